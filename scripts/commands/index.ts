@@ -1,0 +1,9 @@
+import type { Command } from './context.ts';
+
+/**
+ * The command registry. Each command is imported lazily so `lint` never pays
+ * for ssh2 and SSH never pays for the report templates.
+ */
+export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  lint: { summary: 'validate every document: schemas, references, governance rules', load: async () => (await import('./lint.ts')).lintCommand },
+};

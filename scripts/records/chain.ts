@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Evidence records are JSON Lines. Every line is one JSON object whose `prev`
+ * field is the sha256 (hex) of the previous line's exact text (without the
+ * newline); the first line's `prev` is GENESIS. Editing, removing or
+ * reordering any line breaks the chain at a line the verifier names.
+ * This file is pure: the writer that touches the disk is in `writer.ts`.
+ */
+export const GENESIS = '0'.repeat(64);
+
+export interface RecordLine {
+  /** 1-based position in the file; must equal the line number. */
+  seq: number;
+  /** sha256 of the previous line's text, or GENESIS. */
+  prev: string;
+  /** When the event happened, ISO 8601 with offset. */
+  at: string;
+  /** Event type, e.g. `run.planned`, `step.executing`, `host.result`. */
+  type: string;
+  [key: string]: unknown;
+}
+
+export type ChainProblemCode = 'record.json' | 'record.seq' | 'record.chain' | 'record.truncated' | 'record.shape';
+
+export interface ChainProblem {
+  line: number;
+  code: ChainProblemCode;
+  message: string;
+}
+
+export interface ChainVerification {
+  ok: boolean;
+  lines: RecordLine[];
+  /** sha256 of the last good line, to chain the next append onto. */
+  head: string;
+  problems: ChainProblem[];
+}
+
+export function hashLine(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Renders the next line of a chain (without newline). */
+export function renderRecordLine(head: string, seq: number, event: { at: string; type: string; [key: string]: unknown }): string {
+  const { at, type, ...rest } = event;
+  return JSON.stringify({ seq, prev: head, at, type, ...rest });
+}
+
+/** Checks a whole chain; collects every problem rather than stopping at the first. */
+export function verifyChain(text: string): ChainVerification {
+  const problems: ChainProblem[] = [];
+  const lines: RecordLine[] = [];
+  let head = GENESIS;
+  let expectedPrev = GENESIS;
+  if (text.length === 0) return { ok: true, lines, head, problems };
+  const raw = text.split('\n');
+  const endsWithNewline = raw[raw.length - 1] === '';
+  if (endsWithNewline) raw.pop();
+  raw.forEach((lineText, i) => {
+    const n = i + 1;
+    const last = i === raw.length - 1;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(lineText);
+    } catch {
+      problems.push(
+        last && !endsWithNewline
+          ? { line: n, code: 'record.truncated', message: `line ${n} is cut short (no closing newline, not valid JSON): the writer stopped mid-line` }
+          : { line: n, code: 'record.json', message: `line ${n} is not valid JSON` },
+      );
+      expectedPrev = hashLine(lineText);
+      return;
+    }
+    if (!isRecordLine(parsed)) {
+      problems.push({ line: n, code: 'record.shape', message: `line ${n} lacks seq, prev, at or type` });
+      expectedPrev = hashLine(lineText);
+      return;
+    }
+    if (parsed.seq !== n) problems.push({ line: n, code: 'record.seq', message: `line ${n} says seq ${parsed.seq}: a line was removed, inserted or reordered before it` });
+    if (parsed.prev !== expectedPrev) {
+      problems.push({ line: n, code: 'record.chain', message: `line ${n} does not chain onto line ${n - 1}: line ${n - 1} was edited, or lines were removed or reordered` });
+    }
+    lines.push(parsed);
+    expectedPrev = hashLine(lineText);
+    if (problems.length === 0) head = expectedPrev;
+  });
+  if (problems.length === 0 && !endsWithNewline) {
+    problems.push({ line: raw.length, code: 'record.truncated', message: `line ${raw.length} has no closing newline: the file was cut` });
+  }
+  return { ok: problems.length === 0, lines, head, problems };
+}
+
+function isRecordLine(v: unknown): v is RecordLine {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  return typeof o.seq === 'number' && typeof o.prev === 'string' && typeof o.at === 'string' && typeof o.type === 'string';
+}

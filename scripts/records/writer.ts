@@ -1,0 +1,61 @@
+import { mkdir, open, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { GENESIS, hashLine, renderRecordLine, verifyChain, type RecordLine } from './chain.ts';
+
+export interface RecordEvent {
+  at: string;
+  type: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Appends events to one hash-chained JSON Lines file. Each append is written
+ * and fsync'ed before it returns, so an event written before a side effect is
+ * on disk before the side effect starts. Opening a file whose chain is broken
+ * is refused: evidence is never appended onto a tampered record.
+ */
+export class RecordWriter {
+  private constructor(
+    readonly file: string,
+    private handle: import('node:fs/promises').FileHandle,
+    private head: string,
+    private seq: number,
+  ) {}
+
+  static async open(file: string): Promise<RecordWriter> {
+    await mkdir(path.dirname(file), { recursive: true });
+    let head = GENESIS;
+    let seq = 0;
+    const existing = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
+    if (existing) {
+      const v = verifyChain(existing);
+      if (!v.ok) {
+        const p = v.problems[0]!;
+        throw new Error(`refusing to append to ${file}: ${p.message} (run 'opsgate records verify')`);
+      }
+      head = v.head;
+      seq = v.lines.length;
+    }
+    const handle = await open(file, 'a');
+    return new RecordWriter(file, handle, head, seq);
+  }
+
+  /** Writes one event and flushes it to disk; returns the line as written. */
+  async append(event: RecordEvent): Promise<RecordLine> {
+    const text = renderRecordLine(this.head, this.seq + 1, event);
+    await this.handle.write(text + '\n');
+    await this.handle.datasync();
+    this.seq += 1;
+    this.head = hashLine(text);
+    return JSON.parse(text) as RecordLine;
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}
+
+/** Reads and verifies one record file. */
+export async function readRecordFile(file: string) {
+  return verifyChain(await readFile(file, 'utf8'));
+}
