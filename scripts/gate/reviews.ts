@@ -1,0 +1,115 @@
+import type { IgnoredReview, Person, PrFacts, ReviewFact } from './types.ts';
+
+/** A review that survives every rule-independent check: the latest decisive review of an eligible human. */
+export interface CandidateReview {
+  review: ReviewFact;
+  person: Person;
+}
+
+export interface ReviewClassification {
+  approvals: CandidateReview[];
+  /** Latest decisive review is CHANGES_REQUESTED (before any veto eligibility check). */
+  changeRequests: { review: ReviewFact; person: Person | undefined }[];
+  ignored: IgnoredReview[];
+}
+
+export function isBot(login: string, type: string): boolean {
+  return type === 'Bot' || /\[bot\]$/i.test(login);
+}
+
+export function indexPeople(people: readonly Person[]): Map<string, Person> {
+  return new Map(people.map((p) => [p.github.toLowerCase(), p]));
+}
+
+function byTime(a: ReviewFact, b: ReviewFact): number {
+  const ta = Date.parse(a.submitted_at ?? '') || 0;
+  const tb = Date.parse(b.submitted_at ?? '') || 0;
+  return ta - tb || a.id - b.id;
+}
+
+const DECISIVE = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED']);
+
+/**
+ * Keeps only each reviewer's latest decisive review (approve, request changes,
+ * or a dismissal, which withdraws it) and drops reviews that can never count:
+ * bots, the author, commit authors and committers, the implementer of a
+ * changed change request, logins that are no person, people who left.
+ */
+export function classifyReviews(pr: PrFacts, people: readonly Person[], implementers: ReadonlySet<string>): ReviewClassification {
+  const byLogin = indexPeople(people);
+  const ignored: IgnoredReview[] = [];
+  const approvals: CandidateReview[] = [];
+  const changeRequests: ReviewClassification['changeRequests'] = [];
+  const contributors = new Set<string>();
+  for (const c of pr.commits) {
+    if (c.author_login) contributors.add(c.author_login.toLowerCase());
+    if (c.committer_login) contributors.add(c.committer_login.toLowerCase());
+  }
+  const author = pr.author.login.toLowerCase();
+  const sorted = pr.reviews.filter((r) => r.state !== 'PENDING' && r.submitted_at).sort(byTime);
+  const latest = new Map<string, ReviewFact>();
+  for (const r of sorted) if (DECISIVE.has(r.state)) latest.set(r.login.toLowerCase(), r);
+
+  for (const r of sorted) {
+    const login = r.login.toLowerCase();
+    const person = byLogin.get(login);
+    const base = { login: r.login, review_id: r.id, state: r.state, ...(person ? { person: person.id } : {}) };
+    const last = latest.get(login);
+    if (r.state === 'COMMENTED') {
+      ignored.push({ ...base, reason: 'comment', detail: 'a comment, neither an approval nor a request for changes' });
+      continue;
+    }
+    if (last && last.id !== r.id) {
+      ignored.push({ ...base, reason: 'superseded', detail: `superseded by ${r.login}'s later review #${last.id} (${last.state.toLowerCase()}) at ${last.submitted_at}` });
+      continue;
+    }
+    if (r.state === 'DISMISSED') {
+      ignored.push({ ...base, reason: 'dismissed', detail: 'the review was dismissed' });
+      continue;
+    }
+    if (isBot(r.login, r.user_type)) {
+      ignored.push({ ...base, reason: 'bot', detail: `${r.login} is a ${r.user_type === 'Bot' ? 'bot account' : 'bot login'}; bots never count` });
+      continue;
+    }
+    if (r.state === 'CHANGES_REQUESTED') {
+      changeRequests.push({ review: r, person });
+      continue;
+    }
+    if (login === author) {
+      ignored.push({ ...base, reason: 'author', detail: `${r.login} opened the pull request and cannot approve it` });
+    } else if (contributors.has(login)) {
+      ignored.push({ ...base, reason: 'contributor', detail: `${r.login} authored or committed a commit of this pull request` });
+    } else if (!person) {
+      ignored.push({ ...base, reason: 'unknown_user', detail: `GitHub login ${r.login} is no person in policies/access/people/` });
+    } else if (person.status !== 'active') {
+      ignored.push({
+        ...base,
+        reason: 'inactive',
+        detail: `${person.id} is ${person.status === 'left' ? `no longer with the organisation${person.left_on ? ` (left ${person.left_on})` : ''}` : 'suspended'}`,
+      });
+    } else if (implementers.has(person.id)) {
+      ignored.push({ ...base, reason: 'implementer', detail: `${person.id} implements a change in this pull request and cannot approve it` });
+    } else {
+      approvals.push({ review: r, person });
+    }
+  }
+  return { approvals, changeRequests, ignored };
+}
+
+/** People who may never approve this PR (person ids), for the "who could still approve" lists. */
+export function excludedPeople(pr: PrFacts, people: readonly Person[], implementers: ReadonlySet<string>): Map<string, string> {
+  const byLogin = indexPeople(people);
+  const out = new Map<string, string>();
+  const add = (login: string | null, why: string) => {
+    const p = login ? byLogin.get(login.toLowerCase()) : undefined;
+    if (p && !out.has(p.id)) out.set(p.id, why);
+  };
+  add(pr.author.login, 'author');
+  for (const c of pr.commits) {
+    add(c.author_login, 'contributor');
+    add(c.committer_login, 'contributor');
+  }
+  for (const id of implementers) if (!out.has(id)) out.set(id, 'implementer');
+  for (const p of people) if (p.status !== 'active' && !out.has(p.id)) out.set(p.id, p.status === 'left' ? 'left' : 'suspended');
+  return out;
+}

@@ -1,0 +1,290 @@
+/**
+ * Types of the approval gate: the policy (policies/approval.yaml, validated by
+ * schemas/approval.schema.json), the facts about one pull request, and the
+ * explained result tree the evaluator returns. Everything here is plain data.
+ */
+
+export type Risk = 'low' | 'medium' | 'high' | 'critical';
+export type Env = 'prod' | 'staging' | 'test' | 'dev';
+export type ChangeType = 'standard' | 'normal' | 'emergency';
+export const RISKS: readonly Risk[] = ['low', 'medium', 'high', 'critical'];
+
+/* ------------------------------------------------------------------ policy */
+
+export interface Team {
+  title: string;
+  description?: string;
+  members: string[];
+}
+
+/** Who may approve: the union of team members, named people and the owners of the target groups. */
+export interface ApproverSet {
+  teams?: string[];
+  people?: string[];
+  group_owners?: boolean;
+}
+
+export interface RequirementLeaf {
+  count: number;
+  from: ApproverSet;
+}
+export type Requirement = RequirementLeaf | { all: Requirement[] } | { any: Requirement[] };
+
+export interface RuleCondition {
+  kinds?: string[];
+  change_types?: ChangeType[];
+  /** Compared with max(declared, derived). */
+  risk_at_least?: Risk;
+  declared_risk_at_least?: Risk;
+  derived_risk_at_least?: Risk;
+  envs?: Env[];
+  groups?: string[];
+  paths?: string[];
+}
+
+export interface ApprovalRule {
+  id: string;
+  title: string;
+  description?: string;
+  if: RuleCondition;
+  require: Requirement;
+  /** `reduced` (default): an emergency change may pass with the policy's emergency requirement instead. */
+  emergency?: 'reduced' | 'full';
+}
+
+export interface ApprovalPolicy {
+  id: 'approval';
+  description?: string;
+  teams: Record<string, Team>;
+  governance: { description?: string; paths: string[]; require: Requirement };
+  rules: ApprovalRule[];
+  disapproval?: { enabled: boolean; from?: ApproverSet };
+  emergency?: { description?: string; require: Requirement; retro_review_within_hours: number };
+}
+
+/* ------------------------------------------------------------ org context */
+
+export interface Person {
+  id: string;
+  name: string;
+  github: string;
+  team?: string;
+  status: 'active' | 'left' | 'suspended';
+  left_on?: string;
+}
+
+export interface InventoryGroup {
+  id: string;
+  title?: string;
+  owners: string[];
+}
+
+export interface InventoryHost {
+  id: string;
+  env: Env;
+  groups: string[];
+}
+
+export interface Freeze {
+  id: string;
+  title: string;
+  start: string;
+  end: string;
+  allow_types: ChangeType[];
+  reason?: string;
+}
+
+/* --------------------------------------------------------------- PR facts */
+
+export type FileStatus = 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
+
+export interface ChangedFile {
+  path: string;
+  status: FileStatus;
+  previous_path?: string;
+}
+
+export interface CommitFact {
+  sha: string;
+  /** GitHub login of the commit author, null when the e-mail maps to no account. */
+  author_login: string | null;
+  committer_login: string | null;
+  author_type?: string;
+  committer_type?: string;
+  /** Git author name, used in messages when there is no login. */
+  author_name?: string;
+}
+
+export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
+
+export interface ReviewFact {
+  id: number;
+  login: string;
+  /** GitHub account type: `User`, `Bot`, `Organization`, `Mannequin`. */
+  user_type: string;
+  state: ReviewState;
+  commit_id: string | null;
+  submitted_at: string | null;
+}
+
+/** The fields of a change request the gate and the comment need. */
+export interface ChangeSummary {
+  id: string;
+  title: string;
+  type: ChangeType;
+  risk: Risk;
+  derived_risk?: Risk;
+  derived_reasons?: string[];
+  requester?: string;
+  implementer?: string;
+  targets: { hosts: string[]; groups: string[] };
+  window?: { start: string; end: string };
+  emergency?: { justification?: string; retro_review_due?: string };
+  steps: number;
+  rollback: number;
+  prechecks: number;
+  verification: number;
+}
+
+/** A changed file read as data from the PR head. */
+export interface ChangedDocument {
+  path: string;
+  /** Kind decided by the folder (`change`, `host`, `grant`, ...); `file` when not a document. */
+  kind: string;
+  status: FileStatus;
+  /** The kind the file had at base, when it was renamed or removed. */
+  envs: Env[];
+  groups: string[];
+  change?: ChangeSummary;
+  /** Why the document could not be read; any entry fails the gate closed. */
+  problems: string[];
+}
+
+export interface PrFacts {
+  repository: string;
+  number: number;
+  title?: string;
+  author: { login: string; type: string };
+  base: { ref: string; sha: string };
+  head: { sha: string };
+  commits: CommitFact[];
+  files: ChangedFile[];
+  documents: ChangedDocument[];
+  reviews: ReviewFact[];
+  /** For each commit an approval was given on: the paths changed between it and head; null when unknown. */
+  changed_since: Record<string, string[] | null>;
+}
+
+export interface GateInput {
+  policy: ApprovalPolicy;
+  /** Commit the policy was read from (the base). */
+  policy_commit: string;
+  people: Person[];
+  groups: InventoryGroup[];
+  freezes: Freeze[];
+  pr: PrFacts;
+  now: Date;
+  /** Anything that could not be read; each one fails the gate. */
+  problems: GateProblem[];
+}
+
+export interface GateProblem {
+  code: string;
+  message: string;
+  file?: string;
+}
+
+/* ----------------------------------------------------------------- result */
+
+export type NodeStatus = 'satisfied' | 'pending' | 'failed';
+
+export type IgnoredReason =
+  | 'author'
+  | 'contributor'
+  | 'implementer'
+  | 'bot'
+  | 'not_eligible'
+  | 'unknown_user'
+  | 'inactive'
+  | 'superseded'
+  | 'dismissed'
+  | 'comment'
+  | 'stale';
+
+export interface Approver {
+  login: string;
+  person: string;
+  review_id: number;
+  commit_id: string | null;
+  submitted_at: string | null;
+}
+
+export interface IgnoredReview {
+  login: string;
+  person?: string;
+  review_id: number;
+  state: ReviewState;
+  reason: IgnoredReason;
+  detail: string;
+}
+
+export interface RequirementResult {
+  type: 'leaf' | 'all' | 'any';
+  status: NodeStatus;
+  description: string;
+  count?: number;
+  approvers: Approver[];
+  /** Eligible people who have not approved yet (person ids), for leaves. */
+  still_needed_from: string[];
+  missing: number;
+  why: string;
+  children?: RequirementResult[];
+}
+
+export interface RuleResult {
+  id: string;
+  title: string;
+  tier: 'governance' | 'rule';
+  status: NodeStatus;
+  why: string;
+  matched_files: string[];
+  match_reasons: string[];
+  emergency_reduced: boolean;
+  requirement: RequirementResult;
+  ignored: IgnoredReview[];
+}
+
+export interface VetoResult {
+  status: NodeStatus;
+  why: string;
+  blockers: { login: string; person: string; review_id: number; submitted_at: string | null }[];
+}
+
+export interface FreezeViolation {
+  change: string;
+  file: string;
+  freeze: string;
+  title: string;
+  type: ChangeType;
+  why: string;
+}
+
+export interface GateResult {
+  status: NodeStatus;
+  summary: string;
+  repository: string;
+  pr: number;
+  head_sha: string;
+  base_sha: string;
+  policy_commit: string;
+  evaluated_at: string;
+  rules: RuleResult[];
+  veto: VetoResult;
+  freezes: FreezeViolation[];
+  uncovered_files: string[];
+  emergency: { change: string; retro_review_due: string }[];
+  problems: GateProblem[];
+  /** Reviews that count for no rule, whatever the rule (author, bot, superseded, ...). */
+  ignored: IgnoredReview[];
+  changes: ChangeSummary[];
+}

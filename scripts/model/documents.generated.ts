@@ -1,0 +1,1579 @@
+/* eslint-disable */
+// Generated from schemas/*.schema.json by `npm run gen:types`. Do not edit by hand.
+
+// access-review.schema.json
+/**
+ * A periodic review of grants. File: policies/access/reviews/<id>.yaml.
+ */
+export interface AccessReviewDocument {
+/**
+ * Review id; equals the file name.
+ */
+id: string
+/**
+ * Period reviewed, e.g. 2026-Q4.
+ */
+period: string
+/**
+ * Reviewer.
+ */
+reviewer: string
+/**
+ * When done; absent while pending.
+ */
+performed_on?: string
+/**
+ * When it must be done.
+ */
+due: string
+/**
+ * What was reviewed.
+ */
+scope?: {
+/**
+ * Groups.
+ * 
+ * Items: An id.
+ */
+groups?: string[]
+}
+/**
+ * Grants reviewed.
+ * 
+ * Items: An id.
+ */
+grants_reviewed?: string[]
+/**
+ * Findings.
+ * 
+ * Items: One finding.
+ */
+findings?: {
+/**
+ * Grant concerned.
+ */
+grant?: string
+/**
+ * What was found.
+ */
+note: string
+/**
+ * What was decided.
+ */
+action?: string
+}[]
+}
+
+// backup-policy.schema.json
+/**
+ * What is backed up, how often, kept how long and where; verified how. File: policies/backup/<id>.yaml.
+ */
+export interface BackupPolicyDocument {
+/**
+ * Policy id; equals the file name.
+ */
+id: string
+/**
+ * Human title.
+ */
+title: string
+/**
+ * Hosts and/or groups backed up.
+ */
+targets: {
+/**
+ * Host ids (files under inventory/hosts/).
+ * 
+ * Items: An id.
+ */
+hosts?: string[]
+/**
+ * Group ids (files under inventory/groups/).
+ * 
+ * Items: An id.
+ */
+groups?: string[]
+}
+/**
+ * Absolute paths backed up.
+ * 
+ * @minItems 1
+ * 
+ * Items: Path.
+ */
+paths: [string, ...(string)[]]
+/**
+ * Backup tool.
+ */
+tool: "restic"
+/**
+ * Where snapshots go.
+ */
+repository: {
+/**
+ * restic repository (kept off-host).
+ */
+url: string
+/**
+ * Environment variable with the repository password.
+ */
+password_env: string
+}
+/**
+ * The host that stores the copies (never the backed-up host itself).
+ */
+offhost: {
+/**
+ * Host id.
+ */
+host: string
+}
+/**
+ * Repository encrypted (restic always encrypts; stated for auditors).
+ */
+encryption?: boolean
+/**
+ * Schedule by backup type (cron, in the calendar time zone).
+ */
+schedule: {
+/**
+ * Cron for full backups.
+ */
+full: string
+/**
+ * Cron for incremental backups.
+ */
+incremental?: string
+/**
+ * Cron for differential backups.
+ */
+differential?: string
+}
+/**
+ * restic forget policy.
+ */
+retention: {
+/**
+ * Daily snapshots kept.
+ */
+keep_daily: number
+/**
+ * Weekly kept.
+ */
+keep_weekly?: number
+/**
+ * Monthly kept.
+ */
+keep_monthly?: number
+/**
+ * Yearly kept.
+ */
+keep_yearly?: number
+}
+/**
+ * Recovery point objective: newest snapshot at most this old.
+ */
+rpo_hours: number
+/**
+ * Recovery time objective.
+ */
+rto_hours: number
+/**
+ * Restore testing.
+ */
+verification: {
+/**
+ * Cadence.
+ */
+restore_test_every_days: number
+/**
+ * Last restore test.
+ */
+last_restore_test?: string
+/**
+ * Outcome.
+ */
+last_restore_result?: ("pass" | "fail")
+}
+}
+
+// calendar.schema.json
+/**
+ * Time zone, maintenance windows, freezes, holidays and make-up workdays (调休). File: policies/calendar.yaml.
+ */
+export interface CalendarDocument {
+/**
+ * Always "calendar".
+ */
+id: "calendar"
+/**
+ * IANA time zone for windows and dates without an offset, e.g. Asia/Shanghai.
+ */
+timezone: string
+/**
+ * Recurring maintenance windows. A non-emergency change must lie inside one that applies to each of its targets.
+ * 
+ * Items: One window.
+ */
+maintenance_windows: {
+/**
+ * Window id.
+ */
+id: string
+/**
+ * Human title.
+ */
+title: string
+/**
+ * Days of the week on which the window opens.
+ * 
+ * @minItems 1
+ * 
+ * Items: Day.
+ */
+days: [("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun"), ...(("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun"))[]]
+/**
+ * Local opening time HH:MM.
+ */
+start: string
+/**
+ * Local closing time HH:MM; earlier than start means it closes the next day.
+ */
+end: string
+/**
+ * Open only on workdays (not on holidays; also on make-up workdays).
+ */
+workdays_only?: boolean
+/**
+ * Which hosts this window is for; omitted means every host.
+ */
+applies_to?: {
+/**
+ * Environments.
+ * 
+ * Items: Environment.
+ */
+envs?: ("prod" | "staging" | "test" | "dev")[]
+/**
+ * Groups.
+ * 
+ * Items: An id.
+ */
+groups?: string[]
+/**
+ * Hosts.
+ * 
+ * Items: An id.
+ */
+hosts?: string[]
+}
+}[]
+/**
+ * Change freezes (封网), e.g. the Spring Festival.
+ * 
+ * Items: One freeze.
+ */
+freezes?: {
+/**
+ * Freeze id.
+ */
+id: string
+/**
+ * Human title.
+ */
+title: string
+/**
+ * Start with offset.
+ */
+start: string
+/**
+ * End with offset.
+ */
+end: string
+/**
+ * Change types still allowed inside the freeze.
+ * 
+ * Items: Change type.
+ */
+allow_types: ("standard" | "normal" | "emergency")[]
+/**
+ * Why.
+ */
+reason?: string
+}[]
+/**
+ * Public holidays (no workday).
+ * 
+ * Items: One holiday.
+ */
+holidays?: {
+/**
+ * Date.
+ */
+date: string
+/**
+ * Name.
+ */
+name: string
+}[]
+/**
+ * Weekend days that are workdays (调休).
+ * 
+ * Items: One make-up workday.
+ */
+makeup_workdays?: {
+/**
+ * Date.
+ */
+date: string
+/**
+ * Name.
+ */
+name: string
+}[]
+}
+
+// change.schema.json
+/**
+ * One typed step; `kind` decides which fields apply (run: argv or script; upload: source, dest, mode; converge: target).
+ */
+export type Step = (RunStep | UploadStep | ConvergeStep)
+
+/**
+ * A written, reviewed plan for one change (变更申请单). File: changes/YYYY/CHG-YYYY-NNNN.yaml.
+ */
+export interface ChangeDocument {
+/**
+ * Change id; equals the file name.
+ */
+id: string
+/**
+ * Short title.
+ */
+title: string
+/**
+ * standard: pre-approved routine; normal: reviewed; emergency: urgent, reduced approval, retro-reviewed.
+ */
+type: ("standard" | "normal" | "emergency")
+/**
+ * Declared risk; must not be below the risk opsgate derives.
+ */
+risk: ("low" | "medium" | "high" | "critical")
+/**
+ * Person requesting.
+ */
+requester: string
+/**
+ * Person carrying it out (cannot approve it).
+ */
+implementer: string
+/**
+ * Why the change is needed.
+ */
+purpose: string
+/**
+ * Impact analysis.
+ */
+impact: {
+/**
+ * What is affected and how.
+ */
+description: string
+/**
+ * Services affected.
+ * 
+ * Items: Service.
+ */
+services?: string[]
+/**
+ * Expected downtime.
+ */
+expected_downtime_minutes: number
+/**
+ * Who notices.
+ */
+users_affected?: string
+}
+/**
+ * Hosts and/or groups changed.
+ */
+targets: {
+/**
+ * Host ids (files under inventory/hosts/).
+ * 
+ * Items: An id.
+ */
+hosts?: string[]
+/**
+ * Group ids (files under inventory/groups/).
+ * 
+ * Items: An id.
+ */
+groups?: string[]
+}
+/**
+ * When the change may run.
+ */
+window: {
+/**
+ * Start with offset.
+ */
+start: string
+/**
+ * End with offset.
+ */
+end: string
+}
+/**
+ * Checks that must pass before any step.
+ */
+prechecks?: Check[]
+/**
+ * Steps in order.
+ * 
+ * @minItems 1
+ */
+steps: [Step, ...(Step)[]]
+/**
+ * Checks after the steps; failure triggers rollback.
+ */
+verification?: Check[]
+/**
+ * Steps that undo the change.
+ */
+rollback?: Step[]
+/**
+ * Rollout in batches.
+ */
+rollout?: {
+/**
+ * Hosts in the first batch.
+ */
+canary?: number
+/**
+ * Hosts per later batch.
+ */
+batch_size: number
+/**
+ * Failed hosts tolerated before the rollout stops.
+ */
+max_failures?: number
+/**
+ * Pause between batches.
+ */
+pause_seconds?: number
+}
+/**
+ * How this was tested before production.
+ */
+test_evidence?: {
+/**
+ * What was tested where.
+ */
+summary: string
+/**
+ * Links to evidence.
+ * 
+ * Items: Link.
+ */
+links?: string[]
+}
+/**
+ * Related documents.
+ */
+related?: {
+/**
+ * Runbook ids.
+ * 
+ * Items: An id.
+ */
+runbooks?: string[]
+/**
+ * Incident ids.
+ * 
+ * Items: An id.
+ */
+incidents?: string[]
+/**
+ * Change ids.
+ * 
+ * Items: An id.
+ */
+changes?: string[]
+}
+/**
+ * Emergency justification.
+ */
+emergency?: {
+/**
+ * Why it cannot wait.
+ */
+justification: string
+/**
+ * When the retrospective review is due.
+ */
+retro_review_due: string
+}
+/**
+ * Post-implementation review; a change counts as closed only with it.
+ */
+closure?: {
+/**
+ * Outcome.
+ */
+outcome: ("successful" | "partial" | "failed" | "rolled_back" | "cancelled")
+/**
+ * When closed.
+ */
+closed_at: string
+/**
+ * Deviations from the plan, or none.
+ */
+deviations: string
+/**
+ * Incidents caused.
+ * 
+ * Items: An id.
+ */
+incidents_caused?: string[]
+/**
+ * Reviewer.
+ */
+reviewed_by: string
+/**
+ * Summary.
+ */
+summary?: string
+}
+}
+/**
+ * A check: a command whose exit status and output must match.
+ */
+export interface Check {
+/**
+ * Check id.
+ */
+id: string
+/**
+ * Human description.
+ */
+name?: string
+/**
+ * Command as an argument list; never a shell string. Each item is quoted by opsgate.
+ * 
+ * @minItems 1
+ * 
+ * Items: One argument.
+ */
+argv: [string, ...(string)[]]
+/**
+ * Seconds before the step is stopped and counted failed.
+ */
+timeout_seconds?: number
+/**
+ * What success looks like.
+ */
+expect?: {
+/**
+ * Expected exit code.
+ */
+exit_code?: number
+/**
+ * Substring expected on stdout.
+ */
+stdout_contains?: string
+/**
+ * Regular expression stdout must match.
+ */
+stdout_matches?: string
+}
+}
+/**
+ * A run step: argv or a repository script (exactly one).
+ */
+export interface RunStep {
+/**
+ * Step id, unique in the change.
+ */
+id: string
+/**
+ * Human description.
+ */
+name?: string
+/**
+ * Seconds before the step is stopped and counted failed.
+ */
+timeout_seconds?: number
+/**
+ * Safe to run twice: --resume may re-run it after an interruption.
+ */
+idempotent?: boolean
+/**
+ * Run a command or a repository script.
+ */
+kind: "run"
+/**
+ * Command as an argument list; never a shell string. Each item is quoted by opsgate.
+ * 
+ * @minItems 1
+ * 
+ * Items: One argument.
+ */
+argv?: [string, ...(string)[]]
+/**
+ * Repository path of a script, uploaded and run (instead of argv).
+ */
+script?: string
+/**
+ * Arguments for the script.
+ * 
+ * Items: One argument.
+ */
+args?: string[]
+/**
+ * Environment variables for the command.
+ */
+env?: {
+/**
+ * Value.
+ */
+[k: string]: string | undefined
+}
+/**
+ * Run through sudo -n.
+ */
+sudo?: boolean
+}
+/**
+ * An upload step.
+ */
+export interface UploadStep {
+/**
+ * Step id, unique in the change.
+ */
+id: string
+/**
+ * Human description.
+ */
+name?: string
+/**
+ * Seconds before the step is stopped and counted failed.
+ */
+timeout_seconds?: number
+/**
+ * Safe to run twice: --resume may re-run it after an interruption.
+ */
+idempotent?: boolean
+/**
+ * Upload a repository file.
+ */
+kind: "upload"
+/**
+ * Repository path of the file.
+ */
+source: string
+/**
+ * Absolute remote path.
+ */
+dest: string
+/**
+ * Octal mode.
+ */
+mode: string
+/**
+ * Owner.
+ */
+owner?: string
+/**
+ * Group.
+ */
+group?: string
+}
+/**
+ * A converge step.
+ */
+export interface ConvergeStep {
+/**
+ * Step id, unique in the change.
+ */
+id: string
+/**
+ * Human description.
+ */
+name?: string
+/**
+ * Seconds before the step is stopped and counted failed.
+ */
+timeout_seconds?: number
+/**
+ * Safe to run twice: --resume may re-run it after an interruption.
+ */
+idempotent?: boolean
+/**
+ * Converge declared policy.
+ */
+kind: "converge"
+/**
+ * What to converge.
+ */
+target: ("access" | "baseline")
+/**
+ * Baseline id when target is baseline.
+ */
+baseline?: string
+}
+
+// exception.schema.json
+/**
+ * A waiver of one rule for a scope, with a mandatory expiry. File: policies/exceptions/<id>.yaml.
+ */
+export interface ExceptionDocument {
+/**
+ * Exception id; equals the file name.
+ */
+id: string
+/**
+ * Baseline check id or lint code waived.
+ */
+rule: string
+/**
+ * Hosts and/or groups the waiver covers.
+ */
+scope: {
+/**
+ * Host ids (files under inventory/hosts/).
+ * 
+ * Items: An id.
+ */
+hosts?: string[]
+/**
+ * Group ids (files under inventory/groups/).
+ * 
+ * Items: An id.
+ */
+groups?: string[]
+}
+/**
+ * Who is responsible for the remediation.
+ */
+owner: string
+/**
+ * Who approved the waiver.
+ */
+approver: string
+/**
+ * Ticket reference.
+ */
+ticket: string
+/**
+ * Why it is acceptable for now.
+ */
+reason: string
+/**
+ * When created.
+ */
+created: string
+/**
+ * When the waiver ends; after it the finding fails again as exception_expired.
+ */
+expires: string
+}
+
+// grant.schema.json
+/**
+ * A person holds a role on host groups until expiry. File: policies/access/grants/<id>.yaml.
+ */
+export interface GrantDocument {
+/**
+ * Grant id; equals the file name.
+ */
+id: string
+/**
+ * Person id.
+ */
+person: string
+/**
+ * Role id.
+ */
+role: string
+/**
+ * Host groups.
+ * 
+ * Items: An id.
+ */
+groups?: string[]
+/**
+ * Individual hosts.
+ * 
+ * Items: An id.
+ */
+hosts?: string[]
+/**
+ * When granted.
+ */
+granted_on: string
+/**
+ * When the grant ends (mandatory).
+ */
+expires: string
+/**
+ * Why the person needs it.
+ */
+justification: string
+/**
+ * Person who approved.
+ */
+approved_by: string
+/**
+ * Ticket reference.
+ */
+ticket?: string
+}
+
+// group.schema.json
+/**
+ * A set of hosts with owners who may approve work on them. File: inventory/groups/<id>.yaml.
+ */
+export interface GroupDocument {
+/**
+ * Group id; equals the file name.
+ */
+id: string
+/**
+ * Human title.
+ */
+title: string
+/**
+ * What the group is.
+ */
+description?: string
+/**
+ * People (policies/access/people/) who own this group and may approve work on it.
+ * 
+ * Items: An id.
+ */
+owners: string[]
+/**
+ * Environment, when all members share one.
+ */
+env?: ("prod" | "staging" | "test" | "dev")
+}
+
+// host.schema.json
+/**
+ * One server opsgate may inspect or change. File: inventory/hosts/<id>.yaml.
+ */
+export interface HostDocument {
+/**
+ * Host id; equals the file name.
+ */
+id: string
+/**
+ * What this host is for.
+ */
+description?: string
+/**
+ * DNS name or IP address the SSH client connects to (ignored when proxy_command is set, except in messages).
+ */
+address: string
+/**
+ * SSH port.
+ */
+port?: number
+/**
+ * Login user for SSH.
+ */
+user: string
+/**
+ * Pinned SSH host public keys in OpenSSH form ("ssh-ed25519 AAAA..."). A key not listed here is refused: no trust on first use.
+ * 
+ * @minItems 1
+ * 
+ * Items: An OpenSSH public key: type, space, base64.
+ */
+host_keys: [string, ...(string)[]]
+/**
+ * Command whose stdin/stdout carry the SSH connection, as an argv list (like OpenSSH ProxyCommand): for bastions, tunnels and the test fleet.
+ * 
+ * @minItems 1
+ * 
+ * Items: One argument.
+ */
+proxy_command?: [string, ...(string)[]]
+/**
+ * Host id of a bastion to connect through.
+ */
+jump_host?: string
+/**
+ * Inventory groups this host belongs to.
+ * 
+ * Items: An id.
+ */
+groups: string[]
+/**
+ * Environment.
+ */
+env: ("prod" | "staging" | "test" | "dev")
+/**
+ * How much the business depends on this host; feeds derived change risk.
+ */
+criticality: ("low" | "medium" | "high" | "critical")
+/**
+ * Team (policies/approval.yaml) that owns this host.
+ */
+owner_team: string
+/**
+ * Operating system, e.g. debian-12.
+ */
+os?: string
+/**
+ * Services this host provides, e.g. nginx, mysql.
+ * 
+ * Items: Service name.
+ */
+services?: string[]
+/**
+ * Backup repositories holding this host's snapshots.
+ * 
+ * Items: One repository.
+ */
+backup_repositories?: {
+/**
+ * Backup policy id (policies/backup/).
+ */
+policy: string
+/**
+ * restic repository location as restic understands it (path, sftp:, rest:...).
+ */
+repository: string
+/**
+ * Name of the environment variable holding the repository password (never the password itself).
+ */
+password_env: string
+}[]
+}
+
+// incident.schema.json
+/**
+ * A fault report (故障报告单). File: incidents/YYYY/INC-YYYY-NNNN.yaml.
+ */
+export type IncidentDocument = {
+/**
+ * Incident id; equals the file name.
+ */
+id: string
+/**
+ * Short title.
+ */
+title: string
+/**
+ * Level 1–4 (一级…四级); 1 is the most severe.
+ */
+level: number
+/**
+ * Status.
+ */
+status: ("open" | "mitigated" | "resolved" | "closed")
+/**
+ * Who reported.
+ */
+reporter: string
+/**
+ * Who handled it.
+ */
+handler: string
+/**
+ * When detected.
+ */
+detected_at: string
+/**
+ * When reported.
+ */
+reported_at: string
+/**
+ * When acknowledged.
+ */
+acknowledged_at?: string
+/**
+ * When mitigated.
+ */
+mitigated_at?: string
+/**
+ * When resolved.
+ */
+resolved_at?: string
+/**
+ * When closed.
+ */
+closed_at?: string
+/**
+ * What was affected.
+ */
+affected?: {
+/**
+ * Hosts.
+ * 
+ * Items: An id.
+ */
+hosts?: string[]
+/**
+ * Services.
+ * 
+ * Items: Service.
+ */
+services?: string[]
+/**
+ * Users affected.
+ */
+users_affected?: string
+}
+/**
+ * What happened.
+ */
+summary: string
+/**
+ * Timeline.
+ * 
+ * Items: One entry.
+ */
+timeline?: {
+/**
+ * When.
+ */
+at: string
+/**
+ * Who.
+ */
+by?: string
+/**
+ * What.
+ */
+note: string
+}[]
+/**
+ * Root cause.
+ */
+root_cause?: string
+/**
+ * How it was resolved.
+ */
+resolution?: string
+/**
+ * Change that caused it.
+ */
+caused_by_change?: string
+/**
+ * Related changes.
+ * 
+ * Items: An id.
+ */
+related_changes?: string[]
+/**
+ * Follow-up actions.
+ * 
+ * Items: One action.
+ */
+follow_ups?: {
+/**
+ * Action id.
+ */
+id: string
+/**
+ * What.
+ */
+action: string
+/**
+ * Owner.
+ */
+owner: string
+/**
+ * Due date.
+ */
+due: string
+/**
+ * Status.
+ */
+status: ("open" | "done")
+/**
+ * When done.
+ */
+done_on?: string
+}[]
+/**
+ * Post-mortem.
+ */
+postmortem: {
+/**
+ * Status.
+ */
+status: ("not_required" | "pending" | "done")
+/**
+ * Due.
+ */
+due?: string
+/**
+ * Completed.
+ */
+completed_on?: string
+}
+/**
+ * Runbooks used.
+ * 
+ * Items: An id.
+ */
+runbooks?: string[]
+}
+
+// oncall.schema.json
+/**
+ * 24x7 duty rotations, overrides, escalation and rest rules. File: policies/oncall.yaml.
+ */
+export interface OncallDocument {
+/**
+ * Always "oncall".
+ */
+id: "oncall"
+/**
+ * Rotations; together they must cover every hour.
+ * 
+ * Items: One rotation.
+ */
+rotations: {
+/**
+ * Rotation id.
+ */
+id: string
+/**
+ * Human title.
+ */
+title: string
+/**
+ * People in rotation order.
+ * 
+ * Items: An id.
+ */
+members: string[]
+/**
+ * Shift pattern.
+ */
+shift: {
+/**
+ * When the first member's first shift starts.
+ */
+start: string
+/**
+ * Length of one shift in hours.
+ */
+hours: number
+}
+/**
+ * Restrict to a daily span (for day shifts); omitted means around the clock.
+ */
+daily?: {
+/**
+ * Local start.
+ */
+from: string
+/**
+ * Local end.
+ */
+to: string
+}
+}[]
+/**
+ * Swaps and cover.
+ * 
+ * Items: One override.
+ */
+overrides?: {
+/**
+ * Rotation id.
+ */
+rotation: string
+/**
+ * Who is on duty instead.
+ */
+person: string
+/**
+ * Start.
+ */
+start: string
+/**
+ * End.
+ */
+end: string
+/**
+ * Why.
+ */
+reason?: string
+}[]
+/**
+ * Who is called when the on-call person does not acknowledge.
+ * 
+ * Items: One step.
+ */
+escalation?: {
+/**
+ * Minutes without acknowledgement.
+ */
+after_minutes: number
+/**
+ * People or team ids.
+ * 
+ * @minItems 1
+ * 
+ * Items: Id.
+ */
+to: [string, ...(string)[]]
+}[]
+/**
+ * Rest rules.
+ */
+rest?: {
+/**
+ * Longest duty stretch allowed.
+ */
+max_consecutive_hours?: number
+/**
+ * Shortest rest between duties.
+ */
+min_rest_hours?: number
+}
+}
+
+// organisation.schema.json
+/**
+ * Who this repository belongs to. File: policies/organisation.yaml.
+ */
+export interface OrganisationDocument {
+/**
+ * Always "organisation".
+ */
+id: "organisation"
+/**
+ * Organisation name as printed on reports.
+ */
+name: string
+/**
+ * Short name.
+ */
+short_name?: string
+/**
+ * Default report language.
+ */
+default_language: ("zh-CN" | "en")
+/**
+ * Web address of this repository, for evidence links.
+ */
+repository_url?: string
+}
+
+// person.schema.json
+/**
+ * A named person who may hold access or approve. File: policies/access/people/<id>.yaml.
+ */
+export interface PersonDocument {
+/**
+ * Person id; equals the file name.
+ */
+id: string
+/**
+ * Full name.
+ */
+name: string
+/**
+ * GitHub login, for approvals.
+ */
+github?: string
+/**
+ * E-mail address.
+ */
+email?: string
+/**
+ * Organisational team.
+ */
+team?: string
+/**
+ * Employment status; people who left may hold no active grant.
+ */
+status: ("active" | "left" | "suspended")
+/**
+ * Date the person left (required when status is left).
+ */
+left_on?: string
+/**
+ * SSH public keys, pinned by fingerprint.
+ * 
+ * Items: One key.
+ */
+ssh_keys?: {
+/**
+ * SHA256 fingerprint as ssh-keygen -lf prints it.
+ */
+fingerprint: string
+/**
+ * The OpenSSH public key line.
+ */
+public_key: string
+/**
+ * When this key stops being valid.
+ */
+expires?: string
+}[]
+}
+
+// role.schema.json
+/**
+ * A unix account and its sudo rules. File: policies/access/roles/<id>.yaml.
+ */
+export interface RoleDocument {
+/**
+ * Role id; equals the file name.
+ */
+id: string
+/**
+ * Human title.
+ */
+title: string
+/**
+ * Unix account the grantees log in as.
+ */
+unix_account: string
+/**
+ * Login shell.
+ */
+shell?: string
+/**
+ * sudo rules rendered into /etc/sudoers.d/opsgate-<role>.
+ * 
+ * Items: One rule.
+ */
+sudo?: {
+/**
+ * Target user.
+ */
+runas?: string
+/**
+ * Absolute commands with arguments, or ALL.
+ * 
+ * @minItems 1
+ * 
+ * Items: A command.
+ */
+commands: [string, ...(string)[]]
+/**
+ * Without password.
+ */
+nopasswd?: boolean
+}[]
+}
+
+// runbook.schema.json
+/**
+ * YAML front matter of a runbook (SOP). File: runbooks/<id>.md.
+ */
+export interface RunbookDocument {
+/**
+ * Runbook id; equals the file name.
+ */
+id: string
+/**
+ * Title.
+ */
+title: string
+/**
+ * Owner.
+ */
+owner: string
+/**
+ * Review cadence.
+ */
+review_every_days: number
+/**
+ * Last review.
+ */
+last_reviewed: string
+/**
+ * Where it applies.
+ */
+applies_to?: {
+/**
+ * Groups.
+ * 
+ * Items: An id.
+ */
+groups?: string[]
+/**
+ * Services.
+ * 
+ * Items: Service.
+ */
+services?: string[]
+}
+/**
+ * Tags.
+ * 
+ * Items: Tag.
+ */
+tags?: string[]
+}
+
+// sla.schema.json
+/**
+ * Incident levels 1–4 (一级…四级) with response, resolution and escalation targets. File: policies/sla.yaml.
+ */
+export interface SlaDocument {
+/**
+ * Always "sla".
+ */
+id: "sla"
+/**
+ * Exactly one entry per level 1–4.
+ * 
+ * @minItems 4
+ * @maxItems 4
+ * 
+ * Items: One level.
+ */
+levels: [{
+/**
+ * Level: 1 is the most severe (一级).
+ */
+level: number
+/**
+ * Name, e.g. 一级（特大）.
+ */
+name: string
+/**
+ * When an incident is of this level.
+ */
+description?: string
+/**
+ * Target from report to acknowledgement.
+ */
+acknowledge_minutes: number
+/**
+ * Target from report to resolution.
+ */
+resolve_minutes: number
+/**
+ * Escalate when not resolved after this long.
+ */
+escalate_after_minutes: number
+/**
+ * People or teams to escalate to.
+ * 
+ * Items: Person or team id.
+ */
+escalate_to?: string[]
+/**
+ * Status update cadence while open.
+ */
+update_every_minutes?: number
+}, {
+/**
+ * Level: 1 is the most severe (一级).
+ */
+level: number
+/**
+ * Name, e.g. 一级（特大）.
+ */
+name: string
+/**
+ * When an incident is of this level.
+ */
+description?: string
+/**
+ * Target from report to acknowledgement.
+ */
+acknowledge_minutes: number
+/**
+ * Target from report to resolution.
+ */
+resolve_minutes: number
+/**
+ * Escalate when not resolved after this long.
+ */
+escalate_after_minutes: number
+/**
+ * People or teams to escalate to.
+ * 
+ * Items: Person or team id.
+ */
+escalate_to?: string[]
+/**
+ * Status update cadence while open.
+ */
+update_every_minutes?: number
+}, {
+/**
+ * Level: 1 is the most severe (一级).
+ */
+level: number
+/**
+ * Name, e.g. 一级（特大）.
+ */
+name: string
+/**
+ * When an incident is of this level.
+ */
+description?: string
+/**
+ * Target from report to acknowledgement.
+ */
+acknowledge_minutes: number
+/**
+ * Target from report to resolution.
+ */
+resolve_minutes: number
+/**
+ * Escalate when not resolved after this long.
+ */
+escalate_after_minutes: number
+/**
+ * People or teams to escalate to.
+ * 
+ * Items: Person or team id.
+ */
+escalate_to?: string[]
+/**
+ * Status update cadence while open.
+ */
+update_every_minutes?: number
+}, {
+/**
+ * Level: 1 is the most severe (一级).
+ */
+level: number
+/**
+ * Name, e.g. 一级（特大）.
+ */
+name: string
+/**
+ * When an incident is of this level.
+ */
+description?: string
+/**
+ * Target from report to acknowledgement.
+ */
+acknowledge_minutes: number
+/**
+ * Target from report to resolution.
+ */
+resolve_minutes: number
+/**
+ * Escalate when not resolved after this long.
+ */
+escalate_after_minutes: number
+/**
+ * People or teams to escalate to.
+ * 
+ * Items: Person or team id.
+ */
+escalate_to?: string[]
+/**
+ * Status update cadence while open.
+ */
+update_every_minutes?: number
+}]
+}

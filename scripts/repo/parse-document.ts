@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
+import { matchKind, type DocumentKind, type KindData } from './kinds.ts';
+import { parseYamlText, type Located } from './parse-yaml.ts';
+import { splitFrontMatter } from './front-matter.ts';
+import type { SchemaValidator } from './validate-schema.ts';
+
+/** One loaded document: its data plus where every value came from. */
+export interface Doc<K extends DocumentKind = DocumentKind> {
+  kind: K;
+  id: string;
+  /** Repository-relative path, forward slashes. */
+  file: string;
+  data: KindData[K];
+  locate: (pointer: string, opts?: { key?: boolean }) => Located;
+  /** sha256 of the file's bytes, for evidence. */
+  sha256: string;
+  /** Markdown body (runbooks only). */
+  body?: string;
+}
+
+export type AnyDoc = { [K in DocumentKind]: Doc<K> }[DocumentKind];
+
+export interface ParsedDocument {
+  doc?: AnyDoc;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Parses and validates one document file. Pure: bytes in, a typed document or
+ * located diagnostics out. A document is returned only when it is valid.
+ */
+export function parseDocumentText(input: Uint8Array | string, file: string, validator: SchemaValidator): ParsedDocument {
+  const match = matchKind(file);
+  if (!match) return { diagnostics: [diagnostic('repo.unknown-location', { file, line: 1, col: 1 }, `${file} is not in a folder that holds documents`, { hint: 'see the layout in README.md: e.g. changes/2026/CHG-2026-0001.yaml, inventory/hosts/web-01.yaml' })] };
+  const sha256 = createHash('sha256').update(input).digest('hex');
+  let yamlInput: Uint8Array | string = input;
+  let lineOffset = 0;
+  let body: string | undefined;
+  if (match.kind === 'runbook') {
+    const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
+    const fm = splitFrontMatter(text);
+    if (!fm) return { diagnostics: [diagnostic('runbook.front-matter', { file, line: 1, col: 1 }, 'the runbook has no YAML front matter', { hint: 'start the file with a --- line, the fields (id, title, owner, review_every_days, last_reviewed), and a closing --- line' })] };
+    yamlInput = fm.yaml;
+    lineOffset = 1;
+    body = fm.body;
+  }
+  const parsed = parseYamlText(yamlInput, file, lineOffset);
+  if (parsed.data === undefined) return { diagnostics: parsed.diagnostics };
+  const diagnostics: Diagnostic[] = [];
+  if (!validator.has(match.schema)) {
+    return { diagnostics: [diagnostic('schema.missing', { file, line: 1, col: 1 }, `no schema for ${match.kind} documents (expected schemas/${match.schema}.schema.json)`, { hint: 'restore the schema file from the default branch' })] };
+  }
+  diagnostics.push(...validator.validate(match.schema, parsed.data, file, parsed.locate));
+  const id = (parsed.data as { id?: unknown }).id;
+  if (typeof id === 'string' && id !== match.expectedId) {
+    diagnostics.push(diagnostic('document.id-mismatch', { file, ...parsed.locate('/id') }, `id '${id}' does not match the file name '${match.expectedId}'`, { pointer: '/id', hint: `rename the file to ${id} or set id: ${match.expectedId}` }));
+  }
+  if (match.year && typeof id === 'string' && !id.includes(`-${match.year}-`)) {
+    diagnostics.push(diagnostic('document.wrong-year-folder', { file, ...parsed.locate('/id') }, `${id} is filed under ${match.year}/`, { pointer: '/id', hint: 'file the document under the folder of the year in its id' }));
+  }
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  const doc = { kind: match.kind, id: id as string, file, data: parsed.data, locate: parsed.locate, sha256, ...(body !== undefined ? { body } : {}) } as AnyDoc;
+  return { doc, diagnostics };
+}

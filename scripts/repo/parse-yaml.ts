@@ -1,0 +1,159 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
+import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
+import { checkEncoding } from './encoding.ts';
+
+/** Limits that keep hostile files from hanging or exhausting the linter. */
+export const YAML_LIMITS = {
+  maxBytes: 1024 * 1024,
+  maxLineLength: 64 * 1024,
+  maxDepth: 64,
+  maxAliasCount: 100,
+} as const;
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const CORE_TAGS = new Set(['tag:yaml.org,2002:str', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:bool', 'tag:yaml.org,2002:null', 'tag:yaml.org,2002:map', 'tag:yaml.org,2002:seq']);
+
+export interface Located {
+  line: number;
+  col: number;
+}
+
+export interface ParsedYaml {
+  /** The document as plain data; undefined when it could not be read safely. */
+  data: unknown;
+  /** Maps a JSON pointer to the position of its value (or, with `key`, its key); falls back to the nearest ancestor. */
+  locate: (pointer: string, opts?: { key?: boolean }) => Located;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Parses one YAML document with positions. Pure: bytes in, data + diagnostics out.
+ * `lineOffset` shifts reported lines (front matter inside Markdown).
+ */
+export function parseYamlText(input: Uint8Array | string, file: string, lineOffset = 0): ParsedYaml {
+  const atFile = { file, line: 1 + lineOffset, col: 1 };
+  const noLocate = (): Located => ({ line: 1 + lineOffset, col: 1 });
+  const fail = (d: Diagnostic): ParsedYaml => ({ data: undefined, locate: noLocate, diagnostics: [d] });
+
+  const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
+  if (size > YAML_LIMITS.maxBytes) {
+    return fail(diagnostic('yaml.too-large', atFile, `file is ${size} bytes; documents may be at most ${YAML_LIMITS.maxBytes} bytes`, { hint: 'split the document or remove generated content; opsgate documents are small by design' }));
+  }
+  let text: string;
+  if (typeof input === 'string') text = input;
+  else {
+    const enc = checkEncoding(input, file, lineOffset);
+    if ('diagnostic' in enc) return fail(enc.diagnostic);
+    text = enc.text;
+  }
+  const longLine = findLongLine(text);
+  if (longLine) return fail(diagnostic('yaml.line-too-long', { file, line: longLine + lineOffset, col: 1 }, `line is longer than ${YAML_LIMITS.maxLineLength} characters`, { hint: 'wrap long values with a YAML block scalar (|) or move data out of the document' }));
+  if (text.trim() === '') return fail(diagnostic('yaml.empty', atFile, 'the file is empty; expected a YAML mapping (key: value lines)', { hint: 'add the document, or delete the file' }));
+
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, schema: 'core' });
+  const pos = (offset: number): Located => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line + lineOffset, col: p.col };
+  };
+  const diagnostics: Diagnostic[] = [];
+  if (!Array.isArray(docs)) return fail(diagnostic('yaml.syntax', atFile, 'could not parse the file as YAML'));
+  if (docs.length > 1) {
+    const second = docs[1]!;
+    diagnostics.push(diagnostic('yaml.multiple-documents', { file, ...pos(second.range[0]) }, `the file holds ${docs.length} YAML documents; expected exactly one`, { hint: 'put each document in its own file (remove the --- separator)' }));
+  }
+  const doc = docs[0];
+  if (!doc) return fail(diagnostic('yaml.empty', atFile, 'the file holds no YAML document'));
+  for (const e of doc.errors) {
+    const code = e.code === 'DUPLICATE_KEY' ? 'yaml.duplicate-key' : 'yaml.syntax';
+    const hint = code === 'yaml.duplicate-key' ? 'each key may appear once in a mapping: remove or rename the repeated key' : 'check indentation, quoting and the colon after each key';
+    diagnostics.push(diagnostic(code, { file, ...pos(e.pos[0]) }, e.message.split('\n')[0]!, { hint }));
+  }
+  if (diagnostics.length) return { data: undefined, locate: noLocate, diagnostics };
+
+  diagnostics.push(...checkNodes(doc, file, pos));
+  if (diagnostics.length) return { data: undefined, locate: noLocate, diagnostics };
+
+  const locate = (pointer: string, opts: { key?: boolean } = {}): Located => locateNode(doc, pointer, opts.key ?? false, pos) ?? pos(0);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    return { data: undefined, locate, diagnostics: [diagnostic('yaml.alias-limit', atFile, `aliases expand too far (${message}); at most ${YAML_LIMITS.maxAliasCount} alias expansions are allowed`, { hint: 'write the values out instead of using anchors and aliases' })] };
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    const what = Array.isArray(data) ? 'a list' : data === null ? 'null' : `a ${typeof data}`;
+    return { data: undefined, locate, diagnostics: [diagnostic('yaml.not-mapping', { file, ...pos(doc.contents?.range?.[0] ?? 0) }, `the document is ${what}; expected a mapping (key: value lines)`, { hint: 'start the document with `id: ...` and the fields its schema lists' })] };
+  }
+  return { data, locate, diagnostics: [] };
+}
+
+function findLongLine(text: string): number | undefined {
+  let start = 0;
+  let line = 1;
+  while (start <= text.length) {
+    const nl = text.indexOf('\n', start);
+    const end = nl === -1 ? text.length : nl;
+    if (end - start > YAML_LIMITS.maxLineLength) return line;
+    if (nl === -1) return undefined;
+    start = nl + 1;
+    line++;
+  }
+  return undefined;
+}
+
+/** Rejects unknown tags, forbidden keys and excessive nesting, each located. */
+function checkNodes(doc: Document, file: string, pos: (offset: number) => Located): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  visit(doc, {
+    Node(_key, node, path) {
+      const n = node as Node;
+      if (path.length > YAML_LIMITS.maxDepth * 2) {
+        out.push(diagnostic('yaml.too-deep', { file, ...pos(n.range?.[0] ?? 0) }, `nesting deeper than ${YAML_LIMITS.maxDepth} levels`, { hint: 'flatten the structure; no opsgate document nests this deep' }));
+        return visit.BREAK;
+      }
+      const tag = (n as { tag?: string }).tag;
+      if (tag && !CORE_TAGS.has(tag)) {
+        out.push(diagnostic('yaml.unknown-tag', { file, ...pos(n.range?.[0] ?? 0) }, `tag ${tag} is not allowed; opsgate reads plain YAML only`, { hint: 'remove the tag; to include another file, reference it by path' }));
+      }
+      return undefined;
+    },
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && typeof pair.key.value === 'string' && FORBIDDEN_KEYS.has(pair.key.value)) {
+        out.push(diagnostic('yaml.forbidden-key', { file, ...pos(pair.key.range?.[0] ?? 0) }, `key '${pair.key.value}' is not allowed`, { hint: 'rename the key; it would alter object prototypes in JavaScript consumers' }));
+      }
+      if (pair.key !== null && !isScalar(pair.key)) {
+        out.push(diagnostic('yaml.complex-key', { file, ...pos((pair.key as Node).range?.[0] ?? 0) }, 'mapping keys must be plain strings', { hint: 'use a simple word as the key' }));
+      }
+    },
+  });
+  return out;
+}
+
+function decodePointer(pointer: string): string[] {
+  if (pointer === '' || pointer === '/') return [];
+  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function locateNode(doc: Document, pointer: string, wantKey: boolean, pos: (offset: number) => Located): Located | undefined {
+  let node: unknown = doc.contents;
+  let keyNode: unknown;
+  for (const seg of decodePointer(pointer)) {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === seg);
+      if (!pair) break;
+      keyNode = pair.key;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(seg)];
+      if (item === undefined) break;
+      keyNode = undefined;
+      node = item;
+    } else break;
+  }
+  const target = (wantKey && keyNode ? keyNode : node ?? keyNode) as Node | undefined;
+  const offset = target?.range?.[0];
+  return offset === undefined ? undefined : pos(offset);
+}

@@ -1,0 +1,87 @@
+import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
+import { DOCUMENT_ROOTS, matchKind } from './kinds.ts';
+import { parseDocumentText, type AnyDoc } from './parse-document.ts';
+import { YAML_LIMITS } from './parse-yaml.ts';
+import { RepoModel } from './repo-model.ts';
+import { createSchemaValidator, type SchemaValidator } from './validate-schema.ts';
+
+const READ_CONCURRENCY = 64;
+
+/** Reads every schemas/*.schema.json of a repository, keyed by name. Edge. */
+export async function readSchemas(root: string): Promise<Record<string, object>> {
+  const dir = path.join(root, 'schemas');
+  const out: Record<string, object> = {};
+  for (const f of (await readdir(dir).catch(() => [] as string[])).sort()) {
+    if (f.endsWith('.schema.json')) out[f.slice(0, -'.schema.json'.length)] = JSON.parse(await readFile(path.join(dir, f), 'utf8')) as object;
+  }
+  return out;
+}
+
+/** Lists candidate document files (repository-relative), refusing links that leave the repository. Edge. */
+async function listDocumentFiles(root: string, diagnostics: Diagnostic[]): Promise<string[]> {
+  const realRoot = await realpath(root);
+  const out: string[] = [];
+  async function walk(rel: string): Promise<void> {
+    const entries = await readdir(path.join(root, rel), { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const childRel = `${rel}/${e.name}`;
+      if (e.isSymbolicLink()) {
+        const target = await realpath(path.join(root, childRel)).catch(() => undefined);
+        if (!target || !(target === realRoot || target.startsWith(realRoot + path.sep))) {
+          diagnostics.push(diagnostic('repo.escapes', { file: childRel, line: 1, col: 1 }, `${childRel} is a link to ${target ?? 'a missing file'}, outside the repository; it is not read`, { hint: 'replace the link with the file itself, inside the repository' }));
+          continue;
+        }
+        const s = await stat(target);
+        if (s.isDirectory()) await walk(childRel);
+        else if (s.isFile()) out.push(childRel);
+      } else if (e.isDirectory()) await walk(childRel);
+      else if (e.isFile()) out.push(childRel);
+    }
+  }
+  for (const top of DOCUMENT_ROOTS) {
+    const s = await lstat(path.join(root, top)).catch(() => undefined);
+    if (s?.isDirectory()) await walk(top);
+  }
+  return out.sort();
+}
+
+function isDocumentCandidate(rel: string): boolean {
+  if (rel.startsWith('runbooks/')) return rel.endsWith('.md') && !/\/README\.md$/i.test(rel);
+  return /\.ya?ml$/.test(rel);
+}
+
+export interface ReadRepoOptions {
+  validator?: SchemaValidator;
+}
+
+/** Reads the whole repository into a RepoModel. All problems become diagnostics; it never throws on bad documents. Edge. */
+export async function readRepo(root: string, options: ReadRepoOptions = {}): Promise<RepoModel> {
+  const diagnostics: Diagnostic[] = [];
+  const validator = options.validator ?? createSchemaValidator(await readSchemas(root));
+  const files = (await listDocumentFiles(root, diagnostics)).filter(isDocumentCandidate);
+  const docs: (AnyDoc | undefined)[] = new Array(files.length);
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < files.length) {
+      const i = next++;
+      const rel = files[i]!;
+      if (!matchKind(rel)) {
+        diagnostics.push(diagnostic('repo.unknown-location', { file: rel, line: 1, col: 1 }, `${rel} is not a known document location`, { severity: 'warning', hint: 'move it to the folder of its kind (see README.md layout), e.g. changes/2026/CHG-2026-0001.yaml' }));
+        continue;
+      }
+      const abs = path.join(root, rel);
+      const s = await stat(abs);
+      if (s.size > YAML_LIMITS.maxBytes) {
+        diagnostics.push(diagnostic('yaml.too-large', { file: rel, line: 1, col: 1 }, `file is ${s.size} bytes; documents may be at most ${YAML_LIMITS.maxBytes} bytes`, { hint: 'split the document or remove generated content' }));
+        continue;
+      }
+      const result = parseDocumentText(await readFile(abs), rel, validator);
+      diagnostics.push(...result.diagnostics);
+      docs[i] = result.doc;
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
+  return new RepoModel(root, docs.filter((d): d is AnyDoc => d !== undefined), diagnostics, new Set(files));
+}
