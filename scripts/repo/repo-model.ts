@@ -1,11 +1,13 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
-import type { DocumentKind } from './kinds.ts';
+import { matchKind, type DocumentKind } from './kinds.ts';
 import type { AnyDoc, Doc } from './parse-document.ts';
 
 /** The loaded repository: every valid document, indexed, plus the diagnostics found while loading. */
 export class RepoModel {
   private readonly kinds = new Map<DocumentKind, Doc[]>();
   private readonly ids = new Map<string, Doc>();
+  private readonly invalid = new Set<string>();
+  private readonly groupMembers = new Map<string, Doc<'host'>[]>();
 
   constructor(
     readonly root: string,
@@ -21,6 +23,22 @@ export class RepoModel {
       const key = `${d.kind}:${d.id}`;
       if (!this.ids.has(key)) this.ids.set(key, d);
     }
+    for (const f of files) {
+      const m = matchKind(f);
+      if (m && !this.ids.has(`${m.kind}:${m.expectedId}`)) this.invalid.add(`${m.kind}:${m.expectedId}`);
+    }
+    for (const h of this.all('host')) {
+      for (const g of h.data.groups) {
+        const list = this.groupMembers.get(g) ?? [];
+        list.push(h);
+        this.groupMembers.set(g, list);
+      }
+    }
+  }
+
+  /** A file of this kind and id exists but did not load (its own diagnostics say why). */
+  hasInvalid(kind: DocumentKind, id: string): boolean {
+    return this.invalid.has(`${kind}:${id}`);
   }
 
   all<K extends DocumentKind>(kind: K): Doc<K>[] {
@@ -36,10 +54,14 @@ export class RepoModel {
     return this.all(kind)[0];
   }
 
-  /** Hosts named directly or through groups, deduplicated, in inventory order. */
+  /** Hosts named directly or through groups, deduplicated. */
   resolveTargets(targets: { hosts?: readonly string[]; groups?: readonly string[] }): Doc<'host'>[] {
-    const wanted = new Set(targets.hosts ?? []);
-    const groups = new Set(targets.groups ?? []);
-    return this.all('host').filter((h) => wanted.has(h.id) || h.data.groups.some((g) => groups.has(g)));
+    const out = new Map<string, Doc<'host'>>();
+    for (const id of targets.hosts ?? []) {
+      const h = this.get('host', id);
+      if (h) out.set(id, h);
+    }
+    for (const g of targets.groups ?? []) for (const h of this.groupMembers.get(g) ?? []) out.set(h.id, h);
+    return [...out.values()];
   }
 }

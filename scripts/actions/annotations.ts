@@ -1,0 +1,35 @@
+import type { Diagnostic } from '../model/diagnostic.ts';
+import { countBySeverity } from '../render/diagnostics-text.ts';
+
+/** GitHub workflow commands (annotations) for diagnostics, as @actions/core would issue them. Pure. */
+export function renderAnnotations(diagnostics: readonly Diagnostic[]): string {
+  return diagnostics
+    .map((d) => {
+      const level = d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'notice';
+      const props = `file=${escapeProperty(d.file)},line=${d.line},col=${d.col},title=${escapeProperty(d.code)}`;
+      return `::${level} ${props}::${escapeData(d.message + (d.hint ? `\nfix: ${d.hint}` : ''))}`;
+    })
+    .join('\n');
+}
+
+function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** Markdown job summary: counts and a table of findings (capped). Pure. */
+export function renderLintSummary(diagnostics: readonly Diagnostic[], documents: number, cap = 200): string {
+  const n = countBySeverity(diagnostics);
+  const head = `## opsgate lint\n\n${n.error === 0 ? '✅' : '❌'} ${documents} documents · ${n.error} error(s) · ${n.warning} warning(s) · ${n.notice} notice(s)\n`;
+  if (diagnostics.length === 0) return head;
+  const rows = diagnostics.slice(0, cap).map((d) => `| ${d.severity} | \`${d.file}:${d.line}:${d.col}\` | \`${d.code}\` | ${cell(d.message)} | ${cell(d.hint ?? '')} |`);
+  const more = diagnostics.length > cap ? `\n…and ${diagnostics.length - cap} more (see the job log).\n` : '';
+  return `${head}\n| severity | where | code | problem | fix |\n|---|---|---|---|---|\n${rows.join('\n')}\n${more}`;
+}
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}

@@ -1,0 +1,87 @@
+import { appendFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { renderAnnotations, renderLintSummary } from '../actions/annotations.ts';
+import { ExitCode, UsageError } from '../model/errors.ts';
+import { hasErrors, type Diagnostic } from '../model/diagnostic.ts';
+import { readRepo } from '../repo/read-repo.ts';
+import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
+import { lintRepo, referencedRepoFiles } from '../rules/index.ts';
+import { changedFilesSince } from '../repo/git-changes.ts';
+import type { CommandContext } from './context.ts';
+
+const FORMATS = ['text', 'json', 'github'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** `opsgate lint [PATH...] [--format text|json|github] [--changed-since REF]` */
+export async function lintCommand(ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseLintArgs(ctx.argv);
+  const format = (values.format ?? (ctx.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text')) as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${values.format}'`);
+  const rootStat = await stat(ctx.root).catch(() => undefined);
+  if (!rootStat?.isDirectory()) throw new UsageError(`repository root ${ctx.root} is not a directory`, 'run from the repository, or pass --root DIR');
+  const only = await resolvePaths(ctx.root, positionals);
+
+  const repo = await readRepo(ctx.root);
+  const existingFiles = await existingInsideRepo(ctx.root, referencedRepoFiles(repo));
+  let diagnostics = lintRepo({ repo, now: ctx.now(), existingFiles });
+  if (only) diagnostics = diagnostics.filter((d) => only.some((p) => d.file === p || d.file.startsWith(p + '/') || p === '.'));
+  if (values['changed-since']) {
+    const changed = await changedFilesSince(ctx.root, values['changed-since']);
+    diagnostics = diagnostics.filter((d) => changed.has(d.file));
+  }
+  write(ctx, format, diagnostics, repo.documents.length);
+  if (format === 'github' && ctx.env.GITHUB_STEP_SUMMARY) await appendFile(ctx.env.GITHUB_STEP_SUMMARY, renderLintSummary(diagnostics, repo.documents.length) + '\n');
+  return hasErrors(diagnostics) ? ExitCode.findings : ExitCode.clean;
+}
+
+function parseLintArgs(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options: { format: { type: 'string' }, 'changed-since': { type: 'string' } } });
+  } catch (e) {
+    throw new UsageError((e as Error).message, 'usage: opsgate lint [PATH...] [--format text|json|github] [--changed-since REF]');
+  }
+}
+
+function write(ctx: CommandContext, format: Format, diagnostics: Diagnostic[], documents: number): void {
+  if (format === 'json') {
+    ctx.stdout.write(JSON.stringify({ documents, diagnostics }, null, 2) + '\n');
+    return;
+  }
+  if (format === 'github') {
+    const annotations = renderAnnotations(diagnostics);
+    if (annotations) ctx.stdout.write(annotations + '\n');
+  }
+  ctx.stdout.write(renderDiagnosticsText(diagnostics, { colour: format === 'text' && Boolean(ctx.stdout.isTTY) && !ctx.env.NO_COLOR, documents }));
+}
+
+/** Maps PATH arguments to repository-relative prefixes; a path outside the repository is a usage error. */
+async function resolvePaths(root: string, paths: string[]): Promise<string[] | undefined> {
+  if (paths.length === 0) return undefined;
+  const realRoot = await realpath(root);
+  return Promise.all(
+    paths.map(async (p) => {
+      const abs = path.resolve(root, p);
+      const real = await realpath(abs).catch(() => {
+        throw new UsageError(`${p}: no such file or directory`);
+      });
+      if (real !== realRoot && !real.startsWith(realRoot + path.sep)) throw new UsageError(`${p} is outside the repository ${root}`);
+      return path.relative(realRoot, real).split(path.sep).join('/') || '.';
+    }),
+  );
+}
+
+/** Which of the referenced paths are regular files inside the repository (no `..`, no link out). Edge. */
+async function existingInsideRepo(root: string, rels: string[]): Promise<Set<string>> {
+  const realRoot = await realpath(root);
+  const out = new Set<string>();
+  await Promise.all(
+    rels.map(async (rel) => {
+      if (path.isAbsolute(rel) || rel.split('/').includes('..')) return;
+      const real = await realpath(path.join(root, rel)).catch(() => undefined);
+      if (!real || !real.startsWith(realRoot + path.sep)) return;
+      if ((await stat(real)).isFile()) out.add(rel);
+    }),
+  );
+  return out;
+}

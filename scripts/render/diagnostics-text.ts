@@ -1,0 +1,33 @@
+import type { Diagnostic } from '../model/diagnostic.ts';
+
+const COLOURS = { error: '\x1b[31m', warning: '\x1b[33m', notice: '\x1b[36m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
+
+/** Human output grouped by file: `file:line:col  CODE  message` with the hint beneath. Pure. */
+export function renderDiagnosticsText(diagnostics: readonly Diagnostic[], opts: { colour: boolean; documents?: number }): string {
+  const c = (k: keyof typeof COLOURS, s: string) => (opts.colour ? COLOURS[k] + s + COLOURS.reset : s);
+  const byFile = new Map<string, Diagnostic[]>();
+  for (const d of diagnostics) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
+  const lines: string[] = [];
+  for (const [file, ds] of byFile) {
+    lines.push(c('bold', file));
+    for (const d of ds) {
+      lines.push(`  ${file}:${d.line}:${d.col}  ${c(d.severity, d.code)}  ${d.message}${d.pointer ? c('dim', `  [${d.pointer || '/'}]`) : ''}`);
+      if (d.hint) lines.push(c('dim', `      fix: ${d.hint}`));
+    }
+    lines.push('');
+  }
+  lines.push(renderSummaryLine(diagnostics, opts.documents));
+  return lines.join('\n') + '\n';
+}
+
+export function countBySeverity(diagnostics: readonly Diagnostic[]): Record<Diagnostic['severity'], number> {
+  const n = { error: 0, warning: 0, notice: 0 };
+  for (const d of diagnostics) n[d.severity]++;
+  return n;
+}
+
+export function renderSummaryLine(diagnostics: readonly Diagnostic[], documents?: number): string {
+  const n = countBySeverity(diagnostics);
+  const docs = documents === undefined ? '' : `${documents} documents, `;
+  return `${docs}${n.error} error(s), ${n.warning} warning(s), ${n.notice} notice(s)`;
+}

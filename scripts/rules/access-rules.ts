@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import type { Diagnostic } from '../model/diagnostic.ts';
+import { at, type RuleInput } from './rule-context.ts';
+
+/** SHA256 fingerprint of an OpenSSH public key line, as `ssh-keygen -lf` prints it. Pure. */
+export function fingerprintOf(publicKey: string): string | undefined {
+  const b64 = publicKey.trim().split(/\s+/)[1];
+  if (!b64) return undefined;
+  const blob = Buffer.from(b64, 'base64');
+  if (blob.length === 0) return undefined;
+  return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
+}
+
+/** Access rules: people who left hold no active grant; grants have a scope; keys match their pinned fingerprints. Pure. */
+export function checkAccess({ repo, now }: RuleInput): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const nowMs = now.getTime();
+  for (const g of repo.all('grant')) {
+    const d = g.data;
+    if (!d.groups?.length && !d.hosts?.length) out.push(at(g, '', 'grant.no-scope', 'the grant names neither groups nor hosts', 'add groups: [...] or hosts: [...]'));
+    const person = repo.get('person', d.person);
+    const active = Date.parse(d.expires) > nowMs;
+    if (person && person.data.status === 'left' && active) {
+      out.push(at(g, '/person', 'access.left-with-grant', `${person.data.name} (${d.person}) left on ${person.data.left_on ?? '?'} but this grant is active until ${d.expires}`, `set expires to ${person.data.left_on ?? 'the leaving date'} or earlier, or delete the grant, then run opsgate converge access`));
+    }
+    if (person && person.data.status === 'suspended' && active) {
+      out.push(at(g, '/person', 'access.suspended-with-grant', `${d.person} is suspended but this grant is active`, 'let the grant expire now, or reinstate the person', 'warning'));
+    }
+    if (d.person === d.approved_by) out.push(at(g, '/approved_by', 'access.self-approved', `${d.person} approved their own grant`, 'a grant must be approved by someone else'));
+  }
+  for (const p of repo.all('person')) {
+    p.data.ssh_keys?.forEach((k, i) => {
+      const fp = fingerprintOf(k.public_key);
+      if (fp !== k.fingerprint) out.push(at(p, `/ssh_keys/${i}/fingerprint`, 'access.fingerprint-mismatch', `pinned fingerprint ${k.fingerprint} does not match the public key (${fp ?? 'unreadable key'})`, 'recompute with `ssh-keygen -lf key.pub` and pin that value'));
+    });
+  }
+  return out;
+}

@@ -1,0 +1,117 @@
+import type { Diagnostic } from '../model/diagnostic.ts';
+import type { Doc } from '../repo/parse-document.ts';
+import type { RepoModel } from '../repo/repo-model.ts';
+import { blockingFreezes, containingWindow } from './calendar.ts';
+import { deriveRisk, renderRiskDerivation, riskRank } from './risk.ts';
+import { at, type RuleInput } from './rule-context.ts';
+
+type ChangeDoc = Doc<'change'>;
+
+/** Governance rules for change requests (窗口、冻结、紧急变更、回退方案、风险). Pure. */
+export function checkChanges({ repo, existingFiles }: RuleInput): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const doc of repo.all('change')) out.push(...checkOneChange(doc, repo, existingFiles));
+  out.push(...checkConflicts(repo));
+  return out;
+}
+
+function checkOneChange(doc: ChangeDoc, repo: RepoModel, existingFiles: ReadonlySet<string>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const c = doc.data;
+  const start = Date.parse(c.window.start);
+  const end = Date.parse(c.window.end);
+  if (!(end > start)) out.push(at(doc, '/window/end', 'change.window-order', `window ends (${c.window.end}) before or when it starts (${c.window.start})`, 'set window.end after window.start'));
+
+  if (c.type === 'emergency' && !c.emergency) {
+    out.push(at(doc, '/type', 'change.emergency-justification', 'an emergency change must carry `emergency:` with a justification and a retro_review_due time', 'add emergency: { justification: ..., retro_review_due: 2026-12-01T18:00:00+08:00 }'));
+  }
+  if (c.type !== 'emergency' && c.emergency) {
+    out.push(at(doc, '/emergency', 'change.emergency-not-emergency', `only emergency changes carry \`emergency:\`; this one is ${c.type}`, 'set type: emergency, or remove the emergency block', 'warning'));
+  }
+  if (riskRank(c.risk) >= riskRank('medium')) {
+    const missing = (['rollback', 'verification', 'test_evidence'] as const).filter((k) => !c[k] || (Array.isArray(c[k]) && (c[k] as unknown[]).length === 0));
+    for (const k of missing) out.push(at(doc, '/risk', 'change.missing-safeguard', `a ${c.risk}-risk change must have ${k}`, `add \`${k}:\` (${k === 'test_evidence' ? 'what was tested where' : k === 'rollback' ? 'steps that undo the change' : 'checks that prove it worked'})`));
+  }
+
+  const hosts = repo.resolveTargets(c.targets);
+  if (hosts.length === 0 && (c.targets.hosts?.length || c.targets.groups?.length)) {
+    out.push(at(doc, '/targets', 'change.no-hosts', 'the targets resolve to no host', 'name hosts, or groups that have members'));
+  }
+  const derived = deriveRisk(c, hosts);
+  if (riskRank(c.risk) < riskRank(derived.level)) {
+    out.push(at(doc, '/risk', 'change.risk-too-low', `declared risk ${c.risk} is below the derived risk ${renderRiskDerivation(derived)}`, `declare risk: ${derived.level} or higher`));
+  }
+
+  const calendar = repo.one('calendar');
+  if (calendar && end > start && !c.closure) {
+    if (c.type !== 'emergency') {
+      for (const h of hosts) {
+        if (!containingWindow(calendar.data, h, start, end)) {
+          out.push(at(doc, '/window', 'change.outside-maintenance-window', `the window ${c.window.start} – ${c.window.end} is not inside a maintenance window of ${h.id}`, `move it into one of: ${describeWindows(calendar.data, h)}`));
+        }
+      }
+    }
+    for (const f of blockingFreezes(calendar.data, c.type, start, end)) {
+      out.push(at(doc, '/window', 'change.in-freeze', `the window overlaps freeze '${f.id}' (${f.title}, ${f.start} – ${f.end}), which allows only ${f.allow_types.join(', ') || 'nothing'}`, 'move the change after the freeze, or, if it cannot wait, make it an emergency change'));
+    }
+  }
+
+  const stepIds = new Map<string, number>();
+  const allSteps = [...(c.prechecks ?? []).map((s) => ['prechecks', s] as const), ...c.steps.map((s) => ['steps', s] as const), ...(c.verification ?? []).map((s) => ['verification', s] as const), ...(c.rollback ?? []).map((s) => ['rollback', s] as const)];
+  const indexIn: Record<string, number> = {};
+  for (const [list, s] of allSteps) {
+    const i = (indexIn[list] = (indexIn[list] ?? -1) + 1);
+    const pointer = `/${list}/${i}`;
+    if (stepIds.has(s.id)) out.push(at(doc, `${pointer}/id`, 'change.duplicate-step-id', `step id '${s.id}' is used twice`, 'give every step and check its own id'));
+    stepIds.set(s.id, i);
+    if ('kind' in s && s.kind === 'run' && (s.argv === undefined) === (s.script === undefined)) {
+      out.push(at(doc, pointer, 'change.run-argv-or-script', 'a run step needs exactly one of argv or script', 'use argv: [command, arg, ...] for a command, or script: path/in/repo.sh'));
+    }
+    const argv = 'argv' in s ? s.argv : undefined;
+    if (argv && argv[0]!.startsWith('-')) out.push(at(doc, `${pointer}/argv/0`, 'change.argv-option-first', `the command '${argv[0]}' starts with '-'`, 'the first argv item is the program to run'));
+    for (const p of repoPathsOf(s)) {
+      if (!existingFiles.has(p.path)) out.push(at(doc, `${pointer}/${p.field}`, 'change.missing-file', `${p.path} does not exist inside the repository`, 'commit the file, and reference it by its path from the repository root'));
+    }
+    if ('kind' in s && s.kind === 'converge' && s.target === 'baseline' && !s.baseline) {
+      out.push(at(doc, pointer, 'change.converge-baseline', 'a baseline converge step must name the baseline', 'add baseline: <id from policies/baselines/>'));
+    }
+  }
+  return out;
+}
+
+/** Repository paths a step reads (upload sources, scripts). Pure. */
+export function repoPathsOf(step: object): { field: string; path: string }[] {
+  const s = step as { kind?: string; source?: string; script?: string };
+  const out: { field: string; path: string }[] = [];
+  if (s.kind === 'upload' && s.source) out.push({ field: 'source', path: s.source });
+  if (s.kind === 'run' && s.script) out.push({ field: 'script', path: s.script });
+  return out;
+}
+
+function describeWindows(calendar: import('../model/documents.generated.ts').CalendarDocument, host: Parameters<typeof containingWindow>[1]): string {
+  const ws = calendar.maintenance_windows.filter((w) => !w.applies_to || w.applies_to.envs?.includes(host.data.env) || w.applies_to.hosts?.includes(host.id) || w.applies_to.groups?.some((g) => host.data.groups.includes(g)));
+  return ws.length ? ws.map((w) => `${w.id} (${w.days.join('/')} ${w.start}–${w.end} ${calendar.timezone})`).join(', ') : 'none applies to this host: add one to policies/calendar.yaml';
+}
+
+/** Open changes whose windows overlap on a shared host. Sweep by start time. Pure. */
+function checkConflicts(repo: RepoModel): Diagnostic[] {
+  const open = repo
+    .all('change')
+    .filter((c) => !c.data.closure)
+    .map((c) => ({ doc: c, start: Date.parse(c.data.window.start), end: Date.parse(c.data.window.end), hosts: new Set(repo.resolveTargets(c.data.targets).map((h) => h.id)) }))
+    .filter((c) => c.end > c.start)
+    .sort((a, b) => a.start - b.start);
+  const out: Diagnostic[] = [];
+  const active: typeof open = [];
+  for (const c of open) {
+    for (let i = active.length - 1; i >= 0; i--) if (active[i]!.end <= c.start) active.splice(i, 1);
+    for (const o of active) {
+      const shared = [...c.hosts].filter((h) => o.hosts.has(h));
+      if (shared.length) {
+        out.push(at(c.doc, '/window', 'change.conflict', `window overlaps ${o.doc.id} (${o.doc.file}) on ${shared.slice(0, 5).join(', ')}${shared.length > 5 ? ` and ${shared.length - 5} more` : ''}`, `move one of the two changes, or merge them`));
+      }
+    }
+    active.push(c);
+  }
+  return out;
+}

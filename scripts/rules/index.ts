@@ -1,0 +1,37 @@
+import { compareDiagnostics, type Diagnostic } from '../model/diagnostic.ts';
+import type { RepoModel } from '../repo/repo-model.ts';
+import { checkAccess } from './access-rules.ts';
+import { checkChanges, repoPathsOf } from './change-rules.ts';
+import { checkRecords } from './record-rules.ts';
+import { checkReferences } from './references.ts';
+import type { Rule, RuleInput } from './rule-context.ts';
+
+/** Every governance rule lint runs, in order. Each is pure; one failing rule never hides another. */
+export const RULES: readonly { name: string; rule: Rule }[] = [
+  { name: 'references', rule: checkReferences },
+  { name: 'changes', rule: checkChanges },
+  { name: 'access', rule: checkAccess },
+  { name: 'records', rule: checkRecords },
+];
+
+/** Loader diagnostics plus every rule's, sorted by place. A rule that throws becomes a diagnostic. Pure. */
+export function lintRepo(input: RuleInput): Diagnostic[] {
+  const out: Diagnostic[] = [...input.repo.diagnostics];
+  for (const { name, rule } of RULES) {
+    try {
+      out.push(...rule(input));
+    } catch (e) {
+      out.push({ code: 'internal.rule-failed', severity: 'error', file: '.', line: 1, col: 1, message: `rule '${name}' failed: ${e instanceof Error ? e.message : String(e)}`, hint: 'this is a bug in opsgate; please report it with the document that triggered it' });
+    }
+  }
+  return out.sort(compareDiagnostics);
+}
+
+/** Repository files that documents reference (upload sources, scripts), for the edge to check. Pure. */
+export function referencedRepoFiles(repo: RepoModel): string[] {
+  const paths = new Set<string>();
+  for (const c of repo.all('change')) {
+    for (const s of [...c.data.steps, ...(c.data.rollback ?? [])]) for (const p of repoPathsOf(s)) paths.add(p.path);
+  }
+  return [...paths];
+}

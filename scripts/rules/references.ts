@@ -1,0 +1,132 @@
+import type { Diagnostic } from '../model/diagnostic.ts';
+import type { DocumentKind } from '../repo/kinds.ts';
+import type { AnyDoc } from '../repo/parse-document.ts';
+import type { RepoModel } from '../repo/repo-model.ts';
+import { at, type RuleInput } from './rule-context.ts';
+import { suggest } from './suggest.ts';
+
+const WHERE: Partial<Record<DocumentKind, string>> = {
+  host: 'inventory/hosts/', group: 'inventory/groups/', person: 'policies/access/people/', role: 'policies/access/roles/',
+  grant: 'policies/access/grants/', change: 'changes/YYYY/', incident: 'incidents/YYYY/', runbook: 'runbooks/',
+  'backup-policy': 'policies/backup/', baseline: 'policies/baselines/',
+};
+
+type Ref = [pointer: string, kind: DocumentKind, id: string | undefined];
+
+/** Every reference one document makes, as (pointer, kind, id). Pure. */
+function referencesOf(doc: AnyDoc): Ref[] {
+  const refs: Ref[] = [];
+  const list = (base: string, kind: DocumentKind, ids: readonly string[] | undefined) => ids?.forEach((id, i) => refs.push([`${base}/${i}`, kind, id]));
+  const targets = (base: string, t: { hosts?: string[]; groups?: string[] } | undefined) => {
+    list(`${base}/hosts`, 'host', t?.hosts);
+    list(`${base}/groups`, 'group', t?.groups);
+  };
+  switch (doc.kind) {
+    case 'host': {
+      const d = doc.data;
+      list('/groups', 'group', d.groups);
+      refs.push(['/jump_host', 'host', d.jump_host]);
+      d.backup_repositories?.forEach((r, i) => refs.push([`/backup_repositories/${i}/policy`, 'backup-policy', r.policy]));
+      break;
+    }
+    case 'group':
+      list('/owners', 'person', doc.data.owners);
+      break;
+    case 'grant': {
+      const d = doc.data;
+      refs.push(['/person', 'person', d.person], ['/role', 'role', d.role], ['/approved_by', 'person', d.approved_by]);
+      targets('', d);
+      break;
+    }
+    case 'access-review': {
+      const d = doc.data;
+      refs.push(['/reviewer', 'person', d.reviewer]);
+      list('/grants_reviewed', 'grant', d.grants_reviewed);
+      list('/scope/groups', 'group', d.scope?.groups);
+      d.findings?.forEach((f, i) => refs.push([`/findings/${i}/grant`, 'grant', f.grant]));
+      break;
+    }
+    case 'exception':
+      refs.push(['/owner', 'person', doc.data.owner], ['/approver', 'person', doc.data.approver]);
+      targets('/scope', doc.data.scope);
+      break;
+    case 'backup-policy':
+      targets('/targets', doc.data.targets);
+      refs.push(['/offhost/host', 'host', doc.data.offhost.host]);
+      break;
+    case 'change': {
+      const d = doc.data;
+      refs.push(['/requester', 'person', d.requester], ['/implementer', 'person', d.implementer]);
+      targets('/targets', d.targets);
+      list('/related/runbooks', 'runbook', d.related?.runbooks);
+      list('/related/incidents', 'incident', d.related?.incidents);
+      list('/related/changes', 'change', d.related?.changes);
+      refs.push(['/closure/reviewed_by', 'person', d.closure?.reviewed_by]);
+      list('/closure/incidents_caused', 'incident', d.closure?.incidents_caused);
+      d.steps.forEach((s, i) => s.kind === 'converge' && s.baseline && refs.push([`/steps/${i}/baseline`, 'baseline', s.baseline]));
+      break;
+    }
+    case 'incident': {
+      const d = doc.data;
+      refs.push(['/reporter', 'person', d.reporter], ['/handler', 'person', d.handler], ['/caused_by_change', 'change', d.caused_by_change]);
+      list('/affected/hosts', 'host', d.affected?.hosts);
+      list('/related_changes', 'change', d.related_changes);
+      list('/runbooks', 'runbook', d.runbooks);
+      d.timeline?.forEach((t, i) => refs.push([`/timeline/${i}/by`, 'person', t.by]));
+      d.follow_ups?.forEach((f, i) => refs.push([`/follow_ups/${i}/owner`, 'person', f.owner]));
+      break;
+    }
+    case 'runbook':
+      refs.push(['/owner', 'person', doc.data.owner]);
+      list('/applies_to/groups', 'group', doc.data.applies_to?.groups);
+      break;
+    case 'oncall': {
+      const d = doc.data;
+      d.rotations.forEach((r, i) => list(`/rotations/${i}/members`, 'person', r.members));
+      d.overrides?.forEach((o, i) => refs.push([`/overrides/${i}/person`, 'person', o.person]));
+      break;
+    }
+    case 'calendar':
+      doc.data.maintenance_windows.forEach((w, i) => {
+        list(`/maintenance_windows/${i}/applies_to/groups`, 'group', w.applies_to?.groups);
+        list(`/maintenance_windows/${i}/applies_to/hosts`, 'host', w.applies_to?.hosts);
+      });
+      break;
+    default:
+      break;
+  }
+  return refs;
+}
+
+/** Every reference resolves; ids are unique per kind. Pure. */
+export function checkReferences({ repo }: RuleInput): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Map<string, AnyDoc>();
+  for (const doc of repo.documents) {
+    const key = `${doc.kind}:${doc.id}`;
+    const first = seen.get(key);
+    if (first) out.push(at(doc, '/id', 'reference.duplicate-id', `${doc.kind} id '${doc.id}' is already used by ${first.file}`, 'ids must be unique: pick the next free number'));
+    else seen.set(key, doc);
+    for (const [pointer, kind, id] of referencesOf(doc)) {
+      if (id === undefined || repo.get(kind, id) || repo.hasInvalid(kind, id)) continue;
+      out.push(unknownReference(doc, pointer, kind, id, repo));
+    }
+  }
+  out.push(...checkOncallRotationRefs(repo));
+  return out;
+}
+
+function unknownReference(doc: AnyDoc, pointer: string, kind: DocumentKind, id: string, repo: RepoModel): Diagnostic {
+  const near = suggest(id, repo.all(kind).map((d) => d.id));
+  const where = WHERE[kind] ? ` (no ${WHERE[kind]}${id}${kind === 'runbook' ? '.md' : '.yaml'})` : '';
+  return at(doc, pointer, 'reference.unknown', `unknown ${kind} '${id}'${where}`, near.length ? `did you mean ${near.map((n) => `'${n}'`).join(' or ')}?` : `add the ${kind} first, or fix the id`);
+}
+
+function checkOncallRotationRefs(repo: RepoModel): Diagnostic[] {
+  const oncall = repo.one('oncall');
+  if (!oncall) return [];
+  const rotations = new Set(oncall.data.rotations.map((r) => r.id));
+  return (oncall.data.overrides ?? []).flatMap((o, i) =>
+    rotations.has(o.rotation) ? [] : [at(oncall, `/overrides/${i}/rotation`, 'reference.unknown', `unknown rotation '${o.rotation}'`, `rotations here: ${[...rotations].join(', ')}`)],
+  );
+}

@@ -1,0 +1,18 @@
+import { diagnostic, type Diagnostic, type DiagnosticSeverity } from '../model/diagnostic.ts';
+import type { AnyDoc } from '../repo/parse-document.ts';
+import type { RepoModel } from '../repo/repo-model.ts';
+
+/** What every governance rule receives: the loaded repository, the clock, and facts the edge gathered. */
+export interface RuleInput {
+  repo: RepoModel;
+  now: Date;
+  /** Repository-relative paths referenced by documents that exist as files inside the repository. */
+  existingFiles: ReadonlySet<string>;
+}
+
+export type Rule = (input: RuleInput) => Diagnostic[];
+
+/** A diagnostic located at a pointer inside a document. */
+export function at(doc: Pick<AnyDoc, 'file' | 'locate'>, pointer: string, code: string, message: string, hint?: string, severity: DiagnosticSeverity = 'error'): Diagnostic {
+  return diagnostic(code, { file: doc.file, ...doc.locate(pointer) }, message, { pointer, severity, ...(hint ? { hint } : {}) });
+}
