@@ -1,0 +1,132 @@
+import type { Account, DiskEntry, FileMeta, GroupEntry, LoadFacts, MemoryFacts, PackageEntry, ShadowEntry } from './facts.ts';
+
+/** Pure parsers for system sections. Each throws ParseError on output it cannot read. */
+export class ParseError extends Error {
+  override readonly name = 'ParseError';
+}
+
+const lines = (text: string) => text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
+
+export function parseIdentity(text: string): { uid: number; hostname: string } {
+  const [uid, hostname] = lines(text);
+  if (!uid || !/^\d+$/.test(uid.trim())) throw new ParseError(`expected a numeric uid, got '${(uid ?? '').slice(0, 40)}'`);
+  return { uid: Number(uid), hostname: (hostname ?? '').trim() };
+}
+
+export function parseOsRelease(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of lines(text)) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(l);
+    if (!m) continue;
+    out[m[1]!] = m[2]!.replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
+  }
+  if (!out.ID) throw new ParseError('os-release has no ID');
+  return out;
+}
+
+/** `sshd -T` prints lowercase `keyword value…`; repeated keywords (e.g. listenaddress) accumulate. */
+export function parseSshdT(text: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const l of lines(text)) {
+    const m = /^([a-z0-9]+)\s+(.*)$/.exec(l.trim());
+    if (!m) continue;
+    (out[m[1]!] ??= []).push(m[2]!.trim());
+  }
+  if (Object.keys(out).length < 10) throw new ParseError('sshd -T printed fewer than 10 settings');
+  return out;
+}
+
+export function parseLoginDefs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of lines(text)) {
+    const m = /^\s*([A-Z_][A-Z0-9_]*)\s+(.*?)\s*$/.exec(l);
+    if (m) out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+export function parsePasswd(text: string): Account[] {
+  return lines(text).map((l, i) => {
+    const f = l.split(':');
+    if (f.length < 7 || !/^\d+$/.test(f[2]!) || !/^\d+$/.test(f[3]!)) throw new ParseError(`passwd line ${i + 1} is not name:x:uid:gid:gecos:home:shell`);
+    return { name: f[0]!, uid: Number(f[2]), gid: Number(f[3]), home: f[5]!, shell: f[6]! };
+  });
+}
+
+export function parseGroup(text: string): GroupEntry[] {
+  return lines(text).map((l, i) => {
+    const f = l.split(':');
+    if (f.length < 4 || !/^\d+$/.test(f[2]!)) throw new ParseError(`group line ${i + 1} is not name:x:gid:members`);
+    return { name: f[0]!, gid: Number(f[2]), members: f[3] ? f[3].split(',').filter(Boolean) : [] };
+  });
+}
+
+/** The probe's reduced shadow: name:state:lastchg:min:max:warn:inactive:expire (no hash). */
+export function parseShadowMeta(text: string): ShadowEntry[] {
+  const num = (s: string | undefined) => (s && /^-?\d+$/.test(s) ? Number(s) : undefined);
+  return lines(text).map((l, i) => {
+    const f = l.split(':');
+    const state = f[1];
+    if (f.length < 8 || (state !== 'set' && state !== 'locked' && state !== 'empty')) throw new ParseError(`shadow line ${i + 1} is not name:state:aging…`);
+    const e: ShadowEntry = { name: f[0]!, state };
+    const set = (k: keyof ShadowEntry, v: number | undefined) => { if (v !== undefined) (e as unknown as Record<string, number>)[k] = v; };
+    set('lastChange', num(f[2])); set('minDays', num(f[3])); set('maxDays', num(f[4])); set('warnDays', num(f[5])); set('inactiveDays', num(f[6])); set('expireDay', num(f[7]));
+    return e;
+  });
+}
+
+export function parsePackages(text: string): Map<string, PackageEntry> {
+  const out = new Map<string, PackageEntry>();
+  for (const l of lines(text)) {
+    const [name, version, status] = l.split('\t');
+    if (!name || version === undefined) throw new ParseError(`package line '${l.slice(0, 60)}' is not name<TAB>version<TAB>status`);
+    out.set(name.replace(/:.*$/, ''), { name: name.replace(/:.*$/, ''), version, installed: (status ?? '').trim().startsWith('ii') });
+  }
+  return out;
+}
+
+/** `stat -c '%a %U %G %F %n'` lines, or `missing - - - PATH`. */
+export function parseFileMeta(text: string): Map<string, FileMeta> {
+  const out = new Map<string, FileMeta>();
+  for (const l of lines(text)) {
+    const m = /^(missing|[0-7]{3,4}) (\S+) (\S+) (.+?) (\/.*)$/.exec(l);
+    if (!m) throw new ParseError(`file line '${l.slice(0, 80)}' is not 'mode owner group type path'`);
+    const path = m[5]!;
+    if (m[1] === 'missing') out.set(path, { path, exists: false });
+    else out.set(path, { path, exists: true, mode: parseInt(m[1]!, 8), owner: m[2]!, group: m[3]!, kind: m[4]! });
+  }
+  return out;
+}
+
+/** `df -P -k -T`: Filesystem Type 1024-blocks Used Available Capacity Mounted-on. */
+export function parseDf(text: string): DiskEntry[] {
+  const rows = lines(text);
+  if (!rows[0] || !/^Filesystem\s+Type/.test(rows[0])) throw new ParseError("df output has no 'Filesystem Type' header");
+  return rows.slice(1).map((l) => {
+    const m = /^(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+|-)%?\s+(\/.*)$/.exec(l);
+    if (!m) throw new ParseError(`df line '${l.slice(0, 80)}' is not understood`);
+    const size = Number(m[3]); const used = Number(m[4]); const avail = Number(m[5]);
+    // df's Capacity rounds up used/(used+avail); compute it the same way so figures match what operators see.
+    const usedPercent = used + avail > 0 ? Math.ceil((used * 100) / (used + avail)) : 0;
+    return { filesystem: m[1]!, type: m[2]!, sizeKb: size, usedKb: used, usedPercent, mount: m[7]! };
+  });
+}
+
+export function parseMeminfo(text: string): MemoryFacts {
+  const kv = new Map<string, number>();
+  for (const l of lines(text)) {
+    const m = /^(\w+(?:\(\w+\))?):\s+(\d+)/.exec(l);
+    if (m) kv.set(m[1]!, Number(m[2]));
+  }
+  const total = kv.get('MemTotal');
+  const avail = kv.get('MemAvailable') ?? (kv.get('MemFree') ?? 0) + (kv.get('Buffers') ?? 0) + (kv.get('Cached') ?? 0);
+  if (!total) throw new ParseError('meminfo has no MemTotal');
+  return { totalKb: total, availableKb: avail, usedPercent: Math.round(((total - avail) * 1000) / total) / 10, swapTotalKb: kv.get('SwapTotal') ?? 0, swapFreeKb: kv.get('SwapFree') ?? 0 };
+}
+
+export function parseLoad(text: string): LoadFacts {
+  const [loadavg, cpus] = lines(text);
+  const m = /^([\d.]+)\s+([\d.]+)\s+([\d.]+)/.exec(loadavg ?? '');
+  if (!m || !cpus || !/^\d+$/.test(cpus.trim())) throw new ParseError('expected /proc/loadavg and a CPU count');
+  return { load1: Number(m[1]), load5: Number(m[2]), load15: Number(m[3]), cpus: Number(cpus.trim()) };
+}

@@ -1,0 +1,195 @@
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
+import { quoteArgv } from '../../scripts/ssh/quote.ts';
+import { BIND_FILES, CLEAN_SYSCTL, LOGIN_USER, writeHostFiles } from './host-files.ts';
+import { generateKeyPair, pinOf } from './keys.ts';
+import type { FleetHostSpec } from './spec.ts';
+
+export type { FleetHostSpec } from './spec.ts';
+const run = promisify(execFile);
+
+/** An inventory host document (inventory/hosts/<id>.yaml) as the harness generated it. */
+export interface FleetInventoryHost {
+  id: string;
+  description: string;
+  address: string;
+  port: number;
+  user: string;
+  host_keys: string[];
+  proxy_command: string[];
+  groups: string[];
+  env: string;
+  criticality: string;
+  owner_team: string;
+  os: string;
+  backup_repositories?: Array<{ policy: string; repository: string; password_env: string }>;
+}
+
+export interface RunningFleet {
+  tag: string;
+  dir: string;
+  hosts: FleetInventoryHost[];
+  /** The client key every host (except a refused-key host) authorizes. */
+  clientKeyPath: string;
+  clientPublicKey: string;
+  /** Env var name → value for the restic repositories (password_env). */
+  env: Record<string, string>;
+  /** Writes inventory/hosts/*.yaml under root. */
+  writeInventory(root: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StartFleetOptions {
+  hosts: FleetHostSpec[];
+  /** Where per-host files go (default .tmp/fleet-<tag> in the repository). */
+  dir?: string;
+  /** Leave sshd running after this process exits (npm run fleet:up). */
+  keepRunning?: boolean;
+}
+
+const RESTIC_ENV = 'OPSGATE_TEST_RESTIC_PASSWORD';
+const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+const live = new Set<{ stopSync(): void }>();
+let hooked = false;
+
+/**
+ * Starts one real sshd per host, each in its own network namespace (only its own
+ * sockets), UTS namespace (its own hostname) and mount namespace (its own copies of
+ * /etc/ssh/sshd_config, login.defs, passwd, group, shadow, sudoers, sysctl files, /home).
+ * Requires root. Everything is stopped by PID in stop(), in afterAll, and on process exit.
+ */
+export async function startFleet(options: StartFleetOptions): Promise<RunningFleet> {
+  if (process.getuid?.() !== 0) throw new Error('the test fleet needs root (network and mount namespaces); run the tests as root or in CI');
+  const tag = `og${process.pid.toString(36)}${randomBytes(2).toString('hex')}`;
+  const dir = options.dir ?? path.join(REPO_ROOT, '.tmp', `fleet-${tag}`);
+  await mkdir(dir, { recursive: true });
+  await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
+  const resticPassword = randomBytes(12).toString('hex');
+  const client = await generateKeyPair(path.join(dir, 'client_key'), 'ed25519', 'opsgate-fleet-client');
+  const namespaces: string[] = [];
+  const children = new Map<string, ChildProcess>();
+
+  const stopSync = () => {
+    for (const child of children.values()) if (child.pid) try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    for (const ns of namespaces) {
+      try {
+        const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean);
+        for (const p of pids) try { process.kill(Number(p), 'SIGKILL'); } catch { /* gone */ }
+        execFileSync('ip', ['netns', 'del', ns]);
+      } catch { /* already gone */ }
+    }
+    namespaces.length = 0;
+    children.clear();
+  };
+  const handle = { stopSync };
+  if (!options.keepRunning) {
+    live.add(handle);
+    if (!hooked) {
+      hooked = true;
+      process.once('exit', () => { for (const h of live) h.stopSync(); });
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { for (const h of live) h.stopSync(); process.exit(130); });
+    }
+  }
+
+  const started = Date.now();
+  try {
+    const hosts = await Promise.all(options.hosts.map(async (spec): Promise<FleetInventoryHost> => {
+      const ns = `${tag}-${spec.id}`;
+      const hdir = path.join(dir, spec.id);
+      await mkdir(hdir, { recursive: true });
+      const hostKey = await generateKeyPair(path.join(hdir, 'ssh_host_ed25519_key'), 'ed25519', spec.id);
+      const pinned = spec.fault === 'changed-host-key' ? (await generateKeyPair(path.join(hdir, 'old_host_key'), 'ed25519', spec.id)).publicKey : hostKey.publicKey;
+      await writeHostFiles(hdir, spec, client.publicKey);
+      await run('ip', ['netns', 'add', ns]);
+      namespaces.push(ns);
+      await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+      // Boot: apply the persisted per-namespace values, then plant runtime-only drift.
+      const runtime = { ...Object.fromEntries(Object.entries({ ...CLEAN_SYSCTL, ...(spec.sysctlPersisted ?? {}) }).filter(([k]) => k.startsWith('net.'))), ...(spec.sysctlRuntime ?? {}) };
+      await run('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', ...Object.entries(runtime).map(([k, v]) => `${k}=${v}`)]);
+      const backup = spec.restic ? await createResticRepo(hdir, spec, resticPassword) : undefined;
+      if (spec.fault !== 'down') children.set(spec.id, await launchSshd(ns, hdir, spec));
+      return {
+        id: spec.id,
+        description: `test fleet host (${tag})`,
+        address: '127.0.0.1',
+        port: 22,
+        user: LOGIN_USER,
+        host_keys: [pinOf(pinned)],
+        proxy_command: ['ip', 'netns', 'exec', ns, 'nc', '127.0.0.1', '22'],
+        groups: spec.groups ?? ['web'],
+        env: spec.env ?? 'prod',
+        criticality: spec.criticality ?? 'medium',
+        owner_team: 'ops',
+        os: 'debian-12',
+        ...(backup ? { backup_repositories: [{ policy: spec.restic!.policy, repository: backup, password_env: RESTIC_ENV }] } : {}),
+      };
+    }));
+    if (process.env.OG_FLEET_DEBUG) process.stderr.write(`fleet ${tag}: ${hosts.length} hosts up in ${Date.now() - started} ms\n`);
+    const fleet: RunningFleet = {
+      tag, dir, hosts,
+      clientKeyPath: client.privatePath,
+      clientPublicKey: client.publicKey,
+      env: { [RESTIC_ENV]: resticPassword },
+      async writeInventory(root) {
+        const hostsDir = path.join(root, 'inventory', 'hosts');
+        await mkdir(hostsDir, { recursive: true });
+        await Promise.all(hosts.map((h) => writeFile(path.join(hostsDir, `${h.id}.yaml`), stringify(h))));
+      },
+      async stop() {
+        stopSync();
+        live.delete(handle);
+        if (!options.keepRunning && !process.env.OG_FLEET_KEEP && !options.dir) await rm(dir, { recursive: true, force: true });
+      },
+    };
+    return fleet;
+  } catch (err) {
+    stopSync();
+    live.delete(handle);
+    throw err;
+  }
+}
+
+async function launchSshd(ns: string, hdir: string, spec: FleetHostSpec): Promise<ChildProcess> {
+  const lines = ['set -e'];
+  for (const f of BIND_FILES) lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'etc', f), `/etc/${f}`]));
+  lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'home'), '/home']));
+  lines.push(quoteArgv(['mount', '-t', 'tmpfs', '-o', 'size=4m,mode=0755', 'ogdisk', '/mnt']));
+  if (spec.diskFillPercent) lines.push(`dd if=/dev/zero of=/mnt/fill bs=1k count=${Math.floor(40.96 * spec.diskFillPercent)} 2>/dev/null`);
+  if (spec.fault === 'hang') lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'hang'), '/usr/bin/dpkg-query']));
+  lines.push(quoteArgv(['hostname', spec.id]));
+  for (const port of spec.listen ?? []) lines.push(`nc -lk 0.0.0.0 ${Number(port)} </dev/null >/dev/null 2>&1 &`);
+  lines.push(quoteArgv(['exec', '/usr/sbin/sshd', '-D', '-e', '-f', path.join(hdir, 'etc', 'ssh', 'sshd_config')]));
+  const child = spawn('ip', ['netns', 'exec', ns, 'unshare', '--mount', '--uts', '--propagation', 'private', 'sh', '-c', lines.join('\n')], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sshd for ${spec.id} did not start within 10 s: ${log.slice(-500)}`)), 10_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      log = (log + d.toString('utf8')).slice(-4000);
+      if (log.includes('Server listening on')) { clearTimeout(timer); resolve(); }
+    });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`sshd for ${spec.id} exited (${code}): ${log.slice(-500)}`)); });
+  });
+  child.removeAllListeners('exit');
+  child.unref();
+  (child.stderr as unknown as { unref?: () => void }).unref?.();
+  return child;
+}
+
+async function createResticRepo(hdir: string, spec: FleetHostSpec, password: string): Promise<string> {
+  const repo = path.join(hdir, 'restic-repo');
+  const data = path.join(hdir, 'etc');
+  const env = { ...process.env, RESTIC_PASSWORD: password, RESTIC_CACHE_DIR: path.join(hdir, '.restic-cache') };
+  await run('restic', ['init', '--repo', repo], { env });
+  for (const t of spec.restic!.snapshotTimes) {
+    const time = new Date(t).toISOString().replace('T', ' ').slice(0, 19);
+    await run('restic', ['backup', '--repo', repo, '--host', spec.id, '--time', time, '--tag', spec.restic!.policy, data], { env });
+  }
+  return repo;
+}

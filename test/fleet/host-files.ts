@@ -1,0 +1,110 @@
+import { chmod, chown, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { FleetHostSpec } from './spec.ts';
+
+export const LOGIN_USER = 'opsgate';
+export const LOGIN_UID = 1990;
+
+/** Debian-12-like hardened defaults that a clean fleet host gets; specs plant drift on top. */
+export const CLEAN_SYSCTL: Record<string, string> = {
+  'net.ipv4.ip_forward': '0',
+  'net.ipv4.conf.all.accept_redirects': '0',
+  'net.ipv4.conf.default.accept_redirects': '0',
+  'net.ipv4.conf.all.send_redirects': '0',
+  'net.ipv4.conf.all.accept_source_route': '0',
+  'net.ipv4.conf.all.log_martians': '1',
+  'net.ipv4.tcp_syncookies': '1',
+  'net.ipv4.icmp_echo_ignore_broadcasts': '1',
+  'net.ipv6.conf.all.accept_redirects': '0',
+  'kernel.randomize_va_space': '2',
+  'fs.suid_dumpable': '0',
+};
+
+const CLEAN_LOGIN_DEFS: Record<string, string> = { PASS_MAX_DAYS: '90', PASS_MIN_DAYS: '1', PASS_WARN_AGE: '7', UMASK: '027', ENCRYPT_METHOD: 'YESCRYPT' };
+
+/**
+ * Writes one host's own copies of the files inspection reads, under `dir`.
+ * They are bind-mounted over /etc/... inside the host's mount namespace.
+ */
+export async function writeHostFiles(dir: string, spec: FleetHostSpec, clientPublicKey: string): Promise<void> {
+  const etc = path.join(dir, 'etc');
+  await mkdir(path.join(etc, 'ssh'), { recursive: true });
+  await mkdir(path.join(etc, 'sudoers.d'), { recursive: true });
+  await mkdir(path.join(etc, 'sysctl.d'), { recursive: true });
+
+  const sshd = [
+    'ListenAddress 127.0.0.1:22',
+    `HostKey ${path.join(dir, 'ssh_host_ed25519_key')}`,
+    'PidFile none',
+    `PermitRootLogin ${spec.sshd?.permitRootLogin ?? 'no'}`,
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PermitEmptyPasswords no',
+    'PubkeyAuthentication yes',
+    'UsePAM no',
+    'X11Forwarding no',
+    'MaxAuthTries 3',
+    'LoginGraceTime 30',
+    'ClientAliveInterval 300',
+    'ClientAliveCountMax 2',
+    'MaxStartups 200:30:400',
+    'LogLevel VERBOSE',
+    'Ciphers aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes128-ctr',
+    'SetEnv SHLVL=1',
+    'Subsystem sftp internal-sftp',
+    ...(spec.sshd?.extra ?? []),
+  ];
+  await writeFile(path.join(etc, 'ssh', 'sshd_config'), sshd.join('\n') + '\n', { mode: 0o600 });
+
+  const defs = { ...CLEAN_LOGIN_DEFS, ...(spec.loginDefs ?? {}) };
+  const baseDefs = (await readFile('/etc/login.defs', 'utf8')).split('\n').filter((l) => !Object.keys(defs).some((k) => new RegExp(`^\\s*${k}\\b`).test(l)));
+  await writeFile(path.join(etc, 'login.defs'), [...baseDefs, ...Object.entries(defs).map(([k, v]) => `${k}\t${v}`)].join('\n') + '\n', { mode: 0o644 });
+
+  // Accounts: the machine's system accounts, the login user, and the spec's extra accounts.
+  const system = (await readFile('/etc/passwd', 'utf8')).split('\n').filter((l) => l && Number(l.split(':')[2]) < 1000);
+  const sysGroups = (await readFile('/etc/group', 'utf8')).split('\n').filter((l) => l && Number(l.split(':')[2]) < 1000);
+  const loginShell = spec.fault === 'garbage' ? path.join(dir, 'garbage-shell') : '/bin/sh';
+  const accounts = [
+    { name: LOGIN_USER, uid: LOGIN_UID, shell: loginShell, keys: spec.fault === 'refused-key' ? [] : [clientPublicKey] },
+    ...(spec.accounts ?? []).map((a) => ({ name: a.name, uid: a.uid, shell: a.shell ?? '/bin/bash', keys: a.keys ?? [] })),
+  ];
+  const home = (a: { name: string; uid: number }) => (a.uid === 0 ? '/root' : `/home/${a.name}`);
+  await writeFile(path.join(etc, 'passwd'), [...system, ...accounts.map((a) => `${a.name}:x:${a.uid}:${a.uid === 0 ? 0 : a.uid}::${home(a)}:${a.shell}`)].join('\n') + '\n', { mode: 0o644 });
+  await writeFile(path.join(etc, 'group'), [...sysGroups, ...accounts.filter((a) => a.uid !== 0).map((a) => `${a.name}:x:${a.uid}:`)].join('\n') + '\n', { mode: 0o644 });
+  const names = [...system.map((l) => l.split(':')[0]!), ...accounts.map((a) => a.name)];
+  await writeFile(path.join(etc, 'shadow'), names.map((n) => `${n}:*:20000:0:99999:7:::`).join('\n') + '\n', { mode: 0o640 });
+  for (const a of accounts) {
+    if (a.uid === 0) continue;
+    const sshDir = path.join(dir, 'home', a.name, '.ssh');
+    await mkdir(sshDir, { recursive: true });
+    await writeFile(path.join(sshDir, 'authorized_keys'), a.keys.map((k) => k + '\n').join(''), { mode: 0o600 });
+    await chown(path.join(dir, 'home', a.name), a.uid, a.uid);
+    await chown(sshDir, a.uid, a.uid);
+    await chown(path.join(sshDir, 'authorized_keys'), a.uid, a.uid);
+    await chmod(sshDir, 0o700);
+  }
+
+  await writeFile(path.join(etc, 'hosts'), `127.0.0.1\tlocalhost\n127.0.1.1\t${spec.id}\n`, { mode: 0o644 });
+  await copyFile('/etc/sudoers', path.join(etc, 'sudoers'));
+  await chmod(path.join(etc, 'sudoers'), 0o440);
+  await writeFile(path.join(etc, 'sudoers.d', 'opsgate'), `${LOGIN_USER} ALL=(root) NOPASSWD: ALL\n`, { mode: 0o440 });
+  for (const [i, line] of (spec.sudoers ?? []).entries()) await writeFile(path.join(etc, 'sudoers.d', `50-drift-${i}`), line + '\n', { mode: 0o440 });
+
+  const persisted = { ...CLEAN_SYSCTL, ...(spec.sysctlPersisted ?? {}) };
+  await writeFile(path.join(etc, 'sysctl.conf'), '# opsgate test fleet\n', { mode: 0o644 });
+  await writeFile(path.join(etc, 'sysctl.d', '60-hardening.conf'), Object.entries(persisted).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n', { mode: 0o644 });
+
+  for (const [file, mode] of Object.entries(spec.fileModes ?? {})) {
+    const local = path.join(etc, path.relative('/etc', file));
+    await chmod(local, parseInt(mode, 8));
+  }
+  if (spec.fault === 'garbage') {
+    await writeFile(path.join(dir, 'garbage-shell'), '#!/bin/sh\necho "Welcome to the jungle"\nhead -c 600 /dev/urandom | od -An -tx1\n', { mode: 0o755 });
+  }
+  if (spec.fault === 'hang') {
+    await writeFile(path.join(dir, 'hang'), '#!/bin/sh\nexec sleep 60\n', { mode: 0o755 });
+  }
+}
+
+/** Files bind-mounted from the host's directory over the system's own. */
+export const BIND_FILES = ['ssh/sshd_config', 'login.defs', 'passwd', 'group', 'shadow', 'hosts', 'sudoers', 'sudoers.d', 'sysctl.conf', 'sysctl.d'];
