@@ -64,6 +64,294 @@ action?: string
 }[]
 }
 
+// approval.schema.json
+/**
+ * A count of distinct eligible humans from a set, or all/any of nested requirements.
+ */
+export type Requirement = ({
+/**
+ * How many distinct eligible people must approve.
+ */
+count: number
+from: ApproverSet
+} | {
+/**
+ * Every nested requirement must be satisfied.
+ * 
+ * @minItems 1
+ */
+all: [Requirement, ...(Requirement)[]]
+} | {
+/**
+ * At least one nested requirement must be satisfied.
+ * 
+ * @minItems 1
+ */
+any: [Requirement, ...(Requirement)[]]
+})
+
+/**
+ * Who must approve what in a pull request. Read by the gate from the BASE branch only; changes to this file fall under the governance (highest) tier.
+ */
+export interface ApprovalDocument {
+/**
+ * Always `approval` (the file name without extension).
+ */
+id: "approval"
+/**
+ * What this policy is for, in a sentence or two.
+ */
+description?: string
+/**
+ * Named sets of people. Keys are team ids (kebab-case); members are person ids from policies/access/people/.
+ */
+teams: {
+[k: string]: Team | undefined
+}
+/**
+ * The highest tier: files that change the rules themselves. The gate always adds policies/approval.yaml, policies/access/**, schemas/**, scripts/**, .github/**, .ci/**, package.json and package-lock.json, whatever is listed here.
+ */
+governance: {
+/**
+ * Why these files need the highest tier.
+ */
+description?: string
+/**
+ * Extra path globs (picomatch syntax, dot files included) that fall under the highest tier.
+ */
+paths: string[]
+/**
+ * Approval needed for any governance file; applies in addition to every other matching rule and is never reduced for emergencies.
+ */
+require: ({
+/**
+ * How many distinct eligible people must approve.
+ */
+count: number
+from: ApproverSet
+} | {
+/**
+ * Every nested requirement must be satisfied.
+ * 
+ * @minItems 1
+ */
+all: [Requirement, ...(Requirement)[]]
+} | {
+/**
+ * At least one nested requirement must be satisfied.
+ * 
+ * @minItems 1
+ */
+any: [Requirement, ...(Requirement)[]]
+})
+}
+/**
+ * Approval rules. Every rule whose `if` matches at least one changed file applies, and every applying rule must be satisfied.
+ * 
+ * @minItems 1
+ */
+rules: [Rule, ...(Rule)[]]
+/**
+ * Veto: a 'changes requested' review from an eligible reviewer blocks the pull request until that reviewer approves or the review is dismissed.
+ */
+disapproval?: {
+/**
+ * Whether changes-requested reviews block (default true when the section is absent).
+ */
+enabled: boolean
+from?: ApproverSet1
+}
+/**
+ * Reduced approval for change requests of type `emergency` (a retro review is then due, see the change's emergency.retro_review_due).
+ */
+emergency?: {
+/**
+ * When the reduced path may be used.
+ */
+description?: string
+/**
+ * A count of distinct eligible humans from a set, or all/any of nested requirements.
+ */
+require: ({
+/**
+ * How many distinct eligible people must approve.
+ */
+count: number
+from: ApproverSet
+} | {
+/**
+ * Every nested requirement must be satisfied.
+ * 
+ * @minItems 1
+ */
+all: [Requirement, ...(Requirement)[]]
+} | {
+/**
+ * At least one nested requirement must be satisfied.
+ * 
+ * @minItems 1
+ */
+any: [Requirement, ...(Requirement)[]]
+})
+/**
+ * Hours after evaluation by which the retro review is due, when the change does not state emergency.retro_review_due.
+ */
+retro_review_within_hours: number
+}
+}
+/**
+ * A named set of people.
+ */
+export interface Team {
+/**
+ * Display name, e.g. 'Change Advisory Board (CAB)'.
+ */
+title: string
+/**
+ * What the team is responsible for.
+ */
+description?: string
+/**
+ * Person ids (policies/access/people/<id>.yaml). A person counts once however many teams they are in.
+ */
+members: string[]
+}
+/**
+ * Who may approve.
+ */
+export interface ApproverSet {
+/**
+ * Team ids from `teams`.
+ * 
+ * @minItems 1
+ */
+teams?: [string, ...(string)[]]
+/**
+ * Person ids.
+ * 
+ * @minItems 1
+ */
+people?: [string, ...(string)[]]
+/**
+ * Include the owners (inventory/groups/<id>.yaml `owners`) of every group the matched documents target.
+ */
+group_owners?: boolean
+}
+/**
+ * One approval rule: when it applies and what it requires.
+ */
+export interface Rule {
+/**
+ * Stable rule id shown in the PR comment and the decision record.
+ */
+id: string
+/**
+ * Short human title.
+ */
+title: string
+/**
+ * Why the rule exists (shown to policy authors).
+ */
+description?: string
+if: Condition
+/**
+ * A count of distinct eligible humans from a set, or all/any of nested requirements.
+ */
+require: ({
+/**
+ * How many distinct eligible people must approve.
+ */
+count: number
+from: ApproverSet
+} | {
+/**
+ * Every nested requirement must be satisfied.
+ * 
+ * @minItems 1
+ */
+all: [Requirement, ...(Requirement)[]]
+} | {
+/**
+ * At least one nested requirement must be satisfied.
+ * 
+ * @minItems 1
+ */
+any: [Requirement, ...(Requirement)[]]
+})
+/**
+ * `reduced` (default): emergency changes may use the policy's emergency requirement instead; `full`: never reduced.
+ */
+emergency?: ("reduced" | "full")
+}
+/**
+ * Conditions, all of which must hold for one changed file (lists are any-of). An empty object matches every file.
+ */
+export interface Condition {
+/**
+ * Document kinds (decided by folder): change, incident, host, group, person, role, grant, access-review, exception, baseline, backup-policy, runbook, organisation, calendar, sla, oncall, approval, file.
+ * 
+ * @minItems 1
+ */
+kinds?: [string, ...(string)[]]
+/**
+ * Change request types.
+ * 
+ * @minItems 1
+ */
+change_types?: [("standard" | "normal" | "emergency"), ...(("standard" | "normal" | "emergency"))[]]
+/**
+ * Matches change requests whose effective risk, the higher of declared and derived, is at least this.
+ */
+risk_at_least?: ("low" | "medium" | "high" | "critical")
+/**
+ * Matches change requests whose declared `risk` is at least this.
+ */
+declared_risk_at_least?: ("low" | "medium" | "high" | "critical")
+/**
+ * Matches change requests whose derived risk (computed from targets, steps and criticality) is at least this.
+ */
+derived_risk_at_least?: ("low" | "medium" | "high" | "critical")
+/**
+ * Target environments (from the target hosts, or the groups' env; unknown counts as prod).
+ * 
+ * @minItems 1
+ */
+envs?: [("prod" | "staging" | "test" | "dev"), ...(("prod" | "staging" | "test" | "dev"))[]]
+/**
+ * Target inventory groups (directly or through the target hosts).
+ * 
+ * @minItems 1
+ */
+groups?: [string, ...(string)[]]
+/**
+ * Path globs (picomatch, dot files included) matched against the changed file's path and, for renames, its old path.
+ * 
+ * @minItems 1
+ */
+paths?: [string, ...(string)[]]
+}
+/**
+ * Only these people may veto; default: every active person who is not the author.
+ */
+export interface ApproverSet1 {
+/**
+ * Team ids from `teams`.
+ * 
+ * @minItems 1
+ */
+teams?: [string, ...(string)[]]
+/**
+ * Person ids.
+ * 
+ * @minItems 1
+ */
+people?: [string, ...(string)[]]
+/**
+ * Include the owners (inventory/groups/<id>.yaml `owners`) of every group the matched documents target.
+ */
+group_owners?: boolean
+}
+
 // backup-policy.schema.json
 /**
  * What is backed up, how often, kept how long and where; verified how. File: policies/backup/<id>.yaml.

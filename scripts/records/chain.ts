@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Evidence records are JSON Lines. Every line is one JSON object whose `prev`
- * field is the sha256 (hex) of the previous line's exact text (without the
- * newline); the first line's `prev` is GENESIS. Editing, removing or
- * reordering any line breaks the chain at a line the verifier names.
+ * Evidence records are JSON Lines. Every line is one JSON object ending in a
+ * `hash` field: the sha256 (hex) of the line's text without that field. Its
+ * `prev` field is the previous line's `hash`; the first line's `prev` is
+ * GENESIS. Editing any line breaks its own hash; removing or reordering lines
+ * breaks `seq` and `prev`; the verifier names the line either way.
  * This file is pure: the writer that touches the disk is in `writer.ts`.
  */
 export const GENESIS = '0'.repeat(64);
@@ -12,8 +13,10 @@ export const GENESIS = '0'.repeat(64);
 export interface RecordLine {
   /** 1-based position in the file; must equal the line number. */
   seq: number;
-  /** sha256 of the previous line's text, or GENESIS. */
+  /** `hash` of the previous line, or GENESIS. */
   prev: string;
+  /** sha256 of this line's text without the hash field. */
+  hash: string;
   /** When the event happened, ISO 8601 with offset. */
   at: string;
   /** Event type, e.g. `run.planned`, `step.executing`, `host.result`. */
@@ -21,7 +24,7 @@ export interface RecordLine {
   [key: string]: unknown;
 }
 
-export type ChainProblemCode = 'record.json' | 'record.seq' | 'record.chain' | 'record.truncated' | 'record.shape';
+export type ChainProblemCode = 'record.json' | 'record.seq' | 'record.chain' | 'record.hash' | 'record.truncated' | 'record.shape';
 
 export interface ChainProblem {
   line: number;
@@ -41,10 +44,24 @@ export function hashLine(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** Renders the next line of a chain (without newline). */
-export function renderRecordLine(head: string, seq: number, event: { at: string; type: string; [key: string]: unknown }): string {
+/** Renders the next line of a chain (without newline); returns the text and its hash. */
+export function renderRecordLine(head: string, seq: number, event: { at: string; type: string; [key: string]: unknown }): { text: string; hash: string } {
   const { at, type, ...rest } = event;
-  return JSON.stringify({ seq, prev: head, at, type, ...rest });
+  delete (rest as { hash?: unknown }).hash;
+  delete (rest as { prev?: unknown }).prev;
+  delete (rest as { seq?: unknown }).seq;
+  const body = JSON.stringify({ seq, prev: head, at, type, ...rest });
+  const hash = hashLine(body);
+  return { text: `${body.slice(0, -1)},"hash":"${hash}"}`, hash };
+}
+
+const HASH_SUFFIX = /,"hash":"([0-9a-f]{64})"\}$/;
+
+/** The hash a line claims, and the hash of its content; undefined when the line has no hash field. */
+function lineHashes(text: string): { claimed: string; actual: string } | undefined {
+  const m = HASH_SUFFIX.exec(text);
+  if (!m) return undefined;
+  return { claimed: m[1]!, actual: hashLine(text.slice(0, m.index) + '}') };
 }
 
 /** Checks a whole chain; collects every problem rather than stopping at the first. */
@@ -77,12 +94,15 @@ export function verifyChain(text: string): ChainVerification {
       expectedPrev = hashLine(lineText);
       return;
     }
+    const hashes = lineHashes(lineText);
+    if (!hashes) problems.push({ line: n, code: 'record.shape', message: `line ${n} has no hash field at its end` });
+    else if (hashes.claimed !== hashes.actual) problems.push({ line: n, code: 'record.hash', message: `line ${n} was edited after it was written (its content no longer matches its hash)` });
     if (parsed.seq !== n) problems.push({ line: n, code: 'record.seq', message: `line ${n} says seq ${parsed.seq}: a line was removed, inserted or reordered before it` });
     if (parsed.prev !== expectedPrev) {
-      problems.push({ line: n, code: 'record.chain', message: `line ${n} does not chain onto line ${n - 1}: line ${n - 1} was edited, or lines were removed or reordered` });
+      problems.push({ line: n, code: 'record.chain', message: `line ${n} does not chain onto line ${n - 1}: lines were removed, inserted or reordered` });
     }
     lines.push(parsed);
-    expectedPrev = hashLine(lineText);
+    expectedPrev = hashes?.claimed ?? hashLine(lineText);
     if (problems.length === 0) head = expectedPrev;
   });
   if (problems.length === 0 && !endsWithNewline) {

@@ -1,6 +1,6 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { GENESIS, hashLine, renderRecordLine, verifyChain, type RecordLine } from './chain.ts';
+import { GENESIS, renderRecordLine, verifyChain, type RecordLine } from './chain.ts';
 
 export interface RecordEvent {
   at: string;
@@ -42,11 +42,11 @@ export class RecordWriter {
 
   /** Writes one event and flushes it to disk; returns the line as written. */
   async append(event: RecordEvent): Promise<RecordLine> {
-    const text = renderRecordLine(this.head, this.seq + 1, event);
+    const { text, hash } = renderRecordLine(this.head, this.seq + 1, event);
     await this.handle.write(text + '\n');
     await this.handle.datasync();
     this.seq += 1;
-    this.head = hashLine(text);
+    this.head = hash;
     return JSON.parse(text) as RecordLine;
   }
 
