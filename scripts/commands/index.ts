@@ -6,4 +6,5 @@ import type { Command } from './context.ts';
  */
 export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   lint: { summary: 'validate every document: schemas, references, governance rules', load: async () => (await import('./lint.ts')).lintCommand },
+  gate: { summary: 'decide whether the reviews on a pull request satisfy policies/approval.yaml; publish status and comment', load: async () => (await import('./gate.ts')).gateCommand },
 };

@@ -1,0 +1,126 @@
+import type { GateResult, IgnoredReview, NodeStatus, RequirementResult, RuleResult } from './types.ts';
+
+/** The hidden marker that identifies the gate's one sticky comment. */
+export const COMMENT_MARKER = '<!-- opsgate:approval -->';
+
+const ICON: Record<NodeStatus, string> = { satisfied: '✅', pending: '⏳', failed: '❌' };
+const REASON: Record<IgnoredReview['reason'], string> = {
+  author: 'author',
+  contributor: 'commit contributor',
+  implementer: 'implementer',
+  bot: 'bot',
+  not_eligible: 'not eligible',
+  unknown_user: 'not eligible (unknown login)',
+  inactive: 'not eligible (inactive)',
+  superseded: 'superseded',
+  dismissed: 'dismissed',
+  comment: 'comment only',
+  stale: 'stale',
+};
+
+/** Text from the PR (titles, paths, logins) must not become markup: no tables broken, no hidden HTML, no fake marker. */
+export function escapeMd(s: string): string {
+  return s.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+}
+
+const short = (sha: string) => sha.slice(0, 7);
+
+function needed(req: RequirementResult): string {
+  if (req.status === 'satisfied') return '—';
+  if (req.type === 'leaf') {
+    const who = req.still_needed_from.length ? ` (${req.still_needed_from.map(escapeMd).join(', ')})` : '';
+    return req.status === 'failed' ? `cannot be met: ${escapeMd(req.why)}` : `${req.missing} more of ${escapeMd(req.description.replace(/^\d+ of /, ''))}${who}`;
+  }
+  const open = (req.children ?? []).filter((c) => c.status !== 'satisfied').map(needed);
+  return req.type === 'all' ? open.join('; and ') : `one of: ${open.join('; or ')}`;
+}
+
+function ruleRow(r: RuleResult): string {
+  const approvers = r.requirement.approvers.map((a) => escapeMd(a.person)).join(', ') || '—';
+  const title = `**${escapeMd(r.id)}**${r.tier === 'governance' ? ' (highest tier)' : ''}<br>${escapeMd(r.title)}${r.emergency_reduced ? '<br>🚨 emergency: reduced approval' : ''}`;
+  return `| ${title} | ${ICON[r.status]} ${r.status} | ${escapeMd(r.requirement.description)} | ${approvers} | ${needed(r.requirement)} |`;
+}
+
+/** Markdown for the sticky comment (with the marker) or the job summary (without). */
+export function renderMarkdown(result: GateResult, opts: { marker?: boolean; runUrl?: string } = {}): string {
+  const out: string[] = [];
+  if (opts.marker !== false) out.push(COMMENT_MARKER);
+  out.push(`## ${ICON[result.status]} opsgate approval: ${result.status}`);
+  out.push('');
+  out.push(`${escapeMd(result.summary)}`);
+  out.push('');
+  out.push(`Head \`${short(result.head_sha)}\` · policy from base \`${short(result.policy_commit)}\` · evaluated ${result.evaluated_at}${opts.runUrl ? ` · [run](${opts.runUrl})` : ''}`);
+  if (result.problems.length) {
+    out.push('', '### ❌ Failed closed', '', 'The gate could not read everything it needs, so it does not pass:', '');
+    for (const p of result.problems) out.push(`- \`${escapeMd(p.code)}\` ${escapeMd(p.message)}`);
+  }
+  if (result.freezes.length) {
+    out.push('', '### ❄️ Change freeze', '');
+    for (const f of result.freezes) out.push(`- **${escapeMd(f.change)}** (${f.type}): ${escapeMd(f.why)}`);
+  }
+  if (result.veto.status === 'failed') {
+    out.push('', '### 🛑 Changes requested', '', escapeMd(result.veto.why));
+  }
+  if (result.uncovered_files.length) {
+    out.push('', '### ❌ Files no rule covers', '', ...result.uncovered_files.slice(0, 20).map((f) => `- \`${escapeMd(f)}\``));
+  }
+  if (result.rules.length) {
+    out.push('', '### Rules', '', '| Rule | Status | Requires | Approved by | Still needed |', '|---|---|---|---|---|');
+    for (const r of result.rules) out.push(ruleRow(r));
+    out.push('', '<details><summary>Why each rule applies</summary>', '');
+    for (const r of result.rules) {
+      out.push(`- **${escapeMd(r.id)}**: ${r.match_reasons.length} file${r.match_reasons.length === 1 ? '' : 's'}`);
+      for (const why of r.match_reasons.slice(0, 10)) out.push(`  - ${escapeMd(why)}`);
+      if (r.match_reasons.length > 10) out.push(`  - … and ${r.match_reasons.length - 10} more`);
+    }
+    out.push('', '</details>');
+  }
+  const ignored = [...result.ignored.map((i) => ({ ...i, rule: 'all rules' })), ...result.rules.flatMap((r) => r.ignored.map((i) => ({ ...i, rule: r.id })))];
+  if (ignored.length) {
+    out.push('', `<details><summary>Reviews that did not count (${ignored.length})</summary>`, '', '| Reviewer | Review | For | Reason | Detail |', '|---|---|---|---|---|');
+    for (const i of ignored.slice(0, 200)) {
+      out.push(`| ${escapeMd(i.login)}${i.person ? ` (${escapeMd(i.person)})` : ''} | #${i.review_id} ${i.state.toLowerCase()} | ${escapeMd(i.rule)} | ${REASON[i.reason]} | ${escapeMd(i.detail)} |`);
+    }
+    if (ignored.length > 200) out.push(`| … | | | | ${ignored.length - 200} more in the decision record |`);
+    out.push('', '</details>');
+  }
+  if (result.changes.length) {
+    out.push('', '### Change requests in this pull request', '');
+    for (const c of result.changes) {
+      const risk = `risk ${c.risk}${c.derived_risk ? ` declared / ${c.derived_risk} derived` : ''}`;
+      const targets = [...c.targets.hosts, ...c.targets.groups.map((g) => `group ${g}`)].map(escapeMd).join(', ') || 'no targets';
+      const window = c.window ? `${c.window.start} → ${c.window.end}` : 'no window';
+      out.push(`- **${escapeMd(c.id)}** ${escapeMd(c.title)} — ${c.type}, ${risk}; targets ${targets}; window ${escapeMd(window)}; ${c.prechecks} prechecks, ${c.steps} steps, ${c.verification} verifications, ${c.rollback} rollback steps; implementer ${escapeMd(c.implementer ?? '—')}`);
+      for (const why of c.derived_reasons ?? []) out.push(`  - derived ${escapeMd(why)}`);
+      const e = result.emergency.find((x) => x.change === c.id);
+      if (e) out.push(`  - 🚨 emergency change: retro review due ${escapeMd(e.retro_review_due)}`);
+    }
+  }
+  out.push('', '<sub>Only the latest review of each person counts. Approvals from the author, commit authors or committers, the implementer, bots and people outside the required teams never count; an approval goes stale when a file its rule governs changes after the approved commit. The policy is always read from the base branch.</sub>');
+  return out.join('\n') + '\n';
+}
+
+/** Plain text for a terminal. */
+export function renderText(result: GateResult): string {
+  const out: string[] = [];
+  out.push(`opsgate approval: ${result.status.toUpperCase()} — ${result.summary}`);
+  out.push(`  ${result.repository}#${result.pr} head ${short(result.head_sha)}, policy from ${short(result.policy_commit)}`);
+  for (const p of result.problems) out.push(`  problem ${p.code}: ${p.message}`);
+  for (const f of result.freezes) out.push(`  freeze ${f.freeze}: ${f.change} ${f.why}`);
+  if (result.veto.status === 'failed') out.push(`  veto: ${result.veto.why}`);
+  for (const f of result.uncovered_files) out.push(`  uncovered: ${f}`);
+  for (const r of result.rules) {
+    out.push(`  [${r.status}] ${r.id}${r.tier === 'governance' ? ' (highest tier)' : ''}${r.emergency_reduced ? ' (emergency: reduced)' : ''}: ${r.why}`);
+    out.push(`      requires ${r.requirement.description}`);
+    for (const i of r.ignored) out.push(`      not counted: ${i.login} #${i.review_id} — ${REASON[i.reason]}: ${i.detail}`);
+  }
+  for (const i of result.ignored) out.push(`  not counted: ${i.login} #${i.review_id} — ${REASON[i.reason]}: ${i.detail}`);
+  for (const e of result.emergency) out.push(`  emergency ${e.change}: retro review due ${e.retro_review_due}`);
+  return out.join('\n') + '\n';
+}
+
+/** One line for the commit status (GitHub truncates at 140 characters). */
+export function renderStatusDescription(result: GateResult): string {
+  const s = result.summary;
+  return s.length > 140 ? s.slice(0, 139) + '…' : s;
+}

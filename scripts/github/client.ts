@@ -1,0 +1,71 @@
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+
+export const GateOctokit = Octokit.plugin(retry, throttling);
+export type GateOctokit = InstanceType<typeof GateOctokit>;
+
+export interface GitHubClientOptions {
+  /** Never logged, never put in an error message. */
+  token?: string;
+  /** `GITHUB_API_URL`; https://api.github.com when unset, `https://HOST/api/v3` on GitHub Enterprise Server. */
+  baseUrl?: string;
+  /** How often a 5xx, a secondary rate limit or a primary rate limit is retried before the call fails. */
+  retries?: number;
+  /** Multiplier (ms) for retry waits; GitHub's `retry-after` is in seconds, so 1000 in production. Tests lower it. */
+  retryUnitMs?: number;
+  /** Longest `retry-after` (seconds) we are willing to sleep on; longer waits fail closed at once. */
+  maxRetryAfterSeconds?: number;
+  /**
+   * Spacing between writes. GitHub asks integrators to leave about a second
+   * between mutating requests; plugin-throttling enforces that unless a test
+   * turns it off (0).
+   */
+  writeSpacingMs?: number;
+  /** Warnings (rate limits, retries) go here; messages never carry the request or the token. */
+  warn?: (message: string) => void;
+  /** Called once per HTTP request sent, for request budgets in benchmarks and tests. */
+  onRequest?: (method: string, url: string) => void;
+}
+
+/** Builds a client with retry and throttling. No module-level singleton: every caller gets its own. */
+export function createGitHubClient(opts: GitHubClientOptions = {}): GateOctokit {
+  const retries = opts.retries ?? 3;
+  const maxWait = opts.maxRetryAfterSeconds ?? 120;
+  const unit = opts.retryUnitMs ?? 1000;
+  const warn = opts.warn ?? (() => {});
+  const limitHandler = (kind: string) => (retryAfter: number, options: { method?: string; url?: string }, _o: unknown, retryCount: number) => {
+    const what = `${options.method ?? 'GET'} ${options.url ?? ''}`;
+    if (retryCount < retries && retryAfter <= maxWait) {
+      warn(`${kind} on ${what}; retrying in ${retryAfter}s (attempt ${retryCount + 1} of ${retries})`);
+      return true;
+    }
+    warn(`${kind} on ${what}; giving up after ${retryCount} retries`);
+    return false;
+  };
+  const throttle: Record<string, unknown> = {
+    onRateLimit: limitHandler('rate limit'),
+    onSecondaryRateLimit: limitHandler('secondary rate limit'),
+    retryAfterBaseValue: unit,
+    fallbackSecondaryRateRetryAfter: 60,
+  };
+  if (opts.writeSpacingMs === 0) throttle.write = immediateGroup;
+  const octokit = new GateOctokit({
+    ...(opts.token ? { auth: opts.token } : {}),
+    baseUrl: (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
+    userAgent: 'opsgate-gate',
+    retry: { retries, retryAfterBaseValue: unit },
+    throttle: throttle as never,
+    log: { debug: () => {}, info: () => {}, warn: (m: string) => warn(String(m)), error: () => {} },
+  });
+  if (opts.onRequest) {
+    const count = opts.onRequest;
+    octokit.hook.before('request', (o) => count(o.method, o.url));
+  }
+  return octokit;
+}
+
+/** A stand-in for a Bottleneck group that runs writes at once (tests only). */
+const immediateGroup = {
+  key: () => ({ schedule: (_opts: unknown, fn: (...a: unknown[]) => unknown, ...args: unknown[]) => Promise.resolve(fn(...args)) }),
+};
