@@ -2,7 +2,7 @@
 export function suggest(wrong: string, known: readonly string[]): string[] {
   return known
     .map((k) => ({ k, d: distance(wrong, k) }))
-    .filter((x) => x.d <= Math.max(1, Math.min(3, Math.floor(wrong.length / 3))))
+    .filter((x) => x.d <= Math.max(2, Math.min(3, Math.floor(wrong.length / 3))))
     .sort((a, b) => a.d - b.d || a.k.localeCompare(b.k))
     .slice(0, 2)
     .map((x) => x.k);
