@@ -2,7 +2,7 @@ import { compareDiagnostics, type Diagnostic } from '../model/diagnostic.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { checkAccess } from './access-rules.ts';
 import { checkChanges, repoPathsOf } from './change-rules.ts';
-import { checkRecords } from './record-rules.ts';
+import { checkOncall, checkRecords } from './record-rules.ts';
 import { checkReferences } from './references.ts';
 import type { Rule, RuleInput } from './rule-context.ts';
 
@@ -12,6 +12,7 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
   { name: 'changes', rule: checkChanges },
   { name: 'access', rule: checkAccess },
   { name: 'records', rule: checkRecords },
+  { name: 'oncall', rule: checkOncall },
 ];
 
 /** Loader diagnostics plus every rule's, sorted by place. A rule that throws becomes a diagnostic. Pure. */

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { at, type RuleInput } from './rule-context.ts';
 import { suggest } from './suggest.ts';
+import { coverageGaps, dutySlots, restBreaches } from './oncall.ts';
 
 /** Rules over incidents, exceptions, SLA, runbooks and backups. Pure. */
 export function checkRecords({ repo, now }: RuleInput): Diagnostic[] {
@@ -62,6 +63,32 @@ export function checkRecords({ repo, now }: RuleInput): Diagnostic[] {
   for (const bp of repo.all('backup-policy')) {
     const targets = new Set(repo.resolveTargets(bp.data.targets).map((h) => h.id));
     if (targets.has(bp.data.offhost.host)) out.push(at(bp, '/offhost/host', 'backup.not-offhost', `${bp.data.offhost.host} is one of the hosts it backs up: copies must be kept off-host`, 'name a separate backup host'));
+  }
+  return out;
+}
+
+/** The next 30 days of the duty rota have no gap, no departed person on duty, no rest-rule breach. Pure. */
+export function checkOncall({ repo, now }: RuleInput): Diagnostic[] {
+  const oncall = repo.one('oncall');
+  if (!oncall) return [];
+  const from = now.getTime();
+  const to = from + 30 * 86_400_000;
+  const slots = dutySlots(oncall.data, from, to);
+  const out: Diagnostic[] = [];
+  const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+  for (const g of coverageGaps(slots, from, to).slice(0, 5)) {
+    out.push(at(oncall, '/rotations', 'oncall.gap', `nobody is on duty from ${iso(g.start)} to ${iso(g.end)} (24x7 coverage, next 30 days)`, 'extend a rotation, add an override, or start the rotation earlier'));
+  }
+  const reported = new Set<string>();
+  for (const s of slots) {
+    const p = repo.get('person', s.person);
+    if (p && p.data.status !== 'active' && !reported.has(s.person)) {
+      reported.add(s.person);
+      out.push(at(oncall, '/rotations', 'oncall.inactive-member', `${s.person} (${p.data.status}) is on duty at ${iso(s.start)} in rotation ${s.rotation}`, 'remove the person from the rotation and rebalance'));
+    }
+  }
+  for (const b of restBreaches(slots, oncall.data.rest).slice(0, 5)) {
+    out.push(at(oncall, '/rest', 'oncall.rest', `${b.person}: ${b.kind === 'too-long' ? `on duty ${b.hours} h in a row` : `only ${b.hours} h rest`} at ${iso(b.at)}`, 'change the shift pattern or the overrides to respect the rest rules', 'warning'));
   }
   return out;
 }
