@@ -1,0 +1,43 @@
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DateTime } from 'luxon';
+import { ExitCode, UsageError } from '../model/errors.ts';
+import { nextId, renderChangeTemplate, renderIncidentTemplate } from '../scaffold/templates.ts';
+import type { CommandContext } from './context.ts';
+
+const USAGE = 'usage: opsgate new change --title TEXT [--type standard|normal|emergency] [--requester PERSON]\n       opsgate new incident --title TEXT --level 1-4 [--reporter PERSON]';
+
+/** `opsgate new change|incident`: writes the next free id from a template; never overwrites. */
+export async function newCommand(ctx: CommandContext): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: ctx.argv, allowPositionals: true, options: { title: { type: 'string' }, type: { type: 'string', default: 'normal' }, level: { type: 'string' }, requester: { type: 'string' }, reporter: { type: 'string' } } });
+  } catch (e) {
+    throw new UsageError((e as Error).message, USAGE);
+  }
+  const { values, positionals } = parsed;
+  const kind = positionals[0];
+  if (kind !== 'change' && kind !== 'incident') throw new UsageError(`expected 'change' or 'incident', got '${kind ?? ''}'`, USAGE);
+  if (!values.title) throw new UsageError('--title is required', USAGE);
+  const now = DateTime.fromJSDate(ctx.now()).setZone('Asia/Shanghai');
+  const year = now.year;
+  const folder = path.join(ctx.root, kind === 'change' ? 'changes' : 'incidents', String(year));
+  const existing = (await readdir(folder).catch(() => [] as string[])).map((f) => f.replace(/\.ya?ml$/, ''));
+  const id = nextId(kind === 'change' ? 'CHG' : 'INC', year, existing);
+  let text: string;
+  if (kind === 'change') {
+    if (!['standard', 'normal', 'emergency'].includes(values.type)) throw new UsageError(`--type must be standard, normal or emergency, not '${values.type}'`);
+    const start = now.plus({ days: 7 }).set({ hour: 22, minute: 0, second: 0, millisecond: 0 });
+    text = renderChangeTemplate({ id, title: values.title, type: values.type, requester: values.requester ?? 'TODO', start: start.toISO({ suppressMilliseconds: true })!, end: start.plus({ hours: 2 }).toISO({ suppressMilliseconds: true })! });
+  } else {
+    const level = Number(values.level);
+    if (![1, 2, 3, 4].includes(level)) throw new UsageError('--level must be 1, 2, 3 or 4 (一级…四级)', USAGE);
+    text = renderIncidentTemplate({ id, title: values.title, level, reporter: values.reporter ?? 'TODO', at: now.set({ millisecond: 0 }).toISO({ suppressMilliseconds: true })! });
+  }
+  await mkdir(folder, { recursive: true });
+  const file = path.join(folder, `${id}.yaml`);
+  await writeFile(file, text, { flag: 'wx' });
+  ctx.stdout.write(`wrote ${path.relative(ctx.root, file)}: fill in the TODOs, then run \`npx opsgate lint ${path.relative(ctx.root, file)}\`\n`);
+  return ExitCode.clean;
+}
