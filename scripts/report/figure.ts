@@ -1,0 +1,72 @@
+/**
+ * A figure is one number in a report together with how it was computed and
+ * the evidence (repository paths) it came from. Every number a template
+ * prints is a Figure, so every number leads to its evidence.
+ */
+export type Unit = 'count' | 'percent' | 'hours' | 'minutes' | 'days';
+
+export interface Figure {
+  /** Stable id, e.g. `changes.success_rate`; the anchor in the evidence appendix. */
+  id: string;
+  /** null when there is nothing to compute it from (shown as "no data"). */
+  value: number | null;
+  unit: Unit;
+  /** For ratios: the parts, so the formula can be printed with its values. */
+  numerator?: number;
+  denominator?: number;
+  /** String-table key of the formula or definition. */
+  formula?: string;
+  /** Repository paths of the documents and records the figure was computed from. */
+  evidence: string[];
+}
+
+export function count(id: string, paths: Iterable<string>, value?: number, formula?: string): Figure {
+  const evidence = uniqueSorted(paths);
+  const f: Figure = { id, value: value ?? evidence.length, unit: 'count', evidence };
+  if (formula) f.formula = formula;
+  return f;
+}
+
+/** A percentage, rounded to one decimal; null when the denominator is zero. */
+export function percent(id: string, numerator: number, denominator: number, paths: Iterable<string>, formula: string): Figure {
+  return {
+    id,
+    value: denominator === 0 ? null : round1((numerator / denominator) * 100),
+    unit: 'percent',
+    numerator,
+    denominator,
+    formula,
+    evidence: uniqueSorted(paths),
+  };
+}
+
+export function measure(id: string, value: number | null, unit: Unit, paths: Iterable<string>, formula?: string): Figure {
+  const f: Figure = { id, value: value === null ? null : round1(value), unit, evidence: uniqueSorted(paths) };
+  if (formula) f.formula = formula;
+  return f;
+}
+
+export function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+/** The q-quantile (0..1) by the nearest-rank method; null for no values. */
+export function quantile(values: readonly number[], q: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil(q * sorted.length));
+  return sorted[rank - 1]!;
+}
+
+export function uniqueSorted(paths: Iterable<string>): string[] {
+  return [...new Set(paths)].sort();
+}
+
+/** Stable comparison for sorting by string keys, independent of locale. */
+export function byKey<T>(key: (t: T) => string): (a: T, b: T) => number {
+  return (a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+}

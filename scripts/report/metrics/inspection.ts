@@ -1,0 +1,160 @@
+import { byKey, count, percent, type Figure } from '../figure.ts';
+import { DAY, inPeriod, ms, type Period } from '../period.ts';
+import type { InspectionResult, InspectionRun, ReportInput, Severity } from '../types.ts';
+
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+const COMPLIANCE = 'formula.compliance';
+
+export interface ComplianceRow {
+  key: string;
+  figure: Figure;
+}
+
+export interface ExceptionRow {
+  id: string;
+  rule: string;
+  owner: string;
+  approver: string;
+  expires: string;
+  state: 'active' | 'expiring' | 'expired';
+  path: string;
+}
+
+export interface FrameworkRow {
+  control: string;
+  checks: string[];
+  figure: Figure;
+}
+
+export interface InspectionSection {
+  /** The run the current state is taken from (the last run of the period). */
+  run: { path: string; at: string } | null;
+  figures: Figure[];
+  by_env: ComplianceRow[];
+  by_group: ComplianceRow[];
+  by_host: ComplianceRow[];
+  top_failing: { check: string; title: string; severity: Severity; figure: Figure }[];
+  unreachable: { host: string; reason: string }[];
+  exceptions: ExceptionRow[];
+  frameworks: { djbh: FrameworkRow[]; iso27001: FrameworkRow[] };
+}
+
+interface Tally { pass: number; fail: number; error: number }
+
+function tally(results: readonly InspectionResult[]): Tally {
+  const t = { pass: 0, fail: 0, error: 0 };
+  for (const r of results) if (r.status === 'pass' || r.status === 'fail' || r.status === 'error') t[r.status]++;
+  return t;
+}
+
+function compliance(id: string, results: readonly InspectionResult[], evidence: readonly string[]): Figure {
+  const t = tally(results);
+  return percent(id, t.pass, t.pass + t.fail + t.error, evidence, COMPLIANCE);
+}
+
+/**
+ * The results of a run as the report counts them: hosts the run could not
+ * reach, and inventory hosts it did not cover, count as `error` for every
+ * check the run evaluated. Pure.
+ */
+export function effectiveResults(run: InspectionRun, inventoryHosts: readonly string[], checkIds: readonly string[]): { results: InspectionResult[]; unreachable: { host: string; reason: string }[] } {
+  const checks = [...new Set([...run.results.map((r) => r.check), ...checkIds])].sort();
+  const results = [...run.results];
+  const unreachable = [...run.unreachable];
+  const covered = new Set(run.results.map((r) => r.host));
+  const listed = new Set(unreachable.map((u) => u.host));
+  for (const h of inventoryHosts) if (!covered.has(h) && !listed.has(h)) unreachable.push({ host: h, reason: 'not_inspected' });
+  for (const u of unreachable) {
+    if (covered.has(u.host)) continue;
+    for (const check of checks) results.push({ host: u.host, check, status: 'error', severity: 'info', change: undefined, exception: undefined, exception_expired: false, reason: u.reason });
+  }
+  unreachable.sort(byKey((u) => u.host));
+  return { results, unreachable };
+}
+
+/** Baselines, inspection results and exceptions for one period. Pure. */
+export function computeInspection(input: ReportInput, period: Period, now: number): InspectionSection {
+  const runs = input.inspections.filter((r) => inPeriod(ms(r.at), period)).sort(byKey((r) => `${r.at}|${r.path}`));
+  const latest = runs[runs.length - 1];
+  const hostDocs = new Map(input.hosts.map((h) => [h.id, h] as const));
+  const checkInfo = new Map(input.checks.map((c) => [c.id, c] as const));
+  const figures: Figure[] = [];
+  const exceptions = computeExceptions(input, now);
+  const exceptionFigures = [
+    count('exceptions.active', exceptions.filter((e) => e.state !== 'expired').map((e) => e.path)),
+    count('exceptions.expiring_30d', exceptions.filter((e) => e.state === 'expiring').map((e) => e.path)),
+    count('exceptions.expired', exceptions.filter((e) => e.state === 'expired').map((e) => e.path)),
+  ];
+  figures.push(count('inspection.runs', runs.map((r) => r.path)));
+  if (!latest) {
+    return { run: null, figures: [...figures, ...exceptionFigures], by_env: [], by_group: [], by_host: [], top_failing: [], unreachable: [], exceptions, frameworks: { djbh: [], iso27001: [] } };
+  }
+  const { results, unreachable } = effectiveResults(latest, input.hosts.map((h) => h.id), []);
+  const hostFile = (h: string) => hostDocs.get(h)?.file;
+  const base = (hosts: Iterable<string>) => [latest.path, ...[...hosts].map(hostFile).filter((f): f is string => !!f)];
+  figures.push(compliance('inspection.compliance', results, base(new Set(results.map((r) => r.host)))));
+  figures.push(count('inspection.hosts_in_scope', input.hosts.map((h) => h.file)));
+  const inspected = [...new Set(latest.results.map((r) => r.host))].filter((h) => !unreachable.some((u) => u.host === h));
+  figures.push(count('inspection.hosts_inspected', base(inspected), inspected.length));
+  figures.push(count('inspection.hosts_unreachable', base(unreachable.map((u) => u.host)), unreachable.length, 'formula.unreachable'));
+  for (const s of SEVERITIES) {
+    const fails = results.filter((r) => r.status === 'fail' && (checkInfo.get(r.check)?.severity ?? r.severity) === s);
+    figures.push(count(`inspection.fail.${s}`, base(new Set(fails.map((r) => r.host))), fails.length));
+  }
+  const waived = results.filter((r) => r.status === 'waived');
+  figures.push(count('inspection.waived', [latest.path, ...waived.flatMap((r) => exceptionPaths(input, r.exception))], waived.length, 'formula.waived'));
+  for (const change of ['new', 'resolved', 'regressed'] as const) {
+    const hits = runs.filter((r) => r.results.some((x) => x.change === change));
+    const n = runs.reduce((acc, r) => acc + r.results.filter((x) => x.change === change).length, 0);
+    figures.push(count(`inspection.${change}`, hits.map((r) => r.path), n, 'formula.changes_between_runs'));
+  }
+  figures.push(...exceptionFigures);
+
+  const groupBy = (key: (r: InspectionResult) => string[], prefix: string): ComplianceRow[] => {
+    const buckets = new Map<string, InspectionResult[]>();
+    for (const r of results) for (const k of key(r)) (buckets.get(k) ?? buckets.set(k, []).get(k)!).push(r);
+    return [...buckets.keys()].sort().map((k) => ({ key: k, figure: compliance(`${prefix}.${k}`, buckets.get(k)!, base(new Set(buckets.get(k)!.map((r) => r.host)))) }));
+  };
+  const by_env = groupBy((r) => [hostDocs.get(r.host)?.data.env ?? 'unknown'], 'inspection.env');
+  const by_group = groupBy((r) => hostDocs.get(r.host)?.data.groups ?? ['unknown'], 'inspection.group');
+  const by_host = groupBy((r) => [r.host], 'inspection.host');
+
+  const failing = new Map<string, Set<string>>();
+  for (const r of results) if (r.status === 'fail') (failing.get(r.check) ?? failing.set(r.check, new Set()).get(r.check)!).add(r.host);
+  const top_failing = [...failing.entries()]
+    .sort((a, b) => b[1].size - a[1].size || (a[0] < b[0] ? -1 : 1))
+    .slice(0, 10)
+    .map(([check, hosts]) => {
+      const info = checkInfo.get(check);
+      const sev = info?.severity ?? results.find((r) => r.check === check)!.severity;
+      return { check, title: info?.title ?? check, severity: sev, figure: count(`inspection.top.${check}`, [...base(hosts), ...(info ? [info.file] : [])], hosts.size) };
+    });
+
+  const framework = (name: 'djbh' | 'iso27001'): FrameworkRow[] => {
+    const controls = new Map<string, string[]>();
+    for (const c of input.checks) for (const ctl of c.mappings[name]) (controls.get(ctl) ?? controls.set(ctl, []).get(ctl)!).push(c.id);
+    return [...controls.keys()].sort().map((control) => {
+      const checks = controls.get(control)!.sort();
+      const rs = results.filter((r) => checks.includes(r.check));
+      const files = checks.map((id) => checkInfo.get(id)!.file);
+      return { control, checks, figure: compliance(`framework.${name}.${control}`, rs, [latest.path, ...files]) };
+    });
+  };
+  return { run: { path: latest.path, at: latest.at }, figures, by_env, by_group, by_host, top_failing, unreachable, exceptions, frameworks: { djbh: framework('djbh'), iso27001: framework('iso27001') } };
+}
+
+function exceptionPaths(input: ReportInput, id: string | undefined): string[] {
+  const e = id ? input.exceptions.find((x) => x.id === id) : undefined;
+  return e ? [e.file] : [];
+}
+
+/** The exceptions register as of `now`: active, expiring within 30 days, expired. Pure. */
+export function computeExceptions(input: ReportInput, now: number): ExceptionRow[] {
+  return input.exceptions
+    .map((e) => {
+      const expires = ms(e.data.expires) ?? 0;
+      const state: ExceptionRow['state'] = expires <= now ? 'expired' : expires - now <= 30 * DAY ? 'expiring' : 'active';
+      return { id: e.id, rule: e.data.rule, owner: e.data.owner, approver: e.data.approver, expires: e.data.expires, state, path: e.file };
+    })
+    .sort(byKey((e) => e.id));
+}

@@ -1,0 +1,71 @@
+import { DateTime } from 'luxon';
+
+/** A reporting period: one calendar month in the organisation's time zone, [start, end). */
+export interface Period {
+  id: string;
+  start: string;
+  end: string;
+  startMs: number;
+  endMs: number;
+  timezone: string;
+}
+
+const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+export function isPeriodId(text: string): boolean {
+  return PERIOD.test(text);
+}
+
+/** Parses `YYYY-MM` into a period in `timezone`. Pure; undefined for a malformed id or unknown zone. */
+export function parsePeriod(id: string, timezone: string): Period | undefined {
+  const m = PERIOD.exec(id);
+  if (!m) return undefined;
+  const start = DateTime.fromObject({ year: Number(m[1]), month: Number(m[2]), day: 1 }, { zone: timezone });
+  if (!start.isValid) return undefined;
+  const end = start.plus({ months: 1 });
+  return {
+    id,
+    start: start.toISO({ suppressMilliseconds: true })!,
+    end: end.toISO({ suppressMilliseconds: true })!,
+    startMs: start.toMillis(),
+    endMs: end.toMillis(),
+    timezone,
+  };
+}
+
+/** The `count` periods ending with `period` (oldest first), for trends. Pure. */
+export function previousPeriods(period: Period, count: number): Period[] {
+  const start = DateTime.fromMillis(period.startMs, { zone: period.timezone });
+  const out: Period[] = [];
+  for (let i = count - 1; i >= 0; i--) {
+    const p = start.minus({ months: i });
+    out.push(parsePeriod(p.toFormat('yyyy-MM'), period.timezone)!);
+  }
+  return out;
+}
+
+/** Milliseconds of an ISO timestamp, or undefined when absent or unparsable. */
+export function ms(iso: string | undefined): number | undefined {
+  if (!iso) return undefined;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/** A calendar date (YYYY-MM-DD) as the start of that day in `zone`, in ms. */
+export function dateMs(date: string | undefined, zone: string): number | undefined {
+  if (!date) return undefined;
+  const d = DateTime.fromISO(date, { zone });
+  return d.isValid ? d.toMillis() : undefined;
+}
+
+export function inPeriod(t: number | undefined, period: Period): boolean {
+  return t !== undefined && t >= period.startMs && t < period.endMs;
+}
+
+/** Formats ms as an ISO timestamp with the period's offset (deterministic). */
+export function isoIn(t: number, zone: string): string {
+  return DateTime.fromMillis(t, { zone }).toISO({ suppressMilliseconds: true })!;
+}
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
