@@ -51,7 +51,14 @@ export function parseYamlText(input: Uint8Array | string, file: string, lineOffs
   if (text.trim() === '') return fail(diagnostic('yaml.empty', atFile, 'the file is empty; expected a YAML mapping (key: value lines)', { hint: 'add the document, or delete the file' }));
 
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, schema: 'core' });
+  const parseAll = () => parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, schema: 'core' });
+  let docs: ReturnType<typeof parseAll>;
+  try {
+    docs = parseAll();
+  } catch (e) {
+    // yaml composes recursively; a pathological input may still overflow the stack outside its own guard.
+    return fail(diagnostic(isStackOverflow(e) ? 'yaml.too-deep' : 'yaml.syntax', atFile, isStackOverflow(e) ? `nesting deeper than ${YAML_LIMITS.maxDepth} levels` : 'could not parse the file as YAML', { hint: 'flatten the structure; no opsgate document nests this deep' }));
+  }
   const pos = (offset: number): Located => {
     const p = lineCounter.linePos(offset);
     return { line: p.line + lineOffset, col: p.col };
@@ -65,6 +72,11 @@ export function parseYamlText(input: Uint8Array | string, file: string, lineOffs
   const doc = docs[0];
   if (!doc) return fail(diagnostic('yaml.empty', atFile, 'the file holds no YAML document'));
   for (const e of doc.errors) {
+    if (isStackOverflow(e)) {
+      // yaml reports runaway recursion (thousands of nested [ or - ) as an error at the node where it gave up.
+      if (!diagnostics.some((d) => d.code === 'yaml.too-deep')) diagnostics.push(diagnostic('yaml.too-deep', { file, ...pos(e.pos[0]) }, `nesting deeper than ${YAML_LIMITS.maxDepth} levels`, { hint: 'flatten the structure; no opsgate document nests this deep' }));
+      continue;
+    }
     const code = e.code === 'DUPLICATE_KEY' ? 'yaml.duplicate-key' : 'yaml.syntax';
     const hint = code === 'yaml.duplicate-key' ? 'each key may appear once in a mapping: remove or rename the repeated key' : 'check indentation, quoting and the colon after each key';
     diagnostics.push(diagnostic(code, { file, ...pos(e.pos[0]) }, e.message.split('\n')[0]!, { hint }));
@@ -87,6 +99,10 @@ export function parseYamlText(input: Uint8Array | string, file: string, lineOffs
     return { data: undefined, locate, diagnostics: [diagnostic('yaml.not-mapping', { file, ...pos(doc.contents?.range?.[0] ?? 0) }, `the document is ${what}; expected a mapping (key: value lines)`, { hint: 'start the document with `id: ...` and the fields its schema lists' })] };
   }
   return { data, locate, diagnostics: [] };
+}
+
+function isStackOverflow(e: unknown): boolean {
+  return (e instanceof RangeError || e instanceof Error) && /Maximum call stack size exceeded/.test(e.message);
 }
 
 function findLongLine(text: string): number | undefined {
