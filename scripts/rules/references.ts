@@ -112,7 +112,29 @@ export function checkReferences({ repo }: RuleInput): Diagnostic[] {
       out.push(unknownReference(doc, pointer, kind, id, repo));
     }
   }
-  out.push(...checkOncallRotationRefs(repo));
+  out.push(...checkOncallRotationRefs(repo), ...checkTeamRefs(repo));
+  return out;
+}
+
+/** Approval teams name real people (who have not left); hosts' owner_team names a team. */
+function checkTeamRefs(repo: RepoModel): Diagnostic[] {
+  const approval = repo.one('approval');
+  if (!approval) return [];
+  const teams = ((approval.data as { teams?: Record<string, { members?: string[] }> }).teams ?? {}) as Record<string, { members?: string[] }>;
+  const out: Diagnostic[] = [];
+  for (const [team, t] of Object.entries(teams)) {
+    (t.members ?? []).forEach((m, i) => {
+      const p = repo.get('person', m);
+      if (!p && !repo.hasInvalid('person', m)) out.push(unknownReference(approval, `/teams/${team}/members/${i}`, 'person', m, repo));
+      else if (p && p.data.status === 'left') out.push(at(approval, `/teams/${team}/members/${i}`, 'approval.member-left', `${m} left on ${p.data.left_on ?? '?'} but is still a member of team ${team}`, 'remove the person from the team (their approvals no longer count)', 'warning'));
+    });
+  }
+  for (const h of repo.all('host')) {
+    if (!(h.data.owner_team in teams)) {
+      const near = suggest(h.data.owner_team, Object.keys(teams));
+      out.push(at(h, '/owner_team', 'reference.unknown', `unknown team '${h.data.owner_team}' (teams are defined in policies/approval.yaml)`, near.length ? `did you mean ${near.map((n) => `'${n}'`).join(' or ')}?` : `one of: ${Object.keys(teams).join(', ')}`));
+    }
+  }
   return out;
 }
 

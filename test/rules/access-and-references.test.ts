@@ -69,4 +69,17 @@ describe('access rules', () => {
     const ds = await lint({ 'policies/access/people/bob.yaml': text });
     expect(ds).toEqual([expect.objectContaining({ code: 'access.fingerprint-mismatch', line: 5, pointer: '/ssh_keys/0/fingerprint' })]);
   });
+
+  it('approval teams name real people; departed members are flagged; hosts name a real team', async () => {
+    const approval = 'id: approval\nteams:\n  ops:\n    title: Ops\n    members: [alice, sun, nobody]\ngovernance:\n  paths: [policies/approval.yaml]\n  require: { count: 1, from: { teams: [ops] } }\nrules:\n  - id: any\n    title: any\n    if: { kinds: [change] }\n    require: { count: 1, from: { teams: [ops] } }\n';
+    const ds = (await lint({ 'policies/approval.yaml': approval, 'inventory/hosts/web-01.yaml': host('web-01').replace('owner_team: ops', 'owner_team: opz') }))
+      .filter((d) => d.file === 'policies/approval.yaml' || d.file.startsWith('inventory/hosts'));
+    const schemaOk = !ds.some((d) => d.code.startsWith('schema.'));
+    if (!schemaOk) return expect.fail(`sample approval document no longer matches its schema: ${JSON.stringify(ds)}`);
+    expect(ds.map((d) => [d.code, d.pointer])).toEqual([
+      ['reference.unknown', '/owner_team'],
+      ['approval.member-left', '/teams/ops/members/1'],
+      ['reference.unknown', '/teams/ops/members/2'],
+    ]);
+  });
 });
