@@ -49,7 +49,10 @@ export function createGitHubClient(opts: GitHubClientOptions = {}): GateOctokit 
     retryAfterBaseValue: unit,
     fallbackSecondaryRateRetryAfter: 60,
   };
-  if (opts.writeSpacingMs === 0) throttle.write = immediateGroup;
+  if (opts.writeSpacingMs === 0) {
+    throttle.write = immediateGroup;
+    throttle.notifications = immediateGroup;
+  }
   const octokit = new GateOctokit({
     ...(opts.token ? { auth: opts.token } : {}),
     baseUrl: (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
