@@ -485,6 +485,364 @@ last_restore_result?: ("pass" | "fail")
 }
 }
 
+// baseline.schema.json
+/**
+ * A security or resource baseline: typed checks that `opsgate inspect` evaluates on every host in scope. File: policies/baselines/<id>.yaml.
+ */
+export interface BaselineDocument {
+/**
+ * Baseline id; equals the file name.
+ */
+id: string
+/**
+ * Title (Chinese welcome).
+ */
+title: string
+/**
+ * What the baseline covers.
+ */
+description?: string
+/**
+ * Which hosts this applies to; all given fields must match (hosts or groups, and envs). Absent: every host.
+ */
+applies_to?: {
+/**
+ * Host ids.
+ * 
+ * Items: A host id.
+ */
+hosts?: string[]
+/**
+ * Group ids.
+ * 
+ * Items: A group id.
+ */
+groups?: string[]
+/**
+ * Environments.
+ * 
+ * Items: An environment.
+ */
+envs?: ("prod" | "staging" | "test" | "dev")[]
+}
+/**
+ * The checks.
+ * 
+ * @minItems 1
+ * 
+ * Items: One typed check.
+ */
+checks: [({
+/**
+ * Check id, unique across all baselines, e.g. ssh.permit-root-login; exceptions name it in `rule`.
+ */
+id: string
+/**
+ * Short title (Chinese welcome).
+ */
+title: string
+/**
+ * How bad a failure is.
+ */
+severity: ("critical" | "high" | "medium" | "low" | "info")
+/**
+ * Check type; decides the shape of params.
+ */
+type: ("sshd_option" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "accounts" | "authorized_keys" | "sudoers" | "backup_freshness" | "manual")
+/**
+ * Type-specific parameters (see the type).
+ */
+params: {
+
+}
+/**
+ * Why the check exists.
+ */
+rationale: string
+/**
+ * How to fix a failure.
+ */
+remediation: string
+/**
+ * Control references.
+ */
+mappings?: {
+/**
+ * 等保 2.0 (GB/T 22239-2019) items, e.g. "8.1.4.1 身份鉴别".
+ * 
+ * Items: A 等保 2.0 item.
+ */
+djbh?: string[]
+/**
+ * ISO/IEC 27001:2022 Annex A controls, e.g. A.8.5.
+ * 
+ * Items: An Annex A control.
+ */
+iso27001?: string[]
+/**
+ * CIS Benchmark (Debian Linux 12) items, e.g. 5.1.20.
+ * 
+ * Items: A CIS item.
+ */
+cis?: string[]
+}
+/**
+ * Which hosts this applies to; all given fields must match (hosts or groups, and envs). Absent: every host.
+ */
+applies_to?: {
+/**
+ * Host ids.
+ * 
+ * Items: A host id.
+ */
+hosts?: string[]
+/**
+ * Group ids.
+ * 
+ * Items: A group id.
+ */
+groups?: string[]
+/**
+ * Environments.
+ * 
+ * Items: An environment.
+ */
+envs?: ("prod" | "staging" | "test" | "dev")[]
+}
+} & {
+/**
+ * Check id, unique across all baselines, e.g. ssh.permit-root-login; exceptions name it in `rule`.
+ */
+id: string
+/**
+ * Short title (Chinese welcome).
+ */
+title: string
+/**
+ * How bad a failure is.
+ */
+severity: ("critical" | "high" | "medium" | "low" | "info")
+/**
+ * Check type; decides the shape of params.
+ */
+type: ("sshd_option" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "accounts" | "authorized_keys" | "sudoers" | "backup_freshness" | "manual")
+/**
+ * Type-specific parameters (see the type).
+ */
+params: {
+
+}
+/**
+ * Why the check exists.
+ */
+rationale: string
+/**
+ * How to fix a failure.
+ */
+remediation: string
+/**
+ * Control references.
+ */
+mappings?: {
+/**
+ * 等保 2.0 (GB/T 22239-2019) items, e.g. "8.1.4.1 身份鉴别".
+ * 
+ * Items: A 等保 2.0 item.
+ */
+djbh?: string[]
+/**
+ * ISO/IEC 27001:2022 Annex A controls, e.g. A.8.5.
+ * 
+ * Items: An Annex A control.
+ */
+iso27001?: string[]
+/**
+ * CIS Benchmark (Debian Linux 12) items, e.g. 5.1.20.
+ * 
+ * Items: A CIS item.
+ */
+cis?: string[]
+}
+/**
+ * Which hosts this applies to; all given fields must match (hosts or groups, and envs). Absent: every host.
+ */
+applies_to?: {
+/**
+ * Host ids.
+ * 
+ * Items: A host id.
+ */
+hosts?: string[]
+/**
+ * Group ids.
+ * 
+ * Items: A group id.
+ */
+groups?: string[]
+/**
+ * Environments.
+ * 
+ * Items: An environment.
+ */
+envs?: ("prod" | "staging" | "test" | "dev")[]
+}
+}), ...(({
+/**
+ * Check id, unique across all baselines, e.g. ssh.permit-root-login; exceptions name it in `rule`.
+ */
+id: string
+/**
+ * Short title (Chinese welcome).
+ */
+title: string
+/**
+ * How bad a failure is.
+ */
+severity: ("critical" | "high" | "medium" | "low" | "info")
+/**
+ * Check type; decides the shape of params.
+ */
+type: ("sshd_option" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "accounts" | "authorized_keys" | "sudoers" | "backup_freshness" | "manual")
+/**
+ * Type-specific parameters (see the type).
+ */
+params: {
+
+}
+/**
+ * Why the check exists.
+ */
+rationale: string
+/**
+ * How to fix a failure.
+ */
+remediation: string
+/**
+ * Control references.
+ */
+mappings?: {
+/**
+ * 等保 2.0 (GB/T 22239-2019) items, e.g. "8.1.4.1 身份鉴别".
+ * 
+ * Items: A 等保 2.0 item.
+ */
+djbh?: string[]
+/**
+ * ISO/IEC 27001:2022 Annex A controls, e.g. A.8.5.
+ * 
+ * Items: An Annex A control.
+ */
+iso27001?: string[]
+/**
+ * CIS Benchmark (Debian Linux 12) items, e.g. 5.1.20.
+ * 
+ * Items: A CIS item.
+ */
+cis?: string[]
+}
+/**
+ * Which hosts this applies to; all given fields must match (hosts or groups, and envs). Absent: every host.
+ */
+applies_to?: {
+/**
+ * Host ids.
+ * 
+ * Items: A host id.
+ */
+hosts?: string[]
+/**
+ * Group ids.
+ * 
+ * Items: A group id.
+ */
+groups?: string[]
+/**
+ * Environments.
+ * 
+ * Items: An environment.
+ */
+envs?: ("prod" | "staging" | "test" | "dev")[]
+}
+} & {
+/**
+ * Check id, unique across all baselines, e.g. ssh.permit-root-login; exceptions name it in `rule`.
+ */
+id: string
+/**
+ * Short title (Chinese welcome).
+ */
+title: string
+/**
+ * How bad a failure is.
+ */
+severity: ("critical" | "high" | "medium" | "low" | "info")
+/**
+ * Check type; decides the shape of params.
+ */
+type: ("sshd_option" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "accounts" | "authorized_keys" | "sudoers" | "backup_freshness" | "manual")
+/**
+ * Type-specific parameters (see the type).
+ */
+params: {
+
+}
+/**
+ * Why the check exists.
+ */
+rationale: string
+/**
+ * How to fix a failure.
+ */
+remediation: string
+/**
+ * Control references.
+ */
+mappings?: {
+/**
+ * 等保 2.0 (GB/T 22239-2019) items, e.g. "8.1.4.1 身份鉴别".
+ * 
+ * Items: A 等保 2.0 item.
+ */
+djbh?: string[]
+/**
+ * ISO/IEC 27001:2022 Annex A controls, e.g. A.8.5.
+ * 
+ * Items: An Annex A control.
+ */
+iso27001?: string[]
+/**
+ * CIS Benchmark (Debian Linux 12) items, e.g. 5.1.20.
+ * 
+ * Items: A CIS item.
+ */
+cis?: string[]
+}
+/**
+ * Which hosts this applies to; all given fields must match (hosts or groups, and envs). Absent: every host.
+ */
+applies_to?: {
+/**
+ * Host ids.
+ * 
+ * Items: A host id.
+ */
+hosts?: string[]
+/**
+ * Group ids.
+ * 
+ * Items: A group id.
+ */
+groups?: string[]
+/**
+ * Environments.
+ * 
+ * Items: An environment.
+ */
+envs?: ("prod" | "staging" | "test" | "dev")[]
+}
+}))[]]
+}
+
 // calendar.schema.json
 /**
  * Time zone, maintenance windows, freezes, holidays and make-up workdays (调休). File: policies/calendar.yaml.

@@ -1,0 +1,154 @@
+import type { Fact, HostFacts } from './facts.ts';
+import type { CheckDef, Outcome } from './model.ts';
+import { isLoopback } from './parse-network.ts';
+
+/** Pure evaluation of system checks against facts. */
+type P = Record<string, unknown>;
+const str = (v: unknown) => (Array.isArray(v) ? v.join(', ') : String(v));
+const num = (v: unknown) => (typeof v === 'number' ? v : Number(v));
+const strList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
+
+export function factFailed(fact: Fact<unknown>, expected: string): Outcome | undefined {
+  return fact.ok ? undefined : { status: 'error', expected, observed: '', reason: fact.reason, evidence: fact.command };
+}
+
+/** Compares a value against equals / in / not_in / min / max / excludes; returns the failure text or undefined. */
+export function compareValue(observed: string | undefined, p: P): { expected: string; problem?: string } {
+  const parts: string[] = [];
+  let problem: string | undefined;
+  const obs = observed?.trim();
+  const lower = (s: string) => s.toLowerCase();
+  if (p.equals !== undefined) {
+    parts.push(`= ${str(p.equals)}`);
+    if (obs === undefined || lower(obs) !== lower(String(p.equals))) problem = `is ${obs ?? 'not set'}`;
+  }
+  if (p.in !== undefined) {
+    parts.push(`one of ${str(p.in)}`);
+    if (obs === undefined || !strList(p.in).map(lower).includes(lower(obs))) problem = `is ${obs ?? 'not set'}`;
+  }
+  if (p.not_in !== undefined) {
+    parts.push(`not one of ${str(p.not_in)}`);
+    if (obs !== undefined && strList(p.not_in).map(lower).includes(lower(obs))) problem = `is ${obs}`;
+  }
+  if (p.min !== undefined) {
+    parts.push(`≥ ${str(p.min)}`);
+    if (obs === undefined || !(Number(obs) >= num(p.min))) problem = `is ${obs ?? 'not set'}`;
+  }
+  if (p.max !== undefined) {
+    parts.push(`≤ ${str(p.max)}`);
+    if (obs === undefined || !(Number(obs) <= num(p.max))) problem = `is ${obs ?? 'not set'}`;
+  }
+  if (p.excludes !== undefined) {
+    parts.push(`without ${str(p.excludes)}`);
+    const have = (obs ?? '').split(/[\s,]+/).map(lower);
+    const bad = strList(p.excludes).filter((x) => have.includes(lower(x)));
+    if (bad.length) problem = `includes ${bad.join(', ')}`;
+  }
+  return problem === undefined ? { expected: parts.join(' and ') } : { expected: parts.join(' and '), problem };
+}
+
+export function evaluateSshdOption(c: CheckDef, f: HostFacts): Outcome {
+  const option = String(c.params.option).toLowerCase();
+  const cmp0 = compareValue(undefined, c.params);
+  const expected = `${option} ${cmp0.expected}`;
+  const err = factFailed(f.sshd, expected);
+  if (err || !f.sshd.ok) return err!;
+  const observed = f.sshd.value[option]?.join(' ');
+  const cmp = compareValue(observed, c.params);
+  return { status: cmp.problem ? 'fail' : 'pass', expected, observed: `${option} ${observed ?? '(not set)'}`, reason: cmp.problem ? `effective ${option} ${cmp.problem}` : '', evidence: f.sshd.command };
+}
+
+export function evaluateLoginDefs(c: CheckDef, f: HostFacts): Outcome {
+  const key = String(c.params.key);
+  const expected = `${key} ${compareValue(undefined, c.params).expected}`;
+  if (!f.loginDefs.ok) return factFailed(f.loginDefs, expected)!;
+  const observed = f.loginDefs.value[key];
+  const cmp = compareValue(observed, c.params);
+  return { status: cmp.problem ? 'fail' : 'pass', expected, observed: `${key} ${observed ?? '(not set)'}`, reason: cmp.problem ? `${key} ${cmp.problem} in /etc/login.defs` : '', evidence: f.loginDefs.command };
+}
+
+export function evaluatePorts(c: CheckDef, f: HostFacts, mode: 'allow' | 'deny'): Outcome {
+  const list = (Array.isArray(c.params.ports) ? c.params.ports : []).map((x) => (typeof x === 'object' && x ? { port: num((x as P).port), proto: (x as P).proto as string | undefined } : { port: num(x), proto: undefined }));
+  const includeLoopback = c.params.include_loopback !== false;
+  const expected = mode === 'allow' ? `only ${list.map((x) => `${x.port}${x.proto ? `/${x.proto}` : ''}`).join(', ')} listening` : `none of ${list.map((x) => x.port).join(', ')} listening`;
+  if (!f.listen.ok) return factFailed(f.listen, expected)!;
+  const socks = f.listen.value.filter((s) => includeLoopback || !isLoopback(s.address));
+  const listed = (s: { port: number; proto: string }) => list.some((x) => x.port === s.port && (!x.proto || x.proto === s.proto));
+  const bad = socks.filter((s) => (mode === 'allow' ? !listed(s) : listed(s)));
+  const fmt = (s: { proto: string; address: string; port: number }) => `${s.port}/${s.proto} on ${s.address}`;
+  return { status: bad.length ? 'fail' : 'pass', expected, observed: socks.map(fmt).join(', ') || 'nothing listening', reason: bad.length ? `${mode === 'allow' ? 'not allowed' : 'forbidden'}: ${bad.map(fmt).join(', ')}` : '', evidence: f.listen.command };
+}
+
+export function evaluateFileMode(c: CheckDef, f: HostFacts): Outcome {
+  const path = String(c.params.path);
+  const max = parseInt(String(c.params.max_mode ?? '0777'), 8);
+  const expected = `${path} mode ≤ ${String(c.params.max_mode ?? '0777')}${c.params.owner ? ` owner ${str(c.params.owner)}` : ''}${c.params.group ? ` group ${str(c.params.group)}` : ''}`;
+  if (!f.files.ok) return factFailed(f.files, expected)!;
+  const m = f.files.value.get(path);
+  if (!m) return { status: 'error', expected, observed: '', reason: `${path} was not in the probe`, evidence: f.files.command };
+  if (!m.exists) return { status: c.params.must_exist ? 'fail' : 'not_applicable', expected, observed: `${path} missing`, reason: `${path} does not exist`, evidence: f.files.command };
+  const problems: string[] = [];
+  if ((m.mode! & ~max & 0o7777) !== 0) problems.push(`mode ${m.mode!.toString(8).padStart(4, '0')} has bits beyond ${max.toString(8).padStart(4, '0')}${m.mode! & 0o002 ? ' (world-writable)' : ''}`);
+  if (c.params.owner && !strList(c.params.owner).includes(m.owner!)) problems.push(`owner is ${m.owner}`);
+  if (c.params.group && !strList(c.params.group).includes(m.group!)) problems.push(`group is ${m.group}`);
+  return { status: problems.length ? 'fail' : 'pass', expected, observed: `${path} ${m.mode!.toString(8).padStart(4, '0')} ${m.owner}:${m.group}`, reason: problems.join('; '), evidence: `stat -c '%a %U %G' ${path}` };
+}
+
+export function evaluatePackages(c: CheckDef, f: HostFacts, want: 'absent' | 'present'): Outcome {
+  const names = strList(c.params.packages);
+  const expected = `${names.join(', ')} ${want === 'absent' ? 'not installed' : 'installed'}`;
+  if (!f.packages.ok) return factFailed(f.packages, expected)!;
+  const installed = names.filter((n) => f.packages.ok && f.packages.value.get(n)?.installed);
+  const bad = want === 'absent' ? installed : names.filter((n) => !installed.includes(n));
+  return { status: bad.length ? 'fail' : 'pass', expected, observed: installed.length ? `installed: ${installed.join(', ')}` : 'none installed', reason: bad.length ? `${want === 'absent' ? 'installed' : 'missing'}: ${bad.join(', ')}` : '', evidence: f.packages.command };
+}
+
+export function evaluateSysctl(c: CheckDef, f: HostFacts): Outcome {
+  const key = String(c.params.key);
+  const want = String(c.params.value).trim().replace(/\s+/g, ' ');
+  const expected = `${key} = ${want} (running and persisted)`;
+  if (!f.sysctlRunning.ok) return factFailed(f.sysctlRunning, expected)!;
+  const running = f.sysctlRunning.value.get(key);
+  if (running === undefined || running === null) return { status: 'not_applicable', expected, observed: `${key} unavailable`, reason: `the kernel has no ${key}`, evidence: f.sysctlRunning.command };
+  if (!f.sysctlPersisted.ok) return factFailed(f.sysctlPersisted, expected)!;
+  const persisted = f.sysctlPersisted.value.get(key);
+  const problems: string[] = [];
+  if (running !== want) problems.push(`running value is ${running}`);
+  if (!persisted) problems.push(`not persisted in /etc/sysctl.conf or sysctl.d: ${running === want ? 'passes now, reverts on reboot' : 'not set at boot either'}`);
+  else if (persisted.value !== want) problems.push(`persisted value is ${persisted.value} (${persisted.file}:${persisted.line})${running === want ? ': passes now, reverts on reboot' : ''}`);
+  return { status: problems.length ? 'fail' : 'pass', expected, observed: `running ${running}; persisted ${persisted ? `${persisted.value} (${persisted.file})` : '(none)'}`, reason: problems.join('; '), evidence: `cat /proc/sys/${key.replace(/\./g, '/')}; ${f.sysctlPersisted.command}` };
+}
+
+const PSEUDO_FS = ['tmpfs', 'devtmpfs', 'overlay', 'squashfs', 'proc', 'sysfs', 'cgroup', 'cgroup2', 'ramfs', 'nsfs', 'efivarfs'];
+
+export function evaluateThreshold(c: CheckDef, f: HostFacts, kind: 'disk' | 'memory' | 'load'): Outcome {
+  const warnAt = num(c.params.warn_at); const failAt = num(c.params.fail_at);
+  const unit = kind === 'load' ? ' per CPU' : '%';
+  const expected = `below ${failAt}${unit} (warn at ${warnAt}${unit})`;
+  let values: Array<{ label: string; value: number }>;
+  let evidence: string;
+  if (kind === 'disk') {
+    if (!f.disk.ok) return factFailed(f.disk, expected)!;
+    evidence = f.disk.command;
+    const mounts = strList(c.params.mounts);
+    const excluded = c.params.exclude_types ? strList(c.params.exclude_types) : PSEUDO_FS;
+    const rows = mounts.length ? f.disk.value.filter((d) => mounts.includes(d.mount)) : f.disk.value.filter((d) => !excluded.includes(d.type));
+    const missing = mounts.filter((m) => !rows.some((r) => r.mount === m));
+    if (missing.length) return { status: 'error', expected, observed: '', reason: `not mounted: ${missing.join(', ')}`, evidence };
+    values = rows.map((d) => ({ label: d.mount, value: d.usedPercent }));
+  } else if (kind === 'memory') {
+    if (!f.memory.ok) return factFailed(f.memory, expected)!;
+    evidence = f.memory.command;
+    values = [{ label: 'memory', value: f.memory.value.usedPercent }];
+  } else {
+    if (!f.load.ok) return factFailed(f.load, expected)!;
+    evidence = f.load.command;
+    values = [{ label: `load5/${f.load.value.cpus} CPUs`, value: Math.round((f.load.value.load5 / Math.max(1, f.load.value.cpus)) * 100) / 100 }];
+  }
+  const over = values.filter((v) => v.value >= failAt);
+  const warn = values.filter((v) => v.value >= warnAt && v.value < failAt);
+  const observed = values.map((v) => `${v.label} ${v.value}${unit}`).join(', ');
+  const out: Outcome = { status: over.length ? 'fail' : 'pass', expected, observed, reason: over.length ? `at or above fail_at ${failAt}${unit}: ${over.map((v) => `${v.label} ${v.value}${unit}`).join(', ')}` : warn.length ? `at or above warn_at ${warnAt}${unit}: ${warn.map((v) => `${v.label} ${v.value}${unit}`).join(', ')}` : '', evidence };
+  if (!over.length && warn.length) out.level = 'warn';
+  return out;
+}
