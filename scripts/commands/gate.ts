@@ -47,7 +47,6 @@ export function parseGateArgs(argv: string[]): GateArgs {
     else throw new UsageError(`unknown option '${a}'`, USAGE);
   }
   if (args.simulate && args.pr !== undefined) throw new UsageError('--simulate and --pr exclude each other: a simulation reads its PR facts from the file', USAGE);
-  if (args.simulate && args.format === 'github') throw new UsageError('--format github publishes to GitHub; a simulation never does. Use text or json', USAGE);
   return args;
 }
 
@@ -69,6 +68,7 @@ export const gateCommand: Command = async (ctx) => {
   }
   const format: Format = args.format ?? (args.simulate ? 'text' : ctx.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text');
   if (format === 'json') ctx.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  else if (format === 'github' && !publish) ctx.stdout.write(renderMarkdown(result)); // simulation: preview the comment
   else ctx.stdout.write(renderText(result));
   if (args.decisionOut) await writeFile(path.resolve(ctx.root, args.decisionOut), JSON.stringify(buildDecision(result), null, 2) + '\n');
   if (args.record) {

@@ -25,6 +25,32 @@ export function escapeMd(s: string): string {
 
 const short = (sha: string) => sha.slice(0, 7);
 
+/**
+ * The reviews a reader needs explained, once each: the rule-independent ones
+ * (author, bot, superseded, ...), every stale approval with its rule, and
+ * approvals that count for no applying rule at all. "Not eligible for rule X"
+ * for someone who satisfied rule Y is left to the decision record.
+ */
+export function reviewsToExplain(result: GateResult): (IgnoredReview & { rule: string })[] {
+  const counted = new Set(result.rules.flatMap((r) => allApprovers(r.requirement)).map((a) => a.review_id));
+  const out: (IgnoredReview & { rule: string })[] = result.ignored.map((i) => ({ ...i, rule: 'every rule' }));
+  const noRule = new Map<number, IgnoredReview & { rule: string }>();
+  for (const r of result.rules) {
+    for (const i of r.ignored) {
+      if (i.reason === 'stale') out.push({ ...i, rule: r.id });
+      else if (i.reason === 'not_eligible' && !counted.has(i.review_id) && !noRule.has(i.review_id)) {
+        noRule.set(i.review_id, { ...i, rule: 'every rule', detail: `${i.person ?? i.login} is not among those who may approve any rule that applies` });
+      }
+    }
+  }
+  const staleIds = new Set(out.filter((i) => i.reason === 'stale').map((i) => i.review_id));
+  return [...out, ...[...noRule.values()].filter((i) => !staleIds.has(i.review_id))];
+}
+
+function allApprovers(req: RequirementResult): RequirementResult['approvers'] {
+  return [...req.approvers, ...(req.children ?? []).flatMap(allApprovers)];
+}
+
 function needed(req: RequirementResult): string {
   if (req.status === 'satisfied') return '—';
   if (req.type === 'leaf') {
@@ -75,7 +101,7 @@ export function renderMarkdown(result: GateResult, opts: { marker?: boolean; run
     }
     out.push('', '</details>');
   }
-  const ignored = [...result.ignored.map((i) => ({ ...i, rule: 'all rules' })), ...result.rules.flatMap((r) => r.ignored.map((i) => ({ ...i, rule: r.id })))];
+  const ignored = reviewsToExplain(result);
   if (ignored.length) {
     out.push('', `<details><summary>Reviews that did not count (${ignored.length})</summary>`, '', '| Reviewer | Review | For | Reason | Detail |', '|---|---|---|---|---|');
     for (const i of ignored.slice(0, 200)) {
@@ -112,9 +138,8 @@ export function renderText(result: GateResult): string {
   for (const r of result.rules) {
     out.push(`  [${r.status}] ${r.id}${r.tier === 'governance' ? ' (highest tier)' : ''}${r.emergency_reduced ? ' (emergency: reduced)' : ''}: ${r.why}`);
     out.push(`      requires ${r.requirement.description}`);
-    for (const i of r.ignored) out.push(`      not counted: ${i.login} #${i.review_id} — ${REASON[i.reason]}: ${i.detail}`);
   }
-  for (const i of result.ignored) out.push(`  not counted: ${i.login} #${i.review_id} — ${REASON[i.reason]}: ${i.detail}`);
+  for (const i of reviewsToExplain(result)) out.push(`  not counted: ${i.login} #${i.review_id} for ${i.rule} — ${REASON[i.reason]}: ${i.detail}`);
   for (const e of result.emergency) out.push(`  emergency ${e.change}: retro review due ${e.retro_review_due}`);
   return out.join('\n') + '\n';
 }
