@@ -8,4 +8,8 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   lint: { summary: 'validate every document: schemas, references, governance rules', load: async () => (await import('./lint.ts')).lintCommand },
   new: { summary: 'scaffold the next change request or incident record from a template', load: async () => (await import('./new.ts')).newCommand },
   gate: { summary: 'decide whether the reviews on a pull request satisfy policies/approval.yaml; publish status and comment', load: async () => (await import('./gate.ts')).gateCommand },
+  plan: { summary: 'print what apply would run for a change: batches, per-host commands, rollback', load: async () => (await import('./plan.ts')).planCommand },
+  apply: { summary: 'apply an approved change over SSH inside its window, with records; --resume, --due', load: async () => (await import('./apply.ts')).applyCommand },
+  converge: { summary: 'converge access (authorized_keys, sudoers) or a baseline on the fleet; --check reports drift', load: async () => (await import('./converge.ts')).convergeCommand },
+  records: { summary: 'verify the hash chains of the evidence records', load: async () => (await import('./records.ts')).recordsCommand },
 };

@@ -1,0 +1,48 @@
+/**
+ * Reads what a plan needs from the repository (the change, its hosts, the
+ * files it references, the access policy) and calls the pure planner. Edge.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../model/errors.ts';
+import type { Doc } from '../repo/parse-document.ts';
+import type { RepoModel } from '../repo/repo-model.ts';
+import { planChange, referencedFiles, type RepoFileInfo } from './plan.ts';
+import type { ChangePlan } from './types.ts';
+
+export function findChange(repo: RepoModel, id: string): Doc<'change'> {
+  const doc = repo.get('change', id);
+  if (doc) return doc;
+  const invalid = repo.diagnostics.filter((d) => d.file.includes(id));
+  if (invalid.length > 0) {
+    throw new UsageError(`${id} is not a valid change document: ${invalid.slice(0, 3).map((d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`).join('; ')}`, "run 'opsgate lint' for every problem");
+  }
+  throw new UsageError(`no change '${id}' in changes/`, 'give an id like CHG-2026-0042 (the file name without .yaml)');
+}
+
+export async function readReferencedFiles(root: string, files: readonly string[]): Promise<Map<string, RepoFileInfo>> {
+  const out = new Map<string, RepoFileInfo>();
+  const realRoot = path.resolve(root);
+  for (const f of files) {
+    const abs = path.resolve(realRoot, f);
+    if (!abs.startsWith(realRoot + path.sep)) continue;
+    const buf = await readFile(abs).catch(() => undefined);
+    if (buf) out.set(f, { sha256: createHash('sha256').update(buf).digest('hex'), bytes: buf.length });
+  }
+  return out;
+}
+
+export async function loadPlan(repo: RepoModel, change: Doc<'change'>, now: Date): Promise<ChangePlan> {
+  const hosts = repo.resolveTargets(change.data.targets);
+  const unknownHosts = (change.data.targets.hosts ?? []).filter((h) => !repo.get('host', h));
+  const files = await readReferencedFiles(repo.root, referencedFiles(change.data));
+  return planChange({
+    change: { id: change.id, file: change.file, sha256: change.sha256, data: change.data, locate: (p) => change.locate(p) },
+    hosts,
+    unknownHosts,
+    files,
+    access: { people: repo.all('person').map((d) => d.data), roles: repo.all('role').map((d) => d.data), grants: repo.all('grant').map((d) => d.data) },
+    now,
+  });
+}

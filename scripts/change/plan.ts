@@ -1,0 +1,151 @@
+/**
+ * planChange: a change, its target hosts, the repository files it references
+ * and the access policy → a ChangePlan (data). Pure: the edge reads the files
+ * and passes their bytes' hashes in.
+ */
+import { createHash } from 'node:crypto';
+import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
+import type { ChangeDocument, Check, HostDocument, Step } from '../model/documents.generated.ts';
+import { renderAccessPolicy, type AccessInputs } from '../converge/access.ts';
+import { renderAccessScript } from '../converge/access-script.ts';
+import { DEFAULT_ROLLOUT, planBatches } from './batches.ts';
+import { renderCheck, renderConverge, renderRestore, renderRun, renderUpload } from './render-command.ts';
+import type { ChangePlan, HostPlan, PlannedAction } from './types.ts';
+
+export interface RepoFileInfo {
+  sha256: string;
+  bytes: number;
+}
+
+export interface PlanInput {
+  change: { id: string; file: string; sha256: string; data: ChangeDocument; locate?: (pointer: string) => { line: number; col: number } };
+  /** Target hosts, already resolved from targets.hosts / targets.groups, in inventory order. */
+  hosts: ReadonlyArray<{ id: string; data: Pick<HostDocument, 'groups'> }>;
+  /** Missing target ids (named in targets.hosts but not in the inventory). */
+  unknownHosts?: readonly string[];
+  /** Repository files referenced by script/upload steps that exist (path → hash). */
+  files: ReadonlyMap<string, RepoFileInfo>;
+  access: AccessInputs;
+  now: Date;
+}
+
+const sha = (t: string) => createHash('sha256').update(t).digest('hex');
+
+export function planChange(input: PlanInput): ChangePlan {
+  const { change } = input;
+  const c = change.data;
+  const diagnostics: Diagnostic[] = [];
+  const where = (pointer: string) => ({ file: change.file, ...(change.locate?.(pointer) ?? { line: 1, col: 1 }) });
+  const problem = (code: string, pointer: string, message: string, hint?: string) =>
+    diagnostics.push(diagnostic(code, where(pointer), message, { pointer, ...(hint ? { hint } : {}) }));
+
+  for (const id of input.unknownHosts ?? []) problem('plan.unknown-host', '/targets/hosts', `target host '${id}' is not in the inventory`, 'add inventory/hosts/<id>.yaml or fix the id');
+  if (input.hosts.length === 0) problem('plan.no-hosts', '/targets', 'the change targets no host', 'name hosts or groups under targets');
+
+  const seen = new Set<string>();
+  const checkIds = (list: ReadonlyArray<{ id: string }>, ptr: string) =>
+    list.forEach((s, i) => {
+      if (seen.has(`${ptr}:${s.id}`)) problem('plan.duplicate-id', `${ptr}/${i}/id`, `id '${s.id}' is used twice in ${ptr.slice(1)}`, 'give every step and check its own id');
+      seen.add(`${ptr}:${s.id}`);
+    });
+  checkIds(c.prechecks ?? [], '/prechecks');
+  checkIds(c.steps, '/steps');
+  checkIds(c.verification ?? [], '/verification');
+  checkIds(c.rollback ?? [], '/rollback');
+
+  const checkAction = (chk: Check, phase: 'precheck' | 'verification', ptr: string): PlannedAction => {
+    if (chk.argv[0]!.startsWith('-')) problem('plan.option-command', `${ptr}/argv/0`, `the command '${chk.argv[0]}' starts with '-'`, 'the first argv item must be a program');
+    const r = renderCheck(chk);
+    const action: PlannedAction = {
+      id: chk.id, phase, kind: 'check', idempotent: true, timeoutMs: (chk.timeout_seconds ?? 300) * 1000, ...r,
+      expect: { exit_code: chk.expect?.exit_code ?? 0, ...(chk.expect?.stdout_contains !== undefined ? { stdout_contains: chk.expect.stdout_contains } : {}), ...(chk.expect?.stdout_matches !== undefined ? { stdout_matches: chk.expect.stdout_matches } : {}) },
+    };
+    if (chk.name) action.name = chk.name;
+    if (chk.expect?.stdout_matches !== undefined) {
+      try { new RegExp(chk.expect.stdout_matches); } catch { problem('plan.bad-regex', `${ptr}/expect/stdout_matches`, `'${chk.expect.stdout_matches}' is not a valid regular expression`); }
+    }
+    return action;
+  };
+
+  const stepAction = (step: Step, phase: 'step' | 'rollback', ptr: string, host: { id: string; data: Pick<HostDocument, 'groups'> }): PlannedAction | undefined => {
+    const base = { id: step.id, phase, idempotent: step.idempotent ?? false, timeoutMs: (step.timeout_seconds ?? 300) * 1000, ...(step.name ? { name: step.name } : {}) };
+    if (step.kind === 'run') {
+      if (!step.argv === !step.script) { problem('plan.run-shape', ptr, `run step '${step.id}' needs exactly one of argv or script`); return undefined; }
+      if (step.argv?.[0]?.startsWith('-')) problem('plan.option-command', `${ptr}/argv/0`, `the command '${step.argv[0]}' starts with '-'`, 'the first argv item must be a program');
+      for (const [k, v] of Object.entries(step.env ?? {})) if (typeof v === 'string' && /[\r\n\0]/.test(v)) problem('plan.env-value', `${ptr}/env/${k}`, `env ${k} contains a line break or NUL`);
+      const r = renderRun(step);
+      const action: PlannedAction = { ...base, kind: 'run', argv: r.argv, command: r.command };
+      if (step.script) {
+        const f = input.files.get(step.script);
+        if (!f) { problem('plan.missing-file', `${ptr}/script`, `script '${step.script}' does not exist in the repository`); return undefined; }
+        if (r.secretNames.length > 0) problem('plan.script-secrets', `${ptr}/env`, 'a script step reads its body on stdin and cannot also receive secrets there', 'use an argv step, e.g. [sh, /path/to/installed/script]');
+        action.stdin = { source: 'repo', path: step.script, sha256: f.sha256, bytes: f.bytes };
+      } else if (r.secretNames.length > 0) action.stdin = { source: 'secrets', names: r.secretNames };
+      return action;
+    }
+    if (step.kind === 'upload') {
+      const f = input.files.get(step.source);
+      if (!f) { problem('plan.missing-file', `${ptr}/source`, `upload source '${step.source}' does not exist in the repository`); return undefined; }
+      const r = renderUpload(step, change.id);
+      return { ...base, kind: 'upload', argv: r.argv, command: r.command, stdin: { source: 'repo', path: step.source, sha256: f.sha256, bytes: f.bytes } };
+    }
+    if (step.target === 'access') {
+      const policy = renderAccessPolicy(host, input.access, input.now);
+      for (const p of policy.problems) problem('plan.access', ptr, p);
+      const script = renderAccessScript(policy, 'apply');
+      const r = renderConverge();
+      const keys = policy.accounts.reduce((n, a) => n + a.keys.length, 0);
+      return { ...base, kind: 'converge', argv: r.argv, command: r.command, stdin: { source: 'generated', label: `access policy: ${policy.accounts.length} accounts, ${keys} keys, ${policy.sudoers.length} sudoers files`, sha256: sha(script), content: script } };
+    }
+    problem('plan.unsupported', `${ptr}/target`, `converge target '${step.target}' cannot run inside a change yet`, 'use `opsgate converge baseline` for baseline remediations');
+    return undefined;
+  };
+
+  const hosts: HostPlan[] = input.hosts.map((h) => {
+    const steps = c.steps.map((s, i) => stepAction(s, 'step', `/steps/${i}`, h)).filter((a): a is PlannedAction => !!a);
+    // Restores of uploads run first (last upload first), then the declared rollback.
+    const restores: PlannedAction[] = c.steps.flatMap((s) => (s.kind === 'upload' ? [s] : [])).reverse().map((s) => {
+      const r = renderRestore(s, change.id);
+      return { id: `restore-${s.id}`, name: `put back the previous ${s.dest}`, phase: 'rollback', kind: 'restore', idempotent: true, timeoutMs: 60_000, argv: r.argv, command: r.command, restores: s.id };
+    });
+    return {
+      host: h.id,
+      prechecks: (c.prechecks ?? []).map((k, i) => checkAction(k, 'precheck', `/prechecks/${i}`)),
+      steps,
+      verification: (c.verification ?? []).map((k, i) => checkAction(k, 'verification', `/verification/${i}`)),
+      rollback: [...restores, ...(c.rollback ?? []).map((s, i) => stepAction(s, 'rollback', `/rollback/${i}`, h)).filter((a): a is PlannedAction => !!a)],
+    };
+  });
+  // Problems found once per host are reported once.
+  const unique = [...new Map(diagnostics.map((d) => [`${d.code}|${d.pointer}|${d.message}`, d])).values()];
+
+  const rollout = {
+    canary: c.rollout?.canary ?? DEFAULT_ROLLOUT.canary,
+    batchSize: c.rollout?.batch_size ?? DEFAULT_ROLLOUT.batchSize,
+    maxFailures: c.rollout?.max_failures ?? DEFAULT_ROLLOUT.maxFailures,
+    pauseSeconds: c.rollout?.pause_seconds ?? DEFAULT_ROLLOUT.pauseSeconds,
+  };
+  return {
+    change: change.id, title: c.title, type: c.type, risk: c.risk, file: change.file, fileSha256: change.sha256,
+    window: { start: c.window.start, end: c.window.end },
+    rollout,
+    batches: planBatches(hosts.map((h) => h.host), rollout.canary, rollout.batchSize),
+    hosts,
+    diagnostics: unique,
+  };
+}
+
+/** Repository paths the change reads (scripts and upload sources). Pure. */
+export function referencedFiles(change: ChangeDocument): string[] {
+  const steps = [...change.steps, ...(change.rollback ?? [])];
+  return [...new Set(steps.flatMap((s) => (s.kind === 'run' && s.script ? [s.script] : s.kind === 'upload' ? [s.source] : [])))];
+}
+
+/** A stable hash of the plan, recorded so evidence shows exactly what was planned. */
+export function planDigest(plan: ChangePlan): string {
+  return sha(JSON.stringify({ ...plan, hosts: plan.hosts.map((h) => ({ ...h, steps: h.steps.map(stripContent), rollback: h.rollback.map(stripContent) })) }));
+}
+
+function stripContent(a: PlannedAction): PlannedAction {
+  return a.stdin?.source === 'generated' ? { ...a, stdin: { ...a.stdin, content: '' } } : a;
+}

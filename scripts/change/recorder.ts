@@ -1,0 +1,69 @@
+/**
+ * The run's evidence file: one writer, appends serialised (hosts run in
+ * parallel), every event redacted before it is written. Edge.
+ * Layout: records/changes/<CHG>/<run>.jsonl, run = UTC start time + random suffix.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { redactDeep } from '../ssh/redact.ts';
+import { readRecordFile, RecordWriter } from '../records/writer.ts';
+import { readRunState, type RunState } from './resume.ts';
+
+export interface Recorder {
+  readonly file: string;
+  event(type: string, payload: Record<string, unknown>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function changeRecordDir(root: string, change: string): string {
+  return path.join(root, 'records', 'changes', change);
+}
+
+export function newRunId(now: Date): string {
+  return `${now.toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function openRecorder(file: string, options: { now: () => Date; secrets: readonly string[]; onEvent?: (e: Record<string, unknown>) => void }): Promise<Recorder> {
+  const writer = await RecordWriter.open(file);
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    file,
+    event(type, payload) {
+      const e = redactDeep({ at: options.now().toISOString(), type, ...payload }, options.secrets);
+      const p = tail.then(() => writer.append(e));
+      tail = p.catch(() => {});
+      return p.then(() => options.onEvent?.(e));
+    },
+    async close() {
+      await tail;
+      await writer.close();
+    },
+  };
+}
+
+export interface RunSummary {
+  run: string;
+  file: string;
+  outcome?: string;
+  state?: RunState;
+  /** Chain problems: a run whose record does not verify is reported, never resumed. */
+  problem?: string;
+}
+
+/** Every run of a change, oldest first, with its outcome. */
+export async function listRuns(root: string, change: string): Promise<RunSummary[]> {
+  const dir = changeRecordDir(root, change);
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.jsonl')).sort();
+  const out: RunSummary[] = [];
+  for (const n of names) {
+    const file = path.join(dir, n);
+    const v = await readRecordFile(file);
+    const state = readRunState(v.lines);
+    const s: RunSummary = { run: n.slice(0, -'.jsonl'.length), file, state };
+    if (state.outcome) s.outcome = state.outcome;
+    if (!v.ok) s.problem = v.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ');
+    out.push(s);
+  }
+  return out;
+}

@@ -1,0 +1,98 @@
+/** Text and Markdown renderings of a ChangePlan (the gate's PR comment shows the Markdown). Pure. */
+import type { ChangePlan, HostPlan, PlannedAction } from './types.ts';
+
+function stdinNote(a: PlannedAction): string {
+  const s = a.stdin;
+  if (!s) return '';
+  if (s.source === 'repo') return `  < ${s.path} (${s.bytes} bytes, sha256 ${s.sha256.slice(0, 12)})`;
+  if (s.source === 'generated') return `  < ${s.label} (sha256 ${s.sha256.slice(0, 12)})`;
+  return `  < secrets on stdin: ${s.names.join(', ')}`;
+}
+
+function expectNote(a: PlannedAction): string {
+  if (!a.expect) return '';
+  const parts = [`exit ${a.expect.exit_code}`];
+  if (a.expect.stdout_contains !== undefined) parts.push(`stdout contains ${JSON.stringify(a.expect.stdout_contains)}`);
+  if (a.expect.stdout_matches !== undefined) parts.push(`stdout matches /${a.expect.stdout_matches}/`);
+  return ` [expect ${parts.join(', ')}]`;
+}
+
+function flags(a: PlannedAction): string {
+  return `${a.idempotent ? ' (idempotent)' : ''} timeout ${a.timeoutMs / 1000}s`;
+}
+
+/** True when every host runs the same commands (so the plan prints them once). */
+function sameEverywhere(plan: ChangePlan): boolean {
+  const key = (h: HostPlan) => JSON.stringify([h.prechecks, h.steps, h.verification, h.rollback].map((l) => l.map((a) => [a.command, a.stdin && 'sha256' in a.stdin ? a.stdin.sha256 : a.stdin])));
+  return plan.hosts.every((h) => key(h) === key(plan.hosts[0]!));
+}
+
+const SECTIONS: Array<[keyof Omit<HostPlan, 'host'>, string]> = [
+  ['prechecks', 'prechecks'],
+  ['steps', 'steps'],
+  ['verification', 'verification'],
+  ['rollback', 'rollback (on failure)'],
+];
+
+export function renderPlanText(plan: ChangePlan): string {
+  const out: string[] = [];
+  out.push(`${plan.change}: ${plan.title}`);
+  out.push(`type ${plan.type}, risk ${plan.risk}, window ${plan.window.start} → ${plan.window.end}`);
+  out.push(`rollout: canary ${plan.rollout.canary}, batches of ${plan.rollout.batchSize}, max failures ${plan.rollout.maxFailures}${plan.rollout.pauseSeconds ? `, pause ${plan.rollout.pauseSeconds}s` : ''}`);
+  out.push('');
+  for (const b of plan.batches) out.push(`batch ${b.index}${b.canary ? ' (canary)' : ''}: ${b.hosts.join(', ')}`);
+  const hostBlocks = sameEverywhere(plan) && plan.hosts.length > 0 ? [{ ...plan.hosts[0]!, host: 'every host' }] : plan.hosts;
+  for (const h of hostBlocks) {
+    out.push('', `on ${h.host}:`);
+    for (const [key, title] of SECTIONS) {
+      const list = h[key];
+      if (list.length === 0) continue;
+      out.push(`  ${title}:`);
+      list.forEach((a, i) => {
+        out.push(`    ${i + 1}. ${a.id}${a.name ? ` — ${a.name}` : ''}${flags(a)}${expectNote(a)}`);
+        out.push(`       $ ${a.command}${stdinNote(a)}`);
+      });
+    }
+  }
+  if (plan.diagnostics.length > 0) {
+    out.push('', 'problems:');
+    for (const d of plan.diagnostics) out.push(`  ${d.file}:${d.line}:${d.col}  ${d.code}  ${d.message}${d.hint ? ` (${d.hint})` : ''}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+function mdCode(text: string): string {
+  const fence = text.includes('```') ? '~~~~' : '```';
+  return `${fence}sh\n${text}\n${fence}`;
+}
+
+export function renderPlanMarkdown(plan: ChangePlan): string {
+  const out: string[] = [];
+  out.push(`### Plan for ${plan.change}: ${escapeMd(plan.title)}`, '');
+  out.push(`| type | risk | window | rollout |`, `|---|---|---|---|`);
+  out.push(`| ${plan.type} | ${plan.risk} | ${plan.window.start} → ${plan.window.end} | canary ${plan.rollout.canary}, batches of ${plan.rollout.batchSize}, max failures ${plan.rollout.maxFailures} |`, '');
+  out.push('**Batches**', '');
+  for (const b of plan.batches) out.push(`${b.index}. ${b.canary ? '(canary) ' : ''}${b.hosts.map((h) => `\`${h}\``).join(', ')}`);
+  const hostBlocks = sameEverywhere(plan) && plan.hosts.length > 0 ? [{ ...plan.hosts[0]!, host: 'every host' }] : plan.hosts;
+  for (const h of hostBlocks) {
+    out.push('', `<details><summary>Commands on ${h.host}</summary>`, '');
+    for (const [key, title] of SECTIONS) {
+      const list = h[key];
+      if (list.length === 0) continue;
+      out.push(`**${title}**`, '');
+      for (const a of list) {
+        out.push(`- \`${a.id}\`${a.name ? ` ${escapeMd(a.name)}` : ''}${flags(a)}${expectNote(a)}${stdinNote(a) ? ` — stdin: ${stdinNote(a).replace(/^\s*<\s*/, '')}` : ''}`, '', mdCode(a.command), '');
+      }
+    }
+    out.push('</details>');
+  }
+  if (plan.diagnostics.length > 0) {
+    out.push('', '**Problems**', '');
+    for (const d of plan.diagnostics) out.push(`- \`${d.file}:${d.line}:${d.col}\` ${d.code}: ${escapeMd(d.message)}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+function escapeMd(t: string): string {
+  return t.replace(/([\\`*_<>|[\]])/g, '\\$1');
+}

@@ -1,0 +1,80 @@
+import type { Command, CommandContext } from './context.ts';
+import { ExitCode, UsageError } from '../model/errors.ts';
+import { readRepo } from '../repo/read-repo.ts';
+import { parseFlags } from '../change/cli-args.ts';
+import { applyChange, dueChanges, type ApplyOutcome, type Resolution } from '../change/apply-change.ts';
+import { findChange, loadPlan } from '../change/load-plan.ts';
+import { renderPlanText } from '../change/render-plan.ts';
+
+const USAGE = [
+  'usage: opsgate apply CHG-YYYY-NNNN [--dry-run] [--resume [--resolve HOST:PHASE:STEP=done|failed]...]',
+  '       opsgate apply --due',
+  '  options: --identity FILE (SSH key; default OPSGATE_SSH_KEY or SSH_AUTH_SOCK), --concurrency N,',
+  "           --emergency-override 'REASON' (emergency changes only: outside the window or in a freeze; recorded)",
+].join('\n');
+
+function parseResolution(text: string): Resolution {
+  const m = /^([^:=\s]+):(precheck|step|verification|rollback):([^:=\s]+)=(done|failed)$/.exec(text);
+  if (!m) throw new UsageError(`--resolve '${text}' is not HOST:PHASE:STEP=done|failed`, USAGE);
+  return { host: m[1]!, phase: m[2]!, step: m[3]!, resolution: m[4] as 'done' | 'failed' };
+}
+
+function progress(ctx: CommandContext) {
+  return (e: Record<string, unknown>) => {
+    const t = e.type;
+    if (t === 'batch.started') ctx.stdout.write(`batch ${e.batch}${e.canary ? ' (canary)' : ''}: ${(e.hosts as string[]).join(', ')}\n`);
+    else if (t === 'step.done' && e.ok === false) ctx.stdout.write(`  ${e.host}: ${e.phase} ${e.step} failed: ${e.why ?? ''}${e.error ? ` (${e.error})` : ''}\n`);
+    else if (t === 'step.unknown') ctx.stdout.write(`  ${e.host}: ${e.phase} ${e.step} was interrupted; its outcome is unknown (${e.action})\n`);
+    else if (t === 'host.done') ctx.stdout.write(`  ${e.host}: ${e.outcome}\n`);
+    else if (t === 'rollout.stopped') ctx.stdout.write(`rollout stopped: ${e.reason}; batches not started: ${(e.batches_not_started as number[]).join(', ')}\n`);
+  };
+}
+
+function report(ctx: CommandContext, id: string, r: ApplyOutcome): number {
+  if (r.status === 'refused') {
+    ctx.stderr.write(`opsgate: refusing to apply ${id}; nothing was run:\n`);
+    for (const f of r.refusals) ctx.stderr.write(`  ${f.code}  ${f.message}${f.hint ? `\n    hint: ${f.hint}` : ''}\n`);
+    return ExitCode.findings;
+  }
+  if (r.status === 'needs_attention') {
+    ctx.stdout.write(`${id}: stopped for a person: ${r.unknown!.map((u) => `${u.host} ${u.step}`).join(', ')} may or may not have run.\n`);
+    ctx.stdout.write(`check the host, then: opsgate apply ${id} --resume --resolve HOST:PHASE:STEP=done|failed\n`);
+  } else ctx.stdout.write(`${id}: ${r.status} (record ${r.record})\n`);
+  return r.status === 'succeeded' ? ExitCode.clean : ExitCode.findings;
+}
+
+export const applyCommand: Command = async (ctx) => {
+  const { flags, multi, positional } = parseFlags(ctx.argv, { boolean: ['dry-run', 'resume', 'due'], value: ['identity', 'concurrency', 'emergency-override', 'lock-ttl'], multi: ['resolve'] }, USAGE);
+  const due = flags.due === true;
+  if (due === (positional.length === 1) || positional.length > 1) throw new UsageError('name exactly one change, or give --due', USAGE);
+  if (multi.resolve && !flags.resume) throw new UsageError('--resolve only makes sense with --resume', USAGE);
+  const concurrency = flags.concurrency !== undefined ? Number(flags.concurrency) : undefined;
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) throw new UsageError('--concurrency must be a positive integer', USAGE);
+  const repo = await readRepo(ctx.root);
+  const ids = due ? dueChanges(repo, ctx.now()) : [positional[0]!];
+
+  if (flags['dry-run']) {
+    for (const id of ids) ctx.stdout.write(renderPlanText(await loadPlan(repo, findChange(repo, id), ctx.now())));
+    if (ids.length === 0) ctx.stdout.write('no change has its window open now\n');
+    return ExitCode.clean;
+  }
+  if (due && ids.length === 0) { ctx.stdout.write('no change has its window open now\n'); return ExitCode.clean; }
+  let exit: number = ExitCode.clean;
+  for (const id of ids) {
+    const r = await applyChange({
+      repo, changeId: id, env: ctx.env, now: ctx.now,
+      resume: flags.resume === true,
+      ...(typeof flags['emergency-override'] === 'string' ? { override: flags['emergency-override'] } : {}),
+      resolutions: (multi.resolve ?? []).map(parseResolution),
+      ...(typeof flags.identity === 'string' ? { identityFile: flags.identity } : {}),
+      ...(concurrency ? { concurrency } : {}),
+      ...(flags['lock-ttl'] ? { lockTtlSeconds: Number(flags['lock-ttl']) } : {}),
+      actor: ctx.env.GITHUB_ACTOR ?? ctx.env.USER ?? 'unknown',
+      onEvent: progress(ctx),
+    });
+    // With --due, a change that already succeeded is simply done.
+    if (due && r.status === 'refused' && r.refusals.every((f) => f.code === 'apply.already-succeeded')) continue;
+    exit = Math.max(exit, report(ctx, id, r));
+  }
+  return exit;
+};
