@@ -12,4 +12,5 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   apply: { summary: 'apply an approved change over SSH inside its window, with records; --resume, --due', load: async () => (await import('./apply.ts')).applyCommand },
   converge: { summary: 'converge access (authorized_keys, sudoers) or a baseline on the fleet; --check reports drift', load: async () => (await import('./converge.ts')).convergeCommand },
   records: { summary: 'verify the hash chains of the evidence records', load: async () => (await import('./records.ts')).recordsCommand },
+  inspect: { summary: 'inspect the fleet over SSH against policies/baselines: one round trip per host; --record keeps evidence', load: async () => (await import('./inspect.ts')).inspectCommand },
 };

@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { appendFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ExitCode, UsageError } from '../model/errors.ts';
+import type { Command, CommandContext } from './context.ts';
+
+const HELP = `usage: opsgate inspect [options]
+  --hosts a,b         only these hosts (default: every host in the inventory)
+  --groups g,h        only hosts in these groups
+  --baselines x,y     only these baselines (default: all in policies/baselines/)
+  --format text|json|github   output (default text; github = annotations + job summary)
+  --record            append a hash-chained record under records/inspections/ and compare with the previous run
+  --shard i/n         inspect every n-th host starting at i (CI matrix)
+  --concurrency N     hosts in flight (default 20)
+  --timeout S         probe timeout per host in seconds (default 60)
+  --connect-timeout S connect + handshake + auth timeout in seconds (default 10)
+  --identity FILE     private key file (else $OPSGATE_SSH_KEY, else $SSH_AUTH_SOCK)
+  --verbose           list passing checks too
+exit: 0 all pass, 1 any fail or error, 2 usage or unusable input, 3 internal error`;
+
+interface InspectArgs {
+  hosts: string[]; groups: string[]; baselines: string[]; format: 'text' | 'json' | 'github'; record: boolean;
+  shard?: { index: number; count: number }; concurrency: number; timeoutMs: number; connectTimeoutMs: number; identity?: string; verbose: boolean; help: boolean;
+}
+
+export function parseInspectArgs(argv: string[]): InspectArgs {
+  const a: InspectArgs = { hosts: [], groups: [], baselines: [], format: 'text', record: false, concurrency: 20, timeoutMs: 60_000, connectTimeoutMs: 10_000, verbose: false, help: false };
+  const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+  const seconds = (flag: string, v: string | undefined) => {
+    const n = Number(v);
+    if (!v || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} needs a positive number of seconds, got '${v ?? ''}'`);
+    return Math.round(n * 1000);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.includes('=') ? [argv[i]!.slice(0, argv[i]!.indexOf('=')), argv[i]!.slice(argv[i]!.indexOf('=') + 1)] : [argv[i]!, undefined];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case '--hosts': a.hosts.push(...list(value() ?? '')); break;
+      case '--groups': a.groups.push(...list(value() ?? '')); break;
+      case '--baselines': a.baselines.push(...list(value() ?? '')); break;
+      case '--format': {
+        const f = value();
+        if (f !== 'text' && f !== 'json' && f !== 'github') throw new UsageError(`--format must be text, json or github, got '${f ?? ''}'`);
+        a.format = f; break;
+      }
+      case '--record': a.record = true; break;
+      case '--shard': {
+        const m = /^(\d+)\/(\d+)$/.exec(value() ?? '');
+        if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError('--shard must be i/n with 1 ≤ i ≤ n, e.g. 2/4');
+        a.shard = { index: Number(m[1]), count: Number(m[2]) }; break;
+      }
+      case '--concurrency': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1 || n > 500) throw new UsageError('--concurrency must be an integer from 1 to 500');
+        a.concurrency = n; break;
+      }
+      case '--timeout': a.timeoutMs = seconds(flag, value()); break;
+      case '--connect-timeout': a.connectTimeoutMs = seconds(flag, value()); break;
+      case '--identity': a.identity = value(); if (!a.identity) throw new UsageError('--identity needs a key file'); break;
+      case '--verbose': a.verbose = true; break;
+      case '--help': case '-h': a.help = true; break;
+      default: throw new UsageError(`unknown option '${argv[i]}' for inspect`, 'run opsgate inspect --help');
+    }
+  }
+  return a;
+}
+
+export const inspectCommand: Command = async (ctx: CommandContext) => {
+  const args = parseInspectArgs(ctx.argv);
+  if (args.help) { ctx.stdout.write(HELP + '\n'); return ExitCode.clean; }
+  const { loadInspection } = await import('../inspect/load.ts');
+  const loaded = await loadInspection(ctx.root, args);
+  for (const d of loaded.diagnostics) ctx.stderr.write(`${d.file}:${d.line}:${d.col}  ${d.code}  ${d.message}\n`);
+  if (loaded.unusable) return ExitCode.unusable;
+
+  const [{ loadSshAuth }, { runInspection }, results, record, render, { redactDeep }] = await Promise.all([
+    import('../ssh/fleet.ts'), import('../inspect/runner.ts'), import('../inspect/results.ts'), import('../inspect/record.ts'), import('../inspect/render.ts'), import('../ssh/redact.ts'),
+  ]);
+  let auth;
+  try { auth = await loadSshAuth({ env: ctx.env, ...(args.identity ? { identityFile: path.resolve(ctx.root, args.identity) } : {}) }); } catch (e) {
+    throw new UsageError(`cannot read the identity file: ${(e as Error).message}`);
+  }
+  const started = ctx.now();
+  const hosts = results.selectShard(loaded.hosts, args.shard);
+  const runs = await runInspection({
+    hosts, inventory: loaded.inventory, baselines: loaded.baselines, policy: loaded.policy, auth: auth.auth, secrets: auth.secrets,
+    env: ctx.env, now: ctx.now, concurrency: args.concurrency, connectTimeoutMs: args.connectTimeoutMs, commandTimeoutMs: args.timeoutMs,
+  });
+  const now = ctx.now();
+  const waived = results.applyExceptions(runs.flatMap((r) => r.rows), loaded.policy.exceptions, loaded.inventory, now);
+  const previous = args.record ? await record.readPreviousRun(ctx.root, started, args.shard) : undefined;
+  const rows = args.record ? results.diffWithPrevious(waived, previous?.rows) : waived;
+  const hostRuns = runs.map((r) => ({ ...r, rows: rows.filter((x) => x.host === r.host) }));
+  const summary = results.summarize(rows, runs.filter((r) => r.error).length, runs.length);
+  const runId = `INS-${started.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
+  const at = loaded.formatTime(started);
+  const secrets = [...auth.secrets, ...hosts.flatMap((h) => (h.backup_repositories ?? []).map((b) => ctx.env[b.password_env] ?? ''))].filter(Boolean);
+  const report = redactDeep({ runId, at, hosts: hostRuns, rows, summary, previousRun: previous?.runId ?? null }, secrets);
+
+  if (args.record) {
+    const file = record.recordFileFor(ctx.root, started, args.shard);
+    await record.writeInspectionRecord({
+      file, runId, at: () => loaded.formatTime(ctx.now()),
+      scope: { hosts: args.hosts, groups: args.groups, shard: args.shard ? `${args.shard.index}/${args.shard.count}` : null },
+      baselines: loaded.baselines.map((b) => ({ id: b.id, checks: b.checks.length })), hosts: report.hosts, previousRun: report.previousRun, summary,
+    });
+    ctx.stderr.write(`recorded ${runId} in ${path.relative(ctx.root, file)}\n`);
+  }
+  if (args.format === 'json') ctx.stdout.write(render.renderJson(report));
+  else if (args.format === 'github') {
+    const g = render.renderGithub(report);
+    ctx.stdout.write(g.annotations + render.renderText(report));
+    if (ctx.env.GITHUB_STEP_SUMMARY) await appendFile(ctx.env.GITHUB_STEP_SUMMARY, g.summary);
+  } else ctx.stdout.write(render.renderText(report, { verbose: args.verbose }));
+  return summary.by_status.fail + summary.by_status.error > 0 ? ExitCode.findings : ExitCode.clean;
+};
