@@ -30,37 +30,37 @@ export async function collectGateInput(scm: Scm, prNumber: number, validator: Sc
   const under = (re: RegExp) => paths.filter((p) => re.test(p));
   const readBase = (file: string) => scm.readFileAtRef(file, baseSha);
 
-  const policyText = await readBase('policies/approval.yaml');
-  let policy: ApprovalPolicy | undefined;
-  if (policyText === undefined) problems.push({ code: 'gate.no-policy', file: 'policies/approval.yaml', message: `policies/approval.yaml does not exist at the base commit ${baseSha.slice(0, 7)}; nothing can be approved` });
-  else policy = parseBaseDocument(policyText, 'policies/approval.yaml', validator, problems) as ApprovalPolicy | undefined;
-
-  const [calendarText, peopleTexts, groupTexts, hostTexts] = await Promise.all([
+  // Base context and head documents are independent reads: issue them together.
+  const contentFiles = files.filter((f) => f.status !== 'removed' && CONTENT_KINDS.has(kindOfPath(f.path)));
+  const [policyText, calendarText, peopleTexts, groupTexts, hostTexts, headTexts] = await Promise.all([
+    readBase('policies/approval.yaml'),
     readBase('policies/calendar.yaml'),
     readMany(scm, under(/^policies\/access\/people\/[^/]+\.ya?ml$/), baseSha),
     readMany(scm, under(/^inventory\/groups\/[^/]+\.ya?ml$/), baseSha),
     readMany(scm, under(/^inventory\/hosts\/[^/]+\.ya?ml$/), baseSha),
+    readMany(scm, contentFiles.map((f) => f.path), pull.head.sha),
   ]);
+  let policy: ApprovalPolicy | undefined;
+  if (policyText === undefined) problems.push({ code: 'gate.no-policy', file: 'policies/approval.yaml', message: `policies/approval.yaml does not exist at the base commit ${baseSha.slice(0, 7)}; nothing can be approved` });
+  else policy = parseBaseDocument(policyText, 'policies/approval.yaml', validator, problems) as ApprovalPolicy | undefined;
   const people: Person[] = [];
-  for (const [file, text] of peopleTexts) {
+  for (const [file, text] of sorted(peopleTexts)) {
     const d = parseBaseDocument(text, file, validator, problems);
     if (d) people.push(toPerson(d));
   }
   const groups = [];
-  for (const [file, text] of groupTexts) {
+  for (const [file, text] of sorted(groupTexts)) {
     const d = parseBaseDocument(text, file, validator, problems);
     if (d) groups.push(toGroup(d));
   }
   const hostDocs = new Map<string, HostDocument>();
-  for (const [file, text] of hostTexts) {
+  for (const [file, text] of sorted(hostTexts)) {
     const d = parseBaseDocument(text, file, validator, problems);
     if (d) hostDocs.set(String(d.id), d as unknown as HostDocument);
   }
   const calendar = calendarText === undefined ? undefined : parseBaseDocument(calendarText, 'policies/calendar.yaml', validator, problems);
 
   // Changed documents, read from the head as data.
-  const contentFiles = files.filter((f) => f.status !== 'removed' && CONTENT_KINDS.has(kindOfPath(f.path)));
-  const headTexts = await readMany(scm, contentFiles.map((f) => f.path), pull.head.sha);
   const headData = new Map<string, Record<string, unknown> | undefined>();
   const headProblems = new Map<string, string[]>();
   for (const f of contentFiles) {
@@ -159,4 +159,8 @@ async function readMany(scm: Scm, files: string[], ref: string): Promise<Map<str
   };
   await Promise.all(Array.from({ length: Math.min(8, files.length) }, worker));
   return out;
+}
+
+function sorted(m: Map<string, string>): [string, string][] {
+  return [...m].sort(([a], [b]) => a.localeCompare(b));
 }

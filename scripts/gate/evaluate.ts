@@ -60,7 +60,7 @@ export function evaluateGate(input: GateInput): GateResult {
   }
   const uncovered = pr.files.map((f) => f.path).filter((p) => !covered.has(p));
 
-  const veto = evaluateVeto(policy, classified.changeRequests, pr.author.login, subjects, owners, input);
+  const veto = evaluateVeto(policy, classified.changeRequests, pr.author.login, subjects, owners);
   const freezes = findFreezeViolations(input, problems);
   const emergency = changes
     .filter((c) => c.type === 'emergency')
@@ -153,7 +153,6 @@ function evaluateVeto(
   author: string,
   subjects: Subject[],
   owners: Map<string, string[]>,
-  input: GateInput,
 ): VetoResult {
   if (policy.disapproval && !policy.disapproval.enabled) return { status: 'satisfied', why: 'disapproval is switched off in the policy', blockers: [] };
   let allowed: Set<string> | undefined;
@@ -165,7 +164,6 @@ function evaluateVeto(
   const blockers = requests
     .filter(({ review, person }) => person && person.status === 'active' && review.login.toLowerCase() !== author.toLowerCase() && (!allowed || allowed.has(person.id)))
     .map(({ review, person }) => ({ login: review.login, person: person!.id, review_id: review.id, submitted_at: review.submitted_at }));
-  void input;
   if (!blockers.length) return { status: 'satisfied', why: 'no eligible reviewer has requested changes', blockers };
   return {
     status: 'failed',

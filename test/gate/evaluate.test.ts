@@ -76,7 +76,7 @@ describe('who counts', () => {
     ['a committer', { commits: [{ sha: HEAD, author_login: 'zed', committer_login: 'ann' }] }, 'contributor'],
     ['the implementer', { docs: [doc('changes/2026/CHG-1.yaml', change({ implementer: 'ann' }))] }, 'implementer'],
   ] as const)('%s cannot approve', (_, o, reason) => {
-    const r = evaluateGate(input({ ...o, reviews: [review('ann', 'APPROVED')] }));
+    const r = evaluateGate(input({ ...(o as Parameters<typeof input>[0]), reviews: [review('ann', 'APPROVED')] }));
     expect(r.ignored.map((i) => i.reason)).toEqual([reason]);
     expect(ruleOf(r, 'changes')!.status).toBe('pending');
   });
