@@ -1,4 +1,4 @@
-import { byKey, count, type Figure } from './figure.ts';
+import { byKey, count, measure, type Figure } from './figure.ts';
 import { buildManifest, collectFigures, type EvidenceItem } from './evidence.ts';
 import { computeAccess, type AccessSection } from './metrics/access.ts';
 import { computeBackups, type BackupsSection } from './metrics/backups.ts';
@@ -85,8 +85,8 @@ export function computeSections(input: ReportInput, period: Period, now: number)
   };
 }
 
-function findFigure(sections: object, id: string): Figure | undefined {
-  return collectFigures(sections).find((f) => f.id === id);
+function findFigure(sections: object, id: string): Figure {
+  return collectFigures(sections).find((f) => f.id === id) ?? measure(id, null, 'count', []);
 }
 
 /** The whole report as data: the JSON output, and what the templates lay out. Pure. */
@@ -102,9 +102,9 @@ export function buildReport(input: ReportInput, options: BuildOptions): Report {
   const earlier = previousPeriods(period, TREND_PERIODS).slice(0, -1);
   const history = earlier.map((p) => ({ period: p, sections: computeSections(input, p, Math.min(p.endMs, now)) }));
   const kpis: Kpi[] = KPI_IDS.map((id) => {
-    const figure = findFigure(sections, id)!;
+    const figure = findFigure(sections, id);
     const trend = history.map((h) => {
-      const f = findFigure(h.sections, id)!;
+      const f = findFigure(h.sections, id);
       return { period: h.period.id, figure: { ...f, id: `trend.${h.period.id}.${id}` } };
     });
     trend.push({ period: period.id, figure });

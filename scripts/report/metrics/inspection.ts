@@ -87,6 +87,7 @@ export function computeInspection(input: ReportInput, period: Period, now: numbe
   ];
   figures.push(count('inspection.runs', runs.map((r) => r.path)));
   if (!latest) {
+    figures.push(percent('inspection.compliance', 0, 0, [], COMPLIANCE), count('inspection.hosts_in_scope', input.hosts.map((h) => h.file)));
     return { run: null, figures: [...figures, ...exceptionFigures], by_env: [], by_group: [], by_host: [], top_failing: [], unreachable: [], exceptions, frameworks: { djbh: [], iso27001: [] } };
   }
   const { results, unreachable } = effectiveResults(latest, input.hosts.map((h) => h.id), []);
