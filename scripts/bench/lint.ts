@@ -1,0 +1,115 @@
+/**
+ * `npm run bench:lint [-- SIZES...] [--keep]`: generates synthetic repositories
+ * (default 1k, 10k and 50k documents) and lints each twice:
+ *   - in-process: a fresh Node process calls the lint command function and reports
+ *     its own wall time and peak RSS (no Node/tsx start-up in the figure);
+ *   - CLI: `npx tsx scripts/bin/opsgate.ts --root DIR lint`, timed from outside,
+ *     peak RSS from `/usr/bin/time` when it exists (start-up included).
+ * Targets (issue 2): 10k documents < 3 s and < 500 MB; 50k ≤ 5.5 × the 10k time.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateRepo } from './generate-repo.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const self = fileURLToPath(import.meta.url);
+
+interface Measure {
+  ms: number;
+  rssMb: number | undefined;
+  exit: number | null;
+  errors?: number;
+  documents?: number;
+}
+
+/** Child mode: run the lint command in this process and print one JSON line. */
+async function runChild(dir: string): Promise<void> {
+  const { lintCommand } = await import('../commands/lint.ts');
+  let out = '';
+  const sink = { write: (s: string) => ((out += s), true), isTTY: false } as unknown as NodeJS.WritableStream;
+  const t0 = performance.now();
+  const exit = await lintCommand({ argv: ['--format', 'json'], root: dir, env: {}, stdout: sink, stderr: process.stderr, now: () => new Date(), debug: false });
+  const ms = performance.now() - t0;
+  const report = JSON.parse(out) as { documents: number; diagnostics: { severity: string; code: string; file: string; line: number }[] };
+  const errors = report.diagnostics.filter((d) => d.severity === 'error');
+  for (const e of errors.slice(0, 5)) process.stderr.write(`  ${e.file}:${e.line} ${e.code}\n`);
+  process.stdout.write(JSON.stringify({ ms, rssMb: process.resourceUsage().maxRSS / 1024, exit, errors: errors.length, documents: report.documents }) + '\n');
+}
+
+function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - t0 }));
+  });
+}
+
+async function measureInProcess(dir: string): Promise<Measure> {
+  const r = await run(process.execPath, ['--import', 'tsx', self, '--child', dir]);
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.code !== 0 || !line.startsWith('{')) throw new Error(`in-process lint failed (exit ${r.code}): ${r.stderr.slice(0, 2000)}`);
+  if (r.stderr.trim()) process.stderr.write(r.stderr);
+  return JSON.parse(line) as Measure;
+}
+
+async function measureCli(dir: string): Promise<Measure> {
+  const args = ['tsx', 'scripts/bin/opsgate.ts', '--root', dir, 'lint', '--format', 'json'];
+  if (existsSync('/usr/bin/time')) {
+    const r = await run('/usr/bin/time', ['-f', 'OGTIME %M', 'npx', ...args]);
+    const kb = /OGTIME (\d+)/.exec(r.stderr)?.[1];
+    return { ms: r.ms, rssMb: kb ? Number(kb) / 1024 : undefined, exit: r.code };
+  }
+  const r = await run('npx', args);
+  return { ms: r.ms, rssMb: undefined, exit: r.code };
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child') return runChild(argv[1]!);
+  const keep = argv.includes('--keep');
+  const sizes = argv.filter((a) => /^\d+k?$/.test(a)).map((a) => (a.endsWith('k') ? Number(a.slice(0, -1)) * 1000 : Number(a)));
+  const targets = sizes.length ? sizes : [1000, 10_000, 50_000];
+  const rows: { size: number; documents: number; mb: number; inproc: Measure; cli: Measure }[] = [];
+  process.stdout.write(`opsgate lint benchmark on ${os.cpus().length} CPU(s), Node ${process.version}\n`);
+  for (const size of targets) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), `og-bench-${size}-`));
+    try {
+      const t0 = performance.now();
+      const gen = await generateRepo(repoRoot, dir, size);
+      process.stdout.write(`generated ${gen.documents} documents (${(gen.bytes / 1e6).toFixed(1)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s at ${dir}\n`);
+      // One warm-up pass fills the page cache, so both runs read the same way.
+      await measureInProcess(dir);
+      const inproc = await measureInProcess(dir);
+      const cli = await measureCli(dir);
+      if (inproc.errors) process.stdout.write(`  warning: the synthetic repository has ${inproc.errors} lint error(s); the generator is out of date\n`);
+      rows.push({ size, documents: inproc.documents ?? gen.documents, mb: gen.bytes / 1e6, inproc, cli });
+      process.stdout.write(`  in-process ${fmt(inproc)}   CLI ${fmt(cli)}\n`);
+    } finally {
+      if (!keep) await rm(dir, { recursive: true, force: true });
+    }
+  }
+  process.stdout.write('\n| documents | lint (in-process) | docs/s | peak RSS | CLI wall (incl. start-up) | CLI peak RSS | exit |\n|---:|---:|---:|---:|---:|---:|---:|\n');
+  for (const r of rows) {
+    process.stdout.write(`| ${r.documents} | ${(r.inproc.ms / 1000).toFixed(2)} s | ${Math.round(r.documents / (r.inproc.ms / 1000))} | ${mb(r.inproc.rssMb)} | ${(r.cli.ms / 1000).toFixed(2)} s | ${mb(r.cli.rssMb)} | ${r.cli.exit} |\n`);
+  }
+  const ten = rows.find((r) => r.size === 10_000);
+  const fifty = rows.find((r) => r.size === 50_000);
+  if (ten) {
+    process.stdout.write(`\n10k target (< 3 s, < 500 MB): CLI ${(ten.cli.ms / 1000).toFixed(2)} s / ${mb(ten.cli.rssMb)} → ${ten.cli.ms < 3000 && (ten.cli.rssMb ?? 0) < 500 ? 'met' : 'MISSED'}\n`);
+    if (fifty) process.stdout.write(`50k/10k ratio (≤ 5.5): in-process ${(fifty.inproc.ms / ten.inproc.ms).toFixed(2)}, CLI ${(fifty.cli.ms / ten.cli.ms).toFixed(2)} → ${fifty.cli.ms / ten.cli.ms <= 5.5 ? 'met' : 'MISSED'}\n`);
+  }
+}
+
+const fmt = (m: Measure) => `${(m.ms / 1000).toFixed(2)} s, ${mb(m.rssMb)}, exit ${m.exit}${m.errors !== undefined ? `, ${m.errors} error(s)` : ''}`;
+const mb = (v: number | undefined) => (v === undefined ? 'n/a' : `${Math.round(v)} MB`);
+
+await main();
