@@ -32,7 +32,9 @@ export async function writeHostFiles(dir: string, spec: FleetHostSpec, clientPub
   await mkdir(path.join(etc, 'sudoers.d'), { recursive: true });
   await mkdir(path.join(etc, 'sysctl.d'), { recursive: true });
 
+  // sshd takes the first value of a keyword: planted lines go first.
   const sshd = [
+    ...(spec.sshd?.extra ?? []),
     'ListenAddress 127.0.0.1:22',
     `HostKey ${path.join(dir, 'ssh_host_ed25519_key')}`,
     'PidFile none',
@@ -52,7 +54,6 @@ export async function writeHostFiles(dir: string, spec: FleetHostSpec, clientPub
     'Ciphers aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes128-ctr',
     'SetEnv SHLVL=1',
     'Subsystem sftp internal-sftp',
-    ...(spec.sshd?.extra ?? []),
   ];
   await writeFile(path.join(etc, 'ssh', 'sshd_config'), sshd.join('\n') + '\n', { mode: 0o600 });
 

@@ -1,0 +1,163 @@
+import { execFileSync } from 'node:child_process';
+import { chmod, readFile, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../scripts/bin/run-cli.ts';
+import type { InspectionRow } from '../../scripts/inspect/model.ts';
+import { readRecordFile } from '../../scripts/records/writer.ts';
+import { generateKeyPair } from '../fleet/keys.ts';
+import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
+import { writeFleetRepo } from './fleet-repo.ts';
+
+const HOUR = 3_600_000;
+let fleet: RunningFleet;
+let root: string;
+let keyText: string;
+
+function capture() {
+  let text = '';
+  const stream = new Writable({ write(chunk, _e, cb) { text += String(chunk); cb(); } });
+  return { stream, text: () => text };
+}
+
+async function inspect(extra: string[] = []) {
+  const out = capture(); const err = capture();
+  const code = await runCli(['inspect', '--root', root, '--identity', fleet.clientKeyPath, '--format', 'json', '--timeout', '5', '--connect-timeout', '5', ...extra], {
+    env: { ...fleet.env, PATH: process.env.PATH }, stdout: out.stream, stderr: err.stream, cwd: root,
+  });
+  return { code, stdout: out.text(), stderr: err.text(), json: JSON.parse(out.text() || '{}') as { results: InspectionRow[]; hosts: Array<{ host: string; error: { phase: string; message: string } | null }>; summary: { compliance: number; by_status: Record<string, number> } } };
+}
+
+const failing = (rows: InspectionRow[], host: string) => rows.filter((r) => r.host === host && r.status === 'fail').map((r) => r.check).sort();
+const row = (rows: InspectionRow[], host: string, check: string) => rows.find((r) => r.host === host && r.check === check)!;
+
+beforeAll(async () => {
+  const dir = path.join(process.cwd(), '.tmp');
+  const alice = await generateKeyPair(path.join(dir, `alice-${process.pid}`), 'ed25519', 'alice');
+  const bob = await generateKeyPair(path.join(dir, `bob-${process.pid}`), 'ed25519', 'bob');
+  fleet = await startFleet({
+    hosts: [
+      { id: 'web-01', groups: ['web'], sshd: { permitRootLogin: 'yes' }, listen: [23], sysctlRuntime: { 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.accept_redirects': '0' }, sysctlPersisted: { 'net.ipv4.conf.all.accept_redirects': '1' } },
+      {
+        id: 'web-02', groups: ['web'], fileModes: { '/etc/passwd': '0666' },
+        accounts: [{ name: 'toor', uid: 0, shell: '/bin/sh' }, { name: 'deploy', uid: 1001, keys: [alice.publicKey, bob.publicKey] }],
+        sudoers: ['deploy ALL=(root) NOPASSWD: /usr/bin/systemctl restart nginx', 'deploy ALL=(root) NOPASSWD: /bin/bash'],
+      },
+      { id: 'db-01', groups: ['db'], diskFillPercent: 96, restic: { policy: 'db-daily', snapshotTimes: [new Date(Date.now() - 72 * HOUR).toISOString(), new Date(Date.now() - 50 * HOUR).toISOString()] } },
+      { id: 'app-01', groups: ['app'], loginDefs: { PASS_MAX_DAYS: '99999' }, restic: { policy: 'db-daily', snapshotTimes: [new Date(Date.now() - 2 * HOUR).toISOString()] } },
+      { id: 'x-down', groups: ['cache'], fault: 'down' },
+      { id: 'x-rekeyed', groups: ['cache'], fault: 'changed-host-key' },
+      { id: 'x-nokey', groups: ['cache'], fault: 'refused-key' },
+      { id: 'x-hang', groups: ['cache'], fault: 'hang' },
+      { id: 'x-garbage', groups: ['cache'], fault: 'garbage' },
+    ],
+  });
+  root = await writeFleetRepo(fleet, { alice: alice.publicKey, bob: bob.publicKey });
+  keyText = await readFile(fleet.clientKeyPath, 'utf8');
+}, 60_000);
+
+afterAll(async () => {
+  await fleet?.stop();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+describe('opsgate inspect against the real fleet', () => {
+  let first: Awaited<ReturnType<typeof inspect>>;
+  beforeAll(async () => { first = await inspect(['--record']); }, 60_000);
+
+  it('exits 1 and lists every host in scope, reachable or not', () => {
+    if (first.code !== 1) throw new Error(`exit ${first.code}: ${first.stderr}`);
+    expect(first.code).toBe(1);
+    expect(first.json.hosts.map((h) => h.host)).toEqual(['app-01', 'db-01', 'web-01', 'web-02', 'x-down', 'x-garbage', 'x-hang', 'x-nokey', 'x-rekeyed']);
+    for (const h of ['app-01', 'db-01', 'web-01', 'web-02']) expect(first.json.hosts.find((x) => x.host === h)!.error).toBeNull();
+  });
+
+  it('reports exactly the drift planted on each host', () => {
+    const rows = first.json.results;
+    expect(failing(rows, 'web-01')).toEqual(['net.allowlist', 'net.legacy-ports', 'ssh.permit-root-login', 'sysctl.accept-redirects', 'sysctl.ip-forward']);
+    expect(failing(rows, 'web-02')).toEqual(['access.authorized-keys', 'access.sudoers', 'accounts.declared', 'file.passwd-mode']);
+    expect(failing(rows, 'db-01')).toEqual(['backup.freshness', 'res.disk']);
+    expect(failing(rows, 'app-01')).toEqual([]);
+    expect(row(rows, 'web-01', 'sysctl.accept-redirects').reason).toMatch(/passes now, reverts on reboot/);
+    expect(row(rows, 'web-01', 'sysctl.ip-forward').reason).toMatch(/running value is 1/);
+    expect(row(rows, 'web-01', 'net.legacy-ports').reason).toMatch(/23\/tcp/);
+    expect(row(rows, 'web-02', 'accounts.declared').reason).toMatch(/toor has uid 0/);
+    expect(row(rows, 'web-02', 'access.authorized-keys').reason).toMatch(/belongs to bob, who left on 2026-10-31/);
+    expect(row(rows, 'web-02', 'access.authorized-keys').reason).not.toMatch(/alice/);
+    expect(row(rows, 'web-02', 'access.sudoers').reason).toMatch(/\/bin\/bash/);
+    expect(row(rows, 'web-02', 'access.sudoers').reason).not.toMatch(/restart nginx/);
+    expect(row(rows, 'web-02', 'file.passwd-mode').reason).toMatch(/world-writable/);
+    expect(row(rows, 'db-01', 'res.disk').observed).toMatch(/\/mnt 9[6-7]%/);
+    expect(row(rows, 'db-01', 'backup.freshness').reason).toMatch(/newest snapshot is 5\d(\.\d)? h old, RPO is 24 h/);
+    expect(row(rows, 'app-01', 'backup.freshness').status).toBe('pass');
+    expect(row(rows, 'web-01', 'backup.freshness').status).toBe('not_applicable');
+    expect(row(rows, 'app-01', 'audit.review').status).toBe('not_checked');
+  });
+
+  it('applies exceptions: a current one waives, an expired one leaves the failure with exception_expired', () => {
+    const waived = row(first.json.results, 'app-01', 'login.pass-max-days');
+    expect(waived).toMatchObject({ status: 'waived', raw_status: 'fail', exception: 'app-01-pass-age' });
+    const expired = row(first.json.results, 'web-01', 'ssh.permit-root-login');
+    expect(expired).toMatchObject({ status: 'fail', exception: 'web-01-root-login' });
+    expect(expired.reason).toMatch(/^exception_expired/);
+  });
+
+  it('turns each fault into error rows with the reason, for every check of that host', () => {
+    const reasons = (h: string) => [...new Set(first.json.results.filter((r) => r.host === h && r.status !== 'not_applicable').map((r) => `${r.status} ${r.reason}`))];
+    expect(reasons('x-down')).toHaveLength(1);
+    expect(reasons('x-down')[0]).toMatch(/^error (proxy|connect): /);
+    expect(reasons('x-rekeyed')[0]).toMatch(/^error hostkey: host key refused: offered ssh-ed25519 SHA256:\S+, pinned ssh-ed25519 SHA256:\S+/);
+    const [offered, pinned] = [...reasons('x-rekeyed')[0]!.matchAll(/SHA256:[A-Za-z0-9+/]+/g)].map((m) => m[0]);
+    expect(offered).not.toBe(pinned);
+    expect(reasons('x-nokey')).toEqual([expect.stringMatching(/^error auth: authentication as 'opsgate' refused/)]);
+    expect(reasons('x-hang')).toEqual([expect.stringMatching(/^error timeout: command did not finish within 5000 ms/)]);
+    expect(reasons('x-garbage')).toEqual([expect.stringMatching(/^error output: probe output has no section markers/)]);
+    for (const h of ['x-down', 'x-rekeyed', 'x-nokey', 'x-hang', 'x-garbage']) {
+      expect(first.json.results.filter((r) => r.host === h)).toHaveLength(17);
+      expect(first.json.results.filter((r) => r.host === h && r.status === 'pass')).toHaveLength(0);
+    }
+  });
+
+  it('counts compliance as pass ÷ (pass + fail + error)', () => {
+    const s = first.json.summary.by_status;
+    expect(first.json.summary.compliance).toBeCloseTo(s.pass! / (s.pass! + s.fail! + s.error!), 4);
+    expect(s.error).toBe(5 * 17 - first.json.results.filter((r) => r.host.startsWith('x-') && r.status !== 'error').length);
+  });
+
+  it('never prints or records the client key or the restic password', async () => {
+    const records = path.join(root, 'records', 'inspections');
+    const files = await readdir(records);
+    const recorded = (await Promise.all(files.map((f) => readFile(path.join(records, f), 'utf8')))).join('');
+    const password = Object.values(fleet.env)[0]!;
+    for (const text of [first.stdout, first.stderr, recorded]) {
+      expect(text).not.toContain(password);
+      expect(text).not.toContain(keyText.split('\n')[1]!);
+      expect(text).not.toContain('PRIVATE KEY');
+    }
+  });
+
+  it('records a verifiable chain and marks new, persisting, resolved and regressed on the next run', async () => {
+    // Between runs: web-01 stops listening on 23 (resolved); db-01's passwd becomes world-writable (regressed).
+    const ns = `${fleet.tag}-web-01`;
+    for (const pid of execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
+      if ((await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim() === 'nc') process.kill(Number(pid), 'SIGKILL');
+    }
+    await chmod(path.join(fleet.dir, 'db-01', 'etc', 'passwd'), 0o666);
+    expect(row(first.json.results, 'web-01', 'net.legacy-ports').change).toBe('new');
+
+    const second = await inspect(['--record', '--hosts', 'web-01,web-02,db-01,app-01']);
+    const rows = second.json.results;
+    expect(row(rows, 'web-01', 'net.legacy-ports')).toMatchObject({ status: 'pass', change: 'resolved' });
+    expect(row(rows, 'db-01', 'file.passwd-mode')).toMatchObject({ status: 'fail', change: 'regressed' });
+    expect(row(rows, 'web-02', 'accounts.declared')).toMatchObject({ status: 'fail', change: 'persisting' });
+    expect(row(rows, 'app-01', 'res.disk').change).toBeUndefined();
+
+    const files = await readdir(path.join(root, 'records', 'inspections'));
+    expect(files).toHaveLength(1);
+    const chain = await readRecordFile(path.join(root, 'records', 'inspections', files[0]!));
+    expect(chain.ok).toBe(true);
+    expect(chain.lines.filter((l) => l.type === 'inspection.completed')).toHaveLength(2);
+    expect(chain.lines.filter((l) => l.type === 'inspection.host')).toHaveLength(9 + 4);
+  }, 60_000);
+});
