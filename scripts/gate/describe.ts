@@ -1,31 +1,10 @@
+import { matchKind } from '../repo/kinds.ts';
 import type { ChangeSummary, ChangeType, ChangedDocument, Env, FileStatus, InventoryHost, Risk } from './types.ts';
 import { RISKS } from './types.ts';
 
-/** The folder decides the kind (DESIGN.md). `file` for anything that is not a document. */
+/** The folder decides the kind (DESIGN.md), as the repository loader decides it. `file` for anything that is not a document. */
 export function kindOfPath(path: string): string {
-  const fixed: Record<string, string> = {
-    'policies/organisation.yaml': 'organisation',
-    'policies/calendar.yaml': 'calendar',
-    'policies/sla.yaml': 'sla',
-    'policies/oncall.yaml': 'oncall',
-    'policies/approval.yaml': 'approval',
-  };
-  if (fixed[path]) return fixed[path];
-  const rules: [RegExp, string][] = [
-    [/^changes\/\d{4}\/[^/]+\.ya?ml$/, 'change'],
-    [/^incidents\/\d{4}\/[^/]+\.ya?ml$/, 'incident'],
-    [/^inventory\/hosts\/[^/]+\.ya?ml$/, 'host'],
-    [/^inventory\/groups\/[^/]+\.ya?ml$/, 'group'],
-    [/^policies\/access\/people\/[^/]+\.ya?ml$/, 'person'],
-    [/^policies\/access\/roles\/[^/]+\.ya?ml$/, 'role'],
-    [/^policies\/access\/grants\/[^/]+\.ya?ml$/, 'grant'],
-    [/^policies\/access\/reviews\/[^/]+\.ya?ml$/, 'access-review'],
-    [/^policies\/exceptions\/[^/]+\.ya?ml$/, 'exception'],
-    [/^policies\/baselines\/[^/]+\.ya?ml$/, 'baseline'],
-    [/^policies\/backup\/[^/]+\.ya?ml$/, 'backup-policy'],
-    [/^runbooks\/[^/]+\.md$/, 'runbook'],
-  ];
-  return rules.find(([re]) => re.test(path))?.[1] ?? 'file';
+  return matchKind(path)?.kind ?? 'file';
 }
 
 /** Kinds whose content decides which rules apply; others are matched on kind and path alone. */

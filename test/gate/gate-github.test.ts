@@ -143,6 +143,32 @@ describe('latest review, veto and staleness', () => {
   });
 });
 
+describe('staleness beyond the simple cases', () => {
+  it('after a force-push the approved commit is gone, so the approval is stale', async () => {
+    const c1 = openPr(h, 14, 'li-na', { [changePath()]: changeYaml() });
+    h.repo.review(14, user('chen-jie'), 'APPROVED', c1);
+    const rewritten = h.repo.commit({ parent: h.base, files: { [changePath()]: changeYaml({ title: 'rewritten' }) }, author: user('li-na'), committer: user('li-na') });
+    h.repo.pull(14).commits = [rewritten];
+    const r = await gate(h, 14);
+    expect(rule(r, 'change-normal').ignored.map((i) => i.reason)).toEqual(['stale']);
+    expect(rule(r, 'change-normal').ignored[0]!.detail).toMatch(/cannot tell what changed/);
+  });
+
+  it('when compare is capped at 300 files, the trees are diffed instead (an unrelated bulk change keeps the approval)', async () => {
+    const c1 = openPr(h, 15, 'li-na', { [changePath()]: changeYaml() });
+    h.repo.review(15, user('chen-jie'), 'APPROVED', c1);
+    const bulk: Record<string, string> = {};
+    for (let i = 0; i < 320; i++) bulk[`runbooks/bulk-${i}.md`] = `# ${i}\n`;
+    h.repo.push(15, bulk, user('li-na'));
+    let r = await gate(h, 15);
+    expect(h.gh.requests.filter((q) => q.path.includes('/git/trees/')).length).toBe(3); // base context + the two sides of the diff
+    expect(rule(r, 'change-normal').status).toBe('satisfied');
+    h.repo.push(15, { ...bulk, [changePath()]: changeYaml({ title: 'edited' }), 'runbooks/bulk-0.md': '# changed\n' }, user('li-na'));
+    r = await gate(h, 15);
+    expect(rule(r, 'change-normal').ignored.map((i) => i.reason)).toEqual(['stale']);
+  });
+});
+
 describe('policy from the base branch', () => {
   it('a PR that lowers its own bar is judged by the base policy, and needs the highest tier', async () => {
     const base = readFileSync(path.join(FIXTURES, 'base/policies/approval.yaml'), 'utf8');
