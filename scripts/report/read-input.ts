@@ -63,8 +63,7 @@ export function adaptRecords(files: readonly { path: string; bytes: Buffer }[]):
       const run = adaptExecutionRecord(f.path, lines);
       if (run) part.executions.push(run);
     } else if (family === 'inspections') {
-      const run = adaptInspectionRecord(f.path, lines);
-      if (run) part.inspections.push(run);
+      part.inspections.push(...adaptInspectionRecord(f.path, lines));
     } else if (family === 'backups') part.backups.push(...adaptBackupRecord(f.path, lines));
   }
   return part;

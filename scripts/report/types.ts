@@ -80,6 +80,8 @@ export interface ExecutionRun {
   rolled_back: boolean;
   hosts: string[];
   dry_run: boolean;
+  /** The pull request that merged the change, as the executor recorded it. */
+  pr: number | undefined;
 }
 
 export interface InspectionResult {

@@ -20,7 +20,7 @@ export interface AccessSection {
 }
 
 /** Access control as of `now`: grants, reviews, leavers, and drift found by the period's last inspection. Pure. */
-export function computeAccess(input: ReportInput, period: Period, now: number, lastRun: { path: string } | null): AccessSection {
+export function computeAccess(input: ReportInput, period: Period, now: number, lastRun: { path: string; run: string } | null): AccessSection {
   const grants: GrantRow[] = input.grants
     .map((g) => {
       const exp = ms(g.data.expires) ?? 0;
@@ -40,7 +40,7 @@ export function computeAccess(input: ReportInput, period: Period, now: number, l
     })
     .filter((l) => l.grants.length > 0 || l.ssh_keys > 0)
     .sort(byKey((l) => l.person));
-  const run = lastRun ? input.inspections.find((r) => r.path === lastRun.path) : undefined;
+  const run = lastRun ? input.inspections.find((r) => r.path === lastRun.path && r.run === lastRun.run) : undefined;
   const drift = (run?.results ?? [])
     .filter((r) => r.check.startsWith('access.') && r.status === 'fail')
     .map((r) => ({ host: r.host, check: r.check, path: run!.path }))

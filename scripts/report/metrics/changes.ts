@@ -67,6 +67,7 @@ function decisionsByChange(input: ReportInput): Map<string, GateDecision[]> {
   };
   for (const d of input.gateDecisions) for (const c of d.changes) add(c, d);
   for (const c of input.changes) for (const pr of input.git.files[c.file]?.prs ?? []) for (const d of byPr.get(pr) ?? []) add(c.id, d);
+  for (const r of input.executions) if (r.pr !== undefined) for (const d of byPr.get(r.pr) ?? []) add(r.change, d);
   for (const list of out.values()) list.sort(byKey((d) => `${d.at}|${d.path}|${String(d.line).padStart(9, '0')}`));
   return out;
 }

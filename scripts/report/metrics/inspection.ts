@@ -28,7 +28,7 @@ export interface FrameworkRow {
 
 export interface InspectionSection {
   /** The run the current state is taken from (the last run of the period). */
-  run: { path: string; at: string } | null;
+  run: { path: string; run: string; at: string } | null;
   figures: Figure[];
   by_env: ComplianceRow[];
   by_group: ComplianceRow[];
@@ -74,7 +74,7 @@ export function effectiveResults(run: InspectionRun, inventoryHosts: readonly st
 
 /** Baselines, inspection results and exceptions for one period. Pure. */
 export function computeInspection(input: ReportInput, period: Period, now: number): InspectionSection {
-  const runs = input.inspections.filter((r) => inPeriod(ms(r.at), period)).sort(byKey((r) => `${r.at}|${r.path}`));
+  const runs = input.inspections.filter((r) => inPeriod(ms(r.at), period)).sort(byKey((r) => `${r.at}|${r.path}|${r.run}`));
   const latest = runs[runs.length - 1];
   const hostDocs = new Map(input.hosts.map((h) => [h.id, h] as const));
   const checkInfo = new Map(input.checks.map((c) => [c.id, c] as const));
@@ -85,7 +85,7 @@ export function computeInspection(input: ReportInput, period: Period, now: numbe
     count('exceptions.expiring_30d', exceptions.filter((e) => e.state === 'expiring').map((e) => e.path)),
     count('exceptions.expired', exceptions.filter((e) => e.state === 'expired').map((e) => e.path)),
   ];
-  figures.push(count('inspection.runs', runs.map((r) => r.path)));
+  figures.push(count('inspection.runs', runs.map((r) => r.path), runs.length));
   if (!latest) {
     figures.push(percent('inspection.compliance', 0, 0, [], COMPLIANCE), count('inspection.hosts_in_scope', input.hosts.map((h) => h.file)));
     return { run: null, figures: [...figures, ...exceptionFigures], by_env: [], by_group: [], by_host: [], top_failing: [], unreachable: [], exceptions, frameworks: { djbh: [], iso27001: [] } };
@@ -141,7 +141,7 @@ export function computeInspection(input: ReportInput, period: Period, now: numbe
       return { control, checks, figure: compliance(`framework.${name}.${control}`, rs, [latest.path, ...files]) };
     });
   };
-  return { run: { path: latest.path, at: latest.at }, figures, by_env, by_group, by_host, top_failing, unreachable, exceptions, frameworks: { djbh: framework('djbh'), iso27001: framework('iso27001') } };
+  return { run: { path: latest.path, run: latest.run, at: latest.at }, figures, by_env, by_group, by_host, top_failing, unreachable, exceptions, frameworks: { djbh: framework('djbh'), iso27001: framework('iso27001') } };
 }
 
 function exceptionPaths(input: ReportInput, id: string | undefined): string[] {

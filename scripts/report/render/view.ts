@@ -125,7 +125,7 @@ export function buildView(report: Report) {
       list: i.incidents.map((r) => ({ ...r, level: levelName(r.level, report, t), status: tv('val.status', r.status) })),
     },
     inspection: {
-      basis: ins.run ? t('inspection.basis', { path: ins.run.path, at: ins.run.at }) : t('inspection.no_run'),
+      basis: ins.run ? t('inspection.basis', { path: `${ins.run.path} · ${ins.run.run}`, at: ins.run.at }) : t('inspection.no_run'),
       has_run: ins.run !== null,
       figures: fvs(ins.figures),
       by_env: ins.by_env.map((r) => ({ key: r.key, figure: fv(r.figure) })),
