@@ -14,7 +14,7 @@ export function secretRefName(value: string): string | undefined {
 }
 
 /** Reads one line per secret from stdin into the named variables, then runs "$@". Values never appear in argv (ps) or records. */
-export const SECRET_ENV_SCRIPT = 'for n in $OPSGATE_SECRET_NAMES; do IFS= read -r v || exit 97; export "$n=$v"; done; unset n v OPSGATE_SECRET_NAMES; exec "$@"';
+export const SECRET_ENV_SCRIPT = 'for n in $OPSGATE_ENV_FROM_STDIN; do IFS= read -r v || exit 97; export "$n=$v"; done; unset n v OPSGATE_ENV_FROM_STDIN; exec "$@"';
 
 /** Saves the previous content next to the destination, writes the new content atomically (same directory, then rename). */
 export const UPLOAD_SCRIPT = [
@@ -75,7 +75,7 @@ export function renderRun(step: { argv?: string[]; script?: string; args?: strin
   let argv = command;
   if (secrets.length > 0) {
     // The script reads the secret lines first; a script step cannot also read its body from stdin.
-    argv = ['env', `OPSGATE_SECRET_NAMES=${secrets.map((s) => s.name).join(' ')}`, 'sh', '-c', SECRET_ENV_SCRIPT, 'opsgate-env', ...command];
+    argv = ['env', `OPSGATE_ENV_FROM_STDIN=${secrets.map((s) => s.name).join(' ')}`, 'sh', '-c', SECRET_ENV_SCRIPT, 'opsgate-env', ...command];
   }
   if (literal.length > 0) argv = ['env', ...literal.map(([k, v]) => `${k}=${v}`), ...argv];
   return { ...rendered(withSudo(step.sudo, argv)), secretNames: secrets.map((s) => s.ref) };
