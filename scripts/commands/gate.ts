@@ -132,7 +132,8 @@ async function evaluateLive(ctx: CommandContext, args: GateArgs, validator: Retu
             .setStatus(sha, { state, context: 'opsgate/approval', description: renderStatusDescription(r), ...(actions.runUrl ? { target_url: actions.runUrl } : {}) })
             .catch((e: Error) => failures.push(e.message))
         : Promise.resolve(),
-      pr ? scm.upsertStickyComment(pr, COMMENT_MARKER, body).catch((e: Error) => failures.push(e.message)) : Promise.resolve(),
+      // Without a head commit the PR itself could not be read: do not comment on what may not be a pull request.
+      pr && sha ? scm.upsertStickyComment(pr, COMMENT_MARKER, body).catch((e: Error) => failures.push(e.message)) : Promise.resolve(),
     ]);
     return failures;
   };
