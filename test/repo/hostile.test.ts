@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -188,4 +188,41 @@ describe('hostile corpus', () => {
       'inventory/hosts/proto.yaml': 'yaml.forbidden-key',
     });
   }, CLI_TIMEOUT_MS + 10_000);
+});
+
+/**
+ * The loader may read plain documents on a fast path and everything else with the
+ * positional parser. Both must give the same data and the same verdict, or the
+ * meaning of a file would depend on whether it also contains an `&` somewhere.
+ * A trailing `# &` comment sends a document down the positional path.
+ */
+describe('fast and positional YAML paths agree', async () => {
+  const { parseYamlText } = await import('../../scripts/repo/parse-yaml.ts');
+  const FORCE_POSITIONAL = '\n# & forces the positional parser\n';
+  const SCALARS: [string, string][] = [
+    ['binary int (YAML 1.1)', 'id: x\nport: 0b10110\n'],
+    ['octal, hex, underscores', 'id: x\na: 0o17\nb: 0x1F\nc: 1_000\nd: 0644\ne: 010\nf: +12\n'],
+    ['sexagesimal (YAML 1.1)', 'id: x\nstart: 22:00\nend: 1:30:00\n'],
+    ['floats and specials', 'id: x\na: 1e3\nb: .5\nc: .inf\nd: -.Inf\ne: .nan\nf: 1.\n'],
+    ['null and bool spellings', 'id: x\na: ~\nb: Null\nc: nULL\nd: yes\ne: on\nf: True\ng: tRUE\nh: n\n'],
+    ['dates stay strings', 'id: x\nd: 2026-11-28\nt: 2026-11-28T22:00:00+08:00\nu: 2026-11-28 22:00:00\n'],
+    ['complex flow key', 'id: x\n[a, b]: 1\n'],
+    ['explicit key', 'id: x\n? a\n: 1\n'],
+    ['numeric and null keys', 'id: x\n1: a\n~: b\n'],
+    ['block scalars', 'id: x\na: |\n  line 1\n  line 2\nb: >-\n  folded\n  text\nc: |+\n  keep\n\nd: 中文值\n'],
+    ['quoted escapes', 'id: x\na: "\\u4e2d\\t\\x41"\nb: \'it\'\'s\'\nc: "multi\n  line"\n'],
+    ['CRLF line endings', 'id: x\r\nlist:\r\n  - a\r\n  - b\r\n'],
+    ['empty values', 'id: x\na:\nb: []\nc: {}\nd: ""\n'],
+    ['merge key without alias', 'id: x\n<<: {user: root}\n'],
+    ['duplicate key', 'id: x\nuser: a\nuser: b\n'],
+    ['constructor key', 'id: x\nconstructor: 1\n'],
+  ];
+  const sample = ['inventory/hosts/db-01.yaml', 'changes/2026/CHG-2026-0103.yaml', 'incidents/2026/INC-2026-0041.yaml', 'policies/calendar.yaml', 'policies/oncall.yaml'].map((f) => [`sample ${f}`, readFileSync(path.join(repoRoot, f), 'utf8')] as [string, string]);
+
+  it.each([...SCALARS, ...sample])('%s', (_name, text) => {
+    const fast = parseYamlText(Buffer.from(text), 'f.yaml');
+    const positional = parseYamlText(Buffer.from(text + FORCE_POSITIONAL), 'f.yaml');
+    expect(fast.diagnostics.map((d) => [d.code, d.line])).toEqual(positional.diagnostics.map((d) => [d.code, d.line]));
+    expect(fast.data).toEqual(positional.data);
+  });
 });
