@@ -1,0 +1,49 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GitHubApiError } from '../../scripts/model/errors.ts';
+import { TOKEN, changePath, changeYaml, client, openPr, startHarness, user, type Harness } from './helpers.ts';
+
+/** The scm interface over the real Octokit client: shapes, pagination and error wrapping. */
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.stop();
+});
+
+describe('scm', () => {
+  it('maps GitHub payloads to domain facts', async () => {
+    const head = openPr(h, 1, 'li-na', { [changePath()]: changeYaml() });
+    h.repo.review(1, { login: 'dependabot[bot]', type: 'Bot' }, 'COMMENTED');
+    const { scm } = client(h);
+    expect(await scm.getPullRequest(1)).toMatchObject({ number: 1, author: { login: 'lina-yf', type: 'User' }, base: { sha: h.base, ref: 'main' }, head: { sha: head } });
+    expect(await scm.listCommits(1)).toEqual([{ sha: head, author_login: 'lina-yf', committer_login: 'lina-yf', author_type: 'User', committer_type: 'User', author_name: 'lina-yf' }]);
+    expect(await scm.listFiles(1)).toEqual([{ path: changePath(), status: 'added' }]);
+    expect(await scm.listReviews(1)).toEqual([expect.objectContaining({ login: 'dependabot[bot]', user_type: 'Bot', state: 'COMMENTED', commit_id: head })]);
+    expect(await scm.readFileAtRef(changePath(), head)).toBe(changeYaml());
+    expect(await scm.readFileAtRef(changePath(), h.base)).toBeUndefined();
+    expect(await scm.findOpenPullRequestByHead(head)).toBe(1);
+    expect(await scm.compareCommits(h.base, head)).toEqual({ files: [changePath()], complete: true });
+  });
+
+  it('wraps failures as GitHubApiError with operation and status, and nothing that holds the token', async () => {
+    openPr(h, 2, 'li-na', { [changePath()]: changeYaml() });
+    const { scm } = client(h, { token: `${TOKEN}x` });
+    const err = await scm.listReviews(2).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GitHubApiError);
+    expect(err).toMatchObject({ operation: 'list reviews of #2', status: 401 });
+    expect(Object.keys(err as object)).not.toContain('request');
+    expect(Object.keys(err as object)).not.toContain('response');
+    expect(JSON.stringify(err) + String(err) + (err as Error).stack).not.toContain(TOKEN);
+  });
+
+  it('retries 5xx on writes too, and publishes one comment', async () => {
+    openPr(h, 3, 'li-na', { [changePath()]: changeYaml() });
+    h.gh.fail({ method: 'POST', path: /\/issues\/3\/comments$/, kind: 'status', status: 502, times: 1 });
+    const { scm } = client(h);
+    expect(await scm.upsertStickyComment(3, '<!-- m -->', '<!-- m -->\nfirst')).toMatchObject({ action: 'created' });
+    expect(await scm.upsertStickyComment(3, '<!-- m -->', '<!-- m -->\nsecond')).toMatchObject({ action: 'updated' });
+    const comments = [...h.repo.comments.values()].filter((c) => c.issue === 3);
+    expect(comments.map((c) => c.body)).toEqual(['<!-- m -->\nsecond']);
+  });
+});
