@@ -1,0 +1,226 @@
+import { describe, expect, it } from 'vitest';
+import { buildReport, KPI_IDS } from '../../scripts/report/build-report.ts';
+import { collectFigures } from '../../scripts/report/evidence.ts';
+import { computeAccess } from '../../scripts/report/metrics/access.ts';
+import { computeChanges } from '../../scripts/report/metrics/changes.ts';
+import { computeIncidents, evaluateClock } from '../../scripts/report/metrics/incidents.ts';
+import { computeInspection } from '../../scripts/report/metrics/inspection.ts';
+import { computeBackups, largestGap } from '../../scripts/report/metrics/backups.ts';
+import { computeOncall, computeRunbooks } from '../../scripts/report/metrics/oncall.ts';
+import { change, decision, emptyInput, endOf, exception, host, incident, inspection, period, row, run, SLA, value } from './input-builder.ts';
+
+const NOV = period('2026-11');
+const NOW = endOf('2026-11');
+
+describe('no data in a period', () => {
+  const input = emptyInput();
+  it.each([
+    ['changes', () => computeChanges(input, NOV, NOW).figures, ['changes.success_rate', 'changes.emergency_ratio', 'changes.lead_time_median', 'changes.approval_latency_median']],
+    ['incidents', () => computeIncidents(input, NOV, NOW).figures, ['incidents.sla_attainment', 'incidents.ack_attainment']],
+    ['inspection', () => computeInspection(input, NOV, NOW).figures, ['inspection.compliance']],
+    ['backups', () => computeBackups(input, NOV, NOW).figures, ['backups.rpo_attainment']],
+    ['oncall', () => computeOncall(input, NOV, NOW).figures, ['oncall.coverage_30d']],
+  ])('%s: ratios are null ("no data"), never 0 %% or 100 %%', (_name, figures, ids) => {
+    const fs = figures();
+    for (const id of ids) expect(value(fs, id), id).toBeNull();
+    for (const f of fs) if (f.unit === 'count') expect(f.value, f.id).toBe(0);
+  });
+
+  it('a whole report builds, with every KPI present and nothing to attend to', () => {
+    const r = buildReport(input, { kind: 'audit', language: 'en', period: NOV, generatedAt: NOV.end, toolVersion: 't' });
+    expect(r.summary.kpis.map((k) => k.figure.id)).toEqual([...KPI_IDS]);
+    expect(r.summary.attention).toEqual([]);
+    expect(r.evidence).toEqual([]);
+    expect(r.inspection.run).toBeNull();
+  });
+});
+
+describe('changes', () => {
+  it.each([
+    ['closure says rolled back', [change('CHG-2026-0001', { closure: { outcome: 'rolled_back', closed_at: '2026-11-06T09:00:00+08:00', deviations: 'none', reviewed_by: 'chen-jie' } })], [run('CHG-2026-0001')], 0, 100],
+    ['the last execution rolled back', [change('CHG-2026-0001')], [run('CHG-2026-0001', { outcome: 'rolled_back', rolled_back: true })], 0, 100],
+    ['success', [change('CHG-2026-0001')], [run('CHG-2026-0001')], 100, 0],
+    ['one of two rolled back', [change('CHG-2026-0001'), change('CHG-2026-0002')], [run('CHG-2026-0001'), run('CHG-2026-0002', { outcome: 'failed', rolled_back: true })], 50, 50],
+  ])('%s', (_name, changes, executions, success, rollback) => {
+    const s = computeChanges(emptyInput({ changes, executions, gateDecisions: [decision(changes.map((c) => c.id))] }), NOV, NOW);
+    expect(value(s.figures, 'changes.success_rate')).toBe(success);
+    expect(value(s.figures, 'changes.rollback_rate')).toBe(rollback);
+  });
+
+  it('lists an execution outside its window and one without a satisfied gate decision', () => {
+    const input = emptyInput({
+      changes: [change('CHG-2026-0001'), change('CHG-2026-0002'), change('CHG-2026-0003')],
+      executions: [
+        run('CHG-2026-0001', { started_at: '2026-11-05T21:00:00+08:00' }),
+        run('CHG-2026-0002'),
+        run('CHG-2026-0003'),
+      ],
+      gateDecisions: [decision(['CHG-2026-0001']), decision(['CHG-2026-0002'], { status: 'pending' }), decision(['CHG-2026-0002'], { status: 'satisfied', at: '2026-11-05T23:00:00+08:00' })],
+    });
+    const s = computeChanges(input, NOV, NOW);
+    expect(s.outside_window.map((r) => [r.change, r.reason])).toEqual([['CHG-2026-0001', 'reason.before_window']]);
+    expect(s.ungated.map((r) => [r.change, r.reason])).toEqual([['CHG-2026-0002', 'reason.gate_not_satisfied'], ['CHG-2026-0003', 'reason.no_gate_decision']]);
+    expect(value(s.figures, 'changes.ungated')).toBe(2);
+  });
+
+  it('approval latency runs from the first gate decision to the first satisfied one', () => {
+    const input = emptyInput({
+      changes: [change('CHG-2026-0002')],
+      gateDecisions: [decision(['CHG-2026-0002'], { status: 'pending' }), decision(['CHG-2026-0002'], { status: 'satisfied', at: '2026-11-05T23:00:00+08:00' })],
+    });
+    expect(value(computeChanges(input, NOV, NOW).figures, 'changes.approval_latency_median')).toBe(37);
+  });
+
+  it('links gate decisions to a change through the pull request that touched its file', () => {
+    const c = change('CHG-2026-0001');
+    const input = emptyInput({ changes: [c], executions: [run(c.id)], gateDecisions: [decision([], { pr: 12 })], git: { commit: undefined, repositoryUrl: undefined, files: { [c.file]: { first: undefined, last: undefined, prs: [12] } } } });
+    expect(computeChanges(input, NOV, NOW).ungated).toEqual([]);
+  });
+
+  it('counts emergency ratio, overdue retro reviews and missing post-implementation reviews', () => {
+    const input = emptyInput({
+      changes: [
+        change('CHG-2026-0001', { type: 'emergency', emergency: { justification: 'j', retro_review_due: '2026-11-10T00:00:00+08:00' } }),
+        change('CHG-2026-0002', { closure: { outcome: 'successful', closed_at: '2026-11-06T00:00:00+08:00', deviations: 'none', reviewed_by: 'x' } }),
+      ],
+    });
+    const s = computeChanges(input, NOV, NOW);
+    expect(value(s.figures, 'changes.emergency_ratio')).toBe(50);
+    expect(s.retro_overdue.map((r) => r.change)).toEqual(['CHG-2026-0001']);
+    expect(s.pir_missing.map((r) => r.change)).toEqual(['CHG-2026-0001']);
+  });
+});
+
+describe('incidents', () => {
+  const spanning = incident('INC-2026-0001', { detected_at: '2026-10-31T22:00:00+08:00', reported_at: '2026-10-31T22:00:00+08:00', acknowledged_at: '2026-10-31T22:10:00+08:00', resolved_at: '2026-11-01T03:00:00+08:00' });
+  it.each([
+    ['2026-10', { new: 1, active: 1, carried: 0, open: 1, ackEval: 1, resEval: 0 }],
+    ['2026-11', { new: 0, active: 1, carried: 1, open: 0, ackEval: 0, resEval: 1 }],
+    ['2026-12', { new: 0, active: 0, carried: 0, open: 0, ackEval: 0, resEval: 0 }],
+  ])('an incident spanning two periods, seen from %s', (p, want) => {
+    const s = computeIncidents(emptyInput({ incidents: [spanning], sla: SLA }), period(p), endOf(p));
+    const f = s.figures;
+    expect([value(f, 'incidents.new'), value(f, 'incidents.active'), value(f, 'incidents.carried_over'), value(f, 'incidents.open_at_end')]).toEqual([want.new, want.active, want.carried, want.open]);
+    const ack = f.find((x) => x.id === 'incidents.ack_attainment')!;
+    const res = f.find((x) => x.id === 'incidents.resolve_attainment')!;
+    expect([ack.denominator, res.denominator]).toEqual([want.ackEval, want.resEval]);
+  });
+
+  it.each([
+    ['stopped in the period within target', 0, 10, 30, { evaluated: true, met: true }],
+    ['stopped in the period over target', 0, 40, 30, { evaluated: true, met: false }],
+    ['still running past target at the period end', 0, undefined, 30, { evaluated: true, met: false }],
+    ['still running, target not yet reached', 0, undefined, 100_000, { evaluated: false, met: false }],
+  ])('SLA clock: %s', (_n, startMin, stopMin, target, want) => {
+    const base = NOV.startMs + 60_000 * 60;
+    const r = evaluateClock(base + startMin * 60_000, stopMin === undefined ? undefined : base + stopMin * 60_000, target, NOV, NOW);
+    expect({ evaluated: r.evaluated, met: r.met }).toEqual(want);
+  });
+
+  it('lists SLA breaches and overdue post-mortems and follow-ups', () => {
+    const late = incident('INC-2026-0002', {
+      level: 1, acknowledged_at: '2026-11-06T09:20:00+08:00', resolved_at: undefined, status: 'open',
+      postmortem: { status: 'pending', due: '2026-11-20' },
+      follow_ups: [{ id: 'F1', action: 'a', owner: 'li-na', due: '2026-11-15', status: 'open' }, { id: 'F2', action: 'b', owner: 'li-na', due: '2026-11-15', status: 'done', done_on: '2026-11-14' }],
+    });
+    const s = computeIncidents(emptyInput({ incidents: [late], sla: SLA }), NOV, NOW);
+    expect(s.breaches.map((b) => [b.measure, b.actual_minutes])).toEqual([['acknowledge', 20], ['resolve', null]]);
+    expect(s.postmortems_overdue.map((p) => p.incident)).toEqual(['INC-2026-0002']);
+    expect(s.follow_ups_overdue.map((f) => f.follow_up)).toEqual(['F1']);
+    expect(value(s.figures, 'incidents.sla_attainment')).toBe(0);
+  });
+});
+
+describe('inspection', () => {
+  const hosts = [host('web-01'), host('web-02'), host('db-01', { groups: ['db'], env: 'staging' })];
+  it('an unreachable host counts as error for every check of the run', () => {
+    const run1 = inspection('2026-11-20T02:00:00+08:00', [row('web-01', 'a', 'pass'), row('web-01', 'b', 'fail'), row('web-02', 'a', 'error', { reason: 'connect' }), row('web-02', 'b', 'error', { reason: 'connect' })], { unreachable: [{ host: 'web-02', reason: 'connect: refused' }] });
+    const s = computeInspection(emptyInput({ hosts, inspections: [run1] }), NOV, NOW);
+    // db-01 was not covered by the run: its two checks count as error too.
+    expect(s.unreachable.map((u) => u.host)).toEqual(['db-01', 'web-02']);
+    const c = s.figures.find((f) => f.id === 'inspection.compliance')!;
+    expect([c.numerator, c.denominator, c.value]).toEqual([1, 6, 16.7]);
+    expect(s.by_env.map((r) => [r.key, r.figure.value])).toEqual([['prod', 25], ['staging', 0]]);
+    expect(value(s.figures, 'inspection.hosts_unreachable')).toBe(2);
+  });
+
+  it('uses the last run of the period, counts waived outside the ratio, and sums new/resolved/regressed over runs', () => {
+    const a = inspection('2026-11-01T02:00:00+08:00', [row('web-01', 'a', 'fail', { change: 'new' })]);
+    const b = inspection('2026-11-02T02:00:00+08:00', [row('web-01', 'a', 'pass', { change: 'resolved' }), row('web-01', 'b', 'waived', { exception: 'ex-1' })]);
+    const s = computeInspection(emptyInput({ hosts: [hosts[0]!], inspections: [b, a] }), NOV, NOW);
+    expect(s.run?.run).toBe(b.run);
+    expect(value(s.figures, 'inspection.compliance')).toBe(100);
+    expect(value(s.figures, 'inspection.waived')).toBe(1);
+    expect([value(s.figures, 'inspection.new'), value(s.figures, 'inspection.resolved'), value(s.figures, 'inspection.regressed')]).toEqual([1, 1, 0]);
+  });
+
+  it.each([
+    ['expired', '2026-11-15T00:00:00+08:00', 'expired'],
+    ['expiring within 30 days', '2026-12-20T00:00:00+08:00', 'expiring'],
+    ['in force', '2027-06-30T00:00:00+08:00', 'active'],
+  ])('an exception %s', (_n, expires, state) => {
+    const s = computeInspection(emptyInput({ exceptions: [exception('ex-1', expires)] }), NOV, NOW);
+    expect(s.exceptions.map((e) => e.state)).toEqual([state]);
+    expect(value(s.figures, 'exceptions.expired')).toBe(state === 'expired' ? 1 : 0);
+  });
+
+  it('an expired exception shows under "needs attention"', () => {
+    const r = buildReport(emptyInput({ exceptions: [exception('ex-1', '2026-11-15T00:00:00+08:00')] }), { kind: 'audit', language: 'en', period: NOV, generatedAt: NOV.end, toolVersion: 't' });
+    expect(r.summary.attention.map((f) => f.id)).toEqual(['exceptions.expired']);
+    expect(r.evidence.map((e) => e.path)).toEqual(['policies/exceptions/ex-1.yaml']);
+  });
+});
+
+describe('backups, access, on-call, runbooks', () => {
+  it.each([
+    [[0, 10, 20], 0, 30, 10],
+    [[5], 0, 30, 25],
+    [[], 0, 30, null],
+  ])('largest gap between snapshots %j over [%d, %d] h = %s h', (snaps, from, to, want) => {
+    const H = 3_600_000;
+    expect(largestGap(snaps.map((s) => s * H), from * H, to * H)).toBe(want);
+  });
+
+  it('people who left with a grant in force are listed; expired grants are counted', () => {
+    const people = [{ id: 'old', file: 'policies/access/people/old.yaml', sha256: '', data: { id: 'old', name: 'Old', status: 'left' as const, left_on: '2026-10-01', ssh_keys: [] } }];
+    const grants = [
+      { id: 'g1', file: 'policies/access/grants/g1.yaml', sha256: '', data: { id: 'g1', person: 'old', role: 'ops', granted_on: '2026-01-01', expires: '2027-01-01T00:00:00+08:00', justification: 'j', approved_by: 'x' } },
+      { id: 'g2', file: 'policies/access/grants/g2.yaml', sha256: '', data: { id: 'g2', person: 'old', role: 'ops', granted_on: '2026-01-01', expires: '2026-11-01T00:00:00+08:00', justification: 'j', approved_by: 'x' } },
+    ];
+    const s = computeAccess(emptyInput({ people, grants }), NOV, NOW, null);
+    expect(s.leavers).toEqual([{ person: 'old', left_on: '2026-10-01', grants: ['g1'], ssh_keys: 0, path: 'policies/access/people/old.yaml' }]);
+    expect(value(s.figures, 'access.grants_expired')).toBe(1);
+  });
+
+  it('on-call: a rotation member who left leaves a gap', () => {
+    const person = (id: string, status: 'active' | 'left') => ({ id, file: `policies/access/people/${id}.yaml`, sha256: '', data: { id, name: id, status } });
+    const oncall = { id: 'oncall', file: 'policies/oncall.yaml', sha256: '', data: { id: 'oncall' as const, rotations: [{ id: 'p', title: 'p', members: ['a', 'b'], shift: { start: '2026-11-01T08:00:00+08:00', hours: 24 } }] } };
+    const s = computeOncall(emptyInput({ oncall, people: [person('a', 'active'), person('b', 'left')] }), NOV, NOW);
+    const cov = s.figures.find((f) => f.id === 'oncall.coverage_30d')!;
+    expect(cov.value).toBe(50);
+    // 2026-12-01 00:00 falls in b's shift (08:00 to 08:00): an 8 h gap, then every other day.
+    expect(s.gaps.length).toBe(16);
+    expect(s.gaps.map((g) => g.hours).slice(0, 3)).toEqual([8, 24, 24]);
+    expect(s.gaps[0]!.start).toBe('2026-12-01T00:00:00+08:00');
+  });
+
+  it('a runbook past its review cadence is overdue', () => {
+    const rb = (id: string, last: string) => ({ id, file: `runbooks/${id}.md`, sha256: '', data: { id, title: id, owner: 'x', review_every_days: 90, last_reviewed: last } });
+    const s = computeRunbooks(emptyInput({ runbooks: [rb('old', '2026-01-01'), rb('new', '2026-11-01')] }), NOV, NOW);
+    expect(s.overdue.map((o) => o.id)).toEqual(['old']);
+  });
+});
+
+describe('evidence', () => {
+  it('every figure of a report cites manifest ids, and every manifest item is cited', () => {
+    const c = change('CHG-2026-0001');
+    const input = emptyInput({ changes: [c], executions: [run(c.id)], gateDecisions: [decision([c.id])], recordFiles: [{ path: 'records/changes/CHG-2026-0001/r1.jsonl', sha256: 'c'.repeat(64), family: 'changes', lines: 3, ok: true }, { path: 'records/gate/yunfan/ops/pr-7.jsonl', sha256: 'd'.repeat(64), family: 'gate', lines: 1, ok: true }] });
+    const r = buildReport(input, { kind: 'audit', language: 'en', period: NOV, generatedAt: NOV.end, toolVersion: 't' });
+    const ids = new Set(r.evidence.map((e) => e.id));
+    const cited = new Set(collectFigures(r).flatMap((f) => f.evidence));
+    expect([...cited].every((id) => ids.has(id))).toBe(true);
+    expect([...ids].sort()).toEqual([...cited].sort());
+    expect(r.evidence.find((e) => e.path.startsWith('records/changes'))?.sha256).toBe('c'.repeat(64));
+    expect(r.evidence_manifest_sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
