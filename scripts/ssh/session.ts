@@ -128,17 +128,28 @@ function createSession(host: string, client: Client, proxy: ChildProcess | undef
     const started = performance.now();
     const timeoutMs = options.timeoutMs ?? 60_000;
     const max = options.maxOutputBytes ?? 16 * 1024 * 1024;
-    try {
+    // The slot is released when the channel is really closed: a timed-out command may keep
+    // its server-side session (and a MaxSessions slot) until the remote process ends.
+    let released = false;
+    const releaseOnce = () => { if (!released) { released = true; release(); } };
+    {
       return await new Promise<ExecResult>((resolve, reject) => {
         let channel: ClientChannel | undefined;
+        let timedOut = false;
         const timer = setTimeout(() => {
+          timedOut = true;
           channel?.signal('KILL');
           channel?.close();
+          if (!channel) releaseOnce();
           reject(fail('timeout', `command did not finish within ${timeoutMs} ms`));
         }, timeoutMs);
-        client.exec(command, (err, ch) => {
-          if (err) { clearTimeout(timer); return reject(fail('exec', `cannot open a channel: ${err.message}`)); }
+        // sshd frees a session slot a moment after it closed the channel: a refused open is retried briefly.
+        const open = (attempt: number) => client.exec(command, (err, ch) => {
+          if (err && /open failed/i.test(err.message) && attempt < 6 && !closed) return void setTimeout(() => open(attempt + 1), 20 * attempt);
+          if (err) { clearTimeout(timer); releaseOnce(); return reject(fail('exec', `cannot open a channel: ${err.message}`)); }
+          if (timedOut) { ch.close(); return; }
           channel = ch;
+          ch.once('close', releaseOnce);
           const out: Buffer[] = []; const errOut: Buffer[] = [];
           let outLen = 0; let errLen = 0; let truncated = false;
           ch.on('data', (d: Buffer) => { if (outLen < max) { out.push(d); outLen += d.length; } else truncated = true; });
@@ -154,9 +165,8 @@ function createSession(host: string, client: Client, proxy: ChildProcess | undef
           });
           if (options.stdin !== undefined) ch.end(options.stdin); else ch.end();
         });
+        open(1);
       });
-    } finally {
-      release();
     }
   };
 

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, readFile, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ const HOUR = 3_600_000;
 let fleet: RunningFleet;
 let root: string;
 let keyText: string;
+let keyDir: string | undefined;
 
 function capture() {
   let text = '';
@@ -33,7 +35,8 @@ const failing = (rows: InspectionRow[], host: string) => rows.filter((r) => r.ho
 const row = (rows: InspectionRow[], host: string, check: string) => rows.find((r) => r.host === host && r.check === check)!;
 
 beforeAll(async () => {
-  const dir = path.join(process.cwd(), '.tmp');
+  keyDir = await mkdtemp(path.join(os.tmpdir(), 'og-people-keys-'));
+  const dir = keyDir;
   const alice = await generateKeyPair(path.join(dir, `alice-${process.pid}`), 'ed25519', 'alice');
   const bob = await generateKeyPair(path.join(dir, `bob-${process.pid}`), 'ed25519', 'bob');
   fleet = await startFleet({
@@ -60,6 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await fleet?.stop();
   if (root) await rm(root, { recursive: true, force: true });
+  if (keyDir) await rm(keyDir, { recursive: true, force: true });
 });
 
 describe('opsgate inspect against the real fleet', () => {

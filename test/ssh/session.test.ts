@@ -1,0 +1,133 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SshError } from '../../scripts/model/errors.ts';
+import { connectHost } from '../../scripts/ssh/session.ts';
+import { openFleet } from '../../scripts/ssh/fleet.ts';
+import type { HostSession, SshTarget } from '../../scripts/ssh/types.ts';
+import { startFleet, type FleetInventoryHost, type RunningFleet } from '../fleet/fleet.ts';
+
+let fleet: RunningFleet;
+let key: string;
+const target = (h: FleetInventoryHost): SshTarget => ({ id: h.id, address: h.address, port: h.port, user: h.user, hostKeys: h.host_keys, proxyCommand: h.proxy_command });
+const host = (id: string) => target(fleet.hosts.find((h) => h.id === id)!);
+
+beforeAll(async () => {
+  fleet = await startFleet({ hosts: [{ id: 'a' }, { id: 'b' }, { id: 'rekeyed', fault: 'changed-host-key' }, { id: 'nokey', fault: 'refused-key' }, { id: 'down', fault: 'down' }] });
+  key = await readFile(fleet.clientKeyPath, 'utf8');
+}, 60_000);
+afterAll(async () => { await fleet?.stop(); });
+
+async function rejection(p: Promise<unknown>): Promise<SshError> {
+  const e = await p.then(() => undefined, (err: unknown) => err);
+  expect(e).toBeInstanceOf(SshError);
+  return e as SshError;
+}
+
+describe('connectHost against real sshd', () => {
+  let s: HostSession;
+  beforeAll(async () => { s = await connectHost(host('a'), { auth: { privateKey: key } }); });
+  afterAll(async () => { await s?.close(); });
+
+  it('passes hostile arguments through quoteArgv unchanged', async () => {
+    const args = ["it's", '$(touch /tmp/og-pwned)', '`id`', 'a b\tc', '; rm -rf /', '"quoted"', '\\', '*', '', 'line\nbreak', '中文'];
+    const r = await s.exec(['printf', '%s\\0', ...args]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\0').slice(0, -1)).toEqual(args);
+  });
+
+  it('feeds stdin, sets env through env(1), and reports exit codes and stderr', async () => {
+    expect((await s.exec(['cat'], { stdin: 'hello\n' })).stdout).toBe('hello\n');
+    expect((await s.exec(['sh', '-c', 'printf %s "$GREETING"'], { env: { GREETING: "it's me" } })).stdout).toBe("it's me");
+    const r = await s.exec(['sh', '-c', 'echo oops >&2; exit 7']);
+    expect(r).toMatchObject({ code: 7, stderr: 'oops\n' });
+    await expect(s.exec(['true'], { env: { 'BAD NAME': 'x' } })).rejects.toThrow(/not a shell variable name/);
+  });
+
+  it('runs a script sent on stdin with arguments', async () => {
+    const r = await s.execScript('printf "%s|" "$@"; hostname', { args: ['x y', '$HOME'] });
+    expect(r.stdout).toBe('x y|$HOME|a\n');
+  });
+
+  it('writes files with putFile', async () => {
+    await s.putFile('content with \'quotes\'\n', '/tmp/og-put-test', { mode: '0600' });
+    const r = await s.exec(['sh', '-c', 'stat -c %a /tmp/og-put-test; cat /tmp/og-put-test; rm /tmp/og-put-test']);
+    expect(r.stdout).toBe("600\ncontent with 'quotes'\n");
+    await expect(s.putFile('x', '-rf')).rejects.toThrow(/could be read as an option/);
+  });
+
+  it('times out a hanging command and keeps the connection usable', async () => {
+    const e = await rejection(s.exec(['sleep', '3'], { timeoutMs: 500 }));
+    expect(e).toMatchObject({ host: 'a', phase: 'timeout' });
+    expect((await s.exec(['echo', 'still here'])).stdout).toBe('still here\n');
+  });
+
+  it('queues beyond 8 channels instead of exceeding MaxSessions', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => s.exec(['sh', '-c', `sleep 0.1; echo ${i}`])));
+    expect(results.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
+  });
+});
+
+describe('refusals', () => {
+  it('refuses a changed host key and names both fingerprints', async () => {
+    const e = await rejection(connectHost(host('rekeyed'), { auth: { privateKey: key } }));
+    expect(e.phase).toBe('hostkey');
+    expect(e.message).toMatch(/offered ssh-ed25519 SHA256:[A-Za-z0-9+/]{43}, pinned ssh-ed25519 SHA256:[A-Za-z0-9+/]{43}/);
+  });
+
+  it('refuses a host with no pinned key before connecting', async () => {
+    const e = await rejection(connectHost({ ...host('a'), hostKeys: [] }, { auth: { privateKey: key } }));
+    expect(e.phase).toBe('hostkey');
+  });
+
+  it('only negotiates the pinned key type: an RSA pin against an ed25519-only server fails the handshake', async () => {
+    const rsaPin = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDBrq3VN0ZEYmZpYaX1E7dh4j1H4M6gL0sPvC0+0d2e8Y8Y4dYz1bq2m0Qy1CzM5gzK2mF1W5S4h1i0Q3KZ0l8xgq2a3Y4d5m6n7o8p9q0r1s2t3u4v5w6x7y8z9A0B1C2D3E4F5G6H7I8J9K0L1M2N3O4P5Q6R7S8T9U0V1W2X3Y4Z5a6b7c8d9e0f1g2h3i4j5k6l7m8==';
+    const e = await rejection(connectHost({ ...host('a'), hostKeys: [rsaPin] }, { auth: { privateKey: key }, connectTimeoutMs: 3000 }));
+    expect(['hostkey', 'proxy', 'connect']).toContain(e.phase);
+  });
+
+  it('reports a refused client key as an auth failure', async () => {
+    const e = await rejection(connectHost(host('nokey'), { auth: { privateKey: key } }));
+    expect(e.phase).toBe('auth');
+  });
+
+  it('reports a host that is down, with the proxy command\'s message', async () => {
+    const e = await rejection(connectHost(host('down'), { auth: { privateKey: key }, connectTimeoutMs: 3000 }));
+    expect(e.phase).toBe('proxy');
+  });
+
+  it('never puts the private key into an error message', async () => {
+    const e = await rejection(connectHost(host('nokey'), { auth: { privateKey: key }, secrets: [key] }));
+    expect(e.message).not.toContain(key.split('\n')[1]!);
+    expect(e.stack ?? '').not.toContain('PRIVATE KEY');
+  });
+});
+
+describe('openFleet', () => {
+  it('reuses one connection per host and reaches a host through a jump host', async () => {
+    const a = host('a');
+    // The jump target is `a` itself as seen from inside a's namespace (127.0.0.1:22): the path is
+    // client → proxy → a → direct-tcpip channel → a's sshd.
+    const viaJump: SshTarget = { id: 'a-via-a', address: '127.0.0.1', port: 22, user: a.user, hostKeys: a.hostKeys, jumpHost: a };
+    const f = openFleet([host('b'), viaJump], { auth: { privateKey: key } });
+    try {
+      const s1 = await f.session('b');
+      expect(await f.session('b')).toBe(s1);
+      const results = await f.forEach(async (t, fl) => (await (await fl.session(t.id)).exec(['hostname'])).stdout.trim());
+      expect(results.map((r) => r.value)).toEqual(['b', 'a']);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('returns per-host errors from forEach without stopping the others', async () => {
+    const f = openFleet([host('a'), host('nokey'), host('down')], { auth: { privateKey: key }, connectTimeoutMs: 3000 });
+    try {
+      const results = await f.forEach(async (t, fl) => (await (await fl.session(t.id)).exec(['hostname'])).stdout.trim());
+      expect(results[0]!.value).toBe('a');
+      expect((results[1]!.error as SshError).phase).toBe('auth');
+      expect((results[2]!.error as SshError).phase).toBe('proxy');
+    } finally {
+      await f.close();
+    }
+  });
+});
