@@ -1,3 +1,4 @@
+import { DEFAULT_ROLLOUT, planBatches } from '../change/batches.ts';
 import { matchKind } from '../repo/kinds.ts';
 import type { ChangeSummary, ChangeType, ChangedDocument, Env, FileStatus, InventoryHost, Risk } from './types.ts';
 import { RISKS } from './types.ts';
@@ -106,6 +107,16 @@ function summariseChange(d: Record<string, unknown>, ctx: DescribeContext, probl
     if (str(emergency.justification)) summary.emergency.justification = str(emergency.justification)!;
     if (str(emergency.retro_review_due)) summary.emergency.retro_review_due = str(emergency.retro_review_due)!;
   }
+  const ids = new Set(summary.targets.hosts);
+  const groups = new Set(summary.targets.groups);
+  const hosts = [...ctx.hosts.values()].filter((h) => ids.has(h.id) || h.groups.some((g) => groups.has(g))).map((h) => h.id);
+  const rollout = obj(d.rollout);
+  const num = (v: unknown, dflt: number) => (typeof v === 'number' && Number.isFinite(v) ? v : dflt);
+  summary.rollout = {
+    hosts,
+    batches: planBatches(hosts, num(rollout.canary, DEFAULT_ROLLOUT.canary), num(rollout.batch_size, DEFAULT_ROLLOUT.batchSize)).map((b) => b.hosts),
+    max_failures: num(rollout.max_failures, DEFAULT_ROLLOUT.maxFailures),
+  };
   const derived = ctx.deriveRisk?.(d);
   if (derived) {
     summary.derived_risk = derived.risk;

@@ -117,6 +117,10 @@ export function renderMarkdown(result: GateResult, opts: { marker?: boolean; run
       const targets = [...c.targets.hosts, ...c.targets.groups.map((g) => `group ${g}`)].map(escapeMd).join(', ') || 'no targets';
       const window = c.window ? `${c.window.start} → ${c.window.end}` : 'no window';
       out.push(`- **${escapeMd(c.id)}** ${escapeMd(c.title)} — ${c.type}, ${risk}; targets ${targets}; window ${escapeMd(window)}; ${c.prechecks} prechecks, ${c.steps} steps, ${c.verification} verifications, ${c.rollback} rollback steps; implementer ${escapeMd(c.implementer ?? '—')}`);
+      if (c.rollout) {
+        const b = c.rollout.batches.map((hosts, i) => `${i + 1}: ${hosts.map(escapeMd).join(', ')}`).join(' → ');
+        out.push(`  - rollout over ${c.rollout.hosts.length} host${c.rollout.hosts.length === 1 ? '' : 's'}: ${b || 'no hosts resolved'}; stops after ${c.rollout.max_failures + 1} failure${c.rollout.max_failures ? 's' : ''}`);
+      }
       for (const why of c.derived_reasons ?? []) out.push(`  - derived ${escapeMd(why)}`);
       const e = result.emergency.find((x) => x.change === c.id);
       if (e) out.push(`  - 🚨 emergency change: retro review due ${escapeMd(e.retro_review_due)}`);

@@ -144,6 +144,8 @@ export interface ChangeSummary {
   rollback: number;
   prechecks: number;
   verification: number;
+  /** The rollout the executor will follow: target hosts resolved from the inventory, split into batches. */
+  rollout?: { hosts: string[]; batches: string[][]; max_failures: number };
 }
 
 /** A changed file read as data from the PR head. */

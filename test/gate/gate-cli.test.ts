@@ -29,6 +29,8 @@ describe('publishing', () => {
     expect(prComments(50)).toHaveLength(1);
     expect(prComments(50)[0]!.body).toContain(COMMENT_MARKER);
     expect(prComments(50)[0]!.body).toContain('opsgate approval: pending');
+    expect(prComments(50)[0]!.body).toContain('**CHG-2026-0200**');
+    expect(prComments(50)[0]!.body).toContain('rollout over 1 host: 1: app-03');
 
     h.repo.review(50, user('chen-jie'), 'APPROVED');
     run = await runGateCli(h, ['--pr', '50', '--format', 'github']);
