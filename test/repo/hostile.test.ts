@@ -136,7 +136,7 @@ describe('hostile corpus', () => {
     expect((({}) as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it.each(CASES)('CLI: $name → exit 1 or 2 with $code at line $line', async (c) => {
+  it.concurrent.each(CASES)('CLI: $name → exit 1 or 2 with $code at line $line', async (c) => {
     const root = makeRepo([c]);
     const run = await runCli(['--root', root, 'lint', '--format', 'json']);
     expect(run.signal, 'the CLI hung and was killed').toBeNull();
