@@ -83,8 +83,9 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
   // Secrets named in the plan must be present in the runner's environment.
   const secretNames = [...new Set(plan.hosts.flatMap((h) => [...h.steps, ...h.rollback]).flatMap((a) => (a.stdin?.source === 'secrets' ? a.stdin.names : [])))];
   const secrets: Record<string, string> = {};
+  const fromJson = readSecretsJson(o.env.OPSGATE_SECRETS_JSON);
   for (const n of secretNames) {
-    const v = o.env[n];
+    const v = o.env[n] ?? fromJson[n];
     if (v === undefined || v === '') refusals.push({ code: 'apply.secret-missing', message: `secret ${n} is not set in the environment`, hint: `map it in the workflow: env: ${n}: \${{ secrets.${n} }}` });
     else if (/[\r\n]/.test(v)) refusals.push({ code: 'apply.secret-multiline', message: `secret ${n} contains a line break; it cannot be passed as one line` });
     else secrets[n] = v;
@@ -105,7 +106,7 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
   const runLock = await acquireRunLock(root, change.id);
   if (!runLock.ok) return refuse([{ code: 'apply.locked', message: `another apply of ${change.id} is running on this machine (${runLock.owner})` }]);
   const { auth, secrets: authSecrets } = await loadSshAuth({ env: o.env, ...(o.identityFile ? { identityFile: o.identityFile } : {}) });
-  const redact = [...authSecrets, ...Object.values(secrets)];
+  const redact = [...authSecrets, ...Object.values(secrets), ...Object.values(fromJson)];
   const allHosts = repo.all('host');
   const fleet = openFleet(toSshTargets(repo.resolveTargets(change.data.targets), allHosts), { auth, secrets: redact, concurrency: o.concurrency ?? 20 });
   const releases: Array<() => Promise<void>> = [];
@@ -174,6 +175,18 @@ export function dueChanges(repo: RepoModel, now: Date): string[] {
     .filter((c) => !c.data.closure && Date.parse(c.data.window.start) <= t && t < Date.parse(c.data.window.end))
     .map((c) => c.id)
     .sort();
+}
+
+/** `${{ toJSON(secrets) }}` from the workflow: name → value; anything unreadable is no secrets. */
+function readSecretsJson(text: string | undefined): Record<string, string> {
+  if (!text) return {};
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+    return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return {};
+  }
 }
 
 export { readRunState };

@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { renderAccessPolicy } from '../../scripts/converge/access.ts';
 import { parseAccessOutput, renderAccessScript } from '../../scripts/converge/access-script.ts';
 import { fingerprintOf } from '../../scripts/ssh/host-key.ts';
+import type { RoleDocument } from '../../scripts/model/documents.generated.ts';
 
 const blob = (n: number) => { const b = Buffer.alloc(51); b.writeUInt32BE(11, 0); b.write('ssh-ed25519', 4); b.writeUInt32BE(32, 15); b.fill(n, 19); return b; };
 const key = (n: number, comment = 'c') => ({ fingerprint: fingerprintOf(blob(n)), public_key: `ssh-ed25519 ${blob(n).toString('base64')} ${comment}` });
 const now = new Date('2026-12-01T00:00:00Z');
 const grant = (id: string, person: string, role: string, extra = {}) => ({ id, person, role, groups: ['web'], granted_on: '2026-01-01', expires: '2027-01-01T00:00:00Z', justification: 'j', approved_by: 'x', ...extra });
 const host = { id: 'w1', data: { groups: ['web'] } };
-const roles = [
+const roles: RoleDocument[] = [
   { id: 'deploy', title: 'deploy', unix_account: 'deploy', sudo: [{ commands: ['/usr/bin/systemctl restart nginx', '/bin/echo a,b:c=d'], nopasswd: true }] },
   { id: 'audit', title: 'audit', unix_account: 'audit' },
 ];
