@@ -32,13 +32,16 @@ export async function collectGateInput(scm: Scm, prNumber: number, validator: Sc
 
   // Base context and head documents are independent reads: issue them together.
   const contentFiles = files.filter((f) => f.status !== 'removed' && CONTENT_KINDS.has(kindOfPath(f.path)));
-  const [policyText, calendarText, peopleTexts, groupTexts, hostTexts, headTexts] = await Promise.all([
+  // A removed document is judged by what it said at base: deleting a high-risk change needs what creating it needed.
+  const removedFiles = files.filter((f) => f.status === 'removed' && CONTENT_KINDS.has(kindOfPath(f.path)));
+  const [policyText, calendarText, peopleTexts, groupTexts, hostTexts, headTexts, removedTexts] = await Promise.all([
     readBase('policies/approval.yaml'),
     readBase('policies/calendar.yaml'),
     readMany(scm, under(/^policies\/access\/people\/[^/]+\.ya?ml$/), baseSha),
     readMany(scm, under(/^inventory\/groups\/[^/]+\.ya?ml$/), baseSha),
     readMany(scm, under(/^inventory\/hosts\/[^/]+\.ya?ml$/), baseSha),
     readMany(scm, contentFiles.map((f) => f.path), pull.head.sha),
+    readMany(scm, removedFiles.map((f) => f.path), baseSha),
   ]);
   let policy: ApprovalPolicy | undefined;
   if (policyText === undefined) problems.push({ code: 'gate.no-policy', file: 'policies/approval.yaml', message: `policies/approval.yaml does not exist at the base commit ${baseSha.slice(0, 7)}; nothing can be approved` });
@@ -69,8 +72,13 @@ export async function collectGateInput(scm: Scm, prNumber: number, validator: Sc
     headData.set(f.path, text === undefined ? undefined : parseBaseDocument(text, f.path, validator, local));
     headProblems.set(f.path, text === undefined ? [`${f.path} is listed as changed but cannot be read at ${pull.head.sha.slice(0, 7)}`] : local.map((p) => p.message));
   }
+  for (const f of removedFiles) {
+    const text = removedTexts.get(f.path);
+    // Problems in a document being deleted do not block its deletion; it is matched on what could be read.
+    if (text !== undefined) headData.set(f.path, parseBaseDocument(text, f.path, validator, []));
+  }
   // Hosts added in this PR are known too (base versions win: a PR cannot lower its own bar by editing a host).
-  for (const [file, d] of headData) if (d && kindOfPath(file) === 'host' && !hostDocs.has(String(d.id))) hostDocs.set(String(d.id), d as unknown as HostDocument);
+  for (const [file, d] of headData) if (d && kindOfPath(file) === 'host' && !removedFiles.some((f) => f.path === file) && !hostDocs.has(String(d.id))) hostDocs.set(String(d.id), d as unknown as HostDocument);
 
   const hosts = new Map<string, InventoryHost>([...hostDocs].map(([id, d]) => [id, toHost(d as unknown as Record<string, unknown>)]));
   const groupEnvs = new Map<string, Env | undefined>(groups.map((g) => [g.id, g.env]));

@@ -245,6 +245,19 @@ describe('group owners, emergency, freeze', () => {
   });
 });
 
+describe('removed documents', () => {
+  it('deleting a high-risk change request is judged by what it said at base', async () => {
+    const withChange = h.repo.commit({ parent: h.base, files: { [changePath()]: changeYaml({ risk: 'high' }) }, author: user('zhang-wei'), committer: user('zhang-wei') });
+    const del = h.repo.commit({ parent: withChange, files: { [changePath()]: null }, author: user('li-na'), committer: user('li-na') });
+    h.repo.openPull({ number: 35, author: user('li-na'), baseSha: withChange, commits: [del] });
+    h.repo.review(35, user('zhao-min'), 'APPROVED');
+    const r = await gate(h, 35);
+    expect(r.rules.map((x) => x.id)).toEqual(expect.arrayContaining(['change-normal', 'change-high-risk']));
+    expect(rule(r, 'change-high-risk').status).toBe('pending');
+    expect(r.changes).toEqual([]);
+  });
+});
+
 describe('fail closed', () => {
   it('an unreadable changed document fails the gate with its location', async () => {
     openPr(h, 40, 'li-na', { [changePath()]: 'id: CHG-2026-0200\ntitle: [unclosed\n' });
