@@ -1,7 +1,7 @@
 import type { ChangeDocument, HostDocument } from '../model/documents.generated.ts';
 import type { SchemaValidator } from '../repo/validate-schema.ts';
 import { deriveRisk } from '../rules/risk.ts';
-import { PR_FILES_CAP, type Scm } from '../github/scm.ts';
+import { PR_COMMITS_CAP, PR_FILES_CAP, type Scm } from '../github/scm.ts';
 import { CONTENT_KINDS, describeDocument, kindOfPath, type DescribeContext } from './describe.ts';
 import { checkPolicyReferences, parseBaseDocument, toFreezes, toGroup, toHost, toPerson } from './policy.ts';
 import type { ApprovalPolicy, ChangedDocument, Env, GateInput, GateProblem, InventoryHost, Person, PrFacts } from './types.ts';
@@ -24,6 +24,7 @@ export async function collectGateInput(scm: Scm, prNumber: number, validator: Sc
   ]);
   const problems: GateProblem[] = [];
   if (files.length >= PR_FILES_CAP) problems.push({ code: 'gate.too-many-files', message: `GitHub lists at most ${PR_FILES_CAP} files of a pull request; this one has at least that many, so some changes cannot be seen. Split the pull request.` });
+  if (commits.length >= PR_COMMITS_CAP) problems.push({ code: 'gate.too-many-commits', message: `GitHub lists at most ${PR_COMMITS_CAP} commits of a pull request; with more, some commit authors cannot be seen, so nobody's approval can be trusted. Squash or split the pull request.` });
   if (tree.truncated) problems.push({ code: 'gate.tree-truncated', message: `the base tree ${baseSha.slice(0, 7)} is too large to list; the policy context cannot be read completely` });
 
   const paths = tree.entries.map((e) => e.path);

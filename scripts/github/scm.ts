@@ -65,9 +65,11 @@ export interface CommitStatus {
   target_url?: string;
 }
 
-/** GitHub caps compare at 300 files; the PR files list at 3000. */
+/** GitHub caps compare at 300 files and the PR files list at 3000. */
 export const COMPARE_FILE_CAP = 300;
 export const PR_FILES_CAP = 3000;
+/** GitHub lists at most 250 commits of a pull request. */
+export const PR_COMMITS_CAP = 250;
 
 export function createGitHubScm(octokit: GateOctokit, repository: string, opts: { botLogins?: string[] } = {}): Scm {
   const [owner, repo] = repository.split('/') as [string, string];
