@@ -48,7 +48,8 @@ export function sectionCommand(name: string): string {
   return name.startsWith('restic:') ? 'restic -r REPOSITORY --no-lock --no-cache snapshots --json' : (SECTION_COMMANDS[name] ?? name);
 }
 
-const BODIES: Record<string, string> = {
+/** The shell body of each fixed section (the benchmark runs the same bodies through Ansible). */
+export const SECTION_BODIES: Record<string, string> = {
   identity: 'id -u; uname -n',
   'os-release': 'cat /etc/os-release',
   sshd: 'sshd -T',
@@ -58,9 +59,9 @@ const BODIES: Record<string, string> = {
   group: 'cat /etc/group',
   shadow: `awk -F: '{ s = $2; st = (s == "") ? "empty" : ((s ~ /^[!*]/) ? "locked" : "set"); print $1 ":" st ":" $3 ":" $4 ":" $5 ":" $6 ":" $7 ":" $8 }' /etc/shadow`,
   'authorized-keys': `rc=0; while IFS=: read -r u _ _ _ _ h _; do for f in "$h/.ssh/authorized_keys" "$h/.ssh/authorized_keys2"; do if [ -f "$f" ]; then printf '#file %s %s\\n' "$u" "$f"; cat "$f" || rc=$?; echo; fi; done; done < /etc/passwd; exit $rc`,
-  sudoers: `rc=0; for f in /etc/sudoers /etc/sudoers.d/*; do if [ -f "$f" ]; then printf '#file %s\\n' "$f"; cat "$f" || rc=$?; echo; fi; done; exit $rc`,
+  sudoers: `set --; for f in /etc/sudoers /etc/sudoers.d/*; do [ -f "$f" ] && set -- "$@" "$f"; done; [ $# -eq 0 ] || awk 'FNR == 1 { print "#file " FILENAME } { print }' "$@"`,
   packages: `if command -v dpkg-query >/dev/null 2>&1; then dpkg-query -W -f '\${Package}\\t\${Version}\\t\${db:Status-Abbrev}\\n'; elif command -v rpm >/dev/null 2>&1; then rpm -qa --qf '%{NAME}\\t%{VERSION}-%{RELEASE}\\tii \\n'; else echo 'no package manager' >&2; exit 3; fi`,
-  'sysctl-persisted': `for f in /etc/sysctl.conf /etc/sysctl.d/*.conf /run/sysctl.d/*.conf /usr/local/lib/sysctl.d/*.conf /usr/lib/sysctl.d/*.conf /lib/sysctl.d/*.conf; do if [ -f "$f" ]; then printf '#file %s\\n' "$f"; cat "$f"; echo; fi; done; true`,
+  'sysctl-persisted': `set --; for f in /etc/sysctl.conf /etc/sysctl.d/*.conf /run/sysctl.d/*.conf /usr/local/lib/sysctl.d/*.conf /usr/lib/sysctl.d/*.conf /lib/sysctl.d/*.conf; do [ -f "$f" ] && set -- "$@" "$f"; done; [ $# -eq 0 ] || awk 'FNR == 1 { print "#file " FILENAME } { print }' "$@"`,
   disk: 'df -P -k -T',
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
@@ -76,10 +77,10 @@ export function buildProbeScript(req: ProbeRequest): string {
     'T=$(mktemp -d) || exit 90',
     'trap \'rm -rf "$T"\' EXIT',
     'sec() { printf \'%s begin %s\\n\' "$B" "$1"; }',
-    'fin() { rc=$?; printf \'\\n%s stderr %s\\n\' "$B" "$1"; head -c 4096 "$T/e"; printf \'\\n%s end %s %d\\n\' "$B" "$1" "$rc"; }',
+    'fin() { rc=$?; printf \'\\n%s stderr %s\\n\' "$B" "$1"; [ -s "$T/e" ] && head -c 4096 "$T/e"; printf \'\\n%s end %s %d\\n\' "$B" "$1" "$rc"; }',
   ];
   const add = (name: string, body: string) => out.push(`sec ${quoteArg(name)}; ( ${body}\n) 2>"$T/e"; fin ${quoteArg(name)}`);
-  for (const [name, body] of Object.entries(BODIES)) add(name, body);
+  for (const [name, body] of Object.entries(SECTION_BODIES)) add(name, body);
   if (req.files.length > 0) {
     const paths = req.files.map((f) => {
       if (!f.startsWith('/')) throw new TypeError(`file path '${f}' is not absolute`);
@@ -94,12 +95,15 @@ export function buildProbeScript(req: ProbeRequest): string {
   for (const r of req.restic) {
     add(`restic:${r.policy}`, `RESTIC_PASSWORD=${quoteArg(r.password)}; export RESTIC_PASSWORD; restic -r ${quoteArg(r.repository)} --no-lock --no-cache snapshots --json`);
   }
+  out.push('exit 0');
   return out.join('\n') + '\n';
 }
 
 /**
  * The command that runs the script (sent on stdin): escalate with `sudo -n` when the
  * login is not root and passwordless sudo is allowed; otherwise run as the login and let
- * the sections that need privileges report their own permission errors.
+ * the sections that need privileges report their own permission errors. `sudo -n` that is
+ * refused exits before reading stdin, so the script is still there for the fallback; the
+ * script itself always ends with `exit 0` (section failures are reported inside the output).
  */
-export const PROBE_COMMAND = `if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then exec sudo -n sh -s; else exec sh -s; fi`;
+export const PROBE_COMMAND = `if [ "$USER" != root ] && command -v sudo >/dev/null 2>&1; then sudo -n sh -s 2>/dev/null && exit 0; fi; exec sh -s`;

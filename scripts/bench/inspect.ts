@@ -1,0 +1,171 @@
+/**
+ * npm run bench:inspect — opsgate inspection vs ansible-core on the same real sshd fleet, in one run.
+ *
+ *   1. floor: connect + authenticate + `true` on every host over the same transport (ssh2 + proxy command), in-process;
+ *   2. opsgate in-process: the full probe, parse and evaluate of every baseline;
+ *   3. opsgate CLI (`opsgate inspect`, a fresh process, as CI runs it), under /usr/bin/time;
+ *   4. ansible-playbook running the same probe sections as one `shell` task each (become, forks=20,
+ *      pipelining, ControlPersist), under /usr/bin/time;
+ *   5. the same opsgate runs on 100 hosts.
+ * Prints wall and CPU seconds, ratios and peak RSS; writes .tmp/bench-inspect.json.
+ * Needs root (the fleet uses network namespaces). Options: --hosts N (default 20), --large N (default 100, 0 to skip).
+ */
+import { execFile, spawn } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
+import { loadInspection } from '../inspect/load.ts';
+import { runInspection, toSshTarget } from '../inspect/runner.ts';
+import { SECTION_BODIES } from '../inspect/probe.ts';
+import { openFleet } from '../ssh/fleet.ts';
+import { startFleet, type FleetHostSpec, type RunningFleet } from '../../test/fleet/fleet.ts';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const arg = (name: string, def: number) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : def; };
+const N = arg('--hosts', 20);
+const LARGE = arg('--large', 100);
+
+interface Measure { wall: number; cpu: number; rssMb?: number; note?: string }
+
+function specs(n: number): FleetHostSpec[] {
+  const groups = ['web', 'app', 'db', 'cache'];
+  return Array.from({ length: n }, (_, i) => {
+    const id = `h${String(i + 1).padStart(3, '0')}`;
+    const s: FleetHostSpec = { id, groups: [groups[i % groups.length]!] };
+    if (i % 5 === 1) s.sshd = { permitRootLogin: 'yes' };
+    if (i % 7 === 2) s.listen = [23];
+    if (i % 6 === 3) s.sysctlRuntime = { 'net.ipv4.ip_forward': '1' };
+    return s;
+  });
+}
+
+async function writeRepo(fleet: RunningFleet): Promise<string> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'og-bench-repo-'));
+  await cp(path.join(ROOT, 'schemas'), path.join(root, 'schemas'), { recursive: true });
+  await cp(path.join(ROOT, 'policies', 'baselines'), path.join(root, 'policies', 'baselines'), { recursive: true });
+  await fleet.writeInventory(root);
+  return root;
+}
+
+async function floor(root: string, key: string): Promise<Measure> {
+  const loaded = await loadInspection(root, { hosts: [], groups: [], baselines: [] });
+  const targets = loaded.hosts.map((h) => toSshTarget(h, loaded.inventory));
+  const cpu0 = process.cpuUsage(); const t0 = performance.now();
+  const fleet = openFleet(targets, { auth: { privateKey: key }, concurrency: 200 });
+  const results = await fleet.forEach(async (t, f) => { const r = await (await f.session(t.id)).exec(['true']); await f.release(t.id); return r.code; }, 200);
+  await fleet.close();
+  const failed = results.filter((r) => r.value !== 0).length;
+  if (failed) throw new Error(`floor: ${failed} hosts failed`);
+  return { wall: (performance.now() - t0) / 1000, cpu: cpuSeconds(cpu0) };
+}
+
+async function inProcess(root: string, key: string): Promise<Measure & { rows: number }> {
+  const loaded = await loadInspection(root, { hosts: [], groups: [], baselines: [] });
+  const cpu0 = process.cpuUsage(); const t0 = performance.now();
+  const runs = await runInspection({ hosts: loaded.hosts, inventory: loaded.inventory, baselines: loaded.baselines, policy: loaded.policy, auth: { privateKey: key }, secrets: [key], env: {}, now: () => new Date(), concurrency: 200 });
+  const wall = (performance.now() - t0) / 1000;
+  const errors = runs.filter((r) => r.error);
+  if (errors.length) throw new Error(`opsgate: ${errors.length} hosts failed: ${errors[0]!.error!.message}`);
+  return { wall, cpu: cpuSeconds(cpu0), rows: runs.reduce((n, r) => n + r.rows.length, 0) };
+}
+
+const cpuSeconds = (start: NodeJS.CpuUsage) => { const d = process.cpuUsage(start); return (d.user + d.system) / 1e6; };
+
+/** Runs a command under GNU time: wall, user+sys of the process tree it waited for, peak RSS of the largest process. */
+async function timed(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Measure & { code: number; output: string }> {
+  const tfile = path.join(os.tmpdir(), `og-bench-time-${process.pid}`);
+  const t0 = performance.now();
+  const child = spawn('/usr/bin/time', ['-f', '%e %U %S %M', '-o', tfile, ...argv], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+  const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? -1)));
+  const wallOuter = (performance.now() - t0) / 1000;
+  const [, user, sys, rss] = (await readFile(tfile, 'utf8')).trim().split('\n').pop()!.split(' ').map(Number);
+  await rm(tfile, { force: true });
+  return { code, output, wall: wallOuter, cpu: user! + sys!, rssMb: Math.round(rss! / 1024) };
+}
+
+async function ansible(fleet: RunningFleet, dir: string): Promise<Measure> {
+  const cp = path.join('/tmp', `ogcp${process.pid}`);
+  await mkdir(cp, { recursive: true });
+  const known = fleet.hosts.map((h) => `${h.id} ${h.host_keys[0]}`).join('\n') + '\n';
+  await writeFile(path.join(dir, 'known_hosts'), known);
+  const inv = ['[fleet]', ...fleet.hosts.map((h) => `${h.id} ansible_host=127.0.0.1 ansible_user=${h.user} ansible_ssh_private_key_file=${fleet.clientKeyPath} ansible_ssh_common_args='-o ProxyCommand="${h.proxy_command.join(' ')}" -o HostKeyAlias=${h.id} -o UserKnownHostsFile=${path.join(dir, 'known_hosts')} -o StrictHostKeyChecking=yes'`)].join('\n') + '\n';
+  await writeFile(path.join(dir, 'hosts.ini'), inv);
+  const tasks = Object.entries(SECTION_BODIES).map(([name, body]) => ({ name, 'ansible.builtin.shell': body, changed_when: false, failed_when: false }));
+  await writeFile(path.join(dir, 'inspect.yml'), stringify([{ hosts: 'fleet', gather_facts: false, become: true, tasks }]));
+  const env = {
+    ...process.env, ANSIBLE_FORKS: '20', ANSIBLE_PIPELINING: 'True', ANSIBLE_SSH_ARGS: '-o ControlMaster=auto -o ControlPersist=60s',
+    ANSIBLE_SSH_CONTROL_PATH_DIR: cp, ANSIBLE_HOST_KEY_CHECKING: 'True', ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3', ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_RETRY_FILES_ENABLED: 'False', ANSIBLE_LOCAL_TEMP: path.join(dir, 'ansible-tmp'), ANSIBLE_DEPRECATION_WARNINGS: 'False',
+  };
+  try {
+    const r = await timed(['ansible-playbook', '-i', path.join(dir, 'hosts.ini'), path.join(dir, 'inspect.yml')], env, dir);
+    if (r.code !== 0 || /unreachable=[1-9]|failed=[1-9]/.test(r.output)) throw new Error(`ansible-playbook failed (${r.code}):\n${r.output.slice(-2000)}`);
+    return { wall: r.wall, cpu: r.cpu, rssMb: r.rssMb!, note: `${tasks.length} tasks` };
+  } finally {
+    // ControlPersist masters outlive ansible-playbook: ask each to exit through its socket.
+    for (const s of await readdir(cp).catch(() => [] as string[])) await run('ssh', ['-o', `ControlPath=${path.join(cp, s)}`, '-O', 'exit', 'x']).catch(() => {});
+    await rm(cp, { recursive: true, force: true });
+  }
+}
+
+async function cli(root: string, fleet: RunningFleet): Promise<Measure> {
+  const r = await timed([process.execPath, '--import', 'tsx', path.join(ROOT, 'scripts/bin/opsgate.ts'), 'inspect', '--root', root, '--identity', fleet.clientKeyPath, '--concurrency', '200', '--format', 'json'], { ...process.env }, ROOT);
+  if (r.code !== 1 && r.code !== 0) throw new Error(`opsgate inspect exited ${r.code}: ${r.output.slice(-1500)}`);
+  return { wall: r.wall, cpu: r.cpu, rssMb: r.rssMb! };
+}
+
+async function measureFleet(n: number, withAnsible: boolean) {
+  const t0 = performance.now();
+  const fleet = await startFleet({ hosts: specs(n) });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'og-bench-'));
+  try {
+    process.stdout.write(`fleet of ${n} hosts up in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    const root = await writeRepo(fleet);
+    const key = await readFile(fleet.clientKeyPath, 'utf8');
+    await floor(root, key); // warm-up: page cache, sshd first-connection costs
+    const fl = await floor(root, key);
+    const ip = await inProcess(root, key);
+    const c = await cli(root, fleet);
+    const an = withAnsible ? await ansible(fleet, dir) : undefined;
+    await rm(root, { recursive: true, force: true });
+    return { hosts: n, floor: fl, opsgate: ip, cli: c, ansible: an };
+  } finally {
+    await fleet.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const f = (m: Measure | undefined) => (m ? `${m.wall.toFixed(2).padStart(7)} s wall ${m.cpu.toFixed(2).padStart(7)} s CPU${m.rssMb ? `  ${String(m.rssMb).padStart(5)} MiB peak RSS` : ''}` : 'skipped');
+
+const small = await measureFleet(N, true);
+const large = LARGE > 0 ? await measureFleet(LARGE, false) : undefined;
+const lines = [
+  '',
+  `opsgate inspect benchmark — ${os.cpus().length} CPUs, Node ${process.version}; probe = ${Object.keys(SECTION_BODIES).length} sections + files + sysctl in one exec per host`,
+  '',
+  `${N} hosts:`,
+  `  floor (connect+auth+true, in-process)  ${f(small.floor)}`,
+  `  opsgate probe+evaluate (in-process)    ${f(small.opsgate)}   (${small.opsgate.rows} rows)`,
+  `  opsgate inspect (CLI, fresh process)   ${f(small.cli)}`,
+  `  ansible-playbook (forks=20, pipelining, ControlPersist, ${small.ansible?.note})  ${f(small.ansible)}`,
+  `  ratios: ansible / opsgate CLI = ${(small.ansible!.wall / small.cli.wall).toFixed(1)}× wall, ${(small.ansible!.cpu / small.cli.cpu).toFixed(1)}× CPU;`
+    + ` opsgate in-process / floor = ${(small.opsgate.wall / small.floor.wall).toFixed(2)}× wall`,
+  ...(large ? [
+    '',
+    `${LARGE} hosts:`,
+    `  floor (in-process)                     ${f(large.floor)}`,
+    `  opsgate probe+evaluate (in-process)    ${f(large.opsgate)}   (${large.opsgate.rows} rows)`,
+    `  opsgate inspect (CLI, fresh process)   ${f(large.cli)}`,
+    `  ratio: opsgate in-process / floor = ${(large.opsgate.wall / large.floor.wall).toFixed(2)}× wall`,
+  ] : []),
+  '',
+];
+process.stdout.write(lines.join('\n'));
+await mkdir(path.join(ROOT, '.tmp'), { recursive: true });
+await writeFile(path.join(ROOT, '.tmp', 'bench-inspect.json'), JSON.stringify({ at: new Date().toISOString(), small, large }, null, 2));
