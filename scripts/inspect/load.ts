@@ -1,13 +1,14 @@
 import { DateTime } from 'luxon';
 import type { Diagnostic } from '../model/diagnostic.ts';
-import { readRepo } from '../repo/read-repo.ts';
+import { readRepo, readSchemas } from '../repo/read-repo.ts';
+import { createSchemaValidator, type SchemaValidator } from '../repo/validate-schema.ts';
 import type { Baseline, InventoryHost, PolicyData } from './model.ts';
 
 const RELEVANT = /^(inventory\/hosts|inventory\/groups|policies\/baselines|policies\/access|policies\/backup|policies\/exceptions|policies\/calendar)/;
 
 /** Reads what inspection needs through the repository loader (edge). Errors in those documents make the input unusable. */
 export async function loadInspection(root: string, sel: { hosts: string[]; groups: string[]; baselines: string[] }) {
-  const repo = await readRepo(root);
+  const repo = await readRepo(root, { validator: onlyInspectionKinds(createSchemaValidator(await readSchemas(root))) });
   const diagnostics: Diagnostic[] = repo.diagnostics.filter((d) => RELEVANT.test(d.file) && d.severity === 'error');
   const inventory = new Map(repo.all('host').map((d) => [d.id, d.data as unknown as InventoryHost]));
   let hosts = [...inventory.values()];
@@ -31,4 +32,14 @@ export async function loadInspection(root: string, sel: { hosts: string[]; group
   const zone = (repo.one('calendar')?.data as { timezone?: string } | undefined)?.timezone ?? 'UTC';
   const formatTime = (d: Date) => DateTime.fromJSDate(d).setZone(zone).toISO({ suppressMilliseconds: false }) ?? d.toISOString();
   return { diagnostics, unusable: diagnostics.length > 0, inventory, hosts: hosts.sort((a, b) => a.id.localeCompare(b.id)), baselines, policy, formatTime };
+}
+
+const NEEDED = new Set(['host', 'group', 'baseline', 'backup-policy', 'person', 'role', 'grant', 'exception', 'calendar']);
+
+/**
+ * Validates only the kinds inspection reads: compiling the change and incident schemas costs
+ * about a second on a small runner and their documents are not used here (lint checks them).
+ */
+function onlyInspectionKinds(v: SchemaValidator): SchemaValidator {
+  return { has: (name) => v.has(name), validate: (name, data, file, locate) => (NEEDED.has(name) ? v.validate(name, data, file, locate) : []) };
 }
