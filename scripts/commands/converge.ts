@@ -1,4 +1,4 @@
-import type { Command } from './context.ts';
+import type { Command, CommandContext } from './context.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { readRepo } from '../repo/read-repo.ts';
 import { parseFlags } from '../change/cli-args.ts';
@@ -7,16 +7,19 @@ import { loadSshAuth, openFleet } from '../ssh/fleet.ts';
 import { convergeAccess, renderAccessResult } from '../converge/run-access.ts';
 import { renderAccessPolicy } from '../converge/access.ts';
 
-const USAGE = 'usage: opsgate converge access [--check] [--dry-run] [--hosts a,b] [--groups g,h] [--identity FILE] [--concurrency N]';
+const USAGE = [
+  'usage: opsgate converge access [--check] [--dry-run] [--hosts a,b] [--groups g,h] [--identity FILE] [--concurrency N]',
+  '       opsgate converge baseline [--check] [--baselines x,y] [--hosts a,b] [--groups g,h] [--identity FILE]',
+].join('\n');
 
 /** Converges declared policy on the fleet; --check only reports the drift (exit 1 when there is any). */
 export const convergeCommand: Command = async (ctx) => {
-  const { flags, positional } = parseFlags(ctx.argv, { boolean: ['check', 'dry-run'], value: ['hosts', 'groups', 'identity', 'concurrency'] }, USAGE);
+  const { flags, positional } = parseFlags(ctx.argv, { boolean: ['check', 'dry-run'], value: ['hosts', 'groups', 'baselines', 'identity', 'concurrency'] }, USAGE);
   const target = positional[0];
-  if (target === 'baseline') throw new UsageError('converge baseline is not available yet: apply baseline remediations through a change (run/upload steps)', USAGE);
-  if (target !== 'access' || positional.length !== 1) throw new UsageError('name what to converge: access', USAGE);
-  const repo = await readRepo(ctx.root);
+  if ((target !== 'access' && target !== 'baseline') || positional.length !== 1) throw new UsageError('name what to converge: access or baseline', USAGE);
   const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+  if (target === 'baseline') return convergeBaselineCommand(ctx, { check: flags.check === true || flags['dry-run'] === true, hosts: list(flags.hosts) ?? [], groups: list(flags.groups) ?? [], baselines: list(flags.baselines) ?? [], ...(typeof flags.identity === 'string' ? { identity: flags.identity } : {}) });
+  const repo = await readRepo(ctx.root);
   const hostsSel = list(flags.hosts);
   const groupsSel = list(flags.groups);
   const hosts = hostsSel || groupsSel ? repo.resolveTargets({ ...(hostsSel ? { hosts: hostsSel } : {}), ...(groupsSel ? { groups: groupsSel } : {}) }) : repo.all('host');
@@ -48,3 +51,25 @@ export const convergeCommand: Command = async (ctx) => {
     await fleet.close();
   }
 };
+
+async function convergeBaselineCommand(ctx: CommandContext, a: { check: boolean; hosts: string[]; groups: string[]; baselines: string[]; identity?: string }): Promise<number> {
+  const { convergeBaseline } = await import('../converge/run-baseline.ts');
+  const r = await convergeBaseline({ root: ctx.root, env: ctx.env, now: ctx.now, hosts: a.hosts, groups: a.groups, baselines: a.baselines, check: a.check, owner: `converge baseline by ${ctx.env.GITHUB_ACTOR ?? ctx.env.USER ?? 'unknown'} (pid ${process.pid})`, ...(a.identity ? { identityFile: a.identity } : {}) });
+  if (!r.usable) { for (const m of r.messages) ctx.stderr.write(m + '\n'); return ExitCode.unusable; }
+  let bad = 0;
+  for (const h of r.results) {
+    const p = h.plan;
+    if (a.check && p) {
+      for (const s of p.sshd) ctx.stdout.write(`${h.host}: ${s.check}: would set ${s.keyword} ${s.value} in /etc/ssh/sshd_config (validated with sshd -t, then reload)\n`);
+      for (const s of p.sysctl) ctx.stdout.write(`${h.host}: ${s.check}: would set ${s.key} = ${s.value} (running and /etc/sysctl.d/99-opsgate-baseline.conf)\n`);
+      for (const f of p.files) ctx.stdout.write(`${h.host}: ${f.check}: would limit ${f.path} to mode ${f.maxMode}${f.owner ? ` owner ${f.owner}` : ''}${f.group ? ` group ${f.group}` : ''}\n`);
+    }
+    for (const x of h.applied) ctx.stdout.write(`${h.host}: ${x.type} ${x.detail}\n`);
+    for (const m of p?.manual ?? []) ctx.stdout.write(`${h.host}: ${m.check}: manual: ${m.remediation}\n`);
+    if (h.error) ctx.stdout.write(`${h.host}: error: ${h.error}\n`);
+    if (!a.check && h.remainingFailures.length) ctx.stdout.write(`${h.host}: still failing: ${h.remainingFailures.join(', ')}\n`);
+    if (h.error || h.remainingFailures.length || h.applied.some((x) => x.type.endsWith('invalid') || x.type === 'error')) bad++;
+  }
+  ctx.stdout.write(`${r.results.length} host(s): ${bad} ${a.check ? 'with drift or errors' : 'not fully converged'}\n`);
+  return bad > 0 ? ExitCode.findings : ExitCode.clean;
+}
