@@ -12,6 +12,12 @@ import { createFixtureRepo } from './fixture-repo.ts';
 /** Where screenshots and PDFs are kept for a person to look at. */
 const ARTIFACTS = path.join(tmpdir(), 'opsgate-report-artifacts');
 
+/** Runs in the page: the ids no element carries. */
+const MISSING_IDS = (ids: string[]): string[] => {
+  const doc = (globalThis as unknown as { document: { getElementById(id: string): unknown } }).document;
+  return ids.filter((id) => !doc.getElementById(id));
+};
+
 let root: string;
 let chrome: RunningChromium;
 
@@ -55,11 +61,11 @@ describe.each(['zh-CN', 'en'])('the %s HTML report in real headless Chromium', (
     // The charts are inline SVG and every figure links to its evidence row.
     expect(await page.locator('.kpi svg').count()).toBe(8);
     const links = await page.locator('a[href^="#f-"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!.slice(1)));
-    const missing = await page.evaluate((ids) => ids.filter((id) => !document.getElementById(id)), [...new Set(links)]);
+    const missing = await page.evaluate(MISSING_IDS, [...new Set(links)]);
     expect(links.length).toBeGreaterThan(50);
     expect(missing).toEqual([]);
     const evidenceLinks = await page.locator('#figures a[href^="#E"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!.slice(1)));
-    const missingEvidence = await page.evaluate((ids) => ids.filter((id) => !document.getElementById(id)), [...new Set(evidenceLinks)]);
+    const missingEvidence = await page.evaluate(MISSING_IDS, [...new Set(evidenceLinks)]);
     expect(evidenceLinks.length).toBeGreaterThan(10);
     expect(missingEvidence).toEqual([]);
     const shot = path.join(ARTIFACTS, `audit-2026-11.${lang}.png`);
