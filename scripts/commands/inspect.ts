@@ -97,20 +97,26 @@ export const inspectCommand: Command = async (ctx: CommandContext) => {
   const secrets = [...auth.secrets, ...hosts.flatMap((h) => (h.backup_repositories ?? []).map((b) => ctx.env[b.password_env] ?? ''))].filter(Boolean);
   const report = redactDeep({ runId, at, hosts: hostRuns, rows, summary, previousRun: previous?.runId ?? null }, secrets);
 
-  if (args.record) {
-    const file = record.recordFileFor(ctx.root, started, args.shard);
-    await record.writeInspectionRecord({
-      file, runId, at: () => loaded.formatTime(ctx.now()),
-      scope: { hosts: args.hosts, groups: args.groups, shard: args.shard ? `${args.shard.index}/${args.shard.count}` : null },
-      baselines: loaded.baselines.map((b) => ({ id: b.id, checks: b.checks.length })), hosts: report.hosts, previousRun: report.previousRun, summary,
-    });
-    ctx.stderr.write(`recorded ${runId} in ${path.relative(ctx.root, file)}\n`);
-  }
   if (args.format === 'json') ctx.stdout.write(render.renderJson(report));
   else if (args.format === 'github') {
     const g = render.renderGithub(report);
     ctx.stdout.write(g.annotations + render.renderText(report));
     if (ctx.env.GITHUB_STEP_SUMMARY) await appendFile(ctx.env.GITHUB_STEP_SUMMARY, g.summary);
   } else ctx.stdout.write(render.renderText(report, { verbose: args.verbose }));
+  if (args.record) {
+    const file = record.recordFileFor(ctx.root, started, args.shard);
+    try {
+      await record.writeInspectionRecord({
+        file, runId, at: () => loaded.formatTime(ctx.now()),
+        scope: { hosts: args.hosts, groups: args.groups, shard: args.shard ? `${args.shard.index}/${args.shard.count}` : null },
+        baselines: loaded.baselines.map((b) => ({ id: b.id, checks: b.checks.length })), hosts: report.hosts, previousRun: report.previousRun, summary,
+      });
+    } catch (e) {
+      // A broken chain is never appended to: the results above stand, the evidence does not.
+      ctx.stderr.write(`opsgate: the inspection was not recorded: ${(e as Error).message}\n`);
+      return ExitCode.unusable;
+    }
+    ctx.stderr.write(`recorded ${runId} in ${path.relative(ctx.root, file)}\n`);
+  }
   return summary.by_status.fail + summary.by_status.error > 0 ? ExitCode.findings : ExitCode.clean;
 };

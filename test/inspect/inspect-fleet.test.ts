@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -163,5 +163,15 @@ describe('opsgate inspect against the real fleet', () => {
     expect(chain.ok).toBe(true);
     expect(chain.lines.filter((l) => l.type === 'inspection.completed')).toHaveLength(2);
     expect(chain.lines.filter((l) => l.type === 'inspection.host')).toHaveLength(9 + 4);
+
+    const silent = new Writable({ write(_c, _e, cb) { cb(); } });
+    expect(await runCli(['records', 'verify', 'records/inspections', '--root', root], { env: {}, stdout: silent, stderr: silent, cwd: root })).toBe(0);
+    // A tampered record is never appended to: the run's results print, the record is refused (exit 2).
+    const file = path.join(root, 'records', 'inspections', files[0]!);
+    await writeFile(file, (await readFile(file, 'utf8')).replace('"status":"fail"', '"status":"pass"'));
+    const third = await inspect(['--record', '--hosts', 'app-01']);
+    expect(third.code).toBe(2);
+    expect(third.stderr).toMatch(/not recorded: refusing to append/);
+    expect(third.json.results.length).toBeGreaterThan(0);
   }, 60_000);
 });
