@@ -66,31 +66,6 @@ action?: string
 
 // approval.schema.json
 /**
- * A count of distinct eligible humans from a set, or all/any of nested requirements.
- */
-export type Requirement = ({
-/**
- * How many distinct eligible people must approve.
- */
-count: number
-from: ApproverSet
-} | {
-/**
- * Every nested requirement must be satisfied.
- * 
- * @minItems 1
- */
-all: [Requirement, ...(Requirement)[]]
-} | {
-/**
- * At least one nested requirement must be satisfied.
- * 
- * @minItems 1
- */
-any: [Requirement, ...(Requirement)[]]
-})
-
-/**
  * Who must approve what in a pull request. Read by the gate from the BASE branch only; changes to this file fall under the governance (highest) tier.
  */
 export interface ApprovalDocument {
@@ -120,30 +95,7 @@ description?: string
  * Extra path globs (picomatch syntax, dot files included) that fall under the highest tier.
  */
 paths: string[]
-/**
- * Approval needed for any governance file; applies in addition to every other matching rule and is never reduced for emergencies.
- */
-require: ({
-/**
- * How many distinct eligible people must approve.
- */
-count: number
-from: ApproverSet
-} | {
-/**
- * Every nested requirement must be satisfied.
- * 
- * @minItems 1
- */
-all: [Requirement, ...(Requirement)[]]
-} | {
-/**
- * At least one nested requirement must be satisfied.
- * 
- * @minItems 1
- */
-any: [Requirement, ...(Requirement)[]]
-})
+require: Requirement
 }
 /**
  * Approval rules. Every rule whose `if` matches at least one changed file applies, and every applying rule must be satisfied.
@@ -169,30 +121,7 @@ emergency?: {
  * When the reduced path may be used.
  */
 description?: string
-/**
- * A count of distinct eligible humans from a set, or all/any of nested requirements.
- */
-require: ({
-/**
- * How many distinct eligible people must approve.
- */
-count: number
-from: ApproverSet
-} | {
-/**
- * Every nested requirement must be satisfied.
- * 
- * @minItems 1
- */
-all: [Requirement, ...(Requirement)[]]
-} | {
-/**
- * At least one nested requirement must be satisfied.
- * 
- * @minItems 1
- */
-any: [Requirement, ...(Requirement)[]]
-})
+require: Requirement3
 /**
  * Hours after evaluation by which the retro review is due, when the change does not state emergency.retro_review_due.
  */
@@ -217,6 +146,28 @@ description?: string
 members: string[]
 }
 /**
+ * Approval needed for any governance file; applies in addition to every other matching rule and is never reduced for emergencies.
+ */
+export interface Requirement {
+/**
+ * How many distinct eligible people must approve.
+ */
+count?: number
+from?: ApproverSet
+/**
+ * Every nested requirement must be satisfied.
+ * 
+ * @minItems 1
+ */
+all?: [Requirement1, ...(Requirement1)[]]
+/**
+ * At least one nested requirement must be satisfied.
+ * 
+ * @minItems 1
+ */
+any?: [Requirement1, ...(Requirement1)[]]
+}
+/**
  * Who may approve.
  */
 export interface ApproverSet {
@@ -238,6 +189,28 @@ people?: [string, ...(string)[]]
 group_owners?: boolean
 }
 /**
+ * Either `count` distinct eligible people `from` a set, or `all` / `any` of nested requirements (exactly one of the three forms).
+ */
+export interface Requirement1 {
+/**
+ * How many distinct eligible people must approve.
+ */
+count?: number
+from?: ApproverSet
+/**
+ * Every nested requirement must be satisfied.
+ * 
+ * @minItems 1
+ */
+all?: [Requirement1, ...(Requirement1)[]]
+/**
+ * At least one nested requirement must be satisfied.
+ * 
+ * @minItems 1
+ */
+any?: [Requirement1, ...(Requirement1)[]]
+}
+/**
  * One approval rule: when it applies and what it requires.
  */
 export interface Rule {
@@ -254,30 +227,7 @@ title: string
  */
 description?: string
 if: Condition
-/**
- * A count of distinct eligible humans from a set, or all/any of nested requirements.
- */
-require: ({
-/**
- * How many distinct eligible people must approve.
- */
-count: number
-from: ApproverSet
-} | {
-/**
- * Every nested requirement must be satisfied.
- * 
- * @minItems 1
- */
-all: [Requirement, ...(Requirement)[]]
-} | {
-/**
- * At least one nested requirement must be satisfied.
- * 
- * @minItems 1
- */
-any: [Requirement, ...(Requirement)[]]
-})
+require: Requirement2
 /**
  * `reduced` (default): emergency changes may use the policy's emergency requirement instead; `full`: never reduced.
  */
@@ -331,6 +281,28 @@ groups?: [string, ...(string)[]]
 paths?: [string, ...(string)[]]
 }
 /**
+ * Either `count` distinct eligible people `from` a set, or `all` / `any` of nested requirements (exactly one of the three forms).
+ */
+export interface Requirement2 {
+/**
+ * How many distinct eligible people must approve.
+ */
+count?: number
+from?: ApproverSet
+/**
+ * Every nested requirement must be satisfied.
+ * 
+ * @minItems 1
+ */
+all?: [Requirement1, ...(Requirement1)[]]
+/**
+ * At least one nested requirement must be satisfied.
+ * 
+ * @minItems 1
+ */
+any?: [Requirement1, ...(Requirement1)[]]
+}
+/**
  * Only these people may veto; default: every active person who is not the author.
  */
 export interface ApproverSet1 {
@@ -350,6 +322,28 @@ people?: [string, ...(string)[]]
  * Include the owners (inventory/groups/<id>.yaml `owners`) of every group the matched documents target.
  */
 group_owners?: boolean
+}
+/**
+ * Either `count` distinct eligible people `from` a set, or `all` / `any` of nested requirements (exactly one of the three forms).
+ */
+export interface Requirement3 {
+/**
+ * How many distinct eligible people must approve.
+ */
+count?: number
+from?: ApproverSet
+/**
+ * Every nested requirement must be satisfied.
+ * 
+ * @minItems 1
+ */
+all?: [Requirement1, ...(Requirement1)[]]
+/**
+ * At least one nested requirement must be satisfied.
+ * 
+ * @minItems 1
+ */
+any?: [Requirement1, ...(Requirement1)[]]
 }
 
 // backup-policy.schema.json
