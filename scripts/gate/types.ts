@@ -10,6 +10,10 @@ export type ChangeType = 'standard' | 'normal' | 'emergency';
 export const RISKS: readonly Risk[] = ['low', 'medium', 'high', 'critical'];
 
 /* ------------------------------------------------------------------ policy */
+// Hand-written rather than the generated ApprovalDocument: json-schema-to-typescript
+// turns the requirement's exclusive forms (count+from | all | any, an if/then in the
+// schema) into one all-optional interface. The schema stays the source of truth and
+// validates every policy before these types are trusted.
 
 export interface Team {
   title: string;
