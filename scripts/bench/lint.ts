@@ -20,6 +20,8 @@ const self = fileURLToPath(import.meta.url);
 
 interface Measure {
   ms: number;
+  /** User + system CPU time: close to the wall time on an idle machine, and stable when other work shares the CPUs. */
+  cpuMs?: number;
   rssMb: number | undefined;
   exit: number | null;
   errors?: number;
@@ -31,13 +33,15 @@ async function runChild(dir: string): Promise<void> {
   const { lintCommand } = await import('../commands/lint.ts');
   let out = '';
   const sink = { write: (s: string) => ((out += s), true), isTTY: false } as unknown as NodeJS.WritableStream;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const exit = await lintCommand({ argv: ['--format', 'json'], root: dir, env: {}, stdout: sink, stderr: process.stderr, now: () => new Date(), debug: false });
   const ms = performance.now() - t0;
   const report = JSON.parse(out) as { documents: number; diagnostics: { severity: string; code: string; file: string; line: number }[] };
   const errors = report.diagnostics.filter((d) => d.severity === 'error');
   for (const e of errors.slice(0, 5)) process.stderr.write(`  ${e.file}:${e.line} ${e.code}\n`);
-  process.stdout.write(JSON.stringify({ ms, rssMb: process.resourceUsage().maxRSS / 1024, exit, errors: errors.length, documents: report.documents }) + '\n');
+  const ru = process.resourceUsage();
+  process.stdout.write(JSON.stringify({ ms, cpuMs: ((c) => (c.user + c.system) / 1000)(process.cpuUsage(cpu0)), rssMb: ru.maxRSS / 1024, exit, errors: errors.length, documents: report.documents }) + '\n');
 }
 
 function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
@@ -64,9 +68,9 @@ async function measureInProcess(dir: string): Promise<Measure> {
 async function measureCli(dir: string): Promise<Measure> {
   const args = ['tsx', 'scripts/bin/opsgate.ts', '--root', dir, 'lint', '--format', 'json'];
   if (existsSync('/usr/bin/time')) {
-    const r = await run('/usr/bin/time', ['-f', 'OGTIME %M', 'npx', ...args]);
-    const kb = /OGTIME (\d+)/.exec(r.stderr)?.[1];
-    return { ms: r.ms, rssMb: kb ? Number(kb) / 1024 : undefined, exit: r.code };
+    const r = await run('/usr/bin/time', ['-f', 'OGTIME %M %U %S', 'npx', ...args]);
+    const m = /OGTIME (\d+) ([\d.]+) ([\d.]+)/.exec(r.stderr);
+    return { ms: r.ms, cpuMs: m ? (Number(m[2]) + Number(m[3])) * 1000 : undefined, rssMb: m ? Number(m[1]) / 1024 : undefined, exit: r.code };
   }
   const r = await run('npx', args);
   return { ms: r.ms, rssMb: undefined, exit: r.code };
@@ -79,7 +83,7 @@ async function main(): Promise<void> {
   const sizes = argv.filter((a) => /^\d+k?$/.test(a)).map((a) => (a.endsWith('k') ? Number(a.slice(0, -1)) * 1000 : Number(a)));
   const targets = sizes.length ? sizes : [1000, 10_000, 50_000];
   const rows: { size: number; documents: number; mb: number; inproc: Measure; cli: Measure }[] = [];
-  process.stdout.write(`opsgate lint benchmark on ${os.cpus().length} CPU(s), Node ${process.version}\n`);
+  process.stdout.write(`opsgate lint benchmark on ${os.cpus().length} CPU(s), Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
   for (const size of targets) {
     const dir = await mkdtemp(path.join(os.tmpdir(), `og-bench-${size}-`));
     try {
@@ -97,10 +101,11 @@ async function main(): Promise<void> {
       if (!keep) await rm(dir, { recursive: true, force: true });
     }
   }
-  process.stdout.write('\n| documents | lint (in-process) | docs/s | peak RSS | CLI wall (incl. start-up) | CLI peak RSS | exit |\n|---:|---:|---:|---:|---:|---:|---:|\n');
+  process.stdout.write('\n| documents | lint wall (in-process) | CPU | docs/s (wall) | peak RSS | CLI wall (incl. start-up) | CLI CPU | CLI peak RSS | exit |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n');
   for (const r of rows) {
-    process.stdout.write(`| ${r.documents} | ${(r.inproc.ms / 1000).toFixed(2)} s | ${Math.round(r.documents / (r.inproc.ms / 1000))} | ${mb(r.inproc.rssMb)} | ${(r.cli.ms / 1000).toFixed(2)} s | ${mb(r.cli.rssMb)} | ${r.cli.exit} |\n`);
+    process.stdout.write(`| ${r.documents} | ${sec(r.inproc.ms)} | ${sec(r.inproc.cpuMs)} | ${Math.round(r.documents / (r.inproc.ms / 1000))} | ${mb(r.inproc.rssMb)} | ${sec(r.cli.ms)} | ${sec(r.cli.cpuMs)} | ${mb(r.cli.rssMb)} | ${r.cli.exit} |\n`);
   }
+  process.stdout.write(`load average after the runs: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (figures above 2 on this machine mean other work shared the CPUs; compare CPU times then)\n`);
   const ten = rows.find((r) => r.size === 10_000);
   const fifty = rows.find((r) => r.size === 50_000);
   if (ten) {
@@ -109,7 +114,8 @@ async function main(): Promise<void> {
   }
 }
 
-const fmt = (m: Measure) => `${(m.ms / 1000).toFixed(2)} s, ${mb(m.rssMb)}, exit ${m.exit}${m.errors !== undefined ? `, ${m.errors} error(s)` : ''}`;
+const sec = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
+const fmt = (m: Measure) => `${sec(m.ms)} (CPU ${sec(m.cpuMs)}), ${mb(m.rssMb)}, exit ${m.exit}${m.errors !== undefined ? `, ${m.errors} error(s)` : ''}`;
 const mb = (v: number | undefined) => (v === undefined ? 'n/a' : `${Math.round(v)} MB`);
 
 await main();
