@@ -5,6 +5,7 @@ import { parseFlags } from '../change/cli-args.ts';
 import { applyChange, dueChanges, type ApplyOutcome, type Resolution } from '../change/apply-change.ts';
 import { findChange, loadPlan } from '../change/load-plan.ts';
 import { renderPlanText } from '../change/render-plan.ts';
+import { listRuns } from '../change/recorder.ts';
 
 const USAGE = [
   'usage: opsgate apply CHG-YYYY-NNNN [--dry-run] [--resume [--resolve HOST:PHASE:STEP=done|failed]...]',
@@ -61,6 +62,17 @@ export const applyCommand: Command = async (ctx) => {
   if (due && ids.length === 0) { ctx.stdout.write('no change has its window open now\n'); return ExitCode.clean; }
   let exit: number = ExitCode.clean;
   for (const id of ids) {
+    if (due) {
+      // The schedule applies a change once; after a failed run a person decides (opsgate apply CHG, or --resume).
+      const runs = await listRuns(ctx.root, id);
+      if (runs.some((x) => x.outcome === 'succeeded')) continue;
+      const failed = runs.filter((x) => x.outcome === 'failed' || x.outcome === 'partial').pop();
+      if (failed) {
+        ctx.stdout.write(`${id}: skipped: run ${failed.run} ended ${failed.outcome}; a person decides: 'opsgate apply ${id}' to try again, or close the change\n`);
+        exit = Math.max(exit, ExitCode.findings);
+        continue;
+      }
+    }
     const r = await applyChange({
       repo, changeId: id, env: ctx.env, now: ctx.now,
       resume: flags.resume === true,

@@ -208,6 +208,38 @@ describe('apply over the test fleet', () => {
     const ev = await records('CHG-2026-0007');
     expect(ev.at(-1)).toMatchObject({ type: 'run.done', outcome: 'failed' });
   }, 60_000);
+
+  it('stops a step at its timeout and rolls the host back', async () => {
+    await repo.mergeChange(changeDoc('CHG-2026-0011', {
+      targets: { hosts: ['ca-1'] },
+      steps: [{ id: 'hangs', kind: 'run', argv: ['sleep', '30'], timeout_seconds: 1 }],
+      rollback: [marker('timeout-rollback')],
+    }), 11);
+    const r = await cli('apply', 'CHG-2026-0011', '--identity', fleet.clientKeyPath);
+    expect(r.code).toBe(1);
+    const ev = await records('CHG-2026-0011');
+    expect(ev.find((e) => e.type === 'step.done' && e.step === 'hangs')).toMatchObject({ ok: false, why: 'timed out' });
+    expect(ev.find((e) => e.type === 'host.done')).toMatchObject({ host: 'ca-1', outcome: 'rolled_back' });
+    expect(await readHome('ca-1', 'timeout-rollback')).toBe('ran\n');
+  }, 60_000);
+
+  it('--due applies the approved change whose window is open, once', async () => {
+    // ca-4 is down since the unreachable test.
+    const hour = 3_600_000;
+    await repo.mergeChange(changeDoc('CHG-2026-0012', { targets: { hosts: ['ca-3'] }, steps: [marker('due')] }), 12);
+    await repo.mergeChange(changeDoc('CHG-2026-0013', { targets: { hosts: ['ca-3'] }, steps: [marker('future')], window: { start: new Date(Date.now() + hour).toISOString(), end: new Date(Date.now() + 2 * hour).toISOString() } }), 13);
+    const r = await cli('apply', '--due', '--identity', fleet.clientKeyPath);
+    expect(r.out).toContain('CHG-2026-0012: succeeded');
+    expect(r.out).toContain('CHG-2026-0002: skipped: run');
+    expect(r.err).toContain('refusing to apply CHG-2026-0004');
+    expect(r.out + r.err).not.toContain('CHG-2026-0013');
+    expect(r.out + r.err).not.toContain('CHG-2026-0001');
+    expect(r.code).toBe(1);
+    expect(await readHome('ca-3', 'due')).toBe('ran\n');
+    expect(await readHome('ca-3', 'future')).toBeUndefined();
+    await cli('apply', '--due', '--identity', fleet.clientKeyPath);
+    expect(await readHome('ca-3', 'due')).toBe('ran\n');
+  }, 90_000);
 });
 
 describe('interruption and locks', () => {
