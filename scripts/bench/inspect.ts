@@ -94,7 +94,7 @@ async function ansible(fleet: RunningFleet, dir: string): Promise<Measure> {
   await mkdir(cp, { recursive: true });
   const known = fleet.hosts.map((h) => `${h.id} ${h.host_keys[0]}`).join('\n') + '\n';
   await writeFile(path.join(dir, 'known_hosts'), known);
-  const inv = ['[fleet]', ...fleet.hosts.map((h) => `${h.id} ansible_host=127.0.0.1 ansible_user=${h.user} ansible_ssh_private_key_file=${fleet.clientKeyPath} ansible_ssh_common_args='-o ProxyCommand="${h.proxy_command.join(' ')}" -o HostKeyAlias=${h.id} -o UserKnownHostsFile=${path.join(dir, 'known_hosts')} -o StrictHostKeyChecking=yes'`)].join('\n') + '\n';
+  const inv = ['[fleet]', ...fleet.hosts.map((h) => `${h.id} ansible_host=127.0.0.1 ansible_user=${h.user} ansible_ssh_private_key_file=${fleet.clientKeyPath} ansible_ssh_common_args='-o ProxyCommand="${h.proxy_command!.join(' ')}" -o HostKeyAlias=${h.id} -o UserKnownHostsFile=${path.join(dir, 'known_hosts')} -o StrictHostKeyChecking=yes'`)].join('\n') + '\n';
   await writeFile(path.join(dir, 'hosts.ini'), inv);
   const tasks = Object.entries(SECTION_BODIES).map(([name, body]) => ({ name, 'ansible.builtin.shell': body, changed_when: false, failed_when: false }));
   await writeFile(path.join(dir, 'inspect.yml'), stringify([{ hosts: 'fleet', gather_facts: false, become: true, tasks }]));

@@ -7,6 +7,8 @@ import { stringify } from 'yaml';
 import { quoteArgv } from '../../scripts/ssh/quote.ts';
 import { BIND_FILES, CLEAN_SYSCTL, LOGIN_USER, writeHostFiles } from './host-files.ts';
 import { generateKeyPair, pinOf } from './keys.ts';
+import { freePort, launchLoopbackSshd, LOOPBACK_LIMITATION } from './loopback.ts';
+import os from 'node:os';
 import type { FleetHostSpec } from './spec.ts';
 
 export type { FleetHostSpec } from './spec.ts';
@@ -20,7 +22,7 @@ export interface FleetInventoryHost {
   port: number;
   user: string;
   host_keys: string[];
-  proxy_command: string[];
+  proxy_command?: string[];
   groups: string[];
   env: string;
   criticality: string;
@@ -31,6 +33,8 @@ export interface FleetInventoryHost {
 
 export interface RunningFleet {
   tag: string;
+  /** `namespaces` (root: drift per host) or `loopback` (no root: see LOOPBACK_LIMITATION). */
+  mode: 'namespaces' | 'loopback';
   dir: string;
   hosts: FleetInventoryHost[];
   /** The client key every host (except a refused-key host) authorizes. */
@@ -63,11 +67,12 @@ let hooked = false;
  * Requires root. Everything is stopped by PID in stop(), in afterAll, and on process exit.
  */
 export async function startFleet(options: StartFleetOptions): Promise<RunningFleet> {
-  if (process.getuid?.() !== 0) throw new Error('the test fleet needs root (network and mount namespaces); run the tests as root or in CI');
+  const mode = process.getuid?.() === 0 && !process.env.OG_FLEET_LOOPBACK ? 'namespaces' : 'loopback';
+  if (mode === 'loopback') process.stderr.write(`test fleet: ${LOOPBACK_LIMITATION}\n`);
   const tag = `og${process.pid.toString(36)}${randomBytes(2).toString('hex')}`;
   const dir = options.dir ?? path.join(REPO_ROOT, '.tmp', `fleet-${tag}`);
   await mkdir(dir, { recursive: true });
-  await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
+  if (mode === 'namespaces') await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
   const resticPassword = randomBytes(12).toString('hex');
   const client = await generateKeyPair(path.join(dir, 'client_key'), 'ed25519', 'opsgate-fleet-client');
   const namespaces: string[] = [];
@@ -103,6 +108,15 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
       await mkdir(hdir, { recursive: true });
       const hostKey = await generateKeyPair(path.join(hdir, 'ssh_host_ed25519_key'), 'ed25519', spec.id);
       const pinned = spec.fault === 'changed-host-key' ? (await generateKeyPair(path.join(hdir, 'old_host_key'), 'ed25519', spec.id)).publicKey : hostKey.publicKey;
+      if (mode === 'loopback') {
+        const port = await freePort();
+        const child = await launchLoopbackSshd(hdir, spec, port, client.publicKey);
+        if (child) children.set(spec.id, child);
+        return {
+          id: spec.id, description: `test fleet host (${tag}, loopback)`, address: '127.0.0.1', port, user: os.userInfo().username, host_keys: [pinOf(pinned)],
+          groups: spec.groups ?? ['web'], env: spec.env ?? 'prod', criticality: spec.criticality ?? 'medium', owner_team: 'ops', os: 'debian-12',
+        };
+      }
       await writeHostFiles(hdir, spec, client.publicKey);
       await run('ip', ['netns', 'add', ns]);
       namespaces.push(ns);
@@ -119,7 +133,7 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
         port: 22,
         user: LOGIN_USER,
         host_keys: [pinOf(pinned)],
-        proxy_command: ['ip', 'netns', 'exec', ns, 'nc', '127.0.0.1', '22'],
+        proxy_command: ['ip', 'netns', 'exec', ns, 'nc', '127.0.0.1', '22'] as string[],
         groups: spec.groups ?? ['web'],
         env: spec.env ?? 'prod',
         criticality: spec.criticality ?? 'medium',
@@ -130,7 +144,7 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
     }));
     if (process.env.OG_FLEET_DEBUG) process.stderr.write(`fleet ${tag}: ${hosts.length} hosts up in ${Date.now() - started} ms\n`);
     const fleet: RunningFleet = {
-      tag, dir, hosts,
+      tag, mode, dir, hosts,
       clientKeyPath: client.privatePath,
       clientPublicKey: client.publicKey,
       env: { [RESTIC_ENV]: resticPassword },
