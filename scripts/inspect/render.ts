@@ -5,6 +5,7 @@ import type { HostRun } from './runner.ts';
 /** Renderers for an inspection result. Pure. */
 export interface InspectionReport { runId: string; at: string; hosts: HostRun[]; rows: InspectionRow[]; summary: InspectionSummary; previousRun: string | null }
 
+const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' / ');
 const pct = (c: number | null) => (c === null ? 'n/a' : `${(c * 100).toFixed(1)}%`);
 
 export function renderText(r: InspectionReport, opts: { verbose?: boolean } = {}): string {
@@ -13,13 +14,13 @@ export function renderText(r: InspectionReport, opts: { verbose?: boolean } = {}
     const rows = r.rows.filter((x) => x.host === h.host);
     const n = (s: string) => rows.filter((x) => x.status === s).length;
     out.push('');
-    out.push(h.error ? `${h.host}  ERROR  ${h.error.phase}: ${h.error.message}` : `${h.host}  ${n('pass')} pass, ${n('fail')} fail, ${n('error')} error, ${n('waived')} waived  (${h.durationMs} ms)`);
+    out.push(h.error ? `${h.host}  ERROR  ${h.error.phase}: ${oneLine(h.error.message)}` : `${h.host}  ${n('pass')} pass, ${n('fail')} fail, ${n('error')} error, ${n('waived')} waived  (${h.durationMs} ms)`);
     if (h.error) continue;
     for (const x of rows) {
       const show = opts.verbose || x.status === 'fail' || x.status === 'error' || x.status === 'waived' || x.level === 'warn' || x.change === 'resolved';
       if (!show) continue;
       const tag = x.level === 'warn' ? 'WARN' : x.status.toUpperCase();
-      out.push(`  ${tag.padEnd(7)} ${x.check.padEnd(30)} ${x.severity.padEnd(8)} ${x.reason || x.observed}${x.exception ? ` [exception ${x.exception}]` : ''}${x.change ? ` [${x.change}]` : ''}`);
+      out.push(`  ${tag.padEnd(7)} ${x.check.padEnd(30)} ${x.severity.padEnd(8)} ${oneLine(x.reason || x.observed)}${x.exception ? ` [exception ${x.exception}]` : ''}${x.change ? ` [${x.change}]` : ''}`);
     }
   }
   const s = r.summary.by_status;
