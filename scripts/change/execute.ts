@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SshError } from '../model/errors.ts';
+import { redactSecrets } from '../ssh/redact.ts';
 import type { Fleet } from '../ssh/fleet.ts';
 import type { HostSession } from '../ssh/types.ts';
 import { parseAccessOutput } from '../converge/access-script.ts';
@@ -83,12 +84,16 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
     try {
       const r = await session.exec(a.argv, { timeoutMs: a.timeoutMs, ...(stdin !== undefined ? { stdin } : {}) });
       const verdict = evaluateExpectation(r, a.expect);
-      const out = truncateOutput(r.stdout);
-      const err = truncateOutput(r.stderr);
+      // Hashes are of the redacted text: a hash of a secret-bearing output would let anyone confirm a guessed secret.
+      const known = Object.values(input.secrets);
+      const stdoutText = redactSecrets(r.stdout, known);
+      const stderrText = redactSecrets(r.stderr, known);
+      const out = truncateOutput(stdoutText);
+      const err = truncateOutput(stderrText);
       await recorder.event('step.done', {
         host, phase: a.phase, step: a.id, ok: verdict.ok, exit_code: r.code, ...(r.signal ? { signal: r.signal } : {}),
         duration_ms: r.durationMs, ...(verdict.why ? { why: verdict.why } : {}),
-        stdout: out.text, stderr: err.text, stdout_sha256: sha(r.stdout), stderr_sha256: sha(r.stderr),
+        stdout: out.text, stderr: err.text, stdout_sha256: sha(stdoutText), stderr_sha256: sha(stderrText),
         ...(out.truncated || err.truncated || r.truncated ? { truncated: true } : {}),
         ...(a.kind === 'converge' ? { converge: parseAccessOutput(r.stdout) } : {}),
       });
