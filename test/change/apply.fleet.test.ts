@@ -191,7 +191,7 @@ describe('apply over the test fleet', () => {
       steps: [marker('u1')],
       rollout: { canary: 1, batch_size: 1, max_failures: 0 },
     }), 7);
-    const ns = fleet.hosts.find((h) => h.id === 'ca-4')!.proxy_command[3]!;
+    const ns = fleet.hosts.find((h) => h.id === 'ca-4')!.proxy_command![3]!;
     const result = await applyChange({
       repo: await readRepo(repo.root), changeId: 'CHG-2026-0007', env: { OPSGATE_DEFAULT_BRANCH: 'main' }, now: () => new Date(), identityFile: fleet.clientKeyPath,
       onEvent: (e) => {
