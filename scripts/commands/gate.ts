@@ -53,7 +53,29 @@ export function parseGateArgs(argv: string[]): GateArgs {
 /** Where the gate's own schemas live: next to the code that runs (base-branch code in CI), never the PR's. */
 const CODE_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
+const HELP = `${USAGE}
+
+Decides whether the reviews on a pull request satisfy policies/approval.yaml, read
+from the pull request's BASE commit through the GitHub API (never the working tree).
+
+  --pr N              the pull request (default: from GITHUB_EVENT_PATH)
+  --simulate FILE     evaluate PR facts from a JSON file offline; policy, people, groups
+                      and freezes come from the file or else from --root's working tree
+  --format F          text (default), json (the explained tree), github (publish the
+                      opsgate/approval status, the sticky comment and the job summary;
+                      with --simulate: print the comment instead)
+  --decision-out FILE write the decision (policy commit, head, rules, approvers) as JSON
+  --record            append the decision to records/gate/<owner>/<repo>/pr-<n>.jsonl
+
+environment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH, GITHUB_STEP_SUMMARY
+exit codes: 0 satisfied, 1 pending or failed (or GitHub unreadable: fails closed), 2 usage, 3 internal
+`;
+
 export const gateCommand: Command = async (ctx) => {
+  if (ctx.argv.includes('--help') || ctx.argv.includes('-h')) {
+    ctx.stdout.write(HELP);
+    return ExitCode.clean;
+  }
   const args = parseGateArgs(ctx.argv);
   const validator = createSchemaValidator(await readSchemas(CODE_ROOT));
   let result: GateResult;
