@@ -41,7 +41,15 @@ export const convergeCommand: Command = async (ctx) => {
   const fleet = openFleet(toSshTargets(hosts, repo.all('host')), { auth, secrets, concurrency: Number(flags.concurrency ?? 20) });
   try {
     const mode = flags.check ? 'check' : 'apply';
-    const results = await convergeAccess(repo, hosts, fleet, mode, now, `converge access by ${ctx.env.GITHUB_ACTOR ?? ctx.env.USER ?? 'unknown'} (pid ${process.pid})`);
+    const rec = mode === 'apply' ? await openConvergeRecord(ctx, 'access', secrets) : undefined;
+    let results;
+    try {
+      results = await convergeAccess(repo, hosts, fleet, mode, now, `converge access by ${ctx.env.GITHUB_ACTOR ?? ctx.env.USER ?? 'unknown'} (pid ${process.pid})`, rec?.hooks);
+      await rec?.recorder.event('run.done', { hosts: results.map((r) => ({ host: r.host, ok: r.ok, ...(r.error ? { error: r.error } : {}) })) });
+    } finally {
+      await rec?.recorder.close();
+    }
+    if (rec) ctx.stdout.write(`record: ${rec.rel}\n`);
     for (const r of results) for (const l of renderAccessResult(r, mode)) ctx.stdout.write(l + '\n');
     const failed = results.filter((r) => !r.ok).length;
     const drift = results.filter((r) => r.report.some((l) => l.type !== 'keys-written')).length;
@@ -54,7 +62,15 @@ export const convergeCommand: Command = async (ctx) => {
 
 async function convergeBaselineCommand(ctx: CommandContext, a: { check: boolean; hosts: string[]; groups: string[]; baselines: string[]; identity?: string }): Promise<number> {
   const { convergeBaseline } = await import('../converge/run-baseline.ts');
-  const r = await convergeBaseline({ root: ctx.root, env: ctx.env, now: ctx.now, hosts: a.hosts, groups: a.groups, baselines: a.baselines, check: a.check, owner: `converge baseline by ${ctx.env.GITHUB_ACTOR ?? ctx.env.USER ?? 'unknown'} (pid ${process.pid})`, ...(a.identity ? { identityFile: a.identity } : {}) });
+  const rec = a.check ? undefined : await openConvergeRecord(ctx, 'baseline', []);
+  let r;
+  try {
+    r = await convergeBaseline({ root: ctx.root, env: ctx.env, now: ctx.now, hosts: a.hosts, groups: a.groups, baselines: a.baselines, check: a.check, owner: `converge baseline by ${ctx.env.GITHUB_ACTOR ?? ctx.env.USER ?? 'unknown'} (pid ${process.pid})`, ...(a.identity ? { identityFile: a.identity } : {}), ...(rec ? { hooks: rec.hooks } : {}) });
+    await rec?.recorder.event('run.done', { hosts: r.results.map((h) => ({ host: h.host, still_failing: h.remainingFailures, ...(h.error ? { error: h.error } : {}) })) });
+  } finally {
+    await rec?.recorder.close();
+  }
+  if (rec) ctx.stdout.write(`record: ${rec.rel}\n`);
   if (!r.usable) { for (const m of r.messages) ctx.stderr.write(m + '\n'); return ExitCode.unusable; }
   let bad = 0;
   for (const h of r.results) {
@@ -72,4 +88,19 @@ async function convergeBaselineCommand(ctx: CommandContext, a: { check: boolean;
   }
   ctx.stdout.write(`${r.results.length} host(s): ${bad} ${a.check ? 'with drift or errors' : 'not fully converged'}\n`);
   return bad > 0 ? ExitCode.findings : ExitCode.clean;
+}
+
+/** records/converge/<target>/<run>.jsonl: what was about to run on each host (written first), and what it did. */
+async function openConvergeRecord(ctx: CommandContext, target: 'access' | 'baseline', secrets: string[]) {
+  const { openRecorder, newRunId } = await import('../change/recorder.ts');
+  const path = await import('node:path');
+  const run = newRunId(ctx.now());
+  const rel = `records/converge/${target}/${run}.jsonl`;
+  const recorder = await openRecorder(path.join(ctx.root, rel), { now: ctx.now, secrets });
+  await recorder.event('run.planned', { target, run, actor: ctx.env.GITHUB_ACTOR ?? ctx.env.USER ?? null });
+  const hooks = {
+    before: (host: string, detail: Record<string, unknown>) => recorder.event('converge.executing', { host, ...detail }),
+    after: (host: string, detail: Record<string, unknown>) => recorder.event('converge.done', { host, ...detail }),
+  };
+  return { recorder, hooks, rel };
 }

@@ -2,6 +2,7 @@
  * Converges (or checks) access on hosts: renders each host's policy, runs the
  * script as root over the SSH edge under the host lock, reports per host. Edge.
  */
+import { createHash } from 'node:crypto';
 import type { RepoModel } from '../repo/repo-model.ts';
 import type { Fleet } from '../ssh/fleet.ts';
 import { acquireHostLock } from '../change/host-lock.ts';
@@ -20,7 +21,13 @@ export interface HostAccessResult {
   fingerprints: Record<string, string>;
 }
 
-export async function convergeAccess(repo: RepoModel, hosts: ReadonlyArray<{ id: string; data: { groups: string[] } }>, fleet: Fleet, mode: ConvergeMode, now: Date, owner: string): Promise<HostAccessResult[]> {
+/** Called before the script runs on a host (written to the record first) and after. */
+export interface ConvergeHooks {
+  before?: (host: string, detail: Record<string, unknown>) => Promise<void>;
+  after?: (host: string, detail: Record<string, unknown>) => Promise<void>;
+}
+
+export async function convergeAccess(repo: RepoModel, hosts: ReadonlyArray<{ id: string; data: { groups: string[] } }>, fleet: Fleet, mode: ConvergeMode, now: Date, owner: string, hooks: ConvergeHooks = {}): Promise<HostAccessResult[]> {
   const inputs = { people: repo.all('person').map((d) => d.data), roles: repo.all('role').map((d) => d.data), grants: repo.all('grant').map((d) => d.data) };
   const results = await Promise.all(hosts.map(async (h): Promise<HostAccessResult> => {
     const policy = renderAccessPolicy(h, inputs, now);
@@ -32,8 +39,11 @@ export async function convergeAccess(repo: RepoModel, hosts: ReadonlyArray<{ id:
     if (lock && lock.status !== 'locked') return { ...base, ok: false, error: lock.status === 'held' ? `host is held by ${lock.owner}` : lock.message };
     try {
       const cmd = renderConverge();
-      const r = await session.exec(cmd.argv, { stdin: renderAccessScript(policy, mode), timeoutMs: 120_000 });
+      const script = renderAccessScript(policy, mode);
+      await hooks.before?.(h.id, { command: cmd.command, script_sha256: createHash('sha256').update(script).digest('hex'), accounts: policy.accounts.map((a) => ({ account: a.account, keys: a.keys.map((k) => ({ person: k.person, grant: k.grant, fingerprint: k.fingerprint })) })), sudoers: policy.sudoers.map((x) => x.name), excluded: policy.excluded });
+      const r = await session.exec(cmd.argv, { stdin: script, timeoutMs: 120_000 });
       const report = parseAccessOutput(r.stdout);
+      await hooks.after?.(h.id, { exit_code: r.code, report, stderr: r.stderr.slice(0, 2000) });
       for (const l of report) if (l.type === 'keys-add' || l.type === 'keys-remove') { const b = keyBlobOf(l.line); if (b) base.fingerprints[l.line] = b.fingerprint; }
       const invalid = report.some((l) => l.type === 'sudoers-invalid' || l.type === 'account-missing');
       return { ...base, report, ok: r.code === 0 && !invalid, ...(r.code !== 0 && !invalid ? { error: `exit ${r.code}: ${r.stderr.trim().slice(0, 300)}` } : {}) };

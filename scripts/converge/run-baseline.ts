@@ -10,6 +10,7 @@ import { loadSshAuth, openFleet } from '../ssh/fleet.ts';
 import { toSshTarget } from '../inspect/runner.ts';
 import { acquireHostLock } from '../change/host-lock.ts';
 import { renderConverge } from '../change/render-command.ts';
+import type { ConvergeHooks } from './run-access.ts';
 import { parseBaselineOutput, planBaselineRemediation, renderBaselineScript, type BaselineRemediation } from './baseline.ts';
 
 export interface BaselineHostResult {
@@ -20,7 +21,7 @@ export interface BaselineHostResult {
   error?: string;
 }
 
-export async function convergeBaseline(o: { root: string; env: NodeJS.ProcessEnv; now: () => Date; hosts: string[]; groups: string[]; baselines: string[]; identityFile?: string; check: boolean; owner: string }): Promise<{ usable: boolean; messages: string[]; results: BaselineHostResult[] }> {
+export async function convergeBaseline(o: { root: string; env: NodeJS.ProcessEnv; now: () => Date; hosts: string[]; groups: string[]; baselines: string[]; identityFile?: string; check: boolean; owner: string; hooks?: ConvergeHooks }): Promise<{ usable: boolean; messages: string[]; results: BaselineHostResult[] }> {
   const loaded = await loadInspection(o.root, { hosts: o.hosts, groups: o.groups, baselines: o.baselines });
   if (loaded.unusable) return { usable: false, messages: loaded.diagnostics.map((d) => `${d.file}:${d.line}:${d.col}  ${d.code}  ${d.message}`), results: [] };
   const { auth, secrets } = await loadSshAuth({ env: o.env, ...(o.identityFile ? { identityFile: o.identityFile } : {}) });
@@ -44,8 +45,10 @@ export async function convergeBaseline(o: { root: string; env: NodeJS.ProcessEnv
         const lock = await acquireHostLock(session, r.host, o.owner);
         if (lock.status !== 'locked') { r.error = lock.status === 'held' ? `host is held by ${lock.owner}` : lock.message; return; }
         try {
+          await o.hooks?.before?.(r.host, { command: renderConverge().command, remediation: r.plan });
           const out = await session.exec(renderConverge().argv, { stdin: renderBaselineScript(r.plan!), timeoutMs: 120_000 });
           r.applied = parseBaselineOutput(out.stdout);
+          await o.hooks?.after?.(r.host, { exit_code: out.code, applied: r.applied, stderr: out.stderr.slice(0, 2000) });
           if (out.code !== 0 && !r.applied.some((a) => a.type.endsWith('invalid') || a.type === 'error')) r.error = `exit ${out.code}: ${out.stderr.trim().slice(0, 300)}`;
         } finally { await lock.release(); }
       } catch (e) { r.error = e instanceof Error ? e.message : String(e); }

@@ -93,6 +93,13 @@ describe('converge access', () => {
     // The live policy on cv-2 still parses, and no staging directory was left behind.
     expect((await readdir(path.join(fleet.dir, 'cv-2', 'etc', 'sudoers.d'))).filter((f) => f.startsWith('.'))).toEqual([]);
 
+    // Evidence: what was about to run on each host, written before it ran, and what it did.
+    const recDir = path.join(repo.root, 'records', 'converge', 'access');
+    const lines = (await readFile(path.join(recDir, (await readdir(recDir))[0]!), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; host?: string });
+    const types = lines.filter((l) => l.host === 'cv-1').map((l) => l.type);
+    expect(types).toEqual(['converge.executing', 'converge.done']);
+    expect((await cli('records', 'verify')).code).toBe(0);
+
     const check = await cli('converge', 'access', '--check', '--hosts', 'cv-1', '--identity', fleet.clientKeyPath);
     expect(check.out).toContain('cv-1: in line with the policy');
     expect(check.code).toBe(0);
