@@ -77,7 +77,7 @@ export const inspectCommand: Command = async (ctx: CommandContext) => {
     import('../ssh/fleet.ts'), import('../inspect/runner.ts'), import('../inspect/results.ts'), import('../inspect/record.ts'), import('../inspect/render.ts'), import('../ssh/redact.ts'),
   ]);
   let auth;
-  try { auth = await loadSshAuth({ env: ctx.env, ...(args.identity ? { identityFile: path.resolve(ctx.root, args.identity) } : {}) }); } catch (e) {
+  try { auth = await loadSshAuth({ env: ctx.env, ...(args.identity ? { identityFile: path.resolve(args.identity) } : {}) }); } catch (e) {
     throw new UsageError(`cannot read the identity file: ${(e as Error).message}`);
   }
   const started = ctx.now();

@@ -40,13 +40,14 @@ async function up() {
   await fleet.writeInventory(repo);
   const pids = execFileSync('sh', ['-c', `for n in $(ip netns list | awk '{print $1}' | grep '^${fleet.tag}-'); do ip netns pids $n; done`], { encoding: 'utf8' }).split('\n').filter(Boolean);
   await writeFile(STATE, JSON.stringify({ tag: fleet.tag, pids }, null, 2));
-  const envLine = Object.entries(fleet.env).map(([k, v]) => `${k}=${v}`).join(' ');
+  const password = Object.values(fleet.env)[0]!;
+  // The sample inventory's db hosts name RESTIC_PASSWORD_DB; the generated one names the fleet's variable. Both are set.
+  await writeFile(path.join(DIR, 'env'), `${Object.keys(fleet.env)[0]}=${password}\nRESTIC_PASSWORD_DB=${password}\n`, { mode: 0o600 });
   process.stdout.write([
     `fleet ${fleet.tag}: ${fleet.hosts.length} hosts up; repository copy in ${path.relative(ROOT, repo)}`,
-    `try: env ${envLine} RESTIC_PASSWORD_DB=\${${Object.keys(fleet.env)[0]}} npx tsx scripts/bin/opsgate.ts inspect --root ${path.relative(ROOT, repo)} --identity ${path.relative(repo, fleet.clientKeyPath)}`,
+    `try: set -a; . .tmp/fleet/env; set +a; npx tsx scripts/bin/opsgate.ts inspect --root ${path.relative(ROOT, repo)} --identity ${path.relative(ROOT, fleet.clientKeyPath)}`,
     'stop: npm run fleet:down', '',
   ].join('\n'));
-  await writeFile(path.join(DIR, 'env'), `${envLine}\nRESTIC_PASSWORD_DB=${Object.values(fleet.env)[0]}\n`);
 }
 
 async function down() {
