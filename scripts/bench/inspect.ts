@@ -143,11 +143,13 @@ async function measureFleet(n: number, withAnsible: boolean) {
 
 const f = (m: Measure | undefined) => (m ? `${m.wall.toFixed(2).padStart(7)} s wall ${m.cpu.toFixed(2).padStart(7)} s CPU${m.rssMb ? `  ${String(m.rssMb).padStart(5)} MiB peak RSS` : ''}` : 'skipped');
 
+const loadBefore = os.loadavg()[0]!;
 const small = await measureFleet(N, true);
 const large = LARGE > 0 ? await measureFleet(LARGE, false) : undefined;
 const lines = [
   '',
   `opsgate inspect benchmark — ${os.cpus().length} CPUs, Node ${process.version}; probe = ${Object.keys(SECTION_BODIES).length} sections + files + sysctl in one exec per host`,
+  `machine load average (1 min) before: ${loadBefore.toFixed(1)}, after: ${os.loadavg()[0]!.toFixed(1)} — figures on a busy machine are slower for every tool`,
   '',
   `${N} hosts:`,
   `  floor (connect+auth+true, in-process)  ${f(small.floor)}`,
@@ -168,4 +170,4 @@ const lines = [
 ];
 process.stdout.write(lines.join('\n'));
 await mkdir(path.join(ROOT, '.tmp'), { recursive: true });
-await writeFile(path.join(ROOT, '.tmp', 'bench-inspect.json'), JSON.stringify({ at: new Date().toISOString(), small, large }, null, 2));
+await writeFile(path.join(ROOT, '.tmp', 'bench-inspect.json'), JSON.stringify({ at: new Date().toISOString(), loadBefore, loadAfter: os.loadavg()[0], small, large }, null, 2));
