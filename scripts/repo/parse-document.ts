@@ -3,6 +3,7 @@ import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import { matchKind, type DocumentKind, type KindData } from './kinds.ts';
 import { parseYamlText, type Located } from './parse-yaml.ts';
 import { splitFrontMatter } from './front-matter.ts';
+import { checkEncoding } from './encoding.ts';
 import type { SchemaValidator } from './validate-schema.ts';
 
 /** One loaded document: its data plus where every value came from. */
@@ -38,7 +39,13 @@ export function parseDocumentText(input: Uint8Array | string, file: string, vali
   let lineOffset = 0;
   let body: string | undefined;
   if (match.kind === 'runbook') {
-    const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
+    let text: string;
+    if (typeof input === 'string') text = input;
+    else {
+      const enc = checkEncoding(input, file);
+      if ('diagnostic' in enc) return { diagnostics: [enc.diagnostic] };
+      text = enc.text;
+    }
     const fm = splitFrontMatter(text);
     if (!fm) return { diagnostics: [diagnostic('runbook.front-matter', { file, line: 1, col: 1 }, 'the runbook has no YAML front matter', { hint: 'start the file with a --- line, the fields (id, title, owner, review_every_days, last_reviewed), and a closing --- line' })] };
     yamlInput = fm.yaml;

@@ -1,4 +1,5 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
+import jsYaml from 'js-yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, visit, type Document, type Node } from 'yaml';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import { checkEncoding } from './encoding.ts';
 
@@ -49,7 +50,84 @@ export function parseYamlText(input: Uint8Array | string, file: string, lineOffs
   const longLine = findLongLine(text);
   if (longLine) return fail(diagnostic('yaml.line-too-long', { file, line: longLine + lineOffset, col: 1 }, `line is longer than ${YAML_LIMITS.maxLineLength} characters`, { hint: 'wrap long values with a YAML block scalar (|) or move data out of the document' }));
   if (text.trim() === '') return fail(diagnostic('yaml.empty', atFile, 'the file is empty; expected a YAML mapping (key: value lines)', { hint: 'add the document, or delete the file' }));
+  return parseFast(text, lineOffset) ?? parseWithPositions(text, file, lineOffset);
+}
 
+/**
+ * YAML the fast path leaves to the positional parser: anchors, aliases, tags,
+ * directives, document markers, complex or explicit keys, null keys.
+ */
+const NEEDS_FULL_PARSER = /(^|[\s[\]{},:-])[&*!%]|^(---|\.\.\.)|^\s*(\[|\{|\?(\s|$))|^\s*(~|null|Null|NULL)?\s*:(\s|$)/m;
+
+/** YAML 1.2 core integers, as the positional parser reads them (no 0b…, no 1_000, no sexagesimal). */
+const coreInt = new jsYaml.Type('tag:yaml.org,2002:int', {
+  kind: 'scalar',
+  resolve: (s: string) => /^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$/.test(s),
+  construct: (s: string) => (s.startsWith('0o') ? parseInt(s.slice(2), 8) : s.startsWith('0x') ? parseInt(s.slice(2), 16) : parseInt(s, 10)),
+  predicate: (v: unknown) => Number.isInteger(v),
+});
+const coreFloat = new jsYaml.Type('tag:yaml.org,2002:float', {
+  kind: 'scalar',
+  resolve: (s: string) => /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$/.test(s),
+  construct: (s: string) => (/nan$/i.test(s) ? NaN : /inf$/i.test(s) ? (s.startsWith('-') ? -Infinity : Infinity) : parseFloat(s)),
+  predicate: (v: unknown) => typeof v === 'number',
+});
+// js-yaml exports its built-in types at run time; its type declarations omit them.
+const builtin = (jsYaml as unknown as { types: Record<'null' | 'bool', InstanceType<typeof jsYaml.Type>> }).types;
+const CORE_1_2 = jsYaml.FAILSAFE_SCHEMA.extend({ implicit: [builtin.null, builtin.bool, coreInt, coreFloat] });
+
+/**
+ * The fast path: js-yaml (about ten times faster than the positional parser)
+ * for the common case of plain documents — no anchors, aliases or tags, so no
+ * alias bomb — that load as a mapping with no forbidden key and no deep
+ * nesting. Positions are computed lazily, only when a diagnostic needs one.
+ * Anything unusual returns undefined and takes the positional path, which
+ * produces the located diagnostics.
+ */
+function parseFast(text: string, lineOffset: number): ParsedYaml | undefined {
+  if (NEEDS_FULL_PARSER.test(text)) return undefined;
+  let data: unknown;
+  try {
+    data = jsYaml.load(text, { schema: CORE_1_2, json: false });
+  } catch {
+    return undefined;
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data) || !isPlainTree(data, 0)) return undefined;
+  let positional: ParsedYaml['locate'] | undefined;
+  const locate = (pointer: string, opts?: { key?: boolean }): Located => {
+    positional ??= locatorFor(text, lineOffset);
+    return positional(pointer, opts);
+  };
+  return { data, locate, diagnostics: [] };
+}
+
+function isPlainTree(v: unknown, depth: number): boolean {
+  if (depth > YAML_LIMITS.maxDepth) return false;
+  if (Array.isArray(v)) return v.every((x) => isPlainTree(x, depth + 1));
+  if (v !== null && typeof v === 'object') {
+    for (const k of Object.keys(v)) if (FORBIDDEN_KEYS.has(k)) return false;
+    if (Object.prototype.hasOwnProperty.call(v, '__proto__')) return false;
+    return Object.values(v).every((x) => isPlainTree(x, depth + 1));
+  }
+  return true;
+}
+
+/** Positions only (no checks, no conversion): for diagnostics about a document that loaded fast. */
+function locatorFor(text: string, lineOffset: number): ParsedYaml['locate'] {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, schema: 'core' });
+  const pos = (offset: number): Located => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line + lineOffset, col: p.col };
+  };
+  return (pointer, opts = {}) => locateNode(doc, pointer, opts.key ?? false, pos) ?? pos(0);
+}
+
+/** The positional path: the `yaml` library's CST, every node mapped to its line and column. */
+function parseWithPositions(text: string, file: string, lineOffset: number): ParsedYaml {
+  const atFile = { file, line: 1 + lineOffset, col: 1 };
+  const noLocate = (): Located => ({ line: 1 + lineOffset, col: 1 });
+  const fail = (d: Diagnostic): ParsedYaml => ({ data: undefined, locate: noLocate, diagnostics: [d] });
   const lineCounter = new LineCounter();
   const parseAll = () => parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, schema: 'core' });
   let docs: ReturnType<typeof parseAll>;

@@ -1,4 +1,4 @@
-import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { lstat, open, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import { DOCUMENT_ROOTS, matchKind } from './kinds.ts';
@@ -52,6 +52,18 @@ function isDocumentCandidate(rel: string): boolean {
   return /\.ya?ml$/.test(rel);
 }
 
+/** The file's bytes, or its size when it is over the document limit (never read whole). */
+async function readCapped(abs: string): Promise<Uint8Array | number> {
+  const handle = await open(abs, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size > YAML_LIMITS.maxBytes) return size;
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
 export interface ReadRepoOptions {
   validator?: SchemaValidator;
 }
@@ -71,13 +83,12 @@ export async function readRepo(root: string, options: ReadRepoOptions = {}): Pro
         diagnostics.push(diagnostic('repo.unknown-location', { file: rel, line: 1, col: 1 }, `${rel} is not a known document location`, { severity: 'warning', hint: 'move it to the folder of its kind (see README.md layout), e.g. changes/2026/CHG-2026-0001.yaml' }));
         continue;
       }
-      const abs = path.join(root, rel);
-      const s = await stat(abs);
-      if (s.size > YAML_LIMITS.maxBytes) {
-        diagnostics.push(diagnostic('yaml.too-large', { file: rel, line: 1, col: 1 }, `file is ${s.size} bytes; documents may be at most ${YAML_LIMITS.maxBytes} bytes`, { hint: 'split the document or remove generated content' }));
+      const bytes = await readCapped(path.join(root, rel));
+      if (typeof bytes === 'number') {
+        diagnostics.push(diagnostic('yaml.too-large', { file: rel, line: 1, col: 1 }, `file is ${bytes} bytes; documents may be at most ${YAML_LIMITS.maxBytes} bytes`, { hint: 'split the document or remove generated content' }));
         continue;
       }
-      const result = parseDocumentText(await readFile(abs), rel, validator);
+      const result = parseDocumentText(bytes, rel, validator);
       diagnostics.push(...result.diagnostics);
       docs[i] = result.doc;
     }

@@ -9,8 +9,8 @@ const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export function isWorkday(date: string, calendar: CalendarDocument): boolean {
   if (calendar.makeup_workdays?.some((d) => d.date === date)) return true;
   if (calendar.holidays?.some((d) => d.date === date)) return false;
-  const weekday = DateTime.fromISO(date, { zone: calendar.timezone }).weekday;
-  return weekday <= 5;
+  const day = Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY);
+  return (((day + 3) % 7) + 7) % 7 < 5;
 }
 
 export function windowAppliesTo(window: Window, host: { id: string; data: HostDocument }): boolean {
@@ -28,22 +28,47 @@ export interface Occurrence {
   end: number;
 }
 
+const DAY = 86_400_000;
+const offsetCache = new Map<string, Map<number, number>>();
+
+/** The zone's UTC offset in minutes at an instant; memoised per hour (zone rules change far less often). */
+export function zoneOffsetMinutes(zone: string, ms: number): number {
+  let byHour = offsetCache.get(zone);
+  if (!byHour) offsetCache.set(zone, (byHour = new Map()));
+  const hour = Math.floor(ms / 3_600_000);
+  let off = byHour.get(hour);
+  if (off === undefined) {
+    off = DateTime.fromMillis(hour * 3_600_000, { zone }).offset;
+    if (byHour.size > 100_000) byHour.clear();
+    byHour.set(hour, off);
+  }
+  return off;
+}
+
+/** UTC instant of a local wall-clock time (local day number × minutes after midnight) in a zone. */
+function localToUtc(zone: string, localDay: number, minutes: number): number {
+  const local = localDay * DAY + minutes * 60_000;
+  const guess = local - zoneOffsetMinutes(zone, local) * 60_000;
+  return local - zoneOffsetMinutes(zone, guess) * 60_000;
+}
+
 /** Occurrences of a window that overlap [fromMs, toMs], in the calendar's zone. Pure. */
 export function windowOccurrences(window: Window, calendar: CalendarDocument, fromMs: number, toMs: number): Occurrence[] {
   const zone = calendar.timezone;
   const out: Occurrence[] = [];
-  let day = DateTime.fromMillis(fromMs, { zone }).startOf('day').minus({ days: 1 });
-  const last = DateTime.fromMillis(toMs, { zone }).startOf('day');
-  const [sh, sm] = window.start.split(':').map(Number) as [number, number];
-  const [eh, em] = window.end.split(':').map(Number) as [number, number];
-  for (let guard = 0; day <= last && guard < 4000; guard++, day = day.plus({ days: 1 })) {
-    const name = WEEKDAYS[day.weekday - 1]!;
+  const toMin = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  const startMin = toMin(window.start);
+  let endMin = toMin(window.end);
+  if (endMin <= startMin) endMin += 24 * 60;
+  const firstDay = Math.floor((fromMs + zoneOffsetMinutes(zone, fromMs) * 60_000) / DAY) - 1;
+  const lastDay = Math.floor((toMs + zoneOffsetMinutes(zone, toMs) * 60_000) / DAY);
+  for (let day = firstDay; day <= lastDay && day - firstDay < 4000; day++) {
+    const name = WEEKDAYS[(((day + 3) % 7) + 7) % 7]!; // day 0 (1970-01-01) was a Thursday
     if (!window.days.includes(name)) continue;
-    if (window.workdays_only && !isWorkday(day.toISODate()!, calendar)) continue;
-    const start = day.set({ hour: sh, minute: sm });
-    let end = day.set({ hour: eh, minute: em });
-    if (end <= start) end = end.plus({ days: 1 });
-    if (end.toMillis() >= fromMs && start.toMillis() <= toMs) out.push({ window, start: start.toMillis(), end: end.toMillis() });
+    if (window.workdays_only && !isWorkday(new Date(day * DAY).toISOString().slice(0, 10), calendar)) continue;
+    const start = localToUtc(zone, day, startMin);
+    const end = localToUtc(zone, day, endMin);
+    if (end >= fromMs && start <= toMs) out.push({ window, start, end });
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Doc } from '../repo/parse-document.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
-import { blockingFreezes, containingWindow } from './calendar.ts';
+import { blockingFreezes, containingWindow, windowAppliesTo } from './calendar.ts';
 import { deriveRisk, renderRiskDerivation, riskRank } from './risk.ts';
 import { at, type RuleInput } from './rule-context.ts';
 
@@ -45,8 +45,13 @@ function checkOneChange(doc: ChangeDoc, repo: RepoModel, existingFiles: Readonly
   const calendar = repo.one('calendar');
   if (calendar && end > start && !c.closure) {
     if (c.type !== 'emergency') {
+      // Hosts to which the same windows apply share one answer: compute it once per window set.
+      const answers = new Map<string, boolean>();
       for (const h of hosts) {
-        if (!containingWindow(calendar.data, h, start, end)) {
+        const key = calendar.data.maintenance_windows.map((w) => (windowAppliesTo(w, h) ? '1' : '0')).join('');
+        let inside = answers.get(key);
+        if (inside === undefined) answers.set(key, (inside = Boolean(containingWindow(calendar.data, h, start, end))));
+        if (!inside) {
           out.push(at(doc, '/window', 'change.outside-maintenance-window', `the window ${c.window.start} – ${c.window.end} is not inside a maintenance window of ${h.id}`, `move it into one of: ${describeWindows(calendar.data, h)}`));
         }
       }
@@ -93,25 +98,84 @@ function describeWindows(calendar: import('../model/documents.generated.ts').Cal
   return ws.length ? ws.map((w) => `${w.id} (${w.days.join('/')} ${w.start}–${w.end} ${calendar.timezone})`).join(', ') : 'none applies to this host: add one to policies/calendar.yaml';
 }
 
-/** Open changes whose windows overlap on a shared host. Sweep by start time. Pure. */
+const MAX_CONFLICTS_LISTED = 3;
+
+/**
+ * Open changes whose windows overlap on a shared host. Per host, a sweep by
+ * start time with a min-heap of end times, so even thousands of overlapping
+ * changes cost O(n log n); each change names at most a few partners and
+ * counts the rest. Pure.
+ */
 function checkConflicts(repo: RepoModel): Diagnostic[] {
-  const open = repo
-    .all('change')
-    .filter((c) => !c.data.closure)
-    .map((c) => ({ doc: c, start: Date.parse(c.data.window.start), end: Date.parse(c.data.window.end), hosts: new Set(repo.resolveTargets(c.data.targets).map((h) => h.id)) }))
-    .filter((c) => c.end > c.start)
-    .sort((a, b) => a.start - b.start);
-  const out: Diagnostic[] = [];
-  const active: typeof open = [];
-  for (const c of open) {
-    for (let i = active.length - 1; i >= 0; i--) if (active[i]!.end <= c.start) active.splice(i, 1);
-    for (const o of active) {
-      const shared = [...c.hosts].filter((h) => o.hosts.has(h));
-      if (shared.length) {
-        out.push(at(c.doc, '/window', 'change.conflict', `window overlaps ${o.doc.id} (${o.doc.file}) on ${shared.slice(0, 5).join(', ')}${shared.length > 5 ? ` and ${shared.length - 5} more` : ''}`, `move one of the two changes, or merge them`));
+  const open = repo.all('change').filter((c) => !c.data.closure);
+  const spans = open.map((c) => ({ doc: c, start: Date.parse(c.data.window.start), end: Date.parse(c.data.window.end) }));
+  const byHost = new Map<string, number[]>();
+  spans.forEach((s, i) => {
+    if (!(s.end > s.start)) return;
+    for (const h of repo.resolveTargets(s.doc.data.targets)) byHost.set(h.id, [...(byHost.get(h.id) ?? []), i]);
+  });
+  const found = new Map<number, { partners: Map<number, string[]>; total: number }>();
+  for (const [host, idxs] of byHost) {
+    idxs.sort((a, b) => spans[a]!.start - spans[b]!.start || a - b);
+    const heap = new MinHeap<number>((a, b) => spans[a]!.end - spans[b]!.end);
+    for (const i of idxs) {
+      while (heap.size && spans[heap.peek()!]!.end <= spans[i]!.start) heap.pop();
+      if (heap.size) {
+        const f = found.get(i) ?? { partners: new Map<number, string[]>(), total: 0 };
+        f.total += heap.size;
+        for (const j of heap.items.slice(0, MAX_CONFLICTS_LISTED)) f.partners.set(j, [...(f.partners.get(j) ?? []), host]);
+        found.set(i, f);
       }
+      heap.push(i);
     }
-    active.push(c);
+  }
+  const out: Diagnostic[] = [];
+  for (const [i, f] of [...found].sort((a, b) => a[0] - b[0])) {
+    const listed = [...f.partners].slice(0, MAX_CONFLICTS_LISTED);
+    const names = listed.map(([j, hosts]) => `${spans[j]!.doc.id} (${spans[j]!.doc.file}) on ${hosts.slice(0, 3).join(', ')}`);
+    const more = f.total - listed.reduce((n, [, hosts]) => n + hosts.length, 0);
+    out.push(at(spans[i]!.doc, '/window', 'change.conflict', `window overlaps ${names.join('; ')}${more > 0 ? `; and ${more} more overlap(s)` : ''}`, 'move one of the changes, or merge them'));
   }
   return out;
+}
+
+/** A small binary min-heap. */
+class MinHeap<T> {
+  readonly items: T[] = [];
+  constructor(private readonly less: (a: T, b: T) => number) {}
+  get size(): number {
+    return this.items.length;
+  }
+  peek(): T | undefined {
+    return this.items[0];
+  }
+  push(v: T): void {
+    const a = this.items;
+    a.push(v);
+    for (let i = a.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (this.less(a[i]!, a[p]!) >= 0) break;
+      [a[i], a[p]] = [a[p]!, a[i]!];
+      i = p;
+    }
+  }
+  pop(): T | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length && last !== undefined) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.less(a[l]!, a[m]!) < 0) m = l;
+        if (r < a.length && this.less(a[r]!, a[m]!) < 0) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
 }
