@@ -102,8 +102,26 @@ export function buildProbeScript(req: ProbeRequest): string {
 /**
  * The command that runs the script (sent on stdin): escalate with `sudo -n` when the
  * login is not root and passwordless sudo is allowed; otherwise run as the login and let
- * the sections that need privileges report their own permission errors. `sudo -n` that is
- * refused exits before reading stdin, so the script is still there for the fallback; the
- * script itself always ends with `exit 0` (section failures are reported inside the output).
+ * the sections that need privileges report their own permission errors. A refused
+ * `sudo -n` exits 1 before reading stdin, so the script is still there for the fallback;
+ * the script itself always ends with `exit 0`.
+ *
+ * `timeout` (coreutils) stops the whole probe on the host itself, process group and all,
+ * shortly before the client gives up, so a hanging command is not left running there and
+ * the output names the section that hung (exit status 124).
  */
-export const PROBE_COMMAND = `if [ "$USER" != root ] && command -v sudo >/dev/null 2>&1; then sudo -n sh -s 2>/dev/null && exit 0; fi; exec sh -s`;
+export function probeCommand(hostTimeoutSeconds: number): string {
+  const t = Math.max(1, Math.floor(hostTimeoutSeconds));
+  // timeout runs inside sudo so its process group holds every command of the probe.
+  return `if command -v timeout >/dev/null 2>&1; then W="timeout -k 1 ${t}"; else W=; fi; `
+    + `if [ "$USER" != root ] && command -v sudo >/dev/null 2>&1; then sudo -n $W sh -s 2>/dev/null; rc=$?; [ $rc -ne 1 ] && exit $rc; fi; exec $W sh -s`;
+}
+
+/** Exit status of `timeout` when it stopped the probe. */
+export const PROBE_TIMED_OUT = 124;
+
+/** The section the probe was in when its output stopped. */
+export function lastSectionBegun(output: string, boundary: string): string | undefined {
+  const all = [...output.matchAll(new RegExp(`^${boundary} begin (\\S+)$`, 'gm'))];
+  return all[all.length - 1]?.[1];
+}

@@ -8,7 +8,8 @@ import { evaluateHost, probeNeeds } from './evaluate.ts';
 import { gatherFacts } from './gather-facts.ts';
 import type { Baseline, InspectionRow, InventoryHost, PolicyData } from './model.ts';
 import { splitSections } from './parse-sections.ts';
-import { buildProbeScript, PROBE_COMMAND } from './probe.ts';
+import { sectionCommand } from './probe.ts';
+import { buildProbeScript, lastSectionBegun, probeCommand, PROBE_TIMED_OUT } from './probe.ts';
 
 /** The edge of inspection: one connection and one exec per host, then pure parsing and evaluation. */
 export interface InspectRunOptions {
@@ -72,9 +73,16 @@ export async function runInspection(o: InspectRunOptions): Promise<HostRun[]> {
       const boundary = `OGB-${randomBytes(12).toString('hex')}`;
       const repos = (host.backup_repositories ?? []).filter((r) => o.env[r.password_env]);
       const script = buildProbeScript({ boundary, files: needs.files, sysctlKeys: needs.sysctlKeys, restic: repos.map((r) => ({ policy: r.policy, repository: r.repository, password: o.env[r.password_env]! })) });
-      const out = await session.exec(['sh', '-c', PROBE_COMMAND], { stdin: script, timeoutMs: o.commandTimeoutMs ?? 60_000 });
-      const split = splitSections(redactSecrets(out.stdout, secrets), boundary);
+      const timeoutMs = o.commandTimeoutMs ?? 60_000;
+      const hostSeconds = Math.max(1, Math.floor(timeoutMs / 1000) - 2);
+      const out = await session.exec(['sh', '-c', probeCommand(hostSeconds)], { stdin: script, timeoutMs });
+      const stdout = redactSecrets(out.stdout, secrets);
       const ms = Math.round(performance.now() - started);
+      if (out.code === PROBE_TIMED_OUT || out.code === 128 + 9) {
+        const section = lastSectionBegun(stdout, boundary);
+        return hostError(host, o, 'timeout', `the probe did not finish within ${hostSeconds} s on the host${section ? ` (stopped in section '${section}': ${sectionCommand(section)})` : ''}`, ms, true);
+      }
+      const split = splitSections(stdout, boundary);
       if (!split.ok) return hostError(host, o, 'output', split.reason, ms, true);
       const facts = gatherFacts(host.id, split.sections, repos.map((r) => r.policy));
       for (const r of host.backup_repositories ?? []) {

@@ -88,7 +88,7 @@ export async function writeHostFiles(dir: string, spec: FleetHostSpec, clientPub
   await writeFile(path.join(etc, 'hosts'), `127.0.0.1\tlocalhost\n127.0.1.1\t${spec.id}\n`, { mode: 0o644 });
   await copyFile('/etc/sudoers', path.join(etc, 'sudoers'));
   await chmod(path.join(etc, 'sudoers'), 0o440);
-  await writeFile(path.join(etc, 'sudoers.d', 'opsgate'), `${LOGIN_USER} ALL=(root) NOPASSWD: ALL\n`, { mode: 0o440 });
+  if (!spec.noSudo) await writeFile(path.join(etc, 'sudoers.d', 'opsgate'), `${LOGIN_USER} ALL=(root) NOPASSWD: ALL\n`, { mode: 0o440 });
   for (const [i, line] of (spec.sudoers ?? []).entries()) await writeFile(path.join(etc, 'sudoers.d', `50-drift-${i}`), line + '\n', { mode: 0o440 });
 
   const persisted = { ...CLEAN_SYSCTL, ...(spec.sysctlPersisted ?? {}) };

@@ -23,5 +23,7 @@ export interface FleetHostSpec {
   diskFillPercent?: number;
   /** A real restic repository with snapshots taken at these times (ISO). */
   restic?: { policy: string; snapshotTimes: string[] };
+  /** The login user gets no sudo rule: the probe runs unprivileged. */
+  noSudo?: boolean;
   fault?: 'down' | 'changed-host-key' | 'refused-key' | 'hang' | 'garbage';
 }

@@ -6,7 +6,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { startFleet } from '../fleet/fleet.ts';
 import { connectHost } from '../../scripts/ssh/session.ts';
-import { buildProbeScript, PROBE_COMMAND } from '../../scripts/inspect/probe.ts';
+import { buildProbeScript, probeCommand } from '../../scripts/inspect/probe.ts';
 
 const out = path.resolve(import.meta.dirname, '../fixtures/inspect');
 const fleet = await startFleet({ hosts: [
@@ -20,7 +20,7 @@ try {
     const s = await connectHost({ id: h.id, address: h.address, port: h.port, user: h.user, hostKeys: h.host_keys, proxyCommand: h.proxy_command }, { auth: { privateKey: key } });
     const boundary = 'OGB-fixture-boundary-0001';
     const script = buildProbeScript({ boundary, files: ['/etc/passwd', '/etc/shadow', '/etc/ssh/sshd_config', '/etc/nonexistent'], sysctlKeys: ['net.ipv4.ip_forward', 'net.ipv4.conf.all.accept_redirects', 'kernel.randomize_va_space', 'net.ipv4.ip_local_port_range', 'no.such.key'], restic: (h.backup_repositories ?? []).map((b) => ({ policy: b.policy, repository: '/srv/restic/' + h.id, password: fleet.env[b.password_env]! })).map((r, i) => ({ ...r, repository: h.backup_repositories![i]!.repository })) });
-    const r = await s.exec(['sh', '-c', PROBE_COMMAND], { stdin: script, timeoutMs: 30_000 });
+    const r = await s.exec(['sh', '-c', probeCommand(30)], { stdin: script, timeoutMs: 30_000 });
     // Paths of the temporary fleet directory are normalised so fixtures are stable.
     const text = r.stdout.split(fleet.dir).join('/srv/og-fleet');
     await writeFile(path.join(out, `probe-${h.id}.txt`), text);
