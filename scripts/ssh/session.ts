@@ -22,6 +22,7 @@ export async function connectHost(target: SshTarget, options: ConnectOptions, vi
     if ('error' in k) throw fail('hostkey', `pinned host key unusable: ${k.error}`);
     pins.push(k);
   }
+  if (target.address.startsWith('-')) throw fail('connect', `address '${target.address}' starts with '-' and could be read as an option by a proxy command`);
   if (pins.length === 0) throw fail('hostkey', 'no pinned host key in the inventory; add host_keys (ssh-keyscan, then verify out of band)');
   if (!options.auth.privateKey && !options.auth.agent) throw fail('auth', 'no client key: give --identity FILE, OPSGATE_SSH_KEY or SSH_AUTH_SOCK');
 

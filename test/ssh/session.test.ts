@@ -74,6 +74,11 @@ describe('refusals', () => {
     expect(e.message).toMatch(/offered ssh-ed25519 SHA256:[A-Za-z0-9+/]{43}, pinned ssh-ed25519 SHA256:[A-Za-z0-9+/]{43}/);
   });
 
+  it('refuses an address that a proxy command would read as an option', async () => {
+    const e = await rejection(connectHost({ ...host('a'), address: '-oProxyCommand=touch /tmp/og-pwned', proxyCommand: ['nc', '%h', '%p'] }, { auth: { privateKey: key } }));
+    expect(e.phase).toBe('connect');
+  });
+
   it('refuses a host with no pinned key before connecting', async () => {
     const e = await rejection(connectHost({ ...host('a'), hostKeys: [] }, { auth: { privateKey: key } }));
     expect(e.phase).toBe('hostkey');
