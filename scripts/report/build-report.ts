@@ -85,8 +85,11 @@ export function computeSections(input: ReportInput, period: Period, now: number)
   };
 }
 
-function findFigure(sections: object, id: string): Figure {
-  return collectFigures(sections).find((f) => f.id === id) ?? measure(id, null, 'count', []);
+/** Indexes a section set's figures by id (first occurrence wins), for KPI and attention look-ups. */
+function indexFigures(sections: object): (id: string) => Figure {
+  const byId = new Map<string, Figure>();
+  for (const f of collectFigures(sections)) if (!byId.has(f.id)) byId.set(f.id, f);
+  return (id) => byId.get(id) ?? measure(id, null, 'count', []);
 }
 
 /** The whole report as data: the JSON output, and what the templates lay out. Pure. */
@@ -100,11 +103,12 @@ export function buildReport(input: ReportInput, options: BuildOptions): Report {
     count('documents.invalid', [], new Set(input.documentProblems.map((d) => d.file)).size, 'formula.documents_invalid'),
   ];
   const earlier = previousPeriods(period, TREND_PERIODS).slice(0, -1);
-  const history = earlier.map((p) => ({ period: p, sections: computeSections(input, p, Math.min(p.endMs, now)) }));
+  const history = earlier.map((p) => ({ period: p, find: indexFigures(computeSections(input, p, Math.min(p.endMs, now))) }));
+  const current = indexFigures(sections);
   const kpis: Kpi[] = KPI_IDS.map((id) => {
-    const figure = findFigure(sections, id);
+    const figure = current(id);
     const trend = history.map((h) => {
-      const f = findFigure(h.sections, id);
+      const f = h.find(id);
       return { period: h.period.id, figure: { ...f, id: `trend.${h.period.id}.${id}` } };
     });
     trend.push({ period: period.id, figure });

@@ -6,7 +6,7 @@
  * first problem are used.
  */
 import { createHash } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { verifyChain } from '../records/chain.ts';
 import { readRepo } from '../repo/read-repo.ts';
@@ -14,7 +14,7 @@ import { adaptBackupRecord } from './adapters/backup-records.ts';
 import { adaptDocuments } from './adapters/documents.ts';
 import { adaptExecutionRecord } from './adapters/execution-records.ts';
 import { adaptGateRecord } from './adapters/gate-records.ts';
-import { adaptInspectionRecord } from './adapters/inspection-records.ts';
+import { adaptInspectionRecord, pruneInspectionRuns } from './adapters/inspection-records.ts';
 import { readGitHistory } from './git-history.ts';
 import type { IntegrityProblem, RecordFileInfo, ReportInput } from './types.ts';
 
@@ -67,8 +67,8 @@ export function emptyRecordsPart(): RecordsPart {
   return { gateDecisions: [], executions: [], inspections: [], backups: [], recordFiles: [], integrity: [] };
 }
 
-/** Reads, verifies and adapts every record file, a few at a time so a large year never sits in memory as text. Edge. */
-async function readRecords(root: string, paths: readonly string[]): Promise<RecordsPart> {
+/** Reads, verifies and adapts record files, a few at a time so a large year never sits in memory as text. Edge. */
+async function readRecordsHere(root: string, paths: readonly string[], zone: string): Promise<RecordsPart> {
   const part = emptyRecordsPart();
   const results: ({ path: string; bytes: Buffer } | undefined)[] = new Array(paths.length);
   let next = 0;
@@ -80,7 +80,9 @@ async function readRecords(root: string, paths: readonly string[]): Promise<Reco
       const i = next++;
       results[i] = { path: paths[i]!, bytes: await readFile(path.join(root, paths[i]!)) };
       while (done < paths.length && results[done]) {
+        const isInspection = results[done]!.path.startsWith('records/inspections/');
         adaptRecordFile(part, results[done]!);
+        if (isInspection) pruneInspectionRuns(part.inspections, zone);
         results[done] = undefined;
         done++;
       }
@@ -89,10 +91,65 @@ async function readRecords(root: string, paths: readonly string[]): Promise<Reco
   return part;
 }
 
+/** Inspection records above this many bytes are verified in a worker thread, beside the documents. */
+const WORKER_MIN_BYTES = 32 * 1024 * 1024;
+
+function mergeParts(parts: RecordsPart[]): RecordsPart {
+  const out = emptyRecordsPart();
+  for (const p of parts) for (const k of Object.keys(out) as (keyof RecordsPart)[]) (out[k] as unknown[]).push(...(p[k] as unknown[]));
+  out.recordFiles.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out;
+}
+
+async function readInWorker(root: string, paths: string[], zone: string): Promise<RecordsPart> {
+  const { Worker } = await import('node:worker_threads');
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('./records-worker.ts', import.meta.url), { workerData: { root, paths, zone } });
+    w.once('message', (part: RecordsPart) => {
+      resolve(part);
+      void w.terminate();
+    });
+    w.once('error', reject);
+    w.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`records worker exited with ${code}`))));
+  });
+}
+
+/**
+ * All record files: large inspection sets go to a worker thread (falling back
+ * to this thread if workers cannot load TypeScript, e.g. under a test runner);
+ * the result is the same either way.
+ */
+async function readRecords(root: string, paths: readonly string[], zone: string): Promise<RecordsPart> {
+  const inspections = paths.filter((p) => p.startsWith('records/inspections/'));
+  let size = 0;
+  for (const p of inspections) size += (await stat(path.join(root, p)).catch(() => ({ size: 0 }))).size;
+  if (size < WORKER_MIN_BYTES) return readRecordsHere(root, paths, zone);
+  const rest = paths.filter((p) => !p.startsWith('records/inspections/'));
+  const [a, b] = await Promise.all([readInWorker(root, inspections, zone).catch(() => readRecordsHere(root, inspections, zone)), readRecordsHere(root, rest, zone)]);
+  const merged = mergeParts([a, b]);
+  pruneInspectionRuns(merged.inspections, zone);
+  return merged;
+}
+
+/** The organisation's zone, read before the full load so record pruning can start at once; UTC without a readable calendar. */
+async function readZone(root: string): Promise<string> {
+  try {
+    const { load, CORE_SCHEMA } = (await import('js-yaml')).default;
+    const data = load(await readFile(path.join(root, 'policies/calendar.yaml'), 'utf8'), { schema: CORE_SCHEMA }) as { timezone?: unknown } | null;
+    return typeof data?.timezone === 'string' ? data.timezone : 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
 /** Reads the repository at `root` into the report's input. Edge. */
 export async function readReportInput(root: string): Promise<ReportInput> {
-  const [model, git, records] = await Promise.all([readRepo(root), readGitHistory(root), listRecordFiles(root).then((paths) => readRecords(root, paths))]);
+  const zone = await readZone(root);
+  const paths = await listRecordFiles(root);
+  const [model, git, first] = await Promise.all([readRepo(root), readGitHistory(root), readRecords(root, paths, zone)]);
   const docs = adaptDocuments(model);
+  // The calendar did not load as read ahead (invalid): prune again in the zone the report will use.
+  const records = (docs.calendar?.data.timezone ?? 'UTC') === zone ? first : await readRecords(root, paths, docs.calendar?.data.timezone ?? 'UTC');
   return {
     ...docs,
     ...records,

@@ -103,6 +103,14 @@ export interface InspectionRun {
   /** Hosts the run could not reach (their checks count as error). */
   unreachable: { host: string; reason: string }[];
   hosts: string[];
+  /** Results marked new / resolved / regressed against the previous run. */
+  counts: { new: number; resolved: number; regressed: number };
+  /**
+   * True when `results` were dropped to bound memory: only the last run of
+   * each month (in the organisation's zone) keeps its rows, which is all any
+   * monthly report reads.
+   */
+  pruned: boolean;
 }
 
 export interface BackupEvent {

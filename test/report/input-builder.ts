@@ -65,7 +65,9 @@ export function row(hostId: string, check: string, status: InspectionResult['sta
 }
 
 export function inspection(at: string, results: InspectionResult[], over: Partial<InspectionRun> = {}): InspectionRun {
-  return { path: `records/inspections/${at.slice(0, 7)}.jsonl`, run: `run-${at}`, at, results, unreachable: [], hosts: [...new Set(results.map((r) => r.host))], ...over };
+  const counts = { new: 0, resolved: 0, regressed: 0 };
+  for (const r of results) if (r.change === 'new' || r.change === 'resolved' || r.change === 'regressed') counts[r.change]++;
+  return { path: `records/inspections/${at.slice(0, 7)}.jsonl`, run: `run-${at}`, at, results, unreachable: [], hosts: [...new Set(results.map((r) => r.host))], counts, pruned: false, ...over };
 }
 
 export function exception(id: string, expires: string): DocRef<ExceptionDocument> {

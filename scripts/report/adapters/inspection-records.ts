@@ -5,6 +5,7 @@
  * run_id. Only completed runs are used (a crashed run has no completion line).
  * The only file that knows that layout. Pure.
  */
+import { DateTime } from 'luxon';
 import type { InspectionResult, InspectionRun, ResultChange, ResultStatus, Severity } from '../types.ts';
 
 type Line = Record<string, unknown>;
@@ -39,7 +40,7 @@ export function adaptInspectionRecord(path: string, lines: readonly Line[]): Ins
     if (!id) return undefined;
     let b = runs.get(id);
     if (!b) {
-      b = { run: { path, run: id, at: String(l.at), results: [], unreachable: [], hosts: [] }, completed: false };
+      b = { run: { path, run: id, at: String(l.at), results: [], unreachable: [], hosts: [], counts: { new: 0, resolved: 0, regressed: 0 }, pruned: false }, completed: false };
       runs.set(id, b);
     }
     return b;
@@ -56,9 +57,33 @@ export function adaptInspectionRecord(path: string, lines: readonly Line[]): Ins
       }
       for (const r of Array.isArray(l.results) ? (l.results as Line[]) : []) {
         const row = adaptInspectionRow(r);
-        if (row) b.run.results.push(row);
+        if (!row) continue;
+        b.run.results.push(row);
+        if (row.change === 'new' || row.change === 'resolved' || row.change === 'regressed') b.run.counts[row.change]++;
       }
     } else if (l.type === 'inspection.completed') b.completed = true;
   }
   return [...runs.values()].filter((b) => b.completed).map((b) => b.run);
+}
+
+/**
+ * Keeps the rows of the last run of each month (in `zone`) and drops the rows
+ * of every other run, keeping their counts. Monthly reports read rows only of
+ * the last run of a month, so figures are unchanged; memory stays bounded on a
+ * year of daily inspections. Pure (mutates and returns the runs it is given).
+ */
+export function pruneInspectionRuns(runs: InspectionRun[], zone: string): InspectionRun[] {
+  const last = new Map<string, InspectionRun>();
+  const key = (r: InspectionRun) => `${r.at}|${r.path}|${r.run}`;
+  for (const r of runs) {
+    const month = DateTime.fromISO(r.at, { zone }).toFormat('yyyy-MM');
+    const cur = last.get(month);
+    if (!cur || key(r) > key(cur)) last.set(month, r);
+  }
+  const keep = new Set(last.values());
+  for (const r of runs) if (!keep.has(r) && !r.pruned) {
+    r.results = [];
+    r.pruned = true;
+  }
+  return runs;
 }

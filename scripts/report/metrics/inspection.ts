@@ -105,8 +105,8 @@ export function computeInspection(input: ReportInput, period: Period, now: numbe
   const waived = results.filter((r) => r.status === 'waived');
   figures.push(count('inspection.waived', [latest.path, ...waived.flatMap((r) => exceptionPaths(input, r.exception))], waived.length, 'formula.waived'));
   for (const change of ['new', 'resolved', 'regressed'] as const) {
-    const hits = runs.filter((r) => r.results.some((x) => x.change === change));
-    const n = runs.reduce((acc, r) => acc + r.results.filter((x) => x.change === change).length, 0);
+    const hits = runs.filter((r) => r.counts[change] > 0);
+    const n = runs.reduce((acc, r) => acc + r.counts[change], 0);
     figures.push(count(`inspection.${change}`, hits.map((r) => r.path), n, 'formula.changes_between_runs'));
   }
   figures.push(...exceptionFigures);
