@@ -2,7 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshError } from '../../scripts/model/errors.ts';
 import { connectHost } from '../../scripts/ssh/session.ts';
-import { openFleet } from '../../scripts/ssh/fleet.ts';
+import { loadSshAuth, openFleet } from '../../scripts/ssh/fleet.ts';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { HostSession, SshTarget } from '../../scripts/ssh/types.ts';
 import { startFleet, type FleetInventoryHost, type RunningFleet } from '../fleet/fleet.ts';
 
@@ -135,5 +139,39 @@ describe('openFleet', () => {
     } finally {
       await f.close();
     }
+  });
+});
+
+describe('client credentials', () => {
+  it('takes the key from an environment variable, PEM or base64, and lists it as a secret', async () => {
+    for (const value of [key, Buffer.from(key).toString('base64')]) {
+      const { auth, secrets } = await loadSshAuth({ env: { OPSGATE_SSH_KEY: value } });
+      expect(secrets).toContain(key);
+      const s = await connectHost(host('a'), { auth });
+      expect((await s.exec(['echo', 'ok'])).stdout).toBe('ok\n');
+      await s.close();
+    }
+  });
+
+  it('authenticates through a real ssh-agent (SSH_AUTH_SOCK)', async () => {
+    const sock = path.join(os.tmpdir(), `og-agent-${process.pid}.sock`);
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20));
+      execFileSync('ssh-add', ['-q', fleet.clientKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+      const { auth, secrets } = await loadSshAuth({ env: { SSH_AUTH_SOCK: sock } });
+      expect(auth.privateKey).toBeUndefined();
+      expect(secrets).toEqual([]);
+      const s = await connectHost(host('a'), { auth });
+      expect((await s.exec(['echo', 'agent'])).stdout).toBe('agent\n');
+      await s.close();
+    } finally {
+      agent.kill('SIGTERM');
+    }
+  });
+
+  it('refuses to connect without any credential', async () => {
+    const { auth } = await loadSshAuth({ env: {} });
+    expect((await rejection(connectHost(host('a'), { auth }))).phase).toBe('auth');
   });
 });
