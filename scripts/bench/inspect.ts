@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { loadInspection } from '../inspect/load.ts';
 import { runInspection, toSshTarget } from '../inspect/runner.ts';
-import { SECTION_BODIES } from '../inspect/probe.ts';
+import { buildProbeScript, SECTION_BODIES } from '../inspect/probe.ts';
 import { openFleet } from '../ssh/fleet.ts';
 import { startFleet, type FleetHostSpec, type RunningFleet } from '../../test/fleet/fleet.ts';
 
@@ -89,14 +89,16 @@ async function timed(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promi
   return { code, output, wall: wallOuter, cpu: user! + sys!, rssMb: Math.round(rss! / 1024) };
 }
 
-async function ansible(fleet: RunningFleet, dir: string): Promise<Measure> {
+async function ansible(fleet: RunningFleet, dir: string, onePlay = false): Promise<Measure> {
   const cp = path.join('/tmp', `ogcp${process.pid}`);
   await mkdir(cp, { recursive: true });
   const known = fleet.hosts.map((h) => `${h.id} ${h.host_keys[0]}`).join('\n') + '\n';
   await writeFile(path.join(dir, 'known_hosts'), known);
   const inv = ['[fleet]', ...fleet.hosts.map((h) => `${h.id} ansible_host=127.0.0.1 ansible_user=${h.user} ansible_ssh_private_key_file=${fleet.clientKeyPath} ansible_ssh_common_args='-o ProxyCommand="${h.proxy_command!.join(' ')}" -o HostKeyAlias=${h.id} -o UserKnownHostsFile=${path.join(dir, 'known_hosts')} -o StrictHostKeyChecking=yes'`)].join('\n') + '\n';
   await writeFile(path.join(dir, 'hosts.ini'), inv);
-  const tasks = Object.entries(SECTION_BODIES).map(([name, body]) => ({ name, 'ansible.builtin.shell': body, changed_when: false, failed_when: false }));
+  const tasks = onePlay
+    ? [{ name: 'probe', 'ansible.builtin.shell': buildProbeScript({ boundary: 'OGB-ansible-bench-0001', files: [], sysctlKeys: [], restic: [] }), changed_when: false, failed_when: false }]
+    : Object.entries(SECTION_BODIES).map(([name, body]) => ({ name, 'ansible.builtin.shell': body, changed_when: false, failed_when: false }));
   await writeFile(path.join(dir, 'inspect.yml'), stringify([{ hosts: 'fleet', gather_facts: false, become: true, tasks }]));
   const env = {
     ...process.env, ANSIBLE_FORKS: '20', ANSIBLE_PIPELINING: 'True', ANSIBLE_SSH_ARGS: '-o ControlMaster=auto -o ControlPersist=60s',
@@ -106,7 +108,7 @@ async function ansible(fleet: RunningFleet, dir: string): Promise<Measure> {
   try {
     const r = await timed(['ansible-playbook', '-i', path.join(dir, 'hosts.ini'), path.join(dir, 'inspect.yml')], env, dir);
     if (r.code !== 0 || /unreachable=[1-9]|failed=[1-9]/.test(r.output)) throw new Error(`ansible-playbook failed (${r.code}):\n${r.output.slice(-2000)}`);
-    return { wall: r.wall, cpu: r.cpu, rssMb: r.rssMb!, note: `${tasks.length} tasks` };
+    return { wall: r.wall, cpu: r.cpu, rssMb: r.rssMb!, note: onePlay ? 'whole probe as 1 task' : `${tasks.length} tasks` };
   } finally {
     // ControlPersist masters outlive ansible-playbook: ask each to exit through its socket.
     for (const s of await readdir(cp).catch(() => [] as string[])) await run('ssh', ['-o', `ControlPath=${path.join(cp, s)}`, '-O', 'exit', 'x']).catch(() => {});
@@ -133,8 +135,9 @@ async function measureFleet(n: number, withAnsible: boolean) {
     const ip = await inProcess(root, key);
     const c = await cli(root, fleet);
     const an = withAnsible ? await ansible(fleet, dir) : undefined;
+    const an1 = withAnsible ? await ansible(fleet, dir, true) : undefined;
     await rm(root, { recursive: true, force: true });
-    return { hosts: n, floor: fl, opsgate: ip, cli: c, ansible: an };
+    return { hosts: n, floor: fl, opsgate: ip, cli: c, ansible: an, ansibleOneTask: an1 };
   } finally {
     await fleet.stop();
     await rm(dir, { recursive: true, force: true });
@@ -156,6 +159,7 @@ const lines = [
   `  opsgate probe+evaluate (in-process)    ${f(small.opsgate)}   (${small.opsgate.rows} rows)`,
   `  opsgate inspect (CLI, fresh process)   ${f(small.cli)}`,
   `  ansible-playbook (forks=20, pipelining, ControlPersist, ${small.ansible?.note})  ${f(small.ansible)}`,
+  `  ansible-playbook, the same probe script as 1 shell task              ${f(small.ansibleOneTask)}`,
   `  ratios: ansible / opsgate CLI = ${(small.ansible!.wall / small.cli.wall).toFixed(1)}× wall, ${(small.ansible!.cpu / small.cli.cpu).toFixed(1)}× CPU;`
     + ` opsgate in-process / floor = ${(small.opsgate.wall / small.floor.wall).toFixed(2)}× wall`,
   ...(large ? [
