@@ -10,6 +10,7 @@ import type { Doc } from '../repo/parse-document.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { planChange, referencedFiles, type RepoFileInfo } from './plan.ts';
 import type { ChangePlan } from './types.ts';
+import { deriveRisk, renderRiskDerivation } from '../rules/risk.ts';
 
 export function findChange(repo: RepoModel, id: string): Doc<'change'> {
   const doc = repo.get('change', id);
@@ -37,7 +38,7 @@ export async function loadPlan(repo: RepoModel, change: Doc<'change'>, now: Date
   const hosts = repo.resolveTargets(change.data.targets);
   const unknownHosts = (change.data.targets.hosts ?? []).filter((h) => !repo.get('host', h));
   const files = await readReferencedFiles(repo.root, referencedFiles(change.data));
-  return planChange({
+  const plan = planChange({
     change: { id: change.id, file: change.file, sha256: change.sha256, data: change.data, locate: (p) => change.locate(p) },
     hosts,
     unknownHosts,
@@ -45,4 +46,5 @@ export async function loadPlan(repo: RepoModel, change: Doc<'change'>, now: Date
     access: { people: repo.all('person').map((d) => d.data), roles: repo.all('role').map((d) => d.data), grants: repo.all('grant').map((d) => d.data) },
     now,
   });
+  return { ...plan, riskDerivation: renderRiskDerivation(deriveRisk(change.data, hosts)) };
 }

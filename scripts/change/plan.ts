@@ -143,7 +143,8 @@ export function referencedFiles(change: ChangeDocument): string[] {
 
 /** A stable hash of the plan, recorded so evidence shows exactly what was planned. */
 export function planDigest(plan: ChangePlan): string {
-  return sha(JSON.stringify({ ...plan, hosts: plan.hosts.map((h) => ({ ...h, steps: h.steps.map(stripContent), rollback: h.rollback.map(stripContent) })) }));
+  const { riskDerivation: _explanation, ...planned } = plan;
+  return sha(JSON.stringify({ ...planned, hosts: plan.hosts.map((h) => ({ ...h, steps: h.steps.map(stripContent), rollback: h.rollback.map(stripContent) })) }));
 }
 
 function stripContent(a: PlannedAction): PlannedAction {

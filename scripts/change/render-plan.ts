@@ -38,6 +38,7 @@ export function renderPlanText(plan: ChangePlan): string {
   const out: string[] = [];
   out.push(`${plan.change}: ${plan.title}`);
   out.push(`type ${plan.type}, risk ${plan.risk}, window ${plan.window.start} → ${plan.window.end}`);
+  if (plan.riskDerivation) out.push(`derived risk: ${plan.riskDerivation}`);
   out.push(`rollout: canary ${plan.rollout.canary}, batches of ${plan.rollout.batchSize}, max failures ${plan.rollout.maxFailures}${plan.rollout.pauseSeconds ? `, pause ${plan.rollout.pauseSeconds}s` : ''}`);
   out.push('');
   for (const b of plan.batches) out.push(`batch ${b.index}${b.canary ? ' (canary)' : ''}: ${b.hosts.join(', ')}`);
@@ -70,7 +71,7 @@ export function renderPlanMarkdown(plan: ChangePlan): string {
   const out: string[] = [];
   out.push(`### Plan for ${plan.change}: ${escapeMd(plan.title)}`, '');
   out.push(`| type | risk | window | rollout |`, `|---|---|---|---|`);
-  out.push(`| ${plan.type} | ${plan.risk} | ${plan.window.start} → ${plan.window.end} | canary ${plan.rollout.canary}, batches of ${plan.rollout.batchSize}, max failures ${plan.rollout.maxFailures} |`, '');
+  out.push(`| ${plan.type} | ${plan.risk}${plan.riskDerivation ? ` (derived: ${plan.riskDerivation})` : ''} | ${plan.window.start} → ${plan.window.end} | canary ${plan.rollout.canary}, batches of ${plan.rollout.batchSize}, max failures ${plan.rollout.maxFailures} |`, '');
   out.push('**Batches**', '');
   for (const b of plan.batches) out.push(`${b.index}. ${b.canary ? '(canary) ' : ''}${b.hosts.map((h) => `\`${h}\``).join(', ')}`);
   const hostBlocks = sameEverywhere(plan) && plan.hosts.length > 0 ? [{ ...plan.hosts[0]!, host: 'every host' }] : plan.hosts;

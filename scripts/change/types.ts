@@ -57,6 +57,8 @@ export interface ChangePlan {
   title: string;
   type: 'standard' | 'normal' | 'emergency';
   risk: string;
+  /** The risk opsgate derives from targets and step kinds, with its reasons (set by the loader; not part of the plan hash). */
+  riskDerivation?: string;
   file: string;
   /** sha256 of the change file as planned. */
   fileSha256: string;
