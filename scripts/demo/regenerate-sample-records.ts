@@ -1,0 +1,220 @@
+/**
+ * `npm run sample:records` (as root): regenerates records/ of the sample
+ * organisation by actually running opsgate against the real test fleet.
+ *
+ * 1. starts the fleet with the sample's 12 host ids (test/fleet/), seeded with
+ *    the declared accounts, keys, sudoers and nightly restic backups, plus the
+ *    drift listed in sample-fleet.ts PLANTED;
+ * 2. builds a temporary copy of the repository whose inventory points the
+ *    sample hosts at the fleet (generated host keys, proxy commands), with the
+ *    change requests arriving through pull requests merged on a git timeline;
+ * 3. plays November 2026 (sample-timeline.ts) with the real commands, each
+ *    given a clock that starts at the event's time: gate --simulate --record on
+ *    each pull request (facts gathered by the gate's own collector from the
+ *    local repository), apply inside the windows, daily inspect --record,
+ *    converge access --check and converge access;
+ * 4. replaces records/ of this repository with the result, verifies every
+ *    chain, stops every fleet process by PID and deletes the namespaces.
+ *
+ * Options: --keep (leave the temporary repository for a look), --verbose
+ * (print every command's output).
+ */
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { commands } from '../commands/index.ts';
+import type { CommandContext } from '../commands/context.ts';
+import { collectGateInput } from '../gate/collect-facts.ts';
+import { readRepo, readSchemas } from '../repo/read-repo.ts';
+import { createSchemaValidator } from '../repo/validate-schema.ts';
+import { createLocalScm, git, mergePull, openPull, type SamplePull } from './sample-git.ts';
+import { PLANTED, startSampleFleet, writeFleetInventory, type SampleFleet } from './sample-fleet.ts';
+import { BASE_COMMIT_AT, PULLS, REPOSITORY, sampleEvents, type SampleEvent } from './sample-timeline.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const argv = process.argv.slice(2);
+const KEEP = argv.includes('--keep');
+const VERBOSE = argv.includes('--verbose');
+const say = (line: string) => process.stdout.write(line + '\n');
+
+/** A clock that reads `startIso` when the command starts and then runs at real speed. */
+function clockFrom(startIso: string): () => Date {
+  const start = Date.parse(startIso);
+  const t0 = Date.now();
+  return () => new Date(start + (Date.now() - t0));
+}
+
+function sink(): { stream: Writable; text: () => string } {
+  const chunks: Buffer[] = [];
+  const stream = new Writable({ write(chunk, _enc, cb) { chunks.push(Buffer.from(chunk)); cb(); } });
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+interface Ran { code: number; out: string; err: string }
+
+async function runCommand(name: string, args: string[], root: string, env: NodeJS.ProcessEnv, at: string, log: string[]): Promise<Ran> {
+  const out = sink();
+  const err = sink();
+  const ctx: CommandContext = { argv: args, root, env, stdout: out.stream, stderr: err.stream, now: clockFrom(at), debug: false };
+  let code: number;
+  try {
+    code = await (await commands[name]!.load())(ctx);
+  } catch (e) {
+    code = 3;
+    err.stream.write(`thrown: ${(e as Error).message}\n`);
+  }
+  const r = { code, out: out.text(), err: err.text() };
+  log.push(`\n### ${at}  opsgate ${name} ${args.join(' ')}  → exit ${code}\n${r.out}${r.err ? `--- stderr\n${r.err}` : ''}`);
+  if (VERBOSE) say(r.out + r.err);
+  return r;
+}
+
+/** The change request as its pull request proposed it: the post-implementation review is added later, by another pull request. */
+async function proposedChange(file: string): Promise<string> {
+  const text = await readFile(file, 'utf8');
+  const i = text.search(/^closure:/m);
+  return i < 0 ? text : text.slice(0, i);
+}
+
+async function buildTempRepo(tmp: string, sample: SampleFleet): Promise<string> {
+  const repo = path.join(tmp, 'repo');
+  await mkdir(repo, { recursive: true });
+  for (const d of ['schemas', 'policies', 'incidents', 'runbooks']) await cp(path.join(ROOT, d), path.join(repo, d), { recursive: true });
+  await cp(path.join(ROOT, 'inventory', 'groups'), path.join(repo, 'inventory', 'groups'), { recursive: true });
+  const pullFiles = new Set(PULLS.flatMap((p) => p.files ?? []));
+  await mkdir(path.join(repo, 'inventory', 'files'), { recursive: true });
+  for (const f of await readdir(path.join(ROOT, 'inventory', 'files'))) {
+    if (!pullFiles.has(`inventory/files/${f}`)) await cp(path.join(ROOT, 'inventory', 'files', f), path.join(repo, 'inventory', 'files', f));
+  }
+  await writeFleetInventory(ROOT, repo, sample.fleet);
+  await writeFile(path.join(repo, '.gitignore'), 'records/\nreports/\n');
+  await git(repo, ['init', '-q', '-b', 'main']);
+  await git(repo, ['add', '-A']);
+  await git(repo, ['commit', '-q', '-m', 'Sample organisation: policies, inventory (test fleet), incidents, runbooks'], { at: BASE_COMMIT_AT });
+  return repo;
+}
+
+async function main(): Promise<number> {
+  if (process.getuid?.() !== 0) {
+    process.stderr.write('sample:records needs root: the test fleet puts each host in its own network and mount namespace (sudo npm run sample:records)\n');
+    return 2;
+  }
+  const started = Date.now();
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'opsgate-sample-'));
+  const log: string[] = [];
+  let sample: SampleFleet | undefined;
+  try {
+    const realRepo = await readRepo(ROOT);
+    const access = { people: realRepo.all('person').map((d) => d.data), roles: realRepo.all('role').map((d) => d.data), grants: realRepo.all('grant').map((d) => d.data) };
+    say(`starting the test fleet (12 sample hosts) in ${tmp}`);
+    sample = await startSampleFleet(ROOT, access, new Date('2026-11-01T00:00:00+08:00'), path.join(tmp, 'fleet'));
+    say(`fleet ${sample.fleet.tag}: ${sample.fleet.hosts.map((h) => h.id).join(', ')}`);
+    for (const p of PLANTED) say(`  planted: ${p}`);
+    const repo = await buildTempRepo(tmp, sample);
+    say(`temporary repository: ${repo}`);
+
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', TZ: 'UTC', USER: 'opsgate-sample', ...sample.env };
+    const identity = sample.fleet.clientKeyPath;
+    const validator = createSchemaValidator(await readSchemas(ROOT));
+    const logins = new Map(access.people.map((p) => [p.id, p.github]));
+    const login = (person: string) => logins.get(person) ?? person;
+    const pulls = new Map<number, SamplePull>();
+    const scm = createLocalScm(repo, REPOSITORY, pulls);
+    const spec = (n: number) => PULLS.find((p) => p.number === n)!;
+    const tally: Record<string, number> = {};
+    const count = (k: string) => (tally[k] = (tally[k] ?? 0) + 1);
+
+    for (const e of sampleEvents()) {
+      const when = e.at.replace('T', ' ').replace(/:00\+08:00$/, ' +08:00');
+      const run = (name: string, args: string[]) => runCommand(name, args, repo, env, e.at, log);
+      switch (e.kind) {
+        case 'open': {
+          const p = spec(e.pr);
+          const files = [`changes/2026/${p.change}.yaml`, ...(p.files ?? [])];
+          await mkdir(path.join(repo, 'changes', '2026'), { recursive: true });
+          await writeFile(path.join(repo, files[0]!), await proposedChange(path.join(ROOT, files[0]!)));
+          for (const f of p.files ?? []) await cp(path.join(ROOT, f), path.join(repo, f));
+          pulls.set(p.number, await openPull(repo, { number: p.number, title: p.title, author: login(p.author), branch: `${p.change.toLowerCase()}`, files, at: p.opened }));
+          say(`${when}  PR #${p.number} opened by ${p.author}: ${p.change}`);
+          break;
+        }
+        case 'gate': {
+          const pull = pulls.get(e.pr)!;
+          pull.reviews = spec(e.pr).reviews.filter((r) => Date.parse(r.at) <= Date.parse(e.at)).map((r, i) => ({
+            id: e.pr * 100 + i + 1, login: login(r.person), user_type: 'User', state: r.state, commit_id: pull.head, submitted_at: new Date(r.at).toISOString(),
+          }));
+          const input = await collectGateInput(scm, e.pr, validator, new Date(e.at));
+          const sim = path.join(tmp, `pr-${e.pr}-${Date.parse(e.at)}.json`);
+          const { now: _now, ...facts } = input;
+          await writeFile(sim, JSON.stringify(facts, null, 2));
+          const r = await run('gate', ['--simulate', sim, '--record']);
+          count('gate decisions');
+          say(`${when}  gate PR #${e.pr} (${pull.reviews.length} review(s)): ${r.code === 0 ? 'satisfied' : /pending/i.test(r.out) ? 'pending' : `exit ${r.code}`}`);
+          break;
+        }
+        case 'merge': {
+          const p = spec(e.pr);
+          await mergePull(repo, REPOSITORY, pulls.get(e.pr)!, p.merged!.at, login(p.merged!.by));
+          say(`${when}  PR #${e.pr} merged`);
+          break;
+        }
+        case 'apply': {
+          const r = await run('apply', [e.change, '--identity', identity]);
+          count('change runs');
+          const last = r.out.trim().split('\n').pop() ?? '';
+          say(`${when}  apply ${e.change}: exit ${r.code}  ${last}${r.err ? `  ${r.err.trim().split('\n')[0]}` : ''}`);
+          for (const l of r.out.split('\n').filter((x) => /^\s+\S+: (precheck|step|verification|rollback) .* failed|rollout stopped/.test(x))) say(`      ${l.trim()}`);
+          break;
+        }
+        case 'inspect': {
+          const taken = await sample.backupUpTo(e.at.slice(0, 10));
+          const r = await run('inspect', ['--record', '--identity', identity]);
+          count('inspections');
+          const rec = /recorded (\S+)/.exec(r.err)?.[1] ?? 'NOT RECORDED';
+          const summary = r.out.trim().split('\n').filter((l) => /compliance|hosts?\b.*unreachable|^\d+ host/i.test(l)).pop() ?? r.out.trim().split('\n').pop();
+          say(`${when}  inspect (after ${taken} nightly snapshot(s)): exit ${r.code}, ${rec}; ${summary}`);
+          break;
+        }
+        case 'converge-check': {
+          const r = await run('converge', ['access', '--check', '--identity', identity]);
+          say(`${when}  converge access --check: exit ${r.code}; ${r.out.trim().split('\n').pop()}`);
+          break;
+        }
+        case 'converge': {
+          const r = await run('converge', ['access', '--hosts', e.hosts.join(','), '--identity', identity]);
+          count('converge runs');
+          say(`${when}  converge access --hosts ${e.hosts.join(',')}: exit ${r.code}; ${r.out.trim().split('\n').pop()}`);
+          break;
+        }
+        case 'host-down': case 'host-up':
+          await sample.setReachable(e.host, e.kind === 'host-up');
+          say(`${when}  ${e.note}`);
+          break;
+        case 'stop-listener':
+          await sample.stopListener(e.host, e.port);
+          say(`${when}  ${e.note}`);
+          break;
+      }
+    }
+
+    const records = path.join(ROOT, 'records');
+    await rm(records, { recursive: true, force: true });
+    await cp(path.join(repo, 'records'), records, { recursive: true });
+    const verify = await runCommand('records', ['verify'], ROOT, env, new Date().toISOString(), log);
+    await writeFile(path.join(tmp, 'commands.log'), log.join('\n'));
+    say(`\nreplaced ${path.relative(process.cwd(), records) || 'records'}/: ${Object.entries(tally).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+    say(`records verify: ${verify.out.trim().split('\n').pop()}`);
+    say(`every command's output: ${path.join(tmp, 'commands.log')}${KEEP ? '' : ' (removed at exit; --keep keeps it)'}`);
+    say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return verify.code;
+  } finally {
+    if (sample) {
+      await sample.stop();
+      say(`fleet ${sample.fleet.tag} stopped (processes killed by PID, namespaces deleted)`);
+    }
+    if (!KEEP) await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = await main();

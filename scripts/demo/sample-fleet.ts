@@ -1,0 +1,156 @@
+/**
+ * The sample organisation's 12 hosts as a real test fleet (test/fleet/: one
+ * sshd per network + mount namespace), seeded with the accounts, keys and
+ * sudoers files the access policy declares, restic repositories with nightly
+ * snapshots, and a little realistic drift. Also the operations the sample
+ * timeline performs on the hosts between commands (nightly backups, an outage,
+ * an operator stopping a service). Edge: needs root, runs ip, restic, kill.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parse, stringify } from 'yaml';
+import { renderAccessPolicy, type AccessInputs } from '../converge/access.ts';
+import { startFleet, type FleetHostSpec, type RunningFleet } from '../../test/fleet/fleet.ts';
+
+const run = promisify(execFile);
+
+/** Drift planted on purpose; everything else on the fleet is what the policies declare. */
+export const PLANTED = [
+  'web-03: a telnet listener on port 23 (forbidden port), stopped by an operator on 2026-11-19',
+  'app-02: net.ipv4.ip_forward=1 at runtime, not persisted; order-service (port 8080) not running',
+  'app-01: the deploy account still holds the key of sun-hao, who left (removed by converge access on 2026-11-24)',
+  'db-02: nightly restic backups stop after 2026-11-14 (stale snapshot)',
+  'cache-01: unreachable during the inspection of 2026-11-13 (loopback of its namespace down)',
+  'bastion-01, backup-01: sshd settings covered by the sample exceptions',
+];
+
+const BACKUP_POLICY: Record<string, string> = { 'web-01': 'web-config', 'web-02': 'web-config', 'web-03': 'web-config', 'web-04': 'web-config', 'db-01': 'db-mysql', 'db-02': 'db-mysql' };
+/** Nightly backup time (Asia/Shanghai) per policy, as policies/backup/*.yaml schedule them. */
+const BACKUP_AT: Record<string, string> = { 'web-config': '01:30', 'db-mysql': '02:00' };
+const BACKUPS_STOP: Record<string, string> = { 'db-02': '2026-11-14' };
+const FIRST_BACKUP_DAY = '2026-10-25';
+
+export interface SampleFleet {
+  fleet: RunningFleet;
+  /** Environment the commands need: restic passwords under the sample's password_env names. */
+  env: Record<string, string>;
+  backupUpTo(day: string): Promise<number>;
+  setReachable(host: string, up: boolean): Promise<void>;
+  stopListener(host: string, port: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function hostDoc(root: string, id: string): Promise<Record<string, unknown>> {
+  return readFile(path.join(root, 'inventory', 'hosts', `${id}.yaml`), 'utf8').then((t) => parse(t) as Record<string, unknown>);
+}
+
+function days(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+/**
+ * Starts the fleet for the sample's host ids. `repoRoot` is the real repository
+ * (sample inventory and access policy are read from it); `seedAt` is the time
+ * the access policy is evaluated for the seeded keys.
+ */
+export async function startSampleFleet(repoRoot: string, access: AccessInputs, seedAt: Date, dir: string): Promise<SampleFleet> {
+  const ids = (await readdir(path.join(repoRoot, 'inventory', 'hosts'))).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+  const docs = new Map(await Promise.all(ids.map(async (id) => [id, await hostDoc(repoRoot, id)] as const)));
+  const roles = [...new Set(access.roles.map((r) => r.unix_account))].sort();
+  const sunHao = access.people.find((p) => p.id === 'sun-hao')?.ssh_keys?.[0]?.public_key;
+  const sudoers = new Map<string, Array<{ name: string; content: string }>>();
+  const specs: FleetHostSpec[] = ids.map((id) => {
+    const doc = docs.get(id)!;
+    const policy = renderAccessPolicy({ id, data: { groups: doc.groups as string[] } }, access, seedAt);
+    sudoers.set(id, policy.sudoers.map((s) => ({ name: s.name, content: s.content })));
+    const accounts = roles.map((account, i) => {
+      const keys = policy.accounts.find((a) => a.account === account)?.keys.map((k) => k.line) ?? [];
+      if (id === 'app-01' && account === 'deploy' && sunHao) keys.push(sunHao);
+      return { name: account, uid: 2001 + i, shell: '/bin/bash', keys };
+    });
+    const spec: FleetHostSpec = { id, groups: doc.groups as string[], env: doc.env as FleetHostSpec['env'], accounts };
+    const policyId = BACKUP_POLICY[id];
+    if (policyId) spec.restic = { policy: policyId, snapshotTimes: [] };
+    if (id === 'web-03') spec.listen = [23];
+    if (id === 'app-01' || id === 'app-03') spec.listen = [8080];
+    if (id === 'app-02') spec.sysctlRuntime = { 'net.ipv4.ip_forward': '1' };
+    if (id === 'bastion-01') spec.sshd = { extra: ['ClientAliveInterval 0'] };
+    if (id === 'backup-01') spec.sshd = { extra: ['Ciphers aes256-gcm@openssh.com,aes128-ctr,aes128-cbc'] };
+    return spec;
+  });
+  const fleet = await startFleet({ hosts: specs, dir });
+  const password = Object.values(fleet.env)[0]!;
+  const env = { RESTIC_PASSWORD_WEB: password, RESTIC_PASSWORD_DB: password };
+  for (const [id, files] of sudoers) {
+    for (const f of files) {
+      const file = path.join(fleet.dir, id, 'etc', 'sudoers.d', f.name);
+      await writeFile(file, f.content, { mode: 0o440 });
+      await chmod(file, 0o440);
+    }
+  }
+  const lastBackup = new Map<string, string>();
+  const ns = (host: string) => `${fleet.tag}-${host}`;
+
+  const sample: SampleFleet = {
+    fleet,
+    env,
+    /** Takes every nightly snapshot due up to `day` (inclusive) that has not been taken yet. */
+    async backupUpTo(day) {
+      let taken = 0;
+      await Promise.all(fleet.hosts.filter((h) => h.backup_repositories?.length).map(async (h) => {
+        const repo = h.backup_repositories![0]!;
+        const stop = BACKUPS_STOP[h.id];
+        const from = lastBackup.get(h.id);
+        for (const d of days(FIRST_BACKUP_DAY, day)) {
+          if ((from && d <= from) || (stop && d > stop)) continue;
+          const time = new Date(`${d}T${BACKUP_AT[repo.policy]}:00+08:00`).toISOString().replace('T', ' ').slice(0, 19);
+          await run('restic', ['backup', '--quiet', '--repo', repo.repository, '--host', h.id, '--time', time, '--tag', repo.policy, path.join(fleet.dir, h.id, 'etc')], {
+            env: { ...process.env, RESTIC_PASSWORD: password, RESTIC_CACHE_DIR: path.join(fleet.dir, h.id, '.restic-cache'), TZ: 'UTC' },
+          });
+          taken++;
+        }
+        lastBackup.set(h.id, day);
+      }));
+      return taken;
+    },
+    /** An outage: the host's namespace loses its loopback, so nothing reaches its sshd; back up restores it. */
+    async setReachable(host, up) {
+      await run('ip', ['-n', ns(host), 'link', 'set', 'lo', up ? 'up' : 'down']);
+    },
+    /** An operator stops a service: the process listening on `port` in the host's namespace is killed by its PID. */
+    async stopListener(host, port) {
+      const pids = execFileSync('ip', ['netns', 'pids', ns(host)], { encoding: 'utf8' }).split('\n').filter(Boolean);
+      for (const pid of pids) {
+        const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+        const argv = cmd.split('\0');
+        if (argv[0]?.endsWith('nc') && argv.includes(String(port))) process.kill(Number(pid), 'SIGTERM');
+      }
+    },
+    stop: () => fleet.stop(),
+  };
+  return sample;
+}
+
+/**
+ * The sample inventory pointed at the fleet: each sample host keeps its groups,
+ * env, criticality, owner team, services and backup policy; address, user,
+ * pinned host key and proxy command come from the fleet (no jump host: the
+ * proxy command reaches the namespace directly), repositories are the fleet's.
+ */
+export async function writeFleetInventory(repoRoot: string, targetRoot: string, fleet: RunningFleet): Promise<void> {
+  const dir = path.join(targetRoot, 'inventory', 'hosts');
+  await mkdir(dir, { recursive: true });
+  for (const h of fleet.hosts) {
+    const doc = await hostDoc(repoRoot, h.id);
+    delete doc.jump_host;
+    Object.assign(doc, { address: h.address, port: h.port, user: h.user, host_keys: h.host_keys, proxy_command: h.proxy_command });
+    const repos = doc.backup_repositories as Array<{ repository: string }> | undefined;
+    if (repos && h.backup_repositories?.[0]) for (const r of repos) r.repository = h.backup_repositories[0].repository;
+    await writeFile(path.join(dir, `${h.id}.yaml`), `# Sample host ${h.id} pointed at the test fleet (${fleet.tag}); generated by scripts/demo/regenerate-sample-records.ts\n${stringify(doc)}`);
+  }
+}
+
