@@ -226,3 +226,27 @@ describe('fast and positional YAML paths agree', async () => {
     expect(fast.data).toEqual(positional.data);
   });
 });
+
+/**
+ * Text a pull request controls (keys, values, file names) reaches the log. It must
+ * never start a line of its own: GitHub runners execute `::command::` lines from
+ * any step output (`::stop-commands::` would silence every later annotation), and
+ * raw ESC/CR bytes rewrite what a reviewer sees in a terminal.
+ */
+describe('output injection', () => {
+  const INJECTED = '::warning file=evil.yaml,line=1::injected';
+  const files = [
+    { file: 'inventory/hosts/inj.yaml', content: Buffer.from(`id: inj\n"x\\n${INJECTED}\\n\\u001b[31mred\\r": 1\n`) },
+    { file: `inventory/hosts/evil\n${INJECTED}.yaml`, content: Buffer.from('id: evil\n') },
+  ];
+  it.each(['github', 'text'])('--format %s prints no workflow command and no control character from the documents', async (format) => {
+    const root = makeRepo(files);
+    const run = await runCli(['--root', root, 'lint', '--format', format]);
+    expect(run.code).toBe(1);
+    const lines = run.stdout.split('\n');
+    expect(lines.filter((l) => l.startsWith('::warning'))).toEqual([]);
+    expect(lines.filter((l) => l.startsWith('::') && !/^::error file=inventory\/hosts\//.test(l))).toEqual([]);
+    // eslint-disable-next-line no-control-regex
+    expect(run.stdout).not.toMatch(/[\u001b\r]/);
+  }, CLI_TIMEOUT_MS + 10_000);
+});
