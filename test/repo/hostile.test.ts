@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -166,6 +166,21 @@ describe('hostile corpus', () => {
     // Only reference findings (the temporary repository has no groups or teams); nothing about the values.
     expect(report.diagnostics.filter((d) => d.file === HOST && (d.code.startsWith('yaml.') || d.code.startsWith('schema.')))).toEqual([]);
     expect(existsSync(canary)).toBe(false);
+  }, CLI_TIMEOUT_MS + 10_000);
+
+  it('a directory link back into the repository, a self-referencing link and a FIFO neither hang nor crash', async () => {
+    const root = makeRepo([
+      { file: 'inventory/hosts/a.yaml', content: Buffer.from(hostBody().replace('id: hostile', 'id: a')) },
+      { file: 'inventory/hosts/loop', symlinkTo: '..' },
+      { file: 'inventory/hosts/self.yaml', symlinkTo: 'self.yaml' },
+    ]);
+    execFileSync('mkfifo', [path.join(root, 'inventory/hosts/fifo.yaml')]);
+    const run = await runCli(['--root', root, 'lint', '--format', 'json']);
+    expect(run.signal, 'the CLI hung and was killed').toBeNull();
+    expect([1, 2]).toContain(run.code);
+    expect(run.stdout + run.stderr).not.toMatch(STACK_TRACE);
+    const report = JSON.parse(run.stdout) as { diagnostics: Diagnostic[] };
+    expect(report.diagnostics.find((d) => d.file === 'inventory/hosts/self.yaml')?.code).toBe('repo.escapes');
   }, CLI_TIMEOUT_MS + 10_000);
 
   it('reports every hostile file of one repository in a single run', async () => {
