@@ -8,7 +8,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -192,20 +192,21 @@ async function main(): Promise<void> {
     process.stdout.write(`synthetic year: ${CHANGES} changes (+ ${CHANGES} gate and ${CHANGES} execution records), ${INCIDENTS} incidents, ${DAYS} inspections × ${HOSTS} hosts × ${CHECKS} checks = ${rows} result rows\n`);
     process.stdout.write(`written: ${files} files, ${(bytes / 1e6).toFixed(0)} MB in ${genS.toFixed(1)} s (not timed below)\n`);
     const out = path.join(root, 'out');
-    const args = ['-f', '%e %M', process.execPath, '--import', 'tsx', path.join(REPO, 'scripts/bin/opsgate.ts'), '--root', root, 'report', 'audit', '--period', '2026-11', '--format', 'html,md,json', '--out', out];
+    const args = ['-f', '%e %U %S %M', process.execPath, '--import', 'tsx', path.join(REPO, 'scripts/bin/opsgate.ts'), '--root', root, 'report', 'audit', '--period', '2026-11', '--format', 'html,md,json', '--out', out];
     const res = spawnSync('/usr/bin/time', args, { cwd: REPO, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    const timing = /(\d+(?:\.\d+)?) (\d+)\s*$/.exec(res.stderr.trim());
+    const timing = /(\d+(?:\.\d+)?) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?) (\d+)\s*$/.exec(res.stderr.trim());
     if (res.status !== 0 || !timing) {
       process.stderr.write(`report failed (exit ${res.status}):\n${res.stdout}\n${res.stderr}\n`);
       process.exitCode = 3;
       return;
     }
     const wall = Number(timing[1]);
-    const rssMb = Number(timing[2]) / 1024;
+    const cpu = Number(timing[2]) + Number(timing[3]);
+    const rssMb = Number(timing[4]) / 1024;
     process.stdout.write(res.stdout);
-    process.stdout.write(`report audit 2026-11 (html+md+json): ${wall.toFixed(2)} s wall, peak RSS ${rssMb.toFixed(0)} MB; output ${(sizeOf(out) / 1e6).toFixed(1)} MB\n`);
+    process.stdout.write(`report audit 2026-11 (html+md+json): ${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU (user+sys), peak RSS ${rssMb.toFixed(0)} MB; output ${(sizeOf(out) / 1e6).toFixed(1)} MB\n`);
     process.stdout.write(`limits: ${LIMIT_S} s, ${LIMIT_MB} MB -> ${wall < LIMIT_S && rssMb < LIMIT_MB ? 'PASS' : 'FAIL'}\n`);
-    process.stdout.write(`machine: ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cpus, node ${process.version}\n`);
+    process.stdout.write(`machine: ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cpus, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
     if (wall >= LIMIT_S || rssMb >= LIMIT_MB) process.exitCode = 1;
   } finally {
     if (!process.env.BENCH_KEEP) rmSync(root, { recursive: true, force: true });

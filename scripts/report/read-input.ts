@@ -104,7 +104,7 @@ function mergeParts(parts: RecordsPart[]): RecordsPart {
 async function readInWorker(root: string, paths: string[], zone: string): Promise<RecordsPart> {
   const { Worker } = await import('node:worker_threads');
   return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./records-worker.ts', import.meta.url), { workerData: { root, paths, zone } });
+    const w = new Worker(new URL('./records-worker.mjs', import.meta.url), { workerData: { root, paths, zone } });
     w.once('message', (part: RecordsPart) => {
       resolve(part);
       void w.terminate();
@@ -115,20 +115,16 @@ async function readInWorker(root: string, paths: string[], zone: string): Promis
 }
 
 /**
- * All record files: large inspection sets go to a worker thread (falling back
- * to this thread if workers cannot load TypeScript, e.g. under a test runner);
- * the result is the same either way.
+ * All record files. When inspections are large, every record file is read in
+ * a worker thread while this thread loads the documents (falling back to this
+ * thread if a worker cannot start); the result is the same either way.
  */
 async function readRecords(root: string, paths: readonly string[], zone: string): Promise<RecordsPart> {
-  const inspections = paths.filter((p) => p.startsWith('records/inspections/'));
   let size = 0;
-  for (const p of inspections) size += (await stat(path.join(root, p)).catch(() => ({ size: 0 }))).size;
+  for (const p of paths) if (p.startsWith('records/inspections/')) size += (await stat(path.join(root, p)).catch(() => ({ size: 0 }))).size;
   if (size < WORKER_MIN_BYTES) return readRecordsHere(root, paths, zone);
-  const rest = paths.filter((p) => !p.startsWith('records/inspections/'));
-  const [a, b] = await Promise.all([readInWorker(root, inspections, zone).catch(() => readRecordsHere(root, inspections, zone)), readRecordsHere(root, rest, zone)]);
-  const merged = mergeParts([a, b]);
-  pruneInspectionRuns(merged.inspections, zone);
-  return merged;
+  const part = await readInWorker(root, [...paths], zone).catch(() => readRecordsHere(root, paths, zone));
+  return mergeParts([part]);
 }
 
 /** The organisation's zone, read before the full load so record pruning can start at once; UTC without a readable calendar. */
