@@ -60,9 +60,18 @@ export function evaluateHost(host: InventoryHost, baselines: Baseline[], facts: 
 }
 
 /** Paths, sysctl keys a host's probe must gather for these baselines. */
-export function probeNeeds(baselines: Baseline[]): { files: string[]; sysctlKeys: string[] } {
+/** The fixed probe sections each check type reads (identity and os-release are always gathered). */
+const SECTIONS_BY_TYPE: Record<string, string[]> = {
+  sshd_option: ['sshd'], port_allowlist: ['listen'], port_denylist: ['listen'], login_defs: ['login-defs'],
+  package_absent: ['packages'], package_present: ['packages'], sysctl: ['sysctl-persisted'], disk_usage: ['disk'],
+  memory_usage: ['memory'], load: ['load'], accounts: ['passwd', 'group', 'shadow'], authorized_keys: ['authorized-keys', 'passwd'],
+  sudoers: ['sudoers'], file_mode: [], backup_freshness: [], manual: [],
+};
+
+export function probeNeeds(baselines: Baseline[]): { sections: string[]; files: string[]; sysctlKeys: string[] } {
   const checks = baselines.flatMap((b) => b.checks);
   return {
+    sections: [...new Set(['identity', 'os-release', ...checks.flatMap((c) => SECTIONS_BY_TYPE[c.type] ?? [])])],
     files: [...new Set(checks.filter((c) => c.type === 'file_mode').map((c) => String(c.params.path)))],
     sysctlKeys: [...new Set(checks.filter((c) => c.type === 'sysctl').map((c) => String(c.params.key)))],
   };

@@ -15,6 +15,8 @@ export type SectionName =
 
 export interface ProbeRequest {
   boundary: string;
+  /** Fixed sections to gather (default: all); the checks in scope decide (see probeNeeds). */
+  sections?: string[];
   /** Paths whose metadata file_mode checks need. */
   files: string[];
   /** sysctl keys whose running values sysctl checks need. */
@@ -80,7 +82,7 @@ export function buildProbeScript(req: ProbeRequest): string {
     'fin() { rc=$?; printf \'\\n%s stderr %s\\n\' "$B" "$1"; [ -s "$T/e" ] && head -c 4096 "$T/e"; printf \'\\n%s end %s %d\\n\' "$B" "$1" "$rc"; }',
   ];
   const add = (name: string, body: string) => out.push(`sec ${quoteArg(name)}; ( ${body}\n) 2>"$T/e"; fin ${quoteArg(name)}`);
-  for (const [name, body] of Object.entries(SECTION_BODIES)) add(name, body);
+  for (const [name, body] of Object.entries(SECTION_BODIES)) if (!req.sections || req.sections.includes(name)) add(name, body);
   if (req.files.length > 0) {
     const paths = req.files.map((f) => {
       if (!f.startsWith('/')) throw new TypeError(`file path '${f}' is not absolute`);

@@ -72,7 +72,7 @@ export async function runInspection(o: InspectRunOptions): Promise<HostRun[]> {
       connected = true;
       const boundary = `OGB-${randomBytes(12).toString('hex')}`;
       const repos = (host.backup_repositories ?? []).filter((r) => o.env[r.password_env]);
-      const script = buildProbeScript({ boundary, files: needs.files, sysctlKeys: needs.sysctlKeys, restic: repos.map((r) => ({ policy: r.policy, repository: r.repository, password: o.env[r.password_env]! })) });
+      const script = buildProbeScript({ boundary, sections: needs.sections, files: needs.files, sysctlKeys: needs.sysctlKeys, restic: repos.map((r) => ({ policy: r.policy, repository: r.repository, password: o.env[r.password_env]! })) });
       const timeoutMs = o.commandTimeoutMs ?? 60_000;
       const hostSeconds = Math.max(1, Math.floor(timeoutMs / 1000) - 2);
       const out = await session.exec(['sh', '-c', probeCommand(hostSeconds)], { stdin: script, timeoutMs });

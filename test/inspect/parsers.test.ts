@@ -154,3 +154,15 @@ describe('buildProbeScript', () => {
     expect(() => buildProbeScript({ boundary: 'OGB-0123456789abcdef', files: ['relative'], sysctlKeys: [], restic: [] })).toThrow(/not absolute/);
   });
 });
+
+describe('probeNeeds', () => {
+  it('gathers only the sections the checks in scope read', async () => {
+    const { probeNeeds } = await import('../../scripts/inspect/evaluate.ts');
+    const c = (type: string, params: Record<string, unknown> = {}) => ({ id: `x.${type}`, title: 't', severity: 'low' as const, type, params, rationale: 'r', remediation: 'm' });
+    const needs = probeNeeds([{ id: 'b', title: 'b', checks: [c('sshd_option'), c('file_mode', { path: '/etc/passwd' }), c('sysctl', { key: 'net.ipv4.ip_forward' })] }]);
+    expect(needs).toEqual({ sections: ['identity', 'os-release', 'sshd', 'sysctl-persisted'], files: ['/etc/passwd'], sysctlKeys: ['net.ipv4.ip_forward'] });
+    const script = buildProbeScript({ boundary: 'OGB-0123456789abcdef', ...needs, restic: [] });
+    expect(script).toContain("sec sshd;");
+    expect(script).not.toContain('dpkg-query');
+  });
+});
