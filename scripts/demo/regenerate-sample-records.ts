@@ -12,7 +12,8 @@
  *    given a clock that starts at the event's time: gate --simulate --record on
  *    each pull request (facts gathered by the gate's own collector from the
  *    local repository), apply inside the windows, daily inspect --record,
- *    converge access --check and converge access;
+ *    converge access --check and converge access, and a backup verification
+ *    (restic snapshots, check, restore test; sample-backups.ts);
  * 4. replaces records/ of this repository with the result, verifies every
  *    chain, stops every fleet process by PID and deletes the namespaces.
  *
@@ -28,6 +29,7 @@ import type { CommandContext } from '../commands/context.ts';
 import { collectGateInput } from '../gate/collect-facts.ts';
 import { readRepo, readSchemas } from '../repo/read-repo.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
+import { recordBackupVerification } from './sample-backups.ts';
 import { createLocalScm, git, mergePull, openPull, type SamplePull } from './sample-git.ts';
 import { PLANTED, startSampleFleet, writeFleetInventory, type SampleFleet } from './sample-fleet.ts';
 import { BASE_COMMIT_AT, PULLS, REPOSITORY, sampleEvents, type SampleEvent } from './sample-timeline.ts';
@@ -126,7 +128,7 @@ async function main(): Promise<number> {
     const count = (k: string) => (tally[k] = (tally[k] ?? 0) + 1);
 
     for (const e of sampleEvents()) {
-      const when = e.at.replace('T', ' ').replace(/:00\+08:00$/, ' +08:00');
+      const when = `${e.at.slice(0, 10)} ${e.at.slice(11, 16)} +08:00`;
       const run = (name: string, args: string[]) => runCommand(name, args, repo, env, e.at, log);
       switch (e.kind) {
         case 'open': {
@@ -150,7 +152,7 @@ async function main(): Promise<number> {
           await writeFile(sim, JSON.stringify(facts, null, 2));
           const r = await run('gate', ['--simulate', sim, '--record']);
           count('gate decisions');
-          say(`${when}  gate PR #${e.pr} (${pull.reviews.length} review(s)): ${r.code === 0 ? 'satisfied' : /pending/i.test(r.out) ? 'pending' : `exit ${r.code}`}`);
+          say(`${when}  gate PR #${e.pr} (${pull.reviews.length} review(s)): ${(/approval: ([^\n]*)/.exec(r.out)?.[1] ?? `exit ${r.code}`).slice(0, 90)}`);
           break;
         }
         case 'merge': {
@@ -185,6 +187,12 @@ async function main(): Promise<number> {
           const r = await run('converge', ['access', '--hosts', e.hosts.join(','), '--identity', identity]);
           count('converge runs');
           say(`${when}  converge access --hosts ${e.hosts.join(',')}: exit ${r.code}; ${r.out.trim().split('\n').pop()}`);
+          break;
+        }
+        case 'backup-verify': {
+          const t = await recordBackupVerification(repo, sample.fleet, new Date(e.at), e.restoreTests);
+          count('backup verifications');
+          say(`${when}  backup verification: ${t.snapshots} snapshot(s) listed, restic check on ${t.checks} repositories, restore test on ${e.restoreTests.join(', ')} (${t.restores})`);
           break;
         }
         case 'host-down': case 'host-up':

@@ -67,10 +67,12 @@ export async function startSampleFleet(repoRoot: string, access: AccessInputs, s
     const doc = docs.get(id)!;
     const policy = renderAccessPolicy({ id, data: { groups: doc.groups as string[] } }, access, seedAt);
     sudoers.set(id, policy.sudoers.map((s) => ({ name: s.name, content: s.content })));
-    const accounts = roles.map((account, i) => {
+    // Only the accounts a current grant declares on this host exist there.
+    const accounts = roles.flatMap((account, i) => {
       const keys = policy.accounts.find((a) => a.account === account)?.keys.map((k) => k.line) ?? [];
+      if (keys.length === 0) return [];
       if (id === 'app-01' && account === 'deploy' && sunHao) keys.push(sunHao);
-      return { name: account, uid: 2001 + i, shell: '/bin/bash', keys };
+      return [{ name: account, uid: 2001 + i, shell: '/bin/bash', keys }];
     });
     const spec: FleetHostSpec = { id, groups: doc.groups as string[], env: doc.env as FleetHostSpec['env'], accounts };
     const policyId = BACKUP_POLICY[id];
