@@ -43,7 +43,13 @@ export async function reportCommand(ctx: CommandContext): Promise<number> {
   const rootStat = await stat(ctx.root).catch(() => undefined);
   if (!rootStat?.isDirectory()) throw new UsageError(`repository root ${ctx.root} is not a directory`, 'run from the repository, or pass --root DIR');
 
-  const input = await readReportInput(ctx.root);
+  const workerMin = Number(ctx.env.OPSGATE_REPORT_WORKER_MIN_BYTES);
+  const input = await readReportInput(ctx.root, {
+    ...(Number.isFinite(workerMin) && ctx.env.OPSGATE_REPORT_WORKER_MIN_BYTES ? { workerMinBytes: workerMin } : {}),
+    onWorkerError: (e) => {
+      if (ctx.debug) ctx.stderr.write(`opsgate: records read on the main thread (worker unavailable: ${e instanceof Error ? e.message : String(e)})\n`);
+    },
+  });
   const zone = input.calendar?.data.timezone ?? 'UTC';
   const periodId = values.period ?? DateTime.fromJSDate(ctx.now(), { zone }).minus({ months: 1 }).toFormat('yyyy-MM');
   const period = parsePeriod(periodId, zone);

@@ -119,11 +119,14 @@ async function readInWorker(root: string, paths: string[], zone: string): Promis
  * a worker thread while this thread loads the documents (falling back to this
  * thread if a worker cannot start); the result is the same either way.
  */
-async function readRecords(root: string, paths: readonly string[], zone: string): Promise<RecordsPart> {
+async function readRecords(root: string, paths: readonly string[], zone: string, workerMinBytes: number, onWorkerError: (e: unknown) => void = () => {}): Promise<RecordsPart> {
   let size = 0;
   for (const p of paths) if (p.startsWith('records/inspections/')) size += (await stat(path.join(root, p)).catch(() => ({ size: 0 }))).size;
-  if (size < WORKER_MIN_BYTES) return readRecordsHere(root, paths, zone);
-  const part = await readInWorker(root, [...paths], zone).catch(() => readRecordsHere(root, paths, zone));
+  if (paths.length === 0 || size < workerMinBytes) return readRecordsHere(root, paths, zone);
+  const part = await readInWorker(root, [...paths], zone).catch((e: unknown) => {
+    onWorkerError(e);
+    return readRecordsHere(root, paths, zone);
+  });
   return mergeParts([part]);
 }
 
@@ -138,14 +141,22 @@ async function readZone(root: string): Promise<string> {
   }
 }
 
+export interface ReadInputOptions {
+  /** Inspection records of at least this many bytes are read in a worker thread (default 32 MiB). */
+  workerMinBytes?: number;
+  /** Told when the worker thread could not be used and records were read on this thread instead. */
+  onWorkerError?: (error: unknown) => void;
+}
+
 /** Reads the repository at `root` into the report's input. Edge. */
-export async function readReportInput(root: string): Promise<ReportInput> {
+export async function readReportInput(root: string, options: ReadInputOptions = {}): Promise<ReportInput> {
+  const workerMinBytes = options.workerMinBytes ?? WORKER_MIN_BYTES;
   const zone = await readZone(root);
   const paths = await listRecordFiles(root);
-  const [model, git, first] = await Promise.all([readRepo(root), readGitHistory(root), readRecords(root, paths, zone)]);
+  const [model, git, first] = await Promise.all([readRepo(root), readGitHistory(root), readRecords(root, paths, zone, workerMinBytes, options.onWorkerError)]);
   const docs = adaptDocuments(model);
   // The calendar did not load as read ahead (invalid): prune again in the zone the report will use.
-  const records = (docs.calendar?.data.timezone ?? 'UTC') === zone ? first : await readRecords(root, paths, docs.calendar?.data.timezone ?? 'UTC');
+  const records = (docs.calendar?.data.timezone ?? 'UTC') === zone ? first : await readRecords(root, paths, docs.calendar?.data.timezone ?? 'UTC', workerMinBytes, options.onWorkerError);
   return {
     ...docs,
     ...records,

@@ -4,16 +4,21 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { readRepo } from '../../scripts/repo/read-repo.ts';
+import { readReportInput } from '../../scripts/report/read-input.ts';
 import { createFixtureRepo } from './fixture-repo.ts';
 
 async function cli(root: string, ...argv: string[]) {
+  return cliWithEnv(root, { PATH: process.env.PATH }, ...argv);
+}
+
+async function cliWithEnv(root: string, env: NodeJS.ProcessEnv, ...argv: string[]) {
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = '';
   let stderr = '';
   out.on('data', (d) => (stdout += d));
   err.on('data', (d) => (stderr += d));
-  const code = await runCli(['--root', root, ...argv], { env: { PATH: process.env.PATH }, stdout: out, stderr: err, cwd: root });
+  const code = await runCli(['--root', root, ...argv], { env, stdout: out, stderr: err, cwd: root });
   return { code, stdout, stderr };
 }
 
@@ -41,6 +46,27 @@ describe('opsgate report on a real git repository with real records', () => {
       const x = await readFile(path.join(root, 'out-a', `audit-2026-11.zh-CN.${ext}`));
       const y = await readFile(path.join(root, 'out-b', `audit-2026-11.zh-CN.${ext}`));
       expect(x.length).toBeGreaterThan(1000);
+      expect(x.equals(y), ext).toBe(true);
+    }
+  });
+
+  it('the worker thread really reads the records, and gives the same input as this thread', async () => {
+    const errors: unknown[] = [];
+    const inWorker = await readReportInput(root, { workerMinBytes: 0, onWorkerError: (e) => errors.push(e) });
+    expect(errors).toEqual([]);
+    const here = await readReportInput(root);
+    expect(inWorker.inspections.length).toBe(2);
+    expect(JSON.stringify({ ...inWorker, git: null })).toBe(JSON.stringify({ ...here, git: null }));
+  });
+
+  it('record files read in a worker thread give byte-identical output', async () => {
+    const worker = await cliWithEnv(root, { PATH: process.env.PATH, OPSGATE_REPORT_WORKER_MIN_BYTES: '0' }, 'report', 'audit', '--period', '2026-11', '--out', 'out-worker');
+    expect(worker.stderr).toBe('');
+    expect(worker.code).toBe(0);
+    await cli(root, 'report', 'audit', '--period', '2026-11', '--out', 'out-here');
+    for (const ext of ['html', 'md', 'json']) {
+      const x = await readFile(path.join(root, 'out-worker', `audit-2026-11.zh-CN.${ext}`));
+      const y = await readFile(path.join(root, 'out-here', `audit-2026-11.zh-CN.${ext}`));
       expect(x.equals(y), ext).toBe(true);
     }
   });
