@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { matchKind } from '../repo/kinds.ts';
 
 /**
  * Writes a synthetic but realistic repository of about `total` documents: the
@@ -14,7 +15,7 @@ export async function generateRepo(sampleRoot: string, dir: string, total: numbe
   for (const sub of ['schemas', 'policies', 'inventory', 'runbooks', 'changes', 'incidents']) {
     await cp(path.join(sampleRoot, sub), path.join(dir, sub), { recursive: true });
   }
-  const sampleDocs = 66;
+  const sampleDocs = await countDocuments(dir);
   const n = Math.max(0, total - sampleDocs);
   const count = (share: number, min: number) => Math.max(min, Math.round(n * share));
   const c = {
@@ -142,4 +143,10 @@ function tueThu(from: Date, count: number): string[] {
     if (wd === 2 || wd === 4) out.push(d.toISOString().slice(0, 10));
   }
   return out;
+}
+
+/** Documents already in the copied sample (it grows as the sample organisation does). */
+async function countDocuments(dir: string): Promise<number> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile() && matchKind(path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))).length;
 }
