@@ -51,6 +51,8 @@ export interface StartFleetOptions {
   hosts: FleetHostSpec[];
   /** Where per-host files go (default .tmp/fleet-<tag> in the repository). */
   dir?: string;
+  /** Password of the restic repositories (default: random). */
+  resticPassword?: string;
   /** Leave sshd running after this process exits (npm run fleet:up). */
   keepRunning?: boolean;
 }
@@ -73,7 +75,7 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
   const dir = options.dir ?? path.join(REPO_ROOT, '.tmp', `fleet-${tag}`);
   await mkdir(dir, { recursive: true });
   if (mode === 'namespaces') await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
-  const resticPassword = randomBytes(12).toString('hex');
+  const resticPassword = options.resticPassword ?? randomBytes(12).toString('hex');
   const client = await generateKeyPair(path.join(dir, 'client_key'), 'ed25519', 'opsgate-fleet-client');
   const namespaces: string[] = [];
   const children = new Map<string, ChildProcess>();

@@ -18,6 +18,7 @@ let fleet: RunningFleet;
 let root: string;
 let keyText: string;
 let keyDir: string | undefined;
+let resticPassword: string;
 
 function capture() {
   let text = '';
@@ -42,12 +43,16 @@ beforeAll(async () => {
   const dir = keyDir;
   const alice = await generateKeyPair(path.join(dir, `alice-${process.pid}`), 'ed25519', 'alice');
   const bob = await generateKeyPair(path.join(dir, `bob-${process.pid}`), 'ed25519', 'bob');
+  // An unknown key whose comment is the restic password: the reason quotes comments, so redaction must catch it.
+  resticPassword = `pw-${process.pid}-${Date.now().toString(36)}`;
+  const leaky = await generateKeyPair(path.join(dir, `leaky-${process.pid}`), 'ed25519', resticPassword);
   fleet = await startFleet({
+    resticPassword,
     hosts: [
       { id: 'web-01', groups: ['web'], sshd: { permitRootLogin: 'yes' }, listen: [23], sysctlRuntime: { 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.accept_redirects': '0' }, sysctlPersisted: { 'net.ipv4.conf.all.accept_redirects': '1' } },
       {
         id: 'web-02', groups: ['web'], fileModes: { '/etc/passwd': '0666' },
-        accounts: [{ name: 'toor', uid: 0, shell: '/bin/sh' }, { name: 'deploy', uid: 1001, keys: [alice.publicKey, bob.publicKey] }],
+        accounts: [{ name: 'toor', uid: 0, shell: '/bin/sh' }, { name: 'deploy', uid: 1001, keys: [alice.publicKey, bob.publicKey, leaky.publicKey] }],
         sudoers: ['deploy ALL=(root) NOPASSWD: /usr/bin/systemctl restart nginx', 'deploy ALL=(root) NOPASSWD: /bin/bash'],
       },
       { id: 'db-01', groups: ['db'], diskFillPercent: 96, restic: { policy: 'db-daily', snapshotTimes: [new Date(Date.now() - 72 * HOUR).toISOString(), new Date(Date.now() - 50 * HOUR).toISOString()] } },
@@ -93,6 +98,7 @@ describe.skipIf(!NAMESPACES)('opsgate inspect against the real fleet (namespaces
     expect(row(rows, 'web-02', 'accounts.declared').reason).toMatch(/toor has uid 0/);
     expect(row(rows, 'web-02', 'access.authorized-keys').reason).toMatch(/belongs to bob, who left on 2026-10-31/);
     expect(row(rows, 'web-02', 'access.authorized-keys').reason).not.toMatch(/alice/);
+    expect(row(rows, 'web-02', 'access.authorized-keys').reason).toMatch(/is unknown \(\*\*\*\)/);
     expect(row(rows, 'web-02', 'access.sudoers').reason).toMatch(/\/bin\/bash/);
     expect(row(rows, 'web-02', 'access.sudoers').reason).not.toMatch(/restart nginx/);
     expect(row(rows, 'web-02', 'file.passwd-mode').reason).toMatch(/world-writable/);
@@ -149,6 +155,7 @@ describe.skipIf(!NAMESPACES)('opsgate inspect against the real fleet (namespaces
     const files = await readdir(records);
     const recorded = (await Promise.all(files.map((f) => readFile(path.join(records, f), 'utf8')))).join('');
     const password = Object.values(fleet.env)[0]!;
+    expect(password).toBe(resticPassword);
     for (const text of [first.stdout, first.stderr, recorded]) {
       expect(text).not.toContain(password);
       expect(text).not.toContain(keyText.split('\n')[1]!);
