@@ -78,7 +78,7 @@ export function computeSections(input: ReportInput, period: Period, now: number)
     changes: computeChanges(input, period, now),
     incidents: computeIncidents(input, period, now),
     inspection,
-    backups: computeBackups(input, period, now),
+    backups: computeBackups(input, period, now, inspection.run),
     access: computeAccess(input, period, now, inspection.run),
     oncall: computeOncall(input, period, now),
     runbooks: computeRunbooks(input, period, now),

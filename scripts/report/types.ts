@@ -36,6 +36,8 @@ export interface CheckMapping {
 export interface BaselineCheck {
   id: string;
   title: string;
+  /** Check type (sshd_option, backup_freshness, …). */
+  type: string;
   severity: Severity;
   baseline: string;
   file: string;

@@ -181,6 +181,22 @@ describe('backups, access, on-call, runbooks', () => {
     expect(largestGap(snaps.map((s) => s * H), from * H, to * H)).toBe(want);
   });
 
+  it.each([
+    ['backup records: the largest snapshot gap decides', 'records', 50],
+    ['no backup records: the last inspection\'s backup_freshness check decides', 'inspection', 50],
+    ['neither: no data', 'none', null],
+  ])('RPO attainment, %s', (_n, source, want) => {
+    const policy = { id: 'web', file: 'policies/backup/web.yaml', sha256: '', data: { id: 'web', title: 'w', targets: { groups: ['web'] }, paths: ['/etc'] as [string], tool: 'restic' as const, repository: { url: 'u', password_env: 'P' }, offhost: { host: 'b' }, schedule: { full: '0 1 * * *' }, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4, verification: { restore_test_every_days: 90 } } };
+    const hosts = [host('web-01'), host('web-02')];
+    const snap = (h: string, at: string) => ({ path: 'records/backups/2026-11.jsonl', at, policy: 'web', host: h, kind: 'snapshot' as const, ok: true });
+    const backups = source === 'records' ? ['2026-10-31T23:00:00+08:00', '2026-11-10T00:00:00+08:00'].flatMap((d) => [snap('web-02', d)]).concat(Array.from({ length: 31 }, (_, i) => snap('web-01', new Date(NOV.startMs + i * 86_400_000 - 3_600_000).toISOString()))) : [];
+    const checks = [{ id: 'backup.freshness', title: 'b', type: 'backup_freshness', severity: 'high' as const, baseline: 'linux', file: 'policies/baselines/linux.yaml', sha256: '', mappings: { djbh: [], iso27001: [], cis: [] } }];
+    const run = inspection('2026-11-30T02:00:00+08:00', source === 'inspection' ? [row('web-01', 'backup.freshness', 'pass'), row('web-02', 'backup.freshness', 'fail')] : []);
+    const s = computeBackups(emptyInput({ hosts, backupPolicies: [policy], backups, checks, inspections: [run] }), NOV, NOW, { path: run.path, run: run.run });
+    expect(s.policies[0]!.figure.value).toBe(want);
+    expect(s.policies[0]!.missed.map((m) => m.host)).toEqual(want === null ? [] : ['web-02']);
+  });
+
   it('people who left with a grant in force are listed; expired grants are counted', () => {
     const people = [{ id: 'old', file: 'policies/access/people/old.yaml', sha256: '', data: { id: 'old', name: 'Old', status: 'left' as const, left_on: '2026-10-01', ssh_keys: [] } }];
     const grants = [

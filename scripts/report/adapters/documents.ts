@@ -24,6 +24,7 @@ export function adaptBaselineChecks(model: RepoModel): BaselineCheck[] {
       out.push({
         id: c.id,
         title: typeof c.title === 'string' ? c.title : c.id,
+        type: typeof c.type === 'string' ? c.type : '',
         severity: (['critical', 'high', 'medium', 'low', 'info'].includes(String(c.severity)) ? c.severity : 'info') as Severity,
         baseline: b.id,
         file: b.file,

@@ -36,7 +36,10 @@ export function largestGap(snapshots: readonly number[], from: number, to: numbe
 }
 
 /** Backup policies: RPO attainment over the period and the last successful restore test. Pure. */
-export function computeBackups(input: ReportInput, period: Period, now: number): BackupsSection {
+export function computeBackups(input: ReportInput, period: Period, now: number, lastRun: { path: string; run: string } | null = null): BackupsSection {
+  const run = lastRun ? input.inspections.find((r) => r.path === lastRun.path && r.run === lastRun.run) : undefined;
+  const freshnessChecks = input.checks.filter((c) => c.type === 'backup_freshness');
+  const freshnessIds = new Set(freshnessChecks.map((c) => c.id));
   const to = Math.min(period.endMs, now);
   const byPolicy = new Map<string, BackupEvent[]>();
   for (const e of input.backups) (byPolicy.get(e.policy) ?? byPolicy.set(e.policy, []).get(e.policy)!).push(e);
@@ -57,13 +60,30 @@ export function computeBackups(input: ReportInput, period: Period, now: number):
       else missed.push({ host: h, max_gap_hours: gap === null ? null : Math.round(gap * 10) / 10 });
     }
     const noRecords = events.length === 0;
-    const figure = noRecords
+    // Without any backup record the snapshot gaps are unknown, not missed.
+    if (noRecords) missed.length = 0;
+    let figure = noRecords
       ? { ...percent(`backups.rpo.${p.id}`, 0, 0, [p.file], 'formula.rpo_attainment'), value: null }
       : percent(`backups.rpo.${p.id}`, ok, hosts.length, paths, 'formula.rpo_attainment');
     if (!noRecords) {
       attained += ok;
       total += hosts.length;
       evidence.push(...paths);
+    } else if (run && freshnessIds.size > 0) {
+      // No backup records: the last inspection's backup_freshness checks on the policy's hosts say whether the newest snapshot is within the RPO.
+      const rows = run.results.filter((r) => freshnessIds.has(r.check) && hosts.includes(r.host) && (r.status === 'pass' || r.status === 'fail' || r.status === 'error'));
+      const good = new Set(hosts);
+      for (const r of rows) if (r.status !== 'pass') good.delete(r.host);
+      const seen = new Set(rows.map((r) => r.host));
+      const okHosts = [...seen].filter((h) => good.has(h));
+      const ev = [p.file, run.path, ...new Set(freshnessChecks.map((c) => c.file))];
+      if (seen.size > 0) {
+        figure = percent(`backups.rpo.${p.id}`, okHosts.length, seen.size, ev, 'formula.rpo_attainment_inspection');
+        for (const h of [...seen].filter((x) => !good.has(x))) missed.push({ host: h, max_gap_hours: null });
+        attained += okHosts.length;
+        total += seen.size;
+        evidence.push(...ev);
+      }
     }
     const tests = [
       ...(p.data.verification.last_restore_result === 'pass' && p.data.verification.last_restore_test ? [dateMs(p.data.verification.last_restore_test, period.timezone)!] : []),
@@ -76,7 +96,7 @@ export function computeBackups(input: ReportInput, period: Period, now: number):
       title: p.data.title,
       rpo_hours: p.data.rpo_hours,
       hosts,
-      missed: noRecords ? [] : missed,
+      missed,
       figure,
       last_verified: lastEvent ? lastEvent.at : last !== undefined ? p.data.verification.last_restore_test! : '',
       verification_overdue: last === undefined || now - last > p.data.verification.restore_test_every_days * DAY,

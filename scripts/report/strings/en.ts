@@ -252,6 +252,7 @@ export const en = {
   'formula.waived': 'results whose failure an exception waives (raw result kept in the record)',
   'formula.changes_between_runs': 'sum over every run of the period of results marked so against the previous run',
   'formula.rpo_attainment': 'target hosts whose largest gap between successful snapshots in the period ≤ rpo_hours ÷ target hosts',
+  'formula.rpo_attainment_inspection': 'target hosts whose backup_freshness check passed in the last inspection of the period (newest snapshot within rpo_hours) ÷ target hosts the check evaluated',
   'formula.verification_overdue': 'no successful restore test within verification.restore_test_every_days',
   'formula.leavers': 'people with status left who still hold a grant in force or an ssh key',
   'formula.drift': 'failed access.* checks in the last inspection run',

@@ -254,6 +254,7 @@ export const zhCN: Record<StringKey, string> = {
   'formula.waived': '因例外豁免的不通过结果（原始结果保留在记录中）',
   'formula.changes_between_runs': '本期每次巡检中相对上一次被如此标记的结果之和',
   'formula.rpo_attainment': '本期内成功快照最大间隔 ≤ rpo_hours 的目标主机 ÷ 目标主机',
+  'formula.rpo_attainment_inspection': '本期最后一次巡检中 backup_freshness 检查通过（最新快照在 rpo_hours 内）的目标主机 ÷ 该检查评估过的目标主机',
   'formula.verification_overdue': '在 verification.restore_test_every_days 内没有成功的恢复演练',
   'formula.leavers': '状态为 left 且仍持有有效授权或 SSH 密钥的人员',
   'formula.drift': '最后一次巡检中不通过的 access.* 检查项',

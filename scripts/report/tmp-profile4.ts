@@ -1,0 +1,28 @@
+import { performance } from 'node:perf_hooks';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { parse, stringify, parseDocument, LineCounter } from 'yaml';
+const root = process.argv[2]!;
+const dir = path.join(root, 'changes/2026');
+const texts = readdirSync(dir).slice(0, 2000).map((f) => readFileSync(path.join(dir, f), 'utf8'));
+const blocks = texts.map((t) => stringify(JSON.parse(t)));
+let t = performance.now();
+const lap = (l: string) => { const n = performance.now(); console.log(l, ((n - t) / 1000).toFixed(2), 's / 2000'); t = n; };
+for (const x of texts) parseDocument(x, { lineCounter: new LineCounter(), uniqueKeys: true });
+lap('flow parseDocument');
+for (const x of blocks) parseDocument(x, { lineCounter: new LineCounter(), uniqueKeys: true });
+lap('block parseDocument');
+for (const x of texts) JSON.parse(x);
+lap('JSON.parse');
+for (const x of blocks) parse(x);
+lap('yaml.parse block');
+const { Parser, Composer } = await import('yaml');
+for (const x of blocks) { const docs = new Composer().compose(new Parser().parse(x)); for (const d of docs) d.toJS(); }
+lap('composer');
+const jsyaml = (await import('js-yaml')).default;
+for (const x of blocks) jsyaml.load(x, { schema: jsyaml.CORE_SCHEMA });
+lap('js-yaml block');
+for (const x of blocks) jsyaml.load(x, { schema: jsyaml.CORE_SCHEMA });
+lap('js-yaml block again');
+for (const x of blocks) parse(x);
+lap('yaml.parse again');
