@@ -53,7 +53,8 @@ export const PULLS: SamplePullSpec[] = [
     reviews: [{ person: 'chen-jie', state: 'APPROVED', at: '2026-11-26T21:05:00+08:00' }], merged: { at: '2026-11-26T21:15:00+08:00', by: 'zhang-wei' } },
 ];
 
-const INSPECTION_DAYS = ['2026-11-02', '2026-11-06', '2026-11-13', '2026-11-16', '2026-11-20', '2026-11-23', '2026-11-26'];
+/** The sample covers the whole month, so that the November report (generated as of its end) sees a complete period. */
+const INSPECTION_DAYS = ['2026-11-02', '2026-11-06', '2026-11-09', '2026-11-13', '2026-11-16', '2026-11-20', '2026-11-23', '2026-11-26', '2026-11-30'];
 
 /** Every event in time order: the gate runs when a pull request opens and after each review. */
 export function sampleEvents(): SampleEvent[] {
@@ -73,7 +74,7 @@ export function sampleEvents(): SampleEvent[] {
     { at: '2026-11-19T15:00:00+08:00', kind: 'stop-listener', host: 'web-03', port: 23, note: 'operator stops the telnet listener on web-03' },
     { at: '2026-11-24T10:00:00+08:00', kind: 'converge-check' },
     { at: '2026-11-24T10:20:00+08:00', kind: 'converge', hosts: ['app-01'] },
-    { at: '2026-11-26T10:00:00+08:00', kind: 'backup-verify', restoreTests: ['db-01', 'web-01'] },
+    { at: '2026-11-30T10:00:00+08:00', kind: 'backup-verify', restoreTests: ['db-01', 'web-01'] },
   );
   for (const d of INSPECTION_DAYS) out.push({ at: `${d}T08:30:00+08:00`, kind: 'inspect' });
   return out.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
