@@ -30,6 +30,7 @@ import { collectGateInput } from '../gate/collect-facts.ts';
 import { readRepo, readSchemas } from '../repo/read-repo.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
 import { recordBackupVerification } from './sample-backups.ts';
+import { checkSampleRecords } from './sample-checks.ts';
 import { createLocalScm, git, mergePull, openPull, type SamplePull } from './sample-git.ts';
 import { PLANTED, startSampleFleet, writeFleetInventory, type SampleFleet } from './sample-fleet.ts';
 import { BASE_COMMIT_AT, PULLS, REPOSITORY, sampleEvents, type SampleEvent } from './sample-timeline.ts';
@@ -38,6 +39,8 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const argv = process.argv.slice(2);
 const KEEP = argv.includes('--keep');
 const VERBOSE = argv.includes('--verbose');
+/** The November report is generated as of the period end (report --at default). */
+const REPORT_AS_OF = '2026-12-01T00:00:00+08:00';
 const say = (line: string) => process.stdout.write(line + '\n');
 
 /** A clock that reads `startIso` when the command starts and then runs at real speed. */
@@ -106,6 +109,7 @@ async function main(): Promise<number> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'opsgate-sample-'));
   const log: string[] = [];
   let sample: SampleFleet | undefined;
+  let keep = KEEP;
   try {
     const realRepo = await readRepo(ROOT);
     const access = { people: realRepo.all('person').map((d) => d.data), roles: realRepo.all('role').map((d) => d.data), grants: realRepo.all('grant').map((d) => d.data) };
@@ -206,6 +210,15 @@ async function main(): Promise<number> {
       }
     }
 
+    const problems = await checkSampleRecords(await readRepo(ROOT), repo, new Date(REPORT_AS_OF));
+    if (problems.length) {
+      await writeFile(path.join(tmp, 'commands.log'), log.join('\n'));
+      for (const p of problems) say(`sample check failed: ${p}`);
+      say(`records/ was left as it was; the temporary repository and every command's output are kept in ${tmp}`);
+      keep = true;
+      return 1;
+    }
+    say(`sample checks: every closure in changes/ agrees with its runs; every run names a gate decision`);
     const records = path.join(ROOT, 'records');
     await rm(records, { recursive: true, force: true });
     await cp(path.join(repo, 'records'), records, { recursive: true });
@@ -221,7 +234,7 @@ async function main(): Promise<number> {
       await sample.stop();
       say(`fleet ${sample.fleet.tag} stopped (processes killed by PID, namespaces deleted)`);
     }
-    if (!KEEP) await rm(tmp, { recursive: true, force: true });
+    if (!keep) await rm(tmp, { recursive: true, force: true });
   }
 }
 

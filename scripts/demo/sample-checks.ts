@@ -1,0 +1,33 @@
+/**
+ * What the regenerated sample must satisfy before it replaces records/: each
+ * change's post-implementation review (closure, written by hand in
+ * changes/2026/) agrees with the runs just recorded, and every run started
+ * from a satisfied gate decision. A difference means the fleet behaved
+ * differently from the story the sample documents tell: fix one or the other.
+ */
+import path from 'node:path';
+import { evaluateReview } from '../change/review.ts';
+import { listRuns } from '../change/recorder.ts';
+import { readRecordFile } from '../records/writer.ts';
+import type { RepoModel } from '../repo/repo-model.ts';
+
+export async function checkSampleRecords(repo: RepoModel, recordsRoot: string, asOf: Date): Promise<string[]> {
+  const problems: string[] = [];
+  const incidents = repo.all('incident');
+  const incidentIds = new Set(incidents.map((i) => i.id));
+  for (const c of repo.all('change')) {
+    const runs = [];
+    for (const r of await listRuns(recordsRoot, c.id)) {
+      const lines = (await readRecordFile(r.file)).lines;
+      const done = lines.filter((l) => l.type === 'run.done').pop();
+      const planned = lines.find((l) => l.type === 'run.planned');
+      if (planned && typeof planned.gate_decision !== 'string') problems.push(`${c.id} run ${r.run}: no gate decision in run.planned`);
+      runs.push({ run: r.run, ...(r.outcome ? { outcome: r.outcome } : {}), ...(typeof done?.at === 'string' ? { at: done.at } : {}) });
+    }
+    const caused = incidents.filter((i) => i.data.caused_by_change === c.id).map((i) => i.id);
+    for (const d of evaluateReview({ change: { id: c.id, file: c.file, data: c.data }, runs, incidentsCausedBy: caused, incidentIds, now: asOf })) {
+      if (d.severity === 'error') problems.push(`${path.basename(c.file)}: ${d.code} ${d.message}`);
+    }
+  }
+  return problems;
+}
