@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { countBySeverity } from '../render/diagnostics-text.ts';
+import { sanitizeForLog as clean } from '../render/sanitize.ts';
 
 /** GitHub workflow commands (annotations) for diagnostics, as @actions/core would issue them. Pure. */
 export function renderAnnotations(diagnostics: readonly Diagnostic[]): string {
@@ -7,7 +8,7 @@ export function renderAnnotations(diagnostics: readonly Diagnostic[]): string {
     .map((d) => {
       const level = d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'notice';
       const props = `file=${escapeProperty(d.file)},line=${d.line},col=${d.col},title=${escapeProperty(d.code)}`;
-      return `::${level} ${props}::${escapeData(d.message + (d.hint ? `\nfix: ${d.hint}` : ''))}`;
+      return `::${level} ${props}::${escapeData(clean(d.message) + (d.hint ? `\nfix: ${clean(d.hint)}` : ''))}`;
     })
     .join('\n');
 }
@@ -25,11 +26,11 @@ export function renderLintSummary(diagnostics: readonly Diagnostic[], documents:
   const n = countBySeverity(diagnostics);
   const head = `## opsgate lint\n\n${n.error === 0 ? '✅' : '❌'} ${documents} documents · ${n.error} error(s) · ${n.warning} warning(s) · ${n.notice} notice(s)\n`;
   if (diagnostics.length === 0) return head;
-  const rows = diagnostics.slice(0, cap).map((d) => `| ${d.severity} | \`${d.file}:${d.line}:${d.col}\` | \`${d.code}\` | ${cell(d.message)} | ${cell(d.hint ?? '')} |`);
+  const rows = diagnostics.slice(0, cap).map((d) => `| ${d.severity} | \`${clean(d.file).replace(/`/g, "'")}:${d.line}:${d.col}\` | \`${d.code}\` | ${cell(d.message)} | ${cell(d.hint ?? '')} |`);
   const more = diagnostics.length > cap ? `\n…and ${diagnostics.length - cap} more (see the job log).\n` : '';
   return `${head}\n| severity | where | code | problem | fix |\n|---|---|---|---|---|\n${rows.join('\n')}\n${more}`;
 }
 
 function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return clean(s).replace(/\|/g, '\\|');
 }

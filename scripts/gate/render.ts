@@ -1,3 +1,4 @@
+import { sanitizeForLog } from '../render/sanitize.ts';
 import type { GateResult, IgnoredReview, NodeStatus, RequirementResult, RuleResult } from './types.ts';
 
 /** The hidden marker that identifies the gate's one sticky comment. */
@@ -20,7 +21,7 @@ const REASON: Record<IgnoredReview['reason'], string> = {
 
 /** Text from the PR (titles, paths, logins) must not become markup: no tables broken, no hidden HTML, no fake marker. */
 export function escapeMd(s: string): string {
-  return s.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+  return sanitizeForLog(s.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' '));
 }
 
 const short = (sha: string) => sha.slice(0, 7);
@@ -145,7 +146,8 @@ export function renderText(result: GateResult): string {
   }
   for (const i of reviewsToExplain(result)) out.push(`  not counted: ${i.login} #${i.review_id} for ${i.rule} — ${REASON[i.reason]}: ${i.detail}`);
   for (const e of result.emergency) out.push(`  emergency ${e.change}: retro review due ${e.retro_review_due}`);
-  return out.join('\n') + '\n';
+  // Every line is built from values a pull request controls (paths, titles, logins): none may start a log line.
+  return out.map(sanitizeForLog).join('\n') + '\n';
 }
 
 /** One line for the commit status (GitHub truncates at 140 characters). */

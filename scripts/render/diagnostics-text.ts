@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
+import { sanitizeForLog as clean } from './sanitize.ts';
 
 const COLOURS = { error: '\x1b[31m', warning: '\x1b[33m', notice: '\x1b[36m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
 
@@ -9,10 +10,10 @@ export function renderDiagnosticsText(diagnostics: readonly Diagnostic[], opts: 
   for (const d of diagnostics) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
   const lines: string[] = [];
   for (const [file, ds] of byFile) {
-    lines.push(c('bold', file));
+    lines.push(c('bold', clean(file)));
     for (const d of ds) {
-      lines.push(`  ${file}:${d.line}:${d.col}  ${c(d.severity, d.code)}  ${d.message}${d.pointer ? c('dim', `  [${d.pointer || '/'}]`) : ''}`);
-      if (d.hint) lines.push(c('dim', `      fix: ${d.hint}`));
+      lines.push(`  ${clean(file)}:${d.line}:${d.col}  ${c(d.severity, clean(d.code))}  ${clean(d.message)}${d.pointer ? c('dim', `  [${clean(d.pointer || '/')}]`) : ''}`);
+      if (d.hint) lines.push(c('dim', `      fix: ${clean(d.hint)}`));
     }
     lines.push('');
   }
