@@ -133,42 +133,40 @@ function createSession(host: string, client: Client, proxy: ChildProcess | undef
     // its server-side session (and a MaxSessions slot) until the remote process ends.
     let released = false;
     const releaseOnce = () => { if (!released) { released = true; release(); } };
-    {
-      return await new Promise<ExecResult>((resolve, reject) => {
-        let channel: ClientChannel | undefined;
-        let timedOut = false;
-        const timer = setTimeout(() => {
-          timedOut = true;
-          channel?.signal('KILL');
-          channel?.close();
-          if (!channel) releaseOnce();
-          reject(fail('timeout', `command did not finish within ${timeoutMs} ms`));
-        }, timeoutMs);
-        // sshd frees a session slot a moment after it closed the channel: a refused open is retried briefly.
-        const open = (attempt: number) => client.exec(command, (err, ch) => {
-          if (err && /open failed/i.test(err.message) && attempt < 6 && !closed) return void setTimeout(() => open(attempt + 1), 20 * attempt);
-          if (err) { clearTimeout(timer); releaseOnce(); return reject(fail('exec', `cannot open a channel: ${err.message}`)); }
-          if (timedOut) { ch.close(); return; }
-          channel = ch;
-          ch.once('close', releaseOnce);
-          const out: Buffer[] = []; const errOut: Buffer[] = [];
-          let outLen = 0; let errLen = 0; let truncated = false;
-          ch.on('data', (d: Buffer) => { if (outLen < max) { out.push(d); outLen += d.length; } else truncated = true; });
-          ch.stderr.on('data', (d: Buffer) => { if (errLen < max) { errOut.push(d); errLen += d.length; } else truncated = true; });
-          let code: number | null = null; let signal: string | undefined;
-          ch.on('exit', (c: number | null, s?: string) => { code = c; if (s) signal = s; });
-          ch.on('close', () => {
-            clearTimeout(timer);
-            const r: ExecResult = { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8'), durationMs: Math.round(performance.now() - started) };
-            if (signal) r.signal = signal;
-            if (truncated) r.truncated = true;
-            resolve(r);
-          });
-          if (options.stdin !== undefined) ch.end(options.stdin); else ch.end();
+    return new Promise<ExecResult>((resolve, reject) => {
+      let channel: ClientChannel | undefined;
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        channel?.signal('KILL');
+        channel?.close();
+        if (!channel) releaseOnce();
+        reject(fail('timeout', `command did not finish within ${timeoutMs} ms`));
+      }, timeoutMs);
+      // sshd frees a session slot a moment after it closed the channel: a refused open is retried briefly.
+      const openChannel = (attempt: number) => client.exec(command, (err, ch) => {
+        if (err && /open failed/i.test(err.message) && attempt < 6 && !closed && !timedOut) return void setTimeout(() => openChannel(attempt + 1), 20 * attempt);
+        if (err) { clearTimeout(timer); releaseOnce(); return reject(fail('exec', `cannot open a channel: ${err.message}`)); }
+        if (timedOut) { ch.close(); return; }
+        channel = ch;
+        ch.once('close', releaseOnce);
+        const out: Buffer[] = []; const errOut: Buffer[] = [];
+        let outLen = 0; let errLen = 0; let truncated = false;
+        ch.on('data', (d: Buffer) => { if (outLen < max) { out.push(d); outLen += d.length; } else truncated = true; });
+        ch.stderr.on('data', (d: Buffer) => { if (errLen < max) { errOut.push(d); errLen += d.length; } else truncated = true; });
+        let code: number | null = null; let signal: string | undefined;
+        ch.on('exit', (c: number | null, s?: string) => { code = c; if (s) signal = s; });
+        ch.on('close', () => {
+          clearTimeout(timer);
+          const r: ExecResult = { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8'), durationMs: Math.round(performance.now() - started) };
+          if (signal) r.signal = signal;
+          if (truncated) r.truncated = true;
+          resolve(r);
         });
-        open(1);
+        if (options.stdin !== undefined) ch.end(options.stdin); else ch.end();
       });
-    }
+      openChannel(1);
+    });
   };
 
   const session: SessionImpl = {
