@@ -210,7 +210,8 @@ async function main(): Promise<number> {
       }
     }
 
-    const problems = await checkSampleRecords(await readRepo(ROOT), repo, new Date(REPORT_AS_OF));
+    const secrets = [...Object.values(sample.env), (await readFile(identity, 'utf8')).trim(), ...(await readFile(identity, 'utf8')).split('\n').filter((l) => l.length > 40)];
+    const problems = await checkSampleRecords(await readRepo(ROOT), repo, new Date(REPORT_AS_OF), secrets);
     if (problems.length) {
       await writeFile(path.join(tmp, 'commands.log'), log.join('\n'));
       for (const p of problems) say(`sample check failed: ${p}`);
@@ -218,7 +219,7 @@ async function main(): Promise<number> {
       keep = true;
       return 1;
     }
-    say(`sample checks: every closure in changes/ agrees with its runs; every run names a gate decision`);
+    say(`sample checks: every closure in changes/ agrees with its runs; every run names a gate decision; no secret in any record`);
     const records = path.join(ROOT, 'records');
     await rm(records, { recursive: true, force: true });
     await cp(path.join(repo, 'records'), records, { recursive: true });

@@ -2,17 +2,25 @@
  * What the regenerated sample must satisfy before it replaces records/: each
  * change's post-implementation review (closure, written by hand in
  * changes/2026/) agrees with the runs just recorded, and every run started
- * from a satisfied gate decision. A difference means the fleet behaved
+ * from a gate decision, and no record holds a secret (the fleet's restic
+ * password, the client key). A difference means the fleet behaved
  * differently from the story the sample documents tell: fix one or the other.
  */
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { evaluateReview } from '../change/review.ts';
 import { listRuns } from '../change/recorder.ts';
 import { readRecordFile } from '../records/writer.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 
-export async function checkSampleRecords(repo: RepoModel, recordsRoot: string, asOf: Date): Promise<string[]> {
+export async function checkSampleRecords(repo: RepoModel, recordsRoot: string, asOf: Date, secrets: readonly string[]): Promise<string[]> {
   const problems: string[] = [];
+  const dir = path.join(recordsRoot, 'records');
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const text = await readFile(path.join(e.parentPath, e.name), 'utf8');
+    if (secrets.some((x) => x.length >= 8 && text.includes(x))) problems.push(`${path.relative(recordsRoot, path.join(e.parentPath, e.name))}: contains a secret (restic password or SSH key)`);
+  }
   const incidents = repo.all('incident');
   const incidentIds = new Set(incidents.map((i) => i.id));
   for (const c of repo.all('change')) {
