@@ -91,7 +91,7 @@ async function readRecordsHere(root: string, paths: readonly string[], zone: str
   return part;
 }
 
-/** Inspection records above this many bytes are verified in a worker thread, beside the documents. */
+/** Inspection records above this many bytes are verified in worker threads, beside the documents. */
 const WORKER_MIN_BYTES = 32 * 1024 * 1024;
 
 function mergeParts(parts: RecordsPart[]): RecordsPart {
@@ -114,20 +114,37 @@ async function readInWorker(root: string, paths: string[], zone: string): Promis
   });
 }
 
+/** Threads that verify inspection records when they are large; more would hold more parsed months in memory at once. */
+const WORKERS = 1;
+
 /**
- * All record files. When inspections are large, every record file is read in
- * a worker thread while this thread loads the documents (falling back to this
- * thread if a worker cannot start); the result is the same either way.
+ * All record files. When inspections are large, they are verified in worker
+ * threads (split by size) while this thread loads the documents and the small
+ * gate and execution records; a worker that cannot start falls back to this
+ * thread. The result is the same either way.
  */
 async function readRecords(root: string, paths: readonly string[], zone: string, workerMinBytes: number, onWorkerError: (e: unknown) => void = () => {}): Promise<RecordsPart> {
-  let size = 0;
-  for (const p of paths) if (p.startsWith('records/inspections/')) size += (await stat(path.join(root, p)).catch(() => ({ size: 0 }))).size;
-  if (paths.length === 0 || size < workerMinBytes) return readRecordsHere(root, paths, zone);
-  const part = await readInWorker(root, [...paths], zone).catch((e: unknown) => {
-    onWorkerError(e);
-    return readRecordsHere(root, paths, zone);
-  });
-  return mergeParts([part]);
+  const inspections: { path: string; size: number }[] = [];
+  for (const p of paths) if (p.startsWith('records/inspections/')) inspections.push({ path: p, size: (await stat(path.join(root, p)).catch(() => ({ size: 0 }))).size });
+  const total = inspections.reduce((a, f) => a + f.size, 0);
+  if (paths.length === 0 || total < workerMinBytes) return readRecordsHere(root, paths, zone);
+  // Largest first onto the lightest worker: balanced shares.
+  const shares: { paths: string[]; size: number }[] = Array.from({ length: WORKERS }, () => ({ paths: [], size: 0 }));
+  for (const f of [...inspections].sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1))) {
+    const lightest = shares.reduce((m, s) => (s.size < m.size ? s : m));
+    lightest.paths.push(f.path);
+    lightest.size += f.size;
+  }
+  const inWorker = (share: string[]) =>
+    readInWorker(root, share.sort(), zone).catch((e: unknown) => {
+      onWorkerError(e);
+      return readRecordsHere(root, share, zone);
+    });
+  const rest = paths.filter((p) => !p.startsWith('records/inspections/'));
+  const parts = await Promise.all([...shares.filter((s) => s.paths.length > 0).map((s) => inWorker(s.paths)), readRecordsHere(root, rest, zone)]);
+  const merged = mergeParts(parts);
+  pruneInspectionRuns(merged.inspections, zone);
+  return merged;
 }
 
 /** The organisation's zone, read before the full load so record pruning can start at once; UTC without a readable calendar. */
