@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { readRepo } from '../../scripts/repo/read-repo.ts';
 import { readReportInput } from '../../scripts/report/read-input.ts';
+import { readGitHistory } from '../../scripts/report/git-history.ts';
+import { execFileSync } from 'node:child_process';
 import { createFixtureRepo } from './fixture-repo.ts';
 
 async function cli(root: string, ...argv: string[]) {
@@ -124,6 +126,24 @@ describe('opsgate report on a real git repository with real records', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(message);
     expect(res.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
+
+describe('secrets never reach a report', () => {
+  it('a token in the git remote or the environment appears in no output', async () => {
+    const repo = (await createFixtureRepo()).root;
+    const token = 'ghp_0123456789abcdefSECRETtoken';
+    try {
+      execFileSync('git', ['-C', repo, 'remote', 'add', 'origin', `https://x-access-token:${token}@github.com/example/ops.git`]);
+      const history = await readGitHistory(repo);
+      expect(history.remoteUrl).toBe('https://github.com/example/ops');
+      const res = await cliWithEnv(repo, { PATH: process.env.PATH, GITHUB_TOKEN: token, RESTIC_PASSWORD_WEB: token }, 'report', 'audit', '--period', '2026-11', '--out', 'out');
+      expect(res.code).toBe(0);
+      expect(res.stdout + res.stderr).not.toContain(token);
+      for (const ext of ['html', 'md', 'json']) expect(await readFile(path.join(repo, 'out', `audit-2026-11.zh-CN.${ext}`), 'utf8')).not.toContain(token);
+    } finally {
+      await rm(repo, { recursive: true, force: true });
+    }
   });
 });
 
