@@ -92,11 +92,14 @@ async function buildTempRepo(tmp: string, sample: SampleFleet): Promise<string> 
   for (const f of await readdir(path.join(ROOT, 'inventory', 'files'))) {
     if (!pullFiles.has(`inventory/files/${f}`)) await cp(path.join(ROOT, 'inventory', 'files', f), path.join(repo, 'inventory', 'files', f));
   }
-  await writeFleetInventory(ROOT, repo, sample.fleet);
+  await cp(path.join(ROOT, 'inventory', 'hosts'), path.join(repo, 'inventory', 'hosts'), { recursive: true });
   await writeFile(path.join(repo, '.gitignore'), 'records/\nreports/\n');
   await git(repo, ['init', '-q', '-b', 'main']);
   await git(repo, ['add', '-A']);
-  await git(repo, ['commit', '-q', '-m', 'Sample organisation: policies, inventory (test fleet), incidents, runbooks'], { at: BASE_COMMIT_AT });
+  await git(repo, ['commit', '-q', '-m', 'Sample organisation: policies, inventory, incidents, runbooks'], { at: BASE_COMMIT_AT });
+  // The committed inventory is the sample's own, so commits (and the shas in the records) are the same on every run;
+  // the working tree points the hosts at this run's fleet, as a local override that apply and inspect read.
+  await writeFleetInventory(ROOT, repo, sample.fleet);
   return repo;
 }
 
