@@ -100,7 +100,7 @@ export function buildReport(input: ReportInput, options: BuildOptions): Report {
   const integrityFigures = [
     count('integrity.record_files', input.recordFiles.map((r) => r.path)),
     count('integrity.problems', input.integrity.map((p) => p.path), input.integrity.length, 'formula.integrity'),
-    count('documents.invalid', [], new Set(input.documentProblems.map((d) => d.file)).size, 'formula.documents_invalid'),
+    count('documents.invalid', input.documentProblems.map((d) => d.file), undefined, 'formula.documents_invalid'),
   ];
   const earlier = previousPeriods(period, TREND_PERIODS).slice(0, -1);
   const history = earlier.map((p) => ({ period: p, find: indexFigures(computeSections(input, p, Math.min(p.endMs, now))) }));

@@ -35,6 +35,7 @@ export function buildManifest(figures: Figure[], input: ReportInput): { items: E
   for (const d of docs) if (d) known.set(d.file, { sha256: d.sha256, kind: 'document' });
   for (const c of input.checks) known.set(c.file, { sha256: c.sha256, kind: 'document' });
   for (const r of input.recordFiles) known.set(r.path, { sha256: r.sha256, kind: 'record' });
+  for (const f of input.unloadedFiles) known.set(f.path, { sha256: f.sha256, kind: 'document' });
   const paths = new Set<string>();
   for (const f of figures) for (const p of f.evidence) paths.add(p);
   const url = input.git.repositoryUrl?.replace(/\.git$/, '').replace(/\/$/, '');

@@ -172,10 +172,14 @@ export async function readReportInput(root: string, options: ReadInputOptions = 
   const paths = await listRecordFiles(root);
   const [model, git, first] = await Promise.all([readRepo(root), readGitHistory(root), readRecords(root, paths, zone, workerMinBytes, options.onWorkerError)]);
   const docs = adaptDocuments(model);
+  const unloadedFiles = await Promise.all(
+    [...new Set(docs.documentProblems.map((d) => d.file))].sort().map(async (p) => ({ path: p, sha256: createHash('sha256').update(await readFile(path.join(root, p)).catch(() => Buffer.alloc(0))).digest('hex') })),
+  );
   // The calendar did not load as read ahead (invalid): prune again in the zone the report will use.
   const records = (docs.calendar?.data.timezone ?? 'UTC') === zone ? first : await readRecords(root, paths, docs.calendar?.data.timezone ?? 'UTC', workerMinBytes, options.onWorkerError);
   return {
     ...docs,
+    unloadedFiles,
     ...records,
     git: { commit: git.commit, repositoryUrl: docs.organisation?.data.repository_url ?? git.remoteUrl, files: git.files },
   };

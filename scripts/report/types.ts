@@ -161,6 +161,8 @@ export interface ReportInput {
   backups: BackupEvent[];
   recordFiles: RecordFileInfo[];
   integrity: IntegrityProblem[];
+  /** sha256 of document files that could not be loaded, so the evidence manifest can pin them too. */
+  unloadedFiles: { path: string; sha256: string }[];
   /** Document load problems (invalid documents are not counted; they are listed). */
   documentProblems: { file: string; line: number; code: string; message: string }[];
   git: {

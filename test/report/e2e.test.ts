@@ -172,6 +172,22 @@ describe('integrity failures are reported in the report, not skipped', () => {
     }
   });
 
+  it('an invalid document is not counted, is listed, and is pinned in the evidence manifest', async () => {
+    const repo = (await createFixtureRepo()).root;
+    try {
+      await writeFile(path.join(repo, 'changes/2026/CHG-2026-0009.yaml'), 'id: CHG-2026-0009\ntitle: [unclosed\n');
+      const res = await cli(repo, 'report', 'audit', '--period', '2026-11', '--format', 'json', '--out', 'out');
+      expect(res.code).toBe(0);
+      const r = JSON.parse(await readFile(path.join(repo, 'out', 'audit-2026-11.zh-CN.json'), 'utf8'));
+      expect(r.integrity.document_problems.map((d: { file: string }) => d.file)).toEqual(['changes/2026/CHG-2026-0009.yaml']);
+      expect(r.integrity.figures.find((f: { id: string }) => f.id === 'documents.invalid').value).toBe(1);
+      expect(r.changes.figures.find((f: { id: string }) => f.id === 'changes.total').value).toBe(3);
+      expect(r.evidence.find((e: { path: string }) => e.path === 'changes/2026/CHG-2026-0009.yaml').sha256).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      await rm(repo, { recursive: true, force: true });
+    }
+  });
+
   it('zero records: every section says "no data" and the run is clean', async () => {
     const repo = (await createFixtureRepo({ records: false })).root;
     try {

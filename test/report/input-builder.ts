@@ -11,7 +11,7 @@ export function emptyInput(extra: Partial<ReportInput> = {}): ReportInput {
   return {
     organisation: undefined, calendar: undefined, sla: undefined, oncall: undefined,
     hosts: [], groups: [], changes: [], incidents: [], exceptions: [], backupPolicies: [], people: [], grants: [], reviews: [], runbooks: [], checks: [],
-    gateDecisions: [], executions: [], inspections: [], backups: [], recordFiles: [], integrity: [], documentProblems: [],
+    gateDecisions: [], executions: [], inspections: [], backups: [], recordFiles: [], integrity: [], documentProblems: [], unloadedFiles: [],
     git: { commit: undefined, repositoryUrl: undefined, files: {} },
     ...extra,
   };
