@@ -74,6 +74,6 @@ function reportError(err: unknown, stderr: NodeJS.WritableStream, debug: boolean
 
 export async function readVersion(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
-  const url = new URL('../../package.json', import.meta.url);
-  return (JSON.parse(await readFile(url, 'utf8')) as { version: string }).version;
+  const { codePath } = await import('../model/code-root.ts');
+  return (JSON.parse(await readFile(codePath('package.json'), 'utf8')) as { version: string }).version;
 }

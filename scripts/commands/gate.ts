@@ -11,6 +11,7 @@ import { loadSimulation } from '../gate/simulate.ts';
 import { RecordWriter } from '../records/writer.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
 import { readSchemas } from '../repo/read-repo.ts';
+import { codeRoot } from '../model/code-root.ts';
 
 type Format = 'text' | 'json' | 'github';
 interface GateArgs {
@@ -51,7 +52,7 @@ export function parseGateArgs(argv: string[]): GateArgs {
 }
 
 /** Where the gate's own schemas live: next to the code that runs (base-branch code in CI), never the PR's. */
-const CODE_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const CODE_ROOT = codeRoot;
 
 const HELP = `${USAGE}
 

@@ -9,6 +9,7 @@ import Handlebars from 'handlebars';
 import type { Report } from '../build-report.ts';
 import { createTranslator } from '../strings/index.ts';
 import { buildView } from './view.ts';
+import { codePath } from '../../model/code-root.ts';
 
 export type Format = 'html' | 'md' | 'json';
 export const FORMATS: readonly Format[] = ['html', 'md', 'json'];
@@ -20,8 +21,7 @@ export interface Templates {
   partials: { html: Record<string, string>; md: Record<string, string> };
 }
 
-const dir = new URL('../templates/', import.meta.url);
-const read = (name: string) => readFileSync(new URL(name, dir), 'utf8');
+const read = (name: string) => readFileSync(codePath('scripts/report/templates', name), 'utf8');
 
 export function loadTemplates(): Templates {
   return {
