@@ -117,7 +117,9 @@ async function ansible(fleet: RunningFleet, dir: string, onePlay = false): Promi
 }
 
 async function cli(root: string, fleet: RunningFleet): Promise<Measure> {
-  const r = await timed([process.execPath, '--import', 'tsx', path.join(ROOT, 'scripts/bin/opsgate.ts'), 'inspect', '--root', root, '--identity', fleet.clientKeyPath, '--concurrency', '200', '--format', 'json'], { ...process.env }, ROOT);
+  // The real bin (`npx opsgate` without npx): its bundle is built by an earlier --version call, outside the figure.
+  await timed([process.execPath, path.join(ROOT, 'scripts/bin/opsgate.mjs'), '--version'], { ...process.env }, ROOT);
+  const r = await timed([process.execPath, path.join(ROOT, 'scripts/bin/opsgate.mjs'), 'inspect', '--root', root, '--identity', fleet.clientKeyPath, '--concurrency', '200', '--format', 'json'], { ...process.env }, ROOT);
   if (r.code !== 1 && r.code !== 0) throw new Error(`opsgate inspect exited ${r.code}: ${r.output.slice(-1500)}`);
   return { wall: r.wall, cpu: r.cpu, rssMb: r.rssMb! };
 }
