@@ -159,6 +159,7 @@ function writeInspections(root: string): number {
     const chain = byMonth.get(month) ?? byMonth.set(month, new Chain()).get(month)!;
     const runId = `ins-${pad(d, 3)}`;
     chain.add({ at: iso(at), type: 'inspection.started', run_id: runId, scope: { hosts: [], groups: [], shard: null }, baselines: [{ id: 'bench', checks: CHECKS }] });
+    const byChange = { new: 0, persisting: 0, resolved: 0, regressed: 0 };
     for (let h = 1; h <= HOSTS; h++) {
       const reachable = !(h === HOSTS && d % 10 === 0);
       const results = Array.from({ length: CHECKS }, (_, c) => {
@@ -168,9 +169,10 @@ function writeInspections(root: string): number {
         return { host: hostId(h), check: `bench.check-${pad(c, 2)}`, baseline: 'bench', title: `检查项 ${c}`, severity: ['critical', 'high', 'medium', 'low'][c % 4], status, expected: 'no', observed: status === 'fail' ? 'yes' : 'no', reason: reachable ? '' : 'connect: timeout', evidence: 'sshd -T', ...(status === 'waived' ? { exception: 'ex-1', raw_status: 'fail' } : {}), ...(change ? { change } : {}) };
       });
       rows += results.length;
+      for (const r of results) if ('change' in r && r.change) byChange[r.change as keyof typeof byChange]++;
       chain.add({ at: iso(at), type: 'inspection.host', run_id: runId, host: hostId(h), reachable, error: reachable ? null : { phase: 'connect', message: 'timeout' }, duration_ms: 100, results });
     }
-    chain.add({ at: iso(at + 60_000), type: 'inspection.completed', run_id: runId, previous_run: d ? `ins-${pad(d - 1, 3)}` : null, summary: {} });
+    chain.add({ at: iso(at + 60_000), type: 'inspection.completed', run_id: runId, previous_run: d ? `ins-${pad(d - 1, 3)}` : null, summary: { hosts: HOSTS, by_change: byChange } });
   }
   for (const [month, chain] of byMonth) put(root, `records/inspections/${month}.jsonl`, chain.text());
   return rows;

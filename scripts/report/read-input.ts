@@ -14,9 +14,11 @@ import { adaptBackupRecord } from './adapters/backup-records.ts';
 import { adaptDocuments } from './adapters/documents.ts';
 import { adaptExecutionRecord } from './adapters/execution-records.ts';
 import { adaptGateRecord } from './adapters/gate-records.ts';
+import { adaptInspectionFileFast } from './adapters/inspection-fast.ts';
 import { adaptInspectionRecord, pruneInspectionRuns } from './adapters/inspection-records.ts';
 import { readGitHistory } from './git-history.ts';
 import type { IntegrityProblem, RecordFileInfo, ReportInput } from './types.ts';
+import { codePath } from '../model/code-root.ts';
 
 async function listRecordFiles(root: string): Promise<string[]> {
   const out: string[] = [];
@@ -47,13 +49,23 @@ export interface RecordsPart {
 }
 
 /** Verifies and adapts one record file into `part`. Pure: bytes in, normalised records and problems out. */
-export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: Buffer }): void {
-  const v = verifyChain(file.bytes.toString('utf8'));
+export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: Buffer }, zone?: string): void {
+  const family = familyOf(file.path);
+  const text = file.bytes.toString('utf8');
+  if (family === 'inspections' && zone !== undefined) {
+    // Intact files take the fast path (same result, fewer lines parsed); anything else the full verifier.
+    const fast = adaptInspectionFileFast(file.path, text, zone);
+    if (fast) {
+      part.recordFiles.push({ path: file.path, sha256: createHash('sha256').update(file.bytes).digest('hex'), family, lines: fast.lines, ok: true });
+      part.inspections.push(...fast.runs);
+      return;
+    }
+  }
+  const v = verifyChain(text);
   const firstBad = v.problems.length ? Math.min(...v.problems.map((p) => p.line)) : Infinity;
   // Every line before the first problem parsed, so index i is line i + 1.
   const lines = (firstBad === Infinity ? v.lines : v.lines.slice(0, firstBad - 1)) as unknown as Record<string, unknown>[];
   for (const p of v.problems) part.integrity.push({ path: file.path, line: p.line, code: p.code, message: p.message });
-  const family = familyOf(file.path);
   part.recordFiles.push({ path: file.path, sha256: createHash('sha256').update(file.bytes).digest('hex'), family, lines: v.lines.length, ok: v.ok });
   if (family === 'gate') part.gateDecisions.push(...adaptGateRecord(file.path, lines));
   else if (family === 'changes') {
@@ -81,7 +93,7 @@ async function readRecordsHere(root: string, paths: readonly string[], zone: str
       results[i] = { path: paths[i]!, bytes: await readFile(path.join(root, paths[i]!)) };
       while (done < paths.length && results[done]) {
         const isInspection = results[done]!.path.startsWith('records/inspections/');
-        adaptRecordFile(part, results[done]!);
+        adaptRecordFile(part, results[done]!, zone);
         if (isInspection) pruneInspectionRuns(part.inspections, zone);
         results[done] = undefined;
         done++;
@@ -104,7 +116,7 @@ function mergeParts(parts: RecordsPart[]): RecordsPart {
 async function readInWorker(root: string, paths: string[], zone: string): Promise<RecordsPart> {
   const { Worker } = await import('node:worker_threads');
   return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./records-worker.mjs', import.meta.url), { workerData: { root, paths, zone } });
+    const w = new Worker(codePath('scripts/report/records-worker.mjs'), { workerData: { root, paths, zone } });
     w.once('message', (part: RecordsPart) => {
       resolve(part);
       void w.terminate();

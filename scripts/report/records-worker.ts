@@ -13,7 +13,7 @@ const { root, paths, zone } = workerData as { root: string; paths: string[]; zon
 const part = emptyRecordsPart();
 for (const p of paths) {
   // Synchronous reads: this thread has nothing else to do, and 20k small files cost far less without the thread-pool round trips.
-  adaptRecordFile(part, { path: p, bytes: readFileSync(path.join(root, p)) });
+  adaptRecordFile(part, { path: p, bytes: readFileSync(path.join(root, p)) }, zone);
   if (p.startsWith('records/inspections/')) pruneInspectionRuns(part.inspections, zone);
 }
 parentPort!.postMessage(part);

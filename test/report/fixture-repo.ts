@@ -105,10 +105,12 @@ export async function writeRecords(root: string): Promise<void> {
   const ins = await RecordWriter.open(path.join(root, 'records/inspections/2026-11.jsonl'));
   const rows = (host: string, statuses: [string, string, string], change?: string) =>
     (['ssh.permit-root-login', 'ssh.max-auth-tries', 'access.authorized-keys'] as const).map((check, i) => ({ host, check, baseline: 'ssh', title: check, severity: ['high', 'medium', 'critical'][i], status: statuses[i], expected: 'x', observed: 'y', reason: statuses[i] === 'error' ? 'connect: refused' : '', evidence: 'sshd -T', ...(change && statuses[i] === 'fail' ? { change } : {}) }));
-  const runAt = async (runId: string, at: string, hosts: { host: string; reachable: boolean; rows: unknown[] }[]) => {
+  const runAt = async (runId: string, at: string, hosts: { host: string; reachable: boolean; rows: unknown[] }[], withSummary = false) => {
     await ins.append({ at, type: 'inspection.started', run_id: runId, scope: { hosts: [], groups: [], shard: null }, baselines: [{ id: 'ssh', checks: 3 }] });
     for (const h of hosts) await ins.append({ at, type: 'inspection.host', run_id: runId, host: h.host, reachable: h.reachable, error: h.reachable ? null : { phase: 'connect', message: 'connection refused' }, duration_ms: 120, results: h.rows });
-    await ins.append({ at, type: 'inspection.completed', run_id: runId, previous_run: null, summary: {} });
+    const byChange = { new: 0, persisting: 0, resolved: 0, regressed: 0 };
+    for (const h of hosts) for (const r of h.rows as { change?: keyof typeof byChange }[]) if (r.change) byChange[r.change]++;
+    await ins.append({ at, type: 'inspection.completed', run_id: runId, previous_run: null, summary: withSummary ? { hosts: hosts.length, by_change: byChange } : {} });
   };
   await runAt('r-1101', '2026-11-01T02:00:00+08:00', [
     { host: 'web-01', reachable: true, rows: rows('web-01', ['pass', 'fail', 'pass'], 'new') },
@@ -119,7 +121,7 @@ export async function writeRecords(root: string): Promise<void> {
     { host: 'web-01', reachable: true, rows: rows('web-01', ['pass', 'fail', 'fail'], 'new') },
     { host: 'web-02', reachable: true, rows: [...rows('web-02', ['fail', 'pass', 'pass']).map((r, i) => (i === 0 ? { ...r, reason: 'exception_expired: web-02-root expired 2026-11-15', exception: 'web-02-root', change: 'regressed' } : r))] },
     { host: 'db-01', reachable: false, rows: rows('db-01', ['error', 'error', 'error']) },
-  ]);
+  ], true);
   await ins.close();
 }
 

@@ -1,0 +1,99 @@
+/**
+ * A faster way through a large, intact inspection record file: every line's
+ * seq, prev and hash are checked exactly as the chain verifier does, but only
+ * the lines a report reads are parsed as JSON — the rows of the last run of
+ * each month, the start and completion lines, and unreachable hosts. Anything
+ * unusual (a broken chain, a line in another layout, a missing summary) makes
+ * it return undefined, and the caller takes the full path (verifyChain +
+ * adaptInspectionRecord), which names every problem. For an intact file both
+ * paths give the same runs (a test holds them to it). Pure.
+ */
+import { DateTime } from 'luxon';
+import { hashLine } from '../../records/chain.ts';
+import type { InspectionRun } from '../types.ts';
+import { adaptInspectionRow } from './inspection-records.ts';
+
+const HEADER = /^\{"seq":(\d+),"prev":"([0-9a-f]{64})","at":"((?:[^"\\]|\\.)*)","type":"(inspection\.(?:started|host|completed))","run_id":"([^"\\]*)"/;
+const HOST = /^,"host":"([^"\\]*)","reachable":(true|false)/;
+const HASH_SUFFIX = /,"hash":"([0-9a-f]{64})"\}$/;
+
+interface Pending {
+  run: InspectionRun;
+  hostLines: string[];
+  byChange?: { new: number; resolved: number; regressed: number };
+  completed: boolean;
+}
+
+export function adaptInspectionFileFast(path: string, text: string, zone: string): { runs: InspectionRun[]; lines: number } | undefined {
+  if (!text.endsWith('\n')) return undefined;
+  const lines = text.split('\n');
+  lines.pop();
+  const runs = new Map<string, Pending>();
+  let expectedPrev = '0'.repeat(64);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const m = HEADER.exec(line);
+    const h = HASH_SUFFIX.exec(line);
+    if (!m || !h || Number(m[1]) !== i + 1 || m[2] !== expectedPrev) return undefined;
+    if (hashLine(line.slice(0, h.index) + '}') !== h[1]) return undefined;
+    expectedPrev = h[1]!;
+    const [, , , at, type, runId] = m as unknown as [string, string, string, string, string, string];
+    let p = runs.get(runId);
+    if (!p) {
+      p = { run: { path, run: runId, at: JSON.parse(`"${at}"`) as string, results: [], unreachable: [], hosts: [], counts: { new: 0, resolved: 0, regressed: 0 }, pruned: false }, hostLines: [], completed: false };
+      runs.set(runId, p);
+    }
+    if (type === 'inspection.started') p.run.at = JSON.parse(`"${at}"`) as string;
+    else if (type === 'inspection.completed') {
+      const summary = (safeParse(line) as { summary?: { by_change?: Record<string, unknown> } } | undefined)?.summary;
+      const c = summary?.by_change;
+      if (c && typeof c.new === 'number' && typeof c.resolved === 'number' && typeof c.regressed === 'number') p.byChange = { new: c.new, resolved: c.resolved, regressed: c.regressed };
+      p.completed = true;
+    } else {
+      const hm = HOST.exec(line.slice(m[0].length));
+      if (!hm) return undefined;
+      const host = JSON.parse(`"${hm[1]}"`) as string;
+      p.run.hosts.push(host);
+      if (hm[2] === 'false') {
+        const l = safeParse(line) as { error?: { phase?: unknown; message?: unknown } | null } | undefined;
+        if (!l) return undefined;
+        const err = l.error;
+        p.run.unreachable.push({ host, reason: err ? `${String(err.phase ?? 'connect')}: ${String(err.message ?? '')}`.trim() : 'unreachable' });
+      }
+      p.hostLines.push(line);
+    }
+  }
+  const done = [...runs.values()].filter((p) => p.completed);
+  const last = new Map<string, Pending>();
+  const key = (p: Pending) => `${p.run.at}|${p.run.path}|${p.run.run}`;
+  for (const p of done) {
+    const month = DateTime.fromISO(p.run.at, { zone }).toFormat('yyyy-MM');
+    const cur = last.get(month);
+    if (!cur || key(p) > key(cur)) last.set(month, p);
+  }
+  const keep = new Set(last.values());
+  for (const p of done) {
+    if (keep.has(p) || !p.byChange) {
+      for (const l of p.hostLines) {
+        const parsed = safeParse(l) as { results?: unknown } | undefined;
+        if (!parsed) return undefined;
+        for (const r of Array.isArray(parsed.results) ? (parsed.results as Record<string, unknown>[]) : []) {
+          const row = adaptInspectionRow(r);
+          if (!row) continue;
+          if (keep.has(p)) p.run.results.push(row);
+          if (row.change === 'new' || row.change === 'resolved' || row.change === 'regressed') p.run.counts[row.change]++;
+        }
+      }
+    } else p.run.counts = p.byChange;
+    if (!keep.has(p)) p.run.pruned = true;
+  }
+  return { runs: done.map((p) => p.run), lines: lines.length };
+}
+
+function safeParse(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
