@@ -22,7 +22,7 @@ export const PLANTED = [
   'app-02: net.ipv4.ip_forward=1 at runtime, not persisted; order-service (port 8080) not running',
   'app-01: the deploy account still holds the key of sun-hao, who left (removed by converge access on 2026-11-24)',
   'db-02: nightly restic backups stop after 2026-11-14 (stale snapshot)',
-  'cache-01: unreachable during the inspection of 2026-11-13 (loopback of its namespace down)',
+  'cache-01: unreachable during the last inspection of the month, 2026-11-30 (loopback of its namespace down)',
   'bastion-01, backup-01: sshd settings covered by the sample exceptions',
 ];
 

@@ -69,8 +69,9 @@ export function sampleEvents(): SampleEvent[] {
     { at: '2026-11-05T22:08:00+08:00', kind: 'apply', change: 'CHG-2026-0105' },
     { at: '2026-11-17T22:06:00+08:00', kind: 'apply', change: 'CHG-2026-0106' },
     { at: '2026-11-19T22:07:00+08:00', kind: 'apply', change: 'CHG-2026-0107' },
-    { at: '2026-11-13T07:40:00+08:00', kind: 'host-down', host: 'cache-01', note: 'network outage on cache-01' },
-    { at: '2026-11-13T11:25:00+08:00', kind: 'host-up', host: 'cache-01', note: 'cache-01 reachable again' },
+    // The last inspection of the month misses a host, so the report's scope completeness has something to show.
+    { at: '2026-11-30T07:40:00+08:00', kind: 'host-down', host: 'cache-01', note: 'network outage on cache-01' },
+    { at: '2026-11-30T11:25:00+08:00', kind: 'host-up', host: 'cache-01', note: 'cache-01 reachable again' },
     { at: '2026-11-19T15:00:00+08:00', kind: 'stop-listener', host: 'web-03', port: 23, note: 'operator stops the telnet listener on web-03' },
     { at: '2026-11-24T10:00:00+08:00', kind: 'converge-check' },
     { at: '2026-11-24T10:20:00+08:00', kind: 'converge', hosts: ['app-01'] },
