@@ -68,7 +68,8 @@ export async function reportCommand(ctx: CommandContext): Promise<number> {
   for (const f of formats as Format[]) {
     const file = path.join(outDir, reportFileName(kind, period.id, language, f));
     await writeFile(file, renderReport(report, f, templates));
-    ctx.stdout.write(`wrote ${path.relative(ctx.root, file) || file}\n`);
+    const rel = path.relative(ctx.root, file);
+    ctx.stdout.write(`wrote ${rel && !rel.startsWith('..') ? rel : file}\n`);
   }
   ctx.stdout.write(`evidence manifest sha256 ${report.evidence_manifest_sha256} (${report.evidence.length} items)\n`);
   if (ctx.env.GITHUB_STEP_SUMMARY && formats.includes('md')) {
