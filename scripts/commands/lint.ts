@@ -8,6 +8,7 @@ import { readRepo } from '../repo/read-repo.ts';
 import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import { lintRepo, referencedRepoFiles } from '../rules/index.ts';
 import { changedFilesSince } from '../repo/git-changes.ts';
+import { readChangeRuns } from '../repo/read-change-runs.ts';
 import type { CommandContext } from './context.ts';
 
 const FORMATS = ['text', 'json', 'github'] as const;
@@ -24,7 +25,8 @@ export async function lintCommand(ctx: CommandContext): Promise<number> {
 
   const repo = await readRepo(ctx.root);
   const existingFiles = await existingInsideRepo(ctx.root, referencedRepoFiles(repo));
-  let diagnostics = lintRepo({ repo, now: ctx.now(), existingFiles });
+  const changeRuns = await readChangeRuns(ctx.root);
+  let diagnostics = lintRepo({ repo, now: ctx.now(), existingFiles, changeRuns });
   if (only) diagnostics = diagnostics.filter((d) => only.some((p) => d.file === p || d.file.startsWith(p + '/') || p === '.'));
   if (values['changed-since']) {
     const changed = await changedFilesSince(ctx.root, values['changed-since']);

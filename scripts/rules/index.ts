@@ -4,6 +4,7 @@ import { checkAccess } from './access-rules.ts';
 import { checkChanges, repoPathsOf } from './change-rules.ts';
 import { checkOncall, checkRecords } from './record-rules.ts';
 import { checkReferences } from './references.ts';
+import { checkReviews } from './review-rules.ts';
 import type { Rule, RuleInput } from './rule-context.ts';
 
 /** Every governance rule lint runs, in order. Each is pure; one failing rule never hides another. */
@@ -13,6 +14,7 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
   { name: 'access', rule: checkAccess },
   { name: 'records', rule: checkRecords },
   { name: 'oncall', rule: checkOncall },
+  { name: 'reviews', rule: checkReviews },
 ];
 
 /** Loader diagnostics plus every rule's, sorted by place. A rule that throws becomes a diagnostic. Pure. */

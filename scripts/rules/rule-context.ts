@@ -8,6 +8,8 @@ export interface RuleInput {
   now: Date;
   /** Repository-relative paths referenced by documents that exist as files inside the repository. */
   existingFiles: ReadonlySet<string>;
+  /** Execution runs per change id, read from records/changes/ by the edge; absent when records are not consulted. */
+  changeRuns?: ReadonlyMap<string, readonly import('../repo/read-change-runs.ts').ChangeRun[]>;
 }
 
 export type Rule = (input: RuleInput) => Diagnostic[];
