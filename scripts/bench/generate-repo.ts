@@ -15,6 +15,8 @@ export async function generateRepo(sampleRoot: string, dir: string, total: numbe
   for (const sub of ['schemas', 'policies', 'inventory', 'runbooks', 'changes', 'incidents']) {
     await cp(path.join(sampleRoot, sub), path.join(dir, sub), { recursive: true });
   }
+  // The sample's closed changes are checked against their execution records.
+  await cp(path.join(sampleRoot, 'records/changes'), path.join(dir, 'records/changes'), { recursive: true }).catch(() => undefined);
   const sampleDocs = await countDocuments(dir);
   const n = Math.max(0, total - sampleDocs);
   const count = (share: number, min: number) => Math.max(min, Math.round(n * share));
