@@ -51,11 +51,11 @@ export interface KindData {
   host: Docs.HostDocument;
   group: Docs.GroupDocument;
   organisation: Docs.OrganisationDocument;
-  approval: Record<string, unknown>;
+  approval: Docs.ApprovalDocument;
   calendar: Docs.CalendarDocument;
   sla: Docs.SlaDocument;
   oncall: Docs.OncallDocument;
-  baseline: Record<string, unknown>;
+  baseline: Docs.BaselineDocument;
   'backup-policy': Docs.BackupPolicyDocument;
   person: Docs.PersonDocument;
   role: Docs.RoleDocument;

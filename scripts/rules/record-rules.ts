@@ -38,9 +38,7 @@ export function checkRecords({ repo, now }: RuleInput): Diagnostic[] {
 
   const checkIds = new Set<string>();
   for (const b of repo.all('baseline')) {
-    const checks = (b.data as { checks?: { id?: unknown }[] }).checks ?? [];
-    checks.forEach((c, i) => {
-      if (typeof c.id !== 'string') return;
+    b.data.checks.forEach((c, i) => {
       if (checkIds.has(c.id)) out.push(at(b, `/checks/${i}/id`, 'baseline.duplicate-check', `check id '${c.id}' is defined twice across baselines`, 'check ids are unique across all baselines'));
       checkIds.add(c.id);
     });

@@ -120,7 +120,7 @@ export function checkReferences({ repo }: RuleInput): Diagnostic[] {
 function checkTeamRefs(repo: RepoModel): Diagnostic[] {
   const approval = repo.one('approval');
   if (!approval) return [];
-  const teams = ((approval.data as { teams?: Record<string, { members?: string[] }> }).teams ?? {}) as Record<string, { members?: string[] }>;
+  const teams = approval.data.teams;
   const out: Diagnostic[] = [];
   for (const [team, t] of Object.entries(teams)) {
     (t.members ?? []).forEach((m, i) => {
