@@ -123,7 +123,7 @@ function checkTeamRefs(repo: RepoModel): Diagnostic[] {
   const teams = approval.data.teams;
   const out: Diagnostic[] = [];
   for (const [team, t] of Object.entries(teams)) {
-    (t.members ?? []).forEach((m, i) => {
+    (t?.members ?? []).forEach((m, i) => {
       const p = repo.get('person', m);
       if (!p && !repo.hasInvalid('person', m)) out.push(unknownReference(approval, `/teams/${team}/members/${i}`, 'person', m, repo));
       else if (p && p.data.status === 'left') out.push(at(approval, `/teams/${team}/members/${i}`, 'approval.member-left', `${m} left on ${p.data.left_on ?? '?'} but is still a member of team ${team}`, 'remove the person from the team (their approvals no longer count)', 'warning'));
