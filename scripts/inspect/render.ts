@@ -1,3 +1,4 @@
+import { sanitizeForLog } from '../render/sanitize.ts';
 import type { InspectionRow } from './model.ts';
 import type { InspectionSummary } from './results.ts';
 import type { HostRun } from './runner.ts';
@@ -5,7 +6,8 @@ import type { HostRun } from './runner.ts';
 /** Renderers for an inspection result. Pure. */
 export interface InspectionReport { runId: string; at: string; hosts: HostRun[]; rows: InspectionRow[]; summary: InspectionSummary; previousRun: string | null }
 
-const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' / ');
+// Reasons and observed values come from the hosts: none may start a log line or move a terminal's cursor.
+const oneLine = (s: string) => sanitizeForLog(s.replace(/\s*\n\s*/g, ' / '));
 const pct = (c: number | null) => (c === null ? 'n/a' : `${(c * 100).toFixed(1)}%`);
 
 export function renderText(r: InspectionReport, opts: { verbose?: boolean } = {}): string {
@@ -45,14 +47,14 @@ const escProp = (s: string) => esc(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 /** GitHub workflow commands (annotations, at most 50) plus a Markdown job summary. */
 export function renderGithub(r: InspectionReport): { annotations: string; summary: string } {
   const bad = r.rows.filter((x) => x.status === 'fail' || x.status === 'error');
-  const annotations = bad.slice(0, 50).map((x) => `::${x.status === 'fail' && (x.severity === 'low' || x.severity === 'info') ? 'warning' : 'error'} title=${escProp(`${x.host} ${x.check}`)}::${esc(`${x.title}: ${x.reason}`)}`);
+  const annotations = bad.slice(0, 50).map((x) => `::${x.status === 'fail' && (x.severity === 'low' || x.severity === 'info') ? 'warning' : 'error'} title=${escProp(`${x.host} ${x.check}`)}::${esc(oneLine(`${x.title}: ${x.reason}`))}`);
   if (bad.length > 50) annotations.push(`::notice::${bad.length - 50} more findings; see the job summary`);
   const s = r.summary.by_status;
   const lines = [
     `## 巡检 Inspection ${r.runId}`, '',
     `Compliance **${pct(r.summary.compliance)}** — ${s.pass} pass, ${s.fail} fail, ${s.error} error, ${s.waived} waived; ${r.summary.hosts_unreachable}/${r.summary.hosts} hosts not inspected.`, '',
     '| host | check | severity | status | reason | change |', '|---|---|---|---|---|---|',
-    ...r.rows.filter((x) => x.status === 'fail' || x.status === 'error' || x.status === 'waived').map((x) => `| ${x.host} | \`${x.check}\` | ${x.severity} | ${x.status} | ${x.reason.replace(/\|/g, '\\|').slice(0, 200)} | ${x.change ?? ''} |`),
+    ...r.rows.filter((x) => x.status === 'fail' || x.status === 'error' || x.status === 'waived').map((x) => `| ${x.host} | \`${x.check}\` | ${x.severity} | ${x.status} | ${oneLine(x.reason).replace(/\|/g, '\\|').slice(0, 200)} | ${x.change ?? ''} |`),
   ];
   return { annotations: annotations.join('\n') + (annotations.length ? '\n' : ''), summary: lines.join('\n') + '\n' };
 }

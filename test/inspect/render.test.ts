@@ -6,7 +6,7 @@ import { summarize } from '../../scripts/inspect/results.ts';
 const row = (host: string, check: string, status: InspectionRow['status'], extra: Partial<InspectionRow> = {}): InspectionRow => ({
   host, check, baseline: 'b', title: `title of ${check}`, severity: 'high', status, expected: 'e', observed: 'o', reason: status === 'pass' ? '' : `why ${check}`, evidence: 'cmd', ...extra,
 });
-const rows = [row('web-01', 'ssh.a', 'pass'), row('web-01', 'ssh.b', 'fail', { change: 'new', reason: 'line1\nline2: 100%' }), row('web-01', 'ssh.c', 'waived', { exception: 'exc-1', raw_status: 'fail' }), row('db-01', 'ssh.a', 'error', { reason: 'hostkey: refused' })];
+const rows = [row('web-01', 'ssh.a', 'pass'), row('web-01', 'ssh.b', 'fail', { change: 'new', reason: 'line1\nline2: 100%\u001b[2J\r::warning::x' }), row('web-01', 'ssh.c', 'waived', { exception: 'exc-1', raw_status: 'fail' }), row('db-01', 'ssh.a', 'error', { reason: 'hostkey: refused' })];
 const report: InspectionReport = {
   runId: 'INS-1', at: '2026-11-27T12:00:00+08:00', previousRun: 'INS-0', rows, summary: summarize(rows, 1, 2),
   hosts: [{ host: 'db-01', reachable: false, error: { phase: 'hostkey', message: 'refused' }, durationMs: 5, rows: [rows[3]!] }, { host: 'web-01', reachable: true, durationMs: 9, rows: rows.slice(0, 3) }],
@@ -30,9 +30,14 @@ describe('inspection renderers', () => {
   it('github annotations escape newlines and percent signs; the summary is a table', () => {
     const g = renderGithub(report);
     expect(g.annotations.split('\n').filter(Boolean)).toEqual([
-      '::error title=web-01 ssh.b::title of ssh.b: line1%0Aline2%3A 100%25'.replace('%3A', ':'),
+      '::error title=web-01 ssh.b::title of ssh.b: line1 / line2: 100%25\\u001b[2J\\r::warning::x',
       '::error title=db-01 ssh.a::title of ssh.a: hostkey: refused',
     ]);
     expect(g.summary).toMatch(/\| web-01 \| `ssh\.b` \| high \| fail \|/);
+    // Host output never starts a line of its own, nor reaches a terminal as control characters.
+    for (const out of [g.summary, g.annotations, renderText(report, { verbose: true })]) {
+      expect(out.split('\n').filter((l) => l.startsWith('::warning'))).toEqual([]);
+      expect(out).not.toMatch(/[\u001b\r]/);
+    }
   });
 });
