@@ -30,7 +30,7 @@ export interface Kpi {
   trend: { period: string; figure: Figure }[];
 }
 
-export interface Report {
+export interface Report extends Sections {
   schema_version: number;
   kind: ReportKind;
   language: Language;
@@ -41,13 +41,6 @@ export interface Report {
   repository: { commit: string | null; url: string | null };
   evidence_manifest_sha256: string;
   summary: { kpis: Kpi[]; attention: Figure[] };
-  changes: ChangesSection;
-  incidents: IncidentsSection;
-  inspection: InspectionSection;
-  backups: BackupsSection;
-  access: AccessSection;
-  oncall: OncallSection;
-  runbooks: RunbooksSection;
   integrity: { figures: Figure[]; problems: IntegrityProblem[]; document_problems: ReportInput['documentProblems'] };
   evidence: EvidenceItem[];
 }
@@ -61,7 +54,8 @@ export interface BuildOptions {
   toolVersion: string;
 }
 
-interface Sections {
+/** The report's per-area sections, computed by the metric functions. */
+export interface Sections {
   changes: ChangesSection;
   incidents: IncidentsSection;
   inspection: InspectionSection;
