@@ -73,7 +73,7 @@ export function createProtectedOrigin(seed: Record<string, string>): ProtectedOr
     writeFileSync(path.join(seedDir, rel), text);
   }
   run(seedDir, ['add', '-A']);
-  run(seedDir, ['commit', '-q', '-m', 'seed']);
+  run(seedDir, ['commit', '-q', '--allow-empty', '-m', 'seed']);
   run(seedDir, ['push', '-q', bare, 'main'], 'merge');
   let n = 0;
   const o: ProtectedOrigin = {
