@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // The skip reporter lists every skipped test with its reason after the run (test/helpers/needs.ts).
+    reporters: ['default', './test/helpers/skip-reporter.ts'],
   },
 });
