@@ -385,6 +385,12 @@ groups?: string[]
  */
 paths: [string, ...(string)[]]
 /**
+ * restic tags the policy's snapshots carry (`restic backup --tag`); inspection counts only snapshots with all of them (and, without tags, those whose paths include every policy path), per host.
+ * 
+ * Items: A tag.
+ */
+tags?: string[]
+/**
  * Backup tool.
  */
 tool: "restic"
