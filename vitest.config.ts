@@ -9,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     // The skip reporter lists every skipped test with its reason after the run (test/helpers/needs.ts).
     reporters: ['default', './test/helpers/skip-reporter.ts'],
+    // A private TMPDIR for the run; fails the run when a test leaves an og-* directory behind.
+    globalSetup: ['test/global-setup.ts'],
   },
 });
