@@ -26,7 +26,7 @@ export const convergeCommand: Command = async (ctx) => {
   if (hosts.length === 0) throw new UsageError('no host matches', USAGE);
   const now = ctx.now();
   if (flags['dry-run']) {
-    const inputs = { people: repo.all('person').map((d) => d.data), roles: repo.all('role').map((d) => d.data), grants: repo.all('grant').map((d) => d.data) };
+    const inputs = { people: repo.all('person').map((d) => d.data), roles: repo.all('role').map((d) => d.data), grants: repo.all('grant').map((d) => d.data), timezone: repo.one('calendar')?.data.timezone ?? 'UTC' };
     for (const h of hosts) {
       const p = renderAccessPolicy(h, inputs, now);
       ctx.stdout.write(`${h.id}:\n`);

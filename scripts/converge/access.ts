@@ -5,12 +5,15 @@
  * host: one sudoers file.
  */
 import { fingerprintOf } from '../ssh/host-key.ts';
+import { grantsOnHost, keyValid } from '../access/entitlement.ts';
 import type { GrantDocument, HostDocument, PersonDocument, RoleDocument } from '../model/documents.generated.ts';
 
 export interface AccessInputs {
   people: readonly PersonDocument[];
   roles: readonly RoleDocument[];
   grants: readonly GrantDocument[];
+  /** The calendar's zone, in which a grant's `granted_on` day starts (default UTC). */
+  timezone?: string;
 }
 
 export interface AccountKeys {
@@ -38,10 +41,6 @@ export interface AccessPolicy {
 
 export const SUDOERS_PREFIX = 'opsgate-role-';
 
-function grantCovers(g: GrantDocument, host: { id: string; data: Pick<HostDocument, 'groups'> }): boolean {
-  return Boolean(g.hosts?.includes(host.id) || g.groups?.some((x) => host.data.groups.includes(x)));
-}
-
 /** `type base64` of a public key line, its fingerprint, or an error. */
 export function keyBlobOf(line: string): { type: string; b64: string; fingerprint: string } | undefined {
   const parts = line.trim().split(/\s+/);
@@ -60,27 +59,21 @@ function escapeSudoers(text: string): string {
 }
 
 export function renderAccessPolicy(host: { id: string; data: Pick<HostDocument, 'groups'> }, inputs: AccessInputs, now: Date): AccessPolicy {
-  const people = new Map(inputs.people.map((p) => [p.id, p]));
   const excluded: AccessPolicy['excluded'] = [];
   const problems: string[] = [];
   const accounts = new Map<string, AccountKeys['keys']>();
   for (const r of inputs.roles) if (!accounts.has(r.unix_account)) accounts.set(r.unix_account, []);
   const rolesWithGrant = new Set<string>();
-  const t = now.getTime();
+  const clock = { now, ...(inputs.timezone ? { timezone: inputs.timezone } : {}) };
 
-  for (const g of [...inputs.grants].sort((a, b) => a.id.localeCompare(b.id))) {
-    if (!grantCovers(g, host)) continue;
-    const role = inputs.roles.find((r) => r.id === g.role);
-    const person = people.get(g.person);
-    if (!role) { problems.push(`grant ${g.id}: role '${g.role}' does not exist`); continue; }
-    if (!person) { problems.push(`grant ${g.id}: person '${g.person}' does not exist`); continue; }
-    if (Date.parse(g.expires) <= t) { excluded.push({ person: g.person, grant: g.id, reason: `grant expired ${g.expires}` }); continue; }
-    if (Date.parse(`${g.granted_on}T00:00:00Z`) > t + 86_400_000) { excluded.push({ person: g.person, grant: g.id, reason: `grant starts ${g.granted_on}` }); continue; }
-    if (person.status !== 'active') { excluded.push({ person: g.person, grant: g.id, reason: `person is ${person.status}${person.left_on ? ` since ${person.left_on}` : ''}` }); continue; }
+  // Who is entitled to what, when, is decided once, in scripts/access/entitlement.ts.
+  for (const { grant: g, role, person, inactive } of grantsOnHost({ id: host.id, groups: host.data.groups }, inputs, clock)) {
+    if (!role || !person) { problems.push(`grant ${g.id}: ${inactive}`); continue; }
+    if (inactive) { excluded.push({ person: g.person, grant: g.id, reason: inactive }); continue; }
     rolesWithGrant.add(role.id);
     const list = accounts.get(role.unix_account)!;
     for (const k of person.ssh_keys ?? []) {
-      if (k.expires && Date.parse(k.expires) <= t) { excluded.push({ person: person.id, grant: g.id, reason: `key ${k.fingerprint} expired ${k.expires}` }); continue; }
+      if (!keyValid(k, clock)) { excluded.push({ person: person.id, grant: g.id, reason: `key ${k.fingerprint} expired ${k.expires}` }); continue; }
       const blob = keyBlobOf(k.public_key);
       if (!blob) { problems.push(`person ${person.id}: a public key is not '<type> <base64>'`); continue; }
       if (blob.fingerprint !== k.fingerprint) { excluded.push({ person: person.id, grant: g.id, reason: `key fingerprint is ${blob.fingerprint}, the document pins ${k.fingerprint}` }); continue; }

@@ -28,7 +28,7 @@ export interface ConvergeHooks {
 }
 
 export async function convergeAccess(repo: RepoModel, hosts: ReadonlyArray<{ id: string; data: { groups: string[] } }>, fleet: Fleet, mode: ConvergeMode, now: Date, owner: string, hooks: ConvergeHooks = {}): Promise<HostAccessResult[]> {
-  const inputs = { people: repo.all('person').map((d) => d.data), roles: repo.all('role').map((d) => d.data), grants: repo.all('grant').map((d) => d.data) };
+  const inputs = { people: repo.all('person').map((d) => d.data), roles: repo.all('role').map((d) => d.data), grants: repo.all('grant').map((d) => d.data), timezone: repo.one('calendar')?.data.timezone ?? 'UTC' };
   const results = await Promise.all(hosts.map(async (h): Promise<HostAccessResult> => {
     const policy = renderAccessPolicy(h, inputs, now);
     const base = { host: h.id, report: [] as AccessReportLine[], excluded: policy.excluded, fingerprints: {} as Record<string, string> };

@@ -1,22 +1,18 @@
+import { entitledAccounts, entitledSudo, keyEntitlement, type EntitlementClock } from '../access/entitlement.ts';
 import type { HostFacts } from './facts.ts';
 import { factFailed } from './checks-system.ts';
-import type { CheckDef, Grant, InventoryHost, Outcome, PolicyData, Role } from './model.ts';
+import type { CheckDef, InventoryHost, Outcome, PolicyData } from './model.ts';
 
 /** Pure evaluation of access checks: accounts, authorized_keys and sudoers against people, roles and grants. */
 const strList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 const NO_LOGIN = /(nologin|false|sync|shutdown|halt)$/;
 
-function grantsFor(host: InventoryHost, policy: PolicyData): Grant[] {
-  return policy.grants.filter((g) => (g.hosts ?? []).includes(host.id) || (g.groups ?? []).some((x) => host.groups.includes(x)));
-}
-const active = (g: Grant, now: Date) => Date.parse(g.expires) > now.getTime();
-const roleOf = (policy: PolicyData, id: string): Role | undefined => policy.roles.find((r) => r.id === id);
+/** Who holds what, when, is decided in scripts/access/entitlement.ts; these checks compare the host with it. */
+export const clockOf = (policy: PolicyData, now: Date): EntitlementClock => ({ now, ...(policy.timezone ? { timezone: policy.timezone } : {}) });
 
 /** Accounts a host may have: unix accounts of roles with a current grant there, plus the check's allow_accounts. */
 export function declaredAccounts(host: InventoryHost, policy: PolicyData, now: Date, allow: string[]): Set<string> {
-  const out = new Set(allow);
-  for (const g of grantsFor(host, policy)) if (active(g, now)) { const r = roleOf(policy, g.role); if (r) out.add(r.unix_account); }
-  return out;
+  return new Set([...allow, ...entitledAccounts(host, policy, clockOf(policy, now))]);
 }
 
 export function evaluateAccounts(c: CheckDef, f: HostFacts, host: InventoryHost, policy: PolicyData, now: Date): Outcome {
@@ -38,23 +34,15 @@ export function evaluateAuthorizedKeys(c: CheckDef, f: HostFacts, host: Inventor
   const expected = 'every authorized key belongs to an active person with a current grant of that account on this host, and is not expired';
   if (!f.authorizedKeys.ok) return factFailed(f.authorizedKeys, expected)!;
   const exclude = new Set(strList(c.params.exclude_accounts));
-  const grants = grantsFor(host, policy);
-  const owners = new Map<string, { person: (typeof policy.people)[number]; expires?: string }>();
-  for (const p of policy.people) for (const k of p.ssh_keys ?? []) owners.set(k.fingerprint, { person: p, ...(k.expires ? { expires: k.expires } : {}) });
   const problems: string[] = [];
   const keys = f.authorizedKeys.value.filter((k) => !exclude.has(k.account));
+  const owners = new Map<string, string>();
   for (const k of keys) {
-    const where = `${k.account}: ${k.fingerprint}`;
-    const owner = owners.get(k.fingerprint);
-    if (!owner) { problems.push(`${where} is unknown (${k.comment || 'no comment'})`); continue; }
-    const p = owner.person;
-    if (p.status !== 'active') { problems.push(`${where} belongs to ${p.id}, who ${p.status === 'left' ? `left${p.left_on ? ` on ${p.left_on}` : ''}` : 'is suspended'}`); continue; }
-    if (owner.expires && Date.parse(owner.expires) <= now.getTime()) { problems.push(`${where} of ${p.id} expired at ${owner.expires}`); continue; }
-    const forAccount = grants.filter((g) => g.person === p.id && roleOf(policy, g.role)?.unix_account === k.account);
-    if (forAccount.length === 0) problems.push(`${where} of ${p.id}: no grant of account ${k.account} on this host`);
-    else if (!forAccount.some((g) => active(g, now))) problems.push(`${where} of ${p.id}: grant ${forAccount.map((g) => g.id).join(', ')} expired`);
+    const v = keyEntitlement(k.fingerprint, k.account, host, policy, clockOf(policy, now));
+    if (v.person) owners.set(k.fingerprint, v.person);
+    if (!v.ok) problems.push(`${k.account}: ${k.fingerprint} ${v.reason}${v.person ? '' : ` (${k.comment || 'no comment'})`}`);
   }
-  const observed = keys.map((k) => `${k.account}:${owners.get(k.fingerprint)?.person.id ?? k.fingerprint}`).join(', ') || 'no keys';
+  const observed = keys.map((k) => `${k.account}:${owners.get(k.fingerprint) ?? k.fingerprint}`).join(', ') || 'no keys';
   return { status: problems.length ? 'fail' : 'pass', expected, observed, reason: problems.join('; '), evidence: f.authorizedKeys.command };
 }
 
@@ -65,11 +53,7 @@ export function evaluateSudoers(c: CheckDef, f: HostFacts, host: InventoryHost, 
   const add = (who: string, rule: { runas?: string; commands?: string[]; nopasswd?: boolean }) =>
     (allowed.get(who) ?? allowed.set(who, []).get(who)!).push({ runas: rule.runas ?? 'root', commands: rule.commands ?? ['ALL'], nopasswd: rule.nopasswd ?? false });
   for (const a of (Array.isArray(c.params.allow) ? c.params.allow : []) as Array<{ who: string; runas?: string; commands?: string[]; nopasswd?: boolean }>) add(a.who, a);
-  for (const g of grantsFor(host, policy)) {
-    if (!active(g, now)) continue;
-    const r = roleOf(policy, g.role);
-    for (const s of r?.sudo ?? []) add(r!.unix_account, s);
-  }
+  for (const [account, rules] of entitledSudo(host, policy, clockOf(policy, now))) for (const s of rules) add(account, s);
   const exclude = new Set(strList(c.params.exclude_accounts));
   const problems: string[] = [];
   const seen: string[] = [];

@@ -22,14 +22,15 @@ export async function loadInspection(root: string, sel: { hosts: string[]; group
   for (const b of unknownBaselines) diagnostics.push({ code: 'inspect.unknown-baseline', severity: 'error', file: 'policies/baselines', line: 1, col: 1, message: `--baselines names '${b}', which is not in policies/baselines/` });
   if (sel.baselines.length) baselines = baselines.filter((b) => sel.baselines.includes(b.id));
   if (baselines.length === 0) diagnostics.push({ code: 'inspect.no-baselines', severity: 'error', file: 'policies/baselines', line: 1, col: 1, message: 'no baseline to inspect against; add policies/baselines/<id>.yaml' });
+  const zone = (repo.one('calendar')?.data as { timezone?: string } | undefined)?.timezone ?? 'UTC';
   const policy: PolicyData = {
+    timezone: zone,
     people: repo.all('person').map((d) => d.data as unknown as PolicyData['people'][number]),
     roles: repo.all('role').map((d) => d.data as unknown as PolicyData['roles'][number]),
     grants: repo.all('grant').map((d) => d.data as unknown as PolicyData['grants'][number]),
     backupPolicies: repo.all('backup-policy').map((d) => d.data as unknown as PolicyData['backupPolicies'][number]),
     exceptions: repo.all('exception').map((d) => d.data as unknown as PolicyData['exceptions'][number]),
   };
-  const zone = (repo.one('calendar')?.data as { timezone?: string } | undefined)?.timezone ?? 'UTC';
   const formatTime = (d: Date) => DateTime.fromJSDate(d).setZone(zone).toISO({ suppressMilliseconds: false }) ?? d.toISOString();
   return { diagnostics, unusable: diagnostics.length > 0, inventory, hosts: hosts.sort((a, b) => a.id.localeCompare(b.id)), baselines, policy, formatTime };
 }

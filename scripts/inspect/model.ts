@@ -6,50 +6,35 @@ export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export type CheckStatus = 'pass' | 'fail' | 'error' | 'not_applicable' | 'not_checked' | 'info' | 'waived';
 export type Change = 'new' | 'persisting' | 'resolved' | 'regressed';
 
-export interface Scope { hosts?: string[]; groups?: string[]; envs?: string[] }
+import type { AccessDocuments, Grant, Person, Role } from '../access/entitlement.ts';
+import type { BackupPolicyDocument, BaselineDocument, ExceptionDocument, HostDocument } from '../model/documents.generated.ts';
 
-export interface CheckDef {
-  id: string;
-  title: string;
-  severity: Severity;
-  type: string;
-  params: Record<string, unknown>;
-  rationale: string;
-  remediation: string;
-  mappings?: { djbh?: string[]; iso27001?: string[]; cis?: string[] };
-  applies_to?: Scope;
-}
+export type { Grant, Person, Role };
+export type Scope = NonNullable<BaselineDocument['applies_to']>;
+type BaselineCheck = BaselineDocument['checks'][number];
 
-export interface Baseline { id: string; title: string; description?: string; applies_to?: Scope; checks: CheckDef[] }
+/**
+ * One check as inspection evaluates it: the baseline schema's check, with `type` and `params`
+ * widened so a check type added to the registry (scripts/inspect/evaluate.ts) needs no change here.
+ */
+export type CheckDef = Omit<BaselineCheck, 'type' | 'params'> & { type: string; params: Record<string, unknown> };
+export type Baseline = Omit<BaselineDocument, 'checks'> & { checks: CheckDef[] };
 
-export interface InventoryHost {
-  id: string;
-  address: string;
-  port: number;
-  user: string;
-  host_keys: string[];
-  proxy_command?: string[];
-  jump_host?: string;
-  groups: string[];
-  env: string;
-  criticality?: string;
-  owner_team?: string;
-  os?: string;
-  backup_repositories?: Array<{ policy: string; repository: string; password_env: string }>;
-}
+/** An inventory host; `port` and `host_keys` as the schema has them (port defaults to 22 at the edge). */
+export type InventoryHost = Pick<HostDocument, 'id' | 'address' | 'user' | 'proxy_command' | 'jump_host' | 'groups' | 'env' | 'backup_repositories'>
+  & Partial<Pick<HostDocument, 'criticality' | 'owner_team' | 'os'>> & { port?: number; host_keys: string[] };
 
-export interface Person { id: string; name?: string; status: 'active' | 'left' | 'suspended'; left_on?: string; ssh_keys?: Array<{ fingerprint: string; public_key?: string; expires?: string }> }
-export interface Role { id: string; unix_account: string; sudo?: Array<{ runas: string; commands: string[]; nopasswd?: boolean }> }
-export interface Grant { id: string; person: string; role: string; groups?: string[]; hosts?: string[]; expires: string }
-export interface BackupPolicy { id: string; targets?: { hosts?: string[]; groups?: string[] }; rpo_hours: number; retention?: { keep_daily?: number; keep_weekly?: number; keep_monthly?: number; keep_yearly?: number } }
-export interface Exception { id: string; rule: string; scope?: { hosts?: string[]; groups?: string[] }; owner?: string; approver?: string; ticket?: string; reason?: string; expires: string }
+export type BackupPolicy = Pick<BackupPolicyDocument, 'id' | 'rpo_hours' | 'retention'> & Partial<Pick<BackupPolicyDocument, 'targets' | 'paths' | 'tags'>>;
+export type Exception = Pick<ExceptionDocument, 'id' | 'rule' | 'expires'> & Partial<Omit<ExceptionDocument, 'id' | 'rule' | 'expires'>>;
 
-export interface PolicyData {
+export interface PolicyData extends AccessDocuments {
   people: Person[];
   roles: Role[];
   grants: Grant[];
   backupPolicies: BackupPolicy[];
   exceptions: Exception[];
+  /** The calendar's zone: a grant's date-only `granted_on` starts at 00:00 there (default UTC). */
+  timezone?: string;
 }
 
 /** What a check evaluation returns before it becomes a row. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { grantState } from '../access/entitlement.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { at, type RuleInput } from './rule-context.ts';
 
@@ -14,14 +15,16 @@ export function fingerprintOf(publicKey: string): string | undefined {
 /** Access rules: people who left hold no active grant; grants have a scope; keys match their pinned fingerprints. Pure. */
 export function checkAccess({ repo, now }: RuleInput): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const nowMs = now.getTime();
+  const clock = { now, timezone: repo.one('calendar')?.data.timezone ?? 'UTC' };
   for (const g of repo.all('grant')) {
     const d = g.data;
     if (!d.groups?.length && !d.hosts?.length) out.push(at(g, '', 'grant.no-scope', 'the grant names neither groups nor hosts', 'add groups: [...] or hosts: [...]'));
     const person = repo.get('person', d.person);
-    const active = Date.parse(d.expires) > nowMs;
+    // Not expired: active now or starting later (scripts/access/entitlement.ts decides which).
+    const state = grantState(d, clock);
+    const active = state !== 'expired';
     if (person && person.data.status === 'left' && active) {
-      out.push(at(g, '/person', 'access.left-with-grant', `${person.data.name} (${d.person}) left on ${person.data.left_on ?? '?'} but this grant is active until ${d.expires}`, `set expires to ${person.data.left_on ?? 'the leaving date'} or earlier, or delete the grant, then run opsgate converge access`));
+      out.push(at(g, '/person', 'access.left-with-grant', `${person.data.name} (${d.person}) left on ${person.data.left_on ?? '?'} but this grant is ${state === 'pending' ? `due to start on ${d.granted_on} and run` : 'active'} until ${d.expires}`, `set expires to ${person.data.left_on ?? 'the leaving date'} or earlier, or delete the grant, then run opsgate converge access`));
     }
     if (person && person.data.status === 'suspended' && active) {
       out.push(at(g, '/person', 'access.suspended-with-grant', `${d.person} is suspended but this grant is active`, 'let the grant expire now, or reinstate the person', 'warning'));

@@ -9,16 +9,16 @@ const host: InventoryHost = { id: 'web-01', address: '10.0.0.1', port: 22, user:
 const FP = { alice: 'SHA256:alice', bob: 'SHA256:bob', carol: 'SHA256:carol', dave: 'SHA256:dave' };
 const policy: PolicyData = {
   people: [
-    { id: 'alice', status: 'active', ssh_keys: [{ fingerprint: FP.alice }] },
-    { id: 'bob', status: 'left', left_on: '2026-10-31', ssh_keys: [{ fingerprint: FP.bob }] },
-    { id: 'carol', status: 'active', ssh_keys: [{ fingerprint: FP.carol, expires: '2026-11-01T00:00:00+08:00' }] },
-    { id: 'dave', status: 'active', ssh_keys: [{ fingerprint: FP.dave }] },
+    { id: 'alice', status: 'active', ssh_keys: [{ fingerprint: FP.alice, public_key: 'k' }] },
+    { id: 'bob', status: 'left', left_on: '2026-10-31', ssh_keys: [{ fingerprint: FP.bob, public_key: 'k' }] },
+    { id: 'carol', status: 'active', ssh_keys: [{ fingerprint: FP.carol, public_key: 'k', expires: '2026-11-01T00:00:00+08:00' }] },
+    { id: 'dave', status: 'active', ssh_keys: [{ fingerprint: FP.dave, public_key: 'k' }] },
   ],
   roles: [{ id: 'deployer', unix_account: 'deploy', sudo: [{ runas: 'root', commands: ['/usr/bin/systemctl restart nginx'], nopasswd: true }] }],
   grants: [
-    { id: 'g-alice', person: 'alice', role: 'deployer', groups: ['web'], expires: '2027-01-01T00:00:00+08:00' },
-    { id: 'g-carol', person: 'carol', role: 'deployer', groups: ['web'], expires: '2027-01-01T00:00:00+08:00' },
-    { id: 'g-dave', person: 'dave', role: 'deployer', hosts: ['web-01'], expires: '2026-11-20T00:00:00+08:00' },
+    { id: 'g-alice', person: 'alice', role: 'deployer', groups: ['web'], granted_on: '2026-01-01', expires: '2027-01-01T00:00:00+08:00' },
+    { id: 'g-carol', person: 'carol', role: 'deployer', groups: ['web'], granted_on: '2026-01-01', expires: '2027-01-01T00:00:00+08:00' },
+    { id: 'g-dave', person: 'dave', role: 'deployer', hosts: ['web-01'], granted_on: '2026-01-01', expires: '2026-11-20T00:00:00+08:00' },
   ],
   backupPolicies: [{ id: 'db', targets: { groups: ['db'] }, rpo_hours: 24, retention: { keep_daily: 2, keep_weekly: 1 } }],
   exceptions: [],

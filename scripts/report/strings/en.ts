@@ -290,6 +290,7 @@ export const en = {
   'val.state.active': 'in force',
   'val.state.expiring': 'expiring ≤ 30 days',
   'val.state.expired': 'expired',
+  'val.state.pending': 'not started yet',
   'val.measure.acknowledge': 'acknowledge',
   'val.measure.resolve': 'resolve',
   'val.status.open': 'open',

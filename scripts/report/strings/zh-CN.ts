@@ -292,6 +292,7 @@ export const zhCN: Record<StringKey, string> = {
   'val.state.active': '有效',
   'val.state.expiring': '30 天内到期',
   'val.state.expired': '已过期',
+  'val.state.pending': '尚未生效',
   'val.measure.acknowledge': '响应',
   'val.measure.resolve': '解决',
   'val.status.open': '处理中',
