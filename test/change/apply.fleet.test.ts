@@ -10,11 +10,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { applyChange } from '../../scripts/change/apply-change.ts';
 import { readRepo } from '../../scripts/repo/read-repo.ts';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
+import { requireMachine } from '../helpers/needs.ts';
+import { NEEDS } from '../system/needs.ts';
 import { changeDoc, makeRepo, type TestRepo } from './harness.ts';
 import { blocking, cliIn, count, counting, spawnDriver, waitFor } from './fleet-helpers.ts';
 
@@ -41,8 +43,11 @@ async function records(change: string): Promise<Array<Record<string, unknown>>> 
   return out;
 }
 
+const MACHINE = requireMachine(NEEDS.fleetNamespaces);
+
 beforeAll(async () => {
-  fleet = await startFleet({ hosts: [...IDS.map((id) => ({ id, groups: ['web'] })), ...OWN.map((id) => ({ id, groups: ['own'] }))] });
+  if (!MACHINE.runs) return;
+  fleet = await startFleet({ mutates: true, hosts: [...IDS.map((id) => ({ id, groups: ['web'] })), ...OWN.map((id) => ({ id, groups: ['own'] }))] });
   repo = await makeRepo(fleet);
   await repo.write('inventory/groups/own.yaml', { id: 'own', title: 'hosts of one test each', owners: [] });
   repo.commit('group own');
@@ -54,7 +59,7 @@ afterAll(async () => {
 
 const marker = (name: string) => ({ id: name, kind: 'run', argv: ['sh', '-c', `echo ran >> "$HOME/${name}"`] });
 
-describe('apply over the test fleet', () => {
+MACHINE.describe('apply over the test fleet', () => {
   it('applies a change on every host, canary first, in batches, and the records verify', async () => {
     await repo.mergeChange(changeDoc('CHG-2026-0001', {
       targets: { groups: ['web'] },
@@ -264,7 +269,7 @@ describe('apply over the test fleet', () => {
   }, 120_000);
 });
 
-describe('host locks', () => {
+MACHINE.describe('host locks', () => {
   it('refuses a second apply on a host another apply holds, and runs it once the first is done', async () => {
     await repo.mergeChange(changeDoc('CHG-2026-0009', { targets: { hosts: ['lk-1'] }, steps: [blocking('slow')] }), 9);
     await repo.mergeChange(changeDoc('CHG-2026-0010', { targets: { hosts: ['lk-1', 'lk-2'] }, steps: [counting('second')] }), 10);

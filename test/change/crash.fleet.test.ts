@@ -9,8 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
+import { requireMachine } from '../helpers/needs.ts';
+import { NEEDS } from '../system/needs.ts';
 import { blocking, cliIn, count, counting, hostProcesses, homeFile, readHome, records, spawnDriver, waitFor } from './fleet-helpers.ts';
 import { changeDoc, git, makeRepo, type TestRepo } from './harness.ts';
 
@@ -20,8 +22,11 @@ let repo: TestRepo;
 let pr = 100;
 const cli = (...args: string[]) => cliIn(repo.root, {}, ...args, ...(args[0] === 'apply' ? ['--identity', fleet.clientKeyPath] : []));
 
+const MACHINE = requireMachine(NEEDS.fleetNamespaces);
+
 beforeAll(async () => {
-  fleet = await startFleet({ hosts: [...PHASES.map((p) => ({ id: `kp-${p}` })), { id: 'kr-lost' }, { id: 'kr-cut' }, { id: 'kr-tail' }, { id: 'to-user' }, { id: 'to-root' }, { id: 'lk-1' }] });
+  if (!MACHINE.runs) return;
+  fleet = await startFleet({ mutates: true, hosts: [...PHASES.map((p) => ({ id: `kp-${p}` })), { id: 'kr-lost' }, { id: 'kr-cut' }, { id: 'kr-tail' }, { id: 'to-user' }, { id: 'to-root' }, { id: 'lk-1' }] });
   repo = await makeRepo(fleet);
 }, 120_000);
 afterAll(async () => {
@@ -49,7 +54,7 @@ async function crashAt(change: string, killAt: string, commitAt = 'never', ...ex
   return d;
 }
 
-describe('SIGKILL of the controller at each phase', () => {
+MACHINE.describe('SIGKILL of the controller at each phase', () => {
   it.each(PHASES)('%s: resume finishes the run and no step ran twice', async (phase) => {
     const host = `kp-${phase}`;
     const id = `CHG-2026-01${String(PHASES.indexOf(phase)).padStart(2, '0')}`;
@@ -91,7 +96,7 @@ describe('SIGKILL of the controller at each phase', () => {
   }, 120_000);
 });
 
-describe('records lost, cut or reset to the last commit', () => {
+MACHINE.describe('records lost, cut or reset to the last commit', () => {
   it('records never committed: a new apply finds the markers and stops; nothing runs twice', async () => {
     const host = 'kr-lost';
     const id = 'CHG-2026-0110';
@@ -152,7 +157,7 @@ describe('records lost, cut or reset to the last commit', () => {
   }, 120_000);
 });
 
-describe('timeouts and host locks', () => {
+MACHINE.describe('timeouts and host locks', () => {
   it.each([['to-user', false], ['to-root', true]] as const)('%s: a timed-out step is stopped on the host before rollback; its late output never appears', async (host, sudo) => {
     const id = sudo ? 'CHG-2026-0121' : 'CHG-2026-0120';
     const token = `og-late-${host}-${process.pid}`;
