@@ -5,6 +5,11 @@
  * answer. The records decide: a closure that says otherwise is a discrepancy.
  * Pure.
  *
+ * The run's own outcome word (model/outcome.ts runOutcomeOf) answers "did the
+ * run pass"; a closure answers "what state was the change left in", so where
+ * they differ (more hosts failed than allowed, yet some kept the change: the
+ * run `failed`, the change is `partial`) the per-host outcomes decide:
+ *
  * Per run, from `run.done` (the last one in the file: a resumed run appends):
  * - every host kept the change → `successful`;
  * - some hosts kept it, others did not → `partial`;
@@ -16,6 +21,8 @@
  * Without a per-host map, the run's own outcome word is used. A change's
  * outcome is that of its last run.
  */
+
+import { CLEAN_HOST_OUTCOMES } from '../model/outcome.ts';
 
 export type RecordedOutcome = 'successful' | 'partial' | 'failed' | 'rolled_back' | 'unknown';
 
@@ -30,10 +37,9 @@ export interface RunFacts {
   rollbackFailed?: boolean;
 }
 
-/** Host outcomes that leave the change in place on the host. Both spellings until one vocabulary lands everywhere. */
-const KEPT = new Set(['succeeded', 'successful']);
+/** The host outcome (model/outcome.ts) that leaves the change in place on the host. */
+const KEPT = new Set(['succeeded']);
 const ROLLED_BACK = new Set(['rolled_back', 'reverted']);
-const BROKEN = new Set(['rollback_failed', 'unknown', 'needs_attention']);
 
 export function recordedOutcome(run: RunFacts): RecordedOutcome {
   if (run.outcome === undefined || run.outcome === 'needs_attention' || run.outcome === 'unknown') return 'unknown';
@@ -42,11 +48,11 @@ export function recordedOutcome(run: RunFacts): RecordedOutcome {
     const kept = hosts.filter((o) => KEPT.has(o)).length;
     if (kept === hosts.length) return 'successful';
     if (kept > 0) return 'partial';
-    if (hosts.some((o) => BROKEN.has(o)) || run.rollbackFailed) return 'failed';
+    if (!hosts.every((o) => CLEAN_HOST_OUTCOMES.has(o)) || run.rollbackFailed) return 'failed';
     return hosts.some((o) => ROLLED_BACK.has(o)) ? 'rolled_back' : 'failed';
   }
   if (KEPT.has(run.outcome)) return 'successful';
-  if (run.outcome === 'partial') return 'partial';
+  if (run.outcome === 'partial' || run.outcome === 'window_closed') return 'partial';
   if (ROLLED_BACK.has(run.outcome)) return 'rolled_back';
   return run.rolledBack && !run.rollbackFailed ? 'rolled_back' : 'failed';
 }
