@@ -22,7 +22,7 @@ export const ATTENTION_IDS = [
   'integrity.problems', 'documents.invalid', 'changes.outcome_discrepancies', 'changes.ungated', 'changes.outside_window', 'changes.never_satisfiable', 'changes.emergency_not_run', 'changes.retro_overdue', 'changes.pir_missing',
   'incidents.sla_breaches', 'incidents.postmortems_overdue', 'incidents.follow_ups_overdue', 'inspection.hosts_unreachable',
   'inspection.fail.critical', 'inspection.fail.high', 'exceptions.expired', 'exceptions.expiring_30d', 'backups.verification_overdue',
-  'access.leavers_with_access', 'access.grants_expired', 'access.reviews_overdue', 'access.drift', 'oncall.gaps', 'runbooks.overdue',
+  'access.leavers_with_access', 'access.key_presence', 'access.review_contradictions', 'access.grants_expired', 'access.reviews_overdue', 'access.drift', 'oncall.gaps', 'runbooks.overdue',
 ] as const;
 
 export interface Kpi {

@@ -242,15 +242,56 @@ describe('backups, access, on-call, runbooks', () => {
     expect(s.policies[0]!.missed.map((m) => m.host)).toEqual(want === null ? [] : ['web-02']);
   });
 
-  it('people who left with a grant in force are listed; expired grants are counted', () => {
-    const people = [{ id: 'old', file: 'policies/access/people/old.yaml', sha256: '', data: { id: 'old', name: 'Old', status: 'left' as const, left_on: '2026-10-01', ssh_keys: [] } }];
+  it('people who left with a grant in force are listed; expired grants are counted; a key in the people file is not access', () => {
+    const people = [{ id: 'old', file: 'policies/access/people/old.yaml', sha256: '', data: { id: 'old', name: 'Old', status: 'left' as const, left_on: '2026-10-01', ssh_keys: [{ fingerprint: 'SHA256:x', public_key: 'ssh-ed25519 AAAA old', expires: '2026-10-01T00:00:00+08:00' }] } }];
     const grants = [
       { id: 'g1', file: 'policies/access/grants/g1.yaml', sha256: '', data: { id: 'g1', person: 'old', role: 'ops', granted_on: '2026-01-01', expires: '2027-01-01T00:00:00+08:00', justification: 'j', approved_by: 'x' } },
       { id: 'g2', file: 'policies/access/grants/g2.yaml', sha256: '', data: { id: 'g2', person: 'old', role: 'ops', granted_on: '2026-01-01', expires: '2026-11-01T00:00:00+08:00', justification: 'j', approved_by: 'x' } },
     ];
     const s = computeAccess(emptyInput({ people, grants }), NOV, NOW, null);
-    expect(s.leavers).toEqual([{ person: 'old', left_on: '2026-10-01', grants: ['g1'], ssh_keys: 0, path: 'policies/access/people/old.yaml' }]);
+    expect(s.leavers).toEqual([{ person: 'old', left_on: '2026-10-01', grants: ['g1'], hosts: [], path: 'policies/access/people/old.yaml' }]);
     expect(value(s.figures, 'access.grants_expired')).toBe(1);
+    // Without the grant, only the (expired) key in the people file remains: that is not access.
+    expect(computeAccess(emptyInput({ people }), NOV, NOW, null).leavers).toEqual([]);
+  });
+
+  describe('leaver access from inspection and converge records', () => {
+    const person = (id: string, status: 'active' | 'left', extra: Record<string, unknown> = {}) => ({ id, file: `policies/access/people/${id}.yaml`, sha256: '', data: { id, name: id, status, ...extra } });
+    const sun = person('sun-hao', 'left', { left_on: '2026-09-30', ssh_keys: [{ fingerprint: 'SHA256:sun', public_key: 'k', expires: '2026-09-30T18:00:00+08:00' }] });
+    const lin = person('li-na', 'active', { ssh_keys: [{ fingerprint: 'SHA256:li', public_key: 'k' }] });
+    const old = person('old-key', 'active', { ssh_keys: [{ fingerprint: 'SHA256:old', public_key: 'k', expires: '2026-11-10T00:00:00+08:00' }] });
+    const hosts = [host('app-01', { groups: ['app'] }), host('web-01', { groups: ['web'] })];
+    const runAt = (at: string, keys: Record<string, string[]>) => inspection(at, [row('app-01', 'access.authorized-keys', 'pass'), row('web-01', 'access.authorized-keys', 'pass')], { keys });
+    const runs = [
+      runAt('2026-11-02T08:30:00+08:00', { 'app-01': ['deploy:sun-hao', 'ops:li-na'], 'web-01': ['ops:li-na', 'ops:old-key'] }),
+      runAt('2026-11-16T08:30:00+08:00', { 'app-01': ['deploy:sun-hao', 'ops:li-na'], 'web-01': ['ops:li-na', 'ops:old-key'] }),
+      runAt('2026-11-30T08:30:00+08:00', { 'app-01': ['ops:li-na'], 'web-01': ['ops:li-na', 'ops:old-key'] }),
+    ];
+    const removal = { path: 'records/converge/access/r.jsonl', line: { seq: 3, hash: 'c'.repeat(64) }, run: 'r', at: '2026-11-24T10:20:00+08:00', host: 'app-01', account: 'deploy', fingerprint: 'SHA256:sun' };
+    const review = { id: '2026-q3', file: 'policies/access/reviews/2026-q3.yaml', sha256: '', data: { id: '2026-q3', period: '2026-Q3', reviewer: 'liu-yang', performed_on: '2026-10-12', due: '2026-10-15', scope: { groups: ['app', 'web'] }, grants_reviewed: [] } };
+
+    it('a key present from the first run until converge removed it; a key used after its expiry; an active key is no finding', () => {
+      const s = computeAccess(emptyInput({ people: [sun, lin, old], hosts, inspections: runs, converge: [removal] }), NOV, NOW, null);
+      expect(s.key_presence.map((k) => [k.person, k.host, k.account, k.why, k.first_seen.slice(0, 10), k.last_seen.slice(0, 10), k.since_before, k.removed_at, k.present_at_end])).toEqual([
+        ['old-key', 'web-01', 'ops', 'keys_expired', '2026-11-16', '2026-11-30', false, null, true],
+        ['sun-hao', 'app-01', 'deploy', 'left', '2026-11-02', '2026-11-16', true, '2026-11-24T10:20:00+08:00', false],
+      ]);
+      expect(s.leavers).toEqual([]);
+      expect(value(s.figures, 'access.key_presence')).toBe(2);
+    });
+
+    it('a leaver whose key is still there at the period end is a leaver with access', () => {
+      const s = computeAccess(emptyInput({ people: [sun], hosts, inspections: runs.slice(0, 2) }), NOV, NOW, null);
+      expect(s.leavers.map((l) => [l.person, l.hosts])).toEqual([['sun-hao', ['app-01']]]);
+      expect(value(s.figures, 'access.leavers_with_access')).toBe(1);
+    });
+
+    it('an access review is contradicted when the first inspection after it still saw a leaver\'s key in its scope', () => {
+      const s = computeAccess(emptyInput({ people: [sun, lin], hosts, inspections: runs, reviews: [review] }), NOV, NOW, null);
+      expect(s.review_contradictions.map((c) => [c.review, c.person, c.host, c.seen_at.slice(0, 10)])).toEqual([['2026-q3', 'sun-hao', 'app-01', '2026-11-02']]);
+      const outOfScope = { ...review, data: { ...review.data, scope: { groups: ['web'] } } };
+      expect(computeAccess(emptyInput({ people: [sun], hosts, inspections: runs, reviews: [outOfScope] }), NOV, NOW, null).review_contradictions).toEqual([]);
+    });
   });
 
   it('on-call: a rotation member who left leaves a gap', () => {

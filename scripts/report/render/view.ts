@@ -154,7 +154,7 @@ export function buildView(report: Report) {
       figures: fvs(report.access.figures),
       grants: report.access.grants.map((g) => ({ ...g, state_label: tv('val.state', g.state) })),
       reviews_overdue: report.access.reviews_overdue,
-      leavers: report.access.leavers.map((l) => ({ ...l, grants: l.grants.join(', ') })),
+      leavers: report.access.leavers.map((l) => ({ ...l, grants: l.grants.join(', '), hosts: l.hosts.join(', ') })),
       drift: report.access.drift,
     },
     oncall: {

@@ -255,7 +255,7 @@ export const en = {
   'formula.rpo_attainment': 'target hosts whose largest gap between successful snapshots in the period ≤ rpo_hours ÷ target hosts',
   'formula.rpo_attainment_inspection': 'target hosts whose backup_freshness check passed in the last inspection of the period (newest snapshot within rpo_hours) ÷ target hosts the check evaluated',
   'formula.verification_overdue': 'no successful restore test within verification.restore_test_every_days',
-  'formula.leavers': 'people with status left who still hold a grant in force or an ssh key',
+  'formula.leavers': 'people with status left who, at the end of the period, still hold a grant in force or whose key an inspection still saw on a host (keys in the people file are not access: their expires is honoured)',
   'formula.drift': 'failed access.* checks in the last inspection run',
   'formula.oncall_coverage': 'hours of the next 30 days with an active person on duty in some rotation ÷ 720',
   'formula.runbooks_overdue': 'last_reviewed + review_every_days before the generated-at',
@@ -320,6 +320,11 @@ export const en = {
   'evidence.lines': 'Records are cited line by line: the file, the line\'s seq (its line number) and the line\'s own hash field, which is the sha256 of the line\'s text without its hash field (opsgate records verify checks every line). Documents are cited as whole files.',
   'evidence.manifest_hash': 'The manifest sha256 is the sha256 of the JSON text (no spaces, UTF-8) of an array holding, for each item sorted by path then line, [id, path, line or null, line hash or null, file sha256, kind, commit or null, pull request or null].',
   'evidence.line_hash': 'line',
+  'col.hosts': 'Hosts',
+  'fig.access.key_presence': 'Keys of people who left (or whose keys expired) seen on hosts',
+  'formula.key_presence': 'person × host × account where an inspection in the period saw an authorized key of someone who had left, or whose every pinned key had expired, at that time; until converge removed it',
+  'fig.access.review_contradictions': 'Access reviews the records contradict',
+  'formula.review_contradictions': 'a review performed on day D whose scope includes a host where the first inspection after D saw a key of someone who had left (or whose keys had expired) by D',
 } as const;
 
 export type StringKey = keyof typeof en;

@@ -257,7 +257,7 @@ export const zhCN: Record<StringKey, string> = {
   'formula.rpo_attainment': '本期内成功快照最大间隔 ≤ rpo_hours 的目标主机 ÷ 目标主机',
   'formula.rpo_attainment_inspection': '本期最后一次巡检中 backup_freshness 检查通过（最新快照在 rpo_hours 内）的目标主机 ÷ 该检查评估过的目标主机',
   'formula.verification_overdue': '在 verification.restore_test_every_days 内没有成功的恢复演练',
-  'formula.leavers': '状态为 left 且仍持有有效授权或 SSH 密钥的人员',
+  'formula.leavers': '期末仍持有有效授权、或巡检仍在主机上发现其密钥的已离职人员（人员文件中的密钥本身不算访问权限，并遵循其 expires）',
   'formula.drift': '最后一次巡检中不通过的 access.* 检查项',
   'formula.oncall_coverage': '未来 30 天中某个轮值有在职人员值班的小时数 ÷ 720',
   'formula.runbooks_overdue': 'last_reviewed + review_every_days 早于生成时间',
@@ -322,4 +322,9 @@ export const zhCN: Record<StringKey, string> = {
   'evidence.lines': '记录按行引用：文件、行号 seq 以及该行自身的 hash 字段（即去掉 hash 字段后的行文本的 sha256；opsgate records verify 逐行校验）。文档按整个文件引用。',
   'evidence.manifest_hash': '证据清单 sha256 的计算方法：按路径、行号排序后，每个条目取 [编号, 路径, 行号或 null, 行哈希或 null, 文件 sha256, 类别, 提交或 null, 合并请求或 null]，组成一个 JSON 数组（无空格，UTF-8），对其文本求 sha256。',
   'evidence.line_hash': '行',
+  'col.hosts': '主机',
+  'fig.access.key_presence': '离职人员（或密钥已过期人员）的密钥在主机上被发现',
+  'formula.key_presence': '本期巡检发现已离职（或全部登记密钥均已过期）人员的授权密钥的 人员 × 主机 × 账号，直至 converge 将其删除',
+  'fig.access.review_contradictions': '与记录矛盾的权限复核',
+  'formula.review_contradictions': '复核日 D 之后对其范围内主机的首次巡检仍发现 D 之前已离职（或密钥已过期）人员的密钥',
 };
