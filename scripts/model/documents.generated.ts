@@ -2279,6 +2279,92 @@ completed_on?: string
 runbooks?: string[]
 }
 
+// monthly-notes.schema.json
+/**
+ * The narrative of one month's operations report (运维报告): work done, problems, and the improvement plan, written by the team and printed around the figures. File: reports/notes/YYYY-MM.yaml (the period).
+ */
+export interface MonthlyNotesDocument {
+/**
+ * The period, YYYY-MM; equals the file name.
+ */
+id: string
+/**
+ * Who wrote the notes (person id from policies/access/people/).
+ */
+author: string
+/**
+ * A short overall assessment of the month (本月概述).
+ */
+summary?: string
+/**
+ * Main work done in the month (本月主要工作).
+ * 
+ * Items: One piece of work.
+ */
+work_done: {
+/**
+ * One line: what it is.
+ */
+title: string
+/**
+ * More detail, as the report should print it.
+ */
+detail?: string
+/**
+ * Changes (CHG-…) and incidents (INC-…) this item is about; each must exist.
+ * 
+ * Items: A change or incident id.
+ */
+refs?: string[]
+}[]
+/**
+ * Problems found in the month and their cause (存在问题).
+ * 
+ * Items: One problem.
+ */
+problems: {
+/**
+ * One line: what it is.
+ */
+title: string
+/**
+ * More detail, as the report should print it.
+ */
+detail?: string
+/**
+ * Changes (CHG-…) and incidents (INC-…) this item is about; each must exist.
+ * 
+ * Items: A change or incident id.
+ */
+refs?: string[]
+}[]
+/**
+ * What the team will improve, by whom and by when (改进计划).
+ * 
+ * Items: One planned improvement.
+ */
+improvement_plan: {
+/**
+ * What will be done.
+ */
+action: string
+/**
+ * Who does it (person id).
+ */
+owner: string
+/**
+ * By when (YYYY-MM-DD).
+ */
+due: string
+/**
+ * Changes (CHG-…) and incidents (INC-…) this item is about; each must exist.
+ * 
+ * Items: A change or incident id.
+ */
+refs?: string[]
+}[]
+}
+
 // oncall.schema.json
 /**
  * 24x7 duty rotations, overrides, escalation and rest rules. File: policies/oncall.yaml.
@@ -2442,6 +2528,10 @@ default_language: ("zh-CN" | "en")
  * Web address of this repository, for evidence links.
  */
 repository_url?: string
+/**
+ * How often the fleet is inspected, in hours (24 for the daily inspect workflow). The report compares the runs of a period with this schedule, and marks inspection figures incomplete when the last run of the period is older than 1.5 times this before the period end.
+ */
+inspection_every_hours?: number
 }
 
 // person.schema.json

@@ -21,12 +21,13 @@ export const DOCUMENT_KINDS = [
   { kind: 'incident', schema: 'incident', pattern: /^incidents\/(\d{4})\/([^/]+)\.ya?ml$/ },
   { kind: 'handover', schema: 'handover', pattern: /^handovers\/(\d{4})\/([^/]+)\.ya?ml$/ },
   { kind: 'runbook', schema: 'runbook', pattern: /^runbooks\/([^/]+)\.md$/ },
+  { kind: 'monthly-notes', schema: 'monthly-notes', pattern: /^reports\/notes\/([^/]+)\.ya?ml$/ },
 ] as const;
 
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number]['kind'];
 
 /** The folders opsgate reads documents from. */
-export const DOCUMENT_ROOTS = ['inventory', 'policies', 'changes', 'incidents', 'handovers', 'runbooks'] as const;
+export const DOCUMENT_ROOTS = ['inventory', 'policies', 'changes', 'incidents', 'handovers', 'runbooks', 'reports/notes'] as const;
 
 export interface KindMatch {
   kind: DocumentKind;
@@ -69,4 +70,5 @@ export interface KindData {
   incident: Docs.IncidentDocument;
   handover: Docs.HandoverDocument;
   runbook: Docs.RunbookDocument;
+  'monthly-notes': Docs.MonthlyNotesDocument;
 }

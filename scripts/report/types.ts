@@ -4,6 +4,7 @@
  * family's layout touches one adapter and nothing else. Metrics are pure
  * functions of ReportInput.
  */
+import type { HistoryProblem } from '../records/history.ts';
 import type {
   AccessReviewDocument, ApprovalDocument, BackupPolicyDocument, CalendarDocument, ChangeDocument, ExceptionDocument, GrantDocument,
   GroupDocument, HostDocument, IncidentDocument, OncallDocument, OrganisationDocument, PersonDocument, RunbookDocument, SlaDocument,
@@ -28,6 +29,12 @@ export interface LineRef {
 /** The citation of a record line inside a figure's evidence before the manifest numbers it: `path#seq:hash`. */
 export function citeLine(path: string, line: LineRef | undefined): string {
   return line ? `${path}#${line.seq}:${line.hash}` : path;
+}
+
+/** The citation of a host's inspection.host line of a run. */
+export function citeHostLine(run: { path: string; host_lines: Record<string, LineRef & { path?: string }> }, host: string): string {
+  const l = run.host_lines[host];
+  return citeLine(l?.path ?? run.path, l);
 }
 
 /** Splits a citation into its file and, for a record line, seq and hash. */
@@ -120,6 +127,8 @@ export interface ExecutionRun {
   dry_run: boolean;
   /** The pull request that merged the change, as the executor recorded it. */
   pr: number | undefined;
+  /** The gate decision the executor relied on, as it recorded it (`records/gate/…/pr-N.jsonl:LINE`). */
+  gate_decision: string | undefined;
   /** run.planned (or the first line) and the last run.done, for citations. */
   planned: LineRef | undefined;
   done: LineRef | undefined;
@@ -145,9 +154,9 @@ export interface InspectionRun {
   at: string;
   /** The run this one compared itself with (inspection.completed previous_run). */
   previous_run: string | undefined;
-  /** Lines to cite: the completion line, and each host's inspection.host line. */
+  /** Lines to cite: the completion line, and each host's inspection.host line (with its file when a shard of the run sits in another file). */
   completed: LineRef | undefined;
-  host_lines: Record<string, LineRef>;
+  host_lines: Record<string, LineRef & { path?: string }>;
   /** Authorized keys each host held at this run, as `account:person` (from the access.authorized-keys row). */
   keys: Record<string, string[]>;
   results: InspectionResult[];
@@ -203,6 +212,17 @@ export interface GitCommitRef {
   pr: number | undefined;
 }
 
+/** The working tree against the commit the report cites. */
+export interface Provenance {
+  /** False outside a git repository: nothing can be checked against history. */
+  git: boolean;
+  head: string | undefined;
+  /** Evidence paths (documents and records) modified, deleted or untracked relative to HEAD. */
+  modified: string[];
+  deleted: string[];
+  untracked: string[];
+}
+
 export interface ReportInput {
   organisation: DocRef<OrganisationDocument> | undefined;
   approval: DocRef<ApprovalDocument> | undefined;
@@ -227,6 +247,9 @@ export interface ReportInput {
   converge: ConvergeRemoval[];
   recordFiles: RecordFileInfo[];
   integrity: IntegrityProblem[];
+  /** Record files against their committed versions (scripts/records/history.ts). */
+  history: HistoryProblem[];
+  provenance: Provenance;
   /** sha256 of document files that could not be loaded, so the evidence manifest can pin them too. */
   unloadedFiles: { path: string; sha256: string }[];
   /** Document load problems (invalid documents are not counted; they are listed). */

@@ -1,7 +1,8 @@
 import type { PersonDocument } from '../../model/documents.generated.ts';
+import { findRun } from './inspection-runs.ts';
 import { byKey, count, type Figure } from '../figure.ts';
 import { DAY, dateMs, inPeriod, ms, type Period } from '../period.ts';
-import { citeLine, type DocRef, type InspectionRun, type ReportInput } from '../types.ts';
+import { citeHostLine, citeLine, type DocRef, type InspectionRun, type ReportInput } from '../types.ts';
 
 export interface GrantRow {
   id: string;
@@ -107,7 +108,7 @@ export function computeKeyPresence(input: ReportInput, period: Period): KeyPrese
     const removal = input.converge
       .filter((c) => c.host === host && c.account === account && c.fingerprint !== undefined && fingerprints.has(c.fingerprint) && (ms(c.at) ?? 0) >= (ms(last.at) ?? 0) && inPeriod(ms(c.at), period))
       .sort(byKey((c) => c.at))[0];
-    const cite = (r: InspectionRun) => citeLine(r.path, r.host_lines[host]);
+    const cite = (r: InspectionRun) => citeHostLine(r, host);
     out.push({
       person,
       host,
@@ -150,7 +151,7 @@ export function computeReviewContradictions(input: ReportInput, period: Period):
         const [account, person] = token.split(':') as [string, string];
         const doc = people.get(person);
         if (!doc || !keyWhy(doc.data, performed, zone)) continue;
-        out.push({ review: review.id, performed_on: review.data.performed_on!, reviewer: review.data.reviewer, person, host, account, seen_at: firstAfter.at, evidence: [review.file, doc.file, citeLine(firstAfter.path, firstAfter.host_lines[host])] });
+        out.push({ review: review.id, performed_on: review.data.performed_on!, reviewer: review.data.reviewer, person, host, account, seen_at: firstAfter.at, evidence: [review.file, doc.file, citeHostLine(firstAfter, host)] });
       }
     }
   }
@@ -181,7 +182,7 @@ export function computeAccess(input: ReportInput, period: Period, now: number, l
     })
     .filter((l) => l.grants.length > 0 || l.hosts.length > 0)
     .sort(byKey((l) => l.person));
-  const run = lastRun ? input.inspections.find((r) => r.path === lastRun.path && r.run === lastRun.run) : undefined;
+  const run = findRun(input.inspections, lastRun);
   const drift = (run?.results ?? [])
     .filter((r) => r.check.startsWith('access.') && r.status === 'fail')
     .map((r) => ({ host: r.host, check: r.check, path: run!.path }))
@@ -194,7 +195,7 @@ export function computeAccess(input: ReportInput, period: Period, now: number, l
     count('access.leavers_with_access', leavers.flatMap((l) => l.evidence), leavers.length, 'formula.leavers'),
     count('access.key_presence', presence.flatMap((k) => k.evidence), presence.length, 'formula.key_presence'),
     count('access.review_contradictions', contradictions.flatMap((c) => c.evidence), contradictions.length, 'formula.review_contradictions'),
-    count('access.drift', run ? drift.map((d) => citeLine(run.path, run.host_lines[d.host])).concat(drift.length ? [] : [citeLine(run.path, run.completed)]) : [], drift.length, 'formula.drift'),
+    count('access.drift', run ? drift.map((d) => citeHostLine(run, d.host)).concat(drift.length ? [] : [citeLine(run.path, run.completed)]) : [], drift.length, 'formula.drift'),
   ];
   return { figures, grants, reviews_overdue, leavers: leavers.map(({ evidence: _e, ...l }) => l), key_presence: presence, review_contradictions: contradictions, drift };
 }

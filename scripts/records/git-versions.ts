@@ -1,0 +1,120 @@
+/**
+ * Edge: the committed versions of every record file, and the working tree's
+ * state, read with the real `git` binary in three processes whatever the
+ * number of files (`git log --raw`, `git cat-file --batch-check`, and `git
+ * status`). Used by the report and by `records verify` (history.ts decides).
+ */
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { CommittedVersion } from './history.ts';
+
+const run = promisify(execFile);
+const ENV = { ...process.env, GIT_PAGER: 'cat', LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0' };
+
+async function git(root: string, args: string[]): Promise<string | undefined> {
+  try {
+    const { stdout } = await run('git', ['-C', root, ...args], { maxBuffer: 1024 * 1024 * 1024, env: ENV });
+    return stdout;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses `git log --raw --no-abbrev --format=%x1e%H%x1f%cI` output into blob ids per path (sizes filled later). Pure. */
+export function parseRawLog(text: string): Map<string, { commit: string; at: string; blob: string }[]> {
+  const out = new Map<string, { commit: string; at: string; blob: string }[]>();
+  for (const block of text.split('\x1e')) {
+    if (!block.trim()) continue;
+    const [header, ...rest] = block.split('\n');
+    const [commit, at] = header!.split('\x1f') as [string, string];
+    for (const line of rest) {
+      const m = /^:\d+ \d+ [0-9a-f]+ ([0-9a-f]+) ([A-Z])\d*\t(.+)$/.exec(line);
+      if (!m) continue;
+      const [, blob, status, path] = m as unknown as [string, string, string, string];
+      const list = out.get(path) ?? [];
+      // A deletion commit leaves an all-zero blob: the file is gone from that point.
+      list.push({ commit, at, blob: status === 'D' ? '' : blob });
+      out.set(path, list);
+    }
+  }
+  return out;
+}
+
+/** Sizes of blobs, one `git cat-file --batch-check` process. */
+async function blobSizes(root: string, blobs: string[]): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  if (blobs.length === 0) return sizes;
+  const child = spawn('git', ['-C', root, 'cat-file', '--batch-check'], { env: ENV, stdio: ['pipe', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const done = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  child.stdin.on('error', () => {});
+  child.stdin.end(blobs.join('\n') + '\n');
+  await done;
+  for (const line of out.split('\n')) {
+    const m = /^([0-9a-f]+) blob (\d+)$/.exec(line);
+    if (m) sizes.set(m[1]!, Number(m[2]));
+  }
+  return sizes;
+}
+
+export interface RecordHistory {
+  /** HEAD, undefined outside a git repository. */
+  head: string | undefined;
+  /** Committed versions per record path (first-parent line), for files that exist at HEAD or existed before. */
+  versions: Map<string, CommittedVersion[]>;
+  /** Record paths tracked at HEAD. */
+  tracked: Set<string>;
+}
+
+/** Every committed version of files under `dir` (default records/). Edge. */
+export async function readRecordHistory(root: string, dir = 'records'): Promise<RecordHistory> {
+  const head = (await git(root, ['rev-parse', '--verify', '-q', 'HEAD']))?.trim() || undefined;
+  if (!head) return { head: undefined, versions: new Map(), tracked: new Set() };
+  const [log, ls] = await Promise.all([
+    git(root, ['log', '--first-parent', '-m', '--no-renames', '--raw', '--no-abbrev', '--format=%x1e%H%x1f%cI', 'HEAD', '--', dir]),
+    git(root, ['ls-tree', '-r', '--name-only', 'HEAD', '--', dir]),
+  ]);
+  const raw = parseRawLog(log ?? '');
+  const sizes = await blobSizes(root, [...new Set([...raw.values()].flatMap((l) => l.map((v) => v.blob)).filter(Boolean))]);
+  const versions = new Map<string, CommittedVersion[]>();
+  for (const [path, list] of raw) {
+    // Versions after the file's last deletion only: a path deleted and created again starts a new history.
+    const newestFirst = list;
+    const cut = newestFirst.findIndex((v) => v.blob === '');
+    const live = cut < 0 ? newestFirst : newestFirst.slice(0, cut);
+    versions.set(path, live.map((v) => ({ commit: v.commit, at: v.at, blob: v.blob, size: sizes.get(v.blob) ?? -1 })).filter((v) => v.size >= 0));
+  }
+  return { head, versions, tracked: new Set((ls ?? '').split('\n').filter(Boolean)) };
+}
+
+/** The text of a blob, to name the first changed line. Edge. */
+export async function readBlob(root: string, blob: string): Promise<string | undefined> {
+  return git(root, ['cat-file', 'blob', blob]);
+}
+
+export interface WorkingTreeState {
+  /** Paths modified in the working tree or the index relative to HEAD. */
+  modified: string[];
+  /** Paths deleted from the working tree. */
+  deleted: string[];
+  /** Paths git does not track (ignored files excluded). */
+  untracked: string[];
+}
+
+/** `git status` for the given folders, relative to HEAD. Edge. */
+export async function readWorkingTreeState(root: string, paths: readonly string[]): Promise<WorkingTreeState | undefined> {
+  const out = await git(root, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', ...paths]);
+  if (out === undefined) return undefined;
+  const state: WorkingTreeState = { modified: [], deleted: [], untracked: [] };
+  for (const entry of out.split('\0')) {
+    if (entry.length < 4) continue;
+    const xy = entry.slice(0, 2);
+    const path = entry.slice(3);
+    if (xy === '??') state.untracked.push(path);
+    else if (xy.includes('D')) state.deleted.push(path);
+    else state.modified.push(path);
+  }
+  for (const k of ['modified', 'deleted', 'untracked'] as const) state[k].sort();
+  return state;
+}

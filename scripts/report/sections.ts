@@ -1,0 +1,55 @@
+/**
+ * The report's sections, in reading order: each one a pure function of the
+ * input for one period. To add a section (an incident escalation view, a
+ * backup verification view, …): write its metrics file under metrics/, add an
+ * entry here, a view in render/section-views.ts, a template pair
+ * templates/sections/<id>.{html,md}.hbs, its strings, and its part of
+ * schemas/report.schema.json. Nothing else needs to know about it.
+ */
+import { computeAccess } from './metrics/access.ts';
+import { computeBackups } from './metrics/backups.ts';
+import { computeChanges } from './metrics/changes.ts';
+import { computeIncidents } from './metrics/incidents.ts';
+import { computeInspection, type InspectionSection } from './metrics/inspection.ts';
+import { computeOncall, computeRunbooks } from './metrics/oncall.ts';
+import type { Period } from './period.ts';
+import type { ReportInput } from './types.ts';
+
+export interface SectionContext {
+  input: ReportInput;
+  period: Period;
+  /** The report's generated-at in ms: the "now" of every as-of figure. */
+  now: number;
+}
+
+/** What a section may read of the sections computed before it (backups and access read the inspection run the inspection section chose). */
+interface Before {
+  inspection?: InspectionSection;
+}
+type Compute<T> = (ctx: SectionContext, before: Before) => T;
+
+function section<T>(compute: Compute<T>): Compute<T> {
+  return compute;
+}
+
+export const SECTION_REGISTRY = {
+  changes: section((c) => computeChanges(c.input, c.period, c.now)),
+  incidents: section((c) => computeIncidents(c.input, c.period, c.now)),
+  inspection: section((c) => computeInspection(c.input, c.period, c.now)),
+  backups: section((c, b) => computeBackups(c.input, c.period, c.now, b.inspection?.run ?? null)),
+  access: section((c, b) => computeAccess(c.input, c.period, c.now, b.inspection?.run ?? null)),
+  oncall: section((c) => computeOncall(c.input, c.period, c.now)),
+  runbooks: section((c) => computeRunbooks(c.input, c.period, c.now)),
+};
+
+export type SectionId = keyof typeof SECTION_REGISTRY;
+export type Sections = { [K in SectionId]: ReturnType<(typeof SECTION_REGISTRY)[K]> };
+export const SECTION_IDS = Object.keys(SECTION_REGISTRY) as SectionId[];
+
+/** Every section's metrics for one period, as of `now`. Pure. */
+export function computeSections(input: ReportInput, period: Period, now: number): Sections {
+  const out: Record<string, unknown> = {};
+  const ctx = { input, period, now };
+  for (const id of SECTION_IDS) out[id] = SECTION_REGISTRY[id](ctx, out as Before);
+  return out as unknown as Sections;
+}
