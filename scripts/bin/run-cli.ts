@@ -5,6 +5,8 @@ import { readVersion } from '../model/version.ts';
 
 interface CliIo {
   env: NodeJS.ProcessEnv;
+  /** The clock commands read (tests inject one); the machine's clock otherwise. */
+  now?: () => Date;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   cwd: string;
@@ -51,7 +53,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   try {
     const command = await entry.load();
-    return await command({ argv: args, root, env: io.env, stdout: io.stdout, stderr: io.stderr, now: () => new Date(), debug });
+    return await command({ argv: args, root, env: io.env, stdout: io.stdout, stderr: io.stderr, now: io.now ?? (() => new Date()), debug });
   } catch (err) {
     return reportError(err, io.stderr, debug);
   }

@@ -61,31 +61,42 @@ async function blobSizes(root: string, blobs: string[]): Promise<Map<string, num
 export interface RecordHistory {
   /** HEAD, undefined outside a git repository. */
   head: string | undefined;
-  /** Committed versions per record path (first-parent line), for files that exist at HEAD or existed before. */
+  /** Committed versions per record path since the file was last deleted (a deletion commit restarts its history, visibly in git). */
   versions: Map<string, CommittedVersion[]>;
   /** Record paths tracked at HEAD. */
   tracked: Set<string>;
+  /** Paths whose history restarts at a deletion commit (commit id). */
+  restarts: Map<string, string>;
+  /** Record paths a commit deleted and nothing wrote again (commit id): committed evidence that is gone. */
+  deleted: Map<string, string>;
 }
 
 /** Every committed version of files under `dir` (default records/). Edge. */
 export async function readRecordHistory(root: string, dir = 'records'): Promise<RecordHistory> {
   const head = (await git(root, ['rev-parse', '--verify', '-q', 'HEAD']))?.trim() || undefined;
-  if (!head) return { head: undefined, versions: new Map(), tracked: new Set() };
+  if (!head) return { head: undefined, versions: new Map(), tracked: new Set(), restarts: new Map(), deleted: new Map() };
   const [log, ls] = await Promise.all([
-    git(root, ['log', '--first-parent', '-m', '--no-renames', '--raw', '--no-abbrev', '--format=%x1e%H%x1f%cI', 'HEAD', '--', dir]),
+    // Every non-merge commit reachable from HEAD that touched the folder, newest first: a version that
+    // reached main by any path counts, whichever branch it was written on.
+    git(root, ['log', '--no-renames', '--raw', '--no-abbrev', '--format=%x1e%H%x1f%cI', 'HEAD', '--', dir]),
     git(root, ['ls-tree', '-r', '--name-only', 'HEAD', '--', dir]),
   ]);
   const raw = parseRawLog(log ?? '');
   const sizes = await blobSizes(root, [...new Set([...raw.values()].flatMap((l) => l.map((v) => v.blob)).filter(Boolean))]);
   const versions = new Map<string, CommittedVersion[]>();
+  const restarts = new Map<string, string>();
+  const deletedAtHead = new Map<string, string>();
   for (const [path, list] of raw) {
-    // Versions after the file's last deletion only: a path deleted and created again starts a new history.
-    const newestFirst = list;
+    // Versions after the file's last deletion only: a path deleted and created again starts a new history
+    // (the deletion stays in git for anyone to see; the report lists such restarts).
+    const newestFirst = [...list].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
     const cut = newestFirst.findIndex((v) => v.blob === '');
     const live = cut < 0 ? newestFirst : newestFirst.slice(0, cut);
+    if (cut === 0) deletedAtHead.set(path, newestFirst[0]!.commit);
+    else if (cut > 0) restarts.set(path, newestFirst[cut]!.commit);
     versions.set(path, live.map((v) => ({ commit: v.commit, at: v.at, blob: v.blob, size: sizes.get(v.blob) ?? -1 })).filter((v) => v.size >= 0));
   }
-  return { head, versions, tracked: new Set((ls ?? '').split('\n').filter(Boolean)) };
+  return { head, versions, restarts, deleted: deletedAtHead, tracked: new Set((ls ?? '').split('\n').filter(Boolean)) };
 }
 
 /** The text of a blob, to name the first changed line. Edge. */

@@ -86,8 +86,10 @@ export function checkRecordHistory(path: string, versions: readonly CommittedVer
     return { problems, contradicted: [] };
   }
   const contradicted = sorted.filter((v) => v.size > 0 && !isPrefixVersion(v, working));
-  for (const v of contradicted) {
-    problems.push({ path, line: 1, code: 'record.history.rewritten', commit: v.commit, message: `lines committed in ${v.commit.slice(0, 10)} (${v.at}) were changed, removed or re-chained since` });
+  const latest = contradicted[contradicted.length - 1];
+  if (latest) {
+    const more = contradicted.length > 1 ? ` (and in ${contradicted.length - 1} earlier commit(s))` : '';
+    problems.push({ path, line: 1, code: 'record.history.rewritten', commit: latest.commit, message: `lines committed in ${latest.commit.slice(0, 10)} (${latest.at})${more} were changed, removed or re-chained since` });
   }
   if (newest && !contradicted.includes(newest) && working.length > newest.size) {
     const from = linesIn(working, newest.size) + 1;

@@ -50,6 +50,8 @@ export interface Report extends Sections {
   tool: { name: 'opsgate'; version: string };
   repository: { commit: string | null; url: string | null };
   status: ReportStatus;
+  /** Names of the people the report mentions, by id (the report shows names). */
+  directory: { people: Record<string, string> };
   evidence_manifest_sha256: string;
   summary: { kpis: Kpi[]; attention: Figure[] };
   integrity: { figures: Figure[]; problems: IntegrityProblem[]; history: HistoryProblem[]; document_problems: ReportInput['documentProblems'] };
@@ -102,6 +104,7 @@ export function buildReport(input: ReportInput, options: BuildOptions): Report {
   const { sections, evidence } = sectionsFor(input, period, now);
   const integrityFigures = [
     count('integrity.record_files', input.recordFiles.map((r) => r.path)),
+    count('integrity.record_lines', input.recordFiles.map((r) => r.path), input.recordFiles.reduce((a, r) => a + r.lines, 0), 'formula.record_lines'),
     count('integrity.problems', input.integrity.map((p) => p.path), input.integrity.length, 'formula.integrity'),
     count('integrity.history', input.history.map((p) => p.path), input.history.length, 'formula.integrity_history'),
     count('documents.invalid', input.documentProblems.map((d) => d.file), undefined, 'formula.documents_invalid'),
@@ -132,6 +135,7 @@ export function buildReport(input: ReportInput, options: BuildOptions): Report {
     tool: { name: 'opsgate', version: options.toolVersion },
     repository: { commit: input.git.commit ?? null, url: input.git.repositoryUrl ?? input.organisation?.data.repository_url ?? null },
     status: { provisional: now < period.endMs, period_has_evidence: evidence, gaps, provenance: input.provenance },
+    directory: { people: Object.fromEntries(input.people.map((p) => [p.id, p.data.name] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1))) },
     summary: { kpis, attention },
     ...sections,
     integrity: {

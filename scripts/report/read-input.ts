@@ -69,13 +69,14 @@ export async function readReportInput(root: string, options: ReadInputOptions = 
   const deleted: HistoryProblem[] = versions
     ? Object.entries(versions).filter(([p, vs]) => vs.length > 0 && !listed.has(p) && p.endsWith('.jsonl')).map(([p, vs]) => ({ path: p, line: 1, code: 'record.history.deleted' as const, commit: vs[0]!.commit, message: `${p} is in commit ${vs[0]!.commit.slice(0, 10)} but missing from the working tree` }))
     : [];
+  for (const [p, commit] of history.deleted) if (!listed.has(p) && p.endsWith('.jsonl')) deleted.push({ path: p, line: 1, code: 'record.history.deleted', commit, message: `${p} was deleted in commit ${commit.slice(0, 10)}: committed evidence is gone` });
   const historyProblems = [...(await locateRewrites(root, records.history, versions)), ...deleted].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
   return {
     ...docs,
     unloadedFiles,
     ...records,
     history: historyProblems,
-    provenance: { git: history.head !== undefined, head: history.head, modified: working?.modified ?? [], deleted: working?.deleted ?? [], untracked: working?.untracked ?? [] },
+    provenance: { git: history.head !== undefined, head: history.head ?? null, modified: working?.modified ?? [], deleted: working?.deleted ?? [], untracked: working?.untracked ?? [], restarts: [...history.restarts].filter(([p]) => listed.has(p)).map(([path, commit]) => ({ path, commit })).sort((a, b) => (a.path < b.path ? -1 : 1)) },
     git: { commit: git.commit, repositoryUrl: docs.organisation?.data.repository_url ?? git.remoteUrl, files: git.files },
   };
 }

@@ -11,6 +11,7 @@ import { computeBackups } from './metrics/backups.ts';
 import { computeChanges } from './metrics/changes.ts';
 import { computeIncidents } from './metrics/incidents.ts';
 import { computeInspection, type InspectionSection } from './metrics/inspection.ts';
+import { computeNotes } from './metrics/notes.ts';
 import { computeOncall, computeRunbooks } from './metrics/oncall.ts';
 import type { Period } from './period.ts';
 import type { ReportInput } from './types.ts';
@@ -33,6 +34,7 @@ function section<T>(compute: Compute<T>): Compute<T> {
 }
 
 export const SECTION_REGISTRY = {
+  notes: section((c) => computeNotes(c.input, c.period)),
   changes: section((c) => computeChanges(c.input, c.period, c.now)),
   incidents: section((c) => computeIncidents(c.input, c.period, c.now)),
   inspection: section((c) => computeInspection(c.input, c.period, c.now)),

@@ -7,7 +7,7 @@
 import type { HistoryProblem } from '../records/history.ts';
 import type {
   AccessReviewDocument, ApprovalDocument, BackupPolicyDocument, CalendarDocument, ChangeDocument, ExceptionDocument, GrantDocument,
-  GroupDocument, HostDocument, IncidentDocument, OncallDocument, OrganisationDocument, PersonDocument, RunbookDocument, SlaDocument,
+  GroupDocument, HostDocument, IncidentDocument, MonthlyNotesDocument, OncallDocument, OrganisationDocument, PersonDocument, RunbookDocument, SlaDocument,
 } from '../model/documents.generated.ts';
 
 /** One piece of evidence: a document or a record file, at a sha256, with where it came from in git. */
@@ -216,11 +216,13 @@ export interface GitCommitRef {
 export interface Provenance {
   /** False outside a git repository: nothing can be checked against history. */
   git: boolean;
-  head: string | undefined;
+  head: string | null;
   /** Evidence paths (documents and records) modified, deleted or untracked relative to HEAD. */
   modified: string[];
   deleted: string[];
   untracked: string[];
+  /** Record files whose history restarts at a commit that deleted them (visible in git; listed, not a problem). */
+  restarts: { path: string; commit: string }[];
 }
 
 export interface ReportInput {
@@ -239,6 +241,8 @@ export interface ReportInput {
   grants: DocRef<GrantDocument>[];
   reviews: DocRef<AccessReviewDocument>[];
   runbooks: DocRef<RunbookDocument>[];
+  /** Monthly report notes (reports/notes/YYYY-MM.yaml). */
+  notes: DocRef<MonthlyNotesDocument>[];
   checks: BaselineCheck[];
   gateDecisions: GateDecision[];
   executions: ExecutionRun[];

@@ -10,8 +10,8 @@ export const endOf = (id: string): number => period(id).endMs;
 export function emptyInput(extra: Partial<ReportInput> = {}): ReportInput {
   return {
     organisation: undefined, approval: undefined, calendar: undefined, sla: undefined, oncall: undefined,
-    hosts: [], groups: [], changes: [], incidents: [], exceptions: [], backupPolicies: [], people: [], grants: [], reviews: [], runbooks: [], checks: [],
-    gateDecisions: [], executions: [], inspections: [], backups: [], converge: [], recordFiles: [], integrity: [], history: [], provenance: { git: true, head: undefined, modified: [], deleted: [], untracked: [] }, documentProblems: [], unloadedFiles: [],
+    hosts: [], groups: [], changes: [], incidents: [], exceptions: [], backupPolicies: [], people: [], grants: [], reviews: [], runbooks: [], notes: [], checks: [],
+    gateDecisions: [], executions: [], inspections: [], backups: [], converge: [], recordFiles: [], integrity: [], history: [], provenance: { git: true, head: null, modified: [], deleted: [], untracked: [], restarts: [] }, documentProblems: [], unloadedFiles: [],
     git: { commit: undefined, repositoryUrl: undefined, files: {} },
     ...extra,
   };

@@ -189,14 +189,47 @@ describe('inspection', () => {
     expect(value(s.figures, 'inspection.hosts_unreachable')).toBe(2);
   });
 
-  it('uses the last run of the period, counts waived outside the ratio, and sums new/resolved/regressed over runs', () => {
+  it('uses the last run of the period and counts waived outside the ratio', () => {
     const a = inspection('2026-11-01T02:00:00+08:00', [row('web-01', 'a', 'fail', { change: 'new' })]);
     const b = inspection('2026-11-02T02:00:00+08:00', [row('web-01', 'a', 'pass', { change: 'resolved' }), row('web-01', 'b', 'waived', { exception: 'ex-1' })]);
     const s = computeInspection(emptyInput({ hosts: [hosts[0]!], inspections: [b, a] }), NOV, NOW);
     expect(s.run?.run).toBe(b.run);
     expect(value(s.figures, 'inspection.compliance')).toBe(100);
     expect(value(s.figures, 'inspection.waived')).toBe(1);
-    expect([value(s.figures, 'inspection.new'), value(s.figures, 'inspection.resolved'), value(s.figures, 'inspection.regressed')]).toEqual([1, 1, 0]);
+  });
+
+  it('findings: open at the last run, new and resolved against the baseline, an unreachable host listed once', () => {
+    const before = inspection('2026-10-31T02:00:00+08:00', [row('web-01', 'a', 'fail'), row('web-01', 'b', 'fail'), row('web-02', 'a', 'pass'), row('web-02', 'b', 'pass')]);
+    const first = inspection('2026-11-10T02:00:00+08:00', [row('web-01', 'a', 'fail'), row('web-01', 'b', 'pass'), row('web-02', 'a', 'pass'), row('web-02', 'b', 'pass')]);
+    const last = inspection('2026-11-30T02:00:00+08:00', [row('web-01', 'a', 'fail', { change: 'persisting', expected: 'no', observed: 'yes' }), row('web-01', 'b', 'pass'), row('web-02', 'a', 'fail', { change: 'new' }), row('web-02', 'b', 'pass')], { unreachable: [{ host: 'db-01', reason: 'connect: refused' }] });
+    const s = computeInspection(emptyInput({ hosts, inspections: [before, first, last] }), NOV, NOW);
+    const f = s.findings;
+    expect(f.baseline?.run).toBe(before.run);
+    expect(f.open.map((x) => [x.host, x.check, x.since, x.lifecycle])).toEqual([['web-01', 'a', 'persisting', 'persisting'], ['web-02', 'a', 'new', 'new']]);
+    expect(f.open[0]).toMatchObject({ expected: 'no', observed: 'yes' });
+    expect(f.resolved.map((x) => [x.host, x.check])).toEqual([['web-01', 'b']]);
+    expect(f.not_evaluated.map((x) => [x.host, x.checks])).toEqual([['db-01', 2]]);
+    expect([value(f.figures, 'findings.open'), value(f.figures, 'findings.new'), value(f.figures, 'findings.resolved'), value(f.figures, 'findings.hosts_not_evaluated')]).toEqual([2, 1, 1, 1]);
+    // Without a run before the period, its first run is the baseline.
+    expect(computeInspection(emptyInput({ hosts, inspections: [first, last] }), NOV, NOW).findings.open.map((x) => x.since)).toEqual(['persisting', 'new']);
+  });
+
+  it('shards of one run (same run id, two files) are one run', () => {
+    const a = inspection('2026-11-30T02:00:00+08:00', [row('web-01', 'a', 'pass')], { run: 'R', path: 'records/inspections/2026-11.shard-1-of-2.jsonl' });
+    const b = inspection('2026-11-30T02:00:05+08:00', [row('web-02', 'a', 'fail')], { run: 'R', path: 'records/inspections/2026-11.shard-2-of-2.jsonl' });
+    const s = computeInspection(emptyInput({ hosts: [hosts[0]!, hosts[1]!], inspections: [a, b] }), NOV, NOW);
+    expect(value(s.figures, 'inspection.runs')).toBe(1);
+    const c = s.figures.find((x) => x.id === 'inspection.compliance')!;
+    expect([c.numerator, c.denominator]).toEqual([1, 2]);
+    expect(s.findings.open[0]!.evidence[0]).toMatch(/^records\/inspections\/2026-11\.shard-2-of-2\.jsonl#/);
+  });
+
+  it('runs against the schedule: expected, missed, and the stretches without a run', () => {
+    const org = { id: 'organisation', file: 'policies/organisation.yaml', sha256: '', data: { id: 'organisation' as const, name: 'x', default_language: 'en' as const, inspection_every_hours: 24 } };
+    const runs = ['2026-11-01T02:00:00+08:00', '2026-11-02T02:00:00+08:00', '2026-11-20T02:00:00+08:00', '2026-11-30T02:00:00+08:00'].map((at) => inspection(at, [row('web-01', 'a', 'pass')]));
+    const s = computeInspection(emptyInput({ organisation: org, hosts: [hosts[0]!], inspections: runs }), NOV, NOW);
+    expect([value(s.figures, 'inspection.runs'), value(s.figures, 'inspection.runs_expected'), value(s.figures, 'inspection.runs_missed')]).toEqual([4, 30, 26]);
+    expect(s.schedule.gaps.map((g) => g.hours)).toEqual([432, 240]);
   });
 
   it.each([
@@ -210,9 +243,16 @@ describe('inspection', () => {
   });
 
   it('an expired exception shows under "needs attention"', () => {
-    const r = buildReport(emptyInput({ exceptions: [exception('ex-1', '2026-11-15T00:00:00+08:00')] }), { kind: 'audit', language: 'en', period: NOV, generatedAt: NOV.end, toolVersion: 't' });
+    const r = buildReport(emptyInput({ exceptions: [exception('ex-1', '2026-11-15T00:00:00+08:00')], incidents: [incident('INC-2026-0001')] }), { kind: 'audit', language: 'en', period: NOV, generatedAt: NOV.end, toolVersion: 't' });
     expect(r.summary.attention.map((f) => f.id)).toEqual(['exceptions.expired']);
-    expect(r.evidence.map((e) => e.path)).toEqual(['policies/exceptions/ex-1.yaml']);
+    expect(r.evidence.map((e) => e.path)).toContain('policies/exceptions/ex-1.yaml');
+  });
+
+  it('a period without any evidence says "no data" everywhere, never 0', () => {
+    const r = buildReport(emptyInput({ exceptions: [exception('ex-1', '2026-11-15T00:00:00+08:00')] }), { kind: 'audit', language: 'en', period: NOV, generatedAt: NOV.end, toolVersion: 't' });
+    expect(r.status.period_has_evidence).toBe(false);
+    expect(collectFigures({ c: r.changes, e: r.inspection }).every((f) => f.value === null)).toBe(true);
+    expect(r.summary.attention).toEqual([]);
   });
 });
 
