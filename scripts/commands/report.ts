@@ -36,10 +36,27 @@ async function prepareOutDir(dir: string, shown: string): Promise<void> {
   if (s instanceof Error) throw new UsageError(`--out ${shown}: cannot use it (${s.code ?? s.message})`, 'name a directory the report may write into');
   if (s && !s.isDirectory()) throw new UsageError(`--out ${shown} is an existing file, not a directory`, 'name a directory (it is created when missing), e.g. --out reports/');
   if (!s) {
-    await mkdir(dir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+    await makeDirs(dir).catch((e: NodeJS.ErrnoException) => {
       throw new UsageError(`--out ${shown}: cannot create the directory (${e.code ?? e.message})`, 'name a directory the report may write into');
     });
   }
+}
+
+/**
+ * mkdir -p, one level at a time from the nearest existing ancestor. Node's
+ * own `mkdir(…, { recursive: true })` never settles for a path under /proc
+ * (each level it tries answers ENOENT, and it keeps retrying).
+ */
+async function makeDirs(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let cur = dir;
+  while (!(await stat(cur).catch(() => undefined))) {
+    missing.unshift(cur);
+    const up = path.dirname(cur);
+    if (up === cur) break;
+    cur = up;
+  }
+  for (const d of missing) await mkdir(d).catch((e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? undefined : Promise.reject(e)));
 }
 
 async function writeOutput(file: string, text: string): Promise<void> {
