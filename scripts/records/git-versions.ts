@@ -20,11 +20,21 @@ async function git(root: string, args: string[]): Promise<string | undefined> {
   }
 }
 
+/** One entry of a file's history; `order` is the commit's position in git log (1 = newest; children before parents). */
+interface RawVersion {
+  commit: string;
+  at: string;
+  order: number;
+  blob: string;
+}
+
 /** Parses `git log --raw --no-abbrev --format=%x1e%H%x1f%cI` output into blob ids per path (sizes filled later). Pure. */
-export function parseRawLog(text: string): Map<string, { commit: string; at: string; blob: string }[]> {
-  const out = new Map<string, { commit: string; at: string; blob: string }[]>();
+export function parseRawLog(text: string): Map<string, RawVersion[]> {
+  const out = new Map<string, RawVersion[]>();
+  let order = 0;
   for (const block of text.split('\x1e')) {
     if (!block.trim()) continue;
+    order++;
     const [header, ...rest] = block.split('\n');
     const [commit, at] = header!.split('\x1f') as [string, string];
     for (const line of rest) {
@@ -33,7 +43,7 @@ export function parseRawLog(text: string): Map<string, { commit: string; at: str
       const [, blob, status, path] = m as unknown as [string, string, string, string];
       const list = out.get(path) ?? [];
       // A deletion commit leaves an all-zero blob: the file is gone from that point.
-      list.push({ commit, at, blob: status === 'D' ? '' : blob });
+      list.push({ commit, at, order, blob: status === 'D' ? '' : blob });
       out.set(path, list);
     }
   }
@@ -69,19 +79,24 @@ export interface RecordHistory {
   restarts: Map<string, string>;
   /** Record paths a commit deleted and nothing wrote again (commit id): committed evidence that is gone. */
   deleted: Map<string, string>;
+  /** The commit that last emptied the folder, from which history is checked. */
+  epoch: { commit: string; at: string } | undefined;
 }
 
 /** Every committed version of files under `dir` (default records/). Edge. */
 export async function readRecordHistory(root: string, dir = 'records'): Promise<RecordHistory> {
   const head = (await git(root, ['rev-parse', '--verify', '-q', 'HEAD']))?.trim() || undefined;
-  if (!head) return { head: undefined, versions: new Map(), tracked: new Set(), restarts: new Map(), deleted: new Map() };
+  if (!head) return { head: undefined, versions: new Map(), tracked: new Set(), restarts: new Map(), deleted: new Map(), epoch: undefined };
   const [log, ls] = await Promise.all([
     // Every non-merge commit reachable from HEAD that touched the folder, newest first: a version that
     // reached main by any path counts, whichever branch it was written on.
     git(root, ['log', '--no-renames', '--raw', '--no-abbrev', '--format=%x1e%H%x1f%cI', 'HEAD', '--', dir]),
     git(root, ['ls-tree', '-r', '--name-only', 'HEAD', '--', dir]),
   ]);
-  const raw = parseRawLog(log ?? '');
+  const all = parseRawLog(log ?? '');
+  const epoch = await findEpoch(root, all, dir);
+  // Before the epoch, records/ was emptied by a commit: that history is not checked (the epoch is reported).
+  const raw = new Map([...all].map(([p, list]) => [p, epoch ? list.filter((v) => v.order < epoch.order) : list] as const).filter(([, list]) => list.length > 0));
   const sizes = await blobSizes(root, [...new Set([...raw.values()].flatMap((l) => l.map((v) => v.blob)).filter(Boolean))]);
   const versions = new Map<string, CommittedVersion[]>();
   const restarts = new Map<string, string>();
@@ -89,14 +104,31 @@ export async function readRecordHistory(root: string, dir = 'records'): Promise<
   for (const [path, list] of raw) {
     // Versions after the file's last deletion only: a path deleted and created again starts a new history
     // (the deletion stays in git for anyone to see; the report lists such restarts).
-    const newestFirst = [...list].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+    const newestFirst = [...list].sort((a, b) => a.order - b.order);
     const cut = newestFirst.findIndex((v) => v.blob === '');
     const live = cut < 0 ? newestFirst : newestFirst.slice(0, cut);
     if (cut === 0) deletedAtHead.set(path, newestFirst[0]!.commit);
     else if (cut > 0) restarts.set(path, newestFirst[cut]!.commit);
     versions.set(path, live.map((v) => ({ commit: v.commit, at: v.at, blob: v.blob, size: sizes.get(v.blob) ?? -1 })).filter((v) => v.size >= 0));
   }
-  return { head, versions, restarts, deleted: deletedAtHead, tracked: new Set((ls ?? '').split('\n').filter(Boolean)) };
+  return { head, versions, restarts, deleted: deletedAtHead, epoch: epoch ? { commit: epoch.commit, at: epoch.at } : undefined, tracked: new Set((ls ?? '').split('\n').filter(Boolean)) };
+}
+
+/**
+ * The newest commit that left `dir` empty (every record file deleted): the
+ * start of the current evidence epoch. A team that must restart its evidence
+ * (the sample organisation regenerates its records) empties records/ in one
+ * commit and writes the new records in the next; the report names the epoch,
+ * so the restart is visible. Edge.
+ */
+async function findEpoch(root: string, raw: Map<string, RawVersion[]>, dir: string): Promise<{ commit: string; at: string; order: number } | undefined> {
+  const deleting = new Map<string, RawVersion>();
+  for (const list of raw.values()) for (const v of list) if (v.blob === '') deleting.set(v.commit, v);
+  for (const v of [...deleting.values()].sort((a, b) => a.order - b.order)) {
+    const ls = await git(root, ['ls-tree', '-r', '--name-only', v.commit, '--', dir]);
+    if (ls !== undefined && ls.trim() === '') return { commit: v.commit, at: v.at, order: v.order };
+  }
+  return undefined;
 }
 
 /** The text of a blob, to name the first changed line. Edge. */

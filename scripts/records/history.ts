@@ -75,6 +75,7 @@ export interface FileHistoryCheck {
  */
 export function checkRecordHistory(path: string, versions: readonly CommittedVersion[], working: Uint8Array | undefined): FileHistoryCheck {
   const problems: HistoryProblem[] = [];
+  // Oldest first; equal times (one second) fall back to size: an append-only file only grows.
   const sorted = [...versions].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.size - b.size));
   const newest = sorted[sorted.length - 1];
   if (working === undefined) {

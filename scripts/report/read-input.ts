@@ -76,7 +76,7 @@ export async function readReportInput(root: string, options: ReadInputOptions = 
     unloadedFiles,
     ...records,
     history: historyProblems,
-    provenance: { git: history.head !== undefined, head: history.head ?? null, modified: working?.modified ?? [], deleted: working?.deleted ?? [], untracked: working?.untracked ?? [], restarts: [...history.restarts].filter(([p]) => listed.has(p)).map(([path, commit]) => ({ path, commit })).sort((a, b) => (a.path < b.path ? -1 : 1)) },
+    provenance: { git: history.head !== undefined, head: history.head ?? null, modified: working?.modified ?? [], deleted: working?.deleted ?? [], untracked: working?.untracked ?? [], epoch: history.epoch ?? null, restarts: [...history.restarts].filter(([p]) => listed.has(p)).map(([path, commit]) => ({ path, commit })).sort((a, b) => (a.path < b.path ? -1 : 1)) },
     git: { commit: git.commit, repositoryUrl: docs.organisation?.data.repository_url ?? git.remoteUrl, files: git.files },
   };
 }

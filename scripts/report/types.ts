@@ -223,6 +223,8 @@ export interface Provenance {
   untracked: string[];
   /** Record files whose history restarts at a commit that deleted them (visible in git; listed, not a problem). */
   restarts: { path: string; commit: string }[];
+  /** The commit that last emptied records/: history before it is not checked (named on the report). */
+  epoch: { commit: string; at: string } | null;
 }
 
 export interface ReportInput {

@@ -78,4 +78,25 @@ describe('records against real git history (edge)', () => {
     expect([...h.deleted.keys()]).toEqual(['records/c.jsonl']);
     expect(await readWorkingTreeState(root, ['records'])).toEqual({ modified: ['records/a.jsonl'], deleted: [], untracked: ['records/d.jsonl'] });
   });
+
+  it('a commit that empties records/ starts a new epoch: nothing before it is compared, nothing deleted then is missing', async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'og-history-'));
+    git('init', '-q', '-b', 'main');
+    write('records/old.jsonl', chain(['1']));
+    write('records/a.jsonl', chain(['1', '2']));
+    git('add', '-A');
+    git('commit', '-q', '-m', 'first epoch');
+    git('rm', '-q', '-r', 'records');
+    git('commit', '-q', '-m', 'records: emptied before they are written again');
+    const emptied = git('rev-parse', 'HEAD').trim();
+    write('records/a.jsonl', chain(['x']));
+    git('add', '-A');
+    git('commit', '-q', '-m', 'second epoch');
+    const h = await readRecordHistory(root);
+    expect(h.epoch?.commit).toBe(emptied);
+    expect([...h.deleted.keys()]).toEqual([]);
+    expect([...h.restarts.keys()]).toEqual([]);
+    expect(h.versions.get('records/a.jsonl')!.length).toBe(1);
+    expect(checkRecordHistory('records/a.jsonl', h.versions.get('records/a.jsonl')!, Buffer.from(chain(['x']))).problems).toEqual([]);
+  });
 });

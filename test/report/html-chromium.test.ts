@@ -82,7 +82,10 @@ describe.each(REPORTS)('the %s %s HTML report in real headless Chromium', (kind,
     const broken = await page.evaluate(singleCjkLines);
     expect(broken).toEqual([]);
     // Sections flow on in print: no section forces a page break before it (only the cover ends its page).
-    const forced = await page.evaluate(() => Array.from((globalThis as unknown as { document: Document }).document.querySelectorAll('section h2, section')).map((e) => getComputedStyle(e).breakBefore).filter((b) => b === 'page' || b === 'always'));
+    const forced = await page.evaluate(() => {
+      const g = globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<unknown> }; getComputedStyle(e: unknown): { breakBefore: string } };
+      return Array.from(g.document.querySelectorAll('section h2, section')).map((e) => g.getComputedStyle(e).breakBefore).filter((b) => b === 'page' || b === 'always');
+    });
     expect(forced).toEqual([]);
     await context.close();
   }, 90_000);

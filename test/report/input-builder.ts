@@ -11,7 +11,7 @@ export function emptyInput(extra: Partial<ReportInput> = {}): ReportInput {
   return {
     organisation: undefined, approval: undefined, calendar: undefined, sla: undefined, oncall: undefined,
     hosts: [], groups: [], changes: [], incidents: [], exceptions: [], backupPolicies: [], people: [], grants: [], reviews: [], runbooks: [], notes: [], checks: [],
-    gateDecisions: [], executions: [], inspections: [], backups: [], converge: [], recordFiles: [], integrity: [], history: [], provenance: { git: true, head: null, modified: [], deleted: [], untracked: [], restarts: [] }, documentProblems: [], unloadedFiles: [],
+    gateDecisions: [], executions: [], inspections: [], backups: [], converge: [], recordFiles: [], integrity: [], history: [], provenance: { git: true, head: null, modified: [], deleted: [], untracked: [], restarts: [], epoch: null }, documentProblems: [], unloadedFiles: [],
     git: { commit: undefined, repositoryUrl: undefined, files: {} },
     ...extra,
   };

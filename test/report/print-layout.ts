@@ -46,15 +46,16 @@ function decode(s: string): string {
  * next to another CJK character of the same text — a word such as 成功 broken
  * one character per line. Returns "cell text → line" for each.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- runs in the page, where the DOM types are not compiled in */
 export const singleCjkLines = (): string[] => {
   const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
-  const doc = (globalThis as unknown as { document: Document }).document;
+  const doc = (globalThis as any).document;
   const bad: string[] = [];
-  for (const cell of Array.from(doc.querySelectorAll('td, th'))) {
+  for (const cell of Array.from(doc.querySelectorAll('td, th')) as any[]) {
     const walker = doc.createTreeWalker(cell, 4);
-    const chars: { ch: string; top: number; node: Text; i: number }[] = [];
+    const chars: { ch: string; top: number; node: { data: string }; i: number }[] = [];
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const text = n as Text;
+      const text = n as { data: string };
       for (let i = 0; i < text.data.length; i++) {
         const range = doc.createRange();
         range.setStart(text, i);

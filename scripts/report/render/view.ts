@@ -150,6 +150,7 @@ export function buildView(report: Report) {
       problems: report.integrity.problems.map((x) => ({ ...x, message: fmt.message(x.code, x.message) })),
       history_ok: report.integrity.history.length === 0,
       history: report.integrity.history.map((x) => ({ ...x, commit: x.commit?.slice(0, 10) ?? '', message: fmt.message(x.code, x.message) })),
+      epoch: report.status.provenance.epoch ? t('integrity.epoch', { commit: report.status.provenance.epoch.commit.slice(0, 10), at: fmt.time(report.status.provenance.epoch.at) }) : '',
       restarts: report.status.provenance.restarts.map((r) => ({ path: r.path, commit: r.commit.slice(0, 10) })),
       document_problems: report.integrity.document_problems.map((x) => ({ ...x, message: fmt.message(x.code, x.message) })),
     },

@@ -496,6 +496,7 @@ export const en = {
   'formula.integrity_history': 'committed lines changed, removed or re-chained, files deleted, lines not committed (scripts/records/history.ts)',
   'integrity.restarts': 'These record files were deleted in a commit and written again: their history is checked from that commit on (the deletion is in git for anyone to review).',
   'val.result.error': 'error (could not evaluate)',
+  'integrity.epoch': 'Evidence epoch: records/ was emptied in commit {commit} ({at}); record history is checked from that commit on. Everything before it remains in git for review.',
 } as const;
 
 export type StringKey = keyof typeof en;

@@ -498,4 +498,5 @@ export const zhCN: Record<StringKey, string> = {
   'formula.integrity_history': '已提交的行被修改、删除或重算哈希、文件被删除、记录行未提交（scripts/records/history.ts）',
   'integrity.restarts': '以下记录文件曾在某次提交中被删除后重新写入，其历史自该提交起核验（删除操作保留在 Git 中，可供复核）。',
   'val.result.error': '错误（无法评估）',
+  'integrity.epoch': '证据纪元：records/ 在提交 {commit}（{at}）中被清空，记录历史自该提交起核验；此前的内容仍保留在 Git 中可供复核。',
 };
