@@ -7,6 +7,7 @@ import { readVersion } from '../model/version.ts';
 import { buildReport, needsAttention, type Language, type ReportKind } from '../report/build-report.ts';
 import { isPeriodId, parsePeriod } from '../report/period.ts';
 import { readReportInput } from '../report/read-input.ts';
+import type { ReportInput } from '../report/types.ts';
 import { FORMATS, loadTemplates, renderReport, type Format } from '../report/render/render.ts';
 import type { CommandContext } from './context.ts';
 
@@ -98,7 +99,8 @@ export async function reportCommand(ctx: CommandContext): Promise<number> {
   await prepareOutDir(outDir, values.out ?? 'reports');
 
   const workerMin = Number(ctx.env.OPSGATE_REPORT_WORKER_MIN_BYTES);
-  const input = await readReportInput(ctx.root, {
+  let input: ReportInput | undefined = await readReportInput(ctx.root, {
+    ...(values.period ? { period: values.period } : {}),
     ...(Number.isFinite(workerMin) && ctx.env.OPSGATE_REPORT_WORKER_MIN_BYTES ? { workerMinBytes: workerMin } : {}),
     onWorkerError: (e) => {
       if (ctx.debug) ctx.stderr.write(`opsgate: records read on the main thread (worker unavailable: ${e instanceof Error ? e.message : String(e)})\n`);
@@ -111,6 +113,8 @@ export async function reportCommand(ctx: CommandContext): Promise<number> {
   const generatedAt = generatedAtOf(values.at, period, ctx.now());
   const language = (values.lang ?? input.organisation?.data.default_language ?? 'en') as Language;
   const report = buildReport(input, { kind, language, period, generatedAt, toolVersion: await readVersion() });
+  // The report holds everything it prints: let a year of parsed records go before rendering (peak memory).
+  input = undefined;
   const templates = loadTemplates();
   for (const f of formats as Format[]) {
     const file = path.join(outDir, reportFileName(kind, period.id, language, f));

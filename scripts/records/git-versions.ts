@@ -26,11 +26,23 @@ interface RawVersion {
   at: string;
   order: number;
   blob: string;
+  /** Lines the commit removed from the file (git --numstat); an append-only change removes none. */
+  removed: number;
 }
 
-/** Parses `git log --raw --no-abbrev --format=%x1e%H%x1f%cI` output into blob ids per path (sizes filled later). Pure. */
-export function parseRawLog(text: string): Map<string, RawVersion[]> {
+/** Parses `git log --raw --no-abbrev --format=%x1e%H%x1f%cI` output, with `git log --numstat` of the same range for removed lines into blob ids per path (sizes filled later). Pure. */
+export function parseRawLog(text: string, numstat = ''): Map<string, RawVersion[]> {
   const out = new Map<string, RawVersion[]>();
+  const removedIn = new Map<string, number>();
+  for (const block of numstat.split('\x1e')) {
+    const [header, ...rest] = block.split('\n');
+    const commit = header?.split('\x1f')[0];
+    if (!commit) continue;
+    for (const line of rest) {
+      const n = /^(\d+|-)\t(\d+|-)\t(.+)$/.exec(line);
+      if (n) removedIn.set(`${commit}\u0000${n[3]}`, n[2] === '-' ? 1 : Number(n[2]));
+    }
+  }
   let order = 0;
   for (const block of text.split('\x1e')) {
     if (!block.trim()) continue;
@@ -43,7 +55,7 @@ export function parseRawLog(text: string): Map<string, RawVersion[]> {
       const [, blob, status, path] = m as unknown as [string, string, string, string];
       const list = out.get(path) ?? [];
       // A deletion commit leaves an all-zero blob: the file is gone from that point.
-      list.push({ commit, at, order, blob: status === 'D' ? '' : blob });
+      list.push({ commit, at, order, blob: status === 'D' ? '' : blob, removed: status === 'M' ? removedIn.get(`${commit}\u0000${path}`) ?? 0 : 0 });
       out.set(path, list);
     }
   }
@@ -79,6 +91,8 @@ export interface RecordHistory {
   restarts: Map<string, string>;
   /** Record paths a commit deleted and nothing wrote again (commit id): committed evidence that is gone. */
   deleted: Map<string, string>;
+  /** Record paths a later commit rewrote (removed lines from): the newest such commit. */
+  rewrites: Map<string, { commit: string; at: string }>;
   /** The commit that last emptied the folder, from which history is checked. */
   epoch: { commit: string; at: string } | undefined;
 }
@@ -86,14 +100,16 @@ export interface RecordHistory {
 /** Every committed version of files under `dir` (default records/). Edge. */
 export async function readRecordHistory(root: string, dir = 'records'): Promise<RecordHistory> {
   const head = (await git(root, ['rev-parse', '--verify', '-q', 'HEAD']))?.trim() || undefined;
-  if (!head) return { head: undefined, versions: new Map(), tracked: new Set(), restarts: new Map(), deleted: new Map(), epoch: undefined };
-  const [log, ls] = await Promise.all([
+  if (!head) return { head: undefined, versions: new Map(), tracked: new Set(), restarts: new Map(), deleted: new Map(), rewrites: new Map(), epoch: undefined };
+  const [log, numstat, ls] = await Promise.all([
     // Every non-merge commit reachable from HEAD that touched the folder, newest first: a version that
     // reached main by any path counts, whichever branch it was written on.
     git(root, ['log', '--no-renames', '--raw', '--no-abbrev', '--format=%x1e%H%x1f%cI', 'HEAD', '--', dir]),
+    // Line counts only of modifications: git diffs just those (counting the lines of every added file would read them all).
+    git(root, ['log', '--no-renames', '--numstat', '--diff-filter=M', '--format=%x1e%H%x1f%cI', 'HEAD', '--', dir]),
     git(root, ['ls-tree', '-r', '--name-only', 'HEAD', '--', dir]),
   ]);
-  const all = parseRawLog(log ?? '');
+  const all = parseRawLog(log ?? '', numstat ?? '');
   const epoch = await findEpoch(root, all, dir);
   // Before the epoch, records/ was emptied by a commit: that history is not checked (the epoch is reported).
   const raw = new Map([...all].map(([p, list]) => [p, epoch ? list.filter((v) => v.order < epoch.order) : list] as const).filter(([, list]) => list.length > 0));
@@ -101,6 +117,7 @@ export async function readRecordHistory(root: string, dir = 'records'): Promise<
   const versions = new Map<string, CommittedVersion[]>();
   const restarts = new Map<string, string>();
   const deletedAtHead = new Map<string, string>();
+  const rewrites = new Map<string, { commit: string; at: string }>();
   for (const [path, list] of raw) {
     // Versions after the file's last deletion only: a path deleted and created again starts a new history
     // (the deletion stays in git for anyone to see; the report lists such restarts).
@@ -109,9 +126,12 @@ export async function readRecordHistory(root: string, dir = 'records'): Promise<
     const live = cut < 0 ? newestFirst : newestFirst.slice(0, cut);
     if (cut === 0) deletedAtHead.set(path, newestFirst[0]!.commit);
     else if (cut > 0) restarts.set(path, newestFirst[cut]!.commit);
+    // A commit that removed lines from a record file rewrote committed evidence (an append removes none).
+    const rewrite = live.find((v) => v.removed > 0);
+    if (rewrite) rewrites.set(path, { commit: rewrite.commit, at: rewrite.at });
     versions.set(path, live.map((v) => ({ commit: v.commit, at: v.at, blob: v.blob, size: sizes.get(v.blob) ?? -1 })).filter((v) => v.size >= 0));
   }
-  return { head, versions, restarts, deleted: deletedAtHead, epoch: epoch ? { commit: epoch.commit, at: epoch.at } : undefined, tracked: new Set((ls ?? '').split('\n').filter(Boolean)) };
+  return { head, versions, restarts, deleted: deletedAtHead, rewrites, epoch: epoch ? { commit: epoch.commit, at: epoch.at } : undefined, tracked: new Set((ls ?? '').split('\n').filter(Boolean)) };
 }
 
 /**

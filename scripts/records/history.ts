@@ -68,12 +68,21 @@ export interface FileHistoryCheck {
   contradicted: CommittedVersion[];
 }
 
+export interface HistoryFacts {
+  /** git status says the working file differs from HEAD (when false, it is HEAD's version and nothing needs hashing). */
+  modified: boolean;
+  /** A commit that removed lines from the file (git --numstat), so rewrote what an earlier commit held. */
+  rewrittenIn?: { commit: string; at: string };
+}
+
 /**
- * Checks one record file: `versions` are its committed versions on the
- * first-parent line (any order), `working` its bytes in the working tree
- * (undefined when the file is gone). Pure.
+ * Checks one record file: `versions` are its committed versions (any order),
+ * `working` its bytes in the working tree (undefined when the file is gone).
+ * History itself is judged by `facts.rewrittenIn` (git knows which commit
+ * removed lines); the working tree against the newest committed version,
+ * hashed only when git status says they differ. Pure.
  */
-export function checkRecordHistory(path: string, versions: readonly CommittedVersion[], working: Uint8Array | undefined): FileHistoryCheck {
+export function checkRecordHistory(path: string, versions: readonly CommittedVersion[], working: Uint8Array | undefined, facts: HistoryFacts = { modified: true }): FileHistoryCheck {
   const problems: HistoryProblem[] = [];
   // Oldest first; equal times (one second) fall back to size: an append-only file only grows.
   const sorted = [...versions].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.size - b.size));
@@ -86,13 +95,18 @@ export function checkRecordHistory(path: string, versions: readonly CommittedVer
     problems.push({ path, line: 1, code: 'record.history.untracked', commit: undefined, message: `${path} is not committed: its evidence is not in git history` });
     return { problems, contradicted: [] };
   }
-  const contradicted = sorted.filter((v) => v.size > 0 && !isPrefixVersion(v, working));
-  const latest = contradicted[contradicted.length - 1];
-  if (latest) {
-    const more = contradicted.length > 1 ? ` (and in ${contradicted.length - 1} earlier commit(s))` : '';
-    problems.push({ path, line: 1, code: 'record.history.rewritten', commit: latest.commit, message: `lines committed in ${latest.commit.slice(0, 10)} (${latest.at})${more} were changed, removed or re-chained since` });
+  const contradicted: CommittedVersion[] = [];
+  if (facts.rewrittenIn) {
+    const v = sorted.find((x) => x.commit === facts.rewrittenIn!.commit);
+    const before = v ? sorted[sorted.indexOf(v) - 1] : undefined;
+    if (before) contradicted.push(before);
+    problems.push({ path, line: 1, code: 'record.history.rewritten', commit: before?.commit ?? facts.rewrittenIn.commit, message: `commit ${facts.rewrittenIn.commit.slice(0, 10)} (${facts.rewrittenIn.at}) changed, removed or re-chained lines committed before it` });
   }
-  if (newest && !contradicted.includes(newest) && working.length > newest.size) {
+  if (!facts.modified || !newest) return { problems, contradicted };
+  if (newest.size > 0 && !isPrefixVersion(newest, working)) {
+    contradicted.push(newest);
+    problems.push({ path, line: 1, code: 'record.history.rewritten', commit: newest.commit, message: `lines committed in ${newest.commit.slice(0, 10)} (${newest.at}) were changed, removed or re-chained in the working tree` });
+  } else if (working.length > newest.size) {
     const from = linesIn(working, newest.size) + 1;
     problems.push({ path, line: from, code: 'record.history.uncommitted', commit: newest.commit, message: `lines ${from}–${linesIn(working, working.length)} are not committed (after ${newest.commit.slice(0, 10)})` });
   }

@@ -78,9 +78,9 @@ function voidFigures(sections: Sections): Sections {
 }
 
 /** The sections of one period, "no data" throughout when nothing happened in it. Pure. */
-function sectionsFor(input: ReportInput, period: Period, now: number): { sections: Sections; evidence: boolean } {
+function sectionsFor(input: ReportInput, period: Period, now: number, light = false): { sections: Sections; evidence: boolean } {
   const evidence = periodHasEvidence(input, period);
-  const sections = computeSections(input, period, now);
+  const sections = computeSections(input, period, now, light);
   return { sections: evidence ? sections : voidFigures(sections), evidence };
 }
 
@@ -103,14 +103,16 @@ export function buildReport(input: ReportInput, options: BuildOptions): Report {
   const now = Date.parse(options.generatedAt);
   const { sections, evidence } = sectionsFor(input, period, now);
   const integrityFigures = [
-    count('integrity.record_files', input.recordFiles.map((r) => r.path)),
-    count('integrity.record_lines', input.recordFiles.map((r) => r.path), input.recordFiles.reduce((a, r) => a + r.lines, 0), 'formula.record_lines'),
+    // Every record file is pinned by the cited commit's tree (the cover's commit, checked against the working tree), not by
+    // listing tens of thousands of files here; the files whose lines a figure cites are in Appendix B with their sha256.
+    count('integrity.record_files', [], input.recordFiles.length, 'formula.record_files'),
+    count('integrity.record_lines', [], input.recordFiles.reduce((a, r) => a + r.lines, 0), 'formula.record_lines'),
     count('integrity.problems', input.integrity.map((p) => p.path), input.integrity.length, 'formula.integrity'),
     count('integrity.history', input.history.map((p) => p.path), input.history.length, 'formula.integrity_history'),
     count('documents.invalid', input.documentProblems.map((d) => d.file), undefined, 'formula.documents_invalid'),
   ];
   const earlier = previousPeriods(period, TREND_PERIODS).slice(0, -1);
-  const history = earlier.map((p) => ({ period: p, find: indexFigures(sectionsFor(input, p, Math.min(p.endMs, now)).sections) }));
+  const history = earlier.map((p) => ({ period: p, find: indexFigures(sectionsFor(input, p, Math.min(p.endMs, now), true).sections) }));
   const current = indexFigures(sections);
   const kpis: Kpi[] = KPI_IDS.map((id) => {
     const figure = current(id);

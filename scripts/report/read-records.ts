@@ -7,7 +7,8 @@
  * are read in a worker thread beside the documents.
  */
 import { createHash } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFileSync, readdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { verifyChain } from '../records/chain.ts';
 import { checkRecordHistory, type CommittedVersion, type HistoryProblem } from '../records/history.ts';
@@ -20,20 +21,35 @@ import { adaptInspectionRecord, pruneInspectionRuns } from './adapters/inspectio
 import type { IntegrityProblem, RecordFileInfo, ReportInput } from './types.ts';
 import { codePath } from '../model/code-root.ts';
 
-/** Committed versions by record path; undefined outside a git repository (nothing to compare with). */
-export type VersionsByPath = Record<string, CommittedVersion[]> | undefined;
+/** What git knows of the record files; undefined outside a git repository (nothing to compare with). */
+export type VersionsByPath =
+  | {
+      /** Committed versions by record path. */
+      versions: Record<string, CommittedVersion[]>;
+      /** Record paths git status reports modified (the rest are exactly HEAD's version). */
+      modified: string[];
+      /** Record paths a commit rewrote, with that commit. */
+      rewrites: Record<string, { commit: string; at: string }>;
+    }
+  | undefined;
 
+/** Every .jsonl file under records/, repository-relative, sorted. Synchronous: ten thousand folders of one small file each. Edge. */
 export async function listRecordFiles(root: string): Promise<string[]> {
   const out: string[] = [];
-  async function walk(rel: string): Promise<void> {
-    const entries = await readdir(path.join(root, rel), { withFileTypes: true }).catch(() => []);
+  const walk = (rel: string): void => {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = readdirSync(path.join(root, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
     for (const e of entries) {
       const child = `${rel}/${e.name}`;
-      if (e.isDirectory()) await walk(child);
+      if (e.isDirectory()) walk(child);
       else if (e.isFile() && e.name.endsWith('.jsonl')) out.push(child);
     }
-  }
-  await walk('records');
+  };
+  walk('records');
   return out.sort();
 }
 
@@ -55,13 +71,16 @@ export interface RecordsPart {
 }
 
 /** Verifies and adapts one record file into `part`. Pure: bytes in, normalised records and problems out. */
-export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: Buffer }, zone?: string, versions?: VersionsByPath): void {
+export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: Buffer }, zone?: string, versions?: VersionsByPath, firstOf?: string): void {
   const family = familyOf(file.path);
-  if (versions) part.history.push(...checkRecordHistory(file.path, versions[file.path] ?? [], file.bytes).problems);
+  if (versions) {
+    const rewrittenIn = versions.rewrites[file.path];
+    part.history.push(...checkRecordHistory(file.path, versions.versions[file.path] ?? [], file.bytes, { modified: versions.modified.includes(file.path), ...(rewrittenIn ? { rewrittenIn } : {}) }).problems);
+  }
   const text = file.bytes.toString('utf8');
   if (family === 'inspections' && zone !== undefined) {
     // Intact files take the fast path (same result, fewer lines parsed); anything else the full verifier.
-    const fast = adaptInspectionFileFast(file.path, text, zone);
+    const fast = adaptInspectionFileFast(file.path, text, zone, firstOf);
     if (fast) {
       part.recordFiles.push({ path: file.path, sha256: createHash('sha256').update(file.bytes).digest('hex'), family, lines: fast.lines, ok: true });
       part.inspections.push(...fast.runs);
@@ -87,27 +106,20 @@ export function emptyRecordsPart(): RecordsPart {
   return { gateDecisions: [], executions: [], inspections: [], backups: [], converge: [], recordFiles: [], integrity: [], history: [] };
 }
 
-/** Reads, verifies and adapts record files, a few at a time so a large year never sits in memory as text. Edge. */
-async function readRecordsHere(root: string, paths: readonly string[], zone: string, versions: VersionsByPath): Promise<RecordsPart> {
+/**
+ * Reads, verifies and adapts record files one at a time, in path order, so a
+ * large year never sits in memory as text. Synchronous reads: thousands of
+ * small gate and execution records cost far less without thread-pool round
+ * trips; the loop yields now and then so the documents load meanwhile. Edge.
+ */
+async function readRecordsHere(root: string, paths: readonly string[], zone: string, versions: VersionsByPath, firstOf?: string): Promise<RecordsPart> {
   const part = emptyRecordsPart();
-  const results: ({ path: string; bytes: Buffer } | undefined)[] = new Array(paths.length);
-  let next = 0;
-  let done = 0;
-  const CONCURRENCY = 16;
-  // Files are read concurrently but adapted in path order, so the result does not depend on I/O timing.
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, paths.length) }, async () => {
-    while (next < paths.length) {
-      const i = next++;
-      results[i] = { path: paths[i]!, bytes: await readFile(path.join(root, paths[i]!)) };
-      while (done < paths.length && results[done]) {
-        const isInspection = results[done]!.path.startsWith('records/inspections/');
-        adaptRecordFile(part, results[done]!, zone, versions);
-        if (isInspection) pruneInspectionRuns(part.inspections, zone);
-        results[done] = undefined;
-        done++;
-      }
-    }
-  }));
+  for (let i = 0; i < paths.length; i++) {
+    if (i % 256 === 255) await new Promise((r) => setImmediate(r));
+    const rel = paths[i]!;
+    adaptRecordFile(part, { path: rel, bytes: readFileSync(path.join(root, rel)) }, zone, versions, firstOf);
+    if (rel.startsWith('records/inspections/')) pruneInspectionRuns(part.inspections, zone, firstOf);
+  }
   return part;
 }
 
@@ -121,11 +133,11 @@ function mergeParts(parts: RecordsPart[]): RecordsPart {
   return out;
 }
 
-async function readInWorker(root: string, paths: string[], zone: string, versions: VersionsByPath): Promise<RecordsPart> {
+async function readInWorker(root: string, paths: string[], zone: string, versions: VersionsByPath, firstOf?: string): Promise<RecordsPart> {
   const { Worker } = await import('node:worker_threads');
-  const mine = versions ? Object.fromEntries(paths.map((p) => [p, versions[p] ?? []])) : undefined;
+  const mine = versions ? { versions: Object.fromEntries(paths.map((p) => [p, versions.versions[p] ?? []])), modified: versions.modified.filter((p) => paths.includes(p)), rewrites: Object.fromEntries(paths.flatMap((p) => (versions.rewrites[p] ? [[p, versions.rewrites[p]!]] : []))) } : undefined;
   return new Promise((resolve, reject) => {
-    const w = new Worker(codePath('scripts/report/records-worker.mjs'), { workerData: { root, paths, zone, versions: mine } });
+    const w = new Worker(codePath('scripts/report/records-worker.mjs'), { workerData: { root, paths, zone, versions: mine, firstOf } });
     w.once('message', (part: RecordsPart) => {
       resolve(part);
       void w.terminate();
@@ -144,11 +156,11 @@ const WORKERS = 1;
  * gate and execution records; a worker that cannot start falls back to this
  * thread. The result is the same either way.
  */
-export async function readRecords(root: string, paths: readonly string[], zone: string, workerMinBytes: number, onWorkerError: (e: unknown) => void = () => {}, versions: VersionsByPath = undefined): Promise<RecordsPart> {
+export async function readRecords(root: string, paths: readonly string[], zone: string, workerMinBytes: number, onWorkerError: (e: unknown) => void = () => {}, versions: VersionsByPath = undefined, firstOf?: string): Promise<RecordsPart> {
   const inspections: { path: string; size: number }[] = [];
   for (const p of paths) if (p.startsWith('records/inspections/')) inspections.push({ path: p, size: (await stat(path.join(root, p)).catch(() => ({ size: 0 }))).size });
   const total = inspections.reduce((a, f) => a + f.size, 0);
-  if (paths.length === 0 || total < workerMinBytes) return readRecordsHere(root, paths, zone, versions);
+  if (paths.length === 0 || total < workerMinBytes) return readRecordsHere(root, paths, zone, versions, firstOf);
   // Largest first onto the lightest worker: balanced shares.
   const shares: { paths: string[]; size: number }[] = Array.from({ length: WORKERS }, () => ({ paths: [], size: 0 }));
   for (const f of [...inspections].sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1))) {
@@ -157,14 +169,14 @@ export async function readRecords(root: string, paths: readonly string[], zone: 
     lightest.size += f.size;
   }
   const inWorker = (share: string[]) =>
-    readInWorker(root, share.sort(), zone, versions).catch((e: unknown) => {
+    readInWorker(root, share.sort(), zone, versions, firstOf).catch((e: unknown) => {
       onWorkerError(e);
-      return readRecordsHere(root, share, zone, versions);
+      return readRecordsHere(root, share, zone, versions, firstOf);
     });
   const rest = paths.filter((p) => !p.startsWith('records/inspections/'));
-  const parts = await Promise.all([...shares.filter((s) => s.paths.length > 0).map((s) => inWorker(s.paths)), readRecordsHere(root, rest, zone, versions)]);
+  const parts = await Promise.all([...shares.filter((s) => s.paths.length > 0).map((s) => inWorker(s.paths)), readRecordsHere(root, rest, zone, versions, firstOf)]);
   const merged = mergeParts(parts);
-  pruneInspectionRuns(merged.inspections, zone);
+  pruneInspectionRuns(merged.inspections, zone, firstOf);
   return merged;
 }
 

@@ -21,6 +21,8 @@ export interface SectionContext {
   period: Period;
   /** The report's generated-at in ms: the "now" of every as-of figure. */
   now: number;
+  /** A trend period: only the figures the key indicators need (lists and views are skipped). */
+  light?: boolean;
 }
 
 /** What a section may read of the sections computed before it (backups and access read the inspection run the inspection section chose). */
@@ -35,11 +37,11 @@ function section<T>(compute: Compute<T>): Compute<T> {
 
 export const SECTION_REGISTRY = {
   notes: section((c) => computeNotes(c.input, c.period)),
-  changes: section((c) => computeChanges(c.input, c.period, c.now)),
+  changes: section((c) => computeChanges(c.input, c.period, c.now, { light: c.light })),
   incidents: section((c) => computeIncidents(c.input, c.period, c.now)),
-  inspection: section((c) => computeInspection(c.input, c.period, c.now)),
+  inspection: section((c) => computeInspection(c.input, c.period, c.now, { light: c.light })),
   backups: section((c, b) => computeBackups(c.input, c.period, c.now, b.inspection?.run ?? null)),
-  access: section((c, b) => computeAccess(c.input, c.period, c.now, b.inspection?.run ?? null)),
+  access: section((c, b) => (c.light ? emptyAccess() : computeAccess(c.input, c.period, c.now, b.inspection?.run ?? null))),
   oncall: section((c) => computeOncall(c.input, c.period, c.now)),
   runbooks: section((c) => computeRunbooks(c.input, c.period, c.now)),
 };
@@ -48,10 +50,14 @@ export type SectionId = keyof typeof SECTION_REGISTRY;
 export type Sections = { [K in SectionId]: ReturnType<(typeof SECTION_REGISTRY)[K]> };
 export const SECTION_IDS = Object.keys(SECTION_REGISTRY) as SectionId[];
 
-/** Every section's metrics for one period, as of `now`. Pure. */
-export function computeSections(input: ReportInput, period: Period, now: number): Sections {
+/** Every section's metrics for one period, as of `now` (`light`: only what the key indicators need). Pure. */
+function emptyAccess(): ReturnType<typeof computeAccess> {
+  return { figures: [], grants: [], reviews_overdue: [], leavers: [], key_presence: [], review_contradictions: [], drift: [] };
+}
+
+export function computeSections(input: ReportInput, period: Period, now: number, light = false): Sections {
   const out: Record<string, unknown> = {};
-  const ctx = { input, period, now };
+  const ctx = { input, period, now, light };
   for (const id of SECTION_IDS) out[id] = SECTION_REGISTRY[id](ctx, out as Before);
   return out as unknown as Sections;
 }

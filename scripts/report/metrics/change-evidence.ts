@@ -20,8 +20,13 @@ export function citeRun(r: ExecutionRun, which: 'planned' | 'done' = 'done'): st
   return citeLine(r.path, (which === 'done' ? r.done : r.planned) ?? r.planned);
 }
 
-/** Execution runs that really ran (not dry runs), grouped by change id, oldest first. */
+const runsMemo = new WeakMap<readonly ExecutionRun[], Map<string, ExecutionRun[]>>();
+const decisionsMemo = new WeakMap<ReportInput, Map<string, GateDecision[]>>();
+
+/** Execution runs that really ran (not dry runs), grouped by change id, oldest first. Memoised per input (every trend period asks). */
 export function runsByChange(runs: readonly ExecutionRun[]): Map<string, ExecutionRun[]> {
+  const memo = runsMemo.get(runs);
+  if (memo) return memo;
   const out = new Map<string, ExecutionRun[]>();
   for (const r of runs) {
     if (r.dry_run) continue;
@@ -30,11 +35,14 @@ export function runsByChange(runs: readonly ExecutionRun[]): Map<string, Executi
     out.set(r.change, list);
   }
   for (const list of out.values()) list.sort(byKey((r) => `${r.started_at ?? ''}|${r.path}`));
+  runsMemo.set(runs, out);
   return out;
 }
 
-/** Gate decisions per change: those naming it, and those of every pull request that touched its file or merged it. */
+/** Gate decisions per change: those naming it, and those of every pull request that touched its file or merged it. Memoised per input. */
 export function decisionsByChange(input: ReportInput): Map<string, GateDecision[]> {
+  const memo = decisionsMemo.get(input);
+  if (memo) return memo;
   const out = new Map<string, GateDecision[]>();
   const byPr = new Map<number, GateDecision[]>();
   for (const d of input.gateDecisions) if (d.pr !== undefined) (byPr.get(d.pr) ?? byPr.set(d.pr, []).get(d.pr)!).push(d);
@@ -47,6 +55,7 @@ export function decisionsByChange(input: ReportInput): Map<string, GateDecision[
   for (const c of input.changes) for (const pr of input.git.files[c.file]?.prs ?? []) for (const d of byPr.get(pr) ?? []) add(c.id, d);
   for (const r of input.executions) if (r.pr !== undefined) for (const d of byPr.get(r.pr) ?? []) add(r.change, d);
   for (const list of out.values()) list.sort(byKey((d) => `${d.at}|${d.path}|${String(d.line).padStart(9, '0')}`));
+  decisionsMemo.set(input, out);
   return out;
 }
 

@@ -69,7 +69,7 @@ export function changesInPeriod(input: ReportInput, period: Period, runs: Map<st
 }
 
 /** Change management metrics for one period; `now` is the report's generated-at. Outcomes come from the execution records. Pure. */
-export function computeChanges(input: ReportInput, period: Period, now: number): ChangesSection {
+export function computeChanges(input: ReportInput, period: Period, now: number, options: { light?: boolean } = {}): ChangesSection {
   const runs = runsByChange(input.executions);
   const decisions = decisionsByChange(input);
   const changes = changesInPeriod(input, period, runs).sort(byKey((c) => c.id));
@@ -140,6 +140,7 @@ export function computeChanges(input: ReportInput, period: Period, now: number):
   figures.push(count('changes.outside_window', outsideEvidence, outside.length, 'formula.outside_window'));
   figures.push(count('changes.ungated', ungatedEvidence, ungated.length, 'formula.ungated'));
 
+  if (options.light) return { figures, changes: [], outside_window: [], ungated: [], discrepancies, never_satisfiable: [], emergency_not_run: [], retro_overdue: retro, pir_missing: [], missing_records: missing };
   const cab = cabRuleIds(input.approval?.data);
   const rows = changes.map((c) => approvalRow(input, c, runs.get(c.id) ?? [], decisions.get(c.id) ?? [], cab));
   const leadTimes = rows.flatMap((r) => (r.lead_time_hours === null ? [] : [r.lead_time_hours]));

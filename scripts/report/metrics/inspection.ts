@@ -70,7 +70,7 @@ export function effectiveResults(run: InspectionRun, inventoryHosts: readonly st
 const noFindings = (figures: Figure[] = []): FindingsView => ({ baseline: null, open: [], resolved: [], not_evaluated: [], figures });
 
 /** Baselines, inspection results, findings and exceptions for one period. Pure. */
-export function computeInspection(input: ReportInput, period: Period, now: number): InspectionSection {
+export function computeInspection(input: ReportInput, period: Period, now: number, options: { light?: boolean } = {}): InspectionSection {
   const { runs, baseline } = periodRuns(input.inspections, period);
   const latest = runs[runs.length - 1];
   const schedule = compareWithSchedule(runs, period, now, input.organisation?.data.inspection_every_hours);
@@ -101,6 +101,10 @@ export function computeInspection(input: ReportInput, period: Period, now: numbe
     return [citeLine(latest.path, latest.completed), ...lines(hs), ...hs.map((h) => hostDocs.get(h)?.file).filter((f): f is string => !!f)];
   };
   figures.push(compliance('inspection.compliance', results, base(results.map((r) => r.host))));
+  if (options.light) {
+    const none = { rows: [], uncovered: [] };
+    return { run: { path: latest.path, run: latest.run, at: latest.at }, figures, schedule, by_env: [], by_group: [], by_host: [], top_failing: [], unreachable, findings: noFindings(), exceptions, frameworks: { djbh: none, iso27001: none } };
+  }
   figures.push(count('inspection.hosts_in_scope', input.hosts.map((h) => h.file)));
   const inspected = [...new Set(latest.results.map((r) => r.host))].filter((h) => !unreachable.some((u) => u.host === h));
   figures.push(count('inspection.hosts_inspected', base(inspected), inspected.length));

@@ -75,16 +75,52 @@ function environment(report: Report, parts: Record<string, string>, html: boolea
   return hb;
 }
 
+type EvidenceRow = ReturnType<typeof buildView>['evidence'][number];
+const esc = Handlebars.escapeExpression;
+
+/** Appendix B's rows, built directly: tens of thousands of rows through a Handlebars loop cost seconds. */
+function evidenceRowsHtml(rows: readonly EvidenceRow[], lineWord: string): string {
+  return rows
+    .map((e) => {
+      const hash = `${e.line_hash ? `${wrapHash(e.line_hash)} <span class="note">(${esc(lineWord)})</span><br>` : ''}${wrapHash(e.sha256)}`;
+      const commit = e.commit_url ? `<a href="${esc(e.commit_url)}">${esc(e.commit_short)}</a>` : esc(e.commit_short);
+      const pr = e.pr_url ? `<a href="${esc(e.pr_url)}">${esc(e.pr)}</a>` : esc(e.pr);
+      return `<tr id="${esc(e.id)}"><td class="nw">${esc(e.id)}</td><td class="mono">${wrapPath(e.path)}</td><td class="num">${esc(e.seq)}</td><td class="mono hash">${hash}</td><td class="mono nw">${commit}</td><td class="nw">${pr}</td></tr>\n`;
+    })
+    .join('');
+}
+
+function evidenceRowsMd(rows: readonly EvidenceRow[], lineWord: string): string {
+  return rows
+    .map((e) => {
+      const hash = `${e.line_hash ? `\`${e.line_hash}\` (${escapeMarkdown(lineWord)}); ` : ''}\`${e.sha256}\``;
+      const commit = e.commit_url ? `[${e.commit_short}](${e.commit_url})` : e.commit_short;
+      const pr = e.pr_url ? `[${e.pr}](${e.pr_url})` : e.pr;
+      return `| ${e.id} | \`${escapeMarkdown(e.path)}\` | ${e.seq} | ${hash} | ${commit} | ${pr} |\n`;
+    })
+    .join('');
+}
+
+const views = new WeakMap<Report, ReturnType<typeof buildView>>();
+/** The view of a report, built once for every format. */
+function viewOf(report: Report): ReturnType<typeof buildView> {
+  const v = views.get(report) ?? buildView(report);
+  views.set(report, v);
+  return v;
+}
+
 export function renderHtml(report: Report, templates: Templates): string {
   const hb = environment(report, templates.partials.html, true);
   const template = hb.compile(templates.html, { strict: true });
-  return template({ ...buildView(report), css: templates.css });
+  const view = viewOf(report);
+  return template({ ...view, css: templates.css, evidence_rows: evidenceRowsHtml(view.evidence, createTranslator(report.language)('evidence.line_hash')) });
 }
 
 export function renderMarkdown(report: Report, templates: Templates): string {
   const hb = environment(report, templates.partials.md, false);
   const template = hb.compile(templates.md, { strict: true, noEscape: true });
-  return template(buildView(report)).replace(/\n{3,}/g, '\n\n');
+  const view = viewOf(report);
+  return template({ ...view, evidence_rows: evidenceRowsMd(view.evidence, createTranslator(report.language)('evidence.line_hash')) }).replace(/\n{3,}/g, '\n\n');
 }
 
 export function renderJson(report: Report): string {
