@@ -282,6 +282,22 @@ describe('backups, access, on-call, runbooks', () => {
     expect(s.policies[0]!.missed.map((m) => m.host)).toEqual(want === null ? [] : ['web-02']);
   });
 
+  it('RPO: a host whose earliest listed snapshot is inside the period is not evaluated (retention pruned the rest); no evaluated host is no data', () => {
+    const policy = { id: 'web', file: 'policies/backup/web.yaml', sha256: '', data: { id: 'web', title: 'w', targets: { groups: ['web'] }, paths: ['/etc'] as [string], tool: 'restic' as const, repository: { url: 'u', password_env: 'P' }, offhost: { host: 'b' }, schedule: { full: '0 1 * * *' }, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4, verification: { restore_test_every_days: 90 } } };
+    const snap = (h: string, at: string) => ({ path: 'records/backups/2026-11.jsonl', line: { seq: 1, hash: 'a'.repeat(64) }, at, policy: 'web', host: h, kind: 'snapshot' as const, ok: true, duration_seconds: undefined });
+    const daily = (h: string, from: number, days: number) => Array.from({ length: days }, (_, i) => snap(h, new Date(from + i * 86_400_000).toISOString()));
+    const hosts = [host('web-01'), host('web-02')];
+    const backups = [...daily('web-01', NOV.startMs - 3_600_000, 31), ...daily('web-02', NOV.startMs + 20 * 86_400_000, 10)];
+    const s = computeBackups(emptyInput({ hosts, backupPolicies: [policy], backups }), NOV, NOW);
+    const f = s.policies[0]!.figure;
+    expect([f.numerator, f.denominator]).toEqual([1, 1]);
+    const oct = computeBackups(emptyInput({ hosts, backupPolicies: [policy], backups: [...daily('web-01', NOV.startMs - 5 * 86_400_000, 5), ...daily('web-02', NOV.startMs - 4 * 86_400_000, 4)] }), period('2026-10'), endOf('2026-10'));
+    expect(oct.policies[0]!.figure.value).toBeNull();
+    // A host with no snapshot at all, while the policy has evidence in the period, missed its RPO.
+    const none = computeBackups(emptyInput({ hosts, backupPolicies: [policy], backups: daily('web-01', NOV.startMs - 3_600_000, 31) }), NOV, NOW);
+    expect(none.policies[0]!.missed.map((m) => m.host)).toEqual(['web-02']);
+  });
+
   it('people who left with a grant in force are listed; expired grants are counted; a key in the people file is not access', () => {
     const people = [{ id: 'old', file: 'policies/access/people/old.yaml', sha256: '', data: { id: 'old', name: 'Old', status: 'left' as const, left_on: '2026-10-01', ssh_keys: [{ fingerprint: 'SHA256:x', public_key: 'ssh-ed25519 AAAA old', expires: '2026-10-01T00:00:00+08:00' }] } }];
     const grants = [

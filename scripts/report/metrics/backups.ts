@@ -82,18 +82,23 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
     const missed: BackupRow['missed'] = [];
     let ok = 0;
     const usedSnapshots: BackupEvent[] = [];
+    let evaluated = 0;
     if (hasEvidence) for (const h of hosts) {
       const mine = snapshots.filter((e) => e.host === undefined || e.host === h);
-      const gap = largestGap(mine.map((e) => ms(e.at)!), period.startMs, to);
+      const times = mine.map((e) => ms(e.at)!);
+      // Retention prunes old snapshots: when the host's earliest listed snapshot is inside the period, the start of the period is not known.
+      if (times.length > 0 && Math.min(...times) > period.startMs) continue;
+      evaluated++;
+      const gap = largestGap(times, period.startMs, to);
       usedSnapshots.push(...mine.filter((e) => (ms(e.at) ?? 0) >= period.startMs));
       if (gap !== null && gap <= p.data.rpo_hours) ok++;
       else missed.push({ host: h, max_gap_hours: gap === null ? null : Math.round(gap * 10) / 10 });
     }
     const cites = [p.file, ...usedSnapshots.map(cite)];
-    let figure = hasEvidence ? percent(`backups.rpo.${p.id}`, ok, hosts.length, cites, 'formula.rpo_attainment') : { ...percent(`backups.rpo.${p.id}`, 0, 0, [p.file], 'formula.rpo_attainment'), value: null };
+    let figure = hasEvidence ? percent(`backups.rpo.${p.id}`, ok, evaluated, cites, 'formula.rpo_attainment') : { ...percent(`backups.rpo.${p.id}`, 0, 0, [p.file], 'formula.rpo_attainment'), value: null };
     if (hasEvidence) {
       attained += ok;
-      total += hosts.length;
+      total += evaluated;
       evidence.push(...cites);
     } else if (run && freshnessIds.size > 0) {
       // No backup records in the period: the last inspection's backup_freshness checks on the policy's hosts say whether the newest snapshot is within the RPO.

@@ -252,7 +252,7 @@ export const en = {
   'formula.unreachable': 'inventory hosts the last run could not reach or did not cover; each of their checks counts as error',
   'formula.waived': 'results whose failure an exception waives (raw result kept in the record)',
   'formula.changes_between_runs': 'sum over every run of the period of results marked so against the previous run',
-  'formula.rpo_attainment': 'target hosts whose largest gap between successful snapshots in the period ≤ rpo_hours ÷ target hosts',
+  'formula.rpo_attainment': 'target hosts whose largest gap between successful snapshots in the period (the last one before it included) ≤ rpo_hours ÷ target hosts evaluated; a host whose earliest listed snapshot falls inside the period is not evaluated (retention pruned what came before)',
   'formula.rpo_attainment_inspection': 'target hosts whose backup_freshness check passed in the last inspection of the period (newest snapshot within rpo_hours) ÷ target hosts the check evaluated',
   'formula.verification_overdue': 'no successful restore test within verification.restore_test_every_days',
   'formula.leavers': 'people with status left who, at the end of the period, still hold a grant in force or whose key an inspection still saw on a host (keys in the people file are not access: their expires is honoured)',

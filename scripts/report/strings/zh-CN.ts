@@ -254,7 +254,7 @@ export const zhCN: Record<StringKey, string> = {
   'formula.unreachable': '最后一次巡检无法连接或未覆盖的资产主机；其每个检查项均计为错误',
   'formula.waived': '因例外豁免的不通过结果（原始结果保留在记录中）',
   'formula.changes_between_runs': '本期每次巡检中相对上一次被如此标记的结果之和',
-  'formula.rpo_attainment': '本期内成功快照最大间隔 ≤ rpo_hours 的目标主机 ÷ 目标主机',
+  'formula.rpo_attainment': '本期内（含期初前最后一次）成功快照的最大间隔 ≤ rpo_hours 的目标主机 ÷ 参与评估的目标主机；最早列出的快照落在本期内的主机不参与评估（更早的快照已按保留策略清理）',
   'formula.rpo_attainment_inspection': '本期最后一次巡检中 backup_freshness 检查通过（最新快照在 rpo_hours 内）的目标主机 ÷ 该检查评估过的目标主机',
   'formula.verification_overdue': '在 verification.restore_test_every_days 内没有成功的恢复演练',
   'formula.leavers': '期末仍持有有效授权、或巡检仍在主机上发现其密钥的已离职人员（人员文件中的密钥本身不算访问权限，并遵循其 expires）',
