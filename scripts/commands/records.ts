@@ -52,13 +52,14 @@ export const recordsCommand: Command = async (ctx) => {
   if (history) {
     for (const p of history.head.keys()) if (inScope(p) && !texts.has(p)) texts.set(p, undefined);
     for (const h of checkAgainstHistory(history, texts, inScope)) (h.severity === 'error' ? problems : notices).push({ file: h.file, line: h.line, code: h.code, message: h.message });
+    if (history.reset) notices.unshift({ file: 'records', line: 1, code: 'record.history-reset', message: `history compared since commit ${history.reset.commit.slice(0, 12)} (Records-Reset: ${history.reset.reason})` });
   }
   problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   if (wantJson) ctx.stdout.write(JSON.stringify({ files: files.length, lines, problems, notices, git: Boolean(history) }, null, 2) + '\n');
   else {
     for (const p of problems) ctx.stdout.write(`${p.file}:${p.line}  ${p.code}  ${p.message}\n`);
     for (const p of notices) ctx.stdout.write(`${p.file}:${p.line}  ${p.code}  ${p.message}\n`);
-    ctx.stdout.write(`${files.length} record file(s), ${lines} line(s): ${problems.length === 0 ? `every chain verifies${history ? ' and extends what git committed' : ' (not a git work tree: not compared with history)'}` : `${problems.length} problem(s)`}${notices.length ? `; ${notices.length} file(s) with uncommitted lines` : ''}\n`);
+    ctx.stdout.write(`${files.length} record file(s), ${lines} line(s): ${problems.length === 0 ? `every chain verifies${history ? ' and extends what git committed' : ' (not a git work tree: not compared with history)'}` : `${problems.length} problem(s)`}${notices.some((n) => n.code === 'record.uncommitted') ? `; ${notices.filter((n) => n.code === 'record.uncommitted').length} file(s) with uncommitted lines` : ''}\n`);
   }
   return problems.length === 0 ? ExitCode.clean : ExitCode.findings;
 };
