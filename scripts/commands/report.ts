@@ -114,6 +114,7 @@ export async function reportCommand(ctx: CommandContext): Promise<number> {
   const language = (values.lang ?? input.organisation?.data.default_language ?? 'en') as Language;
   const report = buildReport(input, { kind, language, period, generatedAt, toolVersion: await readVersion() });
   // The report holds everything it prints: let a year of parsed records go before rendering (peak memory).
+  // eslint-disable-next-line no-useless-assignment -- dropping the reference is the point (garbage collection)
   input = undefined;
   const templates = loadTemplates();
   for (const f of formats as Format[]) {
