@@ -298,6 +298,14 @@ describe('backups, access, on-call, runbooks', () => {
     expect(none.policies[0]!.missed.map((m) => m.host)).toEqual(['web-02']);
   });
 
+  it('a restore test is judged on its recorded duration, not on the rounded hours shown: one second over the RTO is over', () => {
+    const policy = { id: 'web', file: 'policies/backup/web.yaml', sha256: '', data: { id: 'web', title: 'w', targets: { groups: ['web'] }, paths: ['/etc'] as [string], tool: 'restic' as const, repository: { url: 'u', password_env: 'P' }, offhost: { host: 'b' }, schedule: { full: '0 1 * * *' }, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4, verification: { restore_test_every_days: 90 } } };
+    const test = (seq: number, seconds: number) => ({ path: 'records/backups/2026-11.jsonl', line: { seq, hash: String(seq).repeat(64).slice(0, 64) }, at: new Date(NOV.startMs + seq * 86_400_000).toISOString(), policy: 'web', host: 'web-01', kind: 'restore_test' as const, ok: true, duration_seconds: seconds });
+    const s = computeBackups(emptyInput({ hosts: [host('web-01')], backupPolicies: [policy], backups: [test(1, 4 * 3600 + 1), test(2, 0.307)] }), NOV, NOW);
+    expect(s.policies[0]!.restore_tests.map((r) => r.within_rto)).toEqual([false, true]);
+    expect(s.policies[0]!.restore_tests[1]!.duration_hours).toBeGreaterThan(0);
+  });
+
   it('people who left with a grant in force are listed; expired grants are counted; a key in the people file is not access', () => {
     const people = [{ id: 'old', file: 'policies/access/people/old.yaml', sha256: '', data: { id: 'old', name: 'Old', status: 'left' as const, left_on: '2026-10-01', ssh_keys: [{ fingerprint: 'SHA256:x', public_key: 'ssh-ed25519 AAAA old', expires: '2026-10-01T00:00:00+08:00' }] } }];
     const grants = [

@@ -6,6 +6,7 @@
  * states, sharing no code with scripts/report/. The report must agree on
  * every numerator, denominator and value.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -160,5 +161,106 @@ describe('the sample November report, recomputed independently from the raw file
       if (on) covered++;
     }
     expect(kpi('oncall.coverage_30d')).toEqual({ value: pct(covered, 720), numerator: covered, denominator: 720 });
+  });
+});
+
+describe('the sample November report, more of its figures recomputed independently', () => {
+  const fig = (section: string, id: string): { value: number | null; numerator?: number; denominator?: number } => {
+    const all: Doc[] = [...(report[section].figures ?? []), ...(report[section].findings?.figures ?? [])];
+    const f = all.find((x) => x.id === id);
+    if (!f) throw new Error(`no figure ${id} in ${section}`);
+    return { value: f.value, ...(f.numerator !== undefined ? { numerator: f.numerator, denominator: f.denominator } : {}) };
+  };
+  const runFiles = (id: string) => recordFiles('records/changes').filter((f) => f.includes(`/${id}/`));
+  /** What the last run.done of a run file says, in a closure's words: every host kept it, some did, none (rolled back or failed). */
+  const outcomeOf = (lines: Doc[]): string => {
+    const done = lines.filter((l) => l.type === 'run.done').at(-1);
+    if (!done) return 'unknown';
+    const hosts = Object.values(done.hosts ?? {}) as string[];
+    const kept = hosts.filter((o) => o === 'succeeded').length;
+    if (hosts.length > 0 && kept === hosts.length) return 'successful';
+    if (kept > 0) return 'partial';
+    return hosts.some((o) => o === 'rolled_back') ? 'rolled_back' : 'failed';
+  };
+  const executedInPeriod = () => yamlDir('changes').filter((c) => (inNov(c.window.start) || runFiles(c.id).some((f) => inNov(jsonl(f)[0]?.at))) && runFiles(c.id).length > 0);
+
+  it('change failure and rollback rates: the last run of each executed change, per host', () => {
+    const outcomes = executedInPeriod().map((c) => outcomeOf(jsonl(runFiles(c.id).at(-1)!)));
+    const n = outcomes.length;
+    const failed = outcomes.filter((o) => o === 'failed' || o === 'partial').length;
+    const rolled = outcomes.filter((o) => o === 'rolled_back').length;
+    expect(fig('changes', 'changes.failure_rate')).toEqual({ value: pct(failed, n), numerator: failed, denominator: n });
+    expect(fig('changes', 'changes.rollback_rate')).toEqual({ value: pct(rolled, n), numerator: rolled, denominator: n });
+  });
+
+  it('lead time median and 90th percentile: first commit of the change file or first gate decision, whichever is earlier, to the first execution', () => {
+    const firstDecision = new Map<string, number>();
+    const prOf = new Map<string, number>();
+    for (const f of recordFiles('records/changes')) for (const l of jsonl(f)) if (l.type === 'run.planned' && typeof l.pr === 'number') prOf.set(l.change, l.pr);
+    const byPr = new Map<number, number>();
+    for (const f of recordFiles('records/gate')) for (const l of jsonl(f)) if (l.type === 'gate.decision') byPr.set(l.pr, Math.min(byPr.get(l.pr) ?? Infinity, Date.parse(l.evaluated_at)));
+    for (const [change, pr] of prOf) if (byPr.has(pr)) firstDecision.set(change, byPr.get(pr)!);
+    const leads: number[] = [];
+    for (const c of executedInPeriod()) {
+      const committed = execFileSync('git', ['log', '--format=%cI', '--', `changes/${c.id}.yaml`], { cwd: REPO, encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Date.parse);
+      const start = Math.min(...committed, firstDecision.get(c.id) ?? Infinity);
+      const firstRun = Math.min(...runFiles(c.id).map((f) => Date.parse(jsonl(f)[0]!.at)));
+      leads.push((firstRun - start) / H);
+    }
+    const q = (p: number) => {
+      const s = [...leads].sort((a, b) => a - b);
+      const h = (s.length - 1) * p;
+      const lo = Math.floor(h);
+      return s[lo]! + (h - lo) * ((s[lo + 1] ?? s[lo]!) - s[lo]!);
+    };
+    expect(leads.length).toBeGreaterThanOrEqual(3);
+    expect(fig('changes', 'changes.lead_time_median').value).toBe(Math.round(q(0.5) * 10) / 10);
+    expect(fig('changes', 'changes.lead_time_p90').value).toBe(Math.round(q(0.9) * 10) / 10);
+  });
+
+  it('inspection runs against the schedule: due = whole intervals in the period, missed = due − runs recorded', () => {
+    const every = parse(readFileSync(path.join(REPO, 'policies/organisation.yaml'), 'utf8')).inspection_every_hours as number;
+    const runs = new Set(recordFiles('records/inspections').flatMap(jsonl).filter((l) => l.type === 'inspection.started' && inNov(l.at)).map((l) => l.run_id));
+    const due = Math.floor((END - START) / (every * H));
+    expect(fig('inspection', 'inspection.runs').value).toBe(runs.size);
+    expect(fig('inspection', 'inspection.runs_expected').value).toBe(due);
+    expect(fig('inspection', 'inspection.runs_missed').value).toBe(Math.max(0, due - runs.size));
+  });
+
+  it('findings: open at the last run on hosts it reached, new against the baseline run, resolved (failing then, passing now), hosts not evaluated', () => {
+    const lines = recordFiles('records/inspections').flatMap(jsonl);
+    const completed = new Set(lines.filter((l) => l.type === 'inspection.completed').map((l) => l.run_id));
+    const started = lines.filter((l) => l.type === 'inspection.started' && completed.has(l.run_id)).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    const inside = started.filter((l) => inNov(l.at));
+    const last = inside.at(-1)!.run_id;
+    const baseline = (started.filter((l) => Date.parse(l.at) < START).at(-1) ?? inside[0]!).run_id;
+    const statusAt = (run: string) => {
+      const m = new Map<string, string>();
+      for (const l of lines) if (l.type === 'inspection.host' && l.run_id === run && l.reachable !== false) for (const r of l.results) m.set(`${r.host} ${r.check}`, r.status);
+      return m;
+    };
+    const now = statusAt(last);
+    const then = statusAt(baseline);
+    const failing = (s: string | undefined) => s === 'fail' || s === 'error';
+    const open = [...now].filter(([, s]) => failing(s)).map(([k]) => k);
+    const fresh = baseline === last ? [] : open.filter((k) => !failing(then.get(k)));
+    const resolved = baseline === last ? [] : [...then].filter(([k, s]) => failing(s) && now.get(k) === 'pass');
+    const down = lines.filter((l) => l.type === 'inspection.host' && l.run_id === last && l.reachable === false).length;
+    expect(fig('inspection', 'findings.open').value).toBe(open.length);
+    expect(fig('inspection', 'findings.new').value).toBe(fresh.length);
+    expect(fig('inspection', 'findings.resolved').value).toBe(resolved.length);
+    expect(fig('inspection', 'findings.hosts_not_evaluated').value).toBe(down);
+    expect(fig('inspection', 'inspection.hosts_unreachable').value).toBe(down);
+    // Each such host is listed with the checks it could not be evaluated on: those its record marks error (as compliance counts them).
+    const errorsOf = (host: string) => lines.filter((l) => l.type === 'inspection.host' && l.run_id === last && l.host === host).flatMap((l) => l.results ?? []).filter((r: Doc) => r.status === 'error').length;
+    expect(report.inspection.findings.not_evaluated.map((n: Doc) => [n.host, n.checks])).toEqual(lines.filter((l) => l.type === 'inspection.host' && l.run_id === last && l.reachable === false).map((l) => [l.host, errorsOf(l.host)]));
+  });
+
+  it('restore tests within the RTO: passed in no more than rto_hours, over those with a recorded duration', () => {
+    const rto = new Map(yamlDir('policies/backup').map((p) => [p.id, p.rto_hours as number]));
+    const tests = recordFiles('records/backups').flatMap(jsonl).filter((e) => e.type === 'backup.restore_test' && inNov(e.at) && typeof e.duration_ms === 'number');
+    const within = tests.filter((e) => e.status === 'pass' && e.duration_ms <= rto.get(e.policy)! * H).length;
+    expect(fig('backups', 'backups.restore_tests').value).toBe(recordFiles('records/backups').flatMap(jsonl).filter((e) => e.type === 'backup.restore_test' && inNov(e.at)).length);
+    expect(fig('backups', 'backups.rto_attainment')).toEqual({ value: pct(within, tests.length), numerator: within, denominator: tests.length });
   });
 });

@@ -120,8 +120,10 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
       .filter((e) => e.kind === 'restore_test')
       .sort(byKey((e) => `${e.at}|${e.host ?? ''}`))
       .map((e) => {
-        const hours = e.duration_seconds === undefined ? null : Math.round((e.duration_seconds / 3600) * 1000) / 1000;
-        return { host: e.host ?? '', at: e.at, ok: e.ok, duration_hours: hours, within_rto: hours === null ? null : e.ok && hours <= p.data.rto_hours, evidence: [p.file, cite(e)] };
+        // Judged on the recorded duration itself; the hours shown keep millisecond precision (a drill can take 0.3 s).
+        const seconds = e.duration_seconds;
+        const hours = seconds === undefined ? null : Math.round((seconds / 3600) * 1e7) / 1e7;
+        return { host: e.host ?? '', at: e.at, ok: e.ok, duration_hours: hours, within_rto: seconds === undefined ? null : e.ok && seconds <= p.data.rto_hours * 3600, evidence: [p.file, cite(e)] };
       });
     const lastCheck = new Map<string, BackupEvent>();
     for (const e of inside.filter((x) => x.kind === 'check').sort(byKey((x) => x.at))) lastCheck.set(e.host ?? '', e);

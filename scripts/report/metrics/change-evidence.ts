@@ -109,6 +109,17 @@ export function decisionInForce(decisions: readonly GateDecision[], firstRunStar
   return before[before.length - 1] ?? decisions[decisions.length - 1];
 }
 
+/**
+ * Lead time of a change, unrounded (hours): from the first commit of its file or its first gate
+ * decision, whichever is earlier, to its first execution. Quantiles are taken over these values;
+ * only the per-change display is rounded. Pure.
+ */
+export function leadTimeHours(input: ReportInput, c: DocRef<ChangeDocument>, runs: readonly ExecutionRun[], decisions: readonly GateDecision[]): number | null {
+  const firstStart = ms(runs[0]?.started_at);
+  const opened = Math.min(ms(input.git.files[c.file]?.first?.at) ?? Infinity, ms(decisions[0]?.at) ?? Infinity);
+  return opened !== Infinity && firstStart !== undefined && firstStart >= opened ? (firstStart - opened) / HOUR : null;
+}
+
 export function approvalRow(input: ReportInput, c: DocRef<ChangeDocument>, runs: readonly ExecutionRun[], decisions: readonly GateDecision[], cab: ReadonlySet<string>): ApprovalRow {
   const first = runs[0];
   const firstStart = ms(first?.started_at);
@@ -120,8 +131,7 @@ export function approvalRow(input: ReportInput, c: DocRef<ChangeDocument>, runs:
   }
   const cabRules = (d?.rules ?? []).filter((r) => cab.has(r.id) || (cab.size === 0 && /\bcab\b/i.test(r.requires)));
   const cabStatus: ApprovalRow['cab'] = cabRules.length === 0 ? 'not_required' : cabRules.every((r) => r.status === 'satisfied') ? 'satisfied' : cabRules.some((r) => r.status === 'failed') ? 'failed' : 'pending';
-  const opened = Math.min(ms(input.git.files[c.file]?.first?.at) ?? Infinity, ms(decisions[0]?.at) ?? Infinity);
-  const lead = opened !== Infinity && firstStart !== undefined && firstStart >= opened ? (firstStart - opened) / HOUR : null;
+  const lead = leadTimeHours(input, c, runs, decisions);
   const ws = ms(c.data.window.start);
   const we = ms(c.data.window.end);
   const inWindow = first ? runs.every((r) => (ms(r.started_at) ?? -Infinity) >= (ws ?? Infinity) && (ms(r.finished_at) ?? ms(r.started_at) ?? Infinity) <= (we ?? -Infinity)) : null;

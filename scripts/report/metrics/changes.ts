@@ -2,7 +2,7 @@ import type { ChangeDocument } from '../../model/documents.generated.ts';
 import { byKey, count, measure, percent, quantile, type Figure } from '../figure.ts';
 import { HOUR, inPeriod, ms, type Period } from '../period.ts';
 import type { DocRef, ExecutionRun, ReportInput } from '../types.ts';
-import { approvalRow, cabRuleIds, citeDecision, citeRun, decisionsByChange, outcomeOf, runsByChange, type ApprovalRow, type ChangeOutcome } from './change-evidence.ts';
+import { approvalRow, cabRuleIds, leadTimeHours, citeDecision, citeRun, decisionsByChange, outcomeOf, runsByChange, type ApprovalRow, type ChangeOutcome } from './change-evidence.ts';
 
 export type { ChangeOutcome } from './change-evidence.ts';
 export { outcomeOf } from './change-evidence.ts';
@@ -143,7 +143,11 @@ export function computeChanges(input: ReportInput, period: Period, now: number, 
   if (options.light) return { figures, changes: [], outside_window: [], ungated: [], discrepancies, never_satisfiable: [], emergency_not_run: [], retro_overdue: retro, pir_missing: [], missing_records: missing };
   const cab = cabRuleIds(input.approval?.data);
   const rows = changes.map((c) => approvalRow(input, c, runs.get(c.id) ?? [], decisions.get(c.id) ?? [], cab));
-  const leadTimes = rows.flatMap((r) => (r.lead_time_hours === null ? [] : [r.lead_time_hours]));
+  // Quantiles of the unrounded lead times (rounding each change first would move the percentile).
+  const leadTimes = changes.flatMap((c) => {
+    const h = leadTimeHours(input, c, runs.get(c.id) ?? [], decisions.get(c.id) ?? []);
+    return h === null ? [] : [h];
+  });
   const leadEvidence = rows.filter((r) => r.lead_time_hours !== null).flatMap((r) => r.evidence);
   const latencies: number[] = [];
   const latencyEvidence: string[] = [];

@@ -83,10 +83,16 @@ export function computeFindings(latest: InspectionRun, baseline: InspectionRun |
     .filter((r) => failing(r.status) && now.get(key(r.host, r.check)) === 'pass')
     .map((r) => ({ host: r.host, check: r.check, title: info.get(r.check)?.title ?? r.check, severity: info.get(r.check)?.severity ?? r.severity, evidence: [citeHostLine(baseline!, r.host), citeHostLine(latest, r.host)] }))
     .sort(byKey((r) => `${r.host}|${r.check}`));
+  // Checks a host could not be evaluated on: the ones its record marks as error (not-applicable ones are not
+  // evaluated anyway); a host the run did not record at all, every check the run evaluated.
   const checkCount = new Set([...latest.results.map((r) => r.check)]).size;
+  const notEvaluated = (host: string) => {
+    const own = latest.results.filter((r) => r.host === host);
+    return own.length === 0 ? checkCount : own.filter((r) => r.status === 'error').length;
+  };
   const not_evaluated: NotEvaluated[] = [...unreachable]
     .sort(byKey((u) => u.host))
-    .map((u) => ({ host: u.host, reason: u.reason, checks: checkCount, evidence: latest.host_lines[u.host] ? [citeHostLine(latest, u.host)] : [] }));
+    .map((u) => ({ host: u.host, reason: u.reason, checks: notEvaluated(u.host), evidence: latest.host_lines[u.host] ? [citeHostLine(latest, u.host)] : [] }));
   const newOnes = open.filter((f) => f.since === 'new');
   const figures = [
     count('findings.open', open.flatMap((f) => f.evidence), open.length, 'formula.findings_open'),

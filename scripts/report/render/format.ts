@@ -12,6 +12,8 @@ import type { Translate } from '../strings/index.ts';
 export interface Formatter {
   /** An ISO timestamp as `yyyy-MM-dd HH:mm` in the report's zone; a date stays a date; '' for nothing. */
   time: (iso: string | null | undefined) => string;
+  /** Text quoted from a record with every ISO timestamp in it shown as `time` shows it (report zone, no milliseconds). */
+  stamps: (text: string) => string;
   /** A person's name (their id when the directory does not know them). */
   person: (id: string | null | undefined) => string;
   people: (ids: readonly string[]) => string;
@@ -59,8 +61,10 @@ export function createFormatter(language: Language, zone: string, people: Readon
     const who = m[3]!.split(/,\s*/).join(sep);
     return t(`requires.${m[2]!.replace(/ /g, '_')}`, { count: m[1]!, who });
   };
+  const stamps = (text: string) => text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})/g, (m) => time(m));
   return {
     time,
+    stamps,
     person,
     people: (ids) => ids.map(person).filter(Boolean).join(sep),
     list: (parts) => parts.filter((p): p is string => !!p && p.trim() !== '').join(sep),

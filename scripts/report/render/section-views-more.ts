@@ -41,7 +41,7 @@ export function viewBackups({ report, t, fmt, fv, fvs }: ViewKit): SectionView {
         at: fmt.time(r.at),
         result: t(r.ok ? 'val.result.pass' : 'val.result.fail'),
         ok: r.ok,
-        duration: r.duration_hours === null ? t('no_data') : r.duration_hours < 1 ? `${Math.round(r.duration_hours * 3600)} ${t('unit.seconds')}` : fmt.hours(r.duration_hours),
+        duration: r.duration_hours === null ? t('no_data') : r.duration_hours * 3600 < 60 ? `${Math.round(r.duration_hours * 36000) / 10} ${t('unit.seconds')}` : r.duration_hours < 1 ? `${Math.round(r.duration_hours * 3600)} ${t('unit.seconds')}` : fmt.hours(r.duration_hours),
         within_rto: r.within_rto === null ? t('no_data') : t(r.within_rto ? 'val.yes' : 'val.no'),
         rto_bad: r.within_rto === false,
         evidence: ids(r.evidence),

@@ -81,7 +81,7 @@ function viewInspection({ report, t, fmt, fv, fvs }: ViewKit): SectionView {
     findings: {
       figures: fvs(f.figures),
       baseline: f.baseline ? t('findings.baseline', { run: f.baseline.run, at: fmt.time(f.baseline.at) }) : '',
-      open: f.open.map((x) => ({ ...x, severity: fmt.value('severity', x.severity), status: fmt.value('result', x.status), lifecycle: x.lifecycle ? fmt.value('change', x.lifecycle) : '', since: fmt.value('since', x.since), is_new: x.since === 'new', evidence: x.evidence.map((id) => ({ id })) })),
+      open: f.open.map((x) => ({ ...x, expected: fmt.stamps(x.expected), observed: fmt.stamps(x.observed), severity: fmt.value('severity', x.severity), status: fmt.value('result', x.status), lifecycle: x.lifecycle ? fmt.value('change', x.lifecycle) : '', since: fmt.value('since', x.since), is_new: x.since === 'new', evidence: x.evidence.map((id) => ({ id })) })),
       resolved: f.resolved.map((x) => ({ ...x, severity: fmt.value('severity', x.severity), evidence: x.evidence.map((id) => ({ id })) })),
       not_evaluated: f.not_evaluated.map((x) => ({ host: x.host, reason: fmt.unreachable(x.reason), checks: x.checks, evidence: x.evidence.map((id) => ({ id })) })),
     },

@@ -370,7 +370,7 @@ export const en = {
   'findings.baseline': 'Compared with {run} ({at}).',
   'findings.not_evaluated': 'Hosts whose checks could not be evaluated',
   'findings.open': 'Open findings at the end of the period',
-  'findings.quoted': 'Expected and observed values are quoted from the inspection record as written.',
+  'findings.quoted': "Expected and observed values are quoted from the inspection record as written; timestamps in them are shown in the report's time zone, to the minute.",
   'findings.resolved': 'Resolved in the period',
   'findings.title': 'Findings',
   'incidents.improvement': 'Improvement actions still open (owner, due date, status)',

@@ -372,7 +372,7 @@ export const zhCN: Record<StringKey, string> = {
   'findings.baseline': '对比基准：{run}（{at}）。',
   'findings.not_evaluated': '无法评估的主机',
   'findings.open': '期末未关闭的发现项',
-  'findings.quoted': '期望值与实际值按巡检记录原文引用。',
+  'findings.quoted': '期望值与实际值按巡检记录原文引用；其中的时间按本报告时区显示，精确到分钟。',
   'findings.resolved': '本期已解决',
   'findings.title': '发现项',
   'incidents.improvement': '未完成的改进措施（责任人、期限、状态）',
