@@ -93,8 +93,21 @@ export interface RecordHistory {
   deleted: Map<string, string>;
   /** Record paths a later commit rewrote (removed lines from): the newest such commit. */
   rewrites: Map<string, { commit: string; at: string }>;
-  /** The commit that last emptied the folder, from which history is checked. */
-  epoch: { commit: string; at: string } | undefined;
+  /**
+   * Where the checked history starts: the newest of the commit that last emptied the folder and the
+   * newest commit whose message has a `Records-Reset: REASON` line (the mechanism `records verify`
+   * uses, scripts/records/git-history.ts). After a reset, each file is compared from the version it
+   * had then; nothing committed before it is judged.
+   */
+  epoch: { commit: string; at: string; reason?: string } | undefined;
+}
+
+/** The newest commit with a `Records-Reset: REASON` line, as records verify finds it. Edge. */
+async function findReset(root: string): Promise<{ commit: string; at: string; reason: string } | undefined> {
+  const out = (await git(root, ['log', '-1', '--format=%H%x1f%cI%x1f%B', '--grep=^Records-Reset:', 'HEAD']))?.trim();
+  if (!out) return undefined;
+  const [commit, at, body] = out.split('\x1f') as [string, string, string];
+  return { commit, at, reason: /^Records-Reset:\s*(.*)$/m.exec(body ?? '')?.[1]?.trim() ?? '' };
 }
 
 /** Every committed version of files under `dir` (default records/). Edge. */
@@ -110,9 +123,26 @@ export async function readRecordHistory(root: string, dir = 'records'): Promise<
     git(root, ['ls-tree', '-r', '--name-only', 'HEAD', '--', dir]),
   ]);
   const all = parseRawLog(log ?? '', numstat ?? '');
-  const epoch = await findEpoch(root, all, dir);
-  // Before the epoch, records/ was emptied by a commit: that history is not checked (the epoch is reported).
-  const raw = new Map([...all].map(([p, list]) => [p, epoch ? list.filter((v) => v.order < epoch.order) : list] as const).filter(([, list]) => list.length > 0));
+  const [emptied, reset] = await Promise.all([findEpoch(root, all, dir), findReset(root)]);
+  // A reset that the emptying commit precedes (or no emptying at all) is the newer start.
+  const resetRules = reset !== undefined && (!emptied || (await git(root, ['merge-base', '--is-ancestor', emptied.commit, reset.commit])) !== undefined);
+  let raw: Map<string, RawVersion[]>;
+  if (resetRules) {
+    // Commits after the reset are judged; of what came before, each file keeps only its newest version (its state at the reset).
+    const after = new Set(((await git(root, ['rev-list', `${reset!.commit}..HEAD`, '--', dir])) ?? '').split('\n').filter(Boolean));
+    raw = new Map();
+    for (const [p, list] of all) {
+      const newestFirst = [...list].sort((a, b) => a.order - b.order);
+      const kept = newestFirst.filter((v) => after.has(v.commit));
+      const base = newestFirst.find((v) => !after.has(v.commit));
+      if (base && base.blob !== '') kept.push({ ...base, removed: 0 });
+      if (kept.length > 0) raw.set(p, kept);
+    }
+  } else {
+    // Before the epoch, records/ was emptied by a commit: that history is not checked (the epoch is reported).
+    raw = new Map([...all].map(([p, list]) => [p, emptied ? list.filter((v) => v.order < emptied.order) : list] as const).filter(([, list]) => list.length > 0));
+  }
+  const epoch = resetRules ? reset : emptied ? { commit: emptied.commit, at: emptied.at } : undefined;
   const sizes = await blobSizes(root, [...new Set([...raw.values()].flatMap((l) => l.map((v) => v.blob)).filter(Boolean))]);
   const versions = new Map<string, CommittedVersion[]>();
   const restarts = new Map<string, string>();
@@ -131,7 +161,7 @@ export async function readRecordHistory(root: string, dir = 'records'): Promise<
     if (rewrite) rewrites.set(path, { commit: rewrite.commit, at: rewrite.at });
     versions.set(path, live.map((v) => ({ commit: v.commit, at: v.at, blob: v.blob, size: sizes.get(v.blob) ?? -1 })).filter((v) => v.size >= 0));
   }
-  return { head, versions, restarts, deleted: deletedAtHead, rewrites, epoch: epoch ? { commit: epoch.commit, at: epoch.at } : undefined, tracked: new Set((ls ?? '').split('\n').filter(Boolean)) };
+  return { head, versions, restarts, deleted: deletedAtHead, rewrites, epoch, tracked: new Set((ls ?? '').split('\n').filter(Boolean)) };
 }
 
 /**

@@ -224,7 +224,8 @@ export interface Provenance {
   /** Record files whose history restarts at a commit that deleted them (visible in git; listed, not a problem). */
   restarts: { path: string; commit: string }[];
   /** The commit that last emptied records/: history before it is not checked (named on the report). */
-  epoch: { commit: string; at: string } | null;
+  /** Where record history is checked from; `reason` when a `Records-Reset:` commit set it. */
+  epoch: { commit: string; at: string; reason?: string } | null;
 }
 
 export interface ReportInput {

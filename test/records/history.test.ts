@@ -99,4 +99,40 @@ describe('records against real git history (edge)', () => {
     expect(h.versions.get('records/a.jsonl')!.length).toBe(1);
     expect(checkRecordHistory('records/a.jsonl', h.versions.get('records/a.jsonl')!, Buffer.from(chain(['x']))).problems).toEqual([]);
   });
+  it('a Records-Reset commit (as records verify honours it) restarts history: each file is compared from its version then, later rewrites are still caught', async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'og-history-'));
+    git('init', '-q', '-b', 'main');
+    write('records/a.jsonl', chain(['1', '2']));
+    write('records/gone.jsonl', chain(['1']));
+    git('add', '-A');
+    git('commit', '-q', '-m', 'first');
+    // Regenerated wholesale before the reset: a rewrite and a deletion that the reset sanctions.
+    write('records/a.jsonl', chain(['x', 'y']));
+    git('rm', '-q', 'records/gone.jsonl');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'regenerated');
+    git('commit', '-q', '--allow-empty', '-m', 'records: sample regenerated\n\nRecords-Reset: the sample was regenerated');
+    const reset = git('rev-parse', 'HEAD').trim();
+    let h = await readRecordHistory(root);
+    expect(h.epoch).toMatchObject({ commit: reset, reason: 'the sample was regenerated' });
+    expect([...h.rewrites.keys()]).toEqual([]);
+    expect([...h.deleted.keys()]).toEqual([]);
+    expect(checkRecordHistory('records/a.jsonl', h.versions.get('records/a.jsonl')!, Buffer.from(chain(['x', 'y', 'z'])), { modified: true }).problems.map((p) => p.code)).toEqual(['record.history.uncommitted']);
+    // After the reset, a commit that rewrites a line is caught again.
+    write('records/a.jsonl', chain(['x', 'Y']));
+    git('add', '-A');
+    git('commit', '-q', '-m', 'rewrite after the reset');
+    h = await readRecordHistory(root);
+    expect([...h.rewrites.keys()]).toEqual(['records/a.jsonl']);
+    // An emptied records/ after the reset is the newer start.
+    git('rm', '-q', '-r', 'records');
+    git('commit', '-q', '-m', 'emptied');
+    const emptied = git('rev-parse', 'HEAD').trim();
+    write('records/a.jsonl', chain(['n']));
+    git('add', '-A');
+    git('commit', '-q', '-m', 'new');
+    h = await readRecordHistory(root);
+    expect(h.epoch).toEqual({ commit: emptied, at: expect.any(String) });
+    expect([...h.rewrites.keys()]).toEqual([]);
+  });
 });

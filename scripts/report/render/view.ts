@@ -68,6 +68,13 @@ export interface ViewKit {
 }
 
 /** Short month labels for trend charts: 6月 / Jun. */
+/** Where record history is checked from, in words: an emptied records/ or a Records-Reset commit (its reason quoted). */
+function epochText(epoch: Report['status']['provenance']['epoch'], t: Translate, fmt: Formatter): string {
+  if (!epoch) return '';
+  const args = { commit: epoch.commit.slice(0, 10), at: fmt.time(epoch.at) };
+  return epoch.reason !== undefined ? t('integrity.epoch_reset', { ...args, reason: epoch.reason }) : t('integrity.epoch', args);
+}
+
 function monthLabel(period: string, language: Report['language']): string {
   const m = Number(period.slice(5, 7));
   return language === 'zh-CN' ? `${m}月` : ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][m - 1]!;
@@ -150,7 +157,7 @@ export function buildView(report: Report) {
       problems: report.integrity.problems.map((x) => ({ ...x, message: fmt.message(x.code, x.message) })),
       history_ok: report.integrity.history.length === 0,
       history: report.integrity.history.map((x) => ({ ...x, commit: x.commit?.slice(0, 10) ?? '', message: fmt.message(x.code, x.message) })),
-      epoch: report.status.provenance.epoch ? t('integrity.epoch', { commit: report.status.provenance.epoch.commit.slice(0, 10), at: fmt.time(report.status.provenance.epoch.at) }) : '',
+      epoch: epochText(report.status.provenance.epoch, t, fmt),
       restarts: report.status.provenance.restarts.map((r) => ({ path: r.path, commit: r.commit.slice(0, 10) })),
       document_problems: report.integrity.document_problems.map((x) => ({ ...x, message: fmt.message(x.code, x.message) })),
     },

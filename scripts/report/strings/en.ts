@@ -497,6 +497,7 @@ export const en = {
   'integrity.restarts': 'These record files were deleted in a commit and written again: their history is checked from that commit on (the deletion is in git for anyone to review).',
   'val.result.error': 'error (could not evaluate)',
   'integrity.epoch': 'Evidence epoch: records/ was emptied in commit {commit} ({at}); record history is checked from that commit on. Everything before it remains in git for review.',
+  'integrity.epoch_reset': "Evidence epoch: commit {commit} ({at}) restarts record history (Records-Reset: “{reason}”); each record file is checked against the version it had then and every commit after it. Everything before it remains in git for review.",
   'formula.record_files': 'every .jsonl file under records/ at the commit on the cover (its git tree pins them all; differences from the working tree are listed on the cover)',
 } as const;
 

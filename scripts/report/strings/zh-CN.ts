@@ -499,5 +499,6 @@ export const zhCN: Record<StringKey, string> = {
   'integrity.restarts': '以下记录文件曾在某次提交中被删除后重新写入，其历史自该提交起核验（删除操作保留在 Git 中，可供复核）。',
   'val.result.error': '错误（无法评估）',
   'integrity.epoch': '证据纪元：records/ 在提交 {commit}（{at}）中被清空，记录历史自该提交起核验；此前的内容仍保留在 Git 中可供复核。',
+  'integrity.epoch_reset': '证据纪元：提交 {commit}（{at}）重新开始记录历史（Records-Reset：“{reason}”）；每个记录文件自其当时的版本起、按其后的每次提交核验；此前的内容仍保留在 Git 中可供复核。',
   'formula.record_files': '封面所列提交中 records/ 下的全部 .jsonl 文件（该提交的 Git 树固定了全部文件；与工作区的差异列于封面）',
 };
