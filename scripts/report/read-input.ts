@@ -13,6 +13,7 @@ import { readBlob, readRecordHistory, readWorkingTreeState } from '../records/gi
 import { DOCUMENT_ROOTS } from '../repo/kinds.ts';
 import { readRepo } from '../repo/read-repo.ts';
 import { adaptDocuments } from './adapters/documents.ts';
+import { checkRecordAnchors } from './anchors.ts';
 import { readGitHistory } from './git-history.ts';
 import { listRecordFiles, readRecords, WORKER_MIN_BYTES, type VersionsByPath } from './read-records.ts';
 import type { ReportInput } from './types.ts';
@@ -69,11 +70,14 @@ export async function readReportInput(root: string, options: ReadInputOptions = 
     ? Object.entries(versions.versions).filter(([p, vs]) => vs.length > 0 && !listed.has(p) && p.endsWith('.jsonl')).map(([p, vs]) => ({ path: p, line: 1, code: 'record.history.deleted' as const, commit: vs[0]!.commit, message: `${p} is in commit ${vs[0]!.commit.slice(0, 10)} but missing from the working tree` }))
     : [];
   for (const [p, commit] of history.deleted) if (!listed.has(p) && p.endsWith('.jsonl')) deleted.push({ path: p, line: 1, code: 'record.history.deleted', commit, message: `${p} was deleted in commit ${commit.slice(0, 10)}: committed evidence is gone` });
+  const { anchors, ...recordsRead } = records;
+  const anchorProblems = await checkRecordAnchors(root, anchors, listed);
   const historyProblems = [...(await locateRewrites(root, records.history, versions)), ...deleted].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
   return {
     ...docs,
     unloadedFiles,
-    ...records,
+    ...recordsRead,
+    integrity: [...recordsRead.integrity, ...anchorProblems].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line)),
     history: historyProblems,
     provenance: { git: history.head !== undefined, head: history.head ?? null, modified: history.head ? working?.modified ?? [] : [], deleted: history.head ? working?.deleted ?? [] : [], untracked: history.head ? working?.untracked ?? [] : [], epoch: history.epoch ?? null, restarts: [...history.restarts].filter(([p]) => listed.has(p)).map(([path, commit]) => ({ path, commit })).sort((a, b) => (a.path < b.path ? -1 : 1)) },
     git: { commit: git.commit, repositoryUrl: docs.organisation?.data.repository_url ?? git.remoteUrl, files: git.files },

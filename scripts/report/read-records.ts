@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { verifyChain } from '../records/chain.ts';
+import { anchorOf, type Anchor } from '../records/anchor.ts';
+import { verifyChain, type RecordLine } from '../records/chain.ts';
 import { checkRecordHistory, type CommittedVersion, type HistoryProblem } from '../records/history.ts';
 import { adaptBackupRecord } from './adapters/backup-records.ts';
 import { adaptConvergeRecord } from './adapters/converge-records.ts';
@@ -68,6 +69,20 @@ export interface RecordsPart {
   integrity: IntegrityProblem[];
   /** Record files against their git history. */
   history: HistoryProblem[];
+  /** First lines that anchor the head of a sibling file (scripts/records/anchor.ts), checked once every file is read. */
+  anchors: { path: string; anchor: Anchor }[];
+}
+
+/** The anchor a record file's first line carries, read without parsing the rest of the file. Pure. */
+function firstLineAnchor(text: string): Anchor | undefined {
+  const nl = text.indexOf('\n');
+  const first = nl < 0 ? text : text.slice(0, nl);
+  if (!first.includes('"anchor":')) return undefined;
+  try {
+    return anchorOf(JSON.parse(first) as RecordLine);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Verifies and adapts one record file into `part`. Pure: bytes in, normalised records and problems out. */
@@ -78,6 +93,8 @@ export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: 
     part.history.push(...checkRecordHistory(file.path, versions.versions[file.path] ?? [], file.bytes, { modified: versions.modified.includes(file.path), ...(rewrittenIn ? { rewrittenIn } : {}) }).problems);
   }
   const text = file.bytes.toString('utf8');
+  const anchor = firstLineAnchor(text);
+  if (anchor) part.anchors.push({ path: file.path, anchor });
   if (family === 'inspections' && zone !== undefined) {
     // Intact files take the fast path (same result, fewer lines parsed); anything else the full verifier.
     const fast = adaptInspectionFileFast(file.path, text, zone, firstOf);
@@ -103,7 +120,7 @@ export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: 
 }
 
 export function emptyRecordsPart(): RecordsPart {
-  return { gateDecisions: [], executions: [], inspections: [], backups: [], converge: [], recordFiles: [], integrity: [], history: [] };
+  return { gateDecisions: [], executions: [], inspections: [], backups: [], converge: [], recordFiles: [], integrity: [], history: [], anchors: [] };
 }
 
 /**

@@ -13,6 +13,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { GENESIS, renderRecordLine } from '../../scripts/records/chain.ts';
+import { RecordWriter } from '../../scripts/records/writer.ts';
 import { createFixtureRepo } from './fixture-repo.ts';
 
 const DEC_2 = () => new Date('2026-12-02T01:00:00Z');
@@ -159,6 +160,30 @@ describe('item 5: evidence outside git', () => {
     expect(code).toBe(1);
     expect(r.integrity.problems).toEqual([]);
     expect(r.integrity.history.map((h: Json) => [h.path, h.code, h.line])).toEqual([['records/gate/example/ops/pr-12.jsonl', 'record.history.rewritten', 1]]);
+  });
+
+  it('a chain rewritten with recomputed hashes is caught by the head its successor anchored, even with no git history to compare', async () => {
+    root = (await createFixtureRepo()).root;
+    const dir = path.join(root, 'records/gate/example/ops');
+    // The next PR's record file anchors the head of pr-12 when it begins (scripts/records/writer.ts).
+    const next = await RecordWriter.open(path.join(dir, 'pr-13.jsonl'));
+    await next.append({ at: '2026-11-20T10:00:00+08:00', type: 'gate.decision', pr: 13, status: 'pending', evaluated_at: '2026-11-20T10:00:00+08:00', rules: [] });
+    await next.close();
+    const file = path.join(dir, 'pr-12.jsonl');
+    const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+    let head = GENESIS;
+    const forged = lines.map((l, i) => {
+      const { seq: _s, prev: _p, hash: _h, ...event } = l;
+      if (i === 0) event.status = 'satisfied';
+      const { text, hash } = renderRecordLine(head, i + 1, event as { at: string; type: string });
+      head = hash;
+      return text;
+    });
+    await writeFile(file, forged.join('\n') + '\n');
+    await rm(path.join(root, '.git'), { recursive: true });
+    const { code, r } = await report(root);
+    expect(code).toBe(1);
+    expect(r.integrity.problems.map((p: Json) => [p.path, p.code, p.line])).toEqual([['records/gate/example/ops/pr-12.jsonl', 'record.anchor', lines.length]]);
   });
 
   it('outside a git repository nothing can be checked: the cover says so, exit 1', async () => {

@@ -458,6 +458,7 @@ export const en = {
   'msg.record.hash': 'a line was edited after it was written (its content no longer matches its hash)',
   'msg.record.truncated': 'the file was cut short',
   'msg.record.shape': 'a line lacks seq, prev, hash, at or type',
+  'msg.record.anchor': 'the head hash the next record file recorded when it began no longer matches: the chain was rewritten',
   'msg.record.history.rewritten': 'lines committed earlier were changed, removed or re-chained since',
   'msg.record.history.deleted': 'the file is in the cited commit but missing from the working tree',
   'msg.record.history.uncommitted': 'lines after the last commit are not committed',

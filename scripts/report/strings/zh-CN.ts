@@ -460,6 +460,7 @@ export const zhCN: Record<StringKey, string> = {
   'msg.record.hash': '记录行写入后被修改（内容与哈希不符）',
   'msg.record.truncated': '文件被截断',
   'msg.record.shape': '记录行缺少 seq、prev、hash、at 或 type',
+  'msg.record.anchor': '下一个记录文件创建时记下的本文件链头哈希已不再匹配：该哈希链被改写',
   'msg.record.history.rewritten': '此前已提交的记录行被修改、删除或重算哈希',
   'msg.record.history.deleted': '文件在引用提交中存在，但在工作区中缺失',
   'msg.record.history.uncommitted': '最后一次提交之后的记录行尚未提交',
