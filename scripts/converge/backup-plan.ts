@@ -61,3 +61,30 @@ export function recordedPolicy(p: RenderedPolicy): Record<string, unknown> {
     files: [...p.common, ...p.systemd, ...p.cron].map((f) => ({ path: f.path, mode: f.mode, role: f.role, ...(f.secret ? { secret: true } : { sha256: sha(f.content) }) })),
   };
 }
+
+/**
+ * Hosts in waves, so that no two hosts run `restic init` on one repository at
+ * once (two concurrent inits leave a repository whose config no key opens).
+ * A host joins the current wave unless a repository it may create is already
+ * one another host of the wave may create; a repository an earlier wave could
+ * create is no longer counted. Hosts without `init: true` all go in the first
+ * wave. Order within a wave is the input order.
+ */
+export function planInitWaves<H extends PlanHostInput>(hosts: readonly H[], policies: readonly BackupPolicyDocument[]): H[][] {
+  const initUrls = (h: H) => new Set(policies.filter((p) => p.repository.init && policyTargets(p, h)).map((p) => repositoryFor(p, h).url));
+  const claimed = new Set<string>();
+  let remaining = [...hosts];
+  const waves: H[][] = [];
+  while (remaining.length) {
+    const wave: H[] = []; const mine = new Set<string>(); const later: H[] = [];
+    for (const h of remaining) {
+      const urls = [...initUrls(h)].filter((u) => !claimed.has(u));
+      if (urls.some((u) => mine.has(u))) later.push(h);
+      else { wave.push(h); for (const u of urls) mine.add(u); }
+    }
+    waves.push(wave);
+    for (const u of mine) claimed.add(u);
+    remaining = later;
+  }
+  return waves;
+}

@@ -16,7 +16,7 @@
  */
 import type { BackupPolicyDocument } from '../model/documents.generated.ts';
 import { quoteArg, quoteArgv } from '../ssh/quote.ts';
-import { displayRepository, FULL_TAG, renderResticEnvFile, resticBackupArgv, resticCheckArgv, resticForgetArgv } from '../backup/restic-converge-argv.ts';
+import { displayRepository, FULL_TAG, renderResticEnvFile, resticBackupArgv, resticCheckArgv, resticForgetArgv } from './backup-restic.ts';
 import { cronGuard, cronMinuteField, toOnCalendar } from './backup-schedule.ts';
 import { parsedSchedules, type ScheduleKind } from './backup-validate.ts';
 

@@ -16,7 +16,7 @@ import { renderRootScript } from '../remote/commands.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import type { Fleet } from '../ssh/fleet.ts';
 import type { ConnectOptions, SshTarget } from '../ssh/types.ts';
-import { planBackupHost, recordedPolicy, secretNamesFor, type PlanHostInput } from './backup-plan.ts';
+import { planBackupHost, planInitWaves, recordedPolicy, secretNamesFor, type PlanHostInput } from './backup-plan.ts';
 import type { RenderedPolicy } from './backup-render.ts';
 import { describeApplied, describeFailures, isBackupFailure, parseBackupOutput, policyFindings, staleFiles } from './backup-report.ts';
 import { backupRows, staleRow } from './backup-rows.ts';
@@ -103,7 +103,16 @@ export interface BackupHostResult extends ConvergeHostResult {
 const sha = (t: string) => createHash('sha256').update(t).digest('hex');
 
 export async function convergeBackup(o: BackupRunOptions): Promise<BackupHostResult[]> {
-  return Promise.all(o.hosts.map(async (h): Promise<BackupHostResult> => {
+  const byHost = new Map<string, BackupHostResult>();
+  // Apply only: --check never creates a repository.
+  for (const wave of o.mode === 'apply' ? planInitWaves(o.hosts, o.policies) : [o.hosts]) {
+    for (const r of await Promise.all(wave.map((h) => convergeBackupHost(o, h)))) byHost.set(r.host, r);
+  }
+  return o.hosts.map((h) => byHost.get(h.id)!);
+}
+
+async function convergeBackupHost(o: BackupRunOptions, h: PlanHostInput): Promise<BackupHostResult> {
+  {
     const rendered = planBackupHost(h, o.policies, o.timezone, o.secret);
     const base = { host: h.id, target: 'backup' as const, changes: [] as string[], attention: [] as string[], detail: { policies: rendered.map(recordedPolicy) } as Record<string, unknown> };
     const missing = [...new Set(rendered.flatMap((r) => r.missingSecrets))];
@@ -119,7 +128,7 @@ export async function convergeBackup(o: BackupRunOptions): Promise<BackupHostRes
     else result = judge(h.id, base, rendered, parseBackupOutput(r.stdout), r, o.mode, missing);
     await o.hooks?.after?.(h.id, result);
     return result;
-  }));
+  }
 }
 
 function judge(host: string, base: Omit<BackupHostResult, 'outcome'>, rendered: readonly RenderedPolicy[], lines: ReturnType<typeof parseBackupOutput>, r: { code: number | null; state?: string; stderr: string }, mode: BackupMode, missing: readonly string[]): BackupHostResult {

@@ -152,12 +152,16 @@ if [ -s "$T/init" ]; then
   while IFS=$tab read -r pol envn pwn; do
     if ( set -a; . "$T/f$envn"; set +a; RESTIC_PASSWORD_FILE="$T/f$pwn"; export RESTIC_PASSWORD_FILE; exec restic --no-cache init ) > /dev/null 2> "$T/init.err"; then
       printf 'OG\trepo-initialised\t%s\n' "$pol"
+    # Another host of the same policy may have created it a moment ago: then it opens now.
+    elif ( set -a; . "$T/f$envn"; set +a; RESTIC_PASSWORD_FILE="$T/f$pwn"; export RESTIC_PASSWORD_FILE; exec restic --no-cache cat config ) > /dev/null 2>&1; then :
     else printf 'OG\terror\trestic init of %s failed: %s\n' "$pol" "$(head -n 2 "$T/init.err" | tr '\t\n' '  ' | cut -c1-300)"; fail=1; fi
   done < "$T/init"
   if [ "$fail" != 0 ]; then printf 'OG\tnothing-installed\n'; exit 1; fi
 fi
-install -d -m 0700 -o 0 -g 0 @ETC@ @STATE@ && mkdir -p @CRON@ || { printf 'OG\terror\tcannot create @ETC@ or @STATE@\n'; printf 'OG\tnothing-installed\n'; exit 1; }
-[ "$INIT" != systemd ] || mkdir -p @UNITS@
+if [ -s "$T/install" ]; then
+  install -d -m 0700 -o 0 -g 0 @ETC@ @STATE@ && mkdir -p @CRON@ || { printf 'OG\terror\tcannot create @ETC@ or @STATE@\n'; printf 'OG\tnothing-installed\n'; exit 1; }
+  [ "$INIT" != systemd ] || mkdir -p @UNITS@
+fi
 : > "$T/moves"
 while IFS=$tab read -r n pol role path mode; do
   n2=$(mktemp "%{path%/*}/.opsgate.XXXXXX") || { fail=1; break; }

@@ -16,7 +16,7 @@
  *   fighting over the repository's exclusive lock for `forget --prune`.
  */
 import type { BackupPolicyDocument } from '../model/documents.generated.ts';
-import { credentialNameProblem, FULL_TAG } from '../backup/restic-converge-argv.ts';
+import { credentialNameProblem, FULL_TAG } from './backup-restic.ts';
 import { firstCoincidence, parseCron, type CronSpec } from './backup-schedule.ts';
 
 export interface BackupProblem {
@@ -60,6 +60,9 @@ export function validateBackupPolicy(p: BackupPolicyDocument): BackupProblem[] {
       'keep one of incremental and differential; the full schedule adds the periodic read-back check');
   }
   const specs = parsedSchedules(p);
+  for (const s of specs) {
+    if (!firstCoincidence(s.spec, s.spec)) push('backup.schedule-never', `/schedule/${s.kind}`, `the ${s.kind} schedule '${s.spec.text}' never fires (no such day in any year, e.g. 30 February)`, 'pick a day that exists in the months named, or leave day of month as *');
+  }
   for (let i = 0; i < specs.length; i++) {
     for (let j = i + 1; j < specs.length; j++) {
       const at = firstCoincidence(specs[i]!.spec, specs[j]!.spec);

@@ -5,7 +5,7 @@
  * argument or an environment value: restic reads it from RESTIC_PASSWORD_FILE.
  * Pure.
  *
- * (Named restic-converge-*: `opsgate backup verify` has its own restic edge.)
+ * (The job reads the password from a root-only file; `opsgate backup verify` passes it on stdin.)
  */
 import { assertOperand } from '../ssh/quote.ts';
 
