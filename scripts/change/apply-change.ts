@@ -7,10 +7,12 @@ import path from 'node:path';
 import { blockingFreezes } from '../rules/calendar.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { loadSshAuth, openFleet } from '../ssh/fleet.ts';
-import { readGateFacts, readGitState } from './apply-facts.ts';
+import { UsageError } from '../model/errors.ts';
+import { defaultBranch, GOVERNED_ROOTS, readGateFacts, readGitState } from './apply-facts.ts';
+import { CommittedTree, readCommittedRepo } from './committed-tree.ts';
 import { executePlan, type ExecuteResult } from './execute.ts';
 import { acquireHostLock } from './host-lock.ts';
-import { findChange, loadPlan } from './load-plan.ts';
+import { findChange, loadPlan, type FileSource } from './load-plan.ts';
 import { planDigest, referencedFiles } from './plan.ts';
 import { evaluatePreconditions, type Refusal } from './preconditions.ts';
 import { changeRecordDir, listRuns, newRunId, openRecorder } from './recorder.ts';
@@ -28,7 +30,13 @@ export interface Resolution {
 }
 
 export interface ApplyOptions {
+  /**
+   * The repository; only its root is used: every document apply decides on and
+   * every file it sends is read from the committed tree at HEAD (or `committed`).
+   */
   repo: RepoModel;
+  /** The committed tree and its model, when the caller already read them (apply --due over many changes). */
+  committed?: { tree: CommittedTree; repo: RepoModel };
   changeId: string;
   env: NodeJS.ProcessEnv;
   now: () => Date;
@@ -55,10 +63,13 @@ export interface ApplyOutcome {
 }
 
 export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
-  const { repo } = o;
   const now = o.now();
+  const committed = o.committed ?? (await openCommitted(o.repo.root));
+  if (!committed) throw new UsageError(`${o.repo.root} has no commit to apply from`, 'apply reads the committed tree at HEAD of the default branch');
+  const { tree, repo } = committed;
   const change = findChange(repo, o.changeId);
-  const plan = await loadPlan(repo, change, now);
+  const source: FileSource = (rel) => tree.read(rel);
+  const plan = await loadPlan(repo, change, now, source);
   const refuse = (refusals: Refusal[]): ApplyOutcome => ({ status: 'refused', refusals, plan });
   if (plan.diagnostics.some((d) => d.severity === 'error')) {
     return refuse(plan.diagnostics.map((d) => ({ code: d.code, message: `${d.file}:${d.line}:${d.col} ${d.message}`, ...(d.hint ? { hint: d.hint } : {}) })));
@@ -69,8 +80,8 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
   const facts = {
     change: { id: change.id, type: change.data.type, window: change.data.window, closed: Boolean(change.data.closure) },
     now,
-    git: await readGitState(root, o.env, [change.file, ...referencedFiles(change.data)]),
-    gate: await readGateFacts(root, change.file),
+    git: await readGitState(root, o.env, [change.file, ...referencedFiles(change.data), ...GOVERNED_ROOTS]),
+    gate: await readGateFacts(tree, { id: change.id, file: change.file, deploys: referencedFiles(change.data) }, await defaultBranch(root, o.env)),
     freezes: calendar ? blockingFreezes(calendar, change.data.type, now.getTime(), now.getTime() + 1).map((f) => ({ id: f.id, title: f.title, end: f.end })) : [],
     runs: runs.map((r) => ({ run: r.run, ...(r.outcome ? { outcome: r.outcome } : {}) })),
     resume: Boolean(o.resume),
@@ -151,6 +162,11 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
       }
       const result = await executePlan({
         plan, fleet, recorder, root, secrets,
+        readRepoFile: async (rel) => {
+          const f = await tree.read(rel);
+          if (f.kind !== 'file') throw new Error(f.why);
+          return f.bytes;
+        },
         ...(resumeMap ? { resume: resumeMap } : {}),
         ...(earlierUploads ? { earlierUploads } : {}),
         unreachable,
@@ -166,6 +182,12 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
     await fleet.close();
     await runLock.release();
   }
+}
+
+/** The committed tree at HEAD and the repository model read from it. */
+export async function openCommitted(root: string): Promise<{ tree: CommittedTree; repo: RepoModel } | undefined> {
+  const tree = await CommittedTree.open(root);
+  return tree ? { tree, repo: await readCommittedRepo(tree) } : undefined;
 }
 
 /** Changes whose window is open now and that are not closed (the scheduled `apply --due`). Pure over the model. */

@@ -1,8 +1,7 @@
 import type { Command, CommandContext } from './context.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
-import { readRepo } from '../repo/read-repo.ts';
 import { parseFlags } from '../change/cli-args.ts';
-import { applyChange, dueChanges, type ApplyOutcome, type Resolution } from '../change/apply-change.ts';
+import { applyChange, dueChanges, openCommitted, type ApplyOutcome, type Resolution } from '../change/apply-change.ts';
 import { findChange, loadPlan } from '../change/load-plan.ts';
 import { renderPlanText } from '../change/render-plan.ts';
 import { listRuns } from '../change/recorder.ts';
@@ -51,11 +50,14 @@ export const applyCommand: Command = async (ctx) => {
   if (multi.resolve && !flags.resume) throw new UsageError('--resolve only makes sense with --resume', USAGE);
   const concurrency = flags.concurrency !== undefined ? Number(flags.concurrency) : undefined;
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) throw new UsageError('--concurrency must be a positive integer', USAGE);
-  const repo = await readRepo(ctx.root);
+  // Everything apply decides on and sends comes from the committed tree at HEAD, never the working tree.
+  const committed = await openCommitted(ctx.root);
+  if (!committed) throw new UsageError(`${ctx.root} is not a git repository with a commit`, 'apply runs from a checkout of the default branch');
+  const { repo, tree } = committed;
   const ids = due ? dueChanges(repo, ctx.now()) : [positional[0]!];
 
   if (flags['dry-run']) {
-    for (const id of ids) ctx.stdout.write(renderPlanText(await loadPlan(repo, findChange(repo, id), ctx.now())));
+    for (const id of ids) ctx.stdout.write(renderPlanText(await loadPlan(repo, findChange(repo, id), ctx.now(), (rel) => tree.read(rel))));
     if (ids.length === 0) ctx.stdout.write('no change has its window open now\n');
     return ExitCode.clean;
   }
@@ -74,7 +76,7 @@ export const applyCommand: Command = async (ctx) => {
       }
     }
     const r = await applyChange({
-      repo, changeId: id, env: ctx.env, now: ctx.now,
+      repo, committed, changeId: id, env: ctx.env, now: ctx.now,
       resume: flags.resume === true,
       ...(typeof flags['emergency-override'] === 'string' ? { override: flags['emergency-override'] } : {}),
       resolutions: (multi.resolve ?? []).map(parseResolution),
