@@ -5,6 +5,7 @@ import { renderAnnotations, renderLintSummary } from '../actions/annotations.ts'
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { hasErrors, type Diagnostic } from '../model/diagnostic.ts';
 import { readRepo } from '../repo/read-repo.ts';
+import { statRepoFile } from '../repo/repo-file.ts';
 import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import { lintRepo, referencedRepoFiles } from '../rules/index.ts';
 import { changedFilesSince } from '../repo/git-changes.ts';
@@ -24,9 +25,9 @@ export async function lintCommand(ctx: CommandContext): Promise<number> {
   const only = await resolvePaths(ctx.root, positionals);
 
   const repo = await readRepo(ctx.root);
-  const existingFiles = await existingInsideRepo(ctx.root, referencedRepoFiles(repo));
+  const { existing: existingFiles, refused: refusedFiles } = await existingInsideRepo(ctx.root, referencedRepoFiles(repo));
   const changeRuns = await readChangeRuns(ctx.root);
-  let diagnostics = lintRepo({ repo, now: ctx.now(), existingFiles, changeRuns });
+  let diagnostics = lintRepo({ repo, now: ctx.now(), existingFiles, refusedFiles, changeRuns });
   if (only) diagnostics = diagnostics.filter((d) => only.some((p) => d.file === p || d.file.startsWith(p + '/') || p === '.'));
   if (values['changed-since']) {
     const changed = await changedFilesSince(ctx.root, values['changed-since']);
@@ -74,16 +75,16 @@ async function resolvePaths(root: string, paths: string[]): Promise<string[] | u
 }
 
 /** Which of the referenced paths are regular files inside the repository (no `..`, no link out). Edge. */
-async function existingInsideRepo(root: string, rels: string[]): Promise<Set<string>> {
-  const realRoot = await realpath(root);
-  const out = new Set<string>();
+/** Which referenced paths are regular files inside the repository reached through no link, and why the others are refused. */
+async function existingInsideRepo(root: string, rels: string[]): Promise<{ existing: Set<string>; refused: Map<string, string> }> {
+  const existing = new Set<string>();
+  const refused = new Map<string, string>();
   await Promise.all(
     rels.map(async (rel) => {
-      if (path.isAbsolute(rel) || rel.split('/').includes('..')) return;
-      const real = await realpath(path.join(root, rel)).catch(() => undefined);
-      if (!real || !real.startsWith(realRoot + path.sep)) return;
-      if ((await stat(real)).isFile()) out.add(rel);
+      const r = await statRepoFile(root, rel);
+      if (r.kind === 'file') existing.add(rel);
+      else if (r.kind !== 'missing') refused.set(rel, r.why);
     }),
   );
-  return out;
+  return { existing, refused };
 }

@@ -22,6 +22,22 @@ export function badRepoPath(rel: string): string | undefined {
   return undefined;
 }
 
+/** Like readRepoFile, without reading: whether `rel` is a regular file reached through no link. */
+export async function statRepoFile(root: string, rel: string): Promise<{ kind: 'file' } | { kind: 'missing' | 'outside' | 'link' | 'not-file'; why: string }> {
+  const bad = badRepoPath(rel);
+  if (bad) return { kind: 'outside', why: bad };
+  const realRoot = await realpath(root);
+  let at = realRoot;
+  for (const part of rel.split('/')) {
+    at = path.join(at, part);
+    const s = await lstat(at).catch(() => undefined);
+    if (!s) return { kind: 'missing', why: `${rel} does not exist inside the repository` };
+    if (s.isSymbolicLink()) return { kind: 'link', why: `${path.relative(realRoot, at)} is a symbolic link; opsgate never follows links` };
+    if (at.length === realRoot.length + 1 + rel.length && !s.isFile()) return { kind: 'not-file', why: `${rel} is not a regular file` };
+  }
+  return { kind: 'file' };
+}
+
 export async function readRepoFile(root: string, rel: string): Promise<RepoFile> {
   const bad = badRepoPath(rel);
   if (bad) return { kind: 'outside', why: bad };
