@@ -2,6 +2,7 @@ import { compareDiagnostics, type Diagnostic } from '../model/diagnostic.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { checkAccess } from './access-rules.ts';
 import { checkChanges, repoPathsOf } from './change-rules.ts';
+import { checkGateAssumptions } from './gate-rules.ts';
 import { checkOncall, checkRecords } from './record-rules.ts';
 import { checkReferences } from './references.ts';
 import { checkReviews } from './review-rules.ts';
@@ -15,6 +16,7 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
   { name: 'records', rule: checkRecords },
   { name: 'oncall', rule: checkOncall },
   { name: 'reviews', rule: checkReviews },
+  { name: 'gate', rule: checkGateAssumptions },
 ];
 
 /** Loader diagnostics plus every rule's, sorted by place. A rule that throws becomes a diagnostic. Pure. */
