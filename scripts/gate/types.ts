@@ -63,6 +63,8 @@ export interface ApprovalPolicy {
   governance: { description?: string; paths: string[]; require: Requirement };
   rules: ApprovalRule[];
   disapproval?: { enabled: boolean; from?: ApproverSet };
+  /** Lowest repository role whose review counts (default write). */
+  min_reviewer_permission?: 'read' | 'triage' | 'write' | 'maintain' | 'admin';
   emergency?: { description?: string; require: Requirement; retro_review_within_hours: number };
 }
 

@@ -12,7 +12,7 @@ export function checkGateAssumptions({ repo }: RuleInput): Diagnostic[] {
   const out: Diagnostic[] = [];
   const hosts = repo.all('host');
   const byId = new Map(hosts.map((h) => [h.id, h]));
-  // Each pair is reported once, on the host whose file sorts later (the newer name, usually).
+  // Each pair is reported once, on the host whose file sorts later.
   const dups = findDuplicateHosts(hosts.map((h) => hostIdentity(h.id, h.file, h.data as unknown as Record<string, unknown>)), new Set(hosts.map((h) => h.id)));
   for (const d of dups) {
     const doc = byId.get(d.id)!;

@@ -59,8 +59,10 @@ describe('governance tier', () => {
       { id: 'app-09', file: 'inventory/hosts/app-09.yaml', address: '10.0.0.1', port: 22 },
       { id: 'app-10', file: 'inventory/hosts/app-10.yaml', address: '10.0.0.1', port: 2222, host_keys: ['ssh-ed25519 AAAA other-comment'] },
       { id: 'app-11', file: 'inventory/hosts/app-11.yaml', address: '10.0.0.2', port: 22 },
+      // The same address behind another bastion or proxy command is another machine (namespaced test hosts, NAT).
+      { id: 'ns-1', file: 'inventory/hosts/ns-1.yaml', address: '10.0.0.1', route: '["nc","ns-1"]' },
     ];
-    expect(findDuplicateHosts(hosts, new Set(['app-09', 'app-10', 'app-11'])).map((d) => [d.id, d.other, d.what])).toEqual([
+    expect(findDuplicateHosts(hosts, new Set(['app-09', 'app-10', 'app-11', 'ns-1'])).map((d) => [d.id, d.other, d.what])).toEqual([
       ['app-09', 'db-01', 'address'],
       ['app-10', 'db-01', 'host key'],
     ]);
