@@ -21,6 +21,7 @@ import { acquireRunLock } from './run-lock.ts';
 import { toSshTargets } from './targets.ts';
 import type { ChangePlan } from './types.ts';
 import { readRecordFile } from '../records/writer.ts';
+import { allowedSecrets, secretUseProblem } from '../rules/secret-policy.ts';
 
 export interface Resolution {
   host: string;
@@ -95,7 +96,11 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
   const secretNames = [...new Set(plan.hosts.flatMap((h) => [...h.steps, ...h.rollback]).flatMap((a) => (a.stdin?.source === 'secrets' ? a.stdin.names : [])))];
   const secrets: Record<string, string> = {};
   const fromJson = readSecretsJson(o.env.OPSGATE_SECRETS_JSON);
+  // Only the secrets the committed policy allows, never the workflow's or opsgate's own (lint rejects the rest too).
+  const allowed = allowedSecrets(repo.one('organisation')?.data);
   for (const n of secretNames) {
+    const notAllowed = secretUseProblem(n, allowed);
+    if (notAllowed) { refusals.push({ code: 'apply.secret-not-allowed', message: notAllowed.message, hint: 'list it in allowed_secrets of policies/organisation.yaml by a pull request the governance tier approves' }); continue; }
     const v = o.env[n] ?? fromJson[n];
     if (v === undefined || v === '') refusals.push({ code: 'apply.secret-missing', message: `secret ${n} is not set in the environment`, hint: `map it in the workflow: env: ${n}: \${{ secrets.${n} }}` });
     else if (/[\r\n]/.test(v)) refusals.push({ code: 'apply.secret-multiline', message: `secret ${n} contains a line break; it cannot be passed as one line` });

@@ -2442,6 +2442,12 @@ default_language: ("zh-CN" | "en")
  * Web address of this repository, for evidence links.
  */
 repository_url?: string
+/**
+ * The only secrets a change request may name as ${{ secrets.NAME }}, and the only ones the workflows pass (`opsgate secrets list`); never the workflow token, the runner's variables or opsgate's own credentials. Lint rejects any other name in a change. Editing this list needs the governance tier.
+ * 
+ * Items: A secret's name as the repository or environment secrets spell it.
+ */
+allowed_secrets?: string[]
 }
 
 // person.schema.json

@@ -160,3 +160,26 @@ describe('apply reads policy from the commit', () => {
     expect(existsSync(path.join(repo.root, 'records/changes/CHG-2026-0110'))).toBe(true);
   }, 60_000);
 });
+
+describe('secrets are named and allowed, never blanket', () => {
+  it("a change naming the workflow's token, opsgate's key or an unlisted secret is rejected by lint and refused by apply; the plan shows which secret goes where", async () => {
+    const use = (name: string) => ({ id: `use-${name.toLowerCase()}`, kind: 'run', env: { V: `\${{ secrets.${name} }}` }, argv: ['sh', '-c', `printf %s "$V" > "$HOME/${name}"`] });
+    await repo.mergeChange(changeDoc('CHG-2026-0111', { targets: { hosts: ['bp-1'] }, steps: [use('GITHUB_TOKEN'), use('OPSGATE_SSH_KEY'), use('DB_ROOT_PASSWORD')] }), 111);
+    const lint = await cli('lint', '--format', 'json');
+    const diags = (JSON.parse(lint.out) as { diagnostics: { code: string; file: string }[] }).diagnostics.filter((d) => d.file.includes('CHG-2026-0111') && d.code.startsWith('change.secret'));
+    expect(diags.map((d) => d.code)).toEqual(['change.secret-reserved', 'change.secret-reserved', 'change.secret-not-allowed']);
+    const env = { GITHUB_TOKEN: 'ghs_workflowtoken000', OPSGATE_SSH_KEY: 'the-ssh-key', DB_ROOT_PASSWORD: 'db-root' };
+    const stdout = new PassThrough(); const stderr = new PassThrough();
+    let err = '';
+    stderr.on('data', (d) => { err += String(d); });
+    const code = await runCli(['--root', repo.root, 'apply', 'CHG-2026-0111', '--identity', fleet.clientKeyPath], { env: { PATH: process.env.PATH, OPSGATE_DEFAULT_BRANCH: 'main', ...env }, stdout, stderr, cwd: repo.root });
+    expect(code).toBe(1);
+    expect(err.match(/apply\.secret-not-allowed/g)).toHaveLength(3);
+    for (const n of Object.keys(env)) expect(await onHost(n)).toBeUndefined();
+
+    await repo.mergeChange(changeDoc('CHG-2026-0112', { targets: { hosts: ['bp-1'] }, steps: [use('OG_TEST_TOKEN')] }), 112);
+    const plan = await cli('plan', 'CHG-2026-0112');
+    expect(plan.out).toContain('secrets: OG_TEST_TOKEN → bp-1');
+    expect(plan.out).toContain('hosts: 1');
+  }, 60_000);
+});

@@ -69,6 +69,8 @@ export async function makeRepo(fleet: RunningFleet, extra: Record<string, unknow
     await writeFile(path.join(root, rel), typeof data === 'string' ? data : stringify(data));
   };
   await write('inventory/groups/web.yaml', { id: 'web', title: 'web', owners: [] });
+  // The secrets a change may receive (the fleet tests' OG_TEST_TOKEN); apply refuses any other.
+  await write('policies/organisation.yaml', { id: 'organisation', name: 'test org', default_language: 'en', allowed_secrets: ['OG_TEST_TOKEN'] });
   await write('policies/calendar.yaml', { id: 'calendar', timezone: 'Asia/Shanghai', maintenance_windows: [{ id: 'always', title: 'always', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '00:00' }], ...(extra.calendar as object ?? {}) });
   git(root, 'init', '-q', '-b', 'main');
   git(root, 'add', '.');
