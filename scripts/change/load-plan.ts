@@ -52,6 +52,6 @@ export async function loadPlan(repo: RepoModel, change: Doc<'change'>, now: Date
     now,
   });
   // A link or an escaping path is never content: say so, beside planChange's "does not exist".
-  const linkDiags: Diagnostic[] = [...refused].map(([f, why]) => diagnostic('plan.link', { file: change.file, line: 1, col: 1 }, why, { hint: 'commit the file itself, inside the repository' }));
+  const linkDiags: Diagnostic[] = [...refused.values()].map((why) => diagnostic('plan.link', { file: change.file, line: 1, col: 1 }, why, { hint: 'commit the file itself, inside the repository' }));
   return { ...plan, diagnostics: [...linkDiags, ...plan.diagnostics], riskDerivation: renderRiskDerivation(deriveRisk(change.data, hosts)) };
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { blobSha } from '../github-server/server.ts';
-import { FIXTURES, changePath, changeYaml, runGateCli, startHarness, user, type Harness } from './helpers.ts';
+import { FIXTURES, changeYaml, runGateCli, startHarness, user, type Harness } from './helpers.ts';
 
 /**
  * What a changed path is judged by (issue 10, items 2–4), through the real CLI:
