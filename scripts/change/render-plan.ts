@@ -37,7 +37,7 @@ export function planExposure(plan: ChangePlan): { hosts: number; secrets: { name
   for (const h of plan.hosts) {
     for (const a of [...h.prechecks, ...h.steps, ...h.verification, ...h.rollback]) {
       if (a.stdin?.source === 'secrets') for (const n of a.stdin.names) secrets.set(n, (secrets.get(n) ?? new Set()).add(h.host));
-      if (a.argv[0] === 'sudo') sudo.add(`${a.phase} ${a.id}`);
+      if (a.sudo || a.argv[0] === 'sudo') sudo.add(`${a.phase} ${a.id}`);
     }
   }
   return { hosts: plan.hosts.length, secrets: [...secrets].map(([name, hosts]) => ({ name, hosts: [...hosts] })), sudo: [...sudo] };

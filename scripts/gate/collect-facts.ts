@@ -3,7 +3,9 @@ import { parseDocumentText, type AnyDoc } from '../repo/parse-document.ts';
 import type { SchemaValidator } from '../repo/validate-schema.ts';
 import { referencedFiles } from '../change/plan.ts';
 import { PR_COMMITS_CAP, PR_FILES_CAP, type PullFile, type PullRequestInfo, type Scm, type TreeEntry } from '../github/scm.ts';
+import { createHash } from 'node:crypto';
 import { lintChangedChanges } from './change-lint.ts';
+import { planViews } from './plans.ts';
 import { readTrees, TreeReader } from './tree-reader.ts';
 import { CONTENT_KINDS, describeDocument, kindOfPath } from './describe.ts';
 import { checkPolicyReferences, parseBaseDocument, toFreezes, toGroup, toPerson } from './policy.ts';
@@ -99,6 +101,7 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
   });
   const related = relateSubjects({ files, documents, headData, baseData, baseChanges, baseHosts, ctx, head, problems });
   problems.push(...lintChanges({ files, headTexts, calendarText, hostTexts, groupTexts, baseChangeTexts, head, validator, now }));
+  const plans = await readPlans(files, headData, baseHosts, head, now);
 
   // Staleness: one compare per distinct commit that an approval was given on (not per file, not per review).
   const changedSince: PrFacts['changed_since'] = {};
@@ -133,6 +136,7 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
     related: related.subjects,
     bindings: related.bindings,
     permissions,
+    plans,
   };
   return {
     policy: policy ?? { id: 'approval', teams: {}, governance: { paths: [], require: { any: [] } }, rules: [] },
@@ -144,6 +148,21 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
     now,
     problems,
   };
+}
+
+/** The plan of each changed change request, over base hosts (plus hosts the PR adds) and the deployed files at head. */
+async function readPlans(files: readonly PullFile[], headData: Map<string, Record<string, unknown> | undefined>, baseHosts: Map<string, { file: string; data: Record<string, unknown> }>, head: TreeReader, now: Date) {
+  const changes = files.filter((f) => f.status !== 'removed' && kindOfPath(f.path) === 'change' && headData.get(f.path)).map((f) => ({ file: f.path, data: headData.get(f.path)! }));
+  if (!changes.length) return [];
+  const hosts = new Map([...baseHosts].map(([id, h]) => [id, h.data]));
+  for (const f of files) {
+    const d = headData.get(f.path);
+    if (d && f.status !== 'removed' && kindOfPath(f.path) === 'host' && !hosts.has(String(d.id))) hosts.set(String(d.id), d);
+  }
+  const deployed = [...new Set(changes.flatMap((c) => referencedFiles(c.data as unknown as ChangeDocument)))].filter((p) => typeof head.blob(p) === 'string');
+  const texts = await head.readMany(deployed);
+  const infos = new Map([...texts].map(([p, t]) => [p, { sha256: createHash('sha256').update(t).digest('hex'), bytes: Buffer.byteLength(t) }]));
+  return planViews({ changes, hosts, files: infos, now });
 }
 
 /** Lint's change rules over the changed change requests, with the base as context (see change-lint.ts). */

@@ -93,6 +93,8 @@ export function evaluateGate(input: GateInput): GateResult {
     ignored: classified.ignored,
     changes,
     bindings: pr.bindings ?? [],
+    plans: pr.plans ?? [],
+    names: Object.fromEntries(input.people.map((p) => [p.id, { name: p.name, login: p.github }])),
   };
 }
 

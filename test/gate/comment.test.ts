@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { COMMENT_MARKER } from '../../scripts/gate/render.ts';
 import { changeYaml, runGateCli, startHarness, user, type Harness } from './helpers.ts';
 
@@ -54,5 +55,19 @@ describe('sticky comment', () => {
     const body = comments(82)[0]!.body;
     expect(body).toContain('security-team');
     expect(body).not.toMatch(/@yunfan\/security-team|@lina-yf|@everyone/);
+  });
+
+  it('shows what each changed change request will run: hosts, production hosts, which secret goes where, what runs as root', async () => {
+    const doc = parse(changeYaml({ hosts: ['cache-01', 'app-03'], risk: 'medium', window: { start: '2026-12-03T22:00:00+08:00', end: '2026-12-03T23:00:00+08:00' } })) as Record<string, unknown>;
+    // (The window suits cache-01 only, so lint's rules fail the gate; the comment still shows the plan.)
+    doc.steps = [{ id: 'flush', kind: 'run', argv: ['redis-cli', 'FLUSHALL'], sudo: true, env: { REDISCLI_AUTH: '${{ secrets.REDIS_PASSWORD }}' } }];
+    open(83, { 'changes/2026/CHG-2026-0200.yaml': stringify(doc) });
+    await runGateCli(h, ['--pr', '83', '--format', 'github']);
+    const body = comments(83)[0]!.body;
+    expect(body).toContain('<details><summary>What CHG-2026-0200 will run: 2 hosts (**1 prod**: cache-01) · 🔑 secrets: REDIS\\_PASSWORD → app-03, cache-01 · ⚠️ as root: step flush, rollback downgrade-jdk');
+    expect(body).toContain('### Plan for CHG-2026-0200');
+    expect(body).toMatch(/sudo -n -- env .*redis-cli FLUSHALL|sudo -n -- .*redis-cli FLUSHALL/);
+    expect(body).not.toContain('REDISCLI_AUTH=');
+    expect(body).toMatch(/陈杰 \(@\u200bchenjie-yf\)/);
   });
 });
