@@ -81,6 +81,16 @@ describe('repository permission', () => {
     expect(r.status).toBe('satisfied');
   });
 
+  it('a login GitHub no longer knows (404) has no role: the review does not count, the gate still decides', async () => {
+    const c = h.repo.commit({ parent: h.base, files: { [changePath()]: changeYaml() }, author: user('li-na'), committer: user('li-na') });
+    h.repo.openPull({ number: 66, author: user('li-na'), baseSha: h.base, commits: [c] });
+    h.repo.review(66, user('chen-jie'), 'APPROVED');
+    h.gh.fail({ method: 'GET', path: /\/collaborators\/chenjie-yf\/permission$/, kind: 'status', status: 404, times: Infinity });
+    const r = await decide(66);
+    expect(r.status).toBe('pending');
+    expect(reasons(r)).toEqual([[LOGIN['chen-jie'], 'no_permission']]);
+  });
+
   it('fails closed when the permission cannot be read', async () => {
     const c = h.repo.commit({ parent: h.base, files: { [changePath()]: changeYaml() }, author: user('li-na'), committer: user('li-na') });
     h.repo.openPull({ number: 65, author: user('li-na'), baseSha: h.base, commits: [c] });
