@@ -114,6 +114,10 @@ enabled: boolean
 from?: ApproverSet1
 }
 /**
+ * The lowest repository role whose review counts (read through GitHub's collaborator permission API); GitHub itself ignores approvals from people who cannot push. Default write.
+ */
+min_reviewer_permission?: ("read" | "triage" | "write" | "maintain" | "admin")
+/**
  * Reduced approval for change requests of type `emergency` (a retro review is then due, see the change's emergency.retro_review_due).
  */
 emergency?: {
@@ -2730,6 +2734,12 @@ repository_url?: string
  * How often the fleet is inspected, in hours (24 for the daily inspect workflow). The report compares the runs of a period with this schedule, and marks inspection figures incomplete when the last run of the period is older than 1.5 times this before the period end.
  */
 inspection_every_hours?: number
+/**
+ * The only secrets a change request may name as ${{ secrets.NAME }}, and the only ones the workflows pass (`opsgate secrets list`); never the workflow token, the runner's variables or opsgate's own credentials. Lint rejects any other name in a change. Editing this list needs the governance tier.
+ * 
+ * Items: A secret's name as the repository or environment secrets spell it.
+ */
+allowed_secrets?: string[]
 }
 
 // person.schema.json
