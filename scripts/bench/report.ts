@@ -50,12 +50,14 @@ function put(root: string, rel: string, text: string): void {
 /** Documents are written as block YAML, as people write them. */
 const doc = (root: string, rel: string, data: unknown) => put(root, rel, stringify(data));
 
+/** A chain as the writer makes it: a new file's first line anchors the head of the sibling written before it (records/anchor.ts). */
 class Chain {
-  private head = GENESIS;
-  private seq = 0;
+  head = GENESIS;
+  seq = 0;
   readonly parts: string[] = [];
+  constructor(private readonly anchor?: { file: string; lines: number; head: string }) {}
   add(event: { at: string; type: string; [k: string]: unknown }): void {
-    const { text, hash } = renderRecordLine(this.head, ++this.seq, event);
+    const { text, hash } = renderRecordLine(this.head, ++this.seq, this.seq === 1 && this.anchor ? { ...event, anchor: this.anchor } : event);
     this.head = hash;
     this.parts.push(text + '\n');
   }
@@ -98,6 +100,7 @@ function writeDocuments(root: string): void {
 }
 
 function writeChanges(root: string): void {
+  let prevGate: { file: string; lines: number; head: string } | undefined;
   for (let i = 0; i < CHANGES; i++) {
     const start = YEAR_START + Math.floor((i / CHANGES) * 365 * DAY) + 3_600_000;
     const { id, year } = nextId('CHG', start);
@@ -112,10 +115,11 @@ function writeChanges(root: string): void {
       ...(rnd(i, 4) < 0.9 ? { closure: { outcome: rolledBack ? 'rolled_back' : failed ? 'failed' : 'successful', closed_at: iso(start + DAY), deviations: '无', reviewed_by: PEOPLE[0] } } : {}),
     });
     const pr = i + 1;
-    const gate = new Chain();
+    const gate = new Chain(prevGate);
     gate.add({ at: iso(start - 2 * DAY), type: 'gate.decision', format: 'opsgate.gate-decision/1', repository: 'example/bench', pr, head_sha: 'a'.repeat(40), evaluated_at: iso(start - 2 * DAY), status: 'pending', rules: [], problems: [] });
     if (rnd(i, 5) > 0.02) gate.add({ at: iso(start - DAY), type: 'gate.decision', format: 'opsgate.gate-decision/1', repository: 'example/bench', pr, head_sha: 'a'.repeat(40), evaluated_at: iso(start - DAY), status: 'satisfied', rules: [], problems: [] });
     put(root, `records/gate/example/bench/pr-${pr}.jsonl`, gate.text());
+    prevGate = { file: `pr-${pr}.jsonl`, lines: gate.seq, head: gate.head };
     const run = new Chain();
     const runStart = start + (rnd(i, 6) < 0.01 ? -30 * 60_000 : 5 * 60_000);
     const runId = `r-${pad(i, 5)}`;
@@ -157,7 +161,8 @@ function writeInspections(root: string): number {
   for (let d = 0; d < DAYS; d++) {
     const at = YEAR_START + d * DAY + 2 * 3_600_000;
     const month = new Date(at).toISOString().slice(0, 7);
-    const chain = byMonth.get(month) ?? byMonth.set(month, new Chain()).get(month)!;
+    const last = [...byMonth].at(-1);
+    const chain = byMonth.get(month) ?? byMonth.set(month, new Chain(last ? { file: `${last[0]}.jsonl`, lines: last[1].seq, head: last[1].head } : undefined)).get(month)!;
     const runId = `ins-${pad(d, 3)}`;
     chain.add({ at: iso(at), type: 'inspection.started', run_id: runId, scope: { hosts: [], groups: [], shard: null }, baselines: [{ id: 'bench', checks: CHECKS }] });
     const byChange = { new: 0, persisting: 0, resolved: 0, regressed: 0 };

@@ -35,16 +35,23 @@ async function hashesAt(root: string, rel: string, lineNumbers: readonly number[
 }
 
 /** Problems of the anchors found among the record files (`listed`: every record file read). Edge. */
-export async function checkRecordAnchors(root: string, anchors: readonly { path: string; anchor: Anchor }[], listed: ReadonlySet<string>): Promise<IntegrityProblem[]> {
+export async function checkRecordAnchors(root: string, anchors: readonly { path: string; anchor: Anchor }[], listed: ReadonlySet<string>, tails: readonly { path: string; lines: number; head: string }[] = []): Promise<IntegrityProblem[]> {
   if (anchors.length === 0) return [];
   // The files checkAnchors sees: each anchoring file's first line, and the lines of its target that anchors name.
   const files = new Map<string, RecordLine[]>();
   const linesOf = (p: string) => files.get(p) ?? files.set(p, []).get(p)!;
   const wanted = new Map<string, number[]>();
+  const tailOf = new Map(tails.map((t) => [t.path, t]));
   for (const { path: p, anchor } of anchors) {
     linesOf(p)[0] = { seq: 1, prev: '', hash: '', at: '', type: '', anchor } as RecordLine;
     const target = `${p.slice(0, p.lastIndexOf('/') + 1)}${anchor.file}`;
-    if (!anchor.file.includes('/') && listed.has(target)) (wanted.get(target) ?? wanted.set(target, []).get(target)!).push(anchor.lines);
+    if (anchor.file.includes('/') || !listed.has(target)) continue;
+    // The target's last line is the one anchored (it was complete when its successor began): no second read.
+    const tail = tailOf.get(target);
+    if (tail && tail.lines === anchor.lines && tail.head) {
+      const lines = linesOf(target);
+      lines[tail.lines - 1] = { ...(lines[tail.lines - 1] ?? { seq: tail.lines, prev: '', at: '', type: '' }), hash: tail.head } as RecordLine;
+    } else (wanted.get(target) ?? wanted.set(target, []).get(target)!).push(anchor.lines);
   }
   for (const [target, numbers] of wanted) {
     const lines = linesOf(target);

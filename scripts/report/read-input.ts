@@ -70,8 +70,8 @@ export async function readReportInput(root: string, options: ReadInputOptions = 
     ? Object.entries(versions.versions).filter(([p, vs]) => vs.length > 0 && !listed.has(p) && p.endsWith('.jsonl')).map(([p, vs]) => ({ path: p, line: 1, code: 'record.history.deleted' as const, commit: vs[0]!.commit, message: `${p} is in commit ${vs[0]!.commit.slice(0, 10)} but missing from the working tree` }))
     : [];
   for (const [p, commit] of history.deleted) if (!listed.has(p) && p.endsWith('.jsonl')) deleted.push({ path: p, line: 1, code: 'record.history.deleted', commit, message: `${p} was deleted in commit ${commit.slice(0, 10)}: committed evidence is gone` });
-  const { anchors, ...recordsRead } = records;
-  const anchorProblems = await checkRecordAnchors(root, anchors, listed);
+  const { anchors, tails, ...recordsRead } = records;
+  const anchorProblems = await checkRecordAnchors(root, anchors, listed, tails);
   const historyProblems = [...(await locateRewrites(root, records.history, versions)), ...deleted].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
   return {
     ...docs,

@@ -71,6 +71,18 @@ export interface RecordsPart {
   history: HistoryProblem[];
   /** First lines that anchor the head of a sibling file (scripts/records/anchor.ts), checked once every file is read. */
   anchors: { path: string; anchor: Anchor }[];
+  /** Each file's line count and the hash its last line claims: most anchors name exactly that, so nothing is read again. */
+  tails: { path: string; lines: number; head: string }[];
+}
+
+const LAST_HASH = /,"hash":"([0-9a-f]{64})"\}\n?$/;
+
+/** The line count and the hash the last line claims, from the text. Pure. */
+function tailOf(text: string): { lines: number; head: string } {
+  let lines = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  if (text.length > 0 && !text.endsWith('\n')) lines++;
+  return { lines, head: LAST_HASH.exec(text.slice(-100))?.[1] ?? '' };
 }
 
 /** The anchor a record file's first line carries, read without parsing the rest of the file. Pure. */
@@ -95,6 +107,7 @@ export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: 
   const text = file.bytes.toString('utf8');
   const anchor = firstLineAnchor(text);
   if (anchor) part.anchors.push({ path: file.path, anchor });
+  part.tails.push({ path: file.path, ...tailOf(text) });
   if (family === 'inspections' && zone !== undefined) {
     // Intact files take the fast path (same result, fewer lines parsed); anything else the full verifier.
     const fast = adaptInspectionFileFast(file.path, text, zone, firstOf);
@@ -120,7 +133,7 @@ export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: 
 }
 
 export function emptyRecordsPart(): RecordsPart {
-  return { gateDecisions: [], executions: [], inspections: [], backups: [], converge: [], recordFiles: [], integrity: [], history: [], anchors: [] };
+  return { gateDecisions: [], executions: [], inspections: [], backups: [], converge: [], recordFiles: [], integrity: [], history: [], anchors: [], tails: [] };
 }
 
 /**

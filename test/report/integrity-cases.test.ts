@@ -186,6 +186,32 @@ describe('item 5: evidence outside git', () => {
     expect(r.integrity.problems.map((p: Json) => [p.path, p.code, p.line])).toEqual([['records/gate/example/ops/pr-12.jsonl', 'record.anchor', lines.length]]);
   });
 
+  it('a sibling appended to after its successor began is fine; a line before the anchored head rewritten is not', async () => {
+    root = (await createFixtureRepo()).root;
+    const dir = path.join(root, 'records/gate/example/ops');
+    const next = await RecordWriter.open(path.join(dir, 'pr-13.jsonl'));
+    await next.append({ at: '2026-11-20T10:00:00+08:00', type: 'gate.decision', pr: 13, status: 'pending', evaluated_at: '2026-11-20T10:00:00+08:00', rules: [] });
+    await next.close();
+    const more = await RecordWriter.open(path.join(dir, 'pr-12.jsonl'));
+    await more.append({ at: '2026-11-21T10:00:00+08:00', type: 'gate.decision', pr: 12, status: 'satisfied', evaluated_at: '2026-11-21T10:00:00+08:00', rules: [] });
+    await more.close();
+    await rm(path.join(root, '.git'), { recursive: true });
+    expect((await report(root)).r.integrity.problems).toEqual([]);
+    const file = path.join(dir, 'pr-12.jsonl');
+    const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+    let head = GENESIS;
+    const forged = lines.map((l, i) => {
+      const { seq: _s, prev: _p, hash: _h, ...event } = l;
+      if (i === 0) event.status = 'failed';
+      const { text, hash } = renderRecordLine(head, i + 1, event as { at: string; type: string });
+      head = hash;
+      return text;
+    });
+    await writeFile(file, forged.join('\n') + '\n');
+    const { r } = await report(root);
+    expect(r.integrity.problems.map((p: Json) => [p.path, p.code, p.line])).toEqual([['records/gate/example/ops/pr-12.jsonl', 'record.anchor', lines.length - 1]]);
+  });
+
   it('outside a git repository nothing can be checked: the cover says so, exit 1', async () => {
     root = (await createFixtureRepo()).root;
     await rm(path.join(root, '.git'), { recursive: true });
