@@ -77,12 +77,14 @@ export interface RecordsPart {
 
 const LAST_HASH = /,"hash":"([0-9a-f]{64})"\}\n?$/;
 
-/** The line count and the hash the last line claims, from the text. Pure. */
-function tailOf(text: string): { lines: number; head: string } {
-  let lines = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
-  if (text.length > 0 && !text.endsWith('\n')) lines++;
-  return { lines, head: LAST_HASH.exec(text.slice(-100))?.[1] ?? '' };
+/**
+ * The hash the last line of `text` claims. A copy: V8 keeps a slice of a
+ * string alive with the whole string, and a month of inspections is 30 MB.
+ * Pure.
+ */
+function lastHash(text: string): string {
+  const m = LAST_HASH.exec(text.slice(-100));
+  return m ? Buffer.from(m[1]!, 'latin1').toString('latin1') : '';
 }
 
 /** The anchor a record file's first line carries, read without parsing the rest of the file. Pure. */
@@ -107,12 +109,12 @@ export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: 
   const text = file.bytes.toString('utf8');
   const anchor = firstLineAnchor(text);
   if (anchor) part.anchors.push({ path: file.path, anchor });
-  part.tails.push({ path: file.path, ...tailOf(text) });
   if (family === 'inspections' && zone !== undefined) {
     // Intact files take the fast path (same result, fewer lines parsed); anything else the full verifier.
     const fast = adaptInspectionFileFast(file.path, text, zone, firstOf);
     if (fast) {
       part.recordFiles.push({ path: file.path, sha256: createHash('sha256').update(file.bytes).digest('hex'), family, lines: fast.lines, ok: true });
+      part.tails.push({ path: file.path, lines: fast.lines, head: lastHash(text) });
       part.inspections.push(...fast.runs);
       return;
     }
@@ -123,6 +125,7 @@ export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: 
   const lines = (firstBad === Infinity ? v.lines : v.lines.slice(0, firstBad - 1)) as unknown as Record<string, unknown>[];
   for (const p of v.problems) part.integrity.push({ path: file.path, line: p.line, code: p.code, message: p.message });
   part.recordFiles.push({ path: file.path, sha256: createHash('sha256').update(file.bytes).digest('hex'), family, lines: v.lines.length, ok: v.ok });
+  if (v.ok) part.tails.push({ path: file.path, lines: v.lines.length, head: v.head });
   if (family === 'gate') part.gateDecisions.push(...adaptGateRecord(file.path, lines));
   else if (family === 'changes') {
     const run = adaptExecutionRecord(file.path, lines);
