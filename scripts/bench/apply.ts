@@ -18,6 +18,8 @@ import { loadSshAuth, openFleet } from '../ssh/fleet.ts';
 import { toSshTargets } from '../change/targets.ts';
 import { startFleet } from '../../test/fleet/fleet.ts';
 import { changeDoc, makeRepo, type TestRepo } from '../../test/change/harness.ts';
+import { acquireHostLock, runDirOf, stepsLockOf } from '../remote/host-lock.ts';
+import { renderRemoteStep } from '../remote/step-runner.ts';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 50);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -45,6 +47,33 @@ async function timeApply(repo: TestRepo, identity: string, fields: Record<string
   const dir = path.join(repo.root, 'records/changes', id);
   const lines = (await readFile(path.join(dir, (await readdir(dir))[0]!), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; confirm_ms?: number });
   return { wall: o1 - o0, exec: runDone - firstBatch, confirmMs: lines.filter((l) => l.type === 'confirm.done' && typeof l.confirm_ms === 'number').map((l) => l.confirm_ms!) };
+}
+
+const MARKER_REPS = Number(process.env.BENCH_MARKER_REPS ?? 40);
+
+/** The step runner on one host, with and without a marker, alternated: median difference per step (ms). */
+async function markerCost(repo: TestRepo, identity: string, host: string): Promise<number> {
+  const model = await readRepo(repo.root);
+  const { auth } = await loadSshAuth({ identityFile: identity, env: {} });
+  const pool = openFleet(toSshTargets(model.all('host').filter((h) => h.id === host), model.all('host')), { auth });
+  try {
+    const s = await pool.session(host);
+    const lock = await acquireHostLock(s, host, 'bench:apply markers', 30, { scope: 'bench/markers', run: 'r1' });
+    if (lock.status !== 'locked') throw new Error(`cannot lock ${host}`);
+    const ctx = { runDir: runDirOf(lock.stateDir, 'bench/markers', 'r1', host), stepsLock: stepsLockOf(lock.stateDir, host), nonce: 'bench' };
+    const with_: number[] = []; const without: number[] = [];
+    for (let i = 0; i < MARKER_REPS; i++) {
+      for (const marker of i % 2 ? [true, false] : [false, true]) {
+        const t = performance.now();
+        await s.exec(renderRemoteStep({ argv: ['true'], sudo: false, timeoutSeconds: 30, marker, key: `step.m${i}` }, ctx));
+        (marker ? with_ : without).push(performance.now() - t);
+      }
+    }
+    await lock.release();
+    return median(with_) - median(without);
+  } finally {
+    await pool.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -102,7 +131,8 @@ async function main(): Promise<void> {
     for (const r of rows) process.stdout.write(`${r[0]!.padEnd(34)}${r[1]!.padEnd(24)}${r[2]}\n`);
     process.stdout.write(`\nexecution overhead per host-step (step runner, markers, records): ${perStep.toFixed(2)} ms (target < 10 ms): ${perStep < 10 ? 'met' : 'MISSED'}\n`);
     process.stdout.write(`end-to-end overhead per host-step (plan, git/gate checks, locks, records): ${((m.og - m.bare) / hostSteps).toFixed(2)} ms\n`);
-    process.stdout.write(`per-host cost of markers (3 non-idempotent steps against 3 idempotent ones): ${((m.ogExec - m.idem) / HOSTS).toFixed(2)} ms per host (${((m.ogExec - m.idem) / hostSteps).toFixed(2)} ms per step)\n`);
+    const mk = await markerCost(repo, fleet.clientKeyPath, ids[0]!);
+    process.stdout.write(`per-host cost of markers: ${(mk * STEPS.length).toFixed(2)} ms per host for ${STEPS.length} non-idempotent steps (${mk.toFixed(2)} ms per step: the runner with and without its marker, alternated ${MARKER_REPS}× on one host; the whole-run comparison above is ${((m.ogExec - m.idem) / HOSTS).toFixed(1)} ms per host, within this machine's noise)\n`);
     process.stdout.write(`per-host cost of the confirming connection: ${median(confirmMs).toFixed(0)} ms median fresh connection + confirmation (recorded confirm_ms); a commit-confirmed upload run costs ${((median(confirmed) - median(plainUpload)) / HOSTS).toFixed(1)} ms more per host than the same upload elsewhere (arming, fresh connection)\n`);
     const cpu = process.cpuUsage(cpu0);
     process.stdout.write(`controller CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
