@@ -1373,7 +1373,7 @@ closure?: {
 /**
  * Outcome.
  */
-outcome: ("successful" | "partial" | "failed" | "rolled_back" | "cancelled")
+outcome: ("succeeded" | "partial" | "failed" | "rolled_back" | "cancelled")
 /**
  * When closed.
  */
