@@ -84,7 +84,7 @@ export async function runInspection(o: InspectRunOptions): Promise<HostRun[]> {
       }
       const split = splitSections(stdout, boundary);
       if (!split.ok) return hostError(host, o, 'output', split.reason, ms, true);
-      const facts = gatherFacts(host.id, split.sections, repos.map((r) => r.policy));
+      const facts = gatherFacts(host.id, split.sections, repos.map((r) => r.policy), boundary);
       for (const r of host.backup_repositories ?? []) {
         if (!o.env[r.password_env]) facts.restic.set(r.policy, factError(`the runner's environment has no ${r.password_env} (password_env of ${r.policy})`, 'restic snapshots'));
       }
