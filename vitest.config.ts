@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // A private TMPDIR for the run; fails the run when a test leaves an og-* directory behind.
+    globalSetup: ['test/global-setup.ts'],
   },
 });

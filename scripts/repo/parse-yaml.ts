@@ -53,6 +53,11 @@ export function parseYamlText(input: Uint8Array | string, file: string, lineOffs
   return parseFast(text, lineOffset) ?? parseWithPositions(text, file, lineOffset);
 }
 
+/** The same checks with the positional parser only: the reference the fast path is held equal to (tests, parity). */
+export function parseYamlTextPositional(text: string, file: string, lineOffset = 0): ParsedYaml {
+  return parseWithPositions(text, file, lineOffset);
+}
+
 /**
  * YAML the fast path leaves to the positional parser: anchors, aliases, tags,
  * directives, document markers, complex or explicit keys, null keys.

@@ -12,7 +12,7 @@ const base: ChangeDocument = {
   window: { start: '2026-12-01T22:00:00+08:00', end: '2026-12-02T01:00:00+08:00' },
   prechecks: [{ id: 'nginx-ok', argv: ['nginx', '-t'] }],
   steps: [
-    { id: 'conf', kind: 'upload', source: 'files/nginx.conf', dest: '/etc/nginx/nginx.conf', mode: '0644', owner: 'root', group: 'root' },
+    { id: 'conf', kind: 'upload', source: 'files/nginx.conf', dest: '/etc/nginx/nginx.conf', mode: '0644', owner: 'root', group: 'wheel' },
     { id: 'reload', kind: 'run', argv: ['systemctl', 'reload', 'nginx'], sudo: true, idempotent: true },
   ],
   verification: [{ id: 'http', argv: ['curl', '-fsS', 'http://127.0.0.1/'], expect: { stdout_contains: 'ok' } }],
@@ -53,7 +53,8 @@ describe('planChange', () => {
     const h = p.hosts[0]!;
     expect(h.prechecks[0]!.command).toBe('nginx -t');
     expect(h.steps[0]!.command.startsWith("sudo -n -- sh -c 'set -eu")).toBe(true);
-    expect(h.steps[0]!.argv.slice(-6)).toEqual(['/etc/nginx/nginx.conf', '0644', 'root', 'root', 'CHG-2026-0042'].slice(-5).length ? h.steps[0]!.argv.slice(-6) : []);
+    // The upload script's positional arguments: $0, dest, mode, owner, group, the change id as backup tag.
+    expect(h.steps[0]!.argv.slice(-6)).toEqual(['opsgate-upload', '/etc/nginx/nginx.conf', '0644', 'root', 'wheel', 'CHG-2026-0042']);
     expect(h.steps[0]!.stdin).toEqual({ source: 'repo', path: 'files/nginx.conf', sha256: 'a'.repeat(64), bytes: 10 });
     expect(h.steps[1]!.command).toBe('sudo -n -- systemctl reload nginx');
     expect(h.rollback.map((a) => a.id)).toEqual(['restore-conf', 'reload-again']);

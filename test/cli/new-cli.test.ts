@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { nextId } from '../../scripts/scaffold/templates.ts';
 import { parseYamlText } from '../../scripts/repo/parse-yaml.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
@@ -20,6 +20,7 @@ describe('opsgate new', () => {
 
   it('writes a change that parses, with the next id, and never overwrites', async () => {
     const root = await mkdtemp(path.join(os.tmpdir(), 'og-new-'));
+    onTestFinished(() => rm(root, { recursive: true, force: true }));
     await cp(path.join(repoRoot, 'schemas'), path.join(root, 'schemas'), { recursive: true });
     const run = () => exec(path.join(repoRoot, 'node_modules/.bin/tsx'), [path.join(repoRoot, 'scripts/bin/opsgate.ts'), '--root', root, 'new', 'change', '--title', '扩容 web 集群', '--type', 'emergency']);
     const first = await run();

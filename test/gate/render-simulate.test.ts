@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../../scripts/bin/run-cli.ts';
@@ -73,13 +73,14 @@ describe('rendering', () => {
 
 describe('values a pull request controls never start a log line', () => {
   it('a changed file named with a newline and a workflow command stays on its line, escaped', async () => {
-    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
     const os = await import('node:os');
     const sim = JSON.parse(readFileSync(path.join(FIXTURES, 'simulate-db-change.json'), 'utf8'));
     const evil = 'notes/x\n::stop-commands::pwned\n\u001b[2Jcleared.txt';
     sim.pr.files.push({ path: evil, status: 'added' });
     sim.pr.title = 'title\n::warning::injected';
     const dir = await mkdtemp(path.join(os.tmpdir(), 'og-gate-inj-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     await writeFile(path.join(dir, 'sim.json'), JSON.stringify(sim));
     for (const format of ['text', 'github']) {
       const r = await cli(['gate', '--root', path.join(FIXTURES, 'base'), '--simulate', path.join(dir, 'sim.json'), '--format', format]);

@@ -1,12 +1,13 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { GENESIS, verifyChain } from '../../scripts/records/chain.ts';
 import { RecordWriter } from '../../scripts/records/writer.ts';
 
 async function chainOf(n: number): Promise<{ file: string; text: string }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'og-chain-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'r.jsonl');
   const w = await RecordWriter.open(file);
   for (let i = 0; i < n; i++) await w.append({ at: `2026-11-27T10:00:0${i}+08:00`, type: 'step.done', step: `s${i}` });

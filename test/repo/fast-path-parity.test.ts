@@ -2,7 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { parseYamlText } from '../../scripts/repo/parse-yaml.ts';
+import { parseYamlText, parseYamlTextPositional, type ParsedYaml } from '../../scripts/repo/parse-yaml.ts';
 import { splitFrontMatter } from '../../scripts/repo/front-matter.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
 
@@ -16,19 +16,73 @@ async function yamlFiles(dir: string): Promise<string[]> {
   return out;
 }
 
-describe('the fast YAML path gives exactly the data of the positional parser', async () => {
+/** Every JSON pointer in a plain tree, keys and values, so positions can be compared everywhere. */
+function pointers(v: unknown, at = ''): string[] {
+  if (Array.isArray(v)) return [at, ...v.flatMap((x, i) => pointers(x, `${at}/${i}`))];
+  if (v !== null && typeof v === 'object') return [at, ...Object.entries(v).flatMap(([k, x]) => pointers(x, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`))];
+  return [at];
+}
+
+/** What a reader of the result sees: data, diagnostics (codes and locations), and where every value and key is. */
+function observable(p: ParsedYaml) {
+  const where = p.data === undefined ? [] : pointers(p.data).map((ptr) => [ptr, p.locate(ptr), p.locate(ptr, { key: true })]);
+  return { data: p.data, diagnostics: p.diagnostics.map((d) => ({ code: d.code, line: d.line, col: d.col })), where };
+}
+
+/** Inputs that must fail (or take the unusual path) the same way on both paths. */
+const HOSTILE: Array<[string, string]> = [
+  ['duplicate key', 'id: a\nowner: b\nowner: c\n'],
+  ['unclosed flow sequence', 'id: a\ngroups: [web, app\nenv: prod\n'],
+  ['tab indentation', 'id: a\naddress: x\n\tuser: root\n'],
+  ['custom tag', 'id: a\nx: !include other.yaml\n'],
+  ['js function tag', 'id: a\nx: !!js/function "function(){}"\n'],
+  ['two documents', 'id: a\n---\nid: b\n'],
+  ['a list', '- a\n- b\n'],
+  ['a scalar', 'just text\n'],
+  ['__proto__ key', 'id: a\n__proto__:\n  polluted: true\n'],
+  ['constructor key', 'id: a\nconstructor: x\n'],
+  ['complex key', 'id: a\n? [x, y]\n: 1\n'],
+  ['null key', 'id: a\n: 1\n'],
+  ['anchors and aliases', 'id: a\nbase: &b {x: 1}\ncopy: *b\n'],
+  ['deep nesting', `id: a\nx: ${'{a: '.repeat(80)}1${'}'.repeat(80)}\n`],
+  ['YAML 1.1 octal and sexagesimal stay strings or core ints', 'id: a\nmode: 0644\ntime: 22:00\nflag: yes\nhex: 0x1F\noct: 0o17\n'],
+  ['quoted and block scalars', 'id: a\nq: "it\'s"\nb: |\n  line 1\n  line 2\nf: >-\n  folded\n  text\n'],
+  ['a key with a slash and a tilde', 'id: a\nenv:\n  "a/b~c": 1\n'],
+  ['document end marker', 'id: a\n...\n'],
+  ['directive', '%YAML 1.2\n---\nid: a\n'],
+  ['flow mapping at the top', '{id: a, x: 1}\n'],
+];
+
+describe('the fast YAML path gives exactly the result of the positional parser', async () => {
   const files = (await Promise.all(['inventory', 'policies', 'changes', 'incidents', 'runbooks', 'test/fixtures'].map((d) => yamlFiles(path.join(repoRoot, d))))).flat();
-  it('covers the sample organisation and the fixtures', () => {
+  const inputs: Array<[string, string]> = [
+    ...(await Promise.all(
+      files.map(async (f): Promise<[string, string]> => {
+        const text = await readFile(f, 'utf8');
+        return [path.relative(repoRoot, f), f.endsWith('.md') ? (splitFrontMatter(text)?.yaml ?? '') : text];
+      }),
+    )),
+    ...HOSTILE,
+  ];
+
+  it('covers the sample organisation, the fixtures and hostile inputs, successes and failures', () => {
     expect(files.length).toBeGreaterThan(50);
+    const results = inputs.map(([, text]) => parseYamlText(text, 'x.yaml'));
+    expect(results.filter((r) => r.data === undefined).length).toBeGreaterThanOrEqual(10);
+    expect(results.filter((r) => r.data !== undefined).length).toBeGreaterThan(50);
   });
-  it.each(files.map((f) => [path.relative(repoRoot, f), f]))('%s', async (_rel, file) => {
-    let text = await readFile(file, 'utf8');
-    if (file.endsWith('.md')) text = splitFrontMatter(text)?.yaml ?? '';
+
+  it.each(inputs)('%s', (_name, text) => {
+    const ours = parseYamlText(text, 'x.yaml', 1);
+    const positional = parseYamlTextPositional(text, 'x.yaml', 1);
+    // Data, diagnostics (codes, lines, columns) and every value's and key's position are the same, failures included.
+    expect(observable(ours)).toEqual(observable(positional));
+    // And the positional parser reads what the yaml library itself reads.
     const docs = parseAllDocuments(text, { schema: 'core', uniqueKeys: true });
     const reference = Array.isArray(docs) && docs.length === 1 && docs[0]!.errors.length === 0 ? docs[0]!.toJS({ maxAliasCount: 100 }) : undefined;
-    const ours = parseYamlText(text, 'x.yaml');
-    if (ours.data !== undefined && reference !== undefined) expect(ours.data).toEqual(reference);
+    if (positional.data !== undefined) expect(positional.data).toEqual(reference);
   });
+
   it('locates lazily, also with a front-matter offset', () => {
     const p = parseYamlText('id: a\nowner: b\n', 'runbooks/a.md', 1);
     expect(p.locate('/owner')).toEqual({ line: 3, col: 8 });

@@ -20,9 +20,9 @@ describe('parseYamlText positions', () => {
   });
 
   it('shifts lines for front matter', () => {
-    const p = parseYamlText('id: x\nbad: [\n', 'runbooks/x.md', 1);
-    expect(p.diagnostics[0]?.code).toBe('yaml.syntax');
-    expect(p.diagnostics[0]!.line).toBeGreaterThanOrEqual(2);
+    // The unclosed [ is reported at the end of the input: line 3 of the YAML, line 4 of the Markdown file.
+    expect(parseYamlText('id: x\nbad: [\n', 'f.yaml').diagnostics).toMatchObject([{ code: 'yaml.syntax', line: 3, col: 1 }]);
+    expect(parseYamlText('id: x\nbad: [\n', 'runbooks/x.md', 1).diagnostics).toMatchObject([{ code: 'yaml.syntax', line: 4, col: 1 }]);
   });
 
   it.each([

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { fingerprintOf } from '../../scripts/rules/access-rules.ts';
 import { lintRepo } from '../../scripts/rules/index.ts';
 import { repoFromFiles } from '../helpers/repo-from-files.ts';
@@ -56,6 +56,7 @@ describe('access rules', () => {
 
   it('computes fingerprints exactly as ssh-keygen does', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'og-fp-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'k')]);
     const pub = execFileSync('cat', [path.join(dir, 'k.pub')]).toString();
     const expected = execFileSync('ssh-keygen', ['-lf', path.join(dir, 'k.pub')]).toString().split(' ')[1];
