@@ -87,7 +87,8 @@ while [ -n "$q" ]; do
   ogf "$p" "$p"
   x=$(awk -v d="\${p%/*}" -v h="$h" 'match($0, /^[[:space:]]*[@#]include(dir)?[[:space:]]+/) { k = (substr($0, RSTART, RLENGTH) ~ /includedir/) ? "dir" : "file"; v = substr($0, RLENGTH + 1); sub(/[[:space:]]+$/, "", v); if (v ~ /^".*"$/) v = substr(v, 2, length(v) - 2); gsub(/%h/, h, v); if (substr(v, 1, 1) != "/") v = d "/" v; print k "\\t" v }' "$p")
   [ -n "$x" ] && q="$q\${q:+$NL}$x"
-done`;
+done
+true`;
 
 /** sudo's own answer for every login account. */
 const SUDO_LIST = `rc=0
