@@ -14,7 +14,7 @@
  *                    to nologin/false/true/sync, whatever its name) → $T/logins
  */
 export const PROBE_PRELUDE = [
-  'ogf() { printf \'%s file %s\\n\' "$B" "$1"; cat -- "$2"; r=$?; printf \'\\n%s eof %d\\n\' "$B" "$r"; }',
+  'ogf() { printf \'%s file %s\\n\' "$B" "$1"; cat -- "$2"; r=$?; printf \'\\n%s eof %d\\n\' "$B" "$r"; return $r; }',
   `ogshells() {
   [ -f "$T/shells" ] && return 0
   set --; for b in /usr/sbin/nologin /sbin/nologin /bin/false /usr/bin/false /bin/true /usr/bin/true /bin/sync /usr/bin/sync; do [ -f "$b" ] && set -- "$@" "$b"; done
@@ -71,7 +71,7 @@ exit $rc`;
 const SUDOERS = `h=$(uname -n); h=\${h%%.*}; NL='
 '
 printf '%s host %s\\n' "$B" "$h"
-q='file	/etc/sudoers'; seen=' '; n=0
+q='file	/etc/sudoers'; seen=' '; n=0; rc=0
 while [ -n "$q" ]; do
   e=\${q%%"$NL"*}; if [ "$e" = "$q" ]; then q=; else q=\${q#*"$NL"}; fi
   k=\${e%%"	"*}; p=\${e#*"	"}
@@ -84,14 +84,15 @@ while [ -n "$q" ]; do
     continue
   fi
   [ -f "$p" ] || { printf '%s missing %s\\n' "$B" "$p"; continue; }
-  ogf "$p" "$p"
+  ogf "$p" "$p" || rc=$?
   x=$(awk -v d="\${p%/*}" -v h="$h" 'match($0, /^[[:space:]]*[@#]include(dir)?[[:space:]]+/) { k = (substr($0, RSTART, RLENGTH) ~ /includedir/) ? "dir" : "file"; v = substr($0, RLENGTH + 1); sub(/[[:space:]]+$/, "", v); if (v ~ /^".*"$/) v = substr(v, 2, length(v) - 2); gsub(/%h/, h, v); if (substr(v, 1, 1) != "/") v = d "/" v; print k "\\t" v }' "$p")
   [ -n "$x" ] && q="$q\${q:+$NL}$x"
 done
-true`;
+exit $rc`;
 
 /** sudo's own answer for every login account. */
-const SUDO_LIST = `rc=0
+const SUDO_LIST = `[ "$(id -u)" = 0 ] || { echo 'sudo -l -U must be run as root' >&2; exit 4; }
+rc=0
 for u in $(oglogins); do printf '%s user %s\\n' "$B" "$u"; sudo -n -l -U "$u" 2>&1; r=$?; printf '\\n%s eou %d\\n' "$B" "$r"; [ $r -ne 0 ] && [ $r -ne 1 ] && rc=$r; done
 exit $rc`;
 

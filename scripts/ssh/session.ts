@@ -38,8 +38,12 @@ export async function connectHost(target: SshTarget, options: ConnectOptions, vi
   const proxyFailure = (what: string) => {
     const extra = proxyStderr().trim().replace(/\s*\n\s*/g, ' / ').slice(0, 300);
     if (!proxy) return fail('connect', what);
-    const code = proxy.exitCode !== null ? `exited ${proxy.exitCode}` : proxy.signalCode ? `killed by ${proxy.signalCode}` : 'still running';
-    return fail('proxy', extra ? `proxy command failed: ${extra} (proxy ${code}; ssh: ${what})` : `${what} (proxy ${code}, no stderr)`);
+    const name = target.proxyCommand?.[0] ?? 'proxy';
+    if (proxy.exitCode !== null || proxy.signalCode) {
+      const how = proxy.exitCode !== null ? `exited ${proxy.exitCode}` : `was killed by ${proxy.signalCode}`;
+      return fail('proxy', `proxy command (${name}) ${how} before the SSH handshake${extra ? `: ${extra}` : ' without printing a reason'}`);
+    }
+    return fail('proxy', `${what}${extra ? ` (proxy command ${name}: ${extra})` : ''}`);
   };
   const client = new Client();
   let refusedKey: string | undefined;
