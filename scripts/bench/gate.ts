@@ -12,7 +12,8 @@ import { createGitHubClient } from '../github/client.ts';
 import { createGitHubScm } from '../github/scm.ts';
 import { collectGateInput } from '../gate/collect-facts.ts';
 import { evaluateGate } from '../gate/evaluate.ts';
-import { COMMENT_MARKER, renderMarkdown, renderStatusDescription } from '../gate/render.ts';
+import { COMMENT_MARKER, renderComment, renderStatusDescription } from '../gate/render.ts';
+import { statusContext } from '../gate/status-context.ts';
 import { readSchemas } from '../repo/read-repo.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
 import { startGitHubServer } from '../../test/github-server/server.ts';
@@ -65,8 +66,8 @@ try {
     const result = evaluateGate(input);
     const t1 = performance.now();
     await Promise.all([
-      scm.setStatus(result.head_sha, { state: result.status === 'satisfied' ? 'success' : result.status === 'pending' ? 'pending' : 'failure', context: 'opsgate/approval', description: renderStatusDescription(result) }),
-      scm.upsertStickyComment(900, COMMENT_MARKER, renderMarkdown(result)),
+      scm.setStatus(result.head_sha, { state: result.status === 'satisfied' ? 'success' : result.status === 'pending' ? 'pending' : 'failure', context: statusContext(result.base_ref), description: renderStatusDescription(result) }),
+      scm.upsertStickyComment(900, COMMENT_MARKER, renderComment(result)),
     ]);
     const t2 = performance.now();
     decide.push(t1 - t0);

@@ -5,7 +5,10 @@ import { ExitCode, GitHubApiError, UsageError } from '../model/errors.ts';
 import { buildDecision, decisionRecordPath } from '../gate/decision.ts';
 import { evaluateGate } from '../gate/evaluate.ts';
 import { failedClosedResult } from '../gate/fail-closed.ts';
-import { COMMENT_MARKER, renderMarkdown, renderStatusDescription, renderText } from '../gate/render.ts';
+import { COMMENT_MARKER, renderComment, renderMarkdown, renderStatusDescription, renderText } from '../gate/render.ts';
+import { statusContext } from '../gate/status-context.ts';
+import type { ActionsContext } from '../github/actions-env.ts';
+import type { Scm } from '../github/scm.ts';
 import type { GateResult } from '../gate/types.ts';
 import { loadSimulation } from '../gate/simulate.ts';
 import { RecordWriter } from '../records/writer.ts';
@@ -63,12 +66,14 @@ from the pull request's BASE commit through the GitHub API (never the working tr
   --simulate FILE     evaluate PR facts from a JSON file offline; policy, people, groups
                       and freezes come from the file or else from --root's working tree
   --format F          text (default), json (the explained tree), github (publish the
-                      opsgate/approval status, the sticky comment and the job summary;
-                      with --simulate: print the comment instead)
+                      commit status 'opsgate/approval (BASE)', e.g. 'opsgate/approval (main)',
+                      the sticky comment and the job summary; with --simulate: print the
+                      comment instead)
   --decision-out FILE write the decision (policy commit, head, rules, approvers) as JSON
   --record            append the decision to records/gate/<owner>/<repo>/pr-<n>.jsonl
 
-environment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH, GITHUB_STEP_SUMMARY
+environment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH, GITHUB_STEP_SUMMARY,
+             OPSGATE_BOT_LOGINS (whose comment is the sticky one; default github-actions[bot])
 exit codes: 0 satisfied, 1 pending or failed (or GitHub unreadable: fails closed), 2 usage, 3 internal
 `;
 
@@ -79,38 +84,49 @@ export const gateCommand: Command = async (ctx) => {
   }
   const args = parseGateArgs(ctx.argv);
   const validator = createSchemaValidator(await readSchemas(CODE_ROOT));
-  let result: GateResult;
-  let publish: ((r: GateResult) => Promise<string[]>) | undefined;
+  let evaluations: Evaluation[];
   if (args.simulate) {
     const input = await loadSimulation(path.resolve(ctx.root, args.simulate), ctx.root, validator, ctx.now());
-    result = evaluateGate(input);
+    evaluations = [{ result: evaluateGate(input) }];
   } else {
-    const live = await evaluateLive(ctx, args, validator);
-    result = live.result;
-    publish = live.publish;
+    evaluations = await evaluateLive(ctx, args, validator);
   }
   const format: Format = args.format ?? (args.simulate ? 'text' : ctx.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text');
-  if (format === 'json') ctx.stdout.write(JSON.stringify(result, null, 2) + '\n');
-  else if (format === 'github' && !publish) ctx.stdout.write(renderMarkdown(result)); // simulation: preview the comment
-  else ctx.stdout.write(renderText(result));
-  if (args.decisionOut) await writeFile(path.resolve(ctx.root, args.decisionOut), JSON.stringify(buildDecision(result), null, 2) + '\n');
-  if (args.record) {
-    const w = await RecordWriter.open(path.join(ctx.root, decisionRecordPath(result.repository, result.pr)));
-    try {
-      await w.append({ at: result.evaluated_at, type: 'gate.decision', ...buildDecision(result) });
-    } finally {
-      await w.close();
+  let exit: number = ExitCode.clean;
+  for (const { result, publish } of evaluations) {
+    if (format === 'json') ctx.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    else if (format === 'github' && !publish) ctx.stdout.write(renderMarkdown(result)); // simulation: preview the comment
+    else ctx.stdout.write(renderText(result));
+    if (args.record) {
+      const w = await RecordWriter.open(path.join(ctx.root, decisionRecordPath(result.repository, result.pr)));
+      try {
+        await w.append({ at: result.evaluated_at, type: 'gate.decision', ...buildDecision(result) });
+      } finally {
+        await w.close();
+      }
     }
+    let code: number = result.status === 'satisfied' ? ExitCode.clean : ExitCode.findings;
+    if (format === 'github' && publish) {
+      const failures = await publish(result);
+      for (const f of failures) ctx.stderr.write(`opsgate: ${f}\n`);
+      if (failures.length) code = ExitCode.findings;
+    }
+    exit = Math.max(exit, code);
   }
-  if (format === 'github' && publish) {
-    const failures = await publish(result);
-    for (const f of failures) ctx.stderr.write(`opsgate: ${f}\n`);
-    if (failures.length && result.status === 'satisfied') return ExitCode.findings;
+  if (args.decisionOut) {
+    // One pull request: its decision; a relay that evaluated several: the list.
+    const decisions = evaluations.map((e) => buildDecision(e.result));
+    await writeFile(path.resolve(ctx.root, args.decisionOut), JSON.stringify(decisions.length === 1 ? decisions[0] : decisions, null, 2) + '\n');
   }
-  return result.status === 'satisfied' ? ExitCode.clean : ExitCode.findings;
+  return exit;
 };
 
-async function evaluateLive(ctx: CommandContext, args: GateArgs, validator: ReturnType<typeof createSchemaValidator>) {
+interface Evaluation {
+  result: GateResult;
+  publish?: (r: GateResult) => Promise<string[]>;
+}
+
+async function evaluateLive(ctx: CommandContext, args: GateArgs, validator: ReturnType<typeof createSchemaValidator>): Promise<Evaluation[]> {
   const { readActionsContext } = await import('../github/actions-env.ts');
   const { createGitHubClient } = await import('../github/client.ts');
   const { createGitHubScm } = await import('../github/scm.ts');
@@ -123,44 +139,65 @@ async function evaluateLive(ctx: CommandContext, args: GateArgs, validator: Retu
     warn: (m) => ctx.stderr.write(`opsgate: ${m}\n`),
     ...tuning(ctx.env),
   });
-  const scm = createGitHubScm(octokit, actions.repository, { botLogins: (ctx.env.OPSGATE_BOT_LOGINS ?? '').split(',').filter(Boolean) });
+  const scm = createGitHubScm(octokit, actions.repository, { botLogins: botLogins(ctx.env) });
   const now = ctx.now();
-  let pr = args.pr ?? actions.pr;
-  let headSha: string | undefined;
-  let result: GateResult;
+  const failClosed = (pr: number, err: GitHubApiError, known: { headSha?: string; baseRef?: string } = {}) =>
+    failedClosedResult({ repository: actions.repository, pr, ...known, now, problems: [{ code: 'gate.github', message: err.message }] });
+
+  // The pull request comes from the event's number. A fork's workflow_run names none: then every open
+  // pull request with that head (repository and branch) is evaluated, each under the status of its own base.
+  let prs: number[];
   try {
-    if (pr === undefined && actions.headSha) pr = await scm.findOpenPullRequestByHead(actions.headSha);
-    if (pr === undefined) throw new UsageError('no pull request to evaluate', 'pass --pr N, or run on a pull_request_target or workflow_run event');
-    const input = await collectGateInput(scm, pr, validator, now);
-    headSha = input.pr.head.sha;
-    result = evaluateGate(input);
+    prs = args.pr !== undefined ? [args.pr] : actions.prs?.length ? actions.prs : [];
+    if (!prs.length && actions.headSha) {
+      prs = await scm.findOpenPullRequestsByHead(actions.headSha, { ...(actions.headRepo ? { repo: actions.headRepo } : {}), ...(actions.headRef ? { ref: actions.headRef } : {}) });
+      if (!prs.length) throw new UsageError(`no open pull request has the head ${actions.headSha.slice(0, 12)}`, 'nothing to evaluate: the pull request was closed or pushed to since');
+    }
   } catch (err) {
     if (!(err instanceof GitHubApiError)) throw err;
-    result = failedClosedResult({ repository: actions.repository, pr: pr ?? 0, ...(headSha ? { headSha } : {}), now, problems: [{ code: 'gate.github', message: err.message }] });
+    return [{ result: failClosed(0, err) }];
   }
-  const publish = async (r: GateResult): Promise<string[]> => {
-    const failures: string[] = [];
-    const body = renderMarkdown(r, actions.runUrl ? { runUrl: actions.runUrl } : {});
-    if (actions.stepSummaryFile) await appendFile(actions.stepSummaryFile, renderMarkdown(r, { marker: false, ...(actions.runUrl ? { runUrl: actions.runUrl } : {}) }));
-    let sha = r.head_sha;
+  if (!prs.length) throw new UsageError('no pull request to evaluate', 'pass --pr N, or run on a pull_request_target or workflow_run event');
+
+  const out: Evaluation[] = [];
+  for (const pr of prs) {
+    let known: { headSha?: string; baseRef?: string } = {};
+    let result: GateResult;
     try {
-      if (!sha && pr) sha = (await scm.getPullRequest(pr)).head.sha;
-    } catch (e) {
-      failures.push(`cannot find the head commit to publish the status: ${(e as Error).message}`);
+      const pull = await scm.getPullRequest(pr);
+      known = { headSha: pull.head.sha, baseRef: pull.base.ref };
+      result = evaluateGate(await collectGateInput(scm, pull, validator, now));
+    } catch (err) {
+      if (!(err instanceof GitHubApiError)) throw err;
+      result = failClosed(pr, err, known);
     }
-    const state = r.status === 'satisfied' ? 'success' : r.status === 'pending' ? 'pending' : 'failure';
-    await Promise.all([
-      sha
-        ? scm
-            .setStatus(sha, { state, context: 'opsgate/approval', description: renderStatusDescription(r), ...(actions.runUrl ? { target_url: actions.runUrl } : {}) })
-            .catch((e: Error) => failures.push(e.message))
-        : Promise.resolve(),
-      // Without a head commit the PR itself could not be read: do not comment on what may not be a pull request.
-      pr && sha ? scm.upsertStickyComment(pr, COMMENT_MARKER, body).catch((e: Error) => failures.push(e.message)) : Promise.resolve(),
-    ]);
-    return failures;
-  };
-  return { result, publish };
+    out.push({ result, publish: (r) => publishResult(scm, actions, r) });
+  }
+  return out;
+}
+
+/** Status (scoped to the base branch), sticky comment and job summary. Returns what could not be published. */
+async function publishResult(scm: Scm, actions: ActionsContext, r: GateResult): Promise<string[]> {
+  const failures: string[] = [];
+  const run = actions.runUrl ? { runUrl: actions.runUrl } : {};
+  if (actions.stepSummaryFile) await appendFile(actions.stepSummaryFile, renderMarkdown(r, { marker: false, ...run }));
+  // Without the head and the base branch the pull request itself could not be read: there is nothing
+  // to put a status on, and it may not be a pull request to comment on.
+  if (!r.head_sha || !r.base_ref) return [`pull request #${r.pr} could not be read; no status was published (branch protection keeps it unmergeable)`];
+  const state = r.status === 'satisfied' ? 'success' : r.status === 'pending' ? 'pending' : 'failure';
+  await Promise.all([
+    scm
+      .setStatus(r.head_sha, { state, context: statusContext(r.base_ref), description: renderStatusDescription(r), ...(actions.runUrl ? { target_url: actions.runUrl } : {}) })
+      .catch((e: Error) => failures.push(e.message)),
+    scm.upsertStickyComment(r.pr, COMMENT_MARKER, renderComment(r, run)).catch((e: Error) => failures.push(e.message)),
+  ]);
+  return failures;
+}
+
+/** The logins whose marked comment is the gate's own (OPSGATE_BOT_LOGINS, comma-separated; default the Actions bot). */
+function botLogins(env: NodeJS.ProcessEnv): string[] {
+  const list = (env.OPSGATE_BOT_LOGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return list.length ? list : ['github-actions[bot]'];
 }
 
 /** Test and benchmark knobs (never needed in production): retry timing and write spacing. */
@@ -170,4 +207,3 @@ function tuning(env: NodeJS.ProcessEnv): { retryUnitMs?: number; writeSpacingMs?
   if (env.OPSGATE_GITHUB_WRITE_SPACING_MS === '0') out.writeSpacingMs = 0;
   return out;
 }
-

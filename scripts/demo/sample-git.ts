@@ -75,8 +75,21 @@ export function createLocalScm(root: string, repository: string, pulls: Readonly
       const p = pull(n);
       return { number: n, title: p.title, state: p.merged ? 'closed' : 'open', author: { login: p.author, type: 'User' }, base: { ref: 'main', sha: p.base, repo: repository }, head: { ref: p.branch, sha: p.head, repo: repository } };
     },
-    async findOpenPullRequestByHead(sha) {
-      return [...pulls.values()].find((p) => p.head === sha && !p.merged)?.number;
+    async findOpenPullRequestsByHead(sha: string) {
+      return [...pulls.values()].filter((p) => p.head === sha && !p.merged).map((p) => p.number);
+    },
+    async listOpenPullRequests() {
+      return [...pulls.values()].filter((p) => !p.merged).map((p) => ({ number: p.number, base_ref: 'main', head_sha: p.head }));
+    },
+    async readBlob(sha: string) {
+      try {
+        return await git(root, ['cat-file', 'blob', sha]);
+      } catch {
+        return undefined;
+      }
+    },
+    async getPermission() {
+      return 'write';
     },
     async listCommits(n): Promise<PullCommit[]> {
       const p = pull(n);
@@ -99,7 +112,7 @@ export function createLocalScm(root: string, repository: string, pulls: Readonly
     },
     async listTreeAtRef(ref) {
       const out = await git(root, ['ls-tree', '-r', ref]);
-      return { entries: out.split('\n').filter(Boolean).map((l) => ({ path: l.slice(l.indexOf('\t') + 1), sha: l.split(/\s+/)[2]! })), truncated: false };
+      return { entries: out.split('\n').filter(Boolean).map((l) => ({ path: l.slice(l.indexOf('\t') + 1), sha: l.split(/\s+/)[2]!, mode: l.split(/\s+/)[0]! })), truncated: false };
     },
     async compareCommits(base, head) {
       return { files: (await diff(base, head)).map((f) => f.path), complete: true };

@@ -1,68 +1,74 @@
-import type { ChangeDocument, HostDocument } from '../model/documents.generated.ts';
+import type { HostDocument } from '../model/documents.generated.ts';
 import type { SchemaValidator } from '../repo/validate-schema.ts';
-import { deriveRisk } from '../rules/risk.ts';
-import { PR_COMMITS_CAP, PR_FILES_CAP, type Scm } from '../github/scm.ts';
-import { CONTENT_KINDS, describeDocument, kindOfPath, type DescribeContext } from './describe.ts';
-import { checkPolicyReferences, parseBaseDocument, toFreezes, toGroup, toHost, toPerson } from './policy.ts';
-import type { ApprovalPolicy, ChangedDocument, Env, GateInput, GateProblem, InventoryHost, Person, PrFacts } from './types.ts';
+import { PR_COMMITS_CAP, PR_FILES_CAP, type PullRequestInfo, type Scm, type TreeEntry } from '../github/scm.ts';
+import { readTrees, TreeReader } from './tree-reader.ts';
+import { CONTENT_KINDS, describeDocument, kindOfPath } from './describe.ts';
+import { checkPolicyReferences, parseBaseDocument, toFreezes, toGroup, toPerson } from './policy.ts';
+import { relateSubjects } from './related.ts';
+import { gateDescribeContext } from './describe-context.ts';
+import type { ApprovalPolicy, ChangedDocument, GateInput, GateProblem, Person, PrFacts } from './types.ts';
 
 /**
  * Edge: gathers everything the evaluator needs for one pull request. The
- * policy, people, groups, hosts and calendar come from the BASE commit through
- * the API; changed documents are read from the head commit as data. Never
- * reads the working tree. GitHub failures propagate as GitHubApiError; a
- * document that cannot be read becomes a problem (the gate fails closed).
+ * policy, people, groups, hosts, calendar and change requests come from the
+ * BASE commit's tree; changed documents and the files changes deploy are read
+ * from the head commit's tree, by blob, as data (never through a link, never
+ * from the working tree). GitHub failures propagate as GitHubApiError; a file
+ * that the tree lists but cannot be read, a link, a truncated list or a capped
+ * one becomes a problem, and the gate fails closed.
  */
-export async function collectGateInput(scm: Scm, prNumber: number, validator: SchemaValidator, now: Date): Promise<GateInput> {
-  const pull = await scm.getPullRequest(prNumber);
+export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestInfo, validator: SchemaValidator, now: Date): Promise<GateInput> {
+  const pull = typeof prOrPull === 'number' ? await scm.getPullRequest(prOrPull) : prOrPull;
+  const prNumber = pull.number;
   const baseSha = pull.base.sha;
-  const [commits, files, reviews, tree] = await Promise.all([
+  const headSha = pull.head.sha;
+  const [commits, files, reviews, trees, open] = await Promise.all([
     scm.listCommits(prNumber),
     scm.listFiles(prNumber),
     scm.listReviews(prNumber),
-    scm.listTreeAtRef(baseSha),
+    readTrees(scm, baseSha, headSha),
+    scm.listOpenPullRequests(pull.base.ref),
   ]);
   const problems: GateProblem[] = [];
   if (files.length >= PR_FILES_CAP) problems.push({ code: 'gate.too-many-files', message: `GitHub lists at most ${PR_FILES_CAP} files of a pull request; this one has at least that many, so some changes cannot be seen. Split the pull request.` });
   if (commits.length >= PR_COMMITS_CAP) problems.push({ code: 'gate.too-many-commits', message: `GitHub lists at most ${PR_COMMITS_CAP} commits of a pull request; with more, some commit authors cannot be seen, so nobody's approval can be trusted. Squash or split the pull request.` });
-  if (tree.truncated) problems.push({ code: 'gate.tree-truncated', message: `the base tree ${baseSha.slice(0, 7)} is too large to list; the policy context cannot be read completely` });
+  if (trees.base.truncated) problems.push({ code: 'gate.tree-truncated', message: `the base tree ${baseSha.slice(0, 7)} is too large to list; the policy context cannot be read completely` });
+  if (trees.head.truncated) problems.push({ code: 'gate.tree-truncated', message: `the head tree ${headSha.slice(0, 7)} is too large to list; what the change requests deploy cannot be bound` });
+  const twins = open.filter((p) => p.number !== prNumber && p.head_sha === headSha && p.base_ref === pull.base.ref).map((p) => `#${p.number}`);
+  if (twins.length) problems.push({ code: 'gate.shared-head', message: `the head commit ${headSha.slice(0, 7)} is also the head of ${twins.join(', ')} into ${pull.base.ref}; a commit status cannot tell them apart, so neither passes. Close all but one.` });
 
-  const paths = tree.entries.map((e) => e.path);
-  const under = (re: RegExp) => paths.filter((p) => re.test(p));
-  const readBase = (file: string) => scm.readFileAtRef(file, baseSha);
+  const base = new TreeReader(scm, trees.base, 'base', problems);
+  const head = new TreeReader(scm, trees.head, 'head', problems);
+  // Links and submodules are never read as content, anywhere: a changed one fails the gate.
+  for (const f of files) if (f.status !== 'removed') head.refuseLink(f.path);
 
-  // Base context and head documents are independent reads: issue them together.
   const contentFiles = files.filter((f) => f.status !== 'removed' && CONTENT_KINDS.has(kindOfPath(f.path)));
-  // A removed document is judged by what it said at base: deleting a high-risk change needs what creating it needed.
-  const removedFiles = files.filter((f) => f.status === 'removed' && CONTENT_KINDS.has(kindOfPath(f.path)));
-  const [policyText, calendarText, peopleTexts, groupTexts, hostTexts, headTexts, removedTexts] = await Promise.all([
-    readBase('policies/approval.yaml'),
-    readBase('policies/calendar.yaml'),
-    readMany(scm, under(/^policies\/access\/people\/[^/]+\.ya?ml$/), baseSha),
-    readMany(scm, under(/^inventory\/groups\/[^/]+\.ya?ml$/), baseSha),
-    readMany(scm, under(/^inventory\/hosts\/[^/]+\.ya?ml$/), baseSha),
-    readMany(scm, contentFiles.map((f) => f.path), pull.head.sha),
-    readMany(scm, removedFiles.map((f) => f.path), baseSha),
+  // Base versions: a removed, modified or renamed document is also judged by what it said at base.
+  const baseVersions = files.filter((f) => f.status !== 'added' && CONTENT_KINDS.has(kindOfPath(f.previous_path ?? f.path))).map((f) => f.previous_path ?? f.path);
+  const needBaseChanges = files.some((f) => kindOfPath(f.path) !== 'change' || (f.previous_path && kindOfPath(f.previous_path) !== 'change'));
+  const [policyText, calendarText, peopleTexts, groupTexts, hostTexts, baseChangeTexts, headTexts, baseVersionTexts] = await Promise.all([
+    base.read('policies/approval.yaml'),
+    base.read('policies/calendar.yaml'),
+    base.readMany(base.under(/^policies\/access\/people\/[^/]+\.ya?ml$/)),
+    base.readMany(base.under(/^inventory\/groups\/[^/]+\.ya?ml$/)),
+    base.readMany(base.under(/^inventory\/hosts\/[^/]+\.ya?ml$/)),
+    needBaseChanges ? base.readMany(base.under(/^changes\/\d{4}\/[^/]+\.ya?ml$/)) : Promise.resolve(new Map<string, string>()),
+    head.readMany(contentFiles.map((f) => f.path)),
+    base.readMany(baseVersions),
   ]);
   let policy: ApprovalPolicy | undefined;
   if (policyText === undefined) problems.push({ code: 'gate.no-policy', file: 'policies/approval.yaml', message: `policies/approval.yaml does not exist at the base commit ${baseSha.slice(0, 7)}; nothing can be approved` });
   else policy = parseBaseDocument(policyText, 'policies/approval.yaml', validator, problems) as ApprovalPolicy | undefined;
-  const people: Person[] = [];
-  for (const [file, text] of sorted(peopleTexts)) {
+  const parseAll = (m: Map<string, string>) => sorted(m).flatMap(([file, text]) => {
     const d = parseBaseDocument(text, file, validator, problems);
-    if (d) people.push(toPerson(d));
-  }
-  const groups = [];
-  for (const [file, text] of sorted(groupTexts)) {
-    const d = parseBaseDocument(text, file, validator, problems);
-    if (d) groups.push(toGroup(d));
-  }
-  const hostDocs = new Map<string, HostDocument>();
-  for (const [file, text] of sorted(hostTexts)) {
-    const d = parseBaseDocument(text, file, validator, problems);
-    if (d) hostDocs.set(String(d.id), d as unknown as HostDocument);
-  }
+    return d ? [[file, d] as const] : [];
+  });
+  const people: Person[] = parseAll(peopleTexts).map(([, d]) => toPerson(d));
+  const groups = parseAll(groupTexts).map(([, d]) => toGroup(d));
+  const baseHosts = new Map(parseAll(hostTexts).map(([file, d]) => [String(d.id), { file, data: d }]));
   const calendar = calendarText === undefined ? undefined : parseBaseDocument(calendarText, 'policies/calendar.yaml', validator, problems);
+  // Base change requests are context (who deploys which file); one that does not parse fails closed like any base document.
+  const baseChanges = parseAll(baseChangeTexts).map(([file, data]) => ({ file, data }));
 
   // Changed documents, read from the head as data.
   const headData = new Map<string, Record<string, unknown> | undefined>();
@@ -71,49 +77,40 @@ export async function collectGateInput(scm: Scm, prNumber: number, validator: Sc
     const text = headTexts.get(f.path);
     const local: GateProblem[] = [];
     headData.set(f.path, text === undefined ? undefined : parseBaseDocument(text, f.path, validator, local));
-    headProblems.set(f.path, text === undefined ? [`${f.path} is listed as changed but cannot be read at ${pull.head.sha.slice(0, 7)}`] : local.map((p) => p.message));
+    headProblems.set(f.path, text === undefined ? [`${f.path} is listed as changed but cannot be read at ${headSha.slice(0, 7)}`] : local.map((p) => p.message));
   }
-  for (const f of removedFiles) {
-    const text = removedTexts.get(f.path);
-    // Problems in a document being deleted do not block its deletion; it is matched on what could be read.
-    if (text !== undefined) headData.set(f.path, parseBaseDocument(text, f.path, validator, []));
+  // Problems in a base version do not block the change of it; it is matched on what could be read.
+  const baseData = new Map<string, Record<string, unknown>>();
+  for (const [file, text] of baseVersionTexts) {
+    const d = parseBaseDocument(text, file, validator, []);
+    if (d) baseData.set(file, d);
   }
-  // Hosts added in this PR are known too (base versions win: a PR cannot lower its own bar by editing a host).
-  for (const [file, d] of headData) if (d && kindOfPath(file) === 'host' && !removedFiles.some((f) => f.path === file) && !hostDocs.has(String(d.id))) hostDocs.set(String(d.id), d as unknown as HostDocument);
 
-  const hosts = new Map<string, InventoryHost>([...hostDocs].map(([id, d]) => [id, toHost(d as unknown as Record<string, unknown>)]));
-  const groupEnvs = new Map<string, Env | undefined>(groups.map((g) => [g.id, g.env]));
-  const ctx: DescribeContext = {
-    hosts,
-    groupEnvs,
-    deriveRisk: (change) => {
-      const c = change as unknown as ChangeDocument;
-      const ids = new Set(c.targets?.hosts ?? []);
-      const targetGroups = new Set(c.targets?.groups ?? []);
-      const targets = [...hostDocs].filter(([id, h]) => ids.has(id) || (h.groups ?? []).some((g) => targetGroups.has(g))).map(([id, data]) => ({ id, data }));
-      try {
-        const r = deriveRisk(c, targets);
-        return { risk: r.level, reasons: r.factors.map((f) => `${f.level}: ${f.reason}`) };
-      } catch {
-        return undefined;
-      }
-    },
-  };
+  const ctx = gateDescribeContext(baseHosts, headData, files, groups);
   const documents: ChangedDocument[] = files.map((f) => {
-    const doc = describeDocument(f.path, f.status, headData.get(f.path), ctx);
+    const data = f.status === 'removed' ? baseData.get(f.path) : headData.get(f.path);
+    const doc = describeDocument(f.path, f.status, data, ctx);
     doc.problems.push(...(headProblems.get(f.path) ?? []));
     return doc;
   });
+  const related = relateSubjects({ files, documents, headData, baseData, baseChanges, baseHosts, ctx, head, problems });
 
   // Staleness: one compare per distinct commit that an approval was given on (not per file, not per review).
   const changedSince: PrFacts['changed_since'] = {};
-  const approvedOn = new Set(reviews.filter((r) => r.state === 'APPROVED' && r.commit_id && r.commit_id !== pull.head.sha).map((r) => r.commit_id!));
+  const approvedOn = new Set(reviews.filter((r) => r.state === 'APPROVED' && r.commit_id && r.commit_id !== headSha).map((r) => r.commit_id!));
   const inPr = new Set(commits.map((c) => c.sha));
-  await Promise.all(
-    [...approvedOn].map(async (sha) => {
-      changedSince[sha] = inPr.has(sha) || sha === baseSha ? await changedBetween(scm, sha, pull.head.sha) : null;
+  // Repository permission, once per person whose latest review could count or veto (GitHub ignores reviews below write).
+  const known = new Set(people.filter((p) => p.github).map((p) => p.github.toLowerCase()));
+  const deciding = [...new Set(reviews.filter((r) => r.login && (r.state === 'APPROVED' || r.state === 'CHANGES_REQUESTED') && known.has(r.login.toLowerCase())).map((r) => r.login.toLowerCase()))];
+  const permissions: Record<string, string> = {};
+  await Promise.all([
+    ...[...approvedOn].map(async (sha) => {
+      changedSince[sha] = inPr.has(sha) || sha === baseSha ? await changedBetween(scm, sha, headSha, trees.head) : null;
     }),
-  );
+    ...deciding.map(async (login) => {
+      permissions[login] = await scm.getPermission(login);
+    }),
+  ]);
 
   if (policy) problems.push(...checkPolicyReferences(policy, people));
   const pr: PrFacts = {
@@ -122,12 +119,15 @@ export async function collectGateInput(scm: Scm, prNumber: number, validator: Sc
     title: pull.title,
     author: pull.author,
     base: { ref: pull.base.ref, sha: baseSha },
-    head: { sha: pull.head.sha },
+    head: { sha: headSha },
     commits,
     files,
     documents,
     reviews,
     changed_since: changedSince,
+    related: related.subjects,
+    bindings: related.bindings,
+    permissions,
   };
   return {
     policy: policy ?? { id: 'approval', teams: {}, governance: { paths: [], require: { any: [] } }, rules: [] },
@@ -141,35 +141,22 @@ export async function collectGateInput(scm: Scm, prNumber: number, validator: Sc
   };
 }
 
-/** Paths changed from `from` to `to`: compare first; when GitHub caps the list, diff the two trees (2 calls). */
-async function changedBetween(scm: Scm, from: string, to: string): Promise<string[] | null> {
+/** Paths changed from `from` to `to`: compare first; when GitHub caps the list, diff the two trees (one more call: `to`'s tree is known). */
+async function changedBetween(scm: Scm, from: string, to: string, toTree: { entries: TreeEntry[]; truncated: boolean }): Promise<string[] | null> {
   const cmp = await scm.compareCommits(from, to);
   if (cmp.complete) return cmp.files;
-  const [a, b] = await Promise.all([scm.listTreeAtRef(from), scm.listTreeAtRef(to)]);
+  const [a, b] = [await scm.listTreeAtRef(from), toTree];
   if (a.truncated || b.truncated) return null;
-  const before = new Map(a.entries.map((e) => [e.path, e.sha]));
-  const after = new Map(b.entries.map((e) => [e.path, e.sha]));
+  const before = new Map(a.entries.map((e) => [e.path, `${e.mode}:${e.sha}`]));
+  const after = new Map(b.entries.map((e) => [e.path, `${e.mode}:${e.sha}`]));
   const changed = new Set<string>();
   for (const [p, sha] of after) if (before.get(p) !== sha) changed.add(p);
   for (const p of before.keys()) if (!after.has(p)) changed.add(p);
   return [...changed];
 }
 
-/** Reads several files at one ref, at most 8 at a time. Missing files are left out. */
-async function readMany(scm: Scm, files: string[], ref: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  let next = 0;
-  const worker = async () => {
-    while (next < files.length) {
-      const f = files[next++]!;
-      const text = await scm.readFileAtRef(f, ref);
-      if (text !== undefined) out.set(f, text);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(8, files.length) }, worker));
-  return out;
-}
-
 function sorted(m: Map<string, string>): [string, string][] {
   return [...m].sort(([a], [b]) => a.localeCompare(b));
 }
+
+export type { HostDocument };

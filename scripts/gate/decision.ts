@@ -1,4 +1,5 @@
-import type { GateResult, RequirementResult } from './types.ts';
+import { statusContext } from './status-context.ts';
+import type { ChangeBinding, GateResult, RequirementResult } from './types.ts';
 
 /**
  * The decision as evidence: which policy commit was applied to which head,
@@ -6,10 +7,14 @@ import type { GateResult, RequirementResult } from './types.ts';
  * the decision in force at merge time can be shown to an auditor. Pure.
  */
 export interface GateDecision {
-  format: 'opsgate.gate-decision/1';
+  format: 'opsgate.gate-decision/2';
   repository: string;
   pr: number;
   head_sha: string;
+  /** The branch the pull request merges into; apply accepts only decisions for the default branch. */
+  base_ref: string;
+  /** The commit status context the decision was published under. */
+  context: string;
   base_sha: string;
   policy_commit: string;
   evaluated_at: string;
@@ -31,6 +36,8 @@ export interface GateDecision {
   emergency: { change: string; retro_review_due: string }[];
   problems: { code: string; message: string }[];
   not_counted: { login: string; review_id: number; reason: string; rule: string }[];
+  /** What the approval binds: per change request, the blobs of its file and of every file it deploys at head_sha. */
+  changes: ChangeBinding[];
 }
 
 function allApprovers(r: RequirementResult): RequirementResult['approvers'] {
@@ -39,10 +46,12 @@ function allApprovers(r: RequirementResult): RequirementResult['approvers'] {
 
 export function buildDecision(result: GateResult): GateDecision {
   return {
-    format: 'opsgate.gate-decision/1',
+    format: 'opsgate.gate-decision/2',
     repository: result.repository,
     pr: result.pr,
     head_sha: result.head_sha,
+    base_ref: result.base_ref,
+    context: result.base_ref ? statusContext(result.base_ref) : '',
     base_sha: result.base_sha,
     policy_commit: result.policy_commit,
     evaluated_at: result.evaluated_at,
@@ -67,6 +76,7 @@ export function buildDecision(result: GateResult): GateDecision {
       ...result.ignored.map((i) => ({ login: i.login, review_id: i.review_id, reason: i.reason, rule: '*' })),
       ...result.rules.flatMap((r) => r.ignored.map((i) => ({ login: i.login, review_id: i.review_id, reason: i.reason, rule: r.id }))),
     ],
+    changes: result.bindings,
   };
 }
 

@@ -25,9 +25,11 @@ export function evaluateGate(input: GateInput): GateResult {
   const problems: GateProblem[] = [...input.problems];
   for (const d of pr.documents) for (const p of d.problems) problems.push({ code: 'gate.document-unreadable', file: d.path, message: p });
 
-  const subjects = buildSubjects(pr.files, pr.documents);
+  const subjects = buildSubjects(pr.files, pr.documents, pr.related);
   const changes = pr.documents.flatMap((d) => (d.change && d.status !== 'removed' ? [d.change] : []));
-  const implementers = new Set(changes.flatMap((c) => (c.implementer ? [c.implementer] : [])));
+  // The implementer of a change request that deploys a changed file may not approve that file either.
+  const deploying = (pr.related ?? []).flatMap((r) => (r.doc.change ? [r.doc.change] : []));
+  const implementers = new Set([...changes, ...deploying].flatMap((c) => (c.implementer ? [c.implementer] : [])));
   const classified = classifyReviews(pr, input.people, implementers);
   const excluded = excludedPeople(pr, input.people, implementers);
   const owners = new Map(input.groups.map((g) => [g.id, g.owners]));
@@ -78,6 +80,7 @@ export function evaluateGate(input: GateInput): GateResult {
     repository: pr.repository,
     pr: pr.number,
     head_sha: pr.head.sha,
+    base_ref: pr.base.ref,
     base_sha: pr.base.sha,
     policy_commit: input.policy_commit,
     evaluated_at: input.now.toISOString(),
@@ -89,6 +92,7 @@ export function evaluateGate(input: GateInput): GateResult {
     problems,
     ignored: classified.ignored,
     changes,
+    bindings: pr.bindings ?? [],
   };
 }
 

@@ -1,26 +1,16 @@
 import picomatch from 'picomatch';
-import type { ApprovalPolicy, ApprovalRule, ChangedDocument, ChangedFile, Risk, RuleCondition } from './types.ts';
+import { BUILT_IN_GOVERNANCE_PATHS } from './governance.ts';
+import type { ApprovalPolicy, ApprovalRule, ChangedDocument, ChangedFile, RelatedSubject, Risk, RuleCondition } from './types.ts';
 import { RISKS } from './types.ts';
 
-/**
- * Files that fall under the highest tier whatever the policy says: a policy
- * that drops one of these from `governance.paths` does not take it out.
- */
-export const BUILT_IN_GOVERNANCE_PATHS: readonly string[] = [
-  'policies/approval.yaml',
-  'policies/access/**',
-  'schemas/**',
-  'scripts/**',
-  '.github/**',
-  '.ci/**',
-  'package.json',
-  'package-lock.json',
-];
+export { BUILT_IN_GOVERNANCE_PATHS };
 
 /** One changed file as the rules see it: its path(s) and, when it is a document, what it says. */
 export interface Subject {
   file: ChangedFile;
   doc: ChangedDocument;
+  /** Set when the facts are not the file's own head content (a base version, a change that deploys it). */
+  via?: string;
 }
 
 export interface RuleMatch {
@@ -29,16 +19,21 @@ export interface RuleMatch {
   reasons: string[];
 }
 
-export function buildSubjects(files: readonly ChangedFile[], documents: readonly ChangedDocument[]): Subject[] {
+export function buildSubjects(files: readonly ChangedFile[], documents: readonly ChangedDocument[], related: readonly RelatedSubject[] = []): Subject[] {
   const byPath = new Map(documents.map((d) => [d.path, d]));
-  return files.map((file) => ({
+  const byFile = new Map(files.map((f) => [f.path, f]));
+  const own = files.map((file) => ({
     file,
     doc: byPath.get(file.path) ?? { path: file.path, kind: 'file', status: file.status, envs: [], groups: [], problems: [] },
   }));
+  const extra = related.map((r) => ({ file: byFile.get(r.path) ?? { path: r.path, status: 'modified' as const }, doc: r.doc, via: r.why }));
+  return [...own, ...extra];
 }
 
+/** The paths a subject governs: its own (and former) path, and for a change request every file it deploys. */
 export function pathsOf(s: Subject): string[] {
-  return s.file.previous_path ? [s.file.path, s.file.previous_path] : [s.file.path];
+  const own = s.file.previous_path ? [s.file.path, s.file.previous_path] : [s.file.path];
+  return s.doc.deploys?.length ? [...new Set([...own, ...s.doc.deploys])] : own;
 }
 
 export function effectiveRisk(doc: ChangedDocument): Risk | undefined {
@@ -109,7 +104,7 @@ export function matchRules(policy: ApprovalPolicy, subjects: readonly Subject[])
       const why = matchCondition(rule.if, s);
       if (why !== undefined) {
         matched.push(s);
-        reasons.push(`${s.file.path}: ${why}`);
+        reasons.push(`${s.file.path}: ${s.via ? `${s.via}: ` : ''}${why}`);
       }
     }
     if (matched.length) out.push({ rule, subjects: matched, reasons });
@@ -124,6 +119,10 @@ export function governancePaths(policy: ApprovalPolicy): string[] {
 export function matchGovernance(policy: ApprovalPolicy, subjects: readonly Subject[]): { subjects: Subject[]; reasons: string[] } {
   const globs = governancePaths(policy);
   const isMatch = picomatch(globs, { dot: true });
-  const matched = subjects.filter((s) => pathsOf(s).some((p) => isMatch(p)));
-  return { subjects: matched, reasons: matched.map((s) => `${s.file.path}: governance file (highest tier)`) };
+  const own = (s: Subject) => (s.file.previous_path ? [s.file.path, s.file.previous_path] : [s.file.path]);
+  const matched = subjects.filter((s) => own(s).some((p) => isMatch(p)) || (s.doc.governance?.length ?? 0) > 0);
+  return {
+    subjects: matched,
+    reasons: matched.map((s) => `${s.file.path}: ${own(s).some((p) => isMatch(p)) ? 'governance file (highest tier)' : s.doc.governance!.join('; ')}`),
+  };
 }

@@ -12,6 +12,8 @@ const REASON: Record<IgnoredReview['reason'], string> = {
   bot: 'bot',
   not_eligible: 'not eligible',
   unknown_user: 'not eligible (unknown login)',
+  deleted_user: 'deleted account',
+  no_permission: 'no write permission',
   inactive: 'not eligible (inactive)',
   superseded: 'superseded',
   dismissed: 'dismissed',
@@ -19,9 +21,12 @@ const REASON: Record<IgnoredReview['reason'], string> = {
   stale: 'stale',
 };
 
-/** Text from the PR (titles, paths, logins) must not become markup: no tables broken, no hidden HTML, no fake marker. */
+/**
+ * Text from the PR (titles, paths, logins) must not become markup: no tables broken, no hidden HTML, no
+ * fake marker, and no `@user` or `@org/team` mention (a zero-width space after the @ keeps it from notifying).
+ */
 export function escapeMd(s: string): string {
-  return sanitizeForLog(s.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' '));
+  return sanitizeForLog(s.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ').replace(/@(?=[A-Za-z0-9_-])/g, '@\u200b'));
 }
 
 const short = (sha: string) => sha.slice(0, 7);
@@ -69,7 +74,7 @@ function ruleRow(r: RuleResult): string {
 }
 
 /** Markdown for the sticky comment (with the marker) or the job summary (without). */
-export function renderMarkdown(result: GateResult, opts: { marker?: boolean; runUrl?: string } = {}): string {
+export function renderMarkdown(result: GateResult, opts: { marker?: boolean; runUrl?: string; compact?: boolean } = {}): string {
   const out: string[] = [];
   if (opts.marker !== false) out.push(COMMENT_MARKER);
   out.push(`## ${ICON[result.status]} opsgate approval: ${result.status}`);
@@ -79,7 +84,9 @@ export function renderMarkdown(result: GateResult, opts: { marker?: boolean; run
   out.push(`Head \`${short(result.head_sha)}\` · policy from base \`${short(result.policy_commit)}\` · evaluated ${result.evaluated_at}${opts.runUrl ? ` · [run](${opts.runUrl})` : ''}`);
   if (result.problems.length) {
     out.push('', '### ❌ Failed closed', '', 'The gate could not read everything it needs, so it does not pass:', '');
-    for (const p of result.problems) out.push(`- \`${escapeMd(p.code)}\` ${escapeMd(p.message)}`);
+    const shown = opts.compact ? result.problems.slice(0, 30) : result.problems;
+    for (const p of shown) out.push(`- \`${escapeMd(p.code)}\` ${escapeMd(p.message)}`);
+    if (shown.length < result.problems.length) out.push(`- … and ${result.problems.length - shown.length} more`);
   }
   if (result.freezes.length) {
     out.push('', '### ❄️ Change freeze', '');
@@ -94,15 +101,17 @@ export function renderMarkdown(result: GateResult, opts: { marker?: boolean; run
   if (result.rules.length) {
     out.push('', '### Rules', '', '| Rule | Status | Requires | Approved by | Still needed |', '|---|---|---|---|---|');
     for (const r of result.rules) out.push(ruleRow(r));
-    out.push('', '<details><summary>Why each rule applies</summary>', '');
-    for (const r of result.rules) {
-      out.push(`- **${escapeMd(r.id)}**: ${r.match_reasons.length} file${r.match_reasons.length === 1 ? '' : 's'}`);
-      for (const why of r.match_reasons.slice(0, 10)) out.push(`  - ${escapeMd(why)}`);
-      if (r.match_reasons.length > 10) out.push(`  - … and ${r.match_reasons.length - 10} more`);
+    if (!opts.compact) {
+      out.push('', '<details><summary>Why each rule applies</summary>', '');
+      for (const r of result.rules) {
+        out.push(`- **${escapeMd(r.id)}**: ${r.match_reasons.length} file${r.match_reasons.length === 1 ? '' : 's'}`);
+        for (const why of r.match_reasons.slice(0, 10)) out.push(`  - ${escapeMd(why)}`);
+        if (r.match_reasons.length > 10) out.push(`  - … and ${r.match_reasons.length - 10} more`);
+      }
+      out.push('', '</details>');
     }
-    out.push('', '</details>');
   }
-  const ignored = reviewsToExplain(result);
+  const ignored = opts.compact ? [] : reviewsToExplain(result);
   if (ignored.length) {
     out.push('', `<details><summary>Reviews that did not count (${ignored.length})</summary>`, '', '| Reviewer | Review | For | Reason | Detail |', '|---|---|---|---|---|');
     for (const i of ignored.slice(0, 200)) {
@@ -111,7 +120,8 @@ export function renderMarkdown(result: GateResult, opts: { marker?: boolean; run
     if (ignored.length > 200) out.push(`| … | | | | ${ignored.length - 200} more in the decision record |`);
     out.push('', '</details>');
   }
-  if (result.changes.length) {
+  if (result.changes.length && opts.compact) out.push('', `${result.changes.length} change request${result.changes.length === 1 ? '' : 's'} in this pull request: ${result.changes.slice(0, 50).map((c) => escapeMd(c.id)).join(', ')}${result.changes.length > 50 ? ', …' : ''}`);
+  if (result.changes.length && !opts.compact) {
     out.push('', '### Change requests in this pull request', '');
     for (const c of result.changes) {
       const risk = `risk ${c.risk}${c.derived_risk ? ` declared / ${c.derived_risk} derived` : ''}`;
@@ -129,6 +139,28 @@ export function renderMarkdown(result: GateResult, opts: { marker?: boolean; run
   }
   out.push('', '<sub>Only the latest review of each person counts. Approvals from the author, commit authors or committers, the implementer, bots and people outside the required teams never count; an approval goes stale when a file its rule governs changes after the approved commit. The policy is always read from the base branch.</sub>');
   return out.join('\n') + '\n';
+}
+
+/** GitHub refuses a comment body over 65536 characters; stay well below it. */
+export const COMMENT_LIMIT = 60_000;
+
+/**
+ * The sticky comment: the full rendering when it fits GitHub's comment limit,
+ * otherwise the compact one (status, problems, rules) that points to the job
+ * summary and the run for the rest, cut at a line if even that is too long.
+ */
+export function renderComment(result: GateResult, opts: { runUrl?: string } = {}): string {
+  const full = renderMarkdown(result, opts);
+  if (full.length <= COMMENT_LIMIT) return full;
+  const where = opts.runUrl ? `the [job summary of the run](${opts.runUrl})` : 'the job summary of the gate run';
+  const note = `\n> This report is too long for a comment (${full.length} characters; GitHub allows 65536). The full report, with every file, review and change request, is in ${where} and in the decision artifact.\n`;
+  const compact = renderMarkdown(result, { ...opts, compact: true });
+  let body = compact + note;
+  if (body.length > COMMENT_LIMIT) {
+    const cut = compact.lastIndexOf('\n', COMMENT_LIMIT - note.length - 40);
+    body = compact.slice(0, cut) + '\n\n… (cut)\n' + note;
+  }
+  return body;
 }
 
 /** Plain text for a terminal. */

@@ -71,7 +71,9 @@ export interface ApprovalPolicy {
 export interface Person {
   id: string;
   name: string;
+  /** GitHub login; empty when the person has none (then no review can ever be theirs). */
   github: string;
+  email?: string;
   team?: string;
   status: 'active' | 'left' | 'suspended';
   left_on?: string;
@@ -117,6 +119,11 @@ export interface CommitFact {
   committer_type?: string;
   /** Git author name, used in messages when there is no login. */
   author_name?: string;
+  /** Git author and committer e-mails, matched against people's e-mails. */
+  author_email?: string;
+  committer_email?: string;
+  /** The commit message, for `Co-authored-by:` trailers. */
+  message?: string;
 }
 
 export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
@@ -162,8 +169,32 @@ export interface ChangedDocument {
   envs: Env[];
   groups: string[];
   change?: ChangeSummary;
+  /** For change requests: the repository files its steps deploy (upload sources, scripts); they are governed with it. */
+  deploys?: string[];
+  /** Why this file falls under the governance tier whatever the policy says (e.g. a host's route changed). */
+  governance?: string[];
   /** Why the document could not be read; any entry fails the gate closed. */
   problems: string[];
+}
+
+/**
+ * A changed path judged by facts other than its own head content: the
+ * version a host, group or change had at base, or a change request (at base
+ * or in this pull request) that deploys the file. Rules that match `doc`
+ * apply to `path` as well.
+ */
+export interface RelatedSubject {
+  path: string;
+  doc: ChangedDocument;
+  why: string;
+}
+
+/** What an approval of a change request is bound to: the blobs (git object ids) of its file and of every file it deploys. */
+export interface ChangeBinding {
+  change: string;
+  file: string;
+  blob: string;
+  deploys: { path: string; blob: string | null }[];
 }
 
 export interface PrFacts {
@@ -179,6 +210,12 @@ export interface PrFacts {
   reviews: ReviewFact[];
   /** For each commit an approval was given on: the paths changed between it and head; null when unknown. */
   changed_since: Record<string, string[] | null>;
+  /** Extra subjects for changed paths: base versions and the change requests that deploy a file. */
+  related?: RelatedSubject[];
+  /** Per change request this pull request touches (directly or through a file it deploys), the blobs approved. */
+  bindings?: ChangeBinding[];
+  /** Repository role per reviewer login (lower-case), read from GitHub; absent when not read (simulation). */
+  permissions?: Record<string, string>;
 }
 
 export interface GateInput {
@@ -211,6 +248,8 @@ export type IgnoredReason =
   | 'bot'
   | 'not_eligible'
   | 'unknown_user'
+  | 'deleted_user'
+  | 'no_permission'
   | 'inactive'
   | 'superseded'
   | 'dismissed'
@@ -281,6 +320,8 @@ export interface GateResult {
   repository: string;
   pr: number;
   head_sha: string;
+  /** The branch the pull request merges into; the commit status context names it. */
+  base_ref: string;
   base_sha: string;
   policy_commit: string;
   evaluated_at: string;
@@ -293,4 +334,6 @@ export interface GateResult {
   /** Reviews that count for no rule, whatever the rule (author, bot, superseded, ...). */
   ignored: IgnoredReview[];
   changes: ChangeSummary[];
+  /** What the approval binds: per change request, the blobs of its file and of every file it deploys. */
+  bindings: ChangeBinding[];
 }

@@ -5,10 +5,12 @@ import { UsageError } from '../model/errors.ts';
 export interface ActionsContext {
   apiUrl: string;
   repository: string;
-  /** The PR number from the event, when the event names one. */
-  pr?: number;
-  /** workflow_run relay: the head commit of the run that relayed a review event. */
+  /** The PR numbers the event names (pull_request*: one; workflow_run: every PR GitHub lists for the run). */
+  prs?: number[];
+  /** workflow_run relay: the head commit, repository and branch of the run that relayed a review event. */
   headSha?: string;
+  headRepo?: string;
+  headRef?: string;
   eventName?: string;
   stepSummaryFile?: string;
   runUrl?: string;
@@ -35,18 +37,26 @@ export async function readActionsContext(env: NodeJS.ProcessEnv): Promise<Action
   return ctx;
 }
 
-/** pull_request / pull_request_target / pull_request_review carry `pull_request`; workflow_run carries `workflow_run`. */
-export function prFromEvent(event: unknown): { pr?: number; headSha?: string } {
+/**
+ * pull_request / pull_request_target / pull_request_review carry `pull_request`; workflow_run carries
+ * `workflow_run`, whose `pull_requests` is empty for forks: then the head commit, repository and branch
+ * are kept, and every open pull request they match is evaluated (never only the newest one).
+ */
+export function prFromEvent(event: unknown): { prs?: number[]; headSha?: string; headRepo?: string; headRef?: string } {
   const e = (event ?? {}) as {
     pull_request?: { number?: unknown };
-    workflow_run?: { head_sha?: unknown; pull_requests?: { number?: unknown }[] };
-    number?: unknown;
+    workflow_run?: { head_sha?: unknown; head_branch?: unknown; head_repository?: { full_name?: unknown }; pull_requests?: { number?: unknown }[] };
   };
-  if (typeof e.pull_request?.number === 'number') return { pr: e.pull_request.number };
-  if (e.workflow_run) {
-    const n = e.workflow_run.pull_requests?.[0]?.number;
-    const headSha = typeof e.workflow_run.head_sha === 'string' ? e.workflow_run.head_sha : undefined;
-    return { ...(typeof n === 'number' ? { pr: n } : {}), ...(headSha ? { headSha } : {}) };
+  if (typeof e.pull_request?.number === 'number') return { prs: [e.pull_request.number] };
+  const run = e.workflow_run;
+  if (run) {
+    const prs = (run.pull_requests ?? []).map((p) => p?.number).filter((n): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0);
+    return {
+      ...(prs.length ? { prs: [...new Set(prs)] } : {}),
+      ...(typeof run.head_sha === 'string' ? { headSha: run.head_sha } : {}),
+      ...(typeof run.head_repository?.full_name === 'string' ? { headRepo: run.head_repository.full_name } : {}),
+      ...(typeof run.head_branch === 'string' ? { headRef: run.head_branch } : {}),
+    };
   }
   return {};
 }

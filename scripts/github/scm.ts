@@ -9,20 +9,36 @@ import type { GateOctokit } from './client.ts';
 export interface Scm {
   readonly repository: string;
   getPullRequest(pr: number): Promise<PullRequestInfo>;
-  /** The open pull request whose head is `sha` (workflow_run events from forks carry no PR number). */
-  findOpenPullRequestByHead(sha: string): Promise<number | undefined>;
+  /**
+   * Every open pull request whose head is `sha` (and, when given, whose head repository and branch match):
+   * workflow_run events from forks carry no PR number, so each PR that head could mean is evaluated.
+   */
+  findOpenPullRequestsByHead(sha: string, head?: { repo?: string; ref?: string }): Promise<number[]>;
+  /** Open pull requests into `baseRef` (one page per 100). */
+  listOpenPullRequests(baseRef?: string): Promise<{ number: number; base_ref: string; head_sha: string }[]>;
   listCommits(pr: number): Promise<PullCommit[]>;
   listFiles(pr: number): Promise<PullFile[]>;
   listReviews(pr: number): Promise<PullReview[]>;
   /** File text at a ref, or undefined when the file does not exist there. */
   readFileAtRef(path: string, ref: string): Promise<string | undefined>;
-  /** Every blob path (and blob sha) at a ref; `truncated` when GitHub cut the tree. */
-  listTreeAtRef(ref: string): Promise<{ entries: { path: string; sha: string }[]; truncated: boolean }>;
+  /** Every blob path, blob sha and git mode at a ref (`120000` is a symbolic link); `truncated` when GitHub cut the tree. */
+  listTreeAtRef(ref: string): Promise<{ entries: TreeEntry[]; truncated: boolean }>;
+  /** The bytes of one blob, by its sha, as UTF-8 text; undefined when GitHub does not have it. Never follows a link. */
+  readBlob(sha: string): Promise<string | undefined>;
+  /** The person's role on the repository (`admin`, `maintain`, `write`, `triage`, `read`, `none`). */
+  getPermission(login: string): Promise<string>;
   /** Paths changed between two commits (renames give both names); `complete` false when GitHub capped the list. */
   compareCommits(base: string, head: string): Promise<{ files: string[]; complete: boolean }>;
   setStatus(sha: string, status: CommitStatus): Promise<void>;
   /** Creates the comment carrying `marker`, or updates the one that exists; never two. */
   upsertStickyComment(pr: number, marker: string, body: string): Promise<{ id: number; action: 'created' | 'updated' }>;
+}
+
+export interface TreeEntry {
+  path: string;
+  sha: string;
+  /** git file mode: 100644, 100755, 120000 (symbolic link), 160000 (submodule). */
+  mode: string;
 }
 
 export interface PullRequestInfo {
@@ -41,6 +57,10 @@ export interface PullCommit {
   committer_login: string | null;
   committer_type?: string;
   author_name?: string;
+  author_email?: string;
+  committer_email?: string;
+  /** The commit message, for `Co-authored-by:` trailers. */
+  message?: string;
 }
 
 export interface PullFile {
@@ -51,6 +71,7 @@ export interface PullFile {
 
 export interface PullReview {
   id: number;
+  /** Empty when GitHub returns no user (a deleted account): such a review never counts. */
   login: string;
   user_type: string;
   state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
@@ -71,7 +92,15 @@ export const PR_FILES_CAP = 3000;
 /** GitHub lists at most 250 commits of a pull request. */
 export const PR_COMMITS_CAP = 250;
 
-export function createGitHubScm(octokit: GateOctokit, repository: string, opts: { botLogins?: string[] } = {}): Scm {
+export interface ScmOptions {
+  /**
+   * Logins whose comment carrying the marker is the gate's own (the identity the workflow's token acts as,
+   * e.g. `github-actions[bot]` or `<app-slug>[bot]`). Without it only Bot accounts' comments are candidates.
+   */
+  botLogins?: string[];
+}
+
+export function createGitHubScm(octokit: GateOctokit, repository: string, opts: ScmOptions = {}): Scm {
   const [owner, repo] = repository.split('/') as [string, string];
   if (!owner || !repo) throw new GitHubApiError('configure', undefined, `repository '${repository}' is not owner/name`);
   const base = { owner, repo };
@@ -97,10 +126,18 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
           head: { ref: data.head.ref, sha: data.head.sha, repo: data.head.repo?.full_name ?? null },
         };
       }),
-    findOpenPullRequestByHead: (sha) =>
-      call(`find the pull request of ${sha.slice(0, 7)}`, async () => {
+    findOpenPullRequestsByHead: (sha, head = {}) =>
+      call(`find the pull requests of ${sha.slice(0, 7)}`, async () => {
         const list = await octokit.paginate(octokit.rest.pulls.list, { ...base, state: 'open', per_page: 100 });
-        return list.find((p) => p.head.sha === sha)?.number;
+        return list
+          .filter((p) => p.head.sha === sha && (!head.repo || p.head.repo?.full_name === head.repo) && (!head.ref || p.head.ref === head.ref))
+          .map((p) => p.number)
+          .sort((a, b) => a - b);
+      }),
+    listOpenPullRequests: (baseRef) =>
+      call(`list open pull requests${baseRef ? ` into ${baseRef}` : ''}`, async () => {
+        const list = await octokit.paginate(octokit.rest.pulls.list, { ...base, state: 'open', per_page: 100, ...(baseRef ? { base: baseRef } : {}) });
+        return list.map((p) => ({ number: p.number, base_ref: p.base.ref, head_sha: p.head.sha }));
       }),
     listCommits: (pr) =>
       call(`list commits of #${pr}`, async () => {
@@ -112,6 +149,9 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
           ...(c.author?.type ? { author_type: c.author.type } : {}),
           ...(c.committer?.type ? { committer_type: c.committer.type } : {}),
           ...(c.commit.author?.name ? { author_name: c.commit.author.name } : {}),
+          ...(c.commit.author?.email ? { author_email: c.commit.author.email } : {}),
+          ...(c.commit.committer?.email ? { committer_email: c.commit.committer.email } : {}),
+          message: c.commit.message,
         }));
       }),
     listFiles: (pr) =>
@@ -145,9 +185,25 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
       call(`list tree at ${ref.slice(0, 12)}`, async () => {
         const { data } = await octokit.rest.git.getTree({ ...base, tree_sha: ref, recursive: 'true' });
         return {
-          entries: data.tree.filter((e) => e.type === 'blob' && e.path && e.sha).map((e) => ({ path: e.path!, sha: e.sha! })),
+          // Submodules (type commit) are listed too: a path the gate cannot read must not look absent.
+          entries: data.tree.filter((e) => (e.type === 'blob' || e.type === 'commit') && e.path && e.sha).map((e) => ({ path: e.path!, sha: e.sha!, mode: e.mode ?? '100644' })),
           truncated: data.truncated,
         };
+      }),
+    readBlob: (sha) =>
+      call(`read blob ${sha.slice(0, 12)}`, async () => {
+        try {
+          const res = await octokit.rest.git.getBlob({ ...base, file_sha: sha, mediaType: { format: 'raw' } });
+          return typeof res.data === 'string' ? res.data : Buffer.from(res.data as unknown as ArrayBuffer).toString('utf8');
+        } catch (err) {
+          if (statusOf(err) === 404) return undefined;
+          throw err;
+        }
+      }),
+    getPermission: (login) =>
+      call(`read the repository permission of ${login}`, async () => {
+        const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...base, username: login });
+        return (data as { role_name?: string }).role_name ?? data.permission;
       }),
     compareCommits: (from, to) =>
       call(`compare ${from.slice(0, 7)}...${to.slice(0, 7)}`, async () => {
@@ -164,8 +220,9 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
       call(`publish the comment on #${pr}`, async () => {
         const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...base, issue_number: pr, per_page: 100 });
         // Only our own comment counts: anyone can paste the marker into a comment of theirs.
+        const bots = (opts.botLogins ?? []).map((l) => l.toLowerCase());
         const mine = comments.find(
-          (c) => c.body?.includes(marker) && c.user?.type === 'Bot' && (!opts.botLogins?.length || opts.botLogins.includes(c.user.login)),
+          (c) => c.body?.startsWith(marker) && c.user?.type === 'Bot' && (!bots.length || bots.includes(c.user.login.toLowerCase())),
         );
         if (mine) {
           await octokit.rest.issues.updateComment({ ...base, comment_id: mine.id, body });

@@ -1369,6 +1369,123 @@ target: ("access" | "baseline")
 baseline?: string
 }
 
+// contact.schema.json
+/**
+ * A vendor or team the operations team calls during incidents: hotline, service hours, contract, what it covers. File: policies/contacts/<id>.yaml.
+ */
+export type ContactDocument = {
+/**
+ * Contact id; equals the file name.
+ */
+id: string
+/**
+ * Name, e.g. 阿里云数据库技术支持.
+ */
+name: string
+/**
+ * vendor (第三方技术部门), internal team, or leadership.
+ */
+type: ("vendor" | "team" | "leadership")
+/**
+ * Phone number to call.
+ */
+hotline?: string
+/**
+ * E-mail address.
+ */
+email?: string
+/**
+ * When the hotline answers.
+ */
+service_hours?: {
+/**
+ * 7x24.
+ */
+always?: boolean
+/**
+ * Weekdays served.
+ * 
+ * Items: Day.
+ */
+days?: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[]
+/**
+ * Local start, HH:MM.
+ */
+from?: string
+/**
+ * Local end, HH:MM.
+ */
+to?: string
+}
+/**
+ * Support contract.
+ */
+contract?: {
+/**
+ * Contract number.
+ */
+id?: string
+/**
+ * First day covered.
+ */
+starts?: string
+/**
+ * Last day covered.
+ */
+expires: string
+/**
+ * Promised response, e.g. 7x24 电话响应，4 小时到场.
+ */
+response?: string
+}
+/**
+ * What the contact supports.
+ */
+covers?: {
+/**
+ * Host ids.
+ * 
+ * Items: An id.
+ */
+hosts?: string[]
+/**
+ * Group ids.
+ * 
+ * Items: An id.
+ */
+groups?: string[]
+/**
+ * Services.
+ * 
+ * Items: Service.
+ */
+services?: string[]
+}
+/**
+ * Named contacts.
+ * 
+ * Items: One person.
+ */
+people?: {
+/**
+ * Name.
+ */
+name: string
+/**
+ * Role.
+ */
+role?: string
+/**
+ * Phone.
+ */
+phone?: string
+}[]
+/**
+ * Anything else an engineer on duty needs.
+ */
+notes?: string
+}
+
 // exception.schema.json
 /**
  * A waiver of one rule for a scope, with a mandatory expiry. File: policies/exceptions/<id>.yaml.
@@ -1505,6 +1622,119 @@ owners: string[]
 env?: ("prod" | "staging" | "test" | "dev")
 }
 
+// handover.schema.json
+/**
+ * A shift handover (交接班) at one boundary of a 24x7 rotation. File: handovers/YYYY/HO-YYYY-MM-DD-HHMM.yaml (local time of the boundary).
+ */
+export interface HandoverDocument {
+/**
+ * HO-YYYY-MM-DD-HHMM of the boundary, local time; equals the file name.
+ */
+id: string
+/**
+ * Rotation in policies/oncall.yaml.
+ */
+rotation: string
+/**
+ * The shift boundary this handover belongs to.
+ */
+boundary: string
+/**
+ * Who hands over (交班).
+ */
+outgoing: string
+/**
+ * Who takes over (接班).
+ */
+incoming: string
+/**
+ * When the handover happened.
+ */
+handed_over_at: string
+/**
+ * Incidents open at the boundary.
+ * 
+ * Items: One incident.
+ */
+open_incidents: {
+/**
+ * Incident id.
+ */
+id: string
+/**
+ * Status at the handover.
+ */
+status?: string
+/**
+ * What the incoming person must do.
+ */
+note?: string
+}[]
+/**
+ * Changes whose window opens in the next shift.
+ * 
+ * Items: One change.
+ */
+upcoming_changes: {
+/**
+ * Change id.
+ */
+id: string
+/**
+ * Window start.
+ */
+window_start?: string
+/**
+ * Note.
+ */
+note?: string
+}[]
+/**
+ * Inspection checks failing since the last handover.
+ * 
+ * Items: One failing check.
+ */
+failing_checks: {
+/**
+ * Host id.
+ */
+host: string
+/**
+ * Check id.
+ */
+check: string
+/**
+ * Severity.
+ */
+severity?: string
+/**
+ * First seen failing.
+ */
+since?: string
+}[]
+/**
+ * Anything else the incoming person must know.
+ */
+notes?: string
+/**
+ * The incoming person's acknowledgement (接班确认).
+ */
+acknowledgement?: {
+/**
+ * Who acknowledged (the incoming person).
+ */
+by: string
+/**
+ * When.
+ */
+at: string
+/**
+ * Remarks.
+ */
+note?: string
+}
+}
+
 // host.schema.json
 /**
  * One server opsgate may inspect or change. File: inventory/hosts/<id>.yaml.
@@ -1613,7 +1843,7 @@ id: string
  */
 title: string
 /**
- * Level 1–4 (一级…四级); 1 is the most severe.
+ * Level 1–4 (一级…四级); policies/sla.yaml most_severe says which end is the worst.
  */
 level: number
 /**
@@ -1629,6 +1859,60 @@ reporter: string
  */
 handler: string
 /**
+ * Where the incident came from (根据用户报告或监控系统的预警信息).
+ */
+source?: ("user_report" | "monitoring" | "inspection" | "other")
+/**
+ * The monitoring alert that opened the incident (opsgate incident open --from-alertmanager).
+ */
+alert?: {
+/**
+ * Alerting system.
+ */
+source: "alertmanager"
+/**
+ * Alertmanager fingerprint; repeated alerts with it update this incident.
+ */
+fingerprint: string
+/**
+ * alertname label.
+ */
+alertname?: string
+/**
+ * Last status received.
+ */
+status?: ("firing" | "resolved")
+/**
+ * startsAt of the alert.
+ */
+starts_at: string
+/**
+ * endsAt, once resolved.
+ */
+ends_at?: string
+/**
+ * When the last notification for this fingerprint was received.
+ */
+last_received_at?: string
+/**
+ * How many notifications for this fingerprint were received.
+ */
+received?: number
+/**
+ * The alert's labels (values truncated to 200 characters).
+ */
+labels?: {
+/**
+ * Label value.
+ */
+[k: string]: string | undefined
+}
+/**
+ * Link to the alerting expression.
+ */
+generator_url?: string
+}
+/**
  * When detected.
  */
 detected_at: string
@@ -1641,6 +1925,10 @@ reported_at: string
  */
 acknowledged_at?: string
 /**
+ * When the cause was analysed (分析): the fault point checked and the cause identified.
+ */
+analysed_at?: string
+/**
  * When mitigated.
  */
 mitigated_at?: string
@@ -1648,6 +1936,69 @@ mitigated_at?: string
  * When resolved.
  */
 resolved_at?: string
+/**
+ * 验证: the fix was verified.
+ */
+verification?: {
+/**
+ * When.
+ */
+at: string
+/**
+ * Who verified.
+ */
+by: string
+/**
+ * How it was verified.
+ */
+note?: string
+}
+/**
+ * 反馈: the result fed back to the reporter and the people concerned.
+ */
+feedback?: {
+/**
+ * When.
+ */
+at: string
+/**
+ * Who gave the feedback.
+ */
+by: string
+/**
+ * To whom (person or contact ids, or names).
+ * 
+ * @minItems 1
+ * 
+ * Items: Recipient.
+ */
+to: [string, ...(string)[]]
+/**
+ * How.
+ */
+channel?: ("phone" | "in_person" | "dingtalk" | "wecom" | "feishu" | "slack" | "webhook" | "github" | "email" | "sms")
+/**
+ * What was said.
+ */
+note?: string
+}
+/**
+ * The written 故障报告单 (cause and fix explained) was submitted.
+ */
+report?: {
+/**
+ * When it was submitted.
+ */
+submitted_at: string
+/**
+ * Who submitted it.
+ */
+by: string
+/**
+ * To whom (the supervisor).
+ */
+to?: string
+}
 /**
  * When closed.
  */
@@ -1674,6 +2025,23 @@ services?: string[]
 users_affected?: string
 }
 /**
+ * Impact, used to derive the least level the incident may declare.
+ */
+impact?: {
+/**
+ * Service availability.
+ */
+availability?: ("outage" | "degraded" | "minor" | "none")
+/**
+ * Data.
+ */
+data?: ("loss" | "leak" | "at_risk" | "none")
+/**
+ * Users affected.
+ */
+users?: ("all" | "many" | "few" | "none")
+}
+/**
  * What happened.
  */
 summary: string
@@ -1696,6 +2064,143 @@ by?: string
  */
 note: string
 }[]
+/**
+ * The reporting chain: to the supervisor, from the supervisor to leadership, to technical engineers or a vendor.
+ * 
+ * Items: One escalation.
+ */
+escalations?: {
+/**
+ * When.
+ */
+at: string
+/**
+ * Who escalated.
+ */
+by: string
+/**
+ * Step of the chain: supervisor (运维主管), leadership (相关领导), technical (技术工程师/二线).
+ */
+role: ("supervisor" | "leadership" | "technical")
+/**
+ * People or contacts reached.
+ * 
+ * @minItems 1
+ * 
+ * Items: Person or contact id.
+ */
+to: [string, ...(string)[]]
+/**
+ * How.
+ */
+channel: ("phone" | "in_person" | "dingtalk" | "wecom" | "feishu" | "slack" | "webhook" | "github" | "email" | "sms")
+/**
+ * What was said.
+ */
+note?: string
+}[]
+/**
+ * Notifications sent by hand or by opsgate (status updates, reminders).
+ * 
+ * Items: One notification.
+ */
+notifications?: {
+/**
+ * When.
+ */
+at: string
+/**
+ * Who sent it (omitted for opsgate).
+ */
+by?: string
+/**
+ * Which duty it served.
+ */
+duty: ("acknowledge" | "supervisor" | "leadership" | "escalation" | "update" | "feedback" | "report" | "postmortem" | "verification" | "other")
+/**
+ * Recipients (people, contacts, channels or groups).
+ * 
+ * @minItems 1
+ * 
+ * Items: Recipient.
+ */
+to: [string, ...(string)[]]
+/**
+ * How.
+ */
+channel: ("phone" | "in_person" | "dingtalk" | "wecom" | "feishu" | "slack" | "webhook" | "github" | "email" | "sms")
+/**
+ * What was said.
+ */
+note?: string
+}[]
+/**
+ * Third-party vendors called in (第三方技术部门).
+ * 
+ * Items: One engagement.
+ */
+vendor_engagements?: {
+/**
+ * Vendor id in policies/contacts/.
+ */
+contact: string
+/**
+ * When the vendor was called.
+ */
+called_at: string
+/**
+ * Who called.
+ */
+by: string
+/**
+ * How.
+ */
+channel?: ("phone" | "in_person" | "dingtalk" | "wecom" | "feishu" | "slack" | "webhook" | "github" | "email" | "sms")
+/**
+ * Vendor ticket number.
+ */
+ticket?: string
+/**
+ * When the vendor engineer was on site or online.
+ */
+arrived_at?: string
+/**
+ * What the vendor did.
+ */
+note?: string
+}[]
+/**
+ * Duties that were missed or late, explained and approved; lint reports them as warnings instead of errors.
+ * 
+ * Items: One deviation.
+ */
+deviations?: {
+/**
+ * The duty.
+ */
+duty: ("acknowledge" | "supervisor" | "leadership" | "escalation" | "update" | "feedback" | "report" | "postmortem" | "verification")
+/**
+ * Why it was missed.
+ */
+reason: string
+/**
+ * Who accepted the explanation (not the handler).
+ */
+approved_by: string
+}[]
+/**
+ * Where the incident is discussed on GitHub; opsgate comments there.
+ */
+tracking?: {
+/**
+ * Pull request number.
+ */
+pull_request?: number
+/**
+ * Issue number.
+ */
+issue?: number
+}
 /**
  * Root cause.
  */
@@ -1885,6 +2390,27 @@ max_consecutive_hours?: number
  */
 min_rest_hours?: number
 }
+/**
+ * Shift handover (交接班) rules for lint and opsgate handover new.
+ */
+handover?: {
+/**
+ * The 24x7 rotation whose every shift boundary needs a handover document.
+ */
+rotation: string
+/**
+ * First boundary that needs one (when the practice started).
+ */
+since: string
+/**
+ * How far back lint reports missing handovers (default 72).
+ */
+lookback_hours?: number
+/**
+ * The incoming person acknowledges within this many minutes of the boundary (default 30).
+ */
+acknowledge_within_minutes?: number
+}
 }
 
 // organisation.schema.json
@@ -2066,13 +2592,31 @@ tags?: string[]
 
 // sla.schema.json
 /**
- * Incident levels 1–4 (一级…四级) with response, resolution and escalation targets. File: policies/sla.yaml.
+ * Incident levels (一级…四级): which way the numbers run, response and resolution targets, the reporting chain of each level (故障预警处理), how alerts map to levels and how opsgate notifies. File: policies/sla.yaml.
  */
 export interface SlaDocument {
 /**
  * Always "sla".
  */
 id: "sla"
+/**
+ * Which level number is the most severe: 1 (default, the national 预警 convention: 一级 is the worst) or 4 (四级 is the worst).
+ */
+most_severe?: (1 | 4)
+/**
+ * 运维主管: the people an engineer reports a fault to at once.
+ * 
+ * @minItems 1
+ * 
+ * Items: Person id.
+ */
+supervisors?: [string, ...(string)[]]
+/**
+ * 相关领导: whom the supervisor reports to by phone or in person (person ids or policies/contacts/ ids).
+ * 
+ * Items: Person or contact id.
+ */
+leadership?: string[]
 /**
  * Exactly one entry per level 1–4.
  * 
@@ -2083,7 +2627,7 @@ id: "sla"
  */
 levels: [{
 /**
- * Level: 1 is the most severe (一级).
+ * Level number; policies/sla.yaml most_severe says whether 1 or 4 is the worst.
  */
 level: number
 /**
@@ -2095,7 +2639,7 @@ name: string
  */
 description?: string
 /**
- * Target from report to acknowledgement.
+ * Acknowledge (接收) and start analysing within this many minutes of the report.
  */
 acknowledge_minutes: number
 /**
@@ -2103,7 +2647,7 @@ acknowledge_minutes: number
  */
 resolve_minutes: number
 /**
- * Escalate when not resolved after this long.
+ * When not resolved after this long, escalate to escalate_to (technical engineers, second line).
  */
 escalate_after_minutes: number
 /**
@@ -2116,9 +2660,41 @@ escalate_to?: string[]
  * Status update cadence while open.
  */
 update_every_minutes?: number
+/**
+ * The engineer reports to the supervisor (运维主管) within this many minutes of the report.
+ */
+report_to_supervisor_minutes?: number
+/**
+ * The supervisor reports to leadership (相关领导) within this many minutes of the report. Omit when this level needs no leadership report.
+ */
+leadership_minutes?: number
+/**
+ * How the supervisor must report to leadership (default phone or in person).
+ * 
+ * @minItems 1
+ * 
+ * Items: Way.
+ */
+leadership_by?: [("phone" | "in_person" | "dingtalk" | "wecom" | "feishu" | "slack" | "webhook" | "github" | "email" | "sms"), ...(("phone" | "in_person" | "dingtalk" | "wecom" | "feishu" | "slack" | "webhook" | "github" | "email" | "sms"))[]]
+/**
+ * Calling a third-party vendor (第三方技术部门): when_needed (the engineer decides) or not_expected.
+ */
+vendor?: ("when_needed" | "not_expected")
+/**
+ * Feedback (反馈) to the reporter within this many minutes of resolution (default: by the report deadline).
+ */
+feedback_minutes?: number
+/**
+ * The written 故障报告单 (cause and fix) is due this many hours after resolution.
+ */
+report_due_hours?: number
+/**
+ * Whether a postmortem (复盘) is required or optional at this level.
+ */
+postmortem?: ("required" | "optional")
 }, {
 /**
- * Level: 1 is the most severe (一级).
+ * Level number; policies/sla.yaml most_severe says whether 1 or 4 is the worst.
  */
 level: number
 /**
@@ -2130,7 +2706,7 @@ name: string
  */
 description?: string
 /**
- * Target from report to acknowledgement.
+ * Acknowledge (接收) and start analysing within this many minutes of the report.
  */
 acknowledge_minutes: number
 /**
@@ -2138,7 +2714,7 @@ acknowledge_minutes: number
  */
 resolve_minutes: number
 /**
- * Escalate when not resolved after this long.
+ * When not resolved after this long, escalate to escalate_to (technical engineers, second line).
  */
 escalate_after_minutes: number
 /**
@@ -2151,9 +2727,41 @@ escalate_to?: string[]
  * Status update cadence while open.
  */
 update_every_minutes?: number
+/**
+ * The engineer reports to the supervisor (运维主管) within this many minutes of the report.
+ */
+report_to_supervisor_minutes?: number
+/**
+ * The supervisor reports to leadership (相关领导) within this many minutes of the report. Omit when this level needs no leadership report.
+ */
+leadership_minutes?: number
+/**
+ * How the supervisor must report to leadership (default phone or in person).
+ * 
+ * @minItems 1
+ * 
+ * Items: Way.
+ */
+leadership_by?: [("phone" | "in_person" | "dingtalk" | "wecom" | "feishu" | "slack" | "webhook" | "github" | "email" | "sms"), ...(("phone" | "in_person" | "dingtalk" | "wecom" | "feishu" | "slack" | "webhook" | "github" | "email" | "sms"))[]]
+/**
+ * Calling a third-party vendor (第三方技术部门): when_needed (the engineer decides) or not_expected.
+ */
+vendor?: ("when_needed" | "not_expected")
+/**
+ * Feedback (反馈) to the reporter within this many minutes of resolution (default: by the report deadline).
+ */
+feedback_minutes?: number
+/**
+ * The written 故障报告单 (cause and fix) is due this many hours after resolution.
+ */
+report_due_hours?: number
+/**
+ * Whether a postmortem (复盘) is required or optional at this level.
+ */
+postmortem?: ("required" | "optional")
 }, {
 /**
- * Level: 1 is the most severe (一级).
+ * Level number; policies/sla.yaml most_severe says whether 1 or 4 is the worst.
  */
 level: number
 /**
@@ -2165,7 +2773,7 @@ name: string
  */
 description?: string
 /**
- * Target from report to acknowledgement.
+ * Acknowledge (接收) and start analysing within this many minutes of the report.
  */
 acknowledge_minutes: number
 /**
@@ -2173,7 +2781,7 @@ acknowledge_minutes: number
  */
 resolve_minutes: number
 /**
- * Escalate when not resolved after this long.
+ * When not resolved after this long, escalate to escalate_to (technical engineers, second line).
  */
 escalate_after_minutes: number
 /**
@@ -2186,9 +2794,41 @@ escalate_to?: string[]
  * Status update cadence while open.
  */
 update_every_minutes?: number
+/**
+ * The engineer reports to the supervisor (运维主管) within this many minutes of the report.
+ */
+report_to_supervisor_minutes?: number
+/**
+ * The supervisor reports to leadership (相关领导) within this many minutes of the report. Omit when this level needs no leadership report.
+ */
+leadership_minutes?: number
+/**
+ * How the supervisor must report to leadership (default phone or in person).
+ * 
+ * @minItems 1
+ * 
+ * Items: Way.
+ */
+leadership_by?: [("phone" | "in_person" | "dingtalk" | "wecom" | "feishu" | "slack" | "webhook" | "github" | "email" | "sms"), ...(("phone" | "in_person" | "dingtalk" | "wecom" | "feishu" | "slack" | "webhook" | "github" | "email" | "sms"))[]]
+/**
+ * Calling a third-party vendor (第三方技术部门): when_needed (the engineer decides) or not_expected.
+ */
+vendor?: ("when_needed" | "not_expected")
+/**
+ * Feedback (反馈) to the reporter within this many minutes of resolution (default: by the report deadline).
+ */
+feedback_minutes?: number
+/**
+ * The written 故障报告单 (cause and fix) is due this many hours after resolution.
+ */
+report_due_hours?: number
+/**
+ * Whether a postmortem (复盘) is required or optional at this level.
+ */
+postmortem?: ("required" | "optional")
 }, {
 /**
- * Level: 1 is the most severe (一级).
+ * Level number; policies/sla.yaml most_severe says whether 1 or 4 is the worst.
  */
 level: number
 /**
@@ -2200,7 +2840,7 @@ name: string
  */
 description?: string
 /**
- * Target from report to acknowledgement.
+ * Acknowledge (接收) and start analysing within this many minutes of the report.
  */
 acknowledge_minutes: number
 /**
@@ -2208,7 +2848,7 @@ acknowledge_minutes: number
  */
 resolve_minutes: number
 /**
- * Escalate when not resolved after this long.
+ * When not resolved after this long, escalate to escalate_to (technical engineers, second line).
  */
 escalate_after_minutes: number
 /**
@@ -2221,5 +2861,254 @@ escalate_to?: string[]
  * Status update cadence while open.
  */
 update_every_minutes?: number
+/**
+ * The engineer reports to the supervisor (运维主管) within this many minutes of the report.
+ */
+report_to_supervisor_minutes?: number
+/**
+ * The supervisor reports to leadership (相关领导) within this many minutes of the report. Omit when this level needs no leadership report.
+ */
+leadership_minutes?: number
+/**
+ * How the supervisor must report to leadership (default phone or in person).
+ * 
+ * @minItems 1
+ * 
+ * Items: Way.
+ */
+leadership_by?: [("phone" | "in_person" | "dingtalk" | "wecom" | "feishu" | "slack" | "webhook" | "github" | "email" | "sms"), ...(("phone" | "in_person" | "dingtalk" | "wecom" | "feishu" | "slack" | "webhook" | "github" | "email" | "sms"))[]]
+/**
+ * Calling a third-party vendor (第三方技术部门): when_needed (the engineer decides) or not_expected.
+ */
+vendor?: ("when_needed" | "not_expected")
+/**
+ * Feedback (反馈) to the reporter within this many minutes of resolution (default: by the report deadline).
+ */
+feedback_minutes?: number
+/**
+ * The written 故障报告单 (cause and fix) is due this many hours after resolution.
+ */
+report_due_hours?: number
+/**
+ * Whether a postmortem (复盘) is required or optional at this level.
+ */
+postmortem?: ("required" | "optional")
 }]
+/**
+ * How monitoring alerts (Prometheus Alertmanager webhook, version 4) become incidents.
+ */
+alerts?: {
+/**
+ * Alert label that decides the level, e.g. severity.
+ */
+level_label: string
+/**
+ * Label value → incident level, in this file's numbering.
+ */
+levels: {
+/**
+ * Level.
+ */
+[k: string]: number | undefined
+}
+/**
+ * Level when the label is missing or not mapped.
+ */
+default_level: number
+/**
+ * Label naming the host (default instance); matched to inventory ids, addresses and host names, port stripped.
+ */
+instance_label?: string
+/**
+ * Annotation used as the incident title (default summary).
+ */
+title_annotation?: string
+/**
+ * Rota rotation whose person on duty at the alert's start becomes reporter and handler (default: the first rotation).
+ */
+rotation?: string
+}
+/**
+ * How opsgate incidents watch notifies: channels, who is who on each channel, retries.
+ */
+notify?: {
+/**
+ * Notification channels. Secrets are named by environment variable, never written here.
+ * 
+ * @minItems 1
+ * 
+ * Items: One channel.
+ */
+channels: [({
+/**
+ * Channel id, used in records.
+ */
+id: string
+/**
+ * Channel type.
+ */
+type: ("dingtalk" | "wecom" | "feishu" | "slack" | "webhook" | "github")
+/**
+ * Environment variable holding the webhook URL (it carries the robot's token). Not for github.
+ */
+url_env?: string
+/**
+ * Environment variable holding the signing secret (DingTalk 加签, Feishu 签名校验, generic webhook HMAC).
+ */
+secret_env?: string
+/**
+ * DingTalk/Feishu custom keyword the robot requires in every message.
+ */
+keyword?: string
+/**
+ * Only incidents of these levels (default all).
+ * 
+ * Items: Level.
+ */
+levels?: number[]
+/**
+ * Only these duties (default all).
+ * 
+ * Items: Duty.
+ */
+duties?: ("open" | "acknowledge" | "supervisor" | "leadership" | "escalation" | "update" | "feedback" | "report" | "postmortem" | "verification")[]
+} & {
+/**
+ * Channel id, used in records.
+ */
+id: string
+/**
+ * Channel type.
+ */
+type: ("dingtalk" | "wecom" | "feishu" | "slack" | "webhook" | "github")
+/**
+ * Environment variable holding the webhook URL (it carries the robot's token). Not for github.
+ */
+url_env?: string
+/**
+ * Environment variable holding the signing secret (DingTalk 加签, Feishu 签名校验, generic webhook HMAC).
+ */
+secret_env?: string
+/**
+ * DingTalk/Feishu custom keyword the robot requires in every message.
+ */
+keyword?: string
+/**
+ * Only incidents of these levels (default all).
+ * 
+ * Items: Level.
+ */
+levels?: number[]
+/**
+ * Only these duties (default all).
+ * 
+ * Items: Duty.
+ */
+duties?: ("open" | "acknowledge" | "supervisor" | "leadership" | "escalation" | "update" | "feedback" | "report" | "postmortem" | "verification")[]
+}), ...(({
+/**
+ * Channel id, used in records.
+ */
+id: string
+/**
+ * Channel type.
+ */
+type: ("dingtalk" | "wecom" | "feishu" | "slack" | "webhook" | "github")
+/**
+ * Environment variable holding the webhook URL (it carries the robot's token). Not for github.
+ */
+url_env?: string
+/**
+ * Environment variable holding the signing secret (DingTalk 加签, Feishu 签名校验, generic webhook HMAC).
+ */
+secret_env?: string
+/**
+ * DingTalk/Feishu custom keyword the robot requires in every message.
+ */
+keyword?: string
+/**
+ * Only incidents of these levels (default all).
+ * 
+ * Items: Level.
+ */
+levels?: number[]
+/**
+ * Only these duties (default all).
+ * 
+ * Items: Duty.
+ */
+duties?: ("open" | "acknowledge" | "supervisor" | "leadership" | "escalation" | "update" | "feedback" | "report" | "postmortem" | "verification")[]
+} & {
+/**
+ * Channel id, used in records.
+ */
+id: string
+/**
+ * Channel type.
+ */
+type: ("dingtalk" | "wecom" | "feishu" | "slack" | "webhook" | "github")
+/**
+ * Environment variable holding the webhook URL (it carries the robot's token). Not for github.
+ */
+url_env?: string
+/**
+ * Environment variable holding the signing secret (DingTalk 加签, Feishu 签名校验, generic webhook HMAC).
+ */
+secret_env?: string
+/**
+ * DingTalk/Feishu custom keyword the robot requires in every message.
+ */
+keyword?: string
+/**
+ * Only incidents of these levels (default all).
+ * 
+ * Items: Level.
+ */
+levels?: number[]
+/**
+ * Only these duties (default all).
+ * 
+ * Items: Duty.
+ */
+duties?: ("open" | "acknowledge" | "supervisor" | "leadership" | "escalation" | "update" | "feedback" | "report" | "postmortem" | "verification")[]
+}))[]]
+/**
+ * Person id → their user ids on the chat platforms, for @-mentions.
+ */
+handles?: {
+/**
+ * One person's handles.
+ */
+[k: string]: {
+/**
+ * DingTalk userId (atUserIds).
+ */
+dingtalk?: string
+/**
+ * WeCom userid (mentioned_list).
+ */
+wecom?: string
+/**
+ * Feishu open_id (<at user_id>).
+ */
+feishu?: string
+/**
+ * Slack member id (<@U…>).
+ */
+slack?: string
+} | undefined
+}
+/**
+ * Per-request timeout (default 10).
+ */
+timeout_seconds?: number
+/**
+ * Attempts per notification and run, with exponential back-off (default 3).
+ */
+attempts?: number
+/**
+ * First back-off wait; doubled each attempt, or the robot's Retry-After (default 2).
+ */
+backoff_seconds?: number
+}
 }

@@ -16,15 +16,17 @@ export const DOCUMENT_KINDS = [
   { kind: 'grant', schema: 'grant', pattern: /^policies\/access\/grants\/([^/]+)\.ya?ml$/ },
   { kind: 'access-review', schema: 'access-review', pattern: /^policies\/access\/reviews\/([^/]+)\.ya?ml$/ },
   { kind: 'exception', schema: 'exception', pattern: /^policies\/exceptions\/([^/]+)\.ya?ml$/ },
+  { kind: 'contact', schema: 'contact', pattern: /^policies\/contacts\/([^/]+)\.ya?ml$/ },
   { kind: 'change', schema: 'change', pattern: /^changes\/(\d{4})\/([^/]+)\.ya?ml$/ },
   { kind: 'incident', schema: 'incident', pattern: /^incidents\/(\d{4})\/([^/]+)\.ya?ml$/ },
+  { kind: 'handover', schema: 'handover', pattern: /^handovers\/(\d{4})\/([^/]+)\.ya?ml$/ },
   { kind: 'runbook', schema: 'runbook', pattern: /^runbooks\/([^/]+)\.md$/ },
 ] as const;
 
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number]['kind'];
 
 /** The folders opsgate reads documents from. */
-export const DOCUMENT_ROOTS = ['inventory', 'policies', 'changes', 'incidents', 'runbooks'] as const;
+export const DOCUMENT_ROOTS = ['inventory', 'policies', 'changes', 'incidents', 'handovers', 'runbooks'] as const;
 
 export interface KindMatch {
   kind: DocumentKind;
@@ -62,7 +64,9 @@ export interface KindData {
   grant: Docs.GrantDocument;
   'access-review': Docs.AccessReviewDocument;
   exception: Docs.ExceptionDocument;
+  contact: Docs.ContactDocument;
   change: Docs.ChangeDocument;
   incident: Docs.IncidentDocument;
+  handover: Docs.HandoverDocument;
   runbook: Docs.RunbookDocument;
 }

@@ -2,6 +2,9 @@ import { compareDiagnostics, type Diagnostic } from '../model/diagnostic.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { checkAccess } from './access-rules.ts';
 import { checkChanges, repoPathsOf } from './change-rules.ts';
+import { checkContacts } from './contact-rules.ts';
+import { checkHandovers } from './handover-rules.ts';
+import { checkIncidentDuties, checkSlaDuties } from './incident-rules.ts';
 import { checkOncall, checkRecords } from './record-rules.ts';
 import { checkReferences } from './references.ts';
 import { checkReviews } from './review-rules.ts';
@@ -15,6 +18,10 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
   { name: 'records', rule: checkRecords },
   { name: 'oncall', rule: checkOncall },
   { name: 'reviews', rule: checkReviews },
+  { name: 'incidents', rule: checkIncidentDuties },
+  { name: 'sla', rule: checkSlaDuties },
+  { name: 'contacts', rule: checkContacts },
+  { name: 'handovers', rule: checkHandovers },
 ];
 
 /** Loader diagnostics plus every rule's, sorted by place. A rule that throws becomes a diagnostic. Pure. */

@@ -25,7 +25,7 @@ describe('publishing', () => {
     const head = openPr(h, 50, 'li-na', { [changePath()]: changeYaml() });
     let run = await runGateCli(h, ['--pr', '50', '--format', 'github']);
     expect(run.code).toBe(1);
-    expect(h.repo.statuses.at(-1)).toMatchObject({ sha: head, state: 'pending', context: 'opsgate/approval' });
+    expect(h.repo.statuses.at(-1)).toMatchObject({ sha: head, state: 'pending', context: 'opsgate/approval (main)' });
     expect(prComments(50)).toHaveLength(1);
     expect(prComments(50)[0]!.body).toContain(COMMENT_MARKER);
     expect(prComments(50)[0]!.body).toContain('opsgate approval: pending');
@@ -80,7 +80,7 @@ describe('publishing', () => {
     const run = await runGateCli(h, ['--pr', '54', '--decision-out', out, '--record', '--root', tmp]);
     expect(run.code).toBe(0);
     const decision = JSON.parse(readFileSync(out, 'utf8'));
-    expect(decision).toMatchObject({ format: 'opsgate.gate-decision/1', pr: 54, head_sha: head, policy_commit: h.base, status: 'satisfied' });
+    expect(decision).toMatchObject({ format: 'opsgate.gate-decision/2', base_ref: 'main', context: 'opsgate/approval (main)', pr: 54, head_sha: head, policy_commit: h.base, status: 'satisfied' });
     expect(decision.rules.find((r: { id: string }) => r.id === 'change-normal').approvers).toEqual([
       expect.objectContaining({ person: 'chen-jie', login: LOGIN['chen-jie'], commit_id: head }),
     ]);

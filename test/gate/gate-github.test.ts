@@ -161,7 +161,7 @@ describe('staleness beyond the simple cases', () => {
     for (let i = 0; i < 320; i++) bulk[`runbooks/bulk-${i}.md`] = `# ${i}\n`;
     h.repo.push(15, bulk, user('li-na'));
     let r = await gate(h, 15);
-    expect(h.gh.requests.filter((q) => q.path.includes('/git/trees/')).length).toBe(3); // base context + the two sides of the diff
+    expect(h.gh.requests.filter((q) => q.path.includes('/git/trees/')).length).toBe(3); // base and head, and the approved commit's for the diff
     expect(rule(r, 'change-normal').status).toBe('satisfied');
     h.repo.push(15, { ...bulk, [changePath()]: changeYaml({ title: 'edited' }), 'runbooks/bulk-0.md': '# changed\n' }, user('li-na'));
     r = await gate(h, 15);

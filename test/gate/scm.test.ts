@@ -17,13 +17,22 @@ describe('scm', () => {
     h.repo.review(1, { login: 'dependabot[bot]', type: 'Bot' }, 'COMMENTED');
     const { scm } = client(h);
     expect(await scm.getPullRequest(1)).toMatchObject({ number: 1, author: { login: 'lina-yf', type: 'User' }, base: { sha: h.base, ref: 'main' }, head: { sha: head } });
-    expect(await scm.listCommits(1)).toEqual([{ sha: head, author_login: 'lina-yf', committer_login: 'lina-yf', author_type: 'User', committer_type: 'User', author_name: 'lina-yf' }]);
+    expect(await scm.listCommits(1)).toEqual([{ sha: head, author_login: 'lina-yf', committer_login: 'lina-yf', author_type: 'User', committer_type: 'User', author_name: 'lina-yf', author_email: 'lina-yf@users.noreply.github.local', committer_email: 'lina-yf@users.noreply.github.local', message: 'PR 1' }]);
     expect(await scm.listFiles(1)).toEqual([{ path: changePath(), status: 'added' }]);
     expect(await scm.listReviews(1)).toEqual([expect.objectContaining({ login: 'dependabot[bot]', user_type: 'Bot', state: 'COMMENTED', commit_id: head })]);
     expect(await scm.readFileAtRef(changePath(), head)).toBe(changeYaml());
     expect(await scm.readFileAtRef(changePath(), h.base)).toBeUndefined();
-    expect(await scm.findOpenPullRequestByHead(head)).toBe(1);
+    expect(await scm.findOpenPullRequestsByHead(head)).toEqual([1]);
     expect(await scm.compareCommits(h.base, head)).toEqual({ files: [changePath()], complete: true });
+    const tree = await scm.listTreeAtRef(head);
+    const entry = tree.entries.find((e) => e.path === changePath())!;
+    expect(entry.mode).toBe('100644');
+    expect(await scm.readBlob(entry.sha)).toBe(changeYaml());
+    expect(await scm.readBlob('0'.repeat(40))).toBeUndefined();
+    h.repo.permissions.set('lina-yf', 'triage');
+    expect(await scm.getPermission('lina-yf')).toBe('triage');
+    expect(await scm.listOpenPullRequests('main')).toEqual([{ number: 1, base_ref: 'main', head_sha: head }]);
+    expect(await scm.listOpenPullRequests('side')).toEqual([]);
   });
 
   it('wraps failures as GitHubApiError with operation and status, and nothing that holds the token', async () => {

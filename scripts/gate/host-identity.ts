@@ -1,0 +1,59 @@
+/**
+ * A host is its address and port and its pinned host keys, not its file
+ * name: a new "app-09" whose address and port or whose key is production
+ * db-01's is db-01, and must not pass as a staging host. Used by the gate
+ * (over base and head inventory) and by lint. Pure.
+ */
+
+export interface HostIdentity {
+  id: string;
+  file: string;
+  address?: string;
+  port?: number;
+  host_keys?: string[];
+}
+
+export interface DuplicateHost {
+  id: string;
+  file: string;
+  other: string;
+  what: 'address' | 'host key';
+  message: string;
+}
+
+/** The key material of an OpenSSH public key line ("type base64 [comment]"): the comment does not make it another key. */
+export function keyMaterial(line: string): string {
+  const [type, blob] = line.trim().split(/\s+/);
+  return `${type ?? ''} ${blob ?? ''}`;
+}
+
+/**
+ * Duplicates among `hosts`. Only hosts in `check` are reported (the new or
+ * changed ones); each is compared with every other host.
+ */
+export function findDuplicateHosts(hosts: readonly HostIdentity[], check: ReadonlySet<string>): DuplicateHost[] {
+  const out: DuplicateHost[] = [];
+  for (const h of hosts) {
+    if (!check.has(h.id)) continue;
+    const keys = new Set((h.host_keys ?? []).map(keyMaterial));
+    for (const o of hosts) {
+      if (o.id === h.id) continue;
+      if (h.address && o.address && h.address.toLowerCase() === o.address.toLowerCase() && (h.port ?? 22) === (o.port ?? 22)) {
+        out.push({ id: h.id, file: h.file, other: o.id, what: 'address', message: `host ${h.id} has the address ${h.address}:${h.port ?? 22} of host ${o.id}; one machine is one host` });
+      }
+      const shared = (o.host_keys ?? []).map(keyMaterial).filter((k) => keys.has(k));
+      if (shared.length) out.push({ id: h.id, file: h.file, other: o.id, what: 'host key', message: `host ${h.id} pins a host key of host ${o.id} (${shared[0]!.split(' ')[0]}); one machine is one host` });
+    }
+  }
+  return out;
+}
+
+export function hostIdentity(id: string, file: string, d: Record<string, unknown>): HostIdentity {
+  return {
+    id,
+    file,
+    ...(typeof d.address === 'string' ? { address: d.address } : {}),
+    ...(typeof d.port === 'number' ? { port: d.port } : {}),
+    ...(Array.isArray(d.host_keys) ? { host_keys: d.host_keys.filter((k): k is string => typeof k === 'string') } : {}),
+  };
+}

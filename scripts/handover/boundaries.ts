@@ -1,0 +1,64 @@
+import { DateTime } from 'luxon';
+import type { ChangeDocument, IncidentDocument, OncallDocument } from '../model/documents.generated.ts';
+import { rotationSlots } from '../rules/oncall.ts';
+
+/**
+ * Shift boundaries of a 24x7 rotation: each moment one person hands over to
+ * the next (交接班), overrides included. A boundary where the same person
+ * continues needs no handover. Pure.
+ */
+export interface Boundary {
+  rotation: string;
+  at: number;
+  outgoing: string;
+  incoming: string;
+  /** When the incoming person's shift ends (the next boundary). */
+  shiftEnd: number;
+  /** HO-YYYY-MM-DD-HHMM in the organisation's time zone. */
+  id: string;
+}
+
+export const DEFAULT_LOOKBACK_HOURS = 72;
+export const DEFAULT_ACK_MINUTES = 30;
+
+export function handoverId(atMs: number, zone: string): string {
+  return `HO-${DateTime.fromMillis(atMs, { zone }).toFormat('yyyy-MM-dd-HHmm')}`;
+}
+
+/** The year folder of a handover id: handovers/YYYY/. */
+export function handoverPath(id: string): string {
+  return `handovers/${id.slice(3, 7)}/${id}.yaml`;
+}
+
+/** Boundaries of `rotationId` with fromMs ≤ at ≤ toMs. */
+export function shiftBoundaries(oncall: OncallDocument, rotationId: string, fromMs: number, toMs: number, zone: string): Boundary[] {
+  const rotation = oncall.rotations.find((r) => r.id === rotationId);
+  if (!rotation || toMs < fromMs) return [];
+  const len = rotation.shift.hours * 3_600_000;
+  const slots = rotationSlots(oncall, rotation, fromMs - len, toMs + len);
+  const out: Boundary[] = [];
+  for (let k = 1; k < slots.length; k++) {
+    const a = slots[k - 1]!;
+    const b = slots[k]!;
+    if (a.end !== b.start || a.person === b.person || b.start < fromMs || b.start > toMs) continue;
+    out.push({ rotation: rotationId, at: b.start, outgoing: a.person, incoming: b.person, shiftEnd: b.end, id: handoverId(b.start, zone) });
+  }
+  return out;
+}
+
+/** Incidents open at a moment: detected by then and not resolved by then. */
+export function openIncidentsAt<T extends { data: IncidentDocument }>(incidents: readonly T[], atMs: number): T[] {
+  return incidents.filter((i) => {
+    if (Date.parse(i.data.detected_at) > atMs) return false;
+    const end = i.data.resolved_at ?? i.data.closed_at;
+    return !end || Date.parse(end) > atMs;
+  });
+}
+
+/** Changes whose window opens during [fromMs, toMs). */
+export function changesOpeningIn<T extends { data: ChangeDocument }>(changes: readonly T[], fromMs: number, toMs: number): T[] {
+  return changes.filter((c) => {
+    const s = Date.parse(c.data.window.start);
+    return s >= fromMs && s < toMs;
+  });
+}

@@ -1,0 +1,171 @@
+import type { IncidentDocument, SlaDocument } from '../model/documents.generated.ts';
+
+/**
+ * The duties of 第五章 故障处理 for one incident, each with its due time and
+ * whether and when it was done. Lint, `opsgate incidents watch` and the
+ * reports all read duties from here, so a duty is decided in one place. Pure:
+ * the clock is a parameter.
+ *
+ * Clocks start at reported_at (detected_at when absent).
+ * - acknowledge: 接收 and start analysing within acknowledge_minutes;
+ * - supervisor:  the engineer reports to the 运维主管 within report_to_supervisor_minutes;
+ * - leadership:  the supervisor reports to 相关领导 within leadership_minutes, by phone or in person;
+ * - escalation:  still unresolved after escalate_after_minutes → escalate_to is reached;
+ * - update:      while unresolved, every update_every_minutes window carries a status update;
+ * - verification, feedback: after resolution, the fix is verified (验证) and the reporter told (反馈);
+ * - report:      the 故障报告单 is submitted within report_due_hours of resolution;
+ * - postmortem:  required at this level → it may not be marked not_required.
+ */
+export type DutyKind = 'acknowledge' | 'supervisor' | 'leadership' | 'escalation' | 'update' | 'verification' | 'feedback' | 'report' | 'postmortem';
+export type DutyState = 'pending' | 'met' | 'late' | 'overdue';
+export type SlaLevel = SlaDocument['levels'][number];
+
+export interface Duty {
+  kind: DutyKind;
+  /** Unique per incident: `acknowledge`, `update#3`. */
+  key: string;
+  /** When the duty is due (ms); undefined for duties without a clock (postmortem). */
+  dueAt?: number;
+  doneAt?: number;
+  state: DutyState;
+  /** JSON pointer of the value that shows the duty (done or missing), for located diagnostics. */
+  pointer: string;
+  /** Who must act, or be reached: people or contact ids. */
+  who: string[];
+  /** Why it is in this state, in words. */
+  detail: string;
+  /** The incident's deviation entry accepting a miss, if any. */
+  deviation?: { reason: string; approved_by: string };
+}
+
+export interface DutyInput {
+  incident: IncidentDocument;
+  level: SlaLevel | undefined;
+  sla: Pick<SlaDocument, 'supervisors' | 'leadership'> | undefined;
+  now: number;
+}
+
+const MIN = 60_000;
+const DEFAULT_LEADERSHIP_BY = ['phone', 'in_person'];
+/** An incident open for months at a 15-minute cadence still yields a bounded list: older windows are summarised. */
+export const MAX_UPDATE_WINDOWS = 2_000;
+
+const ms = (s: string | undefined) => (s ? Date.parse(s) : undefined);
+const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
+
+export function clockStart(i: IncidentDocument): number {
+  return ms(i.reported_at) ?? Date.parse(i.detected_at);
+}
+
+export function isResolved(i: IncidentDocument): boolean {
+  return i.status === 'resolved' || i.status === 'closed';
+}
+
+function state(dueAt: number, doneAt: number | undefined, now: number): DutyState {
+  if (doneAt !== undefined) return doneAt <= dueAt ? 'met' : 'late';
+  return now > dueAt ? 'overdue' : 'pending';
+}
+
+function minOf(values: (number | undefined)[]): number | undefined {
+  let best: number | undefined;
+  for (const v of values) if (v !== undefined && !Number.isNaN(v) && (best === undefined || v < best)) best = v;
+  return best;
+}
+
+/** Every duty of one incident at `now`, in a stable order. Pure. */
+export function evaluateDuties({ incident: i, level, sla, now }: DutyInput): Duty[] {
+  if (!level) return [];
+  const out: Duty[] = [];
+  const start = clockStart(i);
+  const resolvedAt = isResolved(i) ? ms(i.resolved_at) ?? ms(i.closed_at) : undefined;
+  const escalations = (i.escalations ?? []).map((e, idx) => ({ ...e, idx, t: Date.parse(e.at) }));
+  const deviation = (kind: DutyKind) => {
+    const d = i.deviations?.find((x) => x.duty === kind);
+    return d ? { deviation: { reason: d.reason, approved_by: d.approved_by } } : {};
+  };
+  const push = (d: Omit<Duty, 'state'> & { dueAt: number }) => out.push({ ...d, state: state(d.dueAt, d.doneAt, now), ...deviation(d.kind) });
+
+  const ackDue = start + level.acknowledge_minutes * MIN;
+  const ackAt = ms(i.acknowledged_at);
+  push({ kind: 'acknowledge', key: 'acknowledge', dueAt: ackDue, ...(ackAt !== undefined ? { doneAt: ackAt } : {}), pointer: i.acknowledged_at ? '/acknowledged_at' : '/reported_at', who: [i.handler], detail: `acknowledge within ${level.acknowledge_minutes} min of the report` });
+
+  if (level.report_to_supervisor_minutes) {
+    const hit = escalations.find((e) => e.role === 'supervisor');
+    push({ kind: 'supervisor', key: 'supervisor', dueAt: start + level.report_to_supervisor_minutes * MIN, ...(hit ? { doneAt: hit.t } : {}), pointer: hit ? `/escalations/${hit.idx}/at` : i.escalations ? '/escalations' : '/reported_at', who: sla?.supervisors ?? [], detail: `report to the supervisor (运维主管) within ${level.report_to_supervisor_minutes} min` });
+  }
+
+  if (level.leadership_minutes) {
+    const ways = level.leadership_by ?? DEFAULT_LEADERSHIP_BY;
+    const hit = escalations.find((e) => e.role === 'leadership' && ways.includes(e.channel));
+    const wrongWay = escalations.find((e) => e.role === 'leadership' && !ways.includes(e.channel));
+    push({
+      kind: 'leadership', key: 'leadership', dueAt: start + level.leadership_minutes * MIN, ...(hit ? { doneAt: hit.t } : {}),
+      pointer: hit ? `/escalations/${hit.idx}/at` : wrongWay ? `/escalations/${wrongWay.idx}/channel` : i.escalations ? '/escalations' : '/reported_at',
+      who: sla?.leadership ?? [],
+      detail: `the supervisor reports to leadership (相关领导) within ${level.leadership_minutes} min by ${ways.join(' or ')}${wrongWay && !hit ? ` (recorded by ${wrongWay.channel}, which does not count)` : ''}`,
+    });
+  }
+
+  const escDue = start + level.escalate_after_minutes * MIN;
+  if (resolvedAt === undefined || resolvedAt > escDue) {
+    const targets = level.escalate_to ?? [];
+    const hit = escalations.find((e) => e.role === 'technical' || e.to.some((t) => targets.includes(t)));
+    push({ kind: 'escalation', key: 'escalation', dueAt: escDue, ...(hit ? { doneAt: hit.t } : {}), pointer: hit ? `/escalations/${hit.idx}/at` : i.escalations ? '/escalations' : '/reported_at', who: targets, detail: `not resolved after ${level.escalate_after_minutes} min: escalate to ${targets.join(', ') || 'the technical engineers'}` });
+  }
+
+  if (level.update_every_minutes) out.push(...updateDuties(i, level.update_every_minutes, ackAt ?? start, resolvedAt, now, deviation('update')));
+
+  if (resolvedAt !== undefined) {
+    const feedbackDue = resolvedAt + (level.feedback_minutes ?? (level.report_due_hours ?? 24) * 60) * MIN;
+    const verifiedAt = ms(i.verification?.at);
+    push({ kind: 'verification', key: 'verification', dueAt: feedbackDue, ...(verifiedAt !== undefined ? { doneAt: verifiedAt } : {}), pointer: i.verification ? '/verification/at' : '/resolved_at', who: [i.handler], detail: 'verify (验证) that the fault is cleared' });
+    const fbAt = minOf([ms(i.feedback?.at), ...(i.notifications ?? []).filter((n) => n.duty === 'feedback').map((n) => Date.parse(n.at))]);
+    push({ kind: 'feedback', key: 'feedback', dueAt: feedbackDue, ...(fbAt !== undefined ? { doneAt: fbAt } : {}), pointer: i.feedback ? '/feedback/at' : '/resolved_at', who: [i.handler], detail: `feed the result back (反馈) to ${i.reporter} and the people concerned` });
+    if (level.report_due_hours) {
+      const at = ms(i.report?.submitted_at);
+      push({ kind: 'report', key: 'report', dueAt: resolvedAt + level.report_due_hours * 3_600_000, ...(at !== undefined ? { doneAt: at } : {}), pointer: i.report ? '/report/submitted_at' : '/resolved_at', who: [i.handler], detail: `submit the 故障报告单 within ${level.report_due_hours} h of resolution` });
+    }
+  }
+
+  if (level.postmortem === 'required') {
+    const ok = i.postmortem.status !== 'not_required';
+    out.push({ kind: 'postmortem', key: 'postmortem', state: ok ? 'met' : 'overdue', pointer: '/postmortem/status', who: [i.handler], detail: 'a postmortem (复盘) is required at this level', ...deviation('postmortem') });
+  }
+  return out;
+}
+
+/**
+ * Update windows: after acknowledgement, every window of `every` minutes
+ * until resolution must hold at least one notification with duty `update`.
+ * The window still running is `pending`. Pure.
+ */
+function updateDuties(i: IncidentDocument, every: number, from: number, resolvedAt: number | undefined, now: number, dev: { deviation?: Duty['deviation'] }): Duty[] {
+  const len = every * MIN;
+  const end = resolvedAt ?? now;
+  const updates = (i.notifications ?? []).map((n, idx) => ({ n, idx })).filter((x) => x.n.duty === 'update').map((x) => ({ t: Date.parse(x.n.at), idx: x.idx })).sort((a, b) => a.t - b.t);
+  const windows = Math.max(0, Math.ceil((end - from) / len));
+  const first = Math.max(1, windows - MAX_UPDATE_WINDOWS + 1);
+  const out: Duty[] = [];
+  let u = 0;
+  for (let k = first; k <= windows; k++) {
+    const lo = from + (k - 1) * len;
+    const hi = from + k * len;
+    while (u < updates.length && updates[u]!.t <= lo) u++;
+    const hit = u < updates.length && updates[u]!.t <= hi ? updates[u] : undefined;
+    // The last window before resolution is not owed an update: the resolution itself is the news.
+    const closing = resolvedAt !== undefined && hi >= resolvedAt;
+    if (closing && !hit) break;
+    out.push({
+      kind: 'update', key: `update#${k}`, dueAt: hi, ...(hit ? { doneAt: hit.t } : {}),
+      state: hit ? 'met' : hi < now ? 'overdue' : 'pending',
+      pointer: hit ? `/notifications/${hit.idx}/at` : i.notifications ? '/notifications' : i.acknowledged_at ? '/acknowledged_at' : '/reported_at',
+      who: [i.handler], detail: `status update every ${every} min (window ${iso(lo)} – ${iso(hi)})`, ...dev,
+    });
+  }
+  return out;
+}
+
+/** The SLA level entry for an incident's level. */
+export function levelOf(sla: Pick<SlaDocument, 'levels'> | undefined, level: number): SlaLevel | undefined {
+  return sla?.levels.find((l) => l.level === level);
+}

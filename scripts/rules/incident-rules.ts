@@ -1,0 +1,145 @@
+import type { Diagnostic, DiagnosticSeverity } from '../model/diagnostic.ts';
+import { evaluateDuties, levelOf, isResolved, type Duty, type DutyKind } from '../incident/duties.ts';
+import { deriveIncidentLevel, LEVEL_NAMES, levelsBySeverity, mostSevereOf, renderLevelDerivation, severityRank } from '../incident/levels.ts';
+import type { Doc } from '../repo/parse-document.ts';
+import { formatLocal } from '../incident/time.ts';
+import { at, type RuleInput } from './rule-context.ts';
+import { endOfDay } from './contact-rules.ts';
+
+/** The lint code for each duty that was missed or done late. */
+export const DUTY_CODES: Record<DutyKind, string> = {
+  acknowledge: 'incident.ack-late',
+  supervisor: 'incident.escalation-late',
+  leadership: 'incident.escalation-late',
+  escalation: 'incident.escalation-late',
+  update: 'incident.notification-missing',
+  feedback: 'incident.notification-missing',
+  verification: 'incident.cycle-incomplete',
+  report: 'incident.report-overdue',
+  postmortem: 'incident.postmortem-required',
+};
+
+const HINTS: Record<DutyKind, string> = {
+  acknowledge: 'record acknowledged_at (opsgate incident ack INC-… --by PERSON --at TIME)',
+  supervisor: 'record the report to the supervisor: opsgate incident escalate INC-… --role supervisor --to PERSON --channel phone --by PERSON --at TIME',
+  leadership: 'record the supervisor\'s report to leadership by phone or in person: opsgate incident escalate INC-… --role leadership --to ID --channel phone --by SUPERVISOR --at TIME',
+  escalation: 'record the escalation: opsgate incident escalate INC-… --role technical --to PERSON --channel phone --by PERSON --at TIME',
+  update: 'record each status update: opsgate incident notify INC-… --duty update --to GROUP --channel dingtalk --by PERSON --at TIME',
+  feedback: 'record the feedback to the reporter: feedback: {at, by, to, channel}, or opsgate incident notify INC-… --duty feedback',
+  verification: 'record how the fix was verified: verification: {at, by, note}',
+  report: 'submit the 故障报告单 (cause and fix explained) and record report: {submitted_at, by}',
+  postmortem: 'set postmortem.status to pending with a due date, then done with completed_on',
+};
+
+
+
+/**
+ * The reporting chain of 第五章 故障处理, the full cycle 接收→分析→修复→验证→反馈,
+ * the level each incident may declare, and the vendors it called. A missed
+ * duty is an error unless the incident records an approved deviation for it,
+ * then a warning: the miss stays visible in the reports either way. Pure.
+ */
+export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const sla = repo.one('sla')?.data;
+  const mostSevere = mostSevereOf(sla);
+  const nowMs = now.getTime();
+  const zone = repo.one('calendar')?.data.timezone ?? 'Asia/Shanghai';
+  for (const inc of repo.all('incident')) {
+    const d = inc.data;
+    const level = levelOf(sla, d.level);
+    const duties = evaluateDuties({ incident: d, level, sla, now: nowMs });
+    out.push(...dutyDiagnostics(inc, duties, nowMs, zone, isResolved(d)));
+
+    const hosts = (d.affected?.hosts ?? []).map((id) => repo.get('host', id)).filter((h) => h !== undefined);
+    const derived = deriveIncidentLevel(d, hosts, mostSevere);
+    if (severityRank(d.level, mostSevere) < derived.rank) {
+      out.push(at(inc, '/level', 'incident.level-too-low', `declared ${LEVEL_NAMES[d.level]} (level ${d.level}) but the affected hosts and impact make it at least ${renderLevelDerivation(derived, mostSevere)}`, `set level: ${derived.level}, or correct affected.hosts / impact if they overstate the fault`));
+    }
+
+    if (isResolved(d) && !d.analysed_at) out.push(at(inc, '/resolved_at', 'incident.cycle-incomplete', 'resolved without analysed_at: the cycle 接收→分析→修复→验证→反馈 is missing its analysis', 'record when the cause was identified: analysed_at'));
+
+    d.deviations?.forEach((dev, i) => {
+      if (dev.approved_by === d.handler) out.push(at(inc, `/deviations/${i}/approved_by`, 'incident.deviation-self-approved', `the handler ${d.handler} approved their own deviation`, 'a deviation is accepted by someone else, usually the supervisor'));
+    });
+
+    const known = (id: string) => repo.get('person', id) !== undefined || repo.hasInvalid('person', id);
+    const contactKnown = (id: string) => repo.get('contact', id) !== undefined || repo.hasInvalid('contact', id);
+    const personRef = (pointer: string, id: string | undefined) => {
+      if (id !== undefined && !known(id)) out.push(at(inc, pointer, 'incident.unknown-person', `no person '${id}'`, 'use an id from policies/access/people/'));
+    };
+    d.escalations?.forEach((e, i) => {
+      personRef(`/escalations/${i}/by`, e.by);
+      e.to.forEach((t, j) => {
+        if (!known(t) && !contactKnown(t)) out.push(at(inc, `/escalations/${i}/to/${j}`, 'incident.unknown-person', `'${t}' is neither a person nor a contact`, 'use an id from policies/access/people/ or policies/contacts/'));
+      });
+    });
+    d.notifications?.forEach((n, i) => personRef(`/notifications/${i}/by`, n.by));
+    personRef('/verification/by', d.verification?.by);
+    personRef('/feedback/by', d.feedback?.by);
+    personRef('/report/by', d.report?.by);
+    d.deviations?.forEach((x, i) => personRef(`/deviations/${i}/approved_by`, x.approved_by));
+    d.vendor_engagements?.forEach((v, i) => {
+      personRef(`/vendor_engagements/${i}/by`, v.by);
+      const c = repo.get('contact', v.contact);
+      if (!c) {
+        if (!repo.hasInvalid('contact', v.contact)) out.push(at(inc, `/vendor_engagements/${i}/contact`, 'incident.vendor-unknown', `no contact '${v.contact}' in policies/contacts/`, 'register the vendor (hotline, service hours, contract, what it covers) in policies/contacts/'));
+        return;
+      }
+      if (c.data.type !== 'vendor') out.push(at(inc, `/vendor_engagements/${i}/contact`, 'incident.vendor-unknown', `${v.contact} is a ${c.data.type}, not a vendor`, 'vendor_engagements name vendors; record internal people under escalations'));
+      const expires = c.data.contract?.expires;
+      if (expires && endOfDay(expires, zone) < Date.parse(v.called_at)) {
+        out.push(at(inc, `/vendor_engagements/${i}/called_at`, 'incident.vendor-contract-expired', `${v.contact}'s contract expired on ${expires}, before the call`, `renew the contract in ${c.file}, or record that the call was paid separately`, 'warning'));
+      }
+    });
+  }
+  return out;
+}
+
+function dutyDiagnostics(inc: Doc<'incident'>, duties: readonly Duty[], now: number, zone: string, resolved: boolean): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const fmt = (t: number) => formatLocal(t, zone);
+  const sev = (d: Duty): DiagnosticSeverity => (d.deviation ? 'warning' : 'error');
+  const because = (d: Duty) => (d.deviation ? ` — deviation approved by ${d.deviation.approved_by}: ${d.deviation.reason}` : '');
+  for (const d of duties) {
+    if (d.kind === 'update' || (d.state !== 'late' && d.state !== 'overdue')) continue;
+    const when = d.dueAt === undefined ? '' : d.state === 'late' ? `: due ${fmt(d.dueAt)}, done ${fmt(d.doneAt!)} (${Math.round((d.doneAt! - d.dueAt) / 60_000)} min late)` : resolved ? `: due ${fmt(d.dueAt)}, never recorded` : `: due ${fmt(d.dueAt)}, not recorded (${Math.round((now - d.dueAt) / 60_000)} min overdue)`;
+    const what = d.kind === 'postmortem' ? `${d.detail}, but postmortem.status is not_required` : `${d.detail}${when}`;
+    out.push(at(inc, d.pointer, DUTY_CODES[d.kind], what + because(d), HINTS[d.kind], sev(d)));
+  }
+  const updates = duties.filter((d) => d.kind === 'update');
+  const missed = updates.filter((d) => d.state === 'overdue');
+  if (missed.length) {
+    const first = missed[0]!;
+    out.push(at(inc, first.pointer, 'incident.notification-missing', `${missed.length} of ${updates.filter((d) => d.state !== 'pending').length} status update windows have no update; first: ${first.detail}${because(first)}`, HINTS.update, sev(first)));
+  }
+  return out;
+}
+
+/** SLA levels run one way: a more severe level never has a looser target than a less severe one. Pure. */
+export function checkSlaDuties({ repo }: RuleInput): Diagnostic[] {
+  const sla = repo.one('sla');
+  if (!sla) return [];
+  const out: Diagnostic[] = [];
+  const order = levelsBySeverity(mostSevereOf(sla.data));
+  const idx = (level: number) => sla.data.levels.findIndex((l) => l.level === level);
+  for (let k = 1; k < order.length; k++) {
+    const worse = sla.data.levels[idx(order[k - 1]!)];
+    const lesser = sla.data.levels[idx(order[k]!)];
+    if (!worse || !lesser) continue;
+    if (worse.acknowledge_minutes > lesser.acknowledge_minutes || worse.resolve_minutes > lesser.resolve_minutes) {
+      out.push(at(sla, `/levels/${idx(worse.level)}/acknowledge_minutes`, 'sla.severity-order', `level ${worse.level} is the more severe (most_severe: ${mostSevereOf(sla.data)}) but has looser targets than level ${lesser.level}`, 'check most_severe: it says which end of 1–4 is the worst', 'warning'));
+    }
+  }
+  for (const [key, list] of [['supervisors', sla.data.supervisors], ['leadership', sla.data.leadership]] as const) {
+    list?.forEach((id, i) => {
+      const ok = repo.get('person', id) || repo.hasInvalid('person', id) || (key === 'leadership' && (repo.get('contact', id) || repo.hasInvalid('contact', id)));
+      if (!ok) out.push(at(sla, `/${key}/${i}`, 'sla.unknown-person', `no ${key === 'leadership' ? 'person or contact' : 'person'} '${id}'`, key === 'leadership' ? 'use an id from policies/access/people/ or policies/contacts/' : 'use an id from policies/access/people/'));
+    });
+  }
+  const teams = new Set(Object.keys(repo.one('approval')?.data.teams ?? {}));
+  sla.data.levels.forEach((l, i) => l.escalate_to?.forEach((id, j) => {
+    if (!repo.get('person', id) && !repo.hasInvalid('person', id) && !repo.get('contact', id) && !teams.has(id)) out.push(at(sla, `/levels/${i}/escalate_to/${j}`, 'sla.unknown-person', `no person, contact or team '${id}'`, 'use an id from policies/access/people/, policies/contacts/ or a team of policies/approval.yaml'));
+  }));
+  return out;
+}
