@@ -9,16 +9,18 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import type { InspectionRow } from '../../scripts/inspect/model.ts';
 import { connectHost } from '../../scripts/ssh/session.ts';
 import { generateKeyPair } from '../fleet/keys.ts';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { writeFleetRepo } from './fleet-repo.ts';
+import { requireMachine } from '../helpers/needs.ts';
+import { NEEDS } from '../system/needs.ts';
 
 const run = promisify(execFile);
-const NAMESPACES = process.getuid?.() === 0 && !process.env.OG_FLEET_LOOPBACK;
+const MACHINE = requireMachine(NEEDS.fleetNamespaces);
 const HOUR = 3_600_000;
 const today = Math.floor(Date.now() / 86_400_000);
 let fleet: RunningFleet;
@@ -54,7 +56,7 @@ async function onHost(id: string, argv: string[]): Promise<{ code: number; stdou
 }
 
 beforeAll(async () => {
-  if (!NAMESPACES) return;
+  if (!MACHINE.runs) return;
   keyDir = await mkdtemp(path.join(os.tmpdir(), 'og-daemon-view-'));
   const alice = await generateKeyPair(path.join(keyDir, 'alice'), 'ed25519', 'alice');
   const bob = await generateKeyPair(path.join(keyDir, 'bob'), 'ed25519', 'bob');
@@ -124,7 +126,7 @@ afterAll(async () => {
   if (keyDir) await rm(keyDir, { recursive: true, force: true });
 });
 
-describe.skipIf(!NAMESPACES)('inspection reads what sshd, sudo and restic read (issue 13, real hosts)', () => {
+MACHINE.describe('inspection reads what sshd, sudo and restic read (issue 13, real hosts)', () => {
   it('every host was inspected', () => {
     expect(hostsOut.filter((h) => h.error)).toEqual([]);
   });
