@@ -39,7 +39,9 @@ export async function connectHost(target: SshTarget, options: ConnectOptions, vi
     const extra = proxyStderr().trim().replace(/\s*\n\s*/g, ' / ').slice(0, 300);
     if (!proxy) return fail('connect', what);
     const name = target.proxyCommand?.[0] ?? 'proxy';
-    if (proxy.exitCode !== null || proxy.signalCode) {
+    // A proxy that failed on its own (non-zero exit, or a signal we did not send) is the cause; one that
+    // exited 0 only followed the SSH client closing the connection, whose own message says why.
+    if ((proxy.exitCode !== null && proxy.exitCode !== 0) || (proxy.signalCode && !proxy.killed)) {
       const how = proxy.exitCode !== null ? `exited ${proxy.exitCode}` : `was killed by ${proxy.signalCode}`;
       return fail('proxy', `proxy command (${name}) ${how} before the SSH handshake${extra ? `: ${extra}` : ' without printing a reason'}`);
     }
