@@ -63,6 +63,8 @@ export function buildProbeScript(req: ProbeRequest): string {
   for (const r of req.restic) {
     add(`restic:${r.policy}`, `RESTIC_PASSWORD=${quoteArg(r.password)}; export RESTIC_PASSWORD; restic -r ${quoteArg(r.repository)} --no-lock --no-cache snapshots --json`);
   }
+  // The probe's own CPU and its children's (utime stime cutime cstime, in USER_HZ ticks) as the host counted it.
+  out.push('read -r s < /proc/$$/stat 2>/dev/null && printf \'%s cpu %s\\n\' "$B" "${s##*) }"');
   out.push('exit 0');
   return out.join('\n') + '\n';
 }
@@ -87,6 +89,15 @@ export function probeCommand(hostTimeoutSeconds: number): string {
 
 /** Exit status of `timeout` when it stopped the probe. */
 export const PROBE_TIMED_OUT = 124;
+
+/** Host-side CPU of the probe (own + children), in ms, from the `<B> cpu` line /proc/$$/stat gave; undefined if absent. */
+export function probeCpuMs(output: string, boundary: string): number | undefined {
+  const m = new RegExp(`^${boundary} cpu (.*)$`, 'm').exec(output);
+  const f = m?.[1]!.trim().split(/\s+/).map(Number);
+  // Fields after "pid (comm)": state is [0]; utime, stime, cutime, cstime are [11]..[14]; /proc counts in 1/100 s.
+  if (!f || f.length < 15 || f.slice(11, 15).some((x) => !Number.isFinite(x))) return undefined;
+  return (f[11]! + f[12]! + f[13]! + f[14]!) * 10;
+}
 
 /** The section the probe was in when its output stopped. */
 export function lastSectionBegun(output: string, boundary: string): string | undefined {

@@ -9,7 +9,8 @@
  *   { type: "inspection.started",   run_id, scope: { hosts: [id…], groups: [id…], shard: "1/4" | null },
  *                                   baselines: [ { id, checks } ] }
  *   { type: "inspection.host",      run_id, host, reachable: bool, error: { phase, message } | null,
- *                                   duration_ms, results: [ Row… ] }              (one per host in scope)
+ *                                   duration_ms, host_cpu_ms?, results: [ Row… ] } (one per host in scope;
+ *                                   host_cpu_ms: the probe's CPU on the host, its shell and children)
  *   { type: "inspection.completed", run_id, previous_run: run_id | null (the newest run compared with),
  *                                   summary: { hosts, hosts_unreachable, hosts_not_inspected, rows, by_status: {pass, fail, error,
  *                                   not_applicable, not_checked, info, waived}, by_change: {new,
@@ -127,7 +128,7 @@ export async function writeInspectionRecord(input: {
   try {
     await w.append({ at: input.at(), type: 'inspection.started', run_id: input.runId, scope: input.scope, baselines: input.baselines });
     for (const h of input.hosts) {
-      await w.append({ at: input.at(), type: 'inspection.host', run_id: input.runId, host: h.host, reachable: h.reachable, error: h.error ?? null, duration_ms: h.durationMs, results: h.rows });
+      await w.append({ at: input.at(), type: 'inspection.host', run_id: input.runId, host: h.host, reachable: h.reachable, error: h.error ?? null, duration_ms: h.durationMs, ...(h.hostCpuMs !== undefined ? { host_cpu_ms: h.hostCpuMs } : {}), results: h.rows });
     }
     await w.append({ at: input.at(), type: 'inspection.completed', run_id: input.runId, previous_run: input.previousRun, summary: input.summary });
   } finally {

@@ -16,7 +16,7 @@ export function renderText(r: InspectionReport, opts: { verbose?: boolean } = {}
     const rows = r.rows.filter((x) => x.host === h.host);
     const n = (s: string) => rows.filter((x) => x.status === s).length;
     out.push('');
-    out.push(h.error ? `${h.host}  ERROR  ${h.error.phase}: ${oneLine(h.error.message)}` : `${h.host}  ${n('pass')} pass, ${n('fail')} fail, ${n('error')} error, ${n('waived')} waived  (${h.durationMs} ms)`);
+    out.push(h.error ? `${h.host}  ERROR  ${h.error.phase}: ${oneLine(h.error.message)}` : `${h.host}  ${n('pass')} pass, ${n('fail')} fail, ${n('error')} error, ${n('waived')} waived  (${h.durationMs} ms${h.hostCpuMs !== undefined ? `, ${h.hostCpuMs} ms CPU on the host` : ''})`);
     if (h.error) continue;
     for (const x of rows) {
       const show = opts.verbose || x.status === 'fail' || x.status === 'error' || x.status === 'waived' || x.level === 'warn' || x.change === 'resolved';
@@ -36,7 +36,7 @@ export function renderText(r: InspectionReport, opts: { verbose?: boolean } = {}
 export function renderJson(r: InspectionReport): string {
   return JSON.stringify({
     run_id: r.runId, at: r.at, previous_run: r.previousRun, summary: r.summary,
-    hosts: r.hosts.map((h) => ({ host: h.host, reachable: h.reachable, error: h.error ?? null, duration_ms: h.durationMs })),
+    hosts: r.hosts.map((h) => ({ host: h.host, reachable: h.reachable, error: h.error ?? null, duration_ms: h.durationMs, ...(h.hostCpuMs !== undefined ? { host_cpu_ms: h.hostCpuMs } : {}) })),
     results: r.rows,
   }, null, 2) + '\n';
 }

@@ -8,10 +8,9 @@
  * adaptInspectionRecord), which names every problem. For an intact file both
  * paths give the same runs (a test holds them to it). Pure.
  */
-import { DateTime } from 'luxon';
 import { hashLine } from '../../records/chain.ts';
 import type { InspectionRun } from '../types.ts';
-import { adaptInspectionRow } from './inspection-records.ts';
+import { adaptInspectionRow, latestCoveringRuns } from './inspection-records.ts';
 
 const HEADER = /^\{"seq":(\d+),"prev":"([0-9a-f]{64})","at":"((?:[^"\\]|\\.)*)","type":"(inspection\.(?:started|host|completed))","run_id":"([^"\\]*)"/;
 const HOST = /^,"host":"([^"\\]*)","reachable":(true|false)/;
@@ -54,7 +53,7 @@ export function adaptInspectionFileFast(path: string, text: string, zone: string
       if (!hm) return undefined;
       const host = JSON.parse(`"${hm[1]}"`) as string;
       p.run.hosts.push(host);
-      if (hm[2] === 'false') {
+      if (hm[2] === 'false' || line.startsWith(',"error":{', m[0].length + hm[0].length)) {
         const l = safeParse(line) as { error?: { phase?: unknown; message?: unknown } | null } | undefined;
         if (!l) return undefined;
         const err = l.error;
@@ -64,14 +63,8 @@ export function adaptInspectionFileFast(path: string, text: string, zone: string
     }
   }
   const done = [...runs.values()].filter((p) => p.completed);
-  const last = new Map<string, Pending>();
-  const key = (p: Pending) => `${p.run.at}|${p.run.path}|${p.run.run}`;
-  for (const p of done) {
-    const month = DateTime.fromISO(p.run.at, { zone }).toFormat('yyyy-MM');
-    const cur = last.get(month);
-    if (!cur || key(p) > key(cur)) last.set(month, p);
-  }
-  const keep = new Set(last.values());
+  const latest = latestCoveringRuns(done.map((p) => p.run), zone);
+  const keep = new Set(done.filter((p) => latest.has(p.run)));
   for (const p of done) {
     if (keep.has(p) || !p.byChange) {
       for (const l of p.hostLines) {

@@ -51,7 +51,8 @@ export function adaptInspectionRecord(path: string, lines: readonly Line[]): Ins
     if (l.type === 'inspection.started') b.run.at = String(l.at);
     else if (l.type === 'inspection.host' && typeof l.host === 'string') {
       b.run.hosts.push(l.host);
-      if (l.reachable === false) {
+      // Not inspected: the connection failed, or it connected and the probe did not complete (timeout, garbage).
+      if (l.reachable === false || (l.error !== null && typeof l.error === 'object')) {
         const err = l.error as { phase?: unknown; message?: unknown } | null;
         b.run.unreachable.push({ host: l.host, reason: err ? `${String(err.phase ?? 'connect')}: ${String(err.message ?? '')}`.trim() : 'unreachable' });
       }
@@ -73,17 +74,35 @@ export function adaptInspectionRecord(path: string, lines: readonly Line[]): Ins
  * year of daily inspections. Pure (mutates and returns the runs it is given).
  */
 export function pruneInspectionRuns(runs: InspectionRun[], zone: string): InspectionRun[] {
-  const last = new Map<string, InspectionRun>();
-  const key = (r: InspectionRun) => `${r.at}|${r.path}|${r.run}`;
-  for (const r of runs) {
-    const month = DateTime.fromISO(r.at, { zone }).toFormat('yyyy-MM');
-    const cur = last.get(month);
-    if (!cur || key(r) > key(cur)) last.set(month, r);
-  }
-  const keep = new Set(last.values());
+  const keep = latestCoveringRuns(runs, zone);
   for (const r of runs) if (!keep.has(r) && !r.pruned) {
     r.results = [];
     r.pruned = true;
   }
   return runs;
+}
+
+/**
+ * Per month (in `zone`), the runs that are the newest to cover some host: a report's current state
+ * takes each host from the last run that covered it (a scoped run covers only its hosts; shards of
+ * one run id each cover theirs). Pure.
+ */
+export function latestCoveringRuns<T extends Pick<InspectionRun, 'at' | 'path' | 'run' | 'hosts'>>(runs: readonly T[], zone: string): Set<T> {
+  const key = (r: T) => `${r.at}|${r.path}|${r.run}`;
+  const byMonth = new Map<string, T[]>();
+  for (const r of runs) {
+    const month = DateTime.fromISO(r.at, { zone }).toFormat('yyyy-MM');
+    (byMonth.get(month) ?? byMonth.set(month, []).get(month)!).push(r);
+  }
+  const keep = new Set<T>();
+  for (const list of byMonth.values()) {
+    const covered = new Set<string>();
+    let newest = true;
+    for (const r of [...list].sort((a, b) => (key(a) < key(b) ? 1 : -1))) {
+      if (newest || r.hosts.some((h) => !covered.has(h))) keep.add(r);
+      for (const h of r.hosts) covered.add(h);
+      newest = false;
+    }
+  }
+  return keep;
 }
