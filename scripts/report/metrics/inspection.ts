@@ -83,10 +83,12 @@ export function currentState(runs: readonly InspectionRun[]): InspectionRun | un
   if (!latest) return undefined;
   const from = new Map<string, InspectionRun>();
   for (const r of sorted) for (const h of r.hosts) from.set(h, r);
-  const merged: InspectionRun = { ...latest, results: [], unreachable: [], hosts: [...from.keys()].sort() };
+  const merged: InspectionRun = { ...latest, results: [], unreachable: [], hosts: [...from.keys()].sort(), host_lines: {}, keys: {} };
   for (const [h, r] of from) {
     merged.results.push(...r.results.filter((x) => x.host === h));
     merged.unreachable.push(...r.unreachable.filter((u) => u.host === h));
+    if (r.host_lines[h]) merged.host_lines[h] = r.host_lines[h]!;
+    if (r.keys[h]) merged.keys[h] = r.keys[h]!;
   }
   return merged;
 }
