@@ -25,6 +25,7 @@ import { loadInspection } from '../inspect/load.ts';
 import { runInspection, toSshTarget } from '../inspect/runner.ts';
 import { probeNeeds } from '../inspect/evaluate.ts';
 import { buildProbeScript, probeCommand, SECTION_BODIES } from '../inspect/probe.ts';
+import { PROBE_PRELUDE } from '../inspect/probe-bodies.ts';
 import { quoteArg } from '../ssh/quote.ts';
 import { openFleet } from '../ssh/fleet.ts';
 import { startFleet, type FleetHostSpec, type RunningFleet } from '../../test/fleet/fleet.ts';
@@ -137,7 +138,8 @@ async function ansible(fleet: RunningFleet, dir: string, onePlay = false): Promi
   await writeFile(path.join(dir, 'hosts.ini'), inv);
   const tasks = onePlay
     ? [{ name: 'probe', 'ansible.builtin.shell': buildProbeScript({ boundary: 'OGB-ansible-bench-0001', files: [], sysctlKeys: [], restic: [] }), changed_when: false, failed_when: false }]
-    : Object.entries(SECTION_BODIES).map(([name, body]) => ({ name, 'ansible.builtin.shell': body, changed_when: false, failed_when: false }));
+    // Each task needs what the probe's prelude defines ($B, $T, $U, $H and the helpers the bodies call).
+    : Object.entries(SECTION_BODIES).map(([name, body]) => ({ name, 'ansible.builtin.shell': `B=OGB-ansible-bench-0001; T=$(mktemp -d); trap 'rm -rf "$T"' EXIT\n${PROBE_PRELUDE}\n${body}`, changed_when: false, failed_when: false }));
   await writeFile(path.join(dir, 'inspect.yml'), stringify([{ hosts: 'fleet', gather_facts: false, become: true, tasks }]));
   const env = {
     ...process.env, ANSIBLE_FORKS: '20', ANSIBLE_PIPELINING: 'True', ANSIBLE_SSH_ARGS: '-o ControlMaster=auto -o ControlPersist=60s',

@@ -80,7 +80,10 @@ export function parsePackages(text: string): Map<string, PackageEntry> {
   for (const l of lines(text)) {
     const [name, version, status] = l.split('\t');
     if (!name || version === undefined) throw new ParseError(`package line '${l.slice(0, 60)}' is not name<TAB>version<TAB>status`);
-    out.set(name.replace(/:.*$/, ''), { name: name.replace(/:.*$/, ''), version, installed: (status ?? '').trim().startsWith('ii') });
+    // The second letter is dpkg's package state: a held (hi) or to-be-removed (ri) package is installed all the same, and
+    // so is one whose files are unpacked (U, H, F, W, t); only not-installed (n) and config-files (c) are not.
+    const state = (status ?? '').charAt(1);
+    out.set(name.replace(/:.*$/, ''), { name: name.replace(/:.*$/, ''), version, installed: state !== '' && state !== 'n' && state !== 'c' && state !== ' ' });
   }
   return out;
 }

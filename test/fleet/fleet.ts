@@ -194,7 +194,12 @@ async function launchSshd(ns: string, hdir: string, spec: FleetHostSpec): Promis
     else lines.push(`printf '%s' ${quoteArgv([f.content ?? ''])} > ${quoteArgv([target])}`);
     lines.push(quoteArgv(['chmod', f.mode ?? '0644', target]));
   }
-  if (spec.fault === 'hang') lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'hang'), '/usr/bin/dpkg-query']));
+  // A hang where the probe reads the package database: dpkg-query sleeps, and the status file the probe reads instead is a
+  // FIFO nobody writes (opening it blocks, like a read from a stuck disk).
+  if (spec.fault === 'hang') {
+    lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'hang'), '/usr/bin/dpkg-query']));
+    lines.push(quoteArgv(['mkfifo', path.join(hdir, 'dpkg-status')]), quoteArgv(['mount', '--bind', path.join(hdir, 'dpkg-status'), '/var/lib/dpkg/status']));
+  }
   lines.push(quoteArgv(['hostname', spec.id]));
   for (const port of spec.listen ?? []) lines.push(`nc -lk 0.0.0.0 ${Number(port)} </dev/null >/dev/null 2>&1 &`);
   lines.push(quoteArgv(['exec', '/usr/sbin/sshd', '-D', '-e', '-f', path.join(hdir, 'etc', 'ssh', 'sshd_config')]));

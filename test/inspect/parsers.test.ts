@@ -145,6 +145,10 @@ describe('parsers on hand-written variants', () => {
     expect(parseLoginDefs('PASS_MAX_DAYS\t90\nUMASK   027\n')).toEqual({ PASS_MAX_DAYS: '90', UMASK: '027' });
     expect(parsePackages('bash\t5.2-1\tii \nopenssl:amd64\t3.0\trc \n').get('openssl')).toEqual({ name: 'openssl', version: '3.0', installed: false });
   });
+  it('counts a package installed by its state, whatever is wanted of it: held, marked for removal or half-configured', () => {
+    const p = parsePackages('telnetd\t0.17\thi \nnis\t4.0\tri \nrsh\t0.1\tiF \nftp\t1.0\tiUR\nold\t1.0\trc \ngone\t1.0\tun \n');
+    expect([...p.values()].filter((x) => x.installed).map((x) => x.name)).toEqual(['telnetd', 'nis', 'rsh', 'ftp']);
+  });
 });
 
 describe('buildProbeScript', () => {
