@@ -41,11 +41,22 @@ export const PROBE_PRELUDE = [
 /** sshd: the daemon's own config file (its -f), `sshd -T`, config files with mtimes, the daemon's start, and Match contexts. */
 const SSHD = `d=; st=; p=$$; i=0
 while [ "$p" -gt 1 ] && [ $i -lt 64 ]; do read -r c < /proc/$p/comm || break; read -r s < /proc/$p/stat || break; s=\${s##*) }; set -- $s; case "$c" in sshd*) d=$p; st=\${20};; esac; p=$2; i=$((i+1)); done
-cf=/etc/ssh/sshd_config
-if [ -n "$d" ]; then NL='
-'; x=$(tr '\\0' '\\n' < /proc/$d/cmdline 2>/dev/null); set -f; IFS=$NL; set -- $x; IFS=' 	
-'; set +f; while [ $# -gt 1 ]; do [ "$1" = -f ] && { cf=$2; break; }; shift; done; fi
-sshd -T -f "$cf" > "$T/sshd-g" || exit $?
+# The daemon's own -f, and its -o and -h options, which sshd -T must be given too. Its arguments are NUL-separated, or,
+# once the listener retitled itself ("sshd: /usr/sbin/sshd -D -f FILE [listener] …"), one line split on blanks.
+cf=/etc/ssh/sshd_config; so=; NL='
+'
+if [ -n "$d" ]; then
+  x=$(tr '\\0' '\\n' < /proc/$d/cmdline 2>/dev/null)
+  case "$x" in *"$NL"*) IFS=$NL;; *) IFS=' ';; esac; set -f; set -- $x; IFS=' 	
+'; set +f
+  while [ $# -gt 0 ]; do case "$1" in
+    -f|-o|-h) [ $# -gt 1 ] || break; if [ "$1" = -f ]; then cf=$2; else so="$so$NL$1$NL$2"; fi; shift;;
+    -f?*) cf=\${1#-f};; -o?*|-h?*) so="$so$NL$1";; '[listener]') break;;
+  esac; shift; done
+fi
+ogsshd() { IFS=$NL; set -f; sshd -T -f "$cf" $so "$@"; r=$?; IFS=' 	
+'; set +f; return $r; }
+ogsshd > "$T/sshd-g" || exit $?
 # One awk prints sshd -T's output and the daemon's start (ticks since boot, ticks per second, boot time), and lists the
 # config file's Include arguments and whether it has a Match line; deeper Include levels (at most 8) get one awk each.
 hz=; [ -n "$d" ] && hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
@@ -65,7 +76,7 @@ if [ -n "$m" ]; then
   oglogins
   for u in $OGL; do first=1; for a in $addrs; do
     printf '%s ctx user=%s,host=%s,addr=%s\\n' "$B" "$u" "$a" "$a"
-    sshd -T -f "$cf" -C "user=$u,host=$a,addr=$a" > "$T/c" 2>&1; r=$?
+    ogsshd -C "user=$u,host=$a,addr=$a" > "$T/c" 2>&1; r=$?
     awk -v u="$u" -v first=$first -v o="$T/akf" 'NR == FNR { g[$0] = 1; next } !($0 in g) { print } first && $1 == "authorizedkeysfile" { $1 = ""; print u "\\t" substr($0, 2) >> o }' "$T/sshd-g" "$T/c"
     first=0
     printf '%s eoc %d\\n' "$B" "$r"

@@ -202,7 +202,8 @@ async function launchSshd(ns: string, hdir: string, spec: FleetHostSpec): Promis
   }
   lines.push(quoteArgv(['hostname', spec.id]));
   for (const port of spec.listen ?? []) lines.push(`nc -lk 0.0.0.0 ${Number(port)} </dev/null >/dev/null 2>&1 &`);
-  lines.push(quoteArgv(['exec', '/usr/sbin/sshd', '-D', '-e', '-f', path.join(hdir, 'etc', 'ssh', 'sshd_config')]));
+  const config = spec.sshd?.configElsewhere ? path.join(hdir, 'daemon-etc', 'sshd_config') : path.join(hdir, 'etc', 'ssh', 'sshd_config');
+  lines.push(quoteArgv(['exec', '/usr/sbin/sshd', '-D', '-e', '-f', config, ...(spec.sshd?.daemonOptions ?? []).flatMap((o) => ['-o', o])]));
   const child = spawn('ip', ['netns', 'exec', ns, 'unshare', '--mount', '--uts', '--propagation', 'private', 'sh', '-c', lines.join('\n')], {
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -37,12 +37,12 @@ export async function writeHostFiles(dir: string, spec: FleetHostSpec, clientPub
   await mkdir(path.join(etc, 'sysctl.d'), { recursive: true });
 
   // sshd takes the first value of a keyword: planted lines go first.
-  const sshd = [
-    ...(spec.sshd?.extra ?? []),
+  const sshdConfig = (planted: boolean) => [
+    ...((planted && spec.sshd?.extra) || []),
     'ListenAddress 127.0.0.1:22',
     `HostKey ${path.join(dir, 'ssh_host_ed25519_key')}`,
     'PidFile none',
-    `PermitRootLogin ${spec.sshd?.permitRootLogin ?? 'no'}`,
+    `PermitRootLogin ${(planted && spec.sshd?.permitRootLogin) || 'no'}`,
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',
     'PermitEmptyPasswords no',
@@ -58,9 +58,13 @@ export async function writeHostFiles(dir: string, spec: FleetHostSpec, clientPub
     'Ciphers aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes128-ctr',
     'SetEnv SHLVL=1',
     'Subsystem sftp internal-sftp',
-    ...(spec.sshd?.match ?? []),
-  ];
-  await writeFile(path.join(etc, 'ssh', 'sshd_config'), sshd.join('\n') + '\n', { mode: 0o600 });
+    ...((planted && spec.sshd?.match) || []),
+  ].join('\n') + '\n';
+  await writeFile(path.join(etc, 'ssh', 'sshd_config'), sshdConfig(!spec.sshd?.configElsewhere), { mode: 0o600 });
+  if (spec.sshd?.configElsewhere) {
+    await mkdir(path.join(dir, 'daemon-etc'), { recursive: true });
+    await writeFile(path.join(dir, 'daemon-etc', 'sshd_config'), sshdConfig(true), { mode: 0o600 });
+  }
 
   const defs = { ...CLEAN_LOGIN_DEFS, ...(spec.loginDefs ?? {}) };
   const baseDefs = (await readFile('/etc/login.defs', 'utf8')).split('\n').filter((l) => !Object.keys(defs).some((k) => new RegExp(`^\\s*${k}\\b`).test(l)));

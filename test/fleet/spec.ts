@@ -5,7 +5,13 @@ export interface FleetHostSpec {
   env?: 'prod' | 'staging' | 'test' | 'dev';
   criticality?: 'low' | 'medium' | 'high' | 'critical';
   /** `extra` lines go first (sshd takes the first value); `match` lines go last (Match blocks end the file). */
-  sshd?: { permitRootLogin?: string; extra?: string[]; match?: string[] };
+  sshd?: {
+    permitRootLogin?: string; extra?: string[]; match?: string[];
+    /** `-o` options on the daemon's command line (they override its files), e.g. 'PermitRootLogin=yes'. */
+    daemonOptions?: string[];
+    /** The daemon reads its own file through -f; /etc/ssh/sshd_config keeps a clean copy it never reads. */
+    configElsewhere?: boolean;
+  };
   /** login.defs keys overriding the clean values (PASS_MAX_DAYS 90, …). */
   loginDefs?: Record<string, string>;
   /** Accounts besides the login user; a uid of 0 plants a second root. */

@@ -97,6 +97,8 @@ beforeAll(async () => {
       },
       { id: 'f-acl', groups: ['web'], acls: { '/etc/shadow': 'user:nobody:r' } },
       { id: 'r-reload', groups: ['web'], sshd: { permitRootLogin: 'yes' } },
+      { id: 'd-elsewhere', groups: ['web'], sshd: { permitRootLogin: 'yes', configElsewhere: true } },
+      { id: 'd-option', groups: ['web'], sshd: { daemonOptions: ['PermitRootLogin=yes'] } },
       { id: 'b-stale', groups: ['db'], restic: { policy: 'db-daily', shared: 'pool', snapshotTimes: [new Date(Date.now() - 72 * HOUR).toISOString(), new Date(Date.now() - 50 * HOUR).toISOString()], foreign: [{ host: 'b-other', time: new Date(Date.now() - HOUR).toISOString() }] } },
       { id: 'b-fresh', groups: ['db'], restic: { policy: 'db-daily', shared: 'pool', snapshotTimes: [new Date(Date.now() - 2 * HOUR).toISOString()] } },
     ],
@@ -174,8 +176,22 @@ MACHINE.describe('inspection reads what sshd, sudo and restic read (issue 13, re
   it('a config changed after the daemon started: reload pending warning', () => {
     const r = row('r-reload', 'ssh.permit-root-login');
     expect(r).toMatchObject({ status: 'pass', level: 'warn', severity: 'high', evidence: "sshd -T -f CONFIG (the running daemon's -f)" });
-    expect(r.reason).toMatch(/^reload pending: \/etc\/ssh\/sshd_config changed \S+, after sshd \(pid \d+\) started \S+; the running daemon may use other settings$/);
+    // The file named is the one the daemon reads (its -f), not /etc/ssh/sshd_config.
+    expect(r.reason).toMatch(/^reload pending: \S+\/r-reload\/etc\/ssh\/sshd_config changed \S+, after sshd \(pid \d+\) started \S+; the running daemon may use other settings$/);
     expect(row('k-files', 'ssh.permit-root-login').level).toBeUndefined();
+  });
+
+  it('the daemon\'s own -f and its -o options are what sshd -T is given, not /etc/ssh/sshd_config alone', async () => {
+    // Ground truth: the listener's command line, and root's login offered by the daemon that reads it.
+    const listener = 'p=$$; l=; while [ "$p" -gt 1 ]; do [ "$(cat /proc/$p/comm)" = sshd ] && l=$p; p=$(awk \'{ print $4 }\' /proc/$p/stat); done; tr "\\0" " " < /proc/$l/cmdline';
+    const args = await onHost('d-option', ['sh', '-c', listener]);
+    expect(args.stdout).toContain('-o PermitRootLogin=yes');
+    const clean = await onHost('d-elsewhere', ['sudo', '-n', 'grep', '-i', '^PermitRootLogin', '/etc/ssh/sshd_config']);
+    expect(clean.stdout.trim()).toBe('PermitRootLogin no');
+    for (const host of ['d-elsewhere', 'd-option']) {
+      expect(brief(row(host, 'ssh.permit-root-login'))).toMatchObject({ status: 'fail', severity: 'high', evidence: "sshd -T -f CONFIG (the running daemon's -f)" });
+      expect(row(host, 'ssh.permit-root-login').observed).toBe('permitrootlogin yes');
+    }
   });
 
   it('sudo: includes followed, skipped files skipped, aliases, %group and Defaults !authenticate resolved; sudo -l agrees', async () => {

@@ -34,7 +34,8 @@ describe('captured probe output (real sshd fleet hosts)', () => {
     expect(f.shadow.ok && f.shadow.value.every((s) => s.state === 'locked')).toBe(true);
     expect(f.authorizedKeys.ok && f.authorizedKeys.value.map((k) => `${k.account} ${k.file}:${k.line}`)).toEqual(['opsgate /home/opsgate/.ssh/authorized_keys:1']);
     expect(f.authorizedKeyFiles.ok && f.authorizedKeyFiles.value.tokens).toBe('.ssh/authorized_keys .ssh/authorized_keys2');
-    expect(f.sshdRuntime.ok && f.sshdRuntime.value.configFiles.map((c) => c.path)).toEqual(['/etc/ssh/sshd_config']);
+    // The daemon's own -f (the fleet's copy), not /etc/ssh/sshd_config.
+    expect(f.sshdRuntime.ok && f.sshdRuntime.value.configFiles.map((c) => c.path)).toEqual(['/srv/og-fleet/web-01/etc/ssh/sshd_config']);
     expect(f.sshdRuntime.ok && f.sshdRuntime.value.daemon?.startedAt).toBeGreaterThan(Date.parse('2026-01-01'));
     expect(f.sshdContexts.ok && f.sshdContexts.value).toEqual([]);
     expect(f.shells.ok && f.shells.value.shells.get('/bin/sh')).toBeNull();
