@@ -1,5 +1,5 @@
 import { quoteArg } from '../ssh/quote.ts';
-import { PROBE_PRELUDE, SECTION_BODIES, SECTION_COMMANDS } from './probe-bodies.ts';
+import { FILE_SECTIONS, FILE_SECTIONS_AWK, PROBE_PRELUDE, SECTION_BODIES, SECTION_COMMANDS } from './probe-bodies.ts';
 
 /**
  * Builds the one POSIX sh script sent to a host in a single exec. Pure.
@@ -46,7 +46,16 @@ export function buildProbeScript(req: ProbeRequest): string {
     PROBE_PRELUDE,
   ];
   const add = (name: string, body: string) => out.push(`sec ${quoteArg(name)}; ( ${body}\n) 2>"$T/e"; fin ${quoteArg(name)}`);
-  for (const [name, body] of Object.entries(SECTION_BODIES)) if (!req.sections || req.sections.includes(name)) add(name, body);
+  const wanted = (name: string) => !req.sections || req.sections.includes(name);
+  const simple = Object.entries(FILE_SECTIONS).filter(([name]) => wanted(name));
+  if (simple.length > 0) {
+    out.push('set --');
+    for (const [name, f] of simple) {
+      out.push(`if [ -r ${f.path} ]; then set -- "$@" ${quoteArg(name)} ${f.mode} ${f.path}; else sec ${quoteArg(name)}; ( ${SECTION_BODIES[name]}\n) 2>"$T/e"; fin ${quoteArg(name)}; fi`);
+    }
+    out.push(`[ $# -eq 0 ] || awk -v B="$B" '${FILE_SECTIONS_AWK}' "$@"`);
+  }
+  for (const [name, body] of Object.entries(SECTION_BODIES)) if (wanted(name) && !(name in FILE_SECTIONS)) add(name, body);
   if (req.files.length > 0) {
     const paths = req.files.map((f) => {
       if (!f.startsWith('/')) throw new TypeError(`file path '${f}' is not absolute`);
