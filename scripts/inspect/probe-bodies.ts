@@ -56,16 +56,21 @@ if [ -n "$d" ]; then
 fi
 ogsshd() { IFS=$NL; set -f; sshd -T -f "$cf" $so "$@"; r=$?; IFS=' 	
 '; set +f; return $r; }
-ogsshd > "$T/sshd-g" || exit $?
+# With a Match LocalPort line, sshd -T refuses to run without a port: the global view is then that of a connection on a
+# port no Match line names.
+if ! ogsshd > "$T/sshd-g" 2> "$T/ge"; then
+  r=$?; grep -q "'lport' not in connection test specification" "$T/ge" || { cat "$T/ge" >&2; exit $r; }
+  ogsshd -C lport=65535 > "$T/sshd-g" || exit $?
+fi
 # One awk prints sshd -T's output and the daemon's start (ticks since boot, ticks per second, boot time), and lists the
 # config file's Include arguments and whether it has a Match line; deeper Include levels (at most 8) get one awk each.
 hz=; [ -n "$d" ] && hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
-ogsi='FILENAME != ARGV[1] && FILENAME != ARGV[2] { k = tolower($1); if (k == "include") for (i = 2; i <= NF; i++) print $i > o; else if (k == "match") print "%MATCH%" > o }'
+ogsi='FILENAME != ARGV[1] && FILENAME != ARGV[2] { k = tolower($1); if (k == "include") for (i = 2; i <= NF; i++) print $i > o; else if (k == "match") { print "%MATCH%" > o; if (tolower($0) ~ /[[:space:]]local(address|port)[[:space:]]/) print "%LOCAL%" > o } }'
 : > "$T/inc"
 awk -v B="$B" -v d="$d" -v st="$st" -v hz="$hz" -v o="$T/inc" "FILENAME == ARGV[1] { print; next } FILENAME == ARGV[2] { if (/^btime /) bt = \\$2; next } $ogsi"' END { if (d != "") printf "%s daemon %s %s %s %s\\n", B, d, st, hz, bt }' "$T/sshd-g" /proc/stat "$cf"
-cfgs=$cf; n=0; m=
+cfgs=$cf; n=0; m=; lm=
 while [ -s "$T/inc" ] && [ $n -lt 8 ]; do
-  l=; while IFS= read -r inc; do case "$inc" in %MATCH%) m=1; continue;; /*) ;; *) inc=/etc/ssh/$inc;; esac; for g in $inc; do [ -f "$g" ] && { l="$l $g"; cfgs="$cfgs $g"; }; done; done < "$T/inc"
+  l=; while IFS= read -r inc; do case "$inc" in %MATCH%) m=1; continue;; %LOCAL%) lm=1; continue;; /*) ;; *) inc=/etc/ssh/$inc;; esac; for g in $inc; do [ -f "$g" ] && { l="$l $g"; cfgs="$cfgs $g"; }; done; done < "$T/inc"
   : > "$T/inc"; [ -n "$l" ] || break
   awk -v o="$T/inc" "$ogsi" /dev/null /dev/null $l 2>/dev/null; n=$((n+1))
 done
@@ -73,14 +78,20 @@ stat -c "$B cfg %Y %n" -- $cfgs
 : > "$T/akf"
 if [ -n "$m" ]; then
   addrs="203.0.113.10 $(awk 'tolower($1) == "match" { for (i = 2; i < NF; i++) if (tolower($i) == "address") { n = split($(i + 1), a, ","); for (k = 1; k <= n; k++) { x = a[k]; if (substr(x, 1, 1) == "!") continue; sub(/\\/.*/, "", x); gsub(/[*?]/, "1", x); print x } } }' $cfgs | awk '!s[$0]++')"
+  # Match LocalAddress/LocalPort: sshd -T -C refuses to run without laddr and lport, so every context also gets the
+  # daemon's listening address and port, and the addresses and ports those Match lines name.
+  lc=-
+  [ -n "$lm" ] && lc=$(awk 'FILENAME == ARGV[1] { if ($1 == "listenaddress") { a = $2; p = a; sub(/:[0-9]+$/, "", a); sub(/^.*:/, "", p); gsub(/[][]/, "", a); if (fa == "") { fa = a; fp = p } print ",laddr=" a ",lport=" p } next }
+    tolower($1) == "match" { for (i = 2; i < NF; i++) { k = tolower($i); if (k != "localaddress" && k != "localport") continue; n = split($(i + 1), v, ","); for (j = 1; j <= n; j++) { x = v[j]; if (substr(x, 1, 1) == "!") continue; sub(/\\/.*/, "", x); gsub(/[*?]/, "1", x); if (k == "localaddress") la[x] = 1; else lp[x] = 1 } } }
+    END { for (x in la) print ",laddr=" x ",lport=" fp; for (x in lp) print ",laddr=" fa ",lport=" x }' "$T/sshd-g" $cfgs | awk '!s[$0]++')
   oglogins
-  for u in $OGL; do first=1; for a in $addrs; do
-    printf '%s ctx user=%s,host=%s,addr=%s\\n' "$B" "$u" "$a" "$a"
-    ogsshd -C "user=$u,host=$a,addr=$a" > "$T/c" 2>&1; r=$?
+  for u in $OGL; do first=1; for a in $addrs; do for l in $lc; do [ "$l" = - ] && l=
+    printf '%s ctx user=%s,host=%s,addr=%s%s\\n' "$B" "$u" "$a" "$a" "$l"
+    ogsshd -C "user=$u,host=$a,addr=$a$l" > "$T/c" 2>&1; r=$?
     awk -v u="$u" -v first=$first -v o="$T/akf" 'NR == FNR { g[$0] = 1; next } !($0 in g) { print } first && $1 == "authorizedkeysfile" { $1 = ""; print u "\\t" substr($0, 2) >> o }' "$T/sshd-g" "$T/c"
     first=0
     printf '%s eoc %d\\n' "$B" "$r"
-  done; done
+  done; done; done
 fi`;
 
 /** Every file AuthorizedKeysFile names for every account (tokens expanded as sshd does), framed. */

@@ -99,6 +99,7 @@ beforeAll(async () => {
       { id: 'r-reload', groups: ['web'], sshd: { permitRootLogin: 'yes' } },
       { id: 'd-elsewhere', groups: ['web'], sshd: { permitRootLogin: 'yes', configElsewhere: true } },
       { id: 'd-option', groups: ['web'], sshd: { daemonOptions: ['PermitRootLogin=yes'] } },
+      { id: 'm-localport', groups: ['web'], sshd: { match: ['Match LocalPort 22', '  PasswordAuthentication yes'] } },
       { id: 'b-stale', groups: ['db'], restic: { policy: 'db-daily', shared: 'pool', snapshotTimes: [new Date(Date.now() - 72 * HOUR).toISOString(), new Date(Date.now() - 50 * HOUR).toISOString()], foreign: [{ host: 'b-other', time: new Date(Date.now() - HOUR).toISOString() }] } },
       { id: 'b-fresh', groups: ['db'], restic: { policy: 'db-daily', shared: 'pool', snapshotTimes: [new Date(Date.now() - 2 * HOUR).toISOString()] } },
     ],
@@ -192,6 +193,19 @@ MACHINE.describe('inspection reads what sshd, sudo and restic read (issue 13, re
       expect(brief(row(host, 'ssh.permit-root-login'))).toMatchObject({ status: 'fail', severity: 'high', evidence: "sshd -T -f CONFIG (the running daemon's -f)" });
       expect(row(host, 'ssh.permit-root-login').observed).toBe('permitrootlogin yes');
     }
+  });
+
+  it('Match LocalPort: sshd -T needs a port; the global view and every listening port are read, the weakening is named', async () => {
+    const bare = await onHost('m-localport', ['sudo', '-n', 'sh', '-c', 'sshd -T 2>&1 >/dev/null; echo "exit $?"']);
+    expect(bare.stdout).toMatch(/'Match LocalPort' in configuration but 'lport' not in connection test specification[\s\S]*exit 255/);
+    const truth = await onHost('m-localport', ['sudo', '-n', 'sshd', '-T', '-C', 'user=opsgate,host=203.0.113.10,addr=203.0.113.10,laddr=127.0.0.1,lport=22']);
+    expect(truth.stdout).toMatch(/^passwordauthentication yes$/m);
+    const r = row('m-localport', 'ssh.password-auth');
+    expect(r).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(r.evidence).toMatch(/^sshd -T -C user=\w+,host=203\.0\.113\.10,addr=203\.0\.113\.10,laddr=127\.0\.0\.1,lport=22$/);
+    expect(r.reason).toContain('Match context user=opsgate,host=203.0.113.10,addr=203.0.113.10,laddr=127.0.0.1,lport=22: passwordauthentication is yes');
+    expect(r.observed).toMatch(/^passwordauthentication no; \d+ Match contexts evaluated, \d+ differ$/);
+    expect(row('m-localport', 'ssh.permit-root-login').status).toBe('pass');
   });
 
   it('sudo: includes followed, skipped files skipped, aliases, %group and Defaults !authenticate resolved; sudo -l agrees', async () => {
