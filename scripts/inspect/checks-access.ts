@@ -35,16 +35,25 @@ export function evaluateAuthorizedKeys(c: CheckDef, f: HostFacts, host: Inventor
   if (f.sshd.ok) { const g = f.sshd.value.authorizedkeyscommand?.join(' '); if (g && g !== 'none') commands.set(g, 'every account'); }
   if (f.sshdContexts.ok) for (const ctx of f.sshdContexts.value) { const v = ctx.settings.authorizedkeyscommand?.join(' '); if (v && v !== 'none' && !commands.has(v)) commands.set(v, `Match context ${ctx.label}`); }
   const allowCommand = c.params.allow_keys_command === true;
+  // TrustedUserCAKeys: any certificate that CA signs for the account's name logs in, with no authorized_keys entry at all.
+  const cas = new Map<string, string>();
+  if (f.sshd.ok) { const g = f.sshd.value.trustedusercakeys?.join(' '); if (g && g !== 'none') cas.set(g, 'every account'); }
+  if (f.sshdContexts.ok) for (const ctx of f.sshdContexts.value) { const v = ctx.settings.trustedusercakeys?.join(' '); if (v && v !== 'none' && !cas.has(v)) cas.set(v, `Match context ${ctx.label}`); }
+  const allowCa = c.params.allow_user_ca === true;
   const observed = [
     keys.map((k) => `${k.account}:${owners.get(k.fingerprint) ?? k.fingerprint}${k.options ? ` [${keyOptionNames(k.options).join(',')}]` : ''}`).join(', ') || 'no keys',
     ...(f.authorizedKeyFiles.ok ? [`AuthorizedKeysFile ${f.authorizedKeyFiles.value.tokens}`] : []),
     ...[...commands].map(([cmd, where]) => `AuthorizedKeysCommand ${cmd} (${where})`),
+    ...[...cas].map(([file, where]) => `TrustedUserCAKeys ${file} (${where})`),
   ].join('; ');
   const evidence = `${f.sshd.command} | grep -i authorizedkeys; cat ${f.authorizedKeyFiles.ok && f.authorizedKeyFiles.value.files.length ? f.authorizedKeyFiles.value.files.map((x) => x.slice(x.indexOf(':') + 1)).join(' ') : 'each AuthorizedKeysFile'}`;
-  if (commands.size && !allowCommand && !problems.length) {
-    return { status: 'error', expected, observed, reason: `keys also come from AuthorizedKeysCommand ${[...commands].map(([cmd, where]) => `${cmd} (${where})`).join(', ')}, which opsgate cannot verify; set allow_keys_command: true in the baseline if that source is trusted`, evidence };
-  }
+  const unverifiable = [
+    ...(commands.size && !allowCommand ? [`keys also come from AuthorizedKeysCommand ${[...commands].map(([cmd, where]) => `${cmd} (${where})`).join(', ')}, which opsgate cannot verify; set allow_keys_command: true in the baseline if that source is trusted`] : []),
+    ...(cas.size && !allowCa ? [`certificates signed by TrustedUserCAKeys ${[...cas].map(([file, where]) => `${file} (${where})`).join(', ')} log in without an authorized_keys entry, which opsgate cannot verify; set allow_user_ca: true in the baseline if that CA is trusted`] : []),
+  ];
+  if (unverifiable.length && !problems.length) return { status: 'error', expected, observed, reason: unverifiable.join('; '), evidence };
   if (commands.size && !allowCommand) problems.push(`keys also come from AuthorizedKeysCommand ${[...commands.keys()].join(', ')}, which opsgate cannot verify`);
+  if (cas.size && !allowCa) problems.push(`certificates signed by TrustedUserCAKeys ${[...cas.keys()].join(', ')} log in without an authorized_keys entry`);
   return { status: problems.length ? 'fail' : 'pass', expected, observed, reason: problems.join('; '), evidence };
 }
 

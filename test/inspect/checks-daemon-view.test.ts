@@ -70,6 +70,21 @@ describe('authorized_keys: files sshd reads, and AuthorizedKeysCommand', () => {
   });
 });
 
+describe('authorized_keys: a user CA is a key source opsgate cannot verify', () => {
+  const files = factOk({ tokens: '.ssh/authorized_keys', files: [] }, 'x');
+  it('TrustedUserCAKeys, global or in a Match context, is an error unless the baseline allows it, and a failure besides', () => {
+    const withCa = facts({ sshd: factOk({ ...global, trustedusercakeys: ['/etc/ssh/user_ca.pub'] }, 'sshd -T'), authorizedKeys: factOk([], 'x'), authorizedKeyFiles: files });
+    const o = evaluateCheck(check('authorized_keys'), withCa, host, policy, NOW);
+    expect(o).toMatchObject({ status: 'error', reason: 'certificates signed by TrustedUserCAKeys /etc/ssh/user_ca.pub (every account) log in without an authorized_keys entry, which opsgate cannot verify; set allow_user_ca: true in the baseline if that CA is trusted' });
+    expect(o.observed).toContain('TrustedUserCAKeys /etc/ssh/user_ca.pub (every account)');
+    expect(evaluateCheck(check('authorized_keys', { allow_user_ca: true }), withCa, host, policy, NOW).status).toBe('pass');
+    const none = facts({ sshd: factOk({ ...global, trustedusercakeys: ['none'] }, 'sshd -T'), authorizedKeys: factOk([], 'x'), authorizedKeyFiles: files });
+    expect(evaluateCheck(check('authorized_keys'), none, host, policy, NOW).status).toBe('pass');
+    const inCtx = facts({ sshd: factOk(global, 'sshd -T'), sshdContexts: factOk([{ label: 'user=deploy,host=h,addr=a', user: 'deploy', settings: { trustedusercakeys: ['/etc/ssh/ca'] }, status: 0 }], 'x'), authorizedKeys: factOk([], 'x'), authorizedKeyFiles: files });
+    expect(evaluateCheck(check('authorized_keys'), inCtx, host, policy, NOW).reason).toContain('/etc/ssh/ca (Match context user=deploy,host=h,addr=a)');
+  });
+});
+
 describe('sudoers: resolved as sudo resolves it, with sudo -l as ground truth', () => {
   const passwd = factOk([acct('root', 0), acct('deploy', 1001), acct('ops', 1002), acct('opsgate', 1990)], 'cat');
   const group = factOk([{ name: 'sudo', gid: 27, members: [] }, { name: 'deployers', gid: 1500, members: ['ops'] }], 'cat');

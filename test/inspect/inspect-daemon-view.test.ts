@@ -27,6 +27,7 @@ let fleet: RunningFleet;
 let root: string;
 let keyDir: string;
 let hidden: { privatePath: string; publicKey: string };
+let certified: { privatePath: string; publicKey: string };
 let rows: InspectionRow[];
 let hostsOut: Array<{ host: string; reachable: boolean; error: { phase: string; message: string } | null }>;
 
@@ -63,6 +64,10 @@ beforeAll(async () => {
   hidden = await generateKeyPair(path.join(keyDir, 'hidden'), 'ed25519', 'hidden');
   const h2 = await generateKeyPair(path.join(keyDir, 'h2'), 'ed25519', 'h2');
   const h3 = await generateKeyPair(path.join(keyDir, 'h3'), 'ed25519', 'h3');
+  // A user CA and a key it signed for the principal opsgate: that certificate logs in with no authorized_keys entry.
+  const ca = await generateKeyPair(path.join(keyDir, 'ca'), 'ed25519', 'user-ca');
+  certified = await generateKeyPair(path.join(keyDir, 'certified'), 'ed25519', 'certified');
+  await run('ssh-keygen', ['-q', '-s', ca.privatePath, '-I', 'certified', '-n', 'opsgate', '-V', '-5m:+1h', `${certified.privatePath}.pub`]);
   fleet = await startFleet({
     hosts: [
       {
@@ -100,6 +105,7 @@ beforeAll(async () => {
       { id: 'd-elsewhere', groups: ['web'], sshd: { permitRootLogin: 'yes', configElsewhere: true } },
       { id: 'd-option', groups: ['web'], sshd: { daemonOptions: ['PermitRootLogin=yes'] } },
       { id: 'm-localport', groups: ['web'], sshd: { match: ['Match LocalPort 22', '  PasswordAuthentication yes'] } },
+      { id: 'k-ca', groups: ['web'], sshd: { extra: ['TrustedUserCAKeys /mnt/user_ca.pub'] }, mntFiles: { 'user_ca.pub': { content: `${ca.publicKey}\n` } } },
       { id: 'b-stale', groups: ['db'], restic: { policy: 'db-daily', shared: 'pool', snapshotTimes: [new Date(Date.now() - 72 * HOUR).toISOString(), new Date(Date.now() - 50 * HOUR).toISOString()], foreign: [{ host: 'b-other', time: new Date(Date.now() - HOUR).toISOString() }] } },
       { id: 'b-fresh', groups: ['db'], restic: { policy: 'db-daily', shared: 'pool', snapshotTimes: [new Date(Date.now() - 2 * HOUR).toISOString()] } },
     ],
@@ -155,6 +161,17 @@ MACHINE.describe('inspection reads what sshd, sudo and restic read (issue 13, re
     expect(brief(row('k-cmd', 'access.authorized-keys'))).toEqual({
       status: 'error', severity: 'high',
       reason: 'keys also come from AuthorizedKeysCommand /bin/cat /dev/null (every account), which opsgate cannot verify; set allow_keys_command: true in the baseline if that source is trusted',
+      evidence: "sshd -T -f CONFIG (the running daemon's -f) | grep -i authorizedkeys; cat /home/opsgate/.ssh/authorized_keys",
+    });
+  });
+
+  it('TrustedUserCAKeys: a certificate logs in with no authorized_keys entry, so the CA is a key source opsgate cannot verify', async () => {
+    const h = fleet.hosts.find((x) => x.id === 'k-ca')!;
+    const login = await run('ssh', ['-i', certified.privatePath, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', `ProxyCommand=${h.proxy_command!.join(' ')}`, 'opsgate@k-ca', 'echo', 'in'], { timeout: 20_000 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
+    expect(login.stdout.trim()).toBe('in');
+    expect(brief(row('k-ca', 'access.authorized-keys'))).toEqual({
+      status: 'error', severity: 'high',
+      reason: 'certificates signed by TrustedUserCAKeys /mnt/user_ca.pub (every account) log in without an authorized_keys entry, which opsgate cannot verify; set allow_user_ca: true in the baseline if that CA is trusted',
       evidence: "sshd -T -f CONFIG (the running daemon's -f) | grep -i authorizedkeys; cat /home/opsgate/.ssh/authorized_keys",
     });
   });
