@@ -54,6 +54,8 @@ export interface FakePull {
   headRepo?: string;
   commits: string[];
   reviews: FakeReview[];
+  /** Logins whose review is requested; GitHub drops a login from here when that person submits a review. */
+  requested: string[];
   state: 'open' | 'closed';
 }
 
@@ -161,6 +163,7 @@ export class FakeRepo {
       ...(opts.headRepo ? { headRepo: opts.headRepo } : {}),
       commits: [...opts.commits],
       reviews: [],
+      requested: [],
       state: 'open',
     };
     this.pulls.set(pull.number, pull);
@@ -179,6 +182,7 @@ export class FakeRepo {
     const pull = this.pull(pr);
     const r: FakeReview = { id: 80_000 + ++this.seq, user, state, commit_id: commit ?? headOf(pull), submitted_at: this.tick() };
     pull.reviews.push(r);
+    if (user) pull.requested = pull.requested.filter((l) => l.toLowerCase() !== user.login.toLowerCase());
     return r;
   }
 
