@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
-import { changeDoc, git, makeRepo, type TestRepo } from '../change/harness.ts';
+import { changeDoc, git, makeRepo, recordDecision, type TestRepo } from '../change/harness.ts';
 import { createProtectedOrigin, type ProtectedOrigin } from './protected-origin.ts';
 import { APP_TOKEN, runWorkflow, WORKFLOW_TOKEN, type RunResult, type Runner } from './run-workflow.ts';
 
@@ -48,9 +48,9 @@ const onMain = (rel: string) => origin.show('main', rel);
 const recordsOnMain = (change: string) => origin.git(origin.bare, ['ls-tree', '-r', '--name-only', 'main', '--', `records/changes/${change}/`]).trim().split('\n').filter(Boolean);
 
 /** Merges a change through "PR" `pr` in the developer repository and pushes it to origin as a protected merge. */
-async function mergeToOrigin(id: string, pr: number, host: string, marker: string) {
+async function mergeToOrigin(id: string, pr: number, host: string, marker: string, decision: 'satisfied' | 'none' = 'satisfied') {
   git(repo.root, 'pull', '-q', '--ff-only', origin.bare, 'main');
-  await repo.mergeChange(changeDoc(id, { targets: { hosts: [host] }, steps: [step(marker)] }), pr);
+  await repo.mergeChange(changeDoc(id, { targets: { hosts: [host] }, steps: [step(marker)] }), pr, decision);
   origin.git(repo.root, ['push', '-q', origin.bare, 'HEAD:main'], 'merge');
 }
 
@@ -164,4 +164,33 @@ describe('apply as CI runs it', () => {
       runner.secrets.environments.production = saved;
     }
   }, 180_000);
+
+  it('a merged change waits for its gate decision to land: before it nothing runs and nothing sticks; the landing starts apply', async () => {
+    // PR #4 is merged; "opsgate gate record" has not landed its decision yet when the schedule fires.
+    await mergeToOrigin('CHG-2026-0004', 4, 'wf-2', 'fourth', 'none');
+    const early = schedule('1008');
+    expect(await counter('wf-2', 'fourth')).toBe('');
+    expect(stepOf(early, 'apply/apply', /^Apply every/).output).toMatch(/CHG-2026-0004[\s\S]*decision/);
+    expect(recordsOnMain('CHG-2026-0004')).toEqual([]);
+    expect(origin.refExists('refs/heads/opsgate/lease/apply')).toBe(false);
+
+    // A gate-record run that failed starts nothing.
+    const failed = runWorkflow(runner, 'apply.yml', { name: 'workflow_run', runId: '1009', payload: { workflow_run: { name: 'opsgate gate record', conclusion: 'failure', event: 'pull_request_target' } } });
+    expect(job(failed, 'apply').result).toBe('skipped');
+    expect(await counter('wf-2', 'fourth')).toBe('');
+
+    // The decision lands (the App, records/** only), and its workflow_run starts apply: the change runs, once.
+    git(repo.root, 'pull', '-q', '--ff-only', origin.bare, 'main');
+    await recordDecision(repo.root, 4, git(repo.root, 'rev-parse', 'pr-4').trim(), 'satisfied', [{ file: 'changes/2026/CHG-2026-0004.yaml', id: 'CHG-2026-0004' }]);
+    git(repo.root, 'add', '-A');
+    git(repo.root, 'commit', '-q', '-m', 'records: gate decision for #4');
+    origin.git(repo.root, ['push', '-q', origin.bare, 'HEAD:main'], 'opsgate-app');
+    const started = runWorkflow(runner, 'apply.yml', { name: 'workflow_run', runId: '1010', payload: { workflow_run: { name: 'opsgate gate record', conclusion: 'success', event: 'pull_request_target' } } });
+    // (The job itself ends failed: CHG-2026-0003's failed run above still waits for a person.)
+    expect(stepOf(started, 'apply/apply', /^Apply every/).output).toMatch(/CHG-2026-0004: succeeded/);
+    expect(await counter('wf-2', 'fourth')).toBe('ran\n');
+    expect(job(started, 'apply/land').result, started.log).toBe('success');
+    expect(recordsOnMain('CHG-2026-0004')).toHaveLength(1);
+    expect(origin.refExists('refs/heads/opsgate/lease/apply')).toBe(false);
+  }, 240_000);
 });
