@@ -115,6 +115,8 @@ export class FakeRepo {
     author?: FakeUser | null;
     committer?: FakeUser | null;
     message?: string;
+    /** The commit's sha, when the test mirrors a real git commit (default: a made-up one). */
+    sha?: string;
   }): string {
     const parents = opts.parents ?? (opts.parent ? [opts.parent] : []);
     const parent = parents[0] ? this.commits.get(parents[0]) : undefined;
@@ -135,7 +137,7 @@ export class FakeRepo {
     }
     for (const content of tree.values()) this.blobs.set(blobSha(content), content);
     const message = opts.message ?? `commit ${++this.seq}`;
-    const sha = createHash('sha1').update(`${parents.join(',')}|${message}|${++this.seq}|${JSON.stringify([...tree])}`).digest('hex');
+    const sha = opts.sha ?? createHash('sha1').update(`${parents.join(',')}|${message}|${++this.seq}|${JSON.stringify([...tree])}`).digest('hex');
     const author = opts.author === undefined ? { login: 'octocat' } : opts.author;
     const committer = opts.committer === undefined ? { login: 'web-flow' } : opts.committer;
     this.commits.set(sha, { sha, parents, tree, modes, author, committer, gitAuthor: identity(author), gitCommitter: identity(committer), message, date: this.tick() });

@@ -47,8 +47,8 @@ afterAll(async () => {
 });
 
 describe('report as CI runs it', () => {
-  it('generates each report once, lands them through the App, and a second run lands on top of the first', () => {
-    const r = runWorkflow(runner, 'report.yml', { name: 'workflow_dispatch', runId: '2001', inputs: { period: '2026-11' } });
+  it('generates each report once, lands them through the App, and a second run lands on top of the first', async () => {
+    const r = await runWorkflow(runner, 'report.yml', { name: 'workflow_dispatch', runId: '2001', inputs: { period: '2026-11' } });
     expect(r.jobs['report/report']!.result, r.log).toBe('success');
     expect(r.jobs['report/land']!.result, r.log).toBe('success');
     expect(r.jobs['report/verdict']!.result, r.log).toBe('success');
@@ -65,7 +65,7 @@ describe('report as CI runs it', () => {
 
     // A second run reads the commit the first one landed (its cover names that commit): its reports land on top, touching reports/ only.
     const before = origin.git(origin.bare, ['rev-parse', 'main']).trim();
-    const again = runWorkflow(runner, 'report.yml', { name: 'workflow_dispatch', runId: '2002', inputs: { period: '2026-11' } });
+    const again = await runWorkflow(runner, 'report.yml', { name: 'workflow_dispatch', runId: '2002', inputs: { period: '2026-11' } });
     expect(again.jobs['report/land']!.result, again.log).toBe('success');
     const touched = origin.git(origin.bare, ['diff', '--name-only', before, 'main']).trim().split('\n').filter(Boolean);
     expect(touched.length).toBeGreaterThan(0);
