@@ -123,7 +123,7 @@ describe('item 4: missing or unreadable input never improves a figure silently',
       if (committed) commitAll(root, 'delete the records of CHG-2026-0001');
       const { code, r } = await report(root);
       expect(code).toBe(1);
-      expect(r.changes.discrepancies.map((d: Json) => [d.change, d.closure, d.records])).toEqual([['CHG-2026-0001', 'successful', 'no_record']]);
+      expect(r.changes.discrepancies.map((d: Json) => [d.change, d.closure, d.records])).toEqual([['CHG-2026-0001', 'succeeded', 'no_record']]);
       expect(fig(r.changes, 'changes.success_rate').incomplete).toContain('gap.closure_without_record');
       expect(r.integrity.history.map((h: Json) => [h.path, h.code])).toEqual([['records/changes/CHG-2026-0001/20261105T140500Z-aaaaaa.jsonl', 'record.history.deleted']]);
     }

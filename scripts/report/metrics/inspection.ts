@@ -67,12 +67,34 @@ export function effectiveResults(run: InspectionRun, inventoryHosts: readonly st
   return { results, unreachable };
 }
 
+/**
+ * The current state at the end of a period: each host from the last run that covered it, so a
+ * run scoped with --hosts/--groups replaces only its hosts and the shards of one run id add up
+ * to the whole fleet (the same comparison point `opsgate inspect` uses). Pure.
+ */
+export function currentState(runs: readonly InspectionRun[]): InspectionRun | undefined {
+  const sorted = [...runs].sort(byKey((r) => `${r.at}|${r.path}|${r.run}`));
+  const latest = sorted[sorted.length - 1];
+  if (!latest) return undefined;
+  const from = new Map<string, InspectionRun>();
+  for (const r of sorted) for (const h of r.hosts) from.set(h, r);
+  const merged: InspectionRun = { ...latest, results: [], unreachable: [], hosts: [...from.keys()].sort(), host_lines: {}, keys: {} };
+  for (const [h, r] of from) {
+    merged.results.push(...r.results.filter((x) => x.host === h));
+    merged.unreachable.push(...r.unreachable.filter((u) => u.host === h));
+    if (r.host_lines[h]) merged.host_lines[h] = r.host_lines[h]!;
+    if (r.keys[h]) merged.keys[h] = r.keys[h]!;
+  }
+  return merged;
+}
+
 const noFindings = (figures: Figure[] = []): FindingsView => ({ baseline: null, open: [], resolved: [], not_evaluated: [], figures });
 
 /** Baselines, inspection results, findings and exceptions for one period. Pure. */
 export function computeInspection(input: ReportInput, period: Period, now: number, options: { light?: boolean } = {}): InspectionSection {
   const { runs, baseline } = periodRuns(input.inspections, period);
-  const latest = runs[runs.length - 1];
+  // Shards are merged into one run per id (periodRuns); scoped runs add up host by host.
+  const latest = currentState(runs);
   const schedule = compareWithSchedule(runs, period, now, input.organisation?.data.inspection_every_hours);
   const hostDocs = new Map(input.hosts.map((h) => [h.id, h] as const));
   const checkInfo = new Map(input.checks.map((c) => [c.id, c] as const));

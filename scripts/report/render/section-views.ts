@@ -34,7 +34,7 @@ function viewChanges({ report, t, fmt, fvs, fv }: ViewKit): SectionView {
       in_window: r.in_window === null ? '' : t(r.in_window ? 'val.yes' : 'val.no'),
       window_bad: r.in_window === false,
       outcome: outcome(r.outcome),
-      outcome_bad: !['successful', 'not_executed', 'cancelled'].includes(r.outcome),
+      outcome_bad: !['succeeded', 'not_executed', 'cancelled'].includes(r.outcome),
       evidence: r.evidence.map((id) => ({ id })),
     })),
     discrepancies: c.discrepancies.map((d) => ({ change: d.change, closure: outcome(d.closure), records: outcome(d.records), run: d.run ?? t('reason.no_run'), evidence: d.evidence.map((id) => ({ id })) })),
