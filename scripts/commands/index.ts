@@ -14,5 +14,7 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   records: { summary: 'verify the hash chains of the evidence records', load: async () => (await import('./records.ts')).recordsCommand },
   inspect: { summary: 'inspect the fleet over SSH against policies/baselines: one round trip per host; --record keeps evidence', load: async () => (await import('./inspect.ts')).inspectCommand },
   report: { summary: 'generate the audit or monthly operations report (HTML, Markdown, JSON), every figure traced to evidence', load: async () => (await import('./report.ts')).reportCommand },
+  incident: { summary: 'open incidents from Alertmanager alerts; ack, escalate, notify, resolve one in place', load: async () => (await import('./incident.ts')).incidentCommand },
+  incidents: { summary: 'watch open incidents: notify due and overdue duties via DingTalk, WeCom, Feishu, webhooks, GitHub', load: async () => (await import('./incidents.ts')).incidentsCommand },
   demo: { summary: 'run the main job on the sample organisation: lint, gate, plan, records, audit report', load: async () => (await import('./demo.ts')).demoCommand },
 };

@@ -57,6 +57,15 @@ export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
       out.push(at(inc, '/level', 'incident.level-too-low', `declared ${LEVEL_NAMES[d.level]} (level ${d.level}) but the affected hosts and impact make it at least ${renderLevelDerivation(derived, mostSevere)}`, `set level: ${derived.level}, or correct affected.hosts / impact if they overstate the fault`));
     }
 
+    const detected = Date.parse(d.detected_at);
+    const early = (ptr: string, t: string) => {
+      if (Date.parse(t) < detected) out.push(at(inc, ptr, 'incident.time-order', `${t} is before the fault was detected (${d.detected_at})`, 'check the date: the chain starts at detection', 'warning'));
+    };
+    d.escalations?.forEach((e, i) => early(`/escalations/${i}/at`, e.at));
+    d.notifications?.forEach((n, i) => early(`/notifications/${i}/at`, n.at));
+    d.vendor_engagements?.forEach((v, i) => early(`/vendor_engagements/${i}/called_at`, v.called_at));
+    if (d.analysed_at) early('/analysed_at', d.analysed_at);
+
     if (isResolved(d) && !d.analysed_at) out.push(at(inc, '/resolved_at', 'incident.cycle-incomplete', 'resolved without analysed_at: the cycle 接收→分析→修复→验证→反馈 is missing its analysis', 'record when the cause was identified: analysed_at'));
 
     d.deviations?.forEach((dev, i) => {
