@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // The skip reporter lists every skipped test with its reason after the run (test/helpers/needs.ts).
+    reporters: ['default', './test/helpers/skip-reporter.ts'],
     // A private TMPDIR for the run; fails the run when a test leaves an og-* directory behind.
     globalSetup: ['test/global-setup.ts'],
   },

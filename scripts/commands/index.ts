@@ -16,5 +16,7 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   report: { summary: 'generate the audit or monthly operations report (HTML, Markdown, JSON), every figure traced to evidence', load: async () => (await import('./report.ts')).reportCommand },
   incident: { summary: 'open incidents from Alertmanager alerts; ack, escalate, notify, resolve one in place', load: async () => (await import('./incident.ts')).incidentCommand },
   incidents: { summary: 'watch open incidents: notify due and overdue duties via DingTalk, WeCom, Feishu, webhooks, GitHub', load: async () => (await import('./incidents.ts')).incidentsCommand },
+  land: { summary: 'land what a CI run wrote (records/, reports/) on the protected default branch; the lease that stops a run while earlier records are missing', load: async () => (await import('./land.ts')).landCommand },
+  secrets: { summary: 'the secret names the policy allows a workflow to pass (never values, never all secrets)', load: async () => (await import('./secrets.ts')).secretsCommand },
   demo: { summary: 'run the main job on the sample organisation: lint, gate, plan, records, audit report', load: async () => (await import('./demo.ts')).demoCommand },
 };

@@ -8,11 +8,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { applyChange } from '../../scripts/change/apply-change.ts';
 import { readRepo } from '../../scripts/repo/read-repo.ts';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
+import { requireMachine } from '../helpers/needs.ts';
+import { NEEDS } from '../system/needs.ts';
 import { changeDoc, makeRepo, REPO, type TestRepo } from './harness.ts';
 
 const IDS = ['ca-1', 'ca-2', 'ca-3', 'ca-4', 'ca-5'];
@@ -37,8 +39,11 @@ async function records(change: string): Promise<Array<Record<string, unknown>>> 
   return out;
 }
 
+const MACHINE = requireMachine(NEEDS.fleetNamespaces);
+
 beforeAll(async () => {
-  fleet = await startFleet({ hosts: IDS.map((id) => ({ id, groups: ['web'] })) });
+  if (!MACHINE.runs) return;
+  fleet = await startFleet({ mutates: true, hosts: IDS.map((id) => ({ id, groups: ['web'] })) });
   repo = await makeRepo(fleet);
 }, 60_000);
 afterAll(async () => {
@@ -48,7 +53,7 @@ afterAll(async () => {
 
 const marker = (name: string) => ({ id: name, kind: 'run', argv: ['sh', '-c', `echo ran >> "$HOME/${name}"`] });
 
-describe('apply over the test fleet', () => {
+MACHINE.describe('apply over the test fleet', () => {
   it('applies a change on every host, canary first, in batches, and the records verify', async () => {
     await repo.mergeChange(changeDoc('CHG-2026-0001', {
       targets: { groups: ['web'] },
@@ -242,7 +247,7 @@ describe('apply over the test fleet', () => {
   }, 90_000);
 });
 
-describe('interruption and locks', () => {
+MACHINE.describe('interruption and locks', () => {
   const spawnApply = (change: string, ...extra: string[]) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'scripts/bin/opsgate.ts'), '--root', repo.root, 'apply', change, '--identity', fleet.clientKeyPath, ...extra], {
       cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, OPSGATE_DEFAULT_BRANCH: 'main' },

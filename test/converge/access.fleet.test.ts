@@ -6,10 +6,12 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { fingerprintOf } from '../../scripts/ssh/host-key.ts';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
+import { requireMachine } from '../helpers/needs.ts';
+import { NEEDS } from '../system/needs.ts';
 import { generateKeyPair } from '../fleet/keys.ts';
 import { makeRepo, type TestRepo } from '../change/harness.ts';
 
@@ -37,11 +39,15 @@ async function cli(...args: string[]) {
 const authorized = (host: string) => readFile(path.join(fleet.dir, host, 'home', 'deploy', '.ssh', 'authorized_keys'), 'utf8');
 const sudoersFiles = async (host: string) => (await readdir(path.join(fleet.dir, host, 'etc', 'sudoers.d'))).filter((f) => f.startsWith('opsgate-role-')).sort();
 
+const MACHINE = requireMachine(NEEDS.fleetNamespaces);
+
 beforeAll(async () => {
+  if (!MACHINE.runs) return;
   const dir = `/tmp/og-cv-keys-${process.pid}`;
   await import('node:fs/promises').then((f) => f.mkdir(dir, { recursive: true }));
   for (const k of ['alice', 'bob', 'carol', 'stranger']) keys[k] = (await generateKeyPair(path.join(dir, k), 'ed25519', `${k}@example`)).publicKey;
   fleet = await startFleet({
+    mutates: true,
     hosts: [
       { id: 'cv-1', groups: ['web'], accounts: [{ name: 'deploy', uid: 2001, keys: [keys.alice!, keys.bob!, keys.stranger!] }] },
       { id: 'cv-2', groups: ['web', 'bad'], accounts: [{ name: 'deploy', uid: 2001, keys: [keys.bob!] }] },
@@ -67,7 +73,7 @@ afterAll(async () => {
   await import('node:fs/promises').then((f) => f.rm(`/tmp/og-cv-keys-${process.pid}`, { recursive: true, force: true }));
 });
 
-describe('converge access', () => {
+MACHINE.describe('converge access', () => {
   it('--check reports the drift and changes nothing', async () => {
     const before = await authorized('cv-1');
     const r = await cli('converge', 'access', '--check', '--identity', fleet.clientKeyPath);

@@ -6,9 +6,11 @@
 import { chmod, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
+import { requireMachine } from '../helpers/needs.ts';
+import { NEEDS } from '../system/needs.ts';
 import { makeRepo, type TestRepo } from '../change/harness.ts';
 
 let fleet: RunningFleet;
@@ -25,8 +27,12 @@ async function cli(...args: string[]) {
   return { code, out, err };
 }
 
+const MACHINE = requireMachine(NEEDS.fleetNamespaces);
+
 beforeAll(async () => {
+  if (!MACHINE.runs) return;
   fleet = await startFleet({
+    mutates: true,
     hosts: [
       { id: 'cb-1', groups: ['web'], sshd: { permitRootLogin: 'yes' }, sysctlRuntime: { 'net.ipv4.ip_forward': '1' } },
       { id: 'cb-2', groups: ['web'], sshd: { permitRootLogin: 'yes' } },
@@ -50,7 +56,7 @@ afterAll(async () => {
   await repo?.cleanup();
 });
 
-describe('converge baseline', () => {
+MACHINE.describe('converge baseline', () => {
   it('--check lists the remediations and changes nothing', async () => {
     const r = await cli('converge', 'baseline', '--check', '--baselines', 'fixable', '--hosts', 'cb-1', '--identity', fleet.clientKeyPath);
     expect(r.code).toBe(1);

@@ -55,7 +55,14 @@ export interface StartFleetOptions {
   resticPassword?: string;
   /** Leave sshd running after this process exits (npm run fleet:up). */
   keepRunning?: boolean;
+  /**
+   * The caller will change the hosts (apply, converge). Refused without namespaces:
+   * a loopback host is the current user's own account, $HOME and /etc.
+   */
+  mutates?: boolean;
 }
+
+export const MUTATES_REFUSAL = 'refusing to start a fleet that will be changed (apply, converge) without root: in loopback mode every host is your own account, so its $HOME and /etc would be written';
 
 const RESTIC_ENV = 'OPSGATE_TEST_RESTIC_PASSWORD';
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -70,6 +77,7 @@ let hooked = false;
  */
 export async function startFleet(options: StartFleetOptions): Promise<RunningFleet> {
   const mode = process.getuid?.() === 0 && !process.env.OG_FLEET_LOOPBACK ? 'namespaces' : 'loopback';
+  if (mode === 'loopback' && options.mutates) throw new Error(MUTATES_REFUSAL);
   if (mode === 'loopback') process.stderr.write(`test fleet: ${LOOPBACK_LIMITATION}\n`);
   const tag = `og${process.pid.toString(36)}${randomBytes(2).toString('hex')}`;
   const dir = options.dir ?? path.join(REPO_ROOT, '.tmp', `fleet-${tag}`);

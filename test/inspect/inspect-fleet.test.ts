@@ -3,17 +3,19 @@ import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import type { InspectionRow } from '../../scripts/inspect/model.ts';
 import { readRecordFile } from '../../scripts/records/writer.ts';
 import { generateKeyPair } from '../fleet/keys.ts';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { writeFleetRepo } from './fleet-repo.ts';
+import { requireMachine } from '../helpers/needs.ts';
+import { NEEDS } from '../system/needs.ts';
 
 const HOUR = 3_600_000;
 /** Drift is planted per host only in namespace mode (root); see test/fleet/loopback.ts. */
-const NAMESPACES = process.getuid?.() === 0 && !process.env.OG_FLEET_LOOPBACK;
+const MACHINE = requireMachine(NEEDS.fleetNamespaces);
 let fleet: RunningFleet;
 let root: string;
 let keyText: string;
@@ -38,7 +40,7 @@ const failing = (rows: InspectionRow[], host: string) => rows.filter((r) => r.ho
 const row = (rows: InspectionRow[], host: string, check: string) => rows.find((r) => r.host === host && r.check === check)!;
 
 beforeAll(async () => {
-  if (!NAMESPACES) return;
+  if (!MACHINE.runs) return;
   keyDir = await mkdtemp(path.join(os.tmpdir(), 'og-people-keys-'));
   const dir = keyDir;
   const alice = await generateKeyPair(path.join(dir, `alice-${process.pid}`), 'ed25519', 'alice');
@@ -75,7 +77,7 @@ afterAll(async () => {
   if (keyDir) await rm(keyDir, { recursive: true, force: true });
 });
 
-describe.skipIf(!NAMESPACES)('opsgate inspect against the real fleet (namespaces, drift per host)', () => {
+MACHINE.describe('opsgate inspect against the real fleet (namespaces, drift per host)', () => {
   let first: Awaited<ReturnType<typeof inspect>>;
   beforeAll(async () => { first = await inspect(['--record']); }, 60_000);
 

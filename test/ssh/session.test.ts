@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SshError } from '../../scripts/model/errors.ts';
 import { connectHost } from '../../scripts/ssh/session.ts';
 import { loadSshAuth, openFleet } from '../../scripts/ssh/fleet.ts';
@@ -9,13 +9,18 @@ import os from 'node:os';
 import path from 'node:path';
 import type { HostSession, SshTarget } from '../../scripts/ssh/types.ts';
 import { startFleet, type FleetInventoryHost, type RunningFleet } from '../fleet/fleet.ts';
+import { requireMachine } from '../helpers/needs.ts';
+import { NEEDS } from '../system/needs.ts';
 
 let fleet: RunningFleet;
 let key: string;
 const target = (h: FleetInventoryHost): SshTarget => ({ id: h.id, address: h.address, port: h.port, user: h.user, hostKeys: h.host_keys, proxyCommand: h.proxy_command });
 const host = (id: string) => target(fleet.hosts.find((h) => h.id === id)!);
 
+const MACHINE = requireMachine(NEEDS.fleetLoopback);
+
 beforeAll(async () => {
+  if (!MACHINE.runs) return;
   fleet = await startFleet({ hosts: [{ id: 'a' }, { id: 'b' }, { id: 'rekeyed', fault: 'changed-host-key' }, { id: 'nokey', fault: 'refused-key' }, { id: 'down', fault: 'down' }] });
   key = await readFile(fleet.clientKeyPath, 'utf8');
 }, 60_000);
@@ -27,7 +32,7 @@ async function rejection(p: Promise<unknown>): Promise<SshError> {
   return e as SshError;
 }
 
-describe('connectHost against real sshd', () => {
+MACHINE.describe('connectHost against real sshd', () => {
   let s: HostSession;
   beforeAll(async () => { s = await connectHost(host('a'), { auth: { privateKey: key } }); });
   afterAll(async () => { await s?.close(); });
@@ -71,7 +76,7 @@ describe('connectHost against real sshd', () => {
   });
 });
 
-describe('refusals', () => {
+MACHINE.describe('refusals', () => {
   it('refuses a changed host key and names both fingerprints', async () => {
     const e = await rejection(connectHost(host('rekeyed'), { auth: { privateKey: key } }));
     expect(e.phase).toBe('hostkey');
@@ -114,7 +119,7 @@ describe('refusals', () => {
   });
 });
 
-describe('openFleet', () => {
+MACHINE.describe('openFleet', () => {
   it('reuses one connection per host and reaches a host through a jump host', async () => {
     const a = host('a');
     // The jump target is `a` itself as seen from inside a's namespace (127.0.0.1:22): the path is
@@ -146,7 +151,7 @@ describe('openFleet', () => {
   });
 });
 
-describe('client credentials', () => {
+MACHINE.describe('client credentials', () => {
   it('takes the key from an environment variable, PEM or base64, and lists it as a secret', async () => {
     for (const value of [key, Buffer.from(key).toString('base64')]) {
       const { auth, secrets } = await loadSshAuth({ env: { OPSGATE_SSH_KEY: value } });
