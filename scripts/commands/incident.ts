@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -122,7 +123,7 @@ async function openFromAlert(ctx: CommandContext, v: { 'from-alertmanager'?: str
     for (const u of plan.updated) await writeAtomic(path.join(ctx.root, u.file), u.text);
   }
   if (v.format === 'json') {
-    ctx.stdout.write(JSON.stringify({ opened: plan.opened.map((o) => ({ id: o.id, file: o.file, level: o.level, fingerprint: o.fingerprint })), updated: plan.updated.map((u) => ({ id: u.id, file: u.file, fingerprint: u.fingerprint })), ignored: plan.ignored, dry_run: Boolean(v['dry-run']) }, null, 2) + '\n');
+    ctx.stdout.write(JSON.stringify({ branch: alertBranch(parsed.payload), opened: plan.opened.map((o) => ({ id: o.id, file: o.file, level: o.level, fingerprint: o.fingerprint })), updated: plan.updated.map((u) => ({ id: u.id, file: u.file, fingerprint: u.fingerprint })), ignored: plan.ignored, dry_run: Boolean(v['dry-run']) }, null, 2) + '\n');
   } else {
     const verb = v['dry-run'] ? 'would open' : 'opened';
     for (const o of plan.opened) ctx.stdout.write(`${verb} ${o.file}  level ${o.level} (${o.levelReason})  fingerprint ${o.fingerprint}\n`);
@@ -130,6 +131,12 @@ async function openFromAlert(ctx: CommandContext, v: { 'from-alertmanager'?: str
     for (const i of plan.ignored) ctx.stdout.write(`ignored fingerprint ${i.fingerprint}: ${i.reason}\n`);
   }
   return ExitCode.clean;
+}
+
+/** The pull-request branch of an alert group: repeated notifications of one group land on one branch. */
+function alertBranch(p: { groupKey: string; alerts: { fingerprint: string }[] }): string {
+  const key = p.groupKey || p.alerts.map((a) => a.fingerprint).sort().join(',');
+  return `opsgate/alert-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 }
 
 function refuse(ctx: CommandContext, diagnostics: Diagnostic[], summary: string): number {

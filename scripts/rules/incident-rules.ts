@@ -5,6 +5,7 @@ import type { Doc } from '../repo/parse-document.ts';
 import { formatLocal } from '../incident/time.ts';
 import { at, type RuleInput } from './rule-context.ts';
 import { endOfDay } from './contact-rules.ts';
+import { secretNameProblem } from './secret-names.ts';
 
 /** The lint code for each duty that was missed or done late. */
 export const DUTY_CODES: Record<DutyKind, string> = {
@@ -146,6 +147,16 @@ export function checkSlaDuties({ repo }: RuleInput): Diagnostic[] {
       if (!ok) out.push(at(sla, `/${key}/${i}`, 'sla.unknown-person', `no ${key === 'leadership' ? 'person or contact' : 'person'} '${id}'`, key === 'leadership' ? 'use an id from policies/access/people/ or policies/contacts/' : 'use an id from policies/access/people/'));
     });
   }
+  const allowed = (repo.one('organisation')?.data as { allowed_secrets?: unknown } | undefined)?.allowed_secrets;
+  sla.data.notify?.channels.forEach((c, i) => {
+    for (const key of ['url_env', 'secret_env'] as const) {
+      const name = c[key];
+      if (!name) continue;
+      const problem = secretNameProblem(name);
+      if (problem) out.push(at(sla, `/notify/channels/${i}/${key}`, 'sla.notify-secret-name', `${problem}: the watch workflow can never pass it`, 'rename the secret, e.g. DINGTALK_OPS_URL'));
+      else if (Array.isArray(allowed) && !allowed.includes(name)) out.push(at(sla, `/notify/channels/${i}/${key}`, 'sla.notify-secret-not-allowed', `${name} is not in allowed_secrets of policies/organisation.yaml: the watch workflow will not pass it`, `add ${name} to allowed_secrets`, 'warning'));
+    }
+  });
   const teams = new Set(Object.keys(repo.one('approval')?.data.teams ?? {}));
   sla.data.levels.forEach((l, i) => l.escalate_to?.forEach((id, j) => {
     if (!repo.get('person', id) && !repo.hasInvalid('person', id) && !repo.get('contact', id) && !teams.has(id)) out.push(at(sla, `/levels/${i}/escalate_to/${j}`, 'sla.unknown-person', `no person, contact or team '${id}'`, 'use an id from policies/access/people/, policies/contacts/ or a team of policies/approval.yaml'));
