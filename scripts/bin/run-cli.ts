@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { commands } from '../commands/index.ts';
 import { ExitCode, GitHubApiError, SshError, UsageError } from '../model/errors.ts';
+import { readVersion } from '../model/version.ts';
 
 interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -70,10 +71,4 @@ function reportError(err: unknown, stderr: NodeJS.WritableStream, debug: boolean
   stderr.write(`opsgate: internal error: ${message}\n`);
   stderr.write(debug && err instanceof Error && err.stack ? err.stack + '\n' : 'run again with --debug for the stack trace\n');
   return ExitCode.internal;
-}
-
-export async function readVersion(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const { codePath } = await import('../model/code-root.ts');
-  return (JSON.parse(await readFile(codePath('package.json'), 'utf8')) as { version: string }).version;
 }

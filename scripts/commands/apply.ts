@@ -12,6 +12,8 @@ const USAGE = [
   '       opsgate apply --due',
   '  options: --identity FILE (SSH key; default OPSGATE_SSH_KEY or SSH_AUTH_SOCK), --concurrency N,',
   "           --emergency-override 'REASON' (emergency changes only: outside the window or in a freeze; recorded)",
+  '           --rerun-succeeded (a retry also runs hosts that succeeded before; the plan lists the non-idempotent steps that run again)',
+  '           --confirm-seconds S (dead-man timer of commit-confirmed steps, default 120)',
 ].join('\n');
 
 function parseResolution(text: string): Resolution {
@@ -25,7 +27,9 @@ function progress(ctx: CommandContext) {
     const t = e.type;
     if (t === 'batch.started') ctx.stdout.write(`batch ${e.batch}${e.canary ? ' (canary)' : ''}: ${(e.hosts as string[]).join(', ')}\n`);
     else if (t === 'step.done' && e.ok === false) ctx.stdout.write(`  ${e.host}: ${e.phase} ${e.step} failed: ${e.why ?? ''}${e.error ? ` (${e.error})` : ''}\n`);
-    else if (t === 'step.unknown') ctx.stdout.write(`  ${e.host}: ${e.phase} ${e.step} was interrupted; its outcome is unknown (${e.action})\n`);
+    else if (t === 'step.unknown') ctx.stdout.write(`  ${e.host}: ${e.phase} ${e.step}: its outcome is unknown (${e.action})${e.evidence ? `: ${e.evidence}` : ''}\n`);
+    else if (t === 'window.closed') ctx.stdout.write(`  ${e.host}: not starting ${e.before_step}: ${e.reason}\n`);
+    else if (t === 'confirm.done') ctx.stdout.write(`  ${e.host}: commit-confirmation ${e.confirmed ? 'confirmed over a fresh connection' : `failed: ${e.why}${e.reverted ? '; the host restored itself' : ''}`}\n`);
     else if (t === 'host.done') ctx.stdout.write(`  ${e.host}: ${e.outcome}\n`);
     else if (t === 'rollout.stopped') ctx.stdout.write(`rollout stopped: ${e.reason}; batches not started: ${(e.batches_not_started as number[]).join(', ')}\n`);
   };
@@ -38,19 +42,26 @@ function report(ctx: CommandContext, id: string, r: ApplyOutcome): number {
     return ExitCode.findings;
   }
   if (r.status === 'needs_attention') {
-    ctx.stdout.write(`${id}: stopped for a person: ${r.unknown!.map((u) => `${u.host} ${u.step}`).join(', ')} may or may not have run.\n`);
-    ctx.stdout.write(`check the host, then: opsgate apply ${id} --resume --resolve HOST:PHASE:STEP=done|failed\n`);
+    const unknown = r.unknown ?? Object.entries(r.result?.hosts ?? {}).filter(([, o]) => o === 'needs_attention').map(([host]) => ({ host, phase: '?', step: '?', evidence: 'see the record' }));
+    ctx.stdout.write(`${id}: stopped for a person (record ${r.record}): these may or may not have taken effect:\n`);
+    for (const u of unknown) ctx.stdout.write(`  ${u.host} ${u.phase}:${u.step}: ${u.evidence}\n`);
+    ctx.stdout.write(`check each on the host, then: opsgate apply ${id} --resume --resolve HOST:PHASE:STEP=done|failed\n`);
   } else ctx.stdout.write(`${id}: ${r.status} (record ${r.record})\n`);
   return r.status === 'succeeded' ? ExitCode.clean : ExitCode.findings;
 }
 
 export const applyCommand: Command = async (ctx) => {
-  const { flags, multi, positional } = parseFlags(ctx.argv, { boolean: ['dry-run', 'resume', 'due'], value: ['identity', 'concurrency', 'emergency-override', 'lock-ttl'], multi: ['resolve'] }, USAGE);
+  const { flags, multi, positional } = parseFlags(ctx.argv, { boolean: ['dry-run', 'resume', 'due', 'rerun-succeeded'], value: ['identity', 'concurrency', 'emergency-override', 'lock-ttl', 'confirm-seconds'], multi: ['resolve'] }, USAGE);
   const due = flags.due === true;
   if (due === (positional.length === 1) || positional.length > 1) throw new UsageError('name exactly one change, or give --due', USAGE);
   if (multi.resolve && !flags.resume) throw new UsageError('--resolve only makes sense with --resume', USAGE);
   const concurrency = flags.concurrency !== undefined ? Number(flags.concurrency) : undefined;
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) throw new UsageError('--concurrency must be a positive integer', USAGE);
+  const confirmSeconds = flags['confirm-seconds'] !== undefined ? Number(flags['confirm-seconds']) : undefined;
+  if (confirmSeconds !== undefined && !(Number.isInteger(confirmSeconds) && confirmSeconds >= 5 && confirmSeconds <= 3600)) throw new UsageError('--confirm-seconds must be a whole number of seconds between 5 and 3600', USAGE);
+  const lockTtl = flags['lock-ttl'] !== undefined ? Number(flags['lock-ttl']) : undefined;
+  if (lockTtl !== undefined && !(Number.isInteger(lockTtl) && lockTtl >= 3)) throw new UsageError('--lock-ttl must be a whole number of seconds, at least 3', USAGE);
+  if (flags['rerun-succeeded'] && (flags.resume || due)) throw new UsageError('--rerun-succeeded is for a retry of one change, not with --resume or --due', USAGE);
   const repo = await readRepo(ctx.root);
   const work = due ? await selectDueWork(repo, ctx.now()) : undefined;
   const ids = work ? work.apply : [positional[0]!];
@@ -75,7 +86,9 @@ export const applyCommand: Command = async (ctx) => {
       resolutions: (multi.resolve ?? []).map(parseResolution),
       ...(typeof flags.identity === 'string' ? { identityFile: flags.identity } : {}),
       ...(concurrency ? { concurrency } : {}),
-      ...(flags['lock-ttl'] ? { lockTtlSeconds: Number(flags['lock-ttl']) } : {}),
+      ...(lockTtl ? { lockTtlSeconds: lockTtl } : {}),
+      ...(confirmSeconds ? { confirmSeconds } : {}),
+      ...(flags['rerun-succeeded'] ? { rerunSucceeded: true } : {}),
       actor: ctx.env.GITHUB_ACTOR ?? ctx.env.USER ?? 'unknown',
       onEvent: progress(ctx),
     });
