@@ -15,6 +15,7 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   inspect: { summary: 'inspect the fleet over SSH against policies/baselines: one round trip per host; --record keeps evidence', load: async () => (await import('./inspect.ts')).inspectCommand },
   report: { summary: 'generate the audit or monthly operations report (HTML, Markdown, JSON), every figure traced to evidence', load: async () => (await import('./report.ts')).reportCommand },
   incident: { summary: 'open incidents from Alertmanager alerts; ack, escalate, notify, resolve one in place', load: async () => (await import('./incident.ts')).incidentCommand },
+  handover: { summary: 'write the shift handover (交接班) pre-filled from the repository; the incoming person acknowledges it', load: async () => (await import('./handover.ts')).handoverCommand },
   incidents: { summary: 'watch open incidents: notify due and overdue duties via DingTalk, WeCom, Feishu, webhooks, GitHub', load: async () => (await import('./incidents.ts')).incidentsCommand },
   land: { summary: 'land what a CI run wrote (records/, reports/) on the protected default branch; the lease that stops a run while earlier records are missing', load: async () => (await import('./land.ts')).landCommand },
   secrets: { summary: 'the secret names the policy allows a workflow to pass (never values, never all secrets)', load: async () => (await import('./secrets.ts')).secretsCommand },

@@ -38,11 +38,13 @@ const openIncident = incident({ status: 'open', acknowledged_at: null, analysed_
 let robots: RobotServer;
 let github: GitHubServer;
 let root: string;
+const roots: string[] = [];
 let env: NodeJS.ProcessEnv;
 const sleeps: number[] = [];
 
 async function writeRepo(channels = ALL, inc = openIncident) {
   root = await mkdtemp(path.join(os.tmpdir(), 'og-watch-'));
+  roots.push(root);
   const files: Record<string, string> = { ...orgFiles(), 'incidents/2026/INC-2026-0001.yaml': inc };
   files['policies/sla.yaml'] += notify(channels);
   files['policies/oncall.yaml'] = 'id: oncall\nrotations:\n  - {id: primary, title: 一线, members: [alice, carol], shift: {start: 2026-11-01T08:00:00+08:00, hours: 12}}\nescalation:\n  - {after_minutes: 15, to: [bob]}\n';
@@ -92,7 +94,7 @@ beforeEach(async () => {
   await writeRepo();
 });
 afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
+  for (const r of roots.splice(0)) await rm(r, { recursive: true, force: true });
 });
 
 describe('opsgate incidents watch', () => {
