@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ExitCode, UsageError } from '../model/errors.ts';
-import { readRepo } from '../repo/read-repo.ts';
+import { readWatchRepo } from '../notify/load.ts';
 import { sanitizeForLog } from '../render/sanitize.ts';
 import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import { runWatch, type WatchOutcome } from '../notify/watch.ts';
@@ -20,7 +20,7 @@ export async function incidentsCommand(ctx: CommandContext): Promise<number> {
   const { values, positionals } = parsed;
   if (positionals[0] !== 'watch' || positionals.length > 1) throw new UsageError(`expected 'watch', got '${positionals.join(' ')}'`, USAGE);
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not '${values.format}'`, USAGE);
-  const repo = await readRepo(ctx.root);
+  const repo = await readWatchRepo(ctx.root);
   const zone = repo.one('calendar')?.data.timezone ?? 'Asia/Shanghai';
   const at = values.at ? parseTime(values.at, zone) : undefined;
   const clockStart = Date.now();

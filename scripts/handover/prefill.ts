@@ -64,7 +64,7 @@ export function prefillHandover(input: PrefillInput): { boundary: Boundary; doc:
 
 /** What an open incident still owes, in one line for the incoming person. */
 function owed(i: IncidentDocument, sla: SlaDocument | undefined, at: number, zone: string): string {
-  const duties = evaluateDuties({ incident: i, level: levelOf(sla, i.level), sla, now: at }).filter((d) => d.state === 'pending' || d.state === 'overdue');
+  const duties = evaluateDuties({ incident: i, level: levelOf(sla, i.level), sla, now: at, latestUpdatesOnly: true }).filter((d) => d.state === 'pending' || d.state === 'overdue');
   const next = duties.filter((d) => d.kind !== 'update').slice(0, 3).map((d) => `${d.kind}${d.dueAt ? ` ${d.state === 'overdue' ? '已逾期' : '截止'} ${formatLocal(d.dueAt, zone).slice(5, 16)}` : ''}`);
   return `${LEVEL_NAMES[i.level] ?? i.level} ${i.title}；负责人 ${i.handler}${next.length ? `；待办：${next.join('，')}` : ''}`;
 }

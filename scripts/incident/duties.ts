@@ -45,6 +45,8 @@ export interface DutyInput {
   level: SlaLevel | undefined;
   sla: Pick<SlaDocument, 'supervisors' | 'leadership'> | undefined;
   now: number;
+  /** Only the last two update windows (the running one and the one before): what watch and handovers need. */
+  latestUpdatesOnly?: boolean;
 }
 
 const MIN = 60_000;
@@ -75,7 +77,7 @@ function minOf(values: (number | undefined)[]): number | undefined {
 }
 
 /** Every duty of one incident at `now`, in a stable order. Pure. */
-export function evaluateDuties({ incident: i, level, sla, now }: DutyInput): Duty[] {
+export function evaluateDuties({ incident: i, level, sla, now, latestUpdatesOnly }: DutyInput): Duty[] {
   if (!level) return [];
   const out: Duty[] = [];
   const start = clockStart(i);
@@ -115,7 +117,7 @@ export function evaluateDuties({ incident: i, level, sla, now }: DutyInput): Dut
     push({ kind: 'escalation', key: 'escalation', from: start, dueAt: escDue, ...(hit ? { doneAt: hit.t } : {}), pointer: hit ? `/escalations/${hit.idx}/at` : i.escalations ? '/escalations' : '/reported_at', who: targets, detail: `not resolved after ${level.escalate_after_minutes} min: escalate to ${targets.join(', ') || 'the technical engineers'}` });
   }
 
-  if (level.update_every_minutes) out.push(...updateDuties(i, level.update_every_minutes, ackAt ?? start, resolvedAt, now, deviation('update')));
+  if (level.update_every_minutes) out.push(...updateDuties(i, level.update_every_minutes, ackAt ?? start, resolvedAt, now, deviation('update'), latestUpdatesOnly ? 2 : MAX_UPDATE_WINDOWS));
 
   if (resolvedAt !== undefined) {
     const feedbackDue = resolvedAt + (level.feedback_minutes ?? (level.report_due_hours ?? 24) * 60) * MIN;
@@ -141,12 +143,12 @@ export function evaluateDuties({ incident: i, level, sla, now }: DutyInput): Dut
  * until resolution must hold at least one notification with duty `update`.
  * The window still running is `pending`. Pure.
  */
-function updateDuties(i: IncidentDocument, every: number, from: number, resolvedAt: number | undefined, now: number, dev: { deviation?: Duty['deviation'] }): Duty[] {
+function updateDuties(i: IncidentDocument, every: number, from: number, resolvedAt: number | undefined, now: number, dev: { deviation?: Duty['deviation'] }, keep: number): Duty[] {
   const len = every * MIN;
   const end = resolvedAt ?? now;
   const updates = (i.notifications ?? []).map((n, idx) => ({ n, idx })).filter((x) => x.n.duty === 'update').map((x) => ({ t: Date.parse(x.n.at), idx: x.idx })).sort((a, b) => a.t - b.t);
   const windows = Math.max(0, Math.ceil((end - from) / len));
-  const first = Math.max(1, windows - MAX_UPDATE_WINDOWS + 1);
+  const first = Math.max(1, windows - keep + 1);
   const out: Duty[] = [];
   let u = 0;
   for (let k = first; k <= windows; k++) {

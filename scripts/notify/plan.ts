@@ -47,9 +47,16 @@ export function reminderLead(d: Pick<Duty, 'dueAt' | 'from'>): number {
   return Math.min(15 * MIN, Math.max(MIN, window / 3));
 }
 
+const slotCache = new WeakMap<OncallDocument, { now: number; slots: ReturnType<typeof dutySlots> }>();
+
 /** People on duty now: a rotation id resolves to whoever holds it at `now`. */
 function resolveTargets(ids: readonly string[], oncall: OncallDocument | undefined, now: number): string[] {
-  const slots = oncall ? dutySlots(oncall, now, now + 1) : [];
+  let slots: ReturnType<typeof dutySlots> = [];
+  if (oncall) {
+    const c = slotCache.get(oncall);
+    slots = c && c.now === now ? c.slots : dutySlots(oncall, now, now + 1);
+    slotCache.set(oncall, { now, slots });
+  }
   return ids.flatMap((id) => {
     const s = slots.filter((x) => x.rotation === id && x.start <= now && x.end > now);
     return s.length ? s.map((x) => x.person) : [id];
@@ -68,7 +75,7 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
     const level = levelOf(sla, d.level);
     if (!level) continue;
     const resolved = isResolved(d);
-    const duties = evaluateDuties({ incident: d, level, sla, now });
+    const duties = evaluateDuties({ incident: d, level, sla, now, latestUpdatesOnly: true });
     const stages: { duty: string; stage: Stage; key: string; dueAt?: number; who: string[]; detail: string }[] = [];
     if (!resolved) stages.push({ duty: 'open', stage: 'open', key: `${inc.id}/open`, who: uniq([d.handler, ...resolveTargets(primary ? [primary] : [], oncall, now)]), detail: d.summary });
     const updates = duties.filter((x) => x.kind === 'update');
@@ -136,7 +143,7 @@ function renderMessage(inc: { id: string; file: string; data: IncidentDocument }
   const d = inc.data;
   const title = `【${LEVEL_NAMES[d.level] ?? d.level}】${inc.id} ${d.title} · ${DUTY_LABEL[s.duty] ?? s.duty}${s.stage === 'open' ? '' : `（${STAGE_LABEL[s.stage]}）`}`;
   const lines = [
-    `级别：${LEVEL_NAMES[d.level] ?? d.level}　状态：${d.status}　负责人：${d.handler}`,
+    `级别：${LEVEL_NAMES[d.level] ?? d.level}\u3000状态：${d.status}\u3000负责人：${d.handler}`,
     s.stage === 'open' ? `摘要：${d.summary}` : `事项：${s.detail}`,
   ];
   if (s.dueAt !== undefined) {

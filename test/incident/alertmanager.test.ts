@@ -7,6 +7,8 @@ import { repoRoot } from '../helpers/repo-from-files.ts';
 import { orgFiles } from './org.ts';
 import { runCommand, tempRepo } from './cli-harness.ts';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a payload under attack: any shape goes
+type Payload = any;
 const fixture = (name: string) => readFile(path.join(repoRoot, 'test/fixtures/alertmanager', name), 'utf8');
 const alerts = `
 alerts:
@@ -41,13 +43,13 @@ describe('Alertmanager webhook payload (version 4)', () => {
   });
 
   it.each([
-    ['a huge label value', (p: any) => { p.alerts[0].labels.job = 'x'.repeat(100_000); }, 'alert.value-too-long', '/alerts/0/labels/job', 10],
-    ['a control character in an annotation', (p: any) => { p.alerts[0].annotations.summary = 'db-01\u001b[31m 连接数'; }, 'alert.control-character', '/alerts/0/annotations/summary', 14],
-    ['a right-to-left override in a label', (p: any) => { p.alerts[0].labels.severity = 'crit\u202eical'; }, 'alert.control-character', '/alerts/0/labels/severity', 11],
-    ['payload version 3', (p: any) => { p.version = '3'; }, 'alert.version', '/version', 36],
-    ['a startsAt that is not a time', (p: any) => { p.alerts[0].startsAt = 'yesterday'; }, 'alert.time', '/alerts/0/startsAt', 17],
-    ['a fingerprint that is not hex', (p: any) => { p.alerts[0].fingerprint = '../../etc/passwd'; }, 'alert.fingerprint', '/alerts/0/fingerprint', 20],
-    ['100 labels', (p: any) => { for (let i = 0; i < 100; i++) p.alerts[0].labels[`l${i}`] = 'v'; }, 'alert.too-many', '/alerts/0/labels', 7],
+    ['a huge label value', (p: Payload) => { p.alerts[0].labels.job = 'x'.repeat(100_000); }, 'alert.value-too-long', '/alerts/0/labels/job', 10],
+    ['a control character in an annotation', (p: Payload) => { p.alerts[0].annotations.summary = 'db-01\u001b[31m 连接数'; }, 'alert.control-character', '/alerts/0/annotations/summary', 14],
+    ['a right-to-left override in a label', (p: Payload) => { p.alerts[0].labels.severity = 'crit\u202eical'; }, 'alert.control-character', '/alerts/0/labels/severity', 11],
+    ['payload version 3', (p: Payload) => { p.version = '3'; }, 'alert.version', '/version', 36],
+    ['a startsAt that is not a time', (p: Payload) => { p.alerts[0].startsAt = 'yesterday'; }, 'alert.time', '/alerts/0/startsAt', 17],
+    ['a fingerprint that is not hex', (p: Payload) => { p.alerts[0].fingerprint = '../../etc/passwd'; }, 'alert.fingerprint', '/alerts/0/fingerprint', 20],
+    ['100 labels', (p: Payload) => { for (let i = 0; i < 100; i++) p.alerts[0].labels[`l${i}`] = 'v'; }, 'alert.too-many', '/alerts/0/labels', 7],
   ])('%s → %s, located', async (_n, mutate, code, pointer, line) => {
     const p = JSON.parse(await fixture('firing-db-01.json'));
     mutate(p);

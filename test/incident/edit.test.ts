@@ -50,7 +50,7 @@ describe('in-place edits keep comments and layout (yaml Document API, minimal sp
   it('ack inserts acknowledged_at after reported_at and a timeline line; nothing else moves', () => {
     const out = ackIncident(TEXT, { by: 'alice', at: at('00:15'), zone, note: '确认告警' });
     keptInOrder(TEXT, out);
-    expect(out).toMatch(/reported_at: 2026-11-11T00:12:00\+08:00   # 监控\nacknowledged_at: 2026-11-11T00:15:00\+08:00\n/);
+    expect(out).toMatch(/reported_at: 2026-11-11T00:12:00\+08:00 {3}# 监控\nacknowledged_at: 2026-11-11T00:15:00\+08:00\n/);
     expect(out).toContain('  - at: 2026-11-11T00:15:00+08:00\n    by: alice\n    note: alice 接收确认：确认告警\n');
     expect(() => ackIncident(out, { by: 'alice', at: at('00:16'), zone })).toThrow(UsageError);
   });

@@ -63,6 +63,7 @@ export async function startRobotServer(secrets: RobotServer['secrets']): Promise
         res.writeHead(status, { 'content-type': typeof data === 'string' ? 'text/plain' : 'application/json', ...headers });
         res.end(typeof data === 'string' ? data : JSON.stringify(data));
       };
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the robot reads whatever arrived
       const b = body as Record<string, any> | undefined;
       if (url.pathname === '/dingtalk/robot/send') {
         const ts = Number(url.searchParams.get('timestamp'));
