@@ -1,6 +1,7 @@
 import type { HandoverDocument, IncidentDocument } from '../../model/documents.generated.ts';
 import { evaluateDuties, levelOf, type Duty, type DutyKind } from '../../incident/duties.ts';
 import { shiftBoundaries } from '../../handover/boundaries.ts';
+import { isoLocal } from '../../incident/time.ts';
 import { byKey, count, measure, percent, quantile, type Figure } from '../figure.ts';
 import { inPeriod, ms, type Period } from '../period.ts';
 import type { DocRef, ReportInput } from '../types.ts';
@@ -78,7 +79,7 @@ export function computeDuties(input: ReportInput, extra: DutiesInput, period: Pe
   });
   const missed = judged.flatMap(({ i, duties }) =>
     duties.filter((d) => (d.state === 'late' || d.state === 'overdue') && d.kind !== 'update').map((d) => ({
-      incident: i.id, level: i.data.level, duty: d.kind, due: d.dueAt === undefined ? '' : new Date(d.dueAt).toISOString(), state: d.state,
+      incident: i.id, level: i.data.level, duty: d.kind, due: d.dueAt === undefined ? '' : isoLocal(d.dueAt, period.timezone), state: d.state,
       deviation: d.deviation ? `${d.deviation.approved_by}: ${d.deviation.reason}` : '', path: i.file,
     })),
   );
