@@ -59,6 +59,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchOutcome> {
   const open = new Set(incidents.filter((i) => i.data.status !== 'closed').map((i) => i.id));
   const inDoubt = [...state].filter(([k, s]) => s === ('in-doubt' satisfies NotificationStatus) && open.has(k.split('/')[0]!)).map(([k]) => k);
   if (o.dryRun) return { planned, results: planned.map((n) => ({ n, outcome: 'skipped' as const, detail: 'dry run' })), inDoubt, brokenRecords };
+  if (!planned.length) return { planned, results: [], inDoubt, brokenRecords };
 
   const writer = await RecordWriter.open(path.join(o.root, notificationFile(now, zone)));
   let queue = Promise.resolve();
