@@ -19,6 +19,8 @@ export function incidentAsOf(i: IncidentDocument, at: number): IncidentDocument 
   if (out.notifications) out.notifications = out.notifications.filter((n) => before(n.at));
   if (out.vendor_engagements) out.vendor_engagements = out.vendor_engagements.filter((v) => before(v.called_at));
   if (out.timeline) out.timeline = out.timeline.filter((t) => before(t.at));
+  // Deviations are written afterwards, when a miss is reviewed.
+  delete out.deviations;
   out.status = out.closed_at ? 'closed' : out.resolved_at ? 'resolved' : out.mitigated_at ? 'mitigated' : 'open';
   if (out.status === 'closed' || out.status === 'resolved') return out;
   delete out.root_cause;

@@ -76,8 +76,8 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
     if (!level) continue;
     const resolved = isResolved(d);
     const duties = evaluateDuties({ incident: d, level, sla, now, latestUpdatesOnly: true });
-    const stages: { duty: string; stage: Stage; key: string; dueAt?: number; who: string[]; detail: string }[] = [];
-    if (!resolved) stages.push({ duty: 'open', stage: 'open', key: `${inc.id}/open`, who: uniq([d.handler, ...resolveTargets(primary ? [primary] : [], oncall, now)]), detail: d.summary });
+    const stages: { duty: string; stage: Stage; key: string; dueAt?: number; notifyAt: number; who: string[]; detail: string }[] = [];
+    if (!resolved) stages.push({ duty: 'open', stage: 'open', key: `${inc.id}/open`, notifyAt: Date.parse(d.reported_at ?? d.detected_at), who: uniq([d.handler, ...resolveTargets(primary ? [primary] : [], oncall, now)]), detail: d.summary });
     const updates = duties.filter((x) => x.kind === 'update');
     const latestOverdueUpdate = updates.filter((x) => x.state === 'overdue').at(-1);
     for (const duty of duties) {
@@ -88,7 +88,7 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
       if (duty.state === 'overdue') stage = 'overdue';
       else if (duty.state === 'pending' && now >= duty.dueAt - reminderLead(duty)) stage = 'due';
       if (!stage) continue;
-      stages.push({ duty: duty.kind, stage, key: `${inc.id}/${duty.key}/${stage}`, dueAt: duty.dueAt, who: recipients(duty, stage, d, sla, oncall, now, primary), detail: duty.detail });
+      stages.push({ duty: duty.kind, stage, key: `${inc.id}/${duty.key}/${stage}`, dueAt: duty.dueAt, notifyAt: stage === 'due' ? duty.dueAt - reminderLead(duty) : duty.dueAt, who: recipients(duty, stage, d, sla, oncall, now, primary), detail: duty.detail });
     }
     for (const s of stages) {
       for (const ch of channels) {
@@ -98,6 +98,7 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
           key: s.key, incident: inc.id, level: d.level, duty: s.duty, stage: s.stage, channel: ch.id, channelType: ch.type,
           recipients: s.who, mentions: mentionsFor(ch, s.who, sla, input.githubLogins),
           ...(s.dueAt !== undefined ? { dueAt: new Date(s.dueAt).toISOString() } : {}),
+          notifyAt: new Date(s.notifyAt).toISOString(),
           message: renderMessage(inc, s, now, zone),
           ...(ch.type === 'github' && (d.tracking?.pull_request ?? d.tracking?.issue) ? { thread: d.tracking!.pull_request ?? d.tracking!.issue! } : {}),
         });

@@ -23,6 +23,8 @@ export interface PlannedNotification {
   mentions: string[];
   /** When the duty is due (ISO), absent for `open`. */
   dueAt?: string;
+  /** When this notification became due to be sent (ISO): the reminder time, the due time, or the report; latency is measured from it. */
+  notifyAt: string;
   message: { title: string; text: string };
   /** Pull request or issue number, for the github channel. */
   thread?: number;

@@ -100,12 +100,12 @@ export async function runWatch(o: WatchOptions): Promise<WatchOutcome> {
               continue;
             }
           }
-          await append({ type: 'notification.sending', key: n.key, channel: n.channel, channel_type: n.channelType, incident: n.incident, level: n.level, duty: n.duty, stage: n.stage, recipients: n.recipients, ...(n.dueAt ? { due_at: n.dueAt } : {}) });
+          await append({ type: 'notification.sending', key: n.key, channel: n.channel, channel_type: n.channelType, incident: n.incident, level: n.level, duty: n.duty, stage: n.stage, recipients: n.recipients, ...(n.dueAt ? { due_at: n.dueAt } : {}), notify_at: n.notifyAt });
           if (ch.type === 'github') result = await deliverGithub({ ...n, thread: thread! }, o.env, options.attempts, allSecrets, o.now, o.github ?? {});
           else if (!secrets.url) result = { ok: false, attempts: [], permanent: true, error: { code: 'config.secret-missing', message: `environment variable ${ch.url_env ?? '(url_env)'} is not set` } };
           else result = await deliverHttp(ch.type, (t) => buildRequest(ch, n, secrets, t), options);
           if (result.ok) {
-            await append({ type: 'notification.sent', key: n.key, channel: n.channel, attempts: result.attempts.length, ...(n.dueAt ? { latency_ms: Math.max(0, o.now() - Date.parse(n.dueAt)) } : {}), response: result.attempts.at(-1)?.code ?? 'ok' });
+            await append({ type: 'notification.sent', key: n.key, channel: n.channel, attempts: result.attempts.length, latency_ms: Math.max(0, o.now() - Date.parse(n.notifyAt)), response: result.attempts.at(-1)?.code ?? 'ok' });
             results.push({ n, outcome: 'sent', detail: `${result.attempts.length} attempt(s)`, result });
           } else {
             await append({ type: 'notification.failed', key: n.key, channel: n.channel, attempts: result.attempts.length, permanent: result.permanent, error: result.error, tries: result.attempts });
