@@ -10,6 +10,7 @@ import { notificationFile, readNotificationRecords, type NotificationStatus } fr
 import { buildRequest, githubComment } from './requests.ts';
 import type { ChannelConfig, PlannedNotification } from './types.ts';
 import path from 'node:path';
+import { DateTime } from 'luxon';
 
 export interface WatchOptions {
   root: string;
@@ -61,10 +62,11 @@ export async function runWatch(o: WatchOptions): Promise<WatchOutcome> {
   if (o.dryRun) return { planned, results: planned.map((n) => ({ n, outcome: 'skipped' as const, detail: 'dry run' })), inDoubt, brokenRecords };
   if (!planned.length) return { planned, results: [], inDoubt, brokenRecords };
 
+  const stamp = (ms: number) => DateTime.fromMillis(ms, { zone }).toISO()!;
   const writer = await RecordWriter.open(path.join(o.root, notificationFile(now, zone)));
   let queue = Promise.resolve();
   const append = (event: Record<string, unknown> & { type: string }) => {
-    const p = queue.then(() => writer.append({ at: new Date(o.now()).toISOString(), ...event }).then(() => undefined));
+    const p = queue.then(() => writer.append({ at: stamp(o.now()), ...event }).then(() => undefined));
     queue = p.catch(() => undefined);
     return p;
   };
@@ -100,7 +102,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchOutcome> {
               continue;
             }
           }
-          await append({ type: 'notification.sending', key: n.key, channel: n.channel, channel_type: n.channelType, incident: n.incident, level: n.level, duty: n.duty, stage: n.stage, recipients: n.recipients, ...(n.dueAt ? { due_at: n.dueAt } : {}), notify_at: n.notifyAt });
+          await append({ type: 'notification.sending', key: n.key, channel: n.channel, channel_type: n.channelType, incident: n.incident, level: n.level, duty: n.duty, stage: n.stage, recipients: n.recipients, ...(n.dueAt ? { due_at: stamp(Date.parse(n.dueAt)) } : {}), notify_at: stamp(Date.parse(n.notifyAt)) });
           if (ch.type === 'github') result = await deliverGithub({ ...n, thread: thread! }, o.env, options.attempts, allSecrets, o.now, o.github ?? {});
           else if (!secrets.url) result = { ok: false, attempts: [], permanent: true, error: { code: 'config.secret-missing', message: `environment variable ${ch.url_env ?? '(url_env)'} is not set` } };
           else result = await deliverHttp(ch.type, (t) => buildRequest(ch, n, secrets, t), options);
