@@ -84,11 +84,13 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
       if (duty.kind === 'postmortem' || duty.deviation || duty.dueAt === undefined) continue;
       if (resolved && !['verification', 'feedback', 'report'].includes(duty.kind)) continue;
       if (duty.kind === 'update' && duty.state === 'overdue' && duty !== latestOverdueUpdate) continue;
+      // Status updates are owed from the acknowledgement on: before it, their windows (and keys) are not yet fixed.
+      if (duty.kind === 'update' && !d.acknowledged_at) continue;
       let stage: Stage | undefined;
       if (duty.state === 'overdue') stage = 'overdue';
       else if (duty.state === 'pending' && now >= duty.dueAt - reminderLead(duty)) stage = 'due';
       if (!stage) continue;
-      stages.push({ duty: duty.kind, stage, key: `${inc.id}/${duty.key}/${stage}`, dueAt: duty.dueAt, notifyAt: stage === 'due' ? duty.dueAt - reminderLead(duty) : duty.dueAt, who: recipients(duty, stage, d, sla, oncall, now, primary), detail: duty.detail });
+      stages.push({ duty: duty.kind, stage, key: `${inc.id}/${duty.key}/${stage}${stage === 'overdue' ? ackStepSuffix(duty, oncall, now) : ''}`, dueAt: duty.dueAt, notifyAt: stage === 'due' ? duty.dueAt - reminderLead(duty) : duty.dueAt, who: recipients(duty, stage, d, sla, oncall, now, primary), detail: duty.detail });
     }
     for (const s of stages) {
       for (const ch of channels) {
@@ -106,6 +108,20 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
     }
   }
   return out;
+}
+
+/**
+ * An acknowledgement still missing when the rota's next escalation step is
+ * reached is alarmed again, to that step (`acknowledge/overdue+15m`): steps
+ * reached after the first alarm would otherwise never be told. Steps within
+ * the acknowledgement window go with the first alarm. Pure.
+ */
+export function ackStepSuffix(duty: Pick<Duty, 'kind' | 'dueAt' | 'from'>, oncall: OncallDocument | undefined, now: number): string {
+  if (duty.kind !== 'acknowledge' || duty.dueAt === undefined || duty.from === undefined) return '';
+  const window = (duty.dueAt - duty.from) / MIN;
+  const since = (now - duty.from) / MIN;
+  const reached = (oncall?.escalation ?? []).map((s) => s.after_minutes).filter((m) => m > window && m <= since);
+  return reached.length ? `+${Math.max(...reached)}m` : '';
 }
 
 function routes(ch: ChannelConfig, level: number, duty: string): boolean {

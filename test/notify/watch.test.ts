@@ -32,7 +32,7 @@ const ALL = `    - {id: dt, type: dingtalk, url_env: DT_URL, secret_env: DT_SECR
     - {id: wh, type: webhook, url_env: WH_URL, secret_env: WH_SECRET}
     - {id: gh, type: github}`;
 
-/** An open 一级 incident reported at 00:12 and never acknowledged: at 00:30 it is announced and three duties are overdue. */
+/** An open 一级 incident reported at 00:12 and never acknowledged: at 00:30 it is announced and two duties are overdue (no status update is owed before acknowledgement). */
 const openIncident = incident({ status: 'open', acknowledged_at: null, analysed_at: null, resolved_at: null, closed_at: null, verification: null, feedback: null, report: null, escalations: null, notifications: null, root_cause: null, resolution: null, tracking: '{issue: 7}' });
 
 let robots: RobotServer;
@@ -101,11 +101,12 @@ describe('opsgate incidents watch', () => {
   it('sends each due or overdue duty once to every channel, with the documented request of each robot', async () => {
     const first = await watch();
     const keys = [...new Set(first.results.map((r) => r.n.key))].sort();
-    expect(keys).toEqual(['INC-2026-0001/acknowledge/overdue', 'INC-2026-0001/open', 'INC-2026-0001/supervisor/overdue', 'INC-2026-0001/update#1/overdue']);
+    // 18 minutes in: the rota's 15-minute escalation step is reached, so the alarm is that step's.
+    expect(keys).toEqual(['INC-2026-0001/acknowledge/overdue+15m', 'INC-2026-0001/open', 'INC-2026-0001/supervisor/overdue']);
     expect(first.results.filter((r) => r.outcome !== 'sent').map((r) => `${r.n.channel}: ${r.detail}`)).toEqual([]);
     const by = (robot: string) => robots.requests.filter((r) => r.robot === robot);
     for (const robot of ['dingtalk', 'wecom', 'feishu', 'slack', 'webhook']) {
-      expect(by(robot).map((r) => r.status), robot).toEqual([robot === 'webhook' ? 204 : 200, robot === 'webhook' ? 204 : 200, robot === 'webhook' ? 204 : 200, robot === 'webhook' ? 204 : 200]);
+      expect(by(robot).map((r) => r.status), robot).toEqual(Array(3).fill(robot === 'webhook' ? 204 : 200));
     }
     expect(by('dingtalk').every((r) => (r.answer as { errcode: number }).errcode === 0)).toBe(true);
     expect(by('feishu').every((r) => (r.answer as { code: number }).code === 0)).toBe(true);
@@ -113,7 +114,7 @@ describe('opsgate incidents watch', () => {
     expect(ack.at.atUserIds).toEqual(expect.arrayContaining(['alice01', 'bob02']));
     expect(ack.markdown.text).toContain('已逾期');
     const comments = [...github.repo('yunfan/ops').comments.values()].filter((c) => c.issue === 7);
-    expect(comments).toHaveLength(4);
+    expect(comments).toHaveLength(3);
     expect(comments[0]!.body).toMatch(/<!-- opsgate:notification INC-2026-0001\/open -->/);
 
     // Idempotent: a second run sends nothing.
@@ -121,12 +122,12 @@ describe('opsgate incidents watch', () => {
     const second = await watch();
     expect(second.planned).toEqual([]);
     expect(robots.requests.length).toBe(before);
-    expect([...github.repo('yunfan/ops').comments.values()].filter((c) => c.issue === 7)).toHaveLength(4);
+    expect([...github.repo('yunfan/ops').comments.values()].filter((c) => c.issue === 7)).toHaveLength(3);
 
     const text = await recordText();
     const chain = verifyChain(text);
     expect(chain.ok).toBe(true);
-    expect(chain.lines.filter((l) => l.type === 'notification.sent')).toHaveLength(24);
+    expect(chain.lines.filter((l) => l.type === 'notification.sent')).toHaveLength(18);
     for (const secret of [...Object.values(SECRETS), GH_TOKEN, robots.url]) expect(text).not.toContain(secret);
   });
 
@@ -134,20 +135,20 @@ describe('opsgate incidents watch', () => {
     await watch();
     robots.requests.length = 0;
     const later = await watch({ now: Date.parse('2026-11-11T00:40:00+08:00') });
-    expect([...new Set(later.results.map((r) => r.n.key))].sort()).toEqual(['INC-2026-0001/escalation/due', 'INC-2026-0001/leadership/due', 'INC-2026-0001/update#2/due']);
+    expect([...new Set(later.results.map((r) => r.n.key))].sort()).toEqual(['INC-2026-0001/escalation/due', 'INC-2026-0001/leadership/due']);
   });
 
   it('a signature mismatch is recorded as a permanent failure, not retried in the run, and sent once the secret is fixed', async () => {
     await writeRepo(ALL.split('\n').slice(0, 1).join('\n'));
     const bad = await watch({ env: { ...env, DT_SECRET: 'SECwrong' } });
-    expect(bad.results.map((r) => r.outcome)).toEqual(['failed', 'failed', 'failed', 'failed']);
+    expect(bad.results.map((r) => r.outcome)).toEqual(['failed', 'failed', 'failed']);
     expect(bad.results[0]!.result!.attempts).toHaveLength(1);
     expect(bad.results[0]!.detail).toMatch(/^signature-rejected: DingTalk 310000 sign not match.*\(permanent\)/);
     const lines = verifyChain(await recordText()).lines;
-    expect(lines.filter((l) => l.type === 'notification.failed').map((l) => (l as unknown as { error: { code: string } }).error.code)).toEqual(Array(4).fill('signature-rejected'));
+    expect(lines.filter((l) => l.type === 'notification.failed').map((l) => (l as unknown as { error: { code: string } }).error.code)).toEqual(Array(3).fill('signature-rejected'));
     expect(await recordText()).not.toContain('SECwrong');
     const fixed = await watch();
-    expect(fixed.results.map((r) => r.outcome)).toEqual(['sent', 'sent', 'sent', 'sent']);
+    expect(fixed.results.map((r) => r.outcome)).toEqual(['sent', 'sent', 'sent']);
   });
 
   it('a missing keyword and a wrong WeCom key are the robots\' documented refusals', async () => {
@@ -161,7 +162,7 @@ describe('opsgate incidents watch', () => {
     robots.rateLimit = { feishu: 1, slack: 2, wecom: 1 };
     const r = await watch();
     const of = (ch: string) => r.results.filter((x) => x.n.channel === ch);
-    expect(of('fs').map((x) => x.outcome)).toEqual(['sent', 'sent', 'sent', 'sent']);
+    expect(of('fs').map((x) => x.outcome)).toEqual(['sent', 'sent', 'sent']);
     expect(of('fs')[0]!.result!.attempts.map((a) => a.code)).toEqual(['rate-limited', '0']);
     expect(of('sl')[0]!.result!.attempts.map((a) => a.code)).toEqual(['http.429', 'http.429', '200']);
     expect(sleeps).toEqual(expect.arrayContaining([1000]));
@@ -169,7 +170,7 @@ describe('opsgate incidents watch', () => {
     expect(wc[0]!.outcome).toBe('failed');
     expect(wc[0]!.result!.error!.code).toBe('rate-limited');
     expect(wc[0]!.result!.permanent).toBe(false);
-    expect(wc.slice(1).map((x) => x.outcome)).toEqual(['sent', 'sent', 'sent']);
+    expect(wc.slice(1).map((x) => x.outcome)).toEqual(['sent', 'sent']);
     const next = await watch();
     expect(next.results.map((x) => `${x.n.channel} ${x.outcome}`)).toEqual(['wc sent']);
   });
@@ -177,7 +178,7 @@ describe('opsgate incidents watch', () => {
   it('a webhook that hangs times out, is retried, recorded as failed, and the run ends', async () => {
     await writeRepo('    - {id: wh, type: webhook, url_env: WH_URL}');
     const r = await watch({ timeoutMs: 150, env: { ...env, WH_URL: `${robots.url}/webhook/hang` } });
-    expect(r.results).toHaveLength(4);
+    expect(r.results).toHaveLength(3);
     for (const x of r.results) {
       expect(x.outcome).toBe('failed');
       expect(x.result!.attempts.map((a) => a.code)).toEqual(['timeout', 'timeout', 'timeout']);
@@ -205,5 +206,31 @@ describe('opsgate incidents watch', () => {
     expect(r.brokenRecords.length).toBeGreaterThan(0);
     expect(r.results).toEqual([]);
     expect(robots.requests).toEqual([]);
+  });
+
+  it('an acknowledgement still missing is alarmed again at each escalation step the rota reaches, each step once', async () => {
+    await writeRepo(ALL.split('\n').slice(0, 1).join('\n'));
+    await writeFile(path.join(root, 'policies/oncall.yaml'), 'id: oncall\nrotations:\n  - {id: primary, title: 一线, members: [alice, carol], shift: {start: 2026-11-01T08:00:00+08:00, hours: 12}}\nescalation:\n  - {after_minutes: 15, to: [bob]}\n  - {after_minutes: 30, to: [carol]}\n');
+    const ackKeys = async (hm: string) => (await watch({ now: Date.parse(`2026-11-11T${hm}:00+08:00`) })).results.filter((r) => r.n.duty === 'acknowledge').map((r) => `${r.n.key} ${r.outcome}`);
+    expect(await ackKeys('00:18')).toEqual(['INC-2026-0001/acknowledge/overdue sent']);
+    expect(await ackKeys('00:22')).toEqual([]);
+    expect(await ackKeys('00:28')).toEqual(['INC-2026-0001/acknowledge/overdue+15m sent']);
+    expect(await ackKeys('00:33')).toEqual([]);
+    expect(await ackKeys('00:43')).toEqual(['INC-2026-0001/acknowledge/overdue+30m sent']);
+    expect(await ackKeys('00:43')).toEqual([]);
+    expect(await ackKeys('01:30')).toEqual([]);
+  });
+
+  it('status updates are reminded from the acknowledgement on: nothing before it uses up a window', async () => {
+    await writeRepo(ALL.split('\n').slice(0, 1).join('\n'));
+    const updates = async (hm: string) => (await watch({ now: Date.parse(`2026-11-11T${hm}:00+08:00`) })).results.filter((r) => r.n.duty === 'update').map((r) => `${r.n.key} ${r.outcome}`);
+    expect(await updates('00:22')).toEqual([]);
+    const acked = openIncident.replace(/^status: open$/m, 'status: open\nacknowledged_at: 2026-11-11T00:25:00+08:00');
+    expect(acked).toContain('acknowledged_at');
+    await writeFile(path.join(root, 'incidents/2026/INC-2026-0001.yaml'), acked);
+    expect(await updates('00:30')).toEqual([]);
+    expect(await updates('00:37')).toEqual(['INC-2026-0001/update#1/due sent']);
+    expect(await updates('00:41')).toEqual(['INC-2026-0001/update#1/overdue sent']);
+    expect(await updates('00:41')).toEqual([]);
   });
 });
