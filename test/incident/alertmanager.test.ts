@@ -23,7 +23,7 @@ async function repo() {
   const files = orgFiles();
   files['policies/sla.yaml'] += alerts;
   files['policies/oncall.yaml'] = oncall;
-  files['inventory/hosts/db-01.yaml'] = files['inventory/hosts/db-01.yaml']!.replace('address: 10.0.0.1', 'address: 10.20.3.31');
+  files['inventory/hosts/db-01.yaml'] = files['inventory/hosts/db-01.yaml']!.replace(/^address: .*$/m, 'address: 10.20.3.31');
   const root = await tempRepo(files);
   roots.push(root);
   return root;
