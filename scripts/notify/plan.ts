@@ -90,7 +90,8 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
       if (duty.state === 'overdue') stage = 'overdue';
       else if (duty.state === 'pending' && now >= duty.dueAt - reminderLead(duty)) stage = 'due';
       if (!stage) continue;
-      stages.push({ duty: duty.kind, stage, key: `${inc.id}/${duty.key}/${stage}${stage === 'overdue' ? ackStepSuffix(duty, oncall, now) : ''}`, dueAt: duty.dueAt, notifyAt: stage === 'due' ? duty.dueAt - reminderLead(duty) : duty.dueAt, who: recipients(duty, stage, d, sla, oncall, now, primary), detail: duty.detail });
+      const step = stage === 'overdue' ? ackStepReached(duty, oncall, now) : undefined;
+      stages.push({ duty: duty.kind, stage, key: `${inc.id}/${duty.key}/${stage}${step !== undefined ? `+${step}m` : ''}`, dueAt: duty.dueAt, notifyAt: stage === 'due' ? duty.dueAt - reminderLead(duty) : step !== undefined ? duty.from! + step * MIN : duty.dueAt, who: recipients(duty, stage, d, sla, oncall, now, primary), detail: duty.detail });
     }
     for (const s of stages) {
       for (const ch of channels) {
@@ -114,14 +115,15 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
  * An acknowledgement still missing when the rota's next escalation step is
  * reached is alarmed again, to that step (`acknowledge/overdue+15m`): steps
  * reached after the first alarm would otherwise never be told. Steps within
- * the acknowledgement window go with the first alarm. Pure.
+ * the acknowledgement window go with the first alarm. Its latency counts
+ * from the moment the step was reached. Pure.
  */
-export function ackStepSuffix(duty: Pick<Duty, 'kind' | 'dueAt' | 'from'>, oncall: OncallDocument | undefined, now: number): string {
-  if (duty.kind !== 'acknowledge' || duty.dueAt === undefined || duty.from === undefined) return '';
+export function ackStepReached(duty: Pick<Duty, 'kind' | 'dueAt' | 'from'>, oncall: OncallDocument | undefined, now: number): number | undefined {
+  if (duty.kind !== 'acknowledge' || duty.dueAt === undefined || duty.from === undefined) return undefined;
   const window = (duty.dueAt - duty.from) / MIN;
   const since = (now - duty.from) / MIN;
   const reached = (oncall?.escalation ?? []).map((s) => s.after_minutes).filter((m) => m > window && m <= since);
-  return reached.length ? `+${Math.max(...reached)}m` : '';
+  return reached.length ? Math.max(...reached) : undefined;
 }
 
 function routes(ch: ChannelConfig, level: number, duty: string): boolean {

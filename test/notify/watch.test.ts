@@ -211,12 +211,13 @@ describe('opsgate incidents watch', () => {
   it('an acknowledgement still missing is alarmed again at each escalation step the rota reaches, each step once', async () => {
     await writeRepo(ALL.split('\n').slice(0, 1).join('\n'));
     await writeFile(path.join(root, 'policies/oncall.yaml'), 'id: oncall\nrotations:\n  - {id: primary, title: 一线, members: [alice, carol], shift: {start: 2026-11-01T08:00:00+08:00, hours: 12}}\nescalation:\n  - {after_minutes: 15, to: [bob]}\n  - {after_minutes: 30, to: [carol]}\n');
-    const ackKeys = async (hm: string) => (await watch({ now: Date.parse(`2026-11-11T${hm}:00+08:00`) })).results.filter((r) => r.n.duty === 'acknowledge').map((r) => `${r.n.key} ${r.outcome}`);
-    expect(await ackKeys('00:18')).toEqual(['INC-2026-0001/acknowledge/overdue sent']);
+    // Each alarm's latency counts from the moment it fell due: the acknowledgement's due time, then each step.
+    const ackKeys = async (hm: string) => (await watch({ now: Date.parse(`2026-11-11T${hm}:00+08:00`) })).results.filter((r) => r.n.duty === 'acknowledge').map((r) => `${r.n.key} ${r.outcome} from ${r.n.notifyAt.slice(11, 16)}`);
+    expect(await ackKeys('00:18')).toEqual(['INC-2026-0001/acknowledge/overdue sent from 16:17']);
     expect(await ackKeys('00:22')).toEqual([]);
-    expect(await ackKeys('00:28')).toEqual(['INC-2026-0001/acknowledge/overdue+15m sent']);
+    expect(await ackKeys('00:28')).toEqual(['INC-2026-0001/acknowledge/overdue+15m sent from 16:27']);
     expect(await ackKeys('00:33')).toEqual([]);
-    expect(await ackKeys('00:43')).toEqual(['INC-2026-0001/acknowledge/overdue+30m sent']);
+    expect(await ackKeys('00:43')).toEqual(['INC-2026-0001/acknowledge/overdue+30m sent from 16:42']);
     expect(await ackKeys('00:43')).toEqual([]);
     expect(await ackKeys('01:30')).toEqual([]);
   });
