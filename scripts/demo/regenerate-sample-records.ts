@@ -30,6 +30,7 @@ import { collectGateInput } from '../gate/collect-facts.ts';
 import { readRepo, readSchemas } from '../repo/read-repo.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
 import { recordBackupVerification } from './sample-backups.ts';
+import { replayNotifications } from './sample-notifications.ts';
 import { checkSampleRecords } from './sample-checks.ts';
 import { createLocalScm, git, mergePull, openPull, type SamplePull } from './sample-git.ts';
 import { PLANTED, startSampleFleet, writeFleetInventory, type SampleFleet } from './sample-fleet.ts';
@@ -219,6 +220,8 @@ async function main(): Promise<number> {
       }
     }
 
+    const notified = await replayNotifications(repo);
+    say(`incidents watch replayed: ${notified.runs} runs, ${notified.sent} notifications sent (records/notifications/)`);
     const secrets = [...Object.values(sample.env), (await readFile(identity, 'utf8')).trim(), ...(await readFile(identity, 'utf8')).split('\n').filter((l) => l.length > 40)];
     const problems = await checkSampleRecords(await readRepo(ROOT), repo, new Date(REPORT_AS_OF), secrets);
     if (problems.length) {
