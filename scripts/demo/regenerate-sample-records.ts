@@ -31,10 +31,10 @@ import { readRepo, readSchemas } from '../repo/read-repo.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
 import { recordBackupVerification } from './sample-backups.ts';
 import { checkSampleRecords } from './sample-checks.ts';
-import { createLocalScm, mergePull, type SamplePull } from './sample-git.ts';
+import { createLocalScm, git, mergePull, type SamplePull } from './sample-git.ts';
 import { buildSampleBaseRepo, openSamplePull, writeHistoryBundle } from './sample-replay-repo.ts';
 import { PLANTED, startSampleFleet, writeFleetInventory, type SampleFleet } from './sample-fleet.ts';
-import { PULLS, REPOSITORY, sampleEvents } from './sample-timeline.ts';
+import { BASE_COMMIT_AT, PULLS, REPOSITORY, sampleEvents } from './sample-timeline.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const argv = process.argv.slice(2);
@@ -79,9 +79,11 @@ async function runCommand(name: string, args: string[], root: string, env: NodeJ
 async function buildTempRepo(tmp: string, sample: SampleFleet): Promise<string> {
   const repo = path.join(tmp, 'repo');
   await buildSampleBaseRepo(ROOT, repo);
-  // The committed inventory is the sample's own, so commits (and the shas in the records) are the same on every run;
-  // the working tree points the hosts at this run's fleet, as a local override that apply and inspect read.
+  // apply reads the committed tree and refuses uncommitted inventory, so pointing the hosts at this run's fleet
+  // is a commit of its own (its sha, and the commits after it, differ from run to run; the history bundle keeps them).
   await writeFleetInventory(ROOT, repo, sample.fleet);
+  await git(repo, ['add', '-A']);
+  await git(repo, ['commit', '-q', '-m', "Point the sample hosts at this run's test fleet"], { at: BASE_COMMIT_AT });
   return repo;
 }
 
@@ -136,6 +138,9 @@ async function main(): Promise<number> {
           const { now: _now, ...facts } = input;
           await writeFile(sim, JSON.stringify(facts, null, 2));
           const r = await run('gate', ['--simulate', sim, '--record']);
+          // As gate-record.yml lands it: apply trusts only a committed decision.
+          await git(repo, ['add', '-A', 'records/gate']);
+          await git(repo, ['commit', '-q', '--allow-empty', '-m', `records: gate decision for #${e.pr}`], { at: e.at });
           count('gate decisions');
           say(`${when}  gate PR #${e.pr} (${pull.reviews.length} review(s)): ${(/approval: ([^\n]*)/.exec(r.out)?.[1] ?? `exit ${r.code}`).slice(0, 90)}`);
           break;

@@ -25,7 +25,8 @@ export async function buildSampleBaseRepo(root: string, repo: string): Promise<v
     if (!pullFiles.has(`inventory/files/${f}`)) await cp(path.join(root, 'inventory', 'files', f), path.join(repo, 'inventory', 'files', f));
   }
   await cp(path.join(root, 'inventory', 'hosts'), path.join(repo, 'inventory', 'hosts'), { recursive: true });
-  await writeFile(path.join(repo, '.gitignore'), 'records/\nreports/\n');
+  // Gate decisions are committed (apply trusts only committed decisions); the other records are the output.
+  await writeFile(path.join(repo, '.gitignore'), 'records/*\n!records/gate/\nreports/\n');
   await git(repo, ['init', '-q', '-b', 'main']);
   await git(repo, ['add', '-A']);
   await git(repo, ['commit', '-q', '-m', 'Sample organisation: policies, inventory, incidents, runbooks'], { at: BASE_COMMIT_AT });
