@@ -13,6 +13,7 @@ import { readBlob, readRecordHistory, readWorkingTreeState } from '../records/gi
 import { DOCUMENT_ROOTS } from '../repo/kinds.ts';
 import { readRepo } from '../repo/read-repo.ts';
 import { adaptDocuments } from './adapters/documents.ts';
+import { readDutiesInput } from './adapters/duties-input.ts';
 import { checkRecordAnchors } from './anchors.ts';
 import { readGitHistory } from './git-history.ts';
 import { listRecordFiles, readRecords, WORKER_MIN_BYTES, type VersionsByPath } from './read-records.ts';
@@ -77,6 +78,7 @@ export async function readReportInput(root: string, options: ReadInputOptions = 
     ...docs,
     unloadedFiles,
     ...recordsRead,
+    ...(await readDutiesInput(root, model)),
     integrity: [...recordsRead.integrity, ...anchorProblems].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line)),
     history: historyProblems,
     provenance: { git: history.head !== undefined, head: history.head ?? null, modified: history.head ? working?.modified ?? [] : [], deleted: history.head ? working?.deleted ?? [] : [], untracked: history.head ? working?.untracked ?? [] : [], epoch: history.epoch ?? null, restarts: [...history.restarts].filter(([p]) => listed.has(p)).map(([path, commit]) => ({ path, commit })).sort((a, b) => (a.path < b.path ? -1 : 1)) },

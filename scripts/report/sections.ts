@@ -9,6 +9,7 @@
 import { computeAccess } from './metrics/access.ts';
 import { computeBackups } from './metrics/backups.ts';
 import { computeChanges } from './metrics/changes.ts';
+import { computeDuties } from './metrics/duties.ts';
 import { computeIncidents } from './metrics/incidents.ts';
 import { computeInspection, type InspectionSection } from './metrics/inspection.ts';
 import { computeNotes } from './metrics/notes.ts';
@@ -39,6 +40,8 @@ export const SECTION_REGISTRY = {
   notes: section((c) => computeNotes(c.input, c.period)),
   changes: section((c) => computeChanges(c.input, c.period, c.now, { light: c.light })),
   incidents: section((c) => computeIncidents(c.input, c.period, c.now)),
+  /** Reporting chain, notifications, handovers and vendors (第五章 故障处理): shown inside the incidents section. */
+  duties: section((c) => computeDuties(c.input, { handovers: c.input.handovers ?? [], notifications: c.input.notifications ?? [] }, c.period, c.now)),
   inspection: section((c) => computeInspection(c.input, c.period, c.now, { light: c.light })),
   backups: section((c, b) => computeBackups(c.input, c.period, c.now, b.inspection?.run ?? null)),
   access: section((c, b) => (c.light ? emptyAccess() : computeAccess(c.input, c.period, c.now, b.inspection?.run ?? null))),

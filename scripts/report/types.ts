@@ -7,7 +7,7 @@
 import type { HistoryProblem } from '../records/history.ts';
 import type {
   AccessReviewDocument, ApprovalDocument, BackupPolicyDocument, CalendarDocument, ChangeDocument, ExceptionDocument, GrantDocument,
-  GroupDocument, HostDocument, IncidentDocument, MonthlyNotesDocument, OncallDocument, OrganisationDocument, PersonDocument, RunbookDocument, SlaDocument,
+  GroupDocument, HandoverDocument, HostDocument, IncidentDocument, MonthlyNotesDocument, OncallDocument, OrganisationDocument, PersonDocument, RunbookDocument, SlaDocument,
 } from '../model/documents.generated.ts';
 
 /** One piece of evidence: a document or a record file, at a sha256, with where it came from in git. */
@@ -266,4 +266,7 @@ export interface ReportInput {
     repositoryUrl: string | undefined;
     files: Record<string, GitFileHistory>;
   };
+  /** Shift handovers and notification record events, for the duties section (issue 15). */
+  handovers?: DocRef<HandoverDocument>[];
+  notifications?: import('./metrics/duties.ts').NotificationEventRow[];
 }

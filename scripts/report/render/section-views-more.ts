@@ -8,6 +8,14 @@ export function viewIncidents({ report, t, fmt, fv, fvs }: ViewKit): SectionView
   const i = report.incidents;
   const levelName = (level: number) => (report.language === 'zh-CN' ? i.levels.find((l) => l.level === level)?.name || t('val.level', { level }) : t('val.level', { level }));
   return {
+    // The duties (reporting chain, notifications, handovers, vendors) are rendered inside this section.
+    duties: {
+      figures: fvs(report.duties.figures),
+      levels: report.duties.levels.map((l) => ({ name: levelName(l.level), figures: fvs(l.figures) })),
+      missed: report.duties.missed.map((m) => ({ ...m, level: levelName(m.level), duty: t(`val.duty.${m.duty}`) })),
+      handovers: report.duties.handovers,
+      vendors: report.duties.vendors,
+    },
     figures: fvs(i.figures),
     levels: i.levels.map((l) => ({
       name: levelName(l.level),

@@ -111,6 +111,7 @@ const VIEWS: Record<SectionId, (kit: ViewKit) => SectionView> = {
   notes: viewNotes,
   changes: viewChanges,
   incidents: viewIncidents,
+  duties: () => ({}),
   inspection: viewInspection,
   backups: viewBackups,
   access: viewAccess,
@@ -120,8 +121,8 @@ const VIEWS: Record<SectionId, (kit: ViewKit) => SectionView> = {
 
 /** Sections each kind of report shows. The monthly report leads with the team's narrative. */
 const SHOWN: Record<'audit' | 'monthly', readonly SectionId[]> = {
-  audit: SECTION_IDS.filter((id) => id !== 'notes'),
-  monthly: SECTION_IDS,
+  audit: SECTION_IDS.filter((id) => id !== 'notes' && id !== 'duties'),
+  monthly: SECTION_IDS.filter((id) => id !== 'duties'),
 };
 
 export function sectionViews(kit: ViewKit): Array<SectionView & { id: string; number: number; title: string; partial: string; provisional: boolean }> {

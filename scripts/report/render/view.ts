@@ -37,8 +37,8 @@ function levelName(level: number, report: Report, t: Translate): string {
 export function labelOf(id: string, t: Translate, report: Report): string {
   const trend = /^trend\.(\d{4}-\d{2})\.(.+)$/.exec(id);
   if (trend) return t('fig.trend', { label: labelOf(trend[2]!, t, report), period: trend[1]! });
-  const level = /^incidents\.level\.(\d)\.(\w+)$/.exec(id);
-  if (level) return t(`fig.incidents.level.${level[2]}`, { level: levelName(Number(level[1]), report, t) });
+  const level = /^(incidents|duties)\.level\.(\d)\.(\w+)$/.exec(id);
+  if (level) return t(`fig.${level[1]}.level.${level[3]}`, { level: levelName(Number(level[2]), report, t) });
   for (const prefix of ['inspection.env', 'inspection.group', 'inspection.host', 'inspection.top', 'framework.djbh', 'framework.iso27001', 'backups.rpo']) {
     if (id.startsWith(prefix + '.')) return t(`fig.${prefix}`, { key: id.slice(prefix.length + 1) });
   }
