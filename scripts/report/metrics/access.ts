@@ -1,3 +1,4 @@
+import { grantState } from '../../access/entitlement.ts';
 import type { PersonDocument } from '../../model/documents.generated.ts';
 import { findRun } from './inspection-runs.ts';
 import { byKey, count, type Figure } from '../figure.ts';
@@ -9,7 +10,8 @@ export interface GrantRow {
   person: string;
   role: string;
   expires: string;
-  state: 'active' | 'expiring' | 'expired';
+  /** pending: granted_on is still ahead (scripts/access/entitlement.ts); it confers nothing yet. */
+  state: 'pending' | 'active' | 'expiring' | 'expired';
   path: string;
 }
 
@@ -163,7 +165,8 @@ export function computeAccess(input: ReportInput, period: Period, now: number, l
   const grants: GrantRow[] = input.grants
     .map((g) => {
       const exp = ms(g.data.expires) ?? 0;
-      const state: GrantRow['state'] = exp <= now ? 'expired' : exp - now <= 30 * DAY ? 'expiring' : 'active';
+      const entitled = grantState(g.data, { now: new Date(now), timezone: period.timezone });
+      const state: GrantRow['state'] = entitled !== 'active' ? entitled : exp - now <= 30 * DAY ? 'expiring' : 'active';
       return { id: g.id, person: g.data.person, role: g.data.role, expires: g.data.expires, state, path: g.file };
     })
     .sort(byKey((g) => g.id));
@@ -188,7 +191,7 @@ export function computeAccess(input: ReportInput, period: Period, now: number, l
     .map((r) => ({ host: r.host, check: r.check, path: run!.path }))
     .sort(byKey((d) => `${d.host}|${d.check}`));
   const figures = [
-    count('access.grants_active', grants.filter((g) => g.state !== 'expired').map((g) => g.path)),
+    count('access.grants_active', grants.filter((g) => g.state === 'active' || g.state === 'expiring').map((g) => g.path)),
     count('access.grants_expiring_30d', grants.filter((g) => g.state === 'expiring').map((g) => g.path)),
     count('access.grants_expired', grants.filter((g) => g.state === 'expired').map((g) => g.path)),
     count('access.reviews_overdue', reviews_overdue.map((r) => r.path)),
