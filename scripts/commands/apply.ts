@@ -1,7 +1,7 @@
 import type { Command, CommandContext } from './context.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { readRepo } from '../repo/read-repo.ts';
-import { parseFlags } from '../change/cli-args.ts';
+import { integer, parseCommandArgs } from './args.ts';
 import { applyChange, dueChanges, type ApplyOutcome, type Resolution } from '../change/apply-change.ts';
 import { findChange, loadPlan } from '../change/load-plan.ts';
 import { renderPlanText } from '../change/render-plan.ts';
@@ -13,6 +13,33 @@ const USAGE = [
   '  options: --identity FILE (SSH key; default OPSGATE_SSH_KEY or SSH_AUTH_SOCK), --concurrency N,',
   "           --emergency-override 'REASON' (emergency changes only: outside the window or in a freeze; recorded)",
 ].join('\n');
+const HELP = `${USAGE}
+
+Applies an approved change over SSH inside its window and writes a hash-chained record
+under records/changes/. Refuses, running nothing, unless the change is unmodified on the
+default branch, its gate decision is satisfied, its window is open and no freeze applies.
+
+  CHG-YYYY-NNNN            the change to apply
+  --due                    every change whose window is open now (the schedule); a failed one waits for a person
+  --dry-run                print exactly the plan it would carry out, and run nothing
+  --resume                 continue an interrupted run of the change in the same record
+  --resolve H:PHASE:STEP=done|failed
+                           with --resume: a person's verdict on a step whose outcome is unknown (repeatable)
+  --emergency-override R   emergency changes only: apply outside the window or in a freeze; the reason is recorded
+  --identity FILE          SSH private key (default: $OPSGATE_SSH_KEY, else the agent at $SSH_AUTH_SOCK)
+  --concurrency N          hosts in flight within a batch
+  --lock-ttl S             seconds a host lock outlives a lost controller
+
+exit codes: 0 succeeded, 1 refused, failed, partial or needs attention, 2 usage, 3 internal error
+`;
+const SPEC = {
+  usage: USAGE, help: HELP, positionals: { max: 1 },
+  options: {
+    'dry-run': { type: 'boolean' }, resume: { type: 'boolean' }, due: { type: 'boolean' },
+    identity: { type: 'string' }, concurrency: { type: 'string' }, 'emergency-override': { type: 'string' }, 'lock-ttl': { type: 'string' },
+    resolve: { type: 'string', multiple: true },
+  },
+} as const;
 
 function parseResolution(text: string): Resolution {
   const m = /^([^:=\s]+):(precheck|step|verification|rollback):([^:=\s]+)=(done|failed)$/.exec(text);
@@ -45,12 +72,14 @@ function report(ctx: CommandContext, id: string, r: ApplyOutcome): number {
 }
 
 export const applyCommand: Command = async (ctx) => {
-  const { flags, multi, positional } = parseFlags(ctx.argv, { boolean: ['dry-run', 'resume', 'due'], value: ['identity', 'concurrency', 'emergency-override', 'lock-ttl'], multi: ['resolve'] }, USAGE);
+  const { values: flags, positionals: positional } = parseCommandArgs(ctx.argv, SPEC);
   const due = flags.due === true;
-  if (due === (positional.length === 1) || positional.length > 1) throw new UsageError('name exactly one change, or give --due', USAGE);
-  if (multi.resolve && !flags.resume) throw new UsageError('--resolve only makes sense with --resume', USAGE);
-  const concurrency = flags.concurrency !== undefined ? Number(flags.concurrency) : undefined;
-  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) throw new UsageError('--concurrency must be a positive integer', USAGE);
+  if (due === (positional.length === 1)) throw new UsageError('name exactly one change, or give --due', USAGE);
+  if (flags.resolve && !flags.resume) throw new UsageError('--resolve only makes sense with --resume', USAGE);
+  if (flags['emergency-override'] !== undefined && !flags['emergency-override'].trim()) throw new UsageError('--emergency-override needs the reason, which is recorded', USAGE);
+  const concurrency = integer('concurrency', flags.concurrency, { min: 1, max: 500 }, USAGE);
+  const lockTtl = integer('lock-ttl', flags['lock-ttl'], { min: 1 }, USAGE);
+  const resolutions = (flags.resolve ?? []).map(parseResolution);
   const repo = await readRepo(ctx.root);
   const ids = due ? dueChanges(repo, ctx.now()) : [positional[0]!];
 
@@ -77,10 +106,10 @@ export const applyCommand: Command = async (ctx) => {
       repo, changeId: id, env: ctx.env, now: ctx.now,
       resume: flags.resume === true,
       ...(typeof flags['emergency-override'] === 'string' ? { override: flags['emergency-override'] } : {}),
-      resolutions: (multi.resolve ?? []).map(parseResolution),
+      resolutions,
       ...(typeof flags.identity === 'string' ? { identityFile: flags.identity } : {}),
       ...(concurrency ? { concurrency } : {}),
-      ...(flags['lock-ttl'] ? { lockTtlSeconds: Number(flags['lock-ttl']) } : {}),
+      ...(lockTtl ? { lockTtlSeconds: lockTtl } : {}),
       actor: ctx.env.GITHUB_ACTOR ?? ctx.env.USER ?? 'unknown',
       onEvent: progress(ctx),
     });

@@ -1,7 +1,7 @@
 import type { Command, CommandContext } from './context.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { readRepo } from '../repo/read-repo.ts';
-import { parseFlags } from '../change/cli-args.ts';
+import { integer, list, parseCommandArgs } from './args.ts';
 import { toSshTargets } from '../change/targets.ts';
 import { loadSshAuth, openFleet } from '../ssh/fleet.ts';
 import { convergeAccess, renderAccessResult } from '../converge/run-access.ts';
@@ -9,15 +9,40 @@ import { renderAccessPolicy } from '../converge/access.ts';
 
 const USAGE = [
   'usage: opsgate converge access [--check] [--dry-run] [--hosts a,b] [--groups g,h] [--identity FILE] [--concurrency N]',
-  '       opsgate converge baseline [--check] [--baselines x,y] [--hosts a,b] [--groups g,h] [--identity FILE]',
+  '       opsgate converge baseline [--check] [--dry-run] [--baselines x,y] [--hosts a,b] [--groups g,h] [--identity FILE]',
 ].join('\n');
+const HELP = `${USAGE}
+
+access    per unix account, exactly the authorized_keys that people, roles and grants
+          declare, and one /etc/sudoers.d/opsgate-role-<role> per granted role (checked
+          with visudo -c before anything is moved into place); records under records/converge/access/
+baseline  inspects, fixes failing sshd_option, sysctl and file_mode checks, inspects again;
+          records under records/converge/baseline/
+
+  --check            report the drift and change nothing (exit 1 when there is any)
+  --dry-run          print what would be written (access: the keys and sudoers per host,
+                     without connecting; baseline: the same as --check)
+  --hosts a,b        only these hosts
+  --groups g,h       only hosts in these groups
+  --baselines x,y    baseline only: only these baselines
+  --identity FILE    SSH private key (default: $OPSGATE_SSH_KEY, else the agent at $SSH_AUTH_SOCK)
+  --concurrency N    access only: hosts in flight (default 20)
+
+exit codes: 0 converged, 1 drift (--check) or a host failed, 2 usage, 3 internal error
+`;
+const SPEC = {
+  usage: USAGE, help: HELP, positionals: { min: 1, max: 1, name: 'what to converge: access or baseline' },
+  options: { check: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, hosts: { type: 'string' }, groups: { type: 'string' }, baselines: { type: 'string' }, identity: { type: 'string' }, concurrency: { type: 'string' } },
+} as const;
 
 /** Converges declared policy on the fleet; --check only reports the drift (exit 1 when there is any). */
 export const convergeCommand: Command = async (ctx) => {
-  const { flags, positional } = parseFlags(ctx.argv, { boolean: ['check', 'dry-run'], value: ['hosts', 'groups', 'baselines', 'identity', 'concurrency'] }, USAGE);
-  const target = positional[0];
-  if ((target !== 'access' && target !== 'baseline') || positional.length !== 1) throw new UsageError('name what to converge: access or baseline', USAGE);
-  const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+  const { values: flags, positionals } = parseCommandArgs(ctx.argv, SPEC);
+  const target = positionals[0];
+  if (target !== 'access' && target !== 'baseline') throw new UsageError(`name what to converge: access or baseline, not '${target}'`, USAGE);
+  const concurrency = integer('concurrency', flags.concurrency, { min: 1, max: 500 }, USAGE) ?? 20;
+  if (target === 'access' && flags.baselines !== undefined) throw new UsageError('--baselines is for converge baseline', USAGE);
+  if (target === 'baseline' && flags.concurrency !== undefined) throw new UsageError('--concurrency is for converge access', USAGE);
   if (target === 'baseline') return convergeBaselineCommand(ctx, { check: flags.check === true || flags['dry-run'] === true, hosts: list(flags.hosts) ?? [], groups: list(flags.groups) ?? [], baselines: list(flags.baselines) ?? [], ...(typeof flags.identity === 'string' ? { identity: flags.identity } : {}) });
   const repo = await readRepo(ctx.root);
   const hostsSel = list(flags.hosts);
@@ -38,7 +63,7 @@ export const convergeCommand: Command = async (ctx) => {
     return ExitCode.clean;
   }
   const { auth, secrets } = await loadSshAuth({ env: ctx.env, ...(typeof flags.identity === 'string' ? { identityFile: flags.identity } : {}) });
-  const fleet = openFleet(toSshTargets(hosts, repo.all('host')), { auth, secrets, concurrency: Number(flags.concurrency ?? 20) });
+  const fleet = openFleet(toSshTargets(hosts, repo.all('host')), { auth, secrets, concurrency });
   try {
     const mode = flags.check ? 'check' : 'apply';
     const rec = mode === 'apply' ? await openConvergeRecord(ctx, 'access', secrets) : undefined;

@@ -1,8 +1,18 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ExitCode } from '../model/errors.ts';
+import { ExitCode, UsageError } from '../model/errors.ts';
 import { commands } from './index.ts';
 import type { CommandContext } from './context.ts';
+import { parseCommandArgs } from './args.ts';
+
+const USAGE = 'usage: opsgate demo [YYYY-MM]';
+const HELP = `${USAGE}
+
+The main job on the embedded sample organisation, end to end and offline: lint every
+document, decide a sample pull request's approvals, print the plan of a change, verify
+the evidence chains, and write the audit report for the month (default 2026-11).
+`;
+const SPEC = { usage: USAGE, help: HELP, options: {}, positionals: { max: 1 } } as const;
 
 /**
  * `opsgate demo`: the main job on the embedded sample organisation, end to end
@@ -11,7 +21,9 @@ import type { CommandContext } from './context.ts';
  * audit report. Each step is the real command; the demo only strings them together.
  */
 export async function demoCommand(ctx: CommandContext): Promise<number> {
-  const period = ctx.argv.find((a) => /^\d{4}-\d{2}$/.test(a)) ?? '2026-11';
+  const { positionals } = parseCommandArgs(ctx.argv, SPEC);
+  const period = positionals[0] ?? '2026-11';
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new UsageError(`the period must be a month as YYYY-MM, not '${period}'`, USAGE);
   const simulation = path.join(ctx.root, 'test/fixtures/gate/simulate-db-change.json');
   const steps: { title: string; command: string; argv: string[]; expect?: number[] }[] = [
     { title: '1. lint: schemas, references and governance rules over every document', command: 'lint', argv: [] },

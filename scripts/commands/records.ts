@@ -3,8 +3,19 @@ import path from 'node:path';
 import type { Command } from './context.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { readRecordFile } from '../records/writer.ts';
+import { parseCommandArgs } from './args.ts';
 
-const USAGE = 'usage: opsgate records verify [PATH...]   (default: every chain under records/)';
+const USAGE = 'usage: opsgate records verify [PATH...] [--json]';
+const HELP = `${USAGE}
+
+Verifies the hash chain of every evidence file (JSON Lines) under records/, or under each
+PATH, and names each edited, removed, reordered or truncated line as file:line  code  message.
+
+  --json   print the files, line count and problems as JSON
+
+exit codes: 0 every chain verifies, 1 a problem, 2 usage, 3 internal error
+`;
+const SPEC = { usage: USAGE, help: HELP, options: { json: { type: 'boolean' } }, positionals: { min: 1, max: Infinity, name: 'a subcommand: verify' } } as const;
 
 async function collect(p: string, out: string[]): Promise<void> {
   const s = await stat(p).catch(() => undefined);
@@ -19,11 +30,10 @@ async function collect(p: string, out: string[]): Promise<void> {
 
 /** Verifies hash chains; names every tampered, removed or truncated line. Exit 1 on any problem. */
 export const recordsCommand: Command = async (ctx) => {
-  const [sub, ...rest] = ctx.argv;
-  if (sub !== 'verify') throw new UsageError(sub ? `unknown records subcommand '${sub}'` : 'name a subcommand', USAGE);
-  const wantJson = rest.includes('--json');
-  const targets = rest.filter((a) => a !== '--json');
-  for (const t of targets) if (t.startsWith('-')) throw new UsageError(`unknown option '${t}'`, USAGE);
+  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
+  const [sub, ...targets] = positionals;
+  if (sub !== 'verify') throw new UsageError(`unknown records subcommand '${sub}'`, USAGE);
+  const wantJson = values.json === true;
   const files: string[] = [];
   const recordsDir = path.join(ctx.root, 'records');
   if (targets.length === 0) { if (await stat(recordsDir).catch(() => undefined)) await collect(recordsDir, files); }

@@ -107,7 +107,7 @@ describe('opsgate lint (CLI)', () => {
 
   it.each([
     [['lint', '--format', 'xml'], /--format must be one of text, json, github/],
-    [['lint', '--bogus'], /Unknown option/],
+    [['lint', '--bogus'], /unknown option '--bogus'/],
     [['lint', '/etc'], /outside the repository/],
     [['lint', 'no-such-dir'], /no such file/],
     [['frobnicate'], /unknown command 'frobnicate'/],
