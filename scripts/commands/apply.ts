@@ -3,9 +3,9 @@ import { ExitCode, UsageError } from '../model/errors.ts';
 import { readRepo } from '../repo/read-repo.ts';
 import { integer, parseCommandArgs } from './args.ts';
 import { applyChange, dueChanges, type ApplyOutcome, type Resolution } from '../change/apply-change.ts';
+import { selectDueWork } from '../change/due.ts';
 import { findChange, loadPlan } from '../change/load-plan.ts';
 import { renderPlanText } from '../change/render-plan.ts';
-import { listRuns } from '../change/recorder.ts';
 
 const USAGE = [
   'usage: opsgate apply CHG-YYYY-NNNN [--dry-run] [--resume [--resolve HOST:PHASE:STEP=done|failed]...]',
@@ -81,27 +81,22 @@ export const applyCommand: Command = async (ctx) => {
   const lockTtl = integer('lock-ttl', flags['lock-ttl'], { min: 1 }, USAGE);
   const resolutions = (flags.resolve ?? []).map(parseResolution);
   const repo = await readRepo(ctx.root);
-  const ids = due ? dueChanges(repo, ctx.now()) : [positional[0]!];
+  const work = due ? await selectDueWork(repo, ctx.now()) : undefined;
+  const ids = work ? work.apply : [positional[0]!];
 
   if (flags['dry-run']) {
-    for (const id of ids) ctx.stdout.write(renderPlanText(await loadPlan(repo, findChange(repo, id), ctx.now())));
-    if (ids.length === 0) ctx.stdout.write('no change has its window open now\n');
+    for (const id of due ? dueChanges(repo, ctx.now()) : ids) ctx.stdout.write(renderPlanText(await loadPlan(repo, findChange(repo, id), ctx.now())));
+    if (due && dueChanges(repo, ctx.now()).length === 0) ctx.stdout.write('no change has its window open now\n');
     return ExitCode.clean;
   }
-  if (due && ids.length === 0) { ctx.stdout.write('no change has its window open now\n'); return ExitCode.clean; }
   let exit: number = ExitCode.clean;
+  // The schedule applies a change once; after a failed run a person decides (opsgate apply CHG, or --resume).
+  for (const s of work?.personDecides ?? []) {
+    ctx.stdout.write(`${s.id}: skipped: run ${s.run} ended ${s.outcome}; a person decides: 'opsgate apply ${s.id}' to try again, or close the change\n`);
+    exit = Math.max(exit, ExitCode.findings);
+  }
+  if (due && ids.length === 0 && exit === ExitCode.clean) { ctx.stdout.write('no change has its window open now\n'); return ExitCode.clean; }
   for (const id of ids) {
-    if (due) {
-      // The schedule applies a change once; after a failed run a person decides (opsgate apply CHG, or --resume).
-      const runs = await listRuns(ctx.root, id);
-      if (runs.some((x) => x.outcome === 'succeeded')) continue;
-      const failed = runs.filter((x) => x.outcome === 'failed' || x.outcome === 'partial').pop();
-      if (failed) {
-        ctx.stdout.write(`${id}: skipped: run ${failed.run} ended ${failed.outcome}; a person decides: 'opsgate apply ${id}' to try again, or close the change\n`);
-        exit = Math.max(exit, ExitCode.findings);
-        continue;
-      }
-    }
     const r = await applyChange({
       repo, changeId: id, env: ctx.env, now: ctx.now,
       resume: flags.resume === true,

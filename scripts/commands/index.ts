@@ -14,5 +14,7 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   records: { summary: 'verify the hash chains of the evidence records', load: async () => (await import('./records.ts')).recordsCommand },
   inspect: { summary: 'inspect the fleet over SSH against policies/baselines: one round trip per host; --record keeps evidence', load: async () => (await import('./inspect.ts')).inspectCommand },
   report: { summary: 'generate the audit or monthly operations report (HTML, Markdown, JSON), every figure traced to evidence', load: async () => (await import('./report.ts')).reportCommand },
+  land: { summary: 'land what a CI run wrote (records/, reports/) on the protected default branch; the lease that stops a run while earlier records are missing', load: async () => (await import('./land.ts')).landCommand },
+  secrets: { summary: 'the secret names the policy allows a workflow to pass (never values, never all secrets)', load: async () => (await import('./secrets.ts')).secretsCommand },
   demo: { summary: 'run the main job on the sample organisation: lint, gate, plan, records, audit report', load: async () => (await import('./demo.ts')).demoCommand },
 };

@@ -7,7 +7,7 @@ import { hasErrors, type Diagnostic } from '../model/diagnostic.ts';
 import { readRepo } from '../repo/read-repo.ts';
 import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import { lintRepo, referencedRepoFiles } from '../rules/index.ts';
-import { changedFilesSince } from '../repo/git-changes.ts';
+import { findingsOfChange } from '../repo/git-changes.ts';
 import { readChangeRuns } from '../repo/read-change-runs.ts';
 import type { CommandContext } from './context.ts';
 
@@ -36,18 +36,22 @@ export async function lintCommand(ctx: CommandContext): Promise<number> {
   if (!rootStat?.isDirectory()) throw new UsageError(`repository root ${ctx.root} is not a directory`, 'run from the repository, or pass --root DIR');
   const only = await resolvePaths(ctx.root, positionals);
 
-  const repo = await readRepo(ctx.root);
-  const existingFiles = await existingInsideRepo(ctx.root, referencedRepoFiles(repo));
-  const changeRuns = await readChangeRuns(ctx.root);
-  let diagnostics = lintRepo({ repo, now: ctx.now(), existingFiles, changeRuns });
+  const now = ctx.now();
+  const { repo, diagnostics: all } = await lintTree(ctx.root, now);
+  let diagnostics = all;
   if (only) diagnostics = diagnostics.filter((d) => only.some((p) => d.file === p || d.file.startsWith(p + '/') || p === '.'));
-  if (values['changed-since']) {
-    const changed = await changedFilesSince(ctx.root, values['changed-since']);
-    diagnostics = diagnostics.filter((d) => changed.has(d.file));
-  }
+  if (values['changed-since']) diagnostics = await findingsOfChange(ctx.root, values['changed-since'], diagnostics, async (base) => (await lintTree(base, now)).diagnostics);
   write(ctx, format, diagnostics, repo.documents.length);
   if (format === 'github' && ctx.env.GITHUB_STEP_SUMMARY) await appendFile(ctx.env.GITHUB_STEP_SUMMARY, renderLintSummary(diagnostics, repo.documents.length) + '\n');
   return hasErrors(diagnostics) ? ExitCode.findings : ExitCode.clean;
+}
+
+/** Everything lint finds in the tree at `root` (the checkout, or a copy of the merge base for --changed-since). */
+async function lintTree(root: string, now: Date) {
+  const repo = await readRepo(root);
+  const existingFiles = await existingInsideRepo(root, referencedRepoFiles(repo));
+  const changeRuns = await readChangeRuns(root);
+  return { repo, diagnostics: lintRepo({ repo, now, existingFiles, changeRuns }) };
 }
 
 function write(ctx: CommandContext, format: Format, diagnostics: Diagnostic[], documents: number): void {
