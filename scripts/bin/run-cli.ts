@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { HelpRequested } from '../commands/args.ts';
 import { commands } from '../commands/index.ts';
 import { ExitCode, GitHubApiError, IntegrityError, SshError, UsageError } from '../model/errors.ts';
+import { readVersion } from '../model/version.ts';
 
 interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -107,10 +108,4 @@ function reportError(err: unknown, io: CliIo, debug: boolean): number {
   stderr.write(`opsgate: internal error: ${message}\n`);
   stderr.write(debug && err instanceof Error && err.stack ? err.stack + '\n' : 'run again with --debug for the stack trace\n');
   return ExitCode.internal;
-}
-
-export async function readVersion(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const { codePath } = await import('../model/code-root.ts');
-  return (JSON.parse(await readFile(codePath('package.json'), 'utf8')) as { version: string }).version;
 }

@@ -1,24 +1,28 @@
 /**
  * applyChange: the whole apply of one change — plan, preconditions (fail
- * closed, nothing run), locks, records, execution, resume. Edge; the
- * decisions it calls are pure.
+ * closed, nothing run), host locks and markers, records, execution, resume and
+ * retry. Edge; the decisions it calls are pure (ARCHITECTURE.md, "Safe execution").
  */
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { blockingFreezes } from '../rules/calendar.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { loadSshAuth, openFleet } from '../ssh/fleet.ts';
 import { readGateFacts, readGitState } from './apply-facts.ts';
+import { lockHosts } from './apply-locks.ts';
 import { executePlan, type ExecuteResult } from './execute.ts';
-import { acquireHostLock } from './host-lock.ts';
 import { findChange, loadPlan } from './load-plan.ts';
 import { planDigest, referencedFiles } from './plan.ts';
 import { evaluatePreconditions, type Refusal } from './preconditions.ts';
 import { changeRecordDir, listRuns, newRunId, openRecorder } from './recorder.ts';
-import { planResume, readRunState, type HostResume } from './resume.ts';
+import { planResume, planRetry, readRunState, type HostResume, type RunState } from './resume.ts';
 import { acquireRunLock } from './run-lock.ts';
 import { toSshTargets } from './targets.ts';
 import type { ChangePlan } from './types.ts';
+import { windowVerdict } from './window-gate.ts';
 import { readRecordFile } from '../records/writer.ts';
+import { makeConfirmHooks } from './confirm-hooks.ts';
+import { repoIdentity } from './repo-identity.ts';
 
 export interface Resolution {
   host: string;
@@ -31,27 +35,33 @@ export interface ApplyOptions {
   repo: RepoModel;
   changeId: string;
   env: NodeJS.ProcessEnv;
+  /** The clock: asked at the start and before every batch and step. */
   now: () => Date;
   resume?: boolean;
   /** Emergency override of window/freeze, with the reason recorded. */
   override?: string;
   resolutions?: Resolution[];
+  /** A retry runs hosts that succeeded in an earlier run again too. */
+  rerunSucceeded?: boolean;
   identityFile?: string;
   concurrency?: number;
   /** Who runs it (recorded): GITHUB_ACTOR or USER. */
   actor?: string;
   lockTtlSeconds?: number;
+  /** Seconds before a commit-confirmed change reverts itself unless confirmed (default 120). */
+  confirmSeconds?: number;
   onEvent?: (e: Record<string, unknown>) => void;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ApplyOutcome {
-  status: 'refused' | 'needs_attention' | 'succeeded' | 'partial' | 'failed';
+  status: 'refused' | ExecuteResult['outcome'];
   refusals: Refusal[];
   plan: ChangePlan;
   run?: string;
   record?: string;
   result?: ExecuteResult;
-  unknown?: Array<{ host: string; step: string }>;
+  unknown?: Array<{ host: string; phase: string; step: string; evidence: string }>;
 }
 
 export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
@@ -92,58 +102,69 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
   }
   if (refusals.length > 0) return refuse(refusals);
 
-  // Where a resumed run continues.
+  // Where this run continues: the interrupted run (--resume), a retry after failed runs, or a fresh start.
   let runId = newRunId(now);
-  let resumeMap: Map<string, HostResume> | undefined;
-  let earlierUploads: Map<string, Set<string>> | undefined;
   const unfinished = runs.filter((r) => r.outcome === undefined || r.outcome === 'needs_attention').pop();
+  let state: RunState | undefined;
+  let stateRun = new Map<string, string>();
+  let retry: ReturnType<typeof planRetry> | undefined;
   if (o.resume && unfinished) {
     runId = unfinished.run;
     const planned = (await readRecordFile(unfinished.file)).lines.find((l) => l.type === 'run.planned');
     if (planned && planned.file_sha256 !== change.sha256) return refuse([{ code: 'apply.resume-changed', message: `${change.file} changed since run ${runId} started; resuming would run something else than what was planned` }]);
+    state = unfinished.state;
+    stateRun = new Map(plan.hosts.map((h) => [h.host, runId]));
+  } else if (runs.length > 0) {
+    retry = planRetry(plan, runs.flatMap((r) => (r.state ? [{ run: r.run, state: r.state }] : [])), Boolean(o.rerunSucceeded));
+    state = retry.state;
+    stateRun = retry.from;
   }
+  const resolutions = o.resolutions ?? [];
+  if (state) for (const r of resolutions) state.hosts.get(r.host)?.actions.set(`${r.phase}:${r.step}`, r.resolution === 'done' ? 'ok' : 'failed');
 
   const runLock = await acquireRunLock(root, change.id);
   if (!runLock.ok) return refuse([{ code: 'apply.locked', message: `another apply of ${change.id} is running on this machine (${runLock.owner})` }]);
   const { auth, secrets: authSecrets } = await loadSshAuth({ env: o.env, ...(o.identityFile ? { identityFile: o.identityFile } : {}) });
   const redact = [...authSecrets, ...Object.values(secrets), ...Object.values(fromJson)];
   const allHosts = repo.all('host');
-  const fleet = openFleet(toSshTargets(repo.resolveTargets(change.data.targets), allHosts), { auth, secrets: redact, concurrency: o.concurrency ?? 20 });
-  const releases: Array<() => Promise<void>> = [];
+  const targets = toSshTargets(repo.resolveTargets(change.data.targets), allHosts);
+  const fleet = openFleet(targets, { auth, secrets: redact, concurrency: o.concurrency ?? 20 });
+  let releaseLocks: () => Promise<void> = async () => {};
   try {
-    const state = o.resume && unfinished?.state ? unfinished.state : undefined;
-    const resolutions = o.resolutions ?? [];
-    if (state) {
-      for (const r of resolutions) state.hosts.get(r.host)?.actions.set(`${r.phase}:${r.step}`, r.resolution === 'done' ? 'ok' : 'failed');
-      resumeMap = new Map(planResume(plan, state).map((h) => [h.host, h]));
-      earlierUploads = new Map(plan.hosts.map((h) => [h.host, new Set(h.steps.filter((a) => a.kind === 'upload' && state.hosts.get(h.host)?.actions.has(`step:${a.id}`)).map((a) => a.id))]));
-    }
-
     // Lock every host that still has work before anything runs: a held host refuses the whole apply.
     const owner = `${change.id} run ${runId} by ${o.actor ?? 'unknown'} (pid ${process.pid}) since ${now.toISOString()}`;
-    const unreachable = new Map<string, string>();
-    const held: string[] = [];
-    const todo = plan.hosts.filter((h) => !resumeMap?.get(h.host)?.finished).map((h) => h.host);
-    await Promise.all(todo.map(async (host) => {
-      let session;
-      try { session = await fleet.session(host); } catch (e) { unreachable.set(host, e instanceof Error ? e.message : String(e)); return; }
-      const lock = await acquireHostLock(session, host, owner, o.lockTtlSeconds ?? 30);
-      if (lock.status === 'locked') releases.push(lock.release);
-      else if (lock.status === 'held') held.push(`${host} is held by ${lock.owner}`);
-      else unreachable.set(host, `cannot take the host lock: ${lock.message}`);
-    }));
-    if (held.length > 0) return refuse(held.map((m) => ({ code: 'apply.host-locked', message: m, hint: 'another apply is working on the host; wait for it to finish' })));
+    const todo = plan.hosts.filter((h) => !state?.hosts.get(h.host)?.outcome || resolutions.some((r) => r.host === h.host)).map((h) => h.host);
+    const locks = await lockHosts({ fleet, hosts: todo, owner, ttlSeconds: o.lockTtlSeconds ?? 30, scope: `${await repoIdentity(root, o.env)}/${change.id}`, run: runId, runs, resolutions, stateRun, nonce: randomBytes(8).toString('hex') });
+    releaseLocks = locks.release;
+    if (locks.held.length > 0) return refuse(locks.held.map((m) => ({ code: 'apply.host-locked', message: m, hint: 'another apply, or a step an earlier apply left running, holds the host; wait for it to finish' })));
+    const resumeMap = new Map<string, HostResume>(planResume(plan, state, locks.markers).map((h) => [h.host, h]));
+    const earlierUploads = new Map(plan.hosts.map((h) => [h.host, new Set(h.steps.filter((a) => a.kind === 'upload' && state?.hosts.get(h.host)?.actions.has(`step:${a.id}`)).map((a) => a.id))]));
 
     const file = path.join(changeRecordDir(root, change.id), `${runId}.jsonl`);
     const recorder = await openRecorder(file, { now: o.now, secrets: redact, ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
     const base = { plan, run: runId, record: path.relative(root, file) };
     try {
       const meta = { change: change.id, run: runId, file: change.file, file_sha256: change.sha256, commit: facts.gate.mergeCommit ?? null, pr: facts.gate.pr ?? null, gate_decision: facts.gate.decision?.file ?? null, actor: o.actor ?? null, plan_sha256: planDigest(plan), ...(o.override ? { emergency_override: o.override } : {}) };
-      if (state) await recorder.event('run.resumed', meta);
-      else await recorder.event('run.planned', { ...meta, window: plan.window, rollout: plan.rollout, batches: plan.batches, hosts: plan.hosts.map((h) => ({ host: h.host, prechecks: h.prechecks.map((a) => a.id), steps: h.steps.map((a) => a.id), verification: h.verification.map((a) => a.id), rollback: h.rollback.map((a) => a.id) })) });
-      for (const r of resolutions) await recorder.event('step.resolved', { host: r.host, phase: r.phase, step: r.step, resolution: r.resolution, by: o.actor ?? null });
-      const unknown = [...(resumeMap?.values() ?? [])].flatMap((h) => h.unknown.map((a) => ({ host: h.host, phase: a.phase, step: a.id })));
-      for (const h of resumeMap?.values() ?? []) for (const a of h.rerun) await recorder.event('step.unknown', { host: h.host, phase: a.phase, step: a.id, idempotent: true, action: 'run again (idempotent)' });
+      if (o.resume && unfinished) await recorder.event('run.resumed', meta);
+      else {
+        await recorder.event('run.planned', {
+          ...meta, window: plan.window, rollout: plan.rollout, batches: plan.batches,
+          hosts: plan.hosts.map((h) => ({ host: h.host, prechecks: h.prechecks.map((a) => a.id), steps: h.steps.map((a) => a.id), verification: h.verification.map((a) => a.id), rollback: h.rollback.map((a) => a.id) })),
+          ...(retry ? { retry_of: runs.map((r) => r.run), skipped_succeeded: Object.fromEntries([...retry.succeeded].filter(([h]) => !o.rerunSucceeded || !todo.includes(h))), ...(o.rerunSucceeded ? { rerun_succeeded: rerunList(plan, retry.succeeded) } : {}) } : {}),
+        });
+        // A retry's new record carries what it builds on, so it is complete by itself.
+        for (const [h, from] of retry?.from ?? []) {
+          const hs = state?.hosts.get(h);
+          if (hs?.outcome === 'succeeded') await recorder.event('host.done', { host: h, outcome: 'succeeded', carried_from: from });
+          else for (const [key, v] of hs?.actions ?? []) if (v === 'ok') await recorder.event('step.carried', { host: h, phase: key.split(':')[0], step: key.slice(key.indexOf(':') + 1), from_run: from });
+        }
+      }
+      for (const r of resolutions) {
+        const markerRun = locks.markerRunOf(r.host, `${r.phase}.${r.step}`);
+        await recorder.event('step.resolved', { host: r.host, phase: r.phase, step: r.step, resolution: r.resolution, by: o.actor ?? null, ...(markerRun && markerRun !== runId ? { marker_run: markerRun } : {}) });
+      }
+      for (const h of resumeMap.values()) for (const a of h.rerun) await recorder.event('step.unknown', { host: h.host, phase: a.phase, step: a.id, idempotent: true, action: 'run again (idempotent)' });
+      const unknown = [...resumeMap.values()].flatMap((h) => h.unknown.map((u) => ({ host: h.host, phase: u.action.phase, step: u.action.id, evidence: u.evidence, ...(u.markerRun ? { marker_run: u.markerRun } : {}) })));
       if (unknown.length > 0) {
         for (const u of unknown) await recorder.event('step.unknown', { ...u, idempotent: false, action: 'stopped for a person' });
         await recorder.event('run.done', { outcome: 'needs_attention', unknown });
@@ -151,10 +172,15 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
       }
       const result = await executePlan({
         plan, fleet, recorder, root, secrets,
-        ...(resumeMap ? { resume: resumeMap } : {}),
-        ...(earlierUploads ? { earlierUploads } : {}),
-        unreachable,
+        resume: resumeMap,
+        earlierUploads,
+        unreachable: locks.unreachable,
+        runners: locks.runners,
+        ...(o.override ? {} : { gate: () => windowVerdict(change.data, calendar, o.now()) }),
+        onWindowEnd: change.data.rollout?.on_window_end ?? 'stop',
+        confirm: makeConfirmHooks({ targets, auth, secrets: redact, scope: change.id, run: runId, seconds: o.confirmSeconds ?? 120, ...(o.sleep ? { sleep: o.sleep } : {}) }),
         concurrency: o.concurrency ?? 20,
+        ...(o.sleep ? { sleep: o.sleep } : {}),
       });
       await recorder.event('run.done', { outcome: result.outcome, failures: result.failures, hosts: result.hosts });
       return { ...base, status: result.outcome, refusals: [], result };
@@ -162,10 +188,15 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
       await recorder.close();
     }
   } finally {
-    await Promise.all(releases.map((r) => r().catch(() => {})));
+    await releaseLocks();
     await fleet.close();
     await runLock.release();
   }
+}
+
+/** Per host that succeeded earlier: the non-idempotent steps a retry with --rerun-succeeded runs again. Pure. */
+export function rerunList(plan: ChangePlan, succeeded: ReadonlyMap<string, string>): Record<string, string[]> {
+  return Object.fromEntries([...succeeded.keys()].map((h) => [h, (plan.hosts.find((x) => x.host === h)?.steps ?? []).filter((a) => !a.idempotent).map((a) => a.id)]));
 }
 
 /** Changes whose window is open now and that are not closed (the scheduled `apply --due`). Pure over the model. */

@@ -21,7 +21,8 @@ export async function selectDueWork(repo: RepoModel, now: Date): Promise<DueWork
   for (const id of dueChanges(repo, now)) {
     const runs = await listRuns(repo.root, id);
     if (runs.some((r) => r.outcome === 'succeeded')) continue;
-    const failed = runs.filter((r) => r.outcome === 'failed' || r.outcome === 'partial').pop();
+    // Any finished run that did not succeed: a person decides (needs_attention is refused by apply itself).
+    const failed = runs.filter((r) => r.outcome !== undefined && r.outcome !== 'succeeded' && r.outcome !== 'needs_attention').pop();
     if (failed) out.personDecides.push({ id, run: failed.run, outcome: failed.outcome! });
     else out.apply.push(id);
   }

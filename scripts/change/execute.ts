@@ -1,21 +1,22 @@
 /**
  * executePlan: carries out a ChangePlan over open SSH sessions, batch by
- * batch, writing `step.executing` (flushed) before every side effect and the
- * result after it. A failed host is rolled back; the rollout stops once more
- * than max_failures hosts failed, and later batches are not started. Edge.
+ * batch. Every action runs under the host-side step runner, with
+ * `step.executing` flushed before it (run-action.ts). A failed host is rolled
+ * back; the rollout stops once more than max_failures hosts failed; the window
+ * and freezes are checked before every batch and every step, and when they
+ * close the remaining hosts are left untouched (`on_window_end: stop`) or the
+ * hosts already changed are rolled back too (`rollback`). Edge.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SshError } from '../model/errors.ts';
-import { redactSecrets } from '../ssh/redact.ts';
+import { FAILED_HOST_OUTCOMES, runOutcomeOf, type HostOutcome, type RunOutcome } from '../model/outcome.ts';
+import type { RunnerContext } from '../remote/step-runner.ts';
 import type { Fleet } from '../ssh/fleet.ts';
-import type { HostSession } from '../ssh/types.ts';
-import { parseAccessOutput } from '../converge/access-script.ts';
-import { evaluateExpectation, truncateOutput } from './check.ts';
 import type { Recorder } from './recorder.ts';
-import { FAILED_OUTCOMES, type HostResume } from './resume.ts';
-import { actionKey, type Batch, type ChangePlan, type HostPlan, type PlannedAction } from './types.ts';
+import type { HostResume } from './resume.ts';
+import { rollBack, runHost, type ConfirmHooks, type GateVerdict, type HostRunResult } from './run-host.ts';
+import type { ChangePlan, PlannedAction } from './types.ts';
 
 export interface ExecuteInput {
   plan: ChangePlan;
@@ -24,40 +25,38 @@ export interface ExecuteInput {
   root: string;
   /** Secret values by name, read from the runner's environment (sent on stdin only). */
   secrets: Readonly<Record<string, string>>;
-  /** Where each host continues (from --resume); absent for a fresh run. */
+  /** Where each host continues (resume or retry); absent for a fresh run. */
   resume?: ReadonlyMap<string, HostResume>;
   /** Upload steps that ran in an earlier attempt, per host (their saved copies exist). */
   earlierUploads?: ReadonlyMap<string, ReadonlySet<string>>;
   /** Hosts that could not be reached when locks were taken. */
   unreachable?: ReadonlyMap<string, string>;
+  /** Per host: where the step runner keeps markers and output, and the steps lock (from the host lock). */
+  runners: ReadonlyMap<string, RunnerContext>;
+  /** Window and freezes, asked before every batch and step; absent: always open (emergency override). */
+  gate?: () => GateVerdict;
+  onWindowEnd?: 'stop' | 'rollback';
+  confirm?: ConfirmHooks;
   concurrency?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
-export type HostOutcome = 'succeeded' | 'precheck_failed' | 'rolled_back' | 'rollback_failed' | 'unreachable';
-
 export interface ExecuteResult {
-  outcome: 'succeeded' | 'partial' | 'failed';
-  hosts: Record<string, HostOutcome | 'not_started'>;
+  outcome: RunOutcome;
+  hosts: Record<string, HostOutcome>;
   failures: number;
 }
 
-interface ActionResult {
-  ok: boolean;
-  lost?: boolean;
-}
-
-const sha = (t: string) => createHash('sha256').update(t).digest('hex');
-
 export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
   const { plan, recorder } = input;
-  const hosts: ExecuteResult['hosts'] = Object.fromEntries(plan.hosts.map((h) => [h.host, 'not_started' as const]));
+  const hosts: Record<string, HostOutcome> = Object.fromEntries(plan.hosts.map((h) => [h.host, 'not_started' as const]));
   const byHost = new Map(plan.hosts.map((h) => [h.host, h]));
   const fileCache = new Map<string, Buffer>();
+  const results = new Map<string, HostRunResult>();
   let failures = 0;
   for (const h of plan.hosts) {
     const f = input.resume?.get(h.host)?.finished;
-    if (f) { hosts[h.host] = f as HostOutcome; if (FAILED_OUTCOMES.has(f)) failures++; }
+    if (f) { hosts[h.host] = f as HostOutcome; if (FAILED_HOST_OUTCOMES.has(f)) failures++; }
   }
 
   const stdinFor = async (a: PlannedAction): Promise<string | Buffer | undefined> => {
@@ -74,92 +73,18 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
     return buf;
   };
 
-  const runAction = async (session: HostSession, host: string, a: PlannedAction, rerun = false): Promise<ActionResult> => {
-    const stdin = await stdinFor(a);
-    await recorder.event('step.executing', {
-      host, phase: a.phase, step: a.id, kind: a.kind, command: a.command,
-      ...(a.stdin ? { stdin: a.stdin.source === 'generated' ? { source: 'generated', label: a.stdin.label, sha256: a.stdin.sha256 } : a.stdin } : {}),
-      ...(rerun ? { rerun_after_interruption: true } : {}),
-    });
-    try {
-      const r = await session.exec(a.argv, { timeoutMs: a.timeoutMs, ...(stdin !== undefined ? { stdin } : {}) });
-      const verdict = evaluateExpectation(r, a.expect);
-      // Hashes are of the redacted text: a hash of a secret-bearing output would let anyone confirm a guessed secret.
-      const known = Object.values(input.secrets);
-      const stdoutText = redactSecrets(r.stdout, known);
-      const stderrText = redactSecrets(r.stderr, known);
-      const out = truncateOutput(stdoutText);
-      const err = truncateOutput(stderrText);
-      await recorder.event('step.done', {
-        host, phase: a.phase, step: a.id, ok: verdict.ok, exit_code: r.code, ...(r.signal ? { signal: r.signal } : {}),
-        duration_ms: r.durationMs, ...(verdict.why ? { why: verdict.why } : {}),
-        stdout: out.text, stderr: err.text, stdout_sha256: sha(stdoutText), stderr_sha256: sha(stderrText),
-        ...(out.truncated || err.truncated || r.truncated ? { truncated: true } : {}),
-        ...(a.kind === 'converge' ? { converge: parseAccessOutput(r.stdout) } : {}),
-      });
-      return { ok: verdict.ok };
-    } catch (e) {
-      const lost = e instanceof SshError && e.phase !== 'timeout';
-      await recorder.event('step.done', {
-        host, phase: a.phase, step: a.id, ok: false, exit_code: null,
-        error: e instanceof Error ? e.message : String(e),
-        why: lost ? 'the connection was lost: whether the step took effect on the host is unknown' : 'timed out',
-      });
-      return { ok: false, lost };
-    }
+  let closed: string | undefined;
+  const gate = (): GateVerdict => {
+    if (closed) return { ok: false, code: 'window_closed', reason: closed };
+    const g = input.gate?.() ?? { ok: true };
+    if (!g.ok) closed = g.reason;
+    return g;
   };
-
-  const runHost = async (hp: HostPlan, batch: Batch): Promise<HostOutcome> => {
-    const host = hp.host;
-    const resume = input.resume?.get(host);
-    const skip = resume?.skip ?? new Set<string>();
-    const rerun = new Set((resume?.rerun ?? []).map(actionKey));
-    await recorder.event('host.started', { host, batch: batch.index, ...(resume && (skip.size || rerun.size || resume.inRollback) ? { resumed: true } : {}) });
-    const done = async (outcome: HostOutcome, extra: Record<string, unknown> = {}) => {
-      await recorder.event('host.done', { host, outcome, ...extra });
-      return outcome;
-    };
-    const early = input.unreachable?.get(host);
-    if (early) return done('unreachable', { error: early });
-    let session: HostSession;
-    try { session = await input.fleet.session(host); } catch (e) { return done('unreachable', { error: e instanceof Error ? e.message : String(e) }); }
-
-    const uploads = new Set(input.earlierUploads?.get(host) ?? []);
-    let failed: PlannedAction | undefined;
-    if (!resume?.inRollback) {
-      for (const a of [...hp.prechecks, ...hp.steps]) {
-        if (skip.has(actionKey(a))) continue;
-        if (a.kind === 'upload') uploads.add(a.id);
-        const r = await runAction(session, host, a, rerun.has(actionKey(a)));
-        if (r.lost) return done('unreachable', { at_step: a.id });
-        if (!r.ok) { failed = a; break; }
-      }
-      if (failed?.phase === 'precheck') return done('precheck_failed', { at_step: failed.id });
-      if (!failed && hp.verification.length > 0) {
-        let verified = true;
-        for (const a of hp.verification) {
-          if (skip.has(actionKey(a))) continue;
-          const r = await runAction(session, host, a);
-          if (r.lost) return done('unreachable', { at_step: a.id });
-          if (!r.ok) { verified = false; failed = a; break; }
-        }
-        await recorder.event('verification', { host, ok: verified, ...(failed ? { failed: failed.id } : {}) });
-      }
-      if (!failed) return done('succeeded');
-    }
-
-    await recorder.event('rollback.started', { host, reason: failed ? `${failed.phase} ${failed.id} failed` : 'resuming an interrupted rollback' });
-    let rollbackOk = true;
-    for (const a of hp.rollback) {
-      if (skip.has(actionKey(a))) continue;
-      if (a.kind === 'restore' && a.restores && !uploads.has(a.restores)) continue;
-      const r = await runAction(session, host, a, rerun.has(actionKey(a)));
-      if (r.lost) { await recorder.event('rollback.done', { host, ok: false }); return done('unreachable', { at_step: a.id }); }
-      if (!r.ok) { rollbackOk = false; break; }
-    }
-    await recorder.event('rollback.done', { host, ok: rollbackOk });
-    return done(rollbackOk ? 'rolled_back' : 'rollback_failed', failed ? { at_step: failed.id } : {});
-  };
+  const contextFor = (host: string) => ({
+    recorder, gate, ...(input.confirm ? { confirm: input.confirm } : {}),
+    session: () => input.fleet.session(host),
+    action: { recorder, secrets: input.secrets, stdinFor, runner: input.runners.get(host) ?? { runDir: '/nonexistent', stepsLock: '/nonexistent', nonce: 'none' } },
+  });
 
   const limit = Math.max(1, input.concurrency ?? 20);
   let stoppedAt: number | undefined;
@@ -167,28 +92,51 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
     if (failures > plan.rollout.maxFailures) { stoppedAt = batch.index; break; }
     const todo = batch.hosts.filter((h) => hosts[h] === 'not_started');
     if (todo.length === 0) continue;
+    if (!gate().ok) { stoppedAt = batch.index; break; }
     await recorder.event('batch.started', { batch: batch.index, canary: batch.canary, hosts: batch.hosts });
     let next = 0;
     const worker = async () => {
       while (next < todo.length) {
         const id = todo[next++]!;
-        const outcome = await runHost(byHost.get(id)!, batch);
-        hosts[id] = outcome;
-        if (FAILED_OUTCOMES.has(outcome)) failures++;
+        const hp = byHost.get(id)!;
+        const resume = input.resume?.get(id);
+        await recorder.event('host.started', { host: id, batch: batch.index, ...(resume && (resume.skip.size || resume.rerun.length || resume.inRollback) ? { resumed: true } : {}) });
+        const early = input.unreachable?.get(id);
+        const r: HostRunResult = early
+          ? (await recorder.event('host.done', { host: id, outcome: 'unreachable', error: early }), { outcome: 'unreachable', applied: false, uploads: new Set() })
+          : await runHost(contextFor(id), hp, resume, input.earlierUploads?.get(id) ?? new Set());
+        results.set(id, r);
+        hosts[id] = r.outcome;
+        if (FAILED_HOST_OUTCOMES.has(r.outcome)) failures++;
       }
     };
     await Promise.all(Array.from({ length: Math.min(limit, todo.length) }, worker));
     await recorder.event('batch.done', { batch: batch.index, failures });
+    if (closed) { stoppedAt = plan.batches.find((b) => b.index > batch.index)?.index; break; }
     const more = plan.batches.some((b) => b.index > batch.index);
     if (more && plan.rollout.pauseSeconds > 0 && failures <= plan.rollout.maxFailures) await (input.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))))(plan.rollout.pauseSeconds * 1000);
   }
-  if (stoppedAt !== undefined) {
+  if (stoppedAt !== undefined || closed) {
+    const notStarted = plan.batches.filter((b) => b.hosts.some((h) => hosts[h] === 'not_started')).map((b) => b.index);
     await recorder.event('rollout.stopped', {
-      reason: `${failures} host(s) failed; the change allows ${plan.rollout.maxFailures}`,
-      batches_not_started: plan.batches.filter((b) => b.index >= stoppedAt!).map((b) => b.index),
+      reason: closed ? `window_closed: ${closed}` : `${failures} host(s) failed; the change allows ${plan.rollout.maxFailures}`,
+      ...(closed ? { code: 'window_closed', on_window_end: input.onWindowEnd ?? 'stop' } : {}),
+      batches_not_started: notStarted,
     });
   }
-  const all = Object.values(hosts);
-  const outcome: ExecuteResult['outcome'] = all.every((o) => o === 'succeeded') ? 'succeeded' : failures > plan.rollout.maxFailures || all.every((o) => o !== 'succeeded') ? 'failed' : 'partial';
-  return { outcome, hosts, failures };
+  if (closed && input.onWindowEnd === 'rollback') {
+    // Hosts this run already changed are rolled back, one after another, whatever the window says.
+    for (const [id, r] of results) {
+      if (!r.applied || !(r.outcome === 'succeeded' || r.outcome === 'window_closed')) continue;
+      let outcome: HostOutcome;
+      try {
+        const session = await input.fleet.session(id);
+        const rb = await rollBack(contextFor(id), byHost.get(id)!, session, `the window closed (${closed}); on_window_end: rollback`, r.uploads);
+        outcome = rb === 'ok' ? 'rolled_back' : rb === 'failed' ? 'rollback_failed' : rb === 'lost' ? 'unreachable' : 'needs_attention';
+      } catch { outcome = 'unreachable'; }
+      await recorder.event('host.done', { host: id, outcome, reason: 'window_closed' });
+      hosts[id] = outcome;
+    }
+  }
+  return { outcome: runOutcomeOf(hosts, { maxFailures: plan.rollout.maxFailures, windowClosed: Boolean(closed) }), hosts, failures };
 }

@@ -10,6 +10,7 @@ import { renderAccessPolicy, type AccessInputs } from '../converge/access.ts';
 import { renderAccessScript } from '../converge/access-script.ts';
 import { DEFAULT_ROLLOUT, planBatches } from './batches.ts';
 import { renderCheck, renderConverge, renderRestore, renderRun, renderUpload } from './render-command.ts';
+import { lockoutSensitive } from '../remote/lockout.ts';
 import type { ChangePlan, HostPlan, PlannedAction } from './types.ts';
 
 export interface RepoFileInfo {
@@ -74,7 +75,7 @@ export function planChange(input: PlanInput): ChangePlan {
       if (step.argv?.[0]?.startsWith('-')) problem('plan.option-command', `${ptr}/argv/0`, `the command '${step.argv[0]}' starts with '-'`, 'the first argv item must be a program');
       for (const [k, v] of Object.entries(step.env ?? {})) if (typeof v === 'string' && /[\r\n\0]/.test(v)) problem('plan.env-value', `${ptr}/env/${k}`, `env ${k} contains a line break or NUL`);
       const r = renderRun(step);
-      const action: PlannedAction = { ...base, kind: 'run', argv: r.argv, command: r.command };
+      const action: PlannedAction = { ...base, kind: 'run', argv: r.argv, sudo: r.sudo, command: r.command };
       if (step.script) {
         const f = input.files.get(step.script);
         if (!f) { problem('plan.missing-file', `${ptr}/script`, `script '${step.script}' does not exist in the repository`); return undefined; }
@@ -87,7 +88,8 @@ export function planChange(input: PlanInput): ChangePlan {
       const f = input.files.get(step.source);
       if (!f) { problem('plan.missing-file', `${ptr}/source`, `upload source '${step.source}' does not exist in the repository`); return undefined; }
       const r = renderUpload(step, change.id);
-      return { ...base, kind: 'upload', argv: r.argv, command: r.command, stdin: { source: 'repo', path: step.source, sha256: f.sha256, bytes: f.bytes } };
+      const sensitive = lockoutSensitive(step.dest);
+      return { ...base, kind: 'upload', argv: r.argv, sudo: r.sudo, command: r.command, stdin: { source: 'repo', path: step.source, sha256: f.sha256, bytes: f.bytes }, ...(sensitive && phase === 'step' ? { confirm: { files: [step.dest], reload: sensitive.reload } } : {}) };
     }
     if (step.target === 'access') {
       const policy = renderAccessPolicy(host, input.access, input.now);
@@ -95,7 +97,7 @@ export function planChange(input: PlanInput): ChangePlan {
       const script = renderAccessScript(policy, 'apply');
       const r = renderConverge();
       const keys = policy.accounts.reduce((n, a) => n + a.keys.length, 0);
-      return { ...base, kind: 'converge', argv: r.argv, command: r.command, stdin: { source: 'generated', label: `access policy: ${policy.accounts.length} accounts, ${keys} keys, ${policy.sudoers.length} sudoers files`, sha256: sha(script), content: script } };
+      return { ...base, kind: 'converge', argv: r.argv, sudo: r.sudo, command: r.command, stdin: { source: 'generated', label: `access policy: ${policy.accounts.length} accounts, ${keys} keys, ${policy.sudoers.length} sudoers files`, sha256: sha(script), content: script }, ...(phase === 'step' ? { confirm: { files: ['/etc/sudoers.d'], reload: [] } } : {}) };
     }
     problem('plan.unsupported', `${ptr}/target`, `converge target '${step.target}' cannot run inside a change yet`, 'use `opsgate converge baseline` for baseline remediations');
     return undefined;
@@ -106,7 +108,7 @@ export function planChange(input: PlanInput): ChangePlan {
     // Restores of uploads run first (last upload first), then the declared rollback.
     const restores: PlannedAction[] = c.steps.flatMap((s) => (s.kind === 'upload' ? [s] : [])).reverse().map((s) => {
       const r = renderRestore(s, change.id);
-      return { id: `restore-${s.id}`, name: `put back the previous ${s.dest}`, phase: 'rollback', kind: 'restore', idempotent: true, timeoutMs: 60_000, argv: r.argv, command: r.command, restores: s.id };
+      return { id: `restore-${s.id}`, name: `put back the previous ${s.dest}`, phase: 'rollback', kind: 'restore', idempotent: true, timeoutMs: 60_000, argv: r.argv, sudo: r.sudo, command: r.command, restores: s.id };
     });
     return {
       host: h.id,

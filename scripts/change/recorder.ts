@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { redactDeep } from '../ssh/redact.ts';
+import type { RecordLine } from '../records/chain.ts';
 import { readRecordFile, RecordWriter } from '../records/writer.ts';
 import { readRunState, type RunState } from './resume.ts';
 
@@ -47,6 +48,8 @@ export interface RunSummary {
   file: string;
   outcome?: string;
   state?: RunState;
+  /** The record's lines that verify. */
+  lines: RecordLine[];
   /** Chain problems: a run whose record does not verify is reported, never resumed. */
   problem?: string;
 }
@@ -60,7 +63,7 @@ export async function listRuns(root: string, change: string): Promise<RunSummary
     const file = path.join(dir, n);
     const v = await readRecordFile(file);
     const state = readRunState(v.lines);
-    const s: RunSummary = { run: n.slice(0, -'.jsonl'.length), file, state };
+    const s: RunSummary = { run: n.slice(0, -'.jsonl'.length), file, state, lines: v.lines };
     if (state.outcome) s.outcome = state.outcome;
     if (!v.ok) s.problem = v.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ');
     out.push(s);

@@ -4,7 +4,9 @@
  * arguments (quoted by `quoteArgv`) or on stdin; the only shell text here is
  * constant scripts written in this file, which read their data from "$1"….
  */
-import { quoteArgv } from '../ssh/quote.ts';
+import { rendered, renderRootScript, type RenderedCommand } from '../remote/commands.ts';
+
+export type { RenderedCommand };
 
 /** A secret reference in a run step's env: `${{ secrets.NAME }}`; NAME is read from the runner's environment at execution. */
 const SECRET_REF = /^\$\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/;
@@ -31,7 +33,8 @@ export const UPLOAD_SCRIPT = [
   'if [ ! -e "$saved" ] && [ ! -e "$saved.absent" ]; then',
   '  if [ -e "$dest" ]; then cp -p -- "$dest" "$saved"; else : > "$saved.absent"; fi',
   'fi',
-  'mv -f -- "$tmp" "$dest"',
+  // A file that is a mount point cannot be renamed over: its content is replaced in place instead.
+  'if ! mv -f -- "$tmp" "$dest" 2>/dev/null; then cat -- "$tmp" > "$dest" && chmod -- "$mode" "$dest" && { [ -z "$owner" ] || chown -- "$owner" "$dest"; } && { [ -z "$group" ] || chgrp -- "$group" "$dest"; }; fi',
   'trap - EXIT',
   'echo "uploaded $dest"',
 ].join('\n');
@@ -42,23 +45,10 @@ export const RESTORE_SCRIPT = [
   'dest=$1 tag=$2',
   'dir=$(dirname -- "$dest") base=$(basename -- "$dest")',
   'saved="$dir/.$base.opsgate-$tag"',
-  'if [ -e "$saved" ]; then mv -f -- "$saved" "$dest"; echo "restored $dest"',
+  'if [ -e "$saved" ]; then { mv -f -- "$saved" "$dest" 2>/dev/null || { cat -- "$saved" > "$dest" && chmod --reference="$saved" -- "$dest" && chown --reference="$saved" -- "$dest" && rm -f -- "$saved"; }; } && echo "restored $dest"',
   'elif [ -e "$saved.absent" ]; then rm -f -- "$dest" "$saved.absent"; echo "removed $dest (it did not exist before)"',
   'else echo "nothing saved for $dest: the upload did not run here" ; fi',
 ].join('\n');
-
-export interface RenderedCommand {
-  argv: string[];
-  command: string;
-}
-
-function rendered(argv: string[]): RenderedCommand {
-  return { argv, command: quoteArgv(argv) };
-}
-
-function withSudo(sudo: boolean | undefined, argv: string[]): string[] {
-  return sudo ? ['sudo', '-n', '--', ...argv] : argv;
-}
 
 /**
  * A run step: `argv` as given, or `sh -s -- args` reading the repository script on stdin.
@@ -78,17 +68,17 @@ export function renderRun(step: { argv?: string[]; script?: string; args?: strin
     argv = ['env', `OPSGATE_ENV_FROM_STDIN=${secrets.map((s) => s.name).join(' ')}`, 'sh', '-c', SECRET_ENV_SCRIPT, 'opsgate-env', ...command];
   }
   if (literal.length > 0) argv = ['env', ...literal.map(([k, v]) => `${k}=${v}`), ...argv];
-  return { ...rendered(withSudo(step.sudo, argv)), secretNames: secrets.map((s) => s.ref) };
+  return { ...rendered(argv, Boolean(step.sudo)), secretNames: secrets.map((s) => s.ref) };
 }
 
 export function renderUpload(step: { dest: string; mode: string; owner?: string; group?: string }, tag: string): RenderedCommand {
   const sudo = Boolean(step.owner || step.group);
-  return rendered(withSudo(sudo, ['sh', '-c', UPLOAD_SCRIPT, 'opsgate-upload', step.dest, step.mode, step.owner ?? '', step.group ?? '', tag]));
+  return rendered(['sh', '-c', UPLOAD_SCRIPT, 'opsgate-upload', step.dest, step.mode, step.owner ?? '', step.group ?? '', tag], sudo);
 }
 
 export function renderRestore(step: { dest: string; owner?: string; group?: string }, tag: string): RenderedCommand {
   const sudo = Boolean(step.owner || step.group);
-  return rendered(withSudo(sudo, ['sh', '-c', RESTORE_SCRIPT, 'opsgate-restore', step.dest, tag]));
+  return rendered(['sh', '-c', RESTORE_SCRIPT, 'opsgate-restore', step.dest, tag], sudo);
 }
 
 export function renderCheck(check: { argv: string[] }): RenderedCommand {
@@ -97,5 +87,5 @@ export function renderCheck(check: { argv: string[] }): RenderedCommand {
 
 /** A converge script sent on stdin and run as root. */
 export function renderConverge(): RenderedCommand {
-  return rendered(['sudo', '-n', '--', 'sh', '-s']);
+  return renderRootScript();
 }

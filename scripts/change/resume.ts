@@ -1,11 +1,20 @@
 /**
- * Reading a run's record back: what finished, what was left `executing`, and
- * where `--resume` continues. Pure: record lines in, state out.
+ * Reading runs back: what finished, what is in doubt, and where a resumed or
+ * retried run continues on each host. Pure: record lines and the markers the
+ * hosts reported in, decisions out (ARCHITECTURE.md, "Safe execution").
+ *
+ * A step is in doubt (`unknown`) when a record says it started but not how it
+ * ended, or when a host holds a marker for it that no record accounts for
+ * (records lost, cut, or reset to an older commit). A non-idempotent step in
+ * doubt is never run again: the run stops for a person. The marker is written
+ * by the host before the step's first side effect, so a recorded `executing`
+ * with no marker on the host proves the step never started.
  */
 import type { RecordLine } from '../records/chain.ts';
+import { CLEAN_HOST_OUTCOMES } from '../model/outcome.ts';
 import { actionKey, forwardActions, type ChangePlan, type PlannedAction } from './types.ts';
 
-export type ActionState = 'ok' | 'failed' | 'executing';
+export type ActionState = 'ok' | 'failed' | 'executing' | 'unknown';
 
 export interface HostRunState {
   /** Set when a host.done line exists. */
@@ -17,15 +26,15 @@ export interface HostRunState {
 export interface RunState {
   run?: string;
   planDigest?: string;
-  /** run.done outcome, when the run finished. */
+  /** run.done outcome, when the run finished (and was not resumed after). */
   outcome?: string;
+  /** The last line is a terminal event (run.done). */
+  complete: boolean;
   hosts: Map<string, HostRunState>;
 }
 
-export const FAILED_OUTCOMES = new Set(['failed', 'rolled_back', 'rollback_failed', 'unreachable', 'precheck_failed']);
-
 export function readRunState(lines: readonly RecordLine[]): RunState {
-  const state: RunState = { hosts: new Map() };
+  const state: RunState = { hosts: new Map(), complete: false };
   const host = (id: unknown): HostRunState => {
     const key = String(id);
     let h = state.hosts.get(key);
@@ -42,10 +51,16 @@ export function readRunState(lines: readonly RecordLine[]): RunState {
         host(l.host).actions.set(`${l.phase}:${l.step}`, 'executing');
         break;
       case 'step.done':
-        host(l.host).actions.set(`${l.phase}:${l.step}`, l.ok === true ? 'ok' : 'failed');
+        host(l.host).actions.set(`${l.phase}:${l.step}`, l.outcome === 'unknown' ? 'unknown' : l.ok === true ? 'ok' : 'failed');
+        break;
+      case 'step.unknown':
+        host(l.host).actions.set(`${l.phase}:${l.step}`, 'unknown');
         break;
       case 'step.resolved':
         host(l.host).actions.set(`${l.phase}:${l.step}`, l.resolution === 'done' ? 'ok' : 'failed');
+        break;
+      case 'step.carried':
+        host(l.host).actions.set(`${l.phase}:${l.step}`, 'ok');
         break;
       case 'rollback.started':
         host(l.host).rollbackStarted = true;
@@ -61,39 +76,113 @@ export function readRunState(lines: readonly RecordLine[]): RunState {
         break;
     }
   }
+  state.complete = lines.length > 0 && lines[lines.length - 1]!.type === 'run.done';
   return state;
+}
+
+/** `<run>|<host>|<phase>.<step>` of every marker a record accounts for: its run recorded how the step ended, or a person resolved it. */
+export function accountedMarkers(runs: ReadonlyArray<{ run: string; lines: readonly RecordLine[] }>): Set<string> {
+  const out = new Set<string>();
+  for (const { run, lines } of runs) {
+    for (const l of lines) {
+      if (l.type === 'step.done' && l.outcome !== 'unknown') out.add(`${run}|${l.host}|${l.phase}.${l.step}`);
+      if (l.type === 'step.resolved') out.add(`${typeof l.marker_run === 'string' ? l.marker_run : run}|${l.host}|${l.phase}.${l.step}`);
+    }
+  }
+  return out;
+}
+
+/** The file name key of an action's marker on the host. */
+export function markerKey(a: Pick<PlannedAction, 'phase' | 'id'>): string {
+  return `${a.phase}.${a.id}`;
+}
+
+export interface HostMarkerView {
+  /** Markers of the run being continued, by key, with their state line. */
+  current: ReadonlyMap<string, string>;
+  /** Markers (of any run) that no record accounts for. */
+  unaccounted: ReadonlyArray<{ run: string; key: string; state: string }>;
 }
 
 export interface HostResume {
   host: string;
   /** The host finished in the earlier attempt: nothing runs there. */
   finished?: string;
-  /** Actions that completed successfully: skipped. */
+  /** Actions that completed successfully (or a person resolved as done): skipped. */
   skip: Set<string>;
-  /** Actions left `executing` that are idempotent: run again. */
+  /** Actions in doubt that are idempotent: run again. */
   rerun: PlannedAction[];
-  /** Actions left `executing` that are not idempotent: a person must decide. */
-  unknown: PlannedAction[];
+  /** Non-idempotent actions in doubt: a person must decide. */
+  unknown: Array<{ action: PlannedAction; evidence: string; markerRun?: string }>;
+  /** Recorded as started, but the host has no marker: they never started and run normally. */
+  notStarted: PlannedAction[];
   /** An action failed or rollback began: the host resumes in rollback. */
   inRollback: boolean;
 }
 
-/** Where each host continues. Pure. */
-export function planResume(plan: ChangePlan, state: RunState): HostResume[] {
+/**
+ * Where each host continues. Pure.
+ * `state` is the run being continued (resume) or the host's last run (retry); `markers` what each host
+ * reported (absent: the host was not asked, e.g. unreachable).
+ */
+export function planResume(plan: ChangePlan, state: RunState | undefined, markers: ReadonlyMap<string, HostMarkerView> = new Map()): HostResume[] {
   return plan.hosts.map((h) => {
-    const hs = state.hosts.get(h.host);
-    const r: HostResume = { host: h.host, skip: new Set(), rerun: [], unknown: [], inRollback: false };
-    if (!hs) return r;
-    if (hs.outcome) return { ...r, finished: hs.outcome };
-    for (const a of [...forwardActions(h), ...h.rollback]) {
-      const s = hs.actions.get(actionKey(a));
-      if (s === 'ok') r.skip.add(actionKey(a));
-      else if (s === 'executing') (a.idempotent ? r.rerun : r.unknown).push(a);
-      else if (s === 'failed' && a.phase !== 'rollback') r.inRollback = true;
+    const hs = state?.hosts.get(h.host);
+    const mv = markers.get(h.host);
+    const r: HostResume = { host: h.host, skip: new Set(), rerun: [], unknown: [], notStarted: [], inRollback: false };
+    const actions = [...forwardActions(h), ...h.rollback];
+    // A marker no record accounts for: the step ran (or runs) with no evidence of how it ended.
+    for (const m of mv?.unaccounted ?? []) {
+      const a = actions.find((x) => markerKey(x) === m.key);
+      if (a) r.unknown.push({ action: a, evidence: `the host holds marker '${m.state}' from run ${m.run}, which no record accounts for`, markerRun: m.run });
     }
-    if (hs.rollbackStarted) r.inRollback = true;
+    if (hs?.outcome && r.unknown.length === 0) return { ...r, finished: hs.outcome };
+    for (const a of actions) {
+      const s = hs?.actions.get(actionKey(a));
+      if (s === 'ok') r.skip.add(actionKey(a));
+      else if (s === 'executing' || s === 'unknown') {
+        if (a.idempotent) r.rerun.push(a);
+        else if (r.unknown.some((u) => u.action === a)) continue;
+        else if (mv && !mv.current.has(markerKey(a))) r.notStarted.push(a);
+        else r.unknown.push({ action: a, evidence: mv ? `the record shows it started; the host's marker says '${mv.current.get(markerKey(a))}'` : 'the record shows it started but not how it ended' });
+      } else if (s === 'failed' && a.phase !== 'rollback') r.inRollback = true;
+    }
+    if (hs?.rollbackStarted) r.inRollback = true;
+    // Prechecks guard the first side effect; once a step took effect they no longer apply.
+    if (h.steps.some((a) => r.skip.has(actionKey(a)))) for (const a of h.prechecks) r.skip.add(actionKey(a));
     return r;
   });
+}
+
+/**
+ * Where a retry (a new run after a failed one) starts on each host, from the host's last earlier run, as
+ * a run state the new run continues: a host that succeeded is finished (unless rerunSucceeded); a host left
+ * clean (rolled back, precheck failed, reverted, not started) starts from the beginning; a host left part-way
+ * keeps what its last run recorded as done (so no step runs twice) and what is in doubt; after a rollback
+ * that did not finish, every step that ran there is in doubt. Pure.
+ */
+export function planRetry(plan: ChangePlan, earlier: ReadonlyArray<{ run: string; state: RunState }>, rerunSucceeded: boolean): { state: RunState; from: Map<string, string>; succeeded: Map<string, string> } {
+  const state: RunState = { hosts: new Map(), complete: false };
+  const from = new Map<string, string>();
+  const succeeded = new Map<string, string>();
+  for (const h of plan.hosts) {
+    const last = [...earlier].reverse().find((r) => r.state.hosts.has(h.host));
+    const hs = last?.state.hosts.get(h.host);
+    if (!last || !hs) continue;
+    if (hs.outcome === 'succeeded') {
+      succeeded.set(h.host, last.run);
+      if (!rerunSucceeded) { state.hosts.set(h.host, { outcome: 'succeeded', actions: new Map(), rollbackStarted: false }); from.set(h.host, last.run); }
+      continue;
+    }
+    if (hs.outcome && CLEAN_HOST_OUTCOMES.has(hs.outcome)) continue;
+    // After a rollback that did not finish, what a step left behind is for a person to judge.
+    const doubt = hs.rollbackStarted || hs.outcome === 'rollback_failed';
+    const kept = new Map([...hs.actions].filter(([k, v]) => v !== 'failed' && !k.startsWith('rollback:')).map(([k, v]) => [k, doubt ? 'unknown' as const : v]));
+    if (kept.size === 0) continue;
+    state.hosts.set(h.host, { actions: kept, rollbackStarted: false });
+    from.set(h.host, last.run);
+  }
+  return { state, from, succeeded };
 }
 
 /** Actions of a host that ran (or may have run) in an earlier attempt, by key. */

@@ -24,6 +24,8 @@ const OUTCOME_OF_RUN: Record<string, string[]> = {
   succeeded: ['successful'],
   partial: ['partial', 'failed'],
   failed: ['failed', 'rolled_back', 'partial'],
+  rolled_back: ['rolled_back', 'failed'],
+  window_closed: ['partial', 'rolled_back', 'failed'],
   needs_attention: ['failed', 'partial', 'rolled_back'],
 };
 

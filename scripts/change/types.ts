@@ -28,14 +28,23 @@ export interface PlannedAction {
   kind: ActionKind;
   idempotent: boolean;
   timeoutMs: number;
-  /** The argument list sent over SSH; `command` is it quoted by the SSH edge's one quoting function. */
+  /**
+   * The argument list the host-side step runner runs (scripts/remote/step-runner.ts), as root when
+   * `sudo`; `command` is it (with `sudo -n --`) quoted by the SSH edge's one quoting function.
+   */
   argv: string[];
+  sudo: boolean;
   command: string;
   stdin?: PlannedInput;
   /** For checks: what counts as success. Steps succeed on exit 0. */
   expect?: Expectation;
   /** For restore actions: the upload step whose saved copy they put back. */
   restores?: string;
+  /**
+   * Lockout-sensitive: the files it may change (restored by the host's dead-man timer unless a fresh
+   * connection confirms the change) and what to reload after restoring them (scripts/remote/commit-confirm.ts).
+   */
+  confirm?: { files: string[]; reload: Array<'sshd'> };
 }
 
 export interface HostPlan {

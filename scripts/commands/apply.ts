@@ -12,6 +12,8 @@ const USAGE = [
   '       opsgate apply --due',
   '  options: --identity FILE (SSH key; default OPSGATE_SSH_KEY or SSH_AUTH_SOCK), --concurrency N,',
   "           --emergency-override 'REASON' (emergency changes only: outside the window or in a freeze; recorded)",
+  '           --rerun-succeeded (a retry also runs hosts that succeeded before; the plan lists the non-idempotent steps that run again)',
+  '           --confirm-seconds S (dead-man timer of commit-confirmed steps, default 120)',
 ].join('\n');
 const HELP = `${USAGE}
 
@@ -28,7 +30,9 @@ default branch, its gate decision is satisfied, its window is open and no freeze
   --emergency-override R   emergency changes only: apply outside the window or in a freeze; the reason is recorded
   --identity FILE          SSH private key (default: $OPSGATE_SSH_KEY, else the agent at $SSH_AUTH_SOCK)
   --concurrency N          hosts in flight within a batch
-  --lock-ttl S             seconds a host lock outlives a lost controller
+  --lock-ttl S             seconds a host lock outlives a lost controller (at least 3)
+  --rerun-succeeded        a retry also runs hosts that succeeded before (the plan lists the non-idempotent steps that run again)
+  --confirm-seconds S      dead-man timer of commit-confirmed steps, 5 to 3600 (default 120)
 
 exit codes: 0 succeeded, 1 refused, failed, partial or needs attention, 2 usage, 3 internal error
 `;
@@ -37,6 +41,7 @@ const SPEC = {
   options: {
     'dry-run': { type: 'boolean' }, resume: { type: 'boolean' }, due: { type: 'boolean' },
     identity: { type: 'string' }, concurrency: { type: 'string' }, 'emergency-override': { type: 'string' }, 'lock-ttl': { type: 'string' },
+    'rerun-succeeded': { type: 'boolean' }, 'confirm-seconds': { type: 'string' },
     resolve: { type: 'string', multiple: true },
   },
 } as const;
@@ -52,7 +57,9 @@ function progress(ctx: CommandContext) {
     const t = e.type;
     if (t === 'batch.started') ctx.stdout.write(`batch ${e.batch}${e.canary ? ' (canary)' : ''}: ${(e.hosts as string[]).join(', ')}\n`);
     else if (t === 'step.done' && e.ok === false) ctx.stdout.write(`  ${e.host}: ${e.phase} ${e.step} failed: ${e.why ?? ''}${e.error ? ` (${e.error})` : ''}\n`);
-    else if (t === 'step.unknown') ctx.stdout.write(`  ${e.host}: ${e.phase} ${e.step} was interrupted; its outcome is unknown (${e.action})\n`);
+    else if (t === 'step.unknown') ctx.stdout.write(`  ${e.host}: ${e.phase} ${e.step}: its outcome is unknown (${e.action})${e.evidence ? `: ${e.evidence}` : ''}\n`);
+    else if (t === 'window.closed') ctx.stdout.write(`  ${e.host}: not starting ${e.before_step}: ${e.reason}\n`);
+    else if (t === 'confirm.done') ctx.stdout.write(`  ${e.host}: commit-confirmation ${e.confirmed ? 'confirmed over a fresh connection' : `failed: ${e.why}${e.reverted ? '; the host restored itself' : ''}`}\n`);
     else if (t === 'host.done') ctx.stdout.write(`  ${e.host}: ${e.outcome}\n`);
     else if (t === 'rollout.stopped') ctx.stdout.write(`rollout stopped: ${e.reason}; batches not started: ${(e.batches_not_started as number[]).join(', ')}\n`);
   };
@@ -65,8 +72,10 @@ function report(ctx: CommandContext, id: string, r: ApplyOutcome): number {
     return ExitCode.findings;
   }
   if (r.status === 'needs_attention') {
-    ctx.stdout.write(`${id}: stopped for a person: ${r.unknown!.map((u) => `${u.host} ${u.step}`).join(', ')} may or may not have run.\n`);
-    ctx.stdout.write(`check the host, then: opsgate apply ${id} --resume --resolve HOST:PHASE:STEP=done|failed\n`);
+    const unknown = r.unknown ?? Object.entries(r.result?.hosts ?? {}).filter(([, o]) => o === 'needs_attention').map(([host]) => ({ host, phase: '?', step: '?', evidence: 'see the record' }));
+    ctx.stdout.write(`${id}: stopped for a person (record ${r.record}): these may or may not have taken effect:\n`);
+    for (const u of unknown) ctx.stdout.write(`  ${u.host} ${u.phase}:${u.step}: ${u.evidence}\n`);
+    ctx.stdout.write(`check each on the host, then: opsgate apply ${id} --resume --resolve HOST:PHASE:STEP=done|failed\n`);
   } else ctx.stdout.write(`${id}: ${r.status} (record ${r.record})\n`);
   return r.status === 'succeeded' ? ExitCode.clean : ExitCode.findings;
 }
@@ -78,7 +87,9 @@ export const applyCommand: Command = async (ctx) => {
   if (flags.resolve && !flags.resume) throw new UsageError('--resolve only makes sense with --resume', USAGE);
   if (flags['emergency-override'] !== undefined && !flags['emergency-override'].trim()) throw new UsageError('--emergency-override needs the reason, which is recorded', USAGE);
   const concurrency = integer('concurrency', flags.concurrency, { min: 1, max: 500 }, USAGE);
-  const lockTtl = integer('lock-ttl', flags['lock-ttl'], { min: 1 }, USAGE);
+  const confirmSeconds = integer('confirm-seconds', flags['confirm-seconds'], { min: 5, max: 3600 }, USAGE);
+  const lockTtl = integer('lock-ttl', flags['lock-ttl'], { min: 3 }, USAGE);
+  if (flags['rerun-succeeded'] && (flags.resume || due)) throw new UsageError('--rerun-succeeded is for a retry of one change, not with --resume or --due', USAGE);
   const resolutions = (flags.resolve ?? []).map(parseResolution);
   const repo = await readRepo(ctx.root);
   const work = due ? await selectDueWork(repo, ctx.now()) : undefined;
@@ -105,6 +116,8 @@ export const applyCommand: Command = async (ctx) => {
       ...(typeof flags.identity === 'string' ? { identityFile: flags.identity } : {}),
       ...(concurrency ? { concurrency } : {}),
       ...(lockTtl ? { lockTtlSeconds: lockTtl } : {}),
+      ...(confirmSeconds ? { confirmSeconds } : {}),
+      ...(flags['rerun-succeeded'] ? { rerunSucceeded: true } : {}),
       actor: ctx.env.GITHUB_ACTOR ?? ctx.env.USER ?? 'unknown',
       onEvent: progress(ctx),
     });

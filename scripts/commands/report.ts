@@ -2,7 +2,7 @@ import { appendFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { ExitCode, UsageError } from '../model/errors.ts';
-import { readVersion } from '../bin/run-cli.ts';
+import { readVersion } from '../model/version.ts';
 import { buildReport, type Language, type ReportKind } from '../report/build-report.ts';
 import { isPeriodId, parsePeriod } from '../report/period.ts';
 import { readReportInput } from '../report/read-input.ts';

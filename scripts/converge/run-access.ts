@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { RepoModel } from '../repo/repo-model.ts';
 import type { Fleet } from '../ssh/fleet.ts';
-import { acquireHostLock } from '../change/host-lock.ts';
-import { renderConverge } from '../change/render-command.ts';
+import { acquireHostLock } from '../remote/host-lock.ts';
+import { renderRootScript as renderConverge, withSudo } from '../remote/commands.ts';
 import { renderAccessPolicy } from './access.ts';
 import { parseAccessOutput, renderAccessScript, type AccessReportLine, type ConvergeMode } from './access-script.ts';
 import { keyBlobOf } from './access.ts';
@@ -41,7 +41,7 @@ export async function convergeAccess(repo: RepoModel, hosts: ReadonlyArray<{ id:
       const cmd = renderConverge();
       const script = renderAccessScript(policy, mode);
       await hooks.before?.(h.id, { command: cmd.command, script_sha256: createHash('sha256').update(script).digest('hex'), accounts: policy.accounts.map((a) => ({ account: a.account, keys: a.keys.map((k) => ({ person: k.person, grant: k.grant, fingerprint: k.fingerprint })) })), sudoers: policy.sudoers.map((x) => x.name), excluded: policy.excluded });
-      const r = await session.exec(cmd.argv, { stdin: script, timeoutMs: 120_000 });
+      const r = await session.exec(withSudo(cmd.sudo, cmd.argv), { stdin: script, timeoutMs: 120_000 });
       const report = parseAccessOutput(r.stdout);
       await hooks.after?.(h.id, { exit_code: r.code, report, stderr: r.stderr.slice(0, 2000) });
       for (const l of report) if (l.type === 'keys-add' || l.type === 'keys-remove') { const b = keyBlobOf(l.line); if (b) base.fingerprints[l.line] = b.fingerprint; }

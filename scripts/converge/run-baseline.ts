@@ -8,8 +8,8 @@ import { runInspection } from '../inspect/runner.ts';
 import type { CheckDef, InventoryHost } from '../inspect/model.ts';
 import { loadSshAuth, openFleet } from '../ssh/fleet.ts';
 import { toSshTarget } from '../inspect/runner.ts';
-import { acquireHostLock } from '../change/host-lock.ts';
-import { renderConverge } from '../change/render-command.ts';
+import { acquireHostLock } from '../remote/host-lock.ts';
+import { renderRootScript as renderConverge, withSudo } from '../remote/commands.ts';
 import type { ConvergeHooks } from './run-access.ts';
 import { parseBaselineOutput, planBaselineRemediation, renderBaselineScript, type BaselineRemediation } from './baseline.ts';
 
@@ -46,7 +46,7 @@ export async function convergeBaseline(o: { root: string; env: NodeJS.ProcessEnv
         if (lock.status !== 'locked') { r.error = lock.status === 'held' ? `host is held by ${lock.owner}` : lock.message; return; }
         try {
           await o.hooks?.before?.(r.host, { command: renderConverge().command, remediation: r.plan });
-          const out = await session.exec(renderConverge().argv, { stdin: renderBaselineScript(r.plan!), timeoutMs: 120_000 });
+          const out = await session.exec(withSudo(true, renderConverge().argv), { stdin: renderBaselineScript(r.plan!), timeoutMs: 120_000 });
           r.applied = parseBaselineOutput(out.stdout);
           await o.hooks?.after?.(r.host, { exit_code: out.code, applied: r.applied, stderr: out.stderr.slice(0, 2000) });
           if (out.code !== 0 && !r.applied.some((a) => a.type.endsWith('invalid') || a.type === 'error')) r.error = `exit ${out.code}: ${out.stderr.trim().slice(0, 300)}`;

@@ -1108,6 +1108,10 @@ max_failures?: number
  * Pause between batches.
  */
 pause_seconds?: number
+/**
+ * What happens when the window closes (or a freeze begins) during the rollout: stop (default: the remaining hosts are left untouched, hosts already changed stay changed) or rollback (hosts already changed are rolled back too).
+ */
+on_window_end?: ("stop" | "rollback")
 }
 /**
  * How this was tested before production.

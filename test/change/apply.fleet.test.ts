@@ -1,11 +1,13 @@
 /**
  * opsgate apply against real sshd hosts (test/fleet): batches, failure and
- * rollback, refusals, resume after SIGKILL, host locks, secrets, injection,
- * tampered records.
+ * rollback, refusals, host locks, secrets, injection, uploads' mode and owner,
+ * tampered records. Every test has its own hosts or its own repository, so
+ * none depends on another's state. Crashes, markers and timeouts:
+ * crash.fleet.test.ts; windows and retries: window.fleet.test.ts.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -15,9 +17,11 @@ import { readRepo } from '../../scripts/repo/read-repo.ts';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
-import { changeDoc, makeRepo, REPO, type TestRepo } from './harness.ts';
+import { changeDoc, makeRepo, type TestRepo } from './harness.ts';
+import { blocking, cliIn, count, counting, spawnDriver, waitFor } from './fleet-helpers.ts';
 
 const IDS = ['ca-1', 'ca-2', 'ca-3', 'ca-4', 'ca-5'];
+const OWN = ['un-1', 'un-2', 'un-3', 'to-1', 'sx-1', 'lk-1', 'lk-2', 'due-1'];
 let fleet: RunningFleet;
 let repo: TestRepo;
 
@@ -43,9 +47,11 @@ const MACHINE = requireMachine(NEEDS.fleetNamespaces);
 
 beforeAll(async () => {
   if (!MACHINE.runs) return;
-  fleet = await startFleet({ mutates: true, hosts: IDS.map((id) => ({ id, groups: ['web'] })) });
+  fleet = await startFleet({ mutates: true, hosts: [...IDS.map((id) => ({ id, groups: ['web'] })), ...OWN.map((id) => ({ id, groups: ['own'] }))] });
   repo = await makeRepo(fleet);
-}, 60_000);
+  await repo.write('inventory/groups/own.yaml', { id: 'own', title: 'hosts of one test each', owners: [] });
+  repo.commit('group own');
+}, 120_000);
 afterAll(async () => {
   await fleet?.stop();
   await repo?.cleanup();
@@ -61,6 +67,7 @@ MACHINE.describe('apply over the test fleet', () => {
       steps: [
         marker('s1'),
         { id: 'conf', kind: 'upload', source: 'files/app.conf', dest: '/home/opsgate/app.conf', mode: '0640' },
+        { id: 'owned', kind: 'upload', source: 'files/app.conf', dest: '/home/opsgate/owned.conf', mode: '0604', owner: 'root', group: 'opsgate' },
       ],
       verification: [{ id: 'conf-there', argv: ['cat', '/home/opsgate/app.conf'], expect: { stdout_contains: 'hello v2' } }],
       rollout: { canary: 1, batch_size: 2, max_failures: 0 },
@@ -77,6 +84,11 @@ MACHINE.describe('apply over the test fleet', () => {
     for (const h of IDS) {
       expect(await readHome(h, 's1')).toBe('ran\n');
       expect(await readHome(h, 'app.conf')).toBe('hello v2\n');
+      // Mode and owner as the change says: the login user's own file, and one given to root (through sudo).
+      const plain = await stat(home(h, 'app.conf'));
+      expect([plain.mode & 0o7777, plain.uid]).toEqual([0o640, 1990]);
+      const owned = await stat(home(h, 'owned.conf'));
+      expect([owned.mode & 0o7777, owned.uid, owned.gid]).toEqual([0o604, 0, 1990]);
     }
     const ev = await records('CHG-2026-0001');
     expect(ev[0]!.type).toBe('run.planned');
@@ -174,137 +186,106 @@ MACHINE.describe('apply over the test fleet', () => {
   }, 60_000);
 
   it('names a hand-edited record line', async () => {
-    const dir = path.join(repo.root, 'records/changes/CHG-2026-0001');
+    await repo.mergeChange(changeDoc('CHG-2026-0014', { targets: { hosts: ['sx-1'] }, steps: [marker('edited')] }), 14);
+    expect((await cli('apply', 'CHG-2026-0014', '--identity', fleet.clientKeyPath)).code).toBe(0);
+    const dir = path.join(repo.root, 'records/changes/CHG-2026-0014');
     const file = path.join(dir, (await readdir(dir))[0]!);
     const lines = (await readFile(file, 'utf8')).split('\n');
     const saved = lines.join('\n');
-    lines[3] = lines[3]!.replace('"host":"ca-1"', '"host":"ca-9"');
+    const at = lines.findIndex((l) => l.includes('"host":"sx-1"'));
+    lines[at] = lines[at]!.replace('"host":"sx-1"', '"host":"sx-9"');
     await writeFile(file, lines.join('\n'));
     const r = await cli('records', 'verify');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/records\/changes\/CHG-2026-0001\/[^:]+\.jsonl:4 {2}record\.(hash|chain)/);
+    expect(r.out).toMatch(new RegExp(`records/changes/CHG-2026-0014/[^:]+\\.jsonl:${at + 1} {2}record\\.(hash|chain)`));
     await writeFile(file, saved.slice(0, -20));
-    const t = await cli('records', 'verify', 'records/changes/CHG-2026-0001');
+    const t = await cli('records', 'verify', 'records/changes/CHG-2026-0014');
     expect(t.out).toContain('record.truncated');
     await writeFile(file, saved);
     expect((await cli('records', 'verify')).code).toBe(0);
-  });
+  }, 60_000);
 
   it('marks a host that becomes unreachable mid-rollout and stops', async () => {
     await repo.mergeChange(changeDoc('CHG-2026-0007', {
-      targets: { hosts: ['ca-1', 'ca-4', 'ca-5'] },
+      targets: { hosts: ['un-1', 'un-2', 'un-3'] },
       steps: [marker('u1')],
       rollout: { canary: 1, batch_size: 1, max_failures: 0 },
     }), 7);
-    const ns = fleet.hosts.find((h) => h.id === 'ca-4')!.proxy_command![3]!;
+    const ns = fleet.hosts.find((h) => h.id === 'un-2')!.proxy_command![3]!;
     const result = await applyChange({
       repo: await readRepo(repo.root), changeId: 'CHG-2026-0007', env: { OPSGATE_DEFAULT_BRANCH: 'main' }, now: () => new Date(), identityFile: fleet.clientKeyPath,
       onEvent: (e) => {
-        // After the canary, ca-4's sshd and sessions die (its lock is already held over a live connection).
-        if (e.type === 'host.done' && e.host === 'ca-1') {
+        // After the canary, un-2's sshd and sessions die (its lock is already held over a live connection).
+        if (e.type === 'host.done' && e.host === 'un-1') {
           const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean);
           for (const p of pids) try { process.kill(Number(p), 'SIGKILL'); } catch { /* gone */ }
         }
       },
     });
     expect(result.status).toBe('failed');
-    expect(result.result?.hosts).toMatchObject({ 'ca-1': 'succeeded', 'ca-4': 'unreachable', 'ca-5': 'not_started' });
-    expect(await readHome('ca-5', 'u1')).toBeUndefined();
+    expect(result.result?.hosts).toMatchObject({ 'un-1': 'succeeded', 'un-2': 'unreachable', 'un-3': 'not_started' });
+    expect(await readHome('un-3', 'u1')).toBeUndefined();
     const ev = await records('CHG-2026-0007');
     expect(ev.at(-1)).toMatchObject({ type: 'run.done', outcome: 'failed' });
   }, 60_000);
 
   it('stops a step at its timeout and rolls the host back', async () => {
     await repo.mergeChange(changeDoc('CHG-2026-0011', {
-      targets: { hosts: ['ca-1'] },
+      targets: { hosts: ['to-1'] },
       steps: [{ id: 'hangs', kind: 'run', argv: ['sleep', '30'], timeout_seconds: 1 }],
       rollback: [marker('timeout-rollback')],
     }), 11);
     const r = await cli('apply', 'CHG-2026-0011', '--identity', fleet.clientKeyPath);
     expect(r.code).toBe(1);
     const ev = await records('CHG-2026-0011');
-    expect(ev.find((e) => e.type === 'step.done' && e.step === 'hangs')).toMatchObject({ ok: false, why: 'timed out' });
-    expect(ev.find((e) => e.type === 'host.done')).toMatchObject({ host: 'ca-1', outcome: 'rolled_back' });
-    expect(await readHome('ca-1', 'timeout-rollback')).toBe('ran\n');
+    expect(ev.find((e) => e.type === 'step.done' && e.step === 'hangs')).toMatchObject({ ok: false, outcome: 'timed_out' });
+    expect(ev.find((e) => e.type === 'host.done')).toMatchObject({ host: 'to-1', outcome: 'rolled_back' });
+    expect(await readHome('to-1', 'timeout-rollback')).toBe('ran\n');
   }, 60_000);
 
-  it('--due applies the approved change whose window is open, once', async () => {
-    // ca-4 is down since the unreachable test.
-    const hour = 3_600_000;
-    await repo.mergeChange(changeDoc('CHG-2026-0012', { targets: { hosts: ['ca-3'] }, steps: [marker('due')] }), 12);
-    await repo.mergeChange(changeDoc('CHG-2026-0013', { targets: { hosts: ['ca-3'] }, steps: [marker('future')], window: { start: new Date(Date.now() + hour).toISOString(), end: new Date(Date.now() + 2 * hour).toISOString() } }), 13);
-    const r = await cli('apply', '--due', '--identity', fleet.clientKeyPath);
-    expect(r.out).toContain('CHG-2026-0012: succeeded');
-    expect(r.out).toContain('CHG-2026-0002: skipped: run');
-    expect(r.err).toContain('refusing to apply CHG-2026-0004');
-    expect(r.out + r.err).not.toContain('CHG-2026-0013');
-    expect(r.out + r.err).not.toContain('CHG-2026-0001');
-    expect(r.code).toBe(1);
-    expect(await readHome('ca-3', 'due')).toBe('ran\n');
-    expect(await readHome('ca-3', 'future')).toBeUndefined();
-    await cli('apply', '--due', '--identity', fleet.clientKeyPath);
-    expect(await readHome('ca-3', 'due')).toBe('ran\n');
-  }, 90_000);
+  it('--due applies the approved change whose window is open, once; a failed or unapproved one waits for a person', async () => {
+    // Its own repository: --due looks at every change there.
+    const own = await makeRepo(fleet);
+    try {
+      const hour = 3_600_000;
+      const run = (...args: string[]) => cliIn(own.root, {}, ...args);
+      await own.mergeChange(changeDoc('CHG-2026-0021', { targets: { hosts: ['due-1'] }, steps: [counting('due')] }), 21);
+      await own.mergeChange(changeDoc('CHG-2026-0022', { targets: { hosts: ['due-1'] }, steps: [counting('fails'), { id: 'no', kind: 'run', argv: ['false'] }] }), 22);
+      await own.mergeChange(changeDoc('CHG-2026-0023', { targets: { hosts: ['due-1'] }, steps: [counting('pending')] }), 23, 'pending');
+      await own.mergeChange(changeDoc('CHG-2026-0024', { targets: { hosts: ['due-1'] }, steps: [counting('future')], window: { start: new Date(Date.now() + hour).toISOString(), end: new Date(Date.now() + 2 * hour).toISOString() } }), 24);
+      expect((await run('apply', 'CHG-2026-0022', '--identity', fleet.clientKeyPath)).code).toBe(1);
+      const r = await run('apply', '--due', '--identity', fleet.clientKeyPath);
+      expect(r.out).toContain('CHG-2026-0021: succeeded');
+      expect(r.out).toContain('CHG-2026-0022: skipped: run');
+      expect(r.err).toContain('refusing to apply CHG-2026-0023');
+      expect(r.out + r.err).not.toContain('CHG-2026-0024');
+      expect(r.code).toBe(1);
+      expect([await count(fleet, 'due-1', 'due'), await count(fleet, 'due-1', 'fails'), await count(fleet, 'due-1', 'pending'), await count(fleet, 'due-1', 'future')]).toEqual([1, 1, 0, 0]);
+      await run('apply', '--due', '--identity', fleet.clientKeyPath);
+      expect([await count(fleet, 'due-1', 'due'), await count(fleet, 'due-1', 'fails')]).toEqual([1, 1]);
+    } finally {
+      await own.cleanup();
+    }
+  }, 120_000);
 });
 
-MACHINE.describe('interruption and locks', () => {
-  const spawnApply = (change: string, ...extra: string[]) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'scripts/bin/opsgate.ts'), '--root', repo.root, 'apply', change, '--identity', fleet.clientKeyPath, ...extra], {
-      cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, OPSGATE_DEFAULT_BRANCH: 'main' },
-    });
-    let out = '';
-    child.stdout!.on('data', (d) => { out += String(d); });
-    child.stderr!.on('data', (d) => { out += String(d); });
-    const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-    return { child, exited, output: () => out };
-  };
-  const waitFor = async (cond: () => Promise<boolean>, what: string) => {
-    for (let i = 0; i < 600; i++) { if (await cond()) return; await new Promise((r) => setTimeout(r, 50)); }
-    throw new Error(`timed out waiting for ${what}`);
-  };
-
-  it('after SIGKILL mid-step, --resume reports the interrupted step and never runs a step twice', async () => {
-    await repo.mergeChange(changeDoc('CHG-2026-0008', {
-      targets: { hosts: ['ca-5'] },
-      steps: [marker('k1'), { id: 'k2', kind: 'run', argv: ['sh', '-c', 'echo ran >> "$HOME/k2"; sleep 20'] }, marker('k3')],
-    }), 8);
-    const a = spawnApply('CHG-2026-0008');
-    await waitFor(async () => (await readHome('ca-5', 'k2')) !== undefined, 'step k2 to start');
-    process.kill(-a.child.pid!, 'SIGKILL');
-    await a.exited;
-    const before = await records('CHG-2026-0008');
-    expect(before.at(-1)).toMatchObject({ type: 'step.executing', step: 'k2' });
-
-    let r = await cli('apply', 'CHG-2026-0008', '--identity', fleet.clientKeyPath, '--resume');
-    for (let i = 0; i < 20 && r.err.includes('apply.host-locked'); i++) { await new Promise((res) => setTimeout(res, 250)); r = await cli('apply', 'CHG-2026-0008', '--identity', fleet.clientKeyPath, '--resume'); }
-    expect(r.code).toBe(1);
-    expect(r.out).toContain('k2 was interrupted');
-    const ev = await records('CHG-2026-0008');
-    expect(ev.find((e) => e.type === 'step.unknown')).toMatchObject({ host: 'ca-5', step: 'k2', idempotent: false });
-    expect(ev.at(-1)).toMatchObject({ type: 'run.done', outcome: 'needs_attention' });
-    expect(await readHome('ca-5', 'k3')).toBeUndefined();
-
-    const done = await cli('apply', 'CHG-2026-0008', '--identity', fleet.clientKeyPath, '--resume', '--resolve', 'ca-5:step:k2=done');
-    expect(done.code).toBe(0);
-    expect(await readHome('ca-5', 'k1')).toBe('ran\n');
-    expect(await readHome('ca-5', 'k2')).toBe('ran\n');
-    expect(await readHome('ca-5', 'k3')).toBe('ran\n');
-    expect((await cli('records', 'verify')).code).toBe(0);
-  }, 90_000);
-
-  it('refuses a second apply on a host another apply holds', async () => {
-    await repo.mergeChange(changeDoc('CHG-2026-0009', { targets: { hosts: ['ca-2'] }, steps: [{ id: 'slow', kind: 'run', argv: ['sh', '-c', 'touch "$HOME/slow-started"; sleep 3'] }] }), 9);
-    await repo.mergeChange(changeDoc('CHG-2026-0010', { targets: { hosts: ['ca-2', 'ca-3'] }, steps: [marker('second')] }), 10);
-    const a = spawnApply('CHG-2026-0009');
-    await waitFor(async () => existsSync(home('ca-2', 'slow-started')), 'the first apply to start');
+MACHINE.describe('host locks', () => {
+  it('refuses a second apply on a host another apply holds, and runs it once the first is done', async () => {
+    await repo.mergeChange(changeDoc('CHG-2026-0009', { targets: { hosts: ['lk-1'] }, steps: [blocking('slow')] }), 9);
+    await repo.mergeChange(changeDoc('CHG-2026-0010', { targets: { hosts: ['lk-1', 'lk-2'] }, steps: [counting('second')] }), 10);
+    const a = spawnDriver(repo.root, 'CHG-2026-0009', fleet.clientKeyPath, 'never');
+    await waitFor(async () => (await count(fleet, 'lk-1', 'slow')) === 1, 'the first apply to start its step');
     const b = await cli('apply', 'CHG-2026-0010', '--identity', fleet.clientKeyPath);
     expect(b.code).toBe(1);
     expect(b.err).toContain('apply.host-locked');
     expect(b.err).toContain('CHG-2026-0009');
-    expect(await readHome('ca-3', 'second')).toBeUndefined();
+    expect(await count(fleet, 'lk-2', 'second')).toBe(0);
     expect(existsSync(path.join(repo.root, 'records/changes/CHG-2026-0010'))).toBe(false);
-    expect(await a.exited).toBe(0);
+    await writeFile(home('lk-1', 'release-slow'), '');
+    expect((await a.exited).code, a.output()).toBe(0);
+    a.kill();
     const c = await cli('apply', 'CHG-2026-0010', '--identity', fleet.clientKeyPath);
-    expect(c.code).toBe(0);
+    expect(c.code, c.out + c.err).toBe(0);
+    expect([await count(fleet, 'lk-1', 'second'), await count(fleet, 'lk-2', 'second')]).toEqual([1, 1]);
   }, 60_000);
 });

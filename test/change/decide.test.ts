@@ -84,7 +84,7 @@ describe('resume', () => {
     expect([...r.get('h1')!.skip]).toEqual(['step:s1', 'step:s2']);
     expect(r.get('h1')!.rerun.map((a) => a.id)).toEqual(['s3']);
     expect(r.get('h1')!.unknown).toEqual([]);
-    expect(r.get('h2')!.unknown.map((a) => a.id)).toEqual(['s2']);
+    expect(r.get('h2')!.unknown.map((u) => u.action.id)).toEqual(['s2']);
     expect(r.get('h3')!.skip.size).toBe(0);
   });
   it('a person resolving the step lets the run go on; finished hosts are not touched', () => {

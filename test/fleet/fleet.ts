@@ -182,6 +182,9 @@ async function launchSshd(ns: string, hdir: string, spec: FleetHostSpec): Promis
   for (const f of BIND_FILES) lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'etc', f), `/etc/${f}`]));
   lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'home'), '/home']));
   lines.push(quoteArgv(['mount', '-t', 'tmpfs', '-o', 'size=4m,mode=0755', 'ogdisk', '/mnt']));
+  // opsgate's state on the host (locks, step markers, commit-confirmation copies) is the host's own.
+  lines.push(quoteArgv(['mkdir', '-p', '/var/lib/opsgate', path.join(hdir, 'var-lib-opsgate')]));
+  lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'var-lib-opsgate'), '/var/lib/opsgate']));
   if (spec.diskFillPercent) lines.push(`dd if=/dev/zero of=/mnt/fill bs=1k count=${Math.floor(40.96 * spec.diskFillPercent)} 2>/dev/null`);
   if (spec.fault === 'hang') lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'hang'), '/usr/bin/dpkg-query']));
   lines.push(quoteArgv(['hostname', spec.id]));

@@ -11,7 +11,7 @@ import type { ExecutionRun } from '../types.ts';
 
 type Line = Record<string, unknown>;
 
-const RUN_OUTCOMES: Record<string, ExecutionRun['outcome']> = { succeeded: 'successful', partial: 'partial', failed: 'failed', needs_attention: 'unknown' };
+const RUN_OUTCOMES: Record<string, ExecutionRun['outcome']> = { succeeded: 'successful', partial: 'partial', failed: 'failed', rolled_back: 'rolled_back', window_closed: 'partial', needs_attention: 'unknown' };
 
 export function adaptExecutionRecord(path: string, lines: readonly Line[]): ExecutionRun | undefined {
   const m = /^records\/changes\/([^/]+)\/([^/]+)\.jsonl$/.exec(path);

@@ -1,0 +1,152 @@
+/**
+ * Commit-confirmation of changes that can cut opsgate off a host (sshd, PAM,
+ * the login account's sudo rules, the firewall): ARCHITECTURE.md, "Never lock
+ * ourselves out".
+ *
+ * 1. arm (root, over the open connection): copy the files about to change to
+ *    `/var/lib/opsgate/confirm/<id>/`, write a restore script, and start a
+ *    detached dead-man timer (its own session, no tie to our connection) that
+ *    restores the copies and reloads after `seconds` unless confirmed;
+ * 2. the change runs;
+ * 3. confirm over a FRESH connection (new transport, key exchange and
+ *    authentication, then `sudo -n`): only that cancels the timer. If it
+ *    cannot be done, the host restores itself; the controller waits until the
+ *    host reports `reverted`.
+ *
+ * The timer and the confirmation take the same flock, so a confirmation that
+ * comes too late is told so instead of racing the restore. Edge.
+ */
+import { SshError } from '../model/errors.ts';
+import { connectHost } from '../ssh/session.ts';
+import type { ConnectOptions, HostSession, SshTarget } from '../ssh/types.ts';
+import { shellText } from './shell-text.ts';
+
+export type ReloadKind = 'sshd';
+
+export const CONFIRM_BASE = '/var/lib/opsgate/confirm';
+
+const RELOAD_SSHD = String.raw`if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then systemctl reload ssh 2>/dev/null || systemctl reload sshd
+else pid=$(ss -Htlnp 'sport = :22' 2>/dev/null | sed -n 's/.*"sshd",pid=\([0-9]*\).*/\1/p' | head -n 1); [ -n "$pid" ] && kill -HUP "$pid"; fi`;
+
+/** Root script: `sh -s -- ID SECONDS RELOADS FILE...` (RELOADS: comma list or '-'). Prints `armed PID` or `error …`. */
+export const ARM_SCRIPT = shellText(String.raw`set -u
+umask 022
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+id=$1 secs=$2 reloads=$3; shift 3
+D=/var/lib/opsgate/confirm/$id
+rm -rf -- "$D" && mkdir -p "$D/files" || { echo "error cannot create $D"; exit 1; }
+i=0
+for f in "$@"; do
+  i=$((i + 1))
+  if [ -d "$f" ]; then cp -a -- "$f" "$D/files/$i" || { echo "error cannot save $f"; exit 1; }; printf '%s\t%s\tdir\n' "$i" "$f"
+  elif [ -e "$f" ]; then cp -p -- "$f" "$D/files/$i" || { echo "error cannot save $f"; exit 1; }; printf '%s\t%s\tfile\n' "$i" "$f"
+  else printf '%s\t%s\tabsent\n' "$i" "$f"; fi
+done > "$D/list"
+{
+  echo 'set -u; PATH=/usr/sbin:/usr/bin:/sbin:/bin'
+  printf 'D=%s\n' "$D"
+  cat <<'EOF_RESTORE'
+tab=$(printf '\t')
+while IFS=$tab read -r i f kind; do
+  case $kind in
+    dir) find "$f" -mindepth 1 -maxdepth 1 -exec rm -rf -- {} + 2>/dev/null; cp -a -- "$D/files/$i/." "$f/" ;;
+    file) cat -- "$D/files/$i" > "$f"; chmod --reference="$D/files/$i" -- "$f"; chown --reference="$D/files/$i" -- "$f" ;;
+    absent) rm -rf -- "$f" ;;
+  esac
+done < "$D/list"
+EOF_RESTORE
+  case ",$reloads," in *,sshd,*) cat <<'EOF_SSHD'
+@RELOAD_SSHD@
+EOF_SSHD
+  esac
+} > "$D/restore.sh"
+cat > "$D/timer.sh" <<'EOF_TIMER'
+D=$1; sleep "$2"
+exec 7>"$D/lock"; flock -x 7
+[ -e "$D/confirmed" ] && exit 0
+sh "$D/restore.sh" > "$D/restore.log" 2>&1
+echo reverted > "$D/state"
+EOF_TIMER
+setsid sh "$D/timer.sh" "$D" "$secs" < /dev/null > /dev/null 2>&1 9<&- 8<&- 7<&- &
+echo "$!" > "$D/timer.pid"
+echo "armed $!"`).replace('@RELOAD_SSHD@', RELOAD_SSHD);
+
+/** Root script: `sh -s -- ID`, run over a fresh connection. Prints `confirmed`, or `too-late STATE`. */
+export const CONFIRM_SCRIPT = shellText(String.raw`set -u
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+D=/var/lib/opsgate/confirm/$1
+[ -d "$D" ] || { echo "error no armed change $1"; exit 1; }
+exec 7>"$D/lock"; flock -x 7
+if [ -e "$D/state" ]; then echo "too-late $(cat "$D/state")"; exit 1; fi
+: > "$D/confirmed"
+pid=$(cat "$D/timer.pid" 2>/dev/null) && kill -TERM -- "-$pid" 2>/dev/null
+echo confirmed`);
+
+/** Anyone may read whether the host reverted: `sh -s -- ID` prints the state or `pending`. */
+export const STATE_SCRIPT = shellText(String.raw`D=/var/lib/opsgate/confirm/$1
+if [ -e "$D/state" ]; then cat "$D/state"; elif [ -e "$D/confirmed" ]; then echo confirmed; else echo pending; fi`);
+
+export function confirmId(scope: string, run: string, host: string): string {
+  const id = `${scope}-${run}-${host}`;
+  if (!/^[A-Za-z0-9._-]+$/.test(id)) throw new Error(`confirmation id '${id}' is not a safe file name`);
+  return id;
+}
+
+export async function armConfirmation(session: HostSession, o: { id: string; seconds: number; reload: readonly ReloadKind[]; files: readonly string[] }): Promise<{ ok: true; pid: number } | { ok: false; why: string }> {
+  for (const f of o.files) if (!f.startsWith('/') || /[\n\t]/.test(f)) return { ok: false, why: `'${f}' is not an absolute path` };
+  try {
+    const r = await session.exec(['sudo', '-n', '--', 'sh', '-s', '--', o.id, String(o.seconds), o.reload.join(',') || '-', ...o.files], { stdin: ARM_SCRIPT, timeoutMs: 60_000 });
+    const m = /^armed (\d+)$/m.exec(r.stdout);
+    if (r.code === 0 && m) return { ok: true, pid: Number(m[1]) };
+    return { ok: false, why: (r.stdout + r.stderr).trim().slice(0, 300) || `exit ${r.code}` };
+  } catch (e) {
+    return { ok: false, why: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+export interface ConfirmResult {
+  confirmed: boolean;
+  /** The host reported that it restored the files (only when not confirmed). */
+  reverted: boolean;
+  why: string;
+  /** Milliseconds the fresh connection and its confirmation took. */
+  confirmMs: number;
+}
+
+/**
+ * Confirms over a brand-new connection. When that fails, polls (fresh connections, `sleep` between) until the
+ * host reports `reverted` or `waitSeconds` pass.
+ */
+export async function confirmFresh(target: SshTarget, options: ConnectOptions, id: string, o: { waitSeconds: number; sleep?: (ms: number) => Promise<void>; now?: () => number }): Promise<ConfirmResult> {
+  const now = o.now ?? (() => Date.now());
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const t0 = now();
+  let why = '';
+  let fresh: HostSession | undefined;
+  try {
+    fresh = await connectHost(target, { ...options, connectTimeoutMs: options.connectTimeoutMs ?? 15_000 });
+    const r = await fresh.exec(['sudo', '-n', '--', 'sh', '-s', '--', id], { stdin: CONFIRM_SCRIPT, timeoutMs: 30_000 });
+    if (r.code === 0 && /^confirmed$/m.test(r.stdout)) return { confirmed: true, reverted: false, why: '', confirmMs: now() - t0 };
+    why = `the confirmation over a fresh connection failed: ${(r.stdout + r.stderr).trim().slice(0, 300) || `exit ${r.code}`}`;
+    if (/^too-late reverted/m.test(r.stdout)) return { confirmed: false, reverted: true, why, confirmMs: now() - t0 };
+  } catch (e) {
+    why = `a fresh connection failed: ${e instanceof SshError ? `${e.phase}: ${e.message}` : e instanceof Error ? e.message : String(e)}`;
+  } finally {
+    await fresh?.close().catch(() => {});
+  }
+  const confirmMs = now() - t0;
+  // Not confirmed: the host restores itself when its timer fires; wait until it says so.
+  const deadline = now() + o.waitSeconds * 1000;
+  while (now() < deadline) {
+    await sleep(1000);
+    let s: HostSession | undefined;
+    try {
+      s = await connectHost(target, { ...options, connectTimeoutMs: 10_000 });
+      const r = await s.exec(['sh', '-s', '--', id], { stdin: STATE_SCRIPT, timeoutMs: 15_000 });
+      if (/^reverted$/m.test(r.stdout)) return { confirmed: false, reverted: true, why, confirmMs };
+    } catch { /* still locked out, or reloading: try again */ } finally {
+      await s?.close().catch(() => {});
+    }
+  }
+  return { confirmed: false, reverted: false, why: `${why}; the host did not report a revert within ${o.waitSeconds} s`, confirmMs };
+}

@@ -1,0 +1,21 @@
+/**
+ * Which remote files can cut opsgate off a host when they change: sshd
+ * configuration and keys, PAM, accounts and name service, sudo rules, the
+ * firewall, and authorized_keys files. Uploads to them are commit-confirmed
+ * (commit-confirm.ts). Pure.
+ */
+import type { ReloadKind } from './commit-confirm.ts';
+
+const SENSITIVE: Array<{ pattern: RegExp; reload: ReloadKind[] }> = [
+  { pattern: /^\/etc\/ssh\//, reload: ['sshd'] },
+  { pattern: /^\/etc\/(pam\.conf|pam\.d\/|security\/)/, reload: [] },
+  { pattern: /^\/etc\/(passwd|shadow|group|gshadow|nsswitch\.conf)$/, reload: [] },
+  { pattern: /^\/etc\/(sudoers|sudoers\.d\/)/, reload: [] },
+  { pattern: /^\/etc\/(nftables\.conf|nftables\.d\/|iptables\/|ufw\/|firewalld\/|hosts\.(allow|deny))/, reload: [] },
+  { pattern: /\/\.ssh\/authorized_keys2?$/, reload: [] },
+];
+
+export function lockoutSensitive(path: string): { reload: ReloadKind[] } | undefined {
+  const norm = path.replace(/\/+/g, '/');
+  return SENSITIVE.find((s) => s.pattern.test(norm));
+}

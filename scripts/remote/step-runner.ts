@@ -1,0 +1,109 @@
+/**
+ * The host-side step runner: every remote action of apply and converge runs
+ * under it (ARCHITECTURE.md, "Safe execution"). One constant POSIX sh script,
+ * its data in "$1"…, the command after `--`:
+ *
+ * - the step holds the host's steps lock (shared flock on fd 9), inherited by
+ *   every process it starts: the host stays locked while any of them lives;
+ * - a non-idempotent step first writes its marker `<run dir>/<phase>.<step>.state`
+ *   (`executing NONCE`), and the final state when it ends — even when the
+ *   controller is gone by then;
+ * - the command runs in its own session and process group (setsid) under
+ *   timeout(1), which on expiry sends TERM to the whole group and KILL after
+ *   the grace period; the runner then KILLs what is left of the group and
+ *   waits until the group is empty. Only then does it report `timed_out`;
+ *   a group that will not die is reported `unconfirmed`;
+ * - the command's output goes to files on the host, so the step never depends
+ *   on our connection (no SIGPIPE when the controller dies) and nothing it
+ *   prints after the runner has reported can reach us. The runner copies the
+ *   files to its own stdout/stderr and empties them; when that copy fails
+ *   (connection gone) they keep the output for an operator;
+ * - the last stderr line is the trailer `OPSGATE-STEP NONCE STATE RC`.
+ *
+ * With `sudo`, the runner itself runs as root (`sudo -n -- sh -c RUNNER …`),
+ * so it can signal a root-owned process group. Pure: argv rendering and
+ * trailer parsing; the script is constant text.
+ */
+import { shellText } from './shell-text.ts';
+
+export const STEP_RUNNER_SCRIPT = shellText(String.raw`set -u
+trap '' PIPE
+n=$1 d=$2 k=$3 t=$4 g=$5 m=$6 s=$7
+shift 8
+umask 077
+fail() { printf '\nOPSGATE-STEP %s error 125 %s\n' "$n" "$1" >&2; exit 125; }
+exec 9<"$s" || fail "cannot open the steps lock $s"
+flock -s -w 30 9 || fail "cannot take the steps lock $s"
+out="$d/$k.out" err="$d/$k.err" st="$d/$k.state"
+if [ "$m" = 1 ]; then printf 'executing %s\n' "$n" > "$st" || fail "cannot write the marker $st"; fi
+read -r t0 _ < /proc/uptime 2>/dev/null || t0=
+exec 3<&0
+( trap - PIPE; exec setsid timeout -s TERM -k "$g" "$t" "$@" ) <&3 >"$out" 2>"$err" &
+p=$!
+exec 3<&- 0</dev/null
+wait "$p" 2>/dev/null; rc=$?
+state=ended
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+  read -r t1 _ < /proc/uptime 2>/dev/null || t1=
+  if [ -z "$t0" ] || [ -z "$t1" ] || [ $(( %{t1%.*} - %{t0%.*} )) -ge "$t" ]; then
+    state=timed_out
+    i=0
+    while kill -0 -- "-$p" 2>/dev/null; do
+      kill -KILL -- "-$p" 2>/dev/null
+      i=$((i + 1)); [ "$i" -gt 50 ] && { state=unconfirmed; break; }
+      sleep 0.1
+    done
+  fi
+fi
+if [ "$m" = 1 ]; then printf '%s %s %s\n' "$state" "$rc" "$n" > "$st"; fi
+if [ -s "$out" ]; then cat "$out" && : > "$out"; fi
+if [ -s "$err" ]; then cat "$err" >&2 && : > "$err"; fi
+printf '\nOPSGATE-STEP %s %s %s\n' "$n" "$state" "$rc" >&2
+exit "$rc"`);
+
+export type RunnerState = 'ended' | 'timed_out' | 'unconfirmed' | 'error';
+
+export interface RemoteStep {
+  /** The command, without sudo. */
+  argv: readonly string[];
+  sudo: boolean;
+  timeoutSeconds: number;
+  /** Seconds between TERM and KILL (default 5). */
+  graceSeconds?: number;
+  /** Write a marker (non-idempotent steps). */
+  marker: boolean;
+  /** `<phase>.<step>`: the file name of the marker and output files. */
+  key: string;
+}
+
+export interface RunnerContext {
+  /** The run's directory on the host (host-lock.ts runDirOf). */
+  runDir: string;
+  /** The steps lock file (host-lock.ts stepsLockOf). */
+  stepsLock: string;
+  /** Per-run random token: the trailer must carry it. */
+  nonce: string;
+}
+
+/** The argv sent over SSH for one step. */
+export function renderRemoteStep(step: RemoteStep, ctx: RunnerContext): string[] {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(step.key)) throw new Error(`step key '${step.key}' is not a safe file name`);
+  const runner = ['sh', '-c', STEP_RUNNER_SCRIPT, 'opsgate-step', ctx.nonce, ctx.runDir, step.key, String(step.timeoutSeconds), String(step.graceSeconds ?? 5), step.marker ? '1' : '0', ctx.stepsLock, '--', ...step.argv];
+  return step.sudo ? ['sudo', '-n', '--', ...runner] : runner;
+}
+
+/** How long the controller waits for the runner before it gives up on confirming anything (seconds). */
+export function controllerDeadlineSeconds(step: Pick<RemoteStep, 'timeoutSeconds' | 'graceSeconds'>): number {
+  return step.timeoutSeconds + (step.graceSeconds ?? 5) + 30;
+}
+
+/** Splits the runner's trailer off stderr. Without a trailer (runner killed, connection lost) the state is undefined. */
+export function parseRunnerTrailer(stderr: string, nonce: string): { stderr: string; state?: RunnerState; code?: number; message?: string } {
+  const tag = `\nOPSGATE-STEP ${nonce} `;
+  const at = stderr.lastIndexOf(tag);
+  if (at < 0) return { stderr };
+  const line = stderr.slice(at + tag.length).replace(/\n$/, '');
+  const m = /^(ended|timed_out|unconfirmed|error) (\d+)(?: (.*))?$/.exec(line);
+  if (!m || line.includes('\n')) return { stderr };
+  return { stderr: stderr.slice(0, at), state: m[1] as RunnerState, code: Number(m[2]), ...(m[3] ? { message: m[3] } : {}) };
+}
