@@ -41,7 +41,6 @@ export async function generateRepo(sampleRoot: string, dir: string, total: numbe
   const group = (i: number) => `g-${pad(i % c.groups)}`;
   const host = (i: number) => `h-${pad(i % c.hosts)}`;
   const runbook = (i: number) => `rb-${pad(i % c.runbooks)}`;
-  const isProd = (hostIndex: number) => hostIndex % 3 !== 0;
   const groupEnv = (g: number) => (g % 3 === 0 ? 'staging' : 'prod');
   const hostGroup = (h: number) => {
     // hosts of prod groups are prod, of staging groups staging

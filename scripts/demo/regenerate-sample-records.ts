@@ -33,7 +33,7 @@ import { recordBackupVerification } from './sample-backups.ts';
 import { checkSampleRecords } from './sample-checks.ts';
 import { createLocalScm, git, mergePull, openPull, type SamplePull } from './sample-git.ts';
 import { PLANTED, startSampleFleet, writeFleetInventory, type SampleFleet } from './sample-fleet.ts';
-import { BASE_COMMIT_AT, PULLS, REPOSITORY, sampleEvents, type SampleEvent } from './sample-timeline.ts';
+import { BASE_COMMIT_AT, PULLS, REPOSITORY, sampleEvents } from './sample-timeline.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const argv = process.argv.slice(2);

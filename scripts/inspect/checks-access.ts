@@ -74,7 +74,7 @@ export function evaluateSudoers(c: CheckDef, f: HostFacts, host: InventoryHost, 
   };
 }
 
-export function evaluateBackupFreshness(c: CheckDef, f: HostFacts, host: InventoryHost, policy: PolicyData, now: Date): Outcome {
+export function evaluateBackupFreshness(_c: CheckDef, f: HostFacts, host: InventoryHost, policy: PolicyData, now: Date): Outcome {
   const repos = host.backup_repositories ?? [];
   const targeting = policy.backupPolicies.filter((b) => (b.targets?.hosts ?? []).includes(host.id) || (b.targets?.groups ?? []).some((g) => host.groups.includes(g)));
   const expected = 'newest snapshot of each backup policy within its RPO; snapshot count within retention';

@@ -24,7 +24,7 @@ async function lint(root: string, ...args: string[]) {
     return { code: 0, findings: (JSON.parse(r.stdout) as { diagnostics: { code: string; file: string }[] }).diagnostics };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
-    if (err.code !== 1) throw new Error(err.stderr);
+    if (err.code !== 1) throw new Error(err.stderr, { cause: e });
     return { code: 1, findings: (JSON.parse(err.stdout) as { diagnostics: { code: string; file: string }[] }).diagnostics };
   }
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitHubApiError } from '../../scripts/model/errors.ts';
-import { TOKEN, changePath, changeYaml, client, openPr, startHarness, user, type Harness } from './helpers.ts';
+import { TOKEN, changePath, changeYaml, client, openPr, startHarness, type Harness } from './helpers.ts';
 
 /** The scm interface over the real Octokit client: shapes, pagination and error wrapping. */
 let h: Harness;

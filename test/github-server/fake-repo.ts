@@ -123,8 +123,13 @@ export class FakeRepo {
       modes.delete(p);
       if (c === null) tree.delete(p);
       else if (typeof c === 'string') tree.set(p, c);
-      else if ('link' in c) (tree.set(p, c.link), modes.set(p, '120000'));
-      else (tree.set(p, c.content), modes.set(p, '100755'));
+      else if ('link' in c) {
+        tree.set(p, c.link);
+        modes.set(p, '120000');
+      } else {
+        tree.set(p, c.content);
+        modes.set(p, '100755');
+      }
     }
     for (const content of tree.values()) this.blobs.set(blobSha(content), content);
     const message = opts.message ?? `commit ${++this.seq}`;

@@ -48,6 +48,7 @@ export function requireMachine(needs: readonly Need[]): MachineGate {
     runs: false,
     why,
     describe: (name, fn) => {
+      // eslint-disable-next-line vitest/expect-expect -- a test that exists to fail, naming what is missing
       if (requireAll) describe(name, () => it('runs on this machine (OPSGATE_REQUIRE_ALL=1)', () => { throw new Error(`would skip: ${why}`); }));
       else describe(name, { skip: true, meta: { skipReason: why } }, fn);
     },

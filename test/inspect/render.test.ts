@@ -15,7 +15,7 @@ const report: InspectionReport = {
 describe('inspection renderers', () => {
   it('text lists problems and waivers, not passes, unless verbose', () => {
     const t = renderText(report);
-    expect(t).toMatch(/db-01  ERROR  hostkey: refused/);
+    expect(t).toMatch(/db-01 {2}ERROR {2}hostkey: refused/);
     expect(t).toMatch(/FAIL\s+ssh\.b .*\[new\]/);
     expect(t).toMatch(/WAIVED\s+ssh\.c .*\[exception exc-1\]/);
     expect(t).not.toMatch(/PASS\s+ssh\.a/);
@@ -37,6 +37,7 @@ describe('inspection renderers', () => {
     // Host output never starts a line of its own, nor reaches a terminal as control characters.
     for (const out of [g.summary, g.annotations, renderText(report, { verbose: true })]) {
       expect(out.split('\n').filter((l) => l.startsWith('::warning'))).toEqual([]);
+      // eslint-disable-next-line no-control-regex -- the point: no escape character reaches the output
       expect(out).not.toMatch(/[\u001b\r]/);
     }
   });

@@ -11,7 +11,6 @@ import { runCli } from '../../scripts/bin/run-cli.ts';
 import { planLanding, validateManifest } from '../../scripts/land/manifest.ts';
 import { createProtectedOrigin, type ProtectedOrigin } from '../workflows/protected-origin.ts';
 
-const NOW = new Date('2026-11-27T03:00:00Z');
 let origin: ProtectedOrigin;
 let tmp: string;
 

@@ -61,7 +61,8 @@ export async function printToPdf(htmlFile: string, pdfFile: string): Promise<voi
       }, 60_000);
       child.on('exit', (code) => {
         clearTimeout(timer);
-        code === 0 ? resolve() : reject(new Error(`chromium --print-to-pdf exited with ${code}`));
+        if (code === 0) resolve();
+        else reject(new Error(`chromium --print-to-pdf exited with ${code}`));
       });
     });
   } finally {

@@ -143,7 +143,7 @@ function runJob(r: Runner, runDir: string, id: string, job: Job, contexts: Recor
     const inputs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, toText(interpolate(v, s))]));
     const outputFile = path.join(temp, `output-${i}`);
     writeFileSync(outputFile, '');
-    let ok = true;
+    let ok: boolean;
     let output = '';
     const outputs: Record<string, string> = {};
     if (step.run !== undefined) {
