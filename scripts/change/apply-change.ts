@@ -177,7 +177,7 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
         unreachable: locks.unreachable,
         runners: locks.runners,
         ...(o.override ? {} : { gate: () => windowVerdict(change.data, calendar, o.now()) }),
-        onWindowEnd: change.data.rollout?.on_window_end ?? 'stop',
+        onWindowEnd: plan.rollout.onWindowEnd,
         confirm: makeConfirmHooks({ targets, auth, secrets: redact, scope: change.id, run: runId, seconds: o.confirmSeconds ?? 120, ...(o.sleep ? { sleep: o.sleep } : {}) }),
         concurrency: o.concurrency ?? 20,
         ...(o.sleep ? { sleep: o.sleep } : {}),

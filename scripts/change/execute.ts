@@ -98,6 +98,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
     const worker = async () => {
       while (next < todo.length) {
         const id = todo[next++]!;
+        if (!gate().ok) continue;
         const hp = byHost.get(id)!;
         const resume = input.resume?.get(id);
         await recorder.event('host.started', { host: id, batch: batch.index, ...(resume && (resume.skip.size || resume.rerun.length || resume.inRollback) ? { resumed: true } : {}) });

@@ -126,6 +126,7 @@ export function planChange(input: PlanInput): ChangePlan {
     batchSize: c.rollout?.batch_size ?? DEFAULT_ROLLOUT.batchSize,
     maxFailures: c.rollout?.max_failures ?? DEFAULT_ROLLOUT.maxFailures,
     pauseSeconds: c.rollout?.pause_seconds ?? DEFAULT_ROLLOUT.pauseSeconds,
+    onWindowEnd: c.rollout?.on_window_end ?? 'stop',
   };
   return {
     change: change.id, title: c.title, type: c.type, risk: c.risk, file: change.file, fileSha256: change.sha256,

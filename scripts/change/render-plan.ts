@@ -1,24 +1,34 @@
-/** Text and Markdown renderings of a ChangePlan (the gate's PR comment shows the Markdown). Pure. */
+/**
+ * Text, Markdown and JSON renderings of a ChangePlan (the gate's PR comment
+ * shows the Markdown). Every value a change author wrote passes through the
+ * lint sanitiser: no control or bidi-override character reaches a terminal,
+ * a log or a comment raw. Pure.
+ */
+import { sanitizeForLog, sanitizeJson } from '../render/sanitize.ts';
+import { planRetry, type RunState } from './resume.ts';
 import type { ChangePlan, HostPlan, PlannedAction } from './types.ts';
 
+const s = sanitizeForLog;
+
 function stdinNote(a: PlannedAction): string {
-  const s = a.stdin;
-  if (!s) return '';
-  if (s.source === 'repo') return `  < ${s.path} (${s.bytes} bytes, sha256 ${s.sha256.slice(0, 12)})`;
-  if (s.source === 'generated') return `  < ${s.label} (sha256 ${s.sha256.slice(0, 12)})`;
-  return `  < secrets on stdin: ${s.names.join(', ')}`;
+  const i = a.stdin;
+  if (!i) return '';
+  if (i.source === 'repo') return `  < ${s(i.path)} (${i.bytes} bytes, sha256 ${i.sha256.slice(0, 12)})`;
+  if (i.source === 'generated') return `  < ${s(i.label)} (sha256 ${i.sha256.slice(0, 12)})`;
+  return `  < secrets on stdin: ${i.names.map(s).join(', ')}`;
 }
 
 function expectNote(a: PlannedAction): string {
   if (!a.expect) return '';
   const parts = [`exit ${a.expect.exit_code}`];
-  if (a.expect.stdout_contains !== undefined) parts.push(`stdout contains ${JSON.stringify(a.expect.stdout_contains)}`);
-  if (a.expect.stdout_matches !== undefined) parts.push(`stdout matches /${a.expect.stdout_matches}/`);
+  if (a.expect.stdout_contains !== undefined) parts.push(`stdout contains ${s(JSON.stringify(a.expect.stdout_contains))}`);
+  if (a.expect.stdout_matches !== undefined) parts.push(`stdout matches /${s(a.expect.stdout_matches)}/`);
   return ` [expect ${parts.join(', ')}]`;
 }
 
 function flags(a: PlannedAction): string {
-  return `${a.idempotent ? ' (idempotent)' : ''} timeout ${a.timeoutMs / 1000}s`;
+  const notes = [a.idempotent ? 'idempotent' : a.phase === 'step' || a.phase === 'rollback' ? 'marker' : '', a.confirm ? `commit-confirmed: ${a.confirm.files.map(s).join(', ')}${a.confirm.reload.length ? `, reload ${a.confirm.reload.join(', ')}` : ''}` : ''].filter(Boolean);
+  return `${notes.length ? ` (${notes.join('; ')})` : ''} timeout ${a.timeoutMs / 1000}s`;
 }
 
 /** True when every host runs the same commands (so the plan prints them once). */
@@ -34,30 +44,33 @@ const SECTIONS: Array<[keyof Omit<HostPlan, 'host'>, string]> = [
   ['rollback', 'rollback (on failure)'],
 ];
 
+const RUNNER_NOTE = 'every command runs under the host-side step runner: its own session and process group, the timeout kills the group (TERM, then KILL after 5 s); steps marked "marker" leave a marker on the host before they start';
+
 export function renderPlanText(plan: ChangePlan): string {
   const out: string[] = [];
-  out.push(`${plan.change}: ${plan.title}`);
-  out.push(`type ${plan.type}, risk ${plan.risk}, window ${plan.window.start} → ${plan.window.end}`);
-  if (plan.riskDerivation) out.push(`derived risk: ${plan.riskDerivation}`);
-  out.push(`rollout: canary ${plan.rollout.canary}, batches of ${plan.rollout.batchSize}, max failures ${plan.rollout.maxFailures}${plan.rollout.pauseSeconds ? `, pause ${plan.rollout.pauseSeconds}s` : ''}`);
+  out.push(`${plan.change}: ${s(plan.title)}`);
+  out.push(`type ${plan.type}, risk ${plan.risk}, window ${s(plan.window.start)} → ${s(plan.window.end)}`);
+  if (plan.riskDerivation) out.push(`derived risk: ${s(plan.riskDerivation)}`);
+  out.push(`rollout: canary ${plan.rollout.canary}, batches of ${plan.rollout.batchSize}, max failures ${plan.rollout.maxFailures}${plan.rollout.pauseSeconds ? `, pause ${plan.rollout.pauseSeconds}s` : ''}, when the window closes: ${plan.rollout.onWindowEnd}`);
   out.push('');
-  for (const b of plan.batches) out.push(`batch ${b.index}${b.canary ? ' (canary)' : ''}: ${b.hosts.join(', ')}`);
+  for (const b of plan.batches) out.push(`batch ${b.index}${b.canary ? ' (canary)' : ''}: ${b.hosts.map(s).join(', ')}`);
   const hostBlocks = sameEverywhere(plan) && plan.hosts.length > 0 ? [{ ...plan.hosts[0]!, host: 'every host' }] : plan.hosts;
   for (const h of hostBlocks) {
-    out.push('', `on ${h.host}:`);
+    out.push('', `on ${s(h.host)}:`);
     for (const [key, title] of SECTIONS) {
       const list = h[key];
       if (list.length === 0) continue;
       out.push(`  ${title}:`);
       list.forEach((a, i) => {
-        out.push(`    ${i + 1}. ${a.id}${a.name ? ` — ${a.name}` : ''}${flags(a)}${expectNote(a)}`);
-        out.push(`       $ ${a.command}${stdinNote(a)}`);
+        out.push(`    ${i + 1}. ${s(a.id)}${a.name ? ` — ${s(a.name)}` : ''}${flags(a)}${expectNote(a)}`);
+        out.push(`       $ ${s(a.command)}${stdinNote(a)}`);
       });
     }
   }
+  out.push('', `(${RUNNER_NOTE})`);
   if (plan.diagnostics.length > 0) {
     out.push('', 'problems:');
-    for (const d of plan.diagnostics) out.push(`  ${d.file}:${d.line}:${d.col}  ${d.code}  ${d.message}${d.hint ? ` (${d.hint})` : ''}`);
+    for (const d of plan.diagnostics) out.push(`  ${s(d.file)}:${d.line}:${d.col}  ${d.code}  ${s(d.message)}${d.hint ? ` (${s(d.hint)})` : ''}`);
   }
   return out.join('\n') + '\n';
 }
@@ -69,31 +82,60 @@ function mdCode(text: string): string {
 
 export function renderPlanMarkdown(plan: ChangePlan): string {
   const out: string[] = [];
-  out.push(`### Plan for ${plan.change}: ${escapeMd(plan.title)}`, '');
+  out.push(`### Plan for ${plan.change}: ${md(plan.title)}`, '');
   out.push(`| type | risk | window | rollout |`, `|---|---|---|---|`);
-  out.push(`| ${plan.type} | ${plan.risk}${plan.riskDerivation ? ` (derived: ${plan.riskDerivation})` : ''} | ${plan.window.start} → ${plan.window.end} | canary ${plan.rollout.canary}, batches of ${plan.rollout.batchSize}, max failures ${plan.rollout.maxFailures} |`, '');
+  out.push(`| ${plan.type} | ${plan.risk}${plan.riskDerivation ? ` (derived: ${md(plan.riskDerivation)})` : ''} | ${md(plan.window.start)} → ${md(plan.window.end)} | canary ${plan.rollout.canary}, batches of ${plan.rollout.batchSize}, max failures ${plan.rollout.maxFailures}, when the window closes: ${plan.rollout.onWindowEnd} |`, '');
   out.push('**Batches**', '');
-  for (const b of plan.batches) out.push(`${b.index}. ${b.canary ? '(canary) ' : ''}${b.hosts.map((h) => `\`${h}\``).join(', ')}`);
+  for (const b of plan.batches) out.push(`${b.index}. ${b.canary ? '(canary) ' : ''}${b.hosts.map((h) => `\`${md(h)}\``).join(', ')}`);
   const hostBlocks = sameEverywhere(plan) && plan.hosts.length > 0 ? [{ ...plan.hosts[0]!, host: 'every host' }] : plan.hosts;
   for (const h of hostBlocks) {
-    out.push('', `<details><summary>Commands on ${h.host}</summary>`, '');
+    out.push('', `<details><summary>Commands on ${md(h.host)}</summary>`, '');
     for (const [key, title] of SECTIONS) {
       const list = h[key];
       if (list.length === 0) continue;
       out.push(`**${title}**`, '');
       for (const a of list) {
-        out.push(`- \`${a.id}\`${a.name ? ` ${escapeMd(a.name)}` : ''}${flags(a)}${expectNote(a)}${stdinNote(a) ? ` — stdin: ${stdinNote(a).replace(/^\s*<\s*/, '')}` : ''}`, '', mdCode(a.command), '');
+        out.push(`- \`${md(a.id)}\`${a.name ? ` ${md(a.name)}` : ''}${md(flags(a))}${md(expectNote(a))}${stdinNote(a) ? ` — stdin: ${md(stdinNote(a).replace(/^\s*<\s*/, ''))}` : ''}`, '', mdCode(s(a.command)), '');
       }
     }
     out.push('</details>');
   }
+  out.push('', `_${md(RUNNER_NOTE)}_`);
   if (plan.diagnostics.length > 0) {
     out.push('', '**Problems**', '');
-    for (const d of plan.diagnostics) out.push(`- \`${d.file}:${d.line}:${d.col}\` ${d.code}: ${escapeMd(d.message)}`);
+    for (const d of plan.diagnostics) out.push(`- \`${md(d.file)}:${d.line}:${d.col}\` ${d.code}: ${md(d.message)}`);
   }
   return out.join('\n') + '\n';
 }
 
-function escapeMd(t: string): string {
-  return t.replace(/([\\`*_<>|[\]])/g, '\\$1');
+/** The plan as JSON (generated stdin contents left out); terminal-active characters escaped. */
+export function renderPlanJson(plan: ChangePlan): string {
+  const strip = (a: PlannedAction) => (a.stdin?.source === 'generated' ? { ...a, stdin: { ...a.stdin, content: undefined } } : a);
+  return sanitizeJson(JSON.stringify({ ...plan, hosts: plan.hosts.map((h) => ({ ...h, steps: h.steps.map(strip), rollback: h.rollback.map(strip) })) }, null, 2)) + '\n';
+}
+
+/** Markdown-escaped and sanitised. */
+function md(t: string): string {
+  return s(t).replace(/([\\`*_<>|[\]])/g, '\\$1');
+}
+
+/**
+ * What a retry of a change that ran before would do: which hosts it skips because they succeeded, or
+ * (rerunSucceeded) on which it runs the non-idempotent steps again. Undefined when nothing ran before. Pure.
+ */
+export function describeRetry(plan: ChangePlan, earlier: ReadonlyArray<{ run: string; state: RunState }>, rerunSucceeded: boolean): string | undefined {
+  if (earlier.length === 0) return undefined;
+  const r = planRetry(plan, earlier, rerunSucceeded);
+  const runs = earlier.map((e) => e.run).join(', ');
+  const done = [...r.succeeded.keys()];
+  const partial = [...r.from.keys()].filter((h) => !r.succeeded.has(h));
+  const lines = [`retry of run ${runs}: ${done.length === 0 ? 'no host succeeded before' : rerunSucceeded ? `runs again on ${done.join(', ')} (succeeded before)` : `skips ${done.join(', ')} (succeeded)`}`];
+  if (rerunSucceeded) {
+    for (const h of done) {
+      const again = plan.hosts.find((x) => x.host === h)?.steps.filter((a) => !a.idempotent).map((a) => a.id) ?? [];
+      lines.push(`  ${h}: non-idempotent steps that run again: ${again.length ? again.join(', ') : 'none'}`);
+    }
+  }
+  for (const h of partial) lines.push(`  ${h}: continues where run ${r.from.get(h)} stopped (steps it recorded as done are not run again)`);
+  return lines.join('\n');
 }

@@ -6,11 +6,12 @@
  */
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import type { ChangeDocument } from '../model/documents.generated.ts';
+import { recordedOutcome, type RunFacts } from './run-outcome.ts';
 
 export interface ReviewInput {
   change: { id: string; file: string; data: ChangeDocument; locate?: (pointer: string) => { line: number; col: number } };
-  /** Runs from records/changes/<id>/, oldest first. `at` = when run.done was written. */
-  runs: ReadonlyArray<{ run: string; outcome?: string; at?: string }>;
+  /** Runs from records/changes/<id>/, oldest first. `at` = when run.done was written; `hosts` its per-host outcomes. */
+  runs: ReadonlyArray<{ run: string; at?: string } & RunFacts>;
   /** Incidents whose caused_by_change names this change. */
   incidentsCausedBy: readonly string[];
   /** Every incident id in the repository. */
@@ -19,15 +20,6 @@ export interface ReviewInput {
   /** Days after the window closes before a missing review is reported. */
   graceDays?: number;
 }
-
-const OUTCOME_OF_RUN: Record<string, string[]> = {
-  succeeded: ['successful'],
-  partial: ['partial', 'failed'],
-  failed: ['failed', 'rolled_back', 'partial'],
-  rolled_back: ['rolled_back', 'failed'],
-  window_closed: ['partial', 'rolled_back', 'failed'],
-  needs_attention: ['failed', 'partial', 'rolled_back'],
-};
 
 export function evaluateReview(input: ReviewInput): Diagnostic[] {
   const { change, runs } = input;
@@ -48,8 +40,10 @@ export function evaluateReview(input: ReviewInput): Diagnostic[] {
   }
   if (closure.outcome !== 'cancelled' && !last) add('review.no-run', '/closure/outcome', `closure says ${closure.outcome}, but ${change.id} has no execution record`, "a change counts as implemented only through 'opsgate apply'");
   if (closure.outcome === 'cancelled' && runs.length > 0) add('review.cancelled-but-run', '/closure/outcome', `closure says cancelled, but run ${runs[runs.length - 1]!.run} exists`);
-  if (last && closure.outcome !== 'cancelled' && !(OUTCOME_OF_RUN[last.outcome!] ?? []).includes(closure.outcome)) {
-    add('review.outcome-mismatch', '/closure/outcome', `closure says ${closure.outcome}, but the last run (${last.run}) ended ${last.outcome}`, `expected one of: ${(OUTCOME_OF_RUN[last.outcome!] ?? []).join(', ')}`);
+  const recorded = last ? recordedOutcome(last) : undefined;
+  if (last && recorded && closure.outcome !== 'cancelled' && closure.outcome !== recorded) {
+    const hosts = last.hosts ? ` (${Object.entries(last.hosts).map(([h, o]) => `${h}: ${o}`).join(', ')})` : '';
+    add('review.outcome-mismatch', '/closure/outcome', `closure says ${closure.outcome}, but the records of the last run (${last.run}) say ${recorded}${hosts}; the records decide`, recorded === 'unknown' ? 'the run is in doubt: resolve it with opsgate apply --resume --resolve, then write the closure' : `set closure.outcome: ${recorded}, or explain in deviations and fix the records' cause`);
   }
   if (closure.outcome !== 'successful' && closure.deviations.trim().length === 0) add('review.deviations-empty', '/closure/deviations', `outcome ${closure.outcome} needs the deviations from the plan written down`);
   if (last?.at && Date.parse(closure.closed_at) < Date.parse(last.at)) add('review.closed-before-run', '/closure/closed_at', `closed_at ${closure.closed_at} is before the last run ended (${last.at})`);

@@ -71,7 +71,8 @@ export async function runHost(ctx: HostContext, hp: HostPlan, resume: HostResume
         const g = ctx.gate();
         if (!g.ok) {
           await recorder.event('window.closed', { host, before_step: a.id, reason: g.reason });
-          return done('window_closed', { before_step: a.id, reason: g.reason, changed: applied });
+          // A host the change has not touched yet is simply not started.
+          return done(applied ? 'window_closed' : 'not_started', { before_step: a.id, reason: g.reason });
         }
         if (sensitive[0] === a && ctx.confirm) {
           const arm = await ctx.confirm.arm(host, session, sensitive);

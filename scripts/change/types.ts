@@ -72,7 +72,7 @@ export interface ChangePlan {
   /** sha256 of the change file as planned. */
   fileSha256: string;
   window: { start: string; end: string };
-  rollout: { canary: number; batchSize: number; maxFailures: number; pauseSeconds: number };
+  rollout: { canary: number; batchSize: number; maxFailures: number; pauseSeconds: number; onWindowEnd: 'stop' | 'rollback' };
   batches: Batch[];
   hosts: HostPlan[];
   /** Problems that make the plan unusable (missing files, unknown hosts, unsafe values). */

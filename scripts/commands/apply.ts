@@ -5,7 +5,8 @@ import { integer, parseCommandArgs } from './args.ts';
 import { applyChange, dueChanges, type ApplyOutcome, type Resolution } from '../change/apply-change.ts';
 import { selectDueWork } from '../change/due.ts';
 import { findChange, loadPlan } from '../change/load-plan.ts';
-import { renderPlanText } from '../change/render-plan.ts';
+import { describeRetry, renderPlanText } from '../change/render-plan.ts';
+import { listRuns } from '../change/recorder.ts';
 
 const USAGE = [
   'usage: opsgate apply CHG-YYYY-NNNN [--dry-run] [--resume [--resolve HOST:PHASE:STEP=done|failed]...]',
@@ -96,7 +97,13 @@ export const applyCommand: Command = async (ctx) => {
   const ids = work ? work.apply : [positional[0]!];
 
   if (flags['dry-run']) {
-    for (const id of due ? dueChanges(repo, ctx.now()) : ids) ctx.stdout.write(renderPlanText(await loadPlan(repo, findChange(repo, id), ctx.now())));
+    for (const id of due ? dueChanges(repo, ctx.now()) : ids) {
+      const plan = await loadPlan(repo, findChange(repo, id), ctx.now());
+      ctx.stdout.write(renderPlanText(plan));
+      const runs = await listRuns(ctx.root, id);
+      const retry = describeRetry(plan, runs.flatMap((r) => (r.state && r.outcome !== 'needs_attention' ? [{ run: r.run, state: r.state }] : [])), flags['rerun-succeeded'] === true);
+      if (retry) ctx.stdout.write(`${retry}\n`);
+    }
     if (due && dueChanges(repo, ctx.now()).length === 0) ctx.stdout.write('no change has its window open now\n');
     return ExitCode.clean;
   }

@@ -3,7 +3,7 @@ import { ExitCode } from '../model/errors.ts';
 import { readRepo } from '../repo/read-repo.ts';
 import { oneOf, parseCommandArgs } from './args.ts';
 import { findChange, loadPlan } from '../change/load-plan.ts';
-import { renderPlanMarkdown, renderPlanText } from '../change/render-plan.ts';
+import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../change/render-plan.ts';
 
 const USAGE = 'usage: opsgate plan CHG-YYYY-NNNN [--format text|markdown|json]';
 const HELP = `${USAGE}
@@ -25,7 +25,7 @@ export const planCommand: Command = async (ctx) => {
   const repo = await readRepo(ctx.root);
   const plan = await loadPlan(repo, findChange(repo, positionals[0]!), ctx.now());
   if (format === 'json') {
-    ctx.stdout.write(JSON.stringify({ ...plan, hosts: plan.hosts.map((h) => ({ ...h, steps: h.steps.map((a) => (a.stdin?.source === 'generated' ? { ...a, stdin: { ...a.stdin, content: undefined } } : a)) })) }, null, 2) + '\n');
+    ctx.stdout.write(renderPlanJson(plan));
   } else ctx.stdout.write(format === 'markdown' ? renderPlanMarkdown(plan) : renderPlanText(plan));
   return plan.diagnostics.some((d) => d.severity === 'error') ? ExitCode.unusable : ExitCode.clean;
 };

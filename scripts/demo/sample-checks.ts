@@ -11,6 +11,7 @@ import path from 'node:path';
 import { evaluateReview } from '../change/review.ts';
 import { listRuns } from '../change/recorder.ts';
 import { readRecordFile } from '../records/writer.ts';
+import { runFactsOf } from '../repo/read-change-runs.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 
 export async function checkSampleRecords(repo: RepoModel, recordsRoot: string, asOf: Date, secrets: readonly string[]): Promise<string[]> {
@@ -27,10 +28,9 @@ export async function checkSampleRecords(repo: RepoModel, recordsRoot: string, a
     const runs = [];
     for (const r of await listRuns(recordsRoot, c.id)) {
       const lines = (await readRecordFile(r.file)).lines;
-      const done = lines.filter((l) => l.type === 'run.done').pop();
       const planned = lines.find((l) => l.type === 'run.planned');
       if (planned && typeof planned.gate_decision !== 'string') problems.push(`${c.id} run ${r.run}: no gate decision in run.planned`);
-      runs.push({ run: r.run, ...(r.outcome ? { outcome: r.outcome } : {}), ...(typeof done?.at === 'string' ? { at: done.at } : {}) });
+      runs.push({ run: r.run, ...runFactsOf(lines) });
     }
     const caused = incidents.filter((i) => i.data.caused_by_change === c.id).map((i) => i.id);
     for (const d of evaluateReview({ change: { id: c.id, file: c.file, data: c.data }, runs, incidentsCausedBy: caused, incidentIds, now: asOf })) {

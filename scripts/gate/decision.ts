@@ -26,7 +26,7 @@ export interface GateDecision {
     status: string;
     requires: string;
     emergency_reduced: boolean;
-    approvers: { person: string; login: string; review_id: number; commit_id: string | null }[];
+    approvers: { person: string; login: string; review_id: number; commit_id: string | null; submitted_at: string | null }[];
     still_needed_from: string[];
     matched_files: number;
   }[];
@@ -63,7 +63,7 @@ export function buildDecision(result: GateResult): GateDecision {
       status: r.status,
       requires: r.requirement.description,
       emergency_reduced: r.emergency_reduced,
-      approvers: allApprovers(r.requirement).map((a) => ({ person: a.person, login: a.login, review_id: a.review_id, commit_id: a.commit_id })),
+      approvers: allApprovers(r.requirement).map((a) => ({ person: a.person, login: a.login, review_id: a.review_id, commit_id: a.commit_id, submitted_at: a.submitted_at ?? null })),
       still_needed_from: r.requirement.still_needed_from,
       matched_files: r.matched_files.length,
     })),

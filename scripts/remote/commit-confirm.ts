@@ -79,7 +79,7 @@ D=/var/lib/opsgate/confirm/$1
 exec 7>"$D/lock"; flock -x 7
 if [ -e "$D/state" ]; then echo "too-late $(cat "$D/state")"; exit 1; fi
 : > "$D/confirmed"
-pid=$(cat "$D/timer.pid" 2>/dev/null) && kill -TERM -- "-$pid" 2>/dev/null
+pid=$(cat "$D/timer.pid" 2>/dev/null) && kill -TERM "-$pid" 2>/dev/null
 echo confirmed`);
 
 /** Anyone may read whether the host reverted: `sh -s -- ID` prints the state or `pending`. */

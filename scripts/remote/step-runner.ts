@@ -48,8 +48,8 @@ if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
   if [ -z "$t0" ] || [ -z "$t1" ] || [ $(( %{t1%.*} - %{t0%.*} )) -ge "$t" ]; then
     state=timed_out
     i=0
-    while kill -0 -- "-$p" 2>/dev/null; do
-      kill -KILL -- "-$p" 2>/dev/null
+    while kill -0 "-$p" 2>/dev/null; do
+      kill -KILL "-$p" 2>/dev/null
       i=$((i + 1)); [ "$i" -gt 50 ] && { state=unconfirmed; break; }
       sleep 0.1
     done

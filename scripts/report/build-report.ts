@@ -19,7 +19,7 @@ export const KPI_IDS = ['changes.total', 'changes.success_rate', 'changes.emerge
 
 /** Figures whose expected value is zero: anything above zero is listed under "needs attention". */
 export const ATTENTION_IDS = [
-  'integrity.problems', 'documents.invalid', 'changes.ungated', 'changes.outside_window', 'changes.retro_overdue', 'changes.pir_missing',
+  'integrity.problems', 'documents.invalid', 'changes.outcome_discrepancies', 'changes.ungated', 'changes.outside_window', 'changes.never_satisfiable', 'changes.emergency_not_run', 'changes.retro_overdue', 'changes.pir_missing',
   'incidents.sla_breaches', 'incidents.postmortems_overdue', 'incidents.follow_ups_overdue', 'inspection.hosts_unreachable',
   'inspection.fail.critical', 'inspection.fail.high', 'exceptions.expired', 'exceptions.expiring_30d', 'backups.verification_overdue',
   'access.leavers_with_access', 'access.grants_expired', 'access.reviews_overdue', 'access.drift', 'oncall.gaps', 'runbooks.overdue',
@@ -123,6 +123,6 @@ export function buildReport(input: ReportInput, options: BuildOptions): Report {
     ...sections,
     integrity: { figures: integrityFigures, problems: [...input.integrity].sort(byKey((p) => `${p.path}|${String(p.line).padStart(9, '0')}`)), document_problems: input.documentProblems },
   };
-  const manifest = buildManifest(collectFigures(report), input);
+  const manifest = buildManifest(report, input);
   return { ...report, evidence_manifest_sha256: manifest.sha256, evidence: manifest.items } as Report;
 }

@@ -50,12 +50,21 @@ export function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
-/** The q-quantile (0..1) by the nearest-rank method; null for no values. */
+/**
+ * The q-quantile (0..1) by linear interpolation between closest ranks —
+ * Hyndman & Fan type 7, the default of R's quantile(), NumPy's percentile and
+ * Excel's PERCENTILE.INC: with the n values sorted as x[0..n-1] and
+ * h = (n - 1)·q, Q = x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]). For q = 0.5 it is
+ * the usual median: the middle value of an odd count, the mean of the two
+ * middle values of an even count. Null for no values. Pure.
+ */
 export function quantile(values: readonly number[], q: number): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil(q * sorted.length));
-  return sorted[rank - 1]!;
+  const h = (sorted.length - 1) * Math.min(1, Math.max(0, q));
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
 export function uniqueSorted(paths: Iterable<string>): string[] {

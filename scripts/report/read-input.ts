@@ -11,6 +11,7 @@ import path from 'node:path';
 import { verifyChain } from '../records/chain.ts';
 import { readRepo } from '../repo/read-repo.ts';
 import { adaptBackupRecord } from './adapters/backup-records.ts';
+import { adaptConvergeRecord } from './adapters/converge-records.ts';
 import { adaptDocuments } from './adapters/documents.ts';
 import { adaptExecutionRecord } from './adapters/execution-records.ts';
 import { adaptGateRecord } from './adapters/gate-records.ts';
@@ -36,7 +37,7 @@ async function listRecordFiles(root: string): Promise<string[]> {
 
 function familyOf(rel: string): RecordFileInfo['family'] {
   const top = rel.split('/')[1];
-  return top === 'gate' || top === 'changes' || top === 'inspections' || top === 'backups' ? top : 'other';
+  return top === 'gate' || top === 'changes' || top === 'inspections' || top === 'backups' || top === 'converge' ? top : 'other';
 }
 
 export interface RecordsPart {
@@ -44,6 +45,7 @@ export interface RecordsPart {
   executions: ReportInput['executions'];
   inspections: ReportInput['inspections'];
   backups: ReportInput['backups'];
+  converge: ReportInput['converge'];
   recordFiles: RecordFileInfo[];
   integrity: IntegrityProblem[];
 }
@@ -73,10 +75,11 @@ export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: 
     if (run) part.executions.push(run);
   } else if (family === 'inspections') part.inspections.push(...adaptInspectionRecord(file.path, lines));
   else if (family === 'backups') part.backups.push(...adaptBackupRecord(file.path, lines));
+  else if (family === 'converge') part.converge.push(...adaptConvergeRecord(file.path, lines));
 }
 
 export function emptyRecordsPart(): RecordsPart {
-  return { gateDecisions: [], executions: [], inspections: [], backups: [], recordFiles: [], integrity: [] };
+  return { gateDecisions: [], executions: [], inspections: [], backups: [], converge: [], recordFiles: [], integrity: [] };
 }
 
 /** Reads, verifies and adapts record files, a few at a time so a large year never sits in memory as text. Edge. */

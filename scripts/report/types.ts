@@ -5,7 +5,7 @@
  * functions of ReportInput.
  */
 import type {
-  AccessReviewDocument, BackupPolicyDocument, CalendarDocument, ChangeDocument, ExceptionDocument, GrantDocument,
+  AccessReviewDocument, ApprovalDocument, BackupPolicyDocument, CalendarDocument, ChangeDocument, ExceptionDocument, GrantDocument,
   GroupDocument, HostDocument, IncidentDocument, OncallDocument, OrganisationDocument, PersonDocument, RunbookDocument, SlaDocument,
 } from '../model/documents.generated.ts';
 
@@ -14,6 +14,26 @@ export interface EvidenceSource {
   path: string;
   sha256: string;
   kind: 'document' | 'record';
+}
+
+/**
+ * One line of a record file, as the report cites it: its `seq` (= line number)
+ * and its `hash` (sha256 of the line without its hash field; records/chain.ts).
+ */
+export interface LineRef {
+  seq: number;
+  hash: string;
+}
+
+/** The citation of a record line inside a figure's evidence before the manifest numbers it: `path#seq:hash`. */
+export function citeLine(path: string, line: LineRef | undefined): string {
+  return line ? `${path}#${line.seq}:${line.hash}` : path;
+}
+
+/** Splits a citation into its file and, for a record line, seq and hash. */
+export function parseCitation(citation: string): { path: string; seq?: number; hash?: string } {
+  const m = /^(.*)#(\d+):([0-9a-f]{64})$/.exec(citation);
+  return m ? { path: m[1]!, seq: Number(m[2]), hash: m[3]! } : { path: citation };
 }
 
 export interface DocRef<T> {
@@ -57,19 +77,32 @@ export interface IntegrityProblem {
 export interface RecordFileInfo {
   path: string;
   sha256: string;
-  family: 'gate' | 'changes' | 'inspections' | 'backups' | 'other';
+  family: 'gate' | 'changes' | 'inspections' | 'backups' | 'converge' | 'other';
   lines: number;
   ok: boolean;
+}
+
+export interface GateRuleResult {
+  id: string;
+  status: string;
+  /** What the rule requires, as the gate wrote it ("2 of team cab"). */
+  requires: string;
+  approvers: { person: string; at: string | undefined }[];
+  still_needed_from: string[];
 }
 
 export interface GateDecision {
   path: string;
   line: number;
+  /** The decision line's hash, for the per-line citation. */
+  hash: string;
   at: string;
   pr: number | undefined;
   head_sha: string | undefined;
   status: 'satisfied' | 'pending' | 'failed';
+  summary: string;
   changes: string[];
+  rules: GateRuleResult[];
 }
 
 export interface ExecutionRun {
@@ -78,12 +111,18 @@ export interface ExecutionRun {
   run: string;
   started_at: string | undefined;
   finished_at: string | undefined;
-  outcome: 'successful' | 'failed' | 'rolled_back' | 'partial' | 'running' | 'unknown';
+  /** What the records say (scripts/change/run-outcome.ts); `unknown` without run.done or when a person must decide. */
+  outcome: 'successful' | 'failed' | 'rolled_back' | 'partial' | 'unknown';
   rolled_back: boolean;
   hosts: string[];
+  /** run.done's per-host outcomes. */
+  host_outcomes: Record<string, string>;
   dry_run: boolean;
   /** The pull request that merged the change, as the executor recorded it. */
   pr: number | undefined;
+  /** run.planned (or the first line) and the last run.done, for citations. */
+  planned: LineRef | undefined;
+  done: LineRef | undefined;
 }
 
 export interface InspectionResult {
@@ -95,12 +134,22 @@ export interface InspectionResult {
   exception: string | undefined;
   exception_expired: boolean;
   reason: string | undefined;
+  /** As the record states them (quoted verbatim in the finding list). */
+  expected?: string;
+  observed?: string;
 }
 
 export interface InspectionRun {
   path: string;
   run: string;
   at: string;
+  /** The run this one compared itself with (inspection.completed previous_run). */
+  previous_run: string | undefined;
+  /** Lines to cite: the completion line, and each host's inspection.host line. */
+  completed: LineRef | undefined;
+  host_lines: Record<string, LineRef>;
+  /** Authorized keys each host held at this run, as `account:person` (from the access.authorized-keys row). */
+  keys: Record<string, string[]>;
   results: InspectionResult[];
   /** Hosts the run could not reach (their checks count as error). */
   unreachable: { host: string; reason: string }[];
@@ -108,20 +157,35 @@ export interface InspectionRun {
   /** Results marked new / resolved / regressed against the previous run. */
   counts: { new: number; resolved: number; regressed: number };
   /**
-   * True when `results` were dropped to bound memory: only the last run of
-   * each month (in the organisation's zone) keeps its rows, which is all any
-   * monthly report reads.
+   * True when `results` were dropped to bound memory: only the first and the
+   * last run of each month (in the organisation's zone) keep their rows, which
+   * is all any monthly report reads (the state at the end, and the baseline
+   * for what is new or resolved).
    */
   pruned: boolean;
 }
 
 export interface BackupEvent {
   path: string;
+  line: LineRef;
   at: string;
   policy: string;
   host: string | undefined;
   kind: 'snapshot' | 'restore_test' | 'check';
   ok: boolean;
+  /** Restore tests: how long the restore took, when recorded. */
+  duration_seconds: number | undefined;
+}
+
+/** An authorized key that `converge access` removed from a host. */
+export interface ConvergeRemoval {
+  path: string;
+  line: LineRef;
+  run: string;
+  at: string;
+  host: string;
+  account: string;
+  fingerprint: string | undefined;
 }
 
 export interface GitFileHistory {
@@ -141,6 +205,7 @@ export interface GitCommitRef {
 
 export interface ReportInput {
   organisation: DocRef<OrganisationDocument> | undefined;
+  approval: DocRef<ApprovalDocument> | undefined;
   calendar: DocRef<CalendarDocument> | undefined;
   sla: DocRef<SlaDocument> | undefined;
   oncall: DocRef<OncallDocument> | undefined;
@@ -159,6 +224,7 @@ export interface ReportInput {
   executions: ExecutionRun[];
   inspections: InspectionRun[];
   backups: BackupEvent[];
+  converge: ConvergeRemoval[];
   recordFiles: RecordFileInfo[];
   integrity: IntegrityProblem[];
   /** sha256 of document files that could not be loaded, so the evidence manifest can pin them too. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { planChange } from '../../scripts/change/plan.ts';
 import { evaluatePreconditions, type ApplyFacts } from '../../scripts/change/preconditions.ts';
-import { planResume, readRunState } from '../../scripts/change/resume.ts';
+import { accountedMarkers, planResume, planRetry, readRunState } from '../../scripts/change/resume.ts';
+import { windowVerdict } from '../../scripts/change/window-gate.ts';
+import { runOutcomeOf } from '../../scripts/model/outcome.ts';
 import { GENESIS, renderRecordLine, type RecordLine } from '../../scripts/records/chain.ts';
 
 const now = new Date('2026-12-01T15:00:00Z');
@@ -101,5 +103,101 @@ describe('resume', () => {
     expect(r.get('h1')!.skip.has('step:s1')).toBe(true);
     expect(r.get('h2')!.finished).toBe('succeeded');
     expect(r.get('h3')!.inRollback).toBe(true);
+  });
+});
+
+describe('markers on the host against the records', () => {
+  const plan = planChange({
+    change: {
+      id: 'CHG-1', file: 'c.yaml', sha256: 'x',
+      data: {
+        id: 'CHG-1', title: 't', type: 'normal', risk: 'low', requester: 'a', implementer: 'a', purpose: 'p', impact: { description: 'd', expected_downtime_minutes: 0 },
+        targets: { hosts: ['h1'] }, window: { start: 'a', end: 'b' },
+        prechecks: [{ id: 'pre', argv: ['true'] }],
+        steps: [{ id: 's1', kind: 'run', argv: ['a'] }, { id: 's2', kind: 'run', argv: ['b'] }, { id: 's3', kind: 'run', argv: ['c'] }],
+      },
+    },
+    hosts: [{ id: 'h1', data: { groups: [] } }],
+    files: new Map(), access: { people: [], roles: [], grants: [] }, now,
+  });
+  const view = (current: Record<string, string>, unaccounted: Array<{ run: string; key: string; state: string }> = []) => new Map([['h1', { current: new Map(Object.entries(current)), unaccounted }]]);
+
+  it('a recorded start with no marker on the host never started: it runs; with a marker it is unknown', () => {
+    const state = readRunState(chain([{ type: 'run.planned', run: 'r1' }, { type: 'step.executing', host: 'h1', phase: 'step', step: 's1' }]));
+    const none = planResume(plan, state, view({}))[0]!;
+    expect(none.notStarted.map((a) => a.id)).toEqual(['s1']);
+    expect(none.unknown).toEqual([]);
+    const marked = planResume(plan, state, view({ 'step.s1': 'ended 0 n' }, [{ run: 'r1', key: 'step.s1', state: 'ended 0 n' }]))[0]!;
+    expect(marked.unknown.map((u) => u.action.id)).toEqual(['s1']);
+    expect(marked.notStarted).toEqual([]);
+  });
+
+  it('a marker no record accounts for makes its step unknown, even with no record at all', () => {
+    const r = planResume(plan, undefined, view({}, [{ run: 'lost', key: 'step.s2', state: 'ended 0 n' }]))[0]!;
+    expect(r.unknown).toEqual([expect.objectContaining({ markerRun: 'lost', evidence: expect.stringContaining("marker 'ended 0 n' from run lost") })]);
+  });
+
+  it('a record accounts for a marker by the step\'s end or by a person\'s resolution, in any run', () => {
+    const lines = chain([
+      { type: 'run.planned', run: 'r2' },
+      { type: 'step.done', host: 'h1', phase: 'step', step: 's1', ok: true, outcome: 'succeeded' },
+      { type: 'step.done', host: 'h1', phase: 'step', step: 's2', ok: false, outcome: 'unknown' },
+      { type: 'step.resolved', host: 'h1', phase: 'step', step: 's3', resolution: 'done', marker_run: 'r1' },
+    ]);
+    expect([...accountedMarkers([{ run: 'r2', lines }])].sort()).toEqual(['r1|h1|step.s3', 'r2|h1|step.s1']);
+  });
+
+  it('once a step took effect the prechecks no longer apply', () => {
+    const state = readRunState(chain([{ type: 'run.planned', run: 'r1' }, { type: 'step.resolved', host: 'h1', phase: 'step', step: 's1', resolution: 'done' }]));
+    expect(planResume(plan, state, view({}))[0]!.skip).toEqual(new Set(['step:s1', 'precheck:pre']));
+  });
+
+  it('a retry: succeeded hosts finish, clean hosts start over, part-way hosts keep what they did, a failed rollback puts it in doubt', () => {
+    const run = (events: Array<Record<string, unknown>>) => readRunState(chain([{ type: 'run.planned', run: 'r1' }, ...events]));
+    const plan3 = { ...plan, hosts: ['a', 'b', 'c', 'd'].map((h) => ({ ...plan.hosts[0]!, host: h })) };
+    const earlier = [{ run: 'r1', state: run([
+      { type: 'host.done', host: 'a', outcome: 'succeeded' },
+      { type: 'step.done', host: 'b', phase: 'step', step: 's1', ok: true }, { type: 'host.done', host: 'b', outcome: 'rolled_back' },
+      { type: 'step.done', host: 'c', phase: 'step', step: 's1', ok: true }, { type: 'step.done', host: 'c', phase: 'step', step: 's2', ok: false }, { type: 'host.done', host: 'c', outcome: 'unreachable' },
+      { type: 'step.done', host: 'd', phase: 'step', step: 's1', ok: true }, { type: 'rollback.started', host: 'd' }, { type: 'host.done', host: 'd', outcome: 'rollback_failed' },
+    ]) }];
+    const r = planRetry(plan3, earlier, false);
+    expect(r.state.hosts.get('a')?.outcome).toBe('succeeded');
+    expect(r.state.hosts.has('b')).toBe(false);
+    expect([...r.state.hosts.get('c')!.actions]).toEqual([['step:s1', 'ok']]);
+    expect([...r.state.hosts.get('d')!.actions]).toEqual([['step:s1', 'unknown']]);
+    expect(planRetry(plan3, earlier, true).state.hosts.has('a')).toBe(false);
+  });
+});
+
+describe('run outcome from host outcomes', () => {
+  it.each<[Record<string, string>, boolean, string]>([
+    [{ a: 'succeeded', b: 'succeeded' }, false, 'succeeded'],
+    [{ a: 'succeeded', b: 'rolled_back' }, false, 'failed'],
+    [{ a: 'rolled_back', b: 'not_started' }, false, 'rolled_back'],
+    [{ a: 'rolled_back', b: 'rollback_failed' }, false, 'failed'],
+    [{ a: 'succeeded', b: 'needs_attention' }, false, 'needs_attention'],
+    [{ a: 'succeeded', b: 'not_started' }, true, 'window_closed'],
+    [{ a: 'needs_attention', b: 'not_started' }, true, 'needs_attention'],
+  ])('%j (window closed: %s) → %s', (hosts, windowClosed, want) => {
+    expect(runOutcomeOf(hosts, { maxFailures: 0, windowClosed })).toBe(want);
+  });
+  it('partial when failures stay within max_failures', () => {
+    expect(runOutcomeOf({ a: 'succeeded', b: 'rolled_back' }, { maxFailures: 1, windowClosed: false })).toBe('partial');
+  });
+});
+
+describe('window verdict before every batch and step', () => {
+  const change = { window: { start: '2026-12-01T14:00:00Z', end: '2026-12-01T16:00:00Z' }, type: 'normal' as const };
+  const calendar = { id: 'calendar', timezone: 'UTC', maintenance_windows: [], freezes: [{ id: 'f', title: 'freeze', start: '2026-12-01T15:00:00Z', end: '2026-12-01T15:30:00Z', allow_types: ['emergency' as const] }] } as unknown as Parameters<typeof windowVerdict>[1];
+  it.each<[string, boolean, RegExp | undefined]>([
+    ['2026-12-01T14:30:00Z', true, undefined],
+    ['2026-12-01T15:10:00Z', false, /freeze 'f'/],
+    ['2026-12-01T16:00:00Z', false, /window closed at/],
+    ['2026-12-01T13:59:59Z', false, /window opens at/],
+  ])('at %s', (at, ok, why) => {
+    const v = windowVerdict(change, calendar, new Date(at));
+    expect(v.ok).toBe(ok);
+    if (!v.ok) expect(v.reason).toMatch(why!);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { planBatches } from '../../scripts/change/batches.ts';
 import { evaluateExpectation } from '../../scripts/change/check.ts';
 import { planChange, type PlanInput } from '../../scripts/change/plan.ts';
-import { renderPlanMarkdown, renderPlanText } from '../../scripts/change/render-plan.ts';
+import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../../scripts/change/render-plan.ts';
 import type { ChangeDocument } from '../../scripts/model/documents.generated.ts';
 
 const base: ChangeDocument = {
@@ -101,6 +101,27 @@ describe('planChange', () => {
     const md = renderPlanMarkdown(p);
     expect(md).toContain('### Plan for CHG-2026-0042');
     expect(md).toContain('sudo -n -- systemctl reload nginx');
+  });
+});
+
+describe('plan output is sanitised', () => {
+  // ESC (colours, cursor), BEL, a C1 control, right-to-left override and isolate, a line separator.
+  const hostile = 'x\u001b[31mRED\u0007\u009b2J\u202eevil\u2066\u2028y';
+  const p = planChange(input({
+    title: `title ${hostile}`,
+    steps: [{ id: 'echo', kind: 'run', name: `name ${hostile}`, argv: ['printf', '%s', `arg ${hostile}`], env: { NOTE: `env ${hostile}` } }],
+    verification: [{ id: 'v', argv: ['true'], expect: { stdout_contains: `out ${hostile}` } }],
+  }));
+  const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+  it.each([['text', renderPlanText(p)], ['markdown', renderPlanMarkdown(p)], ['json', renderPlanJson(p)]])('%s carries no raw control or bidi character', (_f, out) => {
+    expect(out).not.toMatch(raw);
+    expect(out).toContain('\\u001b');
+    expect(out).toContain('\\u202e');
+  });
+  it('JSON still parses back to the values as written', () => {
+    const back = JSON.parse(renderPlanJson(p)) as { title: string; hosts: Array<{ steps: Array<{ name: string }> }> };
+    expect(back.title).toBe(`title ${hostile}`);
+    expect(back.hosts[0]!.steps[0]!.name).toBe(`name ${hostile}`);
   });
 });
 

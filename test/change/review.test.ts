@@ -30,6 +30,21 @@ describe('evaluateReview', () => {
   ])('%s', (_n, input, code) => {
     expect(codes(input)).toContain(code);
   });
+  it.each<[string, ReviewInput['runs'], string, boolean]>([
+    // The records decide: a precheck failure on the canary changed nothing, so "partial" contradicts them.
+    ['partial, but no host kept the change', [{ run: 'r1', outcome: 'failed', hosts: { 'web-01': 'precheck_failed', 'web-02': 'not_started' } }], 'partial', true],
+    ['failed, and no host kept the change', [{ run: 'r1', outcome: 'failed', hosts: { 'web-01': 'precheck_failed', 'web-02': 'not_started' } }], 'failed', false],
+    ['rolled back, the canary was rolled back', [{ run: 'r1', outcome: 'failed', hosts: { 'app-02': 'rolled_back', 'app-01': 'not_started' } }], 'rolled_back', false],
+    ['failed, but the canary was rolled back', [{ run: 'r1', outcome: 'failed', hosts: { 'app-02': 'rolled_back', 'app-01': 'not_started' } }], 'failed', true],
+    ['successful, but one host failed', [{ run: 'r1', outcome: 'partial', hosts: { a: 'succeeded', b: 'rolled_back' } }], 'successful', true],
+    ['partial, one host kept it', [{ run: 'r1', outcome: 'partial', hosts: { a: 'succeeded', b: 'rolled_back' } }], 'partial', false],
+    ['successful after a failed first run', [{ run: 'r1', outcome: 'failed', hosts: { a: 'precheck_failed' } }, { run: 'r2', outcome: 'succeeded', hosts: { a: 'succeeded' } }], 'successful', false],
+    ['anything, while the last run is in doubt', [{ run: 'r1', outcome: 'needs_attention' }], 'failed', true],
+    ['rolled back, but a rollback failed', [{ run: 'r1', outcome: 'failed', hosts: { a: 'rollback_failed' } }], 'rolled_back', true],
+  ])('closure %s', (_n, runs, outcome, mismatch) => {
+    const closure2 = { ...closure, outcome: outcome as 'successful', deviations: 'written' };
+    expect(codes(base({ closure: closure2 }, { runs })).includes('review.outcome-mismatch')).toBe(mismatch);
+  });
   it('does not nag inside the grace period', () => {
     expect(codes(base({}, { now: new Date('2026-11-02T00:00:00Z') }))).toEqual([]);
   });

@@ -9,9 +9,9 @@ export const endOf = (id: string): number => period(id).endMs;
 
 export function emptyInput(extra: Partial<ReportInput> = {}): ReportInput {
   return {
-    organisation: undefined, calendar: undefined, sla: undefined, oncall: undefined,
+    organisation: undefined, approval: undefined, calendar: undefined, sla: undefined, oncall: undefined,
     hosts: [], groups: [], changes: [], incidents: [], exceptions: [], backupPolicies: [], people: [], grants: [], reviews: [], runbooks: [], checks: [],
-    gateDecisions: [], executions: [], inspections: [], backups: [], recordFiles: [], integrity: [], documentProblems: [], unloadedFiles: [],
+    gateDecisions: [], executions: [], inspections: [], backups: [], converge: [], recordFiles: [], integrity: [], documentProblems: [], unloadedFiles: [],
     git: { commit: undefined, repositoryUrl: undefined, files: {} },
     ...extra,
   };
@@ -32,13 +32,14 @@ export function change(id: string, over: Partial<ChangeDocument> = {}): DocRef<C
 export function run(changeId: string, over: Partial<ExecutionRun> = {}): ExecutionRun {
   return {
     path: `records/changes/${changeId}/${over.run ?? 'r1'}.jsonl`, change: changeId, run: 'r1',
-    started_at: '2026-11-05T22:05:00+08:00', finished_at: '2026-11-05T22:20:00+08:00', outcome: 'successful', rolled_back: false, hosts: ['web-01'], dry_run: false, pr: undefined,
+    started_at: '2026-11-05T22:05:00+08:00', finished_at: '2026-11-05T22:20:00+08:00', outcome: 'successful', rolled_back: false, hosts: ['web-01'], host_outcomes: { 'web-01': 'succeeded' }, dry_run: false, pr: undefined,
+    planned: { seq: 1, hash: '1'.repeat(64) }, done: { seq: 9, hash: '9'.repeat(64) },
     ...over,
   };
 }
 
 export function decision(changes: string[], over: Partial<GateDecision> = {}): GateDecision {
-  return { path: 'records/gate/yunfan/ops/pr-7.jsonl', line: 1, at: '2026-11-04T10:00:00+08:00', pr: 7, head_sha: 'b'.repeat(40), status: 'satisfied', changes, ...over };
+  return { path: 'records/gate/yunfan/ops/pr-7.jsonl', line: 1, hash: 'e'.repeat(64), at: '2026-11-04T10:00:00+08:00', pr: 7, head_sha: 'b'.repeat(40), status: 'satisfied', summary: '', changes, rules: [], ...over };
 }
 
 export function incident(id: string, over: Partial<IncidentDocument> = {}): DocRef<IncidentDocument> {
@@ -67,7 +68,12 @@ export function row(hostId: string, check: string, status: InspectionResult['sta
 export function inspection(at: string, results: InspectionResult[], over: Partial<InspectionRun> = {}): InspectionRun {
   const counts = { new: 0, resolved: 0, regressed: 0 };
   for (const r of results) if (r.change === 'new' || r.change === 'resolved' || r.change === 'regressed') counts[r.change]++;
-  return { path: `records/inspections/${at.slice(0, 7)}.jsonl`, run: `run-${at}`, at, results, unreachable: [], hosts: [...new Set(results.map((r) => r.host))], counts, pruned: false, ...over };
+  const hosts = [...new Set(results.map((r) => r.host))];
+  return {
+    path: `records/inspections/${at.slice(0, 7)}.jsonl`, run: `run-${at}`, at, previous_run: undefined, completed: { seq: 99, hash: 'f'.repeat(64) },
+    host_lines: Object.fromEntries(hosts.map((h, i) => [h, { seq: i + 2, hash: String(i % 10).repeat(64) }])), keys: {},
+    results, unreachable: [], hosts, counts, pruned: false, ...over,
+  };
 }
 
 export function exception(id: string, expires: string): DocRef<ExceptionDocument> {

@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyChain } from '../../scripts/records/chain.ts';
+import { renderRecordLine, verifyChain } from '../../scripts/records/chain.ts';
 import { RecordWriter } from '../../scripts/records/writer.ts';
 import { adaptInspectionFileFast } from '../../scripts/report/adapters/inspection-fast.ts';
 import { adaptInspectionRecord, pruneInspectionRuns } from '../../scripts/report/adapters/inspection-records.ts';
@@ -47,13 +47,41 @@ describe('the fast path through intact inspection records', () => {
     expect(fast!.lines).toBe(verifyChain(text).lines.length);
   });
 
+  it('gives the same runs on the sample organisation\'s real records, keys of every run included', async () => {
+    const rel = 'records/inspections/2026-11.jsonl';
+    const text = await readFile(path.resolve(import.meta.dirname, '../..', rel), 'utf8');
+    const fast = adaptInspectionFileFast(rel, text, 'Asia/Shanghai');
+    expect(fast).toBeDefined();
+    expect(fast!.runs).toEqual(full(rel, text, 'Asia/Shanghai'));
+    // A pruned run still carries the keys each host held (the leaver's key on app-01 in the first runs).
+    expect(fast!.runs.filter((r) => r.pruned).some((r) => r.keys['app-01']?.includes('deploy:sun-hao'))).toBe(true);
+  }, 30_000);
+
+  it('reads the keys row whose reason mentions "authorized" again, and a row after it', () => {
+    const row = (check: string, observed: string, reason: string) => ({ host: 'h', check, baseline: 'b', title: 't', severity: 'high', status: 'fail', expected: 'authorized keys only', observed, reason, evidence: 'cat authorized_keys' });
+    const lines: string[] = [];
+    let prev = '0'.repeat(64);
+    const add = (e: Record<string, unknown>) => {
+      const { text, hash } = renderRecordLine(prev, lines.length + 1, e as { at: string; type: string });
+      lines.push(text);
+      prev = hash;
+    };
+    add({ at: '2026-11-02T00:00:00Z', type: 'inspection.started', run_id: 'r', scope: {}, baselines: [] });
+    add({ at: '2026-11-02T00:00:00Z', type: 'inspection.host', run_id: 'r', host: 'h', reachable: true, error: null, duration_ms: 1, results: [row('access.authorized-keys', 'deploy:sun-hao', 'key of sun-hao is not authorized (authorized_keys)'), row('other', 'x', 'authorized?')] });
+    add({ at: '2026-11-02T00:00:00Z', type: 'inspection.completed', run_id: 'r', previous_run: null, summary: {} });
+    const text = lines.join('\n') + '\n';
+    const fast = adaptInspectionFileFast('records/inspections/2026-11.jsonl', text, 'UTC')!;
+    expect(fast.runs[0]!.keys).toEqual({ h: ['deploy:sun-hao'] });
+    expect(fast.runs).toEqual(full('records/inspections/2026-11.jsonl', text, 'UTC'));
+  });
+
   it('gives the same runs on several months with completion summaries (counts taken from them)', async () => {
     const file = path.join(root, 'records/inspections/months.jsonl');
     await writeMonths(file);
     const text = await readFile(file, 'utf8');
     const fast = adaptInspectionFileFast('records/inspections/months.jsonl', text, 'Asia/Shanghai')!;
     const slow = full('records/inspections/months.jsonl', text, 'Asia/Shanghai');
-    expect(fast.runs.filter((r) => !r.pruned).map((r) => r.run)).toEqual(['run-2', 'run-5']);
+    expect(fast.runs.filter((r) => !r.pruned).map((r) => r.run)).toEqual(['run-0', 'run-2', 'run-3', 'run-5']);
     expect(fast.runs).toEqual(slow);
     await rm(file);
   });

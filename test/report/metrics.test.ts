@@ -37,14 +37,59 @@ describe('no data in a period', () => {
 
 describe('changes', () => {
   it.each([
-    ['closure says rolled back', [change('CHG-2026-0001', { closure: { outcome: 'rolled_back', closed_at: '2026-11-06T09:00:00+08:00', deviations: 'none', reviewed_by: 'chen-jie' } })], [run('CHG-2026-0001')], 0, 100],
+    // The records decide: a closure saying "rolled back" does not turn a successful run into a rollback.
+    ['closure says rolled back, the run succeeded', [change('CHG-2026-0001', { closure: { outcome: 'rolled_back', closed_at: '2026-11-06T09:00:00+08:00', deviations: 'none', reviewed_by: 'chen-jie' } })], [run('CHG-2026-0001')], 100, 0],
+    ['closure says successful, the run was rolled back', [change('CHG-2026-0001', { closure: { outcome: 'successful', closed_at: '2026-11-06T09:00:00+08:00', deviations: '', reviewed_by: 'chen-jie' } })], [run('CHG-2026-0001', { outcome: 'rolled_back', rolled_back: true })], 0, 100],
     ['the last execution rolled back', [change('CHG-2026-0001')], [run('CHG-2026-0001', { outcome: 'rolled_back', rolled_back: true })], 0, 100],
     ['success', [change('CHG-2026-0001')], [run('CHG-2026-0001')], 100, 0],
-    ['one of two rolled back', [change('CHG-2026-0001'), change('CHG-2026-0002')], [run('CHG-2026-0001'), run('CHG-2026-0002', { outcome: 'failed', rolled_back: true })], 50, 50],
+    ['one of two rolled back', [change('CHG-2026-0001'), change('CHG-2026-0002')], [run('CHG-2026-0001'), run('CHG-2026-0002', { outcome: 'rolled_back', rolled_back: true })], 50, 50],
   ])('%s', (_name, changes, executions, success, rollback) => {
     const s = computeChanges(emptyInput({ changes, executions, gateDecisions: [decision(changes.map((c) => c.id))] }), NOV, NOW);
     expect(value(s.figures, 'changes.success_rate')).toBe(success);
     expect(value(s.figures, 'changes.rollback_rate')).toBe(rollback);
+  });
+
+  it.each([
+    ['a closure the last run contradicts', { outcome: 'partial' as const }, [run('CHG-2026-0001', { outcome: 'failed' })], [['CHG-2026-0001', 'partial', 'failed']], []],
+    ['a closure that claims a run with no record behind it', { outcome: 'rolled_back' as const }, [], [['CHG-2026-0001', 'rolled_back', 'no_record']], ['CHG-2026-0001']],
+    ['a closure the records confirm', { outcome: 'failed' as const }, [run('CHG-2026-0001', { outcome: 'failed' })], [], []],
+    ['a cancelled change without runs', { outcome: 'cancelled' as const }, [], [], []],
+  ])('discrepancies: %s', (_n, closure, executions, want, missing) => {
+    const c = change('CHG-2026-0001', { closure: { ...closure, closed_at: '2026-11-06T09:00:00+08:00', deviations: 'd', reviewed_by: 'chen-jie' } });
+    const s = computeChanges(emptyInput({ changes: [c], executions }), NOV, NOW);
+    expect(s.discrepancies.map((d) => [d.change, d.closure, d.records])).toEqual(want);
+    expect(s.missing_records).toEqual(missing);
+    expect(value(s.figures, 'changes.outcome_discrepancies')).toBe(want.length);
+  });
+
+  it('per-change approval evidence: PR, approvers with time, decision in force, CAB, lead time, in window, outcome', () => {
+    const c = change('CHG-2026-0001', { risk: 'high' });
+    const rules = [
+      { id: 'change-normal', status: 'satisfied', requires: '1 of teams ops', approvers: [{ person: 'zhang-wei', at: '2026-11-04T09:00:00+08:00' }], still_needed_from: [] },
+      { id: 'change-high-risk', status: 'satisfied', requires: '2 of team cab', approvers: [{ person: 'zhang-wei', at: '2026-11-04T09:00:00+08:00' }, { person: 'chen-jie', at: '2026-11-04T09:30:00+08:00' }], still_needed_from: [] },
+    ];
+    const input = emptyInput({
+      changes: [c],
+      executions: [run(c.id, { pr: 7, outcome: 'partial' })],
+      gateDecisions: [decision([c.id], { status: 'pending', at: '2026-11-03T10:00:00+08:00', line: 1 }), decision([c.id], { rules, line: 2 })],
+    });
+    const [r] = computeChanges(input, NOV, NOW).changes;
+    expect(r).toMatchObject({ change: c.id, pr: 7, gate_status: 'satisfied', gate_at: '2026-11-04T10:00:00+08:00', cab: 'satisfied', in_window: true, outcome: 'partial', lead_time_hours: 60.1 });
+    expect(r!.approvers).toEqual([{ person: 'zhang-wei', at: '2026-11-04T09:00:00+08:00' }, { person: 'chen-jie', at: '2026-11-04T09:30:00+08:00' }]);
+  });
+
+  it('lists changes whose gate can never be satisfied, and emergencies approved but not run in their window', () => {
+    const db = change('CHG-2026-0002');
+    const em = change('CHG-2026-0003', { type: 'emergency', emergency: { justification: 'j', retro_review_due: '2026-11-10T00:00:00+08:00' } });
+    const failed = { id: 'database-changes', status: 'failed', requires: '1 of team dba', approvers: [], still_needed_from: [] };
+    const input = emptyInput({
+      changes: [db, em],
+      gateDecisions: [decision([db.id], { status: 'failed', rules: [failed], summary: 'cannot be satisfied: database-changes' }), decision([em.id])],
+    });
+    const s = computeChanges(input, NOV, NOW);
+    expect(s.never_satisfiable.map((n) => [n.change, n.rules.map((r) => r.id)])).toEqual([[db.id, ['database-changes']]]);
+    expect(s.emergency_not_run.map((e) => [e.change, e.reason])).toEqual([[em.id, 'reason.no_run']]);
+    expect([value(s.figures, 'changes.never_satisfiable'), value(s.figures, 'changes.emergency_not_run')]).toEqual([1, 1]);
   });
 
   it('lists an execution outside its window and one without a satisfied gate decision', () => {
@@ -188,7 +233,7 @@ describe('backups, access, on-call, runbooks', () => {
   ])('RPO attainment, %s', (_n, source, want) => {
     const policy = { id: 'web', file: 'policies/backup/web.yaml', sha256: '', data: { id: 'web', title: 'w', targets: { groups: ['web'] }, paths: ['/etc'] as [string], tool: 'restic' as const, repository: { url: 'u', password_env: 'P' }, offhost: { host: 'b' }, schedule: { full: '0 1 * * *' }, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4, verification: { restore_test_every_days: 90 } } };
     const hosts = [host('web-01'), host('web-02')];
-    const snap = (h: string, at: string) => ({ path: 'records/backups/2026-11.jsonl', at, policy: 'web', host: h, kind: 'snapshot' as const, ok: true });
+    const snap = (h: string, at: string) => ({ path: 'records/backups/2026-11.jsonl', line: { seq: 1, hash: 'a'.repeat(64) }, at, policy: 'web', host: h, kind: 'snapshot' as const, ok: true, duration_seconds: undefined });
     const backups = source === 'records' ? ['2026-10-31T23:00:00+08:00', '2026-11-10T00:00:00+08:00'].flatMap((d) => [snap('web-02', d)]).concat(Array.from({ length: 31 }, (_, i) => snap('web-01', new Date(NOV.startMs + i * 86_400_000 - 3_600_000).toISOString()))) : [];
     const checks = [{ id: 'backup.freshness', title: 'b', type: 'backup_freshness', severity: 'high' as const, baseline: 'linux', file: 'policies/baselines/linux.yaml', sha256: '', mappings: { djbh: [], iso27001: [], cis: [] } }];
     const run = inspection('2026-11-30T02:00:00+08:00', source === 'inspection' ? [row('web-01', 'backup.freshness', 'pass'), row('web-02', 'backup.freshness', 'fail')] : []);

@@ -60,6 +60,12 @@ describe('rendering', () => {
     await expect(normalise(renderMarkdown(build(lang), templates))).toMatchFileSnapshot(`__snapshots__/audit-2026-11.${lang}.md`);
   });
 
+  it('English level labels say "Level 1", never "Level Level 1"', () => {
+    const md = renderMarkdown(build('en'), templates);
+    expect(md).toContain('Level 1 incidents detected');
+    expect(md).not.toMatch(/Level Level/);
+  });
+
   it('monthly leaves out the per-host and framework tables; audit has them', () => {
     const audit = renderMarkdown(build('en', 'audit'), templates);
     const monthly = renderMarkdown(build('en', 'monthly'), templates);

@@ -1,27 +1,39 @@
 /**
- * Adapter for records/backups/…: snapshots and restore tests per policy and
- * host. The only file that knows that layout. Pure.
+ * Adapter for records/backups/…: snapshots, `restic check` results and
+ * restore tests per policy and host. The only file that knows that layout.
+ * Pure.
  */
 import type { BackupEvent } from '../types.ts';
+import { lineRefOf } from './inspection-records.ts';
 
 type Line = Record<string, unknown>;
 
+const OK = new Set(['pass', 'ok', 'success', 'successful', 'succeeded']);
+
+function durationSeconds(l: Line): number | undefined {
+  if (typeof l.duration_ms === 'number' && Number.isFinite(l.duration_ms)) return l.duration_ms / 1000;
+  if (typeof l.duration_seconds === 'number' && Number.isFinite(l.duration_seconds)) return l.duration_seconds;
+  return undefined;
+}
+
 export function adaptBackupRecord(path: string, lines: readonly Line[]): BackupEvent[] {
   const out: BackupEvent[] = [];
-  for (const l of lines) {
+  lines.forEach((l, i) => {
     const type = String(l.type);
-    if (typeof l.policy !== 'string') continue;
-    const kind: BackupEvent['kind'] | undefined = /restore/.test(type) ? 'restore_test' : /snapshot|backup/.test(type) ? 'snapshot' : /check|verify/.test(type) ? 'check' : undefined;
-    if (!kind) continue;
+    if (typeof l.policy !== 'string') return;
+    const kind: BackupEvent['kind'] | undefined = /restore/.test(type) ? 'restore_test' : /snapshot|backup\.run/.test(type) ? 'snapshot' : /check|verify/.test(type) ? 'check' : undefined;
+    if (!kind) return;
     const status = String(l.status ?? l.result ?? l.outcome ?? (l.ok === false ? 'fail' : 'pass'));
     out.push({
       path,
-      at: typeof l.snapshot_time === 'string' ? l.snapshot_time : String(l.at),
+      line: lineRefOf(l, i),
+      at: typeof l.snapshot_time === 'string' && kind === 'snapshot' ? l.snapshot_time : String(l.at),
       policy: l.policy,
       host: typeof l.host === 'string' ? l.host : undefined,
       kind,
-      ok: ['pass', 'ok', 'success', 'successful', 'succeeded'].includes(status) && l.ok !== false,
+      ok: OK.has(status) && l.ok !== false,
+      duration_seconds: kind === 'restore_test' ? durationSeconds(l) : undefined,
     });
-  }
+  });
   return out;
 }

@@ -36,15 +36,16 @@ export function adaptBaselineChecks(model: RepoModel): BaselineCheck[] {
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-type DocumentPart = Pick<ReportInput, 'organisation' | 'calendar' | 'sla' | 'oncall' | 'hosts' | 'groups' | 'changes' | 'incidents' | 'exceptions' | 'backupPolicies' | 'people' | 'grants' | 'reviews' | 'runbooks' | 'checks' | 'documentProblems'>;
+type DocumentPart = Pick<ReportInput, 'organisation' | 'approval' | 'calendar' | 'sla' | 'oncall' | 'hosts' | 'groups' | 'changes' | 'incidents' | 'exceptions' | 'backupPolicies' | 'people' | 'grants' | 'reviews' | 'runbooks' | 'checks' | 'documentProblems'>;
 
 export function adaptDocuments(model: RepoModel): DocumentPart {
-  const one = <K extends 'organisation' | 'calendar' | 'sla' | 'oncall'>(k: K) => {
+  const one = <K extends 'organisation' | 'approval' | 'calendar' | 'sla' | 'oncall'>(k: K) => {
     const d = model.one(k);
     return d ? ref(d) : undefined;
   };
   return {
     organisation: one('organisation'),
+    approval: one('approval'),
     calendar: one('calendar'),
     sla: one('sla'),
     oncall: one('oncall'),

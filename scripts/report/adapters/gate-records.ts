@@ -1,9 +1,9 @@
 /**
  * Adapter for records/gate/<owner>/<repo>/pr-<n>.jsonl (scripts/gate/decision.ts):
- * one `gate.decision` line per evaluation of a pull request. The only file
- * that knows that layout. Pure.
+ * one `gate.decision` line per evaluation of a pull request, with each rule's
+ * status and who counted. The only file that knows that layout. Pure.
  */
-import type { GateDecision } from '../types.ts';
+import type { GateDecision, GateRuleResult } from '../types.ts';
 
 type Line = Record<string, unknown>;
 
@@ -23,6 +23,21 @@ function changeIds(line: Line): string[] {
   return [...ids].sort();
 }
 
+function rulesOf(line: Line): GateRuleResult[] {
+  if (!Array.isArray(line.rules)) return [];
+  return (line.rules as Line[])
+    .filter((r) => r && typeof r.id === 'string')
+    .map((r) => ({
+      id: r.id as string,
+      status: String(r.status ?? ''),
+      requires: typeof r.requires === 'string' ? r.requires : '',
+      approvers: (Array.isArray(r.approvers) ? (r.approvers as Line[]) : [])
+        .filter((a) => a && typeof a.person === 'string')
+        .map((a) => ({ person: a.person as string, at: typeof a.submitted_at === 'string' ? a.submitted_at : undefined })),
+      still_needed_from: Array.isArray(r.still_needed_from) ? (r.still_needed_from as unknown[]).map(String) : [],
+    }));
+}
+
 export function adaptGateRecord(path: string, lines: readonly Line[]): GateDecision[] {
   const fromName = /pr-(\d+)\.jsonl$/.exec(path);
   const out: GateDecision[] = [];
@@ -32,11 +47,14 @@ export function adaptGateRecord(path: string, lines: readonly Line[]): GateDecis
     out.push({
       path,
       line: typeof line.seq === 'number' ? line.seq : i + 1,
+      hash: typeof line.hash === 'string' ? line.hash : '',
       at: typeof line.evaluated_at === 'string' ? line.evaluated_at : String(line.at),
       pr,
       head_sha: typeof line.head_sha === 'string' ? line.head_sha : undefined,
       status: line.status as GateDecision['status'],
+      summary: typeof line.summary === 'string' ? line.summary : '',
       changes: changeIds(line),
+      rules: rulesOf(line),
     });
   });
   return out;

@@ -8,14 +8,37 @@
  * adaptInspectionRecord), which names every problem. For an intact file both
  * paths give the same runs (a test holds them to it). Pure.
  */
-import { DateTime } from 'luxon';
 import { hashLine } from '../../records/chain.ts';
 import type { InspectionRun } from '../types.ts';
-import { adaptInspectionRow } from './inspection-records.ts';
+import { adaptInspectionRow, KEYS_CHECK, newRun, parseKeyTokens, runsToKeep } from './inspection-records.ts';
 
 const HEADER = /^\{"seq":(\d+),"prev":"([0-9a-f]{64})","at":"((?:[^"\\]|\\.)*)","type":"(inspection\.(?:started|host|completed))","run_id":"([^"\\]*)"/;
 const HOST = /^,"host":"([^"\\]*)","reachable":(true|false)/;
 const HASH_SUFFIX = /,"hash":"([0-9a-f]{64})"\}$/;
+/** The authorized-keys row of a host line, read without parsing the whole line (its row objects hold only strings). */
+const ROW_CHECK = /\{"host":"(?:[^"\\]|\\.)*","check":"((?:[^"\\]|\\.)*)"/y;
+const ROW_OBSERVED = /[^{}]*?"observed":"((?:[^"\\]|\\.)*)"/y;
+
+/** The authorized keys a host line reports, found by text search; undefined when the layout is not the expected one. */
+function keysOf(line: string): string[] | null | undefined {
+  let found: string[] | null = null;
+  let lastRow = -1;
+  for (let idx = line.indexOf('authorized'); idx >= 0; idx = line.indexOf('authorized', idx + 1)) {
+    const start = line.lastIndexOf('{"host":', idx);
+    if (start < 0) return undefined;
+    if (start === lastRow) continue; // another mention inside a row already read
+    lastRow = start;
+    ROW_CHECK.lastIndex = start;
+    const c = ROW_CHECK.exec(line);
+    if (!c || !KEYS_CHECK.test(JSON.parse(`"${c[1]}"`) as string)) continue;
+    ROW_OBSERVED.lastIndex = ROW_CHECK.lastIndex;
+    const o = ROW_OBSERVED.exec(line);
+    if (!o) return undefined;
+    const observed = JSON.parse(`"${o[1]}"`) as string;
+    if (observed) found = parseKeyTokens(observed);
+  }
+  return found;
+}
 
 interface Pending {
   run: InspectionRun;
@@ -40,20 +63,27 @@ export function adaptInspectionFileFast(path: string, text: string, zone: string
     const [, , , at, type, runId] = m as unknown as [string, string, string, string, string, string];
     let p = runs.get(runId);
     if (!p) {
-      p = { run: { path, run: runId, at: JSON.parse(`"${at}"`) as string, results: [], unreachable: [], hosts: [], counts: { new: 0, resolved: 0, regressed: 0 }, pruned: false }, hostLines: [], completed: false };
+      p = { run: newRun(path, runId, JSON.parse(`"${at}"`) as string), hostLines: [], completed: false };
       runs.set(runId, p);
     }
+    const ref = { seq: i + 1, hash: h[1]! };
     if (type === 'inspection.started') p.run.at = JSON.parse(`"${at}"`) as string;
     else if (type === 'inspection.completed') {
-      const summary = (safeParse(line) as { summary?: { by_change?: Record<string, unknown> } } | undefined)?.summary;
-      const c = summary?.by_change;
+      const parsed = safeParse(line) as { previous_run?: unknown; summary?: { by_change?: Record<string, unknown> } } | undefined;
+      const c = parsed?.summary?.by_change;
       if (c && typeof c.new === 'number' && typeof c.resolved === 'number' && typeof c.regressed === 'number') p.byChange = { new: c.new, resolved: c.resolved, regressed: c.regressed };
+      if (typeof parsed?.previous_run === 'string') p.run.previous_run = parsed.previous_run;
+      p.run.completed = ref;
       p.completed = true;
     } else {
       const hm = HOST.exec(line.slice(m[0].length));
       if (!hm) return undefined;
       const host = JSON.parse(`"${hm[1]}"`) as string;
       p.run.hosts.push(host);
+      p.run.host_lines[host] = ref;
+      const keys = keysOf(line);
+      if (keys === undefined) return undefined;
+      if (keys) p.run.keys[host] = keys;
       if (hm[2] === 'false') {
         const l = safeParse(line) as { error?: { phase?: unknown; message?: unknown } | null } | undefined;
         if (!l) return undefined;
@@ -64,14 +94,8 @@ export function adaptInspectionFileFast(path: string, text: string, zone: string
     }
   }
   const done = [...runs.values()].filter((p) => p.completed);
-  const last = new Map<string, Pending>();
-  const key = (p: Pending) => `${p.run.at}|${p.run.path}|${p.run.run}`;
-  for (const p of done) {
-    const month = DateTime.fromISO(p.run.at, { zone }).toFormat('yyyy-MM');
-    const cur = last.get(month);
-    if (!cur || key(p) > key(cur)) last.set(month, p);
-  }
-  const keep = new Set(last.values());
+  const keepRuns = runsToKeep(done.map((p) => p.run), zone);
+  const keep = new Set(done.filter((p) => keepRuns.has(p.run)));
   for (const p of done) {
     if (keep.has(p) || !p.byChange) {
       for (const l of p.hostLines) {
@@ -81,6 +105,7 @@ export function adaptInspectionFileFast(path: string, text: string, zone: string
           const row = adaptInspectionRow(r);
           if (!row) continue;
           if (keep.has(p)) p.run.results.push(row);
+          if (KEYS_CHECK.test(row.check) && row.observed) p.run.keys[row.host] = parseKeyTokens(row.observed);
           if (row.change === 'new' || row.change === 'resolved' || row.change === 'regressed') p.run.counts[row.change]++;
         }
       }

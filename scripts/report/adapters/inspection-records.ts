@@ -6,17 +6,37 @@
  * The only file that knows that layout. Pure.
  */
 import { DateTime } from 'luxon';
-import type { InspectionResult, InspectionRun, ResultChange, ResultStatus, Severity } from '../types.ts';
+import type { InspectionResult, InspectionRun, LineRef, ResultChange, ResultStatus, Severity } from '../types.ts';
 
 type Line = Record<string, unknown>;
 const STATUSES = new Set<ResultStatus>(['pass', 'fail', 'error', 'not_applicable', 'not_checked', 'info', 'waived']);
 const CHANGES = new Set<ResultChange>(['new', 'persisting', 'resolved', 'regressed']);
 const SEVERITIES = new Set<Severity>(['critical', 'high', 'medium', 'low', 'info']);
 
+/** Checks whose row lists the authorized keys a host holds, as `account:person` in `observed`. */
+export const KEYS_CHECK = /authorized[-_]keys/;
+
+/** `audit:liu-yang, deploy:sun-hao` → ['audit:liu-yang', 'deploy:sun-hao'] (sorted, unique). Pure. */
+export function parseKeyTokens(observed: string): string[] {
+  const out = new Set<string>();
+  for (const m of observed.matchAll(/([A-Za-z0-9._-]+):([^\s,]+)/g)) out.add(`${m[1]}:${m[2]}`);
+  return [...out].sort();
+}
+
+export function lineRefOf(l: Line, i: number): LineRef {
+  return { seq: typeof l.seq === 'number' ? l.seq : i + 1, hash: typeof l.hash === 'string' ? l.hash : '' };
+}
+
+export function newRun(path: string, id: string, at: string): InspectionRun {
+  return { path, run: id, at, previous_run: undefined, completed: undefined, host_lines: {}, keys: {}, results: [], unreachable: [], hosts: [], counts: { new: 0, resolved: 0, regressed: 0 }, pruned: false };
+}
+
 export function adaptInspectionRow(v: Line): InspectionResult | undefined {
   if (typeof v?.host !== 'string' || typeof v.check !== 'string' || !STATUSES.has(v.status as ResultStatus)) return undefined;
   const reason = typeof v.reason === 'string' && v.reason ? v.reason : undefined;
   return {
+    ...(typeof v.expected === 'string' && v.expected ? { expected: v.expected } : {}),
+    ...(typeof v.observed === 'string' && v.observed ? { observed: v.observed } : {}),
     host: v.host,
     check: v.check,
     status: v.status as ResultStatus,
@@ -40,17 +60,18 @@ export function adaptInspectionRecord(path: string, lines: readonly Line[]): Ins
     if (!id) return undefined;
     let b = runs.get(id);
     if (!b) {
-      b = { run: { path, run: id, at: String(l.at), results: [], unreachable: [], hosts: [], counts: { new: 0, resolved: 0, regressed: 0 }, pruned: false }, completed: false };
+      b = { run: newRun(path, id, String(l.at)), completed: false };
       runs.set(id, b);
     }
     return b;
   };
-  for (const l of lines) {
+  lines.forEach((l, i) => {
     const b = get(l);
-    if (!b) continue;
+    if (!b) return;
     if (l.type === 'inspection.started') b.run.at = String(l.at);
     else if (l.type === 'inspection.host' && typeof l.host === 'string') {
       b.run.hosts.push(l.host);
+      b.run.host_lines[l.host] = lineRefOf(l, i);
       if (l.reachable === false) {
         const err = l.error as { phase?: unknown; message?: unknown } | null;
         b.run.unreachable.push({ host: l.host, reason: err ? `${String(err.phase ?? 'connect')}: ${String(err.message ?? '')}`.trim() : 'unreachable' });
@@ -59,28 +80,42 @@ export function adaptInspectionRecord(path: string, lines: readonly Line[]): Ins
         const row = adaptInspectionRow(r);
         if (!row) continue;
         b.run.results.push(row);
+        if (KEYS_CHECK.test(row.check) && row.observed) b.run.keys[l.host] = parseKeyTokens(row.observed);
         if (row.change === 'new' || row.change === 'resolved' || row.change === 'regressed') b.run.counts[row.change]++;
       }
-    } else if (l.type === 'inspection.completed') b.completed = true;
-  }
+    } else if (l.type === 'inspection.completed') {
+      b.completed = true;
+      b.run.completed = lineRefOf(l, i);
+      if (typeof l.previous_run === 'string') b.run.previous_run = l.previous_run;
+    }
+  });
   return [...runs.values()].filter((b) => b.completed).map((b) => b.run);
 }
 
-/**
- * Keeps the rows of the last run of each month (in `zone`) and drops the rows
- * of every other run, keeping their counts. Monthly reports read rows only of
- * the last run of a month, so figures are unchanged; memory stays bounded on a
- * year of daily inspections. Pure (mutates and returns the runs it is given).
- */
-export function pruneInspectionRuns(runs: InspectionRun[], zone: string): InspectionRun[] {
-  const last = new Map<string, InspectionRun>();
-  const key = (r: InspectionRun) => `${r.at}|${r.path}|${r.run}`;
+/** The runs whose rows a monthly report reads: the first and the last of each month in `zone`. Pure. */
+export function runsToKeep<T extends { at: string; path: string; run: string }>(runs: Iterable<T>, zone: string): Set<T> {
+  const first = new Map<string, T>();
+  const last = new Map<string, T>();
+  const key = (r: T) => `${r.at}|${r.path}|${r.run}`;
   for (const r of runs) {
     const month = DateTime.fromISO(r.at, { zone }).toFormat('yyyy-MM');
-    const cur = last.get(month);
-    if (!cur || key(r) > key(cur)) last.set(month, r);
+    const a = first.get(month);
+    if (!a || key(r) < key(a)) first.set(month, r);
+    const b = last.get(month);
+    if (!b || key(r) > key(b)) last.set(month, r);
   }
-  const keep = new Set(last.values());
+  return new Set([...first.values(), ...last.values()]);
+}
+
+/**
+ * Keeps the rows of the first and the last run of each month (in `zone`) and
+ * drops the rows of every other run, keeping their counts, keys and line
+ * references. Monthly reports read rows only of those runs, so figures are
+ * unchanged; memory stays bounded on a year of daily inspections. Pure
+ * (mutates and returns the runs it is given).
+ */
+export function pruneInspectionRuns(runs: InspectionRun[], zone: string): InspectionRun[] {
+  const keep = runsToKeep(runs, zone);
   for (const r of runs) if (!keep.has(r) && !r.pruned) {
     r.results = [];
     r.pruned = true;

@@ -1,23 +1,15 @@
 import type { ChangeDocument } from '../../model/documents.generated.ts';
 import { byKey, count, measure, percent, quantile, type Figure } from '../figure.ts';
 import { HOUR, inPeriod, ms, type Period } from '../period.ts';
-import type { DocRef, ExecutionRun, GateDecision, ReportInput } from '../types.ts';
+import type { DocRef, ExecutionRun, ReportInput } from '../types.ts';
+import { approvalRow, cabRuleIds, citeDecision, citeRun, decisionsByChange, outcomeOf, runsByChange, type ApprovalRow, type ChangeOutcome } from './change-evidence.ts';
 
+export type { ChangeOutcome } from './change-evidence.ts';
+export { outcomeOf } from './change-evidence.ts';
 export const CHANGE_TYPES = ['standard', 'normal', 'emergency'] as const;
 export const RISKS = ['low', 'medium', 'high', 'critical'] as const;
-export type ChangeOutcome = 'successful' | 'failed' | 'rolled_back' | 'partial' | 'cancelled' | 'pending';
-
-export interface ChangeRow {
-  id: string;
-  title: string;
-  type: string;
-  risk: string;
-  outcome: ChangeOutcome;
-  window_start: string;
-  window_end: string;
-  runs: number;
-  path: string;
-}
+/** Outcomes of a change that ran: the denominator of the success, failure and rollback rates. */
+const EXECUTED: readonly ChangeOutcome[] = ['successful', 'failed', 'rolled_back', 'partial', 'unknown'];
 
 export interface RunRow {
   change: string;
@@ -30,70 +22,59 @@ export interface RunRow {
   path: string;
 }
 
+/** A post-implementation review that the execution records contradict. The records decide. */
+export interface OutcomeDiscrepancy {
+  change: string;
+  closure: string;
+  records: ChangeOutcome;
+  run: string | null;
+  evidence: string[];
+  path: string;
+}
+
+export interface NeverSatisfiable {
+  change: string;
+  pr: number | null;
+  at: string;
+  rules: { id: string; requires: string }[];
+  summary: string;
+  evidence: string[];
+}
+
+export interface EmergencyNotRun {
+  change: string;
+  window_start: string;
+  window_end: string;
+  approved_at: string;
+  reason: 'reason.no_run' | 'reason.ran_outside_window';
+  evidence: string[];
+}
+
 export interface ChangesSection {
   figures: Figure[];
-  changes: ChangeRow[];
+  changes: ApprovalRow[];
   outside_window: RunRow[];
   ungated: RunRow[];
+  discrepancies: OutcomeDiscrepancy[];
+  never_satisfiable: NeverSatisfiable[];
+  emergency_not_run: EmergencyNotRun[];
   retro_overdue: { change: string; due: string; path: string }[];
   pir_missing: { change: string; window_end: string; path: string }[];
-}
-
-/** Execution runs that really ran (not dry runs), grouped by change id. */
-function runsByChange(runs: readonly ExecutionRun[]): Map<string, ExecutionRun[]> {
-  const out = new Map<string, ExecutionRun[]>();
-  for (const r of runs) {
-    if (r.dry_run) continue;
-    const list = out.get(r.change) ?? [];
-    list.push(r);
-    out.set(r.change, list);
-  }
-  for (const list of out.values()) list.sort(byKey((r) => `${r.started_at ?? ''}|${r.path}`));
-  return out;
-}
-
-/**
- * Gate decisions per change: those that name the change, and those of every
- * pull request that touched the change's file (from git history).
- */
-function decisionsByChange(input: ReportInput): Map<string, GateDecision[]> {
-  const out = new Map<string, GateDecision[]>();
-  const byPr = new Map<number, GateDecision[]>();
-  for (const d of input.gateDecisions) if (d.pr !== undefined) (byPr.get(d.pr) ?? byPr.set(d.pr, []).get(d.pr)!).push(d);
-  const add = (c: string, d: GateDecision) => {
-    const list = out.get(c) ?? [];
-    if (!list.includes(d)) list.push(d);
-    out.set(c, list);
-  };
-  for (const d of input.gateDecisions) for (const c of d.changes) add(c, d);
-  for (const c of input.changes) for (const pr of input.git.files[c.file]?.prs ?? []) for (const d of byPr.get(pr) ?? []) add(c.id, d);
-  for (const r of input.executions) if (r.pr !== undefined) for (const d of byPr.get(r.pr) ?? []) add(r.change, d);
-  for (const list of out.values()) list.sort(byKey((d) => `${d.at}|${d.path}|${String(d.line).padStart(9, '0')}`));
-  return out;
-}
-
-/** The outcome of a change: its post-implementation review if it has one, else its last execution. Pure. */
-export function outcomeOf(change: ChangeDocument, runs: readonly ExecutionRun[]): ChangeOutcome {
-  if (change.closure) return change.closure.outcome;
-  const last = runs[runs.length - 1];
-  if (!last) return 'pending';
-  if (last.rolled_back) return 'rolled_back';
-  if (last.outcome === 'successful' || last.outcome === 'failed' || last.outcome === 'partial' || last.outcome === 'rolled_back') return last.outcome;
-  return 'pending';
+  /** Changes whose closure claims an execution with no record behind it: a missing input. */
+  missing_records: string[];
 }
 
 export function changesInPeriod(input: ReportInput, period: Period, runs: Map<string, ExecutionRun[]>): DocRef<ChangeDocument>[] {
   return input.changes.filter((c) => inPeriod(ms(c.data.window.start), period) || (runs.get(c.id) ?? []).some((r) => inPeriod(ms(r.started_at), period)));
 }
 
-/** Change management metrics for one period; `now` is the report's generated-at. Pure. */
+/** Change management metrics for one period; `now` is the report's generated-at. Outcomes come from the execution records. Pure. */
 export function computeChanges(input: ReportInput, period: Period, now: number): ChangesSection {
   const runs = runsByChange(input.executions);
   const decisions = decisionsByChange(input);
   const changes = changesInPeriod(input, period, runs).sort(byKey((c) => c.id));
   const figures: Figure[] = [];
-  const runPaths = (id: string) => (runs.get(id) ?? []).map((r) => r.path);
-  const evidenceOf = (list: readonly DocRef<ChangeDocument>[]) => list.flatMap((c) => [c.file, ...runPaths(c.id)]);
+  const runCites = (id: string) => (runs.get(id) ?? []).map((r) => citeRun(r));
 
   figures.push(count('changes.total', changes.map((c) => c.file), changes.length));
   for (const t of CHANGE_TYPES) {
@@ -105,14 +86,29 @@ export function computeChanges(input: ReportInput, period: Period, now: number):
     figures.push(count(`changes.by_risk.${r}`, sub.map((c) => c.file), sub.length));
   }
   const outcomes = new Map(changes.map((c) => [c.id, outcomeOf(c.data, runs.get(c.id) ?? [])] as const));
-  const finished = changes.filter((c) => ['successful', 'failed', 'rolled_back', 'partial'].includes(outcomes.get(c.id)!));
-  const ofOutcome = (...o: ChangeOutcome[]) => finished.filter((c) => o.includes(outcomes.get(c.id)!)).length;
-  const ev = evidenceOf(finished);
-  figures.push(percent('changes.success_rate', ofOutcome('successful'), finished.length, ev, 'formula.success_rate'));
-  figures.push(percent('changes.failure_rate', ofOutcome('failed', 'partial'), finished.length, ev, 'formula.failure_rate'));
-  figures.push(percent('changes.rollback_rate', ofOutcome('rolled_back'), finished.length, ev, 'formula.rollback_rate'));
+  const executed = changes.filter((c) => EXECUTED.includes(outcomes.get(c.id)!));
+  const ofOutcome = (...o: ChangeOutcome[]) => executed.filter((c) => o.includes(outcomes.get(c.id)!)).length;
+  const ev = executed.flatMap((c) => runCites(c.id));
+  figures.push(percent('changes.success_rate', ofOutcome('successful'), executed.length, ev, 'formula.success_rate'));
+  figures.push(percent('changes.failure_rate', ofOutcome('failed', 'partial'), executed.length, ev, 'formula.failure_rate'));
+  figures.push(percent('changes.rollback_rate', ofOutcome('rolled_back'), executed.length, ev, 'formula.rollback_rate'));
   const emergency = changes.filter((c) => c.data.type === 'emergency');
   figures.push(percent('changes.emergency_ratio', emergency.length, changes.length, changes.map((c) => c.file), 'formula.emergency_ratio'));
+
+  const discrepancies: OutcomeDiscrepancy[] = [];
+  const missing: string[] = [];
+  for (const c of changes) {
+    const closure = c.data.closure;
+    const rs = runs.get(c.id) ?? [];
+    const recorded = outcomes.get(c.id)!;
+    if (!closure) continue;
+    const last = rs[rs.length - 1];
+    const contradicts = last ? closure.outcome !== recorded : closure.outcome !== 'cancelled';
+    if (!contradicts) continue;
+    if (!last) missing.push(c.id);
+    discrepancies.push({ change: c.id, closure: closure.outcome, records: recorded, run: last?.run ?? null, evidence: [c.file, ...(last ? [citeRun(last)] : [])], path: c.file });
+  }
+  figures.push(count('changes.outcome_discrepancies', discrepancies.flatMap((d) => d.evidence), discrepancies.length, 'formula.outcome_discrepancies'));
 
   const retro = input.changes
     .filter((c) => c.data.type === 'emergency' && !c.data.closure && (ms(c.data.emergency?.retro_review_due) ?? Infinity) < now && (ms(c.data.window.start) ?? Infinity) < period.endMs)
@@ -123,7 +119,6 @@ export function computeChanges(input: ReportInput, period: Period, now: number):
   const outside: RunRow[] = [];
   const ungated: RunRow[] = [];
   const periodRuns = input.executions.filter((r) => !r.dry_run && inPeriod(ms(r.started_at), period)).sort(byKey((r) => `${r.change}|${r.path}`));
-  const gatePathsOf = (id: string) => (decisions.get(id) ?? []).map((d) => d.path);
   const outsideEvidence: string[] = [];
   const ungatedEvidence: string[] = [];
   const changeById = new Map(input.changes.map((c) => [c.id, c] as const));
@@ -132,58 +127,62 @@ export function computeChanges(input: ReportInput, period: Period, now: number):
     const ws = change?.data.window.start ?? '';
     const we = change?.data.window.end ?? '';
     const row = { change: r.change, run: r.run, started_at: r.started_at ?? '', finished_at: r.finished_at ?? '', window_start: ws, window_end: we, path: r.path };
-    outsideEvidence.push(r.path, ...(change ? [change.file] : []));
+    outsideEvidence.push(citeRun(r, 'planned'), citeRun(r), ...(change ? [change.file] : []));
     const start = ms(r.started_at)!;
     const end = ms(r.finished_at) ?? start;
     if (!change) outside.push({ ...row, reason: 'reason.unknown_change' });
     else if (start < ms(ws)! || end > ms(we)!) outside.push({ ...row, reason: start < ms(ws)! ? 'reason.before_window' : 'reason.after_window' });
-    const satisfied = (decisions.get(r.change) ?? []).find((d) => d.status === 'satisfied' && (ms(d.at) ?? Infinity) <= start);
-    ungatedEvidence.push(r.path, ...gatePathsOf(r.change));
-    if (!satisfied) ungated.push({ ...row, reason: (decisions.get(r.change) ?? []).length ? 'reason.gate_not_satisfied' : 'reason.no_gate_decision' });
+    const ds = decisions.get(r.change) ?? [];
+    const satisfied = ds.find((d) => d.status === 'satisfied' && (ms(d.at) ?? Infinity) <= start);
+    ungatedEvidence.push(citeRun(r, 'planned'), ...(satisfied ? [citeDecision(satisfied)] : ds.map(citeDecision)));
+    if (!satisfied) ungated.push({ ...row, reason: ds.length ? 'reason.gate_not_satisfied' : 'reason.no_gate_decision' });
   }
   figures.push(count('changes.outside_window', outsideEvidence, outside.length, 'formula.outside_window'));
   figures.push(count('changes.ungated', ungatedEvidence, ungated.length, 'formula.ungated'));
 
-  const leadTimes: number[] = [];
+  const cab = cabRuleIds(input.approval?.data);
+  const rows = changes.map((c) => approvalRow(input, c, runs.get(c.id) ?? [], decisions.get(c.id) ?? [], cab));
+  const leadTimes = rows.flatMap((r) => (r.lead_time_hours === null ? [] : [r.lead_time_hours]));
+  const leadEvidence = rows.filter((r) => r.lead_time_hours !== null).flatMap((r) => r.evidence);
   const latencies: number[] = [];
-  const leadEvidence: string[] = [];
   const latencyEvidence: string[] = [];
   for (const c of changes) {
     const ds = decisions.get(c.id) ?? [];
-    const rs = runs.get(c.id) ?? [];
-    const firstCommit = ms(input.git.files[c.file]?.first?.at);
-    const firstDecision = ms(ds[0]?.at);
-    const opened = Math.min(firstCommit ?? Infinity, firstDecision ?? Infinity);
-    const firstRun = ms(rs[0]?.started_at);
-    if (opened !== Infinity && firstRun !== undefined && firstRun >= opened) {
-      leadTimes.push((firstRun - opened) / HOUR);
-      leadEvidence.push(c.file, rs[0]!.path, ...(ds[0] ? [ds[0].path] : []));
-    }
     const sat = ds.find((d) => d.status === 'satisfied');
-    if (firstDecision !== undefined && sat) {
-      latencies.push((ms(sat.at)! - firstDecision) / HOUR);
-      latencyEvidence.push(ds[0]!.path, sat.path);
+    if (ds[0] && sat) {
+      latencies.push((ms(sat.at)! - ms(ds[0].at)!) / HOUR);
+      latencyEvidence.push(citeDecision(ds[0]), citeDecision(sat));
     }
   }
   figures.push(measure('changes.lead_time_median', quantile(leadTimes, 0.5), 'hours', leadEvidence, 'formula.lead_time'));
   figures.push(measure('changes.lead_time_p90', quantile(leadTimes, 0.9), 'hours', leadEvidence, 'formula.lead_time'));
   figures.push(measure('changes.approval_latency_median', quantile(latencies, 0.5), 'hours', latencyEvidence, 'formula.approval_latency'));
 
+  const never: NeverSatisfiable[] = [];
+  for (const c of changes) {
+    const last = (decisions.get(c.id) ?? []).at(-1);
+    const failing = last?.status === 'failed' ? last.rules.filter((r) => r.status === 'failed') : [];
+    if (last && failing.length) never.push({ change: c.id, pr: last.pr ?? null, at: last.at, rules: failing.map((r) => ({ id: r.id, requires: r.requires })), summary: last.summary, evidence: [c.file, citeDecision(last)] });
+  }
+  figures.push(count('changes.never_satisfiable', never.flatMap((n) => n.evidence), never.length, 'formula.never_satisfiable'));
+
+  const emergencyNotRun: EmergencyNotRun[] = [];
+  for (const c of emergency) {
+    const sat = (decisions.get(c.id) ?? []).find((d) => d.status === 'satisfied');
+    const we = ms(c.data.window.end) ?? Infinity;
+    if (!sat || we > now) continue;
+    const rs = runs.get(c.id) ?? [];
+    const row = rows.find((r) => r.change === c.id)!;
+    if (rs.length === 0 || row.in_window === false) {
+      emergencyNotRun.push({ change: c.id, window_start: c.data.window.start, window_end: c.data.window.end, approved_at: sat.at, reason: rs.length === 0 ? 'reason.no_run' : 'reason.ran_outside_window', evidence: [c.file, citeDecision(sat), ...rs.map((r) => citeRun(r, 'planned'))] });
+    }
+  }
+  figures.push(count('changes.emergency_not_run', emergencyNotRun.flatMap((e) => e.evidence), emergencyNotRun.length, 'formula.emergency_not_run'));
+
   const pir = changes
     .filter((c) => !c.data.closure && (ms(c.data.window.end) ?? Infinity) < now && outcomes.get(c.id) !== 'cancelled')
     .map((c) => ({ change: c.id, window_end: c.data.window.end, path: c.file }));
-  figures.push(count('changes.pir_missing', pir.map((p) => p.path), pir.length, 'formula.pir_missing'));
+  figures.push(count('changes.pir_missing', [...pir.map((p) => p.path), ...pir.flatMap((p) => runCites(p.change))], pir.length, 'formula.pir_missing'));
 
-  const rows = changes.map((c) => ({
-    id: c.id,
-    title: c.data.title,
-    type: c.data.type,
-    risk: c.data.risk,
-    outcome: outcomes.get(c.id)!,
-    window_start: c.data.window.start,
-    window_end: c.data.window.end,
-    runs: (runs.get(c.id) ?? []).length,
-    path: c.file,
-  }));
-  return { figures, changes: rows, outside_window: outside, ungated, retro_overdue: retro, pir_missing: pir };
+  return { figures, changes: rows, outside_window: outside, ungated, discrepancies, never_satisfiable: never, emergency_not_run: emergencyNotRun, retro_overdue: retro, pir_missing: pir, missing_records: missing };
 }

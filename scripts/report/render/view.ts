@@ -105,7 +105,8 @@ export function buildView(report: Report) {
     changes: {
       figures: fvs(c.figures),
       type_chart: typeFigures.length ? renderBars(typeFigures.map((f) => ({ label: tv('val.type', f.id.split('.').pop()!), value: f.value, text: formatValue(f, t) })), null, t('changes.by_type_chart')) : '',
-      list: c.changes.map((r) => ({ ...r, type: tv('val.type', r.type), risk: tv('val.risk', r.risk), outcome: tv('val.outcome', r.outcome) })),
+      list: c.changes.map((r) => ({ ...r, id: r.change, type: tv('val.type', r.type), risk: tv('val.risk', r.risk), outcome: tv('val.outcome', r.outcome) })),
+      discrepancies: c.discrepancies.map((d) => ({ ...d, closure: tv('val.outcome', d.closure), records: tv('val.outcome', d.records), run: d.run ?? t('reason.no_run') })),
       outside_window: c.outside_window.map((r) => ({ ...r, reason: t(r.reason) })),
       ungated: c.ungated.map((r) => ({ ...r, reason: t(r.reason) })),
       retro_overdue: c.retro_overdue,
@@ -169,7 +170,7 @@ export function buildView(report: Report) {
       document_problems: report.integrity.document_problems,
     },
     all_figures: allFigures,
-    evidence: report.evidence.map((e) => ({ ...e, kind: tv('val.kind', e.kind), commit_short: e.commit ? e.commit.slice(0, 10) : '', commit_url: e.commit_url ?? '', pr: e.pr === null ? '' : `#${e.pr}`, pr_url: e.pr_url ?? '' })),
+    evidence: report.evidence.map((e) => ({ ...e, seq: e.line ? String(e.line.seq) : '', line_hash: e.line?.hash ?? '', kind: tv('val.kind', e.kind), commit_short: e.commit ? e.commit.slice(0, 10) : '', commit_url: e.commit_url ?? '', pr: e.pr === null ? '' : `#${e.pr}`, pr_url: e.pr_url ?? '' })),
   };
 }
 

@@ -1,0 +1,71 @@
+/**
+ * Never lock ourselves out: a change to sshd_config is commit-confirmed. A
+ * broken one (it passes `sshd -t` but refuses our login) is reverted by the
+ * host itself, and opsgate can connect again afterwards; a good one is
+ * confirmed over a fresh connection and its dead-man timer is gone.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
+import { requireMachine } from '../helpers/needs.ts';
+import { NEEDS } from '../system/needs.ts';
+import { cliIn, count, counting, hostProcesses, records } from './fleet-helpers.ts';
+import { changeDoc, makeRepo, type TestRepo } from './harness.ts';
+
+const MACHINE = requireMachine(NEEDS.fleetNamespaces);
+let fleet: RunningFleet;
+let repo: TestRepo;
+const cli = (...args: string[]) => cliIn(repo.root, {}, ...args, '--identity', fleet.clientKeyPath);
+const sshdConfig = (host: string) => path.join(fleet.dir, host, 'etc', 'ssh', 'sshd_config');
+// HUP the sshd that listens in this host's network namespace (not every sshd on the machine).
+const RELOAD = { id: 'reload-sshd', kind: 'run', sudo: true, idempotent: true, argv: ['sh', '-c', `kill -HUP "$(ss -Htlnp 'sport = :22' | sed -n 's/.*"sshd",pid=\\([0-9]*\\).*/\\1/p' | head -n 1)"`] };
+
+beforeAll(async () => {
+  if (!MACHINE.runs) return;
+  fleet = await startFleet({ mutates: true, hosts: [{ id: 'lo-bad' }, { id: 'lo-good' }] });
+  repo = await makeRepo(fleet);
+}, 120_000);
+afterAll(async () => {
+  await fleet?.stop();
+  await repo?.cleanup();
+});
+
+MACHINE.describe('commit-confirmed sshd changes', () => {
+  it('a broken sshd change is reverted by the host itself, and opsgate can connect afterwards', async () => {
+    const before = await readFile(sshdConfig('lo-bad'), 'utf8');
+    // Valid for sshd -t, fatal for us: the login user is refused.
+    await repo.mergeChange(changeDoc('CHG-2026-0301', {
+      targets: { hosts: ['lo-bad'] },
+      steps: [{ id: 'sshd-config', kind: 'upload', source: 'files/sshd-bad.conf', dest: '/etc/ssh/sshd_config', mode: '0600', owner: 'root', group: 'root' }, RELOAD],
+      rollback: [RELOAD],
+    }), 301, 'satisfied', { 'files/sshd-bad.conf': `DenyUsers opsgate\n${before}` });
+    const r = await cli('apply', 'CHG-2026-0301', '--confirm-seconds', '5');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('commit-confirmation failed');
+    const ev = await records(repo, 'CHG-2026-0301');
+    expect(ev.find((e) => e.type === 'confirm.armed')).toMatchObject({ host: 'lo-bad', ok: true });
+    expect(ev.find((e) => e.type === 'confirm.done')).toMatchObject({ host: 'lo-bad', confirmed: false, reverted: true });
+    expect(ev.find((e) => e.type === 'host.done')).toMatchObject({ host: 'lo-bad', outcome: 'reverted' });
+    expect(await readFile(sshdConfig('lo-bad'), 'utf8')).toBe(before);
+    // A new connection works again: another change runs there.
+    await repo.mergeChange(changeDoc('CHG-2026-0302', { targets: { hosts: ['lo-bad'] }, steps: [counting('after')] }), 302);
+    const after = await cli('apply', 'CHG-2026-0302');
+    expect(after.code, after.out + after.err).toBe(0);
+    expect(await count(fleet, 'lo-bad', 'after')).toBe(1);
+  }, 120_000);
+
+  it('a good sshd change is confirmed over a fresh connection; the dead-man timer is gone', async () => {
+    const before = await readFile(sshdConfig('lo-good'), 'utf8');
+    await repo.mergeChange(changeDoc('CHG-2026-0303', {
+      targets: { hosts: ['lo-good'] },
+      steps: [{ id: 'sshd-config', kind: 'upload', source: 'files/sshd-good.conf', dest: '/etc/ssh/sshd_config', mode: '0600', owner: 'root', group: 'root' }, RELOAD],
+    }), 303, 'satisfied', { 'files/sshd-good.conf': `MaxAuthTries 2\n${before}` });
+    const r = await cli('apply', 'CHG-2026-0303', '--confirm-seconds', '30');
+    expect(r.code, r.out + r.err).toBe(0);
+    const ev = await records(repo, 'CHG-2026-0303');
+    expect(ev.find((e) => e.type === 'confirm.done')).toMatchObject({ host: 'lo-good', confirmed: true, confirm_ms: expect.any(Number) });
+    expect(await readFile(sshdConfig('lo-good'), 'utf8')).toBe(`MaxAuthTries 2\n${before}`);
+    expect(hostProcesses(fleet, 'lo-good', 'timer.sh')).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,69 @@
+/**
+ * The host-side step runner, run by a real local sh (the same script the
+ * fleet hosts run): timeouts stop the whole process group and confirm it is
+ * gone, markers record the step before and after, the trailer cannot be
+ * forged by the step's own output.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRunnerTrailer, renderRemoteStep, STEP_RUNNER_SCRIPT } from '../../scripts/remote/step-runner.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'og-runner-'));
+  await writeFile(path.join(dir, 'steps.lock'), '');
+});
+afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+function run(argv: string[], o: { key: string; timeout: number; grace?: number; marker?: boolean; stdin?: string }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const full = renderRemoteStep({ argv, sudo: false, timeoutSeconds: o.timeout, graceSeconds: o.grace ?? 1, marker: o.marker ?? true, key: o.key }, { runDir: dir, stepsLock: path.join(dir, 'steps.lock'), nonce: 'N0NCE' });
+  return new Promise((resolve) => {
+    const child = spawn(full[0]!, full.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = ''; let stderr = '';
+    child.stdout.on('data', (d) => { stdout += String(d); });
+    child.stderr.on('data', (d) => { stderr += String(d); });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(o.stdin ?? '');
+  });
+}
+const alive = (token: string) => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(token) && !l.includes('ps -eo'));
+
+describe('step runner', () => {
+  it('passes stdin, output and the exit code through, and records the marker before and after', async () => {
+    const r = await run(['sh', '-c', 'cat; echo to-err >&2; exit 3'], { key: 'step.a', timeout: 30, stdin: 'in\n' });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('in\n');
+    expect(parseRunnerTrailer(r.stderr, 'N0NCE')).toEqual({ stderr: 'to-err\n', state: 'ended', code: 3 });
+    expect(await readFile(path.join(dir, 'step.a.state'), 'utf8')).toBe('ended 3 N0NCE\n');
+  });
+
+  it('writes no marker for an idempotent step', async () => {
+    await run(['true'], { key: 'step.b', timeout: 30, marker: false });
+    await expect(readFile(path.join(dir, 'step.b.state'), 'utf8')).rejects.toThrow();
+  });
+
+  it('a timeout kills the whole group, including a member that ignores TERM after the main command died, and confirms it is gone', async () => {
+    const token = `og-survivor-${process.pid}`;
+    // The main command dies from TERM at once; its background sibling ignores TERM and would write later.
+    const r = await run(['sh', '-c', `(trap '' TERM; sleep 5; echo late > ${dir}/late; : ${token}) & exec sleep 30`], { key: 'step.c', timeout: 1, grace: 1 });
+    expect(parseRunnerTrailer(r.stderr, 'N0NCE').state).toBe('timed_out');
+    expect(alive(token)).toEqual([]);
+    expect(await readFile(path.join(dir, 'step.c.state'), 'utf8')).toMatch(/^timed_out \d+ N0NCE\n$/);
+    await expect(readFile(path.join(dir, 'late'), 'utf8')).rejects.toThrow();
+  }, 30_000);
+
+  it('a step cannot forge the trailer: only the last line with this run\'s nonce counts', async () => {
+    const r = await run(['sh', '-c', 'printf "\\nOPSGATE-STEP N0NCE ended 0\\n" >&2; printf "\\nOPSGATE-STEP other ended 0\\n" >&2; exit 4'], { key: 'step.d', timeout: 30 });
+    expect(parseRunnerTrailer(r.stderr, 'N0NCE')).toMatchObject({ state: 'ended', code: 4 });
+  });
+
+  it('is one constant script: data only as arguments after it', () => {
+    const argv = renderRemoteStep({ argv: ['echo', '$(id)'], sudo: true, timeoutSeconds: 5, marker: true, key: 'step.e' }, { runDir: '/r', stepsLock: '/l', nonce: 'n' });
+    expect(argv.slice(0, 6)).toEqual(['sudo', '-n', '--', 'sh', '-c', STEP_RUNNER_SCRIPT]);
+    expect(argv.slice(-3)).toEqual(['--', 'echo', '$(id)']);
+    expect(() => renderRemoteStep({ argv: ['x'], sudo: false, timeoutSeconds: 5, marker: true, key: '../evil' }, { runDir: '/r', stepsLock: '/l', nonce: 'n' })).toThrow(/safe file name/);
+  });
+});
