@@ -6,6 +6,7 @@
  * first problem are used.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { verifyChain } from '../records/chain.ts';
@@ -116,10 +117,19 @@ function mergeParts(parts: RecordsPart[]): RecordsPart {
   return out;
 }
 
+/**
+ * Running from the bundle (scripts/bin/build.mjs), the worker is the bundle's own
+ * records-worker.js next to this chunk; from the sources, a shim that registers tsx.
+ */
+function workerEntry(): string | URL {
+  const bundled = new URL('./records-worker.js', import.meta.url);
+  return existsSync(bundled) ? bundled : codePath('scripts/report/records-worker.mjs');
+}
+
 async function readInWorker(root: string, paths: string[], zone: string): Promise<RecordsPart> {
   const { Worker } = await import('node:worker_threads');
   return new Promise((resolve, reject) => {
-    const w = new Worker(codePath('scripts/report/records-worker.mjs'), { workerData: { root, paths, zone } });
+    const w = new Worker(workerEntry(), { workerData: { root, paths, zone } });
     w.once('message', (part: RecordsPart) => {
       resolve(part);
       void w.terminate();

@@ -14,9 +14,9 @@ import { runCli, splitGlobalArgs } from '../../scripts/bin/run-cli.ts';
 import { HelpRequested, integer, list, oneOf, parseCommandArgs, seconds } from '../../scripts/commands/args.ts';
 import { commands } from '../../scripts/commands/index.ts';
 import { UsageError } from '../../scripts/model/errors.ts';
+import { BIN } from '../helpers/bin.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
 
-const BIN = path.join(repoRoot, 'scripts/bin/opsgate.mjs');
 const run = promisify(execFile);
 let empty: string;
 
