@@ -121,7 +121,7 @@ export async function confirmFresh(target: SshTarget, options: ConnectOptions, i
   const now = o.now ?? (() => Date.now());
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const t0 = now();
-  let why = '';
+  let why: string;
   let fresh: HostSession | undefined;
   try {
     fresh = await connectHost(target, { ...options, connectTimeoutMs: options.connectTimeoutMs ?? 15_000 });
