@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { matchKind } from '../repo/kinds.ts';
 
@@ -101,13 +101,15 @@ export async function generateRepo(sampleRoot: string, dir: string, total: numbe
       `id: ${id}\ntitle: 基准测试变更 ${i}：更新 Nginx 安全配置\ntype: normal\nrisk: ${env === 'prod' ? 'high' : 'low'}\nrequester: ${person(i)}\nimplementer: ${person(i + 1)}\npurpose: 按安全基线要求更新 Nginx 配置并平滑重载，验证响应头。\nimpact:\n  description: 平滑重载，不中断连接。\n  services: [nginx]\n  expected_downtime_minutes: 0\n  users_affected: 无\ntargets:\n  hosts: [${host(h)}]\nwindow:\n  start: ${win.start}\n  end: ${win.end}\nprechecks:\n  - id: nginx-active\n    argv: [systemctl, is-active, nginx]\n    expect:\n      stdout_contains: active\nsteps:\n  - id: upload\n    kind: upload\n    source: inventory/files/nginx-security-headers.conf\n    dest: /etc/nginx/conf.d/security-headers.conf\n    mode: "0644"\n  - id: test\n    kind: run\n    argv: [nginx, -t]\n    sudo: true\n  - id: reload\n    kind: run\n    argv: [systemctl, reload, nginx]\n    sudo: true\nverification:\n  - id: header\n    argv: [curl, -sI, http://127.0.0.1/]\n    expect:\n      stdout_contains: X-Frame-Options\nrollback:\n  - id: remove\n    kind: run\n    argv: [rm, -f, /etc/nginx/conf.d/security-headers.conf]\n    sudo: true\n  - id: reload-back\n    kind: run\n    argv: [systemctl, reload, nginx]\n    sudo: true\nrollout:\n  canary: 1\n  batch_size: 1\n  max_failures: 0\ntest_evidence:\n  summary: 预发布环境验证通过。\nrelated:\n  runbooks: [${runbook(i)}]\n`,
     );
   }
+  // Incidents are the sample's own, each copied under a new id: their duties (escalations,
+  // notifications, the handling cycle) are what the incident rules check. Left out: an
+  // incident a change caused (that change's closure would have to list every copy) and one
+  // with approved deviations (a warning by design).
+  const sampleIncidents = await readSampleIncidents(sampleRoot);
   for (let i = 0; i < c.incidents; i++) {
     const id = seqId('INC', i);
-    put(
-      `incidents/${id.slice(4, 8)}/${id}.yaml`,
-      'incident',
-      `id: ${id}\ntitle: 基准测试故障 ${i}：接口响应变慢\nlevel: ${(i % 4) + 1}\nstatus: closed\nreporter: ${person(i)}\nhandler: ${person(i + 3)}\ndetected_at: 2026-10-21T02:14:00+08:00\nreported_at: 2026-10-21T02:20:00+08:00\nacknowledged_at: 2026-10-21T02:31:00+08:00\nmitigated_at: 2026-10-21T04:05:00+08:00\nresolved_at: 2026-10-21T05:40:00+08:00\nclosed_at: 2026-10-28T17:00:00+08:00\naffected:\n  hosts: [${host(i)}]\n  services: [nginx]\n  users_affected: 少量用户\nsummary: 上游连接池耗尽导致接口响应变慢。\ntimeline:\n  - at: 2026-10-21T02:14:00+08:00\n    note: 监控告警。\n  - at: 2026-10-21T02:31:00+08:00\n    by: ${person(i + 3)}\n    note: 确认连接池耗尽。\n  - at: 2026-10-21T04:05:00+08:00\n    by: ${person(i + 3)}\n    note: 扩容连接池，恢复。\nroot_cause: 连接池上限配置过低。\nresolution: 调整连接池上限并增加告警。\nrelated_changes: [${seqId('CHG', i % c.changes)}]\nfollow_ups:\n  - id: alert\n    action: 增加连接池使用率告警\n    owner: ${person(i)}\n    due: 2026-12-15\n    status: open\npostmortem:\n  status: done\n  due: 2026-10-28\n  completed_on: 2026-10-27\nrunbooks: [${runbook(i)}]\n`,
-    );
+    const sample = sampleIncidents[i % sampleIncidents.length]!;
+    files.push([`incidents/${id.slice(4, 8)}/${id}.yaml`, sample.text.replace(/^id: .*$/m, `id: ${id}`)]);
   }
 
   const dirs = new Set(files.map(([rel]) => path.dirname(path.join(dir, rel))));
@@ -122,6 +124,18 @@ export async function generateRepo(sampleRoot: string, dir: string, total: numbe
     );
   }
   return { documents: sampleDocs + files.length, bytes };
+}
+
+async function readSampleIncidents(sampleRoot: string): Promise<{ file: string; text: string }[]> {
+  const out: { file: string; text: string }[] = [];
+  for (const year of (await readdir(path.join(sampleRoot, 'incidents'))).sort()) {
+    for (const name of (await readdir(path.join(sampleRoot, 'incidents', year))).sort()) {
+      const text = await readFile(path.join(sampleRoot, 'incidents', year, name), 'utf8');
+      if (!/^(caused_by_change|deviations):/m.test(text)) out.push({ file: `incidents/${year}/${name}`, text });
+    }
+  }
+  if (out.length === 0) throw new Error('the sample organisation has no incident the benchmark can copy');
+  return out;
 }
 
 /** An OpenSSH ssh-ed25519 public key blob with a random key. */

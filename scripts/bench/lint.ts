@@ -5,8 +5,11 @@
  *     its own wall time and peak RSS (no Node/tsx start-up in the figure);
  *   - CLI: `node scripts/bin/opsgate.mjs --root DIR lint` (what `npx opsgate` runs,
  *     with its bundle already built), timed from outside, peak RSS from
- *     `/usr/bin/time` when it exists (start-up included).
- * Targets (issue 2): 10k documents < 3 s and < 500 MB; 50k ≤ 5.5 × the 10k time.
+ *     `/usr/bin/time` when it exists (start-up included);
+ *   - the yardstick, side by side: ajv-cli validating the same YAML against the
+ *     same schemas, one process per schema (scripts/bench/ajv-cli.ts).
+ * Targets: 10k documents < 3 s and < 500 MB; 50k ≤ 5.5 × the 10k time (issue 2);
+ * at 10k, CLI ≤ 0.4 × ajv-cli and under 1 s (issue 9).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,6 +17,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureAjvCli, type AjvCliRun } from './ajv-cli.ts';
 import { generateRepo } from './generate-repo.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -84,7 +88,7 @@ async function main(): Promise<void> {
   const keep = argv.includes('--keep');
   const sizes = argv.filter((a) => /^\d+k?$/.test(a)).map((a) => (a.endsWith('k') ? Number(a.slice(0, -1)) * 1000 : Number(a)));
   const targets = sizes.length ? sizes : [1000, 10_000, 50_000];
-  const rows: { size: number; documents: number; mb: number; inproc: Measure; cli: Measure }[] = [];
+  const rows: { size: number; documents: number; mb: number; inproc: Measure; cli: Measure; ajv: AjvCliRun }[] = [];
   process.stdout.write(`opsgate lint benchmark on ${os.cpus().length} CPU(s), Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
   for (const size of targets) {
     const dir = await mkdtemp(path.join(os.tmpdir(), `og-bench-${size}-`));
@@ -96,28 +100,32 @@ async function main(): Promise<void> {
       await measureInProcess(dir);
       const inproc = await measureInProcess(dir);
       const cli = await measureCli(dir);
+      const ajv = await measureAjvCli(repoRoot, dir);
       if (inproc.errors) process.stdout.write(`  warning: the synthetic repository has ${inproc.errors} lint error(s); the generator is out of date\n`);
-      rows.push({ size, documents: inproc.documents ?? gen.documents, mb: gen.bytes / 1e6, inproc, cli });
+      rows.push({ size, documents: inproc.documents ?? gen.documents, mb: gen.bytes / 1e6, inproc, cli, ajv });
       process.stdout.write(`  in-process ${fmt(inproc)}   CLI ${fmt(cli)}\n`);
+      process.stdout.write(`  ajv-cli ${sec(ajv.ms)} (CPU ${sec(ajv.cpuMs)}), ${ajv.processes} processes, ${ajv.files} files, ${ajv.invalid} reported invalid\n`);
     } finally {
       if (!keep) await rm(dir, { recursive: true, force: true });
     }
   }
-  process.stdout.write('\n| documents | lint wall (in-process) | CPU | docs/s (wall) | peak RSS | CLI wall (incl. start-up) | CLI CPU | CLI peak RSS | exit |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n');
+  process.stdout.write('\n| documents | lint wall (in-process) | CPU | docs/s (wall) | peak RSS | CLI wall (incl. start-up) | CLI CPU | CLI peak RSS | exit | ajv-cli wall | ajv-cli CPU | CLI ÷ ajv-cli (wall, CPU) |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n');
   for (const r of rows) {
-    process.stdout.write(`| ${r.documents} | ${sec(r.inproc.ms)} | ${sec(r.inproc.cpuMs)} | ${Math.round(r.documents / (r.inproc.ms / 1000))} | ${mb(r.inproc.rssMb)} | ${sec(r.cli.ms)} | ${sec(r.cli.cpuMs)} | ${mb(r.cli.rssMb)} | ${r.cli.exit} |\n`);
+    process.stdout.write(`| ${r.documents} | ${sec(r.inproc.ms)} | ${sec(r.inproc.cpuMs)} | ${Math.round(r.documents / (r.inproc.ms / 1000))} | ${mb(r.inproc.rssMb)} | ${sec(r.cli.ms)} | ${sec(r.cli.cpuMs)} | ${mb(r.cli.rssMb)} | ${r.cli.exit} | ${sec(r.ajv.ms)} | ${sec(r.ajv.cpuMs)} | ${ratio(r.cli.ms, r.ajv.ms)}, ${ratio(r.cli.cpuMs, r.ajv.cpuMs)} |\n`);
   }
   process.stdout.write(`load average after the runs: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (figures above 2 on this machine mean other work shared the CPUs; compare CPU times then)\n`);
   const ten = rows.find((r) => r.size === 10_000);
   const fifty = rows.find((r) => r.size === 50_000);
   if (ten) {
     process.stdout.write(`\n10k target (< 3 s, < 500 MB): CLI ${(ten.cli.ms / 1000).toFixed(2)} s / ${mb(ten.cli.rssMb)} → ${ten.cli.ms < 3000 && (ten.cli.rssMb ?? 0) < 500 ? 'met' : 'MISSED'}\n`);
+    process.stdout.write(`10k against ajv-cli (≤ 0.4×, < 1 s): CLI ${(ten.cli.ms / 1000).toFixed(2)} s = ${ratio(ten.cli.ms, ten.ajv.ms)} ajv-cli's ${(ten.ajv.ms / 1000).toFixed(2)} s (CPU ${ratio(ten.cli.cpuMs, ten.ajv.cpuMs)}) → ${ten.cli.ms <= 0.4 * ten.ajv.ms && ten.cli.ms < 1000 ? 'met' : 'MISSED'}\n`);
     if (fifty) process.stdout.write(`50k/10k ratio (≤ 5.5): in-process ${(fifty.inproc.ms / ten.inproc.ms).toFixed(2)}, CLI ${(fifty.cli.ms / ten.cli.ms).toFixed(2)} → ${fifty.cli.ms / ten.cli.ms <= 5.5 ? 'met' : 'MISSED'}\n`);
   }
 }
 
 const sec = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
 const fmt = (m: Measure) => `${sec(m.ms)} (CPU ${sec(m.cpuMs)}), ${mb(m.rssMb)}, exit ${m.exit}${m.errors !== undefined ? `, ${m.errors} error(s)` : ''}`;
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`);
 const mb = (v: number | undefined) => (v === undefined ? 'n/a' : `${Math.round(v)} MB`);
 
 await main();

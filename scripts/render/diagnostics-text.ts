@@ -12,7 +12,8 @@ export function renderDiagnosticsText(diagnostics: readonly Diagnostic[], opts: 
   for (const [file, ds] of byFile) {
     lines.push(c('bold', clean(file)));
     for (const d of ds) {
-      lines.push(`  ${clean(file)}:${d.line}:${d.col}  ${c(d.severity, clean(d.code))}  ${clean(d.message)}${d.pointer ? c('dim', `  [${clean(d.pointer || '/')}]`) : ''}`);
+      // The JSON pointer stays in --format json; a person reads the location and the message.
+      lines.push(`  ${clean(file)}:${d.line}:${d.col}  ${c(d.severity, clean(d.code))}  ${clean(d.message)}`);
       if (d.hint) lines.push(c('dim', `      fix: ${clean(d.hint)}`));
     }
     lines.push('');

@@ -1,4 +1,5 @@
-import type { Diagnostic } from '../model/diagnostic.ts';
+import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
+import type { Located } from '../repo/parse-yaml.ts';
 import type { Doc } from '../repo/parse-document.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { blockingFreezes, containingWindow, windowAppliesTo } from './calendar.ts';
@@ -30,7 +31,12 @@ function checkOneChange(doc: ChangeDoc, repo: RepoModel, existingFiles: Readonly
   }
   if (riskRank(c.risk) >= riskRank('medium')) {
     const missing = (['rollback', 'verification', 'test_evidence'] as const).filter((k) => !c[k] || (Array.isArray(c[k]) && (c[k] as unknown[]).length === 0));
-    for (const k of missing) out.push(at(doc, '/risk', 'change.missing-safeguard', `a ${c.risk}-risk change must have ${k}`, `add \`${k}:\` (${k === 'test_evidence' ? 'what was tested where' : k === 'rollback' ? 'steps that undo the change' : 'checks that prove it worked'})`));
+    for (const k of missing) {
+      // Located where the key belongs, so the author sees where to write it.
+      const place = whereKeyBelongs(doc, k);
+      const what = k === 'test_evidence' ? 'what was tested where, e.g. test_evidence: { summary: tested on staging }' : k === 'rollback' ? 'steps that undo the change, e.g. rollback: [{ id: undo, kind: run, argv: [...] }]' : 'checks that prove it worked, e.g. verification: [{ id: up, argv: [...] }]';
+      out.push(diagnostic('change.missing-safeguard', { file: doc.file, ...place.at }, `a ${c.risk}-risk change must have ${k}`, { pointer: `/${k}`, hint: `add \`${k}:\` ${place.where}: ${what}` }));
+    }
   }
 
   const hosts = repo.resolveTargets(c.targets);
@@ -46,14 +52,17 @@ function checkOneChange(doc: ChangeDoc, repo: RepoModel, existingFiles: Readonly
   if (calendar && end > start && !c.closure) {
     if (c.type !== 'emergency') {
       // Hosts to which the same windows apply share one answer: compute it once per window set.
-      const answers = new Map<string, boolean>();
+      // Hosts to which the same windows apply share one finding that names them all.
+      const outside = new Map<string, { inside: boolean; hosts: typeof hosts }>();
       for (const h of hosts) {
         const key = calendar.data.maintenance_windows.map((w) => (windowAppliesTo(w, h) ? '1' : '0')).join('');
-        let inside = answers.get(key);
-        if (inside === undefined) answers.set(key, (inside = Boolean(containingWindow(calendar.data, h, start, end))));
-        if (!inside) {
-          out.push(at(doc, '/window', 'change.outside-maintenance-window', `the window ${c.window.start} – ${c.window.end} is not inside a maintenance window of ${h.id}`, `move it into one of: ${describeWindows(calendar.data, h)}`));
-        }
+        let group = outside.get(key);
+        if (!group) outside.set(key, (group = { inside: Boolean(containingWindow(calendar.data, h, start, end)), hosts: [] }));
+        group.hosts.push(h);
+      }
+      for (const g of outside.values()) {
+        if (g.inside) continue;
+        out.push(at(doc, '/window', 'change.outside-maintenance-window', `the window ${c.window.start} – ${c.window.end} is not inside a maintenance window of ${nameHosts(g.hosts.map((h) => h.id))}`, `move it into one of: ${describeWindows(calendar.data, g.hosts[0]!)}`));
       }
     }
     for (const f of blockingFreezes(calendar.data, c.type, start, end)) {
@@ -82,6 +91,42 @@ function checkOneChange(doc: ChangeDoc, repo: RepoModel, existingFiles: Readonly
     }
   }
   return out;
+}
+
+const MAX_HOSTS_NAMED = 8;
+
+/** `web-01, web-02 and web-03`; past MAX_HOSTS_NAMED, `… and N more hosts`. Pure. */
+export function nameHosts(ids: readonly string[]): string {
+  const [sole] = ids;
+  if (ids.length === 1) return `host ${sole}`;
+  if (ids.length <= MAX_HOSTS_NAMED) return `${ids.length} hosts: ${ids.slice(0, -1).join(', ')} and ${ids[ids.length - 1]}`;
+  return `${ids.length} hosts: ${ids.slice(0, MAX_HOSTS_NAMED).join(', ')} and ${ids.length - MAX_HOSTS_NAMED} more`;
+}
+
+/** The keys of a change around its safeguards, in the schema's order. */
+const SAFEGUARD_ORDER = ['prechecks', 'steps', 'verification', 'rollback', 'rollout', 'test_evidence'] as const;
+
+/**
+ * Where a missing top-level key belongs: just before the key that follows its schema
+ * predecessor in the document, or on the line after that predecessor's last value. Pure.
+ */
+export function whereKeyBelongs(doc: ChangeDoc, key: (typeof SAFEGUARD_ORDER)[number]): { at: Located; where: string } {
+  const keys = Object.keys(doc.data);
+  const before = SAFEGUARD_ORDER.slice(0, SAFEGUARD_ORDER.indexOf(key)).reverse().find((k) => keys.includes(k));
+  if (!before) return { at: doc.locate('', { key: true }), where: 'to the document' };
+  const next = keys[keys.indexOf(before) + 1];
+  if (next) return { at: { ...doc.locate(`/${next}`, { key: true }), col: 1 }, where: `here, after \`${before}:\` and before \`${next}:\`` };
+  const last = doc.locate(lastLeaf((doc.data as unknown as Record<string, unknown>)[before], `/${before}`));
+  return { at: { line: last.line + 1, col: 1 }, where: `here, after \`${before}:\`` };
+}
+
+function lastLeaf(v: unknown, pointer: string): string {
+  if (Array.isArray(v) && v.length) return lastLeaf(v[v.length - 1], `${pointer}/${v.length - 1}`);
+  if (v !== null && typeof v === 'object' && Object.keys(v).length) {
+    const k = Object.keys(v).at(-1)!;
+    return lastLeaf((v as Record<string, unknown>)[k], `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+  }
+  return pointer;
 }
 
 /** Repository paths a step reads (upload sources, scripts). Pure. */

@@ -112,7 +112,7 @@ describe('plan output is sanitised', () => {
     steps: [{ id: 'echo', kind: 'run', name: `name ${hostile}`, argv: ['printf', '%s', `arg ${hostile}`], env: { NOTE: `env ${hostile}` } }],
     verification: [{ id: 'v', argv: ['true'], expect: { stdout_contains: `out ${hostile}` } }],
   }));
-  // eslint-disable-next-line no-control-regex -- the test looks for raw control characters
+  // eslint-disable-next-line no-control-regex -- control characters are what must not appear
   const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
   it.each([['text', renderPlanText(p)], ['markdown', renderPlanMarkdown(p)], ['json', renderPlanJson(p)]])('%s carries no raw control or bidi character', (_f, out) => {
     expect(out).not.toMatch(raw);

@@ -43,11 +43,11 @@ describe('change rules', () => {
     expect(codes(await lintWith({ 'changes/2026/CHG-2026-0001.yaml': change(over) })).sort()).toEqual([...expected].sort());
   });
 
-  it('medium risk without rollback, verification and test evidence: three findings at /risk', async () => {
+  it('medium risk without rollback, verification and test evidence: three findings where the keys belong', async () => {
     const text = change().replace(/verification:[\s\S]*$/, '');
     const ds = (await lintWith({ 'changes/2026/CHG-2026-0001.yaml': text })).filter((d) => d.code === 'change.missing-safeguard');
-    expect(ds.map((d) => d.pointer)).toEqual(['/risk', '/risk', '/risk']);
-    expect(ds[0]!.line).toBe(4);
+    // steps: is the last key (its item on line 12): each one belongs on line 13.
+    expect(ds.map((d) => [d.pointer, d.line, d.col])).toEqual([['/rollback', 13, 1], ['/verification', 13, 1], ['/test_evidence', 13, 1]]);
   });
 
   it('two changes overlapping on a shared host conflict; on different hosts they do not', async () => {
