@@ -11,6 +11,8 @@ import type { RepoModel } from '../repo/repo-model.ts';
 import { planChange, referencedFiles, type RepoFileInfo } from './plan.ts';
 import type { ChangePlan } from './types.ts';
 import { deriveRisk, renderRiskDerivation } from '../rules/risk.ts';
+import type { CheckDef } from '../inspect/model.ts';
+import { allowedSudoLines } from '../converge/sudoers-allow.ts';
 
 export function findChange(repo: RepoModel, id: string): Doc<'change'> {
   const doc = repo.get('change', id);
@@ -43,7 +45,11 @@ export async function loadPlan(repo: RepoModel, change: Doc<'change'>, now: Date
     hosts,
     unknownHosts,
     files,
-    access: { people: repo.all('person').map((d) => d.data), roles: repo.all('role').map((d) => d.data), grants: repo.all('grant').map((d) => d.data) },
+    access: { people: repo.all('person').map((d) => d.data), roles: repo.all('role').map((d) => d.data), grants: repo.all('grant').map((d) => d.data), timezone: repo.one('calendar')?.data.timezone ?? 'UTC' },
+    // What converge steps need: baselines (their checks), the sudo rules they allow, jump hosts.
+    baselines: repo.all('baseline').map((d) => ({ id: d.id, checks: d.data.checks as unknown as CheckDef[] })),
+    allowedSudo: allowedSudoLines(repo.all('baseline').map((d) => d.data as unknown as { checks: Array<{ type: string; params?: Record<string, unknown> }> })),
+    jumpHosts: new Set(repo.all('host').flatMap((h) => (h.data.jump_host ? [h.data.jump_host] : []))),
     now,
   });
   return { ...plan, riskDerivation: renderRiskDerivation(deriveRisk(change.data, hosts)) };

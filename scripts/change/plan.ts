@@ -5,11 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
-import type { ChangeDocument, Check, HostDocument, Step } from '../model/documents.generated.ts';
-import { renderAccessPolicy, type AccessInputs } from '../converge/access.ts';
-import { renderAccessScript } from '../converge/access-script.ts';
+import type { ChangeDocument, Check, Step } from '../model/documents.generated.ts';
+import type { AccessInputs } from '../converge/access.ts';
+import { planConvergeStep, type ConvergeContext, type PlanHost } from './plan-converge.ts';
 import { DEFAULT_ROLLOUT, planBatches } from './batches.ts';
-import { renderCheck, renderConverge, renderRestore, renderRun, renderUpload } from './render-command.ts';
+import { renderCheck, renderRestore, renderRun, renderUpload } from './render-command.ts';
 import { lockoutSensitive } from '../remote/lockout.ts';
 import type { ChangePlan, HostPlan, PlannedAction } from './types.ts';
 
@@ -21,12 +21,18 @@ export interface RepoFileInfo {
 export interface PlanInput {
   change: { id: string; file: string; sha256: string; data: ChangeDocument; locate?: (pointer: string) => { line: number; col: number } };
   /** Target hosts, already resolved from targets.hosts / targets.groups, in inventory order. */
-  hosts: ReadonlyArray<{ id: string; data: Pick<HostDocument, 'groups'> }>;
+  hosts: ReadonlyArray<PlanHost>;
   /** Missing target ids (named in targets.hosts but not in the inventory). */
   unknownHosts?: readonly string[];
   /** Repository files referenced by script/upload steps that exist (path → hash). */
   files: ReadonlyMap<string, RepoFileInfo>;
   access: AccessInputs;
+  /** Baselines a `converge baseline` step may name (their checks). */
+  baselines?: ConvergeContext['baselines'];
+  /** Canonical sudoers lines the baselines allow in unmanaged files (converge/sudoers-allow.ts). */
+  allowedSudo?: readonly string[];
+  /** Hosts other hosts are reached through (forwarding must stay on there). */
+  jumpHosts?: ReadonlySet<string>;
   now: Date;
 }
 
@@ -68,7 +74,7 @@ export function planChange(input: PlanInput): ChangePlan {
     return action;
   };
 
-  const stepAction = (step: Step, phase: 'step' | 'rollback', ptr: string, host: { id: string; data: Pick<HostDocument, 'groups'> }): PlannedAction | undefined => {
+  const stepAction = (step: Step, phase: 'step' | 'rollback', ptr: string, host: PlanHost): PlannedAction | undefined => {
     const base = { id: step.id, phase, idempotent: step.idempotent ?? false, timeoutMs: (step.timeout_seconds ?? 300) * 1000, ...(step.name ? { name: step.name } : {}) };
     if (step.kind === 'run') {
       if (!step.argv === !step.script) { problem('plan.run-shape', ptr, `run step '${step.id}' needs exactly one of argv or script`); return undefined; }
@@ -91,16 +97,9 @@ export function planChange(input: PlanInput): ChangePlan {
       const sensitive = lockoutSensitive(step.dest);
       return { ...base, kind: 'upload', argv: r.argv, sudo: r.sudo, command: r.command, stdin: { source: 'repo', path: step.source, sha256: f.sha256, bytes: f.bytes }, ...(sensitive && phase === 'step' ? { confirm: { files: [step.dest], reload: sensitive.reload } } : {}) };
     }
-    if (step.target === 'access') {
-      const policy = renderAccessPolicy(host, input.access, input.now);
-      for (const p of policy.problems) problem('plan.access', ptr, p);
-      const script = renderAccessScript(policy, 'apply');
-      const r = renderConverge();
-      const keys = policy.accounts.reduce((n, a) => n + a.keys.length, 0);
-      return { ...base, kind: 'converge', argv: r.argv, sudo: r.sudo, command: r.command, stdin: { source: 'generated', label: `access policy: ${policy.accounts.length} accounts, ${keys} keys, ${policy.sudoers.length} sudoers files`, sha256: sha(script), content: script }, ...(phase === 'step' ? { confirm: { files: ['/etc/sudoers.d'], reload: [] } } : {}) };
-    }
-    problem('plan.unsupported', `${ptr}/target`, `converge target '${step.target}' cannot run inside a change yet`, 'use `opsgate converge baseline` for baseline remediations');
-    return undefined;
+    const c = planConvergeStep(step, host, { change: change.id, access: input.access, allowedSudo: input.allowedSudo ?? [], baselines: input.baselines ?? [], jumpHosts: input.jumpHosts ?? new Set(), now: input.now, confirmSeconds: 120 });
+    if (!c.ok) { for (const p of c.problems) problem(p.code, `${ptr}/${p.code === 'plan.unknown-baseline' ? 'baseline' : 'target'}`, p.message, p.hint); return undefined; }
+    return { ...base, kind: 'converge', argv: c.argv, sudo: c.sudo, command: c.command, stdin: c.stdin };
   };
 
   const hosts: HostPlan[] = input.hosts.map((h) => {

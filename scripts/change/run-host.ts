@@ -5,6 +5,7 @@
  * (ARCHITECTURE.md, "Safe execution").
  */
 import type { HostOutcome } from '../model/outcome.ts';
+import { armedIds } from '../remote/commit-confirm.ts';
 import type { HostSession } from '../ssh/types.ts';
 import type { Recorder } from './recorder.ts';
 import type { HostResume } from './resume.ts';
@@ -64,7 +65,8 @@ export async function runHost(ctx: HostContext, hp: HostPlan, resume: HostResume
   let failed: PlannedAction | undefined;
   if (!resume?.inRollback) {
     const sensitive = sensitiveActions(hp).filter((a) => !skip.has(actionKey(a)));
-    let armed: string | undefined;
+    // Dead-man timers to confirm after the last step: armed here before sensitive uploads, or by converge scripts themselves.
+    const armed: string[] = [];
     for (const a of [...hp.prechecks, ...hp.steps]) {
       if (skip.has(actionKey(a))) continue;
       if (a.phase === 'step') {
@@ -78,21 +80,22 @@ export async function runHost(ctx: HostContext, hp: HostPlan, resume: HostResume
           const arm = await ctx.confirm.arm(host, session, sensitive);
           await recorder.event('confirm.armed', { host, ok: arm.ok, ...(arm.ok ? { id: arm.id } : { why: arm.why }) });
           if (!arm.ok) { failed = a; break; }
-          armed = arm.id;
+          armed.push(arm.id);
         }
       }
       if (a.kind === 'upload') uploads.add(a.id);
       const r = await runAction(ctx.action, session, host, a, note(a));
       if (a.phase === 'step' && !r.notStarted) applied = true;
+      for (const id of armedIds(r.stdout ?? '')) { armed.push(id); await recorder.event('confirm.armed', { host, ok: true, id, by: a.id }); }
       if (r.outcome === 'unknown') return done(a.idempotent && r.lost ? 'unreachable' : 'needs_attention', { at_step: a.id, step_outcome: 'unknown' });
       if (r.notStarted) return done('unreachable', { at_step: a.id });
       if (r.outcome !== 'succeeded') { failed = a; break; }
     }
     if (failed?.phase === 'precheck') return done('precheck_failed', { at_step: failed.id });
-    if (armed && ctx.confirm) {
+    for (const id of ctx.confirm ? armed : []) {
       // Confirmed over a fresh connection after the last step, or the host restores itself.
-      const c = await ctx.confirm.confirm(host, armed);
-      await recorder.event('confirm.done', { host, id: armed, confirmed: c.confirmed, confirm_ms: c.ms, ...(c.confirmed ? {} : { reverted: c.reverted, why: c.why }) });
+      const c = await ctx.confirm!.confirm(host, id);
+      await recorder.event('confirm.done', { host, id, confirmed: c.confirmed, confirm_ms: c.ms, ...(c.confirmed ? {} : { reverted: c.reverted, why: c.why }) });
       if (!c.confirmed) {
         if (!c.reverted) return done('needs_attention', { reason: `commit-confirmation failed and the host did not report its revert: ${c.why}` });
         const rb = await rollBack(ctx, hp, session, `commit-confirmation failed (${c.why}); the host restored the sensitive files`, uploads, skip, rerun);

@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CheckDef, InspectionRow } from '../inspect/model.ts';
+import { ARM_FUNCTION } from '../remote/commit-confirm.ts';
 
 export interface BaselineRemediation {
   host: string;
@@ -110,6 +111,8 @@ og_sshd() {
   if cmp -s "$T/sshd_config" "$cfg"; then return 0; fi
   cp -p "$cfg" "$T/prev"
   chmod --reference="$cfg" "$T/sshd_config" 2>/dev/null
+  # Commit-confirmed: the host puts the old file back and reloads unless a fresh connection confirms.
+  og_arm "$CID" "$CSECS" sshd "$cfg" || { rc=1; return 0; }
   og_install "$T/sshd_config" "$cfg" || { printf 'OG\terror\tcannot write %s\n' "$cfg"; rc=1; return 0; }
   while IFS= read -r l; do printf 'OG\tsshd-set\t%s\n' "$l"; done < "$T/set"
   if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
@@ -144,9 +147,15 @@ og_mode() {
 }
 `;
 
-export function renderBaselineScript(r: BaselineRemediation): string {
+export interface BaselineScriptOptions {
+  /** Dead-man timer armed before sshd_config is replaced. */
+  confirm: { id: string; seconds: number };
+}
+
+export function renderBaselineScript(r: BaselineRemediation, o: BaselineScriptOptions = { confirm: { id: `baseline-${r.host}`, seconds: 120 } }): string {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const parts = [PRELUDE];
+  if (!/^[A-Za-z0-9._-]+$/.test(o.confirm.id)) throw new Error(`confirmation id '${o.confirm.id}' is not safe`);
+  const parts = [`CID=${q(o.confirm.id)} CSECS=${Math.max(5, Math.floor(o.confirm.seconds))}`, PRELUDE, ARM_FUNCTION];
   if (r.sshd.length > 0) parts.push(`og_sshd ${heredoc(r.sshd.map((s) => `${s.keyword} ${s.value}\n`).join(''))}`);
   for (const s of r.sysctl) parts.push(`og_sysctl ${q(s.key)} ${q(s.value)}`);
   for (const f of r.files) parts.push(`og_mode ${q(f.path)} ${q(f.maxMode.replace(/^0?/, ''))} ${q(f.owner ?? '')} ${q(f.group ?? '')}`);
@@ -159,4 +168,20 @@ export function parseBaselineOutput(stdout: string): Array<{ type: string; detai
     const [, type = '', ...rest] = l.split('\t');
     return { type, detail: rest.join('\t') };
   });
+}
+
+/**
+ * For a change's `converge baseline` step, planned before anything is inspected: every typed remediation of
+ * the checks that apply to the host, as fixed settings. The script is idempotent on the host (an sshd block
+ * already in place is left alone, a mode already within the maximum is not touched). Pure.
+ */
+export function planStaticBaseline(host: string, checks: readonly CheckDef[]): BaselineRemediation {
+  const rows = checks.map((c) => ({ check: c.id, status: 'fail', observed: '' }) as unknown as InspectionRow);
+  const r = planBaselineRemediation(host, rows, new Map(checks.map((c) => [c.id, c])));
+  return { ...r, manual: [] };
+}
+
+/** The sshd settings a remediation would write, for sshd-safety.ts. */
+export function sshdSettingsOf(r: BaselineRemediation): Array<{ check: string; keyword: string; value: string }> {
+  return r.sshd;
 }

@@ -1,76 +1,108 @@
 /**
- * Converges (or checks) access on hosts: renders each host's policy, runs the
- * script as root over the SSH edge under the host lock, reports per host. Edge.
+ * Converges (or checks) access on hosts: renders each host's policy, refuses a
+ * policy that would manage the login account, runs the all-or-nothing script
+ * as root under the host lock and the step runner, confirms a sudoers.d change
+ * over a fresh connection, and reports per host in the shape both converge
+ * capabilities share. Edge.
  */
 import { createHash } from 'node:crypto';
 import type { RepoModel } from '../repo/repo-model.ts';
+import { confirmId } from '../remote/commit-confirm.ts';
+import { renderRootScript } from '../remote/commands.ts';
 import type { Fleet } from '../ssh/fleet.ts';
-import { acquireHostLock } from '../remote/host-lock.ts';
-import { renderRootScript as renderConverge, withSudo } from '../remote/commands.ts';
-import { renderAccessPolicy } from './access.ts';
-import { parseAccessOutput, renderAccessScript, type AccessReportLine, type ConvergeMode } from './access-script.ts';
-import { keyBlobOf } from './access.ts';
-
-export interface HostAccessResult {
-  host: string;
-  ok: boolean;
-  error?: string;
-  report: AccessReportLine[];
-  excluded: Array<{ person: string; grant?: string; reason: string }>;
-  /** Fingerprint of every added/removed key line. */
-  fingerprints: Record<string, string>;
-}
+import type { ConnectOptions, SshTarget } from '../ssh/types.ts';
+import { keyBlobOf, renderAccessPolicy } from './access.ts';
+import { loginAccountProblem } from './login-account.ts';
+import { isAccessDrift, isAccessFailure, parseAccessOutput, renderAccessScript, type AccessReportLine, type ConvergeMode } from './access-script.ts';
+import type { ConvergeHostResult } from './result.ts';
+import { runHostScript } from './run-on-host.ts';
+import { allowedSudoLines } from './sudoers-allow.ts';
 
 /** Called before the script runs on a host (written to the record first) and after. */
 export interface ConvergeHooks {
   before?: (host: string, detail: Record<string, unknown>) => Promise<void>;
-  after?: (host: string, detail: Record<string, unknown>) => Promise<void>;
+  after?: (host: string, result: ConvergeHostResult) => Promise<void>;
 }
 
-export async function convergeAccess(repo: RepoModel, hosts: ReadonlyArray<{ id: string; data: { groups: string[] } }>, fleet: Fleet, mode: ConvergeMode, now: Date, owner: string, hooks: ConvergeHooks = {}): Promise<HostAccessResult[]> {
-  const inputs = { people: repo.all('person').map((d) => d.data), roles: repo.all('role').map((d) => d.data), grants: repo.all('grant').map((d) => d.data), timezone: repo.one('calendar')?.data.timezone ?? 'UTC' };
-  const results = await Promise.all(hosts.map(async (h): Promise<HostAccessResult> => {
-    const policy = renderAccessPolicy(h, inputs, now);
-    const base = { host: h.id, report: [] as AccessReportLine[], excluded: policy.excluded, fingerprints: {} as Record<string, string> };
-    if (policy.problems.length > 0) return { ...base, ok: false, error: policy.problems.join('; ') };
-    let session;
-    try { session = await fleet.session(h.id); } catch (e) { return { ...base, ok: false, error: e instanceof Error ? e.message : String(e) }; }
-    const lock = mode === 'apply' ? await acquireHostLock(session, h.id, owner) : undefined;
-    if (lock && lock.status !== 'locked') return { ...base, ok: false, error: lock.status === 'held' ? `host is held by ${lock.owner}` : lock.message };
-    try {
-      const cmd = renderConverge();
-      const script = renderAccessScript(policy, mode);
-      await hooks.before?.(h.id, { command: cmd.command, script_sha256: createHash('sha256').update(script).digest('hex'), accounts: policy.accounts.map((a) => ({ account: a.account, keys: a.keys.map((k) => ({ person: k.person, grant: k.grant, fingerprint: k.fingerprint })) })), sudoers: policy.sudoers.map((x) => x.name), excluded: policy.excluded });
-      const r = await session.exec(withSudo(cmd.sudo, cmd.argv), { stdin: script, timeoutMs: 120_000 });
+export interface AccessRunOptions {
+  repo: RepoModel;
+  hosts: ReadonlyArray<{ id: string; data: { groups: string[]; user: string } }>;
+  targets: readonly SshTarget[];
+  fleet: Fleet;
+  connect: ConnectOptions;
+  mode: ConvergeMode;
+  now: Date;
+  owner: string;
+  scope: string;
+  run: string;
+  confirmSeconds?: number;
+  hooks?: ConvergeHooks;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The access inputs of a repository, as renderAccessPolicy wants them. */
+export function accessInputs(repo: RepoModel) {
+  return { people: repo.all('person').map((d) => d.data), roles: repo.all('role').map((d) => d.data), grants: repo.all('grant').map((d) => d.data), timezone: repo.one('calendar')?.data.timezone ?? 'UTC' };
+}
+
+
+export async function convergeAccess(o: AccessRunOptions): Promise<ConvergeHostResult[]> {
+  const inputs = accessInputs(o.repo);
+  const allowed = allowedSudoLines(o.repo.all('baseline').map((d) => d.data as unknown as { checks: Array<{ type: string; params?: Record<string, unknown> }> }));
+  const seconds = o.confirmSeconds ?? 120;
+  return Promise.all(o.hosts.map(async (h): Promise<ConvergeHostResult> => {
+    const policy = renderAccessPolicy(h, inputs, o.now);
+    // Keys the policy leaves out (a person who left, an expired grant) are the policy working: recorded, not a task.
+    const base = { host: h.id, target: 'access' as const, changes: [], attention: [], detail: { excluded: policy.excluded } };
+    const login = loginAccountProblem(policy, h.data.user);
+    const refused = [...policy.problems, ...(login ? [`access.manages-login-account: ${login}`] : [])];
+    if (refused.length > 0) return { ...base, outcome: 'failed', error: refused.join('; ') };
+    const target = o.targets.find((t) => t.id === h.id)!;
+    const script = renderAccessScript(policy, o.mode, { loginUser: h.data.user, allowed, confirm: { id: confirmId('access', o.run, h.id), seconds } });
+    await o.hooks?.before?.(h.id, { command: renderRootScript().command, script_sha256: createHash('sha256').update(script).digest('hex'), accounts: policy.accounts.map((a) => ({ account: a.account, keys: a.keys.map((k) => ({ person: k.person, grant: k.grant, fingerprint: k.fingerprint })) })), sudoers: policy.sudoers.map((x) => x.name), excluded: policy.excluded });
+    const r = await runHostScript({ fleet: o.fleet, target, connect: o.connect, scope: o.scope, run: o.run, owner: o.owner, script, apply: o.mode === 'apply', confirmSeconds: seconds, ...(o.sleep ? { sleep: o.sleep } : {}) });
+    let result: ConvergeHostResult;
+    if ('error' in r) result = { ...base, outcome: r.unreachable ? 'unreachable' : 'failed', error: r.error };
+    else {
       const report = parseAccessOutput(r.stdout);
-      await hooks.after?.(h.id, { exit_code: r.code, report, stderr: r.stderr.slice(0, 2000) });
-      for (const l of report) if (l.type === 'keys-add' || l.type === 'keys-remove') { const b = keyBlobOf(l.line); if (b) base.fingerprints[l.line] = b.fingerprint; }
-      const invalid = report.some((l) => l.type === 'sudoers-invalid' || l.type === 'account-missing');
-      return { ...base, report, ok: r.code === 0 && !invalid, ...(r.code !== 0 && !invalid ? { error: `exit ${r.code}: ${r.stderr.trim().slice(0, 300)}` } : {}) };
-    } catch (e) {
-      return { ...base, ok: false, error: e instanceof Error ? e.message : String(e) };
-    } finally {
-      if (lock?.status === 'locked') await lock.release();
+      const changes = report.flatMap((l) => describe(l, o.mode));
+      const failed = report.some(isAccessFailure) || (r.code !== 0 && r.code !== null) || r.state !== 'ended' && r.state !== undefined;
+      const drift = report.some(isAccessDrift);
+      const outcome = r.confirm && !r.confirm.confirmed ? (r.confirm.reverted ? 'reverted' : 'needs_attention')
+        : r.code === null && !r.state ? 'unreachable'
+        : failed ? 'failed'
+        : o.mode === 'check' && drift ? 'drift' : 'succeeded';
+      const why = failed && !report.some(isAccessFailure) ? `exit ${r.code}${r.state && r.state !== 'ended' ? ` (${r.state})` : ''}: ${r.stderr.trim().slice(0, 300)}` : undefined;
+      result = {
+        ...base, outcome, changes,
+        ...(why ? { error: why } : {}),
+        ...(r.confirm ? { confirmMs: r.confirm.ms, ...(r.confirm.confirmed ? {} : { error: r.confirm.why }) } : {}),
+        detail: { ...base.detail, report, exit_code: r.code, ...(r.confirm ? { confirm: r.confirm } : {}) },
+      };
     }
+    await o.hooks?.after?.(h.id, result);
+    return result;
   }));
-  return results;
 }
 
-/** Human lines for one host's result. Pure. */
-export function renderAccessResult(r: HostAccessResult, mode: ConvergeMode): string[] {
-  const out: string[] = [];
-  const fp = (line: string) => r.fingerprints[line] ?? line.slice(0, 40);
-  for (const l of r.report) {
-    if (l.type === 'keys-add') out.push(`${r.host}: ${l.account}: ${mode === 'check' ? 'missing' : 'add'} key ${fp(l.line)} ${l.line.split(' ').slice(2).join(' ')}`);
-    else if (l.type === 'keys-remove') out.push(`${r.host}: ${l.account}: ${mode === 'check' ? 'undeclared' : 'remove'} key ${fp(l.line)} ${l.line.split(' ').slice(2).join(' ')}`);
-    else if (l.type === 'account-missing') out.push(`${r.host}: account ${l.account} does not exist but has keys to install`);
-    else if (l.type === 'sudoers-drift') out.push(`${r.host}: sudoers.d/${l.name}: ${l.what === 'add' ? 'missing' : l.what === 'remove' ? 'not declared' : 'differs'}`);
-    else if (l.type === 'sudoers-invalid') out.push(`${r.host}: sudoers NOT installed: visudo rejected the assembled policy: ${l.message}`);
-    else if (l.type === 'sudoers-written') out.push(`${r.host}: installed sudoers.d/${l.name}`);
-    else if (l.type === 'sudoers-removed') out.push(`${r.host}: removed sudoers.d/${l.name}`);
-    else if (l.type === 'keys-written') out.push(`${r.host}: wrote ~${l.account}/.ssh/authorized_keys`);
+const fp = (line: string) => keyBlobOf(line)?.fingerprint ?? line.slice(0, 40);
+const comment = (line: string) => line.split(' ').slice(2).join(' ');
+
+/** One person-readable sentence per report line (none for lines that only record progress). */
+function describe(l: AccessReportLine, mode: ConvergeMode): string[] {
+  switch (l.type) {
+    case 'keys-add': return [`${l.account}: ${mode === 'check' ? 'missing' : 'add'} key ${fp(l.line)} ${comment(l.line)}`];
+    case 'keys-remove': return [`${l.account}: ${mode === 'check' ? 'undeclared' : 'remove'} key ${fp(l.line)} ${comment(l.line)}`];
+    case 'account-missing': return [`account ${l.account} does not exist but has keys to install`];
+    case 'login-account-refused': return [`${l.account} is the account opsgate logs in with (or shares its uid or key file): refused, nothing installed`];
+    case 'keys-invalid': return [`the keys rendered for ${l.account} do not parse: nothing installed`];
+    case 'sudoers-drift': return [`sudoers.d/${l.name}: ${l.what === 'add' ? 'missing' : l.what === 'remove' ? 'not declared' : 'differs'}`];
+    case 'sudoers-rule': return [`sudoers.d/${l.name}:${l.line}: ${mode === 'check' ? 'rule not in the access policy' : 'commented out, not in the access policy'}: ${l.text}`];
+    case 'sudoers-invalid': return [`sudoers NOT installed: visudo rejected the assembled policy: ${l.message}`];
+    case 'sudoers-written': return [`installed sudoers.d/${l.name}`];
+    case 'sudoers-removed': return [`removed sudoers.d/${l.name}`];
+    case 'keys-written': return [`wrote ~${l.account}/.ssh/authorized_keys`];
+    case 'error': return [`error: ${l.message}`];
+    default: return [];
   }
-  if (r.error) out.push(`${r.host}: error: ${r.error}`);
-  if (out.length === 0) out.push(`${r.host}: in line with the policy`);
-  return out;
 }

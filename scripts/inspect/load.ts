@@ -32,7 +32,9 @@ export async function loadInspection(root: string, sel: { hosts: string[]; group
     exceptions: repo.all('exception').map((d) => d.data as unknown as PolicyData['exceptions'][number]),
   };
   const formatTime = (d: Date) => DateTime.fromJSDate(d).setZone(zone).toISO({ suppressMilliseconds: false }) ?? d.toISOString();
-  return { diagnostics, unusable: diagnostics.length > 0, inventory, hosts: hosts.sort((a, b) => a.id.localeCompare(b.id)), baselines, policy, formatTime };
+  // The documents too, so a caller can point at a check's line (converge baseline's located refusals).
+  const baselineDocs = repo.all('baseline');
+  return { diagnostics, unusable: diagnostics.length > 0, inventory, hosts: hosts.sort((a, b) => a.id.localeCompare(b.id)), baselines, baselineDocs, policy, formatTime };
 }
 
 const NEEDED = new Set(['host', 'group', 'baseline', 'backup-policy', 'person', 'role', 'grant', 'exception', 'calendar']);

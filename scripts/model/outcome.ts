@@ -18,9 +18,10 @@ export type StepOutcome = (typeof STEP_OUTCOMES)[number];
  * - `window_closed`: the window closed (or a freeze began) before the host's next step;
  * - `needs_attention`: a step's outcome is unknown: nothing more runs there until a person decides;
  * - `drift` (converge --check only): the host differs from the policy;
+ * - `failed` (converge): the policy could not be applied; with all-or-nothing, nothing was changed;
  * - `not_started`: nothing ran there.
  */
-export const HOST_OUTCOMES = ['succeeded', 'precheck_failed', 'rolled_back', 'rollback_failed', 'reverted', 'unreachable', 'window_closed', 'needs_attention', 'drift', 'not_started'] as const;
+export const HOST_OUTCOMES = ['succeeded', 'failed', 'precheck_failed', 'rolled_back', 'rollback_failed', 'reverted', 'unreachable', 'window_closed', 'needs_attention', 'drift', 'not_started'] as const;
 export type HostOutcome = (typeof HOST_OUTCOMES)[number];
 
 /** How a run of a change ended (`run.done`). A run with no `run.done` yet is `running`. */
@@ -28,7 +29,7 @@ export const RUN_OUTCOMES = ['succeeded', 'partial', 'failed', 'rolled_back', 'w
 export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
 /** Host outcomes that count against `max_failures`. */
-export const FAILED_HOST_OUTCOMES: ReadonlySet<string> = new Set<HostOutcome>(['precheck_failed', 'rolled_back', 'rollback_failed', 'reverted', 'unreachable', 'needs_attention']);
+export const FAILED_HOST_OUTCOMES: ReadonlySet<string> = new Set<HostOutcome>(['failed', 'precheck_failed', 'rolled_back', 'rollback_failed', 'reverted', 'unreachable', 'needs_attention']);
 
 /** Host outcomes after which nothing of the change is left on the host: a retry starts there from the beginning. */
 export const CLEAN_HOST_OUTCOMES: ReadonlySet<string> = new Set<HostOutcome>(['precheck_failed', 'rolled_back', 'reverted', 'not_started']);

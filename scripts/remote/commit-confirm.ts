@@ -150,3 +150,22 @@ export async function confirmFresh(target: SshTarget, options: ConnectOptions, i
   }
   return { confirmed: false, reverted: false, why: `${why}; the host did not report a revert within ${o.waitSeconds} s`, confirmMs };
 }
+
+/**
+ * `og_arm ID SECONDS RELOADS FILE...` for root scripts that decide on the host whether they are about to
+ * change something lockout-sensitive (converge): it arms the dead-man timer and prints
+ * `OG<TAB>confirm-armed<TAB>ID`, which the controller answers with confirmFresh. Returns non-zero
+ * when it could not arm (the caller must then change nothing).
+ */
+export const ARM_FUNCTION = `og_arm() {
+  og_armed=$(sh -s -- "$@" <<'OPSGATE_ARM_EOF'
+${ARM_SCRIPT}
+OPSGATE_ARM_EOF
+) || { printf 'OG\\terror\\tcannot arm the dead-man timer: %s\\n' "$og_armed"; return 1; }
+  case $og_armed in armed*) printf 'OG\\tconfirm-armed\\t%s\\n' "$1" ;; *) printf 'OG\\terror\\tcannot arm the dead-man timer: %s\\n' "$og_armed"; return 1 ;; esac
+}`;
+
+/** Ids of the dead-man timers a converge script armed (its `OG confirm-armed` lines). Pure. */
+export function armedIds(stdout: string): string[] {
+  return [...stdout.matchAll(/^OG\tconfirm-armed\t([A-Za-z0-9._-]+)$/gm)].map((m) => m[1]!);
+}

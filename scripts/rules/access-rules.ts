@@ -12,7 +12,7 @@ export function fingerprintOf(publicKey: string): string | undefined {
   return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
 }
 
-/** Access rules: people who left hold no active grant; grants have a scope; keys match their pinned fingerprints. Pure. */
+/** Access rules: people who left hold no active grant; grants have a scope; keys match their pinned fingerprints; no role manages a login account. Pure. */
 export function checkAccess({ repo, now }: RuleInput): Diagnostic[] {
   const out: Diagnostic[] = [];
   const clock = { now, timezone: repo.one('calendar')?.data.timezone ?? 'UTC' };
@@ -30,6 +30,14 @@ export function checkAccess({ repo, now }: RuleInput): Diagnostic[] {
       out.push(at(g, '/person', 'access.suspended-with-grant', `${d.person} is suspended but this grant is active`, 'let the grant expire now, or reinstate the person', 'warning'));
     }
     if (d.person === d.approved_by) out.push(at(g, '/approved_by', 'access.self-approved', `${d.person} approved their own grant`, 'a grant must be approved by someone else'));
+  }
+  // converge access writes the exact authorized_keys of every role's account on every host it runs on: a role
+  // whose account is a host's login user would take the key opsgate logs in with away (converge refuses it too).
+  const logins = new Map<string, string[]>();
+  for (const h of repo.all('host')) logins.set(h.data.user, [...(logins.get(h.data.user) ?? []), h.id]);
+  for (const r of repo.all('role')) {
+    const hosts = logins.get(r.data.unix_account);
+    if (hosts) out.push(at(r, '/unix_account', 'access.manages-login-account', `converge access would manage ~${r.data.unix_account}/.ssh/authorized_keys, the account opsgate logs in with on ${hosts.slice(0, 5).join(', ')}${hosts.length > 5 ? ` and ${hosts.length - 5} more` : ''}: the next connection would be refused`, 'give the role its own unix_account; the login account\'s keys are managed outside converge'));
   }
   for (const p of repo.all('person')) {
     p.data.ssh_keys?.forEach((k, i) => {

@@ -1,19 +1,21 @@
 /**
  * opsgate converge access against real sshd hosts: exact authorized_keys per
  * account (a departed person's key removed, a new grant's key added, unknown
- * keys removed), sudoers validated with visudo before anything is installed.
+ * keys removed); all or nothing per host (a sudoers set visudo rejects means
+ * no key is written either); the login account never managed; every file sudo
+ * reads in /etc/sudoers.d managed; a sudoers.d change that takes the login
+ * account's sudo away reverted by the host itself.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runCli } from '../../scripts/bin/run-cli.ts';
 import { fingerprintOf } from '../../scripts/ssh/host-key.ts';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
 import { generateKeyPair } from '../fleet/keys.ts';
 import { makeRepo, type TestRepo } from '../change/harness.ts';
+import { cliIn } from '../change/fleet-helpers.ts';
 
 let fleet: RunningFleet;
 let repo: TestRepo;
@@ -27,17 +29,14 @@ const person = (id: string, status: 'active' | 'left', pub: string) => ({
 const grant = (id: string, who: string, role: string, groups: string[]) => ({
   id, person: who, role, groups, granted_on: '2026-01-01', expires: '2099-01-01T00:00:00+00:00', justification: 'deploys the web tier', approved_by: 'alice',
 });
+/** The baseline check that allows the login account's own sudo rule (the sample organisation has the same). */
+const ALLOW_LOGIN = { id: 'access', title: 'access', checks: [{ id: 'access.sudoers', title: 'sudo rules', severity: 'high', type: 'sudoers', params: { allow: [{ who: 'opsgate', runas: 'root', commands: ['ALL'], nopasswd: true }] }, rationale: 'r', remediation: 'r' }] };
 
-async function cli(...args: string[]) {
-  const stdout = new PassThrough(); const stderr = new PassThrough();
-  let out = ''; let err = '';
-  stdout.on('data', (d) => { out += String(d); });
-  stderr.on('data', (d) => { err += String(d); });
-  const code = await runCli(['--root', repo.root, ...args], { env: { PATH: process.env.PATH }, stdout, stderr, cwd: repo.root });
-  return { code, out, err };
-}
-const authorized = (host: string) => readFile(path.join(fleet.dir, host, 'home', 'deploy', '.ssh', 'authorized_keys'), 'utf8');
-const sudoersFiles = async (host: string) => (await readdir(path.join(fleet.dir, host, 'etc', 'sudoers.d'))).filter((f) => f.startsWith('opsgate-role-')).sort();
+const cli = (root: string, ...args: string[]) => cliIn(root, {}, ...args, '--identity', fleet.clientKeyPath);
+const authorized = (host: string, account = 'deploy') => readFile(path.join(fleet.dir, host, 'home', account, '.ssh', 'authorized_keys'), 'utf8');
+const sudoersD = (host: string) => path.join(fleet.dir, host, 'etc', 'sudoers.d');
+const sudoersFiles = async (host: string) => (await readdir(sudoersD(host))).filter((f) => f.startsWith('opsgate-role-')).sort();
+const blobs = (text: string) => text.split('\n').filter(Boolean).map((l) => l.split(' ').slice(0, 2).join(' ')).sort();
 
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
 
@@ -49,12 +48,16 @@ beforeAll(async () => {
   fleet = await startFleet({
     mutates: true,
     hosts: [
-      { id: 'cv-1', groups: ['web'], accounts: [{ name: 'deploy', uid: 2001, keys: [keys.alice!, keys.bob!, keys.stranger!] }] },
+      { id: 'cv-1', groups: ['web'], accounts: [{ name: 'deploy', uid: 2001, keys: [keys.alice!, keys.bob!, keys.stranger!] }], sudoers: ['deploy ALL=(ALL) NOPASSWD: ALL'] },
       { id: 'cv-2', groups: ['web', 'bad'], accounts: [{ name: 'deploy', uid: 2001, keys: [keys.bob!] }] },
+      { id: 'cv-3', groups: ['login'] },
+      { id: 'cv-4', groups: ['alias'], accounts: [{ name: 'twin', uid: 1990, keys: [] }] },
+      { id: 'cv-5', groups: ['web'], accounts: [{ name: 'deploy', uid: 2001, keys: [keys.bob!] }] },
     ],
   });
   repo = await makeRepo(fleet);
-  await repo.write('inventory/groups/bad.yaml', { id: 'bad', title: 'bad', owners: [] });
+  for (const g of ['bad', 'login', 'alias']) await repo.write(`inventory/groups/${g}.yaml`, { id: g, title: g, owners: [] });
+  await repo.write('policies/baselines/access.yaml', ALLOW_LOGIN);
   await repo.write('policies/access/people/alice.yaml', person('alice', 'active', keys.alice!));
   await repo.write('policies/access/people/bob.yaml', person('bob', 'left', keys.bob!));
   await repo.write('policies/access/people/carol.yaml', person('carol', 'active', keys.carol!));
@@ -66,7 +69,9 @@ beforeAll(async () => {
   await repo.write('policies/access/grants/carol-deploy.yaml', grant('carol-deploy', 'carol', 'deploy', ['web']));
   await repo.write('policies/access/grants/carol-editor.yaml', grant('carol-editor', 'carol', 'editor', ['bad']));
   repo.commit('access policy');
-}, 60_000);
+  // A file sudo does not read (its name has a dot) is left alone.
+  await writeFile(path.join(sudoersD('cv-1'), 'old.bak'), 'deploy ALL=(ALL) NOPASSWD: ALL\n', { mode: 0o440 });
+}, 120_000);
 afterAll(async () => {
   await fleet?.stop();
   await repo?.cleanup();
@@ -74,40 +79,95 @@ afterAll(async () => {
 });
 
 MACHINE.describe('converge access', () => {
-  it('--check reports the drift and changes nothing', async () => {
+  it('--check reports the drift, including a hand-added sudo rule, and changes nothing', async () => {
     const before = await authorized('cv-1');
-    const r = await cli('converge', 'access', '--check', '--identity', fleet.clientKeyPath);
+    const r = await cli(repo.root, 'converge', 'access', '--check', '--hosts', 'cv-1');
     expect(r.code).toBe(1);
     expect(r.out).toContain(`cv-1: deploy: undeclared key ${fp(keys.bob!)}`);
     expect(r.out).toContain(`cv-1: deploy: undeclared key ${fp(keys.stranger!)}`);
     expect(r.out).toContain(`cv-1: deploy: missing key ${fp(keys.carol!)}`);
     expect(r.out).toContain('cv-1: sudoers.d/opsgate-role-deploy: missing');
+    expect(r.out).toContain('cv-1: sudoers.d/50-drift-0:1: rule not in the access policy: deploy ALL=(ALL) NOPASSWD: ALL');
+    expect(r.out).not.toContain('old.bak');
+    expect(r.out).not.toContain('sudoers.d/opsgate:');
     expect(await authorized('cv-1')).toBe(before);
   }, 60_000);
 
-  it('installs exactly the declared keys and sudoers; a policy failing visudo is never installed', async () => {
-    const r = await cli('converge', 'access', '--identity', fleet.clientKeyPath);
+  it('installs exactly the declared keys and sudoers and comments out the hand-added rule; all or nothing per host', async () => {
+    const cv2Before = await authorized('cv-2');
+    const r = await cli(repo.root, 'converge', 'access', '--hosts', 'cv-1,cv-2');
     expect(r.code).toBe(1); // cv-2's sudoers policy fails visudo
-    const blobs = (text: string) => text.split('\n').filter(Boolean).map((l) => l.split(' ').slice(0, 2).join(' ')).sort();
     const want = [keys.alice!, keys.carol!].map((k) => k.split(' ').slice(0, 2).join(' ')).sort();
     expect(blobs(await authorized('cv-1'))).toEqual(want);
-    expect(blobs(await authorized('cv-2'))).toEqual(want);
     expect(await sudoersFiles('cv-1')).toEqual(['opsgate-role-deploy']);
-    expect(await readFile(path.join(fleet.dir, 'cv-1', 'etc', 'sudoers.d', 'opsgate-role-deploy'), 'utf8')).toContain('deploy ALL=(root) NOPASSWD: /usr/bin/systemctl restart nginx');
+    expect(await readFile(path.join(sudoersD('cv-1'), 'opsgate-role-deploy'), 'utf8')).toContain('deploy ALL=(root) NOPASSWD: /usr/bin/systemctl restart nginx');
+    expect(await readFile(path.join(sudoersD('cv-1'), '50-drift-0'), 'utf8')).toBe('# opsgate: not in the access policy: deploy ALL=(ALL) NOPASSWD: ALL\n');
+    expect(await readFile(path.join(sudoersD('cv-1'), 'opsgate'), 'utf8')).toBe('opsgate ALL=(root) NOPASSWD: ALL\n');
+    expect(await readFile(path.join(sudoersD('cv-1'), 'old.bak'), 'utf8')).toBe('deploy ALL=(ALL) NOPASSWD: ALL\n');
+    expect(r.out).toMatch(/cv-1: .*confirm|cv-1: installed sudoers\.d\/opsgate-role-deploy/);
+    // cv-2: visudo rejected the assembled set, so its keys were not rewritten either.
     expect(r.out).toMatch(/cv-2: sudoers NOT installed: visudo rejected .*sudoedit/);
+    expect(await authorized('cv-2')).toBe(cv2Before);
     expect(await sudoersFiles('cv-2')).toEqual([]);
-    // The live policy on cv-2 still parses, and no staging directory was left behind.
-    expect((await readdir(path.join(fleet.dir, 'cv-2', 'etc', 'sudoers.d'))).filter((f) => f.startsWith('.'))).toEqual([]);
+    expect((await readdir(sudoersD('cv-2'))).filter((f) => f.startsWith('.'))).toEqual([]);
 
     // Evidence: what was about to run on each host, written before it ran, and what it did.
     const recDir = path.join(repo.root, 'records', 'converge', 'access');
-    const lines = (await readFile(path.join(recDir, (await readdir(recDir))[0]!), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; host?: string });
-    const types = lines.filter((l) => l.host === 'cv-1').map((l) => l.type);
-    expect(types).toEqual(['converge.executing', 'converge.done']);
-    expect((await cli('records', 'verify')).code).toBe(0);
+    const lines = (await readFile(path.join(recDir, (await readdir(recDir))[0]!), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; host?: string; outcome?: string });
+    expect(lines.filter((l) => l.host === 'cv-1').map((l) => l.type)).toEqual(['converge.executing', 'converge.done']);
+    expect(lines.find((l) => l.type === 'converge.done' && l.host === 'cv-2')).toMatchObject({ outcome: 'failed' });
+    expect((await cliIn(repo.root, {}, 'records', 'verify')).code).toBe(0);
 
-    const check = await cli('converge', 'access', '--check', '--hosts', 'cv-1', '--identity', fleet.clientKeyPath);
+    const check = await cli(repo.root, 'converge', 'access', '--check', '--hosts', 'cv-1');
     expect(check.out).toContain('cv-1: in line with the policy');
     expect(check.code).toBe(0);
-  }, 60_000);
+  }, 90_000);
+
+  it('never manages the login account: refused before connecting by name, and on the host by uid', async () => {
+    const loginKeys = await authorized('cv-3', 'opsgate');
+    const own = await makeRepo(fleet);
+    try {
+      for (const g of ['login', 'alias']) await own.write(`inventory/groups/${g}.yaml`, { id: g, title: g, owners: [] });
+      await own.write('policies/baselines/access.yaml', ALLOW_LOGIN);
+      await own.write('policies/access/people/carol.yaml', person('carol', 'active', keys.carol!));
+      // A role whose account is the one opsgate logs in with; on cv-4, an account that shares its uid.
+      await own.write('policies/access/roles/ops.yaml', { id: 'ops', title: 'ops', unix_account: 'opsgate' });
+      await own.write('policies/access/grants/carol-ops.yaml', grant('carol-ops', 'carol', 'ops', ['login']));
+      own.commit('a policy that would manage the login account');
+      const r = await cli(own.root, 'converge', 'access', '--hosts', 'cv-3');
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(/cv-3: error: access\.manages-login-account/);
+      expect(await authorized('cv-3', 'opsgate')).toBe(loginKeys);
+
+      await own.write('policies/access/roles/ops.yaml', { id: 'ops', title: 'ops', unix_account: 'twin' });
+      own.commit('the same, through an account with the login uid');
+      const twin = await cli(own.root, 'converge', 'access', '--hosts', 'cv-4');
+      expect(twin.code).toBe(1);
+      expect(twin.out).toMatch(/cv-4: twin is the account opsgate logs in with .*refused/);
+      expect(await authorized('cv-4', 'opsgate')).toBe(loginKeys);
+      // opsgate can still log in there.
+      expect((await cli(own.root, 'converge', 'access', '--check', '--hosts', 'cv-4')).out).not.toMatch(/unreachable|: auth:/);
+    } finally {
+      await own.cleanup();
+    }
+  }, 90_000);
+
+  it('a sudoers.d change that takes away the login account\'s sudo is reverted by the host itself', async () => {
+    // A repository whose policy does not allow the login account's own rule.
+    const strict = await makeRepo(fleet);
+    try {
+      await strict.write('policies/access/roles/deploy.yaml', { id: 'deploy', title: 'web deployer', unix_account: 'deploy' });
+      strict.commit('strict access policy');
+      const before = await readFile(path.join(sudoersD('cv-5'), 'opsgate'), 'utf8');
+      const r = await cli(strict.root, 'converge', 'access', '--hosts', 'cv-5', '--confirm-seconds', '5');
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('cv-5: reverted');
+      expect(await readFile(path.join(sudoersD('cv-5'), 'opsgate'), 'utf8')).toBe(before);
+      // And opsgate can use sudo there again.
+      const again = await cli(strict.root, 'converge', 'access', '--check', '--hosts', 'cv-5');
+      expect(again.out).toContain('cv-5: sudoers.d/opsgate:1: rule not in the access policy');
+    } finally {
+      await strict.cleanup();
+    }
+  }, 120_000);
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderAccessPolicy } from '../../scripts/converge/access.ts';
 import { parseAccessOutput, renderAccessScript } from '../../scripts/converge/access-script.ts';
+import { loginAccountProblem } from '../../scripts/converge/login-account.ts';
+import { allowedSudoLines, canonicalSudoLine } from '../../scripts/converge/sudoers-allow.ts';
 import { fingerprintOf } from '../../scripts/ssh/host-key.ts';
 import type { RoleDocument } from '../../scripts/model/documents.generated.ts';
 
@@ -37,7 +39,7 @@ describe('renderAccessPolicy', () => {
 
   it('renders a script whose data cannot end its here-documents early', () => {
     const p = renderAccessPolicy(host, { people: [{ id: 'alice', name: 'A', status: 'active', ssh_keys: [key(1, "x'; rm -rf / #")] }], roles, grants: [grant('g1', 'alice', 'deploy')] }, now);
-    const s = renderAccessScript(p, 'apply');
+    const s = renderAccessScript(p, 'apply', { loginUser: 'opsgate', allowed: [], confirm: { id: 'access-x-w1', seconds: 60 } });
     expect(s).toMatch(/og_keys deploy <<'OPSGATE_EOF_[0-9a-f]{20}'\n/);
     expect(s).not.toContain('rm -rf /');
   });
@@ -48,5 +50,25 @@ describe('renderAccessPolicy', () => {
       { type: 'sudoers-invalid', message: 'bad\tthing' },
       { type: 'sudoers-written', name: 'opsgate-role-x' },
     ]);
+    expect(parseAccessOutput('OG\tsudoers-rule\t50-x\t3\tdeploy ALL=(ALL) NOPASSWD: ALL\nOG\tlogin-account-refused\topsgate\nOG\tconfirm-armed\taccess-x\n')).toEqual([
+      { type: 'sudoers-rule', name: '50-x', line: 3, text: 'deploy ALL=(ALL) NOPASSWD: ALL' },
+      { type: 'login-account-refused', account: 'opsgate' },
+      { type: 'confirm-armed', id: 'access-x' },
+    ]);
+  });
+
+  it('refuses a policy that manages the login account before anything connects', () => {
+    const p = renderAccessPolicy(host, { people: [{ id: 'alice', name: 'A', status: 'active', ssh_keys: [key(1)] }], roles: [{ id: 'ops', title: 'ops', unix_account: 'opsgate' }], grants: [grant('g1', 'alice', 'ops')] }, now);
+    expect(loginAccountProblem(p, 'opsgate')).toMatch(/opsgate logs in with/);
+    expect(loginAccountProblem(p, 'root')).toBeUndefined();
+  });
+});
+
+describe('sudoers allow list', () => {
+  it('canonicalises spacing so a rule written differently still matches', () => {
+    const allowed = allowedSudoLines([{ checks: [{ type: 'sudoers', params: { allow: [{ who: 'opsgate', runas: 'root', commands: ['ALL'], nopasswd: true }, { who: '%sudo', runas: 'ALL', commands: ['ALL'] }] } }, { type: 'accounts', params: {} }] }]);
+    expect(allowed).toEqual(['%sudo ALL=(ALL)ALL', 'opsgate ALL=(root)NOPASSWD:ALL']);
+    expect(canonicalSudoLine('opsgate   ALL = ( root )  NOPASSWD :  ALL')).toBe('opsgate ALL=(root)NOPASSWD:ALL');
+    expect(canonicalSudoLine('deploy ALL=(ALL) NOPASSWD: ALL')).not.toBe(allowed[1]);
   });
 });

@@ -3,7 +3,7 @@
  * sshd_config only after `sshd -t` accepts the result, then sshd reloaded;
  * sysctl fixed running and persisted; a file mode tightened.
  */
-import { chmod, readFile, stat } from 'node:fs/promises';
+import { chmod, readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { runCli } from '../../scripts/bin/run-cli.ts';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
-import { makeRepo, type TestRepo } from '../change/harness.ts';
+import { changeDoc, makeRepo, type TestRepo } from '../change/harness.ts';
 
 let fleet: RunningFleet;
 let repo: TestRepo;
@@ -23,7 +23,7 @@ async function cli(...args: string[]) {
   let out = ''; let err = '';
   stdout.on('data', (d) => { out += String(d); });
   stderr.on('data', (d) => { err += String(d); });
-  const code = await runCli(['--root', repo.root, ...args], { env: { PATH: process.env.PATH }, stdout, stderr, cwd: repo.root });
+  const code = await runCli(['--root', repo.root, ...args], { env: { PATH: process.env.PATH, OPSGATE_DEFAULT_BRANCH: 'main' }, stdout, stderr, cwd: repo.root });
   return { code, out, err };
 }
 
@@ -36,6 +36,7 @@ beforeAll(async () => {
     hosts: [
       { id: 'cb-1', groups: ['web'], sshd: { permitRootLogin: 'yes' }, sysctlRuntime: { 'net.ipv4.ip_forward': '1' } },
       { id: 'cb-2', groups: ['web'], sshd: { permitRootLogin: 'yes' } },
+      { id: 'cb-3', groups: ['chg'], sshd: { permitRootLogin: 'yes' } },
     ],
   });
   repo = await makeRepo(fleet);
@@ -44,6 +45,11 @@ beforeAll(async () => {
     check('sysctl.ip-forward', 'sysctl', { key: 'net.ipv4.ip_forward', value: 0 }),
     check('file.login-defs', 'file_mode', { path: '/etc/login.defs', max_mode: '0644' }),
   ] });
+  // Valid for sshd, but a key exchange opsgate's client cannot speak: refused before anything connects.
+  await repo.write('policies/baselines/unspeakable.yaml', { id: 'unspeakable', title: 'unspeakable', checks: [
+    check('ssh.kex', 'sshd_option', { option: 'kexalgorithms', equals: 'sntrup761x25519-sha512@openssh.com' }),
+  ] });
+  await repo.write('inventory/groups/chg.yaml', { id: 'chg', title: 'chg', owners: [] });
   // sshd rejects this value: nothing of the sshd block may be installed.
   await repo.write('policies/baselines/broken.yaml', { id: 'broken', title: 'broken', checks: [
     check('ssh.max-auth-tries', 'sshd_option', { option: 'maxauthtries', equals: 'lots' }),
@@ -91,4 +97,36 @@ MACHINE.describe('converge baseline', () => {
     expect(r.out).toMatch(/cb-2: sshd-invalid .*(maxauthtries|MaxAuthTries|lots)/i);
     expect(await readFile(file, 'utf8')).toBe(before);
   }, 60_000);
+
+  it('refuses, before connecting, an sshd setting opsgate could not speak, at its line', async () => {
+    const file = path.join(fleet.dir, 'cb-2', 'etc', 'ssh', 'sshd_config');
+    const before = await readFile(file, 'utf8');
+    const r = await cli('converge', 'baseline', '--baselines', 'unspeakable', '--hosts', 'cb-2', '--identity', fleet.clientKeyPath);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/policies\/baselines\/unspeakable\.yaml:\d+:\d+ {2}converge\.unsafe-sshd-setting {2}ssh\.kex on cb-2: .*ssh2/);
+    expect(await readFile(file, 'utf8')).toBe(before);
+  }, 60_000);
+
+  it('the sshd change was confirmed over a fresh connection (recorded)', async () => {
+    const dir = path.join(repo.root, 'records', 'converge', 'baseline');
+    const lines = (await Promise.all((await readdir(dir)).map((f) => readFile(path.join(dir, f), 'utf8')))).join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const done = lines.find((l) => l.type === 'converge.done' && l.host === 'cb-1')!;
+    expect(done).toMatchObject({ outcome: 'succeeded', confirm: { confirmed: true } });
+  });
+
+  it('a change can converge a baseline, with the same commit-confirmed safety', async () => {
+    await repo.mergeChange(changeDoc('CHG-2026-0401', { targets: { groups: ['chg'] }, steps: [{ id: 'harden', kind: 'converge', target: 'baseline', baseline: 'fixable' }] }), 401);
+    const plan = await cli('plan', 'CHG-2026-0401');
+    expect(plan.code, plan.out).toBe(0);
+    expect(plan.out).toContain('baseline fixable: 1 sshd settings (commit-confirmed), 1 sysctl, 1 file modes');
+    const r = await cli('apply', 'CHG-2026-0401', '--identity', fleet.clientKeyPath);
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(r.out).toContain('cb-3: commit-confirmation confirmed over a fresh connection');
+    expect(await readFile(path.join(fleet.dir, 'cb-3', 'etc', 'ssh', 'sshd_config'), 'utf8')).toContain('# opsgate: PermitRootLogin yes');
+    // A baseline opsgate could not survive is refused at plan time, located in the change.
+    await repo.mergeChange(changeDoc('CHG-2026-0402', { targets: { groups: ['chg'] }, steps: [{ id: 'harden', kind: 'converge', target: 'baseline', baseline: 'unspeakable' }] }), 402);
+    const bad = await cli('plan', 'CHG-2026-0402');
+    expect(bad.code).toBe(2);
+    expect(bad.out).toMatch(/changes\/2026\/CHG-2026-0402\.yaml:\d+:\d+ {2}converge\.unsafe-sshd-setting/);
+  }, 90_000);
 });

@@ -43,6 +43,12 @@ describe('access rules', () => {
     expect((await lint({ [`policies/access/grants/${id}.yaml`]: text })).map((d) => d.code)).toEqual(expected);
   });
 
+  it.each([['opsgate', ['access.manages-login-account']], ['root', []], ['deploy', []]])('a role whose unix_account is %s (hosts log in as opsgate)', async (account, expected) => {
+    const ds = await lint({ 'policies/access/roles/ops.yaml': `id: ops\ntitle: ops\nunix_account: ${account}\n` });
+    expect(ds.map((d) => d.code)).toEqual(expected);
+    if (expected.length) expect(ds[0]).toMatchObject({ file: 'policies/access/roles/ops.yaml', line: 3, pointer: '/unix_account' });
+  });
+
   it('suggests the nearest id for a misspelt reference', async () => {
     const ds = await lint({ 'policies/access/grants/g-bob.yaml': grant('bob').replace('groups: [web]', 'groups: [wbe]') });
     expect(ds[0]).toMatchObject({ code: 'reference.unknown', pointer: '/groups/0', line: 4 });
