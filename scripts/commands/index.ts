@@ -17,5 +17,6 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   land: { summary: 'land what a CI run wrote (records/, reports/) on the protected default branch; the lease that stops a run while earlier records are missing', load: async () => (await import('./land.ts')).landCommand },
   secrets: { summary: 'the secret names the policy allows a workflow to pass (never values, never all secrets)', load: async () => (await import('./secrets.ts')).secretsCommand },
   doctor: { summary: "check the repository's GitHub settings opsgate relies on (ruleset, bypass, environments, where keys live, token defaults); each ok or a problem with its fix", load: async () => (await import('./doctor.ts')).doctorCommand },
+  calendar: { summary: 'sync official holidays and 调休 into policies/calendar.yaml; export windows, freezes, changes and the duty rota as iCalendar subscriptions', load: async () => (await import('./calendar.ts')).calendarCommand },
   demo: { summary: 'run the main job on the sample organisation: lint, gate, plan, records, audit report', load: async () => (await import('./demo.ts')).demoCommand },
 };

@@ -948,7 +948,7 @@ allow_types: ("standard" | "normal" | "emergency")[]
 reason?: string
 }[]
 /**
- * Public holidays (no workday).
+ * Public holidays (no workday): the official State Council schedule (opsgate calendar sync writes it) plus local deviations.
  * 
  * Items: One holiday.
  */
@@ -963,7 +963,7 @@ date: string
 name: string
 }[]
 /**
- * Weekend days that are workdays (调休).
+ * Weekend days that are workdays (调休): the official schedule plus local deviations.
  * 
  * Items: One make-up workday.
  */
@@ -976,6 +976,21 @@ date: string
  * Name.
  */
 name: string
+}[]
+/**
+ * Days on which this calendar knowingly differs from the official State Council schedule (chinese-days): an official holiday or make-up workday left out, or a local one added. Lint reports any other difference.
+ * 
+ * Items: One local deviation.
+ */
+deviations?: {
+/**
+ * The local date that differs from the official schedule.
+ */
+date: string
+/**
+ * Why this organisation differs from the official schedule on this day (who decided, what it serves).
+ */
+reason: string
 }[]
 }
 

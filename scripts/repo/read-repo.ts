@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
+import { isGovernedFile, strayFileDiagnostic } from './governed.ts';
 import { DOCUMENT_ROOTS, matchKind } from './kinds.ts';
 import { parseDocumentText, type AnyDoc } from './parse-document.ts';
 import { YAML_LIMITS } from './parse-yaml.ts';
@@ -50,10 +51,6 @@ async function listDocumentFiles(root: string, diagnostics: Diagnostic[]): Promi
   return out.sort();
 }
 
-function isDocumentCandidate(rel: string): boolean {
-  if (rel.startsWith('runbooks/')) return rel.endsWith('.md') && !/\/README\.md$/i.test(rel);
-  return /\.ya?ml$/.test(rel);
-}
 
 // One buffer for every read: a document fits in it, and a read that fills it is over the limit.
 const readBuffer = Buffer.allocUnsafe(YAML_LIMITS.maxBytes + 1);
@@ -88,11 +85,11 @@ export interface ReadRepoOptions {
 export async function readRepo(root: string, options: ReadRepoOptions = {}): Promise<RepoModel> {
   const diagnostics: Diagnostic[] = [];
   const validator = options.validator ?? createSchemaValidator(await readSchemas(root));
-  const files = (await listDocumentFiles(root, diagnostics)).filter(isDocumentCandidate);
+  const files = (await listDocumentFiles(root, diagnostics)).filter(isGovernedFile);
   const docs: AnyDoc[] = [];
   for (const rel of files) {
     if (!matchKind(rel)) {
-      diagnostics.push(diagnostic('repo.unknown-location', { file: rel, line: 1, col: 1 }, `${rel} is not a known document location`, { severity: 'warning', hint: 'move it to the folder of its kind (see README.md layout), e.g. changes/2026/CHG-2026-0001.yaml' }));
+      diagnostics.push(strayFileDiagnostic(rel));
       continue;
     }
     const bytes = readCapped(path.join(root, rel));

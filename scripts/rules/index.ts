@@ -1,6 +1,7 @@
 import { compareDiagnostics, type Diagnostic } from '../model/diagnostic.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { checkAccess } from './access-rules.ts';
+import { checkOfficialCalendar } from './calendar-official.ts';
 import { checkChanges, repoPathsOf } from './change-rules.ts';
 import { checkContacts } from './contact-rules.ts';
 import { checkHandovers } from './handover-rules.ts';
@@ -22,6 +23,7 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
   { name: 'sla', rule: checkSlaDuties },
   { name: 'contacts', rule: checkContacts },
   { name: 'handovers', rule: checkHandovers },
+  { name: 'official-calendar', rule: checkOfficialCalendar },
 ];
 
 /** Loader diagnostics plus every rule's, sorted by place. A rule that throws becomes a diagnostic. Pure. */

@@ -10,6 +10,8 @@ export interface RuleInput {
   existingFiles: ReadonlySet<string>;
   /** Execution runs per change id, read from records/changes/ by the edge; absent when records are not consulted. */
   changeRuns?: ReadonlyMap<string, readonly import('../repo/read-change-runs.ts').ChangeRun[]>;
+  /** The official holiday schedule (chinese-days), read by the edge; absent when it is not consulted. */
+  official?: import('../calendar/official.ts').OfficialSchedule;
 }
 
 export type Rule = (input: RuleInput) => Diagnostic[];

@@ -321,7 +321,10 @@ describe('each flow', () => {
   it('the gate evaluates with the base commit: the pull request event passes base.sha, the relay the default branch', () => {
     expect(byFile('gate.yml').jobs.gate!.with).toMatchObject({ pr: '${{ github.event.pull_request.number }}', ref: '${{ github.event.pull_request.base.sha }}' });
     expect(byFile('gate-review-relay.yml').jobs.gate!.with).toMatchObject({ pr: '${{ needs.pr.outputs.number }}', ref: '${{ github.sha }}' });
-    const run = stepsOf(byFile('reusable-gate.yml')).find((s) => s.env?.OPSGATE_PR)!.run!;
-    expect(run).toContain('npx opsgate gate --pr "$OPSGATE_PR" --format github');
+    const step = stepsOf(byFile('reusable-gate.yml')).find((s) => s.env?.OPSGATE_PR)!;
+    expect(step.run).toContain('npx opsgate gate --pr "$OPSGATE_PR" --format github');
+    // The comment it adopts is the one its own token's identity wrote.
+    expect(step.env!.OPSGATE_BOT_LOGINS).toBe("${{ steps.app.outputs.app-slug && format('{0}[bot]', steps.app.outputs.app-slug) || 'github-actions[bot]' }}");
+    expect(step.env!.GITHUB_TOKEN).toBe('${{ steps.app.outputs.token || github.token }}');
   });
 });

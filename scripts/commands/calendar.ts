@@ -1,0 +1,62 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadOfficialSchedule } from '../calendar/official-source.ts';
+import { syncCalendarText } from '../calendar/sync.ts';
+import { ExitCode, UsageError } from '../model/errors.ts';
+import { sanitizeForLog as clean } from '../render/sanitize.ts';
+import type { Command, CommandContext } from './context.ts';
+
+const USAGE = 'usage: opsgate calendar sync --year YYYY [--dry-run]';
+const CALENDAR = 'policies/calendar.yaml';
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { year: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message, USAGE);
+  }
+}
+
+/** `opsgate calendar sync|export`. */
+export const calendarCommand: Command = async (ctx) => {
+  const { values, positionals } = parse(ctx.argv);
+  const [sub, ...extra] = positionals;
+  if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`, USAGE);
+  if (sub === 'sync') return syncCommand(ctx, values);
+  throw new UsageError(sub ? `unknown calendar subcommand '${sub}'` : 'name a subcommand: sync', USAGE);
+};
+
+/** Writes the year's official holidays and make-up workdays into policies/calendar.yaml, keeping comments and layout. */
+async function syncCommand(ctx: CommandContext, values: { year?: string; 'dry-run'?: boolean }): Promise<number> {
+  if (!values.year || !/^\d{4}$/.test(values.year)) throw new UsageError(`--year must be a year as YYYY${values.year ? `, not '${values.year}'` : ''}`, USAGE);
+  const year = Number(values.year);
+  const file = path.join(ctx.root, CALENDAR);
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new UsageError(`${CALENDAR} not found under ${ctx.root}`, 'run from the repository, or pass --root DIR');
+  });
+  const official = loadOfficialSchedule();
+  let result;
+  try {
+    result = syncCalendarText(text, official, year);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (result.unknownYear) {
+    ctx.stdout.write(`notice: ${official.source} has no official holiday schedule for ${year} yet; ${CALENDAR} is left as it is (nothing is guessed). Update chinese-days once the State Council publishes it, then sync again.\n`);
+    return ExitCode.clean;
+  }
+  for (const a of result.added) ctx.stdout.write(`${values['dry-run'] ? 'would add' : 'added'}  ${a.list}  ${a.date}  ${clean(a.name)}\n`);
+  for (const u of result.unofficial) ctx.stdout.write(`left     ${u.list}  ${u.date}  ${clean(u.name)}: not in the official schedule; declare it under deviations with the reason, or delete it\n`);
+  if (result.added.length && !values['dry-run']) {
+    const tmp = `${file}.tmp-${process.pid}`;
+    await writeFile(tmp, result.text);
+    await rename(tmp, file);
+  }
+  ctx.stdout.write(`${CALENDAR}: ${result.added.length} official day(s) of ${year} ${values['dry-run'] ? 'missing' : 'added'} (${official.source})${result.added.length === 0 ? ', already complete' : ''}\n`);
+  return ExitCode.clean;
+}
