@@ -1,34 +1,31 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadOfficialSchedule } from '../calendar/official-source.ts';
 import { syncCalendarText } from '../calendar/sync.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { sanitizeForLog as clean } from '../render/sanitize.ts';
 import type { Command, CommandContext } from './context.ts';
+import { parseCommandArgs } from './args.ts';
 
 const USAGE = 'usage: opsgate calendar sync --year YYYY [--dry-run]';
 const CALENDAR = 'policies/calendar.yaml';
 
-function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { year: { type: 'string' }, 'dry-run': { type: 'boolean' } },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message, USAGE);
-  }
-}
+const HELP = `${USAGE}
+
+Writes the year's official public holidays and make-up workdays (调休) into
+policies/calendar.yaml, keeping its comments and layout.
+
+  --year YYYY   the year to sync
+  --dry-run     print the result and write nothing
+`;
+const SPEC = { usage: USAGE, help: HELP, positionals: { min: 1, max: 1, name: 'a subcommand: sync' }, options: { year: { type: 'string' }, 'dry-run': { type: 'boolean' } } } as const;
 
 /** `opsgate calendar sync|export`. */
 export const calendarCommand: Command = async (ctx) => {
-  const { values, positionals } = parse(ctx.argv);
-  const [sub, ...extra] = positionals;
-  if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`, USAGE);
+  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
+  const sub = positionals[0];
   if (sub === 'sync') return syncCommand(ctx, values);
-  throw new UsageError(sub ? `unknown calendar subcommand '${sub}'` : 'name a subcommand: sync', USAGE);
+  throw new UsageError(`unknown calendar subcommand '${sub}'`, USAGE);
 };
 
 /** Writes the year's official holidays and make-up workdays into policies/calendar.yaml, keeping comments and layout. */

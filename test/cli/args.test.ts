@@ -41,7 +41,7 @@ const NAMES = Object.keys(commands);
 
 describe('every command through the real bin', () => {
   it('covers the whole registry', () => {
-    expect(NAMES).toEqual(expect.arrayContaining(['lint', 'new', 'gate', 'plan', 'apply', 'converge', 'records', 'inspect', 'report', 'demo', 'land', 'secrets', 'doctor']));
+    expect(NAMES).toEqual(expect.arrayContaining(['lint', 'new', 'gate', 'plan', 'apply', 'converge', 'records', 'inspect', 'report', 'demo', 'land', 'secrets', 'doctor', 'calendar']));
   });
 
   it.each(NAMES)('%s --help exits 0 with its usage on stdout, and does nothing else', async (name) => {
