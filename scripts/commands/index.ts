@@ -18,5 +18,6 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   secrets: { summary: 'the secret names the policy allows a workflow to pass (never values, never all secrets)', load: async () => (await import('./secrets.ts')).secretsCommand },
   doctor: { summary: "check the repository's GitHub settings opsgate relies on (ruleset, bypass, environments, where keys live, token defaults); each ok or a problem with its fix", load: async () => (await import('./doctor.ts')).doctorCommand },
   calendar: { summary: 'sync official holidays and 调休 into policies/calendar.yaml; export windows, freezes, changes and the duty rota as iCalendar subscriptions', load: async () => (await import('./calendar.ts')).calendarCommand },
+  init: { summary: "create a new organisation's repository: skeleton policies, schemas, workflows calling opsgate, editor settings, a README", load: async () => (await import('./init.ts')).initCommand },
   demo: { summary: 'run the main job on the sample organisation: lint, gate, plan, records, audit report', load: async () => (await import('./demo.ts')).demoCommand },
 };
