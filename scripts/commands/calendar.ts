@@ -7,25 +7,35 @@ import { sanitizeForLog as clean } from '../render/sanitize.ts';
 import type { Command, CommandContext } from './context.ts';
 import { parseCommandArgs } from './args.ts';
 
-const USAGE = 'usage: opsgate calendar sync --year YYYY [--dry-run]';
+const USAGE = 'usage: opsgate calendar sync --year YYYY [--dry-run] | opsgate calendar export --ics [--out DIR] [--from YYYY-MM-DD] [--until YYYY-MM-DD]';
 const CALENDAR = 'policies/calendar.yaml';
 
 const HELP = `${USAGE}
 
-Writes the year's official public holidays and make-up workdays (调休) into
-policies/calendar.yaml, keeping its comments and layout.
+sync     writes the year's official public holidays and make-up workdays (调休) into
+         policies/calendar.yaml, keeping its comments and layout
+export   writes iCalendar (RFC 5545) subscriptions: maintenance windows and freezes, the
+         change calendar, the duty rota per person and for the team
 
-  --year YYYY   the year to sync
-  --dry-run     print the result and write nothing
+  --year YYYY         sync: the year to sync
+  --dry-run           sync: print the result and write nothing
+  --ics               export: iCalendar files
+  --out DIR           export: where to write them (default: calendars/)
+  --from YYYY-MM-DD   export: the first day (default: the start of the earliest year)
+  --until YYYY-MM-DD  export: the last day
 `;
-const SPEC = { usage: USAGE, help: HELP, positionals: { min: 1, max: 1, name: 'a subcommand: sync' }, options: { year: { type: 'string' }, 'dry-run': { type: 'boolean' } } } as const;
+const SPEC = {
+  usage: USAGE, help: HELP, positionals: { min: 1, max: 1, name: 'a subcommand: sync or export' },
+  options: { year: { type: 'string' }, 'dry-run': { type: 'boolean' }, ics: { type: 'boolean' }, out: { type: 'string' }, from: { type: 'string' }, until: { type: 'string' } },
+} as const;
 
 /** `opsgate calendar sync|export`. */
 export const calendarCommand: Command = async (ctx) => {
   const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
   const sub = positionals[0];
   if (sub === 'sync') return syncCommand(ctx, values);
-  throw new UsageError(`unknown calendar subcommand '${sub}'`, USAGE);
+  if (sub === 'export') return (await import('./calendar-export.ts')).exportCommand(ctx, values);
+  throw new UsageError(`unknown calendar subcommand '${sub}'; name sync or export`, USAGE);
 };
 
 /** Writes the year's official holidays and make-up workdays into policies/calendar.yaml, keeping comments and layout. */

@@ -75,7 +75,7 @@ describe('every command through the real bin', () => {
     [['apply', 'CHG-1', '--dry-run=yes'], /option '--dry-run' does not take an argument/i],
     [['converge', 'access', '--concurrency=-1'], /--concurrency must be a whole number/],
     [['converge', 'access', '--hosts', '--check'], /option '--hosts' argument is ambiguous \(a value that starts with - is written --option=VALUE\)$/m],
-    [['converge', 'everything'], /name what to converge: access or baseline, not 'everything'/],
+    [['converge', 'everything'], /name what to converge: access, baseline or backup, not 'everything'/],
     [['converge', 'access', '--baselines', 'x'], /--baselines is for converge baseline/],
     [['inspect', '--timeout', '0'], /--timeout must be a positive number of seconds/],
     [['inspect', 'web-01'], /unexpected argument 'web-01'/],
