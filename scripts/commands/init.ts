@@ -9,7 +9,7 @@ import { checkInitOptions, planInit, type InitOptions, type InitSources } from '
 import type { CommandContext } from './context.ts';
 import { oneOf, parseCommandArgs } from './args.ts';
 
-const USAGE = 'usage: opsgate init DIR [--name NAME] [--timezone ZONE] [--language en|zh-CN] [--opsgate-repository OWNER/NAME --opsgate-commit SHA]';
+const USAGE = 'usage: opsgate init DIR [--name NAME] [--timezone ZONE] [--language en|zh-CN] [--default-branch B] [--opsgate-repository OWNER/NAME --opsgate-commit SHA]';
 const HELP = `${USAGE}
 
 Creates a new organisation's repository in DIR (new, or empty but for .git): skeleton
@@ -21,6 +21,7 @@ any of those files exists already. \`opsgate lint --root DIR\` is clean afterwar
   --name NAME                 the organisation's name (default: DIR's name)
   --timezone ZONE             IANA time zone of policies/calendar.yaml (default: UTC)
   --language L                en (default) or zh-CN: the reports' default language
+  --default-branch B          the branch pull requests target (default: main)
   --opsgate-repository O/N    the GitHub repository holding opsgate's reusable workflows
   --opsgate-commit SHA        the full commit SHA the workflows are pinned to
                               (without both, the workflows keep the placeholders
@@ -30,7 +31,7 @@ exit codes: 0 written, 2 usage or a file exists already, 3 internal error
 `;
 const SPEC = {
   usage: USAGE, help: HELP, positionals: { min: 1, max: 1, name: 'the directory to create the repository in' },
-  options: { name: { type: 'string' }, timezone: { type: 'string' }, language: { type: 'string' }, 'opsgate-repository': { type: 'string' }, 'opsgate-commit': { type: 'string' } },
+  options: { name: { type: 'string' }, 'default-branch': { type: 'string' }, timezone: { type: 'string' }, language: { type: 'string' }, 'opsgate-repository': { type: 'string' }, 'opsgate-commit': { type: 'string' } },
 } as const;
 
 /** Edge: the package's own skeleton, schemas and workflow templates. */
@@ -64,6 +65,7 @@ export async function initCommand(ctx: CommandContext): Promise<number> {
     language: oneOf('language', values.language, ['en', 'zh-CN'] as const, USAGE) ?? 'en',
     ...(values['opsgate-repository'] !== undefined ? { opsgateRepository: values['opsgate-repository'] } : {}),
     ...(values['opsgate-commit'] !== undefined ? { opsgateCommit: values['opsgate-commit'] } : {}),
+    defaultBranch: values['default-branch'] ?? 'main',
     opsgateVersion: `^${await readVersion()}`,
   };
   const problems = checkInitOptions(options);

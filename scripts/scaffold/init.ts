@@ -16,6 +16,8 @@ export interface InitOptions {
   opsgateRepository?: string;
   /** Full commit SHA of it. */
   opsgateCommit?: string;
+  /** The branch pull requests target (the workflows' `branches:` filters). */
+  defaultBranch: string;
   /** The npm dependency spec for opsgate in the new package.json, e.g. `^0.1.0`. */
   opsgateVersion: string;
 }
@@ -59,6 +61,7 @@ const COMMIT = /^[0-9a-f]{40}$/;
 export function checkInitOptions(o: InitOptions): string[] {
   const problems: string[] = [];
   if (!o.name.trim()) problems.push('--name must not be empty');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/.test(o.defaultBranch) || o.defaultBranch.includes('..')) problems.push(`--default-branch must be a branch name, not '${o.defaultBranch}'`);
   if (o.opsgateRepository !== undefined && !GITHUB_REPO.test(o.opsgateRepository)) problems.push(`--opsgate-repository must be OWNER/NAME, not '${o.opsgateRepository}'`);
   if (o.opsgateCommit !== undefined && !COMMIT.test(o.opsgateCommit)) problems.push(`--opsgate-commit must be a full 40-character commit SHA, not '${o.opsgateCommit}'`);
   return problems;
@@ -76,6 +79,7 @@ export function planInit(o: InitOptions, src: InitSources): InitFile[] {
     let t = text;
     if (o.opsgateRepository) t = t.replaceAll('OPSGATE_REPOSITORY/', `${o.opsgateRepository}/`);
     if (o.opsgateCommit) t = t.replaceAll('@OPSGATE_COMMIT', `@${o.opsgateCommit}`);
+    t = t.replaceAll('branches: [main]', `branches: [${JSON.stringify(o.defaultBranch)}]`);
     files.push({ path: `.github/workflows/${name}`, content: t });
   }
   files.push({ path: '.github/dependabot.yml', content: src.dependabot });

@@ -61,7 +61,7 @@ describe('npm pack → install → opsgate init', () => {
   });
 
   it('init writes a repository that lints clean with the installed package', async () => {
-    const init = await opsgate(['init', org, '--name', 'Acme Operations', '--timezone', 'Europe/Berlin', '--opsgate-repository', 'acme/opsgate', '--opsgate-commit', 'a'.repeat(40)], dir);
+    const init = await opsgate(['init', org, '--name', 'Acme Operations', '--timezone', 'Europe/Berlin', '--default-branch', 'production', '--opsgate-repository', 'acme/opsgate', '--opsgate-commit', 'a'.repeat(40)], dir);
     expect(init.stderr).toBe('');
     expect(init.code).toBe(0);
     const lint = await opsgate(['lint']);
@@ -71,6 +71,7 @@ describe('npm pack → install → opsgate init', () => {
     const pr = await readFile(path.join(org, '.github/workflows/pr.yml'), 'utf8');
     expect(pr).toContain(`uses: acme/opsgate/.github/workflows/reusable-lint.yml@${'a'.repeat(40)}`);
     expect(pr).not.toMatch(/OPSGATE_(REPOSITORY|COMMIT)/);
+    expect(pr).toContain('branches: ["production"]');
     const settings = JSON.parse(await readFile(path.join(org, '.vscode/settings.json'), 'utf8')) as { 'yaml.schemas': Record<string, string> };
     expect(settings['yaml.schemas']['./schemas/change.schema.json']).toBe('changes/*/*.yaml');
     expect(JSON.parse(await readFile(path.join(org, 'package.json'), 'utf8')).dependencies.opsgate).toMatch(/^\^\d+\.\d+\.\d+/);
