@@ -12,6 +12,8 @@ const HELP = `usage: opsgate inspect [options]
   --format text|json|github   output (default text; github = annotations + job summary)
   --record            append a hash-chained record under records/inspections/ and compare with the previous run
   --shard i/n         inspect every n-th host starting at i (CI matrix)
+  --run-id ID         the run id (shards of one scheduled run share it; default from
+                      GITHUB_RUN_ID/GITHUB_RUN_ATTEMPT in GitHub Actions, else generated)
   --concurrency N     hosts in flight (default 20)
   --timeout S         probe timeout per host in seconds (default 60)
   --connect-timeout S connect + handshake + auth timeout in seconds (default 10)
@@ -21,14 +23,14 @@ exit: 0 all pass, 1 any fail or error, 2 usage or unusable input, 3 internal err
 
 interface InspectArgs {
   hosts: string[]; groups: string[]; baselines: string[]; format: 'text' | 'json' | 'github'; record: boolean;
-  shard?: { index: number; count: number }; concurrency: number; timeoutMs: number; connectTimeoutMs: number; identity?: string; verbose: boolean;
+  shard?: { index: number; count: number }; runId?: string; concurrency: number; timeoutMs: number; connectTimeoutMs: number; identity?: string; verbose: boolean;
 }
 
 const SPEC = {
   usage: 'usage: opsgate inspect [--hosts a,b] [--groups g,h] [--baselines x,y] [--format text|json|github] [--record] [--shard i/n] [...]', help: HELP,
   options: {
     hosts: { type: 'string', multiple: true }, groups: { type: 'string', multiple: true }, baselines: { type: 'string', multiple: true },
-    format: { type: 'string' }, record: { type: 'boolean' }, shard: { type: 'string' }, concurrency: { type: 'string' },
+    format: { type: 'string' }, record: { type: 'boolean' }, shard: { type: 'string' }, 'run-id': { type: 'string' }, concurrency: { type: 'string' },
     timeout: { type: 'string' }, 'connect-timeout': { type: 'string' }, identity: { type: 'string' }, verbose: { type: 'boolean' },
   },
 } as const;
@@ -42,17 +44,26 @@ export function parseInspectArgs(argv: string[]): InspectArgs {
     shard = { index: Number(m[1]), count: Number(m[2]) };
   }
   if (v.identity !== undefined && !v.identity) throw new UsageError('--identity needs a key file', SPEC.usage);
+  const runId = v['run-id'];
+  if (runId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(runId)) throw new UsageError(`--run-id must be 1–64 characters of letters, digits, '.', '_' or '-', got '${runId}'`, SPEC.usage);
   return {
     hosts: list(v.hosts) ?? [], groups: list(v.groups) ?? [], baselines: list(v.baselines) ?? [],
     format: oneOf('format', v.format, ['text', 'json', 'github'], SPEC.usage) ?? 'text',
     record: v.record === true,
     ...(shard ? { shard } : {}),
+    ...(runId !== undefined ? { runId } : {}),
     concurrency: integer('concurrency', v.concurrency, { min: 1, max: 500 }, SPEC.usage) ?? 20,
     timeoutMs: seconds('timeout', v.timeout, SPEC.usage) ?? 60_000,
     connectTimeoutMs: seconds('connect-timeout', v['connect-timeout'], SPEC.usage) ?? 10_000,
     ...(v.identity ? { identity: v.identity } : {}),
     verbose: v.verbose === true,
   };
+}
+
+/** Shards of one GitHub Actions run share its id, so lifecycle and reports merge them. */
+function defaultRunId(env: NodeJS.ProcessEnv): string | undefined {
+  const id = env.GITHUB_RUN_ID;
+  return id && /^\d+$/.test(id) ? `INS-gh-${id}-${/^\d+$/.test(env.GITHUB_RUN_ATTEMPT ?? '') ? env.GITHUB_RUN_ATTEMPT : '1'}` : undefined;
 }
 
 export const inspectCommand: Command = async (ctx: CommandContext) => {
@@ -77,14 +88,19 @@ export const inspectCommand: Command = async (ctx: CommandContext) => {
   });
   const now = ctx.now();
   const waived = results.applyExceptions(runs.flatMap((r) => r.rows), loaded.policy.exceptions, loaded.inventory, now);
-  const previous = args.record ? await record.readPreviousRun(ctx.root, started, args.shard) : undefined;
-  const rows = args.record ? results.diffWithPrevious(waived, previous?.rows) : waived;
+  const runId = args.runId ?? defaultRunId(ctx.env) ?? `INS-${started.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
+  // Each host is compared with the last run that inspected it (scoped runs and shards included).
+  const stored = args.record ? await record.readRecentRuns(ctx.root, started) : [];
+  const prior = record.priorByHost(stored, hosts.map((h) => h.id), runId);
+  const notInspected = new Set(runs.filter((r) => r.error).map((r) => r.host));
+  const rows = args.record ? results.applyLifecycle(waived, prior, runId, notInspected) : waived;
   const hostRuns = runs.map((r) => ({ ...r, rows: rows.filter((x) => x.host === r.host) }));
-  const summary = results.summarize(rows, runs.filter((r) => r.error).length, runs.length);
-  const runId = `INS-${started.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
+  const summary = results.summarize(rows, runs.filter((r) => !r.reachable).length, runs.length, notInspected.size);
+  const compared = new Set([...prior.values()].map((p) => p.runId));
+  const previousRun = [...stored].reverse().find((r) => compared.has(r.runId))?.runId ?? null;
   const at = loaded.formatTime(started);
   const secrets = [...auth.secrets, ...hosts.flatMap((h) => (h.backup_repositories ?? []).map((b) => ctx.env[b.password_env] ?? ''))].filter(Boolean);
-  const report = redactDeep({ runId, at, hosts: hostRuns, rows, summary, previousRun: previous?.runId ?? null }, secrets);
+  const report = redactDeep({ runId, at, hosts: hostRuns, rows, summary, previousRun }, secrets);
 
   if (args.format === 'json') ctx.stdout.write(render.renderJson(report));
   else if (args.format === 'github') {
