@@ -15,7 +15,7 @@ import { sanitizeForLog } from '../render/sanitize.ts';
 const USAGE = [
   'usage: opsgate converge access [--check] [--dry-run] [--hosts a,b] [--groups g,h] [--identity FILE] [--concurrency N] [--confirm-seconds S]',
   '       opsgate converge baseline [--check] [--baselines x,y] [--hosts a,b] [--groups g,h] [--identity FILE] [--confirm-seconds S]',
-  '       opsgate converge backup [--check [--format text|json|github]] [--dry-run] [--due] [--policies p,q] [--hosts a,b] [--groups g,h] [--identity FILE] [--concurrency N]',
+  '       opsgate converge backup [--check [--format text|json|github]] [--dry-run] [--policies p,q] [--hosts a,b] [--groups g,h] [--identity FILE] [--concurrency N]',
 ].join('\n');
 const HELP = `${USAGE}
 
@@ -24,7 +24,7 @@ access    per unix account, exactly the authorized_keys that people, roles and g
           with visudo -c before anything is moved into place); records under records/converge/access/
 baseline  inspects, fixes failing sshd_option, sysctl and file_mode checks, inspects again;
           records under records/converge/baseline/
-backup    the backup jobs that policies/backup/ declares, on each host (--due: only those due)
+backup    the backup jobs that policies/backup/ declares, on each host
 
   --check              report the drift and change nothing (exit 1 when there is any)
   --dry-run            print what would be written and change nothing (access: the keys and
@@ -34,7 +34,6 @@ backup    the backup jobs that policies/backup/ declares, on each host (--due: o
   --baselines x,y      baseline only: only these baselines
   --policies p,q       backup only: only these backup policies
   --format F           backup --check only: text (default), json or github
-  --due                backup only: only the jobs that are due
   --identity FILE      SSH private key (default: $OPSGATE_SSH_KEY, else the agent at $SSH_AUTH_SOCK)
   --concurrency N      access and backup: hosts in flight (default 20)
   --confirm-seconds S  dead-man timer of commit-confirmed changes, 5 to 3600
@@ -46,7 +45,7 @@ const SPEC = {
   options: {
     check: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, hosts: { type: 'string' }, groups: { type: 'string' }, baselines: { type: 'string' },
     identity: { type: 'string' }, concurrency: { type: 'string' }, 'confirm-seconds': { type: 'string' },
-    due: { type: 'boolean' }, policies: { type: 'string' }, format: { type: 'string' },
+    policies: { type: 'string' }, format: { type: 'string' },
   },
 } as const;
 
@@ -55,7 +54,7 @@ export const convergeCommand: Command = async (ctx) => {
   const { values: flags, positionals } = parseCommandArgs(ctx.argv, SPEC);
   const target = positionals[0];
   if (target !== 'access' && target !== 'baseline' && target !== 'backup') throw new UsageError(`name what to converge: access, baseline or backup, not '${target}'`, USAGE);
-  if (target !== 'backup') for (const f of ['policies', 'format', 'due'] as const) if (flags[f] !== undefined) throw new UsageError(`--${f} is for converge backup`, USAGE);
+  if (target !== 'backup') for (const f of ['policies', 'format'] as const) if (flags[f] !== undefined) throw new UsageError(`--${f} is for converge backup`, USAGE);
   if (target !== 'baseline' && flags.baselines !== undefined) throw new UsageError('--baselines is for converge baseline', USAGE);
   if (target === 'baseline' && flags.concurrency !== undefined) throw new UsageError('--concurrency is for converge access and backup', USAGE);
   const concurrency = integer('concurrency', flags.concurrency, { min: 1, max: 500 }, USAGE) ?? 20;
