@@ -1,29 +1,24 @@
-import type { AnnotationProperties } from '@actions/core';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { countBySeverity } from '../render/diagnostics-text.ts';
 import { sanitizeForLog as clean } from '../render/sanitize.ts';
 
-/** What @actions/core needs to annotate one diagnostic. Pure. */
-export function toAnnotation(d: Diagnostic): { level: 'error' | 'warning' | 'notice'; message: string; properties: AnnotationProperties } {
-  return {
-    level: d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'notice',
-    message: clean(d.message) + (d.hint ? `\nfix: ${clean(d.hint)}` : ''),
-    properties: { title: d.code, file: d.file, startLine: d.line, startColumn: d.col },
-  };
+/** GitHub workflow commands (annotations) for diagnostics, as @actions/core would issue them. Pure. */
+export function renderAnnotations(diagnostics: readonly Diagnostic[]): string {
+  return diagnostics
+    .map((d) => {
+      const level = d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'notice';
+      const props = `file=${escapeProperty(d.file)},line=${d.line},col=${d.col},title=${escapeProperty(d.code)}`;
+      return `::${level} ${props}::${escapeData(clean(d.message) + (d.hint ? `\nfix: ${clean(d.hint)}` : ''))}`;
+    })
+    .join('\n');
 }
 
-/**
- * Edge: one GitHub annotation per diagnostic, issued by @actions/core (its
- * workflow-command escaping of `%`, line breaks, `:` and `,`). core writes to the
- * process's stdout, which is the command's stdout under the bin.
- */
-export async function issueAnnotations(diagnostics: readonly Diagnostic[]): Promise<void> {
-  if (diagnostics.length === 0) return;
-  const core = await import('@actions/core');
-  for (const d of diagnostics) {
-    const a = toAnnotation(d);
-    core[a.level](a.message, a.properties);
-  }
+function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
 /** Markdown job summary: counts and a table of findings (capped). Pure. */

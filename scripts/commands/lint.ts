@@ -1,6 +1,6 @@
 import { appendFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { issueAnnotations, renderLintSummary } from '../actions/annotations.ts';
+import { renderAnnotations, renderLintSummary } from '../actions/annotations.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { oneOf, parseCommandArgs } from './args.ts';
 import { hasErrors, type Diagnostic } from '../model/diagnostic.ts';
@@ -43,7 +43,6 @@ export async function lintCommand(ctx: CommandContext): Promise<number> {
   let diagnostics = all;
   if (only) diagnostics = diagnostics.filter((d) => only.some((p) => d.file === p || d.file.startsWith(p + '/') || p === '.'));
   if (values['changed-since']) diagnostics = await findingsOfChange(ctx.root, values['changed-since'], diagnostics, async (base) => (await lintTree(base, now)).diagnostics);
-  if (format === 'github') await issueAnnotations(diagnostics);
   write(ctx, format, diagnostics, repo.documents.length);
   if (format === 'github' && ctx.env.GITHUB_STEP_SUMMARY) await appendFile(ctx.env.GITHUB_STEP_SUMMARY, renderLintSummary(diagnostics, repo.documents.length) + '\n');
   return hasErrors(diagnostics) ? ExitCode.findings : ExitCode.clean;
@@ -61,6 +60,10 @@ function write(ctx: CommandContext, format: Format, diagnostics: Diagnostic[], d
   if (format === 'json') {
     ctx.stdout.write(JSON.stringify({ documents, diagnostics }, null, 2) + '\n');
     return;
+  }
+  if (format === 'github') {
+    const annotations = renderAnnotations(diagnostics);
+    if (annotations) ctx.stdout.write(annotations + '\n');
   }
   ctx.stdout.write(renderDiagnosticsText(diagnostics, { colour: format === 'text' && Boolean(ctx.stdout.isTTY) && !ctx.env.NO_COLOR, documents }));
 }
