@@ -463,25 +463,37 @@ keep_yearly?: number
  */
 rpo_hours: number
 /**
- * Recovery time objective.
+ * Recovery time objective in hours (fractions allowed: 0.5 is 30 minutes). `opsgate backup verify --restore-test` measures the restore of the sample paths against it.
  */
 rto_hours: number
 /**
- * Restore testing.
+ * How backups are proven: `opsgate backup verify` runs `restic snapshots`, `restic check` and `restic forget --dry-run` on every run, and a restore test when one is due. Results are records under records/backups/, never dates typed here.
  */
 verification: {
 /**
- * Cadence.
+ * A restore test of every target host is due when its last passing one (records/backups/) is older than this many days.
  */
 restore_test_every_days: number
 /**
- * Last restore test.
+ * What `restic check --read-data-subset` reads of the pack files: 'n/t' (part n of t), 'x%' or a size such as '500M'. Without it, check verifies structure and pack sizes only.
  */
-last_restore_test?: string
+read_data_subset?: string
 /**
- * Outcome.
+ * Paths restored by the restore test (each one of `paths` or below one); default: every path of the policy (a full restore).
+ * 
+ * @minItems 1
+ * 
+ * Items: An absolute path.
  */
-last_restore_result?: ("pass" | "fail")
+sample_paths?: [string, ...(string)[]]
+/**
+ * Host id where restic runs for this policy (snapshots, check, retention, restore test), reaching the repository at `repository.url`; default: each target host, through its inventory `backup_repositories`.
+ */
+restore_host?: string
+/**
+ * Directory on the restic host under which the restore test creates (and removes) its scratch directory; default /var/tmp.
+ */
+scratch_dir?: string
 }
 }
 
