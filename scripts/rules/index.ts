@@ -2,6 +2,7 @@ import { compareDiagnostics, type Diagnostic } from '../model/diagnostic.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { checkAccess } from './access-rules.ts';
 import { checkOfficialCalendar } from './calendar-official.ts';
+import { checkBackupVerification } from './backup-rules.ts';
 import { checkChanges, repoPathsOf } from './change-rules.ts';
 import { checkContacts } from './contact-rules.ts';
 import { checkHandovers } from './handover-rules.ts';
@@ -17,6 +18,7 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
   { name: 'changes', rule: checkChanges },
   { name: 'access', rule: checkAccess },
   { name: 'records', rule: checkRecords },
+  { name: 'backup-verification', rule: checkBackupVerification },
   { name: 'oncall', rule: checkOncall },
   { name: 'reviews', rule: checkReviews },
   { name: 'incidents', rule: checkIncidentDuties },
