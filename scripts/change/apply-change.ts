@@ -103,7 +103,7 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
   if (refusals.length > 0) return refuse(refusals);
 
   // Where this run continues: the interrupted run (--resume), a retry after failed runs, or a fresh start.
-  let runId = newRunId(now);
+  let runId = newRunId(now, runs.map((r) => r.run));
   const unfinished = runs.filter((r) => r.outcome === undefined || r.outcome === 'needs_attention').pop();
   let state: RunState | undefined;
   let stateRun = new Map<string, string>();

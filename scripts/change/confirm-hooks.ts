@@ -1,5 +1,5 @@
 /** The commit-confirmation hooks apply's hosts use (scripts/remote/commit-confirm.ts). Edge. */
-import { armConfirmation, confirmFresh, confirmId, type ReloadKind } from '../remote/commit-confirm.ts';
+import { armConfirmation, confirmFresh, confirmRetrySeconds, confirmId, type ReloadKind } from '../remote/commit-confirm.ts';
 import type { SshAuth, SshTarget } from '../ssh/types.ts';
 import type { ConfirmHooks } from './run-host.ts';
 
@@ -15,7 +15,7 @@ export function makeConfirmHooks(o: { targets: readonly SshTarget[]; auth: SshAu
     async confirm(host, id) {
       const target = o.targets.find((t) => t.id === host);
       if (!target) return { confirmed: false, reverted: false, why: `${host} is not a target`, ms: 0 };
-      const r = await confirmFresh(target, { auth: o.auth, secrets: o.secrets }, id, { waitSeconds: o.seconds + 60, ...(o.sleep ? { sleep: o.sleep } : {}) });
+      const r = await confirmFresh(target, { auth: o.auth, secrets: o.secrets }, id, { waitSeconds: o.seconds + 60, retrySeconds: confirmRetrySeconds(o.seconds), ...(o.sleep ? { sleep: o.sleep } : {}) });
       return r.confirmed ? { confirmed: true, ms: r.confirmMs } : { confirmed: false, reverted: r.reverted, why: r.why, ms: r.confirmMs };
     },
   };

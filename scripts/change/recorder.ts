@@ -21,8 +21,17 @@ export function changeRecordDir(root: string, change: string): string {
   return path.join(root, 'records', 'changes', change);
 }
 
-export function newRunId(now: Date): string {
-  return `${now.toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+/**
+ * A run id: its start second and a random suffix. Runs are ordered by id (listRuns), so a new id must sort
+ * after every existing run of the change (`after`), even when two runs start within one second: the label's
+ * second is moved on until it does. The record's own `at` keeps the true time.
+ */
+export function newRunId(now: Date, after: readonly string[] = []): string {
+  const last = after.reduce((m, r) => (r > m ? r : m), '');
+  for (let t = now.getTime(); ; t += 1000) {
+    const id = `${new Date(t).toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+    if (id > last) return id;
+  }
 }
 
 export async function openRecorder(file: string, options: { now: () => Date; secrets: readonly string[]; onEvent?: (e: Record<string, unknown>) => void }): Promise<Recorder> {

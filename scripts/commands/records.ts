@@ -1,8 +1,10 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from './context.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
-import { readRecordFile } from '../records/writer.ts';
+import { checkAnchors } from '../records/anchor.ts';
+import { verifyChain, type RecordLine } from '../records/chain.ts';
+import { checkAgainstHistory, readRecordHistory } from '../records/git-history.ts';
 
 const USAGE = 'usage: opsgate records verify [PATH...]   (default: every chain under records/)';
 
@@ -30,16 +32,34 @@ export const recordsCommand: Command = async (ctx) => {
   else for (const t of targets) await collect(path.resolve(ctx.root, t), files);
   let lines = 0;
   const problems: Array<{ file: string; line: number; code: string; message: string }> = [];
+  const notices: typeof problems = [];
+  const texts = new Map<string, string | undefined>();
+  const verified = new Map<string, RecordLine[]>();
   for (const f of files) {
-    const v = await readRecordFile(f);
+    const text = await readFile(f, 'utf8');
+    const v = verifyChain(text);
     lines += v.lines.length;
     const rel = path.relative(ctx.root, f).split(path.sep).join('/');
+    texts.set(rel, text);
+    verified.set(rel, v.lines);
     for (const p of v.problems) problems.push({ file: rel, line: p.line, code: p.code, message: p.message });
   }
-  if (wantJson) ctx.stdout.write(JSON.stringify({ files: files.length, lines, problems }, null, 2) + '\n');
+  // Heads anchored in the next record, and every file against what git committed (append-only everywhere).
+  problems.push(...checkAnchors(verified));
+  const scopes = (targets.length ? targets : ['records']).map((t) => path.relative(ctx.root, path.resolve(ctx.root, t)).split(path.sep).join('/'));
+  const inScope = (p: string) => scopes.some((s) => p === s || p.startsWith(`${s}/`));
+  const history = await readRecordHistory(ctx.root);
+  if (history) {
+    for (const p of history.head.keys()) if (inScope(p) && !texts.has(p)) texts.set(p, undefined);
+    for (const h of checkAgainstHistory(history, texts, inScope)) (h.severity === 'error' ? problems : notices).push({ file: h.file, line: h.line, code: h.code, message: h.message });
+    if (history.reset) notices.unshift({ file: 'records', line: 1, code: 'record.history-reset', message: `history compared since commit ${history.reset.commit.slice(0, 12)} (Records-Reset: ${history.reset.reason})` });
+  }
+  problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  if (wantJson) ctx.stdout.write(JSON.stringify({ files: files.length, lines, problems, notices, git: Boolean(history) }, null, 2) + '\n');
   else {
     for (const p of problems) ctx.stdout.write(`${p.file}:${p.line}  ${p.code}  ${p.message}\n`);
-    ctx.stdout.write(`${files.length} record file(s), ${lines} line(s): ${problems.length === 0 ? 'every chain verifies' : `${problems.length} problem(s)`}\n`);
+    for (const p of notices) ctx.stdout.write(`${p.file}:${p.line}  ${p.code}  ${p.message}\n`);
+    ctx.stdout.write(`${files.length} record file(s), ${lines} line(s): ${problems.length === 0 ? `every chain verifies${history ? ' and extends what git committed' : ' (not a git work tree: not compared with history)'}` : `${problems.length} problem(s)`}${notices.some((n) => n.code === 'record.uncommitted') ? `; ${notices.filter((n) => n.code === 'record.uncommitted').length} file(s) with uncommitted lines` : ''}\n`);
   }
   return problems.length === 0 ? ExitCode.clean : ExitCode.findings;
 };

@@ -6,7 +6,7 @@
  * fresh connection, or reverted by the host. Edge.
  */
 import { randomBytes } from 'node:crypto';
-import { armedIds, confirmFresh } from '../remote/commit-confirm.ts';
+import { armedIds, confirmFresh, confirmRetrySeconds } from '../remote/commit-confirm.ts';
 import { acquireHostLock, runDirOf, stepsLockOf } from '../remote/host-lock.ts';
 import { controllerDeadlineSeconds, parseRunnerTrailer, renderRemoteStep } from '../remote/step-runner.ts';
 import type { Fleet } from '../ssh/fleet.ts';
@@ -56,7 +56,7 @@ export async function runHostScript(o: HostScriptOptions): Promise<HostScriptRun
     const out: HostScriptRun = { stdout: r.stdout, stderr: t.stderr, code: t.code ?? r.code, ...(t.state ? { state: t.state } : {}) };
     const ids = armedIds(r.stdout);
     if (ids.length > 0) {
-      const c = await confirmFresh(o.target, o.connect, ids[0]!, { waitSeconds: o.confirmSeconds + 60, ...(o.sleep ? { sleep: o.sleep } : {}) });
+      const c = await confirmFresh(o.target, o.connect, ids[0]!, { waitSeconds: o.confirmSeconds + 60, retrySeconds: confirmRetrySeconds(o.confirmSeconds), ...(o.sleep ? { sleep: o.sleep } : {}) });
       out.confirm = { id: ids[0]!, confirmed: c.confirmed, reverted: c.reverted, why: c.why, ms: c.confirmMs };
     }
     return out;

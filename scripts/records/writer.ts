@@ -1,5 +1,6 @@
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { previousSibling, type Anchor } from './anchor.ts';
 import { GENESIS, renderRecordLine, verifyChain, type RecordLine } from './chain.ts';
 
 export interface RecordEvent {
@@ -20,6 +21,7 @@ export class RecordWriter {
     private handle: import('node:fs/promises').FileHandle,
     private head: string,
     private seq: number,
+    private anchor?: Anchor,
   ) {}
 
   static async open(file: string): Promise<RecordWriter> {
@@ -36,13 +38,20 @@ export class RecordWriter {
       head = v.head;
       seq = v.lines.length;
     }
+    // A new file's first line anchors the head of the sibling written before it (anchor.ts).
+    let anchor: Anchor | undefined;
+    if (!existing) {
+      const prev = previousSibling(await readdir(path.dirname(file)).catch(() => [] as string[]), path.basename(file));
+      const v = prev ? verifyChain(await readFile(path.join(path.dirname(file), prev), 'utf8').catch(() => '')) : undefined;
+      if (prev && v?.ok && v.lines.length > 0) anchor = { file: prev, lines: v.lines.length, head: v.head };
+    }
     const handle = await open(file, 'a');
-    return new RecordWriter(file, handle, head, seq);
+    return new RecordWriter(file, handle, head, seq, anchor);
   }
 
   /** Writes one event and flushes it to disk; returns the line as written. */
   async append(event: RecordEvent): Promise<RecordLine> {
-    const { text, hash } = renderRecordLine(this.head, this.seq + 1, event);
+    const { text, hash } = renderRecordLine(this.head, this.seq + 1, this.seq === 0 && this.anchor ? { ...event, anchor: this.anchor } : event);
     await this.handle.write(text + '\n');
     await this.handle.datasync();
     this.seq += 1;

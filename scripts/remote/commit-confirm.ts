@@ -104,6 +104,14 @@ export async function armConfirmation(session: HostSession, o: { id: string; sec
   }
 }
 
+/** How long a failed fresh connection is retried: a third of the confirm window, between 2 and 10 seconds, so the host's timer still has the last word. */
+export function confirmRetrySeconds(confirmSeconds: number): number {
+  return Math.min(10, Math.max(2, Math.floor(confirmSeconds / 3)));
+}
+
+/** Failures before a session exists, which a daemon re-executing on reload produces for a moment. */
+const TRANSIENT_PHASES = new Set<string>(['connect', 'proxy', 'timeout']);
+
 export interface ConfirmResult {
   confirmed: boolean;
   /** The host reported that it restored the files (only when not confirmed). */
@@ -117,22 +125,37 @@ export interface ConfirmResult {
  * Confirms over a brand-new connection. When that fails, polls (fresh connections, `sleep` between) until the
  * host reports `reverted` or `waitSeconds` pass.
  */
-export async function confirmFresh(target: SshTarget, options: ConnectOptions, id: string, o: { waitSeconds: number; sleep?: (ms: number) => Promise<void>; now?: () => number }): Promise<ConfirmResult> {
+export async function confirmFresh(
+  target: SshTarget,
+  options: ConnectOptions,
+  id: string,
+  o: { waitSeconds: number; retrySeconds?: number; sleep?: (ms: number) => Promise<void>; now?: () => number },
+): Promise<ConfirmResult> {
   const now = o.now ?? (() => Date.now());
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const t0 = now();
   let why: string;
-  let fresh: HostSession | undefined;
-  try {
-    fresh = await connectHost(target, { ...options, connectTimeoutMs: options.connectTimeoutMs ?? 15_000 });
-    const r = await fresh.exec(['sudo', '-n', '--', 'sh', '-s', '--', id], { stdin: CONFIRM_SCRIPT, timeoutMs: 30_000 });
-    if (r.code === 0 && /^confirmed$/m.test(r.stdout)) return { confirmed: true, reverted: false, why: '', confirmMs: now() - t0 };
-    why = `the confirmation over a fresh connection failed: ${(r.stdout + r.stderr).trim().slice(0, 300) || `exit ${r.code}`}`;
-    if (/^too-late reverted/m.test(r.stdout)) return { confirmed: false, reverted: true, why, confirmMs: now() - t0 };
-  } catch (e) {
-    why = `a fresh connection failed: ${e instanceof SshError ? `${e.phase}: ${e.message}` : e instanceof Error ? e.message : String(e)}`;
-  } finally {
-    await fresh?.close().catch(() => {});
+  // A reloading sshd re-executes itself and briefly stops listening, so a connection that is refused or
+  // dropped before the handshake is retried for a few seconds. A host key or authentication failure is
+  // not: that is the lock-out the timer exists for.
+  const retryUntil = t0 + (o.retrySeconds ?? 0) * 1000;
+  for (let attempt = 1; ; attempt++) {
+    let fresh: HostSession | undefined;
+    let transient = false;
+    try {
+      fresh = await connectHost(target, { ...options, connectTimeoutMs: options.connectTimeoutMs ?? 15_000 });
+      const r = await fresh.exec(['sudo', '-n', '--', 'sh', '-s', '--', id], { stdin: CONFIRM_SCRIPT, timeoutMs: 30_000 });
+      if (r.code === 0 && /^confirmed$/m.test(r.stdout)) return { confirmed: true, reverted: false, why: '', confirmMs: now() - t0 };
+      why = `the confirmation over a fresh connection failed: ${(r.stdout + r.stderr).trim().slice(0, 300) || `exit ${r.code}`}`;
+      if (/^too-late reverted/m.test(r.stdout)) return { confirmed: false, reverted: true, why, confirmMs: now() - t0 };
+    } catch (e) {
+      transient = e instanceof SshError && TRANSIENT_PHASES.has(e.phase);
+      why = `a fresh connection failed${attempt > 1 ? ` (attempt ${attempt})` : ''}: ${e instanceof SshError ? `${e.phase}: ${e.message}` : e instanceof Error ? e.message : String(e)}`;
+    } finally {
+      await fresh?.close().catch(() => {});
+    }
+    if (!transient || now() >= retryUntil) break;
+    await sleep(500);
   }
   const confirmMs = now() - t0;
   // Not confirmed: the host restores itself when its timer fires; wait until it says so.
