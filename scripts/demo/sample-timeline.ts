@@ -75,7 +75,7 @@ export function sampleEvents(): SampleEvent[] {
     { at: '2026-11-19T15:00:00+08:00', kind: 'stop-listener', host: 'web-03', port: 23, note: 'operator stops the telnet listener on web-03' },
     { at: '2026-11-24T10:00:00+08:00', kind: 'converge-check' },
     { at: '2026-11-24T10:20:00+08:00', kind: 'converge', hosts: ['app-01'] },
-    { at: '2026-11-30T10:00:00+08:00', kind: 'backup-verify', restoreTests: ['db-01', 'web-01'] },
+    { at: '2026-11-30T10:00:00+08:00', kind: 'backup-verify', restoreTests: ['db-01', 'db-02', 'web-01', 'web-02', 'web-03', 'web-04'] },
   );
   for (const d of INSPECTION_DAYS) out.push({ at: `${d}T08:30:00+08:00`, kind: 'inspect' });
   return out.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
