@@ -23,15 +23,21 @@ export function changeRecordDir(root: string, change: string): string {
 
 /**
  * A run id: its start second and a random suffix. Runs are ordered by id (listRuns), so a new id must sort
- * after every existing run of the change (`after`), even when two runs start within one second: the label's
- * second is moved on until it does. The record's own `at` keeps the true time.
+ * after every existing run of the change (`after`), even when two runs start within one second or an earlier
+ * run's clock was ahead: then the label is one second after the latest run's. The record's `at` keeps the true time.
  */
 export function newRunId(now: Date, after: readonly string[] = []): string {
+  const suffix = randomBytes(3).toString('hex');
   const last = after.reduce((m, r) => (r > m ? r : m), '');
-  for (let t = now.getTime(); ; t += 1000) {
-    const id = `${new Date(t).toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
-    if (id > last) return id;
-  }
+  const id = `${runStamp(now.getTime())}-${suffix}`;
+  if (id > last) return id;
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(last);
+  const t = m ? Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4]}Z`) : NaN;
+  return Number.isFinite(t) ? `${runStamp(t + 1000)}-${suffix}` : `${last}-${suffix}`;
+}
+
+function runStamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
 export async function openRecorder(file: string, options: { now: () => Date; secrets: readonly string[]; onEvent?: (e: Record<string, unknown>) => void }): Promise<Recorder> {

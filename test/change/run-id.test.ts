@@ -12,6 +12,8 @@ describe('newRunId', () => {
     ['a run of the same second whose suffix sorts last', ['2026-11-30T013126Z-ffffff']],
     ['several runs, one a second ahead', ['2026-11-30T013126Z-000000', '2026-11-30T013127Z-ffffff']],
     ['a run far ahead (clock skew)', ['2026-12-01T000000Z-abcdef']],
+    ['a run a year ahead', ['2027-11-30T013126Z-abcdef']],
+    ['a file name of another shape', ['zz-manual']],
   ])('sorts after every existing run: %s', (_what, existing) => {
     for (let i = 0; i < 50; i++) {
       const id = newRunId(now, existing);
