@@ -7,7 +7,7 @@ import { ExitCode, UsageError } from '../model/errors.ts';
 import { sanitizeForLog as clean } from '../render/sanitize.ts';
 import type { Command, CommandContext } from './context.ts';
 
-const USAGE = 'usage: opsgate calendar sync --year YYYY [--dry-run]';
+const USAGE = 'usage: opsgate calendar sync --year YYYY [--dry-run] | opsgate calendar export --ics [--out DIR] [--from YYYY-MM-DD] [--until YYYY-MM-DD]';
 const CALENDAR = 'policies/calendar.yaml';
 
 function parse(argv: string[]) {
@@ -15,7 +15,7 @@ function parse(argv: string[]) {
     return parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { year: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+      options: { year: { type: 'string' }, 'dry-run': { type: 'boolean' }, ics: { type: 'boolean' }, out: { type: 'string' }, from: { type: 'string' }, until: { type: 'string' } },
     });
   } catch (e) {
     throw new UsageError((e as Error).message, USAGE);
@@ -28,7 +28,8 @@ export const calendarCommand: Command = async (ctx) => {
   const [sub, ...extra] = positionals;
   if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`, USAGE);
   if (sub === 'sync') return syncCommand(ctx, values);
-  throw new UsageError(sub ? `unknown calendar subcommand '${sub}'` : 'name a subcommand: sync', USAGE);
+  if (sub === 'export') return (await import('./calendar-export.ts')).exportCommand(ctx, values);
+  throw new UsageError(sub ? `unknown calendar subcommand '${sub}'` : 'name a subcommand: sync or export', USAGE);
 };
 
 /** Writes the year's official holidays and make-up workdays into policies/calendar.yaml, keeping comments and layout. */

@@ -1,12 +1,12 @@
 /**
- * The one shape both converge capabilities (access, baseline) report per
+ * The one shape every converge capability (access, baseline, backup) reports per
  * host, in their output and their records, in the shared outcome vocabulary
  * (scripts/model/outcome.ts). Pure.
  */
 import type { HostOutcome } from '../model/outcome.ts';
 import { sanitizeForLog } from '../render/sanitize.ts';
 
-export type ConvergeTarget = 'access' | 'baseline';
+export type ConvergeTarget = 'access' | 'baseline' | 'backup';
 export type ConvergeMode = 'apply' | 'check';
 
 export interface ConvergeHostResult {

@@ -385,6 +385,12 @@ groups?: string[]
  */
 paths: [string, ...(string)[]]
 /**
+ * Patterns restic leaves out of the snapshot (`restic backup --exclude`), in restic's exclude syntax.
+ * 
+ * Items: An exclude pattern.
+ */
+exclude?: string[]
+/**
  * restic tags the policy's snapshots carry (`restic backup --tag`); inspection counts only snapshots with all of them (and, without tags, those whose paths include every policy path), per host.
  * 
  * Items: A tag.
@@ -406,6 +412,23 @@ url: string
  * Environment variable with the repository password.
  */
 password_env: string
+/**
+ * `opsgate converge backup` creates the repository (`restic init`) when it does not exist. Without it a missing repository is reported and nothing is installed.
+ */
+init?: boolean
+/**
+ * restic's cache directory on the backed-up host (RESTIC_CACHE_DIR); default /var/cache/opsgate/restic/<policy id>.
+ */
+cache_dir?: string
+/**
+ * Backend credentials the repository needs (S3, B2, Azure, REST …): each key is the variable restic's backend reads (AWS_ACCESS_KEY_ID, B2_ACCOUNT_KEY …), each value the name of the runner secret holding it. Written to the root-only environment file on the host, never to a command line or a record.
+ */
+credentials?: {
+/**
+ * Name of the runner secret (environment variable) holding the value.
+ */
+[k: string]: string | undefined
+}
 }
 /**
  * The host that stores the copies (never the backed-up host itself).
@@ -425,17 +448,177 @@ encryption?: boolean
  */
 schedule: {
 /**
- * Cron for full backups.
+ * Cron (5 fields, in the calendar time zone) of the full backups. restic snapshots are all incremental and deduplicated: a full run is a snapshot plus `restic check --read-data-subset` (see `full`), tagged `full` when `full.distinct_copies` is set.
  */
 full: string
 /**
- * Cron for incremental backups.
+ * Cron (5 fields, in the calendar time zone) of the incremental backups: a restic snapshot.
  */
 incremental?: string
 /**
- * Cron for differential backups.
+ * Cron (5 fields, in the calendar time zone) of differential backups. restic has no differential snapshot (each snapshot restores alone), so this is a restic snapshot like an incremental one; lint refuses it together with `incremental`.
  */
 differential?: string
+}
+/**
+ * How a full run maps onto restic.
+ */
+full?: {
+/**
+ * What the `restic check --read-data-subset` of each full run reads: 'n/t', 'x%' or a size such as '500M' (default 5%).
+ */
+read_data_subset?: string
+/**
+ * Full runs tag their snapshot `full`, and retention treats the tagged snapshots as a group of their own (`restic forget --group-by host,paths,tags`), so the full copies the policy requires are kept apart from the incremental ones.
+ */
+distinct_copies?: boolean
+}
+/**
+ * How the backup job runs on the host.
+ */
+run?: {
+/**
+ * Random delay before each run (systemd RandomizedDelaySec; the cron fallback sleeps as long), so a fleet does not hit the repository at once. Default 0.
+ */
+randomized_delay_seconds?: number
+/**
+ * CPU niceness of the job (systemd Nice=, `nice -n` under cron). Default 10.
+ */
+nice?: number
+/**
+ * I/O scheduling class (systemd IOSchedulingClass=, `ionice -c` under cron), so backups do not starve production. Default idle.
+ */
+io_scheduling_class?: ("idle" | "best-effort")
+/**
+ * The whole run (hooks, backup, forget --prune, check) is stopped after this long. Default 360.
+ */
+timeout_minutes?: number
+}
+/**
+ * Typed steps around the backup: `pre` before it (a failing one stops the run), `post` after it, whatever the outcome.
+ */
+hooks?: {
+/**
+ * Steps before the backup, in order.
+ * 
+ * Items: A step.
+ */
+pre?: ({
+/**
+ * Step id, unique in the policy.
+ */
+id: string
+/**
+ * Run an argument list.
+ */
+kind: "run"
+/**
+ * Program and arguments, each quoted by opsgate; the program must not start with '-'.
+ * 
+ * @minItems 1
+ * 
+ * Items: One argument.
+ */
+argv: [string, ...(string)[]]
+/**
+ * File the command's standard output is written to (mode 0600), e.g. a database dump.
+ */
+stdout?: string
+/**
+ * The step is killed after this long (default 600); a pre-step that fails or times out stops the run before the backup.
+ */
+timeout_seconds?: number
+/**
+ * What the step is for.
+ */
+description?: string
+} | {
+/**
+ * Step id, unique in the policy.
+ */
+id: string
+/**
+ * Remove a path.
+ */
+kind: "remove"
+/**
+ * Absolute path removed (never '/').
+ */
+path: string
+/**
+ * The step is killed after this long (default 600).
+ */
+timeout_seconds?: number
+/**
+ * What the step is for.
+ */
+description?: string
+})[]
+/**
+ * Steps after the backup (always run), in order.
+ * 
+ * Items: A step.
+ */
+post?: ({
+/**
+ * Step id, unique in the policy.
+ */
+id: string
+/**
+ * Run an argument list.
+ */
+kind: "run"
+/**
+ * Program and arguments, each quoted by opsgate; the program must not start with '-'.
+ * 
+ * @minItems 1
+ * 
+ * Items: One argument.
+ */
+argv: [string, ...(string)[]]
+/**
+ * File the command's standard output is written to (mode 0600), e.g. a database dump.
+ */
+stdout?: string
+/**
+ * The step is killed after this long (default 600); a pre-step that fails or times out stops the run before the backup.
+ */
+timeout_seconds?: number
+/**
+ * What the step is for.
+ */
+description?: string
+} | {
+/**
+ * Step id, unique in the policy.
+ */
+id: string
+/**
+ * Remove a path.
+ */
+kind: "remove"
+/**
+ * Absolute path removed (never '/').
+ */
+path: string
+/**
+ * The step is killed after this long (default 600).
+ */
+timeout_seconds?: number
+/**
+ * What the step is for.
+ */
+description?: string
+})[]
+}
+/**
+ * How `opsgate converge backup` puts the policy on the hosts.
+ */
+converge?: {
+/**
+ * The scheduled converge (`apply --due`) changes a host only inside one of its maintenance windows (policies/calendar.yaml).
+ */
+maintenance_window?: boolean
 }
 /**
  * restic forget policy.

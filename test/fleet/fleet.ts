@@ -185,6 +185,11 @@ async function launchSshd(ns: string, hdir: string, spec: FleetHostSpec): Promis
   // opsgate's state on the host (locks, step markers, commit-confirmation copies) is the host's own.
   lines.push(quoteArgv(['mkdir', '-p', '/var/lib/opsgate', path.join(hdir, 'var-lib-opsgate')]));
   lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'var-lib-opsgate'), '/var/lib/opsgate']));
+  // Backup jobs converge writes (converge backup): each host's own job files, cron entries, units and restic cache.
+  for (const [own, at] of [['etc-opsgate', '/etc/opsgate'], ['cron.d', '/etc/cron.d'], ['systemd-system', '/etc/systemd/system'], ['var-cache-opsgate', '/var/cache/opsgate']] as const) {
+    lines.push(quoteArgv(['mkdir', '-p', at, path.join(hdir, own)]));
+    lines.push(quoteArgv(['mount', '--bind', path.join(hdir, own), at]));
+  }
   if (spec.diskFillPercent) lines.push(`dd if=/dev/zero of=/mnt/fill bs=1k count=${Math.floor(40.96 * spec.diskFillPercent)} 2>/dev/null`);
   if (spec.fault === 'hang') lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'hang'), '/usr/bin/dpkg-query']));
   lines.push(quoteArgv(['hostname', spec.id]));
