@@ -1407,7 +1407,7 @@ summary?: string
 }
 }
 /**
- * A check: a command whose exit status and output must match.
+ * A check: a command whose exit status and output must match (argv), or a typed check opsgate evaluates on the host (backup_fresh); exactly one of the two.
  */
 export interface Check {
 /**
@@ -1425,7 +1425,20 @@ name?: string
  * 
  * Items: One argument.
  */
-argv: [string, ...(string)[]]
+argv?: [string, ...(string)[]]
+/**
+ * Backup before upgrade: the host's newest snapshot of this backup policy (its tags, else its paths) must be at most within_hours old. Evaluated on the host with restic (the repository of the host's backup_repositories entry, else the policy's), the password on stdin.
+ */
+backup_fresh?: {
+/**
+ * Backup policy id (policies/backup/).
+ */
+policy: string
+/**
+ * Largest age of the newest snapshot, in hours.
+ */
+within_hours: number
+}
 /**
  * Seconds before the step is stopped and counted failed.
  */

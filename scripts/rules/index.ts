@@ -2,7 +2,7 @@ import { compareDiagnostics, type Diagnostic } from '../model/diagnostic.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { checkAccess } from './access-rules.ts';
 import { checkOfficialCalendar } from './calendar-official.ts';
-import { checkBackupVerification } from './backup-rules.ts';
+import { checkBackupPrechecks, checkBackupVerification } from './backup-rules.ts';
 import { checkChanges, repoPathsOf } from './change-rules.ts';
 import { checkContacts } from './contact-rules.ts';
 import { checkHandovers } from './handover-rules.ts';
@@ -19,6 +19,7 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
   { name: 'access', rule: checkAccess },
   { name: 'records', rule: checkRecords },
   { name: 'backup-verification', rule: checkBackupVerification },
+  { name: 'backup-prechecks', rule: checkBackupPrechecks },
   { name: 'oncall', rule: checkOncall },
   { name: 'reviews', rule: checkReviews },
   { name: 'incidents', rule: checkIncidentDuties },
