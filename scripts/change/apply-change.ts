@@ -8,10 +8,12 @@ import path from 'node:path';
 import { blockingFreezes } from '../rules/calendar.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { loadSshAuth, openFleet } from '../ssh/fleet.ts';
-import { readGateFacts, readGitState } from './apply-facts.ts';
+import { UsageError } from '../model/errors.ts';
+import { defaultBranch, GOVERNED_ROOTS, readGateFacts, readGitState } from './apply-facts.ts';
 import { lockHosts } from './apply-locks.ts';
+import { CommittedTree, readCommittedRepo } from './committed-tree.ts';
 import { executePlan, type ExecuteResult } from './execute.ts';
-import { findChange, loadPlan } from './load-plan.ts';
+import { findChange, loadPlan, type FileSource } from './load-plan.ts';
 import { planDigest, referencedFiles } from './plan.ts';
 import { evaluatePreconditions, type Refusal } from './preconditions.ts';
 import { changeRecordDir, listRuns, newRunId, openRecorder } from './recorder.ts';
@@ -21,6 +23,7 @@ import { toSshTargets } from './targets.ts';
 import type { ChangePlan } from './types.ts';
 import { windowVerdict } from './window-gate.ts';
 import { readRecordFile } from '../records/writer.ts';
+import { allowedSecrets, secretUseProblem } from '../rules/secret-policy.ts';
 import { makeConfirmHooks } from './confirm-hooks.ts';
 import { repoIdentity } from './repo-identity.ts';
 
@@ -32,7 +35,13 @@ export interface Resolution {
 }
 
 export interface ApplyOptions {
+  /**
+   * The repository; only its root is used: every document apply decides on and
+   * every file it sends is read from the committed tree at HEAD (or `committed`).
+   */
   repo: RepoModel;
+  /** The committed tree and its model, when the caller already read them (apply --due over many changes). */
+  committed?: { tree: CommittedTree; repo: RepoModel };
   changeId: string;
   env: NodeJS.ProcessEnv;
   /** The clock: asked at the start and before every batch and step. */
@@ -65,10 +74,13 @@ export interface ApplyOutcome {
 }
 
 export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
-  const { repo } = o;
   const now = o.now();
+  const committed = o.committed ?? (await openCommitted(o.repo.root));
+  if (!committed) throw new UsageError(`${o.repo.root} has no commit to apply from`, 'apply reads the committed tree at HEAD of the default branch');
+  const { tree, repo } = committed;
   const change = findChange(repo, o.changeId);
-  const plan = await loadPlan(repo, change, now);
+  const source: FileSource = (rel) => tree.read(rel);
+  const plan = await loadPlan(repo, change, now, source);
   const refuse = (refusals: Refusal[]): ApplyOutcome => ({ status: 'refused', refusals, plan });
   if (plan.diagnostics.some((d) => d.severity === 'error')) {
     return refuse(plan.diagnostics.map((d) => ({ code: d.code, message: `${d.file}:${d.line}:${d.col} ${d.message}`, ...(d.hint ? { hint: d.hint } : {}) })));
@@ -79,8 +91,8 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
   const facts = {
     change: { id: change.id, type: change.data.type, window: change.data.window, closed: Boolean(change.data.closure) },
     now,
-    git: await readGitState(root, o.env, [change.file, ...referencedFiles(change.data)]),
-    gate: await readGateFacts(root, change.file),
+    git: await readGitState(root, o.env, [change.file, ...referencedFiles(change.data), ...GOVERNED_ROOTS]),
+    gate: await readGateFacts(tree, { id: change.id, file: change.file, deploys: referencedFiles(change.data) }, await defaultBranch(root, o.env)),
     freezes: calendar ? blockingFreezes(calendar, change.data.type, now.getTime(), now.getTime() + 1).map((f) => ({ id: f.id, title: f.title, end: f.end })) : [],
     runs: runs.map((r) => ({ run: r.run, ...(r.outcome ? { outcome: r.outcome } : {}) })),
     resume: Boolean(o.resume),
@@ -94,7 +106,11 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
   const secretNames = [...new Set(plan.hosts.flatMap((h) => [...h.prechecks, ...h.steps, ...h.verification, ...h.rollback]).flatMap((a) => (a.stdin?.source === 'secrets' ? a.stdin.names : [])))];
   const secrets: Record<string, string> = {};
   const fromJson = readSecretsJson(o.env.OPSGATE_SECRETS_JSON);
+  // Only the secrets the committed policy allows, never the workflow's or opsgate's own (lint rejects the rest too).
+  const allowed = allowedSecrets(repo.one('organisation')?.data);
   for (const n of secretNames) {
+    const notAllowed = secretUseProblem(n, allowed);
+    if (notAllowed) { refusals.push({ code: 'apply.secret-not-allowed', message: notAllowed.message, hint: 'list it in allowed_secrets of policies/organisation.yaml by a pull request the governance tier approves' }); continue; }
     const v = o.env[n] ?? fromJson[n];
     if (v === undefined || v === '') refusals.push({ code: 'apply.secret-missing', message: `secret ${n} is not set in the environment`, hint: `map it in the workflow: env: ${n}: \${{ secrets.${n} }}` });
     else if (/[\r\n]/.test(v)) refusals.push({ code: 'apply.secret-multiline', message: `secret ${n} contains a line break; it cannot be passed as one line` });
@@ -172,6 +188,11 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
       }
       const result = await executePlan({
         plan, fleet, recorder, root, secrets,
+        readRepoFile: async (rel) => {
+          const f = await tree.read(rel);
+          if (f.kind !== 'file') throw new Error(f.why);
+          return f.bytes;
+        },
         resume: resumeMap,
         earlierUploads,
         unreachable: locks.unreachable,
@@ -192,6 +213,12 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
     await fleet.close();
     await runLock.release();
   }
+}
+
+/** The committed tree at HEAD and the repository model read from it. */
+export async function openCommitted(root: string): Promise<{ tree: CommittedTree; repo: RepoModel } | undefined> {
+  const tree = await CommittedTree.open(root);
+  return tree ? { tree, repo: await readCommittedRepo(tree) } : undefined;
 }
 
 /** Per host that succeeded earlier: the non-idempotent steps a retry with --rerun-succeeded runs again. Pure. */

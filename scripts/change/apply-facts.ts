@@ -1,13 +1,14 @@
 /**
  * Gathers what evaluatePreconditions decides on: git state of the checkout,
- * the pull request that merged the change and the gate's decision for it.
- * Edge: runs real git, reads records/gate/.
+ * the pull request that merged the change, and the gate decision that binds
+ * exactly what HEAD holds. Edge: runs real git and reads records/gate/ from
+ * the committed tree at HEAD (never the working tree).
  */
 import { execFile } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { promisify } from 'node:util';
-import { readRecordFile } from '../records/writer.ts';
+import { verifyChain } from '../records/chain.ts';
+import type { CommittedTree } from './committed-tree.ts';
+import { findBinding, type DecisionLine } from './binding.ts';
 import type { GateFacts } from './preconditions.ts';
 
 const exec = promisify(execFile);
@@ -27,10 +28,18 @@ export async function defaultBranch(root: string, env: NodeJS.ProcessEnv): Promi
   return ref ? ref.replace(/^origin\//, '') : 'main';
 }
 
+/**
+ * Paths whose uncommitted edits apply refuses: what it decides on (policies,
+ * inventory, changes, the gate's records) and what it sends. Apply reads all of
+ * them from the commit; a differing working tree means someone expects it to
+ * honour an edit nobody approved.
+ */
+export const GOVERNED_ROOTS = ['policies', 'inventory', 'changes', 'records/gate', 'schemas'] as const;
+
 export async function readGitState(root: string, env: NodeJS.ProcessEnv, files: readonly string[]) {
   const branchOut = (await git(root, ['symbolic-ref', '--quiet', '--short', 'HEAD']))?.trim();
   const tracked = (await git(root, ['ls-files', '--error-unmatch', '--', ...files.slice(0, 1)])) !== undefined;
-  const status = (await git(root, ['status', '--porcelain', '--untracked-files=all', '--', ...files])) ?? '';
+  const status = (await git(root, ['status', '--porcelain', '--untracked-files=all', '--no-renames', '--', ...files])) ?? '';
   const modified = status.split('\n').filter(Boolean).map((l) => l.slice(3));
   return { ...(branchOut ? { branch: branchOut } : {}), defaultBranch: await defaultBranch(root, env), tracked, modified };
 }
@@ -49,55 +58,48 @@ export async function findMergingPr(root: string, file: string): Promise<{ commi
   return r;
 }
 
-async function listJsonl(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string) => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.name.endsWith('.jsonl')) out.push(p);
-    }
-  };
-  await walk(dir);
-  return out.sort();
-}
-
-/**
- * The newest gate decision for the pull request that merged the change
- * (records/gate/<owner>/<repo>/pr-<n>.jsonl, lines of type gate.decision).
- * Without a PR number in the merge commit, a decision whose head_sha is the
- * merged head counts. A record whose chain does not verify is not trusted.
- */
-export async function readGateFacts(root: string, file: string): Promise<GateFacts> {
-  const merge = await findMergingPr(root, file);
-  const facts: GateFacts = {};
-  if (merge.pr !== undefined) facts.pr = merge.pr;
-  if (merge.commit) facts.mergeCommit = merge.commit;
-  if (!merge.commit) return { ...facts, problem: `${file} is not in the git history of this branch` };
-  if (merge.pr === undefined && !merge.head) return { ...facts, problem: `commit ${merge.commit.slice(0, 12)} that brought ${file} in does not name a pull request ('(#N)' or 'Merge pull request #N')` };
-  const gateDir = path.join(root, 'records', 'gate');
-  let newest: GateFacts['decision'] | undefined;
-  for (const f of await listJsonl(gateDir)) {
-    const rel = path.relative(root, f).split(path.sep).join('/');
+/** Every gate.decision line of the committed records/gate/ chains; a chain that does not verify is a problem. */
+export async function readCommittedDecisions(tree: CommittedTree): Promise<{ lines: DecisionLine[]; problem?: string }> {
+  const files = tree.paths().filter((p) => p.startsWith('records/gate/') && p.endsWith('.jsonl')).sort();
+  const lines: DecisionLine[] = [];
+  for (const f of files) {
+    const r = await tree.read(f);
+    if (r.kind !== 'file') return { lines, problem: r.why };
+    const v = verifyChain(r.bytes.toString('utf8'));
+    if (!v.ok) return { lines, problem: `${f} does not verify (${v.problems[0]!.message})` };
     const fromName = /pr-(\d+)\.jsonl$/.exec(f);
-    if (merge.pr !== undefined && fromName && Number(fromName[1]) !== merge.pr) continue;
-    const v = await readRecordFile(f);
-    if (!v.ok) return { ...facts, problem: `${rel} does not verify (${v.problems[0]!.message})` };
     for (const l of v.lines) {
       if (l.type !== 'gate.decision' || typeof l.status !== 'string') continue;
       const pr = typeof l.pr === 'number' ? l.pr : fromName ? Number(fromName[1]) : undefined;
-      const head = typeof l.head_sha === 'string' ? l.head_sha : undefined;
-      const matches = merge.pr !== undefined ? pr === merge.pr : head !== undefined && head === merge.head;
-      if (!matches || pr === undefined) continue;
-      newest = { status: l.status, pr, file: `${rel}:${l.seq}`, ...(head ? { head_sha: head } : {}), ...(typeof l.evaluated_at === 'string' ? { at: l.evaluated_at } : { at: l.at }) };
+      if (pr === undefined) continue;
+      lines.push({ ...(l as unknown as Omit<DecisionLine, 'file' | 'pr'>), pr, file: `${f}:${l.seq}` });
     }
   }
-  if (newest) {
-    facts.decision = newest;
-    // A decision about another head than the one merged does not cover what was merged.
-    if (merge.head && newest.head_sha && newest.head_sha !== merge.head) {
-      facts.decision = { ...newest, status: `for head ${newest.head_sha.slice(0, 12)}, but ${merge.head.slice(0, 12)} was merged` };
-    }
-  }
+  return { lines };
+}
+
+/**
+ * The gate facts for one change: the PR that merged its file (for the record),
+ * and the newest satisfied decision, for a pull request into the default
+ * branch, that binds exactly the blobs HEAD holds for the change file and every
+ * file it deploys. Without one, the decision the refusal explains.
+ */
+export async function readGateFacts(tree: CommittedTree, change: { id: string; file: string; deploys: readonly string[] }, branch: string): Promise<GateFacts> {
+  const merge = await findMergingPr(tree.root, change.file);
+  const facts: GateFacts = {};
+  if (merge.pr !== undefined) facts.pr = merge.pr;
+  if (merge.commit) facts.mergeCommit = merge.commit;
+  if (!merge.commit) return { ...facts, problem: `${change.file} is not in the git history of this branch` };
+  const { lines, problem } = await readCommittedDecisions(tree);
+  if (problem) return { ...facts, problem };
+  const current = {
+    file: { path: change.file, blob: tree.blob(change.file) },
+    deploys: change.deploys.map((p) => ({ path: p, blob: tree.blob(p) })),
+  };
+  const links = [current.file, ...current.deploys].filter((x) => x.blob === null).map((x) => x.path);
+  if (links.length) facts.links = links;
+  const found = findBinding(lines, change.id, current, branch, merge.pr);
+  if (found.decision) facts.decision = found.decision;
+  if (found.unbound) facts.unbound = found.unbound;
   return facts;
 }

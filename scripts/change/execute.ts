@@ -39,6 +39,8 @@ export interface ExecuteInput {
   confirm?: ConfirmHooks;
   concurrency?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Reads a repository file a step sends (apply: from the committed tree, never through a link); default the working tree. */
+  readRepoFile?: (rel: string) => Promise<Buffer>;
 }
 
 export interface ExecuteResult {
@@ -66,7 +68,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
     if (s.source === 'secrets') return s.names.map((n) => input.secrets[n] ?? '').join('\n') + '\n';
     let buf = fileCache.get(s.path);
     if (!buf) {
-      buf = await readFile(path.join(input.root, s.path));
+      buf = input.readRepoFile ? await input.readRepoFile(s.path) : await readFile(path.join(input.root, s.path));
       if (createHash('sha256').update(buf).digest('hex') !== s.sha256) throw new Error(`${s.path} changed after the plan was made`);
       fileCache.set(s.path, buf);
     }

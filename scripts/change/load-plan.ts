@@ -3,9 +3,9 @@
  * files it references, the access policy) and calls the pure planner. Edge.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import { UsageError } from '../model/errors.ts';
+import { readRepoFile } from '../repo/repo-file.ts';
 import type { Doc } from '../repo/parse-document.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { planChange, referencedFiles, type RepoFileInfo } from './plan.ts';
@@ -24,22 +24,27 @@ export function findChange(repo: RepoModel, id: string): Doc<'change'> {
   throw new UsageError(`no change '${id}' in changes/`, 'give an id like CHG-2026-0042 (the file name without .yaml)');
 }
 
-export async function readReferencedFiles(root: string, files: readonly string[]): Promise<Map<string, RepoFileInfo>> {
-  const out = new Map<string, RepoFileInfo>();
-  const realRoot = path.resolve(root);
+/** Where a plan's files come from: the working tree (plan, lint) or the committed tree (apply). Never through a link. */
+export type FileSource = (rel: string) => Promise<{ kind: 'file'; bytes: Buffer } | { kind: string; why: string }>;
+
+export const workingTreeFiles = (root: string): FileSource => (rel) => readRepoFile(root, rel);
+
+/** Hashes of the files that exist as regular files, and why the others cannot be used. */
+export async function readReferencedFiles(source: FileSource, files: readonly string[]): Promise<{ infos: Map<string, RepoFileInfo>; refused: Map<string, string> }> {
+  const infos = new Map<string, RepoFileInfo>();
+  const refused = new Map<string, string>();
   for (const f of files) {
-    const abs = path.resolve(realRoot, f);
-    if (!abs.startsWith(realRoot + path.sep)) continue;
-    const buf = await readFile(abs).catch(() => undefined);
-    if (buf) out.set(f, { sha256: createHash('sha256').update(buf).digest('hex'), bytes: buf.length });
+    const r = await source(f);
+    if (r.kind === 'file' && 'bytes' in r) infos.set(f, { sha256: createHash('sha256').update(r.bytes).digest('hex'), bytes: r.bytes.length });
+    else if (r.kind !== 'missing' && 'why' in r) refused.set(f, r.why);
   }
-  return out;
+  return { infos, refused };
 }
 
-export async function loadPlan(repo: RepoModel, change: Doc<'change'>, now: Date): Promise<ChangePlan> {
+export async function loadPlan(repo: RepoModel, change: Doc<'change'>, now: Date, source: FileSource = workingTreeFiles(repo.root)): Promise<ChangePlan> {
   const hosts = repo.resolveTargets(change.data.targets);
   const unknownHosts = (change.data.targets.hosts ?? []).filter((h) => !repo.get('host', h));
-  const files = await readReferencedFiles(repo.root, referencedFiles(change.data));
+  const { infos: files, refused } = await readReferencedFiles(source, referencedFiles(change.data));
   const plan = planChange({
     change: { id: change.id, file: change.file, sha256: change.sha256, data: change.data, locate: (p) => change.locate(p) },
     hosts,
@@ -53,5 +58,7 @@ export async function loadPlan(repo: RepoModel, change: Doc<'change'>, now: Date
     backupPolicies: repo.all('backup-policy').map((d) => ({ id: d.id, repository: d.data.repository, tags: d.data.tags, paths: d.data.paths })),
     now,
   });
-  return { ...plan, riskDerivation: renderRiskDerivation(deriveRisk(change.data, hosts)) };
+  // A link or an escaping path is never content: say so, beside planChange's "does not exist".
+  const linkDiags: Diagnostic[] = [...refused.values()].map((why) => diagnostic('plan.link', { file: change.file, line: 1, col: 1 }, why, { hint: 'commit the file itself, inside the repository' }));
+  return { ...plan, diagnostics: [...linkDiags, ...plan.diagnostics], riskDerivation: renderRiskDerivation(deriveRisk(change.data, hosts)) };
 }

@@ -19,6 +19,10 @@ export interface GateFacts {
   decision?: { status: string; pr: number; head_sha?: string; at?: string; file: string };
   /** Why no PR or decision was found (unreadable records, no history). */
   problem?: string;
+  /** Why the decision found does not bind exactly what HEAD holds (other blobs, another branch, no head). */
+  unbound?: string;
+  /** The change file or deployed files that are links (or submodules) in the commit. */
+  links?: string[];
 }
 
 export interface ApplyFacts {
@@ -41,11 +45,13 @@ export function evaluatePreconditions(f: ApplyFacts): Refusal[] {
     out.push({ code: 'apply.not-default-branch', message: `the checkout is on '${f.git.branch ?? 'a detached HEAD'}', not the default branch '${f.git.defaultBranch}': only merged changes are applied`, hint: `run from ${f.git.defaultBranch} after the pull request is merged` });
   }
   if (!f.git.tracked) out.push({ code: 'apply.not-committed', message: `${id} is not committed on ${f.git.defaultBranch}`, hint: 'merge its pull request first' });
-  if (f.git.modified.length > 0) out.push({ code: 'apply.modified', message: `files differ from the commit: ${f.git.modified.join(', ')}; only what was reviewed is applied`, hint: 'discard local edits (git checkout -- FILE) or change them by pull request' });
+  if (f.git.modified.length > 0) out.push({ code: 'apply.modified', message: `uncommitted edits to governed paths: ${f.git.modified.slice(0, 10).join(', ')}${f.git.modified.length > 10 ? ` and ${f.git.modified.length - 10} more` : ''}; apply reads the committed tree and refuses rather than ignore or honour an edit nobody approved`, hint: 'discard local edits (git checkout -- FILE, git clean) or change them by pull request' });
 
   if (f.gate.problem && !f.gate.decision) out.push({ code: 'apply.gate-unknown', message: `cannot tell whether the gate approved ${id}: ${f.gate.problem}`, hint: 'the gate must record a satisfied decision (records/gate/) for the pull request that merged the change' });
   else if (!f.gate.decision) out.push({ code: 'apply.gate-missing', message: `no gate decision found for ${f.gate.pr ? `pull request #${f.gate.pr}` : 'the pull request that merged the change'}`, hint: 'merge changes through a pull request that the gate evaluated' });
   else if (f.gate.decision.status !== 'satisfied') out.push({ code: 'apply.not-approved', message: `the gate decision for pull request #${f.gate.decision.pr} is '${f.gate.decision.status}', not 'satisfied' (${f.gate.decision.file})`, hint: 'the approvals the gate asked for are missing; a new pull request must be approved' });
+  else if (f.gate.unbound) out.push({ code: 'apply.not-bound', message: f.gate.unbound, hint: 'apply runs only the exact bytes a satisfied gate decision approved; change them by a pull request the gate approves' });
+  for (const l of f.gate.links ?? []) out.push({ code: 'apply.link', message: `${l} is a symbolic link or submodule in the commit; opsgate never follows links`, hint: 'commit the file itself' });
 
   const now = f.now.getTime();
   const start = Date.parse(f.change.window.start);

@@ -37,6 +37,32 @@ function sameEverywhere(plan: ChangePlan): boolean {
   return plan.hosts.every((h) => key(h) === key(plan.hosts[0]!));
 }
 
+/**
+ * What a reviewer must see at a glance: how many hosts, which secret goes to
+ * which host, and which commands run as root. Pure.
+ */
+export function planExposure(plan: ChangePlan): { hosts: number; secrets: { name: string; hosts: string[] }[]; sudo: string[] } {
+  const secrets = new Map<string, Set<string>>();
+  const sudo = new Set<string>();
+  for (const h of plan.hosts) {
+    for (const a of [...h.prechecks, ...h.steps, ...h.verification, ...h.rollback]) {
+      if (a.stdin?.source === 'secrets') for (const n of a.stdin.names) secrets.set(n, (secrets.get(n) ?? new Set()).add(h.host));
+      if (a.sudo || a.argv[0] === 'sudo') sudo.add(`${a.phase} ${a.id}`);
+    }
+  }
+  return { hosts: plan.hosts.length, secrets: [...secrets].map(([name, hosts]) => ({ name, hosts: [...hosts] })), sudo: [...sudo] };
+}
+
+function exposureLines(plan: ChangePlan): string[] {
+  const e = planExposure(plan);
+  const list = (xs: string[]) => (xs.length > 8 ? `${xs.slice(0, 8).join(', ')} and ${xs.length - 8} more` : xs.join(', '));
+  return [
+    `hosts: ${e.hosts}`,
+    `secrets: ${e.secrets.length ? e.secrets.map((s) => `${s.name} → ${list(s.hosts)}`).join('; ') : 'none'}`,
+    `as root (sudo): ${e.sudo.length ? list(e.sudo) : 'nothing'}`,
+  ];
+}
+
 const SECTIONS: Array<[keyof Omit<HostPlan, 'host'>, string]> = [
   ['prechecks', 'prechecks'],
   ['steps', 'steps'],
@@ -52,6 +78,7 @@ export function renderPlanText(plan: ChangePlan): string {
   out.push(`type ${plan.type}, risk ${plan.risk}, window ${s(plan.window.start)} → ${s(plan.window.end)}`);
   if (plan.riskDerivation) out.push(`derived risk: ${s(plan.riskDerivation)}`);
   out.push(`rollout: canary ${plan.rollout.canary}, batches of ${plan.rollout.batchSize}, max failures ${plan.rollout.maxFailures}${plan.rollout.pauseSeconds ? `, pause ${plan.rollout.pauseSeconds}s` : ''}, when the window closes: ${plan.rollout.onWindowEnd}`);
+  out.push(...exposureLines(plan).map((l) => s(l)));
   out.push('');
   for (const b of plan.batches) out.push(`batch ${b.index}${b.canary ? ' (canary)' : ''}: ${b.hosts.map(s).join(', ')}`);
   const hostBlocks = sameEverywhere(plan) && plan.hosts.length > 0 ? [{ ...plan.hosts[0]!, host: 'every host' }] : plan.hosts;
@@ -85,6 +112,7 @@ export function renderPlanMarkdown(plan: ChangePlan): string {
   out.push(`### Plan for ${plan.change}: ${md(plan.title)}`, '');
   out.push(`| type | risk | window | rollout |`, `|---|---|---|---|`);
   out.push(`| ${plan.type} | ${plan.risk}${plan.riskDerivation ? ` (derived: ${md(plan.riskDerivation)})` : ''} | ${md(plan.window.start)} → ${md(plan.window.end)} | canary ${plan.rollout.canary}, batches of ${plan.rollout.batchSize}, max failures ${plan.rollout.maxFailures}, when the window closes: ${plan.rollout.onWindowEnd} |`, '');
+  out.push(...exposureLines(plan).map((l) => `- ${md(l)}`), '');
   out.push('**Batches**', '');
   for (const b of plan.batches) out.push(`${b.index}. ${b.canary ? '(canary) ' : ''}${b.hosts.map((h) => `\`${md(h)}\``).join(', ')}`);
   const hostBlocks = sameEverywhere(plan) && plan.hosts.length > 0 ? [{ ...plan.hosts[0]!, host: 'every host' }] : plan.hosts;

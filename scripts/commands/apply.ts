@@ -1,8 +1,7 @@
 import type { Command, CommandContext } from './context.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
-import { readRepo } from '../repo/read-repo.ts';
 import { parseFlags } from '../change/cli-args.ts';
-import { applyChange, dueChanges, type ApplyOutcome, type Resolution } from '../change/apply-change.ts';
+import { applyChange, dueChanges, openCommitted, type ApplyOutcome, type Resolution } from '../change/apply-change.ts';
 import { selectDueWork } from '../change/due.ts';
 import { findChange, loadPlan } from '../change/load-plan.ts';
 import { describeRetry, renderPlanText } from '../change/render-plan.ts';
@@ -63,13 +62,16 @@ export const applyCommand: Command = async (ctx) => {
   const lockTtl = flags['lock-ttl'] !== undefined ? Number(flags['lock-ttl']) : undefined;
   if (lockTtl !== undefined && !(Number.isInteger(lockTtl) && lockTtl >= 3)) throw new UsageError('--lock-ttl must be a whole number of seconds, at least 3', USAGE);
   if (flags['rerun-succeeded'] && (flags.resume || due)) throw new UsageError('--rerun-succeeded is for a retry of one change, not with --resume or --due', USAGE);
-  const repo = await readRepo(ctx.root);
+  // Everything apply decides on and sends comes from the committed tree at HEAD, never the working tree.
+  const committed = await openCommitted(ctx.root);
+  if (!committed) throw new UsageError(`${ctx.root} is not a git repository with a commit`, 'apply runs from a checkout of the default branch');
+  const { repo, tree } = committed;
   const work = due ? await selectDueWork(repo, ctx.now()) : undefined;
   const ids = work ? work.apply : [positional[0]!];
 
   if (flags['dry-run']) {
     for (const id of due ? dueChanges(repo, ctx.now()) : ids) {
-      const plan = await loadPlan(repo, findChange(repo, id), ctx.now());
+      const plan = await loadPlan(repo, findChange(repo, id), ctx.now(), (rel) => tree.read(rel));
       ctx.stdout.write(renderPlanText(plan));
       const runs = await listRuns(ctx.root, id);
       const retry = describeRetry(plan, runs.flatMap((r) => (r.state && r.outcome !== 'needs_attention' ? [{ run: r.run, state: r.state }] : [])), flags['rerun-succeeded'] === true);
@@ -87,7 +89,7 @@ export const applyCommand: Command = async (ctx) => {
   if (due && ids.length === 0 && exit === ExitCode.clean) { ctx.stdout.write('no change has its window open now\n'); return ExitCode.clean; }
   for (const id of ids) {
     const r = await applyChange({
-      repo, changeId: id, env: ctx.env, now: ctx.now,
+      repo, committed, changeId: id, env: ctx.env, now: ctx.now,
       resume: flags.resume === true,
       ...(typeof flags['emergency-override'] === 'string' ? { override: flags['emergency-override'] } : {}),
       resolutions: (multi.resolve ?? []).map(parseResolution),

@@ -5,6 +5,7 @@ import { renderAnnotations, renderLintSummary } from '../actions/annotations.ts'
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { hasErrors, type Diagnostic } from '../model/diagnostic.ts';
 import { readRepo } from '../repo/read-repo.ts';
+import { statRepoFile } from '../repo/repo-file.ts';
 import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import { lintRepo, referencedRepoFiles } from '../rules/index.ts';
 import { findingsOfChange } from '../repo/git-changes.ts';
@@ -46,10 +47,10 @@ function parseLintArgs(argv: string[]) {
 /** Everything lint finds in the tree at `root` (the checkout, or a copy of the merge base for --changed-since). */
 async function lintTree(root: string, now: Date) {
   const repo = await readRepo(root);
-  const existingFiles = await existingInsideRepo(root, referencedRepoFiles(repo));
+  const { existing: existingFiles, refused: refusedFiles } = await existingInsideRepo(root, referencedRepoFiles(repo));
   const changeRuns = await readChangeRuns(root);
   const backupRestoreTests = await readRestoreTests(root);
-  return { repo, diagnostics: lintRepo({ repo, now, existingFiles, changeRuns, official: loadOfficialSchedule(), backupRestoreTests }) };
+  return { repo, diagnostics: lintRepo({ repo, now, existingFiles, refusedFiles, changeRuns, official: loadOfficialSchedule(), backupRestoreTests }) };
 }
 
 function write(ctx: CommandContext, format: Format, diagnostics: Diagnostic[], documents: number): void {
@@ -81,16 +82,16 @@ async function resolvePaths(root: string, paths: string[]): Promise<string[] | u
 }
 
 /** Which of the referenced paths are regular files inside the repository (no `..`, no link out). Edge. */
-async function existingInsideRepo(root: string, rels: string[]): Promise<Set<string>> {
-  const realRoot = await realpath(root);
-  const out = new Set<string>();
+/** Which referenced paths are regular files inside the repository reached through no link, and why the others are refused. */
+async function existingInsideRepo(root: string, rels: string[]): Promise<{ existing: Set<string>; refused: Map<string, string> }> {
+  const existing = new Set<string>();
+  const refused = new Map<string, string>();
   await Promise.all(
     rels.map(async (rel) => {
-      if (path.isAbsolute(rel) || rel.split('/').includes('..')) return;
-      const real = await realpath(path.join(root, rel)).catch(() => undefined);
-      if (!real || !real.startsWith(realRoot + path.sep)) return;
-      if ((await stat(real)).isFile()) out.add(rel);
+      const r = await statRepoFile(root, rel);
+      if (r.kind === 'file') existing.add(rel);
+      else if (r.kind !== 'missing') refused.set(rel, r.why);
     }),
   );
-  return out;
+  return { existing, refused };
 }

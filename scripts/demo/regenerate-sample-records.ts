@@ -93,13 +93,16 @@ async function buildTempRepo(tmp: string, sample: SampleFleet): Promise<string> 
     if (!pullFiles.has(`inventory/files/${f}`)) await cp(path.join(ROOT, 'inventory', 'files', f), path.join(repo, 'inventory', 'files', f));
   }
   await cp(path.join(ROOT, 'inventory', 'hosts'), path.join(repo, 'inventory', 'hosts'), { recursive: true });
-  await writeFile(path.join(repo, '.gitignore'), 'records/\nreports/\n');
+  // Gate decisions are committed (apply trusts only committed decisions); the other records are the output.
+  await writeFile(path.join(repo, '.gitignore'), 'records/*\n!records/gate/\nreports/\n');
   await git(repo, ['init', '-q', '-b', 'main']);
   await git(repo, ['add', '-A']);
   await git(repo, ['commit', '-q', '-m', 'Sample organisation: policies, inventory, incidents, runbooks'], { at: BASE_COMMIT_AT });
-  // The committed inventory is the sample's own, so commits (and the shas in the records) are the same on every run;
-  // the working tree points the hosts at this run's fleet, as a local override that apply and inspect read.
+  // apply reads the committed tree and refuses uncommitted inventory, so pointing the hosts at this run's fleet
+  // is a commit of its own (its sha, and the commits after it, differ from run to run).
   await writeFleetInventory(ROOT, repo, sample.fleet);
+  await git(repo, ['add', '-A']);
+  await git(repo, ['commit', '-q', '-m', "Point the sample hosts at this run's test fleet"], { at: BASE_COMMIT_AT });
   return repo;
 }
 
@@ -158,6 +161,9 @@ async function main(): Promise<number> {
           const { now: _now, ...facts } = input;
           await writeFile(sim, JSON.stringify(facts, null, 2));
           const r = await run('gate', ['--simulate', sim, '--record']);
+          // As gate-record.yml lands it: apply trusts only a committed decision.
+          await git(repo, ['add', '-A', 'records/gate']);
+          await git(repo, ['commit', '-q', '--allow-empty', '-m', `records: gate decision for #${e.pr}`], { at: e.at });
           count('gate decisions');
           say(`${when}  gate PR #${e.pr} (${pull.reviews.length} review(s)): ${(/approval: ([^\n]*)/.exec(r.out)?.[1] ?? `exit ${r.code}`).slice(0, 90)}`);
           break;

@@ -1,6 +1,11 @@
-import type { HostDocument } from '../model/documents.generated.ts';
+import type { ChangeDocument, HostDocument } from '../model/documents.generated.ts';
+import { parseDocumentText, type AnyDoc } from '../repo/parse-document.ts';
 import type { SchemaValidator } from '../repo/validate-schema.ts';
-import { PR_COMMITS_CAP, PR_FILES_CAP, type PullRequestInfo, type Scm, type TreeEntry } from '../github/scm.ts';
+import { referencedFiles } from '../change/plan.ts';
+import { PR_COMMITS_CAP, PR_FILES_CAP, type PullFile, type PullRequestInfo, type Scm, type TreeEntry } from '../github/scm.ts';
+import { createHash } from 'node:crypto';
+import { lintChangedChanges } from './change-lint.ts';
+import { planViews } from './plans.ts';
 import { readTrees, TreeReader } from './tree-reader.ts';
 import { CONTENT_KINDS, describeDocument, kindOfPath } from './describe.ts';
 import { checkPolicyReferences, parseBaseDocument, toFreezes, toGroup, toPerson } from './policy.ts';
@@ -45,7 +50,8 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
   const contentFiles = files.filter((f) => f.status !== 'removed' && CONTENT_KINDS.has(kindOfPath(f.path)));
   // Base versions: a removed, modified or renamed document is also judged by what it said at base.
   const baseVersions = files.filter((f) => f.status !== 'added' && CONTENT_KINDS.has(kindOfPath(f.previous_path ?? f.path))).map((f) => f.previous_path ?? f.path);
-  const needBaseChanges = files.some((f) => kindOfPath(f.path) !== 'change' || (f.previous_path && kindOfPath(f.previous_path) !== 'change'));
+  // Base change requests: who deploys which file, and what a changed change request may conflict with.
+  const needBaseChanges = files.length > 0;
   const [policyText, calendarText, peopleTexts, groupTexts, hostTexts, baseChangeTexts, headTexts, baseVersionTexts] = await Promise.all([
     base.read('policies/approval.yaml'),
     base.read('policies/calendar.yaml'),
@@ -94,6 +100,8 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
     return doc;
   });
   const related = relateSubjects({ files, documents, headData, baseData, baseChanges, baseHosts, ctx, head, problems });
+  problems.push(...lintChanges({ files, headTexts, calendarText, hostTexts, groupTexts, baseChangeTexts, head, validator, now }));
+  const plans = await readPlans(files, headData, baseHosts, head, now);
 
   // Staleness: one compare per distinct commit that an approval was given on (not per file, not per review).
   const changedSince: PrFacts['changed_since'] = {};
@@ -128,6 +136,7 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
     related: related.subjects,
     bindings: related.bindings,
     permissions,
+    plans,
   };
   return {
     policy: policy ?? { id: 'approval', teams: {}, governance: { paths: [], require: { any: [] } }, rules: [] },
@@ -139,6 +148,49 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
     now,
     problems,
   };
+}
+
+/** The plan of each changed change request, over base hosts (plus hosts the PR adds) and the deployed files at head. */
+async function readPlans(files: readonly PullFile[], headData: Map<string, Record<string, unknown> | undefined>, baseHosts: Map<string, { file: string; data: Record<string, unknown> }>, head: TreeReader, now: Date) {
+  const changes = files.filter((f) => f.status !== 'removed' && kindOfPath(f.path) === 'change' && headData.get(f.path)).map((f) => ({ file: f.path, data: headData.get(f.path)! }));
+  if (!changes.length) return [];
+  const hosts = new Map([...baseHosts].map(([id, h]) => [id, h.data]));
+  for (const f of files) {
+    const d = headData.get(f.path);
+    if (d && f.status !== 'removed' && kindOfPath(f.path) === 'host' && !hosts.has(String(d.id))) hosts.set(String(d.id), d);
+  }
+  const deployed = [...new Set(changes.flatMap((c) => referencedFiles(c.data as unknown as ChangeDocument)))].filter((p) => typeof head.blob(p) === 'string');
+  const texts = await head.readMany(deployed);
+  const infos = new Map([...texts].map(([p, t]) => [p, { sha256: createHash('sha256').update(t).digest('hex'), bytes: Buffer.byteLength(t) }]));
+  return planViews({ changes, hosts, files: infos, now });
+}
+
+/** Lint's change rules over the changed change requests, with the base as context (see change-lint.ts). */
+function lintChanges(a: {
+  files: readonly PullFile[];
+  headTexts: Map<string, string>;
+  calendarText: string | undefined;
+  hostTexts: Map<string, string>;
+  groupTexts: Map<string, string>;
+  baseChangeTexts: Map<string, string>;
+  head: TreeReader;
+  validator: SchemaValidator;
+  now: Date;
+}): GateProblem[] {
+  const doc = (file: string, text: string): AnyDoc[] => {
+    const d = parseDocumentText(text, file, a.validator).doc;
+    return d ? [d] : [];
+  };
+  const changed = a.files.filter((f) => f.status !== 'removed' && kindOfPath(f.path) === 'change' && a.headTexts.has(f.path)).flatMap((f) => doc(f.path, a.headTexts.get(f.path)!));
+  if (!changed.length) return [];
+  const baseHosts = sorted(a.hostTexts).flatMap(([f, t]) => doc(f, t));
+  const known = new Set(baseHosts.map((h) => h.id));
+  const newHosts = a.files.filter((f) => f.status !== 'removed' && kindOfPath(f.path) === 'host' && a.headTexts.has(f.path)).flatMap((f) => doc(f.path, a.headTexts.get(f.path)!)).filter((h) => !known.has(h.id));
+  const context = [...(a.calendarText === undefined ? [] : doc('policies/calendar.yaml', a.calendarText)), ...baseHosts, ...newHosts, ...sorted(a.groupTexts).flatMap(([f, t]) => doc(f, t))];
+  const deploys = [...new Set(changed.flatMap((d) => referencedFiles(d.data as ChangeDocument)))];
+  const existingFiles = new Set(deploys.filter((p) => typeof a.head.blob(p) === 'string'));
+  const refusedFiles = new Map(deploys.filter((p) => a.head.blob(p) === null).map((p) => [p, `${p} is a symbolic link or submodule at head; opsgate never follows links`] as const));
+  return lintChangedChanges({ changed, context, baseChanges: sorted(a.baseChangeTexts).flatMap(([f, t]) => doc(f, t)), existingFiles, refusedFiles, now: a.now });
 }
 
 /** Paths changed from `from` to `to`: compare first; when GitHub caps the list, diff the two trees (one more call: `to`'s tree is known). */

@@ -30,7 +30,7 @@ export function evaluateGate(input: GateInput): GateResult {
   // The implementer of a change request that deploys a changed file may not approve that file either.
   const deploying = (pr.related ?? []).flatMap((r) => (r.doc.change ? [r.doc.change] : []));
   const implementers = new Set([...changes, ...deploying].flatMap((c) => (c.implementer ? [c.implementer] : [])));
-  const classified = classifyReviews(pr, input.people, implementers);
+  const classified = classifyReviews(pr, input.people, implementers, policy.min_reviewer_permission ?? 'write');
   const excluded = excludedPeople(pr, input.people, implementers);
   const owners = new Map(input.groups.map((g) => [g.id, g.owners]));
 
@@ -93,6 +93,8 @@ export function evaluateGate(input: GateInput): GateResult {
     ignored: classified.ignored,
     changes,
     bindings: pr.bindings ?? [],
+    plans: pr.plans ?? [],
+    names: Object.fromEntries(input.people.map((p) => [p.id, { name: p.name, login: p.github }])),
   };
 }
 

@@ -22,5 +22,7 @@ export function failedClosedResult(args: { repository: string; pr: number; headS
     ignored: [],
     changes: [],
     bindings: [],
+    plans: [],
+    names: {},
   };
 }

@@ -11,6 +11,8 @@ export interface HostIdentity {
   address?: string;
   port?: number;
   host_keys?: string[];
+  /** How the address is reached: the same address behind another bastion or proxy command is another machine. */
+  route?: string;
 }
 
 export interface DuplicateHost {
@@ -38,7 +40,7 @@ export function findDuplicateHosts(hosts: readonly HostIdentity[], check: Readon
     const keys = new Set((h.host_keys ?? []).map(keyMaterial));
     for (const o of hosts) {
       if (o.id === h.id) continue;
-      if (h.address && o.address && h.address.toLowerCase() === o.address.toLowerCase() && (h.port ?? 22) === (o.port ?? 22)) {
+      if (h.address && o.address && h.address.toLowerCase() === o.address.toLowerCase() && (h.port ?? 22) === (o.port ?? 22) && (h.route ?? '') === (o.route ?? '')) {
         out.push({ id: h.id, file: h.file, other: o.id, what: 'address', message: `host ${h.id} has the address ${h.address}:${h.port ?? 22} of host ${o.id}; one machine is one host` });
       }
       const shared = (o.host_keys ?? []).map(keyMaterial).filter((k) => keys.has(k));
@@ -55,5 +57,6 @@ export function hostIdentity(id: string, file: string, d: Record<string, unknown
     ...(typeof d.address === 'string' ? { address: d.address } : {}),
     ...(typeof d.port === 'number' ? { port: d.port } : {}),
     ...(Array.isArray(d.host_keys) ? { host_keys: d.host_keys.filter((k): k is string => typeof k === 'string') } : {}),
+    ...(d.proxy_command !== undefined || d.jump_host !== undefined ? { route: JSON.stringify([d.jump_host ?? null, d.proxy_command ?? null]) } : {}),
   };
 }

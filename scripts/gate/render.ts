@@ -57,20 +57,27 @@ function allApprovers(req: RequirementResult): RequirementResult['approvers'] {
   return [...req.approvers, ...(req.children ?? []).flatMap(allApprovers)];
 }
 
-function needed(req: RequirementResult): string {
+/** A person as reviewers know them: display name and GitHub login (the @ neutralised: the comment never pings). */
+function person(names: GateResult['names'], id: string): string {
+  const n = names?.[id];
+  if (!n) return escapeMd(id);
+  return `${escapeMd(n.name)} (${n.login ? escapeMd(`@${n.login}`) : 'no GitHub login'})`;
+}
+
+function needed(req: RequirementResult, names: GateResult['names']): string {
   if (req.status === 'satisfied') return '—';
   if (req.type === 'leaf') {
-    const who = req.still_needed_from.length ? ` (${req.still_needed_from.map(escapeMd).join(', ')})` : '';
+    const who = req.still_needed_from.length ? ` (${req.still_needed_from.map((id) => person(names, id)).join(', ')})` : '';
     return req.status === 'failed' ? `cannot be met: ${escapeMd(req.why)}` : `${req.missing} more of ${escapeMd(req.description.replace(/^\d+ of /, ''))}${who}`;
   }
-  const open = (req.children ?? []).filter((c) => c.status !== 'satisfied').map(needed);
+  const open = (req.children ?? []).filter((c) => c.status !== 'satisfied').map((c) => needed(c, names));
   return req.type === 'all' ? open.join('; and ') : `one of: ${open.join('; or ')}`;
 }
 
-function ruleRow(r: RuleResult): string {
-  const approvers = r.requirement.approvers.map((a) => escapeMd(a.person)).join(', ') || '—';
+function ruleRow(r: RuleResult, names: GateResult['names']): string {
+  const approvers = r.requirement.approvers.map((a) => person(names, a.person)).join(', ') || '—';
   const title = `**${escapeMd(r.id)}**${r.tier === 'governance' ? ' (highest tier)' : ''}<br>${escapeMd(r.title)}${r.emergency_reduced ? '<br>🚨 emergency: reduced approval' : ''}`;
-  return `| ${title} | ${ICON[r.status]} ${r.status} | ${escapeMd(r.requirement.description)} | ${approvers} | ${needed(r.requirement)} |`;
+  return `| ${title} | ${ICON[r.status]} ${r.status} | ${escapeMd(r.requirement.description)} | ${approvers} | ${needed(r.requirement, names)} |`;
 }
 
 /** Markdown for the sticky comment (with the marker) or the job summary (without). */
@@ -100,7 +107,7 @@ export function renderMarkdown(result: GateResult, opts: { marker?: boolean; run
   }
   if (result.rules.length) {
     out.push('', '### Rules', '', '| Rule | Status | Requires | Approved by | Still needed |', '|---|---|---|---|---|');
-    for (const r of result.rules) out.push(ruleRow(r));
+    for (const r of result.rules) out.push(ruleRow(r, result.names));
     if (!opts.compact) {
       out.push('', '<details><summary>Why each rule applies</summary>', '');
       for (const r of result.rules) {
@@ -127,7 +134,7 @@ export function renderMarkdown(result: GateResult, opts: { marker?: boolean; run
       const risk = `risk ${c.risk}${c.derived_risk ? ` declared / ${c.derived_risk} derived` : ''}`;
       const targets = [...c.targets.hosts, ...c.targets.groups.map((g) => `group ${g}`)].map(escapeMd).join(', ') || 'no targets';
       const window = c.window ? `${c.window.start} → ${c.window.end}` : 'no window';
-      out.push(`- **${escapeMd(c.id)}** ${escapeMd(c.title)} — ${c.type}, ${risk}; targets ${targets}; window ${escapeMd(window)}; ${c.prechecks} prechecks, ${c.steps} steps, ${c.verification} verifications, ${c.rollback} rollback steps; implementer ${escapeMd(c.implementer ?? '—')}`);
+      out.push(`- **${escapeMd(c.id)}** ${escapeMd(c.title)} — ${c.type}, ${risk}; targets ${targets}; window ${escapeMd(window)}; ${c.prechecks} prechecks, ${c.steps} steps, ${c.verification} verifications, ${c.rollback} rollback steps; implementer ${c.implementer ? person(result.names, c.implementer) : '—'}`);
       if (c.rollout) {
         const b = c.rollout.batches.map((hosts, i) => `${i + 1}: ${hosts.map(escapeMd).join(', ')}`).join(' → ');
         out.push(`  - rollout over ${c.rollout.hosts.length} host${c.rollout.hosts.length === 1 ? '' : 's'}: ${b || 'no hosts resolved'}; stops after ${c.rollout.max_failures + 1} failure${c.rollout.max_failures ? 's' : ''}`);
@@ -135,10 +142,38 @@ export function renderMarkdown(result: GateResult, opts: { marker?: boolean; run
       for (const why of c.derived_reasons ?? []) out.push(`  - derived ${escapeMd(why)}`);
       const e = result.emergency.find((x) => x.change === c.id);
       if (e) out.push(`  - 🚨 emergency change: retro review due ${escapeMd(e.retro_review_due)}`);
+      const plan = (result.plans ?? []).find((p) => p.change === c.id);
+      if (plan) out.push('', ...planBlock(plan), '');
     }
   }
   out.push('', '<sub>Only the latest review of each person counts. Approvals from the author, commit authors or committers, the implementer, bots and people outside the required teams never count; an approval goes stale when a file its rule governs changes after the approved commit. The policy is always read from the base branch.</sub>');
   return out.join('\n') + '\n';
+}
+
+/** A collapsed `opsgate plan --format markdown`, summarised by what it exposes. */
+function planBlock(p: NonNullable<GateResult['plans']>[number]): string[] {
+  const list = (xs: string[]) => (xs.length > 6 ? `${xs.slice(0, 6).join(', ')} and ${xs.length - 6} more` : xs.join(', '));
+  const e = (xs: string[]) => xs.map(escapeMd);
+  const parts = [
+    `${p.hosts} host${p.hosts === 1 ? '' : 's'}${p.prod_hosts.length ? ` (**${p.prod_hosts.length} prod**: ${list(e(p.prod_hosts))})` : ''}`,
+    p.secrets.length ? `🔑 secrets: ${p.secrets.map((x) => `${escapeMd(x.name)} → ${list(e(x.hosts))}`).join('; ')}` : 'no secrets',
+    p.sudo.length ? `⚠️ as root: ${list(e(p.sudo))}` : 'nothing as root',
+  ];
+  return [`  <details><summary>What ${escapeMd(p.change)} will run: ${parts.join(' · ')}</summary>`, '', neutraliseOutsideCode(p.markdown), '  </details>'];
+}
+
+/** @mentions outside code blocks are neutralised; commands inside fences stay byte for byte (GitHub never notifies from code). */
+function neutraliseOutsideCode(md: string): string {
+  let fence: string | undefined;
+  return md
+    .split('\n')
+    .map((line) => {
+      const f = /^(```|~~~~)/.exec(line)?.[1];
+      if (f && (!fence || fence === f)) fence = fence ? undefined : f;
+      else if (!fence) return line.replace(/@(?=[A-Za-z0-9_-])/g, '@\u200b');
+      return line;
+    })
+    .join('\n');
 }
 
 /** GitHub refuses a comment body over 65536 characters; stay well below it. */

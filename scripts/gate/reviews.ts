@@ -17,8 +17,48 @@ export function isBot(login: string, type: string): boolean {
   return type === 'Bot' || /\[bot\]$/i.test(login);
 }
 
+/** People by GitHub login (lower-case). A person without a login is in no index: no review can be theirs. */
 export function indexPeople(people: readonly Person[]): Map<string, Person> {
-  return new Map(people.map((p) => [p.github.toLowerCase(), p]));
+  return new Map(people.filter((p) => p.github.trim() !== '').map((p) => [p.github.toLowerCase(), p]));
+}
+
+const ROLES = ['none', 'read', 'triage', 'write', 'maintain', 'admin'];
+
+/** GitHub's own noreply address names the login: `12345+login@users.noreply.github.com`. */
+function loginOfEmail(email: string): string | undefined {
+  return /^(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com$/i.exec(email.trim())?.[1]?.toLowerCase();
+}
+
+/**
+ * Everyone who wrote the pull request, as policy-bot counts contributors: commit
+ * authors and committers by login, by e-mail matched against people's e-mails
+ * (a commit whose e-mail maps to no GitHub account still names its author), and
+ * every `Co-authored-by:` trailer. Returns logins and person ids.
+ */
+export function contributorsOf(pr: PrFacts, people: readonly Person[]): { logins: Set<string>; people: Set<string> } {
+  const byEmail = new Map(people.filter((p) => p.email).map((p) => [p.email!.toLowerCase(), p.id]));
+  const byLogin = indexPeople(people);
+  const logins = new Set<string>();
+  const ids = new Set<string>();
+  const email = (e: string | undefined) => {
+    if (!e) return;
+    const id = byEmail.get(e.trim().toLowerCase());
+    if (id) ids.add(id);
+    const login = loginOfEmail(e);
+    if (login) logins.add(login);
+  };
+  for (const c of pr.commits) {
+    if (c.author_login) logins.add(c.author_login.toLowerCase());
+    if (c.committer_login) logins.add(c.committer_login.toLowerCase());
+    email(c.author_email);
+    email(c.committer_email);
+    for (const m of (c.message ?? '').matchAll(/^co-authored-by:.*<([^>]+)>\s*$/gim)) email(m[1]);
+  }
+  for (const l of logins) {
+    const p = byLogin.get(l);
+    if (p) ids.add(p.id);
+  }
+  return { logins, people: ids };
 }
 
 function byTime(a: ReviewFact, b: ReviewFact): number {
@@ -35,18 +75,18 @@ const DECISIVE = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED']);
  * bots, the author, commit authors and committers, the implementer of a
  * changed change request, logins that are no person, people who left.
  */
-export function classifyReviews(pr: PrFacts, people: readonly Person[], implementers: ReadonlySet<string>): ReviewClassification {
+export function classifyReviews(pr: PrFacts, people: readonly Person[], implementers: ReadonlySet<string>, minPermission: string = 'write'): ReviewClassification {
   const byLogin = indexPeople(people);
   const ignored: IgnoredReview[] = [];
   const approvals: CandidateReview[] = [];
   const changeRequests: ReviewClassification['changeRequests'] = [];
-  const contributors = new Set<string>();
-  for (const c of pr.commits) {
-    if (c.author_login) contributors.add(c.author_login.toLowerCase());
-    if (c.committer_login) contributors.add(c.committer_login.toLowerCase());
-  }
+  const contributors = contributorsOf(pr, people);
   const author = pr.author.login.toLowerCase();
-  const sorted = pr.reviews.filter((r) => r.state !== 'PENDING' && r.submitted_at).sort(byTime);
+  // A review without a user (a deleted account) is nobody's: it never counts and never vetoes.
+  for (const r of pr.reviews) {
+    if (!r.login.trim() && r.state !== 'PENDING') ignored.push({ login: '(deleted account)', review_id: r.id, state: r.state, reason: 'deleted_user', detail: 'GitHub returns no user for this review (the account was deleted); it never counts' });
+  }
+  const sorted = pr.reviews.filter((r) => r.state !== 'PENDING' && r.submitted_at && r.login.trim()).sort(byTime);
   const latest = new Map<string, ReviewFact>();
   for (const r of sorted) if (DECISIVE.has(r.state)) latest.set(r.login.toLowerCase(), r);
 
@@ -77,8 +117,8 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
     }
     if (login === author) {
       ignored.push({ ...base, reason: 'author', detail: `${r.login} opened the pull request and cannot approve it` });
-    } else if (contributors.has(login)) {
-      ignored.push({ ...base, reason: 'contributor', detail: `${r.login} authored or committed a commit of this pull request` });
+    } else if (contributors.logins.has(login) || (person && contributors.people.has(person.id))) {
+      ignored.push({ ...base, reason: 'contributor', detail: `${r.login} authored, committed or co-authored a commit of this pull request` });
     } else if (!person) {
       ignored.push({ ...base, reason: 'unknown_user', detail: `GitHub login ${r.login} is no person in policies/access/people/` });
     } else if (person.status !== 'active') {
@@ -89,6 +129,9 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
       });
     } else if (implementers.has(person.id)) {
       ignored.push({ ...base, reason: 'implementer', detail: `${person.id} implements a change in this pull request and cannot approve it` });
+    } else if (pr.permissions && ROLES.indexOf(pr.permissions[login] ?? 'none') < ROLES.indexOf(minPermission)) {
+      const role = pr.permissions[login];
+      ignored.push({ ...base, reason: 'no_permission', detail: `${r.login} has ${role ? `the ${role} role` : 'no readable role'} on the repository; reviews count from ${minPermission} and above (GitHub ignores them too)` });
     } else {
       approvals.push({ review: r, person });
     }
@@ -105,10 +148,10 @@ export function excludedPeople(pr: PrFacts, people: readonly Person[], implement
     if (p && !out.has(p.id)) out.set(p.id, why);
   };
   add(pr.author.login, 'author');
-  for (const c of pr.commits) {
-    add(c.author_login, 'contributor');
-    add(c.committer_login, 'contributor');
-  }
+  const contributors = contributorsOf(pr, people);
+  for (const l of contributors.logins) add(l, 'contributor');
+  for (const id of contributors.people) if (!out.has(id)) out.set(id, 'contributor');
+  for (const p of people) if (!p.github.trim() && !out.has(p.id)) out.set(p.id, 'no GitHub login');
   for (const id of implementers) if (!out.has(id)) out.set(id, 'implementer');
   for (const p of people) if (p.status !== 'active' && !out.has(p.id)) out.set(p.id, p.status === 'left' ? 'left' : 'suspended');
   return out;

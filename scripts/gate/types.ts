@@ -63,6 +63,8 @@ export interface ApprovalPolicy {
   governance: { description?: string; paths: string[]; require: Requirement };
   rules: ApprovalRule[];
   disapproval?: { enabled: boolean; from?: ApproverSet };
+  /** Lowest repository role whose review counts (default write). */
+  min_reviewer_permission?: 'read' | 'triage' | 'write' | 'maintain' | 'admin';
   emergency?: { description?: string; require: Requirement; retro_review_within_hours: number };
 }
 
@@ -189,6 +191,18 @@ export interface RelatedSubject {
   why: string;
 }
 
+/** What a changed change request will run, for reviewers (display only). */
+export interface ChangePlanView {
+  change: string;
+  hosts: number;
+  prod_hosts: string[];
+  secrets: { name: string; hosts: string[] }[];
+  /** `phase id` of every action that runs as root. */
+  sudo: string[];
+  /** `opsgate plan --format markdown`. */
+  markdown: string;
+}
+
 /** What an approval of a change request is bound to: the blobs (git object ids) of its file and of every file it deploys. */
 export interface ChangeBinding {
   change: string;
@@ -216,6 +230,8 @@ export interface PrFacts {
   bindings?: ChangeBinding[];
   /** Repository role per reviewer login (lower-case), read from GitHub; absent when not read (simulation). */
   permissions?: Record<string, string>;
+  /** What each changed change request will run (display only). */
+  plans?: ChangePlanView[];
 }
 
 export interface GateInput {
@@ -336,4 +352,8 @@ export interface GateResult {
   changes: ChangeSummary[];
   /** What the approval binds: per change request, the blobs of its file and of every file it deploys. */
   bindings: ChangeBinding[];
+  /** What each changed change request will run (display only). */
+  plans: ChangePlanView[];
+  /** Display names and logins of the people the result names, by person id. */
+  names: Record<string, { name: string; login: string }>;
 }

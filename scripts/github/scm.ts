@@ -202,8 +202,14 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
       }),
     getPermission: (login) =>
       call(`read the repository permission of ${login}`, async () => {
-        const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...base, username: login });
-        return (data as { role_name?: string }).role_name ?? data.permission;
+        try {
+          const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...base, username: login });
+          return (data as { role_name?: string }).role_name ?? data.permission;
+        } catch (err) {
+          // A login GitHub does not know (renamed, deleted) has no role here: its review does not count.
+          if (statusOf(err) === 404) return 'none';
+          throw err;
+        }
       }),
     compareCommits: (from, to) =>
       call(`compare ${from.slice(0, 7)}...${to.slice(0, 7)}`, async () => {

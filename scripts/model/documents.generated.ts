@@ -114,6 +114,10 @@ enabled: boolean
 from?: ApproverSet1
 }
 /**
+ * The lowest repository role whose review counts (read through GitHub's collaborator permission API); GitHub itself ignores approvals from people who cannot push. Default write.
+ */
+min_reviewer_permission?: ("read" | "triage" | "write" | "maintain" | "admin")
+/**
  * Reduced approval for change requests of type `emergency` (a retro review is then due, see the change's emergency.retro_review_due).
  */
 emergency?: {
@@ -2665,6 +2669,12 @@ default_language: ("zh-CN" | "en")
  * Web address of this repository, for evidence links.
  */
 repository_url?: string
+/**
+ * The only secrets a change request may name as ${{ secrets.NAME }}, and the only ones the workflows pass (`opsgate secrets list`); never the workflow token, the runner's variables or opsgate's own credentials. Lint rejects any other name in a change. Editing this list needs the governance tier.
+ * 
+ * Items: A secret's name as the repository or environment secrets spell it.
+ */
+allowed_secrets?: string[]
 }
 
 // person.schema.json

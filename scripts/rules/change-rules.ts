@@ -9,14 +9,14 @@ import { at, type RuleInput } from './rule-context.ts';
 type ChangeDoc = Doc<'change'>;
 
 /** Governance rules for change requests (窗口、冻结、紧急变更、回退方案、风险). Pure. */
-export function checkChanges({ repo, existingFiles }: RuleInput): Diagnostic[] {
+export function checkChanges({ repo, existingFiles, refusedFiles }: RuleInput): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const doc of repo.all('change')) out.push(...checkOneChange(doc, repo, existingFiles));
+  for (const doc of repo.all('change')) out.push(...checkOneChange(doc, repo, existingFiles, refusedFiles));
   out.push(...checkConflicts(repo));
   return out;
 }
 
-function checkOneChange(doc: ChangeDoc, repo: RepoModel, existingFiles: ReadonlySet<string>): Diagnostic[] {
+function checkOneChange(doc: ChangeDoc, repo: RepoModel, existingFiles: ReadonlySet<string>, refusedFiles: ReadonlyMap<string, string> = new Map()): Diagnostic[] {
   const out: Diagnostic[] = [];
   const c = doc.data;
   const start = Date.parse(c.window.start);
@@ -84,7 +84,9 @@ function checkOneChange(doc: ChangeDoc, repo: RepoModel, existingFiles: Readonly
     const argv = 'argv' in s ? s.argv : undefined;
     if (argv && argv[0]!.startsWith('-')) out.push(at(doc, `${pointer}/argv/0`, 'change.argv-option-first', `the command '${argv[0]}' starts with '-'`, 'the first argv item is the program to run'));
     for (const p of repoPathsOf(s)) {
-      if (!existingFiles.has(p.path)) out.push(at(doc, `${pointer}/${p.field}`, 'change.missing-file', `${p.path} does not exist inside the repository`, 'commit the file, and reference it by its path from the repository root'));
+      const refused = refusedFiles.get(p.path);
+      if (refused) out.push(at(doc, `${pointer}/${p.field}`, 'change.linked-file', refused, 'opsgate never follows links: commit the file itself, inside the repository'));
+      else if (!existingFiles.has(p.path)) out.push(at(doc, `${pointer}/${p.field}`, 'change.missing-file', `${p.path} does not exist inside the repository`, 'commit the file, and reference it by its path from the repository root'));
     }
     if ('kind' in s && s.kind === 'converge' && s.target === 'baseline' && !s.baseline) {
       out.push(at(doc, pointer, 'change.converge-baseline', 'a baseline converge step must name the baseline', 'add baseline: <id from policies/baselines/>'));

@@ -5,6 +5,7 @@ import { checkOfficialCalendar } from './calendar-official.ts';
 import { checkBackupPrechecks, checkBackupVerification } from './backup-rules.ts';
 import { checkChanges, repoPathsOf } from './change-rules.ts';
 import { checkContacts } from './contact-rules.ts';
+import { checkGateAssumptions } from './gate-rules.ts';
 import { checkHandovers } from './handover-rules.ts';
 import { checkIncidentDuties, checkSlaDuties } from './incident-rules.ts';
 import { checkOncall, checkRecords } from './record-rules.ts';
@@ -26,6 +27,7 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
   { name: 'sla', rule: checkSlaDuties },
   { name: 'contacts', rule: checkContacts },
   { name: 'handovers', rule: checkHandovers },
+  { name: 'gate', rule: checkGateAssumptions },
   { name: 'official-calendar', rule: checkOfficialCalendar },
 ];
 

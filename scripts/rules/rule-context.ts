@@ -8,6 +8,8 @@ export interface RuleInput {
   now: Date;
   /** Repository-relative paths referenced by documents that exist as files inside the repository. */
   existingFiles: ReadonlySet<string>;
+  /** Referenced paths that are links (in any component), outside the repository or not regular files, with why. */
+  refusedFiles?: ReadonlyMap<string, string>;
   /** Execution runs per change id, read from records/changes/ by the edge; absent when records are not consulted. */
   changeRuns?: ReadonlyMap<string, readonly import('../repo/read-change-runs.ts').ChangeRun[]>;
   /** The official holiday schedule (chinese-days), read by the edge; absent when it is not consulted. */

@@ -3,13 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readGateFacts, readGitState } from '../../scripts/change/apply-facts.ts';
-import { RecordWriter } from '../../scripts/records/writer.ts';
-import { git } from './harness.ts';
+import { CommittedTree } from '../../scripts/change/committed-tree.ts';
+import { git, recordDecision } from './harness.ts';
 
+/** What apply trusts as approval: a decision that binds exactly the committed blobs (real git, real records). */
 let root: string;
 afterEach(async () => { if (root) await rm(root, { recursive: true, force: true }); });
 
 const FILE = 'changes/2026/CHG-2026-0001.yaml';
+const CHANGE = { id: 'CHG-2026-0001', file: FILE, deploys: ['files/app.conf'] };
+const doc = (title: string) => `id: CHG-2026-0001\ntitle: ${title}\nsteps:\n  - { id: conf, kind: upload, source: files/app.conf, dest: /etc/app.conf }\n`;
+
 async function setup(): Promise<void> {
   root = await mkdtemp(path.join(os.tmpdir(), 'og-facts-'));
   git(root, 'init', '-q', '-b', 'main');
@@ -17,57 +21,108 @@ async function setup(): Promise<void> {
   git(root, 'add', '.');
   git(root, 'commit', '-q', '-m', 'base');
 }
-async function addChange(message: string): Promise<void> {
-  await mkdir(path.join(root, 'changes/2026'), { recursive: true });
-  await writeFile(path.join(root, FILE), 'id: CHG-2026-0001\n');
-  git(root, 'add', '.');
-  git(root, 'commit', '-q', '-m', message);
+async function write(rel: string, text: string): Promise<void> {
+  await mkdir(path.dirname(path.join(root, rel)), { recursive: true });
+  await writeFile(path.join(root, rel), text);
 }
-async function decision(pr: number, status: string, head: string): Promise<void> {
-  const w = await RecordWriter.open(path.join(root, `records/gate/org/ops/pr-${pr}.jsonl`));
-  await w.append({ at: '2026-12-01T00:00:00Z', type: 'gate.decision', pr, head_sha: head, status });
-  await w.close();
+const head = () => git(root, 'rev-parse', 'HEAD').trim();
+const commit = (m: string) => { git(root, 'add', '-A'); git(root, 'commit', '-q', '--allow-empty', '-m', m); };
+async function facts() {
+  const tree = (await CommittedTree.open(root))!;
+  return readGateFacts(tree, CHANGE, 'main');
 }
 
-describe('gate facts from git history and records/gate', () => {
-  it('finds a squash-merged PR and its newest decision', async () => {
+/** A pull request branch with the change and its upload, approved at its head, squash-merged onto main. */
+async function squashMerged(pr: number, status = 'satisfied', extra: Record<string, unknown> = {}): Promise<string> {
+  git(root, 'checkout', '-q', '-b', `pr-${pr}`);
+  await write(FILE, doc('first'));
+  await write('files/app.conf', 'v1\n');
+  commit('the change');
+  const approved = head();
+  await recordDecision(root, pr, approved, status, [{ file: FILE, id: CHANGE.id }], extra);
+  git(root, 'checkout', '-q', 'main');
+  git(root, 'merge', '-q', '--squash', `pr-${pr}`);
+  commit(`Add CHG-2026-0001 (#${pr})`);
+  commit('records');
+  return approved;
+}
+
+describe('approval binds content', () => {
+  it('a squash merge of exactly the approved blobs is bound to its decision', async () => {
     await setup();
-    await addChange('Add CHG-2026-0001 (#12)');
-    await decision(12, 'pending', 'a'.repeat(40));
-    await decision(12, 'satisfied', 'b'.repeat(40));
-    const f = await readGateFacts(root, FILE);
+    await squashMerged(12);
+    const f = await facts();
     expect(f.pr).toBe(12);
-    expect(f.decision).toMatchObject({ status: 'satisfied', pr: 12, file: 'records/gate/org/ops/pr-12.jsonl:2' });
+    expect(f.decision).toMatchObject({ status: 'satisfied', pr: 12, file: 'records/gate/org/ops/pr-12.jsonl:1' });
+    expect(f.unbound).toBeUndefined();
   });
 
-  it('a decision about another head than the one merged does not count', async () => {
+  it('an upload swapped on main after approval is not approved', async () => {
     await setup();
-    git(root, 'checkout', '-q', '-b', 'feature');
-    await addChange('add change');
-    git(root, 'checkout', '-q', 'main');
-    git(root, 'merge', '-q', '--no-ff', 'feature', '-m', 'Merge pull request #3 from org/feature');
-    await decision(3, 'satisfied', 'c'.repeat(40));
-    const f = await readGateFacts(root, FILE);
-    expect(f.decision?.status).toMatch(/^for head cccccccccccc, but [0-9a-f]{12} was merged$/);
+    await squashMerged(13);
+    await write('files/app.conf', 'swapped\n');
+    commit('tweak (#14)');
+    const f = await facts();
+    expect(f.unbound).toMatch(/files\/app\.conf: approved [0-9a-f]{12}, HEAD holds [0-9a-f]{12}/);
   });
 
-  it('a change committed without a pull request, or a tampered gate record, fails closed', async () => {
+  it('a change edited on main after approval is not approved', async () => {
     await setup();
-    await addChange('pushed straight to main');
-    expect((await readGateFacts(root, FILE)).problem).toContain('does not name a pull request');
-    await writeFile(path.join(root, FILE), 'id: CHG-2026-0001\nx: 1\n');
-    git(root, 'commit', '-q', '-am', 'edit (#4)');
-    await decision(4, 'satisfied', 'd'.repeat(40));
-    await writeFile(path.join(root, 'records/gate/org/ops/pr-4.jsonl'), '{"seq":1,"prev":"0","at":"x","type":"gate.decision","pr":4,"status":"satisfied"}\n');
-    expect((await readGateFacts(root, FILE)).problem).toContain('does not verify');
+    await squashMerged(15);
+    await write(FILE, doc('edited after approval'));
+    commit('edit (#16)');
+    const f = await facts();
+    expect(f.pr).toBe(16);
+    expect(f.unbound).toMatch(new RegExp(`pull request #15 .*${FILE}: approved [0-9a-f]{12}, HEAD holds [0-9a-f]{12}`));
   });
 
-  it('sees the branch and local edits', async () => {
+  it('a decision without a head commit, or for another base branch, is refused', async () => {
     await setup();
-    await addChange('Add (#5)');
-    expect(await readGitState(root, {}, [FILE])).toMatchObject({ branch: 'main', defaultBranch: 'main', tracked: true, modified: [] });
-    await writeFile(path.join(root, FILE), 'id: CHG-2026-0001\nchanged: true\n');
-    expect((await readGitState(root, {}, [FILE])).modified).toEqual([FILE]);
+    await squashMerged(17, 'satisfied', { head_sha: undefined });
+    expect((await facts()).unbound).toMatch(/names no head commit/);
+    await rm(path.join(root, 'records'), { recursive: true });
+    commit('drop records');
+    await recordDecision(root, 17, head(), 'satisfied', [{ file: FILE, id: CHANGE.id }], { base_ref: 'side' });
+    commit('records');
+    expect((await facts()).unbound).toMatch(/into 'side', not 'main'/);
+  });
+
+  it('a later pending decision of the same pull request withdraws the approval', async () => {
+    await setup();
+    const approved = await squashMerged(18);
+    await recordDecision(root, 18, approved, 'pending', [{ file: FILE, id: CHANGE.id }]);
+    commit('records');
+    expect((await facts()).decision).toMatchObject({ status: 'pending', pr: 18 });
+  });
+
+  it('only committed decisions count; a tampered chain fails closed', async () => {
+    await setup();
+    const approved = await squashMerged(19, 'pending');
+    await recordDecision(root, 19, approved, 'satisfied', [{ file: FILE, id: CHANGE.id }]);
+    expect((await facts()).decision?.status).toBe('pending'); // the satisfied line is not committed
+    commit('records');
+    expect((await facts()).decision?.status).toBe('satisfied');
+    await writeFile(path.join(root, 'records/gate/org/ops/pr-19.jsonl'), '{"seq":1,"prev":"0","at":"x","type":"gate.decision","pr":19,"status":"satisfied"}\n');
+    commit('tamper');
+    expect((await facts()).problem).toContain('does not verify');
+  });
+
+  it('a change committed without a pull request fails closed', async () => {
+    await setup();
+    await write(FILE, doc('x'));
+    commit('pushed straight to main');
+    expect((await facts()).decision).toBeUndefined();
+  });
+});
+
+describe('git state', () => {
+  it('sees the branch and uncommitted edits to governed paths', async () => {
+    await setup();
+    await write(FILE, doc('x'));
+    commit('Add (#5)');
+    expect(await readGitState(root, {}, [FILE, 'policies'])).toMatchObject({ branch: 'main', defaultBranch: 'main', tracked: true, modified: [] });
+    await write('policies/calendar.yaml', 'id: calendar\n');
+    expect((await readGitState(root, {}, [FILE, 'policies'])).modified).toEqual(['policies/calendar.yaml']);
     git(root, 'checkout', '-q', '-b', 'other');
     expect((await readGitState(root, { OPSGATE_DEFAULT_BRANCH: 'main' }, [FILE])).branch).toBe('other');
   });

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { RecordWriter } from '../../scripts/records/writer.ts';
 import type { RunningFleet } from '../fleet/fleet.ts';
 
@@ -30,6 +30,27 @@ export function changeDoc(id: string, fields: Record<string, unknown>): Record<s
   };
 }
 
+/** The steps' repository files (upload sources, scripts) of a change document. */
+export function deploysOf(doc: Record<string, unknown>): string[] {
+  const steps = [...((doc.steps as Record<string, unknown>[]) ?? []), ...((doc.rollback as Record<string, unknown>[]) ?? [])];
+  return [...new Set(steps.flatMap((s) => (s.kind === 'upload' ? [s.source as string] : s.kind === 'run' && s.script ? [s.script as string] : [])))];
+}
+
+/**
+ * Appends a gate decision as `opsgate gate --record` writes it: for a pull request into main, naming its head,
+ * and binding each change's file and deployed files to their blobs at that head.
+ */
+export async function recordDecision(root: string, pr: number, head: string, status: string, changes: { file: string; id: string }[], extra: Record<string, unknown> = {}): Promise<void> {
+  const blob = (p: string) => { try { return git(root, 'rev-parse', `${head}:${p}`).trim(); } catch { return null; } };
+  const bindings = changes.map((c) => {
+    const doc = parse(git(root, 'show', `${head}:${c.file}`)) as Record<string, unknown>;
+    return { change: c.id, file: c.file, blob: blob(c.file), deploys: deploysOf(doc).map((p) => ({ path: p, blob: blob(p) })) };
+  });
+  const w = await RecordWriter.open(path.join(root, `records/gate/org/ops/pr-${pr}.jsonl`));
+  await w.append({ at: new Date().toISOString(), type: 'gate.decision', format: 'opsgate.gate-decision/2', repository: 'org/ops', pr, head_sha: head, base_ref: 'main', context: 'opsgate/approval (main)', status, evaluated_at: new Date().toISOString(), changes: bindings, ...extra });
+  await w.close();
+}
+
 export interface TestRepo {
   root: string;
   /** Merges a change through PR `pr` and records a gate decision with `status` for it (none: no record). */
@@ -48,6 +69,8 @@ export async function makeRepo(fleet: RunningFleet, extra: Record<string, unknow
     await writeFile(path.join(root, rel), typeof data === 'string' ? data : stringify(data));
   };
   await write('inventory/groups/web.yaml', { id: 'web', title: 'web', owners: [] });
+  // The secrets a change may receive (the fleet tests' OG_TEST_TOKEN); apply refuses any other.
+  await write('policies/organisation.yaml', { id: 'organisation', name: 'test org', default_language: 'en', allowed_secrets: ['OG_TEST_TOKEN'] });
   await write('policies/calendar.yaml', { id: 'calendar', timezone: 'Asia/Shanghai', maintenance_windows: [{ id: 'always', title: 'always', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '00:00' }], ...(extra.calendar as object ?? {}) });
   git(root, 'init', '-q', '-b', 'main');
   git(root, 'add', '.');
@@ -66,9 +89,7 @@ export async function makeRepo(fleet: RunningFleet, extra: Record<string, unknow
       git(root, 'checkout', '-q', 'main');
       git(root, 'merge', '-q', '--no-ff', `pr-${pr}`, '-m', `Merge pull request #${pr} from org/pr-${pr}`);
       if (status !== 'none') {
-        const w = await RecordWriter.open(path.join(root, `records/gate/org/ops/pr-${pr}.jsonl`));
-        await w.append({ at: new Date().toISOString(), type: 'gate.decision', format: 'opsgate.gate-decision/1', repository: 'org/ops', pr, head_sha: head, status, evaluated_at: new Date().toISOString() });
-        await w.close();
+        await recordDecision(root, pr, head, status, [{ file: `changes/2026/${doc.id as string}.yaml`, id: doc.id as string }]);
         git(root, 'add', '-A');
         git(root, 'commit', '-q', '-m', `records: gate decision for #${pr}`);
       }

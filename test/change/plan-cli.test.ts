@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,6 +52,12 @@ describe('opsgate plan', () => {
     expect(md.out).toContain('### Plan for CHG-2026-0001');
     const js = await cli('plan', 'CHG-2026-0001', '--format=json');
     expect(JSON.parse(js.out).batches).toHaveLength(2);
+    // apply --dry-run prints the same plan, read from the committed tree (apply never reads the working tree).
+    const noCommit = await cli('apply', 'CHG-2026-0001', '--dry-run');
+    expect(noCommit.code).toBe(2);
+    execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: root });
+    execFileSync('git', ['add', '-A'], { cwd: root });
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-q', '-m', 'base'], { cwd: root });
     const dry = await cli('apply', 'CHG-2026-0001', '--dry-run');
     expect(dry.out).toBe(t.out);
   });

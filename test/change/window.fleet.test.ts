@@ -112,7 +112,9 @@ MACHINE.describe('retrying a failed change', () => {
     expect(retry.code, retry.out + retry.err).toBe(0);
     expect([await count(fleet, 'r-1', 'a'), await count(fleet, 'r-2', 'a'), await count(fleet, 'r-2', 'c'), await count(fleet, 'r-3', 'a')]).toEqual([1, 2, 1, 1]);
     const ev = await records(repo, 'CHG-2026-0211');
-    expect(ev.filter((e) => e.type === 'run.planned').at(-1)).toMatchObject({ skipped_succeeded: { 'r-1': expect.any(String), 'r-3': expect.any(String) } });
+    // The retry's run is the later one; run ids of one second sort by their random suffix, so order by time.
+    const byTime = (xs: Array<Record<string, unknown>>) => [...xs].sort((a, b) => String(a.at).localeCompare(String(b.at)));
+    expect(byTime(ev.filter((e) => e.type === 'run.planned')).at(-1)).toMatchObject({ skipped_succeeded: { 'r-1': expect.any(String), 'r-3': expect.any(String) } });
 
     // Once it succeeded, a retry is refused.
     expect((await cli('apply', 'CHG-2026-0211')).err).toContain('apply.already-succeeded');
@@ -131,6 +133,6 @@ MACHINE.describe('retrying a failed change', () => {
     const again = await cli('apply', 'CHG-2026-0212', '--rerun-succeeded');
     expect(again.code, again.out + again.err).toBe(0);
     expect([await count(fleet, 'r-1', 'd'), await count(fleet, 'r-2', 'd'), await count(fleet, 'r-3', 'd')]).toEqual([2, 2, 2]);
-    expect((await records(repo, 'CHG-2026-0212')).filter((e) => e.type === 'run.planned').at(-1)).toMatchObject({ rerun_succeeded: { 'r-1': ['d'], 'r-3': ['d'] } });
+    expect(byTime((await records(repo, 'CHG-2026-0212')).filter((e) => e.type === 'run.planned')).at(-1)).toMatchObject({ rerun_succeeded: { 'r-1': ['d'], 'r-3': ['d'] } });
   }, 120_000);
 });

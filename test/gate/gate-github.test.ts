@@ -200,7 +200,8 @@ describe('policy from the base branch', () => {
 
 describe('group owners, emergency, freeze', () => {
   it('a prod change needs an owner of the target group', async () => {
-    openPr(h, 30, 'li-na', { [changePath()]: changeYaml({ hosts: ['cache-01'], risk: 'medium' }) });
+    // Thursday night: inside cache-01's prod maintenance window (the gate enforces lint's change rules too).
+    openPr(h, 30, 'li-na', { [changePath()]: changeYaml({ hosts: ['cache-01'], risk: 'medium', window: { start: '2026-12-03T22:00:00+08:00', end: '2026-12-03T23:00:00+08:00' } }) });
     h.repo.review(30, user('zhao-min'), 'APPROVED');
     let r = await gate(h, 30);
     const owners = rule(r, 'change-target-owners');

@@ -40,7 +40,8 @@ describe('opsgate gate --simulate', () => {
   it('previews the sticky comment with --format github', async () => {
     const r = await cli([...SIM, '--format', 'github']);
     expect(r.stdout.startsWith(COMMENT_MARKER)).toBe(true);
-    expect(r.stdout).toContain('| **change-high-risk**<br>High or critical risk change (CAB) | ⏳ pending | 2 of team cab | zhang-wei | 1 more of team cab (chen-jie, liu-yang) |');
+    // People appear as display name and GitHub login, the @ neutralised so the comment never pings.
+    expect(r.stdout).toContain('| **change-high-risk**<br>High or critical risk change (CAB) | ⏳ pending | 2 of team cab | 张伟 (@\u200bzhangwei-yf) | 1 more of team cab (陈杰 (@\u200bchenjie-yf), 刘洋 (@\u200bliuyang-yf)) |');
   });
 
   it.each([

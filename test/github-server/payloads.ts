@@ -82,10 +82,21 @@ export function diffFiles(base: string, repo: FakeRepo, from: string, to: string
   });
   const modesA = repo.commits.get(from)!.modes;
   const modesB = repo.commits.get(to)!.modes;
+  // GitHub lists a file that moved with identical content once, as `renamed` with `previous_filename`.
+  const removed = new Map<string, string>();
+  for (const p of a.keys()) if (!b.has(p)) removed.set(a.get(p)!, p);
+  const renamedFrom = new Map<string, string>();
+  for (const p of b.keys()) {
+    const from = !a.has(p) ? removed.get(b.get(p)!) : undefined;
+    if (from !== undefined && ![...renamedFrom.values()].includes(from)) renamedFrom.set(p, from);
+  }
+  const gone = new Set(renamedFrom.values());
   for (const p of [...new Set([...a.keys(), ...b.keys()])].sort()) {
-    if (!a.has(p)) out.push(entry(p, 'added', b.get(p)));
-    else if (!b.has(p)) out.push(entry(p, 'removed', undefined));
-    else if (a.get(p) !== b.get(p) || modesA.get(p) !== modesB.get(p)) out.push(entry(p, 'modified', b.get(p)));
+    if (renamedFrom.has(p)) out.push({ ...entry(p, 'renamed', b.get(p)), previous_filename: renamedFrom.get(p) });
+    else if (!a.has(p)) out.push(entry(p, 'added', b.get(p)));
+    else if (!b.has(p)) {
+      if (!gone.has(p)) out.push(entry(p, 'removed', undefined));
+    } else if (a.get(p) !== b.get(p) || modesA.get(p) !== modesB.get(p)) out.push(entry(p, 'modified', b.get(p)));
   }
   return out;
 }

@@ -74,7 +74,7 @@ describe('access rules', () => {
     const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
     const text = `${person('bob')}ssh_keys:\n  - fingerprint: SHA256:${'A'.repeat(43)}\n    public_key: ${key}\n`;
     const ds = await lint({ 'policies/access/people/bob.yaml': text });
-    expect(ds).toEqual([expect.objectContaining({ code: 'access.fingerprint-mismatch', line: 5, pointer: '/ssh_keys/0/fingerprint' })]);
+    expect(ds).toEqual([expect.objectContaining({ code: 'access.fingerprint-mismatch', line: 6, pointer: '/ssh_keys/0/fingerprint' })]);
   });
 
   it('approval teams name real people; departed members are flagged; hosts name a real team', async () => {

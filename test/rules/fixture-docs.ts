@@ -1,16 +1,20 @@
+import { createHash } from 'node:crypto';
+
 /** Small valid documents for rule tests; each test overrides what it examines. */
-const key = 'AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
+/** A well-formed ed25519 public key of its own for each host (one machine is one host: keys and addresses differ). */
+const keyOf = (id: string) => Buffer.concat([Buffer.from('0000000b7373682d65643235353139', 'hex'), Buffer.from('00000020', 'hex'), createHash('sha256').update(id).digest()]).toString('base64');
+const addressOf = (id: string) => `10.0.${createHash('sha256').update(id).digest()[0]}.${createHash('sha256').update(id).digest()[1]}`;
 export const host = (id: string, extra: Record<string, string> = {}) => `id: ${id}
-address: 10.0.0.1
+address: ${addressOf(id)}
 user: opsgate
-host_keys: ["ssh-ed25519 ${key}"]
+host_keys: ["ssh-ed25519 ${keyOf(id)}"]
 groups: [${extra.groups ?? 'web'}]
 env: ${extra.env ?? 'prod'}
 criticality: ${extra.criticality ?? 'medium'}
 owner_team: ops
 `;
 export const group = (id: string) => `id: ${id}\ntitle: ${id}\nowners: [alice]\n`;
-export const person = (id: string, status = 'active', leftOn = '') => `id: ${id}\nname: ${id}\nstatus: ${status}\n${leftOn ? `left_on: ${leftOn}\n` : ''}`;
+export const person = (id: string, status = 'active', leftOn = '') => `id: ${id}\nname: ${id}\ngithub: ${id}-gh\nstatus: ${status}\n${leftOn ? `left_on: ${leftOn}\n` : ''}`;
 export const calendar = `id: calendar
 timezone: Asia/Shanghai
 maintenance_windows:
