@@ -17,7 +17,7 @@ import { takeBackups } from './fleet-backups.ts';
 
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
 const PASSWORD = `restic-${randomBytes(9).toString('hex')}`;
-const ENV = 'OPSGATE_TEST_FRESH_PASSWORD';
+const ENV = 'RESTIC_PASSWORD_FRESH_TEST';
 const HOUR = 3_600_000;
 const T = Date.now();
 let fleet: RunningFleet;
@@ -40,6 +40,8 @@ beforeAll(async () => {
     id: 'db', title: 'db', targets: { groups: ['db'] }, paths: ['/mnt/db'], tags: ['db'], tool: 'restic', repository: { url: '/srv/unused', password_env: ENV },
     offhost: { host: 'bf-other' }, encryption: true, schedule: { full: '0 2 * * *' }, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4, verification: { restore_test_every_days: 30 },
   });
+  // The repository password reaches a host only when the organisation allows it, like every secret of a change.
+  await repo.write('policies/organisation.yaml', { id: 'organisation', name: 'test org', default_language: 'en', allowed_secrets: ['OG_TEST_TOKEN', ENV] });
   repo.commit('backup policy db');
 }, 180_000);
 
