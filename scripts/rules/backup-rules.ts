@@ -7,6 +7,7 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { lastPassingTests } from '../backup/record.ts';
 import { packageInstall } from '../backup/installs-packages.ts';
+import { allowedSecrets, secretUseProblem } from './secret-policy.ts';
 import { at, type RuleInput } from './rule-context.ts';
 
 const DAY = 86_400_000;
@@ -54,8 +55,20 @@ export function checkBackupPrechecks({ repo }: RuleInput): Diagnostic[] {
       });
     }
     if (c.closure) continue;
+    // apply hands the repository password to the host like any secret of a change: only when the organisation allows it.
+    const allowed = allowedSecrets(repo.one('organisation')?.data);
+    const targets = repo.resolveTargets(c.targets);
+    (c.prechecks ?? []).forEach((k, i) => {
+      const bp = k.backup_fresh && repo.get('backup-policy', k.backup_fresh.policy);
+      if (!bp) return;
+      const names = new Set(targets.map((h) => h.data.backup_repositories?.find((r) => r.policy === bp.id)?.password_env ?? bp.data.repository.password_env));
+      for (const n of [...names].sort()) {
+        const p = secretUseProblem(n, allowed);
+        if (p) out.push(at(doc, `/prechecks/${i}/backup_fresh/policy`, p.code, `the repository password of ${bp.id}: ${p.message}`, 'add it to allowed_secrets in policies/organisation.yaml (governance tier), or name a policy whose password is allowed'));
+      }
+    });
     const covered = new Set((c.prechecks ?? []).flatMap((k) => (k.backup_fresh ? [k.backup_fresh.policy] : [])));
-    const hosts = repo.resolveTargets(c.targets).map((h) => h.id);
+    const hosts = targets.map((h) => h.id);
     c.steps.forEach((s, i) => {
       if (s.kind !== 'run' || !s.argv) return;
       const what = packageInstall(s.argv);

@@ -63,6 +63,7 @@ const files = (c: string) => ({
   'policies/backup/db.yaml': policy('db', 'db'), 'policies/backup/dbconf.yaml': policy('dbconf', 'db'), 'policies/backup/web.yaml': policy('web', 'web'),
   'inventory/hosts/db-01.yaml': host('db-01', 'db'), 'inventory/hosts/db-02.yaml': host('db-02', 'db'), 'inventory/hosts/app-01.yaml': host('app-01', 'app'),
   'changes/2026/CHG-2026-0900.yaml': c,
+  'policies/organisation.yaml': 'id: organisation\nname: t\ndefault_language: en\nallowed_secrets: [RESTIC_PASSWORD_DB, RESTIC_PASSWORD_DBCONF]\n',
 });
 const lint = async (c: string) => checkBackupPrechecks({ repo: await repoFromFiles(files(c)).then((r) => { expect(r.diagnostics).toEqual([]); return r; }), now: new Date('2026-12-01T00:00:00Z'), existingFiles: new Set() })
   .map((d) => `${d.file}:${d.line} ${d.code} ${d.pointer} ${d.message}`);
@@ -114,5 +115,20 @@ describe('the backup_fresh precheck as planned', () => {
     expect(plan([{ id: 'db-01' }], { backup_fresh: { policy: 'nope', within_hours: 1 } }).diagnostics.map((d) => d.code)).toEqual(['plan.unknown-backup-policy']);
     expect(plan([{ id: 'db-01' }], { argv: ['true'], backup_fresh: { policy: 'db', within_hours: 1 } }).diagnostics.map((d) => d.code)).toEqual(['plan.check-shape']);
     expect(plan([{ id: 'db-01', repos: [{ policy: 'db', repository: '-o=sftp.command=evil', password_env: 'P' }] }], { backup_fresh: { policy: 'db', within_hours: 1 } }).diagnostics.map((d) => d.code)).toEqual(['plan.backup-fresh']);
+  });
+});
+
+describe('the repository password of a backup_fresh precheck is a secret of the change', () => {
+  it('is named when policies/organisation.yaml does not allow it (the host\'s own entry first, else the policy\'s)', async () => {
+    const org = (allowed: string[]) => `id: organisation\nname: t\ndefault_language: en\nallowed_secrets: ${JSON.stringify(allowed)}\n`;
+    const c = change('{groups: [db]}', '  - {id: a, backup_fresh: {policy: db, within_hours: 24}}\n  - {id: b, backup_fresh: {policy: dbconf, within_hours: 24}}\n');
+    const run = async (allowed: string[], repos = '') => checkBackupPrechecks({
+      repo: await repoFromFiles({ ...files(c), 'inventory/hosts/db-02.yaml': host('db-02', 'db', repos), 'policies/organisation.yaml': org(allowed) }), now: new Date('2026-12-01T00:00:00Z'), existingFiles: new Set(),
+    }).map((d) => `${d.code} ${d.pointer} ${d.message}`);
+    expect(await run(['RESTIC_PASSWORD_DB', 'RESTIC_PASSWORD_DBCONF'])).toEqual([]);
+    expect(await run(['RESTIC_PASSWORD_DB'])).toEqual(['change.secret-not-allowed /prechecks/1/backup_fresh/policy the repository password of dbconf: secret RESTIC_PASSWORD_DBCONF is not in allowed_secrets of policies/organisation.yaml']);
+    expect(await run(['RESTIC_PASSWORD_DB', 'RESTIC_PASSWORD_DBCONF'], 'backup_repositories: [{policy: db, repository: /srv/r, password_env: GIT_ASKPASS}]\n')).toEqual([
+      "change.secret-reserved /prechecks/0/backup_fresh/policy the repository password of db: 'GIT_ASKPASS' is reserved: the workflow token, the runner's, Node's, git's and opsgate's own variables are never passed to a change",
+    ]);
   });
 });
