@@ -64,6 +64,76 @@ action?: string
 }[]
 }
 
+// advisory.schema.json
+/**
+ * One entry of the advisory register (及时更新补丁): a vulnerability, the packages it affects and the versions that fix it, and how it is remediated. Its due date derives from severity (critical 7, high 30, medium 90, low 180 days after published). File: policies/advisories/<id>.yaml.
+ */
+export interface AdvisoryDocument {
+/**
+ * Advisory id; equals the file name (e.g. cve-2024-6387).
+ */
+id: string
+/**
+ * What the vulnerability is.
+ */
+title: string
+/**
+ * CVE and/or CNVD ids.
+ * 
+ * @minItems 1
+ * 
+ * Items: CVE-YYYY-NNNN or CNVD-YYYY-NNNNN.
+ */
+references: [string, ...(string)[]]
+/**
+ * Severity; decides the due date.
+ */
+severity: ("critical" | "high" | "medium" | "low")
+/**
+ * When the advisory became known to the organisation (the patch clock starts).
+ */
+published: string
+/**
+ * Affected packages and the first fixed version of each.
+ * 
+ * @minItems 1
+ * 
+ * Items: One package.
+ */
+packages: [{
+/**
+ * Package name (dpkg or rpm).
+ */
+name: string
+/**
+ * The first version that fixes it.
+ */
+fixed_version: string
+}, ...({
+/**
+ * Package name (dpkg or rpm).
+ */
+name: string
+/**
+ * The first version that fixes it.
+ */
+fixed_version: string
+})[]]
+/**
+ * How it is remediated: the change that patches it, or the exception that accepts the risk until it expires.
+ */
+remediation?: {
+/**
+ * Change id (changes/YYYY/).
+ */
+change?: string
+/**
+ * Exception id (policies/exceptions/).
+ */
+exception?: string
+}
+}
+
 // approval.schema.json
 /**
  * Who must approve what in a pull request. Read by the gate from the BASE branch only; changes to this file fall under the governance (highest) tier.

@@ -2,6 +2,7 @@ import { compareDiagnostics, type Diagnostic } from '../model/diagnostic.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { checkAccess } from './access-rules.ts';
 import { checkOfficialCalendar } from './calendar-official.ts';
+import { checkAdvisories } from './advisory-rules.ts';
 import { checkBackupPrechecks, checkBackupVerification } from './backup-rules.ts';
 import { checkChanges, repoPathsOf } from './change-rules.ts';
 import { checkContacts } from './contact-rules.ts';
@@ -21,6 +22,7 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
   { name: 'records', rule: checkRecords },
   { name: 'backup-verification', rule: checkBackupVerification },
   { name: 'backup-prechecks', rule: checkBackupPrechecks },
+  { name: 'advisories', rule: checkAdvisories },
   { name: 'oncall', rule: checkOncall },
   { name: 'reviews', rule: checkReviews },
   { name: 'incidents', rule: checkIncidentDuties },
