@@ -1,6 +1,7 @@
 import { compareDiagnostics, type Diagnostic } from '../model/diagnostic.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { checkAccess } from './access-rules.ts';
+import { checkBackupConvergence } from './backup-converge-rules.ts';
 import { checkOfficialCalendar } from './calendar-official.ts';
 import { checkAdvisories } from './advisory-rules.ts';
 import { checkBackupPrechecks, checkBackupVerification } from './backup-rules.ts';
@@ -31,6 +32,7 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
   { name: 'handovers', rule: checkHandovers },
   { name: 'gate', rule: checkGateAssumptions },
   { name: 'official-calendar', rule: checkOfficialCalendar },
+  { name: 'backup-convergence', rule: checkBackupConvergence },
 ];
 
 /** Loader diagnostics plus every rule's, sorted by place. A rule that throws becomes a diagnostic. Pure. */

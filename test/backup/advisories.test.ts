@@ -57,7 +57,7 @@ describe('the advisory register', () => {
   it('a change that closed successfully remediates it; one still open or failed does not', async () => {
     const rem = 'remediation: {change: CHG-2026-0104}\n';
     const closed = (outcome: string) => `closure:\n  outcome: ${outcome}\n  closed_at: 2026-11-29T02:00:00+08:00\n  deviations: none\n  incidents_caused: []\n  reviewed_by: bob\n  summary: patched\n`;
-    expect(await lint({ 'policies/advisories/a.yaml': advisory('a', 'critical', '2026-11-01', rem), 'changes/2026/CHG-2026-0104.yaml': change(closed('successful')) })).toEqual([]);
+    expect(await lint({ 'policies/advisories/a.yaml': advisory('a', 'critical', '2026-11-01', rem), 'changes/2026/CHG-2026-0104.yaml': change(closed('succeeded')) })).toEqual([]);
     expect(await lint({ 'policies/advisories/a.yaml': advisory('a', 'critical', '2026-11-01', rem), 'changes/2026/CHG-2026-0104.yaml': change(closed('failed')) })).toEqual([
       'policies/advisories/a.yaml:5 advisory.overdue CVE-2024-6387, CNVD-2024-29857 (critical) was due on 2026-11-08, 7 days after 2026-11-01: change CHG-2026-0104 is closed failed',
     ]);

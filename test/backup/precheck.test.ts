@@ -80,7 +80,7 @@ describe('change.backup-precheck-missing', () => {
     expect(await lint(change('{hosts: [db-01]}', both))).toEqual([]);
     expect(await lint(change('{hosts: [app-01]}', '  - {id: disk, argv: [df, /]}\n'))).toEqual([]);
     expect(await lint(change('{hosts: [db-01]}', '  - {id: disk, argv: [df, /]}\n', '  - {id: restart, kind: run, argv: [systemctl, restart, mysql]}\n'))).toEqual([]);
-    expect(await lint(change('{hosts: [db-01]}', '  - {id: disk, argv: [df, /]}\n', undefined, 'closure: {outcome: successful, closed_at: "2026-12-04T00:10:00+08:00", deviations: none, incidents_caused: [], reviewed_by: alice, summary: done}\n'))).toEqual([]);
+    expect(await lint(change('{hosts: [db-01]}', '  - {id: disk, argv: [df, /]}\n', undefined, 'closure: {outcome: succeeded, closed_at: "2026-12-04T00:10:00+08:00", deviations: none, incidents_caused: [], reviewed_by: alice, summary: done}\n'))).toEqual([]);
   });
 
   it('a check is argv or backup_fresh, never both or neither, and names a policy that exists', async () => {
