@@ -15,15 +15,15 @@ import { sanitizeForLog } from '../render/sanitize.ts';
 const USAGE = [
   'usage: opsgate converge access [--check] [--dry-run] [--hosts a,b] [--groups g,h] [--identity FILE] [--concurrency N] [--confirm-seconds S]',
   '       opsgate converge baseline [--check] [--baselines x,y] [--hosts a,b] [--groups g,h] [--identity FILE] [--confirm-seconds S]',
-  '       opsgate converge backup [--check [--format text|json|github]] [--dry-run] [--due] [--policies p,q] [--hosts a,b] [--groups g,h] [--identity FILE] [--concurrency N]',
+  '       opsgate converge backup [--check [--format text|json|github]] [--dry-run] [--policies p,q] [--hosts a,b] [--groups g,h] [--identity FILE] [--concurrency N]',
 ].join('\n');
 
 /** Converges declared policy on the fleet; --check only reports the drift (exit 1 when there is any). */
 export const convergeCommand: Command = async (ctx) => {
-  const { flags, positional } = parseFlags(ctx.argv, { boolean: ['check', 'dry-run', 'due'], value: ['hosts', 'groups', 'baselines', 'policies', 'format', 'identity', 'concurrency', 'confirm-seconds'] }, USAGE);
+  const { flags, positional } = parseFlags(ctx.argv, { boolean: ['check', 'dry-run'], value: ['hosts', 'groups', 'baselines', 'policies', 'format', 'identity', 'concurrency', 'confirm-seconds'] }, USAGE);
   const target = positional[0];
   if ((target !== 'access' && target !== 'baseline' && target !== 'backup') || positional.length !== 1) throw new UsageError('name what to converge: access, baseline or backup', USAGE);
-  if (target !== 'backup') for (const f of ['policies', 'format', 'due']) if (flags[f] !== undefined) throw new UsageError(`--${f} is for converge backup`, USAGE);
+  if (target !== 'backup') for (const f of ['policies', 'format']) if (flags[f] !== undefined) throw new UsageError(`--${f} is for converge backup`, USAGE);
   const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
   const confirmSeconds = flags['confirm-seconds'] !== undefined ? Number(flags['confirm-seconds']) : undefined;
   if (confirmSeconds !== undefined && !(Number.isInteger(confirmSeconds) && confirmSeconds >= 5 && confirmSeconds <= 3600)) throw new UsageError('--confirm-seconds must be a whole number of seconds between 5 and 3600', USAGE);

@@ -1,4 +1,5 @@
-import type { ChangeDocument, HostDocument } from '../model/documents.generated.ts';
+import type { BackupPolicyDocument, ChangeDocument, HostDocument } from '../model/documents.generated.ts';
+import { planBackupEdit, type BackupEditView } from '../converge/backup-edit.ts';
 import { parseDocumentText, type AnyDoc } from '../repo/parse-document.ts';
 import type { SchemaValidator } from '../repo/validate-schema.ts';
 import { referencedFiles } from '../change/plan.ts';
@@ -102,6 +103,7 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
   const related = relateSubjects({ files, documents, headData, baseData, baseChanges, baseHosts, ctx, head, problems });
   problems.push(...lintChanges({ files, headTexts, calendarText, hostTexts, groupTexts, baseChangeTexts, head, validator, now }));
   const plans = await readPlans(files, headData, baseHosts, head, now);
+  const backupPlans = await readBackupEdits(files, base, head, baseHosts, validator);
 
   // Staleness: one compare per distinct commit that an approval was given on (not per file, not per review).
   const changedSince: PrFacts['changed_since'] = {};
@@ -137,6 +139,7 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
     bindings: related.bindings,
     permissions,
     plans,
+    ...(backupPlans.length ? { backup_plans: backupPlans } : {}),
   };
   return {
     policy: policy ?? { id: 'approval', teams: {}, governance: { paths: [], require: { any: [] } }, rules: [] },
@@ -212,3 +215,22 @@ function sorted(m: Map<string, string>): [string, string][] {
 }
 
 export type { HostDocument };
+
+/** What each changed backup policy will change on the base hosts once converged after merge (display only; see converge/backup-edit.ts). */
+async function readBackupEdits(files: readonly PullFile[], base: TreeReader, head: TreeReader, baseHosts: Map<string, { file: string; data: Record<string, unknown> }>, validator: SchemaValidator): Promise<BackupEditView[]> {
+  const isPolicy = (p: string | undefined) => p !== undefined && kindOfPath(p) === 'backup-policy';
+  const changed = files.filter((f) => isPolicy(f.path) || isPolicy(f.previous_path));
+  if (!changed.length) return [];
+  const was = (f: PullFile) => f.previous_path ?? f.path;
+  const [heads, bases] = await Promise.all([
+    head.readMany(changed.filter((f) => f.status !== 'removed' && isPolicy(f.path)).map((f) => f.path)),
+    base.readMany(changed.filter((f) => f.status !== 'added' && isPolicy(was(f))).map(was)),
+  ]);
+  const parse = (text: string | undefined, file: string) => (text === undefined ? undefined : parseBaseDocument(text, file, validator, []) as unknown as BackupPolicyDocument | undefined);
+  const hosts = [...baseHosts.values()].map((h) => ({ id: String(h.data.id), data: h.data as unknown as HostDocument }));
+  return changed.flatMap((f) => {
+    const b = parse(bases.get(was(f)), was(f));
+    const n = f.status === 'removed' ? undefined : parse(heads.get(f.path), f.path);
+    return b || n ? [planBackupEdit({ file: f.path, ...(b ? { base: b } : {}), ...(n ? { head: n } : {}), hosts })] : [];
+  });
+}

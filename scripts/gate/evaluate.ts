@@ -94,6 +94,7 @@ export function evaluateGate(input: GateInput): GateResult {
     changes,
     bindings: pr.bindings ?? [],
     plans: pr.plans ?? [],
+    ...(pr.backup_plans?.length ? { backup_plans: pr.backup_plans } : {}),
     names: Object.fromEntries(input.people.map((p) => [p.id, { name: p.name, login: p.github }])),
   };
 }

@@ -1,3 +1,4 @@
+import { renderBackupEditMarkdown } from '../converge/backup-edit.ts';
 import { sanitizeForLog } from '../render/sanitize.ts';
 import type { GateResult, IgnoredReview, NodeStatus, RequirementResult, RuleResult } from './types.ts';
 
@@ -145,6 +146,10 @@ export function renderMarkdown(result: GateResult, opts: { marker?: boolean; run
       const plan = (result.plans ?? []).find((p) => p.change === c.id);
       if (plan) out.push('', ...planBlock(plan), '');
     }
+  }
+  if (result.backup_plans?.length) {
+    out.push('', '### Backup policies in this pull request', '', 'After merge, `opsgate converge backup` changes these hosts\' backup jobs:', '');
+    for (const v of result.backup_plans) out.push(...renderBackupEditMarkdown(v, escapeMd));
   }
   out.push('', '<sub>Only the latest review of each person counts. Approvals from the author, commit authors or committers, the implementer, bots and people outside the required teams never count; an approval goes stale when a file its rule governs changes after the approved commit. The policy is always read from the base branch.</sub>');
   return out.join('\n') + '\n';

@@ -3,6 +3,7 @@
  * schemas/approval.schema.json), the facts about one pull request, and the
  * explained result tree the evaluator returns. Everything here is plain data.
  */
+import type { BackupEditView } from '../converge/backup-edit.ts';
 
 export type Risk = 'low' | 'medium' | 'high' | 'critical';
 export type Env = 'prod' | 'staging' | 'test' | 'dev';
@@ -232,6 +233,8 @@ export interface PrFacts {
   permissions?: Record<string, string>;
   /** What each changed change request will run (display only). */
   plans?: ChangePlanView[];
+  /** What each changed backup policy will change on the hosts after merge, retention that shrinks called out (display only). */
+  backup_plans?: BackupEditView[];
 }
 
 export interface GateInput {
@@ -354,6 +357,8 @@ export interface GateResult {
   bindings: ChangeBinding[];
   /** What each changed change request will run (display only). */
   plans: ChangePlanView[];
+  /** What each changed backup policy will change on the hosts after merge (display only). */
+  backup_plans?: BackupEditView[];
   /** Display names and logins of the people the result names, by person id. */
   names: Record<string, { name: string; login: string }>;
 }

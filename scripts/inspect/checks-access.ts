@@ -105,7 +105,7 @@ export function evaluateSudoers(c: CheckDef, f: HostFacts, host: InventoryHost, 
     ...allowList.filter((a) => a.who !== account && resolveSudoUsers([a.who], passwd, groups).accounts.has(account)).map((a) => ({ runas: a.runas ?? 'root', commands: a.commands ?? ['ALL'], nopasswd: a.nopasswd ?? false })),
   ];
   const exclude = new Set(strList(c.params.exclude_accounts));
-  const { rules, authDefaults, unparsed, problems: structure, skipped } = f.sudoers.value;
+  const { rules, authDefaults, unparsed, problems: structure, skipped, elsewhere } = f.sudoers.value;
   const authOff = (rule: SudoRule, account: string) => authDefaults.filter((d) => !d.authenticate && (
     d.scope === 'all' || d.scope === 'host'
     || (d.scope === 'user' && resolveSudoUsers(d.list, passwd, groups).accounts.has(account))
@@ -146,7 +146,7 @@ export function evaluateSudoers(c: CheckDef, f: HostFacts, host: InventoryHost, 
     }
   }
   problems.push(...truth);
-  const notes = [unparsed.length ? `not understood: ${unparsed.map((u) => `${u.file}:${u.line}`).join(', ')}` : '', skipped.length ? `skipped by sudo: ${skipped.join(', ')}` : ''].filter(Boolean);
+  const notes = [unparsed.length ? `not understood: ${unparsed.map((u) => `${u.file}:${u.line}`).join(', ')}` : '', skipped.length ? `skipped by sudo: ${skipped.join(', ')}` : '', elsewhere?.length ? `for other hosts: ${elsewhere.join(', ')}` : ''].filter(Boolean);
   const sudoEvidence = f.sudoList.ok ? `; sudo -l -U ${f.sudoList.value.map((l) => l.account).join('|')}` : '';
   return {
     status: problems.length ? 'fail' : 'pass', expected,

@@ -32,6 +32,8 @@ export interface SudoersFacts {
   files: string[];
   /** Files an includedir holds that sudo skips. */
   skipped: string[];
+  /** Rules and Defaults whose host list cannot match this host (`file:line`): sudo ignores them here. */
+  elsewhere?: string[];
   /** Include loops, too deep nesting, missing files. */
   problems: string[];
 }
@@ -84,7 +86,7 @@ export function parseSudoersSection(text: string, boundary: string): SudoersFact
     if (currentDir !== undefined) dirs.get(currentDir)!.push(l);
   }
   const host = framed.markers.find((m) => m.word === 'host')?.rest ?? '';
-  const facts: SudoersFacts = { rules: [], authDefaults: [], unparsed: [], files: [], skipped: [], problems: [] };
+  const facts: SudoersFacts = { rules: [], authDefaults: [], unparsed: [], files: [], skipped: [], elsewhere: [], problems: [] };
   const lines: Line[] = [];
   const visit = (file: string, stack: string[]) => {
     if (stack.includes(file)) { facts.problems.push(`include loop: ${[...stack, file].join(' → ')}`); return; }
@@ -108,12 +110,31 @@ export function parseSudoersSection(text: string, boundary: string): SudoersFact
     }
   };
   visit('/etc/sudoers', []);
-  parseLines(lines, facts);
+  parseLines(lines, facts, host);
   return facts;
 }
 
-function parseLines(lines: Line[], facts: SudoersFacts): void {
-  const aliases = { User_Alias: new Map<string, string[]>(), Runas_Alias: new Map<string, string[]>(), Cmnd_Alias: new Map<string, string[]>() };
+/**
+ * Whether a sudoers host list can match this host, as sudo decides it: the last item that matches wins (a negated one
+ * excludes); ALL, names and shell-style patterns are compared with the short host name (sudo's default, no fqdn).
+ * Addresses, networks and netgroups are not known here: such a list counts as matching, so the rule is still judged.
+ */
+export function hostListMatches(items: string[], host: string): boolean {
+  if (!host) return true;
+  const short = host.split('.')[0]!.toLowerCase();
+  for (const raw of [...items].reverse()) {
+    const neg = /^!+/.exec(raw)?.[0].length ?? 0;
+    const x = raw.slice(neg).trim();
+    if (x === 'ALL') return neg % 2 === 0;
+    if (x.startsWith('+') || /^[0-9.]+(\/\S+)?$/.test(x) || x.includes(':') || x.includes('/')) return true;
+    const re = new RegExp(`^${x.toLowerCase().replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    if (re.test(short) || re.test(host.toLowerCase())) return neg % 2 === 0;
+  }
+  return false;
+}
+
+function parseLines(lines: Line[], facts: SudoersFacts, host: string): void {
+  const aliases = { User_Alias: new Map<string, string[]>(), Runas_Alias: new Map<string, string[]>(), Cmnd_Alias: new Map<string, string[]>(), Host_Alias: new Map<string, string[]>() };
   const expand = (map: Map<string, string[]>, items: string[], depth = 0): string[] => items.flatMap((raw) => {
     const neg = raw.startsWith('!');
     const name = neg ? raw.slice(1).trim() : raw;
@@ -125,7 +146,6 @@ function parseLines(lines: Line[], facts: SudoersFacts): void {
   for (const l of lines) {
     const a = ALIAS.exec(l.text);
     if (a) {
-      if (a[1] === 'Host_Alias') continue;
       const kind = a[1] === 'Cmd_Alias' ? 'Cmnd_Alias' : (a[1] as keyof typeof aliases);
       for (const def of a[2]!.split(/\s*:\s*(?=[A-Z][A-Z0-9_]*\s*=)/)) {
         const m = /^([A-Z][A-Z0-9_]*)\s*=\s*(.*)$/.exec(def.trim());
@@ -143,6 +163,7 @@ function parseLines(lines: Line[], facts: SudoersFacts): void {
         if (!m) continue;
         const scope = ({ ':': 'user', '@': 'host', '>': 'runas', '!': 'cmnd' } as const)[(d[1] ?? '') as ':' | '@' | '>' | '!'] ?? 'all';
         const list = d[2] ? splitList(d[2]) : [];
+        if (scope === 'host' && !hostListMatches(expand(aliases.Host_Alias, list), host)) { (facts.elsewhere ??= []).push(`${l.file}:${l.line}`); continue; }
         facts.authDefaults.push({ file: l.file, line: l.line, scope, list: scope === 'user' ? expand(aliases.User_Alias, list) : scope === 'runas' ? expand(aliases.Runas_Alias, list) : scope === 'cmnd' ? expand(aliases.Cmnd_Alias, list) : list, authenticate: m[1]!.length % 2 === 0 });
       }
       continue;
@@ -150,8 +171,14 @@ function parseLines(lines: Line[], facts: SudoersFacts): void {
     const r = /^((?:[^\s,=]+\s*,\s*)*[^\s,=]+)\s+((?:[^\s,=]+\s*,\s*)*[^\s,=]+)\s*=\s*(.*)$/.exec(l.text);
     if (!r) { facts.unparsed.push({ file: l.file, line: l.line, text: l.text }); continue; }
     const users = expand(aliases.User_Alias, splitList(r[1]!));
-    // Host specs after the first (`: host = …`) are read as further command specs of the same users.
-    const specs = r[3]!.split(/\s+:\s*(?:[^\s,=]+\s*,\s*)*[^\s,=]+\s*=\s*/);
+    // `users hosts = specs [: hosts = specs]…`: each group of specs applies only where its host list matches.
+    const parts = r[3]!.split(/\s+:\s*((?:[^\s,=]+\s*,\s*)*[^\s,=]+)\s*=\s*/);
+    const specs: string[] = [];
+    for (let i = 0; i < parts.length; i += 2) {
+      const hosts = i === 0 ? r[2]! : parts[i - 1]!;
+      if (hostListMatches(expand(aliases.Host_Alias, splitList(hosts)), host)) specs.push(parts[i]!);
+      else if (!(facts.elsewhere ??= []).includes(`${l.file}:${l.line}`)) facts.elsewhere.push(`${l.file}:${l.line}`);
+    }
     for (const spec of specs) {
       let runas = 'root'; let nopasswd = false;
       for (let item of splitList(spec)) {

@@ -105,6 +105,7 @@ beforeAll(async () => {
       { id: 'd-elsewhere', groups: ['web'], sshd: { permitRootLogin: 'yes', configElsewhere: true } },
       { id: 'd-option', groups: ['web'], sshd: { daemonOptions: ['PermitRootLogin=yes'] } },
       { id: 'm-localport', groups: ['web'], sshd: { match: ['Match LocalPort 22', '  PasswordAuthentication yes'] } },
+      { id: 's-elsewhere', groups: ['web'], accounts: [{ name: 'mallory', uid: 1007, shell: '/bin/sh' }], sudoers: ['Host_Alias DBS = db-*, !db-99', 'mallory DBS = (root) NOPASSWD: ALL'] },
       { id: 'k-ca', groups: ['web'], sshd: { extra: ['TrustedUserCAKeys /mnt/user_ca.pub'] }, mntFiles: { 'user_ca.pub': { content: `${ca.publicKey}\n` } } },
       { id: 'b-stale', groups: ['db'], restic: { policy: 'db-daily', shared: 'pool', snapshotTimes: [new Date(Date.now() - 72 * HOUR).toISOString(), new Date(Date.now() - 50 * HOUR).toISOString()], foreign: [{ host: 'b-other', time: new Date(Date.now() - HOUR).toISOString() }] } },
       { id: 'b-fresh', groups: ['db'], restic: { policy: 'db-daily', shared: 'pool', snapshotTimes: [new Date(Date.now() - 2 * HOUR).toISOString()] } },
@@ -174,6 +175,14 @@ MACHINE.describe('inspection reads what sshd, sudo and restic read (issue 13, re
       reason: 'certificates signed by TrustedUserCAKeys /mnt/user_ca.pub (every account) log in without an authorized_keys entry, which opsgate cannot verify; set allow_user_ca: true in the baseline if that CA is trusted',
       evidence: "sshd -T -f CONFIG (the running daemon's -f) | grep -i authorizedkeys; cat /home/opsgate/.ssh/authorized_keys",
     });
+  });
+
+  it('sudo: a rule whose host list does not match this host is not judged here, as sudo ignores it', async () => {
+    const truth = await onHost('s-elsewhere', ['sudo', '-n', 'sudo', '-l', '-U', 'mallory']);
+    expect(truth.stdout).toMatch(/User mallory is not allowed to run sudo on s-elsewhere/);
+    const r = row('s-elsewhere', 'access.sudoers');
+    expect(r.status).toBe('pass');
+    expect(r.observed).toMatch(/for other hosts: \/etc\/sudoers\.d\/50-drift-1:1$/);
   });
 
   it('Match blocks: each context that weakens a checked option fails and is named', async () => {

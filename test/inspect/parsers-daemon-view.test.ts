@@ -55,6 +55,26 @@ describe('sudoers as sudo reads it', () => {
     expect(f.authDefaults).toEqual([{ file: '/etc/sudoers.d/10-deploy', line: 3, scope: 'user', list: ['deploy', '%deployers'], authenticate: false }]);
     expect(f.problems).toEqual([]);
   });
+  it('keeps only the rules and Defaults whose host list matches this host, as sudo does (last match wins, Host_Alias, patterns)', () => {
+    const text = `${B} host web-01\n` + file('/etc/sudoers', [
+      'Host_Alias WEB = web-*, !web-99',
+      'Host_Alias DB = db-01, db-02',
+      'alice DB = (root) ALL',
+      'bob WEB = (root) NOPASSWD: ALL',
+      'carol ALL, !web-01 = ALL',
+      'dave db-01 = /bin/ls : web-01 = /bin/cat',
+      'erin 10.0.0.0/8 = ALL',
+      'frank +webhosts = ALL',
+      'Defaults@DB !authenticate',
+      'Defaults@web-01 !authenticate',
+    ].join('\n'));
+    const f = parseSudoersSection(text, B);
+    expect(f.rules.map((r) => `${r.file}:${r.line} ${r.who} ${r.commands.join(',')}`)).toEqual([
+      '/etc/sudoers:4 bob ALL', '/etc/sudoers:6 dave /bin/cat', '/etc/sudoers:7 erin ALL', '/etc/sudoers:8 frank ALL',
+    ]);
+    expect(f.elsewhere).toEqual(['/etc/sudoers:3', '/etc/sudoers:5', '/etc/sudoers:6', '/etc/sudoers:9']);
+    expect(f.authDefaults.map((d) => d.line)).toEqual([10]);
+  });
   it('names include loops and missing files', () => {
     const text = file('/etc/sudoers', '@include /etc/sudoers.d/a\n@include /etc/sudoers.d/gone') + file('/etc/sudoers.d/a', '@include a\nbob ALL=ALL') + `${B} missing /etc/sudoers.d/gone\n`;
     const f = parseSudoersSection(text, B);
