@@ -108,7 +108,7 @@ function writeChanges(root: string): void {
       impact: { description: '无', expected_downtime_minutes: 0 }, targets: { hosts: [hostId((i % HOSTS) + 1), hostId(((i + 1) % HOSTS) + 1)] },
       window: { start: iso(start), end: iso(start + 90 * 60_000) }, steps: [{ id: 's1', kind: 'run', argv: ['true'] }],
       ...(type === 'emergency' ? { emergency: { justification: '基准测试中的紧急变更理由说明', retro_review_due: iso(start + 3 * DAY) } } : {}),
-      ...(rnd(i, 4) < 0.9 ? { closure: { outcome: rolledBack ? 'rolled_back' : failed ? 'failed' : 'successful', closed_at: iso(start + DAY), deviations: '无', reviewed_by: PEOPLE[0] } } : {}),
+      ...(rnd(i, 4) < 0.9 ? { closure: { outcome: rolledBack ? 'rolled_back' : failed ? 'failed' : 'succeeded', closed_at: iso(start + DAY), deviations: '无', reviewed_by: PEOPLE[0] } } : {}),
     });
     const pr = i + 1;
     const gate = new Chain();

@@ -197,7 +197,7 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
         earlierUploads,
         unreachable: locks.unreachable,
         runners: locks.runners,
-        ...(o.override ? {} : { gate: () => windowVerdict(change.data, calendar, o.now()) }),
+        ...(o.override ? {} : { gate: (spanMs?: number) => windowVerdict(change.data, calendar, o.now(), spanMs) }),
         onWindowEnd: plan.rollout.onWindowEnd,
         confirm: makeConfirmHooks({ targets, auth, secrets: redact, scope: change.id, run: runId, seconds: o.confirmSeconds ?? 120, ...(o.sleep ? { sleep: o.sleep } : {}) }),
         concurrency: o.concurrency ?? 20,

@@ -34,7 +34,7 @@ export interface ExecuteInput {
   /** Per host: where the step runner keeps markers and output, and the steps lock (from the host lock). */
   runners: ReadonlyMap<string, RunnerContext>;
   /** Window and freezes, asked before every batch and step; absent: always open (emergency override). */
-  gate?: () => GateVerdict;
+  gate?: (spanMs?: number) => GateVerdict;
   onWindowEnd?: 'stop' | 'rollback';
   confirm?: ConfirmHooks;
   concurrency?: number;
@@ -76,9 +76,9 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
   };
 
   let closed: string | undefined;
-  const gate = (): GateVerdict => {
+  const gate = (spanMs?: number): GateVerdict => {
     if (closed) return { ok: false, code: 'window_closed', reason: closed };
-    const g = input.gate?.() ?? { ok: true };
+    const g = input.gate?.(spanMs) ?? { ok: true };
     if (!g.ok) closed = g.reason;
     return g;
   };

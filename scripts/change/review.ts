@@ -45,7 +45,7 @@ export function evaluateReview(input: ReviewInput): Diagnostic[] {
     const hosts = last.hosts ? ` (${Object.entries(last.hosts).map(([h, o]) => `${h}: ${o}`).join(', ')})` : '';
     add('review.outcome-mismatch', '/closure/outcome', `closure says ${closure.outcome}, but the records of the last run (${last.run}) say ${recorded}${hosts}; the records decide`, recorded === 'unknown' ? 'the run is in doubt: resolve it with opsgate apply --resume --resolve, then write the closure' : `set closure.outcome: ${recorded}, or explain in deviations and fix the records' cause`);
   }
-  if (closure.outcome !== 'successful' && closure.deviations.trim().length === 0) add('review.deviations-empty', '/closure/deviations', `outcome ${closure.outcome} needs the deviations from the plan written down`);
+  if (closure.outcome !== 'succeeded' && closure.deviations.trim().length === 0) add('review.deviations-empty', '/closure/deviations', `outcome ${closure.outcome} needs the deviations from the plan written down`);
   if (last?.at && Date.parse(closure.closed_at) < Date.parse(last.at)) add('review.closed-before-run', '/closure/closed_at', `closed_at ${closure.closed_at} is before the last run ended (${last.at})`);
   if (closure.reviewed_by === c.implementer) add('review.self-review', '/closure/reviewed_by', `the implementer ${c.implementer} reviewed their own change`, 'another person should do the post-implementation review', 'warning');
   const listed = new Set(closure.incidents_caused ?? []);

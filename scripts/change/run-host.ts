@@ -27,7 +27,8 @@ export interface HostContext {
   action: ActionContext;
   recorder: Recorder;
   session: () => Promise<HostSession>;
-  gate: () => GateVerdict;
+  /** Window and freezes; a step passes its timeout, so it starts only if it would end inside (window-gate.ts). */
+  gate: (spanMs?: number) => GateVerdict;
   confirm?: ConfirmHooks;
 }
 
@@ -70,7 +71,7 @@ export async function runHost(ctx: HostContext, hp: HostPlan, resume: HostResume
     for (const a of [...hp.prechecks, ...hp.steps]) {
       if (skip.has(actionKey(a))) continue;
       if (a.phase === 'step') {
-        const g = ctx.gate();
+        const g = ctx.gate(a.timeoutMs);
         if (!g.ok) {
           await recorder.event('window.closed', { host, before_step: a.id, reason: g.reason });
           // A host the change has not touched yet is simply not started.

@@ -1,6 +1,6 @@
 /**
  * What a change's execution records say happened, in the closure's words
- * (`successful`, `partial`, `failed`, `rolled_back`), so lint, the sample
+ * (`succeeded`, `partial`, `failed`, `rolled_back`: model/outcome.ts), so lint, the sample
  * checks and the reports compare a post-implementation review with the same
  * answer. The records decide: a closure that says otherwise is a discrepancy.
  * Pure.
@@ -11,7 +11,7 @@
  * run `failed`, the change is `partial`) the per-host outcomes decide:
  *
  * Per run, from `run.done` (the last one in the file: a resumed run appends):
- * - every host kept the change → `successful`;
+ * - every host kept the change → `succeeded`;
  * - some hosts kept it, others did not → `partial`;
  * - no host kept it, and every host that changed anything was rolled back
  *   (the rest failed a precheck, were unreachable or never started) →
@@ -24,7 +24,7 @@
 
 import { CLEAN_HOST_OUTCOMES } from '../model/outcome.ts';
 
-export type RecordedOutcome = 'successful' | 'partial' | 'failed' | 'rolled_back' | 'unknown';
+export type RecordedOutcome = 'succeeded' | 'partial' | 'failed' | 'rolled_back' | 'unknown';
 
 export interface RunFacts {
   /** `run.done` outcome; absent when the run never finished. */
@@ -46,12 +46,12 @@ export function recordedOutcome(run: RunFacts): RecordedOutcome {
   const hosts = run.hosts ? Object.values(run.hosts) : [];
   if (hosts.length > 0) {
     const kept = hosts.filter((o) => KEPT.has(o)).length;
-    if (kept === hosts.length) return 'successful';
+    if (kept === hosts.length) return 'succeeded';
     if (kept > 0) return 'partial';
     if (!hosts.every((o) => CLEAN_HOST_OUTCOMES.has(o)) || run.rollbackFailed) return 'failed';
     return hosts.some((o) => ROLLED_BACK.has(o)) ? 'rolled_back' : 'failed';
   }
-  if (KEPT.has(run.outcome)) return 'successful';
+  if (KEPT.has(run.outcome)) return 'succeeded';
   if (run.outcome === 'partial' || run.outcome === 'window_closed') return 'partial';
   if (ROLLED_BACK.has(run.outcome)) return 'rolled_back';
   return run.rolledBack && !run.rollbackFailed ? 'rolled_back' : 'failed';

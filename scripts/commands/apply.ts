@@ -6,6 +6,15 @@ import { selectDueWork } from '../change/due.ts';
 import { findChange, loadPlan } from '../change/load-plan.ts';
 import { describeRetry, renderPlanText } from '../change/render-plan.ts';
 import { listRuns } from '../change/recorder.ts';
+import { sanitizeForLog } from '../render/sanitize.ts';
+
+/**
+ * Everything apply prints carries text from the change (patterns, names), the calendar, the hosts (errors, marker
+ * evidence) and records: every control and bidi character becomes a visible escape, line by line, as lint and plan do.
+ */
+function say(stream: NodeJS.WritableStream, text: string): void {
+  stream.write(text.split('\n').map(sanitizeForLog).join('\n'));
+}
 
 const USAGE = [
   'usage: opsgate apply CHG-YYYY-NNNN [--dry-run] [--resume [--resolve HOST:PHASE:STEP=done|failed]...]',
@@ -25,28 +34,28 @@ function parseResolution(text: string): Resolution {
 function progress(ctx: CommandContext) {
   return (e: Record<string, unknown>) => {
     const t = e.type;
-    if (t === 'batch.started') ctx.stdout.write(`batch ${e.batch}${e.canary ? ' (canary)' : ''}: ${(e.hosts as string[]).join(', ')}\n`);
-    else if (t === 'step.done' && e.ok === false) ctx.stdout.write(`  ${e.host}: ${e.phase} ${e.step} failed: ${e.why ?? ''}${e.error ? ` (${e.error})` : ''}\n`);
-    else if (t === 'step.unknown') ctx.stdout.write(`  ${e.host}: ${e.phase} ${e.step}: its outcome is unknown (${e.action})${e.evidence ? `: ${e.evidence}` : ''}\n`);
-    else if (t === 'window.closed') ctx.stdout.write(`  ${e.host}: not starting ${e.before_step}: ${e.reason}\n`);
-    else if (t === 'confirm.done') ctx.stdout.write(`  ${e.host}: commit-confirmation ${e.confirmed ? 'confirmed over a fresh connection' : `failed: ${e.why}${e.reverted ? '; the host restored itself' : ''}`}\n`);
-    else if (t === 'host.done') ctx.stdout.write(`  ${e.host}: ${e.outcome}\n`);
-    else if (t === 'rollout.stopped') ctx.stdout.write(`rollout stopped: ${e.reason}; batches not started: ${(e.batches_not_started as number[]).join(', ')}\n`);
+    if (t === 'batch.started') say(ctx.stdout, `batch ${e.batch}${e.canary ? ' (canary)' : ''}: ${(e.hosts as string[]).join(', ')}\n`);
+    else if (t === 'step.done' && e.ok === false) say(ctx.stdout, `  ${e.host}: ${e.phase} ${e.step} failed: ${e.why ?? ''}${e.error ? ` (${e.error})` : ''}\n`);
+    else if (t === 'step.unknown') say(ctx.stdout, `  ${e.host}: ${e.phase} ${e.step}: its outcome is unknown (${e.action})${e.evidence ? `: ${e.evidence}` : ''}\n`);
+    else if (t === 'window.closed') say(ctx.stdout, `  ${e.host}: not starting ${e.before_step}: ${e.reason}\n`);
+    else if (t === 'confirm.done') say(ctx.stdout, `  ${e.host}: commit-confirmation ${e.confirmed ? 'confirmed over a fresh connection' : `failed: ${e.why}${e.reverted ? '; the host restored itself' : ''}`}\n`);
+    else if (t === 'host.done') say(ctx.stdout, `  ${e.host}: ${e.outcome}\n`);
+    else if (t === 'rollout.stopped') say(ctx.stdout, `rollout stopped: ${e.reason}; batches not started: ${(e.batches_not_started as number[]).join(', ')}\n`);
   };
 }
 
 function report(ctx: CommandContext, id: string, r: ApplyOutcome): number {
   if (r.status === 'refused') {
-    ctx.stderr.write(`opsgate: refusing to apply ${id}; nothing was run:\n`);
-    for (const f of r.refusals) ctx.stderr.write(`  ${f.code}  ${f.message}${f.hint ? `\n    hint: ${f.hint}` : ''}\n`);
+    say(ctx.stderr, `opsgate: refusing to apply ${id}; nothing was run:\n`);
+    for (const f of r.refusals) say(ctx.stderr, `  ${f.code}  ${f.message}${f.hint ? `\n    hint: ${f.hint}` : ''}\n`);
     return ExitCode.findings;
   }
   if (r.status === 'needs_attention') {
     const unknown = r.unknown ?? Object.entries(r.result?.hosts ?? {}).filter(([, o]) => o === 'needs_attention').map(([host]) => ({ host, phase: '?', step: '?', evidence: 'see the record' }));
-    ctx.stdout.write(`${id}: stopped for a person (record ${r.record}): these may or may not have taken effect:\n`);
-    for (const u of unknown) ctx.stdout.write(`  ${u.host} ${u.phase}:${u.step}: ${u.evidence}\n`);
-    ctx.stdout.write(`check each on the host, then: opsgate apply ${id} --resume --resolve HOST:PHASE:STEP=done|failed\n`);
-  } else ctx.stdout.write(`${id}: ${r.status} (record ${r.record})\n`);
+    say(ctx.stdout, `${id}: stopped for a person (record ${r.record}): these may or may not have taken effect:\n`);
+    for (const u of unknown) say(ctx.stdout, `  ${u.host} ${u.phase}:${u.step}: ${u.evidence}\n`);
+    say(ctx.stdout, `check each on the host, then: opsgate apply ${id} --resume --resolve HOST:PHASE:STEP=done|failed\n`);
+  } else say(ctx.stdout, `${id}: ${r.status} (record ${r.record})\n`);
   return r.status === 'succeeded' ? ExitCode.clean : ExitCode.findings;
 }
 
@@ -72,21 +81,21 @@ export const applyCommand: Command = async (ctx) => {
   if (flags['dry-run']) {
     for (const id of due ? dueChanges(repo, ctx.now()) : ids) {
       const plan = await loadPlan(repo, findChange(repo, id), ctx.now(), (rel) => tree.read(rel));
-      ctx.stdout.write(renderPlanText(plan));
+      say(ctx.stdout, renderPlanText(plan));
       const runs = await listRuns(ctx.root, id);
       const retry = describeRetry(plan, runs.flatMap((r) => (r.state && r.outcome !== 'needs_attention' ? [{ run: r.run, state: r.state }] : [])), flags['rerun-succeeded'] === true);
-      if (retry) ctx.stdout.write(`${retry}\n`);
+      if (retry) say(ctx.stdout, `${retry}\n`);
     }
-    if (due && dueChanges(repo, ctx.now()).length === 0) ctx.stdout.write('no change has its window open now\n');
+    if (due && dueChanges(repo, ctx.now()).length === 0) say(ctx.stdout, 'no change has its window open now\n');
     return ExitCode.clean;
   }
   let exit: number = ExitCode.clean;
   // The schedule applies a change once; after a failed run a person decides (opsgate apply CHG, or --resume).
   for (const s of work?.personDecides ?? []) {
-    ctx.stdout.write(`${s.id}: skipped: run ${s.run} ended ${s.outcome}; a person decides: 'opsgate apply ${s.id}' to try again, or close the change\n`);
+    say(ctx.stdout, `${s.id}: skipped: run ${s.run} ended ${s.outcome}; a person decides: 'opsgate apply ${s.id}' to try again, or close the change\n`);
     exit = Math.max(exit, ExitCode.findings);
   }
-  if (due && ids.length === 0 && exit === ExitCode.clean) { ctx.stdout.write('no change has its window open now\n'); return ExitCode.clean; }
+  if (due && ids.length === 0 && exit === ExitCode.clean) { say(ctx.stdout, 'no change has its window open now\n'); return ExitCode.clean; }
   for (const id of ids) {
     const r = await applyChange({
       repo, committed, changeId: id, env: ctx.env, now: ctx.now,

@@ -8,9 +8,10 @@ import { failedClosedResult } from '../gate/fail-closed.ts';
 import { COMMENT_MARKER, renderComment, renderMarkdown, renderStatusDescription, renderText } from '../gate/render.ts';
 import { statusContext } from '../gate/status-context.ts';
 import type { ActionsContext } from '../github/actions-env.ts';
-import type { Scm } from '../github/scm.ts';
+import type { GitHubScm } from '../github/scm.ts';
 import type { GateResult } from '../gate/types.ts';
 import { loadSimulation } from '../gate/simulate.ts';
+import { reviewersToRequest } from '../gate/review-requests.ts';
 import { RecordWriter } from '../records/writer.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
 import { readSchemas } from '../repo/read-repo.ts';
@@ -23,9 +24,11 @@ interface GateArgs {
   format?: Format;
   decisionOut?: string;
   record: boolean;
+  /** Ask GitHub to request reviews from the people a pending rule still needs (publishing only). */
+  requestReviews?: boolean;
 }
 
-const USAGE = 'usage: opsgate gate [--pr N] [--simulate FILE] [--format text|json|github] [--decision-out FILE] [--record]';
+const USAGE = 'usage: opsgate gate [--pr N] [--simulate FILE] [--format text|json|github] [--decision-out FILE] [--record] [--request-reviews]';
 
 export function parseGateArgs(argv: string[]): GateArgs {
   const args: GateArgs = { record: false };
@@ -48,6 +51,7 @@ export function parseGateArgs(argv: string[]): GateArgs {
       args.format = v;
     } else if (flag === '--decision-out') args.decisionOut = value();
     else if (flag === '--record') args.record = true;
+    else if (flag === '--request-reviews') args.requestReviews = true;
     else throw new UsageError(`unknown option '${a}'`, USAGE);
   }
   if (args.simulate && args.pr !== undefined) throw new UsageError('--simulate and --pr exclude each other: a simulation reads its PR facts from the file', USAGE);
@@ -71,6 +75,9 @@ from the pull request's BASE commit through the GitHub API (never the working tr
                       comment instead)
   --decision-out FILE write the decision (policy commit, head, rules, approvers) as JSON
   --record            append the decision to records/gate/<owner>/<repo>/pr-<n>.jsonl
+  --request-reviews   with --format github: while the decision is pending, ask GitHub to request
+                      a review from each person a rule still needs (not one already requested
+                      or who reviewed the head; at most 15); needs pull-requests: write
 
 environment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH, GITHUB_STEP_SUMMARY,
              OPSGATE_BOT_LOGINS (whose comment is the sticky one; default github-actions[bot])
@@ -171,13 +178,13 @@ async function evaluateLive(ctx: CommandContext, args: GateArgs, validator: Retu
       if (!(err instanceof GitHubApiError)) throw err;
       result = failClosed(pr, err, known);
     }
-    out.push({ result, publish: (r) => publishResult(scm, actions, r) });
+    out.push({ result, publish: (r) => publishResult(scm, actions, r, { requestReviews: args.requestReviews === true, warn: (m) => ctx.stderr.write(`opsgate: ${m}\n`) }) });
   }
   return out;
 }
 
 /** Status (scoped to the base branch), sticky comment and job summary. Returns what could not be published. */
-async function publishResult(scm: Scm, actions: ActionsContext, r: GateResult): Promise<string[]> {
+async function publishResult(scm: GitHubScm, actions: ActionsContext, r: GateResult, opts: { requestReviews: boolean; warn: (m: string) => void }): Promise<string[]> {
   const failures: string[] = [];
   const run = actions.runUrl ? { runUrl: actions.runUrl } : {};
   if (actions.stepSummaryFile) await appendFile(actions.stepSummaryFile, renderMarkdown(r, { marker: false, ...run }));
@@ -191,7 +198,25 @@ async function publishResult(scm: Scm, actions: ActionsContext, r: GateResult): 
       .catch((e: Error) => failures.push(e.message)),
     scm.upsertStickyComment(r.pr, COMMENT_MARKER, renderComment(r, run)).catch((e: Error) => failures.push(e.message)),
   ]);
+  if (opts.requestReviews) await requestReviews(scm, r, opts.warn);
   return failures;
+}
+
+/** Asks the people still needed to review. Advisory: a refusal is a warning, never a changed decision. */
+async function requestReviews(scm: GitHubScm, r: GateResult, warn: (m: string) => void): Promise<void> {
+  if (r.status !== 'pending') return;
+  try {
+    const [requested, reviews] = await Promise.all([scm.listRequestedReviewers(r.pr), scm.listReviews(r.pr)]);
+    const logins = reviewersToRequest(r, { requested, reviews });
+    if (!logins.length) return;
+    const refused = await scm.requestReviewers(r.pr, logins);
+    for (const x of refused) warn(`could not request a review from ${x.login}: ${x.reason}`);
+    const asked = logins.filter((l) => !refused.some((x) => x.login === l));
+    if (asked.length) warn(`requested reviews on #${r.pr} from ${asked.join(', ')}`);
+  } catch (err) {
+    if (!(err instanceof GitHubApiError)) throw err;
+    warn(`could not request reviews on #${r.pr}: ${err.message}`);
+  }
 }
 
 /** The logins whose marked comment is the gate's own (OPSGATE_BOT_LOGINS, comma-separated; default the Actions bot). */

@@ -11,6 +11,8 @@ const HELP = `usage: opsgate inspect [options]
   --format text|json|github   output (default text; github = annotations + job summary)
   --record            append a hash-chained record under records/inspections/ and compare with the previous run
   --shard i/n         inspect every n-th host starting at i (CI matrix)
+  --run-id ID         the run id (shards of one scheduled run share it; default from
+                      GITHUB_RUN_ID/GITHUB_RUN_ATTEMPT in GitHub Actions, else generated)
   --concurrency N     hosts in flight (default 20)
   --timeout S         probe timeout per host in seconds (default 60)
   --connect-timeout S connect + handshake + auth timeout in seconds (default 10)
@@ -20,7 +22,7 @@ exit: 0 all pass, 1 any fail or error, 2 usage or unusable input, 3 internal err
 
 interface InspectArgs {
   hosts: string[]; groups: string[]; baselines: string[]; format: 'text' | 'json' | 'github'; record: boolean;
-  shard?: { index: number; count: number }; concurrency: number; timeoutMs: number; connectTimeoutMs: number; identity?: string; verbose: boolean; help: boolean;
+  shard?: { index: number; count: number }; runId?: string; concurrency: number; timeoutMs: number; connectTimeoutMs: number; identity?: string; verbose: boolean; help: boolean;
 }
 
 export function parseInspectArgs(argv: string[]): InspectArgs {
@@ -49,6 +51,11 @@ export function parseInspectArgs(argv: string[]): InspectArgs {
         if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError('--shard must be i/n with 1 ≤ i ≤ n, e.g. 2/4');
         a.shard = { index: Number(m[1]), count: Number(m[2]) }; break;
       }
+      case '--run-id': {
+        const v = value() ?? '';
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v)) throw new UsageError(`--run-id must be 1–64 characters of letters, digits, '.', '_' or '-', got '${v}'`);
+        a.runId = v; break;
+      }
       case '--concurrency': {
         const n = Number(value());
         if (!Number.isInteger(n) || n < 1 || n > 500) throw new UsageError('--concurrency must be an integer from 1 to 500');
@@ -63,6 +70,12 @@ export function parseInspectArgs(argv: string[]): InspectArgs {
     }
   }
   return a;
+}
+
+/** Shards of one GitHub Actions run share its id, so lifecycle and reports merge them. */
+function defaultRunId(env: NodeJS.ProcessEnv): string | undefined {
+  const id = env.GITHUB_RUN_ID;
+  return id && /^\d+$/.test(id) ? `INS-gh-${id}-${/^\d+$/.test(env.GITHUB_RUN_ATTEMPT ?? '') ? env.GITHUB_RUN_ATTEMPT : '1'}` : undefined;
 }
 
 export const inspectCommand: Command = async (ctx: CommandContext) => {
@@ -88,14 +101,19 @@ export const inspectCommand: Command = async (ctx: CommandContext) => {
   });
   const now = ctx.now();
   const waived = results.applyExceptions(runs.flatMap((r) => r.rows), loaded.policy.exceptions, loaded.inventory, now);
-  const previous = args.record ? await record.readPreviousRun(ctx.root, started, args.shard) : undefined;
-  const rows = args.record ? results.diffWithPrevious(waived, previous?.rows) : waived;
+  const runId = args.runId ?? defaultRunId(ctx.env) ?? `INS-${started.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
+  // Each host is compared with the last run that inspected it (scoped runs and shards included).
+  const stored = args.record ? await record.readRecentRuns(ctx.root, started) : [];
+  const prior = record.priorByHost(stored, hosts.map((h) => h.id), runId);
+  const notInspected = new Set(runs.filter((r) => r.error).map((r) => r.host));
+  const rows = args.record ? results.applyLifecycle(waived, prior, runId, notInspected) : waived;
   const hostRuns = runs.map((r) => ({ ...r, rows: rows.filter((x) => x.host === r.host) }));
-  const summary = results.summarize(rows, runs.filter((r) => r.error).length, runs.length);
-  const runId = `INS-${started.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
+  const summary = results.summarize(rows, runs.filter((r) => !r.reachable).length, runs.length, notInspected.size);
+  const compared = new Set([...prior.values()].map((p) => p.runId));
+  const previousRun = [...stored].reverse().find((r) => compared.has(r.runId))?.runId ?? null;
   const at = loaded.formatTime(started);
   const secrets = [...auth.secrets, ...hosts.flatMap((h) => (h.backup_repositories ?? []).map((b) => ctx.env[b.password_env] ?? ''))].filter(Boolean);
-  const report = redactDeep({ runId, at, hosts: hostRuns, rows, summary, previousRun: previous?.runId ?? null }, secrets);
+  const report = redactDeep({ runId, at, hosts: hostRuns, rows, summary, previousRun }, secrets);
 
   if (args.format === 'json') ctx.stdout.write(render.renderJson(report));
   else if (args.format === 'github') {

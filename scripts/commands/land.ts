@@ -131,7 +131,7 @@ async function runLand(ctx: CommandContext): Promise<number> {
     const { stageLanding } = await import('../land/stage.ts');
     const r = await stageLanding({ root: ctx.root, flow, run, ...(part ? { part } : {}), out: path.resolve(ctx.root, values.out as string), now: ctx.now(), env: ctx.env });
     ctx.stdout.write(`staged ${r.manifest.files.length} file(s) of ${flow} run ${run} from ${r.manifest.base_commit.slice(0, 12)} in ${r.manifestFile}\n`);
-    for (const f of r.manifest.files) ctx.stdout.write(`  ${f.base_blob ? 'appended' : 'new     '} ${f.path}\n`);
+    for (const f of r.manifest.files) ctx.stdout.write(`  ${!f.base_blob ? 'new     ' : f.path.startsWith('records/') ? 'appended' : 'replaced'} ${f.path}\n`);
     for (const p of r.problems) ctx.stderr.write(`opsgate: land.stage  ${p}\n`);
     return r.problems.length ? ExitCode.findings : ExitCode.clean;
   }

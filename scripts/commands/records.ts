@@ -5,6 +5,7 @@ import { ExitCode, UsageError } from '../model/errors.ts';
 import { checkAnchors } from '../records/anchor.ts';
 import { verifyChain, type RecordLine } from '../records/chain.ts';
 import { checkAgainstHistory, readRecordHistory } from '../records/git-history.ts';
+import { sanitizeForLog, sanitizeJson } from '../render/sanitize.ts';
 
 const USAGE = 'usage: opsgate records verify [PATH...]   (default: every chain under records/)';
 
@@ -55,10 +56,11 @@ export const recordsCommand: Command = async (ctx) => {
     if (history.reset) notices.unshift({ file: 'records', line: 1, code: 'record.history-reset', message: `history compared since commit ${history.reset.commit.slice(0, 12)} (Records-Reset: ${history.reset.reason})` });
   }
   problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-  if (wantJson) ctx.stdout.write(JSON.stringify({ files: files.length, lines, problems, notices, git: Boolean(history) }, null, 2) + '\n');
+  if (wantJson) ctx.stdout.write(sanitizeJson(JSON.stringify({ files: files.length, lines, problems, notices, git: Boolean(history) }, null, 2)) + '\n');
   else {
-    for (const p of problems) ctx.stdout.write(`${p.file}:${p.line}  ${p.code}  ${p.message}\n`);
-    for (const p of notices) ctx.stdout.write(`${p.file}:${p.line}  ${p.code}  ${p.message}\n`);
+    // File names and messages carry text a pull request controls (names, commit messages): visible escapes.
+    for (const p of problems) ctx.stdout.write(`${sanitizeForLog(`${p.file}:${p.line}  ${p.code}  ${p.message}`)}\n`);
+    for (const p of notices) ctx.stdout.write(`${sanitizeForLog(`${p.file}:${p.line}  ${p.code}  ${p.message}`)}\n`);
     ctx.stdout.write(`${files.length} record file(s), ${lines} line(s): ${problems.length === 0 ? `every chain verifies${history ? ' and extends what git committed' : ' (not a git work tree: not compared with history)'}` : `${problems.length} problem(s)`}${notices.some((n) => n.code === 'record.uncommitted') ? `; ${notices.filter((n) => n.code === 'record.uncommitted').length} file(s) with uncommitted lines` : ''}\n`);
   }
   return problems.length === 0 ? ExitCode.clean : ExitCode.findings;

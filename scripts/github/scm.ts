@@ -34,6 +34,17 @@ export interface Scm {
   upsertStickyComment(pr: number, marker: string, body: string): Promise<{ id: number; action: 'created' | 'updated' }>;
 }
 
+/** What only the live GitHub client does: asking people to review (`opsgate gate --request-reviews`). */
+export interface GitHubScm extends Scm {
+  /** Logins GitHub lists as requested reviewers of the pull request now. */
+  listRequestedReviewers(pr: number): Promise<string[]>;
+  /**
+   * Asks GitHub to request a review from each login. GitHub refuses a whole request (422) when one login is
+   * the author or not a collaborator: then each is asked on its own and the refused ones are returned.
+   */
+  requestReviewers(pr: number, logins: string[]): Promise<{ login: string; reason: string }[]>;
+}
+
 export interface TreeEntry {
   path: string;
   sha: string;
@@ -100,7 +111,7 @@ export interface ScmOptions {
   botLogins?: string[];
 }
 
-export function createGitHubScm(octokit: GateOctokit, repository: string, opts: ScmOptions = {}): Scm {
+export function createGitHubScm(octokit: GateOctokit, repository: string, opts: ScmOptions = {}): GitHubScm {
   const [owner, repo] = repository.split('/') as [string, string];
   if (!owner || !repo) throw new GitHubApiError('configure', undefined, `repository '${repository}' is not owner/name`);
   const base = { owner, repo };
@@ -221,6 +232,33 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
     setStatus: (sha, status) =>
       call(`set status ${status.context} on ${sha.slice(0, 7)}`, async () => {
         await octokit.rest.repos.createCommitStatus({ ...base, sha, ...status, description: status.description.slice(0, 140) });
+      }),
+    listRequestedReviewers: (pr) =>
+      call(`list the requested reviewers of #${pr}`, async () => {
+        const { data } = await octokit.rest.pulls.listRequestedReviewers({ ...base, pull_number: pr });
+        return data.users.map((u) => u.login);
+      }),
+    requestReviewers: (pr, logins) =>
+      call(`request reviews on #${pr}`, async () => {
+        const ask = (reviewers: string[]) => octokit.rest.pulls.requestReviewers({ ...base, pull_number: pr, reviewers });
+        const refused: { login: string; reason: string }[] = [];
+        const reason = (err: unknown) => `HTTP 422: ${(err instanceof Error ? err.message : String(err)).replace(/(gh[pousr]_|github_pat_)[A-Za-z0-9_]+/g, '[redacted]').split(' - https://docs.github.com')[0]!}`;
+        try {
+          await ask(logins);
+          return refused;
+        } catch (err) {
+          if (statusOf(err) !== 422) throw err;
+          if (logins.length === 1) return [{ login: logins[0]!, reason: reason(err) }];
+        }
+        for (const login of logins) {
+          try {
+            await ask([login]);
+          } catch (err) {
+            if (statusOf(err) !== 422) throw err;
+            refused.push({ login, reason: reason(err) });
+          }
+        }
+        return refused;
       }),
     upsertStickyComment: (pr, marker, body) =>
       call(`publish the comment on #${pr}`, async () => {

@@ -1,13 +1,16 @@
 import { entitledAccounts, entitledSudo, keyEntitlement, type EntitlementClock } from '../access/entitlement.ts';
-import type { HostFacts } from './facts.ts';
+import type { Account, GroupEntry, HostFacts } from './facts.ts';
 import { factFailed } from './checks-system.ts';
+import { keyOptionNames } from './parse-access.ts';
+import type { SudoRule } from './parse-sudo.ts';
 import type { CheckDef, InventoryHost, Outcome, PolicyData } from './model.ts';
 
-/** Pure evaluation of access checks: accounts, authorized_keys and sudoers against people, roles and grants. */
-const strList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
-const NO_LOGIN = /(nologin|false|sync|shutdown|halt)$/;
-
-/** Who holds what, when, is decided in scripts/access/entitlement.ts; these checks compare the host with it. */
+/**
+ * Pure evaluation of access checks: authorized_keys and sudoers against people, roles and grants.
+ * Who holds what, when, is decided in scripts/access/entitlement.ts; these checks compare the
+ * host with it, reading keys and sudo rules the way sshd and sudo do.
+ */
+export const strList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 export const clockOf = (policy: PolicyData, now: Date): EntitlementClock => ({ now, ...(policy.timezone ? { timezone: policy.timezone } : {}) });
 
 /** Accounts a host may have: unix accounts of roles with a current grant there, plus the check's allow_accounts. */
@@ -15,23 +18,8 @@ export function declaredAccounts(host: InventoryHost, policy: PolicyData, now: D
   return new Set([...allow, ...entitledAccounts(host, policy, clockOf(policy, now))]);
 }
 
-export function evaluateAccounts(c: CheckDef, f: HostFacts, host: InventoryHost, policy: PolicyData, now: Date): Outcome {
-  const uid0 = c.params.uid0_allowed ? strList(c.params.uid0_allowed) : ['root'];
-  const minUid = Number(c.params.min_uid ?? 1000); const maxUid = Number(c.params.max_uid ?? 59999);
-  const expected = `uid 0 only for ${uid0.join(', ')}; login accounts (uid ${minUid}–${maxUid}) only as the access policy declares`;
-  if (!f.passwd.ok) return factFailed(f.passwd, expected)!;
-  const declared = declaredAccounts(host, policy, now, strList(c.params.allow_accounts));
-  const problems: string[] = [];
-  for (const a of f.passwd.value) {
-    if (a.uid === 0 && !uid0.includes(a.name)) problems.push(`${a.name} has uid 0`);
-    else if (a.uid >= minUid && a.uid <= maxUid && !NO_LOGIN.test(a.shell) && !declared.has(a.name)) problems.push(`${a.name} (uid ${a.uid}) is not declared by any current grant`);
-  }
-  const logins = f.passwd.value.filter((a) => a.uid === 0 || (a.uid >= minUid && a.uid <= maxUid && !NO_LOGIN.test(a.shell))).map((a) => `${a.name}(${a.uid})`);
-  return { status: problems.length ? 'fail' : 'pass', expected, observed: logins.join(', '), reason: problems.join('; '), evidence: f.passwd.command };
-}
-
 export function evaluateAuthorizedKeys(c: CheckDef, f: HostFacts, host: InventoryHost, policy: PolicyData, now: Date): Outcome {
-  const expected = 'every authorized key belongs to an active person with a current grant of that account on this host, and is not expired';
+  const expected = 'every key sshd accepts belongs to an active person with a current grant of that account on this host, is not expired, and comes from a file opsgate can read';
   if (!f.authorizedKeys.ok) return factFailed(f.authorizedKeys, expected)!;
   const exclude = new Set(strList(c.params.exclude_accounts));
   const problems: string[] = [];
@@ -40,62 +28,130 @@ export function evaluateAuthorizedKeys(c: CheckDef, f: HostFacts, host: Inventor
   for (const k of keys) {
     const v = keyEntitlement(k.fingerprint, k.account, host, policy, clockOf(policy, now));
     if (v.person) owners.set(k.fingerprint, v.person);
-    if (!v.ok) problems.push(`${k.account}: ${k.fingerprint} ${v.reason}${v.person ? '' : ` (${k.comment || 'no comment'})`}`);
+    if (!v.ok) problems.push(`${k.account}: ${k.fingerprint} ${v.reason}${v.person ? '' : ` (${k.comment || 'no comment'})`} at ${k.file}:${k.line}`);
   }
-  const observed = keys.map((k) => `${k.account}:${owners.get(k.fingerprint) ?? k.fingerprint}`).join(', ') || 'no keys';
-  return { status: problems.length ? 'fail' : 'pass', expected, observed, reason: problems.join('; '), evidence: f.authorizedKeys.command };
+  // AuthorizedKeysCommand: keys come from a program at login time, not from a file opsgate reads.
+  const commands = new Map<string, string>();
+  if (f.sshd.ok) { const g = f.sshd.value.authorizedkeyscommand?.join(' '); if (g && g !== 'none') commands.set(g, 'every account'); }
+  if (f.sshdContexts.ok) for (const ctx of f.sshdContexts.value) { const v = ctx.settings.authorizedkeyscommand?.join(' '); if (v && v !== 'none' && !commands.has(v)) commands.set(v, `Match context ${ctx.label}`); }
+  const allowCommand = c.params.allow_keys_command === true;
+  // TrustedUserCAKeys: any certificate that CA signs for the account's name logs in, with no authorized_keys entry at all.
+  const cas = new Map<string, string>();
+  if (f.sshd.ok) { const g = f.sshd.value.trustedusercakeys?.join(' '); if (g && g !== 'none') cas.set(g, 'every account'); }
+  if (f.sshdContexts.ok) for (const ctx of f.sshdContexts.value) { const v = ctx.settings.trustedusercakeys?.join(' '); if (v && v !== 'none' && !cas.has(v)) cas.set(v, `Match context ${ctx.label}`); }
+  const allowCa = c.params.allow_user_ca === true;
+  const observed = [
+    keys.map((k) => `${k.account}:${owners.get(k.fingerprint) ?? k.fingerprint}${k.options ? ` [${keyOptionNames(k.options).join(',')}]` : ''}`).join(', ') || 'no keys',
+    ...(f.authorizedKeyFiles.ok ? [`AuthorizedKeysFile ${f.authorizedKeyFiles.value.tokens}`] : []),
+    ...[...commands].map(([cmd, where]) => `AuthorizedKeysCommand ${cmd} (${where})`),
+    ...[...cas].map(([file, where]) => `TrustedUserCAKeys ${file} (${where})`),
+  ].join('; ');
+  const evidence = `${f.sshd.command} | grep -i authorizedkeys; cat ${f.authorizedKeyFiles.ok && f.authorizedKeyFiles.value.files.length ? f.authorizedKeyFiles.value.files.map((x) => x.slice(x.indexOf(':') + 1)).join(' ') : 'each AuthorizedKeysFile'}`;
+  const unverifiable = [
+    ...(commands.size && !allowCommand ? [`keys also come from AuthorizedKeysCommand ${[...commands].map(([cmd, where]) => `${cmd} (${where})`).join(', ')}, which opsgate cannot verify; set allow_keys_command: true in the baseline if that source is trusted`] : []),
+    ...(cas.size && !allowCa ? [`certificates signed by TrustedUserCAKeys ${[...cas].map(([file, where]) => `${file} (${where})`).join(', ')} log in without an authorized_keys entry, which opsgate cannot verify; set allow_user_ca: true in the baseline if that CA is trusted`] : []),
+  ];
+  if (unverifiable.length && !problems.length) return { status: 'error', expected, observed, reason: unverifiable.join('; '), evidence };
+  if (commands.size && !allowCommand) problems.push(`keys also come from AuthorizedKeysCommand ${[...commands.keys()].join(', ')}, which opsgate cannot verify`);
+  if (cas.size && !allowCa) problems.push(`certificates signed by TrustedUserCAKeys ${[...cas.keys()].join(', ')} log in without an authorized_keys entry`);
+  return { status: problems.length ? 'fail' : 'pass', expected, observed, reason: problems.join('; '), evidence };
 }
 
+/** Accounts a sudoers user list names, resolved against passwd and group (primary and supplementary). */
+export function resolveSudoUsers(tokens: string[], passwd: Account[], groups: GroupEntry[]): { accounts: Set<string>; all: boolean } {
+  const members = (g: GroupEntry | undefined) => (g ? [...g.members, ...passwd.filter((a) => a.gid === g.gid).map((a) => a.name)] : []);
+  const one = (t: string): string[] | 'ALL' => {
+    if (t === 'ALL') return 'ALL';
+    if (t.startsWith('%#')) return members(groups.find((g) => String(g.gid) === t.slice(2)));
+    if (t.startsWith('%:')) return [];
+    if (t.startsWith('%')) return members(groups.find((g) => g.name === t.slice(1)));
+    if (t.startsWith('#')) return passwd.filter((a) => String(a.uid) === t.slice(1)).map((a) => a.name);
+    return [t];
+  };
+  const accounts = new Set<string>();
+  let all = false;
+  for (const raw of tokens) {
+    const neg = raw.startsWith('!');
+    const r = one(neg ? raw.slice(1) : raw);
+    if (r === 'ALL') { if (neg) accounts.clear(); else { all = true; for (const a of passwd) accounts.add(a.name); } continue; }
+    for (const a of r) if (neg) accounts.delete(a); else accounts.add(a);
+  }
+  return { accounts, all };
+}
+
+type Allowed = { runas: string; commands: string[]; nopasswd: boolean };
+const permits = (list: Allowed[], runas: string, cmd: string, nopasswd: boolean) =>
+  list.some((m) => (m.runas === runas || m.runas === 'ALL') && (m.commands.includes(cmd) || m.commands.includes('ALL')) && (m.nopasswd || !nopasswd));
+
+/**
+ * sudo rules as sudo reads them (includes, skipped files, aliases, %group, Defaults !authenticate),
+ * and `sudo -l -U` of every login account as ground truth beside the parser. A rule passes when
+ * the baseline allows its user list as written, or every account it resolves to is entitled to it.
+ */
 export function evaluateSudoers(c: CheckDef, f: HostFacts, host: InventoryHost, policy: PolicyData, now: Date): Outcome {
-  const expected = 'sudo rules only as the roles granted on this host declare (and the baseline allows)';
+  const expected = 'sudo rules only as the roles granted on this host declare (and the baseline allows), as sudo itself resolves them';
   if (!f.sudoers.ok) return factFailed(f.sudoers, expected)!;
-  const allowed = new Map<string, Array<{ runas: string; commands: string[]; nopasswd: boolean }>>();
-  const add = (who: string, rule: { runas?: string; commands?: string[]; nopasswd?: boolean }) =>
-    (allowed.get(who) ?? allowed.set(who, []).get(who)!).push({ runas: rule.runas ?? 'root', commands: rule.commands ?? ['ALL'], nopasswd: rule.nopasswd ?? false });
-  for (const a of (Array.isArray(c.params.allow) ? c.params.allow : []) as Array<{ who: string; runas?: string; commands?: string[]; nopasswd?: boolean }>) add(a.who, a);
+  const passwd = f.passwd.ok ? f.passwd.value : [];
+  const groups = f.group.ok ? f.group.value : [];
+  const byWho = new Map<string, Allowed[]>();
+  const add = (who: string, rule: { runas?: string; commands?: readonly string[]; nopasswd?: boolean }) =>
+    (byWho.get(who) ?? byWho.set(who, []).get(who)!).push({ runas: rule.runas ?? 'root', commands: [...(rule.commands ?? ['ALL'])], nopasswd: rule.nopasswd ?? false });
+  const allowList = (Array.isArray(c.params.allow) ? c.params.allow : []) as Array<{ who: string; runas?: string; commands?: string[]; nopasswd?: boolean }>;
+  for (const a of allowList) add(a.who, a);
   for (const [account, rules] of entitledSudo(host, policy, clockOf(policy, now))) for (const s of rules) add(account, s);
+  /** What an account may do: its own entries, and baseline entries for a %group or ALL it falls in. */
+  const forAccount = (account: string): Allowed[] => [
+    ...(byWho.get(account) ?? []),
+    ...allowList.filter((a) => a.who !== account && resolveSudoUsers([a.who], passwd, groups).accounts.has(account)).map((a) => ({ runas: a.runas ?? 'root', commands: a.commands ?? ['ALL'], nopasswd: a.nopasswd ?? false })),
+  ];
   const exclude = new Set(strList(c.params.exclude_accounts));
-  const problems: string[] = [];
+  const { rules, authDefaults, unparsed, problems: structure, skipped, elsewhere } = f.sudoers.value;
+  const authOff = (rule: SudoRule, account: string) => authDefaults.filter((d) => !d.authenticate && (
+    d.scope === 'all' || d.scope === 'host'
+    || (d.scope === 'user' && resolveSudoUsers(d.list, passwd, groups).accounts.has(account))
+    || (d.scope === 'runas' && (d.list.includes(rule.runas) || d.list.includes('ALL')))
+    || (d.scope === 'cmnd' && rule.commands.some((x) => d.list.includes(x) || d.list.includes('ALL')))));
+  const problems: string[] = structure.map((p) => `sudoers: ${p}`);
+  const flagged = new Set<string>();
   const seen: string[] = [];
-  for (const rule of f.sudoers.value.rules) {
-    if (exclude.has(rule.who)) continue;
+  for (const rule of rules) {
+    const resolved = resolveSudoUsers(rule.users, passwd, groups);
+    const accounts = [...resolved.accounts].filter((a) => !exclude.has(a));
+    if (rule.users.every((u) => exclude.has(u))) continue;
     seen.push(`${rule.who}→${rule.commands.join(',')}`);
-    const mine = allowed.get(rule.who) ?? [];
+    const asWritten = byWho.get(rule.who) ?? [];
     for (const cmd of rule.commands) {
-      const ok = mine.some((m) => (m.runas === rule.runas || m.runas === 'ALL') && (m.commands.includes(cmd) || m.commands.includes('ALL')) && (m.nopasswd || !rule.nopasswd));
-      if (!ok) problems.push(`${rule.file}:${rule.line} ${rule.who} (${rule.runas})${rule.nopasswd ? ' NOPASSWD' : ''} ${cmd}`);
+      const off = accounts.flatMap((a) => authOff(rule, a));
+      const nopasswd = rule.nopasswd || off.length > 0;
+      if (permits(asWritten, rule.runas, cmd, nopasswd)) continue;
+      const bad = resolved.all ? ['ALL'] : accounts.filter((a) => !permits(forAccount(a), rule.runas, cmd, rule.nopasswd || authOff(rule, a).length > 0));
+      if (accounts.length > 0 && bad.length === 0) continue;
+      const via = rule.who !== bad.join(',') ? ` (${rule.who}${accounts.length ? ` → ${bad.join(', ') || 'nobody'}` : ', no such account'})` : '';
+      const why = !rule.nopasswd && off.length ? ` NOPASSWD through Defaults !authenticate at ${off[0]!.file}:${off[0]!.line}` : rule.nopasswd ? ' NOPASSWD' : '';
+      problems.push(`${rule.file}:${rule.line} ${bad.join(',') || rule.who}${via} (${rule.runas})${why} ${cmd}`);
+      for (const a of bad) flagged.add(`${a}\u0000${cmd}`);
     }
   }
-  const unparsed = f.sudoers.value.unparsed.map((u) => `${u.file}:${u.line}`);
+  // Ground truth: what sudo itself says each login account may run.
+  const truth: string[] = [];
+  if (f.sudoList.ok) {
+    for (const l of f.sudoList.value) {
+      if (exclude.has(l.account)) continue;
+      if (l.error) { problems.push(`sudo -l -U ${l.account}: ${l.error}`); continue; }
+      for (const e of l.allowed) {
+        if (permits(forAccount(l.account), e.runas, e.command, e.nopasswd) || flagged.has(`${l.account}\u0000${e.command}`)) continue;
+        const at = rules.find((r) => r.commands.includes(e.command) && resolveSudoUsers(r.users, passwd, groups).accounts.has(l.account));
+        truth.push(`sudo -l -U ${l.account}: (${e.runas})${e.nopasswd ? ' NOPASSWD:' : ''} ${e.command}${at ? ` (${at.file}:${at.line})` : ' (sudo resolves it; the parser did not find the rule)'}`);
+      }
+    }
+  }
+  problems.push(...truth);
+  const notes = [unparsed.length ? `not understood: ${unparsed.map((u) => `${u.file}:${u.line}`).join(', ')}` : '', skipped.length ? `skipped by sudo: ${skipped.join(', ')}` : '', elsewhere?.length ? `for other hosts: ${elsewhere.join(', ')}` : ''].filter(Boolean);
+  const sudoEvidence = f.sudoList.ok ? `; sudo -l -U ${f.sudoList.value.map((l) => l.account).join('|')}` : '';
   return {
-    status: problems.length ? 'fail' : 'pass', expected, observed: seen.join('; ') || 'no rules',
-    reason: [problems.length ? `undeclared: ${problems.join('; ')}` : '', unparsed.length ? `not understood: ${unparsed.join(', ')}` : ''].filter(Boolean).join('; '),
-    evidence: f.sudoers.command,
+    status: problems.length ? 'fail' : 'pass', expected,
+    observed: [seen.join('; ') || 'no rules', ...(f.sudoList.ok ? [] : [`sudo -l not gathered: ${f.sudoList.reason}`]), ...notes].join('; '),
+    reason: [problems.length ? `undeclared: ${problems.join('; ')}` : '', ...notes.filter((n) => n.startsWith('not understood'))].filter(Boolean).join('; '),
+    evidence: `${f.sudoers.command}${sudoEvidence}`,
   };
-}
-
-export function evaluateBackupFreshness(_c: CheckDef, f: HostFacts, host: InventoryHost, policy: PolicyData, now: Date): Outcome {
-  const repos = host.backup_repositories ?? [];
-  const targeting = policy.backupPolicies.filter((b) => (b.targets?.hosts ?? []).includes(host.id) || (b.targets?.groups ?? []).some((g) => host.groups.includes(g)));
-  const expected = 'newest snapshot of each backup policy within its RPO; snapshot count within retention';
-  if (repos.length === 0) {
-    if (targeting.length === 0) return { status: 'not_applicable', expected, observed: 'no backup policy targets this host', reason: 'no backup policy targets this host', evidence: '' };
-    return { status: 'fail', expected, observed: 'no backup_repositories in the inventory', reason: `policies ${targeting.map((b) => b.id).join(', ')} target this host but it declares no repository`, evidence: '' };
-  }
-  const problems: string[] = []; const observed: string[] = []; const errors: string[] = [];
-  for (const r of repos) {
-    const bp = policy.backupPolicies.find((b) => b.id === r.policy);
-    const fact = f.restic.get(r.policy);
-    if (!bp) { errors.push(`${r.policy}: unknown backup policy`); continue; }
-    if (!fact || !fact.ok) { errors.push(`${r.policy}: ${fact ? fact.reason : 'not gathered'}`); continue; }
-    const snaps = fact.value.map((s) => Date.parse(s.time)).filter((t) => !Number.isNaN(t)).sort((a, b) => b - a);
-    if (snaps.length === 0) { problems.push(`${r.policy}: no snapshots`); observed.push(`${r.policy}: none`); continue; }
-    const ageHours = Math.round(((now.getTime() - snaps[0]!) / 3_600_000) * 10) / 10;
-    observed.push(`${r.policy}: newest ${new Date(snaps[0]!).toISOString()} (${ageHours} h old), ${snaps.length} snapshots`);
-    if (ageHours > bp.rpo_hours) problems.push(`${r.policy}: newest snapshot is ${ageHours} h old, RPO is ${bp.rpo_hours} h`);
-    const keep = bp.retention ? (bp.retention.keep_daily ?? 0) + (bp.retention.keep_weekly ?? 0) + (bp.retention.keep_monthly ?? 0) + (bp.retention.keep_yearly ?? 0) : 0;
-    if (keep > 0 && snaps.length > keep) problems.push(`${r.policy}: ${snaps.length} snapshots exceed retention (${keep}): forget/prune is not running`);
-  }
-  if (errors.length && !problems.length) return { status: 'error', expected, observed: observed.join('; '), reason: errors.join('; '), evidence: 'restic snapshots --json' };
-  return { status: problems.length ? 'fail' : 'pass', expected, observed: observed.join('; '), reason: [...problems, ...errors].join('; '), evidence: 'restic -r REPOSITORY snapshots --json' };
 }

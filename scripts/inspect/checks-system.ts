@@ -1,5 +1,6 @@
 import type { Fact, HostFacts } from './facts.ts';
 import type { CheckDef, Outcome } from './model.ts';
+import { effectiveNamedEntries } from './parse-accounts.ts';
 import { isLoopback } from './parse-network.ts';
 
 /** Pure evaluation of system checks against facts. */
@@ -47,15 +48,53 @@ export function compareValue(observed: string | undefined, p: P): { expected: st
   return problem === undefined ? { expected: parts.join(' and ') } : { expected: parts.join(' and '), problem };
 }
 
+/**
+ * One sshd setting as the daemon applies it: the global `sshd -T` value and, when the config has
+ * Match blocks, the value in every login account × address context (`sshd -T -C`). Any context
+ * that fails names itself. A config file changed after the daemon started is a warning: the
+ * running daemon may still use the old settings until it is reloaded.
+ */
 export function evaluateSshdOption(c: CheckDef, f: HostFacts): Outcome {
   const option = String(c.params.option).toLowerCase();
   const cmp0 = compareValue(undefined, c.params);
-  const expected = `${option} ${cmp0.expected}`;
+  const expected = `${option} ${cmp0.expected}${c.params.contexts === false ? '' : ' in every Match context'}`;
   const err = factFailed(f.sshd, expected);
   if (err || !f.sshd.ok) return err!;
   const observed = f.sshd.value[option]?.join(' ');
   const cmp = compareValue(observed, c.params);
-  return { status: cmp.problem ? 'fail' : 'pass', expected, observed: `${option} ${observed ?? '(not set)'}`, reason: cmp.problem ? `effective ${option} ${cmp.problem}` : '', evidence: f.sshd.command };
+  const problems: string[] = cmp.problem ? [`effective ${option} ${cmp.problem}`] : [];
+  const contexts = c.params.contexts === false || !f.sshdContexts.ok ? [] : f.sshdContexts.value;
+  const weakened: string[] = [];
+  for (const ctx of contexts) {
+    if (ctx.status !== 0) { problems.push(`sshd -T -C ${ctx.label} failed (exit ${ctx.status})`); continue; }
+    const v = ctx.settings[option]?.join(' ');
+    if (v === undefined) continue;
+    const x = compareValue(v, c.params);
+    if (x.problem) weakened.push(ctx.label);
+    if (x.problem) problems.push(`Match context ${ctx.label}: ${option} ${x.problem}`);
+  }
+  const out: Outcome = {
+    status: problems.length ? 'fail' : 'pass', expected,
+    observed: `${option} ${observed ?? '(not set)'}${contexts.length ? `; ${contexts.length} Match contexts evaluated${weakened.length ? `, ${weakened.length} differ` : ''}` : ''}`,
+    reason: problems.join('; '),
+    evidence: weakened.length ? `sshd -T -C ${weakened[0]}` : f.sshd.command,
+  };
+  const pending = reloadPending(f);
+  if (pending) {
+    out.reason = out.reason ? `${out.reason}; ${pending}` : pending;
+    if (out.status === 'pass') out.level = 'warn';
+  }
+  return out;
+}
+
+/** A config file newer than the running daemon: its settings may not be the ones in force. */
+export function reloadPending(f: HostFacts): string | undefined {
+  if (!f.sshdRuntime.ok || !f.sshdRuntime.value.daemon) return undefined;
+  const started = f.sshdRuntime.value.daemon.startedAt;
+  // Start times are read in clock ticks: allow one second of rounding.
+  const newer = f.sshdRuntime.value.configFiles.filter((c) => c.mtime > started + 1000);
+  if (!newer.length) return undefined;
+  return `reload pending: ${newer.map((c) => `${c.path} changed ${new Date(c.mtime).toISOString()}`).join(', ')}, after sshd (pid ${f.sshdRuntime.value.daemon.pid}) started ${new Date(started).toISOString()}; the running daemon may use other settings`;
 }
 
 export function evaluateLoginDefs(c: CheckDef, f: HostFacts): Outcome {
@@ -82,16 +121,26 @@ export function evaluatePorts(c: CheckDef, f: HostFacts, mode: 'allow' | 'deny')
 export function evaluateFileMode(c: CheckDef, f: HostFacts): Outcome {
   const path = String(c.params.path);
   const max = parseInt(String(c.params.max_mode ?? '0777'), 8);
-  const expected = `${path} mode ≤ ${String(c.params.max_mode ?? '0777')}${c.params.owner ? ` owner ${str(c.params.owner)}` : ''}${c.params.group ? ` group ${str(c.params.group)}` : ''}`;
+  const aclAllow = strList(c.params.acl_allow);
+  const expected = `${path} mode ≤ ${String(c.params.max_mode ?? '0777')}${c.params.owner ? ` owner ${str(c.params.owner)}` : ''}${c.params.group ? ` group ${str(c.params.group)}` : ''}, no ACL entry for a named user or group${aclAllow.length ? ` except ${aclAllow.join(', ')}` : ''}`;
   if (!f.files.ok) return factFailed(f.files, expected)!;
   const m = f.files.value.get(path);
+  const evidence = `stat -c '%a %U %G' ${path}; getfacl -p ${path}`;
   if (!m) return { status: 'error', expected, observed: '', reason: `${path} was not in the probe`, evidence: f.files.command };
   if (!m.exists) return { status: c.params.must_exist ? 'fail' : 'not_applicable', expected, observed: `${path} missing`, reason: `${path} does not exist`, evidence: f.files.command };
   const problems: string[] = [];
   if ((m.mode! & ~max & 0o7777) !== 0) problems.push(`mode ${m.mode!.toString(8).padStart(4, '0')} has bits beyond ${max.toString(8).padStart(4, '0')}${m.mode! & 0o002 ? ' (world-writable)' : ''}`);
   if (c.params.owner && !strList(c.params.owner).includes(m.owner!)) problems.push(`owner is ${m.owner}`);
   if (c.params.group && !strList(c.params.group).includes(m.group!)) problems.push(`group is ${m.group}`);
-  return { status: problems.length ? 'fail' : 'pass', expected, observed: `${path} ${m.mode!.toString(8).padStart(4, '0')} ${m.owner}:${m.group}`, reason: problems.join('; '), evidence: `stat -c '%a %U %G' ${path}` };
+  let acl = '';
+  if (m.acl === 'unreadable') problems.push(`${path} has an ACL (ls shows '+') but the host has no getfacl to read it`);
+  else if (m.acl) {
+    // The mode's group bits are the ACL mask once an ACL exists: named entries are extra access.
+    const named = effectiveNamedEntries(m.acl).filter((e) => !aclAllow.includes(`${e.tag}:${e.qualifier}`) && !aclAllow.includes(e.qualifier));
+    acl = effectiveNamedEntries(m.acl).map((e) => `${e.tag}:${e.qualifier}:${e.perms}`).join(',');
+    if (named.length) problems.push(`ACL grants ${named.map((e) => `${e.tag} ${e.qualifier} ${e.perms}`).join(', ')}`);
+  }
+  return { status: problems.length ? 'fail' : 'pass', expected, observed: `${path} ${m.mode!.toString(8).padStart(4, '0')} ${m.owner}:${m.group}${acl ? ` acl ${acl}` : ''}`, reason: problems.join('; '), evidence };
 }
 
 export function evaluatePackages(c: CheckDef, f: HostFacts, want: 'absent' | 'present'): Outcome {

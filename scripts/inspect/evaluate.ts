@@ -1,35 +1,51 @@
 import type { HostFacts } from './facts.ts';
-import { evaluateAccounts, evaluateAuthorizedKeys, evaluateBackupFreshness, evaluateSudoers } from './checks-access.ts';
+import { evaluateAuthorizedKeys, evaluateSudoers } from './checks-access.ts';
+import { evaluateAccounts, evaluateEmptyPasswords, evaluatePasswordAge, evaluatePrivilegedGroups } from './checks-accounts.ts';
+import { evaluateBackupFreshness } from './checks-backup.ts';
 import { evaluateFileMode, evaluateLoginDefs, evaluatePackages, evaluatePorts, evaluateSshdOption, evaluateSysctl, evaluateThreshold } from './checks-system.ts';
 import { inScope, type Baseline, type CheckDef, type InspectionRow, type InventoryHost, type Outcome, type PolicyData } from './model.ts';
 
+/**
+ * The check registry: each type names the probe sections it reads (so a host is only asked for
+ * what the baselines in scope need) and a pure evaluation. To add a type, add an entry here and
+ * to the `type` enum (and its params) in schemas/baseline.schema.json. identity and os-release
+ * are always gathered; file_mode paths, sysctl keys and restic repositories are added per check.
+ */
+export interface CheckType {
+  sections: readonly string[];
+  evaluate: (c: CheckDef, f: HostFacts, host: InventoryHost, policy: PolicyData, now: Date) => Outcome;
+}
+
+export const CHECK_REGISTRY: Record<string, CheckType> = {
+  sshd_option: { sections: ['sshd'], evaluate: (c, f) => evaluateSshdOption(c, f) },
+  port_allowlist: { sections: ['listen'], evaluate: (c, f) => evaluatePorts(c, f, 'allow') },
+  port_denylist: { sections: ['listen'], evaluate: (c, f) => evaluatePorts(c, f, 'deny') },
+  login_defs: { sections: ['login-defs'], evaluate: (c, f) => evaluateLoginDefs(c, f) },
+  file_mode: { sections: [], evaluate: (c, f) => evaluateFileMode(c, f) },
+  package_absent: { sections: ['packages'], evaluate: (c, f) => evaluatePackages(c, f, 'absent') },
+  package_present: { sections: ['packages'], evaluate: (c, f) => evaluatePackages(c, f, 'present') },
+  sysctl: { sections: ['sysctl-persisted'], evaluate: (c, f) => evaluateSysctl(c, f) },
+  disk_usage: { sections: ['disk'], evaluate: (c, f) => evaluateThreshold(c, f, 'disk') },
+  memory_usage: { sections: ['memory'], evaluate: (c, f) => evaluateThreshold(c, f, 'memory') },
+  load: { sections: ['load'], evaluate: (c, f) => evaluateThreshold(c, f, 'load') },
+  accounts: { sections: ['passwd', 'group', 'shadow', 'shells'], evaluate: evaluateAccounts },
+  privileged_groups: { sections: ['passwd', 'group'], evaluate: evaluatePrivilegedGroups },
+  empty_password: { sections: ['passwd', 'shadow', 'shells'], evaluate: (c, f) => evaluateEmptyPasswords(c, f) },
+  password_age: { sections: ['passwd', 'shadow', 'shells', 'login-defs'], evaluate: evaluatePasswordAge },
+  authorized_keys: { sections: ['sshd', 'authorized-keys', 'passwd'], evaluate: evaluateAuthorizedKeys },
+  sudoers: { sections: ['sudoers', 'passwd', 'group', 'shells', 'sudo-list'], evaluate: evaluateSudoers },
+  backup_freshness: { sections: [], evaluate: evaluateBackupFreshness },
+  manual: { sections: [], evaluate: (c) => ({ status: 'not_checked', expected: String(c.params.procedure ?? 'manual review'), observed: '', reason: 'manual check: record the result by hand', evidence: '' }) },
+};
+
 /** The check types opsgate evaluates; the baseline schema's `type` enum lists the same names. */
-export const CHECK_TYPES = [
-  'sshd_option', 'port_allowlist', 'port_denylist', 'login_defs', 'file_mode', 'package_absent', 'package_present',
-  'sysctl', 'disk_usage', 'memory_usage', 'load', 'accounts', 'authorized_keys', 'sudoers', 'backup_freshness', 'manual',
-] as const;
+export const CHECK_TYPES = Object.keys(CHECK_REGISTRY);
 
 /** Evaluates one check against one host's facts. Pure: `now` is a parameter. */
 export function evaluateCheck(c: CheckDef, facts: HostFacts, host: InventoryHost, policy: PolicyData, now: Date): Outcome {
-  switch (c.type) {
-    case 'sshd_option': return evaluateSshdOption(c, facts);
-    case 'port_allowlist': return evaluatePorts(c, facts, 'allow');
-    case 'port_denylist': return evaluatePorts(c, facts, 'deny');
-    case 'login_defs': return evaluateLoginDefs(c, facts);
-    case 'file_mode': return evaluateFileMode(c, facts);
-    case 'package_absent': return evaluatePackages(c, facts, 'absent');
-    case 'package_present': return evaluatePackages(c, facts, 'present');
-    case 'sysctl': return evaluateSysctl(c, facts);
-    case 'disk_usage': return evaluateThreshold(c, facts, 'disk');
-    case 'memory_usage': return evaluateThreshold(c, facts, 'memory');
-    case 'load': return evaluateThreshold(c, facts, 'load');
-    case 'accounts': return evaluateAccounts(c, facts, host, policy, now);
-    case 'authorized_keys': return evaluateAuthorizedKeys(c, facts, host, policy, now);
-    case 'sudoers': return evaluateSudoers(c, facts, host, policy, now);
-    case 'backup_freshness': return evaluateBackupFreshness(c, facts, host, policy, now);
-    case 'manual': return { status: 'not_checked', expected: String(c.params.procedure ?? 'manual review'), observed: '', reason: 'manual check: record the result by hand', evidence: '' };
-    default: return { status: 'error', expected: '', observed: '', reason: `unknown check type '${c.type}'; expected one of ${CHECK_TYPES.join(', ')}`, evidence: '' };
-  }
+  const t = CHECK_REGISTRY[c.type];
+  if (!t) return { status: 'error', expected: '', observed: '', reason: `unknown check type '${c.type}'; expected one of ${CHECK_TYPES.join(', ')}`, evidence: '' };
+  return t.evaluate(c, facts, host, policy, now);
 }
 
 function row(host: InventoryHost, b: Baseline, c: CheckDef, o: Outcome): InspectionRow {
@@ -59,19 +75,10 @@ export function evaluateHost(host: InventoryHost, baselines: Baseline[], facts: 
   return rows;
 }
 
-/** Paths, sysctl keys a host's probe must gather for these baselines. */
-/** The fixed probe sections each check type reads (identity and os-release are always gathered). */
-const SECTIONS_BY_TYPE: Record<string, string[]> = {
-  sshd_option: ['sshd'], port_allowlist: ['listen'], port_denylist: ['listen'], login_defs: ['login-defs'],
-  package_absent: ['packages'], package_present: ['packages'], sysctl: ['sysctl-persisted'], disk_usage: ['disk'],
-  memory_usage: ['memory'], load: ['load'], accounts: ['passwd', 'group', 'shadow'], authorized_keys: ['authorized-keys', 'passwd'],
-  sudoers: ['sudoers'], file_mode: [], backup_freshness: [], manual: [],
-};
-
 export function probeNeeds(baselines: Baseline[]): { sections: string[]; files: string[]; sysctlKeys: string[] } {
   const checks = baselines.flatMap((b) => b.checks);
   return {
-    sections: [...new Set(['identity', 'os-release', ...checks.flatMap((c) => SECTIONS_BY_TYPE[c.type] ?? [])])],
+    sections: [...new Set(['identity', 'os-release', ...checks.flatMap((c) => CHECK_REGISTRY[c.type]?.sections ?? [])])],
     files: [...new Set(checks.filter((c) => c.type === 'file_mode').map((c) => String(c.params.path)))],
     sysctlKeys: [...new Set(checks.filter((c) => c.type === 'sysctl').map((c) => String(c.params.key)))],
   };

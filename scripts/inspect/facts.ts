@@ -1,15 +1,21 @@
+import type { ShellFacts } from './parse-accounts.ts';
+import type { SshdContext, SshdRuntime } from './parse-sshd.ts';
+import type { SudoersFacts, SudoListing } from './parse-sudo.ts';
+
+export type { ShellFacts, SshdContext, SshdRuntime, SudoersFacts, SudoListing };
 /** Typed facts about one host, each either a value or the reason it could not be gathered. Pure types. */
 export type Fact<T> = { ok: true; value: T; command: string } | { ok: false; reason: string; command: string };
 
 export interface ListeningSocket { proto: 'tcp' | 'udp'; address: string; port: number }
-export interface Account { name: string; uid: number; gid: number; home: string; shell: string }
+/** `password` is the passwd field (usually 'x': the hash is in shadow; '' means no password at all). */
+export interface Account { name: string; uid: number; gid: number; home: string; shell: string; password?: string }
 export interface GroupEntry { name: string; gid: number; members: string[] }
 export interface ShadowEntry { name: string; state: 'set' | 'locked' | 'empty'; lastChange?: number; minDays?: number; maxDays?: number; warnDays?: number; inactiveDays?: number; expireDay?: number }
 export interface AuthorizedKey { account: string; file: string; line: number; type: string; fingerprint: string; comment: string; options: string }
-export interface SudoRule { file: string; line: number; who: string; runas: string; nopasswd: boolean; commands: string[] }
-export interface SudoersFacts { rules: SudoRule[]; unparsed: Array<{ file: string; line: number; text: string }> }
 export interface PackageEntry { name: string; version: string; installed: boolean }
-export interface FileMeta { path: string; exists: boolean; mode?: number; owner?: string; group?: string; kind?: string }
+export interface FileAcl { tag: 'user' | 'group' | 'mask' | 'other'; qualifier: string; perms: string }
+/** `acl`: extended entries ([] when none); 'unreadable' when the host has no getfacl but ls shows an ACL. */
+export interface FileMeta { path: string; exists: boolean; mode?: number; owner?: string; group?: string; kind?: string; acl?: FileAcl[] | 'unreadable' }
 export interface DiskEntry { filesystem: string; type: string; mount: string; sizeKb: number; usedKb: number; usedPercent: number }
 export interface MemoryFacts { totalKb: number; availableKb: number; usedPercent: number; swapTotalKb: number; swapFreeKb: number }
 export interface LoadFacts { load1: number; load5: number; load15: number; cpus: number }
@@ -21,13 +27,22 @@ export interface HostFacts {
   identity: Fact<{ uid: number; hostname: string }>;
   osRelease: Fact<Record<string, string>>;
   sshd: Fact<Record<string, string[]>>;
+  /** `sshd -T -C` per login account and address, when the configuration has Match blocks ([] otherwise). */
+  sshdContexts: Fact<SshdContext[]>;
+  /** Config files with mtimes and the daemon's start time (reload pending?). */
+  sshdRuntime: Fact<SshdRuntime>;
   listen: Fact<ListeningSocket[]>;
   loginDefs: Fact<Record<string, string>>;
   passwd: Fact<Account[]>;
   group: Fact<GroupEntry[]>;
   shadow: Fact<ShadowEntry[]>;
+  shells: Fact<ShellFacts>;
   authorizedKeys: Fact<AuthorizedKey[]>;
+  /** The AuthorizedKeysFile tokens the keys were read from (global view). */
+  authorizedKeyFiles: Fact<{ tokens: string; files: string[] }>;
   sudoers: Fact<SudoersFacts>;
+  /** `sudo -l -U` of every login account. */
+  sudoList: Fact<SudoListing[]>;
   packages: Fact<Map<string, PackageEntry>>;
   files: Fact<Map<string, FileMeta>>;
   sysctlRunning: Fact<Map<string, string | null>>;

@@ -1,16 +1,18 @@
 import { factError, factOk, type Fact, type HostFacts } from './facts.ts';
-import { parseAuthorizedKeys, parseSudoers } from './parse-access.ts';
+import { parseAuthorizedKeys } from './parse-access.ts';
+import { parseFilesSection, parseShells } from './parse-accounts.ts';
+import { parseSshdSection } from './parse-sshd.ts';
+import { parseSudoersSection, parseSudoList } from './parse-sudo.ts';
 import { parseListen } from './parse-network.ts';
 import type { RawSection } from './parse-sections.ts';
 import { sectionCommand } from './probe.ts';
 import { parseResticSnapshots, parseSysctlPersisted, parseSysctlRunning } from './parse-sysctl.ts';
 import {
-  parseDf, parseFileMeta, parseGroup, parseIdentity, parseLoad, parseLoginDefs, parseMeminfo, parseOsRelease,
-  parsePackages, parsePasswd, parseShadowMeta, parseSshdT,
+  parseDf, parseGroup, parseIdentity, parseLoad, parseLoginDefs, parseMeminfo, parseOsRelease, parsePackages, parsePasswd, parseShadowMeta,
 } from './parse-system.ts';
 
 /** Turns raw probe sections into typed facts; a failed or unreadable section becomes a Fact error with the reason. Pure. */
-export function gatherFacts(host: string, sections: Map<string, RawSection>, resticPolicies: string[]): HostFacts {
+export function gatherFacts(host: string, sections: Map<string, RawSection>, resticPolicies: string[], boundary: string): HostFacts {
   const fact = <T>(name: string, parse: (text: string) => T, okExit: (code: number) => boolean = (c) => c === 0): Fact<T> => {
     const command = sectionCommand(name);
     const s = sections.get(name);
@@ -28,23 +30,31 @@ export function gatherFacts(host: string, sections: Map<string, RawSection>, res
   };
   const restic = new Map<string, Fact<ReturnType<typeof parseResticSnapshots>>>();
   for (const p of resticPolicies) restic.set(p, fact(`restic:${p}`, parseResticSnapshots));
+  const sshd = fact('sshd', (t) => parseSshdSection(t, boundary));
+  const keys = fact('authorized-keys', (t) => parseAuthorizedKeys(t, boundary));
+  const part = <T, U>(f: Fact<T>, pick: (v: T) => U): Fact<U> => (f.ok ? factOk(pick(f.value), f.command) : f);
   return {
     host,
     identity: fact('identity', parseIdentity),
     osRelease: fact('os-release', parseOsRelease),
-    sshd: fact('sshd', parseSshdT),
+    sshd: part(sshd, (v) => v.global),
+    sshdContexts: part(sshd, (v) => v.contexts),
+    sshdRuntime: part(sshd, (v) => v.runtime),
     listen: fact('listen', parseListen),
     loginDefs: fact('login-defs', parseLoginDefs),
     passwd: fact('passwd', parsePasswd),
     group: fact('group', parseGroup),
     shadow: fact('shadow', parseShadowMeta),
-    authorizedKeys: fact('authorized-keys', parseAuthorizedKeys),
-    sudoers: fact('sudoers', parseSudoers),
+    shells: fact('shells', (t) => parseShells(t, boundary)),
+    authorizedKeys: part(keys, (v) => v.keys),
+    authorizedKeyFiles: part(keys, (v) => ({ tokens: v.tokens, files: v.files })),
+    sudoers: fact('sudoers', (t) => parseSudoersSection(t, boundary)),
+    sudoList: fact('sudo-list', (t) => parseSudoList(t, boundary)),
     packages: fact('packages', parsePackages),
     // `files` prints 'missing' itself; a non-zero status only when stat itself is absent.
-    files: fact('files', parseFileMeta),
+    files: fact('files', (t) => parseFilesSection(t, boundary)),
     sysctlRunning: fact('sysctl-running', parseSysctlRunning),
-    sysctlPersisted: fact('sysctl-persisted', parseSysctlPersisted),
+    sysctlPersisted: fact('sysctl-persisted', (t) => parseSysctlPersisted(t, boundary)),
     disk: fact('disk', parseDf, (c) => c === 0 || c === 1),
     memory: fact('memory', parseMeminfo),
     load: fact('load', parseLoad),

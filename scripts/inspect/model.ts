@@ -68,6 +68,8 @@ export interface InspectionRow {
   exception?: string;
   raw_status?: CheckStatus;
   change?: Change;
+  /** The run id in which this host × check was last resolved; carried forward so a later failure is `regressed`. */
+  last_resolved?: string;
 }
 
 export function inScope(scope: Scope | undefined, host: Pick<InventoryHost, 'id' | 'groups' | 'env'>): boolean {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { AuthorizedKey, SudoersFacts, SudoRule } from './facts.ts';
+import type { AuthorizedKey } from './facts.ts';
+import { parseFramed } from './parse-framed.ts';
 
-/** Pure parsers for authorized_keys (fingerprints computed locally) and sudoers. */
+/** Pure parsers for authorized_keys (fingerprints computed locally); sudoers is in parse-sudo.ts. */
 
 const KEY_TYPE = /^(ssh-ed25519|ssh-rsa|ssh-dss|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com)$/;
 
@@ -31,41 +32,33 @@ export function parseAuthorizedKeyLine(line: string): { type: string; base64: st
   return { type: parts[i]!, base64: parts[i + 1]!, comment: parts.slice(i + 2).join(' '), options: parts.slice(0, i).join(' ') };
 }
 
-/** Probe section: `#file <account> <path>` followed by that file's content. */
-export function parseAuthorizedKeys(text: string): AuthorizedKey[] {
-  const out: AuthorizedKey[] = [];
-  let account = ''; let file = ''; let n = 0;
-  for (const raw of text.split('\n')) {
-    const m = /^#file (\S+) (.+)$/.exec(raw);
-    if (m) { account = m[1]!; file = m[2]!; n = 0; continue; }
-    n++;
-    if (!account) continue;
-    const k = parseAuthorizedKeyLine(raw);
-    if (k) out.push({ account, file, line: n, type: k.type, fingerprint: fingerprintOfBase64(k.base64), comment: k.comment, options: k.options });
+/** Probe section: the AuthorizedKeysFile tokens (`<B> akf …`), then every expanded file framed as `<account>\t<path>`. */
+export function parseAuthorizedKeys(text: string, boundary: string): { tokens: string; files: string[]; keys: AuthorizedKey[] } {
+  const framed = parseFramed(text, boundary);
+  const keys: AuthorizedKey[] = [];
+  const files: string[] = [];
+  for (const f of framed.files) {
+    const tab = f.label.indexOf('\t');
+    if (tab < 0) continue;
+    const account = f.label.slice(0, tab); const file = f.label.slice(tab + 1);
+    files.push(`${account}:${file}`);
+    f.content.split('\n').forEach((raw, i) => {
+      const k = parseAuthorizedKeyLine(raw);
+      if (k) keys.push({ account, file, line: i + 1, type: k.type, fingerprint: fingerprintOfBase64(k.base64), comment: k.comment, options: k.options });
+    });
   }
-  return out;
+  return { tokens: framed.markers.find((m) => m.word === 'akf')?.rest ?? '', files, keys };
 }
 
-const RULE = /^(\S+)\s+([^=\s]+(?:\s*,\s*[^=\s]+)*)\s*=\s*(?:\(([^)]*)\)\s*)?((?:(?:NO)?(?:PASSWD|SETENV|EXEC|NOEXEC|LOG_INPUT|LOG_OUTPUT|MAIL|FOLLOW|INTERCEPT)\s*:\s*)*)(.*)$/;
-
-/** Probe section: `#file <path>` followed by that file. Defaults, aliases and includes are not rules. */
-export function parseSudoers(text: string): SudoersFacts {
-  const rules: SudoRule[] = [];
-  const unparsed: SudoersFacts['unparsed'] = [];
-  let file = ''; let n = 0; let pending = ''; let pendingLine = 0;
-  for (const raw of text.split('\n')) {
-    const m = /^#file (.+)$/.exec(raw);
-    if (m) { file = m[1]!; n = 0; pending = ''; continue; }
-    n++;
-    if (pending === '') pendingLine = n;
-    if (raw.endsWith('\\')) { pending += raw.slice(0, -1) + ' '; continue; }
-    const line = (pending + raw).trim();
-    pending = '';
-    if (!line || /^#(?!include)/.test(line) || /^[@#]include(dir)?\b/.test(line) || /^Defaults\b/.test(line) || /^(User|Runas|Host|Cmnd|Cmd)_Alias\b/.test(line)) continue;
-    const r = RULE.exec(line);
-    if (!r) { unparsed.push({ file, line: pendingLine, text: line }); continue; }
-    const runas = (r[3] ?? 'root').split(':')[0]!.trim() || 'root';
-    rules.push({ file, line: pendingLine, who: r[1]!, runas, nopasswd: /NOPASSWD\s*:/.test(r[4] ?? ''), commands: r[5]!.split(',').map((c) => c.trim()).filter(Boolean) });
+/** Option names of an authorized_keys options field (`from="…",command="…",no-pty` → from, command, no-pty). */
+export function keyOptionNames(options: string): string[] {
+  const out: string[] = [];
+  let cur = ''; let quoted = false;
+  for (const ch of options) {
+    if (ch === '"') quoted = !quoted;
+    if (ch === ',' && !quoted) { out.push(cur); cur = ''; } else cur += ch;
   }
-  return { rules, unparsed };
+  if (cur) out.push(cur);
+  return out.map((o) => o.split('=')[0]!.trim().toLowerCase()).filter(Boolean);
 }
+

@@ -1,4 +1,5 @@
 import type { PersistedSysctl, ResticSnapshot } from './facts.ts';
+import { parseFramed } from './parse-framed.ts';
 import { ParseError } from './parse-system.ts';
 
 /** `key = value` or `key unavailable` per requested key. Whitespace inside values is normalised to one space. Pure. */
@@ -21,14 +22,10 @@ const DIR_RANK = ['/etc/sysctl.d/', '/run/sysctl.d/', '/usr/local/lib/sysctl.d/'
  * directories sorted by file name (a name in /etc hides the same name further down),
  * later files win; /etc/sysctl.conf (Debian links it as 99-sysctl.conf) last.
  */
-export function parseSysctlPersisted(text: string): Map<string, PersistedSysctl> {
+export function parseSysctlPersisted(text: string, boundary: string): Map<string, PersistedSysctl> {
+  // Framed by the run's boundary: no line of a file can pose as the start of another.
   const files = new Map<string, string[]>();
-  let current = '';
-  for (const l of text.split('\n')) {
-    const m = /^#file (.+)$/.exec(l);
-    if (m) { current = m[1]!; files.set(current, []); continue; }
-    if (current) files.get(current)!.push(l);
-  }
+  for (const f of parseFramed(text, boundary).files) files.set(f.label, f.content.split('\n'));
   const chosen = new Map<string, string>();
   for (const f of [...files.keys()].filter((f) => f !== '/etc/sysctl.conf')) {
     const base = f.slice(f.lastIndexOf('/') + 1);

@@ -49,7 +49,7 @@ export function parsePasswd(text: string): Account[] {
   return lines(text).map((l, i) => {
     const f = l.split(':');
     if (f.length < 7 || !/^\d+$/.test(f[2]!) || !/^\d+$/.test(f[3]!)) throw new ParseError(`passwd line ${i + 1} is not name:x:uid:gid:gecos:home:shell`);
-    return { name: f[0]!, uid: Number(f[2]), gid: Number(f[3]), home: f[5]!, shell: f[6]! };
+    return { name: f[0]!, uid: Number(f[2]), gid: Number(f[3]), home: f[5]!, shell: f[6]!, password: f[1]! };
   });
 }
 
@@ -80,7 +80,10 @@ export function parsePackages(text: string): Map<string, PackageEntry> {
   for (const l of lines(text)) {
     const [name, version, status] = l.split('\t');
     if (!name || version === undefined) throw new ParseError(`package line '${l.slice(0, 60)}' is not name<TAB>version<TAB>status`);
-    out.set(name.replace(/:.*$/, ''), { name: name.replace(/:.*$/, ''), version, installed: (status ?? '').trim().startsWith('ii') });
+    // The second letter is dpkg's package state: a held (hi) or to-be-removed (ri) package is installed all the same, and
+    // so is one whose files are unpacked (U, H, F, W, t); only not-installed (n) and config-files (c) are not.
+    const state = (status ?? '').charAt(1);
+    out.set(name.replace(/:.*$/, ''), { name: name.replace(/:.*$/, ''), version, installed: state !== '' && state !== 'n' && state !== 'c' && state !== ' ' });
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import { quoteArg } from '../ssh/quote.ts';
+import { FILE_SECTIONS, FILE_SECTIONS_AWK, PROBE_PRELUDE, SECTION_BODIES, SECTION_COMMANDS } from './probe-bodies.ts';
 
 /**
  * Builds the one POSIX sh script sent to a host in a single exec. Pure.
@@ -25,49 +26,11 @@ export interface ProbeRequest {
   restic: Array<{ policy: string; repository: string; password: string }>;
 }
 
-/** The evidence command shown for each section (what an operator can run by hand). */
-export const SECTION_COMMANDS: Record<string, string> = {
-  identity: 'id -u; uname -n',
-  'os-release': 'cat /etc/os-release',
-  sshd: 'sshd -T',
-  listen: 'ss -Hlntu (or /proc/net/{tcp,tcp6,udp,udp6})',
-  'login-defs': "grep -Ev '^[[:space:]]*(#|$)' /etc/login.defs",
-  passwd: 'cat /etc/passwd',
-  group: 'cat /etc/group',
-  shadow: 'awk -F: (state and aging fields of /etc/shadow, never the hash)',
-  'authorized-keys': 'cat ~USER/.ssh/authorized_keys for every account',
-  sudoers: 'cat /etc/sudoers /etc/sudoers.d/*',
-  packages: "dpkg-query -W -f '${Package}\\t${Version}\\t${db:Status-Abbrev}\\n' (or rpm -qa)",
-  files: 'stat -c "%a %U %G %F %n" PATH…',
-  'sysctl-running': 'cat /proc/sys/KEY…',
-  'sysctl-persisted': 'cat /etc/sysctl.conf /etc/sysctl.d/*.conf /run/sysctl.d/*.conf /usr/lib/sysctl.d/*.conf',
-  disk: 'df -P -k -T',
-  memory: 'cat /proc/meminfo',
-  load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
-};
+export { SECTION_BODIES, SECTION_COMMANDS } from './probe-bodies.ts';
 
 export function sectionCommand(name: string): string {
   return name.startsWith('restic:') ? 'restic -r REPOSITORY --no-lock --no-cache snapshots --json' : (SECTION_COMMANDS[name] ?? name);
 }
-
-/** The shell body of each fixed section (the benchmark runs the same bodies through Ansible). */
-export const SECTION_BODIES: Record<string, string> = {
-  identity: 'id -u; uname -n',
-  'os-release': 'cat /etc/os-release',
-  sshd: 'sshd -T',
-  listen: `if command -v ss >/dev/null 2>&1; then echo '#ss'; ss -Hlntu; else for f in tcp tcp6 udp udp6; do [ -r /proc/net/$f ] && { echo "#proc $f"; cat /proc/net/$f; }; done; true; fi`,
-  'login-defs': "grep -Ev '^[[:space:]]*(#|$)' /etc/login.defs",
-  passwd: 'cat /etc/passwd',
-  group: 'cat /etc/group',
-  shadow: `awk -F: '{ s = $2; st = (s == "") ? "empty" : ((s ~ /^[!*]/) ? "locked" : "set"); print $1 ":" st ":" $3 ":" $4 ":" $5 ":" $6 ":" $7 ":" $8 }' /etc/shadow`,
-  'authorized-keys': `rc=0; while IFS=: read -r u _ _ _ _ h _; do for f in "$h/.ssh/authorized_keys" "$h/.ssh/authorized_keys2"; do if [ -f "$f" ]; then printf '#file %s %s\\n' "$u" "$f"; cat "$f" || rc=$?; echo; fi; done; done < /etc/passwd; exit $rc`,
-  sudoers: `set --; for f in /etc/sudoers /etc/sudoers.d/*; do [ -f "$f" ] && set -- "$@" "$f"; done; [ $# -eq 0 ] || awk 'FNR == 1 { print "#file " FILENAME } { print }' "$@"`,
-  packages: `if command -v dpkg-query >/dev/null 2>&1; then dpkg-query -W -f '\${Package}\\t\${Version}\\t\${db:Status-Abbrev}\\n'; elif command -v rpm >/dev/null 2>&1; then rpm -qa --qf '%{NAME}\\t%{VERSION}-%{RELEASE}\\tii \\n'; else echo 'no package manager' >&2; exit 3; fi`,
-  'sysctl-persisted': `set --; for f in /etc/sysctl.conf /etc/sysctl.d/*.conf /run/sysctl.d/*.conf /usr/local/lib/sysctl.d/*.conf /usr/lib/sysctl.d/*.conf /lib/sysctl.d/*.conf; do [ -f "$f" ] && set -- "$@" "$f"; done; [ $# -eq 0 ] || awk 'FNR == 1 { print "#file " FILENAME } { print }' "$@"`,
-  disk: 'df -P -k -T',
-  memory: 'cat /proc/meminfo',
-  load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
-};
 
 const SYSCTL_KEY = /^[a-z0-9_]+(\.[A-Za-z0-9_-]+)+$/;
 
@@ -80,23 +43,42 @@ export function buildProbeScript(req: ProbeRequest): string {
     'trap \'rm -rf "$T"\' EXIT',
     'sec() { printf \'%s begin %s\\n\' "$B" "$1"; }',
     'fin() { rc=$?; printf \'\\n%s stderr %s\\n\' "$B" "$1"; [ -s "$T/e" ] && head -c 4096 "$T/e"; printf \'\\n%s end %s %d\\n\' "$B" "$1" "$rc"; }',
+    PROBE_PRELUDE,
   ];
   const add = (name: string, body: string) => out.push(`sec ${quoteArg(name)}; ( ${body}\n) 2>"$T/e"; fin ${quoteArg(name)}`);
-  for (const [name, body] of Object.entries(SECTION_BODIES)) if (!req.sections || req.sections.includes(name)) add(name, body);
+  const wanted = (name: string) => !req.sections || req.sections.includes(name);
+  const simple = Object.entries(FILE_SECTIONS).filter(([name]) => wanted(name));
+  if (simple.length > 0) {
+    out.push('set --');
+    for (const [name, f] of simple) {
+      out.push(`if [ -r ${f.path} ]; then set -- "$@" ${quoteArg(name)} ${f.mode} ${f.path}; else sec ${quoteArg(name)}; ( ${SECTION_BODIES[name]}\n) 2>"$T/e"; fin ${quoteArg(name)}; fi`);
+    }
+    out.push(`[ $# -eq 0 ] || awk -v B="$B" '${FILE_SECTIONS_AWK}' "$@"`);
+  }
+  for (const [name, body] of Object.entries(SECTION_BODIES)) if (wanted(name) && !(name in FILE_SECTIONS)) add(name, body);
   if (req.files.length > 0) {
     const paths = req.files.map((f) => {
       if (!f.startsWith('/')) throw new TypeError(`file path '${f}' is not absolute`);
       return quoteArg(f);
     });
-    add('files', `for f in ${paths.join(' ')}; do stat -c '%a %U %G %F %n' -- "$f" 2>/dev/null || printf 'missing - - - %s\\n' "$f"; done`);
+    // POSIX ACLs: getfacl -s prints only files with entries beyond the mode bits; without getfacl, ls -ld shows a '+'.
+    // One stat for every path (a process per path cost ~1 ms each); a path that cannot be stat'ed although it exists gets
+    // no line and its check says it was not in the probe.
+    add('files', `for f in ${paths.join(' ')}; do [ -e "$f" ] || [ -L "$f" ] || printf 'missing - - - %s\\n' "$f"; done; stat -c '%a %U %G %F %n' -- ${paths.join(' ')} 2>/dev/null; `
+      + `if command -v getfacl >/dev/null 2>&1; then printf '%s acl\\n' "$B"; getfacl -s -p -- ${paths.join(' ')} 2>/dev/null; else printf '%s noacl\\n' "$B"; ls -ld -- ${paths.join(' ')} 2>/dev/null; fi; true`);
   }
   if (req.sysctlKeys.length > 0) {
     const keys = req.sysctlKeys.filter((k) => SYSCTL_KEY.test(k)).map(quoteArg);
-    add('sysctl-running', `for k in ${keys.join(' ')}; do p=/proc/sys/$(printf '%s' "$k" | tr . /); if [ -r "$p" ]; then printf '%s = %s\\n' "$k" "$(tr '\\t' ' ' < "$p")"; else printf '%s unavailable\\n' "$k"; fi; done`);
+    // One awk for every key (a process per key cost ~2 ms each): it reads each file in one read, as sysctl does; /proc/sys
+    // answers a read at a non-zero offset with nothing for some keys, so the shell's byte-wise `read` is no substitute.
+    add('sysctl-running', `awk 'BEGIN { for (i = 1; i < ARGC; i++) { k = ARGV[i]; p = k; gsub(/\\./, "/", p); v = ""; f = "/proc/sys/" p; r = (getline v < f); close(f); `
+      + `if (r < 0) print k " unavailable"; else { gsub(/\\t/, " ", v); print k " = " v } } exit }' ${keys.join(' ')}`);
   }
   for (const r of req.restic) {
     add(`restic:${r.policy}`, `RESTIC_PASSWORD=${quoteArg(r.password)}; export RESTIC_PASSWORD; restic -r ${quoteArg(r.repository)} --no-lock --no-cache snapshots --json`);
   }
+  // The probe's own CPU and its children's (utime stime cutime cstime, in USER_HZ ticks) as the host counted it.
+  out.push('read -r s < /proc/$$/stat 2>/dev/null && printf \'%s cpu %s\\n\' "$B" "${s##*) }"');
   out.push('exit 0');
   return out.join('\n') + '\n';
 }
@@ -121,6 +103,15 @@ export function probeCommand(hostTimeoutSeconds: number): string {
 
 /** Exit status of `timeout` when it stopped the probe. */
 export const PROBE_TIMED_OUT = 124;
+
+/** Host-side CPU of the probe (own + children), in ms, from the `<B> cpu` line /proc/$$/stat gave; undefined if absent. */
+export function probeCpuMs(output: string, boundary: string): number | undefined {
+  const m = new RegExp(`^${boundary} cpu (.*)$`, 'm').exec(output);
+  const f = m?.[1]!.trim().split(/\s+/).map(Number);
+  // Fields after "pid (comm)": state is [0]; utime, stime, cutime, cstime are [11]..[14]; /proc counts in 1/100 s.
+  if (!f || f.length < 15 || f.slice(11, 15).some((x) => !Number.isFinite(x))) return undefined;
+  return (f[11]! + f[12]! + f[13]! + f[14]!) * 10;
+}
 
 /** The section the probe was in when its output stopped. */
 export function lastSectionBegun(output: string, boundary: string): string | undefined {

@@ -16,7 +16,7 @@ export function renderText(r: InspectionReport, opts: { verbose?: boolean } = {}
     const rows = r.rows.filter((x) => x.host === h.host);
     const n = (s: string) => rows.filter((x) => x.status === s).length;
     out.push('');
-    out.push(h.error ? `${h.host}  ERROR  ${h.error.phase}: ${oneLine(h.error.message)}` : `${h.host}  ${n('pass')} pass, ${n('fail')} fail, ${n('error')} error, ${n('waived')} waived  (${h.durationMs} ms)`);
+    out.push(h.error ? `${h.host}  ERROR  ${h.error.phase}: ${oneLine(h.error.message)}` : `${h.host}  ${n('pass')} pass, ${n('fail')} fail, ${n('error')} error, ${n('waived')} waived  (${h.durationMs} ms${h.hostCpuMs !== undefined ? `, ${h.hostCpuMs} ms CPU on the host` : ''})`);
     if (h.error) continue;
     for (const x of rows) {
       const show = opts.verbose || x.status === 'fail' || x.status === 'error' || x.status === 'waived' || x.level === 'warn' || x.change === 'resolved';
@@ -28,15 +28,15 @@ export function renderText(r: InspectionReport, opts: { verbose?: boolean } = {}
   const s = r.summary.by_status;
   const c = r.summary.by_change;
   out.push('');
-  out.push(`summary: ${s.pass} pass, ${s.fail} fail, ${s.error} error, ${s.waived} waived, ${s.not_applicable} not applicable, ${s.not_checked} not checked; compliance ${pct(r.summary.compliance)}; ${r.summary.hosts_unreachable} of ${r.summary.hosts} hosts not inspected`);
-  if (r.previousRun) out.push(`changes since ${r.previousRun}: ${c.new} new, ${c.persisting} persisting, ${c.resolved} resolved, ${c.regressed} regressed`);
+  out.push(`summary: ${s.pass} pass, ${s.fail} fail, ${s.error} error, ${s.waived} waived, ${s.not_applicable} not applicable, ${s.not_checked} not checked; compliance ${pct(r.summary.compliance)}; ${r.summary.hosts_not_inspected ?? r.summary.hosts_unreachable} of ${r.summary.hosts} hosts not inspected (${r.summary.hosts_unreachable} unreachable)`);
+  if (r.previousRun) out.push(`changes against the last run that inspected each host (newest ${r.previousRun}): ${c.new} new, ${c.persisting} persisting, ${c.resolved} resolved, ${c.regressed} regressed`);
   return out.join('\n') + '\n';
 }
 
 export function renderJson(r: InspectionReport): string {
   return JSON.stringify({
     run_id: r.runId, at: r.at, previous_run: r.previousRun, summary: r.summary,
-    hosts: r.hosts.map((h) => ({ host: h.host, reachable: h.reachable, error: h.error ?? null, duration_ms: h.durationMs })),
+    hosts: r.hosts.map((h) => ({ host: h.host, reachable: h.reachable, error: h.error ?? null, duration_ms: h.durationMs, ...(h.hostCpuMs !== undefined ? { host_cpu_ms: h.hostCpuMs } : {}) })),
     results: r.rows,
   }, null, 2) + '\n';
 }
@@ -52,7 +52,7 @@ export function renderGithub(r: InspectionReport): { annotations: string; summar
   const s = r.summary.by_status;
   const lines = [
     `## 巡检 Inspection ${r.runId}`, '',
-    `Compliance **${pct(r.summary.compliance)}** — ${s.pass} pass, ${s.fail} fail, ${s.error} error, ${s.waived} waived; ${r.summary.hosts_unreachable}/${r.summary.hosts} hosts not inspected.`, '',
+    `Compliance **${pct(r.summary.compliance)}** — ${s.pass} pass, ${s.fail} fail, ${s.error} error, ${s.waived} waived; ${r.summary.hosts_not_inspected ?? r.summary.hosts_unreachable}/${r.summary.hosts} hosts not inspected (${r.summary.hosts_unreachable} unreachable).`, '',
     '| host | check | severity | status | reason | change |', '|---|---|---|---|---|---|',
     ...r.rows.filter((x) => x.status === 'fail' || x.status === 'error' || x.status === 'waived').map((x) => `| ${x.host} | \`${x.check}\` | ${x.severity} | ${x.status} | ${oneLine(x.reason).replace(/\|/g, '\\|').slice(0, 200)} | ${x.change ?? ''} |`),
   ];

@@ -27,28 +27,61 @@ function coversHost(e: Exception, host: InventoryHost | undefined, id: string): 
 
 const PROBLEM: ReadonlySet<CheckStatus> = new Set(['fail', 'error']);
 
+/** A finding is the raw result: a waived failure is still a failure (waived is not resolved). */
+export const isProblem = (r: Pick<InspectionRow, 'status' | 'raw_status'>): boolean => PROBLEM.has(r.raw_status ?? r.status);
+
+/** The last run that inspected a host (reachable, probe completed), with that host's rows. */
+export interface PriorHost { runId: string; rows: Array<Pick<InspectionRow, 'check' | 'status' | 'raw_status' | 'change' | 'last_resolved'>> }
+
 /**
- * new: a problem now that the previous run did not have for this host × check (or no previous run);
- * persisting: a problem in both; resolved: a problem before, not now;
- * regressed: a problem now that passed (or was waived / not applicable) before.
- * Rows that are fine in both runs get no change.
+ * The lifecycle of each host × check against the last run that inspected that host (a run
+ * scoped with --hosts/--groups, or a shard, is the comparison point only for hosts it covered):
+ *
+ *   new         a problem (fail or error, waived or not) now; not a problem in that run, and never resolved before;
+ *   persisting  a problem now and in that run;
+ *   resolved    not a problem now (pass, not applicable, info), a problem in that run;
+ *   regressed   a problem now, not a problem in that run, and resolved at some earlier run
+ *               (`last_resolved` carries the run id forward, so "failing again after having been resolved").
+ *
+ * Rows of hosts this run could not inspect (`notInspected`) get no change: they are no evidence
+ * either way, and the next run compares with the last run that did inspect them.
  */
-export function diffWithPrevious(rows: InspectionRow[], previous: Array<Pick<InspectionRow, 'host' | 'check' | 'status'>> | undefined): InspectionRow[] {
-  const before = new Map((previous ?? []).map((r) => [`${r.host}\u0000${r.check}`, r.status]));
+export function applyLifecycle(rows: InspectionRow[], prior: ReadonlyMap<string, PriorHost>, runId: string, notInspected: ReadonlySet<string> = new Set()): InspectionRow[] {
+  const index = new Map<string, Map<string, PriorHost['rows'][number]>>();
+  for (const [host, p] of prior) index.set(host, new Map(p.rows.map((r) => [r.check, r])));
   return rows.map((r) => {
-    const prev = before.get(`${r.host}\u0000${r.check}`);
-    const now = PROBLEM.has(r.status);
-    if (now && prev === undefined) return { ...r, change: 'new' };
-    if (now && PROBLEM.has(prev!)) return { ...r, change: 'persisting' };
-    if (now) return { ...r, change: 'regressed' };
-    if (prev !== undefined && PROBLEM.has(prev)) return { ...r, change: 'resolved' };
-    return r;
+    if (notInspected.has(r.host)) return r;
+    const prev = index.get(r.host)?.get(r.check);
+    // Records written before last_resolved existed still say `resolved` on the row itself.
+    const lastResolved = prev?.last_resolved ?? (prev?.change === 'resolved' ? prior.get(r.host)!.runId : undefined);
+    const out: InspectionRow = { ...r };
+    delete out.change; delete out.last_resolved;
+    if (lastResolved) out.last_resolved = lastResolved;
+    const now = isProblem(r);
+    const before = prev !== undefined && isProblem(prev);
+    if (now && before) out.change = 'persisting';
+    else if (now) out.change = lastResolved ? 'regressed' : 'new';
+    else if (before) { out.change = 'resolved'; out.last_resolved = runId; }
+    return out;
   });
+}
+
+/** Kept for callers that compare with one previous run covering every host: see applyLifecycle. */
+export function diffWithPrevious(rows: InspectionRow[], previous: Array<Pick<InspectionRow, 'host' | 'check' | 'status' | 'raw_status' | 'change' | 'last_resolved'>> | undefined, runId = 'current'): InspectionRow[] {
+  const prior = new Map<string, PriorHost>();
+  for (const p of previous ?? []) {
+    const h = prior.get(p.host) ?? prior.set(p.host, { runId: 'previous', rows: [] }).get(p.host)!;
+    h.rows.push(p);
+  }
+  return applyLifecycle(rows, prior, runId);
 }
 
 export interface InspectionSummary {
   hosts: number;
+  /** Hosts whose connection failed (reachable: false). */
   hosts_unreachable: number;
+  /** Hosts without results: unreachable, or connected but the probe failed (timeout, garbage). Reports count the same. */
+  hosts_not_inspected: number;
   rows: number;
   by_status: Record<CheckStatus, number>;
   by_change: Record<'new' | 'persisting' | 'resolved' | 'regressed', number>;
@@ -56,12 +89,12 @@ export interface InspectionSummary {
   compliance: number | null;
 }
 
-export function summarize(rows: InspectionRow[], unreachable: number, hosts: number): InspectionSummary {
+export function summarize(rows: InspectionRow[], unreachable: number, hosts: number, notInspected = unreachable): InspectionSummary {
   const by_status: InspectionSummary['by_status'] = { pass: 0, fail: 0, error: 0, not_applicable: 0, not_checked: 0, info: 0, waived: 0 };
   const by_change: InspectionSummary['by_change'] = { new: 0, persisting: 0, resolved: 0, regressed: 0 };
   for (const r of rows) { by_status[r.status]++; if (r.change) by_change[r.change]++; }
   const denom = by_status.pass + by_status.fail + by_status.error;
-  return { hosts, hosts_unreachable: unreachable, rows: rows.length, by_status, by_change, compliance: denom ? Math.round((by_status.pass / denom) * 10000) / 10000 : null };
+  return { hosts, hosts_unreachable: unreachable, hosts_not_inspected: notInspected, rows: rows.length, by_status, by_change, compliance: denom ? Math.round((by_status.pass / denom) * 10000) / 10000 : null };
 }
 
 /** `--shard i/n`: hosts sorted by id, every n-th from i (1-based). */

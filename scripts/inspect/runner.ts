@@ -9,7 +9,7 @@ import { gatherFacts } from './gather-facts.ts';
 import type { Baseline, InspectionRow, InventoryHost, PolicyData } from './model.ts';
 import { splitSections } from './parse-sections.ts';
 import { sectionCommand } from './probe.ts';
-import { buildProbeScript, lastSectionBegun, probeCommand, PROBE_TIMED_OUT } from './probe.ts';
+import { buildProbeScript, lastSectionBegun, probeCommand, probeCpuMs, PROBE_TIMED_OUT } from './probe.ts';
 
 /** The edge of inspection: one connection and one exec per host, then pure parsing and evaluation. */
 export interface InspectRunOptions {
@@ -35,6 +35,8 @@ export interface HostRun {
   /** Why the host could not be inspected (connect, hostkey, auth, timeout, garbage output). */
   error?: { phase: string; message: string };
   durationMs: number;
+  /** CPU the probe used on the host (its shell and every child), as /proc there counts it. */
+  hostCpuMs?: number;
   rows: InspectionRow[];
 }
 
@@ -84,11 +86,13 @@ export async function runInspection(o: InspectRunOptions): Promise<HostRun[]> {
       }
       const split = splitSections(stdout, boundary);
       if (!split.ok) return hostError(host, o, 'output', split.reason, ms, true);
-      const facts = gatherFacts(host.id, split.sections, repos.map((r) => r.policy));
+      const facts = gatherFacts(host.id, split.sections, repos.map((r) => r.policy), boundary);
       for (const r of host.backup_repositories ?? []) {
         if (!o.env[r.password_env]) facts.restic.set(r.policy, factError(`the runner's environment has no ${r.password_env} (password_env of ${r.policy})`, 'restic snapshots'));
       }
       const run: HostRun = { host: host.id, reachable: true, durationMs: ms, rows: evaluateHost(host, o.baselines, facts, o.policy, o.now()) };
+      const cpu = probeCpuMs(stdout, boundary);
+      if (cpu !== undefined) run.hostCpuMs = cpu;
       o.onHost?.(run);
       return run;
     } catch (e) {

@@ -735,7 +735,7 @@ severity: ("critical" | "high" | "medium" | "low" | "info")
 /**
  * Check type; decides the shape of params.
  */
-type: ("sshd_option" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "accounts" | "authorized_keys" | "sudoers" | "backup_freshness" | "manual")
+type: ("sshd_option" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "accounts" | "authorized_keys" | "sudoers" | "privileged_groups" | "empty_password" | "password_age" | "backup_freshness" | "manual")
 /**
  * Type-specific parameters (see the type).
  */
@@ -812,7 +812,7 @@ severity: ("critical" | "high" | "medium" | "low" | "info")
 /**
  * Check type; decides the shape of params.
  */
-type: ("sshd_option" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "accounts" | "authorized_keys" | "sudoers" | "backup_freshness" | "manual")
+type: ("sshd_option" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "accounts" | "authorized_keys" | "sudoers" | "privileged_groups" | "empty_password" | "password_age" | "backup_freshness" | "manual")
 /**
  * Type-specific parameters (see the type).
  */
@@ -889,7 +889,7 @@ severity: ("critical" | "high" | "medium" | "low" | "info")
 /**
  * Check type; decides the shape of params.
  */
-type: ("sshd_option" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "accounts" | "authorized_keys" | "sudoers" | "backup_freshness" | "manual")
+type: ("sshd_option" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "accounts" | "authorized_keys" | "sudoers" | "privileged_groups" | "empty_password" | "password_age" | "backup_freshness" | "manual")
 /**
  * Type-specific parameters (see the type).
  */
@@ -966,7 +966,7 @@ severity: ("critical" | "high" | "medium" | "low" | "info")
 /**
  * Check type; decides the shape of params.
  */
-type: ("sshd_option" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "accounts" | "authorized_keys" | "sudoers" | "backup_freshness" | "manual")
+type: ("sshd_option" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "accounts" | "authorized_keys" | "sudoers" | "privileged_groups" | "empty_password" | "password_age" | "backup_freshness" | "manual")
 /**
  * Type-specific parameters (see the type).
  */
@@ -1373,7 +1373,7 @@ closure?: {
 /**
  * Outcome.
  */
-outcome: ("successful" | "partial" | "failed" | "rolled_back" | "cancelled")
+outcome: ("succeeded" | "partial" | "failed" | "rolled_back" | "cancelled")
 /**
  * When closed.
  */

@@ -58,3 +58,7 @@ export function runOutcomeOf(hosts: Readonly<Record<string, string>>, o: { maxFa
   if (failures > o.maxFailures || none) return 'failed';
   return 'partial';
 }
+
+/** A change's post-implementation review (`closure.outcome`, schemas/change.schema.json): what state the change was left in. */
+export const CLOSURE_OUTCOMES = ['succeeded', 'partial', 'failed', 'rolled_back', 'cancelled'] as const;
+export type ClosureOutcome = (typeof CLOSURE_OUTCOMES)[number];

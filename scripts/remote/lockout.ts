@@ -4,6 +4,7 @@
  * firewall, and authorized_keys files. Uploads to them are commit-confirmed
  * (commit-confirm.ts). Pure.
  */
+import { posix } from 'node:path';
 import type { ReloadKind } from './commit-confirm.ts';
 
 const SENSITIVE: Array<{ pattern: RegExp; reload: ReloadKind[] }> = [
@@ -15,7 +16,8 @@ const SENSITIVE: Array<{ pattern: RegExp; reload: ReloadKind[] }> = [
   { pattern: /\/\.ssh\/authorized_keys2?$/, reload: [] },
 ];
 
+/** Matched on the path the kernel would open: `.`, `..` and repeated slashes resolved (`/tmp/../etc/ssh/x` is `/etc/ssh/x`). */
 export function lockoutSensitive(path: string): { reload: ReloadKind[] } | undefined {
-  const norm = path.replace(/\/+/g, '/');
+  const norm = posix.normalize(path);
   return SENSITIVE.find((s) => s.pattern.test(norm));
 }

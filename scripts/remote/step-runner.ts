@@ -11,8 +11,14 @@
  * - the command runs in its own session and process group (setsid) under
  *   timeout(1), which on expiry sends TERM to the whole group and KILL after
  *   the grace period; the runner then KILLs what is left of the group and
- *   waits until the group is empty. Only then does it report `timed_out`;
- *   a group that will not die is reported `unconfirmed`;
+ *   waits until the group is empty. A process that left the group (its own
+ *   `setsid`, a double fork) is still found: every process of the step
+ *   inherits an open descriptor of the step's tree file `<key>.tree`, and the
+ *   runner KILLs whoever still holds it. Only when neither the group nor a
+ *   holder is left does it report `timed_out`; a step that will not die is
+ *   reported `unconfirmed`. (A process that both leaves the group and closes
+ *   every descriptor it inherited is beyond what a shell can see: that would
+ *   take a cgroup.);
  * - the command's output goes to files on the host, so the step never depends
  *   on our connection (no SIGPIPE when the controller dies) and nothing it
  *   prints after the runner has reported can reach us. The runner copies the
@@ -34,11 +40,14 @@ umask 077
 fail() { printf '\nOPSGATE-STEP %s error 125 %s\n' "$n" "$1" >&2; exit 125; }
 exec 9<"$s" || fail "cannot open the steps lock $s"
 flock -s -w 30 9 || fail "cannot take the steps lock $s"
-out="$d/$k.out" err="$d/$k.err" st="$d/$k.state"
+out="$d/$k.out" err="$d/$k.err" st="$d/$k.state" tr="$d/$k.tree"
+: > "$tr" || fail "cannot write $tr"
+# Every process of the step, wherever it moves, unless it closes what it inherited.
+tree() { find /proc/[0-9]*/fd -maxdepth 1 -lname "$tr" 2>/dev/null | sed -n 's|^/proc/\([0-9]*\)/fd/.*|\1|p' | sort -u; }
 if [ "$m" = 1 ]; then printf 'executing %s\n' "$n" > "$st" || fail "cannot write the marker $st"; fi
 read -r t0 _ < /proc/uptime 2>/dev/null || t0=
 exec 3<&0
-( trap - PIPE; exec setsid timeout -s TERM -k "$g" "$t" "$@" ) <&3 >"$out" 2>"$err" &
+( trap - PIPE; exec setsid timeout -s TERM -k "$g" "$t" "$@" ) <&3 >"$out" 2>"$err" 8<"$tr" &
 p=$!
 exec 3<&- 0</dev/null
 wait "$p" 2>/dev/null; rc=$?
@@ -48,8 +57,11 @@ if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
   if [ -z "$t0" ] || [ -z "$t1" ] || [ $(( %{t1%.*} - %{t0%.*} )) -ge "$t" ]; then
     state=timed_out
     i=0
-    while kill -0 "-$p" 2>/dev/null; do
+    while :; do
+      left=$(tree)
+      kill -0 "-$p" 2>/dev/null || [ -n "$left" ] || break
       kill -KILL "-$p" 2>/dev/null
+      for q in $left; do kill -KILL "$q" 2>/dev/null; done
       i=$((i + 1)); [ "$i" -gt 50 ] && { state=unconfirmed; break; }
       sleep 0.1
     done

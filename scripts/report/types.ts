@@ -112,7 +112,7 @@ export interface ExecutionRun {
   started_at: string | undefined;
   finished_at: string | undefined;
   /** What the records say (scripts/change/run-outcome.ts); `unknown` without run.done or when a person must decide. */
-  outcome: 'successful' | 'failed' | 'rolled_back' | 'partial' | 'unknown';
+  outcome: 'succeeded' | 'failed' | 'rolled_back' | 'partial' | 'unknown';
   rolled_back: boolean;
   hosts: string[];
   /** run.done's per-host outcomes. */

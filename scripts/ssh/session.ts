@@ -28,6 +28,25 @@ export async function connectHost(target: SshTarget, options: ConnectOptions, vi
 
   const timeoutMs = options.connectTimeoutMs ?? 10_000;
   const { sock, proxy, proxyStderr } = await openSocket(target, via, timeoutMs, fail);
+  /** Resolves once the proxy has exited and its stderr is read (at most 1 s), at once without a proxy. */
+  const proxyFinished = (): Promise<void> => {
+    if (!proxy) return Promise.resolve();
+    const exited = proxy.exitCode !== null || proxy.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => proxy.once('exit', () => r()));
+    const drained = !proxy.stderr || proxy.stderr.readableEnded ? Promise.resolve() : new Promise<void>((r) => proxy.stderr!.once('end', () => r()));
+    return Promise.race([Promise.all([exited, drained]).then(() => undefined), new Promise<void>((r) => setTimeout(r, 1000).unref())]);
+  };
+  const proxyFailure = (what: string) => {
+    const extra = proxyStderr().trim().replace(/\s*\n\s*/g, ' / ').slice(0, 300);
+    if (!proxy) return fail('connect', what);
+    const name = target.proxyCommand?.[0] ?? 'proxy';
+    // A proxy that failed on its own (non-zero exit, or a signal we did not send) is the cause; one that
+    // exited 0 only followed the SSH client closing the connection, whose own message says why.
+    if ((proxy.exitCode !== null && proxy.exitCode !== 0) || (proxy.signalCode && !proxy.killed)) {
+      const how = proxy.exitCode !== null ? `exited ${proxy.exitCode}` : `was killed by ${proxy.signalCode}`;
+      return fail('proxy', `proxy command (${name}) ${how} before the SSH handshake${extra ? `: ${extra}` : ' without printing a reason'}`);
+    }
+    return fail('proxy', `${what}${extra ? ` (proxy command ${name}: ${extra})` : ''}`);
+  };
   const client = new Client();
   let refusedKey: string | undefined;
   const config: ConnectConfig = {
@@ -68,13 +87,12 @@ export async function connectHost(target: SshTarget, options: ConnectOptions, vi
       if (refusedKey) return done(fail('hostkey', refusedKey));
       if (err.level === 'client-authentication') return done(fail('auth', `authentication as '${target.user}' refused (key not authorized?)`));
       if (err.level === 'client-timeout') return done(fail('timeout', `no SSH handshake within ${timeoutMs} ms`));
-      const extra = proxyStderr().trim();
-      done(fail(proxy ? 'proxy' : 'connect', `${err.message}${extra ? ` (proxy: ${extra.slice(0, 300)})` : ''}`));
+      // A dead proxy shows up here first as EPIPE or a reset: wait for its exit and stderr, which name the cause.
+      void proxyFinished().then(() => done(proxyFailure(err.message)));
     });
     client.once('close', () => {
       if (refusedKey) return done(fail('hostkey', refusedKey));
-      const extra = proxyStderr().trim();
-      done(fail(proxy ? 'proxy' : 'connect', `connection closed during handshake${extra ? ` (proxy: ${extra.slice(0, 300)})` : ''}`));
+      void proxyFinished().then(() => done(proxyFailure('connection closed during handshake')));
     });
     client.connect(config);
   });

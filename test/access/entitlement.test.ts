@@ -72,10 +72,10 @@ describe('converge, inspect, lint and report give one answer for a grant that st
     const host: InventoryHost = { id: 'web-01', address: 'a', user: 'opsgate', host_keys: [], groups: ['web'], env: 'prod' };
     const missing = factError<never>('not gathered', 'x');
     const facts = { authorizedKeys: factOk([1, 2].map((n) => ({ account: 'deploy', file: '/home/deploy/.ssh/authorized_keys', line: n, type: 'ssh-ed25519', fingerprint: key(n).fingerprint, comment: '', options: '' })), 'cat') } as unknown as HostFacts;
-    for (const k of ['sshd', 'passwd', 'group', 'shadow', 'sudoers'] as const) (facts as unknown as Record<string, unknown>)[k] = missing;
+    for (const k of ['sshd', 'sshdContexts', 'authorizedKeyFiles', 'passwd', 'group', 'shadow', 'sudoers'] as const) (facts as unknown as Record<string, unknown>)[k] = missing;
     const o = evaluateCheck({ id: 'a.k', title: 't', severity: 'high', type: 'authorized_keys', params: {}, rationale: 'r', remediation: 'm' }, facts, host, { ...docs, backupPolicies: [], exceptions: [], timezone: SH }, NOW);
     expect(o.status).toBe('fail');
-    expect(o.reason).toBe(`deploy: ${key(2).fingerprint} of nico: grant g-nico starts 2026-12-01`);
+    expect(o.reason).toBe(`deploy: ${key(2).fingerprint} of nico: grant g-nico starts 2026-12-01 at /home/deploy/.ssh/authorized_keys:2`);
 
     const period = parsePeriod('2026-11', SH)!;
     const input = { grants: docs.grants.map((g) => ({ id: g.id, file: `policies/access/grants/${g.id}.yaml`, data: grant(g.id, g.person, { granted_on: g.granted_on }) })), reviews: [], people: [], inspections: [] } as unknown as ReportInput;

@@ -18,10 +18,10 @@ import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
 import { changeDoc, makeRepo, type TestRepo } from './harness.ts';
-import { blocking, cliIn, count, counting, spawnDriver, waitFor } from './fleet-helpers.ts';
+import { blocking, cliIn, count, counting, hostProcesses, spawnDriver, waitFor } from './fleet-helpers.ts';
 
 const IDS = ['ca-1', 'ca-2', 'ca-3', 'ca-4', 'ca-5'];
-const OWN = ['un-1', 'un-2', 'un-3', 'to-1', 'sx-1', 'lk-1', 'lk-2', 'due-1'];
+const OWN = ['un-1', 'un-2', 'un-3', 'to-1', 'to-2', 'to-3', 'es-1', 'sx-1', 'lk-1', 'lk-2', 'due-1'];
 let fleet: RunningFleet;
 let repo: TestRepo;
 
@@ -241,6 +241,42 @@ MACHINE.describe('apply over the test fleet', () => {
     expect(ev.find((e) => e.type === 'step.done' && e.step === 'hangs')).toMatchObject({ ok: false, outcome: 'timed_out' });
     expect(ev.find((e) => e.type === 'host.done')).toMatchObject({ host: 'to-1', outcome: 'rolled_back' });
     expect(await readHome('to-1', 'timeout-rollback')).toBe('ran\n');
+  }, 60_000);
+
+  it('a timed-out step stops with everything it started, even what left its process group, with and without sudo: its late writes never appear', async () => {
+    for (const [n, host, sudo] of [[12, 'to-2', false], [13, 'to-3', true]] as const) {
+      const token = `og-late-writer-${n}`;
+      const late = (name: string) => `sleep 4; echo late >> /home/opsgate/late-${name}; : ${token}`;
+      await repo.mergeChange(changeDoc(`CHG-2026-00${n}`, {
+        targets: { hosts: [host] },
+        // The main command, a background job in its group, a process in its own session, and a double fork.
+        steps: [{ id: 'lingers', kind: 'run', sudo, timeout_seconds: 1, argv: ['sh', '-c', `(${late('group')}) & setsid sh -c '${late('session')}' & (setsid sh -c '${late('double')}' &); ${late('main')}`] }],
+        rollback: [marker('lingers-rollback')],
+      }), n);
+      const r = await cli('apply', `CHG-2026-00${n}`, '--identity', fleet.clientKeyPath);
+      expect(r.code).toBe(1);
+      const ev = await records(`CHG-2026-00${n}`);
+      expect(ev.find((e) => e.type === 'step.done' && e.step === 'lingers')).toMatchObject({ outcome: 'timed_out' });
+      expect(ev.find((e) => e.type === 'host.done')).toMatchObject({ host, outcome: 'rolled_back' });
+      expect(await readHome(host, 'lingers-rollback')).toBe('ran\n');
+      // Nothing of the step is left on the host once timed_out is recorded, so nothing can write later.
+      expect(hostProcesses(fleet, host, token)).toEqual([]);
+      for (const f of ['group', 'session', 'double', 'main']) expect(await readHome(host, `late-${f}`)).toBeUndefined();
+    }
+  }, 90_000);
+
+  it('prints what the change, the calendar and the hosts control with control and bidi characters as visible escapes', async () => {
+    await repo.mergeChange(changeDoc('CHG-2026-0015', {
+      targets: { hosts: ['es-1'] },
+      prechecks: [{ id: 'banner', argv: ['printf', 'ok'], expect: { stdout_matches: 'ready\u001b]0;pwned\u0007\u202e' } }],
+      steps: [marker('never')],
+    }), 15);
+    const r = await cli('apply', 'CHG-2026-0015', '--identity', fleet.clientKeyPath);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('precheck banner failed: stdout does not match /ready\\u001b]0;pwned\\u0007\\u202e/');
+    // eslint-disable-next-line no-control-regex -- the raw characters are what must not appear
+    expect(r.out + r.err).not.toMatch(/[\u001b\u0007\u202e]/);
+    expect(await readHome('es-1', 'never')).toBeUndefined();
   }, 60_000);
 
   it('--due applies the approved change whose window is open, once; a failed or unapproved one waits for a person', async () => {

@@ -200,4 +200,12 @@ describe('window verdict before every batch and step', () => {
     expect(v.ok).toBe(ok);
     if (!v.ok) expect(v.reason).toMatch(why!);
   });
+  it('a step starts only if it would end, at its timeout, before the window closes and before a freeze begins', () => {
+    const at = (iso: string, minutes: number) => windowVerdict(change, calendar, new Date(iso), minutes * 60_000);
+    expect(at('2026-12-01T15:50:00Z', 5).ok).toBe(true);
+    expect(at('2026-12-01T15:50:00Z', 10).ok).toBe(true);
+    expect(at('2026-12-01T15:50:00Z', 15)).toMatchObject({ ok: false, reason: expect.stringMatching(/could run until 2026-12-01T16:05:00.000Z \(timeout 900 s\), after the window closes/) });
+    expect(at('2026-12-01T14:50:00Z', 15)).toMatchObject({ ok: false, reason: expect.stringMatching(/could run until .* into freeze 'f'/) });
+    expect(at('2026-12-01T14:40:00Z', 20).ok).toBe(true);
+  });
 });

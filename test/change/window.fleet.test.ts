@@ -15,7 +15,7 @@ import { cliIn, count, counting, homeFile, records } from './fleet-helpers.ts';
 import { changeDoc, makeRepo, type TestRepo } from './harness.ts';
 
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
-const HOSTS = ['w-1', 'w-2', 'w-3', 'w-4', 'x-1', 'x-2', 'x-3', 'f-1', 'f-2', 'r-1', 'r-2', 'r-3'];
+const HOSTS = ['w-1', 'w-2', 'w-3', 'w-4', 'x-1', 'x-2', 'x-3', 'f-1', 'f-2', 'o-1', 'r-1', 'r-2', 'r-3'];
 let fleet: RunningFleet;
 let repo: TestRepo;
 const HOUR = 3_600_000;
@@ -78,6 +78,18 @@ MACHINE.describe('the window and freezes, checked before every batch and step', 
     expect(r.result?.hosts).toMatchObject({ 'x-1': 'rolled_back', 'x-2': 'rolled_back', 'x-3': 'not_started' });
     const ev = await records(repo, 'CHG-2026-0202');
     expect(ev.find((e) => e.type === 'window.closed')).toMatchObject({ host: 'x-2', before_step: 'b' });
+  }, 60_000);
+
+  it('a step that could outrun the window at its timeout does not start: the short one runs, the long one waits for another window', async () => {
+    await repo.mergeChange(changeDoc('CHG-2026-0204', { window, targets: { hosts: ['o-1'] }, steps: [counting('short', { timeout_seconds: 60 }), counting('long', { timeout_seconds: 900 })] }), 204);
+    const c = clock(start + HOUR - 5 * 60_000);
+    const r = await apply('CHG-2026-0204', c.now);
+    expect(r.status).toBe('window_closed');
+    expect([await count(fleet, 'o-1', 'short'), await count(fleet, 'o-1', 'long')]).toEqual([1, 0]);
+    expect(r.result?.hosts).toEqual({ 'o-1': 'window_closed' });
+    const ev = await records(repo, 'CHG-2026-0204');
+    expect(ev.find((e) => e.type === 'window.closed')).toMatchObject({ host: 'o-1', before_step: 'long', reason: expect.stringMatching(/could run until 2026-12-01T15:10:00.000Z \(timeout 900 s\), after the window closes at 2026-12-01T15:00:00Z/) });
+    expect(ev.at(-1)).toMatchObject({ type: 'run.done', outcome: 'window_closed' });
   }, 60_000);
 
   it('a freeze that begins mid-rollout stops it the same way', async () => {

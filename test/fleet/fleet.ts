@@ -191,10 +191,24 @@ async function launchSshd(ns: string, hdir: string, spec: FleetHostSpec): Promis
     lines.push(quoteArgv(['mount', '--bind', path.join(hdir, own), at]));
   }
   if (spec.diskFillPercent) lines.push(`dd if=/dev/zero of=/mnt/fill bs=1k count=${Math.floor(40.96 * spec.diskFillPercent)} 2>/dev/null`);
-  if (spec.fault === 'hang') lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'hang'), '/usr/bin/dpkg-query']));
+  for (const [rel, f] of Object.entries(spec.mntFiles ?? {})) {
+    const target = path.posix.join('/mnt', rel);
+    if (!target.startsWith('/mnt/')) throw new Error(`mntFiles path ${rel} leaves /mnt`);
+    lines.push(quoteArgv(['mkdir', '-p', path.posix.dirname(target)]));
+    if (f.copyOf) lines.push(quoteArgv(['cp', f.copyOf, target]));
+    else lines.push(`printf '%s' ${quoteArgv([f.content ?? ''])} > ${quoteArgv([target])}`);
+    lines.push(quoteArgv(['chmod', f.mode ?? '0644', target]));
+  }
+  // A hang where the probe reads the package database: dpkg-query sleeps, and the status file the probe reads instead is a
+  // FIFO nobody writes (opening it blocks, like a read from a stuck disk).
+  if (spec.fault === 'hang') {
+    lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'hang'), '/usr/bin/dpkg-query']));
+    lines.push(quoteArgv(['mkfifo', path.join(hdir, 'dpkg-status')]), quoteArgv(['mount', '--bind', path.join(hdir, 'dpkg-status'), '/var/lib/dpkg/status']));
+  }
   lines.push(quoteArgv(['hostname', spec.id]));
   for (const port of spec.listen ?? []) lines.push(`nc -lk 0.0.0.0 ${Number(port)} </dev/null >/dev/null 2>&1 &`);
-  lines.push(quoteArgv(['exec', '/usr/sbin/sshd', '-D', '-e', '-f', path.join(hdir, 'etc', 'ssh', 'sshd_config')]));
+  const config = spec.sshd?.configElsewhere ? path.join(hdir, 'daemon-etc', 'sshd_config') : path.join(hdir, 'etc', 'ssh', 'sshd_config');
+  lines.push(quoteArgv(['exec', '/usr/sbin/sshd', '-D', '-e', '-f', config, ...(spec.sshd?.daemonOptions ?? []).flatMap((o) => ['-o', o])]));
   const child = spawn('ip', ['netns', 'exec', ns, 'unshare', '--mount', '--uts', '--propagation', 'private', 'sh', '-c', lines.join('\n')], {
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -214,14 +228,27 @@ async function launchSshd(ns: string, hdir: string, spec: FleetHostSpec): Promis
   return child;
 }
 
+const sharedRepos = new Map<string, Promise<string>>();
+
 async function createResticRepo(hdir: string, spec: FleetHostSpec, password: string): Promise<string> {
-  const repo = path.join(hdir, 'restic-repo');
-  const data = path.join(hdir, 'etc');
+  const r = spec.restic!;
   const env = { ...process.env, RESTIC_PASSWORD: password, RESTIC_CACHE_DIR: path.join(hdir, '.restic-cache') };
-  await run('restic', ['init', '--repo', repo], { env });
-  for (const t of spec.restic!.snapshotTimes) {
-    const time = new Date(t).toISOString().replace('T', ' ').slice(0, 19);
-    await run('restic', ['backup', '--repo', repo, '--host', spec.id, '--time', time, '--tag', spec.restic!.policy, data], { env });
-  }
+  const init = async (repo: string) => { await run('restic', ['init', '--repo', repo], { env }); return repo; };
+  let repo: string;
+  if (r.shared) {
+    const key = `${path.dirname(hdir)}\u0000${r.shared}`;
+    if (!sharedRepos.has(key)) sharedRepos.set(key, init(path.join(path.dirname(hdir), `restic-shared-${r.shared}`)));
+    repo = await sharedRepos.get(key)!;
+  } else repo = await init(path.join(hdir, 'restic-repo'));
+  const data = path.join(hdir, 'etc');
+  const backup = (host: string, t: string) => run('restic', ['backup', '--repo', repo, '--host', host, '--time', new Date(t).toISOString().replace('T', ' ').slice(0, 19), '--tag', r.policy, data], { env });
+  // One writer at a time per repository: restic locks it.
+  const chain = (sharedLocks.get(repo) ?? Promise.resolve()).then(async () => {
+    for (const t of r.snapshotTimes) await backup(spec.id, t);
+    for (const x of r.foreign ?? []) await backup(x.host, x.time);
+  });
+  sharedLocks.set(repo, chain.catch(() => {}));
+  await chain;
   return repo;
 }
+const sharedLocks = new Map<string, Promise<void>>();

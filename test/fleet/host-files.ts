@@ -1,6 +1,10 @@
 import { chmod, chown, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { FleetHostSpec } from './spec.ts';
+
+const run = promisify(execFile);
 
 export const LOGIN_USER = 'opsgate';
 export const LOGIN_UID = 1990;
@@ -33,12 +37,12 @@ export async function writeHostFiles(dir: string, spec: FleetHostSpec, clientPub
   await mkdir(path.join(etc, 'sysctl.d'), { recursive: true });
 
   // sshd takes the first value of a keyword: planted lines go first.
-  const sshd = [
-    ...(spec.sshd?.extra ?? []),
+  const sshdConfig = (planted: boolean) => [
+    ...((planted && spec.sshd?.extra) || []),
     'ListenAddress 127.0.0.1:22',
     `HostKey ${path.join(dir, 'ssh_host_ed25519_key')}`,
     'PidFile none',
-    `PermitRootLogin ${spec.sshd?.permitRootLogin ?? 'no'}`,
+    `PermitRootLogin ${(planted && spec.sshd?.permitRootLogin) || 'no'}`,
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',
     'PermitEmptyPasswords no',
@@ -54,8 +58,13 @@ export async function writeHostFiles(dir: string, spec: FleetHostSpec, clientPub
     'Ciphers aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes128-ctr',
     'SetEnv SHLVL=1',
     'Subsystem sftp internal-sftp',
-  ];
-  await writeFile(path.join(etc, 'ssh', 'sshd_config'), sshd.join('\n') + '\n', { mode: 0o600 });
+    ...((planted && spec.sshd?.match) || []),
+  ].join('\n') + '\n';
+  await writeFile(path.join(etc, 'ssh', 'sshd_config'), sshdConfig(!spec.sshd?.configElsewhere), { mode: 0o600 });
+  if (spec.sshd?.configElsewhere) {
+    await mkdir(path.join(dir, 'daemon-etc'), { recursive: true });
+    await writeFile(path.join(dir, 'daemon-etc', 'sshd_config'), sshdConfig(true), { mode: 0o600 });
+  }
 
   const defs = { ...CLEAN_LOGIN_DEFS, ...(spec.loginDefs ?? {}) };
   const baseDefs = (await readFile('/etc/login.defs', 'utf8')).split('\n').filter((l) => !Object.keys(defs).some((k) => new RegExp(`^\\s*${k}\\b`).test(l)));
@@ -67,13 +76,27 @@ export async function writeHostFiles(dir: string, spec: FleetHostSpec, clientPub
   const loginShell = spec.fault === 'garbage' ? path.join(dir, 'garbage-shell') : '/bin/sh';
   const accounts = [
     { name: LOGIN_USER, uid: LOGIN_UID, shell: loginShell, keys: spec.fault === 'refused-key' ? [] : [clientPublicKey] },
-    ...(spec.accounts ?? []).map((a) => ({ name: a.name, uid: a.uid, shell: a.shell ?? '/bin/bash', keys: a.keys ?? [] })),
-  ];
+    ...(spec.accounts ?? []).map((a) => ({ ...a, shell: a.shell ?? '/bin/bash', keys: a.keys ?? [] })),
+  ] as Array<NonNullable<FleetHostSpec['accounts']>[number] & { shell: string; keys: string[] }>;
   const home = (a: { name: string; uid: number }) => (a.uid === 0 ? '/root' : `/home/${a.name}`);
-  await writeFile(path.join(etc, 'passwd'), [...system, ...accounts.map((a) => `${a.name}:x:${a.uid}:${a.uid === 0 ? 0 : a.uid}::${home(a)}:${a.shell}`)].join('\n') + '\n', { mode: 0o644 });
-  await writeFile(path.join(etc, 'group'), [...sysGroups, ...accounts.filter((a) => a.uid !== 0).map((a) => `${a.name}:x:${a.uid}:`)].join('\n') + '\n', { mode: 0o644 });
-  const names = [...system.map((l) => l.split(':')[0]!), ...accounts.map((a) => a.name)];
-  await writeFile(path.join(etc, 'shadow'), names.map((n) => `${n}:*:20000:0:99999:7:::`).join('\n') + '\n', { mode: 0o640 });
+  const gidOf = (name: string) => Number(sysGroups.find((l) => l.split(':')[0] === name)?.split(':')[2] ?? NaN);
+  const primary = (a: (typeof accounts)[number]) => (a.uid === 0 ? 0 : a.primaryGroup ? gidOf(a.primaryGroup) : a.uid);
+  await writeFile(path.join(etc, 'passwd'), [...system, ...accounts.map((a) => `${a.name}:x:${a.uid}:${primary(a)}::${home(a)}:${a.shell}`)].join('\n') + '\n', { mode: 0o644 });
+  // Supplementary members are added to the machine's system groups (sudo, docker, …) for this host only.
+  const extraMembers = new Map<string, string[]>();
+  for (const a of accounts) for (const g of a.groups ?? []) extraMembers.set(g, [...(extraMembers.get(g) ?? []), a.name]);
+  const groupLines = sysGroups.map((l) => {
+    const f = l.split(':');
+    const add = extraMembers.get(f[0]!);
+    return add ? `${f[0]}:${f[1]}:${f[2]}:${[...(f[3] ? f[3].split(',') : []), ...add].join(',')}` : l;
+  });
+  await writeFile(path.join(etc, 'group'), [...groupLines, ...accounts.filter((a) => a.uid !== 0).map((a) => `${a.name}:x:${a.uid}:`)].join('\n') + '\n', { mode: 0o644 });
+  const field = (a: { password?: string }) => (a.password === 'empty' ? '' : a.password === 'set' ? '$y$j9T$opsgatefleet$0000000000000000000000000000000000000000000' : '*');
+  const shadowLines = [
+    ...system.map((l) => `${l.split(':')[0]}:*:20000:0:99999:7:::`),
+    ...accounts.map((a) => `${a.name}:${field(a)}:${a.aging?.lastChange ?? 20000}:0:${a.aging ? (a.aging.maxDays ?? '') : 99999}:7:::`),
+  ];
+  await writeFile(path.join(etc, 'shadow'), shadowLines.join('\n') + '\n', { mode: 0o640 });
   for (const a of accounts) {
     if (a.uid === 0) continue;
     const sshDir = path.join(dir, 'home', a.name, '.ssh');
@@ -83,6 +106,13 @@ export async function writeHostFiles(dir: string, spec: FleetHostSpec, clientPub
     await chown(sshDir, a.uid, a.uid);
     await chown(path.join(sshDir, 'authorized_keys'), a.uid, a.uid);
     await chmod(sshDir, 0o700);
+    for (const [rel, content] of Object.entries(a.homeFiles ?? {})) {
+      const file = path.join(dir, 'home', a.name, rel);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, content, { mode: 0o600 });
+      for (let d = path.dirname(file); d.startsWith(path.join(dir, 'home', a.name)); d = path.dirname(d)) await chown(d, a.uid, a.uid);
+      await chown(file, a.uid, a.uid);
+    }
   }
 
   await writeFile(path.join(etc, 'hosts'), `127.0.0.1\tlocalhost\n127.0.1.1\t${spec.id}\n`, { mode: 0o644 });
@@ -90,6 +120,11 @@ export async function writeHostFiles(dir: string, spec: FleetHostSpec, clientPub
   await chmod(path.join(etc, 'sudoers'), 0o440);
   if (!spec.noSudo) await writeFile(path.join(etc, 'sudoers.d', 'opsgate'), `${LOGIN_USER} ALL=(root) NOPASSWD: ALL\n`, { mode: 0o440 });
   for (const [i, line] of (spec.sudoers ?? []).entries()) await writeFile(path.join(etc, 'sudoers.d', `50-drift-${i}`), line + '\n', { mode: 0o440 });
+  for (const [name, content] of Object.entries(spec.sudoersFiles ?? {})) {
+    await mkdir(path.dirname(path.join(etc, 'sudoers.d', name)), { recursive: true });
+    await writeFile(path.join(etc, 'sudoers.d', name), content, { mode: 0o440 });
+  }
+  if (spec.sudoersMain?.length) await writeFile(path.join(etc, 'sudoers'), (await readFile(path.join(etc, 'sudoers'), 'utf8')) + spec.sudoersMain.join('\n') + '\n');
 
   const persisted = { ...CLEAN_SYSCTL, ...(spec.sysctlPersisted ?? {}) };
   await writeFile(path.join(etc, 'sysctl.conf'), '# opsgate test fleet\n', { mode: 0o644 });
@@ -99,6 +134,7 @@ export async function writeHostFiles(dir: string, spec: FleetHostSpec, clientPub
     const local = path.join(etc, path.relative('/etc', file));
     await chmod(local, parseInt(mode, 8));
   }
+  for (const [file, entry] of Object.entries(spec.acls ?? {})) await run('setfacl', ['-m', entry, path.join(etc, path.relative('/etc', file))]);
   if (spec.fault === 'garbage') {
     await writeFile(path.join(dir, 'garbage-shell'), '#!/bin/sh\necho "Welcome to the jungle"\nhead -c 600 /dev/urandom | od -An -tx1\n', { mode: 0o755 });
   }

@@ -4,13 +4,40 @@ export interface FleetHostSpec {
   groups?: string[];
   env?: 'prod' | 'staging' | 'test' | 'dev';
   criticality?: 'low' | 'medium' | 'high' | 'critical';
-  sshd?: { permitRootLogin?: string; extra?: string[] };
+  /** `extra` lines go first (sshd takes the first value); `match` lines go last (Match blocks end the file). */
+  sshd?: {
+    permitRootLogin?: string; extra?: string[]; match?: string[];
+    /** `-o` options on the daemon's command line (they override its files), e.g. 'PermitRootLogin=yes'. */
+    daemonOptions?: string[];
+    /** The daemon reads its own file through -f; /etc/ssh/sshd_config keeps a clean copy it never reads. */
+    configElsewhere?: boolean;
+  };
   /** login.defs keys overriding the clean values (PASS_MAX_DAYS 90, …). */
   loginDefs?: Record<string, string>;
   /** Accounts besides the login user; a uid of 0 plants a second root. */
-  accounts?: Array<{ name: string; uid: number; shell?: string; keys?: string[] }>;
+  accounts?: Array<{
+    name: string; uid: number; shell?: string; keys?: string[];
+    /** Supplementary groups (existing system groups such as sudo, docker). */
+    groups?: string[];
+    /** Primary group by name (default: the account's own group). */
+    primaryGroup?: string;
+    /** Password field: locked (default), empty, or a set hash with aging. */
+    password?: 'locked' | 'empty' | 'set';
+    /** Shadow aging: last change (days since 1970) and maximum days. */
+    aging?: { lastChange: number; maxDays?: number };
+    /** Extra files under the home directory (relative path → content), owned by the account. */
+    homeFiles?: Record<string, string>;
+  }>;
+  /** Files written on the host's own tmpfs at /mnt before sshd starts: content, or a copy of a machine binary. */
+  mntFiles?: Record<string, { content?: string; copyOf?: string; mode?: string }>;
   /** Extra sudoers.d lines. */
   sudoers?: string[];
+  /** Files under /etc/sudoers.d by name (a name with a '.' or ending in '~' is skipped by sudo); subdirectories allowed. */
+  sudoersFiles?: Record<string, string>;
+  /** Lines appended to /etc/sudoers itself (includes, Defaults, aliases). */
+  sudoersMain?: string[];
+  /** POSIX ACL entries set on the host's own /etc files, e.g. {'/etc/shadow': 'user:nobody:r'}. */
+  acls?: Record<string, string>;
   /** Set at runtime inside the host's network namespace (net.* only), after the persisted values were applied. */
   sysctlRuntime?: Record<string, string>;
   /** Persisted values overriding the clean ones. */
@@ -21,8 +48,12 @@ export interface FleetHostSpec {
   fileModes?: Record<string, string>;
   /** A 4 MiB tmpfs at /mnt filled to this percentage. */
   diskFillPercent?: number;
-  /** A real restic repository with snapshots taken at these times (ISO). */
-  restic?: { policy: string; snapshotTimes: string[] };
+  /**
+   * A real restic repository with snapshots taken at these times (ISO), tagged with the policy id.
+   * `shared`: hosts naming the same key share one repository; `foreign`: snapshots another
+   * hostname took into it.
+   */
+  restic?: { policy: string; snapshotTimes: string[]; shared?: string; foreign?: Array<{ host: string; time: string }> };
   /** The login user gets no sudo rule: the probe runs unprivileged. */
   noSudo?: boolean;
   fault?: 'down' | 'changed-host-key' | 'refused-key' | 'hang' | 'garbage';

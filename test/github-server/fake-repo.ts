@@ -54,6 +54,8 @@ export interface FakePull {
   headRepo?: string;
   commits: string[];
   reviews: FakeReview[];
+  /** Logins whose review is requested; GitHub drops a login from here when that person submits a review. */
+  requested: string[];
   state: 'open' | 'closed';
 }
 
@@ -113,6 +115,8 @@ export class FakeRepo {
     author?: FakeUser | null;
     committer?: FakeUser | null;
     message?: string;
+    /** The commit's sha, when the test mirrors a real git commit (default: a made-up one). */
+    sha?: string;
   }): string {
     const parents = opts.parents ?? (opts.parent ? [opts.parent] : []);
     const parent = parents[0] ? this.commits.get(parents[0]) : undefined;
@@ -133,7 +137,7 @@ export class FakeRepo {
     }
     for (const content of tree.values()) this.blobs.set(blobSha(content), content);
     const message = opts.message ?? `commit ${++this.seq}`;
-    const sha = createHash('sha1').update(`${parents.join(',')}|${message}|${++this.seq}|${JSON.stringify([...tree])}`).digest('hex');
+    const sha = opts.sha ?? createHash('sha1').update(`${parents.join(',')}|${message}|${++this.seq}|${JSON.stringify([...tree])}`).digest('hex');
     const author = opts.author === undefined ? { login: 'octocat' } : opts.author;
     const committer = opts.committer === undefined ? { login: 'web-flow' } : opts.committer;
     this.commits.set(sha, { sha, parents, tree, modes, author, committer, gitAuthor: identity(author), gitCommitter: identity(committer), message, date: this.tick() });
@@ -161,6 +165,7 @@ export class FakeRepo {
       ...(opts.headRepo ? { headRepo: opts.headRepo } : {}),
       commits: [...opts.commits],
       reviews: [],
+      requested: [],
       state: 'open',
     };
     this.pulls.set(pull.number, pull);
@@ -179,6 +184,7 @@ export class FakeRepo {
     const pull = this.pull(pr);
     const r: FakeReview = { id: 80_000 + ++this.seq, user, state, commit_id: commit ?? headOf(pull), submitted_at: this.tick() };
     pull.reviews.push(r);
+    if (user) pull.requested = pull.requested.filter((l) => l.toLowerCase() !== user.login.toLowerCase());
     return r;
   }
 

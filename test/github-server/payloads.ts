@@ -42,6 +42,8 @@ export function pullJson(base: string, repo: FakeRepo, p: FakePull) {
     updated_at: '2026-11-20T01:00:00Z',
     draft: false,
     merged: false,
+    requested_reviewers: p.requested.map((login) => userJson({ login })),
+    requested_teams: [],
     head: { label: `${headRepo.split('/')[0]}:${p.headRef}`, ref: p.headRef, sha: headOf(p), user: userJson({ login: headRepo.split('/')[0]!, type: 'User' }), repo: repoJson(headRepo) },
     base: { label: `${repo.owner}:${p.baseRef}`, ref: p.baseRef, sha: p.baseSha, user: owner, repo: repoJson(repo.fullName) },
     author_association: 'MEMBER',

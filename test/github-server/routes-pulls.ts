@@ -50,6 +50,35 @@ export const pullRoutes: Route[] = [
     },
   },
   {
+    // "Get all requested reviewers for a pull request": users and teams still asked (a review removes its author).
+    method: 'GET',
+    pattern: /^\/pulls\/(\d+)\/requested_reviewers$/,
+    handle: (c) => {
+      const p = c.repo.pulls.get(Number(c.match[1]));
+      if (!p) return c.notFound();
+      c.send(200, { users: p.requested.map((login) => userJson({ login })), teams: [] });
+    },
+  },
+  {
+    // "Request reviewers for a pull request": 201 with the pull request; 422 when a login is the author or
+    // not a collaborator (the whole request is refused, nobody is asked).
+    method: 'POST',
+    pattern: /^\/pulls\/(\d+)\/requested_reviewers$/,
+    handle: (c) => {
+      const p = c.repo.pulls.get(Number(c.match[1]));
+      if (!p) return c.notFound();
+      const body = JSON.parse(c.body || '{}') as { reviewers?: string[]; team_reviewers?: string[] };
+      const logins = body.reviewers ?? [];
+      if (!logins.length && !(body.team_reviewers ?? []).length) return c.send(422, { message: 'Invalid request.\n\nNo subschema in "anyOf" matched.', status: '422' });
+      if (logins.some((l) => l.toLowerCase() === p.user.login.toLowerCase())) return c.send(422, { message: 'Review cannot be requested from pull request author.', status: '422' });
+      if (logins.some((l) => c.repo.permissionOf(l) === 'none')) {
+        return c.send(422, { message: `Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${c.repo.fullName} repository.`, status: '422' });
+      }
+      for (const l of logins) if (!p.requested.some((r) => r.toLowerCase() === l.toLowerCase())) p.requested.push(l);
+      c.send(201, pullJson(c.base, c.repo, p));
+    },
+  },
+  {
     method: 'GET',
     pattern: /^\/pulls\/(\d+)\/reviews$/,
     handle: (c) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateCheck, evaluateHost } from '../../scripts/inspect/evaluate.ts';
 import { factError, factOk, type HostFacts } from '../../scripts/inspect/facts.ts';
 import type { Baseline, CheckDef, InspectionRow, InventoryHost, PolicyData } from '../../scripts/inspect/model.ts';
-import { applyExceptions, diffWithPrevious, selectShard, summarize } from '../../scripts/inspect/results.ts';
+import { applyExceptions, applyLifecycle, selectShard, summarize } from '../../scripts/inspect/results.ts';
 
 const NOW = new Date('2026-11-27T04:00:00Z');
 const host: InventoryHost = { id: 'web-01', address: '10.0.0.1', port: 22, user: 'opsgate', host_keys: [], groups: ['web'], env: 'prod' };
@@ -27,8 +27,8 @@ const policy: PolicyData = {
 function facts(over: Partial<HostFacts> = {}): HostFacts {
   const missing = factError<never>('not gathered', 'x');
   return {
-    host: 'web-01', identity: missing, osRelease: missing, sshd: missing, listen: missing, loginDefs: missing, passwd: missing, group: missing, shadow: missing,
-    authorizedKeys: missing, sudoers: missing, packages: missing, files: missing, sysctlRunning: missing, sysctlPersisted: missing, disk: missing, memory: missing, load: missing,
+    host: 'web-01', identity: missing, osRelease: missing, sshd: missing, sshdContexts: missing, sshdRuntime: missing, listen: missing, loginDefs: missing, passwd: missing, group: missing, shadow: missing,
+    shells: missing, authorizedKeys: missing, authorizedKeyFiles: missing, sudoers: missing, sudoList: missing, packages: missing, files: missing, sysctlRunning: missing, sysctlPersisted: missing, disk: missing, memory: missing, load: missing,
     restic: new Map(), ...over,
   };
 }
@@ -129,7 +129,8 @@ describe('access checks against people, roles and grants', () => {
       { file: '/etc/sudoers.d/deploy', line: 1, who: 'deploy', runas: 'root', nopasswd: true, commands: ['/usr/bin/systemctl restart nginx'] },
       { file: '/etc/sudoers.d/deploy', line: 2, who: 'deploy', runas: 'root', nopasswd: true, commands: ['/bin/bash'] },
     ];
-    const o = evaluateCheck(check('sudoers', { allow: [{ who: 'root', runas: 'ALL' }] }), facts({ sudoers: factOk({ rules, unparsed: [] }, 'cat') }), host, policy, NOW);
+    const sudoers = { rules: rules.map((r) => ({ ...r, users: [r.who] })), authDefaults: [], unparsed: [], files: [], skipped: [], problems: [] };
+    const o = evaluateCheck(check('sudoers', { allow: [{ who: 'root', runas: 'ALL' }] }), facts({ sudoers: factOk(sudoers, 'cat') }), host, policy, NOW);
     expect(o.status).toBe('fail');
     expect(o.reason).toBe('undeclared: /etc/sudoers.d/deploy:2 deploy (root) NOPASSWD /bin/bash');
   });
@@ -140,13 +141,23 @@ describe('backup_freshness', () => {
   const snaps = (...hoursAgo: number[]) => facts({ restic: new Map([['db', factOk(hoursAgo.map((h, i) => ({ id: `s${i}`, time: new Date(NOW.getTime() - h * 3_600_000).toISOString(), host: 'db-01', paths: [], tags: [] })), 'restic')]]) });
   it.each([
     [[2], 'pass', ''],
-    [[30, 50], 'fail', 'newest snapshot is 30 h old, RPO is 24 h'],
-    [[1, 20, 40, 60], 'fail', '4 snapshots exceed retention (3)'],
-    [[], 'fail', 'no snapshots'],
+    [[30, 50], 'fail', 'db: newest snapshot of db-01 is s0 at 2026-11-25T22:00:00.000Z, 30 h old; RPO is 24 h'],
+    [[1, 20, 40, 60], 'fail', '4 snapshots of this host exceed retention (3)'],
+    [[], 'fail', 'db: no snapshot of db-01'],
   ] as const)('snapshots %j hours old → %s', (hours, status, reason) => {
     const o = evaluateCheck(check('backup_freshness', {}), snaps(...hours), db, policy, NOW);
     expect(o.status).toBe(status);
     expect(o.reason).toContain(reason);
+  });
+  it('in a shared repository, only this host\'s snapshots of this policy count', () => {
+    const snap = (id: string, hostName: string, hoursAgo: number, tags: string[] = ['db']) => ({ id, time: new Date(NOW.getTime() - hoursAgo * 3_600_000).toISOString(), host: hostName, paths: ['/var/lib/postgresql'], tags });
+    const shared = facts({ restic: new Map([['db', factOk([snap('mine', 'db-01', 50), snap('other', 'db-02', 1), snap('wrongtag', 'db-01', 1, ['logs'])], 'restic')]]) });
+    const tagged = { ...policy, backupPolicies: [{ ...policy.backupPolicies[0]!, tags: ['db'] }] };
+    const o = evaluateCheck(check('backup_freshness', {}), shared, db, tagged, NOW);
+    expect(o.status).toBe('fail');
+    expect(o.reason).toBe('db: newest snapshot of db-01 is mine at 2026-11-25T02:00:00.000Z, 50 h old; RPO is 24 h (2 snapshots of other hosts or policies in the repository not counted)');
+    const byHostname = evaluateCheck(check('backup_freshness', {}), facts({ identity: factOk({ uid: 0, hostname: 'db-01.prod' }, 'id'), restic: new Map([['db', factOk([snap('x', 'db-01.prod', 2)], 'restic')]]) }), db, tagged, NOW);
+    expect(byHostname.status).toBe('pass');
   });
   it('a targeted host without a repository fails; an untargeted one is not applicable', () => {
     expect(evaluateCheck(check('backup_freshness', {}), facts(), { ...host, groups: ['db'] }, policy, NOW).status).toBe('fail');
@@ -171,12 +182,44 @@ describe('evaluateHost, exceptions, diff, summary', () => {
     expect(out.map((x) => [x.status, x.exception, x.raw_status])).toEqual([['waived', 'e-web', 'fail'], ['fail', 'e-db', undefined], ['fail', undefined, undefined], ['pass', undefined, undefined]]);
     expect(out[1]!.reason).toMatch(/^exception_expired: e-db/);
   });
+  // Every transition: now × the last run that inspected the host (× resolved before).
+  const prior = (status: InspectionRow['status'] | undefined, extra: Partial<InspectionRow> = {}) =>
+    new Map(status ? [['web-01', { runId: 'R1', rows: [{ check: 'ssh.root', status, ...extra }] }]] : []);
   it.each([
-    ['fail', undefined, 'new'], ['error', undefined, 'new'], ['fail', 'fail', 'persisting'], ['fail', 'error', 'persisting'],
-    ['pass', 'fail', 'resolved'], ['waived', 'fail', 'resolved'], ['fail', 'pass', 'regressed'], ['pass', 'pass', undefined], ['pass', undefined, undefined],
-  ] as const)('now %s, before %s → %s', (now, before, change) => {
-    const prev = before ? [{ host: 'web-01', check: 'ssh.root', status: before }] : [];
-    expect(diffWithPrevious([r('web-01', now)], prev)[0]!.change).toBe(change);
+    ['fail', undefined, {}, 'new'],
+    ['error', undefined, {}, 'new'],
+    ['fail', 'pass', {}, 'new'],
+    ['fail', 'not_applicable', {}, 'new'],
+    ['fail', 'fail', {}, 'persisting'],
+    ['fail', 'error', {}, 'persisting'],
+    ['waived', 'fail', {}, 'persisting'],
+    ['fail', 'waived', {}, 'persisting'],
+    ['pass', 'fail', {}, 'resolved'],
+    ['pass', 'waived', {}, 'resolved'],
+    ['not_applicable', 'error', {}, 'resolved'],
+    ['fail', 'pass', { change: 'resolved', last_resolved: 'R0' }, 'regressed'],
+    ['fail', 'pass', { last_resolved: 'R0' }, 'regressed'],
+    ['fail', 'pass', { change: 'resolved' }, 'regressed'],
+    ['waived', 'pass', { last_resolved: 'R0' }, 'regressed'],
+    ['pass', 'pass', {}, undefined],
+    ['pass', undefined, {}, undefined],
+    ['waived', undefined, {}, 'new'],
+  ] as const)('now %s, before %s %j → %s', (now, before, extra, change) => {
+    const row = now === 'waived' ? { ...r('web-01', 'waived'), raw_status: 'fail' as const } : r('web-01', now);
+    const prev = before === 'waived' ? prior('waived', { raw_status: 'fail', ...extra }) : prior(before, extra);
+    expect(applyLifecycle([row], prev, 'R2')[0]!.change).toBe(change);
+  });
+  it('a resolved finding carries its run id forward until it fails again', () => {
+    const resolved = applyLifecycle([r('web-01', 'pass')], prior('fail'), 'R2')[0]!;
+    expect(resolved).toMatchObject({ change: 'resolved', last_resolved: 'R2' });
+    const quiet = applyLifecycle([r('web-01', 'pass')], new Map([['web-01', { runId: 'R2', rows: [resolved] }]]), 'R3')[0]!;
+    expect(quiet.change).toBeUndefined();
+    expect(quiet.last_resolved).toBe('R2');
+    expect(applyLifecycle([r('web-01', 'fail')], new Map([['web-01', { runId: 'R3', rows: [quiet] }]]), 'R4')[0]).toMatchObject({ change: 'regressed', last_resolved: 'R2' });
+  });
+  it('a host this run could not inspect gets no change; hosts a scoped run did not cover keep their own comparison point', () => {
+    const out = applyLifecycle([r('web-01', 'error'), r('db-01', 'fail')], new Map([['web-01', { runId: 'R1', rows: [{ check: 'ssh.root', status: 'fail' as const }] }], ['db-01', { runId: 'R0', rows: [{ check: 'ssh.root', status: 'fail' as const }] }]]), 'R2', new Set(['web-01']));
+    expect(out.map((x) => x.change)).toEqual([undefined, 'persisting']);
   });
   it('compliance = pass ÷ (pass + fail + error); waived and n/a are outside', () => {
     const s = summarize([r('a', 'pass'), r('a', 'pass'), r('a', 'pass'), r('a', 'fail'), r('b', 'error'), r('a', 'waived'), r('a', 'not_applicable')], 1, 2);

@@ -26,7 +26,7 @@ export async function writeFleetRepo(fleet: RunningFleet, keys: { alice: string;
   await put('policies/access/grants/alice-deployer.yaml', { id: 'alice-deployer', person: 'alice', role: 'deployer', groups: ['web'], granted_on: '2026-01-01', expires: '2099-01-01T00:00:00+08:00', justification: 'deploys web releases', approved_by: 'bob' });
   await put('policies/access/grants/bob-deployer.yaml', { id: 'bob-deployer', person: 'bob', role: 'deployer', groups: ['web'], granted_on: '2026-01-01', expires: '2026-10-31T18:00:00+08:00', justification: 'deploys web releases', approved_by: 'alice' });
   await put('policies/backup/db-daily.yaml', {
-    id: 'db-daily', title: 'daily', targets: { groups: ['db', 'app'] }, paths: ['/etc'], tool: 'restic',
+    id: 'db-daily', title: 'daily', targets: { groups: ['db', 'app'] }, paths: ['/etc'], tags: ['db-daily'], tool: 'restic',
     repository: { url: '/srv/restic', password_env: 'OPSGATE_TEST_RESTIC_PASSWORD' }, offhost: { host: 'db-01' }, encryption: true,
     schedule: { full: '0 2 * * *' }, retention: { keep_daily: 7, keep_weekly: 4, keep_monthly: 6 }, rpo_hours: 24, rto_hours: 4,
     verification: { restore_test_every_days: 30 },

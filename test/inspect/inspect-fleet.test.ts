@@ -33,7 +33,7 @@ async function inspect(extra: string[] = []) {
   const code = await runCli(['inspect', '--root', root, '--identity', fleet.clientKeyPath, '--format', 'json', '--timeout', '5', '--connect-timeout', '5', ...extra], {
     env: { ...fleet.env, PATH: process.env.PATH }, stdout: out.stream, stderr: err.stream, cwd: root,
   });
-  return { code, stdout: out.text(), stderr: err.text(), json: JSON.parse(out.text() || '{}') as { results: InspectionRow[]; hosts: Array<{ host: string; error: { phase: string; message: string } | null }>; summary: { compliance: number; by_status: Record<string, number> } } };
+  return { code, stdout: out.text(), stderr: err.text(), json: JSON.parse(out.text() || '{}') as { results: InspectionRow[]; hosts: Array<{ host: string; reachable: boolean; error: { phase: string; message: string } | null }>; summary: { compliance: number; hosts: number; hosts_unreachable: number; hosts_not_inspected: number; by_status: Record<string, number> } } };
 }
 
 const failing = (rows: InspectionRow[], host: string) => rows.filter((r) => r.host === host && r.status === 'fail').map((r) => r.check).sort();
@@ -68,6 +68,9 @@ beforeAll(async () => {
     ],
   });
   root = await writeFleetRepo(fleet, { alice: alice.publicKey, bob: bob.publicKey });
+  // x-down's proxy is `nc -v`, which says why it could not connect: that text must reach the row.
+  const down = path.join(root, 'inventory', 'hosts', 'x-down.yaml');
+  await writeFile(down, (await readFile(down, 'utf8')).replace(/- nc\n/, '- nc\n  - -v\n'));
   keyText = await readFile(fleet.clientKeyPath, 'utf8');
 }, 60_000);
 
@@ -105,7 +108,8 @@ MACHINE.describe('opsgate inspect against the real fleet (namespaces, drift per 
     expect(row(rows, 'web-02', 'access.sudoers').reason).not.toMatch(/restart nginx/);
     expect(row(rows, 'web-02', 'file.passwd-mode').reason).toMatch(/world-writable/);
     expect(row(rows, 'db-01', 'res.disk').observed).toMatch(/\/mnt 9[6-7]%/);
-    expect(row(rows, 'db-01', 'backup.freshness').reason).toMatch(/newest snapshot is 5\d(\.\d)? h old, RPO is 24 h/);
+    expect(row(rows, 'db-01', 'backup.freshness').reason).toMatch(/^db-daily: newest snapshot of db-01 is [0-9a-f]{8} at \S+, 5\d(\.\d)? h old; RPO is 24 h$/);
+    expect(row(rows, 'db-01', 'backup.freshness').evidence).toBe('restic -r REPOSITORY snapshots --json --host db-01');
     expect(row(rows, 'app-01', 'backup.freshness').status).toBe('pass');
     expect(row(rows, 'web-01', 'backup.freshness').status).toBe('not_applicable');
     expect(row(rows, 'app-01', 'audit.review').status).toBe('not_checked');
@@ -113,6 +117,7 @@ MACHINE.describe('opsgate inspect against the real fleet (namespaces, drift per 
 
   it('a login without sudo: what needs privileges is an error with that reason, the rest is evaluated', () => {
     const rows = first.json.results.filter((r) => r.host === 'app-02');
+    if (row(rows, 'app-02', 'access.sudoers').status !== 'error') throw new Error(JSON.stringify(row(rows, 'app-02', 'access.sudoers')));
     const errors = rows.filter((r) => r.status === 'error');
     expect(errors.map((r) => r.check).sort()).toEqual(['access.sudoers', 'ssh.max-auth-tries', 'ssh.permit-root-login']);
     for (const r of errors) expect(r.reason).toMatch(/^insufficient privileges: /);
@@ -132,7 +137,11 @@ MACHINE.describe('opsgate inspect against the real fleet (namespaces, drift per 
   it('turns each fault into error rows with the reason, for every check of that host', () => {
     const reasons = (h: string) => [...new Set(first.json.results.filter((r) => r.host === h && r.status !== 'not_applicable').map((r) => `${r.status} ${r.reason}`))];
     expect(reasons('x-down')).toHaveLength(1);
-    expect(reasons('x-down')[0]).toMatch(/^error (proxy|connect): /);
+    // The proxy's own stderr names the cause, not the EPIPE the SSH client saw.
+    expect(reasons('x-down')[0]).toMatch(/^error proxy: proxy command \(ip\) exited 1 before the SSH handshake: nc: connect to 127\.0\.0\.1 port 22 \(tcp\) failed: Connection refused$/);
+    expect(first.json.hosts.find((h) => h.host === 'x-down')!.reachable).toBe(false);
+    // Connected, then the probe timed out on the host: reachable, with the probe timeout as the cause.
+    expect(first.json.hosts.find((h) => h.host === 'x-hang')).toMatchObject({ reachable: true, error: { phase: 'timeout' } });
     expect(reasons('x-rekeyed')[0]).toMatch(/^error hostkey: host key refused: offered ssh-ed25519 SHA256:\S+, pinned ssh-ed25519 SHA256:\S+/);
     const [offered, pinned] = [...reasons('x-rekeyed')[0]!.matchAll(/SHA256:[A-Za-z0-9+/]+/g)].map((m) => m[0]);
     expect(offered).not.toBe(pinned);
@@ -177,16 +186,31 @@ MACHINE.describe('opsgate inspect against the real fleet (namespaces, drift per 
     const second = await inspect(['--record', '--hosts', 'web-01,web-02,db-01,app-01']);
     const rows = second.json.results;
     expect(row(rows, 'web-01', 'net.legacy-ports')).toMatchObject({ status: 'pass', change: 'resolved' });
-    expect(row(rows, 'db-01', 'file.passwd-mode')).toMatchObject({ status: 'fail', change: 'regressed' });
+    // Passed before and fails now, never resolved before: new (not regressed).
+    expect(row(rows, 'db-01', 'file.passwd-mode')).toMatchObject({ status: 'fail', change: 'new' });
     expect(row(rows, 'web-02', 'accounts.declared')).toMatchObject({ status: 'fail', change: 'persisting' });
     expect(row(rows, 'app-01', 'res.disk').change).toBeUndefined();
+    // A waived finding is not resolved: it persists under its exception.
+    expect(row(rows, 'app-01', 'login.pass-max-days')).toMatchObject({ status: 'waived', change: 'persisting' });
+
+    // Fixed, then broken again: resolved, then regressed (each run scoped to db-01 only).
+    await chmod(path.join(fleet.dir, 'db-01', 'etc', 'passwd'), 0o644);
+    expect(row((await inspect(['--record', '--hosts', 'db-01'])).json.results, 'db-01', 'file.passwd-mode')).toMatchObject({ status: 'pass', change: 'resolved' });
+    await chmod(path.join(fleet.dir, 'db-01', 'etc', 'passwd'), 0o666);
+    expect(row((await inspect(['--record', '--hosts', 'db-01'])).json.results, 'db-01', 'file.passwd-mode')).toMatchObject({ status: 'fail', change: 'regressed' });
+    // The next full run compares each host with the last run that inspected it: app-02 was only in the first run.
+    const full = await inspect(['--record']);
+    expect(row(full.json.results, 'app-02', 'access.sudoers')).toMatchObject({ status: 'error', change: 'persisting' });
+    expect(row(full.json.results, 'db-01', 'file.passwd-mode').change).toBe('persisting');
+    expect(row(full.json.results, 'x-down', 'ssh.permit-root-login').change).toBeUndefined();
+    expect(full.json.summary).toMatchObject({ hosts: 10, hosts_unreachable: 3, hosts_not_inspected: 5 });
 
     const files = await readdir(path.join(root, 'records', 'inspections'));
     expect(files).toHaveLength(1);
     const chain = await readRecordFile(path.join(root, 'records', 'inspections', files[0]!));
     expect(chain.ok).toBe(true);
-    expect(chain.lines.filter((l) => l.type === 'inspection.completed')).toHaveLength(2);
-    expect(chain.lines.filter((l) => l.type === 'inspection.host')).toHaveLength(10 + 4);
+    expect(chain.lines.filter((l) => l.type === 'inspection.completed')).toHaveLength(5);
+    expect(chain.lines.filter((l) => l.type === 'inspection.host')).toHaveLength(10 + 4 + 1 + 1 + 10);
 
     const silent = new Writable({ write(_c, _e, cb) { cb(); } });
     expect(await runCli(['records', 'verify', 'records/inspections', '--root', root], { env: {}, stdout: silent, stderr: silent, cwd: root })).toBe(0);
@@ -197,5 +221,5 @@ MACHINE.describe('opsgate inspect against the real fleet (namespaces, drift per 
     expect(third.code).toBe(2);
     expect(third.stderr).toMatch(/not recorded: refusing to append/);
     expect(third.json.results.length).toBeGreaterThan(0);
-  }, 60_000);
+  }, 180_000);
 });

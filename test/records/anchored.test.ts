@@ -114,4 +114,21 @@ describe('a sanctioned reset of the history', () => {
     await forge('records/inspections/2026-11.jsonl', ['forged']);
     expect((await verify()).code).toBe(1);
   });
+
+  it('prints what a pull request controls (commit messages, file names) with control and bidi characters as visible escapes, in text and JSON', async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'og-rreset-'));
+    git('init', '-q', '-b', 'main');
+    await chain('records/inspections/2026-11.jsonl', ['a']);
+    git('add', '-A'); git('commit', '-qm', 'records\n\nRecords-Reset: regenerated \u001b]0;pwned\u0007 \u001b[2J \u202eevil');
+    await chain('records/inspections/2026-12\u001b[31m.jsonl', ['b']);
+    const text = await verify();
+    const json = await verify('--json');
+    for (const out of [text.out, json.out]) {
+      // eslint-disable-next-line no-control-regex -- the raw characters are what must not appear
+      expect(out).not.toMatch(/[\u001b\u0007\u202e]/);
+      expect(out).toContain('\\u001b]0;pwned\\u0007');
+      expect(out).toContain('\\u202eevil');
+    }
+    expect(text.out).toContain('2026-12\\u001b[31m.jsonl');
+  });
 });

@@ -55,6 +55,14 @@ describe('step runner', () => {
     await expect(readFile(path.join(dir, 'late'), 'utf8')).rejects.toThrow();
   }, 30_000);
 
+  it('a timeout also stops a process that left the group (its own setsid, a double fork), before reporting', async () => {
+    const token = `og-escaper-${process.pid}`;
+    const r = await run(['sh', '-c', `setsid sh -c 'sleep 4; echo late > ${dir}/late-escaped; : ${token}' & (setsid sh -c 'sleep 4; echo late > ${dir}/late-double; : ${token}' &) ; exec sleep 30`], { key: 'step.f', timeout: 1, grace: 1 });
+    expect(parseRunnerTrailer(r.stderr, 'N0NCE').state).toBe('timed_out');
+    expect(alive(token)).toEqual([]);
+    await expect(readFile(path.join(dir, 'late-escaped'), 'utf8')).rejects.toThrow();
+  }, 30_000);
+
   it('a step cannot forge the trailer: only the last line with this run\'s nonce counts', async () => {
     const r = await run(['sh', '-c', 'printf "\\nOPSGATE-STEP N0NCE ended 0\\n" >&2; printf "\\nOPSGATE-STEP other ended 0\\n" >&2; exit 4'], { key: 'step.d', timeout: 30 });
     expect(parseRunnerTrailer(r.stderr, 'N0NCE')).toMatchObject({ state: 'ended', code: 4 });

@@ -67,7 +67,7 @@ export function writeDocuments(root: string): void {
   write(root, 'policies/access/reviews/2026-q3.yaml', { id: '2026-q3', period: '2026-Q3', reviewer: 'wang-fang', due: '2026-10-15' });
   write(root, 'policies/exceptions/web-02-root.yaml', { id: 'web-02-root', rule: 'ssh.permit-root-login', scope: { hosts: ['web-02'] }, owner: 'li-na', approver: 'wang-fang', ticket: 'OPS-1', reason: '遗留系统需要 root 登录，迁移计划见工单 OPS-1', created: '2026-06-01', expires: '2026-11-15T00:00:00+08:00' });
   write(root, 'policies/backup/web.yaml', { id: 'web', title: 'Web 配置备份', targets: { groups: ['web'] }, paths: ['/etc/nginx'], tool: 'restic', repository: { url: 'sftp:backup:/srv/web', password_env: 'RESTIC_PASSWORD_WEB' }, offhost: { host: 'db-01' }, encryption: true, schedule: { full: '30 1 * * *' }, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4, verification: { restore_test_every_days: 90, last_restore_test: '2026-10-20', last_restore_result: 'pass' } });
-  write(root, 'changes/2026/CHG-2026-0001.yaml', change('CHG-2026-0001', { closure: { outcome: 'successful', closed_at: '2026-11-06T10:00:00+08:00', deviations: '无', reviewed_by: 'li-na' } }));
+  write(root, 'changes/2026/CHG-2026-0001.yaml', change('CHG-2026-0001', { closure: { outcome: 'succeeded', closed_at: '2026-11-06T10:00:00+08:00', deviations: '无', reviewed_by: 'li-na' } }));
   write(root, 'changes/2026/CHG-2026-0002.yaml', change('CHG-2026-0002', { title: '升级 OpenSSL', risk: 'high', window: { start: '2026-11-10T22:00:00+08:00', end: '2026-11-10T23:30:00+08:00' } }));
   write(root, 'changes/2026/CHG-2026-0003.yaml', change('CHG-2026-0003', { title: '紧急修复', type: 'emergency', risk: 'high', window: { start: '2026-11-20T01:00:00+08:00', end: '2026-11-20T02:00:00+08:00' }, emergency: { justification: '公开漏洞正被利用，必须在下一个窗口之前修复', retro_review_due: '2026-11-23T18:00:00+08:00' } }));
   write(root, 'incidents/2026/INC-2026-0001.yaml', { id: 'INC-2026-0001', title: '跨月故障', level: 2, status: 'closed', reporter: 'li-na', handler: 'wang-fang', detected_at: '2026-10-31T23:00:00+08:00', reported_at: '2026-10-31T23:00:00+08:00', acknowledged_at: '2026-10-31T23:10:00+08:00', resolved_at: '2026-11-01T02:00:00+08:00', closed_at: '2026-11-02T10:00:00+08:00', summary: 's', root_cause: '磁盘写满导致服务停止', resolution: '清理日志并扩容', postmortem: { status: 'done', completed_on: '2026-11-05' } });
@@ -135,7 +135,7 @@ export async function createFixtureRepo(options: { records?: boolean } = {}): Pr
   git(root, 'init', '-q', '-b', 'main');
   writeDocuments(root);
   commit(root, 'Sample organisation', '2026-10-01T10:00:00+08:00');
-  write(root, 'changes/2026/CHG-2026-0001.yaml', stringify(change('CHG-2026-0001', { closure: { outcome: 'successful', closed_at: '2026-11-06T10:00:00+08:00', deviations: '无', reviewed_by: 'li-na' } })) + '# reviewed\n');
+  write(root, 'changes/2026/CHG-2026-0001.yaml', stringify(change('CHG-2026-0001', { closure: { outcome: 'succeeded', closed_at: '2026-11-06T10:00:00+08:00', deviations: '无', reviewed_by: 'li-na' } })) + '# reviewed\n');
   commit(root, 'Change requests for November (#12)', '2026-11-02T10:00:00+08:00');
   if (options.records !== false) {
     await writeRecords(root);

@@ -32,7 +32,7 @@ export function change(id: string, over: Partial<ChangeDocument> = {}): DocRef<C
 export function run(changeId: string, over: Partial<ExecutionRun> = {}): ExecutionRun {
   return {
     path: `records/changes/${changeId}/${over.run ?? 'r1'}.jsonl`, change: changeId, run: 'r1',
-    started_at: '2026-11-05T22:05:00+08:00', finished_at: '2026-11-05T22:20:00+08:00', outcome: 'successful', rolled_back: false, hosts: ['web-01'], host_outcomes: { 'web-01': 'succeeded' }, dry_run: false, pr: undefined,
+    started_at: '2026-11-05T22:05:00+08:00', finished_at: '2026-11-05T22:20:00+08:00', outcome: 'succeeded', rolled_back: false, hosts: ['web-01'], host_outcomes: { 'web-01': 'succeeded' }, dry_run: false, pr: undefined,
     planned: { seq: 1, hash: '1'.repeat(64) }, done: { seq: 9, hash: '9'.repeat(64) },
     ...over,
   };

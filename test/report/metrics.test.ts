@@ -39,7 +39,7 @@ describe('changes', () => {
   it.each([
     // The records decide: a closure saying "rolled back" does not turn a successful run into a rollback.
     ['closure says rolled back, the run succeeded', [change('CHG-2026-0001', { closure: { outcome: 'rolled_back', closed_at: '2026-11-06T09:00:00+08:00', deviations: 'none', reviewed_by: 'chen-jie' } })], [run('CHG-2026-0001')], 100, 0],
-    ['closure says successful, the run was rolled back', [change('CHG-2026-0001', { closure: { outcome: 'successful', closed_at: '2026-11-06T09:00:00+08:00', deviations: '', reviewed_by: 'chen-jie' } })], [run('CHG-2026-0001', { outcome: 'rolled_back', rolled_back: true })], 0, 100],
+    ['closure says succeeded, the run was rolled back', [change('CHG-2026-0001', { closure: { outcome: 'succeeded', closed_at: '2026-11-06T09:00:00+08:00', deviations: '', reviewed_by: 'chen-jie' } })], [run('CHG-2026-0001', { outcome: 'rolled_back', rolled_back: true })], 0, 100],
     ['the last execution rolled back', [change('CHG-2026-0001')], [run('CHG-2026-0001', { outcome: 'rolled_back', rolled_back: true })], 0, 100],
     ['success', [change('CHG-2026-0001')], [run('CHG-2026-0001')], 100, 0],
     ['one of two rolled back', [change('CHG-2026-0001'), change('CHG-2026-0002')], [run('CHG-2026-0001'), run('CHG-2026-0002', { outcome: 'rolled_back', rolled_back: true })], 50, 50],
@@ -126,7 +126,7 @@ describe('changes', () => {
     const input = emptyInput({
       changes: [
         change('CHG-2026-0001', { type: 'emergency', emergency: { justification: 'j', retro_review_due: '2026-11-10T00:00:00+08:00' } }),
-        change('CHG-2026-0002', { closure: { outcome: 'successful', closed_at: '2026-11-06T00:00:00+08:00', deviations: 'none', reviewed_by: 'x' } }),
+        change('CHG-2026-0002', { closure: { outcome: 'succeeded', closed_at: '2026-11-06T00:00:00+08:00', deviations: 'none', reviewed_by: 'x' } }),
       ],
     });
     const s = computeChanges(input, NOV, NOW);

@@ -21,11 +21,11 @@ async function reviewCodes(extra: string, runs: { run: string; outcome?: string;
 describe('post-implementation review against the execution records', () => {
   const ran = (outcome: string) => [{ run: 'r1', outcome, at: '2026-12-03T23:00:00+08:00' }];
   it.each([
-    ['successful closure of a succeeded run', closure('successful'), ran('succeeded'), []],
-    ['closure says successful, the run failed', closure('successful'), ran('failed'), ['review.outcome-mismatch']],
-    ['closure without any execution record', closure('successful'), [], ['review.no-run']],
+    ['succeeded closure of a succeeded run', closure('succeeded'), ran('succeeded'), []],
+    ['closure says succeeded, the run failed', closure('succeeded'), ran('failed'), ['review.outcome-mismatch']],
+    ['closure without any execution record', closure('succeeded'), [], ['review.no-run']],
     ['ran, ended long ago, no closure', '', ran('succeeded'), ['review.missing']],
-    ['records not consulted', closure('successful'), undefined, []],
+    ['records not consulted', closure('succeeded'), undefined, []],
   ])('%s', async (_n, extra, runs, expected) => {
     expect(await reviewCodes(extra, runs)).toEqual(expected);
   });

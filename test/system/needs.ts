@@ -11,7 +11,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 
 /** A thing a suite needs that a Debian package provides. */
-export type PackageNeed = 'sshd' | 'ssh-client' | 'nc' | 'ip' | 'unshare' | 'restic' | 'chromium' | 'poppler' | 'sudo' | 'git' | 'procps' | 'cjk-fonts' | 'cron';
+export type PackageNeed = 'sshd' | 'ssh-client' | 'nc' | 'ip' | 'unshare' | 'restic' | 'chromium' | 'poppler' | 'sudo' | 'git' | 'procps' | 'acl' | 'cjk-fonts' | 'cron';
 /** Needs no package can meet: root, and the right to create network and mount namespaces. */
 export type MachineNeed = 'root' | 'namespaces';
 export type Need = PackageNeed | MachineNeed;
@@ -37,6 +37,7 @@ export const PACKAGES: Record<PackageNeed, PackageSpec> = {
   sudo: { package: 'sudo', files: ['sudo', 'visudo'], for: 'fleet logins use sudo; converge checks sudoers with visudo' },
   git: { package: 'git', files: ['git'], for: 'temporary git repositories' },
   procps: { package: 'procps', files: ['sysctl'], for: 'fleet hosts get their own sysctl values' },
+  acl: { package: 'acl', files: ['getfacl', 'setfacl'], for: 'file checks read POSIX ACLs; the fleet plants ACL drift' },
   cron: { package: 'cron', files: ['cron'], for: 'converge backup installs cron entries where systemd is not PID 1 (the fleet) and reports hosts without a cron daemon' },
   'cjk-fonts': { package: 'fonts-noto-cjk', files: ['/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'], for: 'the zh-CN report prints with CJK glyphs' },
 };
@@ -46,7 +47,7 @@ export const NEEDS = {
   /** sshd hosts on loopback ports as the current user: connection-level behaviour only. */
   fleetLoopback: ['sshd', 'ssh-client', 'git'],
   /** The real fleet: one namespace per host, drift planted per host, writes confined to each host's own files. */
-  fleetNamespaces: ['root', 'namespaces', 'sshd', 'ssh-client', 'nc', 'ip', 'unshare', 'sudo', 'procps', 'restic', 'git'],
+  fleetNamespaces: ['root', 'namespaces', 'sshd', 'ssh-client', 'nc', 'ip', 'unshare', 'sudo', 'procps', 'acl', 'restic', 'git'],
   chromium: ['chromium', 'poppler', 'cjk-fonts'],
   /** converge backup on the fleet: its hosts are cron hosts, so they need a cron daemon installed. */
   backupConverge: ['root', 'namespaces', 'sshd', 'ssh-client', 'nc', 'ip', 'unshare', 'sudo', 'procps', 'restic', 'git', 'cron'],

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
-import { changeDoc, git, makeRepo, type TestRepo } from '../change/harness.ts';
+import { changeDoc, git, makeRepo, recordDecision, type TestRepo } from '../change/harness.ts';
 import { createProtectedOrigin, type ProtectedOrigin } from './protected-origin.ts';
 import { APP_TOKEN, runWorkflow, WORKFLOW_TOKEN, type RunResult, type Runner } from './run-workflow.ts';
 
@@ -29,11 +29,11 @@ let scratch: string;
 
 const counter = (host: string, name: string) => readFile(path.join(fleet.dir, host, 'home', 'opsgate', name), 'utf8').catch(() => '');
 const step = (name: string) => ({ id: name, kind: 'run', argv: ['sh', '-c', `echo ran >> "$HOME/${name}"`] });
-const schedule = (runId: string, vars: Record<string, string> = {}) => {
+const schedule = async (runId: string, vars: Record<string, string> = {}) => {
   const saved = runner.vars;
   runner.vars = { ...saved, ...vars };
   try {
-    return runWorkflow(runner, 'apply.yml', { name: 'schedule', runId, payload: { schedule: '*/15 * * * *' } });
+    return await runWorkflow(runner, 'apply.yml', { name: 'schedule', runId, payload: { schedule: '*/15 * * * *' } });
   } finally {
     runner.vars = saved;
   }
@@ -48,9 +48,9 @@ const onMain = (rel: string) => origin.show('main', rel);
 const recordsOnMain = (change: string) => origin.git(origin.bare, ['ls-tree', '-r', '--name-only', 'main', '--', `records/changes/${change}/`]).trim().split('\n').filter(Boolean);
 
 /** Merges a change through "PR" `pr` in the developer repository and pushes it to origin as a protected merge. */
-async function mergeToOrigin(id: string, pr: number, host: string, marker: string) {
+async function mergeToOrigin(id: string, pr: number, host: string, marker: string, decision: 'satisfied' | 'none' = 'satisfied') {
   git(repo.root, 'pull', '-q', '--ff-only', origin.bare, 'main');
-  await repo.mergeChange(changeDoc(id, { targets: { hosts: [host] }, steps: [step(marker)] }), pr);
+  await repo.mergeChange(changeDoc(id, { targets: { hosts: [host] }, steps: [step(marker)] }), pr, decision);
   origin.git(repo.root, ['push', '-q', origin.bare, 'HEAD:main'], 'merge');
 }
 
@@ -85,7 +85,7 @@ afterAll(async () => {
 describe('apply as CI runs it', () => {
   it('a scheduled run applies the merged change once, and its records land on main through the App', async () => {
     await mergeToOrigin('CHG-2026-0001', 1, 'wf-1', 'first');
-    const r = schedule('1001');
+    const r = await schedule('1001');
     expect(job(r, 'apply/apply').result, r.log).toBe('success');
     expect(job(r, 'apply/apply').outputs.leased).toBe('true');
     expect(await counter('wf-1', 'first')).toBe('ran\n');
@@ -109,7 +109,7 @@ describe('apply as CI runs it', () => {
 
   it('the next scheduled run takes no lease and applies nothing again', async () => {
     const before = origin.git(origin.bare, ['rev-parse', 'main']);
-    const r = schedule('1002');
+    const r = await schedule('1002');
     expect(job(r, 'apply/apply').result, r.log).toBe('success');
     expect(job(r, 'apply/apply').outputs.leased).toBe('false');
     expect(stepOf(r, 'apply/apply', /^Apply every/).outcome).toBe('skipped');
@@ -121,7 +121,7 @@ describe('apply as CI runs it', () => {
   it('when a run\'s records do not land, the next run refuses to start, and a person lands that run\'s artifact', async () => {
     await mergeToOrigin('CHG-2026-0002', 2, 'wf-2', 'second');
     // No App configured: the landing job falls back to the workflow token, which the protection refuses.
-    const lost = schedule('1003', { OPSGATE_APP_ID: '' });
+    const lost = await schedule('1003', { OPSGATE_APP_ID: '' });
     expect(await counter('wf-2', 'second')).toBe('ran\n');
     expect(job(lost, 'apply/land').result).toBe('failure');
     expect(lost.log).toMatch(/no bypass actor/);
@@ -129,7 +129,7 @@ describe('apply as CI runs it', () => {
     expect(origin.refExists('refs/heads/opsgate/lease/apply')).toBe(true);
 
     // The change is due again as far as main can tell; the lease stops the run before anything starts.
-    const refused = schedule('1004');
+    const refused = await schedule('1004');
     expect(job(refused, 'apply/apply').result).toBe('failure');
     expect(stepOf(refused, 'apply/apply', /^Refuse to start/).output).toMatch(/records of apply run 1003\b.*have not landed[\s\S]*land-run=1003/);
     expect(stepOf(refused, 'apply/apply', /^Apply every/).outcome).toBe('skipped');
@@ -137,13 +137,13 @@ describe('apply as CI runs it', () => {
     expect(await counter('wf-2', 'second')).toBe('ran\n');
 
     // A person lands run 1003's artifact by hand; its lease goes with it.
-    const landed = runWorkflow(runner, 'apply.yml', { name: 'workflow_dispatch', runId: '1005', inputs: { 'land-run': '1003' } });
+    const landed = await runWorkflow(runner, 'apply.yml', { name: 'workflow_dispatch', runId: '1005', inputs: { 'land-run': '1003' } });
     expect(job(landed, 'apply/apply').result).toBe('skipped');
     expect(job(landed, 'apply/land').result, landed.log).toBe('success');
     expect(recordsOnMain('CHG-2026-0002')).toHaveLength(1);
     expect(origin.refExists('refs/heads/opsgate/lease/apply')).toBe(false);
 
-    const after = schedule('1006');
+    const after = await schedule('1006');
     expect(job(after, 'apply/apply').outputs.leased).toBe('false');
     expect(await counter('wf-2', 'second')).toBe('ran\n');
   }, 240_000);
@@ -154,7 +154,7 @@ describe('apply as CI runs it', () => {
     runner.secrets.environments.production = {};
     runner.secrets.repository = {};
     try {
-      const r = schedule('1007');
+      const r = await schedule('1007');
       expect(job(r, 'apply/apply').result).toBe('failure');
       expect(await counter('wf-1', 'third')).toBe('');
       // The records of the failed run still land and release the lease; the schedule leaves the change to a person.
@@ -164,4 +164,33 @@ describe('apply as CI runs it', () => {
       runner.secrets.environments.production = saved;
     }
   }, 180_000);
+
+  it('a merged change waits for its gate decision to land: before it nothing runs and nothing sticks; the landing starts apply', async () => {
+    // PR #4 is merged; "opsgate gate record" has not landed its decision yet when the schedule fires.
+    await mergeToOrigin('CHG-2026-0004', 4, 'wf-2', 'fourth', 'none');
+    const early = await schedule('1008');
+    expect(await counter('wf-2', 'fourth')).toBe('');
+    expect(stepOf(early, 'apply/apply', /^Apply every/).output).toMatch(/CHG-2026-0004[\s\S]*decision/);
+    expect(recordsOnMain('CHG-2026-0004')).toEqual([]);
+    expect(origin.refExists('refs/heads/opsgate/lease/apply')).toBe(false);
+
+    // A gate-record run that failed starts nothing.
+    const failed = await runWorkflow(runner, 'apply.yml', { name: 'workflow_run', runId: '1009', payload: { workflow_run: { name: 'opsgate gate record', conclusion: 'failure', event: 'pull_request_target' } } });
+    expect(job(failed, 'apply').result).toBe('skipped');
+    expect(await counter('wf-2', 'fourth')).toBe('');
+
+    // The decision lands (the App, records/** only), and its workflow_run starts apply: the change runs, once.
+    git(repo.root, 'pull', '-q', '--ff-only', origin.bare, 'main');
+    await recordDecision(repo.root, 4, git(repo.root, 'rev-parse', 'pr-4').trim(), 'satisfied', [{ file: 'changes/2026/CHG-2026-0004.yaml', id: 'CHG-2026-0004' }]);
+    git(repo.root, 'add', '-A');
+    git(repo.root, 'commit', '-q', '-m', 'records: gate decision for #4');
+    origin.git(repo.root, ['push', '-q', origin.bare, 'HEAD:main'], 'opsgate-app');
+    const started = await runWorkflow(runner, 'apply.yml', { name: 'workflow_run', runId: '1010', payload: { workflow_run: { name: 'opsgate gate record', conclusion: 'success', event: 'pull_request_target' } } });
+    // (The job itself ends failed: CHG-2026-0003's failed run above still waits for a person.)
+    expect(stepOf(started, 'apply/apply', /^Apply every/).output).toMatch(/CHG-2026-0004: succeeded/);
+    expect(await counter('wf-2', 'fourth')).toBe('ran\n');
+    expect(job(started, 'apply/land').result, started.log).toBe('success');
+    expect(recordsOnMain('CHG-2026-0004')).toHaveLength(1);
+    expect(origin.refExists('refs/heads/opsgate/lease/apply')).toBe(false);
+  }, 240_000);
 });

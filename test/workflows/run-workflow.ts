@@ -19,7 +19,7 @@
  * Secrets are scoped as GitHub scopes them: a job sees repository secrets plus
  * the secrets of the environment it names, nothing else.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -37,6 +37,8 @@ export interface Runner {
   repository: string;
   vars: Record<string, string>;
   secrets: { repository: Record<string, string>; environments: Record<string, Record<string, string>> };
+  /** The REST API the steps talk to (GITHUB_API_URL): the local GitHub server, when a flow reads GitHub. */
+  apiUrl?: string;
 }
 
 export interface StepResult { name: string; outcome: 'success' | 'failure' | 'skipped'; output: string }
@@ -84,7 +86,7 @@ function order(jobs: Record<string, Job>): string[] {
 }
 
 /** Runs `file` for an event. `event.inputs` are workflow_dispatch inputs. */
-export function runWorkflow(r: Runner, file: string, event: { name: string; runId: string; inputs?: Record<string, string>; payload?: Record<string, Value> }): RunResult {
+export async function runWorkflow(r: Runner, file: string, event: { name: string; runId: string; inputs?: Record<string, string>; payload?: Record<string, Value> }): Promise<RunResult> {
   const trigger = load(file);
   const runDir = path.join(r.dir, `run-${event.runId}`);
   mkdirSync(runDir, { recursive: true });
@@ -111,7 +113,7 @@ export function runWorkflow(r: Runner, file: string, event: { name: string; runI
       const needsCtx: Record<string, Value> = Object.fromEntries(needs.map((n) => [n, { result: jobResults[n]!.result, outputs: jobResults[n]!.outputs }]));
       const needsFailed = needs.some((n) => jobResults[n]!.result !== 'success');
       const run = condition(job.if, { contexts: { ...ctx, needs: needsCtx }, status: { failed: needsFailed } });
-      const jr = run ? runJob(r, runDir, `${callerId}/${id}`, job, { ...ctx, needs: needsCtx }, result) : { id, result: 'skipped' as const, outputs: {}, steps: [] };
+      const jr = run ? await runJob(r, runDir, `${callerId}/${id}`, job, { ...ctx, needs: needsCtx }, result) : { id, result: 'skipped' as const, outputs: {}, steps: [] };
       jobResults[id] = jr;
       result.jobs[`${callerId}/${id}`] = jr;
     }
@@ -119,7 +121,7 @@ export function runWorkflow(r: Runner, file: string, event: { name: string; runI
   return result;
 }
 
-function runJob(r: Runner, runDir: string, id: string, job: Job, contexts: Record<string, Value>, result: RunResult): JobResult {
+async function runJob(r: Runner, runDir: string, id: string, job: Job, contexts: Record<string, Value>, result: RunResult): Promise<JobResult> {
   const jobDir = path.join(runDir, id.replace(/\//g, '--'));
   const workspace = path.join(jobDir, 'workspace');
   const temp = path.join(jobDir, 'temp');
@@ -149,14 +151,14 @@ function runJob(r: Runner, runDir: string, id: string, job: Job, contexts: Recor
     if (step.run !== undefined) {
       const scriptFile = path.join(temp, `step-${i}.sh`);
       writeFileSync(scriptFile, step.run);
-      const p = spawnSync('bash', ['--noprofile', '--norc', '-e', scriptFile], {
+      const p = await runScript('bash', ['--noprofile', '--norc', '-e', scriptFile], {
         cwd: existsSync(workspace) ? workspace : jobDir,
-        encoding: 'utf8',
         env: {
           PATH: `${shims(r.dir)}:${process.env.PATH}`, HOME: process.env.HOME, LANG: 'C.UTF-8', CI: 'true', GITHUB_ACTIONS: 'true',
           GITHUB_REF: toText((contexts.github as Record<string, Value>).ref ?? null), GITHUB_REF_NAME: 'main', GITHUB_RUN_ID: toText((contexts.github as Record<string, Value>).run_id ?? null),
           GITHUB_REPOSITORY: r.repository, GITHUB_SERVER_URL: 'https://github.local', GITHUB_WORKSPACE: workspace, GITHUB_OUTPUT: outputFile,
           GITHUB_STEP_SUMMARY: path.join(temp, 'summary.md'), RUNNER_TEMP: temp, OG_PUSHER: pusher, OPSGATE_LAND_RETRY_MS: '0', NO_COLOR: '1',
+          ...(r.apiUrl ? { GITHUB_API_URL: r.apiUrl, OPSGATE_GITHUB_RETRY_UNIT_MS: '5', OPSGATE_GITHUB_WRITE_SPACING_MS: '0' } : {}),
           ...env,
         },
         timeout: 300_000,
@@ -200,6 +202,23 @@ function runJob(r: Runner, runDir: string, id: string, job: Job, contexts: Recor
   jr.result = failed ? 'failure' : 'success';
   for (const [k, v] of Object.entries(job.outputs ?? {})) jr.outputs[k] = toText(interpolate(v, scope()));
   return jr;
+}
+
+/**
+ * Runs a step's script without blocking this process: the local GitHub server a
+ * step talks to answers from this same event loop.
+ */
+function runScript(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeout: number }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeout);
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('close', (status) => { clearTimeout(timer); resolve({ status, stdout, stderr }); });
+  });
 }
 
 export type { Step };

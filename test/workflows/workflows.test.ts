@@ -327,4 +327,21 @@ describe('each flow', () => {
     expect(step.env!.OPSGATE_BOT_LOGINS).toBe("${{ steps.app.outputs.app-slug && format('{0}[bot]', steps.app.outputs.app-slug) || 'github-actions[bot]' }}");
     expect(step.env!.GITHUB_TOKEN).toBe('${{ steps.app.outputs.token || github.token }}');
   });
+
+  it('requesting reviews is opt-in (vars.OPSGATE_REQUEST_REVIEWS): only then may the App\'s token write pull requests; the job\'s own token never', () => {
+    for (const f of ['gate.yml', 'gate-review-relay.yml']) {
+      const j = byFile(f).jobs.gate!;
+      expect(j.with!['request-reviews'], f).toBe("${{ vars.OPSGATE_REQUEST_REVIEWS == 'true' }}");
+      expect((j.permissions as Record<string, string>)['pull-requests'], f).toBe('read');
+    }
+    const w = byFile('reusable-gate.yml');
+    expect((w.on.workflow_call as { inputs: Record<string, { default: unknown }> }).inputs['request-reviews']!.default).toBe(false);
+    expect((w.jobs.gate!.permissions as Record<string, string>)['pull-requests']).toBe('read');
+    const app = stepsOf(w).find((s) => s.id === 'app')!;
+    expect(app.with!['permission-pull-requests']).toBe("${{ inputs.request-reviews && 'write' || 'read' }}");
+    const step = stepsOf(w).find((s) => s.env?.OPSGATE_PR)!;
+    expect(step.env!.OPSGATE_REQUEST_REVIEWS).toBe('${{ inputs.request-reviews }}');
+    expect(step.run).toMatch(/if \[ "\$OPSGATE_REQUEST_REVIEWS" = true \]; then set -- --request-reviews; fi/);
+    expect(step.run).toContain('"$@"');
+  });
 });

@@ -84,7 +84,8 @@ export function adaptInspectionFileFast(path: string, text: string, zone: string
       const keys = keysOf(line);
       if (keys === undefined) return undefined;
       if (keys) p.run.keys[host] = keys;
-      if (hm[2] === 'false') {
+      // Not inspected: the connection failed, or it connected and the probe did not complete.
+      if (hm[2] === 'false' || line.startsWith(',"error":{', m[0].length + hm[0].length)) {
         const l = safeParse(line) as { error?: { phase?: unknown; message?: unknown } | null } | undefined;
         if (!l) return undefined;
         const err = l.error;

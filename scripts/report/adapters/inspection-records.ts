@@ -72,7 +72,8 @@ export function adaptInspectionRecord(path: string, lines: readonly Line[]): Ins
     else if (l.type === 'inspection.host' && typeof l.host === 'string') {
       b.run.hosts.push(l.host);
       b.run.host_lines[l.host] = lineRefOf(l, i);
-      if (l.reachable === false) {
+      // Not inspected: the connection failed, or it connected and the probe did not complete (timeout, garbage).
+      if (l.reachable === false || (l.error !== null && typeof l.error === 'object')) {
         const err = l.error as { phase?: unknown; message?: unknown } | null;
         b.run.unreachable.push({ host: l.host, reason: err ? `${String(err.phase ?? 'connect')}: ${String(err.message ?? '')}`.trim() : 'unreachable' });
       }
@@ -92,23 +93,28 @@ export function adaptInspectionRecord(path: string, lines: readonly Line[]): Ins
   return [...runs.values()].filter((b) => b.completed).map((b) => b.run);
 }
 
-/** The runs whose rows a monthly report reads: the first and the last of each month in `zone`. Pure. */
-export function runsToKeep<T extends { at: string; path: string; run: string }>(runs: Iterable<T>, zone: string): Set<T> {
+/**
+ * The runs whose rows a monthly report reads: the first and the last of each month in `zone`,
+ * and the newest run to cover each host (the current state takes every host from there). Pure.
+ */
+export function runsToKeep<T extends { at: string; path: string; run: string; hosts: string[] }>(runs: Iterable<T>, zone: string): Set<T> {
   const first = new Map<string, T>();
   const last = new Map<string, T>();
   const key = (r: T) => `${r.at}|${r.path}|${r.run}`;
-  for (const r of runs) {
+  const list = [...runs];
+  for (const r of list) {
     const month = DateTime.fromISO(r.at, { zone }).toFormat('yyyy-MM');
     const a = first.get(month);
     if (!a || key(r) < key(a)) first.set(month, r);
     const b = last.get(month);
     if (!b || key(r) > key(b)) last.set(month, r);
   }
-  return new Set([...first.values(), ...last.values()]);
+  return new Set([...first.values(), ...last.values(), ...latestCoveringRuns(list, zone)]);
 }
 
 /**
- * Keeps the rows of the first and the last run of each month (in `zone`) and
+ * Keeps the rows of the first and the last run of each month (in `zone`), and of
+ * the newest run to cover each host, and
  * drops the rows of every other run, keeping their counts, keys and line
  * references. Monthly reports read rows only of those runs, so figures are
  * unchanged; memory stays bounded on a year of daily inspections. Pure
@@ -121,4 +127,29 @@ export function pruneInspectionRuns(runs: InspectionRun[], zone: string): Inspec
     r.pruned = true;
   }
   return runs;
+}
+
+/**
+ * Per month (in `zone`), the runs that are the newest to cover some host: a report's current state
+ * takes each host from the last run that covered it (a scoped run covers only its hosts; shards of
+ * one run id each cover theirs). Pure.
+ */
+export function latestCoveringRuns<T extends Pick<InspectionRun, 'at' | 'path' | 'run' | 'hosts'>>(runs: readonly T[], zone: string): Set<T> {
+  const key = (r: T) => `${r.at}|${r.path}|${r.run}`;
+  const byMonth = new Map<string, T[]>();
+  for (const r of runs) {
+    const month = DateTime.fromISO(r.at, { zone }).toFormat('yyyy-MM');
+    (byMonth.get(month) ?? byMonth.set(month, []).get(month)!).push(r);
+  }
+  const keep = new Set<T>();
+  for (const list of byMonth.values()) {
+    const covered = new Set<string>();
+    let newest = true;
+    for (const r of [...list].sort((a, b) => (key(a) < key(b) ? 1 : -1))) {
+      if (newest || r.hosts.some((h) => !covered.has(h))) keep.add(r);
+      for (const h of r.hosts) covered.add(h);
+      newest = false;
+    }
+  }
+  return keep;
 }

@@ -10,7 +10,7 @@ import { HOUR, ms } from '../period.ts';
 import { citeLine, type DocRef, type ExecutionRun, type GateDecision, type ReportInput } from '../types.ts';
 
 /** What the report says a change achieved. Execution records decide; a closure only adds `cancelled`. */
-export type ChangeOutcome = 'successful' | 'failed' | 'rolled_back' | 'partial' | 'unknown' | 'cancelled' | 'not_executed' | 'no_record';
+export type ChangeOutcome = 'succeeded' | 'failed' | 'rolled_back' | 'partial' | 'unknown' | 'cancelled' | 'not_executed' | 'no_record';
 
 export function citeDecision(d: GateDecision): string {
   return citeLine(d.path, { seq: d.line, hash: d.hash });

@@ -9,7 +9,7 @@ export { outcomeOf } from './change-evidence.ts';
 export const CHANGE_TYPES = ['standard', 'normal', 'emergency'] as const;
 export const RISKS = ['low', 'medium', 'high', 'critical'] as const;
 /** Outcomes of a change that ran: the denominator of the success, failure and rollback rates. */
-const EXECUTED: readonly ChangeOutcome[] = ['successful', 'failed', 'rolled_back', 'partial', 'unknown'];
+const EXECUTED: readonly ChangeOutcome[] = ['succeeded', 'failed', 'rolled_back', 'partial', 'unknown'];
 
 export interface RunRow {
   change: string;
@@ -89,7 +89,7 @@ export function computeChanges(input: ReportInput, period: Period, now: number):
   const executed = changes.filter((c) => EXECUTED.includes(outcomes.get(c.id)!));
   const ofOutcome = (...o: ChangeOutcome[]) => executed.filter((c) => o.includes(outcomes.get(c.id)!)).length;
   const ev = executed.flatMap((c) => runCites(c.id));
-  figures.push(percent('changes.success_rate', ofOutcome('successful'), executed.length, ev, 'formula.success_rate'));
+  figures.push(percent('changes.success_rate', ofOutcome('succeeded'), executed.length, ev, 'formula.success_rate'));
   figures.push(percent('changes.failure_rate', ofOutcome('failed', 'partial'), executed.length, ev, 'formula.failure_rate'));
   figures.push(percent('changes.rollback_rate', ofOutcome('rolled_back'), executed.length, ev, 'formula.rollback_rate'));
   const emergency = changes.filter((c) => c.data.type === 'emergency');

@@ -72,10 +72,31 @@ export function effectiveResults(run: InspectionRun, inventoryHosts: readonly st
   return { results, unreachable };
 }
 
+/**
+ * The current state at the end of a period: each host from the last run that covered it, so a
+ * run scoped with --hosts/--groups replaces only its hosts and the shards of one run id add up
+ * to the whole fleet (the same comparison point `opsgate inspect` uses). Pure.
+ */
+export function currentState(runs: readonly InspectionRun[]): InspectionRun | undefined {
+  const sorted = [...runs].sort(byKey((r) => `${r.at}|${r.path}|${r.run}`));
+  const latest = sorted[sorted.length - 1];
+  if (!latest) return undefined;
+  const from = new Map<string, InspectionRun>();
+  for (const r of sorted) for (const h of r.hosts) from.set(h, r);
+  const merged: InspectionRun = { ...latest, results: [], unreachable: [], hosts: [...from.keys()].sort(), host_lines: {}, keys: {} };
+  for (const [h, r] of from) {
+    merged.results.push(...r.results.filter((x) => x.host === h));
+    merged.unreachable.push(...r.unreachable.filter((u) => u.host === h));
+    if (r.host_lines[h]) merged.host_lines[h] = r.host_lines[h]!;
+    if (r.keys[h]) merged.keys[h] = r.keys[h]!;
+  }
+  return merged;
+}
+
 /** Baselines, inspection results and exceptions for one period. Pure. */
 export function computeInspection(input: ReportInput, period: Period, now: number): InspectionSection {
   const runs = input.inspections.filter((r) => inPeriod(ms(r.at), period)).sort(byKey((r) => `${r.at}|${r.path}|${r.run}`));
-  const latest = runs[runs.length - 1];
+  const latest = currentState(runs);
   const hostDocs = new Map(input.hosts.map((h) => [h.id, h] as const));
   const checkInfo = new Map(input.checks.map((c) => [c.id, c] as const));
   const figures: Figure[] = [];
@@ -85,7 +106,8 @@ export function computeInspection(input: ReportInput, period: Period, now: numbe
     count('exceptions.expiring_30d', exceptions.filter((e) => e.state === 'expiring').map((e) => e.path)),
     count('exceptions.expired', exceptions.filter((e) => e.state === 'expired').map((e) => e.path)),
   ];
-  figures.push(count('inspection.runs', runs.map((r) => r.path), runs.length));
+  // Shards of one run id are one run.
+  figures.push(count('inspection.runs', runs.map((r) => r.path), new Set(runs.map((r) => r.run)).size));
   if (!latest) {
     figures.push(percent('inspection.compliance', 0, 0, [], COMPLIANCE), count('inspection.hosts_in_scope', input.hosts.map((h) => h.file)));
     return { run: null, figures: [...figures, ...exceptionFigures], by_env: [], by_group: [], by_host: [], top_failing: [], unreachable: [], exceptions, frameworks: { djbh: [], iso27001: [] } };

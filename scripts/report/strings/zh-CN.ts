@@ -279,7 +279,7 @@ export const zhCN: Record<StringKey, string> = {
   'val.risk.medium': '中',
   'val.risk.high': '高',
   'val.risk.critical': '极高',
-  'val.outcome.successful': '成功',
+  'val.outcome.succeeded': '成功',
   'val.outcome.failed': '失败',
   'val.outcome.rolled_back': '已回退',
   'val.outcome.partial': '部分成功',

@@ -1,0 +1,109 @@
+import { activeGrantsOnHost } from '../access/entitlement.ts';
+import { clockOf, declaredAccounts, strList } from './checks-access.ts';
+import { factFailed } from './checks-system.ts';
+import type { Account, HostFacts } from './facts.ts';
+import type { CheckDef, InventoryHost, Outcome, PolicyData } from './model.ts';
+import { canLogIn, shellVerdict } from './parse-accounts.ts';
+
+/**
+ * Pure evaluation of account checks: who can log in, who holds a privileged group, which
+ * passwords are empty or too old. A login account is one whose shell can start a session
+ * (scripts/inspect/parse-accounts.ts), judged by the bytes of the shell, not its name.
+ */
+const NO_LOGIN_NAME = /(nologin|false|sync|shutdown|halt)$/;
+
+/** Whether the account can log in; by the shells fact when gathered, else by the shell's name. */
+export function isLogin(a: Account, f: HostFacts): boolean {
+  return canLogIn(a, f.shells.ok ? f.shells.value : undefined) ?? !NO_LOGIN_NAME.test(a.shell);
+}
+
+export function evaluateAccounts(c: CheckDef, f: HostFacts, host: InventoryHost, policy: PolicyData, now: Date): Outcome {
+  const uid0 = c.params.uid0_allowed ? strList(c.params.uid0_allowed) : ['root'];
+  const minUid = Number(c.params.min_uid ?? 1000); const maxUid = Number(c.params.max_uid ?? 59999);
+  const expected = `uid 0 only for ${uid0.join(', ')}; login accounts (uid ${minUid}–${maxUid}, a shell that can start a session) only as the access policy declares`;
+  if (!f.passwd.ok) return factFailed(f.passwd, expected)!;
+  const declared = declaredAccounts(host, policy, now, strList(c.params.allow_accounts));
+  const problems: string[] = [];
+  const logins: string[] = [];
+  for (const a of f.passwd.value) {
+    const login = isLogin(a, f);
+    if (a.uid === 0 || (login && a.uid >= minUid && a.uid <= maxUid)) logins.push(`${a.name}(${a.uid})`);
+    if (a.uid === 0 && !uid0.includes(a.name)) problems.push(`${a.name} has uid 0`);
+    else if (a.uid >= minUid && a.uid <= maxUid && login && !declared.has(a.name)) {
+      const how = f.shells.ok && NO_LOGIN_NAME.test(a.shell) ? ` (${shellVerdict(a.shell, f.shells.value)})` : '';
+      problems.push(`${a.name} (uid ${a.uid}) is not declared by any current grant${how}`);
+    }
+  }
+  return { status: problems.length ? 'fail' : 'pass', expected, observed: logins.join(', '), reason: problems.join('; '), evidence: `${f.passwd.command}; ${f.shells.command}` };
+}
+
+export const DEFAULT_PRIVILEGED_GROUPS = ['sudo', 'wheel', 'admin', 'adm', 'docker', 'lxd', 'disk', 'shadow', 'root'];
+
+/**
+ * Members of privileged groups, primary or supplementary, are checked against grants: a member
+ * must be allowed by the baseline (`allow`: account or `group:account`) or hold a current grant
+ * whose role already has root (sudo ALL as root or ALL).
+ */
+export function evaluatePrivilegedGroups(c: CheckDef, f: HostFacts, host: InventoryHost, policy: PolicyData, now: Date): Outcome {
+  const names = c.params.groups ? strList(c.params.groups) : DEFAULT_PRIVILEGED_GROUPS;
+  const allow = strList(c.params.allow);
+  const expected = `members of ${names.join(', ')} (primary or supplementary) only where the baseline allows them or a current grant already gives root`;
+  if (!f.group.ok) return factFailed(f.group, expected)!;
+  if (!f.passwd.ok) return factFailed(f.passwd, expected)!;
+  const rootByGrant = new Set(activeGrantsOnHost(host, policy, clockOf(policy, now))
+    .filter((x) => (x.role.sudo ?? []).some((s) => s.commands.includes('ALL') && ['root', 'ALL', undefined].includes(s.runas)))
+    .map((x) => x.role.unix_account));
+  const problems: string[] = [];
+  const observed: string[] = [];
+  for (const name of names) {
+    const g = f.group.value.find((x) => x.name === name);
+    if (!g) continue;
+    const members = new Map<string, string>();
+    for (const m of g.members) members.set(m, 'supplementary');
+    for (const a of f.passwd.value) if (a.gid === g.gid) members.set(a.name, 'primary');
+    if (members.size) observed.push(`${name}: ${[...members.keys()].join(',')}`);
+    for (const [m, how] of members) {
+      if (m === 'root' || allow.includes(m) || allow.includes(`${name}:${m}`) || rootByGrant.has(m)) continue;
+      problems.push(`${m} is a member of ${name} (${how} group) without a grant that gives root`);
+    }
+  }
+  return { status: problems.length ? 'fail' : 'pass', expected, observed: observed.join('; ') || 'no members', reason: problems.join('; '), evidence: `${f.group.command}; ${f.passwd.command}` };
+}
+
+/** An account that can log in with an empty password field (passwd or shadow) fails. */
+export function evaluateEmptyPasswords(_c: CheckDef, f: HostFacts): Outcome {
+  const expected = 'no account with a login shell has an empty password field';
+  if (!f.passwd.ok) return factFailed(f.passwd, expected)!;
+  if (!f.shadow.ok) return factFailed(f.shadow, expected)!;
+  const shadow = new Map(f.shadow.value.map((s) => [s.name, s]));
+  const problems: string[] = [];
+  for (const a of f.passwd.value) {
+    const empty = a.password === '' || (a.password === 'x' && shadow.get(a.name)?.state === 'empty');
+    if (empty && isLogin(a, f)) problems.push(`${a.name} (uid ${a.uid}, shell ${a.shell}) has an empty password field in ${a.password === '' ? '/etc/passwd' : '/etc/shadow'}`);
+  }
+  const empties = f.shadow.value.filter((s) => s.state === 'empty').map((s) => s.name);
+  return { status: problems.length ? 'fail' : 'pass', expected, observed: empties.length ? `empty in shadow: ${empties.join(', ')}` : 'no empty password field', reason: problems.join('; '), evidence: `${f.shadow.command}; ${f.passwd.command}` };
+}
+
+/**
+ * Password aging of every login account with a usable password: the shadow maximum must be set
+ * and within the limit (`max_days`, else login.defs PASS_MAX_DAYS), and the password no older.
+ */
+export function evaluatePasswordAge(c: CheckDef, f: HostFacts, _host: InventoryHost, _policy: PolicyData, now: Date): Outcome {
+  const fromDefs = f.loginDefs.ok ? Number(f.loginDefs.value.PASS_MAX_DAYS) : Number.NaN;
+  const limit = c.params.max_days !== undefined ? Number(c.params.max_days) : fromDefs;
+  const expected = Number.isFinite(limit) ? `every login account with a password: shadow max ≤ ${limit} days and the password changed within ${limit} days` : 'a limit (max_days, or PASS_MAX_DAYS in login.defs)';
+  if (!Number.isFinite(limit)) return { status: 'error', expected, observed: '', reason: f.loginDefs.ok ? 'login.defs has no PASS_MAX_DAYS and the check sets no max_days' : f.loginDefs.reason, evidence: f.loginDefs.command };
+  if (!f.passwd.ok) return factFailed(f.passwd, expected)!;
+  if (!f.shadow.ok) return factFailed(f.shadow, expected)!;
+  const today = Math.floor(now.getTime() / 86_400_000);
+  const logins = new Set(f.passwd.value.filter((a) => isLogin(a, f)).map((a) => a.name));
+  const problems: string[] = []; const observed: string[] = [];
+  for (const s of f.shadow.value) {
+    if (s.state !== 'set' || !logins.has(s.name)) continue;
+    observed.push(`${s.name}: max ${s.maxDays ?? '(none)'}, changed ${s.lastChange ?? '?'}`);
+    if (s.maxDays === undefined || s.maxDays > limit) problems.push(`${s.name}: shadow maximum is ${s.maxDays ?? 'not set'} days (limit ${limit})`);
+    else if (s.lastChange !== undefined && s.lastChange > 0 && today - s.lastChange > limit) problems.push(`${s.name}: password is ${today - s.lastChange} days old (limit ${limit})`);
+  }
+  return { status: problems.length ? 'fail' : 'pass', expected, observed: observed.join('; ') || 'no login account with a password', reason: problems.join('; '), evidence: `chage -l ACCOUNT (${f.shadow.command}); ${f.loginDefs.command}` };
+}

@@ -1,0 +1,57 @@
+import { markerBlocks, parseFramed } from './parse-framed.ts';
+import { parseSshdT } from './parse-system.ts';
+
+/**
+ * The probe's sshd section (scripts/inspect/probe-bodies.ts): `sshd -T` as the running daemon's
+ * config file gives it, then per Match context (`sshd -T -C user=…,host=…,addr=…`, only the lines
+ * that differ from the global view), the config files with their mtimes, and the daemon's start. Pure.
+ */
+export interface SshdContext {
+  /** `user=deploy,host=203.0.113.10,addr=203.0.113.10` as passed to `sshd -T -C`. */
+  label: string;
+  user: string;
+  /** The settings that differ from the global view in this context. */
+  settings: Record<string, string[]>;
+  status: number;
+}
+
+export interface SshdRuntime {
+  configFiles: Array<{ path: string; mtime: number }>;
+  /** The listening daemon this session descends from, started at `startedAt` (ms since the epoch). */
+  daemon?: { pid: number; startedAt: number };
+}
+
+export interface SshdSection { global: Record<string, string[]>; contexts: SshdContext[]; runtime: SshdRuntime }
+
+export function parseSshdSection(text: string, boundary: string): SshdSection {
+  const framed = parseFramed(text, boundary);
+  const ctxStart = text.indexOf(`${boundary} ctx `);
+  const global = parseSshdT((ctxStart < 0 ? framed.loose : parseFramed(text.slice(0, ctxStart), boundary).loose).join('\n'));
+  const contexts = markerBlocks(text, boundary, 'ctx', 'eoc').map((b) => {
+    const settings: Record<string, string[]> = {};
+    for (const l of b.lines) {
+      const m = /^([a-z0-9]+)\s+(.*)$/.exec(l.trim());
+      if (m) (settings[m[1]!] ??= []).push(m[2]!.trim());
+    }
+    return { label: b.label, user: /(?:^|,)user=([^,]*)/.exec(b.label)?.[1] ?? '', settings, status: b.status };
+  });
+  const runtime: SshdRuntime = { configFiles: [] };
+  for (const m of framed.markers) {
+    if (m.word === 'cfg') {
+      const c = /^(\d+) (.+)$/.exec(m.rest);
+      if (c) runtime.configFiles.push({ path: c[2]!, mtime: Number(c[1]) * 1000 });
+    } else if (m.word === 'daemon') {
+      const [pid, ticks, hz, btime] = m.rest.split(' ').map(Number);
+      if (pid && ticks !== undefined && hz && btime) runtime.daemon = { pid, startedAt: Math.round((btime + ticks / hz) * 1000) };
+    }
+  }
+  return { global, contexts, runtime };
+}
+
+/**
+ * The value of a setting in a context: what `sshd -T -C` printed differently, else the global one.
+ * Keywords that may repeat (several lines) are taken whole from whichever view has them.
+ */
+export function settingIn(section: Pick<SshdSection, 'global'>, ctx: SshdContext | undefined, option: string): string[] | undefined {
+  return ctx?.settings[option] ?? section.global[option];
+}
