@@ -60,6 +60,13 @@ export function planChange(input: PlanInput): ChangePlan {
   checkIds(c.verification ?? [], '/verification');
   checkIds(c.rollback ?? [], '/rollback');
 
+  // A step starts only if it would end, at its timeout, inside the window (window-gate.ts): one that outlasts the whole window could never start.
+  const windowMs = Date.parse(c.window.end) - Date.parse(c.window.start);
+  c.steps.forEach((step, i) => {
+    const t = step.timeout_seconds ?? 300;
+    if (windowMs > 0 && t * 1000 > windowMs) problem('plan.step-outlasts-window', step.timeout_seconds !== undefined ? `/steps/${i}/timeout_seconds` : `/steps/${i}`, `step '${step.id}' may run ${t} s (its timeout${step.timeout_seconds === undefined ? ', the default' : ''}), longer than the whole window (${Math.floor(windowMs / 1000)} s): it could never start`, 'lengthen the window or shorten timeout_seconds');
+  });
+
   const checkAction = (chk: Check, phase: 'precheck' | 'verification', ptr: string): PlannedAction => {
     if (chk.argv[0]!.startsWith('-')) problem('plan.option-command', `${ptr}/argv/0`, `the command '${chk.argv[0]}' starts with '-'`, 'the first argv item must be a program');
     const r = renderCheck(chk);

@@ -5,6 +5,7 @@ import { ExitCode, UsageError } from '../model/errors.ts';
 import { checkAnchors } from '../records/anchor.ts';
 import { verifyChain, type RecordLine } from '../records/chain.ts';
 import { checkAgainstHistory, readRecordHistory } from '../records/git-history.ts';
+import { checkCitedCommits } from '../records/check-cited-commits.ts';
 import { sanitizeForLog, sanitizeJson } from '../render/sanitize.ts';
 
 const USAGE = 'usage: opsgate records verify [PATH...]   (default: every chain under records/)';
@@ -55,12 +56,16 @@ export const recordsCommand: Command = async (ctx) => {
     for (const h of checkAgainstHistory(history, texts, inScope)) (h.severity === 'error' ? problems : notices).push({ file: h.file, line: h.line, code: h.code, message: h.message });
     if (history.reset) notices.unshift({ file: 'records', line: 1, code: 'record.history-reset', message: `history compared since commit ${history.reset.commit.slice(0, 12)} (Records-Reset: ${history.reset.reason})` });
   }
+  // Every commit a record cites must be one an auditor can open: here, or in a history bundle under records/history/.
+  const cited = await checkCitedCommits(ctx.root, verified);
+  for (const c of cited.findings) (c.severity === 'error' ? problems : notices).push({ file: c.file, line: c.line, code: c.code, message: c.message });
   problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-  if (wantJson) ctx.stdout.write(sanitizeJson(JSON.stringify({ files: files.length, lines, problems, notices, git: Boolean(history) }, null, 2)) + '\n');
+  if (wantJson) ctx.stdout.write(sanitizeJson(JSON.stringify({ files: files.length, lines, problems, notices, git: Boolean(history), cited_commits: cited.summary }, null, 2)) + '\n');
   else {
     // File names and messages carry text a pull request controls (names, commit messages): visible escapes.
     for (const p of problems) ctx.stdout.write(`${sanitizeForLog(`${p.file}:${p.line}  ${p.code}  ${p.message}`)}\n`);
     for (const p of notices) ctx.stdout.write(`${sanitizeForLog(`${p.file}:${p.line}  ${p.code}  ${p.message}`)}\n`);
+    if (cited.summary) ctx.stdout.write(`cited commits: ${cited.summary.found} of ${cited.summary.cited} found${cited.summary.in_bundles ? ` (${cited.summary.in_bundles} in ${cited.summary.bundles.join(', ')})` : ''}\n`);
     ctx.stdout.write(`${files.length} record file(s), ${lines} line(s): ${problems.length === 0 ? `every chain verifies${history ? ' and extends what git committed' : ' (not a git work tree: not compared with history)'}` : `${problems.length} problem(s)`}${notices.some((n) => n.code === 'record.uncommitted') ? `; ${notices.filter((n) => n.code === 'record.uncommitted').length} file(s) with uncommitted lines` : ''}\n`);
   }
   return problems.length === 0 ? ExitCode.clean : ExitCode.findings;

@@ -21,7 +21,7 @@
  * Options: --keep (leave the temporary repository for a look), --verbose
  * (print every command's output).
  */
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -31,8 +31,10 @@ import { collectGateInput } from '../gate/collect-facts.ts';
 import { readRepo, readSchemas } from '../repo/read-repo.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
 import { recordBackupVerification } from './sample-backups.ts';
+import { replayNotifications } from './sample-notifications.ts';
 import { checkSampleRecords } from './sample-checks.ts';
-import { createLocalScm, git, mergePull, openPull, type SamplePull } from './sample-git.ts';
+import { createLocalScm, git, mergePull, type SamplePull } from './sample-git.ts';
+import { buildSampleBaseRepo, openSamplePull, writeHistoryBundle } from './sample-replay-repo.ts';
 import { PLANTED, startSampleFleet, writeFleetInventory, type SampleFleet } from './sample-fleet.ts';
 import { BASE_COMMIT_AT, PULLS, REPOSITORY, sampleEvents } from './sample-timeline.ts';
 
@@ -76,31 +78,11 @@ async function runCommand(name: string, args: string[], root: string, env: NodeJ
   return r;
 }
 
-/** The change request as its pull request proposed it: the post-implementation review is added later, by another pull request. */
-async function proposedChange(file: string): Promise<string> {
-  const text = await readFile(file, 'utf8');
-  const i = text.search(/^closure:/m);
-  return i < 0 ? text : text.slice(0, i);
-}
-
 async function buildTempRepo(tmp: string, sample: SampleFleet): Promise<string> {
   const repo = path.join(tmp, 'repo');
-  await mkdir(repo, { recursive: true });
-  for (const d of ['schemas', 'policies', 'incidents', 'runbooks']) await cp(path.join(ROOT, d), path.join(repo, d), { recursive: true });
-  await cp(path.join(ROOT, 'inventory', 'groups'), path.join(repo, 'inventory', 'groups'), { recursive: true });
-  const pullFiles = new Set(PULLS.flatMap((p) => p.files ?? []));
-  await mkdir(path.join(repo, 'inventory', 'files'), { recursive: true });
-  for (const f of await readdir(path.join(ROOT, 'inventory', 'files'))) {
-    if (!pullFiles.has(`inventory/files/${f}`)) await cp(path.join(ROOT, 'inventory', 'files', f), path.join(repo, 'inventory', 'files', f));
-  }
-  await cp(path.join(ROOT, 'inventory', 'hosts'), path.join(repo, 'inventory', 'hosts'), { recursive: true });
-  // Gate decisions are committed (apply trusts only committed decisions); the other records are the output.
-  await writeFile(path.join(repo, '.gitignore'), 'records/*\n!records/gate/\nreports/\n');
-  await git(repo, ['init', '-q', '-b', 'main']);
-  await git(repo, ['add', '-A']);
-  await git(repo, ['commit', '-q', '-m', 'Sample organisation: policies, inventory, incidents, runbooks'], { at: BASE_COMMIT_AT });
+  await buildSampleBaseRepo(ROOT, repo);
   // apply reads the committed tree and refuses uncommitted inventory, so pointing the hosts at this run's fleet
-  // is a commit of its own (its sha, and the commits after it, differ from run to run).
+  // is a commit of its own (its sha, and the commits after it, differ from run to run; the history bundle keeps them).
   await writeFleetInventory(ROOT, repo, sample.fleet);
   await git(repo, ['add', '-A']);
   await git(repo, ['commit', '-q', '-m', "Point the sample hosts at this run's test fleet"], { at: BASE_COMMIT_AT });
@@ -144,11 +126,7 @@ async function main(): Promise<number> {
       switch (e.kind) {
         case 'open': {
           const p = spec(e.pr);
-          const files = [`changes/2026/${p.change}.yaml`, ...(p.files ?? [])];
-          await mkdir(path.join(repo, 'changes', '2026'), { recursive: true });
-          await writeFile(path.join(repo, files[0]!), await proposedChange(path.join(ROOT, files[0]!)));
-          for (const f of p.files ?? []) await cp(path.join(ROOT, f), path.join(repo, f));
-          pulls.set(p.number, await openPull(repo, { number: p.number, title: p.title, author: login(p.author), branch: `${p.change.toLowerCase()}`, files, at: p.opened }));
+          pulls.set(p.number, await openSamplePull(ROOT, repo, p.number, login));
           say(`${when}  PR #${p.number} opened by ${p.author}: ${p.change}`);
           break;
         }
@@ -226,6 +204,8 @@ async function main(): Promise<number> {
       }
     }
 
+    const notified = await replayNotifications(repo);
+    say(`incidents watch replayed: ${notified.runs} runs, ${notified.sent} notifications sent (records/notifications/)`);
     const secrets = [...Object.values(sample.env), (await readFile(identity, 'utf8')).trim(), ...(await readFile(identity, 'utf8')).split('\n').filter((l) => l.length > 40)];
     const problems = await checkSampleRecords(await readRepo(ROOT), repo, new Date(REPORT_AS_OF), secrets);
     if (problems.length) {
@@ -239,9 +219,12 @@ async function main(): Promise<number> {
     const records = path.join(ROOT, 'records');
     await rm(records, { recursive: true, force: true });
     await cp(path.join(repo, 'records'), records, { recursive: true });
+    // The replay's history goes with the records: every commit they cite can be opened (records verify looks in the bundle).
+    const bundle = await writeHistoryBundle(repo, ROOT);
     const verify = await runCommand('records', ['verify'], ROOT, env, new Date().toISOString(), log);
     await writeFile(path.join(tmp, 'commands.log'), log.join('\n'));
     say(`\nreplaced ${path.relative(process.cwd(), records) || 'records'}/: ${Object.entries(tally).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+    say(`history of the replay: ${path.relative(ROOT, bundle)}`);
     say(`records verify: ${verify.out.trim().split('\n').pop()}`);
     say(`every command's output: ${path.join(tmp, 'commands.log')}${KEEP ? '' : ' (removed at exit; --keep keeps it)'}`);
     say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,8 +1,26 @@
 import { DateTime } from 'luxon';
 
+const offsets = new Map<string, number>();
+
+/** The zone's UTC offset (minutes) at `ms`, looked up once per zone and hour: watch formats thousands of times. */
+function offsetAt(ms: number, zone: string): number {
+  const key = `${zone}|${Math.floor(ms / 3_600_000)}`;
+  let o = offsets.get(key);
+  if (o === undefined) {
+    o = DateTime.fromMillis(ms, { zone }).offset;
+    if (offsets.size > 10_000) offsets.clear();
+    offsets.set(key, o);
+  }
+  return o;
+}
+
 /** `2026-11-11 00:20 +08:00`: times in messages read in the organisation's zone. Pure. */
 export function formatLocal(ms: number, zone: string): string {
-  return DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM-dd HH:mm ZZ');
+  const off = offsetAt(ms, zone);
+  const local = new Date(ms + off * 60_000).toISOString();
+  const sign = off < 0 ? '-' : '+';
+  const abs = Math.abs(off);
+  return `${local.slice(0, 10)} ${local.slice(11, 16)} ${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
 /** ISO 8601 with the zone's offset and no milliseconds, as documents write timestamps. Pure. */

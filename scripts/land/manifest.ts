@@ -17,6 +17,7 @@ export const FLOWS = {
   converge: { roots: ['records/'], lease: true },
   gate: { roots: ['records/gate/'], lease: false },
   report: { roots: ['reports/'], lease: false },
+  notify: { roots: ['records/notifications/'], lease: true },
 } as const satisfies Record<string, { roots: readonly string[]; lease: boolean }>;
 export type Flow = keyof typeof FLOWS;
 

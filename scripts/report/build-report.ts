@@ -3,6 +3,7 @@ import { buildManifest, collectFigures, type EvidenceItem } from './evidence.ts'
 import { computeAccess, type AccessSection } from './metrics/access.ts';
 import { computeBackups, type BackupsSection } from './metrics/backups.ts';
 import { computeChanges, type ChangesSection } from './metrics/changes.ts';
+import { computeDuties, type DutiesSection } from './metrics/duties.ts';
 import { computeIncidents, type IncidentsSection } from './metrics/incidents.ts';
 import { computeInspection, type InspectionSection } from './metrics/inspection.ts';
 import { computeOncall, computeRunbooks, type OncallSection, type RunbooksSection } from './metrics/oncall.ts';
@@ -58,6 +59,8 @@ export interface BuildOptions {
 export interface Sections {
   changes: ChangesSection;
   incidents: IncidentsSection;
+  /** Reporting chain, notifications, handovers and vendors (第五章 故障处理). */
+  duties: DutiesSection;
   inspection: InspectionSection;
   backups: BackupsSection;
   access: AccessSection;
@@ -71,6 +74,7 @@ export function computeSections(input: ReportInput, period: Period, now: number)
   return {
     changes: computeChanges(input, period, now),
     incidents: computeIncidents(input, period, now),
+    duties: computeDuties(input, { handovers: input.handovers ?? [], notifications: input.notifications ?? [] }, period, now),
     inspection,
     backups: computeBackups(input, period, now, inspection.run),
     access: computeAccess(input, period, now, inspection.run),

@@ -13,6 +13,7 @@ import { readRepo } from '../repo/read-repo.ts';
 import { adaptBackupRecord } from './adapters/backup-records.ts';
 import { adaptConvergeRecord } from './adapters/converge-records.ts';
 import { adaptDocuments } from './adapters/documents.ts';
+import { readDutiesInput } from './adapters/duties-input.ts';
 import { adaptExecutionRecord } from './adapters/execution-records.ts';
 import { adaptGateRecord } from './adapters/gate-records.ts';
 import { adaptInspectionFileFast } from './adapters/inspection-fast.ts';
@@ -196,6 +197,7 @@ export async function readReportInput(root: string, options: ReadInputOptions = 
     ...docs,
     unloadedFiles,
     ...records,
+    ...(await readDutiesInput(root, model)),
     git: { commit: git.commit, repositoryUrl: docs.organisation?.data.repository_url ?? git.remoteUrl, files: git.files },
   };
 }

@@ -6,7 +6,7 @@
  */
 import type {
   AccessReviewDocument, ApprovalDocument, BackupPolicyDocument, CalendarDocument, ChangeDocument, ExceptionDocument, GrantDocument,
-  GroupDocument, HostDocument, IncidentDocument, OncallDocument, OrganisationDocument, PersonDocument, RunbookDocument, SlaDocument,
+  GroupDocument, HandoverDocument, HostDocument, IncidentDocument, OncallDocument, OrganisationDocument, PersonDocument, RunbookDocument, SlaDocument,
 } from '../model/documents.generated.ts';
 
 /** One piece of evidence: a document or a record file, at a sha256, with where it came from in git. */
@@ -213,6 +213,9 @@ export interface ReportInput {
   groups: DocRef<GroupDocument>[];
   changes: DocRef<ChangeDocument>[];
   incidents: DocRef<IncidentDocument>[];
+  /** Shift handovers and notification record events, for the duties section (issue 15). */
+  handovers?: DocRef<HandoverDocument>[];
+  notifications?: import('./metrics/duties.ts').NotificationEventRow[];
   exceptions: DocRef<ExceptionDocument>[];
   backupPolicies: DocRef<BackupPolicyDocument>[];
   people: DocRef<PersonDocument>[];

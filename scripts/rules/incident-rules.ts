@@ -5,6 +5,7 @@ import type { Doc } from '../repo/parse-document.ts';
 import { formatLocal } from '../incident/time.ts';
 import { at, type RuleInput } from './rule-context.ts';
 import { endOfDay } from './contact-rules.ts';
+import { secretNameProblem } from './secret-names.ts';
 
 /** The lint code for each duty that was missed or done late. */
 export const DUTY_CODES: Record<DutyKind, string> = {
@@ -56,6 +57,15 @@ export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
     if (severityRank(d.level, mostSevere) < derived.rank) {
       out.push(at(inc, '/level', 'incident.level-too-low', `declared ${LEVEL_NAMES[d.level]} (level ${d.level}) but the affected hosts and impact make it at least ${renderLevelDerivation(derived, mostSevere)}`, `set level: ${derived.level}, or correct affected.hosts / impact if they overstate the fault`));
     }
+
+    const detected = Date.parse(d.detected_at);
+    const early = (ptr: string, t: string) => {
+      if (Date.parse(t) < detected) out.push(at(inc, ptr, 'incident.time-order', `${t} is before the fault was detected (${d.detected_at})`, 'check the date: the chain starts at detection', 'warning'));
+    };
+    d.escalations?.forEach((e, i) => early(`/escalations/${i}/at`, e.at));
+    d.notifications?.forEach((n, i) => early(`/notifications/${i}/at`, n.at));
+    d.vendor_engagements?.forEach((v, i) => early(`/vendor_engagements/${i}/called_at`, v.called_at));
+    if (d.analysed_at) early('/analysed_at', d.analysed_at);
 
     if (isResolved(d) && !d.analysed_at) out.push(at(inc, '/resolved_at', 'incident.cycle-incomplete', 'resolved without analysed_at: the cycle 接收→分析→修复→验证→反馈 is missing its analysis', 'record when the cause was identified: analysed_at'));
 
@@ -137,6 +147,16 @@ export function checkSlaDuties({ repo }: RuleInput): Diagnostic[] {
       if (!ok) out.push(at(sla, `/${key}/${i}`, 'sla.unknown-person', `no ${key === 'leadership' ? 'person or contact' : 'person'} '${id}'`, key === 'leadership' ? 'use an id from policies/access/people/ or policies/contacts/' : 'use an id from policies/access/people/'));
     });
   }
+  const allowed = (repo.one('organisation')?.data as { allowed_secrets?: unknown } | undefined)?.allowed_secrets;
+  sla.data.notify?.channels.forEach((c, i) => {
+    for (const key of ['url_env', 'secret_env'] as const) {
+      const name = c[key];
+      if (!name) continue;
+      const problem = secretNameProblem(name);
+      if (problem) out.push(at(sla, `/notify/channels/${i}/${key}`, 'sla.notify-secret-name', `${problem}: the watch workflow can never pass it`, 'rename the secret, e.g. DINGTALK_OPS_URL'));
+      else if (Array.isArray(allowed) && !allowed.includes(name)) out.push(at(sla, `/notify/channels/${i}/${key}`, 'sla.notify-secret-not-allowed', `${name} is not in allowed_secrets of policies/organisation.yaml: the watch workflow will not pass it`, `add ${name} to allowed_secrets`, 'warning'));
+    }
+  });
   const teams = new Set(Object.keys(repo.one('approval')?.data.teams ?? {}));
   sla.data.levels.forEach((l, i) => l.escalate_to?.forEach((id, j) => {
     if (!repo.get('person', id) && !repo.hasInvalid('person', id) && !repo.get('contact', id) && !teams.has(id)) out.push(at(sla, `/levels/${i}/escalate_to/${j}`, 'sla.unknown-person', `no person, contact or team '${id}'`, 'use an id from policies/access/people/, policies/contacts/ or a team of policies/approval.yaml'));

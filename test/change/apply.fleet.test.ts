@@ -246,7 +246,7 @@ MACHINE.describe('apply over the test fleet', () => {
   it('a timed-out step stops with everything it started, even what left its process group, with and without sudo: its late writes never appear', async () => {
     for (const [n, host, sudo] of [[12, 'to-2', false], [13, 'to-3', true]] as const) {
       const token = `og-late-writer-${n}`;
-      const late = (name: string) => `sleep 4; echo late >> /home/opsgate/late-${name}; : ${token}`;
+      const late = (name: string) => `sleep 30; echo late >> /home/opsgate/late-${name}; : ${token}`;
       await repo.mergeChange(changeDoc(`CHG-2026-00${n}`, {
         targets: { hosts: [host] },
         // The main command, a background job in its group, a process in its own session, and a double fork.

@@ -61,6 +61,14 @@ describe('planChange', () => {
     expect(h.verification[0]!.expect).toEqual({ exit_code: 0, stdout_contains: 'ok' });
   });
 
+  it('names a step whose timeout outlasts the whole window: it could never start', () => {
+    const steps: ChangeDocument['steps'] = [{ id: 'long', kind: 'run', argv: ['true'], timeout_seconds: 3 * 3600 + 1 }, { id: 'fits', kind: 'run', argv: ['true'], timeout_seconds: 3 * 3600 }];
+    const p = planChange(input({ steps }));
+    expect(p.diagnostics.map((d) => [d.code, d.message])).toEqual([['plan.step-outlasts-window', "step 'long' may run 10801 s (its timeout), longer than the whole window (10800 s): it could never start"]]);
+    const short = planChange(input({ window: { start: '2026-12-01T22:00:00+08:00', end: '2026-12-01T22:04:00+08:00' }, steps: [{ id: 'dflt', kind: 'run', argv: ['true'] }] }));
+    expect(short.diagnostics.map((d) => d.code)).toEqual(['plan.step-outlasts-window']);
+  });
+
   it('quotes hostile YAML values so that a real shell receives them literally', () => {
     const evil = ['; rm -rf /tmp/x', '$(touch /tmp/pwned)', "it's `id`", 'a\\b "c"'];
     const p = planChange(input({ steps: [{ id: 'echo', kind: 'run', argv: ['printf', '%s\\n', ...evil], env: { NOTE: '$(id); x' } }] }));

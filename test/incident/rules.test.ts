@@ -110,4 +110,11 @@ describe('vendors, people and the SLA policy', () => {
     expect(ds.length).toBeGreaterThan(0);
     expect(ds[0]).toMatchObject({ severity: 'warning', file: 'policies/sla.yaml' });
   });
+
+  it('a robot secret the workflows can never pass (reserved name) is an error at its place', async () => {
+    const sla = orgFiles()['policies/sla.yaml'] + 'notify:\n  channels:\n    - {id: dt, type: dingtalk, url_env: OPSGATE_DT_URL, secret_env: DT_SECRET}\n';
+    const repo = await repoFromFiles({ ...orgFiles(), 'policies/sla.yaml': sla });
+    const ds = lintRepo({ repo, now: NOW, existingFiles: new Set() }).filter((d) => d.code.startsWith('sla.notify'));
+    expect(ds.map((d) => [d.code, d.pointer])).toEqual([['sla.notify-secret-name', '/notify/channels/0/url_env']]);
+  });
 });

@@ -57,7 +57,7 @@ describe('step runner', () => {
 
   it('a timeout also stops a process that left the group (its own setsid, a double fork), before reporting', async () => {
     const token = `og-escaper-${process.pid}`;
-    const r = await run(['sh', '-c', `setsid sh -c 'sleep 4; echo late > ${dir}/late-escaped; : ${token}' & (setsid sh -c 'sleep 4; echo late > ${dir}/late-double; : ${token}' &) ; exec sleep 30`], { key: 'step.f', timeout: 1, grace: 1 });
+    const r = await run(['sh', '-c', `setsid sh -c 'sleep 30; echo late > ${dir}/late-escaped; : ${token}' & (setsid sh -c 'sleep 30; echo late > ${dir}/late-double; : ${token}' &) ; exec sleep 30`], { key: 'step.f', timeout: 1, grace: 1 });
     expect(parseRunnerTrailer(r.stderr, 'N0NCE').state).toBe('timed_out');
     expect(alive(token)).toEqual([]);
     await expect(readFile(path.join(dir, 'late-escaped'), 'utf8')).rejects.toThrow();

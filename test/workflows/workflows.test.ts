@@ -172,7 +172,7 @@ describe('keys live in environments that only the default branch can use', () =>
     const holders = jobs.filter((x) => reads(x.job, 'app') || reads(x.job, 'ssh')).map((x) => `${x.file} ${x.id}`).sort();
     expect(holders).toEqual([
       'apply.yml apply/apply', 'apply.yml apply/land', 'gate-record.yml record/record', 'gate-review-relay.yml gate/gate', 'gate.yml gate/gate',
-      'inspect.yml inspect/inspect', 'inspect.yml inspect/land', 'report.yml report/land',
+      'incident-alert.yml open/open', 'incidents-watch.yml watch/land', 'inspect.yml inspect/inspect', 'inspect.yml inspect/land', 'report.yml report/land',
     ]);
   });
 });

@@ -29,8 +29,8 @@ export function loadTemplates(): Templates {
     html: read('report.html.hbs'),
     md: read('report.md.hbs'),
     partials: {
-      html: { figures: read('figures.html.hbs'), rows: read('rows.html.hbs'), controls: read('controls.html.hbs') },
-      md: { figures: read('figures.md.hbs'), rows: read('rows.md.hbs'), controls: read('controls.md.hbs') },
+      html: { figures: read('figures.html.hbs'), rows: read('rows.html.hbs'), controls: read('controls.html.hbs'), duties: read('duties.html.hbs') },
+      md: { figures: read('figures.md.hbs'), rows: read('rows.md.hbs'), controls: read('controls.md.hbs'), duties: read('duties.md.hbs') },
     },
   };
 }

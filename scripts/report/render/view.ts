@@ -31,8 +31,8 @@ function levelName(level: number, report: Report, t: Translate): string {
 export function labelOf(id: string, t: Translate, report: Report): string {
   const trend = /^trend\.(\d{4}-\d{2})\.(.+)$/.exec(id);
   if (trend) return t('fig.trend', { label: labelOf(trend[2]!, t, report), period: trend[1]! });
-  const level = /^incidents\.level\.(\d)\.(\w+)$/.exec(id);
-  if (level) return t(`fig.incidents.level.${level[2]}`, { level: levelName(Number(level[1]), report, t) });
+  const level = /^(incidents|duties)\.level\.(\d)\.(\w+)$/.exec(id);
+  if (level) return t(`fig.${level[1]}.level.${level[3]}`, { level: levelName(Number(level[2]), report, t) });
   for (const prefix of ['inspection.env', 'inspection.group', 'inspection.host', 'inspection.top', 'framework.djbh', 'framework.iso27001', 'backups.rpo']) {
     if (id.startsWith(prefix + '.')) return t(`fig.${prefix}`, { key: id.slice(prefix.length + 1) });
   }
@@ -125,6 +125,13 @@ export function buildView(report: Report) {
       follow_ups_overdue: i.follow_ups_overdue,
       list: i.incidents.map((r) => ({ ...r, level: levelName(r.level, report, t), status: tv('val.status', r.status) })),
     },
+    duties: {
+      figures: fvs(report.duties.figures),
+      levels: report.duties.levels.map((l) => ({ name: levelName(l.level, report, t), figures: fvs(l.figures) })),
+      missed: report.duties.missed.map((m) => ({ ...m, level: levelName(m.level, report, t), duty: t(`val.duty.${m.duty}`) })),
+      handovers: report.duties.handovers,
+      vendors: report.duties.vendors,
+    },
     inspection: {
       basis: ins.run ? t('inspection.basis', { path: `${ins.run.path} · ${ins.run.run}`, at: ins.run.at }) : t('inspection.no_run'),
       has_run: ins.run !== null,
@@ -192,6 +199,6 @@ function collectAll(report: Report): Figure[] {
       } else for (const k of Object.keys(o)) if (k !== 'evidence') visit(o[k]);
     }
   };
-  visit({ c: report.changes, i: report.incidents, s: report.inspection, b: report.backups, a: report.access, o: report.oncall, r: report.runbooks, g: report.integrity, k: report.summary.kpis });
+  visit({ c: report.changes, i: report.incidents, d: report.duties, s: report.inspection, b: report.backups, a: report.access, o: report.oncall, r: report.runbooks, g: report.integrity, k: report.summary.kpis });
   return out;
 }

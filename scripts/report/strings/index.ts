@@ -1,9 +1,10 @@
 import type { Language } from '../build-report.ts';
 import { en, type StringKey } from './en.ts';
 import { zhCN } from './zh-CN.ts';
+import { dutiesStrings } from './duties.ts';
 
 export type { StringKey };
-export const STRING_TABLES: Record<Language, Record<StringKey, string>> = { en, 'zh-CN': zhCN };
+export const STRING_TABLES: Record<Language, Record<StringKey, string>> = { en: { ...en, ...dutiesStrings.en }, 'zh-CN': { ...zhCN, ...dutiesStrings['zh-CN'] } };
 
 export type Translate = (key: string, params?: Record<string, string | number>) => string;
 

@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util';
+import { ExitCode, UsageError } from '../model/errors.ts';
+import { readWatchRepo } from '../notify/load.ts';
+import { sanitizeForLog } from '../render/sanitize.ts';
+import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
+import { runWatch, type WatchOutcome } from '../notify/watch.ts';
+import { parseTime } from '../incident/edit.ts';
+import type { CommandContext } from './context.ts';
+
+const USAGE = 'usage: opsgate incidents watch [--dry-run] [--at TIME] [--format text|json]';
+
+/** `opsgate incidents watch`: notify every duty that is due or overdue, once. */
+export async function incidentsCommand(ctx: CommandContext): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: ctx.argv, allowPositionals: true, options: { 'dry-run': { type: 'boolean', default: false }, at: { type: 'string' }, format: { type: 'string', default: 'text' } } });
+  } catch (e) {
+    throw new UsageError((e as Error).message, USAGE);
+  }
+  const { values, positionals } = parsed;
+  if (positionals[0] !== 'watch' || positionals.length > 1) throw new UsageError(`expected 'watch', got '${positionals.join(' ')}'`, USAGE);
+  if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not '${values.format}'`, USAGE);
+  const repo = await readWatchRepo(ctx.root);
+  const zone = repo.one('calendar')?.data.timezone ?? 'Asia/Shanghai';
+  const at = values.at ? parseTime(values.at, zone) : undefined;
+  const clockStart = Date.now();
+  const now = at === undefined ? () => ctx.now().getTime() : () => at + (Date.now() - clockStart);
+  const broken = repo.diagnostics.filter((d) => d.severity === 'error' && (d.file.startsWith('incidents/') || d.file.startsWith('policies/')));
+  if (broken.length) ctx.stderr.write(`opsgate: these documents did not load and are not watched:\n${renderDiagnosticsText(broken, { colour: false, documents: repo.documents.length })}`);
+  if (!repo.one('sla')?.data.notify) {
+    ctx.stdout.write('no notify channels in policies/sla.yaml: nothing to do\n');
+    return ExitCode.clean;
+  }
+  const outcome = await runWatch({ root: ctx.root, repo, now, env: ctx.env, dryRun: values['dry-run'] });
+  if (outcome.brokenRecords.length) {
+    for (const p of outcome.brokenRecords) ctx.stderr.write(`${p.path}:${p.line}  record.broken  ${p.message}\n`);
+    ctx.stderr.write('opsgate: refusing to notify: without an intact record a duty could be notified twice (run `opsgate records verify`)\n');
+    return ExitCode.unusable;
+  }
+  if (values.format === 'json') ctx.stdout.write(JSON.stringify(renderJson(outcome), null, 2) + '\n');
+  else ctx.stdout.write(renderText(outcome, values['dry-run']));
+  return outcome.results.some((r) => r.outcome === 'failed') || broken.length ? ExitCode.findings : ExitCode.clean;
+}
+
+function renderJson(o: WatchOutcome) {
+  return {
+    planned: o.planned.length,
+    results: o.results.map((r) => ({ key: r.n.key, channel: r.n.channel, outcome: r.outcome, detail: r.detail, recipients: r.n.recipients, attempts: r.result?.attempts.length ?? 0 })),
+    in_doubt: o.inDoubt,
+  };
+}
+
+function renderText(o: WatchOutcome, dryRun: boolean): string {
+  const lines: string[] = [];
+  for (const r of o.results) {
+    const what = dryRun ? 'would send' : r.outcome;
+    lines.push(`${what.padEnd(10)} ${r.n.incident}  ${r.n.duty} ${r.n.stage}  → ${r.n.channel} (${r.n.recipients.join(', ') || 'channel'})${dryRun ? '' : `  ${sanitizeForLog(r.detail)}`}`);
+  }
+  for (const k of o.inDoubt) lines.push(`in doubt   ${k}: a send started and never finished; not repeated (check the channel; the record keeps it)`);
+  const sent = o.results.filter((r) => r.outcome === 'sent').length;
+  const failed = o.results.filter((r) => r.outcome === 'failed').length;
+  lines.push(dryRun ? `${o.planned.length} notification(s) would be sent` : `${sent} sent, ${failed} failed, ${o.results.length - sent - failed} skipped`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,142 @@
+import { createGitHubClient } from '../github/client.ts';
+import { wrapError } from '../github/scm.ts';
+import { findMergingPr } from '../change/apply-facts.ts';
+import type { RepoModel } from '../repo/repo-model.ts';
+import { RecordWriter } from '../records/writer.ts';
+import { redactSecrets } from '../ssh/redact.ts';
+import { deliverHttp, type DeliveryResult } from './deliver.ts';
+import { planNotifications } from './plan.ts';
+import { notificationFile, readNotificationRecords, type NotificationStatus } from './records.ts';
+import { buildRequest, githubComment } from './requests.ts';
+import type { ChannelConfig, PlannedNotification } from './types.ts';
+import path from 'node:path';
+import { DateTime } from 'luxon';
+
+export interface WatchOptions {
+  root: string;
+  repo: RepoModel;
+  now: () => number;
+  env: NodeJS.ProcessEnv;
+  dryRun: boolean;
+  sleep?: (ms: number) => Promise<void>;
+  fetch?: typeof globalThis.fetch;
+  /** Overrides policy timeout/back-off (tests). */
+  timing?: { timeoutMs?: number; backoffMs?: number; maxWaitMs?: number };
+  /** GitHub client tuning (tests lower the retry unit and the write spacing). */
+  github?: { retryUnitMs?: number; writeSpacingMs?: number };
+}
+
+export interface WatchOutcome {
+  planned: PlannedNotification[];
+  results: { n: PlannedNotification; outcome: 'sent' | 'failed' | 'skipped'; detail: string; result?: DeliveryResult }[];
+  inDoubt: string[];
+  /** Record files that did not verify: nothing is sent while they are broken. */
+  brokenRecords: { path: string; line: number; message: string }[];
+}
+
+/**
+ * `opsgate incidents watch`: read incidents and what was already sent, plan,
+ * then for each notification write `sending`, send, write `sent` or `failed`.
+ * Channels run in parallel, each one's messages in order (robots rate-limit
+ * per robot). Edge.
+ */
+export async function runWatch(o: WatchOptions): Promise<WatchOutcome> {
+  const { repo } = o;
+  const sla = repo.one('sla')?.data;
+  const zone = repo.one('calendar')?.data.timezone ?? 'Asia/Shanghai';
+  const watched = repo.all('incident').filter((i) => i.data.status !== 'closed');
+  const earliest = Math.min(o.now(), ...watched.map((i) => Date.parse(i.data.detected_at)).filter((t) => !Number.isNaN(t)));
+  // A month earlier than the earliest detection: month files follow the zone, detection times carry any offset.
+  const records = await readNotificationRecords(o.root, notificationFile(earliest - 31 * 86_400_000, zone).slice(-13, -6));
+  const brokenRecords = records.files.flatMap((f) => f.problems.map((p) => ({ path: f.path, line: p.line, message: p.message })));
+  const empty: WatchOutcome = { planned: [], results: [], inDoubt: [], brokenRecords };
+  if (!sla?.notify || brokenRecords.length) return empty;
+  const state = records.state;
+  const done = new Set([...state].filter(([, s]) => s !== 'failed').map(([k]) => k));
+  const now = o.now();
+  const logins = new Map(repo.all('person').filter((p) => p.data.github).map((p) => [p.id, p.data.github!] as const));
+  const incidents = watched;
+  const planned = planNotifications({ incidents, sla: sla, ...(repo.one('oncall') ? { oncall: repo.one('oncall')!.data } : {}), githubLogins: logins, now, zone, done });
+  const open = new Set(incidents.filter((i) => i.data.status !== 'closed').map((i) => i.id));
+  const inDoubt = [...state].filter(([k, s]) => s === ('in-doubt' satisfies NotificationStatus) && open.has(k.split('/')[0]!)).map(([k]) => k);
+  if (o.dryRun) return { planned, results: planned.map((n) => ({ n, outcome: 'skipped' as const, detail: 'dry run' })), inDoubt, brokenRecords };
+  if (!planned.length) return { planned, results: [], inDoubt, brokenRecords };
+
+  const stamp = (ms: number) => DateTime.fromMillis(ms, { zone }).toISO()!;
+  const writer = await RecordWriter.open(path.join(o.root, notificationFile(now, zone)));
+  let queue = Promise.resolve();
+  const append = (event: Record<string, unknown> & { type: string }) => {
+    const p = queue.then(() => writer.append({ at: stamp(o.now()), ...event }).then(() => undefined));
+    queue = p.catch(() => undefined);
+    return p;
+  };
+  const notify = sla.notify;
+  const byChannel = new Map<string, PlannedNotification[]>();
+  for (const n of planned) byChannel.set(n.channel, [...(byChannel.get(n.channel) ?? []), n]);
+  const results: WatchOutcome['results'] = [];
+  const secretsOf = (ch: ChannelConfig) => ({ ...(ch.url_env && o.env[ch.url_env] ? { url: o.env[ch.url_env] } : {}), ...(ch.secret_env && o.env[ch.secret_env] ? { secret: o.env[ch.secret_env] } : {}) });
+  const allSecrets = [...notify.channels.flatMap((c) => Object.values(secretsOf(c))), o.env.GITHUB_TOKEN ?? ''].filter((s): s is string => !!s);
+  const options = {
+    timeoutMs: o.timing?.timeoutMs ?? (notify.timeout_seconds ?? 10) * 1000,
+    attempts: notify.attempts ?? 3,
+    backoffMs: o.timing?.backoffMs ?? (notify.backoff_seconds ?? 2) * 1000,
+    maxWaitMs: o.timing?.maxWaitMs ?? 30_000,
+    secrets: allSecrets,
+    now: o.now,
+    sleep: o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
+    ...(o.fetch ? { fetch: o.fetch } : {}),
+  };
+
+  try {
+    await Promise.all(
+      [...byChannel].map(async ([channelId, list]) => {
+        const ch = notify.channels.find((c) => c.id === channelId)!;
+        const secrets = secretsOf(ch);
+        for (const n of list) {
+          let result: DeliveryResult;
+          let thread = n.thread;
+          if (ch.type === 'github') {
+            thread ??= (await findMergingPr(o.root, repo.get('incident', n.incident)?.file ?? '')).pr;
+            if (!thread) {
+              results.push({ n, outcome: 'skipped', detail: 'no pull request or issue to comment on (set tracking.pull_request or tracking.issue)' });
+              continue;
+            }
+          }
+          await append({ type: 'notification.sending', key: n.key, channel: n.channel, channel_type: n.channelType, incident: n.incident, level: n.level, duty: n.duty, stage: n.stage, recipients: n.recipients, ...(n.dueAt ? { due_at: stamp(Date.parse(n.dueAt)) } : {}), notify_at: stamp(Date.parse(n.notifyAt)) });
+          if (ch.type === 'github') result = await deliverGithub({ ...n, thread: thread! }, o.env, options.attempts, allSecrets, o.now, o.github ?? {});
+          else if (!secrets.url) result = { ok: false, attempts: [], permanent: true, error: { code: 'config.secret-missing', message: `environment variable ${ch.url_env ?? '(url_env)'} is not set` } };
+          else result = await deliverHttp(ch.type, (t) => buildRequest(ch, n, secrets, t), options);
+          if (result.ok) {
+            await append({ type: 'notification.sent', key: n.key, channel: n.channel, attempts: result.attempts.length, latency_ms: Math.max(0, o.now() - Date.parse(n.notifyAt)), response: result.attempts.at(-1)?.code ?? 'ok' });
+            results.push({ n, outcome: 'sent', detail: `${result.attempts.length} attempt(s)`, result });
+          } else {
+            await append({ type: 'notification.failed', key: n.key, channel: n.channel, attempts: result.attempts.length, permanent: result.permanent, error: result.error, tries: result.attempts });
+            results.push({ n, outcome: 'failed', detail: `${result.error?.code}: ${result.error?.message}${result.permanent ? ' (permanent)' : ' (retried on the next run)'}`, result });
+          }
+        }
+      }),
+    );
+  } finally {
+    await queue;
+    await writer.close();
+  }
+  return { planned, results, inDoubt, brokenRecords };
+}
+
+async function deliverGithub(n: PlannedNotification & { thread: number }, env: NodeJS.ProcessEnv, retries: number, secrets: readonly string[], now: () => number, tuning: NonNullable<WatchOptions['github']>): Promise<DeliveryResult> {
+  const at = new Date(now()).toISOString();
+  const repository = env.GITHUB_REPOSITORY ?? '';
+  const [owner, name] = repository.split('/');
+  if (!env.GITHUB_TOKEN || !owner || !name) return { ok: false, attempts: [], permanent: true, error: { code: 'config.secret-missing', message: 'GITHUB_TOKEN and GITHUB_REPOSITORY (owner/name) are needed to comment' } };
+  const octokit = createGitHubClient({ token: env.GITHUB_TOKEN, ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}), retries: Math.max(0, retries - 1), ...tuning });
+  try {
+    const res = await octokit.rest.issues.createComment({ owner, repo: name, issue_number: n.thread, body: githubComment(n) });
+    return { ok: true, permanent: false, attempts: [{ at, status: res.status, code: String(res.status) }] };
+  } catch (e) {
+    const err = wrapError(`comment on #${n.thread}`, e);
+    const status = err.status;
+    const permanent = status !== undefined && status < 500 && status !== 429 && status !== 403;
+    const message = redactSecrets(err.message, secrets);
+    return { ok: false, permanent, attempts: [{ at, ...(status ? { status } : {}), code: `github.${status ?? 'network'}`, message }], error: { code: `github.${status ?? 'network'}`, message } };
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Evidence cites only what exists (ARCHITECTURE.md, "Evidence"): the commits a
+ * record names — the head a gate decision judged, the base and policy commit it
+ * read, the commit a review was given on, the commit a run applied — must be
+ * commits an auditor can open. This module finds the citations (pure); the
+ * lookup in git is `commit-lookup.ts`.
+ *
+ * A field cites a commit when its name says so (`commit`, `commit_id`,
+ * `head_sha`, `base_sha`, `merge_commit_sha`, `*_commit`) and its value is a
+ * full 40-hex object id. Blob and tree ids (`file_sha`, `tree_sha`, `sha` of a
+ * file) are not commits and are not judged here; record hashes are 64-hex.
+ */
+import type { RecordLine } from './chain.ts';
+
+export interface CommitCitation {
+  file: string;
+  line: number;
+  /** Where in the record: `head_sha`, `reviews[2].commit_id`. */
+  field: string;
+  sha: string;
+}
+
+const COMMIT_FIELDS = new Set(['commit', 'commit_id', 'commit_sha', 'head_sha', 'base_sha', 'merge_commit_sha', 'after_sha', 'before_sha']);
+const OBJECT_ID = /^[0-9a-f]{40}$/;
+
+/** True when a field of this name holds a commit id. Pure. */
+export function citesCommit(key: string): boolean {
+  return COMMIT_FIELDS.has(key) || (key.endsWith('_commit') && !/blob|tree/.test(key));
+}
+
+function walk(value: unknown, where: string, visit: (field: string, sha: string) => void): void {
+  if (Array.isArray(value)) { value.forEach((v, i) => walk(v, `${where}[${i}]`, visit)); return; }
+  if (value === null || typeof value !== 'object') return;
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const field = where ? `${where}.${k}` : k;
+    if (typeof v === 'string') { if (citesCommit(k) && OBJECT_ID.test(v)) visit(field, v); }
+    else walk(v, field, visit);
+  }
+}
+
+/** Every commit the verified lines of one record file cite, in line order. Pure. */
+export function citedCommits(file: string, lines: readonly RecordLine[]): CommitCitation[] {
+  const out: CommitCitation[] = [];
+  for (const l of lines) walk(l, '', (field, sha) => out.push({ file, line: l.seq, field, sha }));
+  return out;
+}
