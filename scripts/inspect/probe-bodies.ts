@@ -78,7 +78,11 @@ done
 stat -c "$B cfg %Y %n" -- $cfgs
 : > "$T/akf"
 if [ -n "$m" ]; then
-  addrs="203.0.113.10 $(awk 'tolower($1) == "match" { for (i = 2; i < NF; i++) if (tolower($i) == "address") { n = split($(i + 1), a, ","); for (k = 1; k <= n; k++) { x = a[k]; if (substr(x, 1, 1) == "!") continue; sub(/\\/.*/, "", x); gsub(/[*?]/, "1", x); print x } } }' $cfgs | awk '!s[$0]++')"
+  # Addresses each Match Address names; with UseDNS yes also the names each Match Host names (h=NAME: host=NAME from
+  # 203.0.113.10). Without UseDNS sshd matches Host against the address, so names would only be false alarms.
+  addrs="203.0.113.10 $(awk 'FILENAME == ARGV[1] { if ($1 == "usedns" && $2 == "yes") dns = 1; next }
+    tolower($1) == "match" { for (i = 2; i < NF; i++) { k = tolower($i); if (k != "address" && !(k == "host" && dns)) continue; n = split($(i + 1), a, ","); for (j = 1; j <= n; j++) { x = a[j]; if (substr(x, 1, 1) == "!") continue
+      if (k == "address") { sub(/\\/.*/, "", x); gsub(/[*?]/, "1", x); print x } else { gsub(/[*?]/, "x", x); print "h=" x } } } }' "$T/sshd-g" $cfgs | awk '!s[$0]++')"
   # Match LocalAddress/LocalPort: sshd -T -C refuses to run without laddr and lport, so every context also gets the
   # daemon's listening address and port, and the addresses and ports those Match lines name.
   lc=-
@@ -87,8 +91,9 @@ if [ -n "$m" ]; then
     END { for (x in la) print ",laddr=" x ",lport=" fp; for (x in lp) print ",laddr=" fa ",lport=" x }' "$T/sshd-g" $cfgs | awk '!s[$0]++')
   oglogins
   for u in $OGL; do first=1; for a in $addrs; do for l in $lc; do [ "$l" = - ] && l=
-    printf '%s ctx user=%s,host=%s,addr=%s%s\\n' "$B" "$u" "$a" "$a" "$l"
-    ogsshd -C "user=$u,host=$a,addr=$a$l" > "$T/c" 2>&1; r=$?
+    case "$a" in h=*) hn=\${a#h=}; ad=203.0.113.10;; *) hn=$a; ad=$a;; esac
+    printf '%s ctx user=%s,host=%s,addr=%s%s\\n' "$B" "$u" "$hn" "$ad" "$l"
+    ogsshd -C "user=$u,host=$hn,addr=$ad$l" > "$T/c" 2>&1; r=$?
     awk -v u="$u" -v first=$first -v o="$T/akf" 'NR == FNR { g[$0] = 1; next } !($0 in g) { print } first && $1 == "authorizedkeysfile" { $1 = ""; print u "\\t" substr($0, 2) >> o }' "$T/sshd-g" "$T/c"
     first=0
     printf '%s eoc %d\\n' "$B" "$r"

@@ -106,6 +106,8 @@ beforeAll(async () => {
       { id: 'd-option', groups: ['web'], sshd: { daemonOptions: ['PermitRootLogin=yes'] } },
       { id: 'm-localport', groups: ['web'], sshd: { match: ['Match LocalPort 22', '  PasswordAuthentication yes'] } },
       { id: 's-elsewhere', groups: ['web'], accounts: [{ name: 'mallory', uid: 1007, shell: '/bin/sh' }], sudoers: ['Host_Alias DBS = db-*, !db-99', 'mallory DBS = (root) NOPASSWD: ALL'] },
+      { id: 'm-host', groups: ['web'], sshd: { extra: ['UseDNS yes'], match: ['Match Host *.corp.example', '  PasswordAuthentication yes'] } },
+      { id: 'm-host-nodns', groups: ['web'], sshd: { match: ['Match Host *.corp.example', '  PasswordAuthentication yes'] } },
       { id: 'k-ca', groups: ['web'], sshd: { extra: ['TrustedUserCAKeys /mnt/user_ca.pub'] }, mntFiles: { 'user_ca.pub': { content: `${ca.publicKey}\n` } } },
       { id: 'b-stale', groups: ['db'], restic: { policy: 'db-daily', shared: 'pool', snapshotTimes: [new Date(Date.now() - 72 * HOUR).toISOString(), new Date(Date.now() - 50 * HOUR).toISOString()], foreign: [{ host: 'b-other', time: new Date(Date.now() - HOUR).toISOString() }] } },
       { id: 'b-fresh', groups: ['db'], restic: { policy: 'db-daily', shared: 'pool', snapshotTimes: [new Date(Date.now() - 2 * HOUR).toISOString()] } },
@@ -183,6 +185,16 @@ MACHINE.describe('inspection reads what sshd, sudo and restic read (issue 13, re
     const r = row('s-elsewhere', 'access.sudoers');
     expect(r.status).toBe('pass');
     expect(r.observed).toMatch(/for other hosts: \/etc\/sudoers\.d\/50-drift-1:1$/);
+  });
+
+  it('Match Host: with UseDNS yes a client name the Match names is a context; without UseDNS sshd matches Host against the address', async () => {
+    const truth = await onHost('m-host', ['sudo', '-n', 'sshd', '-T', '-C', 'user=opsgate,host=x.corp.example,addr=203.0.113.10']);
+    expect(truth.stdout).toMatch(/^passwordauthentication yes$/m);
+    const r = row('m-host', 'ssh.password-auth');
+    expect(r).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(r.reason).toContain('Match context user=opsgate,host=x.corp.example,addr=203.0.113.10: passwordauthentication is yes');
+    expect(r.reason).not.toContain('host=203.0.113.10');
+    expect(row('m-host-nodns', 'ssh.password-auth').status).toBe('pass');
   });
 
   it('Match blocks: each context that weakens a checked option fails and is named', async () => {
