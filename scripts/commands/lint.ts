@@ -10,6 +10,7 @@ import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import { lintRepo, referencedRepoFiles } from '../rules/index.ts';
 import { findingsOfChange } from '../repo/git-changes.ts';
 import { readChangeRuns } from '../repo/read-change-runs.ts';
+import { readRestoreTests } from '../backup/record.ts';
 import { loadOfficialSchedule } from '../calendar/official-source.ts';
 import type { CommandContext } from './context.ts';
 
@@ -53,7 +54,8 @@ async function lintTree(root: string, now: Date) {
   const repo = await readRepo(root);
   const { existing: existingFiles, refused: refusedFiles } = await existingInsideRepo(root, referencedRepoFiles(repo));
   const changeRuns = await readChangeRuns(root);
-  return { repo, diagnostics: lintRepo({ repo, now, existingFiles, refusedFiles, changeRuns, official: loadOfficialSchedule() }) };
+  const backupRestoreTests = await readRestoreTests(root);
+  return { repo, diagnostics: lintRepo({ repo, now, existingFiles, refusedFiles, changeRuns, official: loadOfficialSchedule(), backupRestoreTests }) };
 }
 
 function write(ctx: CommandContext, format: Format, diagnostics: Diagnostic[], documents: number): void {

@@ -12,7 +12,8 @@
  *    given a clock that starts at the event's time: gate --simulate --record on
  *    each pull request (facts gathered by the gate's own collector from the
  *    local repository), apply inside the windows, daily inspect --record,
- *    converge access --check and converge access, and a backup verification
+ *    converge access --check and converge access, converge backup --check and
+ *    converge backup (the two backup policies' jobs), and a backup verification
  *    (restic snapshots, check, restore test; sample-backups.ts);
  * 4. replaces records/ of this repository with the result, verifies every
  *    chain, stops every fleet process by PID and deletes the namespaces.
@@ -185,6 +186,12 @@ async function main(): Promise<number> {
           const r = await run('converge', ['access', '--hosts', e.hosts.join(','), '--identity', identity]);
           count('converge runs');
           say(`${when}  converge access --hosts ${e.hosts.join(',')}: exit ${r.code}; ${r.out.trim().split('\n').pop()}`);
+          break;
+        }
+        case 'converge-backup': {
+          const r = await run('converge', ['backup', ...(e.check ? ['--check'] : []), '--identity', identity]);
+          if (!e.check) count('backup converge runs');
+          say(`${when}  converge backup${e.check ? ' --check' : ''}: exit ${r.code}; ${r.out.trim().split('\n').pop()}`);
           break;
         }
         case 'backup-verify': {

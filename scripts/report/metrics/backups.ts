@@ -1,5 +1,5 @@
 import { byKey, count, percent, type Figure } from '../figure.ts';
-import { DAY, HOUR, dateMs, ms, type Period } from '../period.ts';
+import { DAY, HOUR, ms, type Period } from '../period.ts';
 import type { BackupEvent, ReportInput } from '../types.ts';
 
 export interface BackupRow {
@@ -85,10 +85,8 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
         evidence.push(...ev);
       }
     }
-    const tests = [
-      ...(p.data.verification.last_restore_result === 'pass' && p.data.verification.last_restore_test ? [dateMs(p.data.verification.last_restore_test, period.timezone)!] : []),
-      ...events.filter((e) => e.kind === 'restore_test' && e.ok).map((e) => ms(e.at)!).filter((t) => t <= now),
-    ];
+    // Restore tests come from records/backups/ only (opsgate backup verify --restore-test), never a date typed into the policy.
+    const tests = events.filter((e) => e.kind === 'restore_test' && e.ok).map((e) => ms(e.at)!).filter((t) => t <= now);
     const last = tests.length ? Math.max(...tests) : undefined;
     const lastEvent = events.filter((e) => e.kind === 'restore_test' && e.ok && ms(e.at) === last)[0];
     rows.push({
@@ -98,7 +96,7 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
       hosts,
       missed,
       figure,
-      last_verified: lastEvent ? lastEvent.at : last !== undefined ? p.data.verification.last_restore_test! : '',
+      last_verified: lastEvent ? lastEvent.at : '',
       verification_overdue: last === undefined || now - last > p.data.verification.restore_test_every_days * DAY,
       path: p.file,
     });
