@@ -41,7 +41,7 @@ export interface InitFile {
 const KIND_GLOBS = {
   host: 'inventory/hosts/*.yaml', group: 'inventory/groups/*.yaml', organisation: 'policies/organisation.yaml', approval: 'policies/approval.yaml',
   calendar: 'policies/calendar.yaml', sla: 'policies/sla.yaml', oncall: 'policies/oncall.yaml', baseline: 'policies/baselines/*.yaml',
-  'backup-policy': 'policies/backup/*.yaml', person: 'policies/access/people/*.yaml', role: 'policies/access/roles/*.yaml',
+  'backup-policy': 'policies/backup/*.yaml', advisory: 'policies/advisories/*.yaml', person: 'policies/access/people/*.yaml', role: 'policies/access/roles/*.yaml',
   grant: 'policies/access/grants/*.yaml', 'access-review': 'policies/access/reviews/*.yaml', exception: 'policies/exceptions/*.yaml',
   contact: 'policies/contacts/*.yaml', change: 'changes/*/*.yaml', incident: 'incidents/*/*.yaml', handover: 'handovers/*/*.yaml', runbook: '',
 } satisfies Record<DocumentKind, string>;
