@@ -1,6 +1,5 @@
 import { appendFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { readVersion } from '../model/version.ts';
@@ -10,18 +9,29 @@ import { readReportInput } from '../report/read-input.ts';
 import type { ReportInput } from '../report/types.ts';
 import { FORMATS, loadTemplates, renderReport, type Format } from '../report/render/render.ts';
 import type { CommandContext } from './context.ts';
+import { parseCommandArgs } from './args.ts';
 
 const USAGE = 'usage: opsgate report audit|monthly [--period YYYY-MM] [--lang zh-CN|en] [--format html,md,json] [--out reports/] [--at ISO-8601]';
 const KINDS: readonly ReportKind[] = ['audit', 'monthly'];
 const LANGUAGES: readonly Language[] = ['zh-CN', 'en'];
 
-function parse(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, allowPositionals: true, options: { period: { type: 'string' }, lang: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, at: { type: 'string' } } });
-  } catch (e) {
-    throw new UsageError((e as Error).message, USAGE);
-  }
-}
+const HELP = `${USAGE}
+
+Writes the ITSS quality audit (audit) or the monthly operations report (monthly) as HTML,
+Markdown and JSON, every figure traced to evidence (Appendix A and B).
+
+  --period YYYY-MM   the month, in the time zone of policies/calendar.yaml (default: the previous month)
+  --lang L           zh-CN or en (default: default_language in policies/organisation.yaml)
+  --format F,...     any of html, md, json (default: all three)
+  --out DIR          where to write <kind>-<period>.<lang>.<ext> (default: reports/)
+  --at ISO-8601      generated-at, with offset (default: the end of the period)
+
+exit codes: 0 written, 1 written but a record failed verification, 2 usage, 3 internal error
+`;
+const SPEC = {
+  usage: USAGE, help: HELP, positionals: { min: 1, max: 1, name: 'the report kind: audit or monthly' },
+  options: { period: { type: 'string' }, lang: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, at: { type: 'string' } },
+} as const;
 
 /** The file a report is written to: `<out>/<kind>-<period>.<lang>.<ext>`. */
 export function reportFileName(kind: ReportKind, period: string, language: Language, format: Format): string {
@@ -85,9 +95,9 @@ function generatedAtOf(at: string | undefined, period: { end: string; endMs: num
  * the evidence differs from the commit the cover cites.
  */
 export async function reportCommand(ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parse(ctx.argv);
-  const kind = positionals[0] as ReportKind | undefined;
-  if (!kind || !KINDS.includes(kind) || positionals.length > 1) throw new UsageError(`expected one report kind: ${KINDS.join(' or ')}${kind ? `, not '${positionals.join(' ')}'` : ''}`, USAGE);
+  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
+  const kind = positionals[0] as ReportKind;
+  if (!KINDS.includes(kind)) throw new UsageError(`expected one report kind: ${KINDS.join(' or ')}, not '${kind}'`, USAGE);
   const formats = (values.format ?? 'html,md,json').split(',').map((f) => f.trim()).filter(Boolean);
   for (const f of formats) if (!FORMATS.includes(f as Format)) throw new UsageError(`--format: '${f}' is not one of ${FORMATS.join(', ')}`, 'e.g. --format html,md');
   if (values.lang !== undefined && !LANGUAGES.includes(values.lang as Language)) throw new UsageError(`--lang must be one of ${LANGUAGES.join(', ')}, not '${values.lang}'`);

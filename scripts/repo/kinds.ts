@@ -11,6 +11,7 @@ export const DOCUMENT_KINDS = [
   { kind: 'oncall', schema: 'oncall', pattern: /^policies\/(oncall)\.ya?ml$/ },
   { kind: 'baseline', schema: 'baseline', pattern: /^policies\/baselines\/([^/]+)\.ya?ml$/ },
   { kind: 'backup-policy', schema: 'backup-policy', pattern: /^policies\/backup\/([^/]+)\.ya?ml$/ },
+  { kind: 'advisory', schema: 'advisory', pattern: /^policies\/advisories\/([^/]+)\.ya?ml$/ },
   { kind: 'person', schema: 'person', pattern: /^policies\/access\/people\/([^/]+)\.ya?ml$/ },
   { kind: 'role', schema: 'role', pattern: /^policies\/access\/roles\/([^/]+)\.ya?ml$/ },
   { kind: 'grant', schema: 'grant', pattern: /^policies\/access\/grants\/([^/]+)\.ya?ml$/ },
@@ -60,6 +61,7 @@ export interface KindData {
   oncall: Docs.OncallDocument;
   baseline: Docs.BaselineDocument;
   'backup-policy': Docs.BackupPolicyDocument;
+  advisory: Docs.AdvisoryDocument;
   person: Docs.PersonDocument;
   role: Docs.RoleDocument;
   grant: Docs.GrantDocument;

@@ -6,6 +6,7 @@
  * only its lines before the first problem are used. Large inspection records
  * are read in a worker thread beside the documents.
  */
+import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -156,6 +157,15 @@ async function readRecordsHere(root: string, paths: readonly string[], zone: str
   return part;
 }
 
+/**
+ * Running from the bundle (scripts/bin/build.mjs), the worker is the bundle's own
+ * records-worker.js next to this chunk; from the sources, a shim that registers tsx.
+ */
+function workerEntry(): string | URL {
+  const bundled = new URL('./records-worker.js', import.meta.url);
+  return existsSync(bundled) ? bundled : codePath('scripts/report/records-worker.mjs');
+}
+
 /** Inspection records above this many bytes are verified in worker threads, beside the documents. */
 export const WORKER_MIN_BYTES = 32 * 1024 * 1024;
 
@@ -170,7 +180,7 @@ async function readInWorker(root: string, paths: string[], zone: string, version
   const { Worker } = await import('node:worker_threads');
   const mine = versions ? { versions: Object.fromEntries(paths.map((p) => [p, versions.versions[p] ?? []])), modified: versions.modified.filter((p) => paths.includes(p)), rewrites: Object.fromEntries(paths.flatMap((p) => (versions.rewrites[p] ? [[p, versions.rewrites[p]!]] : []))) } : undefined;
   return new Promise((resolve, reject) => {
-    const w = new Worker(codePath('scripts/report/records-worker.mjs'), { workerData: { root, paths, zone, versions: mine, firstOf } });
+    const w = new Worker(workerEntry(), { workerData: { root, paths, zone, versions: mine, firstOf } });
     w.once('message', (part: RecordsPart) => {
       resolve(part);
       void w.terminate();

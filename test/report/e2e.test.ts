@@ -120,7 +120,7 @@ describe('opsgate report on a real git repository with real records', () => {
   });
 
   it.each([
-    [['report'], /expected one report kind/],
+    [['report'], /missing the report kind: audit or monthly/],
     [['report', 'weekly', '--period', '2026-11'], /expected one report kind/],
     [['report', 'audit', '--period', '2026-13'], /--period must be a month/],
     [['report', 'audit', '--period', '2026-11', '--lang', 'fr'], /--lang must be one of/],

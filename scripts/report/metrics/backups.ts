@@ -1,5 +1,5 @@
 import { byKey, count, percent, type Figure } from '../figure.ts';
-import { DAY, HOUR, dateMs, inPeriod, ms, type Period } from '../period.ts';
+import { DAY, HOUR, inPeriod, ms, type Period } from '../period.ts';
 import { citeHostLine, citeLine, type BackupEvent, type ReportInput } from '../types.ts';
 import { findRun } from './inspection-runs.ts';
 
@@ -128,10 +128,8 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
     const lastCheck = new Map<string, BackupEvent>();
     for (const e of inside.filter((x) => x.kind === 'check').sort(byKey((x) => x.at))) lastCheck.set(e.host ?? '', e);
     const checks: CheckRow[] = [...lastCheck.values()].sort(byKey((e) => e.host ?? '')).map((e) => ({ host: e.host ?? '', at: e.at, ok: e.ok, evidence: [cite(e)] }));
-    const tests = [
-      ...(p.data.verification.last_restore_result === 'pass' && p.data.verification.last_restore_test ? [dateMs(p.data.verification.last_restore_test, period.timezone)!] : []),
-      ...events.filter((e) => e.kind === 'restore_test' && e.ok).map((e) => ms(e.at)!).filter((t) => t <= now),
-    ];
+    // Restore tests come from records/backups/ only (opsgate backup verify --restore-test), never a date typed into the policy.
+    const tests = events.filter((e) => e.kind === 'restore_test' && e.ok).map((e) => ms(e.at)!).filter((t) => t <= now);
     const last = tests.length ? Math.max(...tests) : undefined;
     const lastEvent = events.filter((e) => e.kind === 'restore_test' && e.ok && ms(e.at) === last)[0];
     rows.push({
@@ -142,7 +140,7 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
       hosts,
       missed,
       figure,
-      last_verified: lastEvent ? lastEvent.at : last !== undefined ? p.data.verification.last_restore_test! : '',
+      last_verified: lastEvent ? lastEvent.at : '',
       verification_overdue: last === undefined || now - last > p.data.verification.restore_test_every_days * DAY,
       restore_tests: restoreTests,
       checks,
