@@ -130,14 +130,22 @@ export async function readRecordHistory(root: string, dir = 'records'): Promise<
   if (resetRules) {
     // Commits after the reset are judged; of what came before, each file keeps only its newest version (its state at the reset).
     const after = new Set(((await git(root, ['rev-list', `${reset!.commit}..HEAD`, '--', dir])) ?? '').split('\n').filter(Boolean));
+    // The state at the reset is what the reset commit's tree holds (merges included: a merge that added or
+    // removed a file has no entry in the non-merge log); commits after it are judged.
+    const atReset = new Map<string, string>();
+    for (const l of ((await git(root, ['ls-tree', '-r', '--full-tree', reset!.commit, '--', dir])) ?? '').split('\n')) {
+      const m = /^\d+ blob ([0-9a-f]+)\t(.+)$/.exec(l);
+      if (m) atReset.set(m[2]!, m[1]!);
+    }
     raw = new Map();
     for (const [p, list] of all) {
       const newestFirst = [...list].sort((a, b) => a.order - b.order);
       const kept = newestFirst.filter((v) => after.has(v.commit));
-      const base = newestFirst.find((v) => !after.has(v.commit));
-      if (base && base.blob !== '') kept.push({ ...base, removed: 0 });
+      const blob = atReset.get(p);
+      if (blob) kept.push({ commit: reset!.commit, at: reset!.at, order: Number.MAX_SAFE_INTEGER, blob, removed: 0 });
       if (kept.length > 0) raw.set(p, kept);
     }
+    for (const [p, blob] of atReset) if (!raw.has(p)) raw.set(p, [{ commit: reset!.commit, at: reset!.at, order: Number.MAX_SAFE_INTEGER, blob, removed: 0 }]);
   } else {
     // Before the epoch, records/ was emptied by a commit: that history is not checked (the epoch is reported).
     raw = new Map([...all].map(([p, list]) => [p, emptied ? list.filter((v) => v.order < emptied.order) : list] as const).filter(([, list]) => list.length > 0));
