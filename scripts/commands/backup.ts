@@ -59,7 +59,7 @@ export function parseBackupVerifyArgs(argv: string[]): BackupVerifyArgs {
       case '--identity': a.identity = value(); if (!a.identity) throw new UsageError('--identity needs a key file'); break;
       case '--verbose': a.verbose = true; break;
       case '--help': case '-h': a.help = true; break;
-      default: throw new UsageError(`unknown option '${arg}' for backup verify`, 'run opsgate backup verify --help');
+      default: throw new UsageError(`unknown option '${arg}' for backup verify`, 'usage: opsgate backup verify [options] (opsgate backup verify --help)');
     }
   }
   return a;
@@ -67,8 +67,11 @@ export function parseBackupVerifyArgs(argv: string[]): BackupVerifyArgs {
 
 export const backupCommand: Command = async (ctx: CommandContext) => {
   const [sub, ...rest] = ctx.argv;
-  if (!sub || sub === '--help' || sub === '-h') { (sub ? ctx.stdout : ctx.stderr).write(HELP + '\n'); return sub ? ExitCode.clean : ExitCode.unusable; }
-  if (sub !== 'verify') throw new UsageError(`unknown backup subcommand '${sub}'`, 'expected: opsgate backup verify [options]');
+  // --help anywhere wins (as with every command); an option before the subcommand is named as an option.
+  if (ctx.argv.includes('--help') || ctx.argv.includes('-h')) { ctx.stdout.write(HELP + '\n'); return ExitCode.clean; }
+  if (!sub) { ctx.stderr.write(HELP + '\n'); return ExitCode.unusable; }
+  if (sub.startsWith('-')) throw new UsageError(`unknown option '${sub}'`, 'usage: opsgate backup verify [options]');
+  if (sub !== 'verify') throw new UsageError(`unknown backup subcommand '${sub}'`, 'usage: opsgate backup verify [options]');
   const args = parseBackupVerifyArgs(rest);
   if (args.help) { ctx.stdout.write(HELP + '\n'); return ExitCode.clean; }
   return verify(ctx, args);
