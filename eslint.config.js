@@ -7,7 +7,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tmp/', 'reports/', 'records/', 'scripts/model/documents.generated.ts', 'scripts/repo/validators.generated.*'] },
+  { ignores: ['node_modules/', '.tmp/', 'dist/', 'demo-output/', 'reports/', 'records/', 'scripts/model/documents.generated.ts', 'scripts/repo/validators.generated.*'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

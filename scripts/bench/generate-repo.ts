@@ -68,7 +68,7 @@ export async function generateRepo(sampleRoot: string, dir: string, total: numbe
     );
   }
   for (let i = 0; i < c.backups; i++) {
-    put(`policies/backup/bp-${pad(i)}.yaml`, 'backup-policy', `id: bp-${pad(i)}\ntitle: 业务数据备份 ${i}\ntargets:\n  groups: [${group(i)}]\npaths:\n  - /srv/data\n  - /etc\ntool: restic\nrepository:\n  url: sftp:backup-01:/srv/restic/bp-${pad(i)}\n  password_env: RESTIC_PASSWORD_BP\noffhost:\n  host: backup-01\nencryption: true\nschedule:\n  full: "0 2 * * 0"\n  incremental: "0 2 * * 1-6"\nretention:\n  keep_daily: 14\n  keep_weekly: 8\n  keep_monthly: 12\nrpo_hours: 24\nrto_hours: 4\nverification:\n  restore_test_every_days: 30\n  last_restore_test: 2026-11-08\n  last_restore_result: pass\n`);
+    put(`policies/backup/bp-${pad(i)}.yaml`, 'backup-policy', `id: bp-${pad(i)}\ntitle: 业务数据备份 ${i}\ntargets:\n  groups: [${group(i)}]\npaths:\n  - /srv/data\n  - /etc\ntool: restic\nrepository:\n  url: sftp:backup-01:/srv/restic/bp-${pad(i)}\n  password_env: RESTIC_PASSWORD_BP\noffhost:\n  host: backup-01\nencryption: true\nschedule:\n  full: "0 2 * * 0"\n  incremental: "0 2 * * 1-6"\nretention:\n  keep_daily: 14\n  keep_weekly: 8\n  keep_monthly: 12\nrpo_hours: 24\nrto_hours: 4\nverification:\n  restore_test_every_days: 30\n`);
   }
   const grantIds: string[] = [];
   for (let i = 0; i < c.grants; i++) {

@@ -2,12 +2,13 @@
  * npm run bench:report — a synthetic year of one organisation, written as
  * real files (documents, hash-chained records): 10k changes each with a gate
  * decision record and an execution record, 2k incidents, 365 daily
- * inspections of 100 hosts × 40 checks. Then `opsgate report audit` runs as
- * its own process (HTML + Markdown + JSON) under /usr/bin/time; prints wall
+ * inspections of 100 hosts × 40 checks, committed to git. Then the opsgate bin
+ * runs `report audit` as its own process (HTML + Markdown + JSON) under
+ * /usr/bin/time; prints wall
  * time and peak RSS and fails above 10 s or 1 GB. Generation is not timed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -49,12 +50,14 @@ function put(root: string, rel: string, text: string): void {
 /** Documents are written as block YAML, as people write them. */
 const doc = (root: string, rel: string, data: unknown) => put(root, rel, stringify(data));
 
+/** A chain as the writer makes it: a new file's first line anchors the head of the sibling written before it (records/anchor.ts). */
 class Chain {
-  private head = GENESIS;
-  private seq = 0;
+  head = GENESIS;
+  seq = 0;
   readonly parts: string[] = [];
+  constructor(private readonly anchor?: { file: string; lines: number; head: string }) {}
   add(event: { at: string; type: string; [k: string]: unknown }): void {
-    const { text, hash } = renderRecordLine(this.head, ++this.seq, event);
+    const { text, hash } = renderRecordLine(this.head, ++this.seq, this.seq === 1 && this.anchor ? { ...event, anchor: this.anchor } : event);
     this.head = hash;
     this.parts.push(text + '\n');
   }
@@ -77,7 +80,7 @@ const PEOPLE = Array.from({ length: 20 }, (_, i) => `p-${pad(i, 2)}`);
 
 function writeDocuments(root: string): void {
   cpSync(path.join(REPO, 'schemas'), path.join(root, 'schemas'), { recursive: true });
-  doc(root, 'policies/organisation.yaml', { id: 'organisation', name: '基准测试有限公司', default_language: 'zh-CN', repository_url: 'https://github.com/example/bench' });
+  doc(root, 'policies/organisation.yaml', { id: 'organisation', name: '基准测试有限公司', default_language: 'zh-CN', repository_url: 'https://github.com/example/bench', inspection_every_hours: 24 });
   doc(root, 'policies/calendar.yaml', { id: 'calendar', timezone: 'Asia/Shanghai', maintenance_windows: [{ id: 'all', title: '全天', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '23:59' }] });
   doc(root, 'policies/sla.yaml', { id: 'sla', levels: [[1, '一级', 5, 120], [2, '二级', 15, 240], [3, '三级', 30, 480], [4, '四级', 120, 2880]].map(([level, name, a, r]) => ({ level, name, acknowledge_minutes: a, resolve_minutes: r, escalate_after_minutes: 30 })) });
   doc(root, 'policies/oncall.yaml', { id: 'oncall', rotations: [{ id: 'primary', title: '一线', members: PEOPLE.slice(0, 6), shift: { start: '2026-01-01T08:00:00+08:00', hours: 12 } }, { id: 'secondary', title: '二线', members: PEOPLE.slice(6, 9), shift: { start: '2026-01-01T08:00:00+08:00', hours: 24 } }] });
@@ -92,11 +95,12 @@ function writeDocuments(root: string): void {
   for (let i = 0; i < 30; i++) doc(root, `policies/access/grants/g-${pad(i, 2)}.yaml`, { id: `g-${pad(i, 2)}`, person: PEOPLE[i % PEOPLE.length], role: 'ops', groups: [GROUPS[i % 5]], granted_on: '2026-01-01', expires: iso(YEAR_START + (300 + i * 5) * DAY), justification: '日常运维工作需要登录主机', approved_by: PEOPLE[0] });
   for (const [i, due] of ['2026-04-15', '2026-07-15', '2026-10-15', '2027-01-15'].entries()) doc(root, `policies/access/reviews/2026-q${i + 1}.yaml`, { id: `2026-q${i + 1}`, period: `2026-Q${i + 1}`, reviewer: PEOPLE[1], due, ...(i < 2 ? { performed_on: due.replace('-15', '-10') } : {}) });
   for (let i = 0; i < 10; i++) doc(root, `policies/exceptions/ex-${i}.yaml`, { id: `ex-${i}`, rule: `bench.check-${pad(i, 2)}`, scope: { hosts: [hostId(i + 1)] }, owner: PEOPLE[2], approver: PEOPLE[0], ticket: `OPS-${i}`, reason: '遗留系统，迁移计划已立项', created: '2026-01-01', expires: iso(YEAR_START + (280 + i * 10) * DAY) });
-  for (let i = 0; i < 3; i++) doc(root, `policies/backup/b-${i}.yaml`, { id: `b-${i}`, title: `备份 ${i}`, targets: { groups: [GROUPS[i]] }, paths: ['/etc'], tool: 'restic', repository: { url: `sftp:backup:/srv/${i}`, password_env: 'RESTIC_PASSWORD' }, offhost: { host: hostId(HOSTS) }, encryption: true, schedule: { full: '30 1 * * *' }, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4, verification: { restore_test_every_days: 90, last_restore_test: '2026-09-20', last_restore_result: 'pass' } });
+  for (let i = 0; i < 3; i++) doc(root, `policies/backup/b-${i}.yaml`, { id: `b-${i}`, title: `备份 ${i}`, targets: { groups: [GROUPS[i]] }, paths: ['/etc'], tool: 'restic', repository: { url: `sftp:backup:/srv/${i}`, password_env: 'RESTIC_PASSWORD' }, offhost: { host: hostId(HOSTS) }, encryption: true, schedule: { full: '30 1 * * *' }, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4, verification: { restore_test_every_days: 90 } });
   for (let i = 0; i < 10; i++) put(root, `runbooks/rb-${i}.md`, `---\nid: rb-${i}\ntitle: 手册 ${i}\nowner: ${PEOPLE[3]}\nreview_every_days: 180\nlast_reviewed: 2026-0${(i % 9) + 1}-01\n---\n# 手册 ${i}\n`);
 }
 
 function writeChanges(root: string): void {
+  let prevGate: { file: string; lines: number; head: string } | undefined;
   for (let i = 0; i < CHANGES; i++) {
     const start = YEAR_START + Math.floor((i / CHANGES) * 365 * DAY) + 3_600_000;
     const { id, year } = nextId('CHG', start);
@@ -111,10 +115,11 @@ function writeChanges(root: string): void {
       ...(rnd(i, 4) < 0.9 ? { closure: { outcome: rolledBack ? 'rolled_back' : failed ? 'failed' : 'succeeded', closed_at: iso(start + DAY), deviations: '无', reviewed_by: PEOPLE[0] } } : {}),
     });
     const pr = i + 1;
-    const gate = new Chain();
+    const gate = new Chain(prevGate);
     gate.add({ at: iso(start - 2 * DAY), type: 'gate.decision', format: 'opsgate.gate-decision/1', repository: 'example/bench', pr, head_sha: 'a'.repeat(40), evaluated_at: iso(start - 2 * DAY), status: 'pending', rules: [], problems: [] });
     if (rnd(i, 5) > 0.02) gate.add({ at: iso(start - DAY), type: 'gate.decision', format: 'opsgate.gate-decision/1', repository: 'example/bench', pr, head_sha: 'a'.repeat(40), evaluated_at: iso(start - DAY), status: 'satisfied', rules: [], problems: [] });
     put(root, `records/gate/example/bench/pr-${pr}.jsonl`, gate.text());
+    prevGate = { file: `pr-${pr}.jsonl`, lines: gate.seq, head: gate.head };
     const run = new Chain();
     const runStart = start + (rnd(i, 6) < 0.01 ? -30 * 60_000 : 5 * 60_000);
     const runId = `r-${pad(i, 5)}`;
@@ -156,7 +161,8 @@ function writeInspections(root: string): number {
   for (let d = 0; d < DAYS; d++) {
     const at = YEAR_START + d * DAY + 2 * 3_600_000;
     const month = new Date(at).toISOString().slice(0, 7);
-    const chain = byMonth.get(month) ?? byMonth.set(month, new Chain()).get(month)!;
+    const last = [...byMonth].at(-1);
+    const chain = byMonth.get(month) ?? byMonth.set(month, new Chain(last ? { file: `${last[0]}.jsonl`, lines: last[1].seq, head: last[1].head } : undefined)).get(month)!;
     const runId = `ins-${pad(d, 3)}`;
     chain.add({ at: iso(at), type: 'inspection.started', run_id: runId, scope: { hosts: [], groups: [], shard: null }, baselines: [{ id: 'bench', checks: CHECKS }] });
     const byChange = { new: 0, persisting: 0, resolved: 0, regressed: 0 };
@@ -190,14 +196,20 @@ async function main(): Promise<void> {
     writeChanges(root);
     writeIncidents(root);
     const rows = writeInspections(root);
+    // Committed, as a real repository is: the report checks every record file against its git history.
+    const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.invalid', GIT_AUTHOR_DATE: '2026-12-01T01:00:00+08:00', GIT_COMMITTER_DATE: '2026-12-01T01:00:00+08:00' };
+    for (const a of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-q', '-m', 'a synthetic year (#1)']]) execFileSync('git', ['-C', root, ...a], { env: gitEnv, stdio: 'ignore' });
     const genS = (performance.now() - g0) / 1000;
     process.stdout.write(`synthetic year: ${CHANGES} changes (+ ${CHANGES} gate and ${CHANGES} execution records), ${INCIDENTS} incidents, ${DAYS} inspections × ${HOSTS} hosts × ${CHECKS} checks = ${rows} result rows\n`);
-    process.stdout.write(`written: ${files} files, ${(bytes / 1e6).toFixed(0)} MB in ${genS.toFixed(1)} s (not timed below)\n`);
+    process.stdout.write(`written and committed: ${files} files, ${(bytes / 1e6).toFixed(0)} MB in ${genS.toFixed(1)} s (not timed below)\n`);
     const out = path.join(root, 'out');
-    const args = ['-f', '%e %U %S %M', process.execPath, '--import', 'tsx', path.join(REPO, 'scripts/bin/opsgate.ts'), '--root', root, 'report', 'audit', '--period', '2026-11', '--format', 'html,md,json', '--out', out];
+    // The real bin (the bundle `npx opsgate` runs), built once before the figure.
+    execFileSync(process.execPath, [path.join(REPO, 'scripts/bin/opsgate.mjs'), '--version'], { cwd: REPO, stdio: 'ignore' });
+    const args = ['-f', '%e %U %S %M', process.execPath, path.join(REPO, 'scripts/bin/opsgate.mjs'), '--root', root, 'report', 'audit', '--period', '2026-11', '--at', '2026-12-01T00:00:00+08:00', '--format', 'html,md,json', '--out', out];
     const res = spawnSync('/usr/bin/time', args, { cwd: REPO, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const timing = /(\d+(?:\.\d+)?) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?) (\d+)\s*$/.exec(res.stderr.trim());
-    if (res.status !== 0 || !timing) {
+    // Exit 1 is a report with findings (the synthetic year has some); anything above is a failure.
+    if (res.status === null || res.status > 1 || !timing) {
       process.stderr.write(`report failed (exit ${res.status}):\n${res.stdout}\n${res.stderr}\n`);
       process.exitCode = 3;
       return;
@@ -206,6 +218,9 @@ async function main(): Promise<void> {
     const cpu = Number(timing[2]) + Number(timing[3]);
     const rssMb = Number(timing[4]) / 1024;
     process.stdout.write(res.stdout);
+    process.stdout.write(`exit ${res.status}${res.status === 1 ? ' (written, with findings)' : ''}\n`);
+    const json = JSON.parse(readFileSync(path.join(out, 'audit-2026-11.zh-CN.json'), 'utf8')) as { evidence: { line: unknown }[]; inspection: { findings: { open: unknown[] } } };
+    process.stdout.write(`cited: ${json.evidence.length} evidence items (${json.evidence.filter((e) => e.line).length} record lines); finding list: ${json.inspection.findings.open.length} open findings\n`);
     process.stdout.write(`report audit 2026-11 (html+md+json): ${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU (user+sys), peak RSS ${rssMb.toFixed(0)} MB; output ${(sizeOf(out) / 1e6).toFixed(1)} MB\n`);
     process.stdout.write(`limits: ${LIMIT_S} s, ${LIMIT_MB} MB -> ${wall < LIMIT_S && rssMb < LIMIT_MB ? 'PASS' : 'FAIL'}\n`);
     process.stdout.write(`machine: ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cpus, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// The `opsgate` bin. Runs the TypeScript sources from a bundle that esbuild
-// builds once per source version under node_modules/.cache/opsgate/, because
-// loading ~200 modules through tsx's hooks costs about a second of start-up on
-// every command. If the bundle cannot be built, it falls back to tsx.
+// The `opsgate` bin. It always runs a bundle built by esbuild (scripts/bin/build.mjs):
+// - in an installed package: the prebuilt dist/ that `npm pack` made;
+// - in a checkout (the TypeScript sources are here): a bundle built once per source
+//   version under node_modules/.cache/opsgate/, because loading ~200 modules through
+//   tsx's hooks costs about a second of start-up on every command.
+// A bundle that cannot be built or found is an error (exit 3), never a silent
+// fallback. OPSGATE_NO_BUNDLE=1 runs the sources through tsx instead, on request only.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -30,34 +33,35 @@ function sourceVersion() {
   return hash.digest('hex').slice(0, 16);
 }
 
-async function bundled() {
-  if (process.env.OPSGATE_NO_BUNDLE) return undefined;
-  const cache = path.join(root, 'node_modules/.cache/opsgate');
-  const dir = path.join(cache, sourceVersion());
-  const main = path.join(dir, 'opsgate.js');
-  if (existsSync(main)) return main;
-  const tmp = `${dir}.tmp-${process.pid}`;
-  try {
-    const { build } = await import('esbuild');
-    await build({ entryPoints: [entry], bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', outdir: tmp, logLevel: 'silent' });
-    mkdirSync(cache, { recursive: true });
-    try {
-      renameSync(tmp, dir);
-    } catch {
-      rmSync(tmp, { recursive: true, force: true }); // another process built the same version first
-    }
-    for (const old of readdirSync(cache)) if (old !== path.basename(dir) && !old.includes('.tmp-')) rmSync(path.join(cache, old), { recursive: true, force: true });
-    return existsSync(main) ? main : undefined;
-  } catch {
-    rmSync(tmp, { recursive: true, force: true });
-    return undefined;
-  }
+function fail(message) {
+  process.stderr.write(`opsgate: internal error: ${message}\n`);
+  process.exit(3);
 }
 
-const main = await bundled();
-if (main) await import(pathToFileURL(main).href);
-else {
+async function checkoutBundle() {
+  const cache = path.join(root, 'node_modules/.cache/opsgate');
+  const version = sourceVersion();
+  const dir = path.join(cache, version);
+  const main = path.join(dir, 'opsgate.js');
+  if (existsSync(main)) return main;
+  const { buildBundle } = await import('./build.mjs');
+  try {
+    await buildBundle(dir, { root });
+  } catch (e) {
+    fail(`cannot build the bundle from the sources (run with OPSGATE_NO_BUNDLE=1 to use tsx instead):\n${e.message}`);
+  }
+  for (const old of readdirSync(cache)) if (old !== version && !old.includes('.tmp-')) rmSync(path.join(cache, old), { recursive: true, force: true });
+  if (!existsSync(main)) fail(`the bundle was built but ${main} is missing`);
+  return main;
+}
+
+if (process.env.OPSGATE_NO_BUNDLE === '1') {
+  if (!existsSync(entry)) fail('OPSGATE_NO_BUNDLE=1 needs the TypeScript sources, and this installation has only the bundle');
   const { register } = await import('tsx/esm/api');
   register();
   await import(pathToFileURL(entry).href);
+} else {
+  const main = existsSync(entry) ? await checkoutBundle() : path.join(root, 'dist/opsgate.js');
+  if (!existsSync(main)) fail(`this installation has no bundle (${main}): reinstall the opsgate package`);
+  await import(pathToFileURL(main).href);
 }

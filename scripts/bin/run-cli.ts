@@ -1,10 +1,14 @@
 import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { HelpRequested } from '../commands/args.ts';
 import { commands } from '../commands/index.ts';
-import { ExitCode, GitHubApiError, SshError, UsageError } from '../model/errors.ts';
+import { ExitCode, GitHubApiError, IntegrityError, SshError, UsageError } from '../model/errors.ts';
 import { readVersion } from '../model/version.ts';
 
 interface CliIo {
   env: NodeJS.ProcessEnv;
+  /** The clock commands read (tests inject one); the machine's clock otherwise. */
+  now?: () => Date;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   cwd: string;
@@ -23,17 +27,41 @@ function usage(): string {
   ].join('\n');
 }
 
+/**
+ * Takes the global options (`--root DIR`, `--debug`) from anywhere in argv and
+ * returns the rest for the command, whose own parser validates it.
+ */
+export function splitGlobalArgs(argv: readonly string[], cwd: string): { root: string; debug: boolean; rest: string[] } {
+  const { tokens } = parseArgs({ args: [...argv], options: { root: { type: 'string' }, debug: { type: 'boolean' } }, strict: false, allowPositionals: true, tokens: true });
+  const drop = new Set<number>();
+  let root = cwd;
+  let debug = false;
+  for (const t of tokens) {
+    if (t.kind === 'option-terminator') break;
+    if (t.kind !== 'option' || (t.name !== 'root' && t.name !== 'debug')) continue;
+    if (t.rawName !== `--${t.name}`) continue;
+    drop.add(t.index);
+    if (t.name === 'debug') {
+      if (t.inlineValue) throw new UsageError('--debug takes no value');
+      debug = true;
+      continue;
+    }
+    if (t.value === undefined || t.value === '') throw new UsageError('--root needs a directory', 'e.g. --root path/to/repository');
+    if (!t.inlineValue) drop.add(t.index + 1);
+    root = path.resolve(cwd, t.value);
+  }
+  return { root, debug, rest: argv.filter((_, i) => !drop.has(i)) };
+}
+
 /** Parses global flags, runs one command, and maps every error to an exit code. Never throws. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const rest: string[] = [];
-  let root = io.cwd;
-  let debug = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--debug') debug = true;
-    else if (a === '--root') root = path.resolve(io.cwd, argv[++i] ?? '.');
-    else if (a.startsWith('--root=')) root = path.resolve(io.cwd, a.slice(7));
-    else rest.push(a);
+  let root: string;
+  let debug: boolean;
+  let rest: string[];
+  try {
+    ({ root, debug, rest } = splitGlobalArgs(argv, io.cwd));
+  } catch (err) {
+    return reportError(err, io, false);
   }
   const [name, ...args] = rest;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -51,13 +79,24 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   try {
     const command = await entry.load();
-    return await command({ argv: args, root, env: io.env, stdout: io.stdout, stderr: io.stderr, now: () => new Date(), debug });
+    return await command({ argv: args, root, env: io.env, stdout: io.stdout, stderr: io.stderr, now: io.now ?? (() => new Date()), debug });
   } catch (err) {
-    return reportError(err, io.stderr, debug);
+    return reportError(err, io, debug);
   }
 }
 
-function reportError(err: unknown, stderr: NodeJS.WritableStream, debug: boolean): number {
+/** The one place errors become exit codes. */
+function reportError(err: unknown, io: CliIo, debug: boolean): number {
+  const { stderr } = io;
+  if (err instanceof HelpRequested) {
+    io.stdout.write(err.text);
+    return ExitCode.clean;
+  }
+  if (err instanceof IntegrityError) {
+    // Tampered or truncated evidence is unusable input, not a bug of ours.
+    stderr.write(`opsgate: ${err.message}\n`);
+    return ExitCode.unusable;
+  }
   if (err instanceof UsageError) {
     stderr.write(`opsgate: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
     return ExitCode.unusable;

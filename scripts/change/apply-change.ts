@@ -103,7 +103,7 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
   if (broken) refusals.push({ code: 'apply.record-broken', message: `the record of run ${broken.run} does not verify: ${broken.problem}`, hint: "run 'opsgate records verify'; a person must look at it" });
 
   // Secrets named in the plan must be present in the runner's environment.
-  const secretNames = [...new Set(plan.hosts.flatMap((h) => [...h.steps, ...h.rollback]).flatMap((a) => (a.stdin?.source === 'secrets' ? a.stdin.names : [])))];
+  const secretNames = [...new Set(plan.hosts.flatMap((h) => [...h.prechecks, ...h.steps, ...h.verification, ...h.rollback]).flatMap((a) => (a.stdin?.source === 'secrets' ? a.stdin.names : [])))];
   const secrets: Record<string, string> = {};
   const fromJson = readSecretsJson(o.env.OPSGATE_SECRETS_JSON);
   // Only the secrets the committed policy allows, never the workflow's or opsgate's own (lint rejects the rest too).

@@ -55,6 +55,7 @@ export async function loadPlan(repo: RepoModel, change: Doc<'change'>, now: Date
     baselines: repo.all('baseline').map((d) => ({ id: d.id, checks: d.data.checks as unknown as CheckDef[] })),
     allowedSudo: allowedSudoLines(repo.all('baseline').map((d) => d.data as unknown as { checks: Array<{ type: string; params?: Record<string, unknown> }> })),
     jumpHosts: new Set(repo.all('host').flatMap((h) => (h.data.jump_host ? [h.data.jump_host] : []))),
+    backupPolicies: repo.all('backup-policy').map((d) => ({ id: d.id, repository: d.data.repository, tags: d.data.tags, paths: d.data.paths })),
     now,
   });
   // A link or an escaping path is never content: say so, beside planChange's "does not exist".

@@ -19,7 +19,7 @@ import { loginAccountProblem } from '../converge/login-account.ts';
 import { sshdSettingProblem } from '../converge/sshd-safety.ts';
 import type { PlannedInput } from './types.ts';
 
-export type PlanHost = { id: string; data: Pick<HostDocument, 'groups'> & Partial<Pick<HostDocument, 'user' | 'host_keys' | 'env'>> };
+export type PlanHost = { id: string; data: Pick<HostDocument, 'groups'> & Partial<Pick<HostDocument, 'user' | 'host_keys' | 'env' | 'backup_repositories'>> };
 
 export interface ConvergeContext {
   change: string;

@@ -11,6 +11,7 @@ import { planConvergeStep, type ConvergeContext, type PlanHost } from './plan-co
 import { DEFAULT_ROLLOUT, planBatches } from './batches.ts';
 import { renderCheck, renderRestore, renderRun, renderUpload } from './render-command.ts';
 import { lockoutSensitive } from '../remote/lockout.ts';
+import { renderBackupFresh } from '../backup/fresh-precheck.ts';
 import type { ChangePlan, HostPlan, PlannedAction } from './types.ts';
 
 export interface RepoFileInfo {
@@ -33,6 +34,8 @@ export interface PlanInput {
   allowedSudo?: readonly string[];
   /** Hosts other hosts are reached through (forwarding must stay on there). */
   jumpHosts?: ReadonlySet<string>;
+  /** Backup policies a `backup_fresh` check may name (repository, tags, paths). */
+  backupPolicies?: ReadonlyArray<{ id: string; repository: { url: string; password_env: string }; tags?: readonly string[]; paths: readonly string[] }>;
   now: Date;
 }
 
@@ -67,9 +70,12 @@ export function planChange(input: PlanInput): ChangePlan {
     if (windowMs > 0 && t * 1000 > windowMs) problem('plan.step-outlasts-window', step.timeout_seconds !== undefined ? `/steps/${i}/timeout_seconds` : `/steps/${i}`, `step '${step.id}' may run ${t} s (its timeout${step.timeout_seconds === undefined ? ', the default' : ''}), longer than the whole window (${Math.floor(windowMs / 1000)} s): it could never start`, 'lengthen the window or shorten timeout_seconds');
   });
 
-  const checkAction = (chk: Check, phase: 'precheck' | 'verification', ptr: string): PlannedAction => {
-    if (chk.argv[0]!.startsWith('-')) problem('plan.option-command', `${ptr}/argv/0`, `the command '${chk.argv[0]}' starts with '-'`, 'the first argv item must be a program');
-    const r = renderCheck(chk);
+  const checkAction = (chk: Check, phase: 'precheck' | 'verification', ptr: string, host: PlanHost): PlannedAction | undefined => {
+    if ((chk.argv === undefined) === (chk.backup_fresh === undefined)) { problem('plan.check-shape', ptr, `check '${chk.id}' needs exactly one of argv or backup_fresh`); return undefined; }
+    if (chk.backup_fresh) return backupFreshAction(chk, chk.backup_fresh, phase, ptr, host);
+    const argv = chk.argv!;
+    if (argv[0]!.startsWith('-')) problem('plan.option-command', `${ptr}/argv/0`, `the command '${argv[0]}' starts with '-'`, 'the first argv item must be a program');
+    const r = renderCheck({ argv });
     const action: PlannedAction = {
       id: chk.id, phase, kind: 'check', idempotent: true, timeoutMs: (chk.timeout_seconds ?? 300) * 1000, ...r,
       expect: { exit_code: chk.expect?.exit_code ?? 0, ...(chk.expect?.stdout_contains !== undefined ? { stdout_contains: chk.expect.stdout_contains } : {}), ...(chk.expect?.stdout_matches !== undefined ? { stdout_matches: chk.expect.stdout_matches } : {}) },
@@ -79,6 +85,21 @@ export function planChange(input: PlanInput): ChangePlan {
       try { new RegExp(chk.expect.stdout_matches); } catch { problem('plan.bad-regex', `${ptr}/expect/stdout_matches`, `'${chk.expect.stdout_matches}' is not a valid regular expression`); }
     }
     return action;
+  };
+
+  // backup_fresh: restic on the host, through its backup_repositories entry for the policy, else the policy's repository.
+  const backupFreshAction = (chk: Check, bf: { policy: string; within_hours: number }, phase: 'precheck' | 'verification', ptr: string, host: PlanHost): PlannedAction | undefined => {
+    const bp = input.backupPolicies?.find((p) => p.id === bf.policy);
+    if (!bp) { problem('plan.unknown-backup-policy', `${ptr}/backup_fresh/policy`, `backup policy '${bf.policy}' does not exist`, 'name a policy under policies/backup/'); return undefined; }
+    const own = host.data.backup_repositories?.find((r) => r.policy === bf.policy);
+    let r;
+    try {
+      r = renderBackupFresh({ repository: own?.repository ?? bp.repository.url, passwordEnv: own?.password_env ?? bp.repository.password_env, host: host.id, tags: bp.tags, paths: bp.paths, withinHours: bf.within_hours });
+    } catch (e) { problem('plan.backup-fresh', `${ptr}/backup_fresh`, `backup_fresh of '${bf.policy}' on ${host.id}: ${(e as Error).message}`); return undefined; }
+    return {
+      id: chk.id, name: chk.name ?? `newest snapshot of ${bf.policy} at most ${bf.within_hours} h old`, phase, kind: 'check', idempotent: true, timeoutMs: (chk.timeout_seconds ?? 300) * 1000,
+      argv: r.argv, sudo: r.sudo, command: r.command, stdin: { source: 'secrets', names: r.secretNames }, expect: { exit_code: 0, stdout_contains: 'fresh: ' },
+    };
   };
 
   const stepAction = (step: Step, phase: 'step' | 'rollback', ptr: string, host: PlanHost): PlannedAction | undefined => {
@@ -118,9 +139,9 @@ export function planChange(input: PlanInput): ChangePlan {
     });
     return {
       host: h.id,
-      prechecks: (c.prechecks ?? []).map((k, i) => checkAction(k, 'precheck', `/prechecks/${i}`)),
+      prechecks: (c.prechecks ?? []).map((k, i) => checkAction(k, 'precheck', `/prechecks/${i}`, h)).filter((a): a is PlannedAction => !!a),
       steps,
-      verification: (c.verification ?? []).map((k, i) => checkAction(k, 'verification', `/verification/${i}`)),
+      verification: (c.verification ?? []).map((k, i) => checkAction(k, 'verification', `/verification/${i}`, h)).filter((a): a is PlannedAction => !!a),
       rollback: [...restores, ...(c.rollback ?? []).map((s, i) => stepAction(s, 'rollback', `/rollback/${i}`, h)).filter((a): a is PlannedAction => !!a)],
     };
   });

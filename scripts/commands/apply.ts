@@ -1,6 +1,6 @@
 import type { Command, CommandContext } from './context.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
-import { parseFlags } from '../change/cli-args.ts';
+import { integer, parseCommandArgs } from './args.ts';
 import { applyChange, dueChanges, openCommitted, type ApplyOutcome, type Resolution } from '../change/apply-change.ts';
 import { selectDueWork } from '../change/due.ts';
 import { findChange, loadPlan } from '../change/load-plan.ts';
@@ -24,6 +24,36 @@ const USAGE = [
   '           --rerun-succeeded (a retry also runs hosts that succeeded before; the plan lists the non-idempotent steps that run again)',
   '           --confirm-seconds S (dead-man timer of commit-confirmed steps, default 120)',
 ].join('\n');
+const HELP = `${USAGE}
+
+Applies an approved change over SSH inside its window and writes a hash-chained record
+under records/changes/. Refuses, running nothing, unless the change is unmodified on the
+default branch, its gate decision is satisfied, its window is open and no freeze applies.
+
+  CHG-YYYY-NNNN            the change to apply
+  --due                    every change whose window is open now (the schedule); a failed one waits for a person
+  --dry-run                print exactly the plan it would carry out, and run nothing
+  --resume                 continue an interrupted run of the change in the same record
+  --resolve H:PHASE:STEP=done|failed
+                           with --resume: a person's verdict on a step whose outcome is unknown (repeatable)
+  --emergency-override R   emergency changes only: apply outside the window or in a freeze; the reason is recorded
+  --identity FILE          SSH private key (default: $OPSGATE_SSH_KEY, else the agent at $SSH_AUTH_SOCK)
+  --concurrency N          hosts in flight within a batch
+  --lock-ttl S             seconds a host lock outlives a lost controller (at least 3)
+  --rerun-succeeded        a retry also runs hosts that succeeded before (the plan lists the non-idempotent steps that run again)
+  --confirm-seconds S      dead-man timer of commit-confirmed steps, 5 to 3600 (default 120)
+
+exit codes: 0 succeeded, 1 refused, failed, partial or needs attention, 2 usage, 3 internal error
+`;
+const SPEC = {
+  usage: USAGE, help: HELP, positionals: { max: 1 },
+  options: {
+    'dry-run': { type: 'boolean' }, resume: { type: 'boolean' }, due: { type: 'boolean' },
+    identity: { type: 'string' }, concurrency: { type: 'string' }, 'emergency-override': { type: 'string' }, 'lock-ttl': { type: 'string' },
+    'rerun-succeeded': { type: 'boolean' }, 'confirm-seconds': { type: 'string' },
+    resolve: { type: 'string', multiple: true },
+  },
+} as const;
 
 function parseResolution(text: string): Resolution {
   const m = /^([^:=\s]+):(precheck|step|verification|rollback):([^:=\s]+)=(done|failed)$/.exec(text);
@@ -60,17 +90,16 @@ function report(ctx: CommandContext, id: string, r: ApplyOutcome): number {
 }
 
 export const applyCommand: Command = async (ctx) => {
-  const { flags, multi, positional } = parseFlags(ctx.argv, { boolean: ['dry-run', 'resume', 'due', 'rerun-succeeded'], value: ['identity', 'concurrency', 'emergency-override', 'lock-ttl', 'confirm-seconds'], multi: ['resolve'] }, USAGE);
+  const { values: flags, positionals: positional } = parseCommandArgs(ctx.argv, SPEC);
   const due = flags.due === true;
-  if (due === (positional.length === 1) || positional.length > 1) throw new UsageError('name exactly one change, or give --due', USAGE);
-  if (multi.resolve && !flags.resume) throw new UsageError('--resolve only makes sense with --resume', USAGE);
-  const concurrency = flags.concurrency !== undefined ? Number(flags.concurrency) : undefined;
-  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) throw new UsageError('--concurrency must be a positive integer', USAGE);
-  const confirmSeconds = flags['confirm-seconds'] !== undefined ? Number(flags['confirm-seconds']) : undefined;
-  if (confirmSeconds !== undefined && !(Number.isInteger(confirmSeconds) && confirmSeconds >= 5 && confirmSeconds <= 3600)) throw new UsageError('--confirm-seconds must be a whole number of seconds between 5 and 3600', USAGE);
-  const lockTtl = flags['lock-ttl'] !== undefined ? Number(flags['lock-ttl']) : undefined;
-  if (lockTtl !== undefined && !(Number.isInteger(lockTtl) && lockTtl >= 3)) throw new UsageError('--lock-ttl must be a whole number of seconds, at least 3', USAGE);
+  if (due === (positional.length === 1)) throw new UsageError('name exactly one change, or give --due', USAGE);
+  if (flags.resolve && !flags.resume) throw new UsageError('--resolve only makes sense with --resume', USAGE);
+  if (flags['emergency-override'] !== undefined && !flags['emergency-override'].trim()) throw new UsageError('--emergency-override needs the reason, which is recorded', USAGE);
+  const concurrency = integer('concurrency', flags.concurrency, { min: 1, max: 500 }, USAGE);
+  const confirmSeconds = integer('confirm-seconds', flags['confirm-seconds'], { min: 5, max: 3600 }, USAGE);
+  const lockTtl = integer('lock-ttl', flags['lock-ttl'], { min: 3 }, USAGE);
   if (flags['rerun-succeeded'] && (flags.resume || due)) throw new UsageError('--rerun-succeeded is for a retry of one change, not with --resume or --due', USAGE);
+  const resolutions = (flags.resolve ?? []).map(parseResolution);
   // Everything apply decides on and sends comes from the committed tree at HEAD, never the working tree.
   const committed = await openCommitted(ctx.root);
   if (!committed) throw new UsageError(`${ctx.root} is not a git repository with a commit`, 'apply runs from a checkout of the default branch');
@@ -101,7 +130,7 @@ export const applyCommand: Command = async (ctx) => {
       repo, committed, changeId: id, env: ctx.env, now: ctx.now,
       resume: flags.resume === true,
       ...(typeof flags['emergency-override'] === 'string' ? { override: flags['emergency-override'] } : {}),
-      resolutions: (multi.resolve ?? []).map(parseResolution),
+      resolutions,
       ...(typeof flags.identity === 'string' ? { identityFile: flags.identity } : {}),
       ...(concurrency ? { concurrency } : {}),
       ...(lockTtl ? { lockTtlSeconds: lockTtl } : {}),

@@ -1,35 +1,41 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadOfficialSchedule } from '../calendar/official-source.ts';
 import { syncCalendarText } from '../calendar/sync.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { sanitizeForLog as clean } from '../render/sanitize.ts';
 import type { Command, CommandContext } from './context.ts';
+import { parseCommandArgs } from './args.ts';
 
 const USAGE = 'usage: opsgate calendar sync --year YYYY [--dry-run] | opsgate calendar export --ics [--out DIR] [--from YYYY-MM-DD] [--until YYYY-MM-DD]';
 const CALENDAR = 'policies/calendar.yaml';
 
-function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { year: { type: 'string' }, 'dry-run': { type: 'boolean' }, ics: { type: 'boolean' }, out: { type: 'string' }, from: { type: 'string' }, until: { type: 'string' } },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message, USAGE);
-  }
-}
+const HELP = `${USAGE}
+
+sync     writes the year's official public holidays and make-up workdays (调休) into
+         policies/calendar.yaml, keeping its comments and layout
+export   writes iCalendar (RFC 5545) subscriptions: maintenance windows and freezes, the
+         change calendar, the duty rota per person and for the team
+
+  --year YYYY         sync: the year to sync
+  --dry-run           sync: print the result and write nothing
+  --ics               export: iCalendar files
+  --out DIR           export: where to write them (default: calendars/)
+  --from YYYY-MM-DD   export: the first day (default: the start of the earliest year)
+  --until YYYY-MM-DD  export: the last day
+`;
+const SPEC = {
+  usage: USAGE, help: HELP, positionals: { min: 1, max: 1, name: 'a subcommand: sync or export' },
+  options: { year: { type: 'string' }, 'dry-run': { type: 'boolean' }, ics: { type: 'boolean' }, out: { type: 'string' }, from: { type: 'string' }, until: { type: 'string' } },
+} as const;
 
 /** `opsgate calendar sync|export`. */
 export const calendarCommand: Command = async (ctx) => {
-  const { values, positionals } = parse(ctx.argv);
-  const [sub, ...extra] = positionals;
-  if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`, USAGE);
+  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
+  const sub = positionals[0];
   if (sub === 'sync') return syncCommand(ctx, values);
   if (sub === 'export') return (await import('./calendar-export.ts')).exportCommand(ctx, values);
-  throw new UsageError(sub ? `unknown calendar subcommand '${sub}'` : 'name a subcommand: sync or export', USAGE);
+  throw new UsageError(`unknown calendar subcommand '${sub}'; name sync or export`, USAGE);
 };
 
 /** Writes the year's official holidays and make-up workdays into policies/calendar.yaml, keeping comments and layout. */

@@ -1,7 +1,7 @@
 import type { Command } from './context.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { readRepo } from '../repo/read-repo.ts';
-import { parseFlags } from '../change/cli-args.ts';
+import { integer, list, parseCommandArgs } from './args.ts';
 import { toSshTargets } from '../change/targets.ts';
 import { newRunId } from '../change/recorder.ts';
 import { repoIdentity } from '../change/repo-identity.ts';
@@ -17,16 +17,48 @@ const USAGE = [
   '       opsgate converge baseline [--check] [--baselines x,y] [--hosts a,b] [--groups g,h] [--identity FILE] [--confirm-seconds S]',
   '       opsgate converge backup [--check [--format text|json|github]] [--dry-run] [--policies p,q] [--hosts a,b] [--groups g,h] [--identity FILE] [--concurrency N]',
 ].join('\n');
+const HELP = `${USAGE}
+
+access    per unix account, exactly the authorized_keys that people, roles and grants
+          declare, and one /etc/sudoers.d/opsgate-role-<role> per granted role (checked
+          with visudo -c before anything is moved into place); records under records/converge/access/
+baseline  inspects, fixes failing sshd_option, sysctl and file_mode checks, inspects again;
+          records under records/converge/baseline/
+backup    the backup jobs that policies/backup/ declares, on each host
+
+  --check              report the drift and change nothing (exit 1 when there is any)
+  --dry-run            print what would be written and change nothing (access: the keys and
+                       sudoers per host, without connecting; baseline: the same as --check)
+  --hosts a,b          only these hosts
+  --groups g,h         only hosts in these groups
+  --baselines x,y      baseline only: only these baselines
+  --policies p,q       backup only: only these backup policies
+  --format F           backup --check only: text (default), json or github
+  --identity FILE      SSH private key (default: $OPSGATE_SSH_KEY, else the agent at $SSH_AUTH_SOCK)
+  --concurrency N      access and backup: hosts in flight (default 20)
+  --confirm-seconds S  dead-man timer of commit-confirmed changes, 5 to 3600
+
+exit codes: 0 converged, 1 drift (--check) or a host failed, 2 usage, 3 internal error
+`;
+const SPEC = {
+  usage: USAGE, help: HELP, positionals: { min: 1, max: 1, name: 'what to converge: access, baseline or backup' },
+  options: {
+    check: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, hosts: { type: 'string' }, groups: { type: 'string' }, baselines: { type: 'string' },
+    identity: { type: 'string' }, concurrency: { type: 'string' }, 'confirm-seconds': { type: 'string' },
+    policies: { type: 'string' }, format: { type: 'string' },
+  },
+} as const;
 
 /** Converges declared policy on the fleet; --check only reports the drift (exit 1 when there is any). */
 export const convergeCommand: Command = async (ctx) => {
-  const { flags, positional } = parseFlags(ctx.argv, { boolean: ['check', 'dry-run'], value: ['hosts', 'groups', 'baselines', 'policies', 'format', 'identity', 'concurrency', 'confirm-seconds'] }, USAGE);
-  const target = positional[0];
-  if ((target !== 'access' && target !== 'baseline' && target !== 'backup') || positional.length !== 1) throw new UsageError('name what to converge: access, baseline or backup', USAGE);
-  if (target !== 'backup') for (const f of ['policies', 'format']) if (flags[f] !== undefined) throw new UsageError(`--${f} is for converge backup`, USAGE);
-  const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
-  const confirmSeconds = flags['confirm-seconds'] !== undefined ? Number(flags['confirm-seconds']) : undefined;
-  if (confirmSeconds !== undefined && !(Number.isInteger(confirmSeconds) && confirmSeconds >= 5 && confirmSeconds <= 3600)) throw new UsageError('--confirm-seconds must be a whole number of seconds between 5 and 3600', USAGE);
+  const { values: flags, positionals } = parseCommandArgs(ctx.argv, SPEC);
+  const target = positionals[0];
+  if (target !== 'access' && target !== 'baseline' && target !== 'backup') throw new UsageError(`name what to converge: access, baseline or backup, not '${target}'`, USAGE);
+  if (target !== 'backup') for (const f of ['policies', 'format'] as const) if (flags[f] !== undefined) throw new UsageError(`--${f} is for converge backup`, USAGE);
+  if (target !== 'baseline' && flags.baselines !== undefined) throw new UsageError('--baselines is for converge baseline', USAGE);
+  if (target === 'baseline' && flags.concurrency !== undefined) throw new UsageError('--concurrency is for converge access and backup', USAGE);
+  const concurrency = integer('concurrency', flags.concurrency, { min: 1, max: 500 }, USAGE) ?? 20;
+  const confirmSeconds = integer('confirm-seconds', flags['confirm-seconds'], { min: 5, max: 3600 }, USAGE);
   const mode = flags.check === true || (target === 'baseline' && flags['dry-run'] === true) ? 'check' : 'apply';
   const actor = ctx.env.GITHUB_ACTOR ?? ctx.env.USER ?? 'unknown';
   const run = newRunId(ctx.now());
@@ -35,7 +67,7 @@ export const convergeCommand: Command = async (ctx) => {
 
   if (target === 'backup') {
     const { runConvergeBackup } = await import('../converge/backup-command.ts');
-    return runConvergeBackup(ctx, { flags, usage: USAGE, run, lockScope: scope, owner, actor });
+    return runConvergeBackup(ctx, { flags: flags as Record<string, string | boolean>, usage: USAGE, run, lockScope: scope, owner, actor });
   }
   let results: ConvergeHostResult[];
   let record: string | undefined;
@@ -73,7 +105,7 @@ export const convergeCommand: Command = async (ctx) => {
     }
     const { auth, secrets } = await loadSshAuth({ env: ctx.env, ...(typeof flags.identity === 'string' ? { identityFile: flags.identity } : {}) });
     const targets = toSshTargets(hosts, repo.all('host'));
-    const fleet = openFleet(targets, { auth, secrets, concurrency: Number(flags.concurrency ?? 20) });
+    const fleet = openFleet(targets, { auth, secrets, concurrency });
     const rec = await begin('access', secrets);
     try {
       results = await convergeAccess({ repo, hosts, targets, fleet, connect: { auth, secrets }, mode, now, owner, scope, run, ...(confirmSeconds ? { confirmSeconds } : {}), ...(rec ? { hooks: rec.hooks } : {}) });

@@ -16,6 +16,7 @@ import { RecordWriter } from '../records/writer.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
 import { readSchemas } from '../repo/read-repo.ts';
 import { codeRoot } from '../model/code-root.ts';
+import { oneOf, parseCommandArgs } from './args.ts';
 
 type Format = 'text' | 'json' | 'github';
 interface GateArgs {
@@ -31,31 +32,18 @@ interface GateArgs {
 const USAGE = 'usage: opsgate gate [--pr N] [--simulate FILE] [--format text|json|github] [--decision-out FILE] [--record] [--request-reviews]';
 
 export function parseGateArgs(argv: string[]): GateArgs {
-  const args: GateArgs = { record: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`, USAGE);
-      return v;
-    };
-    if (flag === '--pr') {
-      const v = value();
-      if (!/^[1-9]\d{0,9}$/.test(v)) throw new UsageError(`--pr must be a pull request number, not '${v}'`, USAGE);
-      args.pr = Number(v);
-    } else if (flag === '--simulate') args.simulate = value();
-    else if (flag === '--format') {
-      const v = value();
-      if (v !== 'text' && v !== 'json' && v !== 'github') throw new UsageError(`--format must be text, json or github, not '${v}'`, USAGE);
-      args.format = v;
-    } else if (flag === '--decision-out') args.decisionOut = value();
-    else if (flag === '--record') args.record = true;
-    else if (flag === '--request-reviews') args.requestReviews = true;
-    else throw new UsageError(`unknown option '${a}'`, USAGE);
-  }
-  if (args.simulate && args.pr !== undefined) throw new UsageError('--simulate and --pr exclude each other: a simulation reads its PR facts from the file', USAGE);
-  return args;
+  const { values } = parseCommandArgs(argv, SPEC);
+  if (values.pr !== undefined && !/^[1-9]\d{0,9}$/.test(values.pr)) throw new UsageError(`--pr must be a pull request number, not '${values.pr}'`, USAGE);
+  if (values.simulate !== undefined && values.pr !== undefined) throw new UsageError('--simulate and --pr exclude each other: a simulation reads its PR facts from the file', USAGE);
+  const format = oneOf('format', values.format, ['text', 'json', 'github'], USAGE);
+  return {
+    record: values.record === true,
+    ...(values.pr !== undefined ? { pr: Number(values.pr) } : {}),
+    ...(values.simulate !== undefined ? { simulate: values.simulate } : {}),
+    ...(format ? { format } : {}),
+    ...(values['decision-out'] !== undefined ? { decisionOut: values['decision-out'] } : {}),
+    ...(values['request-reviews'] ? { requestReviews: true } : {}),
+  };
 }
 
 /** Where the gate's own schemas live: next to the code that runs (base-branch code in CI), never the PR's. */
@@ -83,12 +71,12 @@ environment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH,
              OPSGATE_BOT_LOGINS (whose comment is the sticky one; default github-actions[bot])
 exit codes: 0 satisfied, 1 pending or failed (or GitHub unreadable: fails closed), 2 usage, 3 internal
 `;
+const SPEC = {
+  usage: USAGE, help: HELP,
+  options: { pr: { type: 'string' }, simulate: { type: 'string' }, format: { type: 'string' }, 'decision-out': { type: 'string' }, record: { type: 'boolean' }, 'request-reviews': { type: 'boolean' } },
+} as const;
 
 export const gateCommand: Command = async (ctx) => {
-  if (ctx.argv.includes('--help') || ctx.argv.includes('-h')) {
-    ctx.stdout.write(HELP);
-    return ExitCode.clean;
-  }
   const args = parseGateArgs(ctx.argv);
   const validator = createSchemaValidator(await readSchemas(CODE_ROOT));
   let evaluations: Evaluation[];

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { verifyChain } from '../records/chain.ts';
 import { parseDocumentText } from '../repo/parse-document.ts';
@@ -14,18 +13,14 @@ import { parseTime } from '../incident/edit.ts';
 import { isoLocal } from '../incident/time.ts';
 import { setMapping } from '../incident/yaml-edit.ts';
 import type { CommandContext } from './context.ts';
+import { parseCommandArgs } from './args.ts';
 
 const USAGE = `usage: opsgate handover new [--at TIME] [--rotation ID] [--dry-run]
        opsgate handover ack HO-YYYY-MM-DD-HHMM --by PERSON [--at TIME] [--note TEXT]`;
 
 /** `opsgate handover new|ack`: the shift handover (交接班) document, pre-filled, and its acknowledgement. */
 export async function handoverCommand(ctx: CommandContext): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: ctx.argv, allowPositionals: true, options: { at: { type: 'string' }, rotation: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, by: { type: 'string' }, note: { type: 'string' } } });
-  } catch (e) {
-    throw new UsageError((e as Error).message, USAGE);
-  }
+  const parsed = parseCommandArgs(ctx.argv, { usage: USAGE, options: { at: { type: 'string' }, rotation: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, by: { type: 'string' }, note: { type: 'string' } }, positionals: { max: 2, name: 'a subcommand: new or ack' } });
   const { values: v, positionals } = parsed;
   const [action, id, ...extra] = positionals;
   if (action === 'new' && !id) return newHandover(ctx, v);

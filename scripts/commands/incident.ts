@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { parseDocumentText } from '../repo/parse-document.ts';
@@ -14,6 +13,7 @@ import { ackIncident, analyseIncident, CHANNELS, escalateIncident, notifyInciden
 import { planAlertIncidents } from '../incident/from-alert.ts';
 import { isoLocal } from '../incident/time.ts';
 import type { CommandContext } from './context.ts';
+import { parseCommandArgs } from './args.ts';
 
 const USAGE = `usage: opsgate incident open --from-alertmanager FILE [--at TIME] [--format text|json] [--dry-run]
        opsgate incident ack|analyse INC-… --by PERSON [--at TIME] [--note TEXT]
@@ -29,12 +29,7 @@ const OPTIONS = {
 
 /** `opsgate incident open|ack|escalate|notify|resolve`: quick, in-place edits during an incident. */
 export async function incidentCommand(ctx: CommandContext): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: ctx.argv, allowPositionals: true, options: OPTIONS });
-  } catch (e) {
-    throw new UsageError((e as Error).message, USAGE);
-  }
+  const parsed = parseCommandArgs(ctx.argv, { usage: USAGE, options: OPTIONS, positionals: { max: 2, name: 'a subcommand' } });
   const { values: v, positionals } = parsed;
   const [action, id, ...extra] = positionals;
   if (action === 'open') return openFromAlert(ctx, v);

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { readWatchRepo } from '../notify/load.ts';
 import { sanitizeForLog } from '../render/sanitize.ts';
@@ -6,17 +5,13 @@ import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import { runWatch, type WatchOutcome } from '../notify/watch.ts';
 import { parseTime } from '../incident/edit.ts';
 import type { CommandContext } from './context.ts';
+import { parseCommandArgs } from './args.ts';
 
 const USAGE = 'usage: opsgate incidents watch [--dry-run] [--at TIME] [--format text|json]';
 
 /** `opsgate incidents watch`: notify every duty that is due or overdue, once. */
 export async function incidentsCommand(ctx: CommandContext): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: ctx.argv, allowPositionals: true, options: { 'dry-run': { type: 'boolean', default: false }, at: { type: 'string' }, format: { type: 'string', default: 'text' } } });
-  } catch (e) {
-    throw new UsageError((e as Error).message, USAGE);
-  }
+  const parsed = parseCommandArgs(ctx.argv, { usage: USAGE, options: { 'dry-run': { type: 'boolean', default: false }, at: { type: 'string' }, format: { type: 'string', default: 'text' } }, positionals: { max: 1, name: 'a subcommand: watch' } });
   const { values, positionals } = parsed;
   if (positionals[0] !== 'watch' || positionals.length > 1) throw new UsageError(`expected 'watch', got '${positionals.join(' ')}'`, USAGE);
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not '${values.format}'`, USAGE);

@@ -3,6 +3,7 @@ import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import type { Command, CommandContext } from './context.ts';
+import { integer, list, oneOf, parseCommandArgs, seconds } from './args.ts';
 
 const HELP = `usage: opsgate inspect [options]
   --hosts a,b         only these hosts (default: every host in the inventory)
@@ -22,54 +23,41 @@ exit: 0 all pass, 1 any fail or error, 2 usage or unusable input, 3 internal err
 
 interface InspectArgs {
   hosts: string[]; groups: string[]; baselines: string[]; format: 'text' | 'json' | 'github'; record: boolean;
-  shard?: { index: number; count: number }; runId?: string; concurrency: number; timeoutMs: number; connectTimeoutMs: number; identity?: string; verbose: boolean; help: boolean;
+  shard?: { index: number; count: number }; runId?: string; concurrency: number; timeoutMs: number; connectTimeoutMs: number; identity?: string; verbose: boolean;
 }
 
+const SPEC = {
+  usage: 'usage: opsgate inspect [--hosts a,b] [--groups g,h] [--baselines x,y] [--format text|json|github] [--record] [--shard i/n] [...]', help: HELP,
+  options: {
+    hosts: { type: 'string', multiple: true }, groups: { type: 'string', multiple: true }, baselines: { type: 'string', multiple: true },
+    format: { type: 'string' }, record: { type: 'boolean' }, shard: { type: 'string' }, 'run-id': { type: 'string' }, concurrency: { type: 'string' },
+    timeout: { type: 'string' }, 'connect-timeout': { type: 'string' }, identity: { type: 'string' }, verbose: { type: 'boolean' },
+  },
+} as const;
+
 export function parseInspectArgs(argv: string[]): InspectArgs {
-  const a: InspectArgs = { hosts: [], groups: [], baselines: [], format: 'text', record: false, concurrency: 20, timeoutMs: 60_000, connectTimeoutMs: 10_000, verbose: false, help: false };
-  const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
-  const seconds = (flag: string, v: string | undefined) => {
-    const n = Number(v);
-    if (!v || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} needs a positive number of seconds, got '${v ?? ''}'`);
-    return Math.round(n * 1000);
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.includes('=') ? [argv[i]!.slice(0, argv[i]!.indexOf('=')), argv[i]!.slice(argv[i]!.indexOf('=') + 1)] : [argv[i]!, undefined];
-    const value = () => inline ?? argv[++i];
-    switch (flag) {
-      case '--hosts': a.hosts.push(...list(value() ?? '')); break;
-      case '--groups': a.groups.push(...list(value() ?? '')); break;
-      case '--baselines': a.baselines.push(...list(value() ?? '')); break;
-      case '--format': {
-        const f = value();
-        if (f !== 'text' && f !== 'json' && f !== 'github') throw new UsageError(`--format must be text, json or github, got '${f ?? ''}'`);
-        a.format = f; break;
-      }
-      case '--record': a.record = true; break;
-      case '--shard': {
-        const m = /^(\d+)\/(\d+)$/.exec(value() ?? '');
-        if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError('--shard must be i/n with 1 ≤ i ≤ n, e.g. 2/4');
-        a.shard = { index: Number(m[1]), count: Number(m[2]) }; break;
-      }
-      case '--run-id': {
-        const v = value() ?? '';
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v)) throw new UsageError(`--run-id must be 1–64 characters of letters, digits, '.', '_' or '-', got '${v}'`);
-        a.runId = v; break;
-      }
-      case '--concurrency': {
-        const n = Number(value());
-        if (!Number.isInteger(n) || n < 1 || n > 500) throw new UsageError('--concurrency must be an integer from 1 to 500');
-        a.concurrency = n; break;
-      }
-      case '--timeout': a.timeoutMs = seconds(flag, value()); break;
-      case '--connect-timeout': a.connectTimeoutMs = seconds(flag, value()); break;
-      case '--identity': a.identity = value(); if (!a.identity) throw new UsageError('--identity needs a key file'); break;
-      case '--verbose': a.verbose = true; break;
-      case '--help': case '-h': a.help = true; break;
-      default: throw new UsageError(`unknown option '${argv[i]}' for inspect`, 'run opsgate inspect --help');
-    }
+  const { values: v } = parseCommandArgs(argv, SPEC);
+  let shard: InspectArgs['shard'];
+  if (v.shard !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(v.shard);
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError('--shard must be i/n with 1 ≤ i ≤ n, e.g. 2/4', SPEC.usage);
+    shard = { index: Number(m[1]), count: Number(m[2]) };
   }
-  return a;
+  if (v.identity !== undefined && !v.identity) throw new UsageError('--identity needs a key file', SPEC.usage);
+  const runId = v['run-id'];
+  if (runId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(runId)) throw new UsageError(`--run-id must be 1–64 characters of letters, digits, '.', '_' or '-', got '${runId}'`, SPEC.usage);
+  return {
+    hosts: list(v.hosts) ?? [], groups: list(v.groups) ?? [], baselines: list(v.baselines) ?? [],
+    format: oneOf('format', v.format, ['text', 'json', 'github'], SPEC.usage) ?? 'text',
+    record: v.record === true,
+    ...(shard ? { shard } : {}),
+    ...(runId !== undefined ? { runId } : {}),
+    concurrency: integer('concurrency', v.concurrency, { min: 1, max: 500 }, SPEC.usage) ?? 20,
+    timeoutMs: seconds('timeout', v.timeout, SPEC.usage) ?? 60_000,
+    connectTimeoutMs: seconds('connect-timeout', v['connect-timeout'], SPEC.usage) ?? 10_000,
+    ...(v.identity ? { identity: v.identity } : {}),
+    verbose: v.verbose === true,
+  };
 }
 
 /** Shards of one GitHub Actions run share its id, so lifecycle and reports merge them. */
@@ -80,7 +68,6 @@ function defaultRunId(env: NodeJS.ProcessEnv): string | undefined {
 
 export const inspectCommand: Command = async (ctx: CommandContext) => {
   const args = parseInspectArgs(ctx.argv);
-  if (args.help) { ctx.stdout.write(HELP + '\n'); return ExitCode.clean; }
   const { loadInspection } = await import('../inspect/load.ts');
   const loaded = await loadInspection(ctx.root, args);
   for (const d of loaded.diagnostics) ctx.stderr.write(`${d.file}:${d.line}:${d.col}  ${d.code}  ${d.message}\n`);

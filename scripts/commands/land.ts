@@ -1,7 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Command, CommandContext } from './context.ts';
+import { parseCommandArgs } from './args.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { FLOWS, isFlow, leaseBranch, type Flow } from '../land/manifest.ts';
 
@@ -29,6 +29,15 @@ flows: ${Object.entries(FLOWS).map(([f, d]) => `${f} (${d.roots.join(', ')}${d.l
 outputs: with GITHUB_OUTPUT set, lease writes leased=true|false and changes=...
 exit codes: 0 done, 1 refused / conflict / not landed, 2 usage, 3 internal
 `;
+
+const SPEC = {
+  usage: USAGE, help: HELP, positionals: { min: 1, max: 1, name: 'a subcommand: lease, check, stage or push' },
+  options: {
+    flow: { type: 'string' }, run: { type: 'string' }, remote: { type: 'string' }, 'if-due': { type: 'boolean' },
+    out: { type: 'string' }, part: { type: 'string' }, from: { type: 'string' }, branch: { type: 'string' },
+    'release-lease': { type: 'boolean' }, attempts: { type: 'string' }, 'dry-run': { type: 'boolean' },
+  },
+} as const;
 
 function flowOf(v: string | undefined): Flow {
   if (!v) throw new UsageError('--flow is required', USAGE);
@@ -65,24 +74,8 @@ export const landCommand: Command = async (ctx) => {
 };
 
 async function runLand(ctx: CommandContext): Promise<number> {
-  const [sub, ...rest] = ctx.argv;
-  if (!sub || sub === '--help' || sub === '-h' || rest.includes('--help')) {
-    ctx.stdout.write(HELP);
-    return sub ? ExitCode.clean : ExitCode.unusable;
-  }
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: rest,
-      options: {
-        flow: { type: 'string' }, run: { type: 'string' }, remote: { type: 'string' }, 'if-due': { type: 'boolean' },
-        out: { type: 'string' }, part: { type: 'string' }, from: { type: 'string' }, branch: { type: 'string' },
-        'release-lease': { type: 'boolean' }, attempts: { type: 'string' }, 'dry-run': { type: 'boolean' },
-      },
-    }).values;
-  } catch (e) {
-    throw new UsageError((e as Error).message, USAGE);
-  }
+  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
+  const sub = positionals[0]!;
   const remote = (values.remote as string | undefined) ?? 'origin';
   if (remote.startsWith('-')) throw new UsageError(`--remote '${remote}' is not a remote`, USAGE);
   const { gitIn } = await import('../land/git.ts');

@@ -1,8 +1,8 @@
 import { appendFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { renderAnnotations, renderLintSummary } from '../actions/annotations.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
+import { oneOf, parseCommandArgs } from './args.ts';
 import { hasErrors, type Diagnostic } from '../model/diagnostic.ts';
 import { readRepo } from '../repo/read-repo.ts';
 import { statRepoFile } from '../repo/repo-file.ts';
@@ -10,17 +10,31 @@ import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import { lintRepo, referencedRepoFiles } from '../rules/index.ts';
 import { findingsOfChange } from '../repo/git-changes.ts';
 import { readChangeRuns } from '../repo/read-change-runs.ts';
+import { readRestoreTests } from '../backup/record.ts';
 import { loadOfficialSchedule } from '../calendar/official-source.ts';
 import type { CommandContext } from './context.ts';
 
 const FORMATS = ['text', 'json', 'github'] as const;
 type Format = (typeof FORMATS)[number];
 
+const USAGE = 'usage: opsgate lint [PATH...] [--format text|json|github] [--changed-since REF]';
+const HELP = `${USAGE}
+
+Validates every document: schemas, references and governance rules. Every problem is
+printed as file:line:col  CODE  message, with a fix hint; all are collected before the exit.
+
+  PATH...              only report problems in these files or folders (the whole repository is still read)
+  --format F           text (default), json, github (annotations + job summary; default under GITHUB_ACTIONS)
+  --changed-since REF  only report problems in files changed since the git ref REF
+
+exit codes: 0 clean, 1 errors found, 2 usage or unusable input, 3 internal error
+`;
+const SPEC = { usage: USAGE, help: HELP, options: { format: { type: 'string' }, 'changed-since': { type: 'string' } }, positionals: { max: Infinity } } as const;
+
 /** `opsgate lint [PATH...] [--format text|json|github] [--changed-since REF]` */
 export async function lintCommand(ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseLintArgs(ctx.argv);
-  const format = (values.format ?? (ctx.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text')) as Format;
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${values.format}'`);
+  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
+  const format: Format = oneOf('format', values.format, FORMATS, USAGE) ?? (ctx.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text');
   const rootStat = await stat(ctx.root).catch(() => undefined);
   if (!rootStat?.isDirectory()) throw new UsageError(`repository root ${ctx.root} is not a directory`, 'run from the repository, or pass --root DIR');
   const only = await resolvePaths(ctx.root, positionals);
@@ -35,20 +49,13 @@ export async function lintCommand(ctx: CommandContext): Promise<number> {
   return hasErrors(diagnostics) ? ExitCode.findings : ExitCode.clean;
 }
 
-function parseLintArgs(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, allowPositionals: true, options: { format: { type: 'string' }, 'changed-since': { type: 'string' } } });
-  } catch (e) {
-    throw new UsageError((e as Error).message, 'usage: opsgate lint [PATH...] [--format text|json|github] [--changed-since REF]');
-  }
-}
-
 /** Everything lint finds in the tree at `root` (the checkout, or a copy of the merge base for --changed-since). */
 async function lintTree(root: string, now: Date) {
   const repo = await readRepo(root);
   const { existing: existingFiles, refused: refusedFiles } = await existingInsideRepo(root, referencedRepoFiles(repo));
   const changeRuns = await readChangeRuns(root);
-  return { repo, diagnostics: lintRepo({ repo, now, existingFiles, refusedFiles, changeRuns, official: loadOfficialSchedule() }) };
+  const backupRestoreTests = await readRestoreTests(root);
+  return { repo, diagnostics: lintRepo({ repo, now, existingFiles, refusedFiles, changeRuns, official: loadOfficialSchedule(), backupRestoreTests }) };
 }
 
 function write(ctx: CommandContext, format: Format, diagnostics: Diagnostic[], documents: number): void {

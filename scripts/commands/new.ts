@@ -1,35 +1,52 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { ExitCode, UsageError } from '../model/errors.ts';
+import { readRepo } from '../repo/read-repo.ts';
+import { proposeWindow } from '../scaffold/next-window.ts';
 import { nextId, renderChangeTemplate, renderIncidentTemplate } from '../scaffold/templates.ts';
 import type { CommandContext } from './context.ts';
+import { oneOf, parseCommandArgs } from './args.ts';
 
 const USAGE = 'usage: opsgate new change --title TEXT [--type standard|normal|emergency] [--requester PERSON]\n       opsgate new incident --title TEXT --level 1-4 [--reporter PERSON]';
+const HELP = `${USAGE}
+
+Writes the next free CHG-YYYY-NNNN (changes/YYYY/) or INC-YYYY-NNNN (incidents/YYYY/)
+from a commented template. Never overwrites a file.
+
+  --title TEXT        the title (required)
+  --type T            change type: standard, normal (default) or emergency
+  --requester PERSON  who asks for the change (a person id under policies/access/people/)
+  --level N           incident level 1-4 (一级…四级; required for an incident)
+  --reporter PERSON   who reports the incident
+`;
+const SPEC = {
+  usage: USAGE, help: HELP, positionals: { min: 1, max: 1, name: 'what to create: change or incident' },
+  options: { title: { type: 'string' }, type: { type: 'string' }, level: { type: 'string' }, requester: { type: 'string' }, reporter: { type: 'string' } },
+} as const;
+const TYPES = ['standard', 'normal', 'emergency'] as const;
 
 /** `opsgate new change|incident`: writes the next free id from a template; never overwrites. */
 export async function newCommand(ctx: CommandContext): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: ctx.argv, allowPositionals: true, options: { title: { type: 'string' }, type: { type: 'string', default: 'normal' }, level: { type: 'string' }, requester: { type: 'string' }, reporter: { type: 'string' } } });
-  } catch (e) {
-    throw new UsageError((e as Error).message, USAGE);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
   const kind = positionals[0];
   if (kind !== 'change' && kind !== 'incident') throw new UsageError(`expected 'change' or 'incident', got '${kind ?? ''}'`, USAGE);
-  if (!values.title) throw new UsageError('--title is required', USAGE);
-  const now = DateTime.fromJSDate(ctx.now()).setZone('Asia/Shanghai');
+  if (!values.title?.trim()) throw new UsageError('--title is required', USAGE);
+  const type = oneOf('type', values.type, TYPES, USAGE) ?? 'normal';
+  if (kind === 'change' && (values.level !== undefined || values.reporter !== undefined)) throw new UsageError('--level and --reporter are for incidents', USAGE);
+  if (kind === 'incident' && (values.type !== undefined || values.requester !== undefined)) throw new UsageError('--type and --requester are for changes', USAGE);
+  const calendar = (await readRepo(ctx.root)).one('calendar')?.data;
+  const now = DateTime.fromJSDate(ctx.now()).setZone(calendar?.timezone ?? 'UTC');
   const year = now.year;
   const folder = path.join(ctx.root, kind === 'change' ? 'changes' : 'incidents', String(year));
   const existing = (await readdir(folder).catch(() => [] as string[])).map((f) => f.replace(/\.ya?ml$/, ''));
   const id = nextId(kind === 'change' ? 'CHG' : 'INC', year, existing);
   let text: string;
+  let window = '';
   if (kind === 'change') {
-    if (!['standard', 'normal', 'emergency'].includes(values.type)) throw new UsageError(`--type must be standard, normal or emergency, not '${values.type}'`);
-    const start = now.plus({ days: 7 }).set({ hour: 22, minute: 0, second: 0, millisecond: 0 });
-    text = renderChangeTemplate({ id, title: values.title, type: values.type, requester: values.requester ?? 'TODO', start: start.toISO({ suppressMilliseconds: true })!, end: start.plus({ hours: 2 }).toISO({ suppressMilliseconds: true })! });
+    const w = proposeWindow(calendar, ctx.now(), type);
+    window = w.window ? `window: the next occurrence of maintenance window ${w.window} at least a day away, ${w.start} – ${w.end} (${w.zone})\n` : `window: ${w.start} – ${w.end}, a week from now: policies/calendar.yaml has no maintenance window open to this change within a year\n`;
+    text = renderChangeTemplate({ id, title: values.title, type, requester: values.requester ?? 'TODO', start: w.start, end: w.end });
   } else {
     const level = Number(values.level);
     if (![1, 2, 3, 4].includes(level)) throw new UsageError('--level must be 1, 2, 3 or 4 (一级…四级)', USAGE);
@@ -38,6 +55,6 @@ export async function newCommand(ctx: CommandContext): Promise<number> {
   await mkdir(folder, { recursive: true });
   const file = path.join(folder, `${id}.yaml`);
   await writeFile(file, text, { flag: 'wx' });
-  ctx.stdout.write(`wrote ${path.relative(ctx.root, file)}: fill in the TODOs, then run \`npx opsgate lint ${path.relative(ctx.root, file)}\`\n`);
+  ctx.stdout.write(`wrote ${path.relative(ctx.root, file)}: fill in the TODOs, then run \`npx opsgate lint ${path.relative(ctx.root, file)}\`\n${window}`);
   return ExitCode.clean;
 }

@@ -1,20 +1,29 @@
 import type { Command } from './context.ts';
-import { ExitCode, UsageError } from '../model/errors.ts';
+import { ExitCode } from '../model/errors.ts';
 import { readRepo } from '../repo/read-repo.ts';
-import { parseFlags } from '../change/cli-args.ts';
+import { oneOf, parseCommandArgs } from './args.ts';
 import { findChange, loadPlan } from '../change/load-plan.ts';
 import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../change/render-plan.ts';
 
 const USAGE = 'usage: opsgate plan CHG-YYYY-NNNN [--format text|markdown|json]';
+const HELP = `${USAGE}
+
+Prints what \`opsgate apply\` would run for one change, and runs nothing: the hosts in
+batches (canary first), every remote command exactly as it will be sent, verification
+and rollback.
+
+  --format F   text (default), markdown (what the pull request comment shows), json
+
+exit codes: 0 the plan, 2 the change cannot be planned (located diagnostics), 3 internal error
+`;
+const SPEC = { usage: USAGE, help: HELP, options: { format: { type: 'string' } }, positionals: { min: 1, max: 1, name: 'the change to plan (CHG-YYYY-NNNN)' } } as const;
 
 /** Prints what `opsgate apply` would run, host by host, batch by batch. Runs nothing. */
 export const planCommand: Command = async (ctx) => {
-  const { flags, positional } = parseFlags(ctx.argv, { boolean: [], value: ['format'] }, USAGE);
-  const format = (flags.format as string | undefined) ?? 'text';
-  if (!['text', 'markdown', 'json'].includes(format)) throw new UsageError(`--format must be text, markdown or json, not '${format}'`, USAGE);
-  if (positional.length !== 1) throw new UsageError('name exactly one change', USAGE);
+  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
+  const format = oneOf('format', values.format, ['text', 'markdown', 'json'], USAGE) ?? 'text';
   const repo = await readRepo(ctx.root);
-  const plan = await loadPlan(repo, findChange(repo, positional[0]!), ctx.now());
+  const plan = await loadPlan(repo, findChange(repo, positionals[0]!), ctx.now());
   if (format === 'json') {
     ctx.stdout.write(renderPlanJson(plan));
   } else ctx.stdout.write(format === 'markdown' ? renderPlanMarkdown(plan) : renderPlanText(plan));

@@ -5,10 +5,22 @@ import { ExitCode, UsageError } from '../model/errors.ts';
 import { checkAnchors } from '../records/anchor.ts';
 import { verifyChain, type RecordLine } from '../records/chain.ts';
 import { checkAgainstHistory, readRecordHistory } from '../records/git-history.ts';
+import { parseCommandArgs } from './args.ts';
 import { checkCitedCommits } from '../records/check-cited-commits.ts';
 import { sanitizeForLog, sanitizeJson } from '../render/sanitize.ts';
 
-const USAGE = 'usage: opsgate records verify [PATH...]   (default: every chain under records/)';
+const USAGE = 'usage: opsgate records verify [PATH...] [--json]';
+const HELP = `${USAGE}
+
+Verifies the hash chain of every evidence file (JSON Lines) under records/, or under each
+PATH, and that each extends what git committed; names each edited, removed, reordered or
+truncated line as file:line  code  message.
+
+  --json   print the files, line count, problems and notices as JSON
+
+exit codes: 0 every chain verifies, 1 a problem, 2 usage, 3 internal error
+`;
+const SPEC = { usage: USAGE, help: HELP, options: { json: { type: 'boolean' } }, positionals: { min: 1, max: Infinity, name: 'a subcommand: verify' } } as const;
 
 async function collect(p: string, out: string[]): Promise<void> {
   const s = await stat(p).catch(() => undefined);
@@ -23,11 +35,10 @@ async function collect(p: string, out: string[]): Promise<void> {
 
 /** Verifies hash chains; names every tampered, removed or truncated line. Exit 1 on any problem. */
 export const recordsCommand: Command = async (ctx) => {
-  const [sub, ...rest] = ctx.argv;
-  if (sub !== 'verify') throw new UsageError(sub ? `unknown records subcommand '${sub}'` : 'name a subcommand', USAGE);
-  const wantJson = rest.includes('--json');
-  const targets = rest.filter((a) => a !== '--json');
-  for (const t of targets) if (t.startsWith('-')) throw new UsageError(`unknown option '${t}'`, USAGE);
+  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
+  const [sub, ...targets] = positionals;
+  if (sub !== 'verify') throw new UsageError(`unknown records subcommand '${sub}'`, USAGE);
+  const wantJson = values.json === true;
   const files: string[] = [];
   const recordsDir = path.join(ctx.root, 'records');
   if (targets.length === 0) { if (await stat(recordsDir).catch(() => undefined)) await collect(recordsDir, files); }

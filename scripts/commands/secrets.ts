@@ -1,6 +1,6 @@
 import { appendFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import type { Command, CommandContext } from './context.ts';
+import { oneOf, parseCommandArgs } from './args.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { allowedSecretNames, checkAllowedSecrets, SECRET_SLOTS } from '../rules/secret-names.ts';
 
@@ -23,6 +23,8 @@ exit codes: 0 done, 2 the policy lists a name that can never be passed, or more
 than ${SECRET_SLOTS}, or the names handed over differ from the policy's
 `;
 
+const SPEC = { usage: USAGE, help: HELP, positionals: { min: 1, max: 1, name: 'a subcommand: list or export' }, options: { format: { type: 'string' }, null: { type: 'boolean' } } } as const;
+
 async function policyNames(ctx: CommandContext): Promise<string[]> {
   const { readRepo } = await import('../repo/read-repo.ts');
   const repo = await readRepo(ctx.root);
@@ -33,20 +35,10 @@ async function policyNames(ctx: CommandContext): Promise<string[]> {
 }
 
 export const secretsCommand: Command = async (ctx) => {
-  const [sub, ...rest] = ctx.argv;
-  if (!sub || sub === '--help' || sub === '-h' || rest.includes('--help')) {
-    ctx.stdout.write(HELP);
-    return sub ? ExitCode.clean : ExitCode.unusable;
-  }
-  let values: { format?: string; null?: boolean };
-  try {
-    values = parseArgs({ args: rest, options: { format: { type: 'string' }, null: { type: 'boolean' } } }).values;
-  } catch (e) {
-    throw new UsageError((e as Error).message, USAGE);
-  }
+  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
+  const sub = positionals[0]!;
   if (sub === 'list') {
-    const format = values.format ?? 'text';
-    if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`, USAGE);
+    const format = oneOf('format', values.format, ['text', 'json'], USAGE) ?? 'text';
     const names = await policyNames(ctx);
     ctx.stdout.write(format === 'json' ? JSON.stringify(names) + '\n' : names.length ? names.join('\n') + '\n' : '(the policy allows no secrets)\n');
     if (ctx.env.GITHUB_OUTPUT) await appendFile(ctx.env.GITHUB_OUTPUT, `names=${JSON.stringify(names)}\ncount=${names.length}\n`);

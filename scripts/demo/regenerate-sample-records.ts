@@ -12,15 +12,18 @@
  *    given a clock that starts at the event's time: gate --simulate --record on
  *    each pull request (facts gathered by the gate's own collector from the
  *    local repository), apply inside the windows, daily inspect --record,
- *    converge access --check and converge access, and a backup verification
+ *    converge access --check and converge access, converge backup --check and
+ *    converge backup (the two backup policies' jobs), and a backup verification
  *    (restic snapshots, check, restore test; sample-backups.ts);
  * 4. replaces records/ of this repository with the result, verifies every
  *    chain, stops every fleet process by PID and deletes the namespaces.
  *
  * Options: --keep (leave the temporary repository for a look), --verbose
- * (print every command's output).
+ * (print every command's output), --out DIR (`opsgate demo --fleet`: leave
+ * records/ of this repository alone; write the month's records, the audit
+ * report from them and every command's output under DIR instead).
  */
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -41,6 +44,8 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const argv = process.argv.slice(2);
 const KEEP = argv.includes('--keep');
 const VERBOSE = argv.includes('--verbose');
+const outAt = argv.indexOf('--out');
+const OUT = outAt >= 0 && argv[outAt + 1] ? path.resolve(argv[outAt + 1]!) : undefined;
 /** The November report is generated as of the period end (report --at default). */
 const REPORT_AS_OF = '2026-12-01T00:00:00+08:00';
 const say = (line: string) => process.stdout.write(line + '\n');
@@ -103,6 +108,9 @@ async function main(): Promise<number> {
     const access = { people: realRepo.all('person').map((d) => d.data), roles: realRepo.all('role').map((d) => d.data), grants: realRepo.all('grant').map((d) => d.data) };
     say(`starting the test fleet (12 sample hosts) in ${tmp}`);
     sample = await startSampleFleet(ROOT, access, new Date('2026-11-01T00:00:00+08:00'), path.join(tmp, 'fleet'));
+    const running = sample;
+    // Interrupted (Ctrl-C, or the demo stopping us): the fleet is still stopped by PID.
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void running.stop().finally(() => process.exit(130)));
     say(`fleet ${sample.fleet.tag}: ${sample.fleet.hosts.map((h) => h.id).join(', ')}`);
     for (const p of PLANTED) say(`  planted: ${p}`);
     const repo = await buildTempRepo(tmp, sample);
@@ -180,6 +188,12 @@ async function main(): Promise<number> {
           say(`${when}  converge access --hosts ${e.hosts.join(',')}: exit ${r.code}; ${r.out.trim().split('\n').pop()}`);
           break;
         }
+        case 'converge-backup': {
+          const r = await run('converge', ['backup', ...(e.check ? ['--check'] : []), '--identity', identity]);
+          if (!e.check) count('backup converge runs');
+          say(`${when}  converge backup${e.check ? ' --check' : ''}: exit ${r.code}; ${r.out.trim().split('\n').pop()}`);
+          break;
+        }
         case 'backup-verify': {
           const t = await recordBackupVerification(repo, sample.fleet, new Date(e.at), e.restoreTests);
           count('backup verifications');
@@ -209,6 +223,7 @@ async function main(): Promise<number> {
       return 1;
     }
     say(`sample checks: every closure in changes/ agrees with its runs; every run names a gate decision; no secret in any record`);
+    if (OUT) return await writeDemoOutput(repo, env, log, tally);
     const records = path.join(ROOT, 'records');
     await rm(records, { recursive: true, force: true });
     await cp(path.join(repo, 'records'), records, { recursive: true });
@@ -229,6 +244,22 @@ async function main(): Promise<number> {
     }
     if (!keep) await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** `--out DIR`: the month's records, the audit report built from them and the command log, under DIR; records/ of this repository untouched. */
+async function writeDemoOutput(repo: string, env: NodeJS.ProcessEnv, log: string[], tally: Record<string, number>): Promise<number> {
+  const out = OUT!;
+  await rm(path.join(out, 'records'), { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+  await cp(path.join(repo, 'records'), path.join(out, 'records'), { recursive: true });
+  const verify = await runCommand('records', ['verify'], repo, env, REPORT_AS_OF, log);
+  const report = await runCommand('report', ['audit', '--period', '2026-11', '--out', path.join(out, 'reports')], repo, env, REPORT_AS_OF, log);
+  await writeFile(path.join(out, 'commands.log'), log.join('\n'));
+  say(`\nwrote ${path.join(out, 'records')}/: ${Object.entries(tally).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+  say(`records verify: ${verify.out.trim().split('\n').pop()}`);
+  say(`report from these records: ${report.out.trim().split('\n').filter((l) => l.startsWith('wrote ')).map((l) => l.slice(6)).join(', ') || `exit ${report.code}`}`);
+  say(`every command's output: ${path.join(out, 'commands.log')}`);
+  return Math.max(verify.code, report.code);
 }
 
 process.exitCode = await main();

@@ -50,11 +50,13 @@ export async function recordBackupVerification(root: string, fleet: RunningFleet
       const target = await mkdtemp(path.join(os.tmpdir(), 'opsgate-restore-'));
       try {
         const latest = snaps[snaps.length - 1]!;
+        const started = process.hrtime.bigint();
         const ok = await run('restic', ['restore', latest.short_id, '--repo', repo.repository, '--target', target], { env }).then(() => true, () => false);
+        const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
         const source = path.join(fleet.dir, h.id, 'etc');
         const restored = ok ? await countFiles(path.join(target, source)).catch(() => 0) : 0;
         const expected = await countFiles(source);
-        await w.append({ at: iso(), type: 'backup.restore_test', ...base, snapshot_id: latest.short_id, files_restored: restored, files_expected: expected, status: ok && restored === expected ? 'pass' : 'fail', evidence: 'restic restore latest --target TMP; file count compared with the source' });
+        await w.append({ at: iso(), type: 'backup.restore_test', ...base, snapshot_id: latest.short_id, files_restored: restored, files_expected: expected, duration_ms: durationMs, status: ok && restored === expected ? 'pass' : 'fail', evidence: 'restic restore latest --target TMP; file count compared with the source' });
         tally.restores++;
       } finally {
         await rm(target, { recursive: true, force: true });

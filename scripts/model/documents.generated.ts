@@ -64,6 +64,76 @@ action?: string
 }[]
 }
 
+// advisory.schema.json
+/**
+ * One entry of the advisory register (及时更新补丁): a vulnerability, the packages it affects and the versions that fix it, and how it is remediated. Its due date derives from severity (critical 7, high 30, medium 90, low 180 days after published). File: policies/advisories/<id>.yaml.
+ */
+export interface AdvisoryDocument {
+/**
+ * Advisory id; equals the file name (e.g. cve-2024-6387).
+ */
+id: string
+/**
+ * What the vulnerability is.
+ */
+title: string
+/**
+ * CVE and/or CNVD ids.
+ * 
+ * @minItems 1
+ * 
+ * Items: CVE-YYYY-NNNN or CNVD-YYYY-NNNNN.
+ */
+references: [string, ...(string)[]]
+/**
+ * Severity; decides the due date.
+ */
+severity: ("critical" | "high" | "medium" | "low")
+/**
+ * When the advisory became known to the organisation (the patch clock starts).
+ */
+published: string
+/**
+ * Affected packages and the first fixed version of each.
+ * 
+ * @minItems 1
+ * 
+ * Items: One package.
+ */
+packages: [{
+/**
+ * Package name (dpkg or rpm).
+ */
+name: string
+/**
+ * The first version that fixes it.
+ */
+fixed_version: string
+}, ...({
+/**
+ * Package name (dpkg or rpm).
+ */
+name: string
+/**
+ * The first version that fixes it.
+ */
+fixed_version: string
+})[]]
+/**
+ * How it is remediated: the change that patches it, or the exception that accepts the risk until it expires.
+ */
+remediation?: {
+/**
+ * Change id (changes/YYYY/).
+ */
+change?: string
+/**
+ * Exception id (policies/exceptions/).
+ */
+exception?: string
+}
+}
+
 // approval.schema.json
 /**
  * Who must approve what in a pull request. Read by the gate from the BASE branch only; changes to this file fall under the governance (highest) tier.
@@ -650,25 +720,37 @@ keep_yearly?: number
  */
 rpo_hours: number
 /**
- * Recovery time objective.
+ * Recovery time objective in hours (fractions allowed: 0.5 is 30 minutes). `opsgate backup verify --restore-test` measures the restore of the sample paths against it.
  */
 rto_hours: number
 /**
- * Restore testing.
+ * How backups are proven: `opsgate backup verify` runs `restic snapshots`, `restic check` and `restic forget --dry-run` on every run, and a restore test when one is due. Results are records under records/backups/, never dates typed here.
  */
 verification: {
 /**
- * Cadence.
+ * A restore test of every target host is due when its last passing one (records/backups/) is older than this many days.
  */
 restore_test_every_days: number
 /**
- * Last restore test.
+ * What `restic check --read-data-subset` reads of the pack files: 'n/t' (part n of t), 'x%' or a size such as '500M'. Without it, check verifies structure and pack sizes only.
  */
-last_restore_test?: string
+read_data_subset?: string
 /**
- * Outcome.
+ * Paths restored by the restore test (each one of `paths` or below one); default: every path of the policy (a full restore).
+ * 
+ * @minItems 1
+ * 
+ * Items: An absolute path.
  */
-last_restore_result?: ("pass" | "fail")
+sample_paths?: [string, ...(string)[]]
+/**
+ * Host id where restic runs for this policy (snapshots, check, retention, restore test), reaching the repository at `repository.url`; default: each target host, through its inventory `backup_repositories`.
+ */
+restore_host?: string
+/**
+ * Directory on the restic host under which the restore test creates (and removes) its scratch directory; default /var/tmp.
+ */
+scratch_dir?: string
 }
 }
 
@@ -1399,7 +1481,7 @@ summary?: string
 }
 }
 /**
- * A check: a command whose exit status and output must match.
+ * A check: a command whose exit status and output must match (argv), or a typed check opsgate evaluates on the host (backup_fresh); exactly one of the two.
  */
 export interface Check {
 /**
@@ -1417,7 +1499,20 @@ name?: string
  * 
  * Items: One argument.
  */
-argv: [string, ...(string)[]]
+argv?: [string, ...(string)[]]
+/**
+ * Backup before upgrade: the host's newest snapshot of this backup policy (its tags, else its paths) must be at most within_hours old. Evaluated on the host with restic (the repository of the host's backup_repositories entry, else the policy's), the password on stdin.
+ */
+backup_fresh?: {
+/**
+ * Backup policy id (policies/backup/).
+ */
+policy: string
+/**
+ * Largest age of the newest snapshot, in hours.
+ */
+within_hours: number
+}
 /**
  * Seconds before the step is stopped and counted failed.
  */
@@ -2481,6 +2576,92 @@ completed_on?: string
 runbooks?: string[]
 }
 
+// monthly-notes.schema.json
+/**
+ * The narrative of one month's operations report (运维报告): work done, problems, and the improvement plan, written by the team and printed around the figures. File: reports/notes/YYYY-MM.yaml (the period).
+ */
+export interface MonthlyNotesDocument {
+/**
+ * The period, YYYY-MM; equals the file name.
+ */
+id: string
+/**
+ * Who wrote the notes (person id from policies/access/people/).
+ */
+author: string
+/**
+ * A short overall assessment of the month (本月概述).
+ */
+summary?: string
+/**
+ * Main work done in the month (本月主要工作).
+ * 
+ * Items: One piece of work.
+ */
+work_done: {
+/**
+ * One line: what it is.
+ */
+title: string
+/**
+ * More detail, as the report should print it.
+ */
+detail?: string
+/**
+ * Changes (CHG-…) and incidents (INC-…) this item is about; each must exist.
+ * 
+ * Items: A change or incident id.
+ */
+refs?: string[]
+}[]
+/**
+ * Problems found in the month and their cause (存在问题).
+ * 
+ * Items: One problem.
+ */
+problems: {
+/**
+ * One line: what it is.
+ */
+title: string
+/**
+ * More detail, as the report should print it.
+ */
+detail?: string
+/**
+ * Changes (CHG-…) and incidents (INC-…) this item is about; each must exist.
+ * 
+ * Items: A change or incident id.
+ */
+refs?: string[]
+}[]
+/**
+ * What the team will improve, by whom and by when (改进计划).
+ * 
+ * Items: One planned improvement.
+ */
+improvement_plan: {
+/**
+ * What will be done.
+ */
+action: string
+/**
+ * Who does it (person id).
+ */
+owner: string
+/**
+ * By when (YYYY-MM-DD).
+ */
+due: string
+/**
+ * Changes (CHG-…) and incidents (INC-…) this item is about; each must exist.
+ * 
+ * Items: A change or incident id.
+ */
+refs?: string[]
+}[]
+}
+
 // oncall.schema.json
 /**
  * 24x7 duty rotations, overrides, escalation and rest rules. File: policies/oncall.yaml.
@@ -2644,6 +2825,10 @@ default_language: ("zh-CN" | "en")
  * Web address of this repository, for evidence links.
  */
 repository_url?: string
+/**
+ * How often the fleet is inspected, in hours (24 for the daily inspect workflow). The report compares the runs of a period with this schedule, and marks inspection figures incomplete when the last run of the period is older than 1.5 times this before the period end.
+ */
+inspection_every_hours?: number
 /**
  * The only secrets a change request may name as ${{ secrets.NAME }}, and the only ones the workflows pass (`opsgate secrets list`); never the workflow token, the runner's variables or opsgate's own credentials. Lint rejects any other name in a change. Editing this list needs the governance tier.
  * 

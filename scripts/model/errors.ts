@@ -15,6 +15,14 @@ export class UsageError extends Error {
   }
 }
 
+/** Evidence failed verification (a tampered, reordered or truncated record): unusable input, exit 2. */
+export class IntegrityError extends Error {
+  override readonly name = 'IntegrityError';
+  constructor(readonly file: string, message: string) {
+    super(message);
+  }
+}
+
 /** A GitHub API call failed; never carries the request (which holds the token). */
 export class GitHubApiError extends Error {
   override readonly name = 'GitHubApiError';

@@ -1,5 +1,6 @@
 import { mkdir, open, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { IntegrityError } from '../model/errors.ts';
 import { previousSibling, type Anchor } from './anchor.ts';
 import { GENESIS, renderRecordLine, verifyChain, type RecordLine } from './chain.ts';
 
@@ -33,7 +34,7 @@ export class RecordWriter {
       const v = verifyChain(existing);
       if (!v.ok) {
         const p = v.problems[0]!;
-        throw new Error(`refusing to append to ${file}: ${p.message} (run 'opsgate records verify')`);
+        throw new IntegrityError(file, `refusing to append to ${file}: ${p.message} (run 'opsgate records verify')`);
       }
       head = v.head;
       seq = v.lines.length;

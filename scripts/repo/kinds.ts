@@ -11,6 +11,7 @@ export const DOCUMENT_KINDS = [
   { kind: 'oncall', schema: 'oncall', pattern: /^policies\/(oncall)\.ya?ml$/ },
   { kind: 'baseline', schema: 'baseline', pattern: /^policies\/baselines\/([^/]+)\.ya?ml$/ },
   { kind: 'backup-policy', schema: 'backup-policy', pattern: /^policies\/backup\/([^/]+)\.ya?ml$/ },
+  { kind: 'advisory', schema: 'advisory', pattern: /^policies\/advisories\/([^/]+)\.ya?ml$/ },
   { kind: 'person', schema: 'person', pattern: /^policies\/access\/people\/([^/]+)\.ya?ml$/ },
   { kind: 'role', schema: 'role', pattern: /^policies\/access\/roles\/([^/]+)\.ya?ml$/ },
   { kind: 'grant', schema: 'grant', pattern: /^policies\/access\/grants\/([^/]+)\.ya?ml$/ },
@@ -21,12 +22,13 @@ export const DOCUMENT_KINDS = [
   { kind: 'incident', schema: 'incident', pattern: /^incidents\/(\d{4})\/([^/]+)\.ya?ml$/ },
   { kind: 'handover', schema: 'handover', pattern: /^handovers\/(\d{4})\/([^/]+)\.ya?ml$/ },
   { kind: 'runbook', schema: 'runbook', pattern: /^runbooks\/([^/]+)\.md$/ },
+  { kind: 'monthly-notes', schema: 'monthly-notes', pattern: /^reports\/notes\/([^/]+)\.ya?ml$/ },
 ] as const;
 
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number]['kind'];
 
 /** The folders opsgate reads documents from. */
-export const DOCUMENT_ROOTS = ['inventory', 'policies', 'changes', 'incidents', 'handovers', 'runbooks'] as const;
+export const DOCUMENT_ROOTS = ['inventory', 'policies', 'changes', 'incidents', 'handovers', 'runbooks', 'reports/notes'] as const;
 
 export interface KindMatch {
   kind: DocumentKind;
@@ -59,6 +61,7 @@ export interface KindData {
   oncall: Docs.OncallDocument;
   baseline: Docs.BaselineDocument;
   'backup-policy': Docs.BackupPolicyDocument;
+  advisory: Docs.AdvisoryDocument;
   person: Docs.PersonDocument;
   role: Docs.RoleDocument;
   grant: Docs.GrantDocument;
@@ -69,4 +72,5 @@ export interface KindData {
   incident: Docs.IncidentDocument;
   handover: Docs.HandoverDocument;
   runbook: Docs.RunbookDocument;
+  'monthly-notes': Docs.MonthlyNotesDocument;
 }

@@ -18,6 +18,8 @@ export interface Figure {
   formula?: string;
   /** Repository paths of the documents and records the figure was computed from. */
   evidence: string[];
+  /** Gap codes (completeness.ts) when an input the figure needs was missing or unreadable. */
+  incomplete?: string[];
 }
 
 export function count(id: string, paths: Iterable<string>, value?: number, formula?: string): Figure {

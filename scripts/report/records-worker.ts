@@ -7,13 +7,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { pruneInspectionRuns } from './adapters/inspection-records.ts';
-import { adaptRecordFile, emptyRecordsPart } from './read-input.ts';
+import { adaptRecordFile, emptyRecordsPart, type VersionsByPath } from './read-records.ts';
 
-const { root, paths, zone } = workerData as { root: string; paths: string[]; zone: string };
+const { root, paths, zone, versions, firstOf } = workerData as { root: string; paths: string[]; zone: string; versions: VersionsByPath; firstOf?: string };
 const part = emptyRecordsPart();
 for (const p of paths) {
   // Synchronous reads: this thread has nothing else to do, and 20k small files cost far less without the thread-pool round trips.
-  adaptRecordFile(part, { path: p, bytes: readFileSync(path.join(root, p)) }, zone);
-  if (p.startsWith('records/inspections/')) pruneInspectionRuns(part.inspections, zone);
+  adaptRecordFile(part, { path: p, bytes: readFileSync(path.join(root, p)) }, zone, versions, firstOf);
+  if (p.startsWith('records/inspections/')) pruneInspectionRuns(part.inspections, zone, firstOf);
 }
 parentPort!.postMessage(part);

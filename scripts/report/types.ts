@@ -4,9 +4,10 @@
  * family's layout touches one adapter and nothing else. Metrics are pure
  * functions of ReportInput.
  */
+import type { HistoryProblem } from '../records/history.ts';
 import type {
   AccessReviewDocument, ApprovalDocument, BackupPolicyDocument, CalendarDocument, ChangeDocument, ExceptionDocument, GrantDocument,
-  GroupDocument, HandoverDocument, HostDocument, IncidentDocument, OncallDocument, OrganisationDocument, PersonDocument, RunbookDocument, SlaDocument,
+  GroupDocument, HandoverDocument, HostDocument, IncidentDocument, MonthlyNotesDocument, OncallDocument, OrganisationDocument, PersonDocument, RunbookDocument, SlaDocument,
 } from '../model/documents.generated.ts';
 
 /** One piece of evidence: a document or a record file, at a sha256, with where it came from in git. */
@@ -28,6 +29,12 @@ export interface LineRef {
 /** The citation of a record line inside a figure's evidence before the manifest numbers it: `path#seq:hash`. */
 export function citeLine(path: string, line: LineRef | undefined): string {
   return line ? `${path}#${line.seq}:${line.hash}` : path;
+}
+
+/** The citation of a host's inspection.host line of a run. */
+export function citeHostLine(run: { path: string; host_lines: Record<string, LineRef & { path?: string }> }, host: string): string {
+  const l = run.host_lines[host];
+  return citeLine(l?.path ?? run.path, l);
 }
 
 /** Splits a citation into its file and, for a record line, seq and hash. */
@@ -120,6 +127,8 @@ export interface ExecutionRun {
   dry_run: boolean;
   /** The pull request that merged the change, as the executor recorded it. */
   pr: number | undefined;
+  /** The gate decision the executor relied on, as it recorded it (`records/gate/…/pr-N.jsonl:LINE`). */
+  gate_decision: string | undefined;
   /** run.planned (or the first line) and the last run.done, for citations. */
   planned: LineRef | undefined;
   done: LineRef | undefined;
@@ -145,9 +154,9 @@ export interface InspectionRun {
   at: string;
   /** The run this one compared itself with (inspection.completed previous_run). */
   previous_run: string | undefined;
-  /** Lines to cite: the completion line, and each host's inspection.host line. */
+  /** Lines to cite: the completion line, and each host's inspection.host line (with its file when a shard of the run sits in another file). */
   completed: LineRef | undefined;
-  host_lines: Record<string, LineRef>;
+  host_lines: Record<string, LineRef & { path?: string }>;
   /** Authorized keys each host held at this run, as `account:person` (from the access.authorized-keys row). */
   keys: Record<string, string[]>;
   results: InspectionResult[];
@@ -203,6 +212,22 @@ export interface GitCommitRef {
   pr: number | undefined;
 }
 
+/** The working tree against the commit the report cites. */
+export interface Provenance {
+  /** False outside a git repository: nothing can be checked against history. */
+  git: boolean;
+  head: string | null;
+  /** Evidence paths (documents and records) modified, deleted or untracked relative to HEAD. */
+  modified: string[];
+  deleted: string[];
+  untracked: string[];
+  /** Record files whose history restarts at a commit that deleted them (visible in git; listed, not a problem). */
+  restarts: { path: string; commit: string }[];
+  /** The commit that last emptied records/: history before it is not checked (named on the report). */
+  /** Where record history is checked from; `reason` when a `Records-Reset:` commit set it. */
+  epoch: { commit: string; at: string; reason?: string } | null;
+}
+
 export interface ReportInput {
   organisation: DocRef<OrganisationDocument> | undefined;
   approval: DocRef<ApprovalDocument> | undefined;
@@ -213,15 +238,14 @@ export interface ReportInput {
   groups: DocRef<GroupDocument>[];
   changes: DocRef<ChangeDocument>[];
   incidents: DocRef<IncidentDocument>[];
-  /** Shift handovers and notification record events, for the duties section (issue 15). */
-  handovers?: DocRef<HandoverDocument>[];
-  notifications?: import('./metrics/duties.ts').NotificationEventRow[];
   exceptions: DocRef<ExceptionDocument>[];
   backupPolicies: DocRef<BackupPolicyDocument>[];
   people: DocRef<PersonDocument>[];
   grants: DocRef<GrantDocument>[];
   reviews: DocRef<AccessReviewDocument>[];
   runbooks: DocRef<RunbookDocument>[];
+  /** Monthly report notes (reports/notes/YYYY-MM.yaml). */
+  notes: DocRef<MonthlyNotesDocument>[];
   checks: BaselineCheck[];
   gateDecisions: GateDecision[];
   executions: ExecutionRun[];
@@ -230,6 +254,9 @@ export interface ReportInput {
   converge: ConvergeRemoval[];
   recordFiles: RecordFileInfo[];
   integrity: IntegrityProblem[];
+  /** Record files against their committed versions (scripts/records/history.ts). */
+  history: HistoryProblem[];
+  provenance: Provenance;
   /** sha256 of document files that could not be loaded, so the evidence manifest can pin them too. */
   unloadedFiles: { path: string; sha256: string }[];
   /** Document load problems (invalid documents are not counted; they are listed). */
@@ -239,4 +266,7 @@ export interface ReportInput {
     repositoryUrl: string | undefined;
     files: Record<string, GitFileHistory>;
   };
+  /** Shift handovers and notification record events, for the duties section (issue 15). */
+  handovers?: DocRef<HandoverDocument>[];
+  notifications?: import('./metrics/duties.ts').NotificationEventRow[];
 }

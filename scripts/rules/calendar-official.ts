@@ -16,12 +16,17 @@ import { at, type RuleInput } from './rule-context.ts';
  *   does not deviate;
  * - `calendar.year-unknown` (notice): the installed schedule does not know the
  *   year yet, so the calendar's days are taken as declared, not checked.
- * A day listed under `deviations` (with its reason) may differ. Pure.
+ * A day listed under `deviations` (with its reason) may differ. Only calendars in
+ * mainland China's time zone are held to it: an organisation elsewhere (opsgate init
+ * --timezone Europe/Berlin) keeps its own holidays. Pure.
  */
+/** IANA names of mainland China's time zone (the State Council's schedule applies there; Hong Kong and Macau keep their own). */
+const OFFICIAL_SCHEDULE_ZONES = new Set(['Asia/Shanghai', 'Asia/Chongqing', 'Asia/Chungking', 'Asia/Harbin', 'Asia/Urumqi', 'Asia/Kashgar', 'PRC']);
+
 export function checkOfficialCalendar(input: RuleInput): Diagnostic[] {
   const official = input.official;
   const cal = input.repo.one('calendar');
-  if (!official || !cal) return [];
+  if (!official || !cal || !OFFICIAL_SCHEDULE_ZONES.has(cal.data.timezone)) return [];
   const data = cal.data;
   const out: Diagnostic[] = [];
   const deviations = new Map((data.deviations ?? []).map((d, i) => [d.date, i]));

@@ -3,6 +3,8 @@ import type { RepoModel } from '../repo/repo-model.ts';
 import { checkAccess } from './access-rules.ts';
 import { checkBackupConvergence } from './backup-converge-rules.ts';
 import { checkOfficialCalendar } from './calendar-official.ts';
+import { checkAdvisories } from './advisory-rules.ts';
+import { checkBackupPrechecks, checkBackupVerification } from './backup-rules.ts';
 import { checkChanges, repoPathsOf } from './change-rules.ts';
 import { checkContacts } from './contact-rules.ts';
 import { checkGateAssumptions } from './gate-rules.ts';
@@ -19,6 +21,9 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
   { name: 'changes', rule: checkChanges },
   { name: 'access', rule: checkAccess },
   { name: 'records', rule: checkRecords },
+  { name: 'backup-verification', rule: checkBackupVerification },
+  { name: 'backup-prechecks', rule: checkBackupPrechecks },
+  { name: 'advisories', rule: checkAdvisories },
   { name: 'oncall', rule: checkOncall },
   { name: 'reviews', rule: checkReviews },
   { name: 'incidents', rule: checkIncidentDuties },

@@ -86,6 +86,19 @@ function referencesOf(doc: AnyDoc): Ref[] {
       d.overrides?.forEach((o, i) => refs.push([`/overrides/${i}/person`, 'person', o.person]));
       break;
     }
+    case 'monthly-notes': {
+      const d = doc.data;
+      refs.push(['/author', 'person', d.author]);
+      const idRefs = (base: string, ids: readonly string[] | undefined) =>
+        ids?.forEach((id, i) => refs.push([`${base}/${i}`, id.startsWith('INC-') ? 'incident' : 'change', id]));
+      d.work_done.forEach((w, i) => idRefs(`/work_done/${i}/refs`, w.refs));
+      d.problems.forEach((p, i) => idRefs(`/problems/${i}/refs`, p.refs));
+      d.improvement_plan.forEach((p, i) => {
+        refs.push([`/improvement_plan/${i}/owner`, 'person', p.owner]);
+        idRefs(`/improvement_plan/${i}/refs`, p.refs);
+      });
+      break;
+    }
     case 'calendar':
       doc.data.maintenance_windows.forEach((w, i) => {
         list(`/maintenance_windows/${i}/applies_to/groups`, 'group', w.applies_to?.groups);

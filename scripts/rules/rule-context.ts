@@ -14,6 +14,8 @@ export interface RuleInput {
   changeRuns?: ReadonlyMap<string, readonly import('../repo/read-change-runs.ts').ChangeRun[]>;
   /** The official holiday schedule (chinese-days), read by the edge; absent when it is not consulted. */
   official?: import('../calendar/official.ts').OfficialSchedule;
+  /** Restore tests recorded in records/backups/, read by the edge; absent when records are not consulted. */
+  backupRestoreTests?: { tests: readonly import('../backup/record.ts').RecordedRestoreTest[]; problems: readonly string[] };
 }
 
 export type Rule = (input: RuleInput) => Diagnostic[];

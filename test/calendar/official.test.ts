@@ -91,6 +91,14 @@ describe('lint against the official schedule', () => {
     expect(ds[0]!.message).toMatch(/2026-10-03 国庆节 \(National Day\)/);
   });
 
+  it('an organisation outside mainland China keeps its own holidays: no official day is asked of it', async () => {
+    const berlin = 'id: calendar\ntimezone: Europe/Berlin\nmaintenance_windows:\n  - {id: night, title: night, days: [tue, thu], start: "22:00", end: "02:00", workdays_only: true}\nholidays: []\n';
+    const open2026 = { 'changes/2026/CHG-2026-0001.yaml': change({ risk: 'low' }) };
+    expect(await check(berlin, open2026)).toEqual([]);
+    // The same empty calendar in China's zone is asked for every official day.
+    expect((await check(berlin.replace('Europe/Berlin', 'Asia/Shanghai'), open2026)).length).toBeGreaterThan(30);
+  });
+
   it('a declared local deviation (with its reason) may differ, both ways', async () => {
     const deviations = `deviations:
   - {date: 2026-02-14, reason: 春节值守按假日排班，全员放假，由总经理批准}

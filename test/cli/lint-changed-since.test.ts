@@ -10,17 +10,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/bin.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
 import { change, group, host, person } from '../rules/fixture-docs.ts';
 
 const exec = promisify(execFile);
-const cli = path.join(repoRoot, 'scripts/bin/opsgate.ts');
-const tsx = path.join(repoRoot, 'node_modules/.bin/tsx');
 const ident = ['-c', 'user.name=t', '-c', 'user.email=t@example.com'];
 
 async function lint(root: string, ...args: string[]) {
   try {
-    const r = await exec(tsx, [cli, '--root', root, 'lint', '--format', 'json', ...args], { env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' }, timeout: 60_000 });
+    const r = await exec(process.execPath, [BIN, '--root', root, 'lint', '--format', 'json', ...args], { env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' }, timeout: 60_000 });
     return { code: 0, findings: (JSON.parse(r.stdout) as { diagnostics: { code: string; file: string }[] }).diagnostics };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };

@@ -4,16 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/bin.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
 import { change, group, host, person } from '../rules/fixture-docs.ts';
 
 const exec = promisify(execFile);
-const cli = path.join(repoRoot, 'scripts/bin/opsgate.ts');
-const tsx = path.join(repoRoot, 'node_modules/.bin/tsx');
 
 async function run(root: string, args: string[], env: Record<string, string> = {}) {
   try {
-    const r = await exec(tsx, [cli, '--root', root, ...args], { env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', ...env }, timeout: 30_000 });
+    const r = await exec(process.execPath, [BIN, '--root', root, ...args], { env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', ...env }, timeout: 30_000 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -107,7 +106,7 @@ describe('opsgate lint (CLI)', () => {
 
   it.each([
     [['lint', '--format', 'xml'], /--format must be one of text, json, github/],
-    [['lint', '--bogus'], /Unknown option/],
+    [['lint', '--bogus'], /unknown option '--bogus'/],
     [['lint', '/etc'], /outside the repository/],
     [['lint', 'no-such-dir'], /no such file/],
     [['frobnicate'], /unknown command 'frobnicate'/],

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { nextId } from '../../scripts/scaffold/templates.ts';
 import { parseYamlText } from '../../scripts/repo/parse-yaml.ts';
+import { BIN } from '../helpers/bin.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
 
 const exec = promisify(execFile);
@@ -22,7 +23,7 @@ describe('opsgate new', () => {
     const root = await mkdtemp(path.join(os.tmpdir(), 'og-new-'));
     onTestFinished(() => rm(root, { recursive: true, force: true }));
     await cp(path.join(repoRoot, 'schemas'), path.join(root, 'schemas'), { recursive: true });
-    const run = () => exec(path.join(repoRoot, 'node_modules/.bin/tsx'), [path.join(repoRoot, 'scripts/bin/opsgate.ts'), '--root', root, 'new', 'change', '--title', '扩容 web 集群', '--type', 'emergency']);
+    const run = () => exec(process.execPath, [BIN, '--root', root, 'new', 'change', '--title', '扩容 web 集群', '--type', 'emergency']);
     const first = await run();
     expect(first.stdout).toMatch(/wrote changes\/\d{4}\/CHG-\d{4}-0001\.yaml/);
     const second = await run();

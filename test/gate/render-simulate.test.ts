@@ -46,7 +46,7 @@ describe('opsgate gate --simulate', () => {
 
   it.each([
     [['gate', '--pr', 'abc'], /--pr must be a pull request number/],
-    [['gate', '--format', 'yaml'], /--format must be text, json or github/],
+    [['gate', '--format', 'yaml'], /--format must be one of text, json, github/],
     [['gate', '--bogus'], /unknown option '--bogus'/],
     [['gate', '--simulate', 'missing.json'], /cannot read the simulation file/],
     [['gate', '--simulate', 'x.json', '--pr', '3'], /exclude each other/],

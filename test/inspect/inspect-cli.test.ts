@@ -15,10 +15,10 @@ async function cli(argv: string[]) {
 
 describe('opsgate inspect: usage and unusable input (no SSH needed)', () => {
   it.each([
-    [['--format', 'xml'], /--format must be text, json or github/],
+    [['--format', 'xml'], /--format must be one of text, json, github/],
     [['--shard', '3/2'], /--shard must be i\/n/],
-    [['--concurrency', '0'], /--concurrency must be an integer/],
-    [['--timeout', 'soon'], /--timeout needs a positive number of seconds/],
+    [['--concurrency', '0'], /--concurrency must be a whole number from 1 to 500/],
+    [['--timeout', 'soon'], /--timeout must be a positive number of seconds/],
     [['--bogus'], /unknown option '--bogus'/],
   ])('%j exits 2 with a message', async (argv, message) => {
     const r = await cli(argv);

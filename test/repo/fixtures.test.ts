@@ -34,6 +34,7 @@ const KIND_PATHS: Record<string, (name: string) => string> = {
   change: (n) => `changes/${yearOf(n)}/${n}.yaml`,
   incident: (n) => `incidents/${yearOf(n)}/${n}.yaml`,
   runbook: (n) => `runbooks/${n}.md`,
+  'monthly-notes': (n) => `reports/notes/${n}.yaml`,
 };
 
 function yearOf(name: string): string {

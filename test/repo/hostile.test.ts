@@ -8,6 +8,7 @@ import type { Diagnostic } from '../../scripts/model/diagnostic.ts';
 import { parseDocumentText } from '../../scripts/repo/parse-document.ts';
 import { readSchemas } from '../../scripts/repo/read-repo.ts';
 import { createSchemaValidator, type SchemaValidator } from '../../scripts/repo/validate-schema.ts';
+import { BIN } from '../helpers/bin.ts';
 
 /**
  * The hostile corpus: inputs a careless or malicious pull request could contain.
@@ -105,7 +106,7 @@ interface CliRun {
 /** Runs the real CLI as a child process; kills it (by PID) if it outlives the timeout. */
 function runCli(args: string[]): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'scripts/bin/opsgate.ts', ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));

@@ -44,7 +44,8 @@ export async function startChromium(): Promise<RunningChromium> {
         process.kill(child.pid!, 'SIGTERM');
         await new Promise((r) => child.once('exit', r));
       }
-      rmSync(profile, { recursive: true, force: true });
+      // Chromium's helper processes may still be closing files in the profile for a moment after the browser exits.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
 }

@@ -20,7 +20,8 @@ async function cliWithEnv(root: string, env: NodeJS.ProcessEnv, ...argv: string[
   let stderr = '';
   out.on('data', (d) => (stdout += d));
   err.on('data', (d) => (stderr += d));
-  const code = await runCli(['--root', root, ...argv], { env, stdout: out, stderr: err, cwd: root });
+  // The fixture's November has ended: the clock reads 2 December 2026 (09:00 in Shanghai).
+  const code = await runCli(['--root', root, ...argv], { env, stdout: out, stderr: err, cwd: root, now: () => new Date('2026-12-02T01:00:00Z') });
   return { code, stdout, stderr };
 }
 
@@ -90,7 +91,11 @@ describe('opsgate report on a real git repository with real records', () => {
     expect(r.inspection.unreachable).toEqual([{ host: 'db-01', reason: 'connect: connection refused' }]);
     const compliance = r.inspection.figures.find((f: { id: string }) => f.id === 'inspection.compliance');
     expect([compliance.numerator, compliance.denominator]).toEqual([3, 9]);
-    expect(r.inspection.frameworks.djbh.map((x: { control: string }) => x.control)).toEqual(['8.1.4.1 身份鉴别', '8.1.4.2 访问控制']);
+    expect(r.inspection.frameworks.djbh.rows.filter((x: { checks: string[] }) => x.checks.length).map((x: { control: string; title: { zh: string } }) => `${x.control} ${x.title.zh}`)).toEqual(['8.1.4.1 身份鉴别', '8.1.4.2 访问控制']);
+    // ISO controls sorted naturally, with titles; the ones nothing covers are named.
+    expect(r.inspection.frameworks.iso27001.rows.map((x: { control: string }) => x.control).filter((c: string) => c.startsWith('A.8.'))).toEqual(['A.8.2', 'A.8.5', 'A.8.13', 'A.8.32']);
+    expect(r.inspection.frameworks.iso27001.rows.find((x: { control: string }) => x.control === 'A.8.2').title.en).toBe('Privileged access rights');
+    expect(r.inspection.frameworks.iso27001.uncovered.map((x: { control: string }) => x.control)).toContain('A.8.19');
     expect(r.access.leavers.map((l: { person: string }) => l.person)).toEqual(['zhou-qiang']);
     expect(r.access.drift).toEqual([{ host: 'web-01', check: 'access.authorized-keys', path: 'records/inspections/2026-11.jsonl' }]);
     const change = r.evidence.find((e: { path: string }) => e.path === 'changes/2026/CHG-2026-0001.yaml');
@@ -115,7 +120,7 @@ describe('opsgate report on a real git repository with real records', () => {
   });
 
   it.each([
-    [['report'], /expected one report kind/],
+    [['report'], /missing the report kind: audit or monthly/],
     [['report', 'weekly', '--period', '2026-11'], /expected one report kind/],
     [['report', 'audit', '--period', '2026-13'], /--period must be a month/],
     [['report', 'audit', '--period', '2026-11', '--lang', 'fr'], /--lang must be one of/],
@@ -177,22 +182,26 @@ describe('integrity failures are reported in the report, not skipped', () => {
     try {
       await writeFile(path.join(repo, 'changes/2026/CHG-2026-0009.yaml'), 'id: CHG-2026-0009\ntitle: [unclosed\n');
       const res = await cli(repo, 'report', 'audit', '--period', '2026-11', '--format', 'json', '--out', 'out');
-      expect(res.code).toBe(0);
+      // The figures it would feed are incomplete, so the report cannot be signed as is.
+      expect(res.code).toBe(1);
       const r = JSON.parse(await readFile(path.join(repo, 'out', 'audit-2026-11.zh-CN.json'), 'utf8'));
       expect(r.integrity.document_problems.map((d: { file: string }) => d.file)).toEqual(['changes/2026/CHG-2026-0009.yaml']);
       expect(r.integrity.figures.find((f: { id: string }) => f.id === 'documents.invalid').value).toBe(1);
-      expect(r.changes.figures.find((f: { id: string }) => f.id === 'changes.total').value).toBe(3);
+      const total = r.changes.figures.find((f: { id: string }) => f.id === 'changes.total');
+      expect([total.value, total.incomplete]).toEqual([3, ['gap.document_invalid']]);
+      expect(r.status.gaps.map((g: { code: string; path: string }) => `${g.code} ${g.path}`)).toContain('gap.document_invalid changes/2026/CHG-2026-0009.yaml');
       expect(r.evidence.find((e: { path: string }) => e.path === 'changes/2026/CHG-2026-0009.yaml').sha256).toMatch(/^[0-9a-f]{64}$/);
     } finally {
       await rm(repo, { recursive: true, force: true });
     }
   });
 
-  it('zero records: every section says "no data" and the run is clean', async () => {
+  it('zero records: every section says "no data"; the closure that claims a run without a record is a missing input', async () => {
     const repo = (await createFixtureRepo({ records: false })).root;
     try {
       const res = await cli(repo, 'report', 'audit', '--period', '2026-11', '--lang', 'en', '--format', 'md', '--out', 'out');
-      expect(res.code).toBe(0);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain('gap.closure_without_record');
       const md = await readFile(path.join(repo, 'out', 'audit-2026-11.en.md'), 'utf8');
       expect(md).toContain('No inspection ran in this period: compliance cannot be stated.');
       expect(md).toMatch(/Baseline compliance \| no data/);

@@ -10,8 +10,8 @@ export const endOf = (id: string): number => period(id).endMs;
 export function emptyInput(extra: Partial<ReportInput> = {}): ReportInput {
   return {
     organisation: undefined, approval: undefined, calendar: undefined, sla: undefined, oncall: undefined,
-    hosts: [], groups: [], changes: [], incidents: [], exceptions: [], backupPolicies: [], people: [], grants: [], reviews: [], runbooks: [], checks: [],
-    gateDecisions: [], executions: [], inspections: [], backups: [], converge: [], recordFiles: [], integrity: [], documentProblems: [], unloadedFiles: [],
+    hosts: [], groups: [], changes: [], incidents: [], exceptions: [], backupPolicies: [], people: [], grants: [], reviews: [], runbooks: [], notes: [], checks: [],
+    gateDecisions: [], executions: [], inspections: [], backups: [], converge: [], recordFiles: [], integrity: [], history: [], provenance: { git: true, head: null, modified: [], deleted: [], untracked: [], restarts: [], epoch: null }, documentProblems: [], unloadedFiles: [],
     git: { commit: undefined, repositoryUrl: undefined, files: {} },
     ...extra,
   };
@@ -32,7 +32,7 @@ export function change(id: string, over: Partial<ChangeDocument> = {}): DocRef<C
 export function run(changeId: string, over: Partial<ExecutionRun> = {}): ExecutionRun {
   return {
     path: `records/changes/${changeId}/${over.run ?? 'r1'}.jsonl`, change: changeId, run: 'r1',
-    started_at: '2026-11-05T22:05:00+08:00', finished_at: '2026-11-05T22:20:00+08:00', outcome: 'succeeded', rolled_back: false, hosts: ['web-01'], host_outcomes: { 'web-01': 'succeeded' }, dry_run: false, pr: undefined,
+    started_at: '2026-11-05T22:05:00+08:00', finished_at: '2026-11-05T22:20:00+08:00', outcome: 'succeeded', rolled_back: false, hosts: ['web-01'], host_outcomes: { 'web-01': 'succeeded' }, dry_run: false, pr: undefined, gate_decision: undefined,
     planned: { seq: 1, hash: '1'.repeat(64) }, done: { seq: 9, hash: '9'.repeat(64) },
     ...over,
   };

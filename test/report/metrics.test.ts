@@ -189,14 +189,47 @@ describe('inspection', () => {
     expect(value(s.figures, 'inspection.hosts_unreachable')).toBe(2);
   });
 
-  it('uses the last run of the period, counts waived outside the ratio, and sums new/resolved/regressed over runs', () => {
+  it('uses the last run of the period and counts waived outside the ratio', () => {
     const a = inspection('2026-11-01T02:00:00+08:00', [row('web-01', 'a', 'fail', { change: 'new' })]);
     const b = inspection('2026-11-02T02:00:00+08:00', [row('web-01', 'a', 'pass', { change: 'resolved' }), row('web-01', 'b', 'waived', { exception: 'ex-1' })]);
     const s = computeInspection(emptyInput({ hosts: [hosts[0]!], inspections: [b, a] }), NOV, NOW);
     expect(s.run?.run).toBe(b.run);
     expect(value(s.figures, 'inspection.compliance')).toBe(100);
     expect(value(s.figures, 'inspection.waived')).toBe(1);
-    expect([value(s.figures, 'inspection.new'), value(s.figures, 'inspection.resolved'), value(s.figures, 'inspection.regressed')]).toEqual([1, 1, 0]);
+  });
+
+  it('findings: open at the last run, new and resolved against the baseline, an unreachable host listed once', () => {
+    const before = inspection('2026-10-31T02:00:00+08:00', [row('web-01', 'a', 'fail'), row('web-01', 'b', 'fail'), row('web-02', 'a', 'pass'), row('web-02', 'b', 'pass')]);
+    const first = inspection('2026-11-10T02:00:00+08:00', [row('web-01', 'a', 'fail'), row('web-01', 'b', 'pass'), row('web-02', 'a', 'pass'), row('web-02', 'b', 'pass')]);
+    const last = inspection('2026-11-30T02:00:00+08:00', [row('web-01', 'a', 'fail', { change: 'persisting', expected: 'no', observed: 'yes' }), row('web-01', 'b', 'pass'), row('web-02', 'a', 'fail', { change: 'new' }), row('web-02', 'b', 'pass')], { unreachable: [{ host: 'db-01', reason: 'connect: refused' }] });
+    const s = computeInspection(emptyInput({ hosts, inspections: [before, first, last] }), NOV, NOW);
+    const f = s.findings;
+    expect(f.baseline?.run).toBe(before.run);
+    expect(f.open.map((x) => [x.host, x.check, x.since, x.lifecycle])).toEqual([['web-01', 'a', 'persisting', 'persisting'], ['web-02', 'a', 'new', 'new']]);
+    expect(f.open[0]).toMatchObject({ expected: 'no', observed: 'yes' });
+    expect(f.resolved.map((x) => [x.host, x.check])).toEqual([['web-01', 'b']]);
+    expect(f.not_evaluated.map((x) => [x.host, x.checks])).toEqual([['db-01', 2]]);
+    expect([value(f.figures, 'findings.open'), value(f.figures, 'findings.new'), value(f.figures, 'findings.resolved'), value(f.figures, 'findings.hosts_not_evaluated')]).toEqual([2, 1, 1, 1]);
+    // Without a run before the period, its first run is the baseline.
+    expect(computeInspection(emptyInput({ hosts, inspections: [first, last] }), NOV, NOW).findings.open.map((x) => x.since)).toEqual(['persisting', 'new']);
+  });
+
+  it('shards of one run (same run id, two files) are one run', () => {
+    const a = inspection('2026-11-30T02:00:00+08:00', [row('web-01', 'a', 'pass')], { run: 'R', path: 'records/inspections/2026-11.shard-1-of-2.jsonl' });
+    const b = inspection('2026-11-30T02:00:05+08:00', [row('web-02', 'a', 'fail')], { run: 'R', path: 'records/inspections/2026-11.shard-2-of-2.jsonl' });
+    const s = computeInspection(emptyInput({ hosts: [hosts[0]!, hosts[1]!], inspections: [a, b] }), NOV, NOW);
+    expect(value(s.figures, 'inspection.runs')).toBe(1);
+    const c = s.figures.find((x) => x.id === 'inspection.compliance')!;
+    expect([c.numerator, c.denominator]).toEqual([1, 2]);
+    expect(s.findings.open[0]!.evidence[0]).toMatch(/^records\/inspections\/2026-11\.shard-2-of-2\.jsonl#/);
+  });
+
+  it('runs against the schedule: expected, missed, and the stretches without a run', () => {
+    const org = { id: 'organisation', file: 'policies/organisation.yaml', sha256: '', data: { id: 'organisation' as const, name: 'x', default_language: 'en' as const, inspection_every_hours: 24 } };
+    const runs = ['2026-11-01T02:00:00+08:00', '2026-11-02T02:00:00+08:00', '2026-11-20T02:00:00+08:00', '2026-11-30T02:00:00+08:00'].map((at) => inspection(at, [row('web-01', 'a', 'pass')]));
+    const s = computeInspection(emptyInput({ organisation: org, hosts: [hosts[0]!], inspections: runs }), NOV, NOW);
+    expect([value(s.figures, 'inspection.runs'), value(s.figures, 'inspection.runs_expected'), value(s.figures, 'inspection.runs_missed')]).toEqual([4, 30, 26]);
+    expect(s.schedule.gaps.map((g) => g.hours)).toEqual([432, 240]);
   });
 
   it.each([
@@ -210,9 +243,16 @@ describe('inspection', () => {
   });
 
   it('an expired exception shows under "needs attention"', () => {
-    const r = buildReport(emptyInput({ exceptions: [exception('ex-1', '2026-11-15T00:00:00+08:00')] }), { kind: 'audit', language: 'en', period: NOV, generatedAt: NOV.end, toolVersion: 't' });
+    const r = buildReport(emptyInput({ exceptions: [exception('ex-1', '2026-11-15T00:00:00+08:00')], incidents: [incident('INC-2026-0001')] }), { kind: 'audit', language: 'en', period: NOV, generatedAt: NOV.end, toolVersion: 't' });
     expect(r.summary.attention.map((f) => f.id)).toEqual(['exceptions.expired']);
-    expect(r.evidence.map((e) => e.path)).toEqual(['policies/exceptions/ex-1.yaml']);
+    expect(r.evidence.map((e) => e.path)).toContain('policies/exceptions/ex-1.yaml');
+  });
+
+  it('a period without any evidence says "no data" everywhere, never 0', () => {
+    const r = buildReport(emptyInput({ exceptions: [exception('ex-1', '2026-11-15T00:00:00+08:00')] }), { kind: 'audit', language: 'en', period: NOV, generatedAt: NOV.end, toolVersion: 't' });
+    expect(r.status.period_has_evidence).toBe(false);
+    expect(collectFigures({ c: r.changes, e: r.inspection }).every((f) => f.value === null)).toBe(true);
+    expect(r.summary.attention).toEqual([]);
   });
 });
 
@@ -242,15 +282,80 @@ describe('backups, access, on-call, runbooks', () => {
     expect(s.policies[0]!.missed.map((m) => m.host)).toEqual(want === null ? [] : ['web-02']);
   });
 
-  it('people who left with a grant in force are listed; expired grants are counted', () => {
-    const people = [{ id: 'old', file: 'policies/access/people/old.yaml', sha256: '', data: { id: 'old', name: 'Old', status: 'left' as const, left_on: '2026-10-01', ssh_keys: [] } }];
+  it('RPO: a host whose earliest listed snapshot is inside the period is not evaluated (retention pruned the rest); no evaluated host is no data', () => {
+    const policy = { id: 'web', file: 'policies/backup/web.yaml', sha256: '', data: { id: 'web', title: 'w', targets: { groups: ['web'] }, paths: ['/etc'] as [string], tool: 'restic' as const, repository: { url: 'u', password_env: 'P' }, offhost: { host: 'b' }, schedule: { full: '0 1 * * *' }, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4, verification: { restore_test_every_days: 90 } } };
+    const snap = (h: string, at: string) => ({ path: 'records/backups/2026-11.jsonl', line: { seq: 1, hash: 'a'.repeat(64) }, at, policy: 'web', host: h, kind: 'snapshot' as const, ok: true, duration_seconds: undefined });
+    const daily = (h: string, from: number, days: number) => Array.from({ length: days }, (_, i) => snap(h, new Date(from + i * 86_400_000).toISOString()));
+    const hosts = [host('web-01'), host('web-02')];
+    const backups = [...daily('web-01', NOV.startMs - 3_600_000, 31), ...daily('web-02', NOV.startMs + 20 * 86_400_000, 10)];
+    const s = computeBackups(emptyInput({ hosts, backupPolicies: [policy], backups }), NOV, NOW);
+    const f = s.policies[0]!.figure;
+    expect([f.numerator, f.denominator]).toEqual([1, 1]);
+    const oct = computeBackups(emptyInput({ hosts, backupPolicies: [policy], backups: [...daily('web-01', NOV.startMs - 5 * 86_400_000, 5), ...daily('web-02', NOV.startMs - 4 * 86_400_000, 4)] }), period('2026-10'), endOf('2026-10'));
+    expect(oct.policies[0]!.figure.value).toBeNull();
+    // A host with no snapshot at all, while the policy has evidence in the period, missed its RPO.
+    const none = computeBackups(emptyInput({ hosts, backupPolicies: [policy], backups: daily('web-01', NOV.startMs - 3_600_000, 31) }), NOV, NOW);
+    expect(none.policies[0]!.missed.map((m) => m.host)).toEqual(['web-02']);
+  });
+
+  it('a restore test is judged on its recorded duration, not on the rounded hours shown: one second over the RTO is over', () => {
+    const policy = { id: 'web', file: 'policies/backup/web.yaml', sha256: '', data: { id: 'web', title: 'w', targets: { groups: ['web'] }, paths: ['/etc'] as [string], tool: 'restic' as const, repository: { url: 'u', password_env: 'P' }, offhost: { host: 'b' }, schedule: { full: '0 1 * * *' }, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4, verification: { restore_test_every_days: 90 } } };
+    const test = (seq: number, seconds: number) => ({ path: 'records/backups/2026-11.jsonl', line: { seq, hash: String(seq).repeat(64).slice(0, 64) }, at: new Date(NOV.startMs + seq * 86_400_000).toISOString(), policy: 'web', host: 'web-01', kind: 'restore_test' as const, ok: true, duration_seconds: seconds });
+    const s = computeBackups(emptyInput({ hosts: [host('web-01')], backupPolicies: [policy], backups: [test(1, 4 * 3600 + 1), test(2, 0.307)] }), NOV, NOW);
+    expect(s.policies[0]!.restore_tests.map((r) => r.within_rto)).toEqual([false, true]);
+    expect(s.policies[0]!.restore_tests[1]!.duration_hours).toBeGreaterThan(0);
+  });
+
+  it('people who left with a grant in force are listed; expired grants are counted; a key in the people file is not access', () => {
+    const people = [{ id: 'old', file: 'policies/access/people/old.yaml', sha256: '', data: { id: 'old', name: 'Old', status: 'left' as const, left_on: '2026-10-01', ssh_keys: [{ fingerprint: 'SHA256:x', public_key: 'ssh-ed25519 AAAA old', expires: '2026-10-01T00:00:00+08:00' }] } }];
     const grants = [
       { id: 'g1', file: 'policies/access/grants/g1.yaml', sha256: '', data: { id: 'g1', person: 'old', role: 'ops', granted_on: '2026-01-01', expires: '2027-01-01T00:00:00+08:00', justification: 'j', approved_by: 'x' } },
       { id: 'g2', file: 'policies/access/grants/g2.yaml', sha256: '', data: { id: 'g2', person: 'old', role: 'ops', granted_on: '2026-01-01', expires: '2026-11-01T00:00:00+08:00', justification: 'j', approved_by: 'x' } },
     ];
     const s = computeAccess(emptyInput({ people, grants }), NOV, NOW, null);
-    expect(s.leavers).toEqual([{ person: 'old', left_on: '2026-10-01', grants: ['g1'], ssh_keys: 0, path: 'policies/access/people/old.yaml' }]);
+    expect(s.leavers).toEqual([{ person: 'old', left_on: '2026-10-01', grants: ['g1'], hosts: [], path: 'policies/access/people/old.yaml' }]);
     expect(value(s.figures, 'access.grants_expired')).toBe(1);
+    // Without the grant, only the (expired) key in the people file remains: that is not access.
+    expect(computeAccess(emptyInput({ people }), NOV, NOW, null).leavers).toEqual([]);
+  });
+
+  describe('leaver access from inspection and converge records', () => {
+    const person = (id: string, status: 'active' | 'left', extra: Record<string, unknown> = {}) => ({ id, file: `policies/access/people/${id}.yaml`, sha256: '', data: { id, name: id, status, ...extra } });
+    const sun = person('sun-hao', 'left', { left_on: '2026-09-30', ssh_keys: [{ fingerprint: 'SHA256:sun', public_key: 'k', expires: '2026-09-30T18:00:00+08:00' }] });
+    const lin = person('li-na', 'active', { ssh_keys: [{ fingerprint: 'SHA256:li', public_key: 'k' }] });
+    const old = person('old-key', 'active', { ssh_keys: [{ fingerprint: 'SHA256:old', public_key: 'k', expires: '2026-11-10T00:00:00+08:00' }] });
+    const hosts = [host('app-01', { groups: ['app'] }), host('web-01', { groups: ['web'] })];
+    const runAt = (at: string, keys: Record<string, string[]>) => inspection(at, [row('app-01', 'access.authorized-keys', 'pass'), row('web-01', 'access.authorized-keys', 'pass')], { keys });
+    const runs = [
+      runAt('2026-11-02T08:30:00+08:00', { 'app-01': ['deploy:sun-hao', 'ops:li-na'], 'web-01': ['ops:li-na', 'ops:old-key'] }),
+      runAt('2026-11-16T08:30:00+08:00', { 'app-01': ['deploy:sun-hao', 'ops:li-na'], 'web-01': ['ops:li-na', 'ops:old-key'] }),
+      runAt('2026-11-30T08:30:00+08:00', { 'app-01': ['ops:li-na'], 'web-01': ['ops:li-na', 'ops:old-key'] }),
+    ];
+    const removal = { path: 'records/converge/access/r.jsonl', line: { seq: 3, hash: 'c'.repeat(64) }, run: 'r', at: '2026-11-24T10:20:00+08:00', host: 'app-01', account: 'deploy', fingerprint: 'SHA256:sun' };
+    const review = { id: '2026-q3', file: 'policies/access/reviews/2026-q3.yaml', sha256: '', data: { id: '2026-q3', period: '2026-Q3', reviewer: 'liu-yang', performed_on: '2026-10-12', due: '2026-10-15', scope: { groups: ['app', 'web'] }, grants_reviewed: [] } };
+
+    it('a key present from the first run until converge removed it; a key used after its expiry; an active key is no finding', () => {
+      const s = computeAccess(emptyInput({ people: [sun, lin, old], hosts, inspections: runs, converge: [removal] }), NOV, NOW, null);
+      expect(s.key_presence.map((k) => [k.person, k.host, k.account, k.why, k.first_seen.slice(0, 10), k.last_seen.slice(0, 10), k.since_before, k.removed_at, k.present_at_end])).toEqual([
+        ['old-key', 'web-01', 'ops', 'keys_expired', '2026-11-16', '2026-11-30', false, null, true],
+        ['sun-hao', 'app-01', 'deploy', 'left', '2026-11-02', '2026-11-16', true, '2026-11-24T10:20:00+08:00', false],
+      ]);
+      expect(s.leavers).toEqual([]);
+      expect(value(s.figures, 'access.key_presence')).toBe(2);
+    });
+
+    it('a leaver whose key is still there at the period end is a leaver with access', () => {
+      const s = computeAccess(emptyInput({ people: [sun], hosts, inspections: runs.slice(0, 2) }), NOV, NOW, null);
+      expect(s.leavers.map((l) => [l.person, l.hosts])).toEqual([['sun-hao', ['app-01']]]);
+      expect(value(s.figures, 'access.leavers_with_access')).toBe(1);
+    });
+
+    it('an access review is contradicted when the first inspection after it still saw a leaver\'s key in its scope', () => {
+      const s = computeAccess(emptyInput({ people: [sun, lin], hosts, inspections: runs, reviews: [review] }), NOV, NOW, null);
+      expect(s.review_contradictions.map((c) => [c.review, c.person, c.host, c.seen_at.slice(0, 10)])).toEqual([['2026-q3', 'sun-hao', 'app-01', '2026-11-02']]);
+      const outOfScope = { ...review, data: { ...review.data, scope: { groups: ['web'] } } };
+      expect(computeAccess(emptyInput({ people: [sun], hosts, inspections: runs, reviews: [outOfScope] }), NOV, NOW, null).review_contradictions).toEqual([]);
+    });
   });
 
   it('on-call: a rotation member who left leaves a gap', () => {

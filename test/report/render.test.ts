@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,7 +47,9 @@ describe('string tables', () => {
   it('every key a template uses exists (strict mode would throw on a missing one)', async () => {
     const dir = path.join(REPO, 'scripts/report/templates');
     const used = new Set<string>();
-    for (const f of ['report.html.hbs', 'report.md.hbs', 'figures.html.hbs', 'rows.html.hbs', 'controls.html.hbs', 'figures.md.hbs', 'rows.md.hbs', 'controls.md.hbs']) {
+    const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.hbs'));
+    expect(files.length).toBeGreaterThan(15);
+    for (const f of files) {
       for (const m of (await readFile(path.join(dir, f), 'utf8')).matchAll(/\{\{t "([^"]+)"/g)) used.add(m[1]!);
     }
     expect(used.size).toBeGreaterThan(50);

@@ -21,6 +21,12 @@ export function adaptBackupRecord(path: string, lines: readonly Line[]): BackupE
   lines.forEach((l, i) => {
     const type = String(l.type);
     if (typeof l.policy !== 'string') return;
+    // opsgate backup verify lists a host's snapshots in one line (scripts/backup/record.ts): one snapshot event each.
+    if (type === 'backup.snapshots') {
+      if (Array.isArray(l.snapshots)) for (const s of l.snapshots as Array<{ time?: unknown }>) if (typeof s?.time === 'string') out.push({ path, line: lineRefOf(l, i), at: s.time, policy: l.policy, host: typeof l.host === 'string' ? l.host : undefined, kind: 'snapshot', ok: true, duration_seconds: undefined });
+      return;
+    }
+    if (type === 'backup.retention') return;
     const kind: BackupEvent['kind'] | undefined = /restore/.test(type) ? 'restore_test' : /snapshot|backup\.run/.test(type) ? 'snapshot' : /check|verify/.test(type) ? 'check' : undefined;
     if (!kind) return;
     const status = String(l.status ?? l.result ?? l.outcome ?? (l.ok === false ? 'fail' : 'pass'));

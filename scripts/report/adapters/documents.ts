@@ -36,7 +36,7 @@ export function adaptBaselineChecks(model: RepoModel): BaselineCheck[] {
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-type DocumentPart = Pick<ReportInput, 'organisation' | 'approval' | 'calendar' | 'sla' | 'oncall' | 'hosts' | 'groups' | 'changes' | 'incidents' | 'exceptions' | 'backupPolicies' | 'people' | 'grants' | 'reviews' | 'runbooks' | 'checks' | 'documentProblems'>;
+type DocumentPart = Pick<ReportInput, 'organisation' | 'approval' | 'calendar' | 'sla' | 'oncall' | 'hosts' | 'groups' | 'changes' | 'incidents' | 'exceptions' | 'backupPolicies' | 'people' | 'grants' | 'reviews' | 'runbooks' | 'notes' | 'checks' | 'documentProblems'>;
 
 export function adaptDocuments(model: RepoModel): DocumentPart {
   const one = <K extends 'organisation' | 'approval' | 'calendar' | 'sla' | 'oncall'>(k: K) => {
@@ -59,6 +59,7 @@ export function adaptDocuments(model: RepoModel): DocumentPart {
     grants: model.all('grant').map(ref),
     reviews: model.all('access-review').map(ref),
     runbooks: model.all('runbook').map(ref),
+    notes: model.all('monthly-notes').map(ref),
     checks: adaptBaselineChecks(model),
     documentProblems: model.diagnostics
       .filter((d) => d.severity === 'error')

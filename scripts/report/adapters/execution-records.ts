@@ -47,6 +47,7 @@ export function adaptExecutionRecord(path: string, lines: readonly Line[]): Exec
     host_outcomes: facts.hosts ?? {},
     dry_run: dryRun,
     pr: typeof first.pr === 'number' ? first.pr : undefined,
+    gate_decision: typeof first.gate_decision === 'string' ? first.gate_decision : undefined,
     planned: lineRef(first, firstIndex),
     done: doneIndex >= 0 ? lineRef(lines[doneIndex], doneIndex) : undefined,
   };

@@ -40,6 +40,15 @@ function keysOf(line: string): string[] | null | undefined {
   return found;
 }
 
+/**
+ * A copy of a regex capture. V8 keeps a long capture as a slice of the whole
+ * file's text, so storing it (a run id, a line hash) would keep every month's
+ * 50 MB of text alive.
+ */
+function own(s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1');
+}
+
 interface Pending {
   run: InspectionRun;
   hostLines: string[];
@@ -47,7 +56,7 @@ interface Pending {
   completed: boolean;
 }
 
-export function adaptInspectionFileFast(path: string, text: string, zone: string): { runs: InspectionRun[]; lines: number } | undefined {
+export function adaptInspectionFileFast(path: string, text: string, zone: string, firstOf?: string): { runs: InspectionRun[]; lines: number } | undefined {
   if (!text.endsWith('\n')) return undefined;
   const lines = text.split('\n');
   lines.pop();
@@ -60,13 +69,14 @@ export function adaptInspectionFileFast(path: string, text: string, zone: string
     if (!m || !h || Number(m[1]) !== i + 1 || m[2] !== expectedPrev) return undefined;
     if (hashLine(line.slice(0, h.index) + '}') !== h[1]) return undefined;
     expectedPrev = h[1]!;
-    const [, , , at, type, runId] = m as unknown as [string, string, string, string, string, string];
+    const [, , , at, type, capturedRun] = m as unknown as [string, string, string, string, string, string];
+    const runId = capturedRun.length >= 13 ? own(capturedRun) : capturedRun;
     let p = runs.get(runId);
     if (!p) {
       p = { run: newRun(path, runId, JSON.parse(`"${at}"`) as string), hostLines: [], completed: false };
       runs.set(runId, p);
     }
-    const ref = { seq: i + 1, hash: h[1]! };
+    const ref = { seq: i + 1, hash: own(h[1]!) };
     if (type === 'inspection.started') p.run.at = JSON.parse(`"${at}"`) as string;
     else if (type === 'inspection.completed') {
       const parsed = safeParse(line) as { previous_run?: unknown; summary?: { by_change?: Record<string, unknown> } } | undefined;
@@ -95,7 +105,7 @@ export function adaptInspectionFileFast(path: string, text: string, zone: string
     }
   }
   const done = [...runs.values()].filter((p) => p.completed);
-  const keepRuns = runsToKeep(done.map((p) => p.run), zone);
+  const keepRuns = runsToKeep(done.map((p) => p.run), zone, firstOf);
   const keep = new Set(done.filter((p) => keepRuns.has(p.run)));
   for (const p of done) {
     if (keep.has(p) || !p.byChange) {

@@ -94,10 +94,12 @@ export function adaptInspectionRecord(path: string, lines: readonly Line[]): Ins
 }
 
 /**
- * The runs whose rows a monthly report reads: the first and the last of each month in `zone`,
- * and the newest run to cover each host (the current state takes every host from there). Pure.
+ * The runs whose rows a monthly report reads: the last of each month in
+ * `zone`, and the first of each month (of month `firstOf` only, when given:
+ * the report's period, whose first run may be its baseline), and the newest
+ * run to cover each host (the current state takes every host from there). Pure.
  */
-export function runsToKeep<T extends { at: string; path: string; run: string; hosts: string[] }>(runs: Iterable<T>, zone: string): Set<T> {
+export function runsToKeep<T extends { at: string; path: string; run: string; hosts: string[] }>(runs: Iterable<T>, zone: string, firstOf?: string): Set<T> {
   const first = new Map<string, T>();
   const last = new Map<string, T>();
   const key = (r: T) => `${r.at}|${r.path}|${r.run}`;
@@ -109,7 +111,7 @@ export function runsToKeep<T extends { at: string; path: string; run: string; ho
     const b = last.get(month);
     if (!b || key(r) > key(b)) last.set(month, r);
   }
-  return new Set([...first.values(), ...last.values(), ...latestCoveringRuns(list, zone)]);
+  return new Set([...[...first].filter(([m]) => firstOf === undefined || m === firstOf).map(([, r]) => r), ...last.values(), ...latestCoveringRuns(list, zone)]);
 }
 
 /**
@@ -120,8 +122,8 @@ export function runsToKeep<T extends { at: string; path: string; run: string; ho
  * unchanged; memory stays bounded on a year of daily inspections. Pure
  * (mutates and returns the runs it is given).
  */
-export function pruneInspectionRuns(runs: InspectionRun[], zone: string): InspectionRun[] {
-  const keep = runsToKeep(runs, zone);
+export function pruneInspectionRuns(runs: InspectionRun[], zone: string, firstOf?: string): InspectionRun[] {
+  const keep = runsToKeep(runs, zone, firstOf);
   for (const r of runs) if (!keep.has(r) && !r.pruned) {
     r.results = [];
     r.pruned = true;

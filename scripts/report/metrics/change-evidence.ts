@@ -20,8 +20,13 @@ export function citeRun(r: ExecutionRun, which: 'planned' | 'done' = 'done'): st
   return citeLine(r.path, (which === 'done' ? r.done : r.planned) ?? r.planned);
 }
 
-/** Execution runs that really ran (not dry runs), grouped by change id, oldest first. */
+const runsMemo = new WeakMap<readonly ExecutionRun[], Map<string, ExecutionRun[]>>();
+const decisionsMemo = new WeakMap<ReportInput, Map<string, GateDecision[]>>();
+
+/** Execution runs that really ran (not dry runs), grouped by change id, oldest first. Memoised per input (every trend period asks). */
 export function runsByChange(runs: readonly ExecutionRun[]): Map<string, ExecutionRun[]> {
+  const memo = runsMemo.get(runs);
+  if (memo) return memo;
   const out = new Map<string, ExecutionRun[]>();
   for (const r of runs) {
     if (r.dry_run) continue;
@@ -30,11 +35,14 @@ export function runsByChange(runs: readonly ExecutionRun[]): Map<string, Executi
     out.set(r.change, list);
   }
   for (const list of out.values()) list.sort(byKey((r) => `${r.started_at ?? ''}|${r.path}`));
+  runsMemo.set(runs, out);
   return out;
 }
 
-/** Gate decisions per change: those naming it, and those of every pull request that touched its file or merged it. */
+/** Gate decisions per change: those naming it, and those of every pull request that touched its file or merged it. Memoised per input. */
 export function decisionsByChange(input: ReportInput): Map<string, GateDecision[]> {
+  const memo = decisionsMemo.get(input);
+  if (memo) return memo;
   const out = new Map<string, GateDecision[]>();
   const byPr = new Map<number, GateDecision[]>();
   for (const d of input.gateDecisions) if (d.pr !== undefined) (byPr.get(d.pr) ?? byPr.set(d.pr, []).get(d.pr)!).push(d);
@@ -47,6 +55,7 @@ export function decisionsByChange(input: ReportInput): Map<string, GateDecision[
   for (const c of input.changes) for (const pr of input.git.files[c.file]?.prs ?? []) for (const d of byPr.get(pr) ?? []) add(c.id, d);
   for (const r of input.executions) if (r.pr !== undefined) for (const d of byPr.get(r.pr) ?? []) add(r.change, d);
   for (const list of out.values()) list.sort(byKey((d) => `${d.at}|${d.path}|${String(d.line).padStart(9, '0')}`));
+  decisionsMemo.set(input, out);
   return out;
 }
 
@@ -100,6 +109,17 @@ export function decisionInForce(decisions: readonly GateDecision[], firstRunStar
   return before[before.length - 1] ?? decisions[decisions.length - 1];
 }
 
+/**
+ * Lead time of a change, unrounded (hours): from the first commit of its file or its first gate
+ * decision, whichever is earlier, to its first execution. Quantiles are taken over these values;
+ * only the per-change display is rounded. Pure.
+ */
+export function leadTimeHours(input: ReportInput, c: DocRef<ChangeDocument>, runs: readonly ExecutionRun[], decisions: readonly GateDecision[]): number | null {
+  const firstStart = ms(runs[0]?.started_at);
+  const opened = Math.min(ms(input.git.files[c.file]?.first?.at) ?? Infinity, ms(decisions[0]?.at) ?? Infinity);
+  return opened !== Infinity && firstStart !== undefined && firstStart >= opened ? (firstStart - opened) / HOUR : null;
+}
+
 export function approvalRow(input: ReportInput, c: DocRef<ChangeDocument>, runs: readonly ExecutionRun[], decisions: readonly GateDecision[], cab: ReadonlySet<string>): ApprovalRow {
   const first = runs[0];
   const firstStart = ms(first?.started_at);
@@ -111,8 +131,7 @@ export function approvalRow(input: ReportInput, c: DocRef<ChangeDocument>, runs:
   }
   const cabRules = (d?.rules ?? []).filter((r) => cab.has(r.id) || (cab.size === 0 && /\bcab\b/i.test(r.requires)));
   const cabStatus: ApprovalRow['cab'] = cabRules.length === 0 ? 'not_required' : cabRules.every((r) => r.status === 'satisfied') ? 'satisfied' : cabRules.some((r) => r.status === 'failed') ? 'failed' : 'pending';
-  const opened = Math.min(ms(input.git.files[c.file]?.first?.at) ?? Infinity, ms(decisions[0]?.at) ?? Infinity);
-  const lead = opened !== Infinity && firstStart !== undefined && firstStart >= opened ? (firstStart - opened) / HOUR : null;
+  const lead = leadTimeHours(input, c, runs, decisions);
   const ws = ms(c.data.window.start);
   const we = ms(c.data.window.end);
   const inWindow = first ? runs.every((r) => (ms(r.started_at) ?? -Infinity) >= (ws ?? Infinity) && (ms(r.finished_at) ?? ms(r.started_at) ?? Infinity) <= (we ?? -Infinity)) : null;

@@ -2,7 +2,7 @@ import type { ChangeDocument } from '../../model/documents.generated.ts';
 import { byKey, count, measure, percent, quantile, type Figure } from '../figure.ts';
 import { HOUR, inPeriod, ms, type Period } from '../period.ts';
 import type { DocRef, ExecutionRun, ReportInput } from '../types.ts';
-import { approvalRow, cabRuleIds, citeDecision, citeRun, decisionsByChange, outcomeOf, runsByChange, type ApprovalRow, type ChangeOutcome } from './change-evidence.ts';
+import { approvalRow, cabRuleIds, leadTimeHours, citeDecision, citeRun, decisionsByChange, outcomeOf, runsByChange, type ApprovalRow, type ChangeOutcome } from './change-evidence.ts';
 
 export type { ChangeOutcome } from './change-evidence.ts';
 export { outcomeOf } from './change-evidence.ts';
@@ -69,7 +69,7 @@ export function changesInPeriod(input: ReportInput, period: Period, runs: Map<st
 }
 
 /** Change management metrics for one period; `now` is the report's generated-at. Outcomes come from the execution records. Pure. */
-export function computeChanges(input: ReportInput, period: Period, now: number): ChangesSection {
+export function computeChanges(input: ReportInput, period: Period, now: number, options: { light?: boolean } = {}): ChangesSection {
   const runs = runsByChange(input.executions);
   const decisions = decisionsByChange(input);
   const changes = changesInPeriod(input, period, runs).sort(byKey((c) => c.id));
@@ -140,9 +140,14 @@ export function computeChanges(input: ReportInput, period: Period, now: number):
   figures.push(count('changes.outside_window', outsideEvidence, outside.length, 'formula.outside_window'));
   figures.push(count('changes.ungated', ungatedEvidence, ungated.length, 'formula.ungated'));
 
+  if (options.light) return { figures, changes: [], outside_window: [], ungated: [], discrepancies, never_satisfiable: [], emergency_not_run: [], retro_overdue: retro, pir_missing: [], missing_records: missing };
   const cab = cabRuleIds(input.approval?.data);
   const rows = changes.map((c) => approvalRow(input, c, runs.get(c.id) ?? [], decisions.get(c.id) ?? [], cab));
-  const leadTimes = rows.flatMap((r) => (r.lead_time_hours === null ? [] : [r.lead_time_hours]));
+  // Quantiles of the unrounded lead times (rounding each change first would move the percentile).
+  const leadTimes = changes.flatMap((c) => {
+    const h = leadTimeHours(input, c, runs.get(c.id) ?? [], decisions.get(c.id) ?? []);
+    return h === null ? [] : [h];
+  });
   const leadEvidence = rows.filter((r) => r.lead_time_hours !== null).flatMap((r) => r.evidence);
   const latencies: number[] = [];
   const latencyEvidence: string[] = [];

@@ -41,6 +41,10 @@ export interface IncidentsSection {
   breaches: SlaBreach[];
   postmortems_overdue: { incident: string; due: string; path: string }[];
   follow_ups_overdue: { incident: string; follow_up: string; action: string; owner: string; due: string; path: string }[];
+  /** Every follow-up still open at the end of the period (the improvement plan), overdue or not. */
+  improvement_actions: { incident: string; follow_up: string; action: string; owner: string; due: string; status: string; overdue: boolean; path: string }[];
+  /** Root causes of the incidents active in the period, as their reports state them. */
+  root_causes: { incident: string; title: string; level: number; root_cause: string; path: string }[];
 }
 
 const MINUTE = 60_000;
@@ -163,7 +167,12 @@ export function computeIncidents(input: ReportInput, period: Period, now: number
     .flatMap((i) => (i.data.follow_ups ?? []).filter((f) => f.status === 'open' && (dateMs(f.due, zone) ?? Infinity) < now).map((f) => ({ incident: i.id, follow_up: f.id, action: f.action, owner: f.owner, due: f.due, path: i.file })));
   figures.push(count('incidents.follow_ups_overdue', fu.map((f) => f.path), fu.length, 'formula.follow_ups_overdue'));
 
+  const improvement = known
+    .flatMap((i) => (i.data.follow_ups ?? []).filter((f) => f.status === 'open').map((f) => ({ incident: i.id, follow_up: f.id, action: f.action, owner: f.owner, due: f.due, status: f.status, overdue: (dateMs(f.due, zone) ?? Infinity) < now, path: i.file })))
+    .sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : a.incident < b.incident ? -1 : 1));
+  figures.push(count('incidents.follow_ups_open', improvement.map((f) => f.path), improvement.length, 'formula.follow_ups_open'));
+  const rootCauses = active.filter((i) => i.data.root_cause).map((i) => ({ incident: i.id, title: i.data.title, level: i.data.level, root_cause: i.data.root_cause!, path: i.file }));
   const rows = active.map((i) => ({ id: i.id, title: i.data.title, level: i.data.level, status: i.data.status, detected_at: i.data.detected_at, resolved_at: i.data.resolved_at ?? '', path: i.file }));
   breaches.sort(byKey((b) => `${b.incident}|${b.measure}`));
-  return { figures, levels, incidents: rows, breaches, postmortems_overdue: pm, follow_ups_overdue: fu };
+  return { figures, levels, incidents: rows, breaches, postmortems_overdue: pm, follow_ups_overdue: fu, improvement_actions: improvement, root_causes: rootCauses };
 }

@@ -1,6 +1,9 @@
 import { byKey, count, percent, type Figure } from '../figure.ts';
-import { DAY, inPeriod, ms, type Period } from '../period.ts';
-import type { InspectionResult, InspectionRun, ReportInput, Severity } from '../types.ts';
+import { DAY, ms, type Period } from '../period.ts';
+import { citeHostLine, citeLine, type InspectionResult, type InspectionRun, type ReportInput, type Severity } from '../types.ts';
+import { computeFindings, type FindingsView } from './findings.ts';
+import { computeFramework, type FrameworkView } from './frameworks.ts';
+import { compareWithSchedule, periodRuns, type ScheduleView } from './inspection-runs.ts';
 
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 const COMPLIANCE = 'formula.compliance';
@@ -20,36 +23,28 @@ export interface ExceptionRow {
   path: string;
 }
 
-export interface FrameworkRow {
-  control: string;
-  checks: string[];
-  figure: Figure;
-}
-
 export interface InspectionSection {
   /** The run the current state is taken from (the last run of the period). */
   run: { path: string; run: string; at: string } | null;
   figures: Figure[];
+  schedule: ScheduleView;
   by_env: ComplianceRow[];
   by_group: ComplianceRow[];
   by_host: ComplianceRow[];
   top_failing: { check: string; title: string; severity: Severity; figure: Figure }[];
   unreachable: { host: string; reason: string }[];
+  findings: FindingsView;
   exceptions: ExceptionRow[];
-  frameworks: { djbh: FrameworkRow[]; iso27001: FrameworkRow[] };
-}
-
-interface Tally { pass: number; fail: number; error: number }
-
-function tally(results: readonly InspectionResult[]): Tally {
-  const t = { pass: 0, fail: 0, error: 0 };
-  for (const r of results) if (r.status === 'pass' || r.status === 'fail' || r.status === 'error') t[r.status]++;
-  return t;
+  frameworks: { djbh: FrameworkView; iso27001: FrameworkView };
 }
 
 function compliance(id: string, results: readonly InspectionResult[], evidence: readonly string[]): Figure {
-  const t = tally(results);
-  return percent(id, t.pass, t.pass + t.fail + t.error, evidence, COMPLIANCE);
+  let pass = 0, total = 0;
+  for (const r of results) if (r.status === 'pass' || r.status === 'fail' || r.status === 'error') {
+    total++;
+    if (r.status === 'pass') pass++;
+  }
+  return percent(id, pass, total, evidence, COMPLIANCE);
 }
 
 /**
@@ -93,77 +88,80 @@ export function currentState(runs: readonly InspectionRun[]): InspectionRun | un
   return merged;
 }
 
-/** Baselines, inspection results and exceptions for one period. Pure. */
-export function computeInspection(input: ReportInput, period: Period, now: number): InspectionSection {
-  const runs = input.inspections.filter((r) => inPeriod(ms(r.at), period)).sort(byKey((r) => `${r.at}|${r.path}|${r.run}`));
+const noFindings = (figures: Figure[] = []): FindingsView => ({ baseline: null, open: [], resolved: [], not_evaluated: [], figures });
+
+/** Baselines, inspection results, findings and exceptions for one period. Pure. */
+export function computeInspection(input: ReportInput, period: Period, now: number, options: { light?: boolean } = {}): InspectionSection {
+  const { runs, baseline } = periodRuns(input.inspections, period);
+  // Shards are merged into one run per id (periodRuns); scoped runs add up host by host.
   const latest = currentState(runs);
+  const schedule = compareWithSchedule(runs, period, now, input.organisation?.data.inspection_every_hours);
   const hostDocs = new Map(input.hosts.map((h) => [h.id, h] as const));
   const checkInfo = new Map(input.checks.map((c) => [c.id, c] as const));
-  const figures: Figure[] = [];
   const exceptions = computeExceptions(input, now);
+  const runCites = runs.map((r) => citeLine(r.path, r.completed));
+  const figures: Figure[] = [count('inspection.runs', runCites, runs.length)];
+  if (schedule.expected !== null) {
+    figures.push(count('inspection.runs_expected', input.organisation ? [input.organisation.file] : [], schedule.expected, 'formula.runs_expected'));
+    figures.push(count('inspection.runs_missed', [...runCites, ...(input.organisation ? [input.organisation.file] : [])], schedule.missed ?? 0, 'formula.runs_missed'));
+  }
   const exceptionFigures = [
     count('exceptions.active', exceptions.filter((e) => e.state !== 'expired').map((e) => e.path)),
     count('exceptions.expiring_30d', exceptions.filter((e) => e.state === 'expiring').map((e) => e.path)),
     count('exceptions.expired', exceptions.filter((e) => e.state === 'expired').map((e) => e.path)),
   ];
-  // Shards of one run id are one run.
-  figures.push(count('inspection.runs', runs.map((r) => r.path), new Set(runs.map((r) => r.run)).size));
+  const frameworkEvidence = (ids: string[]) => [...new Set(ids.map((id) => checkInfo.get(id)?.file).filter((f): f is string => !!f))];
   if (!latest) {
     figures.push(percent('inspection.compliance', 0, 0, [], COMPLIANCE), count('inspection.hosts_in_scope', input.hosts.map((h) => h.file)));
-    return { run: null, figures: [...figures, ...exceptionFigures], by_env: [], by_group: [], by_host: [], top_failing: [], unreachable: [], exceptions, frameworks: { djbh: [], iso27001: [] } };
+    const frameworks = { djbh: computeFramework('djbh', input.checks, null, frameworkEvidence), iso27001: computeFramework('iso27001', input.checks, null, frameworkEvidence) };
+    return { run: null, figures: [...figures, ...exceptionFigures], schedule, by_env: [], by_group: [], by_host: [], top_failing: [], unreachable: [], findings: noFindings(), exceptions, frameworks };
   }
   const { results, unreachable } = effectiveResults(latest, input.hosts.map((h) => h.id), []);
-  const hostFile = (h: string) => hostDocs.get(h)?.file;
-  const base = (hosts: Iterable<string>) => [latest.path, ...[...hosts].map(hostFile).filter((f): f is string => !!f)];
-  figures.push(compliance('inspection.compliance', results, base(new Set(results.map((r) => r.host)))));
+  const lines = (hosts: Iterable<string>) => [...new Set(hosts)].map((h) => (latest.host_lines[h] ? citeHostLine(latest, h) : hostDocs.get(h)?.file)).filter((x): x is string => !!x);
+  const base = (hosts: Iterable<string>) => {
+    const hs = [...new Set(hosts)];
+    return [citeLine(latest.path, latest.completed), ...lines(hs), ...hs.map((h) => hostDocs.get(h)?.file).filter((f): f is string => !!f)];
+  };
+  figures.push(compliance('inspection.compliance', results, base(results.map((r) => r.host))));
+  if (options.light) {
+    const none = { rows: [], uncovered: [] };
+    return { run: { path: latest.path, run: latest.run, at: latest.at }, figures, schedule, by_env: [], by_group: [], by_host: [], top_failing: [], unreachable, findings: noFindings(), exceptions, frameworks: { djbh: none, iso27001: none } };
+  }
   figures.push(count('inspection.hosts_in_scope', input.hosts.map((h) => h.file)));
   const inspected = [...new Set(latest.results.map((r) => r.host))].filter((h) => !unreachable.some((u) => u.host === h));
   figures.push(count('inspection.hosts_inspected', base(inspected), inspected.length));
   figures.push(count('inspection.hosts_unreachable', base(unreachable.map((u) => u.host)), unreachable.length, 'formula.unreachable'));
   for (const s of SEVERITIES) {
     const fails = results.filter((r) => r.status === 'fail' && (checkInfo.get(r.check)?.severity ?? r.severity) === s);
-    figures.push(count(`inspection.fail.${s}`, base(new Set(fails.map((r) => r.host))), fails.length));
+    figures.push(count(`inspection.fail.${s}`, fails.length ? base(fails.map((r) => r.host)) : [citeLine(latest.path, latest.completed)], fails.length));
   }
   const waived = results.filter((r) => r.status === 'waived');
-  figures.push(count('inspection.waived', [latest.path, ...waived.flatMap((r) => exceptionPaths(input, r.exception))], waived.length, 'formula.waived'));
-  for (const change of ['new', 'resolved', 'regressed'] as const) {
-    const hits = runs.filter((r) => r.counts[change] > 0);
-    const n = runs.reduce((acc, r) => acc + r.counts[change], 0);
-    figures.push(count(`inspection.${change}`, hits.map((r) => r.path), n, 'formula.changes_between_runs'));
-  }
+  figures.push(count('inspection.waived', [...lines(waived.map((r) => r.host)), ...waived.flatMap((r) => exceptionPaths(input, r.exception))], waived.length, 'formula.waived'));
   figures.push(...exceptionFigures);
 
   const groupBy = (key: (r: InspectionResult) => string[], prefix: string): ComplianceRow[] => {
     const buckets = new Map<string, InspectionResult[]>();
     for (const r of results) for (const k of key(r)) (buckets.get(k) ?? buckets.set(k, []).get(k)!).push(r);
-    return [...buckets.keys()].sort().map((k) => ({ key: k, figure: compliance(`${prefix}.${k}`, buckets.get(k)!, base(new Set(buckets.get(k)!.map((r) => r.host)))) }));
+    return [...buckets.keys()].sort().map((k) => ({ key: k, figure: compliance(`${prefix}.${k}`, buckets.get(k)!, base(buckets.get(k)!.map((r) => r.host))) }));
   };
   const by_env = groupBy((r) => [hostDocs.get(r.host)?.data.env ?? 'unknown'], 'inspection.env');
   const by_group = groupBy((r) => hostDocs.get(r.host)?.data.groups ?? ['unknown'], 'inspection.group');
   const by_host = groupBy((r) => [r.host], 'inspection.host');
 
-  const failing = new Map<string, Set<string>>();
-  for (const r of results) if (r.status === 'fail') (failing.get(r.check) ?? failing.set(r.check, new Set()).get(r.check)!).add(r.host);
-  const top_failing = [...failing.entries()]
+  const failingHosts = new Map<string, Set<string>>();
+  for (const r of results) if (r.status === 'fail') (failingHosts.get(r.check) ?? failingHosts.set(r.check, new Set()).get(r.check)!).add(r.host);
+  const top_failing = [...failingHosts.entries()]
     .sort((a, b) => b[1].size - a[1].size || (a[0] < b[0] ? -1 : 1))
     .slice(0, 10)
     .map(([check, hosts]) => {
       const info = checkInfo.get(check);
       const sev = info?.severity ?? results.find((r) => r.check === check)!.severity;
-      return { check, title: info?.title ?? check, severity: sev, figure: count(`inspection.top.${check}`, [...base(hosts), ...(info ? [info.file] : [])], hosts.size) };
+      return { check, title: info?.title ?? check, severity: sev, figure: count(`inspection.top.${check}`, [...lines(hosts), ...(info ? [info.file] : [])], hosts.size) };
     });
-
-  const framework = (name: 'djbh' | 'iso27001'): FrameworkRow[] => {
-    const controls = new Map<string, string[]>();
-    for (const c of input.checks) for (const ctl of c.mappings[name]) (controls.get(ctl) ?? controls.set(ctl, []).get(ctl)!).push(c.id);
-    return [...controls.keys()].sort().map((control) => {
-      const checks = controls.get(control)!.sort();
-      const rs = results.filter((r) => checks.includes(r.check));
-      const files = checks.map((id) => checkInfo.get(id)!.file);
-      return { control, checks, figure: compliance(`framework.${name}.${control}`, rs, [latest.path, ...files]) };
-    });
-  };
-  return { run: { path: latest.path, run: latest.run, at: latest.at }, figures, by_env, by_group, by_host, top_failing, unreachable, exceptions, frameworks: { djbh: framework('djbh'), iso27001: framework('iso27001') } };
+  const findings = computeFindings(latest, baseline, unreachable, input.checks);
+  const frameworkResults = (ids: string[]) => [citeLine(latest.path, latest.completed), ...frameworkEvidence(ids)];
+  const frameworks = { djbh: computeFramework('djbh', input.checks, results, frameworkResults), iso27001: computeFramework('iso27001', input.checks, results, frameworkResults) };
+  return { run: { path: latest.path, run: latest.run, at: latest.at }, figures, schedule, by_env, by_group, by_host, top_failing, unreachable, findings, exceptions, frameworks };
 }
 
 function exceptionPaths(input: ReportInput, id: string | undefined): string[] {

@@ -1,13 +1,17 @@
 /**
  * The view model: the report with every value formatted and every label
  * translated, so templates only lay out. Both the HTML and the Markdown
- * templates read this shape. Pure.
+ * templates read this shape; each section's part comes from
+ * section-views.ts, in the order of the section registry. Pure.
  */
 import type { Kpi, Report } from '../build-report.ts';
 import { TREND_PERIODS } from '../build-report.ts';
+import { SECTION_IDS } from '../sections.ts';
 import type { Figure } from '../figure.ts';
-import { createTranslator, type Translate } from '../strings/index.ts';
-import { renderBars, renderSparkline, type Bar } from './charts.ts';
+import { createTranslator, hasString, type Translate } from '../strings/index.ts';
+import { renderSparkline, type Bar } from './charts.ts';
+import { createFormatter, type Formatter } from './format.ts';
+import { sectionViews } from './section-views.ts';
 
 export interface FigureView {
   id: string;
@@ -16,6 +20,8 @@ export interface FigureView {
   display: string;
   formula: string;
   evidence: { id: string; anchor: string }[];
+  incomplete: boolean;
+  incomplete_text: string;
 }
 
 export function anchorOf(id: string): string {
@@ -53,131 +59,119 @@ export function formatValue(f: Figure, t: Translate): string {
   }
 }
 
+export interface ViewKit {
+  report: Report;
+  t: Translate;
+  fmt: Formatter;
+  fv: (f: Figure) => FigureView;
+  fvs: (list: readonly Figure[]) => FigureView[];
+}
+
+/** Short month labels for trend charts: 6月 / Jun. */
+/** Where record history is checked from, in words: an emptied records/ or a Records-Reset commit (its reason quoted). */
+function epochText(epoch: Report['status']['provenance']['epoch'], t: Translate, fmt: Formatter): string {
+  if (!epoch) return '';
+  const args = { commit: epoch.commit.slice(0, 10), at: fmt.time(epoch.at) };
+  return epoch.reason !== undefined ? t('integrity.epoch_reset', { ...args, reason: epoch.reason }) : t('integrity.epoch', args);
+}
+
+function monthLabel(period: string, language: Report['language']): string {
+  const m = Number(period.slice(5, 7));
+  return language === 'zh-CN' ? `${m}月` : ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][m - 1]!;
+}
+
 export function buildView(report: Report) {
   const t = createTranslator(report.language);
-  const fv = (f: Figure): FigureView => ({
-    id: f.id,
-    anchor: anchorOf(f.id),
-    label: labelOf(f.id, t, report),
-    display: formatValue(f, t),
-    formula: f.formula ? t(f.formula) : '',
-    evidence: f.evidence.map((e) => ({ id: e, anchor: e })),
-  });
-  const fvs = (list: readonly Figure[]) => list.map(fv);
-  const tv = (prefix: string, v: string) => t(`${prefix}.${v}`);
-  const bars = (rows: readonly { key: string; figure: Figure }[], title: string) =>
-    rows.length ? renderBars(rows.map((r) => ({ label: r.key, value: r.figure.value, text: formatValue(r.figure, t) })), 100, title) : '';
+  const fmt = createFormatter(report.language, report.period.timezone, report.directory.people, t, (k) => hasString(report.language, k));
+  const fv = (f: Figure): FigureView => {
+    const incomplete = (f.incomplete ?? []).length > 0;
+    return {
+      id: f.id,
+      anchor: anchorOf(f.id),
+      label: labelOf(f.id, t, report),
+      display: formatValue(f, t) + (incomplete ? ` ${t('figure.incomplete_mark')}` : ''),
+      formula: f.formula ? t(f.formula) : '',
+      evidence: f.evidence.map((e) => ({ id: e, anchor: e })),
+      incomplete,
+      incomplete_text: incomplete ? fmt.list((f.incomplete ?? []).map((c) => t(`${c}.short`))) : '',
+    };
+  };
+  const kit: ViewKit = { report, t, fmt, fv, fvs: (list) => list.map(fv) };
   const kpi = (k: Kpi) => {
-    const points: Bar[] = k.trend.map((p) => ({ label: p.period, value: p.figure.value, text: formatValue(p.figure, t) }));
+    const points: Bar[] = k.trend.map((p) => ({ label: monthLabel(p.period, report.language), value: p.figure.value, text: formatValue(p.figure, t) }));
     return {
       figure: fv(k.figure),
       trend: k.trend.map((p) => ({ period: p.period, figure: fv(p.figure) })),
-      chart: renderSparkline(points, k.figure.unit === 'percent' ? 100 : null, labelOf(k.figure.id, t, report)),
+      chart: renderSparkline(points, k.figure.unit === 'percent' ? 100 : null, labelOf(k.figure.id, t, report), t('no_data')),
     };
   };
-  const c = report.changes;
-  const i = report.incidents;
-  const ins = report.inspection;
-  const typeFigures = c.figures.filter((f) => f.id.startsWith('changes.by_type.'));
-  const allFigures = collectAll(report).map(fv);
+  const s = report.status;
+  const p = s.provenance;
+  const provenanceRows = [
+    ...p.modified.map((path) => ({ path, state: t('provenance.modified') })),
+    ...p.deleted.map((path) => ({ path, state: t('provenance.deleted') })),
+    ...p.untracked.map((path) => ({ path, state: t('provenance.untracked') })),
+  ];
+  const title = t(`title.${report.kind}`);
+  const organisation = report.organisation.name || report.organisation.id;
+  const header = [organisation, title, report.period.id + (s.provisional ? ` (${t('status.provisional_short')})` : '')].join(' · ');
   return {
     lang: report.language,
     audit: report.kind === 'audit',
-    title: t(`title.${report.kind}`),
+    monthly: report.kind === 'monthly',
+    title,
+    running_header: header,
     meta: {
-      organisation: report.organisation.name || report.organisation.id,
-      period: `${report.period.id} (${report.period.start} — ${report.period.end})`,
+      organisation,
+      period: `${report.period.id} (${fmt.time(report.period.start)} — ${fmt.time(report.period.end)})`,
       period_id: report.period.id,
       timezone: report.period.timezone,
       repository: report.repository.url ?? t('unknown'),
       commit: report.repository.commit ?? t('unknown'),
       commit_url: report.repository.url && report.repository.commit ? `${report.repository.url.replace(/\.git$/, '')}/commit/${report.repository.commit}` : '',
-      generated_at: report.generated_at,
+      generated_at: fmt.time(report.generated_at),
       tool: `${report.tool.name} ${report.tool.version}`,
       manifest: report.evidence_manifest_sha256,
       language: report.language,
+      generated_note: t(s.provisional ? 'meta.generated_note_provisional' : 'meta.generated_note'),
+    },
+    banners: {
+      provisional: s.provisional ? t('status.provisional', { period: report.period.id, at: fmt.time(report.generated_at) }) : '',
+      no_evidence: s.period_has_evidence ? '' : t('status.no_evidence', { period: report.period.id }),
+      incomplete: s.gaps.length ? t('status.incomplete', { count: s.gaps.length }) : '',
+      gaps: s.gaps.map((g) => ({ code: g.code, label: t(`${g.code}.short`), text: t(g.code), path: g.path ?? '', detail: g.detail })),
+      provenance: !p.git ? t('status.not_git') : provenanceRows.length || report.integrity.history.length ? t('status.outside_git', { commit: (report.repository.commit ?? '').slice(0, 10), count: provenanceRows.length + report.integrity.history.length }) : '',
+      provenance_rows: provenanceRows,
+      any: s.provisional || !s.period_has_evidence || s.gaps.length > 0 || !p.git || provenanceRows.length > 0 || report.integrity.history.length > 0,
     },
     summary: {
       kpis_title: t('summary.kpis', { count: TREND_PERIODS }),
       kpis: report.summary.kpis.map(kpi),
-      attention: fvs(report.summary.attention),
+      attention: kit.fvs(report.summary.attention),
     },
-    changes: {
-      figures: fvs(c.figures),
-      type_chart: typeFigures.length ? renderBars(typeFigures.map((f) => ({ label: tv('val.type', f.id.split('.').pop()!), value: f.value, text: formatValue(f, t) })), null, t('changes.by_type_chart')) : '',
-      list: c.changes.map((r) => ({ ...r, id: r.change, type: tv('val.type', r.type), risk: tv('val.risk', r.risk), outcome: tv('val.outcome', r.outcome) })),
-      discrepancies: c.discrepancies.map((d) => ({ ...d, closure: tv('val.outcome', d.closure), records: tv('val.outcome', d.records), run: d.run ?? t('reason.no_run') })),
-      outside_window: c.outside_window.map((r) => ({ ...r, reason: t(r.reason) })),
-      ungated: c.ungated.map((r) => ({ ...r, reason: t(r.reason) })),
-      retro_overdue: c.retro_overdue,
-      pir_missing: c.pir_missing,
-    },
-    incidents: {
-      figures: fvs(i.figures),
-      levels: i.levels.map((l) => ({
-        name: levelName(l.level, report, t),
-        ack_target: l.acknowledge_minutes === null ? t('no_data') : String(l.acknowledge_minutes),
-        resolve_target: l.resolve_minutes === null ? t('no_data') : String(l.resolve_minutes),
-        figures: fvs(l.figures),
-      })),
-      breaches: i.breaches.map((b) => ({ ...b, level: levelName(b.level, report, t), measure: tv('val.measure', b.measure), actual: b.actual_minutes === null ? t('incidents.still_running') : String(b.actual_minutes) })),
-      postmortems_overdue: i.postmortems_overdue,
-      follow_ups_overdue: i.follow_ups_overdue,
-      list: i.incidents.map((r) => ({ ...r, level: levelName(r.level, report, t), status: tv('val.status', r.status) })),
-    },
-    duties: {
-      figures: fvs(report.duties.figures),
-      levels: report.duties.levels.map((l) => ({ name: levelName(l.level, report, t), figures: fvs(l.figures) })),
-      missed: report.duties.missed.map((m) => ({ ...m, level: levelName(m.level, report, t), duty: t(`val.duty.${m.duty}`) })),
-      handovers: report.duties.handovers,
-      vendors: report.duties.vendors,
-    },
-    inspection: {
-      basis: ins.run ? t('inspection.basis', { path: `${ins.run.path} · ${ins.run.run}`, at: ins.run.at }) : t('inspection.no_run'),
-      has_run: ins.run !== null,
-      figures: fvs(ins.figures),
-      by_env: ins.by_env.map((r) => ({ key: r.key, figure: fv(r.figure) })),
-      env_chart: bars(ins.by_env, t('inspection.by_env')),
-      by_group: ins.by_group.map((r) => ({ key: r.key, figure: fv(r.figure) })),
-      group_chart: bars(ins.by_group, t('inspection.by_group')),
-      by_host: ins.by_host.map((r) => ({ key: r.key, figure: fv(r.figure) })),
-      top_failing: ins.top_failing.map((r) => ({ check: r.check, title: r.title, severity: tv('val.severity', r.severity), figure: fv(r.figure) })),
-      unreachable: ins.unreachable.map((u) => ({ host: u.host, reason: u.reason === 'not_inspected' ? t('reason.not_inspected') : u.reason })),
-      exceptions: ins.exceptions.map((e) => ({ ...e, state_label: tv('val.state', e.state) })),
-      djbh: ins.frameworks.djbh.map((r) => ({ control: r.control, checks: r.checks.join(', '), figure: fv(r.figure) })),
-      iso27001: ins.frameworks.iso27001.map((r) => ({ control: r.control, checks: r.checks.join(', '), figure: fv(r.figure) })),
-    },
-    backups: {
-      figures: fvs(report.backups.figures),
-      policies: report.backups.policies.map((p) => ({
-        ...p,
-        figure: fv(p.figure),
-        missed_text: p.missed.map((m) => `${m.host} (${m.max_gap_hours === null ? t('no_data') : m.max_gap_hours})`).join(', '),
-        last_verified: p.last_verified || t('no_data'),
-        verification: t(p.verification_overdue ? 'val.verification.overdue' : 'val.verification.ok'),
-      })),
-    },
-    access: {
-      figures: fvs(report.access.figures),
-      grants: report.access.grants.map((g) => ({ ...g, state_label: tv('val.state', g.state) })),
-      reviews_overdue: report.access.reviews_overdue,
-      leavers: report.access.leavers.map((l) => ({ ...l, grants: l.grants.join(', ') })),
-      drift: report.access.drift,
-    },
-    oncall: {
-      figures: fvs(report.oncall.figures),
-      horizon: t('oncall.horizon', { from: report.oncall.from, to: report.oncall.to }),
-      gaps: report.oncall.gaps,
-    },
-    runbooks: { figures: fvs(report.runbooks.figures), overdue: report.runbooks.overdue },
+    sections: sectionViews(kit),
     integrity: {
-      figures: fvs(report.integrity.figures),
+      figures: kit.fvs(report.integrity.figures),
+      sampling: t('integrity.sampling', { files: report.integrity.figures.find((f) => f.id === 'integrity.record_files')?.value ?? 0, lines: report.integrity.figures.find((f) => f.id === 'integrity.record_lines')?.value ?? 0 }),
       ok: report.integrity.problems.length === 0,
-      problems: report.integrity.problems,
-      document_problems: report.integrity.document_problems,
+      problems: report.integrity.problems.map((x) => ({ ...x, message: fmt.message(x.code, x.message) })),
+      history_ok: report.integrity.history.length === 0,
+      history: report.integrity.history.map((x) => ({ ...x, commit: x.commit?.slice(0, 10) ?? '', message: fmt.message(x.code, x.message) })),
+      epoch: epochText(report.status.provenance.epoch, t, fmt),
+      restarts: report.status.provenance.restarts.map((r) => ({ path: r.path, commit: r.commit.slice(0, 10) })),
+      document_problems: report.integrity.document_problems.map((x) => ({ ...x, message: fmt.message(x.code, x.message) })),
     },
-    all_figures: allFigures,
-    evidence: report.evidence.map((e) => ({ ...e, seq: e.line ? String(e.line.seq) : '', line_hash: e.line?.hash ?? '', kind: tv('val.kind', e.kind), commit_short: e.commit ? e.commit.slice(0, 10) : '', commit_url: e.commit_url ?? '', pr: e.pr === null ? '' : `#${e.pr}`, pr_url: e.pr_url ?? '' })),
+    all_figures: collectAll(report).map(fv),
+    evidence: report.evidence.map((e) => ({
+      ...e,
+      seq: e.line ? String(e.line.seq) : '',
+      line_hash: e.line?.hash ?? '',
+      kind: t(`val.kind.${e.kind}`),
+      commit_short: e.commit ? e.commit.slice(0, 10) : '',
+      commit_url: e.commit_url ?? '',
+      pr: e.pr === null ? '' : `#${e.pr}`,
+      pr_url: e.pr_url ?? '',
+    })),
   };
 }
 
@@ -199,6 +193,7 @@ function collectAll(report: Report): Figure[] {
       } else for (const k of Object.keys(o)) if (k !== 'evidence') visit(o[k]);
     }
   };
-  visit({ c: report.changes, i: report.incidents, d: report.duties, s: report.inspection, b: report.backups, a: report.access, o: report.oncall, r: report.runbooks, g: report.integrity, k: report.summary.kpis });
+  for (const id of SECTION_IDS) visit(report[id]);
+  visit({ g: report.integrity, k: report.summary.kpis });
   return out;
 }

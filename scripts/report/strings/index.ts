@@ -17,3 +17,8 @@ export function createTranslator(language: Language): Translate {
     return s.replace(/\{(\w+)\}/g, (_, name: string) => (name in params ? String(params[name]) : `{${name}}`));
   };
 }
+
+/** Whether a language's table has a key (for values translated when known, shown raw otherwise). Pure. */
+export function hasString(language: Language, key: string): boolean {
+  return (STRING_TABLES[language] as Record<string, string>)[key] !== undefined;
+}

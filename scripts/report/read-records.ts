@@ -1,0 +1,225 @@
+/**
+ * Edge: reads, verifies and adapts record files — every record file under
+ * records/, each chain verified, each file checked against its committed
+ * versions in git (scripts/records/history.ts) while its bytes are in memory.
+ * A record file whose chain is broken is listed as an integrity problem and
+ * only its lines before the first problem are used. Large inspection records
+ * are read in a worker thread beside the documents.
+ */
+import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { anchorOf, type Anchor } from '../records/anchor.ts';
+import { verifyChain, type RecordLine } from '../records/chain.ts';
+import { checkRecordHistory, type CommittedVersion, type HistoryProblem } from '../records/history.ts';
+import { adaptBackupRecord } from './adapters/backup-records.ts';
+import { adaptConvergeRecord } from './adapters/converge-records.ts';
+import { adaptExecutionRecord } from './adapters/execution-records.ts';
+import { adaptGateRecord } from './adapters/gate-records.ts';
+import { adaptInspectionFileFast } from './adapters/inspection-fast.ts';
+import { adaptInspectionRecord, pruneInspectionRuns } from './adapters/inspection-records.ts';
+import type { IntegrityProblem, RecordFileInfo, ReportInput } from './types.ts';
+import { codePath } from '../model/code-root.ts';
+
+/** What git knows of the record files; undefined outside a git repository (nothing to compare with). */
+export type VersionsByPath =
+  | {
+      /** Committed versions by record path. */
+      versions: Record<string, CommittedVersion[]>;
+      /** Record paths git status reports modified (the rest are exactly HEAD's version). */
+      modified: string[];
+      /** Record paths a commit rewrote, with that commit. */
+      rewrites: Record<string, { commit: string; at: string }>;
+    }
+  | undefined;
+
+/** Every .jsonl file under records/, repository-relative, sorted. Synchronous: ten thousand folders of one small file each. Edge. */
+export async function listRecordFiles(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = readdirSync(path.join(root, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const child = `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(child);
+      else if (e.isFile() && e.name.endsWith('.jsonl')) out.push(child);
+    }
+  };
+  walk('records');
+  return out.sort();
+}
+
+function familyOf(rel: string): RecordFileInfo['family'] {
+  const top = rel.split('/')[1];
+  return top === 'gate' || top === 'changes' || top === 'inspections' || top === 'backups' || top === 'converge' ? top : 'other';
+}
+
+export interface RecordsPart {
+  gateDecisions: ReportInput['gateDecisions'];
+  executions: ReportInput['executions'];
+  inspections: ReportInput['inspections'];
+  backups: ReportInput['backups'];
+  converge: ReportInput['converge'];
+  recordFiles: RecordFileInfo[];
+  integrity: IntegrityProblem[];
+  /** Record files against their git history. */
+  history: HistoryProblem[];
+  /** First lines that anchor the head of a sibling file (scripts/records/anchor.ts), checked once every file is read. */
+  anchors: { path: string; anchor: Anchor }[];
+  /** Each file's line count and the hash its last line claims: most anchors name exactly that, so nothing is read again. */
+  tails: { path: string; lines: number; head: string }[];
+}
+
+const LAST_HASH = /,"hash":"([0-9a-f]{64})"\}\n?$/;
+
+/**
+ * The hash the last line of `text` claims. A copy: V8 keeps a slice of a
+ * string alive with the whole string, and a month of inspections is 30 MB.
+ * Pure.
+ */
+function lastHash(text: string): string {
+  const m = LAST_HASH.exec(text.slice(-100));
+  return m ? Buffer.from(m[1]!, 'latin1').toString('latin1') : '';
+}
+
+/** The anchor a record file's first line carries, read without parsing the rest of the file. Pure. */
+function firstLineAnchor(text: string): Anchor | undefined {
+  const nl = text.indexOf('\n');
+  const first = nl < 0 ? text : text.slice(0, nl);
+  if (!first.includes('"anchor":')) return undefined;
+  try {
+    return anchorOf(JSON.parse(first) as RecordLine);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Verifies and adapts one record file into `part`. Pure: bytes in, normalised records and problems out. */
+export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: Buffer }, zone?: string, versions?: VersionsByPath, firstOf?: string): void {
+  const family = familyOf(file.path);
+  if (versions) {
+    const rewrittenIn = versions.rewrites[file.path];
+    part.history.push(...checkRecordHistory(file.path, versions.versions[file.path] ?? [], file.bytes, { modified: versions.modified.includes(file.path), ...(rewrittenIn ? { rewrittenIn } : {}) }).problems);
+  }
+  const text = file.bytes.toString('utf8');
+  const anchor = firstLineAnchor(text);
+  if (anchor) part.anchors.push({ path: file.path, anchor });
+  if (family === 'inspections' && zone !== undefined) {
+    // Intact files take the fast path (same result, fewer lines parsed); anything else the full verifier.
+    const fast = adaptInspectionFileFast(file.path, text, zone, firstOf);
+    if (fast) {
+      part.recordFiles.push({ path: file.path, sha256: createHash('sha256').update(file.bytes).digest('hex'), family, lines: fast.lines, ok: true });
+      part.tails.push({ path: file.path, lines: fast.lines, head: lastHash(text) });
+      part.inspections.push(...fast.runs);
+      return;
+    }
+  }
+  const v = verifyChain(text);
+  const firstBad = v.problems.length ? Math.min(...v.problems.map((p) => p.line)) : Infinity;
+  // Every line before the first problem parsed, so index i is line i + 1.
+  const lines = (firstBad === Infinity ? v.lines : v.lines.slice(0, firstBad - 1)) as unknown as Record<string, unknown>[];
+  for (const p of v.problems) part.integrity.push({ path: file.path, line: p.line, code: p.code, message: p.message });
+  part.recordFiles.push({ path: file.path, sha256: createHash('sha256').update(file.bytes).digest('hex'), family, lines: v.lines.length, ok: v.ok });
+  if (v.ok) part.tails.push({ path: file.path, lines: v.lines.length, head: v.head });
+  if (family === 'gate') part.gateDecisions.push(...adaptGateRecord(file.path, lines));
+  else if (family === 'changes') {
+    const run = adaptExecutionRecord(file.path, lines);
+    if (run) part.executions.push(run);
+  } else if (family === 'inspections') part.inspections.push(...adaptInspectionRecord(file.path, lines));
+  else if (family === 'backups') part.backups.push(...adaptBackupRecord(file.path, lines));
+  else if (family === 'converge') part.converge.push(...adaptConvergeRecord(file.path, lines));
+}
+
+export function emptyRecordsPart(): RecordsPart {
+  return { gateDecisions: [], executions: [], inspections: [], backups: [], converge: [], recordFiles: [], integrity: [], history: [], anchors: [], tails: [] };
+}
+
+/**
+ * Reads, verifies and adapts record files one at a time, in path order, so a
+ * large year never sits in memory as text. Synchronous reads: thousands of
+ * small gate and execution records cost far less without thread-pool round
+ * trips; the loop yields now and then so the documents load meanwhile. Edge.
+ */
+async function readRecordsHere(root: string, paths: readonly string[], zone: string, versions: VersionsByPath, firstOf?: string): Promise<RecordsPart> {
+  const part = emptyRecordsPart();
+  for (let i = 0; i < paths.length; i++) {
+    if (i % 256 === 255) await new Promise((r) => setImmediate(r));
+    const rel = paths[i]!;
+    adaptRecordFile(part, { path: rel, bytes: readFileSync(path.join(root, rel)) }, zone, versions, firstOf);
+    if (rel.startsWith('records/inspections/')) pruneInspectionRuns(part.inspections, zone, firstOf);
+  }
+  return part;
+}
+
+/**
+ * Running from the bundle (scripts/bin/build.mjs), the worker is the bundle's own
+ * records-worker.js next to this chunk; from the sources, a shim that registers tsx.
+ */
+function workerEntry(): string | URL {
+  const bundled = new URL('./records-worker.js', import.meta.url);
+  return existsSync(bundled) ? bundled : codePath('scripts/report/records-worker.mjs');
+}
+
+/** Inspection records above this many bytes are verified in worker threads, beside the documents. */
+export const WORKER_MIN_BYTES = 32 * 1024 * 1024;
+
+function mergeParts(parts: RecordsPart[]): RecordsPart {
+  const out = emptyRecordsPart();
+  for (const p of parts) for (const k of Object.keys(out) as (keyof RecordsPart)[]) (out[k] as unknown[]).push(...(p[k] as unknown[]));
+  out.recordFiles.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out;
+}
+
+async function readInWorker(root: string, paths: string[], zone: string, versions: VersionsByPath, firstOf?: string): Promise<RecordsPart> {
+  const { Worker } = await import('node:worker_threads');
+  const mine = versions ? { versions: Object.fromEntries(paths.map((p) => [p, versions.versions[p] ?? []])), modified: versions.modified.filter((p) => paths.includes(p)), rewrites: Object.fromEntries(paths.flatMap((p) => (versions.rewrites[p] ? [[p, versions.rewrites[p]!]] : []))) } : undefined;
+  return new Promise((resolve, reject) => {
+    const w = new Worker(workerEntry(), { workerData: { root, paths, zone, versions: mine, firstOf } });
+    w.once('message', (part: RecordsPart) => {
+      resolve(part);
+      void w.terminate();
+    });
+    w.once('error', reject);
+    w.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`records worker exited with ${code}`))));
+  });
+}
+
+/** Threads that verify inspection records when they are large; more would hold more parsed months in memory at once. */
+const WORKERS = 1;
+
+/**
+ * All record files. When inspections are large, they are verified in worker
+ * threads (split by size) while this thread loads the documents and the small
+ * gate and execution records; a worker that cannot start falls back to this
+ * thread. The result is the same either way.
+ */
+export async function readRecords(root: string, paths: readonly string[], zone: string, workerMinBytes: number, onWorkerError: (e: unknown) => void = () => {}, versions: VersionsByPath = undefined, firstOf?: string): Promise<RecordsPart> {
+  const inspections: { path: string; size: number }[] = [];
+  for (const p of paths) if (p.startsWith('records/inspections/')) inspections.push({ path: p, size: (await stat(path.join(root, p)).catch(() => ({ size: 0 }))).size });
+  const total = inspections.reduce((a, f) => a + f.size, 0);
+  if (paths.length === 0 || total < workerMinBytes) return readRecordsHere(root, paths, zone, versions, firstOf);
+  // Largest first onto the lightest worker: balanced shares.
+  const shares: { paths: string[]; size: number }[] = Array.from({ length: WORKERS }, () => ({ paths: [], size: 0 }));
+  for (const f of [...inspections].sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1))) {
+    const lightest = shares.reduce((m, s) => (s.size < m.size ? s : m));
+    lightest.paths.push(f.path);
+    lightest.size += f.size;
+  }
+  const inWorker = (share: string[]) =>
+    readInWorker(root, share.sort(), zone, versions, firstOf).catch((e: unknown) => {
+      onWorkerError(e);
+      return readRecordsHere(root, share, zone, versions, firstOf);
+    });
+  const rest = paths.filter((p) => !p.startsWith('records/inspections/'));
+  const parts = await Promise.all([...shares.filter((s) => s.paths.length > 0).map((s) => inWorker(s.paths)), readRecordsHere(root, rest, zone, versions, firstOf)]);
+  const merged = mergeParts(parts);
+  pruneInspectionRuns(merged.inspections, zone, firstOf);
+  return merged;
+}
+

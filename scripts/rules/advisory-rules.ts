@@ -1,0 +1,40 @@
+/**
+ * The advisory register (policies/advisories/, 及时更新补丁; 等保 2.0 8.1.10.5):
+ * every advisory is due a number of days after it was published that its severity
+ * decides, and is remediated by a change that closed successfully or by an
+ * exception still in force. Lint names the overdue ones and broken links. Pure.
+ */
+import type { Diagnostic } from '../model/diagnostic.ts';
+import { endOfDay } from './contact-rules.ts';
+import { at, type RuleInput } from './rule-context.ts';
+
+/** Days from `published` to due, per severity (the organisation's patch policy). */
+export const PATCH_DUE_DAYS = { critical: 7, high: 30, medium: 90, low: 180 } as const;
+
+const DAY = 86_400_000;
+
+/** The due date (YYYY-MM-DD) of an advisory. Pure. */
+export function advisoryDue(published: string, severity: keyof typeof PATCH_DUE_DAYS): string {
+  return new Date(Date.parse(`${published}T00:00:00Z`) + PATCH_DUE_DAYS[severity] * DAY).toISOString().slice(0, 10);
+}
+
+export function checkAdvisories({ repo, now }: RuleInput): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const zone = repo.one('calendar')?.data.timezone ?? 'Asia/Shanghai';
+  for (const a of repo.all('advisory')) {
+    const d = a.data;
+    const due = advisoryDue(d.published, d.severity);
+    const change = d.remediation?.change ? repo.get('change', d.remediation.change) : undefined;
+    const exception = d.remediation?.exception ? repo.get('exception', d.remediation.exception) : undefined;
+    if (d.remediation?.change && !change) out.push(at(a, '/remediation/change', 'reference.unknown-change', `change '${d.remediation.change}' does not exist`, 'name a change under changes/YYYY/'));
+    if (d.remediation?.exception && !exception) out.push(at(a, '/remediation/exception', 'reference.unknown-exception', `exception '${d.remediation.exception}' does not exist`, 'name an exception under policies/exceptions/'));
+    const patched = change?.data.closure?.outcome === 'succeeded';
+    const waived = exception !== undefined && Date.parse(exception.data.expires) >= now.getTime();
+    if (patched || waived || endOfDay(due, zone) >= now.getTime()) continue;
+    const state = change ? `change ${change.id} is ${change.data.closure ? `closed ${change.data.closure.outcome}` : 'not closed'}` : exception ? `exception ${exception.id} expired on ${exception.data.expires}` : 'no change or exception is linked';
+    out.push(at(a, '/published', 'advisory.overdue',
+      `${d.references.join(', ')} (${d.severity}) was due on ${due}, ${PATCH_DUE_DAYS[d.severity]} days after ${d.published}: ${state}`,
+      'patch it through a change (remediation.change) and close the change, or accept the risk with an exception (remediation.exception)'));
+  }
+  return out;
+}
