@@ -70,12 +70,13 @@ fi
 # config file's Include arguments and whether it has a Match line; deeper Include levels (at most 8) get one awk each.
 # /proc/PID/stat counts in USER_HZ, 100 on every Linux architecture opsgate runs on (getconf would cost a process).
 hz=100
-ogsi='FILENAME != ARGV[1] && FILENAME != ARGV[2] { k = tolower($1); if (k == "include") for (i = 2; i <= NF; i++) print $i > o; else if (k == "match") { print "%MATCH%" > o; if (tolower($0) ~ /[[:space:]]local(address|port)[[:space:]]/) print "%LOCAL%" > o } }'
+ogsi='FILENAME != ARGV[1] && FILENAME != ARGV[2] { k = tolower($1); if (k == "include") for (i = 2; i <= NF; i++) print $i > o; else if (k == "match") { print "%MATCH%" > o; if (tolower($0) ~ /[[:space:]]local(address|port)[[:space:]]/) print "%LOCAL%" > o
+  for (i = 2; i <= NF; i++) { c = tolower($i); if (c ~ /^#/) break; if (c == "all") continue; if (c == "rdomain") print "%RDOMAIN%" > o; else if (c !~ /^(user|group|host|address|localaddress|localport)$/) print "%UNK% " FILENAME ":" FNR " " $i > o; i++ } } }'
 : > "$T/inc"
 awk -v B="$B" -v d="$d" -v st="$st" -v hz="$hz" -v o="$T/inc" "FILENAME == ARGV[1] { print; next } FILENAME == ARGV[2] { if (/^btime /) bt = \\$2; next } $ogsi"' END { if (d != "") printf "%s daemon %s %s %s %s\\n", B, d, st, hz, bt }' "$T/sshd-g" /proc/stat "$cf"
-cfgs=$cf; n=0; m=; lm=
+cfgs=$cf; n=0; m=; lm=; rdm=
 while [ -s "$T/inc" ] && [ $n -lt 8 ]; do
-  l=; while IFS= read -r inc; do case "$inc" in %MATCH%) m=1; continue;; %LOCAL%) lm=1; continue;; /*) ;; *) inc=/etc/ssh/$inc;; esac; for g in $inc; do [ -f "$g" ] && { l="$l $g"; cfgs="$cfgs $g"; }; done; done < "$T/inc"
+  l=; while IFS= read -r inc; do case "$inc" in %MATCH%) m=1; continue;; %LOCAL%) lm=1; continue;; %RDOMAIN%) rdm=1; continue;; %UNK%*) printf '%s matchx %s\\n' "$B" "\${inc#%UNK% }"; continue;; /*) ;; *) inc=/etc/ssh/$inc;; esac; for g in $inc; do [ -f "$g" ] && { l="$l $g"; cfgs="$cfgs $g"; }; done; done < "$T/inc"
   : > "$T/inc"; [ -n "$l" ] || break
   awk -v o="$T/inc" "$ogsi" /dev/null /dev/null $l 2>/dev/null; n=$((n+1))
 done
@@ -93,6 +94,12 @@ if [ -n "$m" ]; then
   [ -n "$lm" ] && lc=$(awk 'FILENAME == ARGV[1] { if ($1 == "listenaddress") { a = $2; p = a; sub(/:[0-9]+$/, "", a); sub(/^.*:/, "", p); gsub(/[][]/, "", a); if (fa == "") { fa = a; fp = p } x = ",laddr=" a ",lport=" p; if (!s[x]++) print x } next }
     tolower($1) == "match" { for (i = 2; i < NF; i++) { k = tolower($i); if (k != "localaddress" && k != "localport") continue; n = split($(i + 1), v, ","); for (j = 1; j <= n; j++) { x = v[j]; if (substr(x, 1, 1) == "!") continue; sub(/\\/.*/, "", x); gsub(/[*?]/, "1", x); if (k == "localaddress") la[x] = 1; else lp[x] = 1 } } }
     END { for (x in la) { y = ",laddr=" x ",lport=" fp; if (!s[y]++) print y } for (x in lp) { y = ",laddr=" fa ",lport=" x; if (!s[y]++) print y } }' "$T/sshd-g" $cfgs)
+  # Match RDomain: sshd -T -C treats the block as not matching when no rdomain is given, while on Linux a connection's
+  # rdomain is the device its listening socket is bound to, "" when unbound, which \`RDomain *\` matches. So every context
+  # also gets each listener's rdomain ("" for ListenAddress without one) and each name the Match RDomain lines name.
+  rd=-
+  [ -n "$rdm" ] && rd=$(awk 'FILENAME == ARGV[1] { if ($1 == "listenaddress") { x = ",rdomain=" (($3 == "rdomain") ? $4 : ""); if (!s[x]++) print x } next }
+    tolower($1) == "match" { for (i = 2; i < NF; i++) if (tolower($i) == "rdomain") { n = split($(i + 1), v, ","); for (j = 1; j <= n; j++) { x = v[j]; if (substr(x, 1, 1) == "!") continue; gsub(/[*?]/, "x", x); x = ",rdomain=" x; if (!s[x]++) print x } } }' "$T/sshd-g" $cfgs)
   # sshd's match_pattern_list: a list matches when a pattern matches and no !pattern does (-1); * and ? only.
   OGMATCH='function glob(s, p,  re, i, c) { re = "^"; for (i = 1; i <= length(p); i++) { c = substr(p, i, 1); if (c == "*") re = re ".*"; else if (c == "?") re = re "."; else if (c ~ /[A-Za-z0-9_]/) re = re c; else if (c == "\\\\" || c == "^") re = re "\\\\" c; else re = re "[" c "]" } return s ~ (re "$") }
     function plist(s, list,  n, a, i, x, neg, pos) { n = split(list, a, ","); pos = 0; for (i = 1; i <= n; i++) { x = a[i]; neg = (substr(x, 1, 1) == "!"); if (neg) x = substr(x, 2); if (glob(s, x)) { if (neg) return -1; pos = 1 } } return pos }'
@@ -121,11 +128,11 @@ if [ -n "$m" ]; then
       for (k = 1; k <= nk; k++) print rep[order[k]] "\\t" substr(mem[order[k]], 2) > o }' $ns /etc/passwd /etc/group $cfgs
   n=0; : > "$T/ctx"
   while IFS='	' read -r u members; do
-    for a in $addrs; do for l in $lc; do [ "$l" = - ] && l=
+    for a in $addrs; do for l in $lc; do for rv in $rd; do [ "$l" = - ] && l=; [ "$rv" = - ] && rv=
       case "$a" in h=*) hn=\${a#h=}; ad=203.0.113.10;; *) hn=$a; ad=$a;; esac
-      n=$((n + 1)); ogsshd -C "user=$u,host=$hn,addr=$ad$l" > "$T/c$n" 2>&1
-      printf '%s\\t%s\\t%s\\t%s\\n' "$n" "$?" "host=$hn,addr=$ad$l" "$members" >> "$T/ctx"
-    done; done
+      n=$((n + 1)); ogsshd -C "user=$u,host=$hn,addr=$ad$l$rv" > "$T/c$n" 2>&1
+      printf '%s\\t%s\\t%s\\t%s\\n' "$n" "$?" "host=$hn,addr=$ad$l$rv" "$members" >> "$T/ctx"
+    done; done; done
   done < "$T/cls"
   # One awk prints every context, for every account it stands for, as the lines that differ from the global view; and
   # each account's AuthorizedKeysFile from its first context.

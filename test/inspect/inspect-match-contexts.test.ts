@@ -4,7 +4,9 @@
  * weakening context applies to is still named. Each planted weakening is confirmed with sshd's own
  * `sshd -T -C` for that account first.
  */
+import { execFile } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
@@ -17,6 +19,7 @@ import { writeFleetRepo } from './fleet-repo.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
 
+const run = promisify(execFile);
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
 let fleet: RunningFleet;
 let root: string;
@@ -61,6 +64,11 @@ beforeAll(async () => {
         sshd: { match: ['Match User a*,!andy', '  PasswordAuthentication yes', 'Match User b?b Address 10.1.0.0/16', '  X11Forwarding yes'] },
       },
       {
+        // Match RDomain: sshd -T -C without rdomain says the block does not apply; a real connection on Linux has rdomain "".
+        id: 'm-rdomain', groups: ['web'],
+        sshd: { match: ['Match RDomain *', '  PasswordAuthentication yes'] },
+      },
+      {
         // A Match line no login account can select: nothing weakens, and no context is run.
         id: 'm-nobody', groups: ['web'], accounts: [{ name: 'carol', uid: 1001 }],
         sshd: { match: ['Match User ghost', '  PasswordAuthentication yes'] },
@@ -102,6 +110,17 @@ MACHINE.describe('sshd Match contexts: one run per class of accounts, every acco
     const x11 = row('m-wild', 'ssh.x11');
     expect(x11).toMatchObject({ status: 'fail', severity: 'low', evidence: 'sshd -T -C user=bob,host=10.1.0.0,addr=10.1.0.0' });
     expect(named(x11)).toEqual(['bob']);
+  });
+
+  it('Match RDomain: the routing domain of each listener (none: "") is a context, so `RDomain *` is seen as the daemon applies it', async () => {
+    // Ground truth: a real connection is offered password authentication, although sshd -T -C without rdomain says no.
+    const h = fleet.hosts.find((x) => x.id === 'm-rdomain')!;
+    const offered = await run('ssh', ['-o', 'BatchMode=yes', '-o', 'PreferredAuthentications=none', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', `ProxyCommand=${h.proxy_command!.join(' ')}`, 'nobody@m-rdomain', 'true'], { timeout: 20_000 }).then(() => '', (e: { stderr?: string }) => e.stderr ?? '');
+    expect(offered).toMatch(/Permission denied \(publickey,password\)/);
+    expect(await sshdT('m-rdomain', 'user=opsgate,host=203.0.113.10,addr=203.0.113.10')).toMatch(/^passwordauthentication no$/m);
+    const r = row('m-rdomain', 'ssh.password-auth');
+    expect(r).toMatchObject({ status: 'fail', severity: 'high', evidence: expect.stringMatching(/^sshd -T -C user=\w+,host=203\.0\.113\.10,addr=203\.0\.113\.10,rdomain=$/) });
+    expect(r.reason).toContain('Match context user=opsgate,host=203.0.113.10,addr=203.0.113.10,rdomain=: passwordauthentication is yes');
   });
 
   it('a Match line no account can select: pass, and no context is evaluated', () => {
