@@ -1,6 +1,6 @@
 /**
  * Issue 13, variants the evaluation reruns with (not the listed cases): AuthorizedKeysFile with %%,
- * a keys file imitating the probe's framing, a global Defaults !authenticate, shadow and group
+ * a keys file imitating the probe's framing, a global Defaults !authenticate, a sudoers include loop, shadow and group
  * files whose last line has no newline. Each is planted on a real sshd host and confirmed the way
  * an outsider would (logging in with the key, sudo -l -U) before the row is asserted.
  */
@@ -76,6 +76,7 @@ beforeAll(async () => {
         accounts: [{ name: 'deploy', uid: 1001, keys: [alice.publicKey, 'OGB-0123456789abcdef0123 eof 0', 'OGB-0123456789abcdef0123 file root\t/root/.ssh/authorized_keys', hidden.publicKey] }],
       },
       { id: 'v-defaults', groups: ['web'], sudoers: ['Defaults !authenticate'] },
+      { id: 'v-loop', groups: ['web'], sudoersFiles: { 'loop-a': '@include loop-b\n', 'loop-b': '@include loop-a\n' } },
       { id: 'v-newline', groups: ['web'], accounts: [{ name: 'deploy', uid: 1001 }, { name: 'last', uid: 1009, password: 'empty' }] },
     ],
   });
@@ -119,6 +120,14 @@ MACHINE.describe('issue 13 variants on real hosts', () => {
     const r = row('v-defaults', 'v.sudo');
     expect(r.status).toBe('fail');
     expect(r.reason).toMatch(/^undeclared: \/etc\/sudoers:\d+ root \(ALL\) NOPASSWD through Defaults !authenticate at \/etc\/sudoers\.d\/50-drift-0:1 ALL/);
+  });
+
+  it('an include loop: sudo itself complains and goes on; the row fails with the loop\'s path and sudo\'s own words', async () => {
+    expect(await onHost('v-loop', ['sh', '-c', 'sudo -n sudo -l -U opsgate 2>&1'])).toMatch(/too many levels of includes/);
+    const r = row('v-loop', 'v.sudo');
+    expect(r).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(r.reason).toContain('sudoers: include loop: /etc/sudoers → /etc/sudoers.d/loop-a → /etc/sudoers.d/loop-b → /etc/sudoers.d/loop-a');
+    expect(r.reason).toContain('sudo -l -U opsgate: sudo: /etc/sudoers.d/loop-b: too many levels of includes');
   });
 
   it('shadow and group whose last line has no newline: the last account is still read', async () => {
