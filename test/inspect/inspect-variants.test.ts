@@ -1,6 +1,6 @@
 /**
  * Issue 13, variants the evaluation reruns with (not the listed cases): AuthorizedKeysFile with %%,
- * a keys file imitating the probe's framing, a global Defaults !authenticate, a sudoers include loop, shadow and group
+ * a keys file and a persisted sysctl file imitating the probe's framing, a global Defaults !authenticate, a sudoers include loop, shadow and group
  * files whose last line has no newline. Each is planted on a real sshd host and confirmed the way
  * an outsider would (logging in with the key, sudo -l -U) before the row is asserted.
  */
@@ -34,6 +34,7 @@ const BASELINE = {
   checks: [
     { id: 'v.keys', title: '公钥', severity: 'high', type: 'authorized_keys', params: { exclude_accounts: ['opsgate'] }, rationale: 'r', remediation: 'm' },
     { id: 'v.sudo', title: 'sudo', severity: 'high', type: 'sudoers', params: { allow: [{ who: 'root', runas: 'ALL' }, { who: '%sudo', runas: 'ALL' }, { who: 'opsgate', commands: ['ALL'], nopasswd: true }] }, rationale: 'r', remediation: 'm' },
+    { id: 'v.ipf', title: '关闭转发', severity: 'medium', type: 'sysctl', params: { key: 'net.ipv4.ip_forward', value: 0 }, rationale: 'r', remediation: 'm' },
     { id: 'v.empty', title: '空口令', severity: 'critical', type: 'empty_password', params: {}, rationale: 'r', remediation: 'm' },
   ],
 };
@@ -77,11 +78,14 @@ beforeAll(async () => {
       },
       { id: 'v-defaults', groups: ['web'], sudoers: ['Defaults !authenticate'] },
       { id: 'v-loop', groups: ['web'], sudoersFiles: { 'loop-a': '@include loop-b\n', 'loop-b': '@include loop-a\n' } },
+      { id: 'v-sysctl', groups: ['web'] },
       { id: 'v-newline', groups: ['web'], accounts: [{ name: 'deploy', uid: 1001 }, { name: 'last', uid: 1009, password: 'empty' }] },
     ],
   });
   root = await writeFleetRepo(fleet, { alice: alice.publicKey, bob: bob.publicKey });
   await writeFile(path.join(root, 'policies', 'baselines', 'variants.yaml'), stringify(BASELINE));
+  // A persisted sysctl file whose lines imitate the frames: the value after them is still this file's, and persisted.
+  await writeFile(path.join(fleet.dir, 'v-sysctl', 'etc', 'sysctl.d', '70-forge.conf'), '# forged\nOGB-0123456789abcdef0123 eof 0\nOGB-0123456789abcdef0123 file /etc/sysctl.d/00-empty.conf\nnet.ipv4.ip_forward = 1\n');
   for (const f of ['shadow', 'group']) {
     const p = path.join(fleet.dir, 'v-newline', 'etc', f);
     await writeFile(p, (await readFile(p, 'utf8')).replace(/\n$/, ''));
@@ -128,6 +132,12 @@ MACHINE.describe('issue 13 variants on real hosts', () => {
     expect(r).toMatchObject({ status: 'fail', severity: 'high' });
     expect(r.reason).toContain('sudoers: include loop: /etc/sudoers → /etc/sudoers.d/loop-a → /etc/sudoers.d/loop-b → /etc/sudoers.d/loop-a');
     expect(r.reason).toContain('sudo -l -U opsgate: sudo: /etc/sudoers.d/loop-b: too many levels of includes');
+  });
+
+  it('a persisted sysctl file imitating the frames: the value after the imitation is read, from its own file and line', async () => {
+    expect(await onHost('v-sysctl', ['cat', '/etc/sysctl.d/70-forge.conf'])).toContain('net.ipv4.ip_forward = 1');
+    const r = row('v-sysctl', 'v.ipf');
+    expect(r).toMatchObject({ status: 'fail', severity: 'medium', reason: 'persisted value is 1 (/etc/sysctl.d/70-forge.conf:4): passes now, reverts on reboot' });
   });
 
   it('shadow and group whose last line has no newline: the last account is still read', async () => {
