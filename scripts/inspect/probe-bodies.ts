@@ -307,7 +307,7 @@ export const SECTION_COMMANDS: Record<string, string> = {
   shells: 'cksum SHELL… /usr/sbin/nologin /bin/false…; cat /etc/shells',
   'authorized-keys': 'sshd -T (authorizedkeysfile, per account: sshd -T -C user=USER,…); cat each expanded file',
   sudoers: 'cat /etc/sudoers and every file it includes (@include, @includedir)',
-  'sudo-list': 'sudo -l -U ACCOUNT (every login account)',
+  'sudo-list': 'sudo -l -U ACCOUNT (every login account whose uid is not 0)',
   packages: "dpkg-query -W -f '${Package}\\t${Version}\\t${db:Status-Abbrev}\\n' (read from /var/lib/dpkg/status; or rpm -qa)",
   files: 'stat -c "%a %U %G %F %n" PATH…; getfacl -s -p PATH…',
   'sysctl-running': 'cat /proc/sys/KEY…',
