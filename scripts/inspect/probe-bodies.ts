@@ -83,11 +83,16 @@ done
 stat -c "$B cfg %Y %n" -- $cfgs
 : > "$T/akf"
 if [ -n "$m" ]; then
-  # Addresses each Match Address names; with UseDNS yes also the names each Match Host names (h=NAME: host=NAME from
+  # Addresses each Match Address names (IPv4 networks in a list with exclusions also by their middle and last address);
+  # with UseDNS yes also the names each Match Host names (h=NAME: host=NAME from
   # 203.0.113.10). Without UseDNS sshd matches Host against the address, so names would only be false alarms.
   addrs="203.0.113.10 $(awk 'FILENAME == ARGV[1] { if ($1 == "usedns" && $2 == "yes") dns = 1; next }
     tolower($1) == "match" { for (i = 2; i < NF; i++) { k = tolower($i); if (k != "address" && !(k == "host" && dns)) continue; n = split($(i + 1), a, ","); for (j = 1; j <= n; j++) { x = a[j]; if (substr(x, 1, 1) == "!") continue
-      if (k == "address") { sub(/\\/.*/, "", x); gsub(/[*?]/, "1", x) } else { gsub(/[*?]/, "x", x); x = "h=" x } if (!s[x]++) print x } } }' "$T/sshd-g" $cfgs)"
+      if (k == "address") { if (neg(a, n) && x ~ /^[0-9.]+\\/[0-9]+$/) { split(x, c, "/"); v4(c[1], c[2]) } sub(/\\/.*/, "", x); gsub(/[*?]/, "1", x) } else { gsub(/[*?]/, "x", x); x = "h=" x } if (!s[x]++) print x } } }
+    # A list with !exclusions can exclude the first address of a network: its middle and last addresses stand for it too.
+    function neg(a, n,  j) { for (j = 1; j <= n; j++) if (substr(a[j], 1, 1) == "!") return 1; return 0 }
+    function v4(ip, p,  o, m, z, w, i, y, q) { if (split(ip, o, ".") != 4 || p > 32) return; m = ((o[1] * 256 + o[2]) * 256 + o[3]) * 256 + o[4]; z = 2 ^ (32 - p); m -= m % z
+      for (w = 1; w <= 2; w++) { y = (w == 1) ? m + int(z / 2) : m + z - 1; q = ""; for (i = 0; i < 4; i++) { q = (y % 256) (i ? "." : "") q; y = int(y / 256) } if (!s[q]++) print q } }' "$T/sshd-g" $cfgs)"
   # Match LocalAddress/LocalPort: sshd -T -C refuses to run without laddr and lport, so every context also gets the
   # daemon's listening address and port, and the addresses and ports those Match lines name.
   lc=-

@@ -69,6 +69,12 @@ beforeAll(async () => {
         sshd: { match: ['Match RDomain *', '  PasswordAuthentication yes'] },
       },
       {
+        // An exclusion that removes the network's first address: 10.0.0.0 is not in the block, 10.128.0.0 is.
+        id: 'm-negaddr', groups: ['web'],
+        sshd: { match: ['Match Address 10.0.0.0/8,!10.0.0.0/24', '  PasswordAuthentication yes'] },
+      },
+      { id: 'm-laddr', groups: ['web'], sshd: { match: ['Match LocalAddress 127.0.0.1', '  PasswordAuthentication yes'] } },
+      {
         // A Match line no login account can select: nothing weakens, and no context is run.
         id: 'm-nobody', groups: ['web'], accounts: [{ name: 'carol', uid: 1001 }],
         sshd: { match: ['Match User ghost', '  PasswordAuthentication yes'] },
@@ -121,6 +127,23 @@ MACHINE.describe('sshd Match contexts: one run per class of accounts, every acco
     const r = row('m-rdomain', 'ssh.password-auth');
     expect(r).toMatchObject({ status: 'fail', severity: 'high', evidence: expect.stringMatching(/^sshd -T -C user=\w+,host=203\.0\.113\.10,addr=203\.0\.113\.10,rdomain=$/) });
     expect(r.reason).toContain('Match context user=opsgate,host=203.0.113.10,addr=203.0.113.10,rdomain=: passwordauthentication is yes');
+  });
+
+  it('Match Address with an exclusion of the first addresses: the network is also read at its middle and last address', async () => {
+    expect(await sshdT('m-negaddr', 'user=opsgate,host=10.0.0.0,addr=10.0.0.0')).toMatch(/^passwordauthentication no$/m);
+    expect(await sshdT('m-negaddr', 'user=opsgate,host=10.128.0.0,addr=10.128.0.0')).toMatch(/^passwordauthentication yes$/m);
+    const r = row('m-negaddr', 'ssh.password-auth');
+    expect(r.status).toBe('fail');
+    expect(r.reason).toContain('Match context user=opsgate,host=10.128.0.0,addr=10.128.0.0: passwordauthentication is yes');
+    expect(r.reason).toContain('Match context user=opsgate,host=10.255.255.255,addr=10.255.255.255: passwordauthentication is yes');
+    expect(r.reason).not.toContain('addr=10.0.0.0:');
+  });
+
+  it('Match LocalAddress: the listening address is a context', async () => {
+    expect(await sshdT('m-laddr', 'user=opsgate,host=203.0.113.10,addr=203.0.113.10,laddr=127.0.0.1,lport=22')).toMatch(/^passwordauthentication yes$/m);
+    const r = row('m-laddr', 'ssh.password-auth');
+    expect(r).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(r.reason).toContain('Match context user=opsgate,host=203.0.113.10,addr=203.0.113.10,laddr=127.0.0.1,lport=22: passwordauthentication is yes');
   });
 
   it('a Match line no account can select: pass, and no context is evaluated', () => {
