@@ -60,7 +60,6 @@ describe('handovers live in incidents/handovers/YYYY/ and are never incidents', 
     ['incidents/2026/INC-2026-0001.yaml', 'incident'],
     ['incidents/handovers/INC-2026-0003.yaml', undefined],
     ['incidents/handovers/2026/x/HO-2026-11-11-0800.yaml', undefined],
-    ['handovers/2026/HO-2026-11-11-0800.yaml', undefined],
   ])('%s is a %s', (file, kind) => {
     expect(matchKind(file)?.kind).toBe(kind);
   });
