@@ -128,7 +128,7 @@ export async function generateRepo(sampleRoot: string, dir: string, total: numbe
 
 async function readSampleIncidents(sampleRoot: string): Promise<{ file: string; text: string }[]> {
   const out: { file: string; text: string }[] = [];
-  for (const year of (await readdir(path.join(sampleRoot, 'incidents'))).sort()) {
+  for (const year of (await readdir(path.join(sampleRoot, 'incidents'))).filter((y) => /^\d{4}$/.test(y)).sort()) { // incidents/handovers/ holds handovers
     for (const name of (await readdir(path.join(sampleRoot, 'incidents', year))).sort()) {
       const text = await readFile(path.join(sampleRoot, 'incidents', year, name), 'utf8');
       if (!/^(caused_by_change|deviations):/m.test(text)) out.push({ file: `incidents/${year}/${name}`, text });
