@@ -19,7 +19,7 @@ import { evaluatePreconditions, type Refusal } from './preconditions.ts';
 import { changeRecordDir, listRuns, newRunId, openRecorder } from './recorder.ts';
 import { planResume, planRetry, readRunState, type HostResume, type RunState } from './resume.ts';
 import { acquireRunLock } from './run-lock.ts';
-import { toSshTargets } from './targets.ts';
+import { toSshTargets } from '../remote/targets.ts';
 import type { ChangePlan } from './types.ts';
 import { windowVerdict } from './window-gate.ts';
 import { readRecordFile } from '../records/writer.ts';
