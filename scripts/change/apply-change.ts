@@ -136,7 +136,7 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
     stateRun = retry.from;
   }
   const resolutions = o.resolutions ?? [];
-  if (state) for (const r of resolutions) state.hosts.get(r.host)?.actions.set(`${r.phase}:${r.step}`, r.resolution === 'done' ? 'ok' : 'failed');
+  if (state) for (const r of resolutions) state.hosts.get(r.host)?.actions.set(`${r.phase}:${r.step}`, r.resolution === 'done' ? 'succeeded' : 'failed');
 
   const runLock = await acquireRunLock(root, change.id);
   if (!runLock.ok) return refuse([{ code: 'apply.locked', message: `another apply of ${change.id} is running on this machine (${runLock.owner})` }]);
@@ -172,7 +172,7 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
         for (const [h, from] of retry?.from ?? []) {
           const hs = state?.hosts.get(h);
           if (hs?.outcome === 'succeeded') await recorder.event('host.done', { host: h, outcome: 'succeeded', carried_from: from });
-          else for (const [key, v] of hs?.actions ?? []) if (v === 'ok') await recorder.event('step.carried', { host: h, phase: key.split(':')[0], step: key.slice(key.indexOf(':') + 1), from_run: from });
+          else for (const [key, v] of hs?.actions ?? []) if (v === 'succeeded') await recorder.event('step.carried', { host: h, phase: key.split(':')[0], step: key.slice(key.indexOf(':') + 1), from_run: from });
         }
       }
       for (const r of resolutions) {
