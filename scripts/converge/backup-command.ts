@@ -4,7 +4,7 @@
  * command hands its `backup` target here.
  */
 import type { CommandContext } from '../commands/context.ts';
-import { toSshTargets } from '../change/targets.ts';
+import { toSshTargets } from '../remote/targets.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import type { InspectionRow } from '../inspect/model.ts';
 import { renderGithub } from '../inspect/render.ts';
