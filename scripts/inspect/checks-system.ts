@@ -73,10 +73,13 @@ export function evaluateSshdOption(c: CheckDef, f: HostFacts): Outcome {
     if (x.problem) weakened.push(ctx.label);
     if (x.problem) problems.push(`Match context ${ctx.label}: ${option} ${x.problem}`);
   }
+  // A Match criterion opsgate cannot give sshd -T -C: the settings of that block are not judged, so the row is never a pass.
+  const unjudged = c.params.contexts === false || !f.sshdRuntime.ok ? [] : (f.sshdRuntime.value.unevaluated ?? []);
+  const notes = unjudged.map((u) => `${u.file}:${u.line} Match ${u.criterion} cannot be evaluated (sshd -T -C has no parameter for it), so the settings in that block are not judged; check them by hand or set contexts: false`);
   const out: Outcome = {
-    status: problems.length ? 'fail' : 'pass', expected,
+    status: problems.length ? 'fail' : notes.length ? 'error' : 'pass', expected,
     observed: `${option} ${observed ?? '(not set)'}${contexts.length ? `; ${contexts.length} Match contexts evaluated${weakened.length ? `, ${weakened.length} differ` : ''}` : ''}`,
-    reason: problems.join('; '),
+    reason: [...problems, ...notes].join('; '),
     evidence: weakened.length ? `sshd -T -C ${weakened[0]}` : f.sshd.command,
   };
   const pending = reloadPending(f);

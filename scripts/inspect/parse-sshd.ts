@@ -17,6 +17,8 @@ export interface SshdContext {
 
 export interface SshdRuntime {
   configFiles: Array<{ path: string; mtime: number }>;
+  /** Match criteria no `sshd -T -C` parameter can stand for (a newer sshd's), where they are written. */
+  unevaluated?: Array<{ file: string; line: number; criterion: string }>;
   /** The listening daemon this session descends from, started at `startedAt` (ms since the epoch). */
   daemon?: { pid: number; startedAt: number };
 }
@@ -40,6 +42,9 @@ export function parseSshdSection(text: string, boundary: string): SshdSection {
     if (m.word === 'cfg') {
       const c = /^(\d+) (.+)$/.exec(m.rest);
       if (c) runtime.configFiles.push({ path: c[2]!, mtime: Number(c[1]) * 1000 });
+    } else if (m.word === 'matchx') {
+      const x = /^(.+):(\d+) (\S+)$/.exec(m.rest);
+      if (x) (runtime.unevaluated ??= []).push({ file: x[1]!, line: Number(x[2]), criterion: x[3]! });
     } else if (m.word === 'daemon') {
       const [pid, ticks, hz, btime] = m.rest.split(' ').map(Number);
       if (pid && ticks !== undefined && hz && btime) runtime.daemon = { pid, startedAt: Math.round((btime + ticks / hz) * 1000) };

@@ -1,5 +1,5 @@
 import { quoteArg } from '../ssh/quote.ts';
-import { FILE_SECTIONS, FILE_SECTIONS_AWK, PROBE_PRELUDE, SECTION_BODIES, SECTION_COMMANDS } from './probe-bodies.ts';
+import { FILE_SECTIONS, FILE_SECTIONS_AWK, PROBE_PRELUDE, SECTION_BODIES, SECTION_COMMANDS, SYSCTL_PERSISTED_GLOBS } from './probe-bodies.ts';
 
 /**
  * Builds the one POSIX sh script sent to a host in a single exec. Pure.
@@ -47,15 +47,38 @@ export function buildProbeScript(req: ProbeRequest): string {
   ];
   const add = (name: string, body: string) => out.push(`sec ${quoteArg(name)}; ( ${body}\n) 2>"$T/e"; fin ${quoteArg(name)}`);
   const wanted = (name: string) => !req.sections || req.sections.includes(name);
+  const fallback = (name: string, body: string) => `sec ${quoteArg(name)}; ( ${body}\n) 2>"$T/e"; fin ${quoteArg(name)}`;
+  // Every section that only reads files goes to one awk (see FILE_SECTIONS_AWK); one the probe may not read runs its own body.
+  const inAwk = new Set<string>();
   const simple = Object.entries(FILE_SECTIONS).filter(([name]) => wanted(name));
-  if (simple.length > 0) {
+  const keys = req.sysctlKeys.filter((k) => SYSCTL_KEY.test(k)).map(quoteArg);
+  if (simple.length > 0 || keys.length > 0 || wanted('sysctl-persisted') || wanted('shells') || wanted('identity')) {
     out.push('set --');
-    for (const [name, f] of simple) {
-      out.push(`if [ -r ${f.path} ]; then set -- "$@" ${quoteArg(name)} ${f.mode} ${f.path}; else sec ${quoteArg(name)}; ( ${SECTION_BODIES[name]}\n) 2>"$T/e"; fin ${quoteArg(name)}; fi`);
+    if (wanted('identity')) {
+      inAwk.add('identity');
+      out.push('set -- identity identity 0');
     }
-    out.push(`[ $# -eq 0 ] || awk -v B="$B" '${FILE_SECTIONS_AWK}' "$@"`);
+    for (const [name, f] of simple) {
+      inAwk.add(name);
+      out.push(`if [ -r ${f.path} ]; then set -- "$@" ${quoteArg(name)} ${f.mode} 1 ${f.path}; else ${fallback(name, SECTION_BODIES[name]!)}; fi`);
+    }
+    if (keys.length > 0) {
+      inAwk.add('sysctl-running');
+      out.push(`set -- "$@" sysctl-running sysctl ${keys.length} ${keys.join(' ')}`);
+    }
+    if (wanted('sysctl-persisted')) {
+      inAwk.add('sysctl-persisted');
+      // Framed in the awk when every file is readable; otherwise the section's body (cat says why a file cannot be read).
+      out.push(`c=0; ok=1; for f in ${SYSCTL_PERSISTED_GLOBS}; do [ -f "$f" ] || continue; [ -r "$f" ] || ok=; c=$((c + 2)); done`
+        + `\nif [ -n "$ok" ]; then set -- "$@" sysctl-persisted framed $c; for f in ${SYSCTL_PERSISTED_GLOBS}; do [ -f "$f" ] && set -- "$@" "$f" "$f"; done; else ${fallback('sysctl-persisted', SECTION_BODIES['sysctl-persisted']!)}; fi`);
+    }
+    if (wanted('shells')) {
+      inAwk.add('shells');
+      out.push(`ogshells 2>/dev/null; if [ -r /etc/shells ] && [ -f /etc/shells ]; then set -- "$@" shells shells 2 "$T/shells" /etc/shells; else set -- "$@" shells shells 1 "$T/shells"; fi`);
+    }
+    out.push(`[ $# -eq 0 ] || awk -v B="$B" -v U="$U" -v H="$H" '${FILE_SECTIONS_AWK}' "$@"`);
   }
-  for (const [name, body] of Object.entries(SECTION_BODIES)) if (wanted(name) && !(name in FILE_SECTIONS)) add(name, body);
+  for (const [name, body] of Object.entries(SECTION_BODIES)) if (wanted(name) && !inAwk.has(name)) add(name, body);
   if (req.files.length > 0) {
     const paths = req.files.map((f) => {
       if (!f.startsWith('/')) throw new TypeError(`file path '${f}' is not absolute`);
@@ -66,13 +89,6 @@ export function buildProbeScript(req: ProbeRequest): string {
     // no line and its check says it was not in the probe.
     add('files', `for f in ${paths.join(' ')}; do [ -e "$f" ] || [ -L "$f" ] || printf 'missing - - - %s\\n' "$f"; done; stat -c '%a %U %G %F %n' -- ${paths.join(' ')} 2>/dev/null; `
       + `if command -v getfacl >/dev/null 2>&1; then printf '%s acl\\n' "$B"; getfacl -s -p -- ${paths.join(' ')} 2>/dev/null; else printf '%s noacl\\n' "$B"; ls -ld -- ${paths.join(' ')} 2>/dev/null; fi; true`);
-  }
-  if (req.sysctlKeys.length > 0) {
-    const keys = req.sysctlKeys.filter((k) => SYSCTL_KEY.test(k)).map(quoteArg);
-    // One awk for every key (a process per key cost ~2 ms each): it reads each file in one read, as sysctl does; /proc/sys
-    // answers a read at a non-zero offset with nothing for some keys, so the shell's byte-wise `read` is no substitute.
-    add('sysctl-running', `awk 'BEGIN { for (i = 1; i < ARGC; i++) { k = ARGV[i]; p = k; gsub(/\\./, "/", p); v = ""; f = "/proc/sys/" p; r = (getline v < f); close(f); `
-      + `if (r < 0) print k " unavailable"; else { gsub(/\\t/, " ", v); print k " = " v } } exit }' ${keys.join(' ')}`);
   }
   for (const r of req.restic) {
     add(`restic:${r.policy}`, `RESTIC_PASSWORD=${quoteArg(r.password)}; export RESTIC_PASSWORD; restic -r ${quoteArg(r.repository)} --no-lock --no-cache snapshots --json`);

@@ -37,6 +37,16 @@ describe('sshd_option: every Match context, and a reload pending', () => {
     const o = evaluateCheck(check('sshd_option', { option: 'passwordauthentication', equals: 'no' }), facts({ sshd: factOk(global, 'sshd -T'), sshdContexts: factOk([ctx('root', {}), ctx('deploy', { passwordauthentication: ['yes'] })], 'sshd -T -C') }), host, policy, NOW);
     expect(o).toMatchObject({ status: 'fail', reason: 'Match context user=deploy,host=203.0.113.10,addr=203.0.113.10: passwordauthentication is yes', evidence: 'sshd -T -C user=deploy,host=203.0.113.10,addr=203.0.113.10' });
   });
+  it('a Match criterion opsgate cannot evaluate is an error naming its file and line, never a pass; a failure stays a failure', () => {
+    const runtime = factOk({ configFiles: [], unevaluated: [{ file: '/etc/ssh/sshd_config', line: 12, criterion: 'SessionType' }] }, 'sshd -T');
+    const o = evaluateCheck(check('sshd_option', { option: 'passwordauthentication', equals: 'no' }), facts({ sshd: factOk(global, 'sshd -T'), sshdRuntime: runtime }), host, policy, NOW);
+    expect(o).toMatchObject({ status: 'error', reason: '/etc/ssh/sshd_config:12 Match SessionType cannot be evaluated (sshd -T -C has no parameter for it), so the settings in that block are not judged; check them by hand or set contexts: false' });
+    const failing = evaluateCheck(check('sshd_option', { option: 'passwordauthentication', equals: 'no' }), facts({ sshd: factOk({ ...global, passwordauthentication: ['yes'] }, 'sshd -T'), sshdRuntime: runtime }), host, policy, NOW);
+    expect(failing.status).toBe('fail');
+    expect(failing.reason).toContain('/etc/ssh/sshd_config:12 Match SessionType');
+    const off = evaluateCheck(check('sshd_option', { option: 'passwordauthentication', equals: 'no', contexts: false }), facts({ sshd: factOk(global, 'sshd -T'), sshdRuntime: runtime }), host, policy, NOW);
+    expect(off.status).toBe('pass');
+  });
   it('contexts: false judges the global view only', () => {
     const o = evaluateCheck(check('sshd_option', { option: 'passwordauthentication', equals: 'no', contexts: false }), facts({ sshd: factOk(global, 'sshd -T'), sshdContexts: factOk([ctx('deploy', { passwordauthentication: ['yes'] })], 'x') }), host, policy, NOW);
     expect(o.status).toBe('pass');

@@ -106,6 +106,12 @@ describe('sshd section', () => {
     ]);
     expect(s.runtime).toEqual({ configFiles: [{ path: '/etc/ssh/sshd_config', mtime: 1700000100_000 }], daemon: { pid: 4242, startedAt: 1700000010_000 } });
   });
+  it('keeps where a Match criterion no sshd -T -C parameter stands for is written', () => {
+    const global = Array.from({ length: 12 }, (_, i) => `opt${i} v`).join('\n');
+    const s = parseSshdSection(`${global}\npasswordauthentication no\n${B} matchx /etc/ssh/sshd_config.d/10-x.conf:7 SessionType\n${B} cfg 1700000100 /etc/ssh/sshd_config\n`, B);
+    expect(s.runtime.unevaluated).toEqual([{ file: '/etc/ssh/sshd_config.d/10-x.conf', line: 7, criterion: 'SessionType' }]);
+    expect(s.global.passwordauthentication).toEqual(['no']);
+  });
 });
 
 describe('login shells by their bytes, ACLs by their entries', () => {
