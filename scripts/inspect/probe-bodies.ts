@@ -16,6 +16,8 @@
  *                    to nologin/false/true/sync, whatever its name) → $T/logins
  *   oglogins         those accounts → $OGL
  */
+import { PATCH_SECTION_BODIES, PATCH_SECTION_COMMANDS } from './probe-patch.ts';
+
 export const PROBE_PRELUDE = [
   // The probe's uid and the host's name, once ($U, $H): identity prints them, sudo-list and sudoers use them.
   'U=$(id -u); { read -r H < /proc/sys/kernel/hostname; } 2>/dev/null || H=$(uname -n)',
@@ -198,6 +200,7 @@ export const SECTION_BODIES: Record<string, string> = {
   disk: 'df -P -k -T',
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
+  ...PATCH_SECTION_BODIES,
 };
 
 /**
@@ -248,4 +251,5 @@ export const SECTION_COMMANDS: Record<string, string> = {
   disk: 'df -P -k -T',
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
+  ...PATCH_SECTION_COMMANDS,
 };
