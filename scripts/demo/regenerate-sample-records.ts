@@ -197,7 +197,9 @@ async function main(): Promise<number> {
           const r = await run('backup', ['verify', '--record', ...(e.restoreTest ? ['--restore-test'] : []), '--identity', identity]);
           count('backup verifications');
           const rec = /recorded (\S+)/.exec(r.err)?.[1] ?? 'NOT RECORDED';
-          say(`${when}  backup verify${e.restoreTest ? ' --restore-test' : ''}: exit ${r.code}, ${rec}; ${r.out.trim().split('\n').pop()}`);
+          const tested = /restore tests (\d+) pass, (\d+) fail, (\d+) error/.exec(r.out);
+          const hosts = tested ? Number(tested[1]) + Number(tested[2]) + Number(tested[3]) : 0;
+          say(`${when}  backup verification: opsgate backup verify --record${e.restoreTest ? ' --restore-test' : ''}: exit ${r.code}, ${rec}; restore test on ${hosts} host(s); ${r.out.trim().split('\n').pop()}`);
           break;
         }
         case 'host-down': case 'host-up':
