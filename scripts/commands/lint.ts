@@ -1,4 +1,4 @@
-import { appendFile, realpath, stat } from 'node:fs/promises';
+import { appendFile, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { renderAnnotations, renderLintSummary } from '../actions/annotations.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
@@ -11,6 +11,7 @@ import { lintRepo, referencedRepoFiles } from '../rules/index.ts';
 import { findingsOfChange } from '../repo/git-changes.ts';
 import { readChangeRuns } from '../repo/read-change-runs.ts';
 import { readRestoreTests } from '../backup/record.ts';
+import { readVerifySchedules } from '../backup/verify-schedule.ts';
 import { loadOfficialSchedule } from '../calendar/official-source.ts';
 import type { CommandContext } from './context.ts';
 
@@ -55,7 +56,17 @@ async function lintTree(root: string, now: Date) {
   const { existing: existingFiles, refused: refusedFiles } = await existingInsideRepo(root, referencedRepoFiles(repo));
   const changeRuns = await readChangeRuns(root);
   const backupRestoreTests = await readRestoreTests(root);
-  return { repo, diagnostics: lintRepo({ repo, now, existingFiles, refusedFiles, changeRuns, official: loadOfficialSchedule(), backupRestoreTests }) };
+  const backupVerifySchedules = await readWorkflowSchedules(root, now);
+  return { repo, diagnostics: lintRepo({ repo, now, existingFiles, refusedFiles, changeRuns, official: loadOfficialSchedule(), backupRestoreTests, ...(backupVerifySchedules ? { backupVerifySchedules } : {}) }) };
+}
+
+/** The scheduled backup verification of .github/workflows/ (undefined without that folder: nothing to compare). */
+async function readWorkflowSchedules(root: string, now: Date) {
+  const dir = path.join(root, '.github', 'workflows');
+  const names = await readdir(dir).catch(() => undefined);
+  if (!names) return undefined;
+  const files = await Promise.all(names.filter((n) => /\.ya?ml$/.test(n)).sort().map(async (n) => ({ file: `.github/workflows/${n}`, text: await readFile(path.join(dir, n), 'utf8').catch(() => '') })));
+  return readVerifySchedules(files, now);
 }
 
 function write(ctx: CommandContext, format: Format, diagnostics: Diagnostic[], documents: number): void {

@@ -13,8 +13,8 @@
  *    each pull request (facts gathered by the gate's own collector from the
  *    local repository), apply inside the windows, daily inspect --record,
  *    converge access --check and converge access, converge backup --check and
- *    converge backup (the two backup policies' jobs), and a backup verification
- *    (restic snapshots, check, restore test; sample-backups.ts);
+ *    converge backup (the two backup policies' jobs), and backup verify --record
+ *    (restic snapshots, check, retention, restore tests: records/backups/);
  * 4. replaces records/ of this repository with the result, verifies every
  *    chain, stops every fleet process by PID and deletes the namespaces.
  *
@@ -32,7 +32,6 @@ import type { CommandContext } from '../commands/context.ts';
 import { collectGateInput } from '../gate/collect-facts.ts';
 import { readRepo, readSchemas } from '../repo/read-repo.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
-import { recordBackupVerification } from './sample-backups.ts';
 import { replayNotifications } from './sample-notifications.ts';
 import { checkSampleRecords } from './sample-checks.ts';
 import { createLocalScm, git, mergePull, type SamplePull } from './sample-git.ts';
@@ -195,9 +194,12 @@ async function main(): Promise<number> {
           break;
         }
         case 'backup-verify': {
-          const t = await recordBackupVerification(repo, sample.fleet, new Date(e.at), e.restoreTests);
+          const r = await run('backup', ['verify', '--record', ...(e.restoreTest ? ['--restore-test'] : []), '--identity', identity]);
           count('backup verifications');
-          say(`${when}  backup verification: ${t.snapshots} snapshot(s) listed, restic check on ${t.checks} repositories, restore test on ${e.restoreTests.join(', ')} (${t.restores})`);
+          const rec = /recorded (\S+)/.exec(r.err)?.[1] ?? 'NOT RECORDED';
+          const tested = /restore tests (\d+) pass, (\d+) fail, (\d+) error/.exec(r.out);
+          const hosts = tested ? Number(tested[1]) + Number(tested[2]) + Number(tested[3]) : 0;
+          say(`${when}  backup verification: opsgate backup verify --record${e.restoreTest ? ' --restore-test' : ''}: exit ${r.code}, ${rec}; restore test on ${hosts} host(s); ${r.out.trim().split('\n').pop()}`);
           break;
         }
         case 'host-down': case 'host-up':

@@ -7,6 +7,7 @@
  * an operator stopping a service). Edge: needs root, runs ip, restic, kill.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -63,6 +64,8 @@ export async function startSampleFleet(repoRoot: string, access: AccessInputs, s
   const roles = [...new Set(access.roles.map((r) => r.unix_account))].sort();
   const sunHao = access.people.find((p) => p.id === 'sun-hao')?.ssh_keys?.[0]?.public_key;
   const sudoers = new Map<string, Array<{ name: string; content: string }>>();
+  // The paths each backup policy names (policies/backup/*.yaml), which the hosts it targets hold and back up nightly.
+  const backupPaths = new Map(await Promise.all([...new Set(Object.values(BACKUP_POLICY))].map(async (p) => [p, ((parse(await readFile(path.join(repoRoot, 'policies', 'backup', `${p}.yaml`), 'utf8')) as { paths: string[] }).paths)] as const)));
   const specs: FleetHostSpec[] = ids.map((id) => {
     const doc = docs.get(id)!;
     const policy = renderAccessPolicy({ id, data: { groups: doc.groups as string[] } }, access, seedAt);
@@ -76,7 +79,10 @@ export async function startSampleFleet(repoRoot: string, access: AccessInputs, s
     });
     const spec: FleetHostSpec = { id, groups: doc.groups as string[], env: doc.env as FleetHostSpec['env'], accounts };
     const policyId = BACKUP_POLICY[id];
-    if (policyId) spec.restic = { policy: policyId, snapshotTimes: [] };
+    if (policyId) {
+      spec.restic = { policy: policyId, snapshotTimes: [] };
+      spec.dirs = backedUpDirs(id, backupPaths.get(policyId)!);
+    }
     if (id === 'web-03') spec.listen = [23];
     if (id === 'app-01' || id === 'app-03') spec.listen = [8080];
     if (id === 'app-02') spec.sysctlRuntime = { 'net.ipv4.ip_forward': '1' };
@@ -110,7 +116,8 @@ export async function startSampleFleet(repoRoot: string, access: AccessInputs, s
         for (const d of days(FIRST_BACKUP_DAY, day)) {
           if ((from && d <= from) || (stop && d > stop)) continue;
           const time = new Date(`${d}T${BACKUP_AT[repo.policy]}:00+08:00`).toISOString().replace('T', ' ').slice(0, 19);
-          await run('restic', ['backup', '--quiet', '--repo', repo.repository, '--host', h.id, '--time', time, '--tag', repo.policy, path.join(fleet.dir, h.id, 'etc')], {
+          // Taken inside the host's own mount namespace (that of its sshd), of the policy's paths as the host has them.
+          await run('nsenter', [`--mount=/proc/${sshdPid(ns(h.id))}/ns/mnt`, '--', 'restic', 'backup', '--quiet', '--repo', repo.repository, '--host', h.id, '--time', time, '--tag', repo.policy, ...backupPaths.get(repo.policy)!], {
             env: { ...process.env, RESTIC_PASSWORD: password, RESTIC_CACHE_DIR: path.join(fleet.dir, h.id, '.restic-cache'), TZ: 'UTC' },
           });
           taken++;
@@ -135,6 +142,25 @@ export async function startSampleFleet(repoRoot: string, access: AccessInputs, s
     stop: () => fleet.stop(),
   };
   return sample;
+}
+
+/** What a backed-up sample host holds under each path of its policy: a small, host-specific configuration or dump. */
+function backedUpDirs(host: string, paths: readonly string[]): Record<string, Record<string, string>> {
+  const content: Record<string, Record<string, string>> = {
+    '/etc/nginx': { 'nginx.conf': `# ${host}\nworker_processes auto;\nhttp { include conf.d/*.conf; client_max_body_size 20m; }\n`, 'conf.d/yunfan.conf': `server { listen 443 ssl; server_name ${host}.yunfan.example; }\n` },
+    '/etc/ssl/yunfan': { 'yunfan.crt': `-----BEGIN CERTIFICATE-----\n${Buffer.from(`sample certificate of ${host}`).toString('base64')}\n-----END CERTIFICATE-----\n` },
+    '/etc/mysql': { 'my.cnf': `[mysqld]\nserver-id = ${host.replace(/\D/g, '') || 1}\nbinlog_expire_logs_seconds = 604800\n` },
+    '/var/backups/mysql': { 'yunfan.sql': `-- mysqldump of ${host}\nCREATE TABLE orders (id BIGINT PRIMARY KEY, placed_at DATETIME);\n` },
+  };
+  return Object.fromEntries(paths.map((p) => [p, content[p] ?? { README: `${p} on ${host}\n` }]));
+}
+
+/** The pid of the sshd in a fleet namespace: its mount namespace is the host's own. */
+function sshdPid(ns: string): number {
+  const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const pid = pids.find((p) => { try { return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'sshd'; } catch { return false; } });
+  if (!pid) throw new Error(`no sshd in namespace ${ns}`);
+  return Number(pid);
 }
 
 /**

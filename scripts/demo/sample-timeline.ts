@@ -28,7 +28,7 @@ export type SampleEvent =
   | { at: string; kind: 'converge-check' }
   | { at: string; kind: 'converge'; hosts: string[] }
   | { at: string; kind: 'converge-backup'; check: boolean }
-  | { at: string; kind: 'backup-verify'; restoreTests: string[] }
+  | { at: string; kind: 'backup-verify'; restoreTest: boolean }
   | { at: string; kind: 'host-down' | 'host-up'; host: string; note: string }
   | { at: string; kind: 'stop-listener'; host: string; port: number; note: string };
 
@@ -79,7 +79,8 @@ export function sampleEvents(): SampleEvent[] {
     // The two backup policies become running jobs on the hosts they target (issue 17): drift first, then the install.
     { at: '2026-11-25T10:00:00+08:00', kind: 'converge-backup', check: true },
     { at: '2026-11-25T10:15:00+08:00', kind: 'converge-backup', check: false },
-    { at: '2026-11-30T10:00:00+08:00', kind: 'backup-verify', restoreTests: ['db-01', 'db-02', 'web-01', 'web-02', 'web-03', 'web-04'] },
+    // opsgate backup verify --record: snapshots, restic check, retention, and a restore test of every target host (db-01/02, web-01…04).
+    { at: '2026-11-30T10:00:00+08:00', kind: 'backup-verify', restoreTest: true },
   );
   for (const d of INSPECTION_DAYS) out.push({ at: `${d}T08:30:00+08:00`, kind: 'inspect' });
   return out.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));

@@ -1,6 +1,7 @@
 import type { ShellFacts } from './parse-accounts.ts';
 import type { SshdContext, SshdRuntime } from './parse-sshd.ts';
 import type { SudoersFacts, SudoListing } from './parse-sudo.ts';
+import type { PendingUpdates, RebootFacts } from './parse-patch.ts';
 
 export type { ShellFacts, SshdContext, SshdRuntime, SudoersFacts, SudoListing };
 /** Typed facts about one host, each either a value or the reason it could not be gathered. Pure types. */
@@ -44,6 +45,10 @@ export interface HostFacts {
   /** `sudo -l -U` of every login account. */
   sudoList: Fact<SudoListing[]>;
   packages: Fact<Map<string, PackageEntry>>;
+  /** The package manager's simulated upgrade (apt-get -s dist-upgrade; dnf updateinfo --security). */
+  updates?: Fact<PendingUpdates>;
+  /** reboot-required marker, running and installed kernels. */
+  reboot?: Fact<RebootFacts>;
   files: Fact<Map<string, FileMeta>>;
   sysctlRunning: Fact<Map<string, string | null>>;
   sysctlPersisted: Fact<Map<string, PersistedSysctl>>;

@@ -5,6 +5,7 @@ import { parseSshdSection } from './parse-sshd.ts';
 import { parseSudoersSection, parseSudoList } from './parse-sudo.ts';
 import { parseListen } from './parse-network.ts';
 import type { RawSection } from './parse-sections.ts';
+import { parseReboot, parseUpdates } from './parse-patch.ts';
 import { sectionCommand } from './probe.ts';
 import { parseResticSnapshots, parseSysctlPersisted, parseSysctlRunning } from './parse-sysctl.ts';
 import {
@@ -51,6 +52,8 @@ export function gatherFacts(host: string, sections: Map<string, RawSection>, res
     sudoers: fact('sudoers', (t) => parseSudoersSection(t, boundary)),
     sudoList: fact('sudo-list', (t) => parseSudoList(t, boundary)),
     packages: fact('packages', parsePackages),
+    updates: fact('updates', parseUpdates),
+    reboot: fact('reboot', parseReboot),
     // `files` prints 'missing' itself; a non-zero status only when stat itself is absent.
     files: fact('files', (t) => parseFilesSection(t, boundary)),
     sysctlRunning: fact('sysctl-running', parseSysctlRunning),

@@ -16,6 +16,8 @@
  *                    to nologin/false/true/sync, whatever its name) → $T/logins
  *   oglogins         those accounts → $OGL
  */
+import { PATCH_SECTION_BODIES, PATCH_SECTION_COMMANDS } from './probe-patch.ts';
+
 export const PROBE_PRELUDE = [
   // The probe's uid and the host's name, once ($U, $H): identity prints them, sudo-list and sudoers use them.
   // Builtins only where /proc answers (a process costs ~1 ms of host CPU).
@@ -256,6 +258,7 @@ export const SECTION_BODIES: Record<string, string> = {
   disk: 'df -P -k -T',
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
+  ...PATCH_SECTION_BODIES,
 };
 
 /**
@@ -320,4 +323,5 @@ export const SECTION_COMMANDS: Record<string, string> = {
   disk: 'df -P -k -T',
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
+  ...PATCH_SECTION_COMMANDS,
 };

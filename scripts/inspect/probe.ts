@@ -12,7 +12,7 @@ import { FILE_SECTIONS, FILE_SECTIONS_AWK, PROBE_PRELUDE, SECTION_BODIES, SECTIO
 export type SectionName =
   | 'identity' | 'os-release' | 'sshd' | 'listen' | 'login-defs' | 'passwd' | 'group' | 'shadow'
   | 'authorized-keys' | 'sudoers' | 'packages' | 'files' | 'sysctl-running' | 'sysctl-persisted'
-  | 'disk' | 'memory' | 'load' | `restic:${string}`;
+  | 'disk' | 'memory' | 'load' | 'updates' | 'reboot' | `restic:${string}`;
 
 export interface ProbeRequest {
   boundary: string;

@@ -14,6 +14,7 @@ export const MANIFEST_SUFFIX = '.land.json';
 export const FLOWS = {
   apply: { roots: ['records/'], lease: true },
   inspect: { roots: ['records/'], lease: false },
+  backup: { roots: ['records/backups/'], lease: false },
   converge: { roots: ['records/'], lease: true },
   gate: { roots: ['records/gate/'], lease: false },
   report: { roots: ['reports/'], lease: false },

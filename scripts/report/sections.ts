@@ -8,6 +8,7 @@
  */
 import { computeAccess } from './metrics/access.ts';
 import { computeBackups } from './metrics/backups.ts';
+import { computeBackupVerification } from './metrics/backup-verification.ts';
 import { computeChanges } from './metrics/changes.ts';
 import { computeDuties } from './metrics/duties.ts';
 import { computeIncidents } from './metrics/incidents.ts';
@@ -44,6 +45,8 @@ export const SECTION_REGISTRY = {
   duties: section((c) => computeDuties(c.input, { handovers: c.input.handovers ?? [], notifications: c.input.notifications ?? [] }, c.period, c.now)),
   inspection: section((c) => computeInspection(c.input, c.period, c.now, { light: c.light })),
   backups: section((c, b) => computeBackups(c.input, c.period, c.now, b.inspection?.run ?? null)),
+  /** What backup verify proved (RTO measured, restic check, retention): shown inside the backups section. */
+  backup_verification: section((c) => computeBackupVerification(c.input, c.period)),
   access: section((c, b) => (c.light ? emptyAccess() : computeAccess(c.input, c.period, c.now, b.inspection?.run ?? null))),
   oncall: section((c) => computeOncall(c.input, c.period, c.now)),
   runbooks: section((c) => computeRunbooks(c.input, c.period, c.now)),

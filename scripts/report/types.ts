@@ -181,10 +181,27 @@ export interface BackupEvent {
   at: string;
   policy: string;
   host: string | undefined;
-  kind: 'snapshot' | 'restore_test' | 'check';
+  kind: 'snapshot' | 'restore_test' | 'check' | 'retention';
   ok: boolean;
   /** Restore tests: how long the restore took, when recorded. */
   duration_seconds: number | undefined;
+  /** What `backup verify` recorded beyond pass/fail (scripts/report/metrics/backup-verification.ts reads it). */
+  detail?: BackupEventDetail;
+}
+
+export interface BackupEventDetail {
+  status?: string;
+  reason?: string;
+  /** restic check: the lines restic printed about damage, and what part of the data it read. */
+  errors?: string[];
+  read_data_subset?: string | null;
+  /** retention: snapshots kept, those the policy's retention would already have removed, promised restore points missing. */
+  kept?: number;
+  would_remove?: number;
+  missing?: number;
+  /** restore test: the policy's RTO and whether it was met. */
+  rto_hours?: number;
+  rto_met?: boolean | null;
 }
 
 /** An authorized key that `converge access` removed from a host. */

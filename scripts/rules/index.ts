@@ -5,6 +5,7 @@ import { checkBackupConvergence } from './backup-converge-rules.ts';
 import { checkOfficialCalendar } from './calendar-official.ts';
 import { checkAdvisories } from './advisory-rules.ts';
 import { checkBackupPrechecks, checkBackupVerification } from './backup-rules.ts';
+import { checkBackupVerifySchedule } from './backup-schedule-rules.ts';
 import { checkChanges, repoPathsOf } from './change-rules.ts';
 import { checkContacts } from './contact-rules.ts';
 import { checkGateAssumptions } from './gate-rules.ts';
@@ -23,6 +24,7 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
   { name: 'records', rule: checkRecords },
   { name: 'backup-verification', rule: checkBackupVerification },
   { name: 'backup-prechecks', rule: checkBackupPrechecks },
+  { name: 'backup-verify-schedule', rule: checkBackupVerifySchedule },
   { name: 'advisories', rule: checkAdvisories },
   { name: 'oncall', rule: checkOncall },
   { name: 'reviews', rule: checkReviews },

@@ -16,6 +16,8 @@ export interface RuleInput {
   official?: import('../calendar/official.ts').OfficialSchedule;
   /** Restore tests recorded in records/backups/, read by the edge; absent when records are not consulted. */
   backupRestoreTests?: { tests: readonly import('../backup/record.ts').RecordedRestoreTest[]; problems: readonly string[] };
+  /** The scheduled `backup verify` runs in .github/workflows/, read by the edge; absent without that folder. */
+  backupVerifySchedules?: import('../backup/verify-schedule.ts').ScheduleRead;
 }
 
 export type Rule = (input: RuleInput) => Diagnostic[];

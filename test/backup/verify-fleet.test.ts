@@ -20,6 +20,10 @@ import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
 import { corruptLargestPack, takeBackups } from './fleet-backups.ts';
+import { adaptBackupRecord } from '../../scripts/report/adapters/backup-records.ts';
+import { computeBackupVerification } from '../../scripts/report/metrics/backup-verification.ts';
+import { parsePeriod } from '../../scripts/report/period.ts';
+import type { ReportInput } from '../../scripts/report/types.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
@@ -146,6 +150,30 @@ MACHINE.describe('opsgate backup verify against real restic repositories on the 
     expect(chain.lines.at(-1)).toMatchObject({ summary: { checks: { pass: 3, fail: 1, error: 0 }, restore_tests: { pass: 3, fail: 2, error: 0 } } });
     for (const out of [text, r.stdout, r.stderr]) expect(out).not.toContain(PASSWORD);
     expect(corrupted).toContain(path.join(fleet.dir, 'repo-db-01'));
+
+    // The report reads these records: measured RTO attainment, restic check results, retention against the policy.
+    const rel = path.relative(root, file);
+    const rto = { 'app-data': 4, 'db-dump': 4, 'cache-rto': 0.000001, 'shared-app': 4 } as Record<string, number>;
+    const input = { backups: adaptBackupRecord(rel, chain.lines as unknown as Record<string, unknown>[]), backupPolicies: Object.entries(rto).map(([id, h]) => ({ id, data: { rto_hours: h } })) } as unknown as ReportInput;
+    const bv = computeBackupVerification(input, parsePeriod(new Date().toISOString().slice(0, 7), 'UTC')!);
+    const v = Object.fromEntries(bv.figures.map((f) => [f.id, [f.value, f.numerator, f.denominator]]));
+    expect(v).toEqual({
+      // Passed within the RTO: web-01, app-01, app-02 of the 5 timed; cache-01 is over its RTO, db-01's content differs.
+      'backup_verification.rto_met': [60, 3, 5],
+      'backup_verification.checks_failed': [1, undefined, undefined],
+      'backup_verification.retention_ok': [60, 3, 5],
+      'backup_verification.too_few': [1, undefined, undefined],
+      'backup_verification.prune_due': [1, undefined, undefined],
+    });
+    expect(bv.rows.map((x) => [x.policy, x.host, x.restore?.ok, x.restore?.rto_met, x.retention?.would_remove, x.retention?.missing])).toEqual([
+      ['app-data', 'web-01', true, true, 0, 0], ['cache-rto', 'cache-01', false, false, 0, 0], ['db-dump', 'db-01', false, true, 2, 0],
+      ['shared-app', 'app-01', true, true, 0, expect.any(Number)], ['shared-app', 'app-02', true, true, 0, 0],
+    ]);
+    expect(bv.rows.find((x) => x.host === 'app-01')!.retention!.missing).toBeGreaterThan(0);
+    const failed = bv.checks.find((c) => !c.ok)!;
+    expect([failed.policy, failed.host, failed.read_data_subset]).toEqual(['db-dump', 'db-01', '100%']);
+    expect(failed.errors.join('\n')).toMatch(/Pack ID does not match|ciphertext verification failed|contains \d+ errors/);
+    expect(failed.evidence).toEqual([expect.stringMatching(new RegExp(`^${rel.replace(/[.]/g, '\\.')}#\\d+:[0-9a-f]{64}$`))]);
   }, 300_000);
 
   it('--due restore-tests only where no passing test is within the cadence', async () => {

@@ -229,6 +229,17 @@ async function launchSshd(ns: string, hdir: string, spec: FleetHostSpec): Promis
     lines.push(quoteArgv(['mkdir', '-p', at, path.join(hdir, own)]));
     lines.push(quoteArgv(['mount', '--bind', path.join(hdir, own), at]));
   }
+  for (const [i, [at, files]] of Object.entries(spec.dirs ?? {}).entries()) {
+    if (!at.startsWith('/') || at.split('/').includes('..')) throw new Error(`dirs path ${at} is not absolute`);
+    const own = path.join(hdir, 'dirs', String(i));
+    for (const [rel, content] of Object.entries(files)) {
+      if (rel.startsWith('/') || rel.split('/').includes('..')) throw new Error(`dirs file ${rel} leaves ${at}`);
+      await mkdir(path.dirname(path.join(own, rel)), { recursive: true });
+      await writeFile(path.join(own, rel), content);
+    }
+    await mkdir(own, { recursive: true });
+    lines.push(quoteArgv(['mkdir', '-p', at]), quoteArgv(['mount', '--bind', own, at]));
+  }
   if (spec.diskFillPercent) lines.push(`dd if=/dev/zero of=/mnt/fill bs=1k count=${Math.floor(40.96 * spec.diskFillPercent)} 2>/dev/null`);
   for (const [rel, f] of Object.entries(spec.mntFiles ?? {})) {
     const target = path.posix.join('/mnt', rel);

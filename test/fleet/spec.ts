@@ -30,6 +30,11 @@ export interface FleetHostSpec {
   }>;
   /** Files written on the host's own tmpfs at /mnt before sshd starts: content, or a copy of a machine binary. */
   mntFiles?: Record<string, { content?: string; copyOf?: string; mode?: string }>;
+  /**
+   * Directories the host has of its own at absolute paths (e.g. '/etc/nginx'): absolute dir → files (relative path →
+   * content), bind-mounted from the host's directory. The mount point is created on the machine if it is missing (empty).
+   */
+  dirs?: Record<string, Record<string, string>>;
   /** Extra sudoers.d lines. */
   sudoers?: string[];
   /** Files under /etc/sudoers.d by name (a name with a '.' or ending in '~' is skipped by sudo); subdirectories allowed. */

@@ -124,11 +124,13 @@ describe('the sample November report, recomputed independently from the raw file
   it('RPO attainment: target hosts whose largest gap between successful snapshots (the last before the period included) stays within the RPO', () => {
     const hosts = yamlDir('inventory/hosts');
     const events = recordFiles('records/backups').flatMap(jsonl);
+    // backup verify lists each host's snapshots in one backup.snapshots line (scripts/backup/record.ts).
+    const snapshots = events.filter((e) => e.type === 'backup.snapshots').flatMap((e) => e.snapshots.map((s: Doc) => ({ policy: e.policy, host: e.host, time: s.time as string })));
     let ok = 0, total = 0;
     for (const p of yamlDir('policies/backup')) {
-      if (!events.some((e) => e.policy === p.id && inNov(e.type === 'backup.snapshot' ? e.snapshot_time : e.at))) continue;
+      if (!events.some((e) => e.policy === p.id && e.type !== 'backup.snapshots' && e.type !== 'backup.retention' && inNov(e.at)) && !snapshots.some((s) => s.policy === p.id && inNov(s.time))) continue;
       for (const h of hosts.filter((x) => (p.targets.hosts ?? []).includes(x.id) || x.groups.some((g: string) => (p.targets.groups ?? []).includes(g)))) {
-        const times = events.filter((e) => e.type === 'backup.snapshot' && e.policy === p.id && e.host === h.id && e.status === 'pass').map((e) => Date.parse(e.snapshot_time)).filter((t) => t <= END).sort((a, b) => a - b);
+        const times = snapshots.filter((s) => s.policy === p.id && s.host === h.id).map((s) => Date.parse(s.time)).filter((t) => t <= END).sort((a, b) => a - b);
         if (times.length > 0 && times[0]! > START) continue; // what came before was pruned: not evaluated
         total++;
         const before = times.filter((t) => t < START).at(-1);

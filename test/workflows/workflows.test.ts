@@ -171,7 +171,7 @@ describe('keys live in environments that only the default branch can use', () =>
   it('the flows that hold keys are the ones we expect', () => {
     const holders = jobs.filter((x) => reads(x.job, 'app') || reads(x.job, 'ssh')).map((x) => `${x.file} ${x.id}`).sort();
     expect(holders).toEqual([
-      'apply.yml apply/apply', 'apply.yml apply/land', 'gate-record.yml record/record', 'gate-review-relay.yml gate/gate', 'gate.yml gate/gate',
+      'apply.yml apply/apply', 'apply.yml apply/land', 'backup-verify.yml verify/land', 'backup-verify.yml verify/verify', 'gate-record.yml record/record', 'gate-review-relay.yml gate/gate', 'gate.yml gate/gate',
       'incident-alert.yml open/open', 'incidents-watch.yml watch/land', 'inspect.yml inspect/inspect', 'inspect.yml inspect/land', 'report.yml report/land',
     ]);
   });

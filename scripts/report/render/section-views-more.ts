@@ -56,6 +56,22 @@ export function viewBackups({ report, t, fmt, fv, fvs }: ViewKit): SectionView {
       })),
       checks: p.checks.map((c) => ({ host: c.host, at: fmt.time(c.at), result: t(c.ok ? 'val.result.pass' : 'val.result.fail'), ok: c.ok, evidence: ids(c.evidence) })),
     })),
+    // What backup verify proved (scripts/report/metrics/backup-verification.ts), rendered inside this section.
+    verification: viewBackupVerification({ report, t, fmt, fv, fvs } as ViewKit),
+  };
+}
+
+function viewBackupVerification({ report, t, fmt, fvs }: ViewKit) {
+  const v = report.backup_verification;
+  const yesNo = (b: boolean | null) => (b === null ? t('no_data') : t(b ? 'val.yes' : 'val.no'));
+  return {
+    figures: fvs(v.figures),
+    rows: v.rows.map((r) => ({
+      policy: r.policy, host: r.host,
+      restore: r.restore ? { at: fmt.time(r.restore.at), ok: r.restore.ok, result: t(r.restore.ok ? 'val.result.pass' : 'val.result.fail'), duration: r.restore.seconds === null ? t('no_data') : `${Math.round(r.restore.seconds * 10) / 10} ${t('unit.seconds')}`, rto: `${r.restore.rto_hours} h`, rto_met: yesNo(r.restore.rto_met), rto_bad: r.restore.rto_met === false, evidence: ids(r.restore.evidence) } : null,
+      retention: r.retention ? { ok: r.retention.ok, result: t(r.retention.ok ? 'val.result.pass' : 'val.result.fail'), kept: r.retention.kept, to_prune: r.retention.would_remove, missing: r.retention.missing, evidence: ids(r.retention.evidence) } : null,
+    })),
+    checks: v.checks.map((c) => ({ policy: c.policy, host: c.host, at: fmt.time(c.at), ok: c.ok, result: t(c.ok ? 'val.result.pass' : 'val.result.fail'), data: c.read_data_subset ?? t('val.bv.all_data'), errors: c.errors.slice(0, 3).join(' / '), evidence: ids(c.evidence) })),
   };
 }
 

@@ -113,6 +113,7 @@ const VIEWS: Record<SectionId, (kit: ViewKit) => SectionView> = {
   changes: viewChanges,
   incidents: viewIncidents,
   duties: () => ({}),
+  backup_verification: () => ({}),
   inspection: viewInspection,
   backups: viewBackups,
   access: viewAccess,
@@ -122,8 +123,8 @@ const VIEWS: Record<SectionId, (kit: ViewKit) => SectionView> = {
 
 /** Sections each kind of report shows. The monthly report leads with the team's narrative. */
 const SHOWN: Record<'audit' | 'monthly', readonly SectionId[]> = {
-  audit: SECTION_IDS.filter((id) => id !== 'notes' && id !== 'duties'),
-  monthly: SECTION_IDS.filter((id) => id !== 'duties'),
+  audit: SECTION_IDS.filter((id) => id !== 'notes' && id !== 'duties' && id !== 'backup_verification'),
+  monthly: SECTION_IDS.filter((id) => id !== 'duties' && id !== 'backup_verification'),
 };
 
 export function sectionViews(kit: ViewKit): Array<SectionView & { id: string; number: number; title: string; partial: string; provisional: boolean }> {
