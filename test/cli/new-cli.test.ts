@@ -47,7 +47,8 @@ describe('opsgate new', () => {
     await writeFile(path.join(root, '.github/workflows/apply.yml'), `name: apply\non:\n  schedule:\n    - cron: '${cron}'\n  workflow_dispatch: {}\njobs: {}\n`);
     return root;
   }
-  const cli = (root: string, ...args: string[]) => exec(process.execPath, [BIN, '--root', root, ...args]).catch((e: { stdout: string; code: number }) => e);
+  const cli = (root: string, ...args: string[]): Promise<{ stdout: string; code: number }> =>
+    exec(process.execPath, [BIN, '--root', root, ...args]).then((r) => ({ stdout: r.stdout, code: 0 }), (e: { stdout: string; code: number }) => ({ stdout: e.stdout, code: e.code }));
 
   it('a new change fails lint at every placeholder and at its empty targets, until a person fills them in', async () => {
     const root = await scratch(120, '*/15 * * * *');
@@ -87,7 +88,7 @@ describe('opsgate new', () => {
   ])('a %i-minute window with apply on %s: warns %s', async (minutes, cron, warns) => {
     const root = await scratch(minutes, cron);
     const r = await cli(root, 'new', 'change', '--title', 'Reload nginx workers');
-    expect(r.code ?? 0).toBe(0);
+    expect(r.code).toBe(0);
     const warning = /^warning: the window is (\d+) minute\(s\), shorter than the (\d+) minutes between two scheduled applies/m.exec(r.stdout);
     expect(warning ? [Number(warning[1]), Number(warning[2])] : null).toEqual(warns ? [minutes, cronGapMinutes(cron)] : null);
   });
