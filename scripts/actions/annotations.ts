@@ -1,24 +1,16 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { countBySeverity } from '../render/diagnostics-text.ts';
 import { sanitizeForLog as clean } from '../render/sanitize.ts';
+import { renderWorkflowCommand } from './workflow-commands.ts';
 
-/** GitHub workflow commands (annotations) for diagnostics, as @actions/core would issue them. Pure. */
+/** GitHub workflow commands (annotations) for diagnostics, located at file, line and column. Pure. */
 export function renderAnnotations(diagnostics: readonly Diagnostic[]): string {
   return diagnostics
     .map((d) => {
       const level = d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'notice';
-      const props = `file=${escapeProperty(d.file)},line=${d.line},col=${d.col},title=${escapeProperty(d.code)}`;
-      return `::${level} ${props}::${escapeData(clean(d.message) + (d.hint ? `\nfix: ${clean(d.hint)}` : ''))}`;
+      return renderWorkflowCommand(level, { file: d.file, line: d.line, col: d.col, title: d.code }, clean(d.message) + (d.hint ? `\nfix: ${clean(d.hint)}` : ''));
     })
     .join('\n');
-}
-
-function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-
-function escapeProperty(s: string): string {
-  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
 /** Markdown job summary: counts and a table of findings (capped). Pure. */

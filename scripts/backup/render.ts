@@ -2,6 +2,7 @@
 import { sanitizeForLog } from '../render/sanitize.ts';
 import type { VerifySummary } from './record.ts';
 import type { VerifyResults, VerifyStatus } from './types.ts';
+import { escapeData, escapeProperty } from '../actions/workflow-commands.ts';
 
 /** One line of the result: a policy × host × item, the stable shape tests and the summary read. */
 export interface VerifyRow {
@@ -52,8 +53,8 @@ export function renderVerifyJson(rep: VerifyReport): string {
   return JSON.stringify({ run_id: rep.runId, at: rep.at, summary: rep.summary, rows: verifyRows(rep.results), checks: rep.results.checks, hosts: rep.results.hosts }, null, 2) + '\n';
 }
 
-const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-const escProp = (s: string) => esc(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+const esc = escapeData;
+const escProp = escapeProperty;
 
 export function renderVerifyGithub(rep: VerifyReport): { annotations: string; summary: string } {
   const bad = verifyRows(rep.results).filter((r) => r.status !== 'pass');

@@ -29,8 +29,16 @@ const SPEC = {
   options: { year: { type: 'string' }, 'dry-run': { type: 'boolean' }, ics: { type: 'boolean' }, out: { type: 'string' }, from: { type: 'string' }, until: { type: 'string' } },
 } as const;
 
+/** Each subcommand's own options: one of the other's is a usage error, never silently ignored. */
+const OPTIONS_OF = { sync: ['year', 'dry-run'], export: ['ics', 'out', 'from', 'until'] } as const;
+
 /** `opsgate calendar sync|export`. */
 export const calendarCommand: Command = async (ctx) => {
+  const named = ctx.argv[0];
+  if (named === 'sync' || named === 'export') {
+    const own = OPTIONS_OF[named] as readonly string[];
+    parseCommandArgs(ctx.argv, { ...SPEC, options: Object.fromEntries(Object.entries(SPEC.options).filter(([k]) => own.includes(k))) });
+  }
   const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
   const sub = positionals[0];
   if (sub === 'sync') return syncCommand(ctx, values);

@@ -1,8 +1,9 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { readRepo } from '../repo/read-repo.ts';
+import { applyScheduleGap } from '../scaffold/apply-schedule.ts';
 import { proposeWindow } from '../scaffold/next-window.ts';
 import { nextId, renderChangeTemplate, renderIncidentTemplate } from '../scaffold/templates.ts';
 import type { CommandContext } from './context.ts';
@@ -47,6 +48,7 @@ export async function newCommand(ctx: CommandContext): Promise<number> {
     const w = proposeWindow(calendar, ctx.now(), type);
     window = w.window ? `window: the next occurrence of maintenance window ${w.window} at least a day away, ${w.start} – ${w.end} (${w.zone})\n` : `window: ${w.start} – ${w.end}, a week from now: policies/calendar.yaml has no maintenance window open to this change within a year\n`;
     text = renderChangeTemplate({ id, title: values.title, type, requester: values.requester ?? 'TODO', start: w.start, end: w.end });
+    window += await windowShorterThanSchedule(ctx.root, w.start, w.end);
   } else {
     const level = Number(values.level);
     if (![1, 2, 3, 4].includes(level)) throw new UsageError('--level must be 1, 2, 3 or 4 (一级…四级)', USAGE);
@@ -57,4 +59,16 @@ export async function newCommand(ctx: CommandContext): Promise<number> {
   await writeFile(file, text, { flag: 'wx' });
   ctx.stdout.write(`wrote ${path.relative(ctx.root, file)}: fill in the TODOs, then run \`npx opsgate lint ${path.relative(ctx.root, file)}\`\n${window}`);
   return ExitCode.clean;
+}
+
+/** The workflow whose schedule applies due changes (the one `opsgate init` writes). */
+const APPLY_WORKFLOW = '.github/workflows/apply.yml';
+
+/** A warning line when the window is shorter than the longest gap between two scheduled applies; '' otherwise. */
+async function windowShorterThanSchedule(root: string, start: string, end: string): Promise<string> {
+  const text = await readFile(path.join(root, APPLY_WORKFLOW), 'utf8').catch(() => undefined);
+  const gap = text === undefined ? undefined : applyScheduleGap(text);
+  const minutes = (Date.parse(end) - Date.parse(start)) / 60_000;
+  if (!gap || !(minutes < gap.minutes)) return '';
+  return `warning: the window is ${minutes} minute(s), shorter than the ${gap.minutes} minutes between two scheduled applies (${APPLY_WORKFLOW}: ${gap.crons.join(', ')}): the window may open and close between two runs, and nothing applies the change; widen window.end, or run the apply workflow by hand inside the window\n`;
 }

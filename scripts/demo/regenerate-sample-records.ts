@@ -251,6 +251,10 @@ async function main(): Promise<number> {
 /** `--out DIR`: the month's records, the audit report built from them and the command log, under DIR; records/ of this repository untouched. */
 async function writeDemoOutput(repo: string, env: NodeJS.ProcessEnv, log: string[], tally: Record<string, number>): Promise<number> {
   const out = OUT!;
+  // The workflows land what each run wrote (opsgate land); the month's records are committed the same way here,
+  // so the report can trace every figure to evidence in git history and sign it.
+  await git(repo, ['add', '-A', '--force', 'records']); // the replay repository ignores all but records/gate (sample-replay-repo.ts)
+  await git(repo, ['commit', '-q', '--allow-empty', '-m', "records: the month's evidence, as the workflows land it"], { at: REPORT_AS_OF });
   await rm(path.join(out, 'records'), { recursive: true, force: true });
   await mkdir(out, { recursive: true });
   await cp(path.join(repo, 'records'), path.join(out, 'records'), { recursive: true });

@@ -2,6 +2,7 @@ import { sanitizeForLog } from '../render/sanitize.ts';
 import type { InspectionRow } from './model.ts';
 import type { InspectionSummary } from './results.ts';
 import type { HostRun } from './runner.ts';
+import { escapeData, escapeProperty } from '../actions/workflow-commands.ts';
 
 /** Renderers for an inspection result. Pure. */
 export interface InspectionReport { runId: string; at: string; hosts: HostRun[]; rows: InspectionRow[]; summary: InspectionSummary; previousRun: string | null }
@@ -41,8 +42,8 @@ export function renderJson(r: InspectionReport): string {
   }, null, 2) + '\n';
 }
 
-const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-const escProp = (s: string) => esc(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+const esc = escapeData;
+const escProp = escapeProperty;
 
 /** GitHub workflow commands (annotations, at most 50) plus a Markdown job summary. */
 export function renderGithub(r: InspectionReport): { annotations: string; summary: string } {

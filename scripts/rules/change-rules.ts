@@ -39,8 +39,11 @@ function checkOneChange(doc: ChangeDoc, repo: RepoModel, existingFiles: Readonly
     }
   }
 
+  out.push(...checkPlaceholders(doc));
   const hosts = repo.resolveTargets(c.targets);
-  if (hosts.length === 0 && (c.targets.hosts?.length || c.targets.groups?.length)) {
+  if (!c.targets.hosts?.length && !c.targets.groups?.length) {
+    out.push(at(doc, '/targets', 'change.no-targets', 'the change names no host and no group to change', 'list host ids under targets.hosts (inventory/hosts/) and/or group ids under targets.groups (inventory/groups/)'));
+  } else if (hosts.length === 0) {
     out.push(at(doc, '/targets', 'change.no-hosts', 'the targets resolve to no host', 'name hosts, or groups that have members'));
   }
   const derived = deriveRisk(c, hosts);
@@ -98,6 +101,22 @@ function checkOneChange(doc: ChangeDoc, repo: RepoModel, existingFiles: Readonly
 const MAX_HOSTS_NAMED = 8;
 
 /** `web-01, web-02 and web-03`; past MAX_HOSTS_NAMED, `… and N more hosts`. Pure. */
+/** The marker `opsgate new change` leaves where a person must write something (scaffold/templates.ts). */
+const PLACEHOLDER = /\bTODO\b/;
+
+/** Every string value still holding the template's placeholder: one error each, at the value. */
+function checkPlaceholders(doc: ChangeDoc): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const walk = (v: unknown, pointer: string) => {
+    if (typeof v === 'string') {
+      if (PLACEHOLDER.test(v)) out.push(at(doc, pointer, 'change.placeholder', `${pointer.slice(1).replace(/\//g, '.')} still holds the template's placeholder: ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`, 'write the real value in place of TODO (opsgate new change leaves TODO wherever a person must decide)'));
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${pointer}/${i}`));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+  };
+  walk(doc.data, '');
+  return out;
+}
+
 export function nameHosts(ids: readonly string[]): string {
   const [sole] = ids;
   if (ids.length === 1) return `host ${sole}`;

@@ -26,8 +26,8 @@ impact:
   expected_downtime_minutes: 0
   users_affected: "TODO"
 targets:
-  hosts: []           # TODO: host ids and/or
-  groups: []          # group ids
+  hosts: []           # TODO: host ids (inventory/hosts/) and/or
+  groups: []          # group ids (inventory/groups/); lint fails while both are empty
 window:
   start: ${v.start}
   end: ${v.end}
@@ -35,7 +35,7 @@ prechecks: []
 steps:
   - id: step-1
     kind: run
-    argv: [/bin/true]   # TODO: the command as a list; never a shell string
+    argv: [TODO]        # the command as a list, e.g. [systemctl, reload, nginx]; never a shell string
 verification: []
 rollback: []
 rollout:

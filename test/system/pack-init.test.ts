@@ -60,6 +60,17 @@ describe('npm pack → install → opsgate init', () => {
     expect(files.filter((f) => f.endsWith('.ts'))).toEqual([]);
   });
 
+  it('the tarball is publishable as the package an initialised repository depends on', async () => {
+    // This repository is the reference organisation, but `files` keeps it out of the package (above);
+    // a private manifest would make `npm publish` refuse the engine every adopter installs by name.
+    const manifest = JSON.parse((await run('tar', ['xzOf', tarball, 'package/package.json'], dir)).stdout) as { name: string; version: string; private?: boolean; bin: Record<string, string>; dependencies: Record<string, string> };
+    expect(manifest.private).toBeUndefined();
+    expect(manifest.name).toBe('opsgate');
+    expect(manifest.bin.opsgate).toBe('scripts/bin/opsgate.mjs');
+    // Every runtime dependency comes from the registry (no file:, link:, git or workspace specs).
+    expect(Object.entries(manifest.dependencies).filter(([, v]) => !/^[~^]?\d+\.\d+\.\d+$/.test(v))).toEqual([]);
+  });
+
   it('init writes a repository that lints clean with the installed package', async () => {
     const init = await opsgate(['init', org, '--name', 'Acme Operations', '--timezone', 'Europe/Berlin', '--default-branch', 'production', '--opsgate-repository', 'acme/opsgate', '--opsgate-commit', 'a'.repeat(40)], dir);
     expect(init.stderr).toBe('');
@@ -75,6 +86,8 @@ describe('npm pack → install → opsgate init', () => {
     const settings = JSON.parse(await readFile(path.join(org, '.vscode/settings.json'), 'utf8')) as { 'yaml.schemas': Record<string, string> };
     expect(settings['yaml.schemas']['./schemas/change.schema.json']).toBe('changes/*/*.yaml');
     expect(JSON.parse(await readFile(path.join(org, 'package.json'), 'utf8')).dependencies.opsgate).toMatch(/^\^\d+\.\d+\.\d+/);
+    const packed = JSON.parse((await run('tar', ['xzOf', tarball, 'package/package.json'], dir)).stdout) as { version: string };
+    expect(JSON.parse(await readFile(path.join(org, 'package.json'), 'utf8')).dependencies.opsgate).toBe(`^${packed.version}`);
     expect(await readFile(path.join(org, 'README.md'), 'utf8')).toMatch(/^# Acme Operations/);
     // Never over an existing repository.
     const again = await opsgate(['init', org], dir);
