@@ -303,6 +303,39 @@ MACHINE.describe('converge backup', () => {
     expect(await hostState('bk-1')).toEqual(before);
   }, 120_000);
 
+  it('all or nothing, atomically: a file that cannot be staged leaves every file as it was; files are replaced by rename, never rewritten in place', async () => {
+    const runFile = etc('bk-2', 'db.run');
+    const inode = async (f: string) => (await stat(f)).ino;
+    const before = await hostState('bk-2');
+    const oldInode = await inode(runFile);
+    const leftovers = async () => (await Promise.all(['etc-opsgate/backup', 'cron.d'].map((d) => readdir(path.join(fleet.dir, 'bk-2', d))))).flat().filter((f) => f.startsWith('.opsgate.'));
+    // A new schedule changes the job (staged first, in /etc/opsgate/backup) and the cron entries (staged last, in /etc/cron.d).
+    await repo.write('policies/backup/db.yaml', dbPolicy({ schedule: { full: '0 3 * * 0', incremental: '0 3 * * 1-6' } }));
+    const dry = await cli('converge', 'backup', '--dry-run');
+    expect(dry.out).toContain('/etc/opsgate/backup/db.password 0600 root: secret (the repository password)');
+    expect(dry.out).not.toContain(PASSWORD);
+    // bk-2's /etc/cron.d becomes read-only (in its own mount namespace): the last file cannot be staged.
+    expect((await onHost('bk-2', ['mount', '-o', 'remount,bind,ro', '/etc/cron.d'])).code).toBe(0);
+    try {
+      const r = await cli('converge', 'backup', '--hosts', 'bk-2');
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('bk-2: nothing was installed');
+      expect(r.out).not.toContain('bk-2: db: wrote');
+      expect(await hostState('bk-2')).toEqual(before);
+      expect(await inode(runFile)).toBe(oldInode);
+      expect(await leftovers()).toEqual([]);
+    } finally {
+      await onHost('bk-2', ['mount', '-o', 'remount,bind,rw', '/etc/cron.d']);
+    }
+    const ok = await cli('converge', 'backup', '--hosts', 'bk-2');
+    expect(ok.code).toBe(0);
+    expect(await readFile(runFile, 'utf8')).toContain("og_in \"$2\" ' 03 '");
+    // Renamed into place: a reader that opened the old job keeps reading the old job, whole.
+    expect(await inode(runFile)).not.toBe(oldInode);
+    expect(await leftovers()).toEqual([]);
+    await repo.write('policies/backup/db.yaml', dbPolicy());
+  }, 180_000);
+
   it('a policy that no longer applies has its job removed from the host', async () => {
     await repo.write('policies/backup/files.yaml', policy('files', { targets: { hosts: ['bk-2'] }, repository: { url: path.join(repos, 'files'), password_env: 'RESTIC_PASSWORD_FILES' }, schedule: { full: '30 3 * * *' } }));
     const r = await cli('converge', 'backup');
