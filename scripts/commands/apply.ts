@@ -108,7 +108,7 @@ export const applyCommand: Command = async (ctx) => {
   const work = due ? await selectDueWork(repo, ctx.now()) : undefined;
   const ids = work ? work.apply : [positional[0]!];
   // The schedule also converges what is due outside changes (backup jobs whose policy changed), after the changes.
-  const dueConverges = async (dryRun: boolean) => (due ? (await import('../converge/backup-due-run.ts')).runDueBackupConverge(ctx, { repo, dryRun, ...(typeof flags.identity === 'string' ? { identityFile: flags.identity } : {}), ...(concurrency ? { concurrency } : {}) }) : ExitCode.clean);
+  const dueConverges = async (dryRun: boolean) => (due ? (await import('../converge/backup-due-run.ts')).runDueBackupConverge(ctx, { repo, dryRun, lockScope: `${await (await import('../change/repo-identity.ts')).repoIdentity(ctx.root, ctx.env)}/converge-backup`, ...(typeof flags.identity === 'string' ? { identityFile: flags.identity } : {}), ...(concurrency ? { concurrency } : {}) }) : ExitCode.clean);
 
   if (flags['dry-run']) {
     for (const id of due ? dueChanges(repo, ctx.now()) : ids) {

@@ -5,8 +5,7 @@
  * problems converge nowhere (nothing connects). Edge.
  */
 import type { CommandContext } from '../commands/context.ts';
-import { newRunId } from '../change/recorder.ts';
-import { repoIdentity } from '../change/repo-identity.ts';
+import { newRunId } from '../remote/recorder.ts';
 import { ExitCode } from '../model/errors.ts';
 import { sanitizeForLog } from '../render/sanitize.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
@@ -22,6 +21,8 @@ export interface DueBackupOptions {
   dryRun: boolean;
   identityFile?: string;
   concurrency?: number;
+  /** The host lock scope of converge backup (`<repository>/converge-backup`), shared with the command. */
+  lockScope: string;
 }
 
 /** The hosts the schedule would converge now (for the lease `land lease --if-due` takes). */
@@ -66,7 +67,7 @@ export async function runDueBackupConverge(ctx: CommandContext, o: DueBackupOpti
   const { results, record, secrets } = await runBackupHosts({
     root: ctx.root, env: ctx.env, now: ctx.now, repo: o.repo, hosts: due, policies, timezone, scope: 'all', mode: 'apply', secret: secretsFrom(ctx.env), refused: new Map(),
     ...(o.identityFile ? { identityFile: o.identityFile } : {}), concurrency: o.concurrency ?? 20,
-    run: newRunId(now), lockScope: `${await repoIdentity(ctx.root, ctx.env)}/converge-backup`, owner: `scheduled converge backup by ${actor} (pid ${process.pid})`, actor,
+    run: newRunId(now), lockScope: o.lockScope, owner: `scheduled converge backup by ${actor} (pid ${process.pid})`, actor,
   });
   const redact = (t: string) => secrets.reduce((acc, s) => (s.length >= 4 ? acc.split(s).join('***') : acc), t);
   if (record) say(`converge backup: record: ${record}\n`);

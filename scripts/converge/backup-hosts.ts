@@ -6,8 +6,8 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { newRunId } from '../change/recorder.ts';
-import { toSshTargets } from '../change/targets.ts';
+import { newRunId } from '../remote/recorder.ts';
+import { toSshTargets } from '../remote/targets.ts';
 import type { BackupPolicyDocument, HostDocument } from '../model/documents.generated.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { loadSshAuth, openFleet } from '../ssh/fleet.ts';

@@ -1925,7 +1925,7 @@ env?: ("prod" | "staging" | "test" | "dev")
 
 // handover.schema.json
 /**
- * A shift handover (交接班) at one boundary of a 24x7 rotation. File: handovers/YYYY/HO-YYYY-MM-DD-HHMM.yaml (local time of the boundary).
+ * A shift handover (交接班) at one boundary of a 24x7 rotation. File: incidents/handovers/YYYY/HO-YYYY-MM-DD-HHMM.yaml (local time of the boundary).
  */
 export interface HandoverDocument {
 /**
