@@ -11,6 +11,7 @@ import { lintRepo, referencedRepoFiles } from '../rules/index.ts';
 import { findingsOfChange } from '../repo/git-changes.ts';
 import { readChangeRuns } from '../repo/read-change-runs.ts';
 import { readRestoreTests } from '../backup/record.ts';
+import { readNotificationRecords } from '../notify/records.ts';
 import { loadOfficialSchedule } from '../calendar/official-source.ts';
 import type { CommandContext } from './context.ts';
 
@@ -55,7 +56,8 @@ async function lintTree(root: string, now: Date) {
   const { existing: existingFiles, refused: refusedFiles } = await existingInsideRepo(root, referencedRepoFiles(repo));
   const changeRuns = await readChangeRuns(root);
   const backupRestoreTests = await readRestoreTests(root);
-  return { repo, diagnostics: lintRepo({ repo, now, existingFiles, refusedFiles, changeRuns, official: loadOfficialSchedule(), backupRestoreTests }) };
+  const notificationBlocks = (await readNotificationRecords(root).catch(() => undefined))?.state.blocked;
+  return { repo, diagnostics: lintRepo({ repo, now, existingFiles, refusedFiles, changeRuns, official: loadOfficialSchedule(), backupRestoreTests, notificationBlocks }) };
 }
 
 function write(ctx: CommandContext, format: Format, diagnostics: Diagnostic[], documents: number): void {

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { verifyChain, type ChainProblem, type RecordLine } from '../records/chain.ts';
+import type { ChannelBlock, ChannelFingerprint } from './channel-state.ts';
 import { foldNotificationFileFast } from './records-fast.ts';
 
 /**
@@ -10,6 +11,10 @@ import { foldNotificationFileFast } from './records-fast.ts';
  * before the request leaves, then `notification.sent` or
  * `notification.failed`. A key whose last event is `sending` was in flight
  * when a run died: it is in doubt and never sent again automatically.
+ * A `notification.failed` the robot says retrying cannot change carries
+ * `permanent: true`, its `scope` (channel or message) and the channel's
+ * `fingerprint`: it is not tried again while the channel's configuration is
+ * the same.
  */
 export const NOTIFICATION_DIR = 'records/notifications';
 
@@ -27,6 +32,8 @@ export interface NotificationEvent {
   due_at?: string;
   attempts?: number;
   permanent?: boolean;
+  scope?: 'channel' | 'message';
+  fingerprint?: ChannelFingerprint;
   error?: { code: string; message: string };
 }
 
@@ -34,23 +41,56 @@ export function notificationFile(nowMs: number, zone: string): string {
   return `${NOTIFICATION_DIR}/${DateTime.fromMillis(nowMs, { zone }).toFormat('yyyy-MM')}.jsonl`;
 }
 
-/** The last status of every key@channel. Pure. */
-export function foldNotifications(lines: Iterable<Pick<RecordLine, 'type'> & { key?: unknown; channel?: unknown }>): Map<string, NotificationStatus> {
-  const state = new Map<string, NotificationStatus>();
-  for (const l of lines) {
-    if (typeof l.key !== 'string' || typeof l.channel !== 'string') continue;
-    const id = `${l.key}@${l.channel}`;
-    if (l.type === 'notification.sending') state.set(id, 'in-doubt');
-    else if (l.type === 'notification.sent') state.set(id, 'sent');
-    else if (l.type === 'notification.failed') state.set(id, 'failed');
+/** What the records say about every key and channel, folded in order. */
+export interface NotificationState {
+  /** The last status of every key@channel. */
+  keys: Map<string, NotificationStatus>;
+  /** key@channel whose message the robot refused for good, with the channel's fingerprint at the time. */
+  rejected: Map<string, ChannelFingerprint>;
+  /** Channels whose last permanent refusal was about the channel itself, until a send on it succeeds. */
+  blocked: Map<string, ChannelBlock>;
+}
+
+export function emptyNotificationState(): NotificationState {
+  return { keys: new Map(), rejected: new Map(), blocked: new Map() };
+}
+
+type FoldLine = Pick<RecordLine, 'type'> & { key?: unknown; channel?: unknown; at?: unknown; permanent?: unknown; scope?: unknown; fingerprint?: unknown; error?: unknown };
+
+const isFingerprint = (v: unknown): v is ChannelFingerprint => !!v && typeof v === 'object' && typeof (v as ChannelFingerprint).config === 'string' && typeof (v as ChannelFingerprint).secrets === 'string';
+
+/** Folds one event into the state. Pure. */
+export function applyNotificationEvent(state: NotificationState, l: FoldLine): void {
+  if (typeof l.key !== 'string' || typeof l.channel !== 'string') return;
+  const id = `${l.key}@${l.channel}`;
+  if (l.type === 'notification.sending') state.keys.set(id, 'in-doubt');
+  else if (l.type === 'notification.sent') {
+    state.keys.set(id, 'sent');
+    state.blocked.delete(l.channel);
+  } else if (l.type === 'notification.failed') {
+    state.keys.set(id, 'failed');
+    state.rejected.delete(id);
+    // Records written before scopes and fingerprints existed stay retried, as they were.
+    if (l.permanent !== true || !isFingerprint(l.fingerprint)) return;
+    const fingerprint = { config: l.fingerprint.config, secrets: l.fingerprint.secrets };
+    state.rejected.set(id, fingerprint);
+    if (l.scope === 'channel') {
+      const e = (l.error ?? {}) as { code?: unknown; message?: unknown };
+      state.blocked.set(l.channel, { at: String(l.at ?? ''), key: l.key, code: String(e.code ?? 'unknown'), message: String(e.message ?? ''), fingerprint });
+    }
   }
+}
+
+/** The state after every line, in order. Pure. */
+export function foldNotifications(lines: Iterable<FoldLine>, state = emptyNotificationState()): NotificationState {
+  for (const l of lines) applyNotificationEvent(state, l);
   return state;
 }
 
 export interface NotificationRecords {
   files: { path: string; lines: number; problems: ChainProblem[] }[];
-  /** The last status of every key@channel, oldest file first. */
-  state: Map<string, NotificationStatus>;
+  /** Folded from the files, oldest first. */
+  state: NotificationState;
 }
 
 /**
@@ -63,13 +103,13 @@ export async function readNotificationRecords(root: string, fromMonth = '0000-00
   const dir = path.join(root, NOTIFICATION_DIR);
   const names = (await readdir(dir).catch(() => [] as string[])).filter((f) => /^\d{4}-\d{2}\.jsonl$/.test(f) && f.slice(0, 7) >= fromMonth).sort();
   const texts = await Promise.all(names.map((name) => readFile(path.join(dir, name), 'utf8')));
-  const state = new Map<string, NotificationStatus>();
+  const state = emptyNotificationState();
   const files = names.map((name, i) => {
     const text = texts[i]!;
     const fast = foldNotificationFileFast(text, state);
     if (fast) return { path: `${NOTIFICATION_DIR}/${name}`, lines: fast.lines, problems: [] };
     const v = verifyChain(text);
-    for (const [k, s] of foldNotifications(v.lines)) state.set(k, s);
+    foldNotifications(v.lines, state);
     return { path: `${NOTIFICATION_DIR}/${name}`, lines: v.lines.length, problems: v.problems };
   });
   return { files, state };

@@ -16,6 +16,8 @@ export interface RuleInput {
   official?: import('../calendar/official.ts').OfficialSchedule;
   /** Restore tests recorded in records/backups/, read by the edge; absent when records are not consulted. */
   backupRestoreTests?: { tests: readonly import('../backup/record.ts').RecordedRestoreTest[]; problems: readonly string[] };
+  /** Notification channels that refused for good, by channel id, read from records/notifications/ by the edge; absent when records are not consulted. */
+  notificationBlocks?: ReadonlyMap<string, import('../notify/channel-state.ts').ChannelBlock>;
 }
 
 export type Rule = (input: RuleInput) => Diagnostic[];
