@@ -59,21 +59,27 @@ type FoldLine = Pick<RecordLine, 'type'> & { key?: unknown; channel?: unknown; a
 
 const isFingerprint = (v: unknown): v is ChannelFingerprint => !!v && typeof v === 'object' && typeof (v as ChannelFingerprint).config === 'string' && typeof (v as ChannelFingerprint).secrets === 'string';
 
-/** Folds one event into the state. Pure. */
-export function applyNotificationEvent(state: NotificationState, l: FoldLine): void {
+/**
+ * Folds one event into the state. `only`: keep the keys of these incidents
+ * alone (watch needs the open ones); what a channel's block depends on is
+ * folded whatever the incident. Pure.
+ */
+export function applyNotificationEvent(state: NotificationState, l: FoldLine, only?: (incident: string) => boolean): void {
   if (typeof l.key !== 'string' || typeof l.channel !== 'string') return;
   const id = `${l.key}@${l.channel}`;
-  if (l.type === 'notification.sending') state.keys.set(id, 'in-doubt');
-  else if (l.type === 'notification.sent') {
-    state.keys.set(id, 'sent');
+  const wanted = !only || only(l.key.slice(0, l.key.indexOf('/')));
+  if (l.type === 'notification.sending') {
+    if (wanted) state.keys.set(id, 'in-doubt');
+  } else if (l.type === 'notification.sent') {
+    if (wanted) state.keys.set(id, 'sent');
     state.blocked.delete(l.channel);
   } else if (l.type === 'notification.failed') {
-    state.keys.set(id, 'failed');
+    if (wanted) state.keys.set(id, 'failed');
     state.rejected.delete(id);
     // Records written before scopes and fingerprints existed stay retried, as they were.
     if (l.permanent !== true || !isFingerprint(l.fingerprint)) return;
     const fingerprint = { config: l.fingerprint.config, secrets: l.fingerprint.secrets };
-    state.rejected.set(id, fingerprint);
+    if (wanted) state.rejected.set(id, fingerprint);
     if (l.scope === 'channel') {
       const e = (l.error ?? {}) as { code?: unknown; message?: unknown };
       state.blocked.set(l.channel, { at: String(l.at ?? ''), key: l.key, code: String(e.code ?? 'unknown'), message: String(e.message ?? ''), fingerprint });
@@ -82,8 +88,8 @@ export function applyNotificationEvent(state: NotificationState, l: FoldLine): v
 }
 
 /** The state after every line, in order. Pure. */
-export function foldNotifications(lines: Iterable<FoldLine>, state = emptyNotificationState()): NotificationState {
-  for (const l of lines) applyNotificationEvent(state, l);
+export function foldNotifications(lines: Iterable<FoldLine>, state = emptyNotificationState(), only?: (incident: string) => boolean): NotificationState {
+  for (const l of lines) applyNotificationEvent(state, l, only);
   return state;
 }
 
@@ -97,19 +103,20 @@ export interface NotificationRecords {
  * Reads and verifies the notification record files from month `fromMonth`
  * (YYYY-MM) on, oldest first: a key can only belong to an incident detected
  * in or after its month. Intact files take the fast path; anything else the
- * full verifier, whose problems stop every send. Edge.
+ * full verifier, whose problems stop every send. `only`: fold only the keys
+ * of these incidents (every line is still verified). Edge.
  */
-export async function readNotificationRecords(root: string, fromMonth = '0000-00'): Promise<NotificationRecords> {
+export async function readNotificationRecords(root: string, fromMonth = '0000-00', only?: (incident: string) => boolean): Promise<NotificationRecords> {
   const dir = path.join(root, NOTIFICATION_DIR);
   const names = (await readdir(dir).catch(() => [] as string[])).filter((f) => /^\d{4}-\d{2}\.jsonl$/.test(f) && f.slice(0, 7) >= fromMonth).sort();
   const texts = await Promise.all(names.map((name) => readFile(path.join(dir, name), 'utf8')));
   const state = emptyNotificationState();
   const files = names.map((name, i) => {
     const text = texts[i]!;
-    const fast = foldNotificationFileFast(text, state);
+    const fast = foldNotificationFileFast(text, state, only);
     if (fast) return { path: `${NOTIFICATION_DIR}/${name}`, lines: fast.lines, problems: [] };
     const v = verifyChain(text);
-    foldNotifications(v.lines, state);
+    foldNotifications(v.lines, state, only);
     return { path: `${NOTIFICATION_DIR}/${name}`, lines: v.lines.length, problems: v.problems };
   });
   return { files, state };

@@ -62,7 +62,8 @@ export async function runWatch(o: WatchOptions): Promise<WatchOutcome> {
   const watched = repo.all('incident').filter((i) => i.data.status !== 'closed');
   const earliest = Math.min(o.now(), ...watched.map((i) => Date.parse(i.data.detected_at)).filter((t) => !Number.isNaN(t)));
   // A month earlier than the earliest detection: month files follow the zone, detection times carry any offset.
-  const records = await readNotificationRecords(o.root, notificationFile(earliest - 31 * 86_400_000, zone).slice(-13, -6));
+  const watchedIds = new Set(watched.map((i) => i.id));
+  const records = await readNotificationRecords(o.root, notificationFile(earliest - 31 * 86_400_000, zone).slice(-13, -6), (id) => watchedIds.has(id));
   const brokenRecords = records.files.flatMap((f) => f.problems.map((p) => ({ path: f.path, line: p.line, message: p.message })));
   const empty: WatchOutcome = { planned: [], results: [], inDoubt: [], disabled: [], brokenRecords };
   if (!sla?.notify || brokenRecords.length) return empty;
@@ -78,7 +79,8 @@ export async function runWatch(o: WatchOptions): Promise<WatchOutcome> {
     const block = blocked.get(ch.id);
     return block && !retry.has(ch.id) && sameFingerprint(block.fingerprint, fingerprints.get(ch.id)) ? [{ channel: ch.id, type: ch.type, block, now: false }] : [];
   });
-  const done = new Set([...state].filter(([, s]) => s !== 'failed').map(([k]) => k));
+  const done = new Set<string>();
+  for (const [k, s] of state) if (s !== 'failed') done.add(k);
   for (const [k, fp] of rejected) if (!retry.has(k.slice(k.lastIndexOf('@') + 1)) && sameFingerprint(fp, fingerprints.get(k.slice(k.lastIndexOf('@') + 1)))) done.add(k);
   const now = o.now();
   const logins = new Map(repo.all('person').filter((p) => p.data.github).map((p) => [p.id, p.data.github!] as const));

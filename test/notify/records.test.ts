@@ -41,6 +41,17 @@ describe('notification records: the fast path and the verifier agree', () => {
     expect([...fast.blocked]).toEqual([['wc2', { at: '2026-11-11T00:15:00+08:00', key: 'INC-2026-0001/open', code: 'invalid-webhook', message: 'WeCom 93000', fingerprint: { config: 'c1', secrets: 's1' } }]]);
   });
 
+  it('folding only some incidents\' keys: both paths agree, and blocks still follow every line', () => {
+    const text = chain([...events, { type: 'notification.sent', key: 'INC-2026-0002/open', channel: 'wc2' }]);
+    const only = (id: string) => id === 'INC-2026-0002';
+    const fast = emptyNotificationState();
+    expect(foldNotificationFileFast(text, fast, only)).toEqual({ lines: 11 });
+    expect(fast).toEqual(foldNotifications(verifyChain(text).lines, emptyNotificationState(), only));
+    expect([...fast.keys.keys()]).toEqual(['INC-2026-0002/open@wc2']);
+    expect(fast.rejected.size).toBe(0);
+    expect(fast.blocked.size).toBe(0); // INC-2026-0002's success on wc2 lifted the block INC-2026-0001's refusal set
+  });
+
   it('a later success on the channel lifts its block; a later attempt of the key lifts its rejection', () => {
     const s = foldNotifications([...events, { type: 'notification.sent', key: 'INC-2026-0001/x', channel: 'wc2' }, { type: 'notification.failed', key: 'INC-2026-0001/open', channel: 'sl', permanent: false }]);
     expect(s.blocked.size).toBe(0);
