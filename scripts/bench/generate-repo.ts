@@ -64,7 +64,7 @@ export async function generateRepo(sampleRoot: string, dir: string, total: numbe
     put(
       `inventory/hosts/${host(h)}.yaml`,
       'host',
-      `id: ${host(h)}\ndescription: 基准测试服务器 ${h}（${env}）\naddress: 10.${20 + (h >> 16)}.${(h >> 8) & 255}.${h & 255}\nport: 22\nuser: opsgate\nhost_keys:\n  - ssh-ed25519 ${sshEd25519Blob().toString('base64')}\njump_host: bastion-01\ngroups:\n  - ${group(g)}\nenv: ${env}\ncriticality: ${crit}\nowner_team: ops\nos: debian-12\nservices:\n  - nginx\n  - node-exporter\nbackup_repositories:\n  - policy: bp-${pad(h % c.backups)}\n    repository: sftp:backup-01:/srv/restic/bp-${pad(h % c.backups)}\n    password_env: RESTIC_PASSWORD_BP\n`,
+      `id: ${host(h)}\ndescription: 基准测试服务器 ${h}（${env}）\naddress: 10.${120 + (h >> 16)}.${(h >> 8) & 255}.${h & 255}\nport: 22\nuser: opsgate\nhost_keys:\n  - ssh-ed25519 ${sshEd25519Blob().toString('base64')}\njump_host: bastion-01\ngroups:\n  - ${group(g)}\nenv: ${env}\ncriticality: ${crit}\nowner_team: ops\nos: debian-12\nservices:\n  - nginx\n  - node-exporter\nbackup_repositories:\n  - policy: bp-${pad(h % c.backups)}\n    repository: sftp:backup-01:/srv/restic/bp-${pad(h % c.backups)}\n    password_env: RESTIC_PASSWORD_BP\n`,
     );
   }
   for (let i = 0; i < c.backups; i++) {

@@ -99,7 +99,7 @@ function writeDocuments(root: string): void {
   for (let i = 0; i < 10; i++) put(root, `runbooks/rb-${i}.md`, `---\nid: rb-${i}\ntitle: 手册 ${i}\nowner: ${PEOPLE[3]}\nreview_every_days: 180\nlast_reviewed: 2026-0${(i % 9) + 1}-01\n---\n# 手册 ${i}\n`);
 }
 
-function writeChanges(root: string): void {
+function writeChanges(root: string, head: string): void {
   let prevGate: { file: string; lines: number; head: string } | undefined;
   for (let i = 0; i < CHANGES; i++) {
     const start = YEAR_START + Math.floor((i / CHANGES) * 365 * DAY) + 3_600_000;
@@ -116,8 +116,8 @@ function writeChanges(root: string): void {
     });
     const pr = i + 1;
     const gate = new Chain(prevGate);
-    gate.add({ at: iso(start - 2 * DAY), type: 'gate.decision', format: 'opsgate.gate-decision/1', repository: 'example/bench', pr, head_sha: 'a'.repeat(40), evaluated_at: iso(start - 2 * DAY), status: 'pending', rules: [], problems: [] });
-    if (rnd(i, 5) > 0.02) gate.add({ at: iso(start - DAY), type: 'gate.decision', format: 'opsgate.gate-decision/1', repository: 'example/bench', pr, head_sha: 'a'.repeat(40), evaluated_at: iso(start - DAY), status: 'satisfied', rules: [], problems: [] });
+    gate.add({ at: iso(start - 2 * DAY), type: 'gate.decision', format: 'opsgate.gate-decision/1', repository: 'example/bench', pr, head_sha: head, evaluated_at: iso(start - 2 * DAY), status: 'pending', rules: [], problems: [] });
+    if (rnd(i, 5) > 0.02) gate.add({ at: iso(start - DAY), type: 'gate.decision', format: 'opsgate.gate-decision/1', repository: 'example/bench', pr, head_sha: head, evaluated_at: iso(start - DAY), status: 'satisfied', rules: [], problems: [] });
     put(root, `records/gate/example/bench/pr-${pr}.jsonl`, gate.text());
     prevGate = { file: `pr-${pr}.jsonl`, lines: gate.seq, head: gate.head };
     const run = new Chain();
@@ -192,13 +192,16 @@ async function main(): Promise<void> {
   const root = mkdtempSync(path.join(tmpdir(), 'og-bench-report-'));
   try {
     const g0 = performance.now();
+    // Committed, as a real repository is: the report checks every record file against its git history, and
+    // every commit a record cites against the repository (the gate decisions judge the organisation's first commit).
+    const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.invalid', GIT_AUTHOR_DATE: '2026-12-01T01:00:00+08:00', GIT_COMMITTER_DATE: '2026-12-01T01:00:00+08:00' };
+    const gitRun = (...a: string[]) => execFileSync('git', ['-C', root, ...a], { env: gitEnv, encoding: 'utf8' });
     writeDocuments(root);
-    writeChanges(root);
+    for (const a of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-q', '-m', 'the organisation']]) gitRun(...a);
+    writeChanges(root, gitRun('rev-parse', 'HEAD').trim());
     writeIncidents(root);
     const rows = writeInspections(root);
-    // Committed, as a real repository is: the report checks every record file against its git history.
-    const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.invalid', GIT_AUTHOR_DATE: '2026-12-01T01:00:00+08:00', GIT_COMMITTER_DATE: '2026-12-01T01:00:00+08:00' };
-    for (const a of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-q', '-m', 'a synthetic year (#1)']]) execFileSync('git', ['-C', root, ...a], { env: gitEnv, stdio: 'ignore' });
+    for (const a of [['add', '-A'], ['commit', '-q', '-m', 'a synthetic year (#1)']]) gitRun(...a);
     const genS = (performance.now() - g0) / 1000;
     process.stdout.write(`synthetic year: ${CHANGES} changes (+ ${CHANGES} gate and ${CHANGES} execution records), ${INCIDENTS} incidents, ${DAYS} inspections × ${HOSTS} hosts × ${CHECKS} checks = ${rows} result rows\n`);
     process.stdout.write(`written and committed: ${files} files, ${(bytes / 1e6).toFixed(0)} MB in ${genS.toFixed(1)} s (not timed below)\n`);

@@ -33,7 +33,14 @@ export function judgeCitations(citations: readonly CommitCitation[], lookup: Com
 
 /** Checks the citations of verified record files (path → lines) against git. No git work tree: nothing checked, no summary. */
 export async function checkCitedCommits(root: string, files: ReadonlyMap<string, readonly RecordLine[]>): Promise<{ findings: CitedCommitFinding[]; summary?: CitedCommitSummary }> {
-  const citations = [...files].flatMap(([file, lines]) => citedCommits(file, lines));
+  return checkCitations(root, [...files].flatMap(([file, lines]) => citedCommits(file, lines)));
+}
+
+/**
+ * The same check for citations already collected (the report finds them while
+ * it adapts each record file, and does not keep the lines). Edge.
+ */
+export async function checkCitations(root: string, citations: readonly CommitCitation[]): Promise<{ findings: CitedCommitFinding[]; summary?: CitedCommitSummary }> {
   const lookup = await lookUpCommits(root, citations.map((c) => c.sha));
   if (!lookup) return { findings: [] };
   const ids = new Set(citations.map((c) => c.sha));

@@ -44,3 +44,28 @@ export function citedCommits(file: string, lines: readonly RecordLine[]): Commit
   for (const l of lines) walk(l, '', (field, sha) => out.push({ file, line: l.seq, field, sha }));
   return out;
 }
+
+const CANDIDATE = /"([a-z_]+)":"[0-9a-f]{40}"/g;
+
+/**
+ * The same citations found in a record file's text without parsing every line
+ * (the report's fast path for large inspection files): only lines that hold a
+ * commit-named field with a 40-hex value are parsed. Lines that do not parse
+ * are left to the chain verifier. Pure.
+ */
+export function citedCommitsInText(file: string, text: string): CommitCitation[] {
+  const out: CommitCitation[] = [];
+  let after = -1;
+  for (const m of text.matchAll(CANDIDATE)) {
+    if (m.index < after || !citesCommit(m[1]!)) continue;
+    const start = text.lastIndexOf('\n', m.index) + 1;
+    const nl = text.indexOf('\n', m.index);
+    after = nl < 0 ? text.length : nl;
+    try {
+      out.push(...citedCommits(file, [JSON.parse(text.slice(start, after)) as RecordLine]));
+    } catch {
+      // not JSON: the verifier names the line
+    }
+  }
+  return out;
+}

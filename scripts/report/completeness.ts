@@ -15,6 +15,7 @@ import type { ReportInput } from './types.ts';
 export type GapCode =
   | 'gap.document_invalid'
   | 'gap.record_broken'
+  | 'gap.commit_missing'
   | 'gap.record_rewritten'
   | 'gap.evidence_deleted'
   | 'gap.closure_without_record'
@@ -80,7 +81,13 @@ export function computeGaps(input: ReportInput, period: Period, now: number, cha
   const gaps: Gap[] = [];
   for (const d of input.documentProblems) gaps.push({ code: 'gap.document_invalid', path: d.file, detail: `${d.line}: ${d.code}`, affects: affectedBy(d.file) });
   const broken = new Set<string>();
-  for (const p of input.integrity) if (!broken.has(p.path)) {
+  const cites = new Set<string>();
+  for (const p of input.integrity) if (p.code === 'record.commit-missing' || p.code === 'record.history-bundle') {
+    // A record citing a commit no one can open: what it says cannot be followed to the change it judged or applied.
+    if (cites.has(p.path)) continue;
+    cites.add(p.path);
+    gaps.push({ code: 'gap.commit_missing', path: p.path, detail: `${p.line}: ${/[0-9a-f]{12}/.exec(p.message)?.[0] ?? p.code}`, affects: affectedBy(p.path) });
+  } else if (!broken.has(p.path)) {
     broken.add(p.path);
     gaps.push({ code: 'gap.record_broken', path: p.path, detail: `${p.line}: ${p.code}`, affects: affectedBy(p.path) });
   }

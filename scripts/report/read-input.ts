@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { locateRewrite, type HistoryProblem } from '../records/history.ts';
+import { checkCitations } from '../records/check-cited-commits.ts';
 import { readBlob, readRecordHistory, readWorkingTreeState } from '../records/git-versions.ts';
 import { DOCUMENT_ROOTS } from '../repo/kinds.ts';
 import { readRepo } from '../repo/read-repo.ts';
@@ -71,15 +72,17 @@ export async function readReportInput(root: string, options: ReadInputOptions = 
     ? Object.entries(versions.versions).filter(([p, vs]) => vs.length > 0 && !listed.has(p) && p.endsWith('.jsonl')).map(([p, vs]) => ({ path: p, line: 1, code: 'record.history.deleted' as const, commit: vs[0]!.commit, message: `${p} is in commit ${vs[0]!.commit.slice(0, 10)} but missing from the working tree` }))
     : [];
   for (const [p, commit] of history.deleted) if (!listed.has(p) && p.endsWith('.jsonl')) deleted.push({ path: p, line: 1, code: 'record.history.deleted', commit, message: `${p} was deleted in commit ${commit.slice(0, 10)}: committed evidence is gone` });
-  const { anchors, tails, ...recordsRead } = records;
-  const anchorProblems = await checkRecordAnchors(root, anchors, listed, tails);
+  const { anchors, tails, citations, ...recordsRead } = records;
+  // Every commit a record cites must be one an auditor can open (the check records verify runs); a miss is an integrity failure.
+  const [anchorProblems, cited] = await Promise.all([checkRecordAnchors(root, anchors, listed, tails), checkCitations(root, citations)]);
+  const citationProblems = cited.findings.filter((f) => f.severity === 'error').map((f) => ({ path: f.file, line: f.line, code: f.code, message: f.message }));
   const historyProblems = [...(await locateRewrites(root, records.history, versions)), ...deleted].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
   return {
     ...docs,
     unloadedFiles,
     ...recordsRead,
     ...(await readDutiesInput(root, model)),
-    integrity: [...recordsRead.integrity, ...anchorProblems].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line)),
+    integrity: [...recordsRead.integrity, ...anchorProblems, ...citationProblems].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line)),
     history: historyProblems,
     provenance: { git: history.head !== undefined, head: history.head ?? null, modified: history.head ? working?.modified ?? [] : [], deleted: history.head ? working?.deleted ?? [] : [], untracked: history.head ? working?.untracked ?? [] : [], epoch: history.epoch ?? null, restarts: [...history.restarts].filter(([p]) => listed.has(p)).map(([path, commit]) => ({ path, commit })).sort((a, b) => (a.path < b.path ? -1 : 1)) },
     git: { commit: git.commit, repositoryUrl: docs.organisation?.data.repository_url ?? git.remoteUrl, files: git.files },

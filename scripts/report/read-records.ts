@@ -14,6 +14,7 @@ import path from 'node:path';
 import { anchorOf, type Anchor } from '../records/anchor.ts';
 import { verifyChain, type RecordLine } from '../records/chain.ts';
 import { checkRecordHistory, type CommittedVersion, type HistoryProblem } from '../records/history.ts';
+import { citedCommits, citedCommitsInText, type CommitCitation } from '../records/cited-commits.ts';
 import { adaptBackupRecord } from './adapters/backup-records.ts';
 import { adaptConvergeRecord } from './adapters/converge-records.ts';
 import { adaptExecutionRecord } from './adapters/execution-records.ts';
@@ -74,6 +75,8 @@ export interface RecordsPart {
   anchors: { path: string; anchor: Anchor }[];
   /** Each file's line count and the hash its last line claims: most anchors name exactly that, so nothing is read again. */
   tails: { path: string; lines: number; head: string }[];
+  /** Every commit a used record line cites, checked against git once every file is read (scripts/records/check-cited-commits.ts). */
+  citations: CommitCitation[];
 }
 
 const LAST_HASH = /,"hash":"([0-9a-f]{64})"\}\n?$/;
@@ -117,6 +120,7 @@ export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: 
       part.recordFiles.push({ path: file.path, sha256: createHash('sha256').update(file.bytes).digest('hex'), family, lines: fast.lines, ok: true });
       part.tails.push({ path: file.path, lines: fast.lines, head: lastHash(text) });
       part.inspections.push(...fast.runs);
+      part.citations.push(...citedCommitsInText(file.path, text));
       return;
     }
   }
@@ -127,6 +131,7 @@ export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: 
   for (const p of v.problems) part.integrity.push({ path: file.path, line: p.line, code: p.code, message: p.message });
   part.recordFiles.push({ path: file.path, sha256: createHash('sha256').update(file.bytes).digest('hex'), family, lines: v.lines.length, ok: v.ok });
   if (v.ok) part.tails.push({ path: file.path, lines: v.lines.length, head: v.head });
+  part.citations.push(...citedCommits(file.path, lines as unknown as RecordLine[]));
   if (family === 'gate') part.gateDecisions.push(...adaptGateRecord(file.path, lines));
   else if (family === 'changes') {
     const run = adaptExecutionRecord(file.path, lines);
@@ -137,7 +142,7 @@ export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: 
 }
 
 export function emptyRecordsPart(): RecordsPart {
-  return { gateDecisions: [], executions: [], inspections: [], backups: [], converge: [], recordFiles: [], integrity: [], history: [], anchors: [], tails: [] };
+  return { gateDecisions: [], executions: [], inspections: [], backups: [], converge: [], recordFiles: [], integrity: [], history: [], anchors: [], tails: [], citations: [] };
 }
 
 /**

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
-import { citedCommits, citesCommit } from '../../scripts/records/cited-commits.ts';
+import { citedCommits, citedCommitsInText, citesCommit } from '../../scripts/records/cited-commits.ts';
 import { judgeCitations } from '../../scripts/records/check-cited-commits.ts';
 import { RecordWriter } from '../../scripts/records/writer.ts';
 import type { RecordLine } from '../../scripts/records/chain.ts';
@@ -51,6 +51,17 @@ describe('which fields cite a commit (pure)', () => {
       { file: 'f.jsonl', line: 3, field: 'head_sha', sha: '1'.repeat(40) },
       { file: 'f.jsonl', line: 3, field: 'rules[0].approvers[0].commit_id', sha: '2'.repeat(40) },
     ]);
+  });
+
+  it('finds the same citations in a file\'s text as in its parsed lines (the report\'s fast path), skipping lines that are not JSON', () => {
+    const lines = [
+      { seq: 1, prev: 'a'.repeat(64), hash: 'b'.repeat(64), at: 'x', type: 't', results: [{ host: 'h' }] },
+      { seq: 2, prev: 'a'.repeat(64), hash: 'c'.repeat(64), at: 'x', type: 't', head_sha: '1'.repeat(40), files: [{ sha: '3'.repeat(40) }], nested: { after_sha: '4'.repeat(40) } },
+      { seq: 3, prev: 'a'.repeat(64), hash: 'd'.repeat(64), at: 'x', type: 't', file_sha: '5'.repeat(40) },
+    ] as RecordLine[];
+    const text = lines.map((l) => JSON.stringify(l)).join('\n') + '\n{"seq":4,"commit":"' + '6'.repeat(40) + '" broken\n';
+    expect(citedCommitsInText('f.jsonl', text)).toEqual(citedCommits('f.jsonl', lines));
+    expect(citedCommitsInText('f.jsonl', text).map((c) => c.field)).toEqual(['head_sha', 'nested.after_sha']);
   });
 
   it('a shallow clone turns a miss into a notice, never a silent pass', () => {

@@ -79,9 +79,12 @@ const AT = (s: string) => s;
 
 /** Writes gate, execution and inspection records with the real RecordWriter. */
 export async function writeRecords(root: string): Promise<void> {
+  // The gate judged the commit that brought the change requests, read against the organisation's first commit: both exist.
+  const head = git(root, 'rev-parse', 'HEAD').trim();
+  const base = git(root, 'rev-parse', 'HEAD~1').trim();
   const gate = await RecordWriter.open(path.join(root, 'records/gate/example/ops/pr-12.jsonl'));
-  await gate.append({ at: AT('2026-11-03T10:00:00+08:00'), type: 'gate.decision', format: 'opsgate.gate-decision/1', repository: 'example/ops', pr: 12, head_sha: 'a'.repeat(40), base_sha: 'b'.repeat(40), policy_commit: 'b'.repeat(40), evaluated_at: '2026-11-03T10:00:00+08:00', status: 'pending', summary: 'needs 1 approval', rules: [], vetoes: [], freezes: [], uncovered_files: [], emergency: [], problems: [], not_counted: [] });
-  await gate.append({ at: AT('2026-11-04T16:00:00+08:00'), type: 'gate.decision', format: 'opsgate.gate-decision/1', repository: 'example/ops', pr: 12, head_sha: 'a'.repeat(40), base_sha: 'b'.repeat(40), policy_commit: 'b'.repeat(40), evaluated_at: '2026-11-04T16:00:00+08:00', status: 'satisfied', summary: 'ok', rules: [], vetoes: [], freezes: [], uncovered_files: [], emergency: [], problems: [], not_counted: [] });
+  await gate.append({ at: AT('2026-11-03T10:00:00+08:00'), type: 'gate.decision', format: 'opsgate.gate-decision/1', repository: 'example/ops', pr: 12, head_sha: head, base_sha: base, policy_commit: base, evaluated_at: '2026-11-03T10:00:00+08:00', status: 'pending', summary: 'needs 1 approval', rules: [], vetoes: [], freezes: [], uncovered_files: [], emergency: [], problems: [], not_counted: [] });
+  await gate.append({ at: AT('2026-11-04T16:00:00+08:00'), type: 'gate.decision', format: 'opsgate.gate-decision/1', repository: 'example/ops', pr: 12, head_sha: head, base_sha: base, policy_commit: base, evaluated_at: '2026-11-04T16:00:00+08:00', status: 'satisfied', summary: 'ok', rules: [], vetoes: [], freezes: [], uncovered_files: [], emergency: [], problems: [], not_counted: [] });
   await gate.close();
 
   const exec = async (change: string, runId: string, start: string, end: string, pr: number | null, hosts: Record<string, string>, outcome: string, rollback = false) => {

@@ -212,6 +212,28 @@ describe('item 5: evidence outside git', () => {
     expect(r.integrity.problems.map((p: Json) => [p.path, p.code, p.line])).toEqual([['records/gate/example/ops/pr-12.jsonl', 'record.anchor', lines.length - 1]]);
   });
 
+  it('a record citing a commit that exists nowhere is an integrity failure: gate figures incomplete, listed, exit 1', async () => {
+    root = (await createFixtureRepo()).root;
+    // A new PR's decision names a head commit no repository holds (no bundle under records/history/ either).
+    const ghost = 'dead'.repeat(10);
+    const w = await RecordWriter.open(path.join(root, 'records/gate/example/ops/pr-13.jsonl'));
+    await w.append({ at: '2026-11-20T10:00:00+08:00', type: 'gate.decision', format: 'opsgate.gate-decision/1', repository: 'example/ops', pr: 13, head_sha: ghost, base_sha: git(root, 'rev-parse', 'HEAD').trim(), evaluated_at: '2026-11-20T10:00:00+08:00', status: 'pending', rules: [] });
+    await w.close();
+    commitAll(root, 'a decision on a commit that was never pushed');
+    const { code, r, html, stderr } = await report(root);
+    expect(code).toBe(1);
+    expect(r.integrity.problems.map((p: Json) => [p.path, p.line, p.code])).toEqual([['records/gate/example/ops/pr-13.jsonl', 1, 'record.commit-missing']]);
+    expect(r.integrity.problems[0].message).toContain(ghost.slice(0, 12));
+    expect(fig(r.integrity, 'integrity.problems').value).toBe(1);
+    expect(r.status.gaps.map((g: Json) => [g.code, g.path, g.detail])).toEqual([['gap.commit_missing', 'records/gate/example/ops/pr-13.jsonl', `1: ${ghost.slice(0, 12)}`]]);
+    expect(fig(r.changes, 'changes.approval_latency_median').incomplete).toEqual(['gap.commit_missing']);
+    expect(html).toContain('id="banner-incomplete"');
+    expect(html).toContain(ghost.slice(0, 12));
+    expect(stderr).toContain('records/gate/example/ops/pr-13.jsonl  gap.commit_missing');
+    // The commits the fixture's own records cite exist: only the ghost is named.
+    expect(JSON.stringify(r.integrity.problems)).not.toContain(git(root, 'rev-parse', 'HEAD~1').trim().slice(0, 12));
+  });
+
   it('outside a git repository nothing can be checked: the cover says so, exit 1', async () => {
     root = (await createFixtureRepo()).root;
     await rm(path.join(root, '.git'), { recursive: true });

@@ -43,7 +43,8 @@ export function createFormatter(language: Language, zone: string, people: Readon
   const value = (family: string, v: string) => (has(`val.${family}.${v}`) ? t(`val.${family}.${v}`) : v);
   const message = (code: string, english: string) => {
     const key = `msg.${code}`;
-    if (has(key)) return t(key);
+    // A message may name a commit (first 12 hex digits): the translation keeps it.
+    if (has(key)) return t(key, { commit: /\b[0-9a-f]{12}\b/.exec(english)?.[0] ?? '' });
     const prefix = `msg.${code.split('.')[0]}.*`;
     if (language === 'en') return english;
     return has(prefix) ? t(prefix, { code }) : t('msg.unknown', { code });
