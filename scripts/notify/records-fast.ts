@@ -1,5 +1,5 @@
 import { hashLine } from '../records/chain.ts';
-import { applyNotificationEvent, type NotificationState } from './records.ts';
+import { applyNotificationEvent, type NotificationState } from './fold.ts';
 
 /**
  * The fast way through an intact notification record file: every line's seq,
