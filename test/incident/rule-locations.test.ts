@@ -54,7 +54,7 @@ const cases: Case[] = [
 
 describe('every rule of issue 15 is located', () => {
   it.each(cases)('$name: $code at $file $pointer', async (c) => {
-    const files = { ...orgFiles(), 'policies/oncall.yaml': oncall, [INC]: incident(), ...c.files };
+    const files: Record<string, string> = { ...orgFiles(), 'policies/oncall.yaml': oncall, [INC]: incident(), ...c.files };
     const repo = await repoFromFiles(files);
     expect(repo.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const found = lintRepo({ repo, now: new Date('2026-11-03T12:00:00+08:00'), existingFiles: new Set() }).filter((d) => d.code === c.code);
