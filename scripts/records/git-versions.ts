@@ -93,18 +93,21 @@ async function findReset(root: string): Promise<{ commit: string; at: string; re
 
 /** Every committed version of files under `dir` (default records/). Edge. */
 export async function readRecordHistory(root: string, dir = 'records'): Promise<RecordHistory> {
-  const head = (await git(root, ['rev-parse', '--verify', '-q', 'HEAD']))?.trim() || undefined;
-  if (!head) return { head: undefined, versions: new Map(), tracked: new Set(), restarts: new Map(), deleted: new Map(), rewrites: new Map(), epoch: undefined };
-  const [log, numstat, ls] = await Promise.all([
+  // Every git process starts at once (a caller may block this thread meanwhile); outside a repository they all fail.
+  const reads = Promise.all([
     // Every non-merge commit reachable from HEAD that touched the folder, newest first: a version that
     // reached main by any path counts, whichever branch it was written on.
     git(root, ['log', '--no-renames', '--raw', '--no-abbrev', '--format=%x1e%H%x1f%cI', 'HEAD', '--', dir]),
     // Line counts only of modifications: git diffs just those (counting the lines of every added file would read them all).
     git(root, ['log', '--no-renames', '--numstat', '--diff-filter=M', '--format=%x1e%H%x1f%cI', 'HEAD', '--', dir]),
     git(root, ['ls-tree', '-r', '--name-only', 'HEAD', '--', dir]),
+    findReset(root),
   ]);
+  const head = (await git(root, ['rev-parse', '--verify', '-q', 'HEAD']))?.trim() || undefined;
+  const [log, numstat, ls, reset] = await reads;
+  if (!head) return { head: undefined, versions: new Map(), tracked: new Set(), restarts: new Map(), deleted: new Map(), rewrites: new Map(), epoch: undefined };
   const all = parseRawLog(log ?? '', numstat ?? '');
-  const [emptied, reset] = await Promise.all([findEpoch(root, all, dir), findReset(root)]);
+  const emptied = await findEpoch(root, all, dir);
   // A reset that the emptying commit precedes (or no emptying at all) is the newer start.
   const resetRules = reset !== undefined && (!emptied || (await git(root, ['merge-base', '--is-ancestor', emptied.commit, reset.commit])) !== undefined);
   let raw: Map<string, RawVersion[]>;

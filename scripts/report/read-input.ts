@@ -46,11 +46,15 @@ export interface ReadInputOptions {
 export async function readReportInput(root: string, options: ReadInputOptions = {}): Promise<ReportInput> {
   const workerMinBytes = options.workerMinBytes ?? WORKER_MIN_BYTES;
   const evidenceRoots = ['records', ...DOCUMENT_ROOTS];
-  const [zone, paths, history, working] = await Promise.all([readZone(root), listRecordFiles(root), readRecordHistory(root), readWorkingTreeState(root, evidenceRoots)]);
+  // The git processes start first and run while this thread walks records/ (a synchronous walk would otherwise delay their spawn).
+  const gitReads = Promise.all([readRecordHistory(root), readWorkingTreeState(root, evidenceRoots)]);
+  const gitHistory = readGitHistory(root);
+  const [zone, paths] = await Promise.all([readZone(root), listRecordFiles(root)]);
+  const [history, working] = await gitReads;
   const versions: VersionsByPath = history.head
     ? { versions: Object.fromEntries(history.versions), modified: (working?.modified ?? []).filter((p) => p.startsWith('records/')), rewrites: Object.fromEntries(history.rewrites) }
     : undefined;
-  const [model, git, first] = await Promise.all([readRepo(root), readGitHistory(root), readRecords(root, paths, zone, workerMinBytes, options.onWorkerError, versions, options.period)]);
+  const [model, git, first] = await Promise.all([readRepo(root), gitHistory, readRecords(root, paths, zone, workerMinBytes, options.onWorkerError, versions, options.period)]);
   const docs = adaptDocuments(model);
   const unloadedFiles = await Promise.all(
     [...new Set(docs.documentProblems.map((d) => d.file))].sort().map(async (p) => ({ path: p, sha256: createHash('sha256').update(await readFile(path.join(root, p)).catch(() => Buffer.alloc(0))).digest('hex') })),
