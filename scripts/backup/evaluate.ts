@@ -4,10 +4,11 @@
  * restore test's comparison and its time against the RTO. Pure: `now` and the
  * time zone are parameters.
  */
+import type { ScoredCheckResult } from '../model/outcome.ts';
 import { DateTime } from 'luxon';
 import type { ForgetGroup, ListedNode, Snapshot, TreeEntry } from './parse.ts';
 
-export type VerifyStatus = 'pass' | 'fail' | 'error';
+export type VerifyStatus = ScoredCheckResult;
 
 const hours = (ms: number) => Math.round((ms / 3_600_000) * 100) / 100;
 

@@ -3,6 +3,7 @@
  * tree listings. Each throws on output it cannot read; the caller turns that into
  * an `error` with the reason. Pure.
  */
+import type { ScoredCheckResult } from '../model/outcome.ts';
 
 export interface Snapshot {
   id: string;
@@ -115,7 +116,7 @@ export function parseSha256(text: string): Map<string, string> {
 }
 
 export interface CheckOutcome {
-  status: 'pass' | 'fail' | 'error';
+  status: ScoredCheckResult;
   /** The lines that say what is wrong (restic's own words), at most 20. */
   errors: string[];
 }

@@ -19,6 +19,7 @@
  * A restore test passes only when the content matched, the restore met the RTO and the
  * scratch directory is gone. Secrets are redacted before writing (edge).
  */
+import type { ScoredCheckResult } from '../model/outcome.ts';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { verifyChain } from '../records/chain.ts';
@@ -33,13 +34,13 @@ export function backupRecordFile(root: string, at: Date): string {
 }
 
 export interface VerifySummary {
-  checks: Record<'pass' | 'fail' | 'error', number>;
-  snapshots: Record<'pass' | 'fail' | 'error', number>;
-  retention: Record<'pass' | 'fail' | 'error', number>;
-  restore_tests: Record<'pass' | 'fail' | 'error', number>;
+  checks: Record<ScoredCheckResult, number>;
+  snapshots: Record<ScoredCheckResult, number>;
+  retention: Record<ScoredCheckResult, number>;
+  restore_tests: Record<ScoredCheckResult, number>;
 }
 
-const tally = (xs: Array<{ status: 'pass' | 'fail' | 'error' }>) => ({ pass: xs.filter((x) => x.status === 'pass').length, fail: xs.filter((x) => x.status === 'fail').length, error: xs.filter((x) => x.status === 'error').length });
+const tally = (xs: Array<{ status: ScoredCheckResult }>) => ({ pass: xs.filter((x) => x.status === 'pass').length, fail: xs.filter((x) => x.status === 'fail').length, error: xs.filter((x) => x.status === 'error').length });
 
 export function summarizeVerify(r: VerifyResults): VerifySummary {
   return {

@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { applyChange } from '../change/apply-change.ts';
 import { readRepo } from '../repo/read-repo.ts';
 import { loadSshAuth, openFleet } from '../ssh/fleet.ts';
-import { toSshTargets } from '../change/targets.ts';
+import { toSshTargets } from '../remote/targets.ts';
 import { startFleet } from '../../test/fleet/fleet.ts';
 import { changeDoc, makeRepo, type TestRepo } from '../../test/change/harness.ts';
 import { acquireHostLock, runDirOf, stepsLockOf } from '../remote/host-lock.ts';

@@ -64,7 +64,7 @@ export async function generateRepo(sampleRoot: string, dir: string, total: numbe
     put(
       `inventory/hosts/${host(h)}.yaml`,
       'host',
-      `id: ${host(h)}\ndescription: 基准测试服务器 ${h}（${env}）\naddress: 10.${20 + (h >> 16)}.${(h >> 8) & 255}.${h & 255}\nport: 22\nuser: opsgate\nhost_keys:\n  - ssh-ed25519 ${sshEd25519Blob().toString('base64')}\njump_host: bastion-01\ngroups:\n  - ${group(g)}\nenv: ${env}\ncriticality: ${crit}\nowner_team: ops\nos: debian-12\nservices:\n  - nginx\n  - node-exporter\nbackup_repositories:\n  - policy: bp-${pad(h % c.backups)}\n    repository: sftp:backup-01:/srv/restic/bp-${pad(h % c.backups)}\n    password_env: RESTIC_PASSWORD_BP\n`,
+      `id: ${host(h)}\ndescription: 基准测试服务器 ${h}（${env}）\naddress: 10.${120 + (h >> 16)}.${(h >> 8) & 255}.${h & 255}\nport: 22\nuser: opsgate\nhost_keys:\n  - ssh-ed25519 ${sshEd25519Blob().toString('base64')}\njump_host: bastion-01\ngroups:\n  - ${group(g)}\nenv: ${env}\ncriticality: ${crit}\nowner_team: ops\nos: debian-12\nservices:\n  - nginx\n  - node-exporter\nbackup_repositories:\n  - policy: bp-${pad(h % c.backups)}\n    repository: sftp:backup-01:/srv/restic/bp-${pad(h % c.backups)}\n    password_env: RESTIC_PASSWORD_BP\n`,
     );
   }
   for (let i = 0; i < c.backups; i++) {
@@ -128,7 +128,7 @@ export async function generateRepo(sampleRoot: string, dir: string, total: numbe
 
 async function readSampleIncidents(sampleRoot: string): Promise<{ file: string; text: string }[]> {
   const out: { file: string; text: string }[] = [];
-  for (const year of (await readdir(path.join(sampleRoot, 'incidents'))).sort()) {
+  for (const year of (await readdir(path.join(sampleRoot, 'incidents'))).filter((y) => /^\d{4}$/.test(y)).sort()) { // incidents/handovers/ holds handovers
     for (const name of (await readdir(path.join(sampleRoot, 'incidents', year))).sort()) {
       const text = await readFile(path.join(sampleRoot, 'incidents', year, name), 'utf8');
       if (!/^(caused_by_change|deviations):/m.test(text)) out.push({ file: `incidents/${year}/${name}`, text });

@@ -19,7 +19,7 @@ import { evaluatePreconditions, type Refusal } from './preconditions.ts';
 import { changeRecordDir, listRuns, newRunId, openRecorder } from './recorder.ts';
 import { planResume, planRetry, readRunState, type HostResume, type RunState } from './resume.ts';
 import { acquireRunLock } from './run-lock.ts';
-import { toSshTargets } from './targets.ts';
+import { toSshTargets } from '../remote/targets.ts';
 import type { ChangePlan } from './types.ts';
 import { windowVerdict } from './window-gate.ts';
 import { readRecordFile } from '../records/writer.ts';
@@ -136,7 +136,7 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
     stateRun = retry.from;
   }
   const resolutions = o.resolutions ?? [];
-  if (state) for (const r of resolutions) state.hosts.get(r.host)?.actions.set(`${r.phase}:${r.step}`, r.resolution === 'done' ? 'ok' : 'failed');
+  if (state) for (const r of resolutions) state.hosts.get(r.host)?.actions.set(`${r.phase}:${r.step}`, r.resolution === 'done' ? 'succeeded' : 'failed');
 
   const runLock = await acquireRunLock(root, change.id);
   if (!runLock.ok) return refuse([{ code: 'apply.locked', message: `another apply of ${change.id} is running on this machine (${runLock.owner})` }]);
@@ -172,7 +172,7 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
         for (const [h, from] of retry?.from ?? []) {
           const hs = state?.hosts.get(h);
           if (hs?.outcome === 'succeeded') await recorder.event('host.done', { host: h, outcome: 'succeeded', carried_from: from });
-          else for (const [key, v] of hs?.actions ?? []) if (v === 'ok') await recorder.event('step.carried', { host: h, phase: key.split(':')[0], step: key.slice(key.indexOf(':') + 1), from_run: from });
+          else for (const [key, v] of hs?.actions ?? []) if (v === 'succeeded') await recorder.event('step.carried', { host: h, phase: key.split(':')[0], step: key.slice(key.indexOf(':') + 1), from_run: from });
         }
       }
       for (const r of resolutions) {

@@ -4,7 +4,7 @@
  * the markers of this change's steps. Markers no record accounts for become
  * steps in doubt. Edge.
  */
-import { acquireHostLock, runDirOf, stepsLockOf, type HostMarker } from '../remote/host-lock.ts';
+import { acquireHostLock, runDirOf, savedDirOf, stepsLockOf, type HostMarker } from '../remote/host-lock.ts';
 import type { RunnerContext } from '../remote/step-runner.ts';
 import type { Fleet } from '../ssh/fleet.ts';
 import type { RunSummary } from './recorder.ts';
@@ -55,7 +55,7 @@ export async function lockHosts(input: LockInput): Promise<HostLocks> {
     if (lock.status === 'error') { out.unreachable.set(host, `cannot take the host lock: ${lock.message}`); return; }
     releases.push(lock.release);
     found.set(host, lock.markers);
-    out.runners.set(host, { runDir: runDirOf(lock.stateDir, input.scope, input.run, host), stepsLock: stepsLockOf(lock.stateDir, host), nonce: input.nonce });
+    out.runners.set(host, { runDir: runDirOf(lock.stateDir, input.scope, input.run, host), stepsLock: stepsLockOf(lock.stateDir, host), nonce: input.nonce, saveDir: savedDirOf(lock.stateDir, input.scope, host) });
     const from = input.stateRun.get(host);
     out.markers.set(host, {
       current: new Map(lock.markers.filter((m) => m.run === from).map((m) => [m.key, m.state])),

@@ -135,7 +135,7 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
       try {
         const session = await input.fleet.session(id);
         const rb = await rollBack(contextFor(id), byHost.get(id)!, session, `the window closed (${closed}); on_window_end: rollback`, r.uploads);
-        outcome = rb === 'ok' ? 'rolled_back' : rb === 'failed' ? 'rollback_failed' : rb === 'lost' ? 'unreachable' : 'needs_attention';
+        outcome = rb === 'succeeded' ? 'rolled_back' : rb === 'failed' ? 'rollback_failed' : rb === 'unreachable' ? 'unreachable' : 'needs_attention';
       } catch { outcome = 'unreachable'; }
       await recorder.event('host.done', { host: id, outcome, reason: 'window_closed' });
       hosts[id] = outcome;

@@ -18,36 +18,52 @@ export function secretRefName(value: string): string | undefined {
 /** Reads one line per secret from stdin into the named variables, then runs "$@". Values never appear in argv (ps) or records. */
 export const SECRET_ENV_SCRIPT = 'for n in $OPSGATE_ENV_FROM_STDIN; do IFS= read -r v || exit 97; export "$n=$v"; done; unset n v OPSGATE_ENV_FROM_STDIN; exec "$@"';
 
-/** Saves the previous content next to the destination, writes the new content atomically (same directory, then rename). */
+/**
+ * Saves the previous content in opsgate's state directory on the host ($OPSGATE_SAVE_DIR, set by the step
+ * runner: one directory per repository, change and host), then writes the new content atomically (a temporary
+ * file beside the destination, then rename). The first upload of a change to a destination keeps the original;
+ * later ones (a resume, a retry, a second upload to the same file) do not overwrite it. The temporary file is
+ * removed on every path.
+ */
 export const UPLOAD_SCRIPT = [
   'set -eu',
   'dest=$1 mode=$2 owner=$3 group=$4 tag=$5',
+  'S=${OPSGATE_SAVE_DIR:?runs only under the step runner, which names the save directory}',
   'dir=$(dirname -- "$dest") base=$(basename -- "$dest")',
-  'saved="$dir/.$base.opsgate-$tag"',
+  'saved="$S/$tag.$(printf %s "$dest" | sha256sum | cut -c1-32)"',
   'tmp=$(mktemp "$dir/.$base.opsgate-new.XXXXXX")',
   "trap 'rm -f -- \"$tmp\"' EXIT",
   'cat > "$tmp"',
   'chmod -- "$mode" "$tmp"',
   'if [ -n "$owner" ]; then chown -- "$owner" "$tmp"; fi',
   'if [ -n "$group" ]; then chgrp -- "$group" "$tmp"; fi',
+  'mkdir -p -- "$S"',
   'if [ ! -e "$saved" ] && [ ! -e "$saved.absent" ]; then',
-  '  if [ -e "$dest" ]; then cp -p -- "$dest" "$saved"; else : > "$saved.absent"; fi',
+  '  if [ -e "$dest" ]; then cp -p -- "$dest" "$saved.part" && mv -f -- "$saved.part" "$saved"; else : > "$saved.absent"; fi',
   'fi',
   // A file that is a mount point cannot be renamed over: its content is replaced in place instead.
   'if ! mv -f -- "$tmp" "$dest" 2>/dev/null; then cat -- "$tmp" > "$dest" && chmod -- "$mode" "$dest" && { [ -z "$owner" ] || chown -- "$owner" "$dest"; } && { [ -z "$group" ] || chgrp -- "$group" "$dest"; }; fi',
+  'rm -f -- "$tmp"',
   'trap - EXIT',
   'echo "uploaded $dest"',
 ].join('\n');
 
-/** Puts back what UPLOAD_SCRIPT saved (or removes a file that did not exist before). */
+/** Puts back what UPLOAD_SCRIPT saved (or removes a file that did not exist before): a copy beside the destination renamed over it, or in place when it is a mount point. */
 export const RESTORE_SCRIPT = [
   'set -eu',
   'dest=$1 tag=$2',
+  'S=${OPSGATE_SAVE_DIR:?runs only under the step runner, which names the save directory}',
   'dir=$(dirname -- "$dest") base=$(basename -- "$dest")',
-  'saved="$dir/.$base.opsgate-$tag"',
-  'if [ -e "$saved" ]; then { mv -f -- "$saved" "$dest" 2>/dev/null || { cat -- "$saved" > "$dest" && chmod --reference="$saved" -- "$dest" && chown --reference="$saved" -- "$dest" && rm -f -- "$saved"; }; } && echo "restored $dest"',
+  'saved="$S/$tag.$(printf %s "$dest" | sha256sum | cut -c1-32)"',
+  'if [ -e "$saved" ]; then',
+  '  tmp=$(mktemp "$dir/.$base.opsgate-restore.XXXXXX")',
+  "  trap 'rm -f -- \"$tmp\"' EXIT",
+  '  cp -p -- "$saved" "$tmp"',
+  '  if ! mv -f -- "$tmp" "$dest" 2>/dev/null; then cat -- "$saved" > "$dest" && chmod --reference="$saved" -- "$dest" && chown --reference="$saved" -- "$dest"; fi',
+  '  rm -f -- "$tmp" "$saved"; trap - EXIT',
+  '  echo "restored $dest"',
   'elif [ -e "$saved.absent" ]; then rm -f -- "$dest" "$saved.absent"; echo "removed $dest (it did not exist before)"',
-  'else echo "nothing saved for $dest: the upload did not run here" ; fi',
+  'else echo "nothing saved for $dest: the upload did not run here"; fi',
 ].join('\n');
 
 /**

@@ -11,10 +11,11 @@
  * with no marker on the host proves the step never started.
  */
 import type { RecordLine } from '../records/chain.ts';
-import { CLEAN_HOST_OUTCOMES } from '../model/outcome.ts';
+import { CLEAN_HOST_OUTCOMES, type StepOutcome } from '../model/outcome.ts';
 import { actionKey, forwardActions, type ChangePlan, type PlannedAction } from './types.ts';
 
-export type ActionState = 'ok' | 'failed' | 'executing' | 'unknown';
+/** A step's state in the records: its outcome (model/outcome.ts; a timed-out step failed), or still `executing`. */
+export type ActionState = Exclude<StepOutcome, 'timed_out'> | 'executing';
 
 export interface HostRunState {
   /** Set when a host.done line exists. */
@@ -51,16 +52,16 @@ export function readRunState(lines: readonly RecordLine[]): RunState {
         host(l.host).actions.set(`${l.phase}:${l.step}`, 'executing');
         break;
       case 'step.done':
-        host(l.host).actions.set(`${l.phase}:${l.step}`, l.outcome === 'unknown' ? 'unknown' : l.ok === true ? 'ok' : 'failed');
+        host(l.host).actions.set(`${l.phase}:${l.step}`, l.outcome === 'unknown' ? 'unknown' : l.ok === true ? 'succeeded' : 'failed');
         break;
       case 'step.unknown':
         host(l.host).actions.set(`${l.phase}:${l.step}`, 'unknown');
         break;
       case 'step.resolved':
-        host(l.host).actions.set(`${l.phase}:${l.step}`, l.resolution === 'done' ? 'ok' : 'failed');
+        host(l.host).actions.set(`${l.phase}:${l.step}`, l.resolution === 'done' ? 'succeeded' : 'failed');
         break;
       case 'step.carried':
-        host(l.host).actions.set(`${l.phase}:${l.step}`, 'ok');
+        host(l.host).actions.set(`${l.phase}:${l.step}`, 'succeeded');
         break;
       case 'rollback.started':
         host(l.host).rollbackStarted = true;
@@ -139,7 +140,7 @@ export function planResume(plan: ChangePlan, state: RunState | undefined, marker
     if (hs?.outcome && r.unknown.length === 0) return { ...r, finished: hs.outcome };
     for (const a of actions) {
       const s = hs?.actions.get(actionKey(a));
-      if (s === 'ok') r.skip.add(actionKey(a));
+      if (s === 'succeeded') r.skip.add(actionKey(a));
       else if (s === 'executing' || s === 'unknown') {
         if (a.idempotent) r.rerun.push(a);
         else if (r.unknown.some((u) => u.action === a)) continue;

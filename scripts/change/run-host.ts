@@ -4,7 +4,7 @@
  * commit-confirmation of lockout-sensitive steps. Edge
  * (ARCHITECTURE.md, "Safe execution").
  */
-import type { HostOutcome } from '../model/outcome.ts';
+import type { HostOutcome, StepOutcome } from '../model/outcome.ts';
 import { armedIds } from '../remote/commit-confirm.ts';
 import type { HostSession } from '../ssh/types.ts';
 import type { Recorder } from './recorder.ts';
@@ -100,7 +100,7 @@ export async function runHost(ctx: HostContext, hp: HostPlan, resume: HostResume
       if (!c.confirmed) {
         if (!c.reverted) return done('needs_attention', { reason: `commit-confirmation failed and the host did not report its revert: ${c.why}` });
         const rb = await rollBack(ctx, hp, session, `commit-confirmation failed (${c.why}); the host restored the sensitive files`, uploads, skip, rerun);
-        return done(rb === 'lost' ? 'unreachable' : 'reverted', { reason: c.why, rollback_ok: rb === 'ok' });
+        return done(rb === 'unreachable' ? 'unreachable' : 'reverted', { reason: c.why, rollback_ok: rb === 'succeeded' });
       }
     }
     if (!failed && hp.verification.length > 0) {
@@ -116,24 +116,27 @@ export async function runHost(ctx: HostContext, hp: HostPlan, resume: HostResume
     if (!failed) return done('succeeded');
   }
   const rb = await rollBack(ctx, hp, session, failed ? `${failed.phase} ${failed.id} failed` : 'resuming an interrupted rollback', uploads, skip, rerun);
-  if (rb === 'lost') return done('unreachable', { in_rollback: true });
+  if (rb === 'unreachable') return done('unreachable', { in_rollback: true });
   if (rb === 'unknown') return done('needs_attention', { in_rollback: true });
-  return done(rb === 'ok' ? 'rolled_back' : 'rollback_failed', failed ? { at_step: failed.id } : {});
+  return done(rb === 'succeeded' ? 'rolled_back' : 'rollback_failed', failed ? { at_step: failed.id } : {});
 }
 
 /** Runs a host's rollback: restores of the uploads that ran (last first), then the declared rollback steps. */
-export async function rollBack(ctx: HostContext, hp: HostPlan, session: HostSession, reason: string, uploads: ReadonlySet<string>, skip: ReadonlySet<string> = new Set(), rerun: ReadonlySet<string> = new Set()): Promise<'ok' | 'failed' | 'lost' | 'unknown'> {
+/** How a rollback ended, in the step words (model/outcome.ts); `unreachable`: the connection was lost before it finished. */
+export type RollbackOutcome = Exclude<StepOutcome, 'timed_out'> | 'unreachable';
+
+export async function rollBack(ctx: HostContext, hp: HostPlan, session: HostSession, reason: string, uploads: ReadonlySet<string>, skip: ReadonlySet<string> = new Set(), rerun: ReadonlySet<string> = new Set()): Promise<RollbackOutcome> {
   const { recorder } = ctx;
   await recorder.event('rollback.started', { host: hp.host, reason });
-  let result: 'ok' | 'failed' | 'lost' | 'unknown' = 'ok';
+  let result: RollbackOutcome = 'succeeded';
   for (const a of hp.rollback) {
     if (skip.has(actionKey(a))) continue;
     if (a.kind === 'restore' && a.restores && !uploads.has(a.restores)) continue;
     const r = await runAction(ctx.action, session, hp.host, a, rerun.has(actionKey(a)) ? { rerun_after_interruption: true } : {});
-    if (r.notStarted || (r.outcome === 'unknown' && r.lost)) { result = 'lost'; break; }
+    if (r.notStarted || (r.outcome === 'unknown' && r.lost)) { result = 'unreachable'; break; }
     if (r.outcome === 'unknown') { result = 'unknown'; break; }
     if (r.outcome !== 'succeeded') { result = 'failed'; break; }
   }
-  await recorder.event('rollback.done', { host: hp.host, ok: result === 'ok' });
+  await recorder.event('rollback.done', { host: hp.host, ok: result === 'succeeded' });
   return result;
 }

@@ -22,9 +22,9 @@
  * outcome is that of its last run.
  */
 
-import { CLEAN_HOST_OUTCOMES } from '../model/outcome.ts';
+import { CLEAN_HOST_OUTCOMES, type RecordedOutcome } from '../model/outcome.ts';
 
-export type RecordedOutcome = 'succeeded' | 'partial' | 'failed' | 'rolled_back' | 'unknown';
+export type { RecordedOutcome };
 
 export interface RunFacts {
   /** `run.done` outcome; absent when the run never finished. */

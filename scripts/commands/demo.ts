@@ -3,8 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import samplePullRequest from '../demo/sample-pull-request.json' with { type: 'json' };
-import { commands } from './index.ts';
-import type { CommandContext } from './context.ts';
+import type { Command, CommandContext } from './context.ts';
 import { parseCommandArgs } from './args.ts';
 import { describeFleetDemo, runFleetDemo } from './demo-fleet.ts';
 
@@ -52,17 +51,18 @@ export async function demoCommand(ctx: CommandContext): Promise<number> {
   await writeFile(simulation, JSON.stringify(samplePullRequest, null, 2) + '\n');
   const shown = (a: string) => (path.isAbsolute(a) && !path.relative(ctx.root, a).startsWith('..') ? path.relative(ctx.root, a) : a);
   const reports = path.join(out, 'reports');
-  const steps: { title: string; command: string; argv: string[]; expect?: number[] }[] = [
-    { title: '1. lint: schemas, references and governance rules over every document', command: 'lint', argv: [] },
-    { title: '2. gate: would the reviews on a sample pull request satisfy policies/approval.yaml?', command: 'gate', argv: ['--simulate', simulation], expect: [0, 1] },
-    { title: '3. plan: exactly what apply would run for the high-risk database change', command: 'plan', argv: ['CHG-2026-0103'] },
-    { title: '4. records: verify every hash-chained evidence file', command: 'records', argv: ['verify'] },
-    { title: `5. report: the ITSS quality audit for ${period} (HTML, Markdown, JSON under ${shown(reports)}/)`, command: 'report', argv: ['audit', '--period', period, '--out', reports] },
+  // Each step loads its command itself (not through index.ts, which lists demo: no import cycle).
+  const steps: { title: string; command: string; load: () => Promise<Command>; argv: string[]; expect?: number[] }[] = [
+    { title: '1. lint: schemas, references and governance rules over every document', command: 'lint', load: async () => (await import('./lint.ts')).lintCommand, argv: [] },
+    { title: '2. gate: would the reviews on a sample pull request satisfy policies/approval.yaml?', command: 'gate', load: async () => (await import('./gate.ts')).gateCommand, argv: ['--simulate', simulation], expect: [0, 1] },
+    { title: '3. plan: exactly what apply would run for the high-risk database change', command: 'plan', load: async () => (await import('./plan.ts')).planCommand, argv: ['CHG-2026-0103'] },
+    { title: '4. records: verify every hash-chained evidence file', command: 'records', load: async () => (await import('./records.ts')).recordsCommand, argv: ['verify'] },
+    { title: `5. report: the ITSS quality audit for ${period} (HTML, Markdown, JSON under ${shown(reports)}/)`, command: 'report', load: async () => (await import('./report.ts')).reportCommand, argv: ['audit', '--period', period, '--out', reports] },
   ];
   let worst = 0;
   for (const step of steps) {
     ctx.stdout.write(`\n━━ ${step.title}\n   $ opsgate ${step.command} ${step.argv.map(shown).join(' ')}\n\n`);
-    const code = await (await commands[step.command]!.load())({ ...ctx, argv: step.argv });
+    const code = await (await step.load())({ ...ctx, argv: step.argv });
     const ok = (step.expect ?? [0]).includes(code);
     ctx.stdout.write(`\n   → exit ${code}${ok ? '' : ' (unexpected)'}\n`);
     if (!ok) worst = Math.max(worst, code);

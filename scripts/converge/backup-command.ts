@@ -4,7 +4,7 @@
  * command hands its `backup` target here.
  */
 import type { CommandContext } from '../commands/context.ts';
-import { toSshTargets } from '../change/targets.ts';
+import { toSshTargets } from '../remote/targets.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import type { InspectionRow } from '../inspect/model.ts';
 import { renderGithub } from '../inspect/render.ts';
@@ -13,7 +13,8 @@ import { sanitizeForLog } from '../render/sanitize.ts';
 import { readRepo } from '../repo/read-repo.ts';
 import { loadSshAuth, openFleet } from '../ssh/fleet.ts';
 import { planBackupHost, secretNamesFor } from './backup-plan.ts';
-import { backupPolicyProblems, convergeBackup, secretsFrom, secretValues, type BackupHostResult } from './backup-run.ts';
+import { BACKUP_HOST_TIMEOUT_SECONDS, backupPolicyProblems, convergeBackup, secretsFrom, secretValues, type BackupHostResult } from './backup-run.ts';
+import { backupWindowVerdict, describeWindowRefusal } from './backup-window.ts';
 import { openConvergeRecord } from './record.ts';
 import { convergeFailed, renderConvergeResult, renderConvergeSummary } from './result.ts';
 
@@ -62,10 +63,19 @@ export async function runConvergeBackup(ctx: CommandContext, o: BackupCommandOpt
     }
   }
 
+  // converge.maintenance_window: a host is changed only inside one of its windows (--check changes nothing, so it always runs).
+  const calendar = repo.one('calendar')?.data;
+  const now = ctx.now();
+  const refusal = (h: (typeof hosts)[number]) => {
+    const v = backupWindowVerdict({ calendar, host: h, policies, now, spanMs: BACKUP_HOST_TIMEOUT_SECONDS * 1000 });
+    return v.ok ? undefined : v;
+  };
+
   if (flags['dry-run']) {
     for (const h of hosts) {
       const rendered = planBackupHost(h, policies, timezone, (n) => (secret(n) ? '***' : undefined));
-      ctx.stdout.write(`${h.id}:${rendered.length ? '' : ' no backup policy applies (any opsgate-backup job found there is removed)'}\n`);
+      const refused = refusal(h);
+      ctx.stdout.write(`${h.id}:${rendered.length ? '' : ' no backup policy applies (any opsgate-backup job found there is removed)'}${refused ? ` ${refused.code}: ${sanitizeForLog(describeWindowRefusal(refused))}` : ''}\n`);
       for (const p of rendered) {
         ctx.stdout.write(`  ${p.policy}: repository ${sanitizeForLog(p.repository)}${p.init ? ' (created if missing)' : ''}; ${p.schedules.map((s) => `${s.kind} "${s.cron}" → ${s.onCalendar.join(' + ')}`).join('; ')}\n`);
         for (const f of [...p.common, ...p.systemd, ...p.cron]) {
@@ -81,12 +91,21 @@ export async function runConvergeBackup(ctx: CommandContext, o: BackupCommandOpt
 
   const { auth, secrets: sshSecrets } = await loadSshAuth({ env: ctx.env, ...(typeof flags.identity === 'string' ? { identityFile: flags.identity } : {}) });
   const secrets = [...sshSecrets, ...secretValues(hosts, policies, secret)];
-  const targets = toSshTargets(hosts, repo.all('host'));
+  const refused = new Map(mode === 'apply' ? hosts.flatMap((h) => { const v = refusal(h); return v ? [[h.id, v] as const] : []; }) : []);
+  const runHosts = hosts.filter((h) => !refused.has(h.id));
+  const targets = toSshTargets(runHosts, repo.all('host'));
   const fleet = openFleet(targets, { auth, secrets, concurrency: Number(flags.concurrency ?? 20) });
   const rec = mode === 'apply' ? await openConvergeRecord({ root: ctx.root, target: 'backup', run: o.run, now: ctx.now, actor: o.actor, secrets }) : undefined;
   let results: BackupHostResult[];
   try {
-    results = await convergeBackup({ hosts, policies, timezone, scope: wanted ?? 'all', targets, fleet, connect: { auth, secrets }, mode, secret, owner: o.owner, lockScope: o.lockScope, run: o.run, ...(rec ? { hooks: rec.hooks } : {}) });
+    const ran = runHosts.length ? await convergeBackup({ hosts: runHosts, policies, timezone, scope: wanted ?? 'all', targets, fleet, connect: { auth, secrets }, mode, secret, owner: o.owner, lockScope: o.lockScope, run: o.run, ...(rec ? { hooks: rec.hooks } : {}) }) : [];
+    const skipped: BackupHostResult[] = [];
+    for (const [host, v] of refused) {
+      const r: BackupHostResult = { host, target: 'backup', outcome: 'not_started', changes: [], attention: [], error: describeWindowRefusal(v), detail: { refused: v.code, window_bound: v.policies, ...(v.next ? { next_window: v.next } : {}) } };
+      await rec?.hooks.after?.(host, r);
+      skipped.push(r);
+    }
+    results = hosts.map((h) => ran.find((r) => r.host === h.id) ?? skipped.find((r) => r.host === h.id)!);
     await rec?.finish(results);
   } catch (e) { await rec?.close(); throw e; } finally { await fleet.close(); }
 
@@ -106,10 +125,12 @@ export async function runConvergeBackup(ctx: CommandContext, o: BackupCommandOpt
   }
   if (rec) ctx.stdout.write(`record: ${rec.rel}\n`);
   for (const r of results) {
-    const lines = renderConvergeResult(r);
+    // A host held to its maintenance window: nothing ran there; the refusal names the next window.
+    const lines = r.outcome === 'not_started' ? [`${sanitizeForLog(r.host)}: ${sanitizeForLog(r.error ?? 'not started')}`] : renderConvergeResult(r);
     for (const l of lines) ctx.stdout.write(redact(l) + '\n');
   }
-  const summary = renderConvergeSummary(results, mode);
+  const held = results.filter((r) => r.outcome === 'not_started').length;
+  const summary = renderConvergeSummary(results, mode) + (held ? `, ${held} not started (outside the maintenance window their policies require)` : '');
   const unchanged = mode === 'apply' && results.length > 0 && results.every((r) => r.outcome === 'succeeded' && r.changes.length === 0);
   ctx.stdout.write(`${summary}${unchanged ? '; nothing changed: every host was already in line' : ''}\n`);
   return results.some(convergeFailed) ? ExitCode.findings : ExitCode.clean;

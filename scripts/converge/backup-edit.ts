@@ -52,7 +52,7 @@ export function planBackupEdit(a: { file: string; base?: BackupPolicyDocument; h
     if (!same(b.retention, n.retention) || !same(b.full?.distinct_copies, n.full?.distinct_copies) || !same(b.tags, n.tags)) changes.push('retention');
     if (!same(b.paths, n.paths) || !same(b.exclude, n.exclude) || !same(b.tags, n.tags)) changes.push('paths');
     if (!same(repositoryFor(b, h), repositoryFor(n, h)) || !same(b.repository.credentials, n.repository.credentials) || !same(b.repository.cache_dir, n.repository.cache_dir)) changes.push('repository');
-    if (!same(b.hooks, n.hooks) || !same(b.run, n.run) || !same(b.full?.read_data_subset, n.full?.read_data_subset)) changes.push('hooks');
+    if (!same(b.hooks, n.hooks) || !same(b.run, n.run) || !same(b.verification.read_data_subset, n.verification.read_data_subset)) changes.push('hooks');
     if (changes.length) hosts.push({ host: h.id, changes });
   }
   return {

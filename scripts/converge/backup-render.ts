@@ -20,6 +20,8 @@ import { displayRepository, FULL_TAG, renderResticEnvFile, resticBackupArgv, res
 import { cronGuard, cronMinuteField, toOnCalendar } from './backup-schedule.ts';
 import { parsedSchedules, type ScheduleKind } from './backup-validate.ts';
 
+/** What a full run reads back when verification.read_data_subset is not set. */
+export const DEFAULT_FULL_READ_SUBSET = '5%';
 export const BACKUP_ETC = '/etc/opsgate/backup';
 export const BACKUP_STATE = '/var/lib/opsgate/backup';
 export const UNIT_DIR = '/etc/systemd/system';
@@ -97,7 +99,8 @@ export function renderBackup(t: BackupTarget, secret: (name: string) => string |
   const backup = resticBackupArgv({ host: t.host, paths: p.paths, excludes, tags });
   const fullBackup = p.full?.distinct_copies ? resticBackupArgv({ host: t.host, paths: p.paths, excludes, tags: [...tags, FULL_TAG] }) : backup;
   const forget = resticForgetArgv({ host: t.host, tags, retention: p.retention, groupByTags: Boolean(p.full?.distinct_copies) });
-  const check = resticCheckArgv(p.full?.read_data_subset ?? '5%');
+  // One value for backup verify and the full runs (full.read_data_subset is refused by validateBackupPolicy).
+  const check = resticCheckArgv(p.verification.read_data_subset ?? DEFAULT_FULL_READ_SUBSET);
   const schedules = parsedSchedules(p);
   const timeout = (p.run?.timeout_minutes ?? 360) * 60;
   const delay = p.run?.randomized_delay_seconds ?? 0;

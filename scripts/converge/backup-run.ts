@@ -78,6 +78,9 @@ export function secretValues(hosts: readonly PlanHostInput[], policies: readonly
   return [...names].map(secret).filter((v): v is string => Boolean(v));
 }
 
+/** How long the host script may run (the span a maintenance window must still hold). */
+export const BACKUP_HOST_TIMEOUT_SECONDS = 300;
+
 export interface BackupRunOptions {
   hosts: readonly PlanHostInput[];
   policies: readonly BackupPolicyDocument[];
@@ -122,7 +125,7 @@ async function convergeBackupHost(o: BackupRunOptions, h: PlanHostInput): Promis
     const redacted = renderBackupScript(planBackupHost(h, o.policies, o.timezone, () => '***'), { mode: o.mode, scope: o.scope });
     await o.hooks?.before?.(h.id, { command: renderRootScript().command, mode: o.mode, script_sha256: sha(redacted), policies: rendered.map(recordedPolicy), scope: o.scope });
     const target = o.targets.find((t) => t.id === h.id)!;
-    const r = await runHostScript({ fleet: o.fleet, target, connect: o.connect, scope: o.lockScope, run: o.run, owner: o.owner, script, apply: o.mode === 'apply', confirmSeconds: 60, timeoutSeconds: o.timeoutSeconds ?? 300 });
+    const r = await runHostScript({ fleet: o.fleet, target, connect: o.connect, scope: o.lockScope, run: o.run, owner: o.owner, script, apply: o.mode === 'apply', confirmSeconds: 60, timeoutSeconds: o.timeoutSeconds ?? BACKUP_HOST_TIMEOUT_SECONDS });
     let result: BackupHostResult;
     if ('error' in r) result = { ...base, outcome: r.unreachable ? 'unreachable' : 'failed', error: r.error };
     else result = judge(h.id, base, rendered, parseBackupOutput(r.stdout), r, o.mode, missing);

@@ -10,7 +10,9 @@
  * - `incremental` and `differential` are both a plain snapshot; a policy may
  *   name one of them, not both (they would be the same job twice);
  * - `full` is a snapshot plus `restic check --read-data-subset`, reading part
- *   of the stored data back; with `full.distinct_copies` it is tagged `full`
+ *   of the stored data back (`verification.read_data_subset`, the one value
+ *   `backup verify` reads too; `full.read_data_subset` is refused, so no
+ *   policy carries two); with `full.distinct_copies` it is tagged `full`
  *   and kept as a retention group of its own;
  * - two schedules that fire at the same minute would be two restic runs
  *   fighting over the repository's exclusive lock for `forget --prune`.
@@ -75,6 +77,10 @@ export function validateBackupPolicy(p: BackupPolicyDocument): BackupProblem[] {
     push('backup.retention-empty', '/retention', 'every keep_* is 0: restic forget with no snapshot to keep removes nothing (it refuses an empty policy), so this retention cannot be honoured', 'keep at least one kind, e.g. keep_daily: 7');
   }
   if (p.encryption === false) push('backup.restic-unencrypted', '/encryption', 'restic always encrypts its repositories; encryption: false cannot be honoured', 'set encryption: true (or leave it out)');
+  if (p.full?.read_data_subset !== undefined) {
+    push('backup.read-data-subset-moved', '/full/read_data_subset', `full.read_data_subset is not read: what restic check reads back is verification.read_data_subset, one value for opsgate backup verify and for every full run on the hosts${p.verification.read_data_subset !== undefined ? ` (here '${p.verification.read_data_subset}')` : ''}`,
+      p.verification.read_data_subset !== undefined ? 'delete full.read_data_subset' : `move it: verification: { read_data_subset: '${p.full.read_data_subset}' }`);
+  }
   if (p.full?.distinct_copies && (p.tags ?? []).includes(FULL_TAG)) {
     push('backup.full-tag', '/tags', `the policy tags every snapshot '${FULL_TAG}', the tag that marks distinct full copies: every snapshot would count as a full copy`, `rename the tag, or drop full.distinct_copies`);
   }

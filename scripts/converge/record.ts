@@ -4,7 +4,7 @@
  * events for both converge capabilities. Edge.
  */
 import path from 'node:path';
-import { openRecorder } from '../change/recorder.ts';
+import { openRecorder } from '../remote/recorder.ts';
 import type { ConvergeHooks } from './run-access.ts';
 import type { ConvergeHostResult, ConvergeTarget } from './result.ts';
 

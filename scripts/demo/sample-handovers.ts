@@ -1,6 +1,6 @@
 /**
  * `npm run sample:handovers`: writes the sample organisation's November 2026
- * shift handovers (handovers/2026/) by running the real commands with an
+ * shift handovers (incidents/handovers/2026/) by running the real commands with an
  * injected clock — `opsgate handover new` at each boundary of the primary
  * rotation (pre-filled from the incidents, changes and inspection records in
  * this repository), a note from the outgoing person, and `opsgate handover ack`
@@ -39,7 +39,7 @@ async function run(argv: string[], at: string): Promise<string> {
   return out;
 }
 
-const dir = path.join(ROOT, 'handovers/2026');
+const dir = path.join(ROOT, 'incidents/handovers/2026');
 for (const f of (await readdir(dir).catch(() => [] as string[])).filter((x) => x.startsWith('HO-2026-11-'))) await rm(path.join(dir, f));
 const oncall = (await readRepo(ROOT)).one('oncall')!.data;
 const boundaries = shiftBoundaries(oncall, 'primary', Date.parse('2026-11-02T20:00:00+08:00'), Date.parse('2026-11-30T20:00:00+08:00'), ZONE);
@@ -48,7 +48,7 @@ for (const b of boundaries) {
   if (b.id === MISSING) continue;
   const iso = (ms: number) => new Date(ms).toISOString();
   process.stdout.write(await run(['new', '--at', iso(b.at)], iso(b.at - 5 * 60_000)));
-  const file = path.join(ROOT, 'handovers/2026', `${b.id}.yaml`);
+  const file = path.join(ROOT, 'incidents/handovers/2026', `${b.id}.yaml`);
   await writeFile(file, setScalar(await readFile(file, 'utf8'), 'notes', NOTES[n % NOTES.length]!));
   process.stdout.write(await run(['ack', b.id, '--by', b.incoming, '--at', iso(b.at + (3 + ((n * 7) % 17)) * 60_000)], iso(b.at + 30 * 60_000)));
   n++;

@@ -31,23 +31,46 @@ export function keyMaterial(line: string): string {
 
 /**
  * Duplicates among `hosts`. Only hosts in `check` are reported (the new or
- * changed ones); each is compared with every other host.
+ * changed ones); each is compared with every other host. Hosts are indexed by
+ * address and by key material first, so a 50k-host inventory costs one pass,
+ * not a comparison of every pair; the findings come in the order of `hosts`.
  */
 export function findDuplicateHosts(hosts: readonly HostIdentity[], check: ReadonlySet<string>): DuplicateHost[] {
+  const byAddress = new Map<string, number[]>();
+  const byKey = new Map<string, number[]>();
+  const keysOf = hosts.map((h) => [...new Set((h.host_keys ?? []).map(keyMaterial))]);
+  const push = (m: Map<string, number[]>, k: string, i: number): void => {
+    const list = m.get(k);
+    if (list) list.push(i);
+    else m.set(k, [i]);
+  };
+  hosts.forEach((h, i) => {
+    if (h.address) push(byAddress, addressKey(h), i);
+    for (const k of keysOf[i]!) push(byKey, k, i);
+  });
   const out: DuplicateHost[] = [];
-  for (const h of hosts) {
-    if (!check.has(h.id)) continue;
-    const keys = new Set((h.host_keys ?? []).map(keyMaterial));
-    for (const o of hosts) {
+  hosts.forEach((h, i) => {
+    if (!check.has(h.id)) return;
+    const keys = new Set(keysOf[i]);
+    const sameAddress = new Set(h.address ? byAddress.get(addressKey(h)) : []);
+    const candidates = new Set<number>(sameAddress);
+    for (const k of keys) for (const j of byKey.get(k) ?? []) candidates.add(j);
+    for (const j of [...candidates].sort((a, b) => a - b)) {
+      const o = hosts[j]!;
       if (o.id === h.id) continue;
-      if (h.address && o.address && h.address.toLowerCase() === o.address.toLowerCase() && (h.port ?? 22) === (o.port ?? 22) && (h.route ?? '') === (o.route ?? '')) {
+      if (sameAddress.has(j)) {
         out.push({ id: h.id, file: h.file, other: o.id, what: 'address', message: `host ${h.id} has the address ${h.address}:${h.port ?? 22} of host ${o.id}; one machine is one host` });
       }
       const shared = (o.host_keys ?? []).map(keyMaterial).filter((k) => keys.has(k));
       if (shared.length) out.push({ id: h.id, file: h.file, other: o.id, what: 'host key', message: `host ${h.id} pins a host key of host ${o.id} (${shared[0]!.split(' ')[0]}); one machine is one host` });
     }
-  }
+  });
   return out;
+}
+
+/** Same address, port and route: the same machine. */
+function addressKey(h: HostIdentity): string {
+  return JSON.stringify([h.address?.toLowerCase(), h.port ?? 22, h.route ?? '']);
 }
 
 export function hostIdentity(id: string, file: string, d: Record<string, unknown>): HostIdentity {

@@ -25,9 +25,9 @@ export function handoverId(atMs: number, zone: string): string {
   return `HO-${DateTime.fromMillis(atMs, { zone }).toFormat('yyyy-MM-dd-HHmm')}`;
 }
 
-/** The year folder of a handover id: handovers/YYYY/. */
+/** The year folder of a handover id: incidents/handovers/YYYY/. */
 export function handoverPath(id: string): string {
-  return `handovers/${id.slice(3, 7)}/${id}.yaml`;
+  return `incidents/handovers/${id.slice(3, 7)}/${id}.yaml`;
 }
 
 /** Boundaries of `rotationId` with fromMs ≤ at ≤ toMs. */

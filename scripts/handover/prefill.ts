@@ -73,7 +73,7 @@ function owed(i: IncidentDocument, sla: SlaDocument | undefined, at: number, zon
 export function renderHandover(doc: HandoverDocument): string {
   const { acknowledgement, notes, ...rest } = doc;
   return [
-    '# yaml-language-server: $schema=../../schemas/handover.schema.json',
+    '# yaml-language-server: $schema=../../../schemas/handover.schema.json',
     `# 交接班：${doc.outgoing} → ${doc.incoming}。Pre-filled by opsgate handover new; check every list, add notes,`,
     `# then the incoming person acknowledges: npx opsgate handover ack ${doc.id} --by ${doc.incoming}`,
     blockWithFlowLeaves({ ...rest, notes: notes ?? 'TODO: 本班情况、遗留事项、需要接班人关注的事' }).trimEnd(),

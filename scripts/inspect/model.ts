@@ -3,9 +3,10 @@
  * Field names follow policies/baselines/*.yaml and schemas/baseline.schema.json. Pure types.
  */
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
-export type CheckStatus = 'pass' | 'fail' | 'error' | 'not_applicable' | 'not_checked' | 'info' | 'waived';
-export type Change = 'new' | 'persisting' | 'resolved' | 'regressed';
+export type CheckStatus = CheckResult;
+export type Change = ResultChange;
 
+import type { CheckResult, ResultChange } from '../model/outcome.ts';
 import type { AccessDocuments, Grant, Person, Role } from '../access/entitlement.ts';
 import type { BackupPolicyDocument, BaselineDocument, ExceptionDocument, HostDocument } from '../model/documents.generated.ts';
 

@@ -522,7 +522,7 @@ encryption?: boolean
  */
 schedule: {
 /**
- * Cron (5 fields, in the calendar time zone) of the full backups. restic snapshots are all incremental and deduplicated: a full run is a snapshot plus `restic check --read-data-subset` (see `full`), tagged `full` when `full.distinct_copies` is set.
+ * Cron (5 fields, in the calendar time zone) of the full backups. restic snapshots are all incremental and deduplicated: a full run is a snapshot plus `restic check --read-data-subset` (what it reads: `verification.read_data_subset`), tagged `full` when `full.distinct_copies` is set.
  */
 full: string
 /**
@@ -539,7 +539,7 @@ differential?: string
  */
 full?: {
 /**
- * What the `restic check --read-data-subset` of each full run reads: 'n/t', 'x%' or a size such as '500M' (default 5%).
+ * No longer read (lint: backup.read-data-subset-moved): what restic check reads back is `verification.read_data_subset`, one value for `opsgate backup verify` and every full run. Move the value there.
  */
 read_data_subset?: string
 /**
@@ -732,7 +732,7 @@ verification: {
  */
 restore_test_every_days: number
 /**
- * What `restic check --read-data-subset` reads of the pack files: 'n/t' (part n of t), 'x%' or a size such as '500M'. Without it, check verifies structure and pack sizes only.
+ * What `restic check --read-data-subset` reads back of the pack files: 'n/t' (part n of t), 'x%' or a size such as '500M'. One value for both readers: `opsgate backup verify` (without it, its check verifies structure and pack sizes only) and the full runs `opsgate converge backup` installs on the hosts (without it, 5%).
  */
 read_data_subset?: string
 /**
@@ -1925,7 +1925,7 @@ env?: ("prod" | "staging" | "test" | "dev")
 
 // handover.schema.json
 /**
- * A shift handover (交接班) at one boundary of a 24x7 rotation. File: handovers/YYYY/HO-YYYY-MM-DD-HHMM.yaml (local time of the boundary).
+ * A shift handover (交接班) at one boundary of a 24x7 rotation. File: incidents/handovers/YYYY/HO-YYYY-MM-DD-HHMM.yaml (local time of the boundary).
  */
 export interface HandoverDocument {
 /**

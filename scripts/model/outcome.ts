@@ -62,3 +62,30 @@ export function runOutcomeOf(hosts: Readonly<Record<string, string>>, o: { maxFa
 /** A change's post-implementation review (`closure.outcome`, schemas/change.schema.json): what state the change was left in. */
 export const CLOSURE_OUTCOMES = ['succeeded', 'partial', 'failed', 'rolled_back', 'cancelled'] as const;
 export type ClosureOutcome = (typeof CLOSURE_OUTCOMES)[number];
+
+/**
+ * What a change's execution records say it achieved (change/run-outcome.ts): a closure's words, without
+ * `cancelled` (no record says that), or `unknown` when no run finished or one stopped for a person.
+ */
+export const RECORDED_OUTCOMES = ['succeeded', 'partial', 'failed', 'rolled_back', 'unknown'] as const;
+export type RecordedOutcome = (typeof RECORDED_OUTCOMES)[number];
+
+/** What a report says a change achieved: the records' word, a closure's `cancelled`, or why there is no record. */
+export const CHANGE_REPORT_OUTCOMES = [...RECORDED_OUTCOMES, 'cancelled', 'not_executed', 'no_record'] as const;
+export type ChangeReportOutcome = (typeof CHANGE_REPORT_OUTCOMES)[number];
+
+/**
+ * One check on one host (inspection, backup verification, converge backup rows, reports; DESIGN "Result
+ * vocabulary"): `error` could not evaluate (always with a reason, never compliant), `not_applicable` and
+ * `not_checked` (manual) carry a reason, `waived` keeps the raw result beside the exception.
+ */
+export const CHECK_RESULTS = ['pass', 'fail', 'error', 'not_applicable', 'not_checked', 'info', 'waived'] as const;
+export type CheckResult = (typeof CHECK_RESULTS)[number];
+
+/** The results compliance counts: pass ÷ (pass + fail + error). Backup verification answers only these. */
+export const SCORED_CHECK_RESULTS = ['pass', 'fail', 'error'] as const satisfies readonly CheckResult[];
+export type ScoredCheckResult = (typeof SCORED_CHECK_RESULTS)[number];
+
+/** How a check's result moved between two runs. */
+export const RESULT_CHANGES = ['new', 'persisting', 'resolved', 'regressed'] as const;
+export type ResultChange = (typeof RESULT_CHANGES)[number];

@@ -22,12 +22,13 @@ export async function readWatchRepo(root: string): Promise<RepoModel> {
   const docs: AnyDoc[] = [];
   const diagnostics: Diagnostic[] = [];
   const files: string[] = [];
+  // Below the top folder only year folders are walked: incidents/handovers/ holds handovers, never incidents.
   const list = async (rel: string, depth: number): Promise<string[]> => {
     const entries = await readdir(path.join(root, rel), { withFileTypes: true }).catch(() => []);
     const out: string[] = [];
     for (const e of entries) {
       if (e.isFile() && /\.ya?ml$/.test(e.name)) out.push(`${rel}/${e.name}`);
-      else if (e.isDirectory() && depth > 0) out.push(...(await list(`${rel}/${e.name}`, depth - 1)));
+      else if (e.isDirectory() && depth > 0 && /^\d{4}$/.test(e.name)) out.push(...(await list(`${rel}/${e.name}`, depth - 1)));
     }
     return out;
   };

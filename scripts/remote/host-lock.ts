@@ -53,7 +53,7 @@ if [ -n "$chg" ]; then
       printf 'M\t%s\t%s\t%s\n' "$r" "$k" "$l"
     done
   done
-  [ -z "$run" ] || mkdir -p "$D/runs/$chg/$run/$h" || { echo "error cannot create $D/runs/$chg/$run/$h"; exit 1; }
+  [ -z "$run" ] || mkdir -p "$D/runs/$chg/$run/$h" "$D/saved/$chg/$h" || { echo "error cannot create $D/runs/$chg/$run/$h"; exit 1; }
 fi
 echo locked
 while line=$(timeout "$ttl" head -n 1) && [ -n "$line" ]; do :; done
@@ -81,6 +81,11 @@ export interface LockScope {
 /** Where a run's step files live on a host, below the state directory the lock reported. */
 export function runDirOf(stateDir: string, scope: string, run: string, host: string): string {
   return `${stateDir}/runs/${scope}/${run}/${host}`;
+}
+
+/** Where a scope's uploads keep the previous content of what they replace on a host (kept across runs: a retry restores the original). */
+export function savedDirOf(stateDir: string, scope: string, host: string): string {
+  return `${stateDir}/saved/${scope}/${host}`;
 }
 
 /** The shared-lock file every step holds for as long as its process tree lives. */

@@ -34,8 +34,10 @@ import { shellText } from './shell-text.ts';
 
 export const STEP_RUNNER_SCRIPT = shellText(String.raw`set -u
 trap '' PIPE
-n=$1 d=$2 k=$3 t=$4 g=$5 m=$6 s=$7
-shift 8
+n=$1 d=$2 k=$3 t=$4 g=$5 m=$6 s=$7 v=$8
+shift 9
+# Where a step keeps what it must put back (render-command.ts UPLOAD_SCRIPT): the host's own state directory, never next to the file.
+[ -z "$v" ] || export OPSGATE_SAVE_DIR="$v"
 umask 077
 fail() { printf '\nOPSGATE-STEP %s error 125 %s\n' "$n" "$1" >&2; exit 125; }
 exec 9<"$s" || fail "cannot open the steps lock $s"
@@ -95,12 +97,19 @@ export interface RunnerContext {
   stepsLock: string;
   /** Per-run random token: the trailer must carry it. */
   nonce: string;
+  /**
+   * Where uploads keep the previous content of the files they replace (host-lock.ts savedDirOf), exported to
+   * the step as OPSGATE_SAVE_DIR. In opsgate's state directory on the host, so a copy never lands in a
+   * directory a daemon reads (or that several test hosts share), and stale copies of another change or
+   * repository are never restored.
+   */
+  saveDir?: string;
 }
 
 /** The argv sent over SSH for one step. */
 export function renderRemoteStep(step: RemoteStep, ctx: RunnerContext): string[] {
   if (!/^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(step.key)) throw new Error(`step key '${step.key}' is not a safe file name`);
-  const runner = ['sh', '-c', STEP_RUNNER_SCRIPT, 'opsgate-step', ctx.nonce, ctx.runDir, step.key, String(step.timeoutSeconds), String(step.graceSeconds ?? 5), step.marker ? '1' : '0', ctx.stepsLock, '--', ...step.argv];
+  const runner = ['sh', '-c', STEP_RUNNER_SCRIPT, 'opsgate-step', ctx.nonce, ctx.runDir, step.key, String(step.timeoutSeconds), String(step.graceSeconds ?? 5), step.marker ? '1' : '0', ctx.stepsLock, ctx.saveDir ?? '', '--', ...step.argv];
   return step.sudo ? ['sudo', '-n', '--', ...runner] : runner;
 }
 

@@ -20,15 +20,15 @@ export const DOCUMENT_KINDS = [
   { kind: 'contact', schema: 'contact', pattern: /^policies\/contacts\/([^/]+)\.ya?ml$/ },
   { kind: 'change', schema: 'change', pattern: /^changes\/(\d{4})\/([^/]+)\.ya?ml$/ },
   { kind: 'incident', schema: 'incident', pattern: /^incidents\/(\d{4})\/([^/]+)\.ya?ml$/ },
-  { kind: 'handover', schema: 'handover', pattern: /^handovers\/(\d{4})\/([^/]+)\.ya?ml$/ },
+  { kind: 'handover', schema: 'handover', pattern: /^incidents\/handovers\/(\d{4})\/([^/]+)\.ya?ml$/ },
   { kind: 'runbook', schema: 'runbook', pattern: /^runbooks\/([^/]+)\.md$/ },
   { kind: 'monthly-notes', schema: 'monthly-notes', pattern: /^reports\/notes\/([^/]+)\.ya?ml$/ },
 ] as const;
 
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number]['kind'];
 
-/** The folders opsgate reads documents from. */
-export const DOCUMENT_ROOTS = ['inventory', 'policies', 'changes', 'incidents', 'handovers', 'runbooks', 'reports/notes'] as const;
+/** The folders opsgate reads documents from (handovers live under incidents/handovers/: the top level is fixed). */
+export const DOCUMENT_ROOTS = ['inventory', 'policies', 'changes', 'incidents', 'runbooks', 'reports/notes'] as const;
 
 export interface KindMatch {
   kind: DocumentKind;

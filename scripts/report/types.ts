@@ -4,6 +4,7 @@
  * family's layout touches one adapter and nothing else. Metrics are pure
  * functions of ReportInput.
  */
+import type { CheckResult, RecordedOutcome, ResultChange } from '../model/outcome.ts';
 import type { HistoryProblem } from '../records/history.ts';
 import type {
   AccessReviewDocument, ApprovalDocument, BackupPolicyDocument, CalendarDocument, ChangeDocument, ExceptionDocument, GrantDocument,
@@ -50,8 +51,8 @@ export interface DocRef<T> {
   data: T;
 }
 
-export type ResultStatus = 'pass' | 'fail' | 'error' | 'not_applicable' | 'not_checked' | 'info' | 'waived';
-export type ResultChange = 'new' | 'persisting' | 'resolved' | 'regressed';
+export type ResultStatus = CheckResult;
+export type { ResultChange };
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
 export interface CheckMapping {
@@ -119,7 +120,7 @@ export interface ExecutionRun {
   started_at: string | undefined;
   finished_at: string | undefined;
   /** What the records say (scripts/change/run-outcome.ts); `unknown` without run.done or when a person must decide. */
-  outcome: 'succeeded' | 'failed' | 'rolled_back' | 'partial' | 'unknown';
+  outcome: RecordedOutcome;
   rolled_back: boolean;
   hosts: string[];
   /** run.done's per-host outcomes. */

@@ -43,7 +43,7 @@ const KIND_GLOBS = {
   calendar: 'policies/calendar.yaml', sla: 'policies/sla.yaml', oncall: 'policies/oncall.yaml', baseline: 'policies/baselines/*.yaml',
   'backup-policy': 'policies/backup/*.yaml', advisory: 'policies/advisories/*.yaml', person: 'policies/access/people/*.yaml', role: 'policies/access/roles/*.yaml',
   grant: 'policies/access/grants/*.yaml', 'access-review': 'policies/access/reviews/*.yaml', exception: 'policies/exceptions/*.yaml',
-  contact: 'policies/contacts/*.yaml', 'monthly-notes': 'reports/notes/*.yaml', change: 'changes/*/*.yaml', incident: 'incidents/*/*.yaml', handover: 'handovers/*/*.yaml', runbook: '',
+  contact: 'policies/contacts/*.yaml', 'monthly-notes': 'reports/notes/*.yaml', change: 'changes/*/*.yaml', incident: 'incidents/[0-9][0-9][0-9][0-9]/*.yaml', handover: 'incidents/handovers/*/*.yaml', runbook: '',
 } satisfies Record<DocumentKind, string>;
 
 export function renderVscodeSettings(schemaNames: readonly string[]): string {

@@ -164,7 +164,7 @@ describe('markers on the host against the records', () => {
     const r = planRetry(plan3, earlier, false);
     expect(r.state.hosts.get('a')?.outcome).toBe('succeeded');
     expect(r.state.hosts.has('b')).toBe(false);
-    expect([...r.state.hosts.get('c')!.actions]).toEqual([['step:s1', 'ok']]);
+    expect([...r.state.hosts.get('c')!.actions]).toEqual([['step:s1', 'succeeded']]);
     expect([...r.state.hosts.get('d')!.actions]).toEqual([['step:s1', 'unknown']]);
     expect(planRetry(plan3, earlier, true).state.hosts.has('a')).toBe(false);
   });

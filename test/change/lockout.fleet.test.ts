@@ -4,7 +4,8 @@
  * host itself, and opsgate can connect again afterwards; a good one is
  * confirmed over a fresh connection and its dead-man timer is gone.
  */
-import { readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
@@ -21,14 +22,32 @@ const sshdConfig = (host: string) => path.join(fleet.dir, host, 'etc', 'ssh', 's
 // HUP the sshd that listens in this host's network namespace (not every sshd on the machine).
 const RELOAD = { id: 'reload-sshd', kind: 'run', sudo: true, idempotent: true, argv: ['sh', '-c', `kill -HUP "$(ss -Htlnp 'sport = :22' | sed -n 's/.*"sshd",pid=\\([0-9]*\\).*/\\1/p' | head -n 1)"`] };
 
+/**
+ * The fleet's hosts share the machine's real /etc/ssh directory (only sshd_config is their own). Anything opsgate
+ * leaves there (a saved copy, a temporary file) is seen by every other fleet on the machine — that is how one run
+ * once restored ANOTHER fleet's sshd_config. Files there that carry this fleet's tag are such leaks.
+ */
+async function leakedIntoMachine(): Promise<string[]> {
+  const names = (await readdir('/etc/ssh')).filter((n) => n.includes('opsgate'));
+  const out: string[] = [];
+  for (const n of names) if ((await readFile(path.join('/etc/ssh', n), 'utf8').catch(() => '')).includes(fleet.tag)) out.push(n);
+  return out;
+}
+
 beforeAll(async () => {
   if (!MACHINE.runs) return;
   fleet = await startFleet({ mutates: true, hosts: [{ id: 'lo-bad' }, { id: 'lo-good' }] });
   repo = await makeRepo(fleet);
 }, 120_000);
 afterAll(async () => {
-  await fleet?.stop();
-  await repo?.cleanup();
+  const tag = fleet?.tag;
+  try {
+    await fleet?.stop();
+    await repo?.cleanup();
+  } finally {
+    // Pass or fail, no namespace of this fleet is left behind.
+    if (tag) expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith(`${tag}-`))).toEqual([]);
+  }
 });
 
 MACHINE.describe('commit-confirmed sshd changes', () => {
@@ -48,6 +67,7 @@ MACHINE.describe('commit-confirmed sshd changes', () => {
     expect(ev.find((e) => e.type === 'confirm.done')).toMatchObject({ host: 'lo-bad', confirmed: false, reverted: true });
     expect(ev.find((e) => e.type === 'host.done')).toMatchObject({ host: 'lo-bad', outcome: 'reverted' });
     expect(await readFile(sshdConfig('lo-bad'), 'utf8')).toBe(before);
+    expect(await leakedIntoMachine()).toEqual([]);
     // A new connection works again: another change runs there.
     await repo.mergeChange(changeDoc('CHG-2026-0302', { targets: { hosts: ['lo-bad'] }, steps: [counting('after')] }), 302);
     const after = await cli('apply', 'CHG-2026-0302');
@@ -67,5 +87,10 @@ MACHINE.describe('commit-confirmed sshd changes', () => {
     expect(ev.find((e) => e.type === 'confirm.done')).toMatchObject({ host: 'lo-good', confirmed: true, confirm_ms: expect.any(Number) });
     expect(await readFile(sshdConfig('lo-good'), 'utf8')).toBe(`MaxAuthTries 2\n${before}`);
     expect(hostProcesses(fleet, 'lo-good', 'timer.sh')).toEqual([]);
+    // The copy a rollback would restore is in the host's own state directory, not beside the file.
+    expect(await leakedIntoMachine()).toEqual([]);
+    const saved = execFileSync('find', [path.join(fleet.dir, 'lo-good', 'var-lib-opsgate', 'saved'), '-type', 'f'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    expect(saved).toHaveLength(1);
+    expect(await readFile(saved[0]!, 'utf8')).toBe(before);
   }, 120_000);
 });

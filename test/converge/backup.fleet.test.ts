@@ -82,7 +82,7 @@ const dbPolicy = (fields: Record<string, unknown> = {}) => policy('db', {
   paths: ['/home/opsgate/staging', '/home/opsgate/data'],
   exclude: ['*.tmp'],
   tags: ['db', 'nightly'],
-  full: { read_data_subset: '10%' },
+  verification: { restore_test_every_days: 30, read_data_subset: '10%' },
   run: { randomized_delay_seconds: 600, nice: 5, io_scheduling_class: 'best-effort', timeout_minutes: 120 },
   hooks: {
     pre: [

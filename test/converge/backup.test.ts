@@ -76,6 +76,8 @@ describe('validateBackupPolicy', () => {
     [{ retention: { keep_daily: 0 } }, ['backup.retention-empty /retention']],
     [{ encryption: false }, ['backup.restic-unencrypted /encryption']],
     [{ tags: ['full'], full: { distinct_copies: true } }, ['backup.full-tag /tags']],
+    [{ full: { read_data_subset: '10%' } }, ['backup.read-data-subset-moved /full/read_data_subset']],
+    [{ full: { read_data_subset: '10%' }, verification: { restore_test_every_days: 30, read_data_subset: '2%' } }, ['backup.read-data-subset-moved /full/read_data_subset']],
     [{ repository: { url: '/srv/x', password_env: 'P', credentials: { RESTIC_PASSWORD: 'X', LD_PRELOAD: 'Y', AWS_ACCESS_KEY_ID: 'Z' } } }, ['backup.credential-name /repository/credentials/RESTIC_PASSWORD', 'backup.credential-name /repository/credentials/LD_PRELOAD']],
     [{ hooks: { pre: [{ id: 'a', kind: 'run', argv: ['-rf'] }], post: [{ id: 'a', kind: 'remove', path: '/etc' }, { id: 'b', kind: 'remove', path: '/var/x/../../etc' }] } }, ['backup.hook-argv /hooks/pre/0/argv/0', 'backup.hook-duplicate /hooks/post/0/id', 'backup.hook-path /hooks/post/0/path', 'backup.hook-path /hooks/post/1/path']],
   ] as Array<[Partial<BackupPolicyDocument>, string[]]>)('%j', (fields, want) => {
@@ -117,6 +119,13 @@ describe('renderBackup', () => {
   it('the host script carries the password only base64-encoded, never as a word', () => {
     const script = renderBackupScript([r], { mode: 'apply', scope: 'all' });
     expect(script).not.toContain(SECRET);
+  });
+  it('a full run reads back what verification.read_data_subset says (the value backup verify reads), else 5%', () => {
+    const job = (fields: Partial<BackupPolicyDocument>) => { const q = policy(fields); return renderBackup({ host: 'db-1', policy: q, repository: q.repository.url, passwordEnv: 'RESTIC_PASSWORD_DB', timezone: 'UTC' }, () => SECRET); };
+    expect(job({ verification: { restore_test_every_days: 30, read_data_subset: '2/7' } }).commands.check).toEqual(['restic', 'check', '--read-data-subset=2/7']);
+    expect(job({}).commands.check).toEqual(['restic', 'check', '--read-data-subset=5%']);
+    // The refused field is never what runs, even when lint is bypassed.
+    expect(job({ full: { read_data_subset: '90%' } }).commands.check).toEqual(['restic', 'check', '--read-data-subset=5%']);
   });
   it('forget is limited to the host and the policy tags; distinct full copies are a group of their own', () => {
     expect(resticForgetArgv({ host: 'db-1', tags: ['db', 'x'], retention: { keep_daily: 7, keep_weekly: 0 }, groupByTags: true }))

@@ -1,5 +1,6 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -90,15 +91,10 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
 
   const stopSync = () => {
     for (const child of children.values()) if (child.pid) try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
-    for (const ns of namespaces) {
-      try {
-        const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean);
-        for (const p of pids) try { process.kill(Number(p), 'SIGKILL'); } catch { /* gone */ }
-        execFileSync('ip', ['netns', 'del', ns]);
-      } catch { /* already gone */ }
-    }
+    for (const ns of namespaces) deleteNamespace(ns);
     namespaces.length = 0;
     children.clear();
+    if (registered) rmSync(registered, { force: true });
   };
   const handle = { stopSync };
   if (!options.keepRunning) {
@@ -107,6 +103,17 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
       hooked = true;
       process.once('exit', () => { for (const h of live) h.stopSync(); });
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { for (const h of live) h.stopSync(); process.exit(130); });
+    }
+  }
+
+  // A worker that was SIGKILLed never ran its exit hook: its namespaces are reaped by the next fleet that starts.
+  let registered: string | undefined;
+  if (mode === 'namespaces') {
+    reapOrphanedFleets();
+    if (!options.keepRunning) {
+      mkdirSync(REGISTRY, { recursive: true });
+      registered = path.join(REGISTRY, tag);
+      writeFileSync(registered, String(process.pid));
     }
   }
 
@@ -175,6 +182,38 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
     live.delete(handle);
     throw err;
   }
+}
+
+/** Kills every process in a namespace by PID, then deletes it; each part is tried even when another failed. */
+function deleteNamespace(ns: string): void {
+  for (let round = 0; round < 3; round++) {
+    let pids: string[];
+    try { pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean); } catch { break; }
+    if (pids.length === 0) break;
+    for (const p of pids) try { process.kill(Number(p), 'SIGKILL'); } catch { /* gone */ }
+  }
+  try { execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' }); } catch { /* already gone */ }
+}
+
+/** Running fleets of this machine (not `keepRunning` ones): tag → the pid of the process that owns it. */
+const REGISTRY = '/run/opsgate-test-fleets';
+
+function reapOrphanedFleets(): void {
+  let tags: string[];
+  try { tags = readdirSync(REGISTRY); } catch { return; }
+  let namespaces: string[] | undefined;
+  for (const tag of tags) {
+    const file = path.join(REGISTRY, tag);
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (pid > 0 && pidAlive(pid)) continue;
+    namespaces ??= execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]!).filter(Boolean);
+    for (const ns of namespaces.filter((n) => n.startsWith(`${tag}-`))) deleteNamespace(ns);
+    rmSync(file, { force: true });
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
 async function launchSshd(ns: string, hdir: string, spec: FleetHostSpec): Promise<ChildProcess> {

@@ -42,8 +42,8 @@ describe('opsgate handover new|ack', () => {
     const r = await runCommand(handoverCommand, root, ['new'], '2026-11-11T07:40:00+08:00');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^wrote handovers\/2026\/HO-2026-11-11-0800\.yaml: bob → alice, 1 open incident\(s\), 1 change\(s\) next shift, 2 newly failing check\(s\)/);
-    const text = await readFile(path.join(root, 'handovers/2026/HO-2026-11-11-0800.yaml'), 'utf8');
+    expect(r.out).toMatch(/^wrote incidents\/handovers\/2026\/HO-2026-11-11-0800\.yaml: bob → alice, 1 open incident\(s\), 1 change\(s\) next shift, 2 newly failing check\(s\)/);
+    const text = await readFile(path.join(root, 'incidents/handovers/2026/HO-2026-11-11-0800.yaml'), 'utf8');
     expect(text).toMatch(/boundary: 2026-11-11T08:00:00\+08:00\noutgoing: bob\nincoming: alice\n/);
     expect(text).toMatch(/open_incidents:\n {2}- \{id: INC-2026-0001, status: open, note: .*待办：supervisor 已逾期/);
     expect(text).toContain('- {id: CHG-2026-0001, window_start: 2026-11-11T10:00:00+08:00');
@@ -55,7 +55,7 @@ describe('opsgate handover new|ack', () => {
     expect((await runCommand(handoverCommand, root, ['ack', 'HO-2026-11-11-0800', '--by', 'bob'], '2026-11-11T08:05:00+08:00')).err).toMatch(/only the incoming person/);
     const ack = await runCommand(handoverCommand, root, ['ack', 'HO-2026-11-11-0800', '--by', 'alice', '--note', '已了解'], '2026-11-11T08:05:00+08:00');
     expect(ack.code).toBe(0);
-    const after = await readFile(path.join(root, 'handovers/2026/HO-2026-11-11-0800.yaml'), 'utf8');
+    const after = await readFile(path.join(root, 'incidents/handovers/2026/HO-2026-11-11-0800.yaml'), 'utf8');
     expect(after).toContain('acknowledgement: {by: alice, at: 2026-11-11T08:05:00+08:00, note: 已了解}');
     expect(after.startsWith(text.replace(/\n$/, ''))).toBe(true);
   });

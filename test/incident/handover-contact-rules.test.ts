@@ -27,7 +27,7 @@ async function lint(files: Record<string, string>, now: string) {
 }
 
 describe('shift handover (交接班)', () => {
-  const ok = (day: string, hm: string, out: string, inc: string) => ({ [`handovers/2026/HO-2026-11-${day}-${hm}.yaml`]: ho(`HO-2026-11-${day}-${hm}`, `2026-11-${day}T${hm.slice(0, 2)}:${hm.slice(2)}:00+08:00`, out, inc, ack(inc, `2026-11-${day}T${hm.slice(0, 2)}:10:00+08:00`)) });
+  const ok = (day: string, hm: string, out: string, inc: string) => ({ [`incidents/handovers/2026/HO-2026-11-${day}-${hm}.yaml`]: ho(`HO-2026-11-${day}-${hm}`, `2026-11-${day}T${hm.slice(0, 2)}:${hm.slice(2)}:00+08:00`, out, inc, ack(inc, `2026-11-${day}T${hm.slice(0, 2)}:10:00+08:00`)) });
   it('every boundary in the look-back has an acknowledged handover: clean', async () => {
     const files = { ...ok('03', '0800', 'bob', 'alice'), ...ok('03', '2000', 'alice', 'bob'), ...ok('04', '0800', 'bob', 'alice') };
     expect(await lint(files, '2026-11-04T09:00:00+08:00')).toEqual([]);
@@ -37,7 +37,7 @@ describe('shift handover (交接班)', () => {
     const ds = await lint({ ...ok('03', '0800', 'bob', 'alice'), ...ok('04', '0800', 'bob', 'alice') }, '2026-11-04T09:00:00+08:00');
     expect(ds.map((d) => [d.severity, d.code, d.file, d.pointer])).toEqual([['warning', 'handover.missing', 'policies/oncall.yaml', '/handover']]);
     expect(ds[0]!.message).toContain('alice → bob');
-    expect(ds[0]!.hint).toContain('handovers/2026/HO-2026-11-03-2000.yaml');
+    expect(ds[0]!.hint).toContain('incidents/handovers/2026/HO-2026-11-03-2000.yaml');
   });
 
   it('boundaries older than the look-back, before `since`, or inside the acknowledgement grace are not reported', async () => {
@@ -52,14 +52,14 @@ describe('shift handover (交接班)', () => {
     ['the wrong people', ho('HO-2026-11-03-0800', '2026-11-03T08:00:00+08:00', 'alice', 'carol', ack('carol', '2026-11-03T08:05:00+08:00')), 'handover.wrong-person', '/outgoing', 'warning'],
     ['not a boundary', ho('HO-2026-11-03-0800', '2026-11-03T09:00:00+08:00', 'bob', 'alice', ack('alice', '2026-11-03T09:05:00+08:00')), 'handover.not-a-boundary', '/boundary', 'error'],
   ])('%s → %s', async (_n, text, code, pointer, severity) => {
-    const ds = (await lint({ 'handovers/2026/HO-2026-11-03-0800.yaml': text }, '2026-11-03T12:00:00+08:00')).filter((d) => d.file.startsWith('handovers/'));
+    const ds = (await lint({ 'incidents/handovers/2026/HO-2026-11-03-0800.yaml': text }, '2026-11-03T12:00:00+08:00')).filter((d) => d.file.startsWith('incidents/handovers/'));
     expect(ds.map((d) => d.code)).toContain(code);
     expect(ds.find((d) => d.code === code)).toMatchObject({ pointer, severity });
   });
 
   it('an incident open at the boundary must be listed', async () => {
     const inc = 'id: INC-2026-0009\ntitle: t\nlevel: 4\nstatus: open\nreporter: alice\nhandler: alice\ndetected_at: 2026-11-03T07:00:00+08:00\nreported_at: 2026-11-03T07:00:00+08:00\nacknowledged_at: 2026-11-03T07:10:00+08:00\nsummary: s\npostmortem: {status: not_required}\nescalations:\n  - {at: 2026-11-03T07:20:00+08:00, by: alice, role: supervisor, to: [bob], channel: phone}\n';
-    const ds = (await lint({ 'incidents/2026/INC-2026-0009.yaml': inc, ...ok('03', '0800', 'bob', 'alice') }, '2026-11-03T09:00:00+08:00')).filter((d) => d.file.startsWith('handovers/'));
+    const ds = (await lint({ 'incidents/2026/INC-2026-0009.yaml': inc, ...ok('03', '0800', 'bob', 'alice') }, '2026-11-03T09:00:00+08:00')).filter((d) => d.file.startsWith('incidents/handovers/'));
     expect(ds.map((d) => [d.code, d.pointer])).toEqual([['handover.incomplete', '/open_incidents']]);
     expect(ds[0]!.message).toContain('INC-2026-0009');
   });

@@ -29,7 +29,7 @@ const KIND_PATHS: Record<string, (name: string) => string> = {
   'access-review': (n) => `policies/access/reviews/${n}.yaml`,
   exception: (n) => `policies/exceptions/${n}.yaml`,
   contact: (n) => `policies/contacts/${n}.yaml`,
-  handover: (n) => `handovers/${yearOf(n)}/${n}.yaml`,
+  handover: (n) => `incidents/handovers/${yearOf(n)}/${n}.yaml`,
   'backup-policy': (n) => `policies/backup/${n}.yaml`,
   change: (n) => `changes/${yearOf(n)}/${n}.yaml`,
   incident: (n) => `incidents/${yearOf(n)}/${n}.yaml`,

@@ -26,4 +26,14 @@ describe('lint: backup policies restic can honour', () => {
   it('a full and an incremental firing at the same minute: refused', async () => {
     expect((await lint('  full: "0 2 * * 0"\n  incremental: "0 2 * * *"')).map((x) => `${x.line} ${x.code}`)).toEqual(['15 backup.schedule-overlap']);
   });
+  it('full.read_data_subset: refused at its own line, the hint says where the one value lives', async () => {
+    const repo = await repoFromFiles({ 'policies/backup/db.yaml': policy('  full: "0 2 * * 0"') + 'full:\n  read_data_subset: 10%\n' });
+    const d = lintRepo({ repo, now: NOW, existingFiles: new Set() }).filter((x) => x.code.startsWith('backup.'));
+    expect(d.map((x) => `${x.file}:${x.line} ${x.code} ${x.severity}`)).toEqual(['policies/backup/db.yaml:22 backup.read-data-subset-moved error']);
+    expect(d[0]!.hint).toContain("verification: { read_data_subset: '10%' }");
+  });
+  it('verification.read_data_subset alone: clean (one meaning, two readers)', async () => {
+    const repo = await repoFromFiles({ 'policies/backup/db.yaml': policy('  full: "0 2 * * 0"').replace('  restore_test_every_days: 30', '  restore_test_every_days: 30\n  read_data_subset: 10%') });
+    expect(lintRepo({ repo, now: NOW, existingFiles: new Set() }).filter((x) => x.code.startsWith('backup.') || x.code.startsWith('schema'))).toEqual([]);
+  });
 });

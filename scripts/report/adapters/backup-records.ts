@@ -3,12 +3,12 @@
  * restore tests per policy and host. The only file that knows that layout.
  * Pure.
  */
+import type { CheckResult } from '../../model/outcome.ts';
 import type { BackupEvent } from '../types.ts';
 import { lineRefOf } from './inspection-records.ts';
 
 type Line = Record<string, unknown>;
 
-const OK = new Set(['pass', 'ok', 'success', 'successful', 'succeeded']);
 
 function durationSeconds(l: Line): number | undefined {
   if (typeof l.duration_ms === 'number' && Number.isFinite(l.duration_ms)) return l.duration_ms / 1000;
@@ -29,7 +29,8 @@ export function adaptBackupRecord(path: string, lines: readonly Line[]): BackupE
     if (type === 'backup.retention') return;
     const kind: BackupEvent['kind'] | undefined = /restore/.test(type) ? 'restore_test' : /snapshot|backup\.run/.test(type) ? 'snapshot' : /check|verify/.test(type) ? 'check' : undefined;
     if (!kind) return;
-    const status = String(l.status ?? l.result ?? l.outcome ?? (l.ok === false ? 'fail' : 'pass'));
+    // backup verify writes `status` in the check-result words (model/outcome.ts); nothing else counts as a pass.
+    const status = l.status ?? (l.ok === false ? 'fail' : 'pass');
     out.push({
       path,
       line: lineRefOf(l, i),
@@ -37,7 +38,7 @@ export function adaptBackupRecord(path: string, lines: readonly Line[]): BackupE
       policy: l.policy,
       host: typeof l.host === 'string' ? l.host : undefined,
       kind,
-      ok: OK.has(status) && l.ok !== false,
+      ok: status === ('pass' satisfies CheckResult) && l.ok !== false,
       duration_seconds: kind === 'restore_test' ? durationSeconds(l) : undefined,
     });
   });

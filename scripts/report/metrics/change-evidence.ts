@@ -4,13 +4,14 @@
  * asks for (pull request, approvers with time, the decision in force and its
  * rules, the CAB's part, lead time, whether it ran inside its window). Pure.
  */
+import type { ChangeReportOutcome } from '../../model/outcome.ts';
 import type { ApprovalDocument, ChangeDocument } from '../../model/documents.generated.ts';
 import { byKey } from '../figure.ts';
 import { HOUR, ms } from '../period.ts';
 import { citeLine, type DocRef, type ExecutionRun, type GateDecision, type ReportInput } from '../types.ts';
 
 /** What the report says a change achieved. Execution records decide; a closure only adds `cancelled`. */
-export type ChangeOutcome = 'succeeded' | 'failed' | 'rolled_back' | 'partial' | 'unknown' | 'cancelled' | 'not_executed' | 'no_record';
+export type ChangeOutcome = ChangeReportOutcome;
 
 export function citeDecision(d: GateDecision): string {
   return citeLine(d.path, { seq: d.line, hash: d.hash });

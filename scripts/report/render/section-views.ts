@@ -5,7 +5,8 @@
  */
 import { SECTION_IDS, type SectionId } from '../sections.ts';
 import { renderBars } from './charts.ts';
-import { formatValue, type ViewKit } from './view.ts';
+import { formatValue } from './format-value.ts';
+import type { ViewKit } from './view.ts';
 import { viewAccess, viewBackups, viewIncidents, viewOncall, viewRunbooks } from './section-views-more.ts';
 
 type SectionView = Record<string, unknown>;

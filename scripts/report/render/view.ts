@@ -12,6 +12,7 @@ import { createTranslator, hasString, type Translate } from '../strings/index.ts
 import { renderSparkline, type Bar } from './charts.ts';
 import { createFormatter, type Formatter } from './format.ts';
 import { sectionViews } from './section-views.ts';
+import { formatValue } from './format-value.ts';
 
 export interface FigureView {
   id: string;
@@ -43,20 +44,6 @@ export function labelOf(id: string, t: Translate, report: Report): string {
     if (id.startsWith(prefix + '.')) return t(`fig.${prefix}`, { key: id.slice(prefix.length + 1) });
   }
   return t(`fig.${id}`);
-}
-
-export function formatValue(f: Figure, t: Translate): string {
-  if (f.value === null) return t('no_data');
-  switch (f.unit) {
-    case 'percent':
-      return `${f.value.toFixed(1)}% (${f.numerator}/${f.denominator})`;
-    case 'hours':
-    case 'minutes':
-    case 'days':
-      return `${f.value} ${t(`unit.${f.unit}`)}`;
-    default:
-      return String(f.value);
-  }
 }
 
 export interface ViewKit {
