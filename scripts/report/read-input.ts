@@ -54,7 +54,9 @@ export async function readReportInput(root: string, options: ReadInputOptions = 
   const versions: VersionsByPath = history.head
     ? { versions: Object.fromEntries(history.versions), modified: (working?.modified ?? []).filter((p) => p.startsWith('records/')), rewrites: Object.fromEntries(history.rewrites) }
     : undefined;
-  const [model, git, first] = await Promise.all([readRepo(root), gitHistory, readRecords(root, paths, zone, workerMinBytes, options.onWorkerError, versions, options.period)]);
+  // This thread joins the worker on the inspection files once the documents are loaded.
+  const loading = readRepo(root);
+  const [model, git, first] = await Promise.all([loading, gitHistory, readRecords(root, paths, zone, workerMinBytes, options.onWorkerError, versions, options.period, loading)]);
   const docs = adaptDocuments(model);
   const unloadedFiles = await Promise.all(
     [...new Set(docs.documentProblems.map((d) => d.file))].sort().map(async (p) => ({ path: p, sha256: createHash('sha256').update(await readFile(path.join(root, p)).catch(() => Buffer.alloc(0))).digest('hex') })),
