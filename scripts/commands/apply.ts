@@ -31,7 +31,8 @@ under records/changes/. Refuses, running nothing, unless the change is unmodifie
 default branch, its gate decision is satisfied, its window is open and no freeze applies.
 
   CHG-YYYY-NNNN            the change to apply
-  --due                    every change whose window is open now (the schedule); a failed one waits for a person
+  --due                    every change whose window is open now (the schedule); a failed one waits for a person;
+                           then the backup jobs whose policies changed since they were last converged (converge backup)
   --dry-run                print exactly the plan it would carry out, and run nothing
   --resume                 continue an interrupted run of the change in the same record
   --resolve H:PHASE:STEP=done|failed
@@ -106,6 +107,8 @@ export const applyCommand: Command = async (ctx) => {
   const { repo, tree } = committed;
   const work = due ? await selectDueWork(repo, ctx.now()) : undefined;
   const ids = work ? work.apply : [positional[0]!];
+  // The schedule also converges what is due outside changes (backup jobs whose policy changed), after the changes.
+  const dueConverges = async (dryRun: boolean) => (due ? (await import('../converge/backup-due-run.ts')).runDueBackupConverge(ctx, { repo, dryRun, lockScope: `${await (await import('../change/repo-identity.ts')).repoIdentity(ctx.root, ctx.env)}/converge-backup`, ...(typeof flags.identity === 'string' ? { identityFile: flags.identity } : {}), ...(concurrency ? { concurrency } : {}) }) : ExitCode.clean);
 
   if (flags['dry-run']) {
     for (const id of due ? dueChanges(repo, ctx.now()) : ids) {
@@ -116,6 +119,7 @@ export const applyCommand: Command = async (ctx) => {
       if (retry) say(ctx.stdout, `${retry}\n`);
     }
     if (due && dueChanges(repo, ctx.now()).length === 0) say(ctx.stdout, 'no change has its window open now\n');
+    await dueConverges(true);
     return ExitCode.clean;
   }
   let exit: number = ExitCode.clean;
@@ -124,7 +128,7 @@ export const applyCommand: Command = async (ctx) => {
     say(ctx.stdout, `${s.id}: skipped: run ${s.run} ended ${s.outcome}; a person decides: 'opsgate apply ${s.id}' to try again, or close the change\n`);
     exit = Math.max(exit, ExitCode.findings);
   }
-  if (due && ids.length === 0 && exit === ExitCode.clean) { say(ctx.stdout, 'no change has its window open now\n'); return ExitCode.clean; }
+  if (due && ids.length === 0 && exit === ExitCode.clean) { say(ctx.stdout, 'no change has its window open now\n'); return dueConverges(false); }
   for (const id of ids) {
     const r = await applyChange({
       repo, committed, changeId: id, env: ctx.env, now: ctx.now,
@@ -143,5 +147,5 @@ export const applyCommand: Command = async (ctx) => {
     if (due && r.status === 'refused' && r.refusals.every((f) => f.code === 'apply.already-succeeded')) continue;
     exit = Math.max(exit, report(ctx, id, r));
   }
-  return exit;
+  return Math.max(exit, await dueConverges(false));
 };

@@ -7,11 +7,11 @@ import { parseTime } from '../incident/edit.ts';
 import type { CommandContext } from './context.ts';
 import { parseCommandArgs } from './args.ts';
 
-const USAGE = 'usage: opsgate incidents watch [--dry-run] [--at TIME] [--format text|json]';
+const USAGE = 'usage: opsgate incidents watch [--dry-run] [--at TIME] [--format text|json] [--retry-channel ID]...';
 
 /** `opsgate incidents watch`: notify every duty that is due or overdue, once. */
 export async function incidentsCommand(ctx: CommandContext): Promise<number> {
-  const parsed = parseCommandArgs(ctx.argv, { usage: USAGE, options: { 'dry-run': { type: 'boolean', default: false }, at: { type: 'string' }, format: { type: 'string', default: 'text' } }, positionals: { max: 1, name: 'a subcommand: watch' } });
+  const parsed = parseCommandArgs(ctx.argv, { usage: USAGE, options: { 'dry-run': { type: 'boolean', default: false }, at: { type: 'string' }, format: { type: 'string', default: 'text' }, 'retry-channel': { type: 'string', multiple: true } }, positionals: { max: 1, name: 'a subcommand: watch' } });
   const { values, positionals } = parsed;
   if (positionals[0] !== 'watch' || positionals.length > 1) throw new UsageError(`expected 'watch', got '${positionals.join(' ')}'`, USAGE);
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not '${values.format}'`, USAGE);
@@ -26,7 +26,10 @@ export async function incidentsCommand(ctx: CommandContext): Promise<number> {
     ctx.stdout.write('no notify channels in policies/sla.yaml: nothing to do\n');
     return ExitCode.clean;
   }
-  const outcome = await runWatch({ root: ctx.root, repo, now, env: ctx.env, dryRun: values['dry-run'] });
+  const retryChannels = values['retry-channel'] ?? [];
+  const unknown = retryChannels.filter((id) => !repo.one('sla')!.data.notify!.channels.some((c) => c.id === id));
+  if (unknown.length) throw new UsageError(`--retry-channel: no channel ${unknown.join(', ')} in policies/sla.yaml notify.channels`, USAGE);
+  const outcome = await runWatch({ root: ctx.root, repo, now, env: ctx.env, dryRun: values['dry-run'], retryChannels });
   if (outcome.brokenRecords.length) {
     for (const p of outcome.brokenRecords) ctx.stderr.write(`${p.path}:${p.line}  record.broken  ${p.message}\n`);
     ctx.stderr.write('opsgate: refusing to notify: without an intact record a duty could be notified twice (run `opsgate records verify`)\n');
@@ -34,26 +37,36 @@ export async function incidentsCommand(ctx: CommandContext): Promise<number> {
   }
   if (values.format === 'json') ctx.stdout.write(JSON.stringify(renderJson(outcome), null, 2) + '\n');
   else ctx.stdout.write(renderText(outcome, values['dry-run']));
-  return outcome.results.some((r) => r.outcome === 'failed') || broken.length ? ExitCode.findings : ExitCode.clean;
+  // A disabled channel is a finding on every run until someone fixes it: the duties routed to it reach nobody there.
+  return outcome.results.some((r) => r.outcome === 'failed') || outcome.disabled.length || broken.length ? ExitCode.findings : ExitCode.clean;
 }
 
 function renderJson(o: WatchOutcome) {
   return {
     planned: o.planned.length,
+    /** Due on a disabled channel: not sent. A run with the secrets may find the channel changed, so the workflow counts these too. */
+    held: o.results.filter((r) => r.outcome === 'held').length,
     results: o.results.map((r) => ({ key: r.n.key, channel: r.n.channel, outcome: r.outcome, detail: r.detail, recipients: r.n.recipients, attempts: r.result?.attempts.length ?? 0 })),
     in_doubt: o.inDoubt,
+    disabled: o.disabled.map((d) => ({ channel: d.channel, type: d.type, since: d.block.at, code: d.block.code, message: d.block.message, key: d.block.key })),
   };
 }
 
 function renderText(o: WatchOutcome, dryRun: boolean): string {
   const lines: string[] = [];
   for (const r of o.results) {
-    const what = dryRun ? 'would send' : r.outcome;
+    const what = r.outcome === 'held' ? 'held' : dryRun ? 'would send' : r.outcome;
     lines.push(`${what.padEnd(10)} ${r.n.incident}  ${r.n.duty} ${r.n.stage}  → ${r.n.channel} (${r.n.recipients.join(', ') || 'channel'})${dryRun ? '' : `  ${sanitizeForLog(r.detail)}`}`);
   }
   for (const k of o.inDoubt) lines.push(`in doubt   ${k}: a send started and never finished; not repeated (check the channel; the record keeps it)`);
+  for (const d of o.disabled) {
+    lines.push(`disabled   ${d.channel} (${d.type}) since ${d.block.at}: ${sanitizeForLog(`${d.block.code}: ${d.block.message}`)}`);
+    lines.push(`           nothing is sent to it until its entry in policies/sla.yaml or its secrets change; after fixing the robot itself, run with --retry-channel ${d.channel}`);
+  }
   const sent = o.results.filter((r) => r.outcome === 'sent').length;
   const failed = o.results.filter((r) => r.outcome === 'failed').length;
-  lines.push(dryRun ? `${o.planned.length} notification(s) would be sent` : `${sent} sent, ${failed} failed, ${o.results.length - sent - failed} skipped`);
+  const held = o.results.filter((r) => r.outcome === 'held').length;
+  const heldText = held ? `, ${held} held on disabled channel(s)` : '';
+  lines.push(dryRun ? `${o.planned.length} notification(s) would be sent${heldText}` : `${sent} sent, ${failed} failed, ${o.results.length - sent - failed - held} skipped${heldText}`);
   return lines.join('\n') + '\n';
 }

@@ -98,10 +98,14 @@ async function runLand(ctx: CommandContext): Promise<number> {
       const { selectDueWork } = await import('../change/due.ts');
       const held = await readLease(git, remote, flow);
       if (held) { ctx.stderr.write(`opsgate: refusing to start: ${describeLease(held)}\n`); await output(ctx, { leased: 'false' }); return ExitCode.findings; }
-      const work = await selectDueWork(await readRepo(ctx.root), ctx.now());
+      const repo = await readRepo(ctx.root);
+      const work = await selectDueWork(repo, ctx.now());
       changes = work.apply;
       for (const s of work.personDecides) ctx.stdout.write(`${s.id}: not started by the schedule: run ${s.run} ended ${s.outcome}; a person decides\n`);
-      if (changes.length === 0) {
+      // apply --due also converges backup jobs whose policies changed: that is work for the lease too.
+      const backup = await (await import('../converge/backup-due-run.ts')).dueBackupHosts(ctx.root, repo, ctx.now());
+      if (backup.length) ctx.stdout.write(`converge backup due on ${backup.join(', ')}\n`);
+      if (changes.length === 0 && backup.length === 0) {
         ctx.stdout.write('nothing due: no lease taken, nothing to apply\n');
         await output(ctx, { leased: 'false', changes: '' });
         return work.personDecides.length ? ExitCode.findings : ExitCode.clean;

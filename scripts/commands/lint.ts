@@ -4,10 +4,12 @@ import { renderAnnotations, renderLintSummary } from '../actions/annotations.ts'
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { oneOf, parseCommandArgs } from './args.ts';
 import { hasErrors, type Diagnostic } from '../model/diagnostic.ts';
+import { readNotificationRecords } from '../notify/records.ts';
+import type { RuleInput } from '../rules/rule-context.ts';
 import { readRepo } from '../repo/read-repo.ts';
 import { statRepoFile } from '../repo/repo-file.ts';
 import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
-import { lintRepo, referencedRepoFiles } from '../rules/index.ts';
+import { lintRepo as lintRules, referencedRepoFiles } from '../rules/index.ts';
 import { findingsOfChange } from '../repo/git-changes.ts';
 import { readChangeRuns } from '../repo/read-change-runs.ts';
 import { readRestoreTests } from '../backup/record.ts';
@@ -55,6 +57,9 @@ async function lintTree(root: string, now: Date) {
   const repo = await readRepo(root);
   const { existing: existingFiles, refused: refusedFiles } = await existingInsideRepo(root, referencedRepoFiles(repo));
   const changeRuns = await readChangeRuns(root);
+  // Notification channels refused for good (records/notifications/), for notify.channel-disabled.
+  const notificationBlocks = (await readNotificationRecords(root).catch(() => undefined))?.state.blocked;
+  const lintRepo = (input: RuleInput) => lintRules({ ...input, ...(notificationBlocks ? { notificationBlocks } : {}) });
   const backupRestoreTests = await readRestoreTests(root);
   const backupVerifySchedules = await readWorkflowSchedules(root, now);
   return { repo, diagnostics: lintRepo({ repo, now, existingFiles, refusedFiles, changeRuns, official: loadOfficialSchedule(), backupRestoreTests, ...(backupVerifySchedules ? { backupVerifySchedules } : {}) }) };

@@ -4,7 +4,8 @@ import type { Command } from './context.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { checkAnchors } from '../records/anchor.ts';
 import { verifyChain, type RecordLine } from '../records/chain.ts';
-import { checkAgainstHistory, readRecordHistory } from '../records/git-history.ts';
+import { checkMissingRecords, checkRecordHistory, historyFactsFor, type HistoryProblem } from '../records/history.ts';
+import { locateRewrites, readRecordHistory, readWorkingTreeState } from '../records/git-versions.ts';
 import { parseCommandArgs } from './args.ts';
 import { checkCitedCommits } from '../records/check-cited-commits.ts';
 import { sanitizeForLog, sanitizeJson } from '../render/sanitize.ts';
@@ -46,7 +47,7 @@ export const recordsCommand: Command = async (ctx) => {
   let lines = 0;
   const problems: Array<{ file: string; line: number; code: string; message: string }> = [];
   const notices: typeof problems = [];
-  const texts = new Map<string, string | undefined>();
+  const texts = new Map<string, string>();
   const verified = new Map<string, RecordLine[]>();
   for (const f of files) {
     const text = await readFile(f, 'utf8');
@@ -61,23 +62,30 @@ export const recordsCommand: Command = async (ctx) => {
   problems.push(...checkAnchors(verified));
   const scopes = (targets.length ? targets : ['records']).map((t) => path.relative(ctx.root, path.resolve(ctx.root, t)).split(path.sep).join('/'));
   const inScope = (p: string) => scopes.some((s) => p === s || p.startsWith(`${s}/`));
+  // The same reader and judge as the report's (scripts/records/git-versions.ts, history.ts): one answer to "was it rewritten".
   const history = await readRecordHistory(ctx.root);
-  if (history) {
-    for (const p of history.head.keys()) if (inScope(p) && !texts.has(p)) texts.set(p, undefined);
-    for (const h of checkAgainstHistory(history, texts, inScope)) (h.severity === 'error' ? problems : notices).push({ file: h.file, line: h.line, code: h.code, message: h.message });
-    if (history.reset) notices.unshift({ file: 'records', line: 1, code: 'record.history-reset', message: `history compared since commit ${history.reset.commit.slice(0, 12)} (Records-Reset: ${history.reset.reason})` });
+  const inGit = history.head !== undefined;
+  if (inGit) {
+    const modified = new Set((await readWorkingTreeState(ctx.root, ['records']))?.modified ?? []);
+    const found: HistoryProblem[] = [];
+    for (const [rel, text] of texts) found.push(...checkRecordHistory(rel, history.versions.get(rel) ?? [], Buffer.from(text), historyFactsFor(history, rel, modified.has(rel))).problems);
+    found.push(...checkMissingRecords(history, (p) => texts.has(p), inScope));
+    // Lines after the last commit, and files not committed yet, are reported without failing: CI commits what it wrote.
+    for (const h of await locateRewrites(ctx.root, found, history, async (p) => texts.get(p) ?? '')) (h.code === 'record.history.uncommitted' || h.code === 'record.history.untracked' ? notices : problems).push({ file: h.path, line: h.line, code: h.code, message: h.message });
+    const e = history.epoch;
+    if (e) notices.unshift({ file: 'records', line: 1, code: 'record.history-reset', message: `history compared since commit ${e.commit.slice(0, 12)} (${e.reason !== undefined ? `Records-Reset: ${e.reason}` : 'the commit that emptied records/'})` });
   }
   // Every commit a record cites must be one an auditor can open: here, or in a history bundle under records/history/.
   const cited = await checkCitedCommits(ctx.root, verified);
   for (const c of cited.findings) (c.severity === 'error' ? problems : notices).push({ file: c.file, line: c.line, code: c.code, message: c.message });
   problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-  if (wantJson) ctx.stdout.write(sanitizeJson(JSON.stringify({ files: files.length, lines, problems, notices, git: Boolean(history), cited_commits: cited.summary }, null, 2)) + '\n');
+  if (wantJson) ctx.stdout.write(sanitizeJson(JSON.stringify({ files: files.length, lines, problems, notices, git: inGit, cited_commits: cited.summary }, null, 2)) + '\n');
   else {
     // File names and messages carry text a pull request controls (names, commit messages): visible escapes.
     for (const p of problems) ctx.stdout.write(`${sanitizeForLog(`${p.file}:${p.line}  ${p.code}  ${p.message}`)}\n`);
     for (const p of notices) ctx.stdout.write(`${sanitizeForLog(`${p.file}:${p.line}  ${p.code}  ${p.message}`)}\n`);
     if (cited.summary) ctx.stdout.write(`cited commits: ${cited.summary.found} of ${cited.summary.cited} found${cited.summary.in_bundles ? ` (${cited.summary.in_bundles} in ${cited.summary.bundles.join(', ')})` : ''}\n`);
-    ctx.stdout.write(`${files.length} record file(s), ${lines} line(s): ${problems.length === 0 ? `every chain verifies${history ? ' and extends what git committed' : ' (not a git work tree: not compared with history)'}` : `${problems.length} problem(s)`}${notices.some((n) => n.code === 'record.uncommitted') ? `; ${notices.filter((n) => n.code === 'record.uncommitted').length} file(s) with uncommitted lines` : ''}\n`);
+    ctx.stdout.write(`${files.length} record file(s), ${lines} line(s): ${problems.length === 0 ? `every chain verifies${inGit ? ' and extends what git committed' : ' (not a git work tree: not compared with history)'}` : `${problems.length} problem(s)`}${notices.some((n) => n.code.startsWith('record.history.un')) ? `; ${notices.filter((n) => n.code.startsWith('record.history.un')).length} file(s) with uncommitted lines` : ''}\n`);
   }
   return problems.length === 0 ? ExitCode.clean : ExitCode.findings;
 };

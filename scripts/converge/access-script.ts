@@ -20,13 +20,20 @@
  * `opsgate-role-*` files are exactly the rendered ones; in any other file a
  * user specification or include that the allow list does not name is drift,
  * and converge comments it out (`Defaults` and aliases grant nothing alone and
- * stay). A change to sudoers.d is commit-confirmed: the dead-man timer is
- * armed before anything is installed.
+ * stay). Every other file sudo reads — /etc/sudoers and the files and
+ * directories it includes, followed as sudo does — is managed for the managed
+ * accounts: a rule not on the allow list that names one is commented out the
+ * same way; one that reaches it only through a group or ALL is reported for a
+ * person. A rule that grants the login account is never commented out, in any
+ * file: it is reported. A change to any sudoers file is commit-confirmed: the
+ * dead-man timer is armed (for sudoers.d and every other file about to change)
+ * before anything is installed.
  *
  * Output protocol, one line each, tab-separated, prefixed `OG`:
  *   OG keys-add ACCOUNT LINE | OG keys-remove ACCOUNT LINE | OG keys-written ACCOUNT
  *   OG account-missing ACCOUNT | OG login-account-refused ACCOUNT | OG keys-invalid ACCOUNT
  *   OG sudoers-drift NAME add|remove|differs | OG sudoers-rule NAME LINE TEXT
+ *   OG sudoers-login-rule NAME LINE TEXT | OG sudoers-group-rule NAME LINE TEXT (NAME: a sudoers.d file name, or an absolute path)
  *   OG sudoers-invalid MESSAGE | OG sudoers-written NAME | OG sudoers-removed NAME
  *   OG confirm-armed ID | OG nothing-installed | OG error MESSAGE
  */
@@ -63,9 +70,9 @@ trap 'rm -rf "$T"; [ -z "$STAGE" ] || rm -rf "$STAGE"' EXIT
 lent=$(getent passwd "$LOGIN") || lent=
 luid=$(printf '%s' "$lent" | cut -d: -f3); lhome=$(printf '%s' "$lent" | cut -d: -f6)
 lkeys="$lhome/.ssh/authorized_keys"
-: > "$T/install"
+: > "$T/install"; : > "$T/managed"
 og_keys() {
-  acct=$1; cat > "$T/want.$acct"
+  acct=$1; cat > "$T/want.$acct"; printf '%s\n' "$acct" >> "$T/managed"
   if ! entry=$(getent passwd "$acct"); then
     if [ -s "$T/want.$acct" ]; then printf 'OG\taccount-missing\t%s\n' "$acct"; fail=1; fi
     return 0
@@ -92,36 +99,135 @@ og_sudo() { cat > "$T/sudo/$1"; }
 og_allow() { cat > "$T/allowed"; }
 `);
 
-/** Comments out user specifications and includes not on the allow list; prints drift to the file named by `drift`. */
+/**
+ * The sudoers filter, one source file at a time. A user specification (or, in /etc/sudoers.d, an include) that
+ * the allow list does not name is classified by whom its user list grants — names, `#uid`, `%group`, `%#gid`,
+ * `ALL` and User_Alias expanded (ids and aliases from the file `idf`):
+ * - it grants the login account: kept as it is, reported `sudoers-login-rule` (never destroyed, in any file);
+ * - in /etc/sudoers.d (mode d), or it names a managed account: commented out, reported `sudoers-rule`;
+ * - it grants a managed account only through a group or ALL (mode main): kept, reported `sudoers-group-rule`
+ *   (commenting out `%sudo` would take sudo from everyone else in it: a person takes the account out of the group);
+ * - anything else (mode main: the distribution's and other accounts' rules) is not opsgate's business.
+ * With `stagedf`, the same text goes there with every include directive pointed at its staged copy (`mapf`).
+ */
 const FILTER_AWK = String.raw`function canon(s) { gsub(/[ \t]+/, " ", s); sub(/^ /, "", s); sub(/ $/, "", s); gsub(/ ?= ?/, "=", s); gsub(/ ?, ?/, ",", s); gsub(/ ?: ?/, ":", s); gsub(/ ?\( ?/, "(", s); gsub(/ ?\) ?/, ")", s); return s }
-BEGIN { while ((getline l < allowf) > 0) ok[l] = 1; n = 0; buf = "" }
+function visit(x, depth,   m, i, parts) {
+  gsub(/^[ \t"]+|[ \t"]+$/, "", x)
+  if (x == "" || x ~ /^!/) return
+  if ((x in alias) && depth < 8) { m = split(alias[x], parts, ","); for (i = 1; i <= m; i++) visit(parts[i], depth + 1); return }
+  if (x == "ALL") { gl = 1; gg = gg " ALL"; return }
+  if (x in login) gl = 1
+  if (x in managed) gm = gm " " managed[x]
+  if (x in mgroup) gg = gg " " x
+}
+function emit(line,   p, ap, pre) {
+  print line
+  if (stagedf == "") return
+  if (match(line, /^[ \t]*[@#]include(dir)?[ \t]+/)) {
+    pre = substr(line, 1, RLENGTH); p = substr(line, RLENGTH + 1); sub(/[ \t]+$/, "", p)
+    ap = (p ~ /^\//) ? p : dir "/" p
+    if (ap in map) { print pre map[ap] > stagedf; return }
+  }
+  print line > stagedf
+}
+BEGIN {
+  while ((getline l < allowf) > 0) ok[l] = 1
+  while ((getline l < idf) > 0) {
+    split(l, f, "\t")
+    if (f[1] == "L") login[f[2]] = 1
+    else if (f[1] == "M" && f[2] ~ /^%/) mgroup[f[2]] = 1
+    else if (f[1] == "M") managed[f[2]] = f[3]
+    else if (f[1] == "A") alias[f[2]] = f[3]
+  }
+  if (mapf != "") while ((getline l < mapf) > 0) { split(l, f, "\t"); map[f[1]] = f[2] }
+  n = 0; buf = ""
+}
 {
   if (n == 0) start = FNR
   raw[++n] = $0
   if ($0 ~ /\\$/) { buf = buf substr($0, 1, length($0) - 1) " "; next }
   t = buf $0; buf = ""; sub(/^[ \t]+/, "", t)
-  spec = !(t == "" || (t ~ /^#/ && t !~ /^#include/) || t ~ /^Defaults/ || t ~ /^(User|Runas|Host|Cmnd|Cmd)_Alias[ \t]/)
+  inc = (t ~ /^[@#]include/)
+  spec = !(t == "" || (t ~ /^#/ && !inc) || t ~ /^Defaults/ || t ~ /^(User|Runas|Host|Cmnd|Cmd)_Alias[ \t]/ || (inc && mode != "d"))
+  what = ""
   if (spec && !(canon(t) in ok)) {
-    for (i = 1; i <= n; i++) print "# opsgate: not in the access policy: " raw[i]
-    gsub(/\t/, " ", t); printf "OG\tsudoers-rule\t%s\t%d\t%s\n", name, start, t >> drift
-  } else for (i = 1; i <= n; i++) print raw[i]
+    gl = 0; gm = ""; gg = ""
+    if (!inc) { u = t; gsub(/[ \t]*,[ \t]*/, ",", u); split(u, w, /[ \t]+/); m = split(w[1], it, ","); for (i = 1; i <= m; i++) visit(it[i], 0) }
+    if (gl) what = "sudoers-login-rule"
+    else if (mode == "d" || gm != "") what = "sudoers-rule"
+    else if (gg != "") what = "sudoers-group-rule"
+  }
+  if (what == "sudoers-rule") { for (i = 1; i <= n; i++) emit("# opsgate: not in the access policy: " raw[i]) }
+  else for (i = 1; i <= n; i++) emit(raw[i])
+  if (what != "") { gsub(/\t/, " ", t); printf "OG\t%s\t%s\t%d\t%s\n", what, name, start, t >> drift }
   n = 0
 }
-END { for (i = 1; i <= n; i++) print raw[i] }`;
+END { for (i = 1; i <= n; i++) emit(raw[i]) }`;
+
+/** User_Alias definitions of every source, as `A<TAB>NAME<TAB>member,member` lines. */
+const ALIAS_AWK = String.raw`{ if ($0 ~ /\\$/) { buf = buf substr($0, 1, length($0) - 1) " "; next } t = buf $0; buf = ""; sub(/^[ \t]+/, "", t)
+  if (t !~ /^User_Alias[ \t]/) next
+  sub(/^User_Alias[ \t]+/, "", t); m = split(t, defs, ":")
+  for (i = 1; i <= m; i++) { e = index(defs[i], "="); if (!e) continue; a = substr(defs[i], 1, e - 1); v = substr(defs[i], e + 1); gsub(/[ \t]/, "", a); gsub(/[ \t]/, "", v); print "A\t" a "\t" v } }`;
 
 const SUDOERS_PART = shellText(String.raw`
 command -v visudo >/dev/null 2>&1 || { printf 'OG\tsudoers-invalid\tvisudo is not installed\n'; fail=1; }
 grep -Eq '^[[:space:]]*[@#]includedir[[:space:]]+/etc/sudoers\.d[[:space:]]*$' /etc/sudoers || { printf 'OG\tsudoers-invalid\t/etc/sudoers does not include /etc/sudoers.d\n'; fail=1; }
 [ -f "$T/allowed" ] || : > "$T/allowed"
+tab=$(printf '\t')
 # The whole policy as it would be after the change, next to the live one (same filesystem, so each move is atomic).
 STAGE=$(mktemp -d "$SD/.opsgate-stage.XXXXXX") || exit 91
-mkdir "$STAGE/d"
+mkdir "$STAGE/d" "$STAGE/s"
 : > "$T/sudo-changes"; : > "$T/drift"
+# Every file sudo reads besides /etc/sudoers.d: /etc/sudoers and what it includes (files, other directories with
+# sudo's name rules), followed as sudo does (a relative path is relative to the including file). path<TAB>staged.
+printf '/etc/sudoers\t%s\n' "$STAGE/sudoers" > "$T/srcs"
+printf '%s\t%s\n' "$SD" "$STAGE/d" > "$T/map"
+i=1 j=0
+while [ "$i" -le 64 ] && f=$(sed -n "%{i}p" "$T/srcs" | cut -f1) && [ -n "$f" ]; do
+  d=$(dirname -- "$f")
+  sed -n -E 's/^[[:space:]]*[@#]include(dir)?[[:space:]]+([^[:space:]]+)[[:space:]]*$/x\1 \2/p' "$f" 2>/dev/null > "$T/incs"
+  while read -r kind p; do
+    case $p in /*) ;; *) p="$d/$p" ;; esac
+    if [ "$kind" = xdir ]; then
+      [ "$p" != "$SD" ] && [ -d "$p" ] || continue
+      cut -f1 "$T/map" | grep -Fxq -- "$p" && continue
+      j=$((j + 1)); mkdir -p "$STAGE/dir$j"; printf '%s\t%s\n' "$p" "$STAGE/dir$j" >> "$T/map"
+      for g in "$p"/*; do
+        [ -f "$g" ] || continue
+        b=%{g##*/}; case $b in *.*|*~) continue ;; esac
+        cut -f1 "$T/srcs" | grep -Fxq -- "$g" || printf '%s\t%s\n' "$g" "$STAGE/dir$j/$b" >> "$T/srcs"
+      done
+    elif [ -f "$p" ]; then
+      cut -f1 "$T/srcs" | grep -Fxq -- "$p" || { j=$((j + 1)); printf '%s\t%s\n' "$p" "$STAGE/s/$j" >> "$T/srcs"; }
+    fi
+  done < "$T/incs"
+  i=$((i + 1))
+done
+cat "$T/srcs" >> "$T/map"
+# Who is who: the login account (its rules are never destroyed) and the managed accounts, by name, uid and groups.
+og_who() {
+  printf '%s\t%s\t%s\n' "$1" "$2" "$2"
+  e=$(getent passwd "$2") || return 0
+  printf '%s\t#%s\t%s\n' "$1" "$(printf '%s' "$e" | cut -d: -f3)" "$2"
+  for g in $(id -Gn -- "$2" 2>/dev/null); do printf '%s\t%%%s\t%s\n' "$1" "$g" "$2"; done
+  for g in $(id -G -- "$2" 2>/dev/null); do printf '%s\t%%#%s\t%s\n' "$1" "$g" "$2"; done
+}
+{
+  og_who L "$LOGIN"; [ -z "%{SUDO_USER:-}" ] || og_who L "$SUDO_USER"
+  while IFS= read -r a; do og_who M "$a"; done < "$T/managed"
+  { cut -f1 "$T/srcs"; for f in "$SD"/*; do b=%{f##*/}; case $b in *.*|*~) ;; *) printf '%s\n' "$f" ;; esac; done; } |
+    while IFS= read -r f; do [ -f "$f" ] && cat -- "$f"; done | awk '@ALIAS@'
+} > "$T/ids"
+while IFS=$tab read -r f st; do
+  awk -v mode=main -v allowf="$T/allowed" -v idf="$T/ids" -v drift="$T/drift" -v name="$f" -v dir="$(dirname -- "$f")" -v stagedf="$st" -v mapf="$T/map" '@FILTER@' "$f" > "$st.new"
+  cmp -s "$st.new" "$f" || printf 'main\t%s\t%s\n' "$f" "$st.new" >> "$T/sudo-changes"
+done < "$T/srcs"
 for f in "$SD"/*; do
   [ -f "$f" ] || continue
   b=%{f##*/}
   case $b in *.*|*~) continue ;; @PREFIX@*) continue ;; esac
-  awk -v allowf="$T/allowed" -v drift="$T/drift" -v name="$b" '@FILTER@' "$f" > "$STAGE/d/$b"
+  awk -v mode=d -v allowf="$T/allowed" -v idf="$T/ids" -v drift="$T/drift" -v name="$b" -v stagedf= -v mapf= '@FILTER@' "$f" > "$STAGE/d/$b"
   cmp -s "$STAGE/d/$b" "$f" || printf 'write\t%s\n' "$b" >> "$T/sudo-changes"
 done
 for f in "$T"/sudo/*; do
@@ -137,25 +243,31 @@ for f in "$SD"/@PREFIX@*; do
   [ -e "$T/sudo/$b" ] || { printf 'OG\tsudoers-drift\t%s\tremove\n' "$b"; printf 'remove\t%s\n' "$b" >> "$T/sudo-changes"; }
 done
 cat "$T/drift"
-chown root:root "$STAGE/d"/* 2>/dev/null; chmod 0440 "$STAGE/d"/* 2>/dev/null
-sed -E "s|^([[:space:]]*[@#]includedir[[:space:]]+)/etc/sudoers\.d[[:space:]]*$|\1$STAGE/d|" /etc/sudoers > "$STAGE/sudoers"
-chmod 0440 "$STAGE/sudoers"
+chown -R root:root "$STAGE" 2>/dev/null; find "$STAGE" -type f -exec chmod 0440 {} + 2>/dev/null
 if [ -s "$T/sudo-changes" ] && ! out=$(visudo -c -f "$STAGE/sudoers" 2>&1); then
-  printf 'OG\tsudoers-invalid\t%s\n' "$(printf '%s' "$out" | sed "s|$STAGE/d/|/etc/sudoers.d/|g" | tr '\t\n' '  ')"
+  printf 'OG\tsudoers-invalid\t%s\n' "$(printf '%s' "$out" | sed -e "s|$STAGE/d/|/etc/sudoers.d/|g" -e "s|$STAGE/sudoers|/etc/sudoers|g" | tr '\t\n' '  ')"
   fail=1
 fi
 [ "$MODE" = apply ] || exit $fail
 if [ "$fail" != 0 ]; then printf 'OG\tnothing-installed\n'; exit 1; fi
-# Everything is valid: arm the dead-man timer for a sudoers.d change, then install.
-if [ -s "$T/sudo-changes" ]; then og_arm "$CID" "$CSECS" - /etc/sudoers.d || exit 1; fi
+# Everything is valid: arm the dead-man timer for a change to any sudoers file, then install.
+if [ -s "$T/sudo-changes" ]; then
+  set -- /etc/sudoers.d
+  while IFS=$tab read -r what f st; do [ "$what" != main ] || set -- "$@" "$f"; done < "$T/sudo-changes"
+  og_arm "$CID" "$CSECS" - "$@" || exit 1
+fi
 while IFS="$(printf '\t')" read -r acct home uid gid; do
   mkdir -p "$home/.ssh" && chown "$uid:$gid" "$home/.ssh" && chmod 700 "$home/.ssh" &&
   n=$(mktemp "$home/.ssh/.authorized_keys.opsgate.XXXXXX") &&
   cat "$T/want.$acct" > "$n" && chown "$uid:$gid" "$n" && chmod 600 "$n" && mv -f "$n" "$home/.ssh/authorized_keys" &&
   printf 'OG\tkeys-written\t%s\n' "$acct" || { rm -f "$n"; printf 'OG\terror\tcannot write the keys of %s\n' "$acct"; fail=1; }
 done < "$T/install"
-while IFS="$(printf '\t')" read -r what b; do
+while IFS=$tab read -r what b st; do
   if [ "$what" = write ]; then mv -f "$STAGE/d/$b" "$SD/$b" && printf 'OG\tsudoers-written\t%s\n' "$b" || fail=1
+  elif [ "$what" = main ]; then
+    # Beside the file and renamed over it; in place when it is a mount point. Owner and mode stay the file's.
+    n=$(mktemp "$(dirname -- "$b")/.opsgate-sudoers.XXXXXX") && cat "$st" > "$n" && chown --reference="$b" "$n" && chmod --reference="$b" "$n" &&
+    { mv -f "$n" "$b" 2>/dev/null || { cat "$n" > "$b" && rm -f "$n"; }; } && printf 'OG\tsudoers-written\t%s\n' "$b" || { rm -f "$n"; printf 'OG\terror\tcannot write %s\n' "$b"; fail=1; }
   else rm -f "$SD/$b" && printf 'OG\tsudoers-removed\t%s\n' "$b" || fail=1; fi
 done < "$T/sudo-changes"
 visudo -c >/dev/null 2>&1 || { printf 'OG\tsudoers-invalid\tthe live policy fails visudo -c after the change\n'; fail=1; }
@@ -175,7 +287,8 @@ export function renderAccessScript(policy: AccessPolicy, mode: ConvergeMode, o: 
     parts.push(`og_sudo ${quoteArg(s.name)} ${heredoc(s.content)}`);
   }
   parts.push(`og_allow ${heredoc(o.allowed.map((l) => `${l}\n`).join(''))}`);
-  parts.push(SUDOERS_PART.replaceAll('@PREFIX@', SUDOERS_PREFIX).replace('@FILTER@', () => FILTER_AWK.replace(/'/g, `'\\''`)));
+  const q = (awk: string) => awk.replace(/'/g, `'\\''`);
+  parts.push(SUDOERS_PART.replaceAll('@PREFIX@', SUDOERS_PREFIX).replaceAll('@FILTER@', () => q(FILTER_AWK)).replace('@ALIAS@', () => q(ALIAS_AWK)));
   return parts.join('\n');
 }
 
@@ -183,7 +296,7 @@ export type AccessReportLine =
   | { type: 'keys-add' | 'keys-remove'; account: string; line: string }
   | { type: 'keys-written' | 'account-missing' | 'login-account-refused' | 'keys-invalid'; account: string }
   | { type: 'sudoers-drift'; name: string; what: string }
-  | { type: 'sudoers-rule'; name: string; line: number; text: string }
+  | { type: 'sudoers-rule' | 'sudoers-login-rule' | 'sudoers-group-rule'; name: string; line: number; text: string }
   | { type: 'sudoers-invalid' | 'error'; message: string }
   | { type: 'sudoers-written' | 'sudoers-removed'; name: string }
   | { type: 'confirm-armed'; id: string }
@@ -199,7 +312,7 @@ export function parseAccessOutput(stdout: string): AccessReportLine[] {
     if (type === 'keys-add' || type === 'keys-remove') out.push({ type, account: a, line: f.slice(3).join('\t') });
     else if (type === 'keys-written' || type === 'account-missing' || type === 'login-account-refused' || type === 'keys-invalid') out.push({ type, account: a });
     else if (type === 'sudoers-drift') out.push({ type, name: a, what: b });
-    else if (type === 'sudoers-rule') out.push({ type, name: a, line: Number(b), text: f.slice(4).join('\t') });
+    else if (type === 'sudoers-rule' || type === 'sudoers-login-rule' || type === 'sudoers-group-rule') out.push({ type, name: a, line: Number(b), text: f.slice(4).join('\t') });
     else if (type === 'sudoers-invalid' || type === 'error') out.push({ type, message: f.slice(2).join('\t') });
     else if (type === 'sudoers-written' || type === 'sudoers-removed') out.push({ type, name: a });
     else if (type === 'confirm-armed') out.push({ type, id: a });
@@ -210,7 +323,12 @@ export function parseAccessOutput(stdout: string): AccessReportLine[] {
 
 /** Report lines that mean the host differs from the policy. */
 export function isAccessDrift(l: AccessReportLine): boolean {
-  return l.type === 'keys-add' || l.type === 'keys-remove' || l.type === 'sudoers-drift' || l.type === 'sudoers-rule' || l.type === 'account-missing';
+  return l.type === 'keys-add' || l.type === 'keys-remove' || l.type === 'sudoers-drift' || l.type === 'sudoers-rule' || l.type === 'account-missing' || isAccessAttention(l);
+}
+
+/** Report lines converge does not fix by itself: a rule that grants the login account, or a managed account through a group. */
+export function isAccessAttention(l: AccessReportLine): l is { type: 'sudoers-login-rule' | 'sudoers-group-rule'; name: string; line: number; text: string } {
+  return l.type === 'sudoers-login-rule' || l.type === 'sudoers-group-rule';
 }
 
 /** Report lines that mean the converge failed on the host (nothing, or not everything, was installed). */

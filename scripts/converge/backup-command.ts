@@ -4,18 +4,16 @@
  * command hands its `backup` target here.
  */
 import type { CommandContext } from '../commands/context.ts';
-import { toSshTargets } from '../remote/targets.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import type { InspectionRow } from '../inspect/model.ts';
 import { renderGithub } from '../inspect/render.ts';
 import { summarize } from '../inspect/results.ts';
 import { sanitizeForLog } from '../render/sanitize.ts';
 import { readRepo } from '../repo/read-repo.ts';
-import { loadSshAuth, openFleet } from '../ssh/fleet.ts';
 import { planBackupHost, secretNamesFor } from './backup-plan.ts';
-import { BACKUP_HOST_TIMEOUT_SECONDS, backupPolicyProblems, convergeBackup, secretsFrom, secretValues, type BackupHostResult } from './backup-run.ts';
+import { BACKUP_HOST_TIMEOUT_SECONDS, backupPolicyProblems, secretsFrom } from './backup-run.ts';
+import { runBackupHosts } from './backup-hosts.ts';
 import { backupWindowVerdict, describeWindowRefusal } from './backup-window.ts';
-import { openConvergeRecord } from './record.ts';
 import { convergeFailed, renderConvergeResult, renderConvergeSummary } from './result.ts';
 
 export interface BackupCommandOptions {
@@ -89,25 +87,12 @@ export async function runConvergeBackup(ctx: CommandContext, o: BackupCommandOpt
     return ExitCode.clean;
   }
 
-  const { auth, secrets: sshSecrets } = await loadSshAuth({ env: ctx.env, ...(typeof flags.identity === 'string' ? { identityFile: flags.identity } : {}) });
-  const secrets = [...sshSecrets, ...secretValues(hosts, policies, secret)];
   const refused = new Map(mode === 'apply' ? hosts.flatMap((h) => { const v = refusal(h); return v ? [[h.id, v] as const] : []; }) : []);
-  const runHosts = hosts.filter((h) => !refused.has(h.id));
-  const targets = toSshTargets(runHosts, repo.all('host'));
-  const fleet = openFleet(targets, { auth, secrets, concurrency: Number(flags.concurrency ?? 20) });
-  const rec = mode === 'apply' ? await openConvergeRecord({ root: ctx.root, target: 'backup', run: o.run, now: ctx.now, actor: o.actor, secrets }) : undefined;
-  let results: BackupHostResult[];
-  try {
-    const ran = runHosts.length ? await convergeBackup({ hosts: runHosts, policies, timezone, scope: wanted ?? 'all', targets, fleet, connect: { auth, secrets }, mode, secret, owner: o.owner, lockScope: o.lockScope, run: o.run, ...(rec ? { hooks: rec.hooks } : {}) }) : [];
-    const skipped: BackupHostResult[] = [];
-    for (const [host, v] of refused) {
-      const r: BackupHostResult = { host, target: 'backup', outcome: 'not_started', changes: [], attention: [], error: describeWindowRefusal(v), detail: { refused: v.code, window_bound: v.policies, ...(v.next ? { next_window: v.next } : {}) } };
-      await rec?.hooks.after?.(host, r);
-      skipped.push(r);
-    }
-    results = hosts.map((h) => ran.find((r) => r.host === h.id) ?? skipped.find((r) => r.host === h.id)!);
-    await rec?.finish(results);
-  } catch (e) { await rec?.close(); throw e; } finally { await fleet.close(); }
+  const { results, record, secrets } = await runBackupHosts({
+    root: ctx.root, env: ctx.env, now: ctx.now, repo, hosts, policies, timezone, scope: wanted ?? 'all', mode, secret, refused,
+    ...(typeof flags.identity === 'string' ? { identityFile: flags.identity } : {}), concurrency: Number(flags.concurrency ?? 20),
+    run: o.run, lockScope: o.lockScope, owner: o.owner, actor: o.actor,
+  });
 
   const redact = (t: string) => secrets.reduce((acc, s) => (s.length >= 4 ? acc.split(s).join('***') : acc), t);
   if (mode === 'check' && format !== 'text') {
@@ -123,7 +108,7 @@ export async function runConvergeBackup(ctx: CommandContext, o: BackupCommandOpt
     }
     return results.some(convergeFailed) ? ExitCode.findings : ExitCode.clean;
   }
-  if (rec) ctx.stdout.write(`record: ${rec.rel}\n`);
+  if (record) ctx.stdout.write(`record: ${record}\n`);
   for (const r of results) {
     // A host held to its maintenance window: nothing ran there; the refusal names the next window.
     const lines = r.outcome === 'not_started' ? [`${sanitizeForLog(r.host)}: ${sanitizeForLog(r.error ?? 'not started')}`] : renderConvergeResult(r);

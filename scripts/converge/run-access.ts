@@ -13,7 +13,7 @@ import type { Fleet } from '../ssh/fleet.ts';
 import type { ConnectOptions, SshTarget } from '../ssh/types.ts';
 import { keyBlobOf, renderAccessPolicy } from './access.ts';
 import { loginAccountProblem } from './login-account.ts';
-import { isAccessDrift, isAccessFailure, parseAccessOutput, renderAccessScript, type AccessReportLine, type ConvergeMode } from './access-script.ts';
+import { isAccessAttention, isAccessDrift, isAccessFailure, parseAccessOutput, renderAccessScript, type AccessReportLine, type ConvergeMode } from './access-script.ts';
 import type { ConvergeHostResult } from './result.ts';
 import { runHostScript } from './run-on-host.ts';
 import { allowedSudoLines } from './sudoers-allow.ts';
@@ -66,6 +66,9 @@ export async function convergeAccess(o: AccessRunOptions): Promise<ConvergeHostR
     else {
       const report = parseAccessOutput(r.stdout);
       const changes = report.flatMap((l) => describe(l, o.mode));
+      const attention = report.filter(isAccessAttention).map((l) => l.type === 'sudoers-login-rule'
+        ? `${where(l.name)}:${l.line}: grants the login account and is not in the access policy; kept (converge never takes opsgate's own access away): allow it in a baseline's sudoers check, or change it by hand: ${l.text}`
+        : `${where(l.name)}:${l.line}: grants a managed account through a group or ALL and is not in the access policy; kept (others in the group would lose it too): take the account out of the group, or allow the rule: ${l.text}`);
       const failed = report.some(isAccessFailure) || (r.code !== 0 && r.code !== null) || r.state !== 'ended' && r.state !== undefined;
       const drift = report.some(isAccessDrift);
       const outcome = r.confirm && !r.confirm.confirmed ? (r.confirm.reverted ? 'reverted' : 'needs_attention')
@@ -74,7 +77,7 @@ export async function convergeAccess(o: AccessRunOptions): Promise<ConvergeHostR
         : o.mode === 'check' && drift ? 'drift' : 'succeeded';
       const why = failed && !report.some(isAccessFailure) ? `exit ${r.code}${r.state && r.state !== 'ended' ? ` (${r.state})` : ''}: ${r.stderr.trim().slice(0, 300)}` : undefined;
       result = {
-        ...base, outcome, changes,
+        ...base, outcome, changes, attention,
         ...(why ? { error: why } : {}),
         ...(r.confirm ? { confirmMs: r.confirm.ms, ...(r.confirm.confirmed ? {} : { error: r.confirm.why }) } : {}),
         detail: { ...base.detail, report, exit_code: r.code, ...(r.confirm ? { confirm: r.confirm } : {}) },
@@ -85,6 +88,8 @@ export async function convergeAccess(o: AccessRunOptions): Promise<ConvergeHostR
   }));
 }
 
+/** A sudoers.d file by its name, any other sudoers file by its path. */
+const where = (name: string) => (name.startsWith('/') ? name : `sudoers.d/${name}`);
 const fp = (line: string) => keyBlobOf(line)?.fingerprint ?? line.slice(0, 40);
 const comment = (line: string) => line.split(' ').slice(2).join(' ');
 
@@ -97,9 +102,9 @@ function describe(l: AccessReportLine, mode: ConvergeMode): string[] {
     case 'login-account-refused': return [`${l.account} is the account opsgate logs in with (or shares its uid or key file): refused, nothing installed`];
     case 'keys-invalid': return [`the keys rendered for ${l.account} do not parse: nothing installed`];
     case 'sudoers-drift': return [`sudoers.d/${l.name}: ${l.what === 'add' ? 'missing' : l.what === 'remove' ? 'not declared' : 'differs'}`];
-    case 'sudoers-rule': return [`sudoers.d/${l.name}:${l.line}: ${mode === 'check' ? 'rule not in the access policy' : 'commented out, not in the access policy'}: ${l.text}`];
+    case 'sudoers-rule': return [`${where(l.name)}:${l.line}: ${mode === 'check' ? 'rule not in the access policy' : 'commented out, not in the access policy'}: ${l.text}`];
     case 'sudoers-invalid': return [`sudoers NOT installed: visudo rejected the assembled policy: ${l.message}`];
-    case 'sudoers-written': return [`installed sudoers.d/${l.name}`];
+    case 'sudoers-written': return [`installed ${where(l.name)}`];
     case 'sudoers-removed': return [`removed sudoers.d/${l.name}`];
     case 'keys-written': return [`wrote ~${l.account}/.ssh/authorized_keys`];
     case 'error': return [`error: ${l.message}`];

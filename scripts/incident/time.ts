@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 
 const offsets = new Map<string, number>();
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
-/** The zone's UTC offset (minutes) at `ms`, looked up once per zone and hour: watch formats thousands of times. */
-function offsetAt(ms: number, zone: string): number {
-  const key = `${zone}|${Math.floor(ms / 3_600_000)}`;
+function lookup(key: string, ms: number, zone: string): number {
   let o = offsets.get(key);
   if (o === undefined) {
     o = DateTime.fromMillis(ms, { zone }).offset;
@@ -12,6 +12,19 @@ function offsetAt(ms: number, zone: string): number {
     offsets.set(key, o);
   }
   return o;
+}
+
+/**
+ * The zone's UTC offset (minutes) at `ms`: watch formats thousands of times
+ * over a year of due times. Offsets change only on hour boundaries, so a UTC
+ * day whose first and last hour agree has that offset throughout (looked up
+ * twice per day); a day with a change is looked up per hour.
+ */
+function offsetAt(ms: number, zone: string): number {
+  const day = Math.floor(ms / DAY);
+  const first = lookup(`${zone}|d${day}`, day * DAY, zone);
+  const last = lookup(`${zone}|e${day}`, (day + 1) * DAY - HOUR, zone);
+  return first === last ? first : lookup(`${zone}|${Math.floor(ms / HOUR)}`, ms, zone);
 }
 
 /** `2026-11-11 00:20 +08:00`: times in messages read in the organisation's zone. Pure. */

@@ -1,6 +1,6 @@
 import { redactSecrets } from '../ssh/redact.ts';
 import { classifyResponse } from './responses.ts';
-import type { ChannelType, HttpRequest, HttpResponse, Verdict } from './types.ts';
+import type { ChannelType, FailureScope, HttpRequest, HttpResponse, Verdict } from './types.ts';
 
 export interface Attempt {
   at: string;
@@ -14,6 +14,8 @@ export interface DeliveryResult {
   attempts: Attempt[];
   /** The last failure was one the robot says will not change by retrying (signature, keyword, bad URL). */
   permanent: boolean;
+  /** For a permanent failure: the channel's configuration is wrong (every message will fail) or only this message. */
+  scope?: FailureScope;
   /** The last failure's code and message (redacted). */
   error?: { code: string; message: string };
 }
@@ -89,8 +91,8 @@ export async function deliverHttp(type: ChannelType, build: (nowMs: number) => H
     if (wait > o.maxWaitMs) break;
     await o.sleep(wait);
   }
-  const err = last && !last.ok ? last : { code: 'unknown', message: 'no attempt made', retry: true };
-  return { ok: false, attempts, permanent: !err.retry, error: { code: err.code, message: redact(err.message) } };
+  const err = last && !last.ok ? last : ({ ok: false, retry: true, code: 'unknown', message: 'no attempt made' } as const);
+  return { ok: false, attempts, permanent: !err.retry, ...(err.retry ? {} : { scope: err.scope }), error: { code: err.code, message: redact(err.message) } };
 }
 
 function networkVerdict(e: unknown, timeoutMs: number): Verdict {

@@ -94,6 +94,9 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
       stages.push({ duty: duty.kind, stage, key: `${inc.id}/${duty.key}/${stage}${step !== undefined ? `+${step}m` : ''}`, dueAt: duty.dueAt, notifyAt: stage === 'due' ? duty.dueAt - reminderLead(duty) : step !== undefined ? duty.from! + step * MIN : duty.dueAt, who: recipients(duty, stage, d, sla, oncall, now, primary), detail: duty.detail });
     }
     for (const s of stages) {
+      // The same for every channel, and only needed when sending (a dry run lists keys): rendered once, on first use.
+      let message: PlannedNotification['message'] | undefined;
+      const render = () => (message ??= renderMessage(inc, s, now, zone));
       for (const ch of channels) {
         if (!routes(ch, d.level, s.duty)) continue;
         if (done.has(`${s.key}@${ch.id}`)) continue;
@@ -102,7 +105,9 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
           recipients: s.who, mentions: mentionsFor(ch, s.who, sla, input.githubLogins),
           ...(s.dueAt !== undefined ? { dueAt: new Date(s.dueAt).toISOString() } : {}),
           notifyAt: new Date(s.notifyAt).toISOString(),
-          message: renderMessage(inc, s, now, zone),
+          get message() {
+            return render();
+          },
           ...(ch.type === 'github' && (d.tracking?.pull_request ?? d.tracking?.issue) ? { thread: d.tracking!.pull_request ?? d.tracking!.issue! } : {}),
         });
       }

@@ -2,6 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { verifyChain, type ChainProblem, type RecordLine } from '../records/chain.ts';
+import type { ChannelFingerprint } from './channel-state.ts';
+import { emptyNotificationState, foldNotifications, type NotificationState } from './fold.ts';
 import { foldNotificationFileFast } from './records-fast.ts';
 
 /**
@@ -10,10 +12,14 @@ import { foldNotificationFileFast } from './records-fast.ts';
  * before the request leaves, then `notification.sent` or
  * `notification.failed`. A key whose last event is `sending` was in flight
  * when a run died: it is in doubt and never sent again automatically.
+ * A `notification.failed` the robot says retrying cannot change carries
+ * `permanent: true`, its `scope` (channel or message) and the channel's
+ * `fingerprint`: it is not tried again while the channel's configuration is
+ * the same.
  */
-export const NOTIFICATION_DIR = 'records/notifications';
+export { applyNotificationEvent, emptyNotificationState, foldNotifications, type NotificationState, type NotificationStatus } from './fold.ts';
 
-export type NotificationStatus = 'sent' | 'failed' | 'in-doubt';
+export const NOTIFICATION_DIR = 'records/notifications';
 
 export interface NotificationEvent {
   type: 'notification.sending' | 'notification.sent' | 'notification.failed';
@@ -27,6 +33,8 @@ export interface NotificationEvent {
   due_at?: string;
   attempts?: number;
   permanent?: boolean;
+  scope?: 'channel' | 'message';
+  fingerprint?: ChannelFingerprint;
   error?: { code: string; message: string };
 }
 
@@ -34,42 +42,30 @@ export function notificationFile(nowMs: number, zone: string): string {
   return `${NOTIFICATION_DIR}/${DateTime.fromMillis(nowMs, { zone }).toFormat('yyyy-MM')}.jsonl`;
 }
 
-/** The last status of every key@channel. Pure. */
-export function foldNotifications(lines: Iterable<Pick<RecordLine, 'type'> & { key?: unknown; channel?: unknown }>): Map<string, NotificationStatus> {
-  const state = new Map<string, NotificationStatus>();
-  for (const l of lines) {
-    if (typeof l.key !== 'string' || typeof l.channel !== 'string') continue;
-    const id = `${l.key}@${l.channel}`;
-    if (l.type === 'notification.sending') state.set(id, 'in-doubt');
-    else if (l.type === 'notification.sent') state.set(id, 'sent');
-    else if (l.type === 'notification.failed') state.set(id, 'failed');
-  }
-  return state;
-}
-
 export interface NotificationRecords {
   files: { path: string; lines: number; problems: ChainProblem[] }[];
-  /** The last status of every key@channel, oldest file first. */
-  state: Map<string, NotificationStatus>;
+  /** Folded from the files, oldest first. */
+  state: NotificationState;
 }
 
 /**
  * Reads and verifies the notification record files from month `fromMonth`
  * (YYYY-MM) on, oldest first: a key can only belong to an incident detected
  * in or after its month. Intact files take the fast path; anything else the
- * full verifier, whose problems stop every send. Edge.
+ * full verifier, whose problems stop every send. `only`: fold only the keys
+ * of these incidents (every line is still verified). Edge.
  */
-export async function readNotificationRecords(root: string, fromMonth = '0000-00'): Promise<NotificationRecords> {
+export async function readNotificationRecords(root: string, fromMonth = '0000-00', only?: (incident: string) => boolean): Promise<NotificationRecords> {
   const dir = path.join(root, NOTIFICATION_DIR);
   const names = (await readdir(dir).catch(() => [] as string[])).filter((f) => /^\d{4}-\d{2}\.jsonl$/.test(f) && f.slice(0, 7) >= fromMonth).sort();
   const texts = await Promise.all(names.map((name) => readFile(path.join(dir, name), 'utf8')));
-  const state = new Map<string, NotificationStatus>();
+  const state = emptyNotificationState();
   const files = names.map((name, i) => {
     const text = texts[i]!;
-    const fast = foldNotificationFileFast(text, state);
+    const fast = foldNotificationFileFast(text, state, only);
     if (fast) return { path: `${NOTIFICATION_DIR}/${name}`, lines: fast.lines, problems: [] };
     const v = verifyChain(text);
-    for (const [k, s] of foldNotifications(v.lines)) state.set(k, s);
+    foldNotifications(v.lines, state, only);
     return { path: `${NOTIFICATION_DIR}/${name}`, lines: v.lines.length, problems: v.problems };
   });
   return { files, state };

@@ -44,7 +44,15 @@ export interface HttpResponse {
   text: string;
 }
 
+/**
+ * What a refusal that retrying cannot change is about: the channel (its URL,
+ * token, signing secret, keyword or IP allow-list: every message will fail
+ * until its configuration changes) or this one message (its body).
+ */
+export type FailureScope = 'channel' | 'message';
+
 /** How one attempt ended, in the robot's own words. */
 export type Verdict =
   | { ok: true; code?: string }
-  | { ok: false; retry: boolean; code: string; message: string; retryAfterMs?: number };
+  | { ok: false; retry: true; code: string; message: string; retryAfterMs?: number }
+  | { ok: false; retry: false; scope: FailureScope; code: string; message: string };

@@ -5,7 +5,7 @@
  * same directory) and the hash of that file's last line at that moment. A chain
  * rewritten later with recomputed hashes still verifies on its own, but no
  * longer matches the head its successor recorded. Git history is the second
- * anchor (git-history.ts). Pure.
+ * anchor (history.ts). Pure.
  */
 import type { RecordLine } from './chain.ts';
 

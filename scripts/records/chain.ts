@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /**
  * Evidence records are JSON Lines. Every line is one JSON object ending in a
@@ -40,8 +40,11 @@ export interface ChainVerification {
   problems: ChainProblem[];
 }
 
+// One-shot hashing (Node ≥ 20.12) is about three times faster than a Hash object on record-sized lines; same digest.
+const oneShot = typeof crypto.hash === 'function' ? crypto.hash : undefined;
+
 export function hashLine(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /** Renders the next line of a chain (without newline); returns the text and its hash. */

@@ -45,7 +45,8 @@ export function citedCommits(file: string, lines: readonly RecordLine[]): Commit
   return out;
 }
 
-const CANDIDATE = /"([a-z_]+)":"[0-9a-f]{40}"/g;
+/** A string value of exactly 40 hex digits: a literal prefix the regex engine skips to quickly (a line hash has 64). */
+const CANDIDATE = /":"[0-9a-f]{40}"/g;
 
 /**
  * The same citations found in a record file's text without parsing every line
@@ -57,7 +58,9 @@ export function citedCommitsInText(file: string, text: string): CommitCitation[]
   const out: CommitCitation[] = [];
   let after = -1;
   for (const m of text.matchAll(CANDIDATE)) {
-    if (m.index < after || !citesCommit(m[1]!)) continue;
+    if (m.index < after) continue;
+    const key = text.slice(text.lastIndexOf('"', m.index - 1) + 1, m.index);
+    if (!citesCommit(key)) continue;
     const start = text.lastIndexOf('\n', m.index) + 1;
     const nl = text.indexOf('\n', m.index);
     after = nl < 0 ? text.length : nl;

@@ -2,11 +2,14 @@
  * Edge: the committed versions of every record file, and the working tree's
  * state, read with the real `git` binary in three processes whatever the
  * number of files (`git log --raw`, `git cat-file --batch-check`, and `git
- * status`). Used by the report and by `records verify` (history.ts decides).
+ * status`). The one reader of record history: the report and `records verify`
+ * both use it, and history.ts decides for both.
  */
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { CommittedVersion } from './history.ts';
+import { locateRewrite, type CommittedVersion, type HistoryProblem, type RecordHistory } from './history.ts';
+
+export type { RecordHistory } from './history.ts';
 
 const run = promisify(execFile);
 const ENV = { ...process.env, GIT_PAGER: 'cat', LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0' };
@@ -80,28 +83,6 @@ async function blobSizes(root: string, blobs: string[]): Promise<Map<string, num
   return sizes;
 }
 
-export interface RecordHistory {
-  /** HEAD, undefined outside a git repository. */
-  head: string | undefined;
-  /** Committed versions per record path since the file was last deleted (a deletion commit restarts its history, visibly in git). */
-  versions: Map<string, CommittedVersion[]>;
-  /** Record paths tracked at HEAD. */
-  tracked: Set<string>;
-  /** Paths whose history restarts at a deletion commit (commit id). */
-  restarts: Map<string, string>;
-  /** Record paths a commit deleted and nothing wrote again (commit id): committed evidence that is gone. */
-  deleted: Map<string, string>;
-  /** Record paths a later commit rewrote (removed lines from): the newest such commit. */
-  rewrites: Map<string, { commit: string; at: string }>;
-  /**
-   * Where the checked history starts: the newest of the commit that last emptied the folder and the
-   * newest commit whose message has a `Records-Reset: REASON` line (the mechanism `records verify`
-   * uses, scripts/records/git-history.ts). After a reset, each file is compared from the version it
-   * had then; nothing committed before it is judged.
-   */
-  epoch: { commit: string; at: string; reason?: string } | undefined;
-}
-
 /** The newest commit with a `Records-Reset: REASON` line, as records verify finds it. Edge. */
 async function findReset(root: string): Promise<{ commit: string; at: string; reason: string } | undefined> {
   const out = (await git(root, ['log', '-1', '--format=%H%x1f%cI%x1f%B', '--grep=^Records-Reset:', 'HEAD']))?.trim();
@@ -112,18 +93,21 @@ async function findReset(root: string): Promise<{ commit: string; at: string; re
 
 /** Every committed version of files under `dir` (default records/). Edge. */
 export async function readRecordHistory(root: string, dir = 'records'): Promise<RecordHistory> {
-  const head = (await git(root, ['rev-parse', '--verify', '-q', 'HEAD']))?.trim() || undefined;
-  if (!head) return { head: undefined, versions: new Map(), tracked: new Set(), restarts: new Map(), deleted: new Map(), rewrites: new Map(), epoch: undefined };
-  const [log, numstat, ls] = await Promise.all([
+  // Every git process starts at once (a caller may block this thread meanwhile); outside a repository they all fail.
+  const reads = Promise.all([
     // Every non-merge commit reachable from HEAD that touched the folder, newest first: a version that
     // reached main by any path counts, whichever branch it was written on.
     git(root, ['log', '--no-renames', '--raw', '--no-abbrev', '--format=%x1e%H%x1f%cI', 'HEAD', '--', dir]),
     // Line counts only of modifications: git diffs just those (counting the lines of every added file would read them all).
     git(root, ['log', '--no-renames', '--numstat', '--diff-filter=M', '--format=%x1e%H%x1f%cI', 'HEAD', '--', dir]),
     git(root, ['ls-tree', '-r', '--name-only', 'HEAD', '--', dir]),
+    findReset(root),
   ]);
+  const head = (await git(root, ['rev-parse', '--verify', '-q', 'HEAD']))?.trim() || undefined;
+  const [log, numstat, ls, reset] = await reads;
+  if (!head) return { head: undefined, versions: new Map(), tracked: new Set(), restarts: new Map(), deleted: new Map(), rewrites: new Map(), epoch: undefined };
   const all = parseRawLog(log ?? '', numstat ?? '');
-  const [emptied, reset] = await Promise.all([findEpoch(root, all, dir), findReset(root)]);
+  const emptied = await findEpoch(root, all, dir);
   // A reset that the emptying commit precedes (or no emptying at all) is the newer start.
   const resetRules = reset !== undefined && (!emptied || (await git(root, ['merge-base', '--is-ancestor', emptied.commit, reset.commit])) !== undefined);
   let raw: Map<string, RawVersion[]>;
@@ -167,7 +151,7 @@ export async function readRecordHistory(root: string, dir = 'records'): Promise<
     // A commit that removed lines from a record file rewrote committed evidence (an append removes none).
     const rewrite = live.find((v) => v.removed > 0);
     if (rewrite) rewrites.set(path, { commit: rewrite.commit, at: rewrite.at });
-    versions.set(path, live.map((v) => ({ commit: v.commit, at: v.at, blob: v.blob, size: sizes.get(v.blob) ?? -1 })).filter((v) => v.size >= 0));
+    versions.set(path, live.map((v) => ({ commit: v.commit, at: v.at, blob: v.blob, size: sizes.get(v.blob) ?? -1, order: v.order })).filter((v) => v.size >= 0));
   }
   return { head, versions, restarts, deleted: deletedAtHead, rewrites, epoch, tracked: new Set((ls ?? '').split('\n').filter(Boolean)) };
 }
@@ -192,6 +176,20 @@ async function findEpoch(root: string, raw: Map<string, RawVersion[]>, dir: stri
 /** The text of a blob, to name the first changed line. Edge. */
 export async function readBlob(root: string, blob: string): Promise<string | undefined> {
   return git(root, ['cat-file', 'blob', blob]);
+}
+
+/**
+ * Names the first changed line of each rewritten record file, reading the
+ * contradicted committed version (rare) and the working file (`working`:
+ * its text, when the caller holds it). Edge.
+ */
+export async function locateRewrites(root: string, problems: readonly HistoryProblem[], history: RecordHistory, working: (path: string) => Promise<string>): Promise<HistoryProblem[]> {
+  return Promise.all(problems.map(async (p) => {
+    if (p.code !== 'record.history.rewritten') return p;
+    const v = history.versions.get(p.path)?.find((x) => x.commit === p.commit);
+    const [committed, now] = await Promise.all([v ? readBlob(root, v.blob) : undefined, working(p.path).catch(() => '')]);
+    return committed === undefined ? p : locateRewrite(p, committed, now);
+  }));
 }
 
 export interface WorkingTreeState {

@@ -5,8 +5,11 @@
  * reordered or re-chained (hashes recomputed) breaks that, wherever an
  * earlier version exists in git; lines after the newest commit are
  * uncommitted evidence; a committed file missing from the working tree was
- * deleted. Pure: versions and bytes in, problems out (the git reads are in
- * git-versions.ts).
+ * deleted — and so was one deleted in a commit and written again (its
+ * earlier lines are gone; a sanctioned restart is a `Records-Reset:` commit
+ * or a commit that empties records/, see git-versions.ts). Pure: versions and
+ * bytes in, problems out (the git reads are in git-versions.ts). The one
+ * judge of record history: the report and `records verify` both call it.
  *
  * The prefix test needs no old blob: a git blob id is
  * sha1("blob <size>\0" + content), so a committed version of `size` bytes is
@@ -23,6 +26,8 @@ export interface CommittedVersion {
   /** git blob id (sha1) and size of the file at that commit. */
   blob: string;
   size: number;
+  /** Position in git log (1 = newest; children before parents), when read from git: commit times can tie or run backwards. */
+  order?: number;
 }
 
 export type HistoryProblemCode = 'record.history.rewritten' | 'record.history.deleted' | 'record.history.uncommitted' | 'record.history.untracked';
@@ -84,8 +89,8 @@ export interface HistoryFacts {
  */
 export function checkRecordHistory(path: string, versions: readonly CommittedVersion[], working: Uint8Array | undefined, facts: HistoryFacts = { modified: true }): FileHistoryCheck {
   const problems: HistoryProblem[] = [];
-  // Oldest first; equal times (one second) fall back to size: an append-only file only grows.
-  const sorted = [...versions].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.size - b.size));
+  // Oldest first: in git's order when known (times tie within a second and follow clocks); else by time, then size (an append-only file only grows).
+  const sorted = [...versions].sort((a, b) => (a.order !== undefined && b.order !== undefined ? b.order - a.order : a.at < b.at ? -1 : a.at > b.at ? 1 : a.size - b.size));
   const newest = sorted[sorted.length - 1];
   if (working === undefined) {
     if (newest && newest.size > 0) problems.push({ path, line: 1, code: 'record.history.deleted', commit: newest.commit, message: `${path} is in commit ${newest.commit.slice(0, 10)} but missing from the working tree` });
@@ -117,4 +122,47 @@ export function checkRecordHistory(path: string, versions: readonly CommittedVer
 export function locateRewrite(problem: HistoryProblem, committed: string, working: string): HistoryProblem {
   const line = firstDifferentLine(committed, working);
   return { ...problem, line, message: `line ${line} differs from commit ${problem.commit?.slice(0, 10)}: ${problem.message}` };
+}
+
+export interface RecordHistory {
+  /** HEAD, undefined outside a git repository. */
+  head: string | undefined;
+  /** Committed versions per record path since the file was last deleted (a deletion commit restarts its history, visibly in git). */
+  versions: Map<string, CommittedVersion[]>;
+  /** Record paths tracked at HEAD. */
+  tracked: Set<string>;
+  /** Paths whose history restarts at a deletion commit (commit id). */
+  restarts: Map<string, string>;
+  /** Record paths a commit deleted and nothing wrote again (commit id): committed evidence that is gone. */
+  deleted: Map<string, string>;
+  /** Record paths a later commit rewrote (removed lines from): the newest such commit. */
+  rewrites: Map<string, { commit: string; at: string }>;
+  /**
+   * Where the checked history starts: the newest of the commit that last emptied the folder and the
+   * newest commit whose message has a `Records-Reset: REASON` line (the mechanism `records verify`
+   * honours, too). After a reset, each file is compared from the version it
+   * had then; nothing committed before it is judged.
+   */
+  epoch: { commit: string; at: string; reason?: string } | undefined;
+}
+
+/** Facts git gives about one record file, for checkRecordHistory. Pure. */
+export function historyFactsFor(history: RecordHistory, path: string, modified: boolean): HistoryFacts {
+  const rewrittenIn = history.rewrites.get(path);
+  return { modified, ...(rewrittenIn ? { rewrittenIn } : {}) };
+}
+
+/**
+ * Record files git holds whose working copy is gone (`present` says which
+ * paths are in the working tree), and files deleted in a commit and written
+ * again: committed evidence that no longer exists. `inScope` limits the
+ * paths judged. Pure.
+ */
+export function checkMissingRecords(history: RecordHistory, present: (path: string) => boolean, inScope: (path: string) => boolean = () => true): HistoryProblem[] {
+  const out: HistoryProblem[] = [];
+  const judged = (p: string) => p.endsWith('.jsonl') && inScope(p);
+  for (const [p, vs] of history.versions) if (vs.length > 0 && judged(p) && !present(p)) out.push(...checkRecordHistory(p, vs, undefined).problems);
+  for (const [p, commit] of history.deleted) if (judged(p) && !present(p)) out.push({ path: p, line: 1, code: 'record.history.deleted', commit, message: `${p} was deleted in commit ${commit.slice(0, 10)}: committed evidence is gone` });
+  for (const [p, commit] of history.restarts) if (judged(p)) out.push({ path: p, line: 1, code: 'record.history.deleted', commit, message: `${p} was deleted in commit ${commit.slice(0, 10)} and written again: the lines committed before it are gone` });
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
 }

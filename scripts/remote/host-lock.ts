@@ -11,6 +11,12 @@
  *   frees the first lock, but the second stays held until the orphaned step and
  *   everything it started are gone; a new holder checks it before it says
  *   `locked`. So stale-lock recovery happens only when that tree is gone.
+ * - `locks/opsgate-<host>.token`: a random token every step carries in its
+ *   environment. A daemon a step detached may close every descriptor it
+ *   inherited (and so free the steps lock), but it keeps its environment: a
+ *   new holder also finds every process that carries the token (as root
+ *   through `sudo -n` when allowed, else its own processes) and says `held`
+ *   while one lives.
  *
  * The same round trip sets up the state directory (`/var/lib/opsgate`, owned by
  * the login user; `$HOME/.local/state/opsgate` when neither it nor `sudo -n`
@@ -42,6 +48,14 @@ if ! flock -n 9; then echo "held $(cat "$f.owner" 2>/dev/null || echo by an unkn
 exec 8<"$s" || { echo "error cannot open $s"; exit 1; }
 if ! flock -x -n 8; then echo "held by processes of an earlier step that are still running ($(cat "$s.owner" 2>/dev/null || echo unknown))"; exit 75; fi
 flock -u 8; exec 8<&-
+# A process of an earlier step that closed the descriptor (a detached daemon) still carries the host's steps token
+# in its environment (step-runner.ts). Reading other users' environments takes root: sudo -n when we may.
+t="$D/locks/opsgate-$h.token"
+[ -s "$t" ] || od -An -N12 -tx1 /dev/urandom | tr -d ' \n' > "$t" || { echo "error cannot write $t"; exit 1; }
+IFS= read -r tok < "$t" || :
+scan='grep -lzxF "OPSGATE_HOST_STEPS=$1" /proc/[0-9]*/environ 2>/dev/null | sed -n "s|^/proc/\([0-9]*\)/environ\$|\1|p" | tr "\n" " "'
+left=$(sudo -n sh -c "$scan" opsgate-scan "$tok" 2>/dev/null) || left=$(sh -c "$scan" opsgate-scan "$tok")
+if [ -n "$left" ]; then echo "held by processes of an earlier step that are still running (pids $left)"; exit 75; fi
 printf '%s\n' "$owner" > "$f.owner" 2>/dev/null
 echo "dir $D"
 if [ -n "$chg" ]; then

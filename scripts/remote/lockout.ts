@@ -1,7 +1,7 @@
 /**
  * Which remote files can cut opsgate off a host when they change: sshd
- * configuration and keys, PAM, accounts and name service, sudo rules, the
- * firewall, and authorized_keys files. Uploads to them are commit-confirmed
+ * configuration, keys, options and unit, PAM, accounts and name service, sudo
+ * rules, the firewall, nologin files, and authorized_keys files. Uploads to them are commit-confirmed
  * (commit-confirm.ts). Pure.
  */
 import { posix } from 'node:path';
@@ -14,6 +14,12 @@ const SENSITIVE: Array<{ pattern: RegExp; reload: ReloadKind[] }> = [
   { pattern: /^\/etc\/(sudoers|sudoers\.d\/)/, reload: [] },
   { pattern: /^\/etc\/(nftables\.conf|nftables\.d\/|iptables\/|ufw\/|firewalld\/|hosts\.(allow|deny))/, reload: [] },
   { pattern: /\/\.ssh\/authorized_keys2?$/, reload: [] },
+  // sshd refuses every login but root's while a nologin file exists.
+  { pattern: /^\/(etc|run|var\/run)\/nologin$/, reload: [] },
+  // sshd's own options and unit, read when it restarts.
+  { pattern: /^\/etc\/(default\/ssh|sysconfig\/sshd)$/, reload: [] },
+  { pattern: /^\/(etc|lib|usr\/lib)\/systemd\/system\/sshd?(@\.service|\.service|\.socket)(\.d\/.*)?$/, reload: [] },
+  { pattern: /^\/etc\/sysconfig\/(iptables|ip6tables|nftables\.conf)$/, reload: [] },
 ];
 
 /** Matched on the path the kernel would open: `.`, `..` and repeated slashes resolved (`/tmp/../etc/ssh/x` is `/etc/ssh/x`). */

@@ -4,7 +4,11 @@
  * its data in "$1"…, the command after `--`:
  *
  * - the step holds the host's steps lock (shared flock on fd 9), inherited by
- *   every process it starts: the host stays locked while any of them lives;
+ *   every process it starts, and starts with the host's steps token in its
+ *   environment (`OPSGATE_HOST_STEPS`): the host stays locked while any
+ *   process that holds the descriptor or carries the token lives — a daemon
+ *   the step detached that closed every descriptor it inherited still carries
+ *   its environment;
  * - a non-idempotent step first writes its marker `<run dir>/<phase>.<step>.state`
  *   (`executing NONCE`), and the final state when it ends — even when the
  *   controller is gone by then;
@@ -16,9 +20,10 @@
  *   inherits an open descriptor of the step's tree file `<key>.tree`, and the
  *   runner KILLs whoever still holds it. Only when neither the group nor a
  *   holder is left does it report `timed_out`; a step that will not die is
- *   reported `unconfirmed`. (A process that both leaves the group and closes
- *   every descriptor it inherited is beyond what a shell can see: that would
- *   take a cgroup.);
+ *   reported `unconfirmed`. A process that left the group and closed every
+ *   descriptor is still found by its environment (`OPSGATE_STEP=NONCE.KEY`).
+ *   (One that also replaced its environment, or that a service manager
+ *   started, is beyond what a shell can see: that would take a cgroup.);
  * - the command's output goes to files on the host, so the step never depends
  *   on our connection (no SIGPIPE when the controller dies) and nothing it
  *   prints after the runner has reported can reach us. The runner copies the
@@ -45,11 +50,14 @@ flock -s -w 30 9 || fail "cannot take the steps lock $s"
 out="$d/$k.out" err="$d/$k.err" st="$d/$k.state" tr="$d/$k.tree"
 : > "$tr" || fail "cannot write $tr"
 # Every process of the step, wherever it moves, unless it closes what it inherited.
-tree() { find /proc/[0-9]*/fd -maxdepth 1 -lname "$tr" 2>/dev/null | sed -n 's|^/proc/\([0-9]*\)/fd/.*|\1|p' | sort -u; }
+# ... and every process that started with the step's environment, even one that closed every descriptor.
+tree() { { find /proc/[0-9]*/fd -maxdepth 1 -lname "$tr" 2>/dev/null | sed -n 's|^/proc/\([0-9]*\)/fd/.*|\1|p'; grep -lzxF "OPSGATE_STEP=$n.$k" /proc/[0-9]*/environ 2>/dev/null | sed -n 's|^/proc/\([0-9]*\)/environ$|\1|p'; } | sort -u; }
+# The host's steps token (host-lock.ts): a process whose environment carries it keeps the host locked.
+tok=; [ ! -r "%{s%.steps}.token" ] || IFS= read -r tok < "%{s%.steps}.token" || :
 if [ "$m" = 1 ]; then printf 'executing %s\n' "$n" > "$st" || fail "cannot write the marker $st"; fi
 read -r t0 _ < /proc/uptime 2>/dev/null || t0=
 exec 3<&0
-( trap - PIPE; exec setsid timeout -s TERM -k "$g" "$t" "$@" ) <&3 >"$out" 2>"$err" 8<"$tr" &
+( trap - PIPE; export OPSGATE_STEP="$n.$k"; [ -z "$tok" ] || export OPSGATE_HOST_STEPS="$tok"; exec setsid timeout -s TERM -k "$g" "$t" "$@" ) <&3 >"$out" 2>"$err" 8<"$tr" &
 p=$!
 exec 3<&- 0</dev/null
 wait "$p" 2>/dev/null; rc=$?

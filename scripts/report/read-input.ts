@@ -8,9 +8,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { locateRewrite, type HistoryProblem } from '../records/history.ts';
+import { checkMissingRecords } from '../records/history.ts';
 import { checkCitations } from '../records/check-cited-commits.ts';
-import { readBlob, readRecordHistory, readWorkingTreeState } from '../records/git-versions.ts';
+import { locateRewrites, readRecordHistory, readWorkingTreeState } from '../records/git-versions.ts';
 import { DOCUMENT_ROOTS } from '../repo/kinds.ts';
 import { readRepo } from '../repo/read-repo.ts';
 import { adaptDocuments } from './adapters/documents.ts';
@@ -42,25 +42,21 @@ export interface ReadInputOptions {
   period?: string;
 }
 
-/** Names the first changed line of each rewritten record file, reading the contradicted blob (rare). Edge. */
-async function locateRewrites(root: string, problems: HistoryProblem[], versions: VersionsByPath): Promise<HistoryProblem[]> {
-  return Promise.all(problems.map(async (p) => {
-    if (p.code !== 'record.history.rewritten' || !versions) return p;
-    const v = versions.versions[p.path]?.find((x) => x.commit === p.commit);
-    const [committed, working] = await Promise.all([v ? readBlob(root, v.blob) : undefined, readFile(path.join(root, p.path), 'utf8').catch(() => '')]);
-    return committed === undefined ? p : locateRewrite(p, committed, working);
-  }));
-}
-
 /** Reads the repository at `root` into the report's input. Edge. */
 export async function readReportInput(root: string, options: ReadInputOptions = {}): Promise<ReportInput> {
   const workerMinBytes = options.workerMinBytes ?? WORKER_MIN_BYTES;
   const evidenceRoots = ['records', ...DOCUMENT_ROOTS];
-  const [zone, paths, history, working] = await Promise.all([readZone(root), listRecordFiles(root), readRecordHistory(root), readWorkingTreeState(root, evidenceRoots)]);
+  // The git processes start first and run while this thread walks records/ (a synchronous walk would otherwise delay their spawn).
+  const gitReads = Promise.all([readRecordHistory(root), readWorkingTreeState(root, evidenceRoots)]);
+  const gitHistory = readGitHistory(root);
+  const [zone, paths] = await Promise.all([readZone(root), listRecordFiles(root)]);
+  const [history, working] = await gitReads;
   const versions: VersionsByPath = history.head
     ? { versions: Object.fromEntries(history.versions), modified: (working?.modified ?? []).filter((p) => p.startsWith('records/')), rewrites: Object.fromEntries(history.rewrites) }
     : undefined;
-  const [model, git, first] = await Promise.all([readRepo(root), readGitHistory(root), readRecords(root, paths, zone, workerMinBytes, options.onWorkerError, versions, options.period)]);
+  // This thread joins the worker on the inspection files once the documents are loaded.
+  const loading = readRepo(root);
+  const [model, git, first] = await Promise.all([loading, gitHistory, readRecords(root, paths, zone, workerMinBytes, options.onWorkerError, versions, options.period, loading)]);
   const docs = adaptDocuments(model);
   const unloadedFiles = await Promise.all(
     [...new Set(docs.documentProblems.map((d) => d.file))].sort().map(async (p) => ({ path: p, sha256: createHash('sha256').update(await readFile(path.join(root, p)).catch(() => Buffer.alloc(0))).digest('hex') })),
@@ -68,15 +64,13 @@ export async function readReportInput(root: string, options: ReadInputOptions = 
   // The calendar did not load as read ahead (invalid): prune again in the zone the report will use.
   const records = (docs.calendar?.data.timezone ?? 'UTC') === zone ? first : await readRecords(root, paths, docs.calendar?.data.timezone ?? 'UTC', workerMinBytes, options.onWorkerError, versions, options.period);
   const listed = new Set(paths);
-  const deleted: HistoryProblem[] = versions
-    ? Object.entries(versions.versions).filter(([p, vs]) => vs.length > 0 && !listed.has(p) && p.endsWith('.jsonl')).map(([p, vs]) => ({ path: p, line: 1, code: 'record.history.deleted' as const, commit: vs[0]!.commit, message: `${p} is in commit ${vs[0]!.commit.slice(0, 10)} but missing from the working tree` }))
-    : [];
-  for (const [p, commit] of history.deleted) if (!listed.has(p) && p.endsWith('.jsonl')) deleted.push({ path: p, line: 1, code: 'record.history.deleted', commit, message: `${p} was deleted in commit ${commit.slice(0, 10)}: committed evidence is gone` });
+  // Committed record files gone from the working tree, or deleted and written again (the judge records verify uses).
+  const missing = history.head ? checkMissingRecords(history, (p) => listed.has(p)) : [];
   const { anchors, tails, citations, ...recordsRead } = records;
   // Every commit a record cites must be one an auditor can open (the check records verify runs); a miss is an integrity failure.
   const [anchorProblems, cited] = await Promise.all([checkRecordAnchors(root, anchors, listed, tails), checkCitations(root, citations)]);
   const citationProblems = cited.findings.filter((f) => f.severity === 'error').map((f) => ({ path: f.file, line: f.line, code: f.code, message: f.message }));
-  const historyProblems = [...(await locateRewrites(root, records.history, versions)), ...deleted].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
+  const historyProblems = [...(await locateRewrites(root, records.history, history, (p) => readFile(path.join(root, p), 'utf8'))), ...missing].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
   return {
     ...docs,
     unloadedFiles,

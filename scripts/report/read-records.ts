@@ -181,11 +181,11 @@ function mergeParts(parts: RecordsPart[]): RecordsPart {
   return out;
 }
 
-async function readInWorker(root: string, paths: string[], zone: string, versions: VersionsByPath, firstOf?: string): Promise<RecordsPart> {
+async function readInWorker(root: string, paths: string[], zone: string, versions: VersionsByPath, firstOf: string | undefined, claims: SharedArrayBuffer): Promise<RecordsPart> {
   const { Worker } = await import('node:worker_threads');
   const mine = versions ? { versions: Object.fromEntries(paths.map((p) => [p, versions.versions[p] ?? []])), modified: versions.modified.filter((p) => paths.includes(p)), rewrites: Object.fromEntries(paths.flatMap((p) => (versions.rewrites[p] ? [[p, versions.rewrites[p]!]] : []))) } : undefined;
   return new Promise((resolve, reject) => {
-    const w = new Worker(workerEntry(), { workerData: { root, paths, zone, versions: mine, firstOf } });
+    const w = new Worker(workerEntry(), { workerData: { root, paths, zone, versions: mine, firstOf, claims } });
     w.once('message', (part: RecordsPart) => {
       resolve(part);
       void w.terminate();
@@ -195,35 +195,47 @@ async function readInWorker(root: string, paths: string[], zone: string, version
   });
 }
 
-/** Threads that verify inspection records when they are large; more would hold more parsed months in memory at once. */
-const WORKERS = 1;
-
 /**
- * All record files. When inspections are large, they are verified in worker
- * threads (split by size) while this thread loads the documents and the small
- * gate and execution records; a worker that cannot start falls back to this
- * thread. The result is the same either way.
+ * All record files. When inspections are large, a worker thread verifies them
+ * (largest first, claiming one file at a time from a shared counter) while
+ * this thread reads the small gate and execution records and — once
+ * `joinAfter` settles (the documents are loaded) — claims the inspection
+ * files the worker has not reached. A worker that fails leaves every
+ * inspection file to this thread. The result is the same either way: each
+ * file is read whole by one thread, and the parts are put back in path order.
  */
-export async function readRecords(root: string, paths: readonly string[], zone: string, workerMinBytes: number, onWorkerError: (e: unknown) => void = () => {}, versions: VersionsByPath = undefined, firstOf?: string): Promise<RecordsPart> {
+export async function readRecords(root: string, paths: readonly string[], zone: string, workerMinBytes: number, onWorkerError: (e: unknown) => void = () => {}, versions: VersionsByPath = undefined, firstOf?: string, joinAfter?: Promise<unknown>): Promise<RecordsPart> {
   const inspections: { path: string; size: number }[] = [];
   for (const p of paths) if (p.startsWith('records/inspections/')) inspections.push({ path: p, size: (await stat(path.join(root, p)).catch(() => ({ size: 0 }))).size });
   const total = inspections.reduce((a, f) => a + f.size, 0);
   if (paths.length === 0 || total < workerMinBytes) return readRecordsHere(root, paths, zone, versions, firstOf);
-  // Largest first onto the lightest worker: balanced shares.
-  const shares: { paths: string[]; size: number }[] = Array.from({ length: WORKERS }, () => ({ paths: [], size: 0 }));
-  for (const f of [...inspections].sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1))) {
-    const lightest = shares.reduce((m, s) => (s.size < m.size ? s : m));
-    lightest.paths.push(f.path);
-    lightest.size += f.size;
+  const queue = [...inspections].sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1)).map((f) => f.path);
+  const claims = new SharedArrayBuffer(4);
+  const counter = new Int32Array(claims);
+  const inWorker = readInWorker(root, queue, zone, versions, firstOf, claims).catch((e: unknown) => {
+    onWorkerError(e);
+    return undefined;
+  });
+  const rest = await readRecordsHere(root, paths.filter((p) => !p.startsWith('records/inspections/')), zone, versions, firstOf);
+  await joinAfter?.catch(() => undefined);
+  const mine = emptyRecordsPart();
+  for (let at = Atomics.add(counter, 0, 1); at < queue.length; at = Atomics.add(counter, 0, 1)) {
+    adaptRecordFile(mine, { path: queue[at]!, bytes: readFileSync(path.join(root, queue[at]!)) }, zone, versions, firstOf);
+    pruneInspectionRuns(mine.inspections, zone, firstOf);
+    await new Promise((r) => setImmediate(r));
   }
-  const inWorker = (share: string[]) =>
-    readInWorker(root, share.sort(), zone, versions, firstOf).catch((e: unknown) => {
-      onWorkerError(e);
-      return readRecordsHere(root, share, zone, versions, firstOf);
-    });
-  const rest = paths.filter((p) => !p.startsWith('records/inspections/'));
-  const parts = await Promise.all([...shares.filter((s) => s.paths.length > 0).map((s) => inWorker(s.paths)), readRecordsHere(root, rest, zone, versions, firstOf)]);
+  const theirs = await inWorker;
+  // The worker failed: what it claimed is lost with it, so this thread reads every inspection file.
+  const parts = theirs ? [theirs, rest, mine] : [rest, await readRecordsHere(root, [...queue].sort(), zone, versions, firstOf)];
   const merged = mergeParts(parts);
+  // Path order, as one thread reading every file would give (a stable sort keeps each file's lines in order).
+  const byPath = <T>(list: T[], pathOf: (x: T) => string) => list.sort((a, b) => (pathOf(a) < pathOf(b) ? -1 : pathOf(a) > pathOf(b) ? 1 : 0));
+  byPath(merged.inspections, (r) => r.path);
+  byPath(merged.integrity, (x) => x.path);
+  byPath(merged.history, (x) => x.path);
+  byPath(merged.anchors, (x) => x.path);
+  byPath(merged.tails, (x) => x.path);
+  byPath(merged.citations, (x) => x.file);
   pruneInspectionRuns(merged.inspections, zone, firstOf);
   return merged;
 }

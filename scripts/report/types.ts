@@ -239,7 +239,7 @@ export interface Provenance {
   modified: string[];
   deleted: string[];
   untracked: string[];
-  /** Record files whose history restarts at a commit that deleted them (visible in git; listed, not a problem). */
+  /** Record files deleted in a commit and written again (each is also a record.history.deleted problem). */
   restarts: { path: string; commit: string }[];
   /** The commit that last emptied records/: history before it is not checked (named on the report). */
   /** Where record history is checked from; `reason` when a `Records-Reset:` commit set it. */

@@ -10,6 +10,7 @@ import { checkChanges, repoPathsOf } from './change-rules.ts';
 import { checkContacts } from './contact-rules.ts';
 import { checkGateAssumptions } from './gate-rules.ts';
 import { checkHandovers } from './handover-rules.ts';
+import { checkNotifyChannels } from './notify-rules.ts';
 import { checkIncidentDuties, checkSlaDuties } from './incident-rules.ts';
 import { checkOncall, checkRecords } from './record-rules.ts';
 import { checkReferences } from './references.ts';
@@ -32,6 +33,7 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
   { name: 'sla', rule: checkSlaDuties },
   { name: 'contacts', rule: checkContacts },
   { name: 'handovers', rule: checkHandovers },
+  { name: 'notify-channels', rule: checkNotifyChannels },
   { name: 'gate', rule: checkGateAssumptions },
   { name: 'official-calendar', rule: checkOfficialCalendar },
   { name: 'backup-convergence', rule: checkBackupConvergence },

@@ -8,6 +8,8 @@ export interface RuleInput {
   now: Date;
   /** Repository-relative paths referenced by documents that exist as files inside the repository. */
   existingFiles: ReadonlySet<string>;
+  /** Notification channels that refused for good, by channel id, read from records/notifications/ by the edge; absent when records are not consulted. */
+  notificationBlocks?: ReadonlyMap<string, import('../notify/channel-state.ts').ChannelBlock>;
   /** Referenced paths that are links (in any component), outside the repository or not regular files, with why. */
   refusedFiles?: ReadonlyMap<string, string>;
   /** Execution runs per change id, read from records/changes/ by the edge; absent when records are not consulted. */

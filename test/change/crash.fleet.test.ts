@@ -26,7 +26,7 @@ const MACHINE = requireMachine(NEEDS.fleetNamespaces);
 
 beforeAll(async () => {
   if (!MACHINE.runs) return;
-  fleet = await startFleet({ mutates: true, hosts: [...PHASES.map((p) => ({ id: `kp-${p}` })), { id: 'kr-lost' }, { id: 'kr-cut' }, { id: 'kr-tail' }, { id: 'to-user' }, { id: 'to-root' }, { id: 'lk-1' }] });
+  fleet = await startFleet({ mutates: true, hosts: [...PHASES.map((p) => ({ id: `kp-${p}` })), { id: 'kr-lost' }, { id: 'kr-cut' }, { id: 'kr-tail' }, { id: 'to-user' }, { id: 'to-root' }, { id: 'lk-1' }, { id: 'lk-user' }, { id: 'lk-root' }, { id: 'td-user' }, { id: 'td-root' }] });
   repo = await makeRepo(fleet);
 }, 120_000);
 afterAll(async () => {
@@ -183,6 +183,19 @@ MACHINE.describe('timeouts and host locks', () => {
     expect(await readHome(fleet, host, sudo ? 'late-root' : 'late-user')).toBeUndefined();
   }, 60_000);
 
+  it.each([['td-user', false], ['td-root', true]] as const)('%s: a timed-out step\'s detached daemon that closed every descriptor is stopped too', async (host, sudo) => {
+    const id = sudo ? 'CHG-2026-0123' : 'CHG-2026-0122';
+    const token = `og-late-daemon-${host}-${process.pid}`;
+    const body = `exec 0<&- 1>&- 2>&- 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&-; while [ ! -e /home/opsgate/release-${host} ]; do sleep 0.05; done; echo late > /home/opsgate/late-${host}; : ${token}`;
+    await merge(id, { targets: { hosts: [host] }, steps: [{ id: 'slow', kind: 'run', sudo, timeout_seconds: 1, argv: ['sh', '-c', 'setsid sh -c "$1" opsgate-daemon & while :; do sleep 0.05; done', 'start-daemon', body] }] });
+    const r = await cli('apply', id);
+    expect(r.code).toBe(1);
+    expect((await records(repo, id)).find((e) => e.type === 'step.done' && e.step === 'slow')).toMatchObject({ outcome: 'timed_out' });
+    expect(hostProcesses(fleet, host, token)).toEqual([]);
+    await writeFile(homeFile(fleet, host, `release-${host}`), '');
+    expect(await readHome(fleet, host, `late-${host}`)).toBeUndefined();
+  }, 60_000);
+
   it('the host stays locked while a crashed controller\'s step still runs, and frees when it ends', async () => {
     const host = 'lk-1';
     await merge('CHG-2026-0130', { targets: { hosts: [host] }, steps: [blocking('long')] });
@@ -203,5 +216,28 @@ MACHINE.describe('timeouts and host locks', () => {
     const free = await untilFree(() => cli('apply', 'CHG-2026-0131'));
     expect(free.code, free.out + free.err).toBe(0);
     expect(await count(fleet, host, 'other')).toBe(1);
+  }, 120_000);
+
+  // A step that starts a daemon which carries on the change: it leaves the session, closes every descriptor it
+  // inherited (0-9: the steps lock, the tree file) and outlives the step. The host stays locked while it lives.
+  it.each([['lk-user', false], ['lk-root', true]] as const)('%s: a detached daemon that closed its descriptors keeps the host locked for its whole life', async (host, sudo) => {
+    const id = sudo ? 'CHG-2026-0133' : 'CHG-2026-0132';
+    const name = `daemon-${host}`;
+    const body = `exec 0<&- 1>&- 2>&- 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&-; echo ran >> /home/opsgate/count-${name}; while [ ! -e /home/opsgate/release-${name} ]; do sleep 0.05; done; echo finished >> /home/opsgate/count-${name}-end`;
+    await merge(id, { targets: { hosts: [host] }, steps: [{ id: 'start', kind: 'run', sudo, argv: ['sh', '-c', 'setsid sh -c "$1" opsgate-daemon & exit 0', 'start-daemon', body] }] });
+    const other = sudo ? 'CHG-2026-0138' : 'CHG-2026-0137';
+    await merge(other, { targets: { hosts: [host] }, steps: [counting(`other-${host}`)] });
+    const first = await cli('apply', id);
+    expect(first.code, first.out + first.err).toBe(0);
+    await waitFor(async () => (await count(fleet, host, name)) === 1, 'the daemon to start');
+    const held = await cli('apply', other);
+    expect(held.code, held.out + held.err).toBe(1);
+    expect(held.err).toContain('apply.host-locked');
+    expect(await count(fleet, host, `other-${host}`)).toBe(0);
+    await writeFile(homeFile(fleet, host, `release-${name}`), '');
+    await waitFor(async () => (await count(fleet, host, `${name}-end`)) === 1, 'the daemon to end');
+    const free = await untilFree(() => cli('apply', other));
+    expect(free.code, free.out + free.err).toBe(0);
+    expect(await count(fleet, host, `other-${host}`)).toBe(1);
   }, 120_000);
 });

@@ -6,7 +6,7 @@
  * reads in /etc/sudoers.d managed; a sudoers.d change that takes the login
  * account's sudo away reverted by the host itself.
  */
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fingerprintOf } from '../../scripts/ssh/host-key.ts';
@@ -52,7 +52,16 @@ beforeAll(async () => {
       { id: 'cv-2', groups: ['web', 'bad'], accounts: [{ name: 'deploy', uid: 2001, keys: [keys.bob!] }] },
       { id: 'cv-3', groups: ['login'] },
       { id: 'cv-4', groups: ['alias'], accounts: [{ name: 'twin', uid: 1990, keys: [] }] },
-      { id: 'cv-5', groups: ['web'], accounts: [{ name: 'deploy', uid: 2001, keys: [keys.bob!] }] },
+      // The login account's only sudo rule sits in a file of opsgate's own namespace that no role declares.
+      { id: 'cv-5', groups: ['web'], accounts: [{ name: 'deploy', uid: 2001, keys: [keys.bob!] }], noSudo: true, sudoersFiles: { 'opsgate-role-legacy': 'opsgate ALL=(root) NOPASSWD: ALL\n' } },
+      // Rules in every other file sudo reads: /etc/sudoers itself (the login account's only sudo rule is there),
+      // a directory it includes, a User_Alias, a group the managed account is in.
+      {
+        id: 'cv-6', groups: ['main'], noSudo: true,
+        accounts: [{ name: 'deploy', uid: 2001, keys: [], groups: ['sudo'] }],
+        sudoersMain: ['opsgate ALL=(root) NOPASSWD: ALL', 'deploy   ALL = (ALL)  NOPASSWD:ALL', 'User_Alias WEBOPS = deploy', 'WEBOPS ALL=(ALL) ALL', '@includedir /etc/sudoers.d/extra'],
+        sudoersFiles: { 'extra/50-legacy': 'deploy ALL=(ALL) NOPASSWD: /bin/sh\n', 'extra/keep.bak': 'deploy ALL=(ALL) ALL\n' },
+      },
     ],
   });
   repo = await makeRepo(fleet);
@@ -79,6 +88,52 @@ afterAll(async () => {
 });
 
 MACHINE.describe('converge access', () => {
+  it('manages every file sudo reads for the managed accounts; the login account\'s own rule is reported, never touched', async () => {
+    const own = await makeRepo(fleet);
+    try {
+      await own.write('inventory/groups/main.yaml', { id: 'main', title: 'main', owners: [] });
+      await own.write('policies/access/people/alice.yaml', person('alice', 'active', keys.alice!));
+      await own.write('policies/access/roles/deploy.yaml', { id: 'deploy', title: 'web deployer', unix_account: 'deploy', sudo: [{ runas: 'root', commands: ['/usr/bin/systemctl restart nginx'], nopasswd: true }] });
+      await own.write('policies/access/grants/alice-deploy.yaml', grant('alice-deploy', 'alice', 'deploy', ['main']));
+      own.commit('access policy without an allow list');
+      const main = path.join(fleet.dir, 'cv-6', 'etc', 'sudoers');
+      const before = await readFile(main, 'utf8');
+      const extra = path.join(sudoersD('cv-6'), 'extra');
+
+      const check = await cli(own.root, 'converge', 'access', '--check', '--hosts', 'cv-6');
+      expect(check.code).toBe(1);
+      expect(check.out).toMatch(/cv-6: \/etc\/sudoers:\d+: rule not in the access policy: deploy +ALL = \(ALL\) +NOPASSWD:ALL/);
+      expect(check.out).toMatch(/cv-6: \/etc\/sudoers:\d+: rule not in the access policy: WEBOPS ALL=\(ALL\) ALL/);
+      expect(check.out).toContain('cv-6: /etc/sudoers.d/extra/50-legacy:1: rule not in the access policy: deploy ALL=(ALL) NOPASSWD: /bin/sh');
+      expect(check.out).toMatch(/cv-6: needs a person: \/etc\/sudoers:\d+: grants the login account .*opsgate ALL=\(root\) NOPASSWD: ALL/);
+      expect(check.out).toMatch(/cv-6: needs a person: \/etc\/sudoers:\d+: grants a managed account through a group .*%sudo/);
+      expect(check.out).not.toContain('keep.bak');
+      expect(check.out).not.toMatch(/root\s+ALL=\(ALL:ALL\) ALL/);
+      expect(await readFile(main, 'utf8')).toBe(before);
+
+      const r = await cli(own.root, 'converge', 'access', '--hosts', 'cv-6');
+      expect(r.code, r.out).toBe(1); // the login rule and the group rule need a person
+      expect(r.out).not.toMatch(/reverted|sudoers NOT installed/);
+      const after = await readFile(main, 'utf8');
+      expect(after).toContain('\nopsgate ALL=(root) NOPASSWD: ALL\n');
+      expect(after).toContain('\n%sudo\tALL=(ALL:ALL) ALL\n');
+      expect(after).toContain('\n# opsgate: not in the access policy: deploy   ALL = (ALL)  NOPASSWD:ALL\n');
+      expect(after).toContain('\n# opsgate: not in the access policy: WEBOPS ALL=(ALL) ALL\n');
+      expect(after).toContain('\nUser_Alias WEBOPS = deploy\n');
+      expect(after.split('\n').filter((l) => !l.startsWith('# opsgate:'))).toEqual(before.split('\n').filter((l) => !/^(deploy|WEBOPS) /.test(l)));
+      expect((await stat(main)).mode & 0o777).toBe(0o440);
+      expect(await readFile(path.join(extra, '50-legacy'), 'utf8')).toBe('# opsgate: not in the access policy: deploy ALL=(ALL) NOPASSWD: /bin/sh\n');
+      expect(await readFile(path.join(extra, 'keep.bak'), 'utf8')).toBe('deploy ALL=(ALL) ALL\n');
+      // Converged: only what needs a person is left, and opsgate still has its sudo there.
+      const again = await cli(own.root, 'converge', 'access', '--check', '--hosts', 'cv-6');
+      expect(again.out).not.toContain('rule not in the access policy');
+      expect(again.out).toContain('cv-6: needs a person: /etc/sudoers');
+      expect(again.out).not.toMatch(/unreachable|sudo: a password/);
+    } finally {
+      await own.cleanup();
+    }
+  }, 120_000);
+
   it('--check reports the drift, including a hand-added sudo rule, and changes nothing', async () => {
     const before = await authorized('cv-1');
     const r = await cli(repo.root, 'converge', 'access', '--check', '--hosts', 'cv-1');
@@ -158,14 +213,14 @@ MACHINE.describe('converge access', () => {
     try {
       await strict.write('policies/access/roles/deploy.yaml', { id: 'deploy', title: 'web deployer', unix_account: 'deploy' });
       strict.commit('strict access policy');
-      const before = await readFile(path.join(sudoersD('cv-5'), 'opsgate'), 'utf8');
+      const before = await readFile(path.join(sudoersD('cv-5'), 'opsgate-role-legacy'), 'utf8');
       const r = await cli(strict.root, 'converge', 'access', '--hosts', 'cv-5', '--confirm-seconds', '5');
       expect(r.code).toBe(1);
       expect(r.out).toContain('cv-5: reverted');
-      expect(await readFile(path.join(sudoersD('cv-5'), 'opsgate'), 'utf8')).toBe(before);
+      expect(await readFile(path.join(sudoersD('cv-5'), 'opsgate-role-legacy'), 'utf8')).toBe(before);
       // And opsgate can use sudo there again.
       const again = await cli(strict.root, 'converge', 'access', '--check', '--hosts', 'cv-5');
-      expect(again.out).toContain('cv-5: sudoers.d/opsgate:1: rule not in the access policy');
+      expect(again.out).toContain('cv-5: sudoers.d/opsgate-role-legacy: not declared');
     } finally {
       await strict.cleanup();
     }

@@ -2,7 +2,10 @@
  * converge backup on the clock, against real sshd hosts and real restic, with
  * an injected clock: a policy that says converge.maintenance_window changes a
  * host only inside that host's own window (a refusal names the next one, and
- * nothing is written there); --check is never held back.
+ * nothing is written there); --check is never held back. The schedule
+ * (`apply --due`) converges the hosts whose backup policy changed since they
+ * were last converged, each inside its window, once: a failed attempt waits
+ * for a person.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -93,4 +96,63 @@ MACHINE.describe('converge backup inside maintenance windows', () => {
     expect(r.code).toBe(0);
     expect(await installed('mw-prod')).toEqual(['db.env', 'db.password', 'db.run']);
   }, 120_000);
+
+  const recordFiles = async () => (await readdir(path.join(repo.root, 'records', 'converge', 'backup'))).sort();
+  const dbPolicy = async (fields: Record<string, unknown>) => {
+    await repo.write('policies/backup/db.yaml', {
+      id: 'db', title: 'db', targets: { groups: ['db'] }, paths: ['/home/opsgate/data'], tool: 'restic',
+      repository: { url: path.join(repos, 'db'), password_env: 'RESTIC_PASSWORD_DB' }, offhost: { host: 'mw-stg' }, encryption: true,
+      schedule: { full: '0 2 * * 0' }, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4,
+      verification: { restore_test_every_days: 30 }, converge: { maintenance_window: true }, ...fields,
+    });
+    repo.commit('backup policy edited');
+  };
+
+  it('apply --due: every host converged to what is declared: nothing runs, no record', async () => {
+    const before = await recordFiles();
+    const r = await cli(TUESDAY_NIGHT, 'apply', '--due');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('converge backup: every host has the backup jobs its policies declare');
+    expect(await recordFiles()).toEqual(before);
+  }, 120_000);
+
+  it('apply --due after a policy edit: each host converged inside its own window, the other waits with its next window named', async () => {
+    await dbPolicy({ retention: { keep_daily: 9 } });
+    const dry = await cli(MONDAY_NOON, 'apply', '--due', '--dry-run');
+    expect(dry.out).toContain('converge backup: mw-stg is due: db changed');
+    expect(dry.out).toContain("converge backup: mw-prod waits: not converged: db says converge.maintenance_window: no maintenance window of mw-prod is open at 2026-11-30T12:00:00+08:00; next window: 'prod-weeknight' 2026-12-01T22:00:00+08:00");
+    const job = () => readFile(path.join(fleet.dir, 'mw-prod', 'etc-opsgate', 'backup', 'db.run'), 'utf8');
+    const stgJob = () => readFile(path.join(fleet.dir, 'mw-stg', 'etc-opsgate', 'backup', 'db.run'), 'utf8');
+    expect(await stgJob()).toContain('--keep-daily 7');
+
+    const noon = await cli(MONDAY_NOON, 'apply', '--due');
+    expect(noon.err).toBe('');
+    expect(noon.code).toBe(0);
+    expect(noon.out).toContain('mw-stg: db: wrote /etc/opsgate/backup/db.run');
+    expect(await stgJob()).toContain('--keep-daily 9');
+    expect(await job()).toContain('--keep-daily 7');
+    expect(noon.out).not.toContain(PASSWORD);
+
+    const night = await cli(TUESDAY_NIGHT, 'apply', '--due');
+    expect(night.code).toBe(0);
+    expect(night.out).toContain('converge backup: mw-prod is due: db changed');
+    expect(await job()).toContain('--keep-daily 9');
+    expect(night.out).not.toContain('mw-stg: db: wrote');
+    const again = await cli(TUESDAY_NIGHT, 'apply', '--due');
+    expect(again.out).toContain('converge backup: every host has the backup jobs its policies declare');
+    for (const f of await recordFiles()) expect(await readFile(path.join(repo.root, 'records', 'converge', 'backup', f), 'utf8')).not.toContain(PASSWORD);
+  }, 180_000);
+
+  it('apply --due: a failed converge is not repeated by the schedule; a person decides', async () => {
+    await dbPolicy({ repository: { url: path.join(repos, 'nowhere'), password_env: 'RESTIC_PASSWORD_DB' }, converge: { maintenance_window: false } });
+    const first = await cli(TUESDAY_NIGHT, 'apply', '--due');
+    expect(first.code).toBe(1);
+    expect(first.out).toContain('mw-prod: nothing was installed');
+    const files = await recordFiles();
+    const second = await cli(TUESDAY_NIGHT, 'apply', '--due');
+    expect(second.code).toBe(1);
+    expect(second.out).toMatch(/converge backup: mw-prod skipped: run \S+ ended failed for the backup jobs declared now; a person decides/);
+    expect(await recordFiles()).toEqual(files);
+  }, 180_000);
 });

@@ -14,6 +14,9 @@ import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { renderBackup } from '../../scripts/converge/backup-render.ts';
+import { renderBackupScript } from '../../scripts/converge/backup-script.ts';
+import type { BackupPolicyDocument } from '../../scripts/model/documents.generated.ts';
 import { connectHost } from '../../scripts/ssh/session.ts';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { requireMachine } from '../helpers/needs.ts';
@@ -37,10 +40,10 @@ const mode = async (file: string) => ((await stat(file)).mode & 0o7777).toString
 const restic = (repoDir: string, ...args: string[]) => run('restic', ['--repo', repoDir, '--no-cache', ...args], { env: { ...process.env, RESTIC_PASSWORD: PASSWORD } });
 
 /** Runs a command on a fleet host as root, over SSH (inside its own mount namespace). */
-async function onHost(host: string, argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function onHost(host: string, argv: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const h = fleet.hosts.find((x) => x.id === host)!;
   const s = await connectHost({ id: h.id, address: h.address, port: h.port, user: h.user, hostKeys: h.host_keys, proxyCommand: h.proxy_command! }, { auth: { privateKey: await readFile(fleet.clientKeyPath, 'utf8') } });
-  try { return await s.exec(['sudo', '-n', '--', ...argv], { timeoutMs: 120_000 }); } finally { await s.close(); }
+  try { return await s.exec(['sudo', '-n', '--', ...argv], { timeoutMs: 120_000, ...(stdin !== undefined ? { stdin } : {}) }); } finally { await s.close(); }
 }
 
 /** Every command line on the machine, sampled until `done` settles: the password must never be on one. */
@@ -281,6 +284,56 @@ MACHINE.describe('converge backup', () => {
     expect(ok.out).toContain('bk-1: files: wrote /etc/cron.d/opsgate-backup-files');
     expect((await restic(missing, 'cat', 'config')).stdout).toContain('"version"');
     expect(ok.out).not.toContain(PASSWORD);
+  }, 180_000);
+
+  it('on the host, systemd-analyze judges the staged units and calendars before anything is written (a unit or calendar systemd refuses: nothing installed)', async () => {
+    const before = await hostState('bk-1');
+    const p = dbPolicy({ retention: { keep_daily: 5 } }) as unknown as BackupPolicyDocument;
+    const rendered = renderBackup({ host: 'bk-1', policy: p, repository: path.join(repos, 'db'), passwordEnv: 'RESTIC_PASSWORD_DB', timezone: 'Asia/Shanghai' }, () => PASSWORD);
+    // What lint and the controller would never let through, planted in the rendered units: the host's own check must refuse it.
+    const tampered = { ...rendered, systemd: rendered.systemd.map((f) => (f.role === 'timer' ? { ...f, content: f.content.replace(/OnCalendar=.*/, 'OnCalendar=Mon..Sat *-*-* 25:00:00') } : f)), schedules: rendered.schedules.map((x) => ({ ...x, onCalendar: ['Mon..Sat *-*-* 25:00:00'] })) };
+    const script = renderBackupScript([tampered], { mode: 'apply', scope: 'all' });
+    const r = await onHost('bk-1', ['sh', '-s'], script);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^OG\tcalendar-invalid\tdb\tMon\.\.Sat \*-\*-\* 25:00:00\t/m);
+    expect(r.stdout).toMatch(/^OG\tunit-invalid\t.*Failed to parse calendar specification/m);
+    expect(r.stdout).toContain('OG\tnothing-installed');
+    expect(r.stdout).not.toContain('OG\twritten');
+    expect(r.stdout + r.stderr).not.toContain(PASSWORD);
+    expect(await hostState('bk-1')).toEqual(before);
+  }, 120_000);
+
+  it('all or nothing, atomically: a file that cannot be staged leaves every file as it was; files are replaced by rename, never rewritten in place', async () => {
+    const runFile = etc('bk-2', 'db.run');
+    const inode = async (f: string) => (await stat(f)).ino;
+    const before = await hostState('bk-2');
+    const oldInode = await inode(runFile);
+    const leftovers = async () => (await Promise.all(['etc-opsgate/backup', 'cron.d'].map((d) => readdir(path.join(fleet.dir, 'bk-2', d))))).flat().filter((f) => f.startsWith('.opsgate.'));
+    // A new schedule changes the job (staged first, in /etc/opsgate/backup) and the cron entries (staged last, in /etc/cron.d).
+    await repo.write('policies/backup/db.yaml', dbPolicy({ schedule: { full: '0 3 * * 0', incremental: '0 3 * * 1-6' } }));
+    const dry = await cli('converge', 'backup', '--dry-run');
+    expect(dry.out).toContain('/etc/opsgate/backup/db.password 0600 root: secret (the repository password)');
+    expect(dry.out).not.toContain(PASSWORD);
+    // bk-2's /etc/cron.d becomes read-only (in its own mount namespace): the last file cannot be staged.
+    expect((await onHost('bk-2', ['mount', '-o', 'remount,bind,ro', '/etc/cron.d'])).code).toBe(0);
+    try {
+      const r = await cli('converge', 'backup', '--hosts', 'bk-2');
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('bk-2: nothing was installed');
+      expect(r.out).not.toContain('bk-2: db: wrote');
+      expect(await hostState('bk-2')).toEqual(before);
+      expect(await inode(runFile)).toBe(oldInode);
+      expect(await leftovers()).toEqual([]);
+    } finally {
+      await onHost('bk-2', ['mount', '-o', 'remount,bind,rw', '/etc/cron.d']);
+    }
+    const ok = await cli('converge', 'backup', '--hosts', 'bk-2');
+    expect(ok.code).toBe(0);
+    expect(await readFile(runFile, 'utf8')).toContain("og_in \"$2\" ' 03 '");
+    // Renamed into place: a reader that opened the old job keeps reading the old job, whole.
+    expect(await inode(runFile)).not.toBe(oldInode);
+    expect(await leftovers()).toEqual([]);
+    await repo.write('policies/backup/db.yaml', dbPolicy());
   }, 180_000);
 
   it('a policy that no longer applies has its job removed from the host', async () => {

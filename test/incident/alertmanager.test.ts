@@ -125,4 +125,36 @@ describe('opsgate incident open --from-alertmanager', () => {
     expect(r.err).toContain('alert.control-character');
     expect(await incidentFiles(root)).toEqual([]);
   });
+
+  it.each([
+    ['a label name Prometheus would refuse', (p: Payload) => { p.alerts[0].labels['bad-name'] = 'x'; }, 'alert.label-name', '/alerts/0/labels'],
+    ['a status that is neither firing nor resolved', (p: Payload) => { p.alerts[0].status = 'pending'; }, 'alert.shape', '/alerts/0/status'],
+    ['no alerts at all', (p: Payload) => { p.alerts = []; }, 'alert.shape', '/alerts'],
+  ])('%s → %s, located', async (_n, mutate, code, pointer) => {
+    const p = JSON.parse(await fixture('firing-db-01.json'));
+    mutate(p);
+    const r = parseAlertPayload(JSON.stringify(p, null, 2), 'payload.json');
+    expect(r.payload).toBeUndefined();
+    const d = r.diagnostics.find((x) => x.code === code && x.pointer === pointer);
+    expect(d).toBeDefined();
+    expect(d!.line).toBeGreaterThan(1);
+    expect(d!.hint).toBeTruthy();
+  });
+
+  it.each([
+    ['an alert without an instance label', (p: Payload) => { delete p.alerts[0].labels.instance; }, true, 'alert.no-instance'],
+    ['a policy without an alerts: mapping', () => {}, false, 'alert.no-mapping'],
+  ])('%s: %s, nothing written', async (_n, mutate, mapping, code) => {
+    const root = await repo();
+    const { writeFile } = await import('node:fs/promises');
+    if (!mapping) await writeFile(path.join(root, 'policies/sla.yaml'), orgFiles()['policies/sla.yaml']!);
+    const p = JSON.parse(await fixture('firing-db-01.json'));
+    mutate(p);
+    const file = path.join(root, 'payload.json');
+    await writeFile(file, JSON.stringify(p, null, 2));
+    const r = await open(root, file);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain(code);
+    expect(await incidentFiles(root)).toEqual([]);
+  });
 });

@@ -9,6 +9,10 @@ import { repoRoot } from '../helpers/repo-from-files.ts';
 import { startGitHubServer, type GitHubServer } from '../github-server/server.ts';
 import { incident, orgFiles } from '../incident/org.ts';
 import { startRobotServer, type RobotServer } from './robot-server.ts';
+import { incidentsCommand } from '../../scripts/commands/incidents.ts';
+import { lintCommand } from '../../scripts/commands/lint.ts';
+import type { Diagnostic } from '../../scripts/model/diagnostic.ts';
+import { runCommand } from '../incident/cli-harness.ts';
 
 const SECRETS = { dingtalkToken: 'dt-token-7f3a9c', dingtalkSecret: 'SECb3d1f0a9c8e7d6c5b4a3', wecomKey: '693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa', feishuHook: 'f1e2d3c4-b5a6-4789-9abc-def012345678', feishuSecret: 'feishu-secret-9a8b7c', webhookSecret: 'whsec-5d4c3b2a1', dingtalkKeyword: '告警' };
 const GH_TOKEN = 'ghs_notifytesttoken0123456789abcdefABCDEF';
@@ -138,14 +142,15 @@ describe('opsgate incidents watch', () => {
     expect([...new Set(later.results.map((r) => r.n.key))].sort()).toEqual(['INC-2026-0001/escalation/due', 'INC-2026-0001/leadership/due']);
   });
 
-  it('a signature mismatch is recorded as a permanent failure, not retried in the run, and sent once the secret is fixed', async () => {
+  it('a signature mismatch is recorded once as a permanent failure of the channel, the rest held, and sent once the secret is fixed', async () => {
     await writeRepo(ALL.split('\n').slice(0, 1).join('\n'));
     const bad = await watch({ env: { ...env, DT_SECRET: 'SECwrong' } });
-    expect(bad.results.map((r) => r.outcome)).toEqual(['failed', 'failed', 'failed']);
+    expect(bad.results.map((r) => r.outcome)).toEqual(['failed', 'held', 'held']);
+    expect(robots.requests).toHaveLength(1);
     expect(bad.results[0]!.result!.attempts).toHaveLength(1);
-    expect(bad.results[0]!.detail).toMatch(/^signature-rejected: DingTalk 310000 sign not match.*\(permanent\)/);
+    expect(bad.results[0]!.detail).toMatch(/^signature-rejected: DingTalk 310000 sign not match.*\(permanent: the channel/);
     const lines = verifyChain(await recordText()).lines;
-    expect(lines.filter((l) => l.type === 'notification.failed').map((l) => (l as unknown as { error: { code: string } }).error.code)).toEqual(Array(3).fill('signature-rejected'));
+    expect(lines.filter((l) => l.type === 'notification.failed').map((l) => (l as unknown as { error: { code: string } }).error.code)).toEqual(['signature-rejected']);
     expect(await recordText()).not.toContain('SECwrong');
     const fixed = await watch();
     expect(fixed.results.map((r) => r.outcome)).toEqual(['sent', 'sent', 'sent']);
@@ -154,7 +159,8 @@ describe('opsgate incidents watch', () => {
   it('a missing keyword and a wrong WeCom key are the robots\' documented refusals', async () => {
     await writeRepo('    - {id: dt, type: dingtalk, url_env: DT_URL, secret_env: DT_SECRET}\n    - {id: wc, type: wecom, url_env: WC_URL}');
     const r = await watch({ env: { ...env, WC_URL: `${robots.url}/wecom/cgi-bin/webhook/send?key=wrong` } });
-    expect(new Set(r.results.map((x) => `${x.n.channel} ${x.result?.error?.code}`))).toEqual(new Set(['dt security-rejected', 'wc invalid-webhook']));
+    expect(r.results.filter((x) => x.outcome === 'failed').map((x) => `${x.n.channel} ${x.result?.error?.code}`).sort()).toEqual(['dt security-rejected', 'wc invalid-webhook']);
+    expect(r.disabled.map((d) => d.channel).sort()).toEqual(['dt', 'wc']);
   });
 
   it('rate limits: Feishu 11232 and Slack 429 are retried with back-off in the run; WeCom 45009 (a minute) waits for the next run', async () => {
@@ -233,5 +239,104 @@ describe('opsgate incidents watch', () => {
     expect(await updates('00:37')).toEqual(['INC-2026-0001/update#1/due sent']);
     expect(await updates('00:41')).toEqual(['INC-2026-0001/update#1/overdue sent']);
     expect(await updates('00:41')).toEqual([]);
+  });
+
+  describe('a robot that refuses for good is not retried until its channel changes', () => {
+    const DT = '    - {id: dt, type: dingtalk, url_env: DT_URL, secret_env: DT_SECRET}';
+    const wrongToken = () => ({ ...env, DT_URL: `${robots.url}/dingtalk/robot/send?access_token=revoked-token-1234` });
+    const failedLines = async () => verifyChain(await recordText()).lines.filter((l) => l.type === 'notification.failed');
+
+    it('an invalid token (DingTalk 300001) is recorded once; later runs send nothing and record nothing, but say so; the fixed token sends', async () => {
+      await writeRepo(`${DT.slice(0, -1)}, keyword: 告警}`);
+      const first = await watch({ env: wrongToken() });
+      expect(first.results.map((r) => r.outcome)).toEqual(['failed', 'held', 'held']);
+      expect(first.disabled).toMatchObject([{ channel: 'dt', now: true, block: { code: 'invalid-webhook' } }]);
+      expect(robots.requests).toHaveLength(1);
+      const recorded = await recordText();
+      expect(await failedLines()).toHaveLength(1);
+      expect((await failedLines())[0]).toMatchObject({ permanent: true, scope: 'channel', fingerprint: { config: expect.stringMatching(/^[0-9a-f]{16}$/), secrets: expect.stringMatching(/^[0-9a-f]{16}$/) } });
+      expect(recorded).not.toContain('revoked-token-1234');
+
+      // Five minutes and ten minutes later, new duties are due: none is sent, none is recorded, each run names the channel.
+      for (const hm of ['00:35', '00:40']) {
+        const again = await watch({ now: Date.parse(`2026-11-11T${hm}:00+08:00`), env: wrongToken() });
+        expect(again.results.length).toBeGreaterThan(0);
+        expect(again.results.every((r) => r.outcome === 'held')).toBe(true);
+        expect(again.disabled).toMatchObject([{ channel: 'dt', now: false, block: { key: 'INC-2026-0001/open' } }]);
+      }
+      expect(robots.requests).toHaveLength(1);
+      expect(await recordText()).toBe(recorded);
+
+      // The secret is corrected (a new token in DT_URL): the channel is tried again, and what is still due is sent.
+      const fixed = await watch({ now: Date.parse('2026-11-11T00:40:00+08:00') });
+      expect(fixed.disabled).toEqual([]);
+      expect(fixed.results.length).toBeGreaterThan(0);
+      expect(fixed.results.every((r) => r.outcome === 'sent')).toBe(true);
+      expect(fixed.results.map((r) => r.n.key)).toContain('INC-2026-0001/open');
+    });
+
+    it('a keyword mismatch (310000) is held until the policy entry changes: adding the keyword sends', async () => {
+      const saved = SECRETS.dingtalkKeyword;
+      await writeRepo(DT);
+      const first = await watch();
+      expect(first.results.find((r) => r.outcome === 'failed')!.result!.error!.code).toBe('security-rejected');
+      const requests = robots.requests.length;
+      expect((await watch()).results.every((r) => r.outcome === 'held')).toBe(true);
+      expect(robots.requests.length).toBe(requests);
+      const sla = path.join(root, 'policies/sla.yaml');
+      await writeFile(sla, (await readFile(sla, 'utf8')).replace(DT, `${DT.slice(0, -1)}, keyword: ${saved}}`));
+      const fixed = await watch();
+      expect(fixed.results.map((r) => r.outcome)).toEqual(['sent', 'sent', 'sent']);
+    });
+
+    it('--retry-channel tries a disabled channel again after the robot was fixed on its side', async () => {
+      await writeRepo(DT);
+      const saved = SECRETS.dingtalkKeyword;
+      await watch();
+      expect((await watch()).disabled.map((d) => d.channel)).toEqual(['dt']);
+      SECRETS.dingtalkKeyword = ''; // the group owner removed the keyword from the robot's security settings
+      try {
+        const repo = await readRepo(root);
+        const r = await runWatch({ root, repo, now: () => NOW, env, dryRun: false, sleep: async () => {}, timing: { timeoutMs: 5000 }, retryChannels: ['dt'] });
+        expect(r.results.map((x) => x.outcome)).toEqual(['sent', 'sent', 'sent']);
+        expect((await watch()).disabled).toEqual([]);
+      } finally {
+        SECRETS.dingtalkKeyword = saved;
+      }
+    });
+
+    it('a transient failure (a robot that hangs) is still retried on every run, with the same configuration', async () => {
+      await writeRepo('    - {id: wh, type: webhook, url_env: WH_URL, secret_env: WH_SECRET}');
+      const hang = { ...env, WH_URL: `${robots.url}/webhook/hang` };
+      const first = await watch({ timeoutMs: 100, env: hang });
+      expect(first.disabled).toEqual([]);
+      const again = await watch({ timeoutMs: 100, env: hang });
+      expect(again.disabled).toEqual([]);
+      expect(again.results.map((r) => r.outcome)).toEqual(['failed', 'failed', 'failed']);
+      expect(again.results.flatMap((r) => r.result!.attempts.map((a) => a.code))).toEqual(Array(9).fill('timeout'));
+      expect((await watch()).results.map((r) => r.outcome)).toEqual(['sent', 'sent', 'sent']);
+    }, 30_000);
+
+    it('the CLI exits 1 and names the disabled channel on every run; lint warns at the channel\'s entry in policies/sla.yaml until it changes', async () => {
+      await writeRepo(DT);
+      await watch();
+      const at = '2026-11-11T00:35:00+08:00';
+      const r = await runCommand(incidentsCommand, root, ['watch', '--at', at], at, env);
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(/^disabled {3}dt \(dingtalk\) since 2026-11-11T00:30:00\.000\+08:00: security-rejected: DingTalk 310000 keywords not in content/m);
+      expect(r.out).toMatch(/held on disabled channel/);
+      const json = JSON.parse((await runCommand(incidentsCommand, root, ['watch', '--dry-run', '--format', 'json', '--at', at], at, env)).out) as { planned: number; held: number; disabled: { channel: string }[] };
+      expect(json).toMatchObject({ planned: 0, disabled: [{ channel: 'dt' }] });
+      expect(json.held).toBeGreaterThan(0);
+      expect((await runCommand(incidentsCommand, root, ['watch', '--retry-channel', 'nope'], at, env)).code).toBe(2);
+
+      const lintFindings = async () => (JSON.parse((await runCommand(lintCommand, root, ['--format', 'json'], at)).out) as { diagnostics: Diagnostic[] }).diagnostics.filter((d) => d.code === 'notify.channel-disabled');
+      const sla = path.join(root, 'policies/sla.yaml');
+      const text = await readFile(sla, 'utf8');
+      const line = text.split('\n').findIndex((l) => l.includes('{id: dt,')) + 1;
+      expect(await lintFindings()).toMatchObject([{ file: 'policies/sla.yaml', line, severity: 'warning', pointer: '/notify/channels/0' }]);
+      await writeFile(sla, text.replace(DT, `${DT.slice(0, -1)}, keyword: 告警}`));
+      expect(await lintFindings()).toEqual([]);
+    });
   });
 });

@@ -11,7 +11,6 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { verifyChain } from '../../scripts/records/chain.ts';
-import { compareVersions } from '../../scripts/records/git-history.ts';
 import { RecordWriter } from '../../scripts/records/writer.ts';
 
 let root: string;
@@ -67,35 +66,47 @@ describe('records against git history', () => {
     await chain('records/inspections/2026-11.jsonl', ['e']);
     let r = await verify();
     expect(r.code).toBe(0);
-    expect(r.out).toContain('records/inspections/2026-11.jsonl:5  record.uncommitted  lines 5–5 are not committed yet');
+    expect(r.out).toMatch(/records\/inspections\/2026-11\.jsonl:5 {2}record\.history\.uncommitted {2}lines 5–5 are not committed \(after [0-9a-f]{10}\)/);
 
     // A committed line rewritten with every hash recomputed: the chain verifies, history does not.
     await forge('records/inspections/2026-11.jsonl', ['a', 'B', 'c', 'd', 'e']);
     r = await verify();
     expect(r.code).toBe(1);
-    expect(r.out).toContain('records/inspections/2026-11.jsonl:2  record.changed  line 2 differs from the committed line');
+    expect(r.out).toMatch(/records\/inspections\/2026-11\.jsonl:2 {2}record\.history\.rewritten {2}line 2 differs from commit [0-9a-f]{10}/);
 
     // Committed lines cut off the end (the rest of the chain still verifies).
     await forge('records/inspections/2026-11.jsonl', ['a', 'b']);
     r = await verify('records/inspections');
-    expect(r.out).toMatch(/2026-11\.jsonl:3 {2}record\.changed {2}committed lines 3–4 disappeared/);
+    expect(r.out).toMatch(/2026-11\.jsonl:3 {2}record\.history\.rewritten {2}line 3 differs from commit/);
 
     // A committed file gone from the working tree.
     await unlink(path.join(root, 'records/gate/o/r/pr-1.jsonl'));
     r = await verify('records/gate');
-    expect(r.out).toContain('records/gate/o/r/pr-1.jsonl:1  record.vanished');
+    expect(r.out).toMatch(/records\/gate\/o\/r\/pr-1\.jsonl:1 {2}record\.history\.deleted {2}.*missing from the working tree/);
 
     // The rewrite committed: history itself shows a commit that changed a recorded line, and one that deleted a file.
     git('add', '-A'); git('commit', '-qm', 'rewrite');
-    const head = git('rev-parse', 'HEAD').trim().slice(0, 12);
+    const head = git('rev-parse', 'HEAD').trim().slice(0, 10);
     r = await verify();
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`records/inspections/2026-11.jsonl:3  record.rewritten  commit ${head} changed line 3`);
-    expect(r.out).toContain(`records/gate/o/r/pr-1.jsonl:1  record.deleted  commit ${head} deleted this record file`);
+    expect(r.out).toContain(`records/inspections/2026-11.jsonl:3  record.history.rewritten  line 3 differs from commit`);
+    expect(r.out).toContain(`: commit ${head} (`);
+    expect(r.out).toContain(`records/gate/o/r/pr-1.jsonl:1  record.history.deleted  records/gate/o/r/pr-1.jsonl was deleted in commit ${head}`);
   });
 
-  it.each([['ab', 'abc', true], ['a\nb\n', 'a\nb\nc\n', true], ['a\nb\n', 'a\nX\n', false], ['a\nb\n', 'a\n', false]])('compareVersions(%j, %j) extends: %s', (older, newer, ok) => {
-    expect(compareVersions(older, newer).extends).toBe(ok);
+  it('a record file deleted in one commit and forged anew in the next is named, not taken as a fresh start', async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'og-rhist-'));
+    git('init', '-q', '-b', 'main');
+    await chain('records/gate/o/r/pr-1.jsonl', ['x', 'y']);
+    await chain('records/gate/o/r/pr-2.jsonl', ['z']);
+    git('add', '-A'); git('commit', '-qm', 'records');
+    git('rm', '-q', 'records/gate/o/r/pr-1.jsonl'); git('commit', '-qm', 'drop');
+    const drop = git('rev-parse', 'HEAD').trim().slice(0, 10);
+    await chain('records/gate/o/r/pr-1.jsonl', ['forged']);
+    git('add', '-A'); git('commit', '-qm', 'write again');
+    const r = await verify();
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`records/gate/o/r/pr-1.jsonl:1  record.history.deleted  records/gate/o/r/pr-1.jsonl was deleted in commit ${drop} and written again`);
   });
 });
 

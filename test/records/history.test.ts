@@ -40,6 +40,12 @@ describe('records against their committed versions (pure)', () => {
     expect(checkRecordHistory('records/x.jsonl', [version(v1)], undefined).problems.map((p) => p.code)).toEqual(['record.history.deleted']);
   });
 
+  it('git\'s order, not the commit time, says which version is newest (times tie within a second)', () => {
+    const versions = [{ ...version(v2, 'c1'), order: 2 }, { ...version(v1, 'c2'), order: 1 }];
+    expect(checkRecordHistory('records/x.jsonl', versions, Buffer.from(v1)).problems).toEqual([]);
+    expect(checkRecordHistory('records/x.jsonl', versions, Buffer.from(chain(['a', 'X']))).problems.map((p) => [p.code, p.commit])).toEqual([['record.history.rewritten', 'c2']]);
+  });
+
   it('names the first line that differs', () => {
     expect(firstDifferentLine(v2, chain(['a', 'B', 'c']))).toBe(2);
   });

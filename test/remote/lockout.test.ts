@@ -16,10 +16,19 @@ describe('lockout-sensitive paths', () => {
     ['/var/../etc/sudoers', []],
     ['/etc/sudoers.d/./../sudoers.d/deploy', []],
     ['/home/opsgate/x/../.ssh/authorized_keys', []],
+    // Not sshd_config, but sshd refuses logins or starts differently when they change.
+    ['/etc/nologin', []],
+    ['/run/nologin', []],
+    ['/etc/default/ssh', []],
+    ['/etc/sysconfig/sshd', []],
+    ['/etc/systemd/system/ssh.service.d/override.conf', []],
+    ['/lib/systemd/system/ssh.socket', []],
+    ['/etc/systemd/system/sshd.service', []],
+    ['/etc/sysconfig/iptables', []],
   ])('%s is sensitive', (p, reload) => {
     expect(lockoutSensitive(p)?.reload).toEqual(reload);
   });
-  it.each(['/etc/ssh/../hosts', '/etc/nginx/nginx.conf', '/tmp/etc/ssh/sshd_config', '/home/opsgate/.ssh/../authorized_keys'])('%s is not', (p) => {
+  it.each(['/etc/ssh/../hosts', '/etc/nginx/nginx.conf', '/tmp/etc/ssh/sshd_config', '/home/opsgate/.ssh/../authorized_keys', '/etc/nologin.txt', '/etc/default/sshguard', '/etc/systemd/system/sshguard.service'])('%s is not', (p) => {
     expect(lockoutSensitive(p)).toBeUndefined();
   });
 

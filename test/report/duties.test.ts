@@ -1,4 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../scripts/bin/run-cli.ts';
 import { computeDuties } from '../../scripts/report/metrics/duties.ts';
 import { readRepo } from '../../scripts/repo/read-repo.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
@@ -20,7 +25,7 @@ describe('report: duties of 第五章 故障处理 (issue 15), on the sample org
 
   it('the one missed escalation is counted against 二级, with its approved deviation', () => {
     expect(s.missed.map((m) => [m.incident, m.duty, m.state])).toEqual([['INC-2026-0043', 'escalation', 'overdue']]);
-    expect(s.missed[0]!.deviation).toMatch(/^zhang-wei: /);
+    expect([s.missed[0]!.deviation_by, s.missed[0]!.deviation]).toEqual(['zhang-wei', expect.stringMatching(/^值班工程师判断/)]);
     const l2 = s.levels.find((l) => l.level === 2)!.figures.find((f) => f.id === 'duties.level.2.escalation_compliance')!;
     expect([l2.numerator, l2.denominator]).toEqual([2, 3]);
     const l1 = s.levels.find((l) => l.level === 1)!.figures.find((f) => f.id === 'duties.level.1.escalation_compliance')!;
@@ -40,4 +45,24 @@ describe('report: duties of 第五章 故障处理 (issue 15), on the sample org
     expect(fig('duties.notifications_failed').value).toBe(1);
     expect(fig('duties.notifications_sent').evidence).toEqual(['records/notifications/2026-11.jsonl']);
   });
+});
+
+describe('the duties as printed (issue 14 item 16): times in the report\'s zone, people by name', () => {
+  it.each(['zh-CN', 'en'])('%s: no raw ISO timestamp and no person id in the printed duties', async (lang) => {
+    const out = mkdtempSync(path.join(tmpdir(), 'og-duties-'));
+    try {
+      await runCli(['--root', repoRoot, 'report', 'audit', '--period', '2026-11', '--lang', lang, '--format', 'md,html', '--out', out, '--at', '2026-12-01T00:00:00+08:00'], { env: { PATH: process.env.PATH }, stdout: new PassThrough(), stderr: new PassThrough(), cwd: repoRoot });
+      for (const ext of ['md', 'html']) {
+        const text = readFileSync(path.join(out, `audit-2026-11.${lang}.${ext}`), 'utf8');
+        expect(text).toContain('2026-11-19 22:46');
+        expect(text).toContain('2026-11-11 00:40');
+        expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+        expect(text).toContain('张伟: 值班工程师判断');
+        // The id appears only inside file paths (Appendix B) and title attributes, never as a person shown.
+        expect(text).not.toMatch(/(?<![/\w"-])zhang-wei(?![\w.-])/);
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { readRepo } from '../../scripts/repo/read-repo.ts';
 import { readReportInput } from '../../scripts/report/read-input.ts';
+import { listRecordFiles, readRecords } from '../../scripts/report/read-records.ts';
 import { readGitHistory } from '../../scripts/report/git-history.ts';
 import { execFileSync } from 'node:child_process';
 import { createFixtureRepo } from './fixture-repo.ts';
@@ -60,6 +61,25 @@ describe('opsgate report on a real git repository with real records', () => {
     const here = await readReportInput(root);
     expect(inWorker.inspections.length).toBe(2);
     expect(JSON.stringify({ ...inWorker, git: null })).toBe(JSON.stringify({ ...here, git: null }));
+  });
+
+  it('inspection files claimed one at a time by the worker and this thread give the input one thread gives', async () => {
+    const { root: other } = await createFixtureRepo();
+    try {
+      const text = await readFile(path.join(other, 'records/inspections/2026-11.jsonl'), 'utf8');
+      for (const m of ['2026-07', '2026-08', '2026-09', '2026-10']) await writeFile(path.join(other, `records/inspections/${m}.jsonl`), text);
+      const paths = await listRecordFiles(other);
+      const errors: unknown[] = [];
+      // This thread joins at once, so both threads claim files; one thread alone reads them all.
+      const shared = await readRecords(other, paths, 'Asia/Shanghai', 0, (e) => errors.push(e), undefined, undefined, Promise.resolve());
+      const alone = await readRecords(other, paths, 'Asia/Shanghai', Infinity);
+      expect(errors).toEqual([]);
+      expect(shared.inspections.map((r) => r.path)).toEqual(alone.inspections.map((r) => r.path));
+      expect(shared.recordFiles.filter((f) => f.family === 'inspections').length).toBe(5);
+      expect(JSON.stringify(shared)).toBe(JSON.stringify(alone));
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
   });
 
   it('record files read in a worker thread give byte-identical output', async () => {

@@ -95,23 +95,31 @@ describe('item 4: missing or unreadable input never improves a figure silently',
     }
   });
 
-  it('without history to compare, a schedule still shows the last run is missing', async () => {
+  it('a record file deleted and written again is named; without history to compare, the schedule still shows the last run is missing', async () => {
     root = (await createFixtureRepo()).root;
     const org = path.join(root, 'policies/organisation.yaml');
     await writeFile(org, (await readFile(org, 'utf8')) + 'inspection_every_hours: 24\n');
     const file = path.join(root, 'records/inspections/2026-11.jsonl');
     const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean);
     const kept = lines.slice(0, lines.findIndex((l) => l.includes('"run_id":"r-1130"'))).join('\n') + '\n';
-    // The file is removed in one commit and written again in the next: its history restarts (visibly), so only the schedule can tell.
+    // Removed in one commit and written again in the next: not a fresh start, the committed lines are gone.
     await rm(file);
     commitAll(root, 'remove');
     await writeFile(file, kept);
     commitAll(root, 'write again');
-    const { code, r } = await report(root);
+    let { code, r } = await report(root);
+    expect(code).toBe(1);
+    expect(r.integrity.history.map((h: Json) => [h.path, h.code])).toEqual([['records/inspections/2026-11.jsonl', 'record.history.deleted']]);
+    expect(r.status.provenance.restarts.map((x: Json) => x.path)).toEqual(['records/inspections/2026-11.jsonl']);
+    expect(fig(r.inspection, 'inspection.compliance').incomplete).toEqual(['gap.evidence_deleted', 'gap.inspection_stale']);
+    // A repository whose history never held the dropped run: only the schedule can tell (and the gate's commits are gone with the old history).
+    await rm(path.join(root, '.git'), { recursive: true });
+    git(root, 'init', '-q', '-b', 'main');
+    commitAll(root, 'a fresh history');
+    ({ code, r } = await report(root));
     expect(code).toBe(1);
     expect(r.integrity.history).toEqual([]);
-    expect(r.status.provenance.restarts.map((x: Json) => x.path)).toEqual(['records/inspections/2026-11.jsonl']);
-    expect(r.status.gaps.map((g: Json) => g.code)).toEqual(['gap.inspection_stale']);
+    expect(r.status.gaps.map((g: Json) => g.code)).toEqual(['gap.commit_missing', 'gap.inspection_stale']);
     expect(fig(r.inspection, 'inspection.compliance').incomplete).toEqual(['gap.inspection_stale']);
     expect(fig(r.inspection, 'inspection.runs_missed').value).toBe(29);
   });

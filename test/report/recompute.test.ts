@@ -7,6 +7,7 @@
  * every numerator, denominator and value.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -264,5 +265,14 @@ describe('the sample November report, more of its figures recomputed independent
     const within = tests.filter((e) => e.status === 'pass' && e.duration_ms <= rto.get(e.policy)! * H).length;
     expect(fig('backups', 'backups.restore_tests').value).toBe(recordFiles('records/backups').flatMap(jsonl).filter((e) => e.type === 'backup.restore_test' && inNov(e.at)).length);
     expect(fig('backups', 'backups.rto_attainment')).toEqual({ value: pct(within, tests.length), numerator: within, denominator: tests.length });
+  });
+
+  it('every evidence item is pinned: its sha256 is the file\'s, and a cited record line carries that line\'s own hash', () => {
+    expect(report.evidence.length).toBeGreaterThan(0);
+    for (const e of report.evidence as Doc[]) {
+      const bytes = readFileSync(path.join(REPO, e.path));
+      expect([e.path, e.sha256]).toEqual([e.path, createHash('sha256').update(bytes).digest('hex')]);
+      if (e.line) expect([e.path, e.line.hash]).toEqual([e.path, JSON.parse(bytes.toString('utf8').split('\n')[e.line.seq - 1]!).hash]);
+    }
   });
 });

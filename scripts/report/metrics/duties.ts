@@ -35,7 +35,7 @@ export interface DutiesInput {
 export interface DutiesSection {
   figures: Figure[];
   levels: { level: number; name: string; figures: Figure[] }[];
-  missed: { incident: string; level: number; duty: DutyKind; due: string; state: string; deviation: string; path: string }[];
+  missed: { incident: string; level: number; duty: DutyKind; due: string; state: string; deviation: string; deviation_by: string | null; path: string }[];
   handovers: { expected: number; present: number; missing: string[]; unacknowledged: string[] };
   vendors: { incident: string; contact: string; called_at: string; ticket: string; path: string }[];
 }
@@ -80,7 +80,7 @@ export function computeDuties(input: ReportInput, extra: DutiesInput, period: Pe
   const missed = judged.flatMap(({ i, duties }) =>
     duties.filter((d) => (d.state === 'late' || d.state === 'overdue') && d.kind !== 'update').map((d) => ({
       incident: i.id, level: i.data.level, duty: d.kind, due: d.dueAt === undefined ? '' : isoLocal(d.dueAt, period.timezone), state: d.state,
-      deviation: d.deviation ? `${d.deviation.approved_by}: ${d.deviation.reason}` : '', path: i.file,
+      deviation: d.deviation?.reason ?? '', deviation_by: d.deviation?.approved_by ?? null, path: i.file,
     })),
   );
   figures.push(count('duties.missed', missed.map((m) => m.path), missed.length, 'formula.duties_missed'));

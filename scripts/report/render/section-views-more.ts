@@ -12,9 +12,10 @@ export function viewIncidents({ report, t, fmt, fv, fvs }: ViewKit): SectionView
     duties: {
       figures: fvs(report.duties.figures),
       levels: report.duties.levels.map((l) => ({ name: levelName(l.level), figures: fvs(l.figures) })),
-      missed: report.duties.missed.map((m) => ({ ...m, level: levelName(m.level), duty: t(`val.duty.${m.duty}`) })),
+      // Times in the report's zone, people by name (issue 14 item 16).
+      missed: report.duties.missed.map((m) => ({ ...m, level: levelName(m.level), duty: t(`val.duty.${m.duty}`), due: fmt.time(m.due), deviation_by: fmt.person(m.deviation_by) })),
       handovers: report.duties.handovers,
-      vendors: report.duties.vendors,
+      vendors: report.duties.vendors.map((v) => ({ ...v, called_at: fmt.time(v.called_at) })),
     },
     figures: fvs(i.figures),
     levels: i.levels.map((l) => ({

@@ -499,7 +499,7 @@ export const en = {
   'formula.record_lines': 'every line of every record file under records/, each hash-chain checked',
   'fig.integrity.history': 'Record files that differ from their git history',
   'formula.integrity_history': 'committed lines changed, removed or re-chained, files deleted, lines not committed (scripts/records/history.ts)',
-  'integrity.restarts': 'These record files were deleted in a commit and written again: their history is checked from that commit on (the deletion is in git for anyone to review).',
+  'integrity.restarts': 'These record files were deleted in a commit and written again: the lines committed before the deletion are gone, so each is listed above as deleted evidence (the deletion is in git for anyone to review).',
   'val.result.error': 'error (could not evaluate)',
   'integrity.epoch': 'Evidence epoch: records/ was emptied in commit {commit} ({at}); record history is checked from that commit on. Everything before it remains in git for review.',
   'integrity.epoch_reset': "Evidence epoch: commit {commit} ({at}) restarts record history (Records-Reset: “{reason}”); each record file is checked against the version it had then and every commit after it. Everything before it remains in git for review.",

@@ -501,7 +501,7 @@ export const zhCN: Record<StringKey, string> = {
   'formula.record_lines': 'records/ 下全部记录文件的每一行，逐行校验哈希链',
   'fig.integrity.history': '与 Git 历史不一致的记录文件',
   'formula.integrity_history': '已提交的行被修改、删除或重算哈希、文件被删除、记录行未提交（scripts/records/history.ts）',
-  'integrity.restarts': '以下记录文件曾在某次提交中被删除后重新写入，其历史自该提交起核验（删除操作保留在 Git 中，可供复核）。',
+  'integrity.restarts': '以下记录文件曾在某次提交中被删除后重新写入：删除前已提交的记录行已不存在，因此均在上方列为被删除的证据（删除操作保留在 Git 中，可供复核）。',
   'val.result.error': '错误（无法评估）',
   'integrity.epoch': '证据纪元：records/ 在提交 {commit}（{at}）中被清空，记录历史自该提交起核验；此前的内容仍保留在 Git 中可供复核。',
   'integrity.epoch_reset': '证据纪元：提交 {commit}（{at}）重新开始记录历史（Records-Reset：“{reason}”）；每个记录文件自其当时的版本起、按其后的每次提交核验；此前的内容仍保留在 Git 中可供复核。',
