@@ -13,7 +13,9 @@ export function setup(): () => void {
   const outer = process.env.TMPDIR;
   process.env.TMPDIR = dir;
   return () => {
-    const leaked = readdirSync(dir).filter((name) => name.startsWith('og-')).sort();
+    const leaked = readdirSync(dir)
+      .filter((name) => name.startsWith('og-'))
+      .sort();
     rmSync(dir, { recursive: true, force: true });
     if (outer === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = outer;

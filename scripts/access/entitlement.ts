@@ -15,7 +15,10 @@ export type PersonKey = NonNullable<PersonDocument['ssh_keys']>[number];
 export type Role = Pick<RoleDocument, 'id' | 'unix_account' | 'sudo'>;
 export type SudoGrant = NonNullable<RoleDocument['sudo']>[number];
 /** What coverage needs of a host: its id and inventory groups. */
-export interface HostRef { id: string; groups: readonly string[] }
+export interface HostRef {
+  id: string;
+  groups: readonly string[];
+}
 
 export interface AccessDocuments {
   people: readonly Person[];
@@ -100,7 +103,9 @@ export function grantsOnHost(host: HostRef, docs: AccessDocuments, clock: Entitl
 
 /** Grants that confer access on `host` now. */
 export function activeGrantsOnHost(host: HostRef, docs: AccessDocuments, clock: EntitlementClock): Array<{ grant: Grant; role: Role; person: Person }> {
-  return grantsOnHost(host, docs, clock).filter((x) => !x.inactive).map((x) => ({ grant: x.grant, role: x.role!, person: x.person! }));
+  return grantsOnHost(host, docs, clock)
+    .filter((x) => !x.inactive)
+    .map((x) => ({ grant: x.grant, role: x.role!, person: x.person! }));
 }
 
 /** Unix accounts that a current grant declares on `host`. */
@@ -119,9 +124,7 @@ export function entitledSudo(host: HostRef, docs: AccessDocuments, clock: Entitl
   return out;
 }
 
-export type KeyVerdict =
-  | { ok: true; person: string; grant: string }
-  | { ok: false; person?: string; reason: string };
+export type KeyVerdict = { ok: true; person: string; grant: string } | { ok: false; person?: string; reason: string };
 
 /**
  * May the key with this fingerprint log in as `account` on `host` now? The reason names the first

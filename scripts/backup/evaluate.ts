@@ -15,7 +15,9 @@ const hours = (ms: number) => Math.round((ms / 3_600_000) * 100) / 100;
 /** A host's snapshots of a policy: restic's hostname is the inventory id; with tags, all of them; without, every policy path covered. */
 export function snapshotsOf(snaps: readonly Snapshot[], host: string, policy: { tags?: string[]; paths: string[] }): Snapshot[] {
   const tags = policy.tags ?? [];
-  return snaps.filter((s) => s.host === host && (tags.length ? tags.every((t) => s.tags.includes(t)) : policy.paths.every((p) => s.paths.some((x) => p === x || p.startsWith(`${x.replace(/\/$/, '')}/`)))));
+  return snaps.filter(
+    (s) => s.host === host && (tags.length ? tags.every((t) => s.tags.includes(t)) : policy.paths.every((p) => s.paths.some((x) => p === x || p.startsWith(`${x.replace(/\/$/, '')}/`)))),
+  );
 }
 
 export interface Freshness {
@@ -32,16 +34,28 @@ export function evaluateFreshness(mine: readonly Snapshot[], rpoHours: number, n
   const age = hours(now.getTime() - Date.parse(newest.time));
   const fresh = age <= rpoHours;
   return {
-    status: fresh ? 'pass' : 'fail', count: mine.length, rpo_hours: rpoHours,
+    status: fresh ? 'pass' : 'fail',
+    count: mine.length,
+    rpo_hours: rpoHours,
     newest: { id: newest.shortId, time: new Date(Date.parse(newest.time)).toISOString(), age_hours: age },
     reason: fresh ? '' : `newest snapshot ${newest.shortId} is ${age} h old; the RPO is ${rpoHours} h`,
   };
 }
 
-export interface Retention { keep_daily?: number; keep_weekly?: number; keep_monthly?: number; keep_yearly?: number }
+export interface Retention {
+  keep_daily?: number;
+  keep_weekly?: number;
+  keep_monthly?: number;
+  keep_yearly?: number;
+}
 
 type Unit = 'day' | 'week' | 'month' | 'year';
-const RULES: ReadonlyArray<[keyof Retention, Unit, string]> = [['keep_daily', 'day', 'daily'], ['keep_weekly', 'week', 'weekly'], ['keep_monthly', 'month', 'monthly'], ['keep_yearly', 'year', 'yearly']];
+const RULES: ReadonlyArray<[keyof Retention, Unit, string]> = [
+  ['keep_daily', 'day', 'daily'],
+  ['keep_weekly', 'week', 'weekly'],
+  ['keep_monthly', 'month', 'monthly'],
+  ['keep_yearly', 'year', 'yearly'],
+];
 
 const bucket = (t: DateTime, unit: Unit) => (unit === 'week' ? t.toFormat("kkkk-'W'WW") : unit === 'day' ? t.toFormat('yyyy-MM-dd') : unit === 'month' ? t.toFormat('yyyy-MM') : t.toFormat('yyyy'));
 
@@ -88,7 +102,13 @@ export function evaluateRetention(mine: readonly Snapshot[], groups: readonly Fo
   const missing = missingRestorePoints(mine, retention, now, zone);
   const reasons: string[] = [];
   if (missing.length) reasons.push(`too few snapshots: no ${missing.map((m) => `${m.rule} snapshot for ${summarise(m.missing)}`).join('; no ')}`);
-  if (remove.length) reasons.push(`${remove.length} snapshot${remove.length === 1 ? '' : 's'} the policy's retention would have removed (${remove.slice(0, 5).map((r) => r.id).join(', ')}${remove.length > 5 ? ', …' : ''}): forget/prune is not running`);
+  if (remove.length)
+    reasons.push(
+      `${remove.length} snapshot${remove.length === 1 ? '' : 's'} the policy's retention would have removed (${remove
+        .slice(0, 5)
+        .map((r) => r.id)
+        .join(', ')}${remove.length > 5 ? ', …' : ''}): forget/prune is not running`,
+    );
   return { status: reasons.length ? 'fail' : 'pass', kept, would_remove: remove, missing, reason: reasons.join('; ') };
 }
 
@@ -128,8 +148,14 @@ export function compareRestore(input: {
   for (const p of input.samplePaths) if (!listed.some((n) => n.path === p)) problems.push({ path: p, problem: 'not in the snapshot' });
   for (const n of listed) {
     const r = restored.get(n.path);
-    if (!r) { problems.push({ path: n.path, problem: `listed as ${n.type} in the snapshot, not restored` }); continue; }
-    if (r.type !== n.type && n.type !== 'other') { problems.push({ path: n.path, problem: `restored as ${r.type}, listed as ${n.type}` }); continue; }
+    if (!r) {
+      problems.push({ path: n.path, problem: `listed as ${n.type} in the snapshot, not restored` });
+      continue;
+    }
+    if (r.type !== n.type && n.type !== 'other') {
+      problems.push({ path: n.path, problem: `restored as ${r.type}, listed as ${n.type}` });
+      continue;
+    }
     if (n.type !== 'file') continue;
     if (r.size !== n.size) problems.push({ path: n.path, problem: `restored ${r.size} bytes, the snapshot lists ${n.size}` });
     const a = input.restoredSha.get(n.path);
@@ -148,7 +174,12 @@ export function compareRestore(input: {
     bytes_expected: files.reduce((s, n) => s + n.size, 0),
     mismatches: problems.slice(0, 50),
     mismatch_count: problems.length,
-    reason: problems.length ? `${problems.length} difference${problems.length === 1 ? '' : 's'} between the restore and the snapshot: ${problems.slice(0, 3).map((x) => `${x.path} ${x.problem}`).join('; ')}${problems.length > 3 ? '; …' : ''}` : '',
+    reason: problems.length
+      ? `${problems.length} difference${problems.length === 1 ? '' : 's'} between the restore and the snapshot: ${problems
+          .slice(0, 3)
+          .map((x) => `${x.path} ${x.problem}`)
+          .join('; ')}${problems.length > 3 ? '; …' : ''}`
+      : '',
   };
 }
 

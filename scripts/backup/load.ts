@@ -32,7 +32,9 @@ export async function loadBackup(root: string, sel: { hosts: string[]; policies:
   const policies = new Map(repo.all('backup-policy').map((d) => [d.id, d.data as BackupPolicy]));
   const place = (file: string, code: string, message: string, hint?: string): Diagnostic => ({ code, severity: 'error', file, line: 1, col: 1, message, ...(hint ? { hint } : {}) });
   for (const h of sel.hosts) if (!inventory.has(h)) diagnostics.push(place('inventory/hosts', 'backup.unknown-host', `--hosts names '${h}', which is not in inventory/hosts/`));
-  for (const p of sel.policies) if (!policies.has(p)) diagnostics.push(place('policies/backup', 'backup.unknown-policy', `--policies names '${p}', which is not in policies/backup/`, `known: ${[...policies.keys()].join(', ') || 'none'}`));
+  for (const p of sel.policies)
+    if (!policies.has(p))
+      diagnostics.push(place('policies/backup', 'backup.unknown-policy', `--policies names '${p}', which is not in policies/backup/`, `known: ${[...policies.keys()].join(', ') || 'none'}`));
   if (policies.size === 0) diagnostics.push(place('policies/backup', 'backup.no-policies', 'no backup policy to verify', 'add policies/backup/<id>.yaml'));
   const zone = (repo.one('calendar')?.data as { timezone?: string } | undefined)?.timezone ?? 'UTC';
   const formatTime = (d: Date) => DateTime.fromJSDate(d).setZone(zone).toISO({ suppressMilliseconds: false }) ?? d.toISOString();

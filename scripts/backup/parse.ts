@@ -80,7 +80,10 @@ export function parseListing(text: string): { snapshot?: Snapshot; nodes: Listed
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     const o = JSON.parse(line) as Record<string, unknown>;
-    if (o.struct_type === 'snapshot') { snapshot = snapshotOf(o); continue; }
+    if (o.struct_type === 'snapshot') {
+      snapshot = snapshotOf(o);
+      continue;
+    }
     if (o.struct_type !== 'node') continue;
     const type = o.type === 'file' || o.type === 'dir' || o.type === 'symlink' ? o.type : 'other';
     nodes.push({ path: str(o.path, 'node path'), type, size: typeof o.size === 'number' ? o.size : 0 });
@@ -88,7 +91,11 @@ export function parseListing(text: string): { snapshot?: Snapshot; nodes: Listed
   return { ...(snapshot ? { snapshot } : {}), nodes };
 }
 
-export interface TreeEntry { path: string; type: ListedNode['type']; size: number }
+export interface TreeEntry {
+  path: string;
+  type: ListedNode['type'];
+  size: number;
+}
 
 /** The restore test's `find -printf '%y %s %P\0'` of a tree, paths made absolute (the tree's root is `/`). */
 export function parseTree(text: string): TreeEntry[] {
@@ -122,11 +129,14 @@ export interface CheckOutcome {
 }
 
 /** Lines of `restic check` output that report damage in the repository (as opposed to not reaching it). */
-const DAMAGE = /repository contains errors|error for tree|ciphertext verification failed|Pack ID does not match|pack [0-9a-f]+ contains \d+ errors|pack [0-9a-f]+: not referenced|size does not match|unexpected pack size|is damaged|not found in index|blob [0-9a-f]+ not found/i;
+const DAMAGE =
+  /repository contains errors|error for tree|ciphertext verification failed|Pack ID does not match|pack [0-9a-f]+ contains \d+ errors|pack [0-9a-f]+: not referenced|size does not match|unexpected pack size|is damaged|not found in index|blob [0-9a-f]+ not found/i;
 
 /** `restic check`: exit 0 is a pass; damage it reports is a fail; anything else (password, lock, unreachable) is an error. */
 export function parseCheck(code: number | null, stdout: string, stderr: string): CheckOutcome {
-  const lines = `${stderr}\n${stdout}`.split('\n').map((l) => l.replace(/\r/g, '').trim())
+  const lines = `${stderr}\n${stdout}`
+    .split('\n')
+    .map((l) => l.replace(/\r/g, '').trim())
     .filter((l) => l && !/^\[\d+:\d+\]|^(create|load|check|read|using|no errors were found)/i.test(l));
   if (code === 0) return { status: 'pass', errors: [] };
   const damage = lines.filter((l) => DAMAGE.test(l) || /^(error|pack|tree|blob)\b/i.test(l));

@@ -10,7 +10,8 @@
  */
 import type { BackupPolicyDocument, HostDocument } from '../model/documents.generated.ts';
 
-export type BackupPolicy = Pick<BackupPolicyDocument, 'id' | 'targets' | 'paths' | 'repository' | 'retention' | 'rpo_hours' | 'rto_hours' | 'verification'> & Partial<Pick<BackupPolicyDocument, 'tags' | 'title'>>;
+export type BackupPolicy = Pick<BackupPolicyDocument, 'id' | 'targets' | 'paths' | 'repository' | 'retention' | 'rpo_hours' | 'rto_hours' | 'verification'> &
+  Partial<Pick<BackupPolicyDocument, 'tags' | 'title'>>;
 export type BackupHost = Pick<HostDocument, 'id' | 'groups'> & Partial<Pick<HostDocument, 'backup_repositories' | 'env'>>;
 
 export interface VerifyUnit {
@@ -28,9 +29,16 @@ export interface VerifyUnit {
 }
 
 /** A target the plan cannot verify: recorded as an error row, never silently skipped. */
-export interface PlanProblem { policy: string; host: string; reason: string }
+export interface PlanProblem {
+  policy: string;
+  host: string;
+  reason: string;
+}
 
-export interface VerifyPlan { units: VerifyUnit[]; problems: PlanProblem[] }
+export interface VerifyPlan {
+  units: VerifyUnit[];
+  problems: PlanProblem[];
+}
 
 export interface PlanInput {
   policies: readonly BackupPolicy[];
@@ -57,29 +65,51 @@ export function planVerify(input: PlanInput): VerifyPlan {
   const byId = new Map(input.hosts.map((h) => [h.id, h]));
   const policies = [...input.policies].filter((p) => !input.selectPolicies?.length || input.selectPolicies.includes(p.id)).sort((a, b) => a.id.localeCompare(b.id));
   for (const p of policies) {
-    const targets = targetsOf(p, input.hosts).filter((h) => !input.selectHosts?.length || input.selectHosts.includes(h.id)).sort((a, b) => a.id.localeCompare(b.id));
+    const targets = targetsOf(p, input.hosts)
+      .filter((h) => !input.selectHosts?.length || input.selectHosts.includes(h.id))
+      .sort((a, b) => a.id.localeCompare(b.id));
     const restoreHost = p.verification.restore_host;
     if (restoreHost) {
       if (targets.length === 0) continue;
-      if (!byId.has(restoreHost)) { for (const t of targets) problems.push({ policy: p.id, host: t.id, reason: `the restore host '${restoreHost}' is not in the inventory` }); continue; }
+      if (!byId.has(restoreHost)) {
+        for (const t of targets) problems.push({ policy: p.id, host: t.id, reason: `the restore host '${restoreHost}' is not in the inventory` });
+        continue;
+      }
       units.push({
-        policy: p.id, executor: restoreHost, repository: p.repository.url, passwordEnv: p.repository.password_env,
-        targets: targets.map((t) => t.id), restoreTargets: targets.filter((t) => input.restoreTest(p, t.id)).map((t) => t.id), check: false,
+        policy: p.id,
+        executor: restoreHost,
+        repository: p.repository.url,
+        passwordEnv: p.repository.password_env,
+        targets: targets.map((t) => t.id),
+        restoreTargets: targets.filter((t) => input.restoreTest(p, t.id)).map((t) => t.id),
+        check: false,
       });
       continue;
     }
     for (const t of targets) {
       const entry = (t.backup_repositories ?? []).find((r) => r.policy === p.id);
-      if (!entry) { problems.push({ policy: p.id, host: t.id, reason: `the policy targets ${t.id} but its inventory declares no backup_repositories entry for ${p.id}` }); continue; }
+      if (!entry) {
+        problems.push({ policy: p.id, host: t.id, reason: `the policy targets ${t.id} but its inventory declares no backup_repositories entry for ${p.id}` });
+        continue;
+      }
       units.push({
-        policy: p.id, executor: t.id, repository: entry.repository, passwordEnv: entry.password_env,
-        targets: [t.id], restoreTargets: input.restoreTest(p, t.id) ? [t.id] : [], check: false,
+        policy: p.id,
+        executor: t.id,
+        repository: entry.repository,
+        passwordEnv: entry.password_env,
+        targets: [t.id],
+        restoreTargets: input.restoreTest(p, t.id) ? [t.id] : [],
+        check: false,
       });
     }
   }
   // restic check once per repository: the first unit (in policy, host order) that reaches it.
   const checked = new Set<string>();
-  for (const u of units) if (!checked.has(u.repository)) { checked.add(u.repository); u.check = true; }
+  for (const u of units)
+    if (!checked.has(u.repository)) {
+      checked.add(u.repository);
+      u.check = true;
+    }
   return { units, problems };
 }
 

@@ -40,7 +40,11 @@ export interface VerifySummary {
   restore_tests: Record<ScoredCheckResult, number>;
 }
 
-const tally = (xs: Array<{ status: ScoredCheckResult }>) => ({ pass: xs.filter((x) => x.status === 'pass').length, fail: xs.filter((x) => x.status === 'fail').length, error: xs.filter((x) => x.status === 'error').length });
+const tally = (xs: Array<{ status: ScoredCheckResult }>) => ({
+  pass: xs.filter((x) => x.status === 'pass').length,
+  fail: xs.filter((x) => x.status === 'fail').length,
+  error: xs.filter((x) => x.status === 'error').length,
+});
 
 export function summarizeVerify(r: VerifyResults): VerifySummary {
   return {
@@ -77,7 +81,14 @@ export async function writeVerifyRecord(input: {
   }
 }
 
-export interface RecordedRestoreTest { policy: string; host: string; at: string; status: string; file: string; line: number }
+export interface RecordedRestoreTest {
+  policy: string;
+  host: string;
+  at: string;
+  status: string;
+  file: string;
+  line: number;
+}
 
 /**
  * Every restore test in records/backups/ (verified chains only: lines after a break are not

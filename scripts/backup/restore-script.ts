@@ -86,7 +86,11 @@ export function restoreTestArgv(boundary: string, repository: string, snapshotId
   return ['sh', '-c', RESTORE_TEST_SCRIPT, 'opsgate-restore-test', boundary, repository, snapshotId, scratchBase, ...paths];
 }
 
-export interface ScriptSection { name: string; status: number; text: string }
+export interface ScriptSection {
+  name: string;
+  status: number;
+  text: string;
+}
 
 /** Splits the script's output into its sections (a section without its end line is reported with status -1). Pure. */
 export function splitScriptSections(output: string, boundary: string): Map<string, ScriptSection> {
@@ -99,7 +103,10 @@ export function splitScriptSections(output: string, boundary: string): Map<strin
     const name = output.slice(i + begin.length, nl);
     const endMark = `\n${boundary} end ${name} `;
     const j = output.indexOf(endMark, nl);
-    if (j < 0) { out.set(name, { name, status: -1, text: output.slice(nl + 1) }); break; }
+    if (j < 0) {
+      out.set(name, { name, status: -1, text: output.slice(nl + 1) });
+      break;
+    }
     const lineEnd = output.indexOf('\n', j + endMark.length);
     const status = Number(output.slice(j + endMark.length, lineEnd < 0 ? undefined : lineEnd));
     out.set(name, { name, status: Number.isFinite(status) ? status : -1, text: output.slice(nl + 1, j) });

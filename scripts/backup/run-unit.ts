@@ -33,8 +33,18 @@ async function runRestic(ctx: UnitContext, argv: string[]) {
   return { ...out, stdout: redactSecrets(out.stdout, ctx.secrets), stderr: redactSecrets(out.stderr, ctx.secrets) };
 }
 
-const firstLine = (s: string) => s.split('\n').map((l) => l.trim()).filter(Boolean).slice(-3).join(' | ').slice(0, 400);
-const retentionFlags = (r: BackupPolicy['retention']) => Object.entries(r).filter(([, v]) => typeof v === 'number' && v > 0).map(([k, v]) => flag(`--${k.replace('_', '-')}`, String(v)));
+const firstLine = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(-3)
+    .join(' | ')
+    .slice(0, 400);
+const retentionFlags = (r: BackupPolicy['retention']) =>
+  Object.entries(r)
+    .filter(([, v]) => typeof v === 'number' && v > 0)
+    .map(([k, v]) => flag(`--${k.replace('_', '-')}`, String(v)));
 
 export async function runUnit(u: VerifyUnit, ctx: UnitContext): Promise<{ check?: CheckResult; hosts: HostResult[] }> {
   const p = ctx.policy;
@@ -49,7 +59,12 @@ export async function runUnit(u: VerifyUnit, ctx: UnitContext): Promise<{ check?
   let snapError = '';
   const s = await runRestic(ctx, snapArgv);
   if (s.code !== 0) snapError = `restic snapshots exited ${s.code ?? s.signal}: ${firstLine(s.stderr)}`;
-  else try { all = parseSnapshots(s.stdout); } catch (e) { snapError = `could not read restic snapshots --json: ${(e as Error).message}`; }
+  else
+    try {
+      all = parseSnapshots(s.stdout);
+    } catch (e) {
+      snapError = `could not read restic snapshots --json: ${(e as Error).message}`;
+    }
 
   // 2. restic check, once per repository.
   let check: CheckResult | undefined;
@@ -59,25 +74,46 @@ export async function runUnit(u: VerifyUnit, ctx: UnitContext): Promise<{ check?
     const started = performance.now();
     const c = await runRestic(ctx, argv);
     const o = parseCheck(c.code, c.stdout, c.stderr);
-    check = { policy: p.id, host: u.executor, repository: u.repository, status: o.status, read_data_subset: subset ?? null, errors: o.errors, duration_ms: Math.round(performance.now() - started), evidence: evidenceOf(argv) };
+    check = {
+      policy: p.id,
+      host: u.executor,
+      repository: u.repository,
+      status: o.status,
+      read_data_subset: subset ?? null,
+      errors: o.errors,
+      duration_ms: Math.round(performance.now() - started),
+      evidence: evidenceOf(argv),
+    };
   }
 
   // 3. What the policy's retention would keep and remove.
-  const forgetArgv = resticArgv(u.repository, 'forget', ['--dry-run', '--json', ...hostFlags, ...tags, ...(tags.length ? [flag('--group-by', 'host,tags')] : []), ...retentionFlags(p.retention)], { noLock: true });
+  const forgetArgv = resticArgv(u.repository, 'forget', ['--dry-run', '--json', ...hostFlags, ...tags, ...(tags.length ? [flag('--group-by', 'host,tags')] : []), ...retentionFlags(p.retention)], {
+    noLock: true,
+  });
   const forgetEvidence = evidenceOf(forgetArgv);
   let groups: ReturnType<typeof parseForget> | undefined;
   let forgetError = '';
   if (all) {
     const f = await runRestic(ctx, forgetArgv);
     if (f.code !== 0) forgetError = `restic forget --dry-run exited ${f.code ?? f.signal}: ${firstLine(f.stderr)}`;
-    else try { groups = parseForget(f.stdout); } catch (e) { forgetError = `could not read restic forget --json: ${(e as Error).message}`; }
+    else
+      try {
+        groups = parseForget(f.stdout);
+      } catch (e) {
+        forgetError = `could not read restic forget --json: ${(e as Error).message}`;
+      }
   }
 
   const hosts: HostResult[] = [];
   for (const t of u.targets) {
     const base = { policy: p.id, host: t, executor: u.executor, repository: u.repository };
     if (!all) {
-      hosts.push({ ...base, snapshots: errorSnapshots(snapError, p.rpo_hours, snapEvidence), retention: errorRetention(snapError, retention, forgetEvidence), ...(u.restoreTargets.includes(t) ? { restore: errorRestore(snapError, samplePathsOf(p), p.rto_hours) } : {}) });
+      hosts.push({
+        ...base,
+        snapshots: errorSnapshots(snapError, p.rpo_hours, snapEvidence),
+        retention: errorRetention(snapError, retention, forgetEvidence),
+        ...(u.restoreTargets.includes(t) ? { restore: errorRestore(snapError, samplePathsOf(p), p.rto_hours) } : {}),
+      });
       continue;
     }
     const mine = snapshotsOf(all, t, { tags: p.tags ?? [], paths: p.paths });
@@ -126,7 +162,10 @@ async function restoreTest(u: VerifyUnit, ctx: UnitContext, mine: Snapshot[]): P
     return { ...fail(`could not read the restore test's output: ${(e as Error).message}`), scratch_removed: removed };
   }
   const restoreFailed = !restore || restore.status !== 0;
-  const dumpNotes = (sec.get('dumped')?.text ?? '').split('\0').map((x) => x.trim()).filter(Boolean);
+  const dumpNotes = (sec.get('dumped')?.text ?? '')
+    .split('\0')
+    .map((x) => x.trim())
+    .filter(Boolean);
   const reasons = [
     ...(restoreFailed ? [`restic restore ${restore ? `exited ${restore.status}` : 'did not finish'}: ${firstLine(restore?.text ?? r.stderr)}`] : []),
     ...(cmp.reason ? [cmp.reason] : []),
@@ -137,7 +176,17 @@ async function restoreTest(u: VerifyUnit, ctx: UnitContext, mine: Snapshot[]): P
   const content = restoreFailed || cmp.status !== 'pass' ? 'fail' : 'pass';
   const status = content === 'pass' && rto?.met === true && removed !== false ? 'pass' : 'fail';
   return {
-    ...cmp, status, content, snapshot_id: newest.shortId, snapshot_time: new Date(Date.parse(newest.time)).toISOString(), sample_paths: paths,
-    duration_ms: durationMs, rto_hours: p.rto_hours, rto_met: rto ? rto.met : null, scratch_removed: removed, reason: reasons.join('; '), evidence,
+    ...cmp,
+    status,
+    content,
+    snapshot_id: newest.shortId,
+    snapshot_time: new Date(Date.parse(newest.time)).toISOString(),
+    sample_paths: paths,
+    duration_ms: durationMs,
+    rto_hours: p.rto_hours,
+    rto_met: rto ? rto.met : null,
+    scratch_removed: removed,
+    reason: reasons.join('; '),
+    evidence,
   };
 }

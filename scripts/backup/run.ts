@@ -38,8 +38,12 @@ export function passwordsOf(plan: VerifyPlan, env: NodeJS.ProcessEnv): string[] 
 function unitError(u: VerifyUnit, p: BackupPolicy, reason: string): HostResult[] {
   const retention = p.retention as Record<string, number>;
   return u.targets.map((t) => ({
-    policy: p.id, host: t, executor: u.executor, repository: u.repository,
-    snapshots: errorSnapshots(reason, p.rpo_hours), retention: errorRetention(reason, retention),
+    policy: p.id,
+    host: t,
+    executor: u.executor,
+    repository: u.repository,
+    snapshots: errorSnapshots(reason, p.rpo_hours),
+    retention: errorRetention(reason, retention),
     ...(u.restoreTargets.includes(t) ? { restore: errorRestore(reason, samplePathsOf(p), p.rto_hours) } : {}),
   }));
 }
@@ -50,14 +54,23 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyResults> {
   const hosts: HostResult[] = [];
   for (const pr of o.plan.problems) {
     const p = o.policies.get(pr.policy)!;
-    hosts.push(...unitError({ policy: pr.policy, executor: pr.host, repository: p.repository.url, passwordEnv: p.repository.password_env, targets: [pr.host], restoreTargets: [], check: false }, p, pr.reason));
+    hosts.push(
+      ...unitError({ policy: pr.policy, executor: pr.host, repository: p.repository.url, passwordEnv: p.repository.password_env, targets: [pr.host], restoreTargets: [], check: false }, p, pr.reason),
+    );
   }
   const targets: SshTarget[] = [];
   const unreachable = new Map<string, string>();
   for (const id of new Set(o.plan.units.map((u) => u.executor))) {
     const h = o.inventory.get(id);
-    if (!h) { unreachable.set(id, `restic host '${id}' is not in the inventory`); continue; }
-    try { targets.push(toSshTarget(h, o.inventory as Map<string, InventoryHost>)); } catch (e) { unreachable.set(id, (e as Error).message); }
+    if (!h) {
+      unreachable.set(id, `restic host '${id}' is not in the inventory`);
+      continue;
+    }
+    try {
+      targets.push(toSshTarget(h, o.inventory as Map<string, InventoryHost>));
+    } catch (e) {
+      unreachable.set(id, (e as Error).message);
+    }
   }
   const fleet = openFleet(targets, { auth: o.auth, secrets, connectTimeoutMs: o.connectTimeoutMs ?? 10_000, concurrency: o.concurrency ?? 10 });
   // Units grouped by repository: one group's units run in order, groups in parallel.
@@ -69,11 +82,24 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyResults> {
       for (const u of g) {
         const p = o.policies.get(u.policy)!;
         const password = o.env[u.passwordEnv];
-        if (unreachable.has(u.executor)) { hosts.push(...unitError(u, p, `connect: ${unreachable.get(u.executor)}`)); continue; }
+        if (unreachable.has(u.executor)) {
+          hosts.push(...unitError(u, p, `connect: ${unreachable.get(u.executor)}`));
+          continue;
+        }
         if (!password) {
           const reason = `the runner's environment has no ${u.passwordEnv} (the repository password of ${u.policy})`;
           hosts.push(...unitError(u, p, reason));
-          if (u.check) checks.push({ policy: u.policy, host: u.executor, repository: u.repository, status: 'error', read_data_subset: p.verification.read_data_subset ?? null, errors: [reason], duration_ms: 0, evidence: '' });
+          if (u.check)
+            checks.push({
+              policy: u.policy,
+              host: u.executor,
+              repository: u.repository,
+              status: 'error',
+              read_data_subset: p.verification.read_data_subset ?? null,
+              errors: [reason],
+              duration_ms: 0,
+              evidence: '',
+            });
           continue;
         }
         try {
@@ -86,7 +112,17 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyResults> {
           let message = redactSecrets(e instanceof Error ? e.message : String(e), secrets);
           if (message.startsWith(`${u.executor}: ${phase}: `)) message = message.slice(`${u.executor}: ${phase}: `.length);
           hosts.push(...unitError(u, p, `${phase}: ${message}`));
-          if (u.check) checks.push({ policy: u.policy, host: u.executor, repository: u.repository, status: 'error', read_data_subset: p.verification.read_data_subset ?? null, errors: [`${phase}: ${message}`], duration_ms: 0, evidence: '' });
+          if (u.check)
+            checks.push({
+              policy: u.policy,
+              host: u.executor,
+              repository: u.repository,
+              status: 'error',
+              read_data_subset: p.verification.read_data_subset ?? null,
+              errors: [`${phase}: ${message}`],
+              duration_ms: 0,
+              evidence: '',
+            });
         }
       }
     }

@@ -67,7 +67,21 @@ export function errorRetention(reason: string, retention: Record<string, number>
 
 export function errorRestore(reason: string, samplePaths: string[], rtoHours: number, evidence = ''): RestoreResult {
   return {
-    status: 'error', content: 'error', snapshot_id: null, snapshot_time: null, sample_paths: samplePaths, duration_ms: null, rto_hours: rtoHours, rto_met: null,
-    files_expected: 0, files_restored: 0, bytes_expected: 0, mismatches: [], mismatch_count: 0, scratch_removed: null, reason, evidence,
+    status: 'error',
+    content: 'error',
+    snapshot_id: null,
+    snapshot_time: null,
+    sample_paths: samplePaths,
+    duration_ms: null,
+    rto_hours: rtoHours,
+    rto_met: null,
+    files_expected: 0,
+    files_restored: 0,
+    bytes_expected: 0,
+    mismatches: [],
+    mismatch_count: 0,
+    scratch_removed: null,
+    reason,
+    evidence,
   };
 }

@@ -16,7 +16,10 @@
 import { parse } from 'yaml';
 import { cronDay, parseCron, type CronSpec } from '../converge/backup-schedule.ts';
 
-export interface WorkflowText { file: string; text: string }
+export interface WorkflowText {
+  file: string;
+  text: string;
+}
 
 export interface VerifySchedule {
   file: string;
@@ -29,11 +32,18 @@ export interface VerifySchedule {
   maxGapHours: number | null;
 }
 
-export interface ScheduleRead { schedules: VerifySchedule[]; problems: Array<{ file: string; line: number; message: string }> }
+export interface ScheduleRead {
+  schedules: VerifySchedule[];
+  problems: Array<{ file: string; line: number; message: string }>;
+}
 
 type Doc = Record<string, unknown>;
 const REUSABLE = /(^|\/)reusable-backup-verify\.yml(@\S+)?$/;
-const list = (v: unknown) => String(v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: unknown) =>
+  String(v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** The policies one `opsgate backup verify …` line verifies on a schedule, or undefined when it does not count. */
 export function policiesOfCommand(line: string): string[] | null | undefined {
@@ -77,7 +87,11 @@ export function readVerifySchedules(workflows: readonly WorkflowText[], now: Dat
   const byName = new Map(workflows.map((w) => [w.file.split('/').pop()!, w]));
   for (const w of workflows) {
     let doc: Doc;
-    try { doc = (parse(w.text) ?? {}) as Doc; } catch { continue; }
+    try {
+      doc = (parse(w.text) ?? {}) as Doc;
+    } catch {
+      continue;
+    }
     const on = (doc.on ?? doc[true as unknown as string]) as Doc | undefined;
     const crons = Array.isArray(on?.schedule) ? (on!.schedule as Doc[]).map((s) => String(s?.cron ?? '')) : [];
     if (crons.length === 0) continue;
@@ -91,7 +105,11 @@ export function readVerifySchedules(workflows: readonly WorkflowText[], now: Dat
       // A run step of this workflow, or of a local reusable workflow it calls.
       const local = typeof job?.uses === 'string' && job.uses.startsWith('./') ? byName.get(job.uses.split('/').pop()!) : undefined;
       const runs = [...((job?.steps ?? []) as Doc[]).map((s) => String(s?.run ?? '')), ...(local && !REUSABLE.test(String(job.uses)) ? [local.text] : [])];
-      for (const r of runs) for (const l of r.split('\n')) { const p = policiesOfCommand(l); if (p !== undefined) verified.push(p); }
+      for (const r of runs)
+        for (const l of r.split('\n')) {
+          const p = policiesOfCommand(l);
+          if (p !== undefined) verified.push(p);
+        }
     }
     if (verified.length === 0) continue;
     const specs: CronSpec[] = [];
@@ -99,7 +117,10 @@ export function readVerifySchedules(workflows: readonly WorkflowText[], now: Dat
     for (const c of crons) {
       const p = parseCron(c);
       if (p.ok) specs.push(p.spec);
-      else { bad = true; problems.push({ file: w.file, line: lineOf(w.text, c), message: `schedule cron '${c}' of the backup verification does not parse: ${p.message}` }); }
+      else {
+        bad = true;
+        problems.push({ file: w.file, line: lineOf(w.text, c), message: `schedule cron '${c}' of the backup verification does not parse: ${p.message}` });
+      }
     }
     const policies = verified.includes(null) ? null : [...new Set(verified.flat() as string[])].sort();
     schedules.push({ file: w.file, line: lineOf(w.text, crons[0]!), crons, policies, maxGapHours: bad ? null : maxGapHours(specs, now) });

@@ -61,7 +61,10 @@ async function dataArguments(dir: string): Promise<Map<string, string[]>> {
   for (const top of DOCUMENT_ROOTS) await walk(top);
   const out = new Map<string, string[]>();
   for (const [schema, folders] of [...bySchemaDir].sort((a, b) => a[0].localeCompare(b[0]))) {
-    out.set(schema, [...folders].flatMap(([folder, files]) => (all.get(folder)!.size === 1 ? [`${folder}/*.json`] : files)));
+    out.set(
+      schema,
+      [...folders].flatMap(([folder, files]) => (all.get(folder)!.size === 1 ? [`${folder}/*.json`] : files)),
+    );
   }
   return out;
 }

@@ -36,7 +36,13 @@ async function timeApply(repo: TestRepo, identity: string, fields: Record<string
   let runDone = 0;
   const o0 = performance.now();
   const out = await applyChange({
-    repo: await readRepo(repo.root), changeId: id, env: { OPSGATE_DEFAULT_BRANCH: 'main' }, now: () => new Date(), identityFile: identity, concurrency: HOSTS, confirmSeconds: 120,
+    repo: await readRepo(repo.root),
+    changeId: id,
+    env: { OPSGATE_DEFAULT_BRANCH: 'main' },
+    now: () => new Date(),
+    identityFile: identity,
+    concurrency: HOSTS,
+    confirmSeconds: 120,
     onEvent: (e) => {
       if (e.type === 'batch.started' && !firstBatch) firstBatch = performance.now();
       if (e.type === 'rollout.stopped' || (e.type === 'batch.done' && e.batch === Math.ceil(HOSTS / BATCH))) runDone = performance.now();
@@ -45,7 +51,10 @@ async function timeApply(repo: TestRepo, identity: string, fields: Record<string
   const o1 = performance.now();
   if (out.status !== 'succeeded') throw new Error(`apply ${id}: ${out.status} ${JSON.stringify(out.refusals)}`);
   const dir = path.join(repo.root, 'records/changes', id);
-  const lines = (await readFile(path.join(dir, (await readdir(dir))[0]!), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; confirm_ms?: number });
+  const lines = (await readFile(path.join(dir, (await readdir(dir))[0]!), 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { type: string; confirm_ms?: number });
   return { wall: o1 - o0, exec: runDone - firstBatch, confirmMs: lines.filter((l) => l.type === 'confirm.done' && typeof l.confirm_ms === 'number').map((l) => l.confirm_ms!) };
 }
 
@@ -55,13 +64,20 @@ const MARKER_REPS = Number(process.env.BENCH_MARKER_REPS ?? 40);
 async function markerCost(repo: TestRepo, identity: string, host: string): Promise<number> {
   const model = await readRepo(repo.root);
   const { auth } = await loadSshAuth({ identityFile: identity, env: {} });
-  const pool = openFleet(toSshTargets(model.all('host').filter((h) => h.id === host), model.all('host')), { auth });
+  const pool = openFleet(
+    toSshTargets(
+      model.all('host').filter((h) => h.id === host),
+      model.all('host'),
+    ),
+    { auth },
+  );
   try {
     const s = await pool.session(host);
     const lock = await acquireHostLock(s, host, 'bench:apply markers', 30, { scope: 'bench/markers', run: 'r1' });
     if (lock.status !== 'locked') throw new Error(`cannot lock ${host}`);
     const ctx = { runDir: runDirOf(lock.stateDir, 'bench/markers', 'r1', host), stepsLock: stepsLockOf(lock.stateDir, host), nonce: 'bench' };
-    const with_: number[] = []; const without: number[] = [];
+    const with_: number[] = [];
+    const without: number[] = [];
     for (let i = 0; i < MARKER_REPS; i++) {
       for (const marker of i % 2 ? [true, false] : [false, true]) {
         const t = performance.now();
@@ -81,14 +97,23 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const fleet = await startFleet({ mutates: true, hosts: ids.map((id) => ({ id, groups: ['web'] })) });
   const repo = await makeRepo(fleet);
-  process.stdout.write(`fleet: ${HOSTS} sshd hosts up in ${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  process.stdout.write(
+    `fleet: ${HOSTS} sshd hosts up in ${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  );
   const cpu0 = process.cpuUsage();
   try {
     const steps = (idempotent: boolean) => STEPS.map((argv, i) => ({ id: `s${i + 1}`, kind: 'run', argv, idempotent }));
-    const bare: number[] = []; const bareExec: number[] = [];
-    const og: number[] = []; const ogExec: number[] = [];
+    const bare: number[] = [];
+    const bareExec: number[] = [];
+    const og: number[] = [];
+    const ogExec: number[] = [];
     const idem: number[] = [];
-    const plainUpload: number[] = []; const confirmed: number[] = []; const confirmMs: number[] = [];
+    const plainUpload: number[] = [];
+    const confirmed: number[] = [];
+    const confirmMs: number[] = [];
     for (let r = 0; r < RUNS; r++) {
       // Bare: connect every host, then the same commands, same batches, nothing recorded.
       const model = await readRepo(repo.root);
@@ -98,25 +123,44 @@ async function main(): Promise<void> {
       await Promise.all(ids.map((h) => pool.session(h)));
       const b1 = performance.now();
       for (let i = 0; i < ids.length; i += BATCH) {
-        await Promise.all(ids.slice(i, i + BATCH).map(async (h) => {
-          const s = await pool.session(h);
-          for (const argv of STEPS) {
-            const res = await s.exec(argv);
-            if (res.code !== 0) throw new Error(`${h}: ${argv.join(' ')} exit ${res.code}`);
-          }
-        }));
+        await Promise.all(
+          ids.slice(i, i + BATCH).map(async (h) => {
+            const s = await pool.session(h);
+            for (const argv of STEPS) {
+              const res = await s.exec(argv);
+              if (res.code !== 0) throw new Error(`${h}: ${argv.join(' ')} exit ${res.code}`);
+            }
+          }),
+        );
       }
-      bare.push(performance.now() - b0); bareExec.push(performance.now() - b1);
+      bare.push(performance.now() - b0);
+      bareExec.push(performance.now() - b1);
       await pool.close();
 
       const withMarkers = await timeApply(repo, fleet.clientKeyPath, { steps: steps(false) });
-      og.push(withMarkers.wall); ogExec.push(withMarkers.exec);
+      og.push(withMarkers.wall);
+      ogExec.push(withMarkers.exec);
       idem.push((await timeApply(repo, fleet.clientKeyPath, { steps: steps(true) })).exec);
       // The same one-file upload as root, to a path nothing depends on and into sudoers.d (commit-confirmed; each fleet host has its own).
       const file = { [`files/bench-${r}`]: '# opsgate bench\n' };
-      plainUpload.push((await timeApply(repo, fleet.clientKeyPath, { steps: [{ id: 'u', kind: 'upload', source: `files/bench-${r}`, dest: '/home/opsgate/bench-upload', mode: '0440', owner: 'root', group: 'root', idempotent: true }] }, file)).wall);
-      const c = await timeApply(repo, fleet.clientKeyPath, { steps: [{ id: 'u', kind: 'upload', source: `files/bench-${r}`, dest: `/etc/sudoers.d/bench-${r}`, mode: '0440', owner: 'root', group: 'root', idempotent: true }] }, file);
-      confirmed.push(c.wall); confirmMs.push(...c.confirmMs);
+      plainUpload.push(
+        (
+          await timeApply(
+            repo,
+            fleet.clientKeyPath,
+            { steps: [{ id: 'u', kind: 'upload', source: `files/bench-${r}`, dest: '/home/opsgate/bench-upload', mode: '0440', owner: 'root', group: 'root', idempotent: true }] },
+            file,
+          )
+        ).wall,
+      );
+      const c = await timeApply(
+        repo,
+        fleet.clientKeyPath,
+        { steps: [{ id: 'u', kind: 'upload', source: `files/bench-${r}`, dest: `/etc/sudoers.d/bench-${r}`, mode: '0440', owner: 'root', group: 'root', idempotent: true }] },
+        file,
+      );
+      confirmed.push(c.wall);
+      confirmMs.push(...c.confirmMs);
     }
     const hostSteps = HOSTS * STEPS.length;
     const m = { bare: median(bare), bareExec: median(bareExec), og: median(og), ogExec: median(ogExec), idem: median(idem) };
@@ -132,10 +176,19 @@ async function main(): Promise<void> {
     process.stdout.write(`\nexecution overhead per host-step (step runner, markers, records): ${perStep.toFixed(2)} ms (target < 10 ms): ${perStep < 10 ? 'met' : 'MISSED'}\n`);
     process.stdout.write(`end-to-end overhead per host-step (plan, git/gate checks, locks, records): ${((m.og - m.bare) / hostSteps).toFixed(2)} ms\n`);
     const mk = await markerCost(repo, fleet.clientKeyPath, ids[0]!);
-    process.stdout.write(`per-host cost of markers: ${(mk * STEPS.length).toFixed(2)} ms per host for ${STEPS.length} non-idempotent steps (${mk.toFixed(2)} ms per step: the runner with and without its marker, alternated ${MARKER_REPS}× on one host; the whole-run comparison above is ${((m.ogExec - m.idem) / HOSTS).toFixed(1)} ms per host, within this machine's noise)\n`);
-    process.stdout.write(`per-host cost of the confirming connection: ${median(confirmMs).toFixed(0)} ms median fresh connection + confirmation (recorded confirm_ms); a commit-confirmed upload run costs ${((median(confirmed) - median(plainUpload)) / HOSTS).toFixed(1)} ms more per host than the same upload elsewhere (arming, fresh connection)\n`);
+    process.stdout.write(
+      `per-host cost of markers: ${(mk * STEPS.length).toFixed(2)} ms per host for ${STEPS.length} non-idempotent steps (${mk.toFixed(2)} ms per step: the runner with and without its marker, alternated ${MARKER_REPS}× on one host; the whole-run comparison above is ${((m.ogExec - m.idem) / HOSTS).toFixed(1)} ms per host, within this machine's noise)\n`,
+    );
+    process.stdout.write(
+      `per-host cost of the confirming connection: ${median(confirmMs).toFixed(0)} ms median fresh connection + confirmation (recorded confirm_ms); a commit-confirmed upload run costs ${((median(confirmed) - median(plainUpload)) / HOSTS).toFixed(1)} ms more per host than the same upload elsewhere (arming, fresh connection)\n`,
+    );
     const cpu = process.cpuUsage(cpu0);
-    process.stdout.write(`controller CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+    process.stdout.write(
+      `controller CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}\n`,
+    );
   } finally {
     await fleet.stop();
     await repo.cleanup();

@@ -30,9 +30,18 @@ const PASSWORD = 'bench-password-not-a-secret';
 const TZ = 'Asia/Shanghai';
 
 const policy = (repos: string) => ({
-  id: 'db', title: 'db', targets: { groups: ['db'] }, paths: ['/home/opsgate/data'], tool: 'restic',
-  repository: { url: path.join(repos, 'db'), password_env: 'RESTIC_PASSWORD_DB' }, offhost: { host: 'backup' }, encryption: true,
-  schedule: { full: '0 2 * * 0', incremental: '0 2 * * 1-6' }, retention: { keep_daily: 14, keep_weekly: 8 }, rpo_hours: 24, rto_hours: 4,
+  id: 'db',
+  title: 'db',
+  targets: { groups: ['db'] },
+  paths: ['/home/opsgate/data'],
+  tool: 'restic',
+  repository: { url: path.join(repos, 'db'), password_env: 'RESTIC_PASSWORD_DB' },
+  offhost: { host: 'backup' },
+  encryption: true,
+  schedule: { full: '0 2 * * 0', incremental: '0 2 * * 1-6' },
+  retention: { keep_daily: 14, keep_weekly: 8 },
+  rpo_hours: 24,
+  rto_hours: 4,
   verification: { restore_test_every_days: 30 },
   hooks: { pre: [{ id: 'dump', kind: 'run', argv: ['sh', '-c', 'echo dump'], stdout: '/home/opsgate/dump.sql' }], post: [{ id: 'clean', kind: 'remove', path: '/home/opsgate/dump.sql' }] },
 });
@@ -40,9 +49,14 @@ const policy = (repos: string) => ({
 function run(argv: string[], input?: string): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     const c = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = ''; let err = '';
-    c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    c.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    let out = '';
+    let err = '';
+    c.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    c.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     c.on('error', reject);
     c.on('close', (code) => resolve({ code, out, err }));
     c.stdin.end(input ?? '');
@@ -52,7 +66,10 @@ function run(argv: string[], input?: string): Promise<{ code: number | null; out
 /** The hand-run script: the same files, modes and owner, each written to a temporary name and renamed; optionally the repository opened after. */
 function handScript(files: ReadonlyArray<{ path: string; mode: string; content: string }>, checkRepo: boolean): string {
   const lines = ['set -e', 'umask 077', 'install -d -m 0700 /etc/opsgate/backup /var/lib/opsgate/backup'];
-  for (const f of files) lines.push(`printf %s ${Buffer.from(f.content).toString('base64')} | base64 -d > ${quoteArg(f.path)}.new && chmod ${f.mode} ${quoteArg(f.path)}.new && chown 0:0 ${quoteArg(f.path)}.new && mv -f ${quoteArg(f.path)}.new ${quoteArg(f.path)}`);
+  for (const f of files)
+    lines.push(
+      `printf %s ${Buffer.from(f.content).toString('base64')} | base64 -d > ${quoteArg(f.path)}.new && chmod ${f.mode} ${quoteArg(f.path)}.new && chown 0:0 ${quoteArg(f.path)}.new && mv -f ${quoteArg(f.path)}.new ${quoteArg(f.path)}`,
+    );
   if (checkRepo) lines.push('( set -a; . /etc/opsgate/backup/db.env; set +a; exec restic --no-cache cat config ) >/dev/null');
   return lines.join('\n') + '\n';
 }
@@ -66,7 +83,15 @@ async function clean(fleet: RunningFleet): Promise<void> {
 
 function sink(): { stream: Writable; text: () => string } {
   const chunks: Buffer[] = [];
-  return { stream: new Writable({ write(c, _e, cb) { chunks.push(Buffer.from(c)); cb(); } }), text: () => Buffer.concat(chunks).toString('utf8') };
+  return {
+    stream: new Writable({
+      write(c, _e, cb) {
+        chunks.push(Buffer.from(c));
+        cb();
+      },
+    }),
+    text: () => Buffer.concat(chunks).toString('utf8'),
+  };
 }
 
 async function main(): Promise<void> {
@@ -74,7 +99,12 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const fleet = await startFleet({ mutates: true, hosts: ids.map((id) => ({ id, groups: ['db'] })) });
   const repo = await makeRepo(fleet);
-  process.stdout.write(`fleet: ${HOSTS} sshd hosts up in ${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+  process.stdout.write(
+    `fleet: ${HOSTS} sshd hosts up in ${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}\n`,
+  );
   try {
     const repos = path.join(fleet.dir, 'repos');
     await mkdir(repos, { recursive: true });
@@ -87,23 +117,59 @@ async function main(): Promise<void> {
 
     const known = path.join(fleet.dir, 'bench-known_hosts');
     await writeFile(known, fleet.hosts.map((h) => `${h.id} ${h.host_keys[0]}`).join('\n') + '\n');
-    const sshArgv = (h: RunningFleet['hosts'][number]) => ['ssh', '-F', '/dev/null', '-T', '-i', fleet.clientKeyPath, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes',
-      '-o', `ProxyCommand=${h.proxy_command!.join(' ')}`, '-o', `HostKeyAlias=${h.id}`, '-o', `UserKnownHostsFile=${known}`, '-o', 'StrictHostKeyChecking=yes', `${h.user}@127.0.0.1`, 'sudo', '-n', 'sh', '-s'];
-    const rendered = new Map(fleet.hosts.map((h) => {
-      const p = planBackupHost({ id: h.id, data: { groups: ['db'] } }, [doc as unknown as BackupPolicyDocument], TZ, () => PASSWORD)[0]!;
-      return [h.id, [...p.common, ...p.cron]] as const;
-    }));
+    const sshArgv = (h: RunningFleet['hosts'][number]) => [
+      'ssh',
+      '-F',
+      '/dev/null',
+      '-T',
+      '-i',
+      fleet.clientKeyPath,
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      `ProxyCommand=${h.proxy_command!.join(' ')}`,
+      '-o',
+      `HostKeyAlias=${h.id}`,
+      '-o',
+      `UserKnownHostsFile=${known}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      `${h.user}@127.0.0.1`,
+      'sudo',
+      '-n',
+      'sh',
+      '-s',
+    ];
+    const rendered = new Map(
+      fleet.hosts.map((h) => {
+        const p = planBackupHost({ id: h.id, data: { groups: ['db'] } }, [doc as unknown as BackupPolicyDocument], TZ, () => PASSWORD)[0]!;
+        return [h.id, [...p.common, ...p.cron]] as const;
+      }),
+    );
     const hand = async (checkRepo: boolean) => {
       const s = performance.now();
-      await Promise.all(fleet.hosts.map(async (h) => {
-        const r = await run(sshArgv(h), handScript(rendered.get(h.id)!, checkRepo));
-        if (r.code !== 0) throw new Error(`hand-run on ${h.id}: exit ${r.code}: ${r.err}`);
-      }));
+      await Promise.all(
+        fleet.hosts.map(async (h) => {
+          const r = await run(sshArgv(h), handScript(rendered.get(h.id)!, checkRepo));
+          if (r.code !== 0) throw new Error(`hand-run on ${h.id}: exit ${r.code}: ${r.err}`);
+        }),
+      );
       return performance.now() - s;
     };
     const converge = async () => {
-      const out = sink(); const err = sink();
-      const ctx: CommandContext = { argv: ['backup', '--identity', fleet.clientKeyPath, '--concurrency', String(HOSTS)], root: repo.root, env: { PATH: process.env.PATH, RESTIC_PASSWORD_DB: PASSWORD }, stdout: out.stream, stderr: err.stream, now: () => new Date(), debug: false };
+      const out = sink();
+      const err = sink();
+      const ctx: CommandContext = {
+        argv: ['backup', '--identity', fleet.clientKeyPath, '--concurrency', String(HOSTS)],
+        root: repo.root,
+        env: { PATH: process.env.PATH, RESTIC_PASSWORD_DB: PASSWORD },
+        stdout: out.stream,
+        stderr: err.stream,
+        now: () => new Date(),
+        debug: false,
+      };
       const s = performance.now();
       const code = await (await commands.converge!.load())(ctx);
       const ms = performance.now() - s;
@@ -113,9 +179,12 @@ async function main(): Promise<void> {
 
     const rounds: Array<{ hand: number; handCheck: number; og: number; again: number }> = [];
     for (let i = 0; i < RUNS; i++) {
-      await clean(fleet); const a = await hand(false);
-      await clean(fleet); const b = await hand(true);
-      await clean(fleet); const c = await converge();
+      await clean(fleet);
+      const a = await hand(false);
+      await clean(fleet);
+      const b = await hand(true);
+      await clean(fleet);
+      const c = await converge();
       if (!c.out.includes('wrote /etc/opsgate/backup/db.env')) throw new Error('converge wrote nothing');
       const d = await converge();
       if (!d.out.includes('nothing changed')) throw new Error(`the second converge changed something:\n${d.out}`);
@@ -132,11 +201,17 @@ async function main(): Promise<void> {
       ['hand-run OpenSSH, writes + restic cat config', m.handCheck],
       ['opsgate converge backup (installs)', m.og],
       ['opsgate converge backup (nothing to change)', m.again],
-    ] as const) process.stdout.write(`${name.padEnd(52)}${s(ms).padEnd(12)}${per(ms)}\n`);
+    ] as const)
+      process.stdout.write(`${name.padEnd(52)}${s(ms).padEnd(12)}${per(ms)}\n`);
     const ratio = m.og / m.hand;
     process.stdout.write(`\nconverge / hand-run writes: ${ratio.toFixed(2)}× (target ≤ 1.2×): ${ratio <= 1.2 ? 'met' : 'MISSED'}; overhead per host ${((m.og - m.hand) / HOSTS).toFixed(1)} ms\n`);
     process.stdout.write(`converge / hand-run writes + repository check: ${(m.og / m.handCheck).toFixed(2)}×\n`);
-    process.stdout.write(`load average after: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n`);
+    process.stdout.write(
+      `load average after: ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n`,
+    );
   } finally {
     await fleet.stop();
     await repo.cleanup();

@@ -72,7 +72,11 @@ try {
     const result = evaluateGate(input);
     const t1 = performance.now();
     await Promise.all([
-      scm.setStatus(result.head_sha, { state: result.status === 'satisfied' ? 'success' : result.status === 'pending' ? 'pending' : 'failure', context: statusContext(result.base_ref), description: renderStatusDescription(result) }),
+      scm.setStatus(result.head_sha, {
+        state: result.status === 'satisfied' ? 'success' : result.status === 'pending' ? 'pending' : 'failure',
+        context: statusContext(result.base_ref),
+        description: renderStatusDescription(result),
+      }),
       scm.upsertStickyComment(900, COMMENT_MARKER, renderComment(result)),
     ]);
     const t2 = performance.now();
@@ -82,7 +86,12 @@ try {
     requests = these.length;
     byEndpoint = new Map();
     for (const r of these) {
-      const key = `${r.method} ${r.path.replace(/\?.*$/, '').replace(/\/repos\/[^/]+\/[^/]+/, '').replace(/[0-9a-f]{40}/g, ':sha').replace(/\/contents\/.*/, '/contents/:path').replace(/\/\d+/g, '/:n')}`;
+      const key = `${r.method} ${r.path
+        .replace(/\?.*$/, '')
+        .replace(/\/repos\/[^/]+\/[^/]+/, '')
+        .replace(/[0-9a-f]{40}/g, ':sha')
+        .replace(/\/contents\/.*/, '/contents/:path')
+        .replace(/\/\d+/g, '/:n')}`;
       byEndpoint.set(key, (byEndpoint.get(key) ?? 0) + 1);
     }
     status = `${result.status}: ${result.summary}`;

@@ -53,10 +53,18 @@ export async function generateRepo(sampleRoot: string, dir: string, total: numbe
     const blob = sshEd25519Blob();
     const b64 = blob.toString('base64');
     const fp = 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
-    put(`policies/access/people/${person(i)}.yaml`, 'person', `id: ${person(i)}\nname: 员工${i}\ngithub: user${i}-yf\nemail: user${i}@yunfan-tech.cn\nteam: ops\nstatus: active\nssh_keys:\n  - fingerprint: "${fp}"\n    public_key: ssh-ed25519 ${b64} ${person(i)}@yunfan-tech.cn\n    expires: 2028-06-30T23:59:59+08:00\n`);
+    put(
+      `policies/access/people/${person(i)}.yaml`,
+      'person',
+      `id: ${person(i)}\nname: 员工${i}\ngithub: user${i}-yf\nemail: user${i}@yunfan-tech.cn\nteam: ops\nstatus: active\nssh_keys:\n  - fingerprint: "${fp}"\n    public_key: ssh-ed25519 ${b64} ${person(i)}@yunfan-tech.cn\n    expires: 2028-06-30T23:59:59+08:00\n`,
+    );
   }
   for (let g = 0; g < c.groups; g++) {
-    put(`inventory/groups/${group(g)}.yaml`, 'group', `id: ${group(g)}\ntitle: 业务集群 ${g}\ndescription: 自动生成的基准测试分组，包含同一业务线的一组服务器。\nowners:\n  - ${person(g)}\n  - ${person(g + 1)}\nenv: ${groupEnv(g)}\n`);
+    put(
+      `inventory/groups/${group(g)}.yaml`,
+      'group',
+      `id: ${group(g)}\ntitle: 业务集群 ${g}\ndescription: 自动生成的基准测试分组，包含同一业务线的一组服务器。\nowners:\n  - ${person(g)}\n  - ${person(g + 1)}\nenv: ${groupEnv(g)}\n`,
+    );
   }
   for (let h = 0; h < c.hosts; h++) {
     const { g, env } = hostGroup(h);
@@ -68,24 +76,43 @@ export async function generateRepo(sampleRoot: string, dir: string, total: numbe
     );
   }
   for (let i = 0; i < c.backups; i++) {
-    put(`policies/backup/bp-${pad(i)}.yaml`, 'backup-policy', `id: bp-${pad(i)}\ntitle: 业务数据备份 ${i}\ntargets:\n  groups: [${group(i)}]\npaths:\n  - /srv/data\n  - /etc\ntool: restic\nrepository:\n  url: sftp:backup-01:/srv/restic/bp-${pad(i)}\n  password_env: RESTIC_PASSWORD_BP\noffhost:\n  host: backup-01\nencryption: true\nschedule:\n  full: "0 2 * * 0"\n  incremental: "0 2 * * 1-6"\nretention:\n  keep_daily: 14\n  keep_weekly: 8\n  keep_monthly: 12\nrpo_hours: 24\nrto_hours: 4\nverification:\n  restore_test_every_days: 30\n`);
+    put(
+      `policies/backup/bp-${pad(i)}.yaml`,
+      'backup-policy',
+      `id: bp-${pad(i)}\ntitle: 业务数据备份 ${i}\ntargets:\n  groups: [${group(i)}]\npaths:\n  - /srv/data\n  - /etc\ntool: restic\nrepository:\n  url: sftp:backup-01:/srv/restic/bp-${pad(i)}\n  password_env: RESTIC_PASSWORD_BP\noffhost:\n  host: backup-01\nencryption: true\nschedule:\n  full: "0 2 * * 0"\n  incremental: "0 2 * * 1-6"\nretention:\n  keep_daily: 14\n  keep_weekly: 8\n  keep_monthly: 12\nrpo_hours: 24\nrto_hours: 4\nverification:\n  restore_test_every_days: 30\n`,
+    );
   }
   const grantIds: string[] = [];
   for (let i = 0; i < c.grants; i++) {
     const id = `gr-${pad(i)}`;
     grantIds.push(id);
-    put(`policies/access/grants/${id}.yaml`, 'grant', `id: ${id}\nperson: ${person(i)}\nrole: ${['ops-admin', 'dba', 'readonly', 'deployer'][i % 4]}\ngroups:\n  - ${group(i)}\ngranted_on: 2026-06-01\nexpires: 2027-05-31T23:59:59+08:00\njustification: 负责该业务集群的日常运维与发布，按季度复核。\napproved_by: ${person(i + 1)}\nticket: OPS-2026-${pad(i, 5)}\n`);
+    put(
+      `policies/access/grants/${id}.yaml`,
+      'grant',
+      `id: ${id}\nperson: ${person(i)}\nrole: ${['ops-admin', 'dba', 'readonly', 'deployer'][i % 4]}\ngroups:\n  - ${group(i)}\ngranted_on: 2026-06-01\nexpires: 2027-05-31T23:59:59+08:00\njustification: 负责该业务集群的日常运维与发布，按季度复核。\napproved_by: ${person(i + 1)}\nticket: OPS-2026-${pad(i, 5)}\n`,
+    );
   }
   for (let i = 0; i < c.reviews; i++) {
     const reviewed = grantIds.slice((i * 20) % Math.max(1, grantIds.length), ((i * 20) % Math.max(1, grantIds.length)) + 20);
-    put(`policies/access/reviews/rv-${pad(i)}.yaml`, 'access-review', `id: rv-${pad(i)}\nperiod: 2026-Q4\nreviewer: ${person(i)}\nperformed_on: 2026-11-20\ndue: 2026-12-31\nscope:\n  groups: [${group(i)}]\ngrants_reviewed:\n${reviewed.map((g) => `  - ${g}\n`).join('')}findings:\n  - grant: ${reviewed[0] ?? 'gr-00000'}\n    note: 权限与岗位一致。\n    action: 保持。\n`);
+    put(
+      `policies/access/reviews/rv-${pad(i)}.yaml`,
+      'access-review',
+      `id: rv-${pad(i)}\nperiod: 2026-Q4\nreviewer: ${person(i)}\nperformed_on: 2026-11-20\ndue: 2026-12-31\nscope:\n  groups: [${group(i)}]\ngrants_reviewed:\n${reviewed.map((g) => `  - ${g}\n`).join('')}findings:\n  - grant: ${reviewed[0] ?? 'gr-00000'}\n    note: 权限与岗位一致。\n    action: 保持。\n`,
+    );
   }
   for (let i = 0; i < c.exceptions; i++) {
-    put(`policies/exceptions/ex-${pad(i)}.yaml`, 'exception', `id: ex-${pad(i)}\nrule: ${i % 2 ? 'ssh.weak-ciphers' : 'login.pass-max-days'}\nscope:\n  hosts: [${host(i)}]\nowner: ${person(i)}\napprover: ${person(i + 2)}\nticket: SEC-2026-${pad(i)}\nreason: 旧版客户端兼容性原因暂时豁免，升级完成后取消。\ncreated: 2026-09-01\nexpires: 2027-06-30T23:59:59+08:00\n`);
+    put(
+      `policies/exceptions/ex-${pad(i)}.yaml`,
+      'exception',
+      `id: ex-${pad(i)}\nrule: ${i % 2 ? 'ssh.weak-ciphers' : 'login.pass-max-days'}\nscope:\n  hosts: [${host(i)}]\nowner: ${person(i)}\napprover: ${person(i + 2)}\nticket: SEC-2026-${pad(i)}\nreason: 旧版客户端兼容性原因暂时豁免，升级完成后取消。\ncreated: 2026-09-01\nexpires: 2027-06-30T23:59:59+08:00\n`,
+    );
   }
   for (let i = 0; i < c.runbooks; i++) {
     const body = `# 基准测试手册 ${i}\n\n## 适用范围\n业务集群 ${group(i)} 的日常操作。\n\n## 步骤\n${Array.from({ length: 12 }, (_, k) => `${k + 1}. 第 ${k + 1} 步：检查服务状态 \`systemctl status nginx\`，记录结果并与基线比对。`).join('\n')}\n\n## 回退\n按变更单的 rollback 执行，并通知值班负责人。\n`;
-    files.push([`runbooks/${runbook(i)}.md`, `---\nid: ${runbook(i)}\ntitle: 基准测试操作手册 ${i}\nowner: ${person(i)}\nreview_every_days: 365\nlast_reviewed: 2026-10-01\napplies_to:\n  groups: [${group(i)}]\n  services: [nginx]\ntags: [基准, 运维]\n---\n${body}`]);
+    files.push([
+      `runbooks/${runbook(i)}.md`,
+      `---\nid: ${runbook(i)}\ntitle: 基准测试操作手册 ${i}\nowner: ${person(i)}\nreview_every_days: 365\nlast_reviewed: 2026-10-01\napplies_to:\n  groups: [${group(i)}]\n  services: [nginx]\ntags: [基准, 运维]\n---\n${body}`,
+    ]);
   }
   const prodDates = tueThu(new Date(Date.UTC(2027, 5, 1)), Math.ceil(c.changes / c.hosts) + 1);
   for (let i = 0; i < c.changes; i++) {
@@ -128,7 +155,8 @@ export async function generateRepo(sampleRoot: string, dir: string, total: numbe
 
 async function readSampleIncidents(sampleRoot: string): Promise<{ file: string; text: string }[]> {
   const out: { file: string; text: string }[] = [];
-  for (const year of (await readdir(path.join(sampleRoot, 'incidents'))).filter((y) => /^\d{4}$/.test(y)).sort()) { // incidents/handovers/ holds handovers
+  for (const year of (await readdir(path.join(sampleRoot, 'incidents'))).filter((y) => /^\d{4}$/.test(y)).sort()) {
+    // incidents/handovers/ holds handovers
     for (const name of (await readdir(path.join(sampleRoot, 'incidents', year))).sort()) {
       const text = await readFile(path.join(sampleRoot, 'incidents', year, name), 'utf8');
       if (!/^(caused_by_change|deviations):/m.test(text)) out.push({ file: `incidents/${year}/${name}`, text });

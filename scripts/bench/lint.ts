@@ -46,7 +46,9 @@ async function runChild(dir: string): Promise<void> {
   const errors = report.diagnostics.filter((d) => d.severity === 'error');
   for (const e of errors.slice(0, 5)) process.stderr.write(`  ${e.file}:${e.line} ${e.code}\n`);
   const ru = process.resourceUsage();
-  process.stdout.write(JSON.stringify({ ms, cpuMs: ((c) => (c.user + c.system) / 1000)(process.cpuUsage(cpu0)), rssMb: ru.maxRSS / 1024, exit, errors: errors.length, documents: report.documents }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ ms, cpuMs: ((c) => (c.user + c.system) / 1000)(process.cpuUsage(cpu0)), rssMb: ru.maxRSS / 1024, exit, errors: errors.length, documents: report.documents }) + '\n',
+  );
 }
 
 function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
@@ -89,7 +91,12 @@ async function main(): Promise<void> {
   const sizes = argv.filter((a) => /^\d+k?$/.test(a)).map((a) => (a.endsWith('k') ? Number(a.slice(0, -1)) * 1000 : Number(a)));
   const targets = sizes.length ? sizes : [1000, 10_000, 50_000];
   const rows: { size: number; documents: number; mb: number; inproc: Measure; cli: Measure; ajv: AjvCliRun }[] = [];
-  process.stdout.write(`opsgate lint benchmark on ${os.cpus().length} CPU(s), Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  process.stdout.write(
+    `opsgate lint benchmark on ${os.cpus().length} CPU(s), Node ${process.version}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  );
   for (const size of targets) {
     const dir = await mkdtemp(path.join(os.tmpdir(), `og-bench-${size}-`));
     try {
@@ -109,17 +116,31 @@ async function main(): Promise<void> {
       if (!keep) await rm(dir, { recursive: true, force: true });
     }
   }
-  process.stdout.write('\n| documents | lint wall (in-process) | CPU | docs/s (wall) | peak RSS | CLI wall (incl. start-up) | CLI CPU | CLI peak RSS | exit | ajv-cli wall | ajv-cli CPU | CLI ÷ ajv-cli (wall, CPU) |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n');
+  process.stdout.write(
+    '\n| documents | lint wall (in-process) | CPU | docs/s (wall) | peak RSS | CLI wall (incl. start-up) | CLI CPU | CLI peak RSS | exit | ajv-cli wall | ajv-cli CPU | CLI ÷ ajv-cli (wall, CPU) |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
+  );
   for (const r of rows) {
-    process.stdout.write(`| ${r.documents} | ${sec(r.inproc.ms)} | ${sec(r.inproc.cpuMs)} | ${Math.round(r.documents / (r.inproc.ms / 1000))} | ${mb(r.inproc.rssMb)} | ${sec(r.cli.ms)} | ${sec(r.cli.cpuMs)} | ${mb(r.cli.rssMb)} | ${r.cli.exit} | ${sec(r.ajv.ms)} | ${sec(r.ajv.cpuMs)} | ${ratio(r.cli.ms, r.ajv.ms)}, ${ratio(r.cli.cpuMs, r.ajv.cpuMs)} |\n`);
+    process.stdout.write(
+      `| ${r.documents} | ${sec(r.inproc.ms)} | ${sec(r.inproc.cpuMs)} | ${Math.round(r.documents / (r.inproc.ms / 1000))} | ${mb(r.inproc.rssMb)} | ${sec(r.cli.ms)} | ${sec(r.cli.cpuMs)} | ${mb(r.cli.rssMb)} | ${r.cli.exit} | ${sec(r.ajv.ms)} | ${sec(r.ajv.cpuMs)} | ${ratio(r.cli.ms, r.ajv.ms)}, ${ratio(r.cli.cpuMs, r.ajv.cpuMs)} |\n`,
+    );
   }
-  process.stdout.write(`load average after the runs: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (figures above 2 on this machine mean other work shared the CPUs; compare CPU times then)\n`);
+  process.stdout.write(
+    `load average after the runs: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (figures above 2 on this machine mean other work shared the CPUs; compare CPU times then)\n`,
+  );
   const ten = rows.find((r) => r.size === 10_000);
   const fifty = rows.find((r) => r.size === 50_000);
   if (ten) {
     process.stdout.write(`\n10k target (< 3 s, < 500 MB): CLI ${(ten.cli.ms / 1000).toFixed(2)} s / ${mb(ten.cli.rssMb)} → ${ten.cli.ms < 3000 && (ten.cli.rssMb ?? 0) < 500 ? 'met' : 'MISSED'}\n`);
-    process.stdout.write(`10k against ajv-cli (≤ 0.4×, < 1 s): CLI ${(ten.cli.ms / 1000).toFixed(2)} s = ${ratio(ten.cli.ms, ten.ajv.ms)} ajv-cli's ${(ten.ajv.ms / 1000).toFixed(2)} s (CPU ${ratio(ten.cli.cpuMs, ten.ajv.cpuMs)}) → ${ten.cli.ms <= 0.4 * ten.ajv.ms && ten.cli.ms < 1000 ? 'met' : 'MISSED'}\n`);
-    if (fifty) process.stdout.write(`50k/10k ratio (≤ 5.5): in-process ${(fifty.inproc.ms / ten.inproc.ms).toFixed(2)}, CLI ${(fifty.cli.ms / ten.cli.ms).toFixed(2)} → ${fifty.cli.ms / ten.cli.ms <= 5.5 ? 'met' : 'MISSED'}\n`);
+    process.stdout.write(
+      `10k against ajv-cli (≤ 0.4×, < 1 s): CLI ${(ten.cli.ms / 1000).toFixed(2)} s = ${ratio(ten.cli.ms, ten.ajv.ms)} ajv-cli's ${(ten.ajv.ms / 1000).toFixed(2)} s (CPU ${ratio(ten.cli.cpuMs, ten.ajv.cpuMs)}) → ${ten.cli.ms <= 0.4 * ten.ajv.ms && ten.cli.ms < 1000 ? 'met' : 'MISSED'}\n`,
+    );
+    if (fifty)
+      process.stdout.write(
+        `50k/10k ratio (≤ 5.5): in-process ${(fifty.inproc.ms / ten.inproc.ms).toFixed(2)}, CLI ${(fifty.cli.ms / ten.cli.ms).toFixed(2)} → ${fifty.cli.ms / ten.cli.ms <= 5.5 ? 'met' : 'MISSED'}\n`,
+      );
   }
 }
 

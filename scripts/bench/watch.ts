@@ -33,9 +33,16 @@ async function generate(dir: string): Promise<{ lines: number; bytes: number }> 
   for (const s of ['sla', 'oncall', 'calendar', 'organisation']) await put(`policies/${s}.yaml`, await readFile(path.join(repoRoot, `policies/${s}.yaml`), 'utf8'));
   for (const p of PEOPLE) await put(`policies/access/people/${p}.yaml`, await readFile(path.join(repoRoot, `policies/access/people/${p}.yaml`), 'utf8'));
   await put('inventory/groups/db.yaml', 'id: db\ntitle: db\nowners: [wang-fang]\n');
-  await put('inventory/hosts/db-01.yaml', (await readFile(path.join(repoRoot, 'inventory/hosts/db-01.yaml'), 'utf8')).replace(/jump_host:.*\n/, '').replace(/backup_repositories:[\s\S]*$/, '').replace(/groups:\n(\s+- .*\n)+/, 'groups: [db]\n'));
+  await put(
+    'inventory/hosts/db-01.yaml',
+    (await readFile(path.join(repoRoot, 'inventory/hosts/db-01.yaml'), 'utf8'))
+      .replace(/jump_host:.*\n/, '')
+      .replace(/backup_repositories:[\s\S]*$/, '')
+      .replace(/groups:\n(\s+- .*\n)+/, 'groups: [db]\n'),
+  );
   await put('schemas/.keep', '');
-  for (const s of ['sla', 'oncall', 'calendar', 'organisation', 'person', 'host', 'group', 'incident']) await put(`schemas/${s}.schema.json`, await readFile(path.join(repoRoot, `schemas/${s}.schema.json`), 'utf8'));
+  for (const s of ['sla', 'oncall', 'calendar', 'organisation', 'person', 'host', 'group', 'incident'])
+    await put(`schemas/${s}.schema.json`, await readFile(path.join(repoRoot, `schemas/${s}.schema.json`), 'utf8'));
   // 2N incidents over the year, every other one still open: open incidents reach back a year, so every month's records are read.
   const records = new Map<string, string[]>();
   const heads = new Map<string, { head: string; seq: number }>();
@@ -55,11 +62,30 @@ async function generate(dir: string): Promise<{ lines: number; bytes: number }> 
     const handler = PEOPLE[k % 4]!;
     const ack = reported + (3 + (k % 20)) * 60_000;
     const text = [
-      `id: ${id}`, `title: 合成故障 ${k}`, `level: ${level}`, `status: ${open ? (k % 3 ? 'open' : 'mitigated') : 'closed'}`, `reporter: ${handler}`, `handler: ${handler}`,
-      `detected_at: ${iso(reported - 60_000)}`, `reported_at: ${iso(reported)}`, `acknowledged_at: ${iso(ack)}`, `analysed_at: ${iso(ack + 600_000)}`,
-      ...(open ? [] : [`resolved_at: ${iso(ack + 3_600_000)}`, `closed_at: ${iso(ack + 86_400_000)}`, 'root_cause: 合成', 'resolution: 合成',
-        `verification: {at: ${iso(ack + 3_700_000)}, by: ${handler}}`, `feedback: {at: ${iso(ack + 3_800_000)}, by: ${handler}, to: [客服]}`, `report: {submitted_at: ${iso(ack + 7_200_000)}, by: ${handler}}`]),
-      'affected: {hosts: [db-01]}', 'summary: 合成数据', `escalations:\n  - {at: ${iso(reported + 5 * 60_000)}, by: ${handler}, role: supervisor, to: [zhang-wei], channel: phone}`,
+      `id: ${id}`,
+      `title: 合成故障 ${k}`,
+      `level: ${level}`,
+      `status: ${open ? (k % 3 ? 'open' : 'mitigated') : 'closed'}`,
+      `reporter: ${handler}`,
+      `handler: ${handler}`,
+      `detected_at: ${iso(reported - 60_000)}`,
+      `reported_at: ${iso(reported)}`,
+      `acknowledged_at: ${iso(ack)}`,
+      `analysed_at: ${iso(ack + 600_000)}`,
+      ...(open
+        ? []
+        : [
+            `resolved_at: ${iso(ack + 3_600_000)}`,
+            `closed_at: ${iso(ack + 86_400_000)}`,
+            'root_cause: 合成',
+            'resolution: 合成',
+            `verification: {at: ${iso(ack + 3_700_000)}, by: ${handler}}`,
+            `feedback: {at: ${iso(ack + 3_800_000)}, by: ${handler}, to: [客服]}`,
+            `report: {submitted_at: ${iso(ack + 7_200_000)}, by: ${handler}}`,
+          ]),
+      'affected: {hosts: [db-01]}',
+      'summary: 合成数据',
+      `escalations:\n  - {at: ${iso(reported + 5 * 60_000)}, by: ${handler}, role: supervisor, to: [zhang-wei], channel: phone}`,
       `postmortem: {status: ${open ? 'pending' : level <= 2 ? 'done' : 'not_required'}${!open && level <= 2 ? ', completed_on: 2026-11-20' : ''}}`,
     ].join('\n');
     await put(`incidents/2026/${id}.yaml`, text + '\n');
@@ -67,7 +93,20 @@ async function generate(dir: string): Promise<{ lines: number; bytes: number }> 
     keys.forEach((key, j) => {
       const at = reported + j * 5 * 60_000;
       for (const channel of CHANNELS) {
-        events.push({ at, e: { type: 'notification.sending', key, channel, channel_type: channel.split('-')[1], incident: id, level, duty: key.split('/')[1], stage: key.split('/')[2] ?? 'open', recipients: [handler] } });
+        events.push({
+          at,
+          e: {
+            type: 'notification.sending',
+            key,
+            channel,
+            channel_type: channel.split('-')[1],
+            incident: id,
+            level,
+            duty: key.split('/')[1],
+            stage: key.split('/')[2] ?? 'open',
+            recipients: [handler],
+          },
+        });
         events.push({ at: at + 800, e: { type: 'notification.sent', key, channel, attempts: 1, latency_ms: 800, response: '0' } });
       }
     });
@@ -106,12 +145,23 @@ async function child(dir: string): Promise<void> {
   const records = await readNotificationRecords(dir);
   const tRecords = performance.now();
   const c = process.cpuUsage(cpu0);
-  process.stdout.write(JSON.stringify({
-    evaluateCpuMs, importMs: tImport - t0, repoMs: tRepo - tImport, recordsMs: tRecords - tRecords0, planMs: tPlan - tRepo, evaluateMs: tPlan - tImport,
-    cpuMs: (c.user + c.system) / 1000, rssMb: process.resourceUsage().maxRSS / 1024, incidents: repo.all('incident').length,
-    open: repo.all('incident').filter((i) => i.data.status !== 'closed').length, lines: records.files.reduce((n, f) => n + f.lines, 0),
-    problems: records.files.reduce((n, f) => n + f.problems.length, 0) + repo.diagnostics.filter((d) => d.severity === 'error').length, planned: planned.length,
-  }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      evaluateCpuMs,
+      importMs: tImport - t0,
+      repoMs: tRepo - tImport,
+      recordsMs: tRecords - tRecords0,
+      planMs: tPlan - tRepo,
+      evaluateMs: tPlan - tImport,
+      cpuMs: (c.user + c.system) / 1000,
+      rssMb: process.resourceUsage().maxRSS / 1024,
+      incidents: repo.all('incident').length,
+      open: repo.all('incident').filter((i) => i.data.status !== 'closed').length,
+      lines: records.files.reduce((n, f) => n + f.lines, 0),
+      problems: records.files.reduce((n, f) => n + f.problems.length, 0) + repo.diagnostics.filter((d) => d.severity === 'error').length,
+      planned: planned.length,
+    }) + '\n',
+  );
 }
 
 function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
@@ -133,8 +183,13 @@ if (argv[0] === '--child') {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'og-bench-watch-'));
   try {
     const g = await generate(dir);
-    const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
-    process.stdout.write(`bench:watch — ${N} open incidents (+${N} closed), a year of notification records: ${g.lines} lines, ${(g.bytes / 1e6).toFixed(1)} MB in 12 month files; load average ${load}\n`);
+    const load = os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ');
+    process.stdout.write(
+      `bench:watch — ${N} open incidents (+${N} closed), a year of notification records: ${g.lines} lines, ${(g.bytes / 1e6).toFixed(1)} MB in 12 month files; load average ${load}\n`,
+    );
     const runs = [];
     for (let i = 0; i < 3; i++) {
       const r = await run(process.execPath, ['--import', 'tsx', self, '--child', dir]);
@@ -142,10 +197,13 @@ if (argv[0] === '--child') {
       runs.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>);
     }
     const best = runs.sort((a, b) => a.evaluateMs! - b.evaluateMs!)[0]!;
-    process.stdout.write(`in-process (best of 3): evaluated in ${best.evaluateMs!.toFixed(0)} ms (${best.evaluateCpuMs!.toFixed(0)} ms CPU) — documents ${best.repoMs!.toFixed(0)} ms, then watch --dry-run (every record chain read and verified, folded, duties planned) ${best.planMs!.toFixed(0)} ms [the records alone, read again warm afterwards: ${best.recordsMs!.toFixed(0)} ms]; ${best.cpuMs!.toFixed(0)} ms CPU, ${best.rssMb!.toFixed(0)} MB peak; ${best.open} open of ${best.incidents}, ${best.lines} record lines, ${best.planned} notifications due, ${best.problems} problems\n`);
+    process.stdout.write(
+      `in-process (best of 3): evaluated in ${best.evaluateMs!.toFixed(0)} ms (${best.evaluateCpuMs!.toFixed(0)} ms CPU) — documents ${best.repoMs!.toFixed(0)} ms, then watch --dry-run (every record chain read and verified, folded, duties planned) ${best.planMs!.toFixed(0)} ms [the records alone, read again warm afterwards: ${best.recordsMs!.toFixed(0)} ms]; ${best.cpuMs!.toFixed(0)} ms CPU, ${best.rssMb!.toFixed(0)} MB peak; ${best.open} open of ${best.incidents}, ${best.lines} record lines, ${best.planned} notifications due, ${best.problems} problems\n`,
+    );
     await run(process.execPath, ['scripts/bin/opsgate.mjs', '--version']);
     const cli = [];
-    for (let i = 0; i < 3; i++) cli.push(await run(process.execPath, ['scripts/bin/opsgate.mjs', '--root', dir, 'incidents', 'watch', '--dry-run', '--at', new Date(NOW).toISOString(), '--format', 'json']));
+    for (let i = 0; i < 3; i++)
+      cli.push(await run(process.execPath, ['scripts/bin/opsgate.mjs', '--root', dir, 'incidents', 'watch', '--dry-run', '--at', new Date(NOW).toISOString(), '--format', 'json']));
     const c = cli.sort((a, b) => a.ms - b.ms)[0]!;
     if (c.code !== 0) process.stderr.write(c.stderr.slice(0, 2000));
     process.stdout.write(`CLI (bundled bin, start-up included, best of 3): ${c.ms.toFixed(0)} ms, exit ${c.code}, ${(JSON.parse(c.stdout) as { planned: number }).planned} planned\n`);

@@ -40,8 +40,14 @@ export async function buildBundle(outdir, { root = packageRoot } = {}) {
   try {
     await build({
       entryPoints: Object.fromEntries(Object.entries(ENTRY_POINTS).map(([k, v]) => [k, path.join(root, v)])),
-      bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external',
-      outdir: tmp, logLevel: 'silent',
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      outdir: tmp,
+      logLevel: 'silent',
     });
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });

@@ -61,13 +61,7 @@ export function stamp(ctx: ExportContext): IcsProperty {
 
 /** The properties every event starts with. */
 export function eventHead(ctx: ExportContext, id: string, startMs: number, endMs: number, summary: string): IcsProperty[] {
-  return [
-    { name: 'UID', value: id },
-    stamp(ctx),
-    zoned(ctx, 'DTSTART', startMs),
-    zoned(ctx, 'DTEND', endMs),
-    { name: 'SUMMARY', value: text(summary) },
-  ];
+  return [{ name: 'UID', value: id }, stamp(ctx), zoned(ctx, 'DTSTART', startMs), zoned(ctx, 'DTEND', endMs), { name: 'SUMMARY', value: text(summary) }];
 }
 
 /** EXDATE with the zone, one value per line so no line grows without bound (folding keeps each short anyway). */

@@ -53,7 +53,10 @@ export function dutyCalendars(ctx: ExportContext, oncall: OncallDocument, names:
           props: [
             ...eventHead(ctx, uid(ctx, 'duty', scope, r.id, person), naive[0]!, naive[0]! + len, `值班 On duty (${r.id}): ${who(person)}`),
             { name: 'RRULE', value: rule },
-            ...exdates(ctx, naive.filter((s) => !kept.has(s))),
+            ...exdates(
+              ctx,
+              naive.filter((s) => !kept.has(s)),
+            ),
             { name: 'DESCRIPTION', value: text(`${r.title}\n${who(person)} is on duty every ${hours} h for ${r.shift.hours} h (members in turn: ${r.members.map(who).join(', ')}).`) },
             { name: 'CATEGORIES', value: 'ONCALL' },
             ...who2(r.id, person),

@@ -54,7 +54,10 @@ export function maintenanceCalendar(ctx: ExportContext, cal: CalendarDocument): 
   };
   for (const h of cal.holidays ?? []) events.push(day(h, 'holiday'));
   for (const m of cal.makeup_workdays ?? []) events.push(day(m, 'workday'));
-  return { name: 'maintenance.ics', content: calendar(ctx, 'opsgate: maintenance windows and freezes', `Maintenance windows, change freezes, holidays and make-up workdays from policies/calendar.yaml (${ctx.zone}).`, events) };
+  return {
+    name: 'maintenance.ics',
+    content: calendar(ctx, 'opsgate: maintenance windows and freezes', `Maintenance windows, change freezes, holidays and make-up workdays from policies/calendar.yaml (${ctx.zone}).`, events),
+  };
 }
 
 function windowEvent(ctx: ExportContext, cal: CalendarDocument, w: Window): IcsComponent | undefined {
@@ -67,16 +70,27 @@ function windowEvent(ctx: ExportContext, cal: CalendarDocument, w: Window): IcsC
   for (let d = DateTime.fromMillis(ctx.fromMs, { zone }).startOf('day'); d.toMillis() < ctx.toMs; d = d.plus({ days: 1 })) {
     if (!weekdays.has(d.weekday)) continue;
     const start = d.set({ hour: sh, minute: sm }).toMillis();
-    const end = d.plus({ days: crosses ? 1 : 0 }).set({ hour: eh, minute: em }).toMillis();
+    const end = d
+      .plus({ days: crosses ? 1 : 0 })
+      .set({ hour: eh, minute: em })
+      .toMillis();
     if (start >= ctx.fromMs && start < ctx.toMs) naive.push({ start, end });
   }
   const first = naive[0];
   if (!first) return undefined;
-  const actual = new Set(windowOccurrences(w, cal, ctx.fromMs, ctx.toMs).map((o) => o.start).filter((s) => s >= first.start && s < ctx.toMs));
+  const actual = new Set(
+    windowOccurrences(w, cal, ctx.fromMs, ctx.toMs)
+      .map((o) => o.start)
+      .filter((s) => s >= first.start && s < ctx.toMs),
+  );
   const naiveStarts = new Set(naive.map((n) => n.start));
   const shut = naive.filter((n) => !actual.has(n.start)).map((n) => n.start);
   const extra = [...actual].filter((s) => !naiveStarts.has(s));
-  const scope = w.applies_to ? Object.entries(w.applies_to).map(([k, v]) => `${k}: ${(v as string[]).join(', ')}`).join('; ') : 'every host';
+  const scope = w.applies_to
+    ? Object.entries(w.applies_to)
+        .map(([k, v]) => `${k}: ${(v as string[]).join(', ')}`)
+        .join('; ')
+    : 'every host';
   const until = DateTime.fromMillis(ctx.toMs, { zone }).toISODate();
   return {
     type: 'VEVENT',
@@ -85,7 +99,12 @@ function windowEvent(ctx: ExportContext, cal: CalendarDocument, w: Window): IcsC
       { name: 'RRULE', value: `FREQ=WEEKLY;BYDAY=${w.days.map((d) => BYDAY[d]).join(',')}` },
       ...exdates(ctx, shut),
       ...extra.sort((a, b) => a - b).map((ms) => zoned(ctx, 'RDATE', ms)),
-      { name: 'DESCRIPTION', value: text(`Window ${w.id} (${w.start}–${w.end}${crosses ? ' next day' : ''}, ${zone}) for ${scope}.${w.workdays_only ? ` Workdays only: holidays are left out and make-up workdays (调休) counted up to ${until}.` : ''}`) },
+      {
+        name: 'DESCRIPTION',
+        value: text(
+          `Window ${w.id} (${w.start}–${w.end}${crosses ? ' next day' : ''}, ${zone}) for ${scope}.${w.workdays_only ? ` Workdays only: holidays are left out and make-up workdays (调休) counted up to ${until}.` : ''}`,
+        ),
+      },
       { name: 'CATEGORIES', value: 'MAINTENANCE' },
       { name: 'TRANSP', value: 'TRANSPARENT' },
     ],

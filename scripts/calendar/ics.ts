@@ -49,7 +49,9 @@ export function foldLine(line: string): string {
 }
 
 function renderProperty(p: IcsProperty): string {
-  const params = Object.entries(p.params ?? {}).map(([k, v]) => `;${k}=${paramValue(v)}`).join('');
+  const params = Object.entries(p.params ?? {})
+    .map(([k, v]) => `;${k}=${paramValue(v)}`)
+    .join('');
   return foldLine(`${p.name}${params}:${p.value}`);
 }
 

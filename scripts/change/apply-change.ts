@@ -100,7 +100,8 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
   };
   const refusals = evaluatePreconditions(facts);
   const broken = runs.find((r) => r.problem);
-  if (broken) refusals.push({ code: 'apply.record-broken', message: `the record of run ${broken.run} does not verify: ${broken.problem}`, hint: "run 'opsgate records verify'; a person must look at it" });
+  if (broken)
+    refusals.push({ code: 'apply.record-broken', message: `the record of run ${broken.run} does not verify: ${broken.problem}`, hint: "run 'opsgate records verify'; a person must look at it" });
 
   // Secrets named in the plan must be present in the runner's environment.
   const secretNames = [...new Set(plan.hosts.flatMap((h) => [...h.prechecks, ...h.steps, ...h.verification, ...h.rollback]).flatMap((a) => (a.stdin?.source === 'secrets' ? a.stdin.names : [])))];
@@ -110,16 +111,23 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
   const allowed = allowedSecrets(repo.one('organisation')?.data);
   for (const n of secretNames) {
     const notAllowed = secretUseProblem(n, allowed);
-    if (notAllowed) { refusals.push({ code: 'apply.secret-not-allowed', message: notAllowed.message, hint: 'list it in allowed_secrets of policies/organisation.yaml by a pull request the governance tier approves' }); continue; }
+    if (notAllowed) {
+      refusals.push({ code: 'apply.secret-not-allowed', message: notAllowed.message, hint: 'list it in allowed_secrets of policies/organisation.yaml by a pull request the governance tier approves' });
+      continue;
+    }
     const v = o.env[n] ?? fromJson[n];
-    if (v === undefined || v === '') refusals.push({ code: 'apply.secret-missing', message: `secret ${n} is not set in the environment`, hint: `map it in the workflow: env: ${n}: \${{ secrets.${n} }}` });
+    if (v === undefined || v === '')
+      refusals.push({ code: 'apply.secret-missing', message: `secret ${n} is not set in the environment`, hint: `map it in the workflow: env: ${n}: \${{ secrets.${n} }}` });
     else if (/[\r\n]/.test(v)) refusals.push({ code: 'apply.secret-multiline', message: `secret ${n} contains a line break; it cannot be passed as one line` });
     else secrets[n] = v;
   }
   if (refusals.length > 0) return refuse(refusals);
 
   // Where this run continues: the interrupted run (--resume), a retry after failed runs, or a fresh start.
-  let runId = newRunId(now, runs.map((r) => r.run));
+  let runId = newRunId(
+    now,
+    runs.map((r) => r.run),
+  );
   const unfinished = runs.filter((r) => r.outcome === undefined || r.outcome === 'needs_attention').pop();
   let state: RunState | undefined;
   let stateRun = new Map<string, string>();
@@ -127,11 +135,16 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
   if (o.resume && unfinished) {
     runId = unfinished.run;
     const planned = (await readRecordFile(unfinished.file)).lines.find((l) => l.type === 'run.planned');
-    if (planned && planned.file_sha256 !== change.sha256) return refuse([{ code: 'apply.resume-changed', message: `${change.file} changed since run ${runId} started; resuming would run something else than what was planned` }]);
+    if (planned && planned.file_sha256 !== change.sha256)
+      return refuse([{ code: 'apply.resume-changed', message: `${change.file} changed since run ${runId} started; resuming would run something else than what was planned` }]);
     state = unfinished.state;
     stateRun = new Map(plan.hosts.map((h) => [h.host, runId]));
   } else if (runs.length > 0) {
-    retry = planRetry(plan, runs.flatMap((r) => (r.state ? [{ run: r.run, state: r.state }] : [])), Boolean(o.rerunSucceeded));
+    retry = planRetry(
+      plan,
+      runs.flatMap((r) => (r.state ? [{ run: r.run, state: r.state }] : [])),
+      Boolean(o.rerunSucceeded),
+    );
     state = retry.state;
     stateRun = retry.from;
   }
@@ -150,9 +163,21 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
     // Lock every host that still has work before anything runs: a held host refuses the whole apply.
     const owner = `${change.id} run ${runId} by ${o.actor ?? 'unknown'} (pid ${process.pid}) since ${now.toISOString()}`;
     const todo = plan.hosts.filter((h) => !state?.hosts.get(h.host)?.outcome || resolutions.some((r) => r.host === h.host)).map((h) => h.host);
-    const locks = await lockHosts({ fleet, hosts: todo, owner, ttlSeconds: o.lockTtlSeconds ?? 30, scope: `${await repoIdentity(root, o.env)}/${change.id}`, run: runId, runs, resolutions, stateRun, nonce: randomBytes(8).toString('hex') });
+    const locks = await lockHosts({
+      fleet,
+      hosts: todo,
+      owner,
+      ttlSeconds: o.lockTtlSeconds ?? 30,
+      scope: `${await repoIdentity(root, o.env)}/${change.id}`,
+      run: runId,
+      runs,
+      resolutions,
+      stateRun,
+      nonce: randomBytes(8).toString('hex'),
+    });
     releaseLocks = locks.release;
-    if (locks.held.length > 0) return refuse(locks.held.map((m) => ({ code: 'apply.host-locked', message: m, hint: 'another apply, or a step an earlier apply left running, holds the host; wait for it to finish' })));
+    if (locks.held.length > 0)
+      return refuse(locks.held.map((m) => ({ code: 'apply.host-locked', message: m, hint: 'another apply, or a step an earlier apply left running, holds the host; wait for it to finish' })));
     const resumeMap = new Map<string, HostResume>(planResume(plan, state, locks.markers).map((h) => [h.host, h]));
     const earlierUploads = new Map(plan.hosts.map((h) => [h.host, new Set(h.steps.filter((a) => a.kind === 'upload' && state?.hosts.get(h.host)?.actions.has(`step:${a.id}`)).map((a) => a.id))]));
 
@@ -160,34 +185,76 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
     const recorder = await openRecorder(file, { now: o.now, secrets: redact, ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
     const base = { plan, run: runId, record: path.relative(root, file) };
     try {
-      const meta = { change: change.id, run: runId, file: change.file, file_sha256: change.sha256, commit: facts.gate.mergeCommit ?? null, pr: facts.gate.pr ?? null, gate_decision: facts.gate.decision?.file ?? null, actor: o.actor ?? null, plan_sha256: planDigest(plan), ...(o.override ? { emergency_override: o.override } : {}) };
+      const meta = {
+        change: change.id,
+        run: runId,
+        file: change.file,
+        file_sha256: change.sha256,
+        commit: facts.gate.mergeCommit ?? null,
+        pr: facts.gate.pr ?? null,
+        gate_decision: facts.gate.decision?.file ?? null,
+        actor: o.actor ?? null,
+        plan_sha256: planDigest(plan),
+        ...(o.override ? { emergency_override: o.override } : {}),
+      };
       if (o.resume && unfinished) await recorder.event('run.resumed', meta);
       else {
         await recorder.event('run.planned', {
-          ...meta, window: plan.window, rollout: plan.rollout, batches: plan.batches,
-          hosts: plan.hosts.map((h) => ({ host: h.host, prechecks: h.prechecks.map((a) => a.id), steps: h.steps.map((a) => a.id), verification: h.verification.map((a) => a.id), rollback: h.rollback.map((a) => a.id) })),
-          ...(retry ? { retry_of: runs.map((r) => r.run), skipped_succeeded: Object.fromEntries([...retry.succeeded].filter(([h]) => !o.rerunSucceeded || !todo.includes(h))), ...(o.rerunSucceeded ? { rerun_succeeded: rerunList(plan, retry.succeeded) } : {}) } : {}),
+          ...meta,
+          window: plan.window,
+          rollout: plan.rollout,
+          batches: plan.batches,
+          hosts: plan.hosts.map((h) => ({
+            host: h.host,
+            prechecks: h.prechecks.map((a) => a.id),
+            steps: h.steps.map((a) => a.id),
+            verification: h.verification.map((a) => a.id),
+            rollback: h.rollback.map((a) => a.id),
+          })),
+          ...(retry
+            ? {
+                retry_of: runs.map((r) => r.run),
+                skipped_succeeded: Object.fromEntries([...retry.succeeded].filter(([h]) => !o.rerunSucceeded || !todo.includes(h))),
+                ...(o.rerunSucceeded ? { rerun_succeeded: rerunList(plan, retry.succeeded) } : {}),
+              }
+            : {}),
         });
         // A retry's new record carries what it builds on, so it is complete by itself.
         for (const [h, from] of retry?.from ?? []) {
           const hs = state?.hosts.get(h);
           if (hs?.outcome === 'succeeded') await recorder.event('host.done', { host: h, outcome: 'succeeded', carried_from: from });
-          else for (const [key, v] of hs?.actions ?? []) if (v === 'succeeded') await recorder.event('step.carried', { host: h, phase: key.split(':')[0], step: key.slice(key.indexOf(':') + 1), from_run: from });
+          else
+            for (const [key, v] of hs?.actions ?? [])
+              if (v === 'succeeded') await recorder.event('step.carried', { host: h, phase: key.split(':')[0], step: key.slice(key.indexOf(':') + 1), from_run: from });
         }
       }
       for (const r of resolutions) {
         const markerRun = locks.markerRunOf(r.host, `${r.phase}.${r.step}`);
-        await recorder.event('step.resolved', { host: r.host, phase: r.phase, step: r.step, resolution: r.resolution, by: o.actor ?? null, ...(markerRun && markerRun !== runId ? { marker_run: markerRun } : {}) });
+        await recorder.event('step.resolved', {
+          host: r.host,
+          phase: r.phase,
+          step: r.step,
+          resolution: r.resolution,
+          by: o.actor ?? null,
+          ...(markerRun && markerRun !== runId ? { marker_run: markerRun } : {}),
+        });
       }
-      for (const h of resumeMap.values()) for (const a of h.rerun) await recorder.event('step.unknown', { host: h.host, phase: a.phase, step: a.id, idempotent: true, action: 'run again (idempotent)' });
-      const unknown = [...resumeMap.values()].flatMap((h) => h.unknown.map((u) => ({ host: h.host, phase: u.action.phase, step: u.action.id, evidence: u.evidence, ...(u.markerRun ? { marker_run: u.markerRun } : {}) })));
+      for (const h of resumeMap.values())
+        for (const a of h.rerun) await recorder.event('step.unknown', { host: h.host, phase: a.phase, step: a.id, idempotent: true, action: 'run again (idempotent)' });
+      const unknown = [...resumeMap.values()].flatMap((h) =>
+        h.unknown.map((u) => ({ host: h.host, phase: u.action.phase, step: u.action.id, evidence: u.evidence, ...(u.markerRun ? { marker_run: u.markerRun } : {}) })),
+      );
       if (unknown.length > 0) {
         for (const u of unknown) await recorder.event('step.unknown', { ...u, idempotent: false, action: 'stopped for a person' });
         await recorder.event('run.done', { outcome: 'needs_attention', unknown });
         return { ...base, status: 'needs_attention', refusals: [], unknown };
       }
       const result = await executePlan({
-        plan, fleet, recorder, root, secrets,
+        plan,
+        fleet,
+        recorder,
+        root,
+        secrets,
         readRepoFile: async (rel) => {
           const f = await tree.read(rel);
           if (f.kind !== 'file') throw new Error(f.why);
@@ -229,7 +296,8 @@ export function rerunList(plan: ChangePlan, succeeded: ReadonlyMap<string, strin
 /** Changes whose window is open now and that are not closed (the scheduled `apply --due`). Pure over the model. */
 export function dueChanges(repo: RepoModel, now: Date): string[] {
   const t = now.getTime();
-  return repo.all('change')
+  return repo
+    .all('change')
     .filter((c) => !c.data.closure && Date.parse(c.data.window.start) <= t && t < Date.parse(c.data.window.end))
     .map((c) => c.id)
     .sort();

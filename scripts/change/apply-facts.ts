@@ -40,7 +40,10 @@ export async function readGitState(root: string, env: NodeJS.ProcessEnv, files: 
   const branchOut = (await git(root, ['symbolic-ref', '--quiet', '--short', 'HEAD']))?.trim();
   const tracked = (await git(root, ['ls-files', '--error-unmatch', '--', ...files.slice(0, 1)])) !== undefined;
   const status = (await git(root, ['status', '--porcelain', '--untracked-files=all', '--no-renames', '--', ...files])) ?? '';
-  const modified = status.split('\n').filter(Boolean).map((l) => l.slice(3));
+  const modified = status
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.slice(3));
   return { ...(branchOut ? { branch: branchOut } : {}), defaultBranch: await defaultBranch(root, env), tracked, modified };
 }
 
@@ -60,7 +63,10 @@ export async function findMergingPr(root: string, file: string): Promise<{ commi
 
 /** Every gate.decision line of the committed records/gate/ chains; a chain that does not verify is a problem. */
 export async function readCommittedDecisions(tree: CommittedTree): Promise<{ lines: DecisionLine[]; problem?: string }> {
-  const files = tree.paths().filter((p) => p.startsWith('records/gate/') && p.endsWith('.jsonl')).sort();
+  const files = tree
+    .paths()
+    .filter((p) => p.startsWith('records/gate/') && p.endsWith('.jsonl'))
+    .sort();
   const lines: DecisionLine[] = [];
   for (const f of files) {
     const r = await tree.read(f);

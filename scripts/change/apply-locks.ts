@@ -42,25 +42,52 @@ export async function lockHosts(input: LockInput): Promise<HostLocks> {
   const resolved = new Set(input.resolutions.map((r) => `${r.host}|${r.phase}.${r.step}`));
   const releases: Array<() => Promise<void>> = [];
   const out: HostLocks = {
-    held: [], unreachable: new Map(), runners: new Map(), markers: new Map(),
-    markerRunOf: (host, key) => found.get(host)?.filter((m) => m.key === key).at(-1)?.run,
-    release: async () => { await Promise.all(releases.map((r) => r().catch(() => {}))); },
+    held: [],
+    unreachable: new Map(),
+    runners: new Map(),
+    markers: new Map(),
+    markerRunOf: (host, key) =>
+      found
+        .get(host)
+        ?.filter((m) => m.key === key)
+        .at(-1)?.run,
+    release: async () => {
+      await Promise.all(releases.map((r) => r().catch(() => {})));
+    },
   };
   const found = new Map<string, HostMarker[]>();
-  await Promise.all(input.hosts.map(async (host) => {
-    let session;
-    try { session = await input.fleet.session(host); } catch (e) { out.unreachable.set(host, e instanceof Error ? e.message : String(e)); return; }
-    const lock = await acquireHostLock(session, host, input.owner, input.ttlSeconds, { scope: input.scope, run: input.run });
-    if (lock.status === 'held') { out.held.push(`${host} is held ${lock.owner.startsWith('by ') ? '' : 'by '}${lock.owner}`); return; }
-    if (lock.status === 'error') { out.unreachable.set(host, `cannot take the host lock: ${lock.message}`); return; }
-    releases.push(lock.release);
-    found.set(host, lock.markers);
-    out.runners.set(host, { runDir: runDirOf(lock.stateDir, input.scope, input.run, host), stepsLock: stepsLockOf(lock.stateDir, host), nonce: input.nonce, saveDir: savedDirOf(lock.stateDir, input.scope, host) });
-    const from = input.stateRun.get(host);
-    out.markers.set(host, {
-      current: new Map(lock.markers.filter((m) => m.run === from).map((m) => [m.key, m.state])),
-      unaccounted: lock.markers.filter((m) => !accounted.has(`${m.run}|${host}|${m.key}`) && !resolved.has(`${host}|${m.key}`)),
-    });
-  }));
+  await Promise.all(
+    input.hosts.map(async (host) => {
+      let session;
+      try {
+        session = await input.fleet.session(host);
+      } catch (e) {
+        out.unreachable.set(host, e instanceof Error ? e.message : String(e));
+        return;
+      }
+      const lock = await acquireHostLock(session, host, input.owner, input.ttlSeconds, { scope: input.scope, run: input.run });
+      if (lock.status === 'held') {
+        out.held.push(`${host} is held ${lock.owner.startsWith('by ') ? '' : 'by '}${lock.owner}`);
+        return;
+      }
+      if (lock.status === 'error') {
+        out.unreachable.set(host, `cannot take the host lock: ${lock.message}`);
+        return;
+      }
+      releases.push(lock.release);
+      found.set(host, lock.markers);
+      out.runners.set(host, {
+        runDir: runDirOf(lock.stateDir, input.scope, input.run, host),
+        stepsLock: stepsLockOf(lock.stateDir, host),
+        nonce: input.nonce,
+        saveDir: savedDirOf(lock.stateDir, input.scope, host),
+      });
+      const from = input.stateRun.get(host);
+      out.markers.set(host, {
+        current: new Map(lock.markers.filter((m) => m.run === from).map((m) => [m.key, m.state])),
+        unaccounted: lock.markers.filter((m) => !accounted.has(`${m.run}|${host}|${m.key}`) && !resolved.has(`${host}|${m.key}`)),
+      });
+    }),
+  );
   return out;
 }

@@ -69,7 +69,13 @@ export function findBinding(lines: readonly DecisionLine[], changeId: string, cu
   for (const l of lines) newest.set(chain(l), l);
   const latest = [...newest.values()].sort((a, b) => when(b) - when(a) || b.pr - a.pr);
   const bound = latest.find((l) => l.status === 'satisfied' && !bindingGap(l, changeId, current, branch));
-  const show = (l: DecisionLine) => ({ status: l.status, pr: l.pr, file: l.file, ...(l.head_sha ? { head_sha: l.head_sha } : {}), ...(l.evaluated_at ?? l.at ? { at: (l.evaluated_at ?? l.at)! } : {}) });
+  const show = (l: DecisionLine) => ({
+    status: l.status,
+    pr: l.pr,
+    file: l.file,
+    ...(l.head_sha ? { head_sha: l.head_sha } : {}),
+    ...((l.evaluated_at ?? l.at) ? { at: (l.evaluated_at ?? l.at)! } : {}),
+  });
   if (bound) return { decision: show(bound) };
   // Explain with the merging pull request's decision, else the newest that mentions the change.
   const explain = latest.find((l) => l.pr === mergePr) ?? latest.find((l) => (l.changes ?? []).some((c) => c.change === changeId));

@@ -22,7 +22,11 @@ export function evaluateExpectation(result: CommandOutcome, expect: Expectation 
   }
   if (expect?.stdout_matches !== undefined) {
     let re: RegExp;
-    try { re = new RegExp(expect.stdout_matches, 'm'); } catch { return { ok: false, why: `invalid pattern /${expect.stdout_matches}/` }; }
+    try {
+      re = new RegExp(expect.stdout_matches, 'm');
+    } catch {
+      return { ok: false, why: `invalid pattern /${expect.stdout_matches}/` };
+    }
     if (!re.test(result.stdout)) return { ok: false, why: `stdout does not match /${expect.stdout_matches}/` };
   }
   return { ok: true };

@@ -23,9 +23,7 @@ export interface CommittedEntry {
   sha: string;
 }
 
-export type CommittedFile =
-  | { kind: 'file'; bytes: Buffer; blob: string }
-  | { kind: 'missing' | 'link'; why: string };
+export type CommittedFile = { kind: 'file'; bytes: Buffer; blob: string } | { kind: 'missing' | 'link'; why: string };
 
 const REGULAR = new Set(['100644', '100755']);
 
@@ -118,8 +116,14 @@ function isDocumentCandidate(rel: string): boolean {
 export async function readCommittedRepo(tree: CommittedTree): Promise<RepoModel> {
   const diagnostics: Diagnostic[] = [];
   const roots = DOCUMENT_ROOTS.map((r) => `${r}/`);
-  const files = tree.paths().filter((p) => roots.some((r) => p.startsWith(r)) && isDocumentCandidate(p)).sort();
-  const schemaFiles = tree.paths().filter((p) => /^schemas\/[^/]+\.schema\.json$/.test(p)).sort();
+  const files = tree
+    .paths()
+    .filter((p) => roots.some((r) => p.startsWith(r)) && isDocumentCandidate(p))
+    .sort();
+  const schemaFiles = tree
+    .paths()
+    .filter((p) => /^schemas\/[^/]+\.schema\.json$/.test(p))
+    .sort();
   await tree.load([...files, ...schemaFiles].flatMap((p) => (tree.blob(p) ? [tree.blob(p)!] : [])));
   const schemas: Record<string, object> = {};
   for (const f of schemaFiles) {
@@ -136,7 +140,11 @@ export async function readCommittedRepo(tree: CommittedTree): Promise<RepoModel>
       continue;
     }
     if (r.bytes.length > YAML_LIMITS.maxBytes) {
-      diagnostics.push(diagnostic('yaml.too-large', { file: rel, line: 1, col: 1 }, `file is ${r.bytes.length} bytes; documents may be at most ${YAML_LIMITS.maxBytes} bytes`, { hint: 'split the document or remove generated content' }));
+      diagnostics.push(
+        diagnostic('yaml.too-large', { file: rel, line: 1, col: 1 }, `file is ${r.bytes.length} bytes; documents may be at most ${YAML_LIMITS.maxBytes} bytes`, {
+          hint: 'split the document or remove generated content',
+        }),
+      );
       continue;
     }
     const result = parseDocumentText(new Uint8Array(r.bytes), rel, validator);

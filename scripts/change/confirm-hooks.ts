@@ -3,7 +3,15 @@ import { armConfirmation, confirmFresh, confirmRetrySeconds, confirmId, type Rel
 import type { SshAuth, SshTarget } from '../ssh/types.ts';
 import type { ConfirmHooks } from './run-host.ts';
 
-export function makeConfirmHooks(o: { targets: readonly SshTarget[]; auth: SshAuth; secrets: string[]; scope: string; run: string; seconds: number; sleep?: (ms: number) => Promise<void> }): ConfirmHooks {
+export function makeConfirmHooks(o: {
+  targets: readonly SshTarget[];
+  auth: SshAuth;
+  secrets: string[];
+  scope: string;
+  run: string;
+  seconds: number;
+  sleep?: (ms: number) => Promise<void>;
+}): ConfirmHooks {
   return {
     async arm(host, session, actions) {
       const files = [...new Set(actions.flatMap((a) => a.confirm?.files ?? []))];
@@ -15,7 +23,11 @@ export function makeConfirmHooks(o: { targets: readonly SshTarget[]; auth: SshAu
     async confirm(host, id) {
       const target = o.targets.find((t) => t.id === host);
       if (!target) return { confirmed: false, reverted: false, why: `${host} is not a target`, ms: 0 };
-      const r = await confirmFresh(target, { auth: o.auth, secrets: o.secrets }, id, { waitSeconds: o.seconds + 60, retrySeconds: confirmRetrySeconds(o.seconds), ...(o.sleep ? { sleep: o.sleep } : {}) });
+      const r = await confirmFresh(target, { auth: o.auth, secrets: o.secrets }, id, {
+        waitSeconds: o.seconds + 60,
+        retrySeconds: confirmRetrySeconds(o.seconds),
+        ...(o.sleep ? { sleep: o.sleep } : {}),
+      });
       return r.confirmed ? { confirmed: true, ms: r.confirmMs } : { confirmed: false, reverted: r.reverted, why: r.why, ms: r.confirmMs };
     },
   };

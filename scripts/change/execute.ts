@@ -58,7 +58,10 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
   let failures = 0;
   for (const h of plan.hosts) {
     const f = input.resume?.get(h.host)?.finished;
-    if (f) { hosts[h.host] = f as HostOutcome; if (FAILED_HOST_OUTCOMES.has(f)) failures++; }
+    if (f) {
+      hosts[h.host] = f as HostOutcome;
+      if (FAILED_HOST_OUTCOMES.has(f)) failures++;
+    }
   }
 
   const stdinFor = async (a: PlannedAction): Promise<string | Buffer | undefined> => {
@@ -83,7 +86,9 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
     return g;
   };
   const contextFor = (host: string) => ({
-    recorder, gate, ...(input.confirm ? { confirm: input.confirm } : {}),
+    recorder,
+    gate,
+    ...(input.confirm ? { confirm: input.confirm } : {}),
     session: () => input.fleet.session(host),
     action: { recorder, secrets: input.secrets, stdinFor, runner: input.runners.get(host) ?? { runDir: '/nonexistent', stepsLock: '/nonexistent', nonce: 'none' } },
   });
@@ -91,10 +96,16 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
   const limit = Math.max(1, input.concurrency ?? 20);
   let stoppedAt: number | undefined;
   for (const batch of plan.batches) {
-    if (failures > plan.rollout.maxFailures) { stoppedAt = batch.index; break; }
+    if (failures > plan.rollout.maxFailures) {
+      stoppedAt = batch.index;
+      break;
+    }
     const todo = batch.hosts.filter((h) => hosts[h] === 'not_started');
     if (todo.length === 0) continue;
-    if (!gate().ok) { stoppedAt = batch.index; break; }
+    if (!gate().ok) {
+      stoppedAt = batch.index;
+      break;
+    }
     await recorder.event('batch.started', { batch: batch.index, canary: batch.canary, hosts: batch.hosts });
     let next = 0;
     const worker = async () => {
@@ -115,7 +126,10 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
     };
     await Promise.all(Array.from({ length: Math.min(limit, todo.length) }, worker));
     await recorder.event('batch.done', { batch: batch.index, failures });
-    if (closed) { stoppedAt = plan.batches.find((b) => b.index > batch.index)?.index; break; }
+    if (closed) {
+      stoppedAt = plan.batches.find((b) => b.index > batch.index)?.index;
+      break;
+    }
     const more = plan.batches.some((b) => b.index > batch.index);
     if (more && plan.rollout.pauseSeconds > 0 && failures <= plan.rollout.maxFailures) await (input.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))))(plan.rollout.pauseSeconds * 1000);
   }
@@ -136,7 +150,9 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
         const session = await input.fleet.session(id);
         const rb = await rollBack(contextFor(id), byHost.get(id)!, session, `the window closed (${closed}); on_window_end: rollback`, r.uploads);
         outcome = rb === 'succeeded' ? 'rolled_back' : rb === 'failed' ? 'rollback_failed' : rb === 'unreachable' ? 'unreachable' : 'needs_attention';
-      } catch { outcome = 'unreachable'; }
+      } catch {
+        outcome = 'unreachable';
+      }
       await recorder.event('host.done', { host: id, outcome, reason: 'window_closed' });
       hosts[id] = outcome;
     }

@@ -19,7 +19,13 @@ export function findChange(repo: RepoModel, id: string): Doc<'change'> {
   if (doc) return doc;
   const invalid = repo.diagnostics.filter((d) => d.file.includes(id));
   if (invalid.length > 0) {
-    throw new UsageError(`${id} is not a valid change document: ${invalid.slice(0, 3).map((d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`).join('; ')}`, "run 'opsgate lint' for every problem");
+    throw new UsageError(
+      `${id} is not a valid change document: ${invalid
+        .slice(0, 3)
+        .map((d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`)
+        .join('; ')}`,
+      "run 'opsgate lint' for every problem",
+    );
   }
   throw new UsageError(`no change '${id}' in changes/`, 'give an id like CHG-2026-0042 (the file name without .yaml)');
 }
@@ -27,7 +33,10 @@ export function findChange(repo: RepoModel, id: string): Doc<'change'> {
 /** Where a plan's files come from: the working tree (plan, lint) or the committed tree (apply). Never through a link. */
 export type FileSource = (rel: string) => Promise<{ kind: 'file'; bytes: Buffer } | { kind: string; why: string }>;
 
-export const workingTreeFiles = (root: string): FileSource => (rel) => readRepoFile(root, rel);
+export const workingTreeFiles =
+  (root: string): FileSource =>
+  (rel) =>
+    readRepoFile(root, rel);
 
 /** Hashes of the files that exist as regular files, and why the others cannot be used. */
 export async function readReferencedFiles(source: FileSource, files: readonly string[]): Promise<{ infos: Map<string, RepoFileInfo>; refused: Map<string, string> }> {
@@ -50,7 +59,12 @@ export async function loadPlan(repo: RepoModel, change: Doc<'change'>, now: Date
     hosts,
     unknownHosts,
     files,
-    access: { people: repo.all('person').map((d) => d.data), roles: repo.all('role').map((d) => d.data), grants: repo.all('grant').map((d) => d.data), timezone: repo.one('calendar')?.data.timezone ?? 'UTC' },
+    access: {
+      people: repo.all('person').map((d) => d.data),
+      roles: repo.all('role').map((d) => d.data),
+      grants: repo.all('grant').map((d) => d.data),
+      timezone: repo.one('calendar')?.data.timezone ?? 'UTC',
+    },
     // What converge steps need: baselines (their checks), the sudo rules they allow, jump hosts.
     baselines: repo.all('baseline').map((d) => ({ id: d.id, checks: d.data.checks as unknown as CheckDef[] })),
     allowedSudo: allowedSudoLines(repo.all('baseline').map((d) => d.data as unknown as { checks: Array<{ type: string; params?: Record<string, unknown> }> })),

@@ -42,20 +42,62 @@ export function planConvergeStep(step: { target: 'access' | 'baseline'; baseline
   if (step.target === 'access') {
     const policy = renderAccessPolicy(host, ctx.access, ctx.now);
     const login = loginAccountProblem(policy, user);
-    const problems = [...policy.problems.map((p) => ({ code: 'plan.access', message: p })), ...(login ? [{ code: 'access.manages-login-account', message: `on ${host.id}: ${login}`, hint: 'opsgate must keep the key it logs in with: give the role another unix_account' }] : [])];
+    const problems = [
+      ...policy.problems.map((p) => ({ code: 'plan.access', message: p })),
+      ...(login ? [{ code: 'access.manages-login-account', message: `on ${host.id}: ${login}`, hint: 'opsgate must keep the key it logs in with: give the role another unix_account' }] : []),
+    ];
     if (problems.length) return { ok: false, problems };
     const script = renderAccessScript(policy, 'apply', { loginUser: user, allowed: ctx.allowedSudo, confirm: { id: `access-${ctx.change}-${host.id}`, seconds: ctx.confirmSeconds } });
     const keys = policy.accounts.reduce((n, a) => n + a.keys.length, 0);
-    return { ok: true, ...r, stdin: { source: 'generated', label: `access policy: ${policy.accounts.length} accounts, ${keys} keys, ${policy.sudoers.length} sudoers files; sudoers.d changes commit-confirmed`, sha256: sha(script), content: script } };
+    return {
+      ok: true,
+      ...r,
+      stdin: {
+        source: 'generated',
+        label: `access policy: ${policy.accounts.length} accounts, ${keys} keys, ${policy.sudoers.length} sudoers files; sudoers.d changes commit-confirmed`,
+        sha256: sha(script),
+        content: script,
+      },
+    };
   }
   const baseline = ctx.baselines.find((b) => b.id === step.baseline);
-  if (!step.baseline || !baseline) return { ok: false, problems: [{ code: 'plan.unknown-baseline', message: step.baseline ? `baseline '${step.baseline}' is not in policies/baselines/` : 'a converge step with target baseline names no baseline', hint: 'baseline: <id of a file in policies/baselines/>' }] };
+  if (!step.baseline || !baseline)
+    return {
+      ok: false,
+      problems: [
+        {
+          code: 'plan.unknown-baseline',
+          message: step.baseline ? `baseline '${step.baseline}' is not in policies/baselines/` : 'a converge step with target baseline names no baseline',
+          hint: 'baseline: <id of a file in policies/baselines/>',
+        },
+      ],
+    };
   const inventoryHost = { id: host.id, groups: host.data.groups, env: host.data.env ?? 'prod' } as never;
   const checks = baseline.checks.filter((c) => inScope(c.applies_to, inventoryHost));
   const plan = planStaticBaseline(host.id, checks);
   const facts = { user, isJumpHost: ctx.jumpHosts.has(host.id), hostKeyTypes: (host.data.host_keys ?? ['ssh-ed25519 x']).map((k) => k.split(/\s+/)[0]!) };
-  const unsafe = plan.sshd.flatMap((s) => { const p = sshdSettingProblem(s.keyword, s.value, facts); return p ? [{ code: 'converge.unsafe-sshd-setting', message: `${baseline.id}/${s.check} on ${host.id}: ${p}`, hint: 'opsgate would lock itself out of the host: change the check, or exclude the host with applies_to' }] : []; });
+  const unsafe = plan.sshd.flatMap((s) => {
+    const p = sshdSettingProblem(s.keyword, s.value, facts);
+    return p
+      ? [
+          {
+            code: 'converge.unsafe-sshd-setting',
+            message: `${baseline.id}/${s.check} on ${host.id}: ${p}`,
+            hint: 'opsgate would lock itself out of the host: change the check, or exclude the host with applies_to',
+          },
+        ]
+      : [];
+  });
   if (unsafe.length) return { ok: false, problems: unsafe };
   const script = renderBaselineScript(plan, { confirm: { id: `baseline-${ctx.change}-${host.id}`, seconds: ctx.confirmSeconds } });
-  return { ok: true, ...r, stdin: { source: 'generated', label: `baseline ${baseline.id}: ${plan.sshd.length} sshd settings (commit-confirmed), ${plan.sysctl.length} sysctl, ${plan.files.length} file modes`, sha256: sha(script), content: script } };
+  return {
+    ok: true,
+    ...r,
+    stdin: {
+      source: 'generated',
+      label: `baseline ${baseline.id}: ${plan.sshd.length} sshd settings (commit-confirmed), ${plan.sysctl.length} sysctl, ${plan.files.length} file modes`,
+      sha256: sha(script),
+      content: script,
+    },
+  };
 }

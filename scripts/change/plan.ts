@@ -46,8 +46,7 @@ export function planChange(input: PlanInput): ChangePlan {
   const c = change.data;
   const diagnostics: Diagnostic[] = [];
   const where = (pointer: string) => ({ file: change.file, ...(change.locate?.(pointer) ?? { line: 1, col: 1 }) });
-  const problem = (code: string, pointer: string, message: string, hint?: string) =>
-    diagnostics.push(diagnostic(code, where(pointer), message, { pointer, ...(hint ? { hint } : {}) }));
+  const problem = (code: string, pointer: string, message: string, hint?: string) => diagnostics.push(diagnostic(code, where(pointer), message, { pointer, ...(hint ? { hint } : {}) }));
 
   for (const id of input.unknownHosts ?? []) problem('plan.unknown-host', '/targets/hosts', `target host '${id}' is not in the inventory`, 'add inventory/hosts/<id>.yaml or fix the id');
   if (input.hosts.length === 0) problem('plan.no-hosts', '/targets', 'the change targets no host', 'name hosts or groups under targets');
@@ -67,22 +66,44 @@ export function planChange(input: PlanInput): ChangePlan {
   const windowMs = Date.parse(c.window.end) - Date.parse(c.window.start);
   c.steps.forEach((step, i) => {
     const t = step.timeout_seconds ?? 300;
-    if (windowMs > 0 && t * 1000 > windowMs) problem('plan.step-outlasts-window', step.timeout_seconds !== undefined ? `/steps/${i}/timeout_seconds` : `/steps/${i}`, `step '${step.id}' may run ${t} s (its timeout${step.timeout_seconds === undefined ? ', the default' : ''}), longer than the whole window (${Math.floor(windowMs / 1000)} s): it could never start`, 'lengthen the window or shorten timeout_seconds');
+    if (windowMs > 0 && t * 1000 > windowMs)
+      problem(
+        'plan.step-outlasts-window',
+        step.timeout_seconds !== undefined ? `/steps/${i}/timeout_seconds` : `/steps/${i}`,
+        `step '${step.id}' may run ${t} s (its timeout${step.timeout_seconds === undefined ? ', the default' : ''}), longer than the whole window (${Math.floor(windowMs / 1000)} s): it could never start`,
+        'lengthen the window or shorten timeout_seconds',
+      );
   });
 
   const checkAction = (chk: Check, phase: 'precheck' | 'verification', ptr: string, host: PlanHost): PlannedAction | undefined => {
-    if ((chk.argv === undefined) === (chk.backup_fresh === undefined)) { problem('plan.check-shape', ptr, `check '${chk.id}' needs exactly one of argv or backup_fresh`); return undefined; }
+    if ((chk.argv === undefined) === (chk.backup_fresh === undefined)) {
+      problem('plan.check-shape', ptr, `check '${chk.id}' needs exactly one of argv or backup_fresh`);
+      return undefined;
+    }
     if (chk.backup_fresh) return backupFreshAction(chk, chk.backup_fresh, phase, ptr, host);
     const argv = chk.argv!;
     if (argv[0]!.startsWith('-')) problem('plan.option-command', `${ptr}/argv/0`, `the command '${argv[0]}' starts with '-'`, 'the first argv item must be a program');
     const r = renderCheck({ argv });
     const action: PlannedAction = {
-      id: chk.id, phase, kind: 'check', idempotent: true, timeoutMs: (chk.timeout_seconds ?? 300) * 1000, ...r,
-      expect: { exit_code: chk.expect?.exit_code ?? 0, ...(chk.expect?.stdout_contains !== undefined ? { stdout_contains: chk.expect.stdout_contains } : {}), ...(chk.expect?.stdout_matches !== undefined ? { stdout_matches: chk.expect.stdout_matches } : {}) },
+      id: chk.id,
+      phase,
+      kind: 'check',
+      idempotent: true,
+      timeoutMs: (chk.timeout_seconds ?? 300) * 1000,
+      ...r,
+      expect: {
+        exit_code: chk.expect?.exit_code ?? 0,
+        ...(chk.expect?.stdout_contains !== undefined ? { stdout_contains: chk.expect.stdout_contains } : {}),
+        ...(chk.expect?.stdout_matches !== undefined ? { stdout_matches: chk.expect.stdout_matches } : {}),
+      },
     };
     if (chk.name) action.name = chk.name;
     if (chk.expect?.stdout_matches !== undefined) {
-      try { new RegExp(chk.expect.stdout_matches); } catch { problem('plan.bad-regex', `${ptr}/expect/stdout_matches`, `'${chk.expect.stdout_matches}' is not a valid regular expression`); }
+      try {
+        new RegExp(chk.expect.stdout_matches);
+      } catch {
+        problem('plan.bad-regex', `${ptr}/expect/stdout_matches`, `'${chk.expect.stdout_matches}' is not a valid regular expression`);
+      }
     }
     return action;
   };
@@ -90,53 +111,118 @@ export function planChange(input: PlanInput): ChangePlan {
   // backup_fresh: restic on the host, through its backup_repositories entry for the policy, else the policy's repository.
   const backupFreshAction = (chk: Check, bf: { policy: string; within_hours: number }, phase: 'precheck' | 'verification', ptr: string, host: PlanHost): PlannedAction | undefined => {
     const bp = input.backupPolicies?.find((p) => p.id === bf.policy);
-    if (!bp) { problem('plan.unknown-backup-policy', `${ptr}/backup_fresh/policy`, `backup policy '${bf.policy}' does not exist`, 'name a policy under policies/backup/'); return undefined; }
+    if (!bp) {
+      problem('plan.unknown-backup-policy', `${ptr}/backup_fresh/policy`, `backup policy '${bf.policy}' does not exist`, 'name a policy under policies/backup/');
+      return undefined;
+    }
     const own = host.data.backup_repositories?.find((r) => r.policy === bf.policy);
     let r;
     try {
-      r = renderBackupFresh({ repository: own?.repository ?? bp.repository.url, passwordEnv: own?.password_env ?? bp.repository.password_env, host: host.id, tags: bp.tags, paths: bp.paths, withinHours: bf.within_hours });
-    } catch (e) { problem('plan.backup-fresh', `${ptr}/backup_fresh`, `backup_fresh of '${bf.policy}' on ${host.id}: ${(e as Error).message}`); return undefined; }
+      r = renderBackupFresh({
+        repository: own?.repository ?? bp.repository.url,
+        passwordEnv: own?.password_env ?? bp.repository.password_env,
+        host: host.id,
+        tags: bp.tags,
+        paths: bp.paths,
+        withinHours: bf.within_hours,
+      });
+    } catch (e) {
+      problem('plan.backup-fresh', `${ptr}/backup_fresh`, `backup_fresh of '${bf.policy}' on ${host.id}: ${(e as Error).message}`);
+      return undefined;
+    }
     return {
-      id: chk.id, name: chk.name ?? `newest snapshot of ${bf.policy} at most ${bf.within_hours} h old`, phase, kind: 'check', idempotent: true, timeoutMs: (chk.timeout_seconds ?? 300) * 1000,
-      argv: r.argv, sudo: r.sudo, command: r.command, stdin: { source: 'secrets', names: r.secretNames }, expect: { exit_code: 0, stdout_contains: 'fresh: ' },
+      id: chk.id,
+      name: chk.name ?? `newest snapshot of ${bf.policy} at most ${bf.within_hours} h old`,
+      phase,
+      kind: 'check',
+      idempotent: true,
+      timeoutMs: (chk.timeout_seconds ?? 300) * 1000,
+      argv: r.argv,
+      sudo: r.sudo,
+      command: r.command,
+      stdin: { source: 'secrets', names: r.secretNames },
+      expect: { exit_code: 0, stdout_contains: 'fresh: ' },
     };
   };
 
   const stepAction = (step: Step, phase: 'step' | 'rollback', ptr: string, host: PlanHost): PlannedAction | undefined => {
     const base = { id: step.id, phase, idempotent: step.idempotent ?? false, timeoutMs: (step.timeout_seconds ?? 300) * 1000, ...(step.name ? { name: step.name } : {}) };
     if (step.kind === 'run') {
-      if (!step.argv === !step.script) { problem('plan.run-shape', ptr, `run step '${step.id}' needs exactly one of argv or script`); return undefined; }
+      if (!step.argv === !step.script) {
+        problem('plan.run-shape', ptr, `run step '${step.id}' needs exactly one of argv or script`);
+        return undefined;
+      }
       if (step.argv?.[0]?.startsWith('-')) problem('plan.option-command', `${ptr}/argv/0`, `the command '${step.argv[0]}' starts with '-'`, 'the first argv item must be a program');
       for (const [k, v] of Object.entries(step.env ?? {})) if (typeof v === 'string' && /[\r\n\0]/.test(v)) problem('plan.env-value', `${ptr}/env/${k}`, `env ${k} contains a line break or NUL`);
       const r = renderRun(step);
       const action: PlannedAction = { ...base, kind: 'run', argv: r.argv, sudo: r.sudo, command: r.command };
       if (step.script) {
         const f = input.files.get(step.script);
-        if (!f) { problem('plan.missing-file', `${ptr}/script`, `script '${step.script}' does not exist in the repository`); return undefined; }
-        if (r.secretNames.length > 0) problem('plan.script-secrets', `${ptr}/env`, 'a script step reads its body on stdin and cannot also receive secrets there', 'use an argv step, e.g. [sh, /path/to/installed/script]');
+        if (!f) {
+          problem('plan.missing-file', `${ptr}/script`, `script '${step.script}' does not exist in the repository`);
+          return undefined;
+        }
+        if (r.secretNames.length > 0)
+          problem('plan.script-secrets', `${ptr}/env`, 'a script step reads its body on stdin and cannot also receive secrets there', 'use an argv step, e.g. [sh, /path/to/installed/script]');
         action.stdin = { source: 'repo', path: step.script, sha256: f.sha256, bytes: f.bytes };
       } else if (r.secretNames.length > 0) action.stdin = { source: 'secrets', names: r.secretNames };
       return action;
     }
     if (step.kind === 'upload') {
       const f = input.files.get(step.source);
-      if (!f) { problem('plan.missing-file', `${ptr}/source`, `upload source '${step.source}' does not exist in the repository`); return undefined; }
+      if (!f) {
+        problem('plan.missing-file', `${ptr}/source`, `upload source '${step.source}' does not exist in the repository`);
+        return undefined;
+      }
       const r = renderUpload(step, change.id);
       const sensitive = lockoutSensitive(step.dest);
-      return { ...base, kind: 'upload', argv: r.argv, sudo: r.sudo, command: r.command, stdin: { source: 'repo', path: step.source, sha256: f.sha256, bytes: f.bytes }, ...(sensitive && phase === 'step' ? { confirm: { files: [step.dest], reload: sensitive.reload } } : {}) };
+      return {
+        ...base,
+        kind: 'upload',
+        argv: r.argv,
+        sudo: r.sudo,
+        command: r.command,
+        stdin: { source: 'repo', path: step.source, sha256: f.sha256, bytes: f.bytes },
+        ...(sensitive && phase === 'step' ? { confirm: { files: [step.dest], reload: sensitive.reload } } : {}),
+      };
     }
-    const c = planConvergeStep(step, host, { change: change.id, access: input.access, allowedSudo: input.allowedSudo ?? [], baselines: input.baselines ?? [], jumpHosts: input.jumpHosts ?? new Set(), now: input.now, confirmSeconds: 120 });
-    if (!c.ok) { for (const p of c.problems) problem(p.code, `${ptr}/${p.code === 'plan.unknown-baseline' ? 'baseline' : 'target'}`, p.message, p.hint); return undefined; }
+    const c = planConvergeStep(step, host, {
+      change: change.id,
+      access: input.access,
+      allowedSudo: input.allowedSudo ?? [],
+      baselines: input.baselines ?? [],
+      jumpHosts: input.jumpHosts ?? new Set(),
+      now: input.now,
+      confirmSeconds: 120,
+    });
+    if (!c.ok) {
+      for (const p of c.problems) problem(p.code, `${ptr}/${p.code === 'plan.unknown-baseline' ? 'baseline' : 'target'}`, p.message, p.hint);
+      return undefined;
+    }
     return { ...base, kind: 'converge', argv: c.argv, sudo: c.sudo, command: c.command, stdin: c.stdin };
   };
 
   const hosts: HostPlan[] = input.hosts.map((h) => {
     const steps = c.steps.map((s, i) => stepAction(s, 'step', `/steps/${i}`, h)).filter((a): a is PlannedAction => !!a);
     // Restores of uploads run first (last upload first), then the declared rollback.
-    const restores: PlannedAction[] = c.steps.flatMap((s) => (s.kind === 'upload' ? [s] : [])).reverse().map((s) => {
-      const r = renderRestore(s, change.id);
-      return { id: `restore-${s.id}`, name: `put back the previous ${s.dest}`, phase: 'rollback', kind: 'restore', idempotent: true, timeoutMs: 60_000, argv: r.argv, sudo: r.sudo, command: r.command, restores: s.id };
-    });
+    const restores: PlannedAction[] = c.steps
+      .flatMap((s) => (s.kind === 'upload' ? [s] : []))
+      .reverse()
+      .map((s) => {
+        const r = renderRestore(s, change.id);
+        return {
+          id: `restore-${s.id}`,
+          name: `put back the previous ${s.dest}`,
+          phase: 'rollback',
+          kind: 'restore',
+          idempotent: true,
+          timeoutMs: 60_000,
+          argv: r.argv,
+          sudo: r.sudo,
+          command: r.command,
+          restores: s.id,
+        };
+      });
     return {
       host: h.id,
       prechecks: (c.prechecks ?? []).map((k, i) => checkAction(k, 'precheck', `/prechecks/${i}`, h)).filter((a): a is PlannedAction => !!a),
@@ -156,10 +242,19 @@ export function planChange(input: PlanInput): ChangePlan {
     onWindowEnd: c.rollout?.on_window_end ?? 'stop',
   };
   return {
-    change: change.id, title: c.title, type: c.type, risk: c.risk, file: change.file, fileSha256: change.sha256,
+    change: change.id,
+    title: c.title,
+    type: c.type,
+    risk: c.risk,
+    file: change.file,
+    fileSha256: change.sha256,
     window: { start: c.window.start, end: c.window.end },
     rollout,
-    batches: planBatches(hosts.map((h) => h.host), rollout.canary, rollout.batchSize),
+    batches: planBatches(
+      hosts.map((h) => h.host),
+      rollout.canary,
+      rollout.batchSize,
+    ),
     hosts,
     diagnostics: unique,
   };

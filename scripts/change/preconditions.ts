@@ -42,15 +42,40 @@ export function evaluatePreconditions(f: ApplyFacts): Refusal[] {
   const out: Refusal[] = [];
   const id = f.change.id;
   if (!f.git.branch || f.git.branch !== f.git.defaultBranch) {
-    out.push({ code: 'apply.not-default-branch', message: `the checkout is on '${f.git.branch ?? 'a detached HEAD'}', not the default branch '${f.git.defaultBranch}': only merged changes are applied`, hint: `run from ${f.git.defaultBranch} after the pull request is merged` });
+    out.push({
+      code: 'apply.not-default-branch',
+      message: `the checkout is on '${f.git.branch ?? 'a detached HEAD'}', not the default branch '${f.git.defaultBranch}': only merged changes are applied`,
+      hint: `run from ${f.git.defaultBranch} after the pull request is merged`,
+    });
   }
   if (!f.git.tracked) out.push({ code: 'apply.not-committed', message: `${id} is not committed on ${f.git.defaultBranch}`, hint: 'merge its pull request first' });
-  if (f.git.modified.length > 0) out.push({ code: 'apply.modified', message: `uncommitted edits to governed paths: ${f.git.modified.slice(0, 10).join(', ')}${f.git.modified.length > 10 ? ` and ${f.git.modified.length - 10} more` : ''}; apply reads the committed tree and refuses rather than ignore or honour an edit nobody approved`, hint: 'discard local edits (git checkout -- FILE, git clean) or change them by pull request' });
+  if (f.git.modified.length > 0)
+    out.push({
+      code: 'apply.modified',
+      message: `uncommitted edits to governed paths: ${f.git.modified.slice(0, 10).join(', ')}${f.git.modified.length > 10 ? ` and ${f.git.modified.length - 10} more` : ''}; apply reads the committed tree and refuses rather than ignore or honour an edit nobody approved`,
+      hint: 'discard local edits (git checkout -- FILE, git clean) or change them by pull request',
+    });
 
-  if (f.gate.problem && !f.gate.decision) out.push({ code: 'apply.gate-unknown', message: `cannot tell whether the gate approved ${id}: ${f.gate.problem}`, hint: 'the gate must record a satisfied decision (records/gate/) for the pull request that merged the change' });
-  else if (!f.gate.decision) out.push({ code: 'apply.gate-missing', message: `no gate decision found for ${f.gate.pr ? `pull request #${f.gate.pr}` : 'the pull request that merged the change'}`, hint: 'merge changes through a pull request that the gate evaluated' });
-  else if (f.gate.decision.status !== 'satisfied') out.push({ code: 'apply.not-approved', message: `the gate decision for pull request #${f.gate.decision.pr} is '${f.gate.decision.status}', not 'satisfied' (${f.gate.decision.file})`, hint: 'the approvals the gate asked for are missing; a new pull request must be approved' });
-  else if (f.gate.unbound) out.push({ code: 'apply.not-bound', message: f.gate.unbound, hint: 'apply runs only the exact bytes a satisfied gate decision approved; change them by a pull request the gate approves' });
+  if (f.gate.problem && !f.gate.decision)
+    out.push({
+      code: 'apply.gate-unknown',
+      message: `cannot tell whether the gate approved ${id}: ${f.gate.problem}`,
+      hint: 'the gate must record a satisfied decision (records/gate/) for the pull request that merged the change',
+    });
+  else if (!f.gate.decision)
+    out.push({
+      code: 'apply.gate-missing',
+      message: `no gate decision found for ${f.gate.pr ? `pull request #${f.gate.pr}` : 'the pull request that merged the change'}`,
+      hint: 'merge changes through a pull request that the gate evaluated',
+    });
+  else if (f.gate.decision.status !== 'satisfied')
+    out.push({
+      code: 'apply.not-approved',
+      message: `the gate decision for pull request #${f.gate.decision.pr} is '${f.gate.decision.status}', not 'satisfied' (${f.gate.decision.file})`,
+      hint: 'the approvals the gate asked for are missing; a new pull request must be approved',
+    });
+  else if (f.gate.unbound)
+    out.push({ code: 'apply.not-bound', message: f.gate.unbound, hint: 'apply runs only the exact bytes a satisfied gate decision approved; change them by a pull request the gate approves' });
   for (const l of f.gate.links ?? []) out.push({ code: 'apply.link', message: `${l} is a symbolic link or submodule in the commit; opsgate never follows links`, hint: 'commit the file itself' });
 
   const now = f.now.getTime();
@@ -58,10 +83,23 @@ export function evaluatePreconditions(f: ApplyFacts): Refusal[] {
   const end = Date.parse(f.change.window.end);
   const overrideOk = f.override && f.change.type === 'emergency' && f.override.reason.trim().length >= 10;
   if (f.override && !overrideOk) {
-    out.push({ code: 'apply.override-refused', message: f.change.type !== 'emergency' ? `only an emergency change may override its window or a freeze; ${id} is ${f.change.type}` : 'the override reason must say why (at least 10 characters)', hint: "--emergency-override 'REASON' is recorded with the run" });
+    out.push({
+      code: 'apply.override-refused',
+      message: f.change.type !== 'emergency' ? `only an emergency change may override its window or a freeze; ${id} is ${f.change.type}` : 'the override reason must say why (at least 10 characters)',
+      hint: "--emergency-override 'REASON' is recorded with the run",
+    });
   }
   if (!(now >= start && now < end) && !overrideOk) {
-    out.push({ code: 'apply.outside-window', message: Number.isNaN(start) || Number.isNaN(end) ? `the window of ${id} is not readable` : now < start ? `the window of ${id} opens at ${f.change.window.start}` : `the window of ${id} closed at ${f.change.window.end}`, hint: 'wait for the window, or file a new change with a new window' });
+    out.push({
+      code: 'apply.outside-window',
+      message:
+        Number.isNaN(start) || Number.isNaN(end)
+          ? `the window of ${id} is not readable`
+          : now < start
+            ? `the window of ${id} opens at ${f.change.window.start}`
+            : `the window of ${id} closed at ${f.change.window.end}`,
+      hint: 'wait for the window, or file a new change with a new window',
+    });
   }
   for (const fr of f.freezes) {
     if (!overrideOk) out.push({ code: 'apply.freeze', message: `freeze '${fr.id}' (${fr.title}) is in force until ${fr.end} and does not allow ${f.change.type} changes` });
@@ -70,7 +108,8 @@ export function evaluatePreconditions(f: ApplyFacts): Refusal[] {
   const succeeded = f.runs.find((r) => r.outcome === 'succeeded');
   if (succeeded) out.push({ code: 'apply.already-succeeded', message: `${id} already succeeded in run ${succeeded.run}`, hint: 'file a new change to do it again' });
   const unfinished = f.runs.filter((r) => r.outcome === undefined || r.outcome === 'needs_attention');
-  if (!f.resume && unfinished.length > 0) out.push({ code: 'apply.unfinished-run', message: `run ${unfinished[unfinished.length - 1]!.run} of ${id} did not finish`, hint: 'continue it with --resume' });
+  if (!f.resume && unfinished.length > 0)
+    out.push({ code: 'apply.unfinished-run', message: `run ${unfinished[unfinished.length - 1]!.run} of ${id} did not finish`, hint: 'continue it with --resume' });
   if (f.resume && unfinished.length === 0) out.push({ code: 'apply.nothing-to-resume', message: `${id} has no interrupted run to resume` });
   return out;
 }

@@ -27,7 +27,10 @@ function expectNote(a: PlannedAction): string {
 }
 
 function flags(a: PlannedAction): string {
-  const notes = [a.idempotent ? 'idempotent' : a.phase === 'step' || a.phase === 'rollback' ? 'marker' : '', a.confirm ? `commit-confirmed: ${a.confirm.files.map(s).join(', ')}${a.confirm.reload.length ? `, reload ${a.confirm.reload.join(', ')}` : ''}` : ''].filter(Boolean);
+  const notes = [
+    a.idempotent ? 'idempotent' : a.phase === 'step' || a.phase === 'rollback' ? 'marker' : '',
+    a.confirm ? `commit-confirmed: ${a.confirm.files.map(s).join(', ')}${a.confirm.reload.length ? `, reload ${a.confirm.reload.join(', ')}` : ''}` : '',
+  ].filter(Boolean);
   return `${notes.length ? ` (${notes.join('; ')})` : ''} timeout ${a.timeoutMs / 1000}s`;
 }
 
@@ -70,14 +73,17 @@ const SECTIONS: Array<[keyof Omit<HostPlan, 'host'>, string]> = [
   ['rollback', 'rollback (on failure)'],
 ];
 
-const RUNNER_NOTE = 'every command runs under the host-side step runner: its own session and process group, the timeout kills the group (TERM, then KILL after 5 s); steps marked "marker" leave a marker on the host before they start';
+const RUNNER_NOTE =
+  'every command runs under the host-side step runner: its own session and process group, the timeout kills the group (TERM, then KILL after 5 s); steps marked "marker" leave a marker on the host before they start';
 
 export function renderPlanText(plan: ChangePlan): string {
   const out: string[] = [];
   out.push(`${plan.change}: ${s(plan.title)}`);
   out.push(`type ${plan.type}, risk ${plan.risk}, window ${s(plan.window.start)} → ${s(plan.window.end)}`);
   if (plan.riskDerivation) out.push(`derived risk: ${s(plan.riskDerivation)}`);
-  out.push(`rollout: canary ${plan.rollout.canary}, batches of ${plan.rollout.batchSize}, max failures ${plan.rollout.maxFailures}${plan.rollout.pauseSeconds ? `, pause ${plan.rollout.pauseSeconds}s` : ''}, when the window closes: ${plan.rollout.onWindowEnd}`);
+  out.push(
+    `rollout: canary ${plan.rollout.canary}, batches of ${plan.rollout.batchSize}, max failures ${plan.rollout.maxFailures}${plan.rollout.pauseSeconds ? `, pause ${plan.rollout.pauseSeconds}s` : ''}, when the window closes: ${plan.rollout.onWindowEnd}`,
+  );
   out.push(...exposureLines(plan).map((l) => s(l)));
   out.push('');
   for (const b of plan.batches) out.push(`batch ${b.index}${b.canary ? ' (canary)' : ''}: ${b.hosts.map(s).join(', ')}`);
@@ -111,7 +117,10 @@ export function renderPlanMarkdown(plan: ChangePlan): string {
   const out: string[] = [];
   out.push(`### Plan for ${plan.change}: ${md(plan.title)}`, '');
   out.push(`| type | risk | window | rollout |`, `|---|---|---|---|`);
-  out.push(`| ${plan.type} | ${plan.risk}${plan.riskDerivation ? ` (derived: ${md(plan.riskDerivation)})` : ''} | ${md(plan.window.start)} → ${md(plan.window.end)} | canary ${plan.rollout.canary}, batches of ${plan.rollout.batchSize}, max failures ${plan.rollout.maxFailures}, when the window closes: ${plan.rollout.onWindowEnd} |`, '');
+  out.push(
+    `| ${plan.type} | ${plan.risk}${plan.riskDerivation ? ` (derived: ${md(plan.riskDerivation)})` : ''} | ${md(plan.window.start)} → ${md(plan.window.end)} | canary ${plan.rollout.canary}, batches of ${plan.rollout.batchSize}, max failures ${plan.rollout.maxFailures}, when the window closes: ${plan.rollout.onWindowEnd} |`,
+    '',
+  );
   out.push(...exposureLines(plan).map((l) => `- ${md(l)}`), '');
   out.push('**Batches**', '');
   for (const b of plan.batches) out.push(`${b.index}. ${b.canary ? '(canary) ' : ''}${b.hosts.map((h) => `\`${md(h)}\``).join(', ')}`);
@@ -123,7 +132,12 @@ export function renderPlanMarkdown(plan: ChangePlan): string {
       if (list.length === 0) continue;
       out.push(`**${title}**`, '');
       for (const a of list) {
-        out.push(`- \`${md(a.id)}\`${a.name ? ` ${md(a.name)}` : ''}${md(flags(a))}${md(expectNote(a))}${stdinNote(a) ? ` — stdin: ${md(stdinNote(a).replace(/^\s*<\s*/, ''))}` : ''}`, '', mdCode(s(a.command)), '');
+        out.push(
+          `- \`${md(a.id)}\`${a.name ? ` ${md(a.name)}` : ''}${md(flags(a))}${md(expectNote(a))}${stdinNote(a) ? ` — stdin: ${md(stdinNote(a).replace(/^\s*<\s*/, ''))}` : ''}`,
+          '',
+          mdCode(s(a.command)),
+          '',
+        );
       }
     }
     out.push('</details>');
@@ -157,10 +171,16 @@ export function describeRetry(plan: ChangePlan, earlier: ReadonlyArray<{ run: st
   const runs = earlier.map((e) => e.run).join(', ');
   const done = [...r.succeeded.keys()];
   const partial = [...r.from.keys()].filter((h) => !r.succeeded.has(h));
-  const lines = [`retry of run ${runs}: ${done.length === 0 ? 'no host succeeded before' : rerunSucceeded ? `runs again on ${done.join(', ')} (succeeded before)` : `skips ${done.join(', ')} (succeeded)`}`];
+  const lines = [
+    `retry of run ${runs}: ${done.length === 0 ? 'no host succeeded before' : rerunSucceeded ? `runs again on ${done.join(', ')} (succeeded before)` : `skips ${done.join(', ')} (succeeded)`}`,
+  ];
   if (rerunSucceeded) {
     for (const h of done) {
-      const again = plan.hosts.find((x) => x.host === h)?.steps.filter((a) => !a.idempotent).map((a) => a.id) ?? [];
+      const again =
+        plan.hosts
+          .find((x) => x.host === h)
+          ?.steps.filter((a) => !a.idempotent)
+          .map((a) => a.id) ?? [];
       lines.push(`  ${h}: non-idempotent steps that run again: ${again.length ? again.join(', ') : 'none'}`);
     }
   }

@@ -12,7 +12,12 @@ import { promisify } from 'node:util';
 const exec = promisify(execFile);
 
 async function git(root: string, args: string[]): Promise<string> {
-  return (await exec('git', args, { cwd: root }).then((r) => r.stdout, () => '')).trim();
+  return (
+    await exec('git', args, { cwd: root }).then(
+      (r) => r.stdout,
+      () => '',
+    )
+  ).trim();
 }
 
 /** GITHUB_REPOSITORY, else the origin remote, else the root commit, else the path: hashed to 12 hex digits. */

@@ -39,7 +39,10 @@ export function readRunState(lines: readonly RecordLine[]): RunState {
   const host = (id: unknown): HostRunState => {
     const key = String(id);
     let h = state.hosts.get(key);
-    if (!h) { h = { actions: new Map(), rollbackStarted: false }; state.hosts.set(key, h); }
+    if (!h) {
+      h = { actions: new Map(), rollbackStarted: false };
+      state.hosts.set(key, h);
+    }
     return h;
   };
   for (const l of lines) {
@@ -162,7 +165,11 @@ export function planResume(plan: ChangePlan, state: RunState | undefined, marker
  * keeps what its last run recorded as done (so no step runs twice) and what is in doubt; after a rollback
  * that did not finish, every step that ran there is in doubt. Pure.
  */
-export function planRetry(plan: ChangePlan, earlier: ReadonlyArray<{ run: string; state: RunState }>, rerunSucceeded: boolean): { state: RunState; from: Map<string, string>; succeeded: Map<string, string> } {
+export function planRetry(
+  plan: ChangePlan,
+  earlier: ReadonlyArray<{ run: string; state: RunState }>,
+  rerunSucceeded: boolean,
+): { state: RunState; from: Map<string, string>; succeeded: Map<string, string> } {
   const state: RunState = { hosts: new Map(), complete: false };
   const from = new Map<string, string>();
   const succeeded = new Map<string, string>();
@@ -172,13 +179,16 @@ export function planRetry(plan: ChangePlan, earlier: ReadonlyArray<{ run: string
     if (!last || !hs) continue;
     if (hs.outcome === 'succeeded') {
       succeeded.set(h.host, last.run);
-      if (!rerunSucceeded) { state.hosts.set(h.host, { outcome: 'succeeded', actions: new Map(), rollbackStarted: false }); from.set(h.host, last.run); }
+      if (!rerunSucceeded) {
+        state.hosts.set(h.host, { outcome: 'succeeded', actions: new Map(), rollbackStarted: false });
+        from.set(h.host, last.run);
+      }
       continue;
     }
     if (hs.outcome && CLEAN_HOST_OUTCOMES.has(hs.outcome)) continue;
     // After a rollback that did not finish, what a step left behind is for a person to judge.
     const doubt = hs.rollbackStarted || hs.outcome === 'rollback_failed';
-    const kept = new Map([...hs.actions].filter(([k, v]) => v !== 'failed' && !k.startsWith('rollback:')).map(([k, v]) => [k, doubt ? 'unknown' as const : v]));
+    const kept = new Map([...hs.actions].filter(([k, v]) => v !== 'failed' && !k.startsWith('rollback:')).map(([k, v]) => [k, doubt ? ('unknown' as const) : v]));
     if (kept.size === 0) continue;
     state.hosts.set(h.host, { actions: kept, rollbackStarted: false });
     from.set(h.host, last.run);

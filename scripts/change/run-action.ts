@@ -40,7 +40,12 @@ export async function runAction(ctx: ActionContext, session: HostSession, host: 
   const timeoutSeconds = Math.max(1, Math.ceil(a.timeoutMs / 1000));
   const marker = !a.idempotent;
   await recorder.event('step.executing', {
-    host, phase: a.phase, step: a.id, kind: a.kind, command: a.command, timeout_seconds: timeoutSeconds,
+    host,
+    phase: a.phase,
+    step: a.id,
+    kind: a.kind,
+    command: a.command,
+    timeout_seconds: timeoutSeconds,
     ...(marker ? { marker: `${ctx.runner.runDir}/${markerKey(a)}.state` } : {}),
     ...(a.stdin ? { stdin: a.stdin.source === 'generated' ? { source: 'generated', label: a.stdin.label, sha256: a.stdin.sha256 } : a.stdin } : {}),
     ...note,
@@ -52,7 +57,16 @@ export async function runAction(ctx: ActionContext, session: HostSession, host: 
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if (e instanceof SshError && e.phase === 'timeout') {
-      await recorder.event('step.done', { host, phase: a.phase, step: a.id, ok: false, outcome: 'unknown', exit_code: null, error: message, why: 'the host did not report within the step timeout plus its grace period: whether the step is still running is unknown' });
+      await recorder.event('step.done', {
+        host,
+        phase: a.phase,
+        step: a.id,
+        ok: false,
+        outcome: 'unknown',
+        exit_code: null,
+        error: message,
+        why: 'the host did not report within the step timeout plus its grace period: whether the step is still running is unknown',
+      });
       return { outcome: 'unknown', lost: true };
     }
     await recorder.event('step.done', { host, phase: a.phase, step: a.id, ok: false, outcome: 'failed', exit_code: null, error: message, why: 'the step could not be started' });
@@ -90,9 +104,19 @@ export async function runAction(ctx: ActionContext, session: HostSession, host: 
     why = `the step runner did not start (exit ${r.code})`;
   }
   await recorder.event('step.done', {
-    host, phase: a.phase, step: a.id, ok: outcome === 'succeeded', outcome, exit_code: t.code ?? r.code, ...(r.signal ? { signal: r.signal } : {}),
-    duration_ms: r.durationMs, ...(why ? { why } : {}),
-    stdout: out.text, stderr: err.text, stdout_sha256: sha(stdoutText), stderr_sha256: sha(stderrText),
+    host,
+    phase: a.phase,
+    step: a.id,
+    ok: outcome === 'succeeded',
+    outcome,
+    exit_code: t.code ?? r.code,
+    ...(r.signal ? { signal: r.signal } : {}),
+    duration_ms: r.durationMs,
+    ...(why ? { why } : {}),
+    stdout: out.text,
+    stderr: err.text,
+    stdout_sha256: sha(stdoutText),
+    stderr_sha256: sha(stderrText),
     ...(out.truncated || err.truncated || r.truncated ? { truncated: true } : {}),
     ...(a.kind === 'converge' && a.stdin?.source === 'generated' && a.stdin.label.startsWith('access') ? { converge: parseAccessOutput(r.stdout) } : {}),
   });

@@ -60,8 +60,13 @@ export async function runHost(ctx: HostContext, hp: HostPlan, resume: HostResume
     return { outcome, applied, uploads, ...(outcome === 'window_closed' ? { windowClosed: true } : {}) };
   };
   let session: HostSession;
-  try { session = await ctx.session(); } catch (e) { return done('unreachable', { error: e instanceof Error ? e.message : String(e) }); }
-  const note = (a: PlannedAction) => (rerun.has(actionKey(a)) ? { rerun_after_interruption: true } : notStarted.has(actionKey(a)) ? { started_before: false, evidence: 'no marker on the host: it never started' } : {});
+  try {
+    session = await ctx.session();
+  } catch (e) {
+    return done('unreachable', { error: e instanceof Error ? e.message : String(e) });
+  }
+  const note = (a: PlannedAction) =>
+    rerun.has(actionKey(a)) ? { rerun_after_interruption: true } : notStarted.has(actionKey(a)) ? { started_before: false, evidence: 'no marker on the host: it never started' } : {};
 
   let failed: PlannedAction | undefined;
   if (!resume?.inRollback) {
@@ -80,17 +85,26 @@ export async function runHost(ctx: HostContext, hp: HostPlan, resume: HostResume
         if (sensitive[0] === a && ctx.confirm) {
           const arm = await ctx.confirm.arm(host, session, sensitive);
           await recorder.event('confirm.armed', { host, ok: arm.ok, ...(arm.ok ? { id: arm.id } : { why: arm.why }) });
-          if (!arm.ok) { failed = a; break; }
+          if (!arm.ok) {
+            failed = a;
+            break;
+          }
           armed.push(arm.id);
         }
       }
       if (a.kind === 'upload') uploads.add(a.id);
       const r = await runAction(ctx.action, session, host, a, note(a));
       if (a.phase === 'step' && !r.notStarted) applied = true;
-      for (const id of armedIds(r.stdout ?? '')) { armed.push(id); await recorder.event('confirm.armed', { host, ok: true, id, by: a.id }); }
+      for (const id of armedIds(r.stdout ?? '')) {
+        armed.push(id);
+        await recorder.event('confirm.armed', { host, ok: true, id, by: a.id });
+      }
       if (r.outcome === 'unknown') return done(a.idempotent && r.lost ? 'unreachable' : 'needs_attention', { at_step: a.id, step_outcome: 'unknown' });
       if (r.notStarted) return done('unreachable', { at_step: a.id });
-      if (r.outcome !== 'succeeded') { failed = a; break; }
+      if (r.outcome !== 'succeeded') {
+        failed = a;
+        break;
+      }
     }
     if (failed?.phase === 'precheck') return done('precheck_failed', { at_step: failed.id });
     for (const id of ctx.confirm ? armed : []) {
@@ -109,7 +123,11 @@ export async function runHost(ctx: HostContext, hp: HostPlan, resume: HostResume
         if (skip.has(actionKey(a))) continue;
         const r = await runAction(ctx.action, session, host, a, note(a));
         if (r.outcome === 'unknown' || r.notStarted) return done('unreachable', { at_step: a.id });
-        if (r.outcome !== 'succeeded') { verified = false; failed = a; break; }
+        if (r.outcome !== 'succeeded') {
+          verified = false;
+          failed = a;
+          break;
+        }
       }
       await recorder.event('verification', { host, ok: verified, ...(failed ? { failed: failed.id } : {}) });
     }
@@ -125,7 +143,15 @@ export async function runHost(ctx: HostContext, hp: HostPlan, resume: HostResume
 /** How a rollback ended, in the step words (model/outcome.ts); `unreachable`: the connection was lost before it finished. */
 export type RollbackOutcome = Exclude<StepOutcome, 'timed_out'> | 'unreachable';
 
-export async function rollBack(ctx: HostContext, hp: HostPlan, session: HostSession, reason: string, uploads: ReadonlySet<string>, skip: ReadonlySet<string> = new Set(), rerun: ReadonlySet<string> = new Set()): Promise<RollbackOutcome> {
+export async function rollBack(
+  ctx: HostContext,
+  hp: HostPlan,
+  session: HostSession,
+  reason: string,
+  uploads: ReadonlySet<string>,
+  skip: ReadonlySet<string> = new Set(),
+  rerun: ReadonlySet<string> = new Set(),
+): Promise<RollbackOutcome> {
   const { recorder } = ctx;
   await recorder.event('rollback.started', { host: hp.host, reason });
   let result: RollbackOutcome = 'succeeded';
@@ -133,9 +159,18 @@ export async function rollBack(ctx: HostContext, hp: HostPlan, session: HostSess
     if (skip.has(actionKey(a))) continue;
     if (a.kind === 'restore' && a.restores && !uploads.has(a.restores)) continue;
     const r = await runAction(ctx.action, session, hp.host, a, rerun.has(actionKey(a)) ? { rerun_after_interruption: true } : {});
-    if (r.notStarted || (r.outcome === 'unknown' && r.lost)) { result = 'unreachable'; break; }
-    if (r.outcome === 'unknown') { result = 'unknown'; break; }
-    if (r.outcome !== 'succeeded') { result = 'failed'; break; }
+    if (r.notStarted || (r.outcome === 'unknown' && r.lost)) {
+      result = 'unreachable';
+      break;
+    }
+    if (r.outcome === 'unknown') {
+      result = 'unknown';
+      break;
+    }
+    if (r.outcome !== 'succeeded') {
+      result = 'failed';
+      break;
+    }
   }
   await recorder.event('rollback.done', { host: hp.host, ok: result === 'succeeded' });
   return result;

@@ -10,7 +10,12 @@ import path from 'node:path';
 export type RunLock = { ok: true; release: () => Promise<void> } | { ok: false; owner: string };
 
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export async function acquireRunLock(root: string, change: string, dir = path.join(os.tmpdir(), 'opsgate-locks')): Promise<RunLock> {
@@ -25,7 +30,11 @@ export async function acquireRunLock(root: string, change: string, dir = path.jo
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const text = await readFile(file, 'utf8').catch(() => '');
       let owner: { pid?: number; since?: string } = {};
-      try { owner = JSON.parse(text) as typeof owner; } catch { /* unreadable: treat as stale */ }
+      try {
+        owner = JSON.parse(text) as typeof owner;
+      } catch {
+        /* unreadable: treat as stale */
+      }
       if (owner.pid && alive(owner.pid)) return { ok: false, owner: `process ${owner.pid} since ${owner.since ?? '?'}` };
       await rm(file, { force: true });
     }

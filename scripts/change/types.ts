@@ -16,9 +16,7 @@ export interface Expectation {
 
 /** What a remote command reads on stdin. Secret values are never part of a plan: only their names. */
 export type PlannedInput =
-  | { source: 'repo'; path: string; sha256: string; bytes: number }
-  | { source: 'generated'; label: string; sha256: string; content: string }
-  | { source: 'secrets'; names: string[] };
+  { source: 'repo'; path: string; sha256: string; bytes: number } | { source: 'generated'; label: string; sha256: string; content: string } | { source: 'secrets'; names: string[] };
 
 export interface PlannedAction {
   /** Step or check id from the change (restore actions: `restore:<upload step id>`). */

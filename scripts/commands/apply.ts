@@ -47,11 +47,19 @@ default branch, its gate decision is satisfied, its window is open and no freeze
 exit codes: 0 succeeded, 1 refused, failed, partial or needs attention, 2 usage, 3 internal error
 `;
 const SPEC = {
-  usage: USAGE, help: HELP, positionals: { max: 1 },
+  usage: USAGE,
+  help: HELP,
+  positionals: { max: 1 },
   options: {
-    'dry-run': { type: 'boolean' }, resume: { type: 'boolean' }, due: { type: 'boolean' },
-    identity: { type: 'string' }, concurrency: { type: 'string' }, 'emergency-override': { type: 'string' }, 'lock-ttl': { type: 'string' },
-    'rerun-succeeded': { type: 'boolean' }, 'confirm-seconds': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    resume: { type: 'boolean' },
+    due: { type: 'boolean' },
+    identity: { type: 'string' },
+    concurrency: { type: 'string' },
+    'emergency-override': { type: 'string' },
+    'lock-ttl': { type: 'string' },
+    'rerun-succeeded': { type: 'boolean' },
+    'confirm-seconds': { type: 'string' },
     resolve: { type: 'string', multiple: true },
   },
 } as const;
@@ -69,7 +77,8 @@ function progress(ctx: CommandContext) {
     else if (t === 'step.done' && e.ok === false) say(ctx.stdout, `  ${e.host}: ${e.phase} ${e.step} failed: ${e.why ?? ''}${e.error ? ` (${e.error})` : ''}\n`);
     else if (t === 'step.unknown') say(ctx.stdout, `  ${e.host}: ${e.phase} ${e.step}: its outcome is unknown (${e.action})${e.evidence ? `: ${e.evidence}` : ''}\n`);
     else if (t === 'window.closed') say(ctx.stdout, `  ${e.host}: not starting ${e.before_step}: ${e.reason}\n`);
-    else if (t === 'confirm.done') say(ctx.stdout, `  ${e.host}: commit-confirmation ${e.confirmed ? 'confirmed over a fresh connection' : `failed: ${e.why}${e.reverted ? '; the host restored itself' : ''}`}\n`);
+    else if (t === 'confirm.done')
+      say(ctx.stdout, `  ${e.host}: commit-confirmation ${e.confirmed ? 'confirmed over a fresh connection' : `failed: ${e.why}${e.reverted ? '; the host restored itself' : ''}`}\n`);
     else if (t === 'host.done') say(ctx.stdout, `  ${e.host}: ${e.outcome}\n`);
     else if (t === 'rollout.stopped') say(ctx.stdout, `rollout stopped: ${e.reason}; batches not started: ${(e.batches_not_started as number[]).join(', ')}\n`);
   };
@@ -82,7 +91,11 @@ function report(ctx: CommandContext, id: string, r: ApplyOutcome): number {
     return ExitCode.findings;
   }
   if (r.status === 'needs_attention') {
-    const unknown = r.unknown ?? Object.entries(r.result?.hosts ?? {}).filter(([, o]) => o === 'needs_attention').map(([host]) => ({ host, phase: '?', step: '?', evidence: 'see the record' }));
+    const unknown =
+      r.unknown ??
+      Object.entries(r.result?.hosts ?? {})
+        .filter(([, o]) => o === 'needs_attention')
+        .map(([host]) => ({ host, phase: '?', step: '?', evidence: 'see the record' }));
     say(ctx.stdout, `${id}: stopped for a person (record ${r.record}): these may or may not have taken effect:\n`);
     for (const u of unknown) say(ctx.stdout, `  ${u.host} ${u.phase}:${u.step}: ${u.evidence}\n`);
     say(ctx.stdout, `check each on the host, then: opsgate apply ${id} --resume --resolve HOST:PHASE:STEP=done|failed\n`);
@@ -108,14 +121,27 @@ export const applyCommand: Command = async (ctx) => {
   const work = due ? await selectDueWork(repo, ctx.now()) : undefined;
   const ids = work ? work.apply : [positional[0]!];
   // The schedule also converges what is due outside changes (backup jobs whose policy changed), after the changes.
-  const dueConverges = async (dryRun: boolean) => (due ? (await import('../converge/backup-due-run.ts')).runDueBackupConverge(ctx, { repo, dryRun, lockScope: `${await (await import('../change/repo-identity.ts')).repoIdentity(ctx.root, ctx.env)}/converge-backup`, ...(typeof flags.identity === 'string' ? { identityFile: flags.identity } : {}), ...(concurrency ? { concurrency } : {}) }) : ExitCode.clean);
+  const dueConverges = async (dryRun: boolean) =>
+    due
+      ? (await import('../converge/backup-due-run.ts')).runDueBackupConverge(ctx, {
+          repo,
+          dryRun,
+          lockScope: `${await (await import('../change/repo-identity.ts')).repoIdentity(ctx.root, ctx.env)}/converge-backup`,
+          ...(typeof flags.identity === 'string' ? { identityFile: flags.identity } : {}),
+          ...(concurrency ? { concurrency } : {}),
+        })
+      : ExitCode.clean;
 
   if (flags['dry-run']) {
     for (const id of due ? dueChanges(repo, ctx.now()) : ids) {
       const plan = await loadPlan(repo, findChange(repo, id), ctx.now(), (rel) => tree.read(rel));
       say(ctx.stdout, renderPlanText(plan));
       const runs = await listRuns(ctx.root, id);
-      const retry = describeRetry(plan, runs.flatMap((r) => (r.state && r.outcome !== 'needs_attention' ? [{ run: r.run, state: r.state }] : [])), flags['rerun-succeeded'] === true);
+      const retry = describeRetry(
+        plan,
+        runs.flatMap((r) => (r.state && r.outcome !== 'needs_attention' ? [{ run: r.run, state: r.state }] : [])),
+        flags['rerun-succeeded'] === true,
+      );
       if (retry) say(ctx.stdout, `${retry}\n`);
     }
     if (due && dueChanges(repo, ctx.now()).length === 0) say(ctx.stdout, 'no change has its window open now\n');
@@ -128,10 +154,17 @@ export const applyCommand: Command = async (ctx) => {
     say(ctx.stdout, `${s.id}: skipped: run ${s.run} ended ${s.outcome}; a person decides: 'opsgate apply ${s.id}' to try again, or close the change\n`);
     exit = Math.max(exit, ExitCode.findings);
   }
-  if (due && ids.length === 0 && exit === ExitCode.clean) { say(ctx.stdout, 'no change has its window open now\n'); return dueConverges(false); }
+  if (due && ids.length === 0 && exit === ExitCode.clean) {
+    say(ctx.stdout, 'no change has its window open now\n');
+    return dueConverges(false);
+  }
   for (const id of ids) {
     const r = await applyChange({
-      repo, committed, changeId: id, env: ctx.env, now: ctx.now,
+      repo,
+      committed,
+      changeId: id,
+      env: ctx.env,
+      now: ctx.now,
       resume: flags.resume === true,
       ...(typeof flags['emergency-override'] === 'string' ? { override: flags['emergency-override'] } : {}),
       resolutions,

@@ -79,5 +79,8 @@ export function seconds(flag: string, value: string | undefined, usage?: string)
 /** A comma-separated list (repeatable options are joined first); empty items dropped. */
 export function list(value: string | string[] | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  return (Array.isArray(value) ? value : [value])
+    .flatMap((v) => v.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

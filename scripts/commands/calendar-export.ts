@@ -42,7 +42,14 @@ async function readApprovalFacts(root: string): Promise<{ decisions: DecisionLin
   for (const f of await jsonlFiles(path.join(root, 'records/gate'))) {
     for (const l of await verified(f)) {
       if (l.type !== 'gate.decision') continue;
-      decisions.push({ record: `${rel(f)}:${l.seq}`, status: String(l.status), at: typeof l.evaluated_at === 'string' ? l.evaluated_at : l.at, changes: changesNamedBy(l), ...(typeof l.pr === 'number' ? { pr: l.pr } : {}), ...(typeof l.summary === 'string' ? { summary: l.summary } : {}) });
+      decisions.push({
+        record: `${rel(f)}:${l.seq}`,
+        status: String(l.status),
+        at: typeof l.evaluated_at === 'string' ? l.evaluated_at : l.at,
+        changes: changesNamedBy(l),
+        ...(typeof l.pr === 'number' ? { pr: l.pr } : {}),
+        ...(typeof l.summary === 'string' ? { summary: l.summary } : {}),
+      });
     }
   }
   for (const f of await jsonlFiles(path.join(root, 'records/changes'))) {
@@ -81,7 +88,9 @@ export async function exportCommand(ctx: CommandContext, values: { ics?: boolean
   ].map((s) => Number(s.slice(0, 4)));
   const nowYear = DateTime.fromJSDate(now, { zone }).year;
   const fromMs = values.from ? dayStart(values.from, zone, '--from') : DateTime.fromObject({ year: Math.min(nowYear, ...years) }, { zone }).toMillis();
-  const untilMs = values.until ? dayStart(values.until, zone, '--until') + 86_400_000 : Math.max(DateTime.fromObject({ year: Math.max(nowYear, ...years) + 1 }, { zone }).toMillis(), now.getTime() + 180 * 86_400_000);
+  const untilMs = values.until
+    ? dayStart(values.until, zone, '--until') + 86_400_000
+    : Math.max(DateTime.fromObject({ year: Math.max(nowYear, ...years) + 1 }, { zone }).toMillis(), now.getTime() + 180 * 86_400_000);
   if (untilMs <= fromMs) throw new UsageError('--until must be after --from', USAGE);
   const org = repo.one('organisation')?.data;
   const slug = org?.repository_url ? new URL(org.repository_url).pathname.replace(/^\/|\.git$/g, '').replace(/[^A-Za-z0-9-]+/g, '.') : (org?.id ?? 'local');

@@ -25,7 +25,9 @@ export   writes iCalendar (RFC 5545) subscriptions: maintenance windows and free
   --until YYYY-MM-DD  export: the last day
 `;
 const SPEC = {
-  usage: USAGE, help: HELP, positionals: { min: 1, max: 1, name: 'a subcommand: sync or export' },
+  usage: USAGE,
+  help: HELP,
+  positionals: { min: 1, max: 1, name: 'a subcommand: sync or export' },
   options: { year: { type: 'string' }, 'dry-run': { type: 'boolean' }, ics: { type: 'boolean' }, out: { type: 'string' }, from: { type: 'string' }, until: { type: 'string' } },
 } as const;
 
@@ -62,7 +64,9 @@ async function syncCommand(ctx: CommandContext, values: { year?: string; 'dry-ru
     throw new UsageError((e as Error).message);
   }
   if (result.unknownYear) {
-    ctx.stdout.write(`notice: ${official.source} has no official holiday schedule for ${year} yet; ${CALENDAR} is left as it is (nothing is guessed). Update chinese-days once the State Council publishes it, then sync again.\n`);
+    ctx.stdout.write(
+      `notice: ${official.source} has no official holiday schedule for ${year} yet; ${CALENDAR} is left as it is (nothing is guessed). Update chinese-days once the State Council publishes it, then sync again.\n`,
+    );
     return ExitCode.clean;
   }
   for (const a of result.added) ctx.stdout.write(`${values['dry-run'] ? 'would add' : 'added'}  ${a.list}  ${a.date}  ${clean(a.name)}\n`);
@@ -72,6 +76,8 @@ async function syncCommand(ctx: CommandContext, values: { year?: string; 'dry-ru
     await writeFile(tmp, result.text);
     await rename(tmp, file);
   }
-  ctx.stdout.write(`${CALENDAR}: ${result.added.length} official day(s) of ${year} ${values['dry-run'] ? 'missing' : 'added'} (${official.source})${result.added.length === 0 ? ', already complete' : ''}\n`);
+  ctx.stdout.write(
+    `${CALENDAR}: ${result.added.length} official day(s) of ${year} ${values['dry-run'] ? 'missing' : 'added'} (${official.source})${result.added.length === 0 ? ', already complete' : ''}\n`,
+  );
   return ExitCode.clean;
 }

@@ -41,11 +41,20 @@ backup    the backup jobs that policies/backup/ declares, on each host
 exit codes: 0 converged, 1 drift (--check) or a host failed, 2 usage, 3 internal error
 `;
 const SPEC = {
-  usage: USAGE, help: HELP, positionals: { min: 1, max: 1, name: 'what to converge: access, baseline or backup' },
+  usage: USAGE,
+  help: HELP,
+  positionals: { min: 1, max: 1, name: 'what to converge: access, baseline or backup' },
   options: {
-    check: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, hosts: { type: 'string' }, groups: { type: 'string' }, baselines: { type: 'string' },
-    identity: { type: 'string' }, concurrency: { type: 'string' }, 'confirm-seconds': { type: 'string' },
-    policies: { type: 'string' }, format: { type: 'string' },
+    check: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    hosts: { type: 'string' },
+    groups: { type: 'string' },
+    baselines: { type: 'string' },
+    identity: { type: 'string' },
+    concurrency: { type: 'string' },
+    'confirm-seconds': { type: 'string' },
+    policies: { type: 'string' },
+    format: { type: 'string' },
   },
 } as const;
 
@@ -77,11 +86,31 @@ export const convergeCommand: Command = async (ctx) => {
     const rec = await begin('baseline', []);
     let r;
     try {
-      r = await convergeBaseline({ root: ctx.root, env: ctx.env, now: ctx.now, hosts: list(flags.hosts) ?? [], groups: list(flags.groups) ?? [], baselines: list(flags.baselines) ?? [], check: mode === 'check', owner, scope, run, ...(confirmSeconds ? { confirmSeconds } : {}), ...(typeof flags.identity === 'string' ? { identityFile: flags.identity } : {}), ...(rec ? { hooks: rec.hooks } : {}) });
+      r = await convergeBaseline({
+        root: ctx.root,
+        env: ctx.env,
+        now: ctx.now,
+        hosts: list(flags.hosts) ?? [],
+        groups: list(flags.groups) ?? [],
+        baselines: list(flags.baselines) ?? [],
+        check: mode === 'check',
+        owner,
+        scope,
+        run,
+        ...(confirmSeconds ? { confirmSeconds } : {}),
+        ...(typeof flags.identity === 'string' ? { identityFile: flags.identity } : {}),
+        ...(rec ? { hooks: rec.hooks } : {}),
+      });
       if (r.usable) await rec?.finish(r.results);
       else await rec?.close();
-    } catch (e) { await rec?.close(); throw e; }
-    if (!r.usable) { for (const m of r.messages) for (const l of m.split('\n')) ctx.stderr.write(sanitizeForLog(l) + '\n'); return ExitCode.unusable; }
+    } catch (e) {
+      await rec?.close();
+      throw e;
+    }
+    if (!r.usable) {
+      for (const m of r.messages) for (const l of m.split('\n')) ctx.stderr.write(sanitizeForLog(l) + '\n');
+      return ExitCode.unusable;
+    }
     results = r.results;
     record = rec?.rel;
   } else {
@@ -96,8 +125,18 @@ export const convergeCommand: Command = async (ctx) => {
       for (const h of hosts) {
         const p = renderAccessPolicy(h, inputs, now);
         ctx.stdout.write(`${h.id}:\n`);
-        for (const a of p.accounts) ctx.stdout.write(`  ~${a.account}/.ssh/authorized_keys: ${a.keys.length === 0 ? '(empty)' : a.keys.map((k) => `${k.person} ${k.fingerprint}`).join(', ')}${a.account === h.data.user ? '  REFUSED: the account opsgate logs in with' : ''}\n`);
-        for (const s of p.sudoers) ctx.stdout.write(`  /etc/sudoers.d/${s.name}:\n${s.content.split('\n').filter(Boolean).map((l) => `    ${sanitizeForLog(l)}`).join('\n')}\n`);
+        for (const a of p.accounts)
+          ctx.stdout.write(
+            `  ~${a.account}/.ssh/authorized_keys: ${a.keys.length === 0 ? '(empty)' : a.keys.map((k) => `${k.person} ${k.fingerprint}`).join(', ')}${a.account === h.data.user ? '  REFUSED: the account opsgate logs in with' : ''}\n`,
+          );
+        for (const s of p.sudoers)
+          ctx.stdout.write(
+            `  /etc/sudoers.d/${s.name}:\n${s.content
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => `    ${sanitizeForLog(l)}`)
+              .join('\n')}\n`,
+          );
         for (const x of p.excluded) ctx.stdout.write(`  excluded: ${x.person}${x.grant ? ` (${x.grant})` : ''}: ${sanitizeForLog(x.reason)}\n`);
         for (const x of p.problems) ctx.stdout.write(`  problem: ${sanitizeForLog(x)}\n`);
       }
@@ -108,9 +147,25 @@ export const convergeCommand: Command = async (ctx) => {
     const fleet = openFleet(targets, { auth, secrets, concurrency });
     const rec = await begin('access', secrets);
     try {
-      results = await convergeAccess({ repo, hosts, targets, fleet, connect: { auth, secrets }, mode, now, owner, scope, run, ...(confirmSeconds ? { confirmSeconds } : {}), ...(rec ? { hooks: rec.hooks } : {}) });
+      results = await convergeAccess({
+        repo,
+        hosts,
+        targets,
+        fleet,
+        connect: { auth, secrets },
+        mode,
+        now,
+        owner,
+        scope,
+        run,
+        ...(confirmSeconds ? { confirmSeconds } : {}),
+        ...(rec ? { hooks: rec.hooks } : {}),
+      });
       await rec?.finish(results);
-    } catch (e) { await rec?.close(); throw e; } finally {
+    } catch (e) {
+      await rec?.close();
+      throw e;
+    } finally {
       await fleet.close();
     }
     record = rec?.rel;

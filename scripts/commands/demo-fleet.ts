@@ -12,7 +12,8 @@ import type { CommandContext } from './context.ts';
  */
 const SCRIPT = 'scripts/demo/regenerate-sample-records.ts';
 
-const WHAT = 'starts the 12 sample hosts as real sshd processes (one network namespace each, drift planted) and plays November 2026 live: gate on each pull request, apply inside its window, daily inspect, converge access, a restic restore test, then the audit report from those records';
+const WHAT =
+  'starts the 12 sample hosts as real sshd processes (one network namespace each, drift planted) and plays November 2026 live: gate on each pull request, apply inside its window, daily inspect, converge access, a restic restore test, then the audit report from those records';
 
 /** Why --fleet cannot run here, or undefined when it can. */
 function fleetUnavailable(): string | undefined {

@@ -54,10 +54,21 @@ export async function demoCommand(ctx: CommandContext): Promise<number> {
   // Each step loads its command itself (not through index.ts, which lists demo: no import cycle).
   const steps: { title: string; command: string; load: () => Promise<Command>; argv: string[]; expect?: number[] }[] = [
     { title: '1. lint: schemas, references and governance rules over every document', command: 'lint', load: async () => (await import('./lint.ts')).lintCommand, argv: [] },
-    { title: '2. gate: would the reviews on a sample pull request satisfy policies/approval.yaml?', command: 'gate', load: async () => (await import('./gate.ts')).gateCommand, argv: ['--simulate', simulation], expect: [0, 1] },
+    {
+      title: '2. gate: would the reviews on a sample pull request satisfy policies/approval.yaml?',
+      command: 'gate',
+      load: async () => (await import('./gate.ts')).gateCommand,
+      argv: ['--simulate', simulation],
+      expect: [0, 1],
+    },
     { title: '3. plan: exactly what apply would run for the high-risk database change', command: 'plan', load: async () => (await import('./plan.ts')).planCommand, argv: ['CHG-2026-0103'] },
     { title: '4. records: verify every hash-chained evidence file', command: 'records', load: async () => (await import('./records.ts')).recordsCommand, argv: ['verify'] },
-    { title: `5. report: the ITSS quality audit for ${period} (HTML, Markdown, JSON under ${shown(reports)}/)`, command: 'report', load: async () => (await import('./report.ts')).reportCommand, argv: ['audit', '--period', period, '--out', reports] },
+    {
+      title: `5. report: the ITSS quality audit for ${period} (HTML, Markdown, JSON under ${shown(reports)}/)`,
+      command: 'report',
+      load: async () => (await import('./report.ts')).reportCommand,
+      argv: ['audit', '--period', period, '--out', reports],
+    },
   ];
   let worst = 0;
   for (const step of steps) {

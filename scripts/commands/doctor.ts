@@ -26,8 +26,16 @@ exit codes: 0 every check ok, 1 a problem (or a setting that could not be read),
 `;
 
 const SPEC = {
-  usage: USAGE, help: HELP,
-  options: { repo: { type: 'string' }, 'app-id': { type: 'string' }, format: { type: 'string' }, environment: { type: 'string' }, 'app-environment': { type: 'string' }, 'lint-check': { type: 'string' } },
+  usage: USAGE,
+  help: HELP,
+  options: {
+    repo: { type: 'string' },
+    'app-id': { type: 'string' },
+    format: { type: 'string' },
+    environment: { type: 'string' },
+    'app-environment': { type: 'string' },
+    'lint-check': { type: 'string' },
+  },
 } as const;
 
 export const doctorCommand: Command = async (ctx) => {
@@ -48,7 +56,13 @@ export const doctorCommand: Command = async (ctx) => {
   const { readRepo } = await import('../repo/read-repo.ts');
 
   const token = ctx.env.GITHUB_TOKEN || undefined;
-  const octokit = createGitHubClient({ ...(token ? { token } : {}), baseUrl: ctx.env.GITHUB_API_URL || 'https://api.github.com', writeSpacingMs: 0, warn: (m) => ctx.stderr.write(`opsgate: ${m}\n`), ...(ctx.env.OPSGATE_GITHUB_RETRY_UNIT_MS && /^\d+$/.test(ctx.env.OPSGATE_GITHUB_RETRY_UNIT_MS) ? { retryUnitMs: Number(ctx.env.OPSGATE_GITHUB_RETRY_UNIT_MS) } : {}) });
+  const octokit = createGitHubClient({
+    ...(token ? { token } : {}),
+    baseUrl: ctx.env.GITHUB_API_URL || 'https://api.github.com',
+    writeSpacingMs: 0,
+    warn: (m) => ctx.stderr.write(`opsgate: ${m}\n`),
+    ...(ctx.env.OPSGATE_GITHUB_RETRY_UNIT_MS && /^\d+$/.test(ctx.env.OPSGATE_GITHUB_RETRY_UNIT_MS) ? { retryUnitMs: Number(ctx.env.OPSGATE_GITHUB_RETRY_UNIT_MS) } : {}),
+  });
   const settings = await readRepositorySettings(octokit, repository, { leaseBranch: leaseBranch('apply') });
   if ('unreadable' in settings) {
     ctx.stderr.write(`opsgate: ${settings.unreadable}\n`);

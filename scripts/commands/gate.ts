@@ -72,8 +72,16 @@ environment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH,
 exit codes: 0 satisfied, 1 pending or failed (or GitHub unreadable: fails closed), 2 usage, 3 internal
 `;
 const SPEC = {
-  usage: USAGE, help: HELP,
-  options: { pr: { type: 'string' }, simulate: { type: 'string' }, format: { type: 'string' }, 'decision-out': { type: 'string' }, record: { type: 'boolean' }, 'request-reviews': { type: 'boolean' } },
+  usage: USAGE,
+  help: HELP,
+  options: {
+    pr: { type: 'string' },
+    simulate: { type: 'string' },
+    format: { type: 'string' },
+    'decision-out': { type: 'string' },
+    record: { type: 'boolean' },
+    'request-reviews': { type: 'boolean' },
+  },
 } as const;
 
 export const gateCommand: Command = async (ctx) => {
@@ -90,7 +98,8 @@ export const gateCommand: Command = async (ctx) => {
   let exit: number = ExitCode.clean;
   for (const { result, publish } of evaluations) {
     if (format === 'json') ctx.stdout.write(JSON.stringify(result, null, 2) + '\n');
-    else if (format === 'github' && !publish) ctx.stdout.write(renderMarkdown(result)); // simulation: preview the comment
+    else if (format === 'github' && !publish)
+      ctx.stdout.write(renderMarkdown(result)); // simulation: preview the comment
     else ctx.stdout.write(renderText(result));
     if (args.record) {
       const w = await RecordWriter.open(path.join(ctx.root, decisionRecordPath(result.repository, result.pr)));
@@ -209,7 +218,10 @@ async function requestReviews(scm: GitHubScm, r: GateResult, warn: (m: string) =
 
 /** The logins whose marked comment is the gate's own (OPSGATE_BOT_LOGINS, comma-separated; default the Actions bot). */
 function botLogins(env: NodeJS.ProcessEnv): string[] {
-  const list = (env.OPSGATE_BOT_LOGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (env.OPSGATE_BOT_LOGINS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return list.length ? list : ['github-actions[bot]'];
 }
 

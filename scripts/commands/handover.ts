@@ -20,7 +20,11 @@ const USAGE = `usage: opsgate handover new [--at TIME] [--rotation ID] [--dry-ru
 
 /** `opsgate handover new|ack`: the shift handover (交接班) document, pre-filled, and its acknowledgement. */
 export async function handoverCommand(ctx: CommandContext): Promise<number> {
-  const parsed = parseCommandArgs(ctx.argv, { usage: USAGE, options: { at: { type: 'string' }, rotation: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, by: { type: 'string' }, note: { type: 'string' } }, positionals: { max: 2, name: 'a subcommand: new or ack' } });
+  const parsed = parseCommandArgs(ctx.argv, {
+    usage: USAGE,
+    options: { at: { type: 'string' }, rotation: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, by: { type: 'string' }, note: { type: 'string' } },
+    positionals: { max: 2, name: 'a subcommand: new or ack' },
+  });
   const { values: v, positionals } = parsed;
   const [action, id, ...extra] = positionals;
   if (action === 'new' && !id) return newHandover(ctx, v);
@@ -44,7 +48,17 @@ async function newHandover(ctx: CommandContext, v: { at?: string; rotation?: str
   const { lines, problems } = await inspectionLines(ctx.root, previous, b.at);
   for (const p of problems) ctx.stderr.write(`opsgate: ${p}; its checks are left out\n`);
   const sla = repo.one('sla')?.data;
-  const made = prefillHandover({ oncall, rotation, at, zone, incidents: repo.all('incident'), changes: repo.all('change'), ...(sla ? { sla } : {}), failing: failingSince(lines, previous, b.at), now: v.at ? Math.max(at, b.at) : now });
+  const made = prefillHandover({
+    oncall,
+    rotation,
+    at,
+    zone,
+    incidents: repo.all('incident'),
+    changes: repo.all('change'),
+    ...(sla ? { sla } : {}),
+    failing: failingSince(lines, previous, b.at),
+    now: v.at ? Math.max(at, b.at) : now,
+  });
   if (!made) throw new UsageError(`no shift boundary of ${rotation} near ${isoLocal(at, zone)}`);
   const text = renderHandover(made.doc);
   const file = handoverPath(made.doc.id);
@@ -58,7 +72,9 @@ async function newHandover(ctx: CommandContext, v: { at?: string; rotation?: str
   if (existsSync(abs)) throw new UsageError(`${file} already exists`, 'edit it, or acknowledge it: opsgate handover ack ' + made.doc.id);
   await mkdir(path.dirname(abs), { recursive: true });
   await writeFile(abs, text, { flag: 'wx' });
-  ctx.stdout.write(`wrote ${file}: ${made.doc.outgoing} → ${made.doc.incoming}, ${made.doc.open_incidents.length} open incident(s), ${made.doc.upcoming_changes.length} change(s) next shift, ${made.doc.failing_checks.length} newly failing check(s)\n`);
+  ctx.stdout.write(
+    `wrote ${file}: ${made.doc.outgoing} → ${made.doc.incoming}, ${made.doc.open_incidents.length} open incident(s), ${made.doc.upcoming_changes.length} change(s) next shift, ${made.doc.failing_checks.length} newly failing check(s)\n`,
+  );
   return ExitCode.clean;
 }
 

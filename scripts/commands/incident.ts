@@ -22,9 +22,20 @@ const USAGE = `usage: opsgate incident open --from-alertmanager FILE [--at TIME]
        opsgate incident resolve INC-… --by PERSON [--at TIME] [--root-cause TEXT] [--resolution TEXT] [--verified-by PERSON] [--note TEXT]`;
 
 const OPTIONS = {
-  'from-alertmanager': { type: 'string' }, format: { type: 'string', default: 'text' }, 'dry-run': { type: 'boolean', default: false },
-  by: { type: 'string' }, at: { type: 'string' }, note: { type: 'string' }, role: { type: 'string' }, to: { type: 'string' }, channel: { type: 'string' },
-  duty: { type: 'string' }, ticket: { type: 'string' }, 'root-cause': { type: 'string' }, resolution: { type: 'string' }, 'verified-by': { type: 'string' },
+  'from-alertmanager': { type: 'string' },
+  format: { type: 'string', default: 'text' },
+  'dry-run': { type: 'boolean', default: false },
+  by: { type: 'string' },
+  at: { type: 'string' },
+  note: { type: 'string' },
+  role: { type: 'string' },
+  to: { type: 'string' },
+  channel: { type: 'string' },
+  duty: { type: 'string' },
+  ticket: { type: 'string' },
+  'root-cause': { type: 'string' },
+  resolution: { type: 'string' },
+  'verified-by': { type: 'string' },
 } as const;
 
 /** `opsgate incident open|ack|escalate|notify|resolve`: quick, in-place edits during an incident. */
@@ -49,7 +60,11 @@ export async function incidentCommand(ctx: CommandContext): Promise<number> {
   const people = [v.by, ...(action === 'resolve' && v['verified-by'] ? [v['verified-by']] : [])];
   for (const p of people) if (!existsSync(path.join(ctx.root, 'policies/access/people', `${p}.yaml`))) throw new UsageError(`no person '${p}' in policies/access/people/`);
   const base = { by: v.by, at, zone, ...(v.note ? { note: v.note } : {}) };
-  const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  const list = (s: string | undefined) =>
+    (s ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
   const channel = (): Channel => {
     if (!v.channel || !CHANNELS.includes(v.channel as Channel)) throw new UsageError(`--channel must be one of ${CHANNELS.join(', ')}`, USAGE);
     return v.channel as Channel;
@@ -71,7 +86,12 @@ export async function incidentCommand(ctx: CommandContext): Promise<number> {
     next = notifyIncident(text, { ...base, duty: v.duty as (typeof NOTIFY_DUTIES)[number], to: list(v.to), channel: channel() });
     what = `${v.duty} notification to ${list(v.to).join(', ')} recorded`;
   } else {
-    next = resolveIncident(text, { ...base, ...(v['root-cause'] ? { rootCause: v['root-cause'] } : {}), ...(v.resolution ? { resolution: v.resolution } : {}), ...(v['verified-by'] ? { verifiedBy: v['verified-by'] } : {}) });
+    next = resolveIncident(text, {
+      ...base,
+      ...(v['root-cause'] ? { rootCause: v['root-cause'] } : {}),
+      ...(v.resolution ? { resolution: v.resolution } : {}),
+      ...(v['verified-by'] ? { verifiedBy: v['verified-by'] } : {}),
+    });
     what = 'resolved';
   }
   const after = parseDocumentText(next, file, validate);
@@ -99,7 +119,16 @@ async function openFromAlert(ctx: CommandContext, v: { 'from-alertmanager'?: str
   const incidents = await Promise.all(repo.all('incident').map(async (i) => ({ id: i.id, file: i.file, data: i.data, text: await readFile(path.join(ctx.root, i.file), 'utf8') })));
   const taken = [...repo.files].map((f) => /INC-\d{4}-\d{4}/.exec(f)?.[0]).filter((x): x is string => !!x);
   const received = v.at ? parseTime(v.at, zone, ctx.now().getTime()) : ctx.now().getTime();
-  const plan = planAlertIncidents({ payload: parsed.payload, sla, ...(repo.one('oncall') ? { oncall: repo.one('oncall')!.data } : {}), hosts: repo.all('host'), incidents, takenIds: taken, now: received, zone });
+  const plan = planAlertIncidents({
+    payload: parsed.payload,
+    sla,
+    ...(repo.one('oncall') ? { oncall: repo.one('oncall')!.data } : {}),
+    hosts: repo.all('host'),
+    incidents,
+    takenIds: taken,
+    now: received,
+    zone,
+  });
   if (plan.problems.length) {
     const locate = payloadLocator(text);
     const located = plan.problems.map((p) => diagnostic(p.code, { file: shown, ...locate(p.pointer) }, p.message, { pointer: p.pointer, hint: p.hint }));
@@ -118,7 +147,19 @@ async function openFromAlert(ctx: CommandContext, v: { 'from-alertmanager'?: str
     for (const u of plan.updated) await writeAtomic(path.join(ctx.root, u.file), u.text);
   }
   if (v.format === 'json') {
-    ctx.stdout.write(JSON.stringify({ branch: alertBranch(parsed.payload), opened: plan.opened.map((o) => ({ id: o.id, file: o.file, level: o.level, fingerprint: o.fingerprint })), updated: plan.updated.map((u) => ({ id: u.id, file: u.file, fingerprint: u.fingerprint })), ignored: plan.ignored, dry_run: Boolean(v['dry-run']) }, null, 2) + '\n');
+    ctx.stdout.write(
+      JSON.stringify(
+        {
+          branch: alertBranch(parsed.payload),
+          opened: plan.opened.map((o) => ({ id: o.id, file: o.file, level: o.level, fingerprint: o.fingerprint })),
+          updated: plan.updated.map((u) => ({ id: u.id, file: u.file, fingerprint: u.fingerprint })),
+          ignored: plan.ignored,
+          dry_run: Boolean(v['dry-run']),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   } else {
     const verb = v['dry-run'] ? 'would open' : 'opened';
     for (const o of plan.opened) ctx.stdout.write(`${verb} ${o.file}  level ${o.level} (${o.levelReason})  fingerprint ${o.fingerprint}\n`);
@@ -130,7 +171,12 @@ async function openFromAlert(ctx: CommandContext, v: { 'from-alertmanager'?: str
 
 /** The pull-request branch of an alert group: repeated notifications of one group land on one branch. */
 function alertBranch(p: { groupKey: string; alerts: { fingerprint: string }[] }): string {
-  const key = p.groupKey || p.alerts.map((a) => a.fingerprint).sort().join(',');
+  const key =
+    p.groupKey ||
+    p.alerts
+      .map((a) => a.fingerprint)
+      .sort()
+      .join(',');
   return `opsgate/alert-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 }
 

@@ -11,7 +11,11 @@ const USAGE = 'usage: opsgate incidents watch [--dry-run] [--at TIME] [--format 
 
 /** `opsgate incidents watch`: notify every duty that is due or overdue, once. */
 export async function incidentsCommand(ctx: CommandContext): Promise<number> {
-  const parsed = parseCommandArgs(ctx.argv, { usage: USAGE, options: { 'dry-run': { type: 'boolean', default: false }, at: { type: 'string' }, format: { type: 'string', default: 'text' }, 'retry-channel': { type: 'string', multiple: true } }, positionals: { max: 1, name: 'a subcommand: watch' } });
+  const parsed = parseCommandArgs(ctx.argv, {
+    usage: USAGE,
+    options: { 'dry-run': { type: 'boolean', default: false }, at: { type: 'string' }, format: { type: 'string', default: 'text' }, 'retry-channel': { type: 'string', multiple: true } },
+    positionals: { max: 1, name: 'a subcommand: watch' },
+  });
   const { values, positionals } = parsed;
   if (positionals[0] !== 'watch' || positionals.length > 1) throw new UsageError(`expected 'watch', got '${positionals.join(' ')}'`, USAGE);
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not '${values.format}'`, USAGE);

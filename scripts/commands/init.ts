@@ -30,8 +30,17 @@ any of those files exists already. \`opsgate lint --root DIR\` is clean afterwar
 exit codes: 0 written, 2 usage or a file exists already, 3 internal error
 `;
 const SPEC = {
-  usage: USAGE, help: HELP, positionals: { min: 1, max: 1, name: 'the directory to create the repository in' },
-  options: { name: { type: 'string' }, 'default-branch': { type: 'string' }, timezone: { type: 'string' }, language: { type: 'string' }, 'opsgate-repository': { type: 'string' }, 'opsgate-commit': { type: 'string' } },
+  usage: USAGE,
+  help: HELP,
+  positionals: { min: 1, max: 1, name: 'the directory to create the repository in' },
+  options: {
+    name: { type: 'string' },
+    'default-branch': { type: 'string' },
+    timezone: { type: 'string' },
+    language: { type: 'string' },
+    'opsgate-repository': { type: 'string' },
+    'opsgate-commit': { type: 'string' },
+  },
 } as const;
 
 /** Edge: the package's own skeleton, schemas and workflow templates. */
@@ -44,7 +53,14 @@ async function readInitSources(): Promise<InitSources> {
     skeleton[path.relative(skeletonRoot, abs).split(path.sep).join('/')] = await readFile(abs, 'utf8');
   }
   const readDir = async (dir: string, ext: string) =>
-    Object.fromEntries(await Promise.all((await readdir(dir)).filter((f) => f.endsWith(ext)).sort().map(async (f) => [f, await readFile(path.join(dir, f), 'utf8')] as const)));
+    Object.fromEntries(
+      await Promise.all(
+        (await readdir(dir))
+          .filter((f) => f.endsWith(ext))
+          .sort()
+          .map(async (f) => [f, await readFile(path.join(dir, f), 'utf8')] as const),
+      ),
+    );
   return {
     skeleton,
     schemas: await readDir(codePath('schemas'), '.schema.json'),
@@ -74,7 +90,10 @@ export async function initCommand(ctx: CommandContext): Promise<number> {
   const files = planInit(options, await readInitSources());
   const existing = files.filter((f) => existsSync(path.join(dir, f.path))).map((f) => f.path);
   if (existing.length) {
-    throw new UsageError(`${dir} already has ${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ` and ${existing.length - 5} more` : ''}; nothing was written`, 'init writes into a new or empty directory');
+    throw new UsageError(
+      `${dir} already has ${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ` and ${existing.length - 5} more` : ''}; nothing was written`,
+      'init writes into a new or empty directory',
+    );
   }
   for (const f of files) {
     const abs = path.join(dir, f.path);

@@ -22,16 +22,36 @@ const HELP = `usage: opsgate inspect [options]
 exit: 0 all pass, 1 any fail or error, 2 usage or unusable input, 3 internal error`;
 
 interface InspectArgs {
-  hosts: string[]; groups: string[]; baselines: string[]; format: 'text' | 'json' | 'github'; record: boolean;
-  shard?: { index: number; count: number }; runId?: string; concurrency: number; timeoutMs: number; connectTimeoutMs: number; identity?: string; verbose: boolean;
+  hosts: string[];
+  groups: string[];
+  baselines: string[];
+  format: 'text' | 'json' | 'github';
+  record: boolean;
+  shard?: { index: number; count: number };
+  runId?: string;
+  concurrency: number;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  identity?: string;
+  verbose: boolean;
 }
 
 const SPEC = {
-  usage: 'usage: opsgate inspect [--hosts a,b] [--groups g,h] [--baselines x,y] [--format text|json|github] [--record] [--shard i/n] [...]', help: HELP,
+  usage: 'usage: opsgate inspect [--hosts a,b] [--groups g,h] [--baselines x,y] [--format text|json|github] [--record] [--shard i/n] [...]',
+  help: HELP,
   options: {
-    hosts: { type: 'string', multiple: true }, groups: { type: 'string', multiple: true }, baselines: { type: 'string', multiple: true },
-    format: { type: 'string' }, record: { type: 'boolean' }, shard: { type: 'string' }, 'run-id': { type: 'string' }, concurrency: { type: 'string' },
-    timeout: { type: 'string' }, 'connect-timeout': { type: 'string' }, identity: { type: 'string' }, verbose: { type: 'boolean' },
+    hosts: { type: 'string', multiple: true },
+    groups: { type: 'string', multiple: true },
+    baselines: { type: 'string', multiple: true },
+    format: { type: 'string' },
+    record: { type: 'boolean' },
+    shard: { type: 'string' },
+    'run-id': { type: 'string' },
+    concurrency: { type: 'string' },
+    timeout: { type: 'string' },
+    'connect-timeout': { type: 'string' },
+    identity: { type: 'string' },
+    verbose: { type: 'boolean' },
   },
 } as const;
 
@@ -47,7 +67,9 @@ export function parseInspectArgs(argv: string[]): InspectArgs {
   const runId = v['run-id'];
   if (runId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(runId)) throw new UsageError(`--run-id must be 1–64 characters of letters, digits, '.', '_' or '-', got '${runId}'`, SPEC.usage);
   return {
-    hosts: list(v.hosts) ?? [], groups: list(v.groups) ?? [], baselines: list(v.baselines) ?? [],
+    hosts: list(v.hosts) ?? [],
+    groups: list(v.groups) ?? [],
+    baselines: list(v.baselines) ?? [],
     format: oneOf('format', v.format, ['text', 'json', 'github'], SPEC.usage) ?? 'text',
     record: v.record === true,
     ...(shard ? { shard } : {}),
@@ -74,24 +96,49 @@ export const inspectCommand: Command = async (ctx: CommandContext) => {
   if (loaded.unusable) return ExitCode.unusable;
 
   const [{ loadSshAuth }, { runInspection }, results, record, render, { redactDeep }] = await Promise.all([
-    import('../ssh/fleet.ts'), import('../inspect/runner.ts'), import('../inspect/results.ts'), import('../inspect/record.ts'), import('../inspect/render.ts'), import('../ssh/redact.ts'),
+    import('../ssh/fleet.ts'),
+    import('../inspect/runner.ts'),
+    import('../inspect/results.ts'),
+    import('../inspect/record.ts'),
+    import('../inspect/render.ts'),
+    import('../ssh/redact.ts'),
   ]);
   let auth;
-  try { auth = await loadSshAuth({ env: ctx.env, ...(args.identity ? { identityFile: path.resolve(args.identity) } : {}) }); } catch (e) {
+  try {
+    auth = await loadSshAuth({ env: ctx.env, ...(args.identity ? { identityFile: path.resolve(args.identity) } : {}) });
+  } catch (e) {
     throw new UsageError(`cannot read the identity file: ${(e as Error).message}`);
   }
   const started = ctx.now();
   const hosts = results.selectShard(loaded.hosts, args.shard);
   const runs = await runInspection({
-    hosts, inventory: loaded.inventory, baselines: loaded.baselines, policy: loaded.policy, auth: auth.auth, secrets: auth.secrets,
-    env: ctx.env, now: ctx.now, concurrency: args.concurrency, connectTimeoutMs: args.connectTimeoutMs, commandTimeoutMs: args.timeoutMs,
+    hosts,
+    inventory: loaded.inventory,
+    baselines: loaded.baselines,
+    policy: loaded.policy,
+    auth: auth.auth,
+    secrets: auth.secrets,
+    env: ctx.env,
+    now: ctx.now,
+    concurrency: args.concurrency,
+    connectTimeoutMs: args.connectTimeoutMs,
+    commandTimeoutMs: args.timeoutMs,
   });
   const now = ctx.now();
-  const waived = results.applyExceptions(runs.flatMap((r) => r.rows), loaded.policy.exceptions, loaded.inventory, now);
+  const waived = results.applyExceptions(
+    runs.flatMap((r) => r.rows),
+    loaded.policy.exceptions,
+    loaded.inventory,
+    now,
+  );
   const runId = args.runId ?? defaultRunId(ctx.env) ?? `INS-${started.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
   // Each host is compared with the last run that inspected it (scoped runs and shards included).
   const stored = args.record ? await record.readRecentRuns(ctx.root, started) : [];
-  const prior = record.priorByHost(stored, hosts.map((h) => h.id), runId);
+  const prior = record.priorByHost(
+    stored,
+    hosts.map((h) => h.id),
+    runId,
+  );
   const notInspected = new Set(runs.filter((r) => r.error).map((r) => r.host));
   const rows = args.record ? results.applyLifecycle(waived, prior, runId, notInspected) : waived;
   const hostRuns = runs.map((r) => ({ ...r, rows: rows.filter((x) => x.host === r.host) }));
@@ -112,9 +159,14 @@ export const inspectCommand: Command = async (ctx: CommandContext) => {
     const file = record.recordFileFor(ctx.root, started, args.shard);
     try {
       await record.writeInspectionRecord({
-        file, runId, at: () => loaded.formatTime(ctx.now()),
+        file,
+        runId,
+        at: () => loaded.formatTime(ctx.now()),
         scope: { hosts: args.hosts, groups: args.groups, shard: args.shard ? `${args.shard.index}/${args.shard.count}` : null },
-        baselines: loaded.baselines.map((b) => ({ id: b.id, checks: b.checks.length })), hosts: report.hosts, previousRun: report.previousRun, summary,
+        baselines: loaded.baselines.map((b) => ({ id: b.id, checks: b.checks.length })),
+        hosts: report.hosts,
+        previousRun: report.previousRun,
+        summary,
       });
     } catch (e) {
       // A broken chain is never appended to: the results above stand, the evidence does not.

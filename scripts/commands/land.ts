@@ -25,17 +25,29 @@ and refuses to start a run while an earlier run's records have not landed.
           lease in the same atomic push; rebuilds on a moved tip, never overwrites
           a file someone else changed (conflict, exit 1).
 
-flows: ${Object.entries(FLOWS).map(([f, d]) => `${f} (${d.roots.join(', ')}${d.lease ? '; leased' : ''})`).join(', ')}
+flows: ${Object.entries(FLOWS)
+  .map(([f, d]) => `${f} (${d.roots.join(', ')}${d.lease ? '; leased' : ''})`)
+  .join(', ')}
 outputs: with GITHUB_OUTPUT set, lease writes leased=true|false and changes=...
 exit codes: 0 done, 1 refused / conflict / not landed, 2 usage, 3 internal
 `;
 
 const SPEC = {
-  usage: USAGE, help: HELP, positionals: { min: 1, max: 1, name: 'a subcommand: lease, check, stage or push' },
+  usage: USAGE,
+  help: HELP,
+  positionals: { min: 1, max: 1, name: 'a subcommand: lease, check, stage or push' },
   options: {
-    flow: { type: 'string' }, run: { type: 'string' }, remote: { type: 'string' }, 'if-due': { type: 'boolean' },
-    out: { type: 'string' }, part: { type: 'string' }, from: { type: 'string' }, branch: { type: 'string' },
-    'release-lease': { type: 'boolean' }, attempts: { type: 'string' }, 'dry-run': { type: 'boolean' },
+    flow: { type: 'string' },
+    run: { type: 'string' },
+    remote: { type: 'string' },
+    'if-due': { type: 'boolean' },
+    out: { type: 'string' },
+    part: { type: 'string' },
+    from: { type: 'string' },
+    branch: { type: 'string' },
+    'release-lease': { type: 'boolean' },
+    attempts: { type: 'string' },
+    'dry-run': { type: 'boolean' },
   },
 } as const;
 
@@ -54,7 +66,13 @@ function runOf(v: string | undefined, env: NodeJS.ProcessEnv): string {
 
 async function output(ctx: CommandContext, values: Record<string, string>): Promise<void> {
   const file = ctx.env.GITHUB_OUTPUT;
-  if (file) await appendFile(file, Object.entries(values).map(([k, v]) => `${k}=${v}\n`).join(''));
+  if (file)
+    await appendFile(
+      file,
+      Object.entries(values)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+    );
 }
 
 function runUrl(env: NodeJS.ProcessEnv): string | undefined {
@@ -87,7 +105,10 @@ async function runLand(ctx: CommandContext): Promise<number> {
     const git = gitIn(ctx.root, ctx.env);
     if (sub === 'check') {
       const held = await readLease(git, remote, flow);
-      if (!held) { ctx.stdout.write(`no ${flow} lease: the last run's records landed\n`); return ExitCode.clean; }
+      if (!held) {
+        ctx.stdout.write(`no ${flow} lease: the last run's records landed\n`);
+        return ExitCode.clean;
+      }
       ctx.stderr.write(`opsgate: ${describeLease(held)}\n`);
       return ExitCode.findings;
     }
@@ -97,7 +118,11 @@ async function runLand(ctx: CommandContext): Promise<number> {
       const { readRepo } = await import('../repo/read-repo.ts');
       const { selectDueWork } = await import('../change/due.ts');
       const held = await readLease(git, remote, flow);
-      if (held) { ctx.stderr.write(`opsgate: refusing to start: ${describeLease(held)}\n`); await output(ctx, { leased: 'false' }); return ExitCode.findings; }
+      if (held) {
+        ctx.stderr.write(`opsgate: refusing to start: ${describeLease(held)}\n`);
+        await output(ctx, { leased: 'false' });
+        return ExitCode.findings;
+      }
       const repo = await readRepo(ctx.root);
       const work = await selectDueWork(repo, ctx.now());
       changes = work.apply;
@@ -113,7 +138,11 @@ async function runLand(ctx: CommandContext): Promise<number> {
     }
     const url = runUrl(ctx.env);
     const r = await takeLease(git, { remote, flow, run, ...(url ? { runUrl: url } : {}), changes, now: ctx.now() });
-    if (!r.ok) { ctx.stderr.write(`opsgate: refusing to start: ${describeLease(r.holder)}\n`); await output(ctx, { leased: 'false' }); return ExitCode.findings; }
+    if (!r.ok) {
+      ctx.stderr.write(`opsgate: refusing to start: ${describeLease(r.holder)}\n`);
+      await output(ctx, { leased: 'false' });
+      return ExitCode.findings;
+    }
     ctx.stdout.write(`lease ${leaseBranch(flow)} taken for run ${run} (${r.sha.slice(0, 12)})${changes.length ? `: ${changes.join(', ')}` : ''}\n`);
     await output(ctx, { leased: 'true', changes: changes.join(' ') });
     return ExitCode.clean;
@@ -136,15 +165,24 @@ async function runLand(ctx: CommandContext): Promise<number> {
   if (sub === 'push') {
     if (!values.from) throw new UsageError('--from DIR is required', USAGE);
     const branch = (values.branch as string | undefined) ?? ctx.env.GITHUB_REF_NAME;
-    if (!branch) throw new UsageError('--branch is required (or GITHUB_REF_NAME, the run\'s own branch)', USAGE);
+    if (!branch) throw new UsageError("--branch is required (or GITHUB_REF_NAME, the run's own branch)", USAGE);
     if (branch.startsWith('-') || !/^[\w./-]+$/.test(branch)) throw new UsageError(`--branch '${branch}' is not a branch name`, USAGE);
     const attempts = values.attempts === undefined ? 5 : Number(values.attempts);
     if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20) throw new UsageError('--attempts must be an integer from 1 to 20', USAGE);
     const { landStaged } = await import('../land/push.ts');
     const delay = /^\d+$/.test(ctx.env.OPSGATE_LAND_RETRY_MS ?? '') ? Number(ctx.env.OPSGATE_LAND_RETRY_MS) : 2000;
     const r = await landStaged({
-      root: ctx.root, from: path.resolve(ctx.root, values.from as string), branch, remote, releaseLease: values['release-lease'] === true,
-      attempts, retryDelayMs: delay, dryRun: values['dry-run'] === true, now: ctx.now(), env: ctx.env, log: (l) => ctx.stderr.write(`opsgate: ${l}\n`),
+      root: ctx.root,
+      from: path.resolve(ctx.root, values.from as string),
+      branch,
+      remote,
+      releaseLease: values['release-lease'] === true,
+      attempts,
+      retryDelayMs: delay,
+      dryRun: values['dry-run'] === true,
+      now: ctx.now(),
+      env: ctx.env,
+      log: (l) => ctx.stderr.write(`opsgate: ${l}\n`),
     });
     for (const p of r.written) ctx.stdout.write(`  ${r.status === 'dry-run' ? 'would land' : 'landed'} ${p}\n`);
     for (const p of r.alreadyLanded) ctx.stdout.write(`  already on ${branch}: ${p}\n`);

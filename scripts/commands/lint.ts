@@ -62,7 +62,10 @@ async function lintTree(root: string, now: Date) {
   const lintRepo = (input: RuleInput) => lintRules({ ...input, ...(notificationBlocks ? { notificationBlocks } : {}) });
   const backupRestoreTests = await readRestoreTests(root);
   const backupVerifySchedules = await readWorkflowSchedules(root, now);
-  return { repo, diagnostics: lintRepo({ repo, now, existingFiles, refusedFiles, changeRuns, official: loadOfficialSchedule(), backupRestoreTests, ...(backupVerifySchedules ? { backupVerifySchedules } : {}) }) };
+  return {
+    repo,
+    diagnostics: lintRepo({ repo, now, existingFiles, refusedFiles, changeRuns, official: loadOfficialSchedule(), backupRestoreTests, ...(backupVerifySchedules ? { backupVerifySchedules } : {}) }),
+  };
 }
 
 /** The scheduled backup verification of .github/workflows/ (undefined without that folder: nothing to compare). */
@@ -70,7 +73,12 @@ async function readWorkflowSchedules(root: string, now: Date) {
   const dir = path.join(root, '.github', 'workflows');
   const names = await readdir(dir).catch(() => undefined);
   if (!names) return undefined;
-  const files = await Promise.all(names.filter((n) => /\.ya?ml$/.test(n)).sort().map(async (n) => ({ file: `.github/workflows/${n}`, text: await readFile(path.join(dir, n), 'utf8').catch(() => '') })));
+  const files = await Promise.all(
+    names
+      .filter((n) => /\.ya?ml$/.test(n))
+      .sort()
+      .map(async (n) => ({ file: `.github/workflows/${n}`, text: await readFile(path.join(dir, n), 'utf8').catch(() => '') })),
+  );
   return readVerifySchedules(files, now);
 }
 

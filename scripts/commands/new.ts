@@ -22,7 +22,9 @@ from a commented template. Never overwrites a file.
   --reporter PERSON   who reports the incident
 `;
 const SPEC = {
-  usage: USAGE, help: HELP, positionals: { min: 1, max: 1, name: 'what to create: change or incident' },
+  usage: USAGE,
+  help: HELP,
+  positionals: { min: 1, max: 1, name: 'what to create: change or incident' },
   options: { title: { type: 'string' }, type: { type: 'string' }, level: { type: 'string' }, requester: { type: 'string' }, reporter: { type: 'string' } },
 } as const;
 const TYPES = ['standard', 'normal', 'emergency'] as const;
@@ -46,7 +48,9 @@ export async function newCommand(ctx: CommandContext): Promise<number> {
   let window = '';
   if (kind === 'change') {
     const w = proposeWindow(calendar, ctx.now(), type);
-    window = w.window ? `window: the next occurrence of maintenance window ${w.window} at least a day away, ${w.start} – ${w.end} (${w.zone})\n` : `window: ${w.start} – ${w.end}, a week from now: policies/calendar.yaml has no maintenance window open to this change within a year\n`;
+    window = w.window
+      ? `window: the next occurrence of maintenance window ${w.window} at least a day away, ${w.start} – ${w.end} (${w.zone})\n`
+      : `window: ${w.start} – ${w.end}, a week from now: policies/calendar.yaml has no maintenance window open to this change within a year\n`;
     text = renderChangeTemplate({ id, title: values.title, type, requester: values.requester ?? 'TODO', start: w.start, end: w.end });
     window += await windowShorterThanSchedule(ctx.root, w.start, w.end);
   } else {

@@ -26,7 +26,10 @@ const SPEC = { usage: USAGE, help: HELP, options: { json: { type: 'boolean' } },
 async function collect(p: string, out: string[]): Promise<void> {
   const s = await stat(p).catch(() => undefined);
   if (!s) throw new UsageError(`${p} does not exist`, USAGE);
-  if (s.isFile()) { out.push(p); return; }
+  if (s.isFile()) {
+    out.push(p);
+    return;
+  }
   for (const e of (await readdir(p, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
     const child = path.join(p, e.name);
     if (e.isDirectory()) await collect(child, out);
@@ -42,8 +45,9 @@ export const recordsCommand: Command = async (ctx) => {
   const wantJson = values.json === true;
   const files: string[] = [];
   const recordsDir = path.join(ctx.root, 'records');
-  if (targets.length === 0) { if (await stat(recordsDir).catch(() => undefined)) await collect(recordsDir, files); }
-  else for (const t of targets) await collect(path.resolve(ctx.root, t), files);
+  if (targets.length === 0) {
+    if (await stat(recordsDir).catch(() => undefined)) await collect(recordsDir, files);
+  } else for (const t of targets) await collect(path.resolve(ctx.root, t), files);
   let lines = 0;
   const problems: Array<{ file: string; line: number; code: string; message: string }> = [];
   const notices: typeof problems = [];
@@ -71,9 +75,16 @@ export const recordsCommand: Command = async (ctx) => {
     for (const [rel, text] of texts) found.push(...checkRecordHistory(rel, history.versions.get(rel) ?? [], Buffer.from(text), historyFactsFor(history, rel, modified.has(rel))).problems);
     found.push(...checkMissingRecords(history, (p) => texts.has(p), inScope));
     // Lines after the last commit, and files not committed yet, are reported without failing: CI commits what it wrote.
-    for (const h of await locateRewrites(ctx.root, found, history, async (p) => texts.get(p) ?? '')) (h.code === 'record.history.uncommitted' || h.code === 'record.history.untracked' ? notices : problems).push({ file: h.path, line: h.line, code: h.code, message: h.message });
+    for (const h of await locateRewrites(ctx.root, found, history, async (p) => texts.get(p) ?? ''))
+      (h.code === 'record.history.uncommitted' || h.code === 'record.history.untracked' ? notices : problems).push({ file: h.path, line: h.line, code: h.code, message: h.message });
     const e = history.epoch;
-    if (e) notices.unshift({ file: 'records', line: 1, code: 'record.history-reset', message: `history compared since commit ${e.commit.slice(0, 12)} (${e.reason !== undefined ? `Records-Reset: ${e.reason}` : 'the commit that emptied records/'})` });
+    if (e)
+      notices.unshift({
+        file: 'records',
+        line: 1,
+        code: 'record.history-reset',
+        message: `history compared since commit ${e.commit.slice(0, 12)} (${e.reason !== undefined ? `Records-Reset: ${e.reason}` : 'the commit that emptied records/'})`,
+      });
   }
   // Every commit a record cites must be one an auditor can open: here, or in a history bundle under records/history/.
   const cited = await checkCitedCommits(ctx.root, verified);
@@ -84,8 +95,13 @@ export const recordsCommand: Command = async (ctx) => {
     // File names and messages carry text a pull request controls (names, commit messages): visible escapes.
     for (const p of problems) ctx.stdout.write(`${sanitizeForLog(`${p.file}:${p.line}  ${p.code}  ${p.message}`)}\n`);
     for (const p of notices) ctx.stdout.write(`${sanitizeForLog(`${p.file}:${p.line}  ${p.code}  ${p.message}`)}\n`);
-    if (cited.summary) ctx.stdout.write(`cited commits: ${cited.summary.found} of ${cited.summary.cited} found${cited.summary.in_bundles ? ` (${cited.summary.in_bundles} in ${cited.summary.bundles.join(', ')})` : ''}\n`);
-    ctx.stdout.write(`${files.length} record file(s), ${lines} line(s): ${problems.length === 0 ? `every chain verifies${inGit ? ' and extends what git committed' : ' (not a git work tree: not compared with history)'}` : `${problems.length} problem(s)`}${notices.some((n) => n.code.startsWith('record.history.un')) ? `; ${notices.filter((n) => n.code.startsWith('record.history.un')).length} file(s) with uncommitted lines` : ''}\n`);
+    if (cited.summary)
+      ctx.stdout.write(
+        `cited commits: ${cited.summary.found} of ${cited.summary.cited} found${cited.summary.in_bundles ? ` (${cited.summary.in_bundles} in ${cited.summary.bundles.join(', ')})` : ''}\n`,
+      );
+    ctx.stdout.write(
+      `${files.length} record file(s), ${lines} line(s): ${problems.length === 0 ? `every chain verifies${inGit ? ' and extends what git committed' : ' (not a git work tree: not compared with history)'}` : `${problems.length} problem(s)`}${notices.some((n) => n.code.startsWith('record.history.un')) ? `; ${notices.filter((n) => n.code.startsWith('record.history.un')).length} file(s) with uncommitted lines` : ''}\n`,
+    );
   }
   return problems.length === 0 ? ExitCode.clean : ExitCode.findings;
 };

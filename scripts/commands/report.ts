@@ -29,7 +29,9 @@ Markdown and JSON, every figure traced to evidence (Appendix A and B).
 exit codes: 0 written, 1 written but a record failed verification, 2 usage, 3 internal error
 `;
 const SPEC = {
-  usage: USAGE, help: HELP, positionals: { min: 1, max: 1, name: 'the report kind: audit or monthly' },
+  usage: USAGE,
+  help: HELP,
+  positionals: { min: 1, max: 1, name: 'the report kind: audit or monthly' },
   options: { period: { type: 'string' }, lang: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, at: { type: 'string' } },
 } as const;
 
@@ -98,7 +100,10 @@ export async function reportCommand(ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
   const kind = positionals[0] as ReportKind;
   if (!KINDS.includes(kind)) throw new UsageError(`expected one report kind: ${KINDS.join(' or ')}, not '${kind}'`, USAGE);
-  const formats = (values.format ?? 'html,md,json').split(',').map((f) => f.trim()).filter(Boolean);
+  const formats = (values.format ?? 'html,md,json')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   for (const f of formats) if (!FORMATS.includes(f as Format)) throw new UsageError(`--format: '${f}' is not one of ${FORMATS.join(', ')}`, 'e.g. --format html,md');
   if (values.lang !== undefined && !LANGUAGES.includes(values.lang as Language)) throw new UsageError(`--lang must be one of ${LANGUAGES.join(', ')}, not '${values.lang}'`);
   if (values.period !== undefined && !isPeriodId(values.period)) throw new UsageError(`--period must be a month as YYYY-MM (e.g. 2026-11), not '${values.period}'`);
@@ -144,7 +149,12 @@ export async function reportCommand(ctx: CommandContext): Promise<number> {
   for (const x of report.integrity.history) ctx.stderr.write(`${x.path}:${x.line}  ${x.code}  ${x.message}\n`);
   for (const g of report.status.gaps) ctx.stderr.write(`${g.path ?? '-'}  ${g.code}  ${g.detail}\n`);
   if (!p.git) ctx.stderr.write('opsgate: not a git repository: the evidence cannot be checked against history\n');
-  for (const [what, list] of [['modified', p.modified], ['deleted', p.deleted], ['untracked', p.untracked]] as const) for (const f of list) ctx.stderr.write(`${f}  evidence.${what}  differs from the commit the report cites\n`);
+  for (const [what, list] of [
+    ['modified', p.modified],
+    ['deleted', p.deleted],
+    ['untracked', p.untracked],
+  ] as const)
+    for (const f of list) ctx.stderr.write(`${f}  evidence.${what}  differs from the commit the report cites\n`);
   ctx.stderr.write('opsgate: the report is written, but it cannot be signed as is: see the banner on its cover\n');
   return ExitCode.findings;
 }

@@ -288,7 +288,11 @@ export function renderAccessScript(policy: AccessPolicy, mode: ConvergeMode, o: 
   }
   parts.push(`og_allow ${heredoc(o.allowed.map((l) => `${l}\n`).join(''))}`);
   const q = (awk: string) => awk.replace(/'/g, `'\\''`);
-  parts.push(SUDOERS_PART.replaceAll('@PREFIX@', SUDOERS_PREFIX).replaceAll('@FILTER@', () => q(FILTER_AWK)).replace('@ALIAS@', () => q(ALIAS_AWK)));
+  parts.push(
+    SUDOERS_PART.replaceAll('@PREFIX@', SUDOERS_PREFIX)
+      .replaceAll('@FILTER@', () => q(FILTER_AWK))
+      .replace('@ALIAS@', () => q(ALIAS_AWK)),
+  );
   return parts.join('\n');
 }
 

@@ -68,15 +68,30 @@ export function renderAccessPolicy(host: { id: string; data: Pick<HostDocument, 
 
   // Who is entitled to what, when, is decided once, in scripts/access/entitlement.ts.
   for (const { grant: g, role, person, inactive } of grantsOnHost({ id: host.id, groups: host.data.groups }, inputs, clock)) {
-    if (!role || !person) { problems.push(`grant ${g.id}: ${inactive}`); continue; }
-    if (inactive) { excluded.push({ person: g.person, grant: g.id, reason: inactive }); continue; }
+    if (!role || !person) {
+      problems.push(`grant ${g.id}: ${inactive}`);
+      continue;
+    }
+    if (inactive) {
+      excluded.push({ person: g.person, grant: g.id, reason: inactive });
+      continue;
+    }
     rolesWithGrant.add(role.id);
     const list = accounts.get(role.unix_account)!;
     for (const k of person.ssh_keys ?? []) {
-      if (!keyValid(k, clock)) { excluded.push({ person: person.id, grant: g.id, reason: `key ${k.fingerprint} expired ${k.expires}` }); continue; }
+      if (!keyValid(k, clock)) {
+        excluded.push({ person: person.id, grant: g.id, reason: `key ${k.fingerprint} expired ${k.expires}` });
+        continue;
+      }
       const blob = keyBlobOf(k.public_key);
-      if (!blob) { problems.push(`person ${person.id}: a public key is not '<type> <base64>'`); continue; }
-      if (blob.fingerprint !== k.fingerprint) { excluded.push({ person: person.id, grant: g.id, reason: `key fingerprint is ${blob.fingerprint}, the document pins ${k.fingerprint}` }); continue; }
+      if (!blob) {
+        problems.push(`person ${person.id}: a public key is not '<type> <base64>'`);
+        continue;
+      }
+      if (blob.fingerprint !== k.fingerprint) {
+        excluded.push({ person: person.id, grant: g.id, reason: `key fingerprint is ${blob.fingerprint}, the document pins ${k.fingerprint}` });
+        continue;
+      }
       if (list.some((x) => x.fingerprint === blob.fingerprint)) continue;
       // The comment names the person, so a key on a host is traceable to its document.
       list.push({ person: person.id, grant: g.id, fingerprint: blob.fingerprint, line: `${blob.type} ${blob.b64} opsgate:${person.id}` });
@@ -89,7 +104,10 @@ export function renderAccessPolicy(host: { id: string; data: Pick<HostDocument, 
     const lines = [`# Managed by opsgate from policies/access/roles/${role.id}.yaml (${role.title.replace(/[\r\n]/g, ' ')}). Local edits are overwritten.`];
     for (const rule of role.sudo) {
       const bad = rule.commands.find((c) => /[\r\n\0]/.test(c));
-      if (bad !== undefined) { problems.push(`role ${role.id}: a sudo command contains a line break`); continue; }
+      if (bad !== undefined) {
+        problems.push(`role ${role.id}: a sudo command contains a line break`);
+        continue;
+      }
       const cmds = rule.commands.map((c) => (c === 'ALL' ? 'ALL' : escapeSudoers(c))).join(', ');
       lines.push(`${role.unix_account} ALL=(${rule.runas ?? 'root'}) ${rule.nopasswd ? 'NOPASSWD: ' : ''}${cmds}`);
     }

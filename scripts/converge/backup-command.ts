@@ -25,7 +25,13 @@ export interface BackupCommandOptions {
   actor: string;
 }
 
-const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+const list = (v: unknown) =>
+  typeof v === 'string'
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 
 export async function runConvergeBackup(ctx: CommandContext, o: BackupCommandOptions): Promise<number> {
   const { flags } = o;
@@ -36,9 +42,11 @@ export async function runConvergeBackup(ctx: CommandContext, o: BackupCommandOpt
   const repo = await readRepo(ctx.root);
   const all = repo.all('backup-policy');
   const wanted = list(flags.policies);
-  for (const id of wanted ?? []) if (!all.some((p) => p.id === id)) throw new UsageError(`no backup policy '${id}' in policies/backup/ (there are: ${all.map((p) => p.id).join(', ') || 'none'})`, o.usage);
+  for (const id of wanted ?? [])
+    if (!all.some((p) => p.id === id)) throw new UsageError(`no backup policy '${id}' in policies/backup/ (there are: ${all.map((p) => p.id).join(', ') || 'none'})`, o.usage);
   const docs = wanted ? all.filter((p) => wanted.includes(p.id)) : all;
-  const hostsSel = list(flags.hosts); const groupsSel = list(flags.groups);
+  const hostsSel = list(flags.hosts);
+  const groupsSel = list(flags.groups);
   for (const id of hostsSel ?? []) if (!repo.get('host', id)) throw new UsageError(`no host '${id}' in inventory/hosts/`, o.usage);
   const hosts = hostsSel || groupsSel ? repo.resolveTargets({ ...(hostsSel ? { hosts: hostsSel } : {}), ...(groupsSel ? { groups: groupsSel } : {}) }) : repo.all('host');
   if (hosts.length === 0) throw new UsageError('no host matches', o.usage);
@@ -73,12 +81,18 @@ export async function runConvergeBackup(ctx: CommandContext, o: BackupCommandOpt
     for (const h of hosts) {
       const rendered = planBackupHost(h, policies, timezone, (n) => (secret(n) ? '***' : undefined));
       const refused = refusal(h);
-      ctx.stdout.write(`${h.id}:${rendered.length ? '' : ' no backup policy applies (any opsgate-backup job found there is removed)'}${refused ? ` ${refused.code}: ${sanitizeForLog(describeWindowRefusal(refused))}` : ''}\n`);
+      ctx.stdout.write(
+        `${h.id}:${rendered.length ? '' : ' no backup policy applies (any opsgate-backup job found there is removed)'}${refused ? ` ${refused.code}: ${sanitizeForLog(describeWindowRefusal(refused))}` : ''}\n`,
+      );
       for (const p of rendered) {
-        ctx.stdout.write(`  ${p.policy}: repository ${sanitizeForLog(p.repository)}${p.init ? ' (created if missing)' : ''}; ${p.schedules.map((s) => `${s.kind} "${s.cron}" → ${s.onCalendar.join(' + ')}`).join('; ')}\n`);
+        ctx.stdout.write(
+          `  ${p.policy}: repository ${sanitizeForLog(p.repository)}${p.init ? ' (created if missing)' : ''}; ${p.schedules.map((s) => `${s.kind} "${s.cron}" → ${s.onCalendar.join(' + ')}`).join('; ')}\n`,
+        );
         for (const f of [...p.common, ...p.systemd, ...p.cron]) {
           const where = f.role === 'service' || f.role === 'timer' ? ' (systemd hosts)' : f.role === 'cron' ? ' (hosts without systemd as PID 1)' : '';
-          ctx.stdout.write(`    ${f.path} ${f.mode.padStart(4, '0')} root${where}${f.secret ? `: secret (${f.role === 'env' ? `variables ${p.envNames.join(', ')}` : 'the repository password'})` : ':'}\n`);
+          ctx.stdout.write(
+            `    ${f.path} ${f.mode.padStart(4, '0')} root${where}${f.secret ? `: secret (${f.role === 'env' ? `variables ${p.envNames.join(', ')}` : 'the repository password'})` : ':'}\n`,
+          );
           if (!f.secret) for (const l of f.content.split('\n').filter(Boolean)) ctx.stdout.write(`      ${sanitizeForLog(l)}\n`);
         }
         if (p.missingSecrets.length) ctx.stdout.write(`    problem: the runner's environment has no ${p.missingSecrets.join(', ')}\n`);
@@ -87,11 +101,32 @@ export async function runConvergeBackup(ctx: CommandContext, o: BackupCommandOpt
     return ExitCode.clean;
   }
 
-  const refused = new Map(mode === 'apply' ? hosts.flatMap((h) => { const v = refusal(h); return v ? [[h.id, v] as const] : []; }) : []);
+  const refused = new Map(
+    mode === 'apply'
+      ? hosts.flatMap((h) => {
+          const v = refusal(h);
+          return v ? [[h.id, v] as const] : [];
+        })
+      : [],
+  );
   const { results, record, secrets } = await runBackupHosts({
-    root: ctx.root, env: ctx.env, now: ctx.now, repo, hosts, policies, timezone, scope: wanted ?? 'all', mode, secret, refused,
-    ...(typeof flags.identity === 'string' ? { identityFile: flags.identity } : {}), concurrency: Number(flags.concurrency ?? 20),
-    run: o.run, lockScope: o.lockScope, owner: o.owner, actor: o.actor,
+    root: ctx.root,
+    env: ctx.env,
+    now: ctx.now,
+    repo,
+    hosts,
+    policies,
+    timezone,
+    scope: wanted ?? 'all',
+    mode,
+    secret,
+    refused,
+    ...(typeof flags.identity === 'string' ? { identityFile: flags.identity } : {}),
+    concurrency: Number(flags.concurrency ?? 20),
+    run: o.run,
+    lockScope: o.lockScope,
+    owner: o.owner,
+    actor: o.actor,
   });
 
   const redact = (t: string) => secrets.reduce((acc, s) => (s.length >= 4 ? acc.split(s).join('***') : acc), t);
@@ -100,9 +135,31 @@ export async function runConvergeBackup(ctx: CommandContext, o: BackupCommandOpt
     const unreachable = results.filter((r) => r.outcome === 'unreachable' || (r.outcome === 'failed' && !r.rows)).length;
     const summary = summarize(rows, unreachable, results.length);
     const at = ctx.now().toISOString();
-    if (format === 'json') ctx.stdout.write(redact(JSON.stringify({ run_id: o.run, at, mode, summary, hosts: results.map((r) => ({ host: r.host, outcome: r.outcome, error: r.error ?? null, attention: r.attention })), results: rows }, null, 2)) + '\n');
+    if (format === 'json')
+      ctx.stdout.write(
+        redact(
+          JSON.stringify(
+            { run_id: o.run, at, mode, summary, hosts: results.map((r) => ({ host: r.host, outcome: r.outcome, error: r.error ?? null, attention: r.attention })), results: rows },
+            null,
+            2,
+          ),
+        ) + '\n',
+      );
     else {
-      const g = renderGithub({ runId: o.run, at, hosts: results.map((r) => ({ host: r.host, reachable: r.outcome !== 'unreachable', ...(r.error ? { error: { phase: 'converge', message: r.error } } : {}), durationMs: 0, rows: r.rows ?? [] })), rows, summary, previousRun: null });
+      const g = renderGithub({
+        runId: o.run,
+        at,
+        hosts: results.map((r) => ({
+          host: r.host,
+          reachable: r.outcome !== 'unreachable',
+          ...(r.error ? { error: { phase: 'converge', message: r.error } } : {}),
+          durationMs: 0,
+          rows: r.rows ?? [],
+        })),
+        rows,
+        summary,
+        previousRun: null,
+      });
       ctx.stdout.write(redact(g.annotations));
       if (ctx.env.GITHUB_STEP_SUMMARY) await import('node:fs/promises').then((f) => f.appendFile(ctx.env.GITHUB_STEP_SUMMARY!, redact(g.summary)));
     }

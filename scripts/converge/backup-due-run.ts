@@ -32,7 +32,15 @@ export async function dueBackupHosts(root: string, repo: RepoModel, now: Date): 
 
 async function selectDue(root: string, repo: RepoModel, now: Date) {
   const cal = repo.one('calendar')?.data;
-  return selectDueBackup({ hosts: repo.all('host'), policies: repo.all('backup-policy').map((d) => d.data), timezone: cal?.timezone ?? 'UTC', calendar: cal, now, spanMs: BACKUP_HOST_TIMEOUT_SECONDS * 1000, attempts: await readBackupHistory(root) });
+  return selectDueBackup({
+    hosts: repo.all('host'),
+    policies: repo.all('backup-policy').map((d) => d.data),
+    timezone: cal?.timezone ?? 'UTC',
+    calendar: cal,
+    now,
+    spanMs: BACKUP_HOST_TIMEOUT_SECONDS * 1000,
+    attempts: await readBackupHistory(root),
+  });
 }
 
 export async function runDueBackupConverge(ctx: CommandContext, o: DueBackupOptions): Promise<number> {
@@ -65,9 +73,23 @@ export async function runDueBackupConverge(ctx: CommandContext, o: DueBackupOpti
   const due = hosts.filter((h) => work.due.includes(h.id));
   const actor = ctx.env.GITHUB_ACTOR ?? ctx.env.USER ?? 'unknown';
   const { results, record, secrets } = await runBackupHosts({
-    root: ctx.root, env: ctx.env, now: ctx.now, repo: o.repo, hosts: due, policies, timezone, scope: 'all', mode: 'apply', secret: secretsFrom(ctx.env), refused: new Map(),
-    ...(o.identityFile ? { identityFile: o.identityFile } : {}), concurrency: o.concurrency ?? 20,
-    run: newRunId(now), lockScope: o.lockScope, owner: `scheduled converge backup by ${actor} (pid ${process.pid})`, actor,
+    root: ctx.root,
+    env: ctx.env,
+    now: ctx.now,
+    repo: o.repo,
+    hosts: due,
+    policies,
+    timezone,
+    scope: 'all',
+    mode: 'apply',
+    secret: secretsFrom(ctx.env),
+    refused: new Map(),
+    ...(o.identityFile ? { identityFile: o.identityFile } : {}),
+    concurrency: o.concurrency ?? 20,
+    run: newRunId(now),
+    lockScope: o.lockScope,
+    owner: `scheduled converge backup by ${actor} (pid ${process.pid})`,
+    actor,
   });
   const redact = (t: string) => secrets.reduce((acc, s) => (s.length >= 4 ? acc.split(s).join('***') : acc), t);
   if (record) say(`converge backup: record: ${record}\n`);

@@ -60,19 +60,30 @@ export function convergedState(attempts: readonly BackupAttempt[]): Map<string, 
 }
 
 const sameState = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) => {
-  const ka = Object.keys(a).sort(); const kb = Object.keys(b).sort();
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
 };
 
 function describeDue(was: Readonly<Record<string, string>> | undefined, want: Readonly<Record<string, string>>): string {
   if (!was) return `never converged; declared: ${Object.keys(want).sort().join(', ')}`;
   const parts: string[] = [];
-  for (const p of Object.keys(want).sort()) if (!(p in was)) parts.push(`${p} added`); else if (was[p] !== want[p]) parts.push(`${p} changed`);
+  for (const p of Object.keys(want).sort())
+    if (!(p in was)) parts.push(`${p} added`);
+    else if (was[p] !== want[p]) parts.push(`${p} changed`);
   for (const p of Object.keys(was).sort()) if (!(p in want)) parts.push(`${p} removed`);
   return parts.join(', ');
 }
 
-export function selectDueBackup(o: { hosts: readonly Host[]; policies: readonly BackupPolicyDocument[]; timezone: string; calendar: CalendarDocument | undefined; now: Date; spanMs: number; attempts: readonly BackupAttempt[] }): DueBackup {
+export function selectDueBackup(o: {
+  hosts: readonly Host[];
+  policies: readonly BackupPolicyDocument[];
+  timezone: string;
+  calendar: CalendarDocument | undefined;
+  now: Date;
+  spanMs: number;
+  attempts: readonly BackupAttempt[];
+}): DueBackup {
   const converged = convergedState(o.attempts);
   const out: DueBackup = { due: [], waiting: [], personDecides: [], why: {} };
   for (const h of o.hosts) {
@@ -86,7 +97,10 @@ export function selectDueBackup(o: { hosts: readonly Host[]; policies: readonly 
       continue;
     }
     const v = backupWindowVerdict({ calendar: o.calendar, host: h, policies: o.policies, now: o.now, spanMs: o.spanMs });
-    if (!v.ok) { out.waiting.push({ host: h.id, verdict: v }); continue; }
+    if (!v.ok) {
+      out.waiting.push({ host: h.id, verdict: v });
+      continue;
+    }
     out.due.push(h.id);
     out.why[h.id] = describeDue(was, want);
   }
@@ -102,7 +116,11 @@ export async function readBackupHistory(root: string): Promise<BackupAttempt[]> 
     const scopes = new Map<string, 'all' | string[]>();
     for (const line of (await readFile(path.join(dir, f), 'utf8')).split('\n')) {
       let e: Record<string, unknown>;
-      try { e = JSON.parse(line) as Record<string, unknown>; } catch { continue; }
+      try {
+        e = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
       if (typeof e.host !== 'string') continue;
       if (e.type === 'converge.executing') scopes.set(e.host, Array.isArray(e.scope) ? e.scope.filter((x): x is string => typeof x === 'string') : 'all');
       if (e.type !== 'converge.done' || typeof e.outcome !== 'string') continue;

@@ -50,15 +50,44 @@ export async function runBackupHosts(o: BackupHostsRun): Promise<{ results: Back
   const run = earlier.some((r) => r >= o.run) ? newRunId(o.now(), earlier) : o.run;
   const rec = o.mode === 'apply' ? await openConvergeRecord({ root: o.root, target: 'backup', run, now: o.now, actor: o.actor, secrets }) : undefined;
   try {
-    const ran = runHosts.length ? await convergeBackup({ hosts: runHosts, policies: o.policies, timezone: o.timezone, scope: o.scope, targets, fleet, connect: { auth, secrets }, mode: o.mode, secret: o.secret, owner: o.owner, lockScope: o.lockScope, run, ...(rec ? { hooks: rec.hooks } : {}) }) : [];
+    const ran = runHosts.length
+      ? await convergeBackup({
+          hosts: runHosts,
+          policies: o.policies,
+          timezone: o.timezone,
+          scope: o.scope,
+          targets,
+          fleet,
+          connect: { auth, secrets },
+          mode: o.mode,
+          secret: o.secret,
+          owner: o.owner,
+          lockScope: o.lockScope,
+          run,
+          ...(rec ? { hooks: rec.hooks } : {}),
+        })
+      : [];
     const skipped: BackupHostResult[] = [];
     for (const [host, v] of o.refused) {
-      const r: BackupHostResult = { host, target: 'backup', outcome: 'not_started', changes: [], attention: [], error: describeWindowRefusal(v), detail: { refused: v.code, window_bound: v.policies, ...(v.next ? { next_window: v.next } : {}) } };
+      const r: BackupHostResult = {
+        host,
+        target: 'backup',
+        outcome: 'not_started',
+        changes: [],
+        attention: [],
+        error: describeWindowRefusal(v),
+        detail: { refused: v.code, window_bound: v.policies, ...(v.next ? { next_window: v.next } : {}) },
+      };
       await rec?.hooks.after?.(host, r);
       skipped.push(r);
     }
     const results = o.hosts.map((h) => ran.find((r) => r.host === h.id) ?? skipped.find((r) => r.host === h.id)!);
     await rec?.finish(results);
     return { results, secrets, ...(rec ? { record: rec.rel } : {}) };
-  } catch (e) { await rec?.close(); throw e; } finally { await fleet.close(); }
+  } catch (e) {
+    await rec?.close();
+    throw e;
+  } finally {
+    await fleet.close();
+  }
 }

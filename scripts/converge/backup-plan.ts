@@ -29,10 +29,13 @@ export function secretNamesFor(policy: BackupPolicyDocument, host: PlanHostInput
 }
 
 export function planBackupHost(host: PlanHostInput, policies: readonly BackupPolicyDocument[], timezone: string, secret: (name: string) => string | undefined): RenderedPolicy[] {
-  return policies.filter((p) => policyTargets(p, host)).sort((a, b) => a.id.localeCompare(b.id)).map((p) => {
-    const r = repositoryFor(p, host);
-    return renderBackup({ host: host.id, policy: p, repository: r.url, passwordEnv: r.passwordEnv, timezone }, secret);
-  });
+  return policies
+    .filter((p) => policyTargets(p, host))
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .map((p) => {
+      const r = repositoryFor(p, host);
+      return renderBackup({ host: host.id, policy: p, repository: r.url, passwordEnv: r.passwordEnv, timezone }, secret);
+    });
 }
 
 const sha = (t: string) => createHash('sha256').update(t).digest('hex');
@@ -76,11 +79,16 @@ export function planInitWaves<H extends PlanHostInput>(hosts: readonly H[], poli
   let remaining = [...hosts];
   const waves: H[][] = [];
   while (remaining.length) {
-    const wave: H[] = []; const mine = new Set<string>(); const later: H[] = [];
+    const wave: H[] = [];
+    const mine = new Set<string>();
+    const later: H[] = [];
     for (const h of remaining) {
       const urls = [...initUrls(h)].filter((u) => !claimed.has(u));
       if (urls.some((u) => mine.has(u))) later.push(h);
-      else { wave.push(h); for (const u of urls) mine.add(u); }
+      else {
+        wave.push(h);
+        for (const u of urls) mine.add(u);
+      }
     }
     waves.push(wave);
     for (const u of mine) claimed.add(u);

@@ -87,9 +87,20 @@ export function renderBackup(t: BackupTarget, secret: (name: string) => string |
   const p = t.policy;
   const id = p.id;
   const missing: string[] = [];
-  const need = (name: string) => { const v = secret(name); if (v === undefined || v === '') { missing.push(name); return MISSING_SECRET; } return v; };
+  const need = (name: string) => {
+    const v = secret(name);
+    if (v === undefined || v === '') {
+      missing.push(name);
+      return MISSING_SECRET;
+    }
+    return v;
+  };
   const cacheDir = p.repository.cache_dir ?? `/var/cache/opsgate/restic/${id}`;
-  const envVars: Array<[string, string]> = [['RESTIC_REPOSITORY', t.repository], ['RESTIC_PASSWORD_FILE', passwordPath(id)], ['RESTIC_CACHE_DIR', cacheDir]];
+  const envVars: Array<[string, string]> = [
+    ['RESTIC_REPOSITORY', t.repository],
+    ['RESTIC_PASSWORD_FILE', passwordPath(id)],
+    ['RESTIC_CACHE_DIR', cacheDir],
+  ];
   for (const [name, from] of Object.entries(p.repository.credentials ?? {}).sort(([a], [b]) => a.localeCompare(b))) envVars.push([name, from === undefined ? MISSING_SECRET : need(from)]);
   const password = need(t.passwordEnv);
   const envContent = renderResticEnvFile(header(id, t.host, 'restic environment, root only'), envVars);
@@ -125,7 +136,7 @@ export function renderBackup(t: BackupTarget, secret: (name: string) => string |
     'umask 077',
     `P=${quoteArg(id)} S=${BACKUP_STATE}`,
     `og_in() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }`,
-    '# The cron fallback fires every hour at the schedule\'s minutes; the schedule\'s own zone decides the rest.',
+    "# The cron fallback fires every hour at the schedule's minutes; the schedule's own zone decides the rest.",
     'og_due() {',
     `  set -- $(TZ=${quoteArg(t.timezone)} date '+%M %H %d %m %w')`,
     '  case $KIND in',
@@ -175,51 +186,81 @@ export function renderBackup(t: BackupTarget, secret: (name: string) => string |
     const service = unitName(id, s.kind, 'service');
     const timer = unitName(id, s.kind, 'timer');
     timers.push(timer);
-    systemd.push({ path: `${UNIT_DIR}/${service}`, mode: '644', secret: false, role: 'service', content: [
-      header(id, t.host, `${s.kind} backup job`),
-      '[Unit]',
-      `Description=opsgate backup ${id} (${s.kind}): restic backup, forget --prune${s.kind === 'full' ? ', check --read-data-subset' : ''}`,
-      'After=network-online.target',
-      'Wants=network-online.target',
-      '',
-      '[Service]',
-      'Type=oneshot',
-      `ExecStart=/bin/sh ${runPath(id)} ${s.kind}`,
-      `Nice=${nice}`,
-      `IOSchedulingClass=${ioClass}`,
-      `TimeoutStartSec=${timeout}`,
-      '',
-    ].join('\n') });
-    systemd.push({ path: `${UNIT_DIR}/${timer}`, mode: '644', secret: false, role: 'timer', content: [
-      header(id, t.host, `${s.kind} schedule "${s.cron}" (${t.timezone})`),
-      '[Unit]',
-      `Description=opsgate backup ${id} (${s.kind}) on "${s.cron}" in ${t.timezone}`,
-      '',
-      '[Timer]',
-      ...s.onCalendar.map((c) => `OnCalendar=${c}`),
-      'Persistent=true',
-      `RandomizedDelaySec=${delay}`,
-      `Unit=${service}`,
-      '',
-      '[Install]',
-      'WantedBy=timers.target',
-      '',
-    ].join('\n') });
+    systemd.push({
+      path: `${UNIT_DIR}/${service}`,
+      mode: '644',
+      secret: false,
+      role: 'service',
+      content: [
+        header(id, t.host, `${s.kind} backup job`),
+        '[Unit]',
+        `Description=opsgate backup ${id} (${s.kind}): restic backup, forget --prune${s.kind === 'full' ? ', check --read-data-subset' : ''}`,
+        'After=network-online.target',
+        'Wants=network-online.target',
+        '',
+        '[Service]',
+        'Type=oneshot',
+        `ExecStart=/bin/sh ${runPath(id)} ${s.kind}`,
+        `Nice=${nice}`,
+        `IOSchedulingClass=${ioClass}`,
+        `TimeoutStartSec=${timeout}`,
+        '',
+      ].join('\n'),
+    });
+    systemd.push({
+      path: `${UNIT_DIR}/${timer}`,
+      mode: '644',
+      secret: false,
+      role: 'timer',
+      content: [
+        header(id, t.host, `${s.kind} schedule "${s.cron}" (${t.timezone})`),
+        '[Unit]',
+        `Description=opsgate backup ${id} (${s.kind}) on "${s.cron}" in ${t.timezone}`,
+        '',
+        '[Timer]',
+        ...s.onCalendar.map((c) => `OnCalendar=${c}`),
+        'Persistent=true',
+        `RandomizedDelaySec=${delay}`,
+        `Unit=${service}`,
+        '',
+        '[Install]',
+        'WantedBy=timers.target',
+        '',
+      ].join('\n'),
+    });
   }
   const ionice = ioClass === 'idle' ? '3' : '2';
-  const cron: ManagedFile[] = [{ path: cronPath(id), mode: '644', secret: false, role: 'cron', content: [
-    header(id, t.host, 'systemd is not PID 1 here, so cron runs the backup job'),
-    `# Schedule in ${t.timezone}: ${out.map((s) => `${s.kind} "${s.cron}"`).join(', ')}. Each line fires every hour at the schedule's minutes;`,
-    `# the job itself runs only at the scheduled hour and day in ${t.timezone}, whatever the host's own zone.`,
-    'SHELL=/bin/sh',
-    PATH_LINE,
-    ...schedules.map((s) => `${cronMinuteField(s.spec)} * * * * root timeout -k 60 ${timeout + delay} nice -n ${nice} ionice -c ${ionice} /bin/sh ${runPath(id)} --cron ${s.kind} >>${BACKUP_STATE}/${id}.log 2>&1`),
-    '',
-  ].join('\n') }];
+  const cron: ManagedFile[] = [
+    {
+      path: cronPath(id),
+      mode: '644',
+      secret: false,
+      role: 'cron',
+      content: [
+        header(id, t.host, 'systemd is not PID 1 here, so cron runs the backup job'),
+        `# Schedule in ${t.timezone}: ${out.map((s) => `${s.kind} "${s.cron}"`).join(', ')}. Each line fires every hour at the schedule's minutes;`,
+        `# the job itself runs only at the scheduled hour and day in ${t.timezone}, whatever the host's own zone.`,
+        'SHELL=/bin/sh',
+        PATH_LINE,
+        ...schedules.map(
+          (s) =>
+            `${cronMinuteField(s.spec)} * * * * root timeout -k 60 ${timeout + delay} nice -n ${nice} ionice -c ${ionice} /bin/sh ${runPath(id)} --cron ${s.kind} >>${BACKUP_STATE}/${id}.log 2>&1`,
+        ),
+        '',
+      ].join('\n'),
+    },
+  ];
 
   return {
-    policy: id, host: t.host, repository: displayRepository(t.repository), init: Boolean(p.repository.init),
-    common, systemd, cron, timers, schedules: out,
+    policy: id,
+    host: t.host,
+    repository: displayRepository(t.repository),
+    init: Boolean(p.repository.init),
+    common,
+    systemd,
+    cron,
+    timers,
+    schedules: out,
     envNames: envVars.map(([k]) => k),
     commands: { backup: fullBackup, forget, check },
     missingSecrets: [...new Set(missing)],

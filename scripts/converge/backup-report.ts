@@ -31,22 +31,59 @@ export function parseBackupOutput(stdout: string): BackupLine[] {
     if (f[0] !== 'OG' || !f[1]) continue;
     const [, type, a = '', b = '', c = '', d = '', e = '', g = ''] = f;
     switch (type) {
-      case 'init': out.push({ type, init: a }); break;
-      case 'cron-daemon': out.push({ type, name: a }); break;
-      case 'restic-missing': case 'nothing-installed': case 'reloaded': out.push({ type }); break;
-      case 'file': out.push({ type, policy: a, role: b as FileRole, path: c, state: d as 'same', mode: e, owner: g }); break;
-      case 'have': out.push({ type, policy: a, path: b, content: Buffer.from(c, 'base64').toString('utf8') }); break;
-      case 'env': out.push({ type, policy: a, name: b, state: c }); break;
-      case 'timer': out.push({ type, policy: a, unit: b, enabled: c, active: d }); break;
-      case 'unit-result': out.push({ type, policy: a, unit: b, result: c }); break;
-      case 'last-run': out.push({ type, policy: a, state: b, time: c, kind: d, rc: e }); break;
-      case 'repo': out.push({ type, policy: a, state: b, message: f.slice(4).join(' ') }); break;
-      case 'repo-initialised': out.push({ type, policy: a }); break;
-      case 'calendar-invalid': out.push({ type, policy: a, expr: b, message: f.slice(4).join(' ') }); break;
-      case 'unit-invalid': case 'error': out.push({ type, message: f.slice(2).join(' ') }); break;
-      case 'stale': case 'removed': out.push({ type, path: a }); break;
-      case 'written': out.push({ type, policy: a, role: b, path: c }); break;
-      case 'timer-enabled': case 'timer-restarted': out.push({ type, unit: a }); break;
+      case 'init':
+        out.push({ type, init: a });
+        break;
+      case 'cron-daemon':
+        out.push({ type, name: a });
+        break;
+      case 'restic-missing':
+      case 'nothing-installed':
+      case 'reloaded':
+        out.push({ type });
+        break;
+      case 'file':
+        out.push({ type, policy: a, role: b as FileRole, path: c, state: d as 'same', mode: e, owner: g });
+        break;
+      case 'have':
+        out.push({ type, policy: a, path: b, content: Buffer.from(c, 'base64').toString('utf8') });
+        break;
+      case 'env':
+        out.push({ type, policy: a, name: b, state: c });
+        break;
+      case 'timer':
+        out.push({ type, policy: a, unit: b, enabled: c, active: d });
+        break;
+      case 'unit-result':
+        out.push({ type, policy: a, unit: b, result: c });
+        break;
+      case 'last-run':
+        out.push({ type, policy: a, state: b, time: c, kind: d, rc: e });
+        break;
+      case 'repo':
+        out.push({ type, policy: a, state: b, message: f.slice(4).join(' ') });
+        break;
+      case 'repo-initialised':
+        out.push({ type, policy: a });
+        break;
+      case 'calendar-invalid':
+        out.push({ type, policy: a, expr: b, message: f.slice(4).join(' ') });
+        break;
+      case 'unit-invalid':
+      case 'error':
+        out.push({ type, message: f.slice(2).join(' ') });
+        break;
+      case 'stale':
+      case 'removed':
+        out.push({ type, path: a });
+        break;
+      case 'written':
+        out.push({ type, policy: a, role: b, path: c });
+        break;
+      case 'timer-enabled':
+      case 'timer-restarted':
+        out.push({ type, unit: a });
+        break;
     }
   }
   return out;
@@ -54,8 +91,14 @@ export function parseBackupOutput(stdout: string): BackupLine[] {
 
 /** Lines that mean nothing (or not everything) was installed. */
 export function isBackupFailure(l: BackupLine): boolean {
-  return l.type === 'restic-missing' || l.type === 'nothing-installed' || l.type === 'calendar-invalid' || l.type === 'unit-invalid' || l.type === 'error'
-    || (l.type === 'repo' && l.state !== 'ok' && l.state !== 'unknown' && l.state !== 'missing');
+  return (
+    l.type === 'restic-missing' ||
+    l.type === 'nothing-installed' ||
+    l.type === 'calendar-invalid' ||
+    l.type === 'unit-invalid' ||
+    l.type === 'error' ||
+    (l.type === 'repo' && l.state !== 'ok' && l.state !== 'unknown' && l.state !== 'missing')
+  );
 }
 
 /** The aspects a person recognises in a policy, and which file carries them. */
@@ -69,7 +112,8 @@ export function fileDrift(role: FileRole, installed: string | undefined, want: s
   if (installed === undefined) return [{ aspect: role === 'timer' || role === 'cron' ? 'schedule' : 'job', what: 'differs' }];
   const out: Array<{ aspect: Aspect; what: string }> = [];
   if (role === 'timer') {
-    const a = linesWith(installed, /^(OnCalendar|RandomizedDelaySec|Persistent)=/); const b = linesWith(want, /^(OnCalendar|RandomizedDelaySec|Persistent)=/);
+    const a = linesWith(installed, /^(OnCalendar|RandomizedDelaySec|Persistent)=/);
+    const b = linesWith(want, /^(OnCalendar|RandomizedDelaySec|Persistent)=/);
     if (!same(a, b)) out.push({ aspect: 'schedule', what: `installed ${a.join(', ') || 'no OnCalendar'}; policy ${b.join(', ')}` });
   } else if (role === 'cron') {
     const jobs = (t: string) => linesWith(t, /^[\d*,/-]+ \* \* \* \* root /).map((l) => l.replace(/ >>.*$/, ''));
@@ -78,10 +122,16 @@ export function fileDrift(role: FileRole, installed: string | undefined, want: s
     if (out.length === 0 && !same(sched(installed), sched(want))) out.push({ aspect: 'schedule', what: 'the schedule the cron file names differs' });
   } else if (role === 'run') {
     const step = (t: string, name: string) => linesWith(t, new RegExp(`og_step ${name} `)).map((l) => l.replace(/^.*og_step \S+ \d+ /, ''));
-    if (!same(step(installed, 'backup'), step(want, 'backup'))) out.push({ aspect: 'paths', what: `installed ${step(installed, 'backup').join(' / ') || 'no restic backup'}; policy ${step(want, 'backup').join(' / ')}` });
-    if (!same(step(installed, 'forget'), step(want, 'forget'))) out.push({ aspect: 'retention', what: `installed ${step(installed, 'forget').join(' / ') || 'no restic forget'}; policy ${step(want, 'forget').join(' / ')}` });
+    if (!same(step(installed, 'backup'), step(want, 'backup')))
+      out.push({ aspect: 'paths', what: `installed ${step(installed, 'backup').join(' / ') || 'no restic backup'}; policy ${step(want, 'backup').join(' / ')}` });
+    if (!same(step(installed, 'forget'), step(want, 'forget')))
+      out.push({ aspect: 'retention', what: `installed ${step(installed, 'forget').join(' / ') || 'no restic forget'}; policy ${step(want, 'forget').join(' / ')}` });
   }
-  if (out.length === 0 && installed !== want) out.push({ aspect: 'job', what: `${role === 'run' ? 'the job script' : role === 'service' ? 'the service unit' : role === 'timer' ? 'the timer' : 'the cron file'} differs (hooks, limits or a local edit)` });
+  if (out.length === 0 && installed !== want)
+    out.push({
+      aspect: 'job',
+      what: `${role === 'run' ? 'the job script' : role === 'service' ? 'the service unit' : role === 'timer' ? 'the timer' : 'the cron file'} differs (hooks, limits or a local edit)`,
+    });
   return out;
 }
 
@@ -104,7 +154,10 @@ export function policyFindings(lines: readonly BackupLine[], rendered: RenderedP
     if (l.type === 'file') {
       const f = want.get(l.path);
       const what = l.path;
-      if (l.state === 'missing') { drift.push({ aspect: l.role === 'timer' || l.role === 'cron' ? 'timer' : l.role === 'env' ? 'repository' : l.role === 'password' ? 'password' : 'job', what: `${what} is missing` }); continue; }
+      if (l.state === 'missing') {
+        drift.push({ aspect: l.role === 'timer' || l.role === 'cron' ? 'timer' : l.role === 'env' ? 'repository' : l.role === 'password' ? 'password' : 'job', what: `${what} is missing` });
+        continue;
+      }
       if (f && l.mode !== f.mode) drift.push({ aspect: 'mode', what: `${what} has mode ${l.mode.padStart(4, '0')}, the policy installs ${f.mode.padStart(4, '0')}` });
       if (l.owner !== '0:0') drift.push({ aspect: 'mode', what: `${what} is owned by ${l.owner}, not root` });
       if (l.state !== 'differs' || !f) continue;
@@ -115,7 +168,10 @@ export function policyFindings(lines: readonly BackupLine[], rendered: RenderedP
       }
     } else if (l.type === 'env' && !skipEnv.includes(l.name)) {
       const aspect = l.name === 'RESTIC_REPOSITORY' ? 'repository' : 'job';
-      drift.push({ aspect, what: `${l.name} ${l.state === 'extra' ? 'is set but not declared' : l.state === 'missing' ? 'is not set' : 'differs'} in the environment file${l.name === 'RESTIC_REPOSITORY' ? ` (policy: ${rendered.repository})` : ''}` });
+      drift.push({
+        aspect,
+        what: `${l.name} ${l.state === 'extra' ? 'is set but not declared' : l.state === 'missing' ? 'is not set' : 'differs'} in the environment file${l.name === 'RESTIC_REPOSITORY' ? ` (policy: ${rendered.repository})` : ''}`,
+      });
     } else if (l.type === 'timer' && (l.enabled !== 'enabled' || l.active !== 'active')) {
       drift.push({ aspect: 'timer', what: `${l.unit} is ${l.enabled}, ${l.active}` });
     }
@@ -124,9 +180,20 @@ export function policyFindings(lines: readonly BackupLine[], rendered: RenderedP
   const last = mine.find((l) => l.type === 'last-run');
   const results = mine.filter((l) => l.type === 'unit-result').map((l) => (l.type === 'unit-result' ? l.result : ''));
   return {
-    policy: id, drift,
+    policy: id,
+    drift,
     ...(repo?.type === 'repo' ? { repo: { state: repo.state, message: repo.message } } : {}),
-    ...(last?.type === 'last-run' ? { lastRun: { state: last.state, time: last.time, kind: last.kind, rc: last.rc, ...(results.find((r) => r !== 'success' && r !== 'unknown') ? { unitResult: results.find((r) => r !== 'success')! } : {}) } } : {}),
+    ...(last?.type === 'last-run'
+      ? {
+          lastRun: {
+            state: last.state,
+            time: last.time,
+            kind: last.kind,
+            rc: last.rc,
+            ...(results.find((r) => r !== 'success' && r !== 'unknown') ? { unitResult: results.find((r) => r !== 'success')! } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -139,13 +206,20 @@ export function staleFiles(lines: readonly BackupLine[]): string[] {
 export function describeApplied(lines: readonly BackupLine[]): string[] {
   return lines.flatMap((l) => {
     switch (l.type) {
-      case 'written': return [`${l.policy}: wrote ${l.path}`];
-      case 'removed': return [`removed ${l.path} (no policy declares it here any more)`];
-      case 'repo-initialised': return [`${l.policy}: created the repository (restic init; the policy says init: true)`];
-      case 'timer-enabled': return [`enabled and started ${l.unit}`];
-      case 'timer-restarted': return [`restarted ${l.unit} (its schedule changed)`];
-      case 'reloaded': return ['systemctl daemon-reload'];
-      default: return [];
+      case 'written':
+        return [`${l.policy}: wrote ${l.path}`];
+      case 'removed':
+        return [`removed ${l.path} (no policy declares it here any more)`];
+      case 'repo-initialised':
+        return [`${l.policy}: created the repository (restic init; the policy says init: true)`];
+      case 'timer-enabled':
+        return [`enabled and started ${l.unit}`];
+      case 'timer-restarted':
+        return [`restarted ${l.unit} (its schedule changed)`];
+      case 'reloaded':
+        return ['systemctl daemon-reload'];
+      default:
+        return [];
     }
   });
 }
@@ -154,17 +228,26 @@ export function describeApplied(lines: readonly BackupLine[]): string[] {
 export function describeFailures(lines: readonly BackupLine[], rendered: readonly RenderedPolicy[]): string[] {
   return lines.flatMap((l) => {
     switch (l.type) {
-      case 'restic-missing': return ['restic is not installed on the host'];
-      case 'calendar-invalid': return [`${l.policy}: systemd-analyze calendar rejects '${l.expr}': ${l.message}`];
-      case 'unit-invalid': return [`systemd-analyze verify rejects the units: ${l.message}`];
+      case 'restic-missing':
+        return ['restic is not installed on the host'];
+      case 'calendar-invalid':
+        return [`${l.policy}: systemd-analyze calendar rejects '${l.expr}': ${l.message}`];
+      case 'unit-invalid':
+        return [`systemd-analyze verify rejects the units: ${l.message}`];
       case 'repo':
-        if (l.state === 'missing') return rendered.find((r) => r.policy === l.policy)?.init ? [] : [`${l.policy}: the repository ${rendered.find((r) => r.policy === l.policy)?.repository ?? ''} does not exist; opsgate creates it only when the policy says repository.init: true`];
+        if (l.state === 'missing')
+          return rendered.find((r) => r.policy === l.policy)?.init
+            ? []
+            : [`${l.policy}: the repository ${rendered.find((r) => r.policy === l.policy)?.repository ?? ''} does not exist; opsgate creates it only when the policy says repository.init: true`];
         if (l.state === 'password') return [`${l.policy}: the repository does not open with the runner's password (wrong password)`];
         if (l.state === 'error') return [`${l.policy}: the repository cannot be opened: ${l.message}`];
         return [];
-      case 'error': return [`error: ${l.message}`];
-      case 'nothing-installed': return ['nothing was installed'];
-      default: return [];
+      case 'error':
+        return [`error: ${l.message}`];
+      case 'nothing-installed':
+        return ['nothing was installed'];
+      default:
+        return [];
     }
   });
 }

@@ -28,7 +28,12 @@ export function resticBackupArgv(o: { host: string; paths: readonly string[]; ex
 /** The `--keep-*` options of a retention (zero and absent keep nothing of that kind, so they are left out). */
 export function retentionArgs(r: ResticRetention): string[] {
   const out: string[] = [];
-  for (const [key, flag] of [['keep_daily', '--keep-daily'], ['keep_weekly', '--keep-weekly'], ['keep_monthly', '--keep-monthly'], ['keep_yearly', '--keep-yearly']] as const) {
+  for (const [key, flag] of [
+    ['keep_daily', '--keep-daily'],
+    ['keep_weekly', '--keep-weekly'],
+    ['keep_monthly', '--keep-monthly'],
+    ['keep_yearly', '--keep-yearly'],
+  ] as const) {
     const n = r[key];
     if (n !== undefined && n > 0) out.push(flag, String(n));
   }
@@ -41,7 +46,17 @@ export function retentionArgs(r: ResticRetention): string[] {
  * a retention group of their own.
  */
 export function resticForgetArgv(o: { host: string; tags: readonly string[]; retention: ResticRetention; groupByTags: boolean }): string[] {
-  return ['restic', 'forget', '--prune', '--host', assertOperand(o.host, 'host'), '--tag', o.tags.join(','), ...retentionArgs(o.retention), ...(o.groupByTags ? ['--group-by', 'host,paths,tags'] : [])];
+  return [
+    'restic',
+    'forget',
+    '--prune',
+    '--host',
+    assertOperand(o.host, 'host'),
+    '--tag',
+    o.tags.join(','),
+    ...retentionArgs(o.retention),
+    ...(o.groupByTags ? ['--group-by', 'host,paths,tags'] : []),
+  ];
 }
 
 /** What a full run reads back: `restic check --read-data-subset`. */

@@ -45,7 +45,15 @@ export async function backupPolicyProblems(repo: RepoModel, policies: readonly P
     for (const p of policies) {
       for (const s of parsedSchedules(p.data)) {
         const bad = await rejectedCalendars(toOnCalendar(s.spec, zone));
-        for (const b of bad) out.push(diagnostic('backup.schedule-invalid', { file: p.file, ...p.locate(`/schedule/${s.kind}`) }, `${s.kind} schedule '${s.spec.text}' becomes '${b.expr}', which systemd-analyze calendar rejects: ${b.message}`, { pointer: `/schedule/${s.kind}`, hint: 'simplify the cron expression' }));
+        for (const b of bad)
+          out.push(
+            diagnostic(
+              'backup.schedule-invalid',
+              { file: p.file, ...p.locate(`/schedule/${s.kind}`) },
+              `${s.kind} schedule '${s.spec.text}' becomes '${b.expr}', which systemd-analyze calendar rejects: ${b.message}`,
+              { pointer: `/schedule/${s.kind}`, hint: 'simplify the cron expression' },
+            ),
+          );
       }
     }
   }
@@ -56,7 +64,9 @@ export async function backupPolicyProblems(repo: RepoModel, policies: readonly P
 async function rejectedCalendars(exprs: readonly string[]): Promise<Array<{ expr: string; message: string }>> {
   const bad: Array<{ expr: string; message: string }> = [];
   for (const expr of exprs) {
-    try { await run('systemd-analyze', ['calendar', expr], { timeout: 10_000 }); } catch (e) {
+    try {
+      await run('systemd-analyze', ['calendar', expr], { timeout: 10_000 });
+    } catch (e) {
       const err = e as { code?: unknown; stderr?: string; message: string };
       if (err.code === 'ENOENT') return [];
       bad.push({ expr, message: (err.stderr ?? err.message).trim().split('\n')[0] ?? 'rejected' });
@@ -68,8 +78,16 @@ async function rejectedCalendars(exprs: readonly string[]): Promise<Array<{ expr
 /** Runner secrets: the environment, then OPSGATE_SECRETS_JSON (local runs). */
 export function secretsFrom(env: NodeJS.ProcessEnv): (name: string) => string | undefined {
   let json: Record<string, unknown> = {};
-  try { const v = JSON.parse(env.OPSGATE_SECRETS_JSON ?? '{}') as unknown; if (v && typeof v === 'object' && !Array.isArray(v)) json = v as Record<string, unknown>; } catch { /* not JSON: ignored, like apply */ }
-  return (name) => { const v = env[name] ?? json[name]; return typeof v === 'string' && v !== '' ? v : undefined; };
+  try {
+    const v = JSON.parse(env.OPSGATE_SECRETS_JSON ?? '{}') as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) json = v as Record<string, unknown>;
+  } catch {
+    /* not JSON: ignored, like apply */
+  }
+  return (name) => {
+    const v = env[name] ?? json[name];
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  };
 }
 
 /** Every secret value the policies in scope use on these hosts (for redaction). */
@@ -122,10 +140,24 @@ async function convergeBackupHost(o: BackupRunOptions, h: PlanHostInput): Promis
     if (o.mode === 'apply' && missing.length) return { ...base, outcome: 'failed', error: `the runner's environment has no ${missing.join(', ')}: nothing was installed` };
     const script = renderBackupScript(rendered, { mode: o.mode, scope: o.scope });
     // The script carries secrets: its record hash is of the same script with every secret replaced.
-    const redacted = renderBackupScript(planBackupHost(h, o.policies, o.timezone, () => '***'), { mode: o.mode, scope: o.scope });
+    const redacted = renderBackupScript(
+      planBackupHost(h, o.policies, o.timezone, () => '***'),
+      { mode: o.mode, scope: o.scope },
+    );
     await o.hooks?.before?.(h.id, { command: renderRootScript().command, mode: o.mode, script_sha256: sha(redacted), policies: rendered.map(recordedPolicy), scope: o.scope });
     const target = o.targets.find((t) => t.id === h.id)!;
-    const r = await runHostScript({ fleet: o.fleet, target, connect: o.connect, scope: o.lockScope, run: o.run, owner: o.owner, script, apply: o.mode === 'apply', confirmSeconds: 60, timeoutSeconds: o.timeoutSeconds ?? BACKUP_HOST_TIMEOUT_SECONDS });
+    const r = await runHostScript({
+      fleet: o.fleet,
+      target,
+      connect: o.connect,
+      scope: o.lockScope,
+      run: o.run,
+      owner: o.owner,
+      script,
+      apply: o.mode === 'apply',
+      confirmSeconds: 60,
+      timeoutSeconds: o.timeoutSeconds ?? BACKUP_HOST_TIMEOUT_SECONDS,
+    });
     let result: BackupHostResult;
     if ('error' in r) result = { ...base, outcome: r.unreachable ? 'unreachable' : 'failed', error: r.error };
     else result = judge(h.id, base, rendered, parseBackupOutput(r.stdout), r, o.mode, missing);
@@ -134,7 +166,15 @@ async function convergeBackupHost(o: BackupRunOptions, h: PlanHostInput): Promis
   }
 }
 
-function judge(host: string, base: Omit<BackupHostResult, 'outcome'>, rendered: readonly RenderedPolicy[], lines: ReturnType<typeof parseBackupOutput>, r: { code: number | null; state?: string; stderr: string }, mode: BackupMode, missing: readonly string[]): BackupHostResult {
+function judge(
+  host: string,
+  base: Omit<BackupHostResult, 'outcome'>,
+  rendered: readonly RenderedPolicy[],
+  lines: ReturnType<typeof parseBackupOutput>,
+  r: { code: number | null; state?: string; stderr: string },
+  mode: BackupMode,
+  missing: readonly string[],
+): BackupHostResult {
   const init = lines.find((l) => l.type === 'init');
   const daemon = lines.find((l) => l.type === 'cron-daemon');
   const findings = rendered.map((p) => policyFindings(lines, p, missingEnvNames(p, missing)));
@@ -144,15 +184,28 @@ function judge(host: string, base: Omit<BackupHostResult, 'outcome'>, rendered: 
   const detail = { ...base.detail, init: init?.type === 'init' ? init.init : undefined, ...(daemon?.type === 'cron-daemon' ? { cron_daemon: daemon.name } : {}), findings, stale, exit_code: r.code };
   const why = failed && failures.length === 0 ? `exit ${r.code}${r.state && r.state !== 'ended' ? ` (${r.state})` : ''}: ${r.stderr.trim().slice(0, 300)}` : undefined;
   const attention: string[] = [];
-  if (daemon?.type === 'cron-daemon' && daemon.name === 'none' && rendered.length) attention.push('systemd is not PID 1 and no cron daemon (cron, crond, busybox) was found: the cron entries are installed, but nothing runs them');
+  if (daemon?.type === 'cron-daemon' && daemon.name === 'none' && rendered.length)
+    attention.push('systemd is not PID 1 and no cron daemon (cron, crond, busybox) was found: the cron entries are installed, but nothing runs them');
   if (missing.length) attention.push(`not compared: the runner's environment has no ${missing.join(', ')}`);
   if (mode === 'check') {
-    const changes = [...findings.flatMap((f) => f.drift.map((d) => `${f.policy}: ${d.what}`)), ...stale.map((s) => `${s}: no policy declares it here any more`), ...failures.filter((x) => x !== 'nothing was installed')];
+    const changes = [
+      ...findings.flatMap((f) => f.drift.map((d) => `${f.policy}: ${d.what}`)),
+      ...stale.map((s) => `${s}: no policy declares it here any more`),
+      ...failures.filter((x) => x !== 'nothing was installed'),
+    ];
     const rows = [...findings.flatMap((f) => backupRows(host, f)), staleRow(host, stale)];
     const drift = rows.some((x) => x.status === 'fail' && !x.check.endsWith('.last-run'));
     const lastFailed = rows.some((x) => x.status === 'fail' && x.check.endsWith('.last-run'));
     const outcome = r.code === null && !r.state ? 'unreachable' : failed && !lines.some((l) => l.type === 'repo') ? 'failed' : drift || lastFailed || failures.length ? 'drift' : 'succeeded';
-    return { ...base, outcome, changes: [...changes, ...findings.flatMap((f) => (f.lastRun?.state === 'failed' ? [`${f.policy}: the last ${f.lastRun.kind} run failed (exit ${f.lastRun.rc}) at ${f.lastRun.time}`] : []))], attention, rows, detail: { ...detail, rows }, ...(why ? { error: why } : {}) };
+    return {
+      ...base,
+      outcome,
+      changes: [...changes, ...findings.flatMap((f) => (f.lastRun?.state === 'failed' ? [`${f.policy}: the last ${f.lastRun.kind} run failed (exit ${f.lastRun.rc}) at ${f.lastRun.time}`] : []))],
+      attention,
+      rows,
+      detail: { ...detail, rows },
+      ...(why ? { error: why } : {}),
+    };
   }
   const changes = failed ? [] : describeApplied(lines);
   const outcome = r.code === null && !r.state ? 'unreachable' : failed ? 'failed' : 'succeeded';

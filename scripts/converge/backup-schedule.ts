@@ -25,7 +25,15 @@ export interface CronSpec {
 
 export type CronParse = { ok: true; spec: CronSpec } | { ok: false; message: string };
 
-const MACROS: Record<string, string> = { '@yearly': '0 0 1 1 *', '@annually': '0 0 1 1 *', '@monthly': '0 0 1 * *', '@weekly': '0 0 * * 0', '@daily': '0 0 * * *', '@midnight': '0 0 * * *', '@hourly': '0 * * * *' };
+const MACROS: Record<string, string> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const FIELDS = [
@@ -48,14 +56,17 @@ function parseField(text: string, f: (typeof FIELDS)[number]): number[] | string
     const m = /^(\*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:\/(\d+))?$/.exec(item);
     if (!m) return `${f.name} '${item}' is not a number, a range a-b, '*' or one of those with /step`;
     const top: number = f.max === 7 ? 6 : f.max;
-    let lo: number = f.min; let hi = top;
+    let lo: number = f.min;
+    let hi = top;
     if (m[1] !== '*') {
       const [a, b] = m[1]!.split('-');
-      const x = num(a!); const y = b === undefined ? x : num(b);
+      const x = num(a!);
+      const y = b === undefined ? x : num(b);
       if (x === undefined || y === undefined) return `${f.name} '${item}' names no ${f.name}`;
       if (x < f.min || x > f.max || y < f.min || y > f.max) return `${f.name} '${item}' is outside ${f.min}-${f.max}`;
       if (y < x) return `${f.name} range '${item}' runs backwards`;
-      lo = x; hi = b === undefined && m[2] !== undefined ? top : y;
+      lo = x;
+      hi = b === undefined && m[2] !== undefined ? top : y;
     }
     const step = m[2] === undefined ? 1 : Number(m[2]);
     if (step < 1) return `${f.name} step in '${item}' must be at least 1`;
@@ -79,7 +90,10 @@ export function parseCron(text: string): CronParse {
     if (typeof r === 'string') return { ok: false, message: r };
     sets.push(r);
   }
-  return { ok: true, spec: { text: trimmed, minutes: sets[0]!, hours: sets[1]!, doms: sets[2]!, months: sets[3]!, dows: sets[4]!, domStar: parts[2]!.startsWith('*'), dowStar: parts[4]!.startsWith('*') } };
+  return {
+    ok: true,
+    spec: { text: trimmed, minutes: sets[0]!, hours: sets[1]!, doms: sets[2]!, months: sets[3]!, dows: sets[4]!, domStar: parts[2]!.startsWith('*'), dowStar: parts[4]!.startsWith('*') },
+  };
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -132,7 +146,9 @@ export function firstCoincidence(a: CronSpec, b: CronSpec): string | undefined {
   const start = Date.UTC(2024, 0, 1);
   for (let i = 0; i < 28 * 366; i++) {
     const d = new Date(start + i * 86_400_000);
-    const month = d.getUTCMonth() + 1; const dom = d.getUTCDate(); const dow = d.getUTCDay();
+    const month = d.getUTCMonth() + 1;
+    const dom = d.getUTCDate();
+    const dow = d.getUTCDay();
     if (cronDay(a, month, dom, dow) && cronDay(b, month, dom, dow)) return `${d.toISOString().slice(0, 10)} ${pad(hours[0]!)}:${pad(minutes[0]!)}`;
   }
   return undefined;

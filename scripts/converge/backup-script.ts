@@ -200,7 +200,8 @@ export function renderBackupScript(policies: readonly RenderedPolicy[], o: Backu
   const parts = [`MODE=${o.mode} ALL=${o.scope === 'all' ? 1 : 0}`, PRELUDE];
   for (const p of policies) {
     if (!/^[a-z0-9][a-z0-9._-]*$/.test(p.policy)) throw new Error(`policy id '${p.policy}' is not safe`);
-    let envN = 0; let pwN = 0;
+    let envN = 0;
+    let pwN = 0;
     for (const f of [...p.common, ...p.systemd, ...p.cron]) {
       const compare = f.unknown ? 'skip' : 'yes';
       parts.push(`og_file ${quoteArg(p.policy)} ${f.role} ${quoteArg(f.path)} ${f.mode} ${f.secret ? 1 : 0} ${compare} ${b64(f.content)}`);
@@ -217,7 +218,14 @@ export function renderBackupScript(policies: readonly RenderedPolicy[], o: Backu
   }
   if (o.scope !== 'all') {
     for (const id of o.scope) {
-      for (const path of [envPath(id), passwordPath(id), runPath(id), cronPath(id), ...SCHEDULE_KINDS.flatMap((k) => [`${UNIT_DIR}/${unitName(id, k, 'service')}`, `${UNIT_DIR}/${unitName(id, k, 'timer')}`])]) parts.push(`og_scope ${quoteArg(path)}`);
+      for (const path of [
+        envPath(id),
+        passwordPath(id),
+        runPath(id),
+        cronPath(id),
+        ...SCHEDULE_KINDS.flatMap((k) => [`${UNIT_DIR}/${unitName(id, k, 'service')}`, `${UNIT_DIR}/${unitName(id, k, 'timer')}`]),
+      ])
+        parts.push(`og_scope ${quoteArg(path)}`);
     }
   }
   const fill = (t: string) => t.replaceAll('@ETC@', BACKUP_ETC).replaceAll('@STATE@', BACKUP_STATE).replaceAll('@CRON@', CRON_DIR).replaceAll('@UNITS@', UNIT_DIR).replaceAll('@PREFIX@', UNIT_PREFIX);

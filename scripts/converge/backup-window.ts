@@ -26,12 +26,14 @@ export interface NextWindow {
 }
 
 export type BackupWindowVerdict =
-  | { ok: true; window?: string }
-  | { ok: false; code: 'converge.outside-window' | 'converge.freeze' | 'converge.no-window'; reason: string; policies: string[]; next?: NextWindow };
+  { ok: true; window?: string } | { ok: false; code: 'converge.outside-window' | 'converge.freeze' | 'converge.no-window'; reason: string; policies: string[]; next?: NextWindow };
 
 /** The policies that target the host and say converge.maintenance_window. */
 export function windowBoundPolicies(host: WindowHost, policies: readonly BackupPolicyDocument[]): string[] {
-  return policies.filter((p) => p.converge?.maintenance_window === true && policyTargets(p, host)).map((p) => p.id).sort();
+  return policies
+    .filter((p) => p.converge?.maintenance_window === true && policyTargets(p, host))
+    .map((p) => p.id)
+    .sort();
 }
 
 /**
@@ -51,13 +53,20 @@ export function backupWindowVerdict(o: { calendar: CalendarDocument | undefined;
   const seconds = Math.round(o.spanMs / 1000);
   const iso = (ms: number) => DateTime.fromMillis(ms, { zone: cal.timezone }).toISO({ suppressMilliseconds: true })!;
   const next = nextWindow(cal, o.host, t, o.spanMs);
-  const refuse = (code: 'converge.outside-window' | 'converge.freeze', reason: string): BackupWindowVerdict => ({ ok: false, code, policies: bound, reason: `${why}: ${reason}`, ...(next ? { next } : {}) });
+  const refuse = (code: 'converge.outside-window' | 'converge.freeze', reason: string): BackupWindowVerdict => ({
+    ok: false,
+    code,
+    policies: bound,
+    reason: `${why}: ${reason}`,
+    ...(next ? { next } : {}),
+  });
   const hit = containingWindow(cal, o.host, t, until);
   if (!hit) {
     const open = containingWindow(cal, o.host, t, t + 1);
-    return refuse('converge.outside-window', open
-      ? `window '${open.window.id}' closes at ${iso(open.end)}, before the converge could end (it may run ${seconds} s)`
-      : `no maintenance window of ${o.host.id} is open at ${iso(t)}`);
+    return refuse(
+      'converge.outside-window',
+      open ? `window '${open.window.id}' closes at ${iso(open.end)}, before the converge could end (it may run ${seconds} s)` : `no maintenance window of ${o.host.id} is open at ${iso(t)}`,
+    );
   }
   const freeze = blockingFreezes(cal, BACKUP_CONVERGE_CHANGE_TYPE, t, until)[0];
   if (freeze) return refuse('converge.freeze', `freeze '${freeze.id}' (${freeze.title}) is in force until ${freeze.end} and does not allow ${BACKUP_CONVERGE_CHANGE_TYPE} changes`);

@@ -23,12 +23,31 @@ export interface BaselineRemediation {
 
 /** OpenSSH keyword spelling for the lower-case names `sshd -T` prints. */
 const SSHD_KEYWORDS: Record<string, string> = {
-  permitrootlogin: 'PermitRootLogin', passwordauthentication: 'PasswordAuthentication', permitemptypasswords: 'PermitEmptyPasswords',
-  maxauthtries: 'MaxAuthTries', logingracetime: 'LoginGraceTime', clientaliveinterval: 'ClientAliveInterval', clientalivecountmax: 'ClientAliveCountMax',
-  x11forwarding: 'X11Forwarding', hostbasedauthentication: 'HostbasedAuthentication', ignorerhosts: 'IgnoreRhosts', permituserenvironment: 'PermitUserEnvironment',
-  kbdinteractiveauthentication: 'KbdInteractiveAuthentication', allowtcpforwarding: 'AllowTcpForwarding', allowagentforwarding: 'AllowAgentForwarding',
-  maxsessions: 'MaxSessions', maxstartups: 'MaxStartups', loglevel: 'LogLevel', usedns: 'UseDNS', banner: 'Banner', ciphers: 'Ciphers', macs: 'MACs',
-  kexalgorithms: 'KexAlgorithms', pubkeyauthentication: 'PubkeyAuthentication', gssapiauthentication: 'GSSAPIAuthentication', permittunnel: 'PermitTunnel',
+  permitrootlogin: 'PermitRootLogin',
+  passwordauthentication: 'PasswordAuthentication',
+  permitemptypasswords: 'PermitEmptyPasswords',
+  maxauthtries: 'MaxAuthTries',
+  logingracetime: 'LoginGraceTime',
+  clientaliveinterval: 'ClientAliveInterval',
+  clientalivecountmax: 'ClientAliveCountMax',
+  x11forwarding: 'X11Forwarding',
+  hostbasedauthentication: 'HostbasedAuthentication',
+  ignorerhosts: 'IgnoreRhosts',
+  permituserenvironment: 'PermitUserEnvironment',
+  kbdinteractiveauthentication: 'KbdInteractiveAuthentication',
+  allowtcpforwarding: 'AllowTcpForwarding',
+  allowagentforwarding: 'AllowAgentForwarding',
+  maxsessions: 'MaxSessions',
+  maxstartups: 'MaxStartups',
+  loglevel: 'LogLevel',
+  usedns: 'UseDNS',
+  banner: 'Banner',
+  ciphers: 'Ciphers',
+  macs: 'MACs',
+  kexalgorithms: 'KexAlgorithms',
+  pubkeyauthentication: 'PubkeyAuthentication',
+  gssapiauthentication: 'GSSAPIAuthentication',
+  permittunnel: 'PermitTunnel',
 };
 
 const SAFE_VALUE = /^[A-Za-z0-9@._,:+-]+$/;
@@ -59,17 +78,26 @@ export function planBaselineRemediation(host: string, rows: readonly InspectionR
       const keyword = SSHD_KEYWORDS[option];
       const observed = /^\S+\s+(.*)$/.exec(row.observed)?.[1];
       const value = targetSshdValue(c.params, observed);
-      if (!keyword || value === undefined || !SAFE_VALUE.test(value)) { manual(); continue; }
+      if (!keyword || value === undefined || !SAFE_VALUE.test(value)) {
+        manual();
+        continue;
+      }
       r.sshd.push({ check: c.id, keyword, value });
     } else if (c.type === 'sysctl') {
       const key = String(c.params.key ?? '');
       const value = String(c.params.value ?? '').trim();
-      if (!/^[a-z0-9_][a-z0-9_.-]*$/.test(key) || !/^[A-Za-z0-9 ._:-]+$/.test(value)) { manual(); continue; }
+      if (!/^[a-z0-9_][a-z0-9_.-]*$/.test(key) || !/^[A-Za-z0-9 ._:-]+$/.test(value)) {
+        manual();
+        continue;
+      }
       r.sysctl.push({ check: c.id, key, value });
     } else if (c.type === 'file_mode') {
       const path = String(c.params.path ?? '');
       const maxMode = String(c.params.max_mode ?? '0777');
-      if (!/^\/[A-Za-z0-9._/-]+$/.test(path) || !/^0?[0-7]{3,4}$/.test(maxMode)) { manual(); continue; }
+      if (!/^\/[A-Za-z0-9._/-]+$/.test(path) || !/^0?[0-7]{3,4}$/.test(maxMode)) {
+        manual();
+        continue;
+      }
       const f: BaselineRemediation['files'][number] = { check: c.id, path, maxMode };
       const owner = list(c.params.owner)[0];
       const group = list(c.params.group)[0];
@@ -164,10 +192,13 @@ export function renderBaselineScript(r: BaselineRemediation, o: BaselineScriptOp
 }
 
 export function parseBaselineOutput(stdout: string): Array<{ type: string; detail: string }> {
-  return stdout.split('\n').filter((l) => l.startsWith('OG\t')).map((l) => {
-    const [, type = '', ...rest] = l.split('\t');
-    return { type, detail: rest.join('\t') };
-  });
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('OG\t'))
+    .map((l) => {
+      const [, type = '', ...rest] = l.split('\t');
+      return { type, detail: rest.join('\t') };
+    });
 }
 
 /**

@@ -14,12 +14,26 @@ export async function openConvergeRecord(o: { root: string; target: ConvergeTarg
   await recorder.event('run.planned', { target: o.target, run: o.run, actor: o.actor });
   const hooks: ConvergeHooks = {
     before: (host, detail) => recorder.event('converge.executing', { host, ...detail }),
-    after: (host, r) => recorder.event('converge.done', { host, outcome: r.outcome, changes: r.changes, attention: r.attention, ...(r.error ? { error: r.error } : {}), ...(r.confirmMs !== undefined ? { confirm_ms: r.confirmMs } : {}), ...r.detail }),
+    after: (host, r) =>
+      recorder.event('converge.done', {
+        host,
+        outcome: r.outcome,
+        changes: r.changes,
+        attention: r.attention,
+        ...(r.error ? { error: r.error } : {}),
+        ...(r.confirmMs !== undefined ? { confirm_ms: r.confirmMs } : {}),
+        ...r.detail,
+      }),
   };
   return {
-    rel, hooks,
+    rel,
+    hooks,
     async finish(results: readonly ConvergeHostResult[]) {
-      try { await recorder.event('run.done', { hosts: Object.fromEntries(results.map((r) => [r.host, r.outcome])) }); } finally { await recorder.close(); }
+      try {
+        await recorder.event('run.done', { hosts: Object.fromEntries(results.map((r) => [r.host, r.outcome])) });
+      } finally {
+        await recorder.close();
+      }
     },
     close: () => recorder.close(),
   };

@@ -37,7 +37,10 @@ export interface BaselineRunOptions {
 }
 
 /** Sshd settings of the baselines in scope that would cut opsgate off a host, located at their check. Pure over the loaded input. */
-export function unsurvivableSettings(loaded: { hosts: InventoryHost[]; inventory: ReadonlyMap<string, InventoryHost>; baselines: Array<{ id: string; checks: CheckDef[] }> }, locate: (baseline: string, pointer: string) => { file: string; line: number; col: number }): Diagnostic[] {
+export function unsurvivableSettings(
+  loaded: { hosts: InventoryHost[]; inventory: ReadonlyMap<string, InventoryHost>; baselines: Array<{ id: string; checks: CheckDef[] }> },
+  locate: (baseline: string, pointer: string) => { file: string; line: number; col: number },
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const jumpHosts = new Set([...loaded.inventory.values()].flatMap((h) => (h.jump_host ? [h.jump_host] : [])));
   for (const b of loaded.baselines) {
@@ -47,7 +50,13 @@ export function unsurvivableSettings(loaded: { hosts: InventoryHost[]; inventory
         const r = planBaselineRemediation(h.id, [{ check: c.id, status: 'fail', observed: '' } as never], new Map([[c.id, c]]));
         for (const s of r.sshd) {
           const p = sshdSettingProblem(s.keyword, s.value, { user: h.user, isJumpHost: jumpHosts.has(h.id), hostKeyTypes: h.host_keys.map((k) => k.split(/\s+/)[0]!) });
-          if (p) out.push(diagnostic('converge.unsafe-sshd-setting', locate(b.id, `/checks/${i}/params`), `${c.id} on ${h.id}: ${p}`, { pointer: `/checks/${i}/params`, hint: 'opsgate would lock itself out of the host: change the check, or exclude the host with applies_to' }));
+          if (p)
+            out.push(
+              diagnostic('converge.unsafe-sshd-setting', locate(b.id, `/checks/${i}/params`), `${c.id} on ${h.id}: ${p}`, {
+                pointer: `/checks/${i}/params`,
+                hint: 'opsgate would lock itself out of the host: change the check, or exclude the host with applies_to',
+              }),
+            );
         }
       }
     });
@@ -78,39 +87,80 @@ export async function convergeBaseline(o: BaselineRunOptions): Promise<{ usable:
       ...plan.sysctl.map((s) => `${s.check}: ${o.check ? 'would set' : 'set'} ${s.key} = ${s.value} (running and /etc/sysctl.d/99-opsgate-baseline.conf)`),
       ...plan.files.map((f) => `${f.check}: ${o.check ? 'would limit' : 'limit'} ${f.path} to mode ${f.maxMode}${f.owner ? ` owner ${f.owner}` : ''}${f.group ? ` group ${f.group}` : ''}`),
     ];
-    const attention = [...plan.manual.map((m) => `${m.check}: manual: ${m.remediation}`), ...run.rows.filter((x) => x.status === 'error').map((x) => `${x.check}: could not be evaluated: ${x.reason}`)];
+    const attention = [
+      ...plan.manual.map((m) => `${m.check}: manual: ${m.remediation}`),
+      ...run.rows.filter((x) => x.status === 'error').map((x) => `${x.check}: could not be evaluated: ${x.reason}`),
+    ];
     return { ...base, outcome: o.check && changes.length > 0 ? 'drift' : 'succeeded', changes, attention, detail: { remediation: plan } };
   });
   if (o.check) return { usable: true, messages: [], results };
 
-  const todo = results.filter((r) => { const p = plans.get(r.host); return p && (p.sshd.length || p.sysctl.length || p.files.length); });
+  const todo = results.filter((r) => {
+    const p = plans.get(r.host);
+    return p && (p.sshd.length || p.sysctl.length || p.files.length);
+  });
   const targets = todo.map((r) => toSshTarget(loaded.inventory.get(r.host)!, loaded.inventory));
   const fleet = openFleet(targets, { auth, secrets });
   const seconds = o.confirmSeconds ?? 120;
   try {
-    await Promise.all(todo.map(async (r) => {
-      const plan = plans.get(r.host)!;
-      const script = renderBaselineScript(plan, { confirm: { id: confirmId('baseline', o.run, r.host), seconds } });
-      await o.hooks?.before?.(r.host, { command: renderRootScript().command, remediation: plan });
-      const out = await runHostScript({ fleet, target: targets.find((t) => t.id === r.host)!, connect: { auth, secrets }, scope: o.scope, run: o.run, owner: o.owner, script, apply: true, confirmSeconds: seconds, ...(o.sleep ? { sleep: o.sleep } : {}) });
-      if ('error' in out) { r.outcome = out.unreachable ? 'unreachable' : 'failed'; r.error = out.error; return; }
-      const applied = parseBaselineOutput(out.stdout);
-      r.changes = applied.filter((a) => a.type !== 'confirm-armed').map((a) => (a.detail ? `${a.type} ${a.detail}` : a.type));
-      r.detail = { ...r.detail, applied, exit_code: out.code, ...(out.confirm ? { confirm: out.confirm } : {}) };
-      if (out.confirm) { r.confirmMs = out.confirm.ms; if (!out.confirm.confirmed) { r.outcome = out.confirm.reverted ? 'reverted' : 'needs_attention'; r.error = out.confirm.why; } }
-      if (r.outcome === 'succeeded' && (out.code !== 0 || applied.some((a) => a.type.endsWith('invalid') || a.type === 'error'))) {
-        r.outcome = 'failed';
-        if (!applied.some((a) => a.type.endsWith('invalid') || a.type === 'error')) r.error = `exit ${out.code}${out.state && out.state !== 'ended' ? ` (${out.state})` : ''}: ${out.stderr.trim().slice(0, 300)}`;
-      }
-    }));
-  } finally { await fleet.close(); }
+    await Promise.all(
+      todo.map(async (r) => {
+        const plan = plans.get(r.host)!;
+        const script = renderBaselineScript(plan, { confirm: { id: confirmId('baseline', o.run, r.host), seconds } });
+        await o.hooks?.before?.(r.host, { command: renderRootScript().command, remediation: plan });
+        const out = await runHostScript({
+          fleet,
+          target: targets.find((t) => t.id === r.host)!,
+          connect: { auth, secrets },
+          scope: o.scope,
+          run: o.run,
+          owner: o.owner,
+          script,
+          apply: true,
+          confirmSeconds: seconds,
+          ...(o.sleep ? { sleep: o.sleep } : {}),
+        });
+        if ('error' in out) {
+          r.outcome = out.unreachable ? 'unreachable' : 'failed';
+          r.error = out.error;
+          return;
+        }
+        const applied = parseBaselineOutput(out.stdout);
+        r.changes = applied.filter((a) => a.type !== 'confirm-armed').map((a) => (a.detail ? `${a.type} ${a.detail}` : a.type));
+        r.detail = { ...r.detail, applied, exit_code: out.code, ...(out.confirm ? { confirm: out.confirm } : {}) };
+        if (out.confirm) {
+          r.confirmMs = out.confirm.ms;
+          if (!out.confirm.confirmed) {
+            r.outcome = out.confirm.reverted ? 'reverted' : 'needs_attention';
+            r.error = out.confirm.why;
+          }
+        }
+        if (r.outcome === 'succeeded' && (out.code !== 0 || applied.some((a) => a.type.endsWith('invalid') || a.type === 'error'))) {
+          r.outcome = 'failed';
+          if (!applied.some((a) => a.type.endsWith('invalid') || a.type === 'error'))
+            r.error = `exit ${out.code}${out.state && out.state !== 'ended' ? ` (${out.state})` : ''}: ${out.stderr.trim().slice(0, 300)}`;
+        }
+      }),
+    );
+  } finally {
+    await fleet.close();
+  }
   // The verifying inspection: a failing check, a check it cannot evaluate, or a host it cannot reach is not converged.
   const after = await inspect(loaded.hosts.filter((h) => todo.some((r) => r.host === h.id)));
   for (const run of after) {
     const r = results.find((x) => x.host === run.host)!;
-    if (run.error) { if (r.outcome === 'succeeded') r.outcome = 'unreachable'; r.error = [r.error, `the verifying inspection failed: ${run.error.phase}: ${run.error.message}`].filter(Boolean).join('; '); continue; }
+    if (run.error) {
+      if (r.outcome === 'succeeded') r.outcome = 'unreachable';
+      r.error = [r.error, `the verifying inspection failed: ${run.error.phase}: ${run.error.message}`].filter(Boolean).join('; ');
+      continue;
+    }
     const still = run.rows.filter((x) => x.status === 'fail' || x.status === 'error');
-    r.attention = [...(plans.get(r.host)?.manual ?? []).map((m) => `${m.check}: manual: ${m.remediation}`), ...still.filter((x) => !(plans.get(r.host)?.manual ?? []).some((m) => m.check === x.check)).map((x) => `${x.check}: still ${x.status === 'error' ? 'not evaluable' : 'failing'}${x.reason ? `: ${x.reason}` : ''}`)];
+    r.attention = [
+      ...(plans.get(r.host)?.manual ?? []).map((m) => `${m.check}: manual: ${m.remediation}`),
+      ...still
+        .filter((x) => !(plans.get(r.host)?.manual ?? []).some((m) => m.check === x.check))
+        .map((x) => `${x.check}: still ${x.status === 'error' ? 'not evaluable' : 'failing'}${x.reason ? `: ${x.reason}` : ''}`),
+    ];
   }
   for (const r of results) await o.hooks?.after?.(r.host, r);
   return { usable: true, messages: [], results };

@@ -42,15 +42,23 @@ export interface HostScriptOptions {
 export async function runHostScript(o: HostScriptOptions): Promise<HostScriptRun | { error: string; unreachable: boolean }> {
   const host = o.target.id;
   let session;
-  try { session = await o.fleet.session(host); } catch (e) { return { error: e instanceof Error ? e.message : String(e), unreachable: true }; }
+  try {
+    session = await o.fleet.session(host);
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e), unreachable: true };
+  }
   const lock = o.apply ? await acquireHostLock(session, host, o.owner, 30, { scope: o.scope, run: o.run }) : undefined;
   if (lock && lock.status !== 'locked') return { error: lock.status === 'held' ? `host is held ${lock.owner.startsWith('by ') ? '' : 'by '}${lock.owner}` : lock.message, unreachable: false };
   try {
     const nonce = randomBytes(8).toString('hex');
     const timeoutSeconds = o.timeoutSeconds ?? 120;
-    const argv = lock?.status === 'locked'
-      ? renderRemoteStep({ argv: ['sh', '-s'], sudo: true, timeoutSeconds, marker: false, key: 'converge' }, { runDir: runDirOf(lock.stateDir, o.scope, o.run, host), stepsLock: stepsLockOf(lock.stateDir, host), nonce })
-      : ['sudo', '-n', '--', 'timeout', '-k', '5', String(timeoutSeconds), 'sh', '-s'];
+    const argv =
+      lock?.status === 'locked'
+        ? renderRemoteStep(
+            { argv: ['sh', '-s'], sudo: true, timeoutSeconds, marker: false, key: 'converge' },
+            { runDir: runDirOf(lock.stateDir, o.scope, o.run, host), stepsLock: stepsLockOf(lock.stateDir, host), nonce },
+          )
+        : ['sudo', '-n', '--', 'timeout', '-k', '5', String(timeoutSeconds), 'sh', '-s'];
     const r = await session.exec(argv, { stdin: o.script, timeoutMs: controllerDeadlineSeconds({ timeoutSeconds }) * 1000 });
     const t = parseRunnerTrailer(r.stderr, nonce);
     const out: HostScriptRun = { stdout: r.stdout, stderr: t.stderr, code: t.code ?? r.code, ...(t.state ? { state: t.state } : {}) };

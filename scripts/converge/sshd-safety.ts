@@ -20,9 +20,31 @@ export interface SshdHostFacts {
 
 /** OpenSSH 9.2's defaults, for `-list` (remove from the default set). */
 const OPENSSH_DEFAULTS: Record<string, string[]> = {
-  kexalgorithms: ['sntrup761x25519-sha512@openssh.com', 'curve25519-sha256', 'curve25519-sha256@libssh.org', 'ecdh-sha2-nistp256', 'ecdh-sha2-nistp384', 'ecdh-sha2-nistp521', 'diffie-hellman-group-exchange-sha256', 'diffie-hellman-group16-sha512', 'diffie-hellman-group18-sha512', 'diffie-hellman-group14-sha256'],
+  kexalgorithms: [
+    'sntrup761x25519-sha512@openssh.com',
+    'curve25519-sha256',
+    'curve25519-sha256@libssh.org',
+    'ecdh-sha2-nistp256',
+    'ecdh-sha2-nistp384',
+    'ecdh-sha2-nistp521',
+    'diffie-hellman-group-exchange-sha256',
+    'diffie-hellman-group16-sha512',
+    'diffie-hellman-group18-sha512',
+    'diffie-hellman-group14-sha256',
+  ],
   ciphers: ['chacha20-poly1305@openssh.com', 'aes128-ctr', 'aes192-ctr', 'aes256-ctr', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com'],
-  macs: ['umac-64-etm@openssh.com', 'umac-128-etm@openssh.com', 'hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com', 'hmac-sha1-etm@openssh.com', 'umac-64@openssh.com', 'umac-128@openssh.com', 'hmac-sha2-256', 'hmac-sha2-512', 'hmac-sha1'],
+  macs: [
+    'umac-64-etm@openssh.com',
+    'umac-128-etm@openssh.com',
+    'hmac-sha2-256-etm@openssh.com',
+    'hmac-sha2-512-etm@openssh.com',
+    'hmac-sha1-etm@openssh.com',
+    'umac-64@openssh.com',
+    'umac-128@openssh.com',
+    'hmac-sha2-256',
+    'hmac-sha2-512',
+    'hmac-sha1',
+  ],
   hostkeyalgorithms: ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256'],
   pubkeyacceptedalgorithms: ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256'],
 };
@@ -35,15 +57,27 @@ const CLIENT: Record<string, readonly string[]> = {
   pubkeyacceptedalgorithms: CLIENT_ALGORITHMS.serverHostKey,
 };
 const HOST_KEY_ALGS: Record<string, string[]> = {
-  'ssh-ed25519': ['ssh-ed25519'], 'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
-  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'], 'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'], 'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
+  'ssh-ed25519': ['ssh-ed25519'],
+  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
 };
 
 /** The algorithms sshd would offer for a list setting (`+`, `-`, `^` prefixes as OpenSSH reads them; wildcards matched). */
 function effectiveList(keyword: string, value: string): string[] {
-  const items = value.slice(/^[+\-^]/.test(value) ? 1 : 0).split(',').filter(Boolean);
+  const items = value
+    .slice(/^[+\-^]/.test(value) ? 1 : 0)
+    .split(',')
+    .filter(Boolean);
   const defaults = OPENSSH_DEFAULTS[keyword] ?? [];
-  const match = (pattern: string, name: string) => new RegExp(`^${pattern.replace(/[.+^$()|[\]\\{}]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(name);
+  const match = (pattern: string, name: string) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^$()|[\]\\{}]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    ).test(name);
   if (value.startsWith('+') || value.startsWith('^')) return [...defaults, ...items];
   if (value.startsWith('-')) return defaults.filter((d) => !items.some((p) => match(p, d)));
   return items;

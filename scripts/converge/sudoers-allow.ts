@@ -15,7 +15,14 @@ export interface AllowedRule {
 }
 
 export function canonicalSudoLine(line: string): string {
-  return line.replace(/\s+/g, ' ').trim().replace(/ ?= ?/g, '=').replace(/ ?, ?/g, ',').replace(/ ?: ?/g, ':').replace(/ ?\( ?/g, '(').replace(/ ?\) ?/g, ')');
+  return line
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/ ?= ?/g, '=')
+    .replace(/ ?, ?/g, ',')
+    .replace(/ ?: ?/g, ':')
+    .replace(/ ?\( ?/g, '(')
+    .replace(/ ?\) ?/g, ')');
 }
 
 export function renderAllowedRule(r: AllowedRule): string {

@@ -58,11 +58,20 @@ function clockFrom(startIso: string): () => Date {
 
 function sink(): { stream: Writable; text: () => string } {
   const chunks: Buffer[] = [];
-  const stream = new Writable({ write(chunk, _enc, cb) { chunks.push(Buffer.from(chunk)); cb(); } });
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      chunks.push(Buffer.from(chunk));
+      cb();
+    },
+  });
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-interface Ran { code: number; out: string; err: string }
+interface Ran {
+  code: number;
+  out: string;
+  err: string;
+}
 
 async function runCommand(name: string, args: string[], root: string, env: NodeJS.ProcessEnv, at: string, log: string[]): Promise<Ran> {
   const out = sink();
@@ -138,9 +147,16 @@ async function main(): Promise<number> {
         }
         case 'gate': {
           const pull = pulls.get(e.pr)!;
-          pull.reviews = spec(e.pr).reviews.filter((r) => Date.parse(r.at) <= Date.parse(e.at)).map((r, i) => ({
-            id: e.pr * 100 + i + 1, login: login(r.person), user_type: 'User', state: r.state, commit_id: pull.head, submitted_at: new Date(r.at).toISOString(),
-          }));
+          pull.reviews = spec(e.pr)
+            .reviews.filter((r) => Date.parse(r.at) <= Date.parse(e.at))
+            .map((r, i) => ({
+              id: e.pr * 100 + i + 1,
+              login: login(r.person),
+              user_type: 'User',
+              state: r.state,
+              commit_id: pull.head,
+              submitted_at: new Date(r.at).toISOString(),
+            }));
           const input = await collectGateInput(scm, e.pr, validator, new Date(e.at));
           const sim = path.join(tmp, `pr-${e.pr}-${Date.parse(e.at)}.json`);
           const { now: _now, ...facts } = input;
@@ -172,7 +188,12 @@ async function main(): Promise<number> {
           const r = await run('inspect', ['--record', '--identity', identity]);
           count('inspections');
           const rec = /recorded (\S+)/.exec(r.err)?.[1] ?? 'NOT RECORDED';
-          const summary = r.out.trim().split('\n').filter((l) => /compliance|hosts?\b.*unreachable|^\d+ host/i.test(l)).pop() ?? r.out.trim().split('\n').pop();
+          const summary =
+            r.out
+              .trim()
+              .split('\n')
+              .filter((l) => /compliance|hosts?\b.*unreachable|^\d+ host/i.test(l))
+              .pop() ?? r.out.trim().split('\n').pop();
           say(`${when}  inspect (after ${taken} nightly snapshot(s)): exit ${r.code}, ${rec}; ${summary}`);
           break;
         }
@@ -199,10 +220,13 @@ async function main(): Promise<number> {
           const rec = /recorded (\S+)/.exec(r.err)?.[1] ?? 'NOT RECORDED';
           const tested = /restore tests (\d+) pass, (\d+) fail, (\d+) error/.exec(r.out);
           const hosts = tested ? Number(tested[1]) + Number(tested[2]) + Number(tested[3]) : 0;
-          say(`${when}  backup verification: opsgate backup verify --record${e.restoreTest ? ' --restore-test' : ''}: exit ${r.code}, ${rec}; restore test on ${hosts} host(s); ${r.out.trim().split('\n').pop()}`);
+          say(
+            `${when}  backup verification: opsgate backup verify --record${e.restoreTest ? ' --restore-test' : ''}: exit ${r.code}, ${rec}; restore test on ${hosts} host(s); ${r.out.trim().split('\n').pop()}`,
+          );
           break;
         }
-        case 'host-down': case 'host-up':
+        case 'host-down':
+        case 'host-up':
           await sample.setReachable(e.host, e.kind === 'host-up');
           say(`${when}  ${e.note}`);
           break;
@@ -233,7 +257,11 @@ async function main(): Promise<number> {
     const bundle = await writeHistoryBundle(repo, ROOT);
     const verify = await runCommand('records', ['verify'], ROOT, env, new Date().toISOString(), log);
     await writeFile(path.join(tmp, 'commands.log'), log.join('\n'));
-    say(`\nreplaced ${path.relative(process.cwd(), records) || 'records'}/: ${Object.entries(tally).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+    say(
+      `\nreplaced ${path.relative(process.cwd(), records) || 'records'}/: ${Object.entries(tally)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}`,
+    );
     say(`history of the replay: ${path.relative(ROOT, bundle)}`);
     say(`records verify: ${verify.out.trim().split('\n').pop()}`);
     say(`every command's output: ${path.join(tmp, 'commands.log')}${KEEP ? '' : ' (removed at exit; --keep keeps it)'}`);
@@ -261,9 +289,22 @@ async function writeDemoOutput(repo: string, env: NodeJS.ProcessEnv, log: string
   const verify = await runCommand('records', ['verify'], repo, env, REPORT_AS_OF, log);
   const report = await runCommand('report', ['audit', '--period', '2026-11', '--out', path.join(out, 'reports')], repo, env, REPORT_AS_OF, log);
   await writeFile(path.join(out, 'commands.log'), log.join('\n'));
-  say(`\nwrote ${path.join(out, 'records')}/: ${Object.entries(tally).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+  say(
+    `\nwrote ${path.join(out, 'records')}/: ${Object.entries(tally)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ')}`,
+  );
   say(`records verify: ${verify.out.trim().split('\n').pop()}`);
-  say(`report from these records: ${report.out.trim().split('\n').filter((l) => l.startsWith('wrote ')).map((l) => l.slice(6)).join(', ') || `exit ${report.code}`}`);
+  say(
+    `report from these records: ${
+      report.out
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('wrote '))
+        .map((l) => l.slice(6))
+        .join(', ') || `exit ${report.code}`
+    }`,
+  );
   say(`every command's output: ${path.join(out, 'commands.log')}`);
   return Math.max(verify.code, report.code);
 }

@@ -59,17 +59,27 @@ function days(from: string, to: string): string[] {
  * the access policy is evaluated for the seeded keys.
  */
 export async function startSampleFleet(repoRoot: string, access: AccessInputs, seedAt: Date, dir: string): Promise<SampleFleet> {
-  const ids = (await readdir(path.join(repoRoot, 'inventory', 'hosts'))).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+  const ids = (await readdir(path.join(repoRoot, 'inventory', 'hosts')))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -5))
+    .sort();
   const docs = new Map(await Promise.all(ids.map(async (id) => [id, await hostDoc(repoRoot, id)] as const)));
   const roles = [...new Set(access.roles.map((r) => r.unix_account))].sort();
   const sunHao = access.people.find((p) => p.id === 'sun-hao')?.ssh_keys?.[0]?.public_key;
   const sudoers = new Map<string, Array<{ name: string; content: string }>>();
   // The paths each backup policy names (policies/backup/*.yaml), which the hosts it targets hold and back up nightly.
-  const backupPaths = new Map(await Promise.all([...new Set(Object.values(BACKUP_POLICY))].map(async (p) => [p, ((parse(await readFile(path.join(repoRoot, 'policies', 'backup', `${p}.yaml`), 'utf8')) as { paths: string[] }).paths)] as const)));
+  const backupPaths = new Map(
+    await Promise.all(
+      [...new Set(Object.values(BACKUP_POLICY))].map(async (p) => [p, (parse(await readFile(path.join(repoRoot, 'policies', 'backup', `${p}.yaml`), 'utf8')) as { paths: string[] }).paths] as const),
+    ),
+  );
   const specs: FleetHostSpec[] = ids.map((id) => {
     const doc = docs.get(id)!;
     const policy = renderAccessPolicy({ id, data: { groups: doc.groups as string[] } }, access, seedAt);
-    sudoers.set(id, policy.sudoers.map((s) => ({ name: s.name, content: s.content })));
+    sudoers.set(
+      id,
+      policy.sudoers.map((s) => ({ name: s.name, content: s.content })),
+    );
     // Only the accounts a current grant declares on this host exist there.
     const accounts = roles.flatMap((account, i) => {
       const keys = policy.accounts.find((a) => a.account === account)?.keys.map((k) => k.line) ?? [];
@@ -109,21 +119,44 @@ export async function startSampleFleet(repoRoot: string, access: AccessInputs, s
     /** Takes every nightly snapshot due up to `day` (inclusive) that has not been taken yet. */
     async backupUpTo(day) {
       let taken = 0;
-      await Promise.all(fleet.hosts.filter((h) => h.backup_repositories?.length).map(async (h) => {
-        const repo = h.backup_repositories![0]!;
-        const stop = BACKUPS_STOP[h.id];
-        const from = lastBackup.get(h.id);
-        for (const d of days(FIRST_BACKUP_DAY, day)) {
-          if ((from && d <= from) || (stop && d > stop)) continue;
-          const time = new Date(`${d}T${BACKUP_AT[repo.policy]}:00+08:00`).toISOString().replace('T', ' ').slice(0, 19);
-          // Taken inside the host's own mount namespace (that of its sshd), of the policy's paths as the host has them.
-          await run('nsenter', [`--mount=/proc/${sshdPid(ns(h.id))}/ns/mnt`, '--', 'restic', 'backup', '--quiet', '--repo', repo.repository, '--host', h.id, '--time', time, '--tag', repo.policy, ...backupPaths.get(repo.policy)!], {
-            env: { ...process.env, RESTIC_PASSWORD: password, RESTIC_CACHE_DIR: path.join(fleet.dir, h.id, '.restic-cache'), TZ: 'UTC' },
-          });
-          taken++;
-        }
-        lastBackup.set(h.id, day);
-      }));
+      await Promise.all(
+        fleet.hosts
+          .filter((h) => h.backup_repositories?.length)
+          .map(async (h) => {
+            const repo = h.backup_repositories![0]!;
+            const stop = BACKUPS_STOP[h.id];
+            const from = lastBackup.get(h.id);
+            for (const d of days(FIRST_BACKUP_DAY, day)) {
+              if ((from && d <= from) || (stop && d > stop)) continue;
+              const time = new Date(`${d}T${BACKUP_AT[repo.policy]}:00+08:00`).toISOString().replace('T', ' ').slice(0, 19);
+              // Taken inside the host's own mount namespace (that of its sshd), of the policy's paths as the host has them.
+              await run(
+                'nsenter',
+                [
+                  `--mount=/proc/${sshdPid(ns(h.id))}/ns/mnt`,
+                  '--',
+                  'restic',
+                  'backup',
+                  '--quiet',
+                  '--repo',
+                  repo.repository,
+                  '--host',
+                  h.id,
+                  '--time',
+                  time,
+                  '--tag',
+                  repo.policy,
+                  ...backupPaths.get(repo.policy)!,
+                ],
+                {
+                  env: { ...process.env, RESTIC_PASSWORD: password, RESTIC_CACHE_DIR: path.join(fleet.dir, h.id, '.restic-cache'), TZ: 'UTC' },
+                },
+              );
+              taken++;
+            }
+            lastBackup.set(h.id, day);
+          }),
+      );
       return taken;
     },
     /** An outage: the host's namespace loses its loopback, so nothing reaches its sshd; back up restores it. */
@@ -132,7 +165,9 @@ export async function startSampleFleet(repoRoot: string, access: AccessInputs, s
     },
     /** An operator stops a service: the process listening on `port` in the host's namespace is killed by its PID. */
     async stopListener(host, port) {
-      const pids = execFileSync('ip', ['netns', 'pids', ns(host)], { encoding: 'utf8' }).split('\n').filter(Boolean);
+      const pids = execFileSync('ip', ['netns', 'pids', ns(host)], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean);
       for (const pid of pids) {
         const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
         const argv = cmd.split('\0');
@@ -147,7 +182,10 @@ export async function startSampleFleet(repoRoot: string, access: AccessInputs, s
 /** What a backed-up sample host holds under each path of its policy: a small, host-specific configuration or dump. */
 function backedUpDirs(host: string, paths: readonly string[]): Record<string, Record<string, string>> {
   const content: Record<string, Record<string, string>> = {
-    '/etc/nginx': { 'nginx.conf': `# ${host}\nworker_processes auto;\nhttp { include conf.d/*.conf; client_max_body_size 20m; }\n`, 'conf.d/yunfan.conf': `server { listen 443 ssl; server_name ${host}.yunfan.example; }\n` },
+    '/etc/nginx': {
+      'nginx.conf': `# ${host}\nworker_processes auto;\nhttp { include conf.d/*.conf; client_max_body_size 20m; }\n`,
+      'conf.d/yunfan.conf': `server { listen 443 ssl; server_name ${host}.yunfan.example; }\n`,
+    },
     '/etc/ssl/yunfan': { 'yunfan.crt': `-----BEGIN CERTIFICATE-----\n${Buffer.from(`sample certificate of ${host}`).toString('base64')}\n-----END CERTIFICATE-----\n` },
     '/etc/mysql': { 'my.cnf': `[mysqld]\nserver-id = ${host.replace(/\D/g, '') || 1}\nbinlog_expire_logs_seconds = 604800\n` },
     '/var/backups/mysql': { 'yunfan.sql': `-- mysqldump of ${host}\nCREATE TABLE orders (id BIGINT PRIMARY KEY, placed_at DATETIME);\n` },
@@ -158,7 +196,13 @@ function backedUpDirs(host: string, paths: readonly string[]): Record<string, Re
 /** The pid of the sshd in a fleet namespace: its mount namespace is the host's own. */
 function sshdPid(ns: string): number {
   const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  const pid = pids.find((p) => { try { return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'sshd'; } catch { return false; } });
+  const pid = pids.find((p) => {
+    try {
+      return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'sshd';
+    } catch {
+      return false;
+    }
+  });
   if (!pid) throw new Error(`no sshd in namespace ${ns}`);
   return Number(pid);
 }
@@ -181,4 +225,3 @@ export async function writeFleetInventory(repoRoot: string, targetRoot: string, 
     await writeFile(path.join(dir, `${h.id}.yaml`), `# Sample host ${h.id} pointed at the test fleet (${fleet.tag}); generated by scripts/demo/regenerate-sample-records.ts\n${stringify(doc)}`);
   }
 }
-

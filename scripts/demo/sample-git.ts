@@ -12,7 +12,10 @@ import type { CommitStatus, PullCommit, PullFile, PullRequestInfo, PullReview, S
 
 const exec = promisify(execFile);
 
-export interface GitIdentity { name: string; email: string }
+export interface GitIdentity {
+  name: string;
+  email: string;
+}
 
 export async function git(root: string, args: string[], opts: { at?: string; who?: GitIdentity } = {}): Promise<string> {
   const env: NodeJS.ProcessEnv = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
@@ -50,7 +53,10 @@ export async function openPull(root: string, p: { number: number; title: string;
 /** Merges with GitHub's merge-commit subject ("Merge pull request #N from owner/branch"). */
 export async function mergePull(root: string, repository: string, pull: SamplePull, at: string, mergedBy: string): Promise<string> {
   const owner = repository.split('/')[0]!;
-  await git(root, ['merge', '-q', '--no-ff', '-m', `Merge pull request #${pull.number} from ${owner}/${pull.branch}\n\n${pull.title}`, pull.branch], { at, who: { name: mergedBy, email: `${mergedBy}@users.noreply.github.com` } });
+  await git(root, ['merge', '-q', '--no-ff', '-m', `Merge pull request #${pull.number} from ${owner}/${pull.branch}\n\n${pull.title}`, pull.branch], {
+    at,
+    who: { name: mergedBy, email: `${mergedBy}@users.noreply.github.com` },
+  });
   pull.merged = true;
   return (await git(root, ['rev-parse', 'HEAD'])).trim();
 }
@@ -65,15 +71,25 @@ export function createLocalScm(root: string, repository: string, pulls: Readonly
     return p;
   };
   const diff = async (from: string, to: string): Promise<PullFile[]> =>
-    (await git(root, ['diff', '--name-status', '--no-renames', from, to])).split('\n').filter(Boolean).map((l) => {
-      const [st, path] = l.split('\t') as [string, string];
-      return { path, status: STATUS[st[0]!] ?? 'modified' };
-    });
+    (await git(root, ['diff', '--name-status', '--no-renames', from, to]))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [st, path] = l.split('\t') as [string, string];
+        return { path, status: STATUS[st[0]!] ?? 'modified' };
+      });
   return {
     repository,
     async getPullRequest(n): Promise<PullRequestInfo> {
       const p = pull(n);
-      return { number: n, title: p.title, state: p.merged ? 'closed' : 'open', author: { login: p.author, type: 'User' }, base: { ref: 'main', sha: p.base, repo: repository }, head: { ref: p.branch, sha: p.head, repo: repository } };
+      return {
+        number: n,
+        title: p.title,
+        state: p.merged ? 'closed' : 'open',
+        author: { login: p.author, type: 'User' },
+        base: { ref: 'main', sha: p.base, repo: repository },
+        head: { ref: p.branch, sha: p.head, repo: repository },
+      };
     },
     async findOpenPullRequestsByHead(sha: string) {
       return [...pulls.values()].filter((p) => p.head === sha && !p.merged).map((p) => p.number);
@@ -112,7 +128,13 @@ export function createLocalScm(root: string, repository: string, pulls: Readonly
     },
     async listTreeAtRef(ref) {
       const out = await git(root, ['ls-tree', '-r', ref]);
-      return { entries: out.split('\n').filter(Boolean).map((l) => ({ path: l.slice(l.indexOf('\t') + 1), sha: l.split(/\s+/)[2]!, mode: l.split(/\s+/)[0]! })), truncated: false };
+      return {
+        entries: out
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => ({ path: l.slice(l.indexOf('\t') + 1), sha: l.split(/\s+/)[2]!, mode: l.split(/\s+/)[0]! })),
+        truncated: false,
+      };
     },
     async compareCommits(base, head) {
       return { files: (await diff(base, head)).map((f) => f.path), complete: true };

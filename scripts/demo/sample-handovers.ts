@@ -32,7 +32,13 @@ const NOTES = [
 async function run(argv: string[], at: string): Promise<string> {
   let out = '';
   let err = '';
-  const sink = (f: (s: string) => void) => new Writable({ write(c, _e, cb) { f(String(c)); cb(); } });
+  const sink = (f: (s: string) => void) =>
+    new Writable({
+      write(c, _e, cb) {
+        f(String(c));
+        cb();
+      },
+    });
   const ctx: CommandContext = { argv, root: ROOT, env: {}, stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), now: () => new Date(at), debug: false };
   const code = await handoverCommand(ctx);
   if (code !== 0) throw new Error(`opsgate handover ${argv.join(' ')} → ${code}\n${out}${err}`);

@@ -38,18 +38,33 @@ function ticks(incidents: readonly { detected: number; resolved?: number; closed
 }
 
 export async function replayNotifications(root: string, say: (line: string) => void = () => {}): Promise<{ sent: number; failed: number; runs: number }> {
-  const secrets = { dingtalkToken: randomBytes(16).toString('hex'), dingtalkSecret: `SEC${randomBytes(24).toString('hex')}`, wecomKey: randomBytes(16).toString('hex'), feishuHook: randomBytes(16).toString('hex'), feishuSecret: randomBytes(16).toString('hex'), webhookSecret: randomBytes(16).toString('hex') };
+  const secrets = {
+    dingtalkToken: randomBytes(16).toString('hex'),
+    dingtalkSecret: `SEC${randomBytes(24).toString('hex')}`,
+    wecomKey: randomBytes(16).toString('hex'),
+    feishuHook: randomBytes(16).toString('hex'),
+    feishuSecret: randomBytes(16).toString('hex'),
+    webhookSecret: randomBytes(16).toString('hex'),
+  };
   const robots = await startRobotServer(secrets);
   try {
     await rm(path.join(root, NOTIFICATION_DIR), { recursive: true, force: true });
     const full = await readRepo(root);
     const env = {
-      DINGTALK_OPS_URL: `${robots.url}/dingtalk/robot/send?access_token=${secrets.dingtalkToken}`, DINGTALK_OPS_SECRET: secrets.dingtalkSecret,
+      DINGTALK_OPS_URL: `${robots.url}/dingtalk/robot/send?access_token=${secrets.dingtalkToken}`,
+      DINGTALK_OPS_SECRET: secrets.dingtalkSecret,
       WECOM_OPS_URL: `${robots.url}/wecom/cgi-bin/webhook/send?key=${secrets.wecomKey}`,
-      FEISHU_LEADS_URL: `${robots.url}/feishu/open-apis/bot/v2/hook/${secrets.feishuHook}`, FEISHU_LEADS_SECRET: secrets.feishuSecret,
+      FEISHU_LEADS_URL: `${robots.url}/feishu/open-apis/bot/v2/hook/${secrets.feishuHook}`,
+      FEISHU_LEADS_SECRET: secrets.feishuSecret,
     };
     const incidents = full.all('incident');
-    const moments = ticks(incidents.map((i) => ({ detected: Date.parse(i.data.detected_at), ...(i.data.resolved_at ? { resolved: Date.parse(i.data.resolved_at) } : {}), ...(i.data.closed_at ? { closed: Date.parse(i.data.closed_at) } : {}) })));
+    const moments = ticks(
+      incidents.map((i) => ({
+        detected: Date.parse(i.data.detected_at),
+        ...(i.data.resolved_at ? { resolved: Date.parse(i.data.resolved_at) } : {}),
+        ...(i.data.closed_at ? { closed: Date.parse(i.data.closed_at) } : {}),
+      })),
+    );
     let sent = 0;
     let failed = 0;
     for (const at of moments) {

@@ -19,7 +19,8 @@ export async function buildSampleBaseRepo(root: string, repo: string): Promise<v
   await mkdir(repo, { recursive: true });
   // The replay never had the handovers (incidents/handovers/): keeping them out keeps its commit ids, which the sample records cite.
   const handovers = path.join(root, 'incidents', 'handovers');
-  for (const d of ['schemas', 'policies', 'incidents', 'runbooks']) await cp(path.join(root, d), path.join(repo, d), { recursive: true, filter: (src) => src !== handovers && !src.startsWith(handovers + path.sep) });
+  for (const d of ['schemas', 'policies', 'incidents', 'runbooks'])
+    await cp(path.join(root, d), path.join(repo, d), { recursive: true, filter: (src) => src !== handovers && !src.startsWith(handovers + path.sep) });
   await cp(path.join(root, 'inventory', 'groups'), path.join(repo, 'inventory', 'groups'), { recursive: true });
   const pullFiles = new Set(PULLS.flatMap((p) => p.files ?? []));
   await mkdir(path.join(repo, 'inventory', 'files'), { recursive: true });

@@ -5,7 +5,11 @@
  * Asia/Shanghai (the sample calendar's zone). Pure.
  */
 
-export interface SampleReview { person: string; state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED'; at: string }
+export interface SampleReview {
+  person: string;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED';
+  at: string;
+}
 
 export interface SamplePullSpec {
   number: number;
@@ -37,21 +41,74 @@ export const REPOSITORY = 'yunfan-tech/ops-policies';
 export const BASE_COMMIT_AT = '2026-10-30T18:00:00+08:00';
 
 export const PULLS: SamplePullSpec[] = [
-  { number: 41, change: 'CHG-2026-0105', title: 'CHG-2026-0105 生产 Web 节点调整 Nginx 上传大小限制', author: 'chen-jie', opened: '2026-11-03T10:12:00+08:00',
-    reviews: [{ person: 'zhang-wei', state: 'APPROVED', at: '2026-11-03T16:40:00+08:00' }], merged: { at: '2026-11-04T09:30:00+08:00', by: 'li-na' } },
-  { number: 44, change: 'CHG-2026-0106', files: ['inventory/files/sysctl-web-backlog.conf'], title: 'CHG-2026-0106 生产 Web 节点持久化 TCP 连接队列参数', author: 'chen-jie', opened: '2026-11-13T15:20:00+08:00',
-    reviews: [{ person: 'zhang-wei', state: 'APPROVED', at: '2026-11-16T10:05:00+08:00' }], merged: { at: '2026-11-16T11:00:00+08:00', by: 'li-na' } },
-  { number: 46, change: 'CHG-2026-0107', files: ['inventory/files/sysctl-app-keepalive.conf'], title: 'CHG-2026-0107 生产应用节点调整 TCP keepalive 参数', author: 'chen-jie', opened: '2026-11-16T14:30:00+08:00',
-    reviews: [{ person: 'zhang-wei', state: 'APPROVED', at: '2026-11-18T09:50:00+08:00' }], merged: { at: '2026-11-18T10:30:00+08:00', by: 'zhao-min' } },
-  { number: 48, change: 'CHG-2026-0101', title: 'CHG-2026-0101 预发布 Web 节点下发安全响应头配置', author: 'liu-yang', opened: '2026-11-24T09:40:00+08:00',
-    reviews: [{ person: 'zhao-min', state: 'APPROVED', at: '2026-11-24T11:00:00+08:00' }], merged: { at: '2026-11-24T11:20:00+08:00', by: 'li-na' } },
-  { number: 49, change: 'CHG-2026-0102', title: 'CHG-2026-0102 预发布应用服务器升级 OpenJDK 17.0.13', author: 'chen-jie', opened: '2026-11-24T14:10:00+08:00',
-    reviews: [{ person: 'li-na', state: 'APPROVED', at: '2026-11-24T16:30:00+08:00' }], merged: { at: '2026-11-24T17:00:00+08:00', by: 'zhao-min' } },
+  {
+    number: 41,
+    change: 'CHG-2026-0105',
+    title: 'CHG-2026-0105 生产 Web 节点调整 Nginx 上传大小限制',
+    author: 'chen-jie',
+    opened: '2026-11-03T10:12:00+08:00',
+    reviews: [{ person: 'zhang-wei', state: 'APPROVED', at: '2026-11-03T16:40:00+08:00' }],
+    merged: { at: '2026-11-04T09:30:00+08:00', by: 'li-na' },
+  },
+  {
+    number: 44,
+    change: 'CHG-2026-0106',
+    files: ['inventory/files/sysctl-web-backlog.conf'],
+    title: 'CHG-2026-0106 生产 Web 节点持久化 TCP 连接队列参数',
+    author: 'chen-jie',
+    opened: '2026-11-13T15:20:00+08:00',
+    reviews: [{ person: 'zhang-wei', state: 'APPROVED', at: '2026-11-16T10:05:00+08:00' }],
+    merged: { at: '2026-11-16T11:00:00+08:00', by: 'li-na' },
+  },
+  {
+    number: 46,
+    change: 'CHG-2026-0107',
+    files: ['inventory/files/sysctl-app-keepalive.conf'],
+    title: 'CHG-2026-0107 生产应用节点调整 TCP keepalive 参数',
+    author: 'chen-jie',
+    opened: '2026-11-16T14:30:00+08:00',
+    reviews: [{ person: 'zhang-wei', state: 'APPROVED', at: '2026-11-18T09:50:00+08:00' }],
+    merged: { at: '2026-11-18T10:30:00+08:00', by: 'zhao-min' },
+  },
+  {
+    number: 48,
+    change: 'CHG-2026-0101',
+    title: 'CHG-2026-0101 预发布 Web 节点下发安全响应头配置',
+    author: 'liu-yang',
+    opened: '2026-11-24T09:40:00+08:00',
+    reviews: [{ person: 'zhao-min', state: 'APPROVED', at: '2026-11-24T11:00:00+08:00' }],
+    merged: { at: '2026-11-24T11:20:00+08:00', by: 'li-na' },
+  },
+  {
+    number: 49,
+    change: 'CHG-2026-0102',
+    title: 'CHG-2026-0102 预发布应用服务器升级 OpenJDK 17.0.13',
+    author: 'chen-jie',
+    opened: '2026-11-24T14:10:00+08:00',
+    reviews: [{ person: 'li-na', state: 'APPROVED', at: '2026-11-24T16:30:00+08:00' }],
+    merged: { at: '2026-11-24T17:00:00+08:00', by: 'zhao-min' },
+  },
   // The DBA team has one member, who is also the author and implementer: the gate keeps this one pending (an open finding).
-  { number: 50, change: 'CHG-2026-0103', title: 'CHG-2026-0103 生产 MySQL 8.0.39 升级至 8.0.40', author: 'wang-fang', opened: '2026-11-25T09:15:00+08:00',
-    reviews: [{ person: 'zhang-wei', state: 'APPROVED', at: '2026-11-25T10:20:00+08:00' }, { person: 'chen-jie', state: 'APPROVED', at: '2026-11-25T14:05:00+08:00' }] },
-  { number: 51, change: 'CHG-2026-0104', title: 'CHG-2026-0104 紧急修复堡垒机 OpenSSH 远程代码执行漏洞', author: 'liu-yang', opened: '2026-11-26T20:40:00+08:00',
-    reviews: [{ person: 'chen-jie', state: 'APPROVED', at: '2026-11-26T21:05:00+08:00' }], merged: { at: '2026-11-26T21:15:00+08:00', by: 'zhang-wei' } },
+  {
+    number: 50,
+    change: 'CHG-2026-0103',
+    title: 'CHG-2026-0103 生产 MySQL 8.0.39 升级至 8.0.40',
+    author: 'wang-fang',
+    opened: '2026-11-25T09:15:00+08:00',
+    reviews: [
+      { person: 'zhang-wei', state: 'APPROVED', at: '2026-11-25T10:20:00+08:00' },
+      { person: 'chen-jie', state: 'APPROVED', at: '2026-11-25T14:05:00+08:00' },
+    ],
+  },
+  {
+    number: 51,
+    change: 'CHG-2026-0104',
+    title: 'CHG-2026-0104 紧急修复堡垒机 OpenSSH 远程代码执行漏洞',
+    author: 'liu-yang',
+    opened: '2026-11-26T20:40:00+08:00',
+    reviews: [{ person: 'chen-jie', state: 'APPROVED', at: '2026-11-26T21:05:00+08:00' }],
+    merged: { at: '2026-11-26T21:15:00+08:00', by: 'zhang-wei' },
+  },
 ];
 
 /** The sample covers the whole month, so that the November report (generated as of its end) sees a complete period. */

@@ -36,12 +36,24 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
     scm.listOpenPullRequests(pull.base.ref),
   ]);
   const problems: GateProblem[] = [];
-  if (files.length >= PR_FILES_CAP) problems.push({ code: 'gate.too-many-files', message: `GitHub lists at most ${PR_FILES_CAP} files of a pull request; this one has at least that many, so some changes cannot be seen. Split the pull request.` });
-  if (commits.length >= PR_COMMITS_CAP) problems.push({ code: 'gate.too-many-commits', message: `GitHub lists at most ${PR_COMMITS_CAP} commits of a pull request; with more, some commit authors cannot be seen, so nobody's approval can be trusted. Squash or split the pull request.` });
+  if (files.length >= PR_FILES_CAP)
+    problems.push({
+      code: 'gate.too-many-files',
+      message: `GitHub lists at most ${PR_FILES_CAP} files of a pull request; this one has at least that many, so some changes cannot be seen. Split the pull request.`,
+    });
+  if (commits.length >= PR_COMMITS_CAP)
+    problems.push({
+      code: 'gate.too-many-commits',
+      message: `GitHub lists at most ${PR_COMMITS_CAP} commits of a pull request; with more, some commit authors cannot be seen, so nobody's approval can be trusted. Squash or split the pull request.`,
+    });
   if (trees.base.truncated) problems.push({ code: 'gate.tree-truncated', message: `the base tree ${baseSha.slice(0, 7)} is too large to list; the policy context cannot be read completely` });
   if (trees.head.truncated) problems.push({ code: 'gate.tree-truncated', message: `the head tree ${headSha.slice(0, 7)} is too large to list; what the change requests deploy cannot be bound` });
   const twins = open.filter((p) => p.number !== prNumber && p.head_sha === headSha && p.base_ref === pull.base.ref).map((p) => `#${p.number}`);
-  if (twins.length) problems.push({ code: 'gate.shared-head', message: `the head commit ${headSha.slice(0, 7)} is also the head of ${twins.join(', ')} into ${pull.base.ref}; a commit status cannot tell them apart, so neither passes. Close all but one.` });
+  if (twins.length)
+    problems.push({
+      code: 'gate.shared-head',
+      message: `the head commit ${headSha.slice(0, 7)} is also the head of ${twins.join(', ')} into ${pull.base.ref}; a commit status cannot tell them apart, so neither passes. Close all but one.`,
+    });
 
   const base = new TreeReader(scm, trees.base, 'base', problems);
   const head = new TreeReader(scm, trees.head, 'head', problems);
@@ -64,12 +76,14 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
     base.readMany(baseVersions),
   ]);
   let policy: ApprovalPolicy | undefined;
-  if (policyText === undefined) problems.push({ code: 'gate.no-policy', file: 'policies/approval.yaml', message: `policies/approval.yaml does not exist at the base commit ${baseSha.slice(0, 7)}; nothing can be approved` });
+  if (policyText === undefined)
+    problems.push({ code: 'gate.no-policy', file: 'policies/approval.yaml', message: `policies/approval.yaml does not exist at the base commit ${baseSha.slice(0, 7)}; nothing can be approved` });
   else policy = parseBaseDocument(policyText, 'policies/approval.yaml', validator, problems) as ApprovalPolicy | undefined;
-  const parseAll = (m: Map<string, string>) => sorted(m).flatMap(([file, text]) => {
-    const d = parseBaseDocument(text, file, validator, problems);
-    return d ? [[file, d] as const] : [];
-  });
+  const parseAll = (m: Map<string, string>) =>
+    sorted(m).flatMap(([file, text]) => {
+      const d = parseBaseDocument(text, file, validator, problems);
+      return d ? [[file, d] as const] : [];
+    });
   const people: Person[] = parseAll(peopleTexts).map(([, d]) => toPerson(d));
   const groups = parseAll(groupTexts).map(([, d]) => toGroup(d));
   const baseHosts = new Map(parseAll(hostTexts).map(([file, d]) => [String(d.id), { file, data: d }]));
@@ -154,7 +168,13 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
 }
 
 /** The plan of each changed change request, over base hosts (plus hosts the PR adds) and the deployed files at head. */
-async function readPlans(files: readonly PullFile[], headData: Map<string, Record<string, unknown> | undefined>, baseHosts: Map<string, { file: string; data: Record<string, unknown> }>, head: TreeReader, now: Date) {
+async function readPlans(
+  files: readonly PullFile[],
+  headData: Map<string, Record<string, unknown> | undefined>,
+  baseHosts: Map<string, { file: string; data: Record<string, unknown> }>,
+  head: TreeReader,
+  now: Date,
+) {
   const changes = files.filter((f) => f.status !== 'removed' && kindOfPath(f.path) === 'change' && headData.get(f.path)).map((f) => ({ file: f.path, data: headData.get(f.path)! }));
   if (!changes.length) return [];
   const hosts = new Map([...baseHosts].map(([id, h]) => [id, h.data]));
@@ -188,7 +208,10 @@ function lintChanges(a: {
   if (!changed.length) return [];
   const baseHosts = sorted(a.hostTexts).flatMap(([f, t]) => doc(f, t));
   const known = new Set(baseHosts.map((h) => h.id));
-  const newHosts = a.files.filter((f) => f.status !== 'removed' && kindOfPath(f.path) === 'host' && a.headTexts.has(f.path)).flatMap((f) => doc(f.path, a.headTexts.get(f.path)!)).filter((h) => !known.has(h.id));
+  const newHosts = a.files
+    .filter((f) => f.status !== 'removed' && kindOfPath(f.path) === 'host' && a.headTexts.has(f.path))
+    .flatMap((f) => doc(f.path, a.headTexts.get(f.path)!))
+    .filter((h) => !known.has(h.id));
   const context = [...(a.calendarText === undefined ? [] : doc('policies/calendar.yaml', a.calendarText)), ...baseHosts, ...newHosts, ...sorted(a.groupTexts).flatMap(([f, t]) => doc(f, t))];
   const deploys = [...new Set(changed.flatMap((d) => referencedFiles(d.data as ChangeDocument)))];
   const existingFiles = new Set(deploys.filter((p) => typeof a.head.blob(p) === 'string'));
@@ -217,7 +240,13 @@ function sorted(m: Map<string, string>): [string, string][] {
 export type { HostDocument };
 
 /** What each changed backup policy will change on the base hosts once converged after merge (display only; see converge/backup-edit.ts). */
-async function readBackupEdits(files: readonly PullFile[], base: TreeReader, head: TreeReader, baseHosts: Map<string, { file: string; data: Record<string, unknown> }>, validator: SchemaValidator): Promise<BackupEditView[]> {
+async function readBackupEdits(
+  files: readonly PullFile[],
+  base: TreeReader,
+  head: TreeReader,
+  baseHosts: Map<string, { file: string; data: Record<string, unknown> }>,
+  validator: SchemaValidator,
+): Promise<BackupEditView[]> {
   const isPolicy = (p: string | undefined) => p !== undefined && kindOfPath(p) === 'backup-policy';
   const changed = files.filter((f) => isPolicy(f.path) || isPolicy(f.previous_path));
   if (!changed.length) return [];
@@ -226,7 +255,7 @@ async function readBackupEdits(files: readonly PullFile[], base: TreeReader, hea
     head.readMany(changed.filter((f) => f.status !== 'removed' && isPolicy(f.path)).map((f) => f.path)),
     base.readMany(changed.filter((f) => f.status !== 'added' && isPolicy(was(f))).map(was)),
   ]);
-  const parse = (text: string | undefined, file: string) => (text === undefined ? undefined : parseBaseDocument(text, file, validator, []) as unknown as BackupPolicyDocument | undefined);
+  const parse = (text: string | undefined, file: string) => (text === undefined ? undefined : (parseBaseDocument(text, file, validator, []) as unknown as BackupPolicyDocument | undefined));
   const hosts = [...baseHosts.values()].map((h) => ({ id: String(h.data.id), data: h.data as unknown as HostDocument }));
   return changed.flatMap((f) => {
     const b = parse(bases.get(was(f)), was(f));

@@ -1,18 +1,7 @@
 import { buildSubjects, matchGovernance, matchRules, pathsOf, type Subject } from './match.ts';
 import { eligiblePeople, evaluateRequirement, expandSet } from './requirement.ts';
 import { classifyReviews, excludedPeople, type CandidateReview } from './reviews.ts';
-import type {
-  ApprovalPolicy,
-  FreezeViolation,
-  GateInput,
-  GateProblem,
-  GateResult,
-  IgnoredReview,
-  NodeStatus,
-  Requirement,
-  RuleResult,
-  VetoResult,
-} from './types.ts';
+import type { ApprovalPolicy, FreezeViolation, GateInput, GateProblem, GateResult, IgnoredReview, NodeStatus, Requirement, RuleResult, VetoResult } from './types.ts';
 
 /**
  * Decides whether the reviews on a pull request satisfy the approval policy.
@@ -38,12 +27,12 @@ export function evaluateGate(input: GateInput): GateResult {
   const gov = matchGovernance(policy, subjects);
   if (gov.subjects.length) {
     rules.push(
-      evaluateRule(
-        { id: 'governance', title: 'Governance files (highest tier)', tier: 'governance', require: policy.governance?.require, reduced: false },
-        gov.subjects,
-        gov.reasons,
-        { input, owners, excluded, approvals: classified.approvals },
-      ),
+      evaluateRule({ id: 'governance', title: 'Governance files (highest tier)', tier: 'governance', require: policy.governance?.require, reduced: false }, gov.subjects, gov.reasons, {
+        input,
+        owners,
+        excluded,
+        approvals: classified.approvals,
+      }),
     );
   }
   const covered = new Set(gov.subjects.map((s) => s.file.path));
@@ -52,12 +41,12 @@ export function evaluateGate(input: GateInput): GateResult {
     const reduced = !!policy.emergency && m.rule.emergency !== 'full' && allEmergency;
     m.subjects.forEach((s) => covered.add(s.file.path));
     rules.push(
-      evaluateRule(
-        { id: m.rule.id, title: m.rule.title, tier: 'rule', require: reduced ? policy.emergency!.require : m.rule.require, reduced },
-        m.subjects,
-        m.reasons,
-        { input, owners, excluded, approvals: classified.approvals },
-      ),
+      evaluateRule({ id: m.rule.id, title: m.rule.title, tier: 'rule', require: reduced ? policy.emergency!.require : m.rule.require, reduced }, m.subjects, m.reasons, {
+        input,
+        owners,
+        excluded,
+        approvals: classified.approvals,
+      }),
     );
   }
   const uncovered = pr.files.map((f) => f.path).filter((p) => !covered.has(p));
@@ -68,9 +57,7 @@ export function evaluateGate(input: GateInput): GateResult {
     .filter((c) => c.type === 'emergency')
     .map((c) => ({
       change: c.id,
-      retro_review_due:
-        c.emergency?.retro_review_due ??
-        new Date(input.now.getTime() + (policy.emergency?.retro_review_within_hours ?? 72) * 3600_000).toISOString(),
+      retro_review_due: c.emergency?.retro_review_due ?? new Date(input.now.getTime() + (policy.emergency?.retro_review_within_hours ?? 72) * 3600_000).toISOString(),
     }));
 
   const status = overallStatus(problems, freezes, uncovered, veto, rules, pr.files.length);
@@ -154,13 +141,7 @@ export function staleness(commit: string | null, head: string, changedSince: Rec
   return hit.length ? `approved ${commit.slice(0, 7)}; since then ${hit.slice(0, 5).join(', ')}${hit.length > 5 ? ` and ${hit.length - 5} more` : ''} changed` : undefined;
 }
 
-function evaluateVeto(
-  policy: ApprovalPolicy,
-  requests: ReturnType<typeof classifyReviews>['changeRequests'],
-  author: string,
-  subjects: Subject[],
-  owners: Map<string, string[]>,
-): VetoResult {
+function evaluateVeto(policy: ApprovalPolicy, requests: ReturnType<typeof classifyReviews>['changeRequests'], author: string, subjects: Subject[], owners: Map<string, string[]>): VetoResult {
   if (policy.disapproval && !policy.disapproval.enabled) return { status: 'satisfied', why: 'disapproval is switched off in the policy', blockers: [] };
   let allowed: Set<string> | undefined;
   if (policy.disapproval?.from) {
@@ -229,5 +210,8 @@ function summarise(status: NodeStatus, rules: RuleResult[], veto: VetoResult, fr
   if (status === 'satisfied') return `all ${rules.length} rule${rules.length > 1 ? 's' : ''} satisfied`;
   const failed = rules.filter((r) => r.status === 'failed').map((r) => r.id);
   if (failed.length) return `cannot be satisfied: ${failed.join(', ')}`;
-  return `${done} of ${rules.length} rules satisfied; waiting for ${rules.filter((r) => r.status === 'pending').map((r) => r.id).join(', ')}`;
+  return `${done} of ${rules.length} rules satisfied; waiting for ${rules
+    .filter((r) => r.status === 'pending')
+    .map((r) => r.id)
+    .join(', ')}`;
 }

@@ -62,7 +62,8 @@ export function findDuplicateHosts(hosts: readonly HostIdentity[], check: Readon
         out.push({ id: h.id, file: h.file, other: o.id, what: 'address', message: `host ${h.id} has the address ${h.address}:${h.port ?? 22} of host ${o.id}; one machine is one host` });
       }
       const shared = (o.host_keys ?? []).map(keyMaterial).filter((k) => keys.has(k));
-      if (shared.length) out.push({ id: h.id, file: h.file, other: o.id, what: 'host key', message: `host ${h.id} pins a host key of host ${o.id} (${shared[0]!.split(' ')[0]}); one machine is one host` });
+      if (shared.length)
+        out.push({ id: h.id, file: h.file, other: o.id, what: 'host key', message: `host ${h.id} pins a host key of host ${o.id} (${shared[0]!.split(' ')[0]}); one machine is one host` });
     }
   });
   return out;

@@ -25,7 +25,8 @@ export function checkPolicyReferences(policy: ApprovalPolicy, people: readonly P
   }
   const seen = new Set<string>();
   const visitSet = (set: ApproverSet, where: string) => {
-    for (const t of set.teams ?? []) if (!policy.teams[t]) problems.push({ code: 'approval.unknown-team', file, message: `${where} names team ${t}; defined teams: ${Object.keys(policy.teams).join(', ')}` });
+    for (const t of set.teams ?? [])
+      if (!policy.teams[t]) problems.push({ code: 'approval.unknown-team', file, message: `${where} names team ${t}; defined teams: ${Object.keys(policy.teams).join(', ')}` });
     for (const p of set.people ?? []) if (!known.has(p)) problems.push({ code: 'approval.unknown-person', file, message: `${where} names ${p}, who is not in policies/access/people/` });
   };
   const visit = (r: Requirement, where: string): void => {

@@ -27,7 +27,12 @@ const REASON: Record<IgnoredReview['reason'], string> = {
  * fake marker, and no `@user` or `@org/team` mention (a zero-width space after the @ keeps it from notifying).
  */
 export function escapeMd(s: string): string {
-  return sanitizeForLog(s.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ').replace(/@(?=[A-Za-z0-9_-])/g, '@\u200b'));
+  return sanitizeForLog(
+    s
+      .replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`)
+      .replace(/\r?\n/g, ' ')
+      .replace(/@(?=[A-Za-z0-9_-])/g, '@\u200b'),
+  );
 }
 
 const short = (sha: string) => sha.slice(0, 7);
@@ -128,17 +133,28 @@ export function renderMarkdown(result: GateResult, opts: { marker?: boolean; run
     if (ignored.length > 200) out.push(`| … | | | | ${ignored.length - 200} more in the decision record |`);
     out.push('', '</details>');
   }
-  if (result.changes.length && opts.compact) out.push('', `${result.changes.length} change request${result.changes.length === 1 ? '' : 's'} in this pull request: ${result.changes.slice(0, 50).map((c) => escapeMd(c.id)).join(', ')}${result.changes.length > 50 ? ', …' : ''}`);
+  if (result.changes.length && opts.compact)
+    out.push(
+      '',
+      `${result.changes.length} change request${result.changes.length === 1 ? '' : 's'} in this pull request: ${result.changes
+        .slice(0, 50)
+        .map((c) => escapeMd(c.id))
+        .join(', ')}${result.changes.length > 50 ? ', …' : ''}`,
+    );
   if (result.changes.length && !opts.compact) {
     out.push('', '### Change requests in this pull request', '');
     for (const c of result.changes) {
       const risk = `risk ${c.risk}${c.derived_risk ? ` declared / ${c.derived_risk} derived` : ''}`;
       const targets = [...c.targets.hosts, ...c.targets.groups.map((g) => `group ${g}`)].map(escapeMd).join(', ') || 'no targets';
       const window = c.window ? `${c.window.start} → ${c.window.end}` : 'no window';
-      out.push(`- **${escapeMd(c.id)}** ${escapeMd(c.title)} — ${c.type}, ${risk}; targets ${targets}; window ${escapeMd(window)}; ${c.prechecks} prechecks, ${c.steps} steps, ${c.verification} verifications, ${c.rollback} rollback steps; implementer ${c.implementer ? person(result.names, c.implementer) : '—'}`);
+      out.push(
+        `- **${escapeMd(c.id)}** ${escapeMd(c.title)} — ${c.type}, ${risk}; targets ${targets}; window ${escapeMd(window)}; ${c.prechecks} prechecks, ${c.steps} steps, ${c.verification} verifications, ${c.rollback} rollback steps; implementer ${c.implementer ? person(result.names, c.implementer) : '—'}`,
+      );
       if (c.rollout) {
         const b = c.rollout.batches.map((hosts, i) => `${i + 1}: ${hosts.map(escapeMd).join(', ')}`).join(' → ');
-        out.push(`  - rollout over ${c.rollout.hosts.length} host${c.rollout.hosts.length === 1 ? '' : 's'}: ${b || 'no hosts resolved'}; stops after ${c.rollout.max_failures + 1} failure${c.rollout.max_failures ? 's' : ''}`);
+        out.push(
+          `  - rollout over ${c.rollout.hosts.length} host${c.rollout.hosts.length === 1 ? '' : 's'}: ${b || 'no hosts resolved'}; stops after ${c.rollout.max_failures + 1} failure${c.rollout.max_failures ? 's' : ''}`,
+        );
       }
       for (const why of c.derived_reasons ?? []) out.push(`  - derived ${escapeMd(why)}`);
       const e = result.emergency.find((x) => x.change === c.id);
@@ -148,10 +164,13 @@ export function renderMarkdown(result: GateResult, opts: { marker?: boolean; run
     }
   }
   if (result.backup_plans?.length) {
-    out.push('', '### Backup policies in this pull request', '', 'After merge, `opsgate converge backup` changes these hosts\' backup jobs:', '');
+    out.push('', '### Backup policies in this pull request', '', "After merge, `opsgate converge backup` changes these hosts' backup jobs:", '');
     for (const v of result.backup_plans) out.push(...renderBackupEditMarkdown(v, escapeMd));
   }
-  out.push('', '<sub>Only the latest review of each person counts. Approvals from the author, commit authors or committers, the implementer, bots and people outside the required teams never count; an approval goes stale when a file its rule governs changes after the approved commit. The policy is always read from the base branch.</sub>');
+  out.push(
+    '',
+    '<sub>Only the latest review of each person counts. Approvals from the author, commit authors or committers, the implementer, bots and people outside the required teams never count; an approval goes stale when a file its rule governs changes after the approved commit. The policy is always read from the base branch.</sub>',
+  );
   return out.join('\n') + '\n';
 }
 

@@ -53,10 +53,7 @@ export function evaluateRequirement(req: Requirement, ctx: RequirementContext): 
   else status = statuses.includes('satisfied') ? 'satisfied' : statuses.includes('pending') ? 'pending' : 'failed';
   const approvers = dedupe(children.flatMap((c) => c.approvers));
   const done = children.filter((c) => c.status === 'satisfied').length;
-  const why =
-    kind === 'all'
-      ? `all of ${children.length} requirements: ${done} satisfied`
-      : `any of ${children.length} requirements: ${done ? 'one is satisfied' : 'none satisfied yet'}`;
+  const why = kind === 'all' ? `all of ${children.length} requirements: ${done} satisfied` : `any of ${children.length} requirements: ${done ? 'one is satisfied' : 'none satisfied yet'}`;
   return {
     type: kind,
     status,

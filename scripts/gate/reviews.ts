@@ -84,7 +84,14 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
   const author = pr.author.login.toLowerCase();
   // A review without a user (a deleted account) is nobody's: it never counts and never vetoes.
   for (const r of pr.reviews) {
-    if (!r.login.trim() && r.state !== 'PENDING') ignored.push({ login: '(deleted account)', review_id: r.id, state: r.state, reason: 'deleted_user', detail: 'GitHub returns no user for this review (the account was deleted); it never counts' });
+    if (!r.login.trim() && r.state !== 'PENDING')
+      ignored.push({
+        login: '(deleted account)',
+        review_id: r.id,
+        state: r.state,
+        reason: 'deleted_user',
+        detail: 'GitHub returns no user for this review (the account was deleted); it never counts',
+      });
   }
   const sorted = pr.reviews.filter((r) => r.state !== 'PENDING' && r.submitted_at && r.login.trim()).sort(byTime);
   const latest = new Map<string, ReviewFact>();
@@ -131,7 +138,11 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
       ignored.push({ ...base, reason: 'implementer', detail: `${person.id} implements a change in this pull request and cannot approve it` });
     } else if (pr.permissions && ROLES.indexOf(pr.permissions[login] ?? 'none') < ROLES.indexOf(minPermission)) {
       const role = pr.permissions[login];
-      ignored.push({ ...base, reason: 'no_permission', detail: `${r.login} has ${role ? `the ${role} role` : 'no readable role'} on the repository; reviews count from ${minPermission} and above (GitHub ignores them too)` });
+      ignored.push({
+        ...base,
+        reason: 'no_permission',
+        detail: `${r.login} has ${role ? `the ${role} role` : 'no readable role'} on the repository; reviews count from ${minPermission} and above (GitHub ignores them too)`,
+      });
     } else {
       approvals.push({ review: r, person });
     }

@@ -22,7 +22,11 @@ export async function loadSimulation(file: string, root: string, validator: Sche
   if (!sim.pr || missing.length) throw new UsageError(`${file}: pr is missing ${missing.join(', ')}`, 'see test/fixtures/gate/*.json for the shape of PR facts');
   const problems: GateProblem[] = [...(sim.problems ?? [])];
   const readText = (rel: string) => readFile(path.join(root, rel), 'utf8').catch(() => undefined);
-  const readDir = async (rel: string) => (await readdir(path.join(root, rel)).catch(() => [] as string[])).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => `${rel}/${f}`);
+  const readDir = async (rel: string) =>
+    (await readdir(path.join(root, rel)).catch(() => [] as string[]))
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => `${rel}/${f}`);
 
   let policy = sim.policy;
   if (!policy) {

@@ -261,19 +261,7 @@ export interface GateProblem {
 export type NodeStatus = 'satisfied' | 'pending' | 'failed';
 
 export type IgnoredReason =
-  | 'author'
-  | 'contributor'
-  | 'implementer'
-  | 'bot'
-  | 'not_eligible'
-  | 'unknown_user'
-  | 'deleted_user'
-  | 'no_permission'
-  | 'inactive'
-  | 'superseded'
-  | 'dismissed'
-  | 'comment'
-  | 'stale';
+  'author' | 'contributor' | 'implementer' | 'bot' | 'not_eligible' | 'unknown_user' | 'deleted_user' | 'no_permission' | 'inactive' | 'superseded' | 'dismissed' | 'comment' | 'stale';
 
 export interface Approver {
   login: string;

@@ -242,7 +242,8 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
       call(`request reviews on #${pr}`, async () => {
         const ask = (reviewers: string[]) => octokit.rest.pulls.requestReviewers({ ...base, pull_number: pr, reviewers });
         const refused: { login: string; reason: string }[] = [];
-        const reason = (err: unknown) => `HTTP 422: ${(err instanceof Error ? err.message : String(err)).replace(/(gh[pousr]_|github_pat_)[A-Za-z0-9_]+/g, '[redacted]').split(' - https://docs.github.com')[0]!}`;
+        const reason = (err: unknown) =>
+          `HTTP 422: ${(err instanceof Error ? err.message : String(err)).replace(/(gh[pousr]_|github_pat_)[A-Za-z0-9_]+/g, '[redacted]').split(' - https://docs.github.com')[0]!}`;
         try {
           await ask(logins);
           return refused;
@@ -265,9 +266,7 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
         const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...base, issue_number: pr, per_page: 100 });
         // Only our own comment counts: anyone can paste the marker into a comment of theirs.
         const bots = (opts.botLogins ?? []).map((l) => l.toLowerCase());
-        const mine = comments.find(
-          (c) => c.body?.startsWith(marker) && c.user?.type === 'Bot' && (!bots.length || bots.includes(c.user.login.toLowerCase())),
-        );
+        const mine = comments.find((c) => c.body?.startsWith(marker) && c.user?.type === 'Bot' && (!bots.length || bots.includes(c.user.login.toLowerCase())));
         if (mine) {
           await octokit.rest.issues.updateComment({ ...base, comment_id: mine.id, body });
           return { id: mine.id, action: 'updated' as const };
@@ -289,10 +288,14 @@ export function wrapError(operation: string, err: unknown): GitHubApiError {
   const raw = err instanceof Error ? err.message : String(err);
   const message = raw.replace(/(gh[pousr]_|github_pat_)[A-Za-z0-9_]+/g, '[redacted]').split(' - https://docs.github.com')[0]!;
   const hint =
-    status === 401 ? ' (the token is missing or invalid)'
-    : status === 403 && /rate limit/i.test(message) ? ' (rate limited; retried and gave up)'
-    : status === 403 ? ' (the token lacks a permission the gate needs: contents:read, pull-requests:read, statuses:write, issues:write)'
-    : status !== undefined && status >= 500 ? ' (GitHub is failing; retried and gave up)'
-    : '';
+    status === 401
+      ? ' (the token is missing or invalid)'
+      : status === 403 && /rate limit/i.test(message)
+        ? ' (rate limited; retried and gave up)'
+        : status === 403
+          ? ' (the token lacks a permission the gate needs: contents:read, pull-requests:read, statuses:write, issues:write)'
+          : status !== undefined && status >= 500
+            ? ' (GitHub is failing; retried and gave up)'
+            : '';
   return new GitHubApiError(operation, status, message + hint);
 }

@@ -17,7 +17,11 @@ export interface BranchRule {
   parameters?: Record<string, unknown>;
 }
 
-export interface BypassActor { actorId: number | null; actorType: string; bypassMode: string }
+export interface BypassActor {
+  actorId: number | null;
+  actorType: string;
+  bypassMode: string;
+}
 
 export interface Ruleset {
   id: number;
@@ -66,7 +70,10 @@ export interface RepositorySettings {
   appIdVariable: Read<string | null>;
 }
 
-interface HttpError { status?: number; message?: string }
+interface HttpError {
+  status?: number;
+  message?: string;
+}
 
 async function read<T>(what: string, f: () => Promise<T>, onMissing?: () => T): Promise<Read<T>> {
   try {
@@ -74,9 +81,10 @@ async function read<T>(what: string, f: () => Promise<T>, onMissing?: () => T): 
   } catch (e) {
     const err = e as HttpError;
     if (err.status === 404 && onMissing) return { ok: true, value: onMissing() };
-    const why = err.status === 403 || err.status === 401 || err.status === 404
-      ? 'the token may not read it (GitHub answers 404 or 403 without administration:read / secrets:read / actions:read)'
-      : (err.message ?? String(e)).split('\n')[0]!;
+    const why =
+      err.status === 403 || err.status === 401 || err.status === 404
+        ? 'the token may not read it (GitHub answers 404 or 403 without administration:read / secrets:read / actions:read)'
+        : (err.message ?? String(e)).split('\n')[0]!;
     return { ok: false, ...(err.status ? { status: err.status } : {}), reason: `cannot read ${what}${err.status ? ` (HTTP ${err.status})` : ''}: ${why}` };
   }
 }
@@ -94,7 +102,12 @@ async function secretNames(octokit: GateOctokit, route: string, params: Record<s
 }
 
 function ruleOf(r: { type: string; ruleset_id?: number; ruleset_source?: string; parameters?: unknown }): BranchRule {
-  return { type: r.type, ...(r.ruleset_id !== undefined ? { rulesetId: r.ruleset_id } : {}), ...(r.ruleset_source ? { rulesetSource: r.ruleset_source } : {}), ...(r.parameters ? { parameters: r.parameters as Record<string, unknown> } : {}) };
+  return {
+    type: r.type,
+    ...(r.ruleset_id !== undefined ? { rulesetId: r.ruleset_id } : {}),
+    ...(r.ruleset_source ? { rulesetSource: r.ruleset_source } : {}),
+    ...(r.parameters ? { parameters: r.parameters as Record<string, unknown> } : {}),
+  };
 }
 
 export async function readRepositorySettings(octokit: GateOctokit, repository: string, opts: { leaseBranch: string }): Promise<RepositorySettings | { unreadable: string }> {
@@ -103,40 +116,54 @@ export async function readRepositorySettings(octokit: GateOctokit, repository: s
   const info = await read('the repository', async () => (await octokit.rest.repos.get(base)).data);
   if (!info.ok) return { unreadable: info.reason };
   const branch = info.value.default_branch;
-  const branchRules = (b: string) => read(`the rules of ${b}`, async () =>
-    (await octokit.paginate(octokit.rest.repos.getBranchRules, { ...base, branch: b, per_page: 100 })).map((r) => ruleOf(r as never)));
+  const branchRules = (b: string) =>
+    read(`the rules of ${b}`, async () => (await octokit.paginate(octokit.rest.repos.getBranchRules, { ...base, branch: b, per_page: 100 })).map((r) => ruleOf(r as never)));
 
   const [rules, leaseRules, classic, environments, repositorySecrets, organisationSecrets, workflowPermissions, appIdVariable] = await Promise.all([
     branchRules(branch),
     branchRules(opts.leaseBranch),
-    read(`the branch protection of ${branch}`, async (): Promise<ClassicProtection | null> => {
-      const p = (await octokit.rest.repos.getBranchProtection({ ...base, branch })).data;
-      const checks = p.required_status_checks;
-      return {
-        requiredChecks: checks?.checks?.map((c) => ({ context: c.context, appId: c.app_id ?? null })) ?? (checks?.contexts ?? []).map((c) => ({ context: c, appId: null })),
-        strict: checks?.strict === true,
-        requiresPullRequest: Boolean(p.required_pull_request_reviews),
-        enforceAdmins: p.enforce_admins?.enabled === true,
-        allowForcePushes: p.allow_force_pushes?.enabled === true,
-        allowDeletions: p.allow_deletions?.enabled === true,
-      };
-    }, () => null),
+    read(
+      `the branch protection of ${branch}`,
+      async (): Promise<ClassicProtection | null> => {
+        const p = (await octokit.rest.repos.getBranchProtection({ ...base, branch })).data;
+        const checks = p.required_status_checks;
+        return {
+          requiredChecks: checks?.checks?.map((c) => ({ context: c.context, appId: c.app_id ?? null })) ?? (checks?.contexts ?? []).map((c) => ({ context: c, appId: null })),
+          strict: checks?.strict === true,
+          requiresPullRequest: Boolean(p.required_pull_request_reviews),
+          enforceAdmins: p.enforce_admins?.enabled === true,
+          allowForcePushes: p.allow_force_pushes?.enabled === true,
+          allowDeletions: p.allow_deletions?.enabled === true,
+        };
+      },
+      () => null,
+    ),
     read('the environments', async () => {
       const list = (await octokit.rest.repos.getAllEnvironments({ ...base, per_page: 100 })).data.environments ?? [];
-      return Promise.all(list.map(async (e): Promise<EnvironmentSettings> => {
-        const policy = e.deployment_branch_policy ? { protectedBranches: e.deployment_branch_policy.protected_branches, customBranchPolicies: e.deployment_branch_policy.custom_branch_policies } : null;
-        const env: EnvironmentSettings = {
-          name: e.name,
-          protectionRules: (e.protection_rules ?? []).map((r) => ({ type: r.type, ...('wait_timer' in r && typeof r.wait_timer === 'number' ? { waitTimer: r.wait_timer } : {}) })),
-          branchPolicy: policy,
-          secrets: await read(`the secrets of environment ${e.name}`, () => secretNames(octokit, '/repos/{owner}/{repo}/environments/{environment_name}/secrets', { ...base, environment_name: e.name })),
-        };
-        if (policy?.customBranchPolicies) {
-          env.branchPatterns = await read(`the deployment branch policies of ${e.name}`, async () =>
-            (await octokit.rest.repos.listDeploymentBranchPolicies({ ...base, environment_name: e.name, per_page: 100 })).data.branch_policies.map((b) => ({ name: b.name ?? '', type: (b as { type?: string }).type ?? 'branch' })));
-        }
-        return env;
-      }));
+      return Promise.all(
+        list.map(async (e): Promise<EnvironmentSettings> => {
+          const policy = e.deployment_branch_policy
+            ? { protectedBranches: e.deployment_branch_policy.protected_branches, customBranchPolicies: e.deployment_branch_policy.custom_branch_policies }
+            : null;
+          const env: EnvironmentSettings = {
+            name: e.name,
+            protectionRules: (e.protection_rules ?? []).map((r) => ({ type: r.type, ...('wait_timer' in r && typeof r.wait_timer === 'number' ? { waitTimer: r.wait_timer } : {}) })),
+            branchPolicy: policy,
+            secrets: await read(`the secrets of environment ${e.name}`, () =>
+              secretNames(octokit, '/repos/{owner}/{repo}/environments/{environment_name}/secrets', { ...base, environment_name: e.name }),
+            ),
+          };
+          if (policy?.customBranchPolicies) {
+            env.branchPatterns = await read(`the deployment branch policies of ${e.name}`, async () =>
+              (await octokit.rest.repos.listDeploymentBranchPolicies({ ...base, environment_name: e.name, per_page: 100 })).data.branch_policies.map((b) => ({
+                name: b.name ?? '',
+                type: (b as { type?: string }).type ?? 'branch',
+              })),
+            );
+          }
+          return env;
+        }),
+      );
     }),
     read('the repository secrets', () => secretNames(octokit, '/repos/{owner}/{repo}/actions/secrets', base)),
     read('the organisation secrets this repository can use', () => secretNames(octokit, '/repos/{owner}/{repo}/actions/organization-secrets', base)),
@@ -144,18 +171,29 @@ export async function readRepositorySettings(octokit: GateOctokit, repository: s
       const d = (await octokit.rest.actions.getGithubActionsDefaultWorkflowPermissionsRepository(base)).data;
       return { defaultPermissions: d.default_workflow_permissions, canApprovePullRequests: d.can_approve_pull_request_reviews };
     }),
-    read('the variable OPSGATE_APP_ID', async () => (await octokit.rest.actions.getRepoVariable({ ...base, name: 'OPSGATE_APP_ID' })).data.value, () => null),
+    read(
+      'the variable OPSGATE_APP_ID',
+      async () => (await octokit.rest.actions.getRepoVariable({ ...base, name: 'OPSGATE_APP_ID' })).data.value,
+      () => null,
+    ),
   ]);
 
   // The rulesets behind the default branch's rules, with their bypass lists.
   const ids = rules.ok ? [...new Set(rules.value.map((r) => r.rulesetId).filter((x): x is number => x !== undefined))] : [];
-  const rulesets = await read('the rulesets of the default branch', () => Promise.all(ids.map(async (id): Promise<Ruleset> => {
-    const r = (await octokit.rest.repos.getRepoRuleset({ ...base, ruleset_id: id, includes_parents: true })).data;
-    return {
-      id: r.id, name: r.name, enforcement: r.enforcement, source: r.source,
-      ...(r.bypass_actors ? { bypassActors: r.bypass_actors.map((a) => ({ actorId: a.actor_id ?? null, actorType: a.actor_type, bypassMode: a.bypass_mode ?? 'always' })) } : {}),
-    };
-  })));
+  const rulesets = await read('the rulesets of the default branch', () =>
+    Promise.all(
+      ids.map(async (id): Promise<Ruleset> => {
+        const r = (await octokit.rest.repos.getRepoRuleset({ ...base, ruleset_id: id, includes_parents: true })).data;
+        return {
+          id: r.id,
+          name: r.name,
+          enforcement: r.enforcement,
+          source: r.source,
+          ...(r.bypass_actors ? { bypassActors: r.bypass_actors.map((a) => ({ actorId: a.actor_id ?? null, actorType: a.actor_type, bypassMode: a.bypass_mode ?? 'always' })) } : {}),
+        };
+      }),
+    ),
+  );
 
   return { repository, defaultBranch: branch, branchRules: rules, rulesets, classic, leaseRules, environments, repositorySecrets, organisationSecrets, workflowPermissions, appIdVariable };
 }

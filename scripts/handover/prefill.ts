@@ -56,8 +56,12 @@ export function prefillHandover(input: PrefillInput): { boundary: Boundary; doc:
     incoming: b.incoming,
     handed_over_at: isoLocal(Math.max(input.now, b.at - SOON), input.zone),
     open_incidents: open.map((i) => ({ id: i.id, status: i.data.status, note: owed(i.data, input.sla, b.at, input.zone) })),
-    upcoming_changes: changesOpeningIn(input.changes, b.at, b.shiftEnd).sort((x, y) => x.data.window.start.localeCompare(y.data.window.start)).map((c) => ({ id: c.id, window_start: c.data.window.start, note: c.data.title })),
-    failing_checks: [...input.failing].sort((x, y) => x.host.localeCompare(y.host) || x.check.localeCompare(y.check)).map((f) => ({ host: f.host, check: f.check, severity: f.severity, since: isoLocal(f.since, input.zone) })),
+    upcoming_changes: changesOpeningIn(input.changes, b.at, b.shiftEnd)
+      .sort((x, y) => x.data.window.start.localeCompare(y.data.window.start))
+      .map((c) => ({ id: c.id, window_start: c.data.window.start, note: c.data.title })),
+    failing_checks: [...input.failing]
+      .sort((x, y) => x.host.localeCompare(y.host) || x.check.localeCompare(y.check))
+      .map((f) => ({ host: f.host, check: f.check, severity: f.severity, since: isoLocal(f.since, input.zone) })),
   };
   return { boundary: b, doc };
 }
@@ -65,7 +69,10 @@ export function prefillHandover(input: PrefillInput): { boundary: Boundary; doc:
 /** What an open incident still owes, in one line for the incoming person. */
 function owed(i: IncidentDocument, sla: SlaDocument | undefined, at: number, zone: string): string {
   const duties = evaluateDuties({ incident: i, level: levelOf(sla, i.level), sla, now: at, latestUpdatesOnly: true }).filter((d) => d.state === 'pending' || d.state === 'overdue');
-  const next = duties.filter((d) => d.kind !== 'update').slice(0, 3).map((d) => `${d.kind}${d.dueAt ? ` ${d.state === 'overdue' ? '已逾期' : '截止'} ${formatLocal(d.dueAt, zone).slice(5, 16)}` : ''}`);
+  const next = duties
+    .filter((d) => d.kind !== 'update')
+    .slice(0, 3)
+    .map((d) => `${d.kind}${d.dueAt ? ` ${d.state === 'overdue' ? '已逾期' : '截止'} ${formatLocal(d.dueAt, zone).slice(5, 16)}` : ''}`);
   return `${LEVEL_NAMES[i.level] ?? i.level} ${i.title}；负责人 ${i.handler}${next.length ? `；待办：${next.join('，')}` : ''}`;
 }
 
@@ -99,7 +106,14 @@ export function failingSince(lines: readonly Record<string, unknown>[], since: n
     else if (l.type === 'inspection.completed') r.done = true;
     else if (l.type === 'inspection.host' && Array.isArray(l.results)) {
       for (const x of l.results as Record<string, unknown>[]) {
-        if (typeof x.host === 'string' && typeof x.check === 'string' && typeof x.status === 'string') r.rows.push({ host: x.host, check: x.check, status: x.status, severity: typeof x.severity === 'string' ? x.severity : 'info', ...(typeof x.change === 'string' ? { change: x.change } : {}) });
+        if (typeof x.host === 'string' && typeof x.check === 'string' && typeof x.status === 'string')
+          r.rows.push({
+            host: x.host,
+            check: x.check,
+            status: x.status,
+            severity: typeof x.severity === 'string' ? x.severity : 'info',
+            ...(typeof x.change === 'string' ? { change: x.change } : {}),
+          });
       }
     }
   }
@@ -110,7 +124,8 @@ export function failingSince(lines: readonly Record<string, unknown>[], since: n
   for (const r of done.filter((x) => x.at > since)) {
     for (const row of r.rows) {
       const key = `${row.host}|${row.check}`;
-      if ((row.status === 'fail' || row.status === 'error') && (row.change === 'new' || row.change === 'regressed') && !started.has(key)) started.set(key, { host: row.host, check: row.check, severity: row.severity, since: r.at });
+      if ((row.status === 'fail' || row.status === 'error') && (row.change === 'new' || row.change === 'regressed') && !started.has(key))
+        started.set(key, { host: row.host, check: row.check, severity: row.severity, since: r.at });
     }
   }
   const still = new Set(latest.rows.filter((x) => x.status === 'fail' || x.status === 'error').map((x) => `${x.host}|${x.check}`));

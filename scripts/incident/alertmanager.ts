@@ -43,7 +43,11 @@ export function parseAlertPayload(text: string, file: string): { payload?: Alert
   const locate = (pointer: string) => (locator ??= payloadLocator(text))(pointer);
   const fail = (pointer: string, code: string, message: string, hint: string) => out.push(diagnostic(code, { file, ...locate(pointer) }, message, { pointer, hint }));
   if (Buffer.byteLength(text) > ALERT_LIMITS.maxBytes) {
-    out.push(diagnostic('alert.too-large', { file, line: 1, col: 1 }, `payload is ${Buffer.byteLength(text)} bytes; at most ${ALERT_LIMITS.maxBytes} are read`, { hint: 'Alertmanager caps alerts per message with max_alerts in webhook_config' }));
+    out.push(
+      diagnostic('alert.too-large', { file, line: 1, col: 1 }, `payload is ${Buffer.byteLength(text)} bytes; at most ${ALERT_LIMITS.maxBytes} are read`, {
+        hint: 'Alertmanager caps alerts per message with max_alerts in webhook_config',
+      }),
+    );
     return { diagnostics: out };
   }
   let data: unknown;
@@ -58,7 +62,8 @@ export function parseAlertPayload(text: string, file: string): { payload?: Alert
     out.push(diagnostic('alert.shape', { file, line: 1, col: 1 }, 'the payload is not a JSON object', { hint: 'expected the Alertmanager webhook body: {"version":"4","alerts":[…],…}' }));
     return { diagnostics: out };
   }
-  if (o.version !== '4') fail('/version', 'alert.version', `version is ${JSON.stringify(o.version)}; only Alertmanager webhook payload version "4" is understood`, 'upgrade Alertmanager, or convert the payload');
+  if (o.version !== '4')
+    fail('/version', 'alert.version', `version is ${JSON.stringify(o.version)}; only Alertmanager webhook payload version "4" is understood`, 'upgrade Alertmanager, or convert the payload');
   const status = o.status === 'resolved' ? 'resolved' : 'firing';
   if (!Array.isArray(o.alerts) || o.alerts.length === 0) {
     fail('/alerts', 'alert.shape', 'alerts is missing or empty', 'expected alerts: [{status, labels, annotations, startsAt, endsAt, generatorURL, fingerprint}]');
@@ -73,11 +78,14 @@ export function parseAlertPayload(text: string, file: string): { payload?: Alert
     const labels = stringMap(a.labels, `${p}/labels`, ALERT_LIMITS.maxValue, fail);
     const annotations = stringMap(a.annotations ?? {}, `${p}/annotations`, ALERT_LIMITS.maxAnnotation, fail);
     if (a.status !== 'firing' && a.status !== 'resolved') fail(`${p}/status`, 'alert.shape', `status is ${JSON.stringify(a.status)}`, 'expected "firing" or "resolved"');
-    if (typeof a.startsAt !== 'string' || !RFC3339.test(a.startsAt) || Number.isNaN(Date.parse(a.startsAt))) fail(`${p}/startsAt`, 'alert.time', `startsAt ${JSON.stringify(a.startsAt)} is not an RFC 3339 time`, 'Alertmanager sends e.g. 2026-11-11T00:11:30.123+08:00');
+    if (typeof a.startsAt !== 'string' || !RFC3339.test(a.startsAt) || Number.isNaN(Date.parse(a.startsAt)))
+      fail(`${p}/startsAt`, 'alert.time', `startsAt ${JSON.stringify(a.startsAt)} is not an RFC 3339 time`, 'Alertmanager sends e.g. 2026-11-11T00:11:30.123+08:00');
     const endsAt = typeof a.endsAt === 'string' && a.endsAt !== ZERO_TIME && RFC3339.test(a.endsAt) ? a.endsAt : undefined;
-    if (typeof a.fingerprint !== 'string' || !/^[0-9a-f]{1,64}$/.test(a.fingerprint)) fail(`${p}/fingerprint`, 'alert.fingerprint', `fingerprint ${JSON.stringify(a.fingerprint)} is not a hex string`, 'Alertmanager ≥ 0.19 sends each alert\'s fingerprint');
+    if (typeof a.fingerprint !== 'string' || !/^[0-9a-f]{1,64}$/.test(a.fingerprint))
+      fail(`${p}/fingerprint`, 'alert.fingerprint', `fingerprint ${JSON.stringify(a.fingerprint)} is not a hex string`, "Alertmanager ≥ 0.19 sends each alert's fingerprint");
     const gen = typeof a.generatorURL === 'string' ? a.generatorURL : undefined;
-    if (gen !== undefined && (gen.length > 2000 || CONTROL.test(gen))) fail(`${p}/generatorURL`, 'alert.value', 'generatorURL is longer than 2000 characters or has control characters', 'check the Prometheus external URL');
+    if (gen !== undefined && (gen.length > 2000 || CONTROL.test(gen)))
+      fail(`${p}/generatorURL`, 'alert.value', 'generatorURL is longer than 2000 characters or has control characters', 'check the Prometheus external URL');
     if (labels && annotations && (a.status === 'firing' || a.status === 'resolved') && typeof a.startsAt === 'string' && typeof a.fingerprint === 'string') {
       alerts.push({ status: a.status, labels, annotations, startsAt: a.startsAt, ...(endsAt ? { endsAt } : {}), ...(gen ? { generatorURL: gen } : {}), fingerprint: a.fingerprint });
     }
@@ -92,14 +100,30 @@ function stringMap(v: unknown, pointer: string, maxLen: number, fail: (p: string
     return undefined;
   }
   const entries = Object.entries(v as Record<string, unknown>);
-  if (entries.length > ALERT_LIMITS.maxLabels) fail(pointer, 'alert.too-many', `${entries.length} entries; at most ${ALERT_LIMITS.maxLabels}`, 'drop high-cardinality labels with alert_relabel_configs');
+  if (entries.length > ALERT_LIMITS.maxLabels)
+    fail(pointer, 'alert.too-many', `${entries.length} entries; at most ${ALERT_LIMITS.maxLabels}`, 'drop high-cardinality labels with alert_relabel_configs');
   let ok = true;
   for (const [k, val] of entries.slice(0, ALERT_LIMITS.maxLabels)) {
     const p = `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,99}$/.test(k)) { fail(pointer, 'alert.label-name', `label name ${JSON.stringify(k.slice(0, 60))} is not a Prometheus label name`, 'names match [a-zA-Z_][a-zA-Z0-9_]*'); ok = false; continue; }
-    if (typeof val !== 'string') { fail(p, 'alert.shape', `${k} is not a string`, 'label and annotation values are strings'); ok = false; continue; }
-    if (val.length > maxLen) { fail(p, 'alert.value-too-long', `${k} is ${val.length} characters; at most ${maxLen}`, 'shorten the label or annotation in the alerting rule'); ok = false; continue; }
-    if (CONTROL.test(val)) { fail(p, 'alert.control-character', `${k} contains control or bidirectional-override characters`, 'remove them from the alerting rule\'s labels and annotations'); ok = false; }
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,99}$/.test(k)) {
+      fail(pointer, 'alert.label-name', `label name ${JSON.stringify(k.slice(0, 60))} is not a Prometheus label name`, 'names match [a-zA-Z_][a-zA-Z0-9_]*');
+      ok = false;
+      continue;
+    }
+    if (typeof val !== 'string') {
+      fail(p, 'alert.shape', `${k} is not a string`, 'label and annotation values are strings');
+      ok = false;
+      continue;
+    }
+    if (val.length > maxLen) {
+      fail(p, 'alert.value-too-long', `${k} is ${val.length} characters; at most ${maxLen}`, 'shorten the label or annotation in the alerting rule');
+      ok = false;
+      continue;
+    }
+    if (CONTROL.test(val)) {
+      fail(p, 'alert.control-character', `${k} contains control or bidirectional-override characters`, "remove them from the alerting rule's labels and annotations");
+      ok = false;
+    }
   }
   return ok ? Object.fromEntries(entries.slice(0, ALERT_LIMITS.maxLabels) as [string, string][]) : undefined;
 }
@@ -134,13 +158,19 @@ export function payloadLocator(text: string): (pointer: string) => { line: numbe
     return () => ({ line: 1, col: 1 });
   }
   return (pointer) => {
-    const parts = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const parts = pointer
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     let node = doc.contents as unknown;
     let best = 0;
     for (const part of parts) {
       const n = node as { items?: unknown[]; range?: number[] } | null;
       if (!n?.items) break;
-      const item = /^\d+$/.test(part) && !('key' in ((n.items[0] as object) ?? {})) ? n.items[Number(part)] : (n.items as { key?: { value?: unknown; range?: number[] }; value?: unknown }[]).find((it) => it.key?.value === part);
+      const item =
+        /^\d+$/.test(part) && !('key' in ((n.items[0] as object) ?? {}))
+          ? n.items[Number(part)]
+          : (n.items as { key?: { value?: unknown; range?: number[] }; value?: unknown }[]).find((it) => it.key?.value === part);
       if (!item) break;
       const kv = item as { key?: { range?: number[] }; value?: { range?: number[] } };
       best = kv.key?.range?.[0] ?? (item as { range?: number[] }).range?.[0] ?? best;
@@ -155,11 +185,7 @@ export function payloadLocator(text: string): (pointer: string) => { line: numbe
 export function matchInstance(instance: string, hosts: readonly { id: string; data: Pick<HostDocument, 'address'> }[]): string | undefined {
   const bare = instance.startsWith('[') ? instance.slice(1, instance.indexOf(']')) : instance.replace(/:\d+$/, '');
   const lower = bare.toLowerCase();
-  return (
-    hosts.find((h) => h.id === lower)?.id ??
-    hosts.find((h) => h.data.address.toLowerCase() === lower)?.id ??
-    hosts.find((h) => lower.split('.')[0] === h.id)?.id
-  );
+  return hosts.find((h) => h.id === lower)?.id ?? hosts.find((h) => h.data.address.toLowerCase() === lower)?.id ?? hosts.find((h) => lower.split('.')[0] === h.id)?.id;
 }
 
 /** The incident level for an alert under the policy's mapping. */

@@ -81,7 +81,7 @@ export function evaluateDuties({ incident: i, level, sla, now, latestUpdatesOnly
   if (!level) return [];
   const out: Duty[] = [];
   const start = clockStart(i);
-  const resolvedAt = isResolved(i) ? ms(i.resolved_at) ?? ms(i.closed_at) : undefined;
+  const resolvedAt = isResolved(i) ? (ms(i.resolved_at) ?? ms(i.closed_at)) : undefined;
   const escalations = (i.escalations ?? []).map((e, idx) => ({ ...e, idx, t: Date.parse(e.at) }));
   const deviation = (kind: DutyKind) => {
     const d = i.deviations?.find((x) => x.duty === kind);
@@ -91,11 +91,29 @@ export function evaluateDuties({ incident: i, level, sla, now, latestUpdatesOnly
 
   const ackDue = start + level.acknowledge_minutes * MIN;
   const ackAt = ms(i.acknowledged_at);
-  push({ kind: 'acknowledge', key: 'acknowledge', from: start, dueAt: ackDue, ...(ackAt !== undefined ? { doneAt: ackAt } : {}), pointer: i.acknowledged_at ? '/acknowledged_at' : '/reported_at', who: [i.handler], detail: `acknowledge within ${level.acknowledge_minutes} min of the report` });
+  push({
+    kind: 'acknowledge',
+    key: 'acknowledge',
+    from: start,
+    dueAt: ackDue,
+    ...(ackAt !== undefined ? { doneAt: ackAt } : {}),
+    pointer: i.acknowledged_at ? '/acknowledged_at' : '/reported_at',
+    who: [i.handler],
+    detail: `acknowledge within ${level.acknowledge_minutes} min of the report`,
+  });
 
   if (level.report_to_supervisor_minutes) {
     const hit = escalations.find((e) => e.role === 'supervisor');
-    push({ kind: 'supervisor', key: 'supervisor', from: start, dueAt: start + level.report_to_supervisor_minutes * MIN, ...(hit ? { doneAt: hit.t } : {}), pointer: hit ? `/escalations/${hit.idx}/at` : i.escalations ? '/escalations' : '/reported_at', who: sla?.supervisors ?? [], detail: `report to the supervisor (运维主管) within ${level.report_to_supervisor_minutes} min` });
+    push({
+      kind: 'supervisor',
+      key: 'supervisor',
+      from: start,
+      dueAt: start + level.report_to_supervisor_minutes * MIN,
+      ...(hit ? { doneAt: hit.t } : {}),
+      pointer: hit ? `/escalations/${hit.idx}/at` : i.escalations ? '/escalations' : '/reported_at',
+      who: sla?.supervisors ?? [],
+      detail: `report to the supervisor (运维主管) within ${level.report_to_supervisor_minutes} min`,
+    });
   }
 
   if (level.leadership_minutes) {
@@ -103,7 +121,11 @@ export function evaluateDuties({ incident: i, level, sla, now, latestUpdatesOnly
     const hit = escalations.find((e) => e.role === 'leadership' && ways.includes(e.channel));
     const wrongWay = escalations.find((e) => e.role === 'leadership' && !ways.includes(e.channel));
     push({
-      kind: 'leadership', key: 'leadership', from: start, dueAt: start + level.leadership_minutes * MIN, ...(hit ? { doneAt: hit.t } : {}),
+      kind: 'leadership',
+      key: 'leadership',
+      from: start,
+      dueAt: start + level.leadership_minutes * MIN,
+      ...(hit ? { doneAt: hit.t } : {}),
       pointer: hit ? `/escalations/${hit.idx}/at` : wrongWay ? `/escalations/${wrongWay.idx}/channel` : i.escalations ? '/escalations' : '/reported_at',
       who: sla?.leadership ?? [],
       detail: `the supervisor reports to leadership (相关领导) within ${level.leadership_minutes} min by ${ways.join(' or ')}${wrongWay && !hit ? ` (recorded by ${wrongWay.channel}, which does not count)` : ''}`,
@@ -114,7 +136,16 @@ export function evaluateDuties({ incident: i, level, sla, now, latestUpdatesOnly
   if (resolvedAt === undefined || resolvedAt > escDue) {
     const targets = level.escalate_to ?? [];
     const hit = escalations.find((e) => e.role === 'technical' || e.to.some((t) => targets.includes(t)));
-    push({ kind: 'escalation', key: 'escalation', from: start, dueAt: escDue, ...(hit ? { doneAt: hit.t } : {}), pointer: hit ? `/escalations/${hit.idx}/at` : i.escalations ? '/escalations' : '/reported_at', who: targets, detail: `not resolved after ${level.escalate_after_minutes} min: escalate to ${targets.join(', ') || 'the technical engineers'}` });
+    push({
+      kind: 'escalation',
+      key: 'escalation',
+      from: start,
+      dueAt: escDue,
+      ...(hit ? { doneAt: hit.t } : {}),
+      pointer: hit ? `/escalations/${hit.idx}/at` : i.escalations ? '/escalations' : '/reported_at',
+      who: targets,
+      detail: `not resolved after ${level.escalate_after_minutes} min: escalate to ${targets.join(', ') || 'the technical engineers'}`,
+    });
   }
 
   if (level.update_every_minutes) out.push(...updateDuties(i, level.update_every_minutes, ackAt ?? start, resolvedAt, now, deviation('update'), latestUpdatesOnly ? 2 : MAX_UPDATE_WINDOWS));
@@ -122,18 +153,53 @@ export function evaluateDuties({ incident: i, level, sla, now, latestUpdatesOnly
   if (resolvedAt !== undefined) {
     const feedbackDue = resolvedAt + (level.feedback_minutes ?? (level.report_due_hours ?? 24) * 60) * MIN;
     const verifiedAt = ms(i.verification?.at);
-    push({ kind: 'verification', key: 'verification', from: resolvedAt, dueAt: feedbackDue, ...(verifiedAt !== undefined ? { doneAt: verifiedAt } : {}), pointer: i.verification ? '/verification/at' : '/resolved_at', who: [i.handler], detail: 'verify (验证) that the fault is cleared' });
+    push({
+      kind: 'verification',
+      key: 'verification',
+      from: resolvedAt,
+      dueAt: feedbackDue,
+      ...(verifiedAt !== undefined ? { doneAt: verifiedAt } : {}),
+      pointer: i.verification ? '/verification/at' : '/resolved_at',
+      who: [i.handler],
+      detail: 'verify (验证) that the fault is cleared',
+    });
     const fbAt = minOf([ms(i.feedback?.at), ...(i.notifications ?? []).filter((n) => n.duty === 'feedback').map((n) => Date.parse(n.at))]);
-    push({ kind: 'feedback', key: 'feedback', from: resolvedAt, dueAt: feedbackDue, ...(fbAt !== undefined ? { doneAt: fbAt } : {}), pointer: i.feedback ? '/feedback/at' : '/resolved_at', who: [i.handler], detail: `feed the result back (反馈) to ${i.reporter} and the people concerned` });
+    push({
+      kind: 'feedback',
+      key: 'feedback',
+      from: resolvedAt,
+      dueAt: feedbackDue,
+      ...(fbAt !== undefined ? { doneAt: fbAt } : {}),
+      pointer: i.feedback ? '/feedback/at' : '/resolved_at',
+      who: [i.handler],
+      detail: `feed the result back (反馈) to ${i.reporter} and the people concerned`,
+    });
     if (level.report_due_hours) {
       const at = ms(i.report?.submitted_at);
-      push({ kind: 'report', key: 'report', from: resolvedAt, dueAt: resolvedAt + level.report_due_hours * 3_600_000, ...(at !== undefined ? { doneAt: at } : {}), pointer: i.report ? '/report/submitted_at' : '/resolved_at', who: [i.handler], detail: `submit the 故障报告单 within ${level.report_due_hours} h of resolution` });
+      push({
+        kind: 'report',
+        key: 'report',
+        from: resolvedAt,
+        dueAt: resolvedAt + level.report_due_hours * 3_600_000,
+        ...(at !== undefined ? { doneAt: at } : {}),
+        pointer: i.report ? '/report/submitted_at' : '/resolved_at',
+        who: [i.handler],
+        detail: `submit the 故障报告单 within ${level.report_due_hours} h of resolution`,
+      });
     }
   }
 
   if (level.postmortem === 'required') {
     const ok = i.postmortem.status !== 'not_required';
-    out.push({ kind: 'postmortem', key: 'postmortem', state: ok ? 'met' : 'overdue', pointer: '/postmortem/status', who: [i.handler], detail: 'a postmortem (复盘) is required at this level', ...deviation('postmortem') });
+    out.push({
+      kind: 'postmortem',
+      key: 'postmortem',
+      state: ok ? 'met' : 'overdue',
+      pointer: '/postmortem/status',
+      who: [i.handler],
+      detail: 'a postmortem (复盘) is required at this level',
+      ...deviation('postmortem'),
+    });
   }
   return out;
 }
@@ -146,7 +212,11 @@ export function evaluateDuties({ incident: i, level, sla, now, latestUpdatesOnly
 function updateDuties(i: IncidentDocument, every: number, from: number, resolvedAt: number | undefined, now: number, dev: { deviation?: Duty['deviation'] }, keep: number): Duty[] {
   const len = every * MIN;
   const end = resolvedAt ?? now;
-  const updates = (i.notifications ?? []).map((n, idx) => ({ n, idx })).filter((x) => x.n.duty === 'update').map((x) => ({ t: Date.parse(x.n.at), idx: x.idx })).sort((a, b) => a.t - b.t);
+  const updates = (i.notifications ?? [])
+    .map((n, idx) => ({ n, idx }))
+    .filter((x) => x.n.duty === 'update')
+    .map((x) => ({ t: Date.parse(x.n.at), idx: x.idx }))
+    .sort((a, b) => a.t - b.t);
   const windows = Math.max(0, Math.ceil((end - from) / len));
   const first = Math.max(1, windows - keep + 1);
   const out: Duty[] = [];
@@ -160,10 +230,16 @@ function updateDuties(i: IncidentDocument, every: number, from: number, resolved
     const closing = resolvedAt !== undefined && hi >= resolvedAt;
     if (closing && !hit) break;
     out.push({
-      kind: 'update', key: `update#${k}`, from: lo, dueAt: hi, ...(hit ? { doneAt: hit.t } : {}),
+      kind: 'update',
+      key: `update#${k}`,
+      from: lo,
+      dueAt: hi,
+      ...(hit ? { doneAt: hit.t } : {}),
       state: hit ? 'met' : hi < now ? 'overdue' : 'pending',
       pointer: hit ? `/notifications/${hit.idx}/at` : i.notifications ? '/notifications' : i.acknowledged_at ? '/acknowledged_at' : '/reported_at',
-      who: [i.handler], detail: `status update every ${every} min (window ${iso(lo)} – ${iso(hi)})`, ...dev,
+      who: [i.handler],
+      detail: `status update every ${every} min (window ${iso(lo)} – ${iso(hi)})`,
+      ...dev,
     });
   }
   return out;

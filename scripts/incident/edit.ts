@@ -19,7 +19,10 @@ export const NOTIFY_DUTIES = ['acknowledge', 'supervisor', 'leadership', 'escala
 /** ISO 8601 with an offset; without one, local time in `zone`; `HH:MM` is today in `zone`. */
 export function parseTime(value: string, zone: string, nowMs: number = Date.now()): number {
   const hm = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(value);
-  if (hm) return DateTime.fromMillis(nowMs, { zone }).set({ hour: Number(hm[1]), minute: Number(hm[2]), second: 0, millisecond: 0 }).toMillis();
+  if (hm)
+    return DateTime.fromMillis(nowMs, { zone })
+      .set({ hour: Number(hm[1]), minute: Number(hm[2]), second: 0, millisecond: 0 })
+      .toMillis();
   const dt = DateTime.fromISO(value, { zone, setZone: true });
   if (!dt.isValid) throw new UsageError(`--at '${value}' is not a time`, 'use ISO 8601 (2026-11-11T00:15:00+08:00), a local date-time (2026-11-11T00:15) or HH:MM for today');
   return dt.toMillis();
@@ -87,7 +90,11 @@ export function escalateIncident(text: string, e: EscalateEdit): string {
   return guard(() => {
     if (e.role === 'vendor') {
       if (e.to.length !== 1) throw new UsageError('--role vendor takes one contact id in --to');
-      const t = appendItem(text, 'vendor_engagements', { contact: e.to[0], called_at: isoLocal(e.at, e.zone), by: e.by, channel: e.channel, ticket: e.ticket, note: e.note }, ['notifications', 'escalations', ...CHAIN_AFTER]);
+      const t = appendItem(text, 'vendor_engagements', { contact: e.to[0], called_at: isoLocal(e.at, e.zone), by: e.by, channel: e.channel, ticket: e.ticket, note: e.note }, [
+        'notifications',
+        'escalations',
+        ...CHAIN_AFTER,
+      ]);
       return timeline(t, e, `${e.by} 联系第三方 ${e.to[0]}${e.ticket ? `（工单 ${e.ticket}）` : ''}`);
     }
     const t = appendItem(text, 'escalations', { at: isoLocal(e.at, e.zone), by: e.by, role: e.role, to: e.to, channel: e.channel, note: e.note }, CHAIN_AFTER);

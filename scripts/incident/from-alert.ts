@@ -66,12 +66,22 @@ export function planAlertIncidents(input: AlertPlanInput): AlertPlan {
     }
     const instance = a.labels[instanceLabel];
     if (instance === undefined) {
-      plan.problems.push({ pointer: `${p}/labels`, code: 'alert.no-instance', message: `the alert has no ${instanceLabel} label: opsgate cannot tell which host is affected`, hint: `add ${instanceLabel} to the alert, or set alerts.instance_label in policies/sla.yaml` });
+      plan.problems.push({
+        pointer: `${p}/labels`,
+        code: 'alert.no-instance',
+        message: `the alert has no ${instanceLabel} label: opsgate cannot tell which host is affected`,
+        hint: `add ${instanceLabel} to the alert, or set alerts.instance_label in policies/sla.yaml`,
+      });
       return;
     }
     const host = matchInstance(instance, input.hosts);
     if (!host) {
-      plan.problems.push({ pointer: `${p}/labels/${instanceLabel}`, code: 'alert.unknown-instance', message: `${instanceLabel} "${instance}" matches no host in inventory/hosts/ (by id, address or host name)`, hint: 'add the host to the inventory, or relabel the alert so instance names an inventory host' });
+      plan.problems.push({
+        pointer: `${p}/labels/${instanceLabel}`,
+        code: 'alert.unknown-instance',
+        message: `${instanceLabel} "${instance}" matches no host in inventory/hosts/ (by id, address or host name)`,
+        hint: 'add the host to the inventory, or relabel the alert so instance names an inventory host',
+      });
       return;
     }
     const { level, reason } = levelOfAlert(a, mapping);
@@ -80,7 +90,19 @@ export function planAlertIncidents(input: AlertPlanInput): AlertPlan {
     const id = nextId('INC', year, taken);
     taken.push(id);
     const person = onDuty(input, starts);
-    const text = newIncidentText({ id, alert: a, level, levelReason: reason, host, instance, person, now: input.now, zone: input.zone, sla: input.sla, titleAnnotation: mapping.title_annotation ?? 'summary' });
+    const text = newIncidentText({
+      id,
+      alert: a,
+      level,
+      levelReason: reason,
+      host,
+      instance,
+      person,
+      now: input.now,
+      zone: input.zone,
+      sla: input.sla,
+      titleAnnotation: mapping.title_annotation ?? 'summary',
+    });
     plan.opened.push({ id, file: `incidents/${year}/${id}.yaml`, text, fingerprint: a.fingerprint, level, levelReason: reason });
   });
   return plan;
@@ -94,22 +116,48 @@ function onDuty(input: AlertPlanInput, at: number): string {
 
 function alertBlock(a: Alert, received: number, now: number, zone: string): NonNullable<IncidentDocument['alert']> {
   return {
-    source: 'alertmanager' as const, fingerprint: a.fingerprint, ...(a.labels.alertname ? { alertname: a.labels.alertname } : {}), status: a.status,
-    starts_at: isoLocal(Date.parse(a.startsAt), zone), ...(a.endsAt ? { ends_at: isoLocal(Date.parse(a.endsAt), zone) } : {}),
-    last_received_at: isoLocal(now, zone), received, labels: a.labels, ...(a.generatorURL ? { generator_url: a.generatorURL } : {}),
+    source: 'alertmanager' as const,
+    fingerprint: a.fingerprint,
+    ...(a.labels.alertname ? { alertname: a.labels.alertname } : {}),
+    status: a.status,
+    starts_at: isoLocal(Date.parse(a.startsAt), zone),
+    ...(a.endsAt ? { ends_at: isoLocal(Date.parse(a.endsAt), zone) } : {}),
+    last_received_at: isoLocal(now, zone),
+    received,
+    labels: a.labels,
+    ...(a.generatorURL ? { generator_url: a.generatorURL } : {}),
   };
 }
 
-function newIncidentText(v: { id: string; alert: Alert; level: number; levelReason: string; host: string; instance: string; person: string; now: number; zone: string; sla: SlaDocument; titleAnnotation: string }): string {
+function newIncidentText(v: {
+  id: string;
+  alert: Alert;
+  level: number;
+  levelReason: string;
+  host: string;
+  instance: string;
+  person: string;
+  now: number;
+  zone: string;
+  sla: SlaDocument;
+  titleAnnotation: string;
+}): string {
   const a = v.alert;
   const starts = Date.parse(a.startsAt);
   const title = (a.annotations[v.titleAnnotation] ?? a.labels.alertname ?? 'Alertmanager 告警').slice(0, 120);
   const summary = a.annotations.description ?? a.annotations[v.titleAnnotation] ?? `${a.labels.alertname ?? 'alert'} on ${v.host}`;
   const required = v.sla.levels.find((l) => l.level === v.level)?.postmortem === 'required';
   const doc: Partial<IncidentDocument> & Record<string, unknown> = {
-    id: v.id, title, level: v.level, status: 'open', reporter: v.person, handler: v.person, source: 'monitoring',
+    id: v.id,
+    title,
+    level: v.level,
+    status: 'open',
+    reporter: v.person,
+    handler: v.person,
+    source: 'monitoring',
     alert: alertBlock(a, 1, v.now, v.zone),
-    detected_at: isoLocal(starts, v.zone), reported_at: isoLocal(Math.max(starts, v.now), v.zone),
+    detected_at: isoLocal(starts, v.zone),
+    reported_at: isoLocal(Math.max(starts, v.now), v.zone),
     affected: { hosts: [v.host] },
     summary,
     timeline: [{ at: isoLocal(starts, v.zone), note: `Alertmanager 告警 ${a.labels.alertname ?? ''}（${v.instance}，${v.levelReason}）` }],

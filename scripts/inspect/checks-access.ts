@@ -32,13 +32,27 @@ export function evaluateAuthorizedKeys(c: CheckDef, f: HostFacts, host: Inventor
   }
   // AuthorizedKeysCommand: keys come from a program at login time, not from a file opsgate reads.
   const commands = new Map<string, string>();
-  if (f.sshd.ok) { const g = f.sshd.value.authorizedkeyscommand?.join(' '); if (g && g !== 'none') commands.set(g, 'every account'); }
-  if (f.sshdContexts.ok) for (const ctx of f.sshdContexts.value) { const v = ctx.settings.authorizedkeyscommand?.join(' '); if (v && v !== 'none' && !commands.has(v)) commands.set(v, `Match context ${ctx.label}`); }
+  if (f.sshd.ok) {
+    const g = f.sshd.value.authorizedkeyscommand?.join(' ');
+    if (g && g !== 'none') commands.set(g, 'every account');
+  }
+  if (f.sshdContexts.ok)
+    for (const ctx of f.sshdContexts.value) {
+      const v = ctx.settings.authorizedkeyscommand?.join(' ');
+      if (v && v !== 'none' && !commands.has(v)) commands.set(v, `Match context ${ctx.label}`);
+    }
   const allowCommand = c.params.allow_keys_command === true;
   // TrustedUserCAKeys: any certificate that CA signs for the account's name logs in, with no authorized_keys entry at all.
   const cas = new Map<string, string>();
-  if (f.sshd.ok) { const g = f.sshd.value.trustedusercakeys?.join(' '); if (g && g !== 'none') cas.set(g, 'every account'); }
-  if (f.sshdContexts.ok) for (const ctx of f.sshdContexts.value) { const v = ctx.settings.trustedusercakeys?.join(' '); if (v && v !== 'none' && !cas.has(v)) cas.set(v, `Match context ${ctx.label}`); }
+  if (f.sshd.ok) {
+    const g = f.sshd.value.trustedusercakeys?.join(' ');
+    if (g && g !== 'none') cas.set(g, 'every account');
+  }
+  if (f.sshdContexts.ok)
+    for (const ctx of f.sshdContexts.value) {
+      const v = ctx.settings.trustedusercakeys?.join(' ');
+      if (v && v !== 'none' && !cas.has(v)) cas.set(v, `Match context ${ctx.label}`);
+    }
   const allowCa = c.params.allow_user_ca === true;
   const observed = [
     keys.map((k) => `${k.account}:${owners.get(k.fingerprint) ?? k.fingerprint}${k.options ? ` [${keyOptionNames(k.options).join(',')}]` : ''}`).join(', ') || 'no keys',
@@ -48,8 +62,16 @@ export function evaluateAuthorizedKeys(c: CheckDef, f: HostFacts, host: Inventor
   ].join('; ');
   const evidence = `${f.sshd.command} | grep -i authorizedkeys; cat ${f.authorizedKeyFiles.ok && f.authorizedKeyFiles.value.files.length ? f.authorizedKeyFiles.value.files.map((x) => x.slice(x.indexOf(':') + 1)).join(' ') : 'each AuthorizedKeysFile'}`;
   const unverifiable = [
-    ...(commands.size && !allowCommand ? [`keys also come from AuthorizedKeysCommand ${[...commands].map(([cmd, where]) => `${cmd} (${where})`).join(', ')}, which opsgate cannot verify; set allow_keys_command: true in the baseline if that source is trusted`] : []),
-    ...(cas.size && !allowCa ? [`certificates signed by TrustedUserCAKeys ${[...cas].map(([file, where]) => `${file} (${where})`).join(', ')} log in without an authorized_keys entry, which opsgate cannot verify; set allow_user_ca: true in the baseline if that CA is trusted`] : []),
+    ...(commands.size && !allowCommand
+      ? [
+          `keys also come from AuthorizedKeysCommand ${[...commands].map(([cmd, where]) => `${cmd} (${where})`).join(', ')}, which opsgate cannot verify; set allow_keys_command: true in the baseline if that source is trusted`,
+        ]
+      : []),
+    ...(cas.size && !allowCa
+      ? [
+          `certificates signed by TrustedUserCAKeys ${[...cas].map(([file, where]) => `${file} (${where})`).join(', ')} log in without an authorized_keys entry, which opsgate cannot verify; set allow_user_ca: true in the baseline if that CA is trusted`,
+        ]
+      : []),
   ];
   if (unverifiable.length && !problems.length) return { status: 'error', expected, observed, reason: unverifiable.join('; '), evidence };
   if (commands.size && !allowCommand) problems.push(`keys also come from AuthorizedKeysCommand ${[...commands.keys()].join(', ')}, which opsgate cannot verify`);
@@ -73,8 +95,17 @@ export function resolveSudoUsers(tokens: string[], passwd: Account[], groups: Gr
   for (const raw of tokens) {
     const neg = raw.startsWith('!');
     const r = one(neg ? raw.slice(1) : raw);
-    if (r === 'ALL') { if (neg) accounts.clear(); else { all = true; for (const a of passwd) accounts.add(a.name); } continue; }
-    for (const a of r) if (neg) accounts.delete(a); else accounts.add(a);
+    if (r === 'ALL') {
+      if (neg) accounts.clear();
+      else {
+        all = true;
+        for (const a of passwd) accounts.add(a.name);
+      }
+      continue;
+    }
+    for (const a of r)
+      if (neg) accounts.delete(a);
+      else accounts.add(a);
   }
   return { accounts, all };
 }
@@ -102,15 +133,22 @@ export function evaluateSudoers(c: CheckDef, f: HostFacts, host: InventoryHost, 
   /** What an account may do: its own entries, and baseline entries for a %group or ALL it falls in. */
   const forAccount = (account: string): Allowed[] => [
     ...(byWho.get(account) ?? []),
-    ...allowList.filter((a) => a.who !== account && resolveSudoUsers([a.who], passwd, groups).accounts.has(account)).map((a) => ({ runas: a.runas ?? 'root', commands: a.commands ?? ['ALL'], nopasswd: a.nopasswd ?? false })),
+    ...allowList
+      .filter((a) => a.who !== account && resolveSudoUsers([a.who], passwd, groups).accounts.has(account))
+      .map((a) => ({ runas: a.runas ?? 'root', commands: a.commands ?? ['ALL'], nopasswd: a.nopasswd ?? false })),
   ];
   const exclude = new Set(strList(c.params.exclude_accounts));
   const { rules, authDefaults, unparsed, problems: structure, skipped, elsewhere } = f.sudoers.value;
-  const authOff = (rule: SudoRule, account: string) => authDefaults.filter((d) => !d.authenticate && (
-    d.scope === 'all' || d.scope === 'host'
-    || (d.scope === 'user' && resolveSudoUsers(d.list, passwd, groups).accounts.has(account))
-    || (d.scope === 'runas' && (d.list.includes(rule.runas) || d.list.includes('ALL')))
-    || (d.scope === 'cmnd' && rule.commands.some((x) => d.list.includes(x) || d.list.includes('ALL')))));
+  const authOff = (rule: SudoRule, account: string) =>
+    authDefaults.filter(
+      (d) =>
+        !d.authenticate &&
+        (d.scope === 'all' ||
+          d.scope === 'host' ||
+          (d.scope === 'user' && resolveSudoUsers(d.list, passwd, groups).accounts.has(account)) ||
+          (d.scope === 'runas' && (d.list.includes(rule.runas) || d.list.includes('ALL'))) ||
+          (d.scope === 'cmnd' && rule.commands.some((x) => d.list.includes(x) || d.list.includes('ALL')))),
+    );
   const problems: string[] = structure.map((p) => `sudoers: ${p}`);
   const flagged = new Set<string>();
   const seen: string[] = [];
@@ -137,7 +175,10 @@ export function evaluateSudoers(c: CheckDef, f: HostFacts, host: InventoryHost, 
   if (f.sudoList.ok) {
     for (const l of f.sudoList.value) {
       if (exclude.has(l.account)) continue;
-      if (l.error) { problems.push(`sudo -l -U ${l.account}: ${l.error}`); continue; }
+      if (l.error) {
+        problems.push(`sudo -l -U ${l.account}: ${l.error}`);
+        continue;
+      }
       for (const e of l.allowed) {
         if (permits(forAccount(l.account), e.runas, e.command, e.nopasswd) || flagged.has(`${l.account}\u0000${e.command}`)) continue;
         const at = rules.find((r) => r.commands.includes(e.command) && resolveSudoUsers(r.users, passwd, groups).accounts.has(l.account));
@@ -146,10 +187,15 @@ export function evaluateSudoers(c: CheckDef, f: HostFacts, host: InventoryHost, 
     }
   }
   problems.push(...truth);
-  const notes = [unparsed.length ? `not understood: ${unparsed.map((u) => `${u.file}:${u.line}`).join(', ')}` : '', skipped.length ? `skipped by sudo: ${skipped.join(', ')}` : '', elsewhere?.length ? `for other hosts: ${elsewhere.join(', ')}` : ''].filter(Boolean);
+  const notes = [
+    unparsed.length ? `not understood: ${unparsed.map((u) => `${u.file}:${u.line}`).join(', ')}` : '',
+    skipped.length ? `skipped by sudo: ${skipped.join(', ')}` : '',
+    elsewhere?.length ? `for other hosts: ${elsewhere.join(', ')}` : '',
+  ].filter(Boolean);
   const sudoEvidence = f.sudoList.ok ? `; sudo -l -U ${f.sudoList.value.map((l) => l.account).join('|')}` : '';
   return {
-    status: problems.length ? 'fail' : 'pass', expected,
+    status: problems.length ? 'fail' : 'pass',
+    expected,
     observed: [seen.join('; ') || 'no rules', ...(f.sudoList.ok ? [] : [`sudo -l not gathered: ${f.sudoList.reason}`]), ...notes].join('; '),
     reason: [problems.length ? `undeclared: ${problems.join('; ')}` : '', ...notes.filter((n) => n.startsWith('not understood'))].filter(Boolean).join('; '),
     evidence: `${f.sudoers.command}${sudoEvidence}`,

@@ -19,7 +19,8 @@ export function isLogin(a: Account, f: HostFacts): boolean {
 
 export function evaluateAccounts(c: CheckDef, f: HostFacts, host: InventoryHost, policy: PolicyData, now: Date): Outcome {
   const uid0 = c.params.uid0_allowed ? strList(c.params.uid0_allowed) : ['root'];
-  const minUid = Number(c.params.min_uid ?? 1000); const maxUid = Number(c.params.max_uid ?? 59999);
+  const minUid = Number(c.params.min_uid ?? 1000);
+  const maxUid = Number(c.params.max_uid ?? 59999);
   const expected = `uid 0 only for ${uid0.join(', ')}; login accounts (uid ${minUid}–${maxUid}, a shell that can start a session) only as the access policy declares`;
   if (!f.passwd.ok) return factFailed(f.passwd, expected)!;
   const declared = declaredAccounts(host, policy, now, strList(c.params.allow_accounts));
@@ -50,9 +51,11 @@ export function evaluatePrivilegedGroups(c: CheckDef, f: HostFacts, host: Invent
   const expected = `members of ${names.join(', ')} (primary or supplementary) only where the baseline allows them or a current grant already gives root`;
   if (!f.group.ok) return factFailed(f.group, expected)!;
   if (!f.passwd.ok) return factFailed(f.passwd, expected)!;
-  const rootByGrant = new Set(activeGrantsOnHost(host, policy, clockOf(policy, now))
-    .filter((x) => (x.role.sudo ?? []).some((s) => s.commands.includes('ALL') && ['root', 'ALL', undefined].includes(s.runas)))
-    .map((x) => x.role.unix_account));
+  const rootByGrant = new Set(
+    activeGrantsOnHost(host, policy, clockOf(policy, now))
+      .filter((x) => (x.role.sudo ?? []).some((s) => s.commands.includes('ALL') && ['root', 'ALL', undefined].includes(s.runas)))
+      .map((x) => x.role.unix_account),
+  );
   const problems: string[] = [];
   const observed: string[] = [];
   for (const name of names) {
@@ -82,7 +85,13 @@ export function evaluateEmptyPasswords(_c: CheckDef, f: HostFacts): Outcome {
     if (empty && isLogin(a, f)) problems.push(`${a.name} (uid ${a.uid}, shell ${a.shell}) has an empty password field in ${a.password === '' ? '/etc/passwd' : '/etc/shadow'}`);
   }
   const empties = f.shadow.value.filter((s) => s.state === 'empty').map((s) => s.name);
-  return { status: problems.length ? 'fail' : 'pass', expected, observed: empties.length ? `empty in shadow: ${empties.join(', ')}` : 'no empty password field', reason: problems.join('; '), evidence: `${f.shadow.command}; ${f.passwd.command}` };
+  return {
+    status: problems.length ? 'fail' : 'pass',
+    expected,
+    observed: empties.length ? `empty in shadow: ${empties.join(', ')}` : 'no empty password field',
+    reason: problems.join('; '),
+    evidence: `${f.shadow.command}; ${f.passwd.command}`,
+  };
 }
 
 /**
@@ -92,18 +101,28 @@ export function evaluateEmptyPasswords(_c: CheckDef, f: HostFacts): Outcome {
 export function evaluatePasswordAge(c: CheckDef, f: HostFacts, _host: InventoryHost, _policy: PolicyData, now: Date): Outcome {
   const fromDefs = f.loginDefs.ok ? Number(f.loginDefs.value.PASS_MAX_DAYS) : Number.NaN;
   const limit = c.params.max_days !== undefined ? Number(c.params.max_days) : fromDefs;
-  const expected = Number.isFinite(limit) ? `every login account with a password: shadow max ≤ ${limit} days and the password changed within ${limit} days` : 'a limit (max_days, or PASS_MAX_DAYS in login.defs)';
-  if (!Number.isFinite(limit)) return { status: 'error', expected, observed: '', reason: f.loginDefs.ok ? 'login.defs has no PASS_MAX_DAYS and the check sets no max_days' : f.loginDefs.reason, evidence: f.loginDefs.command };
+  const expected = Number.isFinite(limit)
+    ? `every login account with a password: shadow max ≤ ${limit} days and the password changed within ${limit} days`
+    : 'a limit (max_days, or PASS_MAX_DAYS in login.defs)';
+  if (!Number.isFinite(limit))
+    return { status: 'error', expected, observed: '', reason: f.loginDefs.ok ? 'login.defs has no PASS_MAX_DAYS and the check sets no max_days' : f.loginDefs.reason, evidence: f.loginDefs.command };
   if (!f.passwd.ok) return factFailed(f.passwd, expected)!;
   if (!f.shadow.ok) return factFailed(f.shadow, expected)!;
   const today = Math.floor(now.getTime() / 86_400_000);
   const logins = new Set(f.passwd.value.filter((a) => isLogin(a, f)).map((a) => a.name));
-  const problems: string[] = []; const observed: string[] = [];
+  const problems: string[] = [];
+  const observed: string[] = [];
   for (const s of f.shadow.value) {
     if (s.state !== 'set' || !logins.has(s.name)) continue;
     observed.push(`${s.name}: max ${s.maxDays ?? '(none)'}, changed ${s.lastChange ?? '?'}`);
     if (s.maxDays === undefined || s.maxDays > limit) problems.push(`${s.name}: shadow maximum is ${s.maxDays ?? 'not set'} days (limit ${limit})`);
     else if (s.lastChange !== undefined && s.lastChange > 0 && today - s.lastChange > limit) problems.push(`${s.name}: password is ${today - s.lastChange} days old (limit ${limit})`);
   }
-  return { status: problems.length ? 'fail' : 'pass', expected, observed: observed.join('; ') || 'no login account with a password', reason: problems.join('; '), evidence: `chage -l ACCOUNT (${f.shadow.command}); ${f.loginDefs.command}` };
+  return {
+    status: problems.length ? 'fail' : 'pass',
+    expected,
+    observed: observed.join('; ') || 'no login account with a password',
+    reason: problems.join('; '),
+    evidence: `chage -l ACCOUNT (${f.shadow.command}); ${f.loginDefs.command}`,
+  };
 }

@@ -10,8 +10,11 @@ import type { BackupPolicy, CheckDef, InventoryHost, Outcome, PolicyData } from 
 export function snapshotsOfHost(snaps: ResticSnapshot[], hostnames: string[], policy: BackupPolicy): ResticSnapshot[] {
   const tags = policy.tags ?? [];
   const paths = policy.paths ?? [];
-  return snaps.filter((s) => hostnames.includes(s.host)
-    && (tags.length ? tags.every((t) => s.tags.includes(t)) : paths.every((p) => s.paths.some((x) => x === p || x.endsWith(p) || p.startsWith(`${x.replace(/\/$/, '')}/`)))));
+  return snaps.filter(
+    (s) =>
+      hostnames.includes(s.host) &&
+      (tags.length ? tags.every((t) => s.tags.includes(t)) : paths.every((p) => s.paths.some((x) => x === p || x.endsWith(p) || p.startsWith(`${x.replace(/\/$/, '')}/`)))),
+  );
 }
 
 const hoursSince = (now: Date, t: number) => Math.round(((now.getTime() - t) / 3_600_000) * 10) / 10;
@@ -19,27 +22,48 @@ const hoursSince = (now: Date, t: number) => Math.round(((now.getTime() - t) / 3
 export function evaluateBackupFreshness(_c: CheckDef, f: HostFacts, host: InventoryHost, policy: PolicyData, now: Date): Outcome {
   const repos = host.backup_repositories ?? [];
   const targeting = policy.backupPolicies.filter((b) => (b.targets?.hosts ?? []).includes(host.id) || (b.targets?.groups ?? []).some((g) => host.groups.includes(g)));
-  const expected = 'this host\'s newest snapshot of each backup policy within its RPO; this host\'s snapshot count within retention';
+  const expected = "this host's newest snapshot of each backup policy within its RPO; this host's snapshot count within retention";
   if (repos.length === 0) {
     if (targeting.length === 0) return { status: 'not_applicable', expected, observed: 'no backup policy targets this host', reason: 'no backup policy targets this host', evidence: '' };
-    return { status: 'fail', expected, observed: 'no backup_repositories in the inventory', reason: `policies ${targeting.map((b) => b.id).join(', ')} target this host but it declares no repository`, evidence: '' };
+    return {
+      status: 'fail',
+      expected,
+      observed: 'no backup_repositories in the inventory',
+      reason: `policies ${targeting.map((b) => b.id).join(', ')} target this host but it declares no repository`,
+      evidence: '',
+    };
   }
   const hostnames = [...new Set([host.id, ...(f.identity.ok && f.identity.value.hostname ? [f.identity.value.hostname] : [])])];
-  const problems: string[] = []; const observed: string[] = []; const errors: string[] = [];
+  const problems: string[] = [];
+  const observed: string[] = [];
+  const errors: string[] = [];
   for (const r of repos) {
     const bp = policy.backupPolicies.find((b) => b.id === r.policy);
     const fact = f.restic.get(r.policy);
-    if (!bp) { errors.push(`${r.policy}: unknown backup policy`); continue; }
-    if (!fact || !fact.ok) { errors.push(`${r.policy}: ${fact ? fact.reason : 'not gathered'}`); continue; }
+    if (!bp) {
+      errors.push(`${r.policy}: unknown backup policy`);
+      continue;
+    }
+    if (!fact || !fact.ok) {
+      errors.push(`${r.policy}: ${fact ? fact.reason : 'not gathered'}`);
+      continue;
+    }
     const mine = snapshotsOfHost(fact.value, hostnames, bp)
-      .map((s) => ({ s, t: Date.parse(s.time) })).filter((x) => !Number.isNaN(x.t)).sort((a, b) => b.t - a.t);
+      .map((s) => ({ s, t: Date.parse(s.time) }))
+      .filter((x) => !Number.isNaN(x.t))
+      .sort((a, b) => b.t - a.t);
     const others = fact.value.length - mine.length;
     const notCounted = others ? ` (${others} snapshot${others === 1 ? '' : 's'} of other hosts or policies in the repository not counted)` : '';
-    if (mine.length === 0) { problems.push(`${r.policy}: no snapshot of ${hostnames.join('/')}${notCounted}`); observed.push(`${r.policy}: none for this host${notCounted}`); continue; }
+    if (mine.length === 0) {
+      problems.push(`${r.policy}: no snapshot of ${hostnames.join('/')}${notCounted}`);
+      observed.push(`${r.policy}: none for this host${notCounted}`);
+      continue;
+    }
     const newest = mine[0]!;
     const age = hoursSince(now, newest.t);
     observed.push(`${r.policy}: newest ${newest.s.id} at ${new Date(newest.t).toISOString()} (${age} h old), ${mine.length} snapshots of this host${notCounted}`);
-    if (age > bp.rpo_hours) problems.push(`${r.policy}: newest snapshot of ${newest.s.host} is ${newest.s.id} at ${new Date(newest.t).toISOString()}, ${age} h old; RPO is ${bp.rpo_hours} h${notCounted}`);
+    if (age > bp.rpo_hours)
+      problems.push(`${r.policy}: newest snapshot of ${newest.s.host} is ${newest.s.id} at ${new Date(newest.t).toISOString()}, ${age} h old; RPO is ${bp.rpo_hours} h${notCounted}`);
     const keep = bp.retention ? (bp.retention.keep_daily ?? 0) + (bp.retention.keep_weekly ?? 0) + (bp.retention.keep_monthly ?? 0) + (bp.retention.keep_yearly ?? 0) : 0;
     if (keep > 0 && mine.length > keep) problems.push(`${r.policy}: ${mine.length} snapshots of this host exceed retention (${keep}): forget/prune is not running`);
   }

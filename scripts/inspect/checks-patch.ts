@@ -23,7 +23,10 @@ export function evaluatePackageVersion(c: CheckDef, f: HostFacts): Outcome {
   const seen: string[] = [];
   for (const p of wanted) {
     const e = f.packages.value.get(p.name);
-    if (!e || !e.installed) { seen.push(`${p.name} not installed`); continue; }
+    if (!e || !e.installed) {
+      seen.push(`${p.name} not installed`);
+      continue;
+    }
     seen.push(`${p.name} ${e.version}`);
     if (compareDebianVersions(e.version, p.min_version) < 0) old.push(`${p.name} ${e.version} < ${p.min_version}`);
   }
@@ -41,7 +44,8 @@ export function evaluatePendingUpdates(c: CheckDef, f: HostFacts): Outcome {
   const pending = updates.value.updates.filter((u) => !securityOnly || u.security).sort((a, b) => a.name.localeCompare(b.name));
   const list = pending.map((u) => `${u.name} ${u.installed ? `${u.installed} → ` : ''}${u.available}`);
   return {
-    status: pending.length > max ? 'fail' : 'pass', expected,
+    status: pending.length > max ? 'fail' : 'pass',
+    expected,
     observed: `${pending.length} pending ${securityOnly ? 'security ' : ''}update(s)${list.length ? `: ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}` : ''}`,
     reason: pending.length > max ? `${pending.length} ${securityOnly ? 'security ' : ''}update(s) available from ${[...new Set(pending.flatMap((u) => u.origins))].join(', ')}` : '',
     evidence: updates.command,
@@ -61,9 +65,11 @@ export function evaluateRebootRequired(c: CheckDef, f: HostFacts): Outcome {
   const newest = [...r.kernels].sort(compareDebianVersions).pop();
   if (c.params.kernel !== false && newest && compareDebianVersions(newest, r.running) > 0) problems.push(`running kernel ${r.running} is older than the newest installed ${newest}`);
   return {
-    status: problems.length ? 'fail' : 'pass', expected,
+    status: problems.length ? 'fail' : 'pass',
+    expected,
     observed: `running ${r.running}${newest ? `, newest installed ${newest}` : ''}${r.marker ? ', reboot-required marker' : ''}`,
-    reason: problems.join('; '), evidence: reboot.command,
+    reason: problems.join('; '),
+    evidence: reboot.command,
   };
 }
 

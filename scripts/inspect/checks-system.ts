@@ -66,7 +66,10 @@ export function evaluateSshdOption(c: CheckDef, f: HostFacts): Outcome {
   const contexts = c.params.contexts === false || !f.sshdContexts.ok ? [] : f.sshdContexts.value;
   const weakened: string[] = [];
   for (const ctx of contexts) {
-    if (ctx.status !== 0) { problems.push(`sshd -T -C ${ctx.label} failed (exit ${ctx.status})`); continue; }
+    if (ctx.status !== 0) {
+      problems.push(`sshd -T -C ${ctx.label} failed (exit ${ctx.status})`);
+      continue;
+    }
     const v = ctx.settings[option]?.join(' ');
     if (v === undefined) continue;
     const x = compareValue(v, c.params);
@@ -75,9 +78,12 @@ export function evaluateSshdOption(c: CheckDef, f: HostFacts): Outcome {
   }
   // A Match criterion opsgate cannot give sshd -T -C: the settings of that block are not judged, so the row is never a pass.
   const unjudged = c.params.contexts === false || !f.sshdRuntime.ok ? [] : (f.sshdRuntime.value.unevaluated ?? []);
-  const notes = unjudged.map((u) => `${u.file}:${u.line} Match ${u.criterion} cannot be evaluated (sshd -T -C has no parameter for it), so the settings in that block are not judged; check them by hand or set contexts: false`);
+  const notes = unjudged.map(
+    (u) => `${u.file}:${u.line} Match ${u.criterion} cannot be evaluated (sshd -T -C has no parameter for it), so the settings in that block are not judged; check them by hand or set contexts: false`,
+  );
   const out: Outcome = {
-    status: problems.length ? 'fail' : notes.length ? 'error' : 'pass', expected,
+    status: problems.length ? 'fail' : notes.length ? 'error' : 'pass',
+    expected,
     observed: `${option} ${observed ?? '(not set)'}${contexts.length ? `; ${contexts.length} Match contexts evaluated${weakened.length ? `, ${weakened.length} differ` : ''}` : ''}`,
     reason: [...problems, ...notes].join('; '),
     evidence: weakened.length ? `sshd -T -C ${weakened[0]}` : f.sshd.command,
@@ -106,11 +112,19 @@ export function evaluateLoginDefs(c: CheckDef, f: HostFacts): Outcome {
   if (!f.loginDefs.ok) return factFailed(f.loginDefs, expected)!;
   const observed = f.loginDefs.value[key];
   const cmp = compareValue(observed, c.params);
-  return { status: cmp.problem ? 'fail' : 'pass', expected, observed: `${key} ${observed ?? '(not set)'}`, reason: cmp.problem ? `${key} ${cmp.problem} in /etc/login.defs` : '', evidence: f.loginDefs.command };
+  return {
+    status: cmp.problem ? 'fail' : 'pass',
+    expected,
+    observed: `${key} ${observed ?? '(not set)'}`,
+    reason: cmp.problem ? `${key} ${cmp.problem} in /etc/login.defs` : '',
+    evidence: f.loginDefs.command,
+  };
 }
 
 export function evaluatePorts(c: CheckDef, f: HostFacts, mode: 'allow' | 'deny'): Outcome {
-  const list = (Array.isArray(c.params.ports) ? c.params.ports : []).map((x) => (typeof x === 'object' && x ? { port: num((x as P).port), proto: (x as P).proto as string | undefined } : { port: num(x), proto: undefined }));
+  const list = (Array.isArray(c.params.ports) ? c.params.ports : []).map((x) =>
+    typeof x === 'object' && x ? { port: num((x as P).port), proto: (x as P).proto as string | undefined } : { port: num(x), proto: undefined },
+  );
   const includeLoopback = c.params.include_loopback !== false;
   const expected = mode === 'allow' ? `only ${list.map((x) => `${x.port}${x.proto ? `/${x.proto}` : ''}`).join(', ')} listening` : `none of ${list.map((x) => x.port).join(', ')} listening`;
   if (!f.listen.ok) return factFailed(f.listen, expected)!;
@@ -118,7 +132,13 @@ export function evaluatePorts(c: CheckDef, f: HostFacts, mode: 'allow' | 'deny')
   const listed = (s: { port: number; proto: string }) => list.some((x) => x.port === s.port && (!x.proto || x.proto === s.proto));
   const bad = socks.filter((s) => (mode === 'allow' ? !listed(s) : listed(s)));
   const fmt = (s: { proto: string; address: string; port: number }) => `${s.port}/${s.proto} on ${s.address}`;
-  return { status: bad.length ? 'fail' : 'pass', expected, observed: socks.map(fmt).join(', ') || 'nothing listening', reason: bad.length ? `${mode === 'allow' ? 'not allowed' : 'forbidden'}: ${bad.map(fmt).join(', ')}` : '', evidence: f.listen.command };
+  return {
+    status: bad.length ? 'fail' : 'pass',
+    expected,
+    observed: socks.map(fmt).join(', ') || 'nothing listening',
+    reason: bad.length ? `${mode === 'allow' ? 'not allowed' : 'forbidden'}: ${bad.map(fmt).join(', ')}` : '',
+    evidence: f.listen.command,
+  };
 }
 
 export function evaluateFileMode(c: CheckDef, f: HostFacts): Outcome {
@@ -140,10 +160,18 @@ export function evaluateFileMode(c: CheckDef, f: HostFacts): Outcome {
   else if (m.acl) {
     // The mode's group bits are the ACL mask once an ACL exists: named entries are extra access.
     const named = effectiveNamedEntries(m.acl).filter((e) => !aclAllow.includes(`${e.tag}:${e.qualifier}`) && !aclAllow.includes(e.qualifier));
-    acl = effectiveNamedEntries(m.acl).map((e) => `${e.tag}:${e.qualifier}:${e.perms}`).join(',');
+    acl = effectiveNamedEntries(m.acl)
+      .map((e) => `${e.tag}:${e.qualifier}:${e.perms}`)
+      .join(',');
     if (named.length) problems.push(`ACL grants ${named.map((e) => `${e.tag} ${e.qualifier} ${e.perms}`).join(', ')}`);
   }
-  return { status: problems.length ? 'fail' : 'pass', expected, observed: `${path} ${m.mode!.toString(8).padStart(4, '0')} ${m.owner}:${m.group}${acl ? ` acl ${acl}` : ''}`, reason: problems.join('; '), evidence };
+  return {
+    status: problems.length ? 'fail' : 'pass',
+    expected,
+    observed: `${path} ${m.mode!.toString(8).padStart(4, '0')} ${m.owner}:${m.group}${acl ? ` acl ${acl}` : ''}`,
+    reason: problems.join('; '),
+    evidence,
+  };
 }
 
 export function evaluatePackages(c: CheckDef, f: HostFacts, want: 'absent' | 'present'): Outcome {
@@ -152,7 +180,13 @@ export function evaluatePackages(c: CheckDef, f: HostFacts, want: 'absent' | 'pr
   if (!f.packages.ok) return factFailed(f.packages, expected)!;
   const installed = names.filter((n) => f.packages.ok && f.packages.value.get(n)?.installed);
   const bad = want === 'absent' ? installed : names.filter((n) => !installed.includes(n));
-  return { status: bad.length ? 'fail' : 'pass', expected, observed: installed.length ? `installed: ${installed.join(', ')}` : 'none installed', reason: bad.length ? `${want === 'absent' ? 'installed' : 'missing'}: ${bad.join(', ')}` : '', evidence: f.packages.command };
+  return {
+    status: bad.length ? 'fail' : 'pass',
+    expected,
+    observed: installed.length ? `installed: ${installed.join(', ')}` : 'none installed',
+    reason: bad.length ? `${want === 'absent' ? 'installed' : 'missing'}: ${bad.join(', ')}` : '',
+    evidence: f.packages.command,
+  };
 }
 
 export function evaluateSysctl(c: CheckDef, f: HostFacts): Outcome {
@@ -168,13 +202,20 @@ export function evaluateSysctl(c: CheckDef, f: HostFacts): Outcome {
   if (running !== want) problems.push(`running value is ${running}`);
   if (!persisted) problems.push(`not persisted in /etc/sysctl.conf or sysctl.d: ${running === want ? 'passes now, reverts on reboot' : 'not set at boot either'}`);
   else if (persisted.value !== want) problems.push(`persisted value is ${persisted.value} (${persisted.file}:${persisted.line})${running === want ? ': passes now, reverts on reboot' : ''}`);
-  return { status: problems.length ? 'fail' : 'pass', expected, observed: `running ${running}; persisted ${persisted ? `${persisted.value} (${persisted.file})` : '(none)'}`, reason: problems.join('; '), evidence: `cat /proc/sys/${key.replace(/\./g, '/')}; ${f.sysctlPersisted.command}` };
+  return {
+    status: problems.length ? 'fail' : 'pass',
+    expected,
+    observed: `running ${running}; persisted ${persisted ? `${persisted.value} (${persisted.file})` : '(none)'}`,
+    reason: problems.join('; '),
+    evidence: `cat /proc/sys/${key.replace(/\./g, '/')}; ${f.sysctlPersisted.command}`,
+  };
 }
 
 const PSEUDO_FS = ['tmpfs', 'devtmpfs', 'overlay', 'squashfs', 'proc', 'sysfs', 'cgroup', 'cgroup2', 'ramfs', 'nsfs', 'efivarfs'];
 
 export function evaluateThreshold(c: CheckDef, f: HostFacts, kind: 'disk' | 'memory' | 'load'): Outcome {
-  const warnAt = num(c.params.warn_at); const failAt = num(c.params.fail_at);
+  const warnAt = num(c.params.warn_at);
+  const failAt = num(c.params.fail_at);
   const unit = kind === 'load' ? ' per CPU' : '%';
   const expected = `below ${failAt}${unit} (warn at ${warnAt}${unit})`;
   let values: Array<{ label: string; value: number }>;
@@ -200,7 +241,17 @@ export function evaluateThreshold(c: CheckDef, f: HostFacts, kind: 'disk' | 'mem
   const over = values.filter((v) => v.value >= failAt);
   const warn = values.filter((v) => v.value >= warnAt && v.value < failAt);
   const observed = values.map((v) => `${v.label} ${v.value}${unit}`).join(', ');
-  const out: Outcome = { status: over.length ? 'fail' : 'pass', expected, observed, reason: over.length ? `at or above fail_at ${failAt}${unit}: ${over.map((v) => `${v.label} ${v.value}${unit}`).join(', ')}` : warn.length ? `at or above warn_at ${warnAt}${unit}: ${warn.map((v) => `${v.label} ${v.value}${unit}`).join(', ')}` : '', evidence };
+  const out: Outcome = {
+    status: over.length ? 'fail' : 'pass',
+    expected,
+    observed,
+    reason: over.length
+      ? `at or above fail_at ${failAt}${unit}: ${over.map((v) => `${v.label} ${v.value}${unit}`).join(', ')}`
+      : warn.length
+        ? `at or above warn_at ${warnAt}${unit}: ${warn.map((v) => `${v.label} ${v.value}${unit}`).join(', ')}`
+        : '',
+    evidence,
+  };
   if (!over.length && warn.length) out.level = 'warn';
   return out;
 }

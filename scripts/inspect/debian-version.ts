@@ -12,7 +12,8 @@ function order(c: string | undefined): number {
 }
 
 function comparePart(a: string, b: string): number {
-  let i = 0, j = 0;
+  let i = 0,
+    j = 0;
   while (i < a.length || j < b.length) {
     let first = 0;
     while ((i < a.length && !/\d/.test(a[i]!)) || (j < b.length && !/\d/.test(b[j]!))) {
@@ -27,7 +28,8 @@ function comparePart(a: string, b: string): number {
     while (b[j] === '0') j++;
     while (i < a.length && /\d/.test(a[i]!) && j < b.length && /\d/.test(b[j]!)) {
       if (!first) first = a.charCodeAt(i) - b.charCodeAt(j);
-      i++; j++;
+      i++;
+      j++;
     }
     if (i < a.length && /\d/.test(a[i]!)) return 1;
     if (j < b.length && /\d/.test(b[j]!)) return -1;
@@ -47,7 +49,8 @@ function split(v: string): { epoch: number; upstream: string; revision: string }
 
 /** < 0 when a is older than b, 0 when equal, > 0 when newer. */
 export function compareDebianVersions(a: string, b: string): number {
-  const x = split(a), y = split(b);
+  const x = split(a),
+    y = split(b);
   if (x.epoch !== y.epoch) return x.epoch < y.epoch ? -1 : 1;
   return comparePart(x.upstream, y.upstream) || comparePart(x.revision, y.revision);
 }

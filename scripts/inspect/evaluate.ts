@@ -37,7 +37,10 @@ export const CHECK_REGISTRY: Record<string, CheckType> = {
   sudoers: { sections: ['sudoers', 'passwd', 'group', 'shells', 'sudo-list'], evaluate: evaluateSudoers },
   backup_freshness: { sections: [], evaluate: evaluateBackupFreshness },
   ...PATCH_CHECKS,
-  manual: { sections: [], evaluate: (c) => ({ status: 'not_checked', expected: String(c.params.procedure ?? 'manual review'), observed: '', reason: 'manual check: record the result by hand', evidence: '' }) },
+  manual: {
+    sections: [],
+    evaluate: (c) => ({ status: 'not_checked', expected: String(c.params.procedure ?? 'manual review'), observed: '', reason: 'manual check: record the result by hand', evidence: '' }),
+  },
 };
 
 /** The check types opsgate evaluates; the baseline schema's `type` enum lists the same names. */
@@ -51,7 +54,18 @@ export function evaluateCheck(c: CheckDef, facts: HostFacts, host: InventoryHost
 }
 
 function row(host: InventoryHost, b: Baseline, c: CheckDef, o: Outcome): InspectionRow {
-  const r: InspectionRow = { host: host.id, check: c.id, baseline: b.id, title: c.title, severity: c.severity, status: o.status, expected: o.expected, observed: o.observed, reason: o.reason, evidence: o.evidence };
+  const r: InspectionRow = {
+    host: host.id,
+    check: c.id,
+    baseline: b.id,
+    title: c.title,
+    severity: c.severity,
+    status: o.status,
+    expected: o.expected,
+    observed: o.observed,
+    reason: o.reason,
+    evidence: o.evidence,
+  };
   if (o.level) r.level = o.level;
   return r;
 }
@@ -62,12 +76,14 @@ export function evaluateHost(host: InventoryHost, baselines: Baseline[], facts: 
   for (const b of baselines) {
     for (const c of b.checks) {
       if (!inScope(b.applies_to, host) || !inScope(c.applies_to, host)) {
-        rows.push(row(host, b, c, { status: 'not_applicable', expected: '', observed: '', reason: 'host is outside the check\'s applies_to', evidence: '' }));
+        rows.push(row(host, b, c, { status: 'not_applicable', expected: '', observed: '', reason: "host is outside the check's applies_to", evidence: '' }));
       } else if ('error' in facts) {
         rows.push(row(host, b, c, { status: 'error', expected: '', observed: '', reason: facts.error, evidence: '' }));
       } else {
         let o: Outcome;
-        try { o = evaluateCheck(c, facts, host, policy, now); } catch (e) {
+        try {
+          o = evaluateCheck(c, facts, host, policy, now);
+        } catch (e) {
           o = { status: 'error', expected: '', observed: '', reason: `check could not be evaluated: ${e instanceof Error ? e.message : String(e)}`, evidence: '' };
         }
         rows.push(row(host, b, c, o));

@@ -7,21 +7,97 @@ export type { ShellFacts, SshdContext, SshdRuntime, SudoersFacts, SudoListing };
 /** Typed facts about one host, each either a value or the reason it could not be gathered. Pure types. */
 export type Fact<T> = { ok: true; value: T; command: string } | { ok: false; reason: string; command: string };
 
-export interface ListeningSocket { proto: 'tcp' | 'udp'; address: string; port: number }
+export interface ListeningSocket {
+  proto: 'tcp' | 'udp';
+  address: string;
+  port: number;
+}
 /** `password` is the passwd field (usually 'x': the hash is in shadow; '' means no password at all). */
-export interface Account { name: string; uid: number; gid: number; home: string; shell: string; password?: string }
-export interface GroupEntry { name: string; gid: number; members: string[] }
-export interface ShadowEntry { name: string; state: 'set' | 'locked' | 'empty'; lastChange?: number; minDays?: number; maxDays?: number; warnDays?: number; inactiveDays?: number; expireDay?: number }
-export interface AuthorizedKey { account: string; file: string; line: number; type: string; fingerprint: string; comment: string; options: string }
-export interface PackageEntry { name: string; version: string; installed: boolean }
-export interface FileAcl { tag: 'user' | 'group' | 'mask' | 'other'; qualifier: string; perms: string }
+export interface Account {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+  shell: string;
+  password?: string;
+}
+export interface GroupEntry {
+  name: string;
+  gid: number;
+  members: string[];
+}
+export interface ShadowEntry {
+  name: string;
+  state: 'set' | 'locked' | 'empty';
+  lastChange?: number;
+  minDays?: number;
+  maxDays?: number;
+  warnDays?: number;
+  inactiveDays?: number;
+  expireDay?: number;
+}
+export interface AuthorizedKey {
+  account: string;
+  file: string;
+  line: number;
+  type: string;
+  fingerprint: string;
+  comment: string;
+  options: string;
+}
+export interface PackageEntry {
+  name: string;
+  version: string;
+  installed: boolean;
+}
+export interface FileAcl {
+  tag: 'user' | 'group' | 'mask' | 'other';
+  qualifier: string;
+  perms: string;
+}
 /** `acl`: extended entries ([] when none); 'unreadable' when the host has no getfacl but ls shows an ACL. */
-export interface FileMeta { path: string; exists: boolean; mode?: number; owner?: string; group?: string; kind?: string; acl?: FileAcl[] | 'unreadable' }
-export interface DiskEntry { filesystem: string; type: string; mount: string; sizeKb: number; usedKb: number; usedPercent: number }
-export interface MemoryFacts { totalKb: number; availableKb: number; usedPercent: number; swapTotalKb: number; swapFreeKb: number }
-export interface LoadFacts { load1: number; load5: number; load15: number; cpus: number }
-export interface PersistedSysctl { value: string; file: string; line: number }
-export interface ResticSnapshot { id: string; time: string; host: string; paths: string[]; tags: string[] }
+export interface FileMeta {
+  path: string;
+  exists: boolean;
+  mode?: number;
+  owner?: string;
+  group?: string;
+  kind?: string;
+  acl?: FileAcl[] | 'unreadable';
+}
+export interface DiskEntry {
+  filesystem: string;
+  type: string;
+  mount: string;
+  sizeKb: number;
+  usedKb: number;
+  usedPercent: number;
+}
+export interface MemoryFacts {
+  totalKb: number;
+  availableKb: number;
+  usedPercent: number;
+  swapTotalKb: number;
+  swapFreeKb: number;
+}
+export interface LoadFacts {
+  load1: number;
+  load5: number;
+  load15: number;
+  cpus: number;
+}
+export interface PersistedSysctl {
+  value: string;
+  file: string;
+  line: number;
+}
+export interface ResticSnapshot {
+  id: string;
+  time: string;
+  host: string;
+  paths: string[];
+  tags: string[];
+}
 
 export interface HostFacts {
   host: string;

@@ -8,9 +8,7 @@ import type { RawSection } from './parse-sections.ts';
 import { parseReboot, parseUpdates } from './parse-patch.ts';
 import { sectionCommand } from './probe.ts';
 import { parseResticSnapshots, parseSysctlPersisted, parseSysctlRunning } from './parse-sysctl.ts';
-import {
-  parseDf, parseGroup, parseIdentity, parseLoad, parseLoginDefs, parseMeminfo, parseOsRelease, parsePackages, parsePasswd, parseShadowMeta,
-} from './parse-system.ts';
+import { parseDf, parseGroup, parseIdentity, parseLoad, parseLoginDefs, parseMeminfo, parseOsRelease, parsePackages, parsePasswd, parseShadowMeta } from './parse-system.ts';
 
 /** Turns raw probe sections into typed facts; a failed or unreadable section becomes a Fact error with the reason. Pure. */
 export function gatherFacts(host: string, sections: Map<string, RawSection>, resticPolicies: string[], boundary: string): HostFacts {

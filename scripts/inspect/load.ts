@@ -14,14 +14,18 @@ export async function loadInspection(root: string, sel: { hosts: string[]; group
   let hosts = [...inventory.values()];
   const unknownHosts = sel.hosts.filter((h) => !inventory.has(h));
   const unknownGroups = sel.groups.filter((g) => !hosts.some((h) => h.groups.includes(g)));
-  for (const h of unknownHosts) diagnostics.push({ code: 'inspect.unknown-host', severity: 'error', file: 'inventory/hosts', line: 1, col: 1, message: `--hosts names '${h}', which is not in inventory/hosts/` });
-  for (const g of unknownGroups) diagnostics.push({ code: 'inspect.unknown-group', severity: 'error', file: 'inventory/groups', line: 1, col: 1, message: `--groups names '${g}', which no host belongs to` });
+  for (const h of unknownHosts)
+    diagnostics.push({ code: 'inspect.unknown-host', severity: 'error', file: 'inventory/hosts', line: 1, col: 1, message: `--hosts names '${h}', which is not in inventory/hosts/` });
+  for (const g of unknownGroups)
+    diagnostics.push({ code: 'inspect.unknown-group', severity: 'error', file: 'inventory/groups', line: 1, col: 1, message: `--groups names '${g}', which no host belongs to` });
   if (sel.hosts.length || sel.groups.length) hosts = hosts.filter((h) => sel.hosts.includes(h.id) || h.groups.some((g) => sel.groups.includes(g)));
   let baselines = repo.all('baseline').map((d) => d.data as unknown as Baseline);
   const unknownBaselines = sel.baselines.filter((b) => !baselines.some((x) => x.id === b));
-  for (const b of unknownBaselines) diagnostics.push({ code: 'inspect.unknown-baseline', severity: 'error', file: 'policies/baselines', line: 1, col: 1, message: `--baselines names '${b}', which is not in policies/baselines/` });
+  for (const b of unknownBaselines)
+    diagnostics.push({ code: 'inspect.unknown-baseline', severity: 'error', file: 'policies/baselines', line: 1, col: 1, message: `--baselines names '${b}', which is not in policies/baselines/` });
   if (sel.baselines.length) baselines = baselines.filter((b) => sel.baselines.includes(b.id));
-  if (baselines.length === 0) diagnostics.push({ code: 'inspect.no-baselines', severity: 'error', file: 'policies/baselines', line: 1, col: 1, message: 'no baseline to inspect against; add policies/baselines/<id>.yaml' });
+  if (baselines.length === 0)
+    diagnostics.push({ code: 'inspect.no-baselines', severity: 'error', file: 'policies/baselines', line: 1, col: 1, message: 'no baseline to inspect against; add policies/baselines/<id>.yaml' });
   const zone = (repo.one('calendar')?.data as { timezone?: string } | undefined)?.timezone ?? 'UTC';
   const policy: PolicyData = {
     timezone: zone,

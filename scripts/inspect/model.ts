@@ -22,8 +22,8 @@ export type CheckDef = Omit<BaselineCheck, 'type' | 'params'> & { type: string; 
 export type Baseline = Omit<BaselineDocument, 'checks'> & { checks: CheckDef[] };
 
 /** An inventory host; `port` and `host_keys` as the schema has them (port defaults to 22 at the edge). */
-export type InventoryHost = Pick<HostDocument, 'id' | 'address' | 'user' | 'proxy_command' | 'jump_host' | 'groups' | 'env' | 'backup_repositories'>
-  & Partial<Pick<HostDocument, 'criticality' | 'owner_team' | 'os'>> & { port?: number; host_keys: string[] };
+export type InventoryHost = Pick<HostDocument, 'id' | 'address' | 'user' | 'proxy_command' | 'jump_host' | 'groups' | 'env' | 'backup_repositories'> &
+  Partial<Pick<HostDocument, 'criticality' | 'owner_team' | 'os'>> & { port?: number; host_keys: string[] };
 
 export type BackupPolicy = Pick<BackupPolicyDocument, 'id' | 'rpo_hours' | 'retention'> & Partial<Pick<BackupPolicyDocument, 'targets' | 'paths' | 'tags'>>;
 export type Exception = Pick<ExceptionDocument, 'id' | 'rule' | 'expires'> & Partial<Omit<ExceptionDocument, 'id' | 'rule' | 'expires'>>;

@@ -13,10 +13,14 @@ export function fingerprintOfBase64(b64: string): string {
 /** Splits a line on whitespace outside double quotes (authorized_keys options may quote spaces). */
 function tokens(line: string): string[] {
   const out: string[] = [];
-  let cur = ''; let quoted = false;
+  let cur = '';
+  let quoted = false;
   for (const ch of line) {
     if (ch === '"') quoted = !quoted;
-    if (!quoted && /\s/.test(ch)) { if (cur) out.push(cur); cur = ''; } else cur += ch;
+    if (!quoted && /\s/.test(ch)) {
+      if (cur) out.push(cur);
+      cur = '';
+    } else cur += ch;
   }
   if (cur) out.push(cur);
   return out;
@@ -40,7 +44,8 @@ export function parseAuthorizedKeys(text: string, boundary: string): { tokens: s
   for (const f of framed.files) {
     const tab = f.label.indexOf('\t');
     if (tab < 0) continue;
-    const account = f.label.slice(0, tab); const file = f.label.slice(tab + 1);
+    const account = f.label.slice(0, tab);
+    const file = f.label.slice(tab + 1);
     files.push(`${account}:${file}`);
     f.content.split('\n').forEach((raw, i) => {
       const k = parseAuthorizedKeyLine(raw);
@@ -53,12 +58,15 @@ export function parseAuthorizedKeys(text: string, boundary: string): { tokens: s
 /** Option names of an authorized_keys options field (`from="…",command="…",no-pty` → from, command, no-pty). */
 export function keyOptionNames(options: string): string[] {
   const out: string[] = [];
-  let cur = ''; let quoted = false;
+  let cur = '';
+  let quoted = false;
   for (const ch of options) {
     if (ch === '"') quoted = !quoted;
-    if (ch === ',' && !quoted) { out.push(cur); cur = ''; } else cur += ch;
+    if (ch === ',' && !quoted) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
   }
   if (cur) out.push(cur);
   return out.map((o) => o.split('=')[0]!.trim().toLowerCase()).filter(Boolean);
 }
-

@@ -24,10 +24,17 @@ export function parseShells(text: string, boundary: string): ShellFacts {
   for (const l of framed.loose) {
     const [kind, sum, path] = l.split('\t');
     if (!kind || !sum || !path) continue;
-    if (kind === 'nologin') { if (!nologin.has(sum)) nologin.set(sum, path); } else if (kind === 'shell') shells.set(path, nologin.get(sum) ?? null);
+    if (kind === 'nologin') {
+      if (!nologin.has(sum)) nologin.set(sum, path);
+    } else if (kind === 'shell') shells.set(path, nologin.get(sum) ?? null);
   }
   const etc = framed.files.find((f) => f.label === '/etc/shells')?.content ?? '';
-  const listed = new Set(etc.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
+  const listed = new Set(
+    etc
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#')),
+  );
   return { shells, listed };
 }
 
@@ -70,7 +77,11 @@ export function parseFilesSection(text: string, boundary: string): Map<string, F
   let current: FileMeta | undefined;
   for (const l of after) {
     const f = /^# file: (.*)$/.exec(l);
-    if (f) { current = metas.get(f[1]!); if (current) current.acl = []; continue; }
+    if (f) {
+      current = metas.get(f[1]!);
+      if (current) current.acl = [];
+      continue;
+    }
     const e = /^(user|group|mask|other):([^:]*):([rwx-]{3})/.exec(l);
     if (e && current && Array.isArray(current.acl)) current.acl.push({ tag: e[1] as FileAcl['tag'], qualifier: e[2]!, perms: e[3]! });
   }

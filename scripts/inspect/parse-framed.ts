@@ -5,9 +5,21 @@
  * `loose` lines. Content is exactly the file's bytes: the newline the probe adds before the
  * end marker is removed, so a last line without a newline is still read. Pure.
  */
-export interface FramedFile { label: string; content: string; status: number }
-export interface Marker { word: string; rest: string; line: number }
-export interface FramedSection { files: FramedFile[]; markers: Marker[]; loose: string[] }
+export interface FramedFile {
+  label: string;
+  content: string;
+  status: number;
+}
+export interface Marker {
+  word: string;
+  rest: string;
+  line: number;
+}
+export interface FramedSection {
+  files: FramedFile[];
+  markers: Marker[];
+  loose: string[];
+}
 
 export function parseFramed(text: string, boundary: string): FramedSection {
   const out: FramedSection = { files: [], markers: [], loose: [] };
@@ -27,7 +39,10 @@ export function parseFramed(text: string, boundary: string): FramedSection {
       if (word === 'file') {
         const endMark = `\n${boundary} eof `;
         const end = text.indexOf(endMark, nl);
-        if (end < 0) { out.files.push({ label: arg, content: text.slice(nl + 1), status: -1 }); return out; }
+        if (end < 0) {
+          out.files.push({ label: arg, content: text.slice(nl + 1), status: -1 });
+          return out;
+        }
         const endNl = text.indexOf('\n', end + endMark.length);
         const status = Number(text.slice(end + endMark.length, endNl < 0 ? text.length : endNl));
         out.files.push({ label: arg, content: nl + 1 > end ? '' : text.slice(nl + 1, end), status: Number.isFinite(status) ? status : -1 });
@@ -46,8 +61,16 @@ export function markerBlocks(text: string, boundary: string, open: string, close
   const out: Array<{ label: string; lines: string[]; status: number }> = [];
   let cur: { label: string; lines: string[]; status: number } | undefined;
   for (const line of text.split('\n')) {
-    if (line.startsWith(`${boundary} ${open} `)) { cur = { label: line.slice(boundary.length + open.length + 2), lines: [], status: -1 }; out.push(cur); continue; }
-    if (cur && line.startsWith(`${boundary} ${close}`)) { cur.status = Number(line.slice(boundary.length + close.length + 2)); cur = undefined; continue; }
+    if (line.startsWith(`${boundary} ${open} `)) {
+      cur = { label: line.slice(boundary.length + open.length + 2), lines: [], status: -1 };
+      out.push(cur);
+      continue;
+    }
+    if (cur && line.startsWith(`${boundary} ${close}`)) {
+      cur.status = Number(line.slice(boundary.length + close.length + 2));
+      cur = undefined;
+      continue;
+    }
     if (cur) cur.lines.push(line);
   }
   return out;

@@ -9,7 +9,10 @@ export function parseListen(text: string): ListeningSocket[] {
   let table = '';
   for (const l of rows) {
     const marker = /^#proc (tcp6?|udp6?)$/.exec(l);
-    if (marker) { table = marker[1]!; continue; }
+    if (marker) {
+      table = marker[1]!;
+      continue;
+    }
     if (!table || /^\s*sl\s/.test(l)) continue;
     const f = l.trim().split(/\s+/);
     const [addrHex, portHex] = (f[1] ?? '').split(':');
@@ -32,7 +35,14 @@ function parseSsLine(l: string): ListeningSocket {
   const i = local.lastIndexOf(':');
   const port = Number(local.slice(i + 1));
   if (i < 0 || !Number.isInteger(port)) throw new ParseError(`ss local address '${local}' has no port`);
-  return { proto, address: local.slice(0, i).replace(/^\[|\]$/g, '').replace(/%.*$/, ''), port };
+  return {
+    proto,
+    address: local
+      .slice(0, i)
+      .replace(/^\[|\]$/g, '')
+      .replace(/%.*$/, ''),
+    port,
+  };
 }
 
 function hexAddress(hex: string): string {
@@ -43,12 +53,20 @@ function hexAddress(hex: string): string {
     const le = chunk.match(/../g)!.reverse().join('');
     words.push(le.slice(0, 4), le.slice(4));
   }
-  return words.map((x) => x.replace(/^0+(?=.)/, '').toLowerCase()).join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
+  return words
+    .map((x) => x.replace(/^0+(?=.)/, '').toLowerCase())
+    .join(':')
+    .replace(/(^|:)0(:0)+(:|$)/, '::');
 }
 
 function dedupe(list: ListeningSocket[]): ListeningSocket[] {
   const seen = new Set<string>();
-  return list.filter((s) => { const k = `${s.proto}/${s.address}/${s.port}`; if (seen.has(k)) return false; seen.add(k); return true; });
+  return list.filter((s) => {
+    const k = `${s.proto}/${s.address}/${s.port}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 /** True for 127.0.0.0/8 and ::1. */

@@ -4,8 +4,17 @@
  * Pure.
  */
 
-export interface PendingUpdate { name: string; installed: string; available: string; origins: string[]; security: boolean }
-export interface PendingUpdates { manager: 'apt' | 'dnf'; updates: PendingUpdate[] }
+export interface PendingUpdate {
+  name: string;
+  installed: string;
+  available: string;
+  origins: string[];
+  security: boolean;
+}
+export interface PendingUpdates {
+  manager: 'apt' | 'dnf';
+  updates: PendingUpdate[];
+}
 export interface RebootFacts {
   running: string;
   /** /var/run/reboot-required exists. */
@@ -29,7 +38,10 @@ export function parseUpdates(text: string): PendingUpdates {
   const lines = text.split('\n');
   const head = lines[0]?.trim();
   if (head === '#dnf') {
-    const updates = lines.slice(1).map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 3 && /\/Sec\.$/.test(f[1]!))
+    const updates = lines
+      .slice(1)
+      .map((l) => l.trim().split(/\s+/))
+      .filter((f) => f.length >= 3 && /\/Sec\.$/.test(f[1]!))
       .map((f) => ({ name: f[2]!.replace(/-[^-]+-[^-]+$/, ''), installed: '', available: f[2]!.slice(f[2]!.replace(/-[^-]+-[^-]+$/, '').length + 1), origins: [f[0]!], security: true }));
     return { manager: 'dnf', updates };
   }
@@ -38,7 +50,10 @@ export function parseUpdates(text: string): PendingUpdates {
   for (const l of lines) {
     const m = /^Inst (\S+) (?:\[([^\]]*)\] )?\((\S+) (.*?)(?: \[[^\]]*\])?\)/.exec(l);
     if (!m) continue;
-    const origins = m[4]!.split(', ').map((s) => s.trim()).filter(Boolean);
+    const origins = m[4]!
+      .split(', ')
+      .map((s) => s.trim())
+      .filter(Boolean);
     updates.push({ name: m[1]!, installed: m[2] ?? '', available: m[3]!, origins, security: origins.some((o) => SECURITY.test(o)) });
   }
   return { manager: 'apt', updates };

@@ -1,5 +1,10 @@
 /** Splits probe output into sections by the boundary. Pure. */
-export interface RawSection { name: string; stdout: string; stderr: string; exitCode: number }
+export interface RawSection {
+  name: string;
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
 
 export type SplitResult = { ok: true; sections: Map<string, RawSection> } | { ok: false; reason: string };
 

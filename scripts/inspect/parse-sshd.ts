@@ -23,7 +23,11 @@ export interface SshdRuntime {
   daemon?: { pid: number; startedAt: number };
 }
 
-export interface SshdSection { global: Record<string, string[]>; contexts: SshdContext[]; runtime: SshdRuntime }
+export interface SshdSection {
+  global: Record<string, string[]>;
+  contexts: SshdContext[];
+  runtime: SshdRuntime;
+}
 
 export function parseSshdSection(text: string, boundary: string): SshdSection {
   const framed = parseFramed(text, boundary);

@@ -23,7 +23,13 @@ export interface SudoRule {
   commands: string[];
 }
 /** A `Defaults` entry that sets `authenticate` (`!authenticate` turns passwords off). */
-export interface SudoAuthDefault { file: string; line: number; scope: 'all' | 'user' | 'host' | 'runas' | 'cmnd'; list: string[]; authenticate: boolean }
+export interface SudoAuthDefault {
+  file: string;
+  line: number;
+  scope: 'all' | 'user' | 'host' | 'runas' | 'cmnd';
+  list: string[];
+  authenticate: boolean;
+}
 export interface SudoersFacts {
   rules: SudoRule[];
   authDefaults: SudoAuthDefault[];
@@ -48,23 +54,39 @@ function splitList(text: string): string[] {
   let cur = '';
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
-    if (ch === '\\' && i + 1 < text.length) { cur += ch + text[i + 1]; i++; continue; }
-    if (ch === ',') { out.push(cur.trim()); cur = ''; continue; }
+    if (ch === '\\' && i + 1 < text.length) {
+      cur += ch + text[i + 1];
+      i++;
+      continue;
+    }
+    if (ch === ',') {
+      out.push(cur.trim());
+      cur = '';
+      continue;
+    }
     cur += ch;
   }
   if (cur.trim()) out.push(cur.trim());
   return out.filter(Boolean);
 }
 
-interface Line { file: string; line: number; text: string }
+interface Line {
+  file: string;
+  line: number;
+  text: string;
+}
 
 /** Logical lines of one file: comments dropped (not #include), continuation lines joined. */
 function logicalLines(file: string, content: string): Line[] {
   const out: Line[] = [];
-  let pending = ''; let start = 0;
+  let pending = '';
+  let start = 0;
   content.split('\n').forEach((raw, i) => {
     if (pending === '') start = i + 1;
-    if (raw.endsWith('\\')) { pending += raw.slice(0, -1) + ' '; return; }
+    if (raw.endsWith('\\')) {
+      pending += raw.slice(0, -1) + ' ';
+      return;
+    }
     let text = (pending + raw).trim();
     pending = '';
     if (!/^#include(dir)?\s/.test(text)) text = text.replace(/(^|\s)#(?!\d).*$/, '').trim();
@@ -81,30 +103,58 @@ export function parseSudoersSection(text: string, boundary: string): SudoersFact
   // Directory listings: `<B> dir PATH`, one entry per loose line, `<B> eod`.
   let currentDir: string | undefined;
   for (const l of text.split('\n')) {
-    if (l.startsWith(`${boundary} dir `)) { currentDir = l.slice(boundary.length + 5); dirs.set(currentDir, []); continue; }
-    if (l === `${boundary} eod`) { currentDir = undefined; continue; }
+    if (l.startsWith(`${boundary} dir `)) {
+      currentDir = l.slice(boundary.length + 5);
+      dirs.set(currentDir, []);
+      continue;
+    }
+    if (l === `${boundary} eod`) {
+      currentDir = undefined;
+      continue;
+    }
     if (currentDir !== undefined) dirs.get(currentDir)!.push(l);
   }
   const host = framed.markers.find((m) => m.word === 'host')?.rest ?? '';
   const facts: SudoersFacts = { rules: [], authDefaults: [], unparsed: [], files: [], skipped: [], elsewhere: [], problems: [] };
   const lines: Line[] = [];
   const visit = (file: string, stack: string[]) => {
-    if (stack.includes(file)) { facts.problems.push(`include loop: ${[...stack, file].join(' → ')}`); return; }
-    if (stack.length >= MAX_DEPTH) { facts.problems.push(`includes nested deeper than ${MAX_DEPTH} levels at ${file}`); return; }
+    if (stack.includes(file)) {
+      facts.problems.push(`include loop: ${[...stack, file].join(' → ')}`);
+      return;
+    }
+    if (stack.length >= MAX_DEPTH) {
+      facts.problems.push(`includes nested deeper than ${MAX_DEPTH} levels at ${file}`);
+      return;
+    }
     const content = contents.get(file);
-    if (content === undefined) { if (missing.has(file) || stack.length === 0) facts.problems.push(`${file} is included but does not exist`); return; }
+    if (content === undefined) {
+      if (missing.has(file) || stack.length === 0) facts.problems.push(`${file} is included but does not exist`);
+      return;
+    }
     facts.files.push(file);
     const dir = file.slice(0, file.lastIndexOf('/')) || '/';
     for (const l of logicalLines(file, content)) {
       const inc = /^[@#]include(dir)?\s+(.+)$/.exec(l.text);
-      if (!inc) { lines.push(l); continue; }
-      let target = inc[2]!.trim().replace(/^"(.*)"$/, '$1').replace(/%h/g, host);
+      if (!inc) {
+        lines.push(l);
+        continue;
+      }
+      let target = inc[2]!
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .replace(/%h/g, host);
       if (!target.startsWith('/')) target = `${dir}/${target}`;
-      if (!inc[1]) { visit(target, [...stack, file]); continue; }
+      if (!inc[1]) {
+        visit(target, [...stack, file]);
+        continue;
+      }
       const entries = [...(dirs.get(target) ?? [])].sort();
       for (const name of entries) {
         const path = `${target}/${name}`;
-        if (name.includes('.') || name.endsWith('~')) { facts.skipped.push(path); continue; }
+        if (name.includes('.') || name.endsWith('~')) {
+          facts.skipped.push(path);
+          continue;
+        }
         if (contents.has(path)) visit(path, [...stack, file]);
       }
     }
@@ -127,7 +177,13 @@ export function hostListMatches(items: string[], host: string): boolean {
     const x = raw.slice(neg).trim();
     if (x === 'ALL') return neg % 2 === 0;
     if (x.startsWith('+') || /^[0-9.]+(\/\S+)?$/.test(x) || x.includes(':') || x.includes('/')) return true;
-    const re = new RegExp(`^${x.toLowerCase().replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    const re = new RegExp(
+      `^${x
+        .toLowerCase()
+        .replace(/[.+^${}()|\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    );
     if (re.test(short) || re.test(host.toLowerCase())) return neg % 2 === 0;
   }
   return false;
@@ -135,14 +191,15 @@ export function hostListMatches(items: string[], host: string): boolean {
 
 function parseLines(lines: Line[], facts: SudoersFacts, host: string): void {
   const aliases = { User_Alias: new Map<string, string[]>(), Runas_Alias: new Map<string, string[]>(), Cmnd_Alias: new Map<string, string[]>(), Host_Alias: new Map<string, string[]>() };
-  const expand = (map: Map<string, string[]>, items: string[], depth = 0): string[] => items.flatMap((raw) => {
-    const neg = raw.startsWith('!');
-    const name = neg ? raw.slice(1).trim() : raw;
-    const hit = depth < 16 ? map.get(name) : undefined;
-    if (!hit) return [raw];
-    const inner = expand(map, hit, depth + 1);
-    return neg ? inner.map((x) => (x.startsWith('!') ? x.slice(1) : `!${x}`)) : inner;
-  });
+  const expand = (map: Map<string, string[]>, items: string[], depth = 0): string[] =>
+    items.flatMap((raw) => {
+      const neg = raw.startsWith('!');
+      const name = neg ? raw.slice(1).trim() : raw;
+      const hit = depth < 16 ? map.get(name) : undefined;
+      if (!hit) return [raw];
+      const inner = expand(map, hit, depth + 1);
+      return neg ? inner.map((x) => (x.startsWith('!') ? x.slice(1) : `!${x}`)) : inner;
+    });
   for (const l of lines) {
     const a = ALIAS.exec(l.text);
     if (a) {
@@ -163,13 +220,25 @@ function parseLines(lines: Line[], facts: SudoersFacts, host: string): void {
         if (!m) continue;
         const scope = ({ ':': 'user', '@': 'host', '>': 'runas', '!': 'cmnd' } as const)[(d[1] ?? '') as ':' | '@' | '>' | '!'] ?? 'all';
         const list = d[2] ? splitList(d[2]) : [];
-        if (scope === 'host' && !hostListMatches(expand(aliases.Host_Alias, list), host)) { (facts.elsewhere ??= []).push(`${l.file}:${l.line}`); continue; }
-        facts.authDefaults.push({ file: l.file, line: l.line, scope, list: scope === 'user' ? expand(aliases.User_Alias, list) : scope === 'runas' ? expand(aliases.Runas_Alias, list) : scope === 'cmnd' ? expand(aliases.Cmnd_Alias, list) : list, authenticate: m[1]!.length % 2 === 0 });
+        if (scope === 'host' && !hostListMatches(expand(aliases.Host_Alias, list), host)) {
+          (facts.elsewhere ??= []).push(`${l.file}:${l.line}`);
+          continue;
+        }
+        facts.authDefaults.push({
+          file: l.file,
+          line: l.line,
+          scope,
+          list: scope === 'user' ? expand(aliases.User_Alias, list) : scope === 'runas' ? expand(aliases.Runas_Alias, list) : scope === 'cmnd' ? expand(aliases.Cmnd_Alias, list) : list,
+          authenticate: m[1]!.length % 2 === 0,
+        });
       }
       continue;
     }
     const r = /^((?:[^\s,=]+\s*,\s*)*[^\s,=]+)\s+((?:[^\s,=]+\s*,\s*)*[^\s,=]+)\s*=\s*(.*)$/.exec(l.text);
-    if (!r) { facts.unparsed.push({ file: l.file, line: l.line, text: l.text }); continue; }
+    if (!r) {
+      facts.unparsed.push({ file: l.file, line: l.line, text: l.text });
+      continue;
+    }
     const users = expand(aliases.User_Alias, splitList(r[1]!));
     // `users hosts = specs [: hosts = specs]…`: each group of specs applies only where its host list matches.
     const parts = r[3]!.split(/\s+:\s*((?:[^\s,=]+\s*,\s*)*[^\s,=]+)\s*=\s*/);
@@ -180,12 +249,19 @@ function parseLines(lines: Line[], facts: SudoersFacts, host: string): void {
       else if (!(facts.elsewhere ??= []).includes(`${l.file}:${l.line}`)) facts.elsewhere.push(`${l.file}:${l.line}`);
     }
     for (const spec of specs) {
-      let runas = 'root'; let nopasswd = false;
+      let runas = 'root';
+      let nopasswd = false;
       for (let item of splitList(spec)) {
         const ra = /^\(([^)]*)\)\s*/.exec(item);
-        if (ra) { runas = ra[1]!.split(':')[0]!.trim() || 'root'; item = item.slice(ra[0].length); }
+        if (ra) {
+          runas = ra[1]!.split(':')[0]!.trim() || 'root';
+          item = item.slice(ra[0].length);
+        }
         let t: RegExpExecArray | null;
-        while ((t = TAG.exec(item))) { if (t[2] === 'PASSWD') nopasswd = Boolean(t[1]); item = item.slice(t[0].length); }
+        while ((t = TAG.exec(item))) {
+          if (t[2] === 'PASSWD') nopasswd = Boolean(t[1]);
+          item = item.slice(t[0].length);
+        }
         const runasList = expand(aliases.Runas_Alias, [runas]);
         const commands = expand(aliases.Cmnd_Alias, [item.trim()]).filter((c) => c && !c.startsWith('!'));
         for (const ru of runasList) facts.rules.push({ file: l.file, line: l.line, who: r[1]!.replace(/\s+/g, ''), users, runas: ru, nopasswd, commands });
@@ -222,16 +298,33 @@ export function parseSudoList(text: string, boundary: string): SudoListing[] {
     const account = b.slice(0, nl);
     const endAt = b.lastIndexOf(`\n${boundary} eou `);
     const body = b.slice(nl + 1, endAt < 0 ? b.length : endAt);
-    const status = endAt < 0 ? -1 : Number(b.slice(endAt + boundary.length + 6).trim().split('\n')[0]);
+    const status =
+      endAt < 0
+        ? -1
+        : Number(
+            b
+              .slice(endAt + boundary.length + 6)
+              .trim()
+              .split('\n')[0],
+          );
     const listing: SudoListing = { account, status, allowed: [], authenticateOff: false };
     const lines = body.split('\n');
     let mode: 'none' | 'defaults' | 'rules' = 'none';
     const entries: string[] = [];
     const defaults: string[] = [];
     for (const l of lines) {
-      if (/^Matching Defaults entries for /.test(l) || /^Runas and Command-specific defaults for /.test(l)) { mode = 'defaults'; continue; }
-      if (/^User \S+ may run the following commands on /.test(l)) { mode = 'rules'; continue; }
-      if (/^User \S+ is not allowed to run sudo on /.test(l)) { mode = 'none'; continue; }
+      if (/^Matching Defaults entries for /.test(l) || /^Runas and Command-specific defaults for /.test(l)) {
+        mode = 'defaults';
+        continue;
+      }
+      if (/^User \S+ may run the following commands on /.test(l)) {
+        mode = 'rules';
+        continue;
+      }
+      if (/^User \S+ is not allowed to run sudo on /.test(l)) {
+        mode = 'none';
+        continue;
+      }
       if (!l.trim()) continue;
       if (!/^\s/.test(l)) {
         if (/parse error|syntax error|unable to|no valid sudoers|sudo: /i.test(l)) listing.error = l.trim().slice(0, 200);
@@ -246,12 +339,19 @@ export function parseSudoList(text: string, boundary: string): SudoListing[] {
     }
     listing.authenticateOff = splitList(defaults.join(' ')).some((d) => /^(!!)*!\s*authenticate$/.test(d));
     for (const e of entries) {
-      let runas = 'root'; let nopasswd = false;
+      let runas = 'root';
+      let nopasswd = false;
       for (let item of splitList(e)) {
         const ra = /^\(([^)]*)\)\s*/.exec(item);
-        if (ra) { runas = ra[1]!.split(':')[0]!.trim() || 'root'; item = item.slice(ra[0].length); }
+        if (ra) {
+          runas = ra[1]!.split(':')[0]!.trim() || 'root';
+          item = item.slice(ra[0].length);
+        }
         let t: RegExpExecArray | null;
-        while ((t = TAG.exec(item))) { if (t[2] === 'PASSWD') nopasswd = Boolean(t[1]); item = item.slice(t[0].length); }
+        while ((t = TAG.exec(item))) {
+          if (t[2] === 'PASSWD') nopasswd = Boolean(t[1]);
+          item = item.slice(t[0].length);
+        }
         if (item.trim() && !item.trim().startsWith('!')) listing.allowed.push({ runas, nopasswd: nopasswd || listing.authenticateOff, command: item.trim() });
       }
     }

@@ -50,7 +50,11 @@ export function parseSysctlPersisted(text: string, boundary: string): Map<string
 /** `restic snapshots --json`. */
 export function parseResticSnapshots(text: string): ResticSnapshot[] {
   let data: unknown;
-  try { data = JSON.parse(text.trim() || 'null'); } catch { throw new ParseError('restic snapshots did not print JSON'); }
+  try {
+    data = JSON.parse(text.trim() || 'null');
+  } catch {
+    throw new ParseError('restic snapshots did not print JSON');
+  }
   if (!Array.isArray(data)) throw new ParseError('restic snapshots JSON is not a list');
   return data.map((s: Record<string, unknown>, i) => {
     if (typeof s.time !== 'string' || typeof s.id !== 'string') throw new ParseError(`snapshot ${i} has no id/time`);

@@ -5,7 +5,11 @@ export class ParseError extends Error {
   override readonly name = 'ParseError';
 }
 
-const lines = (text: string) => text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
+const lines = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l.trim() !== '');
 
 export function parseIdentity(text: string): { uid: number; hostname: string } {
   const [uid, hostname] = lines(text);
@@ -69,8 +73,15 @@ export function parseShadowMeta(text: string): ShadowEntry[] {
     const state = f[1];
     if (f.length < 8 || (state !== 'set' && state !== 'locked' && state !== 'empty')) throw new ParseError(`shadow line ${i + 1} is not name:state:aging…`);
     const e: ShadowEntry = { name: f[0]!, state };
-    const set = (k: keyof ShadowEntry, v: number | undefined) => { if (v !== undefined) (e as unknown as Record<string, number>)[k] = v; };
-    set('lastChange', num(f[2])); set('minDays', num(f[3])); set('maxDays', num(f[4])); set('warnDays', num(f[5])); set('inactiveDays', num(f[6])); set('expireDay', num(f[7]));
+    const set = (k: keyof ShadowEntry, v: number | undefined) => {
+      if (v !== undefined) (e as unknown as Record<string, number>)[k] = v;
+    };
+    set('lastChange', num(f[2]));
+    set('minDays', num(f[3]));
+    set('maxDays', num(f[4]));
+    set('warnDays', num(f[5]));
+    set('inactiveDays', num(f[6]));
+    set('expireDay', num(f[7]));
     return e;
   });
 }
@@ -108,7 +119,9 @@ export function parseDf(text: string): DiskEntry[] {
   return rows.slice(1).map((l) => {
     const m = /^(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+|-)%?\s+(\/.*)$/.exec(l);
     if (!m) throw new ParseError(`df line '${l.slice(0, 80)}' is not understood`);
-    const size = Number(m[3]); const used = Number(m[4]); const avail = Number(m[5]);
+    const size = Number(m[3]);
+    const used = Number(m[4]);
+    const avail = Number(m[5]);
     // df's Capacity rounds up used/(used+avail); compute it the same way so figures match what operators see.
     const usedPercent = used + avail > 0 ? Math.ceil((used * 100) / (used + avail)) : 0;
     return { filesystem: m[1]!, type: m[2]!, sizeKb: size, usedKb: used, usedPercent, mount: m[7]! };

@@ -306,7 +306,7 @@ BEGIN { i = 1; while (i + 2 < ARGC) { n = ARGV[i]; m = ARGV[i + 1]; k = ARGV[i +
 export const SECTION_COMMANDS: Record<string, string> = {
   identity: 'id -u; uname -n',
   'os-release': 'cat /etc/os-release',
-  sshd: 'sshd -T -f CONFIG (the running daemon\'s -f)',
+  sshd: "sshd -T -f CONFIG (the running daemon's -f)",
   listen: 'ss -Hlntu (or /proc/net/{tcp,tcp6,udp,udp6})',
   'login-defs': "grep -Ev '^[[:space:]]*(#|$)' /etc/login.defs",
   passwd: 'cat /etc/passwd',

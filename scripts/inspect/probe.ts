@@ -10,9 +10,26 @@ import { FILE_SECTIONS, FILE_SECTIONS_AWK, PROBE_PRELUDE, SECTION_BODIES, SECTIO
  * Password hashes never leave the host: shadow is reduced to a state (set|locked|empty) plus aging fields.
  */
 export type SectionName =
-  | 'identity' | 'os-release' | 'sshd' | 'listen' | 'login-defs' | 'passwd' | 'group' | 'shadow'
-  | 'authorized-keys' | 'sudoers' | 'packages' | 'files' | 'sysctl-running' | 'sysctl-persisted'
-  | 'disk' | 'memory' | 'load' | 'updates' | 'reboot' | `restic:${string}`;
+  | 'identity'
+  | 'os-release'
+  | 'sshd'
+  | 'listen'
+  | 'login-defs'
+  | 'passwd'
+  | 'group'
+  | 'shadow'
+  | 'authorized-keys'
+  | 'sudoers'
+  | 'packages'
+  | 'files'
+  | 'sysctl-running'
+  | 'sysctl-persisted'
+  | 'disk'
+  | 'memory'
+  | 'load'
+  | 'updates'
+  | 'reboot'
+  | `restic:${string}`;
 
 export interface ProbeRequest {
   boundary: string;
@@ -69,8 +86,10 @@ export function buildProbeScript(req: ProbeRequest): string {
     if (wanted('sysctl-persisted')) {
       inAwk.add('sysctl-persisted');
       // Framed in the awk when every file is readable; otherwise the section's body (cat says why a file cannot be read).
-      out.push(`c=0; ok=1; for f in ${SYSCTL_PERSISTED_GLOBS}; do [ -f "$f" ] || continue; [ -r "$f" ] || ok=; c=$((c + 2)); done`
-        + `\nif [ -n "$ok" ]; then set -- "$@" sysctl-persisted framed $c; for f in ${SYSCTL_PERSISTED_GLOBS}; do [ -f "$f" ] && set -- "$@" "$f" "$f"; done; else ${fallback('sysctl-persisted', SECTION_BODIES['sysctl-persisted']!)}; fi`);
+      out.push(
+        `c=0; ok=1; for f in ${SYSCTL_PERSISTED_GLOBS}; do [ -f "$f" ] || continue; [ -r "$f" ] || ok=; c=$((c + 2)); done` +
+          `\nif [ -n "$ok" ]; then set -- "$@" sysctl-persisted framed $c; for f in ${SYSCTL_PERSISTED_GLOBS}; do [ -f "$f" ] && set -- "$@" "$f" "$f"; done; else ${fallback('sysctl-persisted', SECTION_BODIES['sysctl-persisted']!)}; fi`,
+      );
     }
     if (wanted('shells')) {
       inAwk.add('shells');
@@ -87,8 +106,11 @@ export function buildProbeScript(req: ProbeRequest): string {
     // POSIX ACLs: getfacl -s prints only files with entries beyond the mode bits; without getfacl, ls -ld shows a '+'.
     // One stat for every path (a process per path cost ~1 ms each); a path that cannot be stat'ed although it exists gets
     // no line and its check says it was not in the probe.
-    add('files', `for f in ${paths.join(' ')}; do [ -e "$f" ] || [ -L "$f" ] || printf 'missing - - - %s\\n' "$f"; done; stat -c '%a %U %G %F %n' -- ${paths.join(' ')} 2>/dev/null; `
-      + `if command -v getfacl >/dev/null 2>&1; then printf '%s acl\\n' "$B"; getfacl -s -p -- ${paths.join(' ')} 2>/dev/null; else printf '%s noacl\\n' "$B"; ls -ld -- ${paths.join(' ')} 2>/dev/null; fi; true`);
+    add(
+      'files',
+      `for f in ${paths.join(' ')}; do [ -e "$f" ] || [ -L "$f" ] || printf 'missing - - - %s\\n' "$f"; done; stat -c '%a %U %G %F %n' -- ${paths.join(' ')} 2>/dev/null; ` +
+        `if command -v getfacl >/dev/null 2>&1; then printf '%s acl\\n' "$B"; getfacl -s -p -- ${paths.join(' ')} 2>/dev/null; else printf '%s noacl\\n' "$B"; ls -ld -- ${paths.join(' ')} 2>/dev/null; fi; true`,
+    );
   }
   for (const r of req.restic) {
     add(`restic:${r.policy}`, `RESTIC_PASSWORD=${quoteArg(r.password)}; export RESTIC_PASSWORD; restic -r ${quoteArg(r.repository)} --no-lock --no-cache snapshots --json`);
@@ -113,8 +135,10 @@ export function buildProbeScript(req: ProbeRequest): string {
 export function probeCommand(hostTimeoutSeconds: number): string {
   const t = Math.max(1, Math.floor(hostTimeoutSeconds));
   // timeout runs inside sudo so its process group holds every command of the probe.
-  return `if command -v timeout >/dev/null 2>&1; then W="timeout -k 1 ${t}"; else W=; fi; `
-    + `if [ "$USER" != root ] && command -v sudo >/dev/null 2>&1; then sudo -n $W sh -s 2>/dev/null; rc=$?; [ $rc -ne 1 ] && exit $rc; fi; exec $W sh -s`;
+  return (
+    `if command -v timeout >/dev/null 2>&1; then W="timeout -k 1 ${t}"; else W=; fi; ` +
+    `if [ "$USER" != root ] && command -v sudo >/dev/null 2>&1; then sudo -n $W sh -s 2>/dev/null; rc=$?; [ $rc -ne 1 ] && exit $rc; fi; exec $W sh -s`
+  );
 }
 
 /** Exit status of `timeout` when it stopped the probe. */

@@ -41,7 +41,10 @@ import type { InspectionRow } from './model.ts';
 import type { InspectionSummary, PriorHost } from './results.ts';
 import type { HostRun } from './runner.ts';
 
-export interface RecordedRun { runId: string; rows: Array<Pick<InspectionRow, 'host' | 'check' | 'status'>> }
+export interface RecordedRun {
+  runId: string;
+  rows: Array<Pick<InspectionRow, 'host' | 'check' | 'status'>>;
+}
 
 export function recordFileFor(root: string, now: Date, shard?: { index: number; count: number }): string {
   const month = now.toISOString().slice(0, 7);
@@ -49,7 +52,11 @@ export function recordFileFor(root: string, now: Date, shard?: { index: number; 
 }
 
 /** One completed run as read back, shards of one run id merged. Pure data. */
-export interface StoredRun { runId: string; at: number; hosts: Map<string, { inspected: boolean; rows: InspectionRow[] }> }
+export interface StoredRun {
+  runId: string;
+  at: number;
+  hosts: Map<string, { inspected: boolean; rows: InspectionRow[] }>;
+}
 
 /**
  * Completed runs from record texts (a month's file and its shard files, any order), merged by
@@ -82,7 +89,10 @@ export function priorByHost(runs: StoredRun[], hosts: string[], exclude?: string
       const run = runs[i]!;
       if (run.runId === exclude) continue;
       const entry = run.hosts.get(h);
-      if (entry?.inspected) { out.set(h, { runId: run.runId, rows: entry.rows }); break; }
+      if (entry?.inspected) {
+        out.set(h, { runId: run.runId, rows: entry.rows });
+        break;
+      }
     }
   }
   return out;
@@ -128,7 +138,17 @@ export async function writeInspectionRecord(input: {
   try {
     await w.append({ at: input.at(), type: 'inspection.started', run_id: input.runId, scope: input.scope, baselines: input.baselines });
     for (const h of input.hosts) {
-      await w.append({ at: input.at(), type: 'inspection.host', run_id: input.runId, host: h.host, reachable: h.reachable, error: h.error ?? null, duration_ms: h.durationMs, ...(h.hostCpuMs !== undefined ? { host_cpu_ms: h.hostCpuMs } : {}), results: h.rows });
+      await w.append({
+        at: input.at(),
+        type: 'inspection.host',
+        run_id: input.runId,
+        host: h.host,
+        reachable: h.reachable,
+        error: h.error ?? null,
+        duration_ms: h.durationMs,
+        ...(h.hostCpuMs !== undefined ? { host_cpu_ms: h.hostCpuMs } : {}),
+        results: h.rows,
+      });
     }
     await w.append({ at: input.at(), type: 'inspection.completed', run_id: input.runId, previous_run: input.previousRun, summary: input.summary });
   } finally {

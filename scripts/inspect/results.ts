@@ -20,7 +20,8 @@ export function applyExceptions(rows: InspectionRow[], exceptions: Exception[], 
 }
 
 function coversHost(e: Exception, host: InventoryHost | undefined, id: string): boolean {
-  const hosts = e.scope?.hosts; const groups = e.scope?.groups;
+  const hosts = e.scope?.hosts;
+  const groups = e.scope?.groups;
   if (!hosts && !groups) return true;
   return (hosts ?? []).includes(id) || (groups ?? []).some((g) => host?.groups.includes(g));
 }
@@ -31,7 +32,10 @@ const PROBLEM: ReadonlySet<CheckStatus> = new Set(['fail', 'error']);
 export const isProblem = (r: Pick<InspectionRow, 'status' | 'raw_status'>): boolean => PROBLEM.has(r.raw_status ?? r.status);
 
 /** The last run that inspected a host (reachable, probe completed), with that host's rows. */
-export interface PriorHost { runId: string; rows: Array<Pick<InspectionRow, 'check' | 'status' | 'raw_status' | 'change' | 'last_resolved'>> }
+export interface PriorHost {
+  runId: string;
+  rows: Array<Pick<InspectionRow, 'check' | 'status' | 'raw_status' | 'change' | 'last_resolved'>>;
+}
 
 /**
  * The lifecycle of each host × check against the last run that inspected that host (a run
@@ -55,19 +59,27 @@ export function applyLifecycle(rows: InspectionRow[], prior: ReadonlyMap<string,
     // Records written before last_resolved existed still say `resolved` on the row itself.
     const lastResolved = prev?.last_resolved ?? (prev?.change === 'resolved' ? prior.get(r.host)!.runId : undefined);
     const out: InspectionRow = { ...r };
-    delete out.change; delete out.last_resolved;
+    delete out.change;
+    delete out.last_resolved;
     if (lastResolved) out.last_resolved = lastResolved;
     const now = isProblem(r);
     const before = prev !== undefined && isProblem(prev);
     if (now && before) out.change = 'persisting';
     else if (now) out.change = lastResolved ? 'regressed' : 'new';
-    else if (before) { out.change = 'resolved'; out.last_resolved = runId; }
+    else if (before) {
+      out.change = 'resolved';
+      out.last_resolved = runId;
+    }
     return out;
   });
 }
 
 /** Kept for callers that compare with one previous run covering every host: see applyLifecycle. */
-export function diffWithPrevious(rows: InspectionRow[], previous: Array<Pick<InspectionRow, 'host' | 'check' | 'status' | 'raw_status' | 'change' | 'last_resolved'>> | undefined, runId = 'current'): InspectionRow[] {
+export function diffWithPrevious(
+  rows: InspectionRow[],
+  previous: Array<Pick<InspectionRow, 'host' | 'check' | 'status' | 'raw_status' | 'change' | 'last_resolved'>> | undefined,
+  runId = 'current',
+): InspectionRow[] {
   const prior = new Map<string, PriorHost>();
   for (const p of previous ?? []) {
     const h = prior.get(p.host) ?? prior.set(p.host, { runId: 'previous', rows: [] }).get(p.host)!;
@@ -92,9 +104,20 @@ export interface InspectionSummary {
 export function summarize(rows: InspectionRow[], unreachable: number, hosts: number, notInspected = unreachable): InspectionSummary {
   const by_status: InspectionSummary['by_status'] = { pass: 0, fail: 0, error: 0, not_applicable: 0, not_checked: 0, info: 0, waived: 0 };
   const by_change: InspectionSummary['by_change'] = { new: 0, persisting: 0, resolved: 0, regressed: 0 };
-  for (const r of rows) { by_status[r.status]++; if (r.change) by_change[r.change]++; }
+  for (const r of rows) {
+    by_status[r.status]++;
+    if (r.change) by_change[r.change]++;
+  }
   const denom = by_status.pass + by_status.fail + by_status.error;
-  return { hosts, hosts_unreachable: unreachable, hosts_not_inspected: notInspected, rows: rows.length, by_status, by_change, compliance: denom ? Math.round((by_status.pass / denom) * 10000) / 10000 : null };
+  return {
+    hosts,
+    hosts_unreachable: unreachable,
+    hosts_not_inspected: notInspected,
+    rows: rows.length,
+    by_status,
+    by_change,
+    compliance: denom ? Math.round((by_status.pass / denom) * 10000) / 10000 : null,
+  };
 }
 
 /** `--shard i/n`: hosts sorted by id, every n-th from i (1-based). */

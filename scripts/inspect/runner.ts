@@ -54,11 +54,17 @@ export function toSshTarget(host: InventoryHost, inventory: Map<string, Inventor
 export async function runInspection(o: InspectRunOptions): Promise<HostRun[]> {
   const needs = probeNeeds(o.baselines);
   const secrets = [...o.secrets];
-  for (const h of o.hosts) for (const r of h.backup_repositories ?? []) { const v = o.env[r.password_env]; if (v) secrets.push(v); }
+  for (const h of o.hosts)
+    for (const r of h.backup_repositories ?? []) {
+      const v = o.env[r.password_env];
+      if (v) secrets.push(v);
+    }
   const targets: SshTarget[] = [];
   const early: HostRun[] = [];
   for (const h of o.hosts) {
-    try { targets.push(toSshTarget(h, o.inventory)); } catch (e) {
+    try {
+      targets.push(toSshTarget(h, o.inventory));
+    } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       early.push(hostError(h, o, 'connect', message, 0));
     }
@@ -74,7 +80,13 @@ export async function runInspection(o: InspectRunOptions): Promise<HostRun[]> {
       connected = true;
       const boundary = `OGB-${randomBytes(12).toString('hex')}`;
       const repos = (host.backup_repositories ?? []).filter((r) => o.env[r.password_env]);
-      const script = buildProbeScript({ boundary, sections: needs.sections, files: needs.files, sysctlKeys: needs.sysctlKeys, restic: repos.map((r) => ({ policy: r.policy, repository: r.repository, password: o.env[r.password_env]! })) });
+      const script = buildProbeScript({
+        boundary,
+        sections: needs.sections,
+        files: needs.files,
+        sysctlKeys: needs.sysctlKeys,
+        restic: repos.map((r) => ({ policy: r.policy, repository: r.repository, password: o.env[r.password_env]! })),
+      });
       const timeoutMs = o.commandTimeoutMs ?? 60_000;
       const hostSeconds = Math.max(1, Math.floor(timeoutMs / 1000) - 2);
       const out = await session.exec(['sh', '-c', probeCommand(hostSeconds)], { stdin: script, timeoutMs });
@@ -82,11 +94,23 @@ export async function runInspection(o: InspectRunOptions): Promise<HostRun[]> {
       const ms = Math.round(performance.now() - started);
       if (out.code === PROBE_TIMED_OUT || out.code === 128 + 9) {
         const section = lastSectionBegun(stdout, boundary);
-        return hostError(host, o, 'timeout', `the probe did not finish within ${hostSeconds} s on the host${section ? ` (stopped in section '${section}': ${sectionCommand(section)})` : ''}`, ms, true);
+        return hostError(
+          host,
+          o,
+          'timeout',
+          `the probe did not finish within ${hostSeconds} s on the host${section ? ` (stopped in section '${section}': ${sectionCommand(section)})` : ''}`,
+          ms,
+          true,
+        );
       }
       const split = splitSections(stdout, boundary);
       if (!split.ok) return hostError(host, o, 'output', split.reason, ms, true);
-      const facts = gatherFacts(host.id, split.sections, repos.map((r) => r.policy), boundary);
+      const facts = gatherFacts(
+        host.id,
+        split.sections,
+        repos.map((r) => r.policy),
+        boundary,
+      );
       for (const r of host.backup_repositories ?? []) {
         if (!o.env[r.password_env]) facts.restic.set(r.policy, factError(`the runner's environment has no ${r.password_env} (password_env of ${r.policy})`, 'restic snapshots'));
       }

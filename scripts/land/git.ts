@@ -7,7 +7,11 @@ import { execFile } from 'node:child_process';
 
 export class GitError extends Error {
   override readonly name = 'GitError';
-  constructor(readonly args: readonly string[], readonly stderr: string, readonly code: number | string | undefined) {
+  constructor(
+    readonly args: readonly string[],
+    readonly stderr: string,
+    readonly code: number | string | undefined,
+  ) {
     super(`git ${args[0]} failed: ${hideCredentials(stderr.trim()) || `exit ${code}`}`);
   }
 }

@@ -23,7 +23,10 @@ export const BOT = { name: 'opsgate-bot', email: 'opsgate-bot@users.noreply.gith
 export function identityEnv(who = BOT, at?: Date): NodeJS.ProcessEnv {
   const date = at ? `${Math.floor(at.getTime() / 1000)} +0000` : undefined;
   return {
-    GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email,
+    GIT_AUTHOR_NAME: who.name,
+    GIT_AUTHOR_EMAIL: who.email,
+    GIT_COMMITTER_NAME: who.name,
+    GIT_COMMITTER_EMAIL: who.email,
     ...(date ? { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : {}),
   };
 }
@@ -48,7 +51,9 @@ export async function readLease(git: Git, remote: string, flow: Flow): Promise<L
   await fetchQuietly(git, remote, ref);
   const message = await commitMessage(git, sha);
   const lease: Lease = { flow, sha };
-  const put = <K extends keyof Lease>(k: K, v: Lease[K] | undefined) => { if (v !== undefined) lease[k] = v; };
+  const put = <K extends keyof Lease>(k: K, v: Lease[K] | undefined) => {
+    if (v !== undefined) lease[k] = v;
+  };
   put('run', readTrailer(message, 'Opsgate-Run'));
   put('runUrl', readTrailer(message, 'Opsgate-Run-Url'));
   put('takenAt', readTrailer(message, 'Opsgate-Taken-At'));

@@ -90,10 +90,7 @@ export function validateManifest(value: unknown, file: string): { manifest?: Man
   return problems.length ? { problems } : { manifest: m as Manifest, problems };
 }
 
-export type FileAction =
-  | { path: string; action: 'write'; blob: string }
-  | { path: string; action: 'already-landed' }
-  | { path: string; action: 'conflict'; why: string };
+export type FileAction = { path: string; action: 'write'; blob: string } | { path: string; action: 'already-landed' } | { path: string; action: 'conflict'; why: string };
 
 /**
  * Decides, per staged file, against the branch tip: write it when the tip still
@@ -106,18 +103,21 @@ export function planLanding(files: readonly StagedFile[], tipBlobs: ReadonlyMap<
     const tip = tipBlobs.get(f.path) ?? null;
     if (tip === f.blob) return { path: f.path, action: 'already-landed' };
     if (tip === f.base_blob) return { path: f.path, action: 'write', blob: f.blob };
-    const why = f.base_blob === null
-      ? 'the job created it, but the branch has a different file at that path now'
-      : tip === null
-        ? 'it was deleted on the branch since the job started'
-        : 'it changed on the branch since the job started (another run appended to it)';
+    const why =
+      f.base_blob === null
+        ? 'the job created it, but the branch has a different file at that path now'
+        : tip === null
+          ? 'it was deleted on the branch since the job started'
+          : 'it changed on the branch since the job started (another run appended to it)';
     return { path: f.path, action: 'conflict', why };
   });
 }
 
 /** The trailers a landing or lease commit carries; `readTrailer` reads them back. */
 export function trailers(t: Record<string, string>): string {
-  return Object.entries(t).map(([k, v]) => `${k}: ${v.replace(/[\r\n]+/g, ' ')}`).join('\n');
+  return Object.entries(t)
+    .map(([k, v]) => `${k}: ${v.replace(/[\r\n]+/g, ' ')}`)
+    .join('\n');
 }
 
 export function readTrailer(message: string, key: string): string | undefined {

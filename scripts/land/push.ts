@@ -38,7 +38,10 @@ export interface LandOutcome {
   problems: string[];
 }
 
-interface Loaded { manifest: Manifest; dir: string }
+interface Loaded {
+  manifest: Manifest;
+  dir: string;
+}
 
 async function findManifests(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -66,15 +69,24 @@ export async function loadManifests(from: string): Promise<{ loaded: Loaded[]; p
     if (v.manifest) loaded.push({ manifest: v.manifest, dir: path.dirname(file) });
   }
   const owner = new Map<string, string>();
-  for (const l of loaded) for (const f of l.manifest.files) {
-    const other = owner.get(f.path);
-    if (other) problems.push(`${f.path}: staged by both ${other} and ${l.manifest.flow}/${l.manifest.part}`);
-    owner.set(f.path, `${l.manifest.flow}/${l.manifest.part}`);
-  }
+  for (const l of loaded)
+    for (const f of l.manifest.files) {
+      const other = owner.get(f.path);
+      if (other) problems.push(`${f.path}: staged by both ${other} and ${l.manifest.flow}/${l.manifest.part}`);
+      owner.set(f.path, `${l.manifest.flow}/${l.manifest.part}`);
+    }
   return { loaded, problems };
 }
 
-const empty = (status: LandOutcome['status'], extra: Partial<LandOutcome> = {}): LandOutcome => ({ status, written: [], alreadyLanded: [], conflicts: [], leaseReleased: false, problems: [], ...extra });
+const empty = (status: LandOutcome['status'], extra: Partial<LandOutcome> = {}): LandOutcome => ({
+  status,
+  written: [],
+  alreadyLanded: [],
+  conflicts: [],
+  leaseReleased: false,
+  problems: [],
+  ...extra,
+});
 
 export async function landStaged(o: LandOptions): Promise<LandOutcome> {
   const git = gitIn(o.root, o.env);
@@ -84,11 +96,15 @@ export async function landStaged(o: LandOptions): Promise<LandOutcome> {
   if (loaded.length === 0) return empty('refused', { problems: [`no landing manifest (*${MANIFEST_SUFFIX}) under ${o.from}: nothing says what this run produced, so its lease stays`] });
 
   // Every staged file must be byte-for-byte what its manifest names.
-  const hashed = await Promise.all(loaded.flatMap((l) => l.manifest.files.map(async (f) => {
-    const file = path.join(l.dir, 'files', ...f.path.split('/'));
-    const r = await git.tryRun(['hash-object', '-w', '--no-filters', '--', file]);
-    return r.ok && r.stdout.trim() === f.blob ? undefined : `${f.path}: the staged file ${r.ok ? 'does not match its manifest' : 'is missing'}`;
-  })));
+  const hashed = await Promise.all(
+    loaded.flatMap((l) =>
+      l.manifest.files.map(async (f) => {
+        const file = path.join(l.dir, 'files', ...f.path.split('/'));
+        const r = await git.tryRun(['hash-object', '-w', '--no-filters', '--', file]);
+        return r.ok && r.stdout.trim() === f.blob ? undefined : `${f.path}: the staged file ${r.ok ? 'does not match its manifest' : 'is missing'}`;
+      }),
+    ),
+  );
   const mismatched = hashed.filter((x): x is string => Boolean(x));
   if (mismatched.length) return empty('refused', { problems: mismatched });
 
@@ -99,7 +115,8 @@ export async function landStaged(o: LandOptions): Promise<LandOutcome> {
     for (const m of leased) {
       const lease = await readLease(git, remote, m.flow);
       if (!lease) o.log(`no lease ${leaseBranch(m.flow)} on ${remote}: landing the records of run ${m.run} without one`);
-      else if (lease.run !== m.run) return empty('refused', { problems: [`the lease ${leaseBranch(m.flow)} belongs to run ${lease.run ?? '(unnamed)'}, not to run ${m.run} whose records these are: it is not released`] });
+      else if (lease.run !== m.run)
+        return empty('refused', { problems: [`the lease ${leaseBranch(m.flow)} belongs to run ${lease.run ?? '(unnamed)'}, not to run ${m.run} whose records these are: it is not released`] });
       else leases.push(lease);
     }
   }
@@ -110,7 +127,14 @@ export async function landStaged(o: LandOptions): Promise<LandOutcome> {
   for (let attempt = 1; attempt <= attempts; attempt++) {
     await fetchQuietly(git, remote, `refs/heads/${o.branch}`);
     const tip = (await git(['rev-parse', '--verify', 'FETCH_HEAD^{commit}'])).trim();
-    const plan = planLanding(files, await blobsAt(git, tip, files.map((f) => f.path)));
+    const plan = planLanding(
+      files,
+      await blobsAt(
+        git,
+        tip,
+        files.map((f) => f.path),
+      ),
+    );
     const conflicts = plan.filter((a): a is Extract<FileAction, { action: 'conflict' }> => a.action === 'conflict').map(({ path: p, why }) => ({ path: p, why }));
     const writes = plan.filter((a): a is Extract<FileAction, { action: 'write' }> => a.action === 'write');
     const alreadyLanded = plan.filter((a) => a.action === 'already-landed').map((a) => a.path);
@@ -121,7 +145,13 @@ export async function landStaged(o: LandOptions): Promise<LandOutcome> {
     const options: string[] = [];
     let commit: string | undefined;
     if (writes.length) {
-      commit = await buildCommit(git, tip, writes, loaded.map((l) => l.manifest), o.now);
+      commit = await buildCommit(
+        git,
+        tip,
+        writes,
+        loaded.map((l) => l.manifest),
+        o.now,
+      );
       refspecs.push(`${commit}:refs/heads/${o.branch}`);
     }
     for (const l of leases) {

@@ -27,12 +27,7 @@ export interface SourcePosition {
   col: number;
 }
 
-export function diagnostic(
-  code: string,
-  at: SourcePosition,
-  message: string,
-  extra: { severity?: DiagnosticSeverity; pointer?: string; hint?: string } = {},
-): Diagnostic {
+export function diagnostic(code: string, at: SourcePosition, message: string, extra: { severity?: DiagnosticSeverity; pointer?: string; hint?: string } = {}): Diagnostic {
   const d: Diagnostic = { code, severity: extra.severity ?? 'error', file: at.file, line: at.line, col: at.col, message };
   if (extra.pointer !== undefined) d.pointer = extra.pointer;
   if (extra.hint !== undefined) d.hint = extra.hint;

@@ -12,7 +12,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const generatedTypesFile = path.join(root, 'scripts/model/documents.generated.ts');
 
 function typeName(file: string): string {
-  return file.replace('.schema.json', '').split('-').map((p) => p[0]!.toUpperCase() + p.slice(1)).join('') + 'Document';
+  return (
+    file
+      .replace('.schema.json', '')
+      .split('-')
+      .map((p) => p[0]!.toUpperCase() + p.slice(1))
+      .join('') + 'Document'
+  );
 }
 
 export async function renderDocumentTypes(schemaDir = path.join(root, 'schemas')): Promise<string> {

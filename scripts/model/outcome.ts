@@ -21,7 +21,19 @@ export type StepOutcome = (typeof STEP_OUTCOMES)[number];
  * - `failed` (converge): the policy could not be applied; with all-or-nothing, nothing was changed;
  * - `not_started`: nothing ran there.
  */
-export const HOST_OUTCOMES = ['succeeded', 'failed', 'precheck_failed', 'rolled_back', 'rollback_failed', 'reverted', 'unreachable', 'window_closed', 'needs_attention', 'drift', 'not_started'] as const;
+export const HOST_OUTCOMES = [
+  'succeeded',
+  'failed',
+  'precheck_failed',
+  'rolled_back',
+  'rollback_failed',
+  'reverted',
+  'unreachable',
+  'window_closed',
+  'needs_attention',
+  'drift',
+  'not_started',
+] as const;
 export type HostOutcome = (typeof HOST_OUTCOMES)[number];
 
 /** How a run of a change ended (`run.done`). A run with no `run.done` yet is `running`. */

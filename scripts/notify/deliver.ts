@@ -84,7 +84,12 @@ export async function deliverHttp(type: ChannelType, build: (nowMs: number) => H
       verdict = networkVerdict(e, o.timeoutMs);
     }
     last = verdict;
-    attempts.push({ at: new Date(at).toISOString(), ...(status !== undefined ? { status } : {}), code: verdict.ok ? verdict.code ?? 'ok' : verdict.code, ...(verdict.ok ? {} : { message: redact(verdict.message) }) });
+    attempts.push({
+      at: new Date(at).toISOString(),
+      ...(status !== undefined ? { status } : {}),
+      code: verdict.ok ? (verdict.code ?? 'ok') : verdict.code,
+      ...(verdict.ok ? {} : { message: redact(verdict.message) }),
+    });
     if (verdict.ok) return { ok: true, attempts, permanent: false };
     if (!verdict.retry || i === o.attempts - 1) break;
     const wait = verdict.retryAfterMs ?? o.backoffMs * 2 ** i;

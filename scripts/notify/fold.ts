@@ -24,7 +24,8 @@ export function emptyNotificationState(): NotificationState {
 
 export type FoldLine = Pick<RecordLine, 'type'> & { key?: unknown; channel?: unknown; at?: unknown; permanent?: unknown; scope?: unknown; fingerprint?: unknown; error?: unknown };
 
-const isFingerprint = (v: unknown): v is ChannelFingerprint => !!v && typeof v === 'object' && typeof (v as ChannelFingerprint).config === 'string' && typeof (v as ChannelFingerprint).secrets === 'string';
+const isFingerprint = (v: unknown): v is ChannelFingerprint =>
+  !!v && typeof v === 'object' && typeof (v as ChannelFingerprint).config === 'string' && typeof (v as ChannelFingerprint).secrets === 'string';
 
 /**
  * Folds one event into the state. `only`: keep the keys of these incidents

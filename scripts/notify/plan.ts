@@ -26,8 +26,15 @@ export interface PlanInput {
 
 const MIN = 60_000;
 const DUTY_LABEL: Record<string, string> = {
-  open: '新故障', acknowledge: '接收确认', supervisor: '报告运维主管', leadership: '主管报告领导（电话或当面）', escalation: '升级',
-  update: '进展通报', verification: '验证', feedback: '反馈', report: '故障报告单',
+  open: '新故障',
+  acknowledge: '接收确认',
+  supervisor: '报告运维主管',
+  leadership: '主管报告领导（电话或当面）',
+  escalation: '升级',
+  update: '进展通报',
+  verification: '验证',
+  feedback: '反馈',
+  report: '故障报告单',
 };
 const STAGE_LABEL: Record<Stage, string> = { open: '已创建', due: '即将到期', overdue: '已逾期' };
 const COMMAND: Record<string, string> = {
@@ -77,7 +84,15 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
     const resolved = isResolved(d);
     const duties = evaluateDuties({ incident: d, level, sla, now, latestUpdatesOnly: true });
     const stages: { duty: string; stage: Stage; key: string; dueAt?: number; notifyAt: number; who: string[]; detail: string }[] = [];
-    if (!resolved) stages.push({ duty: 'open', stage: 'open', key: `${inc.id}/open`, notifyAt: Date.parse(d.reported_at ?? d.detected_at), who: uniq([d.handler, ...resolveTargets(primary ? [primary] : [], oncall, now)]), detail: d.summary });
+    if (!resolved)
+      stages.push({
+        duty: 'open',
+        stage: 'open',
+        key: `${inc.id}/open`,
+        notifyAt: Date.parse(d.reported_at ?? d.detected_at),
+        who: uniq([d.handler, ...resolveTargets(primary ? [primary] : [], oncall, now)]),
+        detail: d.summary,
+      });
     const updates = duties.filter((x) => x.kind === 'update');
     const latestOverdueUpdate = updates.filter((x) => x.state === 'overdue').at(-1);
     for (const duty of duties) {
@@ -91,7 +106,15 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
       else if (duty.state === 'pending' && now >= duty.dueAt - reminderLead(duty)) stage = 'due';
       if (!stage) continue;
       const step = stage === 'overdue' ? ackStepReached(duty, oncall, now) : undefined;
-      stages.push({ duty: duty.kind, stage, key: `${inc.id}/${duty.key}/${stage}${step !== undefined ? `+${step}m` : ''}`, dueAt: duty.dueAt, notifyAt: stage === 'due' ? duty.dueAt - reminderLead(duty) : step !== undefined ? duty.from! + step * MIN : duty.dueAt, who: recipients(duty, stage, d, sla, oncall, now, primary), detail: duty.detail });
+      stages.push({
+        duty: duty.kind,
+        stage,
+        key: `${inc.id}/${duty.key}/${stage}${step !== undefined ? `+${step}m` : ''}`,
+        dueAt: duty.dueAt,
+        notifyAt: stage === 'due' ? duty.dueAt - reminderLead(duty) : step !== undefined ? duty.from! + step * MIN : duty.dueAt,
+        who: recipients(duty, stage, d, sla, oncall, now, primary),
+        detail: duty.detail,
+      });
     }
     for (const s of stages) {
       // The same for every channel, and only needed when sending (a dry run lists keys): rendered once, on first use.
@@ -101,8 +124,15 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
         if (!routes(ch, d.level, s.duty)) continue;
         if (done.has(`${s.key}@${ch.id}`)) continue;
         out.push({
-          key: s.key, incident: inc.id, level: d.level, duty: s.duty, stage: s.stage, channel: ch.id, channelType: ch.type,
-          recipients: s.who, mentions: mentionsFor(ch, s.who, sla, input.githubLogins),
+          key: s.key,
+          incident: inc.id,
+          level: d.level,
+          duty: s.duty,
+          stage: s.stage,
+          channel: ch.id,
+          channelType: ch.type,
+          recipients: s.who,
+          mentions: mentionsFor(ch, s.who, sla, input.githubLogins),
           ...(s.dueAt !== undefined ? { dueAt: new Date(s.dueAt).toISOString() } : {}),
           notifyAt: new Date(s.notifyAt).toISOString(),
           get message() {
@@ -163,13 +193,15 @@ function mentionsFor(ch: ChannelConfig, people: readonly string[], sla: SlaDocum
   return people.map((p) => handles[p]?.[ch.type as 'dingtalk' | 'wecom' | 'feishu' | 'slack']).filter((x): x is string => !!x);
 }
 
-function renderMessage(inc: { id: string; file: string; data: IncidentDocument }, s: { duty: string; stage: Stage; dueAt?: number; who: string[]; detail: string }, now: number, zone: string): { title: string; text: string } {
+function renderMessage(
+  inc: { id: string; file: string; data: IncidentDocument },
+  s: { duty: string; stage: Stage; dueAt?: number; who: string[]; detail: string },
+  now: number,
+  zone: string,
+): { title: string; text: string } {
   const d = inc.data;
   const title = `【${LEVEL_NAMES[d.level] ?? d.level}】${inc.id} ${d.title} · ${DUTY_LABEL[s.duty] ?? s.duty}${s.stage === 'open' ? '' : `（${STAGE_LABEL[s.stage]}）`}`;
-  const lines = [
-    `级别：${LEVEL_NAMES[d.level] ?? d.level}\u3000状态：${d.status}\u3000负责人：${d.handler}`,
-    s.stage === 'open' ? `摘要：${d.summary}` : `事项：${s.detail}`,
-  ];
+  const lines = [`级别：${LEVEL_NAMES[d.level] ?? d.level}\u3000状态：${d.status}\u3000负责人：${d.handler}`, s.stage === 'open' ? `摘要：${d.summary}` : `事项：${s.detail}`];
   if (s.dueAt !== undefined) {
     const mins = Math.round(Math.abs(now - s.dueAt) / MIN);
     lines.push(`时限：${formatLocal(s.dueAt, zone)}（${now > s.dueAt ? `已逾期 ${mins} 分钟` : `还剩 ${mins} 分钟`}）`);

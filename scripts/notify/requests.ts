@@ -63,8 +63,17 @@ export function buildRequest(channel: ChannelConfig, n: PlannedNotification, sec
     }
     case 'webhook': {
       const body = JSON.stringify({
-        event: 'opsgate.incident.notification', key: n.key, incident: n.incident, level: n.level, duty: n.duty, stage: n.stage,
-        ...(n.dueAt ? { due_at: n.dueAt } : {}), recipients: n.recipients, title, text: cleanText(n.message.text, limit), sent_at: new Date(nowMs).toISOString(),
+        event: 'opsgate.incident.notification',
+        key: n.key,
+        incident: n.incident,
+        level: n.level,
+        duty: n.duty,
+        stage: n.stage,
+        ...(n.dueAt ? { due_at: n.dueAt } : {}),
+        recipients: n.recipients,
+        title,
+        text: cleanText(n.message.text, limit),
+        sent_at: new Date(nowMs).toISOString(),
       });
       const ts = Math.floor(nowMs / 1000);
       const sig: Record<string, string> = secrets.secret ? { 'x-opsgate-timestamp': String(ts), 'x-opsgate-signature': webhookSignature(ts, body, secrets.secret) } : {};

@@ -34,7 +34,8 @@ export function classifyResponse(type: ChannelType, res: HttpResponse, nowMs: nu
     if (res.status >= 200 && res.status < 300) return { ok: true, code: String(res.status) };
     const code = `http.${res.status}`;
     const message = `HTTP ${res.status}${snippet(res.text)}`;
-    if (res.status === 408 || res.status === 425 || res.status === 429 || res.status >= 500 || res.status < 400) return { ok: false, retry: true, code, message, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    if (res.status === 408 || res.status === 425 || res.status === 429 || res.status >= 500 || res.status < 400)
+      return { ok: false, retry: true, code, message, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
     return permanent(CHANNEL_HTTP.has(res.status) ? 'channel' : 'message', code, message);
   };
   if (type === 'slack' || type === 'webhook' || type === 'github') return http();
@@ -49,11 +50,18 @@ export function classifyResponse(type: ChannelType, res: HttpResponse, nowMs: nu
     const code = Number(body.errcode);
     const msg = String(body.errmsg ?? '');
     if (code === 0) return { ok: true, code: '0' };
-    if (type === 'dingtalk' && (code === 130101 || code === 410100)) return { ok: false, retry: true, code: 'rate-limited', message: `DingTalk ${code} ${msg} (20 messages a minute per robot)`, retryAfterMs: 60_000 };
+    if (type === 'dingtalk' && (code === 130101 || code === 410100))
+      return { ok: false, retry: true, code: 'rate-limited', message: `DingTalk ${code} ${msg} (20 messages a minute per robot)`, retryAfterMs: 60_000 };
     if (type === 'wecom' && code === 45009) return { ok: false, retry: true, code: 'rate-limited', message: `WeCom ${code} ${msg} (20 messages a minute per robot)`, retryAfterMs: 60_000 };
     if (code === -1 || (type === 'dingtalk' && code === 500000)) return { ok: false, retry: true, code: `${type}.${code}`, message: `${type} ${code} ${msg} (system busy)` };
-    if (type === 'dingtalk' && code === 310000) return permanent('channel', /sign|timestamp/i.test(msg) ? 'signature-rejected' : 'security-rejected', `DingTalk ${code} ${msg}: check secret_env, the keyword and the IP allow-list of the robot`);
-    if (type === 'dingtalk' && DINGTALK_CHANNEL.has(code)) return permanent('channel', 'invalid-webhook', `DingTalk ${code} ${msg}: the access_token in url_env is wrong, or the robot or its group is gone`);
+    if (type === 'dingtalk' && code === 310000)
+      return permanent(
+        'channel',
+        /sign|timestamp/i.test(msg) ? 'signature-rejected' : 'security-rejected',
+        `DingTalk ${code} ${msg}: check secret_env, the keyword and the IP allow-list of the robot`,
+      );
+    if (type === 'dingtalk' && DINGTALK_CHANNEL.has(code))
+      return permanent('channel', 'invalid-webhook', `DingTalk ${code} ${msg}: the access_token in url_env is wrong, or the robot or its group is gone`);
     if (type === 'wecom' && code === 93000) return permanent('channel', 'invalid-webhook', `WeCom ${code} ${msg}: the webhook key in url_env is wrong or the robot was removed`);
     return permanent('message', `${type}.${Number.isFinite(code) ? code : 'unknown'}`, `${type} ${body.errcode} ${msg}`);
   }
@@ -83,6 +91,9 @@ function retryAfter(v: string | undefined, nowMs: number): number | undefined {
 }
 
 function snippet(text: string): string {
-  const t = text.replace(/[^\x20-\x7e\u4e00-\u9fff]/g, ' ').trim().slice(0, 120);
+  const t = text
+    .replace(/[^\x20-\x7e\u4e00-\u9fff]/g, ' ')
+    .trim()
+    .slice(0, 120);
   return t ? `: ${t}` : '';
 }

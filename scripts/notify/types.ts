@@ -53,6 +53,4 @@ export type FailureScope = 'channel' | 'message';
 
 /** How one attempt ended, in the robot's own words. */
 export type Verdict =
-  | { ok: true; code?: string }
-  | { ok: false; retry: true; code: string; message: string; retryAfterMs?: number }
-  | { ok: false; retry: false; scope: FailureScope; code: string; message: string };
+  { ok: true; code?: string } | { ok: false; retry: true; code: string; message: string; retryAfterMs?: number } | { ok: false; retry: false; scope: FailureScope; code: string; message: string };

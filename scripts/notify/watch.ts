@@ -68,7 +68,10 @@ export async function runWatch(o: WatchOptions): Promise<WatchOutcome> {
   const empty: WatchOutcome = { planned: [], results: [], inDoubt: [], disabled: [], brokenRecords };
   if (!sla?.notify || brokenRecords.length) return empty;
   const notify = sla.notify;
-  const secretsOf = (ch: ChannelConfig) => ({ ...(ch.url_env && o.env[ch.url_env] ? { url: o.env[ch.url_env] } : {}), ...(ch.secret_env && o.env[ch.secret_env] ? { secret: o.env[ch.secret_env] } : {}) });
+  const secretsOf = (ch: ChannelConfig) => ({
+    ...(ch.url_env && o.env[ch.url_env] ? { url: o.env[ch.url_env] } : {}),
+    ...(ch.secret_env && o.env[ch.secret_env] ? { secret: o.env[ch.secret_env] } : {}),
+  });
   // The github channel's secrets are the repository's name and whether a token is there (the token itself changes every run).
   const githubSecrets = { ...(o.env.GITHUB_REPOSITORY ? { url: o.env.GITHUB_REPOSITORY } : {}), ...(o.env.GITHUB_TOKEN ? { secret: 'present' } : {}) };
   const fingerprints = new Map(notify.channels.map((ch) => [ch.id, channelFingerprint(ch, ch.type === 'github' ? githubSecrets : secretsOf(ch))] as const));
@@ -83,7 +86,12 @@ export async function runWatch(o: WatchOptions): Promise<WatchOutcome> {
   for (const [k, s] of state) if (s !== 'failed') done.add(k);
   for (const [k, fp] of rejected) if (!retry.has(k.slice(k.lastIndexOf('@') + 1)) && sameFingerprint(fp, fingerprints.get(k.slice(k.lastIndexOf('@') + 1)))) done.add(k);
   const now = o.now();
-  const logins = new Map(repo.all('person').filter((p) => p.data.github).map((p) => [p.id, p.data.github!] as const));
+  const logins = new Map(
+    repo
+      .all('person')
+      .filter((p) => p.data.github)
+      .map((p) => [p.id, p.data.github!] as const),
+  );
   const incidents = watched;
   const due = planNotifications({ incidents, sla: sla, ...(repo.one('oncall') ? { oncall: repo.one('oncall')!.data } : {}), githubLogins: logins, now, zone, done });
   const isHeld = (n: PlannedNotification) => disabled.some((d) => d.channel === n.channel);
@@ -139,17 +147,51 @@ export async function runWatch(o: WatchOptions): Promise<WatchOutcome> {
               continue;
             }
           }
-          await append({ type: 'notification.sending', key: n.key, channel: n.channel, channel_type: n.channelType, incident: n.incident, level: n.level, duty: n.duty, stage: n.stage, recipients: n.recipients, ...(n.dueAt ? { due_at: stamp(Date.parse(n.dueAt)) } : {}), notify_at: stamp(Date.parse(n.notifyAt)) });
+          await append({
+            type: 'notification.sending',
+            key: n.key,
+            channel: n.channel,
+            channel_type: n.channelType,
+            incident: n.incident,
+            level: n.level,
+            duty: n.duty,
+            stage: n.stage,
+            recipients: n.recipients,
+            ...(n.dueAt ? { due_at: stamp(Date.parse(n.dueAt)) } : {}),
+            notify_at: stamp(Date.parse(n.notifyAt)),
+          });
           if (ch.type === 'github') result = await deliverGithub({ ...n, thread: thread! }, o.env, options.attempts, allSecrets, o.now, o.github ?? {});
-          else if (!secrets.url) result = { ok: false, attempts: [], permanent: true, scope: 'channel', error: { code: 'config.secret-missing', message: `environment variable ${ch.url_env ?? '(url_env)'} is not set` } };
+          else if (!secrets.url)
+            result = { ok: false, attempts: [], permanent: true, scope: 'channel', error: { code: 'config.secret-missing', message: `environment variable ${ch.url_env ?? '(url_env)'} is not set` } };
           else result = await deliverHttp(ch.type, (t) => buildRequest(ch, n, secrets, t), options);
           if (result.ok) {
-            await append({ type: 'notification.sent', key: n.key, channel: n.channel, attempts: result.attempts.length, latency_ms: Math.max(0, o.now() - Date.parse(n.notifyAt)), response: result.attempts.at(-1)?.code ?? 'ok' });
+            await append({
+              type: 'notification.sent',
+              key: n.key,
+              channel: n.channel,
+              attempts: result.attempts.length,
+              latency_ms: Math.max(0, o.now() - Date.parse(n.notifyAt)),
+              response: result.attempts.at(-1)?.code ?? 'ok',
+            });
             results.push({ n, outcome: 'sent', detail: `${result.attempts.length} attempt(s)`, result });
           } else {
             const scope = result.permanent ? (result.scope ?? 'message') : undefined;
-            await append({ type: 'notification.failed', key: n.key, channel: n.channel, attempts: result.attempts.length, permanent: result.permanent, ...(scope ? { scope, fingerprint } : {}), error: result.error, tries: result.attempts });
-            const why = scope === 'channel' ? ' (permanent: the channel is not tried again until its configuration changes)' : scope ? ' (permanent: this message is not tried again until the channel\'s configuration changes)' : ' (retried on the next run)';
+            await append({
+              type: 'notification.failed',
+              key: n.key,
+              channel: n.channel,
+              attempts: result.attempts.length,
+              permanent: result.permanent,
+              ...(scope ? { scope, fingerprint } : {}),
+              error: result.error,
+              tries: result.attempts,
+            });
+            const why =
+              scope === 'channel'
+                ? ' (permanent: the channel is not tried again until its configuration changes)'
+                : scope
+                  ? " (permanent: this message is not tried again until the channel's configuration changes)"
+                  : ' (retried on the next run)';
             results.push({ n, outcome: 'failed', detail: `${result.error?.code}: ${result.error?.message}${why}`, result });
             if (scope === 'channel') {
               refused = { at: stamp(o.now()), key: n.key, code: result.error?.code ?? 'unknown', message: result.error?.message ?? '', fingerprint };
@@ -170,11 +212,19 @@ function heldDetail(b: ChannelBlock): string {
   return `not sent: the channel refused for good (${b.code}) at ${b.at} and its configuration has not changed since`;
 }
 
-async function deliverGithub(n: PlannedNotification & { thread: number }, env: NodeJS.ProcessEnv, retries: number, secrets: readonly string[], now: () => number, tuning: NonNullable<WatchOptions['github']>): Promise<DeliveryResult> {
+async function deliverGithub(
+  n: PlannedNotification & { thread: number },
+  env: NodeJS.ProcessEnv,
+  retries: number,
+  secrets: readonly string[],
+  now: () => number,
+  tuning: NonNullable<WatchOptions['github']>,
+): Promise<DeliveryResult> {
   const at = new Date(now()).toISOString();
   const repository = env.GITHUB_REPOSITORY ?? '';
   const [owner, name] = repository.split('/');
-  if (!env.GITHUB_TOKEN || !owner || !name) return { ok: false, attempts: [], permanent: true, scope: 'channel', error: { code: 'config.secret-missing', message: 'GITHUB_TOKEN and GITHUB_REPOSITORY (owner/name) are needed to comment' } };
+  if (!env.GITHUB_TOKEN || !owner || !name)
+    return { ok: false, attempts: [], permanent: true, scope: 'channel', error: { code: 'config.secret-missing', message: 'GITHUB_TOKEN and GITHUB_REPOSITORY (owner/name) are needed to comment' } };
   const octokit = createGitHubClient({ token: env.GITHUB_TOKEN, ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}), retries: Math.max(0, retries - 1), ...tuning });
   try {
     const res = await octokit.rest.issues.createComment({ owner, repo: name, issue_number: n.thread, body: githubComment(n) });
@@ -185,6 +235,12 @@ async function deliverGithub(n: PlannedNotification & { thread: number }, env: N
     const permanent = status !== undefined && status < 500 && status !== 429 && status !== 403;
     const message = redactSecrets(err.message, secrets);
     // The run's token is new every run, so no answer disables the channel: 404, 410, 422 are about this thread or comment.
-    return { ok: false, permanent, ...(permanent ? { scope: 'message' as const } : {}), attempts: [{ at, ...(status ? { status } : {}), code: `github.${status ?? 'network'}`, message }], error: { code: `github.${status ?? 'network'}`, message } };
+    return {
+      ok: false,
+      permanent,
+      ...(permanent ? { scope: 'message' as const } : {}),
+      attempts: [{ at, ...(status ? { status } : {}), code: `github.${status ?? 'network'}`, message }],
+      error: { code: `github.${status ?? 'network'}`, message },
+    };
   }
 }

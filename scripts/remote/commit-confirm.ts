@@ -92,7 +92,10 @@ export function confirmId(scope: string, run: string, host: string): string {
   return id;
 }
 
-export async function armConfirmation(session: HostSession, o: { id: string; seconds: number; reload: readonly ReloadKind[]; files: readonly string[] }): Promise<{ ok: true; pid: number } | { ok: false; why: string }> {
+export async function armConfirmation(
+  session: HostSession,
+  o: { id: string; seconds: number; reload: readonly ReloadKind[]; files: readonly string[] },
+): Promise<{ ok: true; pid: number } | { ok: false; why: string }> {
   for (const f of o.files) if (!f.startsWith('/') || /[\n\t]/.test(f)) return { ok: false, why: `'${f}' is not an absolute path` };
   try {
     const r = await session.exec(['sudo', '-n', '--', 'sh', '-s', '--', o.id, String(o.seconds), o.reload.join(',') || '-', ...o.files], { stdin: ARM_SCRIPT, timeoutMs: 60_000 });
@@ -167,7 +170,9 @@ export async function confirmFresh(
       s = await connectHost(target, { ...options, connectTimeoutMs: 10_000 });
       const r = await s.exec(['sh', '-s', '--', id], { stdin: STATE_SCRIPT, timeoutMs: 15_000 });
       if (/^reverted$/m.test(r.stdout)) return { confirmed: false, reverted: true, why, confirmMs };
-    } catch { /* still locked out, or reloading: try again */ } finally {
+    } catch {
+      /* still locked out, or reloading: try again */
+    } finally {
       await s?.close().catch(() => {});
     }
   }

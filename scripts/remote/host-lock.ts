@@ -80,10 +80,7 @@ export interface HostMarker {
   state: string;
 }
 
-export type LockResult =
-  | { status: 'locked'; stateDir: string; markers: HostMarker[]; release: () => Promise<void> }
-  | { status: 'held'; owner: string }
-  | { status: 'error'; message: string };
+export type LockResult = { status: 'locked'; stateDir: string; markers: HostMarker[]; release: () => Promise<void> } | { status: 'held'; owner: string } | { status: 'error'; message: string };
 
 export interface LockScope {
   /** Change id (or `converge-access`, `converge-baseline`): markers of this scope are listed. */
@@ -112,7 +109,9 @@ const oneLine = (t: string) => t.replace(/[\r\n\t]/g, ' ');
 export async function acquireHostLock(session: HostSession, hostId: string, owner: string, ttlSeconds = 30, scope: LockScope = {}): Promise<LockResult> {
   let held: HeldCommand;
   try {
-    held = holdCommand(session, ['sh', '-c', HOST_LOCK_SCRIPT, 'opsgate-lock', hostId, oneLine(owner), String(ttlSeconds), scope.scope ?? '', scope.run ?? ''], { until: /^(locked|held .*|error .*)$/ });
+    held = holdCommand(session, ['sh', '-c', HOST_LOCK_SCRIPT, 'opsgate-lock', hostId, oneLine(owner), String(ttlSeconds), scope.scope ?? '', scope.run ?? ''], {
+      until: /^(locked|held .*|error .*)$/,
+    });
   } catch (e) {
     return { status: 'error', message: e instanceof Error ? e.message : String(e) };
   }
@@ -121,11 +120,21 @@ export async function acquireHostLock(session: HostSession, hostId: string, owne
     const beat = setInterval(() => held.write('hb\n'), Math.max(1000, (ttlSeconds * 1000) / 3));
     beat.unref();
     const stateDir = first.lines.find((l) => l.startsWith('dir '))?.slice(4) ?? '';
-    const markers = first.lines.filter((l) => l.startsWith('M\t')).map((l) => {
-      const [, run = '', key = '', ...state] = l.split('\t');
-      return { run, key, state: state.join('\t') };
-    });
-    return { status: 'locked', stateDir, markers, release: async () => { clearInterval(beat); await held.close(); } };
+    const markers = first.lines
+      .filter((l) => l.startsWith('M\t'))
+      .map((l) => {
+        const [, run = '', key = '', ...state] = l.split('\t');
+        return { run, key, state: state.join('\t') };
+      });
+    return {
+      status: 'locked',
+      stateDir,
+      markers,
+      release: async () => {
+        clearInterval(beat);
+        await held.close();
+      },
+    };
   }
   await held.close();
   if (first.line.startsWith('held ')) return { status: 'held', owner: first.line.slice(5) };

@@ -29,7 +29,10 @@ export function newRunId(now: Date, after: readonly string[] = []): string {
 }
 
 function runStamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 export async function openRecorder(file: string, options: { now: () => Date; secrets: readonly string[]; onEvent?: (e: Record<string, unknown>) => void }): Promise<Recorder> {

@@ -117,7 +117,22 @@ export interface RunnerContext {
 /** The argv sent over SSH for one step. */
 export function renderRemoteStep(step: RemoteStep, ctx: RunnerContext): string[] {
   if (!/^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(step.key)) throw new Error(`step key '${step.key}' is not a safe file name`);
-  const runner = ['sh', '-c', STEP_RUNNER_SCRIPT, 'opsgate-step', ctx.nonce, ctx.runDir, step.key, String(step.timeoutSeconds), String(step.graceSeconds ?? 5), step.marker ? '1' : '0', ctx.stepsLock, ctx.saveDir ?? '', '--', ...step.argv];
+  const runner = [
+    'sh',
+    '-c',
+    STEP_RUNNER_SCRIPT,
+    'opsgate-step',
+    ctx.nonce,
+    ctx.runDir,
+    step.key,
+    String(step.timeoutSeconds),
+    String(step.graceSeconds ?? 5),
+    step.marker ? '1' : '0',
+    ctx.stepsLock,
+    ctx.saveDir ?? '',
+    '--',
+    ...step.argv,
+  ];
   return step.sudo ? ['sudo', '-n', '--', ...runner] : runner;
 }
 

@@ -8,11 +8,19 @@ export function checkEncoding(bytes: Uint8Array, file: string, lineOffset = 0): 
   }
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
-    return { diagnostic: diagnostic('yaml.binary', at(nul), 'the file contains NUL bytes: it is binary or UTF-16, not a YAML document', { hint: 'documents must be UTF-8 text; remove binary files from document folders' }) };
+    return {
+      diagnostic: diagnostic('yaml.binary', at(nul), 'the file contains NUL bytes: it is binary or UTF-16, not a YAML document', {
+        hint: 'documents must be UTF-8 text; remove binary files from document folders',
+      }),
+    };
   }
   const bad = firstInvalidUtf8(bytes);
   if (bad !== -1) {
-    return { diagnostic: diagnostic('yaml.encoding', at(bad), `byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at offset ${bad} is not valid UTF-8 (Latin-1 or GBK?)`, { hint: 'convert the file to UTF-8, e.g. `iconv -f GBK -t UTF-8` or `iconv -f LATIN1 -t UTF-8`' }) };
+    return {
+      diagnostic: diagnostic('yaml.encoding', at(bad), `byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at offset ${bad} is not valid UTF-8 (Latin-1 or GBK?)`, {
+        hint: 'convert the file to UTF-8, e.g. `iconv -f GBK -t UTF-8` or `iconv -f LATIN1 -t UTF-8`',
+      }),
+    };
   }
   let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

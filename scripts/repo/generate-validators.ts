@@ -20,7 +20,9 @@ export async function renderValidators(schemas?: Record<string, object>): Promis
   const all = schemas ?? (await readSchemas(root));
   // Document schemas only: the report schema describes output and is never linted against.
   const documentSchemas = new Set<string>(DOCUMENT_KINDS.map((k) => k.schema));
-  const names = Object.keys(all).filter((n) => documentSchemas.has(n)).sort();
+  const names = Object.keys(all)
+    .filter((n) => documentSchemas.has(n))
+    .sort();
   const ajv = createAjv({ code: { source: true, esm: true, lines: false } });
   const exportNames: Record<string, string> = {};
   for (const [i, name] of names.entries()) {

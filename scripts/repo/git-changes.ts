@@ -11,10 +11,7 @@ export async function changedFilesSince(root: string, ref: string): Promise<Set<
   const base = await git(['merge-base', ref, 'HEAD']).catch(() => {
     throw new UsageError(`--changed-since: '${ref}' is not a revision in ${root}`, 'fetch the base branch first (e.g. actions/checkout with fetch-depth: 0)');
   });
-  const lists = await Promise.all([
-    git(['diff', '--name-only', '-z', base.trim(), '--']),
-    git(['ls-files', '--others', '--exclude-standard', '-z']),
-  ]);
+  const lists = await Promise.all([git(['diff', '--name-only', '-z', base.trim(), '--']), git(['ls-files', '--others', '--exclude-standard', '-z'])]);
   return new Set(lists.flatMap((l) => l.split('\0')).filter(Boolean));
 }
 

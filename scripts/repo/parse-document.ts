@@ -33,7 +33,14 @@ export interface ParsedDocument {
  */
 export function parseDocumentText(input: Uint8Array | string, file: string, validator: SchemaValidator): ParsedDocument {
   const match = matchKind(file);
-  if (!match) return { diagnostics: [diagnostic('repo.unknown-location', { file, line: 1, col: 1 }, `${file} is not in a folder that holds documents`, { hint: 'see the layout in README.md: e.g. changes/2026/CHG-2026-0001.yaml, inventory/hosts/web-01.yaml' })] };
+  if (!match)
+    return {
+      diagnostics: [
+        diagnostic('repo.unknown-location', { file, line: 1, col: 1 }, `${file} is not in a folder that holds documents`, {
+          hint: 'see the layout in README.md: e.g. changes/2026/CHG-2026-0001.yaml, inventory/hosts/web-01.yaml',
+        }),
+      ],
+    };
   const sha256 = createHash('sha256').update(input).digest('hex');
   let yamlInput: Uint8Array | string = input;
   let lineOffset = 0;
@@ -47,7 +54,14 @@ export function parseDocumentText(input: Uint8Array | string, file: string, vali
       text = enc.text;
     }
     const fm = splitFrontMatter(text);
-    if (!fm) return { diagnostics: [diagnostic('runbook.front-matter', { file, line: 1, col: 1 }, 'the runbook has no YAML front matter', { hint: 'start the file with a --- line, the fields (id, title, owner, review_every_days, last_reviewed), and a closing --- line' })] };
+    if (!fm)
+      return {
+        diagnostics: [
+          diagnostic('runbook.front-matter', { file, line: 1, col: 1 }, 'the runbook has no YAML front matter', {
+            hint: 'start the file with a --- line, the fields (id, title, owner, review_every_days, last_reviewed), and a closing --- line',
+          }),
+        ],
+      };
     yamlInput = fm.yaml;
     lineOffset = 1;
     body = fm.body;
@@ -56,15 +70,31 @@ export function parseDocumentText(input: Uint8Array | string, file: string, vali
   if (parsed.data === undefined) return { diagnostics: parsed.diagnostics };
   const diagnostics: Diagnostic[] = [];
   if (!validator.has(match.schema)) {
-    return { diagnostics: [diagnostic('schema.missing', { file, line: 1, col: 1 }, `no schema for ${match.kind} documents (expected schemas/${match.schema}.schema.json)`, { hint: 'restore the schema file from the default branch' })] };
+    return {
+      diagnostics: [
+        diagnostic('schema.missing', { file, line: 1, col: 1 }, `no schema for ${match.kind} documents (expected schemas/${match.schema}.schema.json)`, {
+          hint: 'restore the schema file from the default branch',
+        }),
+      ],
+    };
   }
   diagnostics.push(...validator.validate(match.schema, parsed.data, file, parsed.locate));
   const id = (parsed.data as { id?: unknown }).id;
   if (typeof id === 'string' && id !== match.expectedId) {
-    diagnostics.push(diagnostic('document.id-mismatch', { file, ...parsed.locate('/id') }, `id '${id}' does not match the file name '${match.expectedId}'`, { pointer: '/id', hint: `rename the file to ${id} or set id: ${match.expectedId}` }));
+    diagnostics.push(
+      diagnostic('document.id-mismatch', { file, ...parsed.locate('/id') }, `id '${id}' does not match the file name '${match.expectedId}'`, {
+        pointer: '/id',
+        hint: `rename the file to ${id} or set id: ${match.expectedId}`,
+      }),
+    );
   }
   if (match.year && typeof id === 'string' && !id.includes(`-${match.year}-`)) {
-    diagnostics.push(diagnostic('document.wrong-year-folder', { file, ...parsed.locate('/id') }, `${id} is filed under ${match.year}/`, { pointer: '/id', hint: 'file the document under the folder of the year in its id' }));
+    diagnostics.push(
+      diagnostic('document.wrong-year-folder', { file, ...parsed.locate('/id') }, `${id} is filed under ${match.year}/`, {
+        pointer: '/id',
+        hint: 'file the document under the folder of the year in its id',
+      }),
+    );
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   const doc = { kind: match.kind, id: id as string, file, data: parsed.data, locate: parsed.locate, sha256, ...(body !== undefined ? { body } : {}) } as AnyDoc;

@@ -12,7 +12,15 @@ export const YAML_LIMITS = {
 } as const;
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-const CORE_TAGS = new Set(['tag:yaml.org,2002:str', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:bool', 'tag:yaml.org,2002:null', 'tag:yaml.org,2002:map', 'tag:yaml.org,2002:seq']);
+const CORE_TAGS = new Set([
+  'tag:yaml.org,2002:str',
+  'tag:yaml.org,2002:int',
+  'tag:yaml.org,2002:float',
+  'tag:yaml.org,2002:bool',
+  'tag:yaml.org,2002:null',
+  'tag:yaml.org,2002:map',
+  'tag:yaml.org,2002:seq',
+]);
 
 export interface Located {
   line: number;
@@ -38,7 +46,11 @@ export function parseYamlText(input: Uint8Array | string, file: string, lineOffs
 
   const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
   if (size > YAML_LIMITS.maxBytes) {
-    return fail(diagnostic('yaml.too-large', atFile, `file is ${size} bytes; documents may be at most ${YAML_LIMITS.maxBytes} bytes`, { hint: 'split the document or remove generated content; opsgate documents are small by design' }));
+    return fail(
+      diagnostic('yaml.too-large', atFile, `file is ${size} bytes; documents may be at most ${YAML_LIMITS.maxBytes} bytes`, {
+        hint: 'split the document or remove generated content; opsgate documents are small by design',
+      }),
+    );
   }
   let text: string;
   if (typeof input === 'string') text = input;
@@ -48,7 +60,12 @@ export function parseYamlText(input: Uint8Array | string, file: string, lineOffs
     text = enc.text;
   }
   const longLine = findLongLine(text);
-  if (longLine) return fail(diagnostic('yaml.line-too-long', { file, line: longLine + lineOffset, col: 1 }, `line is longer than ${YAML_LIMITS.maxLineLength} characters`, { hint: 'wrap long values with a YAML block scalar (|) or move data out of the document' }));
+  if (longLine)
+    return fail(
+      diagnostic('yaml.line-too-long', { file, line: longLine + lineOffset, col: 1 }, `line is longer than ${YAML_LIMITS.maxLineLength} characters`, {
+        hint: 'wrap long values with a YAML block scalar (|) or move data out of the document',
+      }),
+    );
   if (text.trim() === '') return fail(diagnostic('yaml.empty', atFile, 'the file is empty; expected a YAML mapping (key: value lines)', { hint: 'add the document, or delete the file' }));
   return parseFast(text, lineOffset) ?? parseWithPositions(text, file, lineOffset);
 }
@@ -140,7 +157,11 @@ function parseWithPositions(text: string, file: string, lineOffset: number): Par
     docs = parseAll();
   } catch (e) {
     // yaml composes recursively; a pathological input may still overflow the stack outside its own guard.
-    return fail(diagnostic(isStackOverflow(e) ? 'yaml.too-deep' : 'yaml.syntax', atFile, isStackOverflow(e) ? `nesting deeper than ${YAML_LIMITS.maxDepth} levels` : 'could not parse the file as YAML', { hint: 'flatten the structure; no opsgate document nests this deep' }));
+    return fail(
+      diagnostic(isStackOverflow(e) ? 'yaml.too-deep' : 'yaml.syntax', atFile, isStackOverflow(e) ? `nesting deeper than ${YAML_LIMITS.maxDepth} levels` : 'could not parse the file as YAML', {
+        hint: 'flatten the structure; no opsgate document nests this deep',
+      }),
+    );
   }
   const pos = (offset: number): Located => {
     const p = lineCounter.linePos(offset);
@@ -150,14 +171,21 @@ function parseWithPositions(text: string, file: string, lineOffset: number): Par
   if (!Array.isArray(docs)) return fail(diagnostic('yaml.syntax', atFile, 'could not parse the file as YAML'));
   if (docs.length > 1) {
     const second = docs[1]!;
-    diagnostics.push(diagnostic('yaml.multiple-documents', { file, ...pos(second.range[0]) }, `the file holds ${docs.length} YAML documents; expected exactly one`, { hint: 'put each document in its own file (remove the --- separator)' }));
+    diagnostics.push(
+      diagnostic('yaml.multiple-documents', { file, ...pos(second.range[0]) }, `the file holds ${docs.length} YAML documents; expected exactly one`, {
+        hint: 'put each document in its own file (remove the --- separator)',
+      }),
+    );
   }
   const doc = docs[0];
   if (!doc) return fail(diagnostic('yaml.empty', atFile, 'the file holds no YAML document'));
   for (const e of doc.errors) {
     if (isStackOverflow(e)) {
       // yaml reports runaway recursion (thousands of nested [ or - ) as an error at the node where it gave up.
-      if (!diagnostics.some((d) => d.code === 'yaml.too-deep')) diagnostics.push(diagnostic('yaml.too-deep', { file, ...pos(e.pos[0]) }, `nesting deeper than ${YAML_LIMITS.maxDepth} levels`, { hint: 'flatten the structure; no opsgate document nests this deep' }));
+      if (!diagnostics.some((d) => d.code === 'yaml.too-deep'))
+        diagnostics.push(
+          diagnostic('yaml.too-deep', { file, ...pos(e.pos[0]) }, `nesting deeper than ${YAML_LIMITS.maxDepth} levels`, { hint: 'flatten the structure; no opsgate document nests this deep' }),
+        );
       continue;
     }
     const code = e.code === 'DUPLICATE_KEY' ? 'yaml.duplicate-key' : 'yaml.syntax';
@@ -175,11 +203,27 @@ function parseWithPositions(text: string, file: string, lineOffset: number): Par
     data = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    return { data: undefined, locate, diagnostics: [diagnostic('yaml.alias-limit', atFile, `aliases expand too far (${message}); at most ${YAML_LIMITS.maxAliasCount} alias expansions are allowed`, { hint: 'write the values out instead of using anchors and aliases' })] };
+    return {
+      data: undefined,
+      locate,
+      diagnostics: [
+        diagnostic('yaml.alias-limit', atFile, `aliases expand too far (${message}); at most ${YAML_LIMITS.maxAliasCount} alias expansions are allowed`, {
+          hint: 'write the values out instead of using anchors and aliases',
+        }),
+      ],
+    };
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     const what = Array.isArray(data) ? 'a list' : data === null ? 'null' : `a ${typeof data}`;
-    return { data: undefined, locate, diagnostics: [diagnostic('yaml.not-mapping', { file, ...pos(doc.contents?.range?.[0] ?? 0) }, `the document is ${what}; expected a mapping (key: value lines)`, { hint: 'start the document with `id: ...` and the fields its schema lists' })] };
+    return {
+      data: undefined,
+      locate,
+      diagnostics: [
+        diagnostic('yaml.not-mapping', { file, ...pos(doc.contents?.range?.[0] ?? 0) }, `the document is ${what}; expected a mapping (key: value lines)`, {
+          hint: 'start the document with `id: ...` and the fields its schema lists',
+        }),
+      ],
+    };
   }
   return { data, locate, diagnostics: [] };
 }
@@ -209,18 +253,30 @@ function checkNodes(doc: Document, file: string, pos: (offset: number) => Locate
     Node(_key, node, path) {
       const n = node as Node;
       if (path.length > YAML_LIMITS.maxDepth * 2) {
-        out.push(diagnostic('yaml.too-deep', { file, ...pos(n.range?.[0] ?? 0) }, `nesting deeper than ${YAML_LIMITS.maxDepth} levels`, { hint: 'flatten the structure; no opsgate document nests this deep' }));
+        out.push(
+          diagnostic('yaml.too-deep', { file, ...pos(n.range?.[0] ?? 0) }, `nesting deeper than ${YAML_LIMITS.maxDepth} levels`, {
+            hint: 'flatten the structure; no opsgate document nests this deep',
+          }),
+        );
         return visit.BREAK;
       }
       const tag = (n as { tag?: string }).tag;
       if (tag && !CORE_TAGS.has(tag)) {
-        out.push(diagnostic('yaml.unknown-tag', { file, ...pos(n.range?.[0] ?? 0) }, `tag ${tag} is not allowed; opsgate reads plain YAML only`, { hint: 'remove the tag; to include another file, reference it by path' }));
+        out.push(
+          diagnostic('yaml.unknown-tag', { file, ...pos(n.range?.[0] ?? 0) }, `tag ${tag} is not allowed; opsgate reads plain YAML only`, {
+            hint: 'remove the tag; to include another file, reference it by path',
+          }),
+        );
       }
       return undefined;
     },
     Pair(_key, pair) {
       if (isScalar(pair.key) && typeof pair.key.value === 'string' && FORBIDDEN_KEYS.has(pair.key.value)) {
-        out.push(diagnostic('yaml.forbidden-key', { file, ...pos(pair.key.range?.[0] ?? 0) }, `key '${pair.key.value}' is not allowed`, { hint: 'rename the key; it would alter object prototypes in JavaScript consumers' }));
+        out.push(
+          diagnostic('yaml.forbidden-key', { file, ...pos(pair.key.range?.[0] ?? 0) }, `key '${pair.key.value}' is not allowed`, {
+            hint: 'rename the key; it would alter object prototypes in JavaScript consumers',
+          }),
+        );
       }
       if (pair.key !== null && !isScalar(pair.key)) {
         out.push(diagnostic('yaml.complex-key', { file, ...pos((pair.key as Node).range?.[0] ?? 0) }, 'mapping keys must be plain strings', { hint: 'use a simple word as the key' }));
@@ -232,7 +288,10 @@ function checkNodes(doc: Document, file: string, pos: (offset: number) => Locate
 
 function decodePointer(pointer: string): string[] {
   if (pointer === '' || pointer === '/') return [];
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function locateNode(doc: Document, pointer: string, wantKey: boolean, pos: (offset: number) => Located): Located | undefined {
@@ -252,7 +311,7 @@ function locateNode(doc: Document, pointer: string, wantKey: boolean, pos: (offs
       node = item;
     } else break;
   }
-  const target = (wantKey && keyNode ? keyNode : node ?? keyNode) as Node | undefined;
+  const target = (wantKey && keyNode ? keyNode : (node ?? keyNode)) as Node | undefined;
   const offset = target?.range?.[0];
   return offset === undefined ? undefined : pos(offset);
 }

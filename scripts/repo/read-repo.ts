@@ -34,7 +34,11 @@ async function listDocumentFiles(root: string, diagnostics: Diagnostic[]): Promi
       if (e.isSymbolicLink()) {
         const target = await realpath(path.join(root, childRel)).catch(() => undefined);
         if (!target || !(target === realRoot || target.startsWith(realRoot + path.sep))) {
-          diagnostics.push(diagnostic('repo.escapes', { file: childRel, line: 1, col: 1 }, `${childRel} is a link to ${target ?? 'a missing file'}, outside the repository; it is not read`, { hint: 'replace the link with the file itself, inside the repository' }));
+          diagnostics.push(
+            diagnostic('repo.escapes', { file: childRel, line: 1, col: 1 }, `${childRel} is a link to ${target ?? 'a missing file'}, outside the repository; it is not read`, {
+              hint: 'replace the link with the file itself, inside the repository',
+            }),
+          );
           continue;
         }
         const s = await stat(target);
@@ -50,7 +54,6 @@ async function listDocumentFiles(root: string, diagnostics: Diagnostic[]): Promi
   }
   return out.sort();
 }
-
 
 // One buffer for every read: a document fits in it, and a read that fills it is over the limit.
 const readBuffer = Buffer.allocUnsafe(YAML_LIMITS.maxBytes + 1);
@@ -94,7 +97,11 @@ export async function readRepo(root: string, options: ReadRepoOptions = {}): Pro
     }
     const bytes = readCapped(path.join(root, rel));
     if (typeof bytes === 'number') {
-      diagnostics.push(diagnostic('yaml.too-large', { file: rel, line: 1, col: 1 }, `file is ${bytes} bytes; documents may be at most ${YAML_LIMITS.maxBytes} bytes`, { hint: 'split the document or remove generated content' }));
+      diagnostics.push(
+        diagnostic('yaml.too-large', { file: rel, line: 1, col: 1 }, `file is ${bytes} bytes; documents may be at most ${YAML_LIMITS.maxBytes} bytes`, {
+          hint: 'split the document or remove generated content',
+        }),
+      );
       continue;
     }
     const result = parseDocumentText(bytes, rel, validator);

@@ -11,9 +11,7 @@ import path from 'node:path';
  * reads the committed tree instead (scripts/change/committed-tree.ts). Edge.
  */
 
-export type RepoFile =
-  | { kind: 'file'; bytes: Buffer }
-  | { kind: 'missing' | 'outside' | 'link' | 'not-file'; why: string };
+export type RepoFile = { kind: 'file'; bytes: Buffer } | { kind: 'missing' | 'outside' | 'link' | 'not-file'; why: string };
 
 /** Why `rel` is not a plain repository path, or undefined when it is one. Pure. */
 export function badRepoPath(rel: string): string | undefined {

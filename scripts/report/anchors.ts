@@ -21,7 +21,7 @@ async function hashesAt(root: string, rel: string, lineNumbers: readonly number[
   if (text === undefined) return out;
   const wanted = new Set(lineNumbers);
   let n = 0;
-  for (let at = 0; at < text.length && out.size < wanted.size; ) {
+  for (let at = 0; at < text.length && out.size < wanted.size;) {
     const nl = text.indexOf('\n', at);
     const end = nl < 0 ? text.length : nl;
     n++;
@@ -35,7 +35,12 @@ async function hashesAt(root: string, rel: string, lineNumbers: readonly number[
 }
 
 /** Problems of the anchors found among the record files (`listed`: every record file read). Edge. */
-export async function checkRecordAnchors(root: string, anchors: readonly { path: string; anchor: Anchor }[], listed: ReadonlySet<string>, tails: readonly { path: string; lines: number; head: string }[] = []): Promise<IntegrityProblem[]> {
+export async function checkRecordAnchors(
+  root: string,
+  anchors: readonly { path: string; anchor: Anchor }[],
+  listed: ReadonlySet<string>,
+  tails: readonly { path: string; lines: number; head: string }[] = [],
+): Promise<IntegrityProblem[]> {
   if (anchors.length === 0) return [];
   // The files checkAnchors sees: each anchoring file's first line, and the lines of its target that anchors name.
   const files = new Map<string, RecordLine[]>();

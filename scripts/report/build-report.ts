@@ -13,14 +13,49 @@ export const REPORT_SCHEMA_VERSION = 1;
 export const TREND_PERIODS = 6;
 
 /** KPIs of the executive summary, each with a trend over the last periods. */
-export const KPI_IDS = ['changes.total', 'changes.success_rate', 'changes.emergency_ratio', 'incidents.new', 'incidents.sla_attainment', 'inspection.compliance', 'backups.rpo_attainment', 'oncall.coverage_30d'] as const;
+export const KPI_IDS = [
+  'changes.total',
+  'changes.success_rate',
+  'changes.emergency_ratio',
+  'incidents.new',
+  'incidents.sla_attainment',
+  'inspection.compliance',
+  'backups.rpo_attainment',
+  'oncall.coverage_30d',
+] as const;
 
 /** Figures whose expected value is zero: anything above zero is listed under "needs attention". */
 export const ATTENTION_IDS = [
-  'integrity.problems', 'integrity.history', 'documents.invalid', 'changes.outcome_discrepancies', 'changes.ungated', 'changes.outside_window', 'changes.never_satisfiable', 'changes.emergency_not_run', 'changes.retro_overdue', 'changes.pir_missing',
-  'incidents.sla_breaches', 'incidents.postmortems_overdue', 'incidents.follow_ups_overdue', 'inspection.hosts_unreachable',
-  'inspection.fail.critical', 'inspection.fail.high', 'inspection.runs_missed', 'exceptions.expired', 'exceptions.expiring_30d', 'backups.verification_overdue', 'backups.rto_missed', 'backups.check_failed',
-  'access.leavers_with_access', 'access.key_presence', 'access.review_contradictions', 'access.grants_expired', 'access.reviews_overdue', 'access.drift', 'oncall.gaps', 'runbooks.overdue',
+  'integrity.problems',
+  'integrity.history',
+  'documents.invalid',
+  'changes.outcome_discrepancies',
+  'changes.ungated',
+  'changes.outside_window',
+  'changes.never_satisfiable',
+  'changes.emergency_not_run',
+  'changes.retro_overdue',
+  'changes.pir_missing',
+  'incidents.sla_breaches',
+  'incidents.postmortems_overdue',
+  'incidents.follow_ups_overdue',
+  'inspection.hosts_unreachable',
+  'inspection.fail.critical',
+  'inspection.fail.high',
+  'inspection.runs_missed',
+  'exceptions.expired',
+  'exceptions.expiring_30d',
+  'backups.verification_overdue',
+  'backups.rto_missed',
+  'backups.check_failed',
+  'access.leavers_with_access',
+  'access.key_presence',
+  'access.review_contradictions',
+  'access.grants_expired',
+  'access.reviews_overdue',
+  'access.drift',
+  'oncall.gaps',
+  'runbooks.overdue',
 ] as const;
 
 export interface Kpi {
@@ -106,10 +141,30 @@ export function buildReport(input: ReportInput, options: BuildOptions): Report {
     // Every record file is pinned by the cited commit's tree (the cover's commit, checked against the working tree), not by
     // listing tens of thousands of files here; the files whose lines a figure cites are in Appendix B with their sha256.
     count('integrity.record_files', [], input.recordFiles.length, 'formula.record_files'),
-    count('integrity.record_lines', [], input.recordFiles.reduce((a, r) => a + r.lines, 0), 'formula.record_lines'),
-    count('integrity.problems', input.integrity.map((p) => p.path), input.integrity.length, 'formula.integrity'),
-    count('integrity.history', input.history.map((p) => p.path), input.history.length, 'formula.integrity_history'),
-    count('documents.invalid', input.documentProblems.map((d) => d.file), undefined, 'formula.documents_invalid'),
+    count(
+      'integrity.record_lines',
+      [],
+      input.recordFiles.reduce((a, r) => a + r.lines, 0),
+      'formula.record_lines',
+    ),
+    count(
+      'integrity.problems',
+      input.integrity.map((p) => p.path),
+      input.integrity.length,
+      'formula.integrity',
+    ),
+    count(
+      'integrity.history',
+      input.history.map((p) => p.path),
+      input.history.length,
+      'formula.integrity_history',
+    ),
+    count(
+      'documents.invalid',
+      input.documentProblems.map((d) => d.file),
+      undefined,
+      'formula.documents_invalid',
+    ),
   ];
   const earlier = previousPeriods(period, TREND_PERIODS).slice(0, -1);
   const history = earlier.map((p) => ({ period: p, find: indexFigures(sectionsFor(input, p, Math.min(p.endMs, now), true).sections) }));
@@ -131,7 +186,11 @@ export function buildReport(input: ReportInput, options: BuildOptions): Report {
     schema_version: REPORT_SCHEMA_VERSION,
     kind: options.kind,
     language: options.language,
-    organisation: { id: input.organisation?.id ?? 'organisation', name: input.organisation?.data.name ?? '', repository_url: input.organisation?.data.repository_url ?? input.git.repositoryUrl ?? null },
+    organisation: {
+      id: input.organisation?.id ?? 'organisation',
+      name: input.organisation?.data.name ?? '',
+      repository_url: input.organisation?.data.repository_url ?? input.git.repositoryUrl ?? null,
+    },
     period: { id: period.id, start: period.start, end: period.end, timezone: period.timezone },
     generated_at: options.generatedAt,
     tool: { name: 'opsgate', version: options.toolVersion },

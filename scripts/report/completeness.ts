@@ -61,7 +61,13 @@ const BY_FAMILY: Record<string, string[]> = {
   converge: ['access.'],
   other: [],
 };
-const BY_FOLDER: Record<string, string[]> = { changes: ['changes.'], incidents: ['incidents.'], inventory: ['inspection.', 'framework.', 'findings.', 'backups.'], runbooks: ['runbooks.'], policies: [''] };
+const BY_FOLDER: Record<string, string[]> = {
+  changes: ['changes.'],
+  incidents: ['incidents.'],
+  inventory: ['inspection.', 'framework.', 'findings.', 'backups.'],
+  runbooks: ['runbooks.'],
+  policies: [''],
+};
 
 /** The figures a file feeds, by its kind (documents) or family (records). Pure. */
 export function affectedBy(path: string): string[] {
@@ -82,27 +88,39 @@ export function computeGaps(input: ReportInput, period: Period, now: number, cha
   for (const d of input.documentProblems) gaps.push({ code: 'gap.document_invalid', path: d.file, detail: `${d.line}: ${d.code}`, affects: affectedBy(d.file) });
   const broken = new Set<string>();
   const cites = new Set<string>();
-  for (const p of input.integrity) if (p.code === 'record.commit-missing' || p.code === 'record.history-bundle') {
-    // A record citing a commit no one can open: what it says cannot be followed to the change it judged or applied.
-    if (cites.has(p.path)) continue;
-    cites.add(p.path);
-    gaps.push({ code: 'gap.commit_missing', path: p.path, detail: `${p.line}: ${/[0-9a-f]{12}/.exec(p.message)?.[0] ?? p.code}`, affects: affectedBy(p.path) });
-  } else if (!broken.has(p.path)) {
-    broken.add(p.path);
-    gaps.push({ code: 'gap.record_broken', path: p.path, detail: `${p.line}: ${p.code}`, affects: affectedBy(p.path) });
-  }
+  for (const p of input.integrity)
+    if (p.code === 'record.commit-missing' || p.code === 'record.history-bundle') {
+      // A record citing a commit no one can open: what it says cannot be followed to the change it judged or applied.
+      if (cites.has(p.path)) continue;
+      cites.add(p.path);
+      gaps.push({ code: 'gap.commit_missing', path: p.path, detail: `${p.line}: ${/[0-9a-f]{12}/.exec(p.message)?.[0] ?? p.code}`, affects: affectedBy(p.path) });
+    } else if (!broken.has(p.path)) {
+      broken.add(p.path);
+      gaps.push({ code: 'gap.record_broken', path: p.path, detail: `${p.line}: ${p.code}`, affects: affectedBy(p.path) });
+    }
   for (const h of input.history) {
     if (h.code === 'record.history.rewritten') gaps.push({ code: 'gap.record_rewritten', path: h.path, detail: `${h.line}: ${h.commit?.slice(0, 10) ?? ''}`, affects: affectedBy(h.path) });
     if (h.code === 'record.history.deleted') gaps.push({ code: 'gap.evidence_deleted', path: h.path, detail: h.commit?.slice(0, 10) ?? '', affects: affectedBy(h.path) });
   }
-  for (const path of input.provenance.deleted) if (!path.startsWith('records/')) gaps.push({ code: 'gap.evidence_deleted', path, detail: input.provenance.head?.slice(0, 10) ?? '', affects: affectedBy(path) });
+  for (const path of input.provenance.deleted)
+    if (!path.startsWith('records/')) gaps.push({ code: 'gap.evidence_deleted', path, detail: input.provenance.head?.slice(0, 10) ?? '', affects: affectedBy(path) });
   for (const id of changes.missing_records) {
-    gaps.push({ code: 'gap.closure_without_record', path: input.changes.find((c) => c.id === id)?.file ?? null, detail: id, affects: ['changes.success_rate', 'changes.failure_rate', 'changes.rollback_rate', 'changes.outcome_discrepancies', 'changes.outside_window', 'changes.ungated'] });
+    gaps.push({
+      code: 'gap.closure_without_record',
+      path: input.changes.find((c) => c.id === id)?.file ?? null,
+      detail: id,
+      affects: ['changes.success_rate', 'changes.failure_rate', 'changes.rollback_rate', 'changes.outcome_discrepancies', 'changes.outside_window', 'changes.ungated'],
+    });
   }
   const decisions = new Set(input.gateDecisions.map((d) => `${d.path}:${d.line}`));
   for (const r of input.executions) {
     if (!r.gate_decision || r.dry_run || !inPeriod(ms(r.started_at), period) || decisions.has(r.gate_decision)) continue;
-    gaps.push({ code: 'gap.gate_decision_missing', path: r.path, detail: r.gate_decision, affects: ['changes.ungated', 'changes.approval_latency_median', 'changes.lead_time_median', 'changes.lead_time_p90'] });
+    gaps.push({
+      code: 'gap.gate_decision_missing',
+      path: r.path,
+      detail: r.gate_decision,
+      affects: ['changes.ungated', 'changes.approval_latency_median', 'changes.lead_time_median', 'changes.lead_time_p90'],
+    });
   }
   const runs = input.inspections.filter((r) => (ms(r.at) ?? Infinity) < period.endMs);
   const ids = new Set(runs.map((r) => r.run));

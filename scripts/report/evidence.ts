@@ -57,7 +57,25 @@ export function collectCitationLists(value: unknown, out: string[][] = []): stri
 /** sha256 of every file the report read, by repository path. */
 function knownFiles(input: ReportInput): Map<string, { sha256: string; kind: 'document' | 'record' }> {
   const known = new Map<string, { sha256: string; kind: 'document' | 'record' }>();
-  const docs = [input.organisation, input.approval, input.calendar, input.sla, input.oncall, ...input.hosts, ...input.groups, ...input.changes, ...input.incidents, ...input.exceptions, ...input.backupPolicies, ...input.people, ...input.grants, ...input.reviews, ...input.runbooks, ...input.notes, ...(input.handovers ?? [])];
+  const docs = [
+    input.organisation,
+    input.approval,
+    input.calendar,
+    input.sla,
+    input.oncall,
+    ...input.hosts,
+    ...input.groups,
+    ...input.changes,
+    ...input.incidents,
+    ...input.exceptions,
+    ...input.backupPolicies,
+    ...input.people,
+    ...input.grants,
+    ...input.reviews,
+    ...input.runbooks,
+    ...input.notes,
+    ...(input.handovers ?? []),
+  ];
   for (const d of docs) if (d) known.set(d.file, { sha256: d.sha256, kind: 'document' });
   for (const c of input.checks) known.set(c.file, { sha256: c.sha256, kind: 'document' });
   for (const r of input.recordFiles) known.set(r.path, { sha256: r.sha256, kind: 'record' });

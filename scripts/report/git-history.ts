@@ -60,7 +60,11 @@ export interface GitHistory {
 
 export async function readGitHistory(root: string): Promise<GitHistory> {
   // All at once: outside a repository (or before the first commit) each fails, and there is no history.
-  const [rev, text, origin] = await Promise.all([git(root, ['rev-parse', '--verify', '-q', 'HEAD']), git(root, ['log', '--first-parent', '-m', '--no-renames', '--format=%x1e%H%x1f%cI%x1f%s', '--name-only', 'HEAD']), git(root, ['config', '--get', 'remote.origin.url'])]);
+  const [rev, text, origin] = await Promise.all([
+    git(root, ['rev-parse', '--verify', '-q', 'HEAD']),
+    git(root, ['log', '--first-parent', '-m', '--no-renames', '--format=%x1e%H%x1f%cI%x1f%s', '--name-only', 'HEAD']),
+    git(root, ['config', '--get', 'remote.origin.url']),
+  ]);
   const head = rev?.trim();
   if (!head) return { commit: undefined, remoteUrl: undefined, files: {} };
   const log = text ?? '';

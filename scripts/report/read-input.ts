@@ -59,10 +59,16 @@ export async function readReportInput(root: string, options: ReadInputOptions = 
   const [model, git, first] = await Promise.all([loading, gitHistory, readRecords(root, paths, zone, workerMinBytes, options.onWorkerError, versions, options.period, loading)]);
   const docs = adaptDocuments(model);
   const unloadedFiles = await Promise.all(
-    [...new Set(docs.documentProblems.map((d) => d.file))].sort().map(async (p) => ({ path: p, sha256: createHash('sha256').update(await readFile(path.join(root, p)).catch(() => Buffer.alloc(0))).digest('hex') })),
+    [...new Set(docs.documentProblems.map((d) => d.file))].sort().map(async (p) => ({
+      path: p,
+      sha256: createHash('sha256')
+        .update(await readFile(path.join(root, p)).catch(() => Buffer.alloc(0)))
+        .digest('hex'),
+    })),
   );
   // The calendar did not load as read ahead (invalid): prune again in the zone the report will use.
-  const records = (docs.calendar?.data.timezone ?? 'UTC') === zone ? first : await readRecords(root, paths, docs.calendar?.data.timezone ?? 'UTC', workerMinBytes, options.onWorkerError, versions, options.period);
+  const records =
+    (docs.calendar?.data.timezone ?? 'UTC') === zone ? first : await readRecords(root, paths, docs.calendar?.data.timezone ?? 'UTC', workerMinBytes, options.onWorkerError, versions, options.period);
   const listed = new Set(paths);
   // Committed record files gone from the working tree, or deleted and written again (the judge records verify uses).
   const missing = history.head ? checkMissingRecords(history, (p) => listed.has(p)) : [];
@@ -70,7 +76,9 @@ export async function readReportInput(root: string, options: ReadInputOptions = 
   // Every commit a record cites must be one an auditor can open (the check records verify runs); a miss is an integrity failure.
   const [anchorProblems, cited] = await Promise.all([checkRecordAnchors(root, anchors, listed, tails), checkCitations(root, citations)]);
   const citationProblems = cited.findings.filter((f) => f.severity === 'error').map((f) => ({ path: f.file, line: f.line, code: f.code, message: f.message }));
-  const historyProblems = [...(await locateRewrites(root, records.history, history, (p) => readFile(path.join(root, p), 'utf8'))), ...missing].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
+  const historyProblems = [...(await locateRewrites(root, records.history, history, (p) => readFile(path.join(root, p), 'utf8'))), ...missing].sort((a, b) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line,
+  );
   return {
     ...docs,
     unloadedFiles,
@@ -78,7 +86,18 @@ export async function readReportInput(root: string, options: ReadInputOptions = 
     ...(await readDutiesInput(root, model)),
     integrity: [...recordsRead.integrity, ...anchorProblems, ...citationProblems].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line)),
     history: historyProblems,
-    provenance: { git: history.head !== undefined, head: history.head ?? null, modified: history.head ? working?.modified ?? [] : [], deleted: history.head ? working?.deleted ?? [] : [], untracked: history.head ? working?.untracked ?? [] : [], epoch: history.epoch ?? null, restarts: [...history.restarts].filter(([p]) => listed.has(p)).map(([path, commit]) => ({ path, commit })).sort((a, b) => (a.path < b.path ? -1 : 1)) },
+    provenance: {
+      git: history.head !== undefined,
+      head: history.head ?? null,
+      modified: history.head ? (working?.modified ?? []) : [],
+      deleted: history.head ? (working?.deleted ?? []) : [],
+      untracked: history.head ? (working?.untracked ?? []) : [],
+      epoch: history.epoch ?? null,
+      restarts: [...history.restarts]
+        .filter(([p]) => listed.has(p))
+        .map(([path, commit]) => ({ path, commit }))
+        .sort((a, b) => (a.path < b.path ? -1 : 1)),
+    },
     git: { commit: git.commit, repositoryUrl: docs.organisation?.data.repository_url ?? git.remoteUrl, files: git.files },
   };
 }

@@ -108,7 +108,9 @@ export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: 
   const family = familyOf(file.path);
   if (versions) {
     const rewrittenIn = versions.rewrites[file.path];
-    part.history.push(...checkRecordHistory(file.path, versions.versions[file.path] ?? [], file.bytes, { modified: versions.modified.includes(file.path), ...(rewrittenIn ? { rewrittenIn } : {}) }).problems);
+    part.history.push(
+      ...checkRecordHistory(file.path, versions.versions[file.path] ?? [], file.bytes, { modified: versions.modified.includes(file.path), ...(rewrittenIn ? { rewrittenIn } : {}) }).problems,
+    );
   }
   const text = file.bytes.toString('utf8');
   const anchor = firstLineAnchor(text);
@@ -183,7 +185,13 @@ function mergeParts(parts: RecordsPart[]): RecordsPart {
 
 async function readInWorker(root: string, paths: string[], zone: string, versions: VersionsByPath, firstOf: string | undefined, claims: SharedArrayBuffer): Promise<RecordsPart> {
   const { Worker } = await import('node:worker_threads');
-  const mine = versions ? { versions: Object.fromEntries(paths.map((p) => [p, versions.versions[p] ?? []])), modified: versions.modified.filter((p) => paths.includes(p)), rewrites: Object.fromEntries(paths.flatMap((p) => (versions.rewrites[p] ? [[p, versions.rewrites[p]!]] : []))) } : undefined;
+  const mine = versions
+    ? {
+        versions: Object.fromEntries(paths.map((p) => [p, versions.versions[p] ?? []])),
+        modified: versions.modified.filter((p) => paths.includes(p)),
+        rewrites: Object.fromEntries(paths.flatMap((p) => (versions.rewrites[p] ? [[p, versions.rewrites[p]!]] : []))),
+      }
+    : undefined;
   return new Promise((resolve, reject) => {
     const w = new Worker(workerEntry(), { workerData: { root, paths, zone, versions: mine, firstOf, claims } });
     w.once('message', (part: RecordsPart) => {
@@ -204,7 +212,16 @@ async function readInWorker(root: string, paths: string[], zone: string, version
  * inspection file to this thread. The result is the same either way: each
  * file is read whole by one thread, and the parts are put back in path order.
  */
-export async function readRecords(root: string, paths: readonly string[], zone: string, workerMinBytes: number, onWorkerError: (e: unknown) => void = () => {}, versions: VersionsByPath = undefined, firstOf?: string, joinAfter?: Promise<unknown>): Promise<RecordsPart> {
+export async function readRecords(
+  root: string,
+  paths: readonly string[],
+  zone: string,
+  workerMinBytes: number,
+  onWorkerError: (e: unknown) => void = () => {},
+  versions: VersionsByPath = undefined,
+  firstOf?: string,
+  joinAfter?: Promise<unknown>,
+): Promise<RecordsPart> {
   const inspections: { path: string; size: number }[] = [];
   for (const p of paths) if (p.startsWith('records/inspections/')) inspections.push({ path: p, size: (await stat(path.join(root, p)).catch(() => ({ size: 0 }))).size });
   const total = inspections.reduce((a, f) => a + f.size, 0);
@@ -216,7 +233,13 @@ export async function readRecords(root: string, paths: readonly string[], zone: 
     onWorkerError(e);
     return undefined;
   });
-  const rest = await readRecordsHere(root, paths.filter((p) => !p.startsWith('records/inspections/')), zone, versions, firstOf);
+  const rest = await readRecordsHere(
+    root,
+    paths.filter((p) => !p.startsWith('records/inspections/')),
+    zone,
+    versions,
+    firstOf,
+  );
   await joinAfter?.catch(() => undefined);
   const mine = emptyRecordsPart();
   for (let at = Atomics.add(counter, 0, 1); at < queue.length; at = Atomics.add(counter, 0, 1)) {
@@ -239,4 +262,3 @@ export async function readRecords(root: string, paths: readonly string[], zone: 
   pruneInspectionRuns(merged.inspections, zone, firstOf);
   return merged;
 }
-

@@ -7,8 +7,23 @@
 import type { CheckResult, RecordedOutcome, ResultChange } from '../model/outcome.ts';
 import type { HistoryProblem } from '../records/history.ts';
 import type {
-  AccessReviewDocument, ApprovalDocument, BackupPolicyDocument, CalendarDocument, ChangeDocument, ExceptionDocument, GrantDocument,
-  GroupDocument, HandoverDocument, HostDocument, IncidentDocument, MonthlyNotesDocument, OncallDocument, OrganisationDocument, PersonDocument, RunbookDocument, SlaDocument,
+  AccessReviewDocument,
+  ApprovalDocument,
+  BackupPolicyDocument,
+  CalendarDocument,
+  ChangeDocument,
+  ExceptionDocument,
+  GrantDocument,
+  GroupDocument,
+  HandoverDocument,
+  HostDocument,
+  IncidentDocument,
+  MonthlyNotesDocument,
+  OncallDocument,
+  OrganisationDocument,
+  PersonDocument,
+  RunbookDocument,
+  SlaDocument,
 } from '../model/documents.generated.ts';
 
 /** One piece of evidence: a document or a record file, at a sha256, with where it came from in git. */

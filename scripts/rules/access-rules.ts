@@ -24,7 +24,15 @@ export function checkAccess({ repo, now }: RuleInput): Diagnostic[] {
     const state = grantState(d, clock);
     const active = state !== 'expired';
     if (person && person.data.status === 'left' && active) {
-      out.push(at(g, '/person', 'access.left-with-grant', `${person.data.name} (${d.person}) left on ${person.data.left_on ?? '?'} but this grant is ${state === 'pending' ? `due to start on ${d.granted_on} and run` : 'active'} until ${d.expires}`, `set expires to ${person.data.left_on ?? 'the leaving date'} or earlier, or delete the grant, then run opsgate converge access`));
+      out.push(
+        at(
+          g,
+          '/person',
+          'access.left-with-grant',
+          `${person.data.name} (${d.person}) left on ${person.data.left_on ?? '?'} but this grant is ${state === 'pending' ? `due to start on ${d.granted_on} and run` : 'active'} until ${d.expires}`,
+          `set expires to ${person.data.left_on ?? 'the leaving date'} or earlier, or delete the grant, then run opsgate converge access`,
+        ),
+      );
     }
     if (person && person.data.status === 'suspended' && active) {
       out.push(at(g, '/person', 'access.suspended-with-grant', `${d.person} is suspended but this grant is active`, 'let the grant expire now, or reinstate the person', 'warning'));
@@ -37,12 +45,30 @@ export function checkAccess({ repo, now }: RuleInput): Diagnostic[] {
   for (const h of repo.all('host')) logins.set(h.data.user, [...(logins.get(h.data.user) ?? []), h.id]);
   for (const r of repo.all('role')) {
     const hosts = logins.get(r.data.unix_account);
-    if (hosts) out.push(at(r, '/unix_account', 'access.manages-login-account', `converge access would manage ~${r.data.unix_account}/.ssh/authorized_keys, the account opsgate logs in with on ${hosts.slice(0, 5).join(', ')}${hosts.length > 5 ? ` and ${hosts.length - 5} more` : ''}: the next connection would be refused`, 'give the role its own unix_account; the login account\'s keys are managed outside converge'));
+    if (hosts)
+      out.push(
+        at(
+          r,
+          '/unix_account',
+          'access.manages-login-account',
+          `converge access would manage ~${r.data.unix_account}/.ssh/authorized_keys, the account opsgate logs in with on ${hosts.slice(0, 5).join(', ')}${hosts.length > 5 ? ` and ${hosts.length - 5} more` : ''}: the next connection would be refused`,
+          "give the role its own unix_account; the login account's keys are managed outside converge",
+        ),
+      );
   }
   for (const p of repo.all('person')) {
     p.data.ssh_keys?.forEach((k, i) => {
       const fp = fingerprintOf(k.public_key);
-      if (fp !== k.fingerprint) out.push(at(p, `/ssh_keys/${i}/fingerprint`, 'access.fingerprint-mismatch', `pinned fingerprint ${k.fingerprint} does not match the public key (${fp ?? 'unreadable key'})`, 'recompute with `ssh-keygen -lf key.pub` and pin that value'));
+      if (fp !== k.fingerprint)
+        out.push(
+          at(
+            p,
+            `/ssh_keys/${i}/fingerprint`,
+            'access.fingerprint-mismatch',
+            `pinned fingerprint ${k.fingerprint} does not match the public key (${fp ?? 'unreadable key'})`,
+            'recompute with `ssh-keygen -lf key.pub` and pin that value',
+          ),
+        );
     });
   }
   return out;

@@ -27,14 +27,25 @@ export function checkAdvisories({ repo, now }: RuleInput): Diagnostic[] {
     const change = d.remediation?.change ? repo.get('change', d.remediation.change) : undefined;
     const exception = d.remediation?.exception ? repo.get('exception', d.remediation.exception) : undefined;
     if (d.remediation?.change && !change) out.push(at(a, '/remediation/change', 'reference.unknown-change', `change '${d.remediation.change}' does not exist`, 'name a change under changes/YYYY/'));
-    if (d.remediation?.exception && !exception) out.push(at(a, '/remediation/exception', 'reference.unknown-exception', `exception '${d.remediation.exception}' does not exist`, 'name an exception under policies/exceptions/'));
+    if (d.remediation?.exception && !exception)
+      out.push(at(a, '/remediation/exception', 'reference.unknown-exception', `exception '${d.remediation.exception}' does not exist`, 'name an exception under policies/exceptions/'));
     const patched = change?.data.closure?.outcome === 'succeeded';
     const waived = exception !== undefined && Date.parse(exception.data.expires) >= now.getTime();
     if (patched || waived || endOfDay(due, zone) >= now.getTime()) continue;
-    const state = change ? `change ${change.id} is ${change.data.closure ? `closed ${change.data.closure.outcome}` : 'not closed'}` : exception ? `exception ${exception.id} expired on ${exception.data.expires}` : 'no change or exception is linked';
-    out.push(at(a, '/published', 'advisory.overdue',
-      `${d.references.join(', ')} (${d.severity}) was due on ${due}, ${PATCH_DUE_DAYS[d.severity]} days after ${d.published}: ${state}`,
-      'patch it through a change (remediation.change) and close the change, or accept the risk with an exception (remediation.exception)'));
+    const state = change
+      ? `change ${change.id} is ${change.data.closure ? `closed ${change.data.closure.outcome}` : 'not closed'}`
+      : exception
+        ? `exception ${exception.id} expired on ${exception.data.expires}`
+        : 'no change or exception is linked';
+    out.push(
+      at(
+        a,
+        '/published',
+        'advisory.overdue',
+        `${d.references.join(', ')} (${d.severity}) was due on ${due}, ${PATCH_DUE_DAYS[d.severity]} days after ${d.published}: ${state}`,
+        'patch it through a change (remediation.change) and close the change, or accept the risk with an exception (remediation.exception)',
+      ),
+    );
   }
   return out;
 }

@@ -19,18 +19,35 @@ export function checkBackupVerification({ repo, now, backupRestoreTests }: RuleI
   for (const bp of repo.all('backup-policy')) {
     const every = bp.data.verification.restore_test_every_days;
     const overdue: string[] = [];
-    for (const h of repo.resolveTargets(bp.data.targets).map((d) => d.id).sort()) {
+    for (const h of repo
+      .resolveTargets(bp.data.targets)
+      .map((d) => d.id)
+      .sort()) {
       const t = last.get(`${bp.id}\u0000${h}`);
       if (!t) overdue.push(`${h} (none recorded)`);
       else if (now.getTime() - Date.parse(t.at) > every * DAY) overdue.push(`${h} (last passed ${t.at.slice(0, 10)}, ${t.file}:${t.line})`);
     }
     if (overdue.length === 0) continue;
-    out.push(at(bp, '/verification/restore_test_every_days', 'backup.verification-overdue',
-      `no passing restore test within ${every} days in records/backups/ for ${overdue.length} target host${overdue.length === 1 ? '' : 's'}: ${overdue.slice(0, 5).join(', ')}${overdue.length > 5 ? ', …' : ''}`,
-      `run 'opsgate backup verify --policies ${bp.id} --restore-test --record' (the scheduled backup workflow runs it with --due)`));
+    out.push(
+      at(
+        bp,
+        '/verification/restore_test_every_days',
+        'backup.verification-overdue',
+        `no passing restore test within ${every} days in records/backups/ for ${overdue.length} target host${overdue.length === 1 ? '' : 's'}: ${overdue.slice(0, 5).join(', ')}${overdue.length > 5 ? ', …' : ''}`,
+        `run 'opsgate backup verify --policies ${bp.id} --restore-test --record' (the scheduled backup workflow runs it with --due)`,
+      ),
+    );
   }
   for (const p of backupRestoreTests.problems) {
-    out.push({ code: 'backup.records-broken', severity: 'warning', file: p.split(':')[0]!, line: 1, col: 1, message: `${p}: restore tests after the break are not counted`, hint: "run 'opsgate records verify'; a person must look at it" });
+    out.push({
+      code: 'backup.records-broken',
+      severity: 'warning',
+      file: p.split(':')[0]!,
+      line: 1,
+      col: 1,
+      message: `${p}: restore tests after the break are not counted`,
+      hint: "run 'opsgate records verify'; a person must look at it",
+    });
   }
   return out;
 }
@@ -46,12 +63,17 @@ export function checkBackupPrechecks({ repo }: RuleInput): Diagnostic[] {
   const policies = repo.all('backup-policy').map((bp) => ({ id: bp.id, hosts: new Set(repo.resolveTargets(bp.data.targets).map((h) => h.id)) }));
   for (const doc of repo.all('change')) {
     const c = doc.data;
-    const lists = [['prechecks', c.prechecks ?? []], ['verification', c.verification ?? []]] as const;
+    const lists = [
+      ['prechecks', c.prechecks ?? []],
+      ['verification', c.verification ?? []],
+    ] as const;
     for (const [list, checks] of lists) {
       checks.forEach((k, i) => {
         const ptr = `/${list}/${i}`;
-        if ((k.argv === undefined) === (k.backup_fresh === undefined)) out.push(at(doc, ptr, 'change.check-shape', 'a check needs exactly one of argv or backup_fresh', 'argv: [command, arg, …] for a command, or backup_fresh: {policy: ID, within_hours: N}'));
-        if (k.backup_fresh && !repo.get('backup-policy', k.backup_fresh.policy)) out.push(at(doc, `${ptr}/backup_fresh/policy`, 'reference.unknown-backup-policy', `backup policy '${k.backup_fresh.policy}' does not exist`, 'name a policy under policies/backup/'));
+        if ((k.argv === undefined) === (k.backup_fresh === undefined))
+          out.push(at(doc, ptr, 'change.check-shape', 'a check needs exactly one of argv or backup_fresh', 'argv: [command, arg, …] for a command, or backup_fresh: {policy: ID, within_hours: N}'));
+        if (k.backup_fresh && !repo.get('backup-policy', k.backup_fresh.policy))
+          out.push(at(doc, `${ptr}/backup_fresh/policy`, 'reference.unknown-backup-policy', `backup policy '${k.backup_fresh.policy}' does not exist`, 'name a policy under policies/backup/'));
       });
     }
     if (c.closure) continue;
@@ -64,7 +86,16 @@ export function checkBackupPrechecks({ repo }: RuleInput): Diagnostic[] {
       const names = new Set(targets.map((h) => h.data.backup_repositories?.find((r) => r.policy === bp.id)?.password_env ?? bp.data.repository.password_env));
       for (const n of [...names].sort()) {
         const p = secretUseProblem(n, allowed);
-        if (p) out.push(at(doc, `/prechecks/${i}/backup_fresh/policy`, p.code, `the repository password of ${bp.id}: ${p.message}`, 'add it to allowed_secrets in policies/organisation.yaml (governance tier), or name a policy whose password is allowed'));
+        if (p)
+          out.push(
+            at(
+              doc,
+              `/prechecks/${i}/backup_fresh/policy`,
+              p.code,
+              `the repository password of ${bp.id}: ${p.message}`,
+              'add it to allowed_secrets in policies/organisation.yaml (governance tier), or name a policy whose password is allowed',
+            ),
+          );
       }
     });
     const covered = new Set((c.prechecks ?? []).flatMap((k) => (k.backup_fresh ? [k.backup_fresh.policy] : [])));
@@ -73,11 +104,20 @@ export function checkBackupPrechecks({ repo }: RuleInput): Diagnostic[] {
       if (s.kind !== 'run' || !s.argv) return;
       const what = packageInstall(s.argv);
       if (!what) return;
-      const missing = policies.filter((p) => !covered.has(p.id)).map((p) => ({ id: p.id, hosts: hosts.filter((h) => p.hosts.has(h)) })).filter((p) => p.hosts.length > 0);
+      const missing = policies
+        .filter((p) => !covered.has(p.id))
+        .map((p) => ({ id: p.id, hosts: hosts.filter((h) => p.hosts.has(h)) }))
+        .filter((p) => p.hosts.length > 0);
       if (missing.length === 0) return;
-      out.push(at(doc, `/steps/${i}/argv`, 'change.backup-precheck-missing',
-        `step '${s.id}' runs ${what} on hosts backed up by ${missing.map((p) => `${p.id} (${p.hosts.join(', ')})`).join(', ')}, with no backup_fresh precheck for ${missing.length === 1 ? 'that policy' : 'those policies'}`,
-        `add to prechecks: - {id: backup-fresh, backup_fresh: {policy: ${missing[0]!.id}, within_hours: 24}}`));
+      out.push(
+        at(
+          doc,
+          `/steps/${i}/argv`,
+          'change.backup-precheck-missing',
+          `step '${s.id}' runs ${what} on hosts backed up by ${missing.map((p) => `${p.id} (${p.hosts.join(', ')})`).join(', ')}, with no backup_fresh precheck for ${missing.length === 1 ? 'that policy' : 'those policies'}`,
+          `add to prechecks: - {id: backup-fresh, backup_fresh: {policy: ${missing[0]!.id}, within_hours: 24}}`,
+        ),
+      );
     });
   }
   return out;

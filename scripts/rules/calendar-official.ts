@@ -36,34 +36,85 @@ export function checkOfficialCalendar(input: RuleInput): Diagnostic[] {
 
   for (const [year, where] of coveredYears(cal, input.repo)) {
     if (!official.years.has(year)) {
-      out.push(at(cal, where, 'calendar.year-unknown', `${official.source} has no official holiday schedule for ${year} yet: the calendar's ${year} holidays and make-up workdays are taken as declared, not checked`, `when the State Council publishes the ${year} schedule (usually in November of the year before), update chinese-days and run ${sync(year)}`, 'notice'));
+      out.push(
+        at(
+          cal,
+          where,
+          'calendar.year-unknown',
+          `${official.source} has no official holiday schedule for ${year} yet: the calendar's ${year} holidays and make-up workdays are taken as declared, not checked`,
+          `when the State Council publishes the ${year} schedule (usually in November of the year before), update chinese-days and run ${sync(year)}`,
+          'notice',
+        ),
+      );
       continue;
     }
     const inYear = (d: string) => d.startsWith(`${year}-`);
     for (const day of [...official.holidays.values()].filter((d) => inYear(d.date))) {
       if (holidays.has(day.date) || deviations.has(day.date)) continue;
       const also = workdays.has(day.date) ? `; the calendar lists it as a make-up workday instead` : '';
-      out.push(at(cal, data.holidays ? '/holidays' : '', 'calendar.holiday-missing', `${day.date} ${day.name} (${day.nameEn}) is an official holiday (${official.source}) missing from holidays${also}`, `add "- {date: ${day.date}, name: ${day.name}}" to holidays (or run ${sync(year)}); if this organisation works that day, list it under deviations with the reason`));
+      out.push(
+        at(
+          cal,
+          data.holidays ? '/holidays' : '',
+          'calendar.holiday-missing',
+          `${day.date} ${day.name} (${day.nameEn}) is an official holiday (${official.source}) missing from holidays${also}`,
+          `add "- {date: ${day.date}, name: ${day.name}}" to holidays (or run ${sync(year)}); if this organisation works that day, list it under deviations with the reason`,
+        ),
+      );
     }
     for (const day of [...official.workdays.values()].filter((d) => inYear(d.date))) {
       if (workdays.has(day.date) || deviations.has(day.date)) continue;
-      out.push(at(cal, data.makeup_workdays ? '/makeup_workdays' : '', 'calendar.workday-missing', `${day.date} ${workdayName(day)} is an official make-up workday (调休, ${official.source}) missing from makeup_workdays: windows marked workdays_only would stay shut that day`, `add "- {date: ${day.date}, name: ${workdayName(day)}}" to makeup_workdays (or run ${sync(year)}); if this organisation keeps the day off, list it under deviations with the reason`));
+      out.push(
+        at(
+          cal,
+          data.makeup_workdays ? '/makeup_workdays' : '',
+          'calendar.workday-missing',
+          `${day.date} ${workdayName(day)} is an official make-up workday (调休, ${official.source}) missing from makeup_workdays: windows marked workdays_only would stay shut that day`,
+          `add "- {date: ${day.date}, name: ${workdayName(day)}}" to makeup_workdays (or run ${sync(year)}); if this organisation keeps the day off, list it under deviations with the reason`,
+        ),
+      );
     }
     for (const [date, i] of holidays) {
       if (!inYear(date) || official.holidays.has(date) || deviations.has(date)) continue;
       const why = official.workdays.has(date) ? `an official make-up workday (${workdayName(official.workdays.get(date)!)})` : 'not an official holiday';
-      out.push(at(cal, `/holidays/${i}/date`, 'calendar.holiday-unofficial', `${date} ${data.holidays![i]!.name} is ${why} (${official.source})`, `correct the date, or declare the local holiday under deviations with its reason`));
+      out.push(
+        at(
+          cal,
+          `/holidays/${i}/date`,
+          'calendar.holiday-unofficial',
+          `${date} ${data.holidays![i]!.name} is ${why} (${official.source})`,
+          `correct the date, or declare the local holiday under deviations with its reason`,
+        ),
+      );
     }
     for (const [date, i] of workdays) {
       if (!inYear(date) || official.workdays.has(date) || deviations.has(date)) continue;
-      out.push(at(cal, `/makeup_workdays/${i}/date`, 'calendar.workday-unofficial', `${date} ${data.makeup_workdays![i]!.name} is not an official make-up workday (${official.source})`, `correct the date, or declare the local workday under deviations with its reason`));
+      out.push(
+        at(
+          cal,
+          `/makeup_workdays/${i}/date`,
+          'calendar.workday-unofficial',
+          `${date} ${data.makeup_workdays![i]!.name} is not an official make-up workday (${official.source})`,
+          `correct the date, or declare the local workday under deviations with its reason`,
+        ),
+      );
     }
   }
   for (const [date, i] of deviations) {
     const year = Number(date.slice(0, 4));
     if (!official.years.has(year)) continue;
     const deviates = official.holidays.has(date) !== holidays.has(date) || official.workdays.has(date) !== workdays.has(date);
-    if (!deviates) out.push(at(cal, `/deviations/${i}/date`, 'calendar.deviation-unused', `${date} is declared a deviation, but the calendar agrees with the official schedule that day`, 'remove the deviation, or change holidays / makeup_workdays to what it declares', 'warning'));
+    if (!deviates)
+      out.push(
+        at(
+          cal,
+          `/deviations/${i}/date`,
+          'calendar.deviation-unused',
+          `${date} is declared a deviation, but the calendar agrees with the official schedule that day`,
+          'remove the deviation, or change holidays / makeup_workdays to what it declares',
+          'warning',
+        ),
+      );
   }
   return out;
 }

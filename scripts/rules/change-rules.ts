@@ -24,17 +24,32 @@ function checkOneChange(doc: ChangeDoc, repo: RepoModel, existingFiles: Readonly
   if (!(end > start)) out.push(at(doc, '/window/end', 'change.window-order', `window ends (${c.window.end}) before or when it starts (${c.window.start})`, 'set window.end after window.start'));
 
   if (c.type === 'emergency' && !c.emergency) {
-    out.push(at(doc, '/type', 'change.emergency-justification', 'an emergency change must carry `emergency:` with a justification and a retro_review_due time', 'add emergency: { justification: ..., retro_review_due: 2026-12-01T18:00:00+08:00 }'));
+    out.push(
+      at(
+        doc,
+        '/type',
+        'change.emergency-justification',
+        'an emergency change must carry `emergency:` with a justification and a retro_review_due time',
+        'add emergency: { justification: ..., retro_review_due: 2026-12-01T18:00:00+08:00 }',
+      ),
+    );
   }
   if (c.type !== 'emergency' && c.emergency) {
-    out.push(at(doc, '/emergency', 'change.emergency-not-emergency', `only emergency changes carry \`emergency:\`; this one is ${c.type}`, 'set type: emergency, or remove the emergency block', 'warning'));
+    out.push(
+      at(doc, '/emergency', 'change.emergency-not-emergency', `only emergency changes carry \`emergency:\`; this one is ${c.type}`, 'set type: emergency, or remove the emergency block', 'warning'),
+    );
   }
   if (riskRank(c.risk) >= riskRank('medium')) {
     const missing = (['rollback', 'verification', 'test_evidence'] as const).filter((k) => !c[k] || (Array.isArray(c[k]) && (c[k] as unknown[]).length === 0));
     for (const k of missing) {
       // Located where the key belongs, so the author sees where to write it.
       const place = whereKeyBelongs(doc, k);
-      const what = k === 'test_evidence' ? 'what was tested where, e.g. test_evidence: { summary: tested on staging }' : k === 'rollback' ? 'steps that undo the change, e.g. rollback: [{ id: undo, kind: run, argv: [...] }]' : 'checks that prove it worked, e.g. verification: [{ id: up, argv: [...] }]';
+      const what =
+        k === 'test_evidence'
+          ? 'what was tested where, e.g. test_evidence: { summary: tested on staging }'
+          : k === 'rollback'
+            ? 'steps that undo the change, e.g. rollback: [{ id: undo, kind: run, argv: [...] }]'
+            : 'checks that prove it worked, e.g. verification: [{ id: up, argv: [...] }]';
       out.push(diagnostic('change.missing-safeguard', { file: doc.file, ...place.at }, `a ${c.risk}-risk change must have ${k}`, { pointer: `/${k}`, hint: `add \`${k}:\` ${place.where}: ${what}` }));
     }
   }
@@ -42,7 +57,15 @@ function checkOneChange(doc: ChangeDoc, repo: RepoModel, existingFiles: Readonly
   out.push(...checkPlaceholders(doc));
   const hosts = repo.resolveTargets(c.targets);
   if (!c.targets.hosts?.length && !c.targets.groups?.length) {
-    out.push(at(doc, '/targets', 'change.no-targets', 'the change names no host and no group to change', 'list host ids under targets.hosts (inventory/hosts/) and/or group ids under targets.groups (inventory/groups/)'));
+    out.push(
+      at(
+        doc,
+        '/targets',
+        'change.no-targets',
+        'the change names no host and no group to change',
+        'list host ids under targets.hosts (inventory/hosts/) and/or group ids under targets.groups (inventory/groups/)',
+      ),
+    );
   } else if (hosts.length === 0) {
     out.push(at(doc, '/targets', 'change.no-hosts', 'the targets resolve to no host', 'name hosts, or groups that have members'));
   }
@@ -65,16 +88,37 @@ function checkOneChange(doc: ChangeDoc, repo: RepoModel, existingFiles: Readonly
       }
       for (const g of outside.values()) {
         if (g.inside) continue;
-        out.push(at(doc, '/window', 'change.outside-maintenance-window', `the window ${c.window.start} – ${c.window.end} is not inside a maintenance window of ${nameHosts(g.hosts.map((h) => h.id))}`, `move it into one of: ${describeWindows(calendar.data, g.hosts[0]!)}`));
+        out.push(
+          at(
+            doc,
+            '/window',
+            'change.outside-maintenance-window',
+            `the window ${c.window.start} – ${c.window.end} is not inside a maintenance window of ${nameHosts(g.hosts.map((h) => h.id))}`,
+            `move it into one of: ${describeWindows(calendar.data, g.hosts[0]!)}`,
+          ),
+        );
       }
     }
     for (const f of blockingFreezes(calendar.data, c.type, start, end)) {
-      out.push(at(doc, '/window', 'change.in-freeze', `the window overlaps freeze '${f.id}' (${f.title}, ${f.start} – ${f.end}), which allows only ${f.allow_types.join(', ') || 'nothing'}`, 'move the change after the freeze, or, if it cannot wait, make it an emergency change'));
+      out.push(
+        at(
+          doc,
+          '/window',
+          'change.in-freeze',
+          `the window overlaps freeze '${f.id}' (${f.title}, ${f.start} – ${f.end}), which allows only ${f.allow_types.join(', ') || 'nothing'}`,
+          'move the change after the freeze, or, if it cannot wait, make it an emergency change',
+        ),
+      );
     }
   }
 
   const stepIds = new Map<string, number>();
-  const allSteps = [...(c.prechecks ?? []).map((s) => ['prechecks', s] as const), ...c.steps.map((s) => ['steps', s] as const), ...(c.verification ?? []).map((s) => ['verification', s] as const), ...(c.rollback ?? []).map((s) => ['rollback', s] as const)];
+  const allSteps = [
+    ...(c.prechecks ?? []).map((s) => ['prechecks', s] as const),
+    ...c.steps.map((s) => ['steps', s] as const),
+    ...(c.verification ?? []).map((s) => ['verification', s] as const),
+    ...(c.rollback ?? []).map((s) => ['rollback', s] as const),
+  ];
   const indexIn: Record<string, number> = {};
   for (const [list, s] of allSteps) {
     const i = (indexIn[list] = (indexIn[list] ?? -1) + 1);
@@ -89,7 +133,8 @@ function checkOneChange(doc: ChangeDoc, repo: RepoModel, existingFiles: Readonly
     for (const p of repoPathsOf(s)) {
       const refused = refusedFiles.get(p.path);
       if (refused) out.push(at(doc, `${pointer}/${p.field}`, 'change.linked-file', refused, 'opsgate never follows links: commit the file itself, inside the repository'));
-      else if (!existingFiles.has(p.path)) out.push(at(doc, `${pointer}/${p.field}`, 'change.missing-file', `${p.path} does not exist inside the repository`, 'commit the file, and reference it by its path from the repository root'));
+      else if (!existingFiles.has(p.path))
+        out.push(at(doc, `${pointer}/${p.field}`, 'change.missing-file', `${p.path} does not exist inside the repository`, 'commit the file, and reference it by its path from the repository root'));
     }
     if ('kind' in s && s.kind === 'converge' && s.target === 'baseline' && !s.baseline) {
       out.push(at(doc, pointer, 'change.converge-baseline', 'a baseline converge step must name the baseline', 'add baseline: <id from policies/baselines/>'));
@@ -109,7 +154,16 @@ function checkPlaceholders(doc: ChangeDoc): Diagnostic[] {
   const out: Diagnostic[] = [];
   const walk = (v: unknown, pointer: string) => {
     if (typeof v === 'string') {
-      if (PLACEHOLDER.test(v)) out.push(at(doc, pointer, 'change.placeholder', `${pointer.slice(1).replace(/\//g, '.')} still holds the template's placeholder: ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`, 'write the real value in place of TODO (opsgate new change leaves TODO wherever a person must decide)'));
+      if (PLACEHOLDER.test(v))
+        out.push(
+          at(
+            doc,
+            pointer,
+            'change.placeholder',
+            `${pointer.slice(1).replace(/\//g, '.')} still holds the template's placeholder: ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`,
+            'write the real value in place of TODO (opsgate new change leaves TODO wherever a person must decide)',
+          ),
+        );
     } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${pointer}/${i}`));
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
   };
@@ -133,7 +187,9 @@ const SAFEGUARD_ORDER = ['prechecks', 'steps', 'verification', 'rollback', 'roll
  */
 export function whereKeyBelongs(doc: ChangeDoc, key: (typeof SAFEGUARD_ORDER)[number]): { at: Located; where: string } {
   const keys = Object.keys(doc.data);
-  const before = SAFEGUARD_ORDER.slice(0, SAFEGUARD_ORDER.indexOf(key)).reverse().find((k) => keys.includes(k));
+  const before = SAFEGUARD_ORDER.slice(0, SAFEGUARD_ORDER.indexOf(key))
+    .reverse()
+    .find((k) => keys.includes(k));
   if (!before) return { at: doc.locate('', { key: true }), where: 'to the document' };
   const next = keys[keys.indexOf(before) + 1];
   if (next) return { at: { ...doc.locate(`/${next}`, { key: true }), col: 1 }, where: `here, after \`${before}:\` and before \`${next}:\`` };
@@ -160,7 +216,9 @@ export function repoPathsOf(step: object): { field: string; path: string }[] {
 }
 
 function describeWindows(calendar: import('../model/documents.generated.ts').CalendarDocument, host: Parameters<typeof containingWindow>[1]): string {
-  const ws = calendar.maintenance_windows.filter((w) => !w.applies_to || w.applies_to.envs?.includes(host.data.env) || w.applies_to.hosts?.includes(host.id) || w.applies_to.groups?.some((g) => host.data.groups.includes(g)));
+  const ws = calendar.maintenance_windows.filter(
+    (w) => !w.applies_to || w.applies_to.envs?.includes(host.data.env) || w.applies_to.hosts?.includes(host.id) || w.applies_to.groups?.some((g) => host.data.groups.includes(g)),
+  );
   return ws.length ? ws.map((w) => `${w.id} (${w.days.join('/')} ${w.start}–${w.end} ${calendar.timezone})`).join(', ') : 'none applies to this host: add one to policies/calendar.yaml';
 }
 
@@ -218,7 +276,7 @@ class MinHeap<T> {
   push(v: T): void {
     const a = this.items;
     a.push(v);
-    for (let i = a.length - 1; i > 0; ) {
+    for (let i = a.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
       if (this.less(a[i]!, a[p]!) >= 0) break;
       [a[i], a[p]] = [a[p]!, a[i]!];
@@ -231,7 +289,7 @@ class MinHeap<T> {
     const last = a.pop();
     if (a.length && last !== undefined) {
       a[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;

@@ -25,13 +25,41 @@ export function checkContacts({ repo, now }: RuleInput): Diagnostic[] {
     if (expires) {
       const end = endOfDay(expires, zone);
       const days = Math.ceil((end - nowMs) / 86_400_000);
-      if (end < nowMs) out.push(at(c, '/contract/expires', 'contact.contract-expired', `${d.name}'s contract expired on ${expires}: engineers on duty may call a vendor that no longer owes support`, 'renew the contract and update contract.expires, or set type: team / remove the vendor'));
-      else if (days <= CONTRACT_WARN_DAYS) out.push(at(c, '/contract/expires', 'contact.contract-expiring', `${d.name}'s contract expires on ${expires}, in ${days} day(s)`, 'start the renewal now; update contract.expires when it is signed', 'warning'));
-      if (d.contract?.starts && d.contract.starts > expires) out.push(at(c, '/contract/starts', 'contact.contract-order', `contract starts ${d.contract.starts}, after it expires ${expires}`, 'starts is the first covered day, expires the last'));
+      if (end < nowMs)
+        out.push(
+          at(
+            c,
+            '/contract/expires',
+            'contact.contract-expired',
+            `${d.name}'s contract expired on ${expires}: engineers on duty may call a vendor that no longer owes support`,
+            'renew the contract and update contract.expires, or set type: team / remove the vendor',
+          ),
+        );
+      else if (days <= CONTRACT_WARN_DAYS)
+        out.push(
+          at(
+            c,
+            '/contract/expires',
+            'contact.contract-expiring',
+            `${d.name}'s contract expires on ${expires}, in ${days} day(s)`,
+            'start the renewal now; update contract.expires when it is signed',
+            'warning',
+          ),
+        );
+      if (d.contract?.starts && d.contract.starts > expires)
+        out.push(at(c, '/contract/starts', 'contact.contract-order', `contract starts ${d.contract.starts}, after it expires ${expires}`, 'starts is the first covered day, expires the last'));
     }
     const h = d.service_hours;
     if (h && !h.always && !(h.days?.length && h.from && h.to)) {
-      out.push(at(c, '/service_hours', 'contact.service-hours', 'service_hours says neither always: true nor days with from and to', 'write always: true for 7x24, or days: [mon, …] with from: "09:00" and to: "18:00"'));
+      out.push(
+        at(
+          c,
+          '/service_hours',
+          'contact.service-hours',
+          'service_hours says neither always: true nor days with from and to',
+          'write always: true for 7x24, or days: [mon, …] with from: "09:00" and to: "18:00"',
+        ),
+      );
     }
     d.covers?.hosts?.forEach((id, i) => {
       if (!repo.get('host', id) && !repo.hasInvalid('host', id)) out.push(at(c, `/covers/hosts/${i}`, 'contact.unknown-target', `no host '${id}'`, 'use an id from inventory/hosts/'));

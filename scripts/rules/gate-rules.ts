@@ -15,7 +15,10 @@ export function checkGateAssumptions({ repo }: RuleInput): Diagnostic[] {
   const hosts = repo.all('host');
   const byId = new Map(hosts.map((h) => [h.id, h]));
   // Each pair is reported once, on the host whose file sorts later.
-  const dups = findDuplicateHosts(hosts.map((h) => hostIdentity(h.id, h.file, h.data as unknown as Record<string, unknown>)), new Set(hosts.map((h) => h.id)));
+  const dups = findDuplicateHosts(
+    hosts.map((h) => hostIdentity(h.id, h.file, h.data as unknown as Record<string, unknown>)),
+    new Set(hosts.map((h) => h.id)),
+  );
   for (const d of dups) {
     const doc = byId.get(d.id)!;
     if (doc.file < byId.get(d.other)!.file) continue;
@@ -30,7 +33,18 @@ export function checkGateAssumptions({ repo }: RuleInput): Diagnostic[] {
   for (const c of repo.all('change')) {
     for (const ref of secretsOfChange(c.data)) {
       const p = secretUseProblem(ref.name, allowed);
-      if (p) out.push(at(c, ref.pointer, p.code, p.message, allowed.size ? `allowed: ${[...allowed].join(', ')}; or add it to allowed_secrets in policies/organisation.yaml (governance tier)` : 'add it to allowed_secrets in policies/organisation.yaml (governance tier)'));
+      if (p)
+        out.push(
+          at(
+            c,
+            ref.pointer,
+            p.code,
+            p.message,
+            allowed.size
+              ? `allowed: ${[...allowed].join(', ')}; or add it to allowed_secrets in policies/organisation.yaml (governance tier)`
+              : 'add it to allowed_secrets in policies/organisation.yaml (governance tier)',
+          ),
+        );
     }
   }
   const approval = repo.one('approval');
@@ -38,7 +52,16 @@ export function checkGateAssumptions({ repo }: RuleInput): Diagnostic[] {
     for (const [team, t] of Object.entries(approval.data.teams ?? {})) {
       (t?.members ?? []).forEach((m, i) => {
         const p = repo.get('person', m);
-        if (p && !p.data.github) out.push(at(approval, `/teams/${team}/members/${i}`, 'approval.member-no-login', `${m} has no GitHub login (policies/access/people/${m}.yaml), so no review can ever be theirs; team ${team} counts them but they can never approve`, `add github: <login> to ${m}, or take them out of team ${team}`));
+        if (p && !p.data.github)
+          out.push(
+            at(
+              approval,
+              `/teams/${team}/members/${i}`,
+              'approval.member-no-login',
+              `${m} has no GitHub login (policies/access/people/${m}.yaml), so no review can ever be theirs; team ${team} counts them but they can never approve`,
+              `add github: <login> to ${m}, or take them out of team ${team}`,
+            ),
+          );
       });
     }
   }

@@ -23,7 +23,7 @@ export const DUTY_CODES: Record<DutyKind, string> = {
 const HINTS: Record<DutyKind, string> = {
   acknowledge: 'record acknowledged_at (opsgate incident ack INC-… --by PERSON --at TIME)',
   supervisor: 'record the report to the supervisor: opsgate incident escalate INC-… --role supervisor --to PERSON --channel phone --by PERSON --at TIME',
-  leadership: 'record the supervisor\'s report to leadership by phone or in person: opsgate incident escalate INC-… --role leadership --to ID --channel phone --by SUPERVISOR --at TIME',
+  leadership: "record the supervisor's report to leadership by phone or in person: opsgate incident escalate INC-… --role leadership --to ID --channel phone --by SUPERVISOR --at TIME",
   escalation: 'record the escalation: opsgate incident escalate INC-… --role technical --to PERSON --channel phone --by PERSON --at TIME',
   update: 'record each status update: opsgate incident notify INC-… --duty update --to GROUP --channel dingtalk --by PERSON --at TIME',
   feedback: 'record the feedback to the reporter: feedback: {at, by, to, channel}, or opsgate incident notify INC-… --duty feedback',
@@ -31,8 +31,6 @@ const HINTS: Record<DutyKind, string> = {
   report: 'submit the 故障报告单 (cause and fix explained) and record report: {submitted_at, by}',
   postmortem: 'set postmortem.status to pending with a due date, then done with completed_on',
 };
-
-
 
 /**
  * The reporting chain of 第五章 故障处理, the full cycle 接收→分析→修复→验证→反馈,
@@ -55,22 +53,49 @@ export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
     const hosts = (d.affected?.hosts ?? []).map((id) => repo.get('host', id)).filter((h) => h !== undefined);
     const derived = deriveIncidentLevel(d, hosts, mostSevere);
     if (severityRank(d.level, mostSevere) < derived.rank) {
-      out.push(at(inc, '/level', 'incident.level-too-low', `declared ${LEVEL_NAMES[d.level]} (level ${d.level}) but the affected hosts and impact make it at least ${renderLevelDerivation(derived, mostSevere)}`, `set level: ${derived.level}, or correct affected.hosts / impact if they overstate the fault`));
+      out.push(
+        at(
+          inc,
+          '/level',
+          'incident.level-too-low',
+          `declared ${LEVEL_NAMES[d.level]} (level ${d.level}) but the affected hosts and impact make it at least ${renderLevelDerivation(derived, mostSevere)}`,
+          `set level: ${derived.level}, or correct affected.hosts / impact if they overstate the fault`,
+        ),
+      );
     }
 
     const detected = Date.parse(d.detected_at);
     const early = (ptr: string, t: string) => {
-      if (Date.parse(t) < detected) out.push(at(inc, ptr, 'incident.time-order', `${t} is before the fault was detected (${d.detected_at})`, 'check the date: the chain starts at detection', 'warning'));
+      if (Date.parse(t) < detected)
+        out.push(at(inc, ptr, 'incident.time-order', `${t} is before the fault was detected (${d.detected_at})`, 'check the date: the chain starts at detection', 'warning'));
     };
     d.escalations?.forEach((e, i) => early(`/escalations/${i}/at`, e.at));
     d.notifications?.forEach((n, i) => early(`/notifications/${i}/at`, n.at));
     d.vendor_engagements?.forEach((v, i) => early(`/vendor_engagements/${i}/called_at`, v.called_at));
     if (d.analysed_at) early('/analysed_at', d.analysed_at);
 
-    if (isResolved(d) && !d.analysed_at) out.push(at(inc, '/resolved_at', 'incident.cycle-incomplete', 'resolved without analysed_at: the cycle 接收→分析→修复→验证→反馈 is missing its analysis', 'record when the cause was identified: analysed_at'));
+    if (isResolved(d) && !d.analysed_at)
+      out.push(
+        at(
+          inc,
+          '/resolved_at',
+          'incident.cycle-incomplete',
+          'resolved without analysed_at: the cycle 接收→分析→修复→验证→反馈 is missing its analysis',
+          'record when the cause was identified: analysed_at',
+        ),
+      );
 
     d.deviations?.forEach((dev, i) => {
-      if (dev.approved_by === d.handler) out.push(at(inc, `/deviations/${i}/approved_by`, 'incident.deviation-self-approved', `the handler ${d.handler} approved their own deviation`, 'a deviation is accepted by someone else, usually the supervisor'));
+      if (dev.approved_by === d.handler)
+        out.push(
+          at(
+            inc,
+            `/deviations/${i}/approved_by`,
+            'incident.deviation-self-approved',
+            `the handler ${d.handler} approved their own deviation`,
+            'a deviation is accepted by someone else, usually the supervisor',
+          ),
+        );
     });
 
     const known = (id: string) => repo.get('person', id) !== undefined || repo.hasInvalid('person', id);
@@ -81,7 +106,8 @@ export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
     d.escalations?.forEach((e, i) => {
       personRef(`/escalations/${i}/by`, e.by);
       e.to.forEach((t, j) => {
-        if (!known(t) && !contactKnown(t)) out.push(at(inc, `/escalations/${i}/to/${j}`, 'incident.unknown-person', `'${t}' is neither a person nor a contact`, 'use an id from policies/access/people/ or policies/contacts/'));
+        if (!known(t) && !contactKnown(t))
+          out.push(at(inc, `/escalations/${i}/to/${j}`, 'incident.unknown-person', `'${t}' is neither a person nor a contact`, 'use an id from policies/access/people/ or policies/contacts/'));
       });
     });
     d.notifications?.forEach((n, i) => personRef(`/notifications/${i}/by`, n.by));
@@ -93,13 +119,40 @@ export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
       personRef(`/vendor_engagements/${i}/by`, v.by);
       const c = repo.get('contact', v.contact);
       if (!c) {
-        if (!repo.hasInvalid('contact', v.contact)) out.push(at(inc, `/vendor_engagements/${i}/contact`, 'incident.vendor-unknown', `no contact '${v.contact}' in policies/contacts/`, 'register the vendor (hotline, service hours, contract, what it covers) in policies/contacts/'));
+        if (!repo.hasInvalid('contact', v.contact))
+          out.push(
+            at(
+              inc,
+              `/vendor_engagements/${i}/contact`,
+              'incident.vendor-unknown',
+              `no contact '${v.contact}' in policies/contacts/`,
+              'register the vendor (hotline, service hours, contract, what it covers) in policies/contacts/',
+            ),
+          );
         return;
       }
-      if (c.data.type !== 'vendor') out.push(at(inc, `/vendor_engagements/${i}/contact`, 'incident.vendor-unknown', `${v.contact} is a ${c.data.type}, not a vendor`, 'vendor_engagements name vendors; record internal people under escalations'));
+      if (c.data.type !== 'vendor')
+        out.push(
+          at(
+            inc,
+            `/vendor_engagements/${i}/contact`,
+            'incident.vendor-unknown',
+            `${v.contact} is a ${c.data.type}, not a vendor`,
+            'vendor_engagements name vendors; record internal people under escalations',
+          ),
+        );
       const expires = c.data.contract?.expires;
       if (expires && endOfDay(expires, zone) < Date.parse(v.called_at)) {
-        out.push(at(inc, `/vendor_engagements/${i}/called_at`, 'incident.vendor-contract-expired', `${v.contact}'s contract expired on ${expires}, before the call`, `renew the contract in ${c.file}, or record that the call was paid separately`, 'warning'));
+        out.push(
+          at(
+            inc,
+            `/vendor_engagements/${i}/called_at`,
+            'incident.vendor-contract-expired',
+            `${v.contact}'s contract expired on ${expires}, before the call`,
+            `renew the contract in ${c.file}, or record that the call was paid separately`,
+            'warning',
+          ),
+        );
       }
     });
   }
@@ -113,7 +166,14 @@ function dutyDiagnostics(inc: Doc<'incident'>, duties: readonly Duty[], now: num
   const because = (d: Duty) => (d.deviation ? ` — deviation approved by ${d.deviation.approved_by}: ${d.deviation.reason}` : '');
   for (const d of duties) {
     if (d.kind === 'update' || (d.state !== 'late' && d.state !== 'overdue')) continue;
-    const when = d.dueAt === undefined ? '' : d.state === 'late' ? `: due ${fmt(d.dueAt)}, done ${fmt(d.doneAt!)} (${Math.round((d.doneAt! - d.dueAt) / 60_000)} min late)` : resolved ? `: due ${fmt(d.dueAt)}, never recorded` : `: due ${fmt(d.dueAt)}, not recorded (${Math.round((now - d.dueAt) / 60_000)} min overdue)`;
+    const when =
+      d.dueAt === undefined
+        ? ''
+        : d.state === 'late'
+          ? `: due ${fmt(d.dueAt)}, done ${fmt(d.doneAt!)} (${Math.round((d.doneAt! - d.dueAt) / 60_000)} min late)`
+          : resolved
+            ? `: due ${fmt(d.dueAt)}, never recorded`
+            : `: due ${fmt(d.dueAt)}, not recorded (${Math.round((now - d.dueAt) / 60_000)} min overdue)`;
     const what = d.kind === 'postmortem' ? `${d.detail}, but postmortem.status is not_required` : `${d.detail}${when}`;
     out.push(at(inc, d.pointer, DUTY_CODES[d.kind], what + because(d), HINTS[d.kind], sev(d)));
   }
@@ -121,7 +181,16 @@ function dutyDiagnostics(inc: Doc<'incident'>, duties: readonly Duty[], now: num
   const missed = updates.filter((d) => d.state === 'overdue');
   if (missed.length) {
     const first = missed[0]!;
-    out.push(at(inc, first.pointer, 'incident.notification-missing', `${missed.length} of ${updates.filter((d) => d.state !== 'pending').length} status update windows have no update; first: ${first.detail}${because(first)}`, HINTS.update, sev(first)));
+    out.push(
+      at(
+        inc,
+        first.pointer,
+        'incident.notification-missing',
+        `${missed.length} of ${updates.filter((d) => d.state !== 'pending').length} status update windows have no update; first: ${first.detail}${because(first)}`,
+        HINTS.update,
+        sev(first),
+      ),
+    );
   }
   return out;
 }
@@ -138,13 +207,34 @@ export function checkSlaDuties({ repo }: RuleInput): Diagnostic[] {
     const lesser = sla.data.levels[idx(order[k]!)];
     if (!worse || !lesser) continue;
     if (worse.acknowledge_minutes > lesser.acknowledge_minutes || worse.resolve_minutes > lesser.resolve_minutes) {
-      out.push(at(sla, `/levels/${idx(worse.level)}/acknowledge_minutes`, 'sla.severity-order', `level ${worse.level} is the more severe (most_severe: ${mostSevereOf(sla.data)}) but has looser targets than level ${lesser.level}`, 'check most_severe: it says which end of 1–4 is the worst', 'warning'));
+      out.push(
+        at(
+          sla,
+          `/levels/${idx(worse.level)}/acknowledge_minutes`,
+          'sla.severity-order',
+          `level ${worse.level} is the more severe (most_severe: ${mostSevereOf(sla.data)}) but has looser targets than level ${lesser.level}`,
+          'check most_severe: it says which end of 1–4 is the worst',
+          'warning',
+        ),
+      );
     }
   }
-  for (const [key, list] of [['supervisors', sla.data.supervisors], ['leadership', sla.data.leadership]] as const) {
+  for (const [key, list] of [
+    ['supervisors', sla.data.supervisors],
+    ['leadership', sla.data.leadership],
+  ] as const) {
     list?.forEach((id, i) => {
       const ok = repo.get('person', id) || repo.hasInvalid('person', id) || (key === 'leadership' && (repo.get('contact', id) || repo.hasInvalid('contact', id)));
-      if (!ok) out.push(at(sla, `/${key}/${i}`, 'sla.unknown-person', `no ${key === 'leadership' ? 'person or contact' : 'person'} '${id}'`, key === 'leadership' ? 'use an id from policies/access/people/ or policies/contacts/' : 'use an id from policies/access/people/'));
+      if (!ok)
+        out.push(
+          at(
+            sla,
+            `/${key}/${i}`,
+            'sla.unknown-person',
+            `no ${key === 'leadership' ? 'person or contact' : 'person'} '${id}'`,
+            key === 'leadership' ? 'use an id from policies/access/people/ or policies/contacts/' : 'use an id from policies/access/people/',
+          ),
+        );
     });
   }
   const allowed = (repo.one('organisation')?.data as { allowed_secrets?: unknown } | undefined)?.allowed_secrets;
@@ -154,12 +244,33 @@ export function checkSlaDuties({ repo }: RuleInput): Diagnostic[] {
       if (!name) continue;
       const problem = secretNameProblem(name);
       if (problem) out.push(at(sla, `/notify/channels/${i}/${key}`, 'sla.notify-secret-name', `${problem}: the watch workflow can never pass it`, 'rename the secret, e.g. DINGTALK_OPS_URL'));
-      else if (Array.isArray(allowed) && !allowed.includes(name)) out.push(at(sla, `/notify/channels/${i}/${key}`, 'sla.notify-secret-not-allowed', `${name} is not in allowed_secrets of policies/organisation.yaml: the watch workflow will not pass it`, `add ${name} to allowed_secrets`, 'warning'));
+      else if (Array.isArray(allowed) && !allowed.includes(name))
+        out.push(
+          at(
+            sla,
+            `/notify/channels/${i}/${key}`,
+            'sla.notify-secret-not-allowed',
+            `${name} is not in allowed_secrets of policies/organisation.yaml: the watch workflow will not pass it`,
+            `add ${name} to allowed_secrets`,
+            'warning',
+          ),
+        );
     }
   });
   const teams = new Set(Object.keys(repo.one('approval')?.data.teams ?? {}));
-  sla.data.levels.forEach((l, i) => l.escalate_to?.forEach((id, j) => {
-    if (!repo.get('person', id) && !repo.hasInvalid('person', id) && !repo.get('contact', id) && !teams.has(id)) out.push(at(sla, `/levels/${i}/escalate_to/${j}`, 'sla.unknown-person', `no person, contact or team '${id}'`, 'use an id from policies/access/people/, policies/contacts/ or a team of policies/approval.yaml'));
-  }));
+  sla.data.levels.forEach((l, i) =>
+    l.escalate_to?.forEach((id, j) => {
+      if (!repo.get('person', id) && !repo.hasInvalid('person', id) && !repo.get('contact', id) && !teams.has(id))
+        out.push(
+          at(
+            sla,
+            `/levels/${i}/escalate_to/${j}`,
+            'sla.unknown-person',
+            `no person, contact or team '${id}'`,
+            'use an id from policies/access/people/, policies/contacts/ or a team of policies/approval.yaml',
+          ),
+        );
+    }),
+  );
   return out;
 }

@@ -46,7 +46,15 @@ export function lintRepo(input: RuleInput): Diagnostic[] {
     try {
       out.push(...rule(input));
     } catch (e) {
-      out.push({ code: 'internal.rule-failed', severity: 'error', file: '.', line: 1, col: 1, message: `rule '${name}' failed: ${e instanceof Error ? e.message : String(e)}`, hint: 'this is a bug in opsgate; please report it with the document that triggered it' });
+      out.push({
+        code: 'internal.rule-failed',
+        severity: 'error',
+        file: '.',
+        line: 1,
+        col: 1,
+        message: `rule '${name}' failed: ${e instanceof Error ? e.message : String(e)}`,
+        hint: 'this is a bug in opsgate; please report it with the document that triggered it',
+      });
     }
   }
   return out.sort(compareDiagnostics);

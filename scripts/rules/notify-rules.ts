@@ -19,8 +19,16 @@ export function checkNotifyChannels({ repo, notificationBlocks }: RuleInput): Di
     const b = notificationBlocks.get(ch.id);
     if (!b || b.fingerprint.config !== configFingerprint(ch)) return;
     const secrets = [ch.url_env, ch.secret_env].filter(Boolean).join(', ');
-    out.push(at(sla, `/notify/channels/${i}`, 'notify.channel-disabled', `channel '${ch.id}' (${ch.type}) refused for good at ${b.at} (${b.code}: ${b.message}); incidents watch sends it nothing until its configuration changes`,
-      `fix the cause (${secrets ? `the secret${secrets.includes(',') ? 's' : ''} ${secrets}, ` : ''}the keyword, the robot's IP allow-list): a changed entry here or a changed secret lets watch try again; after fixing the robot itself, run opsgate incidents watch --retry-channel ${ch.id}`, 'warning'));
+    out.push(
+      at(
+        sla,
+        `/notify/channels/${i}`,
+        'notify.channel-disabled',
+        `channel '${ch.id}' (${ch.type}) refused for good at ${b.at} (${b.code}: ${b.message}); incidents watch sends it nothing until its configuration changes`,
+        `fix the cause (${secrets ? `the secret${secrets.includes(',') ? 's' : ''} ${secrets}, ` : ''}the keyword, the robot's IP allow-list): a changed entry here or a changed secret lets watch try again; after fixing the robot itself, run opsgate incidents watch --retry-channel ${ch.id}`,
+        'warning',
+      ),
+    );
   });
   return out;
 }

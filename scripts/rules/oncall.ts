@@ -24,7 +24,10 @@ export function rotationSlots(oncall: OncallDocument, rotation: Rotation, fromMs
     slots.push({ rotation: rotation.id, person: rotation.members[k % rotation.members.length]!, start, end });
   }
   const daily = rotation.daily ? restrictDaily(slots, rotation.daily, timezoneOffsetMinutes) : slots;
-  return applyOverrides(daily, (oncall.overrides ?? []).filter((o) => o.rotation === rotation.id));
+  return applyOverrides(
+    daily,
+    (oncall.overrides ?? []).filter((o) => o.rotation === rotation.id),
+  );
 }
 
 function restrictDaily(slots: DutySlot[], daily: { from: string; to: string }, offsetMin: number): DutySlot[] {

@@ -6,9 +6,16 @@ import { at, type RuleInput } from './rule-context.ts';
 import { suggest } from './suggest.ts';
 
 const WHERE: Partial<Record<DocumentKind, string>> = {
-  host: 'inventory/hosts/', group: 'inventory/groups/', person: 'policies/access/people/', role: 'policies/access/roles/',
-  grant: 'policies/access/grants/', change: 'changes/YYYY/', incident: 'incidents/YYYY/', runbook: 'runbooks/',
-  'backup-policy': 'policies/backup/', baseline: 'policies/baselines/',
+  host: 'inventory/hosts/',
+  group: 'inventory/groups/',
+  person: 'policies/access/people/',
+  role: 'policies/access/roles/',
+  grant: 'policies/access/grants/',
+  change: 'changes/YYYY/',
+  incident: 'incidents/YYYY/',
+  runbook: 'runbooks/',
+  'backup-policy': 'policies/backup/',
+  baseline: 'policies/baselines/',
 };
 
 type Ref = [pointer: string, kind: DocumentKind, id: string | undefined];
@@ -89,8 +96,7 @@ function referencesOf(doc: AnyDoc): Ref[] {
     case 'monthly-notes': {
       const d = doc.data;
       refs.push(['/author', 'person', d.author]);
-      const idRefs = (base: string, ids: readonly string[] | undefined) =>
-        ids?.forEach((id, i) => refs.push([`${base}/${i}`, id.startsWith('INC-') ? 'incident' : 'change', id]));
+      const idRefs = (base: string, ids: readonly string[] | undefined) => ids?.forEach((id, i) => refs.push([`${base}/${i}`, id.startsWith('INC-') ? 'incident' : 'change', id]));
       d.work_done.forEach((w, i) => idRefs(`/work_done/${i}/refs`, w.refs));
       d.problems.forEach((p, i) => idRefs(`/problems/${i}/refs`, p.refs));
       d.improvement_plan.forEach((p, i) => {
@@ -139,20 +145,41 @@ function checkTeamRefs(repo: RepoModel): Diagnostic[] {
     (t?.members ?? []).forEach((m, i) => {
       const p = repo.get('person', m);
       if (!p && !repo.hasInvalid('person', m)) out.push(unknownReference(approval, `/teams/${team}/members/${i}`, 'person', m, repo));
-      else if (p && p.data.status === 'left') out.push(at(approval, `/teams/${team}/members/${i}`, 'approval.member-left', `${m} left on ${p.data.left_on ?? '?'} but is still a member of team ${team}`, 'remove the person from the team (their approvals no longer count)', 'warning'));
+      else if (p && p.data.status === 'left')
+        out.push(
+          at(
+            approval,
+            `/teams/${team}/members/${i}`,
+            'approval.member-left',
+            `${m} left on ${p.data.left_on ?? '?'} but is still a member of team ${team}`,
+            'remove the person from the team (their approvals no longer count)',
+            'warning',
+          ),
+        );
     });
   }
   for (const h of repo.all('host')) {
     if (!(h.data.owner_team in teams)) {
       const near = suggest(h.data.owner_team, Object.keys(teams));
-      out.push(at(h, '/owner_team', 'reference.unknown', `unknown team '${h.data.owner_team}' (teams are defined in policies/approval.yaml)`, near.length ? `did you mean ${near.map((n) => `'${n}'`).join(' or ')}?` : `one of: ${Object.keys(teams).join(', ')}`));
+      out.push(
+        at(
+          h,
+          '/owner_team',
+          'reference.unknown',
+          `unknown team '${h.data.owner_team}' (teams are defined in policies/approval.yaml)`,
+          near.length ? `did you mean ${near.map((n) => `'${n}'`).join(' or ')}?` : `one of: ${Object.keys(teams).join(', ')}`,
+        ),
+      );
     }
   }
   return out;
 }
 
 function unknownReference(doc: AnyDoc, pointer: string, kind: DocumentKind, id: string, repo: RepoModel): Diagnostic {
-  const near = suggest(id, repo.all(kind).map((d) => d.id));
+  const near = suggest(
+    id,
+    repo.all(kind).map((d) => d.id),
+  );
   const where = WHERE[kind] ? ` (no ${WHERE[kind]}${id}${kind === 'runbook' ? '.md' : '.yaml'})` : '';
   return at(doc, pointer, 'reference.unknown', `unknown ${kind} '${id}'${where}`, near.length ? `did you mean ${near.map((n) => `'${n}'`).join(' or ')}?` : `add the ${kind} first, or fix the id`);
 }

@@ -13,7 +13,5 @@ export function checkReviews({ repo, now, changeRuns }: RuleInput): Diagnostic[]
   const incidentIds = new Set(repo.all('incident').map((i) => i.id));
   const causedBy = new Map<string, string[]>();
   for (const i of repo.all('incident')) if (i.data.caused_by_change) causedBy.set(i.data.caused_by_change, [...(causedBy.get(i.data.caused_by_change) ?? []), i.id]);
-  return repo.all('change').flatMap((c) =>
-    evaluateReview({ change: c, runs: changeRuns.get(c.id) ?? [], incidentsCausedBy: causedBy.get(c.id) ?? [], incidentIds, now }),
-  );
+  return repo.all('change').flatMap((c) => evaluateReview({ change: c, runs: changeRuns.get(c.id) ?? [], incidentsCausedBy: causedBy.get(c.id) ?? [], incidentIds, now }));
 }

@@ -13,7 +13,7 @@ function expandField(field: string, lo: number, hi: number): number[] | undefine
     if (!m) return undefined;
     const step = m[2] ? Number(m[2]) : 1;
     if (step < 1) return undefined;
-    const [a, b] = m[1] === '*' ? [lo, hi] : m[1]!.includes('-') ? m[1]!.split('-').map(Number) as [number, number] : [Number(m[1]), m[2] ? hi : Number(m[1])];
+    const [a, b] = m[1] === '*' ? [lo, hi] : m[1]!.includes('-') ? (m[1]!.split('-').map(Number) as [number, number]) : [Number(m[1]), m[2] ? hi : Number(m[1])];
     if (a < lo || b > hi || a > b) return undefined;
     for (let v = a; v <= b; v += step) out.add(v);
   }

@@ -36,14 +36,18 @@ opsgate's reusable workflows; this repository holds no workflow logic of its own
 4. Set your maintenance windows and freezes in \`policies/calendar.yaml\` (time zone ${o.timezone}).
 5. \`npx opsgate new change --title "what you will do"\` scaffolds a change request;
    \`npx opsgate plan CHG-YYYY-NNNN\` shows exactly what apply would run. Open a pull request.
-${placeholders ? `
+${
+  placeholders
+    ? `
 ## Before the workflows can run
 
 The workflow files still name \`OPSGATE_REPOSITORY\` and \`OPSGATE_COMMIT\`: replace them with
 the GitHub repository holding opsgate (\`owner/name\`) and a full commit SHA of it matching the
 opsgate version in package.json (or run \`opsgate init\` again in an empty directory with
 \`--opsgate-repository\` and \`--opsgate-commit\`).
-` : ''}
+`
+    : ''
+}
 ## Layout
 
 | path | holds |

@@ -39,11 +39,27 @@ export interface InitFile {
 
 /** Where the editor finds each kind's schema (yaml-language-server globs). A new kind fails the typecheck until it is here. */
 const KIND_GLOBS = {
-  host: 'inventory/hosts/*.yaml', group: 'inventory/groups/*.yaml', organisation: 'policies/organisation.yaml', approval: 'policies/approval.yaml',
-  calendar: 'policies/calendar.yaml', sla: 'policies/sla.yaml', oncall: 'policies/oncall.yaml', baseline: 'policies/baselines/*.yaml',
-  'backup-policy': 'policies/backup/*.yaml', advisory: 'policies/advisories/*.yaml', person: 'policies/access/people/*.yaml', role: 'policies/access/roles/*.yaml',
-  grant: 'policies/access/grants/*.yaml', 'access-review': 'policies/access/reviews/*.yaml', exception: 'policies/exceptions/*.yaml',
-  contact: 'policies/contacts/*.yaml', 'monthly-notes': 'reports/notes/*.yaml', change: 'changes/*/*.yaml', incident: 'incidents/[0-9][0-9][0-9][0-9]/*.yaml', handover: 'incidents/handovers/*/*.yaml', runbook: '',
+  host: 'inventory/hosts/*.yaml',
+  group: 'inventory/groups/*.yaml',
+  organisation: 'policies/organisation.yaml',
+  approval: 'policies/approval.yaml',
+  calendar: 'policies/calendar.yaml',
+  sla: 'policies/sla.yaml',
+  oncall: 'policies/oncall.yaml',
+  baseline: 'policies/baselines/*.yaml',
+  'backup-policy': 'policies/backup/*.yaml',
+  advisory: 'policies/advisories/*.yaml',
+  person: 'policies/access/people/*.yaml',
+  role: 'policies/access/roles/*.yaml',
+  grant: 'policies/access/grants/*.yaml',
+  'access-review': 'policies/access/reviews/*.yaml',
+  exception: 'policies/exceptions/*.yaml',
+  contact: 'policies/contacts/*.yaml',
+  'monthly-notes': 'reports/notes/*.yaml',
+  change: 'changes/*/*.yaml',
+  incident: 'incidents/[0-9][0-9][0-9][0-9]/*.yaml',
+  handover: 'incidents/handovers/*/*.yaml',
+  runbook: '',
 } satisfies Record<DocumentKind, string>;
 
 export function renderVscodeSettings(schemaNames: readonly string[]): string {
@@ -87,17 +103,28 @@ export function planInit(o: InitOptions, src: InitSources): InitFile[] {
   files.push({ path: '.gitignore', content: 'node_modules/\ndemo-output/\n' });
   files.push({
     path: 'package.json',
-    content: JSON.stringify({
-      name: slug(o.name) || 'ops-policies', private: true, type: 'module',
-      description: `${o.name}: operations policies, inventory, changes and evidence, enforced by opsgate`,
-      scripts: { lint: 'opsgate lint', plan: 'opsgate plan', report: 'opsgate report audit' },
-      dependencies: { opsgate: o.opsgateVersion },
-    }, null, 2) + '\n',
+    content:
+      JSON.stringify(
+        {
+          name: slug(o.name) || 'ops-policies',
+          private: true,
+          type: 'module',
+          description: `${o.name}: operations policies, inventory, changes and evidence, enforced by opsgate`,
+          scripts: { lint: 'opsgate lint', plan: 'opsgate plan', report: 'opsgate report audit' },
+          dependencies: { opsgate: o.opsgateVersion },
+        },
+        null,
+        2,
+      ) + '\n',
   });
   files.push({ path: 'README.md', content: renderTeamReadme(o, { placeholders: !o.opsgateRepository || !o.opsgateCommit }) });
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
 }

@@ -28,9 +28,11 @@ export function openFleet(targets: readonly SshTarget[], options: ConnectOptions
       const target = byId.get(id) ?? [...byId.values()].map((t) => t.jumpHost).find((j) => j?.id === id);
       if (!target) return Promise.reject(new SshError(id, 'connect', 'not in this fleet'));
       s = (async () => {
-        const via = target.jumpHost ? await session(target.jumpHost.id).catch((e: unknown) => {
-          throw new SshError(id, e instanceof SshError ? e.phase : 'connect', `via jump host ${target.jumpHost!.id}: ${e instanceof Error ? e.message : String(e)}`);
-        }) : undefined;
+        const via = target.jumpHost
+          ? await session(target.jumpHost.id).catch((e: unknown) => {
+              throw new SshError(id, e instanceof SshError ? e.phase : 'connect', `via jump host ${target.jumpHost!.id}: ${e instanceof Error ? e.message : String(e)}`);
+            })
+          : undefined;
         return connectHost(target, options, via);
       })();
       s.catch(() => {});
@@ -49,7 +51,11 @@ export function openFleet(targets: readonly SshTarget[], options: ConnectOptions
         while (next < list.length) {
           const i = next++;
           const target = list[i]!;
-          try { results[i] = { target, value: await fn(target, fleet) }; } catch (error) { results[i] = { target, error }; }
+          try {
+            results[i] = { target, value: await fn(target, fleet) };
+          } catch (error) {
+            results[i] = { target, error };
+          }
         }
       };
       await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, list.length)) }, worker));
@@ -59,15 +65,37 @@ export function openFleet(targets: readonly SshTarget[], options: ConnectOptions
       if (jumpIds.has(id)) return;
       const s = sessions.get(id);
       sessions.delete(id);
-      if (s) await s.then((x) => x.close(), () => {});
+      if (s)
+        await s.then(
+          (x) => x.close(),
+          () => {},
+        );
     },
     async close() {
       const all = [...sessions.entries()];
       sessions.clear();
       // Hosts behind a jump host first, then the jump hosts.
       const order = [...all.filter(([id]) => !jumpIds.has(id)), ...all.filter(([id]) => jumpIds.has(id))];
-      await Promise.all(order.filter(([id]) => !jumpIds.has(id)).map(([, s]) => s.then((x) => x.close(), () => {})));
-      await Promise.all(order.filter(([id]) => jumpIds.has(id)).map(([, s]) => s.then((x) => x.close(), () => {})));
+      await Promise.all(
+        order
+          .filter(([id]) => !jumpIds.has(id))
+          .map(([, s]) =>
+            s.then(
+              (x) => x.close(),
+              () => {},
+            ),
+          ),
+      );
+      await Promise.all(
+        order
+          .filter(([id]) => jumpIds.has(id))
+          .map(([, s]) =>
+            s.then(
+              (x) => x.close(),
+              () => {},
+            ),
+          ),
+      );
     },
   };
   return fleet;
@@ -88,7 +116,10 @@ export async function loadSshAuth(input: { identityFile?: string; env: NodeJS.Pr
   }
   if (auth.privateKey) secrets.push(auth.privateKey);
   const pass = input.env.OPSGATE_SSH_KEY_PASSPHRASE;
-  if (pass) { auth.passphrase = pass; secrets.push(pass); }
+  if (pass) {
+    auth.passphrase = pass;
+    secrets.push(pass);
+  }
   if (input.env.SSH_AUTH_SOCK) auth.agent = input.env.SSH_AUTH_SOCK;
   return { auth, secrets };
 }

@@ -26,9 +26,16 @@ export function holdCommand(session: HostSession, argv: readonly string[], optio
   let channel: ClientChannel | undefined;
   let ended = false;
   const ready = new Promise<{ line: string; lines: string[]; exited?: number | null; output: string }>((resolve, reject) => {
-    const timer = setTimeout(() => { channel?.close(); reject(new SshError(session.host, 'timeout', `no answer within ${timeoutMs} ms`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      channel?.close();
+      reject(new SshError(session.host, 'timeout', `no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
     client.exec(quoteArgv(argv), (err, ch) => {
-      if (err) { clearTimeout(timer); reject(new SshError(session.host, 'exec', `cannot open a channel: ${err.message}`)); return; }
+      if (err) {
+        clearTimeout(timer);
+        reject(new SshError(session.host, 'exec', `cannot open a channel: ${err.message}`));
+        return;
+      }
       channel = ch;
       let out = '';
       let errOut = '';
@@ -38,28 +45,48 @@ export function holdCommand(session: HostSession, argv: readonly string[], optio
         out += d.toString('utf8');
         const lines = out.split('\n').slice(0, -1);
         const at = options.until ? lines.findIndex((l) => options.until!.test(l)) : lines.length > 0 ? 0 : -1;
-        if (at >= 0) { answered = true; clearTimeout(timer); resolve({ line: lines[at]!, lines: lines.slice(0, at), output: out }); }
+        if (at >= 0) {
+          answered = true;
+          clearTimeout(timer);
+          resolve({ line: lines[at]!, lines: lines.slice(0, at), output: out });
+        }
       });
-      ch.stderr.on('data', (d: Buffer) => { if (errOut.length < 4000) errOut += d.toString('utf8'); });
+      ch.stderr.on('data', (d: Buffer) => {
+        if (errOut.length < 4000) errOut += d.toString('utf8');
+      });
       ch.on('exit', (code: number | null) => {
         ended = true;
-        if (!answered) { answered = true; clearTimeout(timer); const lines = out.split('\n'); resolve({ line: lines.at(-2) ?? lines[0] ?? '', lines, exited: code, output: out + errOut }); }
+        if (!answered) {
+          answered = true;
+          clearTimeout(timer);
+          const lines = out.split('\n');
+          resolve({ line: lines.at(-2) ?? lines[0] ?? '', lines, exited: code, output: out + errOut });
+        }
       });
       ch.on('close', () => {
         ended = true;
-        if (!answered) { answered = true; clearTimeout(timer); resolve({ line: '', lines: out.split('\n'), exited: null, output: out + errOut }); }
+        if (!answered) {
+          answered = true;
+          clearTimeout(timer);
+          resolve({ line: '', lines: out.split('\n'), exited: null, output: out + errOut });
+        }
       });
     });
   });
   ready.catch(() => {});
   return {
     ready,
-    write(text) { if (channel && !ended) channel.write(text); },
+    write(text) {
+      if (channel && !ended) channel.write(text);
+    },
     async close() {
       if (!channel || ended) return;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 2000);
-        channel!.once('close', () => { clearTimeout(t); resolve(); });
+        channel!.once('close', () => {
+          clearTimeout(t);
+          resolve();
+        });
         channel!.end();
       });
     },

@@ -5,11 +5,7 @@
  * nobody registered them.
  */
 
-const WHOLE: RegExp[] = [
-  /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g,
-  /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
-  /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
-];
+const WHOLE: RegExp[] = [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g, /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g];
 /** `NAME=value` assignments whose name says secret: the value goes, the name stays. */
 const ASSIGNMENT = /\b([A-Z0-9_]*(?:PASSWORD|TOKEN|SECRET)[A-Z0-9_]*=)('[^']*'|"[^"]*"|\S+)/gi;
 

@@ -36,7 +36,10 @@ export async function connectHost(target: SshTarget, options: ConnectOptions, vi
     return Promise.race([Promise.all([exited, drained]).then(() => undefined), new Promise<void>((r) => setTimeout(r, 1000).unref())]);
   };
   const proxyFailure = (what: string) => {
-    const extra = proxyStderr().trim().replace(/\s*\n\s*/g, ' / ').slice(0, 300);
+    const extra = proxyStderr()
+      .trim()
+      .replace(/\s*\n\s*/g, ' / ')
+      .slice(0, 300);
     if (!proxy) return fail('connect', what);
     const name = target.proxyCommand?.[0] ?? 'proxy';
     // A proxy that failed on its own (non-zero exit, or a signal we did not send) is the cause; one that
@@ -119,8 +122,12 @@ async function openSocket(target: SshTarget, via: HostSession | undefined, timeo
   if (target.proxyCommand && target.proxyCommand.length > 0) {
     const argv = target.proxyCommand.map((a) => a.replaceAll('%h', target.address).replaceAll('%p', String(target.port)));
     const proxy: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
-    proxy.on('error', (e) => { stderr += `cannot start ${argv[0]}: ${e.message}`; });
-    proxy.stderr!.on('data', (d: Buffer) => { if (stderr.length < 2000) stderr += d.toString('utf8'); });
+    proxy.on('error', (e) => {
+      stderr += `cannot start ${argv[0]}: ${e.message}`;
+    });
+    proxy.stderr!.on('data', (d: Buffer) => {
+      if (stderr.length < 2000) stderr += d.toString('utf8');
+    });
     const sock = Duplex.from({ readable: proxy.stdout!, writable: proxy.stdin! });
     sock.on('error', () => {});
     proxy.once('exit', () => sock.destroy());
@@ -130,16 +137,33 @@ async function openSocket(target: SshTarget, via: HostSession | undefined, timeo
   return { sock, proxy: undefined, proxyStderr: () => '' };
 }
 
-interface SessionImpl extends HostSession { client: Client }
+interface SessionImpl extends HostSession {
+  client: Client;
+}
 
 function createSession(host: string, client: Client, proxy: ChildProcess | undefined, maxChannels: number, secrets: string[]): SessionImpl {
   let open = 0;
   const waiting: Array<() => void> = [];
-  const acquire = () => new Promise<void>((r) => { if (open < maxChannels) { open++; r(); } else waiting.push(() => { open++; r(); }); });
-  const release = () => { open--; waiting.shift()?.(); };
+  const acquire = () =>
+    new Promise<void>((r) => {
+      if (open < maxChannels) {
+        open++;
+        r();
+      } else
+        waiting.push(() => {
+          open++;
+          r();
+        });
+    });
+  const release = () => {
+    open--;
+    waiting.shift()?.();
+  };
   const fail = (phase: SshError['phase'], m: string) => new SshError(host, phase, redactSecrets(m, secrets));
   let closed = false;
-  client.once('close', () => { closed = true; });
+  client.once('close', () => {
+    closed = true;
+  });
 
   const run = async (command: string, options: ExecOptions = {}): Promise<ExecResult> => {
     if (closed) throw fail('exec', 'connection is closed');
@@ -150,7 +174,12 @@ function createSession(host: string, client: Client, proxy: ChildProcess | undef
     // The slot is released when the channel is really closed: a timed-out command may keep
     // its server-side session (and a MaxSessions slot) until the remote process ends.
     let released = false;
-    const releaseOnce = () => { if (!released) { released = true; release(); } };
+    const releaseOnce = () => {
+      if (!released) {
+        released = true;
+        release();
+      }
+    };
     return new Promise<ExecResult>((resolve, reject) => {
       let channel: ClientChannel | undefined;
       let timedOut = false;
@@ -162,27 +191,53 @@ function createSession(host: string, client: Client, proxy: ChildProcess | undef
         reject(fail('timeout', `command did not finish within ${timeoutMs} ms`));
       }, timeoutMs);
       // sshd frees a session slot a moment after it closed the channel: a refused open is retried briefly.
-      const openChannel = (attempt: number) => client.exec(command, (err, ch) => {
-        if (err && /open failed/i.test(err.message) && attempt < 6 && !closed && !timedOut) return void setTimeout(() => openChannel(attempt + 1), 20 * attempt);
-        if (err) { clearTimeout(timer); releaseOnce(); return reject(fail('exec', `cannot open a channel: ${err.message}`)); }
-        if (timedOut) { ch.close(); return; }
-        channel = ch;
-        ch.once('close', releaseOnce);
-        const out: Buffer[] = []; const errOut: Buffer[] = [];
-        let outLen = 0; let errLen = 0; let truncated = false;
-        ch.on('data', (d: Buffer) => { if (outLen < max) { out.push(d); outLen += d.length; } else truncated = true; });
-        ch.stderr.on('data', (d: Buffer) => { if (errLen < max) { errOut.push(d); errLen += d.length; } else truncated = true; });
-        let code: number | null = null; let signal: string | undefined;
-        ch.on('exit', (c: number | null, s?: string) => { code = c; if (s) signal = s; });
-        ch.on('close', () => {
-          clearTimeout(timer);
-          const r: ExecResult = { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8'), durationMs: Math.round(performance.now() - started) };
-          if (signal) r.signal = signal;
-          if (truncated) r.truncated = true;
-          resolve(r);
+      const openChannel = (attempt: number) =>
+        client.exec(command, (err, ch) => {
+          if (err && /open failed/i.test(err.message) && attempt < 6 && !closed && !timedOut) return void setTimeout(() => openChannel(attempt + 1), 20 * attempt);
+          if (err) {
+            clearTimeout(timer);
+            releaseOnce();
+            return reject(fail('exec', `cannot open a channel: ${err.message}`));
+          }
+          if (timedOut) {
+            ch.close();
+            return;
+          }
+          channel = ch;
+          ch.once('close', releaseOnce);
+          const out: Buffer[] = [];
+          const errOut: Buffer[] = [];
+          let outLen = 0;
+          let errLen = 0;
+          let truncated = false;
+          ch.on('data', (d: Buffer) => {
+            if (outLen < max) {
+              out.push(d);
+              outLen += d.length;
+            } else truncated = true;
+          });
+          ch.stderr.on('data', (d: Buffer) => {
+            if (errLen < max) {
+              errOut.push(d);
+              errLen += d.length;
+            } else truncated = true;
+          });
+          let code: number | null = null;
+          let signal: string | undefined;
+          ch.on('exit', (c: number | null, s?: string) => {
+            code = c;
+            if (s) signal = s;
+          });
+          ch.on('close', () => {
+            clearTimeout(timer);
+            const r: ExecResult = { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8'), durationMs: Math.round(performance.now() - started) };
+            if (signal) r.signal = signal;
+            if (truncated) r.truncated = true;
+            resolve(r);
+          });
+          if (options.stdin !== undefined) ch.end(options.stdin);
+          else ch.end();
         });
-        if (options.stdin !== undefined) ch.end(options.stdin); else ch.end();
-      });
       openChannel(1);
     });
   };
@@ -211,7 +266,10 @@ function createSession(host: string, client: Client, proxy: ChildProcess | undef
       if (!closed) {
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, 2000);
-          client.once('close', () => { clearTimeout(t); resolve(); });
+          client.once('close', () => {
+            clearTimeout(t);
+            resolve();
+          });
           client.end();
         });
       }

@@ -10,11 +10,28 @@ import type { ReportInput } from '../../scripts/report/types.ts';
 import { parsePeriod } from '../../scripts/report/period.ts';
 import { fingerprintOf } from '../../scripts/ssh/host-key.ts';
 
-const blob = (n: number) => { const b = Buffer.alloc(51); b.writeUInt32BE(11, 0); b.write('ssh-ed25519', 4); b.writeUInt32BE(32, 15); b.fill(n, 19); return b; };
+const blob = (n: number) => {
+  const b = Buffer.alloc(51);
+  b.writeUInt32BE(11, 0);
+  b.write('ssh-ed25519', 4);
+  b.writeUInt32BE(32, 15);
+  b.fill(n, 19);
+  return b;
+};
 const key = (n: number) => ({ fingerprint: fingerprintOf(blob(n)), public_key: `ssh-ed25519 ${blob(n).toString('base64')} k${n}` });
 const SH = 'Asia/Shanghai';
 const NOW = new Date('2026-11-27T04:00:00Z'); // 12:00 in Shanghai
-const grant = (id: string, person: string, extra: Record<string, unknown> = {}) => ({ id, person, role: 'deployer', groups: ['web'], granted_on: '2026-01-01', expires: '2027-06-01T00:00:00+08:00', justification: 'j', approved_by: 'x', ...extra });
+const grant = (id: string, person: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  person,
+  role: 'deployer',
+  groups: ['web'],
+  granted_on: '2026-01-01',
+  expires: '2027-06-01T00:00:00+08:00',
+  justification: 'j',
+  approved_by: 'x',
+  ...extra,
+});
 const docs: { people: PersonDocument[]; roles: RoleDocument[]; grants: GrantDocument[] } = {
   people: [
     { id: 'alice', name: 'A', status: 'active', ssh_keys: [key(1)] },
@@ -71,16 +88,35 @@ describe('converge, inspect, lint and report give one answer for a grant that st
 
     const host: InventoryHost = { id: 'web-01', address: 'a', user: 'opsgate', host_keys: [], groups: ['web'], env: 'prod' };
     const missing = factError<never>('not gathered', 'x');
-    const facts = { authorizedKeys: factOk([1, 2].map((n) => ({ account: 'deploy', file: '/home/deploy/.ssh/authorized_keys', line: n, type: 'ssh-ed25519', fingerprint: key(n).fingerprint, comment: '', options: '' })), 'cat') } as unknown as HostFacts;
+    const facts = {
+      authorizedKeys: factOk(
+        [1, 2].map((n) => ({ account: 'deploy', file: '/home/deploy/.ssh/authorized_keys', line: n, type: 'ssh-ed25519', fingerprint: key(n).fingerprint, comment: '', options: '' })),
+        'cat',
+      ),
+    } as unknown as HostFacts;
     for (const k of ['sshd', 'sshdContexts', 'authorizedKeyFiles', 'passwd', 'group', 'shadow', 'sudoers'] as const) (facts as unknown as Record<string, unknown>)[k] = missing;
-    const o = evaluateCheck({ id: 'a.k', title: 't', severity: 'high', type: 'authorized_keys', params: {}, rationale: 'r', remediation: 'm' }, facts, host, { ...docs, backupPolicies: [], exceptions: [], timezone: SH }, NOW);
+    const o = evaluateCheck(
+      { id: 'a.k', title: 't', severity: 'high', type: 'authorized_keys', params: {}, rationale: 'r', remediation: 'm' },
+      facts,
+      host,
+      { ...docs, backupPolicies: [], exceptions: [], timezone: SH },
+      NOW,
+    );
     expect(o.status).toBe('fail');
     expect(o.reason).toBe(`deploy: ${key(2).fingerprint} of nico: grant g-nico starts 2026-12-01 at /home/deploy/.ssh/authorized_keys:2`);
 
     const period = parsePeriod('2026-11', SH)!;
-    const input = { grants: docs.grants.map((g) => ({ id: g.id, file: `policies/access/grants/${g.id}.yaml`, data: grant(g.id, g.person, { granted_on: g.granted_on }) })), reviews: [], people: [], inspections: [] } as unknown as ReportInput;
+    const input = {
+      grants: docs.grants.map((g) => ({ id: g.id, file: `policies/access/grants/${g.id}.yaml`, data: grant(g.id, g.person, { granted_on: g.granted_on }) })),
+      reviews: [],
+      people: [],
+      inspections: [],
+    } as unknown as ReportInput;
     const section = computeAccess(input, period, NOW.getTime(), null);
-    expect(section.grants.map((g) => [g.id, g.state])).toEqual([['g-alice', 'active'], ['g-nico', 'pending']]);
+    expect(section.grants.map((g) => [g.id, g.state])).toEqual([
+      ['g-alice', 'active'],
+      ['g-nico', 'pending'],
+    ]);
     expect(section.figures.find((f) => f.id === 'access.grants_active')!.value).toBe(1);
   });
 });

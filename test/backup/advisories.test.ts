@@ -80,6 +80,9 @@ describe('the advisory register', () => {
 
   it('the schema refuses an id that is not CVE/CNVD and an unknown severity', async () => {
     const r = await repoFromFiles({ 'policies/advisories/a.yaml': advisory('a', 'urgent', '2026-11-01').replace('CNVD-2024-29857', 'GHSA-1234') });
-    expect(r.diagnostics.map((d) => [d.code, d.pointer])).toEqual([['schema.pattern', '/references/1'], ['schema.enum', '/severity']]);
+    expect(r.diagnostics.map((d) => [d.code, d.pointer])).toEqual([
+      ['schema.pattern', '/references/1'],
+      ['schema.enum', '/severity'],
+    ]);
   });
 });

@@ -11,7 +11,10 @@ describe('parsers of restic output', () => {
       { time: '2026-11-29T17:30:00Z', paths: ['/etc/nginx'], hostname: 'web-01', tags: ['web-config'], id: 'b'.repeat(64), short_id: 'bbbbbbbb' },
       { time: '2026-11-28T17:30:00+08:00', paths: ['/etc/nginx'], hostname: 'web-02', tags: null, id: 'a'.repeat(64), short_id: 'aaaaaaaa' },
     ]);
-    expect(parseSnapshots(text).map((s) => [s.shortId, s.host, s.tags])).toEqual([['aaaaaaaa', 'web-02', []], ['bbbbbbbb', 'web-01', ['web-config']]]);
+    expect(parseSnapshots(text).map((s) => [s.shortId, s.host, s.tags])).toEqual([
+      ['aaaaaaaa', 'web-02', []],
+      ['bbbbbbbb', 'web-01', ['web-config']],
+    ]);
     expect(() => parseSnapshots('{"not":"a list"}')).toThrow(/list/);
     expect(() => parseSnapshots('[{"id":"x","time":"yesterday"}]')).toThrow(/not a date/);
   });
@@ -32,12 +35,26 @@ describe('parsers of restic output', () => {
       '{"name":"app","type":"dir","path":"/srv/app","struct_type":"node"}',
       '{"name":"a b","type":"file","path":"/srv/app/a b","size":6,"struct_type":"node"}',
     ].join('\n');
-    expect(parseListing(ls)).toMatchObject({ snapshot: { shortId: '11111111' }, nodes: [{ path: '/srv/app', type: 'dir', size: 0 }, { path: '/srv/app/a b', type: 'file', size: 6 }] });
+    expect(parseListing(ls)).toMatchObject({
+      snapshot: { shortId: '11111111' },
+      nodes: [
+        { path: '/srv/app', type: 'dir', size: 0 },
+        { path: '/srv/app/a b', type: 'file', size: 6 },
+      ],
+    });
     expect(parseTree('d 4096 srv\0d 4096 srv/app\0f 6 srv/app/a b\0f 1 srv/app/new\nline\0')).toEqual([
-      { path: '/srv', type: 'dir', size: 4096 }, { path: '/srv/app', type: 'dir', size: 4096 }, { path: '/srv/app/a b', type: 'file', size: 6 }, { path: '/srv/app/new\nline', type: 'file', size: 1 },
+      { path: '/srv', type: 'dir', size: 4096 },
+      { path: '/srv/app', type: 'dir', size: 4096 },
+      { path: '/srv/app/a b', type: 'file', size: 6 },
+      { path: '/srv/app/new\nline', type: 'file', size: 1 },
     ]);
     const h = 'a'.repeat(64);
-    expect(parseSha256(`${h}  ./srv/app/a b\0${h}  ./srv/app/new\nline`)).toEqual(new Map([['/srv/app/a b', h], ['/srv/app/new\nline', h]]));
+    expect(parseSha256(`${h}  ./srv/app/a b\0${h}  ./srv/app/new\nline`)).toEqual(
+      new Map([
+        ['/srv/app/a b', h],
+        ['/srv/app/new\nline', h],
+      ]),
+    );
     expect(() => parseSha256('not a checksum')).toThrow(/unreadable/);
   });
 
@@ -54,11 +71,17 @@ describe('parsers of restic output', () => {
 });
 
 describe('freshness, retention, restore comparison, RTO', () => {
-  it('counts only this host\'s snapshots of the policy in a shared repository', () => {
+  it("counts only this host's snapshots of the policy in a shared repository", () => {
     const all = [snap('aaaaaaaa', '2026-11-27T01:00:00Z', 'app-01'), snap('bbbbbbbb', '2026-11-29T23:00:00Z', 'app-02'), snap('cccccccc', '2026-11-29T23:30:00Z', 'app-01', ['other'])];
     const mine = snapshotsOf(all, 'app-01', { tags: ['web-config'], paths: ['/etc/nginx'] });
     expect(mine.map((s) => s.shortId)).toEqual(['aaaaaaaa']);
-    expect(evaluateFreshness(mine, 24, NOW)).toEqual({ status: 'fail', count: 1, rpo_hours: 24, newest: { id: 'aaaaaaaa', time: '2026-11-27T01:00:00.000Z', age_hours: 73 }, reason: 'newest snapshot aaaaaaaa is 73 h old; the RPO is 24 h' });
+    expect(evaluateFreshness(mine, 24, NOW)).toEqual({
+      status: 'fail',
+      count: 1,
+      rpo_hours: 24,
+      newest: { id: 'aaaaaaaa', time: '2026-11-27T01:00:00.000Z', age_hours: 73 },
+      reason: 'newest snapshot aaaaaaaa is 73 h old; the RPO is 24 h',
+    });
     expect(evaluateFreshness(snapshotsOf(all, 'app-02', { tags: ['web-config'], paths: [] }), 24, NOW).status).toBe('pass');
     expect(evaluateFreshness([], 24, NOW)).toMatchObject({ status: 'fail', reason: 'no snapshot of this host in the repository' });
     // Without tags, every policy path must be covered by the snapshot's paths.
@@ -81,7 +104,10 @@ describe('freshness, retention, restore comparison, RTO', () => {
     const mine = [snap('11111111', '2026-11-27T01:00:00Z'), snap('22222222', '2026-11-28T01:00:00Z'), snap('33333333', '2026-11-29T01:00:00Z')];
     const groups = [{ host: 'web-01', tags: ['web-config'], paths: ['/etc/nginx'], keep: [mine[2]!, mine[1]!], remove: [mine[0]!], reasons: new Map() }];
     expect(evaluateRetention(mine, groups, 'web-01', { keep_daily: 2 }, NOW, 'UTC')).toEqual({
-      status: 'fail', kept: 2, would_remove: [{ id: '11111111', time: '2026-11-27T01:00:00.000Z' }], missing: [],
+      status: 'fail',
+      kept: 2,
+      would_remove: [{ id: '11111111', time: '2026-11-27T01:00:00.000Z' }],
+      missing: [],
       reason: "1 snapshot the policy's retention would have removed (11111111): forget/prune is not running",
     });
     const ok = [{ ...groups[0]!, keep: mine, remove: [] }];
@@ -90,13 +116,31 @@ describe('freshness, retention, restore comparison, RTO', () => {
     expect(evaluateRetention([mine[0]!, mine[2]!], ok, 'web-01', { keep_daily: 5 }, NOW, 'UTC').reason).toBe('too few snapshots: no daily snapshot for 2026-11-28');
   });
 
-  const listing = [{ path: '/srv/app', type: 'dir' as const, size: 0 }, { path: '/srv/app/a', type: 'file' as const, size: 3 }, { path: '/srv/app/b', type: 'file' as const, size: 5 }];
-  const restored = [{ path: '/srv', type: 'dir' as const, size: 4096 }, { path: '/srv/app', type: 'dir' as const, size: 4096 }, { path: '/srv/app/a', type: 'file' as const, size: 3 }, { path: '/srv/app/b', type: 'file' as const, size: 5 }];
-  const sha = new Map([['/srv/app/a', 'a'.repeat(64)], ['/srv/app/b', 'b'.repeat(64)]]);
+  const listing = [
+    { path: '/srv/app', type: 'dir' as const, size: 0 },
+    { path: '/srv/app/a', type: 'file' as const, size: 3 },
+    { path: '/srv/app/b', type: 'file' as const, size: 5 },
+  ];
+  const restored = [
+    { path: '/srv', type: 'dir' as const, size: 4096 },
+    { path: '/srv/app', type: 'dir' as const, size: 4096 },
+    { path: '/srv/app/a', type: 'file' as const, size: 3 },
+    { path: '/srv/app/b', type: 'file' as const, size: 5 },
+  ];
+  const sha = new Map([
+    ['/srv/app/a', 'a'.repeat(64)],
+    ['/srv/app/b', 'b'.repeat(64)],
+  ]);
 
   it('passes a restore whose tree, sizes and hashes match the snapshot', () => {
     expect(compareRestore({ samplePaths: ['/srv/app'], listing, restored, restoredSha: sha, dumpedSha: sha })).toEqual({
-      status: 'pass', files_expected: 2, files_restored: 2, bytes_expected: 8, mismatches: [], mismatch_count: 0, reason: '',
+      status: 'pass',
+      files_expected: 2,
+      files_restored: 2,
+      bytes_expected: 8,
+      mismatches: [],
+      mismatch_count: 0,
+      reason: '',
     });
   });
 

@@ -28,8 +28,15 @@ const resticTime = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 19);
 export async function withFleetSessions<T>(fleet: RunningFleet, fn: (f: Fleet) => Promise<T>): Promise<T> {
   const inventory = new Map(fleet.hosts.map((h) => [h.id, h as unknown as InventoryHost]));
   const { readFile } = await import('node:fs/promises');
-  const f = openFleet([...inventory.values()].map((h) => toSshTarget(h, inventory)), { auth: { privateKey: await readFile(fleet.clientKeyPath, 'utf8') }, connectTimeoutMs: 20_000 });
-  try { return await fn(f); } finally { await f.close(); }
+  const f = openFleet(
+    [...inventory.values()].map((h) => toSshTarget(h, inventory)),
+    { auth: { privateKey: await readFile(fleet.clientKeyPath, 'utf8') }, connectTimeoutMs: 20_000 },
+  );
+  try {
+    return await fn(f);
+  } finally {
+    await f.close();
+  }
 }
 
 async function ok(p: Promise<{ code: number | null; stderr: string; stdout: string }>, what: string) {
@@ -69,7 +76,8 @@ export function corruptLargestPack(repository: string): string {
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p); else files.push({ file: p, size: statSync(p).size });
+      if (e.isDirectory()) walk(p);
+      else files.push({ file: p, size: statSync(p).size });
     }
   };
   walk(path.join(repository, 'data'));

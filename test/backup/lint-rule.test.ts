@@ -23,7 +23,8 @@ rto_hours: 2
 verification:
   restore_test_every_days: 30
 `;
-const host = (id: string) => `id: ${id}\naddress: 10.0.0.1\nuser: opsgate\nhost_keys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"]\ngroups: [web]\nenv: prod\ncriticality: medium\nowner_team: ops\n`;
+const host = (id: string) =>
+  `id: ${id}\naddress: 10.0.0.1\nuser: opsgate\nhost_keys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"]\ngroups: [web]\nenv: prod\ncriticality: medium\nowner_team: ops\n`;
 const NOW = new Date('2026-11-30T02:00:00Z');
 
 async function withRecords(lines: Array<Record<string, unknown>>) {
@@ -48,11 +49,16 @@ describe('backup.verification-overdue reads records/backups/, never a date in th
       const d = checkBackupVerification({ repo: await repo(), now: NOW, existingFiles: new Set(), backupRestoreTests: await readRestoreTests(root) });
       expect(d.map((x) => [x.code, x.file, x.line, x.pointer])).toEqual([['backup.verification-overdue', 'policies/backup/web-config.yaml', 15, '/verification/restore_test_every_days']]);
       expect(d[0]!.message).toBe('no passing restore test within 30 days in records/backups/ for 1 target host: web-02 (last passed 2026-10-20, records/backups/2026-11.jsonl:2)');
-    } finally { await rm(root, { recursive: true, force: true }); }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('counts nothing after a broken line, and says so', async () => {
-    const root = await withRecords([{ policy: 'web-config', host: 'web-01', status: 'pass', at: '2026-11-20T02:00:00Z' }, { policy: 'web-config', host: 'web-02', status: 'pass', at: '2026-11-21T02:00:00Z' }]);
+    const root = await withRecords([
+      { policy: 'web-config', host: 'web-01', status: 'pass', at: '2026-11-20T02:00:00Z' },
+      { policy: 'web-config', host: 'web-02', status: 'pass', at: '2026-11-21T02:00:00Z' },
+    ]);
     try {
       const file = path.join(root, 'records', 'backups', '2026-11.jsonl');
       const { readFile } = await import('node:fs/promises');
@@ -61,7 +67,9 @@ describe('backup.verification-overdue reads records/backups/, never a date in th
       const d = checkBackupVerification({ repo: await repo(), now: NOW, existingFiles: new Set(), backupRestoreTests: await readRestoreTests(root) });
       expect(d.map((x) => x.code)).toEqual(['backup.verification-overdue', 'backup.records-broken']);
       expect(d[0]!.message).toMatch(/2 target hosts: web-01 \(none recorded\), web-02 \(none recorded\)$/);
-    } finally { await rm(root, { recursive: true, force: true }); }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('a hand-typed last_restore_test is a schema error, not evidence', async () => {

@@ -3,10 +3,21 @@ import { planVerify, restoreTestDue, samplePathsOf, type BackupHost, type Backup
 import { lastPassingTests } from '../../scripts/backup/record.ts';
 
 const policy = (id: string, extra: Partial<BackupPolicy> = {}): BackupPolicy => ({
-  id, targets: { groups: ['web'] }, paths: ['/etc/nginx', '/etc/ssl'], repository: { url: `sftp:backup-01:/srv/${id}`, password_env: 'RESTIC_PASSWORD_WEB' },
-  retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 2, verification: { restore_test_every_days: 30 }, ...extra,
+  id,
+  targets: { groups: ['web'] },
+  paths: ['/etc/nginx', '/etc/ssl'],
+  repository: { url: `sftp:backup-01:/srv/${id}`, password_env: 'RESTIC_PASSWORD_WEB' },
+  retention: { keep_daily: 7 },
+  rpo_hours: 24,
+  rto_hours: 2,
+  verification: { restore_test_every_days: 30 },
+  ...extra,
 });
-const host = (id: string, groups: string[], repos: Array<{ policy: string; repository: string }> = []): BackupHost => ({ id, groups, backup_repositories: repos.map((r) => ({ ...r, password_env: 'RESTIC_PASSWORD_WEB' })) });
+const host = (id: string, groups: string[], repos: Array<{ policy: string; repository: string }> = []): BackupHost => ({
+  id,
+  groups,
+  backup_repositories: repos.map((r) => ({ ...r, password_env: 'RESTIC_PASSWORD_WEB' })),
+});
 
 describe('planVerify', () => {
   const hosts = [
@@ -25,9 +36,11 @@ describe('planVerify', () => {
     expect(p.problems).toEqual([{ policy: 'web', host: 'web-03', reason: 'the policy targets web-03 but its inventory declares no backup_repositories entry for web' }]);
   });
 
-  it('runs everything of a policy with a restore host there, through the policy\'s repository', () => {
+  it("runs everything of a policy with a restore host there, through the policy's repository", () => {
     const p = planVerify({ policies: [policy('web', { verification: { restore_test_every_days: 30, restore_host: 'db-01' } })], hosts, selectHosts: ['web-01', 'web-03'], restoreTest: () => true });
-    expect(p.units).toEqual([{ policy: 'web', executor: 'db-01', repository: 'sftp:backup-01:/srv/web', passwordEnv: 'RESTIC_PASSWORD_WEB', targets: ['web-01', 'web-03'], restoreTargets: ['web-01', 'web-03'], check: true }]);
+    expect(p.units).toEqual([
+      { policy: 'web', executor: 'db-01', repository: 'sftp:backup-01:/srv/web', passwordEnv: 'RESTIC_PASSWORD_WEB', targets: ['web-01', 'web-03'], restoreTargets: ['web-01', 'web-03'], check: true },
+    ]);
     expect(p.problems).toEqual([]);
     const unknown = planVerify({ policies: [policy('web', { verification: { restore_test_every_days: 30, restore_host: 'gone' } })], hosts, selectHosts: ['web-01'], restoreTest: () => false });
     expect(unknown.problems).toEqual([{ policy: 'web', host: 'web-01', reason: "the restore host 'gone' is not in the inventory" }]);

@@ -37,8 +37,20 @@ beforeAll(async () => {
   repo = await makeRepo(fleet);
   await repo.write('inventory/groups/db.yaml', { id: 'db', title: 'db', owners: [] });
   await repo.write('policies/backup/db.yaml', {
-    id: 'db', title: 'db', targets: { groups: ['db'] }, paths: ['/mnt/db'], tags: ['db'], tool: 'restic', repository: { url: '/srv/unused', password_env: ENV },
-    offhost: { host: 'bf-other' }, encryption: true, schedule: { full: '0 2 * * *' }, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4, verification: { restore_test_every_days: 30 },
+    id: 'db',
+    title: 'db',
+    targets: { groups: ['db'] },
+    paths: ['/mnt/db'],
+    tags: ['db'],
+    tool: 'restic',
+    repository: { url: '/srv/unused', password_env: ENV },
+    offhost: { host: 'bf-other' },
+    encryption: true,
+    schedule: { full: '0 2 * * *' },
+    retention: { keep_daily: 7 },
+    rpo_hours: 24,
+    rto_hours: 4,
+    verification: { restore_test_every_days: 30 },
   });
   // The repository password reaches a host only when the organisation allows it, like every secret of a change.
   await repo.write('policies/organisation.yaml', { id: 'organisation', name: 'test org', default_language: 'en', allowed_secrets: ['OG_TEST_TOKEN', ENV] });
@@ -51,13 +63,16 @@ afterAll(async () => {
 });
 
 MACHINE.describe('backup_fresh precheck through opsgate apply', () => {
-  it('lets the upgrade run only where the host\'s own newest snapshot is within the bound', async () => {
-    await repo.mergeChange(changeDoc('CHG-2026-0801', {
-      targets: { groups: ['db'] },
-      prechecks: [{ id: 'backup-fresh', backup_fresh: { policy: 'db', within_hours: 24 } }],
-      steps: [{ id: 'upgraded', kind: 'run', argv: ['sh', '-c', 'echo ran >> "$HOME/upgraded"'] }],
-      rollout: { canary: 1, batch_size: 2, max_failures: 5 },
-    }), 1);
+  it("lets the upgrade run only where the host's own newest snapshot is within the bound", async () => {
+    await repo.mergeChange(
+      changeDoc('CHG-2026-0801', {
+        targets: { groups: ['db'] },
+        prechecks: [{ id: 'backup-fresh', backup_fresh: { policy: 'db', within_hours: 24 } }],
+        steps: [{ id: 'upgraded', kind: 'run', argv: ['sh', '-c', 'echo ran >> "$HOME/upgraded"'] }],
+        rollout: { canary: 1, batch_size: 2, max_failures: 5 },
+      }),
+      1,
+    );
     const r = await cliIn(repo.root, { [ENV]: PASSWORD }, 'apply', 'CHG-2026-0801', '--identity', fleet.clientKeyPath);
     expect(r.code).toBe(1);
     expect([await readHome(fleet, 'bf-fresh', 'upgraded'), await readHome(fleet, 'bf-stale', 'upgraded'), await readHome(fleet, 'bf-other', 'upgraded')]).toEqual(['ran\n', undefined, undefined]);
@@ -72,11 +87,14 @@ MACHINE.describe('backup_fresh precheck through opsgate apply', () => {
   }, 300_000);
 
   it('without the repository password apply refuses before anything runs', async () => {
-    await repo.mergeChange(changeDoc('CHG-2026-0802', {
-      targets: { hosts: ['bf-fresh'] },
-      prechecks: [{ id: 'backup-fresh', backup_fresh: { policy: 'db', within_hours: 24 } }],
-      steps: [{ id: 'upgraded2', kind: 'run', argv: ['sh', '-c', 'echo ran >> "$HOME/upgraded2"'] }],
-    }), 2);
+    await repo.mergeChange(
+      changeDoc('CHG-2026-0802', {
+        targets: { hosts: ['bf-fresh'] },
+        prechecks: [{ id: 'backup-fresh', backup_fresh: { policy: 'db', within_hours: 24 } }],
+        steps: [{ id: 'upgraded2', kind: 'run', argv: ['sh', '-c', 'echo ran >> "$HOME/upgraded2"'] }],
+      }),
+      2,
+    );
     const r = await cliIn(repo.root, {}, 'apply', 'CHG-2026-0802', '--identity', fleet.clientKeyPath);
     expect(r.code).not.toBe(0);
     expect(r.out + r.err).toContain(`apply.secret-missing`);

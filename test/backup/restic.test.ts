@@ -5,9 +5,23 @@ import { restoreTestArgv, splitScriptSections } from '../../scripts/backup/resto
 describe('restic invocation', () => {
   it('puts every value in its own argument, the repository as --repo=VALUE, and never the password', () => {
     const r = renderRestic({ repository: 'sftp:backup-01:/srv/restic/db mysql', passwordEnv: 'RESTIC_PASSWORD_DB' }, 'snapshots', ['--json', flag('--host', 'db-01'), flag('--tag', 'db-mysql')]);
-    expect(r.argv).toEqual(['sh', '-c', RESTIC_WITH_PASSWORD, 'opsgate-restic', 'restic', '--repo=sftp:backup-01:/srv/restic/db mysql', '--no-cache', 'snapshots', '--json', '--host=db-01', '--tag=db-mysql']);
+    expect(r.argv).toEqual([
+      'sh',
+      '-c',
+      RESTIC_WITH_PASSWORD,
+      'opsgate-restic',
+      'restic',
+      '--repo=sftp:backup-01:/srv/restic/db mysql',
+      '--no-cache',
+      'snapshots',
+      '--json',
+      '--host=db-01',
+      '--tag=db-mysql',
+    ]);
     expect(r.sudo).toBe(true);
-    expect(r.command).toBe(`sudo -n -- sh -c '${RESTIC_WITH_PASSWORD.replace(/'/g, `'\\''`)}' opsgate-restic restic '--repo=sftp:backup-01:/srv/restic/db mysql' --no-cache snapshots --json --host=db-01 --tag=db-mysql`);
+    expect(r.command).toBe(
+      `sudo -n -- sh -c '${RESTIC_WITH_PASSWORD.replace(/'/g, `'\\''`)}' opsgate-restic restic '--repo=sftp:backup-01:/srv/restic/db mysql' --no-cache snapshots --json --host=db-01 --tag=db-mysql`,
+    );
     expect(r.command).not.toMatch(/RESTIC_PASSWORD=/);
   });
 

@@ -39,31 +39,63 @@ const ago = (ms: number) => new Date(T - ms);
 
 function capture() {
   let text = '';
-  return { stream: new Writable({ write(c, _e, cb) { text += String(c); cb(); } }), text: () => text };
+  return {
+    stream: new Writable({
+      write(c, _e, cb) {
+        text += String(c);
+        cb();
+      },
+    }),
+    text: () => text,
+  };
 }
 
 async function verify(args: string[], env: NodeJS.ProcessEnv = { [ENV]: PASSWORD }) {
-  const out = capture(); const err = capture();
+  const out = capture();
+  const err = capture();
   const code = await runCli(['backup', 'verify', '--root', root, '--identity', fleet.clientKeyPath, '--format', 'json', '--timeout', '120', '--connect-timeout', '20', ...args], {
-    env: { ...env, PATH: process.env.PATH }, stdout: out.stream, stderr: err.stream, cwd: root,
+    env: { ...env, PATH: process.env.PATH },
+    stdout: out.stream,
+    stderr: err.stream,
+    cwd: root,
   });
   const text = out.text();
-  return { code, stdout: text, stderr: err.text(), json: JSON.parse(text || '{}') as { rows: VerifyRow[]; hosts: Array<{ policy: string; host: string; restore?: Record<string, unknown>; retention: Record<string, unknown> }> } };
+  return {
+    code,
+    stdout: text,
+    stderr: err.text(),
+    json: JSON.parse(text || '{}') as { rows: VerifyRow[]; hosts: Array<{ policy: string; host: string; restore?: Record<string, unknown>; retention: Record<string, unknown> }> },
+  };
 }
 
 const policy = (id: string, hosts: string[], extra: Record<string, unknown>) => ({
-  id, title: id, targets: { hosts }, paths: ['/mnt/app'], tags: [id], tool: 'restic',
-  repository: { url: '/srv/unused', password_env: ENV }, offhost: { host: 'backup-01' }, encryption: true,
-  schedule: { full: '0 2 * * *' }, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4,
-  verification: { restore_test_every_days: 30, read_data_subset: '100%' }, ...extra,
+  id,
+  title: id,
+  targets: { hosts },
+  paths: ['/mnt/app'],
+  tags: [id],
+  tool: 'restic',
+  repository: { url: '/srv/unused', password_env: ENV },
+  offhost: { host: 'backup-01' },
+  encryption: true,
+  schedule: { full: '0 2 * * *' },
+  retention: { keep_daily: 7 },
+  rpo_hours: 24,
+  rto_hours: 4,
+  verification: { restore_test_every_days: 30, read_data_subset: '100%' },
+  ...extra,
 });
 
 beforeAll(async () => {
   if (!MACHINE.runs) return;
   fleet = await startFleet({
     hosts: [
-      { id: 'web-01', groups: ['web'] }, { id: 'db-01', groups: ['db'] }, { id: 'cache-01', groups: ['cache'] },
-      { id: 'app-01', groups: ['app'] }, { id: 'app-02', groups: ['app'] }, { id: 'backup-01', groups: ['backup'] },
+      { id: 'web-01', groups: ['web'] },
+      { id: 'db-01', groups: ['db'] },
+      { id: 'cache-01', groups: ['cache'] },
+      { id: 'app-01', groups: ['app'] },
+      { id: 'app-02', groups: ['app'] },
+      { id: 'backup-01', groups: ['backup'] },
     ],
   });
   const repo = (name: string) => path.join(fleet.dir, `repo-${name}`);
@@ -79,13 +111,20 @@ beforeAll(async () => {
 
   root = await mkdtemp(path.join(os.tmpdir(), 'og-backup-repo-'));
   await cp(path.join(ROOT, 'schemas'), path.join(root, 'schemas'), { recursive: true });
-  const put = async (rel: string, doc: unknown) => { await mkdir(path.dirname(path.join(root, rel)), { recursive: true }); await writeFile(path.join(root, rel), stringify(doc)); };
+  const put = async (rel: string, doc: unknown) => {
+    await mkdir(path.dirname(path.join(root, rel)), { recursive: true });
+    await writeFile(path.join(root, rel), stringify(doc));
+  };
   await put('policies/backup/app-data.yaml', policy('app-data', ['web-01'], {}));
   await put('policies/backup/db-dump.yaml', policy('db-dump', ['db-01'], { retention: { keep_daily: 2 } }));
   await put('policies/backup/cache-rto.yaml', policy('cache-rto', ['cache-01'], { rto_hours: 0.000001 }));
-  await put('policies/backup/shared-app.yaml', policy('shared-app', ['app-01', 'app-02'], {
-    repository: { url: repo('shared'), password_env: ENV }, verification: { restore_test_every_days: 30, sample_paths: ['/mnt/app/conf'], restore_host: 'backup-01' },
-  }));
+  await put(
+    'policies/backup/shared-app.yaml',
+    policy('shared-app', ['app-01', 'app-02'], {
+      repository: { url: repo('shared'), password_env: ENV },
+      verification: { restore_test_every_days: 30, sample_paths: ['/mnt/app/conf'], restore_host: 'backup-01' },
+    }),
+  );
   for (const h of fleet.hosts) {
     if (['web-01', 'db-01', 'cache-01'].includes(h.id)) {
       const p = { 'web-01': 'app-data', 'db-01': 'db-dump', 'cache-01': 'cache-rto' }[h.id]!;
@@ -107,14 +146,29 @@ MACHINE.describe('opsgate backup verify against real restic repositories on the 
     const r = await verify(['--restore-test', '--record']);
     expect(r.stderr).toMatch(/recorded BKV-/);
     expect(r.code).toBe(1);
-    expect(statuses(r.json.rows)).toEqual([
-      'app-data web-01 check pass', 'app-data web-01 restore_test pass', 'app-data web-01 retention pass', 'app-data web-01 snapshots pass',
-      'cache-rto cache-01 check pass', 'cache-rto cache-01 restore_test fail', 'cache-rto cache-01 retention pass', 'cache-rto cache-01 snapshots pass',
-      'db-dump db-01 check fail', 'db-dump db-01 restore_test fail', 'db-dump db-01 retention fail', 'db-dump db-01 snapshots pass',
-      'shared-app app-01 restore_test pass', 'shared-app app-01 retention fail', 'shared-app app-01 snapshots fail',
-      'shared-app app-02 restore_test pass', 'shared-app app-02 retention pass', 'shared-app app-02 snapshots pass',
-      'shared-app backup-01 check pass',
-    ].sort());
+    expect(statuses(r.json.rows)).toEqual(
+      [
+        'app-data web-01 check pass',
+        'app-data web-01 restore_test pass',
+        'app-data web-01 retention pass',
+        'app-data web-01 snapshots pass',
+        'cache-rto cache-01 check pass',
+        'cache-rto cache-01 restore_test fail',
+        'cache-rto cache-01 retention pass',
+        'cache-rto cache-01 snapshots pass',
+        'db-dump db-01 check fail',
+        'db-dump db-01 restore_test fail',
+        'db-dump db-01 retention fail',
+        'db-dump db-01 snapshots pass',
+        'shared-app app-01 restore_test pass',
+        'shared-app app-01 retention fail',
+        'shared-app app-01 snapshots fail',
+        'shared-app app-02 restore_test pass',
+        'shared-app app-02 retention pass',
+        'shared-app app-02 snapshots pass',
+        'shared-app backup-01 check pass',
+      ].sort(),
+    );
     const row = (p: string, h: string, item: string) => r.json.rows.find((x) => x.policy === p && x.host === h && x.item === item)!;
     // The shared repository's newest snapshot is app-02's, 3 h old: app-01's own is 3 days old.
     expect(row('shared-app', 'app-01', 'snapshots').reason).toMatch(/^newest snapshot [0-9a-f]{8} is 7[12](\.\d+)? h old; the RPO is 24 h$/);
@@ -125,7 +179,15 @@ MACHINE.describe('opsgate backup verify against real restic repositories on the 
     const cache = r.json.hosts.find((h) => h.host === 'cache-01')!.restore!;
     expect(cache).toMatchObject({ content: 'pass', rto_met: false, files_expected: 3, files_restored: 3, mismatch_count: 0, scratch_removed: true, sample_paths: ['/mnt/app'] });
     const web = r.json.hosts.find((h) => h.host === 'web-01')!;
-    expect(web.restore).toMatchObject({ status: 'pass', content: 'pass', rto_met: true, files_expected: 3, files_restored: 3, bytes_expected: 150_000 + '[app]\nhost = web-01\n'.length + 'data of the app\n'.length, scratch_removed: true });
+    expect(web.restore).toMatchObject({
+      status: 'pass',
+      content: 'pass',
+      rto_met: true,
+      files_expected: 3,
+      files_restored: 3,
+      bytes_expected: 150_000 + '[app]\nhost = web-01\n'.length + 'data of the app\n'.length,
+      scratch_removed: true,
+    });
     expect(web.retention).toMatchObject({ kept: 5, would_remove: [], missing: [] });
     const shared = r.json.hosts.find((h) => h.host === 'app-02')!.restore!;
     expect(shared).toMatchObject({ status: 'pass', files_expected: 1, sample_paths: ['/mnt/app/conf'] });
@@ -137,7 +199,10 @@ MACHINE.describe('opsgate backup verify against real restic repositories on the 
     expect(chain.ok).toBe(true);
     expect(chain.lines.map((l) => l.type)).toEqual([
       'backup.verify.started',
-      'backup.check', 'backup.check', 'backup.check', 'backup.check',
+      'backup.check',
+      'backup.check',
+      'backup.check',
+      'backup.check',
       ...['app-data/web-01', 'cache-rto/cache-01', 'db-dump/db-01', 'shared-app/app-01', 'shared-app/app-02'].flatMap(() => ['backup.snapshots', 'backup.retention', 'backup.restore_test']),
       'backup.verify.completed',
     ]);
@@ -154,7 +219,10 @@ MACHINE.describe('opsgate backup verify against real restic repositories on the 
     // The report reads these records: measured RTO attainment, restic check results, retention against the policy.
     const rel = path.relative(root, file);
     const rto = { 'app-data': 4, 'db-dump': 4, 'cache-rto': 0.000001, 'shared-app': 4 } as Record<string, number>;
-    const input = { backups: adaptBackupRecord(rel, chain.lines as unknown as Record<string, unknown>[]), backupPolicies: Object.entries(rto).map(([id, h]) => ({ id, data: { rto_hours: h } })) } as unknown as ReportInput;
+    const input = {
+      backups: adaptBackupRecord(rel, chain.lines as unknown as Record<string, unknown>[]),
+      backupPolicies: Object.entries(rto).map(([id, h]) => ({ id, data: { rto_hours: h } })),
+    } as unknown as ReportInput;
     const bv = computeBackupVerification(input, parsePeriod(new Date().toISOString().slice(0, 7), 'UTC')!);
     const v = Object.fromEntries(bv.figures.map((f) => [f.id, [f.value, f.numerator, f.denominator]]));
     expect(v).toEqual({
@@ -166,8 +234,11 @@ MACHINE.describe('opsgate backup verify against real restic repositories on the 
       'backup_verification.prune_due': [1, undefined, undefined],
     });
     expect(bv.rows.map((x) => [x.policy, x.host, x.restore?.ok, x.restore?.rto_met, x.retention?.would_remove, x.retention?.missing])).toEqual([
-      ['app-data', 'web-01', true, true, 0, 0], ['cache-rto', 'cache-01', false, false, 0, 0], ['db-dump', 'db-01', false, true, 2, 0],
-      ['shared-app', 'app-01', true, true, 0, expect.any(Number)], ['shared-app', 'app-02', true, true, 0, 0],
+      ['app-data', 'web-01', true, true, 0, 0],
+      ['cache-rto', 'cache-01', false, false, 0, 0],
+      ['db-dump', 'db-01', false, true, 2, 0],
+      ['shared-app', 'app-01', true, true, 0, expect.any(Number)],
+      ['shared-app', 'app-02', true, true, 0, 0],
     ]);
     expect(bv.rows.find((x) => x.host === 'app-01')!.retention!.missing).toBeGreaterThan(0);
     const failed = bv.checks.find((c) => !c.ok)!;
@@ -181,7 +252,7 @@ MACHINE.describe('opsgate backup verify against real restic repositories on the 
     expect(statuses(r.json.rows).filter((s) => s.includes('restore_test'))).toEqual(['cache-rto cache-01 restore_test fail']);
   }, 300_000);
 
-  it('a missing password is an error for each of the policy\'s hosts, not a skipped host', async () => {
+  it("a missing password is an error for each of the policy's hosts, not a skipped host", async () => {
     const r = await verify(['--policies', 'app-data'], {});
     expect(r.code).toBe(1);
     expect(statuses(r.json.rows)).toEqual(['app-data web-01 check error', 'app-data web-01 retention error', 'app-data web-01 snapshots error']);

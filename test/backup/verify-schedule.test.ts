@@ -16,16 +16,24 @@ import { checkBackupVerifySchedule } from '../../scripts/rules/backup-schedule-r
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const NOW = new Date('2026-11-30T00:00:00Z');
 const DIR = path.join(ROOT, '.github/workflows');
-const real: WorkflowText[] = readdirSync(DIR).filter((f) => f.endsWith('.yml')).sort().map((f) => ({ file: `.github/workflows/${f}`, text: readFileSync(path.join(DIR, f), 'utf8') }));
+const real: WorkflowText[] = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yml'))
+  .sort()
+  .map((f) => ({ file: `.github/workflows/${f}`, text: readFileSync(path.join(DIR, f), 'utf8') }));
 const TRIGGER = '.github/workflows/backup-verify.yml';
 const edit = (fn: (text: string) => string) => real.map((w) => (w.file === TRIGGER ? { ...w, text: fn(w.text) } : w));
 
 let repo: RepoModel;
-beforeAll(async () => { repo = await readRepo(ROOT); });
+beforeAll(async () => {
+  repo = await readRepo(ROOT);
+});
 
-const lint = (workflows: WorkflowText[]) => checkBackupVerifySchedule({ repo, now: NOW, existingFiles: new Set(), backupVerifySchedules: readVerifySchedules(workflows, NOW) })
-  .map((d) => [d.code, d.file, d.line] as const);
-const lineOfEvery = (policy: string) => readFileSync(path.join(ROOT, 'policies/backup', `${policy}.yaml`), 'utf8').split('\n').findIndex((l) => l.includes('restore_test_every_days')) + 1;
+const lint = (workflows: WorkflowText[]) =>
+  checkBackupVerifySchedule({ repo, now: NOW, existingFiles: new Set(), backupVerifySchedules: readVerifySchedules(workflows, NOW) }).map((d) => [d.code, d.file, d.line] as const);
+const lineOfEvery = (policy: string) =>
+  readFileSync(path.join(ROOT, 'policies/backup', `${policy}.yaml`), 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes('restore_test_every_days')) + 1;
 
 describe('backup.verify-unscheduled / backup.verify-schedule-sparse', () => {
   it('the repository as it is: the daily backup-verify.yml holds both policies', () => {
@@ -35,12 +43,40 @@ describe('backup.verify-unscheduled / backup.verify-schedule-sparse', () => {
   });
 
   it.each([
-    ['the workflow is gone', (ws: WorkflowText[]) => ws.filter((w) => w.file !== TRIGGER), [['backup.verify-unscheduled', 'db-mysql'], ['backup.verify-unscheduled', 'web-config']]],
-    ['restore tests switched off', () => edit((t) => t.replace('restore-test: due', 'restore-test: none')), [['backup.verify-unscheduled', 'db-mysql'], ['backup.verify-unscheduled', 'web-config']]],
+    [
+      'the workflow is gone',
+      (ws: WorkflowText[]) => ws.filter((w) => w.file !== TRIGGER),
+      [
+        ['backup.verify-unscheduled', 'db-mysql'],
+        ['backup.verify-unscheduled', 'web-config'],
+      ],
+    ],
+    [
+      'restore tests switched off',
+      () => edit((t) => t.replace('restore-test: due', 'restore-test: none')),
+      [
+        ['backup.verify-unscheduled', 'db-mysql'],
+        ['backup.verify-unscheduled', 'web-config'],
+      ],
+    ],
     ['narrowed to one policy', () => edit((t) => t.replace('restore-test: due', 'restore-test: due\n      policies: web-config')), [['backup.verify-unscheduled', 'db-mysql']]],
-    ['monthly on the 1st (31 days apart > db-mysql\'s 30)', () => edit((t) => t.replace("'0 20 * * *'", "'0 20 1 * *'")), [['backup.verify-schedule-sparse', 'db-mysql']]],
-    ['every 3 months (92 days > web-config\'s 90 too)', () => edit((t) => t.replace("'0 20 * * *'", "'0 20 1 */3 *'")), [['backup.verify-schedule-sparse', 'db-mysql'], ['backup.verify-schedule-sparse', 'web-config']]],
-    ['on-demand only (no schedule)', () => edit((t) => t.replace("  schedule:\n    - cron: '0 20 * * *'\n", '')), [['backup.verify-unscheduled', 'db-mysql'], ['backup.verify-unscheduled', 'web-config']]],
+    ["monthly on the 1st (31 days apart > db-mysql's 30)", () => edit((t) => t.replace("'0 20 * * *'", "'0 20 1 * *'")), [['backup.verify-schedule-sparse', 'db-mysql']]],
+    [
+      "every 3 months (92 days > web-config's 90 too)",
+      () => edit((t) => t.replace("'0 20 * * *'", "'0 20 1 */3 *'")),
+      [
+        ['backup.verify-schedule-sparse', 'db-mysql'],
+        ['backup.verify-schedule-sparse', 'web-config'],
+      ],
+    ],
+    [
+      'on-demand only (no schedule)',
+      () => edit((t) => t.replace("  schedule:\n    - cron: '0 20 * * *'\n", '')),
+      [
+        ['backup.verify-unscheduled', 'db-mysql'],
+        ['backup.verify-unscheduled', 'web-config'],
+      ],
+    ],
   ] as const)('%s', (_name, mutate, expected) => {
     const ws = typeof mutate === 'function' ? (mutate as (w: WorkflowText[]) => WorkflowText[])(real) : mutate;
     expect(lint(ws)).toEqual(expected.map(([code, p]) => [code, `policies/backup/${p}.yaml`, lineOfEvery(p)]));
@@ -51,17 +87,30 @@ describe('backup.verify-unscheduled / backup.verify-schedule-sparse', () => {
   });
 
   it('a direct run step counts only with --record and --due/--restore-test and without --hosts', () => {
-    const wf = (run: string): WorkflowText[] => [{ file: '.github/workflows/own.yml', text: `on:\n  schedule:\n    - cron: '0 3 * * *'\njobs:\n  v:\n    runs-on: x\n    steps:\n      - run: |\n          ${run}\n` }];
+    const wf = (run: string): WorkflowText[] => [
+      { file: '.github/workflows/own.yml', text: `on:\n  schedule:\n    - cron: '0 3 * * *'\njobs:\n  v:\n    runs-on: x\n    steps:\n      - run: |\n          ${run}\n` },
+    ];
     expect(lint(wf('npx opsgate backup verify --record --due'))).toEqual([]);
     expect(lint(wf('npx opsgate backup verify --record --due --policies=db-mysql')).map((d) => d[0])).toEqual(['backup.verify-unscheduled']);
     for (const bad of ['npx opsgate backup verify --due', 'npx opsgate backup verify --record', 'npx opsgate backup verify --record --due --hosts web-01']) {
-      expect(lint(wf(bad)).map((d) => d[0]), bad).toEqual(['backup.verify-unscheduled', 'backup.verify-unscheduled']);
+      expect(
+        lint(wf(bad)).map((d) => d[0]),
+        bad,
+      ).toEqual(['backup.verify-unscheduled', 'backup.verify-unscheduled']);
     }
   });
 });
 
 describe('maxGapHours (UTC, as GitHub schedules)', () => {
-  const gap = (...crons: string[]) => maxGapHours(crons.map((c) => { const p = parseCron(c); if (!p.ok) throw new Error(p.message); return p.spec; }), NOW);
+  const gap = (...crons: string[]) =>
+    maxGapHours(
+      crons.map((c) => {
+        const p = parseCron(c);
+        if (!p.ok) throw new Error(p.message);
+        return p.spec;
+      }),
+      NOW,
+    );
   it.each([
     [['0 20 * * *'], 24],
     [['0 */6 * * *'], 6],

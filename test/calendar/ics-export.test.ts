@@ -38,14 +38,24 @@ function parseIcs(content: string, fromMs: number, toMs: number): Parsed[] {
       if (start >= toMs) break;
       if (start >= fromMs) occurrences.push({ start, end: e.isRecurring() ? e.getOccurrenceDetails(n).endDate.toUnixTime() * 1000 : start + len * 1000 });
     }
-    const props = Object.fromEntries(v.getAllProperties().filter((p) => p.name.startsWith('x-')).map((p) => [p.name, String(p.getFirstValue())]));
+    const props = Object.fromEntries(
+      v
+        .getAllProperties()
+        .filter((p) => p.name.startsWith('x-'))
+        .map((p) => [p.name, String(p.getFirstValue())]),
+    );
     return { uid: e.uid, summary: e.summary, description: e.description, tzid: (e.startDate.zone as { tzid?: string } | undefined)?.tzid, recurring: e.isRecurring(), props, occurrences };
   });
 }
 
 async function exportAt(root: string, out: string, now: string): Promise<{ code: number; stdout: string }> {
   let stdout = '';
-  const sink = new Writable({ write(c, _e, cb) { stdout += String(c); cb(); } });
+  const sink = new Writable({
+    write(c, _e, cb) {
+      stdout += String(c);
+      cb();
+    },
+  });
   const code = await calendarCommand({ argv: ['export', '--ics', '--out', out], root, env: {}, stdout: sink, stderr: sink, now: () => new Date(now), debug: false });
   return { code, stdout };
 }
@@ -64,14 +74,23 @@ describe('the iCalendar writer', () => {
     const description = 'line one\nline two; with, commas\n第三行：中文说明，含标点；结束\\';
     const content = renderIcs({
       type: 'VCALENDAR',
-      props: [{ name: 'VERSION', value: '2.0' }, { name: 'PRODID', value: '-//test//EN' }],
+      props: [
+        { name: 'VERSION', value: '2.0' },
+        { name: 'PRODID', value: '-//test//EN' },
+      ],
       components: [
         vtimezone('Asia/Shanghai', Date.parse('2026-01-01T00:00:00+08:00'), Date.parse('2027-01-01T00:00:00+08:00')),
-        { type: 'VEVENT', props: [
-          { name: 'UID', value: 'x@test' }, { name: 'DTSTAMP', value: '20261130T000000Z' },
-          { name: 'DTSTART', params: { TZID: 'Asia/Shanghai' }, value: '20261201T220000' }, { name: 'DTEND', params: { TZID: 'Asia/Shanghai' }, value: '20261202T020000' },
-          { name: 'SUMMARY', value: text(summary) }, { name: 'DESCRIPTION', value: text(description) },
-        ] },
+        {
+          type: 'VEVENT',
+          props: [
+            { name: 'UID', value: 'x@test' },
+            { name: 'DTSTAMP', value: '20261130T000000Z' },
+            { name: 'DTSTART', params: { TZID: 'Asia/Shanghai' }, value: '20261201T220000' },
+            { name: 'DTEND', params: { TZID: 'Asia/Shanghai' }, value: '20261202T020000' },
+            { name: 'SUMMARY', value: text(summary) },
+            { name: 'DESCRIPTION', value: text(description) },
+          ],
+        },
       ],
     });
     expect(content.split('\r\n').every((l) => !l.includes('\n'))).toBe(true);
@@ -88,14 +107,23 @@ describe('the iCalendar writer', () => {
     expect(zoneTransitions('Asia/Shanghai', from, to)).toEqual([]);
     const content = renderIcs({
       type: 'VCALENDAR',
-      props: [{ name: 'VERSION', value: '2.0' }, { name: 'PRODID', value: '-//test//EN' }],
+      props: [
+        { name: 'VERSION', value: '2.0' },
+        { name: 'PRODID', value: '-//test//EN' },
+      ],
       components: [
         vtimezone('Europe/Berlin', from, to),
-        { type: 'VEVENT', props: [
-          { name: 'UID', value: 'w@test' }, { name: 'DTSTAMP', value: '20261130T000000Z' },
-          { name: 'DTSTART', params: { TZID: 'Europe/Berlin' }, value: '20260324T220000' }, { name: 'DTEND', params: { TZID: 'Europe/Berlin' }, value: '20260324T230000' },
-          { name: 'RRULE', value: 'FREQ=WEEKLY;BYDAY=TU' }, { name: 'SUMMARY', value: 'w' },
-        ] },
+        {
+          type: 'VEVENT',
+          props: [
+            { name: 'UID', value: 'w@test' },
+            { name: 'DTSTAMP', value: '20261130T000000Z' },
+            { name: 'DTSTART', params: { TZID: 'Europe/Berlin' }, value: '20260324T220000' },
+            { name: 'DTEND', params: { TZID: 'Europe/Berlin' }, value: '20260324T230000' },
+            { name: 'RRULE', value: 'FREQ=WEEKLY;BYDAY=TU' },
+            { name: 'SUMMARY', value: 'w' },
+          ],
+        },
       ],
     });
     const [e] = parseIcs(content, from, Date.parse('2026-04-01T00:00:00Z'));
@@ -124,7 +152,11 @@ describe('opsgate calendar export --ics on the sample organisation', () => {
   });
 
   it('asks for the format and refuses an impossible horizon (usage, exit 2)', async () => {
-    const sink = new Writable({ write(_c, _e, cb) { cb(); } });
+    const sink = new Writable({
+      write(_c, _e, cb) {
+        cb();
+      },
+    });
     const ctx = (argv: string[]) => ({ argv, root: repoRoot, env: {}, stdout: sink, stderr: sink, now: () => new Date('2026-11-30T00:00:00Z'), debug: false });
     await expect(calendarCommand(ctx(['export', '--out', out1]))).rejects.toBeInstanceOf(UsageError);
     await expect(calendarCommand(ctx(['export', '--ics', '--out', out1, '--from', '2027-01-01', '--until', '2026-01-01']))).rejects.toBeInstanceOf(UsageError);
@@ -163,7 +195,9 @@ describe('opsgate calendar export --ics on the sample organisation', () => {
       const e = events.find((x) => x.uid.startsWith(`window-${w.id}@`))!;
       expect(e.recurring).toBe(true);
       expect(e.tzid).toBe('Asia/Shanghai');
-      const expected = windowOccurrences(w, cal, from, to).filter((o) => o.start >= from && o.start < to).map((o) => ({ start: o.start, end: o.end }));
+      const expected = windowOccurrences(w, cal, from, to)
+        .filter((o) => o.start >= from && o.start < to)
+        .map((o) => ({ start: o.start, end: o.end }));
       expect(e.occurrences).toEqual(expected);
     }
     const prod = events.find((x) => x.uid.startsWith('window-prod-weeknight@'))!;
@@ -181,15 +215,25 @@ describe('opsgate calendar export --ics on the sample organisation', () => {
     const to = Date.parse('2027-03-01T00:00:00+08:00');
     const team = parseIcs(await read(out1, 'oncall-team.ics'), from, to);
     expect(team.filter((e) => e.recurring).length).toBe(oncall.rotations.reduce((n, r) => n + r.members.length, 0));
-    const got = team.flatMap((e) => e.occurrences.map((o) => `${e.props['x-opsgate-rotation']} ${e.props['x-opsgate-person']} ${new Date(o.start).toISOString()} ${new Date(o.end).toISOString()}`)).sort();
-    const want = dutySlots(oncall, from, to, zoneOffsetMinutes('Asia/Shanghai', from)).filter((s) => s.start >= from && s.start < to).map((s) => `${s.rotation} ${s.person} ${new Date(s.start).toISOString()} ${new Date(s.end).toISOString()}`).sort();
+    const got = team
+      .flatMap((e) => e.occurrences.map((o) => `${e.props['x-opsgate-rotation']} ${e.props['x-opsgate-person']} ${new Date(o.start).toISOString()} ${new Date(o.end).toISOString()}`))
+      .sort();
+    const want = dutySlots(oncall, from, to, zoneOffsetMinutes('Asia/Shanghai', from))
+      .filter((s) => s.start >= from && s.start < to)
+      .map((s) => `${s.rotation} ${s.person} ${new Date(s.start).toISOString()} ${new Date(s.end).toISOString()}`)
+      .sort();
     expect(got).toEqual(want);
     const o = oncall.overrides![0]!;
     const override = team.find((e) => e.summary.includes('override'))!;
     expect(override.occurrences).toEqual([{ start: Date.parse(o.start), end: Date.parse(o.end) }]);
     expect(override.description).toContain(o.reason);
     const liNa = parseIcs(await read(out1, 'oncall-li-na.ics'), from, to);
-    expect(liNa.flatMap((e) => e.occurrences.map((x) => x.start)).sort()).toEqual(dutySlots(oncall, from, to).filter((s) => s.person === 'li-na' && s.start >= from && s.start < to).map((s) => s.start).sort());
+    expect(liNa.flatMap((e) => e.occurrences.map((x) => x.start)).sort()).toEqual(
+      dutySlots(oncall, from, to)
+        .filter((s) => s.person === 'li-na' && s.start >= from && s.start < to)
+        .map((s) => s.start)
+        .sort(),
+    );
     expect(liNa.flatMap((e) => e.occurrences).some((x) => x.start === Date.parse(o.start))).toBe(false); // 李娜's turn went to 赵敏
   });
 

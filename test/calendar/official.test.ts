@@ -16,15 +16,30 @@ const NOW = new Date('2026-11-30T00:00:00+08:00');
 
 /** The 2026 schedule as the installed chinese-days has it, written out by hand as a reader checks it against the State Council's notice. */
 const HOLIDAYS_2026 = [
-  ['2026-01-01', '元旦'], ['2026-01-02', '元旦'], ['2026-01-03', '元旦'],
+  ['2026-01-01', '元旦'],
+  ['2026-01-02', '元旦'],
+  ['2026-01-03', '元旦'],
   ...['15', '16', '17', '18', '19', '20', '21', '22', '23'].map((d) => [`2026-02-${d}`, '春节']),
-  ['2026-04-04', '清明节'], ['2026-04-05', '清明节'], ['2026-04-06', '清明节'],
+  ['2026-04-04', '清明节'],
+  ['2026-04-05', '清明节'],
+  ['2026-04-06', '清明节'],
   ...['01', '02', '03', '04', '05'].map((d) => [`2026-05-${d}`, '劳动节']),
-  ['2026-06-19', '端午节'], ['2026-06-20', '端午节'], ['2026-06-21', '端午节'],
-  ['2026-09-25', '中秋节'], ['2026-09-26', '中秋节'], ['2026-09-27', '中秋节'],
+  ['2026-06-19', '端午节'],
+  ['2026-06-20', '端午节'],
+  ['2026-06-21', '端午节'],
+  ['2026-09-25', '中秋节'],
+  ['2026-09-26', '中秋节'],
+  ['2026-09-27', '中秋节'],
   ...['01', '02', '03', '04', '05', '06', '07'].map((d) => [`2026-10-${d}`, '国庆节']),
 ];
-const WORKDAYS_2026 = [['2026-01-04', '元旦'], ['2026-02-14', '春节'], ['2026-02-28', '春节'], ['2026-05-09', '劳动节'], ['2026-09-20', '国庆节'], ['2026-10-10', '国庆节']];
+const WORKDAYS_2026 = [
+  ['2026-01-04', '元旦'],
+  ['2026-02-14', '春节'],
+  ['2026-02-28', '春节'],
+  ['2026-05-09', '劳动节'],
+  ['2026-09-20', '国庆节'],
+  ['2026-10-10', '国庆节'],
+];
 
 function calendarYaml(opts: { dropWorkday?: string; dropHoliday?: string; extraHoliday?: string; deviations?: string; year2027?: boolean } = {}): string {
   const hol = HOLIDAYS_2026.filter(([d]) => d !== opts.dropHoliday).map(([d, n]) => `  - {date: ${d}, name: ${n}}`);
@@ -143,7 +158,7 @@ describe('calendar sync', () => {
       { list: 'makeup_workdays', date: '2026-02-14', name: '春节调休上班' },
     ]);
     expect(r.text).toBe(calendarYaml());
-    expect(r.text).toContain('# the sample\'s own comment');
+    expect(r.text).toContain("# the sample's own comment");
     expect(syncCalendarText(r.text, official, 2026).added).toEqual([]);
   });
 
@@ -186,7 +201,10 @@ describe('opsgate calendar sync (CLI)', () => {
     await cp(path.join(repoRoot, 'schemas'), path.join(root, 'schemas'), { recursive: true });
     await cp(path.join(repoRoot, 'policies/calendar.yaml'), path.join(root, 'policies/calendar.yaml'));
     const file = path.join(root, 'policies/calendar.yaml');
-    const stripped = (await readFile(file, 'utf8')).split('\n').filter((l) => !/date: 2026-0[1-6]/.test(l)).join('\n');
+    const stripped = (await readFile(file, 'utf8'))
+      .split('\n')
+      .filter((l) => !/date: 2026-0[1-6]/.test(l))
+      .join('\n');
     await writeFile(file, stripped);
     const bin = path.join(repoRoot, 'scripts/bin/opsgate.mjs');
     const run = (...args: string[]) =>

@@ -8,7 +8,9 @@ import { git, recordDecision } from './harness.ts';
 
 /** What apply trusts as approval: a decision that binds exactly the committed blobs (real git, real records). */
 let root: string;
-afterEach(async () => { if (root) await rm(root, { recursive: true, force: true }); });
+afterEach(async () => {
+  if (root) await rm(root, { recursive: true, force: true });
+});
 
 const FILE = 'changes/2026/CHG-2026-0001.yaml';
 const CHANGE = { id: 'CHG-2026-0001', file: FILE, deploys: ['files/app.conf'] };
@@ -26,7 +28,10 @@ async function write(rel: string, text: string): Promise<void> {
   await writeFile(path.join(root, rel), text);
 }
 const head = () => git(root, 'rev-parse', 'HEAD').trim();
-const commit = (m: string) => { git(root, 'add', '-A'); git(root, 'commit', '-q', '--allow-empty', '-m', m); };
+const commit = (m: string) => {
+  git(root, 'add', '-A');
+  git(root, 'commit', '-q', '--allow-empty', '-m', m);
+};
 async function facts() {
   const tree = (await CommittedTree.open(root))!;
   return readGateFacts(tree, CHANGE, 'main');

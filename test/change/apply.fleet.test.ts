@@ -26,11 +26,22 @@ let fleet: RunningFleet;
 let repo: TestRepo;
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough(); const stderr = new PassThrough();
-  let out = ''; let err = '';
-  stdout.on('data', (d) => { out += String(d); });
-  stderr.on('data', (d) => { err += String(d); });
-  const code = await runCli(['--root', repo.root, ...args], { env: { PATH: process.env.PATH, OG_TEST_TOKEN: 'S3cr3t-T0ken-value-xyz', OPSGATE_DEFAULT_BRANCH: 'main' }, stdout, stderr, cwd: repo.root });
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => {
+    out += String(d);
+  });
+  stderr.on('data', (d) => {
+    err += String(d);
+  });
+  const code = await runCli(['--root', repo.root, ...args], {
+    env: { PATH: process.env.PATH, OG_TEST_TOKEN: 'S3cr3t-T0ken-value-xyz', OPSGATE_DEFAULT_BRANCH: 'main' },
+    stdout,
+    stderr,
+    cwd: repo.root,
+  });
   return { code, out, err };
 }
 const home = (host: string, file: string) => path.join(fleet.dir, host, 'home', 'opsgate', file);
@@ -61,17 +72,22 @@ const marker = (name: string) => ({ id: name, kind: 'run', argv: ['sh', '-c', `e
 
 MACHINE.describe('apply over the test fleet', () => {
   it('applies a change on every host, canary first, in batches, and the records verify', async () => {
-    await repo.mergeChange(changeDoc('CHG-2026-0001', {
-      targets: { groups: ['web'] },
-      prechecks: [{ id: 'home-ok', argv: ['test', '-d', '/home/opsgate'] }],
-      steps: [
-        marker('s1'),
-        { id: 'conf', kind: 'upload', source: 'files/app.conf', dest: '/home/opsgate/app.conf', mode: '0640' },
-        { id: 'owned', kind: 'upload', source: 'files/app.conf', dest: '/home/opsgate/owned.conf', mode: '0604', owner: 'root', group: 'opsgate' },
-      ],
-      verification: [{ id: 'conf-there', argv: ['cat', '/home/opsgate/app.conf'], expect: { stdout_contains: 'hello v2' } }],
-      rollout: { canary: 1, batch_size: 2, max_failures: 0 },
-    }), 1, 'satisfied', { 'files/app.conf': 'hello v2\n' });
+    await repo.mergeChange(
+      changeDoc('CHG-2026-0001', {
+        targets: { groups: ['web'] },
+        prechecks: [{ id: 'home-ok', argv: ['test', '-d', '/home/opsgate'] }],
+        steps: [
+          marker('s1'),
+          { id: 'conf', kind: 'upload', source: 'files/app.conf', dest: '/home/opsgate/app.conf', mode: '0640' },
+          { id: 'owned', kind: 'upload', source: 'files/app.conf', dest: '/home/opsgate/owned.conf', mode: '0604', owner: 'root', group: 'opsgate' },
+        ],
+        verification: [{ id: 'conf-there', argv: ['cat', '/home/opsgate/app.conf'], expect: { stdout_contains: 'hello v2' } }],
+        rollout: { canary: 1, batch_size: 2, max_failures: 0 },
+      }),
+      1,
+      'satisfied',
+      { 'files/app.conf': 'hello v2\n' },
+    );
     const dry = await cli('apply', 'CHG-2026-0001', '--dry-run');
     expect(dry.code).toBe(0);
     expect(dry.out).toContain('batch 1 (canary): ca-1');
@@ -113,15 +129,20 @@ MACHINE.describe('apply over the test fleet', () => {
 
   it('rolls back the host that fails in the second batch and does not start the third', async () => {
     await writeFile(home('ca-3', 'fail-here'), 'x');
-    await repo.mergeChange(changeDoc('CHG-2026-0002', {
-      targets: { groups: ['web'] },
-      steps: [
-        { id: 'conf', kind: 'upload', source: 'files/app2.conf', dest: '/home/opsgate/app2.conf', mode: '0644' },
-        { id: 'may-fail', kind: 'run', argv: ['test', '!', '-e', '/home/opsgate/fail-here'] },
-      ],
-      rollback: [marker('rolled-back')],
-      rollout: { canary: 1, batch_size: 2, max_failures: 0 },
-    }), 2, 'satisfied', { 'files/app2.conf': 'new\n' });
+    await repo.mergeChange(
+      changeDoc('CHG-2026-0002', {
+        targets: { groups: ['web'] },
+        steps: [
+          { id: 'conf', kind: 'upload', source: 'files/app2.conf', dest: '/home/opsgate/app2.conf', mode: '0644' },
+          { id: 'may-fail', kind: 'run', argv: ['test', '!', '-e', '/home/opsgate/fail-here'] },
+        ],
+        rollback: [marker('rolled-back')],
+        rollout: { canary: 1, batch_size: 2, max_failures: 0 },
+      }),
+      2,
+      'satisfied',
+      { 'files/app2.conf': 'new\n' },
+    );
     await writeFile(home('ca-3', 'app2.conf'), 'old\n');
     const r = await cli('apply', 'CHG-2026-0002', '--identity', fleet.clientKeyPath);
     expect(r.code).toBe(1);
@@ -140,7 +161,14 @@ MACHINE.describe('apply over the test fleet', () => {
 
   it('refuses outside the window, without approval, and with a pending gate; nothing runs', async () => {
     const hour = 3_600_000;
-    await repo.mergeChange(changeDoc('CHG-2026-0003', { targets: { hosts: ['ca-1'] }, steps: [marker('late')], window: { start: new Date(Date.now() - 3 * hour).toISOString(), end: new Date(Date.now() - 2 * hour).toISOString() } }), 3);
+    await repo.mergeChange(
+      changeDoc('CHG-2026-0003', {
+        targets: { hosts: ['ca-1'] },
+        steps: [marker('late')],
+        window: { start: new Date(Date.now() - 3 * hour).toISOString(), end: new Date(Date.now() - 2 * hour).toISOString() },
+      }),
+      3,
+    );
     await repo.mergeChange(changeDoc('CHG-2026-0004', { targets: { hosts: ['ca-1'] }, steps: [marker('unapproved')] }), 4, 'pending');
     await repo.mergeChange(changeDoc('CHG-2026-0005', { targets: { hosts: ['ca-1'] }, steps: [marker('nodecision')] }), 5, 'none');
     const late = await cli('apply', 'CHG-2026-0003', '--identity', fleet.clientKeyPath);
@@ -161,14 +189,17 @@ MACHINE.describe('apply over the test fleet', () => {
   it('keeps secrets out of records and output, and YAML values arrive as literal arguments', async () => {
     const tag = `${process.pid}-${Date.now()}`;
     await mkdir(`/tmp/x-${tag}`, { recursive: true });
-    await repo.mergeChange(changeDoc('CHG-2026-0006', {
-      targets: { hosts: ['ca-2'] },
-      steps: [
-        { id: 'use-secret', kind: 'run', env: { TOKEN: '${{ secrets.OG_TEST_TOKEN }}' }, argv: ['sh', '-c', 'echo "token is $TOKEN"; printf %s "$TOKEN" > "$HOME/token"'] },
-        { id: 'literal', kind: 'run', argv: ['sh', '-c', 'printf "%s\\n" "$@" > "$HOME/args"', 'sh', `; rm -rf /tmp/x-${tag}`, `$(touch /tmp/pwned-${tag})`] },
-      ],
-      verification: [{ id: 'echo', argv: ['echo', `; rm -rf /tmp/x-${tag}`, `$(touch /tmp/pwned-${tag})`], expect: { stdout_contains: `$(touch /tmp/pwned-${tag})` } }],
-    }), 6);
+    await repo.mergeChange(
+      changeDoc('CHG-2026-0006', {
+        targets: { hosts: ['ca-2'] },
+        steps: [
+          { id: 'use-secret', kind: 'run', env: { TOKEN: '${{ secrets.OG_TEST_TOKEN }}' }, argv: ['sh', '-c', 'echo "token is $TOKEN"; printf %s "$TOKEN" > "$HOME/token"'] },
+          { id: 'literal', kind: 'run', argv: ['sh', '-c', 'printf "%s\\n" "$@" > "$HOME/args"', 'sh', `; rm -rf /tmp/x-${tag}`, `$(touch /tmp/pwned-${tag})`] },
+        ],
+        verification: [{ id: 'echo', argv: ['echo', `; rm -rf /tmp/x-${tag}`, `$(touch /tmp/pwned-${tag})`], expect: { stdout_contains: `$(touch /tmp/pwned-${tag})` } }],
+      }),
+      6,
+    );
     const r = await cli('apply', 'CHG-2026-0006', '--identity', fleet.clientKeyPath);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
@@ -206,19 +237,31 @@ MACHINE.describe('apply over the test fleet', () => {
   }, 60_000);
 
   it('marks a host that becomes unreachable mid-rollout and stops', async () => {
-    await repo.mergeChange(changeDoc('CHG-2026-0007', {
-      targets: { hosts: ['un-1', 'un-2', 'un-3'] },
-      steps: [marker('u1')],
-      rollout: { canary: 1, batch_size: 1, max_failures: 0 },
-    }), 7);
+    await repo.mergeChange(
+      changeDoc('CHG-2026-0007', {
+        targets: { hosts: ['un-1', 'un-2', 'un-3'] },
+        steps: [marker('u1')],
+        rollout: { canary: 1, batch_size: 1, max_failures: 0 },
+      }),
+      7,
+    );
     const ns = fleet.hosts.find((h) => h.id === 'un-2')!.proxy_command![3]!;
     const result = await applyChange({
-      repo: await readRepo(repo.root), changeId: 'CHG-2026-0007', env: { OPSGATE_DEFAULT_BRANCH: 'main' }, now: () => new Date(), identityFile: fleet.clientKeyPath,
+      repo: await readRepo(repo.root),
+      changeId: 'CHG-2026-0007',
+      env: { OPSGATE_DEFAULT_BRANCH: 'main' },
+      now: () => new Date(),
+      identityFile: fleet.clientKeyPath,
       onEvent: (e) => {
         // After the canary, un-2's sshd and sessions die (its lock is already held over a live connection).
         if (e.type === 'host.done' && e.host === 'un-1') {
           const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean);
-          for (const p of pids) try { process.kill(Number(p), 'SIGKILL'); } catch { /* gone */ }
+          for (const p of pids)
+            try {
+              process.kill(Number(p), 'SIGKILL');
+            } catch {
+              /* gone */
+            }
         }
       },
     });
@@ -230,11 +273,14 @@ MACHINE.describe('apply over the test fleet', () => {
   }, 60_000);
 
   it('stops a step at its timeout and rolls the host back', async () => {
-    await repo.mergeChange(changeDoc('CHG-2026-0011', {
-      targets: { hosts: ['to-1'] },
-      steps: [{ id: 'hangs', kind: 'run', argv: ['sleep', '30'], timeout_seconds: 1 }],
-      rollback: [marker('timeout-rollback')],
-    }), 11);
+    await repo.mergeChange(
+      changeDoc('CHG-2026-0011', {
+        targets: { hosts: ['to-1'] },
+        steps: [{ id: 'hangs', kind: 'run', argv: ['sleep', '30'], timeout_seconds: 1 }],
+        rollback: [marker('timeout-rollback')],
+      }),
+      11,
+    );
     const r = await cli('apply', 'CHG-2026-0011', '--identity', fleet.clientKeyPath);
     expect(r.code).toBe(1);
     const ev = await records('CHG-2026-0011');
@@ -244,15 +290,29 @@ MACHINE.describe('apply over the test fleet', () => {
   }, 60_000);
 
   it('a timed-out step stops with everything it started, even what left its process group, with and without sudo: its late writes never appear', async () => {
-    for (const [n, host, sudo] of [[12, 'to-2', false], [13, 'to-3', true]] as const) {
+    for (const [n, host, sudo] of [
+      [12, 'to-2', false],
+      [13, 'to-3', true],
+    ] as const) {
       const token = `og-late-writer-${n}`;
       const late = (name: string) => `sleep 30; echo late >> /home/opsgate/late-${name}; : ${token}`;
-      await repo.mergeChange(changeDoc(`CHG-2026-00${n}`, {
-        targets: { hosts: [host] },
-        // The main command, a background job in its group, a process in its own session, and a double fork.
-        steps: [{ id: 'lingers', kind: 'run', sudo, timeout_seconds: 1, argv: ['sh', '-c', `(${late('group')}) & setsid sh -c '${late('session')}' & (setsid sh -c '${late('double')}' &); ${late('main')}`] }],
-        rollback: [marker('lingers-rollback')],
-      }), n);
+      await repo.mergeChange(
+        changeDoc(`CHG-2026-00${n}`, {
+          targets: { hosts: [host] },
+          // The main command, a background job in its group, a process in its own session, and a double fork.
+          steps: [
+            {
+              id: 'lingers',
+              kind: 'run',
+              sudo,
+              timeout_seconds: 1,
+              argv: ['sh', '-c', `(${late('group')}) & setsid sh -c '${late('session')}' & (setsid sh -c '${late('double')}' &); ${late('main')}`],
+            },
+          ],
+          rollback: [marker('lingers-rollback')],
+        }),
+        n,
+      );
       const r = await cli('apply', `CHG-2026-00${n}`, '--identity', fleet.clientKeyPath);
       expect(r.code).toBe(1);
       const ev = await records(`CHG-2026-00${n}`);
@@ -266,11 +326,14 @@ MACHINE.describe('apply over the test fleet', () => {
   }, 90_000);
 
   it('prints what the change, the calendar and the hosts control with control and bidi characters as visible escapes', async () => {
-    await repo.mergeChange(changeDoc('CHG-2026-0015', {
-      targets: { hosts: ['es-1'] },
-      prechecks: [{ id: 'banner', argv: ['printf', 'ok'], expect: { stdout_matches: 'ready\u001b]0;pwned\u0007\u202e' } }],
-      steps: [marker('never')],
-    }), 15);
+    await repo.mergeChange(
+      changeDoc('CHG-2026-0015', {
+        targets: { hosts: ['es-1'] },
+        prechecks: [{ id: 'banner', argv: ['printf', 'ok'], expect: { stdout_matches: 'ready\u001b]0;pwned\u0007\u202e' } }],
+        steps: [marker('never')],
+      }),
+      15,
+    );
     const r = await cli('apply', 'CHG-2026-0015', '--identity', fleet.clientKeyPath);
     expect(r.code).toBe(1);
     expect(r.out).toContain('precheck banner failed: stdout does not match /ready\\u001b]0;pwned\\u0007\\u202e/');
@@ -288,7 +351,14 @@ MACHINE.describe('apply over the test fleet', () => {
       await own.mergeChange(changeDoc('CHG-2026-0021', { targets: { hosts: ['due-1'] }, steps: [counting('due')] }), 21);
       await own.mergeChange(changeDoc('CHG-2026-0022', { targets: { hosts: ['due-1'] }, steps: [counting('fails'), { id: 'no', kind: 'run', argv: ['false'] }] }), 22);
       await own.mergeChange(changeDoc('CHG-2026-0023', { targets: { hosts: ['due-1'] }, steps: [counting('pending')] }), 23, 'pending');
-      await own.mergeChange(changeDoc('CHG-2026-0024', { targets: { hosts: ['due-1'] }, steps: [counting('future')], window: { start: new Date(Date.now() + hour).toISOString(), end: new Date(Date.now() + 2 * hour).toISOString() } }), 24);
+      await own.mergeChange(
+        changeDoc('CHG-2026-0024', {
+          targets: { hosts: ['due-1'] },
+          steps: [counting('future')],
+          window: { start: new Date(Date.now() + hour).toISOString(), end: new Date(Date.now() + 2 * hour).toISOString() },
+        }),
+        24,
+      );
       expect((await run('apply', 'CHG-2026-0022', '--identity', fleet.clientKeyPath)).code).toBe(1);
       const r = await run('apply', '--due', '--identity', fleet.clientKeyPath);
       expect(r.out).toContain('CHG-2026-0021: succeeded');

@@ -19,10 +19,16 @@ let fleet: RunningFleet;
 let repo: TestRepo;
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough(); const stderr = new PassThrough();
-  let out = ''; let err = '';
-  stdout.on('data', (d) => { out += String(d); });
-  stderr.on('data', (d) => { err += String(d); });
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => {
+    out += String(d);
+  });
+  stderr.on('data', (d) => {
+    err += String(d);
+  });
   const code = await runCli(['--root', repo.root, ...args], { env: { PATH: process.env.PATH, OG_CONTROLLER_SECRET: SECRET, OPSGATE_DEFAULT_BRANCH: 'main' }, stdout, stderr, cwd: repo.root });
   return { code, out, err };
 }
@@ -76,7 +82,9 @@ describe('apply never follows a link', () => {
 
 describe('apply runs only the bytes the decision bound', () => {
   it('an upload swapped on main after approval is refused', async () => {
-    await repo.mergeChange(changeDoc('CHG-2026-0103', { targets: { hosts: ['bp-1'] }, steps: [upload('files/swap.conf', 'swap.conf'), marker('swap-ran')] }), 103, 'satisfied', { 'files/swap.conf': 'approved\n' });
+    await repo.mergeChange(changeDoc('CHG-2026-0103', { targets: { hosts: ['bp-1'] }, steps: [upload('files/swap.conf', 'swap.conf'), marker('swap-ran')] }), 103, 'satisfied', {
+      'files/swap.conf': 'approved\n',
+    });
     await repo.write('files/swap.conf', 'swapped after approval\n');
     repo.commit('tune swap.conf (#104)');
     const apply = await cli('apply', 'CHG-2026-0103', '--identity', fleet.clientKeyPath);
@@ -129,8 +137,16 @@ describe('apply runs only the bytes the decision bound', () => {
 describe('apply reads policy from the commit', () => {
   it('an uncommitted calendar edit does not lift a committed freeze', async () => {
     const now = Date.now();
-    const calendar = (freezes: unknown[]) => ({ id: 'calendar', timezone: 'Asia/Shanghai', maintenance_windows: [{ id: 'always', title: 'always', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '00:00' }], freezes });
-    await repo.write('policies/calendar.yaml', calendar([{ id: 'freeze-now', title: 'freeze now', start: new Date(now - 3_600_000).toISOString(), end: new Date(now + 3_600_000).toISOString(), allow_types: ['emergency'], reason: 'test' }]));
+    const calendar = (freezes: unknown[]) => ({
+      id: 'calendar',
+      timezone: 'Asia/Shanghai',
+      maintenance_windows: [{ id: 'always', title: 'always', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '00:00' }],
+      freezes,
+    });
+    await repo.write(
+      'policies/calendar.yaml',
+      calendar([{ id: 'freeze-now', title: 'freeze now', start: new Date(now - 3_600_000).toISOString(), end: new Date(now + 3_600_000).toISOString(), allow_types: ['emergency'], reason: 'test' }]),
+    );
     repo.commit('freeze (#107)');
     await repo.mergeChange(changeDoc('CHG-2026-0108', { targets: { hosts: ['bp-1'] }, steps: [marker('freeze-ran')] }), 108);
     await repo.write('policies/calendar.yaml', calendar([]));
@@ -169,10 +185,18 @@ describe('secrets are named and allowed, never blanket', () => {
     const diags = (JSON.parse(lint.out) as { diagnostics: { code: string; file: string }[] }).diagnostics.filter((d) => d.file.includes('CHG-2026-0111') && d.code.startsWith('change.secret'));
     expect(diags.map((d) => d.code)).toEqual(['change.secret-reserved', 'change.secret-reserved', 'change.secret-not-allowed']);
     const env = { GITHUB_TOKEN: 'ghs_workflowtoken000', OPSGATE_SSH_KEY: 'the-ssh-key', DB_ROOT_PASSWORD: 'db-root' };
-    const stdout = new PassThrough(); const stderr = new PassThrough();
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
     let err = '';
-    stderr.on('data', (d) => { err += String(d); });
-    const code = await runCli(['--root', repo.root, 'apply', 'CHG-2026-0111', '--identity', fleet.clientKeyPath], { env: { PATH: process.env.PATH, OPSGATE_DEFAULT_BRANCH: 'main', ...env }, stdout, stderr, cwd: repo.root });
+    stderr.on('data', (d) => {
+      err += String(d);
+    });
+    const code = await runCli(['--root', repo.root, 'apply', 'CHG-2026-0111', '--identity', fleet.clientKeyPath], {
+      env: { PATH: process.env.PATH, OPSGATE_DEFAULT_BRANCH: 'main', ...env },
+      stdout,
+      stderr,
+      cwd: repo.root,
+    });
     expect(code).toBe(1);
     expect(err.match(/apply\.secret-not-allowed/g)).toHaveLength(3);
     for (const n of Object.keys(env)) expect(await onHost(n)).toBeUndefined();

@@ -41,7 +41,13 @@ describe('evaluatePreconditions', () => {
     expect(evaluatePreconditions({ ...ok, ...patch }).map((r) => r.code)).toContain(code);
   });
   it('lets an emergency change with a reason override the window and a freeze, not the gate', () => {
-    const f: ApplyFacts = { ...ok, change: { ...ok.change, type: 'emergency' }, now: new Date('2026-12-01T20:00:00Z'), freezes: [{ id: 'f', title: 't', end: 'x' }], override: { reason: 'payment outage INC-2026-0050' } };
+    const f: ApplyFacts = {
+      ...ok,
+      change: { ...ok.change, type: 'emergency' },
+      now: new Date('2026-12-01T20:00:00Z'),
+      freezes: [{ id: 'f', title: 't', end: 'x' }],
+      override: { reason: 'payment outage INC-2026-0050' },
+    };
     expect(evaluatePreconditions(f)).toEqual([]);
     expect(evaluatePreconditions({ ...f, gate: { pr: 7 } }).map((r) => r.code)).toEqual(['apply.gate-missing']);
     expect(evaluatePreconditions({ ...f, override: { reason: 'x' } }).map((r) => r.code)).toContain('apply.override-refused');
@@ -60,24 +66,43 @@ function chain(events: Array<Record<string, unknown>>): RecordLine[] {
 describe('resume', () => {
   const plan = planChange({
     change: {
-      id: 'CHG-1', file: 'c.yaml', sha256: 'x',
+      id: 'CHG-1',
+      file: 'c.yaml',
+      sha256: 'x',
       data: {
-        id: 'CHG-1', title: 't', type: 'normal', risk: 'low', requester: 'a', implementer: 'a', purpose: 'p', impact: { description: 'd', expected_downtime_minutes: 0 },
-        targets: { hosts: ['h1', 'h2', 'h3'] }, window: { start: 'a', end: 'b' },
-        steps: [{ id: 's1', kind: 'run', argv: ['a'] }, { id: 's2', kind: 'run', argv: ['b'] }, { id: 's3', kind: 'run', argv: ['c'], idempotent: true }],
+        id: 'CHG-1',
+        title: 't',
+        type: 'normal',
+        risk: 'low',
+        requester: 'a',
+        implementer: 'a',
+        purpose: 'p',
+        impact: { description: 'd', expected_downtime_minutes: 0 },
+        targets: { hosts: ['h1', 'h2', 'h3'] },
+        window: { start: 'a', end: 'b' },
+        steps: [
+          { id: 's1', kind: 'run', argv: ['a'] },
+          { id: 's2', kind: 'run', argv: ['b'] },
+          { id: 's3', kind: 'run', argv: ['c'], idempotent: true },
+        ],
       },
     },
     hosts: ['h1', 'h2', 'h3'].map((id) => ({ id, data: { groups: [] } })),
-    files: new Map(), access: { people: [], roles: [], grants: [] }, now,
+    files: new Map(),
+    access: { people: [], roles: [], grants: [] },
+    now,
   });
   it('skips completed steps, reruns an interrupted idempotent step, stops on an interrupted one that is not', () => {
     const lines = chain([
       { type: 'run.planned', run: 'r1' },
       { type: 'host.started', host: 'h1' },
-      { type: 'step.executing', host: 'h1', phase: 'step', step: 's1' }, { type: 'step.done', host: 'h1', phase: 'step', step: 's1', ok: true },
-      { type: 'step.executing', host: 'h1', phase: 'step', step: 's2' }, { type: 'step.done', host: 'h1', phase: 'step', step: 's2', ok: true },
+      { type: 'step.executing', host: 'h1', phase: 'step', step: 's1' },
+      { type: 'step.done', host: 'h1', phase: 'step', step: 's1', ok: true },
+      { type: 'step.executing', host: 'h1', phase: 'step', step: 's2' },
+      { type: 'step.done', host: 'h1', phase: 'step', step: 's2', ok: true },
       { type: 'step.executing', host: 'h1', phase: 'step', step: 's3' },
-      { type: 'step.executing', host: 'h2', phase: 'step', step: 's1' }, { type: 'step.done', host: 'h2', phase: 'step', step: 's1', ok: true },
+      { type: 'step.executing', host: 'h2', phase: 'step', step: 's1' },
+      { type: 'step.done', host: 'h2', phase: 'step', step: 's1', ok: true },
       { type: 'step.executing', host: 'h2', phase: 'step', step: 's2' },
     ]);
     const state = readRunState(lines);
@@ -95,7 +120,8 @@ describe('resume', () => {
       { type: 'step.executing', host: 'h1', phase: 'step', step: 's1' },
       { type: 'step.resolved', host: 'h1', phase: 'step', step: 's1', resolution: 'done' },
       { type: 'host.done', host: 'h2', outcome: 'succeeded' },
-      { type: 'step.executing', host: 'h3', phase: 'step', step: 's1' }, { type: 'step.done', host: 'h3', phase: 'step', step: 's1', ok: false },
+      { type: 'step.executing', host: 'h3', phase: 'step', step: 's1' },
+      { type: 'step.done', host: 'h3', phase: 'step', step: 's1', ok: false },
       { type: 'run.done', outcome: 'needs_attention' },
     ]);
     const r = new Map(planResume(plan, readRunState(lines)).map((h) => [h.host, h]));
@@ -109,21 +135,42 @@ describe('resume', () => {
 describe('markers on the host against the records', () => {
   const plan = planChange({
     change: {
-      id: 'CHG-1', file: 'c.yaml', sha256: 'x',
+      id: 'CHG-1',
+      file: 'c.yaml',
+      sha256: 'x',
       data: {
-        id: 'CHG-1', title: 't', type: 'normal', risk: 'low', requester: 'a', implementer: 'a', purpose: 'p', impact: { description: 'd', expected_downtime_minutes: 0 },
-        targets: { hosts: ['h1'] }, window: { start: 'a', end: 'b' },
+        id: 'CHG-1',
+        title: 't',
+        type: 'normal',
+        risk: 'low',
+        requester: 'a',
+        implementer: 'a',
+        purpose: 'p',
+        impact: { description: 'd', expected_downtime_minutes: 0 },
+        targets: { hosts: ['h1'] },
+        window: { start: 'a', end: 'b' },
         prechecks: [{ id: 'pre', argv: ['true'] }],
-        steps: [{ id: 's1', kind: 'run', argv: ['a'] }, { id: 's2', kind: 'run', argv: ['b'] }, { id: 's3', kind: 'run', argv: ['c'] }],
+        steps: [
+          { id: 's1', kind: 'run', argv: ['a'] },
+          { id: 's2', kind: 'run', argv: ['b'] },
+          { id: 's3', kind: 'run', argv: ['c'] },
+        ],
       },
     },
     hosts: [{ id: 'h1', data: { groups: [] } }],
-    files: new Map(), access: { people: [], roles: [], grants: [] }, now,
+    files: new Map(),
+    access: { people: [], roles: [], grants: [] },
+    now,
   });
   const view = (current: Record<string, string>, unaccounted: Array<{ run: string; key: string; state: string }> = []) => new Map([['h1', { current: new Map(Object.entries(current)), unaccounted }]]);
 
   it('a recorded start with no marker on the host never started: it runs; with a marker it is unknown', () => {
-    const state = readRunState(chain([{ type: 'run.planned', run: 'r1' }, { type: 'step.executing', host: 'h1', phase: 'step', step: 's1' }]));
+    const state = readRunState(
+      chain([
+        { type: 'run.planned', run: 'r1' },
+        { type: 'step.executing', host: 'h1', phase: 'step', step: 's1' },
+      ]),
+    );
     const none = planResume(plan, state, view({}))[0]!;
     expect(none.notStarted.map((a) => a.id)).toEqual(['s1']);
     expect(none.unknown).toEqual([]);
@@ -137,7 +184,7 @@ describe('markers on the host against the records', () => {
     expect(r.unknown).toEqual([expect.objectContaining({ markerRun: 'lost', evidence: expect.stringContaining("marker 'ended 0 n' from run lost") })]);
   });
 
-  it('a record accounts for a marker by the step\'s end or by a person\'s resolution, in any run', () => {
+  it("a record accounts for a marker by the step's end or by a person's resolution, in any run", () => {
     const lines = chain([
       { type: 'run.planned', run: 'r2' },
       { type: 'step.done', host: 'h1', phase: 'step', step: 's1', ok: true, outcome: 'succeeded' },
@@ -148,19 +195,34 @@ describe('markers on the host against the records', () => {
   });
 
   it('once a step took effect the prechecks no longer apply', () => {
-    const state = readRunState(chain([{ type: 'run.planned', run: 'r1' }, { type: 'step.resolved', host: 'h1', phase: 'step', step: 's1', resolution: 'done' }]));
+    const state = readRunState(
+      chain([
+        { type: 'run.planned', run: 'r1' },
+        { type: 'step.resolved', host: 'h1', phase: 'step', step: 's1', resolution: 'done' },
+      ]),
+    );
     expect(planResume(plan, state, view({}))[0]!.skip).toEqual(new Set(['step:s1', 'precheck:pre']));
   });
 
   it('a retry: succeeded hosts finish, clean hosts start over, part-way hosts keep what they did, a failed rollback puts it in doubt', () => {
     const run = (events: Array<Record<string, unknown>>) => readRunState(chain([{ type: 'run.planned', run: 'r1' }, ...events]));
     const plan3 = { ...plan, hosts: ['a', 'b', 'c', 'd'].map((h) => ({ ...plan.hosts[0]!, host: h })) };
-    const earlier = [{ run: 'r1', state: run([
-      { type: 'host.done', host: 'a', outcome: 'succeeded' },
-      { type: 'step.done', host: 'b', phase: 'step', step: 's1', ok: true }, { type: 'host.done', host: 'b', outcome: 'rolled_back' },
-      { type: 'step.done', host: 'c', phase: 'step', step: 's1', ok: true }, { type: 'step.done', host: 'c', phase: 'step', step: 's2', ok: false }, { type: 'host.done', host: 'c', outcome: 'unreachable' },
-      { type: 'step.done', host: 'd', phase: 'step', step: 's1', ok: true }, { type: 'rollback.started', host: 'd' }, { type: 'host.done', host: 'd', outcome: 'rollback_failed' },
-    ]) }];
+    const earlier = [
+      {
+        run: 'r1',
+        state: run([
+          { type: 'host.done', host: 'a', outcome: 'succeeded' },
+          { type: 'step.done', host: 'b', phase: 'step', step: 's1', ok: true },
+          { type: 'host.done', host: 'b', outcome: 'rolled_back' },
+          { type: 'step.done', host: 'c', phase: 'step', step: 's1', ok: true },
+          { type: 'step.done', host: 'c', phase: 'step', step: 's2', ok: false },
+          { type: 'host.done', host: 'c', outcome: 'unreachable' },
+          { type: 'step.done', host: 'd', phase: 'step', step: 's1', ok: true },
+          { type: 'rollback.started', host: 'd' },
+          { type: 'host.done', host: 'd', outcome: 'rollback_failed' },
+        ]),
+      },
+    ];
     const r = planRetry(plan3, earlier, false);
     expect(r.state.hosts.get('a')?.outcome).toBe('succeeded');
     expect(r.state.hosts.has('b')).toBe(false);
@@ -189,7 +251,12 @@ describe('run outcome from host outcomes', () => {
 
 describe('window verdict before every batch and step', () => {
   const change = { window: { start: '2026-12-01T14:00:00Z', end: '2026-12-01T16:00:00Z' }, type: 'normal' as const };
-  const calendar = { id: 'calendar', timezone: 'UTC', maintenance_windows: [], freezes: [{ id: 'f', title: 'freeze', start: '2026-12-01T15:00:00Z', end: '2026-12-01T15:30:00Z', allow_types: ['emergency' as const] }] } as unknown as Parameters<typeof windowVerdict>[1];
+  const calendar = {
+    id: 'calendar',
+    timezone: 'UTC',
+    maintenance_windows: [],
+    freezes: [{ id: 'f', title: 'freeze', start: '2026-12-01T15:00:00Z', end: '2026-12-01T15:30:00Z', allow_types: ['emergency' as const] }],
+  } as unknown as Parameters<typeof windowVerdict>[1];
   it.each<[string, boolean, RegExp | undefined]>([
     ['2026-12-01T14:30:00Z', true, undefined],
     ['2026-12-01T15:10:00Z', false, /freeze 'f'/],

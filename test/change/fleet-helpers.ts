@@ -8,10 +8,16 @@ import type { RunningFleet } from '../fleet/fleet.ts';
 import { REPO, type TestRepo } from './harness.ts';
 
 export async function cliIn(root: string, env: Record<string, string | undefined>, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough(); const stderr = new PassThrough();
-  let out = ''; let err = '';
-  stdout.on('data', (d) => { out += String(d); });
-  stderr.on('data', (d) => { err += String(d); });
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => {
+    out += String(d);
+  });
+  stderr.on('data', (d) => {
+    err += String(d);
+  });
   const code = await runCli(['--root', root, ...args], { env: { PATH: process.env.PATH, OPSGATE_DEFAULT_BRANCH: 'main', ...env }, stdout, stderr, cwd: root });
   return { code, out, err };
 }
@@ -24,7 +30,12 @@ export const count = async (fleet: RunningFleet, host: string, name: string) => 
 /** A non-idempotent step that counts its runs on the host. */
 export const counting = (name: string, extra: Record<string, unknown> = {}) => ({ id: name, kind: 'run', argv: ['sh', '-c', `echo ran >> "$HOME/count-${name}"`], ...extra });
 /** A step that counts, then waits until the test creates ~/release-NAME (no sleeping in the test). */
-export const blocking = (name: string, extra: Record<string, unknown> = {}) => ({ id: name, kind: 'run', argv: ['sh', '-c', `echo ran >> "$HOME/count-${name}"; while [ ! -e "$HOME/release-${name}" ]; do sleep 0.05; done; echo finished >> "$HOME/count-${name}-end"`], ...extra });
+export const blocking = (name: string, extra: Record<string, unknown> = {}) => ({
+  id: name,
+  kind: 'run',
+  argv: ['sh', '-c', `echo ran >> "$HOME/count-${name}"; while [ ! -e "$HOME/release-${name}" ]; do sleep 0.05; done; echo finished >> "$HOME/count-${name}-end"`],
+  ...extra,
+});
 
 export async function records(repo: TestRepo, change: string): Promise<Array<Record<string, unknown>>> {
   const dir = path.join(repo.root, 'records', 'changes', change);
@@ -37,7 +48,10 @@ export async function records(repo: TestRepo, change: string): Promise<Array<Rec
 /** Polls a condition (no fixed sleeps as synchronisation): up to `seconds`, every 50 ms. */
 export async function waitFor(cond: () => Promise<boolean> | boolean, what: string, seconds = 60): Promise<void> {
   const until = Date.now() + seconds * 1000;
-  while (Date.now() < until) { if (await cond()) return; await new Promise((r) => setTimeout(r, 50)); }
+  while (Date.now() < until) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
   throw new Error(`timed out waiting for ${what}`);
 }
 
@@ -46,19 +60,36 @@ export function hostProcesses(fleet: RunningFleet, host: string, needle: string)
   const ns = fleet.hosts.find((h) => h.id === host)!.proxy_command![3]!;
   const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean);
   return pids.filter((p) => {
-    try { return execFileSync('cat', [`/proc/${p}/cmdline`], { encoding: 'utf8' }).includes(needle); } catch { return false; }
+    try {
+      return execFileSync('cat', [`/proc/${p}/cmdline`], { encoding: 'utf8' }).includes(needle);
+    } catch {
+      return false;
+    }
   });
 }
 
 /** The crash-test controller (kill-driver.ts) as its own process group; `kill()` SIGKILLs the group, like a runner that dies. */
 export function spawnDriver(root: string, change: string, identity: string, killAt: string, commitAt = 'never', ...extra: string[]) {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'test/change/kill-driver.ts'), root, change, identity, killAt, commitAt, ...extra], {
-    cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH },
+    cwd: REPO,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH },
   });
   let out = '';
-  child.stdout!.on('data', (d) => { out += String(d); });
-  child.stderr!.on('data', (d) => { out += String(d); });
+  child.stdout!.on('data', (d) => {
+    out += String(d);
+  });
+  child.stderr!.on('data', (d) => {
+    out += String(d);
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
-  const killGroup = () => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } };
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  };
   return { child, exited, output: () => out, kill: killGroup };
 }

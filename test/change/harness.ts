@@ -23,8 +23,14 @@ export function iso(ms: number): string {
 
 export function changeDoc(id: string, fields: Record<string, unknown>): Record<string, unknown> {
   return {
-    id, title: `test change ${id}`, type: 'normal', risk: 'low', requester: 'alice', implementer: 'alice',
-    purpose: 'exercise opsgate apply against the test fleet', impact: { description: 'test hosts only, no users', expected_downtime_minutes: 0 },
+    id,
+    title: `test change ${id}`,
+    type: 'normal',
+    risk: 'low',
+    requester: 'alice',
+    implementer: 'alice',
+    purpose: 'exercise opsgate apply against the test fleet',
+    impact: { description: 'test hosts only, no users', expected_downtime_minutes: 0 },
     window: { start: iso(Date.now() - 3_600_000), end: iso(Date.now() + 3_600_000) },
     ...fields,
   };
@@ -41,13 +47,32 @@ export function deploysOf(doc: Record<string, unknown>): string[] {
  * and binding each change's file and deployed files to their blobs at that head.
  */
 export async function recordDecision(root: string, pr: number, head: string, status: string, changes: { file: string; id: string }[], extra: Record<string, unknown> = {}): Promise<void> {
-  const blob = (p: string) => { try { return git(root, 'rev-parse', `${head}:${p}`).trim(); } catch { return null; } };
+  const blob = (p: string) => {
+    try {
+      return git(root, 'rev-parse', `${head}:${p}`).trim();
+    } catch {
+      return null;
+    }
+  };
   const bindings = changes.map((c) => {
     const doc = parse(git(root, 'show', `${head}:${c.file}`)) as Record<string, unknown>;
     return { change: c.id, file: c.file, blob: blob(c.file), deploys: deploysOf(doc).map((p) => ({ path: p, blob: blob(p) })) };
   });
   const w = await RecordWriter.open(path.join(root, `records/gate/org/ops/pr-${pr}.jsonl`));
-  await w.append({ at: new Date().toISOString(), type: 'gate.decision', format: 'opsgate.gate-decision/2', repository: 'org/ops', pr, head_sha: head, base_ref: 'main', context: 'opsgate/approval (main)', status, evaluated_at: new Date().toISOString(), changes: bindings, ...extra });
+  await w.append({
+    at: new Date().toISOString(),
+    type: 'gate.decision',
+    format: 'opsgate.gate-decision/2',
+    repository: 'org/ops',
+    pr,
+    head_sha: head,
+    base_ref: 'main',
+    context: 'opsgate/approval (main)',
+    status,
+    evaluated_at: new Date().toISOString(),
+    changes: bindings,
+    ...extra,
+  });
   await w.close();
 }
 
@@ -71,14 +96,22 @@ export async function makeRepo(fleet: RunningFleet, extra: Record<string, unknow
   await write('inventory/groups/web.yaml', { id: 'web', title: 'web', owners: [] });
   // The secrets a change may receive (the fleet tests' OG_TEST_TOKEN); apply refuses any other.
   await write('policies/organisation.yaml', { id: 'organisation', name: 'test org', default_language: 'en', allowed_secrets: ['OG_TEST_TOKEN'] });
-  await write('policies/calendar.yaml', { id: 'calendar', timezone: 'Asia/Shanghai', maintenance_windows: [{ id: 'always', title: 'always', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '00:00' }], ...(extra.calendar as object ?? {}) });
+  await write('policies/calendar.yaml', {
+    id: 'calendar',
+    timezone: 'Asia/Shanghai',
+    maintenance_windows: [{ id: 'always', title: 'always', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '00:00' }],
+    ...((extra.calendar as object) ?? {}),
+  });
   git(root, 'init', '-q', '-b', 'main');
   git(root, 'add', '.');
   git(root, 'commit', '-q', '-m', 'base');
   const repo: TestRepo = {
     root,
     write,
-    commit(message) { git(root, 'add', '-A'); git(root, 'commit', '-q', '--allow-empty', '-m', message); },
+    commit(message) {
+      git(root, 'add', '-A');
+      git(root, 'commit', '-q', '--allow-empty', '-m', message);
+    },
     async mergeChange(doc, pr, status = 'satisfied', files = {}) {
       git(root, 'checkout', '-q', '-b', `pr-${pr}`);
       await write(`changes/2026/${doc.id as string}.yaml`, doc);
@@ -94,7 +127,9 @@ export async function makeRepo(fleet: RunningFleet, extra: Record<string, unknow
         git(root, 'commit', '-q', '-m', `records: gate decision for #${pr}`);
       }
     },
-    async cleanup() { await rm(root, { recursive: true, force: true }); },
+    async cleanup() {
+      await rm(root, { recursive: true, force: true });
+    },
   };
   return repo;
 }

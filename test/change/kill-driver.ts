@@ -16,14 +16,22 @@ const matches = (spec: string, e: Record<string, unknown>) => {
   const [type, step] = spec.split(':');
   return e.type === type && (step === undefined || e.step === step);
 };
-const git = (...args: string[]) => execFileSync('git', args, { cwd: root!, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } });
+const git = (...args: string[]) =>
+  execFileSync('git', args, { cwd: root!, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } });
 
 const r = await applyChange({
-  repo: await readRepo(root!), changeId: change!, env: { OPSGATE_DEFAULT_BRANCH: 'main', PATH: process.env.PATH }, now: () => new Date(), identityFile: identity!,
+  repo: await readRepo(root!),
+  changeId: change!,
+  env: { OPSGATE_DEFAULT_BRANCH: 'main', PATH: process.env.PATH },
+  now: () => new Date(),
+  identityFile: identity!,
   resume: rest.includes('--resume'),
   onEvent: (e) => {
     process.stdout.write(`event ${String(e.type)} ${String(e.host ?? '')} ${String(e.step ?? '')}\n`);
-    if (matches(commitAt, e)) { git('add', '-A', 'records'); git('commit', '-q', '-m', `records after ${String(e.type)}`); }
+    if (matches(commitAt, e)) {
+      git('add', '-A', 'records');
+      git('commit', '-q', '-m', `records after ${String(e.type)}`);
+    }
     if (matches(killAt!, e)) process.kill(process.pid, 'SIGKILL');
   },
 });

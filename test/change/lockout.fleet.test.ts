@@ -20,7 +20,13 @@ let repo: TestRepo;
 const cli = (...args: string[]) => cliIn(repo.root, {}, ...args, '--identity', fleet.clientKeyPath);
 const sshdConfig = (host: string) => path.join(fleet.dir, host, 'etc', 'ssh', 'sshd_config');
 // HUP the sshd that listens in this host's network namespace (not every sshd on the machine).
-const RELOAD = { id: 'reload-sshd', kind: 'run', sudo: true, idempotent: true, argv: ['sh', '-c', `kill -HUP "$(ss -Htlnp 'sport = :22' | sed -n 's/.*"sshd",pid=\\([0-9]*\\).*/\\1/p' | head -n 1)"`] };
+const RELOAD = {
+  id: 'reload-sshd',
+  kind: 'run',
+  sudo: true,
+  idempotent: true,
+  argv: ['sh', '-c', `kill -HUP "$(ss -Htlnp 'sport = :22' | sed -n 's/.*"sshd",pid=\\([0-9]*\\).*/\\1/p' | head -n 1)"`],
+};
 
 /**
  * The fleet's hosts share the machine's real /etc/ssh directory (only sshd_config is their own). Anything opsgate
@@ -46,7 +52,12 @@ afterAll(async () => {
     await repo?.cleanup();
   } finally {
     // Pass or fail, no namespace of this fleet is left behind.
-    if (tag) expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith(`${tag}-`))).toEqual([]);
+    if (tag)
+      expect(
+        execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+          .split('\n')
+          .filter((l) => l.startsWith(`${tag}-`)),
+      ).toEqual([]);
   }
 });
 
@@ -54,11 +65,16 @@ MACHINE.describe('commit-confirmed sshd changes', () => {
   it('a broken sshd change is reverted by the host itself, and opsgate can connect afterwards', async () => {
     const before = await readFile(sshdConfig('lo-bad'), 'utf8');
     // Valid for sshd -t, fatal for us: the login user is refused.
-    await repo.mergeChange(changeDoc('CHG-2026-0301', {
-      targets: { hosts: ['lo-bad'] },
-      steps: [{ id: 'sshd-config', kind: 'upload', source: 'files/sshd-bad.conf', dest: '/etc/ssh/sshd_config', mode: '0600', owner: 'root', group: 'root' }, RELOAD],
-      rollback: [RELOAD],
-    }), 301, 'satisfied', { 'files/sshd-bad.conf': `DenyUsers opsgate\n${before}` });
+    await repo.mergeChange(
+      changeDoc('CHG-2026-0301', {
+        targets: { hosts: ['lo-bad'] },
+        steps: [{ id: 'sshd-config', kind: 'upload', source: 'files/sshd-bad.conf', dest: '/etc/ssh/sshd_config', mode: '0600', owner: 'root', group: 'root' }, RELOAD],
+        rollback: [RELOAD],
+      }),
+      301,
+      'satisfied',
+      { 'files/sshd-bad.conf': `DenyUsers opsgate\n${before}` },
+    );
     const r = await cli('apply', 'CHG-2026-0301', '--confirm-seconds', '5');
     expect(r.code).toBe(1);
     expect(r.out).toContain('commit-confirmation failed');
@@ -77,10 +93,15 @@ MACHINE.describe('commit-confirmed sshd changes', () => {
 
   it('a good sshd change is confirmed over a fresh connection; the dead-man timer is gone', async () => {
     const before = await readFile(sshdConfig('lo-good'), 'utf8');
-    await repo.mergeChange(changeDoc('CHG-2026-0303', {
-      targets: { hosts: ['lo-good'] },
-      steps: [{ id: 'sshd-config', kind: 'upload', source: 'files/sshd-good.conf', dest: '/etc/ssh/sshd_config', mode: '0600', owner: 'root', group: 'root' }, RELOAD],
-    }), 303, 'satisfied', { 'files/sshd-good.conf': `MaxAuthTries 2\n${before}` });
+    await repo.mergeChange(
+      changeDoc('CHG-2026-0303', {
+        targets: { hosts: ['lo-good'] },
+        steps: [{ id: 'sshd-config', kind: 'upload', source: 'files/sshd-good.conf', dest: '/etc/ssh/sshd_config', mode: '0600', owner: 'root', group: 'root' }, RELOAD],
+      }),
+      303,
+      'satisfied',
+      { 'files/sshd-good.conf': `MaxAuthTries 2\n${before}` },
+    );
     const r = await cli('apply', 'CHG-2026-0303', '--confirm-seconds', '30');
     expect(r.code, r.out + r.err).toBe(0);
     const ev = await records(repo, 'CHG-2026-0303');
@@ -89,7 +110,9 @@ MACHINE.describe('commit-confirmed sshd changes', () => {
     expect(hostProcesses(fleet, 'lo-good', 'timer.sh')).toEqual([]);
     // The copy a rollback would restore is in the host's own state directory, not beside the file.
     expect(await leakedIntoMachine()).toEqual([]);
-    const saved = execFileSync('find', [path.join(fleet.dir, 'lo-good', 'var-lib-opsgate', 'saved'), '-type', 'f'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const saved = execFileSync('find', [path.join(fleet.dir, 'lo-good', 'var-lib-opsgate', 'saved'), '-type', 'f'], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
     expect(saved).toHaveLength(1);
     expect(await readFile(saved[0]!, 'utf8')).toBe(before);
   }, 120_000);

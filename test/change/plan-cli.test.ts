@@ -16,10 +16,16 @@ async function write(rel: string, data: unknown) {
   await writeFile(path.join(root, rel), typeof data === 'string' ? data : stringify(data));
 }
 async function cli(...args: string[]) {
-  const stdout = new PassThrough(); const stderr = new PassThrough();
-  let out = ''; let err = '';
-  stdout.on('data', (d) => { out += String(d); });
-  stderr.on('data', (d) => { err += String(d); });
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => {
+    out += String(d);
+  });
+  stderr.on('data', (d) => {
+    err += String(d);
+  });
   const code = await runCli(['--root', root, ...args], { env: {}, stdout, stderr, cwd: root });
   return { code, out, err };
 }
@@ -31,14 +37,25 @@ beforeAll(async () => {
     await write(`inventory/hosts/${id}.yaml`, { id, address: `${id}.example.net`, user: 'ops', host_keys: [KEY], groups: ['web'], env: 'prod', criticality: 'medium', owner_team: 'ops' });
   }
   await write('files/site.conf', 'server {}\n');
-  await write('changes/2026/CHG-2026-0001.yaml', changeDoc('CHG-2026-0001', {
-    targets: { groups: ['web'] },
-    steps: [{ id: 'conf', kind: 'upload', source: 'files/site.conf', dest: '/etc/nginx/conf.d/site.conf', mode: '0644', owner: 'root', group: 'root' }, { id: 'reload', kind: 'run', argv: ['systemctl', 'reload', 'nginx'], sudo: true }],
-    rollout: { canary: 1, batch_size: 2 },
-  }));
-  await write('changes/2026/CHG-2026-0002.yaml', changeDoc('CHG-2026-0002', { targets: { hosts: ['web-01'] }, steps: [{ id: 'conf', kind: 'upload', source: 'files/missing.conf', dest: '/etc/x', mode: '0644' }] }));
+  await write(
+    'changes/2026/CHG-2026-0001.yaml',
+    changeDoc('CHG-2026-0001', {
+      targets: { groups: ['web'] },
+      steps: [
+        { id: 'conf', kind: 'upload', source: 'files/site.conf', dest: '/etc/nginx/conf.d/site.conf', mode: '0644', owner: 'root', group: 'root' },
+        { id: 'reload', kind: 'run', argv: ['systemctl', 'reload', 'nginx'], sudo: true },
+      ],
+      rollout: { canary: 1, batch_size: 2 },
+    }),
+  );
+  await write(
+    'changes/2026/CHG-2026-0002.yaml',
+    changeDoc('CHG-2026-0002', { targets: { hosts: ['web-01'] }, steps: [{ id: 'conf', kind: 'upload', source: 'files/missing.conf', dest: '/etc/x', mode: '0644' }] }),
+  );
 });
-afterAll(async () => { await rm(root, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
 
 describe('opsgate plan', () => {
   it('prints batches and every command as text, markdown and json; runs nothing', async () => {

@@ -7,8 +7,15 @@ import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../../script
 import type { ChangeDocument } from '../../scripts/model/documents.generated.ts';
 
 const base: ChangeDocument = {
-  id: 'CHG-2026-0042', title: 'nginx config', type: 'normal', risk: 'low', requester: 'a', implementer: 'a', purpose: 'p',
-  impact: { description: 'd', expected_downtime_minutes: 0 }, targets: { groups: ['web'] },
+  id: 'CHG-2026-0042',
+  title: 'nginx config',
+  type: 'normal',
+  risk: 'low',
+  requester: 'a',
+  implementer: 'a',
+  purpose: 'p',
+  impact: { description: 'd', expected_downtime_minutes: 0 },
+  targets: { groups: ['web'] },
   window: { start: '2026-12-01T22:00:00+08:00', end: '2026-12-02T01:00:00+08:00' },
   prechecks: [{ id: 'nginx-ok', argv: ['nginx', '-t'] }],
   steps: [
@@ -24,7 +31,10 @@ function input(change: Partial<ChangeDocument> = {}, hosts = ['w1', 'w2', 'w3', 
   return {
     change: { id: 'CHG-2026-0042', file: 'changes/2026/CHG-2026-0042.yaml', sha256: 'f'.repeat(64), data: { ...base, ...change } },
     hosts: hosts.map((id) => ({ id, data: { groups: ['web'] } })),
-    files: new Map([['files/nginx.conf', { sha256: 'a'.repeat(64), bytes: 10 }], ['scripts/x.sh', { sha256: 'b'.repeat(64), bytes: 5 }]]),
+    files: new Map([
+      ['files/nginx.conf', { sha256: 'a'.repeat(64), bytes: 10 }],
+      ['scripts/x.sh', { sha256: 'b'.repeat(64), bytes: 5 }],
+    ]),
     access: { people: [], roles: [], grants: [] },
     now: new Date('2026-12-01T15:00:00Z'),
   };
@@ -62,9 +72,14 @@ describe('planChange', () => {
   });
 
   it('names a step whose timeout outlasts the whole window: it could never start', () => {
-    const steps: ChangeDocument['steps'] = [{ id: 'long', kind: 'run', argv: ['true'], timeout_seconds: 3 * 3600 + 1 }, { id: 'fits', kind: 'run', argv: ['true'], timeout_seconds: 3 * 3600 }];
+    const steps: ChangeDocument['steps'] = [
+      { id: 'long', kind: 'run', argv: ['true'], timeout_seconds: 3 * 3600 + 1 },
+      { id: 'fits', kind: 'run', argv: ['true'], timeout_seconds: 3 * 3600 },
+    ];
     const p = planChange(input({ steps }));
-    expect(p.diagnostics.map((d) => [d.code, d.message])).toEqual([['plan.step-outlasts-window', "step 'long' may run 10801 s (its timeout), longer than the whole window (10800 s): it could never start"]]);
+    expect(p.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ['plan.step-outlasts-window', "step 'long' may run 10801 s (its timeout), longer than the whole window (10800 s): it could never start"],
+    ]);
     const short = planChange(input({ window: { start: '2026-12-01T22:00:00+08:00', end: '2026-12-01T22:04:00+08:00' }, steps: [{ id: 'dflt', kind: 'run', argv: ['true'] }] }));
     expect(short.diagnostics.map((d) => d.code)).toEqual(['plan.step-outlasts-window']);
   });
@@ -74,7 +89,7 @@ describe('planChange', () => {
     const p = planChange(input({ steps: [{ id: 'echo', kind: 'run', argv: ['printf', '%s\\n', ...evil], env: { NOTE: '$(id); x' } }] }));
     const cmd = p.hosts[0]!.steps[0]!.command;
     // A real sh parses the rendered line back into exactly the original arguments.
-    const out = execFileSync('sh', ['-c', cmd.replace(/^env NOTE=\S+ /, '') ], { encoding: 'utf8' });
+    const out = execFileSync('sh', ['-c', cmd.replace(/^env NOTE=\S+ /, '')], { encoding: 'utf8' });
     expect(out).toBe(evil.map((e) => `${e}\n`).join(''));
     const env = execFileSync('sh', ['-c', cmd.replace(/ printf .*$/, ' sh -c \'printf %s "$NOTE"\'')], { encoding: 'utf8' });
     expect(env).toBe('$(id); x');
@@ -93,7 +108,15 @@ describe('planChange', () => {
     [{ steps: [{ id: 'x', kind: 'run' as const, argv: ['-rf', '/'] as [string, ...string[]] }] }, 'plan.option-command'],
     [{ steps: [{ id: 'x', kind: 'run' as const }] }, 'plan.run-shape'],
     [{ steps: [{ id: 'x', kind: 'run' as const, argv: ['a'] as [string], env: { A: 'x\ny' } }] }, 'plan.env-value'],
-    [{ steps: [{ id: 'x', kind: 'run' as const, argv: ['a'] as [string] }, { id: 'x', kind: 'run' as const, argv: ['b'] as [string] }] }, 'plan.duplicate-id'],
+    [
+      {
+        steps: [
+          { id: 'x', kind: 'run' as const, argv: ['a'] as [string] },
+          { id: 'x', kind: 'run' as const, argv: ['b'] as [string] },
+        ],
+      },
+      'plan.duplicate-id',
+    ],
     [{ verification: [{ id: 'v', argv: ['a'] as [string], expect: { stdout_matches: '(' } }] }, 'plan.bad-regex'],
   ])('reports %#: %s', (change, code) => {
     const p = planChange(input(change as Partial<ChangeDocument>));
@@ -115,14 +138,20 @@ describe('planChange', () => {
 describe('plan output is sanitised', () => {
   // ESC (colours, cursor), BEL, a C1 control, right-to-left override and isolate, a line separator.
   const hostile = 'x\u001b[31mRED\u0007\u009b2J\u202eevil\u2066\u2028y';
-  const p = planChange(input({
-    title: `title ${hostile}`,
-    steps: [{ id: 'echo', kind: 'run', name: `name ${hostile}`, argv: ['printf', '%s', `arg ${hostile}`], env: { NOTE: `env ${hostile}` } }],
-    verification: [{ id: 'v', argv: ['true'], expect: { stdout_contains: `out ${hostile}` } }],
-  }));
+  const p = planChange(
+    input({
+      title: `title ${hostile}`,
+      steps: [{ id: 'echo', kind: 'run', name: `name ${hostile}`, argv: ['printf', '%s', `arg ${hostile}`], env: { NOTE: `env ${hostile}` } }],
+      verification: [{ id: 'v', argv: ['true'], expect: { stdout_contains: `out ${hostile}` } }],
+    }),
+  );
   // eslint-disable-next-line no-control-regex -- control characters are what must not appear
   const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
-  it.each([['text', renderPlanText(p)], ['markdown', renderPlanMarkdown(p)], ['json', renderPlanJson(p)]])('%s carries no raw control or bidi character', (_f, out) => {
+  it.each([
+    ['text', renderPlanText(p)],
+    ['markdown', renderPlanMarkdown(p)],
+    ['json', renderPlanJson(p)],
+  ])('%s carries no raw control or bidi character', (_f, out) => {
     expect(out).not.toMatch(raw);
     expect(out).toContain('\\u001b');
     expect(out).toContain('\\u202e');

@@ -3,14 +3,26 @@ import { evaluateReview, type ReviewInput } from '../../scripts/change/review.ts
 import type { ChangeDocument } from '../../scripts/model/documents.generated.ts';
 
 const data: ChangeDocument = {
-  id: 'CHG-1', title: 't', type: 'normal', risk: 'low', requester: 'a', implementer: 'alice', purpose: 'p', impact: { description: 'd', expected_downtime_minutes: 0 },
-  targets: { hosts: ['h'] }, window: { start: '2026-11-01T00:00:00Z', end: '2026-11-01T02:00:00Z' }, steps: [{ id: 's', kind: 'run', argv: ['true'] }],
+  id: 'CHG-1',
+  title: 't',
+  type: 'normal',
+  risk: 'low',
+  requester: 'a',
+  implementer: 'alice',
+  purpose: 'p',
+  impact: { description: 'd', expected_downtime_minutes: 0 },
+  targets: { hosts: ['h'] },
+  window: { start: '2026-11-01T00:00:00Z', end: '2026-11-01T02:00:00Z' },
+  steps: [{ id: 's', kind: 'run', argv: ['true'] }],
 };
 const closure = { outcome: 'succeeded' as const, closed_at: '2026-11-02T00:00:00Z', deviations: '', reviewed_by: 'bob' };
 const base = (patch: Partial<ChangeDocument> = {}, extra: Partial<ReviewInput> = {}): ReviewInput => ({
   change: { id: 'CHG-1', file: 'changes/2026/CHG-1.yaml', data: { ...data, ...patch } },
   runs: [{ run: 'r1', outcome: 'succeeded', at: '2026-11-01T01:00:00Z' }],
-  incidentsCausedBy: [], incidentIds: new Set(['INC-1']), now: new Date('2026-11-10T00:00:00Z'), ...extra,
+  incidentsCausedBy: [],
+  incidentIds: new Set(['INC-1']),
+  now: new Date('2026-11-10T00:00:00Z'),
+  ...extra,
 });
 const codes = (i: ReviewInput) => evaluateReview(i).map((d) => d.code);
 
@@ -38,7 +50,15 @@ describe('evaluateReview', () => {
     ['failed, but the canary was rolled back', [{ run: 'r1', outcome: 'failed', hosts: { 'app-02': 'rolled_back', 'app-01': 'not_started' } }], 'failed', true],
     ['succeeded, but one host failed', [{ run: 'r1', outcome: 'partial', hosts: { a: 'succeeded', b: 'rolled_back' } }], 'succeeded', true],
     ['partial, one host kept it', [{ run: 'r1', outcome: 'partial', hosts: { a: 'succeeded', b: 'rolled_back' } }], 'partial', false],
-    ['succeeded after a failed first run', [{ run: 'r1', outcome: 'failed', hosts: { a: 'precheck_failed' } }, { run: 'r2', outcome: 'succeeded', hosts: { a: 'succeeded' } }], 'succeeded', false],
+    [
+      'succeeded after a failed first run',
+      [
+        { run: 'r1', outcome: 'failed', hosts: { a: 'precheck_failed' } },
+        { run: 'r2', outcome: 'succeeded', hosts: { a: 'succeeded' } },
+      ],
+      'succeeded',
+      false,
+    ],
     ['anything, while the last run is in doubt', [{ run: 'r1', outcome: 'needs_attention' }], 'failed', true],
     ['rolled back, but a rollback failed', [{ run: 'r1', outcome: 'failed', hosts: { a: 'rollback_failed' } }], 'rolled_back', true],
   ])('closure %s', (_n, runs, outcome, mismatch) => {

@@ -35,19 +35,35 @@ afterAll(async () => {
 /** A clock that stands still until the test moves it. */
 function clock(at: number) {
   let t = at;
-  return { now: () => new Date(t), set: (ms: number) => { t = ms; } };
+  return {
+    now: () => new Date(t),
+    set: (ms: number) => {
+      t = ms;
+    },
+  };
 }
 const apply = async (id: string, now: () => Date, extra: Record<string, unknown> = {}) =>
   applyChange({ repo: await readRepo(repo.root), changeId: id, env: { OPSGATE_DEFAULT_BRANCH: 'main' }, now, identityFile: fleet.clientKeyPath, ...extra });
 
 MACHINE.describe('the window and freezes, checked before every batch and step', () => {
   it('a window that closes after the canary: batch 2 never starts, the run records window_closed, done hosts stay (on_window_end: stop)', async () => {
-    await repo.mergeChange(changeDoc('CHG-2026-0201', { window, targets: { hosts: ['w-1', 'w-2', 'w-3', 'w-4'] }, steps: [counting('a'), counting('b')], rollout: { canary: 1, batch_size: 2, max_failures: 0, pause_seconds: 600 } }), 201);
+    await repo.mergeChange(
+      changeDoc('CHG-2026-0201', {
+        window,
+        targets: { hosts: ['w-1', 'w-2', 'w-3', 'w-4'] },
+        steps: [counting('a'), counting('b')],
+        rollout: { canary: 1, batch_size: 2, max_failures: 0, pause_seconds: 600 },
+      }),
+      201,
+    );
     const c = clock(start + 10 * 60_000);
     let slept = 0;
     const r = await apply('CHG-2026-0201', c.now, {
       // The pause between batches passes in the injected clock only: the window closes during it.
-      sleep: async (ms: number) => { slept += ms; c.set(start + HOUR + 1000); },
+      sleep: async (ms: number) => {
+        slept += ms;
+        c.set(start + HOUR + 1000);
+      },
     });
     expect(slept).toBe(600_000);
     expect(r.status).toBe('window_closed');
@@ -61,13 +77,21 @@ MACHINE.describe('the window and freezes, checked before every batch and step', 
   }, 60_000);
 
   it('a window that closes between two steps of a host: the next step does not start; on_window_end: rollback undoes every changed host', async () => {
-    await repo.mergeChange(changeDoc('CHG-2026-0202', {
-      window, targets: { hosts: ['x-1', 'x-2', 'x-3'] }, steps: [counting('a'), counting('b')], rollback: [counting('undo')],
-      rollout: { canary: 1, batch_size: 2, max_failures: 0, on_window_end: 'rollback' },
-    }), 202);
+    await repo.mergeChange(
+      changeDoc('CHG-2026-0202', {
+        window,
+        targets: { hosts: ['x-1', 'x-2', 'x-3'] },
+        steps: [counting('a'), counting('b')],
+        rollback: [counting('undo')],
+        rollout: { canary: 1, batch_size: 2, max_failures: 0, on_window_end: 'rollback' },
+      }),
+      202,
+    );
     const c = clock(start + 10 * 60_000);
     const r = await apply('CHG-2026-0202', c.now, {
-      onEvent: (e: Record<string, unknown>) => { if (e.type === 'step.done' && e.host === 'x-2' && e.step === 'a') c.set(start + HOUR); },
+      onEvent: (e: Record<string, unknown>) => {
+        if (e.type === 'step.done' && e.host === 'x-2' && e.step === 'a') c.set(start + HOUR);
+      },
       concurrency: 1,
     });
     expect(r.status).toBe('window_closed');
@@ -88,7 +112,11 @@ MACHINE.describe('the window and freezes, checked before every batch and step', 
     expect([await count(fleet, 'o-1', 'short'), await count(fleet, 'o-1', 'long')]).toEqual([1, 0]);
     expect(r.result?.hosts).toEqual({ 'o-1': 'window_closed' });
     const ev = await records(repo, 'CHG-2026-0204');
-    expect(ev.find((e) => e.type === 'window.closed')).toMatchObject({ host: 'o-1', before_step: 'long', reason: expect.stringMatching(/could run until 2026-12-01T15:10:00.000Z \(timeout 900 s\), after the window closes at 2026-12-01T15:00:00Z/) });
+    expect(ev.find((e) => e.type === 'window.closed')).toMatchObject({
+      host: 'o-1',
+      before_step: 'long',
+      reason: expect.stringMatching(/could run until 2026-12-01T15:10:00.000Z \(timeout 900 s\), after the window closes at 2026-12-01T15:00:00Z/),
+    });
     expect(ev.at(-1)).toMatchObject({ type: 'run.done', outcome: 'window_closed' });
   }, 60_000);
 
@@ -96,7 +124,11 @@ MACHINE.describe('the window and freezes, checked before every batch and step', 
     const fwindow = { start: '2026-12-02T14:00:00Z', end: '2026-12-02T15:00:00Z' };
     await repo.mergeChange(changeDoc('CHG-2026-0203', { window: fwindow, targets: { hosts: ['f-1', 'f-2'] }, steps: [counting('a')], rollout: { canary: 1, batch_size: 1, max_failures: 0 } }), 203);
     const c = clock(Date.parse('2026-12-02T14:10:00Z'));
-    const r = await apply('CHG-2026-0203', c.now, { onEvent: (e: Record<string, unknown>) => { if (e.type === 'host.done' && e.host === 'f-1') c.set(Date.parse('2026-12-02T14:31:00Z')); } });
+    const r = await apply('CHG-2026-0203', c.now, {
+      onEvent: (e: Record<string, unknown>) => {
+        if (e.type === 'host.done' && e.host === 'f-1') c.set(Date.parse('2026-12-02T14:31:00Z'));
+      },
+    });
     expect(r.status).toBe('window_closed');
     expect([await count(fleet, 'f-1', 'a'), await count(fleet, 'f-2', 'a')]).toEqual([1, 0]);
     expect((await records(repo, 'CHG-2026-0203')).find((e) => e.type === 'rollout.stopped')).toMatchObject({ reason: expect.stringContaining("freeze 'year-end'") });
@@ -105,13 +137,16 @@ MACHINE.describe('the window and freezes, checked before every batch and step', 
 
 MACHINE.describe('retrying a failed change', () => {
   it('runs again only on hosts that did not succeed; --rerun-succeeded runs everywhere and names the steps that run again', async () => {
-    await repo.mergeChange(changeDoc('CHG-2026-0211', {
-      targets: { hosts: ['r-1', 'r-2', 'r-3'] },
-      // Fails on r-2 until the file the test creates there exists.
-      steps: [counting('a'), { id: 'check', kind: 'run', idempotent: true, argv: ['sh', '-c', 'test "$(hostname)" != r-2 || test -e "$HOME/fixed"'] }, counting('c')],
-      rollback: [counting('undo')],
-      rollout: { canary: 1, batch_size: 2, max_failures: 1 },
-    }), 211);
+    await repo.mergeChange(
+      changeDoc('CHG-2026-0211', {
+        targets: { hosts: ['r-1', 'r-2', 'r-3'] },
+        // Fails on r-2 until the file the test creates there exists.
+        steps: [counting('a'), { id: 'check', kind: 'run', idempotent: true, argv: ['sh', '-c', 'test "$(hostname)" != r-2 || test -e "$HOME/fixed"'] }, counting('c')],
+        rollback: [counting('undo')],
+        rollout: { canary: 1, batch_size: 2, max_failures: 1 },
+      }),
+      211,
+    );
     const cli = (...args: string[]) => cliIn(repo.root, {}, ...args, '--identity', fleet.clientKeyPath);
     const first = await cli('apply', 'CHG-2026-0211');
     expect(first.code).toBe(1);
@@ -132,11 +167,14 @@ MACHINE.describe('retrying a failed change', () => {
     expect((await cli('apply', 'CHG-2026-0211')).err).toContain('apply.already-succeeded');
 
     // The same shape again; this time the retry runs everywhere, and says which steps run a second time.
-    await repo.mergeChange(changeDoc('CHG-2026-0212', {
-      targets: { hosts: ['r-1', 'r-2', 'r-3'] },
-      steps: [counting('d'), { id: 'check', kind: 'run', idempotent: true, argv: ['sh', '-c', 'test "$(hostname)" != r-2 || test -e "$HOME/fixed2"'] }],
-      rollout: { canary: 1, batch_size: 2, max_failures: 1 },
-    }), 212);
+    await repo.mergeChange(
+      changeDoc('CHG-2026-0212', {
+        targets: { hosts: ['r-1', 'r-2', 'r-3'] },
+        steps: [counting('d'), { id: 'check', kind: 'run', idempotent: true, argv: ['sh', '-c', 'test "$(hostname)" != r-2 || test -e "$HOME/fixed2"'] }],
+        rollout: { canary: 1, batch_size: 2, max_failures: 1 },
+      }),
+      212,
+    );
     expect((await cli('apply', 'CHG-2026-0212')).code).toBe(1);
     await writeFile(homeFile(fleet, 'r-2', 'fixed2'), '');
     const dry2 = await cli('apply', 'CHG-2026-0212', '--dry-run', '--rerun-succeeded');

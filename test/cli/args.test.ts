@@ -108,7 +108,11 @@ describe('every command through the real bin', () => {
 });
 
 describe('the shared parser', () => {
-  const spec = { usage: 'usage: opsgate x', options: { format: { type: 'string' }, flag: { type: 'boolean' }, many: { type: 'string', multiple: true } }, positionals: { max: 1, name: 'the thing' } } as const;
+  const spec = {
+    usage: 'usage: opsgate x',
+    options: { format: { type: 'string' }, flag: { type: 'boolean' }, many: { type: 'string', multiple: true } },
+    positionals: { max: 1, name: 'the thing' },
+  } as const;
 
   it('parses values, repeated options and one positional', () => {
     const r = parseCommandArgs(['a', '--format=json', '--flag', '--many', 'x,y', '--many', 'z'], spec);
@@ -177,7 +181,9 @@ describe('IntegrityError is unusable input (exit 2), not an internal error', () 
         const out = new PassThrough();
         const err = new PassThrough();
         let text = '';
-        err.on('data', (d) => { text += String(d); });
+        err.on('data', (d) => {
+          text += String(d);
+        });
         out.resume();
         const code = await runCli(['--root', root, 'gate', '--simulate', sim, '--record'], { env: {}, stdout: out, stderr: err, cwd: root });
         return { code, err: text };

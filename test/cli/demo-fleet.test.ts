@@ -28,7 +28,11 @@ let statusBefore: string;
 
 const status = async () => (await exec('git', ['-C', repoRoot, 'status', '--porcelain', '--untracked-files=all'])).stdout;
 const processes = async () => (await exec('ps', ['-eo', 'pid=,args='], { maxBuffer: 16 << 20 })).stdout.split('\n').filter(Boolean);
-const namespaces = async () => (await exec('ip', ['netns', 'list'])).stdout.split('\n').map((l) => l.split(' ')[0]!).filter(Boolean);
+const namespaces = async () =>
+  (await exec('ip', ['netns', 'list'])).stdout
+    .split('\n')
+    .map((l) => l.split(' ')[0]!)
+    .filter(Boolean);
 
 /** Runs the bin as `npm run demo -- --fleet` does, with its output in `out`; resolves when it exits. */
 function demo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

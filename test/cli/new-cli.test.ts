@@ -43,12 +43,18 @@ describe('opsgate new', () => {
     await mkdir(path.join(root, 'policies'), { recursive: true });
     await mkdir(path.join(root, '.github/workflows'), { recursive: true });
     const end = `${String(22 + Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-    await writeFile(path.join(root, 'policies/calendar.yaml'), `id: calendar\ntimezone: Europe/Berlin\nmaintenance_windows:\n  - id: nightly\n    title: nightly\n    days: [mon, tue, wed, thu, fri, sat, sun]\n    start: "22:00"\n    end: "${end}"\n`);
+    await writeFile(
+      path.join(root, 'policies/calendar.yaml'),
+      `id: calendar\ntimezone: Europe/Berlin\nmaintenance_windows:\n  - id: nightly\n    title: nightly\n    days: [mon, tue, wed, thu, fri, sat, sun]\n    start: "22:00"\n    end: "${end}"\n`,
+    );
     await writeFile(path.join(root, '.github/workflows/apply.yml'), `name: apply\non:\n  schedule:\n    - cron: '${cron}'\n  workflow_dispatch: {}\njobs: {}\n`);
     return root;
   }
   const cli = (root: string, ...args: string[]): Promise<{ stdout: string; code: number }> =>
-    exec(process.execPath, [BIN, '--root', root, ...args]).then((r) => ({ stdout: r.stdout, code: 0 }), (e: { stdout: string; code: number }) => ({ stdout: e.stdout, code: e.code }));
+    exec(process.execPath, [BIN, '--root', root, ...args]).then(
+      (r) => ({ stdout: r.stdout, code: 0 }),
+      (e: { stdout: string; code: number }) => ({ stdout: e.stdout, code: e.code }),
+    );
 
   it('a new change fails lint at every placeholder and at its empty targets, until a person fills them in', async () => {
     const root = await scratch(120, '*/15 * * * *');

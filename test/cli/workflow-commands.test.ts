@@ -33,7 +33,12 @@ for (const [, level, message, props] of JSON.parse(process.argv[1])) core[level]
 function parse(line: string): { command: string; props: Record<string, string>; message: string } {
   const m = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/.exec(line);
   if (!m) throw new Error(`not a workflow command: ${line}`);
-  const props = Object.fromEntries((m[2] ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const props = Object.fromEntries(
+    (m[2] ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
   return { command: m[1]!, props, message: m[3]! };
 }
 
@@ -48,7 +53,9 @@ describe('workflow commands', () => {
   });
 
   it('lint annotations lead with the file, so a runner and a reader see where first', () => {
-    const line = renderAnnotations([{ code: 'schema.enum', severity: 'error', file: 'inventory/hosts/a,b.yaml', line: 3, col: 7, pointer: '/env', message: 'not allowed: "prod"', hint: 'allowed: dev, test' }]);
+    const line = renderAnnotations([
+      { code: 'schema.enum', severity: 'error', file: 'inventory/hosts/a,b.yaml', line: 3, col: 7, pointer: '/env', message: 'not allowed: "prod"', hint: 'allowed: dev, test' },
+    ]);
     expect(line).toBe('::error file=inventory/hosts/a%2Cb.yaml,line=3,col=7,title=schema.enum::not allowed: "prod"%0Afix: allowed: dev, test');
   });
 });

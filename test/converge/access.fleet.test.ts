@@ -23,20 +23,49 @@ const keys: Record<string, string> = {};
 
 const fp = (pub: string) => fingerprintOf(Buffer.from(pub.split(' ')[1]!, 'base64'));
 const person = (id: string, status: 'active' | 'left', pub: string) => ({
-  id, name: id, status, ...(status === 'left' ? { left_on: '2026-09-30' } : {}),
+  id,
+  name: id,
+  status,
+  ...(status === 'left' ? { left_on: '2026-09-30' } : {}),
   ssh_keys: [{ fingerprint: fp(pub), public_key: pub }],
 });
 const grant = (id: string, who: string, role: string, groups: string[]) => ({
-  id, person: who, role, groups, granted_on: '2026-01-01', expires: '2099-01-01T00:00:00+00:00', justification: 'deploys the web tier', approved_by: 'alice',
+  id,
+  person: who,
+  role,
+  groups,
+  granted_on: '2026-01-01',
+  expires: '2099-01-01T00:00:00+00:00',
+  justification: 'deploys the web tier',
+  approved_by: 'alice',
 });
 /** The baseline check that allows the login account's own sudo rule (the sample organisation has the same). */
-const ALLOW_LOGIN = { id: 'access', title: 'access', checks: [{ id: 'access.sudoers', title: 'sudo rules', severity: 'high', type: 'sudoers', params: { allow: [{ who: 'opsgate', runas: 'root', commands: ['ALL'], nopasswd: true }] }, rationale: 'r', remediation: 'r' }] };
+const ALLOW_LOGIN = {
+  id: 'access',
+  title: 'access',
+  checks: [
+    {
+      id: 'access.sudoers',
+      title: 'sudo rules',
+      severity: 'high',
+      type: 'sudoers',
+      params: { allow: [{ who: 'opsgate', runas: 'root', commands: ['ALL'], nopasswd: true }] },
+      rationale: 'r',
+      remediation: 'r',
+    },
+  ],
+};
 
 const cli = (root: string, ...args: string[]) => cliIn(root, {}, ...args, '--identity', fleet.clientKeyPath);
 const authorized = (host: string, account = 'deploy') => readFile(path.join(fleet.dir, host, 'home', account, '.ssh', 'authorized_keys'), 'utf8');
 const sudoersD = (host: string) => path.join(fleet.dir, host, 'etc', 'sudoers.d');
 const sudoersFiles = async (host: string) => (await readdir(sudoersD(host))).filter((f) => f.startsWith('opsgate-role-')).sort();
-const blobs = (text: string) => text.split('\n').filter(Boolean).map((l) => l.split(' ').slice(0, 2).join(' ')).sort();
+const blobs = (text: string) =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' ').slice(0, 2).join(' '))
+    .sort();
 
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
 
@@ -57,7 +86,9 @@ beforeAll(async () => {
       // Rules in every other file sudo reads: /etc/sudoers itself (the login account's only sudo rule is there),
       // a directory it includes, a User_Alias, a group the managed account is in.
       {
-        id: 'cv-6', groups: ['main'], noSudo: true,
+        id: 'cv-6',
+        groups: ['main'],
+        noSudo: true,
         accounts: [{ name: 'deploy', uid: 2001, keys: [], groups: ['sudo'] }],
         sudoersMain: ['opsgate ALL=(root) NOPASSWD: ALL', 'deploy   ALL = (ALL)  NOPASSWD:ALL', 'User_Alias WEBOPS = deploy', 'WEBOPS ALL=(ALL) ALL', '@includedir /etc/sudoers.d/extra'],
         sudoersFiles: { 'extra/50-legacy': 'deploy ALL=(ALL) NOPASSWD: /bin/sh\n', 'extra/keep.bak': 'deploy ALL=(ALL) ALL\n' },
@@ -70,7 +101,12 @@ beforeAll(async () => {
   await repo.write('policies/access/people/alice.yaml', person('alice', 'active', keys.alice!));
   await repo.write('policies/access/people/bob.yaml', person('bob', 'left', keys.bob!));
   await repo.write('policies/access/people/carol.yaml', person('carol', 'active', keys.carol!));
-  await repo.write('policies/access/roles/deploy.yaml', { id: 'deploy', title: 'web deployer', unix_account: 'deploy', sudo: [{ runas: 'root', commands: ['/usr/bin/systemctl restart nginx'], nopasswd: true }] });
+  await repo.write('policies/access/roles/deploy.yaml', {
+    id: 'deploy',
+    title: 'web deployer',
+    unix_account: 'deploy',
+    sudo: [{ runas: 'root', commands: ['/usr/bin/systemctl restart nginx'], nopasswd: true }],
+  });
   // visudo rejects sudoedit given with a path: this role's file must never be installed.
   await repo.write('policies/access/roles/editor.yaml', { id: 'editor', title: 'config editor', unix_account: 'deploy', sudo: [{ commands: ['/usr/bin/sudoedit /etc/nginx/nginx.conf'] }] });
   await repo.write('policies/access/grants/alice-deploy.yaml', grant('alice-deploy', 'alice', 'deploy', ['web']));
@@ -88,12 +124,17 @@ afterAll(async () => {
 });
 
 MACHINE.describe('converge access', () => {
-  it('manages every file sudo reads for the managed accounts; the login account\'s own rule is reported, never touched', async () => {
+  it("manages every file sudo reads for the managed accounts; the login account's own rule is reported, never touched", async () => {
     const own = await makeRepo(fleet);
     try {
       await own.write('inventory/groups/main.yaml', { id: 'main', title: 'main', owners: [] });
       await own.write('policies/access/people/alice.yaml', person('alice', 'active', keys.alice!));
-      await own.write('policies/access/roles/deploy.yaml', { id: 'deploy', title: 'web deployer', unix_account: 'deploy', sudo: [{ runas: 'root', commands: ['/usr/bin/systemctl restart nginx'], nopasswd: true }] });
+      await own.write('policies/access/roles/deploy.yaml', {
+        id: 'deploy',
+        title: 'web deployer',
+        unix_account: 'deploy',
+        sudo: [{ runas: 'root', commands: ['/usr/bin/systemctl restart nginx'], nopasswd: true }],
+      });
       await own.write('policies/access/grants/alice-deploy.yaml', grant('alice-deploy', 'alice', 'deploy', ['main']));
       own.commit('access policy without an allow list');
       const main = path.join(fleet.dir, 'cv-6', 'etc', 'sudoers');
@@ -168,7 +209,10 @@ MACHINE.describe('converge access', () => {
 
     // Evidence: what was about to run on each host, written before it ran, and what it did.
     const recDir = path.join(repo.root, 'records', 'converge', 'access');
-    const lines = (await readFile(path.join(recDir, (await readdir(recDir))[0]!), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; host?: string; outcome?: string });
+    const lines = (await readFile(path.join(recDir, (await readdir(recDir))[0]!), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; host?: string; outcome?: string });
     expect(lines.filter((l) => l.host === 'cv-1').map((l) => l.type)).toEqual(['converge.executing', 'converge.done']);
     expect(lines.find((l) => l.type === 'converge.done' && l.host === 'cv-2')).toMatchObject({ outcome: 'failed' });
     expect((await cliIn(repo.root, {}, 'records', 'verify')).code).toBe(0);
@@ -207,7 +251,7 @@ MACHINE.describe('converge access', () => {
     }
   }, 90_000);
 
-  it('a sudoers.d change that takes away the login account\'s sudo is reverted by the host itself', async () => {
+  it("a sudoers.d change that takes away the login account's sudo is reverted by the host itself", async () => {
     // A repository whose policy does not allow the login account's own rule.
     const strict = await makeRepo(fleet);
     try {

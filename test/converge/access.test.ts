@@ -6,10 +6,27 @@ import { allowedSudoLines, canonicalSudoLine } from '../../scripts/converge/sudo
 import { fingerprintOf } from '../../scripts/ssh/host-key.ts';
 import type { RoleDocument } from '../../scripts/model/documents.generated.ts';
 
-const blob = (n: number) => { const b = Buffer.alloc(51); b.writeUInt32BE(11, 0); b.write('ssh-ed25519', 4); b.writeUInt32BE(32, 15); b.fill(n, 19); return b; };
+const blob = (n: number) => {
+  const b = Buffer.alloc(51);
+  b.writeUInt32BE(11, 0);
+  b.write('ssh-ed25519', 4);
+  b.writeUInt32BE(32, 15);
+  b.fill(n, 19);
+  return b;
+};
 const key = (n: number, comment = 'c') => ({ fingerprint: fingerprintOf(blob(n)), public_key: `ssh-ed25519 ${blob(n).toString('base64')} ${comment}` });
 const now = new Date('2026-12-01T00:00:00Z');
-const grant = (id: string, person: string, role: string, extra = {}) => ({ id, person, role, groups: ['web'], granted_on: '2026-01-01', expires: '2027-01-01T00:00:00Z', justification: 'j', approved_by: 'x', ...extra });
+const grant = (id: string, person: string, role: string, extra = {}) => ({
+  id,
+  person,
+  role,
+  groups: ['web'],
+  granted_on: '2026-01-01',
+  expires: '2027-01-01T00:00:00Z',
+  justification: 'j',
+  approved_by: 'x',
+  ...extra,
+});
 const host = { id: 'w1', data: { groups: ['web'] } };
 const roles: RoleDocument[] = [
   { id: 'deploy', title: 'deploy', unix_account: 'deploy', sudo: [{ commands: ['/usr/bin/systemctl restart nginx', '/bin/echo a,b:c=d'], nopasswd: true }] },
@@ -18,23 +35,37 @@ const roles: RoleDocument[] = [
 
 describe('renderAccessPolicy', () => {
   it('keeps active people with live grants and keys; drops departed people, expired grants and keys, bad fingerprints', () => {
-    const p = renderAccessPolicy(host, {
-      people: [
-        { id: 'alice', name: 'A', status: 'active', ssh_keys: [key(1), { ...key(2), expires: '2026-11-01T00:00:00Z' }] },
-        { id: 'bob', name: 'B', status: 'left', left_on: '2026-09-30', ssh_keys: [key(3)] },
-        { id: 'carol', name: 'C', status: 'active', ssh_keys: [key(4)] },
-        { id: 'dave', name: 'D', status: 'active', ssh_keys: [{ ...key(5), fingerprint: key(6).fingerprint }] },
-        { id: 'erin', name: 'E', status: 'active', ssh_keys: [key(7)] },
-      ],
-      roles,
-      grants: [grant('g1', 'alice', 'deploy'), grant('g2', 'bob', 'deploy'), grant('g3', 'carol', 'deploy', { expires: '2026-11-30T00:00:00Z' }), grant('g4', 'dave', 'deploy'), grant('g5', 'erin', 'deploy', { groups: ['db'] })],
-    }, now);
+    const p = renderAccessPolicy(
+      host,
+      {
+        people: [
+          { id: 'alice', name: 'A', status: 'active', ssh_keys: [key(1), { ...key(2), expires: '2026-11-01T00:00:00Z' }] },
+          { id: 'bob', name: 'B', status: 'left', left_on: '2026-09-30', ssh_keys: [key(3)] },
+          { id: 'carol', name: 'C', status: 'active', ssh_keys: [key(4)] },
+          { id: 'dave', name: 'D', status: 'active', ssh_keys: [{ ...key(5), fingerprint: key(6).fingerprint }] },
+          { id: 'erin', name: 'E', status: 'active', ssh_keys: [key(7)] },
+        ],
+        roles,
+        grants: [
+          grant('g1', 'alice', 'deploy'),
+          grant('g2', 'bob', 'deploy'),
+          grant('g3', 'carol', 'deploy', { expires: '2026-11-30T00:00:00Z' }),
+          grant('g4', 'dave', 'deploy'),
+          grant('g5', 'erin', 'deploy', { groups: ['db'] }),
+        ],
+      },
+      now,
+    );
     const deploy = p.accounts.find((a) => a.account === 'deploy')!;
     expect(deploy.keys.map((k) => k.person)).toEqual(['alice']);
     expect(deploy.content).toBe(`ssh-ed25519 ${blob(1).toString('base64')} opsgate:alice\n`);
     expect(p.accounts.find((a) => a.account === 'audit')!.content).toBe('');
-    expect(p.excluded.map((x) => x.reason)).toEqual(expect.arrayContaining([expect.stringContaining('expired 2026-11-01'), 'person is left since 2026-09-30', 'grant expired 2026-11-30T00:00:00Z', expect.stringContaining('the document pins')]));
-    expect(p.sudoers).toEqual([{ role: 'deploy', name: 'opsgate-role-deploy', content: expect.stringContaining('deploy ALL=(root) NOPASSWD: /usr/bin/systemctl restart nginx, /bin/echo a\\,b\\:c\\=d\n') }]);
+    expect(p.excluded.map((x) => x.reason)).toEqual(
+      expect.arrayContaining([expect.stringContaining('expired 2026-11-01'), 'person is left since 2026-09-30', 'grant expired 2026-11-30T00:00:00Z', expect.stringContaining('the document pins')]),
+    );
+    expect(p.sudoers).toEqual([
+      { role: 'deploy', name: 'opsgate-role-deploy', content: expect.stringContaining('deploy ALL=(root) NOPASSWD: /usr/bin/systemctl restart nginx, /bin/echo a\\,b\\:c\\=d\n') },
+    ]);
   });
 
   it('renders a script whose data cannot end its here-documents early', () => {
@@ -58,7 +89,11 @@ describe('renderAccessPolicy', () => {
   });
 
   it('refuses a policy that manages the login account before anything connects', () => {
-    const p = renderAccessPolicy(host, { people: [{ id: 'alice', name: 'A', status: 'active', ssh_keys: [key(1)] }], roles: [{ id: 'ops', title: 'ops', unix_account: 'opsgate' }], grants: [grant('g1', 'alice', 'ops')] }, now);
+    const p = renderAccessPolicy(
+      host,
+      { people: [{ id: 'alice', name: 'A', status: 'active', ssh_keys: [key(1)] }], roles: [{ id: 'ops', title: 'ops', unix_account: 'opsgate' }], grants: [grant('g1', 'alice', 'ops')] },
+      now,
+    );
     expect(loginAccountProblem(p, 'opsgate')).toMatch(/opsgate logs in with/);
     expect(loginAccountProblem(p, 'root')).toBeUndefined();
   });
@@ -66,7 +101,22 @@ describe('renderAccessPolicy', () => {
 
 describe('sudoers allow list', () => {
   it('canonicalises spacing so a rule written differently still matches', () => {
-    const allowed = allowedSudoLines([{ checks: [{ type: 'sudoers', params: { allow: [{ who: 'opsgate', runas: 'root', commands: ['ALL'], nopasswd: true }, { who: '%sudo', runas: 'ALL', commands: ['ALL'] }] } }, { type: 'accounts', params: {} }] }]);
+    const allowed = allowedSudoLines([
+      {
+        checks: [
+          {
+            type: 'sudoers',
+            params: {
+              allow: [
+                { who: 'opsgate', runas: 'root', commands: ['ALL'], nopasswd: true },
+                { who: '%sudo', runas: 'ALL', commands: ['ALL'] },
+              ],
+            },
+          },
+          { type: 'accounts', params: {} },
+        ],
+      },
+    ]);
     expect(allowed).toEqual(['%sudo ALL=(ALL)ALL', 'opsgate ALL=(root)NOPASSWD:ALL']);
     expect(canonicalSudoLine('opsgate   ALL = ( root )  NOPASSWD :  ALL')).toBe('opsgate ALL=(root)NOPASSWD:ALL');
     expect(canonicalSudoLine('deploy ALL=(ALL) NOPASSWD: ALL')).not.toBe(allowed[1]);

@@ -9,13 +9,28 @@ import type { BackupPolicyDocument, CalendarDocument, HostDocument } from '../..
 import { convergedState, declaredState, selectDueBackup, type BackupAttempt } from '../../scripts/converge/backup-due.ts';
 
 const host = (id: string, groups: string[], env: 'prod' | 'staging' = 'prod') => ({ id, data: { id, groups, env } as unknown as HostDocument });
-const policy = (id: string, groups: string[], fields: Partial<BackupPolicyDocument> = {}): BackupPolicyDocument => ({
-  id, title: id, targets: { groups }, paths: ['/srv/data'], tool: 'restic',
-  repository: { url: `/srv/restic/${id}`, password_env: 'P' }, offhost: { host: 'bk' }, encryption: true,
-  schedule: { full: '0 2 * * 0' }, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4,
-  verification: { restore_test_every_days: 30 }, ...fields,
-} as BackupPolicyDocument);
-const calendar = { id: 'calendar', timezone: 'UTC', maintenance_windows: [{ id: 'night', title: 'night', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '22:00', end: '23:00' }] } as CalendarDocument;
+const policy = (id: string, groups: string[], fields: Partial<BackupPolicyDocument> = {}): BackupPolicyDocument =>
+  ({
+    id,
+    title: id,
+    targets: { groups },
+    paths: ['/srv/data'],
+    tool: 'restic',
+    repository: { url: `/srv/restic/${id}`, password_env: 'P' },
+    offhost: { host: 'bk' },
+    encryption: true,
+    schedule: { full: '0 2 * * 0' },
+    retention: { keep_daily: 7 },
+    rpo_hours: 24,
+    rto_hours: 4,
+    verification: { restore_test_every_days: 30 },
+    ...fields,
+  }) as BackupPolicyDocument;
+const calendar = {
+  id: 'calendar',
+  timezone: 'UTC',
+  maintenance_windows: [{ id: 'night', title: 'night', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '22:00', end: '23:00' }],
+} as CalendarDocument;
 const NOON = new Date('2026-11-30T12:00:00Z');
 const TZ = 'UTC';
 
@@ -26,7 +41,13 @@ const hosts = [db, web, lone];
 const pDb = policy('db', ['db']);
 const pWeb = policy('web', ['web']);
 const state = (h: typeof db, ps: BackupPolicyDocument[]) => declaredState(h, ps, TZ);
-const attempt = (h: typeof db, ps: BackupPolicyDocument[], outcome = 'succeeded', run = 'r1', scope: BackupAttempt['scope'] = 'all'): BackupAttempt => ({ run, host: h.id, outcome, scope, state: state(h, ps) });
+const attempt = (h: typeof db, ps: BackupPolicyDocument[], outcome = 'succeeded', run = 'r1', scope: BackupAttempt['scope'] = 'all'): BackupAttempt => ({
+  run,
+  host: h.id,
+  outcome,
+  scope,
+  state: state(h, ps),
+});
 const select = (policies: BackupPolicyDocument[], attempts: BackupAttempt[], now = NOON) => selectDueBackup({ hosts, policies, timezone: TZ, calendar, now, spanMs: 300_000, attempts });
 
 describe('selectDueBackup', () => {

@@ -4,12 +4,25 @@ import type { BackupPolicyDocument } from '../../scripts/model/documents.generat
 import { planBackupEdit, renderBackupEditMarkdown } from '../../scripts/converge/backup-edit.ts';
 
 const base = {
-  id: 'db', title: 'db', targets: { groups: ['db'] }, paths: ['/var/backups/db'], tool: 'restic',
-  repository: { url: '/srv/restic/db', password_env: 'P' }, offhost: { host: 'bk' }, encryption: true,
-  schedule: { full: '0 2 * * 0', incremental: '0 2 * * 1-6' }, retention: { keep_daily: 14, keep_weekly: 8 }, rpo_hours: 24, rto_hours: 4,
+  id: 'db',
+  title: 'db',
+  targets: { groups: ['db'] },
+  paths: ['/var/backups/db'],
+  tool: 'restic',
+  repository: { url: '/srv/restic/db', password_env: 'P' },
+  offhost: { host: 'bk' },
+  encryption: true,
+  schedule: { full: '0 2 * * 0', incremental: '0 2 * * 1-6' },
+  retention: { keep_daily: 14, keep_weekly: 8 },
+  rpo_hours: 24,
+  rto_hours: 4,
   verification: { restore_test_every_days: 30 },
 } as BackupPolicyDocument;
-const hosts = [{ id: 'db-2', data: { groups: ['db'] } }, { id: 'db-1', data: { groups: ['db'] } }, { id: 'web-1', data: { groups: ['web'] } }];
+const hosts = [
+  { id: 'db-2', data: { groups: ['db'] } },
+  { id: 'db-1', data: { groups: ['db'] } },
+  { id: 'web-1', data: { groups: ['web'] } },
+];
 const edit = (head: Partial<BackupPolicyDocument> | undefined, b: BackupPolicyDocument | null = base) =>
   planBackupEdit({ file: 'policies/backup/db.yaml', ...(b ? { base: b } : {}), ...(head ? { head: { ...base, ...head } as BackupPolicyDocument } : {}), hosts });
 
@@ -17,7 +30,10 @@ describe('planBackupEdit', () => {
   it('retention that shrinks is named per keep, on every host of the policy', () => {
     const v = edit({ retention: { keep_daily: 7, keep_weekly: 8, keep_monthly: 3 } });
     expect(v.retention_shrinks).toEqual([{ keep: 'keep_daily', from: 14, to: 7 }]);
-    expect(v.hosts).toEqual([{ host: 'db-1', changes: ['retention'] }, { host: 'db-2', changes: ['retention'] }]);
+    expect(v.hosts).toEqual([
+      { host: 'db-1', changes: ['retention'] },
+      { host: 'db-2', changes: ['retention'] },
+    ]);
     const md = renderBackupEditMarkdown(v, (s) => s).join('\n');
     expect(md).toContain('⚠️ **retention shrinks**: keep_daily 14 → 7');
     expect(md).toContain('db-1, db-2 deletes the snapshots no longer kept');
@@ -32,7 +48,10 @@ describe('planBackupEdit', () => {
   });
   it('retargeting installs and removes jobs', () => {
     const v = edit({ targets: { hosts: ['db-1', 'web-1'] } });
-    expect(v.hosts).toEqual([{ host: 'db-2', changes: ['job removed'] }, { host: 'web-1', changes: ['job installed'] }]);
+    expect(v.hosts).toEqual([
+      { host: 'db-2', changes: ['job removed'] },
+      { host: 'web-1', changes: ['job installed'] },
+    ]);
   });
   it('a new policy installs, a removed one removes, an unchanged one changes nothing', () => {
     expect(edit({}, null).hosts.map((h) => `${h.host} ${h.changes}`)).toEqual(['db-1 job installed', 'db-2 job installed']);

@@ -28,11 +28,23 @@ const REPO = path.resolve(import.meta.dirname, '../..');
 const BASE = '2026-10-25T00:00:00Z';
 let dir: string;
 
-const policy = (id: string, schedule: BackupPolicyDocument['schedule'], fields: Partial<BackupPolicyDocument> = {}): BackupPolicyDocument => ({
-  id, title: id, targets: { groups: ['db'] }, paths: ['/var/backups/db'], tool: 'restic',
-  repository: { url: `/srv/restic/${id}`, password_env: 'P' }, offhost: { host: 'bk' }, encryption: true,
-  schedule, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4, verification: { restore_test_every_days: 30 }, ...fields,
-} as BackupPolicyDocument);
+const policy = (id: string, schedule: BackupPolicyDocument['schedule'], fields: Partial<BackupPolicyDocument> = {}): BackupPolicyDocument =>
+  ({
+    id,
+    title: id,
+    targets: { groups: ['db'] },
+    paths: ['/var/backups/db'],
+    tool: 'restic',
+    repository: { url: `/srv/restic/${id}`, password_env: 'P' },
+    offhost: { host: 'bk' },
+    encryption: true,
+    schedule,
+    retention: { keep_daily: 7 },
+    rpo_hours: 24,
+    rto_hours: 4,
+    verification: { restore_test_every_days: 30 },
+    ...fields,
+  }) as BackupPolicyDocument;
 
 /** The next `count` firing times (UTC ISO) of a cron spec after `base`, in `zone`, by cron's rules. */
 function cronElapses(spec: CronSpec, zone: string, base: string, count: number): string[] {
@@ -40,32 +52,53 @@ function cronElapses(spec: CronSpec, zone: string, base: string, count: number):
   const out: number[] = [];
   for (let d = from.startOf('day').minus({ days: 1 }); out.length < count * 4 && d < from.plus({ years: 60 }); d = d.plus({ days: 1 })) {
     if (!cronDay(spec, d.month, d.day, d.weekday % 7)) continue;
-    for (const h of spec.hours) for (const m of spec.minutes) {
-      const t = DateTime.fromObject({ year: d.year, month: d.month, day: d.day, hour: h, minute: m }, { zone });
-      if (t.isValid && t > from) out.push(t.toMillis());
-    }
+    for (const h of spec.hours)
+      for (const m of spec.minutes) {
+        const t = DateTime.fromObject({ year: d.year, month: d.month, day: d.day, hour: h, minute: m }, { zone });
+        if (t.isValid && t > from) out.push(t.toMillis());
+      }
   }
-  return [...new Set(out)].sort((a, b) => a - b).slice(0, count).map((ms) => new Date(ms).toISOString());
+  return [...new Set(out)]
+    .sort((a, b) => a - b)
+    .slice(0, count)
+    .map((ms) => new Date(ms).toISOString());
 }
 
 /** The next elapses systemd computes for each expression, merged (a timer fires at the earliest of its OnCalendar lines). */
 async function systemdElapses(exprs: readonly string[], base: string, count: number): Promise<string[]> {
   const out: number[] = [];
   for (const expr of exprs) {
-    const { stdout } = await run('systemd-analyze', ['calendar', `--base-time=${base.replace('T', ' ').replace('Z', ' UTC')}`, `--iterations=${count}`, expr], { env: { ...process.env, TZ: 'UTC', LC_ALL: 'C' } });
+    const { stdout } = await run('systemd-analyze', ['calendar', `--base-time=${base.replace('T', ' ').replace('Z', ' UTC')}`, `--iterations=${count}`, expr], {
+      env: { ...process.env, TZ: 'UTC', LC_ALL: 'C' },
+    });
     for (const m of stdout.matchAll(/(?:Next elapse|Iter\. #\d+): \w{3} (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC/g)) out.push(Date.parse(`${m[1]!.replace(' ', 'T')}Z`));
   }
-  return [...new Set(out)].sort((a, b) => a - b).slice(0, count).map((ms) => new Date(ms).toISOString());
+  return [...new Set(out)]
+    .sort((a, b) => a - b)
+    .slice(0, count)
+    .map((ms) => new Date(ms).toISOString());
 }
 
-const spec = (text: string): CronSpec => { const r = parseCron(text); if (!r.ok) throw new Error(r.message); return r.spec; };
+const spec = (text: string): CronSpec => {
+  const r = parseCron(text);
+  if (!r.ok) throw new Error(r.message);
+  return r.spec;
+};
 
-beforeAll(async () => { if (MACHINE.runs) dir = await mkdtemp(path.join(os.tmpdir(), 'og-units-')); });
-afterAll(async () => { if (dir) await rm(dir, { recursive: true, force: true }); });
+beforeAll(async () => {
+  if (MACHINE.runs) dir = await mkdtemp(path.join(os.tmpdir(), 'og-units-'));
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
 MACHINE.describe('rendered systemd units, judged by systemd-analyze', () => {
   it('every unit of the sample policies and of awkward ones passes systemd-analyze verify, silently', async () => {
-    const samples = await Promise.all((await readdir(path.join(REPO, 'policies', 'backup'))).filter((f) => f.endsWith('.yaml')).map(async (f) => parse(await readFile(path.join(REPO, 'policies', 'backup', f), 'utf8')) as BackupPolicyDocument));
+    const samples = await Promise.all(
+      (await readdir(path.join(REPO, 'policies', 'backup')))
+        .filter((f) => f.endsWith('.yaml'))
+        .map(async (f) => parse(await readFile(path.join(REPO, 'policies', 'backup', f), 'utf8')) as BackupPolicyDocument),
+    );
     expect(samples.length).toBeGreaterThan(0);
     const awkward = [
       policy('either-day', { full: '15 3 1,15 * sun', incremental: '45 1 * * *' }, { run: { randomized_delay_seconds: 900, nice: 19, io_scheduling_class: 'best-effort', timeout_minutes: 30 } }),
@@ -74,10 +107,17 @@ MACHINE.describe('rendered systemd units, judged by systemd-analyze', () => {
     const files: string[] = [];
     for (const p of [...samples, ...awkward]) {
       const r = renderBackup({ host: 'db-01', policy: p, repository: p.repository.url, passwordEnv: p.repository.password_env, timezone: 'Asia/Shanghai' }, () => 'secret');
-      for (const f of r.systemd) { const at = path.join(dir, path.basename(f.path)); await writeFile(at, f.content); files.push(at); }
+      for (const f of r.systemd) {
+        const at = path.join(dir, path.basename(f.path));
+        await writeFile(at, f.content);
+        files.push(at);
+      }
     }
     expect(files.length).toBeGreaterThanOrEqual(10);
-    const r = await run('systemd-analyze', ['verify', '--man=no', ...files]).then((x) => ({ code: 0, out: x.stdout + x.stderr }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }));
+    const r = await run('systemd-analyze', ['verify', '--man=no', ...files]).then(
+      (x) => ({ code: 0, out: x.stdout + x.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+    );
     expect(r.out.trim()).toBe('');
     expect(r.code).toBe(0);
   }, 60_000);

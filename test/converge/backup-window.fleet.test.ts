@@ -29,10 +29,16 @@ let repos: string;
 
 /** The CLI with the clock set to `at` (every decision about windows reads this clock, never the machine's). */
 export async function cliAt(at: string, root: string, env: Record<string, string>, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough(); const stderr = new PassThrough();
-  let out = ''; let err = '';
-  stdout.on('data', (d) => { out += String(d); });
-  stderr.on('data', (d) => { err += String(d); });
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => {
+    out += String(d);
+  });
+  stderr.on('data', (d) => {
+    err += String(d);
+  });
   const now = new Date(at);
   const code = await runCli(['--root', root, ...args], { env: { PATH: process.env.PATH, OPSGATE_DEFAULT_BRANCH: 'main', ...env }, stdout, stderr, cwd: root, now: () => now });
   return { code, out, err };
@@ -45,20 +51,40 @@ const TUESDAY_NIGHT = '2026-12-01T23:00:00+08:00';
 
 beforeAll(async () => {
   if (!MACHINE.runs) return;
-  fleet = await startFleet({ mutates: true, hosts: [{ id: 'mw-prod', groups: ['db'], env: 'prod' }, { id: 'mw-stg', groups: ['db'], env: 'staging' }] });
+  fleet = await startFleet({
+    mutates: true,
+    hosts: [
+      { id: 'mw-prod', groups: ['db'], env: 'prod' },
+      { id: 'mw-stg', groups: ['db'], env: 'staging' },
+    ],
+  });
   repos = path.join(fleet.dir, 'repos');
   await mkdir(repos, { recursive: true });
   await run('restic', ['--repo', path.join(repos, 'db'), 'init'], { env: { ...process.env, RESTIC_PASSWORD: PASSWORD } });
-  repo = await makeRepo(fleet, { calendar: { maintenance_windows: [
-    { id: 'prod-weeknight', title: 'prod', days: ['tue', 'thu'], start: '22:00', end: '02:00', applies_to: { envs: ['prod'] } },
-    { id: 'staging-daytime', title: 'staging', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '18:00', applies_to: { envs: ['staging'] } },
-  ] } });
+  repo = await makeRepo(fleet, {
+    calendar: {
+      maintenance_windows: [
+        { id: 'prod-weeknight', title: 'prod', days: ['tue', 'thu'], start: '22:00', end: '02:00', applies_to: { envs: ['prod'] } },
+        { id: 'staging-daytime', title: 'staging', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '18:00', applies_to: { envs: ['staging'] } },
+      ],
+    },
+  });
   await repo.write('inventory/groups/db.yaml', { id: 'db', title: 'db', owners: [] });
   await repo.write('policies/backup/db.yaml', {
-    id: 'db', title: 'db', targets: { groups: ['db'] }, paths: ['/home/opsgate/data'], tool: 'restic',
-    repository: { url: path.join(repos, 'db'), password_env: 'RESTIC_PASSWORD_DB' }, offhost: { host: 'mw-stg' }, encryption: true,
-    schedule: { full: '0 2 * * 0' }, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4,
-    verification: { restore_test_every_days: 30 }, converge: { maintenance_window: true },
+    id: 'db',
+    title: 'db',
+    targets: { groups: ['db'] },
+    paths: ['/home/opsgate/data'],
+    tool: 'restic',
+    repository: { url: path.join(repos, 'db'), password_env: 'RESTIC_PASSWORD_DB' },
+    offhost: { host: 'mw-stg' },
+    encryption: true,
+    schedule: { full: '0 2 * * 0' },
+    retention: { keep_daily: 7 },
+    rpo_hours: 24,
+    rto_hours: 4,
+    verification: { restore_test_every_days: 30 },
+    converge: { maintenance_window: true },
   });
   repo.commit('backup policy held to maintenance windows');
 }, 120_000);
@@ -68,19 +94,26 @@ afterAll(async () => {
 });
 
 MACHINE.describe('converge backup inside maintenance windows', () => {
-  it('outside the host\'s window: refused with the next window named, nothing written there; the host whose window is open converges', async () => {
+  it("outside the host's window: refused with the next window named, nothing written there; the host whose window is open converges", async () => {
     const dry = await cli(MONDAY_NOON, 'converge', 'backup', '--dry-run');
     expect(dry.code).toBe(0);
-    expect(dry.out).toContain("mw-prod: converge.outside-window: not converged: db says converge.maintenance_window: no maintenance window of mw-prod is open at 2026-11-30T12:00:00+08:00; next window: 'prod-weeknight' 2026-12-01T22:00:00+08:00 – 2026-12-02T02:00:00+08:00");
+    expect(dry.out).toContain(
+      "mw-prod: converge.outside-window: not converged: db says converge.maintenance_window: no maintenance window of mw-prod is open at 2026-11-30T12:00:00+08:00; next window: 'prod-weeknight' 2026-12-01T22:00:00+08:00 – 2026-12-02T02:00:00+08:00",
+    );
 
     const r = await cli(MONDAY_NOON, 'converge', 'backup');
     expect(r.code).toBe(1);
-    expect(r.out).toContain("mw-prod: not converged: db says converge.maintenance_window: no maintenance window of mw-prod is open at 2026-11-30T12:00:00+08:00; next window: 'prod-weeknight' 2026-12-01T22:00:00+08:00 – 2026-12-02T02:00:00+08:00");
+    expect(r.out).toContain(
+      "mw-prod: not converged: db says converge.maintenance_window: no maintenance window of mw-prod is open at 2026-11-30T12:00:00+08:00; next window: 'prod-weeknight' 2026-12-01T22:00:00+08:00 – 2026-12-02T02:00:00+08:00",
+    );
     expect(r.out).toContain('1 not started (outside the maintenance window their policies require)');
     expect(await installed('mw-prod')).toEqual([]);
     expect(await installed('mw-stg')).toEqual(['db.env', 'db.password', 'db.run']);
     const recDir = path.join(repo.root, 'records', 'converge', 'backup');
-    const lines = (await readFile(path.join(recDir, (await readdir(recDir))[0]!), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await readFile(path.join(recDir, (await readdir(recDir))[0]!), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.filter((l) => l.host === 'mw-prod').map((l) => `${l.type} ${l.outcome ?? ''}`)).toEqual(['converge.done not_started']);
     expect(lines.find((l) => l.host === 'mw-prod')).toMatchObject({ refused: 'converge.outside-window', next_window: { window: 'prod-weeknight', start: '2026-12-01T22:00:00+08:00' } });
     expect(JSON.stringify(lines)).not.toContain(PASSWORD);
@@ -90,7 +123,7 @@ MACHINE.describe('converge backup inside maintenance windows', () => {
     expect(check.out).toContain('mw-prod: db: /etc/opsgate/backup/db.env is missing');
   }, 120_000);
 
-  it('inside the host\'s window (the injected clock on Tuesday night): converged', async () => {
+  it("inside the host's window (the injected clock on Tuesday night): converged", async () => {
     const r = await cli(TUESDAY_NIGHT, 'converge', 'backup', '--hosts', 'mw-prod');
     expect(r.out).toContain('mw-prod: db: wrote /etc/opsgate/backup/db.run');
     expect(r.code).toBe(0);
@@ -100,10 +133,21 @@ MACHINE.describe('converge backup inside maintenance windows', () => {
   const recordFiles = async () => (await readdir(path.join(repo.root, 'records', 'converge', 'backup'))).sort();
   const dbPolicy = async (fields: Record<string, unknown>) => {
     await repo.write('policies/backup/db.yaml', {
-      id: 'db', title: 'db', targets: { groups: ['db'] }, paths: ['/home/opsgate/data'], tool: 'restic',
-      repository: { url: path.join(repos, 'db'), password_env: 'RESTIC_PASSWORD_DB' }, offhost: { host: 'mw-stg' }, encryption: true,
-      schedule: { full: '0 2 * * 0' }, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4,
-      verification: { restore_test_every_days: 30 }, converge: { maintenance_window: true }, ...fields,
+      id: 'db',
+      title: 'db',
+      targets: { groups: ['db'] },
+      paths: ['/home/opsgate/data'],
+      tool: 'restic',
+      repository: { url: path.join(repos, 'db'), password_env: 'RESTIC_PASSWORD_DB' },
+      offhost: { host: 'mw-stg' },
+      encryption: true,
+      schedule: { full: '0 2 * * 0' },
+      retention: { keep_daily: 7 },
+      rpo_hours: 24,
+      rto_hours: 4,
+      verification: { restore_test_every_days: 30 },
+      converge: { maintenance_window: true },
+      ...fields,
     });
     repo.commit('backup policy edited');
   };
@@ -121,7 +165,9 @@ MACHINE.describe('converge backup inside maintenance windows', () => {
     await dbPolicy({ retention: { keep_daily: 9 } });
     const dry = await cli(MONDAY_NOON, 'apply', '--due', '--dry-run');
     expect(dry.out).toContain('converge backup: mw-stg is due: db changed');
-    expect(dry.out).toContain("converge backup: mw-prod waits: not converged: db says converge.maintenance_window: no maintenance window of mw-prod is open at 2026-11-30T12:00:00+08:00; next window: 'prod-weeknight' 2026-12-01T22:00:00+08:00");
+    expect(dry.out).toContain(
+      "converge backup: mw-prod waits: not converged: db says converge.maintenance_window: no maintenance window of mw-prod is open at 2026-11-30T12:00:00+08:00; next window: 'prod-weeknight' 2026-12-01T22:00:00+08:00",
+    );
     const job = () => readFile(path.join(fleet.dir, 'mw-prod', 'etc-opsgate', 'backup', 'db.run'), 'utf8');
     const stgJob = () => readFile(path.join(fleet.dir, 'mw-stg', 'etc-opsgate', 'backup', 'db.run'), 'utf8');
     expect(await stgJob()).toContain('--keep-daily 7');

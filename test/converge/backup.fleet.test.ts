@@ -42,13 +42,22 @@ const restic = (repoDir: string, ...args: string[]) => run('restic', ['--repo', 
 /** Runs a command on a fleet host as root, over SSH (inside its own mount namespace). */
 async function onHost(host: string, argv: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const h = fleet.hosts.find((x) => x.id === host)!;
-  const s = await connectHost({ id: h.id, address: h.address, port: h.port, user: h.user, hostKeys: h.host_keys, proxyCommand: h.proxy_command! }, { auth: { privateKey: await readFile(fleet.clientKeyPath, 'utf8') } });
-  try { return await s.exec(['sudo', '-n', '--', ...argv], { timeoutMs: 120_000, ...(stdin !== undefined ? { stdin } : {}) }); } finally { await s.close(); }
+  const s = await connectHost(
+    { id: h.id, address: h.address, port: h.port, user: h.user, hostKeys: h.host_keys, proxyCommand: h.proxy_command! },
+    { auth: { privateKey: await readFile(fleet.clientKeyPath, 'utf8') } },
+  );
+  try {
+    return await s.exec(['sudo', '-n', '--', ...argv], { timeoutMs: 120_000, ...(stdin !== undefined ? { stdin } : {}) });
+  } finally {
+    await s.close();
+  }
 }
 
 /** Every command line on the machine, sampled until `done` settles: the password must never be on one. */
 async function watchProcesses<T>(work: Promise<T>): Promise<{ value: T; samples: number; leaks: string[] }> {
-  let settled = false; let samples = 0; const leaks: string[] = [];
+  let settled = false;
+  let samples = 0;
+  const leaks: string[] = [];
   const watcher = (async () => {
     while (!settled) {
       const { stdout } = await run('ps', ['-eo', 'args', '--no-headers'], { maxBuffer: 8 << 20 });
@@ -57,7 +66,13 @@ async function watchProcesses<T>(work: Promise<T>): Promise<{ value: T; samples:
       await new Promise((r) => setTimeout(r, 20));
     }
   })();
-  try { const value = await work; return { value, samples, leaks }; } finally { settled = true; await watcher; }
+  try {
+    const value = await work;
+    return { value, samples, leaks };
+  } finally {
+    settled = true;
+    await watcher;
+  }
 }
 
 /** A host's backup files (the directories converge writes), path → content, for "nothing changed". */
@@ -75,31 +90,49 @@ async function hostState(host: string): Promise<Record<string, string>> {
 }
 
 const policy = (id: string, fields: Record<string, unknown>) => ({
-  id, title: id, targets: { groups: ['db'] }, paths: ['/home/opsgate/data'], tool: 'restic',
-  repository: { url: path.join(repos, id), password_env: 'RESTIC_PASSWORD_DB' }, offhost: { host: 'bk-3' }, encryption: true,
-  schedule: { full: '0 2 * * 0', incremental: '0 2 * * 1-6' }, retention: { keep_daily: 14, keep_weekly: 8 }, rpo_hours: 24, rto_hours: 4,
-  verification: { restore_test_every_days: 30 }, ...fields,
-});
-
-const dbPolicy = (fields: Record<string, unknown> = {}) => policy('db', {
-  paths: ['/home/opsgate/staging', '/home/opsgate/data'],
-  exclude: ['*.tmp'],
-  tags: ['db', 'nightly'],
-  verification: { restore_test_every_days: 30, read_data_subset: '10%' },
-  run: { randomized_delay_seconds: 600, nice: 5, io_scheduling_class: 'best-effort', timeout_minutes: 120 },
-  hooks: {
-    pre: [
-      { id: 'staging', kind: 'run', argv: ['mkdir', '-p', '/home/opsgate/staging'], timeout_seconds: 30 },
-      { id: 'dump', kind: 'run', argv: ['sh', '-c', 'echo "dump of $(hostname) taken at $(date -u +%F)"'], stdout: '/home/opsgate/staging/dump.sql', timeout_seconds: 60 },
-    ],
-    post: [{ id: 'cleanup', kind: 'remove', path: '/home/opsgate/staging' }],
-  },
+  id,
+  title: id,
+  targets: { groups: ['db'] },
+  paths: ['/home/opsgate/data'],
+  tool: 'restic',
+  repository: { url: path.join(repos, id), password_env: 'RESTIC_PASSWORD_DB' },
+  offhost: { host: 'bk-3' },
+  encryption: true,
+  schedule: { full: '0 2 * * 0', incremental: '0 2 * * 1-6' },
+  retention: { keep_daily: 14, keep_weekly: 8 },
+  rpo_hours: 24,
+  rto_hours: 4,
+  verification: { restore_test_every_days: 30 },
   ...fields,
 });
 
+const dbPolicy = (fields: Record<string, unknown> = {}) =>
+  policy('db', {
+    paths: ['/home/opsgate/staging', '/home/opsgate/data'],
+    exclude: ['*.tmp'],
+    tags: ['db', 'nightly'],
+    verification: { restore_test_every_days: 30, read_data_subset: '10%' },
+    run: { randomized_delay_seconds: 600, nice: 5, io_scheduling_class: 'best-effort', timeout_minutes: 120 },
+    hooks: {
+      pre: [
+        { id: 'staging', kind: 'run', argv: ['mkdir', '-p', '/home/opsgate/staging'], timeout_seconds: 30 },
+        { id: 'dump', kind: 'run', argv: ['sh', '-c', 'echo "dump of $(hostname) taken at $(date -u +%F)"'], stdout: '/home/opsgate/staging/dump.sql', timeout_seconds: 60 },
+      ],
+      post: [{ id: 'cleanup', kind: 'remove', path: '/home/opsgate/staging' }],
+    },
+    ...fields,
+  });
+
 beforeAll(async () => {
   if (!MACHINE.runs) return;
-  fleet = await startFleet({ mutates: true, hosts: [{ id: 'bk-1', groups: ['db'] }, { id: 'bk-2', groups: ['db'] }, { id: 'bk-3', groups: ['web'] }] });
+  fleet = await startFleet({
+    mutates: true,
+    hosts: [
+      { id: 'bk-1', groups: ['db'] },
+      { id: 'bk-2', groups: ['db'] },
+      { id: 'bk-3', groups: ['web'] },
+    ],
+  });
   repos = path.join(fleet.dir, 'repos');
   await mkdir(repos, { recursive: true });
   await restic(path.join(repos, 'db'), 'init');
@@ -136,13 +169,15 @@ MACHINE.describe('converge backup', () => {
     expect(samples).toBeGreaterThan(0);
     expect(leaks).toEqual([]);
     for (const h of ['bk-1', 'bk-2']) {
-      expect(await readFile(etc(h, 'db.env'), 'utf8')).toBe([
-        `# Managed by opsgate (converge backup) from policies/backup/db.yaml for ${h}: restic environment, root only. Local edits are overwritten.`,
-        `RESTIC_REPOSITORY='${path.join(repos, 'db')}'`,
-        "RESTIC_PASSWORD_FILE='/etc/opsgate/backup/db.password'",
-        "RESTIC_CACHE_DIR='/var/cache/opsgate/restic/db'",
-        '',
-      ].join('\n'));
+      expect(await readFile(etc(h, 'db.env'), 'utf8')).toBe(
+        [
+          `# Managed by opsgate (converge backup) from policies/backup/db.yaml for ${h}: restic environment, root only. Local edits are overwritten.`,
+          `RESTIC_REPOSITORY='${path.join(repos, 'db')}'`,
+          "RESTIC_PASSWORD_FILE='/etc/opsgate/backup/db.password'",
+          "RESTIC_CACHE_DIR='/var/cache/opsgate/restic/db'",
+          '',
+        ].join('\n'),
+      );
       expect(await mode(etc(h, 'db.env'))).toBe('600');
       expect(await readFile(etc(h, 'db.password'), 'utf8')).toBe(PASSWORD);
       expect(await mode(etc(h, 'db.password'))).toBe('600');
@@ -153,19 +188,21 @@ MACHINE.describe('converge backup', () => {
       expect(job).toContain(`og_step backup 7200 restic backup --host ${h} --tag db --tag nightly '--exclude=*.tmp' -- /home/opsgate/staging /home/opsgate/data`);
       expect(job).toContain(`og_step forget 7200 restic forget --prune --host ${h} --tag db,nightly --keep-daily 14 --keep-weekly 8`);
       expect(job).toContain('og_step check 7200 restic check --read-data-subset=10%');
-      expect(job).toContain("og_step_out /home/opsgate/staging/dump.sql pre:dump 60 sh -c 'echo \"dump of $(hostname) taken at $(date -u +%F)\"'");
+      expect(job).toContain('og_step_out /home/opsgate/staging/dump.sql pre:dump 60 sh -c \'echo "dump of $(hostname) taken at $(date -u +%F)"\'');
       expect(job).toContain('og_step post:cleanup 600 rm -rf -- /home/opsgate/staging');
       expect(job).not.toContain(PASSWORD);
-      expect(await readFile(cron(h, 'opsgate-backup-db'), 'utf8')).toBe([
-        `# Managed by opsgate (converge backup) from policies/backup/db.yaml for ${h}: systemd is not PID 1 here, so cron runs the backup job. Local edits are overwritten.`,
-        '# Schedule in Asia/Shanghai: full "0 2 * * 0", incremental "0 2 * * 1-6". Each line fires every hour at the schedule\'s minutes;',
-        '# the job itself runs only at the scheduled hour and day in Asia/Shanghai, whatever the host\'s own zone.',
-        'SHELL=/bin/sh',
-        'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-        '0 * * * * root timeout -k 60 7800 nice -n 5 ionice -c 2 /bin/sh /etc/opsgate/backup/db.run --cron full >>/var/lib/opsgate/backup/db.log 2>&1',
-        '0 * * * * root timeout -k 60 7800 nice -n 5 ionice -c 2 /bin/sh /etc/opsgate/backup/db.run --cron incremental >>/var/lib/opsgate/backup/db.log 2>&1',
-        '',
-      ].join('\n'));
+      expect(await readFile(cron(h, 'opsgate-backup-db'), 'utf8')).toBe(
+        [
+          `# Managed by opsgate (converge backup) from policies/backup/db.yaml for ${h}: systemd is not PID 1 here, so cron runs the backup job. Local edits are overwritten.`,
+          '# Schedule in Asia/Shanghai: full "0 2 * * 0", incremental "0 2 * * 1-6". Each line fires every hour at the schedule\'s minutes;',
+          "# the job itself runs only at the scheduled hour and day in Asia/Shanghai, whatever the host's own zone.",
+          'SHELL=/bin/sh',
+          'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+          '0 * * * * root timeout -k 60 7800 nice -n 5 ionice -c 2 /bin/sh /etc/opsgate/backup/db.run --cron full >>/var/lib/opsgate/backup/db.log 2>&1',
+          '0 * * * * root timeout -k 60 7800 nice -n 5 ionice -c 2 /bin/sh /etc/opsgate/backup/db.run --cron incremental >>/var/lib/opsgate/backup/db.log 2>&1',
+          '',
+        ].join('\n'),
+      );
       expect(await mode(cron(h, 'opsgate-backup-db'))).toBe('644');
       // systemd is not PID 1 on the fleet: no unit is installed.
       expect(await readdir(path.join(fleet.dir, h, 'systemd-system'))).toEqual([]);
@@ -179,7 +216,10 @@ MACHINE.describe('converge backup', () => {
     const text = await readFile(path.join(recDir, files[0]!), 'utf8');
     expect(text).not.toContain(PASSWORD);
     expect(text).not.toContain(Buffer.from(PASSWORD).toString('base64'));
-    const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; host?: string; outcome?: string });
+    const lines = text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; host?: string; outcome?: string });
     expect(lines.filter((l) => l.host === 'bk-1').map((l) => l.type)).toEqual(['converge.executing', 'converge.done']);
     expect((await cliIn(repo.root, {}, 'records', 'verify')).code).toBe(0);
   }, 120_000);
@@ -238,7 +278,11 @@ MACHINE.describe('converge backup', () => {
     const r = await cli('converge', 'backup', '--check', '--format', 'json');
     expect(r.code).toBe(1);
     const rows = (JSON.parse(r.out) as { results: Array<{ host: string; check: string; status: string; observed: string }> }).results;
-    const failing = (host: string) => rows.filter((x) => x.host === host && x.status === 'fail').map((x) => x.check).sort();
+    const failing = (host: string) =>
+      rows
+        .filter((x) => x.host === host && x.status === 'fail')
+        .map((x) => x.check)
+        .sort();
     expect(failing('bk-1')).toEqual(['backup.db.last-run', 'backup.db.schedule']);
     expect(failing('bk-2')).toEqual(['backup.db.paths', 'backup.db.repository', 'backup.db.retention', 'backup.db.secret-files', 'backup.db.timer']);
     expect(rows.find((x) => x.host === 'bk-2' && x.check === 'backup.db.retention')!.observed).toContain('--keep-daily 3');
@@ -291,7 +335,11 @@ MACHINE.describe('converge backup', () => {
     const p = dbPolicy({ retention: { keep_daily: 5 } }) as unknown as BackupPolicyDocument;
     const rendered = renderBackup({ host: 'bk-1', policy: p, repository: path.join(repos, 'db'), passwordEnv: 'RESTIC_PASSWORD_DB', timezone: 'Asia/Shanghai' }, () => PASSWORD);
     // What lint and the controller would never let through, planted in the rendered units: the host's own check must refuse it.
-    const tampered = { ...rendered, systemd: rendered.systemd.map((f) => (f.role === 'timer' ? { ...f, content: f.content.replace(/OnCalendar=.*/, 'OnCalendar=Mon..Sat *-*-* 25:00:00') } : f)), schedules: rendered.schedules.map((x) => ({ ...x, onCalendar: ['Mon..Sat *-*-* 25:00:00'] })) };
+    const tampered = {
+      ...rendered,
+      systemd: rendered.systemd.map((f) => (f.role === 'timer' ? { ...f, content: f.content.replace(/OnCalendar=.*/, 'OnCalendar=Mon..Sat *-*-* 25:00:00') } : f)),
+      schedules: rendered.schedules.map((x) => ({ ...x, onCalendar: ['Mon..Sat *-*-* 25:00:00'] })),
+    };
     const script = renderBackupScript([tampered], { mode: 'apply', scope: 'all' });
     const r = await onHost('bk-1', ['sh', '-s'], script);
     expect(r.code).toBe(1);
@@ -329,7 +377,7 @@ MACHINE.describe('converge backup', () => {
     }
     const ok = await cli('converge', 'backup', '--hosts', 'bk-2');
     expect(ok.code).toBe(0);
-    expect(await readFile(runFile, 'utf8')).toContain("og_in \"$2\" ' 03 '");
+    expect(await readFile(runFile, 'utf8')).toContain('og_in "$2" \' 03 \'');
     // Renamed into place: a reader that opened the old job keeps reading the old job, whole.
     expect(await inode(runFile)).not.toBe(oldInode);
     expect(await leftovers()).toEqual([]);
@@ -337,7 +385,10 @@ MACHINE.describe('converge backup', () => {
   }, 180_000);
 
   it('a policy that no longer applies has its job removed from the host', async () => {
-    await repo.write('policies/backup/files.yaml', policy('files', { targets: { hosts: ['bk-2'] }, repository: { url: path.join(repos, 'files'), password_env: 'RESTIC_PASSWORD_FILES' }, schedule: { full: '30 3 * * *' } }));
+    await repo.write(
+      'policies/backup/files.yaml',
+      policy('files', { targets: { hosts: ['bk-2'] }, repository: { url: path.join(repos, 'files'), password_env: 'RESTIC_PASSWORD_FILES' }, schedule: { full: '30 3 * * *' } }),
+    );
     const r = await cli('converge', 'backup');
     expect(r.code).toBe(0);
     expect(r.out).toContain('bk-1: removed /etc/cron.d/opsgate-backup-files');
@@ -345,4 +396,3 @@ MACHINE.describe('converge backup', () => {
     expect(Object.keys(await hostState('bk-2')).filter((k) => k.includes('files')).length).toBe(4);
   }, 120_000);
 });
-

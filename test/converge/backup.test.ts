@@ -16,13 +16,28 @@ import { renderBackupScript } from '../../scripts/converge/backup-script.ts';
 import { validateBackupPolicy } from '../../scripts/converge/backup-validate.ts';
 
 const SECRET = 'hunter2-very-secret';
-const policy = (fields: Partial<BackupPolicyDocument> = {}): BackupPolicyDocument => ({
-  id: 'db', title: 'db', targets: { groups: ['db'] }, paths: ['/var/backups/db'], tool: 'restic',
-  repository: { url: '/srv/restic/db', password_env: 'RESTIC_PASSWORD_DB' }, offhost: { host: 'bk' }, encryption: true,
-  schedule: { full: '0 2 * * 0', incremental: '0 2 * * 1-6' }, retention: { keep_daily: 14, keep_weekly: 8 }, rpo_hours: 24, rto_hours: 4,
-  verification: { restore_test_every_days: 30 }, ...fields,
-} as BackupPolicyDocument);
-const spec = (text: string): CronSpec => { const r = parseCron(text); if (!r.ok) throw new Error(r.message); return r.spec; };
+const policy = (fields: Partial<BackupPolicyDocument> = {}): BackupPolicyDocument =>
+  ({
+    id: 'db',
+    title: 'db',
+    targets: { groups: ['db'] },
+    paths: ['/var/backups/db'],
+    tool: 'restic',
+    repository: { url: '/srv/restic/db', password_env: 'RESTIC_PASSWORD_DB' },
+    offhost: { host: 'bk' },
+    encryption: true,
+    schedule: { full: '0 2 * * 0', incremental: '0 2 * * 1-6' },
+    retention: { keep_daily: 14, keep_weekly: 8 },
+    rpo_hours: 24,
+    rto_hours: 4,
+    verification: { restore_test_every_days: 30 },
+    ...fields,
+  }) as BackupPolicyDocument;
+const spec = (text: string): CronSpec => {
+  const r = parseCron(text);
+  if (!r.ok) throw new Error(r.message);
+  return r.spec;
+};
 const host = (id: string, groups = ['db']) => ({ id, data: { groups } });
 
 describe('cron schedules as systemd calendars', () => {
@@ -78,8 +93,22 @@ describe('validateBackupPolicy', () => {
     [{ tags: ['full'], full: { distinct_copies: true } }, ['backup.full-tag /tags']],
     [{ full: { read_data_subset: '10%' } }, ['backup.read-data-subset-moved /full/read_data_subset']],
     [{ full: { read_data_subset: '10%' }, verification: { restore_test_every_days: 30, read_data_subset: '2%' } }, ['backup.read-data-subset-moved /full/read_data_subset']],
-    [{ repository: { url: '/srv/x', password_env: 'P', credentials: { RESTIC_PASSWORD: 'X', LD_PRELOAD: 'Y', AWS_ACCESS_KEY_ID: 'Z' } } }, ['backup.credential-name /repository/credentials/RESTIC_PASSWORD', 'backup.credential-name /repository/credentials/LD_PRELOAD']],
-    [{ hooks: { pre: [{ id: 'a', kind: 'run', argv: ['-rf'] }], post: [{ id: 'a', kind: 'remove', path: '/etc' }, { id: 'b', kind: 'remove', path: '/var/x/../../etc' }] } }, ['backup.hook-argv /hooks/pre/0/argv/0', 'backup.hook-duplicate /hooks/post/0/id', 'backup.hook-path /hooks/post/0/path', 'backup.hook-path /hooks/post/1/path']],
+    [
+      { repository: { url: '/srv/x', password_env: 'P', credentials: { RESTIC_PASSWORD: 'X', LD_PRELOAD: 'Y', AWS_ACCESS_KEY_ID: 'Z' } } },
+      ['backup.credential-name /repository/credentials/RESTIC_PASSWORD', 'backup.credential-name /repository/credentials/LD_PRELOAD'],
+    ],
+    [
+      {
+        hooks: {
+          pre: [{ id: 'a', kind: 'run', argv: ['-rf'] }],
+          post: [
+            { id: 'a', kind: 'remove', path: '/etc' },
+            { id: 'b', kind: 'remove', path: '/var/x/../../etc' },
+          ],
+        },
+      },
+      ['backup.hook-argv /hooks/pre/0/argv/0', 'backup.hook-duplicate /hooks/post/0/id', 'backup.hook-path /hooks/post/0/path', 'backup.hook-path /hooks/post/1/path'],
+    ],
   ] as Array<[Partial<BackupPolicyDocument>, string[]]>)('%j', (fields, want) => {
     expect(codes(fields)).toEqual(want);
   });
@@ -121,15 +150,29 @@ describe('renderBackup', () => {
     expect(script).not.toContain(SECRET);
   });
   it('a full run reads back what verification.read_data_subset says (the value backup verify reads), else 5%', () => {
-    const job = (fields: Partial<BackupPolicyDocument>) => { const q = policy(fields); return renderBackup({ host: 'db-1', policy: q, repository: q.repository.url, passwordEnv: 'RESTIC_PASSWORD_DB', timezone: 'UTC' }, () => SECRET); };
+    const job = (fields: Partial<BackupPolicyDocument>) => {
+      const q = policy(fields);
+      return renderBackup({ host: 'db-1', policy: q, repository: q.repository.url, passwordEnv: 'RESTIC_PASSWORD_DB', timezone: 'UTC' }, () => SECRET);
+    };
     expect(job({ verification: { restore_test_every_days: 30, read_data_subset: '2/7' } }).commands.check).toEqual(['restic', 'check', '--read-data-subset=2/7']);
     expect(job({}).commands.check).toEqual(['restic', 'check', '--read-data-subset=5%']);
     // The refused field is never what runs, even when lint is bypassed.
     expect(job({ full: { read_data_subset: '90%' } }).commands.check).toEqual(['restic', 'check', '--read-data-subset=5%']);
   });
   it('forget is limited to the host and the policy tags; distinct full copies are a group of their own', () => {
-    expect(resticForgetArgv({ host: 'db-1', tags: ['db', 'x'], retention: { keep_daily: 7, keep_weekly: 0 }, groupByTags: true }))
-      .toEqual(['restic', 'forget', '--prune', '--host', 'db-1', '--tag', 'db,x', '--keep-daily', '7', '--group-by', 'host,paths,tags']);
+    expect(resticForgetArgv({ host: 'db-1', tags: ['db', 'x'], retention: { keep_daily: 7, keep_weekly: 0 }, groupByTags: true })).toEqual([
+      'restic',
+      'forget',
+      '--prune',
+      '--host',
+      'db-1',
+      '--tag',
+      'db,x',
+      '--keep-daily',
+      '7',
+      '--group-by',
+      'host,paths,tags',
+    ]);
   });
   it('the environment file refuses values it cannot quote', () => {
     expect(() => renderResticEnvFile('#', [['A', "it's"]])).toThrow(/single quote/);

@@ -19,10 +19,16 @@ let repo: TestRepo;
 const check = (id: string, type: string, params: Record<string, unknown>) => ({ id, title: id, severity: 'high', type, params, rationale: 'test rationale', remediation: `fix ${id}` });
 
 async function cli(...args: string[]) {
-  const stdout = new PassThrough(); const stderr = new PassThrough();
-  let out = ''; let err = '';
-  stdout.on('data', (d) => { out += String(d); });
-  stderr.on('data', (d) => { err += String(d); });
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => {
+    out += String(d);
+  });
+  stderr.on('data', (d) => {
+    err += String(d);
+  });
   const code = await runCli(['--root', repo.root, ...args], { env: { PATH: process.env.PATH, OPSGATE_DEFAULT_BRANCH: 'main' }, stdout, stderr, cwd: repo.root });
   return { code, out, err };
 }
@@ -40,20 +46,24 @@ beforeAll(async () => {
     ],
   });
   repo = await makeRepo(fleet);
-  await repo.write('policies/baselines/fixable.yaml', { id: 'fixable', title: 'fixable', checks: [
-    check('ssh.permit-root-login', 'sshd_option', { option: 'permitrootlogin', equals: 'no' }),
-    check('sysctl.ip-forward', 'sysctl', { key: 'net.ipv4.ip_forward', value: 0 }),
-    check('file.login-defs', 'file_mode', { path: '/etc/login.defs', max_mode: '0644' }),
-  ] });
+  await repo.write('policies/baselines/fixable.yaml', {
+    id: 'fixable',
+    title: 'fixable',
+    checks: [
+      check('ssh.permit-root-login', 'sshd_option', { option: 'permitrootlogin', equals: 'no' }),
+      check('sysctl.ip-forward', 'sysctl', { key: 'net.ipv4.ip_forward', value: 0 }),
+      check('file.login-defs', 'file_mode', { path: '/etc/login.defs', max_mode: '0644' }),
+    ],
+  });
   // Valid for sshd, but a key exchange opsgate's client cannot speak: refused before anything connects.
-  await repo.write('policies/baselines/unspeakable.yaml', { id: 'unspeakable', title: 'unspeakable', checks: [
-    check('ssh.kex', 'sshd_option', { option: 'kexalgorithms', equals: 'sntrup761x25519-sha512@openssh.com' }),
-  ] });
+  await repo.write('policies/baselines/unspeakable.yaml', {
+    id: 'unspeakable',
+    title: 'unspeakable',
+    checks: [check('ssh.kex', 'sshd_option', { option: 'kexalgorithms', equals: 'sntrup761x25519-sha512@openssh.com' })],
+  });
   await repo.write('inventory/groups/chg.yaml', { id: 'chg', title: 'chg', owners: [] });
   // sshd rejects this value: nothing of the sshd block may be installed.
-  await repo.write('policies/baselines/broken.yaml', { id: 'broken', title: 'broken', checks: [
-    check('ssh.max-auth-tries', 'sshd_option', { option: 'maxauthtries', equals: 'lots' }),
-  ] });
+  await repo.write('policies/baselines/broken.yaml', { id: 'broken', title: 'broken', checks: [check('ssh.max-auth-tries', 'sshd_option', { option: 'maxauthtries', equals: 'lots' })] });
   repo.commit('baselines');
   await chmod(path.join(fleet.dir, 'cb-1', 'etc', 'login.defs'), 0o666);
 }, 60_000);
@@ -109,7 +119,11 @@ MACHINE.describe('converge baseline', () => {
 
   it('the sshd change was confirmed over a fresh connection (recorded)', async () => {
     const dir = path.join(repo.root, 'records', 'converge', 'baseline');
-    const lines = (await Promise.all((await readdir(dir)).map((f) => readFile(path.join(dir, f), 'utf8')))).join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await Promise.all((await readdir(dir)).map((f) => readFile(path.join(dir, f), 'utf8'))))
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const done = lines.find((l) => l.type === 'converge.done' && l.host === 'cb-1')!;
     expect(done).toMatchObject({ outcome: 'succeeded', confirm: { confirmed: true } });
   });

@@ -27,7 +27,8 @@ describe('sshd settings opsgate could not survive', () => {
     ['allowtcpforwarding', 'no', {}, undefined],
   ])('%s %s (%j)', (keyword, value, facts, want) => {
     const p = sshdSettingProblem(keyword, value, { ...host, ...facts });
-    if (want) expect(p).toMatch(want); else expect(p).toBeUndefined();
+    if (want) expect(p).toMatch(want);
+    else expect(p).toBeUndefined();
   });
 
   it("holds ssh2's own default lists (the client really offers these)", () => {

@@ -38,24 +38,40 @@ async function up() {
   await cp(path.join(ROOT, 'policies'), path.join(repo, 'policies'), { recursive: true });
   await cp(path.join(ROOT, 'inventory', 'groups'), path.join(repo, 'inventory', 'groups'), { recursive: true }).catch(() => {});
   await fleet.writeInventory(repo);
-  const pids = execFileSync('sh', ['-c', `for n in $(ip netns list | awk '{print $1}' | grep '^${fleet.tag}-'); do ip netns pids $n; done`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const pids = execFileSync('sh', ['-c', `for n in $(ip netns list | awk '{print $1}' | grep '^${fleet.tag}-'); do ip netns pids $n; done`], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
   await writeFile(STATE, JSON.stringify({ tag: fleet.tag, pids }, null, 2));
   const password = Object.values(fleet.env)[0]!;
   // The sample inventory's db hosts name RESTIC_PASSWORD_DB; the generated one names the fleet's variable. Both are set.
   await writeFile(path.join(DIR, 'env'), `${Object.keys(fleet.env)[0]}=${password}\nRESTIC_PASSWORD_DB=${password}\n`, { mode: 0o600 });
-  process.stdout.write([
-    `fleet ${fleet.tag}: ${fleet.hosts.length} hosts up; repository copy in ${path.relative(ROOT, repo)}`,
-    `try: set -a; . .tmp/fleet/env; set +a; npx tsx scripts/bin/opsgate.ts inspect --root ${path.relative(ROOT, repo)} --identity ${path.relative(ROOT, fleet.clientKeyPath)}`,
-    'stop: npm run fleet:down', '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      `fleet ${fleet.tag}: ${fleet.hosts.length} hosts up; repository copy in ${path.relative(ROOT, repo)}`,
+      `try: set -a; . .tmp/fleet/env; set +a; npx tsx scripts/bin/opsgate.ts inspect --root ${path.relative(ROOT, repo)} --identity ${path.relative(ROOT, fleet.clientKeyPath)}`,
+      'stop: npm run fleet:down',
+      '',
+    ].join('\n'),
+  );
 }
 
 async function down() {
   const state = JSON.parse(await readFile(STATE, 'utf8').catch(() => '{}')) as { tag?: string; pids?: string[] };
-  if (!state.tag) { process.stdout.write('no fleet is up\n'); return; }
-  const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(`${state.tag}-`));
+  if (!state.tag) {
+    process.stdout.write('no fleet is up\n');
+    return;
+  }
+  const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => l.split(' ')[0]!)
+    .filter((n) => n.startsWith(`${state.tag}-`));
   for (const ns of namespaces) {
-    for (const pid of execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean)) try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+    for (const pid of execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean))
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     execFileSync('ip', ['netns', 'del', ns]);
   }
   await rm(DIR, { recursive: true, force: true });
@@ -65,4 +81,7 @@ async function down() {
 const cmd = process.argv[2];
 if (cmd === 'up') await up();
 else if (cmd === 'down') await down();
-else { process.stderr.write('usage: tsx test/fleet/cli.ts up|down\n'); process.exitCode = 2; }
+else {
+  process.stderr.write('usage: tsx test/fleet/cli.ts up|down\n');
+  process.exitCode = 2;
+}

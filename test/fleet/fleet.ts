@@ -90,7 +90,13 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
   const children = new Map<string, ChildProcess>();
 
   const stopSync = () => {
-    for (const child of children.values()) if (child.pid) try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    for (const child of children.values())
+      if (child.pid)
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
     for (const ns of namespaces) deleteNamespace(ns);
     namespaces.length = 0;
     children.clear();
@@ -101,8 +107,14 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
     live.add(handle);
     if (!hooked) {
       hooked = true;
-      process.once('exit', () => { for (const h of live) h.stopSync(); });
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { for (const h of live) h.stopSync(); process.exit(130); });
+      process.once('exit', () => {
+        for (const h of live) h.stopSync();
+      });
+      for (const sig of ['SIGINT', 'SIGTERM'] as const)
+        process.once(sig, () => {
+          for (const h of live) h.stopSync();
+          process.exit(130);
+        });
     }
   }
 
@@ -119,49 +131,63 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
 
   const started = Date.now();
   try {
-    const hosts = await Promise.all(options.hosts.map(async (spec): Promise<FleetInventoryHost> => {
-      const ns = `${tag}-${spec.id}`;
-      const hdir = path.join(dir, spec.id);
-      await mkdir(hdir, { recursive: true });
-      const hostKey = await generateKeyPair(path.join(hdir, 'ssh_host_ed25519_key'), 'ed25519', spec.id);
-      const pinned = spec.fault === 'changed-host-key' ? (await generateKeyPair(path.join(hdir, 'old_host_key'), 'ed25519', spec.id)).publicKey : hostKey.publicKey;
-      if (mode === 'loopback') {
-        const port = await freePort();
-        const child = await launchLoopbackSshd(hdir, spec, port, client.publicKey);
-        if (child) children.set(spec.id, child);
+    const hosts = await Promise.all(
+      options.hosts.map(async (spec): Promise<FleetInventoryHost> => {
+        const ns = `${tag}-${spec.id}`;
+        const hdir = path.join(dir, spec.id);
+        await mkdir(hdir, { recursive: true });
+        const hostKey = await generateKeyPair(path.join(hdir, 'ssh_host_ed25519_key'), 'ed25519', spec.id);
+        const pinned = spec.fault === 'changed-host-key' ? (await generateKeyPair(path.join(hdir, 'old_host_key'), 'ed25519', spec.id)).publicKey : hostKey.publicKey;
+        if (mode === 'loopback') {
+          const port = await freePort();
+          const child = await launchLoopbackSshd(hdir, spec, port, client.publicKey);
+          if (child) children.set(spec.id, child);
+          return {
+            id: spec.id,
+            description: `test fleet host (${tag}, loopback)`,
+            address: '127.0.0.1',
+            port,
+            user: os.userInfo().username,
+            host_keys: [pinOf(pinned)],
+            groups: spec.groups ?? ['web'],
+            env: spec.env ?? 'prod',
+            criticality: spec.criticality ?? 'medium',
+            owner_team: 'ops',
+            os: 'debian-12',
+          };
+        }
+        await writeHostFiles(hdir, spec, client.publicKey);
+        await run('ip', ['netns', 'add', ns]);
+        namespaces.push(ns);
+        await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+        // Boot: apply the persisted per-namespace values, then plant runtime-only drift.
+        const runtime = { ...Object.fromEntries(Object.entries({ ...CLEAN_SYSCTL, ...(spec.sysctlPersisted ?? {}) }).filter(([k]) => k.startsWith('net.'))), ...(spec.sysctlRuntime ?? {}) };
+        await run('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', ...Object.entries(runtime).map(([k, v]) => `${k}=${v}`)]);
+        const backup = spec.restic ? await createResticRepo(hdir, spec, resticPassword) : undefined;
+        if (spec.fault !== 'down') children.set(spec.id, await launchSshd(ns, hdir, spec));
         return {
-          id: spec.id, description: `test fleet host (${tag}, loopback)`, address: '127.0.0.1', port, user: os.userInfo().username, host_keys: [pinOf(pinned)],
-          groups: spec.groups ?? ['web'], env: spec.env ?? 'prod', criticality: spec.criticality ?? 'medium', owner_team: 'ops', os: 'debian-12',
+          id: spec.id,
+          description: `test fleet host (${tag})`,
+          address: '127.0.0.1',
+          port: 22,
+          user: LOGIN_USER,
+          host_keys: [pinOf(pinned)],
+          proxy_command: ['ip', 'netns', 'exec', ns, 'nc', '127.0.0.1', '22'] as string[],
+          groups: spec.groups ?? ['web'],
+          env: spec.env ?? 'prod',
+          criticality: spec.criticality ?? 'medium',
+          owner_team: 'ops',
+          os: 'debian-12',
+          ...(backup ? { backup_repositories: [{ policy: spec.restic!.policy, repository: backup, password_env: RESTIC_ENV }] } : {}),
         };
-      }
-      await writeHostFiles(hdir, spec, client.publicKey);
-      await run('ip', ['netns', 'add', ns]);
-      namespaces.push(ns);
-      await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-      // Boot: apply the persisted per-namespace values, then plant runtime-only drift.
-      const runtime = { ...Object.fromEntries(Object.entries({ ...CLEAN_SYSCTL, ...(spec.sysctlPersisted ?? {}) }).filter(([k]) => k.startsWith('net.'))), ...(spec.sysctlRuntime ?? {}) };
-      await run('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', ...Object.entries(runtime).map(([k, v]) => `${k}=${v}`)]);
-      const backup = spec.restic ? await createResticRepo(hdir, spec, resticPassword) : undefined;
-      if (spec.fault !== 'down') children.set(spec.id, await launchSshd(ns, hdir, spec));
-      return {
-        id: spec.id,
-        description: `test fleet host (${tag})`,
-        address: '127.0.0.1',
-        port: 22,
-        user: LOGIN_USER,
-        host_keys: [pinOf(pinned)],
-        proxy_command: ['ip', 'netns', 'exec', ns, 'nc', '127.0.0.1', '22'] as string[],
-        groups: spec.groups ?? ['web'],
-        env: spec.env ?? 'prod',
-        criticality: spec.criticality ?? 'medium',
-        owner_team: 'ops',
-        os: 'debian-12',
-        ...(backup ? { backup_repositories: [{ policy: spec.restic!.policy, repository: backup, password_env: RESTIC_ENV }] } : {}),
-      };
-    }));
+      }),
+    );
     if (process.env.OG_FLEET_DEBUG) process.stderr.write(`fleet ${tag}: ${hosts.length} hosts up in ${Date.now() - started} ms\n`);
     const fleet: RunningFleet = {
-      tag, mode, dir, hosts,
+      tag,
+      mode,
+      dir,
+      hosts,
       clientKeyPath: client.privatePath,
       clientPublicKey: client.publicKey,
       env: { [RESTIC_ENV]: resticPassword },
@@ -188,11 +214,26 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
 function deleteNamespace(ns: string): void {
   for (let round = 0; round < 3; round++) {
     let pids: string[];
-    try { pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean); } catch { break; }
+    try {
+      pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+        .split('\n')
+        .filter(Boolean);
+    } catch {
+      break;
+    }
     if (pids.length === 0) break;
-    for (const p of pids) try { process.kill(Number(p), 'SIGKILL'); } catch { /* gone */ }
+    for (const p of pids)
+      try {
+        process.kill(Number(p), 'SIGKILL');
+      } catch {
+        /* gone */
+      }
   }
-  try { execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' }); } catch { /* already gone */ }
+  try {
+    execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  } catch {
+    /* already gone */
+  }
 }
 
 /** Running fleets of this machine (not `keepRunning` ones): tag → the pid of the process that owns it. */
@@ -200,20 +241,32 @@ const REGISTRY = '/run/opsgate-test-fleets';
 
 function reapOrphanedFleets(): void {
   let tags: string[];
-  try { tags = readdirSync(REGISTRY); } catch { return; }
+  try {
+    tags = readdirSync(REGISTRY);
+  } catch {
+    return;
+  }
   let namespaces: string[] | undefined;
   for (const tag of tags) {
     const file = path.join(REGISTRY, tag);
     const pid = Number(readFileSync(file, 'utf8').trim());
     if (pid > 0 && pidAlive(pid)) continue;
-    namespaces ??= execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]!).filter(Boolean);
+    namespaces ??= execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => l.split(' ')[0]!)
+      .filter(Boolean);
     for (const ns of namespaces.filter((n) => n.startsWith(`${tag}-`))) deleteNamespace(ns);
     rmSync(file, { force: true });
   }
 }
 
 function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function launchSshd(ns: string, hdir: string, spec: FleetHostSpec): Promise<ChildProcess> {
@@ -225,7 +278,12 @@ async function launchSshd(ns: string, hdir: string, spec: FleetHostSpec): Promis
   lines.push(quoteArgv(['mkdir', '-p', '/var/lib/opsgate', path.join(hdir, 'var-lib-opsgate')]));
   lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'var-lib-opsgate'), '/var/lib/opsgate']));
   // Backup jobs converge writes (converge backup): each host's own job files, cron entries, units and restic cache.
-  for (const [own, at] of [['etc-opsgate', '/etc/opsgate'], ['cron.d', '/etc/cron.d'], ['systemd-system', '/etc/systemd/system'], ['var-cache-opsgate', '/var/cache/opsgate']] as const) {
+  for (const [own, at] of [
+    ['etc-opsgate', '/etc/opsgate'],
+    ['cron.d', '/etc/cron.d'],
+    ['systemd-system', '/etc/systemd/system'],
+    ['var-cache-opsgate', '/var/cache/opsgate'],
+  ] as const) {
     lines.push(quoteArgv(['mkdir', '-p', at, path.join(hdir, own)]));
     lines.push(quoteArgv(['mount', '--bind', path.join(hdir, own), at]));
   }
@@ -268,9 +326,15 @@ async function launchSshd(ns: string, hdir: string, spec: FleetHostSpec): Promis
     const timer = setTimeout(() => reject(new Error(`sshd for ${spec.id} did not start within 10 s: ${log.slice(-500)}`)), 10_000);
     child.stderr!.on('data', (d: Buffer) => {
       log = (log + d.toString('utf8')).slice(-4000);
-      if (log.includes('Server listening on')) { clearTimeout(timer); resolve(); }
+      if (log.includes('Server listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`sshd for ${spec.id} exited (${code}): ${log.slice(-500)}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sshd for ${spec.id} exited (${code}): ${log.slice(-500)}`));
+    });
   });
   child.removeAllListeners('exit');
   child.unref();
@@ -283,7 +347,10 @@ const sharedRepos = new Map<string, Promise<string>>();
 async function createResticRepo(hdir: string, spec: FleetHostSpec, password: string): Promise<string> {
   const r = spec.restic!;
   const env = { ...process.env, RESTIC_PASSWORD: password, RESTIC_CACHE_DIR: path.join(hdir, '.restic-cache') };
-  const init = async (repo: string) => { await run('restic', ['init', '--repo', repo], { env }); return repo; };
+  const init = async (repo: string) => {
+    await run('restic', ['init', '--repo', repo], { env });
+    return repo;
+  };
   let repo: string;
   if (r.shared) {
     const key = `${path.dirname(hdir)}\u0000${r.shared}`;
@@ -291,13 +358,17 @@ async function createResticRepo(hdir: string, spec: FleetHostSpec, password: str
     repo = await sharedRepos.get(key)!;
   } else repo = await init(path.join(hdir, 'restic-repo'));
   const data = path.join(hdir, 'etc');
-  const backup = (host: string, t: string) => run('restic', ['backup', '--repo', repo, '--host', host, '--time', new Date(t).toISOString().replace('T', ' ').slice(0, 19), '--tag', r.policy, data], { env });
+  const backup = (host: string, t: string) =>
+    run('restic', ['backup', '--repo', repo, '--host', host, '--time', new Date(t).toISOString().replace('T', ' ').slice(0, 19), '--tag', r.policy, data], { env });
   // One writer at a time per repository: restic locks it.
   const chain = (sharedLocks.get(repo) ?? Promise.resolve()).then(async () => {
     for (const t of r.snapshotTimes) await backup(spec.id, t);
     for (const x of r.foreign ?? []) await backup(x.host, x.time);
   });
-  sharedLocks.set(repo, chain.catch(() => {}));
+  sharedLocks.set(
+    repo,
+    chain.catch(() => {}),
+  );
   await chain;
   return repo;
 }

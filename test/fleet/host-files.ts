@@ -37,29 +37,30 @@ export async function writeHostFiles(dir: string, spec: FleetHostSpec, clientPub
   await mkdir(path.join(etc, 'sysctl.d'), { recursive: true });
 
   // sshd takes the first value of a keyword: planted lines go first.
-  const sshdConfig = (planted: boolean) => [
-    ...((planted && spec.sshd?.extra) || []),
-    'ListenAddress 127.0.0.1:22',
-    `HostKey ${path.join(dir, 'ssh_host_ed25519_key')}`,
-    'PidFile none',
-    `PermitRootLogin ${(planted && spec.sshd?.permitRootLogin) || 'no'}`,
-    'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no',
-    'PermitEmptyPasswords no',
-    'PubkeyAuthentication yes',
-    'UsePAM no',
-    'X11Forwarding no',
-    'MaxAuthTries 3',
-    'LoginGraceTime 30',
-    'ClientAliveInterval 300',
-    'ClientAliveCountMax 2',
-    'MaxStartups 200:30:400',
-    'LogLevel VERBOSE',
-    'Ciphers aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes128-ctr',
-    'SetEnv SHLVL=1',
-    'Subsystem sftp internal-sftp',
-    ...((planted && spec.sshd?.match) || []),
-  ].join('\n') + '\n';
+  const sshdConfig = (planted: boolean) =>
+    [
+      ...((planted && spec.sshd?.extra) || []),
+      'ListenAddress 127.0.0.1:22',
+      `HostKey ${path.join(dir, 'ssh_host_ed25519_key')}`,
+      'PidFile none',
+      `PermitRootLogin ${(planted && spec.sshd?.permitRootLogin) || 'no'}`,
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitEmptyPasswords no',
+      'PubkeyAuthentication yes',
+      'UsePAM no',
+      'X11Forwarding no',
+      'MaxAuthTries 3',
+      'LoginGraceTime 30',
+      'ClientAliveInterval 300',
+      'ClientAliveCountMax 2',
+      'MaxStartups 200:30:400',
+      'LogLevel VERBOSE',
+      'Ciphers aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes128-ctr',
+      'SetEnv SHLVL=1',
+      'Subsystem sftp internal-sftp',
+      ...((planted && spec.sshd?.match) || []),
+    ].join('\n') + '\n';
   await writeFile(path.join(etc, 'ssh', 'sshd_config'), sshdConfig(!spec.sshd?.configElsewhere), { mode: 0o600 });
   if (spec.sshd?.configElsewhere) {
     await mkdir(path.join(dir, 'daemon-etc'), { recursive: true });
@@ -128,7 +129,13 @@ export async function writeHostFiles(dir: string, spec: FleetHostSpec, clientPub
 
   const persisted = { ...CLEAN_SYSCTL, ...(spec.sysctlPersisted ?? {}) };
   await writeFile(path.join(etc, 'sysctl.conf'), '# opsgate test fleet\n', { mode: 0o644 });
-  await writeFile(path.join(etc, 'sysctl.d', '60-hardening.conf'), Object.entries(persisted).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n', { mode: 0o644 });
+  await writeFile(
+    path.join(etc, 'sysctl.d', '60-hardening.conf'),
+    Object.entries(persisted)
+      .map(([k, v]) => `${k} = ${v}`)
+      .join('\n') + '\n',
+    { mode: 0o644 },
+  );
 
   for (const [file, mode] of Object.entries(spec.fileModes ?? {})) {
     const local = path.join(etc, path.relative('/etc', file));

@@ -13,13 +13,17 @@ import type { FleetHostSpec } from './spec.ts';
  * reads /etc/ssh/sshd_config, and sockets, accounts, files, sysctl, disks and packages are
  * shared, so drift cannot be planted per host. Tests that need drift skip in this mode.
  */
-export const LOOPBACK_LIMITATION = 'without root the fleet runs sshd on loopback ports: sshd_config (as sshd -T reads it), listening ports, accounts, authorized_keys, sudoers, file modes, sysctl, disks and packages are the machine\'s own and cannot differ per host';
+export const LOOPBACK_LIMITATION =
+  "without root the fleet runs sshd on loopback ports: sshd_config (as sshd -T reads it), listening ports, accounts, authorized_keys, sudoers, file modes, sysctl, disks and packages are the machine's own and cannot differ per host";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => { const a = srv.address(); srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0)); });
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
   });
 }
 
@@ -29,8 +33,17 @@ export async function launchLoopbackSshd(hdir: string, spec: FleetHostSpec, port
   await writeFile(path.join(hdir, 'authorized_keys'), spec.fault === 'refused-key' ? '' : clientPublicKey + '\n', { mode: 0o600 });
   const force = spec.fault === 'hang' ? ['ForceCommand sleep 60'] : spec.fault === 'garbage' ? ['ForceCommand echo "Welcome to the jungle"'] : [];
   const config = [
-    `ListenAddress 127.0.0.1:${port}`, `HostKey ${path.join(hdir, 'ssh_host_ed25519_key')}`, 'PidFile none', `AuthorizedKeysFile ${path.join(hdir, 'authorized_keys')}`,
-    'StrictModes no', 'UsePAM no', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', `AllowUsers ${user}`, 'MaxStartups 200:30:400', ...force,
+    `ListenAddress 127.0.0.1:${port}`,
+    `HostKey ${path.join(hdir, 'ssh_host_ed25519_key')}`,
+    'PidFile none',
+    `AuthorizedKeysFile ${path.join(hdir, 'authorized_keys')}`,
+    'StrictModes no',
+    'UsePAM no',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    `AllowUsers ${user}`,
+    'MaxStartups 200:30:400',
+    ...force,
   ];
   await writeFile(path.join(hdir, 'sshd_config'), config.join('\n') + '\n');
   if (spec.fault === 'down') return undefined;
@@ -38,8 +51,17 @@ export async function launchLoopbackSshd(hdir: string, spec: FleetHostSpec, port
   let log = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sshd for ${spec.id} did not start: ${log.slice(-400)}`)), 10_000);
-    child.stderr!.on('data', (d: Buffer) => { log = (log + d.toString()).slice(-4000); if (log.includes('Server listening on')) { clearTimeout(timer); resolve(); } });
-    child.once('exit', (c) => { clearTimeout(timer); reject(new Error(`sshd for ${spec.id} exited (${c}): ${log.slice(-400)}`)); });
+    child.stderr!.on('data', (d: Buffer) => {
+      log = (log + d.toString()).slice(-4000);
+      if (log.includes('Server listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (c) => {
+      clearTimeout(timer);
+      reject(new Error(`sshd for ${spec.id} exited (${c}): ${log.slice(-400)}`));
+    });
   });
   child.removeAllListeners('exit');
   child.unref();

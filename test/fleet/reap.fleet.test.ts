@@ -11,16 +11,28 @@ import { NEEDS } from '../system/needs.ts';
 
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
 const REPO = path.resolve(import.meta.dirname, '../..');
-const netns = () => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]!).filter(Boolean);
+const netns = () =>
+  execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => l.split(' ')[0]!)
+    .filter(Boolean);
 import { readFileSync } from 'node:fs';
 /** Running or sleeping (a zombie waiting for init to reap it is dead). */
-const alive = (pid: number) => { try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
+const alive = (pid: number) => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
 async function gone(pids: number[]): Promise<number[]> {
   for (let i = 0; i < 200 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 50));
   return pids.filter(alive);
 }
 let fleet: RunningFleet | undefined;
-afterAll(async () => { await fleet?.stop(); });
+afterAll(async () => {
+  await fleet?.stop();
+});
 
 MACHINE.describe('test fleet cleanup', () => {
   it('reaps the hosts of a fleet whose process was SIGKILLed, and only those', async () => {
@@ -32,7 +44,11 @@ setInterval(() => {}, 1 << 30);`;
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, dir], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
     const tag = await new Promise<string>((resolve, reject) => {
       let out = '';
-      child.stdout!.on('data', (d) => { out += String(d); const m = /^tag (\S+)$/m.exec(out); if (m) resolve(m[1]!); });
+      child.stdout!.on('data', (d) => {
+        out += String(d);
+        const m = /^tag (\S+)$/m.exec(out);
+        if (m) resolve(m[1]!);
+      });
       child.once('exit', (c) => reject(new Error(`the orphan fleet exited (${c}) before it started: ${out}`)));
     });
     const ns = `${tag}-orphan`;

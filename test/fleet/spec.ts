@@ -6,7 +6,9 @@ export interface FleetHostSpec {
   criticality?: 'low' | 'medium' | 'high' | 'critical';
   /** `extra` lines go first (sshd takes the first value); `match` lines go last (Match blocks end the file). */
   sshd?: {
-    permitRootLogin?: string; extra?: string[]; match?: string[];
+    permitRootLogin?: string;
+    extra?: string[];
+    match?: string[];
     /** `-o` options on the daemon's command line (they override its files), e.g. 'PermitRootLogin=yes'. */
     daemonOptions?: string[];
     /** The daemon reads its own file through -f; /etc/ssh/sshd_config keeps a clean copy it never reads. */
@@ -16,7 +18,10 @@ export interface FleetHostSpec {
   loginDefs?: Record<string, string>;
   /** Accounts besides the login user; a uid of 0 plants a second root. */
   accounts?: Array<{
-    name: string; uid: number; shell?: string; keys?: string[];
+    name: string;
+    uid: number;
+    shell?: string;
+    keys?: string[];
     /** Supplementary groups (existing system groups such as sudo, docker). */
     groups?: string[];
     /** Primary group by name (default: the account's own group). */

@@ -8,17 +8,32 @@ import { stringify } from 'yaml';
 import { renderMarkdown } from '../../scripts/gate/render.ts';
 import { gate, startHarness, user, type Harness } from './helpers.ts';
 
-const policy = (fields: Record<string, unknown> = {}) => stringify({
-  id: 'db-mysql', title: 'db', targets: { groups: ['db'] }, paths: ['/var/backups/mysql'], tool: 'restic',
-  repository: { url: 'sftp:backup-01:/srv/restic/db', password_env: 'RESTIC_PASSWORD_DB' }, offhost: { host: 'backup-01' }, encryption: true,
-  schedule: { full: '0 2 * * 0', incremental: '0 2 * * 1-6' }, retention: { keep_daily: 14, keep_weekly: 8, keep_monthly: 12 }, rpo_hours: 24, rto_hours: 4,
-  verification: { restore_test_every_days: 30 }, ...fields,
-});
+const policy = (fields: Record<string, unknown> = {}) =>
+  stringify({
+    id: 'db-mysql',
+    title: 'db',
+    targets: { groups: ['db'] },
+    paths: ['/var/backups/mysql'],
+    tool: 'restic',
+    repository: { url: 'sftp:backup-01:/srv/restic/db', password_env: 'RESTIC_PASSWORD_DB' },
+    offhost: { host: 'backup-01' },
+    encryption: true,
+    schedule: { full: '0 2 * * 0', incremental: '0 2 * * 1-6' },
+    retention: { keep_daily: 14, keep_weekly: 8, keep_monthly: 12 },
+    rpo_hours: 24,
+    rto_hours: 4,
+    verification: { restore_test_every_days: 30 },
+    ...fields,
+  });
 const FILE = 'policies/backup/db-mysql.yaml';
 
 let h: Harness;
-beforeEach(async () => { h = await startHarness(); });
-afterEach(async () => { await h.stop(); });
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.stop();
+});
 
 /** A base that already holds the policy, and a PR by li-na that writes `text` over it. */
 function prOver(number: number, text: string | null) {
@@ -32,7 +47,21 @@ describe('gate: backup policy edits in the plan section', () => {
   it('shrinking retention is called out with the hosts whose next prune deletes snapshots', async () => {
     prOver(1, policy({ retention: { keep_daily: 7, keep_weekly: 8 } }));
     const r = await gate(h, 1);
-    expect(r.backup_plans).toEqual([{ policy: 'db-mysql', file: FILE, status: 'modified', hosts: [{ host: 'db-01', changes: ['retention'] }, { host: 'db-02', changes: ['retention'] }], retention_shrinks: [{ keep: 'keep_daily', from: 14, to: 7 }, { keep: 'keep_monthly', from: 12, to: 0 }] }]);
+    expect(r.backup_plans).toEqual([
+      {
+        policy: 'db-mysql',
+        file: FILE,
+        status: 'modified',
+        hosts: [
+          { host: 'db-01', changes: ['retention'] },
+          { host: 'db-02', changes: ['retention'] },
+        ],
+        retention_shrinks: [
+          { keep: 'keep_daily', from: 14, to: 7 },
+          { keep: 'keep_monthly', from: 12, to: 0 },
+        ],
+      },
+    ]);
     const md = renderMarkdown(r);
     expect(md).toContain('### Backup policies in this pull request');
     expect(md).toContain('⚠️ **retention shrinks**: keep\\_daily 14 → 7, keep\\_monthly 12 → 0');

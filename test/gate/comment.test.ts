@@ -32,7 +32,7 @@ describe('sticky comment', () => {
     expect(comments(80)).toHaveLength(2); // updated in place, never a third
   });
 
-  it('stays under GitHub\'s comment limit for 300 change requests and points to the job summary', async () => {
+  it("stays under GitHub's comment limit for 300 change requests and points to the job summary", async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 300; i++) {
       const id = `CHG-2026-${String(1000 + i)}`;
@@ -64,7 +64,9 @@ describe('sticky comment', () => {
     open(83, { 'changes/2026/CHG-2026-0200.yaml': stringify(doc) });
     await runGateCli(h, ['--pr', '83', '--format', 'github']);
     const body = comments(83)[0]!.body;
-    expect(body).toContain('<details><summary>What CHG-2026-0200 will run: 2 hosts (**1 prod**: cache-01) · 🔑 secrets: REDIS\\_PASSWORD → app-03, cache-01 · ⚠️ as root: step flush, rollback downgrade-jdk');
+    expect(body).toContain(
+      '<details><summary>What CHG-2026-0200 will run: 2 hosts (**1 prod**: cache-01) · 🔑 secrets: REDIS\\_PASSWORD → app-03, cache-01 · ⚠️ as root: step flush, rollback downgrade-jdk',
+    );
     expect(body).toContain('### Plan for CHG-2026-0200');
     expect(body).toMatch(/sudo -n -- env .*redis-cli FLUSHALL|sudo -n -- .*redis-cli FLUSHALL/);
     expect(body).not.toContain('REDISCLI_AUTH=');

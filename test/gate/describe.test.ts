@@ -6,7 +6,10 @@ const ctx = {
     ['db-01', { id: 'db-01', env: 'prod' as const, groups: ['db'] }],
     ['app-03', { id: 'app-03', env: 'staging' as const, groups: ['app-staging'] }],
   ]),
-  groupEnvs: new Map<string, 'prod' | 'staging' | undefined>([['web-staging', 'staging'], ['legacy', undefined]]),
+  groupEnvs: new Map<string, 'prod' | 'staging' | undefined>([
+    ['web-staging', 'staging'],
+    ['legacy', undefined],
+  ]),
 };
 
 describe('describeDocument', () => {

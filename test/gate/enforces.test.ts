@@ -17,10 +17,11 @@ afterEach(async () => {
   await h.stop();
 });
 
-const decide = async (pr: number) => JSON.parse((await runGateCli(h, ['--pr', String(pr), '--format', 'json'])).stdout) as { status: string; problems: { code: string; file?: string; message: string }[] };
+const decide = async (pr: number) =>
+  JSON.parse((await runGateCli(h, ['--pr', String(pr), '--format', 'json'])).stdout) as { status: string; problems: { code: string; file?: string; message: string }[] };
 
 describe('the gate enforces the change rules it relies on', () => {
-  it('a fully approved change outside every maintenance window of its prod host fails with lint\'s message', async () => {
+  it("a fully approved change outside every maintenance window of its prod host fails with lint's message", async () => {
     // Wednesday afternoon: cache-01's windows are Tuesday and Thursday nights.
     openChange(70, changeYaml({ hosts: ['cache-01'], risk: 'medium', window: { start: '2026-12-02T14:00:00+08:00', end: '2026-12-02T15:00:00+08:00' } }));
     for (const who of ['zhang-wei', 'chen-jie'] as const) h.repo.review(70, user(who), 'APPROVED');

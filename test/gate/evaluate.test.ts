@@ -22,13 +22,31 @@ const policy: ApprovalPolicy = {
     leads: { title: 'Leads', members: ['bob', 'cat'] },
     sec: { title: 'Security', members: ['dan'] },
   },
-  governance: { paths: [], require: { all: [{ count: 1, from: { teams: ['leads'] } }, { count: 1, from: { teams: ['sec'] } }] } },
+  governance: {
+    paths: [],
+    require: {
+      all: [
+        { count: 1, from: { teams: ['leads'] } },
+        { count: 1, from: { teams: ['sec'] } },
+      ],
+    },
+  },
   emergency: { require: { count: 1, from: { teams: ['leads'] } }, retro_review_within_hours: 48 },
   rules: [
     { id: 'changes', title: 'Changes', if: { kinds: ['change'] }, require: { count: 1, from: { teams: ['ops'] } } },
     { id: 'risky', title: 'Risky', if: { kinds: ['change'], risk_at_least: 'high' }, require: { count: 2, from: { teams: ['ops', 'leads'] } } },
     { id: 'owners', title: 'Owners', if: { kinds: ['change'], envs: ['prod'] }, require: { count: 1, from: { group_owners: true } }, emergency: 'full' },
-    { id: 'docs', title: 'Docs', if: { paths: ['runbooks/**'] }, require: { any: [{ count: 1, from: { people: ['fay'] } }, { count: 2, from: { teams: ['ops'] } }] } },
+    {
+      id: 'docs',
+      title: 'Docs',
+      if: { paths: ['runbooks/**'] },
+      require: {
+        any: [
+          { count: 1, from: { people: ['fay'] } },
+          { count: 2, from: { teams: ['ops'] } },
+        ],
+      },
+    },
   ],
 };
 
@@ -43,13 +61,26 @@ function review(login: string, state: ReviewFact['state'], over: Partial<ReviewF
   rid++;
   return { id: rid, login, user_type: 'User', state, commit_id: HEAD, submitted_at: new Date(Date.UTC(2026, 10, 1, 0, rid)).toISOString(), ...over };
 }
-function input(o: { docs?: ChangedDocument[]; reviews?: ReviewFact[]; author?: string; commits?: PrFacts['commits']; changedSince?: PrFacts['changed_since']; pol?: ApprovalPolicy; freezes?: GateInput['freezes'] } = {}): GateInput {
+function input(
+  o: {
+    docs?: ChangedDocument[];
+    reviews?: ReviewFact[];
+    author?: string;
+    commits?: PrFacts['commits'];
+    changedSince?: PrFacts['changed_since'];
+    pol?: ApprovalPolicy;
+    freezes?: GateInput['freezes'];
+  } = {},
+): GateInput {
   const docs = o.docs ?? [doc('changes/2026/CHG-1.yaml', change())];
   return {
     policy: o.pol ?? policy,
     policy_commit: 'b'.repeat(40),
     people,
-    groups: [{ id: 'web', owners: ['cat'] }, { id: 'empty', owners: [] }],
+    groups: [
+      { id: 'web', owners: ['cat'] },
+      { id: 'empty', owners: [] },
+    ],
     freezes: o.freezes ?? [],
     now: new Date('2026-11-27T00:00:00Z'),
     problems: [],

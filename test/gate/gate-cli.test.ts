@@ -81,9 +81,7 @@ describe('publishing', () => {
     expect(run.code).toBe(0);
     const decision = JSON.parse(readFileSync(out, 'utf8'));
     expect(decision).toMatchObject({ format: 'opsgate.gate-decision/2', base_ref: 'main', context: 'opsgate/approval (main)', pr: 54, head_sha: head, policy_commit: h.base, status: 'satisfied' });
-    expect(decision.rules.find((r: { id: string }) => r.id === 'change-normal').approvers).toEqual([
-      expect.objectContaining({ person: 'chen-jie', login: LOGIN['chen-jie'], commit_id: head }),
-    ]);
+    expect(decision.rules.find((r: { id: string }) => r.id === 'change-normal').approvers).toEqual([expect.objectContaining({ person: 'chen-jie', login: LOGIN['chen-jie'], commit_id: head })]);
     const rec = await readRecordFile(path.join(tmp, `records/gate/${REPO}/pr-54.jsonl`));
     expect(rec.ok).toBe(true);
     expect(rec.lines[0]).toMatchObject({ type: 'gate.decision', head_sha: head, status: 'satisfied' });

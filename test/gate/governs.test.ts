@@ -22,7 +22,11 @@ afterEach(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-interface R { status: string; rules: { id: string; status: string; matched_files: string[]; ignored: { reason: string }[] }[]; problems: { code: string; message: string }[] }
+interface R {
+  status: string;
+  rules: { id: string; status: string; matched_files: string[]; ignored: { reason: string }[] }[];
+  problems: { code: string; message: string }[];
+}
 const decide = async (pr: number): Promise<R> => JSON.parse((await runGateCli(h, ['--pr', String(pr), '--format', 'json'])).stdout) as R;
 const ids = (r: R) => r.rules.map((x) => x.id);
 const rule = (r: R, id: string) => r.rules.find((x) => x.id === id)!;
@@ -31,7 +35,12 @@ const rule = (r: R, id: string) => r.rules.find((x) => x.id === id)!;
 function mergedHighRiskUpload(): string {
   const doc = parse(changeYaml({ id: 'CHG-2026-0300', risk: 'high' })) as Record<string, unknown>;
   doc.steps = [{ id: 'conf', kind: 'upload', source: 'inventory/files/app.conf', dest: '/etc/app.conf', mode: '0644' }];
-  return h.repo.commit({ parent: h.base, files: { 'changes/2026/CHG-2026-0300.yaml': stringify(doc), 'inventory/files/app.conf': 'approved = yes\n' }, author: user('zhang-wei'), committer: user('zhang-wei') });
+  return h.repo.commit({
+    parent: h.base,
+    files: { 'changes/2026/CHG-2026-0300.yaml': stringify(doc), 'inventory/files/app.conf': 'approved = yes\n' },
+    author: user('zhang-wei'),
+    committer: user('zhang-wei'),
+  });
 }
 
 describe('files a change deploys belong to it', () => {
@@ -61,13 +70,20 @@ describe('files a change deploys belong to it', () => {
     const out = path.join(tmp, 'd.json');
     await runGateCli(h, ['--pr', '41', '--decision-out', out]);
     const decision = JSON.parse(readFileSync(out, 'utf8'));
-    expect(decision.changes).toEqual([{ change: 'CHG-2026-0301', file: 'changes/2026/CHG-2026-0301.yaml', blob: blobSha(stringify(doc)), deploys: [{ path: 'inventory/files/new.conf', blob: blobSha('v2, after the approvals\n') }] }]);
+    expect(decision.changes).toEqual([
+      { change: 'CHG-2026-0301', file: 'changes/2026/CHG-2026-0301.yaml', blob: blobSha(stringify(doc)), deploys: [{ path: 'inventory/files/new.conf', blob: blobSha('v2, after the approvals\n') }] },
+    ]);
   });
 
   it('a deployed file that is a link at head fails the gate', async () => {
     const doc = parse(changeYaml({ id: 'CHG-2026-0302' })) as Record<string, unknown>;
     doc.steps = [{ id: 'conf', kind: 'upload', source: 'inventory/files/env.conf', dest: '/etc/env.conf', mode: '0644' }];
-    const c = h.repo.commit({ parent: h.base, files: { 'changes/2026/CHG-2026-0302.yaml': stringify(doc), 'inventory/files/env.conf': { link: '/proc/self/environ' } }, author: user('li-na'), committer: user('li-na') });
+    const c = h.repo.commit({
+      parent: h.base,
+      files: { 'changes/2026/CHG-2026-0302.yaml': stringify(doc), 'inventory/files/env.conf': { link: '/proc/self/environ' } },
+      author: user('li-na'),
+      committer: user('li-na'),
+    });
     h.repo.openPull({ number: 42, author: user('li-na'), baseSha: h.base, commits: [c] });
     h.repo.review(42, user('chen-jie'), 'APPROVED');
     const r = await decide(42);
@@ -91,7 +107,12 @@ describe('a host is judged by its base as well as its head', () => {
   });
 
   it('renaming a host file out of inventory/ is deleting the host', async () => {
-    const c = h.repo.commit({ parent: h.base, files: { 'inventory/hosts/db-01.yaml': null, 'attic/db-01.yaml': readFileSync(path.join(FIXTURES, 'base/inventory/hosts/db-01.yaml'), 'utf8') }, author: user('li-na'), committer: user('li-na') });
+    const c = h.repo.commit({
+      parent: h.base,
+      files: { 'inventory/hosts/db-01.yaml': null, 'attic/db-01.yaml': readFileSync(path.join(FIXTURES, 'base/inventory/hosts/db-01.yaml'), 'utf8') },
+      author: user('li-na'),
+      committer: user('li-na'),
+    });
     h.repo.openPull({ number: 44, author: user('li-na'), baseSha: h.base, commits: [c] });
     h.repo.review(44, user('zhao-min'), 'APPROVED');
     const r = await decide(44);

@@ -16,7 +16,10 @@ import { FIXTURES, ROOT } from './helpers.ts';
  */
 const validator = createSchemaValidator(await readSchemas(ROOT));
 const dir = path.join(FIXTURES, 'policy');
-const cases = (v: string) => readdirSync(path.join(dir, v)).filter((f) => f.endsWith('.yaml')).sort();
+const cases = (v: string) =>
+  readdirSync(path.join(dir, v))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 
 describe('approval policy fixtures', () => {
   it.each(cases('valid'))('valid/%s has no diagnostics', (f) => {
@@ -39,7 +42,13 @@ describe('approval policy fixtures', () => {
     const people = readdirSync(peopleDir).map((f) => toPerson(parse(readFileSync(path.join(peopleDir, f), 'utf8'))));
     const sample = parse(readFileSync(path.join(ROOT, 'policies/approval.yaml'), 'utf8')) as ApprovalPolicy;
     expect(checkPolicyReferences(sample, people)).toEqual([]);
-    const broken: ApprovalPolicy = { ...sample, rules: [{ id: 'x', title: 'x', if: {}, require: { count: 1, from: { teams: ['nope'], people: ['ghost'] } } }, { id: 'x', title: 'dup', if: {}, require: { count: 1, from: { teams: ['ops'] } } }] };
+    const broken: ApprovalPolicy = {
+      ...sample,
+      rules: [
+        { id: 'x', title: 'x', if: {}, require: { count: 1, from: { teams: ['nope'], people: ['ghost'] } } },
+        { id: 'x', title: 'dup', if: {}, require: { count: 1, from: { teams: ['ops'] } } },
+      ],
+    };
     expect(checkPolicyReferences(broken, people).map((p) => p.code)).toEqual(['approval.unknown-team', 'approval.unknown-person', 'approval.duplicate-rule']);
   });
 });

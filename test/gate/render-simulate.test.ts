@@ -41,7 +41,9 @@ describe('opsgate gate --simulate', () => {
     const r = await cli([...SIM, '--format', 'github']);
     expect(r.stdout.startsWith(COMMENT_MARKER)).toBe(true);
     // People appear as display name and GitHub login, the @ neutralised so the comment never pings.
-    expect(r.stdout).toContain('| **change-high-risk**<br>High or critical risk change (CAB) | ⏳ pending | 2 of team cab | 张伟 (@\u200bzhangwei-yf) | 1 more of team cab (陈杰 (@\u200bchenjie-yf), 刘洋 (@\u200bliuyang-yf)) |');
+    expect(r.stdout).toContain(
+      '| **change-high-risk**<br>High or critical risk change (CAB) | ⏳ pending | 2 of team cab | 张伟 (@\u200bzhangwei-yf) | 1 more of team cab (陈杰 (@\u200bchenjie-yf), 刘洋 (@\u200bliuyang-yf)) |',
+    );
   });
 
   it.each([
@@ -64,7 +66,16 @@ describe('rendering', () => {
     const sim = JSON.parse(readFileSync(path.join(FIXTURES, 'simulate-db-change.json'), 'utf8'));
     const change = sim.pr.documents[0].change;
     change.title = `x | y ${COMMENT_MARKER} <img src=x> [link](http://evil)`;
-    const result = evaluateGate({ policy: { id: 'approval', teams: {}, governance: { paths: [], require: { count: 1, from: { people: ['a'] } } }, rules: [] }, policy_commit: 'b', people: [], groups: [], freezes: [], pr: sim.pr, now: new Date(0), problems: [] });
+    const result = evaluateGate({
+      policy: { id: 'approval', teams: {}, governance: { paths: [], require: { count: 1, from: { people: ['a'] } } }, rules: [] },
+      policy_commit: 'b',
+      people: [],
+      groups: [],
+      freezes: [],
+      pr: sim.pr,
+      now: new Date(0),
+      problems: [],
+    });
     const md = renderMarkdown(result);
     expect(md.split(COMMENT_MARKER)).toHaveLength(2);
     expect(md).not.toMatch(/(?<!\\)<img/);

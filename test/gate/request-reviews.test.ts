@@ -30,7 +30,10 @@ function stillNeeded(r: GateResult): string[] {
     for (const c of n.children ?? []) walk(c);
   };
   for (const rule of r.rules) if (rule.status === 'pending') walk(rule.requirement);
-  return [...ids].map((id) => r.names[id]?.login ?? '').filter(Boolean).sort();
+  return [...ids]
+    .map((id) => r.names[id]?.login ?? '')
+    .filter(Boolean)
+    .sort();
 }
 
 describe('requesting reviews from the people still needed', () => {
@@ -114,17 +117,69 @@ describe('requesting reviews from the people still needed', () => {
 
 describe('who is asked (pure)', () => {
   const result = (over: Partial<GateResult> = {}): GateResult => ({
-    status: 'pending', summary: '', repository: 'o/r', pr: 1, head_sha: 'h'.repeat(40), base_ref: 'main', base_sha: 'b'.repeat(40), policy_commit: 'b'.repeat(40), evaluated_at: '',
+    status: 'pending',
+    summary: '',
+    repository: 'o/r',
+    pr: 1,
+    head_sha: 'h'.repeat(40),
+    base_ref: 'main',
+    base_sha: 'b'.repeat(40),
+    policy_commit: 'b'.repeat(40),
+    evaluated_at: '',
     rules: [
-      { id: 'a', title: 'a', tier: 'rule', status: 'pending', why: '', matched_files: [], match_reasons: [], emergency_reduced: false, ignored: [],
-        requirement: { type: 'leaf', status: 'pending', description: '', approvers: [], still_needed_from: ['p1', 'p2', 'nologin'], missing: 1, why: '' } },
-      { id: 'b', title: 'b', tier: 'rule', status: 'satisfied', why: '', matched_files: [], match_reasons: [], emergency_reduced: false, ignored: [],
-        requirement: { type: 'leaf', status: 'satisfied', description: '', approvers: [], still_needed_from: ['p3'], missing: 0, why: '' } },
-      { id: 'c', title: 'c', tier: 'rule', status: 'failed', why: '', matched_files: [], match_reasons: [], emergency_reduced: false, ignored: [],
-        requirement: { type: 'leaf', status: 'failed', description: '', approvers: [], still_needed_from: ['p4'], missing: 1, why: '' } },
+      {
+        id: 'a',
+        title: 'a',
+        tier: 'rule',
+        status: 'pending',
+        why: '',
+        matched_files: [],
+        match_reasons: [],
+        emergency_reduced: false,
+        ignored: [],
+        requirement: { type: 'leaf', status: 'pending', description: '', approvers: [], still_needed_from: ['p1', 'p2', 'nologin'], missing: 1, why: '' },
+      },
+      {
+        id: 'b',
+        title: 'b',
+        tier: 'rule',
+        status: 'satisfied',
+        why: '',
+        matched_files: [],
+        match_reasons: [],
+        emergency_reduced: false,
+        ignored: [],
+        requirement: { type: 'leaf', status: 'satisfied', description: '', approvers: [], still_needed_from: ['p3'], missing: 0, why: '' },
+      },
+      {
+        id: 'c',
+        title: 'c',
+        tier: 'rule',
+        status: 'failed',
+        why: '',
+        matched_files: [],
+        match_reasons: [],
+        emergency_reduced: false,
+        ignored: [],
+        requirement: { type: 'leaf', status: 'failed', description: '', approvers: [], still_needed_from: ['p4'], missing: 1, why: '' },
+      },
     ],
-    veto: { status: 'satisfied', why: '', blockers: [] }, freezes: [], uncovered_files: [], emergency: [], problems: [], ignored: [], changes: [], bindings: [], plans: [],
-    names: { p1: { name: 'P One', login: 'Pone' }, p2: { name: 'P Two', login: 'ptwo' }, p3: { name: 'P3', login: 'pthree' }, p4: { name: 'P4', login: 'pfour' }, nologin: { name: 'No Login', login: '' } },
+    veto: { status: 'satisfied', why: '', blockers: [] },
+    freezes: [],
+    uncovered_files: [],
+    emergency: [],
+    problems: [],
+    ignored: [],
+    changes: [],
+    bindings: [],
+    plans: [],
+    names: {
+      p1: { name: 'P One', login: 'Pone' },
+      p2: { name: 'P Two', login: 'ptwo' },
+      p3: { name: 'P3', login: 'pthree' },
+      p4: { name: 'P4', login: 'pfour' },
+      nologin: { name: 'No Login', login: '' },
+    },
     ...over,
   });
 

@@ -16,7 +16,11 @@ afterEach(async () => {
   await h.stop();
 });
 
-interface R { status: string; ignored: { login: string; reason: string }[]; rules: { id: string; status: string }[] }
+interface R {
+  status: string;
+  ignored: { login: string; reason: string }[];
+  rules: { id: string; status: string }[];
+}
 const decide = async (pr: number): Promise<R> => JSON.parse((await runGateCli(h, ['--pr', String(pr), '--format', 'json'])).stdout) as R;
 const reasons = (r: R) => r.ignored.map((i) => [i.login, i.reason]);
 
@@ -40,7 +44,13 @@ describe('reviewer identity', () => {
 
 describe('contributors', () => {
   it('a Co-authored-by trailer makes the co-author a contributor', async () => {
-    const c = h.repo.commit({ parent: h.base, files: { [changePath()]: changeYaml() }, author: user('li-na'), committer: user('li-na'), message: 'add the change\n\nCo-authored-by: Chen Jie <CHEN.JIE@yunfan-tech.cn>\n' });
+    const c = h.repo.commit({
+      parent: h.base,
+      files: { [changePath()]: changeYaml() },
+      author: user('li-na'),
+      committer: user('li-na'),
+      message: 'add the change\n\nCo-authored-by: Chen Jie <CHEN.JIE@yunfan-tech.cn>\n',
+    });
     h.repo.openPull({ number: 61, author: user('li-na'), baseSha: h.base, commits: [c] });
     h.repo.review(61, user('chen-jie'), 'APPROVED');
     const r = await decide(61);
@@ -74,7 +84,10 @@ describe('repository permission', () => {
     h.repo.permissions.set(LOGIN['chen-jie'], 'read');
     let r = await decide(64);
     expect(r.status).toBe('pending');
-    expect(reasons(r)).toEqual([[LOGIN['chen-jie'], 'comment'], [LOGIN['chen-jie'], 'no_permission']]);
+    expect(reasons(r)).toEqual([
+      [LOGIN['chen-jie'], 'comment'],
+      [LOGIN['chen-jie'], 'no_permission'],
+    ]);
     expect(h.gh.requests.filter((q) => q.path.includes('/collaborators/')).map((q) => q.path)).toEqual([`/repos/yunfan/ops/collaborators/${LOGIN['chen-jie']}/permission`]);
     h.repo.permissions.set(LOGIN['chen-jie'], 'maintain');
     r = await decide(64);

@@ -17,7 +17,19 @@ describe('scm', () => {
     h.repo.review(1, { login: 'dependabot[bot]', type: 'Bot' }, 'COMMENTED');
     const { scm } = client(h);
     expect(await scm.getPullRequest(1)).toMatchObject({ number: 1, author: { login: 'lina-yf', type: 'User' }, base: { sha: h.base, ref: 'main' }, head: { sha: head } });
-    expect(await scm.listCommits(1)).toEqual([{ sha: head, author_login: 'lina-yf', committer_login: 'lina-yf', author_type: 'User', committer_type: 'User', author_name: 'lina-yf', author_email: 'lina-yf@users.noreply.github.local', committer_email: 'lina-yf@users.noreply.github.local', message: 'PR 1' }]);
+    expect(await scm.listCommits(1)).toEqual([
+      {
+        sha: head,
+        author_login: 'lina-yf',
+        committer_login: 'lina-yf',
+        author_type: 'User',
+        committer_type: 'User',
+        author_name: 'lina-yf',
+        author_email: 'lina-yf@users.noreply.github.local',
+        committer_email: 'lina-yf@users.noreply.github.local',
+        message: 'PR 1',
+      },
+    ]);
     expect(await scm.listFiles(1)).toEqual([{ path: changePath(), status: 'added' }]);
     expect(await scm.listReviews(1)).toEqual([expect.objectContaining({ login: 'dependabot[bot]', user_type: 'Bot', state: 'COMMENTED', commit_id: head })]);
     expect(await scm.readFileAtRef(changePath(), head)).toBe(changeYaml());

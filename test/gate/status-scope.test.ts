@@ -20,7 +20,10 @@ afterEach(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const loosened = () => readFileSync(path.join(FIXTURES, 'base/policies/approval.yaml'), 'utf8').replace(/governance:[\s\S]*?\n\ndisapproval:/, (g) => g.replace(/require:[\s\S]*$/, 'require:\n    count: 1\n    from: { teams: [ops] }\n\ndisapproval:'));
+const loosened = () =>
+  readFileSync(path.join(FIXTURES, 'base/policies/approval.yaml'), 'utf8').replace(/governance:[\s\S]*?\n\ndisapproval:/, (g) =>
+    g.replace(/require:[\s\S]*$/, 'require:\n    count: 1\n    from: { teams: [ops] }\n\ndisapproval:'),
+  );
 
 /** PR 10 into main (unapproved under main's policy) and PR 11 into a side branch cut from a loosened policy, with one head. */
 function twoBases() {
@@ -99,7 +102,7 @@ describe("GitHub's caps fail closed", () => {
     expect(r.rules.length).toBeGreaterThan(0);
   }, 60_000);
 
-  it('a pull request at the 250-commit cap fails: the 251st commit could be the approver\'s', async () => {
+  it("a pull request at the 250-commit cap fails: the 251st commit could be the approver's", async () => {
     let parent = h.base;
     const commits: string[] = [];
     for (let i = 0; i < 250; i++) {

@@ -92,7 +92,10 @@ export class FakeRepo {
   private clock = Date.parse('2026-11-20T02:00:00Z');
   private seq = 0;
 
-  constructor(readonly owner: string, readonly name: string) {}
+  constructor(
+    readonly owner: string,
+    readonly name: string,
+  ) {}
 
   get fullName(): string {
     return `${this.owner}/${this.name}`;
@@ -137,7 +140,11 @@ export class FakeRepo {
     }
     for (const content of tree.values()) this.blobs.set(blobSha(content), content);
     const message = opts.message ?? `commit ${++this.seq}`;
-    const sha = opts.sha ?? createHash('sha1').update(`${parents.join(',')}|${message}|${++this.seq}|${JSON.stringify([...tree])}`).digest('hex');
+    const sha =
+      opts.sha ??
+      createHash('sha1')
+        .update(`${parents.join(',')}|${message}|${++this.seq}|${JSON.stringify([...tree])}`)
+        .digest('hex');
     const author = opts.author === undefined ? { login: 'octocat' } : opts.author;
     const committer = opts.committer === undefined ? { login: 'web-flow' } : opts.committer;
     this.commits.set(sha, { sha, parents, tree, modes, author, committer, gitAuthor: identity(author), gitCommitter: identity(committer), message, date: this.tick() });

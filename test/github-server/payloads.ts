@@ -25,7 +25,16 @@ export function commitJson(base: string, repo: FakeRepo, c: FakeCommit) {
 
 export function pullJson(base: string, repo: FakeRepo, p: FakePull) {
   const owner = userJson({ login: repo.owner, type: 'User' });
-  const repoJson = (full: string) => ({ id: idOf(full), node_id: 'R_1', name: full.split('/')[1], full_name: full, owner: userJson({ login: full.split('/')[0]!, type: 'User' }), private: true, html_url: `https://github.local/${full}`, default_branch: 'main' });
+  const repoJson = (full: string) => ({
+    id: idOf(full),
+    node_id: 'R_1',
+    name: full.split('/')[1],
+    full_name: full,
+    owner: userJson({ login: full.split('/')[0]!, type: 'User' }),
+    private: true,
+    html_url: `https://github.local/${full}`,
+    default_branch: 'main',
+  });
   const headRepo = p.headRepo ?? repo.fullName;
   return {
     url: `${base}/repos/${repo.fullName}/pulls/${p.number}`,

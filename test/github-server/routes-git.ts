@@ -44,7 +44,14 @@ export const gitRoutes: Route[] = [
       const content = c.repo.blobs.get(c.match[1]!);
       if (content === undefined) return c.notFound();
       if (wantsRaw(c)) return c.send(200, content);
-      return c.send(200, { sha: c.match[1], node_id: `B_${c.match[1]!.slice(0, 8)}`, size: Buffer.byteLength(content), url: `${c.base}/repos/${c.repo.fullName}/git/blobs/${c.match[1]}`, content: Buffer.from(content).toString('base64'), encoding: 'base64' });
+      return c.send(200, {
+        sha: c.match[1],
+        node_id: `B_${c.match[1]!.slice(0, 8)}`,
+        size: Buffer.byteLength(content),
+        url: `${c.base}/repos/${c.repo.fullName}/git/blobs/${c.match[1]}`,
+        content: Buffer.from(content).toString('base64'),
+        encoding: 'base64',
+      });
     },
   },
   {

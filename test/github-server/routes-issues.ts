@@ -23,7 +23,15 @@ export const issueRoutes: Route[] = [
       if (!['error', 'failure', 'pending', 'success'].includes(data.state)) return c.send(422, { message: 'Validation Failed', errors: [{ resource: 'Status', field: 'state', code: 'custom' }] });
       const st = { sha: c.match[1]!, state: data.state, context: data.context ?? 'default', description: data.description ?? '', ...(data.target_url ? { target_url: data.target_url } : {}) };
       c.repo.statuses.push(st);
-      c.send(201, { id: c.repo.statuses.length, node_id: `SC_${c.repo.statuses.length}`, url: `${c.base}/repos/${c.repo.fullName}/statuses/${st.sha}`, ...st, creator: userJson(c.actor), created_at: c.repo.nextCommentTime(), updated_at: c.repo.nextCommentTime() });
+      c.send(201, {
+        id: c.repo.statuses.length,
+        node_id: `SC_${c.repo.statuses.length}`,
+        url: `${c.base}/repos/${c.repo.fullName}/statuses/${st.sha}`,
+        ...st,
+        creator: userJson(c.actor),
+        created_at: c.repo.nextCommentTime(),
+        updated_at: c.repo.nextCommentTime(),
+      });
     },
   },
   {
@@ -64,7 +72,21 @@ export const issueRoutes: Route[] = [
     handle: (c) => {
       const login = c.match[1]!;
       const role = c.repo.permissionOf(login);
-      c.send(200, { permission: LEGACY[role], role_name: role, user: { ...userJson({ login }), permissions: { admin: role === 'admin', maintain: role === 'admin' || role === 'maintain', push: ['admin', 'maintain', 'write'].includes(role), triage: role !== 'read' && role !== 'none', pull: role !== 'none' }, role_name: role } });
+      c.send(200, {
+        permission: LEGACY[role],
+        role_name: role,
+        user: {
+          ...userJson({ login }),
+          permissions: {
+            admin: role === 'admin',
+            maintain: role === 'admin' || role === 'maintain',
+            push: ['admin', 'maintain', 'write'].includes(role),
+            triage: role !== 'read' && role !== 'none',
+            pull: role !== 'none',
+          },
+          role_name: role,
+        },
+      });
     },
   },
 ];

@@ -72,7 +72,10 @@ export const pullRoutes: Route[] = [
       if (!logins.length && !(body.team_reviewers ?? []).length) return c.send(422, { message: 'Invalid request.\n\nNo subschema in "anyOf" matched.', status: '422' });
       if (logins.some((l) => l.toLowerCase() === p.user.login.toLowerCase())) return c.send(422, { message: 'Review cannot be requested from pull request author.', status: '422' });
       if (logins.some((l) => c.repo.permissionOf(l) === 'none')) {
-        return c.send(422, { message: `Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${c.repo.fullName} repository.`, status: '422' });
+        return c.send(422, {
+          message: `Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${c.repo.fullName} repository.`,
+          status: '422',
+        });
       }
       for (const l of logins) if (!p.requested.some((r) => r.toLowerCase() === l.toLowerCase())) p.requested.push(l);
       c.send(201, pullJson(c.base, c.repo, p));

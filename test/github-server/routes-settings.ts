@@ -51,7 +51,12 @@ const AT = '2026-11-20T02:00:00Z';
 const forbidden = (c: RouteContext) => c.send(403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' });
 
 function glob(pattern: string): RegExp {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\0').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]').replace(/\0/g, '.*');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*\*/g, '\0')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]')
+    .replace(/\0/g, '.*');
   return new RegExp(`^${re}$`);
 }
 
@@ -99,7 +104,20 @@ export function settingsRoutes(store: SettingsStore): Route[] {
         const s = get(c);
         if (!s) return c.notFound();
         const owner = { login: c.repo.owner, id: 1, type: 'Organization' };
-        c.send(200, { id: 4242, node_id: 'R_kgDO', name: c.repo.name, full_name: c.repo.fullName, private: true, owner, html_url: `https://github.local/${c.repo.fullName}`, url: `${c.base}/repos/${c.repo.fullName}`, default_branch: s.defaultBranch, visibility: 'private', archived: false, disabled: false });
+        c.send(200, {
+          id: 4242,
+          node_id: 'R_kgDO',
+          name: c.repo.name,
+          full_name: c.repo.fullName,
+          private: true,
+          owner,
+          html_url: `https://github.local/${c.repo.fullName}`,
+          url: `${c.base}/repos/${c.repo.fullName}`,
+          default_branch: s.defaultBranch,
+          visibility: 'private',
+          archived: false,
+          disabled: false,
+        });
       },
     },
     {
@@ -108,8 +126,11 @@ export function settingsRoutes(store: SettingsStore): Route[] {
       handle: (c) => {
         const s = get(c);
         if (!s) return c.notFound();
-        const rules = s.rulesets.filter((rs) => (rs.enforcement ?? 'active') === 'active' && applies(rs, c.match[1]!, s.defaultBranch)).flatMap((rs) =>
-          rs.rules.map((r) => ({ ...r, ruleset_source_type: rs.sourceType ?? 'Repository', ruleset_source: rs.sourceType === 'Organization' ? c.repo.owner : c.repo.fullName, ruleset_id: rs.id })));
+        const rules = s.rulesets
+          .filter((rs) => (rs.enforcement ?? 'active') === 'active' && applies(rs, c.match[1]!, s.defaultBranch))
+          .flatMap((rs) =>
+            rs.rules.map((r) => ({ ...r, ruleset_source_type: rs.sourceType ?? 'Repository', ruleset_source: rs.sourceType === 'Organization' ? c.repo.owner : c.repo.fullName, ruleset_id: rs.id })),
+          );
         c.paginate(rules);
       },
     },
@@ -130,13 +151,30 @@ export function settingsRoutes(store: SettingsStore): Route[] {
         const s = get(c);
         if (!s) return c.notFound();
         if (s.access !== 'admin') return forbidden(c);
-        if (!s.classic || c.match[1] !== s.defaultBranch) return c.send(404, { message: 'Branch not protected', documentation_url: 'https://docs.github.com/rest/branches/branch-protection#get-branch-protection', status: '404' });
+        if (!s.classic || c.match[1] !== s.defaultBranch)
+          return c.send(404, { message: 'Branch not protected', documentation_url: 'https://docs.github.com/rest/branches/branch-protection#get-branch-protection', status: '404' });
         const p = s.classic;
         const url = `${c.base}/repos/${c.repo.fullName}/branches/${c.match[1]}/protection`;
         c.send(200, {
           url,
-          required_status_checks: { url: `${url}/required_status_checks`, strict: p.strict, contexts: p.contexts.map((x) => x.context), contexts_url: `${url}/required_status_checks/contexts`, checks: p.contexts },
-          ...(p.pullRequest ? { required_pull_request_reviews: { url: `${url}/required_pull_request_reviews`, dismiss_stale_reviews: false, require_code_owner_reviews: false, required_approving_review_count: 0, require_last_push_approval: false } } : {}),
+          required_status_checks: {
+            url: `${url}/required_status_checks`,
+            strict: p.strict,
+            contexts: p.contexts.map((x) => x.context),
+            contexts_url: `${url}/required_status_checks/contexts`,
+            checks: p.contexts,
+          },
+          ...(p.pullRequest
+            ? {
+                required_pull_request_reviews: {
+                  url: `${url}/required_pull_request_reviews`,
+                  dismiss_stale_reviews: false,
+                  require_code_owner_reviews: false,
+                  required_approving_review_count: 0,
+                  require_last_push_approval: false,
+                },
+              }
+            : {}),
           enforce_admins: { url: `${url}/enforce_admins`, enabled: p.enforceAdmins },
           required_linear_history: { enabled: false },
           allow_force_pushes: { enabled: p.allowForcePushes },
@@ -154,15 +192,27 @@ export function settingsRoutes(store: SettingsStore): Route[] {
       handle: (c) => {
         const s = get(c);
         if (!s) return c.notFound();
-        page(c, s.environments.map((e, i) => ({
-          id: 5000 + i, node_id: `EN_${i}`, name: e.name, url: `${c.base}/repos/${c.repo.fullName}/environments/${e.name}`, html_url: `https://github.local/${c.repo.fullName}/deployments/activity_log?environments_filter=${e.name}`, created_at: AT, updated_at: AT,
-          protection_rules: [
-            ...(e.waitTimer ? [{ id: 3515 + i, node_id: `GA_${i}`, type: 'wait_timer', wait_timer: e.waitTimer }] : []),
-            ...(e.reviewers ? [{ id: 3600 + i, node_id: `GB_${i}`, prevent_self_review: false, type: 'required_reviewers', reviewers: [{ type: 'User', reviewer: { login: 'zhangwei-yf', id: 1, type: 'User' } }] }] : []),
-            ...(e.branchPolicy ? [{ id: 3700 + i, node_id: `GC_${i}`, type: 'branch_policy' }] : []),
-          ],
-          deployment_branch_policy: e.branchPolicy,
-        })), 'environments');
+        page(
+          c,
+          s.environments.map((e, i) => ({
+            id: 5000 + i,
+            node_id: `EN_${i}`,
+            name: e.name,
+            url: `${c.base}/repos/${c.repo.fullName}/environments/${e.name}`,
+            html_url: `https://github.local/${c.repo.fullName}/deployments/activity_log?environments_filter=${e.name}`,
+            created_at: AT,
+            updated_at: AT,
+            protection_rules: [
+              ...(e.waitTimer ? [{ id: 3515 + i, node_id: `GA_${i}`, type: 'wait_timer', wait_timer: e.waitTimer }] : []),
+              ...(e.reviewers
+                ? [{ id: 3600 + i, node_id: `GB_${i}`, prevent_self_review: false, type: 'required_reviewers', reviewers: [{ type: 'User', reviewer: { login: 'zhangwei-yf', id: 1, type: 'User' } }] }]
+                : []),
+              ...(e.branchPolicy ? [{ id: 3700 + i, node_id: `GC_${i}`, type: 'branch_policy' }] : []),
+            ],
+            deployment_branch_policy: e.branchPolicy,
+          })),
+          'environments',
+        );
       },
     },
     {
@@ -171,7 +221,11 @@ export function settingsRoutes(store: SettingsStore): Route[] {
       handle: (c) => {
         const e = env(c);
         if (!e) return c.notFound();
-        page(c, (e.branchPatterns ?? []).map((p, i) => ({ id: 361471 + i, node_id: `MDE2OkdhdGVCcmFuY2hQb2xpY3kzNjE0NzE=${i}`, name: p.name, type: p.type ?? 'branch' })), 'branch_policies');
+        page(
+          c,
+          (e.branchPatterns ?? []).map((p, i) => ({ id: 361471 + i, node_id: `MDE2OkdhdGVCcmFuY2hQb2xpY3kzNjE0NzE=${i}`, name: p.name, type: p.type ?? 'branch' })),
+          'branch_policies',
+        );
       },
     },
     {
@@ -201,7 +255,11 @@ export function settingsRoutes(store: SettingsStore): Route[] {
         const s = get(c);
         if (!s) return c.notFound();
         if (s.access !== 'admin') return forbidden(c);
-        page(c, s.orgSecrets.map((n) => ({ ...secretJson(n), visibility: 'selected' })), 'secrets');
+        page(
+          c,
+          s.orgSecrets.map((n) => ({ ...secretJson(n), visibility: 'selected' })),
+          'secrets',
+        );
       },
     },
     {
@@ -231,18 +289,40 @@ export function settingsRoutes(store: SettingsStore): Route[] {
 export function recommendedSettings(appId: number, branch = 'main'): FakeSettings {
   return {
     defaultBranch: branch,
-    rulesets: [{
-      id: 101,
-      name: 'default branch',
-      include: ['~DEFAULT_BRANCH'],
-      bypassActors: [{ actor_id: appId, actor_type: 'Integration', bypass_mode: 'always' }],
-      rules: [
-        { type: 'deletion' },
-        { type: 'non_fast_forward' },
-        { type: 'pull_request', parameters: { required_approving_review_count: 0, dismiss_stale_reviews_on_push: false, require_code_owner_review: false, require_last_push_approval: false, required_review_thread_resolution: false, allowed_merge_methods: ['merge', 'squash', 'rebase'] } },
-        { type: 'required_status_checks', parameters: { strict_required_status_checks_policy: true, do_not_enforce_on_create: false, required_status_checks: [{ context: `opsgate/approval (${branch})`, integration_id: appId }, { context: 'lint / lint', integration_id: 15368 }] } },
-      ],
-    }],
+    rulesets: [
+      {
+        id: 101,
+        name: 'default branch',
+        include: ['~DEFAULT_BRANCH'],
+        bypassActors: [{ actor_id: appId, actor_type: 'Integration', bypass_mode: 'always' }],
+        rules: [
+          { type: 'deletion' },
+          { type: 'non_fast_forward' },
+          {
+            type: 'pull_request',
+            parameters: {
+              required_approving_review_count: 0,
+              dismiss_stale_reviews_on_push: false,
+              require_code_owner_review: false,
+              require_last_push_approval: false,
+              required_review_thread_resolution: false,
+              allowed_merge_methods: ['merge', 'squash', 'rebase'],
+            },
+          },
+          {
+            type: 'required_status_checks',
+            parameters: {
+              strict_required_status_checks_policy: true,
+              do_not_enforce_on_create: false,
+              required_status_checks: [
+                { context: `opsgate/approval (${branch})`, integration_id: appId },
+                { context: 'lint / lint', integration_id: 15368 },
+              ],
+            },
+          },
+        ],
+      },
+    ],
     classic: null,
     environments: [
       { name: 'production', branchPolicy: { protected_branches: false, custom_branch_policies: true }, branchPatterns: [{ name: branch }], secrets: ['OPSGATE_SSH_KEY', 'RESTIC_PASSWORD_DB'] },

@@ -148,13 +148,30 @@ export async function startGitHubServer(opts: { token?: string; actor?: FakeUser
       fault.times--;
       if (fault.kind === 'status') return send(req, res, fault.status ?? 502, { message: 'Server Error' });
       if (fault.kind === 'secondary-rate-limit') {
-        return send(req, res, 403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits', status: '403' }, { 'retry-after': '1' });
+        return send(
+          req,
+          res,
+          403,
+          {
+            message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
+            documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+            status: '403',
+          },
+          { 'retry-after': '1' },
+        );
       }
-      return send(req, res, 403, { message: 'API rate limit exceeded for installation ID 1.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000)) });
+      return send(
+        req,
+        res,
+        403,
+        { message: 'API rate limit exceeded for installation ID 1.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
+        { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000)) },
+      );
     }
     if (opts.token) {
       const auth = req.headers.authorization ?? '';
-      if (auth !== `token ${opts.token}` && auth !== `Bearer ${opts.token}`) return send(req, res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+      if (auth !== `token ${opts.token}` && auth !== `Bearer ${opts.token}`)
+        return send(req, res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
     }
     const m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(url.pathname);
     const repo = m ? repos.get(`${m[1]}/${m[2]}`) : undefined;
@@ -165,7 +182,16 @@ export async function startGitHubServer(opts: { token?: string; actor?: FakeUser
       const match = r.pattern.exec(rest);
       if (!match) continue;
       return r.handle({
-        req, res, url, method, rest, match, repo, body, base, actor,
+        req,
+        res,
+        url,
+        method,
+        rest,
+        match,
+        repo,
+        body,
+        base,
+        actor,
         send: (status, data, headers) => send(req, res, status, data, headers),
         paginate: (items, extra) => paginate(req, res, url, items, extra),
         notFound: () => notFound(req, res),

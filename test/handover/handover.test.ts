@@ -30,11 +30,29 @@ async function inspection(root: string, at: string, rows: ReturnType<typeof row>
 }
 
 describe('opsgate handover new|ack', () => {
-  it('pre-fills the boundary from the rota, the open incidents, the next shift\'s changes and the checks newly failing since the last handover', async () => {
-    const files = { ...orgFiles(), 'policies/oncall.yaml': oncall,
-      'incidents/2026/INC-2026-0001.yaml': incident({ status: 'open', acknowledged_at: '2026-11-11T00:15:00+08:00', analysed_at: null, resolved_at: null, closed_at: null, verification: null, feedback: null, report: null, root_cause: null, resolution: null, escalations: null, notifications: null, detected_at: '2026-11-11T05:00:00+08:00', reported_at: '2026-11-11T05:00:00+08:00' }).replace('acknowledged_at: 2026-11-11T00:15:00+08:00', 'acknowledged_at: 2026-11-11T05:10:00+08:00'),
+  it("pre-fills the boundary from the rota, the open incidents, the next shift's changes and the checks newly failing since the last handover", async () => {
+    const files = {
+      ...orgFiles(),
+      'policies/oncall.yaml': oncall,
+      'incidents/2026/INC-2026-0001.yaml': incident({
+        status: 'open',
+        acknowledged_at: '2026-11-11T00:15:00+08:00',
+        analysed_at: null,
+        resolved_at: null,
+        closed_at: null,
+        verification: null,
+        feedback: null,
+        report: null,
+        root_cause: null,
+        resolution: null,
+        escalations: null,
+        notifications: null,
+        detected_at: '2026-11-11T05:00:00+08:00',
+        reported_at: '2026-11-11T05:00:00+08:00',
+      }).replace('acknowledged_at: 2026-11-11T00:15:00+08:00', 'acknowledged_at: 2026-11-11T05:10:00+08:00'),
       'changes/2026/CHG-2026-0001.yaml': change({ start: '2026-11-11T10:00:00+08:00', end: '2026-11-11T11:00:00+08:00', risk: 'low' }),
-      'inventory/groups/ops.yaml': 'id: ops\ntitle: ops\nowners: [alice]\n' };
+      'inventory/groups/ops.yaml': 'id: ops\ntitle: ops\nowners: [alice]\n',
+    };
     const root = await tempRepo(files);
     roots.push(root);
     await inspection(root, '2026-11-10T22:00:00+08:00', [row('db-01', 'ssh.root', 'fail', 'new'), row('db-01', 'ssh.x', 'fail', 'new')]);

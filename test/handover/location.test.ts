@@ -28,7 +28,22 @@ open_incidents: []
 upcoming_changes: []
 failing_checks: []
 `;
-const openIncident = (id: string) => incident({ id, status: 'open', acknowledged_at: null, analysed_at: null, resolved_at: null, closed_at: null, verification: null, feedback: null, report: null, escalations: null, notifications: null, root_cause: null, resolution: null });
+const openIncident = (id: string) =>
+  incident({
+    id,
+    status: 'open',
+    acknowledged_at: null,
+    analysed_at: null,
+    resolved_at: null,
+    closed_at: null,
+    verification: null,
+    feedback: null,
+    report: null,
+    escalations: null,
+    notifications: null,
+    root_cause: null,
+    resolution: null,
+  });
 const oncall = 'id: oncall\nrotations:\n  - {id: primary, title: 一线, members: [alice, bob], shift: {start: 2026-11-01T08:00:00+08:00, hours: 12}}\n';
 const notify = '\nnotify:\n  channels:\n    - {id: wh, type: webhook, url_env: WH_URL}\n';
 
@@ -85,7 +100,9 @@ describe('handovers live in incidents/handovers/YYYY/ and are never incidents', 
     const repo = await readWatchRepo(root);
     expect([...repo.files].filter((f) => f.includes('handovers'))).toEqual([]);
     expect(repo.diagnostics).toEqual([]);
-    const r = await runCommand(incidentsCommand, root, ['watch', '--dry-run', '--format', 'json', '--at', '2026-11-11T00:30:00+08:00'], '2026-11-11T00:30:00+08:00', { WH_URL: 'http://127.0.0.1:9/hook' });
+    const r = await runCommand(incidentsCommand, root, ['watch', '--dry-run', '--format', 'json', '--at', '2026-11-11T00:30:00+08:00'], '2026-11-11T00:30:00+08:00', {
+      WH_URL: 'http://127.0.0.1:9/hook',
+    });
     expect(r.err).toBe('');
     const planned = JSON.parse(r.out) as { results: { key: string }[] };
     expect(planned.results.length).toBeGreaterThan(0);

@@ -10,10 +10,16 @@ import { canCreateNamespaces, missingPackageNeeds, PACKAGES, type Need, type Pac
 export function unmetNeeds(needs: readonly Need[], env: NodeJS.ProcessEnv = process.env): string | undefined {
   const reasons: string[] = [];
   const uid = process.getuid?.() ?? -1;
-  if (needs.includes('root') && uid !== 0) reasons.push('needs root: each fleet host gets its own network and mount namespace; without root the fleet would be your own account, $HOME and /etc, which these tests must not read as a host or change');
+  if (needs.includes('root') && uid !== 0)
+    reasons.push(
+      'needs root: each fleet host gets its own network and mount namespace; without root the fleet would be your own account, $HOME and /etc, which these tests must not read as a host or change',
+    );
   else if (needs.includes('root') && env.OG_FLEET_LOOPBACK) reasons.push('OG_FLEET_LOOPBACK is set: the fleet would be your own account, $HOME and /etc');
   else if (needs.includes('namespaces') && !canCreateNamespaces(uid, env)) reasons.push('cannot create network and mount namespaces here (unshare --net --mount failed)');
-  const missing = missingPackageNeeds(needs.filter((n): n is PackageNeed => n in PACKAGES), env);
+  const missing = missingPackageNeeds(
+    needs.filter((n): n is PackageNeed => n in PACKAGES),
+    env,
+  );
   if (missing.length) reasons.push(`missing ${missing.map((n) => `${PACKAGES[n].package} (${PACKAGES[n].for})`).join('; ')}`);
   return reasons.length ? reasons.join('; ') : undefined;
 }
@@ -48,8 +54,13 @@ export function requireMachine(needs: readonly Need[]): MachineGate {
     runs: false,
     why,
     describe: (name, fn) => {
-      // eslint-disable-next-line vitest/expect-expect -- a test that exists to fail, naming what is missing
-      if (requireAll) describe(name, () => it('runs on this machine (OPSGATE_REQUIRE_ALL=1)', () => { throw new Error(`would skip: ${why}`); }));
+      if (requireAll)
+        describe(name, () =>
+          // eslint-disable-next-line vitest/expect-expect -- a test that exists to fail, naming what is missing
+          it('runs on this machine (OPSGATE_REQUIRE_ALL=1)', () => {
+            throw new Error(`would skip: ${why}`);
+          }),
+        );
       else describe(name, { skip: true, meta: { skipReason: why } }, fn);
     },
   };

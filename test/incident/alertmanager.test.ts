@@ -43,13 +43,69 @@ describe('Alertmanager webhook payload (version 4)', () => {
   });
 
   it.each([
-    ['a huge label value', (p: Payload) => { p.alerts[0].labels.job = 'x'.repeat(100_000); }, 'alert.value-too-long', '/alerts/0/labels/job', 10],
-    ['a control character in an annotation', (p: Payload) => { p.alerts[0].annotations.summary = 'db-01\u001b[31m 连接数'; }, 'alert.control-character', '/alerts/0/annotations/summary', 14],
-    ['a right-to-left override in a label', (p: Payload) => { p.alerts[0].labels.severity = 'crit\u202eical'; }, 'alert.control-character', '/alerts/0/labels/severity', 11],
-    ['payload version 3', (p: Payload) => { p.version = '3'; }, 'alert.version', '/version', 36],
-    ['a startsAt that is not a time', (p: Payload) => { p.alerts[0].startsAt = 'yesterday'; }, 'alert.time', '/alerts/0/startsAt', 17],
-    ['a fingerprint that is not hex', (p: Payload) => { p.alerts[0].fingerprint = '../../etc/passwd'; }, 'alert.fingerprint', '/alerts/0/fingerprint', 20],
-    ['100 labels', (p: Payload) => { for (let i = 0; i < 100; i++) p.alerts[0].labels[`l${i}`] = 'v'; }, 'alert.too-many', '/alerts/0/labels', 7],
+    [
+      'a huge label value',
+      (p: Payload) => {
+        p.alerts[0].labels.job = 'x'.repeat(100_000);
+      },
+      'alert.value-too-long',
+      '/alerts/0/labels/job',
+      10,
+    ],
+    [
+      'a control character in an annotation',
+      (p: Payload) => {
+        p.alerts[0].annotations.summary = 'db-01\u001b[31m 连接数';
+      },
+      'alert.control-character',
+      '/alerts/0/annotations/summary',
+      14,
+    ],
+    [
+      'a right-to-left override in a label',
+      (p: Payload) => {
+        p.alerts[0].labels.severity = 'crit\u202eical';
+      },
+      'alert.control-character',
+      '/alerts/0/labels/severity',
+      11,
+    ],
+    [
+      'payload version 3',
+      (p: Payload) => {
+        p.version = '3';
+      },
+      'alert.version',
+      '/version',
+      36,
+    ],
+    [
+      'a startsAt that is not a time',
+      (p: Payload) => {
+        p.alerts[0].startsAt = 'yesterday';
+      },
+      'alert.time',
+      '/alerts/0/startsAt',
+      17,
+    ],
+    [
+      'a fingerprint that is not hex',
+      (p: Payload) => {
+        p.alerts[0].fingerprint = '../../etc/passwd';
+      },
+      'alert.fingerprint',
+      '/alerts/0/fingerprint',
+      20,
+    ],
+    [
+      '100 labels',
+      (p: Payload) => {
+        for (let i = 0; i < 100; i++) p.alerts[0].labels[`l${i}`] = 'v';
+      },
+      'alert.too-many',
+      '/alerts/0/labels',
+      7,
+    ],
   ])('%s → %s, located', async (_n, mutate, code, pointer, line) => {
     const p = JSON.parse(await fixture('firing-db-01.json'));
     mutate(p);
@@ -65,9 +121,18 @@ describe('Alertmanager webhook payload (version 4)', () => {
   });
 
   it.each([
-    ['10.20.3.31:9104', 'db-01'], ['db-01:9100', 'db-01'], ['db-01.prod.example.com:9100', 'db-01'], ['[10.20.3.31]:9100', 'db-01'], ['10.20.3.99:9100', undefined],
+    ['10.20.3.31:9104', 'db-01'],
+    ['db-01:9100', 'db-01'],
+    ['db-01.prod.example.com:9100', 'db-01'],
+    ['[10.20.3.31]:9100', 'db-01'],
+    ['10.20.3.99:9100', undefined],
   ])('instance %s → %s', (instance, host) => {
-    expect(matchInstance(instance, [{ id: 'db-01', data: { address: '10.20.3.31' } }, { id: 'web-01', data: { address: '10.20.1.11' } }])).toBe(host);
+    expect(
+      matchInstance(instance, [
+        { id: 'db-01', data: { address: '10.20.3.31' } },
+        { id: 'web-01', data: { address: '10.20.1.11' } },
+      ]),
+    ).toBe(host);
   });
 });
 
@@ -101,9 +166,7 @@ describe('opsgate incident open --from-alertmanager', () => {
     expect(text).toMatch(/^status: open$/m);
   });
 
-  it.each([
-    ['unknown-instance.json', 'alert.unknown-instance', /unknown-instance\.json:9:\d+ +alert\.unknown-instance/],
-  ])('%s: a located error, exit 2, nothing written', async (file, code, where) => {
+  it.each([['unknown-instance.json', 'alert.unknown-instance', /unknown-instance\.json:9:\d+ +alert\.unknown-instance/]])('%s: a located error, exit 2, nothing written', async (file, code, where) => {
     const root = await repo();
     const r = await open(root, path.join(repoRoot, 'test/fixtures/alertmanager', file));
     expect(r.code).toBe(2);
@@ -127,9 +190,30 @@ describe('opsgate incident open --from-alertmanager', () => {
   });
 
   it.each([
-    ['a label name Prometheus would refuse', (p: Payload) => { p.alerts[0].labels['bad-name'] = 'x'; }, 'alert.label-name', '/alerts/0/labels'],
-    ['a status that is neither firing nor resolved', (p: Payload) => { p.alerts[0].status = 'pending'; }, 'alert.shape', '/alerts/0/status'],
-    ['no alerts at all', (p: Payload) => { p.alerts = []; }, 'alert.shape', '/alerts'],
+    [
+      'a label name Prometheus would refuse',
+      (p: Payload) => {
+        p.alerts[0].labels['bad-name'] = 'x';
+      },
+      'alert.label-name',
+      '/alerts/0/labels',
+    ],
+    [
+      'a status that is neither firing nor resolved',
+      (p: Payload) => {
+        p.alerts[0].status = 'pending';
+      },
+      'alert.shape',
+      '/alerts/0/status',
+    ],
+    [
+      'no alerts at all',
+      (p: Payload) => {
+        p.alerts = [];
+      },
+      'alert.shape',
+      '/alerts',
+    ],
   ])('%s → %s, located', async (_n, mutate, code, pointer) => {
     const p = JSON.parse(await fixture('firing-db-01.json'));
     mutate(p);
@@ -142,7 +226,14 @@ describe('opsgate incident open --from-alertmanager', () => {
   });
 
   it.each([
-    ['an alert without an instance label', (p: Payload) => { delete p.alerts[0].labels.instance; }, true, 'alert.no-instance'],
+    [
+      'an alert without an instance label',
+      (p: Payload) => {
+        delete p.alerts[0].labels.instance;
+      },
+      true,
+      'alert.no-instance',
+    ],
     ['a policy without an alerts: mapping', () => {}, false, 'alert.no-mapping'],
   ])('%s: %s, nothing written', async (_n, mutate, mapping, code) => {
     const root = await repo();

@@ -9,7 +9,13 @@ import { repoRoot } from '../helpers/repo-from-files.ts';
 export async function runCommand(command: Command, root: string, argv: string[], nowIso: string, env: NodeJS.ProcessEnv = {}) {
   let out = '';
   let err = '';
-  const sink = (f: (s: string) => void) => new Writable({ write(c, _e, cb) { f(String(c)); cb(); } });
+  const sink = (f: (s: string) => void) =>
+    new Writable({
+      write(c, _e, cb) {
+        f(String(c));
+        cb();
+      },
+    });
   const ctx: CommandContext = { argv, root, env, stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), now: () => new Date(nowIso), debug: false };
   let code: number;
   try {

@@ -57,7 +57,9 @@ describe('in-place edits keep comments and layout (yaml Document API, minimal sp
 
   it('escalate appends in the style of the existing items (flow), notify creates its list after them', () => {
     let out = escalateIncident(TEXT, { by: 'bob', at: at('00:35'), zone, role: 'leadership', to: ['management'], channel: 'phone', note: '电话报告技术总监' });
-    expect(out).toContain('  - {at: 2026-11-11T00:18:00+08:00, by: alice, role: supervisor, to: [bob], channel: phone}\n  - {at: 2026-11-11T00:35:00+08:00, by: bob, role: leadership, to: [management], channel: phone, note: 电话报告技术总监}\n');
+    expect(out).toContain(
+      '  - {at: 2026-11-11T00:18:00+08:00, by: alice, role: supervisor, to: [bob], channel: phone}\n  - {at: 2026-11-11T00:35:00+08:00, by: bob, role: leadership, to: [management], channel: phone, note: 电话报告技术总监}\n',
+    );
     out = notifyIncident(out, { by: 'alice', at: at('00:28'), zone, duty: 'update', to: ['ops-dingtalk'], channel: 'dingtalk', note: '处理中: 扩容' });
     expect(out).toMatch(/notifications:\n {2}- at: 2026-11-11T00:28:00\+08:00\n {4}by: alice\n {4}duty: update\n {4}to: \[ops-dingtalk\]\n {4}channel: dingtalk\n {4}note: "处理中: 扩容"\n/);
     keptInOrder(TEXT, out);
@@ -95,7 +97,9 @@ describe('opsgate incident ack|escalate|notify|resolve (CLI)', () => {
     const root = await repo();
     const now = '2026-11-11T00:50:00+08:00';
     expect((await runCommand(incidentCommand, root, ['ack', 'INC-2026-0001', '--by', 'alice', '--at', '00:15'], now)).out).toContain('acknowledged at 2026-11-11T00:15:00+08:00 by alice');
-    expect((await runCommand(incidentCommand, root, ['escalate', 'INC-2026-0001', '--role', 'technical', '--to', 'carol', '--channel', 'phone', '--by', 'alice', '--at', '2026-11-11T00:25'], now)).code).toBe(0);
+    expect(
+      (await runCommand(incidentCommand, root, ['escalate', 'INC-2026-0001', '--role', 'technical', '--to', 'carol', '--channel', 'phone', '--by', 'alice', '--at', '2026-11-11T00:25'], now)).code,
+    ).toBe(0);
     expect((await runCommand(incidentCommand, root, ['notify', 'INC-2026-0001', '--duty', 'update', '--to', 'ops', '--channel', 'dingtalk', '--by', 'alice', '--note', '扩容中'], now)).code).toBe(0);
     const text = await file(root);
     expect(text).toContain('acknowledged_at: 2026-11-11T00:15:00+08:00');

@@ -27,7 +27,15 @@ async function lint(files: Record<string, string>, now: string) {
 }
 
 describe('shift handover (交接班)', () => {
-  const ok = (day: string, hm: string, out: string, inc: string) => ({ [`incidents/handovers/2026/HO-2026-11-${day}-${hm}.yaml`]: ho(`HO-2026-11-${day}-${hm}`, `2026-11-${day}T${hm.slice(0, 2)}:${hm.slice(2)}:00+08:00`, out, inc, ack(inc, `2026-11-${day}T${hm.slice(0, 2)}:10:00+08:00`)) });
+  const ok = (day: string, hm: string, out: string, inc: string) => ({
+    [`incidents/handovers/2026/HO-2026-11-${day}-${hm}.yaml`]: ho(
+      `HO-2026-11-${day}-${hm}`,
+      `2026-11-${day}T${hm.slice(0, 2)}:${hm.slice(2)}:00+08:00`,
+      out,
+      inc,
+      ack(inc, `2026-11-${day}T${hm.slice(0, 2)}:10:00+08:00`),
+    ),
+  });
   it('every boundary in the look-back has an acknowledged handover: clean', async () => {
     const files = { ...ok('03', '0800', 'bob', 'alice'), ...ok('03', '2000', 'alice', 'bob'), ...ok('04', '0800', 'bob', 'alice') };
     expect(await lint(files, '2026-11-04T09:00:00+08:00')).toEqual([]);
@@ -47,7 +55,13 @@ describe('shift handover (交接班)', () => {
 
   it.each([
     ['unacknowledged after the grace', ho('HO-2026-11-03-0800', '2026-11-03T08:00:00+08:00', 'bob', 'alice'), 'handover.unacknowledged', '/incoming', 'error'],
-    ['acknowledged by someone else', ho('HO-2026-11-03-0800', '2026-11-03T08:00:00+08:00', 'bob', 'alice', ack('bob', '2026-11-03T08:05:00+08:00')), 'handover.acknowledged-by-other', '/acknowledgement/by', 'error'],
+    [
+      'acknowledged by someone else',
+      ho('HO-2026-11-03-0800', '2026-11-03T08:00:00+08:00', 'bob', 'alice', ack('bob', '2026-11-03T08:05:00+08:00')),
+      'handover.acknowledged-by-other',
+      '/acknowledgement/by',
+      'error',
+    ],
     ['acknowledged late', ho('HO-2026-11-03-0800', '2026-11-03T08:00:00+08:00', 'bob', 'alice', ack('alice', '2026-11-03T09:05:00+08:00')), 'handover.ack-late', '/acknowledgement/at', 'warning'],
     ['the wrong people', ho('HO-2026-11-03-0800', '2026-11-03T08:00:00+08:00', 'alice', 'carol', ack('carol', '2026-11-03T08:05:00+08:00')), 'handover.wrong-person', '/outgoing', 'warning'],
     ['not a boundary', ho('HO-2026-11-03-0800', '2026-11-03T09:00:00+08:00', 'bob', 'alice', ack('alice', '2026-11-03T09:05:00+08:00')), 'handover.not-a-boundary', '/boundary', 'error'],
@@ -58,7 +72,8 @@ describe('shift handover (交接班)', () => {
   });
 
   it('an incident open at the boundary must be listed', async () => {
-    const inc = 'id: INC-2026-0009\ntitle: t\nlevel: 4\nstatus: open\nreporter: alice\nhandler: alice\ndetected_at: 2026-11-03T07:00:00+08:00\nreported_at: 2026-11-03T07:00:00+08:00\nacknowledged_at: 2026-11-03T07:10:00+08:00\nsummary: s\npostmortem: {status: not_required}\nescalations:\n  - {at: 2026-11-03T07:20:00+08:00, by: alice, role: supervisor, to: [bob], channel: phone}\n';
+    const inc =
+      'id: INC-2026-0009\ntitle: t\nlevel: 4\nstatus: open\nreporter: alice\nhandler: alice\ndetected_at: 2026-11-03T07:00:00+08:00\nreported_at: 2026-11-03T07:00:00+08:00\nacknowledged_at: 2026-11-03T07:10:00+08:00\nsummary: s\npostmortem: {status: not_required}\nescalations:\n  - {at: 2026-11-03T07:20:00+08:00, by: alice, role: supervisor, to: [bob], channel: phone}\n';
     const ds = (await lint({ 'incidents/2026/INC-2026-0009.yaml': inc, ...ok('03', '0800', 'bob', 'alice') }, '2026-11-03T09:00:00+08:00')).filter((d) => d.file.startsWith('incidents/handovers/'));
     expect(ds.map((d) => [d.code, d.pointer])).toEqual([['handover.incomplete', '/open_incidents']]);
     expect(ds[0]!.message).toContain('INC-2026-0009');
@@ -79,6 +94,9 @@ describe('vendors and contacts register', () => {
   it('unknown covered hosts and unusable service hours are located', async () => {
     const text = vendor().replace('service_hours: {always: true}', 'service_hours: {days: [mon]}').replace('hosts: [db-01]', 'hosts: [db-01, db-99]');
     const ds = (await lint({ 'policies/contacts/db-vendor.yaml': text }, '2026-11-27T10:00:00+08:00')).filter((d) => d.code.startsWith('contact.'));
-    expect(ds.map((d) => [d.code, d.pointer])).toEqual([['contact.service-hours', '/service_hours'], ['contact.unknown-target', '/covers/hosts/1']]);
+    expect(ds.map((d) => [d.code, d.pointer])).toEqual([
+      ['contact.service-hours', '/service_hours'],
+      ['contact.unknown-target', '/covers/hosts/1'],
+    ]);
   });
 });

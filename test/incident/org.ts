@@ -79,5 +79,10 @@ export function incident(over: Record<string, string | null> = {}): string {
     postmortem: '{status: done, due: 2026-11-18, completed_on: 2026-11-17}',
     ...over,
   };
-  return Object.entries(fields).filter(([, v]) => v !== null).map(([k, v]) => `${k}: ${v}`).join('\n') + '\n';
+  return (
+    Object.entries(fields)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n') + '\n'
+  );
 }

@@ -16,10 +16,23 @@ handover: {rotation: primary, since: 2026-11-01T20:00:00+08:00, lookback_hours: 
 `;
 const handover = (over: Record<string, string> = {}) => {
   const f: Record<string, string> = {
-    id: 'HO-2026-11-03-0800', rotation: 'primary', boundary: '2026-11-03T08:00:00+08:00', outgoing: 'bob', incoming: 'alice', handed_over_at: '2026-11-03T08:00:00+08:00',
-    open_incidents: '[]', upcoming_changes: '[]', failing_checks: '[]', acknowledgement: '{by: alice, at: 2026-11-03T08:10:00+08:00}', ...over,
+    id: 'HO-2026-11-03-0800',
+    rotation: 'primary',
+    boundary: '2026-11-03T08:00:00+08:00',
+    outgoing: 'bob',
+    incoming: 'alice',
+    handed_over_at: '2026-11-03T08:00:00+08:00',
+    open_incidents: '[]',
+    upcoming_changes: '[]',
+    failing_checks: '[]',
+    acknowledgement: '{by: alice, at: 2026-11-03T08:10:00+08:00}',
+    ...over,
   };
-  return Object.entries(f).map(([k, v]) => `${k}: ${v}`).join('\n') + '\n';
+  return (
+    Object.entries(f)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n') + '\n'
+  );
 };
 const HO = 'incidents/handovers/2026/HO-2026-11-03-0800.yaml';
 const INC = 'incidents/2026/INC-2026-0001.yaml';
@@ -35,21 +48,90 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'a contract that starts after it expires', files: { 'policies/contacts/db-vendor.yaml': vendor().replace('contract: {expires: 2027-06-30}', 'contract:\n  starts: 2027-07-01\n  expires: 2027-06-30') }, code: 'contact.contract-order', file: 'policies/contacts/db-vendor.yaml', pointer: '/contract/starts', marker: 'starts: 2027-07-01' },
-  { name: 'an acknowledgement before the report', files: { [INC]: incident({ acknowledged_at: '2026-11-11T00:11:00+08:00' }) }, code: 'incident.time-order', file: INC, pointer: '/acknowledged_at', marker: 'acknowledged_at:' },
-  { name: 'a postmortem done without its date', files: { [INC]: incident({ postmortem: '{status: done}' }) }, code: 'incident.postmortem-date', file: INC, pointer: '/postmortem', marker: 'postmortem:' },
-  { name: 'an SLA without level 4', files: { 'policies/sla.yaml': slaYaml().replace('{level: 4,', '{level: 3,') }, code: 'sla.missing-level', file: 'policies/sla.yaml', pointer: '/levels', marker: '{level: 1,' },
-  { name: 'a resolution target shorter than the acknowledgement target', files: { 'policies/sla.yaml': slaYaml().replace('acknowledge_minutes: 30, resolve_minutes: 480', 'acknowledge_minutes: 30, resolve_minutes: 20') }, code: 'sla.order', file: 'policies/sla.yaml', pointer: '/levels/2/resolve_minutes', marker: 'resolve_minutes: 20' },
-  { name: 'a supervisor who is nobody', files: { 'policies/sla.yaml': slaYaml().replace('supervisors: [bob]', 'supervisors: [nobody]') }, code: 'sla.unknown-person', file: 'policies/sla.yaml', pointer: '/supervisors/0', marker: 'supervisors: [nobody]' },
+  {
+    name: 'a contract that starts after it expires',
+    files: { 'policies/contacts/db-vendor.yaml': vendor().replace('contract: {expires: 2027-06-30}', 'contract:\n  starts: 2027-07-01\n  expires: 2027-06-30') },
+    code: 'contact.contract-order',
+    file: 'policies/contacts/db-vendor.yaml',
+    pointer: '/contract/starts',
+    marker: 'starts: 2027-07-01',
+  },
+  {
+    name: 'an acknowledgement before the report',
+    files: { [INC]: incident({ acknowledged_at: '2026-11-11T00:11:00+08:00' }) },
+    code: 'incident.time-order',
+    file: INC,
+    pointer: '/acknowledged_at',
+    marker: 'acknowledged_at:',
+  },
+  {
+    name: 'a postmortem done without its date',
+    files: { [INC]: incident({ postmortem: '{status: done}' }) },
+    code: 'incident.postmortem-date',
+    file: INC,
+    pointer: '/postmortem',
+    marker: 'postmortem:',
+  },
+  {
+    name: 'an SLA without level 4',
+    files: { 'policies/sla.yaml': slaYaml().replace('{level: 4,', '{level: 3,') },
+    code: 'sla.missing-level',
+    file: 'policies/sla.yaml',
+    pointer: '/levels',
+    marker: '{level: 1,',
+  },
+  {
+    name: 'a resolution target shorter than the acknowledgement target',
+    files: { 'policies/sla.yaml': slaYaml().replace('acknowledge_minutes: 30, resolve_minutes: 480', 'acknowledge_minutes: 30, resolve_minutes: 20') },
+    code: 'sla.order',
+    file: 'policies/sla.yaml',
+    pointer: '/levels/2/resolve_minutes',
+    marker: 'resolve_minutes: 20',
+  },
+  {
+    name: 'a supervisor who is nobody',
+    files: { 'policies/sla.yaml': slaYaml().replace('supervisors: [bob]', 'supervisors: [nobody]') },
+    code: 'sla.unknown-person',
+    file: 'policies/sla.yaml',
+    pointer: '/supervisors/0',
+    marker: 'supervisors: [nobody]',
+  },
   {
     name: 'a robot secret the organisation does not allow',
-    files: { 'policies/organisation.yaml': 'id: organisation\nname: 云帆科技\ndefault_language: zh-CN\nallowed_secrets: [OTHER_URL]\n', 'policies/sla.yaml': `${slaYaml()}notify:\n  channels:\n    - {id: dt, type: dingtalk, url_env: DT_URL}\n` },
-    code: 'sla.notify-secret-not-allowed', file: 'policies/sla.yaml', pointer: '/notify/channels/0/url_env', marker: '{id: dt,',
+    files: {
+      'policies/organisation.yaml': 'id: organisation\nname: 云帆科技\ndefault_language: zh-CN\nallowed_secrets: [OTHER_URL]\n',
+      'policies/sla.yaml': `${slaYaml()}notify:\n  channels:\n    - {id: dt, type: dingtalk, url_env: DT_URL}\n`,
+    },
+    code: 'sla.notify-secret-not-allowed',
+    file: 'policies/sla.yaml',
+    pointer: '/notify/channels/0/url_env',
+    marker: '{id: dt,',
   },
-  { name: 'a handover rotation that does not exist', files: { 'policies/oncall.yaml': oncall.replace('handover: {rotation: primary', 'handover: {rotation: nights') }, code: 'handover.unknown-rotation', file: 'policies/oncall.yaml', pointer: '/handover/rotation', marker: 'handover:' },
-  { name: 'a handover whose id is not its boundary', files: { [HO]: handover({ boundary: '2026-11-03T20:00:00+08:00', handed_over_at: '2026-11-03T20:00:00+08:00' }) }, code: 'handover.id-mismatch', file: HO, pointer: '/id', marker: 'id: HO-' },
+  {
+    name: 'a handover rotation that does not exist',
+    files: { 'policies/oncall.yaml': oncall.replace('handover: {rotation: primary', 'handover: {rotation: nights') },
+    code: 'handover.unknown-rotation',
+    file: 'policies/oncall.yaml',
+    pointer: '/handover/rotation',
+    marker: 'handover:',
+  },
+  {
+    name: 'a handover whose id is not its boundary',
+    files: { [HO]: handover({ boundary: '2026-11-03T20:00:00+08:00', handed_over_at: '2026-11-03T20:00:00+08:00' }) },
+    code: 'handover.id-mismatch',
+    file: HO,
+    pointer: '/id',
+    marker: 'id: HO-',
+  },
   { name: 'a handover from nobody', files: { [HO]: handover({ outgoing: 'nobody' }) }, code: 'handover.unknown-person', file: HO, pointer: '/outgoing', marker: 'outgoing: nobody' },
-  { name: 'a handover listing an incident that does not exist', files: { [HO]: handover({ open_incidents: '\n  - {id: INC-2026-0999}' }) }, code: 'handover.unknown-reference', file: HO, pointer: '/open_incidents/0/id', marker: 'INC-2026-0999' },
+  {
+    name: 'a handover listing an incident that does not exist',
+    files: { [HO]: handover({ open_incidents: '\n  - {id: INC-2026-0999}' }) },
+    code: 'handover.unknown-reference',
+    file: HO,
+    pointer: '/open_incidents/0/id',
+    marker: 'INC-2026-0999',
+  },
 ];
 
 describe('every rule of issue 15 is located', () => {

@@ -18,11 +18,26 @@ describe('incident duties (第五章 故障处理)', () => {
     expect(codes(await lint(incident()))).toEqual([]);
   });
 
-  it('the issue\'s example: acknowledged after 90 min, resolved after 8 h, no escalation, postmortem not_required', async () => {
-    const ds = await lint(incident({ acknowledged_at: '2026-11-11T01:42:00+08:00', analysed_at: '2026-11-11T01:50:00+08:00', resolved_at: '2026-11-11T08:12:00+08:00', escalations: null, notifications: null, verification: '{at: 2026-11-11T08:20:00+08:00, by: alice}', feedback: '{at: 2026-11-11T08:30:00+08:00, by: alice, to: [x]}', report: '{submitted_at: 2026-11-11T09:00:00+08:00, by: alice}', closed_at: '2026-11-12T09:00:00+08:00', postmortem: '{status: not_required}' }));
+  it("the issue's example: acknowledged after 90 min, resolved after 8 h, no escalation, postmortem not_required", async () => {
+    const ds = await lint(
+      incident({
+        acknowledged_at: '2026-11-11T01:42:00+08:00',
+        analysed_at: '2026-11-11T01:50:00+08:00',
+        resolved_at: '2026-11-11T08:12:00+08:00',
+        escalations: null,
+        notifications: null,
+        verification: '{at: 2026-11-11T08:20:00+08:00, by: alice}',
+        feedback: '{at: 2026-11-11T08:30:00+08:00, by: alice, to: [x]}',
+        report: '{submitted_at: 2026-11-11T09:00:00+08:00, by: alice}',
+        closed_at: '2026-11-12T09:00:00+08:00',
+        postmortem: '{status: not_required}',
+      }),
+    );
     expect(codes(ds)).toEqual([
       'error:incident.ack-late',
-      'error:incident.escalation-late', 'error:incident.escalation-late', 'error:incident.escalation-late',
+      'error:incident.escalation-late',
+      'error:incident.escalation-late',
+      'error:incident.escalation-late',
       'error:incident.notification-missing',
       'error:incident.postmortem-required',
     ]);
@@ -30,14 +45,41 @@ describe('incident duties (第五章 故障处理)', () => {
     expect(ack).toMatchObject({ pointer: '/acknowledged_at', line: 9 });
     expect(ack.message).toContain('85 min late');
     expect(ds.find((d) => d.code === 'incident.postmortem-required')).toMatchObject({ pointer: '/postmortem/status' });
-    expect(ds.filter((d) => d.code === 'incident.escalation-late').map((d) => d.message).join('\n')).toMatch(/supervisor[\s\S]*leadership[\s\S]*escalate to carol/);
+    expect(
+      ds
+        .filter((d) => d.code === 'incident.escalation-late')
+        .map((d) => d.message)
+        .join('\n'),
+    ).toMatch(/supervisor[\s\S]*leadership[\s\S]*escalate to carol/);
     expect(ds.find((d) => d.code === 'incident.notification-missing')!.message).toMatch(/^25 of 25 status update windows have no update/);
   });
 
   it.each([
-    ['supervisor reached late', { escalations: `\n  - {at: 2026-11-11T00:40:00+08:00, by: alice, role: supervisor, to: [bob], channel: phone}\n  - {at: 2026-11-11T00:25:00+08:00, by: alice, role: technical, to: [carol], channel: phone}\n  - {at: 2026-11-11T00:35:00+08:00, by: bob, role: leadership, to: [management], channel: phone}` }, 'incident.escalation-late', '/escalations/0/at', /18 min late/],
-    ['leadership told by robot, not by phone or in person', { escalations: `\n  - {at: 2026-11-11T00:18:00+08:00, by: alice, role: supervisor, to: [bob], channel: phone}\n  - {at: 2026-11-11T00:25:00+08:00, by: alice, role: technical, to: [carol], channel: phone}\n  - {at: 2026-11-11T00:35:00+08:00, by: bob, role: leadership, to: [management], channel: dingtalk}` }, 'incident.escalation-late', '/escalations/2/channel', /recorded by dingtalk, which does not count/],
-    ['a status update window skipped', { notifications: `\n  - {at: 2026-11-11T00:28:00+08:00, by: alice, duty: update, to: [ops], channel: dingtalk}` }, 'incident.notification-missing', '/notifications', /1 of 2 status update windows/],
+    [
+      'supervisor reached late',
+      {
+        escalations: `\n  - {at: 2026-11-11T00:40:00+08:00, by: alice, role: supervisor, to: [bob], channel: phone}\n  - {at: 2026-11-11T00:25:00+08:00, by: alice, role: technical, to: [carol], channel: phone}\n  - {at: 2026-11-11T00:35:00+08:00, by: bob, role: leadership, to: [management], channel: phone}`,
+      },
+      'incident.escalation-late',
+      '/escalations/0/at',
+      /18 min late/,
+    ],
+    [
+      'leadership told by robot, not by phone or in person',
+      {
+        escalations: `\n  - {at: 2026-11-11T00:18:00+08:00, by: alice, role: supervisor, to: [bob], channel: phone}\n  - {at: 2026-11-11T00:25:00+08:00, by: alice, role: technical, to: [carol], channel: phone}\n  - {at: 2026-11-11T00:35:00+08:00, by: bob, role: leadership, to: [management], channel: dingtalk}`,
+      },
+      'incident.escalation-late',
+      '/escalations/2/channel',
+      /recorded by dingtalk, which does not count/,
+    ],
+    [
+      'a status update window skipped',
+      { notifications: `\n  - {at: 2026-11-11T00:28:00+08:00, by: alice, duty: update, to: [ops], channel: dingtalk}` },
+      'incident.notification-missing',
+      '/notifications',
+      /1 of 2 status update windows/,
+    ],
     ['no feedback to the reporter', { feedback: null }, 'incident.notification-missing', '/resolved_at', /反馈/],
     ['no verification', { verification: null }, 'incident.cycle-incomplete', '/resolved_at', /验证/],
     ['no analysis', { analysed_at: null }, 'incident.cycle-incomplete', '/resolved_at', /分析/],
@@ -58,7 +100,20 @@ describe('incident duties (第五章 故障处理)', () => {
   });
 
   it('an open incident is reported only once a duty is overdue', async () => {
-    const open = incident({ status: 'open', acknowledged_at: null, analysed_at: null, resolved_at: null, closed_at: null, verification: null, feedback: null, report: null, escalations: null, notifications: null, root_cause: null, resolution: null });
+    const open = incident({
+      status: 'open',
+      acknowledged_at: null,
+      analysed_at: null,
+      resolved_at: null,
+      closed_at: null,
+      verification: null,
+      feedback: null,
+      report: null,
+      escalations: null,
+      notifications: null,
+      root_cause: null,
+      resolution: null,
+    });
     expect(codes(await lint(open, {}, new Date('2026-11-11T00:14:00+08:00')))).toEqual([]);
     expect(codes(await lint(open, {}, new Date('2026-11-11T00:20:00+08:00')))).toEqual(['error:incident.ack-late']);
     const later = await lint(open, {}, new Date('2026-11-11T00:23:00+08:00'));
@@ -69,7 +124,12 @@ describe('incident duties (第五章 故障处理)', () => {
 
 describe('incident.level-too-low: the level derived from hosts and impact, derivation printed', () => {
   it.each([
-    ['outage on a critical prod host, declared 三级', { level: '3' }, 1, /一级 \(affects prod host\(s\) db-01 → 三级; prod service outage → 二级; outage on critical host\(s\) db-01 → 一级; outage for all users → 一级\)/],
+    [
+      'outage on a critical prod host, declared 三级',
+      { level: '3' },
+      1,
+      /一级 \(affects prod host\(s\) db-01 → 三级; prod service outage → 二级; outage on critical host\(s\) db-01 → 一级; outage for all users → 一级\)/,
+    ],
     ['data leak on a staging host, declared 四级', { level: '4', affected: '{hosts: [stg-01]}', impact: '{availability: none, data: leak, users: few}' }, 1, /一级 \(data leak → 一级\)/],
     ['degraded for many users on prod, declared 三级', { level: '3', affected: '{hosts: [web-01]}', impact: '{availability: degraded, users: many}' }, 1, /二级/],
     ['most_severe 4: outage on a critical host, declared level 2', { level: '2' }, 4, /四级/],
@@ -100,8 +160,15 @@ describe('vendors, people and the SLA policy', () => {
   });
 
   it('unknown people in the chain are located', async () => {
-    const ds = await lint(incident({ escalations: `\n  - {at: 2026-11-11T00:18:00+08:00, by: alcie, role: supervisor, to: [bob, nobody], channel: phone}\n  - {at: 2026-11-11T00:25:00+08:00, by: alice, role: technical, to: [carol], channel: phone}\n  - {at: 2026-11-11T00:35:00+08:00, by: bob, role: leadership, to: [management], channel: phone}` }));
-    expect(ds.map((d) => [d.code, d.pointer])).toEqual([['incident.unknown-person', '/escalations/0/by'], ['incident.unknown-person', '/escalations/0/to/1']]);
+    const ds = await lint(
+      incident({
+        escalations: `\n  - {at: 2026-11-11T00:18:00+08:00, by: alcie, role: supervisor, to: [bob, nobody], channel: phone}\n  - {at: 2026-11-11T00:25:00+08:00, by: alice, role: technical, to: [carol], channel: phone}\n  - {at: 2026-11-11T00:35:00+08:00, by: bob, role: leadership, to: [management], channel: phone}`,
+      }),
+    );
+    expect(ds.map((d) => [d.code, d.pointer])).toEqual([
+      ['incident.unknown-person', '/escalations/0/by'],
+      ['incident.unknown-person', '/escalations/0/to/1'],
+    ]);
   });
 
   it('sla.severity-order warns when the numbers run against most_severe', async () => {

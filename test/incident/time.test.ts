@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatLocal } from '../../scripts/incident/time.ts';
 
-describe('formatLocal: times in messages read in the organisation\'s zone', () => {
+describe("formatLocal: times in messages read in the organisation's zone", () => {
   it.each([
     ['2026-11-11T00:20:00+08:00', 'Asia/Shanghai', '2026-11-11 00:20 +08:00'],
     // New York springs forward at 07:00 UTC on 2026-03-08: the same UTC day carries both offsets.

@@ -27,15 +27,40 @@ const policy: PolicyData = {
 function facts(over: Partial<HostFacts> = {}): HostFacts {
   const missing = factError<never>('not gathered', 'x');
   return {
-    host: 'web-01', identity: missing, osRelease: missing, sshd: missing, sshdContexts: missing, sshdRuntime: missing, listen: missing, loginDefs: missing, passwd: missing, group: missing, shadow: missing,
-    shells: missing, authorizedKeys: missing, authorizedKeyFiles: missing, sudoers: missing, sudoList: missing, packages: missing, files: missing, sysctlRunning: missing, sysctlPersisted: missing, disk: missing, memory: missing, load: missing,
-    restic: new Map(), ...over,
+    host: 'web-01',
+    identity: missing,
+    osRelease: missing,
+    sshd: missing,
+    sshdContexts: missing,
+    sshdRuntime: missing,
+    listen: missing,
+    loginDefs: missing,
+    passwd: missing,
+    group: missing,
+    shadow: missing,
+    shells: missing,
+    authorizedKeys: missing,
+    authorizedKeyFiles: missing,
+    sudoers: missing,
+    sudoList: missing,
+    packages: missing,
+    files: missing,
+    sysctlRunning: missing,
+    sysctlPersisted: missing,
+    disk: missing,
+    memory: missing,
+    load: missing,
+    restic: new Map(),
+    ...over,
   };
 }
 const check = (type: string, params: Record<string, unknown>, id = `t.${type}`): CheckDef => ({ id, title: id, severity: 'high', type, params, rationale: 'r', remediation: 'm' });
 
 describe('sshd_option and login_defs comparisons', () => {
-  const f = facts({ sshd: factOk({ permitrootlogin: ['without-password'], maxauthtries: ['6'], ciphers: ['aes256-gcm@openssh.com,aes128-cbc'] }, 'sshd -T'), loginDefs: factOk({ PASS_MAX_DAYS: '99999' }, 'grep') });
+  const f = facts({
+    sshd: factOk({ permitrootlogin: ['without-password'], maxauthtries: ['6'], ciphers: ['aes256-gcm@openssh.com,aes128-cbc'] }, 'sshd -T'),
+    loginDefs: factOk({ PASS_MAX_DAYS: '99999' }, 'grep'),
+  });
   it.each([
     [{ option: 'permitrootlogin', equals: 'no' }, 'fail'],
     [{ option: 'permitrootlogin', in: ['no', 'without-password'] }, 'pass'],
@@ -59,10 +84,17 @@ describe('sshd_option and login_defs comparisons', () => {
 });
 
 describe('sysctl: running and persisted', () => {
-  const run = (running: string | null, persisted?: string) => evaluateCheck(check('sysctl', { key: 'net.ipv4.ip_forward', value: 0 }), facts({
-    sysctlRunning: factOk(new Map([['net.ipv4.ip_forward', running]]), 'cat'),
-    sysctlPersisted: factOk(new Map(persisted === undefined ? [] : [['net.ipv4.ip_forward', { value: persisted, file: '/etc/sysctl.d/60.conf', line: 3 }]]), 'cat'),
-  }), host, policy, NOW);
+  const run = (running: string | null, persisted?: string) =>
+    evaluateCheck(
+      check('sysctl', { key: 'net.ipv4.ip_forward', value: 0 }),
+      facts({
+        sysctlRunning: factOk(new Map([['net.ipv4.ip_forward', running]]), 'cat'),
+        sysctlPersisted: factOk(new Map(persisted === undefined ? [] : [['net.ipv4.ip_forward', { value: persisted, file: '/etc/sysctl.d/60.conf', line: 3 }]]), 'cat'),
+      }),
+      host,
+      policy,
+      NOW,
+    );
   it.each([
     ['0', '0', 'pass', ''],
     ['1', '0', 'fail', 'running value is 1'],
@@ -79,8 +111,22 @@ describe('sysctl: running and persisted', () => {
 });
 
 describe('thresholds', () => {
-  const disk = (pct: number) => facts({ disk: factOk([{ filesystem: '/dev/vda', type: 'ext4', mount: '/', sizeKb: 100, usedKb: pct, usedPercent: pct }, { filesystem: 'tmpfs', type: 'tmpfs', mount: '/run', sizeKb: 1, usedKb: 1, usedPercent: 100 }], 'df') });
-  it.each([[79, 'pass', undefined], [80, 'pass', 'warn'], [89, 'pass', 'warn'], [90, 'fail', undefined]] as const)('%s%% → %s %s', (pct, status, level) => {
+  const disk = (pct: number) =>
+    facts({
+      disk: factOk(
+        [
+          { filesystem: '/dev/vda', type: 'ext4', mount: '/', sizeKb: 100, usedKb: pct, usedPercent: pct },
+          { filesystem: 'tmpfs', type: 'tmpfs', mount: '/run', sizeKb: 1, usedKb: 1, usedPercent: 100 },
+        ],
+        'df',
+      ),
+    });
+  it.each([
+    [79, 'pass', undefined],
+    [80, 'pass', 'warn'],
+    [89, 'pass', 'warn'],
+    [90, 'fail', undefined],
+  ] as const)('%s%% → %s %s', (pct, status, level) => {
     const o = evaluateCheck(check('disk_usage', { warn_at: 80, fail_at: 90 }), disk(pct), host, policy, NOW);
     expect([o.status, o.level]).toEqual([status, level]);
   });
@@ -111,12 +157,52 @@ describe('access checks against people, roles and grants', () => {
     expect(o.reason).toContain(reason);
   });
 
-  const passwd = (accounts: Array<[string, number, string?]>) => facts({ passwd: factOk(accounts.map(([name, uid, shell]) => ({ name, uid, gid: uid, home: `/home/${name}`, shell: shell ?? '/bin/bash' })), 'cat') });
+  const passwd = (accounts: Array<[string, number, string?]>) =>
+    facts({
+      passwd: factOk(
+        accounts.map(([name, uid, shell]) => ({ name, uid, gid: uid, home: `/home/${name}`, shell: shell ?? '/bin/bash' })),
+        'cat',
+      ),
+    });
   it.each([
-    ['root and declared accounts', [['root', 0], ['deploy', 1001], ['opsgate', 1990], ['daemon', 1, '/usr/sbin/nologin']], 'pass', ''],
-    ['a second uid 0', [['root', 0], ['toor', 0, '/bin/sh']], 'fail', 'toor has uid 0'],
-    ['an undeclared login account', [['root', 0], ['mallory', 1005]], 'fail', 'mallory (uid 1005) is not declared'],
-    ['an undeclared account without a login shell', [['root', 0], ['svc', 1006, '/usr/sbin/nologin']], 'pass', ''],
+    [
+      'root and declared accounts',
+      [
+        ['root', 0],
+        ['deploy', 1001],
+        ['opsgate', 1990],
+        ['daemon', 1, '/usr/sbin/nologin'],
+      ],
+      'pass',
+      '',
+    ],
+    [
+      'a second uid 0',
+      [
+        ['root', 0],
+        ['toor', 0, '/bin/sh'],
+      ],
+      'fail',
+      'toor has uid 0',
+    ],
+    [
+      'an undeclared login account',
+      [
+        ['root', 0],
+        ['mallory', 1005],
+      ],
+      'fail',
+      'mallory (uid 1005) is not declared',
+    ],
+    [
+      'an undeclared account without a login shell',
+      [
+        ['root', 0],
+        ['svc', 1006, '/usr/sbin/nologin'],
+      ],
+      'pass',
+      '',
+    ],
   ] as const)('accounts: %s', (_n, accounts, status, reason) => {
     const o = evaluateCheck(check('accounts', { allow_accounts: ['opsgate'] }), passwd(accounts as never), host, policy, NOW);
     expect(o.status).toBe(status);
@@ -138,7 +224,18 @@ describe('access checks against people, roles and grants', () => {
 
 describe('backup_freshness', () => {
   const db: InventoryHost = { ...host, id: 'db-01', groups: ['db'], backup_repositories: [{ policy: 'db', repository: '/r', password_env: 'P' }] };
-  const snaps = (...hoursAgo: number[]) => facts({ restic: new Map([['db', factOk(hoursAgo.map((h, i) => ({ id: `s${i}`, time: new Date(NOW.getTime() - h * 3_600_000).toISOString(), host: 'db-01', paths: [], tags: [] })), 'restic')]]) });
+  const snaps = (...hoursAgo: number[]) =>
+    facts({
+      restic: new Map([
+        [
+          'db',
+          factOk(
+            hoursAgo.map((h, i) => ({ id: `s${i}`, time: new Date(NOW.getTime() - h * 3_600_000).toISOString(), host: 'db-01', paths: [], tags: [] })),
+            'restic',
+          ),
+        ],
+      ]),
+    });
   it.each([
     [[2], 'pass', ''],
     [[30, 50], 'fail', 'db: newest snapshot of db-01 is s0 at 2026-11-25T22:00:00.000Z, 30 h old; RPO is 24 h'],
@@ -149,14 +246,26 @@ describe('backup_freshness', () => {
     expect(o.status).toBe(status);
     expect(o.reason).toContain(reason);
   });
-  it('in a shared repository, only this host\'s snapshots of this policy count', () => {
-    const snap = (id: string, hostName: string, hoursAgo: number, tags: string[] = ['db']) => ({ id, time: new Date(NOW.getTime() - hoursAgo * 3_600_000).toISOString(), host: hostName, paths: ['/var/lib/postgresql'], tags });
+  it("in a shared repository, only this host's snapshots of this policy count", () => {
+    const snap = (id: string, hostName: string, hoursAgo: number, tags: string[] = ['db']) => ({
+      id,
+      time: new Date(NOW.getTime() - hoursAgo * 3_600_000).toISOString(),
+      host: hostName,
+      paths: ['/var/lib/postgresql'],
+      tags,
+    });
     const shared = facts({ restic: new Map([['db', factOk([snap('mine', 'db-01', 50), snap('other', 'db-02', 1), snap('wrongtag', 'db-01', 1, ['logs'])], 'restic')]]) });
     const tagged = { ...policy, backupPolicies: [{ ...policy.backupPolicies[0]!, tags: ['db'] }] };
     const o = evaluateCheck(check('backup_freshness', {}), shared, db, tagged, NOW);
     expect(o.status).toBe('fail');
     expect(o.reason).toBe('db: newest snapshot of db-01 is mine at 2026-11-25T02:00:00.000Z, 50 h old; RPO is 24 h (2 snapshots of other hosts or policies in the repository not counted)');
-    const byHostname = evaluateCheck(check('backup_freshness', {}), facts({ identity: factOk({ uid: 0, hostname: 'db-01.prod' }, 'id'), restic: new Map([['db', factOk([snap('x', 'db-01.prod', 2)], 'restic')]]) }), db, tagged, NOW);
+    const byHostname = evaluateCheck(
+      check('backup_freshness', {}),
+      facts({ identity: factOk({ uid: 0, hostname: 'db-01.prod' }, 'id'), restic: new Map([['db', factOk([snap('x', 'db-01.prod', 2)], 'restic')]]) }),
+      db,
+      tagged,
+      NOW,
+    );
     expect(byHostname.status).toBe('pass');
   });
   it('a targeted host without a repository fails; an untargeted one is not applicable', () => {
@@ -166,20 +275,46 @@ describe('backup_freshness', () => {
 });
 
 describe('evaluateHost, exceptions, diff, summary', () => {
-  const baseline: Baseline = { id: 'b', title: 'b', checks: [check('sshd_option', { option: 'permitrootlogin', equals: 'no' }, 'ssh.root'), { ...check('manual', {}, 'm.review'), applies_to: { groups: ['db'] } }] };
+  const baseline: Baseline = {
+    id: 'b',
+    title: 'b',
+    checks: [check('sshd_option', { option: 'permitrootlogin', equals: 'no' }, 'ssh.root'), { ...check('manual', {}, 'm.review'), applies_to: { groups: ['db'] } }],
+  };
   it('an unreachable host gets an error row per applicable check; out-of-scope checks stay not_applicable', () => {
     const rows = evaluateHost(host, [baseline], { error: 'hostkey: refused' }, policy, NOW);
-    expect(rows.map((r) => [r.check, r.status, r.reason])).toEqual([['ssh.root', 'error', 'hostkey: refused'], ['m.review', 'not_applicable', "host is outside the check's applies_to"]]);
+    expect(rows.map((r) => [r.check, r.status, r.reason])).toEqual([
+      ['ssh.root', 'error', 'hostkey: refused'],
+      ['m.review', 'not_applicable', "host is outside the check's applies_to"],
+    ]);
   });
-  const r = (hostId: string, status: InspectionRow['status']): InspectionRow => ({ host: hostId, check: 'ssh.root', baseline: 'b', title: 't', severity: 'high', status, expected: '', observed: '', reason: 'why', evidence: '' });
+  const r = (hostId: string, status: InspectionRow['status']): InspectionRow => ({
+    host: hostId,
+    check: 'ssh.root',
+    baseline: 'b',
+    title: 't',
+    severity: 'high',
+    status,
+    expected: '',
+    observed: '',
+    reason: 'why',
+    evidence: '',
+  });
   it('exceptions waive until expiry, then leave fail with exception_expired; scope matters', () => {
-    const hosts = new Map([['web-01', host], ['db-01', { ...host, id: 'db-01', groups: ['db'] }]]);
+    const hosts = new Map([
+      ['web-01', host],
+      ['db-01', { ...host, id: 'db-01', groups: ['db'] }],
+    ]);
     const exceptions = [
       { id: 'e-web', rule: 'ssh.root', scope: { groups: ['web'] }, expires: '2026-12-01T00:00:00+08:00' },
       { id: 'e-db', rule: 'ssh.root', scope: { hosts: ['db-01'] }, expires: '2026-11-01T00:00:00+08:00' },
     ];
     const out = applyExceptions([r('web-01', 'fail'), r('db-01', 'fail'), r('app-01', 'fail'), r('web-01', 'pass')], exceptions, hosts, NOW);
-    expect(out.map((x) => [x.status, x.exception, x.raw_status])).toEqual([['waived', 'e-web', 'fail'], ['fail', 'e-db', undefined], ['fail', undefined, undefined], ['pass', undefined, undefined]]);
+    expect(out.map((x) => [x.status, x.exception, x.raw_status])).toEqual([
+      ['waived', 'e-web', 'fail'],
+      ['fail', 'e-db', undefined],
+      ['fail', undefined, undefined],
+      ['pass', undefined, undefined],
+    ]);
     expect(out[1]!.reason).toMatch(/^exception_expired: e-db/);
   });
   // Every transition: now × the last run that inspected the host (× resolved before).
@@ -218,7 +353,15 @@ describe('evaluateHost, exceptions, diff, summary', () => {
     expect(applyLifecycle([r('web-01', 'fail')], new Map([['web-01', { runId: 'R3', rows: [quiet] }]]), 'R4')[0]).toMatchObject({ change: 'regressed', last_resolved: 'R2' });
   });
   it('a host this run could not inspect gets no change; hosts a scoped run did not cover keep their own comparison point', () => {
-    const out = applyLifecycle([r('web-01', 'error'), r('db-01', 'fail')], new Map([['web-01', { runId: 'R1', rows: [{ check: 'ssh.root', status: 'fail' as const }] }], ['db-01', { runId: 'R0', rows: [{ check: 'ssh.root', status: 'fail' as const }] }]]), 'R2', new Set(['web-01']));
+    const out = applyLifecycle(
+      [r('web-01', 'error'), r('db-01', 'fail')],
+      new Map([
+        ['web-01', { runId: 'R1', rows: [{ check: 'ssh.root', status: 'fail' as const }] }],
+        ['db-01', { runId: 'R0', rows: [{ check: 'ssh.root', status: 'fail' as const }] }],
+      ]),
+      'R2',
+      new Set(['web-01']),
+    );
     expect(out.map((x) => x.change)).toEqual([undefined, 'persisting']);
   });
   it('compliance = pass ÷ (pass + fail + error); waived and n/a are outside', () => {

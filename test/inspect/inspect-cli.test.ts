@@ -7,9 +7,25 @@ import { parseInspectArgs } from '../../scripts/commands/inspect.ts';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 async function cli(argv: string[]) {
-  let out = ''; let err = '';
-  const w = (f: (s: string) => void) => new Writable({ write(c, _e, cb) { f(String(c)); cb(); } });
-  const code = await runCli(['inspect', '--root', ROOT, ...argv], { env: { PATH: process.env.PATH }, stdout: w((s) => { out += s; }), stderr: w((s) => { err += s; }), cwd: ROOT });
+  let out = '';
+  let err = '';
+  const w = (f: (s: string) => void) =>
+    new Writable({
+      write(c, _e, cb) {
+        f(String(c));
+        cb();
+      },
+    });
+  const code = await runCli(['inspect', '--root', ROOT, ...argv], {
+    env: { PATH: process.env.PATH },
+    stdout: w((s) => {
+      out += s;
+    }),
+    stderr: w((s) => {
+      err += s;
+    }),
+    cwd: ROOT,
+  });
   return { code, out, err };
 }
 
@@ -42,6 +58,11 @@ describe('opsgate inspect: usage and unusable input (no SSH needed)', () => {
   });
 
   it('parses flags', () => {
-    expect(parseInspectArgs(['--hosts', 'a,b', '--hosts=c', '--shard', '2/4', '--timeout', '1.5', '--format=json'])).toMatchObject({ hosts: ['a', 'b', 'c'], shard: { index: 2, count: 4 }, timeoutMs: 1500, format: 'json' });
+    expect(parseInspectArgs(['--hosts', 'a,b', '--hosts=c', '--shard', '2/4', '--timeout', '1.5', '--format=json'])).toMatchObject({
+      hosts: ['a', 'b', 'c'],
+      shard: { index: 2, count: 4 },
+      timeoutMs: 1500,
+      format: 'json',
+    });
   });
 });

@@ -32,13 +32,22 @@ let rows: InspectionRow[];
 let hostsOut: Array<{ host: string; reachable: boolean; error: { phase: string; message: string } | null }>;
 
 const BASELINE = {
-  id: 'daemon-view', title: '守护进程视角',
+  id: 'daemon-view',
+  title: '守护进程视角',
   checks: [
     { id: 'ssh.password-auth', title: '禁止口令登录', severity: 'high', type: 'sshd_option', params: { option: 'passwordauthentication', equals: 'no' }, rationale: 'r', remediation: 'm' },
     { id: 'groups.privileged', title: '特权组', severity: 'critical', type: 'privileged_groups', params: { groups: ['sudo', 'disk', 'shadow'] }, rationale: 'r', remediation: 'm' },
     { id: 'accounts.empty-password', title: '空口令', severity: 'critical', type: 'empty_password', params: {}, rationale: 'r', remediation: 'm' },
     { id: 'accounts.password-age', title: '口令期限', severity: 'medium', type: 'password_age', params: { max_days: 90 }, rationale: 'r', remediation: 'm' },
-    { id: 'file.shadow-mode', title: 'shadow 权限', severity: 'high', type: 'file_mode', params: { path: '/etc/shadow', max_mode: '0640', owner: 'root', group: ['root', 'shadow'], must_exist: true }, rationale: 'r', remediation: 'm' },
+    {
+      id: 'file.shadow-mode',
+      title: 'shadow 权限',
+      severity: 'high',
+      type: 'file_mode',
+      params: { path: '/etc/shadow', max_mode: '0640', owner: 'root', group: ['root', 'shadow'], must_exist: true },
+      rationale: 'r',
+      remediation: 'm',
+    },
   ],
 };
 
@@ -52,8 +61,16 @@ const brief = (r: InspectionRow) => ({ status: r.status, severity: r.severity, r
 /** Runs a command on a fleet host over our own verified connection (as the login user, sudo where needed). */
 async function onHost(id: string, argv: string[]): Promise<{ code: number; stdout: string }> {
   const h = fleet.hosts.find((x) => x.id === id)!;
-  const s = await connectHost({ id: h.id, address: h.address, port: h.port, user: h.user, hostKeys: h.host_keys, proxyCommand: h.proxy_command! }, { auth: { privateKey: await readFile(fleet.clientKeyPath, 'utf8') } });
-  try { const r = await s.exec(argv, { timeoutMs: 20_000 }); return { code: r.code ?? -1, stdout: r.stdout }; } finally { await s.close(); }
+  const s = await connectHost(
+    { id: h.id, address: h.address, port: h.port, user: h.user, hostKeys: h.host_keys, proxyCommand: h.proxy_command! },
+    { auth: { privateKey: await readFile(fleet.clientKeyPath, 'utf8') } },
+  );
+  try {
+    const r = await s.exec(argv, { timeoutMs: 20_000 });
+    return { code: r.code ?? -1, stdout: r.stdout };
+  } finally {
+    await s.close();
+  }
 }
 
 beforeAll(async () => {
@@ -71,27 +88,54 @@ beforeAll(async () => {
   fleet = await startFleet({
     hosts: [
       {
-        id: 'k-files', groups: ['web'], sshd: { extra: ['AuthorizedKeysFile .ssh/authorized_keys /mnt/keys/%u %h/.ssh/extra_%U'] },
+        id: 'k-files',
+        groups: ['web'],
+        sshd: { extra: ['AuthorizedKeysFile .ssh/authorized_keys /mnt/keys/%u %h/.ssh/extra_%U'] },
         // A comment that imitates the old framing must not hide the key after it.
-        accounts: [{ name: 'deploy', uid: 1001, keys: [alice.publicKey, '#file opsgate /home/opsgate/.ssh/authorized_keys', h3.publicKey], homeFiles: { '.ssh/extra_1001': `from="10.0.0.0/8",no-pty ${h2.publicKey}` } }],
+        accounts: [
+          {
+            name: 'deploy',
+            uid: 1001,
+            keys: [alice.publicKey, '#file opsgate /home/opsgate/.ssh/authorized_keys', h3.publicKey],
+            homeFiles: { '.ssh/extra_1001': `from="10.0.0.0/8",no-pty ${h2.publicKey}` },
+          },
+        ],
         mntFiles: { 'keys/deploy': { content: `${hidden.publicKey}\n` } },
       },
       { id: 'k-cmd', groups: ['web'], sshd: { extra: ['AuthorizedKeysCommand /bin/cat /dev/null', 'AuthorizedKeysCommandUser nobody'] } },
-      { id: 'm-match', groups: ['web'], accounts: [{ name: 'deploy', uid: 1001 }], sshd: { match: ['Match User deploy', '  PasswordAuthentication yes', 'Match Address 10.0.0.0/8', '  PermitRootLogin yes'] } },
       {
-        id: 's-sudo', groups: ['web'],
-        accounts: [{ name: 'deploy', uid: 1001 }, { name: 'ops', uid: 1002, groups: ['staff'] }],
+        id: 'm-match',
+        groups: ['web'],
+        accounts: [{ name: 'deploy', uid: 1001 }],
+        sshd: { match: ['Match User deploy', '  PasswordAuthentication yes', 'Match Address 10.0.0.0/8', '  PermitRootLogin yes'] },
+      },
+      {
+        id: 's-sudo',
+        groups: ['web'],
+        accounts: [
+          { name: 'deploy', uid: 1001 },
+          { name: 'ops', uid: 1002, groups: ['staff'] },
+        ],
         sudoers: ['deploy ALL=(root) NOPASSWD: /usr/bin/systemctl restart nginx'],
         sudoersFiles: {
-          'deploy.conf': 'deploy ALL=(ALL) NOPASSWD: ALL\n', 'old~': 'deploy ALL=(ALL) NOPASSWD: ALL\n',
+          'deploy.conf': 'deploy ALL=(ALL) NOPASSWD: ALL\n',
+          'old~': 'deploy ALL=(ALL) NOPASSWD: ALL\n',
           '60-inc': '@includedir /etc/sudoers.d/nested\n',
           'nested/inner': 'User_Alias WEB = deploy\nCmnd_Alias SH = /bin/bash\nWEB ALL=(root) NOPASSWD: SH\n',
           '70-staff': 'Defaults:%staff !authenticate\n%staff ALL=(root) /usr/bin/vim\n',
         },
       },
-      { id: 'g-groups', groups: ['web'], accounts: [{ name: 'deploy', uid: 1001, groups: ['sudo'] }, { name: 'svc', uid: 1003, primaryGroup: 'disk', shell: '/usr/sbin/nologin' }] },
       {
-        id: 'a-accts', groups: ['web'],
+        id: 'g-groups',
+        groups: ['web'],
+        accounts: [
+          { name: 'deploy', uid: 1001, groups: ['sudo'] },
+          { name: 'svc', uid: 1003, primaryGroup: 'disk', shell: '/usr/sbin/nologin' },
+        ],
+      },
+      {
+        id: 'a-accts',
+        groups: ['web'],
         accounts: [
           { name: 'guest', uid: 1005, password: 'empty' },
           { name: 'sneaky', uid: 1006, shell: '/mnt/bin/nologin' },
@@ -109,7 +153,16 @@ beforeAll(async () => {
       { id: 'm-host', groups: ['web'], sshd: { extra: ['UseDNS yes'], match: ['Match Host *.corp.example', '  PasswordAuthentication yes'] } },
       { id: 'm-host-nodns', groups: ['web'], sshd: { match: ['Match Host *.corp.example', '  PasswordAuthentication yes'] } },
       { id: 'k-ca', groups: ['web'], sshd: { extra: ['TrustedUserCAKeys /mnt/user_ca.pub'] }, mntFiles: { 'user_ca.pub': { content: `${ca.publicKey}\n` } } },
-      { id: 'b-stale', groups: ['db'], restic: { policy: 'db-daily', shared: 'pool', snapshotTimes: [new Date(Date.now() - 72 * HOUR).toISOString(), new Date(Date.now() - 50 * HOUR).toISOString()], foreign: [{ host: 'b-other', time: new Date(Date.now() - HOUR).toISOString() }] } },
+      {
+        id: 'b-stale',
+        groups: ['db'],
+        restic: {
+          policy: 'db-daily',
+          shared: 'pool',
+          snapshotTimes: [new Date(Date.now() - 72 * HOUR).toISOString(), new Date(Date.now() - 50 * HOUR).toISOString()],
+          foreign: [{ host: 'b-other', time: new Date(Date.now() - HOUR).toISOString() }],
+        },
+      },
       { id: 'b-fresh', groups: ['db'], restic: { policy: 'db-daily', shared: 'pool', snapshotTimes: [new Date(Date.now() - 2 * HOUR).toISOString()] } },
     ],
   });
@@ -124,12 +177,25 @@ beforeAll(async () => {
   const pw = path.join(fleet.dir, 'a-accts', 'etc', 'passwd');
   await writeFile(pw, (await readFile(pw, 'utf8')).replace(/\n$/, ''));
 
-  const out: string[] = []; const err: string[] = [];
-  const sink = (into: string[]) => new Writable({ write(c, _e, cb) { into.push(String(c)); cb(); } });
-  const code = await runCli(['inspect', '--root', root, '--identity', fleet.clientKeyPath, '--format', 'json', '--timeout', '20'], { env: { ...fleet.env, PATH: process.env.PATH }, stdout: sink(out), stderr: sink(err), cwd: root });
+  const out: string[] = [];
+  const err: string[] = [];
+  const sink = (into: string[]) =>
+    new Writable({
+      write(c, _e, cb) {
+        into.push(String(c));
+        cb();
+      },
+    });
+  const code = await runCli(['inspect', '--root', root, '--identity', fleet.clientKeyPath, '--format', 'json', '--timeout', '20'], {
+    env: { ...fleet.env, PATH: process.env.PATH },
+    stdout: sink(out),
+    stderr: sink(err),
+    cwd: root,
+  });
   if (code !== 1) throw new Error(`inspect exited ${code}: ${err.join('')}`);
   const json = JSON.parse(out.join('')) as { results: InspectionRow[]; hosts: typeof hostsOut };
-  rows = json.results; hostsOut = json.hosts;
+  rows = json.results;
+  hostsOut = json.hosts;
 }, 180_000);
 
 afterAll(async () => {
@@ -146,7 +212,25 @@ MACHINE.describe('inspection reads what sshd, sudo and restic read (issue 13, re
   it('authorized_keys: every AuthorizedKeysFile token, expanded; framing no comment can forge; options reported', async () => {
     // Ground truth: the hidden key in /mnt/keys/%u logs in.
     const h = fleet.hosts.find((x) => x.id === 'k-files')!;
-    const login = await run('ssh', ['-i', hidden.privatePath, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', `ProxyCommand=${h.proxy_command!.join(' ')}`, 'deploy@k-files', 'echo', 'in'], { timeout: 20_000 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
+    const login = await run(
+      'ssh',
+      [
+        '-i',
+        hidden.privatePath,
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        `ProxyCommand=${h.proxy_command!.join(' ')}`,
+        'deploy@k-files',
+        'echo',
+        'in',
+      ],
+      { timeout: 20_000 },
+    ).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
     expect(login.stdout.trim()).toBe('in');
     const r = row('k-files', 'access.authorized-keys');
     expect(r.status).toBe('fail');
@@ -157,12 +241,15 @@ MACHINE.describe('inspection reads what sshd, sudo and restic read (issue 13, re
       'deploy: FP is unknown (c) at /home/deploy/.ssh/extra_1001:1',
     ]);
     expect(r.observed).toMatch(/deploy:alice, deploy:SHA256:\S+, deploy:SHA256:\S+, deploy:SHA256:\S+ \[from,no-pty\]; AuthorizedKeysFile \.ssh\/authorized_keys \/mnt\/keys\/%u %h\/\.ssh\/extra_%U$/);
-    expect(r.evidence).toBe("sshd -T -f CONFIG (the running daemon's -f) | grep -i authorizedkeys; cat /home/opsgate/.ssh/authorized_keys /home/deploy/.ssh/authorized_keys /mnt/keys/deploy /home/deploy/.ssh/extra_1001");
+    expect(r.evidence).toBe(
+      "sshd -T -f CONFIG (the running daemon's -f) | grep -i authorizedkeys; cat /home/opsgate/.ssh/authorized_keys /home/deploy/.ssh/authorized_keys /mnt/keys/deploy /home/deploy/.ssh/extra_1001",
+    );
   });
 
   it('AuthorizedKeysCommand is a key source opsgate cannot verify: error', () => {
     expect(brief(row('k-cmd', 'access.authorized-keys'))).toEqual({
-      status: 'error', severity: 'high',
+      status: 'error',
+      severity: 'high',
       reason: 'keys also come from AuthorizedKeysCommand /bin/cat /dev/null (every account), which opsgate cannot verify; set allow_keys_command: true in the baseline if that source is trusted',
       evidence: "sshd -T -f CONFIG (the running daemon's -f) | grep -i authorizedkeys; cat /home/opsgate/.ssh/authorized_keys",
     });
@@ -170,11 +257,33 @@ MACHINE.describe('inspection reads what sshd, sudo and restic read (issue 13, re
 
   it('TrustedUserCAKeys: a certificate logs in with no authorized_keys entry, so the CA is a key source opsgate cannot verify', async () => {
     const h = fleet.hosts.find((x) => x.id === 'k-ca')!;
-    const login = await run('ssh', ['-i', certified.privatePath, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', `ProxyCommand=${h.proxy_command!.join(' ')}`, 'opsgate@k-ca', 'echo', 'in'], { timeout: 20_000 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
+    const login = await run(
+      'ssh',
+      [
+        '-i',
+        certified.privatePath,
+        '-o',
+        'IdentitiesOnly=yes',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        `ProxyCommand=${h.proxy_command!.join(' ')}`,
+        'opsgate@k-ca',
+        'echo',
+        'in',
+      ],
+      { timeout: 20_000 },
+    ).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
     expect(login.stdout.trim()).toBe('in');
     expect(brief(row('k-ca', 'access.authorized-keys'))).toEqual({
-      status: 'error', severity: 'high',
-      reason: 'certificates signed by TrustedUserCAKeys /mnt/user_ca.pub (every account) log in without an authorized_keys entry, which opsgate cannot verify; set allow_user_ca: true in the baseline if that CA is trusted',
+      status: 'error',
+      severity: 'high',
+      reason:
+        'certificates signed by TrustedUserCAKeys /mnt/user_ca.pub (every account) log in without an authorized_keys entry, which opsgate cannot verify; set allow_user_ca: true in the baseline if that CA is trusted',
       evidence: "sshd -T -f CONFIG (the running daemon's -f) | grep -i authorizedkeys; cat /home/opsgate/.ssh/authorized_keys",
     });
   });
@@ -201,7 +310,8 @@ MACHINE.describe('inspection reads what sshd, sudo and restic read (issue 13, re
     const truth = await onHost('m-match', ['sudo', '-n', 'sshd', '-T', '-C', 'user=deploy,host=203.0.113.10,addr=203.0.113.10']);
     expect(truth.stdout).toMatch(/^passwordauthentication yes$/m);
     expect(brief(row('m-match', 'ssh.password-auth'))).toEqual({
-      status: 'fail', severity: 'high',
+      status: 'fail',
+      severity: 'high',
       reason: 'Match context user=deploy,host=203.0.113.10,addr=203.0.113.10: passwordauthentication is yes; Match context user=deploy,host=10.0.0.0,addr=10.0.0.0: passwordauthentication is yes',
       evidence: 'sshd -T -C user=deploy,host=203.0.113.10,addr=203.0.113.10',
     });
@@ -220,7 +330,7 @@ MACHINE.describe('inspection reads what sshd, sudo and restic read (issue 13, re
     expect(row('k-files', 'ssh.permit-root-login').level).toBeUndefined();
   });
 
-  it('the daemon\'s own -f and its -o options are what sshd -T is given, not /etc/ssh/sshd_config alone', async () => {
+  it("the daemon's own -f and its -o options are what sshd -T is given, not /etc/ssh/sshd_config alone", async () => {
     // Ground truth: the listener's command line, and root's login offered by the daemon that reads it.
     const listener = 'p=$$; l=; while [ "$p" -gt 1 ]; do [ "$(cat /proc/$p/comm)" = sshd ] && l=$p; p=$(awk \'{ print $4 }\' /proc/$p/stat); done; tr "\\0" " " < /proc/$l/cmdline';
     const args = await onHost('d-option', ['sh', '-c', listener]);
@@ -251,8 +361,10 @@ MACHINE.describe('inspection reads what sshd, sudo and restic read (issue 13, re
     expect(truth.stdout).toContain('(root) NOPASSWD: /bin/bash');
     expect(truth.stdout).not.toMatch(/\(ALL\) NOPASSWD: ALL/);
     expect(brief(row('s-sudo', 'access.sudoers'))).toEqual({
-      status: 'fail', severity: 'high',
-      reason: 'undeclared: /etc/sudoers.d/nested/inner:3 deploy (WEB → deploy) (root) NOPASSWD /bin/bash; /etc/sudoers.d/70-staff:2 ops (%staff → ops) (root) NOPASSWD through Defaults !authenticate at /etc/sudoers.d/70-staff:1 /usr/bin/vim',
+      status: 'fail',
+      severity: 'high',
+      reason:
+        'undeclared: /etc/sudoers.d/nested/inner:3 deploy (WEB → deploy) (root) NOPASSWD /bin/bash; /etc/sudoers.d/70-staff:2 ops (%staff → ops) (root) NOPASSWD through Defaults !authenticate at /etc/sudoers.d/70-staff:1 /usr/bin/vim',
       evidence: expect.stringMatching(/^cat \/etc\/sudoers and every file it includes \(@include, @includedir\); sudo -l -U \S*deploy\|ops\S*$/),
     });
     expect(row('s-sudo', 'access.sudoers').observed).toContain('skipped by sudo: /etc/sudoers.d/deploy.conf, /etc/sudoers.d/old~');
@@ -261,7 +373,8 @@ MACHINE.describe('inspection reads what sshd, sudo and restic read (issue 13, re
   it('privileged groups, primary and supplementary, against grants', async () => {
     expect((await onHost('g-groups', ['sudo', '-n', 'sudo', '-l', '-U', 'deploy'])).stdout).toContain('(ALL : ALL) ALL');
     expect(brief(row('g-groups', 'groups.privileged'))).toEqual({
-      status: 'fail', severity: 'critical',
+      status: 'fail',
+      severity: 'critical',
       reason: 'deploy is a member of sudo (supplementary group) without a grant that gives root; svc is a member of disk (primary group) without a grant that gives root',
       evidence: 'cat /etc/group; cat /etc/passwd',
     });
@@ -270,17 +383,21 @@ MACHINE.describe('inspection reads what sshd, sudo and restic read (issue 13, re
 
   it('accounts: empty password with a login shell is critical; shells judged by their bytes; password age; a last line without newline', () => {
     expect(brief(row('a-accts', 'accounts.empty-password'))).toEqual({
-      status: 'fail', severity: 'critical',
+      status: 'fail',
+      severity: 'critical',
       reason: 'guest (uid 1005, shell /bin/bash) has an empty password field in /etc/shadow',
       evidence: 'awk -F: (state and aging fields of /etc/shadow, never the hash); cat /etc/passwd',
     });
     expect(brief(row('a-accts', 'accounts.declared'))).toEqual({
-      status: 'fail', severity: 'critical',
-      reason: 'guest (uid 1005) is not declared by any current grant; sneaky (uid 1006) is not declared by any current grant (/mnt/bin/nologin can start a session (not listed in /etc/shells)); aged (uid 1008) is not declared by any current grant',
+      status: 'fail',
+      severity: 'critical',
+      reason:
+        'guest (uid 1005) is not declared by any current grant; sneaky (uid 1006) is not declared by any current grant (/mnt/bin/nologin can start a session (not listed in /etc/shells)); aged (uid 1008) is not declared by any current grant',
       evidence: 'cat /etc/passwd; cksum SHELL… /usr/sbin/nologin /bin/false…; cat /etc/shells',
     });
     expect(brief(row('a-accts', 'accounts.password-age'))).toEqual({
-      status: 'fail', severity: 'medium',
+      status: 'fail',
+      severity: 'medium',
       reason: 'aged: shadow maximum is 99999 days (limit 90)',
       evidence: "chage -l ACCOUNT (awk -F: (state and aging fields of /etc/shadow, never the hash)); grep -Ev '^[[:space:]]*(#|$)' /etc/login.defs",
     });
@@ -288,11 +405,16 @@ MACHINE.describe('inspection reads what sshd, sudo and restic read (issue 13, re
 
   it('file checks see POSIX ACLs', async () => {
     expect((await onHost('f-acl', ['sudo', '-n', 'getfacl', '-p', '/etc/shadow'])).stdout).toContain('user:nobody:r--');
-    expect(brief(row('f-acl', 'file.shadow-mode'))).toEqual({ status: 'fail', severity: 'high', reason: 'ACL grants user nobody r--', evidence: "stat -c '%a %U %G' /etc/shadow; getfacl -p /etc/shadow" });
+    expect(brief(row('f-acl', 'file.shadow-mode'))).toEqual({
+      status: 'fail',
+      severity: 'high',
+      reason: 'ACL grants user nobody r--',
+      evidence: "stat -c '%a %U %G' /etc/shadow; getfacl -p /etc/shadow",
+    });
     expect(row('k-files', 'file.shadow-mode').status).toBe('pass');
   });
 
-  it('backups per host in a shared repository: another host\'s fresh snapshot does not make a stale host pass', () => {
+  it("backups per host in a shared repository: another host's fresh snapshot does not make a stale host pass", () => {
     const stale = row('b-stale', 'backup.freshness');
     expect(stale).toMatchObject({ status: 'fail', severity: 'high', evidence: 'restic -r REPOSITORY snapshots --json --host b-stale' });
     expect(stale.reason).toMatch(/^db-daily: newest snapshot of b-stale is [0-9a-f]{8} at \S+, 50(\.\d)? h old; RPO is 24 h \(2 snapshots of other hosts or policies in the repository not counted\)$/);

@@ -24,19 +24,41 @@ let resticPassword: string;
 
 function capture() {
   let text = '';
-  const stream = new Writable({ write(chunk, _e, cb) { text += String(chunk); cb(); } });
+  const stream = new Writable({
+    write(chunk, _e, cb) {
+      text += String(chunk);
+      cb();
+    },
+  });
   return { stream, text: () => text };
 }
 
 async function inspect(extra: string[] = []) {
-  const out = capture(); const err = capture();
+  const out = capture();
+  const err = capture();
   const code = await runCli(['inspect', '--root', root, '--identity', fleet.clientKeyPath, '--format', 'json', '--timeout', '5', '--connect-timeout', '5', ...extra], {
-    env: { ...fleet.env, PATH: process.env.PATH }, stdout: out.stream, stderr: err.stream, cwd: root,
+    env: { ...fleet.env, PATH: process.env.PATH },
+    stdout: out.stream,
+    stderr: err.stream,
+    cwd: root,
   });
-  return { code, stdout: out.text(), stderr: err.text(), json: JSON.parse(out.text() || '{}') as { results: InspectionRow[]; hosts: Array<{ host: string; reachable: boolean; error: { phase: string; message: string } | null }>; summary: { compliance: number; hosts: number; hosts_unreachable: number; hosts_not_inspected: number; by_status: Record<string, number> } } };
+  return {
+    code,
+    stdout: out.text(),
+    stderr: err.text(),
+    json: JSON.parse(out.text() || '{}') as {
+      results: InspectionRow[];
+      hosts: Array<{ host: string; reachable: boolean; error: { phase: string; message: string } | null }>;
+      summary: { compliance: number; hosts: number; hosts_unreachable: number; hosts_not_inspected: number; by_status: Record<string, number> };
+    },
+  };
 }
 
-const failing = (rows: InspectionRow[], host: string) => rows.filter((r) => r.host === host && r.status === 'fail').map((r) => r.check).sort();
+const failing = (rows: InspectionRow[], host: string) =>
+  rows
+    .filter((r) => r.host === host && r.status === 'fail')
+    .map((r) => r.check)
+    .sort();
 const row = (rows: InspectionRow[], host: string, check: string) => rows.find((r) => r.host === host && r.check === check)!;
 
 beforeAll(async () => {
@@ -51,13 +73,30 @@ beforeAll(async () => {
   fleet = await startFleet({
     resticPassword,
     hosts: [
-      { id: 'web-01', groups: ['web'], sshd: { permitRootLogin: 'yes' }, listen: [23], sysctlRuntime: { 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.accept_redirects': '0' }, sysctlPersisted: { 'net.ipv4.conf.all.accept_redirects': '1' } },
       {
-        id: 'web-02', groups: ['web'], fileModes: { '/etc/passwd': '0666' },
-        accounts: [{ name: 'toor', uid: 0, shell: '/bin/sh' }, { name: 'deploy', uid: 1001, keys: [alice.publicKey, bob.publicKey, leaky.publicKey] }],
+        id: 'web-01',
+        groups: ['web'],
+        sshd: { permitRootLogin: 'yes' },
+        listen: [23],
+        sysctlRuntime: { 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.accept_redirects': '0' },
+        sysctlPersisted: { 'net.ipv4.conf.all.accept_redirects': '1' },
+      },
+      {
+        id: 'web-02',
+        groups: ['web'],
+        fileModes: { '/etc/passwd': '0666' },
+        accounts: [
+          { name: 'toor', uid: 0, shell: '/bin/sh' },
+          { name: 'deploy', uid: 1001, keys: [alice.publicKey, bob.publicKey, leaky.publicKey] },
+        ],
         sudoers: ['deploy ALL=(root) NOPASSWD: /usr/bin/systemctl restart nginx', 'deploy ALL=(root) NOPASSWD: /bin/bash'],
       },
-      { id: 'db-01', groups: ['db'], diskFillPercent: 96, restic: { policy: 'db-daily', snapshotTimes: [new Date(Date.now() - 72 * HOUR).toISOString(), new Date(Date.now() - 50 * HOUR).toISOString()] } },
+      {
+        id: 'db-01',
+        groups: ['db'],
+        diskFillPercent: 96,
+        restic: { policy: 'db-daily', snapshotTimes: [new Date(Date.now() - 72 * HOUR).toISOString(), new Date(Date.now() - 50 * HOUR).toISOString()] },
+      },
       { id: 'app-01', groups: ['app'], loginDefs: { PASS_MAX_DAYS: '99999' }, restic: { policy: 'db-daily', snapshotTimes: [new Date(Date.now() - 2 * HOUR).toISOString()] } },
       { id: 'app-02', groups: ['app'], noSudo: true },
       { id: 'x-down', groups: ['cache'], fault: 'down' },
@@ -82,7 +121,9 @@ afterAll(async () => {
 
 MACHINE.describe('opsgate inspect against the real fleet (namespaces, drift per host)', () => {
   let first: Awaited<ReturnType<typeof inspect>>;
-  beforeAll(async () => { first = await inspect(['--record']); }, 60_000);
+  beforeAll(async () => {
+    first = await inspect(['--record']);
+  }, 60_000);
 
   it('exits 1 and lists every host in scope, reachable or not', () => {
     if (first.code !== 1) throw new Error(`exit ${first.code}: ${first.stderr}`);
@@ -212,7 +253,11 @@ MACHINE.describe('opsgate inspect against the real fleet (namespaces, drift per 
     expect(chain.lines.filter((l) => l.type === 'inspection.completed')).toHaveLength(5);
     expect(chain.lines.filter((l) => l.type === 'inspection.host')).toHaveLength(10 + 4 + 1 + 1 + 10);
 
-    const silent = new Writable({ write(_c, _e, cb) { cb(); } });
+    const silent = new Writable({
+      write(_c, _e, cb) {
+        cb();
+      },
+    });
     expect(await runCli(['records', 'verify', 'records/inspections', '--root', root], { env: {}, stdout: silent, stderr: silent, cwd: root })).toBe(0);
     // A tampered record is never appended to: the run's results print, the record is refused (exit 2).
     const file = path.join(root, 'records', 'inspections', files[0]!);

@@ -26,7 +26,8 @@ let root: string;
 let rows: InspectionRow[];
 
 const BASELINE = {
-  id: 'match-contexts', title: 'Match',
+  id: 'match-contexts',
+  title: 'Match',
   checks: [
     { id: 'ssh.password-auth', title: '禁止口令登录', severity: 'high', type: 'sshd_option', params: { option: 'passwordauthentication', equals: 'no' }, rationale: 'r', remediation: 'm' },
     { id: 'ssh.x11', title: 'X11', severity: 'low', type: 'sshd_option', params: { option: 'x11forwarding', equals: 'no' }, rationale: 'r', remediation: 'm' },
@@ -43,8 +44,15 @@ const named = (r: InspectionRow) => [...r.reason.matchAll(/Match context user=([
 
 async function sshdT(id: string, spec: string): Promise<string> {
   const h = fleet.hosts.find((x) => x.id === id)!;
-  const s = await connectHost({ id: h.id, address: h.address, port: h.port, user: h.user, hostKeys: h.host_keys, proxyCommand: h.proxy_command! }, { auth: { privateKey: await readFile(fleet.clientKeyPath, 'utf8') } });
-  try { return (await s.exec(['sudo', '-n', 'sshd', '-T', '-C', spec], { timeoutMs: 20_000 })).stdout; } finally { await s.close(); }
+  const s = await connectHost(
+    { id: h.id, address: h.address, port: h.port, user: h.user, hostKeys: h.host_keys, proxyCommand: h.proxy_command! },
+    { auth: { privateKey: await readFile(fleet.clientKeyPath, 'utf8') } },
+  );
+  try {
+    return (await s.exec(['sudo', '-n', 'sshd', '-T', '-C', spec], { timeoutMs: 20_000 })).stdout;
+  } finally {
+    await s.close();
+  }
 }
 
 beforeAll(async () => {
@@ -53,39 +61,66 @@ beforeAll(async () => {
     hosts: [
       {
         // Group: supplementary (deploy in sudo) and primary (svc's primary group adm) select the block; alice is in neither.
-        id: 'm-group', groups: ['web'],
-        accounts: [{ name: 'deploy', uid: 1001, groups: ['sudo'] }, { name: 'svc', uid: 1002, primaryGroup: 'adm' }, { name: 'alice', uid: 1003 }],
+        id: 'm-group',
+        groups: ['web'],
+        accounts: [
+          { name: 'deploy', uid: 1001, groups: ['sudo'] },
+          { name: 'svc', uid: 1002, primaryGroup: 'adm' },
+          { name: 'alice', uid: 1003 },
+        ],
         sshd: { match: ['Match Group sudo,adm', '  PasswordAuthentication yes'] },
       },
       {
         // Wildcards and negation: ann and amy match a*, andy is excluded, bob never matches.
-        id: 'm-wild', groups: ['web'],
-        accounts: [{ name: 'ann', uid: 1001 }, { name: 'amy', uid: 1002 }, { name: 'andy', uid: 1003 }, { name: 'bob', uid: 1004 }],
+        id: 'm-wild',
+        groups: ['web'],
+        accounts: [
+          { name: 'ann', uid: 1001 },
+          { name: 'amy', uid: 1002 },
+          { name: 'andy', uid: 1003 },
+          { name: 'bob', uid: 1004 },
+        ],
         sshd: { match: ['Match User a*,!andy', '  PasswordAuthentication yes', 'Match User b?b Address 10.1.0.0/16', '  X11Forwarding yes'] },
       },
       {
         // Match RDomain: sshd -T -C without rdomain says the block does not apply; a real connection on Linux has rdomain "".
-        id: 'm-rdomain', groups: ['web'],
+        id: 'm-rdomain',
+        groups: ['web'],
         sshd: { match: ['Match RDomain *', '  PasswordAuthentication yes'] },
       },
       {
         // An exclusion that removes the network's first address: 10.0.0.0 is not in the block, 10.128.0.0 is.
-        id: 'm-negaddr', groups: ['web'],
+        id: 'm-negaddr',
+        groups: ['web'],
         sshd: { match: ['Match Address 10.0.0.0/8,!10.0.0.0/24', '  PasswordAuthentication yes'] },
       },
       { id: 'm-laddr', groups: ['web'], sshd: { match: ['Match LocalAddress 127.0.0.1', '  PasswordAuthentication yes'] } },
       {
         // A Match line no login account can select: nothing weakens, and no context is run.
-        id: 'm-nobody', groups: ['web'], accounts: [{ name: 'carol', uid: 1001 }],
+        id: 'm-nobody',
+        groups: ['web'],
+        accounts: [{ name: 'carol', uid: 1001 }],
         sshd: { match: ['Match User ghost', '  PasswordAuthentication yes'] },
       },
     ],
   });
   root = await writeFleetRepo(fleet, { alice: fleet.clientPublicKey, bob: fleet.clientPublicKey });
   await writeFile(path.join(root, 'policies', 'baselines', 'match-contexts.yaml'), stringify(BASELINE));
-  const out: string[] = []; const err: string[] = [];
-  const sink = (into: string[]) => new Writable({ write(c, _e, cb) { into.push(String(c)); cb(); } });
-  const code = await runCli(['inspect', '--root', root, '--identity', fleet.clientKeyPath, '--format', 'json', '--timeout', '20', '--baselines', 'match-contexts'], { env: { ...fleet.env, PATH: process.env.PATH }, stdout: sink(out), stderr: sink(err), cwd: root });
+  const out: string[] = [];
+  const err: string[] = [];
+  const sink = (into: string[]) =>
+    new Writable({
+      write(c, _e, cb) {
+        into.push(String(c));
+        cb();
+      },
+    });
+  const code = await runCli(['inspect', '--root', root, '--identity', fleet.clientKeyPath, '--format', 'json', '--timeout', '20', '--baselines', 'match-contexts'], {
+    env: { ...fleet.env, PATH: process.env.PATH },
+    stdout: sink(out),
+    stderr: sink(err),
+    cwd: root,
+  });
   if (code !== 1) throw new Error(`inspect exited ${code}: ${err.join('')}`);
   rows = (JSON.parse(out.join('')) as { results: InspectionRow[] }).results;
 }, 180_000);
@@ -121,7 +156,27 @@ MACHINE.describe('sshd Match contexts: one run per class of accounts, every acco
   it('Match RDomain: the routing domain of each listener (none: "") is a context, so `RDomain *` is seen as the daemon applies it', async () => {
     // Ground truth: a real connection is offered password authentication, although sshd -T -C without rdomain says no.
     const h = fleet.hosts.find((x) => x.id === 'm-rdomain')!;
-    const offered = await run('ssh', ['-o', 'BatchMode=yes', '-o', 'PreferredAuthentications=none', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', `ProxyCommand=${h.proxy_command!.join(' ')}`, 'nobody@m-rdomain', 'true'], { timeout: 20_000 }).then(() => '', (e: { stderr?: string }) => e.stderr ?? '');
+    const offered = await run(
+      'ssh',
+      [
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'PreferredAuthentications=none',
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        `ProxyCommand=${h.proxy_command!.join(' ')}`,
+        'nobody@m-rdomain',
+        'true',
+      ],
+      { timeout: 20_000 },
+    ).then(
+      () => '',
+      (e: { stderr?: string }) => e.stderr ?? '',
+    );
     expect(offered).toMatch(/Permission denied \(publickey,password\)/);
     expect(await sshdT('m-rdomain', 'user=opsgate,host=203.0.113.10,addr=203.0.113.10')).toMatch(/^passwordauthentication no$/m);
     const r = row('m-rdomain', 'ssh.password-auth');

@@ -30,10 +30,25 @@ let hidden: { privatePath: string; publicKey: string };
 let rows: InspectionRow[];
 
 const BASELINE = {
-  id: 'variants', title: '变体',
+  id: 'variants',
+  title: '变体',
   checks: [
     { id: 'v.keys', title: '公钥', severity: 'high', type: 'authorized_keys', params: { exclude_accounts: ['opsgate'] }, rationale: 'r', remediation: 'm' },
-    { id: 'v.sudo', title: 'sudo', severity: 'high', type: 'sudoers', params: { allow: [{ who: 'root', runas: 'ALL' }, { who: '%sudo', runas: 'ALL' }, { who: 'opsgate', commands: ['ALL'], nopasswd: true }] }, rationale: 'r', remediation: 'm' },
+    {
+      id: 'v.sudo',
+      title: 'sudo',
+      severity: 'high',
+      type: 'sudoers',
+      params: {
+        allow: [
+          { who: 'root', runas: 'ALL' },
+          { who: '%sudo', runas: 'ALL' },
+          { who: 'opsgate', commands: ['ALL'], nopasswd: true },
+        ],
+      },
+      rationale: 'r',
+      remediation: 'm',
+    },
     { id: 'v.ipf', title: '关闭转发', severity: 'medium', type: 'sysctl', params: { key: 'net.ipv4.ip_forward', value: 0 }, rationale: 'r', remediation: 'm' },
     { id: 'v.empty', title: '空口令', severity: 'critical', type: 'empty_password', params: {}, rationale: 'r', remediation: 'm' },
   ],
@@ -47,13 +62,40 @@ const row = (host: string, check: string) => {
 
 async function onHost(id: string, argv: string[]): Promise<string> {
   const h = fleet.hosts.find((x) => x.id === id)!;
-  const s = await connectHost({ id: h.id, address: h.address, port: h.port, user: h.user, hostKeys: h.host_keys, proxyCommand: h.proxy_command! }, { auth: { privateKey: await readFile(fleet.clientKeyPath, 'utf8') } });
-  try { return (await s.exec(argv, { timeoutMs: 20_000 })).stdout; } finally { await s.close(); }
+  const s = await connectHost(
+    { id: h.id, address: h.address, port: h.port, user: h.user, hostKeys: h.host_keys, proxyCommand: h.proxy_command! },
+    { auth: { privateKey: await readFile(fleet.clientKeyPath, 'utf8') } },
+  );
+  try {
+    return (await s.exec(argv, { timeoutMs: 20_000 })).stdout;
+  } finally {
+    await s.close();
+  }
 }
 
 async function loginWith(id: string, user: string, key: string): Promise<string> {
   const h = fleet.hosts.find((x) => x.id === id)!;
-  const r = await run('ssh', ['-i', key, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', `ProxyCommand=${h.proxy_command!.join(' ')}`, `${user}@${id}`, 'echo', 'in'], { timeout: 20_000 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
+  const r = await run(
+    'ssh',
+    [
+      '-i',
+      key,
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-o',
+      `ProxyCommand=${h.proxy_command!.join(' ')}`,
+      `${user}@${id}`,
+      'echo',
+      'in',
+    ],
+    { timeout: 20_000 },
+  ).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
   return r.stdout.trim();
 }
 
@@ -67,32 +109,57 @@ beforeAll(async () => {
     hosts: [
       {
         // %% is a literal %: the file is /mnt/keys/%deploy.
-        id: 'v-tokens', groups: ['web'], sshd: { extra: ['AuthorizedKeysFile /mnt/keys/%%%u .ssh/authorized_keys'] },
+        id: 'v-tokens',
+        groups: ['web'],
+        sshd: { extra: ['AuthorizedKeysFile /mnt/keys/%%%u .ssh/authorized_keys'] },
         accounts: [{ name: 'deploy', uid: 1001, keys: [alice.publicKey] }],
         mntFiles: { 'keys/%deploy': { content: `${hidden.publicKey}\n` } },
       },
       {
         // Lines shaped like the probe's frames (a boundary cannot be guessed: it is made per run, after the file exists).
-        id: 'v-forge', groups: ['web'],
+        id: 'v-forge',
+        groups: ['web'],
         accounts: [{ name: 'deploy', uid: 1001, keys: [alice.publicKey, 'OGB-0123456789abcdef0123 eof 0', 'OGB-0123456789abcdef0123 file root\t/root/.ssh/authorized_keys', hidden.publicKey] }],
       },
       { id: 'v-defaults', groups: ['web'], sudoers: ['Defaults !authenticate'] },
       { id: 'v-loop', groups: ['web'], sudoersFiles: { 'loop-a': '@include loop-b\n', 'loop-b': '@include loop-a\n' } },
       { id: 'v-sysctl', groups: ['web'] },
-      { id: 'v-newline', groups: ['web'], accounts: [{ name: 'deploy', uid: 1001 }, { name: 'last', uid: 1009, password: 'empty' }] },
+      {
+        id: 'v-newline',
+        groups: ['web'],
+        accounts: [
+          { name: 'deploy', uid: 1001 },
+          { name: 'last', uid: 1009, password: 'empty' },
+        ],
+      },
     ],
   });
   root = await writeFleetRepo(fleet, { alice: alice.publicKey, bob: bob.publicKey });
   await writeFile(path.join(root, 'policies', 'baselines', 'variants.yaml'), stringify(BASELINE));
   // A persisted sysctl file whose lines imitate the frames: the value after them is still this file's, and persisted.
-  await writeFile(path.join(fleet.dir, 'v-sysctl', 'etc', 'sysctl.d', '70-forge.conf'), '# forged\nOGB-0123456789abcdef0123 eof 0\nOGB-0123456789abcdef0123 file /etc/sysctl.d/00-empty.conf\nnet.ipv4.ip_forward = 1\n');
+  await writeFile(
+    path.join(fleet.dir, 'v-sysctl', 'etc', 'sysctl.d', '70-forge.conf'),
+    '# forged\nOGB-0123456789abcdef0123 eof 0\nOGB-0123456789abcdef0123 file /etc/sysctl.d/00-empty.conf\nnet.ipv4.ip_forward = 1\n',
+  );
   for (const f of ['shadow', 'group']) {
     const p = path.join(fleet.dir, 'v-newline', 'etc', f);
     await writeFile(p, (await readFile(p, 'utf8')).replace(/\n$/, ''));
   }
-  const out: string[] = []; const err: string[] = [];
-  const sink = (into: string[]) => new Writable({ write(c, _e, cb) { into.push(String(c)); cb(); } });
-  const code = await runCli(['inspect', '--root', root, '--identity', fleet.clientKeyPath, '--format', 'json', '--timeout', '20', '--baselines', 'variants'], { env: { ...fleet.env, PATH: process.env.PATH }, stdout: sink(out), stderr: sink(err), cwd: root });
+  const out: string[] = [];
+  const err: string[] = [];
+  const sink = (into: string[]) =>
+    new Writable({
+      write(c, _e, cb) {
+        into.push(String(c));
+        cb();
+      },
+    });
+  const code = await runCli(['inspect', '--root', root, '--identity', fleet.clientKeyPath, '--format', 'json', '--timeout', '20', '--baselines', 'variants'], {
+    env: { ...fleet.env, PATH: process.env.PATH },
+    stdout: sink(out),
+    stderr: sink(err),
+    cwd: root,
+  });
   if (code !== 1) throw new Error(`inspect exited ${code}: ${err.join('')}`);
   rows = (JSON.parse(out.join('')) as { results: InspectionRow[] }).results;
 }, 180_000);
@@ -119,14 +186,14 @@ MACHINE.describe('issue 13 variants on real hosts', () => {
     expect(r.reason.replace(/SHA256:\S+/, 'FP')).toBe('deploy: FP is unknown (hidden) at /home/deploy/.ssh/authorized_keys:4');
   });
 
-  it('a global Defaults !authenticate makes every rule passwordless: root\'s rule fails with where the Defaults is', async () => {
+  it("a global Defaults !authenticate makes every rule passwordless: root's rule fails with where the Defaults is", async () => {
     expect(await onHost('v-defaults', ['sudo', '-n', 'sudo', '-l', '-U', 'root'])).toMatch(/!authenticate/);
     const r = row('v-defaults', 'v.sudo');
     expect(r.status).toBe('fail');
     expect(r.reason).toMatch(/^undeclared: \/etc\/sudoers:\d+ root \(ALL\) NOPASSWD through Defaults !authenticate at \/etc\/sudoers\.d\/50-drift-0:1 ALL/);
   });
 
-  it('an include loop: sudo itself complains and goes on; the row fails with the loop\'s path and sudo\'s own words', async () => {
+  it("an include loop: sudo itself complains and goes on; the row fails with the loop's path and sudo's own words", async () => {
     expect(await onHost('v-loop', ['sh', '-c', 'sudo -n sudo -l -U opsgate 2>&1'])).toMatch(/too many levels of includes/);
     const r = row('v-loop', 'v.sudo');
     expect(r).toMatchObject({ status: 'fail', severity: 'high' });

@@ -37,12 +37,16 @@ describe('framed files: no content forges a boundary', () => {
 describe('sudoers as sudo reads it', () => {
   const dir = (path: string, ...names: string[]) => `${B} dir ${path}\n${names.join('\n')}${names.length ? '\n' : ''}${B} eod\n`;
   it('follows includes in order, skips what sudo skips, expands aliases and reads Defaults', () => {
-    const text = `${B} host web-01\n`
-      + file('/etc/sudoers', 'Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n@includedir /etc/sudoers.d\n#include sub/extra\n')
-      + dir('/etc/sudoers.d', '10-deploy', 'README', 'deploy.conf', 'old~')
-      + file('/etc/sudoers.d/10-deploy', 'User_Alias DEPLOYERS = deploy, %deployers\nCmnd_Alias SHELLS = /bin/bash, /bin/sh\nDefaults:DEPLOYERS !authenticate\nDEPLOYERS ALL=(root) SHELLS, NOPASSWD: /usr/bin/systemctl restart nginx')
-      + file('/etc/sudoers.d/README', '# nothing')
-      + file('/etc/sub/extra', 'alice ALL = ALL');
+    const text =
+      `${B} host web-01\n` +
+      file('/etc/sudoers', 'Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n@includedir /etc/sudoers.d\n#include sub/extra\n') +
+      dir('/etc/sudoers.d', '10-deploy', 'README', 'deploy.conf', 'old~') +
+      file(
+        '/etc/sudoers.d/10-deploy',
+        'User_Alias DEPLOYERS = deploy, %deployers\nCmnd_Alias SHELLS = /bin/bash, /bin/sh\nDefaults:DEPLOYERS !authenticate\nDEPLOYERS ALL=(root) SHELLS, NOPASSWD: /usr/bin/systemctl restart nginx',
+      ) +
+      file('/etc/sudoers.d/README', '# nothing') +
+      file('/etc/sub/extra', 'alice ALL = ALL');
     const f = parseSudoersSection(text, B);
     expect(f.files).toEqual(['/etc/sudoers', '/etc/sudoers.d/10-deploy', '/etc/sudoers.d/README', '/etc/sub/extra']);
     expect(f.skipped).toEqual(['/etc/sudoers.d/deploy.conf', '/etc/sudoers.d/old~']);
@@ -56,21 +60,29 @@ describe('sudoers as sudo reads it', () => {
     expect(f.problems).toEqual([]);
   });
   it('keeps only the rules and Defaults whose host list matches this host, as sudo does (last match wins, Host_Alias, patterns)', () => {
-    const text = `${B} host web-01\n` + file('/etc/sudoers', [
-      'Host_Alias WEB = web-*, !web-99',
-      'Host_Alias DB = db-01, db-02',
-      'alice DB = (root) ALL',
-      'bob WEB = (root) NOPASSWD: ALL',
-      'carol ALL, !web-01 = ALL',
-      'dave db-01 = /bin/ls : web-01 = /bin/cat',
-      'erin 10.0.0.0/8 = ALL',
-      'frank +webhosts = ALL',
-      'Defaults@DB !authenticate',
-      'Defaults@web-01 !authenticate',
-    ].join('\n'));
+    const text =
+      `${B} host web-01\n` +
+      file(
+        '/etc/sudoers',
+        [
+          'Host_Alias WEB = web-*, !web-99',
+          'Host_Alias DB = db-01, db-02',
+          'alice DB = (root) ALL',
+          'bob WEB = (root) NOPASSWD: ALL',
+          'carol ALL, !web-01 = ALL',
+          'dave db-01 = /bin/ls : web-01 = /bin/cat',
+          'erin 10.0.0.0/8 = ALL',
+          'frank +webhosts = ALL',
+          'Defaults@DB !authenticate',
+          'Defaults@web-01 !authenticate',
+        ].join('\n'),
+      );
     const f = parseSudoersSection(text, B);
     expect(f.rules.map((r) => `${r.file}:${r.line} ${r.who} ${r.commands.join(',')}`)).toEqual([
-      '/etc/sudoers:4 bob ALL', '/etc/sudoers:6 dave /bin/cat', '/etc/sudoers:7 erin ALL', '/etc/sudoers:8 frank ALL',
+      '/etc/sudoers:4 bob ALL',
+      '/etc/sudoers:6 dave /bin/cat',
+      '/etc/sudoers:7 erin ALL',
+      '/etc/sudoers:8 frank ALL',
     ]);
     expect(f.elsewhere).toEqual(['/etc/sudoers:3', '/etc/sudoers:5', '/etc/sudoers:6', '/etc/sudoers:9']);
     expect(f.authDefaults.map((d) => d.line)).toEqual([10]);
@@ -85,8 +97,10 @@ describe('sudoers as sudo reads it', () => {
     const text = `${B} user deploy\nMatching Defaults entries for deploy on h:\n    env_reset, !authenticate\n\nUser deploy may run the following commands on h:\n    (root) /usr/bin/a, (postgres) NOPASSWD: /usr/bin/psql,\n        /usr/bin/pg_dump\n    (ALL : ALL) ALL\n\n${B} eou 0\n${B} user nobody\nUser nobody is not allowed to run sudo on h.\n\n${B} eou 1\n${B} user x\n>>> /etc/sudoers.d/bad: syntax error near line 1 <<<\nsudo: parse error in /etc/sudoers.d/bad near line 1\n\n${B} eou 1\n`;
     const l = parseSudoList(text, B);
     expect(l[0]!.allowed).toEqual([
-      { runas: 'root', nopasswd: true, command: '/usr/bin/a' }, { runas: 'postgres', nopasswd: true, command: '/usr/bin/psql' },
-      { runas: 'postgres', nopasswd: true, command: '/usr/bin/pg_dump' }, { runas: 'ALL', nopasswd: true, command: 'ALL' },
+      { runas: 'root', nopasswd: true, command: '/usr/bin/a' },
+      { runas: 'postgres', nopasswd: true, command: '/usr/bin/psql' },
+      { runas: 'postgres', nopasswd: true, command: '/usr/bin/pg_dump' },
+      { runas: 'ALL', nopasswd: true, command: 'ALL' },
     ]);
     expect(l[1]).toMatchObject({ account: 'nobody', status: 1, allowed: [] });
     expect(l[1]!.error).toBeUndefined();
@@ -115,16 +129,26 @@ describe('sshd section', () => {
 });
 
 describe('login shells by their bytes, ACLs by their entries', () => {
-  const shells = parseShells('nologin\t111-10\t/usr/sbin/nologin\nnologin\t222-20\t/bin/false\nshell\t333-30\t/bin/bash\nshell\t111-10\t/usr/local/bin/bash\nshell\t333-30\t/opt/nologin\n' + file('/etc/shells', '/bin/bash\n'), B);
+  const shells = parseShells(
+    'nologin\t111-10\t/usr/sbin/nologin\nnologin\t222-20\t/bin/false\nshell\t333-30\t/bin/bash\nshell\t111-10\t/usr/local/bin/bash\nshell\t333-30\t/opt/nologin\n' + file('/etc/shells', '/bin/bash\n'),
+    B,
+  );
   it.each([
-    ['/bin/bash', true], ['/usr/local/bin/bash', false], ['/opt/nologin', true], ['/usr/sbin/nologin', false], ['/missing/shell', false],
+    ['/bin/bash', true],
+    ['/usr/local/bin/bash', false],
+    ['/opt/nologin', true],
+    ['/usr/sbin/nologin', false],
+    ['/missing/shell', false],
   ])('%s can log in: %s', (shell, expected) => {
     expect(canLogIn({ shell }, shells)).toBe(expected);
   });
   it('reads getfacl entries and masks them', () => {
     const text = `640 root shadow regular file /etc/shadow\n644 root root regular file /etc/passwd\n${B} acl\n# file: /etc/shadow\n# owner: root\n# group: shadow\nuser::rw-\nuser:mallory:rw-\ngroup::r--\ngroup:adm:r--\nmask::r--\nother::---\n\n`;
     const m = parseFilesSection(text, B);
-    expect(effectiveNamedEntries(m.get('/etc/shadow')!.acl as never)).toEqual([{ tag: 'user', qualifier: 'mallory', perms: 'r--' }, { tag: 'group', qualifier: 'adm', perms: 'r--' }]);
+    expect(effectiveNamedEntries(m.get('/etc/shadow')!.acl as never)).toEqual([
+      { tag: 'user', qualifier: 'mallory', perms: 'r--' },
+      { tag: 'group', qualifier: 'adm', perms: 'r--' },
+    ]);
     expect(m.get('/etc/passwd')!.acl).toEqual([]);
   });
   it('without getfacl, a + in ls marks the ACL as unreadable', () => {

@@ -20,7 +20,29 @@ describe('captured probe output (real sshd fleet hosts)', () => {
   const g = gatherFacts('db-01', db.sections, ['db-daily'], B);
 
   it('splits every section with its exit status', () => {
-    expect([...web.sections.keys()]).toEqual(expect.arrayContaining(['identity', 'os-release', 'sshd', 'listen', 'login-defs', 'passwd', 'group', 'shadow', 'shells', 'authorized-keys', 'sudoers', 'sudo-list', 'packages', 'sysctl-persisted', 'disk', 'memory', 'load', 'files', 'sysctl-running']));
+    expect([...web.sections.keys()]).toEqual(
+      expect.arrayContaining([
+        'identity',
+        'os-release',
+        'sshd',
+        'listen',
+        'login-defs',
+        'passwd',
+        'group',
+        'shadow',
+        'shells',
+        'authorized-keys',
+        'sudoers',
+        'sudo-list',
+        'packages',
+        'sysctl-persisted',
+        'disk',
+        'memory',
+        'load',
+        'files',
+        'sysctl-running',
+      ]),
+    );
     for (const s of web.sections.values()) expect(s.exitCode).toBe(0);
   });
 
@@ -28,7 +50,10 @@ describe('captured probe output (real sshd fleet hosts)', () => {
     expect(f.identity).toMatchObject({ ok: true, value: { uid: 0, hostname: 'web-01' } });
     expect(f.osRelease.ok && f.osRelease.value.ID).toBe('debian');
     expect(f.sshd.ok && f.sshd.value.permitrootlogin).toEqual(['yes']);
-    expect(f.listen.ok && [...f.listen.value].sort((a, b) => a.port - b.port)).toEqual([{ proto: 'tcp', address: '127.0.0.1', port: 22 }, { proto: 'tcp', address: '0.0.0.0', port: 23 }]);
+    expect(f.listen.ok && [...f.listen.value].sort((a, b) => a.port - b.port)).toEqual([
+      { proto: 'tcp', address: '127.0.0.1', port: 22 },
+      { proto: 'tcp', address: '0.0.0.0', port: 23 },
+    ]);
     expect(f.loginDefs.ok && f.loginDefs.value.PASS_MAX_DAYS).toBe('90');
     expect(f.passwd.ok && f.passwd.value.filter((a) => a.uid === 0).map((a) => a.name)).toEqual(['root', 'toor']);
     expect(f.shadow.ok && f.shadow.value.every((s) => s.state === 'locked')).toBe(true);
@@ -41,12 +66,13 @@ describe('captured probe output (real sshd fleet hosts)', () => {
     expect(f.shells.ok && f.shells.value.shells.get('/bin/sh')).toBeNull();
     expect(f.shells.ok && f.shells.value.shells.get('/usr/sbin/nologin')).toBe('/usr/sbin/nologin');
     expect(f.sudoList.ok && f.sudoList.value.find((l) => l.account === 'deploy')?.allowed).toEqual([
-      { runas: 'root', nopasswd: true, command: '/usr/bin/systemctl restart nginx' }, { runas: 'root', nopasswd: true, command: '/usr/bin/journalctl' },
+      { runas: 'root', nopasswd: true, command: '/usr/bin/systemctl restart nginx' },
+      { runas: 'root', nopasswd: true, command: '/usr/bin/journalctl' },
     ]);
     expect(f.sudoers.ok && f.sudoers.value.files).toEqual(expect.arrayContaining(['/etc/sudoers', '/etc/sudoers.d/opsgate', '/etc/sudoers.d/50-drift-0']));
-    expect(f.sudoers.ok && f.sudoers.value.rules.map((r) => `${r.who} ${r.runas} ${r.nopasswd} ${r.commands.join(',')}`)).toEqual(expect.arrayContaining([
-      'root ALL false ALL', '%sudo ALL false ALL', 'opsgate root true ALL', 'deploy root true /usr/bin/systemctl restart nginx,/usr/bin/journalctl',
-    ]));
+    expect(f.sudoers.ok && f.sudoers.value.rules.map((r) => `${r.who} ${r.runas} ${r.nopasswd} ${r.commands.join(',')}`)).toEqual(
+      expect.arrayContaining(['root ALL false ALL', '%sudo ALL false ALL', 'opsgate root true ALL', 'deploy root true /usr/bin/systemctl restart nginx,/usr/bin/journalctl']),
+    );
     expect(f.packages.ok && f.packages.value.get('openssh-server')?.installed).toBe(true);
     expect(f.files.ok && f.files.value.get('/etc/passwd')).toMatchObject({ exists: true, mode: 0o666, owner: 'root' });
     expect(f.files.ok && f.files.value.get('/etc/nonexistent')).toEqual({ path: '/etc/nonexistent', exists: false });
@@ -98,16 +124,28 @@ describe('section errors become fact errors with the reason', () => {
 describe('parsers on hand-written variants', () => {
   it('reads /proc/net tables when ss is absent', () => {
     const text = [
-      '#proc tcp', '  sl  local_address rem_address   st', '   0: 0100007F:0016 00000000:0000 0A 00000000:00000000', '   1: 00000000:0017 00000000:0000 0A 0', '   2: 0100007F:0016 0100007F:A000 01 0',
-      '#proc tcp6', '   0: 00000000000000000000000000000000:0050 00000000000000000000000000000000:0000 0A 0',
-      '#proc udp', '   0: 00000000:0044 00000000:0000 07 0',
+      '#proc tcp',
+      '  sl  local_address rem_address   st',
+      '   0: 0100007F:0016 00000000:0000 0A 00000000:00000000',
+      '   1: 00000000:0017 00000000:0000 0A 0',
+      '   2: 0100007F:0016 0100007F:A000 01 0',
+      '#proc tcp6',
+      '   0: 00000000000000000000000000000000:0050 00000000000000000000000000000000:0000 0A 0',
+      '#proc udp',
+      '   0: 00000000:0044 00000000:0000 07 0',
     ].join('\n');
     expect(parseListen(text)).toEqual([
-      { proto: 'tcp', address: '127.0.0.1', port: 22 }, { proto: 'tcp', address: '0.0.0.0', port: 23 }, { proto: 'tcp', address: '::', port: 80 }, { proto: 'udp', address: '0.0.0.0', port: 68 },
+      { proto: 'tcp', address: '127.0.0.1', port: 22 },
+      { proto: 'tcp', address: '0.0.0.0', port: 23 },
+      { proto: 'tcp', address: '::', port: 80 },
+      { proto: 'udp', address: '0.0.0.0', port: 68 },
     ]);
   });
   it('reads ss with IPv6 and interface scopes', () => {
-    expect(parseListen('#ss\ntcp LISTEN 0 128 [::]:22 [::]:*\nudp UNCONN 0 0 [fe80::1%eth0]:546 [::]:*\n')).toEqual([{ proto: 'tcp', address: '::', port: 22 }, { proto: 'udp', address: 'fe80::1', port: 546 }]);
+    expect(parseListen('#ss\ntcp LISTEN 0 128 [::]:22 [::]:*\nudp UNCONN 0 0 [fe80::1%eth0]:546 [::]:*\n')).toEqual([
+      { proto: 'tcp', address: '::', port: 22 },
+      { proto: 'udp', address: 'fe80::1', port: 546 },
+    ]);
   });
   it('applies systemd-sysctl precedence: by file name, /etc hides /usr/lib, later wins', () => {
     const file = (name: string, ...lines: string[]) => `${B} file ${name}\n${lines.join('\n')}\n\n${B} eof 0\n`;
@@ -154,7 +192,12 @@ describe('parsers on hand-written variants', () => {
 
 describe('buildProbeScript', () => {
   it('quotes file paths, drops malformed sysctl keys and exports the restic password only inside its section', () => {
-    const s = buildProbeScript({ boundary: 'OGB-0123456789abcdef', files: ["/etc/it's"], sysctlKeys: ['net.ipv4.ip_forward', 'x;rm -rf /'], restic: [{ policy: 'p', repository: '/srv/r', password: "pa'ss" }] });
+    const s = buildProbeScript({
+      boundary: 'OGB-0123456789abcdef',
+      files: ["/etc/it's"],
+      sysctlKeys: ['net.ipv4.ip_forward', 'x;rm -rf /'],
+      restic: [{ policy: 'p', repository: '/srv/r', password: "pa'ss" }],
+    });
     expect(s).toContain(`'/etc/it'\\''s'`);
     expect(s).not.toContain('x;rm');
     expect(s).toMatch(/\( RESTIC_PASSWORD='pa'\\''ss'; export RESTIC_PASSWORD; restic -r \/srv\/r/);
@@ -171,7 +214,7 @@ describe('probeNeeds', () => {
     expect(needs).toEqual({ sections: ['identity', 'os-release', 'sshd', 'sysctl-persisted'], files: ['/etc/passwd'], sysctlKeys: ['net.ipv4.ip_forward'] });
     expect(probeNeeds([{ id: 'b', title: 'b', checks: [c('port_allowlist')] }]).sections).toEqual(['identity', 'os-release', 'listen']);
     const script = buildProbeScript({ boundary: 'OGB-0123456789abcdef', ...needs, restic: [] });
-    expect(script).toContain("sec sshd;");
+    expect(script).toContain('sec sshd;');
     expect(script).not.toContain('dpkg-query');
     expect(script).not.toContain('sudo -n -l -U');
   });

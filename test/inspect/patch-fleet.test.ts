@@ -26,9 +26,18 @@ const RUNNING = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
 let fleet: RunningFleet;
 let root: string;
 
-const stanza = (name: string, version: string, installed: boolean) => [
-  `Package: ${name}`, ...(installed ? ['Status: install ok installed'] : []), 'Priority: optional', 'Architecture: amd64', `Version: ${version}`,
-  ...(installed ? [] : [`Filename: pool/${name}.deb`, 'Size: 1']), `Description: ${name}`, '', ''].join('\n');
+const stanza = (name: string, version: string, installed: boolean) =>
+  [
+    `Package: ${name}`,
+    ...(installed ? ['Status: install ok installed'] : []),
+    'Priority: optional',
+    'Architecture: amd64',
+    `Version: ${version}`,
+    ...(installed ? [] : [`Filename: pool/${name}.deb`, 'Size: 1']),
+    `Description: ${name}`,
+    '',
+    '',
+  ].join('\n');
 const release = (label: string, suite: string, codename: string) => `Origin: Debian\nLabel: ${label}\nSuite: ${suite}\nCodename: ${codename}\nArchitectures: amd64\nComponents: main\n`;
 const SEC = 'security.og.invalid_debian-security_dists_bookworm-security';
 const UPD = 'mirror.og.invalid_debian_dists_bookworm-updates';
@@ -36,8 +45,16 @@ const UPD = 'mirror.og.invalid_debian_dists_bookworm-updates';
 /** A host's package state: installed versions, what the archives offer, /run and /boot. */
 function patchDirs(installed: Record<string, string>, reboot: boolean, kernels: string[]): Record<string, Record<string, string>> {
   return {
-    '/var/lib/dpkg': { status: Object.entries(installed).map(([n, v]) => stanza(n, v, true)).join(''), arch: 'amd64\n' },
-    '/etc/apt': { 'sources.list': 'deb [trusted=yes] http://security.og.invalid/debian-security bookworm-security main\ndeb [trusted=yes] http://mirror.og.invalid/debian bookworm-updates main\n', 'sources.list.d/.keep': '' },
+    '/var/lib/dpkg': {
+      status: Object.entries(installed)
+        .map(([n, v]) => stanza(n, v, true))
+        .join(''),
+      arch: 'amd64\n',
+    },
+    '/etc/apt': {
+      'sources.list': 'deb [trusted=yes] http://security.og.invalid/debian-security bookworm-security main\ndeb [trusted=yes] http://mirror.og.invalid/debian bookworm-updates main\n',
+      'sources.list.d/.keep': '',
+    },
     '/var/lib/apt/lists': {
       [`${SEC}_Release`]: release('Debian-Security', 'stable-security', 'bookworm-security'),
       [`${SEC}_main_binary-amd64_Packages`]: stanza('openssh-server', '1:9.2p1-2+deb12u5', false) + stanza('libssl3', '3.0.15-1~deb12u1', false),
@@ -50,10 +67,24 @@ function patchDirs(installed: Record<string, string>, reboot: boolean, kernels: 
 }
 
 async function inspect(): Promise<{ code: number; rows: InspectionRow[]; stderr: string }> {
-  let out = ''; let err = '';
-  const sink = (f: (s: string) => void) => new Writable({ write(c, _e, cb) { f(String(c)); cb(); } });
+  let out = '';
+  let err = '';
+  const sink = (f: (s: string) => void) =>
+    new Writable({
+      write(c, _e, cb) {
+        f(String(c));
+        cb();
+      },
+    });
   const code = await runCli(['inspect', '--root', root, '--identity', fleet.clientKeyPath, '--format', 'json', '--timeout', '60', '--connect-timeout', '20'], {
-    env: { PATH: process.env.PATH }, stdout: sink((s) => { out += s; }), stderr: sink((s) => { err += s; }), cwd: root,
+    env: { PATH: process.env.PATH },
+    stdout: sink((s) => {
+      out += s;
+    }),
+    stderr: sink((s) => {
+      err += s;
+    }),
+    cwd: root,
   });
   return { code, rows: (JSON.parse(out || '{"results":[]}') as { results: InspectionRow[] }).results, stderr: err };
 }
@@ -70,15 +101,24 @@ beforeAll(async () => {
   await cp(path.join(ROOT, 'schemas'), path.join(root, 'schemas'), { recursive: true });
   await mkdir(path.join(root, 'policies', 'baselines'), { recursive: true });
   const check = (id: string, type: string, params: Record<string, unknown>) => ({ id, title: id, severity: 'high', type, params, rationale: '及时更新补丁', remediation: 'patch' });
-  await writeFile(path.join(root, 'policies', 'baselines', 'patch.yaml'), stringify({
-    id: 'patch', title: 'patch compliance',
-    checks: [
-      check('patch.openssh', 'package_version', { packages: [{ name: 'openssh-server', min_version: '1:9.2p1-2+deb12u4' }, { name: 'telnetd', min_version: '1' }] }),
-      check('patch.security-updates', 'pending_updates', {}),
-      check('patch.all-updates', 'pending_updates', { security_only: false, max: 1 }),
-      check('patch.reboot', 'reboot_required', {}),
-    ],
-  }));
+  await writeFile(
+    path.join(root, 'policies', 'baselines', 'patch.yaml'),
+    stringify({
+      id: 'patch',
+      title: 'patch compliance',
+      checks: [
+        check('patch.openssh', 'package_version', {
+          packages: [
+            { name: 'openssh-server', min_version: '1:9.2p1-2+deb12u4' },
+            { name: 'telnetd', min_version: '1' },
+          ],
+        }),
+        check('patch.security-updates', 'pending_updates', {}),
+        check('patch.all-updates', 'pending_updates', { security_only: false, max: 1 }),
+        check('patch.reboot', 'reboot_required', {}),
+      ],
+    }),
+  );
   await fleet.writeInventory(root);
 }, 180_000);
 
@@ -91,17 +131,34 @@ MACHINE.describe('patch compliance checks on real sshd hosts', () => {
   it('web-02 fails exactly the planted checks, web-01 passes them all, with what the package manager itself said', async () => {
     const r = await inspect();
     expect(r.code, r.stderr).toBe(1);
-    const pick = (h: string, c: string) => { const x = r.rows.find((y) => y.host === h && y.check === c)!; return [x.status, x.observed, x.reason]; };
+    const pick = (h: string, c: string) => {
+      const x = r.rows.find((y) => y.host === h && y.check === c)!;
+      return [x.status, x.observed, x.reason];
+    };
     expect(pick('web-01', 'patch.openssh')).toEqual(['pass', 'openssh-server 1:9.2p1-2+deb12u5, telnetd not installed', '']);
-    expect(pick('web-02', 'patch.openssh')).toEqual(['fail', 'openssh-server 1:9.2p1-2+deb12u3, telnetd not installed', 'older than the minimum: openssh-server 1:9.2p1-2+deb12u3 < 1:9.2p1-2+deb12u4']);
+    expect(pick('web-02', 'patch.openssh')).toEqual([
+      'fail',
+      'openssh-server 1:9.2p1-2+deb12u3, telnetd not installed',
+      'older than the minimum: openssh-server 1:9.2p1-2+deb12u3 < 1:9.2p1-2+deb12u4',
+    ]);
     expect(pick('web-01', 'patch.security-updates')).toEqual(['pass', '0 pending security update(s)', '']);
-    expect(pick('web-02', 'patch.security-updates')).toEqual(['fail', '2 pending security update(s): libssl3 3.0.11-1~deb12u2 → 3.0.15-1~deb12u1, openssh-server 1:9.2p1-2+deb12u3 → 1:9.2p1-2+deb12u5', '2 security update(s) available from Debian-Security:stable-security']);
+    expect(pick('web-02', 'patch.security-updates')).toEqual([
+      'fail',
+      '2 pending security update(s): libssl3 3.0.11-1~deb12u2 → 3.0.15-1~deb12u1, openssh-server 1:9.2p1-2+deb12u3 → 1:9.2p1-2+deb12u5',
+      '2 security update(s) available from Debian-Security:stable-security',
+    ]);
     // All updates, at most one allowed: the tzdata update from stable-updates counts too.
-    expect(pick('web-02', 'patch.all-updates').slice(0, 2)).toEqual(['fail', '3 pending update(s): libssl3 3.0.11-1~deb12u2 → 3.0.15-1~deb12u1, openssh-server 1:9.2p1-2+deb12u3 → 1:9.2p1-2+deb12u5, tzdata 2024a-0+deb12u1 → 2025b-0+deb12u1']);
+    expect(pick('web-02', 'patch.all-updates').slice(0, 2)).toEqual([
+      'fail',
+      '3 pending update(s): libssl3 3.0.11-1~deb12u2 → 3.0.15-1~deb12u1, openssh-server 1:9.2p1-2+deb12u3 → 1:9.2p1-2+deb12u5, tzdata 2024a-0+deb12u1 → 2025b-0+deb12u1',
+    ]);
     expect(pick('web-01', 'patch.all-updates')[0]).toBe('pass');
     expect(pick('web-01', 'patch.reboot')).toEqual(['pass', `running ${RUNNING}, newest installed ${RUNNING}`, '']);
-    expect(pick('web-02', 'patch.reboot')).toEqual(['fail', `running ${RUNNING}, newest installed 99.0.0-1-amd64, reboot-required marker`,
-      `/var/run/reboot-required is present (for linux-image-6.1.0-99-amd64, libssl3); running kernel ${RUNNING} is older than the newest installed 99.0.0-1-amd64`]);
+    expect(pick('web-02', 'patch.reboot')).toEqual([
+      'fail',
+      `running ${RUNNING}, newest installed 99.0.0-1-amd64, reboot-required marker`,
+      `/var/run/reboot-required is present (for linux-image-6.1.0-99-amd64, libssl3); running kernel ${RUNNING} is older than the newest installed 99.0.0-1-amd64`,
+    ]);
     expect(r.rows.find((y) => y.check === 'patch.security-updates')!.evidence).toMatch(/^apt-get -s/);
   }, 180_000);
 });

@@ -8,15 +8,36 @@ import { summarize } from '../../scripts/inspect/results.ts';
 import { RecordWriter, readRecordFile } from '../../scripts/records/writer.ts';
 
 let root: string;
-beforeAll(async () => { root = await mkdtemp(path.join(os.tmpdir(), 'og-inspect-records-')); });
-afterAll(async () => { await rm(root, { recursive: true, force: true }); });
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'og-inspect-records-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
 
-const row = (status: InspectionRow['status']): InspectionRow => ({ host: 'web-01', check: 'ssh.root', baseline: 'b', title: 't', severity: 'high', status, expected: '', observed: '', reason: '', evidence: '' });
+const row = (status: InspectionRow['status']): InspectionRow => ({
+  host: 'web-01',
+  check: 'ssh.root',
+  baseline: 'b',
+  title: 't',
+  severity: 'high',
+  status,
+  expected: '',
+  observed: '',
+  reason: '',
+  evidence: '',
+});
 async function write(now: Date, runId: string, status: InspectionRow['status'], shard?: { index: number; count: number }) {
   const rows = [row(status)];
   await writeInspectionRecord({
-    file: recordFileFor(root, now, shard), runId, at: () => now.toISOString(), scope: { hosts: [], groups: [], shard: shard ? `${shard.index}/${shard.count}` : null },
-    baselines: [{ id: 'b', checks: 1 }], hosts: [{ host: 'web-01', reachable: true, durationMs: 1, rows }], previousRun: null, summary: summarize(rows, 0, 1),
+    file: recordFileFor(root, now, shard),
+    runId,
+    at: () => now.toISOString(),
+    scope: { hosts: [], groups: [], shard: shard ? `${shard.index}/${shard.count}` : null },
+    baselines: [{ id: 'b', checks: 1 }],
+    hosts: [{ host: 'web-01', reachable: true, durationMs: 1, rows }],
+    previousRun: null,
+    summary: summarize(rows, 0, 1),
   });
 }
 
@@ -44,7 +65,7 @@ describe('inspection records', () => {
   it('keeps shards apart', async () => {
     await write(new Date('2026-11-05T01:00:00Z'), 'INS-shard', 'fail', { index: 1, count: 2 });
     expect((await readPreviousRun(root, new Date('2026-11-06T01:00:00Z'), { index: 1, count: 2 }))?.runId).toBe('INS-shard');
-    expect((await readPreviousRun(root, new Date('2026-11-06T01:00:00Z'), { index: 2, count: 2 }))).toBeUndefined();
+    expect(await readPreviousRun(root, new Date('2026-11-06T01:00:00Z'), { index: 2, count: 2 })).toBeUndefined();
     expect((await readPreviousRun(root, new Date('2026-11-06T01:00:00Z')))?.runId).toBe('INS-nov-1');
     expect(await readFile(recordFileFor(root, new Date('2026-11-06T01:00:00Z'), { index: 1, count: 2 }), 'utf8')).toMatch(/"shard":"1\/2"/);
   });

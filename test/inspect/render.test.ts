@@ -4,12 +4,34 @@ import { renderGithub, renderJson, renderText, type InspectionReport } from '../
 import { summarize } from '../../scripts/inspect/results.ts';
 
 const row = (host: string, check: string, status: InspectionRow['status'], extra: Partial<InspectionRow> = {}): InspectionRow => ({
-  host, check, baseline: 'b', title: `title of ${check}`, severity: 'high', status, expected: 'e', observed: 'o', reason: status === 'pass' ? '' : `why ${check}`, evidence: 'cmd', ...extra,
+  host,
+  check,
+  baseline: 'b',
+  title: `title of ${check}`,
+  severity: 'high',
+  status,
+  expected: 'e',
+  observed: 'o',
+  reason: status === 'pass' ? '' : `why ${check}`,
+  evidence: 'cmd',
+  ...extra,
 });
-const rows = [row('web-01', 'ssh.a', 'pass'), row('web-01', 'ssh.b', 'fail', { change: 'new', reason: 'line1\nline2: 100%\u001b[2J\r::warning::x' }), row('web-01', 'ssh.c', 'waived', { exception: 'exc-1', raw_status: 'fail' }), row('db-01', 'ssh.a', 'error', { reason: 'hostkey: refused' })];
+const rows = [
+  row('web-01', 'ssh.a', 'pass'),
+  row('web-01', 'ssh.b', 'fail', { change: 'new', reason: 'line1\nline2: 100%\u001b[2J\r::warning::x' }),
+  row('web-01', 'ssh.c', 'waived', { exception: 'exc-1', raw_status: 'fail' }),
+  row('db-01', 'ssh.a', 'error', { reason: 'hostkey: refused' }),
+];
 const report: InspectionReport = {
-  runId: 'INS-1', at: '2026-11-27T12:00:00+08:00', previousRun: 'INS-0', rows, summary: summarize(rows, 1, 2),
-  hosts: [{ host: 'db-01', reachable: false, error: { phase: 'hostkey', message: 'refused' }, durationMs: 5, rows: [rows[3]!] }, { host: 'web-01', reachable: true, durationMs: 9, rows: rows.slice(0, 3) }],
+  runId: 'INS-1',
+  at: '2026-11-27T12:00:00+08:00',
+  previousRun: 'INS-0',
+  rows,
+  summary: summarize(rows, 1, 2),
+  hosts: [
+    { host: 'db-01', reachable: false, error: { phase: 'hostkey', message: 'refused' }, durationMs: 5, rows: [rows[3]!] },
+    { host: 'web-01', reachable: true, durationMs: 9, rows: rows.slice(0, 3) },
+  ],
 };
 
 describe('inspection renderers', () => {

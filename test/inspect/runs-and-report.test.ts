@@ -16,7 +16,18 @@ import { verifyChain } from '../../scripts/records/chain.ts';
  * inspect and the report count the same hosts as not inspected.
  */
 const NOW = new Date('2026-11-20T02:00:00Z');
-const row = (host: string, check: string, status: InspectionRow['status']): InspectionRow => ({ host, check, baseline: 'b', title: 't', severity: 'high', status, expected: '', observed: '', reason: status === 'pass' ? '' : 'why', evidence: 'cmd' });
+const row = (host: string, check: string, status: InspectionRow['status']): InspectionRow => ({
+  host,
+  check,
+  baseline: 'b',
+  title: 't',
+  severity: 'high',
+  status,
+  expected: '',
+  observed: '',
+  reason: status === 'pass' ? '' : 'why',
+  evidence: 'cmd',
+});
 const ok = (host: string, status: InspectionRow['status'] = 'fail'): HostRun => ({ host, reachable: true, durationMs: 5, rows: [row(host, 'c.one', status)] });
 const down = (host: string, reachable: boolean, phase: string): HostRun => ({ host, reachable, error: { phase, message: 'gone' }, durationMs: 5, rows: [row(host, 'c.one', 'error')] });
 
@@ -24,8 +35,14 @@ let root: string;
 async function record(runId: string, at: Date, hosts: HostRun[], shard?: { index: number; count: number }) {
   const rows = hosts.flatMap((h) => h.rows);
   await writeInspectionRecord({
-    file: recordFileFor(root, at, shard), runId, at: () => at.toISOString(), scope: { hosts: [], groups: [], shard: shard ? `${shard.index}/${shard.count}` : null },
-    baselines: [{ id: 'b', checks: 1 }], hosts, previousRun: null, summary: summarize(rows, hosts.filter((h) => !h.reachable).length, hosts.length, hosts.filter((h) => h.error).length),
+    file: recordFileFor(root, at, shard),
+    runId,
+    at: () => at.toISOString(),
+    scope: { hosts: [], groups: [], shard: shard ? `${shard.index}/${shard.count}` : null },
+    baselines: [{ id: 'b', checks: 1 }],
+    hosts,
+    previousRun: null,
+    summary: summarize(rows, hosts.filter((h) => !h.reachable).length, hosts.length, hosts.filter((h) => h.error).length),
   });
 }
 
@@ -37,7 +54,9 @@ beforeAll(async () => {
   await record('R2', new Date('2026-11-19T08:00:00Z'), [ok('web-01', 'pass')]);
   await record('R3', new Date('2026-11-19T09:00:00Z'), [down('db-02', true, 'timeout'), ok('db-01')]);
 });
-afterAll(async () => { await rm(root, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
 
 describe('runs read back from records', () => {
   it('merges the shards of one run id and finds, per host, the last run that inspected it', async () => {
@@ -68,7 +87,12 @@ describe('the report takes each host from the last run that covered it', () => {
       const state = currentState(runs)!;
       const { results, unreachable } = effectiveResults(state, ['app-01', 'web-01', 'db-01', 'db-02', 'cache-01'], []);
       expect(unreachable.map((u) => `${u.host} ${u.reason}`)).toEqual(['cache-01 not_inspected', 'db-02 timeout: gone']);
-      expect(results.filter((r) => r.status === 'fail').map((r) => r.host).sort()).toEqual(['app-01', 'db-01']);
+      expect(
+        results
+          .filter((r) => r.status === 'fail')
+          .map((r) => r.host)
+          .sort(),
+      ).toEqual(['app-01', 'db-01']);
       expect(results.find((r) => r.host === 'web-01')!.status).toBe('pass');
     }
     // Pruning keeps the rows each host's current state needs: R1 still has app-01's.

@@ -199,7 +199,9 @@ describe('opsgate land', () => {
 
 describe('the landing decision (pure)', () => {
   const f = (p: string, base: string | null, blob: string) => ({ path: p, base_blob: base, blob, size: 1 });
-  const A = 'a'.repeat(40), B = 'b'.repeat(40), C = 'c'.repeat(40);
+  const A = 'a'.repeat(40),
+    B = 'b'.repeat(40),
+    C = 'c'.repeat(40);
   it.each([
     ['tip unchanged since the job: write', f('records/x', A, B), A, 'write'],
     ['new file, still absent: write', f('records/x', null, B), null, 'write'],
@@ -211,10 +213,11 @@ describe('the landing decision (pure)', () => {
     expect(planLanding([file], new Map([[file.path, tip]]))[0]!.action).toBe(action);
   });
 
-  it.each([
-    'records/../package.json', '/etc/passwd', 'records/./x', 'records//x', 'records/.git/config', 'reports/a.md', 'records\\x', 'records/x\n',
-  ])('a manifest path %j is refused for the apply flow', (p) => {
-    const m = { format: 'opsgate.land/1', flow: 'apply', run: '1', part: 'apply', base_commit: A, created_at: '', files: [f(p, null, B)] };
-    expect(validateManifest(m, 'm.json').problems.join('\n')).toContain('not a path the apply flow may write');
-  });
+  it.each(['records/../package.json', '/etc/passwd', 'records/./x', 'records//x', 'records/.git/config', 'reports/a.md', 'records\\x', 'records/x\n'])(
+    'a manifest path %j is refused for the apply flow',
+    (p) => {
+      const m = { format: 'opsgate.land/1', flow: 'apply', run: '1', part: 'apply', base_commit: A, created_at: '', files: [f(p, null, B)] };
+      expect(validateManifest(m, 'm.json').problems.join('\n')).toContain('not a path the apply flow may write');
+    },
+  );
 });

@@ -73,8 +73,10 @@ export async function startRobotServer(secrets: RobotServer['secrets']): Promise
         if (url.searchParams.get('access_token') !== secrets.dingtalkToken) return answer('dingtalk', 200, { errcode: 300001, errmsg: 'token is not exist' });
         if (!Number.isFinite(ts) || Math.abs(state.clock - ts) > 3_600_000) return answer('dingtalk', 200, { errcode: 310000, errmsg: 'invalid timestamp' });
         const digest = b64hmac(secrets.dingtalkSecret, `${ts}\n${secrets.dingtalkSecret}`);
-        if (sign !== digest || rawSign !== encodeURIComponent(digest)) return answer('dingtalk', 200, { errcode: 310000, errmsg: 'sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]' });
-        if (b?.msgtype !== 'markdown' || typeof b.markdown?.title !== 'string' || typeof b.markdown?.text !== 'string' || !Array.isArray(b.at?.atUserIds)) return answer('dingtalk', 200, { errcode: 40035, errmsg: '缺少参数 json' });
+        if (sign !== digest || rawSign !== encodeURIComponent(digest))
+          return answer('dingtalk', 200, { errcode: 310000, errmsg: 'sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]' });
+        if (b?.msgtype !== 'markdown' || typeof b.markdown?.title !== 'string' || typeof b.markdown?.text !== 'string' || !Array.isArray(b.at?.atUserIds))
+          return answer('dingtalk', 200, { errcode: 40035, errmsg: '缺少参数 json' });
         if (secrets.dingtalkKeyword && !String(b.markdown.text).includes(secrets.dingtalkKeyword)) return answer('dingtalk', 200, { errcode: 310000, errmsg: 'keywords not in content' });
         if (limited('dingtalk')) return answer('dingtalk', 200, { errcode: 130101, errmsg: 'send too fast, exceed 20 times per minute' });
         return answer('dingtalk', 200, { errcode: 0, errmsg: 'ok' });

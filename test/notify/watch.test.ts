@@ -14,7 +14,15 @@ import { lintCommand } from '../../scripts/commands/lint.ts';
 import type { Diagnostic } from '../../scripts/model/diagnostic.ts';
 import { runCommand } from '../incident/cli-harness.ts';
 
-const SECRETS = { dingtalkToken: 'dt-token-7f3a9c', dingtalkSecret: 'SECb3d1f0a9c8e7d6c5b4a3', wecomKey: '693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa', feishuHook: 'f1e2d3c4-b5a6-4789-9abc-def012345678', feishuSecret: 'feishu-secret-9a8b7c', webhookSecret: 'whsec-5d4c3b2a1', dingtalkKeyword: '告警' };
+const SECRETS = {
+  dingtalkToken: 'dt-token-7f3a9c',
+  dingtalkSecret: 'SECb3d1f0a9c8e7d6c5b4a3',
+  wecomKey: '693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa',
+  feishuHook: 'f1e2d3c4-b5a6-4789-9abc-def012345678',
+  feishuSecret: 'feishu-secret-9a8b7c',
+  webhookSecret: 'whsec-5d4c3b2a1',
+  dingtalkKeyword: '告警',
+};
 const GH_TOKEN = 'ghs_notifytesttoken0123456789abcdefABCDEF';
 const NOW = Date.parse('2026-11-11T00:30:00+08:00');
 
@@ -37,7 +45,21 @@ const ALL = `    - {id: dt, type: dingtalk, url_env: DT_URL, secret_env: DT_SECR
     - {id: gh, type: github}`;
 
 /** An open 一级 incident reported at 00:12 and never acknowledged: at 00:30 it is announced and two duties are overdue (no status update is owed before acknowledgement). */
-const openIncident = incident({ status: 'open', acknowledged_at: null, analysed_at: null, resolved_at: null, closed_at: null, verification: null, feedback: null, report: null, escalations: null, notifications: null, root_cause: null, resolution: null, tracking: '{issue: 7}' });
+const openIncident = incident({
+  status: 'open',
+  acknowledged_at: null,
+  analysed_at: null,
+  resolved_at: null,
+  closed_at: null,
+  verification: null,
+  feedback: null,
+  report: null,
+  escalations: null,
+  notifications: null,
+  root_cause: null,
+  resolution: null,
+  tracking: '{issue: 7}',
+});
 
 let robots: RobotServer;
 let github: GitHubServer;
@@ -51,13 +73,15 @@ async function writeRepo(channels = ALL, inc = openIncident) {
   roots.push(root);
   const files: Record<string, string> = { ...orgFiles(), 'incidents/2026/INC-2026-0001.yaml': inc };
   files['policies/sla.yaml'] += notify(channels);
-  files['policies/oncall.yaml'] = 'id: oncall\nrotations:\n  - {id: primary, title: 一线, members: [alice, carol], shift: {start: 2026-11-01T08:00:00+08:00, hours: 12}}\nescalation:\n  - {after_minutes: 15, to: [bob]}\n';
+  files['policies/oncall.yaml'] =
+    'id: oncall\nrotations:\n  - {id: primary, title: 一线, members: [alice, carol], shift: {start: 2026-11-01T08:00:00+08:00, hours: 12}}\nescalation:\n  - {after_minutes: 15, to: [bob]}\n';
   for (const [f, t] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(root, f)), { recursive: true });
     await writeFile(path.join(root, f), t);
   }
   await mkdir(path.join(root, 'schemas'), { recursive: true });
-  for (const s of ['sla', 'incident', 'host', 'group', 'person', 'contact', 'calendar', 'oncall']) await writeFile(path.join(root, `schemas/${s}.schema.json`), await readFile(path.join(repoRoot, `schemas/${s}.schema.json`)));
+  for (const s of ['sla', 'incident', 'host', 'group', 'person', 'contact', 'calendar', 'oncall'])
+    await writeFile(path.join(root, `schemas/${s}.schema.json`), await readFile(path.join(repoRoot, `schemas/${s}.schema.json`)));
 }
 
 async function watch(over: { now?: number; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}) {
@@ -65,8 +89,14 @@ async function watch(over: { now?: number; timeoutMs?: number; env?: NodeJS.Proc
   expect(repo.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   robots.clock = over.now ?? NOW;
   return runWatch({
-    root, repo, now: () => over.now ?? NOW, env: over.env ?? env, dryRun: false,
-    sleep: async (ms) => void sleeps.push(ms), timing: { timeoutMs: over.timeoutMs ?? 5000 }, github: { retryUnitMs: 1, writeSpacingMs: 0 },
+    root,
+    repo,
+    now: () => over.now ?? NOW,
+    env: over.env ?? env,
+    dryRun: false,
+    sleep: async (ms) => void sleeps.push(ms),
+    timing: { timeoutMs: over.timeoutMs ?? 5000 },
+    github: { retryUnitMs: 1, writeSpacingMs: 0 },
   });
 }
 
@@ -88,12 +118,17 @@ beforeEach(async () => {
   robots.rateLimit = {};
   sleeps.length = 0;
   env = {
-    DT_URL: `${robots.url}/dingtalk/robot/send?access_token=${SECRETS.dingtalkToken}`, DT_SECRET: SECRETS.dingtalkSecret,
+    DT_URL: `${robots.url}/dingtalk/robot/send?access_token=${SECRETS.dingtalkToken}`,
+    DT_SECRET: SECRETS.dingtalkSecret,
     WC_URL: `${robots.url}/wecom/cgi-bin/webhook/send?key=${SECRETS.wecomKey}`,
-    FS_URL: `${robots.url}/feishu/open-apis/bot/v2/hook/${SECRETS.feishuHook}`, FS_SECRET: SECRETS.feishuSecret,
+    FS_URL: `${robots.url}/feishu/open-apis/bot/v2/hook/${SECRETS.feishuHook}`,
+    FS_SECRET: SECRETS.feishuSecret,
     SL_URL: `${robots.url}/slack/services/T000/B000/XXXX`,
-    WH_URL: `${robots.url}/webhook/ok`, WH_SECRET: SECRETS.webhookSecret,
-    GITHUB_TOKEN: GH_TOKEN, GITHUB_REPOSITORY: 'yunfan/ops', GITHUB_API_URL: github.url,
+    WH_URL: `${robots.url}/webhook/ok`,
+    WH_SECRET: SECRETS.webhookSecret,
+    GITHUB_TOKEN: GH_TOKEN,
+    GITHUB_REPOSITORY: 'yunfan/ops',
+    GITHUB_API_URL: github.url,
   };
   await writeRepo();
 });
@@ -110,11 +145,16 @@ describe('opsgate incidents watch', () => {
     expect(first.results.filter((r) => r.outcome !== 'sent').map((r) => `${r.n.channel}: ${r.detail}`)).toEqual([]);
     const by = (robot: string) => robots.requests.filter((r) => r.robot === robot);
     for (const robot of ['dingtalk', 'wecom', 'feishu', 'slack', 'webhook']) {
-      expect(by(robot).map((r) => r.status), robot).toEqual(Array(3).fill(robot === 'webhook' ? 204 : 200));
+      expect(
+        by(robot).map((r) => r.status),
+        robot,
+      ).toEqual(Array(3).fill(robot === 'webhook' ? 204 : 200));
     }
     expect(by('dingtalk').every((r) => (r.answer as { errcode: number }).errcode === 0)).toBe(true);
     expect(by('feishu').every((r) => (r.answer as { code: number }).code === 0)).toBe(true);
-    const ack = by('dingtalk').map((r) => r.body as { markdown: { text: string }; at: { atUserIds: string[] } }).find((b) => b.markdown.text.includes('接收确认'))!;
+    const ack = by('dingtalk')
+      .map((r) => r.body as { markdown: { text: string }; at: { atUserIds: string[] } })
+      .find((b) => b.markdown.text.includes('接收确认'))!;
     expect(ack.at.atUserIds).toEqual(expect.arrayContaining(['alice01', 'bob02']));
     expect(ack.markdown.text).toContain('已逾期');
     const comments = [...github.repo('yunfan/ops').comments.values()].filter((c) => c.issue === 7);
@@ -156,10 +196,15 @@ describe('opsgate incidents watch', () => {
     expect(fixed.results.map((r) => r.outcome)).toEqual(['sent', 'sent', 'sent']);
   });
 
-  it('a missing keyword and a wrong WeCom key are the robots\' documented refusals', async () => {
+  it("a missing keyword and a wrong WeCom key are the robots' documented refusals", async () => {
     await writeRepo('    - {id: dt, type: dingtalk, url_env: DT_URL, secret_env: DT_SECRET}\n    - {id: wc, type: wecom, url_env: WC_URL}');
     const r = await watch({ env: { ...env, WC_URL: `${robots.url}/wecom/cgi-bin/webhook/send?key=wrong` } });
-    expect(r.results.filter((x) => x.outcome === 'failed').map((x) => `${x.n.channel} ${x.result?.error?.code}`).sort()).toEqual(['dt security-rejected', 'wc invalid-webhook']);
+    expect(
+      r.results
+        .filter((x) => x.outcome === 'failed')
+        .map((x) => `${x.n.channel} ${x.result?.error?.code}`)
+        .sort(),
+    ).toEqual(['dt security-rejected', 'wc invalid-webhook']);
     expect(r.disabled.map((d) => d.channel).sort()).toEqual(['dt', 'wc']);
   });
 
@@ -216,9 +261,13 @@ describe('opsgate incidents watch', () => {
 
   it('an acknowledgement still missing is alarmed again at each escalation step the rota reaches, each step once', async () => {
     await writeRepo(ALL.split('\n').slice(0, 1).join('\n'));
-    await writeFile(path.join(root, 'policies/oncall.yaml'), 'id: oncall\nrotations:\n  - {id: primary, title: 一线, members: [alice, carol], shift: {start: 2026-11-01T08:00:00+08:00, hours: 12}}\nescalation:\n  - {after_minutes: 15, to: [bob]}\n  - {after_minutes: 30, to: [carol]}\n');
+    await writeFile(
+      path.join(root, 'policies/oncall.yaml'),
+      'id: oncall\nrotations:\n  - {id: primary, title: 一线, members: [alice, carol], shift: {start: 2026-11-01T08:00:00+08:00, hours: 12}}\nescalation:\n  - {after_minutes: 15, to: [bob]}\n  - {after_minutes: 30, to: [carol]}\n',
+    );
     // Each alarm's latency counts from the moment it fell due: the acknowledgement's due time, then each step.
-    const ackKeys = async (hm: string) => (await watch({ now: Date.parse(`2026-11-11T${hm}:00+08:00`) })).results.filter((r) => r.n.duty === 'acknowledge').map((r) => `${r.n.key} ${r.outcome} from ${r.n.notifyAt.slice(11, 16)}`);
+    const ackKeys = async (hm: string) =>
+      (await watch({ now: Date.parse(`2026-11-11T${hm}:00+08:00`) })).results.filter((r) => r.n.duty === 'acknowledge').map((r) => `${r.n.key} ${r.outcome} from ${r.n.notifyAt.slice(11, 16)}`);
     expect(await ackKeys('00:18')).toEqual(['INC-2026-0001/acknowledge/overdue sent from 16:17']);
     expect(await ackKeys('00:22')).toEqual([]);
     expect(await ackKeys('00:28')).toEqual(['INC-2026-0001/acknowledge/overdue+15m sent from 16:27']);
@@ -254,7 +303,11 @@ describe('opsgate incidents watch', () => {
       expect(robots.requests).toHaveLength(1);
       const recorded = await recordText();
       expect(await failedLines()).toHaveLength(1);
-      expect((await failedLines())[0]).toMatchObject({ permanent: true, scope: 'channel', fingerprint: { config: expect.stringMatching(/^[0-9a-f]{16}$/), secrets: expect.stringMatching(/^[0-9a-f]{16}$/) } });
+      expect((await failedLines())[0]).toMatchObject({
+        permanent: true,
+        scope: 'channel',
+        fingerprint: { config: expect.stringMatching(/^[0-9a-f]{16}$/), secrets: expect.stringMatching(/^[0-9a-f]{16}$/) },
+      });
       expect(recorded).not.toContain('revoked-token-1234');
 
       // Five minutes and ten minutes later, new duties are due: none is sent, none is recorded, each run names the channel.
@@ -317,7 +370,7 @@ describe('opsgate incidents watch', () => {
       expect((await watch()).results.map((r) => r.outcome)).toEqual(['sent', 'sent', 'sent']);
     }, 30_000);
 
-    it('the CLI exits 1 and names the disabled channel on every run; lint warns at the channel\'s entry in policies/sla.yaml until it changes', async () => {
+    it("the CLI exits 1 and names the disabled channel on every run; lint warns at the channel's entry in policies/sla.yaml until it changes", async () => {
       await writeRepo(DT);
       await watch();
       const at = '2026-11-11T00:35:00+08:00';
@@ -325,12 +378,17 @@ describe('opsgate incidents watch', () => {
       expect(r.code).toBe(1);
       expect(r.out).toMatch(/^disabled {3}dt \(dingtalk\) since 2026-11-11T00:30:00\.000\+08:00: security-rejected: DingTalk 310000 keywords not in content/m);
       expect(r.out).toMatch(/held on disabled channel/);
-      const json = JSON.parse((await runCommand(incidentsCommand, root, ['watch', '--dry-run', '--format', 'json', '--at', at], at, env)).out) as { planned: number; held: number; disabled: { channel: string }[] };
+      const json = JSON.parse((await runCommand(incidentsCommand, root, ['watch', '--dry-run', '--format', 'json', '--at', at], at, env)).out) as {
+        planned: number;
+        held: number;
+        disabled: { channel: string }[];
+      };
       expect(json).toMatchObject({ planned: 0, disabled: [{ channel: 'dt' }] });
       expect(json.held).toBeGreaterThan(0);
       expect((await runCommand(incidentsCommand, root, ['watch', '--retry-channel', 'nope'], at, env)).code).toBe(2);
 
-      const lintFindings = async () => (JSON.parse((await runCommand(lintCommand, root, ['--format', 'json'], at)).out) as { diagnostics: Diagnostic[] }).diagnostics.filter((d) => d.code === 'notify.channel-disabled');
+      const lintFindings = async () =>
+        (JSON.parse((await runCommand(lintCommand, root, ['--format', 'json'], at)).out) as { diagnostics: Diagnostic[] }).diagnostics.filter((d) => d.code === 'notify.channel-disabled');
       const sla = path.join(root, 'policies/sla.yaml');
       const text = await readFile(sla, 'utf8');
       const line = text.split('\n').findIndex((l) => l.includes('{id: dt,')) + 1;

@@ -54,7 +54,11 @@ async function arm(id: string): Promise<void> {
 MACHINE.describe('commit-confirmation over a fresh connection', () => {
   it('retries a connection refused while the daemon reloads, and confirms', async () => {
     await arm('retry-ok');
-    const c = await confirmFresh(flakyTarget(2, path.join(dir, 'flag-ok')), { auth: { privateKey: key } }, 'retry-ok', { waitSeconds: 0, retrySeconds: 20, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 100))) });
+    const c = await confirmFresh(flakyTarget(2, path.join(dir, 'flag-ok')), { auth: { privateKey: key } }, 'retry-ok', {
+      waitSeconds: 0,
+      retrySeconds: 20,
+      sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 100))),
+    });
     expect(c).toMatchObject({ confirmed: true, reverted: false });
     expect(await readFile(path.join(dir, 'flag-ok'), 'utf8')).toBe('2\n');
   });

@@ -28,17 +28,34 @@ describe('lockout-sensitive paths', () => {
   ])('%s is sensitive', (p, reload) => {
     expect(lockoutSensitive(p)?.reload).toEqual(reload);
   });
-  it.each(['/etc/ssh/../hosts', '/etc/nginx/nginx.conf', '/tmp/etc/ssh/sshd_config', '/home/opsgate/.ssh/../authorized_keys', '/etc/nologin.txt', '/etc/default/sshguard', '/etc/systemd/system/sshguard.service'])('%s is not', (p) => {
+  it.each([
+    '/etc/ssh/../hosts',
+    '/etc/nginx/nginx.conf',
+    '/tmp/etc/ssh/sshd_config',
+    '/home/opsgate/.ssh/../authorized_keys',
+    '/etc/nologin.txt',
+    '/etc/default/sshguard',
+    '/etc/systemd/system/sshguard.service',
+  ])('%s is not', (p) => {
     expect(lockoutSensitive(p)).toBeUndefined();
   });
 
   it('an upload that reaches sshd_config through .. is commit-confirmed', () => {
     const p = planChange({
       change: {
-        id: 'CHG-2026-0042', file: 'changes/2026/CHG-2026-0042.yaml', sha256: 'f'.repeat(64),
+        id: 'CHG-2026-0042',
+        file: 'changes/2026/CHG-2026-0042.yaml',
+        sha256: 'f'.repeat(64),
         data: {
-          id: 'CHG-2026-0042', title: 't', type: 'normal', risk: 'low', requester: 'a', implementer: 'a', purpose: 'p',
-          impact: { description: 'd', expected_downtime_minutes: 0 }, targets: { hosts: ['h1'] },
+          id: 'CHG-2026-0042',
+          title: 't',
+          type: 'normal',
+          risk: 'low',
+          requester: 'a',
+          implementer: 'a',
+          purpose: 'p',
+          impact: { description: 'd', expected_downtime_minutes: 0 },
+          targets: { hosts: ['h1'] },
           window: { start: '2026-12-01T22:00:00+08:00', end: '2026-12-02T01:00:00+08:00' },
           steps: [{ id: 'conf', kind: 'upload', source: 'files/sshd_config', dest: '/tmp/../etc/ssh/sshd_config', mode: '0644', owner: 'root', group: 'root' }],
           rollout: { canary: 1, batch_size: 1, max_failures: 0 },

@@ -16,20 +16,33 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'og-runner-'));
   await writeFile(path.join(dir, 'steps.lock'), '');
 });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 function run(argv: string[], o: { key: string; timeout: number; grace?: number; marker?: boolean; stdin?: string }): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const full = renderRemoteStep({ argv, sudo: false, timeoutSeconds: o.timeout, graceSeconds: o.grace ?? 1, marker: o.marker ?? true, key: o.key }, { runDir: dir, stepsLock: path.join(dir, 'steps.lock'), nonce: 'N0NCE' });
+  const full = renderRemoteStep(
+    { argv, sudo: false, timeoutSeconds: o.timeout, graceSeconds: o.grace ?? 1, marker: o.marker ?? true, key: o.key },
+    { runDir: dir, stepsLock: path.join(dir, 'steps.lock'), nonce: 'N0NCE' },
+  );
   return new Promise((resolve) => {
     const child = spawn(full[0]!, full.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = ''; let stderr = '';
-    child.stdout.on('data', (d) => { stdout += String(d); });
-    child.stderr.on('data', (d) => { stderr += String(d); });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += String(d);
+    });
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+    });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(o.stdin ?? '');
   });
 }
-const alive = (token: string) => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(token) && !l.includes('ps -eo'));
+const alive = (token: string) =>
+  execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes(token) && !l.includes('ps -eo'));
 
 describe('step runner', () => {
   it('passes stdin, output and the exit code through, and records the marker before and after', async () => {
@@ -57,13 +70,16 @@ describe('step runner', () => {
 
   it('a timeout also stops a process that left the group (its own setsid, a double fork), before reporting', async () => {
     const token = `og-escaper-${process.pid}`;
-    const r = await run(['sh', '-c', `setsid sh -c 'sleep 30; echo late > ${dir}/late-escaped; : ${token}' & (setsid sh -c 'sleep 30; echo late > ${dir}/late-double; : ${token}' &) ; exec sleep 30`], { key: 'step.f', timeout: 1, grace: 1 });
+    const r = await run(
+      ['sh', '-c', `setsid sh -c 'sleep 30; echo late > ${dir}/late-escaped; : ${token}' & (setsid sh -c 'sleep 30; echo late > ${dir}/late-double; : ${token}' &) ; exec sleep 30`],
+      { key: 'step.f', timeout: 1, grace: 1 },
+    );
     expect(parseRunnerTrailer(r.stderr, 'N0NCE').state).toBe('timed_out');
     expect(alive(token)).toEqual([]);
     await expect(readFile(path.join(dir, 'late-escaped'), 'utf8')).rejects.toThrow();
   }, 30_000);
 
-  it('a step cannot forge the trailer: only the last line with this run\'s nonce counts', async () => {
+  it("a step cannot forge the trailer: only the last line with this run's nonce counts", async () => {
     const r = await run(['sh', '-c', 'printf "\\nOPSGATE-STEP N0NCE ended 0\\n" >&2; printf "\\nOPSGATE-STEP other ended 0\\n" >&2; exit 4'], { key: 'step.d', timeout: 30 });
     expect(parseRunnerTrailer(r.stderr, 'N0NCE')).toMatchObject({ state: 'ended', code: 4 });
   });

@@ -61,7 +61,9 @@ function loadFixtures(): Fixture[] {
   for (const kind of Object.keys(KIND_PATHS)) {
     for (const validity of ['valid', 'invalid'] as const) {
       const dir = path.join(fixturesDir, kind, validity);
-      const names = readdirSync(dir).filter((f) => /\.(ya?ml|md)$/.test(f)).sort();
+      const names = readdirSync(dir)
+        .filter((f) => /\.(ya?ml|md)$/.test(f))
+        .sort();
       for (const name of names) {
         const text = readFileSync(path.join(dir, name), 'utf8');
         const expects = [...text.matchAll(/^(?:<!-- )?# expect: (\S+) (\S+) (\d+)/gm)].map((m) => ({ code: m[1]!, pointer: m[2]!, line: Number(m[3]) }));

@@ -24,7 +24,12 @@ const hostBody = (extra = '') => `id: hostile\naddress: 10.20.9.9\nuser: opsgate
 function billionLaughs(): string {
   const names = 'abcdefghij'.split('');
   const lines = [`${names[0]}: &${names[0]} ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]`];
-  for (let i = 1; i < names.length; i++) lines.push(`${names[i]}: &${names[i]} [${Array(10).fill(`*${names[i - 1]}`).join(', ')}]`);
+  for (let i = 1; i < names.length; i++)
+    lines.push(
+      `${names[i]}: &${names[i]} [${Array(10)
+        .fill(`*${names[i - 1]}`)
+        .join(', ')}]`,
+    );
   return `id: hostile\n${lines.join('\n')}\n`;
 }
 
@@ -47,14 +52,26 @@ const CASES: HostileCase[] = [
   { name: 'tab indentation', file: HOST, content: Buffer.from('id: hostile\naddress: 10.0.0.1\n\tuser: root\n'), code: 'yaml.syntax', line: 3 },
   { name: 'duplicate keys', file: HOST, content: Buffer.from(hostBody('user: root\n')), code: 'yaml.duplicate-key', line: 9 },
   { name: 'alias bomb (billion laughs)', file: HOST, content: Buffer.from(billionLaughs()), code: 'yaml.alias-limit', line: 1 },
-  { name: '20 MB file', file: HOST, content: Buffer.from(hostBody(`description: |\n${'  padding padding padding padding padding padding padding padding\n'.repeat(20 * 1024 * 1024 / 66)}`)), code: 'yaml.too-large', line: 1 },
+  {
+    name: '20 MB file',
+    file: HOST,
+    content: Buffer.from(hostBody(`description: |\n${'  padding padding padding padding padding padding padding padding\n'.repeat((20 * 1024 * 1024) / 66)}`)),
+    code: 'yaml.too-large',
+    line: 1,
+  },
   { name: '3 MB single line', file: HOST, content: Buffer.from(hostBody(`description: ${'x'.repeat(3 * 1024 * 1024)}\n`)), code: 'yaml.too-large', line: 1 },
   { name: '500 kB single line (under the size cap)', file: HOST, content: Buffer.from(hostBody(`description: ${'x'.repeat(500 * 1024)}\n`)), code: 'yaml.line-too-long', line: 9 },
   { name: 'deep nesting, 10k flow levels', file: HOST, content: Buffer.from(`id: hostile\nservices: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`), code: 'yaml.too-deep', line: 2 },
   { name: 'deep nesting, 10k compact block sequences', file: HOST, content: Buffer.from(`id: hostile\nservices:\n${'- '.repeat(10_000)}x\n`), code: 'yaml.too-deep', line: 3 },
   { name: 'deep nesting, 100 levels', file: HOST, content: Buffer.from(`id: hostile\nservices: ${'{a: '.repeat(100)}1${'}'.repeat(100)}\n`), code: 'yaml.too-deep', line: 2 },
   { name: 'binary content', file: HOST, content: binary, code: 'yaml.binary', line: 1 },
-  { name: 'Latin-1 bytes', file: HOST, content: Buffer.concat([Buffer.from(hostBody('description: Caf')), Buffer.from([0xe9]), Buffer.from(' M\xfcller\n', 'latin1')]), code: 'yaml.encoding', line: 9 },
+  {
+    name: 'Latin-1 bytes',
+    file: HOST,
+    content: Buffer.concat([Buffer.from(hostBody('description: Caf')), Buffer.from([0xe9]), Buffer.from(' M\xfcller\n', 'latin1')]),
+    code: 'yaml.encoding',
+    line: 9,
+  },
   { name: 'GBK bytes', file: HOST, content: Buffer.concat([Buffer.from('id: hostile\ndescription: '), Buffer.from([0xc9, 0xfa, 0xb2, 0xfa]), Buffer.from('\n')]), code: 'yaml.encoding', line: 2 },
   { name: 'UTF-16 with BOM', file: HOST, content: utf16(hostBody(), true), code: 'yaml.encoding', line: 1 },
   { name: 'UTF-16 without BOM', file: HOST, content: utf16(hostBody(), false), code: 'yaml.binary', line: 1 },
@@ -66,10 +83,22 @@ const CASES: HostileCase[] = [
   { name: 'unknown tag !include', file: HOST, content: Buffer.from(hostBody('services: !include /etc/shadow\n')), code: 'yaml.unknown-tag', line: 9 },
   { name: 'unknown tag !!js/function', file: HOST, content: Buffer.from(hostBody('description: !!js/function "function () { return process.exit(3) }"\n')), code: 'yaml.unknown-tag', line: 9 },
   { name: '__proto__ key', file: HOST, content: Buffer.from(hostBody('__proto__:\n  polluted: yes\n')), code: 'yaml.forbidden-key', line: 9 },
-  { name: 'nested constructor.prototype keys', file: HOST, content: Buffer.from(hostBody('services:\n  - constructor:\n      prototype:\n        polluted: yes\n')), code: 'yaml.forbidden-key', line: 10 },
+  {
+    name: 'nested constructor.prototype keys',
+    file: HOST,
+    content: Buffer.from(hostBody('services:\n  - constructor:\n      prototype:\n        polluted: yes\n')),
+    code: 'yaml.forbidden-key',
+    line: 10,
+  },
   { name: 'symlink to /etc/passwd', file: HOST, symlinkTo: '/etc/passwd', code: 'repo.escapes', line: 1 },
   { name: 'symlinked folder leaving the repository', file: 'inventory/hosts/outside', symlinkTo: '/etc', code: 'repo.escapes', line: 1 },
-  { name: 'Latin-1 bytes in a runbook front matter', file: 'runbooks/hostile.md', content: Buffer.concat([Buffer.from('---\nid: hostile\ntitle: Caf'), Buffer.from([0xe9]), Buffer.from('\nowner: li-na\nreview_every_days: 90\nlast_reviewed: 2026-11-01\n---\nbody\n')]), code: 'yaml.encoding', line: 3 },
+  {
+    name: 'Latin-1 bytes in a runbook front matter',
+    file: 'runbooks/hostile.md',
+    content: Buffer.concat([Buffer.from('---\nid: hostile\ntitle: Caf'), Buffer.from([0xe9]), Buffer.from('\nowner: li-na\nreview_every_days: 90\nlast_reviewed: 2026-11-01\n---\nbody\n')]),
+    code: 'yaml.encoding',
+    line: 3,
+  },
   { name: 'binary runbook', file: 'runbooks/hostile.md', content: Buffer.concat([Buffer.from('---\nid: hostile\n'), binary, Buffer.from('\n---\nbody\n')]), code: 'yaml.binary', line: 3 },
 ];
 
@@ -134,76 +163,92 @@ describe('hostile corpus', () => {
     expect(hit!.line).toBe(c.line);
     expect(hit!.file).toBe(c.file);
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(before);
-    expect((({}) as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it.concurrent.each(CASES)('CLI: $name → exit 1 or 2 with $code at line $line', async (c) => {
-    const root = makeRepo([c]);
-    const run = await runCli(['--root', root, 'lint', '--format', 'json']);
-    expect(run.signal, 'the CLI hung and was killed').toBeNull();
-    expect([1, 2], `exit ${run.code}; stderr: ${run.stderr.slice(0, 500)}`).toContain(run.code);
-    expect(run.stdout + run.stderr).not.toMatch(STACK_TRACE);
-    const report = JSON.parse(run.stdout) as { diagnostics: Diagnostic[] };
-    const hit = report.diagnostics.find((d) => d.code === c.code && d.file === c.file);
-    expect(hit, JSON.stringify(report.diagnostics.map((d) => [d.code, d.file, d.line]))).toBeDefined();
-    expect(hit!.line).toBe(c.line);
-    expect(run.stdout).not.toContain('root:x:0:0');
-  }, CLI_TIMEOUT_MS + 10_000);
+  it.concurrent.each(CASES)(
+    'CLI: $name → exit 1 or 2 with $code at line $line',
+    async (c) => {
+      const root = makeRepo([c]);
+      const run = await runCli(['--root', root, 'lint', '--format', 'json']);
+      expect(run.signal, 'the CLI hung and was killed').toBeNull();
+      expect([1, 2], `exit ${run.code}; stderr: ${run.stderr.slice(0, 500)}`).toContain(run.code);
+      expect(run.stdout + run.stderr).not.toMatch(STACK_TRACE);
+      const report = JSON.parse(run.stdout) as { diagnostics: Diagnostic[] };
+      const hit = report.diagnostics.find((d) => d.code === c.code && d.file === c.file);
+      expect(hit, JSON.stringify(report.diagnostics.map((d) => [d.code, d.file, d.line]))).toBeDefined();
+      expect(hit!.line).toBe(c.line);
+      expect(run.stdout).not.toContain('root:x:0:0');
+    },
+    CLI_TIMEOUT_MS + 10_000,
+  );
 
-  it('keeps values with shell metacharacters literal and never executes them', async () => {
-    const canary = path.join(os.tmpdir(), `og-hostile-canary-${process.pid}-${Date.now()}`);
-    const nasty = `$(touch ${canary}); \`touch ${canary}\` | tee ${canary} && echo \${HOME} > ${canary}; 'q' "dq" <x> *`;
-    const host = hostBody(`description: ${JSON.stringify(nasty)}\nservices: [${JSON.stringify(`nginx; touch ${canary}`)}]\n`);
-    const parsed = parseDocumentText(Buffer.from(host), HOST, validator);
-    expect(parsed.diagnostics).toEqual([]);
-    expect((parsed.doc?.data as { description?: string }).description).toBe(nasty);
-    expect((parsed.doc?.data as { services?: string[] }).services).toEqual([`nginx; touch ${canary}`]);
+  it(
+    'keeps values with shell metacharacters literal and never executes them',
+    async () => {
+      const canary = path.join(os.tmpdir(), `og-hostile-canary-${process.pid}-${Date.now()}`);
+      const nasty = `$(touch ${canary}); \`touch ${canary}\` | tee ${canary} && echo \${HOME} > ${canary}; 'q' "dq" <x> *`;
+      const host = hostBody(`description: ${JSON.stringify(nasty)}\nservices: [${JSON.stringify(`nginx; touch ${canary}`)}]\n`);
+      const parsed = parseDocumentText(Buffer.from(host), HOST, validator);
+      expect(parsed.diagnostics).toEqual([]);
+      expect((parsed.doc?.data as { description?: string }).description).toBe(nasty);
+      expect((parsed.doc?.data as { services?: string[] }).services).toEqual([`nginx; touch ${canary}`]);
 
-    const root = makeRepo([{ file: HOST, content: Buffer.from(host) }]);
-    const run = await runCli(['--root', root, 'lint', '--format', 'json']);
-    expect(run.signal).toBeNull();
-    expect([0, 1]).toContain(run.code);
-    const report = JSON.parse(run.stdout) as { diagnostics: Diagnostic[] };
-    // Only reference findings (the temporary repository has no groups or teams); nothing about the values.
-    expect(report.diagnostics.filter((d) => d.file === HOST && (d.code.startsWith('yaml.') || d.code.startsWith('schema.')))).toEqual([]);
-    expect(existsSync(canary)).toBe(false);
-  }, CLI_TIMEOUT_MS + 10_000);
+      const root = makeRepo([{ file: HOST, content: Buffer.from(host) }]);
+      const run = await runCli(['--root', root, 'lint', '--format', 'json']);
+      expect(run.signal).toBeNull();
+      expect([0, 1]).toContain(run.code);
+      const report = JSON.parse(run.stdout) as { diagnostics: Diagnostic[] };
+      // Only reference findings (the temporary repository has no groups or teams); nothing about the values.
+      expect(report.diagnostics.filter((d) => d.file === HOST && (d.code.startsWith('yaml.') || d.code.startsWith('schema.')))).toEqual([]);
+      expect(existsSync(canary)).toBe(false);
+    },
+    CLI_TIMEOUT_MS + 10_000,
+  );
 
-  it('a directory link back into the repository, a self-referencing link and a FIFO neither hang nor crash', async () => {
-    const root = makeRepo([
-      { file: 'inventory/hosts/a.yaml', content: Buffer.from(hostBody().replace('id: hostile', 'id: a')) },
-      { file: 'inventory/hosts/loop', symlinkTo: '..' },
-      { file: 'inventory/hosts/self.yaml', symlinkTo: 'self.yaml' },
-    ]);
-    execFileSync('mkfifo', [path.join(root, 'inventory/hosts/fifo.yaml')]);
-    const run = await runCli(['--root', root, 'lint', '--format', 'json']);
-    expect(run.signal, 'the CLI hung and was killed').toBeNull();
-    expect([1, 2]).toContain(run.code);
-    expect(run.stdout + run.stderr).not.toMatch(STACK_TRACE);
-    const report = JSON.parse(run.stdout) as { diagnostics: Diagnostic[] };
-    expect(report.diagnostics.find((d) => d.file === 'inventory/hosts/self.yaml')?.code).toBe('repo.escapes');
-  }, CLI_TIMEOUT_MS + 10_000);
+  it(
+    'a directory link back into the repository, a self-referencing link and a FIFO neither hang nor crash',
+    async () => {
+      const root = makeRepo([
+        { file: 'inventory/hosts/a.yaml', content: Buffer.from(hostBody().replace('id: hostile', 'id: a')) },
+        { file: 'inventory/hosts/loop', symlinkTo: '..' },
+        { file: 'inventory/hosts/self.yaml', symlinkTo: 'self.yaml' },
+      ]);
+      execFileSync('mkfifo', [path.join(root, 'inventory/hosts/fifo.yaml')]);
+      const run = await runCli(['--root', root, 'lint', '--format', 'json']);
+      expect(run.signal, 'the CLI hung and was killed').toBeNull();
+      expect([1, 2]).toContain(run.code);
+      expect(run.stdout + run.stderr).not.toMatch(STACK_TRACE);
+      const report = JSON.parse(run.stdout) as { diagnostics: Diagnostic[] };
+      expect(report.diagnostics.find((d) => d.file === 'inventory/hosts/self.yaml')?.code).toBe('repo.escapes');
+    },
+    CLI_TIMEOUT_MS + 10_000,
+  );
 
-  it('reports every hostile file of one repository in a single run', async () => {
-    const files = [
-      { file: 'inventory/hosts/dup.yaml', content: Buffer.from('id: dup\nid: dup\n') },
-      { file: 'inventory/hosts/bomb.yaml', content: Buffer.from(billionLaughs().replace('id: hostile', 'id: bomb')) },
-      { file: 'inventory/hosts/utf16.yaml', content: utf16('id: utf16\n', true) },
-      { file: 'inventory/hosts/passwd.yaml', symlinkTo: '/etc/passwd' },
-      { file: 'inventory/hosts/proto.yaml', content: Buffer.from('id: proto\n__proto__: {polluted: yes}\n') },
-    ];
-    const run = await runCli(['--root', makeRepo(files), 'lint', '--format', 'json']);
-    expect(run.code).toBe(1);
-    const report = JSON.parse(run.stdout) as { diagnostics: Diagnostic[] };
-    const codes = Object.fromEntries(report.diagnostics.map((d) => [d.file, d.code]));
-    expect(codes).toMatchObject({
-      'inventory/hosts/dup.yaml': 'yaml.duplicate-key',
-      'inventory/hosts/bomb.yaml': 'yaml.alias-limit',
-      'inventory/hosts/utf16.yaml': 'yaml.encoding',
-      'inventory/hosts/passwd.yaml': 'repo.escapes',
-      'inventory/hosts/proto.yaml': 'yaml.forbidden-key',
-    });
-  }, CLI_TIMEOUT_MS + 10_000);
+  it(
+    'reports every hostile file of one repository in a single run',
+    async () => {
+      const files = [
+        { file: 'inventory/hosts/dup.yaml', content: Buffer.from('id: dup\nid: dup\n') },
+        { file: 'inventory/hosts/bomb.yaml', content: Buffer.from(billionLaughs().replace('id: hostile', 'id: bomb')) },
+        { file: 'inventory/hosts/utf16.yaml', content: utf16('id: utf16\n', true) },
+        { file: 'inventory/hosts/passwd.yaml', symlinkTo: '/etc/passwd' },
+        { file: 'inventory/hosts/proto.yaml', content: Buffer.from('id: proto\n__proto__: {polluted: yes}\n') },
+      ];
+      const run = await runCli(['--root', makeRepo(files), 'lint', '--format', 'json']);
+      expect(run.code).toBe(1);
+      const report = JSON.parse(run.stdout) as { diagnostics: Diagnostic[] };
+      const codes = Object.fromEntries(report.diagnostics.map((d) => [d.file, d.code]));
+      expect(codes).toMatchObject({
+        'inventory/hosts/dup.yaml': 'yaml.duplicate-key',
+        'inventory/hosts/bomb.yaml': 'yaml.alias-limit',
+        'inventory/hosts/utf16.yaml': 'yaml.encoding',
+        'inventory/hosts/passwd.yaml': 'repo.escapes',
+        'inventory/hosts/proto.yaml': 'yaml.forbidden-key',
+      });
+    },
+    CLI_TIMEOUT_MS + 10_000,
+  );
 });
 
 /**
@@ -233,7 +278,9 @@ describe('fast and positional YAML paths agree', async () => {
     ['duplicate key', 'id: x\nuser: a\nuser: b\n'],
     ['constructor key', 'id: x\nconstructor: 1\n'],
   ];
-  const sample = ['inventory/hosts/db-01.yaml', 'changes/2026/CHG-2026-0103.yaml', 'incidents/2026/INC-2026-0041.yaml', 'policies/calendar.yaml', 'policies/oncall.yaml'].map((f) => [`sample ${f}`, readFileSync(path.join(repoRoot, f), 'utf8')] as [string, string]);
+  const sample = ['inventory/hosts/db-01.yaml', 'changes/2026/CHG-2026-0103.yaml', 'incidents/2026/INC-2026-0041.yaml', 'policies/calendar.yaml', 'policies/oncall.yaml'].map(
+    (f) => [`sample ${f}`, readFileSync(path.join(repoRoot, f), 'utf8')] as [string, string],
+  );
 
   it.each([...SCALARS, ...sample])('%s', (_name, text) => {
     const fast = parseYamlText(Buffer.from(text), 'f.yaml');
@@ -255,14 +302,18 @@ describe('output injection', () => {
     { file: 'inventory/hosts/inj.yaml', content: Buffer.from(`id: inj\n"x\\n${INJECTED}\\n\\u001b[31mred\\r": 1\n`) },
     { file: `inventory/hosts/evil\n${INJECTED}.yaml`, content: Buffer.from('id: evil\n') },
   ];
-  it.each(['github', 'text'])('--format %s prints no workflow command and no control character from the documents', async (format) => {
-    const root = makeRepo(files);
-    const run = await runCli(['--root', root, 'lint', '--format', format]);
-    expect(run.code).toBe(1);
-    const lines = run.stdout.split('\n');
-    expect(lines.filter((l) => l.startsWith('::warning'))).toEqual([]);
-    expect(lines.filter((l) => l.startsWith('::') && !/^::error file=inventory\/hosts\//.test(l))).toEqual([]);
-    // eslint-disable-next-line no-control-regex
-    expect(run.stdout).not.toMatch(/[\u001b\r]/);
-  }, CLI_TIMEOUT_MS + 10_000);
+  it.each(['github', 'text'])(
+    '--format %s prints no workflow command and no control character from the documents',
+    async (format) => {
+      const root = makeRepo(files);
+      const run = await runCli(['--root', root, 'lint', '--format', format]);
+      expect(run.code).toBe(1);
+      const lines = run.stdout.split('\n');
+      expect(lines.filter((l) => l.startsWith('::warning'))).toEqual([]);
+      expect(lines.filter((l) => l.startsWith('::') && !/^::error file=inventory\/hosts\//.test(l))).toEqual([]);
+      // eslint-disable-next-line no-control-regex
+      expect(run.stdout).not.toMatch(/[\u001b\r]/);
+    },
+    CLI_TIMEOUT_MS + 10_000,
+  );
 });

@@ -52,7 +52,10 @@ function importGraph(files: readonly string[]): Map<string, string[]> {
       .filter((s) => s.startsWith('.'))
       .map((s) => path.resolve(path.dirname(f), s).replace(/\.js$/, '.ts'))
       .filter((t) => known.has(t));
-    graph.set(path.relative(scriptsDir, f), [...new Set(deps)].map((d) => path.relative(scriptsDir, d)));
+    graph.set(
+      path.relative(scriptsDir, f),
+      [...new Set(deps)].map((d) => path.relative(scriptsDir, d)),
+    );
   }
   return graph;
 }
@@ -94,8 +97,7 @@ const layer = (rel: string) => rel.split(path.sep)[0]!;
 
 describe('the import graph of scripts/', () => {
   const graph = importGraph(sourceFiles(scriptsDir));
-  const edgesBetween = (from: string, to: readonly string[]) =>
-    [...graph].flatMap(([f, deps]) => (layer(f) === from ? deps.filter((d) => to.includes(layer(d))).map((d) => `${f} -> ${d}`) : []));
+  const edgesBetween = (from: string, to: readonly string[]) => [...graph].flatMap(([f, deps]) => (layer(f) === from ? deps.filter((d) => to.includes(layer(d))).map((d) => `${f} -> ${d}`) : []));
 
   it('sees the imports (the graph is not empty, and a known edge is in it)', () => {
     expect(graph.size).toBeGreaterThan(100);
@@ -107,7 +109,13 @@ describe('the import graph of scripts/', () => {
   });
 
   it('finds a cycle when there is one (the detector itself)', () => {
-    const g = new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', ['a.ts']], ['d.ts', ['d.ts']], ['e.ts', ['a.ts']]]);
+    const g = new Map([
+      ['a.ts', ['b.ts']],
+      ['b.ts', ['c.ts']],
+      ['c.ts', ['a.ts']],
+      ['d.ts', ['d.ts']],
+      ['e.ts', ['a.ts']],
+    ]);
     expect(cyclesOf(g)).toEqual(expect.arrayContaining([['a.ts', 'b.ts', 'c.ts'], ['d.ts']]));
     expect(cyclesOf(g)).toHaveLength(2);
   });

@@ -33,31 +33,46 @@ describe('schema findings a pull-request author can act on', () => {
     {
       name: 'a misspelt top-level property',
       text: change().replace('purpose:', 'purpse:'),
-      code: 'schema.unknown-property', line: 7, col: 1, pointer: '/purpse',
+      code: 'schema.unknown-property',
+      line: 7,
+      col: 1,
+      pointer: '/purpse',
       hint: [/did you mean `purpose` \(Why the change is needed\)\?/, /allowed here: id, title, .*rollback/],
     },
     {
       name: 'a misspelt property inside the window',
       text: change().replace('end: 2026', 'edn: 2026'),
-      code: 'schema.unknown-property', line: 10, col: 45, pointer: '/window/edn',
+      code: 'schema.unknown-property',
+      line: 10,
+      col: 45,
+      pointer: '/window/edn',
       hint: [/did you mean `end`/, /allowed here: start, end$/],
     },
     {
       name: 'a misspelt property of a run step',
       text: change().replace('kind: run, argv: [systemctl, restart, nginx]', 'kind: run, agrv: [systemctl, restart, nginx]'),
-      code: 'schema.unknown-property', line: 12, col: 31, pointer: '/steps/0/agrv',
+      code: 'schema.unknown-property',
+      line: 12,
+      col: 31,
+      pointer: '/steps/0/agrv',
       hint: [/did you mean `argv`/, /allowed here: .*argv/],
     },
     {
       name: 'a value outside the enum, with what the property is for',
       text: change({ risk: 'hgih' }),
-      code: 'schema.enum', line: 4, col: 7, pointer: '/risk',
+      code: 'schema.enum',
+      line: 4,
+      col: 7,
+      pointer: '/risk',
       hint: [/use one of "low", "medium", "high", "critical" \(risk: Declared risk/],
     },
     {
       name: 'a timestamp without offset: no regular expression in the message',
       text: change({ start: '"2026-12-03T22:30:00"' }),
-      code: 'schema.pattern', line: 10, col: 18, pointer: '/window/start',
+      code: 'schema.pattern',
+      line: 10,
+      col: 18,
+      pointer: '/window/start',
       hint: [/2026-11-28T22:00:00\+08:00/],
     },
   ])('$name → $code at $line:$col', async ({ text, code, line, col, pointer, hint }) => {
@@ -104,7 +119,16 @@ describe('rule findings a pull-request author can act on', () => {
 
   it.each([
     ['rollback missing between verification and test_evidence', change().replace(/rollback:\n.*\n/, ''), 15, /after `verification:` and before `test_evidence:`/],
-    ['rollback missing, verification last', change().replace(/rollback:\n.*\n/, '').replace(/test_evidence: .*\n/, 'test_evidence: { summary: ok }\n').replace(/(verification:\n.*\n)/, '').replace(/$/, 'verification:\n  - { id: active, argv: [systemctl, is-active, nginx] }\n'), 16, /after `verification:`: /],
+    [
+      'rollback missing, verification last',
+      change()
+        .replace(/rollback:\n.*\n/, '')
+        .replace(/test_evidence: .*\n/, 'test_evidence: { summary: ok }\n')
+        .replace(/(verification:\n.*\n)/, '')
+        .replace(/$/, 'verification:\n  - { id: active, argv: [systemctl, is-active, nginx] }\n'),
+      16,
+      /after `verification:`: /,
+    ],
   ])('%s: located where `rollback:` belongs', async (_name, text, line, where) => {
     const d = (await lint(text)).find((x) => x.code === 'change.missing-safeguard');
     expect(d).toMatchObject({ pointer: '/rollback', line, col: 1 });

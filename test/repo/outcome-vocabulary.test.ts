@@ -2,15 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  CHANGE_REPORT_OUTCOMES,
-  CHECK_RESULTS,
-  CLOSURE_OUTCOMES,
-  HOST_OUTCOMES,
-  RUN_OUTCOMES,
-  SCORED_CHECK_RESULTS,
-  STEP_OUTCOMES,
-} from '../../scripts/model/outcome.ts';
+import { CHANGE_REPORT_OUTCOMES, CHECK_RESULTS, CLOSURE_OUTCOMES, HOST_OUTCOMES, RUN_OUTCOMES, SCORED_CHECK_RESULTS, STEP_OUTCOMES } from '../../scripts/model/outcome.ts';
 import { en } from '../../scripts/report/strings/en.ts';
 import { zhCN } from '../../scripts/report/strings/zh-CN.ts';
 
@@ -53,12 +45,15 @@ describe('one outcome vocabulary', () => {
     let seen = 0;
     const strays: string[] = [];
     for (const f of recordFiles) {
-      readFileSync(f, 'utf8').split('\n').filter(Boolean).forEach((text, i) => {
-        for (const w of wordsOf(JSON.parse(text) as Line)) {
-          seen++;
-          if (!w.allowed.includes(w.word as string)) strays.push(`${path.relative(repoRoot, f)}:${i + 1} ${w.where}=${JSON.stringify(w.word)}`);
-        }
-      });
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .forEach((text, i) => {
+          for (const w of wordsOf(JSON.parse(text) as Line)) {
+            seen++;
+            if (!w.allowed.includes(w.word as string)) strays.push(`${path.relative(repoRoot, f)}:${i + 1} ${w.where}=${JSON.stringify(w.word)}`);
+          }
+        });
     }
     expect(strays).toEqual([]);
     // The sample holds runs, converges, backups and inspections: the check looked at real words.
@@ -75,7 +70,10 @@ describe('one outcome vocabulary', () => {
     expect([...schema.properties.closure.properties.outcome.enum].sort()).toEqual([...CLOSURE_OUTCOMES].sort());
   });
 
-  it.each([['en', en], ['zh-CN', zhCN]] as const)('the %s report names every change outcome and every check result', (_lang, strings) => {
+  it.each([
+    ['en', en],
+    ['zh-CN', zhCN],
+  ] as const)('the %s report names every change outcome and every check result', (_lang, strings) => {
     const table = strings as Readonly<Record<string, string>>;
     expect(CHANGE_REPORT_OUTCOMES.filter((o) => !table[`val.outcome.${o}`])).toEqual([]);
     expect(SCORED_CHECK_RESULTS.filter((r) => !table[`val.result.${r}`])).toEqual([]);
@@ -98,9 +96,11 @@ describe('one outcome vocabulary', () => {
     for (const f of filesUnder(path.join(repoRoot, 'scripts'), /\.(ts|mts)$/)) {
       const rel = path.relative(path.join(repoRoot, 'scripts'), f);
       if (foreign[rel] || rel.endsWith('.generated.ts')) continue;
-      readFileSync(f, 'utf8').split('\n').forEach((line, i) => {
-        if (synonyms.test(line)) hits.push(`scripts/${rel}:${i + 1}: ${line.trim()}`);
-      });
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (synonyms.test(line)) hits.push(`scripts/${rel}:${i + 1}: ${line.trim()}`);
+        });
     }
     expect(hits).toEqual([]);
   });

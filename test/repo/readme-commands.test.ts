@@ -60,7 +60,12 @@ function dryRunClaims(text: string): { have: string[]; none: string[] } {
 
 function sink(): Writable & { text: () => string } {
   const chunks: string[] = [];
-  const w = new Writable({ write(c, _e, cb) { chunks.push(String(c)); cb(); } }) as Writable & { text: () => string };
+  const w = new Writable({
+    write(c, _e, cb) {
+      chunks.push(String(c));
+      cb();
+    },
+  }) as Writable & { text: () => string };
   w.text = () => chunks.join('');
   return w;
 }
@@ -94,7 +99,7 @@ describe('the README command reference', () => {
     expect([...new Set(documented.map((d) => d.command))].sort()).toEqual(Object.keys(commands).sort());
   });
 
-  it.each(documented.filter((d) => d.subcommands.length > 0).map((d) => [d.synopsis, d] as const))('`%s`: each subcommand is named in the command\'s --help', async (_s, d) => {
+  it.each(documented.filter((d) => d.subcommands.length > 0).map((d) => [d.synopsis, d] as const))("`%s`: each subcommand is named in the command's --help", async (_s, d) => {
     const help = await cli([d.command, '--help']);
     expect(help.code).toBe(0);
     expect(d.subcommands.filter((s) => !new RegExp(`\\b${s}\\b`).test(help.stdout))).toEqual([]);

@@ -20,7 +20,8 @@ export interface RunningChromium {
 
 export async function startChromium(): Promise<RunningChromium> {
   const profile = mkdtempSync(path.join(tmpdir(), 'og-chromium-'));
-  const child: ChildProcess = spawn(CHROMIUM, [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: the browser's helper processes (zygote, renderers, GPU) are stopped with it.
+  const child: ChildProcess = spawn(CHROMIUM, [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   const ws = await new Promise<string>((resolve, reject) => {
     let buf = '';
     const timer = setTimeout(() => reject(new Error(`chromium did not start: ${buf}`)), 30_000);
@@ -41,23 +42,46 @@ export async function startChromium(): Promise<RunningChromium> {
     stop: async () => {
       await browser.close().catch(() => {});
       if (child.exitCode === null) {
-        process.kill(child.pid!, 'SIGTERM');
+        signalGroup(child.pid!, 'SIGTERM');
         await new Promise((r) => child.once('exit', r));
       }
-      // Chromium's helper processes may still be closing files in the profile for a moment after the browser exits.
+      // The helper processes outlive the browser for a moment and keep writing into the profile:
+      // wait until the whole group is gone (SIGKILL after 5 s), then remove the profile.
+      await groupGone(child.pid!);
       rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
 }
 
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+async function groupGone(pid: number): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      process.kill(-pid, 0);
+    } catch {
+      return;
+    }
+    if (i === 50) signalGroup(pid, 'SIGKILL');
+    if (i === 300) throw new Error(`chromium's process group ${pid} did not exit after SIGKILL`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Runs `chromium --print-to-pdf` on a file and waits for the process (stopped by PID on timeout). */
 export async function printToPdf(htmlFile: string, pdfFile: string): Promise<void> {
   const profile = mkdtempSync(path.join(tmpdir(), 'og-chromium-'));
-  const child = spawn(CHROMIUM, [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, '--no-pdf-header-footer', `--print-to-pdf=${pdfFile}`, `file://${htmlFile}`], { stdio: 'ignore' });
+  const child = spawn(CHROMIUM, [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, '--no-pdf-header-footer', `--print-to-pdf=${pdfFile}`, `file://${htmlFile}`], { stdio: 'ignore', detached: true });
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        process.kill(child.pid!, 'SIGKILL');
+        signalGroup(child.pid!, 'SIGKILL');
         reject(new Error('chromium --print-to-pdf timed out'));
       }, 60_000);
       child.on('exit', (code) => {
@@ -67,7 +91,8 @@ export async function printToPdf(htmlFile: string, pdfFile: string): Promise<voi
       });
     });
   } finally {
-    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGKILL');
-    rmSync(profile, { recursive: true, force: true });
+    if (child.exitCode === null && child.signalCode === null) signalGroup(child.pid!, 'SIGKILL');
+    await groupGone(child.pid!);
+    rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   }
 }

@@ -11,7 +11,7 @@ import { emptyInput, period } from './input-builder.ts';
 
 const ref = <T>(d: { id: string; file: string; sha256: string; data: T }) => ({ id: d.id, file: d.file, sha256: d.sha256, data: d.data });
 
-describe('report: duties of 第五章 故障处理 (issue 15), on the sample organisation\'s November', async () => {
+describe("report: duties of 第五章 故障处理 (issue 15), on the sample organisation's November", async () => {
   const repo = await readRepo(repoRoot);
   const input = emptyInput({ sla: ref(repo.one('sla')!), oncall: ref(repo.one('oncall')!), incidents: repo.all('incident').map(ref) });
   const handovers = repo.all('handover').map(ref);
@@ -40,29 +40,40 @@ describe('report: duties of 第五章 故障处理 (issue 15), on the sample org
   });
 
   it('the vendor call of the 一级 incident, and notification latency from the records', () => {
-    expect(s.vendors).toEqual([{ incident: 'INC-2026-0042', contact: 'aliyun-db-support', called_at: '2026-11-11T00:40:00+08:00', ticket: 'ALY-P1-20261111-0042', path: 'incidents/2026/INC-2026-0042.yaml' }]);
+    expect(s.vendors).toEqual([
+      { incident: 'INC-2026-0042', contact: 'aliyun-db-support', called_at: '2026-11-11T00:40:00+08:00', ticket: 'ALY-P1-20261111-0042', path: 'incidents/2026/INC-2026-0042.yaml' },
+    ]);
     expect(fig('duties.notification_latency_median').value).toBe(1);
     expect(fig('duties.notifications_failed').value).toBe(1);
     expect(fig('duties.notifications_sent').evidence).toEqual(['records/notifications/2026-11.jsonl']);
   });
 });
 
-describe('the duties as printed (issue 14 item 16): times in the report\'s zone, people by name', () => {
-  it.each(['zh-CN', 'en'])('%s: no raw ISO timestamp and no person id in the printed duties', async (lang) => {
-    const out = mkdtempSync(path.join(tmpdir(), 'og-duties-'));
-    try {
-      await runCli(['--root', repoRoot, 'report', 'audit', '--period', '2026-11', '--lang', lang, '--format', 'md,html', '--out', out, '--at', '2026-12-01T00:00:00+08:00'], { env: { PATH: process.env.PATH }, stdout: new PassThrough(), stderr: new PassThrough(), cwd: repoRoot });
-      for (const ext of ['md', 'html']) {
-        const text = readFileSync(path.join(out, `audit-2026-11.${lang}.${ext}`), 'utf8');
-        expect(text).toContain('2026-11-19 22:46');
-        expect(text).toContain('2026-11-11 00:40');
-        expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
-        expect(text).toContain('张伟: 值班工程师判断');
-        // The id appears only inside file paths (Appendix B) and title attributes, never as a person shown.
-        expect(text).not.toMatch(/(?<![/\w"-])zhang-wei(?![\w.-])/);
+describe("the duties as printed (issue 14 item 16): times in the report's zone, people by name", () => {
+  it.each(['zh-CN', 'en'])(
+    '%s: no raw ISO timestamp and no person id in the printed duties',
+    async (lang) => {
+      const out = mkdtempSync(path.join(tmpdir(), 'og-duties-'));
+      try {
+        await runCli(['--root', repoRoot, 'report', 'audit', '--period', '2026-11', '--lang', lang, '--format', 'md,html', '--out', out, '--at', '2026-12-01T00:00:00+08:00'], {
+          env: { PATH: process.env.PATH },
+          stdout: new PassThrough(),
+          stderr: new PassThrough(),
+          cwd: repoRoot,
+        });
+        for (const ext of ['md', 'html']) {
+          const text = readFileSync(path.join(out, `audit-2026-11.${lang}.${ext}`), 'utf8');
+          expect(text).toContain('2026-11-19 22:46');
+          expect(text).toContain('2026-11-11 00:40');
+          expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+          expect(text).toContain('张伟: 值班工程师判断');
+          // The id appears only inside file paths (Appendix B) and title attributes, never as a person shown.
+          expect(text).not.toMatch(/(?<![/\w"-])zhang-wei(?![\w.-])/);
+        }
+      } finally {
+        rmSync(out, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 });

@@ -111,7 +111,10 @@ describe('opsgate report on a real git repository with real records', () => {
     expect(r.inspection.unreachable).toEqual([{ host: 'db-01', reason: 'connect: connection refused' }]);
     const compliance = r.inspection.figures.find((f: { id: string }) => f.id === 'inspection.compliance');
     expect([compliance.numerator, compliance.denominator]).toEqual([3, 9]);
-    expect(r.inspection.frameworks.djbh.rows.filter((x: { checks: string[] }) => x.checks.length).map((x: { control: string; title: { zh: string } }) => `${x.control} ${x.title.zh}`)).toEqual(['8.1.4.1 身份鉴别', '8.1.4.2 访问控制']);
+    expect(r.inspection.frameworks.djbh.rows.filter((x: { checks: string[] }) => x.checks.length).map((x: { control: string; title: { zh: string } }) => `${x.control} ${x.title.zh}`)).toEqual([
+      '8.1.4.1 身份鉴别',
+      '8.1.4.2 访问控制',
+    ]);
     // ISO controls sorted naturally, with titles; the ones nothing covers are named.
     expect(r.inspection.frameworks.iso27001.rows.map((x: { control: string }) => x.control).filter((c: string) => c.startsWith('A.8.'))).toEqual(['A.8.2', 'A.8.5', 'A.8.13', 'A.8.32']);
     expect(r.inspection.frameworks.iso27001.rows.find((x: { control: string }) => x.control === 'A.8.2').title.en).toBe('Privileged access rights');
@@ -127,7 +130,9 @@ describe('opsgate report on a real git repository with real records', () => {
     expect(rec.sha256).toMatch(/^[0-9a-f]{64}$/);
     // Every id a figure cites is in the manifest.
     const ids = new Set(r.evidence.map((e: { id: string }) => e.id));
-    const cited = JSON.stringify(r).match(/"E\d{4}"/g)!.map((s) => s.slice(1, -1));
+    const cited = JSON.stringify(r)
+      .match(/"E\d{4}"/g)!
+      .map((s) => s.slice(1, -1));
     expect(cited.every((id) => ids.has(id))).toBe(true);
   });
 
@@ -175,10 +180,14 @@ describe('secrets never reach a report', () => {
 describe('integrity failures are reported in the report, not skipped', () => {
   it.each([
     ['a truncated last line', async (file: string) => appendFile(file, '{"seq":4,"prev":"00'), 'record.truncated'],
-    ['an edited line (broken hash chain)', async (file: string) => {
-      const text = await readFile(file, 'utf8');
-      await writeFile(file, text.replace('"outcome":"succeeded","failures":0', '"outcome":"succeeded","failures":9'));
-    }, 'record.hash'],
+    [
+      'an edited line (broken hash chain)',
+      async (file: string) => {
+        const text = await readFile(file, 'utf8');
+        await writeFile(file, text.replace('"outcome":"succeeded","failures":0', '"outcome":"succeeded","failures":9'));
+      },
+      'record.hash',
+    ],
   ])('%s', async (_name, damage, code) => {
     const repo = (await createFixtureRepo()).root;
     try {

@@ -28,13 +28,22 @@ const MISSING_IDS = (ids: string[]): string[] => {
 
 let out: string;
 let chrome: RunningChromium;
-const REPORTS = [['audit', 'zh-CN'], ['audit', 'en'], ['monthly', 'zh-CN']] as const;
+const REPORTS = [
+  ['audit', 'zh-CN'],
+  ['audit', 'en'],
+  ['monthly', 'zh-CN'],
+] as const;
 
 beforeAll(async () => {
   out = mkdtempSync(path.join(tmpdir(), 'og-report-html-'));
   // The sample organisation's own November: the richest real content there is.
   for (const [kind, lang] of REPORTS) {
-    const code = await runCli(['--root', REPO, 'report', kind, '--period', '2026-11', '--lang', lang, '--format', 'html', '--out', out, '--at', '2026-12-01T00:00:00+08:00'], { env: { PATH: process.env.PATH }, stdout: new PassThrough(), stderr: new PassThrough(), cwd: REPO });
+    const code = await runCli(['--root', REPO, 'report', kind, '--period', '2026-11', '--lang', lang, '--format', 'html', '--out', out, '--at', '2026-12-01T00:00:00+08:00'], {
+      env: { PATH: process.env.PATH },
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      cwd: REPO,
+    });
     if (code > 1) throw new Error(`report ${kind} ${lang} failed with ${code}`);
   }
   chrome = await startChromium();
@@ -84,7 +93,9 @@ describe.each(REPORTS)('the %s %s HTML report in real headless Chromium', (kind,
     // Sections flow on in print: no section forces a page break before it (only the cover ends its page).
     const forced = await page.evaluate(() => {
       const g = globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<unknown> }; getComputedStyle(e: unknown): { breakBefore: string } };
-      return Array.from(g.document.querySelectorAll('section h2, section')).map((e) => g.getComputedStyle(e).breakBefore).filter((b) => b === 'page' || b === 'always');
+      return Array.from(g.document.querySelectorAll('section h2, section'))
+        .map((e) => g.getComputedStyle(e).breakBefore)
+        .filter((b) => b === 'page' || b === 'always');
     });
     expect(forced).toEqual([]);
     await context.close();
@@ -102,7 +113,9 @@ describe.each(REPORTS)('the %s %s HTML report in real headless Chromium', (kind,
     expect(pages.slice(1).every((t) => t.includes(lang === 'zh-CN' ? '杭州云帆科技有限公司' : '杭州云帆科技有限公司'))).toBe(true);
     const fills = pageFill(pdf);
     const headings = /^(\d+\. |附录|Appendix|证据完整性|Evidence integrity)/;
-    const thin = fills.flatMap((f, i) => (f.fill < 0.2 && i < fills.length - 1 && !headings.test(fills[i + 1]!.firstLine) ? [`page ${i + 1}: ${(f.fill * 100).toFixed(0)}% full, next starts "${fills[i + 1]!.firstLine}"`] : []));
+    const thin = fills.flatMap((f, i) =>
+      f.fill < 0.2 && i < fills.length - 1 && !headings.test(fills[i + 1]!.firstLine) ? [`page ${i + 1}: ${(f.fill * 100).toFixed(0)}% full, next starts "${fills[i + 1]!.firstLine}"`] : [],
+    );
     expect(thin).toEqual([]);
     // Section ends may be short when what follows cannot start lower down; they stay the exception.
     expect(fills.filter((f) => f.fill < 0.2).length).toBeLessThanOrEqual(3);

@@ -9,9 +9,34 @@ export const endOf = (id: string): number => period(id).endMs;
 
 export function emptyInput(extra: Partial<ReportInput> = {}): ReportInput {
   return {
-    organisation: undefined, approval: undefined, calendar: undefined, sla: undefined, oncall: undefined,
-    hosts: [], groups: [], changes: [], incidents: [], exceptions: [], backupPolicies: [], people: [], grants: [], reviews: [], runbooks: [], notes: [], checks: [],
-    gateDecisions: [], executions: [], inspections: [], backups: [], converge: [], recordFiles: [], integrity: [], history: [], provenance: { git: true, head: null, modified: [], deleted: [], untracked: [], restarts: [], epoch: null }, documentProblems: [], unloadedFiles: [],
+    organisation: undefined,
+    approval: undefined,
+    calendar: undefined,
+    sla: undefined,
+    oncall: undefined,
+    hosts: [],
+    groups: [],
+    changes: [],
+    incidents: [],
+    exceptions: [],
+    backupPolicies: [],
+    people: [],
+    grants: [],
+    reviews: [],
+    runbooks: [],
+    notes: [],
+    checks: [],
+    gateDecisions: [],
+    executions: [],
+    inspections: [],
+    backups: [],
+    converge: [],
+    recordFiles: [],
+    integrity: [],
+    history: [],
+    provenance: { git: true, head: null, modified: [], deleted: [], untracked: [], restarts: [], epoch: null },
+    documentProblems: [],
+    unloadedFiles: [],
     git: { commit: undefined, repositoryUrl: undefined, files: {} },
     ...extra,
   };
@@ -21,8 +46,15 @@ const doc = <T extends { id: string }>(file: string, data: T): DocRef<T> => ({ i
 
 export function change(id: string, over: Partial<ChangeDocument> = {}): DocRef<ChangeDocument> {
   return doc(`changes/2026/${id}.yaml`, {
-    id, title: `change ${id}`, type: 'normal', risk: 'medium', requester: 'li-na', implementer: 'wang-fang', purpose: 'p',
-    impact: { description: 'd', expected_downtime_minutes: 0 }, targets: { hosts: ['web-01'] },
+    id,
+    title: `change ${id}`,
+    type: 'normal',
+    risk: 'medium',
+    requester: 'li-na',
+    implementer: 'wang-fang',
+    purpose: 'p',
+    impact: { description: 'd', expected_downtime_minutes: 0 },
+    targets: { hosts: ['web-01'] },
     window: { start: '2026-11-05T22:00:00+08:00', end: '2026-11-05T23:30:00+08:00' },
     steps: [{ id: 's1', kind: 'run', argv: ['true'] }],
     ...over,
@@ -31,30 +63,67 @@ export function change(id: string, over: Partial<ChangeDocument> = {}): DocRef<C
 
 export function run(changeId: string, over: Partial<ExecutionRun> = {}): ExecutionRun {
   return {
-    path: `records/changes/${changeId}/${over.run ?? 'r1'}.jsonl`, change: changeId, run: 'r1',
-    started_at: '2026-11-05T22:05:00+08:00', finished_at: '2026-11-05T22:20:00+08:00', outcome: 'succeeded', rolled_back: false, hosts: ['web-01'], host_outcomes: { 'web-01': 'succeeded' }, dry_run: false, pr: undefined, gate_decision: undefined,
-    planned: { seq: 1, hash: '1'.repeat(64) }, done: { seq: 9, hash: '9'.repeat(64) },
+    path: `records/changes/${changeId}/${over.run ?? 'r1'}.jsonl`,
+    change: changeId,
+    run: 'r1',
+    started_at: '2026-11-05T22:05:00+08:00',
+    finished_at: '2026-11-05T22:20:00+08:00',
+    outcome: 'succeeded',
+    rolled_back: false,
+    hosts: ['web-01'],
+    host_outcomes: { 'web-01': 'succeeded' },
+    dry_run: false,
+    pr: undefined,
+    gate_decision: undefined,
+    planned: { seq: 1, hash: '1'.repeat(64) },
+    done: { seq: 9, hash: '9'.repeat(64) },
     ...over,
   };
 }
 
 export function decision(changes: string[], over: Partial<GateDecision> = {}): GateDecision {
-  return { path: 'records/gate/yunfan/ops/pr-7.jsonl', line: 1, hash: 'e'.repeat(64), at: '2026-11-04T10:00:00+08:00', pr: 7, head_sha: 'b'.repeat(40), status: 'satisfied', summary: '', changes, rules: [], ...over };
+  return {
+    path: 'records/gate/yunfan/ops/pr-7.jsonl',
+    line: 1,
+    hash: 'e'.repeat(64),
+    at: '2026-11-04T10:00:00+08:00',
+    pr: 7,
+    head_sha: 'b'.repeat(40),
+    status: 'satisfied',
+    summary: '',
+    changes,
+    rules: [],
+    ...over,
+  };
 }
 
 export function incident(id: string, over: Partial<IncidentDocument> = {}): DocRef<IncidentDocument> {
   return doc(`incidents/2026/${id}.yaml`, {
-    id, title: `incident ${id}`, level: 3, status: 'closed', reporter: 'li-na', handler: 'wang-fang',
-    detected_at: '2026-11-06T09:00:00+08:00', reported_at: '2026-11-06T09:00:00+08:00',
-    acknowledged_at: '2026-11-06T09:10:00+08:00', resolved_at: '2026-11-06T10:00:00+08:00',
-    summary: 's', postmortem: { status: 'not_required' },
+    id,
+    title: `incident ${id}`,
+    level: 3,
+    status: 'closed',
+    reporter: 'li-na',
+    handler: 'wang-fang',
+    detected_at: '2026-11-06T09:00:00+08:00',
+    reported_at: '2026-11-06T09:00:00+08:00',
+    acknowledged_at: '2026-11-06T09:10:00+08:00',
+    resolved_at: '2026-11-06T10:00:00+08:00',
+    summary: 's',
+    postmortem: { status: 'not_required' },
     ...over,
   } as IncidentDocument);
 }
 
 export const SLA = doc('policies/sla.yaml', {
   id: 'sla' as const,
-  levels: [1, 2, 3, 4].map((level) => ({ level, name: ['一级', '二级', '三级', '四级'][level - 1]!, acknowledge_minutes: [5, 15, 30, 120][level - 1]!, resolve_minutes: [120, 240, 480, 2880][level - 1]!, escalate_after_minutes: 30 })) as never,
+  levels: [1, 2, 3, 4].map((level) => ({
+    level,
+    name: ['一级', '二级', '三级', '四级'][level - 1]!,
+    acknowledge_minutes: [5, 15, 30, 120][level - 1]!,
+    resolve_minutes: [120, 240, 480, 2880][level - 1]!,
+    escalate_after_minutes: 30,
+  })) as never,
 });
 
 export function host(id: string, over: Partial<HostDocument> = {}): DocRef<HostDocument> {
@@ -70,14 +139,34 @@ export function inspection(at: string, results: InspectionResult[], over: Partia
   for (const r of results) if (r.change === 'new' || r.change === 'resolved' || r.change === 'regressed') counts[r.change]++;
   const hosts = [...new Set(results.map((r) => r.host))];
   return {
-    path: `records/inspections/${at.slice(0, 7)}.jsonl`, run: `run-${at}`, at, previous_run: undefined, completed: { seq: 99, hash: 'f'.repeat(64) },
-    host_lines: Object.fromEntries(hosts.map((h, i) => [h, { seq: i + 2, hash: String(i % 10).repeat(64) }])), keys: {},
-    results, unreachable: [], hosts, counts, pruned: false, ...over,
+    path: `records/inspections/${at.slice(0, 7)}.jsonl`,
+    run: `run-${at}`,
+    at,
+    previous_run: undefined,
+    completed: { seq: 99, hash: 'f'.repeat(64) },
+    host_lines: Object.fromEntries(hosts.map((h, i) => [h, { seq: i + 2, hash: String(i % 10).repeat(64) }])),
+    keys: {},
+    results,
+    unreachable: [],
+    hosts,
+    counts,
+    pruned: false,
+    ...over,
   };
 }
 
 export function exception(id: string, expires: string): DocRef<ExceptionDocument> {
-  return doc(`policies/exceptions/${id}.yaml`, { id, rule: 'ssh.permit-root-login', scope: { hosts: ['web-01'] }, owner: 'li-na', approver: 'chen-jie', ticket: 'T-1', reason: 'r', created: '2026-01-01', expires });
+  return doc(`policies/exceptions/${id}.yaml`, {
+    id,
+    rule: 'ssh.permit-root-login',
+    scope: { hosts: ['web-01'] },
+    owner: 'li-na',
+    approver: 'chen-jie',
+    ticket: 'T-1',
+    reason: 'r',
+    created: '2026-01-01',
+    expires,
+  });
 }
 
 /** The value of one figure by id from a list, failing loudly when it is missing. */

@@ -26,7 +26,19 @@ async function writeMonths(file: string): Promise<void> {
   for (let d = 0; d < 6; d++) {
     const at = `2026-1${d < 3 ? 0 : 1}-${28 + (d % 3)}T0${d}:00:00+08:00`;
     const runId = `run-${d}`;
-    const rows = ['a', 'b'].map((check, i) => ({ host: 'web-01', check, baseline: 'x', title: check, severity: 'high', status: (d + i) % 2 ? 'fail' : 'pass', expected: '', observed: '', reason: '', evidence: '', ...((d + i) % 2 ? { change: d % 3 ? 'persisting' : 'new' } : { change: 'resolved' }) }));
+    const rows = ['a', 'b'].map((check, i) => ({
+      host: 'web-01',
+      check,
+      baseline: 'x',
+      title: check,
+      severity: 'high',
+      status: (d + i) % 2 ? 'fail' : 'pass',
+      expected: '',
+      observed: '',
+      reason: '',
+      evidence: '',
+      ...((d + i) % 2 ? { change: d % 3 ? 'persisting' : 'new' } : { change: 'resolved' }),
+    }));
     const byChange = { new: 0, persisting: 0, resolved: 0, regressed: 0 };
     for (const r of rows) byChange[r.change as keyof typeof byChange]++;
     await w.append({ at, type: 'inspection.started', run_id: runId, scope: {}, baselines: [] });
@@ -47,7 +59,7 @@ describe('the fast path through intact inspection records', () => {
     expect(fast!.lines).toBe(verifyChain(text).lines.length);
   });
 
-  it('gives the same runs on the sample organisation\'s real records, keys of every run included', async () => {
+  it("gives the same runs on the sample organisation's real records, keys of every run included", async () => {
     const rel = 'records/inspections/2026-11.jsonl';
     const text = await readFile(path.resolve(import.meta.dirname, '../..', rel), 'utf8');
     const fast = adaptInspectionFileFast(rel, text, 'Asia/Shanghai');
@@ -58,7 +70,18 @@ describe('the fast path through intact inspection records', () => {
   }, 30_000);
 
   it('reads the keys row whose reason mentions "authorized" again, and a row after it', () => {
-    const row = (check: string, observed: string, reason: string) => ({ host: 'h', check, baseline: 'b', title: 't', severity: 'high', status: 'fail', expected: 'authorized keys only', observed, reason, evidence: 'cat authorized_keys' });
+    const row = (check: string, observed: string, reason: string) => ({
+      host: 'h',
+      check,
+      baseline: 'b',
+      title: 't',
+      severity: 'high',
+      status: 'fail',
+      expected: 'authorized keys only',
+      observed,
+      reason,
+      evidence: 'cat authorized_keys',
+    });
     const lines: string[] = [];
     let prev = '0'.repeat(64);
     const add = (e: Record<string, unknown>) => {
@@ -67,7 +90,16 @@ describe('the fast path through intact inspection records', () => {
       prev = hash;
     };
     add({ at: '2026-11-02T00:00:00Z', type: 'inspection.started', run_id: 'r', scope: {}, baselines: [] });
-    add({ at: '2026-11-02T00:00:00Z', type: 'inspection.host', run_id: 'r', host: 'h', reachable: true, error: null, duration_ms: 1, results: [row('access.authorized-keys', 'deploy:sun-hao', 'key of sun-hao is not authorized (authorized_keys)'), row('other', 'x', 'authorized?')] });
+    add({
+      at: '2026-11-02T00:00:00Z',
+      type: 'inspection.host',
+      run_id: 'r',
+      host: 'h',
+      reachable: true,
+      error: null,
+      duration_ms: 1,
+      results: [row('access.authorized-keys', 'deploy:sun-hao', 'key of sun-hao is not authorized (authorized_keys)'), row('other', 'x', 'authorized?')],
+    });
     add({ at: '2026-11-02T00:00:00Z', type: 'inspection.completed', run_id: 'r', previous_run: null, summary: {} });
     const text = lines.join('\n') + '\n';
     const fast = adaptInspectionFileFast('records/inspections/2026-11.jsonl', text, 'UTC')!;
@@ -89,7 +121,14 @@ describe('the fast path through intact inspection records', () => {
   it.each([
     ['an edited line', (t: string) => t.replace('"status":"fail"', '"status":"pass"')],
     ['a truncated last line', (t: string) => t.slice(0, -20)],
-    ['a removed line', (t: string) => t.split('\n').filter((_, i) => i !== 1).join('\n')],
+    [
+      'a removed line',
+      (t: string) =>
+        t
+          .split('\n')
+          .filter((_, i) => i !== 1)
+          .join('\n'),
+    ],
     ['a line in another layout', (t: string) => `${t}{"seq":99}\n`],
   ])('declines %s, so the full verifier names the problem', async (_n, damage) => {
     const text = await readFile(path.join(root, 'records/inspections/2026-11.jsonl'), 'utf8');

@@ -30,7 +30,18 @@ async function cli(root: string, argv: string[], now = DEC_2) {
 }
 
 function git(root: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid', GIT_AUTHOR_DATE: '2026-12-01T12:00:00+08:00', GIT_COMMITTER_DATE: '2026-12-01T12:00:00+08:00' } });
+  return execFileSync('git', ['-C', root, ...args], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.invalid',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.invalid',
+      GIT_AUTHOR_DATE: '2026-12-01T12:00:00+08:00',
+      GIT_COMMITTER_DATE: '2026-12-01T12:00:00+08:00',
+    },
+  });
 }
 const commitAll = (root: string, message: string) => {
   git(root, 'add', '-A');
@@ -101,7 +112,13 @@ describe('item 4: missing or unreadable input never improves a figure silently',
     await writeFile(org, (await readFile(org, 'utf8')) + 'inspection_every_hours: 24\n');
     const file = path.join(root, 'records/inspections/2026-11.jsonl');
     const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean);
-    const kept = lines.slice(0, lines.findIndex((l) => l.includes('"run_id":"r-1130"'))).join('\n') + '\n';
+    const kept =
+      lines
+        .slice(
+          0,
+          lines.findIndex((l) => l.includes('"run_id":"r-1130"')),
+        )
+        .join('\n') + '\n';
     // Removed in one commit and written again in the next: not a fresh start, the committed lines are gone.
     await rm(file);
     commitAll(root, 'remove');
@@ -124,7 +141,7 @@ describe('item 4: missing or unreadable input never improves a figure silently',
     expect(fig(r.inspection, 'inspection.runs_missed').value).toBe(29);
   });
 
-  it('deleting a change\'s record folder: the records no longer say anything, the closure is not believed, rates are incomplete', async () => {
+  it("deleting a change's record folder: the records no longer say anything, the closure is not believed, rates are incomplete", async () => {
     root = (await createFixtureRepo()).root;
     await rm(path.join(root, 'records/changes/CHG-2026-0001'), { recursive: true });
     for (const committed of [false, true]) {
@@ -153,7 +170,10 @@ describe('item 5: evidence outside git', () => {
   it('a record chain rewritten with recomputed hashes and committed is named against the earlier commit', async () => {
     root = (await createFixtureRepo()).root;
     const file = path.join(root, 'records/gate/example/ops/pr-12.jsonl');
-    const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+    const lines = (await readFile(file, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Json);
     let head = GENESIS;
     const forged = lines.map((l, i) => {
       const { seq: _s, prev: _p, hash: _h, ...event } = l;
@@ -178,7 +198,10 @@ describe('item 5: evidence outside git', () => {
     await next.append({ at: '2026-11-20T10:00:00+08:00', type: 'gate.decision', pr: 13, status: 'pending', evaluated_at: '2026-11-20T10:00:00+08:00', rules: [] });
     await next.close();
     const file = path.join(dir, 'pr-12.jsonl');
-    const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+    const lines = (await readFile(file, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Json);
     let head = GENESIS;
     const forged = lines.map((l, i) => {
       const { seq: _s, prev: _p, hash: _h, ...event } = l;
@@ -206,7 +229,10 @@ describe('item 5: evidence outside git', () => {
     await rm(path.join(root, '.git'), { recursive: true });
     expect((await report(root)).r.integrity.problems).toEqual([]);
     const file = path.join(dir, 'pr-12.jsonl');
-    const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+    const lines = (await readFile(file, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Json);
     let head = GENESIS;
     const forged = lines.map((l, i) => {
       const { seq: _s, prev: _p, hash: _h, ...event } = l;
@@ -225,7 +251,18 @@ describe('item 5: evidence outside git', () => {
     // A new PR's decision names a head commit no repository holds (no bundle under records/history/ either).
     const ghost = 'dead'.repeat(10);
     const w = await RecordWriter.open(path.join(root, 'records/gate/example/ops/pr-13.jsonl'));
-    await w.append({ at: '2026-11-20T10:00:00+08:00', type: 'gate.decision', format: 'opsgate.gate-decision/1', repository: 'example/ops', pr: 13, head_sha: ghost, base_sha: git(root, 'rev-parse', 'HEAD').trim(), evaluated_at: '2026-11-20T10:00:00+08:00', status: 'pending', rules: [] });
+    await w.append({
+      at: '2026-11-20T10:00:00+08:00',
+      type: 'gate.decision',
+      format: 'opsgate.gate-decision/1',
+      repository: 'example/ops',
+      pr: 13,
+      head_sha: ghost,
+      base_sha: git(root, 'rev-parse', 'HEAD').trim(),
+      evaluated_at: '2026-11-20T10:00:00+08:00',
+      status: 'pending',
+      rules: [],
+    });
     await w.close();
     commitAll(root, 'a decision on a commit that was never pushed');
     const { code, r, html, stderr } = await report(root);
@@ -278,7 +315,14 @@ describe('item 6: provisional periods and periods without evidence', () => {
     const nov = await report(root);
     const changes = nov.r.summary.kpis.find((k: Json) => k.figure.id === 'changes.total');
     // October holds evidence (an incident) and no change: 0. June holds none: no data.
-    expect(changes.trend.map((p: Json) => [p.period, p.figure.value])).toEqual([['2026-06', null], ['2026-07', null], ['2026-08', null], ['2026-09', null], ['2026-10', 0], ['2026-11', 3]]);
+    expect(changes.trend.map((p: Json) => [p.period, p.figure.value])).toEqual([
+      ['2026-06', null],
+      ['2026-07', null],
+      ['2026-08', null],
+      ['2026-09', null],
+      ['2026-10', 0],
+      ['2026-11', 3],
+    ]);
     const spark = /<div class="kpi[^"]*"><div class="label">Changes in the period<\/div>.*?<\/svg>/s.exec(nov.html)![0];
     expect(spark.match(/class="c-nodata"/g)!.length).toBe(4);
     expect(spark.match(/class="c-zero"/g)!.length).toBe(1);

@@ -38,8 +38,20 @@ describe('no data in a period', () => {
 describe('changes', () => {
   it.each([
     // The records decide: a closure saying "rolled back" does not turn a successful run into a rollback.
-    ['closure says rolled back, the run succeeded', [change('CHG-2026-0001', { closure: { outcome: 'rolled_back', closed_at: '2026-11-06T09:00:00+08:00', deviations: 'none', reviewed_by: 'chen-jie' } })], [run('CHG-2026-0001')], 100, 0],
-    ['closure says succeeded, the run was rolled back', [change('CHG-2026-0001', { closure: { outcome: 'succeeded', closed_at: '2026-11-06T09:00:00+08:00', deviations: '', reviewed_by: 'chen-jie' } })], [run('CHG-2026-0001', { outcome: 'rolled_back', rolled_back: true })], 0, 100],
+    [
+      'closure says rolled back, the run succeeded',
+      [change('CHG-2026-0001', { closure: { outcome: 'rolled_back', closed_at: '2026-11-06T09:00:00+08:00', deviations: 'none', reviewed_by: 'chen-jie' } })],
+      [run('CHG-2026-0001')],
+      100,
+      0,
+    ],
+    [
+      'closure says succeeded, the run was rolled back',
+      [change('CHG-2026-0001', { closure: { outcome: 'succeeded', closed_at: '2026-11-06T09:00:00+08:00', deviations: '', reviewed_by: 'chen-jie' } })],
+      [run('CHG-2026-0001', { outcome: 'rolled_back', rolled_back: true })],
+      0,
+      100,
+    ],
     ['the last execution rolled back', [change('CHG-2026-0001')], [run('CHG-2026-0001', { outcome: 'rolled_back', rolled_back: true })], 0, 100],
     ['success', [change('CHG-2026-0001')], [run('CHG-2026-0001')], 100, 0],
     ['one of two rolled back', [change('CHG-2026-0001'), change('CHG-2026-0002')], [run('CHG-2026-0001'), run('CHG-2026-0002', { outcome: 'rolled_back', rolled_back: true })], 50, 50],
@@ -66,7 +78,16 @@ describe('changes', () => {
     const c = change('CHG-2026-0001', { risk: 'high' });
     const rules = [
       { id: 'change-normal', status: 'satisfied', requires: '1 of teams ops', approvers: [{ person: 'zhang-wei', at: '2026-11-04T09:00:00+08:00' }], still_needed_from: [] },
-      { id: 'change-high-risk', status: 'satisfied', requires: '2 of team cab', approvers: [{ person: 'zhang-wei', at: '2026-11-04T09:00:00+08:00' }, { person: 'chen-jie', at: '2026-11-04T09:30:00+08:00' }], still_needed_from: [] },
+      {
+        id: 'change-high-risk',
+        status: 'satisfied',
+        requires: '2 of team cab',
+        approvers: [
+          { person: 'zhang-wei', at: '2026-11-04T09:00:00+08:00' },
+          { person: 'chen-jie', at: '2026-11-04T09:30:00+08:00' },
+        ],
+        still_needed_from: [],
+      },
     ];
     const input = emptyInput({
       changes: [c],
@@ -75,7 +96,10 @@ describe('changes', () => {
     });
     const [r] = computeChanges(input, NOV, NOW).changes;
     expect(r).toMatchObject({ change: c.id, pr: 7, gate_status: 'satisfied', gate_at: '2026-11-04T10:00:00+08:00', cab: 'satisfied', in_window: true, outcome: 'partial', lead_time_hours: 60.1 });
-    expect(r!.approvers).toEqual([{ person: 'zhang-wei', at: '2026-11-04T09:00:00+08:00' }, { person: 'chen-jie', at: '2026-11-04T09:30:00+08:00' }]);
+    expect(r!.approvers).toEqual([
+      { person: 'zhang-wei', at: '2026-11-04T09:00:00+08:00' },
+      { person: 'chen-jie', at: '2026-11-04T09:30:00+08:00' },
+    ]);
   });
 
   it('lists changes whose gate can never be satisfied, and emergencies approved but not run in their window', () => {
@@ -95,16 +119,15 @@ describe('changes', () => {
   it('lists an execution outside its window and one without a satisfied gate decision', () => {
     const input = emptyInput({
       changes: [change('CHG-2026-0001'), change('CHG-2026-0002'), change('CHG-2026-0003')],
-      executions: [
-        run('CHG-2026-0001', { started_at: '2026-11-05T21:00:00+08:00' }),
-        run('CHG-2026-0002'),
-        run('CHG-2026-0003'),
-      ],
+      executions: [run('CHG-2026-0001', { started_at: '2026-11-05T21:00:00+08:00' }), run('CHG-2026-0002'), run('CHG-2026-0003')],
       gateDecisions: [decision(['CHG-2026-0001']), decision(['CHG-2026-0002'], { status: 'pending' }), decision(['CHG-2026-0002'], { status: 'satisfied', at: '2026-11-05T23:00:00+08:00' })],
     });
     const s = computeChanges(input, NOV, NOW);
     expect(s.outside_window.map((r) => [r.change, r.reason])).toEqual([['CHG-2026-0001', 'reason.before_window']]);
-    expect(s.ungated.map((r) => [r.change, r.reason])).toEqual([['CHG-2026-0002', 'reason.gate_not_satisfied'], ['CHG-2026-0003', 'reason.no_gate_decision']]);
+    expect(s.ungated.map((r) => [r.change, r.reason])).toEqual([
+      ['CHG-2026-0002', 'reason.gate_not_satisfied'],
+      ['CHG-2026-0003', 'reason.no_gate_decision'],
+    ]);
     expect(value(s.figures, 'changes.ungated')).toBe(2);
   });
 
@@ -118,7 +141,12 @@ describe('changes', () => {
 
   it('links gate decisions to a change through the pull request that touched its file', () => {
     const c = change('CHG-2026-0001');
-    const input = emptyInput({ changes: [c], executions: [run(c.id)], gateDecisions: [decision([], { pr: 12 })], git: { commit: undefined, repositoryUrl: undefined, files: { [c.file]: { first: undefined, last: undefined, prs: [12] } } } });
+    const input = emptyInput({
+      changes: [c],
+      executions: [run(c.id)],
+      gateDecisions: [decision([], { pr: 12 })],
+      git: { commit: undefined, repositoryUrl: undefined, files: { [c.file]: { first: undefined, last: undefined, prs: [12] } } },
+    });
     expect(computeChanges(input, NOV, NOW).ungated).toEqual([]);
   });
 
@@ -137,7 +165,12 @@ describe('changes', () => {
 });
 
 describe('incidents', () => {
-  const spanning = incident('INC-2026-0001', { detected_at: '2026-10-31T22:00:00+08:00', reported_at: '2026-10-31T22:00:00+08:00', acknowledged_at: '2026-10-31T22:10:00+08:00', resolved_at: '2026-11-01T03:00:00+08:00' });
+  const spanning = incident('INC-2026-0001', {
+    detected_at: '2026-10-31T22:00:00+08:00',
+    reported_at: '2026-10-31T22:00:00+08:00',
+    acknowledged_at: '2026-10-31T22:10:00+08:00',
+    resolved_at: '2026-11-01T03:00:00+08:00',
+  });
   it.each([
     ['2026-10', { new: 1, active: 1, carried: 0, open: 1, ackEval: 1, resEval: 0 }],
     ['2026-11', { new: 0, active: 1, carried: 1, open: 0, ackEval: 0, resEval: 1 }],
@@ -164,12 +197,21 @@ describe('incidents', () => {
 
   it('lists SLA breaches and overdue post-mortems and follow-ups', () => {
     const late = incident('INC-2026-0002', {
-      level: 1, acknowledged_at: '2026-11-06T09:20:00+08:00', resolved_at: undefined, status: 'open',
+      level: 1,
+      acknowledged_at: '2026-11-06T09:20:00+08:00',
+      resolved_at: undefined,
+      status: 'open',
       postmortem: { status: 'pending', due: '2026-11-20' },
-      follow_ups: [{ id: 'F1', action: 'a', owner: 'li-na', due: '2026-11-15', status: 'open' }, { id: 'F2', action: 'b', owner: 'li-na', due: '2026-11-15', status: 'done', done_on: '2026-11-14' }],
+      follow_ups: [
+        { id: 'F1', action: 'a', owner: 'li-na', due: '2026-11-15', status: 'open' },
+        { id: 'F2', action: 'b', owner: 'li-na', due: '2026-11-15', status: 'done', done_on: '2026-11-14' },
+      ],
     });
     const s = computeIncidents(emptyInput({ incidents: [late], sla: SLA }), NOV, NOW);
-    expect(s.breaches.map((b) => [b.measure, b.actual_minutes])).toEqual([['acknowledge', 20], ['resolve', null]]);
+    expect(s.breaches.map((b) => [b.measure, b.actual_minutes])).toEqual([
+      ['acknowledge', 20],
+      ['resolve', null],
+    ]);
     expect(s.postmortems_overdue.map((p) => p.incident)).toEqual(['INC-2026-0002']);
     expect(s.follow_ups_overdue.map((f) => f.follow_up)).toEqual(['F1']);
     expect(value(s.figures, 'incidents.sla_attainment')).toBe(0);
@@ -179,13 +221,20 @@ describe('incidents', () => {
 describe('inspection', () => {
   const hosts = [host('web-01'), host('web-02'), host('db-01', { groups: ['db'], env: 'staging' })];
   it('an unreachable host counts as error for every check of the run', () => {
-    const run1 = inspection('2026-11-20T02:00:00+08:00', [row('web-01', 'a', 'pass'), row('web-01', 'b', 'fail'), row('web-02', 'a', 'error', { reason: 'connect' }), row('web-02', 'b', 'error', { reason: 'connect' })], { unreachable: [{ host: 'web-02', reason: 'connect: refused' }] });
+    const run1 = inspection(
+      '2026-11-20T02:00:00+08:00',
+      [row('web-01', 'a', 'pass'), row('web-01', 'b', 'fail'), row('web-02', 'a', 'error', { reason: 'connect' }), row('web-02', 'b', 'error', { reason: 'connect' })],
+      { unreachable: [{ host: 'web-02', reason: 'connect: refused' }] },
+    );
     const s = computeInspection(emptyInput({ hosts, inspections: [run1] }), NOV, NOW);
     // db-01 was not covered by the run: its two checks count as error too.
     expect(s.unreachable.map((u) => u.host)).toEqual(['db-01', 'web-02']);
     const c = s.figures.find((f) => f.id === 'inspection.compliance')!;
     expect([c.numerator, c.denominator, c.value]).toEqual([1, 6, 16.7]);
-    expect(s.by_env.map((r) => [r.key, r.figure.value])).toEqual([['prod', 25], ['staging', 0]]);
+    expect(s.by_env.map((r) => [r.key, r.figure.value])).toEqual([
+      ['prod', 25],
+      ['staging', 0],
+    ]);
     expect(value(s.figures, 'inspection.hosts_unreachable')).toBe(2);
   });
 
@@ -201,11 +250,18 @@ describe('inspection', () => {
   it('findings: open at the last run, new and resolved against the baseline, an unreachable host listed once', () => {
     const before = inspection('2026-10-31T02:00:00+08:00', [row('web-01', 'a', 'fail'), row('web-01', 'b', 'fail'), row('web-02', 'a', 'pass'), row('web-02', 'b', 'pass')]);
     const first = inspection('2026-11-10T02:00:00+08:00', [row('web-01', 'a', 'fail'), row('web-01', 'b', 'pass'), row('web-02', 'a', 'pass'), row('web-02', 'b', 'pass')]);
-    const last = inspection('2026-11-30T02:00:00+08:00', [row('web-01', 'a', 'fail', { change: 'persisting', expected: 'no', observed: 'yes' }), row('web-01', 'b', 'pass'), row('web-02', 'a', 'fail', { change: 'new' }), row('web-02', 'b', 'pass')], { unreachable: [{ host: 'db-01', reason: 'connect: refused' }] });
+    const last = inspection(
+      '2026-11-30T02:00:00+08:00',
+      [row('web-01', 'a', 'fail', { change: 'persisting', expected: 'no', observed: 'yes' }), row('web-01', 'b', 'pass'), row('web-02', 'a', 'fail', { change: 'new' }), row('web-02', 'b', 'pass')],
+      { unreachable: [{ host: 'db-01', reason: 'connect: refused' }] },
+    );
     const s = computeInspection(emptyInput({ hosts, inspections: [before, first, last] }), NOV, NOW);
     const f = s.findings;
     expect(f.baseline?.run).toBe(before.run);
-    expect(f.open.map((x) => [x.host, x.check, x.since, x.lifecycle])).toEqual([['web-01', 'a', 'persisting', 'persisting'], ['web-02', 'a', 'new', 'new']]);
+    expect(f.open.map((x) => [x.host, x.check, x.since, x.lifecycle])).toEqual([
+      ['web-01', 'a', 'persisting', 'persisting'],
+      ['web-02', 'a', 'new', 'new'],
+    ]);
     expect(f.open[0]).toMatchObject({ expected: 'no', observed: 'yes' });
     expect(f.resolved.map((x) => [x.host, x.check])).toEqual([['web-01', 'b']]);
     expect(f.not_evaluated.map((x) => [x.host, x.checks])).toEqual([['db-01', 2]]);
@@ -243,7 +299,13 @@ describe('inspection', () => {
   });
 
   it('an expired exception shows under "needs attention"', () => {
-    const r = buildReport(emptyInput({ exceptions: [exception('ex-1', '2026-11-15T00:00:00+08:00')], incidents: [incident('INC-2026-0001')] }), { kind: 'audit', language: 'en', period: NOV, generatedAt: NOV.end, toolVersion: 't' });
+    const r = buildReport(emptyInput({ exceptions: [exception('ex-1', '2026-11-15T00:00:00+08:00')], incidents: [incident('INC-2026-0001')] }), {
+      kind: 'audit',
+      language: 'en',
+      period: NOV,
+      generatedAt: NOV.end,
+      toolVersion: 't',
+    });
     expect(r.summary.attention.map((f) => f.id)).toEqual(['exceptions.expired']);
     expect(r.evidence.map((e) => e.path)).toContain('policies/exceptions/ex-1.yaml');
   });
@@ -263,19 +325,68 @@ describe('backups, access, on-call, runbooks', () => {
     [[], 0, 30, null],
   ])('largest gap between snapshots %j over [%d, %d] h = %s h', (snaps, from, to, want) => {
     const H = 3_600_000;
-    expect(largestGap(snaps.map((s) => s * H), from * H, to * H)).toBe(want);
+    expect(
+      largestGap(
+        snaps.map((s) => s * H),
+        from * H,
+        to * H,
+      ),
+    ).toBe(want);
   });
 
   it.each([
     ['backup records: the largest snapshot gap decides', 'records', 50],
-    ['no backup records: the last inspection\'s backup_freshness check decides', 'inspection', 50],
+    ["no backup records: the last inspection's backup_freshness check decides", 'inspection', 50],
     ['neither: no data', 'none', null],
   ])('RPO attainment, %s', (_n, source, want) => {
-    const policy = { id: 'web', file: 'policies/backup/web.yaml', sha256: '', data: { id: 'web', title: 'w', targets: { groups: ['web'] }, paths: ['/etc'] as [string], tool: 'restic' as const, repository: { url: 'u', password_env: 'P' }, offhost: { host: 'b' }, schedule: { full: '0 1 * * *' }, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4, verification: { restore_test_every_days: 90 } } };
+    const policy = {
+      id: 'web',
+      file: 'policies/backup/web.yaml',
+      sha256: '',
+      data: {
+        id: 'web',
+        title: 'w',
+        targets: { groups: ['web'] },
+        paths: ['/etc'] as [string],
+        tool: 'restic' as const,
+        repository: { url: 'u', password_env: 'P' },
+        offhost: { host: 'b' },
+        schedule: { full: '0 1 * * *' },
+        retention: { keep_daily: 7 },
+        rpo_hours: 24,
+        rto_hours: 4,
+        verification: { restore_test_every_days: 90 },
+      },
+    };
     const hosts = [host('web-01'), host('web-02')];
-    const snap = (h: string, at: string) => ({ path: 'records/backups/2026-11.jsonl', line: { seq: 1, hash: 'a'.repeat(64) }, at, policy: 'web', host: h, kind: 'snapshot' as const, ok: true, duration_seconds: undefined });
-    const backups = source === 'records' ? ['2026-10-31T23:00:00+08:00', '2026-11-10T00:00:00+08:00'].flatMap((d) => [snap('web-02', d)]).concat(Array.from({ length: 31 }, (_, i) => snap('web-01', new Date(NOV.startMs + i * 86_400_000 - 3_600_000).toISOString()))) : [];
-    const checks = [{ id: 'backup.freshness', title: 'b', type: 'backup_freshness', severity: 'high' as const, baseline: 'linux', file: 'policies/baselines/linux.yaml', sha256: '', mappings: { djbh: [], iso27001: [], cis: [] } }];
+    const snap = (h: string, at: string) => ({
+      path: 'records/backups/2026-11.jsonl',
+      line: { seq: 1, hash: 'a'.repeat(64) },
+      at,
+      policy: 'web',
+      host: h,
+      kind: 'snapshot' as const,
+      ok: true,
+      duration_seconds: undefined,
+    });
+    const backups =
+      source === 'records'
+        ? ['2026-10-31T23:00:00+08:00', '2026-11-10T00:00:00+08:00']
+            .flatMap((d) => [snap('web-02', d)])
+            .concat(Array.from({ length: 31 }, (_, i) => snap('web-01', new Date(NOV.startMs + i * 86_400_000 - 3_600_000).toISOString())))
+        : [];
+    const checks = [
+      {
+        id: 'backup.freshness',
+        title: 'b',
+        type: 'backup_freshness',
+        severity: 'high' as const,
+        baseline: 'linux',
+        file: 'policies/baselines/linux.yaml',
+        sha256: '',
+        mappings: { djbh: [], iso27001: [], cis: [] },
+      },
+    ];
     const run = inspection('2026-11-30T02:00:00+08:00', source === 'inspection' ? [row('web-01', 'backup.freshness', 'pass'), row('web-02', 'backup.freshness', 'fail')] : []);
     const s = computeBackups(emptyInput({ hosts, backupPolicies: [policy], backups, checks, inspections: [run] }), NOV, NOW, { path: run.path, run: run.run });
     expect(s.policies[0]!.figure.value).toBe(want);
@@ -283,15 +394,46 @@ describe('backups, access, on-call, runbooks', () => {
   });
 
   it('RPO: a host whose earliest listed snapshot is inside the period is not evaluated (retention pruned the rest); no evaluated host is no data', () => {
-    const policy = { id: 'web', file: 'policies/backup/web.yaml', sha256: '', data: { id: 'web', title: 'w', targets: { groups: ['web'] }, paths: ['/etc'] as [string], tool: 'restic' as const, repository: { url: 'u', password_env: 'P' }, offhost: { host: 'b' }, schedule: { full: '0 1 * * *' }, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4, verification: { restore_test_every_days: 90 } } };
-    const snap = (h: string, at: string) => ({ path: 'records/backups/2026-11.jsonl', line: { seq: 1, hash: 'a'.repeat(64) }, at, policy: 'web', host: h, kind: 'snapshot' as const, ok: true, duration_seconds: undefined });
+    const policy = {
+      id: 'web',
+      file: 'policies/backup/web.yaml',
+      sha256: '',
+      data: {
+        id: 'web',
+        title: 'w',
+        targets: { groups: ['web'] },
+        paths: ['/etc'] as [string],
+        tool: 'restic' as const,
+        repository: { url: 'u', password_env: 'P' },
+        offhost: { host: 'b' },
+        schedule: { full: '0 1 * * *' },
+        retention: { keep_daily: 7 },
+        rpo_hours: 24,
+        rto_hours: 4,
+        verification: { restore_test_every_days: 90 },
+      },
+    };
+    const snap = (h: string, at: string) => ({
+      path: 'records/backups/2026-11.jsonl',
+      line: { seq: 1, hash: 'a'.repeat(64) },
+      at,
+      policy: 'web',
+      host: h,
+      kind: 'snapshot' as const,
+      ok: true,
+      duration_seconds: undefined,
+    });
     const daily = (h: string, from: number, days: number) => Array.from({ length: days }, (_, i) => snap(h, new Date(from + i * 86_400_000).toISOString()));
     const hosts = [host('web-01'), host('web-02')];
     const backups = [...daily('web-01', NOV.startMs - 3_600_000, 31), ...daily('web-02', NOV.startMs + 20 * 86_400_000, 10)];
     const s = computeBackups(emptyInput({ hosts, backupPolicies: [policy], backups }), NOV, NOW);
     const f = s.policies[0]!.figure;
     expect([f.numerator, f.denominator]).toEqual([1, 1]);
-    const oct = computeBackups(emptyInput({ hosts, backupPolicies: [policy], backups: [...daily('web-01', NOV.startMs - 5 * 86_400_000, 5), ...daily('web-02', NOV.startMs - 4 * 86_400_000, 4)] }), period('2026-10'), endOf('2026-10'));
+    const oct = computeBackups(
+      emptyInput({ hosts, backupPolicies: [policy], backups: [...daily('web-01', NOV.startMs - 5 * 86_400_000, 5), ...daily('web-02', NOV.startMs - 4 * 86_400_000, 4)] }),
+      period('2026-10'),
+      endOf('2026-10'),
+    );
     expect(oct.policies[0]!.figure.value).toBeNull();
     // A host with no snapshot at all, while the policy has evidence in the period, missed its RPO.
     const none = computeBackups(emptyInput({ hosts, backupPolicies: [policy], backups: daily('web-01', NOV.startMs - 3_600_000, 31) }), NOV, NOW);
@@ -299,18 +441,68 @@ describe('backups, access, on-call, runbooks', () => {
   });
 
   it('a restore test is judged on its recorded duration, not on the rounded hours shown: one second over the RTO is over', () => {
-    const policy = { id: 'web', file: 'policies/backup/web.yaml', sha256: '', data: { id: 'web', title: 'w', targets: { groups: ['web'] }, paths: ['/etc'] as [string], tool: 'restic' as const, repository: { url: 'u', password_env: 'P' }, offhost: { host: 'b' }, schedule: { full: '0 1 * * *' }, retention: { keep_daily: 7 }, rpo_hours: 24, rto_hours: 4, verification: { restore_test_every_days: 90 } } };
-    const test = (seq: number, seconds: number) => ({ path: 'records/backups/2026-11.jsonl', line: { seq, hash: String(seq).repeat(64).slice(0, 64) }, at: new Date(NOV.startMs + seq * 86_400_000).toISOString(), policy: 'web', host: 'web-01', kind: 'restore_test' as const, ok: true, duration_seconds: seconds });
+    const policy = {
+      id: 'web',
+      file: 'policies/backup/web.yaml',
+      sha256: '',
+      data: {
+        id: 'web',
+        title: 'w',
+        targets: { groups: ['web'] },
+        paths: ['/etc'] as [string],
+        tool: 'restic' as const,
+        repository: { url: 'u', password_env: 'P' },
+        offhost: { host: 'b' },
+        schedule: { full: '0 1 * * *' },
+        retention: { keep_daily: 7 },
+        rpo_hours: 24,
+        rto_hours: 4,
+        verification: { restore_test_every_days: 90 },
+      },
+    };
+    const test = (seq: number, seconds: number) => ({
+      path: 'records/backups/2026-11.jsonl',
+      line: { seq, hash: String(seq).repeat(64).slice(0, 64) },
+      at: new Date(NOV.startMs + seq * 86_400_000).toISOString(),
+      policy: 'web',
+      host: 'web-01',
+      kind: 'restore_test' as const,
+      ok: true,
+      duration_seconds: seconds,
+    });
     const s = computeBackups(emptyInput({ hosts: [host('web-01')], backupPolicies: [policy], backups: [test(1, 4 * 3600 + 1), test(2, 0.307)] }), NOV, NOW);
     expect(s.policies[0]!.restore_tests.map((r) => r.within_rto)).toEqual([false, true]);
     expect(s.policies[0]!.restore_tests[1]!.duration_hours).toBeGreaterThan(0);
   });
 
   it('people who left with a grant in force are listed; expired grants are counted; a key in the people file is not access', () => {
-    const people = [{ id: 'old', file: 'policies/access/people/old.yaml', sha256: '', data: { id: 'old', name: 'Old', status: 'left' as const, left_on: '2026-10-01', ssh_keys: [{ fingerprint: 'SHA256:x', public_key: 'ssh-ed25519 AAAA old', expires: '2026-10-01T00:00:00+08:00' }] } }];
+    const people = [
+      {
+        id: 'old',
+        file: 'policies/access/people/old.yaml',
+        sha256: '',
+        data: {
+          id: 'old',
+          name: 'Old',
+          status: 'left' as const,
+          left_on: '2026-10-01',
+          ssh_keys: [{ fingerprint: 'SHA256:x', public_key: 'ssh-ed25519 AAAA old', expires: '2026-10-01T00:00:00+08:00' }],
+        },
+      },
+    ];
     const grants = [
-      { id: 'g1', file: 'policies/access/grants/g1.yaml', sha256: '', data: { id: 'g1', person: 'old', role: 'ops', granted_on: '2026-01-01', expires: '2027-01-01T00:00:00+08:00', justification: 'j', approved_by: 'x' } },
-      { id: 'g2', file: 'policies/access/grants/g2.yaml', sha256: '', data: { id: 'g2', person: 'old', role: 'ops', granted_on: '2026-01-01', expires: '2026-11-01T00:00:00+08:00', justification: 'j', approved_by: 'x' } },
+      {
+        id: 'g1',
+        file: 'policies/access/grants/g1.yaml',
+        sha256: '',
+        data: { id: 'g1', person: 'old', role: 'ops', granted_on: '2026-01-01', expires: '2027-01-01T00:00:00+08:00', justification: 'j', approved_by: 'x' },
+      },
+      {
+        id: 'g2',
+        file: 'policies/access/grants/g2.yaml',
+        sha256: '',
+        data: { id: 'g2', person: 'old', role: 'ops', granted_on: '2026-01-01', expires: '2026-11-01T00:00:00+08:00', justification: 'j', approved_by: 'x' },
+      },
     ];
     const s = computeAccess(emptyInput({ people, grants }), NOV, NOW, null);
     expect(s.leavers).toEqual([{ person: 'old', left_on: '2026-10-01', grants: ['g1'], hosts: [], path: 'policies/access/people/old.yaml' }]);
@@ -320,7 +512,12 @@ describe('backups, access, on-call, runbooks', () => {
   });
 
   describe('leaver access from inspection and converge records', () => {
-    const person = (id: string, status: 'active' | 'left', extra: Record<string, unknown> = {}) => ({ id, file: `policies/access/people/${id}.yaml`, sha256: '', data: { id, name: id, status, ...extra } });
+    const person = (id: string, status: 'active' | 'left', extra: Record<string, unknown> = {}) => ({
+      id,
+      file: `policies/access/people/${id}.yaml`,
+      sha256: '',
+      data: { id, name: id, status, ...extra },
+    });
     const sun = person('sun-hao', 'left', { left_on: '2026-09-30', ssh_keys: [{ fingerprint: 'SHA256:sun', public_key: 'k', expires: '2026-09-30T18:00:00+08:00' }] });
     const lin = person('li-na', 'active', { ssh_keys: [{ fingerprint: 'SHA256:li', public_key: 'k' }] });
     const old = person('old-key', 'active', { ssh_keys: [{ fingerprint: 'SHA256:old', public_key: 'k', expires: '2026-11-10T00:00:00+08:00' }] });
@@ -331,8 +528,21 @@ describe('backups, access, on-call, runbooks', () => {
       runAt('2026-11-16T08:30:00+08:00', { 'app-01': ['deploy:sun-hao', 'ops:li-na'], 'web-01': ['ops:li-na', 'ops:old-key'] }),
       runAt('2026-11-30T08:30:00+08:00', { 'app-01': ['ops:li-na'], 'web-01': ['ops:li-na', 'ops:old-key'] }),
     ];
-    const removal = { path: 'records/converge/access/r.jsonl', line: { seq: 3, hash: 'c'.repeat(64) }, run: 'r', at: '2026-11-24T10:20:00+08:00', host: 'app-01', account: 'deploy', fingerprint: 'SHA256:sun' };
-    const review = { id: '2026-q3', file: 'policies/access/reviews/2026-q3.yaml', sha256: '', data: { id: '2026-q3', period: '2026-Q3', reviewer: 'liu-yang', performed_on: '2026-10-12', due: '2026-10-15', scope: { groups: ['app', 'web'] }, grants_reviewed: [] } };
+    const removal = {
+      path: 'records/converge/access/r.jsonl',
+      line: { seq: 3, hash: 'c'.repeat(64) },
+      run: 'r',
+      at: '2026-11-24T10:20:00+08:00',
+      host: 'app-01',
+      account: 'deploy',
+      fingerprint: 'SHA256:sun',
+    };
+    const review = {
+      id: '2026-q3',
+      file: 'policies/access/reviews/2026-q3.yaml',
+      sha256: '',
+      data: { id: '2026-q3', period: '2026-Q3', reviewer: 'liu-yang', performed_on: '2026-10-12', due: '2026-10-15', scope: { groups: ['app', 'web'] }, grants_reviewed: [] },
+    };
 
     it('a key present from the first run until converge removed it; a key used after its expiry; an active key is no finding', () => {
       const s = computeAccess(emptyInput({ people: [sun, lin, old], hosts, inspections: runs, converge: [removal] }), NOV, NOW, null);
@@ -350,7 +560,7 @@ describe('backups, access, on-call, runbooks', () => {
       expect(value(s.figures, 'access.leavers_with_access')).toBe(1);
     });
 
-    it('an access review is contradicted when the first inspection after it still saw a leaver\'s key in its scope', () => {
+    it("an access review is contradicted when the first inspection after it still saw a leaver's key in its scope", () => {
       const s = computeAccess(emptyInput({ people: [sun, lin], hosts, inspections: runs, reviews: [review] }), NOV, NOW, null);
       expect(s.review_contradictions.map((c) => [c.review, c.person, c.host, c.seen_at.slice(0, 10)])).toEqual([['2026-q3', 'sun-hao', 'app-01', '2026-11-02']]);
       const outOfScope = { ...review, data: { ...review.data, scope: { groups: ['web'] } } };
@@ -360,7 +570,12 @@ describe('backups, access, on-call, runbooks', () => {
 
   it('on-call: a rotation member who left leaves a gap', () => {
     const person = (id: string, status: 'active' | 'left') => ({ id, file: `policies/access/people/${id}.yaml`, sha256: '', data: { id, name: id, status } });
-    const oncall = { id: 'oncall', file: 'policies/oncall.yaml', sha256: '', data: { id: 'oncall' as const, rotations: [{ id: 'p', title: 'p', members: ['a', 'b'], shift: { start: '2026-11-01T08:00:00+08:00', hours: 24 } }] } };
+    const oncall = {
+      id: 'oncall',
+      file: 'policies/oncall.yaml',
+      sha256: '',
+      data: { id: 'oncall' as const, rotations: [{ id: 'p', title: 'p', members: ['a', 'b'], shift: { start: '2026-11-01T08:00:00+08:00', hours: 24 } }] },
+    };
     const s = computeOncall(emptyInput({ oncall, people: [person('a', 'active'), person('b', 'left')] }), NOV, NOW);
     const cov = s.figures.find((f) => f.id === 'oncall.coverage_30d')!;
     expect(cov.value).toBe(50);
@@ -380,7 +595,15 @@ describe('backups, access, on-call, runbooks', () => {
 describe('evidence', () => {
   it('every figure of a report cites manifest ids, and every manifest item is cited', () => {
     const c = change('CHG-2026-0001');
-    const input = emptyInput({ changes: [c], executions: [run(c.id)], gateDecisions: [decision([c.id])], recordFiles: [{ path: 'records/changes/CHG-2026-0001/r1.jsonl', sha256: 'c'.repeat(64), family: 'changes', lines: 3, ok: true }, { path: 'records/gate/yunfan/ops/pr-7.jsonl', sha256: 'd'.repeat(64), family: 'gate', lines: 1, ok: true }] });
+    const input = emptyInput({
+      changes: [c],
+      executions: [run(c.id)],
+      gateDecisions: [decision([c.id])],
+      recordFiles: [
+        { path: 'records/changes/CHG-2026-0001/r1.jsonl', sha256: 'c'.repeat(64), family: 'changes', lines: 3, ok: true },
+        { path: 'records/gate/yunfan/ops/pr-7.jsonl', sha256: 'd'.repeat(64), family: 'gate', lines: 1, ok: true },
+      ],
+    });
     const r = buildReport(input, { kind: 'audit', language: 'en', period: NOV, generatedAt: NOV.end, toolVersion: 't' });
     const ids = new Set(r.evidence.map((e) => e.id));
     const cited = new Set(collectFigures(r).flatMap((f) => f.evidence));

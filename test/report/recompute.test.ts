@@ -23,9 +23,23 @@ const END = Date.parse('2026-12-01T00:00:00+08:00');
 const inNov = (t: string | undefined) => t !== undefined && Date.parse(t) >= START && Date.parse(t) < END;
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const yamlDir = (dir: string): Doc[] => readdirSync(path.join(REPO, dir), { recursive: true }).map(String).filter((f) => f.endsWith('.yaml')).sort().map((f) => parse(readFileSync(path.join(REPO, dir, f), 'utf8')));
-const jsonl = (file: string): Doc[] => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-const recordFiles = (dir: string): string[] => readdirSync(path.join(REPO, dir), { recursive: true }).map(String).filter((f) => f.endsWith('.jsonl')).sort().map((f) => path.join(REPO, dir, f));
+const yamlDir = (dir: string): Doc[] =>
+  readdirSync(path.join(REPO, dir), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => parse(readFileSync(path.join(REPO, dir, f), 'utf8')));
+const jsonl = (file: string): Doc[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+const recordFiles = (dir: string): string[] =>
+  readdirSync(path.join(REPO, dir), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .map((f) => path.join(REPO, dir, f));
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -36,7 +50,12 @@ let report: Doc;
 let out: string;
 beforeAll(async () => {
   out = mkdtempSync(path.join(tmpdir(), 'og-recompute-'));
-  await runCli(['--root', REPO, 'report', 'audit', '--period', '2026-11', '--lang', 'en', '--format', 'json', '--out', out, '--at', '2026-12-01T00:00:00+08:00'], { env: { PATH: process.env.PATH }, stdout: new PassThrough(), stderr: new PassThrough(), cwd: REPO });
+  await runCli(['--root', REPO, 'report', 'audit', '--period', '2026-11', '--lang', 'en', '--format', 'json', '--out', out, '--at', '2026-12-01T00:00:00+08:00'], {
+    env: { PATH: process.env.PATH },
+    stdout: new PassThrough(),
+    stderr: new PassThrough(),
+    cwd: REPO,
+  });
   report = JSON.parse(readFileSync(path.join(out, 'audit-2026-11.en.json'), 'utf8'));
 }, 120_000);
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -49,7 +68,10 @@ function kpi(id: string): { value: number | null; numerator?: number; denominato
 
 describe('the sample November report, recomputed independently from the raw files', () => {
   const changes = () => yamlDir('changes');
-  const runsOf = (id: string) => recordFiles(`records/changes`).filter((f) => f.includes(`/${id}/`)).map(jsonl);
+  const runsOf = (id: string) =>
+    recordFiles(`records/changes`)
+      .filter((f) => f.includes(`/${id}/`))
+      .map(jsonl);
 
   it('changes in the period, success rate (from the records, never the closures) and emergency ratio', () => {
     const inPeriod = changes().filter((c) => inNov(c.window.start) || runsOf(c.id).some((r) => inNov(r[0]?.at)));
@@ -69,10 +91,12 @@ describe('the sample November report, recomputed independently from the raw file
     const prOf = new Map<string, number>();
     for (const f of recordFiles('records/changes')) for (const l of jsonl(f)) if (l.type === 'run.planned' && typeof l.pr === 'number') prOf.set(l.change, l.pr);
     const decisions = new Map<number, Doc[]>();
-    for (const f of recordFiles('records/gate')) for (const l of jsonl(f)) if (l.type === 'gate.decision') {
-      decisions.set(l.pr, [...(decisions.get(l.pr) ?? []), l]);
-      for (const e of l.emergency ?? []) prOf.set(e.change, l.pr);
-    }
+    for (const f of recordFiles('records/gate'))
+      for (const l of jsonl(f))
+        if (l.type === 'gate.decision') {
+          decisions.set(l.pr, [...(decisions.get(l.pr) ?? []), l]);
+          for (const e of l.emergency ?? []) prOf.set(e.change, l.pr);
+        }
     const latencies: number[] = [];
     for (const c of changes().filter((x) => inNov(x.window.start))) {
       const ds = (decisions.get(prOf.get(c.id) ?? -1) ?? []).sort((a, b) => Date.parse(a.evaluated_at) - Date.parse(b.evaluated_at));
@@ -88,13 +112,17 @@ describe('the sample November report, recomputed independently from the raw file
     const incidents = yamlDir('incidents').filter((i) => String(i.id).startsWith('INC-')); // not incidents/handovers/
     expect(kpi('incidents.new').value).toBe(incidents.filter((i) => inNov(i.detected_at)).length);
     const sla = new Map<number, Doc>(parse(readFileSync(path.join(REPO, 'policies/sla.yaml'), 'utf8')).levels.map((l: Doc) => [l.level, l]));
-    let met = 0, evaluated = 0;
+    let met = 0,
+      evaluated = 0;
     for (const i of incidents) {
       const active = Date.parse(i.detected_at) < END && Date.parse(i.resolved_at ?? i.closed_at ?? '9999-01-01') >= START;
       if (!active) continue;
       const reported = Date.parse(i.reported_at ?? i.detected_at);
       const level = sla.get(i.level)!;
-      for (const [stop, target] of [[i.acknowledged_at, level.acknowledge_minutes], [i.resolved_at ?? i.closed_at, level.resolve_minutes]] as [string | undefined, number][]) {
+      for (const [stop, target] of [
+        [i.acknowledged_at, level.acknowledge_minutes],
+        [i.resolved_at ?? i.closed_at, level.resolve_minutes],
+      ] as [string | undefined, number][]) {
         if (stop && inNov(stop)) {
           evaluated++;
           if ((Date.parse(stop) - reported) / 60_000 <= target) met++;
@@ -111,13 +139,15 @@ describe('the sample November report, recomputed independently from the raw file
     const run = started.at(-1)!.run_id;
     const hostLines = lines.filter((l) => l.type === 'inspection.host' && l.run_id === run);
     const checks = new Set(hostLines.flatMap((l) => l.results.map((r: Doc) => r.check)));
-    let pass = 0, total = 0;
+    let pass = 0,
+      total = 0;
     const covered = new Set<string>();
-    for (const l of hostLines) for (const r of l.results) {
-      covered.add(r.host);
-      if (['pass', 'fail', 'error'].includes(r.status)) total++;
-      if (r.status === 'pass') pass++;
-    }
+    for (const l of hostLines)
+      for (const r of l.results) {
+        covered.add(r.host);
+        if (['pass', 'fail', 'error'].includes(r.status)) total++;
+        if (r.status === 'pass') pass++;
+      }
     for (const h of yamlDir('inventory/hosts')) if (!covered.has(h.id)) total += checks.size;
     expect(kpi('inspection.compliance')).toEqual({ value: pct(pass, total), numerator: pass, denominator: total });
   });
@@ -127,11 +157,17 @@ describe('the sample November report, recomputed independently from the raw file
     const events = recordFiles('records/backups').flatMap(jsonl);
     // backup verify lists each host's snapshots in one backup.snapshots line (scripts/backup/record.ts).
     const snapshots = events.filter((e) => e.type === 'backup.snapshots').flatMap((e) => e.snapshots.map((s: Doc) => ({ policy: e.policy, host: e.host, time: s.time as string })));
-    let ok = 0, total = 0;
+    let ok = 0,
+      total = 0;
     for (const p of yamlDir('policies/backup')) {
-      if (!events.some((e) => e.policy === p.id && e.type !== 'backup.snapshots' && e.type !== 'backup.retention' && inNov(e.at)) && !snapshots.some((s) => s.policy === p.id && inNov(s.time))) continue;
+      if (!events.some((e) => e.policy === p.id && e.type !== 'backup.snapshots' && e.type !== 'backup.retention' && inNov(e.at)) && !snapshots.some((s) => s.policy === p.id && inNov(s.time)))
+        continue;
       for (const h of hosts.filter((x) => (p.targets.hosts ?? []).includes(x.id) || x.groups.some((g: string) => (p.targets.groups ?? []).includes(g)))) {
-        const times = snapshots.filter((s) => s.policy === p.id && s.host === h.id).map((s) => Date.parse(s.time)).filter((t) => t <= END).sort((a, b) => a - b);
+        const times = snapshots
+          .filter((s) => s.policy === p.id && s.host === h.id)
+          .map((s) => Date.parse(s.time))
+          .filter((t) => t <= END)
+          .sort((a, b) => a - b);
         if (times.length > 0 && times[0]! > START) continue; // what came before was pruned: not evaluated
         total++;
         const before = times.filter((t) => t < START).at(-1);
@@ -151,7 +187,11 @@ describe('the sample November report, recomputed independently from the raw file
 
   it('on-call coverage of the 30 days after the period: hours with an active person on duty in some rotation', () => {
     const oncall = parse(readFileSync(path.join(REPO, 'policies/oncall.yaml'), 'utf8'));
-    const active = new Set(yamlDir('policies/access/people').filter((p) => p.status === 'active').map((p) => p.id));
+    const active = new Set(
+      yamlDir('policies/access/people')
+        .filter((p) => p.status === 'active')
+        .map((p) => p.id),
+    );
     let covered = 0;
     for (let t = END; t < END + 720 * H; t += H) {
       const on = oncall.rotations.some((rot: Doc) => {
@@ -205,7 +245,11 @@ describe('the sample November report, more of its figures recomputed independent
     for (const [change, pr] of prOf) if (byPr.has(pr)) firstDecision.set(change, byPr.get(pr)!);
     const leads: number[] = [];
     for (const c of executedInPeriod()) {
-      const committed = execFileSync('git', ['log', '--format=%cI', '--', `changes/${c.id}.yaml`], { cwd: REPO, encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Date.parse);
+      const committed = execFileSync('git', ['log', '--format=%cI', '--', `changes/${c.id}.yaml`], { cwd: REPO, encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map(Date.parse);
       const start = Math.min(...committed, firstDecision.get(c.id) ?? Infinity);
       const firstRun = Math.min(...runFiles(c.id).map((f) => Date.parse(jsonl(f)[0]!.at)));
       leads.push((firstRun - start) / H);
@@ -223,7 +267,12 @@ describe('the sample November report, more of its figures recomputed independent
 
   it('inspection runs against the schedule: due = whole intervals in the period, missed = due − runs recorded', () => {
     const every = parse(readFileSync(path.join(REPO, 'policies/organisation.yaml'), 'utf8')).inspection_every_hours as number;
-    const runs = new Set(recordFiles('records/inspections').flatMap(jsonl).filter((l) => l.type === 'inspection.started' && inNov(l.at)).map((l) => l.run_id));
+    const runs = new Set(
+      recordFiles('records/inspections')
+        .flatMap(jsonl)
+        .filter((l) => l.type === 'inspection.started' && inNov(l.at))
+        .map((l) => l.run_id),
+    );
     const due = Math.floor((END - START) / (every * H));
     expect(fig('inspection', 'inspection.runs').value).toBe(runs.size);
     expect(fig('inspection', 'inspection.runs_expected').value).toBe(due);
@@ -255,19 +304,31 @@ describe('the sample November report, more of its figures recomputed independent
     expect(fig('inspection', 'findings.hosts_not_evaluated').value).toBe(down);
     expect(fig('inspection', 'inspection.hosts_unreachable').value).toBe(down);
     // Each such host is listed with the checks it could not be evaluated on: those its record marks error (as compliance counts them).
-    const errorsOf = (host: string) => lines.filter((l) => l.type === 'inspection.host' && l.run_id === last && l.host === host).flatMap((l) => l.results ?? []).filter((r: Doc) => r.status === 'error').length;
-    expect(report.inspection.findings.not_evaluated.map((n: Doc) => [n.host, n.checks])).toEqual(lines.filter((l) => l.type === 'inspection.host' && l.run_id === last && l.reachable === false).map((l) => [l.host, errorsOf(l.host)]));
+    const errorsOf = (host: string) =>
+      lines
+        .filter((l) => l.type === 'inspection.host' && l.run_id === last && l.host === host)
+        .flatMap((l) => l.results ?? [])
+        .filter((r: Doc) => r.status === 'error').length;
+    expect(report.inspection.findings.not_evaluated.map((n: Doc) => [n.host, n.checks])).toEqual(
+      lines.filter((l) => l.type === 'inspection.host' && l.run_id === last && l.reachable === false).map((l) => [l.host, errorsOf(l.host)]),
+    );
   });
 
   it('restore tests within the RTO: passed in no more than rto_hours, over those with a recorded duration', () => {
     const rto = new Map(yamlDir('policies/backup').map((p) => [p.id, p.rto_hours as number]));
-    const tests = recordFiles('records/backups').flatMap(jsonl).filter((e) => e.type === 'backup.restore_test' && inNov(e.at) && typeof e.duration_ms === 'number');
+    const tests = recordFiles('records/backups')
+      .flatMap(jsonl)
+      .filter((e) => e.type === 'backup.restore_test' && inNov(e.at) && typeof e.duration_ms === 'number');
     const within = tests.filter((e) => e.status === 'pass' && e.duration_ms <= rto.get(e.policy)! * H).length;
-    expect(fig('backups', 'backups.restore_tests').value).toBe(recordFiles('records/backups').flatMap(jsonl).filter((e) => e.type === 'backup.restore_test' && inNov(e.at)).length);
+    expect(fig('backups', 'backups.restore_tests').value).toBe(
+      recordFiles('records/backups')
+        .flatMap(jsonl)
+        .filter((e) => e.type === 'backup.restore_test' && inNov(e.at)).length,
+    );
     expect(fig('backups', 'backups.rto_attainment')).toEqual({ value: pct(within, tests.length), numerator: within, denominator: tests.length });
   });
 
-  it('every evidence item is pinned: its sha256 is the file\'s, and a cited record line carries that line\'s own hash', () => {
+  it("every evidence item is pinned: its sha256 is the file's, and a cited record line carries that line's own hash", () => {
     expect(report.evidence.length).toBeGreaterThan(0);
     for (const e of report.evidence as Doc[]) {
       const bytes = readFileSync(path.join(REPO, e.path));

@@ -16,7 +16,8 @@ const templates = loadTemplates();
 let root: string;
 let input: ReportInput;
 const period = parsePeriod('2026-11', 'Asia/Shanghai')!;
-const build = (language: 'zh-CN' | 'en', kind: 'audit' | 'monthly' = 'audit', from: ReportInput = input) => buildReport(from, { kind, language, period, generatedAt: period.end, toolVersion: '0.0.0-test' });
+const build = (language: 'zh-CN' | 'en', kind: 'audit' | 'monthly' = 'audit', from: ReportInput = input) =>
+  buildReport(from, { kind, language, period, generatedAt: period.end, toolVersion: '0.0.0-test' });
 
 beforeAll(async () => {
   root = (await createFixtureRepo()).root;
@@ -28,7 +29,10 @@ afterAll(async () => {
 
 /** Hashes and commit ids change with the schemas copied into the fixture; nothing else may. */
 function normalise(md: string): string {
-  return md.replace(/\b[0-9a-f]{64}\b/g, '<sha256>').replace(/\b[0-9a-f]{40}\b/g, '<commit>').replace(/\b[0-9a-f]{10}\b/g, '<short>');
+  return md
+    .replace(/\b[0-9a-f]{64}\b/g, '<sha256>')
+    .replace(/\b[0-9a-f]{40}\b/g, '<commit>')
+    .replace(/\b[0-9a-f]{10}\b/g, '<short>');
 }
 
 describe('string tables', () => {
@@ -77,7 +81,9 @@ describe('rendering', () => {
   });
 
   it('escapes document text in HTML and Markdown', () => {
-    const evil = emptyInput({ organisation: { id: 'organisation', file: 'policies/organisation.yaml', sha256: '', data: { id: 'organisation', name: '<script>alert(1)</script> | *x*', default_language: 'en' } } });
+    const evil = emptyInput({
+      organisation: { id: 'organisation', file: 'policies/organisation.yaml', sha256: '', data: { id: 'organisation', name: '<script>alert(1)</script> | *x*', default_language: 'en' } },
+    });
     const r = build('en', 'audit', evil);
     const html = renderHtml(r, templates);
     expect(html).not.toContain('<script>');
@@ -123,10 +129,11 @@ describe('JSON output', () => {
     const walk = (node: unknown, at: string): void => {
       if (!node || typeof node !== 'object') return;
       const o = node as Record<string, unknown>;
-      if (o.properties) for (const [k, v] of Object.entries(o.properties as Record<string, Record<string, unknown>>)) {
-        if (typeof v.description !== 'string' || !v.description) missing.push(`${at}/${k}`);
-        walk(v, `${at}/${k}`);
-      }
+      if (o.properties)
+        for (const [k, v] of Object.entries(o.properties as Record<string, Record<string, unknown>>)) {
+          if (typeof v.description !== 'string' || !v.description) missing.push(`${at}/${k}`);
+          walk(v, `${at}/${k}`);
+        }
       for (const key of ['items', '$defs', 'oneOf']) if (o[key]) walk(o[key], `${at}/${key}`);
       if (Array.isArray(node)) node.forEach((n, i) => walk(n, `${at}/${i}`));
       if (at.endsWith('$defs')) for (const [k, v] of Object.entries(o)) walk(v, `${at}/${k}`);

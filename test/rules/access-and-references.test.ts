@@ -43,7 +43,11 @@ describe('access rules', () => {
     expect((await lint({ [`policies/access/grants/${id}.yaml`]: text })).map((d) => d.code)).toEqual(expected);
   });
 
-  it.each([['opsgate', ['access.manages-login-account']], ['root', []], ['deploy', []]])('a role whose unix_account is %s (hosts log in as opsgate)', async (account, expected) => {
+  it.each([
+    ['opsgate', ['access.manages-login-account']],
+    ['root', []],
+    ['deploy', []],
+  ])('a role whose unix_account is %s (hosts log in as opsgate)', async (account, expected) => {
     const ds = await lint({ 'policies/access/roles/ops.yaml': `id: ops\ntitle: ops\nunix_account: ${account}\n` });
     expect(ds.map((d) => d.code)).toEqual(expected);
     if (expected.length) expect(ds[0]).toMatchObject({ file: 'policies/access/roles/ops.yaml', line: 3, pointer: '/unix_account' });
@@ -65,7 +69,9 @@ describe('access rules', () => {
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'k')]);
     const pub = execFileSync('cat', [path.join(dir, 'k.pub')]).toString();
-    const expected = execFileSync('ssh-keygen', ['-lf', path.join(dir, 'k.pub')]).toString().split(' ')[1];
+    const expected = execFileSync('ssh-keygen', ['-lf', path.join(dir, 'k.pub')])
+      .toString()
+      .split(' ')[1];
     writeFileSync(path.join(dir, 'unused'), '');
     expect(fingerprintOf(pub)).toBe(expected);
   });
@@ -78,9 +84,11 @@ describe('access rules', () => {
   });
 
   it('approval teams name real people; departed members are flagged; hosts name a real team', async () => {
-    const approval = 'id: approval\nteams:\n  ops:\n    title: Ops\n    members: [alice, sun, nobody]\ngovernance:\n  paths: [policies/approval.yaml]\n  require: { count: 1, from: { teams: [ops] } }\nrules:\n  - id: any\n    title: any\n    if: { kinds: [change] }\n    require: { count: 1, from: { teams: [ops] } }\n';
-    const ds = (await lint({ 'policies/approval.yaml': approval, 'inventory/hosts/web-01.yaml': host('web-01').replace('owner_team: ops', 'owner_team: opz') }))
-      .filter((d) => d.file === 'policies/approval.yaml' || d.file.startsWith('inventory/hosts'));
+    const approval =
+      'id: approval\nteams:\n  ops:\n    title: Ops\n    members: [alice, sun, nobody]\ngovernance:\n  paths: [policies/approval.yaml]\n  require: { count: 1, from: { teams: [ops] } }\nrules:\n  - id: any\n    title: any\n    if: { kinds: [change] }\n    require: { count: 1, from: { teams: [ops] } }\n';
+    const ds = (await lint({ 'policies/approval.yaml': approval, 'inventory/hosts/web-01.yaml': host('web-01').replace('owner_team: ops', 'owner_team: opz') })).filter(
+      (d) => d.file === 'policies/approval.yaml' || d.file.startsWith('inventory/hosts'),
+    );
     const schemaOk = !ds.some((d) => d.code.startsWith('schema.'));
     if (!schemaOk) return expect.fail(`sample approval document no longer matches its schema: ${JSON.stringify(ds)}`);
     expect(ds.map((d) => [d.code, d.pointer])).toEqual([

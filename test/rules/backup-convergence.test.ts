@@ -4,11 +4,30 @@ import { lintRepo } from '../../scripts/rules/index.ts';
 import { repoFromFiles } from '../helpers/repo-from-files.ts';
 
 const NOW = new Date('2026-11-30T00:00:00Z');
-const policy = (schedule: string) => [
-  'id: db', 'title: db', 'targets:', '  hosts: []', 'paths: [/var/backups/db]', 'tool: restic',
-  'repository:', '  url: /srv/restic/db', '  password_env: RESTIC_PASSWORD_DB', 'offhost:', '  host: bk', 'encryption: true',
-  'schedule:', schedule, 'retention:', '  keep_daily: 7', 'rpo_hours: 24', 'rto_hours: 4', 'verification:', '  restore_test_every_days: 30', '',
-].join('\n');
+const policy = (schedule: string) =>
+  [
+    'id: db',
+    'title: db',
+    'targets:',
+    '  hosts: []',
+    'paths: [/var/backups/db]',
+    'tool: restic',
+    'repository:',
+    '  url: /srv/restic/db',
+    '  password_env: RESTIC_PASSWORD_DB',
+    'offhost:',
+    '  host: bk',
+    'encryption: true',
+    'schedule:',
+    schedule,
+    'retention:',
+    '  keep_daily: 7',
+    'rpo_hours: 24',
+    'rto_hours: 4',
+    'verification:',
+    '  restore_test_every_days: 30',
+    '',
+  ].join('\n');
 const lint = async (schedule: string) => {
   const repo = await repoFromFiles({ 'policies/backup/db.yaml': policy(schedule) });
   return lintRepo({ repo, now: NOW, existingFiles: new Set() }).filter((d) => d.code.startsWith('backup.'));

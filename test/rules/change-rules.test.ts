@@ -34,7 +34,16 @@ describe('change rules', () => {
     ['window running past 02:00', { start: '2026-12-03T23:30:00+08:00', end: '2026-12-04T02:30:00+08:00' }, ['change.outside-maintenance-window']],
     ['normal change in the freeze', { start: '2027-02-04T22:30:00+08:00', end: '2027-02-04T23:00:00+08:00' }, ['change.in-freeze']],
     ['emergency without justification', { type: 'emergency', start: '2026-12-02T10:00:00+08:00', end: '2026-12-02T11:00:00+08:00' }, ['change.emergency-justification']],
-    ['emergency in the freeze with justification', { type: 'emergency', start: '2027-02-04T10:00:00+08:00', end: '2027-02-04T11:00:00+08:00', extra: 'emergency: { justification: payment outage needs a hotfix, retro_review_due: 2027-02-06T18:00:00+08:00 }\n' }, []],
+    [
+      'emergency in the freeze with justification',
+      {
+        type: 'emergency',
+        start: '2027-02-04T10:00:00+08:00',
+        end: '2027-02-04T11:00:00+08:00',
+        extra: 'emergency: { justification: payment outage needs a hotfix, retro_review_due: 2027-02-06T18:00:00+08:00 }\n',
+      },
+      [],
+    ],
     ['declared low on a prod host', { risk: 'low' }, ['change.risk-too-low']],
     ['declared medium on a critical host', { targets: '{ hosts: [db-01] }' }, ['change.risk-too-low']],
     ['low risk on staging', { risk: 'low', targets: '{ hosts: [stg-01] }', start: '2026-12-03T22:30:00+08:00' }, ['change.outside-maintenance-window']],
@@ -47,7 +56,11 @@ describe('change rules', () => {
     const text = change().replace(/verification:[\s\S]*$/, '');
     const ds = (await lintWith({ 'changes/2026/CHG-2026-0001.yaml': text })).filter((d) => d.code === 'change.missing-safeguard');
     // steps: is the last key (its item on line 12): each one belongs on line 13.
-    expect(ds.map((d) => [d.pointer, d.line, d.col])).toEqual([['/rollback', 13, 1], ['/verification', 13, 1], ['/test_evidence', 13, 1]]);
+    expect(ds.map((d) => [d.pointer, d.line, d.col])).toEqual([
+      ['/rollback', 13, 1],
+      ['/verification', 13, 1],
+      ['/test_evidence', 13, 1],
+    ]);
   });
 
   it('two changes overlapping on a shared host conflict; on different hosts they do not', async () => {

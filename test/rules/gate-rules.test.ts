@@ -5,7 +5,8 @@ import { host, person } from './fixture-docs.ts';
 
 /** Lint keeps the gate's assumptions true: one machine is one host, and every approver can be recognised on GitHub. */
 const NOW = new Date('2026-11-27T03:00:00Z');
-const lint = async (files: Record<string, string>) => lintRepo({ repo: await repoFromFiles(files), now: NOW, existingFiles: new Set() }).filter((d) => d.code === 'host.duplicate' || d.code === 'approval.member-no-login');
+const lint = async (files: Record<string, string>) =>
+  lintRepo({ repo: await repoFromFiles(files), now: NOW, existingFiles: new Set() }).filter((d) => d.code === 'host.duplicate' || d.code === 'approval.member-no-login');
 
 describe('gate assumptions', () => {
   it('a host that is another host under a new name is an error, reported once per pair', async () => {
@@ -20,8 +21,13 @@ describe('gate assumptions', () => {
   });
 
   it('a person without a GitHub login in an approval team is reported', async () => {
-    const approval = 'id: approval\nteams:\n  ops:\n    title: Ops\n    members: [alice, bob]\ngovernance:\n  paths: [policies/approval.yaml]\n  require: { count: 1, from: { teams: [ops] } }\nrules:\n  - id: any\n    title: any\n    if: { kinds: [change] }\n    require: { count: 1, from: { teams: [ops] } }\n';
-    const ds = await lint({ 'policies/approval.yaml': approval, 'policies/access/people/alice.yaml': person('alice'), 'policies/access/people/bob.yaml': person('bob').replace('github: bob-gh\n', '') });
+    const approval =
+      'id: approval\nteams:\n  ops:\n    title: Ops\n    members: [alice, bob]\ngovernance:\n  paths: [policies/approval.yaml]\n  require: { count: 1, from: { teams: [ops] } }\nrules:\n  - id: any\n    title: any\n    if: { kinds: [change] }\n    require: { count: 1, from: { teams: [ops] } }\n';
+    const ds = await lint({
+      'policies/approval.yaml': approval,
+      'policies/access/people/alice.yaml': person('alice'),
+      'policies/access/people/bob.yaml': person('bob').replace('github: bob-gh\n', ''),
+    });
     expect(ds.map((d) => [d.code, d.pointer])).toEqual([['approval.member-no-login', '/teams/ops/members/1']]);
   });
 });

@@ -26,13 +26,20 @@ describe('on-call coverage', () => {
   it('a day-shift-only rotation leaves the nights uncovered', () => {
     const doc = rota({ rotations: [{ id: 'day', title: 'd', members: ['a'], shift: { start: '2026-12-01T00:00:00+08:00', hours: 24 }, daily: { from: '09:00', to: '18:00' } }] });
     const gaps = coverageGaps(dutySlots(doc, t0, t0 + 24 * H, 480), t0, t0 + 24 * H);
-    expect(gaps.map((g) => [(g.start - t0) / H, (g.end - t0) / H])).toEqual([[0, 1], [10, 24]]);
+    expect(gaps.map((g) => [(g.start - t0) / H, (g.end - t0) / H])).toEqual([
+      [0, 1],
+      [10, 24],
+    ]);
   });
 
   it('an override replaces the member for its span', () => {
     const doc = rota({ overrides: [{ rotation: 'primary', person: 'c', start: '2026-12-01T10:00:00+08:00', end: '2026-12-01T12:00:00+08:00' }] });
     const slots = dutySlots(doc, t0, t0 + 12 * H);
-    expect(slots.map((s) => [s.person, (s.start - t0) / H, (s.end - t0) / H])).toEqual([['a', 0, 2], ['c', 2, 4], ['a', 4, 12]]);
+    expect(slots.map((s) => [s.person, (s.start - t0) / H, (s.end - t0) / H])).toEqual([
+      ['a', 0, 2],
+      ['c', 2, 4],
+      ['a', 4, 12],
+    ]);
   });
 
   it('a single-member rotation breaches the rest rule', () => {

@@ -15,7 +15,9 @@ async function reviewCodes(extra: string, runs: { run: string; outcome?: string;
     'changes/2026/CHG-2026-0001.yaml': change({ risk: 'low', extra }),
   });
   const changeRuns = runs ? new Map([['CHG-2026-0001', runs]]) : undefined;
-  return lintRepo({ repo, now: NOW, existingFiles: new Set(), changeRuns }).filter((d) => d.code.startsWith('review.')).map((d) => d.code);
+  return lintRepo({ repo, now: NOW, existingFiles: new Set(), changeRuns })
+    .filter((d) => d.code.startsWith('review.'))
+    .map((d) => d.code);
 }
 
 describe('post-implementation review against the execution records', () => {

@@ -24,18 +24,27 @@ beforeAll(async () => {
   fleet = await startFleet({ hosts: [{ id: 'a' }, { id: 'b' }, { id: 'rekeyed', fault: 'changed-host-key' }, { id: 'nokey', fault: 'refused-key' }, { id: 'down', fault: 'down' }] });
   key = await readFile(fleet.clientKeyPath, 'utf8');
 }, 60_000);
-afterAll(async () => { await fleet?.stop(); });
+afterAll(async () => {
+  await fleet?.stop();
+});
 
 async function rejection(p: Promise<unknown>): Promise<SshError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(SshError);
   return e as SshError;
 }
 
 MACHINE.describe('connectHost against real sshd', () => {
   let s: HostSession;
-  beforeAll(async () => { s = await connectHost(host('a'), { auth: { privateKey: key } }); });
-  afterAll(async () => { await s?.close(); });
+  beforeAll(async () => {
+    s = await connectHost(host('a'), { auth: { privateKey: key } });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
 
   it('passes hostile arguments through quoteArgv unchanged', async () => {
     const args = ["it's", '$(touch /tmp/og-pwned)', '`id`', 'a b\tc', '; rm -rf /', '"quoted"', '\\', '*', '', 'line\nbreak', '中文'];
@@ -58,7 +67,7 @@ MACHINE.describe('connectHost against real sshd', () => {
   });
 
   it('writes files with putFile', async () => {
-    await s.putFile('content with \'quotes\'\n', '/tmp/og-put-test', { mode: '0600' });
+    await s.putFile("content with 'quotes'\n", '/tmp/og-put-test', { mode: '0600' });
     const r = await s.exec(['sh', '-c', 'stat -c %a /tmp/og-put-test; cat /tmp/og-put-test; rm /tmp/og-put-test']);
     expect(r.stdout).toBe("600\ncontent with 'quotes'\n");
     await expect(s.putFile('x', '-rf')).rejects.toThrow(/could be read as an option/);
@@ -94,7 +103,8 @@ MACHINE.describe('refusals', () => {
   });
 
   it('only negotiates the pinned key type: an RSA pin against an ed25519-only server fails the handshake', async () => {
-    const rsaPin = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDBrq3VN0ZEYmZpYaX1E7dh4j1H4M6gL0sPvC0+0d2e8Y8Y4dYz1bq2m0Qy1CzM5gzK2mF1W5S4h1i0Q3KZ0l8xgq2a3Y4d5m6n7o8p9q0r1s2t3u4v5w6x7y8z9A0B1C2D3E4F5G6H7I8J9K0L1M2N3O4P5Q6R7S8T9U0V1W2X3Y4Z5a6b7c8d9e0f1g2h3i4j5k6l7m8==';
+    const rsaPin =
+      'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDBrq3VN0ZEYmZpYaX1E7dh4j1H4M6gL0sPvC0+0d2e8Y8Y4dYz1bq2m0Qy1CzM5gzK2mF1W5S4h1i0Q3KZ0l8xgq2a3Y4d5m6n7o8p9q0r1s2t3u4v5w6x7y8z9A0B1C2D3E4F5G6H7I8J9K0L1M2N3O4P5Q6R7S8T9U0V1W2X3Y4Z5a6b7c8d9e0f1g2h3i4j5k6l7m8==';
     const e = await rejection(connectHost({ ...host('a'), hostKeys: [rsaPin] }, { auth: { privateKey: key }, connectTimeoutMs: 3000 }));
     // No common host key algorithm: the handshake itself fails, before any key is offered. Had the
     // client offered every type, the server's ed25519 key would reach the verifier and fail as 'hostkey'.
@@ -107,7 +117,7 @@ MACHINE.describe('refusals', () => {
     expect(e.phase).toBe('auth');
   });
 
-  it('reports a host that is down, with the proxy command\'s message', async () => {
+  it("reports a host that is down, with the proxy command's message", async () => {
     const e = await rejection(connectHost(host('down'), { auth: { privateKey: key }, connectTimeoutMs: 3000 }));
     expect(e.phase).toBe(fleet.mode === 'namespaces' ? 'proxy' : 'connect');
   });

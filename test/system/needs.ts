@@ -39,7 +39,7 @@ export const PACKAGES: Record<PackageNeed, PackageSpec> = {
   procps: { package: 'procps', files: ['sysctl'], for: 'fleet hosts get their own sysctl values' },
   acl: { package: 'acl', files: ['getfacl', 'setfacl'], for: 'file checks read POSIX ACLs; the fleet plants ACL drift' },
   cron: { package: 'cron', files: ['cron'], for: 'converge backup installs cron entries where systemd is not PID 1 (the fleet) and reports hosts without a cron daemon' },
-  systemd: { package: 'systemd', files: ['systemd-analyze'], for: 'converge backup\'s units and calendars are judged by systemd-analyze verify and calendar (no systemd as PID 1 needed)' },
+  systemd: { package: 'systemd', files: ['systemd-analyze'], for: "converge backup's units and calendars are judged by systemd-analyze verify and calendar (no systemd as PID 1 needed)" },
   'cjk-fonts': { package: 'fonts-noto-cjk', files: ['/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'], for: 'the zh-CN report prints with CJK glyphs' },
 };
 
@@ -67,10 +67,7 @@ export interface MachineState {
   missing: PackageNeed[];
 }
 
-export type PretestDecision =
-  | { action: 'run'; notes: string[] }
-  | { action: 'install'; commands: string[][]; packages: string[] }
-  | { action: 'stop'; line: string };
+export type PretestDecision = { action: 'run'; notes: string[] } | { action: 'install'; commands: string[][]; packages: string[] } | { action: 'stop'; line: string };
 
 export function packagesFor(needs: readonly PackageNeed[]): string[] {
   return [...new Set(needs.map((n) => PACKAGES[n].package))].sort();
@@ -91,8 +88,12 @@ export function decidePretest(m: MachineState, opts: { allowSkip: boolean; insta
   const packages = packagesFor(m.missing);
   if (m.uid === 0 && m.aptGet && !opts.installTried) {
     return {
-      action: 'install', packages,
-      commands: [['apt-get', 'update'], ['apt-get', 'install', '-y', '--no-install-recommends', ...packages]],
+      action: 'install',
+      packages,
+      commands: [
+        ['apt-get', 'update'],
+        ['apt-get', 'install', '-y', '--no-install-recommends', ...packages],
+      ],
     };
   }
   const what = m.missing.map((n) => `${n} (${PACKAGES[n].package})`).join(', ');

@@ -35,7 +35,10 @@ beforeAll(async () => {
   const pack = await run('npm', ['pack', '--silent', '--pack-destination', dir], repoRoot);
   expect(pack.stderr + pack.stdout).not.toMatch(/npm error/);
   expect(pack.code).toBe(0);
-  tarball = path.join(dir, (await readdir(dir)).find((f) => f.endsWith('.tgz'))!);
+  tarball = path.join(
+    dir,
+    (await readdir(dir)).find((f) => f.endsWith('.tgz'))!,
+  );
   const project = path.join(dir, 'project');
   await mkdir(project);
   await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'adopter', private: true }));
@@ -52,8 +55,22 @@ afterAll(async () => {
 
 describe('npm pack → install → opsgate init', () => {
   it('the tarball has the bin, its bundle, the schemas and the templates, and no sample organisation or sources', async () => {
-    const files = (await run('tar', ['tzf', tarball], dir)).stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'scripts/bin/opsgate.mjs', 'dist/opsgate.js', 'dist/records-worker.js', 'schemas/change.schema.json', 'scripts/report/templates/report.html.hbs', 'scripts/scaffold/init/workflows/pr.yml', 'scripts/scaffold/init/organisation/policies/approval.yaml']));
+    const files = (await run('tar', ['tzf', tarball], dir)).stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => f.replace(/^package\//, ''));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'scripts/bin/opsgate.mjs',
+        'dist/opsgate.js',
+        'dist/records-worker.js',
+        'schemas/change.schema.json',
+        'scripts/report/templates/report.html.hbs',
+        'scripts/scaffold/init/workflows/pr.yml',
+        'scripts/scaffold/init/organisation/policies/approval.yaml',
+      ]),
+    );
     for (const sample of ['policies/', 'inventory/', 'changes/', 'incidents/', 'records/', 'reports/', 'runbooks/', 'test/', '.github/']) {
       expect(files.filter((f) => f.startsWith(sample))).toEqual([]);
     }
@@ -63,7 +80,13 @@ describe('npm pack → install → opsgate init', () => {
   it('the tarball is publishable as the package an initialised repository depends on', async () => {
     // This repository is the reference organisation, but `files` keeps it out of the package (above);
     // a private manifest would make `npm publish` refuse the engine every adopter installs by name.
-    const manifest = JSON.parse((await run('tar', ['xzOf', tarball, 'package/package.json'], dir)).stdout) as { name: string; version: string; private?: boolean; bin: Record<string, string>; dependencies: Record<string, string> };
+    const manifest = JSON.parse((await run('tar', ['xzOf', tarball, 'package/package.json'], dir)).stdout) as {
+      name: string;
+      version: string;
+      private?: boolean;
+      bin: Record<string, string>;
+      dependencies: Record<string, string>;
+    };
     expect(manifest.private).toBeUndefined();
     expect(manifest.name).toBe('opsgate');
     expect(manifest.bin.opsgate).toBe('scripts/bin/opsgate.mjs');
@@ -72,7 +95,10 @@ describe('npm pack → install → opsgate init', () => {
   });
 
   it('init writes a repository that lints clean with the installed package', async () => {
-    const init = await opsgate(['init', org, '--name', 'Acme Operations', '--timezone', 'Europe/Berlin', '--default-branch', 'production', '--opsgate-repository', 'acme/opsgate', '--opsgate-commit', 'a'.repeat(40)], dir);
+    const init = await opsgate(
+      ['init', org, '--name', 'Acme Operations', '--timezone', 'Europe/Berlin', '--default-branch', 'production', '--opsgate-repository', 'acme/opsgate', '--opsgate-commit', 'a'.repeat(40)],
+      dir,
+    );
     expect(init.stderr).toBe('');
     expect(init.code).toBe(0);
     const lint = await opsgate(['lint']);
@@ -99,13 +125,26 @@ describe('npm pack → install → opsgate init', () => {
     await mkdir(path.join(org, 'inventory/hosts'), { recursive: true });
     await mkdir(path.join(org, 'changes/2027'), { recursive: true });
     await writeFile(path.join(org, 'policies/access/people/sam-ops.yaml'), 'id: sam-ops\nname: Sam\ngithub: sam-acme\nemail: sam@example.com\nteam: ops\nstatus: active\nssh_keys: []\n');
-    await writeFile(path.join(org, 'inventory/hosts/web-01.yaml'), [
-      'id: web-01', 'address: 192.0.2.11', 'port: 22', 'user: opsgate', 'host_keys:',
-      '  - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFssnVz8KkWcACMYgyoERKOYLzlRfYrAodSi5oQKJLvG',
-      'groups: [web]', 'env: prod', 'criticality: medium', 'owner_team: ops', '',
-    ].join('\n'));
+    await writeFile(
+      path.join(org, 'inventory/hosts/web-01.yaml'),
+      [
+        'id: web-01',
+        'address: 192.0.2.11',
+        'port: 22',
+        'user: opsgate',
+        'host_keys:',
+        '  - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFssnVz8KkWcACMYgyoERKOYLzlRfYrAodSi5oQKJLvG',
+        'groups: [web]',
+        'env: prod',
+        'criticality: medium',
+        'owner_team: ops',
+        '',
+      ].join('\n'),
+    );
     const window = { start: '2027-01-12T22:00:00+01:00', end: '2027-01-12T23:30:00+01:00' };
-    await writeFile(path.join(org, 'changes/2027/CHG-2027-0001.yaml'), `id: CHG-2027-0001
+    await writeFile(
+      path.join(org, 'changes/2027/CHG-2027-0001.yaml'),
+      `id: CHG-2027-0001
 title: Reload nginx with the new worker limit
 type: normal
 risk: medium
@@ -125,7 +164,8 @@ rollback:
   - { id: reload-again, kind: run, argv: [systemctl, reload, nginx], sudo: true }
 rollout: { canary: 1, batch_size: 1, max_failures: 0 }
 test_evidence: { summary: Tried on a staging copy. }
-`);
+`,
+    );
     const lint = await opsgate(['lint']);
     // Nothing at all: no Chinese official holidays asked of a Berlin calendar either.
     expect(lint.stdout).toMatch(/ 0 error\(s\), 0 warning\(s\), 0 notice\(s\)/);
@@ -140,15 +180,42 @@ test_evidence: { summary: Tried on a staging copy. }
     const facts = (reviews: object[]) => ({
       now: '2027-01-10T09:00:00Z',
       pr: {
-        repository: 'acme/ops', number: 1, title: 'Reload nginx', author: { login: 'sam-acme', type: 'User' },
-        base: { ref: 'main', sha: sha('b') }, head: { sha: sha('a') },
+        repository: 'acme/ops',
+        number: 1,
+        title: 'Reload nginx',
+        author: { login: 'sam-acme', type: 'User' },
+        base: { ref: 'main', sha: sha('b') },
+        head: { sha: sha('a') },
         commits: [{ sha: sha('a'), author_login: 'sam-acme', committer_login: 'sam-acme' }],
         files: [{ path: 'changes/2027/CHG-2027-0001.yaml', status: 'added' }],
-        documents: [{
-          path: 'changes/2027/CHG-2027-0001.yaml', kind: 'change', status: 'added', envs: ['prod'], groups: ['web'], problems: [],
-          change: { id: 'CHG-2027-0001', title: 'Reload nginx', type: 'normal', risk: 'medium', derived_risk: 'medium', derived_reasons: [], requester: 'sam-ops', implementer: 'sam-ops', targets: { hosts: ['web-01'], groups: [] }, window, steps: 1, rollback: 1, prechecks: 1, verification: 1 },
-        }],
-        reviews, changed_since: {},
+        documents: [
+          {
+            path: 'changes/2027/CHG-2027-0001.yaml',
+            kind: 'change',
+            status: 'added',
+            envs: ['prod'],
+            groups: ['web'],
+            problems: [],
+            change: {
+              id: 'CHG-2027-0001',
+              title: 'Reload nginx',
+              type: 'normal',
+              risk: 'medium',
+              derived_risk: 'medium',
+              derived_reasons: [],
+              requester: 'sam-ops',
+              implementer: 'sam-ops',
+              targets: { hosts: ['web-01'], groups: [] },
+              window,
+              steps: 1,
+              rollback: 1,
+              prechecks: 1,
+              verification: 1,
+            },
+          },
+        ],
+        reviews,
+        changed_since: {},
       },
     });
     const approval = { id: 1, login: 'example-admin', user_type: 'User', state: 'APPROVED', commit_id: sha('a'), submitted_at: '2027-01-10T08:00:00Z' };

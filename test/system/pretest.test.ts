@@ -21,8 +21,12 @@ describe('decidePretest', () => {
   it('as root with apt-get: apt-get update, then install exactly the missing packages', () => {
     const d = decidePretest(machine({ missing: ['restic', 'chromium', 'poppler'] }), { allowSkip: false, installTried: false });
     expect(d).toEqual({
-      action: 'install', packages: ['chromium', 'poppler-utils', 'restic'],
-      commands: [['apt-get', 'update'], ['apt-get', 'install', '-y', '--no-install-recommends', 'chromium', 'poppler-utils', 'restic']],
+      action: 'install',
+      packages: ['chromium', 'poppler-utils', 'restic'],
+      commands: [
+        ['apt-get', 'update'],
+        ['apt-get', 'install', '-y', '--no-install-recommends', 'chromium', 'poppler-utils', 'restic'],
+      ],
     });
   });
 
@@ -66,7 +70,9 @@ describe('the needs table', () => {
 describe('a suite whose needs are unmet', () => {
   const run = (env: Record<string, string>) =>
     spawnSync(process.execPath, [path.join(REPO, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'test/system/fixtures/vitest.config.ts'], {
-      cwd: REPO, encoding: 'utf8', env: { HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', PATH: '/nonexistent', ...env },
+      cwd: REPO,
+      encoding: 'utf8',
+      env: { HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', PATH: '/nonexistent', ...env },
     });
 
   it('is skipped, and the summary says why', () => {

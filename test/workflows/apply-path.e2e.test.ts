@@ -45,7 +45,12 @@ const job = (r: RunResult, id: string) => {
 };
 const stepOf = (r: RunResult, jobId: string, re: RegExp) => job(r, jobId).steps.find((s) => re.test(s.name))!;
 const onMain = (rel: string) => origin.show('main', rel);
-const recordsOnMain = (change: string) => origin.git(origin.bare, ['ls-tree', '-r', '--name-only', 'main', '--', `records/changes/${change}/`]).trim().split('\n').filter(Boolean);
+const recordsOnMain = (change: string) =>
+  origin
+    .git(origin.bare, ['ls-tree', '-r', '--name-only', 'main', '--', `records/changes/${change}/`])
+    .trim()
+    .split('\n')
+    .filter(Boolean);
 
 /** Merges a change through "PR" `pr` in the developer repository and pushes it to origin as a protected merge. */
 async function mergeToOrigin(id: string, pr: number, host: string, marker: string, decision: 'satisfied' | 'none' = 'satisfied') {
@@ -55,7 +60,12 @@ async function mergeToOrigin(id: string, pr: number, host: string, marker: strin
 }
 
 beforeAll(async () => {
-  fleet = await startFleet({ hosts: [{ id: 'wf-1', groups: ['web'] }, { id: 'wf-2', groups: ['web'] }] });
+  fleet = await startFleet({
+    hosts: [
+      { id: 'wf-1', groups: ['web'] },
+      { id: 'wf-2', groups: ['web'] },
+    ],
+  });
   repo = await makeRepo(fleet);
   origin = createProtectedOrigin({});
   git(repo.root, 'fetch', '-q', origin.bare, 'main');
@@ -63,7 +73,9 @@ beforeAll(async () => {
   origin.git(repo.root, ['push', '-q', origin.bare, 'HEAD:main'], 'merge');
   scratch = await mkdtemp(path.join(os.tmpdir(), 'og-wf-e2e-'));
   runner = {
-    origin, dir: scratch, repository: 'org/ops',
+    origin,
+    dir: scratch,
+    repository: 'org/ops',
     vars: { OPSGATE_APP_ID: '123456', OPSGATE_APPLY_RUNNER: '["self-hosted","ops-network"]' },
     secrets: {
       repository: {},
@@ -93,7 +105,10 @@ describe('apply as CI runs it', () => {
 
     const files = recordsOnMain('CHG-2026-0001');
     expect(files).toHaveLength(1);
-    const lines = onMain(files[0]!)!.trim().split('\n').map((l) => JSON.parse(l) as { type: string; outcome?: string });
+    const lines = onMain(files[0]!)!
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; outcome?: string });
     expect(lines.at(-1)).toMatchObject({ type: 'run.done', outcome: 'succeeded' });
     expect(origin.refExists('refs/heads/opsgate/lease/apply')).toBe(false);
     expect(origin.git(origin.bare, ['log', '-1', '--format=%an|%s', 'main']).trim()).toBe('opsgate-bot|records: opsgate apply run 1001 (1 file)');
@@ -118,7 +133,7 @@ describe('apply as CI runs it', () => {
     expect(origin.git(origin.bare, ['rev-parse', 'main'])).toBe(before);
   }, 120_000);
 
-  it('when a run\'s records do not land, the next run refuses to start, and a person lands that run\'s artifact', async () => {
+  it("when a run's records do not land, the next run refuses to start, and a person lands that run's artifact", async () => {
     await mergeToOrigin('CHG-2026-0002', 2, 'wf-2', 'second');
     // No App configured: the landing job falls back to the workflow token, which the protection refuses.
     const lost = await schedule('1003', { OPSGATE_APP_ID: '' });
@@ -175,7 +190,11 @@ describe('apply as CI runs it', () => {
     expect(origin.refExists('refs/heads/opsgate/lease/apply')).toBe(false);
 
     // A gate-record run that failed starts nothing.
-    const failed = await runWorkflow(runner, 'apply.yml', { name: 'workflow_run', runId: '1009', payload: { workflow_run: { name: 'opsgate gate record', conclusion: 'failure', event: 'pull_request_target' } } });
+    const failed = await runWorkflow(runner, 'apply.yml', {
+      name: 'workflow_run',
+      runId: '1009',
+      payload: { workflow_run: { name: 'opsgate gate record', conclusion: 'failure', event: 'pull_request_target' } },
+    });
     expect(job(failed, 'apply').result).toBe('skipped');
     expect(await counter('wf-2', 'fourth')).toBe('');
 
@@ -185,7 +204,11 @@ describe('apply as CI runs it', () => {
     git(repo.root, 'add', '-A');
     git(repo.root, 'commit', '-q', '-m', 'records: gate decision for #4');
     origin.git(repo.root, ['push', '-q', origin.bare, 'HEAD:main'], 'opsgate-app');
-    const started = await runWorkflow(runner, 'apply.yml', { name: 'workflow_run', runId: '1010', payload: { workflow_run: { name: 'opsgate gate record', conclusion: 'success', event: 'pull_request_target' } } });
+    const started = await runWorkflow(runner, 'apply.yml', {
+      name: 'workflow_run',
+      runId: '1010',
+      payload: { workflow_run: { name: 'opsgate gate record', conclusion: 'success', event: 'pull_request_target' } },
+    });
     // (The job itself ends failed: CHG-2026-0003's failed run above still waits for a person.)
     expect(stepOf(started, 'apply/apply', /^Apply every/).output).toMatch(/CHG-2026-0004: succeeded/);
     expect(await counter('wf-2', 'fourth')).toBe('ran\n');

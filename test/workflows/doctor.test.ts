@@ -31,7 +31,12 @@ async function doctor(settings: FakeSettings, ...args: string[]) {
   let err = '';
   stdout.on('data', (d) => (out += String(d)));
   stderr.on('data', (d) => (err += String(d)));
-  const code = await runCli(['--root', root, 'doctor', '--repo', REPO, ...args], { env: { PATH: process.env.PATH, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: server.url, OPSGATE_GITHUB_RETRY_UNIT_MS: '1' }, stdout, stderr, cwd: root });
+  const code = await runCli(['--root', root, 'doctor', '--repo', REPO, ...args], {
+    env: { PATH: process.env.PATH, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: server.url, OPSGATE_GITHUB_RETRY_UNIT_MS: '1' },
+    stdout,
+    stderr,
+    cwd: root,
+  });
   const json = args.includes('json') ? (JSON.parse(out) as { ok: boolean; checks: { id: string; status: string; message: string; fix?: string }[] }) : undefined;
   return { code, out, err, json, problems: json?.checks.filter((c) => c.status === 'problem').map((c) => c.id) ?? [] };
 }
@@ -64,23 +69,74 @@ describe('opsgate doctor', () => {
     expect(r.code).toBe(0);
     const j = await doctor(recommendedSettings(APP), '--format', 'json');
     expect(j.json!.ok).toBe(true);
-    expect(j.json!.checks.map((c) => c.id)).toEqual(expect.arrayContaining([
-      'app.id', 'protection.pull-request', 'protection.approval-check', 'protection.approval-source', 'protection.up-to-date', 'protection.lint-check', 'protection.history', 'protection.bypass',
-      'lease.branch', 'environment.production.branches', 'environment.production.rules', 'environment.opsgate.branches', 'environment.opsgate.rules', 'secret.app-key', 'secret.ssh-key', 'secrets.allowed', 'actions.token', 'actions.approve',
-    ]));
+    expect(j.json!.checks.map((c) => c.id)).toEqual(
+      expect.arrayContaining([
+        'app.id',
+        'protection.pull-request',
+        'protection.approval-check',
+        'protection.approval-source',
+        'protection.up-to-date',
+        'protection.lint-check',
+        'protection.history',
+        'protection.bypass',
+        'lease.branch',
+        'environment.production.branches',
+        'environment.production.rules',
+        'environment.opsgate.branches',
+        'environment.opsgate.rules',
+        'secret.app-key',
+        'secret.ssh-key',
+        'secrets.allowed',
+        'actions.token',
+        'actions.approve',
+      ]),
+    );
   });
 
   it.each<[string, (s: FakeSettings) => void, string, RegExp]>([
-    ['an administrator role may bypass', (s) => s.rulesets[0]!.bypassActors!.push({ actor_id: 5, actor_type: 'RepositoryRole', bypass_mode: 'always' }), 'protection.bypass', /RepositoryRole 5 \(always\)/],
+    [
+      'an administrator role may bypass',
+      (s) => s.rulesets[0]!.bypassActors!.push({ actor_id: 5, actor_type: 'RepositoryRole', bypass_mode: 'always' }),
+      'protection.bypass',
+      /RepositoryRole 5 \(always\)/,
+    ],
     ['the App may not bypass', (s) => (s.rulesets[0]!.bypassActors = []), 'protection.bypass', /records commits .* are refused/],
     ['the App bypasses only pull requests', (s) => (s.rulesets[0]!.bypassActors![0]!.bypass_mode = 'pull_request'), 'protection.bypass', /may not bypass/],
-    ['the required context still has the old name', (s) => ((s.rulesets[0]!.rules[3]!.parameters!.required_status_checks as { context: string }[])[0]!.context = 'opsgate/approval'), 'protection.approval-check', /the name before the base branch/],
-    ['the approval check counts from any source', (s) => ((s.rulesets[0]!.rules[3]!.parameters!.required_status_checks as { integration_id: number | null }[])[0]!.integration_id = null), 'protection.approval-source', /any source/],
+    [
+      'the required context still has the old name',
+      (s) => ((s.rulesets[0]!.rules[3]!.parameters!.required_status_checks as { context: string }[])[0]!.context = 'opsgate/approval'),
+      'protection.approval-check',
+      /the name before the base branch/,
+    ],
+    [
+      'the approval check counts from any source',
+      (s) => ((s.rulesets[0]!.rules[3]!.parameters!.required_status_checks as { integration_id: number | null }[])[0]!.integration_id = null),
+      'protection.approval-source',
+      /any source/,
+    ],
     ['branches need not be up to date', (s) => (s.rulesets[0]!.rules[3]!.parameters!.strict_required_status_checks_policy = false), 'protection.up-to-date', /without being up to date/],
     ['lint is not required', (s) => ((s.rulesets[0]!.rules[3]!.parameters!.required_status_checks as unknown[]).length = 1), 'protection.lint-check', /lint \/ lint/],
     ['force pushes are allowed', (s) => s.rulesets[0]!.rules.splice(1, 1), 'protection.history', /force-pushed/],
     ['the ruleset only evaluates', (s) => (s.rulesets[0]!.enforcement = 'evaluate'), 'protection.exists', /nothing protects main/],
-    ['classic protection only', (s) => { s.rulesets = []; s.classic = { contexts: [{ context: 'opsgate/approval (main)', app_id: APP }, { context: 'lint / lint', app_id: null }], strict: true, pullRequest: true, enforceAdmins: true, allowForcePushes: false, allowDeletions: false }; }, 'protection.bypass', /classic branch protection only/],
+    [
+      'classic protection only',
+      (s) => {
+        s.rulesets = [];
+        s.classic = {
+          contexts: [
+            { context: 'opsgate/approval (main)', app_id: APP },
+            { context: 'lint / lint', app_id: null },
+          ],
+          strict: true,
+          pullRequest: true,
+          enforceAdmins: true,
+          allowForcePushes: false,
+          allowDeletions: false,
+        };
+      },
+      'protection.bypass',
+      /classic branch protection only/,
+    ],
     ['a ruleset on every branch covers the lease', (s) => (s.rulesets[0]!.include = ['~ALL']), 'lease.branch', /opsgate\/lease\/apply/],
     ['any branch may use production', (s) => (s.environments[0]!.branchPolicy = null), 'environment.production.branches', /any branch may use the environment "production"/],
     ['release branches may use production', (s) => s.environments[0]!.branchPatterns!.push({ name: 'release/*' }), 'environment.production.branches', /branch release\/\*/],
@@ -115,7 +171,12 @@ describe('opsgate doctor', () => {
   it('never prints the token, and an unknown repository is exit 1 with the reason', async () => {
     const ok = await doctor(recommendedSettings(APP), '--format', 'json');
     expect(ok.out + ok.err).not.toContain(TOKEN);
-    const missing = await runCli(['--root', root, 'doctor', '--repo', 'nobody/nothing'], { env: { PATH: process.env.PATH, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: server.url, OPSGATE_GITHUB_RETRY_UNIT_MS: '1' }, stdout: new PassThrough(), stderr: new PassThrough(), cwd: root });
+    const missing = await runCli(['--root', root, 'doctor', '--repo', 'nobody/nothing'], {
+      env: { PATH: process.env.PATH, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: server.url, OPSGATE_GITHUB_RETRY_UNIT_MS: '1' },
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      cwd: root,
+    });
     expect(missing).toBe(1);
   });
 
@@ -127,16 +188,46 @@ describe('opsgate doctor', () => {
 
 describe('allowed secrets versus present (pure)', () => {
   const base = (): RepositorySettings => ({
-    repository: REPO, defaultBranch: 'main',
-    branchRules: { ok: true, value: [] }, rulesets: { ok: true, value: [] }, classic: { ok: true, value: null }, leaseRules: { ok: true, value: [] },
-    environments: { ok: true, value: [
-      { name: 'production', protectionRules: [], branchPolicy: { protectedBranches: false, customBranchPolicies: true }, branchPatterns: { ok: true, value: [{ name: 'main', type: 'branch' }] }, secrets: { ok: true, value: ['OPSGATE_SSH_KEY', 'DB_PASSWORD', 'OLD_TOKEN'] } },
-      { name: 'opsgate', protectionRules: [], branchPolicy: { protectedBranches: false, customBranchPolicies: true }, branchPatterns: { ok: true, value: [{ name: 'main', type: 'branch' }] }, secrets: { ok: true, value: ['OPSGATE_APP_PRIVATE_KEY'] } },
-    ] },
-    repositorySecrets: { ok: true, value: ['API_KEY'] }, organisationSecrets: { ok: true, value: [] },
-    workflowPermissions: { ok: true, value: { defaultPermissions: 'read', canApprovePullRequests: false } }, appIdVariable: { ok: true, value: String(APP) },
+    repository: REPO,
+    defaultBranch: 'main',
+    branchRules: { ok: true, value: [] },
+    rulesets: { ok: true, value: [] },
+    classic: { ok: true, value: null },
+    leaseRules: { ok: true, value: [] },
+    environments: {
+      ok: true,
+      value: [
+        {
+          name: 'production',
+          protectionRules: [],
+          branchPolicy: { protectedBranches: false, customBranchPolicies: true },
+          branchPatterns: { ok: true, value: [{ name: 'main', type: 'branch' }] },
+          secrets: { ok: true, value: ['OPSGATE_SSH_KEY', 'DB_PASSWORD', 'OLD_TOKEN'] },
+        },
+        {
+          name: 'opsgate',
+          protectionRules: [],
+          branchPolicy: { protectedBranches: false, customBranchPolicies: true },
+          branchPatterns: { ok: true, value: [{ name: 'main', type: 'branch' }] },
+          secrets: { ok: true, value: ['OPSGATE_APP_PRIVATE_KEY'] },
+        },
+      ],
+    },
+    repositorySecrets: { ok: true, value: ['API_KEY'] },
+    organisationSecrets: { ok: true, value: [] },
+    workflowPermissions: { ok: true, value: { defaultPermissions: 'read', canApprovePullRequests: false } },
+    appIdVariable: { ok: true, value: String(APP) },
   });
-  const expect_ = (allowed: string[]): Expectations => ({ statusContext: 'opsgate/approval (main)', lintCheck: 'lint / lint', environment: 'production', appEnvironment: 'opsgate', sshKeySecret: 'OPSGATE_SSH_KEY', appKeySecret: 'OPSGATE_APP_PRIVATE_KEY', allowedSecrets: allowed, leaseBranch: 'opsgate/lease/apply' });
+  const expect_ = (allowed: string[]): Expectations => ({
+    statusContext: 'opsgate/approval (main)',
+    lintCheck: 'lint / lint',
+    environment: 'production',
+    appEnvironment: 'opsgate',
+    sshKeySecret: 'OPSGATE_SSH_KEY',
+    appKeySecret: 'OPSGATE_APP_PRIVATE_KEY',
+    allowedSecrets: allowed,
+    leaseBranch: 'opsgate/lease/apply',
+  });
   const check = (allowed: string[]) => checkSettings(base(), expect_(allowed)).find((c) => c.id === 'secrets.allowed')!;
 
   it('every allowed secret present in production: ok, and unused ones are named', () => {

@@ -15,26 +15,52 @@ function tokenize(src: string): Token[] {
   let i = 0;
   while (i < src.length) {
     const c = src[i]!;
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     if (c === "'") {
       let s = '';
       i++;
       for (;;) {
         if (i >= src.length) throw new Error(`unterminated string in ${src}`);
-        if (src[i] === "'" && src[i + 1] === "'") { s += "'"; i += 2; continue; }
-        if (src[i] === "'") { i++; break; }
+        if (src[i] === "'" && src[i + 1] === "'") {
+          s += "'";
+          i += 2;
+          continue;
+        }
+        if (src[i] === "'") {
+          i++;
+          break;
+        }
         s += src[i++];
       }
       out.push({ t: 'str', v: s });
       continue;
     }
     const two = src.slice(i, i + 2);
-    if (['==', '!=', '<=', '>=', '&&', '||'].includes(two)) { out.push({ t: 'op', v: two }); i += 2; continue; }
-    if ('()[].,!<>*'.includes(c)) { out.push({ t: 'op', v: c }); i++; continue; }
+    if (['==', '!=', '<=', '>=', '&&', '||'].includes(two)) {
+      out.push({ t: 'op', v: two });
+      i += 2;
+      continue;
+    }
+    if ('()[].,!<>*'.includes(c)) {
+      out.push({ t: 'op', v: c });
+      i++;
+      continue;
+    }
     const num = /^-?(0x[0-9a-f]+|\d+(\.\d+)?(e[+-]?\d+)?)/i.exec(src.slice(i));
-    if (num && (out.length === 0 || out[out.length - 1]!.t === 'op') && !(c === '-' && out.at(-1)?.v === ')')) { out.push({ t: 'num', v: num[0] }); i += num[0].length; continue; }
+    if (num && (out.length === 0 || out[out.length - 1]!.t === 'op') && !(c === '-' && out.at(-1)?.v === ')')) {
+      out.push({ t: 'num', v: num[0] });
+      i += num[0].length;
+      continue;
+    }
     const id = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(src.slice(i));
-    if (id) { out.push({ t: 'id', v: id[0] }); i += id[0].length; continue; }
+    if (id) {
+      out.push({ t: 'id', v: id[0] });
+      i += id[0].length;
+      continue;
+    }
     throw new Error(`cannot read '${src.slice(i)}' in ${src}`);
   }
   return out;
@@ -94,13 +120,24 @@ export function evaluate(src: string, scope: Scope): Value {
   const isOp = (v: string) => peek()?.t === 'op' && peek()!.v === v;
   // `a && b` and `a || b` short-circuit as on GitHub: the operand not taken is parsed, not evaluated.
   let dead = 0;
-  const skip = <T>(f: () => T): void => { dead++; try { f(); } finally { dead--; } };
+  const skip = <T>(f: () => T): void => {
+    dead++;
+    try {
+      f();
+    } finally {
+      dead--;
+    }
+  };
 
   const primary = (): Value => {
     const t = take();
     if (t.t === 'num') return Number(t.v);
     if (t.t === 'str') return t.v;
-    if (t.t === 'op' && t.v === '(') { const v = or(); take(')'); return v; }
+    if (t.t === 'op' && t.v === '(') {
+      const v = or();
+      take(')');
+      return v;
+    }
     if (t.t === 'op' && t.v === '!') return !truthy(postfixOf(primary()));
     if (t.t === 'id') {
       const name = t.v;
@@ -110,12 +147,18 @@ export function evaluate(src: string, scope: Scope): Value {
       if (isOp('(')) {
         take('(');
         const args: Value[] = [];
-        while (!isOp(')')) { args.push(or()); if (isOp(',')) take(','); }
+        while (!isOp(')')) {
+          args.push(or());
+          if (isOp(',')) take(',');
+        }
         take(')');
         return call(name, args);
       }
       const key = Object.keys(scope.contexts).find((k) => k.toLowerCase() === name.toLowerCase());
-      if (key === undefined) { if (dead) return null; throw new Error(`unknown context '${name}' in ${src}`); }
+      if (key === undefined) {
+        if (dead) return null;
+        throw new Error(`unknown context '${name}' in ${src}`);
+      }
       return scope.contexts[key]!;
     }
     throw new Error(`unexpected '${t.v}' in ${src}`);
@@ -124,7 +167,11 @@ export function evaluate(src: string, scope: Scope): Value {
     for (;;) {
       if (isOp('.')) {
         take('.');
-        if (isOp('*')) { take('*'); v = Array.isArray(v) ? v : v && typeof v === 'object' ? Object.values(v) : []; continue; }
+        if (isOp('*')) {
+          take('*');
+          v = Array.isArray(v) ? v : v && typeof v === 'object' ? Object.values(v) : [];
+          continue;
+        }
         v = property(v, take().v);
       } else if (isOp('[')) {
         take('[');
@@ -135,7 +182,10 @@ export function evaluate(src: string, scope: Scope): Value {
     }
   };
   const unary = (): Value => {
-    if (isOp('!')) { take('!'); return !truthy(unary()); }
+    if (isOp('!')) {
+      take('!');
+      return !truthy(unary());
+    }
     return postfixOf(primary());
   };
   const cmp = (): Value => {
@@ -154,30 +204,50 @@ export function evaluate(src: string, scope: Scope): Value {
   };
   const and = (): Value => {
     let l = cmp();
-    while (isOp('&&')) { take('&&'); if (truthy(l)) l = cmp(); else skip(cmp); }
+    while (isOp('&&')) {
+      take('&&');
+      if (truthy(l)) l = cmp();
+      else skip(cmp);
+    }
     return l;
   };
   const or = (): Value => {
     let l = and();
-    while (isOp('||')) { take('||'); if (truthy(l)) skip(and); else l = and(); }
+    while (isOp('||')) {
+      take('||');
+      if (truthy(l)) skip(and);
+      else l = and();
+    }
     return l;
   };
   const call = (name: string, a: Value[]): Value => {
     if (dead) return null;
     const s = (v: Value) => toText(v).toLowerCase();
     switch (name.toLowerCase()) {
-      case 'always': return true;
-      case 'success': return !scope.status?.failed && !scope.status?.cancelled;
-      case 'failure': return Boolean(scope.status?.failed);
-      case 'cancelled': return Boolean(scope.status?.cancelled);
-      case 'startswith': return s(a[0]!).startsWith(s(a[1]!));
-      case 'endswith': return s(a[0]!).endsWith(s(a[1]!));
-      case 'contains': return Array.isArray(a[0]) ? a[0].some((x) => equal(x, a[1]!)) : s(a[0]!).includes(s(a[1]!));
-      case 'fromjson': return JSON.parse(toText(a[0]!)) as Value;
-      case 'tojson': return JSON.stringify(a[0], null, 2);
-      case 'format': return toText(a[0]!).replace(/\{(\d+)\}/g, (_m, i: string) => toText(a[Number(i) + 1] ?? null));
-      case 'join': return Array.isArray(a[0]) ? a[0].map(toText).join(a[1] === undefined ? ',' : toText(a[1])) : toText(a[0]!);
-      default: throw new Error(`unknown function ${name}() in ${src}`);
+      case 'always':
+        return true;
+      case 'success':
+        return !scope.status?.failed && !scope.status?.cancelled;
+      case 'failure':
+        return Boolean(scope.status?.failed);
+      case 'cancelled':
+        return Boolean(scope.status?.cancelled);
+      case 'startswith':
+        return s(a[0]!).startsWith(s(a[1]!));
+      case 'endswith':
+        return s(a[0]!).endsWith(s(a[1]!));
+      case 'contains':
+        return Array.isArray(a[0]) ? a[0].some((x) => equal(x, a[1]!)) : s(a[0]!).includes(s(a[1]!));
+      case 'fromjson':
+        return JSON.parse(toText(a[0]!)) as Value;
+      case 'tojson':
+        return JSON.stringify(a[0], null, 2);
+      case 'format':
+        return toText(a[0]!).replace(/\{(\d+)\}/g, (_m, i: string) => toText(a[Number(i) + 1] ?? null));
+      case 'join':
+        return Array.isArray(a[0]) ? a[0].map(toText).join(a[1] === undefined ? ',' : toText(a[1])) : toText(a[0]!);
+      default:
+        throw new Error(`unknown function ${name}() in ${src}`);
     }
   };
   const v = or();

@@ -67,7 +67,11 @@ async function mergePr(pr: number, id: string, marker: string, approve: boolean)
   git(repo.root, 'pull', '-q', '--ff-only', origin.bare, 'main');
   const base = git(repo.root, 'rev-parse', 'HEAD').trim();
   mirror(base, undefined, REVIEWER);
-  await repo.mergeChange(changeDoc(id, { requester: 'carol', implementer: 'alice', targets: { hosts: [`gr-${pr}`] }, steps: [{ id: 's1', kind: 'run', argv: ['sh', '-c', `echo ran >> "$HOME/${marker}"`] }] }), pr, 'none');
+  await repo.mergeChange(
+    changeDoc(id, { requester: 'carol', implementer: 'alice', targets: { hosts: [`gr-${pr}`] }, steps: [{ id: 's1', kind: 'run', argv: ['sh', '-c', `echo ran >> "$HOME/${marker}"`] }] }),
+    pr,
+    'none',
+  );
   origin.git(repo.root, ['push', '-q', origin.bare, 'HEAD:main'], 'merge');
   const head = git(repo.root, 'rev-parse', `pr-${pr}`).trim();
   mirror(head, base, AUTHOR);
@@ -78,7 +82,8 @@ async function mergePr(pr: number, id: string, marker: string, approve: boolean)
 }
 
 const closed = (pr: number, head: string, merge: string) => ({
-  action: 'closed', number: pr,
+  action: 'closed',
+  number: pr,
   pull_request: { number: pr, merged: true, head: { sha: head, ref: `pr-${pr}` }, merge_commit_sha: merge, base: { ref: 'main' } },
   repository: { default_branch: 'main', full_name: 'org/ops' },
 });
@@ -89,13 +94,20 @@ beforeAll(async () => {
   fleet = await startFleet({ hosts: ['gr-7', 'gr-8', 'gr-9'].map((id) => ({ id, groups: ['web'], env: 'staging' })) });
   repo = await makeRepo(fleet);
   // The organisation: who may approve a change (bob, in ops), who writes and implements them.
-  await repo.write('policies/approval.yaml', stringify({
-    id: 'approval',
-    teams: { ops: { title: 'Operations', members: ['bob'] } },
-    governance: { paths: ['policies/approval.yaml'], require: { count: 1, from: { teams: ['ops'] } } },
-    rules: [{ id: 'change', title: 'Every change', if: { kinds: ['change'] }, require: { count: 1, from: { teams: ['ops'] } } }],
-  }));
-  for (const [id, login] of [['alice', 'alice-gh'], ['bob', 'bob-gh'], ['carol', 'carol-gh']] as const) {
+  await repo.write(
+    'policies/approval.yaml',
+    stringify({
+      id: 'approval',
+      teams: { ops: { title: 'Operations', members: ['bob'] } },
+      governance: { paths: ['policies/approval.yaml'], require: { count: 1, from: { teams: ['ops'] } } },
+      rules: [{ id: 'change', title: 'Every change', if: { kinds: ['change'] }, require: { count: 1, from: { teams: ['ops'] } } }],
+    }),
+  );
+  for (const [id, login] of [
+    ['alice', 'alice-gh'],
+    ['bob', 'bob-gh'],
+    ['carol', 'carol-gh'],
+  ] as const) {
     await repo.write(`policies/access/people/${id}.yaml`, stringify({ id, name: id, github: login, status: 'active' }));
   }
   repo.commit('the organisation');
@@ -107,7 +119,10 @@ beforeAll(async () => {
   fake = gh.repo('org/ops');
   scratch = await mkdtemp(path.join(os.tmpdir(), 'og-wf-record-'));
   runner = {
-    origin, dir: scratch, repository: 'org/ops', apiUrl: gh.url,
+    origin,
+    dir: scratch,
+    repository: 'org/ops',
+    apiUrl: gh.url,
     vars: { OPSGATE_APP_ID: '123456' },
     secrets: {
       repository: {},

@@ -11,13 +11,18 @@ import { parse } from 'yaml';
 import { loadWorkflows, ROOT } from './load.ts';
 
 const TEMPLATES = path.join(ROOT, 'scripts/scaffold/init/workflows');
-const templates = readdirSync(TEMPLATES).filter((f) => f.endsWith('.yml')).sort();
+const templates = readdirSync(TEMPLATES)
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
 const workflows = loadWorkflows();
 const toLocal = (text: string) => text.replace(/uses: OPSGATE_REPOSITORY\/\.github\/workflows\/(reusable-[\w-]+\.yml)@OPSGATE_COMMIT$/gm, 'uses: ./.github/workflows/$1');
 
 describe('opsgate init workflow templates', () => {
   it('there is one for every trigger file here except the test suite of opsgate itself', () => {
-    const triggers = workflows.filter((w) => !('workflow_call' in w.on) && w.file !== 'test.yml').map((w) => w.file).sort();
+    const triggers = workflows
+      .filter((w) => !('workflow_call' in w.on) && w.file !== 'test.yml')
+      .map((w) => w.file)
+      .sort();
     expect(templates).toEqual(triggers);
   });
 

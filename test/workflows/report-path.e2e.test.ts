@@ -35,7 +35,9 @@ beforeAll(async () => {
   origin.git(seed, ['push', '-q', origin.bare, 'HEAD:main'], 'merge');
   scratch = await mkdtemp(path.join(os.tmpdir(), 'og-wf-report-'));
   runner = {
-    origin, dir: scratch, repository: 'yunfan-tech/ops-policies',
+    origin,
+    dir: scratch,
+    repository: 'yunfan-tech/ops-policies',
     vars: { OPSGATE_APP_ID: '123456' },
     secrets: { repository: {}, environments: { opsgate: { OPSGATE_APP_PRIVATE_KEY: 'test-only key' }, production: {} } },
   };

@@ -41,7 +41,11 @@ export interface Runner {
   apiUrl?: string;
 }
 
-export interface StepResult { name: string; outcome: 'success' | 'failure' | 'skipped'; output: string }
+export interface StepResult {
+  name: string;
+  outcome: 'success' | 'failure' | 'skipped';
+  output: string;
+}
 export interface JobResult {
   id: string;
   result: 'success' | 'failure' | 'skipped';
@@ -50,23 +54,32 @@ export interface JobResult {
   outputs: Record<string, string>;
   steps: StepResult[];
 }
-export interface RunResult { jobs: Record<string, JobResult>; log: string }
+export interface RunResult {
+  jobs: Record<string, JobResult>;
+  log: string;
+}
 
 function shims(dir: string): string {
   const bin = path.join(dir, 'bin');
   if (existsSync(bin)) return bin;
   mkdirSync(bin, { recursive: true });
-  writeFileSync(path.join(bin, 'npx'), `#!/bin/bash
+  writeFileSync(
+    path.join(bin, 'npx'),
+    `#!/bin/bash
 [ "$1" = --no-install ] && shift
 [ "$1" = opsgate ] || { echo "npx shim: only opsgate runs here, not $1" >&2; exit 127; }
 shift
 exec node "${path.join(ROOT, 'scripts/bin/opsgate.mjs')}" "$@"
-`);
-  writeFileSync(path.join(bin, 'npm'), `#!/bin/bash
+`,
+  );
+  writeFileSync(
+    path.join(bin, 'npm'),
+    `#!/bin/bash
 # The workflows install production dependencies only and never run install scripts.
 [ "$*" = "ci --ignore-scripts --omit=dev" ] && exit 0
 echo "npm shim: unexpected 'npm $*'" >&2; exit 1
-`);
+`,
+  );
   for (const f of ['npx', 'npm']) chmodSync(path.join(bin, f), 0o755);
   return bin;
 }
@@ -78,7 +91,7 @@ function order(jobs: Record<string, Job>): string[] {
   const visit = (id: string) => {
     if (done.includes(id)) return;
     const needs = jobs[id]!.needs;
-    for (const n of typeof needs === 'string' ? [needs] : needs ?? []) visit(n);
+    for (const n of typeof needs === 'string' ? [needs] : (needs ?? [])) visit(n);
     done.push(id);
   };
   Object.keys(jobs).forEach(visit);
@@ -91,14 +104,26 @@ export async function runWorkflow(r: Runner, file: string, event: { name: string
   const runDir = path.join(r.dir, `run-${event.runId}`);
   mkdirSync(runDir, { recursive: true });
   const github: Record<string, Value> = {
-    event_name: event.name, event: event.payload ?? {}, ref: 'refs/heads/main', ref_name: 'main', run_id: event.runId, run_attempt: '1',
-    repository: r.repository, server_url: 'https://github.local', api_url: 'https://api.github.local', token: WORKFLOW_TOKEN, sha: r.origin.git(r.origin.bare, ['rev-parse', 'main']).trim(),
+    event_name: event.name,
+    event: event.payload ?? {},
+    ref: 'refs/heads/main',
+    ref_name: 'main',
+    run_id: event.runId,
+    run_attempt: '1',
+    repository: r.repository,
+    server_url: 'https://github.local',
+    api_url: 'https://api.github.local',
+    token: WORKFLOW_TOKEN,
+    sha: r.origin.git(r.origin.bare, ['rev-parse', 'main']).trim(),
   };
   const base = { github, vars: r.vars as Value, inputs: (event.inputs ?? {}) as Value };
   const result: RunResult = { jobs: {}, log: '' };
   for (const callerId of order(trigger.jobs)) {
     const caller = trigger.jobs[callerId]!;
-    if (!condition(caller.if, { contexts: base })) { result.jobs[callerId] = { id: callerId, result: 'skipped', outputs: {}, steps: [] }; continue; }
+    if (!condition(caller.if, { contexts: base })) {
+      result.jobs[callerId] = { id: callerId, result: 'skipped', outputs: {}, steps: [] };
+      continue;
+    }
     if (!caller.uses) throw new Error(`${file}: job ${callerId} runs steps directly; this runner plays reusable workflows`);
     const called = load(caller.uses.replace('./.github/workflows/', ''));
     const declared = called.on.workflow_call?.inputs ?? {};
@@ -109,7 +134,7 @@ export async function runWorkflow(r: Runner, file: string, event: { name: string
     const jobResults: Record<string, JobResult> = {};
     for (const id of order(called.jobs)) {
       const job = called.jobs[id]!;
-      const needs = typeof job.needs === 'string' ? [job.needs] : job.needs ?? [];
+      const needs = typeof job.needs === 'string' ? [job.needs] : (job.needs ?? []);
       const needsCtx: Record<string, Value> = Object.fromEntries(needs.map((n) => [n, { result: jobResults[n]!.result, outputs: jobResults[n]!.outputs }]));
       const needsFailed = needs.some((n) => jobResults[n]!.result !== 'success');
       const run = condition(job.if, { contexts: { ...ctx, needs: needsCtx }, status: { failed: needsFailed } });
@@ -127,7 +152,7 @@ async function runJob(r: Runner, runDir: string, id: string, job: Job, contexts:
   const temp = path.join(jobDir, 'temp');
   mkdirSync(temp, { recursive: true });
   const environment = job.environment === undefined ? undefined : toText(interpolate(typeof job.environment === 'string' ? job.environment : job.environment.name, { contexts }));
-  const secrets: Record<string, Value> = { GITHUB_TOKEN: WORKFLOW_TOKEN, ...r.secrets.repository, ...(environment ? r.secrets.environments[environment] ?? {} : {}) };
+  const secrets: Record<string, Value> = { GITHUB_TOKEN: WORKFLOW_TOKEN, ...r.secrets.repository, ...(environment ? (r.secrets.environments[environment] ?? {}) : {}) };
   const steps: Record<string, { outputs: Record<string, string>; outcome: string }> = {};
   let failed = false;
   const scope = (): Scope => ({ contexts: { ...contexts, secrets, steps: steps as unknown as Value, runner: { temp, os: 'Linux' } }, status: { failed } });
@@ -154,10 +179,23 @@ async function runJob(r: Runner, runDir: string, id: string, job: Job, contexts:
       const p = await runScript('bash', ['--noprofile', '--norc', '-e', scriptFile], {
         cwd: existsSync(workspace) ? workspace : jobDir,
         env: {
-          PATH: `${shims(r.dir)}:${process.env.PATH}`, HOME: process.env.HOME, LANG: 'C.UTF-8', CI: 'true', GITHUB_ACTIONS: 'true',
-          GITHUB_REF: toText((contexts.github as Record<string, Value>).ref ?? null), GITHUB_REF_NAME: 'main', GITHUB_RUN_ID: toText((contexts.github as Record<string, Value>).run_id ?? null),
-          GITHUB_REPOSITORY: r.repository, GITHUB_SERVER_URL: 'https://github.local', GITHUB_WORKSPACE: workspace, GITHUB_OUTPUT: outputFile,
-          GITHUB_STEP_SUMMARY: path.join(temp, 'summary.md'), RUNNER_TEMP: temp, OG_PUSHER: pusher, OPSGATE_LAND_RETRY_MS: '0', NO_COLOR: '1',
+          PATH: `${shims(r.dir)}:${process.env.PATH}`,
+          HOME: process.env.HOME,
+          LANG: 'C.UTF-8',
+          CI: 'true',
+          GITHUB_ACTIONS: 'true',
+          GITHUB_REF: toText((contexts.github as Record<string, Value>).ref ?? null),
+          GITHUB_REF_NAME: 'main',
+          GITHUB_RUN_ID: toText((contexts.github as Record<string, Value>).run_id ?? null),
+          GITHUB_REPOSITORY: r.repository,
+          GITHUB_SERVER_URL: 'https://github.local',
+          GITHUB_WORKSPACE: workspace,
+          GITHUB_OUTPUT: outputFile,
+          GITHUB_STEP_SUMMARY: path.join(temp, 'summary.md'),
+          RUNNER_TEMP: temp,
+          OG_PUSHER: pusher,
+          OPSGATE_LAND_RETRY_MS: '0',
+          NO_COLOR: '1',
           ...(r.apiUrl ? { GITHUB_API_URL: r.apiUrl, OPSGATE_GITHUB_RETRY_UNIT_MS: '5', OPSGATE_GITHUB_WRITE_SPACING_MS: '0' } : {}),
           ...env,
         },
@@ -216,8 +254,14 @@ function runScript(cmd: string, args: string[], opts: { cwd: string; env: NodeJS
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeout);
-    child.on('error', (e) => { clearTimeout(timer); reject(e); });
-    child.on('close', (status) => { clearTimeout(timer); resolve({ status, stdout, stderr }); });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
   });
 }
 

@@ -32,9 +32,12 @@ beforeAll(async () => {
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 describe('secret names', () => {
-  it.each(['GITHUB_TOKEN', 'OPSGATE_SSH_KEY', 'OPSGATE_APP_PRIVATE_KEY', 'NODE_OPTIONS', 'LD_PRELOAD', 'PATH', 'BASH_ENV', 'GIT_SSH_COMMAND', 'lower', '1ABC', 'A-B', 'A=B'])('%s can never be passed', (n) => {
-    expect(secretNameProblem(n)).toBeDefined();
-  });
+  it.each(['GITHUB_TOKEN', 'OPSGATE_SSH_KEY', 'OPSGATE_APP_PRIVATE_KEY', 'NODE_OPTIONS', 'LD_PRELOAD', 'PATH', 'BASH_ENV', 'GIT_SSH_COMMAND', 'lower', '1ABC', 'A-B', 'A=B'])(
+    '%s can never be passed',
+    (n) => {
+      expect(secretNameProblem(n)).toBeDefined();
+    },
+  );
   it.each(['DB_PASSWORD', 'RESTIC_PASSWORD_DB', 'API_KEY2'])('%s can', (n) => {
     expect(secretNameProblem(n)).toBeUndefined();
   });
@@ -56,7 +59,7 @@ describe('opsgate secrets', () => {
     expect([[], ['DB_PASSWORD', 'RESTIC_PASSWORD_DB']]).toContainEqual(names);
   });
 
-  it('exports only the policy\'s names, NUL-separated, and refuses a list that differs from the policy', async () => {
+  it("exports only the policy's names, NUL-separated, and refuses a list that differs from the policy", async () => {
     await policy(undefined);
     const none = await cli({ OPSGATE_SECRET_NAMES: '[]', OPSGATE_SECRET_1: 'leak' }, 'export', '--null');
     expect(none.code).toBe(0);

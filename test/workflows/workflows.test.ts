@@ -26,10 +26,25 @@ function reachedBy(trigger: string): { wf: Workflow; text: string }[] {
 }
 
 it('loads every workflow, and there is one for each flow', () => {
-  expect(all.map((w) => w.file)).toEqual(expect.arrayContaining([
-    'apply.yml', 'gate.yml', 'gate-record.yml', 'gate-review-relay.yml', 'gate-review-trigger.yml', 'inspect.yml', 'pr.yml', 'report.yml', 'test.yml',
-    'reusable-apply.yml', 'reusable-gate.yml', 'reusable-gate-record.yml', 'reusable-inspect.yml', 'reusable-lint.yml', 'reusable-report.yml',
-  ]));
+  expect(all.map((w) => w.file)).toEqual(
+    expect.arrayContaining([
+      'apply.yml',
+      'gate.yml',
+      'gate-record.yml',
+      'gate-review-relay.yml',
+      'gate-review-trigger.yml',
+      'inspect.yml',
+      'pr.yml',
+      'report.yml',
+      'test.yml',
+      'reusable-apply.yml',
+      'reusable-gate.yml',
+      'reusable-gate-record.yml',
+      'reusable-inspect.yml',
+      'reusable-lint.yml',
+      'reusable-report.yml',
+    ]),
+  );
   for (const w of all) expect(w.name, w.file).toBeTruthy();
 });
 
@@ -43,7 +58,9 @@ describe('scheduled runs use their own ref', () => {
     const scheduled = reachedBy('schedule').map((x) => x.wf.file);
     expect(scheduled).toEqual(expect.arrayContaining(['apply.yml', 'inspect.yml', 'report.yml', 'pr.yml']));
     for (const f of ['reusable-apply.yml', 'reusable-inspect.yml', 'reusable-report.yml']) {
-      const refs = stepsOf(byFile(f)).filter((s) => s.uses?.startsWith('actions/checkout')).map((s) => s.with?.ref);
+      const refs = stepsOf(byFile(f))
+        .filter((s) => s.uses?.startsWith('actions/checkout'))
+        .map((s) => s.with?.ref);
       expect(refs.length, f).toBeGreaterThan(0);
       for (const r of refs) expect(r, f).toBe('${{ github.ref }}');
     }
@@ -88,27 +105,31 @@ describe('permissions', () => {
     expect(typeof (j as Job).permissions).toBe('object');
   });
 
-  it.each(triggered.flatMap((w) => Object.entries(w.jobs).filter(([, j]) => calledWorkflow(all, j)).map(([id, j]) => [`${w.file} ${id}`, j])))(
-    '%s gives a called workflow at least what its jobs ask for (a called job cannot get more than its caller)',
-    (_n, j) => {
-      const caller = (j as Job).permissions as Record<string, string>;
-      const rank = { none: 0, read: 1, write: 2 } as Record<string, number>;
-      for (const called of Object.values(calledWorkflow(all, j as Job)!.jobs)) {
-        for (const [scope, level] of Object.entries((called.permissions ?? {}) as Record<string, string>)) {
-          expect(rank[caller[scope] ?? 'none'], `${scope}: ${level}`).toBeGreaterThanOrEqual(rank[level]!);
-        }
+  it.each(
+    triggered.flatMap((w) =>
+      Object.entries(w.jobs)
+        .filter(([, j]) => calledWorkflow(all, j))
+        .map(([id, j]) => [`${w.file} ${id}`, j]),
+    ),
+  )('%s gives a called workflow at least what its jobs ask for (a called job cannot get more than its caller)', (_n, j) => {
+    const caller = (j as Job).permissions as Record<string, string>;
+    const rank = { none: 0, read: 1, write: 2 } as Record<string, number>;
+    for (const called of Object.values(calledWorkflow(all, j as Job)!.jobs)) {
+      for (const [scope, level] of Object.entries((called.permissions ?? {}) as Record<string, string>)) {
+        expect(rank[caller[scope] ?? 'none'], `${scope}: ${level}`).toBeGreaterThanOrEqual(rank[level]!);
       }
-    },
-  );
+    }
+  });
 
   it('only the jobs that write evidence can write contents, and the job with the SSH key writes only its lease', () => {
-    for (const w of all) for (const [id, j] of Object.entries(w.jobs)) {
-      if (j.uses) continue;
-      const p = j.permissions as Record<string, string>;
-      if (p.contents !== 'write') continue;
-      const text = JSON.stringify(j.steps);
-      expect(text, `${w.file} ${id}`).toMatch(/opsgate land (push|lease)/);
-    }
+    for (const w of all)
+      for (const [id, j] of Object.entries(w.jobs)) {
+        if (j.uses) continue;
+        const p = j.permissions as Record<string, string>;
+        if (p.contents !== 'write') continue;
+        const text = JSON.stringify(j.steps);
+        expect(text, `${w.file} ${id}`).toMatch(/opsgate land (push|lease)/);
+      }
   });
 });
 
@@ -126,14 +147,16 @@ describe('secrets', () => {
     }
   });
 
-  it('`secrets: inherit` only hands secrets to this repository\'s own reusable workflows (environment secrets reach them only so)', () => {
-    for (const w of triggered) for (const j of Object.values(w.jobs)) if (j.secrets !== undefined) {
-      expect(j.secrets).toBe('inherit');
-      expect(j.uses, w.file).toMatch(/^\.\/\.github\/workflows\/reusable-[\w-]+\.yml$/);
-    }
+  it("`secrets: inherit` only hands secrets to this repository's own reusable workflows (environment secrets reach them only so)", () => {
+    for (const w of triggered)
+      for (const j of Object.values(w.jobs))
+        if (j.secrets !== undefined) {
+          expect(j.secrets).toBe('inherit');
+          expect(j.uses, w.file).toMatch(/^\.\/\.github\/workflows\/reusable-[\w-]+\.yml$/);
+        }
   });
 
-  it('the secret slots cover the policy\'s maximum and the step exports only the policy\'s names', async () => {
+  it("the secret slots cover the policy's maximum and the step exports only the policy's names", async () => {
     const { SECRET_SLOTS } = await import('../../scripts/rules/secret-names.ts');
     for (const f of ['reusable-apply.yml', 'reusable-inspect.yml']) {
       const step = stepsOf(byFile(f)).find((s) => s.env?.OPSGATE_SECRET_NAMES)!;
@@ -169,10 +192,23 @@ describe('keys live in environments that only the default branch can use', () =>
   });
 
   it('the flows that hold keys are the ones we expect', () => {
-    const holders = jobs.filter((x) => reads(x.job, 'app') || reads(x.job, 'ssh')).map((x) => `${x.file} ${x.id}`).sort();
+    const holders = jobs
+      .filter((x) => reads(x.job, 'app') || reads(x.job, 'ssh'))
+      .map((x) => `${x.file} ${x.id}`)
+      .sort();
     expect(holders).toEqual([
-      'apply.yml apply/apply', 'apply.yml apply/land', 'backup-verify.yml verify/land', 'backup-verify.yml verify/verify', 'gate-record.yml record/record', 'gate-review-relay.yml gate/gate', 'gate.yml gate/gate',
-      'incident-alert.yml open/open', 'incidents-watch.yml watch/land', 'inspect.yml inspect/inspect', 'inspect.yml inspect/land', 'report.yml report/land',
+      'apply.yml apply/apply',
+      'apply.yml apply/land',
+      'backup-verify.yml verify/land',
+      'backup-verify.yml verify/verify',
+      'gate-record.yml record/record',
+      'gate-review-relay.yml gate/gate',
+      'gate.yml gate/gate',
+      'incident-alert.yml open/open',
+      'incidents-watch.yml watch/land',
+      'inspect.yml inspect/inspect',
+      'inspect.yml inspect/land',
+      'report.yml report/land',
     ]);
   });
 });
@@ -192,7 +228,11 @@ describe('concurrency', () => {
   });
 
   it('apply, inspect and report each run one at a time and are never cancelled by the next', () => {
-    for (const [f, g] of [['apply.yml', 'opsgate-apply'], ['inspect.yml', 'opsgate-inspect'], ['report.yml', 'opsgate-report']] as const) {
+    for (const [f, g] of [
+      ['apply.yml', 'opsgate-apply'],
+      ['inspect.yml', 'opsgate-inspect'],
+      ['report.yml', 'opsgate-report'],
+    ] as const) {
       expect(byFile(f).concurrency).toEqual({ group: g, 'cancel-in-progress': false });
     }
   });
@@ -237,25 +277,32 @@ describe('what runs, and from where', () => {
   });
 
   it('every install skips install scripts; only the test suite installs devDependencies', () => {
-    for (const w of all) for (const [id, j] of Object.entries(w.jobs)) for (const s of j.steps ?? []) {
-      for (const cmd of (s.run ?? '').split('\n').filter((l) => /\bnpm (ci|install)\b/.test(l))) {
-        expect(cmd, `${w.file} ${id}`).toContain('--ignore-scripts');
-        expect(cmd, `${w.file} ${id}`).toContain('--omit=dev');
-      }
-    }
+    for (const w of all)
+      for (const [id, j] of Object.entries(w.jobs))
+        for (const s of j.steps ?? []) {
+          for (const cmd of (s.run ?? '').split('\n').filter((l) => /\bnpm (ci|install)\b/.test(l))) {
+            expect(cmd, `${w.file} ${id}`).toContain('--ignore-scripts');
+            expect(cmd, `${w.file} ${id}`).toContain('--omit=dev');
+          }
+        }
     expect(byFile('test.yml').text).toMatch(/\.ci\/run/);
   });
 
   it('every call to a reusable workflow names only inputs it declares, and all it requires', () => {
-    for (const w of triggered) for (const [id, j] of Object.entries(w.jobs)) {
-      const called = calledWorkflow(all, j);
-      if (!j.uses) continue;
-      expect(called, `${w.file} ${id} calls ${j.uses}`).toBeDefined();
-      const inputs = (called!.on.workflow_call as { inputs?: Record<string, { required?: boolean }> }).inputs ?? {};
-      for (const k of Object.keys(j.with ?? {})) expect(Object.keys(inputs), `${w.file} ${id}`).toContain(k);
-      for (const [k, d] of Object.entries(inputs)) if (d.required) expect(Object.keys(j.with ?? {}), `${w.file} ${id}`).toContain(k);
-    }
-    for (const w of reusable) expect(triggered.some((t) => Object.values(t.jobs).some((j) => calledWorkflow(all, j) === w)), `${w.file} is called here`).toBe(true);
+    for (const w of triggered)
+      for (const [id, j] of Object.entries(w.jobs)) {
+        const called = calledWorkflow(all, j);
+        if (!j.uses) continue;
+        expect(called, `${w.file} ${id} calls ${j.uses}`).toBeDefined();
+        const inputs = (called!.on.workflow_call as { inputs?: Record<string, { required?: boolean }> }).inputs ?? {};
+        for (const k of Object.keys(j.with ?? {})) expect(Object.keys(inputs), `${w.file} ${id}`).toContain(k);
+        for (const [k, d] of Object.entries(inputs)) if (d.required) expect(Object.keys(j.with ?? {}), `${w.file} ${id}`).toContain(k);
+      }
+    for (const w of reusable)
+      expect(
+        triggered.some((t) => Object.values(t.jobs).some((j) => calledWorkflow(all, j) === w)),
+        `${w.file} is called here`,
+      ).toBe(true);
   });
 });
 
@@ -287,7 +334,11 @@ describe('each flow', () => {
     expect((w.on.pull_request_target as { types: string[] }).types).toEqual(['closed']);
     expect(w.jobs.record!.if).toMatch(/github\.event\.pull_request\.merged == true/);
     expect((w.on.workflow_dispatch as { inputs: Record<string, { required: boolean }> }).inputs.pr!.required).toBe(true);
-    expect(stepsOf(byFile('reusable-gate-record.yml')).map((s) => s.run ?? '').join('\n')).toMatch(/opsgate gate --pr "\$OPSGATE_PR" --record[\s\S]*opsgate land stage --flow gate[\s\S]*opsgate land push/);
+    expect(
+      stepsOf(byFile('reusable-gate-record.yml'))
+        .map((s) => s.run ?? '')
+        .join('\n'),
+    ).toMatch(/opsgate gate --pr "\$OPSGATE_PR" --record[\s\S]*opsgate land stage --flow gate[\s\S]*opsgate land push/);
   });
 
   it('report: each report generated once, uploaded, landed with retries', () => {
@@ -302,7 +353,11 @@ describe('each flow', () => {
     const w = byFile('pr.yml');
     expect(Object.keys(w.on)).toEqual(expect.arrayContaining(['pull_request', 'schedule']));
     expect(w.jobs.lint!.with?.['changed-since']).toBe("${{ github.event.pull_request.base.sha || '' }}");
-    expect(stepsOf(byFile('reusable-lint.yml')).map((s) => s.run ?? '').join('\n')).toMatch(/--changed-since "\$SINCE"/);
+    expect(
+      stepsOf(byFile('reusable-lint.yml'))
+        .map((s) => s.run ?? '')
+        .join('\n'),
+    ).toMatch(/--changed-since "\$SINCE"/);
   });
 
   it('tests run on every pull request that touches code, schemas, tests, packages or the CI wiring', () => {
@@ -328,7 +383,7 @@ describe('each flow', () => {
     expect(step.env!.GITHUB_TOKEN).toBe('${{ steps.app.outputs.token || github.token }}');
   });
 
-  it('requesting reviews is opt-in (vars.OPSGATE_REQUEST_REVIEWS): only then may the App\'s token write pull requests; the job\'s own token never', () => {
+  it("requesting reviews is opt-in (vars.OPSGATE_REQUEST_REVIEWS): only then may the App's token write pull requests; the job's own token never", () => {
     for (const f of ['gate.yml', 'gate-review-relay.yml']) {
       const j = byFile(f).jobs.gate!;
       expect(j.with!['request-reviews'], f).toBe("${{ vars.OPSGATE_REQUEST_REVIEWS == 'true' }}");

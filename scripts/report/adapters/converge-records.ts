@@ -21,7 +21,15 @@ export function adaptConvergeRecord(path: string, lines: readonly Line[]): Conve
     for (const entry of l.report as Line[]) {
       if (entry?.type !== 'keys-remove' || typeof entry.account !== 'string') continue;
       const key = typeof entry.line === 'string' ? entry.line : '';
-      out.push({ path, line: lineRefOf(l, i), run: runId, at: String(l.at), host: l.host, account: entry.account, fingerprint: typeof entry.fingerprint === 'string' ? entry.fingerprint : fingerprintOf(key) });
+      out.push({
+        path,
+        line: lineRefOf(l, i),
+        run: runId,
+        at: String(l.at),
+        host: l.host,
+        account: entry.account,
+        fingerprint: typeof entry.fingerprint === 'string' ? entry.fingerprint : fingerprintOf(key),
+      });
     }
   });
   return out;

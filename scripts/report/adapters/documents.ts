@@ -36,7 +36,27 @@ export function adaptBaselineChecks(model: RepoModel): BaselineCheck[] {
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-type DocumentPart = Pick<ReportInput, 'organisation' | 'approval' | 'calendar' | 'sla' | 'oncall' | 'hosts' | 'groups' | 'changes' | 'incidents' | 'exceptions' | 'backupPolicies' | 'people' | 'grants' | 'reviews' | 'runbooks' | 'notes' | 'checks' | 'documentProblems'>;
+type DocumentPart = Pick<
+  ReportInput,
+  | 'organisation'
+  | 'approval'
+  | 'calendar'
+  | 'sla'
+  | 'oncall'
+  | 'hosts'
+  | 'groups'
+  | 'changes'
+  | 'incidents'
+  | 'exceptions'
+  | 'backupPolicies'
+  | 'people'
+  | 'grants'
+  | 'reviews'
+  | 'runbooks'
+  | 'notes'
+  | 'checks'
+  | 'documentProblems'
+>;
 
 export function adaptDocuments(model: RepoModel): DocumentPart {
   const one = <K extends 'organisation' | 'approval' | 'calendar' | 'sla' | 'oncall'>(k: K) => {

@@ -22,7 +22,10 @@ function lineRef(l: Line | undefined, i: number): LineRef | undefined {
 export function adaptExecutionRecord(path: string, lines: readonly Line[]): ExecutionRun | undefined {
   const m = /^records\/changes\/([^/]+)\/([^/]+)\.jsonl$/.exec(path);
   if (!m || lines.length === 0) return undefined;
-  const firstIndex = Math.max(0, lines.findIndex((l) => l.type === 'run.planned' || l.type === 'run.resumed'));
+  const firstIndex = Math.max(
+    0,
+    lines.findIndex((l) => l.type === 'run.planned' || l.type === 'run.resumed'),
+  );
   const first = lines[firstIndex]!;
   const doneIndex = lines.findLastIndex((l) => l.type === 'run.done');
   const hosts = new Set<string>();

@@ -105,7 +105,11 @@ export function adaptInspectionFileFast(path: string, text: string, zone: string
     }
   }
   const done = [...runs.values()].filter((p) => p.completed);
-  const keepRuns = runsToKeep(done.map((p) => p.run), zone, firstOf);
+  const keepRuns = runsToKeep(
+    done.map((p) => p.run),
+    zone,
+    firstOf,
+  );
   const keep = new Set(done.filter((p) => keepRuns.has(p.run)));
   for (const p of done) {
     if (keep.has(p) || !p.byChange) {

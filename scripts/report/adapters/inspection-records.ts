@@ -28,7 +28,20 @@ export function lineRefOf(l: Line, i: number): LineRef {
 }
 
 export function newRun(path: string, id: string, at: string): InspectionRun {
-  return { path, run: id, at, previous_run: undefined, completed: undefined, host_lines: {}, keys: {}, results: [], unreachable: [], hosts: [], counts: { new: 0, resolved: 0, regressed: 0 }, pruned: false };
+  return {
+    path,
+    run: id,
+    at,
+    previous_run: undefined,
+    completed: undefined,
+    host_lines: {},
+    keys: {},
+    results: [],
+    unreachable: [],
+    hosts: [],
+    counts: { new: 0, resolved: 0, regressed: 0 },
+    pruned: false,
+  };
 }
 
 export function adaptInspectionRow(v: Line): InspectionResult | undefined {
@@ -124,10 +137,11 @@ export function runsToKeep<T extends { at: string; path: string; run: string; ho
  */
 export function pruneInspectionRuns(runs: InspectionRun[], zone: string, firstOf?: string): InspectionRun[] {
   const keep = runsToKeep(runs, zone, firstOf);
-  for (const r of runs) if (!keep.has(r) && !r.pruned) {
-    r.results = [];
-    r.pruned = true;
-  }
+  for (const r of runs)
+    if (!keep.has(r) && !r.pruned) {
+      r.results = [];
+      r.pruned = true;
+    }
   return runs;
 }
 

@@ -153,7 +153,16 @@ export function computeReviewContradictions(input: ReportInput, period: Period):
         const [account, person] = token.split(':') as [string, string];
         const doc = people.get(person);
         if (!doc || !keyWhy(doc.data, performed, zone)) continue;
-        out.push({ review: review.id, performed_on: review.data.performed_on!, reviewer: review.data.reviewer, person, host, account, seen_at: firstAfter.at, evidence: [review.file, doc.file, citeHostLine(firstAfter, host)] });
+        out.push({
+          review: review.id,
+          performed_on: review.data.performed_on!,
+          reviewer: review.data.reviewer,
+          person,
+          host,
+          account,
+          seen_at: firstAfter.at,
+          evidence: [review.file, doc.file, citeHostLine(firstAfter, host)],
+        });
       }
     }
   }
@@ -181,7 +190,14 @@ export function computeAccess(input: ReportInput, period: Period, now: number, l
     .map((p: DocRef<PersonDocument>) => {
       const remaining = grants.filter((g) => g.person === p.id && g.state !== 'expired');
       const keys = presence.filter((k) => k.person === p.id && k.present_at_end);
-      return { person: p.id, left_on: p.data.left_on ?? '', grants: remaining.map((g) => g.id), hosts: [...new Set(keys.map((k) => k.host))].sort(), path: p.file, evidence: [p.file, ...remaining.map((g) => g.path), ...keys.flatMap((k) => k.evidence)] };
+      return {
+        person: p.id,
+        left_on: p.data.left_on ?? '',
+        grants: remaining.map((g) => g.id),
+        hosts: [...new Set(keys.map((k) => k.host))].sort(),
+        path: p.file,
+        evidence: [p.file, ...remaining.map((g) => g.path), ...keys.flatMap((k) => k.evidence)],
+      };
     })
     .filter((l) => l.grants.length > 0 || l.hosts.length > 0)
     .sort(byKey((l) => l.person));
@@ -191,13 +207,40 @@ export function computeAccess(input: ReportInput, period: Period, now: number, l
     .map((r) => ({ host: r.host, check: r.check, path: run!.path }))
     .sort(byKey((d) => `${d.host}|${d.check}`));
   const figures = [
-    count('access.grants_active', grants.filter((g) => g.state === 'active' || g.state === 'expiring').map((g) => g.path)),
-    count('access.grants_expiring_30d', grants.filter((g) => g.state === 'expiring').map((g) => g.path)),
-    count('access.grants_expired', grants.filter((g) => g.state === 'expired').map((g) => g.path)),
-    count('access.reviews_overdue', reviews_overdue.map((r) => r.path)),
-    count('access.leavers_with_access', leavers.flatMap((l) => l.evidence), leavers.length, 'formula.leavers'),
-    count('access.key_presence', presence.flatMap((k) => k.evidence), presence.length, 'formula.key_presence'),
-    count('access.review_contradictions', contradictions.flatMap((c) => c.evidence), contradictions.length, 'formula.review_contradictions'),
+    count(
+      'access.grants_active',
+      grants.filter((g) => g.state === 'active' || g.state === 'expiring').map((g) => g.path),
+    ),
+    count(
+      'access.grants_expiring_30d',
+      grants.filter((g) => g.state === 'expiring').map((g) => g.path),
+    ),
+    count(
+      'access.grants_expired',
+      grants.filter((g) => g.state === 'expired').map((g) => g.path),
+    ),
+    count(
+      'access.reviews_overdue',
+      reviews_overdue.map((r) => r.path),
+    ),
+    count(
+      'access.leavers_with_access',
+      leavers.flatMap((l) => l.evidence),
+      leavers.length,
+      'formula.leavers',
+    ),
+    count(
+      'access.key_presence',
+      presence.flatMap((k) => k.evidence),
+      presence.length,
+      'formula.key_presence',
+    ),
+    count(
+      'access.review_contradictions',
+      contradictions.flatMap((c) => c.evidence),
+      contradictions.length,
+      'formula.review_contradictions',
+    ),
     count('access.drift', run ? drift.map((d) => citeHostLine(run, d.host)).concat(drift.length ? [] : [citeLine(run.path, run.completed)]) : [], drift.length, 'formula.drift'),
   ];
   return { figures, grants, reviews_overdue, leavers: leavers.map(({ evidence: _e, ...l }) => l), key_presence: presence, review_contradictions: contradictions, drift };

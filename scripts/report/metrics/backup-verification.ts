@@ -18,7 +18,15 @@ export interface VerificationRow {
   retention: { at: string; ok: boolean; kept: number; would_remove: number; missing: number; reason: string; evidence: string[] } | null;
 }
 
-export interface CheckResultRow { policy: string; host: string; at: string; ok: boolean; read_data_subset: string | null; errors: string[]; evidence: string[] }
+export interface CheckResultRow {
+  policy: string;
+  host: string;
+  at: string;
+  ok: boolean;
+  read_data_subset: string | null;
+  errors: string[];
+  evidence: string[];
+}
 
 export interface BackupVerificationSection {
   figures: Figure[];
@@ -45,9 +53,29 @@ export function computeBackupVerification(input: ReportInput, period: Period): B
     if (!t && !r) continue;
     const hours = t?.detail?.rto_hours ?? rto.get(policy) ?? 0;
     rows.push({
-      policy, host,
-      restore: t ? { at: t.at, ok: t.ok, seconds: t.duration_seconds ?? null, rto_hours: hours, rto_met: t.detail?.rto_met ?? (t.duration_seconds === undefined ? null : t.duration_seconds <= hours * 3600), evidence: [citeLine(t.path, t.line)] } : null,
-      retention: r ? { at: r.at, ok: r.ok, kept: r.detail?.kept ?? 0, would_remove: r.detail?.would_remove ?? 0, missing: r.detail?.missing ?? 0, reason: r.detail?.reason ?? '', evidence: [citeLine(r.path, r.line)] } : null,
+      policy,
+      host,
+      restore: t
+        ? {
+            at: t.at,
+            ok: t.ok,
+            seconds: t.duration_seconds ?? null,
+            rto_hours: hours,
+            rto_met: t.detail?.rto_met ?? (t.duration_seconds === undefined ? null : t.duration_seconds <= hours * 3600),
+            evidence: [citeLine(t.path, t.line)],
+          }
+        : null,
+      retention: r
+        ? {
+            at: r.at,
+            ok: r.ok,
+            kept: r.detail?.kept ?? 0,
+            would_remove: r.detail?.would_remove ?? 0,
+            missing: r.detail?.missing ?? 0,
+            reason: r.detail?.reason ?? '',
+            evidence: [citeLine(r.path, r.line)],
+          }
+        : null,
     });
   }
   const restores = rows.flatMap((x) => (x.restore && x.restore.rto_met !== null ? [x.restore] : []));
@@ -57,11 +85,38 @@ export function computeBackupVerification(input: ReportInput, period: Period): B
   const prune = retention.filter((x) => x.would_remove > 0);
   const failedChecks = checks.filter((x) => !x.ok);
   const figures = [
-    percent('backup_verification.rto_met', met.length, restores.length, restores.flatMap((x) => x.evidence), 'formula.bv_rto_met'),
-    count('backup_verification.checks_failed', failedChecks.flatMap((x) => x.evidence), failedChecks.length, 'formula.bv_checks_failed'),
-    percent('backup_verification.retention_ok', retention.filter((x) => x.ok).length, retention.length, retention.flatMap((x) => x.evidence), 'formula.bv_retention_ok'),
-    count('backup_verification.too_few', tooFew.flatMap((x) => x.evidence), tooFew.length, 'formula.bv_too_few'),
-    count('backup_verification.prune_due', prune.flatMap((x) => x.evidence), prune.length, 'formula.bv_prune_due'),
+    percent(
+      'backup_verification.rto_met',
+      met.length,
+      restores.length,
+      restores.flatMap((x) => x.evidence),
+      'formula.bv_rto_met',
+    ),
+    count(
+      'backup_verification.checks_failed',
+      failedChecks.flatMap((x) => x.evidence),
+      failedChecks.length,
+      'formula.bv_checks_failed',
+    ),
+    percent(
+      'backup_verification.retention_ok',
+      retention.filter((x) => x.ok).length,
+      retention.length,
+      retention.flatMap((x) => x.evidence),
+      'formula.bv_retention_ok',
+    ),
+    count(
+      'backup_verification.too_few',
+      tooFew.flatMap((x) => x.evidence),
+      tooFew.length,
+      'formula.bv_too_few',
+    ),
+    count(
+      'backup_verification.prune_due',
+      prune.flatMap((x) => x.evidence),
+      prune.length,
+      'formula.bv_prune_due',
+    ),
   ];
   return { figures, rows, checks };
 }

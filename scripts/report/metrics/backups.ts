@@ -70,10 +70,14 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
   const byPolicy = new Map<string, BackupEvent[]>();
   for (const e of input.backups) (byPolicy.get(e.policy) ?? byPolicy.set(e.policy, []).get(e.policy)!).push(e);
   const rows: BackupRow[] = [];
-  let attained = 0, total = 0;
+  let attained = 0,
+    total = 0;
   const evidence: string[] = [];
   for (const p of [...input.backupPolicies].sort(byKey((x) => x.id))) {
-    const hosts = input.hosts.filter((h) => p.data.targets.hosts?.includes(h.id) || h.data.groups.some((g) => p.data.targets.groups?.includes(g))).map((h) => h.id).sort();
+    const hosts = input.hosts
+      .filter((h) => p.data.targets.hosts?.includes(h.id) || h.data.groups.some((g) => p.data.targets.groups?.includes(g)))
+      .map((h) => h.id)
+      .sort();
     const events = byPolicy.get(p.id) ?? [];
     // Evidence of the period: snapshots up to its end (a gap is measured from the last one before it), checks and restore tests in it.
     const snapshots = events.filter((e) => e.kind === 'snapshot' && e.ok && (ms(e.at) ?? Infinity) <= to);
@@ -83,19 +87,22 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
     let ok = 0;
     const usedSnapshots: BackupEvent[] = [];
     let evaluated = 0;
-    if (hasEvidence) for (const h of hosts) {
-      const mine = snapshots.filter((e) => e.host === undefined || e.host === h);
-      const times = mine.map((e) => ms(e.at)!);
-      // Retention prunes old snapshots: when the host's earliest listed snapshot is inside the period, the start of the period is not known.
-      if (times.length > 0 && Math.min(...times) > period.startMs) continue;
-      evaluated++;
-      const gap = largestGap(times, period.startMs, to);
-      usedSnapshots.push(...mine.filter((e) => (ms(e.at) ?? 0) >= period.startMs));
-      if (gap !== null && gap <= p.data.rpo_hours) ok++;
-      else missed.push({ host: h, max_gap_hours: gap === null ? null : Math.round(gap * 10) / 10 });
-    }
+    if (hasEvidence)
+      for (const h of hosts) {
+        const mine = snapshots.filter((e) => e.host === undefined || e.host === h);
+        const times = mine.map((e) => ms(e.at)!);
+        // Retention prunes old snapshots: when the host's earliest listed snapshot is inside the period, the start of the period is not known.
+        if (times.length > 0 && Math.min(...times) > period.startMs) continue;
+        evaluated++;
+        const gap = largestGap(times, period.startMs, to);
+        usedSnapshots.push(...mine.filter((e) => (ms(e.at) ?? 0) >= period.startMs));
+        if (gap !== null && gap <= p.data.rpo_hours) ok++;
+        else missed.push({ host: h, max_gap_hours: gap === null ? null : Math.round(gap * 10) / 10 });
+      }
     const cites = [p.file, ...usedSnapshots.map(cite)];
-    let figure = hasEvidence ? percent(`backups.rpo.${p.id}`, ok, evaluated, cites, 'formula.rpo_attainment') : { ...percent(`backups.rpo.${p.id}`, 0, 0, [p.file], 'formula.rpo_attainment'), value: null };
+    let figure = hasEvidence
+      ? percent(`backups.rpo.${p.id}`, ok, evaluated, cites, 'formula.rpo_attainment')
+      : { ...percent(`backups.rpo.${p.id}`, 0, 0, [p.file], 'formula.rpo_attainment'), value: null };
     if (hasEvidence) {
       attained += ok;
       total += evaluated;
@@ -129,7 +136,10 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
     for (const e of inside.filter((x) => x.kind === 'check').sort(byKey((x) => x.at))) lastCheck.set(e.host ?? '', e);
     const checks: CheckRow[] = [...lastCheck.values()].sort(byKey((e) => e.host ?? '')).map((e) => ({ host: e.host ?? '', at: e.at, ok: e.ok, evidence: [cite(e)] }));
     // Restore tests come from records/backups/ only (opsgate backup verify --restore-test), never a date typed into the policy.
-    const tests = events.filter((e) => e.kind === 'restore_test' && e.ok).map((e) => ms(e.at)!).filter((t) => t <= now);
+    const tests = events
+      .filter((e) => e.kind === 'restore_test' && e.ok)
+      .map((e) => ms(e.at)!)
+      .filter((t) => t <= now);
     const last = tests.length ? Math.max(...tests) : undefined;
     const lastEvent = events.filter((e) => e.kind === 'restore_test' && e.ok && ms(e.at) === last)[0];
     rows.push({
@@ -153,14 +163,48 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
   const checksRun = rows.flatMap((r) => r.checks);
   const checkFailed = checksRun.filter((c) => !c.ok);
   const figures = [
-    count('backups.policies', rows.map((r) => r.path)),
+    count(
+      'backups.policies',
+      rows.map((r) => r.path),
+    ),
     percent('backups.rpo_attainment', attained, total, evidence, 'formula.rpo_attainment'),
-    count('backups.verification_overdue', overdue.map((r) => r.path), overdue.length, 'formula.verification_overdue'),
-    count('backups.restore_tests', rows.flatMap((r) => r.restore_tests.flatMap((t) => t.evidence)), rows.reduce((a, r) => a + r.restore_tests.length, 0), 'formula.restore_tests'),
-    percent('backups.rto_attainment', timed.length - rtoMissed.length, timed.length, timed.flatMap((t) => t.evidence), 'formula.rto_attainment'),
-    count('backups.rto_missed', rtoMissed.flatMap((t) => t.evidence), rtoMissed.length, 'formula.rto_missed'),
-    count('backups.checks', checksRun.flatMap((c) => c.evidence), checksRun.length, 'formula.restic_checks'),
-    count('backups.check_failed', checkFailed.flatMap((c) => c.evidence), checkFailed.length, 'formula.restic_check_failed'),
+    count(
+      'backups.verification_overdue',
+      overdue.map((r) => r.path),
+      overdue.length,
+      'formula.verification_overdue',
+    ),
+    count(
+      'backups.restore_tests',
+      rows.flatMap((r) => r.restore_tests.flatMap((t) => t.evidence)),
+      rows.reduce((a, r) => a + r.restore_tests.length, 0),
+      'formula.restore_tests',
+    ),
+    percent(
+      'backups.rto_attainment',
+      timed.length - rtoMissed.length,
+      timed.length,
+      timed.flatMap((t) => t.evidence),
+      'formula.rto_attainment',
+    ),
+    count(
+      'backups.rto_missed',
+      rtoMissed.flatMap((t) => t.evidence),
+      rtoMissed.length,
+      'formula.rto_missed',
+    ),
+    count(
+      'backups.checks',
+      checksRun.flatMap((c) => c.evidence),
+      checksRun.length,
+      'formula.restic_checks',
+    ),
+    count(
+      'backups.check_failed',
+      checkFailed.flatMap((c) => c.evidence),
+      checkFailed.length,
+      'formula.restic_check_failed',
+    ),
   ];
   return { figures, policies: rows };
 }

@@ -126,12 +126,14 @@ export function approvalRow(input: ReportInput, c: DocRef<ChangeDocument>, runs:
   const firstStart = ms(first?.started_at);
   const d = decisionInForce(decisions, firstStart);
   const approvers = new Map<string, string | null>();
-  for (const rule of d?.rules ?? []) for (const a of rule.approvers) {
-    const prev = approvers.get(a.person);
-    if (prev === undefined || (a.at && (!prev || a.at < prev))) approvers.set(a.person, a.at ?? null);
-  }
+  for (const rule of d?.rules ?? [])
+    for (const a of rule.approvers) {
+      const prev = approvers.get(a.person);
+      if (prev === undefined || (a.at && (!prev || a.at < prev))) approvers.set(a.person, a.at ?? null);
+    }
   const cabRules = (d?.rules ?? []).filter((r) => cab.has(r.id) || (cab.size === 0 && /\bcab\b/i.test(r.requires)));
-  const cabStatus: ApprovalRow['cab'] = cabRules.length === 0 ? 'not_required' : cabRules.every((r) => r.status === 'satisfied') ? 'satisfied' : cabRules.some((r) => r.status === 'failed') ? 'failed' : 'pending';
+  const cabStatus: ApprovalRow['cab'] =
+    cabRules.length === 0 ? 'not_required' : cabRules.every((r) => r.status === 'satisfied') ? 'satisfied' : cabRules.some((r) => r.status === 'failed') ? 'failed' : 'pending';
   const lead = leadTimeHours(input, c, runs, decisions);
   const ws = ms(c.data.window.start);
   const we = ms(c.data.window.end);

@@ -76,14 +76,32 @@ export function computeChanges(input: ReportInput, period: Period, now: number, 
   const figures: Figure[] = [];
   const runCites = (id: string) => (runs.get(id) ?? []).map((r) => citeRun(r));
 
-  figures.push(count('changes.total', changes.map((c) => c.file), changes.length));
+  figures.push(
+    count(
+      'changes.total',
+      changes.map((c) => c.file),
+      changes.length,
+    ),
+  );
   for (const t of CHANGE_TYPES) {
     const sub = changes.filter((c) => c.data.type === t);
-    figures.push(count(`changes.by_type.${t}`, sub.map((c) => c.file), sub.length));
+    figures.push(
+      count(
+        `changes.by_type.${t}`,
+        sub.map((c) => c.file),
+        sub.length,
+      ),
+    );
   }
   for (const r of RISKS) {
     const sub = changes.filter((c) => c.data.risk === r);
-    figures.push(count(`changes.by_risk.${r}`, sub.map((c) => c.file), sub.length));
+    figures.push(
+      count(
+        `changes.by_risk.${r}`,
+        sub.map((c) => c.file),
+        sub.length,
+      ),
+    );
   }
   const outcomes = new Map(changes.map((c) => [c.id, outcomeOf(c.data, runs.get(c.id) ?? [])] as const));
   const executed = changes.filter((c) => EXECUTED.includes(outcomes.get(c.id)!));
@@ -93,7 +111,15 @@ export function computeChanges(input: ReportInput, period: Period, now: number, 
   figures.push(percent('changes.failure_rate', ofOutcome('failed', 'partial'), executed.length, ev, 'formula.failure_rate'));
   figures.push(percent('changes.rollback_rate', ofOutcome('rolled_back'), executed.length, ev, 'formula.rollback_rate'));
   const emergency = changes.filter((c) => c.data.type === 'emergency');
-  figures.push(percent('changes.emergency_ratio', emergency.length, changes.length, changes.map((c) => c.file), 'formula.emergency_ratio'));
+  figures.push(
+    percent(
+      'changes.emergency_ratio',
+      emergency.length,
+      changes.length,
+      changes.map((c) => c.file),
+      'formula.emergency_ratio',
+    ),
+  );
 
   const discrepancies: OutcomeDiscrepancy[] = [];
   const missing: string[] = [];
@@ -108,13 +134,27 @@ export function computeChanges(input: ReportInput, period: Period, now: number, 
     if (!last) missing.push(c.id);
     discrepancies.push({ change: c.id, closure: closure.outcome, records: recorded, run: last?.run ?? null, evidence: [c.file, ...(last ? [citeRun(last)] : [])], path: c.file });
   }
-  figures.push(count('changes.outcome_discrepancies', discrepancies.flatMap((d) => d.evidence), discrepancies.length, 'formula.outcome_discrepancies'));
+  figures.push(
+    count(
+      'changes.outcome_discrepancies',
+      discrepancies.flatMap((d) => d.evidence),
+      discrepancies.length,
+      'formula.outcome_discrepancies',
+    ),
+  );
 
   const retro = input.changes
     .filter((c) => c.data.type === 'emergency' && !c.data.closure && (ms(c.data.emergency?.retro_review_due) ?? Infinity) < now && (ms(c.data.window.start) ?? Infinity) < period.endMs)
     .sort(byKey((c) => c.id))
     .map((c) => ({ change: c.id, due: c.data.emergency!.retro_review_due, path: c.file }));
-  figures.push(count('changes.retro_overdue', retro.map((r) => r.path), retro.length, 'formula.retro_overdue'));
+  figures.push(
+    count(
+      'changes.retro_overdue',
+      retro.map((r) => r.path),
+      retro.length,
+      'formula.retro_overdue',
+    ),
+  );
 
   const outside: RunRow[] = [];
   const ungated: RunRow[] = [];
@@ -140,7 +180,8 @@ export function computeChanges(input: ReportInput, period: Period, now: number, 
   figures.push(count('changes.outside_window', outsideEvidence, outside.length, 'formula.outside_window'));
   figures.push(count('changes.ungated', ungatedEvidence, ungated.length, 'formula.ungated'));
 
-  if (options.light) return { figures, changes: [], outside_window: [], ungated: [], discrepancies, never_satisfiable: [], emergency_not_run: [], retro_overdue: retro, pir_missing: [], missing_records: missing };
+  if (options.light)
+    return { figures, changes: [], outside_window: [], ungated: [], discrepancies, never_satisfiable: [], emergency_not_run: [], retro_overdue: retro, pir_missing: [], missing_records: missing };
   const cab = cabRuleIds(input.approval?.data);
   const rows = changes.map((c) => approvalRow(input, c, runs.get(c.id) ?? [], decisions.get(c.id) ?? [], cab));
   // Quantiles of the unrounded lead times (rounding each change first would move the percentile).
@@ -167,9 +208,17 @@ export function computeChanges(input: ReportInput, period: Period, now: number, 
   for (const c of changes) {
     const last = (decisions.get(c.id) ?? []).at(-1);
     const failing = last?.status === 'failed' ? last.rules.filter((r) => r.status === 'failed') : [];
-    if (last && failing.length) never.push({ change: c.id, pr: last.pr ?? null, at: last.at, rules: failing.map((r) => ({ id: r.id, requires: r.requires })), summary: last.summary, evidence: [c.file, citeDecision(last)] });
+    if (last && failing.length)
+      never.push({ change: c.id, pr: last.pr ?? null, at: last.at, rules: failing.map((r) => ({ id: r.id, requires: r.requires })), summary: last.summary, evidence: [c.file, citeDecision(last)] });
   }
-  figures.push(count('changes.never_satisfiable', never.flatMap((n) => n.evidence), never.length, 'formula.never_satisfiable'));
+  figures.push(
+    count(
+      'changes.never_satisfiable',
+      never.flatMap((n) => n.evidence),
+      never.length,
+      'formula.never_satisfiable',
+    ),
+  );
 
   const emergencyNotRun: EmergencyNotRun[] = [];
   for (const c of emergency) {
@@ -179,15 +228,40 @@ export function computeChanges(input: ReportInput, period: Period, now: number, 
     const rs = runs.get(c.id) ?? [];
     const row = rows.find((r) => r.change === c.id)!;
     if (rs.length === 0 || row.in_window === false) {
-      emergencyNotRun.push({ change: c.id, window_start: c.data.window.start, window_end: c.data.window.end, approved_at: sat.at, reason: rs.length === 0 ? 'reason.no_run' : 'reason.ran_outside_window', evidence: [c.file, citeDecision(sat), ...rs.map((r) => citeRun(r, 'planned'))] });
+      emergencyNotRun.push({
+        change: c.id,
+        window_start: c.data.window.start,
+        window_end: c.data.window.end,
+        approved_at: sat.at,
+        reason: rs.length === 0 ? 'reason.no_run' : 'reason.ran_outside_window',
+        evidence: [c.file, citeDecision(sat), ...rs.map((r) => citeRun(r, 'planned'))],
+      });
     }
   }
-  figures.push(count('changes.emergency_not_run', emergencyNotRun.flatMap((e) => e.evidence), emergencyNotRun.length, 'formula.emergency_not_run'));
+  figures.push(
+    count(
+      'changes.emergency_not_run',
+      emergencyNotRun.flatMap((e) => e.evidence),
+      emergencyNotRun.length,
+      'formula.emergency_not_run',
+    ),
+  );
 
   const pir = changes
     .filter((c) => !c.data.closure && (ms(c.data.window.end) ?? Infinity) < now && outcomes.get(c.id) !== 'cancelled')
     .map((c) => ({ change: c.id, window_end: c.data.window.end, path: c.file }));
   figures.push(count('changes.pir_missing', [...pir.map((p) => p.path), ...pir.flatMap((p) => runCites(p.change))], pir.length, 'formula.pir_missing'));
 
-  return { figures, changes: rows, outside_window: outside, ungated, discrepancies, never_satisfiable: never, emergency_not_run: emergencyNotRun, retro_overdue: retro, pir_missing: pir, missing_records: missing };
+  return {
+    figures,
+    changes: rows,
+    outside_window: outside,
+    ungated,
+    discrepancies,
+    never_satisfiable: never,
+    emergency_not_run: emergencyNotRun,
+    retro_overdue: retro,
+    pir_missing: pir,
+    missing_records: missing,
+  };
 }

@@ -78,12 +78,27 @@ export function computeDuties(input: ReportInput, extra: DutiesInput, period: Pe
     };
   });
   const missed = judged.flatMap(({ i, duties }) =>
-    duties.filter((d) => (d.state === 'late' || d.state === 'overdue') && d.kind !== 'update').map((d) => ({
-      incident: i.id, level: i.data.level, duty: d.kind, due: d.dueAt === undefined ? '' : isoLocal(d.dueAt, period.timezone), state: d.state,
-      deviation: d.deviation?.reason ?? '', deviation_by: d.deviation?.approved_by ?? null, path: i.file,
-    })),
+    duties
+      .filter((d) => (d.state === 'late' || d.state === 'overdue') && d.kind !== 'update')
+      .map((d) => ({
+        incident: i.id,
+        level: i.data.level,
+        duty: d.kind,
+        due: d.dueAt === undefined ? '' : isoLocal(d.dueAt, period.timezone),
+        state: d.state,
+        deviation: d.deviation?.reason ?? '',
+        deviation_by: d.deviation?.approved_by ?? null,
+        path: i.file,
+      })),
   );
-  figures.push(count('duties.missed', missed.map((m) => m.path), missed.length, 'formula.duties_missed'));
+  figures.push(
+    count(
+      'duties.missed',
+      missed.map((m) => m.path),
+      missed.length,
+      'formula.duties_missed',
+    ),
+  );
 
   const sent = extra.notifications.filter((n) => n.type === 'notification.sent' && inPeriod(ms(n.at), period));
   const failed = extra.notifications.filter((n) => n.type === 'notification.failed' && inPeriod(ms(n.at), period));
@@ -100,9 +115,20 @@ export function computeDuties(input: ReportInput, extra: DutiesInput, period: Pe
   figures.push(...handovers.figures);
 
   const vendors = input.incidents
-    .flatMap((i) => (i.data.vendor_engagements ?? []).filter((v) => inPeriod(ms(v.called_at), period)).map((v) => ({ incident: i.id, contact: v.contact, called_at: v.called_at, ticket: v.ticket ?? '', path: i.file })))
+    .flatMap((i) =>
+      (i.data.vendor_engagements ?? [])
+        .filter((v) => inPeriod(ms(v.called_at), period))
+        .map((v) => ({ incident: i.id, contact: v.contact, called_at: v.called_at, ticket: v.ticket ?? '', path: i.file })),
+    )
     .sort(byKey((v) => `${v.called_at}|${v.incident}`));
-  figures.push(count('duties.vendor_engagements', vendors.map((v) => v.path), vendors.length, 'formula.duties_vendors'));
+  figures.push(
+    count(
+      'duties.vendor_engagements',
+      vendors.map((v) => v.path),
+      vendors.length,
+      'formula.duties_vendors',
+    ),
+  );
   return { figures, levels, missed, handovers: handovers.table, vendors };
 }
 

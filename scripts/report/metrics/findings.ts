@@ -81,7 +81,13 @@ export function computeFindings(latest: InspectionRun, baseline: InspectionRun |
   const now = new Map(latest.results.map((r) => [key(r.host, r.check), r.status] as const));
   const resolved: ResolvedFinding[] = (baseline && baseline !== latest ? baseline.results : [])
     .filter((r) => failing(r.status) && now.get(key(r.host, r.check)) === 'pass')
-    .map((r) => ({ host: r.host, check: r.check, title: info.get(r.check)?.title ?? r.check, severity: info.get(r.check)?.severity ?? r.severity, evidence: [citeHostLine(baseline!, r.host), citeHostLine(latest, r.host)] }))
+    .map((r) => ({
+      host: r.host,
+      check: r.check,
+      title: info.get(r.check)?.title ?? r.check,
+      severity: info.get(r.check)?.severity ?? r.severity,
+      evidence: [citeHostLine(baseline!, r.host), citeHostLine(latest, r.host)],
+    }))
     .sort(byKey((r) => `${r.host}|${r.check}`));
   // Checks a host could not be evaluated on: the ones its record marks as error (not-applicable ones are not
   // evaluated anyway); a host the run did not record at all, every check the run evaluated.
@@ -95,10 +101,30 @@ export function computeFindings(latest: InspectionRun, baseline: InspectionRun |
     .map((u) => ({ host: u.host, reason: u.reason, checks: notEvaluated(u.host), evidence: latest.host_lines[u.host] ? [citeHostLine(latest, u.host)] : [] }));
   const newOnes = open.filter((f) => f.since === 'new');
   const figures = [
-    count('findings.open', open.flatMap((f) => f.evidence), open.length, 'formula.findings_open'),
-    count('findings.new', newOnes.flatMap((f) => f.evidence), newOnes.length, 'formula.findings_new'),
-    count('findings.resolved', resolved.flatMap((f) => f.evidence), resolved.length, 'formula.findings_resolved'),
-    count('findings.hosts_not_evaluated', not_evaluated.flatMap((n) => n.evidence), not_evaluated.length, 'formula.findings_not_evaluated'),
+    count(
+      'findings.open',
+      open.flatMap((f) => f.evidence),
+      open.length,
+      'formula.findings_open',
+    ),
+    count(
+      'findings.new',
+      newOnes.flatMap((f) => f.evidence),
+      newOnes.length,
+      'formula.findings_new',
+    ),
+    count(
+      'findings.resolved',
+      resolved.flatMap((f) => f.evidence),
+      resolved.length,
+      'formula.findings_resolved',
+    ),
+    count(
+      'findings.hosts_not_evaluated',
+      not_evaluated.flatMap((n) => n.evidence),
+      not_evaluated.length,
+      'formula.findings_not_evaluated',
+    ),
   ];
   return { baseline: baseline ? { run: baseline.run, at: baseline.at } : null, open, resolved, not_evaluated, figures };
 }

@@ -31,7 +31,14 @@ const CATALOGUE: Record<FrameworkId, readonly Control[]> = { djbh: DJBH_2019_L3,
 /** The controls each report section evidences, beyond what checks map. */
 export const SECTION_CONTROLS: Record<FrameworkId, Record<string, string[]>> = {
   djbh: { changes: ['8.1.7.3', '8.1.10.10'], incidents: ['8.1.10.12', '8.1.10.13'], backups: ['8.1.4.9', '8.1.10.11'], access: ['8.1.4.2', '8.1.8.2'], runbooks: ['8.1.6.2'], integrity: ['8.1.5.2'] },
-  iso27001: { changes: ['A.8.32'], incidents: ['A.5.24', 'A.5.25', 'A.5.26', 'A.5.27'], backups: ['A.8.13'], access: ['A.5.15', 'A.5.16', 'A.5.18', 'A.6.5'], runbooks: ['A.5.37'], integrity: ['A.5.28', 'A.5.33'] },
+  iso27001: {
+    changes: ['A.8.32'],
+    incidents: ['A.5.24', 'A.5.25', 'A.5.26', 'A.5.27'],
+    backups: ['A.8.13'],
+    access: ['A.5.15', 'A.5.16', 'A.5.18', 'A.6.5'],
+    runbooks: ['A.5.37'],
+    integrity: ['A.5.28', 'A.5.33'],
+  },
 };
 
 /** Natural order of control ids: numbers compare as numbers, so A.8.2 < A.8.19 and 8.1.4.9 < 8.1.4.10. Pure. */
@@ -56,12 +63,13 @@ export function controlIdOf(mapping: string): string {
 export function computeFramework(name: FrameworkId, checks: readonly BaselineCheck[], results: readonly InspectionResult[] | null, evidenceOf: (checkIds: string[]) => string[]): FrameworkView {
   const catalogue = new Map(CATALOGUE[name].map((c) => [c.id, c] as const));
   const mapped = new Map<string, { checks: string[]; label: string }>();
-  for (const c of checks) for (const m of c.mappings[name]) {
-    const id = controlIdOf(m);
-    const entry = mapped.get(id) ?? { checks: [], label: m.trim().slice(id.length).trim() };
-    if (!entry.checks.includes(c.id)) entry.checks.push(c.id);
-    mapped.set(id, entry);
-  }
+  for (const c of checks)
+    for (const m of c.mappings[name]) {
+      const id = controlIdOf(m);
+      const entry = mapped.get(id) ?? { checks: [], label: m.trim().slice(id.length).trim() };
+      if (!entry.checks.includes(c.id)) entry.checks.push(c.id);
+      mapped.set(id, entry);
+    }
   const bySection = new Map<string, string[]>();
   for (const [section, ids] of Object.entries(SECTION_CONTROLS[name])) for (const id of ids) bySection.set(id, [...(bySection.get(id) ?? []), section]);
   const title = (id: string, label = '') => {
@@ -73,11 +81,13 @@ export function computeFramework(name: FrameworkId, checks: readonly BaselineChe
     const checkIds = (mapped.get(id)?.checks ?? []).sort();
     let figure: Figure | null = null;
     if (checkIds.length && results) {
-      let pass = 0, total = 0;
-      for (const r of results) if (checkIds.includes(r.check) && (r.status === 'pass' || r.status === 'fail' || r.status === 'error')) {
-        total++;
-        if (r.status === 'pass') pass++;
-      }
+      let pass = 0,
+        total = 0;
+      for (const r of results)
+        if (checkIds.includes(r.check) && (r.status === 'pass' || r.status === 'fail' || r.status === 'error')) {
+          total++;
+          if (r.status === 'pass') pass++;
+        }
       figure = percent(`framework.${name}.${id}`, pass, total, evidenceOf(checkIds), 'formula.compliance');
     }
     return { control: id, title: title(id, mapped.get(id)?.label), checks: checkIds, sections: bySection.get(id) ?? [], figure };

@@ -95,16 +95,41 @@ export function computeIncidents(input: ReportInput, period: Period, now: number
   const slaFile = input.sla ? [input.sla.file] : [];
   const levelsDoc = new Map<number, SlaLevel>((input.sla?.data.levels ?? []).map((l) => [l.level, l] as const));
   const figures: Figure[] = [
-    count('incidents.new', fresh.map((i) => i.file), fresh.length, 'formula.incidents_new'),
-    count('incidents.active', active.map((i) => i.file), active.length, 'formula.incidents_active'),
-    count('incidents.carried_over', carried.map((i) => i.file), carried.length, 'formula.incidents_carried'),
+    count(
+      'incidents.new',
+      fresh.map((i) => i.file),
+      fresh.length,
+      'formula.incidents_new',
+    ),
+    count(
+      'incidents.active',
+      active.map((i) => i.file),
+      active.length,
+      'formula.incidents_active',
+    ),
+    count(
+      'incidents.carried_over',
+      carried.map((i) => i.file),
+      carried.length,
+      'formula.incidents_carried',
+    ),
   ];
   const openAtEnd = active.filter((i) => (endOf(i.data) ?? Infinity) >= period.endMs);
-  figures.push(count('incidents.open_at_end', openAtEnd.map((i) => i.file), openAtEnd.length, 'formula.incidents_open_at_end'));
+  figures.push(
+    count(
+      'incidents.open_at_end',
+      openAtEnd.map((i) => i.file),
+      openAtEnd.length,
+      'formula.incidents_open_at_end',
+    ),
+  );
 
   const breaches: SlaBreach[] = [];
   const levels: LevelRow[] = [];
-  let ackMet = 0, ackEval = 0, resMet = 0, resEval = 0;
+  let ackMet = 0,
+    ackEval = 0,
+    resMet = 0,
+    resEval = 0;
   const slaEvidence: string[] = [...slaFile];
   for (const level of LEVELS) {
     const sla = levelsDoc.get(level);
@@ -112,7 +137,10 @@ export function computeIncidents(input: ReportInput, period: Period, now: number
     const newOfLevel = fresh.filter((i) => i.data.level === level);
     const ackTimes: number[] = [];
     const resTimes: number[] = [];
-    let lAckMet = 0, lAckEval = 0, lResMet = 0, lResEval = 0;
+    let lAckMet = 0,
+      lAckEval = 0,
+      lResMet = 0,
+      lResEval = 0;
     const ev: string[] = [...slaFile];
     for (const i of ofLevel) {
       const reported = ms(i.data.reported_at) ?? ms(i.data.detected_at)!;
@@ -135,7 +163,10 @@ export function computeIncidents(input: ReportInput, period: Period, now: number
         else breaches.push({ incident: i.id, level, measure: 'resolve', target_minutes: sla.resolve_minutes, actual_minutes: r.minutes === null ? null : Math.round(r.minutes), path: i.file });
       }
     }
-    ackMet += lAckMet; ackEval += lAckEval; resMet += lResMet; resEval += lResEval;
+    ackMet += lAckMet;
+    ackEval += lAckEval;
+    resMet += lResMet;
+    resEval += lResEval;
     slaEvidence.push(...ev);
     const timesEvidence = ofLevel.map((i) => i.file);
     levels.push({
@@ -144,7 +175,11 @@ export function computeIncidents(input: ReportInput, period: Period, now: number
       acknowledge_minutes: sla?.acknowledge_minutes ?? null,
       resolve_minutes: sla?.resolve_minutes ?? null,
       figures: [
-        count(`incidents.level.${level}.new`, newOfLevel.map((i) => i.file), newOfLevel.length),
+        count(
+          `incidents.level.${level}.new`,
+          newOfLevel.map((i) => i.file),
+          newOfLevel.length,
+        ),
         measure(`incidents.level.${level}.ack_median`, quantile(ackTimes, 0.5), 'minutes', timesEvidence, 'formula.ack_time'),
         measure(`incidents.level.${level}.resolve_median`, quantile(resTimes, 0.5), 'minutes', timesEvidence, 'formula.resolve_time'),
         percent(`incidents.level.${level}.sla_attainment`, lAckMet + lResMet, lAckEval + lResEval, ev, 'formula.sla_attainment'),
@@ -154,23 +189,58 @@ export function computeIncidents(input: ReportInput, period: Period, now: number
   figures.push(percent('incidents.ack_attainment', ackMet, ackEval, slaEvidence, 'formula.ack_attainment'));
   figures.push(percent('incidents.resolve_attainment', resMet, resEval, slaEvidence, 'formula.resolve_attainment'));
   figures.push(percent('incidents.sla_attainment', ackMet + resMet, ackEval + resEval, slaEvidence, 'formula.sla_attainment'));
-  figures.push(count('incidents.sla_breaches', breaches.map((b) => b.path), breaches.length));
+  figures.push(
+    count(
+      'incidents.sla_breaches',
+      breaches.map((b) => b.path),
+      breaches.length,
+    ),
+  );
 
   const known = input.incidents.filter((i) => (ms(i.data.detected_at) ?? Infinity) < period.endMs);
   const pm = known
     .filter((i) => i.data.postmortem.status === 'pending' && (dateMs(i.data.postmortem.due, zone) ?? Infinity) < now)
     .sort(byKey((i) => i.id))
     .map((i) => ({ incident: i.id, due: i.data.postmortem.due!, path: i.file }));
-  figures.push(count('incidents.postmortems_overdue', pm.map((p) => p.path), pm.length, 'formula.postmortems_overdue'));
+  figures.push(
+    count(
+      'incidents.postmortems_overdue',
+      pm.map((p) => p.path),
+      pm.length,
+      'formula.postmortems_overdue',
+    ),
+  );
   const fu = known
     .sort(byKey((i) => i.id))
-    .flatMap((i) => (i.data.follow_ups ?? []).filter((f) => f.status === 'open' && (dateMs(f.due, zone) ?? Infinity) < now).map((f) => ({ incident: i.id, follow_up: f.id, action: f.action, owner: f.owner, due: f.due, path: i.file })));
-  figures.push(count('incidents.follow_ups_overdue', fu.map((f) => f.path), fu.length, 'formula.follow_ups_overdue'));
+    .flatMap((i) =>
+      (i.data.follow_ups ?? [])
+        .filter((f) => f.status === 'open' && (dateMs(f.due, zone) ?? Infinity) < now)
+        .map((f) => ({ incident: i.id, follow_up: f.id, action: f.action, owner: f.owner, due: f.due, path: i.file })),
+    );
+  figures.push(
+    count(
+      'incidents.follow_ups_overdue',
+      fu.map((f) => f.path),
+      fu.length,
+      'formula.follow_ups_overdue',
+    ),
+  );
 
   const improvement = known
-    .flatMap((i) => (i.data.follow_ups ?? []).filter((f) => f.status === 'open').map((f) => ({ incident: i.id, follow_up: f.id, action: f.action, owner: f.owner, due: f.due, status: f.status, overdue: (dateMs(f.due, zone) ?? Infinity) < now, path: i.file })))
+    .flatMap((i) =>
+      (i.data.follow_ups ?? [])
+        .filter((f) => f.status === 'open')
+        .map((f) => ({ incident: i.id, follow_up: f.id, action: f.action, owner: f.owner, due: f.due, status: f.status, overdue: (dateMs(f.due, zone) ?? Infinity) < now, path: i.file })),
+    )
     .sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : a.incident < b.incident ? -1 : 1));
-  figures.push(count('incidents.follow_ups_open', improvement.map((f) => f.path), improvement.length, 'formula.follow_ups_open'));
+  figures.push(
+    count(
+      'incidents.follow_ups_open',
+      improvement.map((f) => f.path),
+      improvement.length,
+      'formula.follow_ups_open',
+    ),
+  );
   const rootCauses = active.filter((i) => i.data.root_cause).map((i) => ({ incident: i.id, title: i.data.title, level: i.data.level, root_cause: i.data.root_cause!, path: i.file }));
   const rows = active.map((i) => ({ id: i.id, title: i.data.title, level: i.data.level, status: i.data.status, detected_at: i.data.detected_at, resolved_at: i.data.resolved_at ?? '', path: i.file }));
   breaches.sort(byKey((b) => `${b.incident}|${b.measure}`));

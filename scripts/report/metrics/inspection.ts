@@ -39,11 +39,13 @@ export interface InspectionSection {
 }
 
 function compliance(id: string, results: readonly InspectionResult[], evidence: readonly string[]): Figure {
-  let pass = 0, total = 0;
-  for (const r of results) if (r.status === 'pass' || r.status === 'fail' || r.status === 'error') {
-    total++;
-    if (r.status === 'pass') pass++;
-  }
+  let pass = 0,
+    total = 0;
+  for (const r of results)
+    if (r.status === 'pass' || r.status === 'fail' || r.status === 'error') {
+      total++;
+      if (r.status === 'pass') pass++;
+    }
   return percent(id, pass, total, evidence, COMPLIANCE);
 }
 
@@ -106,17 +108,36 @@ export function computeInspection(input: ReportInput, period: Period, now: numbe
     figures.push(count('inspection.runs_missed', [...runCites, ...(input.organisation ? [input.organisation.file] : [])], schedule.missed ?? 0, 'formula.runs_missed'));
   }
   const exceptionFigures = [
-    count('exceptions.active', exceptions.filter((e) => e.state !== 'expired').map((e) => e.path)),
-    count('exceptions.expiring_30d', exceptions.filter((e) => e.state === 'expiring').map((e) => e.path)),
-    count('exceptions.expired', exceptions.filter((e) => e.state === 'expired').map((e) => e.path)),
+    count(
+      'exceptions.active',
+      exceptions.filter((e) => e.state !== 'expired').map((e) => e.path),
+    ),
+    count(
+      'exceptions.expiring_30d',
+      exceptions.filter((e) => e.state === 'expiring').map((e) => e.path),
+    ),
+    count(
+      'exceptions.expired',
+      exceptions.filter((e) => e.state === 'expired').map((e) => e.path),
+    ),
   ];
   const frameworkEvidence = (ids: string[]) => [...new Set(ids.map((id) => checkInfo.get(id)?.file).filter((f): f is string => !!f))];
   if (!latest) {
-    figures.push(percent('inspection.compliance', 0, 0, [], COMPLIANCE), count('inspection.hosts_in_scope', input.hosts.map((h) => h.file)));
+    figures.push(
+      percent('inspection.compliance', 0, 0, [], COMPLIANCE),
+      count(
+        'inspection.hosts_in_scope',
+        input.hosts.map((h) => h.file),
+      ),
+    );
     const frameworks = { djbh: computeFramework('djbh', input.checks, null, frameworkEvidence), iso27001: computeFramework('iso27001', input.checks, null, frameworkEvidence) };
     return { run: null, figures: [...figures, ...exceptionFigures], schedule, by_env: [], by_group: [], by_host: [], top_failing: [], unreachable: [], findings: noFindings(), exceptions, frameworks };
   }
-  const { results, unreachable } = effectiveResults(latest, input.hosts.map((h) => h.id), []);
+  const { results, unreachable } = effectiveResults(
+    latest,
+    input.hosts.map((h) => h.id),
+    [],
+  );
   const lines = (hosts: Iterable<string>) => [...new Set(hosts)].map((h) => (latest.host_lines[h] ? citeHostLine(latest, h) : hostDocs.get(h)?.file)).filter((x): x is string => !!x);
   const base = (hosts: Iterable<string>) => {
     const hs = [...new Set(hosts)];
@@ -125,9 +146,26 @@ export function computeInspection(input: ReportInput, period: Period, now: numbe
   figures.push(compliance('inspection.compliance', results, base(results.map((r) => r.host))));
   if (options.light) {
     const none = { rows: [], uncovered: [] };
-    return { run: { path: latest.path, run: latest.run, at: latest.at }, figures, schedule, by_env: [], by_group: [], by_host: [], top_failing: [], unreachable, findings: noFindings(), exceptions, frameworks: { djbh: none, iso27001: none } };
+    return {
+      run: { path: latest.path, run: latest.run, at: latest.at },
+      figures,
+      schedule,
+      by_env: [],
+      by_group: [],
+      by_host: [],
+      top_failing: [],
+      unreachable,
+      findings: noFindings(),
+      exceptions,
+      frameworks: { djbh: none, iso27001: none },
+    };
   }
-  figures.push(count('inspection.hosts_in_scope', input.hosts.map((h) => h.file)));
+  figures.push(
+    count(
+      'inspection.hosts_in_scope',
+      input.hosts.map((h) => h.file),
+    ),
+  );
   const inspected = [...new Set(latest.results.map((r) => r.host))].filter((h) => !unreachable.some((u) => u.host === h));
   figures.push(count('inspection.hosts_inspected', base(inspected), inspected.length));
   figures.push(count('inspection.hosts_unreachable', base(unreachable.map((u) => u.host)), unreachable.length, 'formula.unreachable'));

@@ -25,7 +25,13 @@ export function computeOncall(input: ReportInput, period: Period, now: number): 
   const doc = input.oncall?.data;
   const active = new Set(input.people.filter((p) => p.data.status === 'active').map((p) => p.id));
   const evidence = [...(input.oncall ? [input.oncall.file] : []), ...input.people.map((p) => p.file)];
-  if (!doc) return { figures: [percent('oncall.coverage_30d', 0, 0, [], 'formula.oncall_coverage'), count('oncall.gaps', [], 0)], from: isoIn(from, period.timezone), to: isoIn(to, period.timezone), gaps: [] };
+  if (!doc)
+    return {
+      figures: [percent('oncall.coverage_30d', 0, 0, [], 'formula.oncall_coverage'), count('oncall.gaps', [], 0)],
+      from: isoIn(from, period.timezone),
+      to: isoIn(to, period.timezone),
+      gaps: [],
+    };
   const covered = (t: number): boolean =>
     doc.rotations.some((rot) => {
       const o = (doc.overrides ?? []).find((x) => x.rotation === rot.id && (ms(x.start) ?? Infinity) <= t && t < (ms(x.end) ?? -Infinity));
@@ -66,7 +72,18 @@ export function computeRunbooks(input: ReportInput, period: Period, now: number)
     .sort(byKey((x) => x.r.id))
     .map(({ r, due }) => ({ id: r.id, title: r.data.title, owner: r.data.owner, due: isoIn(due, period.timezone).slice(0, 10), path: r.file }));
   return {
-    figures: [count('runbooks.total', input.runbooks.map((r) => r.file)), count('runbooks.overdue', overdue.map((o) => o.path), overdue.length, 'formula.runbooks_overdue')],
+    figures: [
+      count(
+        'runbooks.total',
+        input.runbooks.map((r) => r.file),
+      ),
+      count(
+        'runbooks.overdue',
+        overdue.map((o) => o.path),
+        overdue.length,
+        'formula.runbooks_overdue',
+      ),
+    ],
     overdue,
   };
 }

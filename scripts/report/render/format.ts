@@ -39,7 +39,7 @@ export function createFormatter(language: Language, zone: string, people: Readon
     const d = DateTime.fromISO(iso, { setZone: true });
     return d.isValid ? d.setZone(zone).toFormat('yyyy-MM-dd HH:mm') : iso;
   };
-  const person = (id: string | null | undefined) => (id ? people[id] ?? id : '');
+  const person = (id: string | null | undefined) => (id ? (people[id] ?? id) : '');
   const value = (family: string, v: string) => (has(`val.${family}.${v}`) ? t(`val.${family}.${v}`) : v);
   const message = (code: string, english: string) => {
     const key = `msg.${code}`;

@@ -27,7 +27,10 @@ const read = (...parts: string[]) => readFileSync(codePath('scripts/report/templ
 /** Partials by name: templates/partials/<name>.<ext>.hbs, and templates/sections/<id>.<ext>.hbs as `sec-<id>`. */
 function partials(ext: 'html' | 'md'): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [dir, prefix] of [['partials', ''], ['sections', 'sec-']] as const) {
+  for (const [dir, prefix] of [
+    ['partials', ''],
+    ['sections', 'sec-'],
+  ] as const) {
     for (const f of readdirSync(codePath('scripts/report/templates', dir)).sort()) {
       const m = new RegExp(`^(.+)\\.${ext}\\.hbs$`).exec(f);
       if (m) out[prefix + m[1]!] = read(dir, f);
@@ -42,7 +45,13 @@ export function loadTemplates(): Templates {
 
 /** Escapes text for a Markdown table cell or list item. */
 export function escapeMarkdown(v: unknown): string {
-  return String(v).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/([*_`[\]])/g, '\\$1');
+  return String(v)
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([*_`[\]])/g, '\\$1');
 }
 
 /** A hash split in two halves with a break opportunity between them (never mid-half). HTML. */
@@ -55,12 +64,19 @@ export function wrapHash(hash: string): string {
 
 /** A repository path that may break after each `/` (never inside a name). HTML. */
 export function wrapPath(path: string): string {
-  return path.split('/').map((p) => `<span class="nw">${Handlebars.escapeExpression(p)}</span>`).join('/<wbr>');
+  return path
+    .split('/')
+    .map((p) => `<span class="nw">${Handlebars.escapeExpression(p)}</span>`)
+    .join('/<wbr>');
 }
 
 /** A string for a CSS `content: "…"` value. */
 export function cssString(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/[\r\n]+/g, ' ').replace(/</g, '\\3C ');
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/</g, '\\3C ');
 }
 
 function environment(report: Report, parts: Record<string, string>, html: boolean): typeof Handlebars {

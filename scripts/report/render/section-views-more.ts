@@ -24,11 +24,32 @@ export function viewIncidents({ report, t, fmt, fv, fvs }: ViewKit): SectionView
       resolve_target: l.resolve_minutes === null ? t('no_data') : String(l.resolve_minutes),
       figures: l.figures.map(fv),
     })),
-    breaches: i.breaches.map((b) => ({ incident: b.incident, level: levelName(b.level), measure: fmt.value('measure', b.measure), target: b.target_minutes, actual: b.actual_minutes === null ? t('incidents.still_running') : String(b.actual_minutes) })),
+    breaches: i.breaches.map((b) => ({
+      incident: b.incident,
+      level: levelName(b.level),
+      measure: fmt.value('measure', b.measure),
+      target: b.target_minutes,
+      actual: b.actual_minutes === null ? t('incidents.still_running') : String(b.actual_minutes),
+    })),
     postmortems_overdue: i.postmortems_overdue.map((p) => ({ incident: p.incident, due: p.due })),
-    improvement: i.improvement_actions.map((a) => ({ incident: a.incident, follow_up: a.follow_up, action: a.action, owner: fmt.person(a.owner), due: a.due, status: fmt.value('follow_up', a.status), overdue: a.overdue })),
+    improvement: i.improvement_actions.map((a) => ({
+      incident: a.incident,
+      follow_up: a.follow_up,
+      action: a.action,
+      owner: fmt.person(a.owner),
+      due: a.due,
+      status: fmt.value('follow_up', a.status),
+      overdue: a.overdue,
+    })),
     root_causes: i.root_causes.map((r) => ({ incident: r.incident, level: levelName(r.level), title: r.title, root_cause: r.root_cause })),
-    list: i.incidents.map((r) => ({ id: r.id, title: r.title, level: levelName(r.level), status: fmt.value('status', r.status), detected: fmt.time(r.detected_at), resolved: fmt.time(r.resolved_at) })),
+    list: i.incidents.map((r) => ({
+      id: r.id,
+      title: r.title,
+      level: levelName(r.level),
+      status: fmt.value('status', r.status),
+      detected: fmt.time(r.detected_at),
+      resolved: fmt.time(r.resolved_at),
+    })),
   };
 }
 
@@ -50,7 +71,14 @@ export function viewBackups({ report, t, fmt, fv, fvs }: ViewKit): SectionView {
         at: fmt.time(r.at),
         result: t(r.ok ? 'val.result.pass' : 'val.result.fail'),
         ok: r.ok,
-        duration: r.duration_hours === null ? t('no_data') : r.duration_hours * 3600 < 60 ? `${Math.round(r.duration_hours * 36000) / 10} ${t('unit.seconds')}` : r.duration_hours < 1 ? `${Math.round(r.duration_hours * 3600)} ${t('unit.seconds')}` : fmt.hours(r.duration_hours),
+        duration:
+          r.duration_hours === null
+            ? t('no_data')
+            : r.duration_hours * 3600 < 60
+              ? `${Math.round(r.duration_hours * 36000) / 10} ${t('unit.seconds')}`
+              : r.duration_hours < 1
+                ? `${Math.round(r.duration_hours * 3600)} ${t('unit.seconds')}`
+                : fmt.hours(r.duration_hours),
         within_rto: r.within_rto === null ? t('no_data') : t(r.within_rto ? 'val.yes' : 'val.no'),
         rto_bad: r.within_rto === false,
         evidence: ids(r.evidence),
@@ -68,11 +96,41 @@ function viewBackupVerification({ report, t, fmt, fvs }: ViewKit) {
   return {
     figures: fvs(v.figures),
     rows: v.rows.map((r) => ({
-      policy: r.policy, host: r.host,
-      restore: r.restore ? { at: fmt.time(r.restore.at), ok: r.restore.ok, result: t(r.restore.ok ? 'val.result.pass' : 'val.result.fail'), duration: r.restore.seconds === null ? t('no_data') : `${Math.round(r.restore.seconds * 10) / 10} ${t('unit.seconds')}`, rto: `${r.restore.rto_hours} h`, rto_met: yesNo(r.restore.rto_met), rto_bad: r.restore.rto_met === false, evidence: ids(r.restore.evidence) } : null,
-      retention: r.retention ? { ok: r.retention.ok, result: t(r.retention.ok ? 'val.result.pass' : 'val.result.fail'), kept: r.retention.kept, to_prune: r.retention.would_remove, missing: r.retention.missing, evidence: ids(r.retention.evidence) } : null,
+      policy: r.policy,
+      host: r.host,
+      restore: r.restore
+        ? {
+            at: fmt.time(r.restore.at),
+            ok: r.restore.ok,
+            result: t(r.restore.ok ? 'val.result.pass' : 'val.result.fail'),
+            duration: r.restore.seconds === null ? t('no_data') : `${Math.round(r.restore.seconds * 10) / 10} ${t('unit.seconds')}`,
+            rto: `${r.restore.rto_hours} h`,
+            rto_met: yesNo(r.restore.rto_met),
+            rto_bad: r.restore.rto_met === false,
+            evidence: ids(r.restore.evidence),
+          }
+        : null,
+      retention: r.retention
+        ? {
+            ok: r.retention.ok,
+            result: t(r.retention.ok ? 'val.result.pass' : 'val.result.fail'),
+            kept: r.retention.kept,
+            to_prune: r.retention.would_remove,
+            missing: r.retention.missing,
+            evidence: ids(r.retention.evidence),
+          }
+        : null,
     })),
-    checks: v.checks.map((c) => ({ policy: c.policy, host: c.host, at: fmt.time(c.at), ok: c.ok, result: t(c.ok ? 'val.result.pass' : 'val.result.fail'), data: c.read_data_subset ?? t('val.bv.all_data'), errors: c.errors.slice(0, 3).join(' / '), evidence: ids(c.evidence) })),
+    checks: v.checks.map((c) => ({
+      policy: c.policy,
+      host: c.host,
+      at: fmt.time(c.at),
+      ok: c.ok,
+      result: t(c.ok ? 'val.result.pass' : 'val.result.fail'),
+      data: c.read_data_subset ?? t('val.bv.all_data'),
+      errors: c.errors.slice(0, 3).join(' / '),
+      evidence: ids(c.evidence),
+    })),
   };
 }
 
@@ -87,11 +145,23 @@ export function viewAccess({ report, t, fmt, fvs }: ViewKit): SectionView {
       where: `${k.account}@${k.host}`,
       why: fmt.value('why', k.why),
       from: (k.since_before ? t('access.since_before') + ' ' : '') + fmt.time(k.first_seen),
-      to: k.removed_at ? t('access.removed_at', { at: fmt.time(k.removed_at) }) : k.present_at_end ? t('access.still_present', { at: fmt.time(k.last_seen) }) : t('access.last_seen', { at: fmt.time(k.last_seen) }),
+      to: k.removed_at
+        ? t('access.removed_at', { at: fmt.time(k.removed_at) })
+        : k.present_at_end
+          ? t('access.still_present', { at: fmt.time(k.last_seen) })
+          : t('access.last_seen', { at: fmt.time(k.last_seen) }),
       bad: k.present_at_end,
       evidence: ids(k.evidence),
     })),
-    review_contradictions: a.review_contradictions.map((c) => ({ review: c.review, performed_on: c.performed_on, reviewer: fmt.person(c.reviewer), name: fmt.person(c.person), where: `${c.account}@${c.host}`, seen_at: fmt.time(c.seen_at), evidence: ids(c.evidence) })),
+    review_contradictions: a.review_contradictions.map((c) => ({
+      review: c.review,
+      performed_on: c.performed_on,
+      reviewer: fmt.person(c.reviewer),
+      name: fmt.person(c.person),
+      where: `${c.account}@${c.host}`,
+      seen_at: fmt.time(c.seen_at),
+      evidence: ids(c.evidence),
+    })),
     reviews_overdue: a.reviews_overdue.map((r) => ({ id: r.id, period: r.period, reviewer: fmt.person(r.reviewer), due: r.due })),
     drift: a.drift,
     grants: a.grants.map((g) => ({ id: g.id, name: fmt.person(g.person), role: g.role, expires: fmt.time(g.expires), state: fmt.value('state', g.state) })),

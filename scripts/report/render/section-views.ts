@@ -18,7 +18,13 @@ function viewChanges({ report, t, fmt, fvs, fv }: ViewKit): SectionView {
   return {
     figures: fvs(c.figures.filter((f) => !f.id.startsWith('changes.by_'))),
     breakdown: fvs(c.figures.filter((f) => f.id.startsWith('changes.by_'))),
-    type_chart: typeFigures.length ? renderBars(typeFigures.map((f) => ({ label: fmt.value('type', f.id.split('.').pop()!), value: f.value, text: formatValue(f, t) })), null, t('changes.by_type_chart')) : '',
+    type_chart: typeFigures.length
+      ? renderBars(
+          typeFigures.map((f) => ({ label: fmt.value('type', f.id.split('.').pop()!), value: f.value, text: formatValue(f, t) })),
+          null,
+          t('changes.by_type_chart'),
+        )
+      : '',
     list: c.changes.map((r) => ({
       id: r.change,
       title: r.title,
@@ -38,10 +44,35 @@ function viewChanges({ report, t, fmt, fvs, fv }: ViewKit): SectionView {
       outcome_bad: !['succeeded', 'not_executed', 'cancelled'].includes(r.outcome),
       evidence: r.evidence.map((id) => ({ id })),
     })),
-    discrepancies: c.discrepancies.map((d) => ({ change: d.change, closure: outcome(d.closure), records: outcome(d.records), run: d.run ?? t('reason.no_run'), evidence: d.evidence.map((id) => ({ id })) })),
-    never_satisfiable: c.never_satisfiable.map((n) => ({ change: n.change, pr: n.pr === null ? '' : `#${n.pr}`, at: fmt.time(n.at), rules: n.rules.map((r) => `${r.id} (${fmt.requires(r.requires)})`).join('; '), evidence: n.evidence.map((id) => ({ id })) })),
-    emergency_not_run: c.emergency_not_run.map((e) => ({ change: e.change, window: `${fmt.time(e.window_start)} — ${fmt.time(e.window_end)}`, approved_at: fmt.time(e.approved_at), reason: t(e.reason), evidence: e.evidence.map((id) => ({ id })) })),
-    outside_window: c.outside_window.map((r) => ({ change: r.change, run: r.run, started: fmt.time(r.started_at), finished: fmt.time(r.finished_at), window: `${fmt.time(r.window_start)} — ${fmt.time(r.window_end)}`, reason: t(r.reason) })),
+    discrepancies: c.discrepancies.map((d) => ({
+      change: d.change,
+      closure: outcome(d.closure),
+      records: outcome(d.records),
+      run: d.run ?? t('reason.no_run'),
+      evidence: d.evidence.map((id) => ({ id })),
+    })),
+    never_satisfiable: c.never_satisfiable.map((n) => ({
+      change: n.change,
+      pr: n.pr === null ? '' : `#${n.pr}`,
+      at: fmt.time(n.at),
+      rules: n.rules.map((r) => `${r.id} (${fmt.requires(r.requires)})`).join('; '),
+      evidence: n.evidence.map((id) => ({ id })),
+    })),
+    emergency_not_run: c.emergency_not_run.map((e) => ({
+      change: e.change,
+      window: `${fmt.time(e.window_start)} — ${fmt.time(e.window_end)}`,
+      approved_at: fmt.time(e.approved_at),
+      reason: t(e.reason),
+      evidence: e.evidence.map((id) => ({ id })),
+    })),
+    outside_window: c.outside_window.map((r) => ({
+      change: r.change,
+      run: r.run,
+      started: fmt.time(r.started_at),
+      finished: fmt.time(r.finished_at),
+      window: `${fmt.time(r.window_start)} — ${fmt.time(r.window_end)}`,
+      reason: t(r.reason),
+    })),
     ungated: c.ungated.map((r) => ({ change: r.change, run: r.run, started: fmt.time(r.started_at), reason: t(r.reason) })),
     retro_overdue: c.retro_overdue.map((r) => ({ change: r.change, due: fmt.time(r.due) })),
     pir_missing: c.pir_missing.map((r) => ({ change: r.change, window_end: fmt.time(r.window_end) })),
@@ -52,7 +83,13 @@ function viewChanges({ report, t, fmt, fvs, fv }: ViewKit): SectionView {
 function viewInspection({ report, t, fmt, fv, fvs }: ViewKit): SectionView {
   const ins = report.inspection;
   const bars = (rows: readonly { key: string; figure: Parameters<typeof fv>[0] }[], title: string) =>
-    rows.length ? renderBars(rows.map((r) => ({ label: r.key, value: r.figure.value, text: formatValue(r.figure, t) })), 100, title) : '';
+    rows.length
+      ? renderBars(
+          rows.map((r) => ({ label: r.key, value: r.figure.value, text: formatValue(r.figure, t) })),
+          100,
+          title,
+        )
+      : '';
   const rows = (list: typeof ins.by_env) => list.map((r) => ({ key: r.key, figure: fv(r.figure) }));
   const framework = (name: 'djbh' | 'iso27001') => ({
     rows: ins.frameworks[name].rows.map((r) => ({
@@ -82,7 +119,17 @@ function viewInspection({ report, t, fmt, fv, fvs }: ViewKit): SectionView {
     findings: {
       figures: fvs(f.figures),
       baseline: f.baseline ? t('findings.baseline', { run: f.baseline.run, at: fmt.time(f.baseline.at) }) : '',
-      open: f.open.map((x) => ({ ...x, expected: fmt.stamps(x.expected), observed: fmt.stamps(x.observed), severity: fmt.value('severity', x.severity), status: fmt.value('result', x.status), lifecycle: x.lifecycle ? fmt.value('change', x.lifecycle) : '', since: fmt.value('since', x.since), is_new: x.since === 'new', evidence: x.evidence.map((id) => ({ id })) })),
+      open: f.open.map((x) => ({
+        ...x,
+        expected: fmt.stamps(x.expected),
+        observed: fmt.stamps(x.observed),
+        severity: fmt.value('severity', x.severity),
+        status: fmt.value('result', x.status),
+        lifecycle: x.lifecycle ? fmt.value('change', x.lifecycle) : '',
+        since: fmt.value('since', x.since),
+        is_new: x.since === 'new',
+        evidence: x.evidence.map((id) => ({ id })),
+      })),
       resolved: f.resolved.map((x) => ({ ...x, severity: fmt.value('severity', x.severity), evidence: x.evidence.map((id) => ({ id })) })),
       not_evaluated: f.not_evaluated.map((x) => ({ host: x.host, reason: fmt.unreachable(x.reason), checks: x.checks, evidence: x.evidence.map((id) => ({ id })) })),
     },
@@ -104,7 +151,14 @@ function viewNotes({ report, t, fmt }: ViewKit): SectionView {
     problems: n.problems.map((w) => ({ ...w, refs: refs(w.refs) })),
     plan: n.improvement_plan.map((p) => ({ action: p.action, owner: fmt.person(p.owner), due: p.due, refs: refs(p.refs) })),
     attention: report.summary.attention.length,
-    follow_ups: report.incidents.improvement_actions.map((a) => ({ incident: a.incident, action: a.action, owner: fmt.person(a.owner), due: a.due, status: fmt.value('follow_up', a.status), overdue: a.overdue })),
+    follow_ups: report.incidents.improvement_actions.map((a) => ({
+      incident: a.incident,
+      action: a.action,
+      owner: fmt.person(a.owner),
+      due: a.due,
+      status: fmt.value('follow_up', a.status),
+      overdue: a.overdue,
+    })),
   };
 }
 

@@ -127,7 +127,11 @@ export function buildView(report: Report) {
       no_evidence: s.period_has_evidence ? '' : t('status.no_evidence', { period: report.period.id }),
       incomplete: s.gaps.length ? t('status.incomplete', { count: s.gaps.length }) : '',
       gaps: s.gaps.map((g) => ({ code: g.code, label: t(`${g.code}.short`), text: t(g.code), path: g.path ?? '', detail: g.detail })),
-      provenance: !p.git ? t('status.not_git') : provenanceRows.length || report.integrity.history.length ? t('status.outside_git', { commit: (report.repository.commit ?? '').slice(0, 10), count: provenanceRows.length + report.integrity.history.length }) : '',
+      provenance: !p.git
+        ? t('status.not_git')
+        : provenanceRows.length || report.integrity.history.length
+          ? t('status.outside_git', { commit: (report.repository.commit ?? '').slice(0, 10), count: provenanceRows.length + report.integrity.history.length })
+          : '',
       provenance_rows: provenanceRows,
       any: s.provisional || !s.period_has_evidence || s.gaps.length > 0 || !p.git || provenanceRows.length > 0 || report.integrity.history.length > 0,
     },
@@ -139,7 +143,10 @@ export function buildView(report: Report) {
     sections: sectionViews(kit),
     integrity: {
       figures: kit.fvs(report.integrity.figures),
-      sampling: t('integrity.sampling', { files: report.integrity.figures.find((f) => f.id === 'integrity.record_files')?.value ?? 0, lines: report.integrity.figures.find((f) => f.id === 'integrity.record_lines')?.value ?? 0 }),
+      sampling: t('integrity.sampling', {
+        files: report.integrity.figures.find((f) => f.id === 'integrity.record_files')?.value ?? 0,
+        lines: report.integrity.figures.find((f) => f.id === 'integrity.record_lines')?.value ?? 0,
+      }),
       ok: report.integrity.problems.length === 0,
       problems: report.integrity.problems.map((x) => ({ ...x, message: fmt.message(x.code, x.message) })),
       history_ok: report.integrity.history.length === 0,

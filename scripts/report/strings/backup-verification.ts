@@ -20,9 +20,9 @@ export const backupVerificationStrings = {
     'fig.backup_verification.prune_due': 'Hosts with snapshots that should have been pruned',
     'formula.bv_rto_met': 'last restore test per policy and host in the period that passed and whose measured restore time was within rto_hours ÷ those with a measured time',
     'formula.bv_checks_failed': 'repositories whose last restic check in the period reported errors or could not run',
-    'formula.bv_retention_ok': 'last retention verdict per policy and host (restic forget --dry-run with the policy\'s keep_*) that passed ÷ all',
+    'formula.bv_retention_ok': "last retention verdict per policy and host (restic forget --dry-run with the policy's keep_*) that passed ÷ all",
     'formula.bv_too_few': 'last retention verdicts naming completed days, weeks, months or years the policy promises that hold no snapshot',
-    'formula.bv_prune_due': 'last retention verdicts naming snapshots the policy\'s retention would already have removed',
+    'formula.bv_prune_due': "last retention verdicts naming snapshots the policy's retention would already have removed",
   },
   'zh-CN': {
     'bv.title': '备份验证（opsgate backup verify）',

@@ -5,7 +5,10 @@ import { dutiesStrings } from './duties.ts';
 import { backupVerificationStrings } from './backup-verification.ts';
 
 export type { StringKey };
-export const STRING_TABLES: Record<Language, Record<StringKey, string>> = { en: { ...en, ...dutiesStrings.en, ...backupVerificationStrings.en }, 'zh-CN': { ...zhCN, ...dutiesStrings['zh-CN'], ...backupVerificationStrings['zh-CN'] } };
+export const STRING_TABLES: Record<Language, Record<StringKey, string>> = {
+  en: { ...en, ...dutiesStrings.en, ...backupVerificationStrings.en },
+  'zh-CN': { ...zhCN, ...dutiesStrings['zh-CN'], ...backupVerificationStrings['zh-CN'] },
+};
 
 export type Translate = (key: string, params?: Record<string, string | number>) => string;
 
