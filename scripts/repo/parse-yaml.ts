@@ -125,11 +125,15 @@ function parseFast(text: string, lineOffset: number): ParsedYaml | undefined {
 
 function isPlainTree(v: unknown, depth: number): boolean {
   if (depth > YAML_LIMITS.maxDepth) return false;
-  if (Array.isArray(v)) return v.every((x) => isPlainTree(x, depth + 1));
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!isPlainTree(v[i], depth + 1)) return false;
+    return true;
+  }
   if (v !== null && typeof v === 'object') {
-    for (const k of Object.keys(v)) if (FORBIDDEN_KEYS.has(k)) return false;
     if (Object.prototype.hasOwnProperty.call(v, '__proto__')) return false;
-    return Object.values(v).every((x) => isPlainTree(x, depth + 1));
+    const keys = Object.keys(v);
+    for (const k of keys) if (FORBIDDEN_KEYS.has(k)) return false;
+    for (const k of keys) if (!isPlainTree((v as Record<string, unknown>)[k], depth + 1)) return false;
   }
   return true;
 }
