@@ -25,6 +25,8 @@ export type AnyDoc = { [K in DocumentKind]: Doc<K> }[DocumentKind];
 export interface ParsedDocument {
   doc?: AnyDoc;
   diagnostics: Diagnostic[];
+  /** When the document loaded on the fast path: the text its `locate` reads (a worker thread sends it instead of the function). */
+  source?: { text: string; lineOffset: number };
 }
 
 // One-shot hashing (Node ≥ 20.12) skips the Hash object per document; same digest.
@@ -101,5 +103,5 @@ export function parseDocumentText(input: Uint8Array | string, file: string, vali
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   const doc = { kind: match.kind, id: id as string, file, data: parsed.data, locate: parsed.locate, sha256, ...(body !== undefined ? { body } : {}) } as AnyDoc;
-  return { doc, diagnostics };
+  return { doc, diagnostics, ...(parsed.source ? { source: parsed.source } : {}) };
 }
