@@ -1,4 +1,4 @@
-import { parseCommandArgs } from './args.ts';
+import { is, parseCommandArgs } from './args.ts';
 import type { Command } from './context.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 
@@ -25,13 +25,13 @@ environments, secrets, actions and variables), GITHUB_REPOSITORY, GITHUB_API_URL
 exit codes: 0 every check ok, 1 a problem (or a setting that could not be read), 2 usage
 `;
 
-const SPEC = {
+export const ARGS = {
   usage: USAGE,
   help: HELP,
   options: {
     repo: { type: 'string' },
     'app-id': { type: 'string' },
-    format: { type: 'string' },
+    format: { type: 'string', check: is.oneOf(['text', 'json']) },
     environment: { type: 'string' },
     'app-environment': { type: 'string' },
     'lint-check': { type: 'string' },
@@ -39,7 +39,7 @@ const SPEC = {
 } as const;
 
 export const doctorCommand: Command = async (ctx) => {
-  const { values: v } = parseCommandArgs(ctx.argv, SPEC);
+  const { values: v } = parseCommandArgs(ctx.argv, ARGS);
   const repository = v.repo ?? ctx.env.GITHUB_REPOSITORY ?? '';
   if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new UsageError(repository ? `--repo '${repository}' is not owner/name` : 'which repository? give --repo owner/name (or GITHUB_REPOSITORY)', USAGE);
   if (v['app-id'] !== undefined && !/^[1-9]\d{0,12}$/.test(v['app-id'])) throw new UsageError(`--app-id must be the App's numeric id, not '${v['app-id']}'`, USAGE);

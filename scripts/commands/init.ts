@@ -7,7 +7,7 @@ import { ExitCode, UsageError } from '../model/errors.ts';
 import { readVersion } from '../model/version.ts';
 import { checkInitOptions, planInit, type InitOptions, type InitSources } from '../scaffold/init.ts';
 import type { CommandContext } from './context.ts';
-import { oneOf, parseCommandArgs } from './args.ts';
+import { is, oneOf, parseCommandArgs } from './args.ts';
 
 const USAGE = 'usage: opsgate init DIR [--name NAME] [--timezone ZONE] [--language en|zh-CN] [--default-branch B] [--opsgate-repository OWNER/NAME --opsgate-commit SHA]';
 const HELP = `${USAGE}
@@ -29,15 +29,15 @@ any of those files exists already. \`opsgate lint --root DIR\` is clean afterwar
 
 exit codes: 0 written, 2 usage or a file exists already, 3 internal error
 `;
-const SPEC = {
+export const ARGS = {
   usage: USAGE,
   help: HELP,
   positionals: { min: 1, max: 1, name: 'the directory to create the repository in' },
   options: {
-    name: { type: 'string' },
+    name: { type: 'string', check: is.given('a name') },
     'default-branch': { type: 'string' },
     timezone: { type: 'string' },
-    language: { type: 'string' },
+    language: { type: 'string', check: is.oneOf(['en', 'zh-CN']) },
     'opsgate-repository': { type: 'string' },
     'opsgate-commit': { type: 'string' },
   },
@@ -71,7 +71,7 @@ async function readInitSources(): Promise<InitSources> {
 
 /** `opsgate init DIR`: a new organisation's repository, lint-clean, calling this opsgate. */
 export async function initCommand(ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
+  const { values, positionals } = parseCommandArgs(ctx.argv, ARGS);
   const dir = path.resolve(ctx.root, positionals[0]!);
   const timezone = values.timezone ?? 'UTC';
   if (!IANAZone.isValidZone(timezone)) throw new UsageError(`--timezone must be an IANA time zone, not '${timezone}'`, 'e.g. --timezone Europe/Berlin or --timezone Asia/Shanghai');
