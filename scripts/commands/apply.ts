@@ -46,6 +46,8 @@ default branch, its gate decision is satisfied, its window is open and no freeze
 
 exit codes: 0 succeeded, 1 refused, failed, partial or needs attention, 2 usage, 3 internal error
 `;
+/** `--resolve HOST:PHASE:STEP=done|failed`. */
+const RESOLUTION = /^([^:=\s]+):(precheck|step|verification|rollback):([^:=\s]+)=(done|failed)$/;
 export const ARGS = {
   usage: USAGE,
   help: HELP,
@@ -60,12 +62,12 @@ export const ARGS = {
     'lock-ttl': { type: 'string', check: is.integer({ min: 3 }) },
     'rerun-succeeded': { type: 'boolean' },
     'confirm-seconds': { type: 'string', check: is.integer({ min: 5, max: 3600 }) },
-    resolve: { type: 'string', multiple: true },
+    resolve: { type: 'string', multiple: true, check: is.matches('HOST:PHASE:STEP=done|failed, PHASE one of precheck, step, verification, rollback', RESOLUTION) },
   },
 } as const;
 
 function parseResolution(text: string): Resolution {
-  const m = /^([^:=\s]+):(precheck|step|verification|rollback):([^:=\s]+)=(done|failed)$/.exec(text);
+  const m = RESOLUTION.exec(text);
   if (!m) throw new UsageError(`--resolve '${text}' is not HOST:PHASE:STEP=done|failed`, USAGE);
   return { host: m[1]!, phase: m[2]!, step: m[3]!, resolution: m[4] as 'done' | 'failed' };
 }

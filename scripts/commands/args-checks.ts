@@ -5,7 +5,7 @@
  * undefined when the value is fine. Pure: syntax only; whether a named host or policy
  * exists is the command's question (it reads the repository).
  */
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 
 export type ValueCheck = (value: string) => string | undefined;
 
@@ -20,8 +20,8 @@ function oneOf(allowed: readonly string[]): ValueCheck {
 function someOf(allowed: readonly string[]): ValueCheck {
   return (v) => {
     const items = v.split(',').map((s) => s.trim());
-    const bad = items.filter((s) => !allowed.includes(s));
-    return bad.length || items.length === 0 ? `must be any of ${allowed.join(', ')} (comma-separated), not ${quote(v)}` : undefined;
+    const bad = items.find((s) => !allowed.includes(s));
+    return bad !== undefined ? `: ${quote(bad)} is not one of ${allowed.join(', ')} (a comma-separated list, e.g. ${allowed.slice(0, 2).join(',')})` : undefined;
   };
 }
 
@@ -51,6 +51,18 @@ const time: ValueCheck = (v) =>
     ? undefined
     : `must be a time: ISO 8601 (2026-11-11T00:15:00+08:00), a local date-time (2026-11-11T00:15) or HH:MM for today, not ${quote(v)}`;
 
+/** A point in time with its offset: ISO 8601 ending in Z or ±HH:MM. */
+const instant: ValueCheck = (v) =>
+  DateTime.fromISO(v, { setZone: true }).isValid && /(Z|[+-]\d{2}:?\d{2})$/.test(v) ? undefined : `must be an ISO 8601 date-time with offset (e.g. 2026-12-01T09:00:00+08:00), not ${quote(v)}`;
+
+/** An IANA time zone. */
+const zone: ValueCheck = (v) => (IANAZone.isValidZone(v) ? undefined : `must be an IANA time zone (e.g. Europe/Berlin, Asia/Shanghai), not ${quote(v)}`);
+
+/** A value of a given shape (a pull request number, a commit SHA), never mistaken for an option. */
+function matches(what: string, pattern: RegExp): ValueCheck {
+  return (v) => (!v.startsWith('-') && pattern.test(v) ? undefined : `must be ${what}, not ${quote(v)}`);
+}
+
 /** A comma-separated list of ids as the schemas spell them (hosts, groups, baselines, policies, people, channels). */
 function names(what: string, pattern = /^[a-z0-9][a-z0-9._-]*$/): ValueCheck {
   return (v) => {
@@ -75,4 +87,4 @@ function notOption(what: string, pattern = /^[\w./:@-]+$/): ValueCheck {
   return (v) => (!v.startsWith('-') && pattern.test(v) ? undefined : `must be ${what}, not ${quote(v)}`);
 }
 
-export const is = { oneOf, someOf, integer, seconds, date, month, year, time, names, name, given, notOption };
+export const is = { oneOf, someOf, integer, seconds, date, month, year, time, instant, zone, names, name, given, notOption, matches };

@@ -152,7 +152,7 @@ function parserOptions(options: Options) {
 function parseLeaf<O extends Options>(argv: readonly string[], spec: CommandSpec<O>, name: string | undefined, siblings: Record<string, Options>): { values: Values<O>; positionals: string[] } {
   if (wantsHelp(argv)) throw new HelpRequested(renderHelp(spec));
   const usage = name ? `${spec.usage}\n(opsgate ${name} --help lists its options)` : spec.usage;
-  const where = name ? `${name}: ` : '';
+  const where = `${name ?? /^usage: opsgate (\S+)/.exec(spec.usage)?.[1] ?? 'opsgate'}: `;
   // First every option that is not this command's: all of them in one message, each with who takes it.
   const known = { ...Object.assign({}, ...Object.values(siblings)), ...spec.options } as Options;
   const { tokens } = parseArgs({ args: [...argv], options: parserOptions(known), strict: false, allowPositionals: true, tokens: true });
@@ -172,17 +172,18 @@ function parseLeaf<O extends Options>(argv: readonly string[], spec: CommandSpec
   } catch (e) {
     throw new UsageError(where + plainParseError(e as Error), usage);
   }
+  // Then every argument count and value problem, all at once, each naming the option.
+  const bad: string[] = [];
   const { min = 0, max = 0, name: what = 'argument' } = spec.positionals ?? {};
   const n = parsed.positionals.length;
-  if (n > max) throw new UsageError(`${where}unexpected argument${n - max > 1 ? 's' : ''} '${parsed.positionals.slice(max).join(' ')}'`, usage);
-  if (n < min) throw new UsageError(`${where}missing ${what}`, usage);
-  const bad: string[] = [];
+  if (n > max) bad.push(`unexpected argument${n - max > 1 ? 's' : ''} '${parsed.positionals.slice(max).join(' ')}'`);
+  if (n < min) bad.push(`missing ${what}`);
   for (const [k, o] of Object.entries(spec.options)) {
     const v = parsed.values[k];
     if (!o.check || v === undefined) continue;
     for (const one of Array.isArray(v) ? v : [v]) {
       const problem = typeof one === 'string' ? o.check(one) : undefined;
-      if (problem) bad.push(`--${k} ${problem}`);
+      if (problem) bad.push(`--${k}${problem.startsWith(':') ? '' : ' '}${problem}`);
     }
   }
   if (bad.length) throw new UsageError(where + bad.join('; '), usage);

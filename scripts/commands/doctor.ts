@@ -20,6 +20,13 @@ opsgate relies on, whether it is ok or a problem, and the fix:
   - the secrets policies/organisation.yaml allows versus those present (names only)
   - Actions' default token permissions
 
+  --repo owner/name           the repository (default: $GITHUB_REPOSITORY)
+  --app-id N                  the opsgate App's numeric id: the approval status must be pinned to it
+  --format F                  text (default) or json
+  --environment NAME          the environment holding the SSH key and allowed secrets (default: production)
+  --app-environment NAME      the environment holding the App key (default: opsgate)
+  --lint-check NAME           the required status check of opsgate lint (default: "lint / lint")
+
 environment: GITHUB_TOKEN (never printed; needs read access to administration,
 environments, secrets, actions and variables), GITHUB_REPOSITORY, GITHUB_API_URL
 exit codes: 0 every check ok, 1 a problem (or a setting that could not be read), 2 usage
@@ -29,12 +36,12 @@ export const ARGS = {
   usage: USAGE,
   help: HELP,
   options: {
-    repo: { type: 'string' },
-    'app-id': { type: 'string' },
+    repo: { type: 'string', check: is.matches('owner/name', /^[\w.-]+\/[\w.-]+$/) },
+    'app-id': { type: 'string', check: is.matches("the App's numeric id", /^[1-9]\d{0,12}$/) },
     format: { type: 'string', check: is.oneOf(['text', 'json']) },
-    environment: { type: 'string' },
-    'app-environment': { type: 'string' },
-    'lint-check': { type: 'string' },
+    environment: { type: 'string', check: is.matches('an environment name', /^[\w. -]{1,255}$/) },
+    'app-environment': { type: 'string', check: is.matches('an environment name', /^[\w. -]{1,255}$/) },
+    'lint-check': { type: 'string', check: is.given('the name of the lint status check') },
   },
 } as const;
 

@@ -75,7 +75,7 @@ export const ARGS = {
   usage: USAGE,
   help: HELP,
   options: {
-    pr: { type: 'string' },
+    pr: { type: 'string', check: is.matches('a pull request number', /^[1-9]\d{0,9}$/) },
     simulate: { type: 'string', check: is.given('a file') },
     format: { type: 'string', check: is.oneOf(['text', 'json', 'github']) },
     'decision-out': { type: 'string', check: is.given('a file') },

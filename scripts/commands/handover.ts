@@ -41,7 +41,7 @@ export const ARGS = {
       options: {
         by: { type: 'string', value: 'PERSON', help: 'the incoming person (required)', check: is.name('a person', /^[a-z][a-z0-9-]*$/) },
         at,
-        note: { type: 'string', value: 'TEXT', help: 'a note kept with the acknowledgement' },
+        note: { type: 'string', value: 'TEXT', help: 'a note kept with the acknowledgement', check: is.given('text') },
       },
     },
   },

@@ -20,7 +20,7 @@ const INCIDENT = { min: 1, max: 1, name: 'the incident: INC-YYYY-NNNN' } as cons
 const PERSON = /^[a-z][a-z0-9-]*$/;
 const by = { type: 'string', value: 'PERSON', help: 'who did it (a person id under policies/access/people/; required)', check: is.name('a person', PERSON) } as const;
 const at = { type: 'string', value: 'TIME', help: 'when (ISO 8601, a local date-time, or HH:MM today; default: now)', check: is.time } as const;
-const note = { type: 'string', value: 'TEXT', help: 'a note kept with the entry' } as const;
+const note = { type: 'string', value: 'TEXT', help: 'a note kept with the entry', check: is.given('text') } as const;
 const to = { type: 'string', value: 'ID[,ID]', help: 'whom: people or contacts, comma-separated', check: is.names('person or contact ids') } as const;
 const channel = { type: 'string', value: 'C', help: `how: ${CHANNELS.join(', ')}`, check: is.oneOf(CHANNELS) } as const;
 
@@ -59,7 +59,7 @@ export const ARGS = {
         channel,
         by,
         at,
-        ticket: { type: 'string', value: 'T', help: "the vendor's ticket number" },
+        ticket: { type: 'string', value: 'T', help: "the vendor's ticket number", check: is.given('the ticket number') },
         note,
       },
     },
@@ -78,8 +78,8 @@ export const ARGS = {
       options: {
         by,
         at,
-        'root-cause': { type: 'string', value: 'TEXT', help: 'the root cause' },
-        resolution: { type: 'string', value: 'TEXT', help: 'what resolved it' },
+        'root-cause': { type: 'string', value: 'TEXT', help: 'the root cause', check: is.given('text') },
+        resolution: { type: 'string', value: 'TEXT', help: 'what resolved it', check: is.given('text') },
         'verified-by': { type: 'string', value: 'PERSON', help: 'who verified the service is back', check: is.name('a person', PERSON) },
         note,
       },

@@ -35,11 +35,11 @@ export const ARGS = {
   positionals: { min: 1, max: 1, name: 'the directory to create the repository in' },
   options: {
     name: { type: 'string', check: is.given('a name') },
-    'default-branch': { type: 'string' },
-    timezone: { type: 'string' },
+    'default-branch': { type: 'string', check: is.matches('a branch name', /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/) },
+    timezone: { type: 'string', check: is.zone },
     language: { type: 'string', check: is.oneOf(['en', 'zh-CN']) },
-    'opsgate-repository': { type: 'string' },
-    'opsgate-commit': { type: 'string' },
+    'opsgate-repository': { type: 'string', check: is.matches('OWNER/NAME', /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/) },
+    'opsgate-commit': { type: 'string', check: is.matches('a full 40-character commit SHA', /^[0-9a-f]{40}$/) },
   },
 } as const;
 

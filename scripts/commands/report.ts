@@ -35,9 +35,9 @@ export const ARGS = {
   options: {
     period: { type: 'string', check: is.month },
     lang: { type: 'string', check: is.oneOf(LANGUAGES) },
-    format: { type: 'string' },
+    format: { type: 'string', check: is.someOf(FORMATS) },
     out: { type: 'string', check: is.given('a directory') },
-    at: { type: 'string' },
+    at: { type: 'string', check: is.instant },
   },
 } as const satisfies CommandSpec;
 
