@@ -49,7 +49,7 @@ const year: ValueCheck = (v) => (/^\d{4}$/.test(v) ? undefined : `must be a year
 const time: ValueCheck = (v) =>
   /^([01]\d|2[0-3]):[0-5]\d$/.test(v) || (/^\d{4}-\d{2}-\d{2}/.test(v) && DateTime.fromISO(v, { setZone: true }).isValid)
     ? undefined
-    : `must be a time: ISO 8601 (2026-11-11T00:15:00+08:00), a local date-time (2026-11-11T00:15) or HH:MM for today, not ${quote(v)}`;
+    : `${quote(v)} is not a time: use ISO 8601 (2026-11-11T00:15:00+08:00), a local date-time (2026-11-11T00:15) or HH:MM for today`;
 
 /** A point in time with its offset: ISO 8601 ending in Z or ±HH:MM. */
 const instant: ValueCheck = (v) =>
@@ -72,6 +72,11 @@ function names(what: string, pattern = /^[a-z0-9][a-z0-9._-]*$/): ValueCheck {
   };
 }
 
+/** A comma-separated list of recipients, ids or names: none empty (the document's schema judges the rest). */
+function recipients(what: string): ValueCheck {
+  return (v) => (v.split(',').some((s) => s.trim() === '' || s.trim().startsWith('-')) ? `must be ${what}, comma-separated, none empty, not ${quote(v)}` : undefined);
+}
+
 /** One id (a person, a rotation, a channel). */
 function name(what: string, pattern = /^[a-z0-9][a-z0-9._-]*$/): ValueCheck {
   return (v) => (pattern.test(v) ? undefined : `must be ${what} (an id like ${what === 'a person' ? 'zhang-wei' : 'ops-primary'}), not ${quote(v)}`);
@@ -87,4 +92,4 @@ function notOption(what: string, pattern = /^[\w./:@-]+$/): ValueCheck {
   return (v) => (!v.startsWith('-') && pattern.test(v) ? undefined : `must be ${what}, not ${quote(v)}`);
 }
 
-export const is = { oneOf, someOf, integer, seconds, date, month, year, time, instant, zone, names, name, given, notOption, matches };
+export const is = { oneOf, someOf, integer, seconds, date, month, year, time, instant, zone, names, recipients, name, given, notOption, matches };

@@ -119,7 +119,8 @@ export function parseSubcommand<S extends Readonly<Record<string, SubcommandSpec
   group: GroupSpec<S>,
 ): { sub: keyof S & string; values: Values<AllOptions<S>>; positionals: string[] } {
   const names = Object.keys(group.subcommands);
-  const expected = `${group.what ?? 'a subcommand'}: ${names.join(', ').replace(/, ([^,]*)$/, ' or $1')}`;
+  const choices = names.join(', ').replace(/, ([^,]*)$/, ' or $1');
+  const expected = `${group.what ?? 'a subcommand'}: ${choices}`;
   const groupUsage = renderGroupHelp(group).split('\n\n')[0]!;
   const all = Object.assign({}, ...Object.values(group.subcommands).map((s) => s.options)) as Options;
   const { tokens } = parseArgs({ args: [...argv], options: { ...parserOptions(all), help: { type: 'boolean', short: 'h' } }, strict: false, allowPositionals: true, tokens: true });
@@ -130,7 +131,7 @@ export function parseSubcommand<S extends Readonly<Record<string, SubcommandSpec
     throw new UsageError(`${unknown?.kind === 'option' ? `unknown option '${unknown.rawName}'; ` : ''}missing ${expected}`, groupUsage);
   }
   const sub = first.value;
-  if (!Object.hasOwn(group.subcommands, sub)) throw new UsageError(`expected ${expected}, not '${sub}'`, groupUsage);
+  if (!Object.hasOwn(group.subcommands, sub)) throw new UsageError(`expected ${group.what ? expected : choices}, not '${sub}'`, groupUsage);
   const rest = argv.filter((_, i) => i !== first.index);
   const siblings = Object.fromEntries(
     Object.entries(group.subcommands)

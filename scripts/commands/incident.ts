@@ -21,7 +21,7 @@ const PERSON = /^[a-z][a-z0-9-]*$/;
 const by = { type: 'string', value: 'PERSON', help: 'who did it (a person id under policies/access/people/; required)', check: is.name('a person', PERSON) } as const;
 const at = { type: 'string', value: 'TIME', help: 'when (ISO 8601, a local date-time, or HH:MM today; default: now)', check: is.time } as const;
 const note = { type: 'string', value: 'TEXT', help: 'a note kept with the entry', check: is.given('text') } as const;
-const to = { type: 'string', value: 'ID[,ID]', help: 'whom: people or contacts, comma-separated', check: is.names('person or contact ids') } as const;
+const to = { type: 'string', value: 'ID[,ID]', help: 'whom: people, contacts or names, comma-separated', check: is.recipients('people, contacts or names') } as const;
 const channel = { type: 'string', value: 'C', help: `how: ${CHANNELS.join(', ')}`, check: is.oneOf(CHANNELS) } as const;
 
 /** `opsgate incident open|ack|analyse|escalate|notify|resolve`: each subcommand declares exactly its options. */
