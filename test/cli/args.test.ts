@@ -81,7 +81,10 @@ describe('every command through the real bin', () => {
     [['converge', 'backup', '--confirm-seconds', '60'], /unknown option '--confirm-seconds' for converge backup: it is an option of converge access and converge baseline/],
     [['incident', 'ack', 'INC-2026-0001', '--by', 'li-lei', '--role', 'vendor'], /unknown option '--role' for incident ack: it is an option of incident escalate/],
     [['calendar', 'export', '--ics', '--year', '2027'], /unknown option '--year' for calendar export: it is an option of calendar sync/],
-    [['backup', 'verify', '--concurrency', '0', '--format', 'xml'], /^opsgate: backup verify: --format must be one of text, json, github, not 'xml'; --concurrency must be a whole number from 1 to 100, not '0'/],
+    [
+      ['backup', 'verify', '--concurrency', '0', '--format', 'xml'],
+      /^opsgate: backup verify: --format must be one of text, json, github, not 'xml'; --concurrency must be a whole number from 1 to 100, not '0'/,
+    ],
     [['incident', 'ack', 'INC-2026-0001', '--by', 'li-lei', '--at', 'yesterday'], /--at 'yesterday' is not a time/],
     [['calendar', 'export', '--ics', '--from', '2026-02-30'], /--from must be a date as YYYY-MM-DD, not '2026-02-30'/],
     [['land', 'lease', '--flow', 'nope', '--run', '1'], /--flow must be one of apply, /],
