@@ -11,7 +11,7 @@ import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, splitGlobalArgs } from '../../scripts/bin/run-cli.ts';
-import { HelpRequested, integer, list, oneOf, parseCommandArgs, seconds } from '../../scripts/commands/args.ts';
+import { HelpRequested, integer, is, list, oneOf, parseCommandArgs, parseSubcommand, seconds } from '../../scripts/commands/args.ts';
 import { commands } from '../../scripts/commands/index.ts';
 import { UsageError } from '../../scripts/model/errors.ts';
 import { BIN } from '../helpers/bin.ts';
@@ -179,6 +179,60 @@ describe('the shared parser', () => {
     [['new', 'change', '--', '--root', 'x'], '/w', false, ['new', 'change', '--', '--root', 'x']],
   ])('global options %j are taken from anywhere', (argv, root, debug, rest) => {
     expect(splitGlobalArgs(argv, '/w')).toEqual({ root, debug, rest });
+  });
+});
+
+describe('subcommands, each with its own options', () => {
+  const group = {
+    command: 'x',
+    subcommands: {
+      a: {
+        summary: 'the a',
+        usage: 'usage: opsgate x a [--one N]',
+        options: { one: { type: 'string', value: 'N', help: 'one', check: is.integer({ max: 9 }) }, both: { type: 'boolean', help: 'both' } },
+      },
+      b: { summary: 'the b', usage: 'usage: opsgate x b [--two]', positionals: { max: 1 }, options: { two: { type: 'boolean', help: 'two' }, both: { type: 'boolean', help: 'both' } } },
+    },
+  } as const;
+  const usageError = (argv: string[]) => {
+    try {
+      parseSubcommand(argv, group);
+    } catch (e) {
+      if (e instanceof UsageError) return e.message;
+      throw e;
+    }
+    throw new Error('no usage error');
+  };
+
+  it('finds the subcommand after options, and parses only its options', () => {
+    expect(parseSubcommand(['--one', '3', 'a', '--both'], group)).toEqual({ sub: 'a', values: { one: '3', both: true }, positionals: [] });
+    expect(parseSubcommand(['b', '--', '--one'], group)).toEqual({ sub: 'b', values: {}, positionals: ['--one'] });
+  });
+
+  it("refuses the other subcommand's options and unknown ones, all in one message, naming who takes each", () => {
+    expect(usageError(['b', '--one=1', '--zz', '--both'])).toBe("unknown option '--one' for x b: it is an option of x a; unknown option '--zz' for x b");
+  });
+
+  it('checks every value and counts arguments, all at once, located by the subcommand', () => {
+    expect(usageError(['a', '--one', '10', 'extra'])).toBe("x a: unexpected argument 'extra'; --one must be a whole number from 1 to 9, not '10'");
+  });
+
+  it('help: the command lists its subcommands; a subcommand lists exactly its options', () => {
+    const help = (argv: string[]) => {
+      try {
+        parseSubcommand(argv, group);
+      } catch (e) {
+        if (e instanceof HelpRequested) return e.text;
+      }
+      throw new Error('no help');
+    };
+    expect(help(['--help'])).toMatch(/^usage: opsgate x a \[--one N\]\n {7}opsgate x b \[--two\]\n\n {2}a {2}the a\n {2}b {2}the b\n/);
+    expect(help(['b', '-h'])).toBe('usage: opsgate x b [--two]\n\n  --two               two\n  --both              both\n');
+  });
+
+  it('no subcommand, or an unknown one, names the choices', () => {
+    expect(usageError([])).toBe('missing a subcommand: a or b');
+    expect(usageError(['c'])).toBe("expected a or b, not 'c'");
   });
 });
 
