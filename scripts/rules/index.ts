@@ -6,6 +6,7 @@ import { checkOfficialCalendar } from './calendar-official.ts';
 import { checkAdvisories } from './advisory-rules.ts';
 import { checkBackupPrechecks, checkBackupVerification } from './backup-rules.ts';
 import { checkBackupVerifySchedule } from './backup-schedule-rules.ts';
+import { checkBaselineCoverage } from './baseline-coverage-rules.ts';
 import { checkChanges, repoPathsOf } from './change-rules.ts';
 import { checkContacts } from './contact-rules.ts';
 import { checkGateAssumptions } from './gate-rules.ts';
@@ -37,6 +38,7 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
   { name: 'gate', rule: checkGateAssumptions },
   { name: 'official-calendar', rule: checkOfficialCalendar },
   { name: 'backup-convergence', rule: checkBackupConvergence },
+  { name: 'baseline-coverage', rule: checkBaselineCoverage },
 ];
 
 /** Loader diagnostics plus every rule's, sorted by place. A rule that throws becomes a diagnostic. Pure. */
