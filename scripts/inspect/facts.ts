@@ -1,7 +1,7 @@
 import type { ShellFacts } from './parse-accounts.ts';
 import type { SshdContext, SshdRuntime } from './parse-sshd.ts';
 import type { SudoersFacts, SudoListing } from './parse-sudo.ts';
-import type { PendingUpdates, RebootFacts } from './parse-patch.ts';
+import type { PendingUpdates, RebootFacts, VersionFacts } from './parse-patch.ts';
 import type { NtpFacts } from './parse-ntp.ts';
 import type { LogRetentionFacts } from './parse-log-retention.ts';
 import type { ListenProcsFacts } from './parse-listen-procs.ts';
@@ -134,6 +134,8 @@ export interface HostFacts {
   logRetention?: Fact<LogRetentionFacts>;
   /** TCP listeners with their processes, and a connection to each checked port (listening_service). */
   listenProcs?: Fact<ListenProcsFacts>;
+  /** package_version minimums compared with the installed versions by the host's own comparator (dpkg --compare-versions …). */
+  versions?: Fact<VersionFacts>;
   files: Fact<Map<string, FileMeta>>;
   sysctlRunning: Fact<Map<string, string | null>>;
   sysctlPersisted: Fact<Map<string, PersistedSysctl>>;

@@ -1,5 +1,6 @@
 import { quoteArg } from '../ssh/quote.ts';
 import { listenProcsBody } from './probe-services.ts';
+import { buildVersionsBody, type VersionRequest } from './probe-patch.ts';
 import { FILE_SECTIONS, FILE_SECTIONS_AWK, PROBE_PRELUDE, SECTION_BODIES, SECTION_COMMANDS, SYSCTL_PERSISTED_GLOBS } from './probe-bodies.ts';
 
 /**
@@ -33,6 +34,7 @@ export type SectionName =
   | 'ntp'
   | 'log-retention'
   | 'listen-procs'
+  | 'versions'
   | `restic:${string}`;
 
 export interface ProbeRequest {
@@ -47,6 +49,8 @@ export interface ProbeRequest {
   restic: Array<{ policy: string; repository: string; password: string }>;
   /** TCP ports listening_service checks name: their listeners' processes, and a connection to each from the host. */
   ports?: number[];
+  /** Package minimums the host compares with its own comparator (package_version checks). */
+  versions?: VersionRequest[];
 }
 
 export { SECTION_BODIES, SECTION_COMMANDS } from './probe-bodies.ts';
@@ -119,6 +123,7 @@ export function buildProbeScript(req: ProbeRequest): string {
     );
   }
   if (req.ports?.length) add('listen-procs', listenProcsBody(req.ports));
+  if (req.versions?.length && wanted('versions')) add('versions', buildVersionsBody(req.versions));
   for (const r of req.restic) {
     add(`restic:${r.policy}`, `RESTIC_PASSWORD=${quoteArg(r.password)}; export RESTIC_PASSWORD; restic -r ${quoteArg(r.repository)} --no-lock --no-cache snapshots --json`);
   }
