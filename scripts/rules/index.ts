@@ -1,12 +1,12 @@
 import { compareDiagnostics, type Diagnostic } from '../model/diagnostic.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { checkAccess } from './access-rules.ts';
+import { checkBaselineCoverage } from './baseline-coverage-rules.ts';
 import { checkBackupConvergence } from './backup-converge-rules.ts';
 import { checkOfficialCalendar } from './calendar-official.ts';
 import { checkAdvisories } from './advisory-rules.ts';
 import { checkBackupPrechecks, checkBackupVerification } from './backup-rules.ts';
 import { checkBackupVerifySchedule } from './backup-schedule-rules.ts';
-import { checkBaselineCoverage } from './baseline-coverage-rules.ts';
 import { checkChanges, repoPathsOf } from './change-rules.ts';
 import { checkContacts } from './contact-rules.ts';
 import { checkGateAssumptions } from './gate-rules.ts';
@@ -28,6 +28,7 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
   { name: 'backup-prechecks', rule: checkBackupPrechecks },
   { name: 'backup-verify-schedule', rule: checkBackupVerifySchedule },
   { name: 'advisories', rule: checkAdvisories },
+  { name: 'baseline-coverage', rule: checkBaselineCoverage },
   { name: 'oncall', rule: checkOncall },
   { name: 'reviews', rule: checkReviews },
   { name: 'incidents', rule: checkIncidentDuties },
@@ -38,7 +39,6 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
   { name: 'gate', rule: checkGateAssumptions },
   { name: 'official-calendar', rule: checkOfficialCalendar },
   { name: 'backup-convergence', rule: checkBackupConvergence },
-  { name: 'baseline-coverage', rule: checkBaselineCoverage },
 ];
 
 /** Loader diagnostics plus every rule's, sorted by place. A rule that throws becomes a diagnostic. Pure. */
