@@ -15,11 +15,12 @@
  * `sudo -n`): it finds the cgroup2 mount, says `held PIDS` while the host's
  * cgroup `<mount>/opsgate/<host>-<token>` is populated, removes the empty step
  * cgroups of earlier runs, and starts a small root helper that moves a runner
- * of the login user into its step cgroup `<host cgroup>/<nonce>.<phase>.<step>`
- * on request (the login user may not write the root cgroup's `cgroup.procs`, so
- * it cannot move itself). A runner that is root moves itself. The runner enters
- * the step cgroup before it starts the command, so everything the command starts
- * is born inside.
+ * (the login user's or root's) into a fresh step cgroup `<host cgroup>/<holder
+ * pid>-<n>` on request through a FIFO (the login user may not write the root
+ * cgroup's `cgroup.procs`, so it cannot move itself). The helper makes the next
+ * step cgroup ahead of time, so a move is one write. The runner enters its step
+ * cgroup before it starts the command, so everything the command starts is
+ * born inside.
  *
  * Without cgroup2, or without root (`sudo -n` refused), the host falls back to
  * the steps flock and the steps token, and says so in the lock's answer; a run
@@ -70,20 +71,27 @@ for s in "$C"/*/; do [ -d "$s" ] && rmdir "$s" 2>/dev/null; done
 if [ -s "$q.pid" ] && read -r old < "$q.pid" && grep -qzxF og-cg "/proc/$old/cmdline" 2>/dev/null; then kill "$old" 2>/dev/null; fi
 mover() {
   exec 3<>"$q" || exit 1
-  while read -r pid key <&3; do
+  # The next step's cgroup is made ahead of its request, so a move is one write to cgroup.procs.
+  n=0
+  spare() { n=$((n + 1)); sp="$C/$holder-$n"; mkdir -p "$sp" 2>/dev/null; }
+  spare
+  while read -r pid _ <&3; do
     # The run is over: the empty step cgroups go (a step cgroup something still lives in stays, and keeps the host locked).
     if [ "$pid" = quit ]; then
       for s in "$C"/*/; do [ -d "$s" ] && rmdir "$s" 2>/dev/null; done
-      rmdir "$C" 2>/dev/null; exit 0
+      rmdir "$C" 2>/dev/null
+      exit 0
     fi
     [ -d "/proc/$holder" ] || exit 0
     case $pid in '' | *[!0-9]*) continue ;; esac
-    case $key in '' | .* | *[!A-Za-z0-9._:-]*) continue ;; esac
     [ -r "/proc/$pid/status" ] || continue
     u=
-    while read -r f a _; do [ "$f" = Uid: ] && { u=$a; break; }; done < "/proc/$pid/status"
-    [ "$u" = "$uid" ] || continue
-    mkdir -p "$C/$key" 2>/dev/null && echo "$pid" > "$C/$key/cgroup.procs" 2>/dev/null
+    while read -r f a _; do [ "$f" = Uid: ] && {
+      u=$a
+      break
+    }; done < "/proc/$pid/status"
+    [ "$u" = "$uid" ] || [ "$u" = 0 ] || continue
+    echo "$pid" > "$sp/cgroup.procs" 2>/dev/null && spare
   done
 }
 (mover) < /dev/null > /dev/null 2>&1 4<&- 5<&- 6<&- 7<&- 8<&- 9<&- &

@@ -68,22 +68,18 @@ if [ -n "$gi" ]; then
   fi
 fi
 # The step's own cgroup (step-cgroup.ts), entered before the command starts, so all it starts is born inside and cannot
-# leave. Root moves itself; the login user asks the host lock's root helper and waits until the kernel says it moved.
+# leave. The host lock's root helper moves us into a fresh one; the kernel's /proc/self/cgroup says when.
 cs=
 if [ -n "$cg" ]; then
-  cs="$cg/$n.$k"
-  if [ -w "$cg/cgroup.procs" ]; then
-    { mkdir -p "$cs" && echo "$$" > "$cs/cgroup.procs"; } 2>/dev/null || fail "cannot enter the step's cgroup $cs"
-  else
-    { exec 4<>"%{s%.steps}.cgq" && printf '%s %s\n' "$$" "$n.$k" >&4 && exec 4>&-; } 2>/dev/null || fail "cannot ask for the step's cgroup"
-    i=0 in=
-    while :; do
-      while IFS= read -r l; do case $l in "0::"*"/$n.$k") in=1 ;; esac; done < /proc/self/cgroup
-      [ -n "$in" ] && break
-      i=$((i + 1)); [ "$i" -gt 600 ] && fail "the host lock's helper did not move the step into its cgroup $cs"
-      [ "$i" -lt 100 ] || sleep 0.02
-    done
-  fi
+  { exec 4<>"%{s%.steps}.cgq" && printf '%s\n' "$$" >&4 && exec 4>&-; } 2>/dev/null || fail "cannot ask for the step's cgroup"
+  b=%{cg##*/} i=0
+  while :; do
+    while IFS= read -r l; do case $l in "0::"*"/opsgate/$b/"*) cs="$cg/%{l##*/}" ;; esac; done < /proc/self/cgroup
+    [ -n "$cs" ] && break
+    i=$((i + 1))
+    [ "$i" -gt 2300 ] && fail "the host lock's helper did not move the step into a cgroup below $cg"
+    [ "$i" -lt 300 ] || sleep 0.005
+  done
 elif [ ! -e "%{s%.steps}.scan" ]; then
   # No cgroup: the next lock also looks for the steps token.
   : > "%{s%.steps}.scan" 2>/dev/null
