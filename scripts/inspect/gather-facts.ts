@@ -7,6 +7,7 @@ import { parseListen } from './parse-network.ts';
 import type { RawSection } from './parse-sections.ts';
 import { parseReboot, parseUpdates } from './parse-patch.ts';
 import { sectionCommand } from './probe.ts';
+import { parseUnits } from './probe-service-active.ts';
 import { parseResticSnapshots, parseSysctlPersisted, parseSysctlRunning } from './parse-sysctl.ts';
 import { parseDf, parseGroup, parseIdentity, parseLoad, parseLoginDefs, parseMeminfo, parseOsRelease, parsePackages, parsePasswd, parseShadowMeta } from './parse-system.ts';
 
@@ -52,6 +53,7 @@ export function gatherFacts(host: string, sections: Map<string, RawSection>, res
     packages: fact('packages', parsePackages),
     updates: fact('updates', parseUpdates),
     reboot: fact('reboot', parseReboot),
+    units: fact('units', (t) => parseUnits(t, boundary)),
     // `files` prints 'missing' itself; a non-zero status only when stat itself is absent.
     files: fact('files', (t) => parseFilesSection(t, boundary)),
     sysctlRunning: fact('sysctl-running', parseSysctlRunning),

@@ -17,6 +17,7 @@
  *   oglogins         those accounts → $OGL
  */
 import { PATCH_SECTION_BODIES, PATCH_SECTION_COMMANDS } from './probe-patch.ts';
+import { UNIT_SECTION_BODIES, UNIT_SECTION_COMMANDS } from './probe-service-active.ts';
 
 export const PROBE_PRELUDE = [
   // The probe's uid and the host's name, once ($U, $H): identity prints them, sudo-list and sudoers use them.
@@ -259,6 +260,7 @@ export const SECTION_BODIES: Record<string, string> = {
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
   ...PATCH_SECTION_BODIES,
+  ...UNIT_SECTION_BODIES,
 };
 
 /**
@@ -324,4 +326,5 @@ export const SECTION_COMMANDS: Record<string, string> = {
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
   ...PATCH_SECTION_COMMANDS,
+  ...UNIT_SECTION_COMMANDS,
 };

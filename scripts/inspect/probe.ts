@@ -29,6 +29,7 @@ export type SectionName =
   | 'load'
   | 'updates'
   | 'reboot'
+  | 'units'
   | `restic:${string}`;
 
 export interface ProbeRequest {
