@@ -1,9 +1,9 @@
 import type { HostFacts } from './facts.ts';
+import { SERVICE_ACTIVE_CHECKS } from './checks-service-active.ts';
 import { evaluateAuthorizedKeys, evaluateSudoers } from './checks-access.ts';
 import { evaluateAccounts, evaluateEmptyPasswords, evaluatePasswordAge, evaluatePrivilegedGroups } from './checks-accounts.ts';
 import { evaluateBackupFreshness } from './checks-backup.ts';
 import { PATCH_CHECKS } from './checks-patch.ts';
-import { SERVICE_ACTIVE_CHECKS } from './checks-service-active.ts';
 import { evaluateFileMode, evaluateLoginDefs, evaluatePackages, evaluatePorts, evaluateSshdOption, evaluateSysctl, evaluateThreshold } from './checks-system.ts';
 import { inScope, type Baseline, type CheckDef, type InspectionRow, type InventoryHost, type Outcome, type PolicyData } from './model.ts';
 
@@ -27,6 +27,7 @@ export const CHECK_REGISTRY: Record<string, CheckType> = {
   package_absent: { sections: ['packages'], evaluate: (c, f) => evaluatePackages(c, f, 'absent') },
   package_present: { sections: ['packages'], evaluate: (c, f) => evaluatePackages(c, f, 'present') },
   sysctl: { sections: ['sysctl-persisted'], evaluate: (c, f) => evaluateSysctl(c, f) },
+  ...SERVICE_ACTIVE_CHECKS,
   disk_usage: { sections: ['disk'], evaluate: (c, f) => evaluateThreshold(c, f, 'disk') },
   memory_usage: { sections: ['memory'], evaluate: (c, f) => evaluateThreshold(c, f, 'memory') },
   load: { sections: ['load'], evaluate: (c, f) => evaluateThreshold(c, f, 'load') },
@@ -38,7 +39,6 @@ export const CHECK_REGISTRY: Record<string, CheckType> = {
   sudoers: { sections: ['sudoers', 'passwd', 'group', 'shells', 'sudo-list'], evaluate: evaluateSudoers },
   backup_freshness: { sections: [], evaluate: evaluateBackupFreshness },
   ...PATCH_CHECKS,
-  ...SERVICE_ACTIVE_CHECKS,
   manual: {
     sections: [],
     evaluate: (c) => ({ status: 'not_checked', expected: String(c.params.procedure ?? 'manual review'), observed: '', reason: 'manual check: record the result by hand', evidence: '' }),

@@ -1,8 +1,8 @@
+import type { UnitFacts } from './probe-service-active.ts';
 import type { ShellFacts } from './parse-accounts.ts';
 import type { SshdContext, SshdRuntime } from './parse-sshd.ts';
 import type { SudoersFacts, SudoListing } from './parse-sudo.ts';
 import type { PendingUpdates, RebootFacts } from './parse-patch.ts';
-import type { UnitFacts } from './probe-service-active.ts';
 
 export type { ShellFacts, SshdContext, SshdRuntime, SudoersFacts, SudoListing };
 /** Typed facts about one host, each either a value or the reason it could not be gathered. Pure types. */
@@ -110,6 +110,8 @@ export interface HostFacts {
   /** Config files with mtimes and the daemon's start time (reload pending?). */
   sshdRuntime: Fact<SshdRuntime>;
   listen: Fact<ListeningSocket[]>;
+  /** PID 1, and systemd's unit files and loaded units (service_active). */
+  units?: Fact<UnitFacts>;
   loginDefs: Fact<Record<string, string>>;
   passwd: Fact<Account[]>;
   group: Fact<GroupEntry[]>;
@@ -126,8 +128,6 @@ export interface HostFacts {
   updates?: Fact<PendingUpdates>;
   /** reboot-required marker, running and installed kernels. */
   reboot?: Fact<RebootFacts>;
-  /** PID 1, and systemd's unit files and loaded units (service_active). */
-  units?: Fact<UnitFacts>;
   files: Fact<Map<string, FileMeta>>;
   sysctlRunning: Fact<Map<string, string | null>>;
   sysctlPersisted: Fact<Map<string, PersistedSysctl>>;

@@ -1,3 +1,4 @@
+import { parseUnits } from './probe-service-active.ts';
 import { factError, factOk, type Fact, type HostFacts } from './facts.ts';
 import { parseAuthorizedKeys } from './parse-access.ts';
 import { parseFilesSection, parseShells } from './parse-accounts.ts';
@@ -7,7 +8,6 @@ import { parseListen } from './parse-network.ts';
 import type { RawSection } from './parse-sections.ts';
 import { parseReboot, parseUpdates } from './parse-patch.ts';
 import { sectionCommand } from './probe.ts';
-import { parseUnits } from './probe-service-active.ts';
 import { parseResticSnapshots, parseSysctlPersisted, parseSysctlRunning } from './parse-sysctl.ts';
 import { parseDf, parseGroup, parseIdentity, parseLoad, parseLoginDefs, parseMeminfo, parseOsRelease, parsePackages, parsePasswd, parseShadowMeta } from './parse-system.ts';
 
@@ -41,6 +41,7 @@ export function gatherFacts(host: string, sections: Map<string, RawSection>, res
     sshdContexts: part(sshd, (v) => v.contexts),
     sshdRuntime: part(sshd, (v) => v.runtime),
     listen: fact('listen', parseListen),
+    units: fact('units', (t) => parseUnits(t, boundary)),
     loginDefs: fact('login-defs', parseLoginDefs),
     passwd: fact('passwd', parsePasswd),
     group: fact('group', parseGroup),
@@ -53,7 +54,6 @@ export function gatherFacts(host: string, sections: Map<string, RawSection>, res
     packages: fact('packages', parsePackages),
     updates: fact('updates', parseUpdates),
     reboot: fact('reboot', parseReboot),
-    units: fact('units', (t) => parseUnits(t, boundary)),
     // `files` prints 'missing' itself; a non-zero status only when stat itself is absent.
     files: fact('files', (t) => parseFilesSection(t, boundary)),
     sysctlRunning: fact('sysctl-running', parseSysctlRunning),

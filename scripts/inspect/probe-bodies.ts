@@ -1,3 +1,5 @@
+import { UNIT_SECTION_BODIES, UNIT_SECTION_COMMANDS } from './probe-service-active.ts';
+
 /**
  * The shell bodies of the probe's sections (POSIX sh; the benchmark runs the same bodies
  * through Ansible). Pure data.
@@ -17,7 +19,6 @@
  *   oglogins         those accounts → $OGL
  */
 import { PATCH_SECTION_BODIES, PATCH_SECTION_COMMANDS } from './probe-patch.ts';
-import { UNIT_SECTION_BODIES, UNIT_SECTION_COMMANDS } from './probe-service-active.ts';
 
 export const PROBE_PRELUDE = [
   // The probe's uid and the host's name, once ($U, $H): identity prints them, sudo-list and sudoers use them.
@@ -242,6 +243,7 @@ elif command -v rpm >/dev/null 2>&1; then rpm -qa --qf '%{NAME}\\t%{VERSION}-%{R
 export const SYSCTL_PERSISTED_GLOBS = '/etc/sysctl.conf /etc/sysctl.d/*.conf /run/sysctl.d/*.conf /usr/local/lib/sysctl.d/*.conf /usr/lib/sysctl.d/*.conf /lib/sysctl.d/*.conf';
 
 export const SECTION_BODIES: Record<string, string> = {
+  ...UNIT_SECTION_BODIES,
   identity: `printf '%s\\n%s\\n' "$U" "$H"`,
   'os-release': 'cat /etc/os-release',
   sshd: SSHD,
@@ -260,7 +262,6 @@ export const SECTION_BODIES: Record<string, string> = {
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
   ...PATCH_SECTION_BODIES,
-  ...UNIT_SECTION_BODIES,
 };
 
 /**
@@ -306,6 +307,7 @@ BEGIN { i = 1; while (i + 2 < ARGC) { n = ARGV[i]; m = ARGV[i + 1]; k = ARGV[i +
 
 /** The evidence command shown for each section (what an operator can run by hand). */
 export const SECTION_COMMANDS: Record<string, string> = {
+  ...UNIT_SECTION_COMMANDS,
   identity: 'id -u; uname -n',
   'os-release': 'cat /etc/os-release',
   sshd: "sshd -T -f CONFIG (the running daemon's -f)",
@@ -326,5 +328,4 @@ export const SECTION_COMMANDS: Record<string, string> = {
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
   ...PATCH_SECTION_COMMANDS,
-  ...UNIT_SECTION_COMMANDS,
 };

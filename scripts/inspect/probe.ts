@@ -13,6 +13,7 @@ export type SectionName =
   | 'identity'
   | 'os-release'
   | 'sshd'
+  | 'units'
   | 'listen'
   | 'login-defs'
   | 'passwd'
@@ -29,7 +30,6 @@ export type SectionName =
   | 'load'
   | 'updates'
   | 'reboot'
-  | 'units'
   | `restic:${string}`;
 
 export interface ProbeRequest {
