@@ -3,7 +3,8 @@ import { SERVICE_ACTIVE_CHECKS } from './checks-service-active.ts';
 import { evaluateAuthorizedKeys, evaluateSudoers } from './checks-access.ts';
 import { evaluateAccounts, evaluateEmptyPasswords, evaluatePasswordAge, evaluatePrivilegedGroups } from './checks-accounts.ts';
 import { evaluateBackupFreshness } from './checks-backup.ts';
-import { PATCH_CHECKS } from './checks-patch.ts';
+import { PATCH_CHECKS, versionRequests } from './checks-patch.ts';
+import type { VersionRequest } from './probe-patch.ts';
 import { evaluateFileMode, evaluateLoginDefs, evaluatePackages, evaluatePorts, evaluateSshdOption, evaluateSysctl, evaluateThreshold } from './checks-system.ts';
 import { inScope, type Baseline, type CheckDef, type InspectionRow, type InventoryHost, type Outcome, type PolicyData } from './model.ts';
 
@@ -95,9 +96,11 @@ export function evaluateHost(host: InventoryHost, baselines: Baseline[], facts: 
   return rows;
 }
 
-export function probeNeeds(baselines: Baseline[]): { sections: string[]; files: string[]; sysctlKeys: string[] } {
+export function probeNeeds(baselines: Baseline[]): { sections: string[]; files: string[]; sysctlKeys: string[]; versions?: VersionRequest[] } {
   const checks = baselines.flatMap((b) => b.checks);
+  const versions = versionRequests(checks);
   return {
+    ...(versions.length ? { versions } : {}),
     sections: [...new Set(['identity', 'os-release', ...checks.flatMap((c) => CHECK_REGISTRY[c.type]?.sections ?? [])])],
     files: [...new Set(checks.filter((c) => c.type === 'file_mode').map((c) => String(c.params.path)))],
     sysctlKeys: [...new Set(checks.filter((c) => c.type === 'sysctl').map((c) => String(c.params.key)))],

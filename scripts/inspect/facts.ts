@@ -2,7 +2,7 @@ import type { UnitFacts } from './probe-service-active.ts';
 import type { ShellFacts } from './parse-accounts.ts';
 import type { SshdContext, SshdRuntime } from './parse-sshd.ts';
 import type { SudoersFacts, SudoListing } from './parse-sudo.ts';
-import type { PendingUpdates, RebootFacts } from './parse-patch.ts';
+import type { PendingUpdates, RebootFacts, VersionFacts } from './parse-patch.ts';
 
 export type { ShellFacts, SshdContext, SshdRuntime, SudoersFacts, SudoListing };
 /** Typed facts about one host, each either a value or the reason it could not be gathered. Pure types. */
@@ -128,6 +128,8 @@ export interface HostFacts {
   updates?: Fact<PendingUpdates>;
   /** reboot-required marker, running and installed kernels. */
   reboot?: Fact<RebootFacts>;
+  /** package_version minimums compared with the installed versions by the host's own comparator (dpkg --compare-versions …). */
+  versions?: Fact<VersionFacts>;
   files: Fact<Map<string, FileMeta>>;
   sysctlRunning: Fact<Map<string, string | null>>;
   sysctlPersisted: Fact<Map<string, PersistedSysctl>>;

@@ -6,13 +6,20 @@ import { parseSshdSection } from './parse-sshd.ts';
 import { parseSudoersSection, parseSudoList } from './parse-sudo.ts';
 import { parseListen } from './parse-network.ts';
 import type { RawSection } from './parse-sections.ts';
-import { parseReboot, parseUpdates } from './parse-patch.ts';
+import { parseReboot, parseUpdates, parseVersions } from './parse-patch.ts';
 import { sectionCommand } from './probe.ts';
 import { parseResticSnapshots, parseSysctlPersisted, parseSysctlRunning } from './parse-sysctl.ts';
 import { parseDf, parseGroup, parseIdentity, parseLoad, parseLoginDefs, parseMeminfo, parseOsRelease, parsePackages, parsePasswd, parseShadowMeta } from './parse-system.ts';
 
 /** Turns raw probe sections into typed facts; a failed or unreadable section becomes a Fact error with the reason. Pure. */
-export function gatherFacts(host: string, sections: Map<string, RawSection>, resticPolicies: string[], boundary: string): HostFacts {
+export function gatherFacts(
+  host: string,
+  sections: Map<string, RawSection>,
+  resticPolicies: string[],
+  boundary: string,
+  /** The package_version requests the probe's `versions` section compared, in its order. */
+  versions: ReadonlyArray<{ name: string; min: string }> = [],
+): HostFacts {
   const fact = <T>(name: string, parse: (text: string) => T, okExit: (code: number) => boolean = (c) => c === 0): Fact<T> => {
     const command = sectionCommand(name);
     const s = sections.get(name);
@@ -54,6 +61,7 @@ export function gatherFacts(host: string, sections: Map<string, RawSection>, res
     packages: fact('packages', parsePackages),
     updates: fact('updates', parseUpdates),
     reboot: fact('reboot', parseReboot),
+    ...(versions.length ? { versions: fact('versions', (t) => parseVersions(t, versions)) } : {}),
     // `files` prints 'missing' itself; a non-zero status only when stat itself is absent.
     files: fact('files', (t) => parseFilesSection(t, boundary)),
     sysctlRunning: fact('sysctl-running', parseSysctlRunning),

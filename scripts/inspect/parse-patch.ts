@@ -25,6 +25,32 @@ export interface RebootFacts {
   kernels: string[];
   /** `needs-restarting -r` (dnf/yum hosts): true when it says a reboot is needed; undefined where absent. */
   needsRestarting?: boolean;
+  /** The newest installed kernel, as the host's own comparator (`newestBy`) orders them; undefined without kernels or comparator. */
+  newest?: string;
+  newestBy?: string;
+  /** The host's comparator says the running kernel is older than `newest`. */
+  runningOlder: boolean;
+  /** The host has no version comparator, so kernels could not be ordered. */
+  orderUnavailable: boolean;
+}
+
+/** One installed instance of a requested package, compared with its minimum on the host. */
+export interface VersionVerdict {
+  installed: string;
+  verdict: 'older' | 'ok' | 'bad';
+  /** The comparator's own message when it could not compare ('bad'). */
+  message: string;
+}
+export interface VersionResult {
+  name: string;
+  min: string;
+  /** [] when the package is not installed. */
+  instances: VersionVerdict[];
+}
+export interface VersionFacts {
+  /** The comparator the host used. */
+  tool: 'dpkg' | 'rpmdev-vercmp' | 'rpm';
+  results: VersionResult[];
 }
 
 const SECURITY = /security/i;
@@ -60,7 +86,7 @@ export function parseUpdates(text: string): PendingUpdates {
 }
 
 export function parseReboot(text: string): RebootFacts {
-  const f: RebootFacts = { running: '', marker: false, markerPackages: [], kernels: [] };
+  const f: RebootFacts = { running: '', marker: false, markerPackages: [], kernels: [], runningOlder: false, orderUnavailable: false };
   for (const l of text.split('\n')) {
     const [k, ...rest] = l.trim().split(' ');
     const v = rest.join(' ');
@@ -69,7 +95,39 @@ export function parseReboot(text: string): RebootFacts {
     else if (k === 'pkg' && v) f.markerPackages.push(v);
     else if (k === 'kernel' && v && v !== '*') f.kernels.push(v);
     else if (k === 'needs-restarting') f.needsRestarting = v === '1';
+    else if (k === 'newest' && / by \S+$/.test(v)) {
+      f.newest = v.replace(/ by \S+$/, '');
+      f.newestBy = v.slice(f.newest.length + 4);
+    } else if (k === 'running-older') f.runningOlder = true;
+    else if (k === 'order' && v === 'unavailable') f.orderUnavailable = true;
   }
   if (!f.running) throw new Error('no running kernel (uname -r) in the output');
   return f;
+}
+
+const TOOLS = new Set(['dpkg', 'rpmdev-vercmp', 'rpm']);
+
+/**
+ * The `versions` section (scripts/inspect/probe-patch.ts buildVersionsBody): the host's
+ * verdicts, matched back to the requests by their index, so nothing the host prints can
+ * stand for another package.
+ */
+export function parseVersions(text: string, wanted: ReadonlyArray<{ name: string; min: string }>): VersionFacts {
+  const lines = text.split('\n').filter((l) => l !== '');
+  const tool = lines[0]?.startsWith('#') ? lines[0].slice(1) : '';
+  if (!TOOLS.has(tool)) throw new Error(`expected the comparator ('#dpkg', '#rpmdev-vercmp' or '#rpm') first, got '${(lines[0] ?? '').slice(0, 40)}'`);
+  const results: VersionResult[] = wanted.map((w) => ({ name: w.name, min: w.min, instances: [] }));
+  const seen = new Set<number>();
+  for (const l of lines.slice(1)) {
+    const [i, verdict, installed = '', ...message] = l.split('\t');
+    const r = results[Number(i)];
+    if (!r || !/^\d+$/.test(i!)) throw new Error(`line '${l.slice(0, 60)}' names no requested package`);
+    seen.add(Number(i));
+    if (verdict === 'absent') continue;
+    if (verdict !== 'older' && verdict !== 'ok' && verdict !== 'bad') throw new Error(`unknown verdict '${verdict}' for ${r.name}`);
+    r.instances.push({ installed, verdict, message: message.join(' ').trim() });
+  }
+  const missing = results.filter((_, i) => !seen.has(i)).map((r) => r.name);
+  if (missing.length) throw new Error(`no verdict for ${missing.join(', ')}`);
+  return { tool: tool as VersionFacts['tool'], results };
 }

@@ -85,6 +85,7 @@ export async function runInspection(o: InspectRunOptions): Promise<HostRun[]> {
         sections: needs.sections,
         files: needs.files,
         sysctlKeys: needs.sysctlKeys,
+        ...(needs.versions ? { versions: needs.versions } : {}),
         restic: repos.map((r) => ({ policy: r.policy, repository: r.repository, password: o.env[r.password_env]! })),
       });
       const timeoutMs = o.commandTimeoutMs ?? 60_000;
@@ -110,6 +111,7 @@ export async function runInspection(o: InspectRunOptions): Promise<HostRun[]> {
         split.sections,
         repos.map((r) => r.policy),
         boundary,
+        needs.versions,
       );
       for (const r of host.backup_repositories ?? []) {
         if (!o.env[r.password_env]) facts.restic.set(r.policy, factError(`the runner's environment has no ${r.password_env} (password_env of ${r.policy})`, 'restic snapshots'));

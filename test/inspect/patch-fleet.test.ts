@@ -5,9 +5,13 @@
  * namespace. web-02 is planted with an old package, a pending security update,
  * a non-security update, a reboot-required marker and a newer installed kernel;
  * web-01 is patched. opsgate inspect runs the package manager's own simulation
- * over SSH and the rows say exactly which host fails what.
+ * over SSH, compares versions with the host's own `dpkg --compare-versions`, and
+ * the rows say exactly which host fails what. A minimum full of shell
+ * metacharacters reaches dpkg literally (dpkg's own message quotes it; the
+ * canary file it names is never created).
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile, cp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +29,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const RUNNING = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
 let fleet: RunningFleet;
 let root: string;
+const HOSTILE = () => `1'; touch ${path.join(root, 'canary')}; echo '$(touch ${path.join(root, 'canary2')})`;
 
 const stanza = (name: string, version: string, installed: boolean) =>
   [
@@ -113,6 +118,7 @@ beforeAll(async () => {
             { name: 'telnetd', min_version: '1' },
           ],
         }),
+        check('patch.hostile', 'package_version', { packages: [{ name: 'openssh-server', min_version: HOSTILE() }] }),
         check('patch.security-updates', 'pending_updates', {}),
         check('patch.all-updates', 'pending_updates', { security_only: false, max: 1 }),
         check('patch.reboot', 'reboot_required', {}),
@@ -139,8 +145,20 @@ MACHINE.describe('patch compliance checks on real sshd hosts', () => {
     expect(pick('web-02', 'patch.openssh')).toEqual([
       'fail',
       'openssh-server 1:9.2p1-2+deb12u3, telnetd not installed',
-      'older than the minimum: openssh-server 1:9.2p1-2+deb12u3 < 1:9.2p1-2+deb12u4',
+      'older than the minimum (dpkg): openssh-server 1:9.2p1-2+deb12u3 < 1:9.2p1-2+deb12u4',
     ]);
+    expect(r.rows.find((y) => y.check === 'patch.openssh')!.evidence).toBe("dpkg-query -W -f '${Package}\\t${db:Status-Abbrev}\\t${Version}\\n' NAME…; dpkg --compare-versions INSTALLED lt MIN");
+    // The hostile minimum: dpkg itself refused it, quoting it byte for byte; nothing it names ran.
+    for (const [h, v] of [
+      ['web-01', '1:9.2p1-2+deb12u5'],
+      ['web-02', '1:9.2p1-2+deb12u3'],
+    ])
+      expect(pick(h!, 'patch.hostile')).toEqual([
+        'error',
+        `openssh-server ${v}`,
+        `dpkg could not compare openssh-server ${v} with ${HOSTILE()}: dpkg: error: version '${HOSTILE()}' has bad syntax: version string has embedded spaces`,
+      ]);
+    expect(existsSync(path.join(root, 'canary')) || existsSync(path.join(root, 'canary2'))).toBe(false);
     expect(pick('web-01', 'patch.security-updates')).toEqual(['pass', '0 pending security update(s)', '']);
     expect(pick('web-02', 'patch.security-updates')).toEqual([
       'fail',
@@ -157,7 +175,7 @@ MACHINE.describe('patch compliance checks on real sshd hosts', () => {
     expect(pick('web-02', 'patch.reboot')).toEqual([
       'fail',
       `running ${RUNNING}, newest installed 99.0.0-1-amd64, reboot-required marker`,
-      `/var/run/reboot-required is present (for linux-image-6.1.0-99-amd64, libssl3); running kernel ${RUNNING} is older than the newest installed 99.0.0-1-amd64`,
+      `/var/run/reboot-required is present (for linux-image-6.1.0-99-amd64, libssl3); running kernel ${RUNNING} is older than the newest installed 99.0.0-1-amd64 (dpkg)`,
     ]);
     expect(r.rows.find((y) => y.check === 'patch.security-updates')!.evidence).toMatch(/^apt-get -s/);
   }, 180_000);

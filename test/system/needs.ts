@@ -11,7 +11,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 
 /** A thing a suite needs that a Debian package provides. */
-export type PackageNeed = 'sshd' | 'ssh-client' | 'nc' | 'ip' | 'unshare' | 'restic' | 'chromium' | 'poppler' | 'sudo' | 'git' | 'procps' | 'acl' | 'cjk-fonts' | 'cron' | 'systemd';
+export type PackageNeed = 'sshd' | 'ssh-client' | 'nc' | 'ip' | 'unshare' | 'restic' | 'chromium' | 'poppler' | 'sudo' | 'git' | 'procps' | 'acl' | 'cjk-fonts' | 'cron' | 'systemd' | 'rpm';
 /** Needs no package can meet: root, and the right to create network and mount namespaces. */
 export type MachineNeed = 'root' | 'namespaces';
 export type Need = PackageNeed | MachineNeed;
@@ -40,6 +40,7 @@ export const PACKAGES: Record<PackageNeed, PackageSpec> = {
   acl: { package: 'acl', files: ['getfacl', 'setfacl'], for: 'file checks read POSIX ACLs; the fleet plants ACL drift' },
   cron: { package: 'cron', files: ['cron'], for: 'converge backup installs cron entries where systemd is not PID 1 (the fleet) and reports hosts without a cron daemon' },
   systemd: { package: 'systemd', files: ['systemd-analyze'], for: "converge backup's units and calendars are judged by systemd-analyze verify and calendar (no systemd as PID 1 needed)" },
+  rpm: { package: 'rpm', files: ['rpm', 'rpmbuild'], for: "package_version compares with rpm's own rpm.vercmp on hosts without dpkg (a real rpm database is built for the test)" },
   'cjk-fonts': { package: 'fonts-noto-cjk', files: ['/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'], for: 'the zh-CN report prints with CJK glyphs' },
 };
 
