@@ -19,6 +19,7 @@ import { UNIT_SECTION_BODIES, UNIT_SECTION_COMMANDS } from './probe-service-acti
  *   oglogins         those accounts → $OGL
  */
 import { PATCH_SECTION_BODIES, PATCH_SECTION_COMMANDS } from './probe-patch.ts';
+import { SERVICE_SECTION_BODIES, SERVICE_SECTION_COMMANDS } from './probe-services.ts';
 
 export const PROBE_PRELUDE = [
   // The probe's uid and the host's name, once ($U, $H): identity prints them, sudo-list and sudoers use them.
@@ -262,6 +263,7 @@ export const SECTION_BODIES: Record<string, string> = {
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
   ...PATCH_SECTION_BODIES,
+  ...SERVICE_SECTION_BODIES,
 };
 
 /**
@@ -328,4 +330,5 @@ export const SECTION_COMMANDS: Record<string, string> = {
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
   ...PATCH_SECTION_COMMANDS,
+  ...SERVICE_SECTION_COMMANDS,
 };
