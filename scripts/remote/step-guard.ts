@@ -114,9 +114,13 @@ esac`).replace('@RELOAD_SSHD@', RELOAD_SSHD);
 const RAISES = /(^|[\s;&|(`'"=/])(sudo|su|doas|pkexec|run0)(?=$|[\s;&|)`'"])/;
 
 /** Whether a step must run under the guard: as root, or raising its own privileges. Converge scripts and typed lockout-sensitive uploads arm their own timer. Pure. */
-export function needsGuard(a: { sudo: boolean; kind: string; argv: readonly string[]; confirm?: { files: readonly string[] } }, script?: string | Buffer): 'root' | 'sudo' | undefined {
+export function needsGuard(
+  a: { sudo: boolean; kind: string; argv: readonly string[]; confirm?: { files: readonly string[] } },
+  script?: string | Buffer,
+  loginRoot = false,
+): 'root' | 'sudo' | undefined {
   if (a.kind === 'converge' || (a.confirm?.files.length ?? 0) > 0) return undefined;
-  if (a.sudo) return 'root';
+  if (a.sudo || loginRoot) return 'root';
   if (a.argv.some((w) => RAISES.test(w))) return 'sudo';
   if (script !== undefined && RAISES.test(typeof script === 'string' ? script : script.toString('utf8'))) return 'sudo';
   return undefined;

@@ -152,7 +152,7 @@ export interface RunnerContext {
   /** The host's cgroup (step-cgroup.ts, from the host lock): every step runs in its own cgroup below it. */
   cgroup?: string;
   /** The protected-set guard (step-guard.ts): guard directory prefix on the host and the seconds opsgate has to confirm a change. */
-  guard?: { prefix: string; seconds: number };
+  guard?: { prefix: string; seconds: number; loginRoot?: boolean };
 }
 
 /** The argv sent over SSH for one step. */
