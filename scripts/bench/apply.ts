@@ -64,7 +64,7 @@ const MARKER_REPS = Number(process.env.BENCH_MARKER_REPS ?? 40);
  * On one host, alternated: the step runner with and without a marker, with and without its own cgroup (median
  * difference per step, ms), and the host lock's round trip (cgroup check and helper, or the token scan).
  */
-async function runnerCosts(repo: TestRepo, identity: string, host: string): Promise<{ marker: number; cgroup: number; lock: number; cgroupUsed: boolean }> {
+async function runnerCosts(repo: TestRepo, identity: string, host: string): Promise<{ marker: number; cgroup: number; guard: number; lock: number; cgroupUsed: boolean }> {
   const model = await readRepo(repo.root);
   const { auth } = await loadSshAuth({ identityFile: identity, env: {} });
   const pool = openFleet(
@@ -95,6 +95,22 @@ async function runnerCosts(repo: TestRepo, identity: string, host: string): Prom
         (cg ? inCg : noCg).push(performance.now() - t);
       }
     }
+    // A root step with and without the protected-set guard (step-guard.ts): nothing protected changes, so it disarms itself.
+    const guarded: number[] = [];
+    const plain: number[] = [];
+    for (let i = 0; i < MARKER_REPS; i++) {
+      for (const g of i % 2 ? [true, false] : [false, true]) {
+        const t = performance.now();
+        const r = await s.exec(
+          renderRemoteStep(
+            { argv: ['true'], sudo: true, timeoutSeconds: 30, marker: false, key: `step.g${i}`, ...(g ? { guard: 'root' as const } : {}) },
+            g ? { ...ctx, guard: { prefix: `bench-${host}`, seconds: 60 } } : ctx,
+          ),
+        );
+        if (g && !r.stderr.includes(' unchanged')) throw new Error(`the guard did not report unchanged: ${r.stderr.slice(-300)}`);
+        (g ? guarded : plain).push(performance.now() - t);
+      }
+    }
     const cgroupUsed = Boolean(lock.cgroup);
     await lock.release();
     const locks: number[] = [];
@@ -105,7 +121,7 @@ async function runnerCosts(repo: TestRepo, identity: string, host: string): Prom
       locks.push(performance.now() - t);
       await l.release();
     }
-    return { marker: median(with_) - median(without), cgroup: median(inCg) - median(noCg), lock: median(locks), cgroupUsed };
+    return { marker: median(with_) - median(without), cgroup: median(inCg) - median(noCg), guard: median(guarded) - median(plain), lock: median(locks), cgroupUsed };
   } finally {
     await pool.close();
   }
@@ -202,6 +218,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `per-step cost of the step's own cgroup: ${rc.cgroupUsed ? `${rc.cgroup.toFixed(2)} ms (a login-user step asking the root helper, alternated ${MARKER_REPS}× on one host)` : 'not measured: the host gave no cgroup'}; host lock round trip (once per host and run, in parallel across hosts): ${rc.lock.toFixed(1)} ms median of 10\n`,
     );
+    process.stdout.write(`per-step cost of the protected-set guard on a root step that changes nothing (arm, checksums, disarm): ${rc.guard.toFixed(2)} ms, alternated ${MARKER_REPS}× on one host\n`);
     process.stdout.write(
       `per-host cost of the confirming connection: ${median(confirmMs).toFixed(0)} ms median fresh connection + confirmation (recorded confirm_ms); a commit-confirmed upload run costs ${((median(confirmed) - median(plainUpload)) / HOSTS).toFixed(1)} ms more per host than the same upload elsewhere (arming, fresh connection)\n`,
     );

@@ -91,7 +91,8 @@ mover() {
       break
     }; done < "/proc/$pid/status"
     [ "$u" = "$uid" ] || [ "$u" = 0 ] || continue
-    echo "$pid" > "$sp/cgroup.procs" 2>/dev/null && spare
+    # (The spare is made again if something removed it meanwhile.)
+    { echo "$pid" > "$sp/cgroup.procs" || { mkdir -p "$sp" && echo "$pid" > "$sp/cgroup.procs"; }; } 2>/dev/null && spare
   done
 }
 (mover) < /dev/null > /dev/null 2>&1 4<&- 5<&- 6<&- 7<&- 8<&- 9<&- &
