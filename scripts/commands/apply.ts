@@ -1,6 +1,6 @@
 import type { Command, CommandContext } from './context.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
-import { integer, parseCommandArgs } from './args.ts';
+import { integer, is, parseCommandArgs } from './args.ts';
 import { applyChange, dueChanges, openCommitted, type ApplyOutcome, type Resolution } from '../change/apply-change.ts';
 import { selectDueWork } from '../change/due.ts';
 import { findChange, loadPlan } from '../change/load-plan.ts';
@@ -46,7 +46,9 @@ default branch, its gate decision is satisfied, its window is open and no freeze
 
 exit codes: 0 succeeded, 1 refused, failed, partial or needs attention, 2 usage, 3 internal error
 `;
-const SPEC = {
+/** `--resolve HOST:PHASE:STEP=done|failed`. */
+const RESOLUTION = /^([^:=\s]+):(precheck|step|verification|rollback):([^:=\s]+)=(done|failed)$/;
+export const ARGS = {
   usage: USAGE,
   help: HELP,
   positionals: { max: 1 },
@@ -54,18 +56,18 @@ const SPEC = {
     'dry-run': { type: 'boolean' },
     resume: { type: 'boolean' },
     due: { type: 'boolean' },
-    identity: { type: 'string' },
-    concurrency: { type: 'string' },
-    'emergency-override': { type: 'string' },
-    'lock-ttl': { type: 'string' },
+    identity: { type: 'string', check: is.given('a key file') },
+    concurrency: { type: 'string', check: is.integer({ min: 1, max: 500 }) },
+    'emergency-override': { type: 'string', check: is.given('the reason, which is recorded') },
+    'lock-ttl': { type: 'string', check: is.integer({ min: 3 }) },
     'rerun-succeeded': { type: 'boolean' },
-    'confirm-seconds': { type: 'string' },
-    resolve: { type: 'string', multiple: true },
+    'confirm-seconds': { type: 'string', check: is.integer({ min: 5, max: 3600 }) },
+    resolve: { type: 'string', multiple: true, check: is.matches('HOST:PHASE:STEP=done|failed, PHASE one of precheck, step, verification, rollback', RESOLUTION) },
   },
 } as const;
 
 function parseResolution(text: string): Resolution {
-  const m = /^([^:=\s]+):(precheck|step|verification|rollback):([^:=\s]+)=(done|failed)$/.exec(text);
+  const m = RESOLUTION.exec(text);
   if (!m) throw new UsageError(`--resolve '${text}' is not HOST:PHASE:STEP=done|failed`, USAGE);
   return { host: m[1]!, phase: m[2]!, step: m[3]!, resolution: m[4] as 'done' | 'failed' };
 }
@@ -104,7 +106,7 @@ function report(ctx: CommandContext, id: string, r: ApplyOutcome): number {
 }
 
 export const applyCommand: Command = async (ctx) => {
-  const { values: flags, positionals: positional } = parseCommandArgs(ctx.argv, SPEC);
+  const { values: flags, positionals: positional } = parseCommandArgs(ctx.argv, ARGS);
   const due = flags.due === true;
   if (due === (positional.length === 1)) throw new UsageError('name exactly one change, or give --due', USAGE);
   if (flags.resolve && !flags.resume) throw new UsageError('--resolve only makes sense with --resume', USAGE);

@@ -3,22 +3,34 @@ import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import type { Command, CommandContext } from './context.ts';
+import { integer, is, list, oneOf, parseSubcommand, seconds, type GroupSpec } from './args.ts';
 
-const HELP = `usage: opsgate backup verify [options]
-  --hosts a,b          only these target hosts (default: every host a policy targets)
-  --policies x,y       only these backup policies (default: all in policies/backup/)
-  --restore-test       restore-test every host in scope (restore, compare, time against the RTO)
-  --due                restore-test only where no passing test is within verification.restore_test_every_days
-  --record             append the results to records/backups/YYYY-MM.jsonl (hash-chained)
-  --format text|json|github   output (default text)
-  --concurrency N      repositories in flight (default 10)
-  --timeout S          per restic command, on the host and here (default 3600)
-  --connect-timeout S  connect + handshake + auth (default 10)
-  --identity FILE      private key file (else $OPSGATE_SSH_KEY, else $SSH_AUTH_SOCK)
-  --verbose            list passing items too
-Repository passwords come from the environment variables the inventory (backup_repositories.password_env)
-or the policy (repository.password_env) names; they reach restic on stdin and are redacted everywhere.
-exit: 0 everything passed, 1 any fail or error, 2 usage or unusable input, 3 internal error`;
+/** `opsgate backup verify`: its options, declared once for the parser and the help. */
+export const ARGS = {
+  command: 'backup',
+  subcommands: {
+    verify: {
+      summary: 'verify backups over SSH: restic snapshots, check, retention and restore tests against RPO/RTO',
+      usage: 'usage: opsgate backup verify [--hosts a,b] [--policies x,y] [--restore-test|--due] [--record] [--format text|json|github] [...]',
+      about: `Repository passwords come from the environment variables the inventory (backup_repositories.password_env)
+or the policy (repository.password_env) names; they reach restic on stdin and are redacted everywhere.`,
+      footer: 'exit: 0 everything passed, 1 any fail or error, 2 usage or unusable input, 3 internal error',
+      options: {
+        hosts: { type: 'string', multiple: true, value: 'a,b', help: 'only these target hosts (default: every host a policy targets)', check: is.names('host names') },
+        policies: { type: 'string', multiple: true, value: 'x,y', help: 'only these backup policies (default: all in policies/backup/)', check: is.names('backup policy names') },
+        'restore-test': { type: 'boolean', help: 'restore-test every host in scope (restore, compare, time against the RTO)' },
+        due: { type: 'boolean', help: 'restore-test only where no passing test is within verification.restore_test_every_days' },
+        record: { type: 'boolean', help: 'append the results to records/backups/YYYY-MM.jsonl (hash-chained)' },
+        format: { type: 'string', value: 'F', help: 'text (default), json or github', check: is.oneOf(['text', 'json', 'github']) },
+        concurrency: { type: 'string', value: 'N', help: 'repositories in flight, 1 to 100 (default 10)', check: is.integer({ min: 1, max: 100 }) },
+        timeout: { type: 'string', value: 'S', help: 'per restic command, on the host and here (default 3600)', check: is.seconds },
+        'connect-timeout': { type: 'string', value: 'S', help: 'connect + handshake + auth (default 10)', check: is.seconds },
+        identity: { type: 'string', value: 'FILE', help: 'private key file (else $OPSGATE_SSH_KEY, else $SSH_AUTH_SOCK)', check: is.given('a key file') },
+        verbose: { type: 'boolean', help: 'list passing items too' },
+      },
+    },
+  },
+} as const satisfies GroupSpec;
 
 export interface BackupVerifyArgs {
   hosts: string[];
@@ -31,100 +43,28 @@ export interface BackupVerifyArgs {
   connectTimeoutMs: number;
   identity?: string;
   verbose: boolean;
-  help: boolean;
 }
 
+/** `opsgate backup verify [options]`, checked: never returns on --help or a usage error. */
 export function parseBackupVerifyArgs(argv: string[]): BackupVerifyArgs {
-  const a: BackupVerifyArgs = { hosts: [], policies: [], restore: 'none', record: false, format: 'text', concurrency: 10, timeoutMs: 3_600_000, connectTimeoutMs: 10_000, verbose: false, help: false };
-  const list = (v: string | undefined) =>
-    (v ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  const seconds = (flag: string, v: string | undefined) => {
-    const n = Number(v);
-    if (!v || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} needs a positive number of seconds, got '${v ?? ''}'`);
-    return Math.round(n * 1000);
+  const { values: v } = parseSubcommand(argv, ARGS);
+  const usage = ARGS.subcommands.verify.usage;
+  if (v['restore-test'] && v.due) throw new UsageError('backup verify: --restore-test and --due exclude each other', usage);
+  return {
+    hosts: list(v.hosts) ?? [],
+    policies: list(v.policies) ?? [],
+    restore: v['restore-test'] ? 'all' : v.due ? 'due' : 'none',
+    record: v.record === true,
+    format: oneOf('format', v.format, ['text', 'json', 'github'], usage) ?? 'text',
+    concurrency: integer('concurrency', v.concurrency, { min: 1, max: 100 }, usage) ?? 10,
+    timeoutMs: seconds('timeout', v.timeout, usage) ?? 3_600_000,
+    connectTimeoutMs: seconds('connect-timeout', v['connect-timeout'], usage) ?? 10_000,
+    ...(v.identity !== undefined ? { identity: v.identity } : {}),
+    verbose: v.verbose === true,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.indexOf('=');
-    const [flag, inline] = arg.startsWith('--') && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-    const value = () => inline ?? argv[++i];
-    switch (flag) {
-      case '--hosts':
-        a.hosts.push(...list(value()));
-        break;
-      case '--policies':
-        a.policies.push(...list(value()));
-        break;
-      case '--restore-test':
-        if (a.restore === 'due') throw new UsageError('--restore-test and --due exclude each other');
-        a.restore = 'all';
-        break;
-      case '--due':
-        if (a.restore === 'all') throw new UsageError('--restore-test and --due exclude each other');
-        a.restore = 'due';
-        break;
-      case '--record':
-        a.record = true;
-        break;
-      case '--format': {
-        const f = value();
-        if (f !== 'text' && f !== 'json' && f !== 'github') throw new UsageError(`--format must be text, json or github, got '${f ?? ''}'`);
-        a.format = f;
-        break;
-      }
-      case '--concurrency': {
-        const n = Number(value());
-        if (!Number.isInteger(n) || n < 1 || n > 100) throw new UsageError('--concurrency must be an integer from 1 to 100');
-        a.concurrency = n;
-        break;
-      }
-      case '--timeout':
-        a.timeoutMs = seconds(flag, value());
-        break;
-      case '--connect-timeout':
-        a.connectTimeoutMs = seconds(flag, value());
-        break;
-      case '--identity':
-        a.identity = value();
-        if (!a.identity) throw new UsageError('--identity needs a key file');
-        break;
-      case '--verbose':
-        a.verbose = true;
-        break;
-      case '--help':
-      case '-h':
-        a.help = true;
-        break;
-      default:
-        throw new UsageError(`unknown option '${arg}' for backup verify`, 'usage: opsgate backup verify [options] (opsgate backup verify --help)');
-    }
-  }
-  return a;
 }
 
-export const backupCommand: Command = async (ctx: CommandContext) => {
-  const [sub, ...rest] = ctx.argv;
-  // --help anywhere wins (as with every command); an option before the subcommand is named as an option.
-  if (ctx.argv.includes('--help') || ctx.argv.includes('-h')) {
-    ctx.stdout.write(HELP + '\n');
-    return ExitCode.clean;
-  }
-  if (!sub) {
-    ctx.stderr.write(HELP + '\n');
-    return ExitCode.unusable;
-  }
-  if (sub.startsWith('-')) throw new UsageError(`unknown option '${sub}'`, 'usage: opsgate backup verify [options]');
-  if (sub !== 'verify') throw new UsageError(`unknown backup subcommand '${sub}'`, 'usage: opsgate backup verify [options]');
-  const args = parseBackupVerifyArgs(rest);
-  if (args.help) {
-    ctx.stdout.write(HELP + '\n');
-    return ExitCode.clean;
-  }
-  return verify(ctx, args);
-};
+export const backupCommand: Command = async (ctx: CommandContext) => verify(ctx, parseBackupVerifyArgs(ctx.argv));
 
 async function verify(ctx: CommandContext, args: BackupVerifyArgs): Promise<number> {
   const { loadBackup } = await import('../backup/load.ts');

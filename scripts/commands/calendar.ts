@@ -5,47 +5,41 @@ import { syncCalendarText } from '../calendar/sync.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { sanitizeForLog as clean } from '../render/sanitize.ts';
 import type { Command, CommandContext } from './context.ts';
-import { parseCommandArgs } from './args.ts';
+import { is, parseSubcommand, type GroupSpec } from './args.ts';
 
-const USAGE = 'usage: opsgate calendar sync --year YYYY [--dry-run] | opsgate calendar export --ics [--out DIR] [--from YYYY-MM-DD] [--until YYYY-MM-DD]';
+const USAGE = 'usage: opsgate calendar sync --year YYYY [--dry-run]';
 const CALENDAR = 'policies/calendar.yaml';
 
-const HELP = `${USAGE}
-
-sync     writes the year's official public holidays and make-up workdays (调休) into
-         policies/calendar.yaml, keeping its comments and layout
-export   writes iCalendar (RFC 5545) subscriptions: maintenance windows and freezes, the
-         change calendar, the duty rota per person and for the team
-
-  --year YYYY         sync: the year to sync
-  --dry-run           sync: print the result and write nothing
-  --ics               export: iCalendar files
-  --out DIR           export: where to write them (default: calendars/)
-  --from YYYY-MM-DD   export: the first day (default: the start of the earliest year)
-  --until YYYY-MM-DD  export: the last day
-`;
-const SPEC = {
-  usage: USAGE,
-  help: HELP,
-  positionals: { min: 1, max: 1, name: 'a subcommand: sync or export' },
-  options: { year: { type: 'string' }, 'dry-run': { type: 'boolean' }, ics: { type: 'boolean' }, out: { type: 'string' }, from: { type: 'string' }, until: { type: 'string' } },
-} as const;
-
-/** Each subcommand's own options: one of the other's is a usage error, never silently ignored. */
-const OPTIONS_OF = { sync: ['year', 'dry-run'], export: ['ics', 'out', 'from', 'until'] } as const;
+/** `opsgate calendar sync|export`: each subcommand declares exactly its options. */
+export const ARGS = {
+  command: 'calendar',
+  subcommands: {
+    sync: {
+      summary: "writes the year's official public holidays and make-up workdays (调休) into policies/calendar.yaml, keeping its comments and layout",
+      usage: 'usage: opsgate calendar sync --year YYYY [--dry-run]',
+      options: {
+        year: { type: 'string', value: 'YYYY', help: 'the year to sync (required)', check: is.year },
+        'dry-run': { type: 'boolean', help: 'print the result and write nothing' },
+      },
+    },
+    export: {
+      summary: 'writes iCalendar (RFC 5545) subscriptions: maintenance windows and freezes, the change calendar, the duty rota per person and for the team',
+      usage: 'usage: opsgate calendar export --ics [--out DIR] [--from YYYY-MM-DD] [--until YYYY-MM-DD]',
+      options: {
+        ics: { type: 'boolean', help: 'iCalendar files (required)' },
+        out: { type: 'string', value: 'DIR', help: 'where to write them (default: calendars/)', check: is.given('a directory') },
+        from: { type: 'string', value: 'YYYY-MM-DD', help: 'the first day (default: the start of the earliest year)', check: is.date },
+        until: { type: 'string', value: 'YYYY-MM-DD', help: 'the last day', check: is.date },
+      },
+    },
+  },
+} as const satisfies GroupSpec;
 
 /** `opsgate calendar sync|export`. */
 export const calendarCommand: Command = async (ctx) => {
-  const named = ctx.argv[0];
-  if (named === 'sync' || named === 'export') {
-    const own = OPTIONS_OF[named] as readonly string[];
-    parseCommandArgs(ctx.argv, { ...SPEC, options: Object.fromEntries(Object.entries(SPEC.options).filter(([k]) => own.includes(k))) });
-  }
-  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
-  const sub = positionals[0];
+  const { sub, values } = parseSubcommand(ctx.argv, ARGS);
   if (sub === 'sync') return syncCommand(ctx, values);
-  if (sub === 'export') return (await import('./calendar-export.ts')).exportCommand(ctx, values);
-  throw new UsageError(`unknown calendar subcommand '${sub}'; name sync or export`, USAGE);
+  return (await import('./calendar-export.ts')).exportCommand(ctx, values);
 };
 
 /** Writes the year's official holidays and make-up workdays into policies/calendar.yaml, keeping comments and layout. */

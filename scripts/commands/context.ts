@@ -1,15 +1,6 @@
-/** What every command receives from the entry point: the edges it may touch, injected. */
-export interface CommandContext {
-  /** Arguments after the command name. */
-  argv: string[];
-  /** Repository root the command works on. */
-  root: string;
-  env: NodeJS.ProcessEnv;
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  /** The clock, injected so every decision is reproducible. */
-  now: () => Date;
-  debug: boolean;
-}
+import type { CommandContext } from '../model/command-context.ts';
+
+/** What every command receives from the entry point (scripts/model/command-context.ts, shared with the layers below). */
+export type { CommandContext };
 
 export type Command = (ctx: CommandContext) => Promise<number>;

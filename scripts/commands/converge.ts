@@ -1,7 +1,7 @@
 import type { Command } from './context.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { readRepo } from '../repo/read-repo.ts';
-import { integer, list, parseCommandArgs } from './args.ts';
+import { integer, is, list, parseSubcommand, type GroupSpec } from './args.ts';
 import { toSshTargets } from '../remote/targets.ts';
 import { newRunId } from '../remote/recorder.ts';
 import { repoIdentity } from '../change/repo-identity.ts';
@@ -12,60 +12,75 @@ import { openConvergeRecord } from '../converge/record.ts';
 import { convergeFailed, renderConvergeResult, renderConvergeSummary, type ConvergeHostResult, type ConvergeTarget } from '../converge/result.ts';
 import { sanitizeForLog } from '../render/sanitize.ts';
 
-const USAGE = [
-  'usage: opsgate converge access [--check] [--dry-run] [--hosts a,b] [--groups g,h] [--identity FILE] [--concurrency N] [--confirm-seconds S]',
-  '       opsgate converge baseline [--check] [--baselines x,y] [--hosts a,b] [--groups g,h] [--identity FILE] [--confirm-seconds S]',
-  '       opsgate converge backup [--check [--format text|json|github]] [--dry-run] [--policies p,q] [--hosts a,b] [--groups g,h] [--identity FILE] [--concurrency N]',
-].join('\n');
-const HELP = `${USAGE}
+const FOOTER = 'exit codes: 0 converged, 1 drift (--check) or a host failed, 2 usage, 3 internal error';
+const NAMES = { hosts: is.names('host names'), groups: is.names('group names'), baselines: is.names('baseline names'), policies: is.names('backup policy names') };
+const hostsOption = { type: 'string', value: 'a,b', help: 'only these hosts', check: NAMES.hosts } as const;
+const groupsOption = { type: 'string', value: 'g,h', help: 'only hosts in these groups', check: NAMES.groups } as const;
+const identityOption = { type: 'string', value: 'FILE', help: 'SSH private key (default: $OPSGATE_SSH_KEY, else the agent at $SSH_AUTH_SOCK)', check: is.given('a key file') } as const;
+const concurrencyOption = { type: 'string', value: 'N', help: 'hosts in flight (default 20)', check: is.integer({ min: 1, max: 500 }) } as const;
+const confirmSecondsOption = { type: 'string', value: 'S', help: 'dead-man timer of commit-confirmed changes, 5 to 3600', check: is.integer({ min: 5, max: 3600 }) } as const;
+const checkOption = { type: 'boolean', help: 'report the drift and change nothing (exit 1 when there is any)' } as const;
 
-access    per unix account, exactly the authorized_keys that people, roles and grants
-          declare, and one /etc/sudoers.d/opsgate-role-<role> per granted role (checked
-          with visudo -c before anything is moved into place); records under records/converge/access/
-baseline  inspects, fixes failing sshd_option, sysctl and file_mode checks, inspects again;
-          records under records/converge/baseline/
-backup    the backup jobs that policies/backup/ declares, on each host
-
-  --check              report the drift and change nothing (exit 1 when there is any)
-  --dry-run            print what would be written and change nothing (access: the keys and
-                       sudoers per host, without connecting; baseline: the same as --check)
-  --hosts a,b          only these hosts
-  --groups g,h         only hosts in these groups
-  --baselines x,y      baseline only: only these baselines
-  --policies p,q       backup only: only these backup policies
-  --format F           backup --check only: text (default), json or github
-  --identity FILE      SSH private key (default: $OPSGATE_SSH_KEY, else the agent at $SSH_AUTH_SOCK)
-  --concurrency N      access and backup: hosts in flight (default 20)
-  --confirm-seconds S  dead-man timer of commit-confirmed changes, 5 to 3600
-
-exit codes: 0 converged, 1 drift (--check) or a host failed, 2 usage, 3 internal error
-`;
-const SPEC = {
-  usage: USAGE,
-  help: HELP,
-  positionals: { min: 1, max: 1, name: 'what to converge: access, baseline or backup' },
-  options: {
-    check: { type: 'boolean' },
-    'dry-run': { type: 'boolean' },
-    hosts: { type: 'string' },
-    groups: { type: 'string' },
-    baselines: { type: 'string' },
-    identity: { type: 'string' },
-    concurrency: { type: 'string' },
-    'confirm-seconds': { type: 'string' },
-    policies: { type: 'string' },
-    format: { type: 'string' },
+/** `opsgate converge access|baseline|backup`: each target declares exactly the options it takes. */
+export const ARGS = {
+  command: 'converge',
+  what: 'what to converge',
+  footer: FOOTER,
+  subcommands: {
+    access: {
+      summary: 'per unix account, exactly the authorized_keys that people, roles and grants declare, and one /etc/sudoers.d/opsgate-role-<role> per granted role',
+      usage: 'usage: opsgate converge access [--check] [--dry-run] [--hosts a,b] [--groups g,h] [--identity FILE] [--concurrency N] [--confirm-seconds S]',
+      about:
+        'Per unix account, exactly the authorized_keys that people, roles and grants declare, and one\n/etc/sudoers.d/opsgate-role-<role> per granted role (checked with visudo -c before anything is\nmoved into place); records under records/converge/access/.',
+      footer: FOOTER,
+      options: {
+        check: checkOption,
+        'dry-run': { type: 'boolean', help: 'print the keys and sudoers each host would get, without connecting; change nothing' },
+        hosts: hostsOption,
+        groups: groupsOption,
+        identity: identityOption,
+        concurrency: concurrencyOption,
+        'confirm-seconds': confirmSecondsOption,
+      },
+    },
+    baseline: {
+      summary: 'inspects, fixes failing sshd_option, sysctl and file_mode checks, inspects again',
+      usage: 'usage: opsgate converge baseline [--check] [--dry-run] [--baselines x,y] [--hosts a,b] [--groups g,h] [--identity FILE] [--confirm-seconds S]',
+      about: 'Inspects, fixes failing sshd_option, sysctl and file_mode checks, inspects again; records under\nrecords/converge/baseline/.',
+      footer: FOOTER,
+      options: {
+        check: checkOption,
+        'dry-run': { type: 'boolean', help: 'the same as --check' },
+        baselines: { type: 'string', value: 'x,y', help: 'only these baselines', check: NAMES.baselines },
+        hosts: hostsOption,
+        groups: groupsOption,
+        identity: identityOption,
+        'confirm-seconds': confirmSecondsOption,
+      },
+    },
+    backup: {
+      summary: 'the backup jobs that policies/backup/ declares, on each host',
+      usage: 'usage: opsgate converge backup [--check [--format text|json|github]] [--dry-run] [--policies p,q] [--hosts a,b] [--groups g,h] [--identity FILE] [--concurrency N]',
+      about: 'The backup jobs that policies/backup/ declares (restic schedules, retention, hooks), on each host.',
+      footer: FOOTER,
+      options: {
+        check: checkOption,
+        format: { type: 'string', value: 'F', help: 'with --check: text (default), json or github', check: is.oneOf(['text', 'json', 'github']) },
+        'dry-run': { type: 'boolean', help: 'print what would be written and change nothing' },
+        policies: { type: 'string', value: 'p,q', help: 'only these backup policies', check: NAMES.policies },
+        hosts: hostsOption,
+        groups: groupsOption,
+        identity: identityOption,
+        concurrency: concurrencyOption,
+      },
+    },
   },
-} as const;
+} as const satisfies GroupSpec;
 
 /** Converges declared policy on the fleet; --check only reports the drift (exit 1 when there is any). */
 export const convergeCommand: Command = async (ctx) => {
-  const { values: flags, positionals } = parseCommandArgs(ctx.argv, SPEC);
-  const target = positionals[0];
-  if (target !== 'access' && target !== 'baseline' && target !== 'backup') throw new UsageError(`name what to converge: access, baseline or backup, not '${target}'`, USAGE);
-  if (target !== 'backup') for (const f of ['policies', 'format'] as const) if (flags[f] !== undefined) throw new UsageError(`--${f} is for converge backup`, USAGE);
-  if (target !== 'baseline' && flags.baselines !== undefined) throw new UsageError('--baselines is for converge baseline', USAGE);
-  if (target === 'baseline' && flags.concurrency !== undefined) throw new UsageError('--concurrency is for converge access and backup', USAGE);
+  const { sub: target, values: flags } = parseSubcommand(ctx.argv, ARGS);
+  const USAGE = ARGS.subcommands[target].usage;
   const concurrency = integer('concurrency', flags.concurrency, { min: 1, max: 500 }, USAGE) ?? 20;
   const confirmSeconds = integer('confirm-seconds', flags['confirm-seconds'], { min: 5, max: 3600 }, USAGE);
   const mode = flags.check === true || (target === 'baseline' && flags['dry-run'] === true) ? 'check' : 'apply';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import samplePullRequest from '../demo/sample-pull-request.json' with { type: 'json' };
 import type { Command, CommandContext } from './context.ts';
-import { parseCommandArgs } from './args.ts';
+import { is, parseCommandArgs } from './args.ts';
 import { describeFleetDemo, runFleetDemo } from './demo-fleet.ts';
 
 const USAGE = 'usage: opsgate demo [YYYY-MM] [--out DIR] [--fleet]';
@@ -24,7 +24,7 @@ stays as it was.
 
 exit codes: 0 every step as expected, otherwise the worst unexpected exit code
 `;
-const SPEC = { usage: USAGE, help: HELP, options: { out: { type: 'string' }, fleet: { type: 'boolean' } }, positionals: { max: 1 } } as const;
+export const ARGS = { usage: USAGE, help: HELP, options: { out: { type: 'string', check: is.given('a directory') }, fleet: { type: 'boolean' } }, positionals: { max: 1 } } as const;
 
 /** The files that make a directory the sample organisation the demo is written for. */
 const SAMPLE_MARKERS = ['policies/organisation.yaml', 'changes/2026/CHG-2026-0103.yaml'];
@@ -35,7 +35,7 @@ const SAMPLE_MARKERS = ['policies/organisation.yaml', 'changes/2026/CHG-2026-010
  * and points every output at --out so the repository is left untouched.
  */
 export async function demoCommand(ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
+  const { values, positionals } = parseCommandArgs(ctx.argv, ARGS);
   const period = positionals[0] ?? '2026-11';
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new UsageError(`the period must be a month as YYYY-MM, not '${period}'`, USAGE);
   const missing = SAMPLE_MARKERS.filter((f) => !existsSync(path.join(ctx.root, f)));

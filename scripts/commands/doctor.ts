@@ -1,4 +1,4 @@
-import { parseCommandArgs } from './args.ts';
+import { is, parseCommandArgs } from './args.ts';
 import type { Command } from './context.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 
@@ -20,26 +20,33 @@ opsgate relies on, whether it is ok or a problem, and the fix:
   - the secrets policies/organisation.yaml allows versus those present (names only)
   - Actions' default token permissions
 
+  --repo owner/name           the repository (default: $GITHUB_REPOSITORY)
+  --app-id N                  the opsgate App's numeric id: the approval status must be pinned to it
+  --format F                  text (default) or json
+  --environment NAME          the environment holding the SSH key and allowed secrets (default: production)
+  --app-environment NAME      the environment holding the App key (default: opsgate)
+  --lint-check NAME           the required status check of opsgate lint (default: "lint / lint")
+
 environment: GITHUB_TOKEN (never printed; needs read access to administration,
 environments, secrets, actions and variables), GITHUB_REPOSITORY, GITHUB_API_URL
 exit codes: 0 every check ok, 1 a problem (or a setting that could not be read), 2 usage
 `;
 
-const SPEC = {
+export const ARGS = {
   usage: USAGE,
   help: HELP,
   options: {
-    repo: { type: 'string' },
-    'app-id': { type: 'string' },
-    format: { type: 'string' },
-    environment: { type: 'string' },
-    'app-environment': { type: 'string' },
-    'lint-check': { type: 'string' },
+    repo: { type: 'string', check: is.matches('owner/name', /^[\w.-]+\/[\w.-]+$/) },
+    'app-id': { type: 'string', check: is.matches("the App's numeric id", /^[1-9]\d{0,12}$/) },
+    format: { type: 'string', check: is.oneOf(['text', 'json']) },
+    environment: { type: 'string', check: is.matches('an environment name', /^[\w. -]{1,255}$/) },
+    'app-environment': { type: 'string', check: is.matches('an environment name', /^[\w. -]{1,255}$/) },
+    'lint-check': { type: 'string', check: is.given('the name of the lint status check') },
   },
 } as const;
 
 export const doctorCommand: Command = async (ctx) => {
-  const { values: v } = parseCommandArgs(ctx.argv, SPEC);
+  const { values: v } = parseCommandArgs(ctx.argv, ARGS);
   const repository = v.repo ?? ctx.env.GITHUB_REPOSITORY ?? '';
   if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new UsageError(repository ? `--repo '${repository}' is not owner/name` : 'which repository? give --repo owner/name (or GITHUB_REPOSITORY)', USAGE);
   if (v['app-id'] !== undefined && !/^[1-9]\d{0,12}$/.test(v['app-id'])) throw new UsageError(`--app-id must be the App's numeric id, not '${v['app-id']}'`, USAGE);

@@ -16,7 +16,7 @@ import { RecordWriter } from '../records/writer.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
 import { readSchemas } from '../repo/read-repo.ts';
 import { codeRoot } from '../model/code-root.ts';
-import { oneOf, parseCommandArgs } from './args.ts';
+import { is, oneOf, parseCommandArgs } from './args.ts';
 
 type Format = 'text' | 'json' | 'github';
 interface GateArgs {
@@ -32,7 +32,7 @@ interface GateArgs {
 const USAGE = 'usage: opsgate gate [--pr N] [--simulate FILE] [--format text|json|github] [--decision-out FILE] [--record] [--request-reviews]';
 
 export function parseGateArgs(argv: string[]): GateArgs {
-  const { values } = parseCommandArgs(argv, SPEC);
+  const { values } = parseCommandArgs(argv, ARGS);
   if (values.pr !== undefined && !/^[1-9]\d{0,9}$/.test(values.pr)) throw new UsageError(`--pr must be a pull request number, not '${values.pr}'`, USAGE);
   if (values.simulate !== undefined && values.pr !== undefined) throw new UsageError('--simulate and --pr exclude each other: a simulation reads its PR facts from the file', USAGE);
   const format = oneOf('format', values.format, ['text', 'json', 'github'], USAGE);
@@ -71,14 +71,14 @@ environment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH,
              OPSGATE_BOT_LOGINS (whose comment is the sticky one; default github-actions[bot])
 exit codes: 0 satisfied, 1 pending or failed (or GitHub unreadable: fails closed), 2 usage, 3 internal
 `;
-const SPEC = {
+export const ARGS = {
   usage: USAGE,
   help: HELP,
   options: {
-    pr: { type: 'string' },
-    simulate: { type: 'string' },
-    format: { type: 'string' },
-    'decision-out': { type: 'string' },
+    pr: { type: 'string', check: is.matches('a pull request number', /^[1-9]\d{0,9}$/) },
+    simulate: { type: 'string', check: is.given('a file') },
+    format: { type: 'string', check: is.oneOf(['text', 'json', 'github']) },
+    'decision-out': { type: 'string', check: is.given('a file') },
     record: { type: 'boolean' },
     'request-reviews': { type: 'boolean' },
   },

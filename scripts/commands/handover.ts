@@ -13,23 +13,45 @@ import { parseTime } from '../incident/edit.ts';
 import { isoLocal } from '../incident/time.ts';
 import { setMapping } from '../incident/yaml-edit.ts';
 import type { CommandContext } from './context.ts';
-import { parseCommandArgs } from './args.ts';
+import { is, parseSubcommand, type GroupSpec } from './args.ts';
 
-const USAGE = `usage: opsgate handover new [--at TIME] [--rotation ID] [--dry-run]
-       opsgate handover ack HO-YYYY-MM-DD-HHMM --by PERSON [--at TIME] [--note TEXT]`;
+const FOOTER = 'exit codes: 0 written, 2 usage or the document exists already, 3 internal error';
+const at = { type: 'string', value: 'TIME', help: 'when (ISO 8601, a local date-time, or HH:MM today; default: now)', check: is.time } as const;
+
+/** `opsgate handover new|ack`: each subcommand declares exactly its options. */
+export const ARGS = {
+  command: 'handover',
+  footer: FOOTER,
+  subcommands: {
+    new: {
+      summary: 'write the shift handover (交接班) at the last shift boundary, pre-filled from the repository',
+      usage: 'usage: opsgate handover new [--at TIME] [--rotation ID] [--dry-run]',
+      footer: FOOTER,
+      options: {
+        at: { ...at, help: 'the handover time; the last shift boundary at or before it is used (default: now)' },
+        rotation: { type: 'string', value: 'ID', help: 'the rotation in policies/oncall.yaml (default: handover.rotation, else the first)', check: is.name('a rotation id') },
+        'dry-run': { type: 'boolean', help: 'print the document, write nothing' },
+      },
+    },
+    ack: {
+      summary: "the incoming person's acknowledgement of a handover",
+      usage: 'usage: opsgate handover ack HO-YYYY-MM-DD-HHMM --by PERSON [--at TIME] [--note TEXT]',
+      footer: FOOTER,
+      positionals: { min: 1, max: 1, name: 'the handover: HO-YYYY-MM-DD-HHMM' },
+      options: {
+        by: { type: 'string', value: 'PERSON', help: 'the incoming person (required)', check: is.name('a person', /^[a-z][a-z0-9-]*$/) },
+        at,
+        note: { type: 'string', value: 'TEXT', help: 'a note kept with the acknowledgement', check: is.given('text') },
+      },
+    },
+  },
+} as const satisfies GroupSpec;
+const USAGE = ARGS.subcommands.ack.usage;
 
 /** `opsgate handover new|ack`: the shift handover (交接班) document, pre-filled, and its acknowledgement. */
 export async function handoverCommand(ctx: CommandContext): Promise<number> {
-  const parsed = parseCommandArgs(ctx.argv, {
-    usage: USAGE,
-    options: { at: { type: 'string' }, rotation: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, by: { type: 'string' }, note: { type: 'string' } },
-    positionals: { max: 2, name: 'a subcommand: new or ack' },
-  });
-  const { values: v, positionals } = parsed;
-  const [action, id, ...extra] = positionals;
-  if (action === 'new' && !id) return newHandover(ctx, v);
-  if (action === 'ack' && id && !extra.length) return ackHandover(ctx, id, v);
-  throw new UsageError(`expected 'new' or 'ack HO-…', got '${positionals.join(' ')}'`, USAGE);
+  const { sub, values: v, positionals } = parseSubcommand(ctx.argv, ARGS);
+  return sub === 'new' ? newHandover(ctx, v) : ackHandover(ctx, positionals[0]!, v);
 }
 
 async function newHandover(ctx: CommandContext, v: { at?: string; rotation?: string; 'dry-run'?: boolean }): Promise<number> {

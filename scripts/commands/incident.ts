@@ -13,40 +13,87 @@ import { ackIncident, analyseIncident, CHANNELS, escalateIncident, notifyInciden
 import { planAlertIncidents } from '../incident/from-alert.ts';
 import { isoLocal } from '../incident/time.ts';
 import type { CommandContext } from './context.ts';
-import { parseCommandArgs } from './args.ts';
+import { is, parseSubcommand, type GroupSpec } from './args.ts';
 
-const USAGE = `usage: opsgate incident open --from-alertmanager FILE [--at TIME] [--format text|json] [--dry-run]
-       opsgate incident ack|analyse INC-… --by PERSON [--at TIME] [--note TEXT]
-       opsgate incident escalate INC-… --role supervisor|leadership|technical|vendor --to ID[,ID] --channel phone|in_person|dingtalk|… --by PERSON [--at TIME] [--ticket T] [--note TEXT]
-       opsgate incident notify INC-… --duty update|feedback|… --to ID[,ID] --channel dingtalk|phone|… --by PERSON [--at TIME] [--note TEXT]
-       opsgate incident resolve INC-… --by PERSON [--at TIME] [--root-cause TEXT] [--resolution TEXT] [--verified-by PERSON] [--note TEXT]`;
+const FOOTER = 'exit codes: 0 written, 2 usage, or the edit would make the incident invalid (nothing written), 3 internal error';
+const INCIDENT = { min: 1, max: 1, name: 'the incident: INC-YYYY-NNNN' } as const;
+const PERSON = /^[a-z][a-z0-9-]*$/;
+const by = { type: 'string', value: 'PERSON', help: 'who did it (a person id under policies/access/people/; required)', check: is.name('a person', PERSON) } as const;
+const at = { type: 'string', value: 'TIME', help: 'when (ISO 8601, a local date-time, or HH:MM today; default: now)', check: is.time } as const;
+const note = { type: 'string', value: 'TEXT', help: 'a note kept with the entry', check: is.given('text') } as const;
+const to = { type: 'string', value: 'ID[,ID]', help: 'whom: people, contacts or names, comma-separated', check: is.recipients('people, contacts or names') } as const;
+const channel = { type: 'string', value: 'C', help: `how: ${CHANNELS.join(', ')}`, check: is.oneOf(CHANNELS) } as const;
 
-const OPTIONS = {
-  'from-alertmanager': { type: 'string' },
-  format: { type: 'string', default: 'text' },
-  'dry-run': { type: 'boolean', default: false },
-  by: { type: 'string' },
-  at: { type: 'string' },
-  note: { type: 'string' },
-  role: { type: 'string' },
-  to: { type: 'string' },
-  channel: { type: 'string' },
-  duty: { type: 'string' },
-  ticket: { type: 'string' },
-  'root-cause': { type: 'string' },
-  resolution: { type: 'string' },
-  'verified-by': { type: 'string' },
-} as const;
-
-/** `opsgate incident open|ack|escalate|notify|resolve`: quick, in-place edits during an incident. */
+/** `opsgate incident open|ack|analyse|escalate|notify|resolve`: each subcommand declares exactly its options. */
+export const ARGS = {
+  command: 'incident',
+  footer: FOOTER,
+  subcommands: {
+    open: {
+      summary: 'open (or update) incidents from an Alertmanager webhook payload',
+      usage: 'usage: opsgate incident open --from-alertmanager FILE [--at TIME] [--format text|json] [--dry-run]',
+      footer: FOOTER,
+      options: {
+        'from-alertmanager': { type: 'string', value: 'FILE', help: 'the Alertmanager webhook payload (JSON; required)', check: is.given('a file') },
+        at: { ...at, help: 'when the alert was received (default: now)' },
+        format: { type: 'string', value: 'F', help: 'text (default) or json', check: is.oneOf(['text', 'json']) },
+        'dry-run': { type: 'boolean', help: 'print what would be opened or updated, write nothing' },
+      },
+    },
+    ack: { summary: 'acknowledge an incident', usage: 'usage: opsgate incident ack INC-… --by PERSON [--at TIME] [--note TEXT]', footer: FOOTER, positionals: INCIDENT, options: { by, at, note } },
+    analyse: {
+      summary: 'record that the cause was analysed',
+      usage: 'usage: opsgate incident analyse INC-… --by PERSON [--at TIME] [--note TEXT]',
+      footer: FOOTER,
+      positionals: INCIDENT,
+      options: { by, at, note },
+    },
+    escalate: {
+      summary: 'record an escalation (or a vendor called)',
+      usage: `usage: opsgate incident escalate INC-… --role ${ROLES.join('|')} --to ID[,ID] --channel C --by PERSON [--at TIME] [--ticket T] [--note TEXT]`,
+      footer: FOOTER,
+      positionals: INCIDENT,
+      options: {
+        role: { type: 'string', value: 'R', help: `to whom: ${ROLES.join(', ')} (required)`, check: is.oneOf(ROLES) },
+        to,
+        channel,
+        by,
+        at,
+        ticket: { type: 'string', value: 'T', help: "the vendor's ticket number", check: is.given('the ticket number') },
+        note,
+      },
+    },
+    notify: {
+      summary: 'record a notification duty done',
+      usage: `usage: opsgate incident notify INC-… --duty ${NOTIFY_DUTIES.join('|')} --to ID[,ID] --channel C --by PERSON [--at TIME] [--note TEXT]`,
+      footer: FOOTER,
+      positionals: INCIDENT,
+      options: { duty: { type: 'string', value: 'D', help: `which duty: ${NOTIFY_DUTIES.join(', ')} (required)`, check: is.oneOf(NOTIFY_DUTIES) }, to, channel, by, at, note },
+    },
+    resolve: {
+      summary: 'resolve an incident',
+      usage: 'usage: opsgate incident resolve INC-… --by PERSON [--at TIME] [--root-cause TEXT] [--resolution TEXT] [--verified-by PERSON] [--note TEXT]',
+      footer: FOOTER,
+      positionals: INCIDENT,
+      options: {
+        by,
+        at,
+        'root-cause': { type: 'string', value: 'TEXT', help: 'the root cause', check: is.given('text') },
+        resolution: { type: 'string', value: 'TEXT', help: 'what resolved it', check: is.given('text') },
+        'verified-by': { type: 'string', value: 'PERSON', help: 'who verified the service is back', check: is.name('a person', PERSON) },
+        note,
+      },
+    },
+  },
+} as const satisfies GroupSpec;
+/** `opsgate incident open|ack|analyse|escalate|notify|resolve`: quick, in-place edits during an incident. */
 export async function incidentCommand(ctx: CommandContext): Promise<number> {
-  const parsed = parseCommandArgs(ctx.argv, { usage: USAGE, options: OPTIONS, positionals: { max: 2, name: 'a subcommand' } });
-  const { values: v, positionals } = parsed;
-  const [action, id, ...extra] = positionals;
-  if (action === 'open') return openFromAlert(ctx, v);
-  if (!action || !['ack', 'analyse', 'escalate', 'notify', 'resolve'].includes(action)) throw new UsageError(`expected open, ack, analyse, escalate, notify or resolve, got '${action ?? ''}'`, USAGE);
-  if (!id || !/^INC-\d{4}-\d{4}$/.test(id) || extra.length) throw new UsageError('name one incident: INC-YYYY-NNNN', USAGE);
-  if (!v.by) throw new UsageError('--by PERSON is required (who did it)', USAGE);
+  const { sub: action, values: v, positionals } = parseSubcommand(ctx.argv, ARGS);
+  if (action === 'open') return openFromAlert(ctx, { ...v, format: v.format ?? 'text' });
+  const usage = ARGS.subcommands[action].usage;
+  const id = positionals[0]!;
+  if (!/^INC-\d{4}-\d{4}$/.test(id)) throw new UsageError(`incident ${action}: name one incident as INC-YYYY-NNNN, not '${id}'`, usage);
+  if (!v.by) throw new UsageError('--by PERSON is required (who did it)', usage);
   const zone = await timezoneOf(ctx.root);
   const at = v.at ? parseTime(v.at, zone, ctx.now().getTime()) : ctx.now().getTime();
   const file = `incidents/${id.slice(4, 8)}/${id}.yaml`;
@@ -66,7 +113,7 @@ export async function incidentCommand(ctx: CommandContext): Promise<number> {
       .map((x) => x.trim())
       .filter(Boolean);
   const channel = (): Channel => {
-    if (!v.channel || !CHANNELS.includes(v.channel as Channel)) throw new UsageError(`--channel must be one of ${CHANNELS.join(', ')}`, USAGE);
+    if (!v.channel || !CHANNELS.includes(v.channel as Channel)) throw new UsageError(`--channel must be one of ${CHANNELS.join(', ')}`, usage);
     return v.channel as Channel;
   };
   let next: string;
@@ -78,11 +125,11 @@ export async function incidentCommand(ctx: CommandContext): Promise<number> {
     next = analyseIncident(text, base);
     what = 'cause analysed';
   } else if (action === 'escalate') {
-    if (!v.role || !(ROLES as readonly string[]).includes(v.role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`, USAGE);
+    if (!v.role || !(ROLES as readonly string[]).includes(v.role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`, usage);
     next = escalateIncident(text, { ...base, role: v.role as (typeof ROLES)[number], to: list(v.to), channel: channel(), ...(v.ticket ? { ticket: v.ticket } : {}) });
     what = v.role === 'vendor' ? `vendor ${list(v.to).join(', ')} called` : `escalated (${v.role}) to ${list(v.to).join(', ')}`;
   } else if (action === 'notify') {
-    if (!v.duty || !(NOTIFY_DUTIES as readonly string[]).includes(v.duty)) throw new UsageError(`--duty must be one of ${NOTIFY_DUTIES.join(', ')}`, USAGE);
+    if (!v.duty || !(NOTIFY_DUTIES as readonly string[]).includes(v.duty)) throw new UsageError(`--duty must be one of ${NOTIFY_DUTIES.join(', ')}`, usage);
     next = notifyIncident(text, { ...base, duty: v.duty as (typeof NOTIFY_DUTIES)[number], to: list(v.to), channel: channel() });
     what = `${v.duty} notification to ${list(v.to).join(', ')} recorded`;
   } else {
@@ -103,8 +150,8 @@ export async function incidentCommand(ctx: CommandContext): Promise<number> {
 
 async function openFromAlert(ctx: CommandContext, v: { 'from-alertmanager'?: string; format?: string; 'dry-run'?: boolean; at?: string }): Promise<number> {
   const src = v['from-alertmanager'];
-  if (!src) throw new UsageError('--from-alertmanager FILE is required', USAGE);
-  if (v.format !== 'text' && v.format !== 'json') throw new UsageError(`--format must be text or json, not '${v.format}'`, USAGE);
+  if (!src) throw new UsageError('--from-alertmanager FILE is required', ARGS.subcommands.open.usage);
+  if (v.format !== 'text' && v.format !== 'json') throw new UsageError(`--format must be text or json, not '${v.format}'`, ARGS.subcommands.open.usage);
   const abs = path.resolve(ctx.root, src);
   const shown = path.relative(ctx.root, abs).startsWith('..') ? abs : path.relative(ctx.root, abs);
   const text = await readFile(abs, 'utf8').catch(() => {

@@ -5,20 +5,33 @@ import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import { runWatch, type WatchOutcome } from '../notify/watch.ts';
 import { parseTime } from '../incident/edit.ts';
 import type { CommandContext } from './context.ts';
-import { parseCommandArgs } from './args.ts';
+import { is, parseSubcommand, type GroupSpec } from './args.ts';
 
 const USAGE = 'usage: opsgate incidents watch [--dry-run] [--at TIME] [--format text|json] [--retry-channel ID]...';
 
+/** `opsgate incidents watch`. */
+export const ARGS = {
+  command: 'incidents',
+  subcommands: {
+    watch: {
+      summary: 'notify every duty that is due or overdue, once',
+      usage: USAGE,
+      about: 'Notifies every duty of the open incidents that is due or overdue, once, through the channels of\npolicies/sla.yaml; hash-chained records under records/notifications/.',
+      footer: 'exit codes: 0 done, 1 a notification failed or a channel is disabled, 2 usage or broken records, 3 internal error',
+      options: {
+        'dry-run': { type: 'boolean', help: 'print what would be sent, send nothing' },
+        at: { type: 'string', value: 'TIME', help: 'the time to watch at (ISO 8601 or HH:MM; default: now)', check: is.time },
+        format: { type: 'string', value: 'F', help: 'text (default) or json', check: is.oneOf(['text', 'json']) },
+        'retry-channel': { type: 'string', multiple: true, value: 'ID', help: 'send again on a channel held as disabled, after fixing it (repeatable)', check: is.name('a channel id') },
+      },
+    },
+  },
+} as const satisfies GroupSpec;
+
 /** `opsgate incidents watch`: notify every duty that is due or overdue, once. */
 export async function incidentsCommand(ctx: CommandContext): Promise<number> {
-  const parsed = parseCommandArgs(ctx.argv, {
-    usage: USAGE,
-    options: { 'dry-run': { type: 'boolean', default: false }, at: { type: 'string' }, format: { type: 'string', default: 'text' }, 'retry-channel': { type: 'string', multiple: true } },
-    positionals: { max: 1, name: 'a subcommand: watch' },
-  });
-  const { values, positionals } = parsed;
-  if (positionals[0] !== 'watch' || positionals.length > 1) throw new UsageError(`expected 'watch', got '${positionals.join(' ')}'`, USAGE);
-  if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not '${values.format}'`, USAGE);
+  const { values: parsed } = parseSubcommand(ctx.argv, ARGS);
+  const values = { ...parsed, format: parsed.format ?? 'text', 'dry-run': parsed['dry-run'] === true };
   const repo = await readWatchRepo(ctx.root);
   const zone = repo.one('calendar')?.data.timezone ?? 'Asia/Shanghai';
   const at = values.at ? parseTime(values.at, zone) : undefined;

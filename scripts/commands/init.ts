@@ -7,7 +7,7 @@ import { ExitCode, UsageError } from '../model/errors.ts';
 import { readVersion } from '../model/version.ts';
 import { checkInitOptions, planInit, type InitOptions, type InitSources } from '../scaffold/init.ts';
 import type { CommandContext } from './context.ts';
-import { oneOf, parseCommandArgs } from './args.ts';
+import { is, oneOf, parseCommandArgs } from './args.ts';
 
 const USAGE = 'usage: opsgate init DIR [--name NAME] [--timezone ZONE] [--language en|zh-CN] [--default-branch B] [--opsgate-repository OWNER/NAME --opsgate-commit SHA]';
 const HELP = `${USAGE}
@@ -29,17 +29,17 @@ any of those files exists already. \`opsgate lint --root DIR\` is clean afterwar
 
 exit codes: 0 written, 2 usage or a file exists already, 3 internal error
 `;
-const SPEC = {
+export const ARGS = {
   usage: USAGE,
   help: HELP,
   positionals: { min: 1, max: 1, name: 'the directory to create the repository in' },
   options: {
-    name: { type: 'string' },
-    'default-branch': { type: 'string' },
-    timezone: { type: 'string' },
-    language: { type: 'string' },
-    'opsgate-repository': { type: 'string' },
-    'opsgate-commit': { type: 'string' },
+    name: { type: 'string', check: is.given('a name') },
+    'default-branch': { type: 'string', check: is.matches('a branch name', /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/) },
+    timezone: { type: 'string', check: is.zone },
+    language: { type: 'string', check: is.oneOf(['en', 'zh-CN']) },
+    'opsgate-repository': { type: 'string', check: is.matches('OWNER/NAME', /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/) },
+    'opsgate-commit': { type: 'string', check: is.matches('a full 40-character commit SHA', /^[0-9a-f]{40}$/) },
   },
 } as const;
 
@@ -71,7 +71,7 @@ async function readInitSources(): Promise<InitSources> {
 
 /** `opsgate init DIR`: a new organisation's repository, lint-clean, calling this opsgate. */
 export async function initCommand(ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
+  const { values, positionals } = parseCommandArgs(ctx.argv, ARGS);
   const dir = path.resolve(ctx.root, positionals[0]!);
   const timezone = values.timezone ?? 'UTC';
   if (!IANAZone.isValidZone(timezone)) throw new UsageError(`--timezone must be an IANA time zone, not '${timezone}'`, 'e.g. --timezone Europe/Berlin or --timezone Asia/Shanghai');

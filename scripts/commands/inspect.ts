@@ -3,7 +3,7 @@ import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import type { Command, CommandContext } from './context.ts';
-import { integer, list, oneOf, parseCommandArgs, seconds } from './args.ts';
+import { integer, is, list, oneOf, parseCommandArgs, seconds, type CommandSpec } from './args.ts';
 
 const HELP = `usage: opsgate inspect [options]
   --hosts a,b         only these hosts (default: every host in the inventory)
@@ -36,47 +36,47 @@ interface InspectArgs {
   verbose: boolean;
 }
 
-const SPEC = {
+export const ARGS = {
   usage: 'usage: opsgate inspect [--hosts a,b] [--groups g,h] [--baselines x,y] [--format text|json|github] [--record] [--shard i/n] [...]',
   help: HELP,
   options: {
-    hosts: { type: 'string', multiple: true },
-    groups: { type: 'string', multiple: true },
-    baselines: { type: 'string', multiple: true },
-    format: { type: 'string' },
+    hosts: { type: 'string', multiple: true, check: is.names('host names') },
+    groups: { type: 'string', multiple: true, check: is.names('group names') },
+    baselines: { type: 'string', multiple: true, check: is.names('baseline names') },
+    format: { type: 'string', check: is.oneOf(['text', 'json', 'github']) },
     record: { type: 'boolean' },
-    shard: { type: 'string' },
-    'run-id': { type: 'string' },
-    concurrency: { type: 'string' },
-    timeout: { type: 'string' },
-    'connect-timeout': { type: 'string' },
-    identity: { type: 'string' },
+    shard: { type: 'string', check: is.matches('i/n with 1 ≤ i ≤ n, e.g. 2/4', /^[1-9]\d*\/[1-9]\d*$/) },
+    'run-id': { type: 'string', check: is.matches("1–64 characters of letters, digits, '.', '_' or '-'", /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/) },
+    concurrency: { type: 'string', check: is.integer({ min: 1, max: 500 }) },
+    timeout: { type: 'string', check: is.seconds },
+    'connect-timeout': { type: 'string', check: is.seconds },
+    identity: { type: 'string', check: is.given('a key file') },
     verbose: { type: 'boolean' },
   },
-} as const;
+} as const satisfies CommandSpec;
 
 export function parseInspectArgs(argv: string[]): InspectArgs {
-  const { values: v } = parseCommandArgs(argv, SPEC);
+  const { values: v } = parseCommandArgs(argv, ARGS);
   let shard: InspectArgs['shard'];
   if (v.shard !== undefined) {
     const m = /^(\d+)\/(\d+)$/.exec(v.shard);
-    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError('--shard must be i/n with 1 ≤ i ≤ n, e.g. 2/4', SPEC.usage);
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError('--shard must be i/n with 1 ≤ i ≤ n, e.g. 2/4', ARGS.usage);
     shard = { index: Number(m[1]), count: Number(m[2]) };
   }
-  if (v.identity !== undefined && !v.identity) throw new UsageError('--identity needs a key file', SPEC.usage);
+  if (v.identity !== undefined && !v.identity) throw new UsageError('--identity needs a key file', ARGS.usage);
   const runId = v['run-id'];
-  if (runId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(runId)) throw new UsageError(`--run-id must be 1–64 characters of letters, digits, '.', '_' or '-', got '${runId}'`, SPEC.usage);
+  if (runId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(runId)) throw new UsageError(`--run-id must be 1–64 characters of letters, digits, '.', '_' or '-', got '${runId}'`, ARGS.usage);
   return {
     hosts: list(v.hosts) ?? [],
     groups: list(v.groups) ?? [],
     baselines: list(v.baselines) ?? [],
-    format: oneOf('format', v.format, ['text', 'json', 'github'], SPEC.usage) ?? 'text',
+    format: oneOf('format', v.format, ['text', 'json', 'github'], ARGS.usage) ?? 'text',
     record: v.record === true,
     ...(shard ? { shard } : {}),
     ...(runId !== undefined ? { runId } : {}),
-    concurrency: integer('concurrency', v.concurrency, { min: 1, max: 500 }, SPEC.usage) ?? 20,
-    timeoutMs: seconds('timeout', v.timeout, SPEC.usage) ?? 60_000,
-    connectTimeoutMs: seconds('connect-timeout', v['connect-timeout'], SPEC.usage) ?? 10_000,
+    concurrency: integer('concurrency', v.concurrency, { min: 1, max: 500 }, ARGS.usage) ?? 20,
+    timeoutMs: seconds('timeout', v.timeout, ARGS.usage) ?? 60_000,
+    connectTimeoutMs: seconds('connect-timeout', v['connect-timeout'], ARGS.usage) ?? 10_000,
     ...(v.identity ? { identity: v.identity } : {}),
     verbose: v.verbose === true,
   };

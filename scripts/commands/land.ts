@@ -1,55 +1,71 @@
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command, CommandContext } from './context.ts';
-import { parseCommandArgs } from './args.ts';
+import { is, parseSubcommand, renderGroupHelp, type GroupSpec } from './args.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { FLOWS, isFlow, leaseBranch, type Flow } from '../land/manifest.ts';
 
-const USAGE = `usage: opsgate land lease --flow F --run ID [--if-due] [--remote origin]
-       opsgate land check --flow F [--remote origin]
-       opsgate land stage --flow F --run ID --out DIR [--part NAME]
-       opsgate land push --from DIR [--branch B] [--release-lease] [--remote origin] [--attempts N] [--dry-run]`;
-
-const HELP = `${USAGE}
-
-Gets what a CI run wrote (records/, reports/) onto the protected default branch,
+const ABOUT = `Gets what a CI run wrote (records/, reports/) onto the protected default branch,
 and refuses to start a run while an earlier run's records have not landed.
-
-  lease   before a run that changes hosts: refuse (exit 1) when the lease branch
-          ${leaseBranch('apply')} exists (an earlier run's records did not land);
-          otherwise push it. --if-due takes it only when a change is due.
-  check   the same refusal, without taking the lease.
-  stage   copy the files the run added or appended under the flow's roots to DIR,
-          with a manifest of the blobs it started from (upload DIR as an artifact).
-  push    commit the staged files on the branch tip and push, deleting the run's
-          lease in the same atomic push; rebuilds on a moved tip, never overwrites
-          a file someone else changed (conflict, exit 1).
-
 flows: ${Object.entries(FLOWS)
   .map(([f, d]) => `${f} (${d.roots.join(', ')}${d.lease ? '; leased' : ''})`)
-  .join(', ')}
-outputs: with GITHUB_OUTPUT set, lease writes leased=true|false and changes=...
-exit codes: 0 done, 1 refused / conflict / not landed, 2 usage, 3 internal
-`;
+  .join(', ')}`;
+const FOOTER = `outputs: with GITHUB_OUTPUT set, lease writes leased=true|false and changes=...
+exit codes: 0 done, 1 refused / conflict / not landed, 2 usage, 3 internal`;
+const RUN_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const flowOption = { type: 'string', value: 'F', help: `the flow: ${Object.keys(FLOWS).join(', ')} (required)`, check: is.oneOf(Object.keys(FLOWS)) } as const;
+const runOption = { type: 'string', value: 'ID', help: 'the CI run id (default: $GITHUB_RUN_ID)', check: is.notOption('a run id (letters, digits, ., _ and -)', RUN_ID) } as const;
+const remoteOption = { type: 'string', value: 'R', help: 'the git remote (default: origin)', check: is.notOption('a remote name') } as const;
 
-const SPEC = {
-  usage: USAGE,
-  help: HELP,
-  positionals: { min: 1, max: 1, name: 'a subcommand: lease, check, stage or push' },
-  options: {
-    flow: { type: 'string' },
-    run: { type: 'string' },
-    remote: { type: 'string' },
-    'if-due': { type: 'boolean' },
-    out: { type: 'string' },
-    part: { type: 'string' },
-    from: { type: 'string' },
-    branch: { type: 'string' },
-    'release-lease': { type: 'boolean' },
-    attempts: { type: 'string' },
-    'dry-run': { type: 'boolean' },
+/** `opsgate land lease|check|stage|push`: each subcommand declares exactly its options. */
+export const ARGS = {
+  command: 'land',
+  about: ABOUT,
+  footer: FOOTER,
+  subcommands: {
+    lease: {
+      summary: `before a run that changes hosts: refuse (exit 1) while the lease branch ${leaseBranch('apply')} exists; otherwise push it`,
+      usage: 'usage: opsgate land lease --flow F --run ID [--if-due] [--remote origin]',
+      about: ABOUT,
+      footer: FOOTER,
+      options: { flow: flowOption, run: runOption, 'if-due': { type: 'boolean', help: 'take the lease only when a change (or a backup converge) is due' }, remote: remoteOption },
+    },
+    check: {
+      summary: 'the same refusal, without taking the lease',
+      usage: 'usage: opsgate land check --flow F [--remote origin]',
+      about: ABOUT,
+      footer: FOOTER,
+      options: { flow: flowOption, remote: remoteOption },
+    },
+    stage: {
+      summary: "copy the files the run added or appended under the flow's roots to DIR, with a manifest of the blobs it started from",
+      usage: 'usage: opsgate land stage --flow F --run ID --out DIR [--part NAME]',
+      about: ABOUT,
+      footer: FOOTER,
+      options: {
+        flow: flowOption,
+        run: runOption,
+        out: { type: 'string', value: 'DIR', help: 'where to stage (upload DIR as an artifact; required)', check: is.given('a directory') },
+        part: { type: 'string', value: 'NAME', help: 'a name for this part of the run (matrix jobs)', check: is.notOption("a part name (letters, digits, '.', '_' and '-')", RUN_ID) },
+      },
+    },
+    push: {
+      summary: "commit the staged files on the branch tip and push, deleting the run's lease in the same atomic push; never overwrites a file someone else changed",
+      usage: 'usage: opsgate land push --from DIR [--branch B] [--release-lease] [--remote origin] [--attempts N] [--dry-run]',
+      about: ABOUT,
+      footer: FOOTER,
+      options: {
+        from: { type: 'string', value: 'DIR', help: 'the staged directory (required)', check: is.given('a directory') },
+        branch: { type: 'string', value: 'B', help: "the branch to land on (default: $GITHUB_REF_NAME, the run's own branch)", check: is.notOption('a branch name', /^[\w./-]+$/) },
+        'release-lease': { type: 'boolean', help: "delete the run's lease in the same push" },
+        remote: remoteOption,
+        attempts: { type: 'string', value: 'N', help: 'pushes to try on a moved tip, 1 to 20 (default 5)', check: is.integer({ min: 1, max: 20 }) },
+        'dry-run': { type: 'boolean', help: 'print what would land, push nothing' },
+      },
+    },
   },
-} as const;
+} as const satisfies GroupSpec;
+const USAGE = renderGroupHelp(ARGS).split('\n\n')[0]!;
 
 function flowOf(v: string | undefined): Flow {
   if (!v) throw new UsageError('--flow is required', USAGE);
@@ -92,8 +108,7 @@ export const landCommand: Command = async (ctx) => {
 };
 
 async function runLand(ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
-  const sub = positionals[0]!;
+  const { sub, values } = parseSubcommand(ctx.argv, ARGS);
   const remote = (values.remote as string | undefined) ?? 'origin';
   if (remote.startsWith('-')) throw new UsageError(`--remote '${remote}' is not a remote`, USAGE);
   const { gitIn } = await import('../land/git.ts');

@@ -2,7 +2,7 @@ import { appendFile, readdir, readFile, realpath, stat } from 'node:fs/promises'
 import path from 'node:path';
 import { renderAnnotations, renderLintSummary } from '../actions/annotations.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
-import { oneOf, parseCommandArgs } from './args.ts';
+import { is, oneOf, parseCommandArgs, type CommandSpec } from './args.ts';
 import { hasErrors, type Diagnostic } from '../model/diagnostic.ts';
 import { readNotificationRecords } from '../notify/records.ts';
 import type { RuleInput } from '../rules/rule-context.ts';
@@ -32,11 +32,16 @@ printed as file:line:col  CODE  message, with a fix hint; all are collected befo
 
 exit codes: 0 clean, 1 errors found, 2 usage or unusable input, 3 internal error
 `;
-const SPEC = { usage: USAGE, help: HELP, options: { format: { type: 'string' }, 'changed-since': { type: 'string' } }, positionals: { max: Infinity } } as const;
+export const ARGS = {
+  usage: USAGE,
+  help: HELP,
+  options: { format: { type: 'string', check: is.oneOf(FORMATS) }, 'changed-since': { type: 'string', check: is.notOption('a git ref', /^\S+$/) } },
+  positionals: { max: Infinity },
+} as const satisfies CommandSpec;
 
 /** `opsgate lint [PATH...] [--format text|json|github] [--changed-since REF]` */
 export async function lintCommand(ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
+  const { values, positionals } = parseCommandArgs(ctx.argv, ARGS);
   const format: Format = oneOf('format', values.format, FORMATS, USAGE) ?? (ctx.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text');
   const rootStat = await stat(ctx.root).catch(() => undefined);
   if (!rootStat?.isDirectory()) throw new UsageError(`repository root ${ctx.root} is not a directory`, 'run from the repository, or pass --root DIR');

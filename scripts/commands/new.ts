@@ -7,37 +7,45 @@ import { applyScheduleGap } from '../scaffold/apply-schedule.ts';
 import { proposeWindow } from '../scaffold/next-window.ts';
 import { nextId, renderChangeTemplate, renderIncidentTemplate } from '../scaffold/templates.ts';
 import type { CommandContext } from './context.ts';
-import { oneOf, parseCommandArgs } from './args.ts';
+import { is, oneOf, parseSubcommand, type GroupSpec } from './args.ts';
 
-const USAGE = 'usage: opsgate new change --title TEXT [--type standard|normal|emergency] [--requester PERSON]\n       opsgate new incident --title TEXT --level 1-4 [--reporter PERSON]';
-const HELP = `${USAGE}
-
-Writes the next free CHG-YYYY-NNNN (changes/YYYY/) or INC-YYYY-NNNN (incidents/YYYY/)
-from a commented template. Never overwrites a file.
-
-  --title TEXT        the title (required)
-  --type T            change type: standard, normal (default) or emergency
-  --requester PERSON  who asks for the change (a person id under policies/access/people/)
-  --level N           incident level 1-4 (一级…四级; required for an incident)
-  --reporter PERSON   who reports the incident
-`;
-const SPEC = {
-  usage: USAGE,
-  help: HELP,
-  positionals: { min: 1, max: 1, name: 'what to create: change or incident' },
-  options: { title: { type: 'string' }, type: { type: 'string' }, level: { type: 'string' }, requester: { type: 'string' }, reporter: { type: 'string' } },
-} as const;
 const TYPES = ['standard', 'normal', 'emergency'] as const;
+const PERSON = is.name('a person', /^[a-z][a-z0-9-]*$/);
+const title = { type: 'string', value: 'TEXT', help: 'the title (required)', check: is.given('a title') } as const;
+
+/** `opsgate new change|incident`: each kind declares exactly its options. */
+export const ARGS = {
+  command: 'new',
+  what: 'what to create',
+  about: 'Writes the next free CHG-YYYY-NNNN (changes/YYYY/) or INC-YYYY-NNNN (incidents/YYYY/)\nfrom a commented template. Never overwrites a file.',
+  subcommands: {
+    change: {
+      summary: "the next change request, in the next maintenance window of policies/calendar.yaml at least a day away, in the calendar's time zone",
+      usage: 'usage: opsgate new change --title TEXT [--type standard|normal|emergency] [--requester PERSON]',
+      options: {
+        title,
+        type: { type: 'string', value: 'T', help: 'change type: standard, normal (default) or emergency', check: is.oneOf(TYPES) },
+        requester: { type: 'string', value: 'PERSON', help: 'who asks for the change (a person id under policies/access/people/)', check: PERSON },
+      },
+    },
+    incident: {
+      summary: 'the next incident record',
+      usage: 'usage: opsgate new incident --title TEXT --level 1-4 [--reporter PERSON]',
+      options: {
+        title,
+        level: { type: 'string', value: 'N', help: 'incident level 1-4 (一级…四级; required)', check: is.integer({ min: 1, max: 4 }) },
+        reporter: { type: 'string', value: 'PERSON', help: 'who reports the incident', check: PERSON },
+      },
+    },
+  },
+} as const satisfies GroupSpec;
 
 /** `opsgate new change|incident`: writes the next free id from a template; never overwrites. */
 export async function newCommand(ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
-  const kind = positionals[0];
-  if (kind !== 'change' && kind !== 'incident') throw new UsageError(`expected 'change' or 'incident', got '${kind ?? ''}'`, USAGE);
+  const { sub: kind, values } = parseSubcommand(ctx.argv, ARGS);
+  const USAGE = ARGS.subcommands[kind].usage;
   if (!values.title?.trim()) throw new UsageError('--title is required', USAGE);
   const type = oneOf('type', values.type, TYPES, USAGE) ?? 'normal';
-  if (kind === 'change' && (values.level !== undefined || values.reporter !== undefined)) throw new UsageError('--level and --reporter are for incidents', USAGE);
-  if (kind === 'incident' && (values.type !== undefined || values.requester !== undefined)) throw new UsageError('--type and --requester are for changes', USAGE);
   const calendar = (await readRepo(ctx.root)).one('calendar')?.data;
   const now = DateTime.fromJSDate(ctx.now()).setZone(calendar?.timezone ?? 'UTC');
   const year = now.year;

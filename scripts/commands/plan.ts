@@ -1,7 +1,7 @@
 import type { Command } from './context.ts';
 import { ExitCode } from '../model/errors.ts';
 import { readRepo } from '../repo/read-repo.ts';
-import { oneOf, parseCommandArgs } from './args.ts';
+import { is, oneOf, parseCommandArgs, type CommandSpec } from './args.ts';
 import { findChange, loadPlan } from '../change/load-plan.ts';
 import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../change/render-plan.ts';
 
@@ -16,11 +16,16 @@ and rollback.
 
 exit codes: 0 the plan, 2 the change cannot be planned (located diagnostics), 3 internal error
 `;
-const SPEC = { usage: USAGE, help: HELP, options: { format: { type: 'string' } }, positionals: { min: 1, max: 1, name: 'the change to plan (CHG-YYYY-NNNN)' } } as const;
+export const ARGS = {
+  usage: USAGE,
+  help: HELP,
+  options: { format: { type: 'string', check: is.oneOf(['text', 'markdown', 'json']) } },
+  positionals: { min: 1, max: 1, name: 'the change to plan (CHG-YYYY-NNNN)' },
+} as const satisfies CommandSpec;
 
 /** Prints what `opsgate apply` would run, host by host, batch by batch. Runs nothing. */
 export const planCommand: Command = async (ctx) => {
-  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
+  const { values, positionals } = parseCommandArgs(ctx.argv, ARGS);
   const format = oneOf('format', values.format, ['text', 'markdown', 'json'], USAGE) ?? 'text';
   const repo = await readRepo(ctx.root);
   const plan = await loadPlan(repo, findChange(repo, positionals[0]!), ctx.now());

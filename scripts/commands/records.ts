@@ -6,22 +6,27 @@ import { checkAnchors } from '../records/anchor.ts';
 import { verifyChain, type RecordLine } from '../records/chain.ts';
 import { checkMissingRecords, checkRecordHistory, historyFactsFor, type HistoryProblem } from '../records/history.ts';
 import { locateRewrites, readRecordHistory, readWorkingTreeState } from '../records/git-versions.ts';
-import { parseCommandArgs } from './args.ts';
+import { parseSubcommand, type GroupSpec } from './args.ts';
 import { checkCitedCommits } from '../records/check-cited-commits.ts';
 import { sanitizeForLog, sanitizeJson } from '../render/sanitize.ts';
 
 const USAGE = 'usage: opsgate records verify [PATH...] [--json]';
-const HELP = `${USAGE}
-
-Verifies the hash chain of every evidence file (JSON Lines) under records/, or under each
+/** `opsgate records verify`. */
+export const ARGS = {
+  command: 'records',
+  subcommands: {
+    verify: {
+      summary: 'verify the hash chain of every evidence file, and that each extends what git committed',
+      usage: USAGE,
+      about: `Verifies the hash chain of every evidence file (JSON Lines) under records/, or under each
 PATH, and that each extends what git committed; names each edited, removed, reordered or
-truncated line as file:line  code  message.
-
-  --json   print the files, line count, problems and notices as JSON
-
-exit codes: 0 every chain verifies, 1 a problem, 2 usage, 3 internal error
-`;
-const SPEC = { usage: USAGE, help: HELP, options: { json: { type: 'boolean' } }, positionals: { min: 1, max: Infinity, name: 'a subcommand: verify' } } as const;
+truncated line as file:line  code  message.`,
+      footer: 'exit codes: 0 every chain verifies, 1 a problem, 2 usage, 3 internal error',
+      positionals: { max: Infinity },
+      options: { json: { type: 'boolean', help: 'print the files, line count, problems and notices as JSON' } },
+    },
+  },
+} as const satisfies GroupSpec;
 
 async function collect(p: string, out: string[]): Promise<void> {
   const s = await stat(p).catch(() => undefined);
@@ -39,9 +44,7 @@ async function collect(p: string, out: string[]): Promise<void> {
 
 /** Verifies hash chains; names every tampered, removed or truncated line. Exit 1 on any problem. */
 export const recordsCommand: Command = async (ctx) => {
-  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
-  const [sub, ...targets] = positionals;
-  if (sub !== 'verify') throw new UsageError(`unknown records subcommand '${sub}'`, USAGE);
+  const { values, positionals: targets } = parseSubcommand(ctx.argv, ARGS);
   const wantJson = values.json === true;
   const files: string[] = [];
   const recordsDir = path.join(ctx.root, 'records');

@@ -9,7 +9,7 @@ import { readReportInput } from '../report/read-input.ts';
 import type { ReportInput } from '../report/types.ts';
 import { FORMATS, loadTemplates, renderReport, type Format } from '../report/render/render.ts';
 import type { CommandContext } from './context.ts';
-import { parseCommandArgs } from './args.ts';
+import { is, parseCommandArgs, type CommandSpec } from './args.ts';
 
 const USAGE = 'usage: opsgate report audit|monthly [--period YYYY-MM] [--lang zh-CN|en] [--format html,md,json] [--out reports/] [--at ISO-8601]';
 const KINDS: readonly ReportKind[] = ['audit', 'monthly'];
@@ -28,12 +28,18 @@ Markdown and JSON, every figure traced to evidence (Appendix A and B).
 
 exit codes: 0 written, 1 written but a record failed verification, 2 usage, 3 internal error
 `;
-const SPEC = {
+export const ARGS = {
   usage: USAGE,
   help: HELP,
   positionals: { min: 1, max: 1, name: 'the report kind: audit or monthly' },
-  options: { period: { type: 'string' }, lang: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, at: { type: 'string' } },
-} as const;
+  options: {
+    period: { type: 'string', check: is.month },
+    lang: { type: 'string', check: is.oneOf(LANGUAGES) },
+    format: { type: 'string', check: is.someOf(FORMATS) },
+    out: { type: 'string', check: is.given('a directory') },
+    at: { type: 'string', check: is.instant },
+  },
+} as const satisfies CommandSpec;
 
 /** The file a report is written to: `<out>/<kind>-<period>.<lang>.<ext>`. */
 export function reportFileName(kind: ReportKind, period: string, language: Language, format: Format): string {
@@ -97,7 +103,7 @@ function generatedAtOf(at: string | undefined, period: { end: string; endMs: num
  * the evidence differs from the commit the cover cites.
  */
 export async function reportCommand(ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
+  const { values, positionals } = parseCommandArgs(ctx.argv, ARGS);
   const kind = positionals[0] as ReportKind;
   if (!KINDS.includes(kind)) throw new UsageError(`expected one report kind: ${KINDS.join(' or ')}, not '${kind}'`, USAGE);
   const formats = (values.format ?? 'html,md,json')

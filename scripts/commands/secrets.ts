@@ -1,29 +1,39 @@
 import { appendFile } from 'node:fs/promises';
 import type { Command, CommandContext } from './context.ts';
-import { oneOf, parseCommandArgs } from './args.ts';
+import { is, oneOf, parseSubcommand, type GroupSpec } from './args.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { allowedSecretNames, checkAllowedSecrets, SECRET_SLOTS } from '../rules/secret-names.ts';
 
 const USAGE = `usage: opsgate secrets list [--format text|json]
        opsgate secrets export --null`;
 
-const HELP = `${USAGE}
+const FOOTER = `exit codes: 0 done, 2 the policy lists a name that can never be passed, or more
+than ${SECRET_SLOTS}, or the names handed over differ from the policy's`;
 
-The workflows pass a change only the secrets the policy allows
-(allowed_secrets in policies/organisation.yaml), never all of them.
-
-  list     the allowed names (never values). With GITHUB_OUTPUT set, also writes
-           names=<JSON list>, which the reusable workflows map onto the slots
-           OPSGATE_SECRET_1…${SECRET_SLOTS}.
-  export   reads OPSGATE_SECRET_NAMES and the slots, checks the names are exactly
-           the policy's, and prints NAME=value records separated by NUL bytes for
-           the step's shell to export (refuses to print to a terminal).
-
-exit codes: 0 done, 2 the policy lists a name that can never be passed, or more
-than ${SECRET_SLOTS}, or the names handed over differ from the policy's
-`;
-
-const SPEC = { usage: USAGE, help: HELP, positionals: { min: 1, max: 1, name: 'a subcommand: list or export' }, options: { format: { type: 'string' }, null: { type: 'boolean' } } } as const;
+/** `opsgate secrets list|export`: each subcommand declares exactly its options. */
+export const ARGS = {
+  command: 'secrets',
+  footer: FOOTER,
+  about: 'The workflows pass a change only the secrets the policy allows\n(allowed_secrets in policies/organisation.yaml), never all of them.',
+  subcommands: {
+    list: {
+      summary: 'the allowed names (never values); with GITHUB_OUTPUT set, also writes names=<JSON list>',
+      usage: 'usage: opsgate secrets list [--format text|json]',
+      footer: FOOTER,
+      about: `The allowed names (never values). With GITHUB_OUTPUT set, also writes names=<JSON list>, which the
+reusable workflows map onto the slots OPSGATE_SECRET_1…${SECRET_SLOTS}.`,
+      options: { format: { type: 'string', value: 'F', help: 'text (default) or json', check: is.oneOf(['text', 'json']) } },
+    },
+    export: {
+      summary: "checks the names handed over are exactly the policy's and prints NAME=value records separated by NUL bytes (never to a terminal)",
+      usage: 'usage: opsgate secrets export --null',
+      footer: FOOTER,
+      about: `Reads OPSGATE_SECRET_NAMES and the slots, checks the names are exactly the policy's, and prints
+NAME=value records separated by NUL bytes for the step's shell to export (refuses to print to a terminal).`,
+      options: { null: { type: 'boolean', help: 'NUL-separated records (required: capture the output, never show it)' } },
+    },
+  },
+} as const satisfies GroupSpec;
 
 async function policyNames(ctx: CommandContext): Promise<string[]> {
   const { readRepo } = await import('../repo/read-repo.ts');
@@ -35,8 +45,7 @@ async function policyNames(ctx: CommandContext): Promise<string[]> {
 }
 
 export const secretsCommand: Command = async (ctx) => {
-  const { values, positionals } = parseCommandArgs(ctx.argv, SPEC);
-  const sub = positionals[0]!;
+  const { sub, values } = parseSubcommand(ctx.argv, ARGS);
   if (sub === 'list') {
     const format = oneOf('format', values.format, ['text', 'json'], USAGE) ?? 'text';
     const names = await policyNames(ctx);
@@ -66,5 +75,5 @@ export const secretsCommand: Command = async (ctx) => {
     ctx.stdout.write(out.join(''));
     return ExitCode.clean;
   }
-  throw new UsageError(`unknown subcommand '${sub}'`, USAGE);
+  throw new UsageError(`unknown subcommand '${String(sub)}'`, USAGE);
 };

@@ -3,7 +3,7 @@
  * connecting, --dry-run, output formats, the record). Edge; the converge
  * command hands its `backup` target here.
  */
-import type { CommandContext } from '../commands/context.ts';
+import type { CommandContext } from '../model/command-context.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import type { InspectionRow } from '../inspect/model.ts';
 import { renderGithub } from '../inspect/render.ts';

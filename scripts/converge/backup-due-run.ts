@@ -4,7 +4,7 @@
  * under the same host lock scope, into the same records. Policies with
  * problems converge nowhere (nothing connects). Edge.
  */
-import type { CommandContext } from '../commands/context.ts';
+import type { CommandContext } from '../model/command-context.ts';
 import { newRunId } from '../remote/recorder.ts';
 import { ExitCode } from '../model/errors.ts';
 import { sanitizeForLog } from '../render/sanitize.ts';

@@ -11,7 +11,7 @@ import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, splitGlobalArgs } from '../../scripts/bin/run-cli.ts';
-import { HelpRequested, integer, list, oneOf, parseCommandArgs, seconds } from '../../scripts/commands/args.ts';
+import { HelpRequested, integer, is, list, oneOf, parseCommandArgs, parseSubcommand, seconds } from '../../scripts/commands/args.ts';
 import { commands } from '../../scripts/commands/index.ts';
 import { UsageError } from '../../scripts/model/errors.ts';
 import { BIN } from '../helpers/bin.ts';
@@ -71,12 +71,23 @@ describe('every command through the real bin', () => {
     [['plan', 'CHG-1', 'CHG-2'], /unexpected argument 'CHG-2'/],
     [['apply', '--due', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 500, not '0'/],
     [['apply', '--due', '--lock-ttl', '5m'], /--lock-ttl must be a whole number/],
-    [['apply', 'CHG-1', '--resolve', 'x'], /--resolve only makes sense with --resume/],
+    [['apply', 'CHG-1', '--resolve', 'web-01:step:s1=done'], /--resolve only makes sense with --resume/],
+    [['apply', 'CHG-1', '--resume', '--resolve', 'x'], /^opsgate: apply: --resolve must be HOST:PHASE:STEP=done\|failed/],
     [['apply', 'CHG-1', '--dry-run=yes'], /option '--dry-run' does not take an argument/i],
     [['converge', 'access', '--concurrency=-1'], /--concurrency must be a whole number/],
     [['converge', 'access', '--hosts', '--check'], /option '--hosts' argument is ambiguous \(a value that starts with - is written --option=VALUE\)$/m],
-    [['converge', 'everything'], /name what to converge: access, baseline or backup, not 'everything'/],
-    [['converge', 'access', '--baselines', 'x'], /--baselines is for converge baseline/],
+    [['converge', 'everything'], /expected what to converge: access, baseline or backup, not 'everything'/],
+    [['converge', 'access', '--baselines', 'x'], /unknown option '--baselines' for converge access: it is an option of converge baseline/],
+    [['converge', 'backup', '--confirm-seconds', '60'], /unknown option '--confirm-seconds' for converge backup: it is an option of converge access and converge baseline/],
+    [['incident', 'ack', 'INC-2026-0001', '--by', 'li-lei', '--role', 'vendor'], /unknown option '--role' for incident ack: it is an option of incident escalate/],
+    [['calendar', 'export', '--ics', '--year', '2027'], /unknown option '--year' for calendar export: it is an option of calendar sync/],
+    [
+      ['backup', 'verify', '--concurrency', '0', '--format', 'xml'],
+      /^opsgate: backup verify: --format must be one of text, json, github, not 'xml'; --concurrency must be a whole number from 1 to 100, not '0'/,
+    ],
+    [['incident', 'ack', 'INC-2026-0001', '--by', 'li-lei', '--at', 'yesterday'], /--at 'yesterday' is not a time/],
+    [['calendar', 'export', '--ics', '--from', '2026-02-30'], /--from must be a date as YYYY-MM-DD, not '2026-02-30'/],
+    [['land', 'lease', '--flow', 'nope', '--run', '1'], /--flow must be one of apply, /],
     [['inspect', '--timeout', '0'], /--timeout must be a positive number of seconds/],
     [['inspect', 'web-01'], /unexpected argument 'web-01'/],
     [['gate', '--pr', 'abc'], /--pr must be a pull request number/],
@@ -84,7 +95,7 @@ describe('every command through the real bin', () => {
     [['report', 'audit', '--lang', 'fr'], /--lang must be one of/],
     [['report'], /missing the report kind/],
     [['new', 'change', '--title', 't', '--type', 'weird'], /--type must be one of standard, normal, emergency, not 'weird'/],
-    [['new', 'change', '--title', 't', '--level', '2'], /--level and --reporter are for incidents/],
+    [['new', 'change', '--title', 't', '--level', '2'], /unknown option '--level' for new change: it is an option of new incident/],
     [['records', 'verify', '--json=1'], /does not take an argument/],
     [['records'], /missing a subcommand/],
     [['demo', '2026-13'], /the period must be a month as YYYY-MM/],
@@ -168,6 +179,60 @@ describe('the shared parser', () => {
     [['new', 'change', '--', '--root', 'x'], '/w', false, ['new', 'change', '--', '--root', 'x']],
   ])('global options %j are taken from anywhere', (argv, root, debug, rest) => {
     expect(splitGlobalArgs(argv, '/w')).toEqual({ root, debug, rest });
+  });
+});
+
+describe('subcommands, each with its own options', () => {
+  const group = {
+    command: 'x',
+    subcommands: {
+      a: {
+        summary: 'the a',
+        usage: 'usage: opsgate x a [--one N]',
+        options: { one: { type: 'string', value: 'N', help: 'one', check: is.integer({ max: 9 }) }, both: { type: 'boolean', help: 'both' } },
+      },
+      b: { summary: 'the b', usage: 'usage: opsgate x b [--two]', positionals: { max: 1 }, options: { two: { type: 'boolean', help: 'two' }, both: { type: 'boolean', help: 'both' } } },
+    },
+  } as const;
+  const usageError = (argv: string[]) => {
+    try {
+      parseSubcommand(argv, group);
+    } catch (e) {
+      if (e instanceof UsageError) return e.message;
+      throw e;
+    }
+    throw new Error('no usage error');
+  };
+
+  it('finds the subcommand after options, and parses only its options', () => {
+    expect(parseSubcommand(['--one', '3', 'a', '--both'], group)).toEqual({ sub: 'a', values: { one: '3', both: true }, positionals: [] });
+    expect(parseSubcommand(['b', '--', '--one'], group)).toEqual({ sub: 'b', values: {}, positionals: ['--one'] });
+  });
+
+  it("refuses the other subcommand's options and unknown ones, all in one message, naming who takes each", () => {
+    expect(usageError(['b', '--one=1', '--zz', '--both'])).toBe("unknown option '--one' for x b: it is an option of x a; unknown option '--zz' for x b");
+  });
+
+  it('checks every value and counts arguments, all at once, located by the subcommand', () => {
+    expect(usageError(['a', '--one', '10', 'extra'])).toBe("x a: unexpected argument 'extra'; --one must be a whole number from 1 to 9, not '10'");
+  });
+
+  it('help: the command lists its subcommands; a subcommand lists exactly its options', () => {
+    const help = (argv: string[]) => {
+      try {
+        parseSubcommand(argv, group);
+      } catch (e) {
+        if (e instanceof HelpRequested) return e.text;
+      }
+      throw new Error('no help');
+    };
+    expect(help(['--help'])).toMatch(/^usage: opsgate x a \[--one N\]\n {7}opsgate x b \[--two\]\n\n {2}a {2}the a\n {2}b {2}the b\n/);
+    expect(help(['b', '-h'])).toBe('usage: opsgate x b [--two]\n\n  --two               two\n  --both              both\n');
+  });
+
+  it('no subcommand, or an unknown one, names the choices', () => {
+    expect(usageError([])).toBe('missing a subcommand: a or b');
+    expect(usageError(['c'])).toBe("expected a or b, not 'c'");
   });
 });
 
