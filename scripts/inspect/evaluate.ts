@@ -1,4 +1,5 @@
 import type { HostFacts } from './facts.ts';
+import { SERVICE_ACTIVE_CHECKS } from './checks-service-active.ts';
 import { evaluateAuthorizedKeys, evaluateSudoers } from './checks-access.ts';
 import { evaluateAccounts, evaluateEmptyPasswords, evaluatePasswordAge, evaluatePrivilegedGroups } from './checks-accounts.ts';
 import { evaluateBackupFreshness } from './checks-backup.ts';
@@ -28,6 +29,7 @@ export const CHECK_REGISTRY: Record<string, CheckType> = {
   package_absent: { sections: ['packages'], evaluate: (c, f) => evaluatePackages(c, f, 'absent') },
   package_present: { sections: ['packages'], evaluate: (c, f) => evaluatePackages(c, f, 'present') },
   sysctl: { sections: ['sysctl-persisted'], evaluate: (c, f) => evaluateSysctl(c, f) },
+  ...SERVICE_ACTIVE_CHECKS,
   disk_usage: { sections: ['disk'], evaluate: (c, f) => evaluateThreshold(c, f, 'disk') },
   memory_usage: { sections: ['memory'], evaluate: (c, f) => evaluateThreshold(c, f, 'memory') },
   load: { sections: ['load'], evaluate: (c, f) => evaluateThreshold(c, f, 'load') },

@@ -1,3 +1,4 @@
+import type { UnitFacts } from './probe-service-active.ts';
 import type { ShellFacts } from './parse-accounts.ts';
 import type { SshdContext, SshdRuntime } from './parse-sshd.ts';
 import type { SudoersFacts, SudoListing } from './parse-sudo.ts';
@@ -112,6 +113,8 @@ export interface HostFacts {
   /** Config files with mtimes and the daemon's start time (reload pending?). */
   sshdRuntime: Fact<SshdRuntime>;
   listen: Fact<ListeningSocket[]>;
+  /** PID 1, and systemd's unit files and loaded units (service_active). */
+  units?: Fact<UnitFacts>;
   loginDefs: Fact<Record<string, string>>;
   passwd: Fact<Account[]>;
   group: Fact<GroupEntry[]>;

@@ -1,3 +1,4 @@
+import { parseUnits } from './probe-service-active.ts';
 import { factError, factOk, type Fact, type HostFacts } from './facts.ts';
 import { parseAuthorizedKeys } from './parse-access.ts';
 import { parseFilesSection, parseShells } from './parse-accounts.ts';
@@ -50,6 +51,7 @@ export function gatherFacts(
     sshdContexts: part(sshd, (v) => v.contexts),
     sshdRuntime: part(sshd, (v) => v.runtime),
     listen: fact('listen', parseListen),
+    units: fact('units', (t) => parseUnits(t, boundary)),
     loginDefs: fact('login-defs', parseLoginDefs),
     passwd: fact('passwd', parsePasswd),
     group: fact('group', parseGroup),

@@ -15,6 +15,7 @@ export type SectionName =
   | 'identity'
   | 'os-release'
   | 'sshd'
+  | 'units'
   | 'listen'
   | 'login-defs'
   | 'passwd'

@@ -26,7 +26,8 @@ function readCapped(abs: string): Uint8Array | number {
       n += got;
       if (n === readBuffer.length) return fstatSync(fd).size;
     }
-    return Buffer.from(readBuffer.subarray(0, n));
+    // A view, not a copy: loadFile parses it before the next read, and nothing keeps the bytes.
+    return readBuffer.subarray(0, n);
   } finally {
     closeSync(fd);
   }

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
-import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { codePath } from '../model/code-root.ts';
@@ -62,30 +61,16 @@ export interface ReadRepoOptions {
   validator?: SchemaValidator;
   /**
    * Load files in a worker thread beside this one (parse + validate split across
-   * two cores). Default (workerWanted): OPSGATE_READ_WORKER=1 yes, =0 no; unset,
-   * when there are at least READ_WORKER_MIN_FILES files and a core is idle. `'all'`:
-   * the worker claims every chunk and this thread only loads what it leaves (tests).
+   * two cores). Off unless OPSGATE_READ_WORKER=1: the worker adds CPU (its own
+   * start-up and JIT warm-up, and copying the documents back: +0.7–0.8 s at 10k
+   * documents) and shortened no measured run (README, Performance). `'all'`: the
+   * worker claims every chunk and this thread only loads what it leaves (tests).
    */
   worker?: boolean | 'all';
   /** Told how many chunks of how many the worker thread loaded (tests, benchmarks). */
   onWorkerDone?: (loaded: { chunks: number; of: number }) => void;
 }
 
-/**
- * Whether a worker thread is worth its cost: it adds CPU (its own start-up and
- * JIT warm-up, and copying the documents back: about a quarter more CPU at 10k
- * documents), which shortens the wall time only when a second core is free. So:
- * on request (OPSGATE_READ_WORKER=1), never on refusal (=0), otherwise only for a
- * large repository on a machine whose load average leaves a core idle. Pure.
- */
-export function workerWanted(files: number, env: string | undefined, cpus: number, load1: number): boolean {
-  if (env === '1') return true;
-  if (env === '0') return false;
-  return files >= READ_WORKER_MIN_FILES && cpus >= 2 && load1 <= cpus - 1;
-}
-
-/** Below this many files a worker thread's start-up (~0.1 s) costs more than it saves. */
-export const READ_WORKER_MIN_FILES = 2000;
 /** Files per claim from the shared counter: small enough to balance two threads, large enough that messages stay few. */
 const CHUNK = 64;
 
@@ -95,7 +80,7 @@ export async function readRepo(root: string, options: ReadRepoOptions = {}): Pro
   const schemas = options.validator ? undefined : await readSchemas(root);
   const validator = options.validator ?? createSchemaValidator(schemas!);
   const files = (await listDocumentFiles(root, diagnostics)).filter(isGovernedFile);
-  const useWorker = options.worker ?? (schemas !== undefined && workerWanted(files.length, process.env.OPSGATE_READ_WORKER, availableParallelism(), loadavg()[0]!));
+  const useWorker = options.worker ?? (schemas !== undefined && process.env.OPSGATE_READ_WORKER === '1');
   const results = useWorker && schemas ? await loadInTwoThreads(root, files, schemas, validator, useWorker === 'all', options.onWorkerDone) : files.map((rel) => loadFile(root, rel, validator));
   const docs: AnyDoc[] = [];
   for (const r of results) {

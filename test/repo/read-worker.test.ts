@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRepo, READ_WORKER_MIN_FILES, workerWanted } from '../../scripts/repo/read-repo.ts';
+import { readRepo } from '../../scripts/repo/read-repo.ts';
 import type { RepoModel } from '../../scripts/repo/repo-model.ts';
 
 /**
@@ -85,18 +85,4 @@ describe('readRepo with a worker thread', () => {
     expect(observable(two)).toEqual(observable(one));
     expect(readFileSync(path.join(repoRoot, 'policies/calendar.yaml'), 'utf8')).toContain('timezone');
   }, 120_000);
-});
-
-describe('when lint uses the worker thread', () => {
-  it('on request or refusal; otherwise only for a large repository with a core idle', () => {
-    const big = READ_WORKER_MIN_FILES;
-    expect(workerWanted(10, '1', 1, 9)).toBe(true);
-    expect(workerWanted(big * 10, '0', 8, 0)).toBe(false);
-    expect(workerWanted(big, undefined, 2, 0.5)).toBe(true);
-    expect(workerWanted(big - 1, undefined, 2, 0.5)).toBe(false);
-    expect(workerWanted(big, undefined, 1, 0)).toBe(false);
-    // Both cores busy (another job, or eight test suites): the worker's extra CPU would only slow the neighbours.
-    expect(workerWanted(big, undefined, 2, 1.5)).toBe(false);
-    expect(workerWanted(big, undefined, 4, 2.9)).toBe(true);
-  });
 });
