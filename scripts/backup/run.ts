@@ -48,6 +48,19 @@ function unitError(u: VerifyUnit, p: BackupPolicy, reason: string): HostResult[]
   }));
 }
 
+/** Why a unit could not run, as `phase: message` without the host prefix the SSH layer adds, secrets redacted. */
+function failureReason(e: unknown, executor: string, secrets: string[]): string {
+  const phase = e instanceof SshError ? e.phase : 'internal';
+  const message = redactSecrets(e instanceof Error ? e.message : String(e), secrets);
+  const prefix = `${executor}: ${phase}: `;
+  return `${phase}: ${message.startsWith(prefix) ? message.slice(prefix.length) : message}`;
+}
+
+/** The `restic check` result of a unit that could not run: an error with the reason, never a silent gap. */
+function checkError(u: VerifyUnit, p: BackupPolicy, reason: string): CheckResult {
+  return { policy: u.policy, host: u.executor, repository: u.repository, status: 'error', read_data_subset: p.verification.read_data_subset ?? null, errors: [reason], duration_ms: 0, evidence: '' };
+}
+
 export async function runVerify(o: VerifyRunOptions): Promise<VerifyResults> {
   const secrets = [...o.secrets, ...passwordsOf(o.plan, o.env)];
   const checks: CheckResult[] = [];
@@ -63,13 +76,13 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyResults> {
   for (const id of new Set(o.plan.units.map((u) => u.executor))) {
     const h = o.inventory.get(id);
     if (!h) {
-      unreachable.set(id, `restic host '${id}' is not in the inventory`);
+      unreachable.set(id, `connect: restic host '${id}' is not in the inventory`);
       continue;
     }
     try {
       targets.push(toSshTarget(h, o.inventory as Map<string, InventoryHost>));
     } catch (e) {
-      unreachable.set(id, (e as Error).message);
+      unreachable.set(id, failureReason(e, id, secrets));
     }
   }
   const fleet = openFleet(targets, { auth: o.auth, secrets, connectTimeoutMs: o.connectTimeoutMs ?? 10_000, concurrency: o.concurrency ?? 10 });
@@ -82,24 +95,16 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyResults> {
       for (const u of g) {
         const p = o.policies.get(u.policy)!;
         const password = o.env[u.passwordEnv];
+        const fail = (reason: string): void => {
+          hosts.push(...unitError(u, p, reason));
+          if (u.check) checks.push(checkError(u, p, reason));
+        };
         if (unreachable.has(u.executor)) {
-          hosts.push(...unitError(u, p, `connect: ${unreachable.get(u.executor)}`));
+          fail(unreachable.get(u.executor)!);
           continue;
         }
         if (!password) {
-          const reason = `the runner's environment has no ${u.passwordEnv} (the repository password of ${u.policy})`;
-          hosts.push(...unitError(u, p, reason));
-          if (u.check)
-            checks.push({
-              policy: u.policy,
-              host: u.executor,
-              repository: u.repository,
-              status: 'error',
-              read_data_subset: p.verification.read_data_subset ?? null,
-              errors: [reason],
-              duration_ms: 0,
-              evidence: '',
-            });
+          fail(`the runner's environment has no ${u.passwordEnv} (the repository password of ${u.policy})`);
           continue;
         }
         try {
@@ -108,21 +113,7 @@ export async function runVerify(o: VerifyRunOptions): Promise<VerifyResults> {
           if (r.check) checks.push(r.check);
           hosts.push(...r.hosts);
         } catch (e) {
-          const phase = e instanceof SshError ? e.phase : 'internal';
-          let message = redactSecrets(e instanceof Error ? e.message : String(e), secrets);
-          if (message.startsWith(`${u.executor}: ${phase}: `)) message = message.slice(`${u.executor}: ${phase}: `.length);
-          hosts.push(...unitError(u, p, `${phase}: ${message}`));
-          if (u.check)
-            checks.push({
-              policy: u.policy,
-              host: u.executor,
-              repository: u.repository,
-              status: 'error',
-              read_data_subset: p.verification.read_data_subset ?? null,
-              errors: [`${phase}: ${message}`],
-              duration_ms: 0,
-              evidence: '',
-            });
+          fail(failureReason(e, u.executor, secrets));
         }
       }
     }

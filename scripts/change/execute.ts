@@ -85,12 +85,18 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
     if (!g.ok) closed = g.reason;
     return g;
   };
+  // Root steps run under the protected-set guard when something can confirm its changes (step-guard.ts).
+  const runnerFor = (host: string): RunnerContext => {
+    const r = input.runners.get(host) ?? { runDir: '/nonexistent', stepsLock: '/nonexistent', nonce: 'none' };
+    const guard = input.confirm?.guard?.(host);
+    return guard ? { ...r, guard } : r;
+  };
   const contextFor = (host: string) => ({
     recorder,
     gate,
     ...(input.confirm ? { confirm: input.confirm } : {}),
     session: () => input.fleet.session(host),
-    action: { recorder, secrets: input.secrets, stdinFor, runner: input.runners.get(host) ?? { runDir: '/nonexistent', stepsLock: '/nonexistent', nonce: 'none' } },
+    action: { recorder, secrets: input.secrets, stdinFor, runner: runnerFor(host) },
   });
 
   const limit = Math.max(1, input.concurrency ?? 20);

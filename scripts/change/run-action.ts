@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { SshError } from '../model/errors.ts';
 import type { StepOutcome } from '../model/outcome.ts';
 import { controllerDeadlineSeconds, parseRunnerTrailer, renderRemoteStep, type RunnerContext } from '../remote/step-runner.ts';
+import { guardId, needsGuard, parseGuardLine } from '../remote/step-guard.ts';
 import { redactSecrets } from '../ssh/redact.ts';
 import type { HostSession } from '../ssh/types.ts';
 import { parseAccessOutput } from '../converge/access-script.ts';
@@ -22,6 +23,8 @@ export interface ActionResult {
   /** The connection is gone. */
   lost?: boolean;
   stdout?: string;
+  /** What the protected-set guard found after the step (step-guard.ts); `changed` leaves the host's dead-man timer armed. */
+  guard?: { id: string; state: 'changed' | 'unchanged' | 'error'; detail: string };
 }
 
 export interface ActionContext {
@@ -50,7 +53,9 @@ export async function runAction(ctx: ActionContext, session: HostSession, host: 
     ...(a.stdin ? { stdin: a.stdin.source === 'generated' ? { source: 'generated', label: a.stdin.label, sha256: a.stdin.sha256 } : a.stdin } : {}),
     ...note,
   });
-  const argv = renderRemoteStep({ argv: a.argv, sudo: a.sudo, timeoutSeconds, marker, key: markerKey(a) }, ctx.runner);
+  const guard = ctx.runner.guard ? needsGuard(a, a.kind === 'run' && a.stdin?.source === 'repo' ? stdin : undefined) : undefined;
+  const key = markerKey(a);
+  const argv = renderRemoteStep({ argv: a.argv, sudo: a.sudo, timeoutSeconds, marker, key, ...(guard ? { guard } : {}) }, ctx.runner);
   let r;
   try {
     r = await session.exec(argv, { timeoutMs: controllerDeadlineSeconds({ timeoutSeconds }) * 1000, ...(stdin !== undefined ? { stdin } : {}) });
@@ -72,7 +77,11 @@ export async function runAction(ctx: ActionContext, session: HostSession, host: 
     await recorder.event('step.done', { host, phase: a.phase, step: a.id, ok: false, outcome: 'failed', exit_code: null, error: message, why: 'the step could not be started' });
     return { outcome: 'failed', notStarted: true, lost: true };
   }
-  const t = parseRunnerTrailer(r.stderr, ctx.runner.nonce);
+  const t0 = parseRunnerTrailer(r.stderr, ctx.runner.nonce);
+  // The guard's line counts only when this step was guarded and it names this step's guard (a step can print anything).
+  const g = guard && ctx.runner.guard ? parseGuardLine(t0.stderr, ctx.runner.nonce) : { stderr: t0.stderr };
+  const guarded = g.guard && ctx.runner.guard && g.guard.id === guardId(ctx.runner.guard.prefix, key) ? g.guard : undefined;
+  const t = { ...t0, stderr: g.stderr };
   const known = Object.values(ctx.secrets);
   // Hashes are of the redacted text: a hash of a secret-bearing output would let anyone confirm a guessed secret.
   const stdoutText = redactSecrets(r.stdout, known);
@@ -119,6 +128,7 @@ export async function runAction(ctx: ActionContext, session: HostSession, host: 
     stderr_sha256: sha(stderrText),
     ...(out.truncated || err.truncated || r.truncated ? { truncated: true } : {}),
     ...(a.kind === 'converge' && a.stdin?.source === 'generated' && a.stdin.label.startsWith('access') ? { converge: parseAccessOutput(r.stdout) } : {}),
+    ...(guarded ? { protected: guarded.state === 'changed' ? { changed: guarded.detail.split(' ').filter(Boolean) } : guarded.state === 'error' ? { error: guarded.detail } : 'unchanged' } : {}),
   });
-  return { outcome, lost, stdout: r.stdout };
+  return { outcome, lost, stdout: r.stdout, ...(guarded ? { guard: guarded } : {}) };
 }

@@ -9,7 +9,7 @@ import { armedIds } from '../remote/commit-confirm.ts';
 import type { HostSession } from '../ssh/types.ts';
 import type { Recorder } from './recorder.ts';
 import type { HostResume } from './resume.ts';
-import { runAction, type ActionContext } from './run-action.ts';
+import { runAction, type ActionContext, type ActionResult } from './run-action.ts';
 import { actionKey, type HostPlan, type PlannedAction } from './types.ts';
 
 /** Whether the next step may start now: inside the window, no freeze. */
@@ -21,6 +21,8 @@ export interface ConfirmHooks {
   arm(host: string, session: HostSession, actions: readonly PlannedAction[]): Promise<{ ok: true; id: string } | { ok: false; why: string }>;
   /** Confirms over a fresh connection; on failure waits until the host restored itself. */
   confirm(host: string, id: string): Promise<{ confirmed: true; ms: number } | { confirmed: false; reverted: boolean; why: string; ms: number }>;
+  /** The protected-set guard of every root step on this host (step-guard.ts): its directory prefix and confirm window. */
+  guard?(host: string): { prefix: string; seconds: number };
 }
 
 export interface HostContext {
@@ -68,6 +70,12 @@ export async function runHost(ctx: HostContext, hp: HostPlan, resume: HostResume
   const note = (a: PlannedAction) =>
     rerun.has(actionKey(a)) ? { rerun_after_interruption: true } : notStarted.has(actionKey(a)) ? { started_before: false, evidence: 'no marker on the host: it never started' } : {};
 
+  // Commit-confirmation failed: the host put the protected files back by itself (or says nothing: a person looks).
+  const reverted = async (c: { reverted: boolean; why: string }): Promise<HostRunResult> => {
+    if (!c.reverted) return done('needs_attention', { reason: `commit-confirmation failed and the host did not report its revert: ${c.why}` });
+    const rb = await rollBack(ctx, hp, session, `commit-confirmation failed (${c.why}); the host restored the sensitive files`, uploads, skip, rerun);
+    return done(rb === 'unreachable' ? 'unreachable' : 'reverted', { reason: c.why, rollback_ok: rb === 'succeeded' });
+  };
   let failed: PlannedAction | undefined;
   if (!resume?.inRollback) {
     const sensitive = sensitiveActions(hp).filter((a) => !skip.has(actionKey(a)));
@@ -95,6 +103,8 @@ export async function runHost(ctx: HostContext, hp: HostPlan, resume: HostResume
       if (a.kind === 'upload') uploads.add(a.id);
       const r = await runAction(ctx.action, session, host, a, note(a));
       if (a.phase === 'step' && !r.notStarted) applied = true;
+      const gc = await confirmGuard(ctx, host, a, r);
+      if (gc) return reverted(gc);
       for (const id of armedIds(r.stdout ?? '')) {
         armed.push(id);
         await recorder.event('confirm.armed', { host, ok: true, id, by: a.id });
@@ -111,17 +121,15 @@ export async function runHost(ctx: HostContext, hp: HostPlan, resume: HostResume
       // Confirmed over a fresh connection after the last step, or the host restores itself.
       const c = await ctx.confirm!.confirm(host, id);
       await recorder.event('confirm.done', { host, id, confirmed: c.confirmed, confirm_ms: c.ms, ...(c.confirmed ? {} : { reverted: c.reverted, why: c.why }) });
-      if (!c.confirmed) {
-        if (!c.reverted) return done('needs_attention', { reason: `commit-confirmation failed and the host did not report its revert: ${c.why}` });
-        const rb = await rollBack(ctx, hp, session, `commit-confirmation failed (${c.why}); the host restored the sensitive files`, uploads, skip, rerun);
-        return done(rb === 'unreachable' ? 'unreachable' : 'reverted', { reason: c.why, rollback_ok: rb === 'succeeded' });
-      }
+      if (!c.confirmed) return reverted(c);
     }
     if (!failed && hp.verification.length > 0) {
       let verified = true;
       for (const a of hp.verification) {
         if (skip.has(actionKey(a))) continue;
         const r = await runAction(ctx.action, session, host, a, note(a));
+        const gc = await confirmGuard(ctx, host, a, r);
+        if (gc) return reverted(gc);
         if (r.outcome === 'unknown' || r.notStarted) return done('unreachable', { at_step: a.id });
         if (r.outcome !== 'succeeded') {
           verified = false;
@@ -137,6 +145,20 @@ export async function runHost(ctx: HostContext, hp: HostPlan, resume: HostResume
   if (rb === 'unreachable') return done('unreachable', { in_rollback: true });
   if (rb === 'unknown') return done('needs_attention', { in_rollback: true });
   return done(rb === 'succeeded' ? 'rolled_back' : 'rollback_failed', failed ? { at_step: failed.id } : {});
+}
+
+/**
+ * A root step changed protected files (sshd, PAM, sudo, accounts, firewall: step-guard.ts): the host's dead-man timer is
+ * armed; only a confirmation over a fresh connection, now, cancels it. Returns how that failed, or undefined.
+ */
+async function confirmGuard(ctx: HostContext, host: string, a: PlannedAction, r: ActionResult): Promise<{ reverted: boolean; why: string } | undefined> {
+  if (!r.guard || r.guard.state === 'unchanged') return undefined;
+  const changed = r.guard.state === 'changed' ? r.guard.detail.split(' ').filter(Boolean) : [];
+  await ctx.recorder.event('confirm.armed', { host, ok: true, id: r.guard.id, by: a.id, guard: 'protected-set', ...(r.guard.state === 'changed' ? { changed } : { why: r.guard.detail }) });
+  if (!ctx.confirm) return { reverted: false, why: 'nothing can confirm the change' };
+  const c = await ctx.confirm.confirm(host, r.guard.id);
+  await ctx.recorder.event('confirm.done', { host, id: r.guard.id, by: a.id, confirmed: c.confirmed, confirm_ms: c.ms, ...(c.confirmed ? {} : { reverted: c.reverted, why: c.why }) });
+  return c.confirmed ? undefined : { reverted: c.reverted, why: c.why };
 }
 
 /** Runs a host's rollback: restores of the uploads that ran (last first), then the declared rollback steps. */
@@ -159,6 +181,10 @@ export async function rollBack(
     if (skip.has(actionKey(a))) continue;
     if (a.kind === 'restore' && a.restores && !uploads.has(a.restores)) continue;
     const r = await runAction(ctx.action, session, hp.host, a, rerun.has(actionKey(a)) ? { rerun_after_interruption: true } : {});
+    if (await confirmGuard(ctx, hp.host, a, r)) {
+      result = 'failed';
+      break;
+    }
     if (r.notStarted || (r.outcome === 'unknown' && r.lost)) {
       result = 'unreachable';
       break;

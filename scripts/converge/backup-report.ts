@@ -14,7 +14,7 @@ export type BackupLine =
   | { type: 'have'; policy: string; path: string; content: string }
   | { type: 'env'; policy: string; name: string; state: string }
   | { type: 'timer'; policy: string; unit: string; enabled: string; active: string }
-  | { type: 'unit-result'; policy: string; unit: string; result: string }
+  | { type: 'unit-result'; policy: string; unit: string; result: string; status?: string; exitedAt?: string }
   | { type: 'last-run'; policy: string; state: string; time: string; kind: string; rc: string }
   | { type: 'repo'; policy: string; state: string; message: string }
   | { type: 'repo-initialised'; policy: string }
@@ -55,7 +55,7 @@ export function parseBackupOutput(stdout: string): BackupLine[] {
         out.push({ type, policy: a, unit: b, enabled: c, active: d });
         break;
       case 'unit-result':
-        out.push({ type, policy: a, unit: b, result: c });
+        out.push({ type, policy: a, unit: b, result: c, ...(d && d !== '-' ? { status: d } : {}), ...(e && e !== '-' ? { exitedAt: e } : {}) });
         break;
       case 'last-run':
         out.push({ type, policy: a, state: b, time: c, kind: d, rc: e });
@@ -178,23 +178,28 @@ export function policyFindings(lines: readonly BackupLine[], rendered: RenderedP
   }
   const repo = mine.find((l) => l.type === 'repo');
   const last = mine.find((l) => l.type === 'last-run');
-  const results = mine.filter((l) => l.type === 'unit-result').map((l) => (l.type === 'unit-result' ? l.result : ''));
+  const units = mine.flatMap((l) => (l.type === 'unit-result' ? [l] : []));
+  const failedUnit = units.find((u) => u.result !== 'success' && u.result !== 'unknown');
   return {
     policy: id,
     drift,
     ...(repo?.type === 'repo' ? { repo: { state: repo.state, message: repo.message } } : {}),
     ...(last?.type === 'last-run'
-      ? {
-          lastRun: {
-            state: last.state,
-            time: last.time,
-            kind: last.kind,
-            rc: last.rc,
-            ...(results.find((r) => r !== 'success' && r !== 'unknown') ? { unitResult: results.find((r) => r !== 'success')! } : {}),
-          },
-        }
-      : {}),
+      ? { lastRun: { state: last.state, time: last.time, kind: last.kind, rc: last.rc, ...(failedUnit ? { unitResult: failedUnit.result } : {}) } }
+      : failedUnit
+        ? // No status file (a wiped state directory, or a run killed before it wrote one): systemd's own account of the service.
+          { lastRun: { state: 'failed', time: systemdUtc(failedUnit.exitedAt), kind: kindOfUnit(failedUnit.unit), rc: failedUnit.status ?? 'unknown', unitResult: failedUnit.result } }
+        : {}),
   };
+}
+
+/** The schedule kind of a rendered unit name (opsgate-backup-<policy>.<kind>.service). */
+const kindOfUnit = (unit: string) => unit.split('.').at(-2) ?? 'unknown';
+
+/** `systemctl show --timestamp=utc` time ('Mon 2026-11-30 08:10:00 UTC') as ISO, or 'an unknown time'. */
+export function systemdUtc(t: string | undefined): string {
+  const m = /(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC$/.exec(t ?? '');
+  return m ? `${m[1]}T${m[2]}Z` : 'an unknown time';
 }
 
 /** Stale files (of policies no longer declared here), host-wide. */

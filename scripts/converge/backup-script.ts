@@ -24,7 +24,7 @@
  *   file POLICY ROLE PATH same|differs|missing|unknown MODE OWNER
  *   have POLICY PATH BASE64        (installed content of a differing file without secrets)
  *   env POLICY NAME differs|missing|extra
- *   timer POLICY UNIT ENABLED ACTIVE | unit-result POLICY UNIT RESULT
+ *   timer POLICY UNIT ENABLED ACTIVE | unit-result POLICY UNIT RESULT EXECMAINSTATUS EXITED-AT(UTC)|-
  *   last-run POLICY STATE TIME KIND RC
  *   repo POLICY ok|missing|password|error MESSAGE | repo-initialised POLICY
  *   calendar-invalid POLICY EXPR MESSAGE | unit-invalid MESSAGE
@@ -136,8 +136,10 @@ while IFS=$tab read -r pol unit service; do
   [ "$INIT" = systemd ] || continue
   en=$(systemctl is-enabled "$unit" 2>/dev/null) || :; act=$(systemctl is-active "$unit" 2>/dev/null) || :
   printf 'OG\ttimer\t%s\t%s\t%s\t%s\n' "$pol" "$unit" "%{en:-unknown}" "%{act:-unknown}"
-  r=$(systemctl show -p Result --value "$service" 2>/dev/null) || :
-  printf 'OG\tunit-result\t%s\t%s\t%s\n' "$pol" "$service" "%{r:-unknown}"
+  # The service's last run as systemd saw it: Result, the main process's exit status, when it ended (UTC).
+  sh=$(systemctl show --timestamp=utc -p Result -p ExecMainStatus -p ExecMainExitTimestamp "$service" 2>/dev/null) || :
+  r=$(printf '%s\n' "$sh" | sed -n 's/^Result=//p'); st=$(printf '%s\n' "$sh" | sed -n 's/^ExecMainStatus=//p'); at=$(printf '%s\n' "$sh" | sed -n 's/^ExecMainExitTimestamp=//p')
+  printf 'OG\tunit-result\t%s\t%s\t%s\t%s\t%s\n' "$pol" "$service" "%{r:-unknown}" "%{st:--}" "%{at:--}"
 done < "$T/timers"
 while IFS=$tab read -r pol envn pwn; do
   [ -f "@STATE@/$pol.status" ] && IFS= read -r l < "@STATE@/$pol.status" && printf 'OG\tlast-run\t%s\t%s\n' "$pol" "$l"

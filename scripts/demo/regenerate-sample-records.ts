@@ -15,8 +15,9 @@
  *    converge access --check and converge access, converge backup --check and
  *    converge backup (the two backup policies' jobs), and backup verify --record
  *    (restic snapshots, check, retention, restore tests: records/backups/);
- * 4. replaces records/ of this repository with the result, verifies every
- *    chain, stops every fleet process by PID and deletes the namespaces.
+ * 4. replaces records/ of this repository with the result, rewrites the
+ *    shift handovers from it (sample-handovers.ts), verifies every chain,
+ *    stops every fleet process by PID and deletes the namespaces.
  *
  * Options: --keep (leave the temporary repository for a look), --verbose
  * (print every command's output), --out DIR (`opsgate demo --fleet`: leave
@@ -32,6 +33,7 @@ import type { CommandContext } from '../commands/context.ts';
 import { collectGateInput } from '../gate/collect-facts.ts';
 import { readRepo, readSchemas } from '../repo/read-repo.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
+import { MISSING, writeSampleHandovers } from './sample-handovers.ts';
 import { replayNotifications } from './sample-notifications.ts';
 import { checkSampleRecords } from './sample-checks.ts';
 import { createLocalScm, git, mergePull, type SamplePull } from './sample-git.ts';
@@ -255,6 +257,9 @@ async function main(): Promise<number> {
     await cp(path.join(repo, 'records'), records, { recursive: true });
     // The replay's history goes with the records: every commit they cite can be opened (records verify looks in the bundle).
     const bundle = await writeHistoryBundle(repo, ROOT);
+    // The shift handovers list the checks failing at each boundary, from these inspection records: rewritten with them.
+    const handovers = await writeSampleHandovers(ROOT);
+    say(`shift handovers rewritten from these records: ${handovers} (${MISSING} left out on purpose)`);
     const verify = await runCommand('records', ['verify'], ROOT, env, new Date().toISOString(), log);
     await writeFile(path.join(tmp, 'commands.log'), log.join('\n'));
     say(

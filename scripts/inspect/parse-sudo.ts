@@ -77,6 +77,30 @@ interface Line {
 }
 
 /** Logical lines of one file: comments dropped (not #include), continuation lines joined. */
+/**
+ * The items of one command specification list, each with the Runas list and PASSWD tag in force:
+ * both carry over to the items after the one that sets them, as sudo reads them.
+ */
+function specItems(spec: string): { runas: string; nopasswd: boolean; command: string }[] {
+  const items: { runas: string; nopasswd: boolean; command: string }[] = [];
+  let runas = 'root';
+  let nopasswd = false;
+  for (let item of splitList(spec)) {
+    const ra = /^\(([^)]*)\)\s*/.exec(item);
+    if (ra) {
+      runas = ra[1]!.split(':')[0]!.trim() || 'root';
+      item = item.slice(ra[0].length);
+    }
+    let t: RegExpExecArray | null;
+    while ((t = TAG.exec(item))) {
+      if (t[2] === 'PASSWD') nopasswd = Boolean(t[1]);
+      item = item.slice(t[0].length);
+    }
+    items.push({ runas, nopasswd, command: item.trim() });
+  }
+  return items;
+}
+
 function logicalLines(file: string, content: string): Line[] {
   const out: Line[] = [];
   let pending = '';
@@ -249,21 +273,9 @@ function parseLines(lines: Line[], facts: SudoersFacts, host: string): void {
       else if (!(facts.elsewhere ??= []).includes(`${l.file}:${l.line}`)) facts.elsewhere.push(`${l.file}:${l.line}`);
     }
     for (const spec of specs) {
-      let runas = 'root';
-      let nopasswd = false;
-      for (let item of splitList(spec)) {
-        const ra = /^\(([^)]*)\)\s*/.exec(item);
-        if (ra) {
-          runas = ra[1]!.split(':')[0]!.trim() || 'root';
-          item = item.slice(ra[0].length);
-        }
-        let t: RegExpExecArray | null;
-        while ((t = TAG.exec(item))) {
-          if (t[2] === 'PASSWD') nopasswd = Boolean(t[1]);
-          item = item.slice(t[0].length);
-        }
+      for (const { runas, nopasswd, command } of specItems(spec)) {
         const runasList = expand(aliases.Runas_Alias, [runas]);
-        const commands = expand(aliases.Cmnd_Alias, [item.trim()]).filter((c) => c && !c.startsWith('!'));
+        const commands = expand(aliases.Cmnd_Alias, [command]).filter((c) => c && !c.startsWith('!'));
         for (const ru of runasList) facts.rules.push({ file: l.file, line: l.line, who: r[1]!.replace(/\s+/g, ''), users, runas: ru, nopasswd, commands });
       }
     }
@@ -339,20 +351,8 @@ export function parseSudoList(text: string, boundary: string): SudoListing[] {
     }
     listing.authenticateOff = splitList(defaults.join(' ')).some((d) => /^(!!)*!\s*authenticate$/.test(d));
     for (const e of entries) {
-      let runas = 'root';
-      let nopasswd = false;
-      for (let item of splitList(e)) {
-        const ra = /^\(([^)]*)\)\s*/.exec(item);
-        if (ra) {
-          runas = ra[1]!.split(':')[0]!.trim() || 'root';
-          item = item.slice(ra[0].length);
-        }
-        let t: RegExpExecArray | null;
-        while ((t = TAG.exec(item))) {
-          if (t[2] === 'PASSWD') nopasswd = Boolean(t[1]);
-          item = item.slice(t[0].length);
-        }
-        if (item.trim() && !item.trim().startsWith('!')) listing.allowed.push({ runas, nopasswd: nopasswd || listing.authenticateOff, command: item.trim() });
+      for (const { runas, nopasswd, command } of specItems(e)) {
+        if (command && !command.startsWith('!')) listing.allowed.push({ runas, nopasswd: nopasswd || listing.authenticateOff, command });
       }
     }
     if (status > 1 && !listing.error) listing.error = `sudo -l -U ${account} exited ${status}`;

@@ -25,7 +25,7 @@ export type ReloadKind = 'sshd';
 
 export const CONFIRM_BASE = '/var/lib/opsgate/confirm';
 
-const RELOAD_SSHD = String.raw`if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then systemctl reload ssh 2>/dev/null || systemctl reload sshd
+export const RELOAD_SSHD = String.raw`if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then systemctl reload ssh 2>/dev/null || systemctl reload sshd
 else pid=$(ss -Htlnp 'sport = :22' 2>/dev/null | sed -n 's/.*"sshd",pid=\([0-9]*\).*/\1/p' | head -n 1); [ -n "$pid" ] && kill -HUP "$pid"; fi`;
 
 /** Root script: `sh -s -- ID SECONDS RELOADS FILE...` (RELOADS: comma list or '-'). Prints `armed PID` or `error …`. */

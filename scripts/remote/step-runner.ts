@@ -36,11 +36,12 @@
  * trailer parsing; the script is constant text.
  */
 import { shellText } from './shell-text.ts';
+import { GUARD_SCRIPT, guardId } from './step-guard.ts';
 
 export const STEP_RUNNER_SCRIPT = shellText(String.raw`set -u
 trap '' PIPE
-n=$1 d=$2 k=$3 t=$4 g=$5 m=$6 s=$7 v=$8
-shift 9
+n=$1 d=$2 k=$3 t=$4 g=$5 m=$6 s=$7 v=$8 gi=$9 gs=%{10} gx=%{11} gt=%{12}
+shift 13
 # Where a step keeps what it must put back (render-command.ts UPLOAD_SCRIPT): the host's own state directory, never next to the file.
 [ -z "$v" ] || export OPSGATE_SAVE_DIR="$v"
 umask 077
@@ -54,10 +55,21 @@ out="$d/$k.out" err="$d/$k.err" st="$d/$k.state" tr="$d/$k.tree"
 tree() { { find /proc/[0-9]*/fd -maxdepth 1 -lname "$tr" 2>/dev/null | sed -n 's|^/proc/\([0-9]*\)/fd/.*|\1|p'; grep -lzxF "OPSGATE_STEP=$n.$k" /proc/[0-9]*/environ 2>/dev/null | sed -n 's|^/proc/\([0-9]*\)/environ$|\1|p'; } | sort -u; }
 # The host's steps token (host-lock.ts): a process whose environment carries it keeps the host locked.
 tok=; [ ! -r "%{s%.steps}.token" ] || IFS= read -r tok < "%{s%.steps}.token" || :
+# The protected-set guard (step-guard.ts): armed before the step, checked after it; held open (fd 6) until the check.
+guard() { if [ "$gx" = sudo ]; then sudo -n sh -c "$gt" og-guard "$@" "$gt"; else sh -c "$gt" og-guard "$@" "$gt"; fi; }
+gl="$d/$k.guard"
+if [ -n "$gi" ]; then
+  exec 6>"$gl" && flock -x 6 || fail "cannot take the guard lock $gl"
+  # A command that names sudo where sudo -n is refused cannot raise its privileges: nothing to guard.
+  if [ "$gx" = sudo ] && ! sudo -n true 2>/dev/null; then gi=; else
+    ga=$(guard arm "$gi" "$gs" "$gl" 2>&1) || :
+    case $ga in armed*) ;; *) fail "cannot arm the dead-man timer: $(printf '%s' "$ga" | tr '\n' ' ')" ;; esac
+  fi
+fi
 if [ "$m" = 1 ]; then printf 'executing %s\n' "$n" > "$st" || fail "cannot write the marker $st"; fi
 read -r t0 _ < /proc/uptime 2>/dev/null || t0=
 exec 3<&0
-( trap - PIPE; export OPSGATE_STEP="$n.$k"; [ -z "$tok" ] || export OPSGATE_HOST_STEPS="$tok"; exec setsid timeout -s TERM -k "$g" "$t" "$@" ) <&3 >"$out" 2>"$err" 8<"$tr" &
+( trap - PIPE; export OPSGATE_STEP="$n.$k"; [ -z "$tok" ] || export OPSGATE_HOST_STEPS="$tok"; exec setsid timeout -s TERM -k "$g" "$t" "$@" ) <&3 >"$out" 2>"$err" 8<"$tr" 6>&- &
 p=$!
 exec 3<&- 0</dev/null
 wait "$p" 2>/dev/null; rc=$?
@@ -77,9 +89,12 @@ if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
     done
   fi
 fi
+gc=
+if [ -n "$gi" ]; then gc=$(guard check "$gi" - - 2>&1 | tr '\n' ' ') || :; gc=%{gc% }; [ -n "$gc" ] || gc='error no answer'; exec 6>&-; fi
 if [ "$m" = 1 ]; then printf '%s %s %s\n' "$state" "$rc" "$n" > "$st"; fi
 if [ -s "$out" ]; then cat "$out" && : > "$out"; fi
 if [ -s "$err" ]; then cat "$err" >&2 && : > "$err"; fi
+[ -z "$gi" ] || printf '\nOPSGATE-GUARD %s %s %s\n' "$n" "$gi" "$gc" >&2
 printf '\nOPSGATE-STEP %s %s %s\n' "$n" "$state" "$rc" >&2
 exit "$rc"`);
 
@@ -96,6 +111,8 @@ export interface RemoteStep {
   marker: boolean;
   /** `<phase>.<step>`: the file name of the marker and output files. */
   key: string;
+  /** Run under the protected-set guard (step-guard.ts): `root` when the runner is root, `sudo` when the command raises its own privileges. */
+  guard?: 'root' | 'sudo';
 }
 
 export interface RunnerContext {
@@ -112,6 +129,8 @@ export interface RunnerContext {
    * repository are never restored.
    */
   saveDir?: string;
+  /** The protected-set guard (step-guard.ts): guard directory prefix on the host and the seconds opsgate has to confirm a change. */
+  guard?: { prefix: string; seconds: number };
 }
 
 /** The argv sent over SSH for one step. */
@@ -130,6 +149,7 @@ export function renderRemoteStep(step: RemoteStep, ctx: RunnerContext): string[]
     step.marker ? '1' : '0',
     ctx.stepsLock,
     ctx.saveDir ?? '',
+    ...(step.guard && ctx.guard ? [guardId(ctx.guard.prefix, step.key), String(ctx.guard.seconds), step.guard, GUARD_SCRIPT] : ['', '', '', '']),
     '--',
     ...step.argv,
   ];

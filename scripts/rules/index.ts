@@ -5,6 +5,7 @@ import { checkBackupConvergence } from './backup-converge-rules.ts';
 import { checkOfficialCalendar } from './calendar-official.ts';
 import { checkAdvisories } from './advisory-rules.ts';
 import { checkBackupPrechecks, checkBackupVerification } from './backup-rules.ts';
+import { checkBackupSecrets } from './backup-secret-rules.ts';
 import { checkBackupVerifySchedule } from './backup-schedule-rules.ts';
 import { checkChanges, repoPathsOf } from './change-rules.ts';
 import { checkContacts } from './contact-rules.ts';
@@ -37,6 +38,7 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
   { name: 'gate', rule: checkGateAssumptions },
   { name: 'official-calendar', rule: checkOfficialCalendar },
   { name: 'backup-convergence', rule: checkBackupConvergence },
+  { name: 'backup-secrets', rule: checkBackupSecrets },
 ];
 
 /** Loader diagnostics plus every rule's, sorted by place. A rule that throws becomes a diagnostic. Pure. */

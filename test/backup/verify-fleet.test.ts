@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import type { VerifyRow } from '../../scripts/backup/render.ts';
 import { readRecordFile } from '../../scripts/records/writer.ts';
@@ -257,6 +257,31 @@ MACHINE.describe('opsgate backup verify against real restic repositories on the 
     expect(r.code).toBe(1);
     expect(statuses(r.json.rows)).toEqual(['app-data web-01 check error', 'app-data web-01 retention error', 'app-data web-01 snapshots error']);
     expect(r.json.rows[0]!.reason).toBe(`the runner's environment has no ${ENV} (the repository password of app-data)`);
+  }, 120_000);
+
+  it('a restore host that cannot be reached records the restic check as an error too, never a silent gap', async () => {
+    const file = path.join(root, 'policies/backup/unreachable-restore.yaml');
+    const hostFile = path.join(root, 'inventory/hosts/backup-01.yaml');
+    const hostText = await readFile(hostFile, 'utf8');
+    await writeFile(hostFile, stringify({ ...(parse(hostText) as object), jump_host: 'nowhere-01' }));
+    await writeFile(
+      file,
+      stringify(
+        policy('unreachable-restore', ['web-01'], {
+          repository: { url: path.join(fleet.dir, 'repo-web-01'), password_env: ENV },
+          verification: { restore_test_every_days: 30, sample_paths: ['/mnt/app/conf'], restore_host: 'backup-01' },
+        }),
+      ),
+    );
+    try {
+      const r = await verify(['--policies', 'unreachable-restore']);
+      expect(r.code).toBe(1);
+      expect(statuses(r.json.rows)).toEqual(['unreachable-restore backup-01 check error', 'unreachable-restore web-01 retention error', 'unreachable-restore web-01 snapshots error']);
+      expect(new Set(r.json.rows.map((row) => row.reason))).toEqual(new Set(["connect: jump host 'nowhere-01' is not in the inventory"]));
+    } finally {
+      await writeFile(hostFile, hostText);
+      await rm(file, { force: true });
+    }
   }, 120_000);
 
   it('an unknown policy is unusable input, before anything connects', async () => {

@@ -42,7 +42,7 @@ async function leakedIntoMachine(): Promise<string[]> {
 
 beforeAll(async () => {
   if (!MACHINE.runs) return;
-  fleet = await startFleet({ mutates: true, hosts: [{ id: 'lo-bad' }, { id: 'lo-good' }] });
+  fleet = await startFleet({ mutates: true, hosts: [{ id: 'lo-bad' }, { id: 'lo-good' }, { id: 'lo-run-bad' }, { id: 'lo-run-good' }, { id: 'lo-run-plain' }] });
   repo = await makeRepo(fleet);
 }, 120_000);
 afterAll(async () => {
@@ -115,5 +115,75 @@ MACHINE.describe('commit-confirmed sshd changes', () => {
       .filter(Boolean);
     expect(saved).toHaveLength(1);
     expect(await readFile(saved[0]!, 'utf8')).toBe(before);
+  }, 120_000);
+
+  // A `run` step is a shell: what it edits is known only on the host. Every root step runs under the protected-set guard.
+  it('a run step that locks opsgate out through sed on sshd_config is reverted by the host itself; opsgate connects afterwards', async () => {
+    const host = 'lo-run-bad';
+    const before = await readFile(sshdConfig(host), 'utf8');
+    await repo.mergeChange(
+      changeDoc('CHG-2026-0311', {
+        targets: { hosts: [host] },
+        steps: [
+          {
+            id: 'lock-down',
+            kind: 'run',
+            sudo: true,
+            idempotent: true,
+            // sed into the file in place (the fleet's sshd_config is a bind mount: no rename onto it), then reload.
+            argv: ['sh', '-c', `c=$(sed -e '1i PermitRootLogin no' -e '1i AllowUsers nobody' /etc/ssh/sshd_config) && printf '%s\\n' "$c" > /etc/ssh/sshd_config && ${RELOAD.argv[2]}`],
+          },
+        ],
+      }),
+      311,
+    );
+    const r = await cli('apply', 'CHG-2026-0311', '--confirm-seconds', '5');
+    expect(r.code, r.out + r.err).toBe(1);
+    const ev = await records(repo, 'CHG-2026-0311');
+    expect(ev.find((e) => e.type === 'step.done' && e.step === 'lock-down')).toMatchObject({ outcome: 'succeeded', protected: { changed: ['/etc/ssh/sshd_config'] } });
+    expect(ev.find((e) => e.type === 'confirm.armed')).toMatchObject({ host, ok: true, by: 'lock-down', guard: 'protected-set', changed: ['/etc/ssh/sshd_config'] });
+    expect(ev.find((e) => e.type === 'confirm.done')).toMatchObject({ host, confirmed: false, reverted: true });
+    expect(ev.find((e) => e.type === 'host.done')).toMatchObject({ host, outcome: 'reverted' });
+    expect(await readFile(sshdConfig(host), 'utf8')).toBe(before);
+    expect(hostProcesses(fleet, host, 'guard.sh')).toEqual([]);
+    expect(await leakedIntoMachine()).toEqual([]);
+    await repo.mergeChange(changeDoc('CHG-2026-0312', { targets: { hosts: [host] }, steps: [counting('after-run')] }), 312);
+    const after = await cli('apply', 'CHG-2026-0312');
+    expect(after.code, after.out + after.err).toBe(0);
+    expect(await count(fleet, host, 'after-run')).toBe(1);
+  }, 120_000);
+
+  it('a harmless protected edit by a step that calls sudo itself is confirmed over a fresh connection and kept', async () => {
+    const host = 'lo-run-good';
+    const before = await readFile(sshdConfig(host), 'utf8');
+    await repo.mergeChange(
+      changeDoc('CHG-2026-0313', {
+        targets: { hosts: [host] },
+        steps: [{ id: 'note', kind: 'run', idempotent: true, argv: ['sh', '-c', `printf '# reviewed by opsgate\\n' | sudo -n tee -a /etc/ssh/sshd_config > /dev/null`] }],
+      }),
+      313,
+    );
+    const r = await cli('apply', 'CHG-2026-0313', '--confirm-seconds', '30');
+    expect(r.code, r.out + r.err).toBe(0);
+    const ev = await records(repo, 'CHG-2026-0313');
+    expect(ev.find((e) => e.type === 'confirm.armed')).toMatchObject({ host, by: 'note', changed: ['/etc/ssh/sshd_config'] });
+    expect(ev.find((e) => e.type === 'confirm.done')).toMatchObject({ host, confirmed: true, confirm_ms: expect.any(Number) });
+    expect(await readFile(sshdConfig(host), 'utf8')).toBe(`${before}# reviewed by opsgate\n`);
+    expect(hostProcesses(fleet, host, 'guard.sh')).toEqual([]);
+  }, 120_000);
+
+  it('a root step that leaves the protected set alone needs no confirmation, and leaves no timer or copy behind', async () => {
+    const host = 'lo-run-plain';
+    await repo.mergeChange(
+      changeDoc('CHG-2026-0314', { targets: { hosts: [host] }, steps: [{ id: 'plain', kind: 'run', sudo: true, idempotent: true, argv: ['sh', '-c', 'echo ran >> /home/opsgate/count-plain'] }] }),
+      314,
+    );
+    const r = await cli('apply', 'CHG-2026-0314');
+    expect(r.code, r.out + r.err).toBe(0);
+    const ev = await records(repo, 'CHG-2026-0314');
+    expect(ev.find((e) => e.type === 'step.done' && e.step === 'plain')).toMatchObject({ outcome: 'succeeded', protected: 'unchanged' });
+    expect(ev.filter((e) => String(e.type).startsWith('confirm.'))).toEqual([]);
+    expect(hostProcesses(fleet, host, 'guard.sh')).toEqual([]);
+    expect(execFileSync('find', [path.join(fleet.dir, host, 'var-lib-opsgate', 'confirm'), '-mindepth', '1', '-maxdepth', '1'], { encoding: 'utf8' })).toBe('');
   }, 120_000);
 });

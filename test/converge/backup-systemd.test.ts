@@ -6,8 +6,8 @@
  * compared with the cron semantics (vixie cron, in the calendar's zone), over
  * the sample organisation's policies and schedules chosen to be awkward
  * (day-of-month OR day-of-week, steps, month names, a zone with daylight
- * saving). What this cannot show: timers installed, enabled and fired by a
- * running systemd (the fleet's hosts are cron hosts; see the README).
+ * saving). Timers installed, enabled and started by a running systemd (PID 1
+ * of a fleet host): backup-systemd.fleet.test.ts.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';

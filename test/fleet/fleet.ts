@@ -11,6 +11,7 @@ import { generateKeyPair, pinOf } from './keys.ts';
 import { freePort, launchLoopbackSshd, LOOPBACK_LIMITATION } from './loopback.ts';
 import os from 'node:os';
 import type { FleetHostSpec } from './spec.ts';
+import { launchSystemdHost, reapSystemdCgroups, stopSystemdHost, stopSystemdHostSync, writeSystemdUnits, type SystemdHost } from './systemd-host.ts';
 
 export type { FleetHostSpec } from './spec.ts';
 const run = promisify(execFile);
@@ -43,6 +44,8 @@ export interface RunningFleet {
   clientPublicKey: string;
   /** Env var name → value for the restic repositories (password_env). */
   env: Record<string, string>;
+  /** The hosts that run systemd as PID 1 (`init: 'systemd'`), by id. */
+  systemd: Map<string, SystemdHost>;
   /** Writes inventory/hosts/*.yaml under root. */
   writeInventory(root: string): Promise<void>;
   stop(): Promise<void>;
@@ -88,8 +91,10 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
   const client = await generateKeyPair(path.join(dir, 'client_key'), 'ed25519', 'opsgate-fleet-client');
   const namespaces: string[] = [];
   const children = new Map<string, ChildProcess>();
+  const systemd = new Map<string, SystemdHost>();
 
   const stopSync = () => {
+    for (const h of systemd.values()) stopSystemdHostSync(h);
     for (const child of children.values())
       if (child.pid)
         try {
@@ -164,7 +169,12 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
         const runtime = { ...Object.fromEntries(Object.entries({ ...CLEAN_SYSCTL, ...(spec.sysctlPersisted ?? {}) }).filter(([k]) => k.startsWith('net.'))), ...(spec.sysctlRuntime ?? {}) };
         await run('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', ...Object.entries(runtime).map(([k, v]) => `${k}=${v}`)]);
         const backup = spec.restic ? await createResticRepo(hdir, spec, resticPassword) : undefined;
-        if (spec.fault !== 'down') children.set(spec.id, await launchSshd(ns, hdir, spec));
+        if (spec.init === 'systemd' && spec.fault !== 'down') {
+          await writeSystemdUnits(hdir, spec, sshdConfigPath(hdir, spec));
+          const h = await launchSystemdHost(ns, hdir, spec, await hostSetupLines(hdir, spec));
+          systemd.set(spec.id, h);
+          children.set(spec.id, h.child);
+        } else if (spec.fault !== 'down') children.set(spec.id, await launchSshd(ns, hdir, spec));
         return {
           id: spec.id,
           description: `test fleet host (${tag})`,
@@ -191,12 +201,14 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
       clientKeyPath: client.privatePath,
       clientPublicKey: client.publicKey,
       env: { [RESTIC_ENV]: resticPassword },
+      systemd,
       async writeInventory(root) {
         const hostsDir = path.join(root, 'inventory', 'hosts');
         await mkdir(hostsDir, { recursive: true });
         await Promise.all(hosts.map((h) => writeFile(path.join(hostsDir, `${h.id}.yaml`), stringify(h))));
       },
       async stop() {
+        await Promise.all([...systemd.values()].map((h) => stopSystemdHost(h)));
         stopSync();
         live.delete(handle);
         if (!options.keepRunning && !process.env.OG_FLEET_KEEP && !options.dir) await rm(dir, { recursive: true, force: true });
@@ -258,6 +270,8 @@ function reapOrphanedFleets(): void {
     for (const ns of namespaces.filter((n) => n.startsWith(`${tag}-`))) deleteNamespace(ns);
     rmSync(file, { force: true });
   }
+  // systemd hosts' cgroups of fleets no longer registered (their processes gone).
+  reapSystemdCgroups((tag) => !readdirSync(REGISTRY).includes(tag));
 }
 
 function pidAlive(pid: number): boolean {
@@ -269,7 +283,10 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-async function launchSshd(ns: string, hdir: string, spec: FleetHostSpec): Promise<ChildProcess> {
+const sshdConfigPath = (hdir: string, spec: FleetHostSpec) => (spec.sshd?.configElsewhere ? path.join(hdir, 'daemon-etc', 'sshd_config') : path.join(hdir, 'etc', 'ssh', 'sshd_config'));
+
+/** The shell lines that give a host its own files (bind mounts), hostname and listeners, inside its mount namespace. */
+async function hostSetupLines(hdir: string, spec: FleetHostSpec): Promise<string[]> {
   const lines = ['set -e'];
   for (const f of BIND_FILES) lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'etc', f), `/etc/${f}`]));
   lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'home'), '/home']));
@@ -315,7 +332,12 @@ async function launchSshd(ns: string, hdir: string, spec: FleetHostSpec): Promis
   }
   lines.push(quoteArgv(['hostname', spec.id]));
   for (const port of spec.listen ?? []) lines.push(`nc -lk 0.0.0.0 ${Number(port)} </dev/null >/dev/null 2>&1 &`);
-  const config = spec.sshd?.configElsewhere ? path.join(hdir, 'daemon-etc', 'sshd_config') : path.join(hdir, 'etc', 'ssh', 'sshd_config');
+  return lines;
+}
+
+async function launchSshd(ns: string, hdir: string, spec: FleetHostSpec): Promise<ChildProcess> {
+  const lines = await hostSetupLines(hdir, spec);
+  const config = sshdConfigPath(hdir, spec);
   lines.push(quoteArgv(['exec', '/usr/sbin/sshd', '-D', '-e', '-f', config, ...(spec.sshd?.daemonOptions ?? []).flatMap((o) => ['-o', o])]));
   const child = spawn('ip', ['netns', 'exec', ns, 'unshare', '--mount', '--uts', '--propagation', 'private', 'sh', '-c', lines.join('\n')], {
     detached: true,

@@ -67,4 +67,8 @@ export interface FleetHostSpec {
   /** The login user gets no sudo rule: the probe runs unprivileged. */
   noSudo?: boolean;
   fault?: 'down' | 'changed-host-key' | 'refused-key' | 'hang' | 'garbage';
+  /** `systemd`: systemd boots as the host's PID 1 (test/fleet/systemd-host.ts) and runs sshd as a unit; default: sshd alone, no init. */
+  init?: 'systemd';
+  /** On a systemd host: unit files of its own in /etc/systemd/system (name → content), enabled and started after boot as listed. */
+  systemd?: { units?: Record<string, string>; enable?: string[]; start?: string[] };
 }

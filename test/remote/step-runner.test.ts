@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRunnerTrailer, renderRemoteStep, STEP_RUNNER_SCRIPT } from '../../scripts/remote/step-runner.ts';
+import { GUARD_SCRIPT, needsGuard, parseGuardLine } from '../../scripts/remote/step-guard.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -89,5 +90,34 @@ describe('step runner', () => {
     expect(argv.slice(0, 6)).toEqual(['sudo', '-n', '--', 'sh', '-c', STEP_RUNNER_SCRIPT]);
     expect(argv.slice(-3)).toEqual(['--', 'echo', '$(id)']);
     expect(() => renderRemoteStep({ argv: ['x'], sudo: false, timeoutSeconds: 5, marker: true, key: '../evil' }, { runDir: '/r', stepsLock: '/l', nonce: 'n' })).toThrow(/safe file name/);
+  });
+});
+
+describe('protected-set guard selection', () => {
+  const step = (o: Partial<{ sudo: boolean; kind: string; argv: string[]; confirm: { files: string[] } }>) => ({ sudo: false, kind: 'run', argv: ['true'], ...o });
+  it('guards root steps and commands that raise their own privileges, in argv or script', () => {
+    expect(needsGuard(step({ sudo: true }))).toBe('root');
+    expect(needsGuard(step({ argv: ['sh', '-c', 'printf x | sudo -n tee -a /etc/ssh/sshd_config'] }))).toBe('sudo');
+    expect(needsGuard(step({ argv: ['/usr/bin/sudo', 'sed', '-i', 's/a/b/', '/etc/pam.d/sshd'] }))).toBe('sudo');
+    expect(needsGuard(step({ argv: ['sh', '-s'] }), 'doas vi /etc/doas.conf\n')).toBe('sudo');
+    expect(needsGuard(step({ argv: ['echo', 'pseudo sudoku'] }))).toBeUndefined();
+    expect(needsGuard(step({ argv: ['true'] }))).toBeUndefined();
+  });
+  it('leaves converge scripts and typed lockout-sensitive uploads to their own timer', () => {
+    expect(needsGuard(step({ sudo: true, kind: 'converge' }))).toBeUndefined();
+    expect(needsGuard(step({ sudo: true, kind: 'upload', confirm: { files: ['/etc/ssh/sshd_config'] } }))).toBe(undefined);
+    expect(needsGuard(step({ sudo: true, kind: 'upload' }))).toBe('root');
+  });
+  it("reads the guard's line before the trailer, and only this run's", () => {
+    const stderr = 'out\nOPSGATE-GUARD other g1 unchanged\n\nOPSGATE-GUARD N g1 changed /etc/ssh/sshd_config /etc/pam.d/sshd\n';
+    expect(parseGuardLine(stderr, 'N')).toEqual({ stderr: 'out\nOPSGATE-GUARD other g1 unchanged\n\n', guard: { id: 'g1', state: 'changed', detail: '/etc/ssh/sshd_config /etc/pam.d/sshd' } });
+    expect(parseGuardLine('nothing\n', 'N')).toEqual({ stderr: 'nothing\n' });
+  });
+  it('passes the guard to the runner only when the run can confirm', () => {
+    const ctx = { runDir: '/r', stepsLock: '/l', nonce: 'n' };
+    expect(renderRemoteStep({ argv: ['true'], sudo: true, timeoutSeconds: 5, marker: false, key: 'step.g', guard: 'root' }, ctx)).not.toContain(GUARD_SCRIPT);
+    const armed = renderRemoteStep({ argv: ['true'], sudo: true, timeoutSeconds: 5, marker: false, key: 'step.g', guard: 'root' }, { ...ctx, guard: { prefix: 'CHG-1-r-h', seconds: 60 } });
+    expect(armed).toContain('CHG-1-r-h.step.g');
+    expect(armed).toContain(GUARD_SCRIPT);
   });
 });

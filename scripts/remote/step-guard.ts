@@ -1,0 +1,140 @@
+/**
+ * The protected-set guard of the step runner (ARCHITECTURE.md, "Never lock
+ * ourselves out"): a step that runs as root — `sudo: true`, or a command that
+ * raises its own privileges (`sudo`, `su`, `doas`, `pkexec`, `run0` in its argv
+ * or script) — can edit sshd's configuration, PAM, sudo rules, accounts or the
+ * firewall files whatever its kind. So, on the host, before such a step:
+ *
+ * 1. `arm`: list the protected set (below), keep its checksums and a copy in
+ *    `/var/lib/opsgate/confirm/<id>/`, and start a detached dead-man timer. The
+ *    timer first waits until the step runner lets go of its guard lock (the
+ *    step ended, or the runner died), then gives opsgate `seconds` to confirm;
+ * 2. the step runs;
+ * 3. `check`: checksums again. Nothing changed: the runner disarms the timer
+ *    itself and removes the copies (no connection needed). Something changed:
+ *    the runner reports `changed` with the files, the timer stays armed, and only
+ *    a confirmation over a fresh connection (commit-confirm.ts CONFIRM_SCRIPT,
+ *    same directory layout) cancels it. Otherwise the timer puts back exactly the
+ *    files that differ, removes protected files the step added, reloads sshd when
+ *    its files were among them, and records `reverted`.
+ *
+ * Files only: a firewall rule loaded by a command (`iptables -I …`, `nft add …`)
+ * without touching a file is not seen. Pure text; the runner passes it as data.
+ */
+import { RELOAD_SSHD } from './commit-confirm.ts';
+import { shellText } from './shell-text.ts';
+
+/** `sh -c GUARD og-guard OP ID SECONDS HOLD SELF`: OP arm|check|timer|restore. Prints `armed PID`, `unchanged`, `changed FILE…` or `error …`. */
+export const GUARD_SCRIPT = shellText(String.raw`set -u
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+# The state (pending, confirmed, reverted) is readable by the login user; the copies and checksums are root's alone.
+umask 022
+op=$1 id=$2 secs=%{3:-0} hold=%{4:--} self=%{5:-}
+D=/var/lib/opsgate/confirm/$id
+nl='
+'
+# The login account's home: sudo names the account; without sudo it is ours.
+u=%{SUDO_USER:-%{USER:-root}} home=
+while IFS=: read -r n _ _ _ _ h _; do [ "$n" = "$u" ] && { home=$h; break; }; done < /etc/passwd
+protected() {
+  set +f
+  for f in /etc/ssh/sshd_config /etc/ssh/sshd_config.d/* /etc/ssh/ssh_host_*_key /etc/ssh/ssh_host_*_key.pub /etc/default/ssh /etc/sysconfig/sshd \
+    /etc/pam.conf /etc/pam.d/* /etc/security/*.conf /etc/sudoers /etc/sudoers.d/* \
+    /etc/passwd /etc/shadow /etc/group /etc/gshadow /etc/nsswitch.conf /etc/nologin /run/nologin \
+    /etc/nftables.conf /etc/nftables.d/* /etc/iptables/* /etc/ufw/*.rules /etc/ufw/ufw.conf /etc/default/ufw /etc/firewalld/*.conf /etc/firewalld/zones/* \
+    /etc/hosts.allow /etc/hosts.deny /etc/sysconfig/iptables /etc/sysconfig/ip6tables /etc/sysconfig/nftables.conf \
+    "$home/.ssh/authorized_keys" "$home/.ssh/authorized_keys2"; do
+    [ -f "$f" ] && printf '%s\n' "$f"
+  done
+  # The files sshd_config includes (relative names are below /etc/ssh).
+  [ -r /etc/ssh/sshd_config ] || return 0
+  while read -r k v; do
+    case $k in [Ii][Nn][Cc][Ll][Uu][Dd][Ee]) ;; *) continue ;; esac
+    set -f
+    for p in $v; do
+      case $p in /*) ;; *) p=/etc/ssh/$p ;; esac
+      set +f
+      for f in $p; do case $f in /etc/ssh/sshd_config.d/*) ;; *) [ -f "$f" ] && printf '%s\n' "$f" ;; esac; done
+      set -f
+    done
+    set +f
+  done < /etc/ssh/sshd_config
+}
+sums() { IFS=$nl; set -f; set -- $(protected); set +f; unset IFS; [ "$#" -eq 0 ] || cksum -- "$@"; }
+changed() { awk 'function name(l) { sub(/^[0-9]+ [0-9]+ /, "", l); return l } NR == FNR { a[$0] = 1; n[name($0)] = 1; next } { b[$0] = 1; if (!($0 in a)) c[name($0)] = 1 } END { for (l in a) if (!(l in b)) c[name(l)] = 1; for (f in c) print f }' "$1" "$2"; }
+case $op in
+arm)
+  rm -rf -- "$D" && mkdir -p "$D" || { echo "error cannot create $D"; exit 1; }
+  (umask 077; sums > "$D/sums") || { echo "error cannot read the protected files"; exit 1; }
+  IFS=$nl; set -f; set -- $(sed 's/^[0-9]* [0-9]* //' "$D/sums"); set +f; unset IFS
+  [ "$#" -eq 0 ] || (umask 077; tar -cf "$D/files.tar" -- "$@" 2>"$D/tar.err") || { echo "error cannot copy the protected files: $(tail -n 1 "$D/tar.err")"; exit 1; }
+  printf '%s\n' "$self" > "$D/guard.sh"
+  setsid sh "$D/guard.sh" timer "$id" "$secs" "$hold" < /dev/null > /dev/null 2>&1 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&- &
+  echo "$!" > "$D/timer.pid"
+  echo "armed $!" ;;
+check)
+  [ -s "$D/timer.pid" ] || { echo "error no armed guard $id"; exit 1; }
+  (umask 077; sums > "$D/sums.after") || { echo "error cannot read the protected files"; exit 1; }
+  if cmp -s "$D/sums" "$D/sums.after"; then
+    exec 7>"$D/lock"; flock -x 7
+    [ -e "$D/state" ] && { echo "error too-late $(cat "$D/state")"; exit 1; }
+    : > "$D/confirmed"; kill -TERM "-$(cat "$D/timer.pid")" 2>/dev/null
+    rm -rf -- "$D"; echo unchanged
+  else
+    printf 'changed'; changed "$D/sums" "$D/sums.after" | sort | while IFS= read -r f; do printf ' %s' "$f"; done; echo
+  fi ;;
+timer)
+  # Wait until the step runner lets go of its guard lock (the step ended, or the runner is gone), then give opsgate secs.
+  exec 5<"$hold" && flock -x 5; exec 5<&-
+  sleep "$secs"
+  exec 7>"$D/lock"; flock -x 7
+  [ -e "$D/confirmed" ] && exit 0
+  sh "$D/guard.sh" restore "$id" 0 - > "$D/restore.log" 2>&1
+  echo reverted > "$D/state" ;;
+restore)
+  (umask 077; sums > "$D/sums.now")
+  (umask 077; mkdir -p "$D/files") && { [ ! -e "$D/files.tar" ] || tar -xpf "$D/files.tar" -C "$D/files"; }
+  changed "$D/sums" "$D/sums.now" > "$D/restore.list"
+  reload=
+  while IFS= read -r f; do
+    if [ -f "$D/files$f" ]; then
+      [ -e "$f" ] || cp -p -- "$D/files$f" "$f"
+      cat -- "$D/files$f" > "$f"; chmod --reference="$D/files$f" -- "$f"; chown --reference="$D/files$f" -- "$f"
+    else rm -f -- "$f"; fi
+    echo "restored $f"
+    case $f in /etc/ssh/*|*/sshd_config*) reload=1 ;; esac
+  done < "$D/restore.list"
+  if [ -n "$reload" ]; then
+@RELOAD_SSHD@
+  fi ;;
+*) echo "error unknown guard operation $op"; exit 1 ;;
+esac`).replace('@RELOAD_SSHD@', RELOAD_SSHD);
+
+/** Words that raise a command's privileges: a step without `sudo` that contains one is guarded too (through `sudo -n`). */
+const RAISES = /(^|[\s;&|(`'"=/])(sudo|su|doas|pkexec|run0)(?=$|[\s;&|)`'"])/;
+
+/** Whether a step must run under the guard: as root, or raising its own privileges. Converge scripts and typed lockout-sensitive uploads arm their own timer. Pure. */
+export function needsGuard(a: { sudo: boolean; kind: string; argv: readonly string[]; confirm?: { files: readonly string[] } }, script?: string | Buffer): 'root' | 'sudo' | undefined {
+  if (a.kind === 'converge' || (a.confirm?.files.length ?? 0) > 0) return undefined;
+  if (a.sudo) return 'root';
+  if (a.argv.some((w) => RAISES.test(w))) return 'sudo';
+  if (script !== undefined && RAISES.test(typeof script === 'string' ? script : script.toString('utf8'))) return 'sudo';
+  return undefined;
+}
+
+/** The id of a step's guard directory on the host. */
+export function guardId(prefix: string, key: string): string {
+  return `${prefix}.${key}`.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+/** The `OPSGATE-GUARD NONCE …` line the runner prints before its trailer: what the guard found after the step. Pure. */
+export function parseGuardLine(stderr: string, nonce: string): { stderr: string; guard?: { state: 'changed' | 'unchanged' | 'error'; id: string; detail: string } } {
+  const tag = `\nOPSGATE-GUARD ${nonce} `;
+  const at = stderr.lastIndexOf(tag);
+  if (at < 0) return { stderr };
+  const end = stderr.indexOf('\n', at + tag.length);
+  const line = stderr.slice(at + tag.length, end < 0 ? undefined : end);
+  const m = /^(\S+) (changed|unchanged|error)(?: (.*))?$/.exec(line);
+  if (!m) return { stderr };
+  return { stderr: stderr.slice(0, at) + (end < 0 ? '' : stderr.slice(end)), guard: { id: m[1]!, state: m[2] as 'changed', detail: m[3] ?? '' } };
+}

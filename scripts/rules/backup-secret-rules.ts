@@ -1,0 +1,53 @@
+/**
+ * The restic passwords (and backend credentials) a backup policy needs must be
+ * ones the scheduled workflows can hand over. `apply --due` converges every
+ * backup policy, `backup verify` and `inspect` open its repositories, and all
+ * three receive only the secrets in allowed_secrets of
+ * policies/organisation.yaml (one slot each, never all secrets). A name
+ * missing there passes review and then fails every scheduled run on the
+ * policy's hosts for want of the password; lint warns at the line that names
+ * it (a warning, like a notification secret the watch cannot receive). Pure.
+ */
+import type { Diagnostic } from '../model/diagnostic.ts';
+import { policyTargets, repositoryFor } from '../converge/backup-plan.ts';
+import { at, type RuleInput } from './rule-context.ts';
+import { allowedSecrets, secretUseProblem } from './secret-policy.ts';
+
+const HINT = (name: string) =>
+  `add ${name} to allowed_secrets in policies/organisation.yaml (governance tier) and to the secrets of the environment the scheduled workflows run in, or name a password variable that is allowed`;
+
+export function checkBackupSecrets({ repo }: RuleInput): Diagnostic[] {
+  const allowed = allowedSecrets(repo.one('organisation')?.data);
+  const hosts = repo.all('host');
+  const out: Diagnostic[] = [];
+  const report = (doc: Parameters<typeof at>[0], pointer: string, name: string, what: string, on: readonly string[]) => {
+    const problem = secretUseProblem(name, allowed);
+    if (!problem) return;
+    const code = problem.code === 'change.secret-reserved' ? 'backup.secret-reserved' : 'backup.secret-not-allowed';
+    const message = `${what} ${name} is needed on ${on.join(', ')}, but ${problem.message}: the scheduled converge (apply --due), backup verify and inspect receive only allowed secrets, so they would fail there`;
+    out.push(at(doc, pointer, code, message, HINT(name), 'warning'));
+  };
+  for (const bp of repo.all('backup-policy')) {
+    const p = bp.data;
+    const targeted = hosts.filter((h) => policyTargets(p, h));
+    if (targeted.length === 0) continue;
+    // The policy's own password, on the hosts without an inventory override; each override at its host's line.
+    const onPolicy = targeted.filter((h) => !h.data.backup_repositories?.some((r) => r.policy === p.id)).map((h) => h.id);
+    if (onPolicy.length) report(bp, '/repository/password_env', p.repository.password_env, 'the repository password', onPolicy);
+    for (const h of targeted) {
+      const i = h.data.backup_repositories?.findIndex((r) => r.policy === p.id) ?? -1;
+      if (i >= 0) report(h, `/backup_repositories/${i}/password_env`, repositoryFor(p, h).passwordEnv, `the repository password of ${p.id}`, [h.id]);
+    }
+    for (const [key, name] of Object.entries(p.repository.credentials ?? {})) {
+      if (typeof name === 'string')
+        report(
+          bp,
+          `/repository/credentials/${key}`,
+          name,
+          `the backend credential ${key}`,
+          targeted.map((h) => h.id),
+        );
+    }
+  }
+  return out;
+}
