@@ -37,9 +37,18 @@ export type GrantState = 'pending' | 'active' | 'expired';
 
 /** When a grant starts: 00:00 of `granted_on` in the organisation's zone (a full timestamp is taken as written). */
 export function grantStartsAt(g: Pick<Grant, 'granted_on'>, timezone = 'UTC'): number {
-  const dt = /^\d{4}-\d{2}-\d{2}$/.test(g.granted_on) ? DateTime.fromISO(g.granted_on, { zone: timezone }) : DateTime.fromISO(g.granted_on, { setZone: true });
-  return dt.isValid ? dt.toMillis() : Number.NaN;
+  // Remembered per value and zone (grants are granted in batches; each luxon zone conversion is slow).
+  const key = `${timezone}\u0000${g.granted_on}`;
+  let ms = startMemo.get(key);
+  if (ms === undefined) {
+    const dt = /^\d{4}-\d{2}-\d{2}$/.test(g.granted_on) ? DateTime.fromISO(g.granted_on, { zone: timezone }) : DateTime.fromISO(g.granted_on, { setZone: true });
+    ms = dt.isValid ? dt.toMillis() : Number.NaN;
+    if (startMemo.size > 10_000) startMemo.clear();
+    startMemo.set(key, ms);
+  }
+  return ms;
 }
+const startMemo = new Map<string, number>();
 
 /** pending before `granted_on`, active until `expires` (exclusive), expired from then on. Unreadable dates are never active. */
 export function grantState(g: Pick<Grant, 'granted_on' | 'expires'>, clock: EntitlementClock): GrantState {

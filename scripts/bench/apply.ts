@@ -60,8 +60,11 @@ async function timeApply(repo: TestRepo, identity: string, fields: Record<string
 
 const MARKER_REPS = Number(process.env.BENCH_MARKER_REPS ?? 40);
 
-/** The step runner on one host, with and without a marker, alternated: median difference per step (ms). */
-async function markerCost(repo: TestRepo, identity: string, host: string): Promise<number> {
+/**
+ * On one host, alternated: the step runner with and without a marker, with and without its own cgroup (median
+ * difference per step, ms), and the host lock's round trip (cgroup check and helper, or the token scan).
+ */
+async function runnerCosts(repo: TestRepo, identity: string, host: string): Promise<{ marker: number; cgroup: number; guard: number; lock: number; cgroupUsed: boolean }> {
   const model = await readRepo(repo.root);
   const { auth } = await loadSshAuth({ identityFile: identity, env: {} });
   const pool = openFleet(
@@ -78,15 +81,47 @@ async function markerCost(repo: TestRepo, identity: string, host: string): Promi
     const ctx = { runDir: runDirOf(lock.stateDir, 'bench/markers', 'r1', host), stepsLock: stepsLockOf(lock.stateDir, host), nonce: 'bench' };
     const with_: number[] = [];
     const without: number[] = [];
+    const inCg: number[] = [];
+    const noCg: number[] = [];
     for (let i = 0; i < MARKER_REPS; i++) {
       for (const marker of i % 2 ? [true, false] : [false, true]) {
         const t = performance.now();
         await s.exec(renderRemoteStep({ argv: ['true'], sudo: false, timeoutSeconds: 30, marker, key: `step.m${i}` }, ctx));
         (marker ? with_ : without).push(performance.now() - t);
       }
+      for (const cg of i % 2 ? [true, false] : [false, true]) {
+        const t = performance.now();
+        await s.exec(renderRemoteStep({ argv: ['true'], sudo: false, timeoutSeconds: 30, marker: false, key: `step.c${i}` }, cg && lock.cgroup ? { ...ctx, cgroup: lock.cgroup } : ctx));
+        (cg ? inCg : noCg).push(performance.now() - t);
+      }
     }
+    // A root step with and without the protected-set guard (step-guard.ts): nothing protected changes, so it disarms itself.
+    const guarded: number[] = [];
+    const plain: number[] = [];
+    for (let i = 0; i < MARKER_REPS; i++) {
+      for (const g of i % 2 ? [true, false] : [false, true]) {
+        const t = performance.now();
+        const r = await s.exec(
+          renderRemoteStep(
+            { argv: ['true'], sudo: true, timeoutSeconds: 30, marker: false, key: `step.g${i}`, ...(g ? { guard: 'root' as const } : {}) },
+            g ? { ...ctx, guard: { prefix: `bench-${host}`, seconds: 60 } } : ctx,
+          ),
+        );
+        if (g && !r.stderr.includes(' unchanged')) throw new Error(`the guard did not report unchanged: ${r.stderr.slice(-300)}`);
+        (g ? guarded : plain).push(performance.now() - t);
+      }
+    }
+    const cgroupUsed = Boolean(lock.cgroup);
     await lock.release();
-    return median(with_) - median(without);
+    const locks: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t = performance.now();
+      const l = await acquireHostLock(s, host, 'bench:apply lock', 30, { scope: 'bench/markers', run: `r${i + 2}` });
+      if (l.status !== 'locked') throw new Error(`cannot lock ${host}: ${l.status}`);
+      locks.push(performance.now() - t);
+      await l.release();
+    }
+    return { marker: median(with_) - median(without), cgroup: median(inCg) - median(noCg), guard: median(guarded) - median(plain), lock: median(locks), cgroupUsed };
   } finally {
     await pool.close();
   }
@@ -175,10 +210,15 @@ async function main(): Promise<void> {
     for (const r of rows) process.stdout.write(`${r[0]!.padEnd(34)}${r[1]!.padEnd(24)}${r[2]}\n`);
     process.stdout.write(`\nexecution overhead per host-step (step runner, markers, records): ${perStep.toFixed(2)} ms (target < 10 ms): ${perStep < 10 ? 'met' : 'MISSED'}\n`);
     process.stdout.write(`end-to-end overhead per host-step (plan, git/gate checks, locks, records): ${((m.og - m.bare) / hostSteps).toFixed(2)} ms\n`);
-    const mk = await markerCost(repo, fleet.clientKeyPath, ids[0]!);
+    const rc = await runnerCosts(repo, fleet.clientKeyPath, ids[0]!);
+    const mk = rc.marker;
     process.stdout.write(
       `per-host cost of markers: ${(mk * STEPS.length).toFixed(2)} ms per host for ${STEPS.length} non-idempotent steps (${mk.toFixed(2)} ms per step: the runner with and without its marker, alternated ${MARKER_REPS}× on one host; the whole-run comparison above is ${((m.ogExec - m.idem) / HOSTS).toFixed(1)} ms per host, within this machine's noise)\n`,
     );
+    process.stdout.write(
+      `per-step cost of the step's own cgroup: ${rc.cgroupUsed ? `${rc.cgroup.toFixed(2)} ms (a login-user step asking the root helper, alternated ${MARKER_REPS}× on one host)` : 'not measured: the host gave no cgroup'}; host lock round trip (once per host and run, in parallel across hosts): ${rc.lock.toFixed(1)} ms median of 10\n`,
+    );
+    process.stdout.write(`per-step cost of the protected-set guard on a root step that changes nothing (arm, checksums, disarm): ${rc.guard.toFixed(2)} ms, alternated ${MARKER_REPS}× on one host\n`);
     process.stdout.write(
       `per-host cost of the confirming connection: ${median(confirmMs).toFixed(0)} ms median fresh connection + confirmation (recorded confirm_ms); a commit-confirmed upload run costs ${((median(confirmed) - median(plainUpload)) / HOSTS).toFixed(1)} ms more per host than the same upload elsewhere (arming, fresh connection)\n`,
     );

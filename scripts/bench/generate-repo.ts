@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { matchKind } from '../repo/kinds.ts';
+import { previousSibling } from '../records/anchor.ts';
+import { GENESIS, renderRecordLine, verifyChain } from '../records/chain.ts';
 
 /**
  * Writes a synthetic but realistic repository of about `total` documents: the
@@ -9,14 +11,18 @@ import { matchKind } from '../repo/kinds.ts';
  * generated hosts, groups, people, grants, reviews, exceptions, backup policies,
  * runbooks, changes and incidents whose cross-references all resolve, whose
  * change windows sit inside the calendar's maintenance windows and never overlap
- * on a host, so the linter does the full work and should report no error.
+ * on a host, and whose backup policies have a passing restore test on record (today,
+ * in records/backups/), so the linter does the full work and should report no error:
+ * only the sample organisation's own warnings and notices.
  */
-export async function generateRepo(sampleRoot: string, dir: string, total: number): Promise<{ documents: number; bytes: number }> {
+export async function generateRepo(sampleRoot: string, dir: string, total: number, now = new Date()): Promise<{ documents: number; bytes: number }> {
   for (const sub of ['schemas', 'policies', 'inventory', 'runbooks', 'changes', 'incidents']) {
     await cp(path.join(sampleRoot, sub), path.join(dir, sub), { recursive: true });
   }
   // The sample's closed changes are checked against their execution records.
   await cp(path.join(sampleRoot, 'records/changes'), path.join(dir, 'records/changes'), { recursive: true }).catch(() => undefined);
+  // The sample's backup policies are checked against its restore tests (records/backups/).
+  await cp(path.join(sampleRoot, 'records/backups'), path.join(dir, 'records/backups'), { recursive: true }).catch(() => undefined);
   const sampleDocs = await countDocuments(dir);
   const n = Math.max(0, total - sampleDocs);
   const count = (share: number, min: number) => Math.max(min, Math.round(n * share));
@@ -130,14 +136,26 @@ export async function generateRepo(sampleRoot: string, dir: string, total: numbe
   }
   // Incidents are the sample's own, each copied under a new id: their duties (escalations,
   // notifications, the handling cycle) are what the incident rules check. Left out: an
-  // incident a change caused (that change's closure would have to list every copy) and one
-  // with approved deviations (a warning by design).
+  // incident a change caused (that change's closure would have to list every copy), one
+  // with approved deviations (a warning by design) and one still open (every shift
+  // handover would have to list every copy; the sample's own open incident stays).
   const sampleIncidents = await readSampleIncidents(sampleRoot);
   for (let i = 0; i < c.incidents; i++) {
     const id = seqId('INC', i);
     const sample = sampleIncidents[i % sampleIncidents.length]!;
     files.push([`incidents/${id.slice(4, 8)}/${id}.yaml`, sample.text.replace(/^id: .*$/m, `id: ${id}`)]);
   }
+
+  await recordRestoreTests(
+    dir,
+    now,
+    Array.from({ length: c.backups }, (_, i) => ({
+      policy: `bp-${pad(i)}`,
+      hosts: Array.from({ length: c.hosts }, (_, h) => h)
+        .filter((h) => h % c.groups === i % c.groups)
+        .map(host),
+    })),
+  );
 
   const dirs = new Set(files.map(([rel]) => path.dirname(path.join(dir, rel))));
   for (const d of dirs) await mkdir(d, { recursive: true });
@@ -159,11 +177,81 @@ async function readSampleIncidents(sampleRoot: string): Promise<{ file: string; 
     // incidents/handovers/ holds handovers
     for (const name of (await readdir(path.join(sampleRoot, 'incidents', year))).sort()) {
       const text = await readFile(path.join(sampleRoot, 'incidents', year, name), 'utf8');
-      if (!/^(caused_by_change|deviations):/m.test(text)) out.push({ file: `incidents/${year}/${name}`, text });
+      if (!/^(caused_by_change|deviations):/m.test(text) && /^status: closed$/m.test(text)) out.push({ file: `incidents/${year}/${name}`, text });
     }
   }
   if (out.length === 0) throw new Error('the sample organisation has no incident the benchmark can copy');
   return out;
+}
+
+/**
+ * One passing restore test per generated policy and target host, appended as
+ * `opsgate backup verify --restore-test --record` would (records/backups/YYYY-MM.jsonl,
+ * hash-chained onto the sample's lines of the month, or anchored to the file before
+ * it), without its fsync per line.
+ */
+async function recordRestoreTests(dir: string, now: Date, runs: { policy: string; hosts: string[] }[]): Promise<void> {
+  const folder = path.join(dir, 'records/backups');
+  await mkdir(folder, { recursive: true });
+  const name = `${now.toISOString().slice(0, 7)}.jsonl`;
+  const existing = await readFile(path.join(folder, name), 'utf8').catch(() => '');
+  let head = GENESIS;
+  let seq = 0;
+  let anchor: { file: string; lines: number; head: string } | undefined;
+  if (existing) {
+    const v = verifyChain(existing);
+    if (!v.ok) throw new Error(`the sample's records/backups/${name} does not verify: ${v.problems[0]!.message}`);
+    head = v.head;
+    seq = v.lines.length;
+  } else {
+    const prev = previousSibling(await readdir(folder), name);
+    const v = prev ? verifyChain(await readFile(path.join(folder, prev), 'utf8')) : undefined;
+    if (prev && v?.ok && v.lines.length > 0) anchor = { file: prev, lines: v.lines.length, head: v.head };
+  }
+  const at = now.toISOString();
+  const run_id = `BKV-bench-${now.getTime().toString(36)}`;
+  const lines: string[] = [];
+  const append = (event: { type: string; [k: string]: unknown }) => {
+    const r = renderRecordLine(head, seq + 1, seq === 0 && anchor ? { at, ...event, anchor } : { at, ...event });
+    lines.push(r.text);
+    head = r.hash;
+    seq += 1;
+  };
+  const hosts = runs.flatMap((r) => r.hosts);
+  append({ type: 'backup.verify.started', run_id, scope: { policies: runs.map((r) => r.policy), hosts, restore_test: 'all' } });
+  for (const r of runs) {
+    for (const host of r.hosts) {
+      const repository = `sftp:backup-01:/srv/restic/${r.policy}`;
+      append({
+        type: 'backup.restore_test',
+        run_id,
+        policy: r.policy,
+        host,
+        executor: host,
+        repository,
+        status: 'pass',
+        files_expected: 2,
+        files_restored: 2,
+        bytes_expected: 4096,
+        mismatches: [],
+        mismatch_count: 0,
+        reason: '',
+        content: 'pass',
+        snapshot_id: 'bench0001',
+        snapshot_time: at,
+        sample_paths: ['/srv/data', '/etc'],
+        duration_ms: 500,
+        rto_hours: 4,
+        rto_met: true,
+        scratch_removed: true,
+        evidence: 'synthetic (bench:lint generator)',
+      });
+    }
+  }
+  const n = hosts.length;
+  const none = { pass: 0, fail: 0, error: 0 };
+  append({ type: 'backup.verify.completed', run_id, summary: { checks: none, snapshots: none, retention: none, restore_tests: { ...none, pass: n } } });
+  await writeFile(path.join(folder, name), existing + lines.map((l) => l + '\n').join(''));
 }
 
 /** An OpenSSH ssh-ed25519 public key blob with a random key. */

@@ -15,6 +15,7 @@ export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export const ENTRY_POINTS = {
   opsgate: 'scripts/bin/opsgate.ts',
   'records-worker': 'scripts/report/records-worker.ts',
+  'read-worker': 'scripts/repo/read-worker.ts',
 };
 
 /** A failed build, with esbuild's located messages (`file:line:col: text`). */

@@ -81,6 +81,7 @@ export async function lockHosts(input: LockInput): Promise<HostLocks> {
         stepsLock: stepsLockOf(lock.stateDir, host),
         nonce: input.nonce,
         saveDir: savedDirOf(lock.stateDir, input.scope, host),
+        ...(lock.cgroup ? { cgroup: lock.cgroup } : {}),
       });
       const from = input.stateRun.get(host);
       out.markers.set(host, {

@@ -20,7 +20,8 @@ export function makeConfirmHooks(o: {
       const r = await armConfirmation(session, { id, seconds: o.seconds, reload, files });
       return r.ok ? { ok: true, id } : { ok: false, why: r.why };
     },
-    guard: (host) => ({ prefix: confirmId(o.scope, o.run, host), seconds: o.seconds }),
+    // A login as root runs every step as root: each one is guarded, with or without sudo.
+    guard: (host) => ({ prefix: confirmId(o.scope, o.run, host), seconds: o.seconds, loginRoot: o.targets.find((t) => t.id === host)?.user === 'root' }),
     async confirm(host, id) {
       const target = o.targets.find((t) => t.id === host);
       if (!target) return { confirmed: false, reverted: false, why: `${host} is not a target`, ms: 0 };

@@ -53,7 +53,7 @@ export async function runAction(ctx: ActionContext, session: HostSession, host: 
     ...(a.stdin ? { stdin: a.stdin.source === 'generated' ? { source: 'generated', label: a.stdin.label, sha256: a.stdin.sha256 } : a.stdin } : {}),
     ...note,
   });
-  const guard = ctx.runner.guard ? needsGuard(a, a.kind === 'run' && a.stdin?.source === 'repo' ? stdin : undefined) : undefined;
+  const guard = ctx.runner.guard ? needsGuard(a, a.kind === 'run' && a.stdin?.source === 'repo' ? stdin : undefined, ctx.runner.guard.loginRoot) : undefined;
   const key = markerKey(a);
   const argv = renderRemoteStep({ argv: a.argv, sudo: a.sudo, timeoutSeconds, marker, key, ...(guard ? { guard } : {}) }, ctx.runner);
   let r;

@@ -22,7 +22,7 @@ export interface ConfirmHooks {
   /** Confirms over a fresh connection; on failure waits until the host restored itself. */
   confirm(host: string, id: string): Promise<{ confirmed: true; ms: number } | { confirmed: false; reverted: boolean; why: string; ms: number }>;
   /** The protected-set guard of every root step on this host (step-guard.ts): its directory prefix and confirm window. */
-  guard?(host: string): { prefix: string; seconds: number };
+  guard?(host: string): { prefix: string; seconds: number; loginRoot?: boolean };
 }
 
 export interface HostContext {

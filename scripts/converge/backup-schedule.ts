@@ -138,20 +138,49 @@ export function cronDay(spec: CronSpec, month: number, dom: number, dow: number)
 /**
  * The first local time at which both specs fire, over a full 28-year cycle of
  * weekdays and leap years (so every calendar combination occurs), or undefined.
+ * The days are counted arithmetically from 2024-01-01 (a Monday), no Date per day,
+ * and each pair of specs is answered once per process: lint asks it per policy.
  */
 export function firstCoincidence(a: CronSpec, b: CronSpec): string | undefined {
   const hours = a.hours.filter((h) => b.hours.includes(h));
   const minutes = a.minutes.filter((m) => b.minutes.includes(m));
   if (hours.length === 0 || minutes.length === 0) return undefined;
-  const start = Date.UTC(2024, 0, 1);
+  const key = `${specKey(a)}|${specKey(b)}`;
+  let day = coincidenceDays.get(key);
+  if (day === undefined) {
+    day = firstCommonDay(a, b) ?? null;
+    if (coincidenceDays.size > 1000) coincidenceDays.clear();
+    coincidenceDays.set(key, day);
+  }
+  return day === null ? undefined : `${day} ${pad(hours[0]!)}:${pad(minutes[0]!)}`;
+}
+
+const coincidenceDays = new Map<string, string | null>();
+const specKey = (s: CronSpec) => `${s.months.join(',')};${s.doms.join(',')};${s.dows.join(',')};${s.domStar ? 1 : 0}${s.dowStar ? 1 : 0}`;
+
+/** The first day (YYYY-MM-DD) in 28 × 366 days from 2024-01-01 on which both specs fire. */
+function firstCommonDay(a: CronSpec, b: CronSpec): string | undefined {
+  let year = 2024;
+  let month = 1;
+  let dom = 1;
+  let dow = 1;
   for (let i = 0; i < 28 * 366; i++) {
-    const d = new Date(start + i * 86_400_000);
-    const month = d.getUTCMonth() + 1;
-    const dom = d.getUTCDate();
-    const dow = d.getUTCDay();
-    if (cronDay(a, month, dom, dow) && cronDay(b, month, dom, dow)) return `${d.toISOString().slice(0, 10)} ${pad(hours[0]!)}:${pad(minutes[0]!)}`;
+    if (cronDay(a, month, dom, dow) && cronDay(b, month, dom, dow)) return `${year}-${pad(month)}-${pad(dom)}`;
+    dow = (dow + 1) % 7;
+    if (++dom > daysInMonth(year, month)) {
+      dom = 1;
+      if (++month > 12) {
+        month = 1;
+        year++;
+      }
+    }
   }
   return undefined;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /**

@@ -48,17 +48,40 @@ export function shiftBoundaries(oncall: OncallDocument, rotationId: string, from
 
 /** Incidents open at a moment: detected by then and not resolved by then. */
 export function openIncidentsAt<T extends { data: IncidentDocument }>(incidents: readonly T[], atMs: number): T[] {
-  return incidents.filter((i) => {
-    if (Date.parse(i.data.detected_at) > atMs) return false;
-    const end = i.data.resolved_at ?? i.data.closed_at;
-    return !end || Date.parse(end) > atMs;
-  });
+  return openAt(incidentSpans(incidents), atMs);
 }
 
 /** Changes whose window opens during [fromMs, toMs). */
 export function changesOpeningIn<T extends { data: ChangeDocument }>(changes: readonly T[], fromMs: number, toMs: number): T[] {
-  return changes.filter((c) => {
-    const s = Date.parse(c.data.window.start);
-    return s >= fromMs && s < toMs;
+  return openingIn(changeStarts(changes), fromMs, toMs);
+}
+
+/** Each incident's detection and end, read once, for asking openAt at many boundaries (lint: every handover). */
+export interface IncidentSpan<T> {
+  doc: T;
+  from: number;
+  end: number | undefined;
+}
+
+export function incidentSpans<T extends { data: IncidentDocument }>(incidents: readonly T[]): IncidentSpan<T>[] {
+  return incidents.map((doc) => {
+    const end = doc.data.resolved_at ?? doc.data.closed_at;
+    return { doc, from: Date.parse(doc.data.detected_at), end: end ? Date.parse(end) : undefined };
   });
+}
+
+export function openAt<T>(spans: readonly IncidentSpan<T>[], atMs: number): T[] {
+  const out: T[] = [];
+  for (const s of spans) if (!(s.from > atMs) && (s.end === undefined || s.end > atMs)) out.push(s.doc);
+  return out;
+}
+
+export function changeStarts<T extends { data: ChangeDocument }>(changes: readonly T[]): { doc: T; start: number }[] {
+  return changes.map((doc) => ({ doc, start: Date.parse(doc.data.window.start) }));
+}
+
+export function openingIn<T>(starts: readonly { doc: T; start: number }[], fromMs: number, toMs: number): T[] {
+  const out: T[] = [];
+  for (const s of starts) if (s.start >= fromMs && s.start < toMs) out.push(s.doc);
+  return out;
 }

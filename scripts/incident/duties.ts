@@ -87,7 +87,14 @@ export function evaluateDuties({ incident: i, level, sla, now, latestUpdatesOnly
     const d = i.deviations?.find((x) => x.duty === kind);
     return d ? { deviation: { reason: d.reason, approved_by: d.approved_by } } : {};
   };
-  const push = (d: Omit<Duty, 'state'> & { dueAt: number }) => out.push({ ...d, state: state(d.dueAt, d.doneAt, now), ...deviation(d.kind) });
+  // The literal each caller passes is fresh: completing it in place gives the same keys in the same order as a copy, without one.
+  const push = (d: Omit<Duty, 'state'> & { dueAt: number }) => {
+    const duty = d as Duty;
+    duty.state = state(d.dueAt, d.doneAt, now);
+    const dev = deviation(d.kind);
+    if (dev.deviation) duty.deviation = dev.deviation;
+    out.push(duty);
+  };
 
   const ackDue = start + level.acknowledge_minutes * MIN;
   const ackAt = ms(i.acknowledged_at);

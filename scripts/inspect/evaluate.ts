@@ -1,8 +1,10 @@
 import type { HostFacts } from './facts.ts';
+import { SERVICE_ACTIVE_CHECKS } from './checks-service-active.ts';
 import { evaluateAuthorizedKeys, evaluateSudoers } from './checks-access.ts';
 import { evaluateAccounts, evaluateEmptyPasswords, evaluatePasswordAge, evaluatePrivilegedGroups } from './checks-accounts.ts';
 import { evaluateBackupFreshness } from './checks-backup.ts';
 import { PATCH_CHECKS, versionRequests } from './checks-patch.ts';
+import { SERVICE_CHECKS } from './checks-services.ts';
 import type { VersionRequest } from './probe-patch.ts';
 import { evaluateFileMode, evaluateLoginDefs, evaluatePackages, evaluatePorts, evaluateSshdOption, evaluateSysctl, evaluateThreshold } from './checks-system.ts';
 import { inScope, type Baseline, type CheckDef, type InspectionRow, type InventoryHost, type Outcome, type PolicyData } from './model.ts';
@@ -27,6 +29,7 @@ export const CHECK_REGISTRY: Record<string, CheckType> = {
   package_absent: { sections: ['packages'], evaluate: (c, f) => evaluatePackages(c, f, 'absent') },
   package_present: { sections: ['packages'], evaluate: (c, f) => evaluatePackages(c, f, 'present') },
   sysctl: { sections: ['sysctl-persisted'], evaluate: (c, f) => evaluateSysctl(c, f) },
+  ...SERVICE_ACTIVE_CHECKS,
   disk_usage: { sections: ['disk'], evaluate: (c, f) => evaluateThreshold(c, f, 'disk') },
   memory_usage: { sections: ['memory'], evaluate: (c, f) => evaluateThreshold(c, f, 'memory') },
   load: { sections: ['load'], evaluate: (c, f) => evaluateThreshold(c, f, 'load') },
@@ -38,6 +41,7 @@ export const CHECK_REGISTRY: Record<string, CheckType> = {
   sudoers: { sections: ['sudoers', 'passwd', 'group', 'shells', 'sudo-list'], evaluate: evaluateSudoers },
   backup_freshness: { sections: [], evaluate: evaluateBackupFreshness },
   ...PATCH_CHECKS,
+  ...SERVICE_CHECKS,
   manual: {
     sections: [],
     evaluate: (c) => ({ status: 'not_checked', expected: String(c.params.procedure ?? 'manual review'), observed: '', reason: 'manual check: record the result by hand', evidence: '' }),
@@ -94,13 +98,15 @@ export function evaluateHost(host: InventoryHost, baselines: Baseline[], facts: 
   return rows;
 }
 
-export function probeNeeds(baselines: Baseline[]): { sections: string[]; files: string[]; sysctlKeys: string[]; versions?: VersionRequest[] } {
+export function probeNeeds(baselines: Baseline[]): { sections: string[]; files: string[]; sysctlKeys: string[]; versions?: VersionRequest[]; ports?: number[] } {
   const checks = baselines.flatMap((b) => b.checks);
   const versions = versionRequests(checks);
+  const ports = [...new Set(checks.filter((c) => c.type === 'listening_service').map((c) => Number(c.params.port)))].filter((p) => Number.isInteger(p) && p > 0 && p < 65536);
   return {
     ...(versions.length ? { versions } : {}),
     sections: [...new Set(['identity', 'os-release', ...checks.flatMap((c) => CHECK_REGISTRY[c.type]?.sections ?? [])])],
     files: [...new Set(checks.filter((c) => c.type === 'file_mode').map((c) => String(c.params.path)))],
     sysctlKeys: [...new Set(checks.filter((c) => c.type === 'sysctl').map((c) => String(c.params.key)))],
+    ...(ports.length ? { ports } : {}),
   };
 }

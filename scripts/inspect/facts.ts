@@ -1,7 +1,11 @@
+import type { UnitFacts } from './probe-service-active.ts';
 import type { ShellFacts } from './parse-accounts.ts';
 import type { SshdContext, SshdRuntime } from './parse-sshd.ts';
 import type { SudoersFacts, SudoListing } from './parse-sudo.ts';
 import type { PendingUpdates, RebootFacts, VersionFacts } from './parse-patch.ts';
+import type { NtpFacts } from './parse-ntp.ts';
+import type { LogRetentionFacts } from './parse-log-retention.ts';
+import type { ListenProcsFacts } from './parse-listen-procs.ts';
 
 export type { ShellFacts, SshdContext, SshdRuntime, SudoersFacts, SudoListing };
 /** Typed facts about one host, each either a value or the reason it could not be gathered. Pure types. */
@@ -109,6 +113,8 @@ export interface HostFacts {
   /** Config files with mtimes and the daemon's start time (reload pending?). */
   sshdRuntime: Fact<SshdRuntime>;
   listen: Fact<ListeningSocket[]>;
+  /** PID 1, and systemd's unit files and loaded units (service_active). */
+  units?: Fact<UnitFacts>;
   loginDefs: Fact<Record<string, string>>;
   passwd: Fact<Account[]>;
   group: Fact<GroupEntry[]>;
@@ -125,6 +131,12 @@ export interface HostFacts {
   updates?: Fact<PendingUpdates>;
   /** reboot-required marker, running and installed kernels. */
   reboot?: Fact<RebootFacts>;
+  /** What chronyc, ntpq and timedatectl say, and the kernel's clock state (ntp_sync). */
+  ntp?: Fact<NtpFacts>;
+  /** journald's effective settings and usage, logrotate's rules (log_retention). */
+  logRetention?: Fact<LogRetentionFacts>;
+  /** TCP listeners with their processes, and a connection to each checked port (listening_service). */
+  listenProcs?: Fact<ListenProcsFacts>;
   /** package_version minimums compared with the installed versions by the host's own comparator (dpkg --compare-versions …). */
   versions?: Fact<VersionFacts>;
   files: Fact<Map<string, FileMeta>>;

@@ -1,3 +1,4 @@
+import { parseUnits } from './probe-service-active.ts';
 import { factError, factOk, type Fact, type HostFacts } from './facts.ts';
 import { parseAuthorizedKeys } from './parse-access.ts';
 import { parseFilesSection, parseShells } from './parse-accounts.ts';
@@ -6,6 +7,9 @@ import { parseSudoersSection, parseSudoList } from './parse-sudo.ts';
 import { parseListen } from './parse-network.ts';
 import type { RawSection } from './parse-sections.ts';
 import { parseReboot, parseUpdates, parseVersions } from './parse-patch.ts';
+import { parseNtp } from './parse-ntp.ts';
+import { parseLogRetention } from './parse-log-retention.ts';
+import { parseListenProcs } from './parse-listen-procs.ts';
 import { sectionCommand } from './probe.ts';
 import { parseResticSnapshots, parseSysctlPersisted, parseSysctlRunning } from './parse-sysctl.ts';
 import { parseDf, parseGroup, parseIdentity, parseLoad, parseLoginDefs, parseMeminfo, parseOsRelease, parsePackages, parsePasswd, parseShadowMeta } from './parse-system.ts';
@@ -47,6 +51,7 @@ export function gatherFacts(
     sshdContexts: part(sshd, (v) => v.contexts),
     sshdRuntime: part(sshd, (v) => v.runtime),
     listen: fact('listen', parseListen),
+    units: fact('units', (t) => parseUnits(t, boundary)),
     loginDefs: fact('login-defs', parseLoginDefs),
     passwd: fact('passwd', parsePasswd),
     group: fact('group', parseGroup),
@@ -59,6 +64,9 @@ export function gatherFacts(
     packages: fact('packages', parsePackages),
     updates: fact('updates', parseUpdates),
     reboot: fact('reboot', parseReboot),
+    ntp: fact('ntp', (t) => parseNtp(t, boundary)),
+    logRetention: fact('log-retention', (t) => parseLogRetention(t, boundary)),
+    listenProcs: fact('listen-procs', (t) => parseListenProcs(t, boundary)),
     ...(versions.length ? { versions: fact('versions', (t) => parseVersions(t, versions)) } : {}),
     // `files` prints 'missing' itself; a non-zero status only when stat itself is absent.
     files: fact('files', (t) => parseFilesSection(t, boundary)),

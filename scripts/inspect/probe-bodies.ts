@@ -1,3 +1,5 @@
+import { UNIT_SECTION_BODIES, UNIT_SECTION_COMMANDS } from './probe-service-active.ts';
+
 /**
  * The shell bodies of the probe's sections (POSIX sh; the benchmark runs the same bodies
  * through Ansible). Pure data.
@@ -17,6 +19,7 @@
  *   oglogins         those accounts → $OGL
  */
 import { PATCH_SECTION_BODIES, PATCH_SECTION_COMMANDS } from './probe-patch.ts';
+import { SERVICE_SECTION_BODIES, SERVICE_SECTION_COMMANDS } from './probe-services.ts';
 
 export const PROBE_PRELUDE = [
   // The probe's uid and the host's name, once ($U, $H): identity prints them, sudo-list and sudoers use them.
@@ -241,6 +244,7 @@ elif command -v rpm >/dev/null 2>&1; then rpm -qa --qf '%{NAME}\\t%{VERSION}-%{R
 export const SYSCTL_PERSISTED_GLOBS = '/etc/sysctl.conf /etc/sysctl.d/*.conf /run/sysctl.d/*.conf /usr/local/lib/sysctl.d/*.conf /usr/lib/sysctl.d/*.conf /lib/sysctl.d/*.conf';
 
 export const SECTION_BODIES: Record<string, string> = {
+  ...UNIT_SECTION_BODIES,
   identity: `printf '%s\\n%s\\n' "$U" "$H"`,
   'os-release': 'cat /etc/os-release',
   sshd: SSHD,
@@ -259,6 +263,7 @@ export const SECTION_BODIES: Record<string, string> = {
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
   ...PATCH_SECTION_BODIES,
+  ...SERVICE_SECTION_BODIES,
 };
 
 /**
@@ -304,6 +309,7 @@ BEGIN { i = 1; while (i + 2 < ARGC) { n = ARGV[i]; m = ARGV[i + 1]; k = ARGV[i +
 
 /** The evidence command shown for each section (what an operator can run by hand). */
 export const SECTION_COMMANDS: Record<string, string> = {
+  ...UNIT_SECTION_COMMANDS,
   identity: 'id -u; uname -n',
   'os-release': 'cat /etc/os-release',
   sshd: "sshd -T -f CONFIG (the running daemon's -f)",
@@ -324,4 +330,5 @@ export const SECTION_COMMANDS: Record<string, string> = {
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
   ...PATCH_SECTION_COMMANDS,
+  ...SERVICE_SECTION_COMMANDS,
 };

@@ -1,4 +1,5 @@
 import { quoteArg } from '../ssh/quote.ts';
+import { listenProcsBody } from './probe-services.ts';
 import { buildVersionsBody, type VersionRequest } from './probe-patch.ts';
 import { FILE_SECTIONS, FILE_SECTIONS_AWK, PROBE_PRELUDE, SECTION_BODIES, SECTION_COMMANDS, SYSCTL_PERSISTED_GLOBS } from './probe-bodies.ts';
 
@@ -14,6 +15,7 @@ export type SectionName =
   | 'identity'
   | 'os-release'
   | 'sshd'
+  | 'units'
   | 'listen'
   | 'login-defs'
   | 'passwd'
@@ -30,6 +32,9 @@ export type SectionName =
   | 'load'
   | 'updates'
   | 'reboot'
+  | 'ntp'
+  | 'log-retention'
+  | 'listen-procs'
   | 'versions'
   | `restic:${string}`;
 
@@ -43,6 +48,8 @@ export interface ProbeRequest {
   sysctlKeys: string[];
   /** restic repositories of this host; the password is exported only inside that section's subshell. */
   restic: Array<{ policy: string; repository: string; password: string }>;
+  /** TCP ports listening_service checks name: their listeners' processes, and a connection to each from the host. */
+  ports?: number[];
   /** Package minimums the host compares with its own comparator (package_version checks). */
   versions?: VersionRequest[];
 }
@@ -116,6 +123,7 @@ export function buildProbeScript(req: ProbeRequest): string {
         `if command -v getfacl >/dev/null 2>&1; then printf '%s acl\\n' "$B"; getfacl -s -p -- ${paths.join(' ')} 2>/dev/null; else printf '%s noacl\\n' "$B"; ls -ld -- ${paths.join(' ')} 2>/dev/null; fi; true`,
     );
   }
+  if (req.ports?.length) add('listen-procs', listenProcsBody(req.ports));
   if (req.versions?.length && wanted('versions')) add('versions', buildVersionsBody(req.versions));
   for (const r of req.restic) {
     add(`restic:${r.policy}`, `RESTIC_PASSWORD=${quoteArg(r.password)}; export RESTIC_PASSWORD; restic -r ${quoteArg(r.repository)} --no-lock --no-cache snapshots --json`);

@@ -85,6 +85,7 @@ export async function runInspection(o: InspectRunOptions): Promise<HostRun[]> {
         sections: needs.sections,
         files: needs.files,
         sysctlKeys: needs.sysctlKeys,
+        ...(needs.ports ? { ports: needs.ports } : {}),
         ...(needs.versions ? { versions: needs.versions } : {}),
         restic: repos.map((r) => ({ policy: r.policy, repository: r.repository, password: o.env[r.password_env]! })),
       });

@@ -16,7 +16,10 @@
  *   inherited (and so free the steps lock), but it keeps its environment: a
  *   new holder also finds every process that carries the token (as root
  *   through `sudo -n` when allowed, else its own processes) and says `held`
- *   while one lives.
+ *   while one lives — only where no cgroup could be used (below);
+ * - the host's cgroup (step-cgroup.ts): every step runs in its own cgroup, and
+ *   a new holder says `held` while any is populated. No process leaves its
+ *   cgroup without root, whatever descriptors or environment it drops.
  *
  * The same round trip sets up the state directory (`/var/lib/opsgate`, owned by
  * the login user; `$HOME/.local/state/opsgate` when neither it nor `sudo -n`
@@ -29,9 +32,10 @@
 import { holdCommand, type HeldCommand } from '../ssh/hold.ts';
 import type { HostSession } from '../ssh/types.ts';
 import { shellText } from './shell-text.ts';
+import { CGROUP_SCRIPT } from './step-cgroup.ts';
 
 export const HOST_LOCK_SCRIPT = shellText(String.raw`set -u
-h=$1 owner=$2 ttl=$3 chg=$4 run=$5
+h=$1 owner=$2 ttl=$3 chg=$4 run=$5 cgs=$6
 og_dir() { [ -d "$1/runs" ] && [ -w "$1/runs" ] && [ -d "$1/locks" ] && [ -w "$1/locks" ]; }
 D=/var/lib/opsgate
 if ! og_dir "$D"; then
@@ -48,16 +52,26 @@ if ! flock -n 9; then echo "held $(cat "$f.owner" 2>/dev/null || echo by an unkn
 exec 8<"$s" || { echo "error cannot open $s"; exit 1; }
 if ! flock -x -n 8; then echo "held by processes of an earlier step that are still running ($(cat "$s.owner" 2>/dev/null || echo unknown))"; exit 75; fi
 flock -u 8; exec 8<&-
-# A process of an earlier step that closed the descriptor (a detached daemon) still carries the host's steps token
-# in its environment (step-runner.ts). Reading other users' environments takes root: sudo -n when we may.
-t="$D/locks/opsgate-$h.token"
+# What an earlier step left running: its cgroup (step-cgroup.ts), as root directly or through sudo -n. Without root or
+# cgroup2, a process that closed the descriptor (a detached daemon) is still found by the host's steps token in its
+# environment (step-runner.ts), among our own processes.
+t="$D/locks/opsgate-$h.token" q="$D/locks/opsgate-$h.cgq" fb="$D/locks/opsgate-$h.scan"
 [ -s "$t" ] || od -An -N12 -tx1 /dev/urandom | tr -d ' \n' > "$t" || { echo "error cannot write $t"; exit 1; }
 IFS= read -r tok < "$t" || :
-scan='grep -lzxF "OPSGATE_HOST_STEPS=$1" /proc/[0-9]*/environ 2>/dev/null | sed -n "s|^/proc/\([0-9]*\)/environ\$|\1|p" | tr "\n" " "'
-left=$(sudo -n sh -c "$scan" opsgate-scan "$tok" 2>/dev/null) || left=$(sh -c "$scan" opsgate-scan "$tok")
-if [ -n "$left" ]; then echo "held by processes of an earlier step that are still running (pids $left)"; exit 75; fi
+[ -p "$q" ] || { rm -f "$q" && mkfifo -m 600 "$q"; } || { echo "error cannot create $q"; exit 1; }
+uid=$(id -u)
+if [ "$uid" = 0 ]; then r=$(sh -c "$cgs" og-cg "$h-$tok" "$uid" "$q" "$tok" "$$" "$fb"); else r=$(sudo -n sh -c "$cgs" og-cg "$h-$tok" "$uid" "$q" "$tok" "$$" "$fb" 2>/dev/null) || r=; fi
+case $r in
+  held*) echo "held by processes of an earlier step that are still running (pids %{r#held })"; exit 75 ;;
+  cg\ *) cgp=%{r#cg } ;;
+  *)
+    cgp=
+    left=$(grep -lzxF "OPSGATE_HOST_STEPS=$tok" /proc/[0-9]*/environ 2>/dev/null | sed -n 's|^/proc/\([0-9]*\)/environ$|\1|p' | tr '\n' ' ')
+    if [ -n "$left" ]; then echo "held by processes of an earlier step that are still running (pids $left)"; exit 75; fi ;;
+esac
 printf '%s\n' "$owner" > "$f.owner" 2>/dev/null
 echo "dir $D"
+[ -z "$cgp" ] || echo "cg $cgp"
 if [ -n "$chg" ]; then
   for base in "$D" "%{XDG_STATE_HOME:-$HOME/.local/state}/opsgate"; do
     for m in "$base/runs/$chg"/*/"$h"/*.state; do
@@ -71,7 +85,9 @@ if [ -n "$chg" ]; then
 fi
 echo locked
 while line=$(timeout "$ttl" head -n 1) && [ -n "$line" ]; do :; done
-rm -f "$f.owner"`);
+rm -f "$f.owner"
+# The cgroup helper ends with us.
+[ -z "$cgp" ] || { exec 4<>"$q" && echo quit >&4; }`);
 
 /** A step marker found on the host: run id, `<phase>.<step>` and its state line (`executing NONCE`, `ended RC NONCE`, `timed_out RC NONCE`, `unconfirmed RC NONCE`). */
 export interface HostMarker {
@@ -80,7 +96,16 @@ export interface HostMarker {
   state: string;
 }
 
-export type LockResult = { status: 'locked'; stateDir: string; markers: HostMarker[]; release: () => Promise<void> } | { status: 'held'; owner: string } | { status: 'error'; message: string };
+export type LockResult =
+  | {
+      status: 'locked';
+      stateDir: string;
+      markers: HostMarker[];
+      release: () => Promise<void>;
+      /** The host's cgroup its steps enter (step-cgroup.ts); absent: flock and token only. */ cgroup?: string;
+    }
+  | { status: 'held'; owner: string }
+  | { status: 'error'; message: string };
 
 export interface LockScope {
   /** Change id (or `converge-access`, `converge-baseline`): markers of this scope are listed. */
@@ -109,7 +134,7 @@ const oneLine = (t: string) => t.replace(/[\r\n\t]/g, ' ');
 export async function acquireHostLock(session: HostSession, hostId: string, owner: string, ttlSeconds = 30, scope: LockScope = {}): Promise<LockResult> {
   let held: HeldCommand;
   try {
-    held = holdCommand(session, ['sh', '-c', HOST_LOCK_SCRIPT, 'opsgate-lock', hostId, oneLine(owner), String(ttlSeconds), scope.scope ?? '', scope.run ?? ''], {
+    held = holdCommand(session, ['sh', '-c', HOST_LOCK_SCRIPT, 'opsgate-lock', hostId, oneLine(owner), String(ttlSeconds), scope.scope ?? '', scope.run ?? '', CGROUP_SCRIPT], {
       until: /^(locked|held .*|error .*)$/,
     });
   } catch (e) {
@@ -120,6 +145,7 @@ export async function acquireHostLock(session: HostSession, hostId: string, owne
     const beat = setInterval(() => held.write('hb\n'), Math.max(1000, (ttlSeconds * 1000) / 3));
     beat.unref();
     const stateDir = first.lines.find((l) => l.startsWith('dir '))?.slice(4) ?? '';
+    const cgroup = first.lines.find((l) => l.startsWith('cg '))?.slice(3);
     const markers = first.lines
       .filter((l) => l.startsWith('M\t'))
       .map((l) => {
@@ -130,6 +156,7 @@ export async function acquireHostLock(session: HostSession, hostId: string, owne
       status: 'locked',
       stateDir,
       markers,
+      ...(cgroup ? { cgroup } : {}),
       release: async () => {
         clearInterval(beat);
         await held.close();

@@ -64,9 +64,9 @@ sums() { IFS=$nl; set -f; set -- $(protected); set +f; unset IFS; [ "$#" -eq 0 ]
 changed() { awk 'function name(l) { sub(/^[0-9]+ [0-9]+ /, "", l); return l } NR == FNR { a[$0] = 1; n[name($0)] = 1; next } { b[$0] = 1; if (!($0 in a)) c[name($0)] = 1 } END { for (l in a) if (!(l in b)) c[name(l)] = 1; for (f in c) print f }' "$1" "$2"; }
 case $op in
 arm)
-  rm -rf -- "$D" && mkdir -p "$D" || { echo "error cannot create $D"; exit 1; }
-  (umask 077; sums > "$D/sums") || { echo "error cannot read the protected files"; exit 1; }
-  IFS=$nl; set -f; set -- $(sed 's/^[0-9]* [0-9]* //' "$D/sums"); set +f; unset IFS
+  { [ ! -e "$D" ] || rm -rf -- "$D"; } && mkdir -p "$D" || { echo "error cannot create $D"; exit 1; }
+  IFS=$nl; set -f; set -- $(protected); set +f; unset IFS
+  (umask 077; : > "$D/sums"; [ "$#" -eq 0 ] || cksum -- "$@" > "$D/sums") || { echo "error cannot read the protected files"; exit 1; }
   [ "$#" -eq 0 ] || (umask 077; tar -cf "$D/files.tar" -- "$@" 2>"$D/tar.err") || { echo "error cannot copy the protected files: $(tail -n 1 "$D/tar.err")"; exit 1; }
   printf '%s\n' "$self" > "$D/guard.sh"
   setsid sh "$D/guard.sh" timer "$id" "$secs" "$hold" < /dev/null > /dev/null 2>&1 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&- &
@@ -76,9 +76,8 @@ check)
   [ -s "$D/timer.pid" ] || { echo "error no armed guard $id"; exit 1; }
   (umask 077; sums > "$D/sums.after") || { echo "error cannot read the protected files"; exit 1; }
   if cmp -s "$D/sums" "$D/sums.after"; then
-    exec 7>"$D/lock"; flock -x 7
-    [ -e "$D/state" ] && { echo "error too-late $(cat "$D/state")"; exit 1; }
-    : > "$D/confirmed"; kill -TERM "-$(cat "$D/timer.pid")" 2>/dev/null
+    # The timer waits for our guard lock until we are done here: it cannot be restoring now.
+    : > "$D/confirmed"; read -r tp < "$D/timer.pid" && kill -TERM "-$tp" 2>/dev/null
     rm -rf -- "$D"; echo unchanged
   else
     printf 'changed'; changed "$D/sums" "$D/sums.after" | sort | while IFS= read -r f; do printf ' %s' "$f"; done; echo
@@ -114,9 +113,13 @@ esac`).replace('@RELOAD_SSHD@', RELOAD_SSHD);
 const RAISES = /(^|[\s;&|(`'"=/])(sudo|su|doas|pkexec|run0)(?=$|[\s;&|)`'"])/;
 
 /** Whether a step must run under the guard: as root, or raising its own privileges. Converge scripts and typed lockout-sensitive uploads arm their own timer. Pure. */
-export function needsGuard(a: { sudo: boolean; kind: string; argv: readonly string[]; confirm?: { files: readonly string[] } }, script?: string | Buffer): 'root' | 'sudo' | undefined {
+export function needsGuard(
+  a: { sudo: boolean; kind: string; argv: readonly string[]; confirm?: { files: readonly string[] } },
+  script?: string | Buffer,
+  loginRoot = false,
+): 'root' | 'sudo' | undefined {
   if (a.kind === 'converge' || (a.confirm?.files.length ?? 0) > 0) return undefined;
-  if (a.sudo) return 'root';
+  if (a.sudo || loginRoot) return 'root';
   if (a.argv.some((w) => RAISES.test(w))) return 'sudo';
   if (script !== undefined && RAISES.test(typeof script === 'string' ? script : script.toString('utf8'))) return 'sudo';
   return undefined;

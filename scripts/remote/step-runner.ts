@@ -21,9 +21,10 @@
  *   runner KILLs whoever still holds it. Only when neither the group nor a
  *   holder is left does it report `timed_out`; a step that will not die is
  *   reported `unconfirmed`. A process that left the group and closed every
- *   descriptor is still found by its environment (`OPSGATE_STEP=NONCE.KEY`).
- *   (One that also replaced its environment, or that a service manager
- *   started, is beyond what a shell can see: that would take a cgroup.);
+ *   descriptor is still found by its environment (`OPSGATE_STEP=NONCE.KEY`),
+ *   and one that also replaced its environment by the step's cgroup
+ *   (step-cgroup.ts), which the runner enters before the command starts.
+ *   (One a service manager started lives in the manager's cgroup.);
  * - the command's output goes to files on the host, so the step never depends
  *   on our connection (no SIGPIPE when the controller dies) and nothing it
  *   prints after the runner has reported can reach us. The runner copies the
@@ -40,8 +41,8 @@ import { GUARD_SCRIPT, guardId } from './step-guard.ts';
 
 export const STEP_RUNNER_SCRIPT = shellText(String.raw`set -u
 trap '' PIPE
-n=$1 d=$2 k=$3 t=$4 g=$5 m=$6 s=$7 v=$8 gi=$9 gs=%{10} gx=%{11} gt=%{12}
-shift 13
+n=$1 d=$2 k=$3 t=$4 g=$5 m=$6 s=$7 v=$8 gi=$9 gs=%{10} gx=%{11} gt=%{12} cg=%{13}
+shift 14
 # Where a step keeps what it must put back (render-command.ts UPLOAD_SCRIPT): the host's own state directory, never next to the file.
 [ -z "$v" ] || export OPSGATE_SAVE_DIR="$v"
 umask 077
@@ -66,6 +67,23 @@ if [ -n "$gi" ]; then
     case $ga in armed*) ;; *) fail "cannot arm the dead-man timer: $(printf '%s' "$ga" | tr '\n' ' ')" ;; esac
   fi
 fi
+# The step's own cgroup (step-cgroup.ts), entered before the command starts, so all it starts is born inside and cannot
+# leave. The host lock's root helper moves us into a fresh one; the kernel's /proc/self/cgroup says when.
+cs=
+if [ -n "$cg" ]; then
+  { exec 4<>"%{s%.steps}.cgq" && printf '%s\n' "$$" >&4 && exec 4>&-; } 2>/dev/null || fail "cannot ask for the step's cgroup"
+  b=%{cg##*/} i=0
+  while :; do
+    while IFS= read -r l; do case $l in "0::"*"/opsgate/$b/"*) cs="$cg/%{l##*/}" ;; esac; done < /proc/self/cgroup
+    [ -n "$cs" ] && break
+    i=$((i + 1))
+    [ "$i" -gt 2300 ] && fail "the host lock's helper did not move the step into a cgroup below $cg"
+    [ "$i" -lt 300 ] || sleep 0.005
+  done
+elif [ ! -e "%{s%.steps}.scan" ]; then
+  # No cgroup: the next lock also looks for the steps token.
+  : > "%{s%.steps}.scan" 2>/dev/null
+fi
 if [ "$m" = 1 ]; then printf 'executing %s\n' "$n" > "$st" || fail "cannot write the marker $st"; fi
 read -r t0 _ < /proc/uptime 2>/dev/null || t0=
 exec 3<&0
@@ -81,6 +99,8 @@ if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
     i=0
     while :; do
       left=$(tree)
+      # ... and whatever is left in the step's cgroup but the runner itself.
+      [ -z "$cs" ] || while read -r q; do [ "$q" = "$$" ] || left="$left $q"; done < "$cs/cgroup.procs"
       kill -0 "-$p" 2>/dev/null || [ -n "$left" ] || break
       kill -KILL "-$p" 2>/dev/null
       for q in $left; do kill -KILL "$q" 2>/dev/null; done
@@ -129,8 +149,10 @@ export interface RunnerContext {
    * repository are never restored.
    */
   saveDir?: string;
+  /** The host's cgroup (step-cgroup.ts, from the host lock): every step runs in its own cgroup below it. */
+  cgroup?: string;
   /** The protected-set guard (step-guard.ts): guard directory prefix on the host and the seconds opsgate has to confirm a change. */
-  guard?: { prefix: string; seconds: number };
+  guard?: { prefix: string; seconds: number; loginRoot?: boolean };
 }
 
 /** The argv sent over SSH for one step. */
@@ -150,6 +172,7 @@ export function renderRemoteStep(step: RemoteStep, ctx: RunnerContext): string[]
     ctx.stepsLock,
     ctx.saveDir ?? '',
     ...(step.guard && ctx.guard ? [guardId(ctx.guard.prefix, step.key), String(ctx.guard.seconds), step.guard, GUARD_SCRIPT] : ['', '', '', '']),
+    ctx.cgroup ?? '',
     '--',
     ...step.argv,
   ];

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import { matchKind, type DocumentKind, type KindData } from './kinds.ts';
 import { parseYamlText, type Located } from './parse-yaml.ts';
@@ -25,7 +25,12 @@ export type AnyDoc = { [K in DocumentKind]: Doc<K> }[DocumentKind];
 export interface ParsedDocument {
   doc?: AnyDoc;
   diagnostics: Diagnostic[];
+  /** When the document loaded on the fast path: the text its `locate` reads (a worker thread sends it instead of the function). */
+  source?: { text: string; lineOffset: number };
 }
+
+// One-shot hashing (Node ≥ 20.12) skips the Hash object per document; same digest.
+const oneShot = typeof crypto.hash === 'function' ? crypto.hash : undefined;
 
 /**
  * Parses and validates one document file. Pure: bytes in, a typed document or
@@ -41,7 +46,7 @@ export function parseDocumentText(input: Uint8Array | string, file: string, vali
         }),
       ],
     };
-  const sha256 = createHash('sha256').update(input).digest('hex');
+  const sha256 = oneShot ? oneShot('sha256', input, 'hex') : crypto.createHash('sha256').update(input).digest('hex');
   let yamlInput: Uint8Array | string = input;
   let lineOffset = 0;
   let body: string | undefined;
@@ -98,5 +103,5 @@ export function parseDocumentText(input: Uint8Array | string, file: string, vali
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   const doc = { kind: match.kind, id: id as string, file, data: parsed.data, locate: parsed.locate, sha256, ...(body !== undefined ? { body } : {}) } as AnyDoc;
-  return { doc, diagnostics };
+  return { doc, diagnostics, ...(parsed.source ? { source: parsed.source } : {}) };
 }

@@ -1,7 +1,15 @@
 import jsYaml from 'js-yaml';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, visit, type Document, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as YamlLib from 'yaml';
+import type { Document, Node } from 'yaml';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import { checkEncoding } from './encoding.ts';
+
+// The positional parser (the `yaml` library, ~0.1 s to load) is loaded on first use: the fast
+// path needs it only to locate a diagnostic, and a lint worker thread may never need it.
+const requireLazy = createRequire(import.meta.url);
+let yamlLib: typeof YamlLib | undefined;
+const Y = (): typeof YamlLib => (yamlLib ??= requireLazy('yaml') as typeof YamlLib);
 
 /** Limits that keep hostile files from hanging or exhausting the linter. */
 export const YAML_LIMITS = {
@@ -33,6 +41,8 @@ export interface ParsedYaml {
   /** Maps a JSON pointer to the position of its value (or, with `key`, its key); falls back to the nearest ancestor. */
   locate: (pointer: string, opts?: { key?: boolean }) => Located;
   diagnostics: Diagnostic[];
+  /** Set by the fast path: the text `locate` reads positions from (lazyLocator rebuilds it elsewhere). */
+  source?: { text: string; lineOffset: number };
 }
 
 /**
@@ -115,29 +125,37 @@ function parseFast(text: string, lineOffset: number): ParsedYaml | undefined {
     return undefined;
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data) || !isPlainTree(data, 0)) return undefined;
+  return { data, locate: lazyLocator(text, lineOffset), diagnostics: [], source: { text, lineOffset } };
+}
+
+/** The fast path's locator: positions parsed from the text on first use (also for a document loaded in a worker thread). */
+export function lazyLocator(text: string, lineOffset: number): ParsedYaml['locate'] {
   let positional: ParsedYaml['locate'] | undefined;
-  const locate = (pointer: string, opts?: { key?: boolean }): Located => {
+  return (pointer: string, opts?: { key?: boolean }): Located => {
     positional ??= locatorFor(text, lineOffset);
     return positional(pointer, opts);
   };
-  return { data, locate, diagnostics: [] };
 }
 
 function isPlainTree(v: unknown, depth: number): boolean {
   if (depth > YAML_LIMITS.maxDepth) return false;
-  if (Array.isArray(v)) return v.every((x) => isPlainTree(x, depth + 1));
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!isPlainTree(v[i], depth + 1)) return false;
+    return true;
+  }
   if (v !== null && typeof v === 'object') {
-    for (const k of Object.keys(v)) if (FORBIDDEN_KEYS.has(k)) return false;
     if (Object.prototype.hasOwnProperty.call(v, '__proto__')) return false;
-    return Object.values(v).every((x) => isPlainTree(x, depth + 1));
+    const keys = Object.keys(v);
+    for (const k of keys) if (FORBIDDEN_KEYS.has(k)) return false;
+    for (const k of keys) if (!isPlainTree((v as Record<string, unknown>)[k], depth + 1)) return false;
   }
   return true;
 }
 
 /** Positions only (no checks, no conversion): for diagnostics about a document that loaded fast. */
 function locatorFor(text: string, lineOffset: number): ParsedYaml['locate'] {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, schema: 'core' });
+  const lineCounter = new (Y().LineCounter)();
+  const doc = Y().parseDocument(text, { lineCounter, schema: 'core' });
   const pos = (offset: number): Located => {
     const p = lineCounter.linePos(offset);
     return { line: p.line + lineOffset, col: p.col };
@@ -150,8 +168,8 @@ function parseWithPositions(text: string, file: string, lineOffset: number): Par
   const atFile = { file, line: 1 + lineOffset, col: 1 };
   const noLocate = (): Located => ({ line: 1 + lineOffset, col: 1 });
   const fail = (d: Diagnostic): ParsedYaml => ({ data: undefined, locate: noLocate, diagnostics: [d] });
-  const lineCounter = new LineCounter();
-  const parseAll = () => parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, schema: 'core' });
+  const lineCounter = new (Y().LineCounter)();
+  const parseAll = () => Y().parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, schema: 'core' });
   let docs: ReturnType<typeof parseAll>;
   try {
     docs = parseAll();
@@ -249,6 +267,7 @@ function findLongLine(text: string): number | undefined {
 /** Rejects unknown tags, forbidden keys and excessive nesting, each located. */
 function checkNodes(doc: Document, file: string, pos: (offset: number) => Located): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const { visit } = Y();
   visit(doc, {
     Node(_key, node, path) {
       const n = node as Node;
@@ -271,14 +290,14 @@ function checkNodes(doc: Document, file: string, pos: (offset: number) => Locate
       return undefined;
     },
     Pair(_key, pair) {
-      if (isScalar(pair.key) && typeof pair.key.value === 'string' && FORBIDDEN_KEYS.has(pair.key.value)) {
+      if (Y().isScalar(pair.key) && typeof pair.key.value === 'string' && FORBIDDEN_KEYS.has(pair.key.value)) {
         out.push(
           diagnostic('yaml.forbidden-key', { file, ...pos(pair.key.range?.[0] ?? 0) }, `key '${pair.key.value}' is not allowed`, {
             hint: 'rename the key; it would alter object prototypes in JavaScript consumers',
           }),
         );
       }
-      if (pair.key !== null && !isScalar(pair.key)) {
+      if (pair.key !== null && !Y().isScalar(pair.key)) {
         out.push(diagnostic('yaml.complex-key', { file, ...pos((pair.key as Node).range?.[0] ?? 0) }, 'mapping keys must be plain strings', { hint: 'use a simple word as the key' }));
       }
     },
@@ -298,13 +317,13 @@ function locateNode(doc: Document, pointer: string, wantKey: boolean, pos: (offs
   let node: unknown = doc.contents;
   let keyNode: unknown;
   for (const seg of decodePointer(pointer)) {
-    if (isAlias(node)) node = node.resolve(doc);
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === seg);
+    if (Y().isAlias(node)) node = node.resolve(doc);
+    if (Y().isMap(node)) {
+      const pair = node.items.find((p) => Y().isPair(p) && Y().isScalar(p.key) && String(p.key.value) === seg);
       if (!pair) break;
       keyNode = pair.key;
       node = pair.value;
-    } else if (isSeq(node)) {
+    } else if (Y().isSeq(node)) {
       const item = node.items[Number(seg)];
       if (item === undefined) break;
       keyNode = undefined;

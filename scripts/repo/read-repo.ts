@@ -1,11 +1,13 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { codePath } from '../model/code-root.ts';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
-import { isGovernedFile, strayFileDiagnostic } from './governed.ts';
-import { DOCUMENT_ROOTS, matchKind } from './kinds.ts';
-import { parseDocumentText, type AnyDoc } from './parse-document.ts';
-import { YAML_LIMITS } from './parse-yaml.ts';
+import { isGovernedFile } from './governed.ts';
+import { DOCUMENT_ROOTS } from './kinds.ts';
+import { fromPortable, loadFile, type PortableResult } from './load-file.ts';
+import type { AnyDoc, ParsedDocument } from './parse-document.ts';
 import { RepoModel } from './repo-model.ts';
 import { createSchemaValidator, type SchemaValidator } from './validate-schema.ts';
 
@@ -55,58 +57,95 @@ async function listDocumentFiles(root: string, diagnostics: Diagnostic[]): Promi
   return out.sort();
 }
 
-// One buffer for every read: a document fits in it, and a read that fills it is over the limit.
-const readBuffer = Buffer.allocUnsafe(YAML_LIMITS.maxBytes + 1);
-
-/**
- * The file's bytes, or its size when it is over the document limit (never read
- * whole). Synchronous on purpose: small files from the page cache cost four
- * thread-pool round trips each when read asynchronously, which dominated lint
- * time at ten thousand documents.
- */
-function readCapped(abs: string): Uint8Array | number {
-  const fd = openSync(abs, 'r');
-  try {
-    let n = 0;
-    for (;;) {
-      const got = readSync(fd, readBuffer, n, readBuffer.length - n, null);
-      if (got === 0) break;
-      n += got;
-      if (n === readBuffer.length) return fstatSync(fd).size;
-    }
-    return Buffer.from(readBuffer.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export interface ReadRepoOptions {
   validator?: SchemaValidator;
+  /**
+   * Load files in a worker thread beside this one (parse + validate split across
+   * two cores). Off unless OPSGATE_READ_WORKER=1: the worker adds CPU (its own
+   * start-up and JIT warm-up, and copying the documents back: +0.7–0.8 s at 10k
+   * documents) and shortened no measured run (README, Performance). `'all'`: the
+   * worker claims every chunk and this thread only loads what it leaves (tests).
+   */
+  worker?: boolean | 'all';
+  /** Told how many chunks of how many the worker thread loaded (tests, benchmarks). */
+  onWorkerDone?: (loaded: { chunks: number; of: number }) => void;
 }
+
+/** Files per claim from the shared counter: small enough to balance two threads, large enough that messages stay few. */
+const CHUNK = 64;
 
 /** Reads the whole repository into a RepoModel. All problems become diagnostics; it never throws on bad documents. Edge. */
 export async function readRepo(root: string, options: ReadRepoOptions = {}): Promise<RepoModel> {
   const diagnostics: Diagnostic[] = [];
-  const validator = options.validator ?? createSchemaValidator(await readSchemas(root));
+  const schemas = options.validator ? undefined : await readSchemas(root);
+  const validator = options.validator ?? createSchemaValidator(schemas!);
   const files = (await listDocumentFiles(root, diagnostics)).filter(isGovernedFile);
+  const useWorker = options.worker ?? (schemas !== undefined && process.env.OPSGATE_READ_WORKER === '1');
+  const results = useWorker && schemas ? await loadInTwoThreads(root, files, schemas, validator, useWorker === 'all', options.onWorkerDone) : files.map((rel) => loadFile(root, rel, validator));
   const docs: AnyDoc[] = [];
-  for (const rel of files) {
-    if (!matchKind(rel)) {
-      diagnostics.push(strayFileDiagnostic(rel));
-      continue;
-    }
-    const bytes = readCapped(path.join(root, rel));
-    if (typeof bytes === 'number') {
-      diagnostics.push(
-        diagnostic('yaml.too-large', { file: rel, line: 1, col: 1 }, `file is ${bytes} bytes; documents may be at most ${YAML_LIMITS.maxBytes} bytes`, {
-          hint: 'split the document or remove generated content',
-        }),
-      );
-      continue;
-    }
-    const result = parseDocumentText(bytes, rel, validator);
-    diagnostics.push(...result.diagnostics);
-    if (result.doc) docs.push(result.doc);
+  for (const r of results) {
+    diagnostics.push(...r.diagnostics);
+    if (r.doc) docs.push(r.doc);
   }
   return new RepoModel(root, docs, diagnostics, new Set(files));
+}
+
+/**
+ * Loads `files` in this thread and one worker thread, each claiming chunks from a
+ * shared counter, so a worker that starts late or runs on a busy core simply takes
+ * fewer. The results are put back in file order, so the model and its diagnostics
+ * are the same as one thread's: a document the worker read with the positional
+ * parser, and any chunk a failed worker claimed, is loaded again here.
+ */
+async function loadInTwoThreads(
+  root: string,
+  files: string[],
+  schemas: Record<string, object>,
+  validator: SchemaValidator,
+  workerOnly: boolean,
+  onDone?: ReadRepoOptions['onWorkerDone'],
+): Promise<ParsedDocument[]> {
+  const claims = new SharedArrayBuffer(4);
+  const counter = new Int32Array(claims);
+  const results: (ParsedDocument | undefined)[] = new Array(files.length);
+  const theirs = new Map<number, PortableResult[]>();
+  const finished = new Promise<void>((resolve) => {
+    let w: Worker;
+    try {
+      w = new Worker(workerEntry(), { workerData: { root, files, schemas, claims, chunk: CHUNK } });
+    } catch {
+      resolve();
+      return;
+    }
+    w.on('message', (m: { chunk: number; results: PortableResult[] } | { done: true }) => {
+      if ('done' in m) {
+        resolve();
+        void w.terminate();
+      } else theirs.set(m.chunk, m.results);
+    });
+    w.once('error', () => resolve());
+    w.once('exit', () => resolve());
+  });
+  for (let c = workerOnly ? Infinity : Atomics.add(counter, 0, 1); c * CHUNK < files.length; c = Atomics.add(counter, 0, 1)) {
+    for (let i = c * CHUNK; i < Math.min(files.length, (c + 1) * CHUNK); i++) results[i] = loadFile(root, files[i]!, validator);
+  }
+  await finished;
+  onDone?.({ chunks: theirs.size, of: Math.ceil(files.length / CHUNK) });
+  for (const [c, list] of theirs) {
+    list.forEach((p, k) => {
+      const i = c * CHUNK + k;
+      if ('redo' in p) return;
+      const doc = fromPortable(p);
+      results[i] = { diagnostics: p.diagnostics, ...(doc ? { doc } : {}) };
+    });
+  }
+  // What the worker left (a document it cannot send, or a chunk it claimed and never posted): loaded here.
+  for (let i = 0; i < files.length; i++) results[i] ??= loadFile(root, files[i]!, validator);
+  return results as ParsedDocument[];
+}
+
+/** From the bundle (scripts/bin/build.mjs), its read-worker.js beside this chunk; from the sources, a shim that registers tsx. */
+function workerEntry(): string | URL {
+  const bundled = new URL('./read-worker.js', import.meta.url);
+  return existsSync(bundled) ? bundled : codePath('scripts/repo/read-worker.mjs');
 }

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { Ajv2020, type ErrorObject, type Options, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ErrorObject, Options, ValidateFunction } from 'ajv/dist/2020.js';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import { suggest } from '../rules/suggest.ts';
 import type { Located } from './parse-yaml.ts';
 import { validators as generated, type PrecompiledValidator } from './validators.generated.mjs';
 
-// ajv-formats ships CommonJS; under ESM the function may sit on `.default`.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => Ajv2020;
+// Ajv itself is loaded only when a schema has no precompiled validator (an organisation's
+// own edit, or gen:types): requiring ajv and ajv-formats costs about 0.1 s of start-up.
+const requireLazy = createRequire(import.meta.url);
 
 /**
  * One set of options for run-time compilation and for the precompiled validators
@@ -17,7 +18,11 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 export const AJV_OPTIONS = { allErrors: true, strict: true, strictRequired: false, discriminator: true, allowUnionTypes: true, verbose: true } as const satisfies Options;
 
 export function createAjv(extra: Options = {}): Ajv2020 {
-  const ajv = new Ajv2020({ ...AJV_OPTIONS, ...extra });
+  const { Ajv2020: Ajv } = requireLazy('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const formats = requireLazy('ajv-formats') as { default?: unknown };
+  // ajv-formats ships CommonJS; the function may sit on `.default`.
+  const addFormats = (formats.default ?? formats) as (ajv: Ajv2020) => Ajv2020;
+  const ajv = new Ajv({ ...AJV_OPTIONS, ...extra });
   addFormats(ajv);
   return ajv;
 }

@@ -48,6 +48,7 @@ export const ATTENTION_IDS = [
   'backups.verification_overdue',
   'backups.rto_missed',
   'backups.check_failed',
+  'patch.overdue',
   'access.leavers_with_access',
   'access.key_presence',
   'access.review_contradictions',

@@ -75,6 +75,7 @@ function knownFiles(input: ReportInput): Map<string, { sha256: string; kind: 'do
     ...input.runbooks,
     ...input.notes,
     ...(input.handovers ?? []),
+    ...(input.advisories ?? []),
   ];
   for (const d of docs) if (d) known.set(d.file, { sha256: d.sha256, kind: 'document' });
   for (const c of input.checks) known.set(c.file, { sha256: c.sha256, kind: 'document' });

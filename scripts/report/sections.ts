@@ -15,6 +15,7 @@ import { computeIncidents } from './metrics/incidents.ts';
 import { computeInspection, type InspectionSection } from './metrics/inspection.ts';
 import { computeNotes } from './metrics/notes.ts';
 import { computeOncall, computeRunbooks } from './metrics/oncall.ts';
+import { computePatchCompliance } from './metrics/patch-compliance.ts';
 import type { Period } from './period.ts';
 import type { ReportInput } from './types.ts';
 
@@ -47,6 +48,8 @@ export const SECTION_REGISTRY = {
   backups: section((c, b) => computeBackups(c.input, c.period, c.now, b.inspection?.run ?? null)),
   /** What backup verify proved (RTO measured, restic check, retention): shown inside the backups section. */
   backup_verification: section((c) => computeBackupVerification(c.input, c.period)),
+  /** Advisory register, patch state and time to patch (issue 16 item 4; 等保 2.0 8.1.10.5). */
+  patch_compliance: section((c) => computePatchCompliance(c.input, c.period, c.now)),
   access: section((c, b) => (c.light ? emptyAccess() : computeAccess(c.input, c.period, c.now, b.inspection?.run ?? null))),
   oncall: section((c) => computeOncall(c.input, c.period, c.now)),
   runbooks: section((c) => computeRunbooks(c.input, c.period, c.now)),

@@ -8,6 +8,7 @@ import type { CheckResult, RecordedOutcome, ResultChange } from '../model/outcom
 import type { HistoryProblem } from '../records/history.ts';
 import type {
   AccessReviewDocument,
+  AdvisoryDocument,
   ApprovalDocument,
   BackupPolicyDocument,
   CalendarDocument,
@@ -301,5 +302,7 @@ export interface ReportInput {
   };
   /** Shift handovers and notification record events, for the duties section (issue 15). */
   handovers?: DocRef<HandoverDocument>[];
+  /** The advisory register (policies/advisories/), for the patch compliance section (issue 16 item 4). */
+  advisories?: DocRef<AdvisoryDocument>[];
   notifications?: import('./metrics/duties.ts').NotificationEventRow[];
 }

@@ -152,9 +152,12 @@ const PLACEHOLDER = /\bTODO\b/;
 /** Every string value still holding the template's placeholder: one error each, at the value. */
 function checkPlaceholders(doc: ChangeDoc): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const walk = (v: unknown, pointer: string) => {
+  // The pointer is built only for a value that holds the placeholder (rare): building it for every value cost more than the test.
+  const path: (string | number)[] = [];
+  const walk = (v: unknown) => {
     if (typeof v === 'string') {
-      if (PLACEHOLDER.test(v))
+      if (v.includes('TODO') && PLACEHOLDER.test(v)) {
+        const pointer = path.map((k) => `/${typeof k === 'number' ? k : k.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
         out.push(
           at(
             doc,
@@ -164,10 +167,22 @@ function checkPlaceholders(doc: ChangeDoc): Diagnostic[] {
             'write the real value in place of TODO (opsgate new change leaves TODO wherever a person must decide)',
           ),
         );
-    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${pointer}/${i}`));
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      }
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        walk(v[i]);
+        path.pop();
+      }
+    } else if (v && typeof v === 'object') {
+      for (const k of Object.keys(v)) {
+        path.push(k);
+        walk((v as Record<string, unknown>)[k]);
+        path.pop();
+      }
+    }
   };
-  walk(doc.data, '');
+  walk(doc.data);
   return out;
 }
 

@@ -5,10 +5,22 @@ import { at, type RuleInput } from './rule-context.ts';
 /** Contracts that expire within this many days are reported. */
 export const CONTRACT_WARN_DAYS = 60;
 
-/** The last millisecond of a calendar date in a time zone. Pure. */
+/**
+ * The last millisecond of a calendar date in a time zone. Pure. Remembered per
+ * date and zone: lint asks it for every incident that called a vendor, and each
+ * luxon zone conversion costs tens of microseconds.
+ */
 export function endOfDay(date: string, zone: string): number {
-  return DateTime.fromISO(date, { zone }).endOf('day').toMillis();
+  const key = `${zone}\u0000${date}`;
+  let ms = endOfDayMemo.get(key);
+  if (ms === undefined) {
+    ms = DateTime.fromISO(date, { zone }).endOf('day').toMillis();
+    if (endOfDayMemo.size > 10_000) endOfDayMemo.clear();
+    endOfDayMemo.set(key, ms);
+  }
+  return ms;
 }
+const endOfDayMemo = new Map<string, number>();
 
 /**
  * The vendors and contacts register (policies/contacts/): contracts that have

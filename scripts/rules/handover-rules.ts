@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
-import { changesOpeningIn, DEFAULT_ACK_MINUTES, DEFAULT_LOOKBACK_HOURS, handoverId, handoverPath, openIncidentsAt, shiftBoundaries } from '../handover/boundaries.ts';
+import { changeStarts, DEFAULT_ACK_MINUTES, DEFAULT_LOOKBACK_HOURS, handoverId, handoverPath, incidentSpans, openAt, openingIn, shiftBoundaries } from '../handover/boundaries.ts';
 import { formatLocal } from '../incident/time.ts';
 import { at, type RuleInput } from './rule-context.ts';
 
@@ -24,6 +24,9 @@ export function checkHandovers({ repo, now }: RuleInput): Diagnostic[] {
   const fmt = (t: number) => formatLocal(t, zone);
   const ackMin = cfg?.acknowledge_within_minutes ?? DEFAULT_ACK_MINUTES;
   const byId = new Map(docs.map((d) => [d.id, d]));
+  // Each incident's and change's times, read once for all handovers.
+  const incidents = incidentSpans(repo.all('incident'));
+  const changes = changeStarts(repo.all('change'));
 
   if (cfg) {
     if (!oncall.data.rotations.some((r) => r.id === cfg.rotation)) {
@@ -88,7 +91,7 @@ export function checkHandovers({ repo, now }: RuleInput): Diagnostic[] {
           ),
         );
       const listedChanges = new Set(d.upcoming_changes.map((c) => c.id));
-      const missingChanges = changesOpeningIn(repo.all('change'), b, rota.shiftEnd).filter((c) => !listedChanges.has(c.id));
+      const missingChanges = openingIn(changes, b, rota.shiftEnd).filter((c) => !listedChanges.has(c.id));
       if (missingChanges.length)
         out.push(
           at(
@@ -102,7 +105,7 @@ export function checkHandovers({ repo, now }: RuleInput): Diagnostic[] {
         );
     }
     const listed = new Set(d.open_incidents.map((i) => i.id));
-    const missing = openIncidentsAt(repo.all('incident'), b).filter((i) => !listed.has(i.id));
+    const missing = openAt(incidents, b).filter((i) => !listed.has(i.id));
     if (missing.length)
       out.push(
         at(

@@ -1,6 +1,7 @@
 import { compareDiagnostics, type Diagnostic } from '../model/diagnostic.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { checkAccess } from './access-rules.ts';
+import { checkBaselineCoverage } from './baseline-coverage-rules.ts';
 import { checkBackupConvergence } from './backup-converge-rules.ts';
 import { checkOfficialCalendar } from './calendar-official.ts';
 import { checkAdvisories } from './advisory-rules.ts';
@@ -28,6 +29,7 @@ export const RULES: readonly { name: string; rule: Rule }[] = [
   { name: 'backup-prechecks', rule: checkBackupPrechecks },
   { name: 'backup-verify-schedule', rule: checkBackupVerifySchedule },
   { name: 'advisories', rule: checkAdvisories },
+  { name: 'baseline-coverage', rule: checkBaselineCoverage },
   { name: 'oncall', rule: checkOncall },
   { name: 'reviews', rule: checkReviews },
   { name: 'incidents', rule: checkIncidentDuties },

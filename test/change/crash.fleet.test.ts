@@ -23,9 +23,18 @@ let pr = 100;
 const cli = (...args: string[]) => cliIn(repo.root, {}, ...args, ...(args[0] === 'apply' ? ['--identity', fleet.clientKeyPath] : []));
 
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
+/** The machine's cgroup2 mount options: a cgroup2 mount anywhere (a fleet host's) resets them for the whole machine. */
+const cgroup2Options = () =>
+  execFileSync('sh', ['-c', 'grep -m1 " cgroup2 " /proc/1/mounts || :'], { encoding: 'utf8' })
+    .split(' ')[3]
+    ?.split(',')
+    .filter((o) => !['rw', 'relatime'].includes(o))
+    .join(',');
 
+let machineCgroup2: string | undefined;
 beforeAll(async () => {
   if (!MACHINE.runs) return;
+  machineCgroup2 = cgroup2Options();
   fleet = await startFleet({
     mutates: true,
     hosts: [
@@ -40,6 +49,10 @@ beforeAll(async () => {
       { id: 'lk-root' },
       { id: 'td-user' },
       { id: 'td-root' },
+      { id: 'ev-user' },
+      { id: 'ev-root' },
+      { id: 'te-user' },
+      { id: 'te-root' },
     ],
   });
   repo = await makeRepo(fleet);
@@ -305,5 +318,65 @@ MACHINE.describe('timeouts and host locks', () => {
       expect(await count(fleet, host, `other-${host}`)).toBe(1);
     },
     120_000,
+  );
+
+  // The same daemon, but it also replaces its whole environment (env -i: no steps token) and leaves its session: only
+  // the step's cgroup still knows it. The controller dies mid-step; the step then ends; the daemon lives on.
+  it.each([
+    ['ev-user', false],
+    ['ev-root', true],
+  ] as const)(
+    '%s: a daemon that closed its descriptors, replaced its environment and detached keeps the host locked after the controller died',
+    async (host, sudo) => {
+      const id = sudo ? 'CHG-2026-0141' : 'CHG-2026-0140';
+      const name = `envi-${host}`;
+      const body = `exec 0<&- 1>&- 2>&- 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&-; echo ran >> /home/opsgate/count-${name}; while [ ! -e /home/opsgate/release-${name} ]; do sleep 0.05; done; echo finished >> /home/opsgate/count-${name}-end`;
+      const step = `(setsid env -i sh -c "$1" opsgate-daemon &) ; while [ ! -e /home/opsgate/release-step-${host} ]; do sleep 0.05; done`;
+      await merge(id, { targets: { hosts: [host] }, steps: [{ id: 'start', kind: 'run', sudo, argv: ['sh', '-c', step, 'start-daemon', body] }] });
+      const other = sudo ? 'CHG-2026-0143' : 'CHG-2026-0142';
+      await merge(other, { targets: { hosts: [host] }, steps: [counting(`other-${host}`)] });
+      const d = spawnDriver(repo.root, id, fleet.clientKeyPath, 'never');
+      await waitFor(async () => (await count(fleet, host, name)) === 1, 'the daemon to start');
+      d.kill();
+      await d.exited;
+      // The step itself ends; only the daemon is left, with no descriptor, no token, no session of the step.
+      await writeFile(homeFile(fleet, host, `release-step-${host}`), '');
+      await waitFor(() => hostProcesses(fleet, host, 'release-step-').length === 0, 'the step to end');
+      const held = await cli('apply', other);
+      expect(held.code, held.out + held.err).toBe(1);
+      expect(held.err).toContain('apply.host-locked');
+      expect(held.err).toContain('processes of an earlier step');
+      expect(await count(fleet, host, `other-${host}`)).toBe(0);
+      await writeFile(homeFile(fleet, host, `release-${name}`), '');
+      await waitFor(async () => (await count(fleet, host, `${name}-end`)) === 1, 'the daemon to end');
+      const free = await untilFree(() => cli('apply', other));
+      expect(free.code, free.out + free.err).toBe(0);
+      expect(await count(fleet, host, `other-${host}`)).toBe(1);
+      expect(cgroup2Options()).toBe(machineCgroup2);
+    },
+    120_000,
+  );
+
+  it.each([
+    ['te-user', false],
+    ['te-root', true],
+  ] as const)(
+    "%s: a timed-out step's daemon that also replaced its environment is stopped before timed_out is recorded",
+    async (host, sudo) => {
+      const id = sudo ? 'CHG-2026-0145' : 'CHG-2026-0144';
+      const token = `og-late-envi-${host}-${process.pid}`;
+      const body = `exec 0<&- 1>&- 2>&- 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&-; while [ ! -e /home/opsgate/release-${host} ]; do sleep 0.05; done; echo late > /home/opsgate/late-${host}; : ${token}`;
+      await merge(id, {
+        targets: { hosts: [host] },
+        steps: [{ id: 'slow', kind: 'run', sudo, timeout_seconds: 1, argv: ['sh', '-c', '(setsid env -i sh -c "$1" opsgate-daemon &) ; while :; do sleep 0.05; done', 'start-daemon', body] }],
+      });
+      const r = await cli('apply', id);
+      expect(r.code).toBe(1);
+      expect((await records(repo, id)).find((e) => e.type === 'step.done' && e.step === 'slow')).toMatchObject({ outcome: 'timed_out' });
+      expect(hostProcesses(fleet, host, token)).toEqual([]);
+      await writeFile(homeFile(fleet, host, `release-${host}`), '');
+      expect(await readHome(fleet, host, `late-${host}`)).toBeUndefined();
+    },
+    60_000,
   );
 });

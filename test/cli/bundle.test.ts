@@ -52,6 +52,7 @@ describe('the opsgate bin', () => {
       'scripts/bin/opsgate.ts': "import { greet } from './greet.ts';\nprocess.stdout.write(greet() + '\\n');\n",
       'scripts/bin/greet.ts': "export const greet = (): string => 'from the bundle';\n",
       'scripts/report/records-worker.ts': 'export {};\n',
+      'scripts/repo/read-worker.ts': 'export {};\n',
     });
     const r = await bin(root, []);
     expect(r).toMatchObject({ code: 0, stdout: 'from the bundle\n' });
@@ -61,6 +62,7 @@ describe('the opsgate bin', () => {
     const root = await layout('broken', {
       'scripts/bin/opsgate.ts': "process.stdout.write('ran anyway\\n');\nconst x = ;\n",
       'scripts/report/records-worker.ts': 'export {};\n',
+      'scripts/repo/read-worker.ts': 'export {};\n',
     });
     const r = await bin(root, ['--version']);
     expect(r.code).toBe(3);

@@ -316,6 +316,19 @@ async function hostSetupLines(hdir: string, spec: FleetHostSpec): Promise<string
     lines.push(quoteArgv(['mkdir', '-p', at]), quoteArgv(['mount', '--bind', own, at]));
   }
   if (spec.diskFillPercent) lines.push(`dd if=/dev/zero of=/mnt/fill bs=1k count=${Math.floor(40.96 * spec.diskFillPercent)} 2>/dev/null`);
+  for (const [i, [at, content]] of Object.entries(spec.files ?? {}).entries()) {
+    if (!at.startsWith('/') || at.split('/').includes('..')) throw new Error(`files path ${at} is not absolute`);
+    const own = path.join(hdir, 'files', String(i));
+    await mkdir(path.dirname(own), { recursive: true });
+    await writeFile(own, content);
+    lines.push(`[ -e ${quoteArgv([at])} ] || : > ${quoteArgv([at])}`, quoteArgv(['mount', '--bind', own, at]));
+  }
+  // Named listeners (the process name is the copy's file name); a stopped one is stopped only once its socket listens.
+  for (const s of spec.services ?? []) {
+    if (!/^[a-z][a-z0-9-]{0,14}$/.test(s.name) || !Number.isInteger(s.port)) throw new Error(`service ${s.name}:${s.port} is not a name and a port`);
+    lines.push(quoteArgv(['mkdir', '-p', '/mnt/.svc']), quoteArgv(['cp', '/usr/bin/nc', `/mnt/.svc/${s.name}`]), `/mnt/.svc/${s.name} -lk 127.0.0.1 ${s.port} </dev/null >/dev/null 2>&1 &`);
+    if (s.stopped) lines.push(`p=$!; i=0; until ss -Hltn 'sport = :${s.port}' | grep -q .; do i=$((i + 1)); [ $i -lt 400 ] || exit 71; sleep 0.05; done; kill -STOP $p`);
+  }
   for (const [rel, f] of Object.entries(spec.mntFiles ?? {})) {
     const target = path.posix.join('/mnt', rel);
     if (!target.startsWith('/mnt/')) throw new Error(`mntFiles path ${rel} leaves /mnt`);

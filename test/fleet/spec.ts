@@ -54,6 +54,13 @@ export interface FleetHostSpec {
   sysctlPersisted?: Record<string, string>;
   /** Extra TCP ports something listens on (0.0.0.0). */
   listen?: number[];
+  /** Named TCP listeners: a copy of nc called `name` on 127.0.0.1:`port`; `stopped`: SIGSTOPped once it listens (a hung service whose socket still accepts). */
+  services?: Array<{ name: string; port: number; stopped?: boolean }>;
+  /**
+   * Single files of the host's own at absolute paths (e.g. '/etc/logrotate.conf' → content), bind-mounted. A missing
+   * mount point is created empty on the machine (as `dirs` creates missing directories).
+   */
+  files?: Record<string, string>;
   /** Modes of the host's own /etc files, e.g. {'/etc/passwd': '0666'}. */
   fileModes?: Record<string, string>;
   /** A 4 MiB tmpfs at /mnt filled to this percentage. */

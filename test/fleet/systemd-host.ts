@@ -135,6 +135,10 @@ function bootScript(hdir: string, setup: readonly string[]): string {
     q('mount', '-o', 'remount,bind,ro', '/proc/sys'),
     // The machine's network-namespace handles stay out of sight (and out of systemd's mount units).
     'umount -R -l /run/netns 2>/dev/null || :',
+    // The fleet's directory (this host's files, the restic repositories) stays reachable under the tmpfs mounts
+    // below when the checkout lives under /tmp, as a CI clone may: held open now, bound back at its own path
+    // through the descriptor once they are in place.
+    `exec 7<${quoteArgv([path.dirname(hdir)])}`,
     ...['/tmp', '/var/tmp'].map((d) => q('mount', '-t', 'tmpfs', '-o', 'mode=1777,nosuid,nodev,size=64m', 'og-tmp', d)),
     ...['/run', '/var/lib/systemd', '/var/log'].map((d) => q('mount', '-t', 'tmpfs', '-o', 'mode=0755,nosuid,nodev,size=64m', 'og-tmp', d)),
     q('mount', '-t', 'tmpfs', '-o', 'mode=0755,nosuid,size=1m', 'og-dev', '/dev'),
@@ -153,6 +157,9 @@ function bootScript(hdir: string, setup: readonly string[]): string {
     q('ln', '-s', 'pts/ptmx', '/dev/ptmx'),
     q('mount', '-t', 'tmpfs', '-o', 'mode=1777,nosuid,nodev,size=16m', 'og-shm', '/dev/shm'),
     ...['fd:/proc/self/fd', 'stdin:/proc/self/fd/0', 'stdout:/proc/self/fd/1', 'stderr:/proc/self/fd/2'].map((l) => q('ln', '-s', l.split(':')[1]!, `/dev/${l.split(':')[0]}`)),
+    q('mkdir', '-p', path.dirname(hdir)),
+    q('mount', '--no-canonicalize', '--bind', '/proc/self/fd/7', path.dirname(hdir)),
+    'exec 7<&-',
     q('touch', '/dev/console'),
     q('mount', '--bind', path.join(hdir, 'console.log'), '/dev/console'),
     q('mount', '--bind', path.join(hdir, 'empty'), '/usr/lib/systemd/system-generators'),

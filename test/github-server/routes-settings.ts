@@ -325,7 +325,12 @@ export function recommendedSettings(appId: number, branch = 'main'): FakeSetting
     ],
     classic: null,
     environments: [
-      { name: 'production', branchPolicy: { protected_branches: false, custom_branch_policies: true }, branchPatterns: [{ name: branch }], secrets: ['OPSGATE_SSH_KEY', 'RESTIC_PASSWORD_DB', 'RESTIC_PASSWORD_WEB'] },
+      {
+        name: 'production',
+        branchPolicy: { protected_branches: false, custom_branch_policies: true },
+        branchPatterns: [{ name: branch }],
+        secrets: ['OPSGATE_SSH_KEY', 'RESTIC_PASSWORD_DB', 'RESTIC_PASSWORD_WEB'],
+      },
       { name: 'opsgate', branchPolicy: { protected_branches: false, custom_branch_policies: true }, branchPatterns: [{ name: branch }], secrets: ['OPSGATE_APP_PRIVATE_KEY'] },
     ],
     secrets: [],

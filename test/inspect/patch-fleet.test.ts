@@ -15,14 +15,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile, cp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { runCli } from '../../scripts/bin/run-cli.ts';
-import type { InspectionRow } from '../../scripts/inspect/model.ts';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
+import { inspectRows } from './inspect-cli.ts';
 
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -71,28 +69,7 @@ function patchDirs(installed: Record<string, string>, reboot: boolean, kernels: 
   };
 }
 
-async function inspect(): Promise<{ code: number; rows: InspectionRow[]; stderr: string }> {
-  let out = '';
-  let err = '';
-  const sink = (f: (s: string) => void) =>
-    new Writable({
-      write(c, _e, cb) {
-        f(String(c));
-        cb();
-      },
-    });
-  const code = await runCli(['inspect', '--root', root, '--identity', fleet.clientKeyPath, '--format', 'json', '--timeout', '60', '--connect-timeout', '20'], {
-    env: { PATH: process.env.PATH },
-    stdout: sink((s) => {
-      out += s;
-    }),
-    stderr: sink((s) => {
-      err += s;
-    }),
-    cwd: root,
-  });
-  return { code, rows: (JSON.parse(out || '{"results":[]}') as { results: InspectionRow[] }).results, stderr: err };
-}
+const inspect = () => inspectRows(root, fleet);
 
 beforeAll(async () => {
   if (!MACHINE.runs) return;

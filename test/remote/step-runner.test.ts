@@ -11,6 +11,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRunnerTrailer, renderRemoteStep, STEP_RUNNER_SCRIPT } from '../../scripts/remote/step-runner.ts';
 import { GUARD_SCRIPT, needsGuard, parseGuardLine } from '../../scripts/remote/step-guard.ts';
+import { makeConfirmHooks } from '../../scripts/change/confirm-hooks.ts';
+import type { SshTarget } from '../../scripts/ssh/types.ts';
+
+const target = (id: string, user: string) => ({ id, host: '127.0.0.1', port: 22, user }) as unknown as SshTarget;
 
 let dir: string;
 beforeAll(async () => {
@@ -102,6 +106,15 @@ describe('protected-set guard selection', () => {
     expect(needsGuard(step({ argv: ['sh', '-s'] }), 'doas vi /etc/doas.conf\n')).toBe('sudo');
     expect(needsGuard(step({ argv: ['echo', 'pseudo sudoku'] }))).toBeUndefined();
     expect(needsGuard(step({ argv: ['true'] }))).toBeUndefined();
+  });
+  it('guards every step of a host opsgate logs in to as root, sudo or not (the login itself is root)', () => {
+    expect(needsGuard(step({ argv: ['sh', '-c', "sed -i '1i AllowUsers nobody' /etc/ssh/sshd_config"] }), undefined, true)).toBe('root');
+    expect(needsGuard(step({ kind: 'upload' }), undefined, true)).toBe('root');
+    expect(needsGuard(step({ argv: ['sh', '-c', "sed -i '1i AllowUsers nobody' /etc/ssh/sshd_config"] }), undefined, false)).toBeUndefined();
+    expect(needsGuard(step({ kind: 'converge' }), undefined, true)).toBeUndefined();
+    const hooks = makeConfirmHooks({ targets: [target('r-1', 'root'), target('o-1', 'opsgate')], auth: { identityFiles: [] } as never, secrets: [], scope: 'CHG-1', run: 'r', seconds: 60 });
+    expect(hooks.guard!('r-1').loginRoot).toBe(true);
+    expect(hooks.guard!('o-1').loginRoot).toBe(false);
   });
   it('leaves converge scripts and typed lockout-sensitive uploads to their own timer', () => {
     expect(needsGuard(step({ sudo: true, kind: 'converge' }))).toBeUndefined();

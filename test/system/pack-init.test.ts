@@ -65,6 +65,7 @@ describe('npm pack → install → opsgate init', () => {
         'scripts/bin/opsgate.mjs',
         'dist/opsgate.js',
         'dist/records-worker.js',
+        'dist/read-worker.js',
         'schemas/change.schema.json',
         'scripts/report/templates/report.html.hbs',
         'scripts/scaffold/init/workflows/pr.yml',

@@ -56,6 +56,7 @@ type DocumentPart = Pick<
   | 'notes'
   | 'checks'
   | 'documentProblems'
+  | 'advisories'
 >;
 
 export function adaptDocuments(model: RepoModel): DocumentPart {
@@ -81,6 +82,7 @@ export function adaptDocuments(model: RepoModel): DocumentPart {
     runbooks: model.all('runbook').map(ref),
     notes: model.all('monthly-notes').map(ref),
     checks: adaptBaselineChecks(model),
+    advisories: model.all('advisory').map(ref),
     documentProblems: model.diagnostics
       .filter((d) => d.severity === 'error')
       .map((d) => ({ file: d.file, line: d.line, code: d.code, message: d.message }))

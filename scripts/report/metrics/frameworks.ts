@@ -30,11 +30,20 @@ const CATALOGUE: Record<FrameworkId, readonly Control[]> = { djbh: DJBH_2019_L3,
 
 /** The controls each report section evidences, beyond what checks map. */
 export const SECTION_CONTROLS: Record<FrameworkId, Record<string, string[]>> = {
-  djbh: { changes: ['8.1.7.3', '8.1.10.10'], incidents: ['8.1.10.12', '8.1.10.13'], backups: ['8.1.4.9', '8.1.10.11'], access: ['8.1.4.2', '8.1.8.2'], runbooks: ['8.1.6.2'], integrity: ['8.1.5.2'] },
+  djbh: {
+    changes: ['8.1.7.3', '8.1.10.10'],
+    incidents: ['8.1.10.12', '8.1.10.13'],
+    backups: ['8.1.4.9', '8.1.10.11'],
+    patch_compliance: ['8.1.10.5'],
+    access: ['8.1.4.2', '8.1.8.2'],
+    runbooks: ['8.1.6.2'],
+    integrity: ['8.1.5.2'],
+  },
   iso27001: {
     changes: ['A.8.32'],
     incidents: ['A.5.24', 'A.5.25', 'A.5.26', 'A.5.27'],
     backups: ['A.8.13'],
+    patch_compliance: ['A.8.8'],
     access: ['A.5.15', 'A.5.16', 'A.5.18', 'A.6.5'],
     runbooks: ['A.5.37'],
     integrity: ['A.5.28', 'A.5.33'],

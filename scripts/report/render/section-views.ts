@@ -8,6 +8,7 @@ import { renderBars } from './charts.ts';
 import { formatValue } from './format-value.ts';
 import type { ViewKit } from './view.ts';
 import { viewAccess, viewBackups, viewIncidents, viewOncall, viewRunbooks } from './section-views-more.ts';
+import { viewPatchCompliance } from './section-views-patch.ts';
 
 type SectionView = Record<string, unknown>;
 
@@ -170,6 +171,7 @@ const VIEWS: Record<SectionId, (kit: ViewKit) => SectionView> = {
   backup_verification: () => ({}),
   inspection: viewInspection,
   backups: viewBackups,
+  patch_compliance: viewPatchCompliance,
   access: viewAccess,
   oncall: viewOncall,
   runbooks: viewRunbooks,

@@ -3,11 +3,12 @@ import { en, type StringKey } from './en.ts';
 import { zhCN } from './zh-CN.ts';
 import { dutiesStrings } from './duties.ts';
 import { backupVerificationStrings } from './backup-verification.ts';
+import { patchComplianceStrings } from './patch-compliance.ts';
 
 export type { StringKey };
 export const STRING_TABLES: Record<Language, Record<StringKey, string>> = {
-  en: { ...en, ...dutiesStrings.en, ...backupVerificationStrings.en },
-  'zh-CN': { ...zhCN, ...dutiesStrings['zh-CN'], ...backupVerificationStrings['zh-CN'] },
+  en: { ...en, ...dutiesStrings.en, ...backupVerificationStrings.en, ...patchComplianceStrings.en },
+  'zh-CN': { ...zhCN, ...dutiesStrings['zh-CN'], ...backupVerificationStrings['zh-CN'], ...patchComplianceStrings['zh-CN'] },
 };
 
 export type Translate = (key: string, params?: Record<string, string | number>) => string;
