@@ -77,8 +77,41 @@ function minOf(values: (number | undefined)[]): number | undefined {
 }
 
 /** Every duty of one incident at `now`, in a stable order. Pure. */
-export function evaluateDuties({ incident: i, level, sla, now, latestUpdatesOnly }: DutyInput): Duty[] {
-  if (!level) return [];
+export function evaluateDuties(input: DutyInput): Duty[] {
+  return collectDuties(input, 'list').duties;
+}
+
+/**
+ * What lint reads of the status-update windows: how many were owed (not still
+ * running), how many of those were missed, and the first miss. Lint reports the
+ * update windows as one finding, so it does not need one Duty per window.
+ */
+export interface UpdateSummary {
+  owed: number;
+  missed: number;
+  first?: Pick<Duty, 'pointer' | 'detail' | 'deviation'>;
+}
+
+/** The duties of evaluateDuties without its `update` duties, and the summary of those. Pure. */
+export function evaluateDutiesSummarisingUpdates(input: DutyInput): { duties: Duty[]; updates: UpdateSummary } {
+  return collectDuties(input, 'summary');
+}
+
+/** The summary of a list's `update` duties (what evaluateDutiesSummarisingUpdates computes without the list). Pure. */
+export function summariseUpdateDuties(duties: readonly Duty[]): UpdateSummary {
+  const updates = duties.filter((d) => d.kind === 'update');
+  const missed = updates.filter((d) => d.state === 'overdue');
+  const first = missed[0];
+  return {
+    owed: updates.filter((d) => d.state !== 'pending').length,
+    missed: missed.length,
+    ...(first ? { first: { pointer: first.pointer, detail: first.detail, ...(first.deviation ? { deviation: first.deviation } : {}) } } : {}),
+  };
+}
+
+function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly }: DutyInput, updates: 'list' | 'summary'): { duties: Duty[]; updates: UpdateSummary } {
+  const summary: UpdateSummary = { owed: 0, missed: 0 };
+  if (!level) return { duties: [], updates: summary };
   const out: Duty[] = [];
   const start = clockStart(i);
   const resolvedAt = isResolved(i) ? (ms(i.resolved_at) ?? ms(i.closed_at)) : undefined;
@@ -155,7 +188,11 @@ export function evaluateDuties({ incident: i, level, sla, now, latestUpdatesOnly
     });
   }
 
-  if (level.update_every_minutes) out.push(...updateDuties(i, level.update_every_minutes, ackAt ?? start, resolvedAt, now, deviation('update'), latestUpdatesOnly ? 2 : MAX_UPDATE_WINDOWS));
+  if (level.update_every_minutes) {
+    const args = [i, level.update_every_minutes, ackAt ?? start, resolvedAt, now, deviation('update'), latestUpdatesOnly ? 2 : MAX_UPDATE_WINDOWS] as const;
+    if (updates === 'list') out.push(...updateDuties(...args));
+    else summariseUpdates(summary, ...args);
+  }
 
   if (resolvedAt !== undefined) {
     const feedbackDue = resolvedAt + (level.feedback_minutes ?? (level.report_due_hours ?? 24) * 60) * MIN;
@@ -208,25 +245,35 @@ export function evaluateDuties({ incident: i, level, sla, now, latestUpdatesOnly
       ...deviation('postmortem'),
     });
   }
-  return out;
+  return { duties: out, updates: summary };
 }
+
+type UpdateHit = { t: number; idx: number };
 
 /**
  * Update windows: after acknowledgement, every window of `every` minutes
  * until resolution must hold at least one notification with duty `update`.
- * The window still running is `pending`. Pure.
+ * Calls `visit` for each window owed (at most the last `keep`), in order, with
+ * the first update inside it. Pure.
  */
-function updateDuties(i: IncidentDocument, every: number, from: number, resolvedAt: number | undefined, now: number, dev: { deviation?: Duty['deviation'] }, keep: number): Duty[] {
+function scanUpdateWindows(
+  i: IncidentDocument,
+  every: number,
+  from: number,
+  resolvedAt: number | undefined,
+  now: number,
+  keep: number,
+  visit: (k: number, lo: number, hi: number, hit: UpdateHit | undefined) => void,
+): void {
   const len = every * MIN;
   const end = resolvedAt ?? now;
-  const updates = (i.notifications ?? [])
-    .map((n, idx) => ({ n, idx }))
-    .filter((x) => x.n.duty === 'update')
-    .map((x) => ({ t: Date.parse(x.n.at), idx: x.idx }))
-    .sort((a, b) => a.t - b.t);
+  const updates: UpdateHit[] = [];
+  i.notifications?.forEach((n, idx) => {
+    if (n.duty === 'update') updates.push({ t: Date.parse(n.at), idx });
+  });
+  updates.sort((a, b) => a.t - b.t);
   const windows = Math.max(0, Math.ceil((end - from) / len));
   const first = Math.max(1, windows - keep + 1);
-  const out: Duty[] = [];
   let u = 0;
   for (let k = first; k <= windows; k++) {
     const lo = from + (k - 1) * len;
@@ -236,20 +283,52 @@ function updateDuties(i: IncidentDocument, every: number, from: number, resolved
     // The last window before resolution is not owed an update: the resolution itself is the news.
     const closing = resolvedAt !== undefined && hi >= resolvedAt;
     if (closing && !hit) break;
+    visit(k, lo, hi, hit);
+  }
+}
+
+const updateState = (hit: UpdateHit | undefined, hi: number, now: number): DutyState => (hit ? 'met' : hi < now ? 'overdue' : 'pending');
+const updateDetail = (every: number, lo: number, hi: number) => `status update every ${every} min (window ${iso(lo)} – ${iso(hi)})`;
+const missingUpdatePointer = (i: IncidentDocument) => (i.notifications ? '/notifications' : i.acknowledged_at ? '/acknowledged_at' : '/reported_at');
+
+/** One `update` duty per window (the window still running is `pending`). Pure. */
+function updateDuties(i: IncidentDocument, every: number, from: number, resolvedAt: number | undefined, now: number, dev: { deviation?: Duty['deviation'] }, keep: number): Duty[] {
+  const out: Duty[] = [];
+  scanUpdateWindows(i, every, from, resolvedAt, now, keep, (k, lo, hi, hit) => {
     out.push({
       kind: 'update',
       key: `update#${k}`,
       from: lo,
       dueAt: hi,
       ...(hit ? { doneAt: hit.t } : {}),
-      state: hit ? 'met' : hi < now ? 'overdue' : 'pending',
-      pointer: hit ? `/notifications/${hit.idx}/at` : i.notifications ? '/notifications' : i.acknowledged_at ? '/acknowledged_at' : '/reported_at',
+      state: updateState(hit, hi, now),
+      pointer: hit ? `/notifications/${hit.idx}/at` : missingUpdatePointer(i),
       who: [i.handler],
-      detail: `status update every ${every} min (window ${iso(lo)} – ${iso(hi)})`,
+      detail: updateDetail(every, lo, hi),
       ...dev,
     });
-  }
+  });
   return out;
+}
+
+/** summariseUpdateDuties(updateDuties(...)), counted into `summary` without building the duties. Pure. */
+function summariseUpdates(
+  summary: UpdateSummary,
+  i: IncidentDocument,
+  every: number,
+  from: number,
+  resolvedAt: number | undefined,
+  now: number,
+  dev: { deviation?: Duty['deviation'] },
+  keep: number,
+): void {
+  scanUpdateWindows(i, every, from, resolvedAt, now, keep, (_k, lo, hi, hit) => {
+    const state = updateState(hit, hi, now);
+    if (state === 'pending') return;
+    summary.owed++;
+    if (state !== 'overdue') return;
+    if (summary.missed++ === 0) summary.first = { pointer: missingUpdatePointer(i), detail: updateDetail(every, lo, hi), ...dev };
+  });
 }
 
 /** The SLA level entry for an incident's level. */

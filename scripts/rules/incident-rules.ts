@@ -1,5 +1,5 @@
 import type { Diagnostic, DiagnosticSeverity } from '../model/diagnostic.ts';
-import { evaluateDuties, levelOf, isResolved, type Duty, type DutyKind } from '../incident/duties.ts';
+import { evaluateDutiesSummarisingUpdates, levelOf, isResolved, type Duty, type DutyKind, type UpdateSummary } from '../incident/duties.ts';
 import { deriveIncidentLevel, LEVEL_NAMES, levelsBySeverity, mostSevereOf, renderLevelDerivation, severityRank } from '../incident/levels.ts';
 import type { Doc } from '../repo/parse-document.ts';
 import { formatLocal } from '../incident/time.ts';
@@ -47,8 +47,8 @@ export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
   for (const inc of repo.all('incident')) {
     const d = inc.data;
     const level = levelOf(sla, d.level);
-    const duties = evaluateDuties({ incident: d, level, sla, now: nowMs });
-    out.push(...dutyDiagnostics(inc, duties, nowMs, zone, isResolved(d)));
+    const { duties, updates } = evaluateDutiesSummarisingUpdates({ incident: d, level, sla, now: nowMs });
+    out.push(...dutyDiagnostics(inc, duties, updates, nowMs, zone, isResolved(d)));
 
     const hosts = (d.affected?.hosts ?? []).map((id) => repo.get('host', id)).filter((h) => h !== undefined);
     const derived = deriveIncidentLevel(d, hosts, mostSevere);
@@ -159,11 +159,12 @@ export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
   return out;
 }
 
-function dutyDiagnostics(inc: Doc<'incident'>, duties: readonly Duty[], now: number, zone: string, resolved: boolean): Diagnostic[] {
+/** Findings for the missed and late duties; the update windows (summarised) as one finding. */
+function dutyDiagnostics(inc: Doc<'incident'>, duties: readonly Duty[], updates: UpdateSummary, now: number, zone: string, resolved: boolean): Diagnostic[] {
   const out: Diagnostic[] = [];
   const fmt = (t: number) => formatLocal(t, zone);
-  const sev = (d: Duty): DiagnosticSeverity => (d.deviation ? 'warning' : 'error');
-  const because = (d: Duty) => (d.deviation ? ` — deviation approved by ${d.deviation.approved_by}: ${d.deviation.reason}` : '');
+  const sev = (d: Pick<Duty, 'deviation'>): DiagnosticSeverity => (d.deviation ? 'warning' : 'error');
+  const because = (d: Pick<Duty, 'deviation'>) => (d.deviation ? ` — deviation approved by ${d.deviation.approved_by}: ${d.deviation.reason}` : '');
   for (const d of duties) {
     if (d.kind === 'update' || (d.state !== 'late' && d.state !== 'overdue')) continue;
     const when =
@@ -177,16 +178,14 @@ function dutyDiagnostics(inc: Doc<'incident'>, duties: readonly Duty[], now: num
     const what = d.kind === 'postmortem' ? `${d.detail}, but postmortem.status is not_required` : `${d.detail}${when}`;
     out.push(at(inc, d.pointer, DUTY_CODES[d.kind], what + because(d), HINTS[d.kind], sev(d)));
   }
-  const updates = duties.filter((d) => d.kind === 'update');
-  const missed = updates.filter((d) => d.state === 'overdue');
-  if (missed.length) {
-    const first = missed[0]!;
+  const first = updates.first;
+  if (updates.missed && first) {
     out.push(
       at(
         inc,
         first.pointer,
         'incident.notification-missing',
-        `${missed.length} of ${updates.filter((d) => d.state !== 'pending').length} status update windows have no update; first: ${first.detail}${because(first)}`,
+        `${updates.missed} of ${updates.owed} status update windows have no update; first: ${first.detail}${because(first)}`,
         HINTS.update,
         sev(first),
       ),
