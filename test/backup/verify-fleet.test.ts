@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile, cp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { runCli } from '../../scripts/bin/run-cli.ts';
@@ -24,6 +23,7 @@ import { adaptBackupRecord } from '../../scripts/report/adapters/backup-records.
 import { computeBackupVerification } from '../../scripts/report/metrics/backup-verification.ts';
 import { parsePeriod } from '../../scripts/report/period.ts';
 import type { ReportInput } from '../../scripts/report/types.ts';
+import { capture } from '../helpers/capture.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
@@ -36,19 +36,6 @@ let root: string;
 let corrupted = '';
 const T = Date.now();
 const ago = (ms: number) => new Date(T - ms);
-
-function capture() {
-  let text = '';
-  return {
-    stream: new Writable({
-      write(c, _e, cb) {
-        text += String(c);
-        cb();
-      },
-    }),
-    text: () => text,
-  };
-}
 
 async function verify(args: string[], env: NodeJS.ProcessEnv = { [ENV]: PASSWORD }) {
   const out = capture();

@@ -1,7 +1,6 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foldLine, renderIcs, text } from '../../scripts/calendar/ics.ts';
@@ -12,6 +11,7 @@ import { readRepo } from '../../scripts/repo/read-repo.ts';
 import { windowOccurrences, zoneOffsetMinutes } from '../../scripts/rules/calendar.ts';
 import { dutySlots } from '../../scripts/rules/oncall.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
+import { capture, discard } from '../helpers/capture.ts';
 
 interface Parsed {
   uid: string;
@@ -49,15 +49,9 @@ function parseIcs(content: string, fromMs: number, toMs: number): Parsed[] {
 }
 
 async function exportAt(root: string, out: string, now: string): Promise<{ code: number; stdout: string }> {
-  let stdout = '';
-  const sink = new Writable({
-    write(c, _e, cb) {
-      stdout += String(c);
-      cb();
-    },
-  });
-  const code = await calendarCommand({ argv: ['export', '--ics', '--out', out], root, env: {}, stdout: sink, stderr: sink, now: () => new Date(now), debug: false });
-  return { code, stdout };
+  const sink = capture();
+  const code = await calendarCommand({ argv: ['export', '--ics', '--out', out], root, env: {}, stdout: sink.stream, stderr: sink.stream, now: () => new Date(now), debug: false });
+  return { code, stdout: sink.text() };
 }
 
 describe('the iCalendar writer', () => {
@@ -152,11 +146,7 @@ describe('opsgate calendar export --ics on the sample organisation', () => {
   });
 
   it('asks for the format and refuses an impossible horizon (usage, exit 2)', async () => {
-    const sink = new Writable({
-      write(_c, _e, cb) {
-        cb();
-      },
-    });
+    const sink = discard();
     const ctx = (argv: string[]) => ({ argv, root: repoRoot, env: {}, stdout: sink, stderr: sink, now: () => new Date('2026-11-30T00:00:00Z'), debug: false });
     await expect(calendarCommand(ctx(['export', '--out', out1]))).rejects.toBeInstanceOf(UsageError);
     await expect(calendarCommand(ctx(['export', '--ics', '--out', out1, '--from', '2027-01-01', '--until', '2026-01-01']))).rejects.toBeInstanceOf(UsageError);

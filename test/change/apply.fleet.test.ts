@@ -9,7 +9,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { applyChange } from '../../scripts/change/apply-change.ts';
@@ -19,6 +18,7 @@ import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
 import { changeDoc, makeRepo, type TestRepo } from './harness.ts';
 import { blocking, cliIn, count, counting, hostProcesses, spawnDriver, waitFor } from './fleet-helpers.ts';
+import { captureStdio } from '../helpers/capture.ts';
 
 const IDS = ['ca-1', 'ca-2', 'ca-3', 'ca-4', 'ca-5'];
 const OWN = ['un-1', 'un-2', 'un-3', 'to-1', 'to-2', 'to-3', 'es-1', 'sx-1', 'lk-1', 'lk-2', 'due-1'];
@@ -26,23 +26,14 @@ let fleet: RunningFleet;
 let repo: TestRepo;
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += String(d);
-  });
-  stderr.on('data', (d) => {
-    err += String(d);
-  });
+  const io = captureStdio();
   const code = await runCli(['--root', repo.root, ...args], {
     env: { PATH: process.env.PATH, OG_TEST_TOKEN: 'S3cr3t-T0ken-value-xyz', OPSGATE_DEFAULT_BRANCH: 'main' },
-    stdout,
-    stderr,
+    stdout: io.stdout,
+    stderr: io.stderr,
     cwd: repo.root,
   });
-  return { code, out, err };
+  return { code, out: io.out(), err: io.err() };
 }
 const home = (host: string, file: string) => path.join(fleet.dir, host, 'home', 'opsgate', file);
 const readHome = (host: string, file: string) => readFile(home(host, file), 'utf8').catch(() => undefined);

@@ -8,29 +8,25 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { changeDoc, git, makeRepo, recordDecision, type TestRepo } from './harness.ts';
+import { captureStdio } from '../helpers/capture.ts';
 
 const SECRET = 'S3cr3t-Controller-Env-value-0042';
 let fleet: RunningFleet;
 let repo: TestRepo;
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += String(d);
+  const io = captureStdio();
+  const code = await runCli(['--root', repo.root, ...args], {
+    env: { PATH: process.env.PATH, OG_CONTROLLER_SECRET: SECRET, OPSGATE_DEFAULT_BRANCH: 'main' },
+    stdout: io.stdout,
+    stderr: io.stderr,
+    cwd: repo.root,
   });
-  stderr.on('data', (d) => {
-    err += String(d);
-  });
-  const code = await runCli(['--root', repo.root, ...args], { env: { PATH: process.env.PATH, OG_CONTROLLER_SECRET: SECRET, OPSGATE_DEFAULT_BRANCH: 'main' }, stdout, stderr, cwd: repo.root });
-  return { code, out, err };
+  return { code, out: io.out(), err: io.err() };
 }
 const onHost = (file: string) => readFile(path.join(fleet.dir, 'bp-1', 'home', 'opsgate', file), 'utf8').catch(() => undefined);
 const head = () => git(repo.root, 'rev-parse', 'HEAD').trim();
@@ -185,20 +181,15 @@ describe('secrets are named and allowed, never blanket', () => {
     const diags = (JSON.parse(lint.out) as { diagnostics: { code: string; file: string }[] }).diagnostics.filter((d) => d.file.includes('CHG-2026-0111') && d.code.startsWith('change.secret'));
     expect(diags.map((d) => d.code)).toEqual(['change.secret-reserved', 'change.secret-reserved', 'change.secret-not-allowed']);
     const env = { GITHUB_TOKEN: 'ghs_workflowtoken000', OPSGATE_SSH_KEY: 'the-ssh-key', DB_ROOT_PASSWORD: 'db-root' };
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let err = '';
-    stderr.on('data', (d) => {
-      err += String(d);
-    });
+    const io = captureStdio();
     const code = await runCli(['--root', repo.root, 'apply', 'CHG-2026-0111', '--identity', fleet.clientKeyPath], {
       env: { PATH: process.env.PATH, OPSGATE_DEFAULT_BRANCH: 'main', ...env },
-      stdout,
-      stderr,
+      stdout: io.stdout,
+      stderr: io.stderr,
       cwd: repo.root,
     });
     expect(code).toBe(1);
-    expect(err.match(/apply\.secret-not-allowed/g)).toHaveLength(3);
+    expect(io.err().match(/apply\.secret-not-allowed/g)).toHaveLength(3);
     for (const n of Object.keys(env)) expect(await onHost(n)).toBeUndefined();
 
     await repo.mergeChange(changeDoc('CHG-2026-0112', { targets: { hosts: ['bp-1'] }, steps: [use('OG_TEST_TOKEN')] }), 112);

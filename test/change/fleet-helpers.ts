@@ -2,24 +2,15 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import type { RunningFleet } from '../fleet/fleet.ts';
 import { REPO, type TestRepo } from './harness.ts';
+import { captureStdio } from '../helpers/capture.ts';
 
 export async function cliIn(root: string, env: Record<string, string | undefined>, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += String(d);
-  });
-  stderr.on('data', (d) => {
-    err += String(d);
-  });
-  const code = await runCli(['--root', root, ...args], { env: { PATH: process.env.PATH, OPSGATE_DEFAULT_BRANCH: 'main', ...env }, stdout, stderr, cwd: root });
-  return { code, out, err };
+  const io = captureStdio();
+  const code = await runCli(['--root', root, ...args], { env: { PATH: process.env.PATH, OPSGATE_DEFAULT_BRANCH: 'main', ...env }, stdout: io.stdout, stderr: io.stderr, cwd: root });
+  return { code, out: io.out(), err: io.err() };
 }
 
 /** A file under the login user's home on a fleet host (its /home is the host's own). */

@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { changeDoc, REPO } from './harness.ts';
+import { captureStdio } from '../helpers/capture.ts';
 
 let root: string;
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIM2Uj8WlexrP06/DKvzBpZcRVzyQsh/Wqn4UxYE3JaMr';
@@ -16,18 +16,9 @@ async function write(rel: string, data: unknown) {
   await writeFile(path.join(root, rel), typeof data === 'string' ? data : stringify(data));
 }
 async function cli(...args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += String(d);
-  });
-  stderr.on('data', (d) => {
-    err += String(d);
-  });
-  const code = await runCli(['--root', root, ...args], { env: {}, stdout, stderr, cwd: root });
-  return { code, out, err };
+  const io = captureStdio();
+  const code = await runCli(['--root', root, ...args], { env: {}, stdout: io.stdout, stderr: io.stderr, cwd: root });
+  return { code, out: io.out(), err: io.err() };
 }
 
 beforeAll(async () => {

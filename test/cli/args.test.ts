@@ -7,7 +7,6 @@ import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, splitGlobalArgs } from '../../scripts/bin/run-cli.ts';
@@ -16,6 +15,7 @@ import { commands } from '../../scripts/commands/index.ts';
 import { UsageError } from '../../scripts/model/errors.ts';
 import { BIN } from '../helpers/bin.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
+import { capture, discard } from '../helpers/capture.ts';
 
 const run = promisify(execFile);
 let empty: string;
@@ -243,15 +243,9 @@ describe('IntegrityError is unusable input (exit 2), not an internal error', () 
       for (const dir of ['policies', 'inventory', 'schemas']) await cp(path.join(repoRoot, dir), path.join(root, dir), { recursive: true });
       const sim = path.join(repoRoot, 'test/fixtures/gate/simulate-db-change.json');
       const gate = async () => {
-        const out = new PassThrough();
-        const err = new PassThrough();
-        let text = '';
-        err.on('data', (d) => {
-          text += String(d);
-        });
-        out.resume();
-        const code = await runCli(['--root', root, 'gate', '--simulate', sim, '--record'], { env: {}, stdout: out, stderr: err, cwd: root });
-        return { code, err: text };
+        const err = capture();
+        const code = await runCli(['--root', root, 'gate', '--simulate', sim, '--record'], { env: {}, stdout: discard(), stderr: err.stream, cwd: root });
+        return { code, err: err.text() };
       };
       const first = await gate();
       expect([0, 1]).toContain(first.code);

@@ -11,7 +11,6 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
@@ -19,6 +18,7 @@ import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
 import { makeRepo, type TestRepo } from '../change/harness.ts';
+import { captureStdio } from '../helpers/capture.ts';
 
 const run = promisify(execFile);
 const MACHINE = requireMachine(NEEDS.backupConverge);
@@ -29,19 +29,10 @@ let repos: string;
 
 /** The CLI with the clock set to `at` (every decision about windows reads this clock, never the machine's). */
 export async function cliAt(at: string, root: string, env: Record<string, string>, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += String(d);
-  });
-  stderr.on('data', (d) => {
-    err += String(d);
-  });
+  const io = captureStdio();
   const now = new Date(at);
-  const code = await runCli(['--root', root, ...args], { env: { PATH: process.env.PATH, OPSGATE_DEFAULT_BRANCH: 'main', ...env }, stdout, stderr, cwd: root, now: () => now });
-  return { code, out, err };
+  const code = await runCli(['--root', root, ...args], { env: { PATH: process.env.PATH, OPSGATE_DEFAULT_BRANCH: 'main', ...env }, stdout: io.stdout, stderr: io.stderr, cwd: root, now: () => now });
+  return { code, out: io.out(), err: io.err() };
 }
 const cli = (at: string, ...args: string[]) => cliAt(at, repo.root, { RESTIC_PASSWORD_DB: PASSWORD }, ...args, '--identity', fleet.clientKeyPath);
 const installed = async (host: string) => (await readdir(path.join(fleet.dir, host, 'etc-opsgate', 'backup')).catch(() => [])).sort();

@@ -5,13 +5,13 @@
  */
 import { chmod, readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
 import { changeDoc, makeRepo, type TestRepo } from '../change/harness.ts';
+import { captureStdio } from '../helpers/capture.ts';
 
 let fleet: RunningFleet;
 let repo: TestRepo;
@@ -19,18 +19,9 @@ let repo: TestRepo;
 const check = (id: string, type: string, params: Record<string, unknown>) => ({ id, title: id, severity: 'high', type, params, rationale: 'test rationale', remediation: `fix ${id}` });
 
 async function cli(...args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => {
-    out += String(d);
-  });
-  stderr.on('data', (d) => {
-    err += String(d);
-  });
-  const code = await runCli(['--root', repo.root, ...args], { env: { PATH: process.env.PATH, OPSGATE_DEFAULT_BRANCH: 'main' }, stdout, stderr, cwd: repo.root });
-  return { code, out, err };
+  const io = captureStdio();
+  const code = await runCli(['--root', repo.root, ...args], { env: { PATH: process.env.PATH, OPSGATE_DEFAULT_BRANCH: 'main' }, stdout: io.stdout, stderr: io.stderr, cwd: repo.root });
+  return { code, out: io.out(), err: io.err() };
 }
 
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);

@@ -1,33 +1,26 @@
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import type { Command, CommandContext } from '../../scripts/commands/context.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
+import { captureStdio } from '../helpers/capture.ts';
 
 /** Runs a command in-process against a repository directory, capturing its output. */
 export async function runCommand(command: Command, root: string, argv: string[], nowIso: string, env: NodeJS.ProcessEnv = {}) {
-  let out = '';
-  let err = '';
-  const sink = (f: (s: string) => void) =>
-    new Writable({
-      write(c, _e, cb) {
-        f(String(c));
-        cb();
-      },
-    });
-  const ctx: CommandContext = { argv, root, env, stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), now: () => new Date(nowIso), debug: false };
+  const io = captureStdio();
+  const ctx: CommandContext = { argv, root, env, stdout: io.stdout, stderr: io.stderr, now: () => new Date(nowIso), debug: false };
   let code: number;
+  let usage = '';
   try {
     code = await command(ctx);
   } catch (e) {
     const { UsageError } = await import('../../scripts/model/errors.ts');
     if (e instanceof UsageError) {
-      err += e.message;
+      usage = e.message;
       code = 2;
     } else throw e;
   }
-  return { code, out, err };
+  return { code, out: io.out(), err: io.err() + usage };
 }
 
 /** A temporary repository with the given files and every schema. */

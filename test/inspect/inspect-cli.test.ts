@@ -1,32 +1,15 @@
-import { Writable } from 'node:stream';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { parseInspectArgs } from '../../scripts/commands/inspect.ts';
+import { captureStdio } from '../helpers/capture.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 async function cli(argv: string[]) {
-  let out = '';
-  let err = '';
-  const w = (f: (s: string) => void) =>
-    new Writable({
-      write(c, _e, cb) {
-        f(String(c));
-        cb();
-      },
-    });
-  const code = await runCli(['inspect', '--root', ROOT, ...argv], {
-    env: { PATH: process.env.PATH },
-    stdout: w((s) => {
-      out += s;
-    }),
-    stderr: w((s) => {
-      err += s;
-    }),
-    cwd: ROOT,
-  });
-  return { code, out, err };
+  const io = captureStdio();
+  const code = await runCli(['inspect', '--root', ROOT, ...argv], { env: { PATH: process.env.PATH }, stdout: io.stdout, stderr: io.stderr, cwd: ROOT });
+  return { code, out: io.out(), err: io.err() };
 }
 
 describe('opsgate inspect: usage and unusable input (no SSH needed)', () => {

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import type { InspectionRow } from '../../scripts/inspect/model.ts';
@@ -12,6 +11,7 @@ import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { writeFleetRepo } from './fleet-repo.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
+import { capture, discard } from '../helpers/capture.ts';
 
 const HOUR = 3_600_000;
 /** Drift is planted per host only in namespace mode (root); see test/fleet/loopback.ts. */
@@ -21,17 +21,6 @@ let root: string;
 let keyText: string;
 let keyDir: string | undefined;
 let resticPassword: string;
-
-function capture() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _e, cb) {
-      text += String(chunk);
-      cb();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 async function inspect(extra: string[] = []) {
   const out = capture();
@@ -253,11 +242,7 @@ MACHINE.describe('opsgate inspect against the real fleet (namespaces, drift per 
     expect(chain.lines.filter((l) => l.type === 'inspection.completed')).toHaveLength(5);
     expect(chain.lines.filter((l) => l.type === 'inspection.host')).toHaveLength(10 + 4 + 1 + 1 + 10);
 
-    const silent = new Writable({
-      write(_c, _e, cb) {
-        cb();
-      },
-    });
+    const silent = discard();
     expect(await runCli(['records', 'verify', 'records/inspections', '--root', root], { env: {}, stdout: silent, stderr: silent, cwd: root })).toBe(0);
     // A tampered record is never appended to: the run's results print, the record is refused (exit 2).
     const file = path.join(root, 'records', 'inspections', files[0]!);

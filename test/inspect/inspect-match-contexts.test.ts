@@ -8,7 +8,6 @@ import { execFile } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
@@ -18,6 +17,7 @@ import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { writeFleetRepo } from './fleet-repo.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
+import { captureStdio } from '../helpers/capture.ts';
 
 const run = promisify(execFile);
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
@@ -106,23 +106,15 @@ beforeAll(async () => {
   });
   root = await writeFleetRepo(fleet, { alice: fleet.clientPublicKey, bob: fleet.clientPublicKey });
   await writeFile(path.join(root, 'policies', 'baselines', 'match-contexts.yaml'), stringify(BASELINE));
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) =>
-    new Writable({
-      write(c, _e, cb) {
-        into.push(String(c));
-        cb();
-      },
-    });
+  const io = captureStdio();
   const code = await runCli(['inspect', '--root', root, '--identity', fleet.clientKeyPath, '--format', 'json', '--timeout', '20', '--baselines', 'match-contexts'], {
     env: { ...fleet.env, PATH: process.env.PATH },
-    stdout: sink(out),
-    stderr: sink(err),
+    stdout: io.stdout,
+    stderr: io.stderr,
     cwd: root,
   });
-  if (code !== 1) throw new Error(`inspect exited ${code}: ${err.join('')}`);
-  rows = (JSON.parse(out.join('')) as { results: InspectionRow[] }).results;
+  if (code !== 1) throw new Error(`inspect exited ${code}: ${io.err()}`);
+  rows = (JSON.parse(io.out()) as { results: InspectionRow[] }).results;
 }, 180_000);
 
 afterAll(async () => {

@@ -9,7 +9,6 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
@@ -20,6 +19,7 @@ import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { writeFleetRepo } from './fleet-repo.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
+import { captureStdio } from '../helpers/capture.ts';
 
 const run = promisify(execFile);
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
@@ -145,23 +145,15 @@ beforeAll(async () => {
     const p = path.join(fleet.dir, 'v-newline', 'etc', f);
     await writeFile(p, (await readFile(p, 'utf8')).replace(/\n$/, ''));
   }
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) =>
-    new Writable({
-      write(c, _e, cb) {
-        into.push(String(c));
-        cb();
-      },
-    });
+  const io = captureStdio();
   const code = await runCli(['inspect', '--root', root, '--identity', fleet.clientKeyPath, '--format', 'json', '--timeout', '20', '--baselines', 'variants'], {
     env: { ...fleet.env, PATH: process.env.PATH },
-    stdout: sink(out),
-    stderr: sink(err),
+    stdout: io.stdout,
+    stderr: io.stderr,
     cwd: root,
   });
-  if (code !== 1) throw new Error(`inspect exited ${code}: ${err.join('')}`);
-  rows = (JSON.parse(out.join('')) as { results: InspectionRow[] }).results;
+  if (code !== 1) throw new Error(`inspect exited ${code}: ${io.err()}`);
+  rows = (JSON.parse(io.out()) as { results: InspectionRow[] }).results;
 }, 180_000);
 
 afterAll(async () => {

@@ -5,27 +5,22 @@
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { planLanding, validateManifest } from '../../scripts/land/manifest.ts';
 import { createProtectedOrigin, type ProtectedOrigin } from '../workflows/protected-origin.ts';
+import { captureStdio } from '../helpers/capture.ts';
 
 let origin: ProtectedOrigin;
 let tmp: string;
 
 async function land(cwd: string, pusher: string, ...args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += String(d)));
-  stderr.on('data', (d) => (err += String(d)));
+  const io = captureStdio();
   const outputFile = path.join(tmp, `output-${Math.random().toString(36).slice(2)}`);
   writeFileSync(outputFile, '');
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, OG_PUSHER: pusher, OPSGATE_LAND_RETRY_MS: '0', GITHUB_OUTPUT: outputFile, GITHUB_REF_NAME: 'main' };
-  const code = await runCli(['--root', cwd, 'land', ...args], { env, stdout, stderr, cwd });
-  return { code, out, err, outputs: readFileSync(outputFile, 'utf8') };
+  const code = await runCli(['--root', cwd, 'land', ...args], { env, stdout: io.stdout, stderr: io.stderr, cwd });
+  return { code, out: io.out(), err: io.err(), outputs: readFileSync(outputFile, 'utf8') };
 }
 
 const append = (root: string, rel: string, text: string) => {

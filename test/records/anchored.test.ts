@@ -7,21 +7,20 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { verifyChain } from '../../scripts/records/chain.ts';
 import { RecordWriter } from '../../scripts/records/writer.ts';
+import { capture, discard } from '../helpers/capture.ts';
 
 let root: string;
 afterEach(async () => { if (root) await rm(root, { recursive: true, force: true }); });
 const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } });
 
 async function verify(...args: string[]) {
-  const stdout = new PassThrough(); let out = '';
-  stdout.on('data', (d) => { out += String(d); });
-  const code = await runCli(['--root', root, 'records', 'verify', ...args], { env: {}, stdout, stderr: new PassThrough(), cwd: root });
-  return { code, out };
+  const stdout = capture();
+  const code = await runCli(['--root', root, 'records', 'verify', ...args], { env: {}, stdout: stdout.stream, stderr: discard(), cwd: root });
+  return { code, out: stdout.text() };
 }
 async function chain(rel: string, steps: string[]) {
   const w = await RecordWriter.open(path.join(root, rel));

@@ -8,13 +8,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { citedCommits, citedCommitsInText, citesCommit } from '../../scripts/records/cited-commits.ts';
 import { judgeCitations } from '../../scripts/records/check-cited-commits.ts';
 import { RecordWriter } from '../../scripts/records/writer.ts';
 import type { RecordLine } from '../../scripts/records/chain.ts';
+import { capture, discard } from '../helpers/capture.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 const dirs: string[] = [];
@@ -34,10 +34,9 @@ async function gateRecord(root: string, head: string, base: string, reviewOn: st
   await w.close();
 }
 async function verify(root: string) {
-  const stdout = new PassThrough(); let out = '';
-  stdout.on('data', (d) => { out += String(d); });
-  const code = await runCli(['--root', root, 'records', 'verify'], { env: {}, stdout, stderr: new PassThrough(), cwd: root });
-  return { code, out };
+  const stdout = capture();
+  const code = await runCli(['--root', root, 'records', 'verify'], { env: {}, stdout: stdout.stream, stderr: discard(), cwd: root });
+  return { code, out: stdout.text() };
 }
 
 describe('which fields cite a commit (pure)', () => {

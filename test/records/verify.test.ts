@@ -1,19 +1,18 @@
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { RecordWriter } from '../../scripts/records/writer.ts';
+import { capture, discard } from '../helpers/capture.ts';
 
 let root: string;
 afterEach(async () => { if (root) await rm(root, { recursive: true, force: true }); });
 
 async function verify(...args: string[]) {
-  const stdout = new PassThrough(); let out = '';
-  stdout.on('data', (d) => { out += String(d); });
-  const code = await runCli(['--root', root, 'records', 'verify', ...args], { env: {}, stdout, stderr: new PassThrough(), cwd: root });
-  return { code, out };
+  const stdout = capture();
+  const code = await runCli(['--root', root, 'records', 'verify', ...args], { env: {}, stdout: stdout.stream, stderr: discard(), cwd: root });
+  return { code, out: stdout.text() };
 }
 
 async function makeChain(rel: string, n: number) {

@@ -7,13 +7,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { checkSettings, type Expectations } from '../../scripts/doctor/checks.ts';
 import type { RepositorySettings } from '../../scripts/github/settings.ts';
 import { startGitHubServer, type GitHubServer } from '../github-server/server.ts';
 import { recommendedSettings, settingsRoutes, type FakeSettings, type SettingsStore } from '../github-server/routes-settings.ts';
+import { captureStdio, discard } from '../helpers/capture.ts';
 
 const TOKEN = 'ghs_D0ct0rT0kenNeverPrinted00000000000';
 const REPO = 'yunfan-tech/ops-policies';
@@ -25,20 +25,15 @@ let root: string;
 async function doctor(settings: FakeSettings, ...args: string[]) {
   store.set(REPO, settings);
   server.repo(REPO);
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += String(d)));
-  stderr.on('data', (d) => (err += String(d)));
+  const io = captureStdio();
   const code = await runCli(['--root', root, 'doctor', '--repo', REPO, ...args], {
     env: { PATH: process.env.PATH, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: server.url, OPSGATE_GITHUB_RETRY_UNIT_MS: '1' },
-    stdout,
-    stderr,
+    stdout: io.stdout,
+    stderr: io.stderr,
     cwd: root,
   });
-  const json = args.includes('json') ? (JSON.parse(out) as { ok: boolean; checks: { id: string; status: string; message: string; fix?: string }[] }) : undefined;
-  return { code, out, err, json, problems: json?.checks.filter((c) => c.status === 'problem').map((c) => c.id) ?? [] };
+  const json = args.includes('json') ? (JSON.parse(io.out()) as { ok: boolean; checks: { id: string; status: string; message: string; fix?: string }[] }) : undefined;
+  return { code, out: io.out(), err: io.err(), json, problems: json?.checks.filter((c) => c.status === 'problem').map((c) => c.id) ?? [] };
 }
 
 const edit = (f: (s: FakeSettings) => void): FakeSettings => {
@@ -173,15 +168,15 @@ describe('opsgate doctor', () => {
     expect(ok.out + ok.err).not.toContain(TOKEN);
     const missing = await runCli(['--root', root, 'doctor', '--repo', 'nobody/nothing'], {
       env: { PATH: process.env.PATH, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: server.url, OPSGATE_GITHUB_RETRY_UNIT_MS: '1' },
-      stdout: new PassThrough(),
-      stderr: new PassThrough(),
+      stdout: discard(),
+      stderr: discard(),
       cwd: root,
     });
     expect(missing).toBe(1);
   });
 
   it.each([[['--repo', 'not a repo']], [['--repo', REPO, '--app-id', 'x']], [['--repo', REPO, '--format', 'xml']], [['--bogus']]])('usage problems exit 2: %j', async (args) => {
-    const code = await runCli(['--root', root, 'doctor', ...args], { env: { PATH: process.env.PATH }, stdout: new PassThrough(), stderr: new PassThrough(), cwd: root });
+    const code = await runCli(['--root', root, 'doctor', ...args], { env: { PATH: process.env.PATH }, stdout: discard(), stderr: discard(), cwd: root });
     expect(code).toBe(2);
   });
 });

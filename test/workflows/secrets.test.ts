@@ -2,22 +2,17 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { checkAllowedSecrets, secretNameProblem } from '../../scripts/rules/secret-names.ts';
 import { ROOT } from './load.ts';
+import { captureStdio } from '../helpers/capture.ts';
 
 let root: string;
 async function cli(env: Record<string, string>, ...args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += String(d)));
-  stderr.on('data', (d) => (err += String(d)));
-  const code = await runCli(['--root', root, 'secrets', ...args], { env: { PATH: process.env.PATH, ...env }, stdout, stderr, cwd: root });
-  return { code, out, err };
+  const io = captureStdio();
+  const code = await runCli(['--root', root, 'secrets', ...args], { env: { PATH: process.env.PATH, ...env }, stdout: io.stdout, stderr: io.stderr, cwd: root });
+  return { code, out: io.out(), err: io.err() };
 }
 
 async function policy(allowed: string[] | undefined) {
