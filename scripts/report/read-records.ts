@@ -14,12 +14,13 @@ import path from 'node:path';
 import { anchorOf, type Anchor } from '../records/anchor.ts';
 import { verifyChain, type RecordLine } from '../records/chain.ts';
 import { checkRecordHistory, type CommittedVersion, type HistoryProblem } from '../records/history.ts';
-import { citedCommits, citedCommitsInText, type CommitCitation } from '../records/cited-commits.ts';
+import { citedCommits, type CommitCitation } from '../records/cited-commits.ts';
 import { adaptBackupRecord } from './adapters/backup-records.ts';
 import { adaptConvergeRecord } from './adapters/converge-records.ts';
 import { adaptExecutionRecord } from './adapters/execution-records.ts';
 import { adaptGateRecord } from './adapters/gate-records.ts';
-import { adaptInspectionFileFast } from './adapters/inspection-fast.ts';
+import { adaptInspectionBytesFast } from './adapters/inspection-fast.ts';
+import { citedCommitsInBytes } from './adapters/cited-in-bytes.ts';
 import { adaptInspectionRecord, pruneInspectionRuns } from './adapters/inspection-records.ts';
 import type { IntegrityProblem, RecordFileInfo, ReportInput } from './types.ts';
 import { codePath } from '../model/code-root.ts';
@@ -112,20 +113,23 @@ export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: 
       ...checkRecordHistory(file.path, versions.versions[file.path] ?? [], file.bytes, { modified: versions.modified.includes(file.path), ...(rewrittenIn ? { rewrittenIn } : {}) }).problems,
     );
   }
-  const text = file.bytes.toString('utf8');
-  const anchor = firstLineAnchor(text);
-  if (anchor) part.anchors.push({ path: file.path, anchor });
   if (family === 'inspections' && zone !== undefined) {
-    // Intact files take the fast path (same result, fewer lines parsed); anything else the full verifier.
-    const fast = adaptInspectionFileFast(file.path, text, zone, firstOf);
+    // Intact files take the fast path over their bytes (same result, far less decoded and parsed); anything else the full verifier.
+    const fast = adaptInspectionBytesFast(file.path, file.bytes, zone, firstOf);
     if (fast) {
+      const nl = file.bytes.indexOf(0x0a);
+      const anchor = firstLineAnchor(file.bytes.toString('utf8', 0, nl < 0 ? file.bytes.length : nl));
+      if (anchor) part.anchors.push({ path: file.path, anchor });
       part.recordFiles.push({ path: file.path, sha256: createHash('sha256').update(file.bytes).digest('hex'), family, lines: fast.lines, ok: true });
-      part.tails.push({ path: file.path, lines: fast.lines, head: lastHash(text) });
+      part.tails.push({ path: file.path, lines: fast.lines, head: lastHash(file.bytes.toString('latin1', Math.max(0, file.bytes.length - 100))) });
       part.inspections.push(...fast.runs);
-      part.citations.push(...citedCommitsInText(file.path, text));
+      part.citations.push(...citedCommitsInBytes(file.path, file.bytes));
       return;
     }
   }
+  const text = file.bytes.toString('utf8');
+  const anchor = firstLineAnchor(text);
+  if (anchor) part.anchors.push({ path: file.path, anchor });
   const v = verifyChain(text);
   const firstBad = v.problems.length ? Math.min(...v.problems.map((p) => p.line)) : Infinity;
   // Every line before the first problem parsed, so index i is line i + 1.
