@@ -2,7 +2,7 @@ import { computeGaps, markIncomplete, periodHasEvidence, type Gap } from './comp
 import { buildManifest, collectFigures, type EvidenceItem } from './evidence.ts';
 import { byKey, count, measure, type Figure } from './figure.ts';
 import { previousPeriods, type Period } from './period.ts';
-import { computeSections, type Sections } from './sections.ts';
+import { computeSections, computeTrendSections, type Sections } from './sections.ts';
 import type { HistoryProblem } from '../records/history.ts';
 import type { IntegrityProblem, Provenance, ReportInput } from './types.ts';
 
@@ -104,7 +104,7 @@ export interface BuildOptions {
 }
 
 /** A period with no evidence at all: every figure is "no data" rather than a count of nothing. Pure (mutates the sections given). */
-function voidFigures(sections: Sections): Sections {
+function voidFigures<S extends Partial<Sections>>(sections: S): S {
   for (const f of collectFigures(sections)) {
     f.value = null;
     delete f.numerator;
@@ -113,10 +113,15 @@ function voidFigures(sections: Sections): Sections {
   return sections;
 }
 
-/** The sections of one period, "no data" throughout when nothing happened in it. Pure. */
-function sectionsFor(input: ReportInput, period: Period, now: number, light = false): { sections: Sections; evidence: boolean } {
+/** The sections of one period (a trend period's: only those the key indicators need), "no data" throughout when nothing happened in it. Pure. */
+function sectionsFor<S extends Partial<Sections>>(
+  input: ReportInput,
+  period: Period,
+  now: number,
+  compute: (input: ReportInput, period: Period, now: number) => S,
+): { sections: S; evidence: boolean } {
   const evidence = periodHasEvidence(input, period);
-  const sections = computeSections(input, period, now, light);
+  const sections = compute(input, period, now);
   return { sections: evidence ? sections : voidFigures(sections), evidence };
 }
 
@@ -137,7 +142,7 @@ export function needsAttention(r: Report): boolean {
 export function buildReport(input: ReportInput, options: BuildOptions): Report {
   const { period } = options;
   const now = Date.parse(options.generatedAt);
-  const { sections, evidence } = sectionsFor(input, period, now);
+  const { sections, evidence } = sectionsFor(input, period, now, computeSections);
   const integrityFigures = [
     // Every record file is pinned by the cited commit's tree (the cover's commit, checked against the working tree), not by
     // listing tens of thousands of files here; the files whose lines a figure cites are in Appendix B with their sha256.
@@ -168,7 +173,7 @@ export function buildReport(input: ReportInput, options: BuildOptions): Report {
     ),
   ];
   const earlier = previousPeriods(period, TREND_PERIODS).slice(0, -1);
-  const history = earlier.map((p) => ({ period: p, find: indexFigures(sectionsFor(input, p, Math.min(p.endMs, now), true).sections) }));
+  const history = earlier.map((p) => ({ period: p, find: indexFigures(sectionsFor(input, p, Math.min(p.endMs, now), computeTrendSections).sections) }));
   const current = indexFigures(sections);
   const kpis: Kpi[] = KPI_IDS.map((id) => {
     const figure = current(id);

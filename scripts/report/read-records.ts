@@ -13,15 +13,20 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { anchorOf, type Anchor } from '../records/anchor.ts';
 import { verifyChain, type RecordLine } from '../records/chain.ts';
-import { checkRecordHistory, type CommittedVersion, type HistoryProblem } from '../records/history.ts';
-import { citedCommits, citedCommitsInText, type CommitCitation } from '../records/cited-commits.ts';
+import { checkRecordHistory, type CommittedVersion } from '../records/history.ts';
+import { citedCommits } from '../records/cited-commits.ts';
 import { adaptBackupRecord } from './adapters/backup-records.ts';
 import { adaptConvergeRecord } from './adapters/converge-records.ts';
 import { adaptExecutionRecord } from './adapters/execution-records.ts';
 import { adaptGateRecord } from './adapters/gate-records.ts';
-import { adaptInspectionFileFast } from './adapters/inspection-fast.ts';
+import { adaptInspectionBytesFast } from './adapters/inspection-fast.ts';
+import { citedCommitsInBytes } from './adapters/cited-in-bytes.ts';
 import { adaptInspectionRecord, pruneInspectionRuns } from './adapters/inspection-records.ts';
-import type { IntegrityProblem, RecordFileInfo, ReportInput } from './types.ts';
+import type { RecordFileInfo } from './types.ts';
+import { emptyRecordsPart, type RecordsPart } from './records-part.ts';
+import { claim, claimedFront, createClaims, emptyMarkedPart, inFileOrder, markFile, type MarkedPart } from './shared-queue.ts';
+
+export { emptyRecordsPart, type RecordsPart } from './records-part.ts';
 import { codePath } from '../model/code-root.ts';
 
 /** What git knows of the record files; undefined outside a git repository (nothing to compare with). */
@@ -61,24 +66,6 @@ function familyOf(rel: string): RecordFileInfo['family'] {
   return top === 'gate' || top === 'changes' || top === 'inspections' || top === 'backups' || top === 'converge' ? top : 'other';
 }
 
-export interface RecordsPart {
-  gateDecisions: ReportInput['gateDecisions'];
-  executions: ReportInput['executions'];
-  inspections: ReportInput['inspections'];
-  backups: ReportInput['backups'];
-  converge: ReportInput['converge'];
-  recordFiles: RecordFileInfo[];
-  integrity: IntegrityProblem[];
-  /** Record files against their git history. */
-  history: HistoryProblem[];
-  /** First lines that anchor the head of a sibling file (scripts/records/anchor.ts), checked once every file is read. */
-  anchors: { path: string; anchor: Anchor }[];
-  /** Each file's line count and the hash its last line claims: most anchors name exactly that, so nothing is read again. */
-  tails: { path: string; lines: number; head: string }[];
-  /** Every commit a used record line cites, checked against git once every file is read (scripts/records/check-cited-commits.ts). */
-  citations: CommitCitation[];
-}
-
 const LAST_HASH = /,"hash":"([0-9a-f]{64})"\}\n?$/;
 
 /**
@@ -112,20 +99,23 @@ export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: 
       ...checkRecordHistory(file.path, versions.versions[file.path] ?? [], file.bytes, { modified: versions.modified.includes(file.path), ...(rewrittenIn ? { rewrittenIn } : {}) }).problems,
     );
   }
-  const text = file.bytes.toString('utf8');
-  const anchor = firstLineAnchor(text);
-  if (anchor) part.anchors.push({ path: file.path, anchor });
   if (family === 'inspections' && zone !== undefined) {
-    // Intact files take the fast path (same result, fewer lines parsed); anything else the full verifier.
-    const fast = adaptInspectionFileFast(file.path, text, zone, firstOf);
+    // Intact files take the fast path over their bytes (same result, far less decoded and parsed); anything else the full verifier.
+    const fast = adaptInspectionBytesFast(file.path, file.bytes, zone, firstOf);
     if (fast) {
+      const nl = file.bytes.indexOf(0x0a);
+      const anchor = firstLineAnchor(file.bytes.toString('utf8', 0, nl < 0 ? file.bytes.length : nl));
+      if (anchor) part.anchors.push({ path: file.path, anchor });
       part.recordFiles.push({ path: file.path, sha256: createHash('sha256').update(file.bytes).digest('hex'), family, lines: fast.lines, ok: true });
-      part.tails.push({ path: file.path, lines: fast.lines, head: lastHash(text) });
+      part.tails.push({ path: file.path, lines: fast.lines, head: lastHash(file.bytes.toString('latin1', Math.max(0, file.bytes.length - 100))) });
       part.inspections.push(...fast.runs);
-      part.citations.push(...citedCommitsInText(file.path, text));
+      part.citations.push(...citedCommitsInBytes(file.path, file.bytes));
       return;
     }
   }
+  const text = file.bytes.toString('utf8');
+  const anchor = firstLineAnchor(text);
+  if (anchor) part.anchors.push({ path: file.path, anchor });
   const v = verifyChain(text);
   const firstBad = v.problems.length ? Math.min(...v.problems.map((p) => p.line)) : Infinity;
   // Every line before the first problem parsed, so index i is line i + 1.
@@ -141,10 +131,6 @@ export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: 
   } else if (family === 'inspections') part.inspections.push(...adaptInspectionRecord(file.path, lines));
   else if (family === 'backups') part.backups.push(...adaptBackupRecord(file.path, lines));
   else if (family === 'converge') part.converge.push(...adaptConvergeRecord(file.path, lines));
-}
-
-export function emptyRecordsPart(): RecordsPart {
-  return { gateDecisions: [], executions: [], inspections: [], backups: [], converge: [], recordFiles: [], integrity: [], history: [], anchors: [], tails: [], citations: [] };
 }
 
 /**
@@ -176,25 +162,11 @@ function workerEntry(): string | URL {
 /** Inspection records above this many bytes are verified in worker threads, beside the documents. */
 export const WORKER_MIN_BYTES = 32 * 1024 * 1024;
 
-function mergeParts(parts: RecordsPart[]): RecordsPart {
-  const out = emptyRecordsPart();
-  for (const p of parts) for (const k of Object.keys(out) as (keyof RecordsPart)[]) (out[k] as unknown[]).push(...(p[k] as unknown[]));
-  out.recordFiles.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return out;
-}
-
-async function readInWorker(root: string, paths: string[], zone: string, versions: VersionsByPath, firstOf: string | undefined, claims: SharedArrayBuffer): Promise<RecordsPart> {
+async function readInWorker(root: string, paths: string[], zone: string, versions: VersionsByPath, firstOf: string | undefined, claims: SharedArrayBuffer): Promise<MarkedPart> {
   const { Worker } = await import('node:worker_threads');
-  const mine = versions
-    ? {
-        versions: Object.fromEntries(paths.map((p) => [p, versions.versions[p] ?? []])),
-        modified: versions.modified.filter((p) => paths.includes(p)),
-        rewrites: Object.fromEntries(paths.flatMap((p) => (versions.rewrites[p] ? [[p, versions.rewrites[p]!]] : []))),
-      }
-    : undefined;
   return new Promise((resolve, reject) => {
-    const w = new Worker(workerEntry(), { workerData: { root, paths, zone, versions: mine, firstOf, claims } });
-    w.once('message', (part: RecordsPart) => {
+    const w = new Worker(workerEntry(), { workerData: { root, paths, zone, versions, firstOf, claims } });
+    w.once('message', (part: MarkedPart) => {
       resolve(part);
       void w.terminate();
     });
@@ -203,14 +175,22 @@ async function readInWorker(root: string, paths: string[], zone: string, version
   });
 }
 
+/** Reads one claimed file into `m`, noting where its results start. */
+function readMarked(m: MarkedPart, root: string, rel: string, zone: string, versions: VersionsByPath, firstOf?: string): void {
+  markFile(m, rel);
+  adaptRecordFile(m.part, { path: rel, bytes: readFileSync(path.join(root, rel)) }, zone, versions, firstOf);
+  if (rel.startsWith('records/inspections/')) pruneInspectionRuns(m.part.inspections, zone, firstOf);
+}
+
 /**
- * All record files. When inspections are large, a worker thread verifies them
- * (largest first, claiming one file at a time from a shared counter) while
- * this thread reads the small gate and execution records and — once
- * `joinAfter` settles (the documents are loaded) — claims the inspection
- * files the worker has not reached. A worker that fails leaves every
- * inspection file to this thread. The result is the same either way: each
- * file is read whole by one thread, and the parts are put back in path order.
+ * All record files. When inspections are large, a worker thread and this one
+ * share one queue (shared-queue.ts): the worker verifies the inspection files,
+ * largest first, and then the small records; this thread reads the small gate
+ * and execution records from the other end, letting the documents load
+ * meanwhile, and — once `joinAfter` settles (the documents are loaded) — any
+ * inspection file the worker has not reached. A worker that fails leaves what
+ * it claimed to this thread. The result is the same either way: each file is
+ * read whole by one thread, and the results are put back in path order.
  */
 export async function readRecords(
   root: string,
@@ -226,39 +206,34 @@ export async function readRecords(
   for (const p of paths) if (p.startsWith('records/inspections/')) inspections.push({ path: p, size: (await stat(path.join(root, p)).catch(() => ({ size: 0 }))).size });
   const total = inspections.reduce((a, f) => a + f.size, 0);
   if (paths.length === 0 || total < workerMinBytes) return readRecordsHere(root, paths, zone, versions, firstOf);
-  const queue = [...inspections].sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1)).map((f) => f.path);
-  const claims = new SharedArrayBuffer(4);
-  const counter = new Int32Array(claims);
+  const queue = [...[...inspections].sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1)).map((f) => f.path), ...paths.filter((p) => !p.startsWith('records/inspections/'))];
+  const claims = createClaims(queue.length);
   const inWorker = readInWorker(root, queue, zone, versions, firstOf, claims).catch((e: unknown) => {
     onWorkerError(e);
     return undefined;
   });
-  const rest = await readRecordsHere(
-    root,
-    paths.filter((p) => !p.startsWith('records/inspections/')),
-    zone,
-    versions,
-    firstOf,
-  );
-  await joinAfter?.catch(() => undefined);
-  const mine = emptyRecordsPart();
-  for (let at = Atomics.add(counter, 0, 1); at < queue.length; at = Atomics.add(counter, 0, 1)) {
-    adaptRecordFile(mine, { path: queue[at]!, bytes: readFileSync(path.join(root, queue[at]!)) }, zone, versions, firstOf);
-    pruneInspectionRuns(mine.inspections, zone, firstOf);
-    await new Promise((r) => setImmediate(r));
+  const mine = emptyMarkedPart();
+  let joined = false;
+  for (let n = 0, at = claim(claims, 'back'); at !== undefined; n++, at = claim(claims, 'back')) {
+    const rel = queue[at]!;
+    const inspection = rel.startsWith('records/inspections/');
+    if (inspection && !joined) {
+      await joinAfter?.catch(() => undefined);
+      joined = true;
+    }
+    readMarked(mine, root, rel, zone, versions, firstOf);
+    if (inspection || n % 256 === 255) await new Promise((r) => setImmediate(r));
   }
   const theirs = await inWorker;
-  // The worker failed: what it claimed is lost with it, so this thread reads every inspection file.
-  const parts = theirs ? [theirs, rest, mine] : [rest, await readRecordsHere(root, [...queue].sort(), zone, versions, firstOf)];
-  const merged = mergeParts(parts);
-  // Path order, as one thread reading every file would give (a stable sort keeps each file's lines in order).
-  const byPath = <T>(list: T[], pathOf: (x: T) => string) => list.sort((a, b) => (pathOf(a) < pathOf(b) ? -1 : pathOf(a) > pathOf(b) ? 1 : 0));
-  byPath(merged.inspections, (r) => r.path);
-  byPath(merged.integrity, (x) => x.path);
-  byPath(merged.history, (x) => x.path);
-  byPath(merged.anchors, (x) => x.path);
-  byPath(merged.tails, (x) => x.path);
-  byPath(merged.citations, (x) => x.file);
+  const parts = [mine];
+  if (theirs) parts.push(theirs);
+  else {
+    // The worker failed: what it claimed is lost with it, so this thread reads those files too.
+    const lost = emptyMarkedPart();
+    for (const rel of queue.slice(0, claimedFront(claims))) readMarked(lost, root, rel, zone, versions, firstOf);
+    parts.push(lost);
+  }
+  const merged = inFileOrder(paths, parts);
   pruneInspectionRuns(merged.inspections, zone, firstOf);
   return merged;
 }

@@ -70,3 +70,18 @@ export function computeSections(input: ReportInput, period: Period, now: number,
   for (const id of SECTION_IDS) out[id] = SECTION_REGISTRY[id](ctx, out as Before);
   return out as unknown as Sections;
 }
+
+/**
+ * The sections a trend period computes: those the key indicators (KPI_IDS in
+ * build-report.ts) come from, and inspection, whose run backups reads. A test
+ * holds every trend value to the figure of a full computation of that period.
+ */
+export const TREND_SECTION_IDS: readonly SectionId[] = ['changes', 'incidents', 'inspection', 'backups', 'oncall'];
+
+/** A trend period's sections: only TREND_SECTION_IDS, each `light` (lists and views skipped). Pure. */
+export function computeTrendSections(input: ReportInput, period: Period, now: number): Partial<Sections> {
+  const out: Record<string, unknown> = {};
+  const ctx = { input, period, now, light: true };
+  for (const id of SECTION_IDS) if (TREND_SECTION_IDS.includes(id)) out[id] = SECTION_REGISTRY[id](ctx, out as Before);
+  return out as Partial<Sections>;
+}

@@ -8,13 +8,13 @@
  * adaptInspectionRecord), which names every problem. For an intact file both
  * paths give the same runs (a test holds them to it). Pure.
  */
-import { hashLine } from '../../records/chain.ts';
+import { isUtf8 } from 'node:buffer';
+import * as crypto from 'node:crypto';
 import type { InspectionRun } from '../types.ts';
 import { adaptInspectionRow, KEYS_CHECK, newRun, parseKeyTokens, runsToKeep } from './inspection-records.ts';
 
 const HEADER = /^\{"seq":(\d+),"prev":"([0-9a-f]{64})","at":"((?:[^"\\]|\\.)*)","type":"(inspection\.(?:started|host|completed))","run_id":"([^"\\]*)"/;
 const HOST = /^,"host":"([^"\\]*)","reachable":(true|false)/;
-const HASH_SUFFIX = /,"hash":"([0-9a-f]{64})"\}$/;
 /** The authorized-keys row of a host line, read without parsing the whole line (its row objects hold only strings). */
 const ROW_CHECK = /\{"host":"(?:[^"\\]|\\.)*","check":"((?:[^"\\]|\\.)*)"/y;
 const ROW_OBSERVED = /[^{}]*?"observed":"((?:[^"\\]|\\.)*)"/y;
@@ -40,69 +40,107 @@ function keysOf(line: string): string[] | null | undefined {
   return found;
 }
 
-/**
- * A copy of a regex capture. V8 keeps a long capture as a slice of the whole
- * file's text, so storing it (a run id, a line hash) would keep every month's
- * 50 MB of text alive.
- */
-function own(s: string): string {
-  return Buffer.from(s, 'latin1').toString('latin1');
-}
+/** A line's first bytes, decoded: enough for its header and host fields (a longer line is decoded whole only when a report reads it). */
+const PREFIX_BYTES = 1024;
+/** `,"hash":"<64 hex>"}`: the last 75 bytes of every record line. */
+const TAIL = /^,"hash":"[0-9a-f]{64}"\}$/;
+const TAIL_BYTES = 75;
+const NL = 0x0a;
+const CLOSE_BRACE = 0x7d;
 
 interface Pending {
   run: InspectionRun;
-  hostLines: string[];
+  /** The byte ranges of the run's host lines, decoded only when their rows are read. */
+  hostLines: [number, number][];
   byChange?: { new: number; resolved: number; regressed: number };
   completed: boolean;
 }
 
-export function adaptInspectionFileFast(path: string, text: string, zone: string, firstOf?: string): { runs: InspectionRun[]; lines: number } | undefined {
-  if (!text.endsWith('\n')) return undefined;
-  const lines = text.split('\n');
-  lines.pop();
+/**
+ * The sha256 a line's hash field claims: of its text without that field, i.e.
+ * its bytes up to the tail with `}` in place of the tail's `,`. The byte is
+ * put back before returning, so the caller's buffer is unchanged.
+ */
+function hashBefore(bytes: Buffer, start: number, tailAt: number): string {
+  bytes[tailAt] = CLOSE_BRACE;
+  try {
+    const body = bytes.subarray(start, tailAt + 1);
+    // The digest hashLine (records/chain.ts) takes of the same text, over its bytes: one-shot where Node has it.
+    return typeof crypto.hash === 'function' ? crypto.hash('sha256', body, 'hex') : crypto.createHash('sha256').update(body).digest('hex');
+  } finally {
+    bytes[tailAt] = 0x2c;
+  }
+}
+
+/**
+ * The fast path over a file's bytes, as read from disk. Every line's seq, prev
+ * and hash are checked (the hash over the line's own bytes), but a line is
+ * decoded as text only as far as its header and host fields, or whole when a
+ * report reads it — a month of 40-check host lines is never turned into a
+ * string. A file that is not valid UTF-8 is declined (its text would differ
+ * from its bytes), as is anything the text path declines: both give the same
+ * result for every input. The bytes are borrowed: one byte per line is changed
+ * and put back while that line is hashed. Pure.
+ */
+export function adaptInspectionBytesFast(path: string, bytes: Buffer, zone: string, firstOf?: string): { runs: InspectionRun[]; lines: number } | undefined {
+  if (bytes.length === 0 || bytes[bytes.length - 1] !== NL || !isUtf8(bytes)) return undefined;
   const runs = new Map<string, Pending>();
   let expectedPrev = '0'.repeat(64);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const m = HEADER.exec(line);
-    const h = HASH_SUFFIX.exec(line);
-    if (!m || !h || Number(m[1]) !== i + 1 || m[2] !== expectedPrev) return undefined;
-    if (hashLine(line.slice(0, h.index) + '}') !== h[1]) return undefined;
-    expectedPrev = h[1]!;
-    const [, , , at, type, capturedRun] = m as unknown as [string, string, string, string, string, string];
-    const runId = capturedRun.length >= 13 ? own(capturedRun) : capturedRun;
+  // The next mention of "authorized" in the file: lines before it hold no authorized-keys row.
+  let nextKeys = bytes.indexOf('authorized');
+  let count = 0;
+  for (let start = 0; start < bytes.length;) {
+    const end = bytes.indexOf(NL, start);
+    const seq = ++count;
+    const whole = end - start <= PREFIX_BYTES;
+    const head = bytes.toString('utf8', start, whole ? end : start + PREFIX_BYTES);
+    const m = HEADER.exec(head);
+    if (!m || end - start < TAIL_BYTES || Number(m[1]) !== seq || m[2] !== expectedPrev) return undefined;
+    const tailAt = end - TAIL_BYTES;
+    const tail = bytes.toString('latin1', tailAt, end);
+    if (!TAIL.test(tail)) return undefined;
+    const claimed = tail.slice(9, 73);
+    if (hashBefore(bytes, start, tailAt) !== claimed) return undefined;
+    expectedPrev = claimed;
+    const [, , , at, type, runId] = m as unknown as [string, string, string, string, string, string];
     let p = runs.get(runId);
     if (!p) {
       p = { run: newRun(path, runId, JSON.parse(`"${at}"`) as string), hostLines: [], completed: false };
       runs.set(runId, p);
     }
-    const ref = { seq: i + 1, hash: own(h[1]!) };
+    const ref = { seq, hash: claimed };
+    const line = () => bytes.toString('utf8', start, end);
     if (type === 'inspection.started') p.run.at = JSON.parse(`"${at}"`) as string;
     else if (type === 'inspection.completed') {
-      const parsed = safeParse(line) as { previous_run?: unknown; summary?: { by_change?: Record<string, unknown> } } | undefined;
+      const parsed = safeParse(line()) as { previous_run?: unknown; summary?: { by_change?: Record<string, unknown> } } | undefined;
       const c = parsed?.summary?.by_change;
       if (c && typeof c.new === 'number' && typeof c.resolved === 'number' && typeof c.regressed === 'number') p.byChange = { new: c.new, resolved: c.resolved, regressed: c.regressed };
       if (typeof parsed?.previous_run === 'string') p.run.previous_run = parsed.previous_run;
       p.run.completed = ref;
       p.completed = true;
     } else {
-      const hm = HOST.exec(line.slice(m[0].length));
-      if (!hm) return undefined;
+      const hm = HOST.exec(head.slice(m[0].length));
+      // The fields read here must end inside the decoded prefix (its last character may be a cut one).
+      if (!hm || (!whole && m[0].length + hm[0].length + ',"error":{'.length >= head.length)) return undefined;
       const host = JSON.parse(`"${hm[1]}"`) as string;
       p.run.hosts.push(host);
       p.run.host_lines[host] = ref;
-      const keys = keysOf(line);
-      if (keys === undefined) return undefined;
-      if (keys) p.run.keys[host] = keys;
+      if (nextKeys >= 0 && nextKeys < end) {
+        const keys = keysOf(line());
+        if (keys === undefined) return undefined;
+        if (keys) p.run.keys[host] = keys;
+        nextKeys = bytes.indexOf('authorized', end);
+      }
       // Not inspected: the connection failed, or it connected and the probe did not complete.
-      if (hm[2] === 'false' || line.startsWith(',"error":{', m[0].length + hm[0].length)) {
-        const l = safeParse(line) as { error?: { phase?: unknown; message?: unknown } | null } | undefined;
+      if (hm[2] === 'false' || head.startsWith(',"error":{', m[0].length + hm[0].length)) {
+        const l = safeParse(line()) as { error?: { phase?: unknown; message?: unknown } | null } | undefined;
         if (!l) return undefined;
         const err = l.error;
         p.run.unreachable.push({ host, reason: err ? `${String(err.phase ?? 'connect')}: ${String(err.message ?? '')}`.trim() : 'unreachable' });
       }
-      p.hostLines.push(line);
+      p.hostLines.push([start, end]);
     }
+    start = end + 1;
   }
   const done = [...runs.values()].filter((p) => p.completed);
   const keepRuns = runsToKeep(
@@ -113,8 +151,8 @@ export function adaptInspectionFileFast(path: string, text: string, zone: string
   const keep = new Set(done.filter((p) => keepRuns.has(p.run)));
   for (const p of done) {
     if (keep.has(p) || !p.byChange) {
-      for (const l of p.hostLines) {
-        const parsed = safeParse(l) as { results?: unknown } | undefined;
+      for (const [s, e] of p.hostLines) {
+        const parsed = safeParse(bytes.toString('utf8', s, e)) as { results?: unknown } | undefined;
         if (!parsed) return undefined;
         for (const r of Array.isArray(parsed.results) ? (parsed.results as Record<string, unknown>[]) : []) {
           const row = adaptInspectionRow(r);
@@ -127,7 +165,12 @@ export function adaptInspectionFileFast(path: string, text: string, zone: string
     } else p.run.counts = p.byChange;
     if (!keep.has(p)) p.run.pruned = true;
   }
-  return { runs: done.map((p) => p.run), lines: lines.length };
+  return { runs: done.map((p) => p.run), lines: count };
+}
+
+/** The fast path over a file's text (its UTF-8 bytes: the same result as reading the file). Pure. */
+export function adaptInspectionFileFast(path: string, text: string, zone: string, firstOf?: string): { runs: InspectionRun[]; lines: number } | undefined {
+  return adaptInspectionBytesFast(path, Buffer.from(text, 'utf8'), zone, firstOf);
 }
 
 function safeParse(line: string): unknown {

@@ -47,18 +47,19 @@ export function newRun(path: string, id: string, at: string): InspectionRun {
 export function adaptInspectionRow(v: Line): InspectionResult | undefined {
   if (typeof v?.host !== 'string' || typeof v.check !== 'string' || !STATUSES.has(v.status as ResultStatus)) return undefined;
   const reason = typeof v.reason === 'string' && v.reason ? v.reason : undefined;
-  return {
-    ...(typeof v.expected === 'string' && v.expected ? { expected: v.expected } : {}),
-    ...(typeof v.observed === 'string' && v.observed ? { observed: v.observed } : {}),
-    host: v.host,
-    check: v.check,
-    status: v.status as ResultStatus,
-    severity: SEVERITIES.has(v.severity as Severity) ? (v.severity as Severity) : 'info',
-    change: CHANGES.has(v.change as ResultChange) ? (v.change as ResultChange) : undefined,
-    exception: typeof v.exception === 'string' ? v.exception : undefined,
-    exception_expired: v.status === 'fail' && (reason?.startsWith('exception_expired') ?? false),
-    reason,
-  };
+  // Built by assignment, in the key order of the output: a spread of a conditional literal per optional key costs ~20× on a year of rows.
+  const row = {} as InspectionResult;
+  if (typeof v.expected === 'string' && v.expected) row.expected = v.expected;
+  if (typeof v.observed === 'string' && v.observed) row.observed = v.observed;
+  row.host = v.host;
+  row.check = v.check;
+  row.status = v.status as ResultStatus;
+  row.severity = SEVERITIES.has(v.severity as Severity) ? (v.severity as Severity) : 'info';
+  row.change = CHANGES.has(v.change as ResultChange) ? (v.change as ResultChange) : undefined;
+  row.exception = typeof v.exception === 'string' ? v.exception : undefined;
+  row.exception_expired = v.status === 'fail' && (reason?.startsWith('exception_expired') ?? false);
+  row.reason = reason;
+  return row;
 }
 
 interface Building {
@@ -112,13 +113,30 @@ export function adaptInspectionRecord(path: string, lines: readonly Line[]): Ins
  * the report's period, whose first run may be its baseline), and the newest
  * run to cover each host (the current state takes every host from there). Pure.
  */
+const months = new Map<string, string>();
+/**
+ * The month (yyyy-MM in `zone`) of a run's `at`. Memoised: pruning runs again
+ * after every file of a year asks for the same few hundred timestamps over and
+ * over, and a luxon parse each time cost a second. Pure.
+ */
+function monthOf(at: string, zone: string): string {
+  const k = `${zone}|${at}`;
+  let m = months.get(k);
+  if (m === undefined) {
+    if (months.size >= 100_000) months.clear();
+    m = DateTime.fromISO(at, { zone }).toFormat('yyyy-MM');
+    months.set(k, m);
+  }
+  return m;
+}
+
 export function runsToKeep<T extends { at: string; path: string; run: string; hosts: string[] }>(runs: Iterable<T>, zone: string, firstOf?: string): Set<T> {
   const first = new Map<string, T>();
   const last = new Map<string, T>();
   const key = (r: T) => `${r.at}|${r.path}|${r.run}`;
   const list = [...runs];
   for (const r of list) {
-    const month = DateTime.fromISO(r.at, { zone }).toFormat('yyyy-MM');
+    const month = monthOf(r.at, zone);
     const a = first.get(month);
     if (!a || key(r) < key(a)) first.set(month, r);
     const b = last.get(month);
@@ -154,7 +172,7 @@ export function latestCoveringRuns<T extends Pick<InspectionRun, 'at' | 'path' |
   const key = (r: T) => `${r.at}|${r.path}|${r.run}`;
   const byMonth = new Map<string, T[]>();
   for (const r of runs) {
-    const month = DateTime.fromISO(r.at, { zone }).toFormat('yyyy-MM');
+    const month = monthOf(r.at, zone);
     (byMonth.get(month) ?? byMonth.set(month, []).get(month)!).push(r);
   }
   const keep = new Set<T>();

@@ -64,8 +64,17 @@ export interface ChangesSection {
   missing_records: string[];
 }
 
+/** Each change's window start and its runs' starts in ms, parsed once per input (every trend period asks again). */
+const changeTimes = new WeakMap<readonly DocRef<ChangeDocument>[], { runs: Map<string, ExecutionRun[]>; times: { start: number | undefined; runs: (number | undefined)[] }[] }>();
+
 export function changesInPeriod(input: ReportInput, period: Period, runs: Map<string, ExecutionRun[]>): DocRef<ChangeDocument>[] {
-  return input.changes.filter((c) => inPeriod(ms(c.data.window.start), period) || (runs.get(c.id) ?? []).some((r) => inPeriod(ms(r.started_at), period)));
+  let memo = changeTimes.get(input.changes);
+  if (memo?.runs !== runs) {
+    memo = { runs, times: input.changes.map((c) => ({ start: ms(c.data.window.start), runs: (runs.get(c.id) ?? []).map((r) => ms(r.started_at)) })) };
+    changeTimes.set(input.changes, memo);
+  }
+  const { times } = memo;
+  return input.changes.filter((_, i) => inPeriod(times[i]!.start, period) || times[i]!.runs.some((t) => inPeriod(t, period)));
 }
 
 /** Change management metrics for one period; `now` is the report's generated-at. Outcomes come from the execution records. Pure. */
