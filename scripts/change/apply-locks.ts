@@ -82,6 +82,7 @@ export async function lockHosts(input: LockInput): Promise<HostLocks> {
         nonce: input.nonce,
         saveDir: savedDirOf(lock.stateDir, input.scope, host),
         ...(lock.cgroup ? { cgroup: lock.cgroup } : {}),
+        ...(lock.uid !== undefined ? { loginUid: lock.uid } : {}),
       });
       const from = input.stateRun.get(host);
       out.markers.set(host, {

@@ -20,7 +20,7 @@ export function makeConfirmHooks(o: {
       const r = await armConfirmation(session, { id, seconds: o.seconds, reload, files });
       return r.ok ? { ok: true, id } : { ok: false, why: r.why };
     },
-    // A login as root runs every step as root: each one is guarded, with or without sudo.
+    // The inventory's word only: the host's `id -u` (execute.ts, step-guard.ts loginIsRoot) can add the guard to every step, never this.
     guard: (host) => ({ prefix: confirmId(o.scope, o.run, host), seconds: o.seconds, loginRoot: o.targets.find((t) => t.id === host)?.user === 'root' }),
     async confirm(host, id) {
       const target = o.targets.find((t) => t.id === host);

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FAILED_HOST_OUTCOMES, runOutcomeOf, type HostOutcome, type RunOutcome } from '../model/outcome.ts';
+import { loginIsRoot } from '../remote/step-guard.ts';
 import type { RunnerContext } from '../remote/step-runner.ts';
 import type { Fleet } from '../ssh/fleet.ts';
 import type { Recorder } from './recorder.ts';
@@ -85,11 +86,12 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
     if (!g.ok) closed = g.reason;
     return g;
   };
-  // Root steps run under the protected-set guard when something can confirm its changes (step-guard.ts).
+  // Root steps run under the protected-set guard when something can confirm its changes (step-guard.ts); the host's
+  // own uid of the login, learned with the host lock, says whether every step is one.
   const runnerFor = (host: string): RunnerContext => {
     const r = input.runners.get(host) ?? { runDir: '/nonexistent', stepsLock: '/nonexistent', nonce: 'none' };
     const guard = input.confirm?.guard?.(host);
-    return guard ? { ...r, guard } : r;
+    return guard ? { ...r, guard: { ...guard, loginRoot: loginIsRoot(r.loginUid, guard.loginRoot ?? false) } } : r;
   };
   const contextFor = (host: string) => ({
     recorder,

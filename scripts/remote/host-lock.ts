@@ -21,7 +21,8 @@
  *   a new holder says `held` while any is populated. No process leaves its
  *   cgroup without root, whatever descriptors or environment it drops.
  *
- * The same round trip sets up the state directory (`/var/lib/opsgate`, owned by
+ * The same round trip reports the login's uid (`id -u`: root under any name is
+ * uid 0), sets up the state directory (`/var/lib/opsgate`, owned by
  * the login user; `$HOME/.local/state/opsgate` when neither it nor `sudo -n`
  * can create it) and lists the step markers an earlier run left for this
  * change on this host (see step-runner.ts). Edge.
@@ -71,6 +72,8 @@ case $r in
 esac
 printf '%s\n' "$owner" > "$f.owner" 2>/dev/null
 echo "dir $D"
+# Who the login really is (uid 0 under any name is root): apply's protected-set guard decides on it (step-guard.ts).
+echo "uid $uid"
 [ -z "$cgp" ] || echo "cg $cgp"
 if [ -n "$chg" ]; then
   for base in "$D" "%{XDG_STATE_HOME:-$HOME/.local/state}/opsgate"; do
@@ -103,6 +106,8 @@ export type LockResult =
       markers: HostMarker[];
       release: () => Promise<void>;
       /** The host's cgroup its steps enter (step-cgroup.ts); absent: flock and token only. */ cgroup?: string;
+      /** The login account's uid as the host reports it (`id -u`); absent when the answer did not carry one. */
+      uid?: number;
     }
   | { status: 'held'; owner: string }
   | { status: 'error'; message: string };
@@ -146,6 +151,7 @@ export async function acquireHostLock(session: HostSession, hostId: string, owne
     beat.unref();
     const stateDir = first.lines.find((l) => l.startsWith('dir '))?.slice(4) ?? '';
     const cgroup = first.lines.find((l) => l.startsWith('cg '))?.slice(3);
+    const uidLine = first.lines.find((l) => /^uid \d{1,10}$/.test(l));
     const markers = first.lines
       .filter((l) => l.startsWith('M\t'))
       .map((l) => {
@@ -157,6 +163,7 @@ export async function acquireHostLock(session: HostSession, hostId: string, owne
       stateDir,
       markers,
       ...(cgroup ? { cgroup } : {}),
+      ...(uidLine ? { uid: Number(uidLine.slice(4)) } : {}),
       release: async () => {
         clearInterval(beat);
         await held.close();

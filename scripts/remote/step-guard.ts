@@ -1,6 +1,7 @@
 /**
  * The protected-set guard of the step runner (ARCHITECTURE.md, "Never lock
- * ourselves out"): a step that runs as root — `sudo: true`, or a command that
+ * ourselves out"): a step that runs as root — `sudo: true`, any step of a login
+ * whose uid is 0 (loginIsRoot), or a command that
  * raises its own privileges (`sudo`, `su`, `doas`, `pkexec`, `run0` in its argv
  * or script) — can edit sshd's configuration, PAM, sudo rules, accounts or the
  * firewall files whatever its kind. So, on the host, before such a step:
@@ -123,6 +124,15 @@ export function needsGuard(
   if (a.argv.some((w) => RAISES.test(w))) return 'sudo';
   if (script !== undefined && RAISES.test(typeof script === 'string' ? script : script.toString('utf8'))) return 'sudo';
   return undefined;
+}
+
+/**
+ * Whether the login runs every step as root. The host's own `id -u` decides (host-lock.ts): uid 0 under any name
+ * (`toor`, an inventory `user: ops` whose account is uid 0) is root. The inventory's `user: root` can only add the
+ * guard, never remove it, and stands alone only when the host did not say. Pure.
+ */
+export function loginIsRoot(hostUid: number | undefined, inventorySaysRoot: boolean): boolean {
+  return hostUid === 0 || inventorySaysRoot;
 }
 
 /** The id of a step's guard directory on the host. */

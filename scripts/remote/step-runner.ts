@@ -151,6 +151,8 @@ export interface RunnerContext {
   saveDir?: string;
   /** The host's cgroup (step-cgroup.ts, from the host lock): every step runs in its own cgroup below it. */
   cgroup?: string;
+  /** The login account's uid as the host reported it (host-lock.ts): 0 makes every step a root step (step-guard.ts loginIsRoot). */
+  loginUid?: number;
   /** The protected-set guard (step-guard.ts): guard directory prefix on the host and the seconds opsgate has to confirm a change. */
   guard?: { prefix: string; seconds: number; loginRoot?: boolean };
 }

@@ -180,7 +180,7 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
           description: `test fleet host (${tag})`,
           address: '127.0.0.1',
           port: 22,
-          user: LOGIN_USER,
+          user: spec.login?.name ?? LOGIN_USER,
           host_keys: [pinOf(pinned)],
           proxy_command: ['ip', 'netns', 'exec', ns, 'nc', '127.0.0.1', '22'] as string[],
           groups: spec.groups ?? ['web'],

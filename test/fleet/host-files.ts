@@ -76,10 +76,12 @@ export async function writeHostFiles(dir: string, spec: FleetHostSpec, clientPub
   const sysGroups = (await readFile('/etc/group', 'utf8')).split('\n').filter((l) => l && Number(l.split(':')[2]) < 1000);
   const loginShell = spec.fault === 'garbage' ? path.join(dir, 'garbage-shell') : '/bin/sh';
   const accounts = [
-    { name: LOGIN_USER, uid: LOGIN_UID, shell: loginShell, keys: spec.fault === 'refused-key' ? [] : [clientPublicKey] },
+    { name: LOGIN_USER, uid: LOGIN_UID, shell: loginShell, keys: spec.fault === 'refused-key' || spec.login ? [] : [clientPublicKey] },
+    // The spec's own login account: its home is below the host's own /home whatever its uid.
+    ...(spec.login ? [{ ...spec.login, shell: loginShell, keys: spec.fault === 'refused-key' ? [] : [clientPublicKey], ownHome: true }] : []),
     ...(spec.accounts ?? []).map((a) => ({ ...a, shell: a.shell ?? '/bin/bash', keys: a.keys ?? [] })),
-  ] as Array<NonNullable<FleetHostSpec['accounts']>[number] & { shell: string; keys: string[] }>;
-  const home = (a: { name: string; uid: number }) => (a.uid === 0 ? '/root' : `/home/${a.name}`);
+  ] as Array<NonNullable<FleetHostSpec['accounts']>[number] & { shell: string; keys: string[]; ownHome?: boolean }>;
+  const home = (a: { name: string; uid: number; ownHome?: boolean }) => (a.uid === 0 && !a.ownHome ? '/root' : `/home/${a.name}`);
   const gidOf = (name: string) => Number(sysGroups.find((l) => l.split(':')[0] === name)?.split(':')[2] ?? NaN);
   const primary = (a: (typeof accounts)[number]) => (a.uid === 0 ? 0 : a.primaryGroup ? gidOf(a.primaryGroup) : a.uid);
   await writeFile(path.join(etc, 'passwd'), [...system, ...accounts.map((a) => `${a.name}:x:${a.uid}:${primary(a)}::${home(a)}:${a.shell}`)].join('\n') + '\n', { mode: 0o644 });
@@ -99,7 +101,8 @@ export async function writeHostFiles(dir: string, spec: FleetHostSpec, clientPub
   ];
   await writeFile(path.join(etc, 'shadow'), shadowLines.join('\n') + '\n', { mode: 0o640 });
   for (const a of accounts) {
-    if (a.uid === 0) continue;
+    // A second root's home is the machine's /root: never written. A uid-0 login account has its own (above).
+    if (a.uid === 0 && !a.ownHome) continue;
     const sshDir = path.join(dir, 'home', a.name, '.ssh');
     await mkdir(sshDir, { recursive: true });
     await writeFile(path.join(sshDir, 'authorized_keys'), a.keys.map((k) => k + '\n').join(''), { mode: 0o600 });

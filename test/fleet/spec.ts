@@ -71,6 +71,12 @@ export interface FleetHostSpec {
    * hostname took into it.
    */
   restic?: { policy: string; snapshotTimes: string[]; shared?: string; foreign?: Array<{ host: string; time: string }> };
+  /**
+   * The inventory logs in as this account instead of `opsgate` (which stays, with its sudo rule). The client key is
+   * authorized for it and its home is the host's own `/home/<name>`, even for uid 0 (never the machine's /root), so
+   * `{ name: 'toor', uid: 0 }` is a root login under another name. A uid-0 login needs `sshd.permitRootLogin`.
+   */
+  login?: { name: string; uid: number };
   /** The login user gets no sudo rule: the probe runs unprivileged. */
   noSudo?: boolean;
   fault?: 'down' | 'changed-host-key' | 'refused-key' | 'hang' | 'garbage';
