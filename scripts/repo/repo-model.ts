@@ -28,7 +28,12 @@ export class RepoModel {
       const id = String(d.id);
       if (!byId.has(id)) byId.set(id, d);
     }
+    // A file that loaded as a document with a string id is that kind and id (parseDocumentText
+    // refuses an id other than the file name's), so it is not invalid: no need to match its path again.
+    const loaded = new Set<string>();
+    for (const d of documents) if (typeof d.id === 'string') loaded.add(d.file);
     for (const f of files) {
+      if (loaded.has(f)) continue;
       const m = matchKind(f);
       if (!m || this.ids.get(m.kind)?.has(m.expectedId)) continue;
       let set = this.invalid.get(m.kind);
