@@ -4,6 +4,7 @@ import { HelpRequested } from '../commands/args.ts';
 import { commands } from '../commands/index.ts';
 import { ExitCode, GitHubApiError, IntegrityError, SshError, UsageError } from '../model/errors.ts';
 import { readVersion } from '../model/version.ts';
+import { checkNowAllowed, NOW_COMMANDS, parseNow } from './now-option.ts';
 
 interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -22,23 +23,26 @@ function usage(): string {
     'commands:',
     ...lines,
     '',
-    'global options: --root DIR (repository root, default: current directory), --debug (stack traces)',
+    'global options: --root DIR (repository root, default: current directory), --debug (stack traces),',
+    `  --now ISO-8601 (evaluate at this instant, with offset, instead of the machine's clock; only ${NOW_COMMANDS.join(', ')})`,
     'exit codes: 0 clean, 1 findings, 2 unusable input or usage, 3 internal error',
   ].join('\n');
 }
 
 /**
- * Takes the global options (`--root DIR`, `--debug`) from anywhere in argv and
+ * Takes the global options (`--root DIR`, `--debug`, `--now ISO`) from anywhere in argv and
  * returns the rest for the command, whose own parser validates it.
  */
-export function splitGlobalArgs(argv: readonly string[], cwd: string): { root: string; debug: boolean; rest: string[] } {
-  const { tokens } = parseArgs({ args: [...argv], options: { root: { type: 'string' }, debug: { type: 'boolean' } }, strict: false, allowPositionals: true, tokens: true });
+export function splitGlobalArgs(argv: readonly string[], cwd: string): { root: string; debug: boolean; now?: Date; rest: string[] } {
+  const options = { root: { type: 'string' }, debug: { type: 'boolean' }, now: { type: 'string' } } as const;
+  const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
   const drop = new Set<number>();
   let root = cwd;
   let debug = false;
+  let now: Date | undefined;
   for (const t of tokens) {
     if (t.kind === 'option-terminator') break;
-    if (t.kind !== 'option' || (t.name !== 'root' && t.name !== 'debug')) continue;
+    if (t.kind !== 'option' || !(t.name in options)) continue;
     if (t.rawName !== `--${t.name}`) continue;
     drop.add(t.index);
     if (t.name === 'debug') {
@@ -46,11 +50,16 @@ export function splitGlobalArgs(argv: readonly string[], cwd: string): { root: s
       debug = true;
       continue;
     }
+    if (!t.inlineValue && t.value !== undefined) drop.add(t.index + 1);
+    if (t.name === 'now') {
+      if (now) throw new UsageError('--now given twice');
+      now = parseNow(t.value);
+      continue;
+    }
     if (t.value === undefined || t.value === '') throw new UsageError('--root needs a directory', 'e.g. --root path/to/repository');
-    if (!t.inlineValue) drop.add(t.index + 1);
     root = path.resolve(cwd, t.value);
   }
-  return { root, debug, rest: argv.filter((_, i) => !drop.has(i)) };
+  return { root, debug, ...(now ? { now } : {}), rest: argv.filter((_, i) => !drop.has(i)) };
 }
 
 /** Parses global flags, runs one command, and maps every error to an exit code. Never throws. */
@@ -58,8 +67,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let root: string;
   let debug: boolean;
   let rest: string[];
+  let now: Date | undefined;
   try {
-    ({ root, debug, rest } = splitGlobalArgs(argv, io.cwd));
+    ({ root, debug, now, rest } = splitGlobalArgs(argv, io.cwd));
   } catch (err) {
     return reportError(err, io, false);
   }
@@ -78,8 +88,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return ExitCode.unusable;
   }
   try {
+    if (now) checkNowAllowed(name);
     const command = await entry.load();
-    return await command({ argv: args, root, env: io.env, stdout: io.stdout, stderr: io.stderr, now: io.now ?? (() => new Date()), debug });
+    const clock = now ? { now: () => new Date(now.getTime()), nowSet: true } : { now: io.now ?? (() => new Date()) };
+    if (now) io.stderr.write(`opsgate: evaluating at ${now.toISOString()} (--now), not the machine's clock\n`);
+    return await command({ argv: args, root, env: io.env, stdout: io.stdout, stderr: io.stderr, ...clock, debug });
   } catch (err) {
     return reportError(err, io, debug);
   }

@@ -6,6 +6,7 @@ import samplePullRequest from '../demo/sample-pull-request.json' with { type: 'j
 import type { Command, CommandContext } from './context.ts';
 import { is, parseCommandArgs } from './args.ts';
 import { describeFleetDemo, runFleetDemo } from './demo-fleet.ts';
+import { SAMPLE_AS_OF } from '../demo/sample-clock.ts';
 
 const USAGE = 'usage: opsgate demo [YYYY-MM] [--out DIR] [--fleet]';
 const HELP = `${USAGE}
@@ -14,7 +15,8 @@ The main job on the sample organisation (this repository), end to end and offlin
 every document, decide a sample pull request's approvals, print the plan of a change,
 verify the evidence chains, and write the audit report for the month (default 2026-11).
 It writes only under --out (default demo-output/, ignored by git): the working tree
-stays as it was.
+stays as it was. The sample is a snapshot, evaluated as of ${SAMPLE_AS_OF} whatever
+the date (opsgate --now ISO demo evaluates it at another instant).
 
   --out DIR   where the demo writes (default: demo-output/ in the repository)
   --fleet     as root, in a checkout of opsgate: also start the local sshd fleet and play
@@ -45,6 +47,10 @@ export async function demoCommand(ctx: CommandContext): Promise<number> {
       'run it in a checkout of opsgate (npm run demo), or try the real commands here: opsgate lint, opsgate plan CHG-…, opsgate report audit',
     );
   }
+  // The sample is a snapshot: its advisories, waivers and reviews fall due with the calendar, so it is read as of its own date.
+  const asOf = ctx.nowSet ? ctx.now() : new Date(SAMPLE_AS_OF);
+  const sampleCtx: CommandContext = { ...ctx, now: () => new Date(asOf.getTime()) };
+  ctx.stdout.write(`The sample organisation as of ${ctx.nowSet ? `${asOf.toISOString()} (--now)` : `${SAMPLE_AS_OF} (its snapshot date)`}\n`);
   const out = path.resolve(ctx.root, values.out ?? 'demo-output');
   await mkdir(out, { recursive: true });
   const simulation = path.join(out, 'sample-pull-request.json');
@@ -73,7 +79,7 @@ export async function demoCommand(ctx: CommandContext): Promise<number> {
   let worst = 0;
   for (const step of steps) {
     ctx.stdout.write(`\n━━ ${step.title}\n   $ opsgate ${step.command} ${step.argv.map(shown).join(' ')}\n\n`);
-    const code = await (await step.load())({ ...ctx, argv: step.argv });
+    const code = await (await step.load())({ ...sampleCtx, argv: step.argv });
     const ok = (step.expect ?? [0]).includes(code);
     ctx.stdout.write(`\n   → exit ${code}${ok ? '' : ' (unexpected)'}\n`);
     if (!ok) worst = Math.max(worst, code);

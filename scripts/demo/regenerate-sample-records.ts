@@ -40,6 +40,7 @@ import { createLocalScm, git, mergePull, type SamplePull } from './sample-git.ts
 import { buildSampleBaseRepo, openSamplePull, writeHistoryBundle } from './sample-replay-repo.ts';
 import { PLANTED, startSampleFleet, writeFleetInventory, type SampleFleet } from './sample-fleet.ts';
 import { BASE_COMMIT_AT, PULLS, REPOSITORY, sampleEvents } from './sample-timeline.ts';
+import { SAMPLE_AS_OF } from './sample-clock.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const argv = process.argv.slice(2);
@@ -47,8 +48,8 @@ const KEEP = argv.includes('--keep');
 const VERBOSE = argv.includes('--verbose');
 const outAt = argv.indexOf('--out');
 const OUT = outAt >= 0 && argv[outAt + 1] ? path.resolve(argv[outAt + 1]!) : undefined;
-/** The November report is generated as of the period end (report --at default). */
-const REPORT_AS_OF = '2026-12-01T00:00:00+08:00';
+/** The November report is generated as of the period end (report --at default): the sample's reference instant. */
+const REPORT_AS_OF = SAMPLE_AS_OF;
 const say = (line: string) => process.stdout.write(line + '\n');
 
 /** A clock that reads `startIso` when the command starts and then runs at real speed. */

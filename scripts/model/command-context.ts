@@ -13,5 +13,7 @@ export interface CommandContext {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   /** The clock, injected so every decision is reproducible. */
   now: () => Date;
+  /** True when the user fixed `now` with the global `--now` (only the commands that evaluate and change nothing accept it). */
+  nowSet?: boolean;
   debug: boolean;
 }

@@ -1,9 +1,9 @@
-import jsYaml from 'js-yaml';
 import { createRequire } from 'node:module';
 import type * as YamlLib from 'yaml';
 import type { Document, Node } from 'yaml';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import { checkEncoding } from './encoding.ts';
+import { parseFastYaml } from './fast-yaml.ts';
 
 // The positional parser (the `yaml` library, ~0.1 s to load) is loaded on first use: the fast
 // path needs it only to locate a diagnostic, and a lint worker thread may never need it.
@@ -86,45 +86,16 @@ export function parseYamlTextPositional(text: string, file: string, lineOffset =
 }
 
 /**
- * YAML the fast path leaves to the positional parser: anchors, aliases, tags,
- * directives, document markers, complex or explicit keys, null keys.
- */
-const NEEDS_FULL_PARSER = /(^|[\s[\]{},:-])[&*!%]|^(---|\.\.\.)|^\s*(\[|\{|\?(\s|$))|^\s*(~|null|Null|NULL)?\s*:(\s|$)/m;
-
-/** YAML 1.2 core integers, as the positional parser reads them (no 0b…, no 1_000, no sexagesimal). */
-const coreInt = new jsYaml.Type('tag:yaml.org,2002:int', {
-  kind: 'scalar',
-  resolve: (s: string) => /^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$/.test(s),
-  construct: (s: string) => (s.startsWith('0o') ? parseInt(s.slice(2), 8) : s.startsWith('0x') ? parseInt(s.slice(2), 16) : parseInt(s, 10)),
-  predicate: (v: unknown) => Number.isInteger(v),
-});
-const coreFloat = new jsYaml.Type('tag:yaml.org,2002:float', {
-  kind: 'scalar',
-  resolve: (s: string) => /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$/.test(s),
-  construct: (s: string) => (/nan$/i.test(s) ? NaN : /inf$/i.test(s) ? (s.startsWith('-') ? -Infinity : Infinity) : parseFloat(s)),
-  predicate: (v: unknown) => typeof v === 'number',
-});
-// js-yaml exports its built-in types at run time; its type declarations omit them.
-const builtin = (jsYaml as unknown as { types: Record<'null' | 'bool', InstanceType<typeof jsYaml.Type>> }).types;
-const CORE_1_2 = jsYaml.FAILSAFE_SCHEMA.extend({ implicit: [builtin.null, builtin.bool, coreInt, coreFloat] });
-
-/**
- * The fast path: js-yaml (about ten times faster than the positional parser)
- * for the common case of plain documents — no anchors, aliases or tags, so no
- * alias bomb — that load as a mapping with no forbidden key and no deep
- * nesting. Positions are computed lazily, only when a diagnostic needs one.
- * Anything unusual returns undefined and takes the positional path, which
- * produces the located diagnostics.
+ * The fast path: a hand-written reader (fast-yaml.ts) for the YAML opsgate
+ * documents use, which returns exactly what the positional parser would, or
+ * undefined when it is not certain (anchors, aliases, tags, duplicate or
+ * forbidden keys, deep nesting, anything unusual). Positions are computed
+ * lazily, only when a diagnostic needs one. Undefined takes the positional
+ * path, which produces the located diagnostics.
  */
 function parseFast(text: string, lineOffset: number): ParsedYaml | undefined {
-  if (NEEDS_FULL_PARSER.test(text)) return undefined;
-  let data: unknown;
-  try {
-    data = jsYaml.load(text, { schema: CORE_1_2, json: false });
-  } catch {
-    return undefined;
-  }
-  if (data === null || typeof data !== 'object' || Array.isArray(data) || !isPlainTree(data, 0)) return undefined;
+  const data = parseFastYaml(text);
+  if (data === undefined) return undefined;
   return { data, locate: lazyLocator(text, lineOffset), diagnostics: [], source: { text, lineOffset } };
 }
 
@@ -135,21 +106,6 @@ export function lazyLocator(text: string, lineOffset: number): ParsedYaml['locat
     positional ??= locatorFor(text, lineOffset);
     return positional(pointer, opts);
   };
-}
-
-function isPlainTree(v: unknown, depth: number): boolean {
-  if (depth > YAML_LIMITS.maxDepth) return false;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (!isPlainTree(v[i], depth + 1)) return false;
-    return true;
-  }
-  if (v !== null && typeof v === 'object') {
-    if (Object.prototype.hasOwnProperty.call(v, '__proto__')) return false;
-    const keys = Object.keys(v);
-    for (const k of keys) if (FORBIDDEN_KEYS.has(k)) return false;
-    for (const k of keys) if (!isPlainTree((v as Record<string, unknown>)[k], depth + 1)) return false;
-  }
-  return true;
 }
 
 /** Positions only (no checks, no conversion): for diagnostics about a document that loaded fast. */

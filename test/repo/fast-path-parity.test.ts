@@ -1,9 +1,12 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseYamlText, parseYamlTextPositional, type ParsedYaml } from '../../scripts/repo/parse-yaml.ts';
 import { splitFrontMatter } from '../../scripts/repo/front-matter.ts';
+import { parseFastYaml } from '../../scripts/repo/fast-yaml.ts';
+import { generateRepo } from '../../scripts/bench/generate-repo.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
 
 async function yamlFiles(dir: string): Promise<string[]> {
@@ -51,6 +54,27 @@ const HOSTILE: Array<[string, string]> = [
   ['document end marker', 'id: a\n...\n'],
   ['directive', '%YAML 1.2\n---\nid: a\n'],
   ['flow mapping at the top', '{id: a, x: 1}\n'],
+  ['CRLF', 'id: a\r\nowner: b\r\n'],
+  ['BOM', '\ufeffid: a\n'],
+  ['key:value without a space', 'id: a\nowner:b\n'],
+  ['a plain scalar continued on the next line', 'id: a\ntitle: one\n  two\n'],
+  ['null key', 'id: a\n~: 1\n'],
+  ['bool and int keys', 'id: a\ntrue: 1\n2: b\n'],
+  ['forbidden key in a flow mapping', 'id: a\nx: {__proto__: 1}\n'],
+  ['prototype key', 'id: a\nprototype: 1\n'],
+  [
+    'very deep block nesting',
+    `id: a\n${Array.from({ length: 70 }, (_, i) => `${' '.repeat(i + 1)}k${i}:`)
+      .join('\n')
+      .replace(/^ /, '')} leaf\n`,
+  ],
+  ['numbers', 'id: a\nn: [08, 1_000, +1, .5, 1e3, 0x1F, 0o17, -0, .inf, .NaN, 0b1]\n'],
+  ['booleans and nulls', 'id: a\nb: [yes, no, on, off, True, FALSE, ~, null, Null]\n'],
+  ['block scalars', 'id: a\nl: |\n  x\n\n  y\nk: |+\n  z\n\nf: >-\n  p\n  q\n\n   r\n'],
+  ['comments everywhere', '# head\nid: a # c\n  # odd indent\nx:\n  # before\n  - 1 # one\n# after\n'],
+  ['quoted keys and odd quoting', "\"id\": a\n'x: y': \"# not a comment\"\nz: 'it''s'\n"],
+  ['unicode', 'id: a\n名字: 员工 # 注释\n'],
+  ['nested sequences', 'id: a\nx:\n- - 1\n  - 2\n- - 3\n'],
 ];
 
 describe('the fast YAML path gives exactly the result of the positional parser', async () => {
@@ -83,8 +107,34 @@ describe('the fast YAML path gives exactly the result of the positional parser',
     if (positional.data !== undefined) expect(positional.data).toEqual(reference);
   });
 
+  it('reads every sample document on the fast path', () => {
+    const slow = inputs.slice(0, files.length).filter(([name, text]) => !name.includes('/invalid/') && parseFastYaml(text) === undefined);
+    expect(slow.map(([name]) => name)).toEqual([]);
+  });
+
   it('locates lazily, also with a front-matter offset', () => {
     const p = parseYamlText('id: a\nowner: b\n', 'runbooks/a.md', 1);
     expect(p.locate('/owner')).toEqual({ line: 3, col: 8 });
   });
+});
+
+describe('the bench generator documents read the same on both paths, all on the fast path', () => {
+  it('agrees on every document of a generated repository', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'og-fast-parity-'));
+    try {
+      await generateRepo(repoRoot, dir, 400);
+      const files = (await Promise.all(['inventory', 'policies', 'changes', 'incidents', 'runbooks'].map((d) => yamlFiles(path.join(dir, d))))).flat();
+      expect(files.length).toBeGreaterThan(300);
+      for (const f of files) {
+        const raw = await readFile(f, 'utf8');
+        const text = f.endsWith('.md') ? (splitFrontMatter(raw)?.yaml ?? '') : raw;
+        const fast = parseFastYaml(text);
+        expect(fast, f).toBeDefined();
+        expect(observable(parseYamlText(text, 'x.yaml', 1)), f).toEqual(observable(parseYamlTextPositional(text, 'x.yaml', 1)));
+        expect(fast, f).toStrictEqual(parseYamlTextPositional(text, 'x.yaml').data);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -1,0 +1,305 @@
+/**
+ * Scalars for the fast YAML reader (fast-yaml.ts): plain scalars resolved as
+ * the YAML 1.2 core schema (exactly the `yaml` library's schema 'core' tests
+ * and conversions), one-line single- and double-quoted scalars, and literal
+ * and folded block scalars ported from the `yaml` library's own resolution.
+ * Anything they are not certain about throws BAIL: the caller then leaves the
+ * document to the positional parser.
+ */
+
+/** Thrown when the fast reader is not certain; never escapes fast-yaml.ts. */
+export const BAIL: unique symbol = Symbol('fast-yaml: leave it to the positional parser');
+
+/** Results of the last scan: the value, and why a plain scalar stopped. */
+export const out: { val: unknown; stop: number } = { val: null, stop: 0 };
+
+export const STOP_EOL = 0;
+export const STOP_COLON = 1;
+export const STOP_COMMENT = 2;
+export const STOP_FLOW = 3;
+
+const NL = 10;
+const SP = 32;
+const HASH = 35;
+const COLON = 58;
+const SQ = 39;
+const DQ = 34;
+const BSLASH = 92;
+
+/** A space, a line break or the end of the text at i: what must follow `:` or `-` as indicators. */
+export function isBlank(s: string, i: number): boolean {
+  if (i >= s.length) return true;
+  const c = s.charCodeAt(i);
+  return c === SP || c === NL;
+}
+
+export function isFlowIndicator(c: number): boolean {
+  return c === 44 || c === 91 || c === 93 || c === 123 || c === 125; // , [ ] { }
+}
+
+/** The c-indicator characters: -?:,[]{}#&*!|>'"%@` */
+export function isIndicator(c: number): boolean {
+  return (
+    c === 45 || c === 63 || c === COLON || isFlowIndicator(c) || c === HASH || c === 38 || c === 42 || c === 33 || c === 124 || c === 62 || c === SQ || c === DQ || c === 37 || c === 64 || c === 96
+  );
+}
+
+/** Whether a plain scalar may start at p: no indicator, except '-' followed by a safe character (`-1`, `-sI`). */
+export function plainStarts(s: string, p: number, flow: boolean): boolean {
+  const c = s.charCodeAt(p);
+  if (c === SP || c === NL || p >= s.length) return false;
+  if (!isIndicator(c)) return true;
+  if (c !== 45) return false;
+  const d = s.charCodeAt(p + 1);
+  return !isBlank(s, p + 1) && !(flow && isFlowIndicator(d));
+}
+
+/** Where a plain scalar starting at p stops (out.stop says why); trailing spaces are not trimmed. */
+export function plainEnd(s: string, p: number, flow: boolean): number {
+  return flow ? flowPlainEnd(s, p) : blockPlainEnd(s, p);
+}
+
+/** In block context only `: `, ` #` and the line end stop a plain scalar: found with native searches. */
+function blockPlainEnd(s: string, p: number): number {
+  let eol = s.indexOf('\n', p);
+  if (eol === -1) eol = s.length;
+  out.stop = STOP_EOL;
+  let end = eol;
+  const hash = commentAfter(s, p);
+  if (hash < eol) {
+    end = hash;
+    out.stop = STOP_COMMENT;
+  }
+  for (let c = s.indexOf(':', p); c !== -1 && c < end; c = s.indexOf(':', c + 1)) {
+    if (isBlank(s, c + 1)) {
+      out.stop = STOP_COLON;
+      return c;
+    }
+  }
+  return end;
+}
+
+// The first ` #` at or after hashFrom in hashText (its length when none): one search per document, not one per scalar.
+let hashText = '';
+let hashFrom = 0;
+let hashAt = 0;
+
+function commentAfter(s: string, p: number): number {
+  if (s !== hashText || p < hashFrom || (hashAt < p && hashAt < s.length)) {
+    const h = s.indexOf(' #', p);
+    hashText = s;
+    hashFrom = p;
+    hashAt = h === -1 ? s.length : h;
+  }
+  return hashAt;
+}
+
+function flowPlainEnd(s: string, p: number): number {
+  const n = s.length;
+  for (let i = p; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === NL) {
+      out.stop = STOP_EOL;
+      return i;
+    }
+    if (c === COLON) {
+      const d = s.charCodeAt(i + 1);
+      if (isBlank(s, i + 1) || isFlowIndicator(d)) {
+        out.stop = STOP_COLON;
+        return i;
+      }
+    } else if (c === SP) {
+      if (s.charCodeAt(i + 1) === HASH) {
+        out.stop = STOP_COMMENT;
+        return i;
+      }
+    } else if (isFlowIndicator(c)) {
+      out.stop = STOP_FLOW;
+      return i;
+    }
+  }
+  out.stop = STOP_EOL;
+  return n;
+}
+
+export function trimEnd(s: string, p: number, end: number): number {
+  while (end > p && s.charCodeAt(end - 1) === SP) end--;
+  return end;
+}
+
+const INT = /^[-+]?[0-9]+$/;
+const OCT = /^0o[0-7]+$/;
+const HEX = /^0x[0-9a-fA-F]+$/;
+const NAN_INF = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
+const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+const NULL = /^(?:~|[Nn]ull|NULL)?$/;
+const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+
+/** A plain scalar's value under the YAML 1.2 core schema, tested in the `yaml` library's order. */
+export function resolvePlain(str: string): unknown {
+  const c = str.charCodeAt(0);
+  if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) {
+    if (OCT.test(str)) return parseInt(str.substring(2), 8);
+    if (INT.test(str)) return parseInt(str, 10);
+    if (HEX.test(str)) return parseInt(str.substring(2), 16);
+    if (NAN_INF.test(str)) return str.slice(-3).toLowerCase() === 'nan' ? NaN : str[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    if (FLOAT_EXP.test(str) || FLOAT.test(str)) return parseFloat(str);
+    return str;
+  }
+  if (c === 126 || c === 110 || c === 78) return NULL.test(str) ? null : str;
+  if (c === 116 || c === 84 || c === 102 || c === 70) return BOOL.test(str) ? c === 116 || c === 84 : str;
+  return str;
+}
+
+function lineEnd(s: string, p: number): number {
+  const nl = s.indexOf('\n', p);
+  return nl === -1 ? s.length : nl;
+}
+
+/** A single-quoted scalar closed on its own line; returns the position after the closing quote. */
+export function singleQuoted(s: string, p: number): number {
+  const eol = lineEnd(s, p);
+  let res = '';
+  let from = p + 1;
+  for (;;) {
+    const q = s.indexOf("'", from);
+    if (q === -1 || q >= eol) throw BAIL;
+    if (s.charCodeAt(q + 1) === SQ) {
+      res += s.slice(from, q + 1);
+      from = q + 2;
+      continue;
+    }
+    out.val = res + s.slice(from, q);
+    return q + 1;
+  }
+}
+
+const ESCAPES: Record<string, string> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  e: '\x1b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  N: '\u0085',
+  _: '\u00a0',
+  L: '\u2028',
+  P: '\u2029',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+};
+const HEX_DIGITS = /^[0-9a-fA-F]+$/;
+
+/** A double-quoted scalar closed on its own line; returns the position after the closing quote. */
+export function doubleQuoted(s: string, p: number): number {
+  const eol = lineEnd(s, p);
+  let res = '';
+  let from = p + 1;
+  for (let i = from; i < eol; i++) {
+    const c = s.charCodeAt(i);
+    if (c === DQ) {
+      out.val = res + s.slice(from, i);
+      return i + 1;
+    }
+    if (c !== BSLASH) continue;
+    res += s.slice(from, i);
+    const e = s[i + 1]!;
+    const simple = Object.prototype.hasOwnProperty.call(ESCAPES, e) ? ESCAPES[e] : undefined;
+    if (simple !== undefined) {
+      res += simple;
+      i += 1;
+    } else if (e === 'x' || e === 'u') {
+      const len = e === 'x' ? 2 : 4;
+      const hex = s.substr(i + 2, len);
+      if (hex.length !== len || !HEX_DIGITS.test(hex) || i + 2 + len > eol) throw BAIL;
+      res += String.fromCodePoint(parseInt(hex, 16));
+      i += 1 + len;
+    } else throw BAIL;
+    from = i + 1;
+  }
+  throw BAIL;
+}
+
+/**
+ * A block scalar (`|`, `|-`, `|+`, `>`, `>-`, `>+`) whose header is at p, inside
+ * a collection indented `parent`. Returns the start of the first line after it.
+ * Leaves to the positional parser: indentation indicators, empty or
+ * leading-blank contents, whitespace-only lines deeper than the content, and a
+ * last content line without its line break.
+ */
+export function blockScalar(s: string, p: number, parent: number): number {
+  const n = s.length;
+  const folded = s.charCodeAt(p) === 62;
+  let h = p + 1;
+  const chomp = s.charCodeAt(h);
+  if (chomp === 45 || chomp === 43) h++;
+  else if (chomp !== SP && chomp !== NL) throw BAIL;
+  let q = h;
+  while (s.charCodeAt(q) === SP) q++;
+  if (q < n && s.charCodeAt(q) !== NL && !(s.charCodeAt(q) === HASH && q > h)) throw BAIL;
+  let ls = lineEnd(s, q) + 1;
+  if (ls > n) throw BAIL;
+  const indent = indentOf(s, ls);
+  if (ls + indent >= n || s.charCodeAt(ls + indent) === NL || indent <= parent) throw BAIL;
+  let value = '';
+  let sep = '';
+  let prevMore = false;
+  let empties = 0;
+  for (;;) {
+    const k = indentOf(s, ls);
+    const c = s.charCodeAt(ls + k);
+    if (ls + k >= n) {
+      if (k > 0) throw BAIL;
+      break;
+    }
+    if (c === NL) {
+      if (k > indent) throw BAIL;
+      empties++;
+      ls += k + 1;
+      continue;
+    }
+    if (k < indent) break;
+    const eol = lineEnd(s, ls);
+    if (eol >= n) throw BAIL;
+    const text = s.slice(ls + indent, eol);
+    if (!folded) {
+      value += sep + '\n'.repeat(empties) + text;
+      sep = '\n';
+    } else {
+      // The `yaml` library's folding, line by line: empty lines first, then this one.
+      for (let j = 0; j < empties; j++) {
+        if (sep === '\n') value += '\n';
+        else sep = '\n';
+      }
+      if (k > indent) {
+        if (sep === ' ') sep = '\n';
+        else if (!prevMore && sep === '\n') sep = '\n\n';
+        value += sep + text;
+        sep = '\n';
+        prevMore = true;
+      } else {
+        value += sep + text;
+        sep = ' ';
+        prevMore = false;
+      }
+    }
+    empties = 0;
+    ls = eol + 1;
+  }
+  if (chomp === 43) value += '\n'.repeat(empties + 1);
+  else if (chomp !== 45) value += '\n';
+  out.val = value;
+  return ls;
+}
+
+export function indentOf(s: string, ls: number): number {
+  let i = ls;
+  while (s.charCodeAt(i) === SP) i++;
+  return i - ls;
+}

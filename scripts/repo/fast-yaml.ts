@@ -1,0 +1,305 @@
+import { BAIL, blockScalar, isBlank, doubleQuoted, indentOf, isIndicator, out, plainEnd, plainStarts, resolvePlain, singleQuoted, STOP_COLON, STOP_FLOW, trimEnd } from './fast-yaml-scalars.ts';
+
+/**
+ * The fast YAML reader: a hand-written reader for the YAML opsgate documents
+ * use — block mappings and sequences by indentation, plain scalars (YAML 1.2
+ * core schema), one-line quoted scalars, one-line flow collections, literal and
+ * folded block scalars, comments. It returns exactly what the `yaml` library
+ * (schema 'core') returns, or undefined whenever it is not certain: anchors,
+ * aliases, tags, directives, document markers, multi-line plain or quoted
+ * scalars, tabs, CR, control characters, explicit or non-string keys, duplicate
+ * or forbidden keys, deep nesting, a top level that is not a mapping. The
+ * positional parser then decides and locates the diagnostics.
+ */
+export function parseFastYaml(text: string): Record<string, unknown> | undefined {
+  if (UNCERTAIN_CHARS.test(text)) return undefined;
+  s = text;
+  n = text.length;
+  try {
+    const first = nextContent(0);
+    if (first < 0 || isSeqEntry(first + ind)) return undefined;
+    const rest = blockMapping(first + ind, ind, 1);
+    return rest < 0 ? (out.val as Record<string, unknown>) : undefined;
+  } catch {
+    // BAIL, or anything unexpected (e.g. a stack overflow): the positional parser decides.
+    return undefined;
+  } finally {
+    s = '';
+    out.val = null;
+  }
+}
+
+/** Characters the reader leaves to the positional parser: tab, CR, other C0/C1 controls, DEL, BOM, U+2028/9, U+FFFE/F. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
+const UNCERTAIN_CHARS = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+/** Far below the positional parser's limit (64 levels, its path length 128), so the limit is never at stake here. */
+const MAX_DEPTH = 32;
+/** The `yaml` library rejects implicit keys longer than 1024 characters. */
+const MAX_KEY = 1000;
+
+const NL = 10;
+const SP = 32;
+const HASH = 35;
+const COLON = 58;
+const DQ = 34;
+const SQ = 39;
+
+let s = '';
+let n = 0;
+/** The indentation of the line nextContent returned. */
+let ind = 0;
+
+/** The start of the next line holding content (not blank, not only a comment) from line start ls, or -1 at the end; sets `ind`. */
+function nextContent(ls: number): number {
+  while (ls < n) {
+    const k = indentOf(s, ls);
+    const c = s.charCodeAt(ls + k);
+    if (c === NL) ls += k + 1;
+    else if (c === HASH) ls = afterLine(ls + k);
+    else if (ls + k >= n) return -1;
+    else {
+      if (k === 0 && (s.startsWith('---', ls) || s.startsWith('...', ls))) throw BAIL;
+      ind = k;
+      return ls;
+    }
+  }
+  return -1;
+}
+
+function afterLine(p: number): number {
+  const nl = s.indexOf('\n', p);
+  return nl === -1 ? n : nl + 1;
+}
+
+function isSeqEntry(p: number): boolean {
+  if (s.charCodeAt(p) !== 45) return false;
+  return isBlank(s, p + 1);
+}
+
+function column(p: number): number {
+  return p - (s.lastIndexOf('\n', p - 1) + 1);
+}
+
+/** After a value on its line: spaces, then a comment or the line break. Returns the next content line (see nextContent). */
+function endOfLine(p: number): number {
+  let q = p;
+  while (s.charCodeAt(q) === SP) q++;
+  if (q >= n) return -1;
+  const c = s.charCodeAt(q);
+  if (c !== NL && !(c === HASH && q > p)) throw BAIL;
+  return nextContent(afterLine(q));
+}
+
+/** A block mapping whose first key is at p, indented `indent`. Returns the next content line after it (see nextContent); out.val = the mapping. */
+function blockMapping(p: number, indent: number, depth: number): number {
+  if (depth > MAX_DEPTH) throw BAIL;
+  const map: Record<string, unknown> = {};
+  for (;;) {
+    const colon = mappingKey(p);
+    const key = out.val as string;
+    if (unusableKey(map, key)) throw BAIL;
+    let q = colon + 1;
+    while (s.charCodeAt(q) === SP) q++;
+    const next = blockValue(q, indent, depth, true);
+    map[key] = out.val;
+    if (next < 0 || ind < indent) {
+      out.val = map;
+      return next;
+    }
+    if (ind > indent) throw BAIL;
+    p = next + indent;
+  }
+}
+
+/**
+ * A key already in the mapping, or one the positional parser rejects or reads
+ * differently: any key the plain object already answers (__proto__,
+ * constructor, toString: inherited), `prototype`, and `<<` (a merge key in YAML 1.1).
+ */
+function unusableKey(map: Record<string, unknown>, key: string): boolean {
+  return map[key] !== undefined || key === 'prototype' || key === '<<';
+}
+
+/** A key and its colon at p; returns the colon's position, out.val = the key. */
+function mappingKey(p: number): number {
+  const c = s.charCodeAt(p);
+  let end: number;
+  if (c === DQ || c === SQ) {
+    end = c === DQ ? doubleQuoted(s, p) : singleQuoted(s, p);
+    if (s.charCodeAt(end) !== COLON) throw BAIL;
+  } else {
+    if (isIndicator(c)) throw BAIL;
+    end = plainEnd(s, p, false);
+    if (out.stop !== STOP_COLON) throw BAIL;
+    out.val = plainKey(p, trimEnd(s, p, end));
+  }
+  if (end - p > MAX_KEY || !isBlank(s, end + 1)) throw BAIL;
+  return end;
+}
+
+/**
+ * Recently seen keys, by length and first and last character. Documents repeat
+ * the same few dozen keys; a cached key is compared in place (no slice) and is
+ * already an internalised property name, so storing it is cheap.
+ */
+const KEY_CACHE: string[] = new Array<string>(4096).fill('');
+
+/** The plain key s[p, end): a string (core-schema null, bool or number keys are left to the positional parser). */
+function plainKey(p: number, end: number): string {
+  const len = end - p;
+  const slot = (len * 961 + s.charCodeAt(p) * 31 + s.charCodeAt(end - 1)) & 4095;
+  const cached = KEY_CACHE[slot]!;
+  if (cached.length === len && s.startsWith(cached, p)) return cached;
+  const key = s.slice(p, end);
+  if (typeof resolvePlain(key) !== 'string') throw BAIL;
+  // A property name read back from an object is internalised.
+  const interned = Object.keys({ [key]: 0 })[0] ?? key;
+  KEY_CACHE[slot] = interned;
+  return interned;
+}
+
+/** A block sequence whose first '-' is at p, indented `indent`. */
+function blockSeq(p: number, indent: number, depth: number): number {
+  if (depth > MAX_DEPTH) throw BAIL;
+  const seq: unknown[] = [];
+  for (;;) {
+    let q = p + 1;
+    while (s.charCodeAt(q) === SP) q++;
+    const next = blockValue(q, indent, depth, false);
+    seq.push(out.val);
+    if (next < 0 || ind < indent || (ind === indent && !isSeqEntry(next + indent))) {
+      out.val = seq;
+      return next;
+    }
+    if (ind > indent) throw BAIL;
+    p = next + indent;
+  }
+}
+
+/**
+ * The value at p, after `key: ` (inMap) or `- `, in a collection indented
+ * `indent`: on this line, or on the lines below when this one ends here.
+ */
+function blockValue(p: number, indent: number, depth: number, inMap: boolean): number {
+  const c = s.charCodeAt(p);
+  if (p >= n || c === NL || c === HASH) {
+    const next = nextContent(afterLine(p));
+    if (next >= 0 && ind > indent) return blockNode(next + ind, ind, depth + 1);
+    if (next >= 0 && ind === indent && inMap && isSeqEntry(next + ind)) return blockSeq(next + ind, ind, depth + 1);
+    out.val = null;
+    return next;
+  }
+  if (c === 124 || c === 62) return nextContent(blockScalar(s, p, indent));
+  let end: number;
+  if (c === DQ || c === SQ) {
+    end = c === DQ ? doubleQuoted(s, p) : singleQuoted(s, p);
+    if (s.charCodeAt(end) === COLON) {
+      if (inMap) throw BAIL;
+      return blockMapping(p, column(p), depth + 1);
+    }
+  } else if (c === 91 || c === 123) {
+    end = flowNode(p, depth + 1);
+  } else if (!inMap && isSeqEntry(p)) {
+    return blockSeq(p, column(p), depth + 1);
+  } else {
+    if (!plainStarts(s, p, false)) throw BAIL;
+    end = plainEnd(s, p, false);
+    if (out.stop === STOP_COLON) {
+      if (inMap) throw BAIL;
+      return blockMapping(p, column(p), depth + 1);
+    }
+    out.val = resolvePlain(s.slice(p, trimEnd(s, p, end)));
+  }
+  const val = out.val;
+  const next = endOfLine(end);
+  out.val = val;
+  return next;
+}
+
+/** A collection starting its own line at p (after `key:` or `-` ended their line). */
+function blockNode(p: number, indent: number, depth: number): number {
+  if (isSeqEntry(p)) return blockSeq(p, indent, depth);
+  return blockMapping(p, indent, depth);
+}
+
+/** A flow collection or scalar inside `[...]` / `{...}` at p, closed on this line. Returns the position after it; out.val = the value. */
+function flowNode(p: number, depth: number): number {
+  const c = s.charCodeAt(p);
+  if (c === 91) return flowSeq(p, depth);
+  if (c === 123) return flowMap(p, depth);
+  if (c === DQ) return doubleQuoted(s, p);
+  if (c === SQ) return singleQuoted(s, p);
+  if (!plainStarts(s, p, true)) throw BAIL;
+  const end = plainEnd(s, p, true);
+  if (out.stop !== STOP_FLOW) throw BAIL;
+  out.val = resolvePlain(s.slice(p, trimEnd(s, p, end)));
+  return end;
+}
+
+function skipSpaces(p: number): number {
+  while (s.charCodeAt(p) === SP) p++;
+  return p;
+}
+
+function flowSeq(p: number, depth: number): number {
+  if (depth > MAX_DEPTH) throw BAIL;
+  const seq: unknown[] = [];
+  let q = skipSpaces(p + 1);
+  if (s.charCodeAt(q) === 93) {
+    out.val = seq;
+    return q + 1;
+  }
+  for (;;) {
+    q = skipSpaces(flowNode(q, depth + 1));
+    seq.push(out.val);
+    const c = s.charCodeAt(q);
+    if (c === 93) {
+      out.val = seq;
+      return q + 1;
+    }
+    if (c !== 44) throw BAIL;
+    q = skipSpaces(q + 1);
+    if (s.charCodeAt(q) === 93) throw BAIL;
+  }
+}
+
+function flowMap(p: number, depth: number): number {
+  if (depth > MAX_DEPTH) throw BAIL;
+  const map: Record<string, unknown> = {};
+  let q = skipSpaces(p + 1);
+  if (s.charCodeAt(q) === 125) {
+    out.val = map;
+    return q + 1;
+  }
+  for (;;) {
+    q = flowKey(q);
+    const key = out.val as string;
+    if (unusableKey(map, key)) throw BAIL;
+    q = skipSpaces(flowNode(skipSpaces(q), depth + 1));
+    map[key] = out.val;
+    const c = s.charCodeAt(q);
+    if (c === 125) {
+      out.val = map;
+      return q + 1;
+    }
+    if (c !== 44) throw BAIL;
+    q = skipSpaces(q + 1);
+    if (s.charCodeAt(q) === 125) throw BAIL;
+  }
+}
+
+/** `key: ` inside a flow mapping; returns the position after the colon and its space, out.val = the key. */
+function flowKey(p: number): number {
+  const c = s.charCodeAt(p);
+  let end: number;
+  if (c === DQ || c === SQ) end = c === DQ ? doubleQuoted(s, p) : singleQuoted(s, p);
+  else {
+    if (isIndicator(c)) throw BAIL;
+    end = plainEnd(s, p, true);
+    if (out.stop !== STOP_COLON) throw BAIL;
+    if (s.charCodeAt(end - 1) === SP || s.lastIndexOf(':', end - 1) >= p) throw BAIL;
+    out.val = plainKey(p, end);
+  }
+  if (s.charCodeAt(end) !== COLON || s.charCodeAt(end + 1) !== SP) throw BAIL;
+  return end + 2;
+}
