@@ -115,7 +115,12 @@ function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly }: Duty
   const out: Duty[] = [];
   const start = clockStart(i);
   const resolvedAt = isResolved(i) ? (ms(i.resolved_at) ?? ms(i.closed_at)) : undefined;
-  const escalations = (i.escalations ?? []).map((e, idx) => ({ ...e, idx, t: Date.parse(e.at) }));
+  const listed = i.escalations ?? [];
+  // The first escalation that passes the test, with its index and time (parsed for that one only).
+  const findEscalation = (test: (e: (typeof listed)[number]) => boolean) => {
+    const idx = listed.findIndex(test);
+    return idx < 0 ? undefined : { idx, channel: listed[idx]!.channel, t: Date.parse(listed[idx]!.at) };
+  };
   const deviation = (kind: DutyKind) => {
     const d = i.deviations?.find((x) => x.duty === kind);
     return d ? { deviation: { reason: d.reason, approved_by: d.approved_by } } : {};
@@ -143,7 +148,7 @@ function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly }: Duty
   });
 
   if (level.report_to_supervisor_minutes) {
-    const hit = escalations.find((e) => e.role === 'supervisor');
+    const hit = findEscalation((e) => e.role === 'supervisor');
     push({
       kind: 'supervisor',
       key: 'supervisor',
@@ -158,8 +163,8 @@ function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly }: Duty
 
   if (level.leadership_minutes) {
     const ways = level.leadership_by ?? DEFAULT_LEADERSHIP_BY;
-    const hit = escalations.find((e) => e.role === 'leadership' && ways.includes(e.channel));
-    const wrongWay = escalations.find((e) => e.role === 'leadership' && !ways.includes(e.channel));
+    const hit = findEscalation((e) => e.role === 'leadership' && ways.includes(e.channel));
+    const wrongWay = findEscalation((e) => e.role === 'leadership' && !ways.includes(e.channel));
     push({
       kind: 'leadership',
       key: 'leadership',
@@ -175,7 +180,7 @@ function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly }: Duty
   const escDue = start + level.escalate_after_minutes * MIN;
   if (resolvedAt === undefined || resolvedAt > escDue) {
     const targets = level.escalate_to ?? [];
-    const hit = escalations.find((e) => e.role === 'technical' || e.to.some((t) => targets.includes(t)));
+    const hit = findEscalation((e) => e.role === 'technical' || e.to.some((t) => targets.includes(t)));
     push({
       kind: 'escalation',
       key: 'escalation',

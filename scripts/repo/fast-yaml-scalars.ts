@@ -79,17 +79,23 @@ function blockPlainEnd(s: string, p: number): number {
   return end;
 }
 
-// The first ` #` at or after hashFrom in hashText (its length when none): one search per document, not one per scalar.
+// The first ` #` at or after hashFrom in hashText (its length when none): found once per document, not per scalar.
 let hashText = '';
 let hashFrom = 0;
 let hashAt = 0;
 
 function commentAfter(s: string, p: number): number {
   if (s !== hashText || p < hashFrom || (hashAt < p && hashAt < s.length)) {
-    const h = s.indexOf(' #', p);
     hashText = s;
     hashFrom = p;
-    hashAt = h === -1 ? s.length : h;
+    hashAt = s.length;
+    // '#' is rare and ' ' everywhere: search for the '#'.
+    for (let h = s.indexOf('#', p + 1); h !== -1; h = s.indexOf('#', h + 1)) {
+      if (s.charCodeAt(h - 1) === SP) {
+        hashAt = h - 1;
+        break;
+      }
+    }
   }
   return hashAt;
 }

@@ -15,6 +15,7 @@ export function parseFastYaml(text: string): Record<string, unknown> | undefined
   if (UNCERTAIN_CHARS.test(text)) return undefined;
   s = text;
   n = text.length;
+  keyTop = 0;
   try {
     const first = nextContent(0);
     if (first < 0 || isSeqEntry(first + ind)) return undefined;
@@ -94,15 +95,17 @@ function endOfLine(p: number): number {
 function blockMapping(p: number, indent: number, depth: number): number {
   if (depth > MAX_DEPTH) throw BAIL;
   const map: Record<string, unknown> = {};
+  const base = keyTop;
   for (;;) {
     const colon = mappingKey(p);
     const key = out.val as string;
-    if (unusableKey(map, key)) throw BAIL;
+    claimKey(map, base, key);
     let q = colon + 1;
     while (s.charCodeAt(q) === SP) q++;
     const next = blockValue(q, indent, depth, true);
     map[key] = out.val;
     if (next < 0 || ind < indent) {
+      keyTop = base;
       out.val = map;
       return next;
     }
@@ -112,12 +115,23 @@ function blockMapping(p: number, indent: number, depth: number): number {
 }
 
 /**
- * A key already in the mapping, or one the positional parser rejects or reads
- * differently: any key the plain object already answers (__proto__,
- * constructor, toString: inherited), `prototype`, and `<<` (a merge key in YAML 1.1).
+ * Keys the positional parser rejects or reads differently, or that a plain
+ * object already answers: every Object.prototype property (__proto__,
+ * constructor, toString…), `prototype`, and `<<` (a merge key in YAML 1.1).
  */
-function unusableKey(map: Record<string, unknown>, key: string): boolean {
-  return map[key] !== undefined || key === 'prototype' || key === '<<';
+const RESERVED_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype', '<<']);
+
+/** The keys of the mappings being read, innermost last: a duplicate is found by a short scan, not a property lookup. */
+const keyStack: string[] = [];
+let keyTop = 0;
+
+/** Records `key` for the mapping whose keys start at `base`; a reserved or repeated key is left to the positional parser. */
+function claimKey(map: Record<string, unknown>, base: number, key: string): void {
+  if (RESERVED_KEYS.has(key)) throw BAIL;
+  if (keyTop - base > 32) {
+    if (map[key] !== undefined) throw BAIL;
+  } else for (let i = base; i < keyTop; i++) if (keyStack[i] === key) throw BAIL;
+  keyStack[keyTop++] = key;
 }
 
 /** A key and its colon at p; returns the colon's position, out.val = the key. */
@@ -271,14 +285,16 @@ function flowMap(p: number, depth: number): number {
     out.val = map;
     return q + 1;
   }
+  const base = keyTop;
   for (;;) {
     q = flowKey(q);
     const key = out.val as string;
-    if (unusableKey(map, key)) throw BAIL;
+    claimKey(map, base, key);
     q = skipSpaces(flowNode(skipSpaces(q), depth + 1));
     map[key] = out.val;
     const c = s.charCodeAt(q);
     if (c === 125) {
+      keyTop = base;
       out.val = map;
       return q + 1;
     }

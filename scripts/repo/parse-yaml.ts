@@ -207,6 +207,8 @@ function isStackOverflow(e: unknown): boolean {
 }
 
 function findLongLine(text: string): number | undefined {
+  // No line of a text this short can be too long: the usual document needs no scan.
+  if (text.length <= YAML_LIMITS.maxLineLength) return undefined;
   let start = 0;
   let line = 1;
   while (start <= text.length) {

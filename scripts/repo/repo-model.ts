@@ -5,8 +5,10 @@ import type { AnyDoc, Doc } from './parse-document.ts';
 /** The loaded repository: every valid document, indexed, plus the diagnostics found while loading. */
 export class RepoModel {
   private readonly kinds = new Map<DocumentKind, Doc[]>();
-  private readonly ids = new Map<string, Doc>();
-  private readonly invalid = new Set<string>();
+  // By kind, then id: rules look documents up tens of thousands of times, and a
+  // `${kind}:${id}` key built per lookup cost more than the lookup itself.
+  private readonly ids = new Map<DocumentKind, Map<string, Doc>>();
+  private readonly invalid = new Map<DocumentKind, Set<string>>();
   private readonly groupMembers = new Map<string, Doc<'host'>[]>();
 
   constructor(
@@ -17,15 +19,26 @@ export class RepoModel {
     readonly files: ReadonlySet<string> = new Set(),
   ) {
     for (const d of documents) {
-      const list = this.kinds.get(d.kind) ?? [];
+      let list = this.kinds.get(d.kind);
+      if (!list) this.kinds.set(d.kind, (list = []));
       list.push(d);
-      this.kinds.set(d.kind, list);
-      const key = `${d.kind}:${d.id}`;
-      if (!this.ids.has(key)) this.ids.set(key, d);
+      let byId = this.ids.get(d.kind);
+      if (!byId) this.ids.set(d.kind, (byId = new Map()));
+      // String(): the same key as the `${kind}:${id}` these maps replaced, whatever a caller passes.
+      const id = String(d.id);
+      if (!byId.has(id)) byId.set(id, d);
     }
+    // A file that loaded as a document with a string id is that kind and id (parseDocumentText
+    // refuses an id other than the file name's), so it is not invalid: no need to match its path again.
+    const loaded = new Set<string>();
+    for (const d of documents) if (typeof d.id === 'string') loaded.add(d.file);
     for (const f of files) {
+      if (loaded.has(f)) continue;
       const m = matchKind(f);
-      if (m && !this.ids.has(`${m.kind}:${m.expectedId}`)) this.invalid.add(`${m.kind}:${m.expectedId}`);
+      if (!m || this.ids.get(m.kind)?.has(m.expectedId)) continue;
+      let set = this.invalid.get(m.kind);
+      if (!set) this.invalid.set(m.kind, (set = new Set()));
+      set.add(m.expectedId);
     }
     for (const h of this.all('host')) {
       for (const g of h.data.groups) {
@@ -38,7 +51,7 @@ export class RepoModel {
 
   /** A file of this kind and id exists but did not load (its own diagnostics say why). */
   hasInvalid(kind: DocumentKind, id: string): boolean {
-    return this.invalid.has(`${kind}:${id}`);
+    return this.invalid.get(kind)?.has(String(id)) ?? false;
   }
 
   all<K extends DocumentKind>(kind: K): Doc<K>[] {
@@ -46,7 +59,7 @@ export class RepoModel {
   }
 
   get<K extends DocumentKind>(kind: K, id: string): Doc<K> | undefined {
-    return this.ids.get(`${kind}:${id}`) as Doc<K> | undefined;
+    return this.ids.get(kind)?.get(String(id)) as Doc<K> | undefined;
   }
 
   /** The single document of a singleton kind (calendar, sla, oncall, approval, organisation). */

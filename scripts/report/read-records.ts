@@ -7,7 +7,6 @@
  * are read in a worker thread beside the documents.
  */
 import { existsSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -23,6 +22,7 @@ import { adaptInspectionBytesFast } from './adapters/inspection-fast.ts';
 import { citedCommitsInBytes } from './adapters/cited-in-bytes.ts';
 import { adaptInspectionRecord, pruneInspectionRuns } from './adapters/inspection-records.ts';
 import type { RecordFileInfo } from './types.ts';
+import { sha256Hex } from './sha256.ts';
 import { emptyRecordsPart, type RecordsPart } from './records-part.ts';
 import { claim, claimedFront, createClaims, emptyMarkedPart, inFileOrder, markFile, type MarkedPart } from './shared-queue.ts';
 
@@ -106,7 +106,7 @@ export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: 
       const nl = file.bytes.indexOf(0x0a);
       const anchor = firstLineAnchor(file.bytes.toString('utf8', 0, nl < 0 ? file.bytes.length : nl));
       if (anchor) part.anchors.push({ path: file.path, anchor });
-      part.recordFiles.push({ path: file.path, sha256: createHash('sha256').update(file.bytes).digest('hex'), family, lines: fast.lines, ok: true });
+      part.recordFiles.push({ path: file.path, sha256: sha256Hex(file.bytes), family, lines: fast.lines, ok: true });
       part.tails.push({ path: file.path, lines: fast.lines, head: lastHash(file.bytes.toString('latin1', Math.max(0, file.bytes.length - 100))) });
       part.inspections.push(...fast.runs);
       part.citations.push(...citedCommitsInBytes(file.path, file.bytes));
@@ -121,7 +121,7 @@ export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: 
   // Every line before the first problem parsed, so index i is line i + 1.
   const lines = (firstBad === Infinity ? v.lines : v.lines.slice(0, firstBad - 1)) as unknown as Record<string, unknown>[];
   for (const p of v.problems) part.integrity.push({ path: file.path, line: p.line, code: p.code, message: p.message });
-  part.recordFiles.push({ path: file.path, sha256: createHash('sha256').update(file.bytes).digest('hex'), family, lines: v.lines.length, ok: v.ok });
+  part.recordFiles.push({ path: file.path, sha256: sha256Hex(file.bytes), family, lines: v.lines.length, ok: v.ok });
   if (v.ok) part.tails.push({ path: file.path, lines: v.lines.length, head: v.head });
   part.citations.push(...citedCommits(file.path, lines as unknown as RecordLine[]));
   if (family === 'gate') part.gateDecisions.push(...adaptGateRecord(file.path, lines));

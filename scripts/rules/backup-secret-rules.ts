@@ -9,12 +9,20 @@
  * it (a warning, like a notification secret the watch cannot receive). Pure.
  */
 import type { Diagnostic } from '../model/diagnostic.ts';
+import type { Doc } from '../repo/parse-document.ts';
 import { policyTargets, repositoryFor } from '../converge/backup-plan.ts';
 import { at, type RuleInput } from './rule-context.ts';
 import { allowedSecrets, secretUseProblem } from './secret-policy.ts';
 
 const HINT = (name: string) =>
   `add ${name} to allowed_secrets in policies/organisation.yaml (governance tier) and to the secrets of the environment the scheduled workflows run in, or name a password variable that is allowed`;
+
+/** policyTargets(policy, host) for one policy and many hosts: its host ids and groups as sets. */
+export function targetsOf(policy: Parameters<typeof policyTargets>[0]): (host: Doc<'host'>) => boolean {
+  const ids = new Set(policy.targets.hosts ?? []);
+  const groups = new Set(policy.targets.groups ?? []);
+  return (h) => ids.has(h.id) || (groups.size > 0 && h.data.groups.some((g) => groups.has(g)));
+}
 
 export function checkBackupSecrets({ repo }: RuleInput): Diagnostic[] {
   const allowed = allowedSecrets(repo.one('organisation')?.data);
@@ -29,7 +37,7 @@ export function checkBackupSecrets({ repo }: RuleInput): Diagnostic[] {
   };
   for (const bp of repo.all('backup-policy')) {
     const p = bp.data;
-    const targeted = hosts.filter((h) => policyTargets(p, h));
+    const targeted = hosts.filter(targetsOf(p));
     if (targeted.length === 0) continue;
     // The policy's own password, on the hosts without an inventory override; each override at its host's line.
     const onPolicy = targeted.filter((h) => !h.data.backup_repositories?.some((r) => r.policy === p.id)).map((h) => h.id);

@@ -52,43 +52,74 @@ function localToUtc(zone: string, localDay: number, minutes: number): number {
   return local - zoneOffsetMinutes(zone, guess) * 60_000;
 }
 
+/**
+ * Answers about one calendar remembered for a caller that asks about thousands of
+ * intervals (lint over every change): each window's occurrence per local day, and
+ * the freezes' times parsed once. The caller creates it for a calendar it does not
+ * change meanwhile; every function gives the same answer with or without it.
+ */
+export interface CalendarMemo {
+  readonly calendar: CalendarDocument;
+  readonly days: Map<Window, Map<number, { start: number; end: number } | null>>;
+  freezes?: { freeze: Freeze; start: number; end: number }[];
+}
+
+export function calendarMemo(calendar: CalendarDocument): CalendarMemo {
+  return { calendar, days: new Map() };
+}
+
+const toMin = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** The window's occurrence that starts on this local day, if it has one. */
+function occurrenceOn(window: Window, calendar: CalendarDocument, day: number, startMin: number, endMin: number): { start: number; end: number } | null {
+  const name = WEEKDAYS[(((day + 3) % 7) + 7) % 7]!; // day 0 (1970-01-01) was a Thursday
+  if (!window.days.includes(name)) return null;
+  if (window.workdays_only && !isWorkday(new Date(day * DAY).toISOString().slice(0, 10), calendar)) return null;
+  return { start: localToUtc(calendar.timezone, day, startMin), end: localToUtc(calendar.timezone, day, endMin) };
+}
+
 /** Occurrences of a window that overlap [fromMs, toMs], in the calendar's zone. Pure. */
-export function windowOccurrences(window: Window, calendar: CalendarDocument, fromMs: number, toMs: number): Occurrence[] {
+export function windowOccurrences(window: Window, calendar: CalendarDocument, fromMs: number, toMs: number, memo?: CalendarMemo): Occurrence[] {
   const zone = calendar.timezone;
   const out: Occurrence[] = [];
-  const toMin = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
   const startMin = toMin(window.start);
   let endMin = toMin(window.end);
   if (endMin <= startMin) endMin += 24 * 60;
   const firstDay = Math.floor((fromMs + zoneOffsetMinutes(zone, fromMs) * 60_000) / DAY) - 1;
   const lastDay = Math.floor((toMs + zoneOffsetMinutes(zone, toMs) * 60_000) / DAY);
+  let byDay = memo?.calendar === calendar ? memo.days.get(window) : undefined;
+  if (memo?.calendar === calendar && !byDay) memo.days.set(window, (byDay = new Map()));
   for (let day = firstDay; day <= lastDay && day - firstDay < 4000; day++) {
-    const name = WEEKDAYS[(((day + 3) % 7) + 7) % 7]!; // day 0 (1970-01-01) was a Thursday
-    if (!window.days.includes(name)) continue;
-    if (window.workdays_only && !isWorkday(new Date(day * DAY).toISOString().slice(0, 10), calendar)) continue;
-    const start = localToUtc(zone, day, startMin);
-    const end = localToUtc(zone, day, endMin);
-    if (end >= fromMs && start <= toMs) out.push({ window, start, end });
+    let o = byDay?.get(day);
+    if (o === undefined) {
+      o = occurrenceOn(window, calendar, day, startMin, endMin);
+      byDay?.set(day, o);
+    }
+    if (o && o.end >= fromMs && o.start <= toMs) out.push({ window, start: o.start, end: o.end });
   }
   return out;
 }
 
 /** The window occurrence that wholly contains [startMs, endMs] for this host, if any. Pure. */
-export function containingWindow(calendar: CalendarDocument, host: { id: string; data: HostDocument }, startMs: number, endMs: number): Occurrence | undefined {
+export function containingWindow(calendar: CalendarDocument, host: { id: string; data: HostDocument }, startMs: number, endMs: number, memo?: CalendarMemo): Occurrence | undefined {
   for (const w of calendar.maintenance_windows) {
     if (!windowAppliesTo(w, host)) continue;
-    const hit = windowOccurrences(w, calendar, startMs, endMs).find((o) => o.start <= startMs && o.end >= endMs);
+    const hit = windowOccurrences(w, calendar, startMs, endMs, memo).find((o) => o.start <= startMs && o.end >= endMs);
     if (hit) return hit;
   }
   return undefined;
 }
 
 /** Freezes that overlap [startMs, endMs]. Pure. */
-export function overlappingFreezes(calendar: CalendarDocument, startMs: number, endMs: number): Freeze[] {
-  return (calendar.freezes ?? []).filter((f) => Date.parse(f.start) < endMs && Date.parse(f.end) > startMs);
+export function overlappingFreezes(calendar: CalendarDocument, startMs: number, endMs: number, memo?: CalendarMemo): Freeze[] {
+  if (memo?.calendar !== calendar) return (calendar.freezes ?? []).filter((f) => Date.parse(f.start) < endMs && Date.parse(f.end) > startMs);
+  memo.freezes ??= (calendar.freezes ?? []).map((freeze) => ({ freeze, start: Date.parse(freeze.start), end: Date.parse(freeze.end) }));
+  const out: Freeze[] = [];
+  for (const f of memo.freezes) if (f.start < endMs && f.end > startMs) out.push(f.freeze);
+  return out;
 }
 
 /** Freezes overlapping the interval that do not allow this change type. Pure. */
-export function blockingFreezes(calendar: CalendarDocument, type: 'standard' | 'normal' | 'emergency', startMs: number, endMs: number): Freeze[] {
-  return overlappingFreezes(calendar, startMs, endMs).filter((f) => !f.allow_types.includes(type));
+export function blockingFreezes(calendar: CalendarDocument, type: 'standard' | 'normal' | 'emergency', startMs: number, endMs: number, memo?: CalendarMemo): Freeze[] {
+  return overlappingFreezes(calendar, startMs, endMs, memo).filter((f) => !f.allow_types.includes(type));
 }

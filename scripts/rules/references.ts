@@ -18,12 +18,13 @@ const WHERE: Partial<Record<DocumentKind, string>> = {
   baseline: 'policies/baselines/',
 };
 
-type Ref = [pointer: string, kind: DocumentKind, id: string | undefined];
+/** A reference; in a list, the pointer is `${pointer}/${index}`, built only when the reference is reported. */
+type Ref = [pointer: string, kind: DocumentKind, id: string | undefined, index?: number];
 
 /** Every reference one document makes, as (pointer, kind, id). Pure. */
 function referencesOf(doc: AnyDoc): Ref[] {
   const refs: Ref[] = [];
-  const list = (base: string, kind: DocumentKind, ids: readonly string[] | undefined) => ids?.forEach((id, i) => refs.push([`${base}/${i}`, kind, id]));
+  const list = (base: string, kind: DocumentKind, ids: readonly string[] | undefined) => ids?.forEach((id, i) => refs.push([base, kind, id, i]));
   const targets = (base: string, t: { hosts?: string[]; groups?: string[] } | undefined) => {
     list(`${base}/hosts`, 'host', t?.hosts);
     list(`${base}/groups`, 'group', t?.groups);
@@ -96,7 +97,7 @@ function referencesOf(doc: AnyDoc): Ref[] {
     case 'monthly-notes': {
       const d = doc.data;
       refs.push(['/author', 'person', d.author]);
-      const idRefs = (base: string, ids: readonly string[] | undefined) => ids?.forEach((id, i) => refs.push([`${base}/${i}`, id.startsWith('INC-') ? 'incident' : 'change', id]));
+      const idRefs = (base: string, ids: readonly string[] | undefined) => ids?.forEach((id, i) => refs.push([base, id.startsWith('INC-') ? 'incident' : 'change', id, i]));
       d.work_done.forEach((w, i) => idRefs(`/work_done/${i}/refs`, w.refs));
       d.problems.forEach((p, i) => idRefs(`/problems/${i}/refs`, p.refs));
       d.improvement_plan.forEach((p, i) => {
@@ -120,15 +121,17 @@ function referencesOf(doc: AnyDoc): Ref[] {
 /** Every reference resolves; ids are unique per kind. Pure. */
 export function checkReferences({ repo }: RuleInput): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const seen = new Map<string, AnyDoc>();
+  // By kind, then id (String(id): as the `${kind}:${id}` keys it replaced compared).
+  const seen = new Map<DocumentKind, Map<string, AnyDoc>>();
   for (const doc of repo.documents) {
-    const key = `${doc.kind}:${doc.id}`;
-    const first = seen.get(key);
+    let ofKind = seen.get(doc.kind);
+    if (!ofKind) seen.set(doc.kind, (ofKind = new Map()));
+    const first = ofKind.get(String(doc.id));
     if (first) out.push(at(doc, '/id', 'reference.duplicate-id', `${doc.kind} id '${doc.id}' is already used by ${first.file}`, 'ids must be unique: pick the next free number'));
-    else seen.set(key, doc);
-    for (const [pointer, kind, id] of referencesOf(doc)) {
+    else ofKind.set(String(doc.id), doc);
+    for (const [pointer, kind, id, index] of referencesOf(doc)) {
       if (id === undefined || repo.get(kind, id) || repo.hasInvalid(kind, id)) continue;
-      out.push(unknownReference(doc, pointer, kind, id, repo));
+      out.push(unknownReference(doc, index === undefined ? pointer : `${pointer}/${index}`, kind, id, repo));
     }
   }
   out.push(...checkOncallRotationRefs(repo), ...checkTeamRefs(repo));

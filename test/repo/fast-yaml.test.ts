@@ -44,6 +44,9 @@ const READ_FAST: Array<[string, string]> = [
   ['a top level indented as a whole', '  a: 1\n  b: 2\n'],
   ['plain scalars with indicators inside', 'a: x, y\nb: x]y\nc: a -b\nd: --\ne: ---\nf: "a"b"\n'.replace('f: "a"b"\n', 'f: a"b\n')],
   ['keys that look like words of YAML 1.1', 'yes: 1\nno: 2\non: 3\noff: 4\n'],
+  ['the same keys in sibling and nested mappings', 'a:\n  a: 1\n  b: {a: 2, b: [{a: 3}]}\nb:\n  a: 4\n- x\n'.replace('- x\n', 'c: [{a: 5}, {a: 6}]\n')],
+  ['a mapping with many keys', Array.from({ length: 60 }, (_, i) => `k${i}: ${i}\n`).join('')],
+  ['keys that share length and first and last characters', 'abc: 1\naxc: 2\nnested:\n  abc: 3\n  axc: 4\n'],
 ];
 
 /** Inputs the fast reader must leave to the positional parser (undefined). */
@@ -66,6 +69,9 @@ const LEFT_TO_POSITIONAL: Array<[string, string]> = [
   ['duplicate key, quoted and plain', 'a: 1\n"a": 2\n'],
   ['duplicate key in a flow mapping', 'a: {x: 1, x: 2}\n'],
   ['__proto__', 'a: 1\n__proto__: {x: 1}\n'],
+  ['duplicate key after many keys', `${Array.from({ length: 40 }, (_, i) => `k${i}: ${i}\n`).join('')}k3: again\n`],
+  ['duplicate key after a nested mapping', 'a:\n  x: 1\n  y: 2\nb: 1\na: 2\n'],
+  ['duplicate key in a nested mapping', 'a:\n  x: 1\n  y:\n    z: 1\n  x: 2\n'],
   ['constructor', 'constructor: 1\n'],
   ['prototype', 'prototype: 1\n'],
   ['toString (inherited)', 'toString: 1\n'],

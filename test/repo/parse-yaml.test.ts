@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseYamlText } from '../../scripts/repo/parse-yaml.ts';
+import { parseYamlText, YAML_LIMITS } from '../../scripts/repo/parse-yaml.ts';
 
 describe('parseYamlText positions', () => {
   const text = ['id: CHG-2026-0001', 'targets:', '  hosts:', '    - web-01', '    - web-02', 'window:', '  start: "x"', ''].join('\n');
@@ -37,6 +37,13 @@ describe('parseYamlText positions', () => {
     const p = parseYamlText(input, 'f.yaml');
     expect(p.data).toBeUndefined();
     expect(p.diagnostics[0]).toMatchObject({ code, line, file: 'f.yaml' });
+  });
+
+  it('rejects a line one character over the limit, also when it is the whole text', () => {
+    const max = YAML_LIMITS.maxLineLength;
+    expect(parseYamlText(`a: ${'x'.repeat(max - 3)}`, 'f.yaml').diagnostics).toEqual([]);
+    expect(parseYamlText(`a: ${'x'.repeat(max - 2)}`, 'f.yaml').diagnostics).toMatchObject([{ code: 'yaml.line-too-long', line: 1 }]);
+    expect(parseYamlText(`id: a\na: ${'x'.repeat(max - 2)}\n`, 'f.yaml').diagnostics).toMatchObject([{ code: 'yaml.line-too-long', line: 2 }]);
   });
 
   it('rejects invalid UTF-8 at the offending line', () => {

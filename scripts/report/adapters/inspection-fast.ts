@@ -9,7 +9,7 @@
  * paths give the same runs (a test holds them to it). Pure.
  */
 import { isUtf8 } from 'node:buffer';
-import * as crypto from 'node:crypto';
+import { sha256Hex } from '../sha256.ts';
 import type { InspectionRun } from '../types.ts';
 import { adaptInspectionRow, KEYS_CHECK, newRun, parseKeyTokens, runsToKeep } from './inspection-records.ts';
 
@@ -64,9 +64,8 @@ interface Pending {
 function hashBefore(bytes: Buffer, start: number, tailAt: number): string {
   bytes[tailAt] = CLOSE_BRACE;
   try {
-    const body = bytes.subarray(start, tailAt + 1);
-    // The digest hashLine (records/chain.ts) takes of the same text, over its bytes: one-shot where Node has it.
-    return typeof crypto.hash === 'function' ? crypto.hash('sha256', body, 'hex') : crypto.createHash('sha256').update(body).digest('hex');
+    // The digest hashLine (records/chain.ts) takes of the same text, over its bytes.
+    return sha256Hex(bytes.subarray(start, tailAt + 1));
   } finally {
     bytes[tailAt] = 0x2c;
   }
