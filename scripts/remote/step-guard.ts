@@ -78,7 +78,8 @@ check)
   (umask 077; sums > "$D/sums.after") || { echo "error cannot read the protected files"; exit 1; }
   if cmp -s "$D/sums" "$D/sums.after"; then
     # The timer waits for our guard lock until we are done here: it cannot be restoring now.
-    : > "$D/confirmed"; read -r tp < "$D/timer.pid" && kill -TERM "-$tp" 2>/dev/null
+    # Only the timer's own group: after a reboot (or a kill) its number may name another process's group.
+    : > "$D/confirmed"; read -r tp < "$D/timer.pid" && tr '\0' '\n' < "/proc/$tp/cmdline" 2>/dev/null | grep -qxF "$D/guard.sh" && kill -TERM "-$tp" 2>/dev/null
     rm -rf -- "$D"; echo unchanged
   else
     printf 'changed'; changed "$D/sums" "$D/sums.after" | sort | while IFS= read -r f; do printf ' %s' "$f"; done; echo

@@ -101,8 +101,11 @@ if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
       left=$(tree)
       # ... and whatever is left in the step's cgroup but the runner itself.
       [ -z "$cs" ] || while read -r q; do [ "$q" = "$$" ] || left="$left $q"; done < "$cs/cgroup.procs"
-      kill -0 "-$p" 2>/dev/null || [ -n "$left" ] || break
-      kill -KILL "-$p" 2>/dev/null
+      # wait reaped $p: its number names our group only while the group has members. Once it is empty the
+      # number may be handed to a new process (and its group); a live /proc/$p is someone else, never signalled.
+      grp=; [ -e "/proc/$p" ] || ! kill -0 "-$p" 2>/dev/null || grp=1
+      [ -n "$grp" ] || [ -n "$left" ] || break
+      [ -z "$grp" ] || kill -KILL "-$p" 2>/dev/null
       for q in $left; do kill -KILL "$q" 2>/dev/null; done
       i=$((i + 1)); [ "$i" -gt 50 ] && { state=unconfirmed; break; }
       sleep 0.1

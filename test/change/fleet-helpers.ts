@@ -6,6 +6,7 @@ import { runCli } from '../../scripts/bin/run-cli.ts';
 import type { RunningFleet } from '../fleet/fleet.ts';
 import { REPO, type TestRepo } from './harness.ts';
 import { captureStdio } from '../helpers/capture.ts';
+import { signalChildGroup } from '../helpers/process-group.ts';
 
 export async function cliIn(root: string, env: Record<string, string | undefined>, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const io = captureStdio();
@@ -75,12 +76,6 @@ export function spawnDriver(root: string, change: string, identity: string, kill
     out += String(d);
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
-  const killGroup = () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  };
+  const killGroup = () => void signalChildGroup(child, 'SIGKILL');
   return { child, exited, output: () => out, kill: killGroup };
 }

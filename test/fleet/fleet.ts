@@ -11,6 +11,7 @@ import { generateKeyPair, pinOf } from './keys.ts';
 import { freePort, launchLoopbackSshd, LOOPBACK_LIMITATION } from './loopback.ts';
 import os from 'node:os';
 import type { FleetHostSpec } from './spec.ts';
+import { signalChildGroup } from '../helpers/process-group.ts';
 import { launchSystemdHost, reapSystemdCgroups, stopSystemdHost, stopSystemdHostSync, writeSystemdUnits, type SystemdHost } from './systemd-host.ts';
 
 export type { FleetHostSpec } from './spec.ts';
@@ -95,13 +96,7 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
 
   const stopSync = () => {
     for (const h of systemd.values()) stopSystemdHostSync(h);
-    for (const child of children.values())
-      if (child.pid)
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
+    for (const child of children.values()) signalChildGroup(child, 'SIGKILL');
     for (const ns of namespaces) deleteNamespace(ns);
     namespaces.length = 0;
     children.clear();

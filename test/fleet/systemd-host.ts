@@ -28,6 +28,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { quoteArgv } from '../../scripts/ssh/quote.ts';
 import type { FleetHostSpec } from './spec.ts';
+import { signalChildGroup, signalSameProcess, startTimeOf } from '../helpers/process-group.ts';
 
 const run = promisify(execFile);
 export const SYSTEMD_BIN = '/lib/systemd/systemd';
@@ -184,6 +185,8 @@ export interface SystemdHost {
   child: ChildProcess;
   /** The host's PID 1 (systemd) as the machine sees it. */
   pid1: number;
+  /** PID 1's start time (helpers/process-group.ts): a reused number is never signalled. */
+  pid1Start: string | undefined;
   /** The host's cgroup (a directory of the machine's cgroup2 tree). */
   cgroup: string;
   /** Runs a command inside the host (its namespaces), as root. */
@@ -235,6 +238,7 @@ export async function launchSystemdHost(ns: string, hdir: string, spec: FleetHos
   };
   let log = '';
   let pid1 = 0;
+  let pid1Start: string | undefined;
   const readyFile = path.join(hdir, 'ready');
   const watcher = watch(hdir);
   try {
@@ -253,7 +257,10 @@ export async function launchSystemdHost(ns: string, hdir: string, spec: FleetHos
       child.stderr!.on('data', (d: Buffer) => {
         log = (log + d.toString('utf8')).slice(-4000);
         const m = /^og-pid1 (\d+)$/m.exec(log);
-        if (m) pid1 = Number(m[1]);
+        if (m && !pid1) {
+          pid1 = Number(m[1]);
+          pid1Start = startTimeOf(pid1);
+        }
         check();
       });
       child.once('exit', (code) => {
@@ -263,7 +270,7 @@ export async function launchSystemdHost(ns: string, hdir: string, spec: FleetHos
       check();
     });
   } catch (e) {
-    stopSystemdHostSync({ child, pid1, cgroup });
+    stopSystemdHostSync({ child, pid1, pid1Start, cgroup });
     throw e;
   } finally {
     watcher.close();
@@ -272,7 +279,7 @@ export async function launchSystemdHost(ns: string, hdir: string, spec: FleetHos
   child.unref();
   (child.stderr as unknown as { unref?: () => void }).unref?.();
   const exec = (argv: string[]) => run('nsenter', ['-t', String(pid1), '-m', '-p', '-n', '-u', '-C', '--', ...argv], { timeout: 120_000 });
-  const host: SystemdHost = { child, pid1, cgroup, exec };
+  const host: SystemdHost = { child, pid1, pid1Start, cgroup, exec };
   try {
     const state = await exec(['systemctl', 'is-system-running', '--wait']).then(
       (r) => r.stdout.trim(),
@@ -292,17 +299,10 @@ export async function launchSystemdHost(ns: string, hdir: string, spec: FleetHos
 }
 
 /** SIGKILL to the host's PID 1 (its whole pid namespace), the launcher's group, then the cgroup tree (best effort: busy until the processes are gone). */
-export function stopSystemdHostSync(h: Pick<SystemdHost, 'child' | 'pid1' | 'cgroup'>): void {
-  for (const [pid, group] of [
-    [h.pid1, false],
-    [h.child.pid ?? 0, true],
-  ] as const)
-    if (pid > 0)
-      try {
-        process.kill(group ? -pid : pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
+export function stopSystemdHostSync(h: Pick<SystemdHost, 'child' | 'pid1' | 'pid1Start' | 'cgroup'>): void {
+  // By number only while the number is still ours: this runs again after stopSystemdHost and at the fleet's end.
+  signalSameProcess(h.pid1, h.pid1Start, 'SIGKILL');
+  signalChildGroup(h.child, 'SIGKILL');
   removeCgroupTree(h.cgroup);
 }
 
@@ -313,11 +313,7 @@ export function stopSystemdHostSync(h: Pick<SystemdHost, 'child' | 'pid1' | 'cgr
 export async function stopSystemdHost(h: SystemdHost): Promise<void> {
   if (h.child.exitCode === null && h.child.signalCode === null) {
     const exited = new Promise<void>((r) => h.child.once('exit', () => r()));
-    try {
-      process.kill(h.pid1, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
+    signalSameProcess(h.pid1, h.pid1Start, 'SIGKILL');
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 30_000)))]);
     clearTimeout(timer);

@@ -85,6 +85,48 @@ describe('step runner', () => {
     await expect(readFile(path.join(dir, 'late-escaped'), 'utf8')).rejects.toThrow();
   }, 30_000);
 
+  it('after a timeout never signals a group number the kernel has handed to another process (pid reuse)', async () => {
+    // In a pid namespace of its own, a process outside the step (no tree descriptor, no step environment) waits for
+    // the step's group leader to be reaped and makes the kernel hand that very number to a new group leader of its own
+    // (ns_last_pid). The runner must not KILL that group: a live /proc/$p after its wait is someone else.
+    const attack = [
+      'P=$1 D=$2',
+      'while [ -e /proc/$P ]; do :; done',
+      'i=0',
+      'while [ $i -lt 2000 ]; do',
+      '  i=$((i + 1))',
+      '  echo $((P - 1)) > /proc/sys/kernel/ns_last_pid',
+      '  setsid sleep 30 &',
+      '  s=$!',
+      '  if [ "$s" = "$P" ]; then echo "$s" > "$D/stranger.pid"; exit 0; fi',
+      '  kill "$s" 2>/dev/null',
+      'done',
+      'echo none > "$D/stranger.pid"',
+    ].join('\n');
+    const step = `env -i setsid sh -c '${attack}' attacker "$PPID" ${dir} 8<&- & exec sleep 30`;
+    const full = renderRemoteStep(
+      { argv: ['sh', '-c', step], sudo: false, timeoutSeconds: 1, graceSeconds: 1, marker: true, key: 'step.g' },
+      { runDir: dir, stepsLock: path.join(dir, 'steps.lock'), nonce: 'N0NCE' },
+    );
+    // PID 1 of the namespace runs the runner, then reports whether the stranger it was given still lives.
+    const outer = [
+      '"$@"; rc=$?',
+      'i=0; while [ ! -s "$D/stranger.pid" ] && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.05; done',
+      's=$(cat "$D/stranger.pid" 2>/dev/null)',
+      'if [ -n "$s" ] && [ "$s" != none ] && kill -0 "$s" 2>/dev/null; then echo "og-stranger alive $s" >&2; else echo "og-stranger gone $s" >&2; fi',
+      'exit $rc',
+    ].join('\n');
+    const r = await new Promise<string>((resolve) => {
+      const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', 'env', `D=${dir}`, 'sh', '-c', outer, 'outer', ...full], { stdio: ['pipe', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += String(d)));
+      child.on('close', () => resolve(stderr));
+      child.stdin.end('');
+    });
+    expect(r, r).toMatch(/^og-stranger alive \d+$/m);
+    expect(parseRunnerTrailer(r.replace(/\nog-stranger.*\n?$/, ''), 'N0NCE').state, r).toBe('timed_out');
+  }, 60_000);
+
   it("a step cannot forge the trailer: only the last line with this run's nonce counts", async () => {
     const r = await run(['sh', '-c', 'printf "\\nOPSGATE-STEP N0NCE ended 0\\n" >&2; printf "\\nOPSGATE-STEP other ended 0\\n" >&2; exit 4'], { key: 'step.d', timeout: 30 });
     expect(parseRunnerTrailer(r.stderr, 'N0NCE')).toMatchObject({ state: 'ended', code: 4 });

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { signalChildGroup } from '../helpers/process-group.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -42,34 +43,23 @@ export async function startChromium(): Promise<RunningChromium> {
     stop: async () => {
       await browser.close().catch(() => {});
       if (child.exitCode === null) {
-        signalGroup(child.pid!, 'SIGTERM');
+        signalChildGroup(child, 'SIGTERM');
         await new Promise((r) => child.once('exit', r));
       }
       // The helper processes outlive the browser for a moment and keep writing into the profile:
       // wait until the whole group is gone (SIGKILL after 5 s), then remove the profile.
-      await groupGone(child.pid!);
+      await groupGone(child);
       rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is already gone
-  }
-}
-
-async function groupGone(pid: number): Promise<void> {
+async function groupGone(child: ChildProcess): Promise<void> {
   for (let i = 0; ; i++) {
-    try {
-      process.kill(-pid, 0);
-    } catch {
-      return;
-    }
-    if (i === 50) signalGroup(pid, 'SIGKILL');
-    if (i === 300) throw new Error(`chromium's process group ${pid} did not exit after SIGKILL`);
+    // Signal 0: does the group still have members (never a reused number: helpers/process-group.ts)?
+    if (!signalChildGroup(child, 0)) return;
+    if (i === 50) signalChildGroup(child, 'SIGKILL');
+    if (i === 300) throw new Error(`chromium's process group ${child.pid} did not exit after SIGKILL`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -81,7 +71,7 @@ export async function printToPdf(htmlFile: string, pdfFile: string): Promise<voi
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        signalGroup(child.pid!, 'SIGKILL');
+        signalChildGroup(child, 'SIGKILL');
         reject(new Error('chromium --print-to-pdf timed out'));
       }, 60_000);
       child.on('exit', (code) => {
@@ -91,8 +81,8 @@ export async function printToPdf(htmlFile: string, pdfFile: string): Promise<voi
       });
     });
   } finally {
-    if (child.exitCode === null && child.signalCode === null) signalGroup(child.pid!, 'SIGKILL');
-    await groupGone(child.pid!);
+    if (child.exitCode === null && child.signalCode === null) signalChildGroup(child, 'SIGKILL');
+    await groupGone(child);
     rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   }
 }
