@@ -52,9 +52,10 @@ const CANDIDATE = /":"[0-9a-f]{40}"/g;
  * The same citations found in a record file's text without parsing every line
  * (the report's fast path for large inspection files): only lines that hold a
  * commit-named field with a 40-hex value are parsed. Lines that do not parse
- * are left to the chain verifier. Pure.
+ * are left to the chain verifier. `lineText` reads a line back (the report's
+ * byte search decodes it from the file's bytes). Pure.
  */
-export function citedCommitsInText(file: string, text: string): CommitCitation[] {
+export function citedCommitsInText(file: string, text: string, lineText: (start: number, end: number) => string = (start, end) => text.slice(start, end)): CommitCitation[] {
   const out: CommitCitation[] = [];
   let after = -1;
   for (const m of text.matchAll(CANDIDATE)) {
@@ -65,7 +66,7 @@ export function citedCommitsInText(file: string, text: string): CommitCitation[]
     const nl = text.indexOf('\n', m.index);
     after = nl < 0 ? text.length : nl;
     try {
-      out.push(...citedCommits(file, [JSON.parse(text.slice(start, after)) as RecordLine]));
+      out.push(...citedCommits(file, [JSON.parse(lineText(start, after)) as RecordLine]));
     } catch {
       // not JSON: the verifier names the line
     }
