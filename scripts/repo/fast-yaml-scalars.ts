@@ -18,12 +18,13 @@ export const STOP_COLON = 1;
 export const STOP_COMMENT = 2;
 export const STOP_FLOW = 3;
 
-const NL = 10;
-const SP = 32;
-const HASH = 35;
-const COLON = 58;
-const SQ = 39;
-const DQ = 34;
+/** Character codes both halves of the reader compare against (fast-yaml.ts imports them). */
+export const NL = 10;
+export const SP = 32;
+export const HASH = 35;
+export const COLON = 58;
+export const SQ = 39;
+export const DQ = 34;
 const BSLASH = 92;
 
 /** A space, a line break or the end of the text at i: what must follow `:` or `-` as indicators. */

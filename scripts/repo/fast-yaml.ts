@@ -1,4 +1,25 @@
-import { BAIL, blockScalar, isBlank, doubleQuoted, indentOf, isIndicator, out, plainEnd, plainStarts, resolvePlain, singleQuoted, STOP_COLON, STOP_FLOW, trimEnd } from './fast-yaml-scalars.ts';
+import {
+  BAIL,
+  blockScalar,
+  COLON,
+  DQ,
+  HASH,
+  isBlank,
+  doubleQuoted,
+  indentOf,
+  isIndicator,
+  NL,
+  out,
+  plainEnd,
+  plainStarts,
+  resolvePlain,
+  singleQuoted,
+  SP,
+  SQ,
+  STOP_COLON,
+  STOP_FLOW,
+  trimEnd,
+} from './fast-yaml-scalars.ts';
 
 /**
  * The fast YAML reader: a hand-written reader for the YAML opsgate documents
@@ -37,13 +58,6 @@ const UNCERTAIN_CHARS = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uf
 const MAX_DEPTH = 32;
 /** The `yaml` library rejects implicit keys longer than 1024 characters. */
 const MAX_KEY = 1000;
-
-const NL = 10;
-const SP = 32;
-const HASH = 35;
-const COLON = 58;
-const DQ = 34;
-const SQ = 39;
 
 let s = '';
 let n = 0;
