@@ -3,7 +3,8 @@
  * is seen by the protected-set guard (scripts/remote/live-firewall.ts). A rule that drops only NEW ssh connections
  * leaves the step's own session alive and every fresh one dead — the confirmation included — so the host's dead-man
  * timer restores the saved ruleset and opsgate connects again. Rules are loaded in each fleet host's own network
- * namespace (real sshd, real iptables and nft); nothing reaches the machine's own rules.
+ * namespace (real sshd, real iptables and nft); nothing reaches the machine's own rules. A rule that drops the step's
+ * own session too holds its report back until the timer has restored the ruleset: opsgate then learns it was too late.
  */
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -36,9 +37,9 @@ const DROP_NEW_SSH = 'iptables -I INPUT -p tcp --dport 22 -m conntrack --ctstate
 
 beforeAll(async () => {
   if (!MACHINE.runs) return;
-  fleet = await startFleet({ mutates: true, hosts: [{ id: 'fw-ipt' }, { id: 'fw-nft', ...TOOR }, { id: 'fw-plain', ...TOOR }, { id: 'fw-keep' }] });
+  fleet = await startFleet({ mutates: true, hosts: [{ id: 'fw-ipt' }, { id: 'fw-nft', ...TOOR }, { id: 'fw-plain', ...TOOR }, { id: 'fw-keep' }, { id: 'fw-all' }] });
   repo = await makeRepo(fleet);
-  for (const h of ['fw-ipt', 'fw-nft', 'fw-plain', 'fw-keep']) inHost(h, ['nft', '-f', '-'], BEFORE);
+  for (const h of ['fw-ipt', 'fw-nft', 'fw-plain', 'fw-keep', 'fw-all']) inHost(h, ['nft', '-f', '-'], BEFORE);
 }, 120_000);
 afterAll(async () => {
   await fleet?.stop();
@@ -100,6 +101,23 @@ MACHINE.describe('the live firewall under the protected-set guard', () => {
     expect(ev.find((e) => e.type === 'host.done')).toMatchObject({ host, outcome: 'reverted' });
     await connectsAgain(host, 'toor', before, 'CHG-2026-0344', 344);
   }, 180_000);
+
+  it("a sudo step that drops ALL inbound traffic (policy DROP: the step's own session too) is reverted by the host; opsgate connects again", async () => {
+    const host = 'fw-all';
+    const before = ruleset(host);
+    await repo.mergeChange(
+      changeDoc('CHG-2026-0347', { targets: { hosts: [host] }, steps: [{ id: 'drop-all', kind: 'run', sudo: true, idempotent: true, argv: ['sh', '-c', 'iptables -P INPUT DROP'] }] }),
+      347,
+    );
+    const r = await cli('apply', 'CHG-2026-0347', '--confirm-seconds', '5');
+    expect(r.code, r.out + r.err).toBe(1);
+    const ev = await records(repo, 'CHG-2026-0347');
+    // Its report reached opsgate only once the host had put the ruleset back (TCP retransmits): too late to confirm.
+    expect(ev.find((e) => e.type === 'step.done' && e.step === 'drop-all')).toMatchObject({ outcome: 'succeeded', protected: { changed: ['nft:ruleset'] } });
+    expect(ev.find((e) => e.type === 'confirm.done')).toMatchObject({ host, confirmed: false, reverted: true });
+    expect(ev.find((e) => e.type === 'host.done')).toMatchObject({ host, outcome: 'reverted' });
+    await connectsAgain(host, 'opsgate', before, 'CHG-2026-0348', 348);
+  }, 240_000);
 
   it('an unmarked step of a uid-0 login that leaves the ruleset alone (its counters move) adds no confirmation round trip', async () => {
     const host = 'fw-plain';
