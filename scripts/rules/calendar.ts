@@ -100,12 +100,34 @@ export function windowOccurrences(window: Window, calendar: CalendarDocument, fr
   return out;
 }
 
-/** The window occurrence that wholly contains [startMs, endMs] for this host, if any. Pure. */
+/**
+ * The maintenance time that wholly contains [startMs, endMs] for this host, if any:
+ * one window occurrence, or occurrences (of one window or several) that follow each
+ * other without a gap — a change from 23:30 to 00:30 under a daily 00:00–00:00
+ * window, or under 22:00–24:00 and 00:00–06:00, never leaves maintenance time. The
+ * answer is the first occurrence, stretched to the end of the run it starts. Pure.
+ */
 export function containingWindow(calendar: CalendarDocument, host: { id: string; data: HostDocument }, startMs: number, endMs: number, memo?: CalendarMemo): Occurrence | undefined {
+  const overlapping: Occurrence[] = [];
   for (const w of calendar.maintenance_windows) {
     if (!windowAppliesTo(w, host)) continue;
-    const hit = windowOccurrences(w, calendar, startMs, endMs, memo).find((o) => o.start <= startMs && o.end >= endMs);
-    if (hit) return hit;
+    for (const o of windowOccurrences(w, calendar, startMs, endMs, memo)) {
+      if (o.start <= startMs && o.end >= endMs) return o;
+      overlapping.push(o);
+    }
+  }
+  if (overlapping.length < 2) return undefined;
+  overlapping.sort((a, b) => a.start - b.start || b.end - a.end);
+  let first: Occurrence | undefined;
+  let reach = -Infinity;
+  for (const o of overlapping) {
+    if (first && o.start > reach) break; // a gap after the run that holds the start
+    if (!first) {
+      if (o.start > startMs) return undefined;
+      first = o;
+    }
+    reach = Math.max(reach, o.end);
+    if (reach >= endMs) return { ...first, end: reach };
   }
   return undefined;
 }
