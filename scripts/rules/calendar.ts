@@ -100,22 +100,26 @@ export function windowOccurrences(window: Window, calendar: CalendarDocument, fr
   return out;
 }
 
-/**
- * The maintenance time that wholly contains [startMs, endMs] for this host, if any:
- * one window occurrence, or occurrences (of one window or several) that follow each
- * other without a gap — a change from 23:30 to 00:30 under a daily 00:00–00:00
- * window, or under 22:00–24:00 and 00:00–06:00, never leaves maintenance time. The
- * answer is the first occurrence, stretched to the end of the run it starts. Pure.
- */
+/** The window occurrence that wholly contains [startMs, endMs] for this host, if any. Pure. */
 export function containingWindow(calendar: CalendarDocument, host: { id: string; data: HostDocument }, startMs: number, endMs: number, memo?: CalendarMemo): Occurrence | undefined {
-  const overlapping: Occurrence[] = [];
   for (const w of calendar.maintenance_windows) {
     if (!windowAppliesTo(w, host)) continue;
-    for (const o of windowOccurrences(w, calendar, startMs, endMs, memo)) {
-      if (o.start <= startMs && o.end >= endMs) return o;
-      overlapping.push(o);
-    }
+    const hit = windowOccurrences(w, calendar, startMs, endMs, memo).find((o) => o.start <= startMs && o.end >= endMs);
+    if (hit) return hit;
   }
+  return continuousRun(calendar, host, startMs, endMs, memo);
+}
+
+/**
+ * Maintenance time continues across occurrences (of one window or several that
+ * apply to the host) that follow each other without a gap: a change from 23:30 to
+ * 00:30 under a daily 00:00–00:00 window, or under 22:00–24:00 and 00:00–06:00,
+ * never leaves it. The first occurrence of the run, stretched to the run's end;
+ * undefined when a gap, a skipped day or a window for other hosts breaks it. Pure.
+ */
+function continuousRun(calendar: CalendarDocument, host: { id: string; data: HostDocument }, startMs: number, endMs: number, memo?: CalendarMemo): Occurrence | undefined {
+  const overlapping: Occurrence[] = [];
+  for (const w of calendar.maintenance_windows) if (windowAppliesTo(w, host)) overlapping.push(...windowOccurrences(w, calendar, startMs, endMs, memo));
   if (overlapping.length < 2) return undefined;
   overlapping.sort((a, b) => a.start - b.start || b.end - a.end);
   let first: Occurrence | undefined;
