@@ -11,6 +11,7 @@ import type { AnyDoc, ParsedDocument } from './parse-document.ts';
 import { YAML_LIMITS } from './parse-yaml.ts';
 import { startReadAhead } from './read-ahead.ts';
 import { RepoModel } from './repo-model.ts';
+import { requireRepositoryRoot } from './repository-root.ts';
 import { createSchemaValidator, type SchemaValidator } from './validate-schema.ts';
 
 /** Reads every schemas/*.schema.json of a repository, keyed by name. Edge. */
@@ -83,6 +84,7 @@ const CHUNK = 64;
 
 /** Reads the whole repository into a RepoModel. All problems become diagnostics; it never throws on bad documents. Edge. */
 export async function readRepo(root: string, options: ReadRepoOptions = {}): Promise<RepoModel> {
+  await requireRepositoryRoot(root);
   const diagnostics: Diagnostic[] = [];
   const useWorker = options.worker ?? (!options.validator && process.env.OPSGATE_READ_WORKER === '1');
   // Started first: the reader thread's start-up overlaps reading the schemas and listing the files.
