@@ -20,8 +20,10 @@ export interface ReadAhead {
   begin(files: string[]): void;
   /** The bytes of `file`, its size when it is over the limit, or undefined: read it yourself. */
   take(file: string): Uint8Array | number | undefined;
-  /** Stops the reader (it exits when it sees this, or when it has read everything). */
+  /** Stops the reader (it exits when it sees this, or when it has read everything; one never begun is terminated). */
   close(): void;
+  /** Settles when the reader thread has exited (tests). */
+  exited: Promise<void>;
 }
 
 // Shared control words: files read, files released by the parser, stop, reader failed.
@@ -123,6 +125,7 @@ export function startReadAhead(maxBytes: number, ringBytes = RING_BYTES): ReadAh
   worker.unref();
   // An error in the reader is seen through FAILED or the patience limit; this only keeps it from being thrown here.
   worker.on('error', () => {});
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   const control = new Int32Array(new SharedArrayBuffer(16));
   let files: string[] = [];
   let meta = new Int32Array(new SharedArrayBuffer(8));
@@ -136,6 +139,7 @@ export function startReadAhead(maxBytes: number, ringBytes = RING_BYTES): ReadAh
     return undefined;
   };
   return {
+    exited,
     begin(list) {
       files = list;
       meta = new Int32Array(new SharedArrayBuffer(Math.max(8, list.length * 8)));
@@ -164,6 +168,8 @@ export function startReadAhead(maxBytes: number, ringBytes = RING_BYTES): ReadAh
       return ring.subarray(start, start + len);
     },
     close() {
+      // A reader that never got its list holds no file open: end it now. One reading stops at its next file.
+      if (!files.length) void worker.terminate();
       giveUp();
     },
   };

@@ -89,19 +89,21 @@ export async function readRepo(root: string, options: ReadRepoOptions = {}): Pro
   const useWorker = options.worker ?? (!options.validator && process.env.OPSGATE_READ_WORKER === '1');
   // Started first: the reader thread's start-up overlaps reading the schemas and listing the files.
   const ahead = !useWorker && (options.readAhead ?? process.env.OPSGATE_READ_AHEAD !== '0') ? startReadAhead(YAML_LIMITS.maxBytes) : undefined;
-  const schemas = options.validator ? undefined : await readSchemas(root);
-  const validator = options.validator ?? createSchemaValidator(schemas!);
-  const files = (await listDocumentFiles(root, diagnostics)).filter(isGovernedFile);
+  let files: string[];
   let results: ParsedDocument[];
-  if (useWorker && schemas) results = await loadInTwoThreads(root, files, schemas, validator, useWorker === 'all', options.onWorkerDone);
-  else {
-    // The files loadFile reads, in the order it reads them (a file no kind matches is reported without reading).
-    ahead?.begin(files.filter((rel) => matchKind(rel)).map((rel) => path.join(root, rel)));
-    try {
+  try {
+    const schemas = options.validator ? undefined : await readSchemas(root);
+    const validator = options.validator ?? createSchemaValidator(schemas!);
+    files = (await listDocumentFiles(root, diagnostics)).filter(isGovernedFile);
+    if (useWorker && schemas) results = await loadInTwoThreads(root, files, schemas, validator, useWorker === 'all', options.onWorkerDone);
+    else {
+      // The files loadFile reads, in the order it reads them (a file no kind matches is reported without reading).
+      ahead?.begin(files.filter((rel) => matchKind(rel)).map((rel) => path.join(root, rel)));
       results = files.map((rel) => loadFile(root, rel, validator, ahead));
-    } finally {
-      ahead?.close();
     }
+  } finally {
+    // Also when reading the schemas or listing failed: no reader thread is left waiting.
+    ahead?.close();
   }
   const docs: AnyDoc[] = [];
   for (const r of results) {

@@ -72,10 +72,17 @@ describe('startReadAhead', () => {
     ahead.close();
   });
 
-  it('after close, answers nothing', () => {
+  it('after close, answers nothing, and the reader exits', async () => {
     const ahead = startReadAhead(1000)!;
     ahead.begin(files.slice(0, 3));
     ahead.close();
     expect(ahead.take(files[0]!)).toBeUndefined();
+    await ahead.exited;
+  });
+
+  it('a reader closed before it got its list (reading the schemas failed) exits too', async () => {
+    const ahead = startReadAhead(1000)!;
+    ahead.close();
+    await expect(ahead.exited).resolves.toBeUndefined();
   });
 });
