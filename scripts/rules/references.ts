@@ -3,7 +3,7 @@ import type { DocumentKind } from '../repo/kinds.ts';
 import type { AnyDoc } from '../repo/parse-document.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { at, type RuleInput } from './rule-context.ts';
-import { suggest } from './suggest.ts';
+import { suggest, suggester } from './suggest.ts';
 
 const WHERE: Partial<Record<DocumentKind, string>> = {
   host: 'inventory/hosts/',
@@ -121,6 +121,8 @@ function referencesOf(doc: AnyDoc): Ref[] {
 /** Every reference resolves; ids are unique per kind. Pure. */
 export function checkReferences({ repo }: RuleInput): Diagnostic[] {
   const out: Diagnostic[] = [];
+  // Many documents may name the same missing id: each kind's ids are listed, and each id's near misses found, once.
+  const near = suggester((kind: DocumentKind) => repo.all(kind).map((d) => d.id));
   // By kind, then id (String(id): as the `${kind}:${id}` keys it replaced compared).
   const seen = new Map<DocumentKind, Map<string, AnyDoc>>();
   for (const doc of repo.documents) {
@@ -131,15 +133,15 @@ export function checkReferences({ repo }: RuleInput): Diagnostic[] {
     else ofKind.set(String(doc.id), doc);
     for (const [pointer, kind, id, index] of referencesOf(doc)) {
       if (id === undefined || repo.get(kind, id) || repo.hasInvalid(kind, id)) continue;
-      out.push(unknownReference(doc, index === undefined ? pointer : `${pointer}/${index}`, kind, id, repo));
+      out.push(unknownReference(doc, index === undefined ? pointer : `${pointer}/${index}`, kind, id, near));
     }
   }
-  out.push(...checkOncallRotationRefs(repo), ...checkTeamRefs(repo));
+  out.push(...checkOncallRotationRefs(repo), ...checkTeamRefs(repo, near));
   return out;
 }
 
 /** Approval teams name real people (who have not left); hosts' owner_team names a team. */
-function checkTeamRefs(repo: RepoModel): Diagnostic[] {
+function checkTeamRefs(repo: RepoModel, nearIds: NearIds): Diagnostic[] {
   const approval = repo.one('approval');
   if (!approval) return [];
   const teams = approval.data.teams;
@@ -147,7 +149,7 @@ function checkTeamRefs(repo: RepoModel): Diagnostic[] {
   for (const [team, t] of Object.entries(teams)) {
     (t?.members ?? []).forEach((m, i) => {
       const p = repo.get('person', m);
-      if (!p && !repo.hasInvalid('person', m)) out.push(unknownReference(approval, `/teams/${team}/members/${i}`, 'person', m, repo));
+      if (!p && !repo.hasInvalid('person', m)) out.push(unknownReference(approval, `/teams/${team}/members/${i}`, 'person', m, nearIds));
       else if (p && p.data.status === 'left')
         out.push(
           at(
@@ -161,9 +163,12 @@ function checkTeamRefs(repo: RepoModel): Diagnostic[] {
         );
     });
   }
+  const teamNames = Object.keys(teams);
+  const nearTeams = new Map<string, string[]>();
   for (const h of repo.all('host')) {
     if (!(h.data.owner_team in teams)) {
-      const near = suggest(h.data.owner_team, Object.keys(teams));
+      let near = nearTeams.get(h.data.owner_team);
+      if (!near) nearTeams.set(h.data.owner_team, (near = suggest(h.data.owner_team, teamNames)));
       out.push(
         at(
           h,
@@ -178,11 +183,10 @@ function checkTeamRefs(repo: RepoModel): Diagnostic[] {
   return out;
 }
 
-function unknownReference(doc: AnyDoc, pointer: string, kind: DocumentKind, id: string, repo: RepoModel): Diagnostic {
-  const near = suggest(
-    id,
-    repo.all(kind).map((d) => d.id),
-  );
+type NearIds = (wrong: string, kind: DocumentKind) => string[];
+
+function unknownReference(doc: AnyDoc, pointer: string, kind: DocumentKind, id: string, nearIds: NearIds): Diagnostic {
+  const near = nearIds(id, kind);
   const where = WHERE[kind] ? ` (no ${WHERE[kind]}${id}${kind === 'runbook' ? '.md' : '.yaml'})` : '';
   return at(doc, pointer, 'reference.unknown', `unknown ${kind} '${id}'${where}`, near.length ? `did you mean ${near.map((n) => `'${n}'`).join(' or ')}?` : `add the ${kind} first, or fix the id`);
 }
