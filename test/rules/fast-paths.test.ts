@@ -294,7 +294,10 @@ describe('findDuplicateHosts', () => {
       ...(rnd() < 0.8 ? { host_keys: Array.from({ length: Math.floor(rnd() * 3) }, () => `${pick(['ssh-ed25519', 'ecdsa'])} ${pick(['AAAA', 'BBBB', ...Array.from({ length: 60 }, (_, i) => `K${i}`)])} ${pick(['', 'c1', 'c2'])}`) } : {}),
       ...(rnd() < 0.2 ? { route: pick(['["b1",null]', '[null,"nc"]']) } : {}),
     }));
-    const check = new Set(hosts.filter(() => rnd() < 0.7).map((h) => h.id));
+    // Two hosts sharing two keys, listed in opposite orders: the finding names the other host's first.
+    hosts.push({ id: 'two-a', file: 'inventory/hosts/two-a.yaml', host_keys: ['ecdsa KA x', 'ssh-ed25519 KB y', 'ecdsa KA z'] });
+    hosts.push({ id: 'two-b', file: 'inventory/hosts/two-b.yaml', host_keys: ['ssh-ed25519 KB', 'ecdsa KA'] });
+    const check = new Set([...hosts.filter(() => rnd() < 0.7).map((h) => h.id), 'two-a', 'two-b']);
     const found = findDuplicateHosts(hosts, check);
     expect(found).toEqual(oracle(hosts, check));
     expect(found.filter((d) => d.what === 'address').length).toBeGreaterThan(20);
