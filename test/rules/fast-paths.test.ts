@@ -105,7 +105,10 @@ describe('levels without their reasons', () => {
     const counts = new Map<number, number>();
     for (let n = 0; n < 3000; n++) {
       const hosts = hostsOf(pick([0, 1, 2, 3]));
-      const impact = rnd() < 0.1 ? undefined : { availability: pick(['outage', 'degraded', 'none', undefined]), users: pick(['all', 'many', 'few', undefined]), data: pick(['loss', 'leak', 'at_risk', 'none', undefined]) };
+      const impact =
+        rnd() < 0.1
+          ? undefined
+          : { availability: pick(['outage', 'degraded', 'none', undefined]), users: pick(['all', 'many', 'few', undefined]), data: pick(['loss', 'leak', 'at_risk', 'none', undefined]) };
       const incident = (impact ? { impact } : {}) as Pick<IncidentDocument, 'impact'>;
       const rank = deriveIncidentRank(incident, hosts);
       expect(rank).toBe(deriveIncidentLevel(incident, hosts, pick([1, 4])).rank);
@@ -291,7 +294,14 @@ describe('findDuplicateHosts', () => {
       file: `inventory/hosts/h-${n}.yaml`,
       ...(rnd() < 0.9 ? { address: pick(['10.0.0.1', '10.0.0.1', 'DB.example', 'db.example', ...Array.from({ length: 40 }, (_, i) => `10.1.0.${i}`)]) } : {}),
       ...(rnd() < 0.5 ? { port: pick([22, 2222]) } : {}),
-      ...(rnd() < 0.8 ? { host_keys: Array.from({ length: Math.floor(rnd() * 3) }, () => `${pick(['ssh-ed25519', 'ecdsa'])} ${pick(['AAAA', 'BBBB', ...Array.from({ length: 60 }, (_, i) => `K${i}`)])} ${pick(['', 'c1', 'c2'])}`) } : {}),
+      ...(rnd() < 0.8
+        ? {
+            host_keys: Array.from(
+              { length: Math.floor(rnd() * 3) },
+              () => `${pick(['ssh-ed25519', 'ecdsa'])} ${pick(['AAAA', 'BBBB', ...Array.from({ length: 60 }, (_, i) => `K${i}`)])} ${pick(['', 'c1', 'c2'])}`,
+            ),
+          }
+        : {}),
       ...(rnd() < 0.2 ? { route: pick(['["b1",null]', '[null,"nc"]']) } : {}),
     }));
     // Two hosts sharing two keys, listed in opposite orders: the finding names the other host's first.
