@@ -17,14 +17,22 @@ export function checkChanges({ repo, existingFiles, refusedFiles }: RuleInput): 
   const hostsOf = changes.map((doc) => repo.resolveTargets(doc.data.targets));
   const calendar = repo.one('calendar');
   const memo = calendar ? calendarMemo(calendar.data) : undefined;
-  changes.forEach((doc, i) => out.push(...checkOneChange(doc, hostsOf[i]!, repo, memo, existingFiles, refusedFiles)));
-  out.push(...checkConflicts(changes, hostsOf));
+  // Each window's times, parsed once for both checks.
+  const starts = changes.map((doc) => Date.parse(doc.data.window.start));
+  const ends = changes.map((doc) => Date.parse(doc.data.window.end));
+  for (let i = 0; i < changes.length; i++) {
+    const found = checkOneChange(changes[i]!, hostsOf[i]!, starts[i]!, ends[i]!, repo, memo, existingFiles, refusedFiles);
+    for (const d of found) out.push(d);
+  }
+  for (const d of checkConflicts(changes, hostsOf, starts, ends)) out.push(d);
   return out;
 }
 
 function checkOneChange(
   doc: ChangeDoc,
   hosts: Doc<'host'>[],
+  start: number,
+  end: number,
   repo: RepoModel,
   memo: CalendarMemo | undefined,
   existingFiles: ReadonlySet<string>,
@@ -32,8 +40,6 @@ function checkOneChange(
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   const c = doc.data;
-  const start = Date.parse(c.window.start);
-  const end = Date.parse(c.window.end);
   if (!(end > start)) out.push(at(doc, '/window/end', 'change.window-order', `window ends (${c.window.end}) before or when it starts (${c.window.start})`, 'set window.end after window.start'));
 
   if (c.type === 'emergency' && !c.emergency) {
@@ -177,14 +183,23 @@ const PLACEHOLDER = /\bTODO\b/;
  * checkPlaceholders, which builds pointers. for-in may also visit inherited keys; that
  * can only send a change to the full check, never skip one that needs it.
  */
-function holdsPlaceholderText(v: unknown): boolean {
-  if (typeof v === 'string') return v.includes('TODO');
-  if (typeof v !== 'object' || v === null) return false;
+export function holdsPlaceholderText(v: object): boolean {
+  // A value is tested where it is met: most values are strings, and a call per string cost more than the test.
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (holdsPlaceholderText(v[i])) return true;
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x === 'string') {
+        if (x.includes('TODO')) return true;
+      } else if (typeof x === 'object' && x !== null && holdsPlaceholderText(x)) return true;
+    }
     return false;
   }
-  for (const k in v) if (holdsPlaceholderText((v as Record<string, unknown>)[k])) return true;
+  for (const k in v) {
+    const x: unknown = (v as Record<string, unknown>)[k];
+    if (typeof x === 'string') {
+      if (x.includes('TODO')) return true;
+    } else if (typeof x === 'object' && x !== null && holdsPlaceholderText(x)) return true;
+  }
   return false;
 }
 
@@ -284,10 +299,10 @@ const MAX_CONFLICTS_LISTED = 3;
  * changes cost O(n log n); each change names at most a few partners and
  * counts the rest. Pure.
  */
-function checkConflicts(changes: readonly ChangeDoc[], hostsOf: readonly Doc<'host'>[][]): Diagnostic[] {
+function checkConflicts(changes: readonly ChangeDoc[], hostsOf: readonly Doc<'host'>[][], starts: readonly number[], ends: readonly number[]): Diagnostic[] {
   const spans: { doc: ChangeDoc; start: number; end: number; hosts: Doc<'host'>[] }[] = [];
   changes.forEach((c, i) => {
-    if (!c.data.closure) spans.push({ doc: c, start: Date.parse(c.data.window.start), end: Date.parse(c.data.window.end), hosts: hostsOf[i]! });
+    if (!c.data.closure) spans.push({ doc: c, start: starts[i]!, end: ends[i]!, hosts: hostsOf[i]! });
   });
   const byHost = new Map<string, number[]>();
   spans.forEach((s, i) => {

@@ -5,6 +5,7 @@ import { evaluateDutiesSummarisingUpdates, evaluateMissedDuties, type DutyInput,
 import { deriveIncidentLevel, deriveIncidentRank } from '../../scripts/incident/levels.ts';
 import type { CalendarDocument, ChangeDocument, HostDocument, IncidentDocument } from '../../scripts/model/documents.generated.ts';
 import { calendarMemo, containingWindow, windowAppliesTo, windowOccurrences } from '../../scripts/rules/calendar.ts';
+import { holdsPlaceholderText } from '../../scripts/rules/change-rules.ts';
 import { deriveRisk, deriveRiskLevel } from '../../scripts/rules/risk.ts';
 import { openAtIndex, openingInIndex } from '../../scripts/rules/span-index.ts';
 import { suggest, suggester } from '../../scripts/rules/suggest.ts';
@@ -312,5 +313,33 @@ describe('findDuplicateHosts', () => {
     expect(found).toEqual(oracle(hosts, check));
     expect(found.filter((d) => d.what === 'address').length).toBeGreaterThan(20);
     expect(found.filter((d) => d.what === 'host key').length).toBeGreaterThan(20);
+  });
+});
+
+describe('holdsPlaceholderText', () => {
+  /** The walk before values were tested in place: the oracle. */
+  function oracle(v: unknown): boolean {
+    if (typeof v === 'string') return v.includes('TODO');
+    if (typeof v !== 'object' || v === null) return false;
+    if (Array.isArray(v)) return v.some(oracle);
+    for (const k in v) if (oracle((v as Record<string, unknown>)[k])) return true;
+    return false;
+  }
+  const value = (depth: number): unknown => {
+    const r = rnd();
+    if (depth > 3 || r < 0.4) return pick(['restart', 'TODO: why', 'xTODOx', 'todo', 7, true, null, undefined, '']);
+    if (r < 0.7) return Array.from({ length: Math.floor(rnd() * 4) }, () => value(depth + 1));
+    return Object.fromEntries(Array.from({ length: Math.floor(rnd() * 4) }, (_, i) => [pick(['TODO', 'k']) + i, value(depth + 1)]));
+  };
+
+  it('answers as the recursive walk, for values at every depth', () => {
+    let holding = 0;
+    for (let n = 0; n < 3000; n++) {
+      const v = { data: value(0), steps: [value(1), value(1)] };
+      expect(holdsPlaceholderText(v)).toBe(oracle(v));
+      if (oracle(v)) holding++;
+    }
+    expect(holding).toBeGreaterThan(300);
+    expect(holding).toBeLessThan(2700);
   });
 });
