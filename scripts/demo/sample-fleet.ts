@@ -67,6 +67,25 @@ function dpkgStatus(groups: readonly string[]): string {
     .join('');
 }
 
+/** The hosts' apt source (the company's mirror of the Debian security archive) and what it offers: the installed versions, so no update is pending. */
+const MIRROR = 'mirrors.yunfan.example_debian-security_dists_bookworm-security';
+function aptDirs(groups: readonly string[]): Record<string, Record<string, string>> {
+  const offered = dpkgStatus(groups)
+    .split('\n\n')
+    .filter(Boolean)
+    .map((stanza) => `${stanza.replace('Status: install ok installed\n', '')}\nFilename: pool/${/^Package: (\S+)/.exec(stanza)![1]}.deb\nSize: 1\n\n`)
+    .join('');
+  return {
+    '/etc/apt': { 'sources.list': 'deb [trusted=yes] http://mirrors.yunfan.example/debian-security bookworm-security main\n', 'sources.list.d/.keep': '' },
+    '/var/lib/apt/lists': {
+      [`${MIRROR}_Release`]: 'Origin: Debian\nLabel: Debian-Security\nSuite: stable-security\nCodename: bookworm-security\nArchitectures: amd64\nComponents: main\n',
+      [`${MIRROR}_main_binary-amd64_Packages`]: offered,
+    },
+  };
+}
+/** Installed kernels (/boot): the running one, so no reboot is pending (the fleet's hosts run this machine's kernel). */
+const RUNNING_KERNEL = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
+
 /** Stand-in for the Redis server on cache-01 (systemd as PID 1 there): a unit systemd starts at boot, as the package's would be. */
 const REDIS_UNIT = '[Unit]\nDescription=Advanced key-value store (sample stand-in)\n[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n';
 
@@ -139,6 +158,10 @@ export async function startSampleFleet(repoRoot: string, access: AccessInputs, s
       '/etc/systemd/journald.conf.d': { '60-retention.conf': JOURNALD },
       '/var/log/journal': {},
       '/var/lib/dpkg': { status: dpkgStatus(groups), arch: 'amd64\n' },
+      ...aptDirs(groups),
+      '/boot': { [`vmlinuz-${RUNNING_KERNEL}`]: '' },
+      // Its own /run (no reboot-required marker); cache-01 boots systemd, whose /run is already its own.
+      ...(id === 'cache-01' ? {} : { '/run': { 'sshd/.keep': '' } }),
     };
     const policyId = BACKUP_POLICY[id];
     if (policyId) {
