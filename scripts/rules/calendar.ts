@@ -128,6 +128,32 @@ export function containingWindow(calendar: CalendarDocument, host: { id: string;
     const hit = scanOccurrences(w, calendar, startMs, endMs, memo, contains);
     if (hit) return { window: w, start: hit.start, end: hit.end };
   }
+  return continuousRun(calendar, host, startMs, endMs, memo);
+}
+
+/**
+ * Maintenance time continues across occurrences (of one window or several that
+ * apply to the host) that follow each other without a gap: a change from 23:30 to
+ * 00:30 under a daily 00:00–00:00 window, or under 22:00–24:00 and 00:00–06:00,
+ * never leaves it. The first occurrence of the run, stretched to the run's end;
+ * undefined when a gap, a skipped day or a window for other hosts breaks it. Pure.
+ */
+function continuousRun(calendar: CalendarDocument, host: { id: string; data: HostDocument }, startMs: number, endMs: number, memo?: CalendarMemo): Occurrence | undefined {
+  const overlapping: Occurrence[] = [];
+  for (const w of calendar.maintenance_windows) if (windowAppliesTo(w, host)) overlapping.push(...windowOccurrences(w, calendar, startMs, endMs, memo));
+  if (overlapping.length < 2) return undefined;
+  overlapping.sort((a, b) => a.start - b.start || b.end - a.end);
+  let first: Occurrence | undefined;
+  let reach = -Infinity;
+  for (const o of overlapping) {
+    if (first && o.start > reach) break; // a gap after the run that holds the start
+    if (!first) {
+      if (o.start > startMs) return undefined;
+      first = o;
+    }
+    reach = Math.max(reach, o.end);
+    if (reach >= endMs) return { ...first, end: reach };
+  }
   return undefined;
 }
 
