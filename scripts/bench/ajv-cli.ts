@@ -2,7 +2,7 @@
  * The side-by-side yardstick for `bench:lint`: ajv-cli (a devDependency) validating
  * the same documents against the same schemas, as someone would without opsgate:
  * one `ajv validate` per schema, its folders as globs. Schema validation only (no
- * references, no governance rules, no positions). ajv-cli reads YAML with js-yaml 3,
+ * references, no governance rules, no positions). ajv-cli reads YAML with its bundled YAML 1.1 parser,
  * which turns unquoted dates into timestamps that every schema types as strings, so
  * it is given each document as JSON, converted beforehand by opsgate's own reader
  * (outside the timed part): the yardstick parses JSON, the cheaper job. It runs

@@ -12,6 +12,7 @@ import { checkMissingRecords } from '../records/history.ts';
 import { checkCitations } from '../records/check-cited-commits.ts';
 import { locateRewrites, readRecordHistory, readWorkingTreeState } from '../records/git-versions.ts';
 import { DOCUMENT_ROOTS } from '../repo/kinds.ts';
+import { parseYamlText } from '../repo/parse-yaml.ts';
 import { readRepo } from '../repo/read-repo.ts';
 import { adaptDocuments } from './adapters/documents.ts';
 import { readDutiesInput } from './adapters/duties-input.ts';
@@ -22,15 +23,18 @@ import type { ReportInput } from './types.ts';
 
 export { adaptRecordFile, emptyRecordsPart, type RecordsPart } from './read-records.ts';
 
-/** The organisation's zone, read before the full load so record pruning can start at once; UTC without a readable calendar. */
+/**
+ * The organisation's zone, read before the full load so record pruning can start at once; UTC without a
+ * readable calendar. Read with the repository's own YAML reader; a calendar it cannot read is reported
+ * (located) by the full load, which then prunes again in the zone the report uses.
+ */
 async function readZone(root: string): Promise<string> {
-  try {
-    const { load, CORE_SCHEMA } = (await import('js-yaml')).default;
-    const data = load(await readFile(path.join(root, 'policies/calendar.yaml'), 'utf8'), { schema: CORE_SCHEMA }) as { timezone?: unknown } | null;
-    return typeof data?.timezone === 'string' ? data.timezone : 'UTC';
-  } catch {
-    return 'UTC';
-  }
+  const file = 'policies/calendar.yaml';
+  const bytes = await readFile(path.join(root, file)).catch(() => undefined);
+  if (!bytes) return 'UTC';
+  const { data } = parseYamlText(bytes, file);
+  const zone = data && typeof data === 'object' ? (data as { timezone?: unknown }).timezone : undefined;
+  return typeof zone === 'string' ? zone : 'UTC';
 }
 
 export interface ReadInputOptions {

@@ -225,6 +225,21 @@ describe('integrity failures are reported in the report, not skipped', () => {
     }
   });
 
+  it('an unreadable calendar: the zone read ahead falls back to UTC, and the calendar is a located document problem, not a crash', async () => {
+    const repo = (await createFixtureRepo()).root;
+    try {
+      await writeFile(path.join(repo, 'policies/calendar.yaml'), 'timezone: Asia/Shanghai\nholidays: [unclosed\n');
+      const res = await cli(repo, 'report', 'audit', '--period', '2026-11', '--format', 'json', '--out', 'out');
+      expect(res.code).toBe(1);
+      const r = JSON.parse(await readFile(path.join(repo, 'out', 'audit-2026-11.zh-CN.json'), 'utf8'));
+      const problems = r.integrity.document_problems.filter((d: { file: string }) => d.file === 'policies/calendar.yaml');
+      expect(problems.length).toBeGreaterThan(0);
+      expect(problems[0].line).toBeGreaterThanOrEqual(2);
+    } finally {
+      await rm(repo, { recursive: true, force: true });
+    }
+  });
+
   it('zero records: every section says "no data"; the closure that claims a run without a record is a missing input', async () => {
     const repo = (await createFixtureRepo({ records: false })).root;
     try {
