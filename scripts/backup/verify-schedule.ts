@@ -13,7 +13,8 @@
  * longest time between two firings (GitHub's cron: UTC) is at most the policy's
  * `verification.restore_test_every_days`.
  */
-import { parse } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as YamlLib from 'yaml';
 import { cronDay, parseCron, type CronSpec } from '../converge/backup-schedule.ts';
 
 export interface WorkflowText {
@@ -81,6 +82,11 @@ function lineOf(text: string, needle: string): number {
   return i < 0 ? 1 : text.slice(0, i).split('\n').length;
 }
 
+// The `yaml` library (~0.1 s to load) only when there are workflows to read: lint of a
+// repository without them, or whose documents all read on the fast path, never loads it.
+const requireLazy = createRequire(import.meta.url);
+let parse: typeof YamlLib.parse | undefined;
+
 export function readVerifySchedules(workflows: readonly WorkflowText[], now: Date): ScheduleRead {
   const schedules: VerifySchedule[] = [];
   const problems: ScheduleRead['problems'] = [];
@@ -88,6 +94,7 @@ export function readVerifySchedules(workflows: readonly WorkflowText[], now: Dat
   for (const w of workflows) {
     let doc: Doc;
     try {
+      parse ??= (requireLazy('yaml') as typeof YamlLib).parse;
       doc = (parse(w.text) ?? {}) as Doc;
     } catch {
       continue;

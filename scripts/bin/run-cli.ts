@@ -4,6 +4,7 @@ import { HelpRequested } from '../commands/args.ts';
 import { commands } from '../commands/index.ts';
 import { ExitCode, GitHubApiError, IntegrityError, SshError, UsageError } from '../model/errors.ts';
 import { readVersion } from '../model/version.ts';
+import { requireRepositoryRoot } from '../repo/repository-root.ts';
 import { checkNowAllowed, NOW_COMMANDS, parseNow } from './now-option.ts';
 
 interface CliIo {
@@ -89,6 +90,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   try {
     if (now) checkNowAllowed(name);
+    // `init DIR` creates its directory; every other command reads the repository at root.
+    if (name !== 'init' && !args.includes('--help') && !args.includes('-h')) await requireRepositoryRoot(root);
     const command = await entry.load();
     const clock = now ? { now: () => new Date(now.getTime()), nowSet: true } : { now: io.now ?? (() => new Date()) };
     if (now) io.stderr.write(`opsgate: evaluating at ${now.toISOString()} (--now), not the machine's clock\n`);

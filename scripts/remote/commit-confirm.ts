@@ -84,7 +84,7 @@ if [ -e "$D/state" ]; then echo "too-late $(cat "$D/state")"; exit 1; fi
 pid=$(cat "$D/timer.pid" 2>/dev/null) && tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | grep -qxF -e "$D/timer.sh" -e "$D/guard.sh" && kill -TERM "-$pid" 2>/dev/null
 echo confirmed`);
 
-/** Anyone may read whether the host reverted: `sh -s -- ID` prints the state or `pending`. */
+/** Anyone may read whether the host reverted: `sh -s -- ID` prints the state (`reverted`, `revert-failed`) or `pending`. */
 export const STATE_SCRIPT = shellText(String.raw`D=/var/lib/opsgate/confirm/$1
 if [ -e "$D/state" ]; then cat "$D/state"; elif [ -e "$D/confirmed" ]; then echo confirmed; else echo pending; fi`);
 
@@ -113,6 +113,9 @@ export async function armConfirmation(
 export function confirmRetrySeconds(confirmSeconds: number): number {
   return Math.min(10, Math.max(2, Math.floor(confirmSeconds / 3)));
 }
+
+/** The protected-set guard's timer could not put a live firewall ruleset back (step-guard.ts): a person looks. */
+const REVERT_FAILED = `the host's timer could not restore everything it saved (revert-failed; its log: ${CONFIRM_BASE}/<id>/restore.log)`;
 
 /** Failures before a session exists, which a daemon re-executing on reload produces for a moment. */
 const TRANSIENT_PHASES = new Set<string>(['connect', 'proxy', 'timeout']);
@@ -153,6 +156,7 @@ export async function confirmFresh(
       if (r.code === 0 && /^confirmed$/m.test(r.stdout)) return { confirmed: true, reverted: false, why: '', confirmMs: now() - t0 };
       why = `the confirmation over a fresh connection failed: ${(r.stdout + r.stderr).trim().slice(0, 300) || `exit ${r.code}`}`;
       if (/^too-late reverted/m.test(r.stdout)) return { confirmed: false, reverted: true, why, confirmMs: now() - t0 };
+      if (/^too-late revert-failed/m.test(r.stdout)) return { confirmed: false, reverted: false, why: `${why}: ${REVERT_FAILED}`, confirmMs: now() - t0 };
     } catch (e) {
       transient = e instanceof SshError && TRANSIENT_PHASES.has(e.phase);
       why = `a fresh connection failed${attempt > 1 ? ` (attempt ${attempt})` : ''}: ${e instanceof SshError ? `${e.phase}: ${e.message}` : e instanceof Error ? e.message : String(e)}`;
@@ -172,6 +176,7 @@ export async function confirmFresh(
       s = await connectHost(target, { ...options, connectTimeoutMs: 10_000 });
       const r = await s.exec(['sh', '-s', '--', id], { stdin: STATE_SCRIPT, timeoutMs: 15_000 });
       if (/^reverted$/m.test(r.stdout)) return { confirmed: false, reverted: true, why, confirmMs };
+      if (/^revert-failed$/m.test(r.stdout)) return { confirmed: false, reverted: false, why: `${why}; ${REVERT_FAILED}`, confirmMs };
     } catch {
       /* still locked out, or reloading: try again */
     } finally {

@@ -19,13 +19,23 @@
  *    files that differ, removes protected files the step added, reloads sshd when
  *    its files were among them, and records `reverted`.
  *
- * Files only: a firewall rule loaded by a command (`iptables -I …`, `nft add …`)
- * without touching a file is not seen. Pure text; the runner passes it as data.
+ * The live firewall too (live-firewall.ts): a rule a command loads (`iptables
+ * -I …`, `nft add …`) without touching a file. On arm, a snapshot of each
+ * ruleset the host has (nf_tables, legacy iptables); on check, again: a changed
+ * one is reported like a file (`nft:ruleset`), and the timer puts the saved
+ * ruleset back atomically. A host without any of those tools is not guarded
+ * for it. The timer needs no network: it reads and writes local files and the
+ * kernel's rules. Pure text; the runner passes it as data.
  */
 import { RELOAD_SSHD } from './commit-confirm.ts';
+import { LIVE_FIREWALL_FUNCTIONS } from './live-firewall.ts';
 import { shellText } from './shell-text.ts';
 
-/** `sh -c GUARD og-guard OP ID SECONDS HOLD SELF`: OP arm|check|timer|restore. Prints `armed PID`, `unchanged`, `changed FILE…` or `error …`. */
+/**
+ * `sh -c GUARD og-guard OP ID SECONDS HOLD SELF`: OP arm|check|timer|restore. Prints `armed PID`, `unchanged`,
+ * `changed FILE…` (a live ruleset by its label, `nft:ruleset`) or `error …`. The timer records `reverted`, or
+ * `revert-failed` when a live ruleset could not be put back.
+ */
 export const GUARD_SCRIPT = shellText(String.raw`set -u
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 # The state (pending, confirmed, reverted) is readable by the login user; the copies and checksums are root's alone.
@@ -61,13 +71,16 @@ protected() {
     set +f
   done < /etc/ssh/sshd_config
 }
-sums() { IFS=$nl; set -f; set -- $(protected); set +f; unset IFS; [ "$#" -eq 0 ] || cksum -- "$@"; }
+@LIVE_FIREWALL@
+# DIR: checksums of the protected files, and of the live rulesets arm picked, snapshotted again into DIR (named by label).
+sums() { w=$1; IFS=$nl; set -f; set -- $(protected); set +f; unset IFS; fw_sums "$w"; set -- "$@" $fw; [ "$#" -eq 0 ] || (cd "$w" && cksum -- "$@"); }
 changed() { awk 'function name(l) { sub(/^[0-9]+ [0-9]+ /, "", l); return l } NR == FNR { a[$0] = 1; n[name($0)] = 1; next } { b[$0] = 1; if (!($0 in a)) c[name($0)] = 1 } END { for (l in a) if (!(l in b)) c[name(l)] = 1; for (f in c) print f }' "$1" "$2"; }
 case $op in
 arm)
-  { [ ! -e "$D" ] || rm -rf -- "$D"; } && mkdir -p "$D" || { echo "error cannot create $D"; exit 1; }
+  { [ ! -e "$D" ] || rm -rf -- "$D"; } && mkdir -p -m 700 "$D/fw" "$D/now" || { echo "error cannot create $D"; exit 1; }
   IFS=$nl; set -f; set -- $(protected); set +f; unset IFS
-  (umask 077; : > "$D/sums"; [ "$#" -eq 0 ] || cksum -- "$@" > "$D/sums") || { echo "error cannot read the protected files"; exit 1; }
+  fw_pick
+  (umask 077; : > "$D/sums"; [ "$#" -eq 0 ] && [ -z "$fw" ] || (cd "$D/fw" && cksum -- "$@" $fw) > "$D/sums") || { echo "error cannot read the protected files"; exit 1; }
   [ "$#" -eq 0 ] || (umask 077; tar -cf "$D/files.tar" -- "$@" 2>"$D/tar.err") || { echo "error cannot copy the protected files: $(tail -n 1 "$D/tar.err")"; exit 1; }
   printf '%s\n' "$self" > "$D/guard.sh"
   setsid sh "$D/guard.sh" timer "$id" "$secs" "$hold" < /dev/null > /dev/null 2>&1 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&- &
@@ -75,7 +88,7 @@ arm)
   echo "armed $!" ;;
 check)
   [ -s "$D/timer.pid" ] || { echo "error no armed guard $id"; exit 1; }
-  (umask 077; sums > "$D/sums.after") || { echo "error cannot read the protected files"; exit 1; }
+  (umask 077; sums "$D/now" > "$D/sums.after") || { echo "error cannot read the protected files"; exit 1; }
   if cmp -s "$D/sums" "$D/sums.after"; then
     # The timer waits for our guard lock until we are done here: it cannot be restoring now.
     # Only the timer's own group: after a reboot (or a kill) its number may name another process's group.
@@ -90,14 +103,15 @@ timer)
   sleep "$secs"
   exec 7>"$D/lock"; flock -x 7
   [ -e "$D/confirmed" ] && exit 0
-  sh "$D/guard.sh" restore "$id" 0 - > "$D/restore.log" 2>&1
-  echo reverted > "$D/state" ;;
+  if sh "$D/guard.sh" restore "$id" 0 - > "$D/restore.log" 2>&1; then s=reverted; else s=revert-failed; fi
+  echo "$s" > "$D/state" ;;
 restore)
-  (umask 077; sums > "$D/sums.now")
+  (umask 077; sums "$D/now" > "$D/sums.now")
   (umask 077; mkdir -p "$D/files") && { [ ! -e "$D/files.tar" ] || tar -xpf "$D/files.tar" -C "$D/files"; }
   changed "$D/sums" "$D/sums.now" > "$D/restore.list"
   reload=
   while IFS= read -r f; do
+    case $f in /*) ;; *) continue ;; esac
     if [ -f "$D/files$f" ]; then
       [ -e "$f" ] || cp -p -- "$D/files$f" "$f"
       cat -- "$D/files$f" > "$f"; chmod --reference="$D/files$f" -- "$f"; chown --reference="$D/files$f" -- "$f"
@@ -107,9 +121,13 @@ restore)
   done < "$D/restore.list"
   if [ -n "$reload" ]; then
 @RELOAD_SSHD@
-  fi ;;
+  fi
+  # Last: its status is the timer's word (reverted or revert-failed).
+  fw_restore ;;
 *) echo "error unknown guard operation $op"; exit 1 ;;
-esac`).replace('@RELOAD_SSHD@', RELOAD_SSHD);
+esac`)
+  .replace('@RELOAD_SSHD@', RELOAD_SSHD)
+  .replace('@LIVE_FIREWALL@', LIVE_FIREWALL_FUNCTIONS);
 
 /** Words that raise a command's privileges: a step without `sudo` that contains one is guarded too (through `sudo -n`). */
 const RAISES = /(^|[\s;&|(`'"=/])(sudo|su|doas|pkexec|run0)(?=$|[\s;&|)`'"])/;

@@ -34,13 +34,46 @@ import {
  */
 export function parseFastYaml(text: string): Record<string, unknown> | undefined {
   if (UNCERTAIN_CHARS.test(text)) return undefined;
+  positions = undefined;
+  return read(text);
+}
+
+/**
+ * Where a collection's entries are in the text: per key, the offsets of the key
+ * and of its value; per item, the offset of the item. -1: no certain offset (an
+ * empty value, whose position the `yaml` library derives from the tokens around it).
+ */
+export interface FastPositions {
+  keys?: Map<string, [key: number, value: number]>;
+  items?: number[];
+}
+
+/**
+ * The document read again, recording positions: each collection of the result
+ * mapped to its entries' offsets, and the offset of the top-level mapping.
+ * Undefined when the fast reader does not read the text.
+ */
+export function readFastPositions(text: string): { data: Record<string, unknown>; at: number; positions: Map<object, FastPositions> } | undefined {
+  if (UNCERTAIN_CHARS.test(text)) return undefined;
+  const recorded = (positions = new Map());
+  try {
+    const data = read(text);
+    return data === undefined ? undefined : { data, at: valAt, positions: recorded };
+  } finally {
+    positions = undefined;
+  }
+}
+
+function read(text: string): Record<string, unknown> | undefined {
   s = text;
   n = text.length;
   keyTop = 0;
   try {
     const first = nextContent(0);
     if (first < 0 || isSeqEntry(first + ind)) return undefined;
-    const rest = blockMapping(first + ind, ind, 1);
+    const at = first + ind;
+    const rest = blockMapping(at, ind, 1);
+    valAt = at;
     return rest < 0 ? (out.val as Record<string, unknown>) : undefined;
   } catch {
     // BAIL, or anything unexpected (e.g. a stack overflow): the positional parser decides.
@@ -63,6 +96,10 @@ let s = '';
 let n = 0;
 /** The indentation of the line nextContent returned. */
 let ind = 0;
+/** The offset where the last value read starts (-1: an empty value); set as each value is read. */
+let valAt = 0;
+/** Set while readFastPositions records: each collection's entries' offsets. */
+let positions: Map<object, FastPositions> | undefined;
 
 /** The start of the next line holding content (not blank, not only a comment) from line start ls, or -1 at the end; sets `ind`. */
 function nextContent(ls: number): number {
@@ -110,6 +147,8 @@ function blockMapping(p: number, indent: number, depth: number): number {
   if (depth > MAX_DEPTH) throw BAIL;
   const map: Record<string, unknown> = {};
   const base = keyTop;
+  const keys = positions && new Map<string, [number, number]>();
+  if (keys) positions!.set(map, { keys });
   for (;;) {
     const colon = mappingKey(p);
     const key = out.val as string;
@@ -118,6 +157,7 @@ function blockMapping(p: number, indent: number, depth: number): number {
     while (s.charCodeAt(q) === SP) q++;
     const next = blockValue(q, indent, depth, true);
     map[key] = out.val;
+    if (keys) keys.set(key, [p, valAt]);
     if (next < 0 || ind < indent) {
       keyTop = base;
       out.val = map;
@@ -190,11 +230,14 @@ function plainKey(p: number, end: number): string {
 function blockSeq(p: number, indent: number, depth: number): number {
   if (depth > MAX_DEPTH) throw BAIL;
   const seq: unknown[] = [];
+  const items: number[] | undefined = positions && [];
+  if (items) positions!.set(seq, { items });
   for (;;) {
     let q = p + 1;
     while (s.charCodeAt(q) === SP) q++;
     const next = blockValue(q, indent, depth, false);
     seq.push(out.val);
+    items?.push(valAt);
     if (next < 0 || ind < indent || (ind === indent && !isSeqEntry(next + indent))) {
       out.val = seq;
       return next;
@@ -212,36 +255,52 @@ function blockValue(p: number, indent: number, depth: number, inMap: boolean): n
   const c = s.charCodeAt(p);
   if (p >= n || c === NL || c === HASH) {
     const next = nextContent(afterLine(p));
-    if (next >= 0 && ind > indent) return blockNode(next + ind, ind, depth + 1);
-    if (next >= 0 && ind === indent && inMap && isSeqEntry(next + ind)) return blockSeq(next + ind, ind, depth + 1);
+    if (next >= 0 && (ind > indent || (ind === indent && inMap && isSeqEntry(next + ind)))) {
+      const at = next + ind;
+      const rest = ind > indent ? blockNode(at, ind, depth + 1) : blockSeq(at, ind, depth + 1);
+      valAt = at;
+      return rest;
+    }
     out.val = null;
+    valAt = -1;
     return next;
   }
-  if (c === 124 || c === 62) return nextContent(blockScalar(s, p, indent));
+  if (c === 124 || c === 62) {
+    const rest = nextContent(blockScalar(s, p, indent));
+    valAt = p;
+    return rest;
+  }
   let end: number;
   if (c === DQ || c === SQ) {
     end = c === DQ ? doubleQuoted(s, p) : singleQuoted(s, p);
     if (s.charCodeAt(end) === COLON) {
       if (inMap) throw BAIL;
-      return blockMapping(p, column(p), depth + 1);
+      return nested(blockMapping(p, column(p), depth + 1), p);
     }
   } else if (c === 91 || c === 123) {
     end = flowNode(p, depth + 1);
   } else if (!inMap && isSeqEntry(p)) {
-    return blockSeq(p, column(p), depth + 1);
+    return nested(blockSeq(p, column(p), depth + 1), p);
   } else {
     if (!plainStarts(s, p, false)) throw BAIL;
     end = plainEnd(s, p, false);
     if (out.stop === STOP_COLON) {
       if (inMap) throw BAIL;
-      return blockMapping(p, column(p), depth + 1);
+      return nested(blockMapping(p, column(p), depth + 1), p);
     }
     out.val = resolvePlain(s.slice(p, trimEnd(s, p, end)));
   }
   const val = out.val;
   const next = endOfLine(end);
   out.val = val;
+  valAt = p;
   return next;
+}
+
+/** A collection read inline at p (`- a: 1`, `- - x`): its result, with valAt back at its start. */
+function nested(rest: number, p: number): number {
+  valAt = p;
+  return rest;
 }
 
 /** A collection starting its own line at p (after `key:` or `-` ended their line). */
@@ -272,12 +331,15 @@ function skipSpaces(p: number): number {
 function flowSeq(p: number, depth: number): number {
   if (depth > MAX_DEPTH) throw BAIL;
   const seq: unknown[] = [];
+  const items: number[] | undefined = positions && [];
+  if (items) positions!.set(seq, { items });
   let q = skipSpaces(p + 1);
   if (s.charCodeAt(q) === 93) {
     out.val = seq;
     return q + 1;
   }
   for (;;) {
+    items?.push(q);
     q = skipSpaces(flowNode(q, depth + 1));
     seq.push(out.val);
     const c = s.charCodeAt(q);
@@ -294,6 +356,8 @@ function flowSeq(p: number, depth: number): number {
 function flowMap(p: number, depth: number): number {
   if (depth > MAX_DEPTH) throw BAIL;
   const map: Record<string, unknown> = {};
+  const keys = positions && new Map<string, [number, number]>();
+  if (keys) positions!.set(map, { keys });
   let q = skipSpaces(p + 1);
   if (s.charCodeAt(q) === 125) {
     out.val = map;
@@ -301,11 +365,14 @@ function flowMap(p: number, depth: number): number {
   }
   const base = keyTop;
   for (;;) {
-    q = flowKey(q);
+    const k = q;
+    q = skipSpaces(flowKey(q));
     const key = out.val as string;
     claimKey(map, base, key);
-    q = skipSpaces(flowNode(skipSpaces(q), depth + 1));
+    const v = q;
+    q = skipSpaces(flowNode(q, depth + 1));
     map[key] = out.val;
+    keys?.set(key, [k, v]);
     const c = s.charCodeAt(q);
     if (c === 125) {
       keyTop = base;

@@ -4,6 +4,7 @@ import type { Document, Node } from 'yaml';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import { checkEncoding } from './encoding.ts';
 import { parseFastYaml } from './fast-yaml.ts';
+import { decodePointer, fastLocator, lineColOf, type FastLocate } from './fast-locate.ts';
 
 // The positional parser (the `yaml` library, ~0.1 s to load) is loaded on first use: the fast
 // path needs it only to locate a diagnostic, and a lint worker thread may never need it.
@@ -99,10 +100,22 @@ function parseFast(text: string, lineOffset: number): ParsedYaml | undefined {
   return { data, locate: lazyLocator(text, lineOffset), diagnostics: [], source: { text, lineOffset } };
 }
 
-/** The fast path's locator: positions parsed from the text on first use (also for a document loaded in a worker thread). */
+/**
+ * The fast path's locator (also for a document loaded in a worker thread):
+ * positions from the fast reader reading the text again (fast-locate.ts), and
+ * from the `yaml` library only where those are not certain, so a run whose
+ * diagnostics are all on fast-read documents need not load the library.
+ */
 export function lazyLocator(text: string, lineOffset: number): ParsedYaml['locate'] {
+  let fast: FastLocate | null | undefined;
   let positional: ParsedYaml['locate'] | undefined;
   return (pointer: string, opts?: { key?: boolean }): Located => {
+    if (fast === undefined) fast = fastLocator(text) ?? null;
+    const offset = fast?.(pointer, opts?.key ?? false);
+    if (offset !== undefined) {
+      const p = lineColOf(text, offset);
+      return { line: p.line + lineOffset, col: p.col };
+    }
     positional ??= locatorFor(text, lineOffset);
     return positional(pointer, opts);
   };
@@ -261,14 +274,6 @@ function checkNodes(doc: Document, file: string, pos: (offset: number) => Locate
     },
   });
   return out;
-}
-
-function decodePointer(pointer: string): string[] {
-  if (pointer === '' || pointer === '/') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function locateNode(doc: Document, pointer: string, wantKey: boolean, pos: (offset: number) => Located): Located | undefined {

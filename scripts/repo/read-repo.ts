@@ -9,6 +9,7 @@ import { DOCUMENT_ROOTS } from './kinds.ts';
 import { fromPortable, loadFile, type PortableResult } from './load-file.ts';
 import type { AnyDoc, ParsedDocument } from './parse-document.ts';
 import { RepoModel } from './repo-model.ts';
+import { requireRepositoryRoot } from './repository-root.ts';
 import { createSchemaValidator, type SchemaValidator } from './validate-schema.ts';
 
 /** Reads every schemas/*.schema.json of a repository, keyed by name. Edge. */
@@ -76,6 +77,7 @@ const CHUNK = 64;
 
 /** Reads the whole repository into a RepoModel. All problems become diagnostics; it never throws on bad documents. Edge. */
 export async function readRepo(root: string, options: ReadRepoOptions = {}): Promise<RepoModel> {
+  await requireRepositoryRoot(root);
   const diagnostics: Diagnostic[] = [];
   const schemas = options.validator ? undefined : await readSchemas(root);
   const validator = options.validator ?? createSchemaValidator(schemas!);

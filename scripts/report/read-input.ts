@@ -5,9 +5,11 @@
  * history, and the working tree's state against the commit the cover cites —
  * and hands it to the adapters.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { checkMissingRecords } from '../records/history.ts';
 import { checkCitations } from '../records/check-cited-commits.ts';
 import { locateRewrites, readRecordHistory, readWorkingTreeState } from '../records/git-versions.ts';
@@ -37,6 +39,22 @@ async function readZone(root: string): Promise<string> {
   return typeof zone === 'string' ? zone : 'UTC';
 }
 
+/**
+ * The commit the evidence is read at: the last commit on HEAD's history that changed records/ or a document. A commit
+ * that touched none of them (code, the generated reports) changes no figure, so the report it gives cites the same
+ * commit and is byte-identical (test/report/sample-reports.test.ts holds the committed sample to that). Its tree pins
+ * every evidence file as HEAD's does, and the working tree is checked against it. Undefined outside git or when no
+ * commit holds evidence yet (HEAD is cited then).
+ */
+async function readEvidenceCommit(root: string, evidenceRoots: readonly string[]): Promise<string | undefined> {
+  try {
+    const { stdout } = await promisify(execFile)('git', ['-C', root, 'log', '-1', '--format=%H', 'HEAD', '--', ...evidenceRoots], { encoding: 'utf8' });
+    return /^[0-9a-f]{40,64}$/.test(stdout.trim()) ? stdout.trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface ReadInputOptions {
   /** Inspection records of at least this many bytes are read in a worker thread (default 32 MiB). */
   workerMinBytes?: number;
@@ -53,6 +71,7 @@ export async function readReportInput(root: string, options: ReadInputOptions = 
   // The git processes start first and run while this thread walks records/ (a synchronous walk would otherwise delay their spawn).
   const gitReads = Promise.all([readRecordHistory(root), readWorkingTreeState(root, evidenceRoots)]);
   const gitHistory = readGitHistory(root);
+  const evidenceCommit = readEvidenceCommit(root, evidenceRoots);
   const [zone, paths] = await Promise.all([readZone(root), listRecordFiles(root)]);
   const [history, working] = await gitReads;
   const versions: VersionsByPath = history.head
@@ -83,6 +102,7 @@ export async function readReportInput(root: string, options: ReadInputOptions = 
   const historyProblems = [...(await locateRewrites(root, records.history, history, (p) => readFile(path.join(root, p), 'utf8'))), ...missing].sort((a, b) =>
     a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line,
   );
+  const atCommit = history.head ? ((await evidenceCommit) ?? history.head) : undefined;
   return {
     ...docs,
     unloadedFiles,
@@ -92,7 +112,7 @@ export async function readReportInput(root: string, options: ReadInputOptions = 
     history: historyProblems,
     provenance: {
       git: history.head !== undefined,
-      head: history.head ?? null,
+      head: atCommit ?? null,
       modified: history.head ? (working?.modified ?? []) : [],
       deleted: history.head ? (working?.deleted ?? []) : [],
       untracked: history.head ? (working?.untracked ?? []) : [],
@@ -102,6 +122,6 @@ export async function readReportInput(root: string, options: ReadInputOptions = 
         .map(([path, commit]) => ({ path, commit }))
         .sort((a, b) => (a.path < b.path ? -1 : 1)),
     },
-    git: { commit: git.commit, repositoryUrl: docs.organisation?.data.repository_url ?? git.remoteUrl, files: git.files },
+    git: { commit: git.commit === undefined ? undefined : (atCommit ?? git.commit), repositoryUrl: docs.organisation?.data.repository_url ?? git.remoteUrl, files: git.files },
   };
 }

@@ -4,7 +4,7 @@
  * change is good. confirmFresh retries such connection failures for a bounded
  * time; a refused login is never retried (that is the lock-out the timer is for).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -79,6 +79,16 @@ MACHINE.describe('commit-confirmation over a fresh connection', () => {
     expect(c.confirmed).toBe(false);
     expect(c.why).toMatch(/fresh connection failed: auth/);
     expect(c.why).not.toMatch(/attempt 2/);
+  });
+
+  it('a host whose timer could not restore everything (revert-failed) is reported as such at once, not waited for as a revert', async () => {
+    await arm('revert-failed');
+    // What the protected-set guard's timer writes when a saved firewall ruleset would not load (live-firewall.ts).
+    await writeFile(path.join(fleet.dir, fleet.hosts[0]!.id, 'var-lib-opsgate', 'confirm', 'revert-failed', 'state'), 'revert-failed\n');
+    const c = await confirmFresh(flakyTarget(0, path.join(dir, 'flag-rf')), { auth: { privateKey: key } }, 'revert-failed', { waitSeconds: 2, retrySeconds: 0 });
+    expect(c).toMatchObject({ confirmed: false, reverted: false });
+    expect(c.why).toContain('revert-failed; its log: /var/lib/opsgate/confirm/<id>/restore.log');
+    expect(c.why).not.toMatch(/did not report a revert/);
   });
 
   it('bounds the retry window by the confirm window', () => {

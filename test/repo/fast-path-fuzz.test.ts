@@ -2,6 +2,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFastYaml } from '../../scripts/repo/fast-yaml.ts';
+import { fastLocator, lineColOf } from '../../scripts/repo/fast-locate.ts';
 import { splitFrontMatter } from '../../scripts/repo/front-matter.ts';
 import { parseYamlTextPositional } from '../../scripts/repo/parse-yaml.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
@@ -10,7 +11,10 @@ import { repoRoot } from '../helpers/repo-from-files.ts';
  * Generated documents, hostile and ordinary, read by the fast reader and by the
  * positional parser: whenever the fast reader answers, its value is exactly the
  * positional parser's (undefined, leaving the document to the positional parser,
- * is always allowed; a different value never is). Fixed seeds: reproducible.
+ * is always allowed; a different value never is). The same for positions: where
+ * the fast locator answers, its line and column for every key and value (and for
+ * pointers one step past them, which resolve to their nearest ancestor) are the
+ * positional parser's. Fixed seeds: reproducible.
  */
 
 function random(seed: number): () => number {
@@ -251,24 +255,41 @@ function sampleDocuments(): string[] {
   );
 }
 
-/** Runs the documents through both readers; returns how many the fast one read, and the first disagreements. */
-function compare(documents: Iterable<string>): { fast: number; total: number; disagreements: string[] } {
+/** Every JSON pointer of a plain tree, and one step past each (a missing key, an index, the empty step). */
+function probes(v: unknown, at = ''): string[] {
+  const here = [at, `${at}/zz`, `${at}/0`, `${at}/`];
+  if (Array.isArray(v)) return [...here, ...v.flatMap((x, i) => probes(x, `${at}/${i}`))];
+  if (v !== null && typeof v === 'object') return [...here, ...Object.entries(v).flatMap(([k, x]) => probes(x, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`))];
+  return here;
+}
+
+/** Runs the documents through both readers; returns how many the fast one read, how many positions it answered, and the first disagreements. */
+function compare(documents: Iterable<string>): { fast: number; total: number; located: number; disagreements: string[] } {
   let fast = 0;
   let total = 0;
+  let located = 0;
   const disagreements: string[] = [];
   for (const text of documents) {
     total++;
     const ours = parseFastYaml(text);
     if (ours === undefined) continue;
     fast++;
-    const theirs = parseYamlTextPositional(text, 'x.yaml').data;
+    const positional = parseYamlTextPositional(text, 'x.yaml');
+    const locate = fastLocator(text)!;
     try {
-      expect(ours).toStrictEqual(theirs);
+      expect(ours).toStrictEqual(positional.data);
+      for (const pointer of probes(ours))
+        for (const key of [false, true]) {
+          const offset = locate(pointer, key);
+          if (offset === undefined) continue;
+          located++;
+          expect([pointer, key, lineColOf(text, offset)]).toEqual([pointer, key, positional.locate(pointer, { key })]);
+        }
     } catch {
       if (disagreements.length < 5) disagreements.push(JSON.stringify(text));
     }
   }
-  return { fast, total, disagreements };
+  return { fast, total, located, disagreements };
 }
 
 function* generated(seed: number, count: number, hostile: boolean): Generator<string> {
@@ -282,12 +303,14 @@ describe('generated documents read the same on the fast path as on the positiona
     expect(r.disagreements).toEqual([]);
     // Most ordinary documents are read fast: the test cannot pass by always declining.
     expect(r.fast).toBeGreaterThan(r.total * 0.35);
+    expect(r.located).toBeGreaterThan(r.fast * 5);
   });
 
   it.each([4, 5, 6])('hostile documents from the grammar, seed %i', (seed) => {
     const r = compare(generated(seed, 1500, true));
     expect(r.disagreements).toEqual([]);
     expect(r.fast).toBeGreaterThan(r.total * 0.05);
+    expect(r.located).toBeGreaterThan(r.fast * 5);
   });
 
   it('edited sample documents', () => {
@@ -297,5 +320,6 @@ describe('generated documents read the same on the fast path as on the positiona
     const r = compare(docs);
     expect(r.disagreements).toEqual([]);
     expect(r.fast).toBeGreaterThan(r.total * 0.3);
+    expect(r.located).toBeGreaterThan(r.fast * 20);
   }, 120_000);
 });

@@ -11,7 +11,8 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 
 /** A thing a suite needs that a Debian package provides. */
-export type PackageNeed = 'sshd' | 'ssh-client' | 'nc' | 'ip' | 'unshare' | 'restic' | 'chromium' | 'poppler' | 'sudo' | 'git' | 'procps' | 'acl' | 'cjk-fonts' | 'cron' | 'systemd' | 'rpm';
+export type PackageNeed =
+  'sshd' | 'ssh-client' | 'nc' | 'ip' | 'unshare' | 'restic' | 'chromium' | 'poppler' | 'sudo' | 'git' | 'procps' | 'acl' | 'cjk-fonts' | 'cron' | 'systemd' | 'rpm' | 'iptables' | 'nftables';
 /** Needs no package can meet: root, and the right to create network and mount namespaces. */
 export type MachineNeed = 'root' | 'namespaces';
 export type Need = PackageNeed | MachineNeed;
@@ -41,6 +42,12 @@ export const PACKAGES: Record<PackageNeed, PackageSpec> = {
   cron: { package: 'cron', files: ['cron'], for: 'converge backup installs cron entries where systemd is not PID 1 (the fleet) and reports hosts without a cron daemon' },
   systemd: { package: 'systemd', files: ['systemd-analyze'], for: "converge backup's units and calendars are judged by systemd-analyze verify and calendar (no systemd as PID 1 needed)" },
   rpm: { package: 'rpm', files: ['rpm', 'rpmbuild'], for: "package_version compares with rpm's own rpm.vercmp on hosts without dpkg (a real rpm database is built for the test)" },
+  iptables: {
+    package: 'iptables',
+    files: ['iptables-nft', 'iptables-legacy', 'iptables-nft-save', 'iptables-legacy-save'],
+    for: 'the protected-set guard snapshots and restores live firewall rules (both backends); lock-out tests load rules in fleet hosts',
+  },
+  nftables: { package: 'nftables', files: ['nft'], for: 'the protected-set guard snapshots and restores the live nf_tables ruleset' },
   'cjk-fonts': { package: 'fonts-noto-cjk', files: ['/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'], for: 'the zh-CN report prints with CJK glyphs' },
 };
 
@@ -52,6 +59,8 @@ export const NEEDS = {
   fleetNamespaces: ['root', 'namespaces', 'sshd', 'ssh-client', 'nc', 'ip', 'unshare', 'sudo', 'procps', 'acl', 'restic', 'git'],
   chromium: ['chromium', 'poppler', 'cjk-fonts'],
   /** converge backup on the fleet: its hosts are cron hosts, so they need a cron daemon installed. */
+  /** Live firewall rules in a host's own network namespace (the protected-set guard, lock-out tests). */
+  firewall: ['root', 'namespaces', 'sshd', 'ssh-client', 'nc', 'ip', 'unshare', 'sudo', 'procps', 'acl', 'restic', 'git', 'iptables', 'nftables'],
   backupConverge: ['root', 'namespaces', 'sshd', 'ssh-client', 'nc', 'ip', 'unshare', 'sudo', 'procps', 'restic', 'git', 'cron'],
 } satisfies Record<string, Need[]>;
 

@@ -1,0 +1,130 @@
+/**
+ * The protected-set guard and the live firewall (scripts/remote/live-firewall.ts): the real guard script, run as
+ * root in a network namespace of its own (its own, empty rulesets) and a mount namespace whose /var/lib is a tmpfs,
+ * against real iptables (nf_tables and legacy backends) and nft. Each case arms the guard with a zero-second window,
+ * changes the rules as a step would, checks, and lets the dead-man timer go (its hold lock released): the timer,
+ * not the test, restores. Nothing leaves the namespaces; the timer is stopped by its PID if it is still there.
+ */
+import { execFileSync } from 'node:child_process';
+import { expect, it } from 'vitest';
+import { GUARD_SCRIPT } from '../../scripts/remote/step-guard.ts';
+import { requireMachine } from '../helpers/needs.ts';
+
+const MACHINE = requireMachine(['root', 'namespaces', 'unshare', 'nc', 'iptables', 'nftables']);
+
+/** The rules a host had before the step: a counted ssh rule in nft, so traffic moves counters. */
+const BEFORE = `nft add table inet pre
+nft add chain inet pre input '{ type filter hook input priority 0; policy accept; }'
+nft add rule inet pre input tcp dport 22 counter accept`;
+
+/**
+ * Runs SETUP, arms the guard, runs STEP, checks, releases the timer and waits for its state. Prints `check: …`,
+ * `state: …`, `nft-same: yes|no`, `ipt-same: yes|no` (iptables-nft-save without dates), `legacy: …`, `fw: labels`.
+ */
+function scenario(setup: string, step: string, o: { hide?: string; between?: string } = {}): Record<string, string> {
+  const script = String.raw`set -u
+mount -t tmpfs none /var/lib && mkdir -p /var/lib/opsgate/confirm
+ip link set lo up
+${o.hide ? `mount -t tmpfs none ${o.hide}` : ''}
+guard() { sh -c "$G" og-guard "$@" "$G"; }
+D=/var/lib/opsgate/confirm/case
+ipt() { iptables-nft-save 2>/dev/null | grep -v '^#'; }
+${setup}
+before=$(nft -s list ruleset 2>/dev/null) b4=$(ipt)
+: > /var/lib/hold; exec 6>/var/lib/hold; flock -x 6
+echo "arm: $(guard arm case 0 /var/lib/hold 2>&1)"
+echo "fw:$(ls "$D/fw" 2>/dev/null | tr '\n' ' ')"
+${o.between ?? ''}
+${step}
+nc -z -w 1 127.0.0.1 22 2>/dev/null
+echo "check: $(guard check case - - 2>&1)"
+exec 6>&-
+i=0; while [ -d "$D" ] && [ ! -e "$D/state" ] && [ "$i" -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+echo "state: $(cat "$D/state" 2>/dev/null || echo none)"
+echo "dir: $([ -d "$D" ] && echo kept || echo removed)"
+[ "$before" = "$(nft -s list ruleset 2>/dev/null)" ] && echo 'nft-same: yes' || echo 'nft-same: no'
+[ "$b4" = "$(ipt)" ] && echo 'ipt-same: yes' || echo 'ipt-same: no'
+echo "tables: $(nft list tables 2>/dev/null | tr '\n' ' ')"
+echo "legacy: $(iptables-legacy-save 2>/dev/null | grep -c '^-A')"
+echo "log: $(tr '\n' ';' < "$D/restore.log" 2>/dev/null)"
+p=$(cat "$D/timer.pid" 2>/dev/null) && kill -KILL "-$p" 2>/dev/null
+exit 0`;
+  const out = execFileSync('unshare', ['--net', '--mount', '--propagation', 'private', 'sh', '-c', script], {
+    encoding: 'utf8',
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', G: GUARD_SCRIPT },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
+  const r: Record<string, string> = {};
+  for (const l of out.split('\n')) {
+    const m = /^([a-z-]+): ?(.*)$/.exec(l);
+    if (m) r[m[1]!] = m[2]!.trim();
+  }
+  return r;
+}
+
+MACHINE.describe('protected-set guard: the live firewall', () => {
+  it('a rule that drops new ssh connections (iptables, nf_tables backend) is seen, and the timer restores the ruleset', () => {
+    const r = scenario(BEFORE, 'iptables -I INPUT -p tcp --dport 22 -m conntrack --ctstate NEW -j DROP');
+    expect(r.arm).toMatch(/^armed \d+$/);
+    expect(r.fw).toBe('ip6tables-legacy:ruleset iptables-legacy:ruleset nft:ruleset');
+    expect(r.check).toBe('changed nft:ruleset');
+    expect(r.state).toBe('reverted');
+    expect(r['nft-same']).toBe('yes');
+  }, 90_000);
+
+  it('the nft variant, and a table the step adds, are restored in one transaction', () => {
+    const r = scenario(
+      BEFORE,
+      `nft insert rule inet pre input tcp dport 22 ct state new drop
+nft add table ip6 lockout; nft add chain ip6 lockout in '{ type filter hook input priority -5; policy drop; }'`,
+    );
+    expect(r.check).toBe('changed nft:ruleset');
+    expect(r.state).toBe('reverted');
+    expect(r['nft-same']).toBe('yes');
+  }, 90_000);
+
+  it('traffic that moves counters is not a change: unchanged, the timer disarmed and the copy removed', () => {
+    const r = scenario(`${BEFORE}\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables-legacy -A INPUT -p tcp --dport 22 -j ACCEPT`, 'nc -z -w 1 127.0.0.1 22; iptables -L -n -v > /dev/null');
+    expect(r.fw).toBe('ip6tables-legacy:ruleset iptables-legacy:ruleset nft:ruleset');
+    expect(r.check).toBe('unchanged');
+    expect(r.state).toBe('none');
+    expect(r.dir).toBe('removed');
+  }, 90_000);
+
+  it("an option nft cannot show (an iptables-nft compat match's hitcount) is seen through iptables-nft-save and put back", () => {
+    const r = scenario(
+      `${BEFORE}\niptables -A INPUT -p tcp --dport 22 -m recent --name ssh --update --seconds 60 --hitcount 4 -j DROP`,
+      'iptables -R INPUT 1 -p tcp --dport 22 -m recent --name ssh --update --seconds 60 --hitcount 1 -j DROP',
+    );
+    expect(r.fw).toBe('ip6tables-legacy:ruleset ip6tables-nft:ruleset iptables-legacy:ruleset iptables-nft:ruleset nft:ruleset');
+    expect(r.check).toBe('changed iptables-nft:ruleset');
+    expect(r.state).toBe('reverted');
+    expect(r['ipt-same']).toBe('yes');
+  }, 90_000);
+
+  it('the legacy backend: a DROP loaded with iptables-legacy on a host that had no legacy table is emptied again', () => {
+    const r = scenario(BEFORE, 'iptables-legacy -I INPUT -p tcp --dport 22 -m conntrack --ctstate NEW -j DROP; ip6tables-legacy -I INPUT -p tcp --dport 22 -j DROP');
+    expect(r.check).toBe('changed ip6tables-legacy:ruleset iptables-legacy:ruleset');
+    expect(r.state).toBe('reverted');
+    expect(r.legacy).toBe('0');
+    expect(r['nft-same']).toBe('yes');
+  }, 90_000);
+
+  it('a saved ruleset that does not load fails atomically: the live rules are not flushed, and the host says revert-failed', () => {
+    const r = scenario(BEFORE, 'iptables -I INPUT -p tcp --dport 22 -j ACCEPT', { between: 'echo "table inet pre { chain input { nonsense; } }" >> "$D/fw/nft:ruleset"' });
+    expect(r.check).toBe('changed nft:ruleset');
+    expect(r.state).toBe('revert-failed');
+    expect(r.log).toContain('error: cannot restore the nf_tables ruleset');
+    // Not reverted, and not flushed either: the step's rule and the host's own are both still there.
+    expect(r['nft-same']).toBe('no');
+    expect(r.tables).toBe('table inet pre table ip filter');
+  }, 90_000);
+
+  it('a host without nft or iptables is not guarded for live rules, and says nothing about them', () => {
+    const r = scenario('', 'true', { hide: '/usr/sbin' });
+    expect(r.arm).toMatch(/^armed \d+$/);
+    expect(r.fw).toBe('');
+    expect(r.check).toBe('unchanged');
+  }, 90_000);
+});
