@@ -37,6 +37,9 @@ export async function loadSimulation(file: string, root: string, validator: Sche
   }
   const sim = checked(withoutEmptyLogins(raw), file, await readSchemas(codeRoot));
   const problems: GateProblem[] = [...(sim.problems ?? [])];
+  // As collectGateInput does: without an author nobody can be excluded as the author.
+  if (!sim.pr.author.login.trim() && !problems.some((p) => p.code === 'gate.no-author'))
+    problems.push({ code: 'gate.no-author', message: `${file}: pr.author.login is empty; nobody can be excluded as the author, so no approval is trusted` });
   const readText = (rel: string) => readFile(path.join(root, rel), 'utf8').catch(() => undefined);
   const readDir = async (rel: string) =>
     (await readdir(path.join(root, rel)).catch(() => [] as string[]))

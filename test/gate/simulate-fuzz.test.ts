@@ -102,15 +102,23 @@ const where = (at: Seg[]) => humanPath(at.map((s) => `/${String(s).replace(/~/g,
 
 interface Outcome {
   code: number;
+  stdout: string;
   stderr: string;
 }
 async function simulate(doc: unknown, name: string): Promise<Outcome> {
   const file = path.join(tmp, name);
   writeFileSync(file, JSON.stringify(doc));
+  let stdout = '';
   let stderr = '';
-  const sink = (f?: (s: string) => void) => ({ write: (s: string) => (f?.(String(s)), true) }) as unknown as NodeJS.WritableStream;
-  const code = await runCli(['gate', '--root', BASE, '--simulate', file, '--format', 'github'], { env: {}, stdout: sink(), stderr: sink((s) => (stderr += s)), cwd: ROOT, now: () => NOW });
-  return { code, stderr };
+  const sink = (f: (s: string) => void) => ({ write: (s: string) => (f(String(s)), true) }) as unknown as NodeJS.WritableStream;
+  const code = await runCli(['gate', '--root', BASE, '--simulate', file, '--format', 'github'], {
+    env: {},
+    stdout: sink((s) => (stdout += s)),
+    stderr: sink((s) => (stderr += s)),
+    cwd: ROOT,
+    now: () => NOW,
+  });
+  return { code, stdout, stderr };
 }
 
 describe('opsgate gate --simulate on a file of the wrong shape', () => {
@@ -184,6 +192,14 @@ describe('opsgate gate --simulate on a file of the wrong shape', () => {
     expect(r.stderr).toMatch(/: policy\.rules\[0\]\.emergency: "sometimes" is not one of "reduced", "full"/);
     expect(r.stderr).toMatch(/: people\[0\]\.status: "gone" is not one of "active", "left", "suspended"/);
     expect(r.stderr).toMatch(/: freezes\[0\]\.start: /);
+  });
+
+  it('an empty author (GitHub returned no user) fails closed, as the live gate does', async () => {
+    const doc = JSON.parse(JSON.stringify(plain)) as { pr: { author: { login: string } } };
+    doc.pr.author.login = '';
+    const r = await simulate(doc, 'no-author.json');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('gate.no-author');
   });
 
   it('reads back a simulation written from the gate input (sample:records writes them so), with the same decision', async () => {
