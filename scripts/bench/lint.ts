@@ -7,8 +7,9 @@
  *     with its bundle already built), timed from outside, peak RSS from
  *     `/usr/bin/time` when it exists (start-up included);
  *     three runs with the read worker thread (`OPSGATE_READ_WORKER=1`) alternating with
- *     three without (`=0`, one thread), medians reported, so the worker's effect is
- *     measured, not assumed (lint uses it only with OPSGATE_READ_WORKER=1);
+ *     three without (`=0`, "one thread": one thread parses, while a small reader thread
+ *     reads the files ahead of it, scripts/repo/read-ahead.ts), medians reported, so the
+ *     worker's effect is measured, not assumed (lint uses it only with OPSGATE_READ_WORKER=1);
  *   - the yardstick, side by side: ajv-cli validating the same YAML against the
  *     same schemas, one process per schema (scripts/bench/ajv-cli.ts).
  * Every figure carries the load average around it: on a shared 2-core machine, wall

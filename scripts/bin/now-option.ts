@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { UsageError } from '../model/errors.ts';
+import { FIRST_YEAR, inEra } from '../model/era.ts';
 
 /**
  * The global `--now ISO-8601` option: evaluate the repository at a given instant
@@ -22,6 +23,7 @@ export function parseNow(value: string | undefined): Date {
   if (value === undefined || value === '') throw new UsageError('--now needs a date-time', hint);
   const t = DateTime.fromISO(value, { setZone: true });
   if (!WITH_OFFSET.test(value) || !t.isValid) throw new UsageError(`--now must be an ISO 8601 date-time with offset, not '${value}'`, hint);
+  if (!/^\d{4}-/.test(value) || !inEra(value)) throw new UsageError(`--now must be ${FIRST_YEAR} or later, not '${value}'`, hint);
   return t.toJSDate();
 }
 

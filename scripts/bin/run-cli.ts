@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { HelpRequested } from '../commands/args.ts';
 import { commands } from '../commands/index.ts';
 import { ExitCode, GitHubApiError, IntegrityError, SshError, UsageError } from '../model/errors.ts';
+import { describeFileSystemError, FILE_SYSTEM_HINT } from '../model/file-system-error.ts';
 import { readVersion } from '../model/version.ts';
 import { requireRepositoryRoot } from '../repo/repository-root.ts';
 import { checkNowAllowed, NOW_COMMANDS, parseNow } from './now-option.ts';
@@ -121,6 +122,12 @@ function reportError(err: unknown, io: CliIo, debug: boolean): number {
     stderr.write(`opsgate: ${err.message}\n`);
     if (debug && err.stack) stderr.write(err.stack + '\n');
     return ExitCode.findings;
+  }
+  const fileSystem = describeFileSystemError(err);
+  if (fileSystem) {
+    stderr.write(`opsgate: ${fileSystem}\nhint: ${FILE_SYSTEM_HINT}\n`);
+    if (debug && err instanceof Error && err.stack) stderr.write(err.stack + '\n');
+    return ExitCode.unusable;
   }
   const message = err instanceof Error ? err.message : String(err);
   stderr.write(`opsgate: internal error: ${message}\n`);

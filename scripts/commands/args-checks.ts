@@ -6,6 +6,7 @@
  * exists is the command's question (it reads the repository).
  */
 import { DateTime, IANAZone } from 'luxon';
+import { FIRST_YEAR, inEra } from '../model/era.ts';
 
 export type ValueCheck = (value: string) => string | undefined;
 
@@ -36,24 +37,31 @@ function integer({ min = 1, max = Number.MAX_SAFE_INTEGER }: { min?: number; max
 /** A positive number of seconds (fractions allowed). */
 const seconds: ValueCheck = (v) => (/^\d+(\.\d+)?$/.test(v) && Number(v) > 0 ? undefined : `must be a positive number of seconds, not ${quote(v)}`);
 
+/** Well-formed, but before FIRST_YEAR (model/era.ts): nothing on record is that old, and date arithmetic breaks there. */
+const era = (v: string): string | undefined => (inEra(v) ? undefined : `must be ${FIRST_YEAR} or later, not ${quote(v)}`);
+
 /** A calendar date, YYYY-MM-DD (2026-02-30 is not one). */
-const date: ValueCheck = (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v) && DateTime.fromISO(v).isValid ? undefined : `must be a date as YYYY-MM-DD, not ${quote(v)}`);
+const date: ValueCheck = (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v) && DateTime.fromISO(v).isValid ? era(v) : `must be a date as YYYY-MM-DD, not ${quote(v)}`);
 
 /** A month, YYYY-MM. */
-const month: ValueCheck = (v) => (/^\d{4}-(0[1-9]|1[0-2])$/.test(v) ? undefined : `must be a month as YYYY-MM (e.g. 2026-11), not ${quote(v)}`);
+const month: ValueCheck = (v) => (/^\d{4}-(0[1-9]|1[0-2])$/.test(v) ? era(v) : `must be a month as YYYY-MM (e.g. 2026-11), not ${quote(v)}`);
 
 /** A year, YYYY. */
-const year: ValueCheck = (v) => (/^\d{4}$/.test(v) ? undefined : `must be a year as YYYY, not ${quote(v)}`);
+const year: ValueCheck = (v) => (/^\d{4}$/.test(v) ? era(v) : `must be a year as YYYY, not ${quote(v)}`);
 
 /** A point in time: ISO 8601 with or without an offset, or HH:MM (today, in the calendar's zone). */
 const time: ValueCheck = (v) =>
-  /^([01]\d|2[0-3]):[0-5]\d$/.test(v) || (/^\d{4}-\d{2}-\d{2}/.test(v) && DateTime.fromISO(v, { setZone: true }).isValid)
+  /^([01]\d|2[0-3]):[0-5]\d$/.test(v)
     ? undefined
-    : `${quote(v)} is not a time: use ISO 8601 (2026-11-11T00:15:00+08:00), a local date-time (2026-11-11T00:15) or HH:MM for today`;
+    : /^\d{4}-\d{2}-\d{2}/.test(v) && DateTime.fromISO(v, { setZone: true }).isValid
+      ? era(v)
+      : `${quote(v)} is not a time: use ISO 8601 (2026-11-11T00:15:00+08:00), a local date-time (2026-11-11T00:15) or HH:MM for today`;
 
 /** A point in time with its offset: ISO 8601 ending in Z or ±HH:MM. */
 const instant: ValueCheck = (v) =>
-  DateTime.fromISO(v, { setZone: true }).isValid && /(Z|[+-]\d{2}:?\d{2})$/.test(v) ? undefined : `must be an ISO 8601 date-time with offset (e.g. 2026-12-01T09:00:00+08:00), not ${quote(v)}`;
+  /^\d{4}-/.test(v) && DateTime.fromISO(v, { setZone: true }).isValid && /(Z|[+-]\d{2}:?\d{2})$/.test(v)
+    ? era(v)
+    : `must be an ISO 8601 date-time with offset (e.g. 2026-12-01T09:00:00+08:00), not ${quote(v)}`;
 
 /** An IANA time zone. */
 const zone: ValueCheck = (v) => (IANAZone.isValidZone(v) ? undefined : `must be an IANA time zone (e.g. Europe/Berlin, Asia/Shanghai), not ${quote(v)}`);

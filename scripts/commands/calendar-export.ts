@@ -14,6 +14,7 @@ import { readRepo } from '../repo/read-repo.ts';
 import { zoneOffsetMinutes } from '../rules/calendar.ts';
 import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import type { CommandContext } from './context.ts';
+import { appendAll, minOf } from '../model/append.ts';
 
 const USAGE = 'usage: opsgate calendar export --ics [--out DIR] [--from YYYY-MM-DD] [--until YYYY-MM-DD]';
 
@@ -21,7 +22,7 @@ async function jsonlFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await jsonlFiles(p)));
+    if (e.isDirectory()) appendAll(out, await jsonlFiles(p));
     else if (e.isFile() && e.name.endsWith('.jsonl')) out.push(p);
   }
   return out.sort();
@@ -36,7 +37,7 @@ async function readApprovalFacts(root: string): Promise<{ decisions: DecisionLin
   const verified = async (f: string) => {
     const v = await readRecordFile(f);
     if (!v.ok) broken.push(rel(f));
-    const firstBad = v.problems.length ? Math.min(...v.problems.map((p) => p.line)) : Infinity;
+    const firstBad = v.problems.length ? minOf(v.problems.map((p) => p.line)) : Infinity;
     return v.lines.filter((l) => l.seq < firstBad);
   };
   for (const f of await jsonlFiles(path.join(root, 'records/gate'))) {
@@ -99,7 +100,7 @@ export async function exportCommand(ctx: CommandContext, values: { ics?: boolean
   const facts = await readApprovalFacts(ctx.root);
   const names = new Map(repo.all('person').map((p) => [p.id, p.data.name]));
   const files: IcsFile[] = [maintenanceCalendar(ex, cal.data), changeCalendar(ex, changes, latestApprovals(facts.decisions, facts.prOfChange))];
-  if (oncall) files.push(...dutyCalendars(ex, oncall, names, zoneOffsetMinutes(zone, fromMs)));
+  if (oncall) appendAll(files, dutyCalendars(ex, oncall, names, zoneOffsetMinutes(zone, fromMs)));
 
   const out = path.resolve(ctx.root, values.out ?? 'calendars');
   await mkdir(out, { recursive: true });

@@ -14,6 +14,7 @@ import { isoLocal } from '../incident/time.ts';
 import { setMapping } from '../incident/yaml-edit.ts';
 import type { CommandContext } from './context.ts';
 import { is, parseSubcommand, type GroupSpec } from './args.ts';
+import { appendAll } from '../model/append.ts';
 
 const FOOTER = 'exit codes: 0 written, 2 usage or the document exists already, 3 internal error';
 const at = { type: 'string', value: 'TIME', help: 'when (ISO 8601, a local date-time, or HH:MM today; default: now)', check: is.time } as const;
@@ -142,7 +143,7 @@ async function inspectionLines(root: string, from: number, to: number): Promise<
   for (const f of files) {
     const r = verifyChain(await readFile(path.join(dir, f), 'utf8'));
     if (!r.ok) problems.push(`records/inspections/${f}: ${r.problems[0]!.message}`);
-    else lines.push(...(r.lines as unknown as Record<string, unknown>[]));
+    else appendAll(lines, r.lines as unknown as Record<string, unknown>[]);
   }
   return { lines, problems };
 }

@@ -9,6 +9,7 @@ import { locateRewrites, readRecordHistory, readWorkingTreeState } from '../reco
 import { parseSubcommand, type GroupSpec } from './args.ts';
 import { checkCitedCommits } from '../records/check-cited-commits.ts';
 import { sanitizeForLog, sanitizeJson } from '../render/sanitize.ts';
+import { appendAll } from '../model/append.ts';
 
 const USAGE = 'usage: opsgate records verify [PATH...] [--json]';
 /** `opsgate records verify`. */
@@ -64,9 +65,16 @@ export const recordsCommand: Command = async (ctx) => {
     texts.set(rel, text);
     verified.set(rel, v.lines);
     for (const p of v.problems) problems.push({ file: rel, line: p.line, code: p.code, message: p.message });
+    if (v.problemsNotListed > 0)
+      problems.push({
+        file: rel,
+        line: v.problems.at(-1)!.line,
+        code: 'record.more',
+        message: `and ${v.problemsNotListed} more problems in this file after line ${v.problems.at(-1)!.line}, not listed`,
+      });
   }
   // Heads anchored in the next record, and every file against what git committed (append-only everywhere).
-  problems.push(...checkAnchors(verified));
+  appendAll(problems, checkAnchors(verified));
   const scopes = (targets.length ? targets : ['records']).map((t) => path.relative(ctx.root, path.resolve(ctx.root, t)).split(path.sep).join('/'));
   const inScope = (p: string) => scopes.some((s) => p === s || p.startsWith(`${s}/`));
   // The same reader and judge as the report's (scripts/records/git-versions.ts, history.ts): one answer to "was it rewritten".
@@ -75,8 +83,11 @@ export const recordsCommand: Command = async (ctx) => {
   if (inGit) {
     const modified = new Set((await readWorkingTreeState(ctx.root, ['records']))?.modified ?? []);
     const found: HistoryProblem[] = [];
-    for (const [rel, text] of texts) found.push(...checkRecordHistory(rel, history.versions.get(rel) ?? [], Buffer.from(text), historyFactsFor(history, rel, modified.has(rel))).problems);
-    found.push(...checkMissingRecords(history, (p) => texts.has(p), inScope));
+    for (const [rel, text] of texts) appendAll(found, checkRecordHistory(rel, history.versions.get(rel) ?? [], Buffer.from(text), historyFactsFor(history, rel, modified.has(rel))).problems);
+    appendAll(
+      found,
+      checkMissingRecords(history, (p) => texts.has(p), inScope),
+    );
     // Lines after the last commit, and files not committed yet, are reported without failing: CI commits what it wrote.
     for (const h of await locateRewrites(ctx.root, found, history, async (p) => texts.get(p) ?? ''))
       (h.code === 'record.history.uncommitted' || h.code === 'record.history.untracked' ? notices : problems).push({ file: h.path, line: h.line, code: h.code, message: h.message });

@@ -10,6 +10,7 @@ import type { ReportInput } from '../report/types.ts';
 import { FORMATS, loadTemplates, renderReport, type Format } from '../report/render/render.ts';
 import type { CommandContext } from './context.ts';
 import { is, parseCommandArgs, type CommandSpec } from './args.ts';
+import { FIRST_YEAR } from '../model/era.ts';
 
 const USAGE = 'usage: opsgate report audit|monthly [--period YYYY-MM] [--lang zh-CN|en] [--format html,md,json] [--out reports/] [--at ISO-8601]';
 const KINDS: readonly ReportKind[] = ['audit', 'monthly'];
@@ -112,7 +113,7 @@ export async function reportCommand(ctx: CommandContext): Promise<number> {
     .filter(Boolean);
   for (const f of formats) if (!FORMATS.includes(f as Format)) throw new UsageError(`--format: '${f}' is not one of ${FORMATS.join(', ')}`, 'e.g. --format html,md');
   if (values.lang !== undefined && !LANGUAGES.includes(values.lang as Language)) throw new UsageError(`--lang must be one of ${LANGUAGES.join(', ')}, not '${values.lang}'`);
-  if (values.period !== undefined && !isPeriodId(values.period)) throw new UsageError(`--period must be a month as YYYY-MM (e.g. 2026-11), not '${values.period}'`);
+  if (values.period !== undefined && !isPeriodId(values.period)) throw new UsageError(`--period must be a month as YYYY-MM from ${FIRST_YEAR}-01 on (e.g. 2026-11), not '${values.period}'`);
   if (values.out !== undefined && values.out.trim() === '') throw new UsageError('--out needs a directory', USAGE);
   const rootStat = await stat(ctx.root).catch(() => undefined);
   if (!rootStat?.isDirectory()) throw new UsageError(`repository root ${ctx.root} is not a directory`, 'run from the repository, or pass --root DIR');

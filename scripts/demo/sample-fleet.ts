@@ -20,12 +20,74 @@ const run = promisify(execFile);
 /** Drift planted on purpose; everything else on the fleet is what the policies declare. */
 export const PLANTED = [
   'web-03: a telnet listener on port 23 (forbidden port), stopped by an operator on 2026-11-19',
-  'app-02: net.ipv4.ip_forward=1 at runtime, not persisted; order-service (port 8080) not running',
+  'app-02: net.ipv4.ip_forward=1 at runtime, not persisted; order-service (java, port 8080) not running',
   'app-01: the deploy account still holds the key of sun-hao, who left (removed by converge access on 2026-11-24)',
   'db-02: nightly restic backups stop after 2026-11-14 (stale snapshot)',
   'cache-01: unreachable during the last inspection of the month, 2026-11-30 (loopback of its namespace down)',
   'bastion-01, backup-01: sshd settings covered by the sample exceptions',
+  "backup-01: logrotate keeps Debian's default 4 weeks of /var/log/syslog and auth.log (180 days required)",
+  'db-01, db-02: no time-sync daemon (chrony) runs',
 ];
+
+/** Every host keeps its logs as the rulebook asks (rsyslog's files 26 weeks = 182 days, the journal a year), … */
+const LOGROTATE_CONF = 'weekly\nrotate 4\ncreate\ninclude /etc/logrotate.d\n';
+const RSYSLOG_FILES = '/var/log/syslog\n/var/log/auth.log\n/var/log/kern.log\n/var/log/daemon.log\n/var/log/user.log\n/var/log/cron.log\n/var/log/messages\n';
+const RSYSLOG_RULE = (rotate: number) =>
+  `${RSYSLOG_FILES}{\n\trotate ${rotate}\n\tweekly\n\tmissingok\n\tnotifempty\n\tcompress\n\tdelaycompress\n\tsharedscripts\n\tpostrotate\n\t\t/usr/lib/rsyslog/rsyslog-rotate\n\tendscript\n}\n`;
+/** … except backup-01, which still has the rule Debian installs (rotate 4 weekly: 28 days). */
+const LOG_ROTATE: Record<string, number> = { 'backup-01': 4 };
+const JOURNALD = '[Journal]\nStorage=persistent\nMaxRetentionSec=1year\n';
+
+/** Each host's own package database (dpkg status), as the inspection's package checks read it: Debian 12 packages at the versions the sample's documents name. */
+const BASE_PACKAGES: Record<string, string> = {
+  'openssh-server': '1:9.2p1-2+deb12u3',
+  'openssh-client': '1:9.2p1-2+deb12u3',
+  auditd: '1:3.0.9-1',
+  rsyslog: '8.2302.0-1',
+  logrotate: '3.21.0-1',
+  sudo: '1.9.13p3-1+deb12u1',
+  cron: '3.0pl1-162',
+};
+const GROUP_PACKAGES: Record<string, Record<string, string>> = {
+  web: { nginx: '1.22.1-9' },
+  'web-staging': { nginx: '1.22.1-9' },
+  app: { 'openjdk-17-jre-headless': '17.0.12+7-2~deb12u1' },
+  'app-staging': { 'openjdk-17-jre-headless': '17.0.12+7-2~deb12u1' },
+  db: { 'mysql-server': '8.0.39-1debian12', 'mysql-client': '8.0.39-1debian12' },
+  cache: { 'redis-server': '5:7.0.15-1~deb12u1' },
+  backup: { restic: '0.14.0-1+b5' },
+  bastion: {},
+};
+
+function dpkgStatus(groups: readonly string[]): string {
+  const pkgs = { ...BASE_PACKAGES, ...Object.assign({}, ...groups.map((g) => GROUP_PACKAGES[g] ?? {})) } as Record<string, string>;
+  return Object.keys(pkgs)
+    .sort()
+    .map((name) => `Package: ${name}\nStatus: install ok installed\nPriority: optional\nArchitecture: amd64\nVersion: ${pkgs[name]}\nDescription: ${name}\n\n`)
+    .join('');
+}
+
+/** The hosts' apt source (the company's mirror of the Debian security archive) and what it offers: the installed versions, so no update is pending. */
+const MIRROR = 'mirrors.yunfan.example_debian-security_dists_bookworm-security';
+function aptDirs(groups: readonly string[]): Record<string, Record<string, string>> {
+  const offered = dpkgStatus(groups)
+    .split('\n\n')
+    .filter(Boolean)
+    .map((stanza) => `${stanza.replace('Status: install ok installed\n', '')}\nFilename: pool/${/^Package: (\S+)/.exec(stanza)![1]}.deb\nSize: 1\n\n`)
+    .join('');
+  return {
+    '/etc/apt': { 'sources.list': 'deb [trusted=yes] http://mirrors.yunfan.example/debian-security bookworm-security main\n', 'sources.list.d/.keep': '' },
+    '/var/lib/apt/lists': {
+      [`${MIRROR}_Release`]: 'Origin: Debian\nLabel: Debian-Security\nSuite: stable-security\nCodename: bookworm-security\nArchitectures: amd64\nComponents: main\n',
+      [`${MIRROR}_main_binary-amd64_Packages`]: offered,
+    },
+  };
+}
+/** Installed kernels (/boot): the running one, so no reboot is pending (the fleet's hosts run this machine's kernel). */
+const RUNNING_KERNEL = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
+
+/** Stand-in for the Redis server on cache-01 (systemd as PID 1 there): a unit systemd starts at boot, as the package's would be. */
+const REDIS_UNIT = '[Unit]\nDescription=Advanced key-value store (sample stand-in)\n[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n';
 
 const BACKUP_POLICY: Record<string, string> = { 'web-01': 'web-config', 'web-02': 'web-config', 'web-03': 'web-config', 'web-04': 'web-config', 'db-01': 'db-mysql', 'db-02': 'db-mysql' };
 /** Nightly backup time (Asia/Shanghai) per policy, as policies/backup/*.yaml schedule them. */
@@ -87,14 +149,29 @@ export async function startSampleFleet(repoRoot: string, access: AccessInputs, s
       if (id === 'app-01' && account === 'deploy' && sunHao) keys.push(sunHao);
       return [{ name: account, uid: 2001 + i, shell: '/bin/bash', keys }];
     });
-    const spec: FleetHostSpec = { id, groups: doc.groups as string[], env: doc.env as FleetHostSpec['env'], accounts };
+    const groups = doc.groups as string[];
+    const spec: FleetHostSpec = { id, groups, env: doc.env as FleetHostSpec['env'], accounts };
+    // What the log_retention and package checks read: the host's own logrotate and journald settings and package database.
+    spec.files = { '/etc/logrotate.conf': LOGROTATE_CONF };
+    spec.dirs = {
+      '/etc/logrotate.d': { rsyslog: RSYSLOG_RULE(LOG_ROTATE[id] ?? 26) },
+      '/etc/systemd/journald.conf.d': { '60-retention.conf': JOURNALD },
+      '/var/log/journal': {},
+      '/var/lib/dpkg': { status: dpkgStatus(groups), arch: 'amd64\n' },
+      ...aptDirs(groups),
+      '/boot': { [`vmlinuz-${RUNNING_KERNEL}`]: '' },
+      // Its own /run (no reboot-required marker); cache-01 boots systemd, whose /run is already its own.
+      ...(id === 'cache-01' ? {} : { '/run': { 'sshd/.keep': '' } }),
+    };
     const policyId = BACKUP_POLICY[id];
     if (policyId) {
       spec.restic = { policy: policyId, snapshotTimes: [] };
-      spec.dirs = backedUpDirs(id, backupPaths.get(policyId)!);
+      Object.assign(spec.dirs, backedUpDirs(id, backupPaths.get(policyId)!));
     }
     if (id === 'web-03') spec.listen = [23];
-    if (id === 'app-01' || id === 'app-03') spec.listen = [8080];
+    // The order service (a JVM: ss names the process java) answers on 8080 where it runs.
+    if (id === 'app-01' || id === 'app-03') spec.services = [{ name: 'java', port: 8080 }];
+    if (id === 'cache-01') Object.assign(spec, { init: 'systemd', systemd: { units: { 'redis-server.service': REDIS_UNIT }, enable: ['redis-server.service'], start: ['redis-server.service'] } });
     if (id === 'app-02') spec.sysctlRuntime = { 'net.ipv4.ip_forward': '1' };
     if (id === 'bastion-01') spec.sshd = { extra: ['ClientAliveInterval 0'] };
     if (id === 'backup-01') spec.sshd = { extra: ['Ciphers aes256-gcm@openssh.com,aes128-ctr,aes128-cbc'] };

@@ -70,6 +70,17 @@ export const PULLS: SamplePullSpec[] = [
     reviews: [{ person: 'zhang-wei', state: 'APPROVED', at: '2026-11-18T09:50:00+08:00' }],
     merged: { at: '2026-11-18T10:30:00+08:00', by: 'zhao-min' },
   },
+  // The November vulnerability scan's high-severity kernel finding (cve-2023-52340), remediated inside its due date: the sample's patched advisory.
+  {
+    number: 47,
+    change: 'CHG-2026-0108',
+    files: ['inventory/files/sysctl-web-ipv6-route.conf'],
+    title: 'CHG-2026-0108 生产 Web 节点处置内核 IPv6 路由缓存拒绝服务漏洞（CVE-2023-52340）',
+    author: 'liu-yang',
+    opened: '2026-11-23T10:30:00+08:00',
+    reviews: [{ person: 'zhang-wei', state: 'APPROVED', at: '2026-11-23T15:10:00+08:00' }],
+    merged: { at: '2026-11-24T09:05:00+08:00', by: 'li-na' },
+  },
   {
     number: 48,
     change: 'CHG-2026-0101',
@@ -127,6 +138,7 @@ export function sampleEvents(): SampleEvent[] {
     { at: '2026-11-05T22:08:00+08:00', kind: 'apply', change: 'CHG-2026-0105' },
     { at: '2026-11-17T22:06:00+08:00', kind: 'apply', change: 'CHG-2026-0106' },
     { at: '2026-11-19T22:07:00+08:00', kind: 'apply', change: 'CHG-2026-0107' },
+    { at: '2026-11-26T22:05:00+08:00', kind: 'apply', change: 'CHG-2026-0108' },
     // The last inspection of the month misses a host, so the report's scope completeness has something to show.
     { at: '2026-11-30T07:40:00+08:00', kind: 'host-down', host: 'cache-01', note: 'network outage on cache-01' },
     { at: '2026-11-30T11:25:00+08:00', kind: 'host-up', host: 'cache-01', note: 'cache-01 reachable again' },

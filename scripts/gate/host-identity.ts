@@ -38,32 +38,43 @@ export function keyMaterial(line: string): string {
 export function findDuplicateHosts(hosts: readonly HostIdentity[], check: ReadonlySet<string>): DuplicateHost[] {
   const byAddress = new Map<string, number[]>();
   const byKey = new Map<string, number[]>();
-  const keysOf = hosts.map((h) => [...new Set((h.host_keys ?? []).map(keyMaterial))]);
+  // Each host's address key and distinct key material, computed once (not again per lookup or per pair).
+  const addressOf: (string | undefined)[] = [];
+  const keysOf: string[][] = [];
   const push = (m: Map<string, number[]>, k: string, i: number): void => {
     const list = m.get(k);
     if (list) list.push(i);
     else m.set(k, [i]);
   };
   hosts.forEach((h, i) => {
-    if (h.address) push(byAddress, addressKey(h), i);
-    for (const k of keysOf[i]!) push(byKey, k, i);
+    const keys = h.host_keys?.length ? [...new Set(h.host_keys.map(keyMaterial))] : [];
+    keysOf.push(keys);
+    const address = h.address ? addressKey(h) : undefined;
+    addressOf.push(address);
+    if (address !== undefined) push(byAddress, address, i);
+    for (const k of keys) push(byKey, k, i);
   });
   const out: DuplicateHost[] = [];
   hosts.forEach((h, i) => {
     if (!check.has(h.id)) return;
-    const keys = new Set(keysOf[i]);
-    const sameAddress = new Set(h.address ? byAddress.get(addressKey(h)) : []);
+    const atAddress = addressOf[i] === undefined ? undefined : byAddress.get(addressOf[i]!);
+    const keys = keysOf[i]!;
+    // Alone at its address and with each of its keys (the usual case): nothing to compare.
+    if ((!atAddress || atAddress.length === 1) && keys.every((k) => byKey.get(k)!.length === 1)) return;
+    const mine = new Set(keys);
+    const sameAddress = new Set(atAddress);
     const candidates = new Set<number>(sameAddress);
-    for (const k of keys) for (const j of byKey.get(k) ?? []) candidates.add(j);
+    for (const k of keys) for (const j of byKey.get(k)!) candidates.add(j);
     for (const j of [...candidates].sort((a, b) => a - b)) {
       const o = hosts[j]!;
       if (o.id === h.id) continue;
       if (sameAddress.has(j)) {
         out.push({ id: h.id, file: h.file, other: o.id, what: 'address', message: `host ${h.id} has the address ${h.address}:${h.port ?? 22} of host ${o.id}; one machine is one host` });
       }
-      const shared = (o.host_keys ?? []).map(keyMaterial).filter((k) => keys.has(k));
-      if (shared.length)
-        out.push({ id: h.id, file: h.file, other: o.id, what: 'host key', message: `host ${h.id} pins a host key of host ${o.id} (${shared[0]!.split(' ')[0]}); one machine is one host` });
+      // The first of the other host's keys that is also this host's (its distinct keys keep their order).
+      const shared = keysOf[j]!.find((k) => mine.has(k));
+      if (shared !== undefined)
+        out.push({ id: h.id, file: h.file, other: o.id, what: 'host key', message: `host ${h.id} pins a host key of host ${o.id} (${shared.split(' ')[0]}); one machine is one host` });
     }
   });
   return out;

@@ -97,6 +97,15 @@ export function evaluateDutiesSummarisingUpdates(input: DutyInput): { duties: Du
   return collectDuties(input, 'summary');
 }
 
+/**
+ * What lint reports: the duties of evaluateDutiesSummarisingUpdates that were done late
+ * or are overdue (the others are never built: their words cost more than the decision),
+ * and the same summary of the update windows. Pure.
+ */
+export function evaluateMissedDuties(input: DutyInput): { duties: Duty[]; updates: UpdateSummary } {
+  return collectDuties(input, 'missed');
+}
+
 /** The summary of a list's `update` duties (what evaluateDutiesSummarisingUpdates computes without the list). Pure. */
 export function summariseUpdateDuties(duties: readonly Duty[]): UpdateSummary {
   const updates = duties.filter((d) => d.kind === 'update');
@@ -109,7 +118,7 @@ export function summariseUpdateDuties(duties: readonly Duty[]): UpdateSummary {
   };
 }
 
-function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly }: DutyInput, updates: 'list' | 'summary'): { duties: Duty[]; updates: UpdateSummary } {
+function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly }: DutyInput, mode: 'list' | 'summary' | 'missed'): { duties: Duty[]; updates: UpdateSummary } {
   const summary: UpdateSummary = { owed: 0, missed: 0 };
   if (!level) return { duties: [], updates: summary };
   const out: Duty[] = [];
@@ -125,10 +134,12 @@ function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly }: Duty
     const d = i.deviations?.find((x) => x.duty === kind);
     return d ? { deviation: { reason: d.reason, approved_by: d.approved_by } } : {};
   };
+  // Whether a duty in this state is listed: every one, or in 'missed' mode only the late and overdue.
+  const keep = (s: DutyState) => mode !== 'missed' || s === 'late' || s === 'overdue';
   // The literal each caller passes is fresh: completing it in place gives the same keys in the same order as a copy, without one.
-  const push = (d: Omit<Duty, 'state'> & { dueAt: number }) => {
+  const push = (d: Omit<Duty, 'state'> & { dueAt: number }, s: DutyState) => {
     const duty = d as Duty;
-    duty.state = state(d.dueAt, d.doneAt, now);
+    duty.state = s;
     const dev = deviation(d.kind);
     if (dev.deviation) duty.deviation = dev.deviation;
     out.push(duty);
@@ -136,119 +147,159 @@ function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly }: Duty
 
   const ackDue = start + level.acknowledge_minutes * MIN;
   const ackAt = ms(i.acknowledged_at);
-  push({
-    kind: 'acknowledge',
-    key: 'acknowledge',
-    from: start,
-    dueAt: ackDue,
-    ...(ackAt !== undefined ? { doneAt: ackAt } : {}),
-    pointer: i.acknowledged_at ? '/acknowledged_at' : '/reported_at',
-    who: [i.handler],
-    detail: `acknowledge within ${level.acknowledge_minutes} min of the report`,
-  });
+  const ackState = state(ackDue, ackAt, now);
+  if (keep(ackState))
+    push(
+      {
+        kind: 'acknowledge',
+        key: 'acknowledge',
+        from: start,
+        dueAt: ackDue,
+        ...(ackAt !== undefined ? { doneAt: ackAt } : {}),
+        pointer: i.acknowledged_at ? '/acknowledged_at' : '/reported_at',
+        who: [i.handler],
+        detail: `acknowledge within ${level.acknowledge_minutes} min of the report`,
+      },
+      ackState,
+    );
 
   if (level.report_to_supervisor_minutes) {
     const hit = findEscalation((e) => e.role === 'supervisor');
-    push({
-      kind: 'supervisor',
-      key: 'supervisor',
-      from: start,
-      dueAt: start + level.report_to_supervisor_minutes * MIN,
-      ...(hit ? { doneAt: hit.t } : {}),
-      pointer: hit ? `/escalations/${hit.idx}/at` : i.escalations ? '/escalations' : '/reported_at',
-      who: sla?.supervisors ?? [],
-      detail: `report to the supervisor (运维主管) within ${level.report_to_supervisor_minutes} min`,
-    });
+    const dueAt = start + level.report_to_supervisor_minutes * MIN;
+    const s = state(dueAt, hit?.t, now);
+    if (keep(s))
+      push(
+        {
+          kind: 'supervisor',
+          key: 'supervisor',
+          from: start,
+          dueAt,
+          ...(hit ? { doneAt: hit.t } : {}),
+          pointer: hit ? `/escalations/${hit.idx}/at` : i.escalations ? '/escalations' : '/reported_at',
+          who: sla?.supervisors ?? [],
+          detail: `report to the supervisor (运维主管) within ${level.report_to_supervisor_minutes} min`,
+        },
+        s,
+      );
   }
 
   if (level.leadership_minutes) {
     const ways = level.leadership_by ?? DEFAULT_LEADERSHIP_BY;
     const hit = findEscalation((e) => e.role === 'leadership' && ways.includes(e.channel));
-    const wrongWay = findEscalation((e) => e.role === 'leadership' && !ways.includes(e.channel));
-    push({
-      kind: 'leadership',
-      key: 'leadership',
-      from: start,
-      dueAt: start + level.leadership_minutes * MIN,
-      ...(hit ? { doneAt: hit.t } : {}),
-      pointer: hit ? `/escalations/${hit.idx}/at` : wrongWay ? `/escalations/${wrongWay.idx}/channel` : i.escalations ? '/escalations' : '/reported_at',
-      who: sla?.leadership ?? [],
-      detail: `the supervisor reports to leadership (相关领导) within ${level.leadership_minutes} min by ${ways.join(' or ')}${wrongWay && !hit ? ` (recorded by ${wrongWay.channel}, which does not count)` : ''}`,
-    });
+    const dueAt = start + level.leadership_minutes * MIN;
+    const s = state(dueAt, hit?.t, now);
+    // Read only when nothing counts: it explains the miss.
+    const wrongWay = keep(s) && !hit ? findEscalation((e) => e.role === 'leadership' && !ways.includes(e.channel)) : undefined;
+    if (keep(s))
+      push(
+        {
+          kind: 'leadership',
+          key: 'leadership',
+          from: start,
+          dueAt,
+          ...(hit ? { doneAt: hit.t } : {}),
+          pointer: hit ? `/escalations/${hit.idx}/at` : wrongWay ? `/escalations/${wrongWay.idx}/channel` : i.escalations ? '/escalations' : '/reported_at',
+          who: sla?.leadership ?? [],
+          detail: `the supervisor reports to leadership (相关领导) within ${level.leadership_minutes} min by ${ways.join(' or ')}${wrongWay && !hit ? ` (recorded by ${wrongWay.channel}, which does not count)` : ''}`,
+        },
+        s,
+      );
   }
 
   const escDue = start + level.escalate_after_minutes * MIN;
   if (resolvedAt === undefined || resolvedAt > escDue) {
     const targets = level.escalate_to ?? [];
     const hit = findEscalation((e) => e.role === 'technical' || e.to.some((t) => targets.includes(t)));
-    push({
-      kind: 'escalation',
-      key: 'escalation',
-      from: start,
-      dueAt: escDue,
-      ...(hit ? { doneAt: hit.t } : {}),
-      pointer: hit ? `/escalations/${hit.idx}/at` : i.escalations ? '/escalations' : '/reported_at',
-      who: targets,
-      detail: `not resolved after ${level.escalate_after_minutes} min: escalate to ${targets.join(', ') || 'the technical engineers'}`,
-    });
+    const s = state(escDue, hit?.t, now);
+    if (keep(s))
+      push(
+        {
+          kind: 'escalation',
+          key: 'escalation',
+          from: start,
+          dueAt: escDue,
+          ...(hit ? { doneAt: hit.t } : {}),
+          pointer: hit ? `/escalations/${hit.idx}/at` : i.escalations ? '/escalations' : '/reported_at',
+          who: targets,
+          detail: `not resolved after ${level.escalate_after_minutes} min: escalate to ${targets.join(', ') || 'the technical engineers'}`,
+        },
+        s,
+      );
   }
 
   if (level.update_every_minutes) {
     const args = [i, level.update_every_minutes, ackAt ?? start, resolvedAt, now, deviation('update'), latestUpdatesOnly ? 2 : MAX_UPDATE_WINDOWS] as const;
-    if (updates === 'list') out.push(...updateDuties(...args));
+    if (mode === 'list') out.push(...updateDuties(...args));
     else summariseUpdates(summary, ...args);
   }
 
   if (resolvedAt !== undefined) {
     const feedbackDue = resolvedAt + (level.feedback_minutes ?? (level.report_due_hours ?? 24) * 60) * MIN;
     const verifiedAt = ms(i.verification?.at);
-    push({
-      kind: 'verification',
-      key: 'verification',
-      from: resolvedAt,
-      dueAt: feedbackDue,
-      ...(verifiedAt !== undefined ? { doneAt: verifiedAt } : {}),
-      pointer: i.verification ? '/verification/at' : '/resolved_at',
-      who: [i.handler],
-      detail: 'verify (验证) that the fault is cleared',
-    });
+    const verifiedState = state(feedbackDue, verifiedAt, now);
+    if (keep(verifiedState))
+      push(
+        {
+          kind: 'verification',
+          key: 'verification',
+          from: resolvedAt,
+          dueAt: feedbackDue,
+          ...(verifiedAt !== undefined ? { doneAt: verifiedAt } : {}),
+          pointer: i.verification ? '/verification/at' : '/resolved_at',
+          who: [i.handler],
+          detail: 'verify (验证) that the fault is cleared',
+        },
+        verifiedState,
+      );
     const fbAt = minOf([ms(i.feedback?.at), ...(i.notifications ?? []).filter((n) => n.duty === 'feedback').map((n) => Date.parse(n.at))]);
-    push({
-      kind: 'feedback',
-      key: 'feedback',
-      from: resolvedAt,
-      dueAt: feedbackDue,
-      ...(fbAt !== undefined ? { doneAt: fbAt } : {}),
-      pointer: i.feedback ? '/feedback/at' : '/resolved_at',
-      who: [i.handler],
-      detail: `feed the result back (反馈) to ${i.reporter} and the people concerned`,
-    });
+    const fbState = state(feedbackDue, fbAt, now);
+    if (keep(fbState))
+      push(
+        {
+          kind: 'feedback',
+          key: 'feedback',
+          from: resolvedAt,
+          dueAt: feedbackDue,
+          ...(fbAt !== undefined ? { doneAt: fbAt } : {}),
+          pointer: i.feedback ? '/feedback/at' : '/resolved_at',
+          who: [i.handler],
+          detail: `feed the result back (反馈) to ${i.reporter} and the people concerned`,
+        },
+        fbState,
+      );
     if (level.report_due_hours) {
       const at = ms(i.report?.submitted_at);
-      push({
-        kind: 'report',
-        key: 'report',
-        from: resolvedAt,
-        dueAt: resolvedAt + level.report_due_hours * 3_600_000,
-        ...(at !== undefined ? { doneAt: at } : {}),
-        pointer: i.report ? '/report/submitted_at' : '/resolved_at',
-        who: [i.handler],
-        detail: `submit the 故障报告单 within ${level.report_due_hours} h of resolution`,
-      });
+      const dueAt = resolvedAt + level.report_due_hours * 3_600_000;
+      const s = state(dueAt, at, now);
+      if (keep(s))
+        push(
+          {
+            kind: 'report',
+            key: 'report',
+            from: resolvedAt,
+            dueAt,
+            ...(at !== undefined ? { doneAt: at } : {}),
+            pointer: i.report ? '/report/submitted_at' : '/resolved_at',
+            who: [i.handler],
+            detail: `submit the 故障报告单 within ${level.report_due_hours} h of resolution`,
+          },
+          s,
+        );
     }
   }
 
   if (level.postmortem === 'required') {
     const ok = i.postmortem.status !== 'not_required';
-    out.push({
-      kind: 'postmortem',
-      key: 'postmortem',
-      state: ok ? 'met' : 'overdue',
-      pointer: '/postmortem/status',
-      who: [i.handler],
-      detail: 'a postmortem (复盘) is required at this level',
-      ...deviation('postmortem'),
-    });
+    if (keep(ok ? 'met' : 'overdue'))
+      out.push({
+        kind: 'postmortem',
+        key: 'postmortem',
+        state: ok ? 'met' : 'overdue',
+        pointer: '/postmortem/status',
+        who: [i.handler],
+        detail: 'a postmortem (复盘) is required at this level',
+        ...deviation('postmortem'),
+      });
   }
   return { duties: out, updates: summary };
 }

@@ -76,6 +76,24 @@ export function deriveIncidentLevel(incident: Pick<IncidentDocument, 'impact'>, 
   return { level: levelOfRank(rank, mostSevere), rank, factors };
 }
 
+/** deriveIncidentLevel(incident, hosts, …).rank, without the factors and their words: for lint's every incident. Pure. */
+export function deriveIncidentRank(incident: Pick<IncidentDocument, 'impact'>, hosts: readonly HostRef[]): SeverityRank {
+  let prod = false;
+  let critical = false;
+  for (const h of hosts) {
+    if (h.data.env !== 'prod') continue;
+    prod = true;
+    if (h.data.criticality === 'critical') critical = true;
+  }
+  const impact = incident.impact ?? {};
+  let rank = prod ? 2 : 1;
+  if (prod && impact.availability === 'outage') rank = critical || impact.users === 'all' ? 4 : 3;
+  if (prod && impact.availability === 'degraded' && (critical || impact.users === 'many' || impact.users === 'all')) rank = Math.max(rank, 3);
+  if (impact.data === 'loss' || impact.data === 'leak') rank = 4;
+  else if (impact.data === 'at_risk' && prod) rank = Math.max(rank, 3);
+  return rank as SeverityRank;
+}
+
 export function renderLevelDerivation(d: LevelDerivation, mostSevere: MostSevere): string {
   const name = (rank: SeverityRank) => LEVEL_NAMES[levelOfRank(rank, mostSevere)];
   if (!d.factors.length) return `${name(d.rank)} (no factor: no prod host and no impact recorded)`;

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { blobsAt, gitIn, hideCredentials, type Git } from './git.ts';
 import { BOT, fetchQuietly, identityEnv, readLease, type Lease } from './lease.ts';
 import { FLOWS, MANIFEST_SUFFIX, isLandablePath, leaseBranch, planLanding, trailers, validateManifest, type FileAction, type Flow, type Manifest } from './manifest.ts';
+import { appendAll } from '../model/append.ts';
 
 export interface LandOptions {
   root: string;
@@ -47,7 +48,7 @@ async function findManifests(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory() && e.name !== 'files') out.push(...(await findManifests(p)));
+    if (e.isDirectory() && e.name !== 'files') appendAll(out, await findManifests(p));
     else if (e.isFile() && e.name.endsWith(MANIFEST_SUFFIX)) out.push(p);
   }
   return out.sort();
@@ -65,7 +66,7 @@ export async function loadManifests(from: string): Promise<{ loaded: Loaded[]; p
       continue;
     }
     const v = validateManifest(json, path.relative(from, file) || file);
-    problems.push(...v.problems);
+    appendAll(problems, v.problems);
     if (v.manifest) loaded.push({ manifest: v.manifest, dir: path.dirname(file) });
   }
   const owner = new Map<string, string>();

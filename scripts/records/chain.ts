@@ -37,8 +37,14 @@ export interface ChainVerification {
   lines: RecordLine[];
   /** sha256 of the last good line, to chain the next append onto. */
   head: string;
+  /** The first MAX_CHAIN_PROBLEMS problems, in line order. */
   problems: ChainProblem[];
+  /** Problems found past those (a tampered file can have one per line; listing a million helps no one). */
+  problemsNotListed: number;
 }
+
+/** Problems kept per file: the first ones locate the damage; the count says how far it goes. */
+export const MAX_CHAIN_PROBLEMS = 100;
 
 // One-shot hashing (Node ≥ 20.12) is about three times faster than a Hash object on record-sized lines; same digest.
 const oneShot = typeof crypto.hash === 'function' ? crypto.hash : undefined;
@@ -69,11 +75,21 @@ function lineHashes(text: string): { claimed: string; actual: string } | undefin
 
 /** Checks a whole chain; collects every problem rather than stopping at the first. */
 export function verifyChain(text: string): ChainVerification {
-  const problems: ChainProblem[] = [];
+  const found: ChainProblem[] = [];
+  let notListed = 0;
+  const problems = {
+    get length() {
+      return found.length + notListed;
+    },
+    push(p: ChainProblem) {
+      if (found.length < MAX_CHAIN_PROBLEMS) found.push(p);
+      else notListed++;
+    },
+  };
   const lines: RecordLine[] = [];
   let head = GENESIS;
   let expectedPrev = GENESIS;
-  if (text.length === 0) return { ok: true, lines, head, problems };
+  if (text.length === 0) return { ok: true, lines, head, problems: found, problemsNotListed: 0 };
   const raw = text.split('\n');
   const endsWithNewline = raw[raw.length - 1] === '';
   if (endsWithNewline) raw.pop();
@@ -82,6 +98,8 @@ export function verifyChain(text: string): ChainVerification {
     const last = i === raw.length - 1;
     let parsed: unknown;
     try {
+      // Cannot be JSON: no need to build (and unwind) a SyntaxError to know it (a tampered file can be a million blank lines).
+      if (!JSON_START.has(lineText.charCodeAt(0))) throw NOT_JSON;
       parsed = JSON.parse(lineText);
     } catch {
       problems.push(
@@ -111,8 +129,12 @@ export function verifyChain(text: string): ChainVerification {
   if (problems.length === 0 && !endsWithNewline) {
     problems.push({ line: raw.length, code: 'record.truncated', message: `line ${raw.length} has no closing newline: the file was cut` });
   }
-  return { ok: problems.length === 0, lines, head, problems };
+  return { ok: problems.length === 0, lines, head, problems: found, problemsNotListed: notListed };
 }
+
+const NOT_JSON = new Error('not JSON');
+/** The characters a JSON text can start with: a value, or blank before one. */
+const JSON_START = new Set([...'{["-0123456789tfn \t\r'].map((c) => c.charCodeAt(0)));
 
 function isRecordLine(v: unknown): v is RecordLine {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;

@@ -11,6 +11,7 @@
  * file) are not commits and are not judged here; record hashes are 64-hex.
  */
 import type { RecordLine } from './chain.ts';
+import { appendAll } from '../model/append.ts';
 
 export interface CommitCitation {
   file: string;
@@ -66,7 +67,7 @@ export function citedCommitsInText(file: string, text: string, lineText: (start:
     const nl = text.indexOf('\n', m.index);
     after = nl < 0 ? text.length : nl;
     try {
-      out.push(...citedCommits(file, [JSON.parse(lineText(start, after)) as RecordLine]));
+      appendAll(out, citedCommits(file, [JSON.parse(lineText(start, after)) as RecordLine]));
     } catch {
       // not JSON: the verifier names the line
     }

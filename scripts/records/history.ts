@@ -18,6 +18,7 @@
  * line that differs.
  */
 import { createHash } from 'node:crypto';
+import { appendAll } from '../model/append.ts';
 
 export interface CommittedVersion {
   commit: string;
@@ -161,7 +162,7 @@ export function historyFactsFor(history: RecordHistory, path: string, modified: 
 export function checkMissingRecords(history: RecordHistory, present: (path: string) => boolean, inScope: (path: string) => boolean = () => true): HistoryProblem[] {
   const out: HistoryProblem[] = [];
   const judged = (p: string) => p.endsWith('.jsonl') && inScope(p);
-  for (const [p, vs] of history.versions) if (vs.length > 0 && judged(p) && !present(p)) out.push(...checkRecordHistory(p, vs, undefined).problems);
+  for (const [p, vs] of history.versions) if (vs.length > 0 && judged(p) && !present(p)) appendAll(out, checkRecordHistory(p, vs, undefined).problems);
   for (const [p, commit] of history.deleted) if (judged(p) && !present(p)) out.push({ path: p, line: 1, code: 'record.history.deleted', commit, message: `${p} was deleted in commit ${commit.slice(0, 10)}: committed evidence is gone` });
   for (const [p, commit] of history.restarts) if (judged(p)) out.push({ path: p, line: 1, code: 'record.history.deleted', commit, message: `${p} was deleted in commit ${commit.slice(0, 10)} and written again: the lines committed before it are gone` });
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));

@@ -5,6 +5,7 @@ import { strayFileDiagnostic } from './governed.ts';
 import { matchKind } from './kinds.ts';
 import { parseDocumentText, type AnyDoc, type ParsedDocument } from './parse-document.ts';
 import { lazyLocator, YAML_LIMITS } from './parse-yaml.ts';
+import type { ReadAhead } from './read-ahead.ts';
 import type { SchemaValidator } from './validate-schema.ts';
 
 // One buffer for every read: a document fits in it, and a read that fills it is over the limit.
@@ -14,7 +15,8 @@ const readBuffer = Buffer.allocUnsafe(YAML_LIMITS.maxBytes + 1);
  * The file's bytes, or its size when it is over the document limit (never read
  * whole). Synchronous on purpose: small files from the page cache cost four
  * thread-pool round trips each when read asynchronously, which dominated lint
- * time at ten thousand documents.
+ * time at ten thousand documents. readRepo's reader thread (read-ahead.ts)
+ * reads the same way, off this thread; this is what a file it left reads.
  */
 function readCapped(abs: string): Uint8Array | number {
   const fd = openSync(abs, 'r');
@@ -33,10 +35,14 @@ function readCapped(abs: string): Uint8Array | number {
   }
 }
 
-/** One governed file of the repository, read, parsed and validated: what readRepo does per file, in either thread. Edge. */
-export function loadFile(root: string, rel: string, validator: SchemaValidator): ParsedDocument {
+/**
+ * One governed file of the repository, read (by `ahead`'s thread when it has
+ * read it), parsed and validated: what readRepo does per file, in either thread. Edge.
+ */
+export function loadFile(root: string, rel: string, validator: SchemaValidator, ahead?: ReadAhead): ParsedDocument {
   if (!matchKind(rel)) return { diagnostics: [strayFileDiagnostic(rel)] };
-  const bytes = readCapped(path.join(root, rel));
+  const abs = path.join(root, rel);
+  const bytes = ahead?.take(abs) ?? readCapped(abs);
   if (typeof bytes === 'number') {
     return {
       diagnostics: [

@@ -5,6 +5,7 @@ import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import { checkEncoding } from './encoding.ts';
 import { parseFastYaml } from './fast-yaml.ts';
 import { decodePointer, fastLocator, lineColOf, type FastLocate } from './fast-locate.ts';
+import { deepFlowOffset, duplicateKeyOffsets, withoutStackTraces } from './yaml-guards.ts';
 
 // The positional parser (the `yaml` library, ~0.1 s to load) is loaded on first use: the fast
 // path needs it only to locate a diagnostic, and a lint worker thread may never need it.
@@ -18,6 +19,8 @@ export const YAML_LIMITS = {
   maxLineLength: 64 * 1024,
   maxDepth: 64,
   maxAliasCount: 100,
+  /** Problems reported per file; past them, one line says how many more (each usually follows from the first). */
+  maxProblems: 50,
 } as const;
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -138,7 +141,19 @@ function parseWithPositions(text: string, file: string, lineOffset: number): Par
   const noLocate = (): Located => ({ line: 1 + lineOffset, col: 1 });
   const fail = (d: Diagnostic): ParsedYaml => ({ data: undefined, locate: noLocate, diagnostics: [d] });
   const lineCounter = new (Y().LineCounter)();
-  const parseAll = () => Y().parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, schema: 'core' });
+  const tooDeep = deepFlowOffset(text, YAML_LIMITS.maxDepth);
+  if (tooDeep !== undefined) {
+    // Found before the library sees it: deep flow nesting is where it slows to minutes.
+    const before = text.slice(0, tooDeep);
+    const line = before.split('\n').length;
+    return fail(
+      diagnostic('yaml.too-deep', { file, line: line + lineOffset, col: tooDeep - before.lastIndexOf('\n') }, `nesting deeper than ${YAML_LIMITS.maxDepth} levels`, {
+        hint: 'flatten the structure; no opsgate document nests this deep',
+      }),
+    );
+  }
+  // Repeated keys are found by duplicateKeyOffsets (linear), not the library's uniqueKeys (quadratic).
+  const parseAll = () => withoutStackTraces(() => Y().parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, schema: 'core' }));
   let docs: ReturnType<typeof parseAll>;
   try {
     docs = parseAll();
@@ -166,7 +181,18 @@ function parseWithPositions(text: string, file: string, lineOffset: number): Par
   }
   const doc = docs[0];
   if (!doc) return fail(diagnostic('yaml.empty', atFile, 'the file holds no YAML document'));
+  const repeated = duplicateKeyOffsets(doc, Y());
+  let r = 0;
+  const duplicateKeysBefore = (offset: number) => {
+    for (; r < repeated.length && repeated[r]! <= offset; r++)
+      diagnostics.push(
+        diagnostic('yaml.duplicate-key', { file, ...pos(repeated[r]!) }, 'Map keys must be unique', {
+          hint: 'each key may appear once in a mapping: remove or rename the repeated key',
+        }),
+      );
+  };
   for (const e of doc.errors) {
+    duplicateKeysBefore(e.pos[0]);
     if (isStackOverflow(e)) {
       // yaml reports runaway recursion (thousands of nested [ or - ) as an error at the node where it gave up.
       if (!diagnostics.some((d) => d.code === 'yaml.too-deep'))
@@ -179,7 +205,8 @@ function parseWithPositions(text: string, file: string, lineOffset: number): Par
     const hint = code === 'yaml.duplicate-key' ? 'each key may appear once in a mapping: remove or rename the repeated key' : 'check indentation, quoting and the colon after each key';
     diagnostics.push(diagnostic(code, { file, ...pos(e.pos[0]) }, e.message.split('\n')[0]!, { hint }));
   }
-  if (diagnostics.length) return { data: undefined, locate: noLocate, diagnostics };
+  duplicateKeysBefore(Infinity);
+  if (diagnostics.length) return { data: undefined, locate: noLocate, diagnostics: capped(diagnostics, file) };
 
   diagnostics.push(...checkNodes(doc, file, pos));
   if (diagnostics.length) return { data: undefined, locate: noLocate, diagnostics };
@@ -213,6 +240,19 @@ function parseWithPositions(text: string, file: string, lineOffset: number): Par
     };
   }
   return { data, locate, diagnostics: [] };
+}
+
+/** At most maxProblems of a file's problems, then one saying how many more there are. */
+function capped(diagnostics: Diagnostic[], file: string): Diagnostic[] {
+  if (diagnostics.length <= YAML_LIMITS.maxProblems) return diagnostics;
+  const shown = diagnostics.slice(0, YAML_LIMITS.maxProblems);
+  const last = shown[shown.length - 1]!;
+  shown.push(
+    diagnostic('yaml.more-problems', { file, line: last.line, col: last.col }, `and ${diagnostics.length - YAML_LIMITS.maxProblems} more problems in this file, not listed`, {
+      hint: 'fix the first ones: later problems usually follow from them',
+    }),
+  );
+  return shown;
 }
 
 function isStackOverflow(e: unknown): boolean {

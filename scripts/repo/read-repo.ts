@@ -5,9 +5,11 @@ import { Worker } from 'node:worker_threads';
 import { codePath } from '../model/code-root.ts';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import { isGovernedFile } from './governed.ts';
-import { DOCUMENT_ROOTS } from './kinds.ts';
+import { DOCUMENT_ROOTS, matchKind } from './kinds.ts';
 import { fromPortable, loadFile, type PortableResult } from './load-file.ts';
 import type { AnyDoc, ParsedDocument } from './parse-document.ts';
+import { YAML_LIMITS } from './parse-yaml.ts';
+import { startReadAhead } from './read-ahead.ts';
 import { RepoModel } from './repo-model.ts';
 import { requireRepositoryRoot } from './repository-root.ts';
 import { createSchemaValidator, type SchemaValidator } from './validate-schema.ts';
@@ -70,6 +72,11 @@ export interface ReadRepoOptions {
   worker?: boolean | 'all';
   /** Told how many chunks of how many the worker thread loaded (tests, benchmarks). */
   onWorkerDone?: (loaded: { chunks: number; of: number }) => void;
+  /**
+   * Read the files on a second thread ahead of the parser (read-ahead.ts): on
+   * unless false or OPSGATE_READ_AHEAD=0, and not with the worker above.
+   */
+  readAhead?: boolean;
 }
 
 /** Files per claim from the shared counter: small enough to balance two threads, large enough that messages stay few. */
@@ -79,11 +86,25 @@ const CHUNK = 64;
 export async function readRepo(root: string, options: ReadRepoOptions = {}): Promise<RepoModel> {
   await requireRepositoryRoot(root);
   const diagnostics: Diagnostic[] = [];
-  const schemas = options.validator ? undefined : await readSchemas(root);
-  const validator = options.validator ?? createSchemaValidator(schemas!);
-  const files = (await listDocumentFiles(root, diagnostics)).filter(isGovernedFile);
-  const useWorker = options.worker ?? (schemas !== undefined && process.env.OPSGATE_READ_WORKER === '1');
-  const results = useWorker && schemas ? await loadInTwoThreads(root, files, schemas, validator, useWorker === 'all', options.onWorkerDone) : files.map((rel) => loadFile(root, rel, validator));
+  const useWorker = options.worker ?? (!options.validator && process.env.OPSGATE_READ_WORKER === '1');
+  // Started first: the reader thread's start-up overlaps reading the schemas and listing the files.
+  const ahead = !useWorker && (options.readAhead ?? process.env.OPSGATE_READ_AHEAD !== '0') ? startReadAhead(YAML_LIMITS.maxBytes) : undefined;
+  let files: string[];
+  let results: ParsedDocument[];
+  try {
+    const schemas = options.validator ? undefined : await readSchemas(root);
+    const validator = options.validator ?? createSchemaValidator(schemas!);
+    files = (await listDocumentFiles(root, diagnostics)).filter(isGovernedFile);
+    if (useWorker && schemas) results = await loadInTwoThreads(root, files, schemas, validator, useWorker === 'all', options.onWorkerDone);
+    else {
+      // The files loadFile reads, in the order it reads them (a file no kind matches is reported without reading).
+      ahead?.begin(files.filter((rel) => matchKind(rel)).map((rel) => path.join(root, rel)));
+      results = files.map((rel) => loadFile(root, rel, validator, ahead));
+    }
+  } finally {
+    // Also when reading the schemas or listing failed: no reader thread is left waiting.
+    ahead?.close();
+  }
   const docs: AnyDoc[] = [];
   for (const r of results) {
     diagnostics.push(...r.diagnostics);

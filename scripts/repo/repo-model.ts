@@ -69,6 +69,11 @@ export class RepoModel {
 
   /** Hosts named directly or through groups, deduplicated. */
   resolveTargets(targets: { hosts?: readonly string[]; groups?: readonly string[] }): Doc<'host'>[] {
+    // The common case, one host named and no group, without the Map.
+    if (!targets.groups?.length && targets.hosts?.length === 1) {
+      const h = this.get('host', targets.hosts[0]!);
+      return h ? [h] : [];
+    }
     const out = new Map<string, Doc<'host'>>();
     for (const id of targets.hosts ?? []) {
       const h = this.get('host', id);

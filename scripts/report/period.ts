@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { inEra } from '../model/era.ts';
 
 /** A reporting period: one calendar month in the organisation's time zone, [start, end). */
 export interface Period {
@@ -12,8 +13,9 @@ export interface Period {
 
 const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
+/** A month from FIRST_YEAR on (model/era.ts). */
 export function isPeriodId(text: string): boolean {
-  return PERIOD.test(text);
+  return PERIOD.test(text) && inEra(text);
 }
 
 /** Parses `YYYY-MM` into a period in `timezone`. Pure; undefined for a malformed id or unknown zone. */

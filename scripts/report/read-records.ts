@@ -28,6 +28,7 @@ import { claim, claimedFront, createClaims, emptyMarkedPart, inFileOrder, markFi
 
 export { emptyRecordsPart, type RecordsPart } from './records-part.ts';
 import { codePath } from '../model/code-root.ts';
+import { appendAll, minOf } from '../model/append.ts';
 
 /** What git knows of the record files; undefined outside a git repository (nothing to compare with). */
 export type VersionsByPath =
@@ -108,8 +109,8 @@ export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: 
       if (anchor) part.anchors.push({ path: file.path, anchor });
       part.recordFiles.push({ path: file.path, sha256: sha256Hex(file.bytes), family, lines: fast.lines, ok: true });
       part.tails.push({ path: file.path, lines: fast.lines, head: lastHash(file.bytes.toString('latin1', Math.max(0, file.bytes.length - 100))) });
-      part.inspections.push(...fast.runs);
-      part.citations.push(...citedCommitsInBytes(file.path, file.bytes));
+      appendAll(part.inspections, fast.runs);
+      appendAll(part.citations, citedCommitsInBytes(file.path, file.bytes));
       return;
     }
   }
@@ -117,20 +118,20 @@ export function adaptRecordFile(part: RecordsPart, file: { path: string; bytes: 
   const anchor = firstLineAnchor(text);
   if (anchor) part.anchors.push({ path: file.path, anchor });
   const v = verifyChain(text);
-  const firstBad = v.problems.length ? Math.min(...v.problems.map((p) => p.line)) : Infinity;
+  const firstBad = v.problems.length ? minOf(v.problems.map((p) => p.line)) : Infinity;
   // Every line before the first problem parsed, so index i is line i + 1.
   const lines = (firstBad === Infinity ? v.lines : v.lines.slice(0, firstBad - 1)) as unknown as Record<string, unknown>[];
   for (const p of v.problems) part.integrity.push({ path: file.path, line: p.line, code: p.code, message: p.message });
   part.recordFiles.push({ path: file.path, sha256: sha256Hex(file.bytes), family, lines: v.lines.length, ok: v.ok });
   if (v.ok) part.tails.push({ path: file.path, lines: v.lines.length, head: v.head });
-  part.citations.push(...citedCommits(file.path, lines as unknown as RecordLine[]));
-  if (family === 'gate') part.gateDecisions.push(...adaptGateRecord(file.path, lines));
+  appendAll(part.citations, citedCommits(file.path, lines as unknown as RecordLine[]));
+  if (family === 'gate') appendAll(part.gateDecisions, adaptGateRecord(file.path, lines));
   else if (family === 'changes') {
     const run = adaptExecutionRecord(file.path, lines);
     if (run) part.executions.push(run);
-  } else if (family === 'inspections') part.inspections.push(...adaptInspectionRecord(file.path, lines));
-  else if (family === 'backups') part.backups.push(...adaptBackupRecord(file.path, lines));
-  else if (family === 'converge') part.converge.push(...adaptConvergeRecord(file.path, lines));
+  } else if (family === 'inspections') appendAll(part.inspections, adaptInspectionRecord(file.path, lines));
+  else if (family === 'backups') appendAll(part.backups, adaptBackupRecord(file.path, lines));
+  else if (family === 'converge') appendAll(part.converge, adaptConvergeRecord(file.path, lines));
 }
 
 /**

@@ -42,7 +42,12 @@ export function checkAccess({ repo, now }: RuleInput): Diagnostic[] {
   // converge access writes the exact authorized_keys of every role's account on every host it runs on: a role
   // whose account is a host's login user would take the key opsgate logs in with away (converge refuses it too).
   const logins = new Map<string, string[]>();
-  for (const h of repo.all('host')) logins.set(h.data.user, [...(logins.get(h.data.user) ?? []), h.id]);
+  for (const h of repo.all('host')) {
+    // push, not a copy per host: one login user on every host made this quadratic.
+    const list = logins.get(h.data.user);
+    if (list) list.push(h.id);
+    else logins.set(h.data.user, [h.id]);
+  }
   for (const r of repo.all('role')) {
     const hosts = logins.get(r.data.unix_account);
     if (hosts)

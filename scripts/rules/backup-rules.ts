@@ -5,6 +5,7 @@
  * within `verification.restore_test_every_days`. Pure: the edge reads the records.
  */
 import type { Diagnostic } from '../model/diagnostic.ts';
+import type { Doc } from '../repo/parse-document.ts';
 import { lastPassingTests } from '../backup/record.ts';
 import { packageInstall } from '../backup/installs-packages.ts';
 import { allowedSecrets, secretUseProblem } from './secret-policy.ts';
@@ -61,29 +62,37 @@ export function checkBackupVerification({ repo, now, backupRestoreTests }: RuleI
 export function checkBackupPrechecks({ repo }: RuleInput): Diagnostic[] {
   const out: Diagnostic[] = [];
   const policies = repo.all('backup-policy').map((bp) => ({ id: bp.id, hosts: new Set(repo.resolveTargets(bp.data.targets).map((h) => h.id)) }));
+  // apply hands the repository password to the host like any secret of a change: only when the organisation allows it.
+  const allowed = allowedSecrets(repo.one('organisation')?.data);
   for (const doc of repo.all('change')) {
     const c = doc.data;
-    const lists = [
-      ['prechecks', c.prechecks ?? []],
-      ['verification', c.verification ?? []],
-    ] as const;
-    for (const [list, checks] of lists) {
-      checks.forEach((k, i) => {
-        const ptr = `/${list}/${i}`;
+    for (const list of ['prechecks', 'verification'] as const) {
+      const checks = c[list];
+      if (!checks) continue;
+      for (let i = 0; i < checks.length; i++) {
+        const k = checks[i]!;
         if ((k.argv === undefined) === (k.backup_fresh === undefined))
-          out.push(at(doc, ptr, 'change.check-shape', 'a check needs exactly one of argv or backup_fresh', 'argv: [command, arg, …] for a command, or backup_fresh: {policy: ID, within_hours: N}'));
+          out.push(
+            at(
+              doc,
+              `/${list}/${i}`,
+              'change.check-shape',
+              'a check needs exactly one of argv or backup_fresh',
+              'argv: [command, arg, …] for a command, or backup_fresh: {policy: ID, within_hours: N}',
+            ),
+          );
         if (k.backup_fresh && !repo.get('backup-policy', k.backup_fresh.policy))
-          out.push(at(doc, `${ptr}/backup_fresh/policy`, 'reference.unknown-backup-policy', `backup policy '${k.backup_fresh.policy}' does not exist`, 'name a policy under policies/backup/'));
-      });
+          out.push(at(doc, `/${list}/${i}/backup_fresh/policy`, 'reference.unknown-backup-policy', `backup policy '${k.backup_fresh.policy}' does not exist`, 'name a policy under policies/backup/'));
+      }
     }
     if (c.closure) continue;
-    // apply hands the repository password to the host like any secret of a change: only when the organisation allows it.
-    const allowed = allowedSecrets(repo.one('organisation')?.data);
-    const targets = repo.resolveTargets(c.targets);
+    // The change's hosts, resolved only for a change that needs them (a backup_fresh precheck, a package step).
+    let targets: Doc<'host'>[] | undefined;
+    const targetsOf = () => (targets ??= repo.resolveTargets(c.targets));
     (c.prechecks ?? []).forEach((k, i) => {
       const bp = k.backup_fresh && repo.get('backup-policy', k.backup_fresh.policy);
       if (!bp) return;
-      const names = new Set(targets.map((h) => h.data.backup_repositories?.find((r) => r.policy === bp.id)?.password_env ?? bp.data.repository.password_env));
+      const names = new Set(targetsOf().map((h) => h.data.backup_repositories?.find((r) => r.policy === bp.id)?.password_env ?? bp.data.repository.password_env));
       for (const n of [...names].sort()) {
         const p = secretUseProblem(n, allowed);
         if (p)
@@ -98,14 +107,15 @@ export function checkBackupPrechecks({ repo }: RuleInput): Diagnostic[] {
           );
       }
     });
-    const covered = new Set((c.prechecks ?? []).flatMap((k) => (k.backup_fresh ? [k.backup_fresh.policy] : [])));
-    const hosts = targets.map((h) => h.id);
+    let covered: Set<string> | undefined;
     c.steps.forEach((s, i) => {
       if (s.kind !== 'run' || !s.argv) return;
       const what = packageInstall(s.argv);
       if (!what) return;
+      covered ??= new Set((c.prechecks ?? []).flatMap((k) => (k.backup_fresh ? [k.backup_fresh.policy] : [])));
+      const hosts = targetsOf().map((h) => h.id);
       const missing = policies
-        .filter((p) => !covered.has(p.id))
+        .filter((p) => !covered!.has(p.id))
         .map((p) => ({ id: p.id, hosts: hosts.filter((h) => p.hosts.has(h)) }))
         .filter((p) => p.hosts.length > 0);
       if (missing.length === 0) return;

@@ -24,9 +24,34 @@ export function targetsOf(policy: Parameters<typeof policyTargets>[0]): (host: D
   return (h) => ids.has(h.id) || (groups.size > 0 && h.data.groups.some((g) => groups.has(g)));
 }
 
+/**
+ * hosts.filter(targetsOf(policy)) for many policies over one host list: the hosts are indexed
+ * by id and by group once, so a policy costs its own targets, not a test of every host. Same
+ * hosts, in the same (list) order.
+ */
+export function targetIndex(hosts: readonly Doc<'host'>[]): (policy: Parameters<typeof policyTargets>[0]) => Doc<'host'>[] {
+  const byId = new Map<string, number[]>();
+  const byGroup = new Map<string, number[]>();
+  const add = (m: Map<string, number[]>, k: string, i: number) => {
+    const list = m.get(k);
+    if (list) list.push(i);
+    else m.set(k, [i]);
+  };
+  hosts.forEach((h, i) => {
+    add(byId, h.id, i);
+    for (const g of h.data.groups) add(byGroup, g, i);
+  });
+  return (policy) => {
+    const picked = new Set<number>();
+    for (const id of policy.targets.hosts ?? []) for (const i of byId.get(id) ?? []) picked.add(i);
+    for (const g of policy.targets.groups ?? []) for (const i of byGroup.get(g) ?? []) picked.add(i);
+    return [...picked].sort((a, b) => a - b).map((i) => hosts[i]!);
+  };
+}
+
 export function checkBackupSecrets({ repo }: RuleInput): Diagnostic[] {
   const allowed = allowedSecrets(repo.one('organisation')?.data);
-  const hosts = repo.all('host');
+  const targetsOfPolicy = targetIndex(repo.all('host'));
   const out: Diagnostic[] = [];
   const report = (doc: Parameters<typeof at>[0], pointer: string, name: string, what: string, on: readonly string[]) => {
     const problem = secretUseProblem(name, allowed);
@@ -37,7 +62,7 @@ export function checkBackupSecrets({ repo }: RuleInput): Diagnostic[] {
   };
   for (const bp of repo.all('backup-policy')) {
     const p = bp.data;
-    const targeted = hosts.filter(targetsOf(p));
+    const targeted = targetsOfPolicy(p);
     if (targeted.length === 0) continue;
     // The policy's own password, on the hosts without an inventory override; each override at its host's line.
     const onPolicy = targeted.filter((h) => !h.data.backup_repositories?.some((r) => r.policy === p.id)).map((h) => h.id);

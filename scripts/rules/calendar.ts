@@ -78,10 +78,19 @@ function occurrenceOn(window: Window, calendar: CalendarDocument, day: number, s
   return { start: localToUtc(calendar.timezone, day, startMin), end: localToUtc(calendar.timezone, day, endMin) };
 }
 
-/** Occurrences of a window that overlap [fromMs, toMs], in the calendar's zone. Pure. */
-export function windowOccurrences(window: Window, calendar: CalendarDocument, fromMs: number, toMs: number, memo?: CalendarMemo): Occurrence[] {
+/**
+ * Visits the occurrences of a window that overlap [fromMs, toMs], in the calendar's zone,
+ * in time order, until `visit` returns true; returns the occurrence it stopped at.
+ */
+function scanOccurrences(
+  window: Window,
+  calendar: CalendarDocument,
+  fromMs: number,
+  toMs: number,
+  memo: CalendarMemo | undefined,
+  visit: (start: number, end: number) => boolean,
+): { start: number; end: number } | undefined {
   const zone = calendar.timezone;
-  const out: Occurrence[] = [];
   const startMin = toMin(window.start);
   let endMin = toMin(window.end);
   if (endMin <= startMin) endMin += 24 * 60;
@@ -95,31 +104,50 @@ export function windowOccurrences(window: Window, calendar: CalendarDocument, fr
       o = occurrenceOn(window, calendar, day, startMin, endMin);
       byDay?.set(day, o);
     }
-    if (o && o.end >= fromMs && o.start <= toMs) out.push({ window, start: o.start, end: o.end });
+    if (o && o.end >= fromMs && o.start <= toMs && visit(o.start, o.end)) return o;
   }
+  return undefined;
+}
+
+/** Occurrences of a window that overlap [fromMs, toMs], in the calendar's zone. Pure. */
+export function windowOccurrences(window: Window, calendar: CalendarDocument, fromMs: number, toMs: number, memo?: CalendarMemo): Occurrence[] {
+  const out: Occurrence[] = [];
+  scanOccurrences(window, calendar, fromMs, toMs, memo, (start, end) => {
+    out.push({ window, start, end });
+    return false;
+  });
   return out;
 }
 
 /** The window occurrence that wholly contains [startMs, endMs] for this host, if any. Pure. */
 export function containingWindow(calendar: CalendarDocument, host: { id: string; data: HostDocument }, startMs: number, endMs: number, memo?: CalendarMemo): Occurrence | undefined {
+  // The first containing occurrence in time order, as windowOccurrences(...).find(...) would give, without the list.
+  const contains = (start: number, end: number) => start <= startMs && end >= endMs;
   for (const w of calendar.maintenance_windows) {
     if (!windowAppliesTo(w, host)) continue;
-    const hit = windowOccurrences(w, calendar, startMs, endMs, memo).find((o) => o.start <= startMs && o.end >= endMs);
-    if (hit) return hit;
+    const hit = scanOccurrences(w, calendar, startMs, endMs, memo, contains);
+    if (hit) return { window: w, start: hit.start, end: hit.end };
   }
   return undefined;
+}
+
+/** The memo's freezes with their times parsed, once. */
+function memoFreezes(memo: CalendarMemo): NonNullable<CalendarMemo['freezes']> {
+  return (memo.freezes ??= (memo.calendar.freezes ?? []).map((freeze) => ({ freeze, start: Date.parse(freeze.start), end: Date.parse(freeze.end) })));
 }
 
 /** Freezes that overlap [startMs, endMs]. Pure. */
 export function overlappingFreezes(calendar: CalendarDocument, startMs: number, endMs: number, memo?: CalendarMemo): Freeze[] {
   if (memo?.calendar !== calendar) return (calendar.freezes ?? []).filter((f) => Date.parse(f.start) < endMs && Date.parse(f.end) > startMs);
-  memo.freezes ??= (calendar.freezes ?? []).map((freeze) => ({ freeze, start: Date.parse(freeze.start), end: Date.parse(freeze.end) }));
   const out: Freeze[] = [];
-  for (const f of memo.freezes) if (f.start < endMs && f.end > startMs) out.push(f.freeze);
+  for (const f of memoFreezes(memo)) if (f.start < endMs && f.end > startMs) out.push(f.freeze);
   return out;
 }
 
 /** Freezes overlapping the interval that do not allow this change type. Pure. */
 export function blockingFreezes(calendar: CalendarDocument, type: 'standard' | 'normal' | 'emergency', startMs: number, endMs: number, memo?: CalendarMemo): Freeze[] {
-  return overlappingFreezes(calendar, startMs, endMs, memo).filter((f) => !f.allow_types.includes(type));
+  if (memo?.calendar !== calendar) return overlappingFreezes(calendar, startMs, endMs).filter((f) => !f.allow_types.includes(type));
+  const out: Freeze[] = [];
+  for (const f of memoFreezes(memo)) if (f.start < endMs && f.end > startMs && !f.freeze.allow_types.includes(type)) out.push(f.freeze);
+  return out;
 }

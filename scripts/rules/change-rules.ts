@@ -3,10 +3,11 @@ import type { Located } from '../repo/parse-yaml.ts';
 import type { Doc } from '../repo/parse-document.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { blockingFreezes, calendarMemo, containingWindow, windowAppliesTo, type CalendarMemo } from './calendar.ts';
-import { deriveRisk, renderRiskDerivation, riskRank } from './risk.ts';
+import { deriveRisk, deriveRiskLevel, renderRiskDerivation, riskRank } from './risk.ts';
 import { at, type RuleInput } from './rule-context.ts';
 
 type ChangeDoc = Doc<'change'>;
+type ChangeStep = NonNullable<ChangeDoc['data']['prechecks']>[number] | ChangeDoc['data']['steps'][number];
 
 /** Governance rules for change requests (窗口、冻结、紧急变更、回退方案、风险). Pure. */
 export function checkChanges({ repo, existingFiles, refusedFiles }: RuleInput): Diagnostic[] {
@@ -16,14 +17,22 @@ export function checkChanges({ repo, existingFiles, refusedFiles }: RuleInput): 
   const hostsOf = changes.map((doc) => repo.resolveTargets(doc.data.targets));
   const calendar = repo.one('calendar');
   const memo = calendar ? calendarMemo(calendar.data) : undefined;
-  changes.forEach((doc, i) => out.push(...checkOneChange(doc, hostsOf[i]!, repo, memo, existingFiles, refusedFiles)));
-  out.push(...checkConflicts(changes, hostsOf));
+  // Each window's times, parsed once for both checks.
+  const starts = changes.map((doc) => Date.parse(doc.data.window.start));
+  const ends = changes.map((doc) => Date.parse(doc.data.window.end));
+  for (let i = 0; i < changes.length; i++) {
+    const found = checkOneChange(changes[i]!, hostsOf[i]!, starts[i]!, ends[i]!, repo, memo, existingFiles, refusedFiles);
+    for (const d of found) out.push(d);
+  }
+  for (const d of checkConflicts(changes, hostsOf, starts, ends)) out.push(d);
   return out;
 }
 
 function checkOneChange(
   doc: ChangeDoc,
   hosts: Doc<'host'>[],
+  start: number,
+  end: number,
   repo: RepoModel,
   memo: CalendarMemo | undefined,
   existingFiles: ReadonlySet<string>,
@@ -31,8 +40,6 @@ function checkOneChange(
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   const c = doc.data;
-  const start = Date.parse(c.window.start);
-  const end = Date.parse(c.window.end);
   if (!(end > start)) out.push(at(doc, '/window/end', 'change.window-order', `window ends (${c.window.end}) before or when it starts (${c.window.start})`, 'set window.end after window.start'));
 
   if (c.type === 'emergency' && !c.emergency) {
@@ -80,8 +87,9 @@ function checkOneChange(
   } else if (hosts.length === 0) {
     out.push(at(doc, '/targets', 'change.no-hosts', 'the targets resolve to no host', 'name hosts, or groups that have members'));
   }
-  const derived = deriveRisk(c, hosts);
-  if (riskRank(c.risk) < riskRank(derived.level)) {
+  // The level alone first; the factors (and their words) only for a change that declares less.
+  if (riskRank(c.risk) < riskRank(deriveRiskLevel(c, hosts))) {
+    const derived = deriveRisk(c, hosts);
     out.push(at(doc, '/risk', 'change.risk-too-low', `declared risk ${c.risk} is below the derived risk ${renderRiskDerivation(derived)}`, `declare risk: ${derived.level} or higher`));
   }
 
@@ -91,8 +99,11 @@ function checkOneChange(
       // Hosts to which the same windows apply share one answer: compute it once per window set.
       // Hosts to which the same windows apply share one finding that names them all.
       const outside = new Map<string, { inside: boolean; hosts: typeof hosts }>();
+      const windows = calendar.data.maintenance_windows;
       for (const h of hosts) {
-        const key = calendar.data.maintenance_windows.map((w) => (windowAppliesTo(w, h) ? '1' : '0')).join('');
+        // Which windows apply, as a key ('101'); a change of one host needs no key.
+        let key = '';
+        if (hosts.length > 1) for (const w of windows) key += windowAppliesTo(w, h) ? '1' : '0';
         let group = outside.get(key);
         if (!group) outside.set(key, (group = { inside: Boolean(containingWindow(calendar.data, h, start, end, memo)), hosts: [] }));
         group.hosts.push(h);
@@ -123,34 +134,41 @@ function checkOneChange(
     }
   }
 
-  const stepIds = new Map<string, number>();
-  const allSteps = [
-    ...(c.prechecks ?? []).map((s) => ['prechecks', s] as const),
-    ...c.steps.map((s) => ['steps', s] as const),
-    ...(c.verification ?? []).map((s) => ['verification', s] as const),
-    ...(c.rollback ?? []).map((s) => ['rollback', s] as const),
-  ];
-  const indexIn: Record<string, number> = {};
-  for (const [list, s] of allSteps) {
-    const i = (indexIn[list] = (indexIn[list] ?? -1) + 1);
-    const pointer = `/${list}/${i}`;
-    if (stepIds.has(s.id)) out.push(at(doc, `${pointer}/id`, 'change.duplicate-step-id', `step id '${s.id}' is used twice`, 'give every step and check its own id'));
-    stepIds.set(s.id, i);
-    if ('kind' in s && s.kind === 'run' && (s.argv === undefined) === (s.script === undefined)) {
-      out.push(at(doc, pointer, 'change.run-argv-or-script', 'a run step needs exactly one of argv or script', 'use argv: [command, arg, ...] for a command, or script: path/in/repo.sh'));
+  // Every step and check in document order; a pointer is built only for a step that is reported.
+  const stepIds = new Set<string>();
+  const visit = (list: 'prechecks' | 'steps' | 'verification' | 'rollback', steps: readonly ChangeStep[] | undefined) => {
+    if (!steps) return;
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i]!;
+      if (stepIds.has(s.id)) out.push(at(doc, `/${list}/${i}/id`, 'change.duplicate-step-id', `step id '${s.id}' is used twice`, 'give every step and check its own id'));
+      stepIds.add(s.id);
+      const kind = 'kind' in s ? s.kind : undefined;
+      if (kind === 'run' && ((s as { argv?: unknown }).argv === undefined) === ((s as { script?: unknown }).script === undefined)) {
+        out.push(at(doc, `/${list}/${i}`, 'change.run-argv-or-script', 'a run step needs exactly one of argv or script', 'use argv: [command, arg, ...] for a command, or script: path/in/repo.sh'));
+      }
+      const argv = 'argv' in s ? s.argv : undefined;
+      if (argv && argv[0]!.startsWith('-'))
+        out.push(at(doc, `/${list}/${i}/argv/0`, 'change.argv-option-first', `the command '${argv[0]}' starts with '-'`, 'the first argv item is the program to run'));
+      // repoPathsOf(s), without its array: an upload's source or a run step's script.
+      const field = kind === 'upload' ? 'source' : kind === 'run' ? 'script' : undefined;
+      const repoPath = field && (s as { source?: string; script?: string })[field];
+      if (repoPath) {
+        const refused = refusedFiles.get(repoPath);
+        if (refused) out.push(at(doc, `/${list}/${i}/${field}`, 'change.linked-file', refused, 'opsgate never follows links: commit the file itself, inside the repository'));
+        else if (!existingFiles.has(repoPath))
+          out.push(
+            at(doc, `/${list}/${i}/${field}`, 'change.missing-file', `${repoPath} does not exist inside the repository`, 'commit the file, and reference it by its path from the repository root'),
+          );
+      }
+      if (kind === 'converge' && (s as { target?: string }).target === 'baseline' && !(s as { baseline?: string }).baseline) {
+        out.push(at(doc, `/${list}/${i}`, 'change.converge-baseline', 'a baseline converge step must name the baseline', 'add baseline: <id from policies/baselines/>'));
+      }
     }
-    const argv = 'argv' in s ? s.argv : undefined;
-    if (argv && argv[0]!.startsWith('-')) out.push(at(doc, `${pointer}/argv/0`, 'change.argv-option-first', `the command '${argv[0]}' starts with '-'`, 'the first argv item is the program to run'));
-    for (const p of repoPathsOf(s)) {
-      const refused = refusedFiles.get(p.path);
-      if (refused) out.push(at(doc, `${pointer}/${p.field}`, 'change.linked-file', refused, 'opsgate never follows links: commit the file itself, inside the repository'));
-      else if (!existingFiles.has(p.path))
-        out.push(at(doc, `${pointer}/${p.field}`, 'change.missing-file', `${p.path} does not exist inside the repository`, 'commit the file, and reference it by its path from the repository root'));
-    }
-    if ('kind' in s && s.kind === 'converge' && s.target === 'baseline' && !s.baseline) {
-      out.push(at(doc, pointer, 'change.converge-baseline', 'a baseline converge step must name the baseline', 'add baseline: <id from policies/baselines/>'));
-    }
-  }
+  };
+  visit('prechecks', c.prechecks);
+  visit('steps', c.steps);
+  visit('verification', c.verification);
+  visit('rollback', c.rollback);
   return out;
 }
 
@@ -165,14 +183,23 @@ const PLACEHOLDER = /\bTODO\b/;
  * checkPlaceholders, which builds pointers. for-in may also visit inherited keys; that
  * can only send a change to the full check, never skip one that needs it.
  */
-function holdsPlaceholderText(v: unknown): boolean {
-  if (typeof v === 'string') return v.includes('TODO');
-  if (typeof v !== 'object' || v === null) return false;
+export function holdsPlaceholderText(v: object): boolean {
+  // A value is tested where it is met: most values are strings, and a call per string cost more than the test.
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (holdsPlaceholderText(v[i])) return true;
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x === 'string') {
+        if (x.includes('TODO')) return true;
+      } else if (typeof x === 'object' && x !== null && holdsPlaceholderText(x)) return true;
+    }
     return false;
   }
-  for (const k in v) if (holdsPlaceholderText((v as Record<string, unknown>)[k])) return true;
+  for (const k in v) {
+    const x: unknown = (v as Record<string, unknown>)[k];
+    if (typeof x === 'string') {
+      if (x.includes('TODO')) return true;
+    } else if (typeof x === 'object' && x !== null && holdsPlaceholderText(x)) return true;
+  }
   return false;
 }
 
@@ -272,10 +299,10 @@ const MAX_CONFLICTS_LISTED = 3;
  * changes cost O(n log n); each change names at most a few partners and
  * counts the rest. Pure.
  */
-function checkConflicts(changes: readonly ChangeDoc[], hostsOf: readonly Doc<'host'>[][]): Diagnostic[] {
+function checkConflicts(changes: readonly ChangeDoc[], hostsOf: readonly Doc<'host'>[][], starts: readonly number[], ends: readonly number[]): Diagnostic[] {
   const spans: { doc: ChangeDoc; start: number; end: number; hosts: Doc<'host'>[] }[] = [];
   changes.forEach((c, i) => {
-    if (!c.data.closure) spans.push({ doc: c, start: Date.parse(c.data.window.start), end: Date.parse(c.data.window.end), hosts: hostsOf[i]! });
+    if (!c.data.closure) spans.push({ doc: c, start: starts[i]!, end: ends[i]!, hosts: hostsOf[i]! });
   });
   const byHost = new Map<string, number[]>();
   spans.forEach((s, i) => {
@@ -288,6 +315,7 @@ function checkConflicts(changes: readonly ChangeDoc[], hostsOf: readonly Doc<'ho
   });
   const found = new Map<number, { partners: Map<number, string[]>; total: number }>();
   for (const [host, idxs] of byHost) {
+    if (idxs.length < 2) continue; // one change on the host overlaps nothing there
     idxs.sort((a, b) => spans[a]!.start - spans[b]!.start || a - b);
     const heap = new MinHeap<number>((a, b) => spans[a]!.end - spans[b]!.end);
     for (const i of idxs) {

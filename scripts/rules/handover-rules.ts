@@ -1,7 +1,8 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
-import { changeStarts, DEFAULT_ACK_MINUTES, DEFAULT_LOOKBACK_HOURS, handoverId, handoverPath, incidentSpans, openAt, openingIn, shiftBoundaries } from '../handover/boundaries.ts';
+import { changeStarts, DEFAULT_ACK_MINUTES, DEFAULT_LOOKBACK_HOURS, handoverId, handoverPath, incidentSpans, shiftBoundaries } from '../handover/boundaries.ts';
 import { formatLocal } from '../incident/time.ts';
 import { at, type RuleInput } from './rule-context.ts';
+import { openAtIndex, openingInIndex } from './span-index.ts';
 
 const MIN = 60_000;
 
@@ -24,9 +25,9 @@ export function checkHandovers({ repo, now }: RuleInput): Diagnostic[] {
   const fmt = (t: number) => formatLocal(t, zone);
   const ackMin = cfg?.acknowledge_within_minutes ?? DEFAULT_ACK_MINUTES;
   const byId = new Map(docs.map((d) => [d.id, d]));
-  // Each incident's and change's times, read once for all handovers.
-  const incidents = incidentSpans(repo.all('incident'));
-  const changes = changeStarts(repo.all('change'));
+  // Each incident's and change's times, read once and sorted, for all handovers.
+  const openAt = openAtIndex(incidentSpans(repo.all('incident')));
+  const openingIn = openingInIndex(changeStarts(repo.all('change')));
 
   if (cfg) {
     if (!oncall.data.rotations.some((r) => r.id === cfg.rotation)) {
@@ -91,7 +92,7 @@ export function checkHandovers({ repo, now }: RuleInput): Diagnostic[] {
           ),
         );
       const listedChanges = new Set(d.upcoming_changes.map((c) => c.id));
-      const missingChanges = openingIn(changes, b, rota.shiftEnd).filter((c) => !listedChanges.has(c.id));
+      const missingChanges = openingIn(b, rota.shiftEnd).filter((c) => !listedChanges.has(c.id));
       if (missingChanges.length)
         out.push(
           at(
@@ -105,7 +106,7 @@ export function checkHandovers({ repo, now }: RuleInput): Diagnostic[] {
         );
     }
     const listed = new Set(d.open_incidents.map((i) => i.id));
-    const missing = openAt(incidents, b).filter((i) => !listed.has(i.id));
+    const missing = openAt(b).filter((i) => !listed.has(i.id));
     if (missing.length)
       out.push(
         at(

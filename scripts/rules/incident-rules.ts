@@ -1,6 +1,6 @@
 import type { Diagnostic, DiagnosticSeverity } from '../model/diagnostic.ts';
-import { evaluateDutiesSummarisingUpdates, levelOf, isResolved, type Duty, type DutyKind, type UpdateSummary } from '../incident/duties.ts';
-import { deriveIncidentLevel, LEVEL_NAMES, levelsBySeverity, mostSevereOf, renderLevelDerivation, severityRank } from '../incident/levels.ts';
+import { evaluateMissedDuties, levelOf, isResolved, type Duty, type DutyKind, type UpdateSummary } from '../incident/duties.ts';
+import { deriveIncidentLevel, deriveIncidentRank, LEVEL_NAMES, levelsBySeverity, mostSevereOf, renderLevelDerivation, severityRank } from '../incident/levels.ts';
 import type { Doc } from '../repo/parse-document.ts';
 import { formatLocal } from '../incident/time.ts';
 import { at, type RuleInput } from './rule-context.ts';
@@ -47,12 +47,17 @@ export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
   for (const inc of repo.all('incident')) {
     const d = inc.data;
     const level = levelOf(sla, d.level);
-    const { duties, updates } = evaluateDutiesSummarisingUpdates({ incident: d, level, sla, now: nowMs });
+    const { duties, updates } = evaluateMissedDuties({ incident: d, level, sla, now: nowMs });
     out.push(...dutyDiagnostics(inc, duties, updates, nowMs, zone, isResolved(d)));
 
-    const hosts = (d.affected?.hosts ?? []).map((id) => repo.get('host', id)).filter((h) => h !== undefined);
-    const derived = deriveIncidentLevel(d, hosts, mostSevere);
-    if (severityRank(d.level, mostSevere) < derived.rank) {
+    const hosts: Doc<'host'>[] = [];
+    for (const id of d.affected?.hosts ?? []) {
+      const h = repo.get('host', id);
+      if (h) hosts.push(h);
+    }
+    // The rank alone first; the factors (and their words) only for an incident that declares less.
+    if (severityRank(d.level, mostSevere) < deriveIncidentRank(d, hosts)) {
+      const derived = deriveIncidentLevel(d, hosts, mostSevere);
       out.push(
         at(
           inc,

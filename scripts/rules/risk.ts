@@ -38,6 +38,23 @@ export function deriveRisk(change: ChangeDocument, hosts: readonly { id: string;
   return { level, factors };
 }
 
+/** deriveRisk(change, hosts).level, without building the factors and their reasons: for lint's every change. Pure. */
+export function deriveRiskLevel(change: ChangeDocument, hosts: readonly { id: string; data: HostDocument }[]): RiskLevel {
+  let prod = 0;
+  let rank = 0;
+  for (const h of hosts) {
+    if (h.data.env !== 'prod') continue;
+    prod++;
+    if (h.data.criticality === 'critical') rank = Math.max(rank, 2);
+    else if (h.data.criticality === 'high') rank = Math.max(rank, 1);
+  }
+  if (prod > 0) rank = Math.max(rank, 1);
+  if (prod >= 20) rank = 3;
+  else if (prod >= 5) rank = Math.max(rank, 2);
+  if (rank < 1 && change.steps.some((s) => s.kind === 'converge')) rank = 1;
+  return RISK_ORDER[rank]!;
+}
+
 export function renderRiskDerivation(d: RiskDerivation): string {
   return d.factors.length ? `${d.level} (${d.factors.map((f) => `${f.reason} → ${f.level}`).join('; ')})` : 'low (no risk factor)';
 }

@@ -21,6 +21,19 @@ export function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d+Z$/, '+00:00');
 }
 
+/**
+ * The window of a test change: the hour before now to the hour after, cut at midnight in
+ * Asia/Shanghai. The test calendars' `always` window (00:00–00:00 Asia/Shanghai) has one
+ * occurrence per day, and a change window crossing that midnight is inside none of them,
+ * so an uncut window made these tests fail every day from 15:00 to 17:00 UTC.
+ */
+function testWindow(now = Date.now()): { start: string; end: string } {
+  const day = 86_400_000;
+  const shanghai = 8 * 3_600_000;
+  const dayStart = Math.floor((now + shanghai) / day) * day - shanghai;
+  return { start: iso(Math.max(now - 3_600_000, dayStart)), end: iso(Math.min(now + 3_600_000, dayStart + day)) };
+}
+
 export function changeDoc(id: string, fields: Record<string, unknown>): Record<string, unknown> {
   return {
     id,
@@ -31,7 +44,7 @@ export function changeDoc(id: string, fields: Record<string, unknown>): Record<s
     implementer: 'alice',
     purpose: 'exercise opsgate apply against the test fleet',
     impact: { description: 'test hosts only, no users', expected_downtime_minutes: 0 },
-    window: { start: iso(Date.now() - 3_600_000), end: iso(Date.now() + 3_600_000) },
+    window: testWindow(),
     ...fields,
   };
 }

@@ -21,11 +21,12 @@ nft add rule inet pre input tcp dport 22 counter accept`;
  * Runs SETUP, arms the guard, runs STEP, checks, releases the timer and waits for its state. Prints `check: …`,
  * `state: …`, `nft-same: yes|no`, `ipt-same: yes|no` (iptables-nft-save without dates), `legacy: …`, `fw: labels`.
  */
-function scenario(setup: string, step: string, o: { hide?: string; between?: string } = {}): Record<string, string> {
+function scenario(setup: string, step: string, o: { hide?: string; hideNft?: boolean; between?: string } = {}): Record<string, string> {
   const script = String.raw`set -u
 mount -t tmpfs none /var/lib && mkdir -p /var/lib/opsgate/confirm
 ip link set lo up
 ${o.hide ? `mount -t tmpfs none ${o.hide}` : ''}
+${o.hideNft ? 'mount --bind /dev/null /usr/sbin/nft' : ''}
 guard() { sh -c "$G" og-guard "$@" "$G"; }
 D=/var/lib/opsgate/confirm/case
 ipt() { iptables-nft-save 2>/dev/null | grep -v '^#'; }
@@ -44,6 +45,7 @@ echo "state: $(cat "$D/state" 2>/dev/null || echo none)"
 echo "dir: $([ -d "$D" ] && echo kept || echo removed)"
 [ "$before" = "$(nft -s list ruleset 2>/dev/null)" ] && echo 'nft-same: yes' || echo 'nft-same: no'
 [ "$b4" = "$(ipt)" ] && echo 'ipt-same: yes' || echo 'ipt-same: no'
+echo "ipt-rules: $(iptables-nft-save 2>/dev/null | grep -c '^-A') $(iptables-nft-save 2>/dev/null | grep -c '^-A.*DROP')"
 echo "tables: $(nft list tables 2>/dev/null | tr '\n' ' ')"
 echo "legacy: $(iptables-legacy-save 2>/dev/null | grep -c '^-A')"
 echo "log: $(tr '\n' ';' < "$D/restore.log" 2>/dev/null)"
@@ -119,6 +121,21 @@ nft add table ip6 lockout; nft add chain ip6 lockout in '{ type filter hook inpu
     // Not reverted, and not flushed either: the step's rule and the host's own are both still there.
     expect(r['nft-same']).toBe('no');
     expect(r.tables).toBe('table inet pre table ip filter');
+  }, 90_000);
+
+  it('without nft, iptables-nft-save guards nf_tables: a DROP and a table the step adds are put back (the table emptied)', () => {
+    const r = scenario(
+      'iptables -A INPUT -p tcp --dport 22 -j ACCEPT',
+      'iptables -I INPUT -p tcp --dport 22 -m conntrack --ctstate NEW -j DROP; iptables -t mangle -A PREROUTING -p tcp --dport 22 -j DROP',
+      {
+        hideNft: true,
+      },
+    );
+    expect(r.fw).toBe('ip6tables-legacy:ruleset ip6tables-nft:ruleset iptables-legacy:ruleset iptables-nft:ruleset');
+    expect(r.check).toBe('changed iptables-nft:ruleset');
+    expect(r.state).toBe('reverted');
+    // One rule again (the host's ACCEPT), no DROP anywhere.
+    expect(r['ipt-rules']).toBe('1 0');
   }, 90_000);
 
   it('a host without nft or iptables is not guarded for live rules, and says nothing about them', () => {

@@ -149,9 +149,11 @@ describe('the sample November report, recomputed by an auditor', () => {
     const got = reports.en!.patch_compliance.advisories.map((r: Doc) => ({ id: r.id, severity: r.severity, due: r.due, state: r.state }));
     expect(got).toEqual(expect.arrayContaining(expected));
     expect(got).toHaveLength(expected.length);
-    // The sample as written: four advisories, three in progress through their changes, one accepted past its due date.
+    // The sample as written: five advisories — one patched in November (the kernel finding of the November scan, through
+    // CHG-2026-0108), three in progress through their changes, one accepted past its due date.
     expect(got.map((r: Doc) => `${r.id} ${r.state} ${r.due}`).sort()).toEqual([
       'cve-2023-48795 accepted 2026-11-23',
+      'cve-2023-52340 patched 2026-12-20',
       'cve-2024-21230 open 2027-02-20',
       'cve-2024-21235 open 2027-02-18',
       'cve-2025-26465 open 2026-12-26',
@@ -164,8 +166,8 @@ describe('the sample November report, recomputed by an auditor', () => {
     const rows = p.advisories as Doc[];
     expect([v('patch.advisories'), v('patch.patched'), v('patch.on_time'), v('patch.overdue'), v('patch.accepted'), v('patch.open')]).toEqual([
       rows.length,
-      0,
-      null,
+      1,
+      100,
       rows.filter((r) => r.state === 'overdue').length,
       1,
       3,
@@ -177,6 +179,25 @@ describe('the sample November report, recomputed by an auditor', () => {
     expect(rows.map((r) => r.evidence.map((id: string) => manifest.get(id)).sort())).toEqual(
       rows.map((r) => [`policies/advisories/${r.id}.yaml`, r.change ? `changes/2026/${r.change}.yaml` : `policies/exceptions/${r.exception}.yaml`].sort()),
     );
+  });
+
+  it('time to patch: calendar days from published to the day the fix closed, recomputed from the advisory and change files', () => {
+    const changes = new Map(yamlDir('changes/2026').map((c) => [c.id, c]));
+    const fixed = yamlDir('policies/advisories').flatMap((a) => {
+      const c = a.remediation?.change ? changes.get(a.remediation.change) : undefined;
+      if (c?.closure?.outcome !== 'succeeded') return [];
+      // The closure's own calendar day (its offset is +08:00, the report's zone) minus the published day, in whole days.
+      const closedDay = String(c.closure.closed_at).slice(0, 10);
+      expect(String(c.closure.closed_at)).toMatch(/\+08:00$/);
+      return [{ id: a.id, severity: a.severity, days: (Date.parse(`${closedDay}T00:00:00Z`) - Date.parse(`${a.published}T00:00:00Z`)) / 86_400_000 }];
+    });
+    // cve-2023-52340: published 2026-11-20, CHG-2026-0108 closed succeeded 2026-11-27 10:00 (+08:00): 7 days, inside 30.
+    expect(fixed).toEqual([{ id: 'cve-2023-52340', severity: 'high', days: 7 }]);
+    const row = reports.en!.patch_compliance.advisories.find((r: Doc) => r.id === 'cve-2023-52340');
+    expect([row.days_to_patch, row.on_time, row.fixed_at, row.change_outcome]).toEqual([7, true, '2026-11-27T10:00:00+08:00', 'succeeded']);
+    const high = reports.en!.patch_compliance.by_severity.find((r: Doc) => r.severity === 'high');
+    expect([high.patched.value, high.on_time.value, high.median.value, high.max.value]).toEqual([1, 100, 7, 7]);
+    for (const s of ['critical', 'medium', 'low']) expect(reports.en!.patch_compliance.by_severity.find((r: Doc) => r.severity === s).median.value).toBeNull();
   });
 
   it('both languages carry the same figures; the section names 等保 2.0 8.1.10.5', () => {

@@ -20,6 +20,15 @@ describe('gate assumptions', () => {
     expect(ds[0]!.message).toContain('app-09');
   });
 
+  it('hundreds of names for one machine: every pair is reported, none lost to a rule failure', { timeout: 120_000 }, async () => {
+    // 450 hosts with one address and key: 2 findings for each of 101,025 pairs, more than a spread push takes at once.
+    const one = host('h-000');
+    const files = Object.fromEntries(Array.from({ length: 450 }, (_, i) => [`inventory/hosts/h-${String(i).padStart(3, '0')}.yaml`, one.replace('id: h-000', `id: h-${String(i).padStart(3, '0')}`)]));
+    const all = lintRepo({ repo: await repoFromFiles(files), now: NOW, existingFiles: new Set() });
+    expect(all.filter((d) => d.code === 'internal.rule-failed').map((d) => d.message)).toEqual([]);
+    expect(all.filter((d) => d.code === 'host.duplicate').length).toBe(450 * 449);
+  });
+
   it('a person without a GitHub login in an approval team is reported', async () => {
     const approval =
       'id: approval\nteams:\n  ops:\n    title: Ops\n    members: [alice, bob]\ngovernance:\n  paths: [policies/approval.yaml]\n  require: { count: 1, from: { teams: [ops] } }\nrules:\n  - id: any\n    title: any\n    if: { kinds: [change] }\n    require: { count: 1, from: { teams: [ops] } }\n';

@@ -2,6 +2,7 @@ import { byKey, count, percent, type Figure } from '../figure.ts';
 import { DAY, HOUR, inPeriod, ms, type Period } from '../period.ts';
 import { citeHostLine, citeLine, type BackupEvent, type ReportInput } from '../types.ts';
 import { findRun } from './inspection-runs.ts';
+import { appendAll, minOf, maxOf } from '../../model/append.ts';
 
 export interface RestoreTestRow {
   host: string;
@@ -92,10 +93,13 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
         const mine = snapshots.filter((e) => e.host === undefined || e.host === h);
         const times = mine.map((e) => ms(e.at)!);
         // Retention prunes old snapshots: when the host's earliest listed snapshot is inside the period, the start of the period is not known.
-        if (times.length > 0 && Math.min(...times) > period.startMs) continue;
+        if (times.length > 0 && minOf(times) > period.startMs) continue;
         evaluated++;
         const gap = largestGap(times, period.startMs, to);
-        usedSnapshots.push(...mine.filter((e) => (ms(e.at) ?? 0) >= period.startMs));
+        appendAll(
+          usedSnapshots,
+          mine.filter((e) => (ms(e.at) ?? 0) >= period.startMs),
+        );
         if (gap !== null && gap <= p.data.rpo_hours) ok++;
         else missed.push({ host: h, max_gap_hours: gap === null ? null : Math.round(gap * 10) / 10 });
       }
@@ -106,7 +110,7 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
     if (hasEvidence) {
       attained += ok;
       total += evaluated;
-      evidence.push(...cites);
+      appendAll(evidence, cites);
     } else if (run && freshnessIds.size > 0) {
       // No backup records in the period: the last inspection's backup_freshness checks on the policy's hosts say whether the newest snapshot is within the RPO.
       const rs = run.results.filter((r) => freshnessIds.has(r.check) && hosts.includes(r.host) && (r.status === 'pass' || r.status === 'fail' || r.status === 'error'));
@@ -120,7 +124,7 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
         for (const h of seen.filter((x) => !good.has(x))) missed.push({ host: h, max_gap_hours: null });
         attained += okHosts.length;
         total += seen.length;
-        evidence.push(...ev);
+        appendAll(evidence, ev);
       }
     }
     const restoreTests: RestoreTestRow[] = inside
@@ -140,7 +144,7 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
       .filter((e) => e.kind === 'restore_test' && e.ok)
       .map((e) => ms(e.at)!)
       .filter((t) => t <= now);
-    const last = tests.length ? Math.max(...tests) : undefined;
+    const last = tests.length ? maxOf(tests) : undefined;
     const lastEvent = events.filter((e) => e.kind === 'restore_test' && e.ok && ms(e.at) === last)[0];
     rows.push({
       policy: p.id,

@@ -5,6 +5,7 @@ import { isoLocal } from '../../incident/time.ts';
 import { byKey, count, measure, percent, quantile, type Figure } from '../figure.ts';
 import { inPeriod, ms, type Period } from '../period.ts';
 import type { DocRef, ReportInput } from '../types.ts';
+import { appendAll } from '../../model/append.ts';
 
 /**
  * The duties of 第五章 故障处理 in the period (issue 15): per level, how many
@@ -112,7 +113,7 @@ export function computeDuties(input: ReportInput, extra: DutiesInput, period: Pe
   );
 
   const handovers = handoverFigures(input, extra.handovers, period, asOf);
-  figures.push(...handovers.figures);
+  appendAll(figures, handovers.figures);
 
   const vendors = input.incidents
     .flatMap((i) =>

@@ -2,6 +2,7 @@ import type { IncidentDocument, SlaDocument } from '../../model/documents.genera
 import { byKey, count, measure, percent, quantile, type Figure } from '../figure.ts';
 import { dateMs, inPeriod, ms, type Period } from '../period.ts';
 import type { DocRef, ReportInput } from '../types.ts';
+import { appendAll } from '../../model/append.ts';
 
 export const LEVELS = [1, 2, 3, 4] as const;
 type SlaLevel = SlaDocument['levels'][number];
@@ -167,7 +168,7 @@ export function computeIncidents(input: ReportInput, period: Period, now: number
     ackEval += lAckEval;
     resMet += lResMet;
     resEval += lResEval;
-    slaEvidence.push(...ev);
+    appendAll(slaEvidence, ev);
     const timesEvidence = ofLevel.map((i) => i.file);
     levels.push({
       level,

@@ -6,6 +6,7 @@
 import { byKey } from '../figure.ts';
 import { HOUR, inPeriod, ms, type Period } from '../period.ts';
 import { citeLine, type InspectionRun } from '../types.ts';
+import { appendAll } from '../../model/append.ts';
 
 /** Runs merged by run id: results, hosts and host lines of every shard; the earliest start. Pure. */
 export function mergeShards(runs: readonly InspectionRun[]): InspectionRun[] {
@@ -21,9 +22,9 @@ export function mergeShards(runs: readonly InspectionRun[]): InspectionRun[] {
     const first = parts[0]!;
     const merged: InspectionRun = { ...first, results: [], unreachable: [], hosts: [], host_lines: {}, keys: {}, counts: { new: 0, resolved: 0, regressed: 0 }, pruned: parts.some((p) => p.pruned) };
     for (const p of parts) {
-      merged.results.push(...p.results);
-      merged.unreachable.push(...p.unreachable);
-      merged.hosts.push(...p.hosts);
+      appendAll(merged.results, p.results);
+      appendAll(merged.unreachable, p.unreachable);
+      appendAll(merged.hosts, p.hosts);
       for (const [h, l] of Object.entries(p.host_lines)) merged.host_lines[h] = { ...l, path: l.path ?? p.path };
       Object.assign(merged.keys, p.keys);
       for (const k of ['new', 'resolved', 'regressed'] as const) merged.counts[k] += p.counts[k];

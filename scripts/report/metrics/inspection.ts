@@ -4,6 +4,7 @@ import { citeHostLine, citeLine, type InspectionResult, type InspectionRun, type
 import { computeFindings, type FindingsView } from './findings.ts';
 import { computeFramework, type FrameworkView } from './frameworks.ts';
 import { compareWithSchedule, periodRuns, type ScheduleView } from './inspection-runs.ts';
+import { appendAll } from '../../model/append.ts';
 
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 const COMPLIANCE = 'formula.compliance';
@@ -82,8 +83,14 @@ export function currentState(runs: readonly InspectionRun[]): InspectionRun | un
   for (const r of sorted) for (const h of r.hosts) from.set(h, r);
   const merged: InspectionRun = { ...latest, results: [], unreachable: [], hosts: [...from.keys()].sort(), host_lines: {}, keys: {} };
   for (const [h, r] of from) {
-    merged.results.push(...r.results.filter((x) => x.host === h));
-    merged.unreachable.push(...r.unreachable.filter((u) => u.host === h));
+    appendAll(
+      merged.results,
+      r.results.filter((x) => x.host === h),
+    );
+    appendAll(
+      merged.unreachable,
+      r.unreachable.filter((u) => u.host === h),
+    );
     if (r.host_lines[h]) merged.host_lines[h] = r.host_lines[h]!;
     if (r.keys[h]) merged.keys[h] = r.keys[h]!;
   }
@@ -175,7 +182,7 @@ export function computeInspection(input: ReportInput, period: Period, now: numbe
   }
   const waived = results.filter((r) => r.status === 'waived');
   figures.push(count('inspection.waived', [...lines(waived.map((r) => r.host)), ...waived.flatMap((r) => exceptionPaths(input, r.exception))], waived.length, 'formula.waived'));
-  figures.push(...exceptionFigures);
+  appendAll(figures, exceptionFigures);
 
   const groupBy = (key: (r: InspectionResult) => string[], prefix: string): ComplianceRow[] => {
     const buckets = new Map<string, InspectionResult[]>();

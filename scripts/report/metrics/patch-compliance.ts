@@ -20,6 +20,7 @@ import { advisoryDue, PATCH_DUE_DAYS } from '../../rules/advisory-rules.ts';
 import { byKey, count, measure, percent, quantile, type Figure } from '../figure.ts';
 import { inPeriod, type Period } from '../period.ts';
 import type { ReportInput } from '../types.ts';
+import { maxOf } from '../../model/append.ts';
 
 export const PATCH_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type PatchSeverity = (typeof PATCH_SEVERITIES)[number];
@@ -142,7 +143,7 @@ export function computePatchCompliance(input: ReportInput, period: Period, now: 
       overdue: count(`patch.${severity}.overdue`, ev(of('overdue')), of('overdue').length, 'formula.patch_overdue'),
       accepted: count(`patch.${severity}.accepted`, ev(of('accepted')), of('accepted').length, 'formula.patch_accepted'),
       median: measure(`patch.${severity}.ttp_median`, quantile(days, 0.5), 'days', ev(fixed), 'formula.patch_ttp_median'),
-      max: measure(`patch.${severity}.ttp_max`, days.length ? Math.max(...days) : null, 'days', ev(fixed), 'formula.patch_ttp_max'),
+      max: measure(`patch.${severity}.ttp_max`, days.length ? maxOf(days) : null, 'days', ev(fixed), 'formula.patch_ttp_max'),
     };
   });
   return { controls: { djbh: '8.1.10.5', iso27001: 'A.8.8' }, figures, by_severity, advisories };
