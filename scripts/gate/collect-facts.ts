@@ -46,6 +46,7 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
       code: 'gate.too-many-commits',
       message: `GitHub lists at most ${PR_COMMITS_CAP} commits of a pull request; with more, some commit authors cannot be seen, so nobody's approval can be trusted. Squash or split the pull request.`,
     });
+  problems.push(...listProblems(pull, commits.length, files.length));
   if (trees.base.truncated) problems.push({ code: 'gate.tree-truncated', message: `the base tree ${baseSha.slice(0, 7)} is too large to list; the policy context cannot be read completely` });
   if (trees.head.truncated) problems.push({ code: 'gate.tree-truncated', message: `the head tree ${headSha.slice(0, 7)} is too large to list; what the change requests deploy cannot be bound` });
   const twins = open.filter((p) => p.number !== prNumber && p.head_sha === headSha && p.base_ref === pull.base.ref).map((p) => `#${p.number}`);
@@ -165,6 +166,30 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
     now,
     problems,
   };
+}
+
+/**
+ * What GitHub's lists cannot be trusted for: a pull request without an author (a deleted account,
+ * or a server that sent none) cannot be checked for self-approval, and a list shorter or longer
+ * than the count GitHub gives for the pull request lost items between pages or changed while read.
+ */
+function listProblems(pull: PullRequestInfo, commits: number, files: number): GateProblem[] {
+  const out: GateProblem[] = [];
+  if (!pull.author.login.trim())
+    out.push({
+      code: 'gate.no-author',
+      message: `GitHub names no author for pull request #${pull.number} (its user is null: a deleted account); nobody can be excluded as the author, so no approval is trusted. Open it again from a live account.`,
+    });
+  const check = (what: string, listed: number, said: number | undefined, cap: number) => {
+    if (said === undefined || listed === Math.min(said, cap)) return;
+    out.push({
+      code: 'gate.incomplete-list',
+      message: `GitHub listed ${listed} ${what} but says the pull request has ${said}; the list lost or repeated items, or the pull request changed while it was read. Run the gate again.`,
+    });
+  };
+  check('commits', commits, pull.counts?.commits, PR_COMMITS_CAP);
+  check('changed files', files, pull.counts?.files, PR_FILES_CAP);
+  return out;
 }
 
 /** The plan of each changed change request, over base hosts (plus hosts the PR adds) and the deployed files at head. */

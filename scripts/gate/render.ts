@@ -20,6 +20,8 @@ const REASON: Record<IgnoredReview['reason'], string> = {
   dismissed: 'dismissed',
   comment: 'comment only',
   stale: 'stale',
+  unknown_state: 'unknown review state',
+  undated: 'no submission time',
 };
 
 /**

@@ -67,13 +67,17 @@ function byTime(a: ReviewFact, b: ReviewFact): number {
   return ta - tb || a.id - b.id;
 }
 
-const DECISIVE = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED']);
+/** States that replace a reviewer's earlier review. An UNKNOWN one withdraws an approval; only a known one lifts a request for changes. */
+const DECISIVE = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED', 'UNKNOWN']);
+const KNOWN_DECISIVE = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED']);
 
 /**
  * Keeps only each reviewer's latest decisive review (approve, request changes,
  * or a dismissal, which withdraws it) and drops reviews that can never count:
  * bots, the author, commit authors and committers, the implementer of a
- * changed change request, logins that are no person, people who left.
+ * changed change request, logins that are no person, people who left, and
+ * what GitHub does not describe well enough to trust (no user, an undocumented
+ * state, no submission time).
  */
 export function classifyReviews(pr: PrFacts, people: readonly Person[], implementers: ReadonlySet<string>, minPermission: string = 'write'): ReviewClassification {
   const byLogin = indexPeople(people);
@@ -93,17 +97,45 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
         detail: 'GitHub returns no user for this review (the account was deleted); it never counts',
       });
   }
-  const sorted = pr.reviews.filter((r) => r.state !== 'PENDING' && r.submitted_at && r.login.trim()).sort(byTime);
+  // Without a submission time a review cannot be ordered against the reviewer's others: it never approves.
+  // A request for changes still blocks, as the reviewer's oldest review (any later decision lifts it).
+  const dated = (r: ReviewFact) => !!r.submitted_at && !Number.isNaN(Date.parse(r.submitted_at));
+  for (const r of pr.reviews) {
+    if (r.state === 'PENDING' || r.state === 'CHANGES_REQUESTED' || !r.login.trim() || dated(r)) continue;
+    const person = byLogin.get(r.login.toLowerCase());
+    ignored.push({
+      login: r.login,
+      review_id: r.id,
+      state: r.state,
+      ...(person ? { person: person.id } : {}),
+      reason: 'undated',
+      detail: "GitHub gives no submission time for this review, so it cannot be ordered against the reviewer's others; it never counts",
+    });
+  }
+  const sorted = pr.reviews.filter((r) => r.state !== 'PENDING' && r.login.trim() && (dated(r) || r.state === 'CHANGES_REQUESTED')).sort(byTime);
   const latest = new Map<string, ReviewFact>();
-  for (const r of sorted) if (DECISIVE.has(r.state)) latest.set(r.login.toLowerCase(), r);
+  const latestKnown = new Map<string, ReviewFact>();
+  for (const r of sorted) {
+    if (DECISIVE.has(r.state)) latest.set(r.login.toLowerCase(), r);
+    if (KNOWN_DECISIVE.has(r.state)) latestKnown.set(r.login.toLowerCase(), r);
+  }
 
   for (const r of sorted) {
     const login = r.login.toLowerCase();
     const person = byLogin.get(login);
     const base = { login: r.login, review_id: r.id, state: r.state, ...(person ? { person: person.id } : {}) };
-    const last = latest.get(login);
+    // A request for changes is lifted only by a decision GitHub documents; anything else by any later decision.
+    const last = (r.state === 'CHANGES_REQUESTED' ? latestKnown : latest).get(login);
     if (r.state === 'COMMENTED') {
       ignored.push({ ...base, reason: 'comment', detail: 'a comment, neither an approval nor a request for changes' });
+      continue;
+    }
+    if (r.state === 'UNKNOWN') {
+      ignored.push({
+        ...base,
+        reason: 'unknown_state',
+        detail: `GitHub reports the state ${JSON.stringify(r.reported_state ?? r.state)}, none of APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING; it never approves, withdraws ${r.login}'s earlier approval and leaves a request for changes standing`,
+      });
       continue;
     }
     if (last && last.id !== r.id) {

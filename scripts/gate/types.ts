@@ -129,7 +129,8 @@ export interface CommitFact {
   message?: string;
 }
 
-export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
+/** `UNKNOWN`: a state GitHub does not document (`reported_state` keeps what was sent); it never approves and never lifts a request for changes. */
+export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING' | 'UNKNOWN';
 
 export interface ReviewFact {
   id: number;
@@ -137,6 +138,8 @@ export interface ReviewFact {
   /** GitHub account type: `User`, `Bot`, `Organization`, `Mannequin`. */
   user_type: string;
   state: ReviewState;
+  /** The state as GitHub sent it, when it is none opsgate knows (state is then `UNKNOWN`). */
+  reported_state?: string;
   commit_id: string | null;
   submitted_at: string | null;
 }
@@ -261,7 +264,21 @@ export interface GateProblem {
 export type NodeStatus = 'satisfied' | 'pending' | 'failed';
 
 export type IgnoredReason =
-  'author' | 'contributor' | 'implementer' | 'bot' | 'not_eligible' | 'unknown_user' | 'deleted_user' | 'no_permission' | 'inactive' | 'superseded' | 'dismissed' | 'comment' | 'stale';
+  | 'author'
+  | 'contributor'
+  | 'implementer'
+  | 'bot'
+  | 'not_eligible'
+  | 'unknown_user'
+  | 'deleted_user'
+  | 'no_permission'
+  | 'inactive'
+  | 'superseded'
+  | 'dismissed'
+  | 'comment'
+  | 'stale'
+  | 'unknown_state'
+  | 'undated';
 
 export interface Approver {
   login: string;

@@ -32,31 +32,77 @@ export async function readActionsContext(env: NodeJS.ProcessEnv): Promise<Action
     } catch (e) {
       throw new UsageError(`cannot read the event payload GITHUB_EVENT_PATH=${env.GITHUB_EVENT_PATH}: ${(e as Error).message}`);
     }
-    Object.assign(ctx, prFromEvent(event));
+    const read = prFromEvent(event);
+    if (read.errors.length)
+      throw new UsageError(
+        `the event payload GITHUB_EVENT_PATH=${env.GITHUB_EVENT_PATH} does not have the shape of a GitHub event:\n${read.errors.map((e) => `${env.GITHUB_EVENT_PATH}: ${e}`).join('\n')}`,
+        'the gate reads pull_request.number (pull_request*, pull_request_review events) or workflow_run.{pull_requests[].number, head_sha, head_branch, head_repository.full_name}',
+      );
+    Object.assign(ctx, read.context);
   }
   return ctx;
 }
+
+type EventContext = { prs?: number[]; headSha?: string; headRepo?: string; headRef?: string };
 
 /**
  * pull_request / pull_request_target / pull_request_review carry `pull_request`; workflow_run carries
  * `workflow_run`, whose `pull_requests` is empty for forks: then the head commit, repository and branch
  * are kept, and every open pull request they match is evaluated (never only the newest one).
+ * Every field the gate reads that has the wrong shape is an error, located by its path in the payload:
+ * a PR number that is not a number must not quietly become "no pull request". Pure.
  */
-export function prFromEvent(event: unknown): { prs?: number[]; headSha?: string; headRepo?: string; headRef?: string } {
-  const e = (event ?? {}) as {
-    pull_request?: { number?: unknown };
-    workflow_run?: { head_sha?: unknown; head_branch?: unknown; head_repository?: { full_name?: unknown }; pull_requests?: { number?: unknown }[] };
-  };
-  if (typeof e.pull_request?.number === 'number') return { prs: [e.pull_request.number] };
-  const run = e.workflow_run;
-  if (run) {
-    const prs = (run.pull_requests ?? []).map((p) => p?.number).filter((n): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0);
-    return {
-      ...(prs.length ? { prs: [...new Set(prs)] } : {}),
-      ...(typeof run.head_sha === 'string' ? { headSha: run.head_sha } : {}),
-      ...(typeof run.head_repository?.full_name === 'string' ? { headRepo: run.head_repository.full_name } : {}),
-      ...(typeof run.head_branch === 'string' ? { headRef: run.head_branch } : {}),
-    };
+export function prFromEvent(event: unknown): { context: EventContext; errors: string[] } {
+  const errors: string[] = [];
+  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const shape = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'string' ? JSON.stringify(v.slice(0, 60)) : typeof v === 'object' ? 'an object' : String(v));
+  const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+  const want = (where: string, expected: string, v: unknown) => errors.push(`${where}: must be ${expected} (it is ${shape(v)})`);
+  if (!isObj(event)) {
+    want('the event', 'an object', event);
+    return { context: {}, errors };
   }
-  return {};
+  const context: EventContext = {};
+  if (event.pull_request !== undefined) {
+    const pr = event.pull_request;
+    if (!isObj(pr)) want('pull_request', 'an object', pr);
+    else if (!isNumber(pr.number)) want('pull_request.number', 'a pull request number (a positive whole number)', pr.number);
+    else context.prs = [pr.number];
+  }
+  const run = event.workflow_run;
+  if (run !== undefined && !context.prs) {
+    if (!isObj(run)) want('workflow_run', 'an object', run);
+    else {
+      const prs: number[] = [];
+      if (run.pull_requests !== undefined && run.pull_requests !== null) {
+        if (!Array.isArray(run.pull_requests)) want('workflow_run.pull_requests', 'a list', run.pull_requests);
+        else
+          run.pull_requests.forEach((p: unknown, i) => {
+            if (!isObj(p)) want(`workflow_run.pull_requests[${i}]`, 'an object', p);
+            else if (!isNumber(p.number)) want(`workflow_run.pull_requests[${i}].number`, 'a pull request number (a positive whole number)', p.number);
+            else prs.push(p.number);
+          });
+      }
+      if (prs.length) context.prs = [...new Set(prs)];
+      const text = (v: unknown, where: string, pattern?: RegExp) => {
+        if (v === undefined || v === null) return undefined;
+        if (typeof v !== 'string' || (pattern && !pattern.test(v))) {
+          want(where, pattern ? `a string of the form ${pattern.source}` : 'a string', v);
+          return undefined;
+        }
+        return v;
+      };
+      const headSha = text(run.head_sha, 'workflow_run.head_sha', /^[0-9a-f]{40}([0-9a-f]{24})?$/i);
+      const headRef = text(run.head_branch, 'workflow_run.head_branch');
+      let headRepo: string | undefined;
+      if (run.head_repository !== undefined && run.head_repository !== null) {
+        if (!isObj(run.head_repository)) want('workflow_run.head_repository', 'an object', run.head_repository);
+        else headRepo = text(run.head_repository.full_name, 'workflow_run.head_repository.full_name', /^[\w.-]+\/[\w.-]+$/);
+      }
+      if (headSha) context.headSha = headSha;
+      if (headRepo) context.headRepo = headRepo;
+      if (headRef) context.headRef = headRef;
+    }
+  }
+  return { context, errors };
 }

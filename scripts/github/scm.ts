@@ -1,5 +1,6 @@
 import { GitHubApiError } from '../model/errors.ts';
 import type { GateOctokit } from './client.ts';
+import { PayloadError, id, list, loginOf, obj, optCount, optObj, optStr, readList, sha, str, type Json } from './payload.ts';
 
 /**
  * The gate talks to GitHub through this interface, in domain words, so the
@@ -59,6 +60,8 @@ export interface PullRequestInfo {
   author: { login: string; type: string };
   base: { ref: string; sha: string; repo: string };
   head: { ref: string; sha: string; repo: string | null };
+  /** What GitHub says the pull request has (`commits`, `changed_files`), to tell a list that lost items; absent when not sent. */
+  counts?: { commits?: number; files?: number };
 }
 
 export interface PullCommit {
@@ -85,10 +88,16 @@ export interface PullReview {
   /** Empty when GitHub returns no user (a deleted account): such a review never counts. */
   login: string;
   user_type: string;
-  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
+  /** `UNKNOWN` for a state GitHub does not document (then `reported_state` says what was sent): it never approves. */
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING' | 'UNKNOWN';
+  reported_state?: string;
   commit_id: string | null;
+  /** null when GitHub sends none, or one that is not a date-time. */
   submitted_at: string | null;
 }
+
+const REVIEW_STATES = new Set(['APPROVED', 'CHANGES_REQUESTED', 'COMMENTED', 'DISMISSED', 'PENDING']);
+const FILE_STATUSES = new Set(['added', 'removed', 'modified', 'renamed', 'copied', 'changed', 'unchanged']);
 
 export interface CommitStatus {
   state: 'success' | 'pending' | 'failure' | 'error';
@@ -128,65 +137,48 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
     getPullRequest: (pr) =>
       call(`get pull request #${pr}`, async () => {
         const { data } = await octokit.rest.pulls.get({ ...base, pull_number: pr });
-        return {
-          number: data.number,
-          title: data.title,
-          state: data.state,
-          author: { login: data.user?.login ?? '', type: data.user?.type ?? 'User' },
-          base: { ref: data.base.ref, sha: data.base.sha, repo: data.base.repo.full_name },
-          head: { ref: data.head.ref, sha: data.head.sha, repo: data.head.repo?.full_name ?? null },
-        };
+        return readPull(data, `pull request #${pr}`, repository);
       }),
     findOpenPullRequestsByHead: (sha, head = {}) =>
       call(`find the pull requests of ${sha.slice(0, 7)}`, async () => {
-        const list = await octokit.paginate(octokit.rest.pulls.list, { ...base, state: 'open', per_page: 100 });
-        return list
-          .filter((p) => p.head.sha === sha && (!head.repo || p.head.repo?.full_name === head.repo) && (!head.ref || p.head.ref === head.ref))
+        const pulls = readList(
+          await octokit.paginate(octokit.rest.pulls.list, { ...base, state: 'open', per_page: 100 }),
+          'pull request',
+          (p, w) => readPull(p, w, repository),
+          (p) => String(p.number),
+        );
+        return pulls
+          .filter((p) => p.head.sha === sha && (!head.repo || p.head.repo === head.repo) && (!head.ref || p.head.ref === head.ref))
           .map((p) => p.number)
           .sort((a, b) => a - b);
       }),
     listOpenPullRequests: (baseRef) =>
       call(`list open pull requests${baseRef ? ` into ${baseRef}` : ''}`, async () => {
-        const list = await octokit.paginate(octokit.rest.pulls.list, { ...base, state: 'open', per_page: 100, ...(baseRef ? { base: baseRef } : {}) });
-        return list.map((p) => ({ number: p.number, base_ref: p.base.ref, head_sha: p.head.sha }));
+        const pulls = readList(
+          await octokit.paginate(octokit.rest.pulls.list, { ...base, state: 'open', per_page: 100, ...(baseRef ? { base: baseRef } : {}) }),
+          'pull request',
+          (p, w) => readPull(p, w, repository),
+          (p) => String(p.number),
+        );
+        return pulls.map((p) => ({ number: p.number, base_ref: p.base.ref, head_sha: p.head.sha }));
       }),
     listCommits: (pr) =>
       call(`list commits of #${pr}`, async () => {
-        const list = await octokit.paginate(octokit.rest.pulls.listCommits, { ...base, pull_number: pr, per_page: 100 });
-        return list.map((c) => ({
-          sha: c.sha,
-          author_login: c.author?.login ?? null,
-          committer_login: c.committer?.login ?? null,
-          ...(c.author?.type ? { author_type: c.author.type } : {}),
-          ...(c.committer?.type ? { committer_type: c.committer.type } : {}),
-          ...(c.commit.author?.name ? { author_name: c.commit.author.name } : {}),
-          ...(c.commit.author?.email ? { author_email: c.commit.author.email } : {}),
-          ...(c.commit.committer?.email ? { committer_email: c.commit.committer.email } : {}),
-          message: c.commit.message,
-        }));
+        return readList(await octokit.paginate(octokit.rest.pulls.listCommits, { ...base, pull_number: pr, per_page: 100 }), 'commit', readCommit, (c) => c.sha);
       }),
     listFiles: (pr) =>
       call(`list files of #${pr}`, async () => {
-        const list = await octokit.paginate(octokit.rest.pulls.listFiles, { ...base, pull_number: pr, per_page: 100 });
-        return list.map((f) => ({ path: f.filename, status: f.status, ...(f.previous_filename ? { previous_path: f.previous_filename } : {}) }));
+        return readList(await octokit.paginate(octokit.rest.pulls.listFiles, { ...base, pull_number: pr, per_page: 100 }), 'file', readFile, (f) => f.path);
       }),
     listReviews: (pr) =>
       call(`list reviews of #${pr}`, async () => {
-        const list = await octokit.paginate(octokit.rest.pulls.listReviews, { ...base, pull_number: pr, per_page: 100 });
-        return list.map((r) => ({
-          id: r.id,
-          login: r.user?.login ?? '',
-          user_type: r.user?.type ?? 'User',
-          state: r.state as PullReview['state'],
-          commit_id: r.commit_id ?? null,
-          submitted_at: r.submitted_at ?? null,
-        }));
+        return readList(await octokit.paginate(octokit.rest.pulls.listReviews, { ...base, pull_number: pr, per_page: 100 }), 'review', readReview, (r) => String(r.id));
       }),
     readFileAtRef: (path, ref) =>
       call(`read ${path} at ${ref.slice(0, 12)}`, async () => {
         try {
           const res = await octokit.rest.repos.getContent({ ...base, path, ref, mediaType: { format: 'raw' } });
-          return typeof res.data === 'string' ? res.data : Buffer.from(res.data as unknown as ArrayBuffer).toString('utf8');
+          return rawText(res.data, `the raw content of ${path}`);
         } catch (err) {
           if (statusOf(err) === 404) return undefined;
           throw err;
@@ -195,17 +187,13 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
     listTreeAtRef: (ref) =>
       call(`list tree at ${ref.slice(0, 12)}`, async () => {
         const { data } = await octokit.rest.git.getTree({ ...base, tree_sha: ref, recursive: 'true' });
-        return {
-          // Submodules (type commit) are listed too: a path the gate cannot read must not look absent.
-          entries: data.tree.filter((e) => (e.type === 'blob' || e.type === 'commit') && e.path && e.sha).map((e) => ({ path: e.path!, sha: e.sha!, mode: e.mode ?? '100644' })),
-          truncated: data.truncated,
-        };
+        return readTree(data, `the tree at ${ref.slice(0, 12)}`);
       }),
     readBlob: (sha) =>
       call(`read blob ${sha.slice(0, 12)}`, async () => {
         try {
           const res = await octokit.rest.git.getBlob({ ...base, file_sha: sha, mediaType: { format: 'raw' } });
-          return typeof res.data === 'string' ? res.data : Buffer.from(res.data as unknown as ArrayBuffer).toString('utf8');
+          return rawText(res.data, `the raw blob ${sha.slice(0, 12)}`);
         } catch (err) {
           if (statusOf(err) === 404) return undefined;
           throw err;
@@ -215,7 +203,10 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
       call(`read the repository permission of ${login}`, async () => {
         try {
           const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...base, username: login });
-          return (data as { role_name?: string }).role_name ?? data.permission;
+          // A role the gate cannot read is no role: the review then does not count.
+          const d = obj(data, `the permission of ${login}`);
+          const role = typeof d.role_name === 'string' && d.role_name ? d.role_name : d.permission;
+          return typeof role === 'string' && role ? role : 'none';
         } catch (err) {
           // A login GitHub does not know (renamed, deleted) has no role here: its review does not count.
           if (statusOf(err) === 404) return 'none';
@@ -225,8 +216,11 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
     compareCommits: (from, to) =>
       call(`compare ${from.slice(0, 7)}...${to.slice(0, 7)}`, async () => {
         const { data } = await octokit.rest.repos.compareCommitsWithBasehead({ ...base, basehead: `${from}...${to}` });
-        const files = data.files ?? [];
-        const paths = files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
+        const d = obj(data, `the comparison ${from.slice(0, 7)}...${to.slice(0, 7)}`);
+        // No `files` at all is not "nothing changed": the caller then diffs the trees itself.
+        if (d.files === undefined || d.files === null) return { files: [], complete: false };
+        const files = list(d.files, 'the comparison files').map((f, i) => readFile(obj(f, `compared file ${i + 1}`), `compared file ${i + 1}`));
+        const paths = files.flatMap((f) => (f.previous_path ? [f.path, f.previous_path] : [f.path]));
         return { files: paths, complete: files.length < COMPARE_FILE_CAP };
       }),
     setStatus: (sha, status) =>
@@ -236,7 +230,8 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
     listRequestedReviewers: (pr) =>
       call(`list the requested reviewers of #${pr}`, async () => {
         const { data } = await octokit.rest.pulls.listRequestedReviewers({ ...base, pull_number: pr });
-        return data.users.map((u) => u.login);
+        const users = list(obj(data, 'the requested reviewers').users ?? [], 'the requested reviewers');
+        return users.flatMap((u) => (u && typeof u === 'object' && typeof (u as Json).login === 'string' ? [(u as Json).login as string] : []));
       }),
     requestReviewers: (pr, logins) =>
       call(`request reviews on #${pr}`, async () => {
@@ -266,7 +261,11 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
         const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...base, issue_number: pr, per_page: 100 });
         // Only our own comment counts: anyone can paste the marker into a comment of theirs.
         const bots = (opts.botLogins ?? []).map((l) => l.toLowerCase());
-        const mine = comments.find((c) => c.body?.startsWith(marker) && c.user?.type === 'Bot' && (!bots.length || bots.includes(c.user.login.toLowerCase())));
+        const mine = (comments as unknown[])
+          .filter((c): c is { id: number; body?: unknown; user?: { type?: unknown; login?: unknown } | null } => !!c && typeof c === 'object' && typeof (c as Json).id === 'number')
+          .find(
+            (c) => typeof c.body === 'string' && c.body.startsWith(marker) && c.user?.type === 'Bot' && typeof c.user.login === 'string' && (!bots.length || bots.includes(c.user.login.toLowerCase())),
+          );
         if (mine) {
           await octokit.rest.issues.updateComment({ ...base, comment_id: mine.id, body });
           return { id: mine.id, action: 'updated' as const };
@@ -275,6 +274,96 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
         return { id: data.id, action: 'created' as const };
       }),
   };
+}
+
+/** A pull request as `pulls.get` and `pulls.list` return it; `user` null (a deleted account) gives an empty author login. */
+function readPull(raw: unknown, where: string, repository: string): PullRequestInfo {
+  const p = obj(raw, where);
+  const b = obj(p.base, `${where}.base`);
+  const h = obj(p.head, `${where}.head`);
+  const user = loginOf(p, 'user', where);
+  const counts = {
+    ...(optCount(p, 'commits') !== undefined ? { commits: optCount(p, 'commits')! } : {}),
+    ...(optCount(p, 'changed_files') !== undefined ? { files: optCount(p, 'changed_files')! } : {}),
+  };
+  return {
+    number: id(p, 'number', where),
+    title: optStr(p, 'title', where) ?? '',
+    state: optStr(p, 'state', where) ?? '',
+    author: user ?? { login: '', type: 'User' },
+    base: { ref: str(b, 'ref', `${where}.base`), sha: sha(b, 'sha', `${where}.base`), repo: optStr(optObj(b, 'repo', `${where}.base`) ?? {}, 'full_name', `${where}.base.repo`) ?? repository },
+    // A deleted fork: head.repo is null.
+    head: { ref: optStr(h, 'ref', `${where}.head`) ?? '', sha: sha(h, 'sha', `${where}.head`), repo: optStr(optObj(h, 'repo', `${where}.head`) ?? {}, 'full_name', `${where}.head.repo`) ?? null },
+    ...(Object.keys(counts).length ? { counts } : {}),
+  };
+}
+
+/** A commit of the pull request; `author`/`committer` null when the e-mail maps to no GitHub account. */
+function readCommit(c: Json, where: string): PullCommit {
+  const git = obj(c.commit, `${where}.commit`);
+  const gitAuthor = optObj(git, 'author', `${where}.commit`);
+  const gitCommitter = optObj(git, 'committer', `${where}.commit`);
+  const author = loginOf(c, 'author', where);
+  const committer = loginOf(c, 'committer', where);
+  const name = gitAuthor && optStr(gitAuthor, 'name', `${where}.commit.author`);
+  const email = gitAuthor && optStr(gitAuthor, 'email', `${where}.commit.author`);
+  const cEmail = gitCommitter && optStr(gitCommitter, 'email', `${where}.commit.committer`);
+  const message = optStr(git, 'message', `${where}.commit`);
+  return {
+    sha: sha(c, 'sha', where),
+    author_login: author?.login ?? null,
+    committer_login: committer?.login ?? null,
+    ...(author ? { author_type: author.type } : {}),
+    ...(committer ? { committer_type: committer.type } : {}),
+    ...(name ? { author_name: name } : {}),
+    ...(email ? { author_email: email } : {}),
+    ...(cEmail ? { committer_email: cEmail } : {}),
+    ...(message !== undefined ? { message } : {}),
+  };
+}
+
+function readFile(f: Json, where: string): PullFile {
+  const path = str(f, 'filename', where);
+  const status = str(f, 'status', where);
+  if (!FILE_STATUSES.has(status)) throw new PayloadError(`${where} (${path}) has the status ${JSON.stringify(status)}, which is none of ${[...FILE_STATUSES].join(', ')}`);
+  const previous = optStr(f, 'previous_filename', where);
+  return { path, status: status as PullFile['status'], ...(previous ? { previous_path: previous } : {}) };
+}
+
+/** A review; a null `user` (deleted account) gives an empty login, an undocumented state `UNKNOWN`: neither ever approves. */
+function readReview(r: Json, where: string): PullReview {
+  const user = loginOf(r, 'user', where);
+  const reported = r.state;
+  const known = typeof reported === 'string' && REVIEW_STATES.has(reported);
+  const submitted = optStr(r, 'submitted_at', where);
+  return {
+    id: id(r, 'id', where),
+    login: user?.login ?? '',
+    user_type: user?.type ?? 'User',
+    state: known ? (reported as PullReview['state']) : 'UNKNOWN',
+    ...(known ? {} : { reported_state: typeof reported === 'string' ? reported : reported === undefined ? '(none)' : JSON.stringify(reported) }),
+    commit_id: optStr(r, 'commit_id', where) ?? null,
+    submitted_at: submitted !== undefined && !Number.isNaN(Date.parse(submitted)) ? submitted : null,
+  };
+}
+
+/** A recursive tree. Without a boolean `truncated` it cannot be known complete, so it counts as truncated. */
+function readTree(raw: unknown, where: string): { entries: TreeEntry[]; truncated: boolean } {
+  const d = obj(raw, where);
+  const entries = list(d.tree, `${where}.tree`).flatMap((e, i) => {
+    const x = obj(e, `${where} entry ${i + 1}`);
+    const [type, path, blob, mode] = ['type', 'path', 'sha', 'mode'].map((k) => optStr(x, k, `${where} entry ${i + 1}`));
+    // Submodules (type commit) are listed too: a path the gate cannot read must not look absent.
+    return (type === 'blob' || type === 'commit') && path && blob ? [{ path, sha: blob, mode: mode ?? '100644' }] : [];
+  });
+  return { entries, truncated: d.truncated !== false };
+}
+
+/** A raw (`application/vnd.github.raw`) body as text. */
+function rawText(data: unknown, where: string): string {
+  if (typeof data === 'string') return data;
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return Buffer.from(data as ArrayBuffer).toString('utf8');
+  throw new PayloadError(`${where} is not raw text (the server answered with ${data === null ? 'null' : typeof data === 'object' ? 'JSON' : typeof data})`);
 }
 
 function statusOf(err: unknown): number | undefined {

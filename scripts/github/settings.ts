@@ -7,6 +7,7 @@
  * the checks turn into a problem, never an exception. Edge.
  */
 import type { GateOctokit } from './client.ts';
+import { list, obj, str } from './payload.ts';
 
 export type Read<T> = { ok: true; value: T } | { ok: false; status?: number; reason: string };
 
@@ -113,9 +114,10 @@ function ruleOf(r: { type: string; ruleset_id?: number; ruleset_source?: string;
 export async function readRepositorySettings(octokit: GateOctokit, repository: string, opts: { leaseBranch: string }): Promise<RepositorySettings | { unreadable: string }> {
   const [owner, repo] = repository.split('/') as [string, string];
   const base = { owner, repo };
-  const info = await read('the repository', async () => (await octokit.rest.repos.get(base)).data);
+  // Each answer is checked where it is read: a wrong shape is a read that failed, named, never a crash.
+  const info = await read('the repository', async () => str(obj((await octokit.rest.repos.get(base)).data, 'the repository'), 'default_branch', 'the repository'));
   if (!info.ok) return { unreadable: info.reason };
-  const branch = info.value.default_branch;
+  const branch = info.value;
   const branchRules = (b: string) =>
     read(`the rules of ${b}`, async () => (await octokit.paginate(octokit.rest.repos.getBranchRules, { ...base, branch: b, per_page: 100 })).map((r) => ruleOf(r as never)));
 
@@ -139,9 +141,14 @@ export async function readRepositorySettings(octokit: GateOctokit, repository: s
       () => null,
     ),
     read('the environments', async () => {
-      const list = (await octokit.rest.repos.getAllEnvironments({ ...base, per_page: 100 })).data.environments ?? [];
+      const data = obj((await octokit.rest.repos.getAllEnvironments({ ...base, per_page: 100 })).data, 'the environments');
+      const envs = list(data.environments ?? [], 'the environments').map((e, i) => {
+        const where = `environment ${i + 1} of the list`;
+        str(obj(e, where), 'name', where);
+        return e as { name: string; deployment_branch_policy?: { protected_branches: boolean; custom_branch_policies: boolean } | null; protection_rules?: { type: string }[] };
+      });
       return Promise.all(
-        list.map(async (e): Promise<EnvironmentSettings> => {
+        envs.map(async (e): Promise<EnvironmentSettings> => {
           const policy = e.deployment_branch_policy
             ? { protectedBranches: e.deployment_branch_policy.protected_branches, customBranchPolicies: e.deployment_branch_policy.custom_branch_policies }
             : null;

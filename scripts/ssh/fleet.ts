@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { SshError } from '../model/errors.ts';
+import ssh2 from 'ssh2';
+import { SshError, UsageError } from '../model/errors.ts';
 import { connectHost } from './session.ts';
 import type { ConnectOptions, HostSession, SshAuth, SshTarget } from './types.ts';
 
@@ -119,6 +120,18 @@ export async function loadSshAuth(input: { identityFile?: string; env: NodeJS.Pr
   if (pass) {
     auth.passphrase = pass;
     secrets.push(pass);
+  }
+  // A key ssh2 cannot parse is unusable input, said once here; handed to every connection it made
+  // each one fail at the socket (an unhandled ECONNRESET). The message never carries the key.
+  if (auth.privateKey) {
+    const parsed = ssh2.utils.parseKey(auth.privateKey, pass);
+    if (parsed instanceof Error) {
+      const from = input.identityFile ?? `$${input.keyEnv ?? 'OPSGATE_SSH_KEY'}`;
+      throw new UsageError(
+        `${from} is not a private key opsgate can use: ${parsed.message}`,
+        'give an OpenSSH or PEM private key (ssh-keygen -t ed25519); for an encrypted one set OPSGATE_SSH_KEY_PASSPHRASE',
+      );
+    }
   }
   if (input.env.SSH_AUTH_SOCK) auth.agent = input.env.SSH_AUTH_SOCK;
   return { auth, secrets };

@@ -23,7 +23,8 @@ export function commitJson(base: string, repo: FakeRepo, c: FakeCommit) {
   };
 }
 
-export function pullJson(base: string, repo: FakeRepo, p: FakePull) {
+/** A pull request as "List pull requests" returns it; `full` adds what only "Get a pull request" has (counts, merge state). */
+export function pullJson(base: string, repo: FakeRepo, p: FakePull, full = false) {
   const owner = userJson({ login: repo.owner, type: 'User' });
   const repoJson = (full: string) => ({
     id: idOf(full),
@@ -56,6 +57,17 @@ export function pullJson(base: string, repo: FakeRepo, p: FakePull) {
     head: { label: `${headRepo.split('/')[0]}:${p.headRef}`, ref: p.headRef, sha: headOf(p), user: userJson({ login: headRepo.split('/')[0]!, type: 'User' }), repo: repoJson(headRepo) },
     base: { label: `${repo.owner}:${p.baseRef}`, ref: p.baseRef, sha: p.baseSha, user: owner, repo: repoJson(repo.fullName) },
     author_association: 'MEMBER',
+    ...(full
+      ? {
+          merged_by: null,
+          merge_commit_sha: null,
+          mergeable: null,
+          comments: 0,
+          review_comments: 0,
+          commits: p.commits.length,
+          changed_files: diffFiles(base, repo, p.baseSha, headOf(p)).length,
+        }
+      : {}),
   };
 }
 

@@ -12,7 +12,7 @@ export const pullRoutes: Route[] = [
     pattern: /^\/pulls\/(\d+)$/,
     handle: (c) => {
       const p = c.repo.pulls.get(Number(c.match[1]));
-      return p ? c.send(200, pullJson(c.base, c.repo, p)) : c.notFound();
+      return p ? c.send(200, pullJson(c.base, c.repo, p, true)) : c.notFound();
     },
   },
   {

@@ -28,6 +28,17 @@ export interface Fault {
   times: number;
 }
 
+/**
+ * Rewrites a JSON answer before it is sent (for a paginated list: one page's items), to serve the
+ * shapes GitHub documents as possible but the fake state never produces (null users, unknown states,
+ * repeated or dropped items) and shapes no GitHub sends at all.
+ */
+export interface Rewrite {
+  method?: string;
+  path: RegExp;
+  edit(data: unknown, url: URL): unknown;
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -66,6 +77,8 @@ export interface GitHubServer {
   url: string;
   repo(fullName: string): FakeRepo;
   fail(f: Fault): void;
+  /** Rewrites matching JSON answers (every one, until the server stops). */
+  rewrite(r: Rewrite): void;
   /** Registers more endpoints; later registrations are tried first. */
   route(...routes: Route[]): void;
   requests: RecordedRequest[];
@@ -90,6 +103,7 @@ export function idOf(s: string): number {
 export async function startGitHubServer(opts: { token?: string; actor?: FakeUser } = {}): Promise<GitHubServer> {
   const repos = new Map<string, FakeRepo>();
   const faults: Fault[] = [];
+  const rewrites: Rewrite[] = [];
   const requests: RecordedRequest[] = [];
   const routes: Route[] = [...pullRoutes, ...gitRoutes, ...issueRoutes];
   const actor = opts.actor ?? { login: 'github-actions[bot]', type: 'Bot' };
@@ -108,6 +122,10 @@ export async function startGitHubServer(opts: { token?: string; actor?: FakeUser
 
   function send(req: IncomingMessage, res: ServerResponse, status: number, data: unknown, headers: Record<string, string> = {}) {
     const auth = req.headers.authorization;
+    if (typeof data !== 'string' && status < 300) {
+      const url = new URL(req.url ?? '/', 'http://local');
+      for (const r of rewrites) if ((!r.method || r.method === (req.method ?? 'GET')) && r.path.test(url.pathname)) data = r.edit(data, url);
+    }
     requests.push({ method: req.method ?? 'GET', path: req.url ?? '', status, ...(auth ? { authorization: auth } : {}) });
     const text = typeof data === 'string' ? data : JSON.stringify(data);
     res.writeHead(status, {
@@ -214,6 +232,7 @@ export async function startGitHubServer(opts: { token?: string; actor?: FakeUser
       return r;
     },
     fail: (f) => faults.push(f),
+    rewrite: (r) => rewrites.push(r),
     route: (...more) => routes.unshift(...more),
     requests,
     stop: () =>
