@@ -4,28 +4,17 @@
  * repository, never "internal error" (exit 3). Found by sweeping the bin with bad
  * roots: plan, inspect and both converges used to exit 3 on a missing root.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../scripts/model/errors.ts';
 import { readRepo } from '../../scripts/repo/read-repo.ts';
-import { BIN } from '../helpers/bin.ts';
+import { runBin } from '../helpers/bin.ts';
 
-const run = promisify(execFile);
 let dir: string;
 
-async function bin(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { cwd: dir, env: { PATH: process.env.PATH, NO_COLOR: '1', HOME: dir }, timeout: 60_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+const bin = (args: string[]) => runBin(args, dir, 60_000);
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'og-missing-root-'));

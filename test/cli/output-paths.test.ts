@@ -4,17 +4,14 @@
  * the path and the reason, never "internal error" (exit 3). Found by sweeping the bin:
  * calendar export, demo, gate --decision-out and land stage exited 3.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeFileSystemError } from '../../scripts/model/file-system-error.ts';
-import { BIN } from '../helpers/bin.ts';
+import { runBin } from '../helpers/bin.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
 
-const run = promisify(execFile);
 let dir: string;
 let blocked: string;
 
@@ -27,15 +24,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function bin(args: string[]): Promise<{ code: number; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, '--root', repoRoot, ...args], { cwd: dir, env: { PATH: process.env.PATH, NO_COLOR: '1', HOME: dir }, timeout: 120_000 });
-    return { code: 0, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stderr: string };
-    return { code: x.code, stderr: x.stderr };
-  }
-}
+const bin = (args: string[]) => runBin(['--root', repoRoot, ...args], dir);
 
 describe('an output path under a regular file', () => {
   const cases: [string, () => string[]][] = [
