@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { ChangeDocument, IncidentDocument, OncallDocument } from '../model/documents.generated.ts';
 import { rotationSlots } from '../rules/oncall.ts';
+import { parseInstant } from '../model/instant.ts';
 
 /**
  * Shift boundaries of a 24x7 rotation: each moment one person hands over to
@@ -66,7 +67,7 @@ export interface IncidentSpan<T> {
 export function incidentSpans<T extends { data: IncidentDocument }>(incidents: readonly T[]): IncidentSpan<T>[] {
   return incidents.map((doc) => {
     const end = doc.data.resolved_at ?? doc.data.closed_at;
-    return { doc, from: Date.parse(doc.data.detected_at), end: end ? Date.parse(end) : undefined };
+    return { doc, from: parseInstant(doc.data.detected_at), end: end ? parseInstant(end) : undefined };
   });
 }
 
@@ -77,7 +78,7 @@ export function openAt<T>(spans: readonly IncidentSpan<T>[], atMs: number): T[] 
 }
 
 export function changeStarts<T extends { data: ChangeDocument }>(changes: readonly T[]): { doc: T; start: number }[] {
-  return changes.map((doc) => ({ doc, start: Date.parse(doc.data.window.start) }));
+  return changes.map((doc) => ({ doc, start: parseInstant(doc.data.window.start) }));
 }
 
 export function openingIn<T>(starts: readonly { doc: T; start: number }[], fromMs: number, toMs: number): T[] {

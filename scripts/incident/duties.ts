@@ -1,4 +1,5 @@
 import type { IncidentDocument, SlaDocument } from '../model/documents.generated.ts';
+import { parseInstant } from '../model/instant.ts';
 
 /**
  * The duties of 第五章 故障处理 for one incident, each with its due time and
@@ -54,11 +55,11 @@ const DEFAULT_LEADERSHIP_BY = ['phone', 'in_person'];
 /** An incident open for months at a 15-minute cadence still yields a bounded list: older windows are summarised. */
 export const MAX_UPDATE_WINDOWS = 2_000;
 
-const ms = (s: string | undefined) => (s ? Date.parse(s) : undefined);
+const ms = (s: string | undefined) => (s ? parseInstant(s) : undefined);
 const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
 
 export function clockStart(i: IncidentDocument): number {
-  return ms(i.reported_at) ?? Date.parse(i.detected_at);
+  return ms(i.reported_at) ?? parseInstant(i.detected_at);
 }
 
 export function isResolved(i: IncidentDocument): boolean {
@@ -128,7 +129,7 @@ function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly }: Duty
   // The first escalation that passes the test, with its index and time (parsed for that one only).
   const findEscalation = (test: (e: (typeof listed)[number]) => boolean) => {
     const idx = listed.findIndex(test);
-    return idx < 0 ? undefined : { idx, channel: listed[idx]!.channel, t: Date.parse(listed[idx]!.at) };
+    return idx < 0 ? undefined : { idx, channel: listed[idx]!.channel, t: parseInstant(listed[idx]!.at) };
   };
   const deviation = (kind: DutyKind) => {
     const d = i.deviations?.find((x) => x.duty === kind);
@@ -251,7 +252,7 @@ function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly }: Duty
         },
         verifiedState,
       );
-    const fbAt = minOf([ms(i.feedback?.at), ...(i.notifications ?? []).filter((n) => n.duty === 'feedback').map((n) => Date.parse(n.at))]);
+    const fbAt = minOf([ms(i.feedback?.at), ...(i.notifications ?? []).filter((n) => n.duty === 'feedback').map((n) => parseInstant(n.at))]);
     const fbState = state(feedbackDue, fbAt, now);
     if (keep(fbState))
       push(
@@ -325,7 +326,7 @@ function scanUpdateWindows(
   const end = resolvedAt ?? now;
   const updates: UpdateHit[] = [];
   i.notifications?.forEach((n, idx) => {
-    if (n.duty === 'update') updates.push({ t: Date.parse(n.at), idx });
+    if (n.duty === 'update') updates.push({ t: parseInstant(n.at), idx });
   });
   updates.sort((a, b) => a.t - b.t);
   const windows = Math.max(0, Math.ceil((end - from) / len));

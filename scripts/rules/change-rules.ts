@@ -5,6 +5,7 @@ import type { RepoModel } from '../repo/repo-model.ts';
 import { blockingFreezes, calendarMemo, containingWindow, windowAppliesTo, type CalendarMemo } from './calendar.ts';
 import { deriveRisk, deriveRiskLevel, renderRiskDerivation, riskRank } from './risk.ts';
 import { at, type RuleInput } from './rule-context.ts';
+import { parseInstant } from '../model/instant.ts';
 
 type ChangeDoc = Doc<'change'>;
 type ChangeStep = NonNullable<ChangeDoc['data']['prechecks']>[number] | ChangeDoc['data']['steps'][number];
@@ -18,8 +19,8 @@ export function checkChanges({ repo, existingFiles, refusedFiles }: RuleInput): 
   const calendar = repo.one('calendar');
   const memo = calendar ? calendarMemo(calendar.data) : undefined;
   // Each window's times, parsed once for both checks.
-  const starts = changes.map((doc) => Date.parse(doc.data.window.start));
-  const ends = changes.map((doc) => Date.parse(doc.data.window.end));
+  const starts = changes.map((doc) => parseInstant(doc.data.window.start));
+  const ends = changes.map((doc) => parseInstant(doc.data.window.end));
   for (let i = 0; i < changes.length; i++) {
     const found = checkOneChange(changes[i]!, hostsOf[i]!, starts[i]!, ends[i]!, repo, memo, existingFiles, refusedFiles);
     for (const d of found) out.push(d);

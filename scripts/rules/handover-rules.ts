@@ -3,6 +3,7 @@ import { changeStarts, DEFAULT_ACK_MINUTES, DEFAULT_LOOKBACK_HOURS, handoverId, 
 import { formatLocal } from '../incident/time.ts';
 import { at, type RuleInput } from './rule-context.ts';
 import { openAtIndex, openingInIndex } from './span-index.ts';
+import { parseInstant } from '../model/instant.ts';
 
 const MIN = 60_000;
 
@@ -33,7 +34,7 @@ export function checkHandovers({ repo, now }: RuleInput): Diagnostic[] {
     if (!oncall.data.rotations.some((r) => r.id === cfg.rotation)) {
       out.push(at(oncall, '/handover/rotation', 'handover.unknown-rotation', `no rotation '${cfg.rotation}'`, `use one of: ${oncall.data.rotations.map((r) => r.id).join(', ')}`));
     } else {
-      const from = Math.max(Date.parse(cfg.since), nowMs - (cfg.lookback_hours ?? DEFAULT_LOOKBACK_HOURS) * 3_600_000);
+      const from = Math.max(parseInstant(cfg.since), nowMs - (cfg.lookback_hours ?? DEFAULT_LOOKBACK_HOURS) * 3_600_000);
       for (const b of shiftBoundaries(oncall.data, cfg.rotation, from, nowMs - ackMin * MIN, zone)) {
         if (byId.has(b.id)) continue;
         out.push(
@@ -53,7 +54,7 @@ export function checkHandovers({ repo, now }: RuleInput): Diagnostic[] {
   const person = (id: string) => repo.get('person', id) !== undefined || repo.hasInvalid('person', id);
   for (const h of docs) {
     const d = h.data;
-    const b = Date.parse(d.boundary);
+    const b = parseInstant(d.boundary);
     if (d.id !== handoverId(b, zone))
       out.push(at(h, '/id', 'handover.id-mismatch', `the boundary ${d.boundary} is ${handoverId(b, zone)} in ${zone}, not ${d.id}`, `rename the file to ${handoverPath(handoverId(b, zone))}`));
     for (const [ptr, id] of [
@@ -140,7 +141,7 @@ export function checkHandovers({ repo, now }: RuleInput): Diagnostic[] {
     } else {
       if (ack.by !== d.incoming)
         out.push(at(h, '/acknowledgement/by', 'handover.acknowledged-by-other', `acknowledged by ${ack.by}, but ${d.incoming} is taking over`, 'only the incoming person acknowledges a handover'));
-      if (Date.parse(ack.at) > b + ackMin * MIN)
+      if (parseInstant(ack.at) > b + ackMin * MIN)
         out.push(at(h, '/acknowledgement/at', 'handover.ack-late', `acknowledged at ${ack.at}, more than ${ackMin} min after the boundary`, 'acknowledge at the handover', 'warning'));
     }
   }

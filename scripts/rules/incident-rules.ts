@@ -6,6 +6,7 @@ import { formatLocal } from '../incident/time.ts';
 import { at, type RuleInput } from './rule-context.ts';
 import { endOfDay } from './contact-rules.ts';
 import { secretNameProblem } from './secret-names.ts';
+import { parseInstant } from '../model/instant.ts';
 
 /** The lint code for each duty that was missed or done late. */
 export const DUTY_CODES: Record<DutyKind, string> = {
@@ -69,9 +70,9 @@ export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
       );
     }
 
-    const detected = Date.parse(d.detected_at);
+    const detected = parseInstant(d.detected_at);
     const early = (ptr: string, t: string) => {
-      if (Date.parse(t) < detected)
+      if (parseInstant(t) < detected)
         out.push(at(inc, ptr, 'incident.time-order', `${t} is before the fault was detected (${d.detected_at})`, 'check the date: the chain starts at detection', 'warning'));
     };
     d.escalations?.forEach((e, i) => early(`/escalations/${i}/at`, e.at));
@@ -147,7 +148,7 @@ export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
           ),
         );
       const expires = c.data.contract?.expires;
-      if (expires && endOfDay(expires, zone) < Date.parse(v.called_at)) {
+      if (expires && endOfDay(expires, zone) < parseInstant(v.called_at)) {
         out.push(
           at(
             inc,

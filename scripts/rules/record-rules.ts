@@ -2,6 +2,7 @@ import type { Diagnostic } from '../model/diagnostic.ts';
 import { at, type RuleInput } from './rule-context.ts';
 import { suggest } from './suggest.ts';
 import { coverageGaps, dutySlots, restBreaches } from './oncall.ts';
+import { parseInstant } from '../model/instant.ts';
 
 /** Rules over incidents, exceptions, SLA, runbooks and backups. Pure. */
 export function checkRecords({ repo, now }: RuleInput): Diagnostic[] {
@@ -38,7 +39,7 @@ export function checkRecords({ repo, now }: RuleInput): Diagnostic[] {
     let prev: [string, number] | undefined;
     for (const [name, v] of order) {
       if (!v) continue;
-      const t = Date.parse(v);
+      const t = parseInstant(v);
       if (prev && t < prev[1]) out.push(at(inc, `/${name}`, 'incident.time-order', `${name} (${v}) is before ${prev[0]}`, 'timestamps run detected ≤ reported ≤ acknowledged ≤ resolved ≤ closed'));
       prev = [name, t];
     }
@@ -73,16 +74,16 @@ export function checkRecords({ repo, now }: RuleInput): Diagnostic[] {
       const near = suggest(ex.data.rule, [...checkIds]);
       out.push(at(ex, '/rule', 'exception.unknown-rule', `no baseline check '${ex.data.rule}'`, near.length ? `did you mean ${near.join(' or ')}?` : 'use a check id from policies/baselines/'));
     }
-    if (Date.parse(ex.data.expires) <= Date.parse(ex.data.created)) out.push(at(ex, '/expires', 'exception.expiry-order', 'expires is not after created', 'set a future expiry'));
+    if (parseInstant(ex.data.expires) <= parseInstant(ex.data.created)) out.push(at(ex, '/expires', 'exception.expiry-order', 'expires is not after created', 'set a future expiry'));
     if (ex.data.approver === ex.data.owner) out.push(at(ex, '/approver', 'exception.self-approved', 'the owner approved their own waiver', 'a waiver must be approved by someone else'));
-    if (Date.parse(ex.data.expires) <= nowMs)
+    if (parseInstant(ex.data.expires) <= nowMs)
       out.push(
         at(ex, '/expires', 'exception.expired', `the waiver expired on ${ex.data.expires}; the finding fails again`, 'remediate and delete the waiver, or renew it with a new approval', 'warning'),
       );
   }
 
   for (const rb of repo.all('runbook')) {
-    const due = Date.parse(rb.data.last_reviewed) + rb.data.review_every_days * 86_400_000;
+    const due = parseInstant(rb.data.last_reviewed) + rb.data.review_every_days * 86_400_000;
     if (due < nowMs)
       out.push(
         at(

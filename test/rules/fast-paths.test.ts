@@ -4,6 +4,7 @@ import { changeStarts, incidentSpans, openAt, openingIn } from '../../scripts/ha
 import { evaluateDutiesSummarisingUpdates, evaluateMissedDuties, type DutyInput, type SlaLevel } from '../../scripts/incident/duties.ts';
 import { deriveIncidentLevel, deriveIncidentRank } from '../../scripts/incident/levels.ts';
 import type { CalendarDocument, ChangeDocument, HostDocument, IncidentDocument } from '../../scripts/model/documents.generated.ts';
+import { parseInstant } from '../../scripts/model/instant.ts';
 import { calendarMemo, containingWindow, windowAppliesTo, windowOccurrences } from '../../scripts/rules/calendar.ts';
 import { holdsPlaceholderText } from '../../scripts/rules/change-rules.ts';
 import { deriveRisk, deriveRiskLevel } from '../../scripts/rules/risk.ts';
@@ -341,5 +342,76 @@ describe('holdsPlaceholderText', () => {
     }
     expect(holding).toBeGreaterThan(300);
     expect(holding).toBeLessThan(2700);
+  });
+});
+
+describe('parseInstant', () => {
+  const two = () => pick(['00', '01', '09', '10', '12', '13', '23', '24', '28', '29', '30', '31', '32', '59', '60', '99', '0a', ' 1', String(Math.floor(rnd() * 100)).padStart(2, '0')]);
+  const year = () => pick(['2026', '2024', '2100', '2000', '1900', '1970', '1969', '0000', '0001', '9999', '20x6', '+002026', String(Math.floor(rnd() * 10000)).padStart(4, '0')]);
+  const valid = (): string => {
+    const t = new Date(Date.UTC(1900 + Math.floor(rnd() * 300), 0, 1) + Math.floor(rnd() * 300 * 365) * 86_400_000 + Math.floor(rnd() * 86_400_000));
+    const iso = t.toISOString();
+    const offset = pick(['Z', '+08:00', '-05:30', '+00:00', '-00:00', '+23:59', '-23:59', '+05:45']);
+    const shape = pick(['min', 'sec', 'ms1', 'ms2', 'ms3']);
+    const body = shape === 'min' ? iso.slice(0, 16) : shape === 'sec' ? iso.slice(0, 19) : iso.slice(0, 20 + Number(shape.slice(2)));
+    return body + offset;
+  };
+  /** A valid timestamp with one part changed: every other part stays valid, so the changed one decides. */
+  const odd = (): string => {
+    const v = valid();
+    const at = (i: number, len: number, x: string) => v.slice(0, i) + x + v.slice(i + len);
+    const tail = v.slice(16).search(/[Z+-]/) + 16;
+    switch (pick(['year', 'month', 'day', 'T', 'hour', 'minute', 'second', 'fraction', 'offset', 'cut', 'append'])) {
+      case 'year':
+        return at(0, 4, year());
+      case 'month':
+        return at(5, 2, two());
+      case 'day':
+        return at(8, 2, two());
+      case 'T':
+        return at(10, 1, pick(['t', ' ', '_', 'TT']));
+      case 'hour':
+        return at(11, 2, two());
+      case 'minute':
+        return at(14, 2, two());
+      case 'second':
+        return v.slice(0, 16) + ':' + two() + v.slice(tail);
+      case 'fraction':
+        return v.slice(0, 16) + ':' + pick(['00', '59']) + '.' + pick(['', '5', '05', '123', '1234', '9', 'x', '12a']) + v.slice(tail);
+      case 'offset':
+        return v.slice(0, tail) + pick(['Z', 'z', '+08:00', '+24:00', '-00:00', '+0800', '', '+08', '+08:00 ', '+8:00', '+08:60', '+08:0x', 'Zx', '+23:59', '-23:60']);
+      case 'cut':
+        return v.slice(0, Math.floor(rnd() * v.length));
+      default:
+        return v + pick(['x', ' ', 'Z', '0', ':00']);
+    }
+  };
+
+  it('answers as Date.parse, for the form documents write and every near miss', () => {
+    let parsed = 0;
+    const wrong: string[] = [];
+    const edges = [
+      '2026-02-29T00:00Z',
+      '2024-02-29T00:00Z',
+      '2026-02-30T10:00+08:00',
+      '2026-04-31T00:00:00Z',
+      '2026-01-10T24:00Z',
+      '2026-01-10T23:59:59.999-23:59',
+      '1969-12-31T23:59:59.999Z',
+      '0000-03-01T00:00Z',
+      '2026-11-30',
+      '',
+      'now',
+    ];
+    for (const s of [...edges, ...Array.from({ length: 20_000 }, valid), ...Array.from({ length: 40_000 }, odd)]) {
+      const expected = Date.parse(s);
+      if (!Object.is(parseInstant(s), expected)) wrong.push(`${s}: ${parseInstant(s)}, Date.parse ${expected}`);
+      if (!Number.isNaN(expected)) parsed++;
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(parsed).toBeGreaterThan(35_000);
+    // A value that is not a string is coerced, as Date.parse coerces it.
+    expect(parseInstant(0 as unknown as string)).toBe(Date.parse(0 as unknown as string));
+    expect(parseInstant(undefined as unknown as string)).toBeNaN();
   });
 });
