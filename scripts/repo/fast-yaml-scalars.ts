@@ -60,45 +60,31 @@ export function plainEnd(s: string, p: number, flow: boolean): number {
   return flow ? flowPlainEnd(s, p) : blockPlainEnd(s, p);
 }
 
-/** In block context only `: `, ` #` and the line end stop a plain scalar: found with native searches. */
+/**
+ * In block context only `: `, ` #` and the line end stop a plain scalar. One
+ * pass over the characters: a value is short, and native searches (one for the
+ * line end, one per colon, one for a comment) cost more in calls than they save.
+ */
 function blockPlainEnd(s: string, p: number): number {
-  let eol = s.indexOf('\n', p);
-  if (eol === -1) eol = s.length;
-  out.stop = STOP_EOL;
-  let end = eol;
-  const hash = commentAfter(s, p);
-  if (hash < eol) {
-    end = hash;
-    out.stop = STOP_COMMENT;
-  }
-  for (let c = s.indexOf(':', p); c !== -1 && c < end; c = s.indexOf(':', c + 1)) {
-    if (isBlank(s, c + 1)) {
-      out.stop = STOP_COLON;
-      return c;
+  const n = s.length;
+  for (let i = p; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === NL) {
+      out.stop = STOP_EOL;
+      return i;
     }
-  }
-  return end;
-}
-
-// The first ` #` at or after hashFrom in hashText (its length when none): found once per document, not per scalar.
-let hashText = '';
-let hashFrom = 0;
-let hashAt = 0;
-
-function commentAfter(s: string, p: number): number {
-  if (s !== hashText || p < hashFrom || (hashAt < p && hashAt < s.length)) {
-    hashText = s;
-    hashFrom = p;
-    hashAt = s.length;
-    // '#' is rare and ' ' everywhere: search for the '#'.
-    for (let h = s.indexOf('#', p + 1); h !== -1; h = s.indexOf('#', h + 1)) {
-      if (s.charCodeAt(h - 1) === SP) {
-        hashAt = h - 1;
-        break;
+    if (c === COLON) {
+      if (i + 1 >= n || s.charCodeAt(i + 1) === SP || s.charCodeAt(i + 1) === NL) {
+        out.stop = STOP_COLON;
+        return i;
       }
+    } else if (c === HASH && i > p && s.charCodeAt(i - 1) === SP) {
+      out.stop = STOP_COMMENT;
+      return i - 1;
     }
   }
-  return hashAt;
+  out.stop = STOP_EOL;
+  return n;
 }
 
 function flowPlainEnd(s: string, p: number): number {
@@ -147,6 +133,10 @@ const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
 export function resolvePlain(str: string): unknown {
   const c = str.charCodeAt(0);
   if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) {
+    // A '-' after a digit (2026-11-28, a date or timestamp) fits none of the forms below: a
+    // sign comes first or right after the exponent's e. A string, without six regex tests.
+    const d = str.charCodeAt(3);
+    if (str.charCodeAt(4) === 45 && d >= 48 && d <= 57) return str;
     if (OCT.test(str)) return parseInt(str.substring(2), 8);
     if (INT.test(str)) return parseInt(str, 10);
     if (HEX.test(str)) return parseInt(str.substring(2), 16);

@@ -179,9 +179,8 @@ const RESERVED_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 
 const keyStack: string[] = [];
 let keyTop = 0;
 
-/** Records `key` for the mapping whose keys start at `base`; a reserved or repeated key is left to the positional parser. */
+/** Records `key` (not reserved: plainKey and quotedKey see to that) for the mapping whose keys start at `base`; a repeated key is left to the positional parser. */
 function claimKey(map: Record<string, unknown>, base: number, key: string): void {
-  if (RESERVED_KEYS.has(key)) throw BAIL;
   if (keyTop - base > 32) {
     if (map[key] !== undefined) throw BAIL;
   } else for (let i = base; i < keyTop; i++) if (keyStack[i] === key) throw BAIL;
@@ -193,16 +192,48 @@ function mappingKey(p: number): number {
   const c = s.charCodeAt(p);
   let end: number;
   if (c === DQ || c === SQ) {
-    end = c === DQ ? doubleQuoted(s, p) : singleQuoted(s, p);
+    end = quotedKey(p, c);
     if (s.charCodeAt(end) !== COLON) throw BAIL;
   } else {
     if (isIndicator(c)) throw BAIL;
-    end = plainEnd(s, p, false);
-    if (out.stop !== STOP_COLON) throw BAIL;
-    out.val = plainKey(p, trimEnd(s, p, end));
+    end = blockKeyEnd(p);
+    out.val = plainKey(p, trimEnd(s, p, end), keyHash);
   }
   if (end - p > MAX_KEY || !isBlank(s, end + 1)) throw BAIL;
   return end;
+}
+
+/** A quoted key at p (quote c); returns the position after it, out.val = the key, which must not be reserved. */
+function quotedKey(p: number, c: number): number {
+  const end = c === DQ ? doubleQuoted(s, p) : singleQuoted(s, p);
+  if (RESERVED_KEYS.has(out.val as string)) throw BAIL;
+  return end;
+}
+
+/** The hash blockKeyEnd computed over the key's characters up to its last non-space. */
+let keyHash = 0;
+
+/**
+ * A block key's colon: the first `:` followed by a space, the line end or the
+ * end of the text, as blockPlainEnd finds it; a comment or the line end before
+ * it is not a key (the positional parser decides). Hashes the key on the way.
+ */
+function blockKeyEnd(p: number): number {
+  let h = 0;
+  let hashed = 0;
+  for (let i = p; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === COLON) {
+      const d = s.charCodeAt(i + 1);
+      if (i + 1 >= n || d === SP || d === NL) {
+        keyHash = hashed;
+        return i;
+      }
+    } else if (c === NL || (c === HASH && s.charCodeAt(i - 1) === SP)) throw BAIL;
+    h = (Math.imul(h, 31) + c) | 0;
+    if (c !== SP) hashed = h;
+  }
+  throw BAIL;
 }
 
 /**
@@ -212,14 +243,15 @@ function mappingKey(p: number): number {
  */
 const KEY_CACHE: string[] = new Array<string>(4096).fill('');
 
-/** The plain key s[p, end): a string (core-schema null, bool or number keys are left to the positional parser). */
-function plainKey(p: number, end: number): string {
+/** The plain key s[p, end), whose characters hash to h (blockKeyEnd): a string (core-schema null, bool or number keys are left to the positional parser). */
+function plainKey(p: number, end: number, h: number): string {
   const len = end - p;
-  const slot = (len * 961 + s.charCodeAt(p) * 31 + s.charCodeAt(end - 1)) & 4095;
+  const slot = (h ^ (h >>> 12)) & 4095;
   const cached = KEY_CACHE[slot]!;
   if (cached.length === len && s.startsWith(cached, p)) return cached;
   const key = s.slice(p, end);
-  if (typeof resolvePlain(key) !== 'string') throw BAIL;
+  // Checked here, once per new key: a cached key is known not to be reserved.
+  if (RESERVED_KEYS.has(key) || typeof resolvePlain(key) !== 'string') throw BAIL;
   // A property name read back from an object is internalised.
   const interned = Object.keys({ [key]: 0 })[0] ?? key;
   KEY_CACHE[slot] = interned;
@@ -389,13 +421,15 @@ function flowMap(p: number, depth: number): number {
 function flowKey(p: number): number {
   const c = s.charCodeAt(p);
   let end: number;
-  if (c === DQ || c === SQ) end = c === DQ ? doubleQuoted(s, p) : singleQuoted(s, p);
+  if (c === DQ || c === SQ) end = quotedKey(p, c);
   else {
     if (isIndicator(c)) throw BAIL;
     end = plainEnd(s, p, true);
     if (out.stop !== STOP_COLON) throw BAIL;
     if (s.charCodeAt(end - 1) === SP || s.lastIndexOf(':', end - 1) >= p) throw BAIL;
-    out.val = plainKey(p, end);
+    let h = 0;
+    for (let i = p; i < end; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+    out.val = plainKey(p, end, h);
   }
   if (s.charCodeAt(end) !== COLON || s.charCodeAt(end + 1) !== SP) throw BAIL;
   return end + 2;

@@ -47,6 +47,19 @@ const READ_FAST: Array<[string, string]> = [
   ['the same keys in sibling and nested mappings', 'a:\n  a: 1\n  b: {a: 2, b: [{a: 3}]}\nb:\n  a: 4\n- x\n'.replace('- x\n', 'c: [{a: 5}, {a: 6}]\n')],
   ['a mapping with many keys', Array.from({ length: 60 }, (_, i) => `k${i}: ${i}\n`).join('')],
   ['keys that share length and first and last characters', 'abc: 1\naxc: 2\nnested:\n  abc: 3\n  axc: 4\n'],
+  // Keys and plain values are scanned character by character (blockKeyEnd, blockPlainEnd): each way a scan stops.
+  ['a value ending the text without a line break', 'a: x'],
+  ['an empty value ending the text', 'a: 1\nb:'],
+  ['colons inside values', 'a: b:c\nc: y::z\nd: http://h:8080/p\n'],
+  ['a hash inside a value and after a space', 'a: b#c\nb: x #y: z\nc: p#q #r\n'],
+  ['keys with trailing spaces, colons and hashes', 'a b  : 1\nc:d  : 2\ne#f : 3\n'],
+  ['keys that share a length and their first and last letters', 'abc: 1\naxc: 2\nx:\n  abc: 3\n  ayc: 4\n'],
+  ['flow keys that share a length and their first and last letters', 'a: {abc: 1, axc: 2, ayc: 3}\nb: [{abc: 4}, {axc: 5}]\n'],
+  ['the same key in many mappings', `${Array.from({ length: 30 }, (_, i) => `m${i}: {id: ${i}, name: n${i}}\n`).join('')}`],
+  [
+    'dashes after digits, numbers with exponents',
+    'a: 1234-5\nb: 12-3\nc: 1.2e-5\nd: -1234-5\ne: 0000-1\nf: 1.5e-10\ng: 12e-3\nh: 123e-45\ni: 2026-13\nj: 1234-\nk: 12345\nl: .5e-5\nm: +123-4\nn: 1e-12\n',
+  ],
 ];
 
 /** Inputs the fast reader must leave to the positional parser (undefined). */
@@ -75,6 +88,17 @@ const LEFT_TO_POSITIONAL: Array<[string, string]> = [
   ['constructor', 'constructor: 1\n'],
   ['prototype', 'prototype: 1\n'],
   ['toString (inherited)', 'toString: 1\n'],
+  ['a reserved key after ordinary keys', 'a: 1\nb: 2\nvalueOf: 3\n'],
+  ['a reserved key, double-quoted', '"__proto__": 1\n'],
+  ['a reserved key, single-quoted', "'constructor': 1\n"],
+  ['a reserved key, quoted, in a flow mapping', 'a: {"hasOwnProperty": 1}\n'],
+  ['a reserved key, plain, in a flow mapping', 'a: {b: 1, isPrototypeOf: 2}\n'],
+  ['a reserved key in a compact mapping', 'a:\n  - x: 1\n    "toString": 2\n'],
+  ['a key cut by a comment before its colon', 'a #c: 1\n'],
+  ['a key cut by the line end', 'a: 1\nb\nc: 2\n'],
+  ['a key at the end of the text', 'a: 1\nb'],
+  ['a value ending in a colon', 'a: 1\nb: x:\n'],
+  ['a value ending the text in a colon', 'a: x:'],
   ['merge key', 'a: 1\n<<: {b: 2}\n'],
   ['null key', '~: 1\n'],
   ['null word key', 'null: 1\n'],
