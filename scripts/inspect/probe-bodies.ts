@@ -75,7 +75,12 @@ fi
 # config file's Include arguments and whether it has a Match line; deeper Include levels (at most 8) get one awk each.
 # /proc/PID/stat counts in USER_HZ, 100 on every Linux architecture opsgate runs on (getconf would cost a process).
 hz=100
-ogsi='FILENAME != ARGV[1] && FILENAME != ARGV[2] { k = tolower($1); if (k == "include") for (i = 2; i <= NF; i++) print $i > o; else if (k == "match") { print "%MATCH%" > o; if (tolower($0) ~ /[[:space:]]local(address|port)[[:space:]]/) print "%LOCAL%" > o
+# sshd reads \`Keyword=value\` as \`Keyword value\` (strdelim: one '=' between words), so \`Include=FILE\`, \`Match=User x\` and
+# \`Match User=x\` are what they say: every awk that reads the config files splits those lines the same way first.
+ogeq='
+/=/ && tolower($0) ~ /^[[:space:]]*(match|include)[[:space:]=]/ { gsub(/=/, " ") }
+'
+ogsi="$ogeq"'FILENAME != ARGV[1] && FILENAME != ARGV[2] { k = tolower($1); if (k == "include") for (i = 2; i <= NF; i++) print $i > o; else if (k == "match") { print "%MATCH%" > o; if (tolower($0) ~ /[[:space:]]local(address|port)[[:space:]]/) print "%LOCAL%" > o
   for (i = 2; i <= NF; i++) { c = tolower($i); if (c ~ /^#/) break; if (c == "all") continue; if (c == "rdomain") print "%RDOMAIN%" > o; else if (c !~ /^(user|group|host|address|localaddress|localport)$/) print "%UNK% " FILENAME ":" FNR " " $i > o; i++ } } }'
 : > "$T/inc"
 awk -v B="$B" -v d="$d" -v st="$st" -v hz="$hz" -v o="$T/inc" "FILENAME == ARGV[1] { print; next } FILENAME == ARGV[2] { if (/^btime /) bt = \\$2; next } $ogsi"' END { if (d != "") printf "%s daemon %s %s %s %s\\n", B, d, st, hz, bt }' "$T/sshd-g" /proc/stat "$cf"
@@ -91,7 +96,7 @@ if [ -n "$m" ]; then
   # Addresses each Match Address names (IPv4 networks in a list with exclusions also by their middle and last address);
   # with UseDNS yes also the names each Match Host names (h=NAME: host=NAME from
   # 203.0.113.10). Without UseDNS sshd matches Host against the address, so names would only be false alarms.
-  addrs="203.0.113.10 $(awk 'FILENAME == ARGV[1] { if ($1 == "usedns" && $2 == "yes") dns = 1; next }
+  addrs="203.0.113.10 $(awk "$ogeq"'FILENAME == ARGV[1] { if ($1 == "usedns" && $2 == "yes") dns = 1; next }
     tolower($1) == "match" { for (i = 2; i < NF; i++) { k = tolower($i); if (k != "address" && !(k == "host" && dns)) continue; n = split($(i + 1), a, ","); for (j = 1; j <= n; j++) { x = a[j]; if (substr(x, 1, 1) == "!") continue
       if (k == "address") { if (neg(a, n) && x ~ /^[0-9.]+\\/[0-9]+$/) { split(x, c, "/"); v4(c[1], c[2]) } sub(/\\/.*/, "", x); gsub(/[*?]/, "1", x) } else { gsub(/[*?]/, "x", x); x = "h=" x } if (!s[x]++) print x } } }
     # A list with !exclusions can exclude the first address of a network: its middle and last addresses stand for it too.
@@ -101,14 +106,14 @@ if [ -n "$m" ]; then
   # Match LocalAddress/LocalPort: sshd -T -C refuses to run without laddr and lport, so every context also gets the
   # daemon's listening address and port, and the addresses and ports those Match lines name.
   lc=-
-  [ -n "$lm" ] && lc=$(awk 'FILENAME == ARGV[1] { if ($1 == "listenaddress") { a = $2; p = a; sub(/:[0-9]+$/, "", a); sub(/^.*:/, "", p); gsub(/[][]/, "", a); if (fa == "") { fa = a; fp = p } x = ",laddr=" a ",lport=" p; if (!s[x]++) print x } next }
+  [ -n "$lm" ] && lc=$(awk "$ogeq"'FILENAME == ARGV[1] { if ($1 == "listenaddress") { a = $2; p = a; sub(/:[0-9]+$/, "", a); sub(/^.*:/, "", p); gsub(/[][]/, "", a); if (fa == "") { fa = a; fp = p } x = ",laddr=" a ",lport=" p; if (!s[x]++) print x } next }
     tolower($1) == "match" { for (i = 2; i < NF; i++) { k = tolower($i); if (k != "localaddress" && k != "localport") continue; n = split($(i + 1), v, ","); for (j = 1; j <= n; j++) { x = v[j]; if (substr(x, 1, 1) == "!") continue; sub(/\\/.*/, "", x); gsub(/[*?]/, "1", x); if (k == "localaddress") la[x] = 1; else lp[x] = 1 } } }
     END { for (x in la) { y = ",laddr=" x ",lport=" fp; if (!s[y]++) print y } for (x in lp) { y = ",laddr=" fa ",lport=" x; if (!s[y]++) print y } }' "$T/sshd-g" $cfgs)
   # Match RDomain: sshd -T -C treats the block as not matching when no rdomain is given, while on Linux a connection's
   # rdomain is the device its listening socket is bound to, "" when unbound, which \`RDomain *\` matches. So every context
   # also gets each listener's rdomain ("" for ListenAddress without one) and each name the Match RDomain lines name.
   rd=-
-  [ -n "$rdm" ] && rd=$(awk 'FILENAME == ARGV[1] { if ($1 == "listenaddress") { x = ",rdomain=" (($3 == "rdomain") ? $4 : ""); if (!s[x]++) print x } next }
+  [ -n "$rdm" ] && rd=$(awk "$ogeq"'FILENAME == ARGV[1] { if ($1 == "listenaddress") { x = ",rdomain=" (($3 == "rdomain") ? $4 : ""); if (!s[x]++) print x } next }
     tolower($1) == "match" { for (i = 2; i < NF; i++) if (tolower($i) == "rdomain") { n = split($(i + 1), v, ","); for (j = 1; j <= n; j++) { x = v[j]; if (substr(x, 1, 1) == "!") continue; gsub(/[*?]/, "x", x); x = ",rdomain=" x; if (!s[x]++) print x } } }' "$T/sshd-g" $cfgs)
   # sshd's match_pattern_list: a list matches when a pattern matches and no !pattern does (-1); * and ? only.
   OGMATCH='function glob(s, p,  re, i, c) { re = "^"; for (i = 1; i <= length(p); i++) { c = substr(p, i, 1); if (c == "*") re = re ".*"; else if (c == "?") re = re "."; else if (c ~ /[A-Za-z0-9_]/) re = re c; else if (c == "\\\\" || c == "^") re = re "\\\\" c; else re = re "[" c "]" } return s ~ (re "$") }
@@ -120,7 +125,7 @@ if [ -n "$m" ]; then
   # primary and supplementary groups). Group membership is read from /etc/group only when nsswitch.conf resolves groups
   # from files alone; otherwise each account is its own class.
   ns=/etc/nsswitch.conf; [ -r $ns ] || ns=/dev/null
-  awk -v ogl="$OGL" -v o="$T/cls" "$OGMATCH"'
+  awk -v ogl="$OGL" -v o="$T/cls" "$OGMATCH$ogeq"'
     FILENAME == ARGV[1] { if ($1 == "group:") for (i = 2; i <= NF; i++) if ($i != "files" && $i != "systemd" && $i !~ /^\\[/) nssx = 1; next }
     FILENAME == "/etc/passwd" { split($0, f, ":"); pg[f[1]] = f[4]; next }
     FILENAME == "/etc/group" { split($0, f, ":"); gn[f[3]] = f[1]; n = split(f[4], m, ","); for (i = 1; i <= n; i++) sg[m[i]] = sg[m[i]] "," f[1]; next }
