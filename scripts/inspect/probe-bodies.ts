@@ -31,15 +31,23 @@ export const PROBE_PRELUDE = [
   // may not read goes through ogf, so cat says why (Permission denied). Fails if any file could not be read.
   `ogfa() { n=$(($# / 2)); r0=0; while [ $n -gt 0 ]; do l=$1; p=$2; shift 2; if [ -r "$p" ]; then set -- "$@" "$l" "$p"; else ogf "$l" "$p" || r0=$?; fi; n=$((n - 1)); done
   [ $# -eq 0 ] || awk -v B="$B" 'BEGIN { for (i = 1; i + 1 < ARGC; i += 2) { f = ARGV[i + 1]; printf "%s file %s\\n", B, ARGV[i]; while ((r = (getline l < f)) > 0) print l; close(f); if (r < 0) { bad = 1; print "cannot read " f > "/dev/stderr" } printf "\\n%s eof %d\\n", B, (r < 0) ? 1 : 0 } exit bad }' "$@" || r0=$?; return $r0; }`,
+  // $P: the accounts as getpwnam resolves them. /etc/passwd, unless NSS adds accounts: systemd userdb records (nss-systemd
+  // resolves NAME.user in these directories, though \`getent passwd\` does not list them) and every passwd source nsswitch.conf
+  // names besides files and systemd (ldap, sss, extrausers, compat: listed by \`getent passwd\`). Then $T/passwd: /etc/passwd,
+  // then \`<B> nss\` and each account NSS adds that /etc/passwd does not have (the readers skip that line: it has no seven
+  // fields). Builtins only when NSS adds none.
+  `P=/etc/passwd; set --; for f in /etc/userdb/*.user /run/userdb/*.user /run/host/userdb/*.user /usr/lib/userdb/*.user; do [ -e "$f" ] || continue; n=\${f##*/}; n=\${n%.user}; case "$n" in *[!0-9]*) set -- "$@" "$n";; esac; done
+x=; if [ -r /etc/nsswitch.conf ]; then set -f; while read -r k v; do [ "$k" = passwd: ] || continue; for s in $v; do case "$s" in files|systemd|\\[*) ;; *) x=1;; esac; done; done < /etc/nsswitch.conf; set +f; fi
+if [ $# -gt 0 ] || [ -n "$x" ]; then { [ -z "$x" ] || getent passwd; [ $# -eq 0 ] || getent passwd "$@"; } 2>/dev/null | awk -F: -v B="$B" 'NR == FNR { s[$1] = 1; print; next } !s[$1]++ { if (!m++) print B " nss"; print }' /etc/passwd - > "$T/passwd" && P=$T/passwd; fi; set --`,
   `ogshells() {
   [ -f "$T/shells" ] && return 0
   set --; for b in /usr/sbin/nologin /sbin/nologin /bin/false /usr/bin/false /bin/true /usr/bin/true /bin/sync /usr/bin/sync; do [ -f "$b" ] && set -- "$@" "$b"; done
   nb=$#
-  for s in $(awk -F: 'NF >= 7 && $7 != "" && !seen[$7]++ { print $7 }' /etc/passwd); do [ -f "$s" ] && [ -x "$s" ] && set -- "$@" "$s"; done
+  for s in $(awk -F: 'NF >= 7 && $7 != "" && !seen[$7]++ { print $7 }' "$P"); do [ -f "$s" ] && [ -x "$s" ] && set -- "$@" "$s"; done
   [ $# -gt 0 ] || { : > "$T/shells"; : > "$T/logins"; : > "$T/logins0"; return 0; }
-  cksum -- "$@" 2>/dev/null | awk -v nb="$nb" -v S="$T/shells" -v L="$T/logins" '{ p = $0; sub(/^[0-9]+ [0-9]+ /, "", p); s = $1 "-" $2; print (NR <= nb ? "nologin" : "shell") "\\t" s "\\t" p > S
+  cksum -- "$@" 2>/dev/null | awk -v nb="$nb" -v S="$T/shells" -v L="$T/logins" -v P="$P" '{ p = $0; sub(/^[0-9]+ [0-9]+ /, "", p); s = $1 "-" $2; print (NR <= nb ? "nologin" : "shell") "\\t" s "\\t" p > S
     if (NR <= nb) bad[s] = 1; else if (!(s in bad)) ok[p] = 1 }
-    END { printf "" > S; printf "" > L; printf "" > (L "0"); while ((getline l < "/etc/passwd") > 0) { split(l, f, ":"); if (f[7] in ok) { print f[1] > L; if (f[3] != "0") print f[1] > (L "0") } } }'
+    END { printf "" > S; printf "" > L; printf "" > (L "0"); while ((getline l < P) > 0) { split(l, f, ":"); if (f[7] in ok) { print f[1] > L; if (f[3] != "0") print f[1] > (L "0") } } }'
 }`,
   // Login accounts (see ogshells) into $OGL, with shell builtins only; \`oglogins 0\`: those whose uid is not 0.
   `oglogins() { ogshells; OGL=; while IFS= read -r u; do OGL="$OGL $u"; done < "$T/logins$1"; }`,
@@ -125,9 +133,9 @@ if [ -n "$m" ]; then
   # primary and supplementary groups). Group membership is read from /etc/group only when nsswitch.conf resolves groups
   # from files alone; otherwise each account is its own class.
   ns=/etc/nsswitch.conf; [ -r $ns ] || ns=/dev/null
-  awk -v ogl="$OGL" -v o="$T/cls" "$OGMATCH$ogeq"'
+  awk -v ogl="$OGL" -v o="$T/cls" -v P="$P" "$OGMATCH$ogeq"'
     FILENAME == ARGV[1] { if ($1 == "group:") for (i = 2; i <= NF; i++) if ($i != "files" && $i != "systemd" && $i !~ /^\\[/) nssx = 1; next }
-    FILENAME == "/etc/passwd" { split($0, f, ":"); pg[f[1]] = f[4]; next }
+    FILENAME == P { split($0, f, ":"); pg[f[1]] = f[4]; next }
     FILENAME == "/etc/group" { split($0, f, ":"); gn[f[3]] = f[1]; n = split(f[4], m, ","); for (i = 1; i <= n; i++) sg[m[i]] = sg[m[i]] "," f[1]; next }
     tolower($1) == "match" { nl++; for (i = 2; i < NF; i++) { k = tolower($i); v = $(i + 1); gsub(/"/, "", v); if (k == "user") { crit[nl] = crit[nl] "\\001u" v } else if (k == "group") { crit[nl] = crit[nl] "\\001g" v; anyg = 1 } } }
     END { nu = split(ogl, us, " ")
@@ -140,7 +148,7 @@ if [ -n "$m" ]; then
         if (!any) continue
         if (anyg && nssx) sig = sig ":" u
         if (!(sig in rep)) { rep[sig] = u; order[++nk] = sig } mem[sig] = mem[sig] " " u }
-      for (k = 1; k <= nk; k++) print rep[order[k]] "\\t" substr(mem[order[k]], 2) > o }' $ns /etc/passwd /etc/group $cfgs
+      for (k = 1; k <= nk; k++) print rep[order[k]] "\\t" substr(mem[order[k]], 2) > o }' $ns "$P" /etc/group $cfgs
   n=0; : > "$T/ctx"
   while IFS='	' read -r u members; do
     for a in $addrs; do for l in $lc; do for rv in $rd; do [ "$l" = - ] && l=; [ "$rv" = - ] && rv=
@@ -168,7 +176,7 @@ FNR == 1 && !started { started = 1; if (g == "") g = ".ssh/authorized_keys .ssh/
     while ((i = index(s, "%")) > 0) { c = substr(s, i + 1, 1); out = out substr(s, 1, i - 1); if (c == "h") out = out f[6]; else if (c == "u") out = out u; else if (c == "U") out = out f[3]; else if (c == "%") out = out "%"; else out = out "%" c; s = substr(s, i + 2) }
     out = out s; if (substr(out, 1, 1) != "/") out = f[6] "/" out
     if (!seen[u "\\t" out]++) print u "\\t" out > o } }
-END { if (!started) printf "%s akf %s\\n", B, (g == "" ? ".ssh/authorized_keys .ssh/authorized_keys2" : g) }' "$T/sshd-g" "$T/akf" /etc/passwd
+END { if (!started) printf "%s akf %s\\n", B, (g == "" ? ".ssh/authorized_keys .ssh/authorized_keys2" : g) }' "$T/sshd-g" "$T/akf" "$P"
 set --
 while IFS='	' read -r u p || [ -n "$u" ]; do [ -f "$p" ] && set -- "$@" "$u	$p" "$p"; done < "$T/akl"
 [ $# -eq 0 ] || ogfa "$@"`;
@@ -245,6 +253,13 @@ const PACKAGES = `if command -v dpkg-query >/dev/null 2>&1; then
   else dpkg-query -W -f '\${Package}\\t\${Version}\\t\${db:Status-Abbrev}\\n'; fi
 elif command -v rpm >/dev/null 2>&1; then rpm -qa --qf '%{NAME}\\t%{VERSION}-%{RELEASE}\\tii \\n'; else echo 'no package manager' >&2; exit 3; fi`;
 
+/**
+ * Which of those files count, for a shell loop over $f: regular files, and links to /dev/null, which systemd-sysctl reads as a
+ * mask (an empty file of that name: the same name in a later directory is not read at boot). Skipped as "not a regular file",
+ * a mask left the vendor file it hides to be judged as persisted.
+ */
+export const SYSCTL_FILE_TEST = '{ [ -f "$f" ] || [ "$f" -ef /dev/null ]; }';
+
 /** The files systemd-sysctl reads, in its order. */
 export const SYSCTL_PERSISTED_GLOBS = '/etc/sysctl.conf /etc/sysctl.d/*.conf /run/sysctl.d/*.conf /usr/local/lib/sysctl.d/*.conf /usr/lib/sysctl.d/*.conf /lib/sysctl.d/*.conf';
 
@@ -255,7 +270,7 @@ export const SECTION_BODIES: Record<string, string> = {
   sshd: SSHD,
   listen: `if command -v ss >/dev/null 2>&1; then echo '#ss'; ss -Hlntu; else for f in tcp tcp6 udp udp6; do [ -r /proc/net/$f ] && { echo "#proc $f"; cat /proc/net/$f; }; done; true; fi`,
   'login-defs': "grep -Ev '^[[:space:]]*(#|$)' /etc/login.defs",
-  passwd: 'cat /etc/passwd',
+  passwd: 'cat "$P"',
   group: 'cat /etc/group',
   shadow: `awk -F: '{ s = $2; st = (s == "") ? "empty" : ((s ~ /^[!*]/) ? "locked" : "set"); print $1 ":" st ":" $3 ":" $4 ":" $5 ":" $6 ":" $7 ":" $8 }' /etc/shadow`,
   shells: SHELLS,
@@ -263,7 +278,7 @@ export const SECTION_BODIES: Record<string, string> = {
   sudoers: SUDOERS,
   'sudo-list': SUDO_LIST,
   packages: PACKAGES,
-  'sysctl-persisted': `set --; for f in ${SYSCTL_PERSISTED_GLOBS}; do [ -f "$f" ] && set -- "$@" "$f" "$f"; done; [ $# -eq 0 ] || ogfa "$@"`,
+  'sysctl-persisted': `set --; for f in ${SYSCTL_PERSISTED_GLOBS}; do ${SYSCTL_FILE_TEST} && set -- "$@" "$f" "$f"; done; [ $# -eq 0 ] || ogfa "$@"`,
   disk: 'df -P -k -T',
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
@@ -281,7 +296,7 @@ export const SECTION_BODIES: Record<string, string> = {
 export const FILE_SECTIONS: Record<string, { mode: 'copy' | 'defs' | 'shadow' | 'load'; path: string }> = {
   'os-release': { mode: 'copy', path: '/etc/os-release' },
   'login-defs': { mode: 'defs', path: '/etc/login.defs' },
-  passwd: { mode: 'copy', path: '/etc/passwd' },
+  passwd: { mode: 'copy', path: '"$P"' },
   group: { mode: 'copy', path: '/etc/group' },
   shadow: { mode: 'shadow', path: '/etc/shadow' },
   memory: { mode: 'copy', path: '/proc/meminfo' },
