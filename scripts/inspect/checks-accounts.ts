@@ -1,5 +1,5 @@
 import { activeGrantsOnHost } from '../access/entitlement.ts';
-import { clockOf, declaredAccounts, strList } from './checks-access.ts';
+import { clockOf, declaredAccounts, groupMembers, strList } from './checks-access.ts';
 import { factFailed } from './checks-system.ts';
 import type { Account, HostFacts } from './facts.ts';
 import type { CheckDef, InventoryHost, Outcome, PolicyData } from './model.ts';
@@ -41,7 +41,8 @@ export function evaluateAccounts(c: CheckDef, f: HostFacts, host: InventoryHost,
 export const DEFAULT_PRIVILEGED_GROUPS = ['sudo', 'wheel', 'admin', 'adm', 'docker', 'lxd', 'disk', 'shadow', 'root'];
 
 /**
- * Members of privileged groups, primary or supplementary, are checked against grants: a member
+ * Members of privileged groups, primary or supplementary (every /etc/group line with the group's gid: see groupMembers),
+ * are checked against grants: a member
  * must be allowed by the baseline (`allow`: account or `group:account`) or hold a current grant
  * whose role already has root (sudo ALL as root or ALL).
  */
@@ -59,15 +60,11 @@ export function evaluatePrivilegedGroups(c: CheckDef, f: HostFacts, host: Invent
   const problems: string[] = [];
   const observed: string[] = [];
   for (const name of names) {
-    const g = f.group.value.find((x) => x.name === name);
-    if (!g) continue;
-    const members = new Map<string, string>();
-    for (const m of g.members) members.set(m, 'supplementary');
-    for (const a of f.passwd.value) if (a.gid === g.gid) members.set(a.name, 'primary');
+    const members = groupMembers(f.group.value, f.passwd.value, { name });
     if (members.size) observed.push(`${name}: ${[...members.keys()].join(',')}`);
     for (const [m, how] of members) {
       if (m === 'root' || allow.includes(m) || allow.includes(`${name}:${m}`) || rootByGrant.has(m)) continue;
-      problems.push(`${m} is a member of ${name} (${how} group) without a grant that gives root`);
+      problems.push(`${m} is a member of ${name} (${how}) without a grant that gives root`);
     }
   }
   return { status: problems.length ? 'fail' : 'pass', expected, observed: observed.join('; ') || 'no members', reason: problems.join('; '), evidence: `${f.group.command}; ${f.passwd.command}` };
