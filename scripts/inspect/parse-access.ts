@@ -4,7 +4,13 @@ import { parseFramed } from './parse-framed.ts';
 
 /** Pure parsers for authorized_keys (fingerprints computed locally); sudoers is in parse-sudo.ts. */
 
-const KEY_TYPE = /^(ssh-ed25519|ssh-rsa|ssh-dss|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com)$/;
+/**
+ * The key type names sshd's sshkey_read accepts before a key: the key types, and the signature-only names of a key type
+ * (`rsa-sha2-256`/`rsa-sha2-512` before an ssh-rsa key, `webauthn-sk-ecdsa-…` before an sk-ecdsa one), which it reads as
+ * that key type: `rsa-sha2-512 AAAAB3NzaC1yc2E…` logs in.
+ */
+const KEY_TYPE =
+  /^(ssh-ed25519|ssh-rsa|rsa-sha2-(256|512)|ssh-dss|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com|webauthn-sk-ecdsa-sha2-nistp256@openssh\.com)$/;
 
 export function fingerprintOfBase64(b64: string): string {
   return 'SHA256:' + createHash('sha256').update(Buffer.from(b64, 'base64')).digest('base64').replace(/=+$/, '');

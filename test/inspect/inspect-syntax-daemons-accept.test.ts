@@ -31,6 +31,7 @@ let fleet: RunningFleet;
 let root: string;
 let keyDir: string;
 let hidden: { privatePath: string; publicKey: string };
+let hiddenRsa: { privatePath: string; publicKey: string };
 let rows: InspectionRow[];
 
 const check = (id: string, type: string, params: Record<string, unknown>) => ({ id, title: id, severity: 'high', type, params, rationale: 'r', remediation: 'm' });
@@ -81,10 +82,13 @@ beforeAll(async () => {
   const alice = await generateKeyPair(path.join(keyDir, 'alice'), 'ed25519', 'alice');
   const bob = await generateKeyPair(path.join(keyDir, 'bob'), 'ed25519', 'bob');
   hidden = await generateKeyPair(path.join(keyDir, 'hidden'), 'ed25519', 'hidden');
+  hiddenRsa = await generateKeyPair(path.join(keyDir, 'hidden-rsa'), 'rsa', 'hidden-rsa');
   fleet = await startFleet({
     hosts: [
       // sshd reads `\"` inside an option as an escaped quote: the command is `printf in #"` and the key after it logs in.
       { id: 's-keyopt', groups: ['web'], accounts: [{ name: 'deploy', uid: 1001, keys: [alice.publicKey, `command="printf in #\\"" ${hidden.publicKey}`] }] },
+      // sshd reads a signature-only name as its key type: `rsa-sha2-512 <ssh-rsa key>` is an RSA key that logs in.
+      { id: 's-signame', groups: ['web'], accounts: [{ name: 'deploy', uid: 1001, keys: [alice.publicKey, `rsa-sha2-512 ${hiddenRsa.publicKey.split(/\s+/)[1]} hidden-rsa`] }] },
       { id: 's-matcheq', groups: ['web'], accounts: [{ name: 'deploy', uid: 1001 }], sshd: { match: ['Match=User deploy', '  PasswordAuthentication yes'] } },
       {
         id: 's-includeeq',
@@ -121,6 +125,13 @@ MACHINE.describe('syntax the daemons accept, on real hosts', () => {
     expect(r.status).toBe('fail');
     expect(r.reason.replace(/SHA256:\S+/, 'FP')).toBe('deploy: FP is unknown (hidden) at /home/deploy/.ssh/authorized_keys:2');
     expect(r.observed).toContain('[command]');
+  });
+
+  it('a signature-only key type name (rsa-sha2-512) before an RSA key: it logs in and is judged', async () => {
+    expect(await loginWith('s-signame', 'deploy', hiddenRsa.privatePath)).toBe('in');
+    const r = row('s-signame', 's.keys');
+    expect(r.status).toBe('fail');
+    expect(r.reason.replace(/SHA256:\S+/, 'FP')).toBe('deploy: FP is unknown (hidden-rsa) at /home/deploy/.ssh/authorized_keys:2');
   });
 
   it('Match=User: the block applies to deploy and its PasswordAuthentication yes fails', async () => {
