@@ -80,13 +80,31 @@ export function evaluateAuthorizedKeys(c: CheckDef, f: HostFacts, host: Inventor
 }
 
 /** Accounts a sudoers user list names, resolved against passwd and group (primary and supplementary). */
+/**
+ * Who holds a group at login, as initgroups gives it: the gids of every /etc/group line named `name` (or the gid itself),
+ * and then every line with one of those gids, whatever its name, lists members (a second `sudo:x:27:eve` line, or
+ * `wheel2:x:27:eve`, gives eve gid 27, which sudo and the kernel know as sudo); accounts whose primary gid is one of them
+ * too. Each member with how: `supplementary group` (through the first line of that name), `primary group`, or
+ * `supplementary group, through the /etc/group line NAME:x:GID`.
+ */
+export function groupMembers(groups: readonly GroupEntry[], passwd: readonly Account[], group: { name: string } | { gid: number }): Map<string, string> {
+  const gids = new Set('gid' in group ? [group.gid] : groups.filter((g) => g.name === group.name).map((g) => g.gid));
+  const first = groups.find((g) => gids.has(g.gid) && ('gid' in group || g.name === group.name));
+  const out = new Map<string, string>();
+  for (const g of groups) {
+    if (!gids.has(g.gid)) continue;
+    for (const m of g.members) if (!out.has(m)) out.set(m, g === first ? 'supplementary group' : `supplementary group, through the /etc/group line ${g.name}:x:${g.gid}`);
+  }
+  for (const a of passwd) if (gids.has(a.gid)) out.set(a.name, 'primary group');
+  return out;
+}
+
 export function resolveSudoUsers(tokens: string[], passwd: Account[], groups: GroupEntry[]): { accounts: Set<string>; all: boolean } {
-  const members = (g: GroupEntry | undefined) => (g ? [...g.members, ...passwd.filter((a) => a.gid === g.gid).map((a) => a.name)] : []);
   const one = (t: string): string[] | 'ALL' => {
     if (t === 'ALL') return 'ALL';
-    if (t.startsWith('%#')) return members(groups.find((g) => String(g.gid) === t.slice(2)));
+    if (t.startsWith('%#')) return /^\d+$/.test(t.slice(2)) ? [...groupMembers(groups, passwd, { gid: Number(t.slice(2)) }).keys()] : [];
     if (t.startsWith('%:')) return [];
-    if (t.startsWith('%')) return members(groups.find((g) => g.name === t.slice(1)));
+    if (t.startsWith('%')) return [...groupMembers(groups, passwd, { name: t.slice(1) }).keys()];
     if (t.startsWith('#')) return passwd.filter((a) => String(a.uid) === t.slice(1)).map((a) => a.name);
     return [t];
   };

@@ -1,5 +1,5 @@
 import { activeGrantsOnHost } from '../access/entitlement.ts';
-import { clockOf, declaredAccounts, strList } from './checks-access.ts';
+import { clockOf, declaredAccounts, groupMembers, strList } from './checks-access.ts';
 import { factFailed } from './checks-system.ts';
 import type { Account, HostFacts } from './facts.ts';
 import type { CheckDef, InventoryHost, Outcome, PolicyData } from './model.ts';
@@ -41,7 +41,8 @@ export function evaluateAccounts(c: CheckDef, f: HostFacts, host: InventoryHost,
 export const DEFAULT_PRIVILEGED_GROUPS = ['sudo', 'wheel', 'admin', 'adm', 'docker', 'lxd', 'disk', 'shadow', 'root'];
 
 /**
- * Members of privileged groups, primary or supplementary, are checked against grants: a member
+ * Members of privileged groups, primary or supplementary (every /etc/group line with the group's gid: see groupMembers),
+ * are checked against grants: a member
  * must be allowed by the baseline (`allow`: account or `group:account`) or hold a current grant
  * whose role already has root (sudo ALL as root or ALL).
  */
@@ -59,18 +60,23 @@ export function evaluatePrivilegedGroups(c: CheckDef, f: HostFacts, host: Invent
   const problems: string[] = [];
   const observed: string[] = [];
   for (const name of names) {
-    const g = f.group.value.find((x) => x.name === name);
-    if (!g) continue;
-    const members = new Map<string, string>();
-    for (const m of g.members) members.set(m, 'supplementary');
-    for (const a of f.passwd.value) if (a.gid === g.gid) members.set(a.name, 'primary');
+    const members = groupMembers(f.group.value, f.passwd.value, { name });
     if (members.size) observed.push(`${name}: ${[...members.keys()].join(',')}`);
     for (const [m, how] of members) {
       if (m === 'root' || allow.includes(m) || allow.includes(`${name}:${m}`) || rootByGrant.has(m)) continue;
-      problems.push(`${m} is a member of ${name} (${how} group) without a grant that gives root`);
+      problems.push(`${m} is a member of ${name} (${how}) without a grant that gives root`);
     }
   }
   return { status: problems.length ? 'fail' : 'pass', expected, observed: observed.join('; ') || 'no members', reason: problems.join('; '), evidence: `${f.group.command}; ${f.passwd.command}` };
+}
+
+/**
+ * The entries the system resolves a name to: the first line of each name, as glibc's files backend (getpwnam, getspnam)
+ * returns it. A later line with the same name is never consulted, whatever it says.
+ */
+export function firstByName<T extends { name: string }>(entries: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return entries.filter((e) => !seen.has(e.name) && !!seen.add(e.name));
 }
 
 /** An account that can log in with an empty password field (passwd or shadow) fails. */
@@ -78,13 +84,15 @@ export function evaluateEmptyPasswords(_c: CheckDef, f: HostFacts): Outcome {
   const expected = 'no account with a login shell has an empty password field';
   if (!f.passwd.ok) return factFailed(f.passwd, expected)!;
   if (!f.shadow.ok) return factFailed(f.shadow, expected)!;
-  const shadow = new Map(f.shadow.value.map((s) => [s.name, s]));
+  const shadow = new Map(firstByName(f.shadow.value).map((s) => [s.name, s]));
   const problems: string[] = [];
-  for (const a of f.passwd.value) {
+  for (const a of firstByName(f.passwd.value)) {
     const empty = a.password === '' || (a.password === 'x' && shadow.get(a.name)?.state === 'empty');
     if (empty && isLogin(a, f)) problems.push(`${a.name} (uid ${a.uid}, shell ${a.shell}) has an empty password field in ${a.password === '' ? '/etc/passwd' : '/etc/shadow'}`);
   }
-  const empties = f.shadow.value.filter((s) => s.state === 'empty').map((s) => s.name);
+  const empties = firstByName(f.shadow.value)
+    .filter((s) => s.state === 'empty')
+    .map((s) => s.name);
   return {
     status: problems.length ? 'fail' : 'pass',
     expected,
@@ -97,6 +105,8 @@ export function evaluateEmptyPasswords(_c: CheckDef, f: HostFacts): Outcome {
 /**
  * Password aging of every login account with a usable password: the shadow maximum must be set
  * and within the limit (`max_days`, else login.defs PASS_MAX_DAYS), and the password no older.
+ * The first passwd and shadow line of a name is the one judged (the one the system reads); a
+ * password hash in passwd's own field has no aging and fails.
  */
 export function evaluatePasswordAge(c: CheckDef, f: HostFacts, _host: InventoryHost, _policy: PolicyData, now: Date): Outcome {
   const fromDefs = f.loginDefs.ok ? Number(f.loginDefs.value.PASS_MAX_DAYS) : Number.NaN;
@@ -109,10 +119,18 @@ export function evaluatePasswordAge(c: CheckDef, f: HostFacts, _host: InventoryH
   if (!f.passwd.ok) return factFailed(f.passwd, expected)!;
   if (!f.shadow.ok) return factFailed(f.shadow, expected)!;
   const today = Math.floor(now.getTime() / 86_400_000);
-  const logins = new Set(f.passwd.value.filter((a) => isLogin(a, f)).map((a) => a.name));
+  const passwd = firstByName(f.passwd.value);
+  const logins = new Set(passwd.filter((a) => isLogin(a, f) && (a.password ?? 'x') === 'x').map((a) => a.name));
   const problems: string[] = [];
   const observed: string[] = [];
-  for (const s of f.shadow.value) {
+  // A hash in passwd's own field (not `x`) is the password pam_unix checks, and shadow is never read for it: no aging at all.
+  for (const a of passwd) {
+    const pw = a.password ?? 'x';
+    if (!isLogin(a, f) || pw === 'x' || pw === '' || /^[!*]/.test(pw)) continue;
+    observed.push(`${a.name}: password in /etc/passwd`);
+    problems.push(`${a.name}: password hash in /etc/passwd itself, so shadow's aging is never applied (no maximum age)`);
+  }
+  for (const s of firstByName(f.shadow.value)) {
     if (s.state !== 'set' || !logins.has(s.name)) continue;
     observed.push(`${s.name}: max ${s.maxDays ?? '(none)'}, changed ${s.lastChange ?? '?'}`);
     if (s.maxDays === undefined || s.maxDays > limit) problems.push(`${s.name}: shadow maximum is ${s.maxDays ?? 'not set'} days (limit ${limit})`);

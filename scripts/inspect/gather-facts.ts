@@ -12,7 +12,7 @@ import { parseLogRetention } from './parse-log-retention.ts';
 import { parseListenProcs } from './parse-listen-procs.ts';
 import { sectionCommand } from './probe.ts';
 import { parseResticSnapshots, parseSysctlPersisted, parseSysctlRunning } from './parse-sysctl.ts';
-import { parseDf, parseGroup, parseIdentity, parseLoad, parseLoginDefs, parseMeminfo, parseOsRelease, parsePackages, parsePasswd, parseShadowMeta } from './parse-system.ts';
+import { parseDf, parseGroup, parseIdentity, parseLoad, parseLoginDefs, parseMeminfo, parseOsRelease, parsePackages, parsePasswdView, parseShadowMeta } from './parse-system.ts';
 
 /** Turns raw probe sections into typed facts; a failed or unreadable section becomes a Fact error with the reason. Pure. */
 export function gatherFacts(
@@ -43,6 +43,9 @@ export function gatherFacts(
   const sshd = fact('sshd', (t) => parseSshdSection(t, boundary));
   const keys = fact('authorized-keys', (t) => parseAuthorizedKeys(t, boundary));
   const part = <T, U>(f: Fact<T>, pick: (v: T) => U): Fact<U> => (f.ok ? factOk(pick(f.value), f.command) : f);
+  // Accounts NSS adds beyond /etc/passwd are named in the evidence: `cat /etc/passwd` alone would not show them.
+  const passwd = fact('passwd', (t) => parsePasswdView(t, boundary));
+  const nssNote = passwd.ok && passwd.value.nss.length ? `; getent passwd ${passwd.value.nss.join(' ')} (NSS, not in /etc/passwd)` : '';
   return {
     host,
     identity: fact('identity', parseIdentity),
@@ -53,7 +56,7 @@ export function gatherFacts(
     listen: fact('listen', parseListen),
     units: fact('units', (t) => parseUnits(t, boundary)),
     loginDefs: fact('login-defs', parseLoginDefs),
-    passwd: fact('passwd', parsePasswd),
+    passwd: passwd.ok ? factOk(passwd.value.accounts, `${passwd.command}${nssNote}`) : passwd,
     group: fact('group', parseGroup),
     shadow: fact('shadow', parseShadowMeta),
     shells: fact('shells', (t) => parseShells(t, boundary)),

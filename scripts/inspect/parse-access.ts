@@ -4,18 +4,34 @@ import { parseFramed } from './parse-framed.ts';
 
 /** Pure parsers for authorized_keys (fingerprints computed locally); sudoers is in parse-sudo.ts. */
 
-const KEY_TYPE = /^(ssh-ed25519|ssh-rsa|ssh-dss|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com)$/;
+/**
+ * The key type names sshd's sshkey_read accepts before a key: the key types, and the signature-only names of a key type
+ * (`rsa-sha2-256`/`rsa-sha2-512` before an ssh-rsa key, `webauthn-sk-ecdsa-…` before an sk-ecdsa one), which it reads as
+ * that key type: `rsa-sha2-512 AAAAB3NzaC1yc2E…` logs in.
+ */
+const KEY_TYPE =
+  /^(ssh-ed25519|ssh-rsa|rsa-sha2-(256|512)|ssh-dss|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com|webauthn-sk-ecdsa-sha2-nistp256@openssh\.com)$/;
 
 export function fingerprintOfBase64(b64: string): string {
   return 'SHA256:' + createHash('sha256').update(Buffer.from(b64, 'base64')).digest('base64').replace(/=+$/, '');
 }
 
-/** Splits a line on whitespace outside double quotes (authorized_keys options may quote spaces). */
+/**
+ * Splits a line on whitespace outside double quotes (authorized_keys options may quote spaces). A `\"` inside an option
+ * is an escaped quote, as sshd's sshkey_advance_past_options reads it: it neither opens nor closes a quoted span (read as a
+ * quote, `command="… \""` would swallow the key after it, and a key sshd accepts would go unjudged).
+ */
 function tokens(line: string): string[] {
   const out: string[] = [];
   let cur = '';
   let quoted = false;
-  for (const ch of line) {
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (ch === '\\' && line[i + 1] === '"') {
+      cur += '\\"';
+      i++;
+      continue;
+    }
     if (ch === '"') quoted = !quoted;
     if (!quoted && /\s/.test(ch)) {
       if (cur) out.push(cur);
@@ -60,7 +76,13 @@ export function keyOptionNames(options: string): string[] {
   const out: string[] = [];
   let cur = '';
   let quoted = false;
-  for (const ch of options) {
+  for (let i = 0; i < options.length; i++) {
+    const ch = options[i]!;
+    if (ch === '\\' && options[i + 1] === '"') {
+      cur += '\\"';
+      i++;
+      continue;
+    }
     if (ch === '"') quoted = !quoted;
     if (ch === ',' && !quoted) {
       out.push(cur);

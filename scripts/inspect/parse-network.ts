@@ -37,10 +37,12 @@ function parseSsLine(l: string): ListeningSocket {
   if (i < 0 || !Number.isInteger(port)) throw new ParseError(`ss local address '${local}' has no port`);
   return {
     proto,
+    // A socket bound to a device carries it after the address, outside the brackets of an IPv6 one (`[::1]%lo:8080`,
+    // `127.0.0.1%lo:8081`); a link-local scope sits inside them (`[fe80::1%eth0]:22`). Either goes before the brackets do.
     address: local
       .slice(0, i)
-      .replace(/^\[|\]$/g, '')
-      .replace(/%.*$/, ''),
+      .replace(/%[^\]]*/, '')
+      .replace(/^\[|\]$/g, ''),
     port,
   };
 }

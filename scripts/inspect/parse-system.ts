@@ -57,6 +57,18 @@ export function parsePasswd(text: string): Account[] {
   });
 }
 
+/**
+ * The passwd section: /etc/passwd, then, when NSS adds accounts it does not have (systemd userdb records, other nsswitch
+ * sources), a `<B> nss` line and those accounts as `getent passwd` prints them. `nss` names the added accounts.
+ */
+export function parsePasswdView(text: string, boundary: string): { accounts: Account[]; nss: string[] } {
+  const all = text.split('\n');
+  const at = all.findIndex((l) => l.replace(/\r$/, '') === `${boundary} nss`);
+  if (at < 0) return { accounts: parsePasswd(text), nss: [] };
+  const nss = parsePasswd(all.slice(at + 1).join('\n'));
+  return { accounts: [...parsePasswd(all.slice(0, at).join('\n')), ...nss], nss: nss.map((a) => a.name) };
+}
+
 export function parseGroup(text: string): GroupEntry[] {
   return lines(text).map((l, i) => {
     const f = l.split(':');

@@ -31,15 +31,23 @@ export const PROBE_PRELUDE = [
   // may not read goes through ogf, so cat says why (Permission denied). Fails if any file could not be read.
   `ogfa() { n=$(($# / 2)); r0=0; while [ $n -gt 0 ]; do l=$1; p=$2; shift 2; if [ -r "$p" ]; then set -- "$@" "$l" "$p"; else ogf "$l" "$p" || r0=$?; fi; n=$((n - 1)); done
   [ $# -eq 0 ] || awk -v B="$B" 'BEGIN { for (i = 1; i + 1 < ARGC; i += 2) { f = ARGV[i + 1]; printf "%s file %s\\n", B, ARGV[i]; while ((r = (getline l < f)) > 0) print l; close(f); if (r < 0) { bad = 1; print "cannot read " f > "/dev/stderr" } printf "\\n%s eof %d\\n", B, (r < 0) ? 1 : 0 } exit bad }' "$@" || r0=$?; return $r0; }`,
+  // $P: the accounts as getpwnam resolves them. /etc/passwd, unless NSS adds accounts: systemd userdb records (nss-systemd
+  // resolves NAME.user in these directories, though \`getent passwd\` does not list them) and every passwd source nsswitch.conf
+  // names besides files and systemd (ldap, sss, extrausers, compat: listed by \`getent passwd\`). Then $T/passwd: /etc/passwd,
+  // then \`<B> nss\` and each account NSS adds that /etc/passwd does not have (the readers skip that line: it has no seven
+  // fields). Builtins only when NSS adds none.
+  `P=/etc/passwd; set --; for f in /etc/userdb/*.user /run/userdb/*.user /run/host/userdb/*.user /usr/lib/userdb/*.user; do [ -e "$f" ] || continue; n=\${f##*/}; n=\${n%.user}; case "$n" in *[!0-9]*) set -- "$@" "$n";; esac; done
+x=; if [ -r /etc/nsswitch.conf ]; then set -f; while read -r k v; do [ "$k" = passwd: ] || continue; for s in $v; do case "$s" in files|systemd|\\[*) ;; *) x=1;; esac; done; done < /etc/nsswitch.conf; set +f; fi
+if [ $# -gt 0 ] || [ -n "$x" ]; then { [ -z "$x" ] || getent passwd; [ $# -eq 0 ] || getent passwd "$@"; } 2>/dev/null | awk -F: -v B="$B" 'NR == FNR { s[$1] = 1; print; next } !s[$1]++ { if (!m++) print B " nss"; print }' /etc/passwd - > "$T/passwd" && P=$T/passwd; fi; set --`,
   `ogshells() {
   [ -f "$T/shells" ] && return 0
   set --; for b in /usr/sbin/nologin /sbin/nologin /bin/false /usr/bin/false /bin/true /usr/bin/true /bin/sync /usr/bin/sync; do [ -f "$b" ] && set -- "$@" "$b"; done
   nb=$#
-  for s in $(awk -F: 'NF >= 7 && $7 != "" && !seen[$7]++ { print $7 }' /etc/passwd); do [ -f "$s" ] && [ -x "$s" ] && set -- "$@" "$s"; done
+  for s in $(awk -F: 'NF >= 7 && $7 != "" && !seen[$7]++ { print $7 }' "$P"); do [ -f "$s" ] && [ -x "$s" ] && set -- "$@" "$s"; done
   [ $# -gt 0 ] || { : > "$T/shells"; : > "$T/logins"; : > "$T/logins0"; return 0; }
-  cksum -- "$@" 2>/dev/null | awk -v nb="$nb" -v S="$T/shells" -v L="$T/logins" '{ p = $0; sub(/^[0-9]+ [0-9]+ /, "", p); s = $1 "-" $2; print (NR <= nb ? "nologin" : "shell") "\\t" s "\\t" p > S
+  cksum -- "$@" 2>/dev/null | awk -v nb="$nb" -v S="$T/shells" -v L="$T/logins" -v P="$P" '{ p = $0; sub(/^[0-9]+ [0-9]+ /, "", p); s = $1 "-" $2; print (NR <= nb ? "nologin" : "shell") "\\t" s "\\t" p > S
     if (NR <= nb) bad[s] = 1; else if (!(s in bad)) ok[p] = 1 }
-    END { printf "" > S; printf "" > L; printf "" > (L "0"); while ((getline l < "/etc/passwd") > 0) { split(l, f, ":"); if (f[7] in ok) { print f[1] > L; if (f[3] != "0") print f[1] > (L "0") } } }'
+    END { printf "" > S; printf "" > L; printf "" > (L "0"); while ((getline l < P) > 0) { split(l, f, ":"); if (f[7] in ok) { print f[1] > L; if (f[3] != "0") print f[1] > (L "0") } } }'
 }`,
   // Login accounts (see ogshells) into $OGL, with shell builtins only; \`oglogins 0\`: those whose uid is not 0.
   `oglogins() { ogshells; OGL=; while IFS= read -r u; do OGL="$OGL $u"; done < "$T/logins$1"; }`,
@@ -75,7 +83,12 @@ fi
 # config file's Include arguments and whether it has a Match line; deeper Include levels (at most 8) get one awk each.
 # /proc/PID/stat counts in USER_HZ, 100 on every Linux architecture opsgate runs on (getconf would cost a process).
 hz=100
-ogsi='FILENAME != ARGV[1] && FILENAME != ARGV[2] { k = tolower($1); if (k == "include") for (i = 2; i <= NF; i++) print $i > o; else if (k == "match") { print "%MATCH%" > o; if (tolower($0) ~ /[[:space:]]local(address|port)[[:space:]]/) print "%LOCAL%" > o
+# sshd reads \`Keyword=value\` as \`Keyword value\` (strdelim: one '=' between words), so \`Include=FILE\`, \`Match=User x\` and
+# \`Match User=x\` are what they say: every awk that reads the config files splits those lines the same way first.
+ogeq='
+/=/ && tolower($0) ~ /^[[:space:]]*(match|include)[[:space:]=]/ { gsub(/=/, " ") }
+'
+ogsi="$ogeq"'FILENAME != ARGV[1] && FILENAME != ARGV[2] { k = tolower($1); if (k == "include") for (i = 2; i <= NF; i++) print $i > o; else if (k == "match") { print "%MATCH%" > o; if (tolower($0) ~ /[[:space:]]local(address|port)[[:space:]]/) print "%LOCAL%" > o
   for (i = 2; i <= NF; i++) { c = tolower($i); if (c ~ /^#/) break; if (c == "all") continue; if (c == "rdomain") print "%RDOMAIN%" > o; else if (c !~ /^(user|group|host|address|localaddress|localport)$/) print "%UNK% " FILENAME ":" FNR " " $i > o; i++ } } }'
 : > "$T/inc"
 awk -v B="$B" -v d="$d" -v st="$st" -v hz="$hz" -v o="$T/inc" "FILENAME == ARGV[1] { print; next } FILENAME == ARGV[2] { if (/^btime /) bt = \\$2; next } $ogsi"' END { if (d != "") printf "%s daemon %s %s %s %s\\n", B, d, st, hz, bt }' "$T/sshd-g" /proc/stat "$cf"
@@ -91,7 +104,7 @@ if [ -n "$m" ]; then
   # Addresses each Match Address names (IPv4 networks in a list with exclusions also by their middle and last address);
   # with UseDNS yes also the names each Match Host names (h=NAME: host=NAME from
   # 203.0.113.10). Without UseDNS sshd matches Host against the address, so names would only be false alarms.
-  addrs="203.0.113.10 $(awk 'FILENAME == ARGV[1] { if ($1 == "usedns" && $2 == "yes") dns = 1; next }
+  addrs="203.0.113.10 $(awk "$ogeq"'FILENAME == ARGV[1] { if ($1 == "usedns" && $2 == "yes") dns = 1; next }
     tolower($1) == "match" { for (i = 2; i < NF; i++) { k = tolower($i); if (k != "address" && !(k == "host" && dns)) continue; n = split($(i + 1), a, ","); for (j = 1; j <= n; j++) { x = a[j]; if (substr(x, 1, 1) == "!") continue
       if (k == "address") { if (neg(a, n) && x ~ /^[0-9.]+\\/[0-9]+$/) { split(x, c, "/"); v4(c[1], c[2]) } sub(/\\/.*/, "", x); gsub(/[*?]/, "1", x) } else { gsub(/[*?]/, "x", x); x = "h=" x } if (!s[x]++) print x } } }
     # A list with !exclusions can exclude the first address of a network: its middle and last addresses stand for it too.
@@ -101,14 +114,14 @@ if [ -n "$m" ]; then
   # Match LocalAddress/LocalPort: sshd -T -C refuses to run without laddr and lport, so every context also gets the
   # daemon's listening address and port, and the addresses and ports those Match lines name.
   lc=-
-  [ -n "$lm" ] && lc=$(awk 'FILENAME == ARGV[1] { if ($1 == "listenaddress") { a = $2; p = a; sub(/:[0-9]+$/, "", a); sub(/^.*:/, "", p); gsub(/[][]/, "", a); if (fa == "") { fa = a; fp = p } x = ",laddr=" a ",lport=" p; if (!s[x]++) print x } next }
+  [ -n "$lm" ] && lc=$(awk "$ogeq"'FILENAME == ARGV[1] { if ($1 == "listenaddress") { a = $2; p = a; sub(/:[0-9]+$/, "", a); sub(/^.*:/, "", p); gsub(/[][]/, "", a); if (fa == "") { fa = a; fp = p } x = ",laddr=" a ",lport=" p; if (!s[x]++) print x } next }
     tolower($1) == "match" { for (i = 2; i < NF; i++) { k = tolower($i); if (k != "localaddress" && k != "localport") continue; n = split($(i + 1), v, ","); for (j = 1; j <= n; j++) { x = v[j]; if (substr(x, 1, 1) == "!") continue; sub(/\\/.*/, "", x); gsub(/[*?]/, "1", x); if (k == "localaddress") la[x] = 1; else lp[x] = 1 } } }
     END { for (x in la) { y = ",laddr=" x ",lport=" fp; if (!s[y]++) print y } for (x in lp) { y = ",laddr=" fa ",lport=" x; if (!s[y]++) print y } }' "$T/sshd-g" $cfgs)
   # Match RDomain: sshd -T -C treats the block as not matching when no rdomain is given, while on Linux a connection's
   # rdomain is the device its listening socket is bound to, "" when unbound, which \`RDomain *\` matches. So every context
   # also gets each listener's rdomain ("" for ListenAddress without one) and each name the Match RDomain lines name.
   rd=-
-  [ -n "$rdm" ] && rd=$(awk 'FILENAME == ARGV[1] { if ($1 == "listenaddress") { x = ",rdomain=" (($3 == "rdomain") ? $4 : ""); if (!s[x]++) print x } next }
+  [ -n "$rdm" ] && rd=$(awk "$ogeq"'FILENAME == ARGV[1] { if ($1 == "listenaddress") { x = ",rdomain=" (($3 == "rdomain") ? $4 : ""); if (!s[x]++) print x } next }
     tolower($1) == "match" { for (i = 2; i < NF; i++) if (tolower($i) == "rdomain") { n = split($(i + 1), v, ","); for (j = 1; j <= n; j++) { x = v[j]; if (substr(x, 1, 1) == "!") continue; gsub(/[*?]/, "x", x); x = ",rdomain=" x; if (!s[x]++) print x } } }' "$T/sshd-g" $cfgs)
   # sshd's match_pattern_list: a list matches when a pattern matches and no !pattern does (-1); * and ? only.
   OGMATCH='function glob(s, p,  re, i, c) { re = "^"; for (i = 1; i <= length(p); i++) { c = substr(p, i, 1); if (c == "*") re = re ".*"; else if (c == "?") re = re "."; else if (c ~ /[A-Za-z0-9_]/) re = re c; else if (c == "\\\\" || c == "^") re = re "\\\\" c; else re = re "[" c "]" } return s ~ (re "$") }
@@ -120,9 +133,9 @@ if [ -n "$m" ]; then
   # primary and supplementary groups). Group membership is read from /etc/group only when nsswitch.conf resolves groups
   # from files alone; otherwise each account is its own class.
   ns=/etc/nsswitch.conf; [ -r $ns ] || ns=/dev/null
-  awk -v ogl="$OGL" -v o="$T/cls" "$OGMATCH"'
+  awk -v ogl="$OGL" -v o="$T/cls" -v P="$P" "$OGMATCH$ogeq"'
     FILENAME == ARGV[1] { if ($1 == "group:") for (i = 2; i <= NF; i++) if ($i != "files" && $i != "systemd" && $i !~ /^\\[/) nssx = 1; next }
-    FILENAME == "/etc/passwd" { split($0, f, ":"); pg[f[1]] = f[4]; next }
+    FILENAME == P { split($0, f, ":"); pg[f[1]] = f[4]; next }
     FILENAME == "/etc/group" { split($0, f, ":"); gn[f[3]] = f[1]; n = split(f[4], m, ","); for (i = 1; i <= n; i++) sg[m[i]] = sg[m[i]] "," f[1]; next }
     tolower($1) == "match" { nl++; for (i = 2; i < NF; i++) { k = tolower($i); v = $(i + 1); gsub(/"/, "", v); if (k == "user") { crit[nl] = crit[nl] "\\001u" v } else if (k == "group") { crit[nl] = crit[nl] "\\001g" v; anyg = 1 } } }
     END { nu = split(ogl, us, " ")
@@ -135,7 +148,7 @@ if [ -n "$m" ]; then
         if (!any) continue
         if (anyg && nssx) sig = sig ":" u
         if (!(sig in rep)) { rep[sig] = u; order[++nk] = sig } mem[sig] = mem[sig] " " u }
-      for (k = 1; k <= nk; k++) print rep[order[k]] "\\t" substr(mem[order[k]], 2) > o }' $ns /etc/passwd /etc/group $cfgs
+      for (k = 1; k <= nk; k++) print rep[order[k]] "\\t" substr(mem[order[k]], 2) > o }' $ns "$P" /etc/group $cfgs
   n=0; : > "$T/ctx"
   while IFS='	' read -r u members; do
     for a in $addrs; do for l in $lc; do for rv in $rd; do [ "$l" = - ] && l=; [ "$rv" = - ] && rv=
@@ -163,7 +176,7 @@ FNR == 1 && !started { started = 1; if (g == "") g = ".ssh/authorized_keys .ssh/
     while ((i = index(s, "%")) > 0) { c = substr(s, i + 1, 1); out = out substr(s, 1, i - 1); if (c == "h") out = out f[6]; else if (c == "u") out = out u; else if (c == "U") out = out f[3]; else if (c == "%") out = out "%"; else out = out "%" c; s = substr(s, i + 2) }
     out = out s; if (substr(out, 1, 1) != "/") out = f[6] "/" out
     if (!seen[u "\\t" out]++) print u "\\t" out > o } }
-END { if (!started) printf "%s akf %s\\n", B, (g == "" ? ".ssh/authorized_keys .ssh/authorized_keys2" : g) }' "$T/sshd-g" "$T/akf" /etc/passwd
+END { if (!started) printf "%s akf %s\\n", B, (g == "" ? ".ssh/authorized_keys .ssh/authorized_keys2" : g) }' "$T/sshd-g" "$T/akf" "$P"
 set --
 while IFS='	' read -r u p || [ -n "$u" ]; do [ -f "$p" ] && set -- "$@" "$u	$p" "$p"; done < "$T/akl"
 [ $# -eq 0 ] || ogfa "$@"`;
@@ -240,6 +253,13 @@ const PACKAGES = `if command -v dpkg-query >/dev/null 2>&1; then
   else dpkg-query -W -f '\${Package}\\t\${Version}\\t\${db:Status-Abbrev}\\n'; fi
 elif command -v rpm >/dev/null 2>&1; then rpm -qa --qf '%{NAME}\\t%{VERSION}-%{RELEASE}\\tii \\n'; else echo 'no package manager' >&2; exit 3; fi`;
 
+/**
+ * Which of those files count, for a shell loop over $f: regular files, and links to /dev/null, which systemd-sysctl reads as a
+ * mask (an empty file of that name: the same name in a later directory is not read at boot). Skipped as "not a regular file",
+ * a mask left the vendor file it hides to be judged as persisted.
+ */
+export const SYSCTL_FILE_TEST = '{ [ -f "$f" ] || [ "$f" -ef /dev/null ]; }';
+
 /** The files systemd-sysctl reads, in its order. */
 export const SYSCTL_PERSISTED_GLOBS = '/etc/sysctl.conf /etc/sysctl.d/*.conf /run/sysctl.d/*.conf /usr/local/lib/sysctl.d/*.conf /usr/lib/sysctl.d/*.conf /lib/sysctl.d/*.conf';
 
@@ -250,7 +270,7 @@ export const SECTION_BODIES: Record<string, string> = {
   sshd: SSHD,
   listen: `if command -v ss >/dev/null 2>&1; then echo '#ss'; ss -Hlntu; else for f in tcp tcp6 udp udp6; do [ -r /proc/net/$f ] && { echo "#proc $f"; cat /proc/net/$f; }; done; true; fi`,
   'login-defs': "grep -Ev '^[[:space:]]*(#|$)' /etc/login.defs",
-  passwd: 'cat /etc/passwd',
+  passwd: 'cat "$P"',
   group: 'cat /etc/group',
   shadow: `awk -F: '{ s = $2; st = (s == "") ? "empty" : ((s ~ /^[!*]/) ? "locked" : "set"); print $1 ":" st ":" $3 ":" $4 ":" $5 ":" $6 ":" $7 ":" $8 }' /etc/shadow`,
   shells: SHELLS,
@@ -258,7 +278,7 @@ export const SECTION_BODIES: Record<string, string> = {
   sudoers: SUDOERS,
   'sudo-list': SUDO_LIST,
   packages: PACKAGES,
-  'sysctl-persisted': `set --; for f in ${SYSCTL_PERSISTED_GLOBS}; do [ -f "$f" ] && set -- "$@" "$f" "$f"; done; [ $# -eq 0 ] || ogfa "$@"`,
+  'sysctl-persisted': `set --; for f in ${SYSCTL_PERSISTED_GLOBS}; do ${SYSCTL_FILE_TEST} && set -- "$@" "$f" "$f"; done; [ $# -eq 0 ] || ogfa "$@"`,
   disk: 'df -P -k -T',
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
@@ -276,7 +296,7 @@ export const SECTION_BODIES: Record<string, string> = {
 export const FILE_SECTIONS: Record<string, { mode: 'copy' | 'defs' | 'shadow' | 'load'; path: string }> = {
   'os-release': { mode: 'copy', path: '/etc/os-release' },
   'login-defs': { mode: 'defs', path: '/etc/login.defs' },
-  passwd: { mode: 'copy', path: '/etc/passwd' },
+  passwd: { mode: 'copy', path: '"$P"' },
   group: { mode: 'copy', path: '/etc/group' },
   shadow: { mode: 'shadow', path: '/etc/shadow' },
   memory: { mode: 'copy', path: '/proc/meminfo' },
