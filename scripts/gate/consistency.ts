@@ -1,4 +1,4 @@
-import { PR_COMMITS_CAP, type PullCommit, type PullRequestInfo, type PullReview, type Scm } from '../github/scm.ts';
+import { PR_COMMITS_CAP, type PullCommit, type PullFile, type PullRequestInfo, type PullReview, type Scm, type TreeEntry } from '../github/scm.ts';
 import type { GateProblem } from './types.ts';
 
 /**
@@ -22,6 +22,30 @@ export function headProblems(pull: PullRequestInfo, commits: readonly PullCommit
       message: `pull request #${pull.number} names the head ${head.slice(0, 7)}, but its commit list ${listed}: the pull request was pushed to while the gate read it, so its files, commits and reviews may belong to different heads. Run the gate again.`,
     },
   ];
+}
+
+/**
+ * Pure: every file the list says is at head (added, modified, renamed ...) is a path of the head tree. A listed
+ * path the tree does not have (`docs/../scripts/x.ts`, `./scripts/x.ts`, another case) would be matched by the
+ * rules under a name it does not have; a file listed as removed must be gone from the head tree.
+ */
+export function filesAgainstTree(files: readonly PullFile[], head: { entries: readonly TreeEntry[]; truncated: boolean }, headSha: string): GateProblem[] {
+  if (head.truncated) return []; // gate.tree-truncated already fails
+  const paths = new Set(head.entries.map((e) => e.path));
+  const out: GateProblem[] = [];
+  for (const f of files) {
+    const there = paths.has(f.path);
+    if (there === (f.status !== 'removed')) continue;
+    out.push({
+      code: 'gate.file-not-in-tree',
+      file: f.path,
+      message: there
+        ? `GitHub lists ${JSON.stringify(f.path)} as removed, but the head tree ${headSha.slice(0, 7)} has it; the file list does not describe the head. Run the gate again.`
+        : `GitHub lists ${JSON.stringify(f.path)} as ${f.status}, but the head tree ${headSha.slice(0, 7)} has no such path; the file list does not describe the head, and no rule can judge a path by a name it does not have.`,
+    });
+    if (out.length >= 20) break;
+  }
+  return out;
 }
 
 /** Pure: what differs between the first reads and the reads made after everything else. */

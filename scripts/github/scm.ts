@@ -330,6 +330,8 @@ function readFile(f: Json, where: string): PullFile {
   const status = str(f, 'status', where);
   if (!FILE_STATUSES.has(status)) throw new PayloadError(`${where} (${path}) has the status ${JSON.stringify(status)}, which is none of ${[...FILE_STATUSES].join(', ')}`);
   const previous = optStr(f, 'previous_filename', where);
+  // A rename names the path it left: without it the old path (a governed file, say) would vanish unseen.
+  if (status === 'renamed' && !previous) throw new PayloadError(`${where} (${path}) is renamed but names no previous_filename; the path it was renamed from cannot be judged`);
   return { path, status: status as PullFile['status'], ...(previous ? { previous_path: previous } : {}) };
 }
 
