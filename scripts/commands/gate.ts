@@ -225,9 +225,10 @@ function botLogins(env: NodeJS.ProcessEnv): string[] {
   return list.length ? list : ['github-actions[bot]'];
 }
 
-/** Test and benchmark knobs (never needed in production): retry timing and write spacing. */
-function tuning(env: NodeJS.ProcessEnv): { retryUnitMs?: number; writeSpacingMs?: number } {
-  const out: { retryUnitMs?: number; writeSpacingMs?: number } = {};
+/** Test and benchmark knobs (never needed in production): retry timing, write spacing, the wait for one answer. */
+function tuning(env: NodeJS.ProcessEnv): { retryUnitMs?: number; writeSpacingMs?: number; timeoutMs?: number } {
+  const out: { retryUnitMs?: number; writeSpacingMs?: number; timeoutMs?: number } = {};
+  if (env.OPSGATE_GITHUB_TIMEOUT_MS && /^[1-9]\d*$/.test(env.OPSGATE_GITHUB_TIMEOUT_MS)) out.timeoutMs = Number(env.OPSGATE_GITHUB_TIMEOUT_MS);
   if (env.OPSGATE_GITHUB_RETRY_UNIT_MS && /^\d+$/.test(env.OPSGATE_GITHUB_RETRY_UNIT_MS)) out.retryUnitMs = Number(env.OPSGATE_GITHUB_RETRY_UNIT_MS);
   if (env.OPSGATE_GITHUB_WRITE_SPACING_MS === '0') out.writeSpacingMs = 0;
   return out;

@@ -6,6 +6,7 @@ import { referencedFiles } from '../change/plan.ts';
 import { PR_COMMITS_CAP, PR_FILES_CAP, type PullFile, type PullRequestInfo, type Scm, type TreeEntry } from '../github/scm.ts';
 import { createHash } from 'node:crypto';
 import { lintChangedChanges } from './change-lint.ts';
+import { filesAgainstTree, headProblems as headMoved, readAgain } from './consistency.ts';
 import { planViews } from './plans.ts';
 import { readTrees, TreeReader } from './tree-reader.ts';
 import { CONTENT_KINDS, describeDocument, kindOfPath } from './describe.ts';
@@ -46,7 +47,7 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
       code: 'gate.too-many-commits',
       message: `GitHub lists at most ${PR_COMMITS_CAP} commits of a pull request; with more, some commit authors cannot be seen, so nobody's approval can be trusted. Squash or split the pull request.`,
     });
-  problems.push(...listProblems(pull, commits.length, files.length));
+  problems.push(...listProblems(pull, commits.length, files.length), ...headMoved(pull, commits), ...filesAgainstTree(files, trees.head, headSha));
   if (trees.base.truncated) problems.push({ code: 'gate.tree-truncated', message: `the base tree ${baseSha.slice(0, 7)} is too large to list; the policy context cannot be read completely` });
   if (trees.head.truncated) problems.push({ code: 'gate.tree-truncated', message: `the head tree ${headSha.slice(0, 7)} is too large to list; what the change requests deploy cannot be bound` });
   const twins = open.filter((p) => p.number !== prNumber && p.head_sha === headSha && p.base_ref === pull.base.ref).map((p) => `#${p.number}`);
@@ -138,6 +139,8 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
   ]);
 
   if (policy) problems.push(...checkPolicyReferences(policy, people));
+  // Last read: the pull request and its reviews again; a push or a review since the first read fails closed.
+  problems.push(...(await readAgain(scm, pull, reviews)));
   const pr: PrFacts = {
     repository: scm.repository,
     number: pull.number,

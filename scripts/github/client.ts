@@ -24,6 +24,11 @@ export interface GitHubClientOptions {
   writeSpacingMs?: number;
   /** Warnings (rate limits, retries) go here; messages never carry the request or the token. */
   warn?: (message: string) => void;
+  /**
+   * Longest wait (ms) for one answer, headers and body; a server that never answers is a failed request
+   * (retried like a 5xx), never a hang. Default 30 s.
+   */
+  timeoutMs?: number;
   /** Called once per HTTP request sent, for request budgets in benchmarks and tests. */
   onRequest?: (method: string, url: string) => void;
 }
@@ -59,7 +64,15 @@ export function createGitHubClient(opts: GitHubClientOptions = {}): GateOctokit 
     userAgent: 'opsgate-gate',
     retry: { retries, retryAfterBaseValue: unit },
     throttle: throttle as never,
+    request: { fetch: fetchWithTimeout(opts.timeoutMs ?? 30_000) },
     log: { debug: () => {}, info: () => {}, warn: (m: string) => warn(String(m)), error: () => {} },
+  });
+  // The token goes with every request: never to another server than the API's own (a `next` link, a `url` field).
+  const apiBase = new URL((opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '') + '/');
+  octokit.hook.before('request', (o) => {
+    const u = new URL(String(o.url).replace(/[{}]/g, ''), apiBase);
+    if (u.origin !== apiBase.origin || !u.pathname.startsWith(apiBase.pathname))
+      throw new Error(`refusing to send a request to ${u.protocol}//${u.host}${u.pathname.slice(0, 40)}: it is not under the API ${apiBase.origin}${apiBase.pathname}`);
   });
   if (opts.onRequest) {
     const count = opts.onRequest;
@@ -72,3 +85,15 @@ export function createGitHubClient(opts: GitHubClientOptions = {}): GateOctokit 
 const immediateGroup = {
   key: () => ({ schedule: (_opts: unknown, fn: (...a: unknown[]) => unknown, ...args: unknown[]) => Promise.resolve(fn(...args)) }),
 };
+
+/** `fetch` that gives up after `ms` (the signal also cuts a body that never ends). */
+function fetchWithTimeout(ms: number): typeof fetch {
+  return (input, init = {}) => {
+    const timeout = AbortSignal.timeout(ms);
+    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return fetch(input, { ...init, signal }).catch((err: unknown) => {
+      if (timeout.aborted) throw new Error(`timed out: no answer within ${ms} ms`, { cause: err });
+      throw err;
+    });
+  };
+}

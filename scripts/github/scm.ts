@@ -1,5 +1,6 @@
 import { GitHubApiError } from '../model/errors.ts';
 import type { GateOctokit } from './client.ts';
+import { readAllPages } from './paginate.ts';
 import { PayloadError, id, list, loginOf, obj, optCount, optObj, optStr, readList, sha, str, type Json } from './payload.ts';
 
 /**
@@ -124,6 +125,8 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
   const [owner, repo] = repository.split('/') as [string, string];
   if (!owner || !repo) throw new GitHubApiError('configure', undefined, `repository '${repository}' is not owner/name`);
   const base = { owner, repo };
+  const apiBase = String(octokit.request.endpoint.DEFAULTS.baseUrl);
+  const pages = (route: unknown, params: Record<string, unknown>) => readAllPages(route as Parameters<typeof readAllPages>[0], params, apiBase);
   const call = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -142,7 +145,7 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
     findOpenPullRequestsByHead: (sha, head = {}) =>
       call(`find the pull requests of ${sha.slice(0, 7)}`, async () => {
         const pulls = readList(
-          await octokit.paginate(octokit.rest.pulls.list, { ...base, state: 'open', per_page: 100 }),
+          await pages(octokit.rest.pulls.list, { ...base, state: 'open', per_page: 100 }),
           'pull request',
           (p, w) => readPull(p, w, repository),
           (p) => String(p.number),
@@ -155,7 +158,7 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
     listOpenPullRequests: (baseRef) =>
       call(`list open pull requests${baseRef ? ` into ${baseRef}` : ''}`, async () => {
         const pulls = readList(
-          await octokit.paginate(octokit.rest.pulls.list, { ...base, state: 'open', per_page: 100, ...(baseRef ? { base: baseRef } : {}) }),
+          await pages(octokit.rest.pulls.list, { ...base, state: 'open', per_page: 100, ...(baseRef ? { base: baseRef } : {}) }),
           'pull request',
           (p, w) => readPull(p, w, repository),
           (p) => String(p.number),
@@ -164,15 +167,15 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
       }),
     listCommits: (pr) =>
       call(`list commits of #${pr}`, async () => {
-        return readList(await octokit.paginate(octokit.rest.pulls.listCommits, { ...base, pull_number: pr, per_page: 100 }), 'commit', readCommit, (c) => c.sha);
+        return readList(await pages(octokit.rest.pulls.listCommits, { ...base, pull_number: pr, per_page: 100 }), 'commit', readCommit, (c) => c.sha);
       }),
     listFiles: (pr) =>
       call(`list files of #${pr}`, async () => {
-        return readList(await octokit.paginate(octokit.rest.pulls.listFiles, { ...base, pull_number: pr, per_page: 100 }), 'file', readFile, (f) => f.path);
+        return readList(await pages(octokit.rest.pulls.listFiles, { ...base, pull_number: pr, per_page: 100 }), 'file', readFile, (f) => f.path);
       }),
     listReviews: (pr) =>
       call(`list reviews of #${pr}`, async () => {
-        return readList(await octokit.paginate(octokit.rest.pulls.listReviews, { ...base, pull_number: pr, per_page: 100 }), 'review', readReview, (r) => String(r.id));
+        return readList(await pages(octokit.rest.pulls.listReviews, { ...base, pull_number: pr, per_page: 100 }), 'review', readReview, (r) => String(r.id));
       }),
     readFileAtRef: (path, ref) =>
       call(`read ${path} at ${ref.slice(0, 12)}`, async () => {
@@ -258,7 +261,7 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
       }),
     upsertStickyComment: (pr, marker, body) =>
       call(`publish the comment on #${pr}`, async () => {
-        const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...base, issue_number: pr, per_page: 100 });
+        const comments = await pages(octokit.rest.issues.listComments, { ...base, issue_number: pr, per_page: 100 });
         // Only our own comment counts: anyone can paste the marker into a comment of theirs.
         const bots = (opts.botLogins ?? []).map((l) => l.toLowerCase());
         const mine = (comments as unknown[])
@@ -327,6 +330,8 @@ function readFile(f: Json, where: string): PullFile {
   const status = str(f, 'status', where);
   if (!FILE_STATUSES.has(status)) throw new PayloadError(`${where} (${path}) has the status ${JSON.stringify(status)}, which is none of ${[...FILE_STATUSES].join(', ')}`);
   const previous = optStr(f, 'previous_filename', where);
+  // A rename names the path it left: without it the old path (a governed file, say) would vanish unseen.
+  if (status === 'renamed' && !previous) throw new PayloadError(`${where} (${path}) is renamed but names no previous_filename; the path it was renamed from cannot be judged`);
   return { path, status: status as PullFile['status'], ...(previous ? { previous_path: previous } : {}) };
 }
 

@@ -7,6 +7,7 @@
  * the checks turn into a problem, never an exception. Edge.
  */
 import type { GateOctokit } from './client.ts';
+import { readAllPages } from './paginate.ts';
 import { list, obj, str } from './payload.ts';
 
 export type Read<T> = { ok: true; value: T } | { ok: false; status?: number; reason: string };
@@ -119,7 +120,9 @@ export async function readRepositorySettings(octokit: GateOctokit, repository: s
   if (!info.ok) return { unreadable: info.reason };
   const branch = info.value;
   const branchRules = (b: string) =>
-    read(`the rules of ${b}`, async () => (await octokit.paginate(octokit.rest.repos.getBranchRules, { ...base, branch: b, per_page: 100 })).map((r) => ruleOf(r as never)));
+    read(`the rules of ${b}`, async () =>
+      (await readAllPages(octokit.rest.repos.getBranchRules as never, { ...base, branch: b, per_page: 100 }, String(octokit.request.endpoint.DEFAULTS.baseUrl))).map((r) => ruleOf(r as never)),
+    );
 
   const [rules, leaseRules, classic, environments, repositorySecrets, organisationSecrets, workflowPermissions, appIdVariable] = await Promise.all([
     branchRules(branch),

@@ -101,7 +101,7 @@ describe('pagination', () => {
     expect(r.ignored).toHaveLength(140);
     const pages = (p: RegExp) => h.gh.requests.filter((q) => p.test(q.path)).length;
     expect(pages(/\/pulls\/60\/files/)).toBe(3);
-    expect(pages(/\/pulls\/60\/reviews/)).toBe(2);
+    expect(pages(/\/pulls\/60\/reviews/)).toBe(4); // two pages, read twice (the second read must agree)
     expect(h.gh.requests.filter((q) => q.path.includes('/contents/runbooks/'))).toHaveLength(0);
   });
 });
@@ -113,7 +113,8 @@ describe('GitHub failures', () => {
     h.gh.fail({ method: 'GET', path: /\/pulls\/70\/reviews$/, kind: 'status', status: 502, times: 2 });
     const r = await gate(h, 70);
     expect(r.status).toBe('satisfied');
-    expect(h.gh.requests.filter((q) => q.path.includes('/pulls/70/reviews')).map((q) => q.status)).toEqual([502, 502, 200]);
+    // Then the reviews are read once more after everything else (a review given meanwhile fails closed).
+    expect(h.gh.requests.filter((q) => q.path.includes('/pulls/70/reviews')).map((q) => q.status)).toEqual([502, 502, 200, 200]);
   });
 
   it('fails closed with a clear message when GitHub keeps answering 502', async () => {

@@ -22,8 +22,14 @@ export { FakeRepo, blobSha, type FakeReview, type FakeUser, type FakeEntry, type
 export interface Fault {
   method?: string;
   path: RegExp;
-  kind: 'status' | 'secondary-rate-limit' | 'rate-limit';
+  /**
+   * `hang`: never answers (the connection stays open until the server stops); `raw`: answers `status` with
+   * `body` as it is (truncated JSON, HTML from a proxy) and `headers` (e.g. a `retry-after`).
+   */
+  kind: 'status' | 'secondary-rate-limit' | 'rate-limit' | 'hang' | 'raw';
   status?: number;
+  body?: string;
+  headers?: Record<string, string>;
   /** How many matching requests fail; Infinity for all. */
   times: number;
 }
@@ -37,6 +43,8 @@ export interface Rewrite {
   method?: string;
   path: RegExp;
   edit(data: unknown, url: URL): unknown;
+  /** Rewrites the answer's headers too (e.g. a `link` that loops or leaves the server). */
+  headers?(headers: Record<string, string>, url: URL): Record<string, string>;
 }
 
 export interface RecordedRequest {
@@ -124,7 +132,11 @@ export async function startGitHubServer(opts: { token?: string; actor?: FakeUser
     const auth = req.headers.authorization;
     if (typeof data !== 'string' && status < 300) {
       const url = new URL(req.url ?? '/', 'http://local');
-      for (const r of rewrites) if ((!r.method || r.method === (req.method ?? 'GET')) && r.path.test(url.pathname)) data = r.edit(data, url);
+      for (const r of rewrites)
+        if ((!r.method || r.method === (req.method ?? 'GET')) && r.path.test(url.pathname)) {
+          data = r.edit(data, url);
+          if (r.headers) headers = r.headers({ ...headers }, url);
+        }
     }
     requests.push({ method: req.method ?? 'GET', path: req.url ?? '', status, ...(auth ? { authorization: auth } : {}) });
     const text = typeof data === 'string' ? data : JSON.stringify(data);
@@ -165,6 +177,12 @@ export async function startGitHubServer(opts: { token?: string; actor?: FakeUser
     if (fault) {
       fault.times--;
       if (fault.kind === 'status') return send(req, res, fault.status ?? 502, { message: 'Server Error' });
+      if (fault.kind === 'hang') return requests.push({ method, path: req.url ?? '', status: 0 });
+      if (fault.kind === 'raw') {
+        requests.push({ method, path: req.url ?? '', status: fault.status ?? 200 });
+        res.writeHead(fault.status ?? 200, { 'content-type': 'application/json; charset=utf-8', ...fault.headers });
+        return res.end(fault.body ?? '');
+      }
       if (fault.kind === 'secondary-rate-limit') {
         return send(
           req,

@@ -1,0 +1,103 @@
+import { PR_COMMITS_CAP, type PullCommit, type PullFile, type PullRequestInfo, type PullReview, type Scm, type TreeEntry } from '../github/scm.ts';
+import type { GateProblem } from './types.ts';
+
+/**
+ * The gate reads a pull request in many requests: the pull request, then its commits, files and
+ * reviews by number (which GitHub answers for the pull request as it is NOW), then trees and blobs
+ * by the head commit it first saw. A push, a force-push or a review between those reads, or a list
+ * whose pages shifted while it was read, would make one decision out of two states: the files of
+ * one head, the commit authors of another, a review list that lost a request for changes. Those
+ * are told here, and the gate fails closed: run it again.
+ */
+
+/** Pure: the commit list must hold the head the pull request named (in any place: GitHub orders it by date, not by parent). */
+export function headProblems(pull: PullRequestInfo, commits: readonly PullCommit[]): GateProblem[] {
+  if (commits.length >= PR_COMMITS_CAP) return []; // capped: gate.too-many-commits already fails
+  const head = pull.head.sha;
+  if (commits.some((c) => c.sha.toLowerCase() === head.toLowerCase())) return [];
+  const listed = commits.length ? `(${commits.length}, the last ${commits[commits.length - 1]!.sha.slice(0, 7)}) does not hold it` : 'is empty';
+  return [
+    {
+      code: 'gate.head-moved',
+      message: `pull request #${pull.number} names the head ${head.slice(0, 7)}, but its commit list ${listed}: the pull request was pushed to while the gate read it, so its files, commits and reviews may belong to different heads. Run the gate again.`,
+    },
+  ];
+}
+
+/**
+ * Pure: every file the list says is at head (added, modified, renamed ...) is a path of the head tree. A listed
+ * path the tree does not have (`docs/../scripts/x.ts`, `./scripts/x.ts`, another case) would be matched by the
+ * rules under a name it does not have; a file listed as removed must be gone from the head tree.
+ */
+export function filesAgainstTree(files: readonly PullFile[], head: { entries: readonly TreeEntry[]; truncated: boolean }, headSha: string): GateProblem[] {
+  if (head.truncated) return []; // gate.tree-truncated already fails
+  const paths = new Set(head.entries.map((e) => e.path));
+  const out: GateProblem[] = [];
+  for (const f of files) {
+    const there = paths.has(f.path);
+    if (there === (f.status !== 'removed')) continue;
+    out.push({
+      code: 'gate.file-not-in-tree',
+      file: f.path,
+      message: there
+        ? `GitHub lists ${JSON.stringify(f.path)} as removed, but the head tree ${headSha.slice(0, 7)} has it; the file list does not describe the head. Run the gate again.`
+        : `GitHub lists ${JSON.stringify(f.path)} as ${f.status}, but the head tree ${headSha.slice(0, 7)} has no such path; the file list does not describe the head, and no rule can judge a path by a name it does not have.`,
+    });
+    if (out.length >= 20) break;
+  }
+  return out;
+}
+
+/** Pure: what differs between the first reads and the reads made after everything else. */
+export function compareReads(first: { pull: PullRequestInfo; reviews: readonly PullReview[] }, again: { pull: PullRequestInfo; reviews: readonly PullReview[] }): GateProblem[] {
+  const out: GateProblem[] = [];
+  const a = first.pull;
+  const b = again.pull;
+  const moved: string[] = [];
+  if (a.head.sha !== b.head.sha) moved.push(`head ${a.head.sha.slice(0, 7)} → ${b.head.sha.slice(0, 7)}`);
+  if (a.base.sha !== b.base.sha || a.base.ref !== b.base.ref) moved.push(`base ${a.base.ref}@${a.base.sha.slice(0, 7)} → ${b.base.ref}@${b.base.sha.slice(0, 7)}`);
+  if (a.author.login.toLowerCase() !== b.author.login.toLowerCase()) moved.push(`author ${a.author.login || '(none)'} → ${b.author.login || '(none)'}`);
+  if (a.counts?.commits !== b.counts?.commits || a.counts?.files !== b.counts?.files)
+    moved.push(`counts ${a.counts?.commits ?? '?'} commits/${a.counts?.files ?? '?'} files → ${b.counts?.commits ?? '?'}/${b.counts?.files ?? '?'}`);
+  if (moved.length)
+    out.push({
+      code: 'gate.head-moved',
+      message: `pull request #${a.number} changed while the gate read it (${moved.join('; ')}); a decision must come from one state of it. Run the gate again.`,
+    });
+  const before = new Map(first.reviews.map((r) => [r.id, fingerprint(r)]));
+  const after = new Map(again.reviews.map((r) => [r.id, fingerprint(r)]));
+  const lost = [...before.keys()].filter((id) => !after.has(id));
+  const added = [...after.keys()].filter((id) => !before.has(id));
+  const changed = [...before].filter(([id, f]) => after.has(id) && after.get(id) !== f).map(([id]) => id);
+  if (lost.length || added.length || changed.length) {
+    const parts = [
+      ...(added.length ? [`${added.length} review${added.length > 1 ? 's' : ''} not in the first read (${ids(added)})`] : []),
+      ...(lost.length ? [`${lost.length} gone (${ids(lost)})`] : []),
+      ...(changed.length ? [`${changed.length} changed (${ids(changed)})`] : []),
+    ];
+    out.push({
+      code: 'gate.reviews-changed',
+      message: `the reviews of pull request #${a.number} read twice do not agree: ${parts.join('; ')}; a review was given while the gate read them, or a page lost items. Run the gate again.`,
+    });
+  }
+  return out;
+}
+
+/** Edge: reads the pull request and its reviews again, after every other read, and compares. */
+export async function readAgain(scm: Scm, pull: PullRequestInfo, reviews: readonly PullReview[]): Promise<GateProblem[]> {
+  const [p, r] = await Promise.all([scm.getPullRequest(pull.number), scm.listReviews(pull.number)]);
+  return compareReads({ pull, reviews }, { pull: p, reviews: r });
+}
+
+function fingerprint(r: PullReview): string {
+  return JSON.stringify([r.login.toLowerCase(), r.state, r.reported_state ?? '', r.commit_id, r.submitted_at]);
+}
+
+function ids(list: number[]): string {
+  return (
+    list
+      .slice(0, 5)
+      .map((id) => `#${id}`)
+      .join(', ') + (list.length > 5 ? ` and ${list.length - 5} more` : '')
+  );
+}

@@ -1,0 +1,88 @@
+import { PayloadError } from './payload.ts';
+
+/**
+ * Reads every page of a GitHub list by its `Link: <…>; rel="next"` header, without trusting it.
+ * Octokit's own paginate follows any `next` URL (the token goes with it, to any host), follows a
+ * loop forever, ends the list silently on a 409 or an empty body, and never stops on a list that
+ * never ends. Here a `next` link must stay on the API's own origin and path, must not name a page
+ * already read, and at most `maxPages` pages are read; every page must be a JSON list. Each
+ * violation throws with the page and the reason; the caller's `call()` makes it a GitHubApiError,
+ * so the gate fails closed.
+ */
+
+export const MAX_PAGES = 300;
+
+interface PageResponse {
+  data: unknown;
+  headers: Record<string, string | number | undefined>;
+  url: string;
+}
+
+interface PageRoute {
+  (options?: Record<string, unknown>): Promise<PageResponse>;
+  endpoint: (params: Record<string, unknown>) => { method: string; url: string; headers: Record<string, unknown> };
+}
+
+export async function readAllPages(route: PageRoute, params: Record<string, unknown>, apiBase: string, opts: { maxPages?: number } = {}): Promise<unknown[]> {
+  const maxPages = opts.maxPages ?? MAX_PAGES;
+  const first = route.endpoint(params);
+  const { method, headers } = first;
+  let url: string | undefined = first.url;
+  const seen = new Set<string>();
+  const items: unknown[] = [];
+  for (let page = 1; url; page++) {
+    if (page > maxPages) throw new PayloadError(`the list has more than ${maxPages} pages; a list that long cannot be read completely`);
+    seen.add(canonical(url));
+    const res = await route({ method, url, headers });
+    // A 2xx answer that is not a list (an empty or cut body Octokit could not parse, an object) is no page.
+    if (!Array.isArray(res.data)) throw new PayloadError(`page ${page} of the list is ${res.data === '' || res.data === undefined ? 'empty' : 'not a JSON list'}; the list cannot be read completely`);
+    items.push(...res.data);
+    const next = nextLink(res.headers.link);
+    if (next === undefined) break;
+    const where = checkNext(next, apiBase, page);
+    if (seen.has(canonical(where))) throw new PayloadError(`the next page after page ${page} loops back to a page already read (${redactQuery(where)}); the list cannot be read completely`);
+    url = where;
+  }
+  return items;
+}
+
+/** The `rel="next"` target of a Link header, or undefined. */
+function nextLink(link: string | number | undefined): string | undefined {
+  if (typeof link !== 'string') return undefined;
+  for (const part of link.split(',')) {
+    const m = /^\s*<([^<>]*)>(.*)$/.exec(part);
+    const rel = m && /;\s*rel\s*=\s*"?([^";]*)"?/i.exec(m[2]!);
+    if (rel && rel[1]!.toLowerCase().split(/\s+/).includes('next')) return m[1]!;
+  }
+  return undefined;
+}
+
+/** The next page must be on the API's own origin, under its path (`/api/v3` on GitHub Enterprise): the token goes with it. */
+function checkNext(next: string, apiBase: string, page: number): string {
+  const base = new URL(apiBase);
+  let u: URL;
+  try {
+    u = new URL(next, base);
+  } catch {
+    throw new PayloadError(`the next page after page ${page} is not a URL (${JSON.stringify(next.slice(0, 80))})`);
+  }
+  const prefix = base.pathname.replace(/\/+$/, '') + '/';
+  if (u.origin !== base.origin || !u.pathname.startsWith(prefix) || u.username || u.password)
+    throw new PayloadError(
+      `the next page after page ${page} is on another server (${u.protocol}//${u.host}), not ${base.origin}; the token is never sent there, and the list cannot be read completely`,
+    );
+  return u.toString();
+}
+
+/** A URL with its query parameters sorted, so `?a=1&b=2` and `?b=2&a=1` are one page. */
+function canonical(url: string): string {
+  const u = new URL(url, 'http://relative.invalid');
+  u.searchParams.sort();
+  u.hash = '';
+  return u.toString();
+}
+
+function redactQuery(url: string): string {
+  const u = new URL(url);
+  return `${u.pathname}${u.search}`;
+}
