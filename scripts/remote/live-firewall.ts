@@ -42,6 +42,7 @@ fw_snap() {
   ip6tables-nft:ruleset) fw_x ip6tables-nft ;;
   iptables-legacy:ruleset) ! { read -r _ < /proc/net/ip_tables_names; } 2>/dev/null || fw_x "$x4" ;;
   ip6tables-legacy:ruleset) ! { read -r _ < /proc/net/ip6_tables_names; } 2>/dev/null || fw_x "$x6" ;;
+  net:*) net_snap "$1" ;;
   *) return 1 ;;
   esac
 }
@@ -57,6 +58,7 @@ fw_pick() {
     ! has iptables-nft-save || fw_add iptables-nft:ruleset ip6tables-nft:ruleset
   fi
   [ -z "$x4" ] || fw_add iptables-legacy:ruleset ip6tables-legacy:ruleset
+  net_pick
   fw_list
 }
 # The labels arm picked (what $D/fw holds), in one order for arm, check and restore, in $fw.
@@ -93,6 +95,8 @@ fw_restore() {
   while IFS= read -r f; do
     case $f in nft:*|iptables-nft:*|ip6tables-nft:*) nf=1 ;; iptables-legacy:*) l4=1 ;; ip6tables-legacy:*) l6=1 ;; esac
   done < "$D/restore.list"
+  # The network first (live-network.ts): links, addresses and routes, then the rules that filter what they carry.
+  net_restore || bad=1
   if [ -n "$nf" ]; then if fw_nft_restore; then echo "restored the nf_tables ruleset"; else echo "error: cannot restore the nf_tables ruleset"; bad=1; fi; fi
   if [ -n "$l4" ]; then if fw_xrestore "$x4-restore" "$D/fw/iptables-legacy:ruleset" "$D/now/iptables-legacy:ruleset"; then echo "restored the legacy iptables ruleset"; else echo "error: cannot restore the legacy iptables ruleset"; bad=1; fi; fi
   if [ -n "$l6" ]; then if fw_xrestore "$x6-restore" "$D/fw/ip6tables-legacy:ruleset" "$D/now/ip6tables-legacy:ruleset"; then echo "restored the legacy ip6tables ruleset"; else echo "error: cannot restore the legacy ip6tables ruleset"; bad=1; fi; fi

@@ -34,7 +34,7 @@ ${setup}
 before=$(nft -s list ruleset 2>/dev/null) b4=$(ipt)
 : > /var/lib/hold; exec 6>/var/lib/hold; flock -x 6
 echo "arm: $(guard arm case 0 /var/lib/hold 2>&1)"
-echo "fw:$(ls "$D/fw" 2>/dev/null | tr '\n' ' ')"
+echo "fw:$(ls "$D/fw" 2>/dev/null | grep -v '^net:' | tr '\n' ' ')"
 ${o.between ?? ''}
 ${step}
 nc -z -w 1 127.0.0.1 22 2>/dev/null
