@@ -65,7 +65,7 @@ exit 0`;
 }
 
 /** The step changed exactly LABELS, and the host put everything back by itself. */
-function reverted(r: Record<string, string>, labels: string): void {
+function expectReverted(r: Record<string, string>, labels: string): void {
   expect(r.arm).toMatch(/^armed \d+$/);
   expect(r.check).toBe(`changed ${labels}`);
   expect(r.state, r.log).toBe('reverted');
@@ -82,25 +82,25 @@ MACHINE.describe('protected-set guard: the live network', () => {
 
   it('ip link set down of the way in is seen; the timer brings the link up and puts its routes back', () => {
     // IPv6 takes the link's addresses down with it.
-    reverted(scenario('ip link set up0 down'), 'net:addresses net:links net:routes');
+    expectReverted(scenario('ip link set up0 down'), 'net:addresses net:links net:routes');
   }, 90_000);
 
   it('ip addr flush of the address opsgate connects to is seen, and the addresses and their routes come back', () => {
-    reverted(scenario('ip addr flush dev up0'), 'net:addresses net:routes');
+    expectReverted(scenario('ip addr flush dev up0'), 'net:addresses net:routes');
   }, 90_000);
 
   it('ip route del default, and a replace through another gateway, are put back', () => {
-    reverted(scenario('ip route del default'), 'net:routes');
-    reverted(scenario('ip route replace default via 10.20.0.9 dev up0 onlink; ip route add blackhole 10.20.0.1/32'), 'net:routes');
+    expectReverted(scenario('ip route del default'), 'net:routes');
+    expectReverted(scenario('ip route replace default via 10.20.0.9 dev up0 onlink; ip route add blackhole 10.20.0.1/32'), 'net:routes');
   }, 90_000);
 
   it('ip rule add … prohibit, and the local table moved behind it, are put back', () => {
-    reverted(scenario('ip rule add pref 10 prohibit; ip rule del pref 0; ip rule add pref 20 lookup local'), 'net:rules');
+    expectReverted(scenario('ip rule add pref 10 prohibit; ip rule del pref 0; ip rule add pref 20 lookup local'), 'net:rules');
   }, 90_000);
 
   it('a qdisc that drops everything, and a tc filter steering port 22 into a dead class, are deleted again', () => {
-    reverted(scenario('tc qdisc replace dev up0 root pfifo limit 0'), 'net:tc');
-    reverted(
+    expectReverted(scenario('tc qdisc replace dev up0 root pfifo limit 0'), 'net:tc');
+    expectReverted(
       scenario(`tc qdisc add dev up0 root handle 1: htb default 10 && tc class add dev up0 parent 1: classid 1:10 htb rate 10gbit &&
 tc class add dev up0 parent 1: classid 1:22 htb rate 8bit && tc qdisc add dev up0 parent 1:22 pfifo limit 0 &&
 tc filter add dev up0 parent 1: protocol ip prio 1 u32 match ip dport 22 0xffff flowid 1:22`),
@@ -109,8 +109,8 @@ tc filter add dev up0 parent 1: protocol ip prio 1 u32 match ip dport 22 0xffff 
   }, 90_000);
 
   it('sysctls (arp_ignore, rp_filter; disable_ipv6, which takes the IPv6 addresses with it) are put back, then what they took', () => {
-    reverted(scenario('sysctl -qw net.ipv4.conf.all.arp_ignore=8 net.ipv4.conf.up0.rp_filter=1 net.ipv4.ip_forward=1'), 'net:sysctl');
-    reverted(scenario('sysctl -qw net.ipv6.conf.all.disable_ipv6=1'), 'net:addresses net:routes net:sysctl');
+    expectReverted(scenario('sysctl -qw net.ipv4.conf.all.arp_ignore=8 net.ipv4.conf.up0.rp_filter=1 net.ipv4.ip_forward=1'), 'net:sysctl');
+    expectReverted(scenario('sysctl -qw net.ipv6.conf.all.disable_ipv6=1'), 'net:addresses net:routes net:sysctl');
   }, 90_000);
 
   it('a link the step deleted cannot be made again: the timer puts back what it can and says revert-failed', () => {
