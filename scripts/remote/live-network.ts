@@ -79,10 +79,14 @@ net_snap() {
   net:rules) { ip -4 rule show && ip -6 rule show | sed 's/^/-6 /'; } > "$D/now/rules.raw" || return 1
     awk '{ f = "-4"; if ($1 == "-6") { f = "-6"; sub(/^-6 /, "") } p = $1; sub(/^[0-9]+:[ \t]*/, ""); gsub(/\[[a-z0-9-]*\]|unresolved/, ""); $0 = $0; $1 = $1
       print f " pref " substr(p, 1, length(p) - 1) " " $0 }' "$D/now/rules.raw" | sort ;;
-  net:tc) for d in $(nt_devs); do
-      for k in qdisc class filter; do tc "$k" show dev "$d" 2>/dev/null | sed "s|^|$d $k |"; done
-      for p in ingress egress; do tc filter show dev "$d" "$p" 2>/dev/null | sed "s|^|$d $p |"; done
-    done | sed -e 's/ refcnt [0-9]*//' -e 's/ direct_packets_stat [0-9]*//' -e 's/ *$//' | sort ;;
+  # One listing of every qdisc; classes and filters only where a qdisc is not the kernel's default (handle 0:), since
+  # only those can hold them: one process on a host that shapes nothing.
+  net:tc) tc qdisc show > "$D/now/tc.raw" || return 1
+    { awk -v s="$nt_skip" '$4 == "dev" && $5 !~ s { print $5 " qdisc " $0 }' "$D/now/tc.raw"
+      for d in $(awk -v s="$nt_skip" '$4 == "dev" && $5 !~ s && $3 != "0:" { print $5 }' "$D/now/tc.raw" | sort -u); do
+        tc class show dev "$d" 2>/dev/null | sed "s|^|$d class |"
+        for p in root ingress egress; do tc filter show dev "$d" "$p" 2>/dev/null | sed "s|^|$d $p |"; done
+      done; } | sed -e 's/ refcnt [0-9]*//' -e 's/ direct_packets_stat [0-9]*//' -e 's/ *$//' | sort ;;
   net:sysctl) grep -s . /proc/sys/net/ipv4/* /proc/sys/net/ipv6/* /proc/sys/net/ipv4/conf/*/* /proc/sys/net/ipv6/conf/*/* |
       awk -F: -v s="$nt_skip" '{ n = split($1, p, "/"); if (p[n] ~ /^tcp_available_/ || (p[6] == "conf" && p[7] ~ s)) next; print }' | sort ;;
   *) return 1 ;;
@@ -110,7 +114,7 @@ nt_round() {
   net:tc) { nt_minus "$nt_s" "$nt_n"; nt_minus "$nt_n" "$nt_s"; } | while read -r d _; do printf '%s\n' "$d"; done | sort -u | while read -r d; do
       tc qdisc del dev "$d" root; tc qdisc del dev "$d" ingress; tc qdisc del dev "$d" clsact
       # The saved root qdisc, when the kernel's default is not it: put back with its parameters.
-      sr=$(grep "^$d qdisc qdisc [^ ]* [^ ]* dev $d root" "$nt_s") && ! net_snap net:tc | grep -qxF "$sr" || continue
+      sr=$(grep "^$d qdisc qdisc [^ ]* [^ ]* dev $d root" "$nt_s") && ! net_snap net:tc | grep -qxF -- "$sr" || continue
       set -- $sr; q=$4 h=$5; shift 8; [ "$h" = 0: ] && h= || h="handle $h"
       tc qdisc replace dev "$d" root $h "$q" "$@"
     done ;;

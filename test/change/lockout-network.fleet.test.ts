@@ -26,10 +26,7 @@ const cli = (...args: string[]) => cliIn(repo.root, {}, ...args, '--identity', f
 const inHost = (host: string, argv: string[]) => execFileSync('ip', ['netns', 'exec', fleet.hosts.find((h) => h.id === host)!.proxy_command![3]!, ...argv], { encoding: 'utf8' });
 /** The host's network as the kernel lists it (sorted: order is no change). */
 const network = (host: string) =>
-  inHost(host, ['sh', '-c', 'ip -o link show | sed "s/state [A-Z]* //"; ip -o addr show; ip route show table all; ip -6 route show table all; ip rule; tc qdisc show'])
-    .split('\n')
-    .sort()
-    .join('\n');
+  inHost(host, ['sh', '-c', 'ip -o link show | sed "s/state [A-Z]* //"; ip -o addr show; ip route show table all; ip -6 route show table all; ip rule; tc qdisc show']).split('\n').sort().join('\n');
 
 beforeAll(async () => {
   if (!MACHINE.runs) return;
@@ -42,7 +39,7 @@ afterAll(async () => {
 });
 
 /** A sudo step that cuts the host off; the host must put itself back and opsgate must run a change there again. */
-async function cutOff(host: string, change: string, pr: number, command: string, changed: string[]): Promise<void> {
+async function expectCutOffAndBack(host: string, change: string, pr: number, command: string, changed: string[]): Promise<void> {
   const before = network(host);
   await repo.mergeChange(changeDoc(change, { targets: { hosts: [host] }, steps: [{ id: 'cut', kind: 'run', sudo: true, idempotent: true, argv: ['sh', '-c', command] }] }), pr);
   const t0 = Date.now();
@@ -67,19 +64,19 @@ async function cutOff(host: string, change: string, pr: number, command: string,
 
 MACHINE.describe('the live network under the protected-set guard', () => {
   it('ip link set lo down (the link opsgate comes in by) is reverted by the host; opsgate connects again', async () => {
-    await cutOff('net-link', 'CHG-2026-0361', 361, 'ip link set lo down', ['net:links']);
+    await expectCutOffAndBack('net-link', 'CHG-2026-0361', 361, 'ip link set lo down', ['net:links']);
   }, 240_000);
 
   it('ip addr flush of the address opsgate connects to is reverted by the host; opsgate connects again', async () => {
-    await cutOff('net-addr', 'CHG-2026-0363', 363, 'ip addr flush dev lo', ['net:addresses']);
+    await expectCutOffAndBack('net-addr', 'CHG-2026-0363', 363, 'ip addr flush dev lo', ['net:addresses']);
   }, 240_000);
 
   it('a prohibit rule in front of the local routes is reverted by the host; opsgate connects again', async () => {
-    await cutOff('net-rule', 'CHG-2026-0365', 365, 'ip rule add pref 10 prohibit && ip rule del pref 0 && ip rule add pref 20 lookup local', ['net:rules']);
+    await expectCutOffAndBack('net-rule', 'CHG-2026-0365', 365, 'ip rule add pref 10 prohibit && ip rule del pref 0 && ip rule add pref 20 lookup local', ['net:rules']);
   }, 240_000);
 
   it('a tc qdisc that drops every packet on the way in is reverted by the host; opsgate connects again', async () => {
-    await cutOff('net-tc', 'CHG-2026-0367', 367, 'tc qdisc replace dev lo root pfifo limit 0', ['net:tc']);
+    await expectCutOffAndBack('net-tc', 'CHG-2026-0367', 367, 'tc qdisc replace dev lo root pfifo limit 0', ['net:tc']);
   }, 240_000);
 
   it('a network change that leaves ssh reachable is confirmed over a fresh connection, kept, and named in the records', async () => {

@@ -18,7 +18,10 @@ sysctl -qw net.ipv6.conf.up0.accept_dad=0 net.ipv6.conf.up1.accept_dad=0
 ip link set up1 up; ip link set up0 up
 ip addr add 10.20.0.2/24 dev up0; ip addr add 10.20.0.1/24 dev up1; ip -6 addr add fd00:20::2/64 dev up0
 ip route add default via 10.20.0.1
-ip route add 198.51.100.0/24 via 10.20.0.1 table 100; ip rule add pref 1000 from 10.20.0.2 lookup 100`;
+ip route add 198.51.100.0/24 via 10.20.0.1 table 100; ip rule add pref 1000 from 10.20.0.2 lookup 100
+# The kernel gives both ends their link-local addresses, and ends their tentative state (and adds their local routes),
+# once it has seen the carrier come up: the network is settled only then.
+i=0; until { [ "$(ip -6 -o addr show scope link | grep -c ' up[01] ')" = 2 ] && [ -z "$(ip -6 addr show tentative)" ]; } || [ "$i" -gt 400 ]; do sleep 0.05; i=$((i + 1)); done`;
 
 /** The network as the kernel lists it, sorted (order is no change), without counters and carrier states. */
 const STATE = `{ ip -o link show | sed -e 's/state [A-Z]* //' -e 's/NO-CARRIER,//' -e 's/,LOWER_UP//' -e 's/ *link\\/.*//'
@@ -41,6 +44,7 @@ echo "arm: $(guard arm case ${o.secs ?? 0} /var/lib/hold 2>&1)"
 echo "net:$(ls "$D/fw" 2>/dev/null | grep '^net:' | tr '\n' ' ')"
 ${step}
 echo "check: $(guard check case - - 2>&1)"
+echo "routesdiff: $(diff "$D/fw/net:routes" "$D/now/net:routes" 2>/dev/null | grep "^[<>]" | tr "\n" ";")"
 exec 6>&-
 i=0; while [ -d "$D" ] && [ ! -e "$D/state" ] && [ "$i" -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
 echo "state: $(cat "$D/state" 2>/dev/null || echo none)"
@@ -67,7 +71,7 @@ exit 0`;
 /** The step changed exactly LABELS, and the host put everything back by itself. */
 function expectReverted(r: Record<string, string>, labels: string): void {
   expect(r.arm).toMatch(/^armed \d+$/);
-  expect(r.check).toBe(`changed ${labels}`);
+  expect(r.check, r.routesdiff).toBe(`changed ${labels}`);
   expect(r.state, r.log).toBe('reverted');
   expect(r.same, r.diff).toBe('yes');
 }
