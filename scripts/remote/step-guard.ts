@@ -29,6 +29,7 @@
  */
 import { RELOAD_SSHD } from './commit-confirm.ts';
 import { LIVE_FIREWALL_FUNCTIONS } from './live-firewall.ts';
+import { LIVE_NETWORK_FUNCTIONS } from './live-network.ts';
 import { shellText } from './shell-text.ts';
 
 /**
@@ -72,15 +73,16 @@ protected() {
   done < /etc/ssh/sshd_config
 }
 @LIVE_FIREWALL@
+@LIVE_NETWORK@
 # DIR: checksums of the protected files, and of the live rulesets arm picked, snapshotted again into DIR (named by label).
-sums() { w=$1; IFS=$nl; set -f; set -- $(protected); set +f; unset IFS; fw_sums "$w"; set -- "$@" $fw; [ "$#" -eq 0 ] || (cd "$w" && cksum -- "$@"); }
+sums() { w=$1; IFS=$nl; set -f; set -- $(protected); set +f; unset IFS; fw_sums "$w"; fw_cksum "$w" "$@"; }
 changed() { awk 'function name(l) { sub(/^[0-9]+ [0-9]+ /, "", l); return l } NR == FNR { a[$0] = 1; n[name($0)] = 1; next } { b[$0] = 1; if (!($0 in a)) c[name($0)] = 1 } END { for (l in a) if (!(l in b)) c[name(l)] = 1; for (f in c) print f }' "$1" "$2"; }
 case $op in
 arm)
   { [ ! -e "$D" ] || rm -rf -- "$D"; } && mkdir -p -m 700 "$D/fw" "$D/now" || { echo "error cannot create $D"; exit 1; }
   IFS=$nl; set -f; set -- $(protected); set +f; unset IFS
   fw_pick
-  (umask 077; : > "$D/sums"; [ "$#" -eq 0 ] && [ -z "$fw" ] || (cd "$D/fw" && cksum -- "$@" $fw) > "$D/sums") || { echo "error cannot read the protected files"; exit 1; }
+  (umask 077; fw_cksum "$D/fw" "$@" > "$D/sums") || { echo "error cannot read the protected files"; exit 1; }
   [ "$#" -eq 0 ] || (umask 077; tar -cf "$D/files.tar" -- "$@" 2>"$D/tar.err") || { echo "error cannot copy the protected files: $(tail -n 1 "$D/tar.err")"; exit 1; }
   printf '%s\n' "$self" > "$D/guard.sh"
   setsid sh "$D/guard.sh" timer "$id" "$secs" "$hold" < /dev/null > /dev/null 2>&1 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&- &
@@ -127,7 +129,8 @@ restore)
 *) echo "error unknown guard operation $op"; exit 1 ;;
 esac`)
   .replace('@RELOAD_SSHD@', RELOAD_SSHD)
-  .replace('@LIVE_FIREWALL@', LIVE_FIREWALL_FUNCTIONS);
+  .replace('@LIVE_FIREWALL@', () => LIVE_FIREWALL_FUNCTIONS)
+  .replace('@LIVE_NETWORK@', () => LIVE_NETWORK_FUNCTIONS);
 
 /** Words that raise a command's privileges: a step without `sudo` that contains one is guarded too (through `sudo -n`). */
 const RAISES = /(^|[\s;&|(`'"=/])(sudo|su|doas|pkexec|run0)(?=$|[\s;&|)`'"])/;

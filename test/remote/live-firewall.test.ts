@@ -21,7 +21,7 @@ nft add rule inet pre input tcp dport 22 counter accept`;
  * Runs SETUP, arms the guard, runs STEP, checks, releases the timer and waits for its state. Prints `check: …`,
  * `state: …`, `nft-same: yes|no`, `ipt-same: yes|no` (iptables-nft-save without dates), `legacy: …`, `fw: labels`.
  */
-function scenario(setup: string, step: string, o: { hide?: string; hideNft?: boolean; between?: string } = {}): Record<string, string> {
+function scenario(setup: string, step: string, o: { hide?: string; hideNft?: boolean; between?: string; after?: string } = {}): Record<string, string> {
   const script = String.raw`set -u
 mount -t tmpfs none /var/lib && mkdir -p /var/lib/opsgate/confirm
 ip link set lo up
@@ -34,7 +34,7 @@ ${setup}
 before=$(nft -s list ruleset 2>/dev/null) b4=$(ipt)
 : > /var/lib/hold; exec 6>/var/lib/hold; flock -x 6
 echo "arm: $(guard arm case 0 /var/lib/hold 2>&1)"
-echo "fw:$(ls "$D/fw" 2>/dev/null | tr '\n' ' ')"
+echo "fw:$(ls "$D/fw" 2>/dev/null | grep -v '^net:' | tr '\n' ' ')"
 ${o.between ?? ''}
 ${step}
 nc -z -w 1 127.0.0.1 22 2>/dev/null
@@ -49,6 +49,7 @@ echo "ipt-rules: $(iptables-nft-save 2>/dev/null | grep -c '^-A') $(iptables-nft
 echo "tables: $(nft list tables 2>/dev/null | tr '\n' ' ')"
 echo "legacy: $(iptables-legacy-save 2>/dev/null | grep -c '^-A')"
 echo "log: $(tr '\n' ';' < "$D/restore.log" 2>/dev/null)"
+${o.after ?? ''}
 p=$(cat "$D/timer.pid" 2>/dev/null) && kill -KILL "-$p" 2>/dev/null
 exit 0`;
   const out = execFileSync('unshare', ['--net', '--mount', '--propagation', 'private', 'sh', '-c', script], {
@@ -64,6 +65,19 @@ exit 0`;
   }
   return r;
 }
+
+/** Chains and a table other software owns (Docker, fail2ban, kube-proxy) beside the host's own rules. */
+const OWNED = `${BEFORE}
+iptables -N DOCKER; iptables -N DOCKER-USER; iptables -A FORWARD -j DOCKER-USER; iptables -A FORWARD -j DOCKER
+iptables -N f2b-sshd; iptables -A f2b-sshd -j RETURN; iptables -I INPUT -p tcp --dport 22 -j f2b-sshd
+iptables -t nat -N KUBE-SERVICES; iptables -t nat -A PREROUTING -j KUBE-SERVICES
+nft add table inet f2b-table; nft add set inet f2b-table addr-set-sshd '{ type ipv4_addr; }'
+nft add chain inet f2b-table f2b-chain '{ type filter hook input priority -1; }'; nft add rule inet f2b-table f2b-chain ip saddr @addr-set-sshd drop`;
+/** What they do on their own while a step runs: a ban, a new service and its chain, a container's port, a set element. */
+const CHURN = `iptables -I f2b-sshd -s 192.0.2.7 -j DROP; iptables -t nat -N KUBE-SVC-ABC; iptables -t nat -A KUBE-SVC-ABC -j RETURN
+iptables -t nat -A KUBE-SERVICES -d 10.96.0.1 -p tcp --dport 443 -j KUBE-SVC-ABC; iptables -A DOCKER -d 172.17.0.2 -p tcp --dport 80 -j ACCEPT
+nft add element inet f2b-table addr-set-sshd '{ 192.0.2.8 }'`;
+const KEPT = `echo "kept: ban=$(iptables -S f2b-sshd | grep -c 192.0.2.7) kube=$(iptables -t nat -S KUBE-SERVICES | grep -c 10.96.0.1) svc=$(iptables -t nat -S KUBE-SVC-ABC | grep -c RETURN) docker=$(iptables -S DOCKER | grep -c 172.17.0.2) element=$(nft list set inet f2b-table addr-set-sshd | grep -c 192.0.2.8)"`;
 
 MACHINE.describe('protected-set guard: the live firewall', () => {
   it('a rule that drops new ssh connections (iptables, nf_tables backend) is seen, and the timer restores the ruleset', () => {
@@ -136,6 +150,41 @@ nft add table ip6 lockout; nft add chain ip6 lockout in '{ type filter hook inpu
     expect(r.state).toBe('reverted');
     // One rule again (the host's ACCEPT), no DROP anywhere.
     expect(r['ipt-rules']).toBe('1 0');
+  }, 90_000);
+
+  it('chains and tables kube-proxy, Docker and fail2ban own and rewrite during a step are no change: no confirmation round trip', () => {
+    const r = scenario(OWNED, CHURN);
+    expect(r.fw).toBe('ip6tables-legacy:ruleset iptables-legacy:ruleset nft:ruleset');
+    expect(r.check).toBe('unchanged');
+    expect(r.dir).toBe('removed');
+  }, 90_000);
+
+  it('a DROP loaded beside that churn is seen and put back, and the timer keeps the owned chains as they are then', () => {
+    const r = scenario(OWNED, `${CHURN}\niptables -I INPUT -p tcp --dport 22 -m conntrack --ctstate NEW -j DROP`, { after: KEPT });
+    expect(r.check).toBe('changed nft:ruleset');
+    expect(r.state, r.log).toBe('reverted');
+    // Nine rules, and one DROP: fail2ban's ban, not the step's.
+    expect(r['ipt-rules']).toBe('9 1');
+    // The ban fail2ban made, kube-proxy's new service and chain, Docker's port and the set's element are all still there.
+    expect(r.kept).toBe('ban=1 kube=1 svc=1 docker=1 element=1');
+  }, 90_000);
+
+  it("the legacy backend: kube-proxy's chains are kept as they are then while the step's DROP is taken out", () => {
+    const r = scenario(
+      `${BEFORE}\niptables-legacy -t nat -N KUBE-SERVICES; iptables-legacy -t nat -A PREROUTING -j KUBE-SERVICES; iptables-legacy -A INPUT -p tcp --dport 22 -j ACCEPT`,
+      'iptables-legacy -t nat -A KUBE-SERVICES -d 10.96.0.1 -j RETURN; iptables-legacy -I INPUT -p tcp --dport 22 -j DROP',
+      { after: 'echo "kept: kube=$(iptables-legacy -t nat -S KUBE-SERVICES | grep -c 10.96.0.1) drop=$(iptables-legacy -S INPUT | grep -c DROP)"' },
+    );
+    expect(r.check).toBe('changed iptables-legacy:ruleset');
+    expect(r.state, r.log).toBe('reverted');
+    expect(r.kept).toBe('kube=1 drop=0');
+  }, 90_000);
+
+  it("DOCKER-USER is the administrator's chain, not Docker's: a DROP in it is seen and put back", () => {
+    const r = scenario(OWNED, 'iptables -I DOCKER-USER -j DROP');
+    expect(r.check).toBe('changed nft:ruleset');
+    expect(r.state).toBe('reverted');
+    expect(r['ipt-rules']).toBe('5 0');
   }, 90_000);
 
   it('a host without nft or iptables is not guarded for live rules, and says nothing about them', () => {
