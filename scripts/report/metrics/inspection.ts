@@ -75,12 +75,13 @@ export function effectiveResults(run: InspectionRun, inventoryHosts: readonly st
  * run scoped with --hosts/--groups replaces only its hosts and the shards of one run id add up
  * to the whole fleet (the same comparison point `opsgate inspect` uses). Pure.
  */
-export function currentState(runs: readonly InspectionRun[]): InspectionRun | undefined {
+export function currentState(runs: readonly InspectionRun[], inventory?: ReadonlySet<string>): InspectionRun | undefined {
   const sorted = [...runs].sort(byKey((r) => `${r.at}|${r.path}|${r.run}`));
   const latest = sorted[sorted.length - 1];
   if (!latest) return undefined;
   const from = new Map<string, InspectionRun>();
-  for (const r of sorted) for (const h of r.hosts) from.set(h, r);
+  // A host the inventory does not know is not counted (completeness.ts flags it: gap.unknown_host).
+  for (const r of sorted) for (const h of r.hosts) if (!inventory || inventory.has(h)) from.set(h, r);
   const merged: InspectionRun = { ...latest, results: [], unreachable: [], hosts: [...from.keys()].sort(), host_lines: {}, keys: {} };
   for (const [h, r] of from) {
     appendAll(
@@ -103,7 +104,7 @@ const noFindings = (figures: Figure[] = []): FindingsView => ({ baseline: null, 
 export function computeInspection(input: ReportInput, period: Period, now: number, options: { light?: boolean } = {}): InspectionSection {
   const { runs, baseline } = periodRuns(input.inspections, period);
   // Shards are merged into one run per id (periodRuns); scoped runs add up host by host.
-  const latest = currentState(runs);
+  const latest = currentState(runs, new Set(input.hosts.map((h) => h.id)));
   const schedule = compareWithSchedule(runs, period, now, input.organisation?.data.inspection_every_hours);
   const hostDocs = new Map(input.hosts.map((h) => [h.id, h] as const));
   const checkInfo = new Map(input.checks.map((c) => [c.id, c] as const));
