@@ -110,7 +110,7 @@ export function computeInspection(input: ReportInput, period: Period, now: numbe
   const checkInfo = new Map(input.checks.map((c) => [c.id, c] as const));
   const exceptions = computeExceptions(input, now);
   const runCites = runs.map((r) => citeLine(r.path, r.completed));
-  const figures: Figure[] = [count('inspection.runs', runCites, runs.length)];
+  const figures: Figure[] = [count('inspection.runs', runCites, runs.length, 'formula.inspection_runs')];
   if (schedule.expected !== null) {
     figures.push(count('inspection.runs_expected', input.organisation ? [input.organisation.file] : [], schedule.expected, 'formula.runs_expected'));
     figures.push(count('inspection.runs_missed', [...runCites, ...(input.organisation ? [input.organisation.file] : [])], schedule.missed ?? 0, 'formula.runs_missed'));
@@ -119,14 +119,20 @@ export function computeInspection(input: ReportInput, period: Period, now: numbe
     count(
       'exceptions.active',
       exceptions.filter((e) => e.state !== 'expired').map((e) => e.path),
+      undefined,
+      'formula.exceptions_active',
     ),
     count(
       'exceptions.expiring_30d',
       exceptions.filter((e) => e.state === 'expiring').map((e) => e.path),
+      undefined,
+      'formula.exceptions_expiring',
     ),
     count(
       'exceptions.expired',
       exceptions.filter((e) => e.state === 'expired').map((e) => e.path),
+      undefined,
+      'formula.exceptions_expired',
     ),
   ];
   const frameworkEvidence = (ids: string[]) => [...new Set(ids.map((id) => checkInfo.get(id)?.file).filter((f): f is string => !!f))];
@@ -136,6 +142,8 @@ export function computeInspection(input: ReportInput, period: Period, now: numbe
       count(
         'inspection.hosts_in_scope',
         input.hosts.map((h) => h.file),
+        undefined,
+        'formula.hosts_in_scope',
       ),
     );
     const frameworks = { djbh: computeFramework('djbh', input.checks, null, frameworkEvidence), iso27001: computeFramework('iso27001', input.checks, null, frameworkEvidence) };
@@ -172,14 +180,16 @@ export function computeInspection(input: ReportInput, period: Period, now: numbe
     count(
       'inspection.hosts_in_scope',
       input.hosts.map((h) => h.file),
+      undefined,
+      'formula.hosts_in_scope',
     ),
   );
   const inspected = [...new Set(latest.results.map((r) => r.host))].filter((h) => !unreachable.some((u) => u.host === h));
-  figures.push(count('inspection.hosts_inspected', base(inspected), inspected.length));
+  figures.push(count('inspection.hosts_inspected', base(inspected), inspected.length, 'formula.hosts_inspected'));
   figures.push(count('inspection.hosts_unreachable', base(unreachable.map((u) => u.host)), unreachable.length, 'formula.unreachable'));
   for (const s of SEVERITIES) {
     const fails = results.filter((r) => r.status === 'fail' && (checkInfo.get(r.check)?.severity ?? r.severity) === s);
-    figures.push(count(`inspection.fail.${s}`, fails.length ? base(fails.map((r) => r.host)) : [citeLine(latest.path, latest.completed)], fails.length));
+    figures.push(count(`inspection.fail.${s}`, fails.length ? base(fails.map((r) => r.host)) : [citeLine(latest.path, latest.completed)], fails.length, 'formula.fail_by_severity'));
   }
   const waived = results.filter((r) => r.status === 'waived');
   figures.push(count('inspection.waived', [...lines(waived.map((r) => r.host)), ...waived.flatMap((r) => exceptionPaths(input, r.exception))], waived.length, 'formula.waived'));
@@ -202,7 +212,7 @@ export function computeInspection(input: ReportInput, period: Period, now: numbe
     .map(([check, hosts]) => {
       const info = checkInfo.get(check);
       const sev = info?.severity ?? results.find((r) => r.check === check)!.severity;
-      return { check, title: info?.title ?? check, severity: sev, figure: count(`inspection.top.${check}`, [...lines(hosts), ...(info ? [info.file] : [])], hosts.size) };
+      return { check, title: info?.title ?? check, severity: sev, figure: count(`inspection.top.${check}`, [...lines(hosts), ...(info ? [info.file] : [])], hosts.size, 'formula.top_failing') };
     });
   const findings = computeFindings(latest, baseline, unreachable, input.checks);
   const frameworkResults = (ids: string[]) => [citeLine(latest.path, latest.completed), ...frameworkEvidence(ids)];
