@@ -5,6 +5,7 @@ import { computeFindings, type FindingsView } from './findings.ts';
 import { computeFramework, type FrameworkView } from './frameworks.ts';
 import { compareWithSchedule, periodRuns, type ScheduleView } from './inspection-runs.ts';
 import { appendAll } from '../../model/append.ts';
+import { inScope } from '../../inspect/model.ts';
 
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 const COMPLIANCE = 'formula.compliance';
@@ -55,7 +56,12 @@ function compliance(id: string, results: readonly InspectionResult[], evidence: 
  * reach, and inventory hosts it did not cover, count as `error` for every
  * check the run evaluated. Pure.
  */
-export function effectiveResults(run: InspectionRun, inventoryHosts: readonly string[], checkIds: readonly string[]): { results: InspectionResult[]; unreachable: { host: string; reason: string }[] } {
+export function effectiveResults(
+  run: InspectionRun,
+  inventoryHosts: readonly string[],
+  checkIds: readonly string[],
+  applies: (host: string, check: string) => boolean = () => true,
+): { results: InspectionResult[]; unreachable: { host: string; reason: string }[] } {
   const checks = [...new Set([...run.results.map((r) => r.check), ...checkIds])].sort();
   const results = [...run.results];
   const unreachable = [...run.unreachable];
@@ -64,7 +70,9 @@ export function effectiveResults(run: InspectionRun, inventoryHosts: readonly st
   for (const h of inventoryHosts) if (!covered.has(h) && !listed.has(h)) unreachable.push({ host: h, reason: 'not_inspected' });
   for (const u of unreachable) {
     if (covered.has(u.host)) continue;
-    for (const check of checks) results.push({ host: u.host, check, status: 'error', severity: 'info', change: undefined, exception: undefined, exception_expired: false, reason: u.reason });
+    // Only the checks whose applies_to includes the host: one that could never run there is no error of it.
+    for (const check of checks.filter((c) => applies(u.host, c)))
+      results.push({ host: u.host, check, status: 'error', severity: 'info', change: undefined, exception: undefined, exception_expired: false, reason: u.reason });
   }
   unreachable.sort(byKey((u) => u.host));
   return { results, unreachable };
@@ -149,10 +157,12 @@ export function computeInspection(input: ReportInput, period: Period, now: numbe
     const frameworks = { djbh: computeFramework('djbh', input.checks, null, frameworkEvidence), iso27001: computeFramework('iso27001', input.checks, null, frameworkEvidence) };
     return { run: null, figures: [...figures, ...exceptionFigures], schedule, by_env: [], by_group: [], by_host: [], top_failing: [], unreachable: [], findings: noFindings(), exceptions, frameworks };
   }
+  const applies = appliesTo(input);
   const { results, unreachable } = effectiveResults(
     latest,
     input.hosts.map((h) => h.id),
     [],
+    applies,
   );
   const lines = (hosts: Iterable<string>) => [...new Set(hosts)].map((h) => (latest.host_lines[h] ? citeHostLine(latest, h) : hostDocs.get(h)?.file)).filter((x): x is string => !!x);
   const base = (hosts: Iterable<string>) => {
@@ -214,10 +224,21 @@ export function computeInspection(input: ReportInput, period: Period, now: numbe
       const sev = info?.severity ?? results.find((r) => r.check === check)!.severity;
       return { check, title: info?.title ?? check, severity: sev, figure: count(`inspection.top.${check}`, [...lines(hosts), ...(info ? [info.file] : [])], hosts.size, 'formula.top_failing') };
     });
-  const findings = computeFindings(latest, baseline, unreachable, input.checks);
+  const findings = computeFindings(latest, baseline, unreachable, input.checks, applies);
   const frameworkResults = (ids: string[]) => [citeLine(latest.path, latest.completed), ...frameworkEvidence(ids)];
   const frameworks = { djbh: computeFramework('djbh', input.checks, results, frameworkResults), iso27001: computeFramework('iso27001', input.checks, results, frameworkResults) };
   return { run: { path: latest.path, run: latest.run, at: latest.at }, figures, schedule, by_env, by_group, by_host, top_failing, unreachable, findings, exceptions, frameworks };
+}
+
+/** Whether a check of the baselines applies to an inventory host (its baseline's and its own applies_to); unknown ones do. Pure. */
+function appliesTo(input: ReportInput): (host: string, check: string) => boolean {
+  const hosts = new Map(input.hosts.map((h) => [h.id, h.data] as const));
+  const checks = new Map(input.checks.map((c) => [c.id, c] as const));
+  return (host, check) => {
+    const h = hosts.get(host);
+    const c = checks.get(check);
+    return !h || !c || (c.scopes ?? []).every((s) => inScope(s, { id: host, groups: h.groups, env: h.env }));
+  };
 }
 
 function exceptionPaths(input: ReportInput, id: string | undefined): string[] {
