@@ -21,7 +21,8 @@ export type GapCode =
   | 'gap.closure_without_record'
   | 'gap.gate_decision_missing'
   | 'gap.inspection_stale'
-  | 'gap.inspection_run_missing';
+  | 'gap.inspection_run_missing'
+  | 'gap.unknown_host';
 
 export interface Gap {
   code: GapCode;
@@ -129,6 +130,10 @@ export function computeGaps(input: ReportInput, period: Period, now: number, cha
     if (!inPeriod(ms(r.at), period) || !r.previous_run || ids.has(r.previous_run) || r === firstRun) continue;
     gaps.push({ code: 'gap.inspection_run_missing', path: r.path, detail: `${r.run} → ${r.previous_run}`, affects: ALL_INSPECTION });
   }
+  // An inspection of the period naming a host no inventory file names: its results are not counted, and it is said.
+  const inventory = new Set(input.hosts.map((h) => h.id));
+  for (const r of runs)
+    if (inPeriod(ms(r.at), period)) for (const h of r.hosts) if (!inventory.has(h)) gaps.push({ code: 'gap.unknown_host', path: r.path, detail: `${r.run} ${h}`, affects: ALL_INSPECTION });
   const every = options.inspectionEveryHours;
   const inside = runs.filter((r) => inPeriod(ms(r.at), period));
   const last = inside.reduce<string | undefined>((m, r) => (m === undefined || r.at > m ? r.at : m), undefined);

@@ -33,7 +33,8 @@ export function count(id: string, paths: Iterable<string>, value?: number, formu
 export function percent(id: string, numerator: number, denominator: number, paths: Iterable<string>, formula: string): Figure {
   return {
     id,
-    value: denominator === 0 ? null : round1((numerator / denominator) * 100),
+    // Half up to one decimal from the integers (×1000 ÷ denominator), not from a binary fraction: 207/720 is 28.8, not 28.7.
+    value: denominator === 0 ? null : Math.round((numerator * 1000) / denominator) / 10,
     unit: 'percent',
     numerator,
     denominator,

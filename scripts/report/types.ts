@@ -87,6 +87,8 @@ export interface BaselineCheck {
   file: string;
   sha256: string;
   mappings: CheckMapping;
+  /** The baseline's and the check's applies_to (both must match a host); empty: every host. */
+  scopes?: import('../inspect/model.ts').Scope[];
 }
 
 /** A hash-chain problem found in a record file; reported, never skipped. */

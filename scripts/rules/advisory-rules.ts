@@ -57,7 +57,7 @@ export function checkAdvisories({ repo, now }: RuleInput): Diagnostic[] {
         ),
       );
     const patched = installs && change?.data.closure?.outcome === 'succeeded';
-    const waived = exception !== undefined && Date.parse(exception.data.expires) >= now.getTime();
+    const waived = exception !== undefined && Date.parse(exception.data.expires) > now.getTime();
     if (patched || waived || endOfDay(due, zone) >= now.getTime()) continue;
     const mitigated = mitigation?.data.closure?.outcome === 'succeeded' ? `; mitigated by change ${mitigation.id}, not patched` : '';
     const state = change

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import type { AdvisoryDocument } from '../../scripts/model/documents.generated.ts';
+import { computeExceptions } from '../../scripts/report/metrics/inspection.ts';
 import { computePatchCompliance } from '../../scripts/report/metrics/patch-compliance.ts';
 import type { DocRef } from '../../scripts/report/types.ts';
 import { change, emptyInput, endOf, exception, period, value } from './input-builder.ts';
@@ -95,6 +96,14 @@ describe('computePatchCompliance', () => {
       ['low', 180, 1, 0, null, 0, 0, null, null],
     ]);
     expect(s.by_severity[0]!.median.evidence).toEqual(['changes/2026/CHG-2026-0001.yaml', 'changes/2026/CHG-2026-0002.yaml', 'policies/advisories/a.yaml', 'policies/advisories/b.yaml']);
+  });
+
+  it('an exception expiring exactly at generated-at has expired everywhere: not risk accepted here, expired in the register', () => {
+    const at = '2026-12-01T00:00:00+08:00';
+    const edge = emptyInput({ advisories: [advisory('k', 'medium', '2026-08-01', { exception: 'edge' })], exceptions: [exception('edge', at)] });
+    const now = Date.parse(at);
+    expect(computeExceptions(edge, now).map((e) => e.state)).toEqual(['expired']);
+    expect(computePatchCompliance(edge, period('2026-11'), now).advisories.map((r) => r.state)).toEqual(['overdue']);
   });
 
   it('no register: zero counts and no data, never a made-up rate', () => {

@@ -8,6 +8,8 @@ import type { Doc } from '../../repo/parse-document.ts';
 import type { DocumentKind } from '../../repo/kinds.ts';
 import type { BaselineCheck, DocRef, ReportInput, Severity } from '../types.ts';
 
+type Scope = NonNullable<BaselineCheck['scopes']>[number];
+
 function ref<K extends DocumentKind>(d: Doc<K>): DocRef<Doc<K>['data']> {
   return { id: d.id, file: d.file, sha256: d.sha256, data: d.data };
 }
@@ -30,6 +32,7 @@ export function adaptBaselineChecks(model: RepoModel): BaselineCheck[] {
         file: b.file,
         sha256: b.sha256,
         mappings: { djbh: strings(m.djbh), iso27001: strings(m.iso27001), cis: strings(m.cis) },
+        scopes: [b.data.applies_to, c.applies_to].filter((x): x is Scope => typeof x === 'object' && x !== null),
       });
     }
   }

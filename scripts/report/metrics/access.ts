@@ -210,18 +210,26 @@ export function computeAccess(input: ReportInput, period: Period, now: number, l
     count(
       'access.grants_active',
       grants.filter((g) => g.state === 'active' || g.state === 'expiring').map((g) => g.path),
+      undefined,
+      'formula.grants_active',
     ),
     count(
       'access.grants_expiring_30d',
       grants.filter((g) => g.state === 'expiring').map((g) => g.path),
+      undefined,
+      'formula.grants_expiring',
     ),
     count(
       'access.grants_expired',
       grants.filter((g) => g.state === 'expired').map((g) => g.path),
+      undefined,
+      'formula.grants_expired',
     ),
     count(
       'access.reviews_overdue',
       reviews_overdue.map((r) => r.path),
+      undefined,
+      'formula.reviews_overdue',
     ),
     count(
       'access.leavers_with_access',

@@ -170,6 +170,8 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
     count(
       'backups.policies',
       rows.map((r) => r.path),
+      undefined,
+      'formula.backup_policies',
     ),
     percent('backups.rpo_attainment', attained, total, evidence, 'formula.rpo_attainment'),
     count(

@@ -90,6 +90,7 @@ export function computeChanges(input: ReportInput, period: Period, now: number, 
       'changes.total',
       changes.map((c) => c.file),
       changes.length,
+      'formula.changes_total',
     ),
   );
   for (const t of CHANGE_TYPES) {
@@ -99,6 +100,7 @@ export function computeChanges(input: ReportInput, period: Period, now: number, 
         `changes.by_type.${t}`,
         sub.map((c) => c.file),
         sub.length,
+        'formula.changes_by_type',
       ),
     );
   }
@@ -109,6 +111,7 @@ export function computeChanges(input: ReportInput, period: Period, now: number, 
         `changes.by_risk.${r}`,
         sub.map((c) => c.file),
         sub.length,
+        'formula.changes_by_risk',
       ),
     );
   }

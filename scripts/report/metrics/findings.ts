@@ -55,7 +55,13 @@ export interface FindingsView {
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 const failing = (s: string) => s === 'fail' || s === 'error';
 
-export function computeFindings(latest: InspectionRun, baseline: InspectionRun | undefined, unreachable: readonly { host: string; reason: string }[], checks: readonly BaselineCheck[]): FindingsView {
+export function computeFindings(
+  latest: InspectionRun,
+  baseline: InspectionRun | undefined,
+  unreachable: readonly { host: string; reason: string }[],
+  checks: readonly BaselineCheck[],
+  applies: (host: string, check: string) => boolean = () => true,
+): FindingsView {
   const info = new Map(checks.map((c) => [c.id, c] as const));
   const down = new Set(unreachable.map((u) => u.host));
   const key = (host: string, check: string) => `${host}\u0000${check}`;
@@ -90,11 +96,11 @@ export function computeFindings(latest: InspectionRun, baseline: InspectionRun |
     }))
     .sort(byKey((r) => `${r.host}|${r.check}`));
   // Checks a host could not be evaluated on: the ones its record marks as error (not-applicable ones are not
-  // evaluated anyway); a host the run did not record at all, every check the run evaluated.
-  const checkCount = new Set([...latest.results.map((r) => r.check)]).size;
+  // evaluated anyway); a host the run did not record at all, every check the run evaluated that applies to it.
+  const runChecks = [...new Set(latest.results.map((r) => r.check))];
   const notEvaluated = (host: string) => {
     const own = latest.results.filter((r) => r.host === host);
-    return own.length === 0 ? checkCount : own.filter((r) => r.status === 'error').length;
+    return own.length === 0 ? runChecks.filter((c) => applies(host, c)).length : own.filter((r) => r.status === 'error').length;
   };
   const not_evaluated: NotEvaluated[] = [...unreachable]
     .sort(byKey((u) => u.host))

@@ -180,6 +180,7 @@ export function computeIncidents(input: ReportInput, period: Period, now: number
           `incidents.level.${level}.new`,
           newOfLevel.map((i) => i.file),
           newOfLevel.length,
+          'formula.incidents_level_new',
         ),
         measure(`incidents.level.${level}.ack_median`, quantile(ackTimes, 0.5), 'minutes', timesEvidence, 'formula.ack_time'),
         measure(`incidents.level.${level}.resolve_median`, quantile(resTimes, 0.5), 'minutes', timesEvidence, 'formula.resolve_time'),
@@ -195,6 +196,7 @@ export function computeIncidents(input: ReportInput, period: Period, now: number
       'incidents.sla_breaches',
       breaches.map((b) => b.path),
       breaches.length,
+      'formula.sla_breaches',
     ),
   );
 

@@ -27,7 +27,7 @@ export function computeOncall(input: ReportInput, period: Period, now: number): 
   const evidence = [...(input.oncall ? [input.oncall.file] : []), ...input.people.map((p) => p.file)];
   if (!doc)
     return {
-      figures: [percent('oncall.coverage_30d', 0, 0, [], 'formula.oncall_coverage'), count('oncall.gaps', [], 0)],
+      figures: [percent('oncall.coverage_30d', 0, 0, [], 'formula.oncall_coverage'), count('oncall.gaps', [], 0, 'formula.oncall_gaps')],
       from: isoIn(from, period.timezone),
       to: isoIn(to, period.timezone),
       gaps: [],
@@ -53,7 +53,7 @@ export function computeOncall(input: ReportInput, period: Period, now: number): 
   }
   if (gapStart !== undefined) gaps.push(gap(gapStart, to, period.timezone));
   return {
-    figures: [percent('oncall.coverage_30d', hits, 30 * 24, evidence, 'formula.oncall_coverage'), count('oncall.gaps', evidence, gaps.length)],
+    figures: [percent('oncall.coverage_30d', hits, 30 * 24, evidence, 'formula.oncall_coverage'), count('oncall.gaps', evidence, gaps.length, 'formula.oncall_gaps')],
     from: isoIn(from, period.timezone),
     to: isoIn(to, period.timezone),
     gaps,
@@ -76,6 +76,8 @@ export function computeRunbooks(input: ReportInput, period: Period, now: number)
       count(
         'runbooks.total',
         input.runbooks.map((r) => r.file),
+        undefined,
+        'formula.runbooks_total',
       ),
       count(
         'runbooks.overdue',

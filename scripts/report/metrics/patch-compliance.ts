@@ -95,7 +95,7 @@ function rowOf(a: NonNullable<ReportInput['advisories']>[number], input: ReportI
   // A workaround: the change the advisory files as a mitigation, or a "patch" that installs none of its packages.
   const mitigators = [...(change && !installs ? [change] : []), ...input.changes.filter((c) => c.id === d.remediation?.mitigation)];
   const mitigator = mitigators.find((c) => closedBy(c) !== null);
-  const accepted = !patched && exception !== undefined && Date.parse(exception.data.expires) >= now;
+  const accepted = !patched && exception !== undefined && Date.parse(exception.data.expires) > now; // in force while now < expires, as everywhere (inspect, lint exception.expired, the register)
   const dueEnd = DateTime.fromISO(due, { zone }).endOf('day').toMillis();
   const state: AdvisoryState = patched ? 'patched' : accepted ? 'accepted' : dueEnd < now ? 'overdue' : mitigator ? 'mitigated' : 'open';
   const fixedAt = patched ? closure!.closed_at : null;

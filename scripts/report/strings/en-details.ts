@@ -153,6 +153,8 @@ export const enDetails = {
   'gap.inspection_stale.short': 'no recent inspection',
   'gap.inspection_run_missing': 'An inspection run compared itself with a run that is not in the records.',
   'gap.inspection_run_missing.short': 'inspection run missing',
+  'gap.unknown_host': 'An inspection record names a host that no file in inventory/hosts/ declares: its results are not counted.',
+  'gap.unknown_host.short': 'host not in the inventory',
   'msg.record.json': 'a line is not valid JSON',
   'msg.record.seq': "a line's seq does not match its position: lines were removed, inserted or reordered",
   'msg.record.chain': 'a line does not chain onto the previous one: lines were removed, inserted or reordered',

@@ -60,7 +60,7 @@ export const patchComplianceStrings = {
     'formula.patch_on_time':
       'those patched in the period whose change closed_at is on or before the end of the due day (published + critical 7, high 30, medium 90, low 180 days; report time zone) ÷ all patched in the period',
     'formula.patch_overdue': 'advisories not patched and without an exception in force at generated-at, whose due day has ended (the same rule as lint advisory.overdue)',
-    'formula.patch_accepted': 'advisories not patched whose linked exception (remediation.exception) expires at or after generated-at',
+    'formula.patch_accepted': 'advisories not patched whose linked exception (remediation.exception) expires after generated-at',
     'formula.patch_open': 'advisories not patched, not mitigated and without an exception in force, whose due day has not ended at generated-at',
     'formula.patch_ttp_median':
       'median (the middle value; the mean of the two middle values of an even count) of the calendar days, in the report time zone, from published to the day of the change closed_at, over the advisories patched in the period',

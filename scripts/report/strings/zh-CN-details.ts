@@ -150,6 +150,8 @@ export const zhCNDetails = {
   'gap.inspection_stale.short': '缺少近期巡检',
   'gap.inspection_run_missing': '巡检记录引用的上一次巡检不在记录中。',
   'gap.inspection_run_missing.short': '缺少巡检记录',
+  'gap.unknown_host': '巡检记录中的主机未在 inventory/hosts/ 中登记：其结果不计入统计。',
+  'gap.unknown_host.short': '主机不在资产清单中',
   'msg.record.json': '记录行不是有效 JSON',
   'msg.record.seq': '记录行序号与位置不符：有行被删除、插入或重排',
   'msg.record.chain': '记录行未接续上一行：有行被删除、插入或重排',
