@@ -52,11 +52,12 @@ S=/etc/shadow; [ "$P" = /etc/passwd ] || { set -- $(awk -F: -v B="$B" 'm { print
   [ -f "$T/shells" ] && return 0
   set --; for b in /usr/sbin/nologin /sbin/nologin /bin/false /usr/bin/false /bin/true /usr/bin/true /bin/sync /usr/bin/sync; do [ -f "$b" ] && set -- "$@" "$b"; done
   nb=$#
-  for s in $(awk -F: 'NF >= 7 && $7 != "" && !seen[$7]++ { print $7 }' "$P"); do [ -f "$s" ] && [ -x "$s" ] && set -- "$@" "$s"; done
+  # An empty shell field is /bin/sh: sshd, login and su run that.
+  for s in $(awk -F: 'NF >= 7 { s = ($7 == "") ? "/bin/sh" : $7; if (!seen[s]++) print s }' "$P"); do [ -f "$s" ] && [ -x "$s" ] && set -- "$@" "$s"; done
   [ $# -gt 0 ] || { : > "$T/shells"; : > "$T/logins"; : > "$T/logins0"; return 0; }
   cksum -- "$@" 2>/dev/null | awk -v nb="$nb" -v S="$T/shells" -v L="$T/logins" -v P="$P" '{ p = $0; sub(/^[0-9]+ [0-9]+ /, "", p); s = $1 "-" $2; print (NR <= nb ? "nologin" : "shell") "\\t" s "\\t" p > S
     if (NR <= nb) bad[s] = 1; else if (!(s in bad)) ok[p] = 1 }
-    END { printf "" > S; printf "" > L; printf "" > (L "0"); while ((getline l < P) > 0) { split(l, f, ":"); if (f[7] in ok) { print f[1] > L; if (f[3] != "0") print f[1] > (L "0") } } }'
+    END { printf "" > S; printf "" > L; printf "" > (L "0"); while ((getline l < P) > 0) { if (split(l, f, ":") < 7) continue; if (f[7] == "") f[7] = "/bin/sh"; if (f[7] in ok) { print f[1] > L; if (f[3] != "0") print f[1] > (L "0") } } }'
 }`,
   // Login accounts (see ogshells) into $OGL, with shell builtins only; \`oglogins 0\`: those whose uid is not 0.
   `oglogins() { ogshells; OGL=; while IFS= read -r u; do OGL="$OGL $u"; done < "$T/logins$1"; }`,
