@@ -39,12 +39,14 @@ export const PROBE_PRELUDE = [
   `ogfa() { n=$(($# / 2)); r0=0; while [ $n -gt 0 ]; do l=$1; p=$2; shift 2; if [ -r "$p" ]; then set -- "$@" "$l" "$p"; else ogf "$l" "$p" || r0=$?; fi; n=$((n - 1)); done
   [ $# -eq 0 ] || awk -v B="$B" 'BEGIN { for (i = 1; i + 1 < ARGC; i += 2) { f = ARGV[i + 1]; printf "%s file %s\\n", B, ARGV[i]; z = 0; while ((r = (getline l < f)) > 0) { if ((z += length(l) + 1) > ${FILE_CAP}) { r = -2; break } print l } close(f); if (r < 0) { bad = 1; print ${CAPPED('f')} > "/dev/stderr" } printf "\\n%s eof %d\\n", B, (r < 0) ? 1 : 0 } exit bad }' "$@" || r0=$?; return $r0; }`,
   // $P: the accounts as getpwnam resolves them. /etc/passwd, unless NSS adds accounts: systemd userdb records (nss-systemd
-  // resolves NAME.user in these directories, though \`getent passwd\` does not list them) and every passwd source nsswitch.conf
-  // names besides files and systemd (ldap, sss, extrausers, compat: listed by \`getent passwd\`). Then $T/passwd: /etc/passwd,
+  // resolves NAME.user in these directories, though \`getent passwd\` does not list them) and, when nsswitch.conf names
+  // extrausers for passwd, the local accounts in /var/lib/extrausers (listed by \`getent passwd\`). Directory services (ldap,
+  // sss, nis, winbind) are left out: enumerating a directory would judge, and run sudo -l -U for, every account in it. Then
+  // $T/passwd: /etc/passwd,
   // then \`<B> nss\` and each account NSS adds that /etc/passwd does not have (the readers skip that line: it has no seven
   // fields). Builtins only when NSS adds none.
   `P=/etc/passwd; set --; for f in /etc/userdb/*.user /run/userdb/*.user /run/host/userdb/*.user /usr/lib/userdb/*.user; do [ -e "$f" ] || continue; n=\${f##*/}; n=\${n%.user}; case "$n" in *[!0-9]*) set -- "$@" "$n";; esac; done
-x=; if [ -r /etc/nsswitch.conf ]; then set -f; while read -r k v; do [ "$k" = passwd: ] || continue; for s in $v; do case "$s" in files|systemd|\\[*) ;; *) x=1;; esac; done; done < /etc/nsswitch.conf; set +f; fi
+x=; if [ -r /etc/nsswitch.conf ]; then set -f; while read -r k v; do [ "$k" = passwd: ] || continue; for s in $v; do case "$s" in extrausers) x=1;; esac; done; done < /etc/nsswitch.conf; set +f; fi
 if [ $# -gt 0 ] || [ -n "$x" ]; then { [ -z "$x" ] || getent passwd; [ $# -eq 0 ] || getent passwd "$@"; } 2>/dev/null | awk -F: -v B="$B" 'NR == FNR { s[$1] = 1; print; next } !s[$1]++ { if (!m++) print B " nss"; print }' /etc/passwd - > "$T/passwd" && P=$T/passwd; fi; set --
 # $S: /etc/shadow, then each account NSS added to $P as getspnam returns it (a userdb record can carry an empty password).
 S=/etc/shadow; [ "$P" = /etc/passwd ] || { set -- $(awk -F: -v B="$B" 'm { print $1 } $0 == B " nss" { m = 1 }' "$P"); [ $# -eq 0 ] || { getent shadow "$@" 2>/dev/null | awk -F: 'NR == FNR { s[$1] = 1; print; next } !s[$1]++' /etc/shadow - > "$T/shadow" && S=$T/shadow; }; set --; }`,
