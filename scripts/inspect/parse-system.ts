@@ -53,7 +53,8 @@ export function parsePasswd(text: string): Account[] {
   return lines(text).map((l, i) => {
     const f = l.split(':');
     if (f.length < 7 || !/^\d+$/.test(f[2]!) || !/^\d+$/.test(f[3]!)) throw new ParseError(`passwd line ${i + 1} is not name:x:uid:gid:gecos:home:shell`);
-    return { name: f[0]!, uid: Number(f[2]), gid: Number(f[3]), home: f[5]!, shell: f[6]!, password: f[1]! };
+    // An empty shell field is /bin/sh: sshd, login and su run that.
+    return { name: f[0]!, uid: Number(f[2]), gid: Number(f[3]), home: f[5]!, shell: f[6] || '/bin/sh', password: f[1]! };
   });
 }
 

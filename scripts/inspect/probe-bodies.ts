@@ -21,6 +21,13 @@ import { UNIT_SECTION_BODIES, UNIT_SECTION_COMMANDS } from './probe-service-acti
 import { PATCH_SECTION_BODIES, PATCH_SECTION_COMMANDS } from './probe-patch.ts';
 import { SERVICE_SECTION_BODIES, SERVICE_SECTION_COMMANDS } from './probe-services.ts';
 
+/**
+ * No file is copied past this many bytes (4 MiB): a larger one fails its section, saying so, and the rest of the probe still
+ * fits the 16 MiB the client reads (one padded file cut the output and left every check of the host an error).
+ */
+export const FILE_CAP = 4 * 1024 * 1024;
+const CAPPED = (f: string) => `(r == -2 ? ${f} " is larger than ${FILE_CAP} bytes: not read past that" : "cannot read " ${f})`;
+
 export const PROBE_PRELUDE = [
   // The probe's uid and the host's name, once ($U, $H): identity prints them, sudo-list and sudoers use them.
   // Builtins only where /proc answers (a process costs ~1 ms of host CPU).
@@ -30,24 +37,29 @@ export const PROBE_PRELUDE = [
   // ogfa LABEL PATH [LABEL PATH]…: the same frames for many files from one awk (a cat per file cost ~1 ms each); a file the probe
   // may not read goes through ogf, so cat says why (Permission denied). Fails if any file could not be read.
   `ogfa() { n=$(($# / 2)); r0=0; while [ $n -gt 0 ]; do l=$1; p=$2; shift 2; if [ -r "$p" ]; then set -- "$@" "$l" "$p"; else ogf "$l" "$p" || r0=$?; fi; n=$((n - 1)); done
-  [ $# -eq 0 ] || awk -v B="$B" 'BEGIN { for (i = 1; i + 1 < ARGC; i += 2) { f = ARGV[i + 1]; printf "%s file %s\\n", B, ARGV[i]; while ((r = (getline l < f)) > 0) print l; close(f); if (r < 0) { bad = 1; print "cannot read " f > "/dev/stderr" } printf "\\n%s eof %d\\n", B, (r < 0) ? 1 : 0 } exit bad }' "$@" || r0=$?; return $r0; }`,
+  [ $# -eq 0 ] || awk -v B="$B" 'BEGIN { for (i = 1; i + 1 < ARGC; i += 2) { f = ARGV[i + 1]; printf "%s file %s\\n", B, ARGV[i]; z = 0; while ((r = (getline l < f)) > 0) { if ((z += length(l) + 1) > ${FILE_CAP}) { r = -2; break } print l } close(f); if (r < 0) { bad = 1; print ${CAPPED('f')} > "/dev/stderr" } printf "\\n%s eof %d\\n", B, (r < 0) ? 1 : 0 } exit bad }' "$@" || r0=$?; return $r0; }`,
   // $P: the accounts as getpwnam resolves them. /etc/passwd, unless NSS adds accounts: systemd userdb records (nss-systemd
-  // resolves NAME.user in these directories, though \`getent passwd\` does not list them) and every passwd source nsswitch.conf
-  // names besides files and systemd (ldap, sss, extrausers, compat: listed by \`getent passwd\`). Then $T/passwd: /etc/passwd,
+  // resolves NAME.user in these directories, though \`getent passwd\` does not list them) and, when nsswitch.conf names
+  // extrausers for passwd, the local accounts in /var/lib/extrausers (listed by \`getent passwd\`). Directory services (ldap,
+  // sss, nis, winbind) are left out: enumerating a directory would judge, and run sudo -l -U for, every account in it. Then
+  // $T/passwd: /etc/passwd,
   // then \`<B> nss\` and each account NSS adds that /etc/passwd does not have (the readers skip that line: it has no seven
   // fields). Builtins only when NSS adds none.
   `P=/etc/passwd; set --; for f in /etc/userdb/*.user /run/userdb/*.user /run/host/userdb/*.user /usr/lib/userdb/*.user; do [ -e "$f" ] || continue; n=\${f##*/}; n=\${n%.user}; case "$n" in *[!0-9]*) set -- "$@" "$n";; esac; done
-x=; if [ -r /etc/nsswitch.conf ]; then set -f; while read -r k v; do [ "$k" = passwd: ] || continue; for s in $v; do case "$s" in files|systemd|\\[*) ;; *) x=1;; esac; done; done < /etc/nsswitch.conf; set +f; fi
-if [ $# -gt 0 ] || [ -n "$x" ]; then { [ -z "$x" ] || getent passwd; [ $# -eq 0 ] || getent passwd "$@"; } 2>/dev/null | awk -F: -v B="$B" 'NR == FNR { s[$1] = 1; print; next } !s[$1]++ { if (!m++) print B " nss"; print }' /etc/passwd - > "$T/passwd" && P=$T/passwd; fi; set --`,
+x=; if [ -r /etc/nsswitch.conf ]; then set -f; while read -r k v; do [ "$k" = passwd: ] || continue; for s in $v; do case "$s" in extrausers) x=1;; esac; done; done < /etc/nsswitch.conf; set +f; fi
+if [ $# -gt 0 ] || [ -n "$x" ]; then { [ -z "$x" ] || getent passwd; [ $# -eq 0 ] || getent passwd "$@"; } 2>/dev/null | awk -F: -v B="$B" 'NR == FNR { s[$1] = 1; print; next } !s[$1]++ { if (!m++) print B " nss"; print }' /etc/passwd - > "$T/passwd" && P=$T/passwd; fi; set --
+# $S: /etc/shadow, then each account NSS added to $P as getspnam returns it (a userdb record can carry an empty password).
+S=/etc/shadow; [ "$P" = /etc/passwd ] || { set -- $(awk -F: -v B="$B" 'm { print $1 } $0 == B " nss" { m = 1 }' "$P"); [ $# -eq 0 ] || { getent shadow "$@" 2>/dev/null | awk -F: 'NR == FNR { s[$1] = 1; print; next } !s[$1]++' /etc/shadow - > "$T/shadow" && S=$T/shadow; }; set --; }`,
   `ogshells() {
   [ -f "$T/shells" ] && return 0
   set --; for b in /usr/sbin/nologin /sbin/nologin /bin/false /usr/bin/false /bin/true /usr/bin/true /bin/sync /usr/bin/sync; do [ -f "$b" ] && set -- "$@" "$b"; done
   nb=$#
-  for s in $(awk -F: 'NF >= 7 && $7 != "" && !seen[$7]++ { print $7 }' "$P"); do [ -f "$s" ] && [ -x "$s" ] && set -- "$@" "$s"; done
+  # An empty shell field is /bin/sh: sshd, login and su run that.
+  for s in $(awk -F: 'NF >= 7 { s = ($7 == "") ? "/bin/sh" : $7; if (!seen[s]++) print s }' "$P"); do [ -f "$s" ] && [ -x "$s" ] && set -- "$@" "$s"; done
   [ $# -gt 0 ] || { : > "$T/shells"; : > "$T/logins"; : > "$T/logins0"; return 0; }
   cksum -- "$@" 2>/dev/null | awk -v nb="$nb" -v S="$T/shells" -v L="$T/logins" -v P="$P" '{ p = $0; sub(/^[0-9]+ [0-9]+ /, "", p); s = $1 "-" $2; print (NR <= nb ? "nologin" : "shell") "\\t" s "\\t" p > S
     if (NR <= nb) bad[s] = 1; else if (!(s in bad)) ok[p] = 1 }
-    END { printf "" > S; printf "" > L; printf "" > (L "0"); while ((getline l < P) > 0) { split(l, f, ":"); if (f[7] in ok) { print f[1] > L; if (f[3] != "0") print f[1] > (L "0") } } }'
+    END { printf "" > S; printf "" > L; printf "" > (L "0"); while ((getline l < P) > 0) { if (split(l, f, ":") < 7) continue; if (f[7] == "") f[7] = "/bin/sh"; if (f[7] in ok) { print f[1] > L; if (f[3] != "0") print f[1] > (L "0") } } }'
 }`,
   // Login accounts (see ogshells) into $OGL, with shell builtins only; \`oglogins 0\`: those whose uid is not 0.
   `oglogins() { ogshells; OGL=; while IFS= read -r u; do OGL="$OGL $u"; done < "$T/logins$1"; }`,
@@ -209,10 +221,10 @@ while [ -n "$q" ]; do
 '
   if [ $# -gt 0 ]; then
     : > "$T/inc"
-    awk -v B="$B" -v h="$h" -v o="$T/inc" 'BEGIN { for (i = 1; i < ARGC; i++) { f = ARGV[i]; d = f; sub(/\\/[^\\/]*$/, "", d); printf "%s file %s\\n", B, f
-      while ((r = (getline l < f)) > 0) { print l
+    awk -v B="$B" -v h="$h" -v o="$T/inc" 'BEGIN { for (i = 1; i < ARGC; i++) { f = ARGV[i]; d = f; sub(/\\/[^\\/]*$/, "", d); printf "%s file %s\\n", B, f; z = 0
+      while ((r = (getline l < f)) > 0) { if ((z += length(l) + 1) > ${FILE_CAP}) { r = -2; break } print l
         if (match(l, /^[[:space:]]*[@#]include(dir)?[[:space:]]+/)) { k = (substr(l, RSTART, RLENGTH) ~ /includedir/) ? "dir" : "file"; v = substr(l, RLENGTH + 1); sub(/[[:space:]]+$/, "", v); if (v ~ /^".*"$/) v = substr(v, 2, length(v) - 2); gsub(/%h/, h, v); if (substr(v, 1, 1) != "/") v = d "/" v; print k "\\t" v > o } }
-      close(f); if (r < 0) { bad = 1; print "cannot read " f > "/dev/stderr" } printf "\\n%s eof %d\\n", B, (r < 0) ? 1 : 0 } close(o); exit bad }' "$@" || rc=$?
+      close(f); if (r < 0) { bad = 1; print ${CAPPED('f')} > "/dev/stderr" } printf "\\n%s eof %d\\n", B, (r < 0) ? 1 : 0 } close(o); exit bad }' "$@" || rc=$?
     while IFS= read -r x; do nq="$nq\${nq:+$NL}$x"; done < "$T/inc"
   fi
   q=$nq
@@ -272,7 +284,7 @@ export const SECTION_BODIES: Record<string, string> = {
   'login-defs': "grep -Ev '^[[:space:]]*(#|$)' /etc/login.defs",
   passwd: 'cat "$P"',
   group: 'cat /etc/group',
-  shadow: `awk -F: '{ s = $2; st = (s == "") ? "empty" : ((s ~ /^[!*]/) ? "locked" : "set"); print $1 ":" st ":" $3 ":" $4 ":" $5 ":" $6 ":" $7 ":" $8 }' /etc/shadow`,
+  shadow: `awk -F: '{ s = $2; st = (s == "") ? "empty" : ((s ~ /^[!*]/) ? "locked" : "set"); print $1 ":" st ":" $3 ":" $4 ":" $5 ":" $6 ":" $7 ":" $8 }' "$S"`,
   shells: SHELLS,
   'authorized-keys': AUTHORIZED_KEYS,
   sudoers: SUDOERS,
@@ -298,7 +310,7 @@ export const FILE_SECTIONS: Record<string, { mode: 'copy' | 'defs' | 'shadow' | 
   'login-defs': { mode: 'defs', path: '/etc/login.defs' },
   passwd: { mode: 'copy', path: '"$P"' },
   group: { mode: 'copy', path: '/etc/group' },
-  shadow: { mode: 'shadow', path: '/etc/shadow' },
+  shadow: { mode: 'shadow', path: '"$S"' },
   memory: { mode: 'copy', path: '/proc/meminfo' },
   load: { mode: 'load', path: '/proc/loadavg' },
 };
@@ -309,19 +321,20 @@ export const FILE_SECTIONS: Record<string, { mode: 'copy' | 'defs' | 'shadow' | 
  * running value of each, read in one read as sysctl does), `framed` (ARGs are LABEL PATH pairs, each framed as ogf
  * frames a file) and `shells` (ARGs: ogshells' list, then /etc/shells framed).
  */
-export const FILE_SECTIONS_AWK = `function frame(label, f,  r, l) { printf "%s file %s\\n", B, label; while ((r = (getline l < f)) > 0) print l; close(f); printf "\\n%s eof %d\\n", B, (r < 0) ? 1 : 0; if (r < 0) { rc = 1; err = err "cannot read " f "\\n" } }
+export const FILE_SECTIONS_AWK = `function frame(label, f,  r, l, z) { printf "%s file %s\\n", B, label; while ((r = (getline l < f)) > 0) { if ((z += length(l) + 1) > ${FILE_CAP}) { r = -2; break } print l } close(f); printf "\\n%s eof %d\\n", B, (r < 0) ? 1 : 0; if (r < 0) { rc = 1; err = err ${CAPPED('f')} "\\n" } }
 BEGIN { i = 1; while (i + 2 < ARGC) { n = ARGV[i]; m = ARGV[i + 1]; k = ARGV[i + 2] + 0; a = i + 3; i = a + k; f = ARGV[a]; printf "%s begin %s\\n", B, n; fflush(); rc = 0; err = ""
   if (m == "identity") { print U; print H }
   else if (m == "sysctl") { for (j = a; j < a + k; j++) { key = ARGV[j]; p = key; gsub(/\\./, "/", p); v = ""; f = "/proc/sys/" p; r = (getline v < f); close(f); if (r < 0) print key " unavailable"; else { gsub(/\\t/, " ", v); print key " = " v } } }
   else if (m == "framed") { for (j = a; j + 1 < a + k; j += 2) frame(ARGV[j], ARGV[j + 1]) }
   else if (m == "shells") { while ((getline l < f) > 0) print l; close(f); if (k > 1) frame(ARGV[a + 1], ARGV[a + 1]) }
-  else {
+  else { z = 0
     while ((r = (getline l < f)) > 0) {
+      if ((z += length(l) + 1) > ${FILE_CAP}) { r = -2; break }
       if (m == "defs") { if (l ~ /^[[:space:]]*#/ || l ~ /^[[:space:]]*$/) continue }
       else if (m == "shadow") { split(l, q, ":"); st = (q[2] == "") ? "empty" : ((q[2] ~ /^[!*]/) ? "locked" : "set"); l = q[1] ":" st ":" q[3] ":" q[4] ":" q[5] ":" q[6] ":" q[7] ":" q[8] }
       print l }
     close(f)
-    if (r < 0) { rc = 2; err = "cannot read " f }
+    if (r < 0) { rc = 2; err = ${CAPPED('f')} }
     else if (m == "load") { c = 0; o = "/sys/devices/system/cpu/online"; if ((getline l < o) > 0) { nn = split(l, pp, ","); for (j = 1; j <= nn; j++) c += (split(pp[j], q, "-") == 2) ? q[2] - q[1] + 1 : 1 } close(o)
       if (!c) { while ((getline l < "/proc/stat") > 0) if (l ~ /^cpu[0-9]/) c++; close("/proc/stat") } print c }
   }

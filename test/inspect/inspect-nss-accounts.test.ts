@@ -33,13 +33,15 @@ const check = (id: string, type: string, params: Record<string, unknown>) => ({ 
 const BASELINE = {
   id: 'nss',
   title: 'NSS 账户',
-  checks: [check('n.accounts', 'accounts', { allow_accounts: ['opsgate'] }), check('n.keys', 'authorized_keys', { exclude_accounts: ['opsgate'] })],
+  checks: [check('n.accounts', 'accounts', { allow_accounts: ['opsgate'] }), check('n.keys', 'authorized_keys', { exclude_accounts: ['opsgate'] }), check('n.empty', 'empty_password', {})],
 };
 const record = (name: string, uid: number, home: string) =>
   JSON.stringify({ userName: name, uid, gid: uid, homeDirectory: home, shell: '/bin/bash', disposition: uid === 0 ? 'intrinsic' : 'regular' });
 // A password of `*` (no password matches it, and it is not `!`-locked): the fleet's sshd runs without PAM and refuses a
 // locked account, which is what nss-systemd reports for a record without one.
 const PASSWORD = `${JSON.stringify({ privileged: { hashedPassword: ['*'] } })}\n`;
+// An empty password: getspnam returns an empty field for ada, and /etc/shadow has no line for her.
+const EMPTY = `${JSON.stringify({ privileged: { hashedPassword: [''] } })}\n`;
 
 const row = (host: string, id: string) => {
   const r = rows.find((x) => x.host === host && x.check === id);
@@ -78,7 +80,15 @@ beforeAll(async () => {
       {
         id: 'n-userdb',
         groups: ['web'],
-        dirs: { '/etc/userdb': { 'eve.user': `${record('eve', 1500, '/mnt/eve')}\n`, 'eve.user-privileged': PASSWORD, 'toor.user': `${record('toor', 0, '/mnt/toor')}\n` } },
+        dirs: {
+          '/etc/userdb': {
+            'eve.user': `${record('eve', 1500, '/mnt/eve')}\n`,
+            'eve.user-privileged': PASSWORD,
+            'ada.user': `${record('ada', 1501, '/mnt/ada')}\n`,
+            'ada.user-privileged': EMPTY,
+            'toor.user': `${record('toor', 0, '/mnt/toor')}\n`,
+          },
+        },
         mntFiles: { 'eve/.ssh/authorized_keys': { content: `${hidden.publicKey}\n` } },
       },
       // The same host without the records: nothing NSS adds, the probe reads /etc/passwd alone.
@@ -99,6 +109,12 @@ afterAll(async () => {
 });
 
 MACHINE.describe('accounts NSS adds beyond /etc/passwd, on a real host', () => {
+  it('an empty password in a userdb record: getspnam returns it, and empty_password fails', async () => {
+    expect(await onHost('n-userdb', ['sudo', '-n', 'getent', 'shadow', 'ada'])).toMatch(/^ada::/);
+    expect(row('n-userdb', 'n.empty')).toMatchObject({ status: 'fail', reason: 'ada (uid 1501, shell /bin/bash) has an empty password field in /etc/shadow' });
+    expect(row('n-clean', 'n.empty').status).toBe('pass');
+  });
+
   it('a uid-0 account and a login account from userdb records fail accounts', async () => {
     expect(code).toBe(1);
     expect(await onHost('n-userdb', ['getent', 'passwd', 'toor', 'eve'])).toBe('toor:x:0:0:toor:/mnt/toor:/bin/bash\neve:x:1500:1500:eve:/mnt/eve:/bin/bash\n');
@@ -107,6 +123,7 @@ MACHINE.describe('accounts NSS adds beyond /etc/passwd, on a real host', () => {
     expect(r.status).toBe('fail');
     expect(r.reason).toContain('toor has uid 0');
     expect(r.reason).toContain('eve (uid 1500) is not declared by any current grant');
+    expect(r.reason).toContain('ada (uid 1501) is not declared by any current grant');
     expect(r.evidence).toContain('getent passwd');
     expect(row('n-clean', 'n.accounts').status).toBe('pass');
   });

@@ -44,6 +44,7 @@ const BASELINE = {
     check('s.root', 'sshd_option', { option: 'permitrootlogin', equals: 'no' }),
     check('s.empty', 'empty_password', {}),
     check('s.age', 'password_age', { max_days: 90 }),
+    check('s.accounts', 'accounts', { allow_accounts: ['opsgate'] }),
   ],
 };
 
@@ -98,6 +99,8 @@ beforeAll(async () => {
         mntFiles: { 'drop.conf': { content: 'Match User=deploy\n  PermitRootLogin yes\n' } },
       },
       { id: 's-shadow', groups: ['web'], accounts: [{ name: 'deploy', uid: 1001 }] },
+      // An empty shell field: sshd runs /bin/sh for it, so eve is a login account (with a key of her own).
+      { id: 's-noshell', groups: ['web'], accounts: [{ name: 'eve', uid: 1002, shell: '', keys: [hidden.publicKey] }] },
       { id: 's-pwhash', groups: ['web'], accounts: [{ name: 'deploy', uid: 1001 }] },
     ],
   });
@@ -152,6 +155,12 @@ MACHINE.describe('syntax the daemons accept, on real hosts', () => {
   it('two shadow lines for deploy: the first, empty one is what getspnam returns, and it fails', async () => {
     expect(await onHost('s-shadow', ['sudo', '-n', 'getent', 'shadow', 'deploy'])).toMatch(/^deploy::20000:/);
     expect(row('s-shadow', 's.empty')).toMatchObject({ status: 'fail', reason: 'deploy (uid 1001, shell /bin/bash) has an empty password field in /etc/shadow' });
+  });
+
+  it('an empty shell field is /bin/sh: eve logs in, and is an undeclared login account', async () => {
+    expect(await onHost('s-noshell', ['getent', 'passwd', 'eve'])).toBe('eve:x:1002:1002::/home/eve:\n');
+    expect(await loginWith('s-noshell', 'eve', hidden.privatePath)).toBe('in');
+    expect(row('s-noshell', 's.accounts')).toMatchObject({ status: 'fail', reason: 'eve (uid 1002) is not declared by any current grant' });
   });
 
   it("a password hash in passwd's own field: no aging applies, so password_age fails", async () => {
