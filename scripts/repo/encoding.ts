@@ -7,7 +7,9 @@ export function checkEncoding(bytes: Uint8Array, file: string, lineOffset = 0): 
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     return { diagnostic: diagnostic('yaml.encoding', at(0), 'the file is UTF-16; opsgate reads UTF-8 only', { hint: 'save the file as UTF-8 (without BOM), e.g. `iconv -f UTF-16 -t UTF-8`' }) };
   }
-  const nul = bytes.indexOf(0);
+  // A Buffer view (no copy): its indexOf is memchr, several times faster than a typed array's at 10k documents.
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const nul = buf.indexOf(0);
   if (nul !== -1) {
     return {
       diagnostic: diagnostic('yaml.binary', at(nul), 'the file contains NUL bytes: it is binary or UTF-16, not a YAML document', {
@@ -24,7 +26,7 @@ export function checkEncoding(bytes: Uint8Array, file: string, lineOffset = 0): 
       }),
     };
   }
-  let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  let text = buf.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return { text };
 }

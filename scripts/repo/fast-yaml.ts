@@ -110,7 +110,7 @@ function nextContent(ls: number): number {
     else if (c === HASH) ls = afterLine(ls + k);
     else if (ls + k >= n) return -1;
     else {
-      if (k === 0 && (s.startsWith('---', ls) || s.startsWith('...', ls))) throw BAIL;
+      if (k === 0 && (c === 45 || c === 46) && (s.startsWith('---', ls) || s.startsWith('...', ls))) throw BAIL;
       ind = k;
       return ls;
     }
@@ -119,6 +119,8 @@ function nextContent(ls: number): number {
 }
 
 function afterLine(p: number): number {
+  // Most often called at the line break itself (after a value, or a key with its value below).
+  if (s.charCodeAt(p) === NL) return p + 1;
   const nl = s.indexOf('\n', p);
   return nl === -1 ? n : nl + 1;
 }
@@ -248,7 +250,7 @@ function plainKey(p: number, end: number, h: number): string {
   const len = end - p;
   const slot = (h ^ (h >>> 12)) & 4095;
   const cached = KEY_CACHE[slot]!;
-  if (cached.length === len && s.startsWith(cached, p)) return cached;
+  if (cached.length === len && sameAt(cached, p, len)) return cached;
   const key = s.slice(p, end);
   // Checked here, once per new key: a cached key is known not to be reserved.
   if (RESERVED_KEYS.has(key) || typeof resolvePlain(key) !== 'string') throw BAIL;
@@ -256,6 +258,13 @@ function plainKey(p: number, end: number, h: number): string {
   const interned = Object.keys({ [key]: 0 })[0] ?? key;
   KEY_CACHE[slot] = interned;
   return interned;
+}
+
+/** Whether s has `key` (of length len) at p: compared in place, without a builtin call for a short key. */
+function sameAt(key: string, p: number, len: number): boolean {
+  if (len > 24) return s.startsWith(key, p);
+  for (let i = 0; i < len; i++) if (key.charCodeAt(i) !== s.charCodeAt(p + i)) return false;
+  return true;
 }
 
 /** A block sequence whose first '-' is at p, indented `indent`. */
@@ -426,9 +435,14 @@ function flowKey(p: number): number {
     if (isIndicator(c)) throw BAIL;
     end = plainEnd(s, p, true);
     if (out.stop !== STOP_COLON) throw BAIL;
-    if (s.charCodeAt(end - 1) === SP || s.lastIndexOf(':', end - 1) >= p) throw BAIL;
+    if (s.charCodeAt(end - 1) === SP) throw BAIL;
+    // A colon inside the key (`a:b: 1`) is left to the positional parser; the same pass hashes the key.
     let h = 0;
-    for (let i = p; i < end; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+    for (let i = p; i < end; i++) {
+      const d = s.charCodeAt(i);
+      if (d === COLON) throw BAIL;
+      h = (Math.imul(h, 31) + d) | 0;
+    }
     out.val = plainKey(p, end, h);
   }
   if (s.charCodeAt(end) !== COLON || s.charCodeAt(end + 1) !== SP) throw BAIL;

@@ -54,6 +54,15 @@ const READ_FAST: Array<[string, string]> = [
   ['a hash inside a value and after a space', 'a: b#c\nb: x #y: z\nc: p#q #r\n'],
   ['keys with trailing spaces, colons and hashes', 'a b  : 1\nc:d  : 2\ne#f : 3\n'],
   ['keys that share a length and their first and last letters', 'abc: 1\naxc: 2\nx:\n  abc: 3\n  ayc: 4\n'],
+  [
+    'more keys of one length than the key cache has slots',
+    // 4,200 short and 4,200 long keys (the cache has 4,096 slots), in mappings of 100 so the reference stays quick.
+    ['k', 'x'.repeat(25)]
+      .flatMap((prefix) => Array.from({ length: 42 }, (_, m) => `${prefix}m${m}:\n${Array.from({ length: 100 }, (_, i) => `  ${prefix}${String(m * 100 + i).padStart(4, '0')}: ${i}\n`).join('')}`))
+      .join(''),
+  ],
+  ['long keys that differ only near their end', `${'k'.repeat(30)}a: 1\n${'k'.repeat(30)}b: 2\nx:\n  ${'k'.repeat(30)}a: 3\n`],
+  ['lines starting with dashes and dots that are not markers', 'a:\n- --x\n- ..y\n.b: 2\n..c: 3\n'],
   ['flow keys that share a length and their first and last letters', 'a: {abc: 1, axc: 2, ayc: 3}\nb: [{abc: 4}, {axc: 5}]\n'],
   ['the same key in many mappings', `${Array.from({ length: 30 }, (_, i) => `m${i}: {id: ${i}, name: n${i}}\n`).join('')}`],
   [
@@ -97,6 +106,10 @@ const LEFT_TO_POSITIONAL: Array<[string, string]> = [
   ['a key cut by a comment before its colon', 'a #c: 1\n'],
   ['a key cut by the line end', 'a: 1\nb\nc: 2\n'],
   ['a key at the end of the text', 'a: 1\nb'],
+  ['a colon inside a flow key', 'a: {b:c: 1}\n'],
+  ['a document end marker before a colon', 'a: 1\n... : 1\n'],
+  ['a document start marker before a colon', 'a: 1\n--- : 1\n'],
+  ['a colon inside a flow key after other keys', 'a: {x: 1, y:z: 2}\n'],
   ['a value ending in a colon', 'a: 1\nb: x:\n'],
   ['a value ending the text in a colon', 'a: x:'],
   ['merge key', 'a: 1\n<<: {b: 2}\n'],

@@ -65,6 +65,8 @@ const CASES: HostileCase[] = [
   { name: 'deep nesting, 10k compact block sequences', file: HOST, content: Buffer.from(`id: hostile\nservices:\n${'- '.repeat(10_000)}x\n`), code: 'yaml.too-deep', line: 3 },
   { name: 'deep nesting, 100 levels', file: HOST, content: Buffer.from(`id: hostile\nservices: ${'{a: '.repeat(100)}1${'}'.repeat(100)}\n`), code: 'yaml.too-deep', line: 2 },
   { name: 'binary content', file: HOST, content: binary, code: 'yaml.binary', line: 1 },
+  { name: 'a NUL byte first', file: HOST, content: Buffer.concat([Buffer.from([0]), Buffer.from(hostBody())]), code: 'yaml.binary', line: 1 },
+  { name: 'a NUL byte on a later line', file: HOST, content: Buffer.from(hostBody('description: a\u0000b\n')), code: 'yaml.binary', line: 9 },
   {
     name: 'Latin-1 bytes',
     file: HOST,
