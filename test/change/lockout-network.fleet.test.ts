@@ -91,7 +91,13 @@ MACHINE.describe('the live network under the protected-set guard', () => {
     const r = await cli('apply', 'CHG-2026-0369', '--confirm-seconds', '30');
     expect(r.code, r.out + r.err).toBe(0);
     const ev = await records(repo, 'CHG-2026-0369');
-    expect(ev.find((e) => e.type === 'step.done' && e.step === 'route')).toMatchObject({ protected: { changed: ['net:routes', 'net:sysctl'] } });
+    // What changed, line by line: the route that came, the setting that went from 0 to 1.
+    expect(ev.find((e) => e.type === 'step.done' && e.step === 'route')).toMatchObject({
+      protected: {
+        changed: ['net:routes', 'net:sysctl'],
+        lines: ['net:routes +-4 blackhole 203.0.113.0/24', 'net:sysctl +/proc/sys/net/ipv4/conf/all/arp_ignore:1', 'net:sysctl -/proc/sys/net/ipv4/conf/all/arp_ignore:0'],
+      },
+    });
     expect(ev.find((e) => e.type === 'confirm.armed')).toMatchObject({ host, by: 'route', changed: ['net:routes', 'net:sysctl'] });
     expect(ev.find((e) => e.type === 'confirm.done')).toMatchObject({ host, confirmed: true });
     expect(hostProcesses(fleet, host, 'guard.sh')).toEqual([]);
