@@ -180,6 +180,14 @@ nft add table ip6 lockout; nft add chain ip6 lockout in '{ type filter hook inpu
     expect(r.kept).toBe('kube=1 drop=0');
   }, 90_000);
 
+  it('ebtables and arptables (nf_tables backend) rules that drop ARP are in the nft ruleset: seen, and put back', () => {
+    const r = scenario(BEFORE, 'ebtables -A INPUT -p ARP -j DROP; arptables -A INPUT -j DROP');
+    expect(r.check).toBe('changed nft:ruleset');
+    expect(r.state, r.log).toBe('reverted');
+    expect(r['nft-same']).toBe('yes');
+    expect(r.tables).toBe('table inet pre');
+  }, 90_000);
+
   it("DOCKER-USER is the administrator's chain, not Docker's: a DROP in it is seen and put back", () => {
     const r = scenario(OWNED, 'iptables -I DOCKER-USER -j DROP');
     expect(r.check).toBe('changed nft:ruleset');
