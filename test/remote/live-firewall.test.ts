@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { expect, it } from 'vitest';
 import { GUARD_SCRIPT } from '../../scripts/remote/step-guard.ts';
 import { requireMachine } from '../helpers/needs.ts';
+import { PRIVATE_ETC } from './private-etc.ts';
 
 const MACHINE = requireMachine(['root', 'namespaces', 'unshare', 'nc', 'iptables', 'nftables']);
 
@@ -24,6 +25,7 @@ nft add rule inet pre input tcp dport 22 counter accept`;
 function scenario(setup: string, step: string, o: { hide?: string; hideNft?: boolean; between?: string; after?: string } = {}): Record<string, string> {
   const script = String.raw`set -u
 mount -t tmpfs none /var/lib && mkdir -p /var/lib/opsgate/confirm
+${PRIVATE_ETC}
 ip link set lo up
 ${o.hide ? `mount -t tmpfs none ${o.hide}` : ''}
 ${o.hideNft ? 'mount --bind /dev/null /usr/sbin/nft' : ''}

@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { expect, it } from 'vitest';
 import { GUARD_SCRIPT } from '../../scripts/remote/step-guard.ts';
 import { requireMachine } from '../helpers/needs.ts';
+import { PRIVATE_ETC } from './private-etc.ts';
 
 const MACHINE = requireMachine(['root', 'namespaces', 'unshare', 'ip']);
 
@@ -33,6 +34,7 @@ grep -s . /proc/sys/net/ipv4/conf/*/* /proc/sys/net/ipv6/conf/*/* /proc/sys/net/
 function scenario(step: string, o: { secs?: number } = {}): Record<string, string> {
   const script = String.raw`set -u
 mount -t tmpfs none /var/lib && mkdir -p /var/lib/opsgate/confirm
+${PRIVATE_ETC}
 ip link set lo up
 guard() { sh -c "$G" og-guard "$@" "$G"; }
 D=/var/lib/opsgate/confirm/case
