@@ -113,8 +113,10 @@ timer)
   if sh "$D/guard.sh" restore "$id" 0 - > "$D/restore.log" 2>&1; then s=reverted; else s=revert-failed; fi
   echo "$s" > "$D/state" ;;
 restore)
+  # Without the saved checksums and copies every protected file would read as one the step added, to be deleted.
+  [ -e "$D/sums" ] && { [ -e "$D/files.tar" ] || ! grep -q ' /' "$D/sums"; } || { echo "error: the saved state is gone, nothing restored"; exit 1; }
   (umask 077; sums "$D/now" > "$D/sums.now")
-  (umask 077; mkdir -p "$D/files") && { [ ! -e "$D/files.tar" ] || tar -xpf "$D/files.tar" -C "$D/files"; }
+  (umask 077; mkdir -p "$D/files") && { [ ! -e "$D/files.tar" ] || tar -xpf "$D/files.tar" -C "$D/files"; } || { echo "error: cannot unpack the saved copies"; exit 1; }
   changed "$D/sums" "$D/sums.now" > "$D/restore.list"
   reload=
   while IFS= read -r f; do

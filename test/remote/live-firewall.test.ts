@@ -182,6 +182,16 @@ nft add table ip6 lockout; nft add chain ip6 lockout in '{ type filter hook inpu
     expect(r.kept).toBe('kube=1 drop=0');
   }, 90_000);
 
+  it('a restore whose saved copies are gone deletes nothing (every protected file would read as added): revert-failed', () => {
+    const r = scenario(BEFORE, 'iptables -I INPUT -p tcp --dport 22 -j DROP', {
+      between: 'rm -f "$D/files.tar" "$D/sums"',
+      after: 'echo "etc: $(for f in /etc/passwd /etc/group /etc/nsswitch.conf; do [ -e "$f" ] && printf kept || printf gone; done)"',
+    });
+    expect(r.state).toBe('revert-failed');
+    expect(r.log).toContain('the saved state is gone');
+    expect(r.etc).toBe('keptkeptkept');
+  }, 90_000);
+
   it('ebtables and arptables (nf_tables backend) rules that drop ARP are in the nft ruleset: seen, and put back', () => {
     const r = scenario(BEFORE, 'ebtables -A INPUT -p ARP -j DROP; arptables -A INPUT -j DROP');
     expect(r.check).toBe('changed nft:ruleset');
