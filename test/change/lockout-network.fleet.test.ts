@@ -80,10 +80,10 @@ async function expectCutOffAndBack(host: string, change: string, pr: number, com
   expect(network(host)).toBe(before);
   expect(hostProcesses(fleet, host, 'guard.sh')).toEqual([]);
   const next = `CHG-2026-0${pr + 1}`;
-  await repo.mergeChange(changeDoc(next, { targets: { hosts: [host] }, steps: [counting('after')] }), pr + 1);
+  await repo.mergeChange(changeDoc(next, { targets: { hosts: [host] }, steps: [counting(`after-${pr}`)] }), pr + 1);
   const after = await cli('apply', next);
   expect(after.code, after.out + after.err).toBe(0);
-  const runs = await readFile(path.join(fleet.dir, host, 'home', 'opsgate', 'count-after'), 'utf8');
+  const runs = await readFile(path.join(fleet.dir, host, 'home', 'opsgate', `count-after-${pr}`), 'utf8');
   expect(runs.split('\n').filter(Boolean)).toHaveLength(1);
 }
 
