@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { SshError } from '../model/errors.ts';
 import type { StepOutcome } from '../model/outcome.ts';
 import { controllerDeadlineSeconds, parseRunnerTrailer, renderRemoteStep, type RunnerContext } from '../remote/step-runner.ts';
-import { guardId, needsGuard, parseGuardLine } from '../remote/step-guard.ts';
+import { guardChanges, guardId, needsGuard, parseGuardLine } from '../remote/step-guard.ts';
 import { redactSecrets } from '../ssh/redact.ts';
 import type { HostSession } from '../ssh/types.ts';
 import { parseAccessOutput } from '../converge/access-script.ts';
@@ -36,6 +36,12 @@ export interface ActionContext {
 }
 
 const sha = (t: string) => createHash('sha256').update(t).digest('hex');
+
+/** What the guard saw change: the labels, and the network's lines that came (`+`) and went (`-`). */
+function changedRecord(detail: string): { changed: string[]; lines?: string[] } {
+  const c = guardChanges(detail);
+  return { changed: c.changed, ...(c.lines.length > 0 ? { lines: c.lines } : {}) };
+}
 
 export async function runAction(ctx: ActionContext, session: HostSession, host: string, a: PlannedAction, note: Record<string, unknown> = {}): Promise<ActionResult> {
   const { recorder } = ctx;
@@ -128,7 +134,7 @@ export async function runAction(ctx: ActionContext, session: HostSession, host: 
     stderr_sha256: sha(stderrText),
     ...(out.truncated || err.truncated || r.truncated ? { truncated: true } : {}),
     ...(a.kind === 'converge' && a.stdin?.source === 'generated' && a.stdin.label.startsWith('access') ? { converge: parseAccessOutput(r.stdout) } : {}),
-    ...(guarded ? { protected: guarded.state === 'changed' ? { changed: guarded.detail.split(' ').filter(Boolean) } : guarded.state === 'error' ? { error: guarded.detail } : 'unchanged' } : {}),
+    ...(guarded ? { protected: guarded.state === 'changed' ? changedRecord(guarded.detail) : guarded.state === 'error' ? { error: guarded.detail } : 'unchanged' } : {}),
   });
   return { outcome, lost, stdout: r.stdout, ...(guarded ? { guard: guarded } : {}) };
 }

@@ -6,6 +6,7 @@
  */
 import type { HostOutcome, StepOutcome } from '../model/outcome.ts';
 import { armedIds } from '../remote/commit-confirm.ts';
+import { guardChanges } from '../remote/step-guard.ts';
 import type { HostSession } from '../ssh/types.ts';
 import type { Recorder } from './recorder.ts';
 import type { HostResume } from './resume.ts';
@@ -153,7 +154,7 @@ export async function runHost(ctx: HostContext, hp: HostPlan, resume: HostResume
  */
 async function confirmGuard(ctx: HostContext, host: string, a: PlannedAction, r: ActionResult): Promise<{ reverted: boolean; why: string } | undefined> {
   if (!r.guard || r.guard.state === 'unchanged') return undefined;
-  const changed = r.guard.state === 'changed' ? r.guard.detail.split(' ').filter(Boolean) : [];
+  const changed = r.guard.state === 'changed' ? guardChanges(r.guard.detail).changed : [];
   await ctx.recorder.event('confirm.armed', { host, ok: true, id: r.guard.id, by: a.id, guard: 'protected-set', ...(r.guard.state === 'changed' ? { changed } : { why: r.guard.detail }) });
   if (!ctx.confirm) return { reverted: false, why: 'nothing can confirm the change' };
   const c = await ctx.confirm.confirm(host, r.guard.id);

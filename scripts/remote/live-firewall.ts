@@ -52,7 +52,7 @@ fw_snap() {
   ip6tables-nft:ruleset) fw_x ip6tables-nft ;;
   iptables-legacy:ruleset) ! { read -r _ < /proc/net/ip_tables_names; } 2>/dev/null || fw_x "$x4" ;;
   ip6tables-legacy:ruleset) ! { read -r _ < /proc/net/ip6_tables_names; } 2>/dev/null || fw_x "$x6" ;;
-  net:*) net_snap "$1" ;;
+  net:*) net_snap "$1" 2>/dev/null ;;
   *) return 1 ;;
   esac
 }

@@ -97,7 +97,12 @@ check)
     : > "$D/confirmed"; read -r tp < "$D/timer.pid" && tr '\0' '\n' < "/proc/$tp/cmdline" 2>/dev/null | grep -qxF "$D/guard.sh" && kill -TERM "-$tp" 2>/dev/null
     rm -rf -- "$D"; echo unchanged
   else
-    printf 'changed'; changed "$D/sums" "$D/sums.after" | sort | while IFS= read -r f; do printf ' %s' "$f"; done; echo
+    printf 'changed'; changed "$D/sums" "$D/sums.after" | sort | while IFS= read -r f; do printf ' %s' "$f"; done
+    # What changed in the network, line by line (live-network.ts: sorted lines), at most 5 each way per label.
+    for f in $(changed "$D/sums" "$D/sums.after" | grep '^net:' | sort); do
+      for w in 13:+ 23:-; do comm "-%{w%:*}" "$D/fw/$f" "$D/now/$f" 2>/dev/null | head -n 5 | while IFS= read -r l; do printf ' | %s %s%s' "$f" "%{w#*:}" "$l"; done; done
+    done
+    echo
   fi ;;
 timer)
   # Wait until the step runner lets go of its guard lock (the step ended, or the runner is gone), then give opsgate secs.
@@ -108,8 +113,10 @@ timer)
   if sh "$D/guard.sh" restore "$id" 0 - > "$D/restore.log" 2>&1; then s=reverted; else s=revert-failed; fi
   echo "$s" > "$D/state" ;;
 restore)
+  # Without the saved checksums and copies every protected file would read as one the step added, to be deleted.
+  [ -e "$D/sums" ] && { [ -e "$D/files.tar" ] || ! grep -q ' /' "$D/sums"; } || { echo "error: the saved state is gone, nothing restored"; exit 1; }
   (umask 077; sums "$D/now" > "$D/sums.now")
-  (umask 077; mkdir -p "$D/files") && { [ ! -e "$D/files.tar" ] || tar -xpf "$D/files.tar" -C "$D/files"; }
+  (umask 077; mkdir -p "$D/files") && { [ ! -e "$D/files.tar" ] || tar -xpf "$D/files.tar" -C "$D/files"; } || { echo "error: cannot unpack the saved copies"; exit 1; }
   changed "$D/sums" "$D/sums.now" > "$D/restore.list"
   reload=
   while IFS= read -r f; do
@@ -160,6 +167,12 @@ export function loginIsRoot(hostUid: number | undefined, inventorySaysRoot: bool
 /** The id of a step's guard directory on the host. */
 export function guardId(prefix: string, key: string): string {
   return `${prefix}.${key}`.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+/** A `changed` guard's detail: the labels, then (` | `-separated) what changed in the network, `net:routes +-4 blackhole …`. Pure. */
+export function guardChanges(detail: string): { changed: string[]; lines: string[] } {
+  const [labels = '', ...lines] = detail.split(' | ');
+  return { changed: labels.split(' ').filter(Boolean), lines: lines.map((l) => l.trim().slice(0, 300)).filter(Boolean) };
 }
 
 /** The `OPSGATE-GUARD NONCE …` line the runner prints before its trailer: what the guard found after the step. Pure. */

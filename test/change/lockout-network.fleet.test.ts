@@ -18,7 +18,7 @@ import { cliIn, counting, hostProcesses, records } from './fleet-helpers.ts';
 import { changeDoc, makeRepo, type TestRepo } from './harness.ts';
 
 const MACHINE = requireMachine(NEEDS.firewall);
-const HOSTS = ['net-link', 'net-addr', 'net-rule', 'net-tc', 'net-keep'];
+const HOSTS = ['net-link', 'net-addr', 'net-rule', 'net-tc', 'net-keep', 'net-route'];
 let fleet: RunningFleet;
 let repo: TestRepo;
 const cli = (...args: string[]) => cliIn(repo.root, {}, ...args, '--identity', fleet.clientKeyPath);
@@ -28,14 +28,39 @@ const inHost = (host: string, argv: string[]) => execFileSync('ip', ['netns', 'e
 const network = (host: string) =>
   inHost(host, ['sh', '-c', 'ip -o link show | sed "s/state [A-Z]* //"; ip -o addr show; ip route show table all; ip -6 route show table all; ip rule; tc qdisc show']).split('\n').sort().join('\n');
 
+/**
+ * net-route is reached as a remote host is: from a client namespace of this test's own, over a veth link, from an
+ * address (192.0.2.10) the host reaches only through its default route via 10.77.0.1; the host's sshd listens on
+ * loopback, so its own nat table forwards 10.77.0.2:22 there.
+ */
+const CLIENT = () => `${fleet.tag}-cli`;
+function routeHost(): void {
+  const ns = fleet.hosts.find((h) => h.id === 'net-route')!.proxy_command![3]!;
+  const sh = (n: string, script: string) => execFileSync('ip', ['netns', 'exec', n, 'sh', '-ec', script]);
+  execFileSync('ip', ['netns', 'add', CLIENT()]);
+  execFileSync('ip', ['link', 'add', 'hv0', 'netns', ns, 'type', 'veth', 'peer', 'name', 'cv0', 'netns', CLIENT()]);
+  sh(CLIENT(), 'ip link set lo up; ip link set cv0 up; ip addr add 10.77.0.1/24 dev cv0; ip addr add 192.0.2.10/32 dev cv0');
+  sh(
+    ns,
+    `ip link set hv0 up; ip addr add 10.77.0.2/24 dev hv0; ip route add default via 10.77.0.1
+sysctl -qw net.ipv4.conf.hv0.route_localnet=1
+nft add table ip edge; nft add chain ip edge pre '{ type nat hook prerouting priority -100; }'; nft add rule ip edge pre ip daddr 10.77.0.2 tcp dport 22 dnat to 127.0.0.1`,
+  );
+  const h = fleet.hosts.find((x) => x.id === 'net-route')!;
+  h.proxy_command = ['ip', 'netns', 'exec', CLIENT(), 'nc', '-s', '192.0.2.10', '10.77.0.2', '22'];
+}
+
 beforeAll(async () => {
   if (!MACHINE.runs) return;
   fleet = await startFleet({ mutates: true, hosts: HOSTS.map((id) => ({ id })) });
+  routeHost();
   repo = await makeRepo(fleet);
 }, 120_000);
 afterAll(async () => {
   await fleet?.stop();
   await repo?.cleanup();
+  // The client namespace holds no process once the fleet's connections are gone: deleting it takes the veth with it.
+  if (fleet) execFileSync('ip', ['netns', 'del', CLIENT()], { stdio: 'ignore' });
 });
 
 /** A sudo step that cuts the host off; the host must put itself back and opsgate must run a change there again. */
@@ -55,10 +80,10 @@ async function expectCutOffAndBack(host: string, change: string, pr: number, com
   expect(network(host)).toBe(before);
   expect(hostProcesses(fleet, host, 'guard.sh')).toEqual([]);
   const next = `CHG-2026-0${pr + 1}`;
-  await repo.mergeChange(changeDoc(next, { targets: { hosts: [host] }, steps: [counting('after')] }), pr + 1);
+  await repo.mergeChange(changeDoc(next, { targets: { hosts: [host] }, steps: [counting(`after-${pr}`)] }), pr + 1);
   const after = await cli('apply', next);
   expect(after.code, after.out + after.err).toBe(0);
-  const runs = await readFile(path.join(fleet.dir, host, 'home', 'opsgate', 'count-after'), 'utf8');
+  const runs = await readFile(path.join(fleet.dir, host, 'home', 'opsgate', `count-after-${pr}`), 'utf8');
   expect(runs.split('\n').filter(Boolean)).toHaveLength(1);
 }
 
@@ -79,6 +104,14 @@ MACHINE.describe('the live network under the protected-set guard', () => {
     await expectCutOffAndBack('net-tc', 'CHG-2026-0367', 367, 'tc qdisc replace dev lo root pfifo limit 0', ['net:tc']);
   }, 240_000);
 
+  it('ip route del default on a host reached through that route is reverted by the host; opsgate connects again', async () => {
+    await expectCutOffAndBack('net-route', 'CHG-2026-0371', 371, 'ip route del default', ['net:routes']);
+  }, 240_000);
+
+  it('ip route replace of that route through a gateway that is not there is reverted too', async () => {
+    await expectCutOffAndBack('net-route', 'CHG-2026-0373', 373, 'ip route replace default via 10.77.0.99', ['net:routes']);
+  }, 240_000);
+
   it('a network change that leaves ssh reachable is confirmed over a fresh connection, kept, and named in the records', async () => {
     const host = 'net-keep';
     await repo.mergeChange(
@@ -91,7 +124,13 @@ MACHINE.describe('the live network under the protected-set guard', () => {
     const r = await cli('apply', 'CHG-2026-0369', '--confirm-seconds', '30');
     expect(r.code, r.out + r.err).toBe(0);
     const ev = await records(repo, 'CHG-2026-0369');
-    expect(ev.find((e) => e.type === 'step.done' && e.step === 'route')).toMatchObject({ protected: { changed: ['net:routes', 'net:sysctl'] } });
+    // What changed, line by line: the route that came, the setting that went from 0 to 1.
+    expect(ev.find((e) => e.type === 'step.done' && e.step === 'route')).toMatchObject({
+      protected: {
+        changed: ['net:routes', 'net:sysctl'],
+        lines: ['net:routes +-4 blackhole 203.0.113.0/24', 'net:sysctl +/proc/sys/net/ipv4/conf/all/arp_ignore:1', 'net:sysctl -/proc/sys/net/ipv4/conf/all/arp_ignore:0'],
+      },
+    });
     expect(ev.find((e) => e.type === 'confirm.armed')).toMatchObject({ host, by: 'route', changed: ['net:routes', 'net:sysctl'] });
     expect(ev.find((e) => e.type === 'confirm.done')).toMatchObject({ host, confirmed: true });
     expect(hostProcesses(fleet, host, 'guard.sh')).toEqual([]);

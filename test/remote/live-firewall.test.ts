@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { expect, it } from 'vitest';
 import { GUARD_SCRIPT } from '../../scripts/remote/step-guard.ts';
 import { requireMachine } from '../helpers/needs.ts';
+import { PRIVATE_ETC } from './private-etc.ts';
 
 const MACHINE = requireMachine(['root', 'namespaces', 'unshare', 'nc', 'iptables', 'nftables']);
 
@@ -24,6 +25,7 @@ nft add rule inet pre input tcp dport 22 counter accept`;
 function scenario(setup: string, step: string, o: { hide?: string; hideNft?: boolean; between?: string; after?: string } = {}): Record<string, string> {
   const script = String.raw`set -u
 mount -t tmpfs none /var/lib && mkdir -p /var/lib/opsgate/confirm
+${PRIVATE_ETC}
 ip link set lo up
 ${o.hide ? `mount -t tmpfs none ${o.hide}` : ''}
 ${o.hideNft ? 'mount --bind /dev/null /usr/sbin/nft' : ''}
@@ -178,6 +180,24 @@ nft add table ip6 lockout; nft add chain ip6 lockout in '{ type filter hook inpu
     expect(r.check).toBe('changed iptables-legacy:ruleset');
     expect(r.state, r.log).toBe('reverted');
     expect(r.kept).toBe('kube=1 drop=0');
+  }, 90_000);
+
+  it('a restore whose saved copies are gone deletes nothing (every protected file would read as added): revert-failed', () => {
+    const r = scenario(BEFORE, 'iptables -I INPUT -p tcp --dport 22 -j DROP', {
+      between: 'rm -f "$D/files.tar" "$D/sums"',
+      after: 'echo "etc: $(for f in /etc/passwd /etc/group /etc/nsswitch.conf; do [ -e "$f" ] && printf kept || printf gone; done)"',
+    });
+    expect(r.state).toBe('revert-failed');
+    expect(r.log).toContain('the saved state is gone');
+    expect(r.etc).toBe('keptkeptkept');
+  }, 90_000);
+
+  it('ebtables and arptables (nf_tables backend) rules that drop ARP are in the nft ruleset: seen, and put back', () => {
+    const r = scenario(BEFORE, 'ebtables -A INPUT -p ARP -j DROP; arptables -A INPUT -j DROP');
+    expect(r.check).toBe('changed nft:ruleset');
+    expect(r.state, r.log).toBe('reverted');
+    expect(r['nft-same']).toBe('yes');
+    expect(r.tables).toBe('table inet pre');
   }, 90_000);
 
   it("DOCKER-USER is the administrator's chain, not Docker's: a DROP in it is seen and put back", () => {
