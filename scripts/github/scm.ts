@@ -224,6 +224,10 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
         const d = obj(data, `the comparison ${from.slice(0, 7)}...${to.slice(0, 7)}`);
         // No `files` at all is not "nothing changed": the caller then diffs the trees itself.
         if (d.files === undefined || d.files === null) return { files: [], complete: false };
+        // `from...to` lists what changed since their merge base: only when `from` is that base (an ancestor of `to`)
+        // is it what changed since `from`. Otherwise (diverged, behind, another base) the trees are diffed too.
+        const mergeBase = d.merge_base_commit && typeof d.merge_base_commit === 'object' ? (d.merge_base_commit as Json).sha : undefined;
+        if ((d.status !== 'ahead' && d.status !== 'identical') || typeof mergeBase !== 'string' || mergeBase.toLowerCase() !== from.toLowerCase()) return { files: [], complete: false };
         const files = list(d.files, 'the comparison files').map((f, i) => readFile(obj(f, `compared file ${i + 1}`), `compared file ${i + 1}`));
         const paths = files.flatMap((f) => (f.previous_path ? [f.path, f.previous_path] : [f.path]));
         return { files: paths, complete: files.length < COMPARE_FILE_CAP };

@@ -119,3 +119,20 @@ describe('the reviews change while read', () => {
     expect(h.gh.requests.filter((q) => /\/pulls\/5\/reviews/.test(q.path)).length).toBe(2);
   });
 });
+
+describe('an approval of a commit the head does not descend from', () => {
+  it.each([
+    ['diverged', (c: Obj) => ({ ...c, status: 'diverged', files: [] })],
+    ['behind', (c: Obj) => ({ ...c, status: 'behind', files: [] })],
+    ['another merge base', (c: Obj) => ({ ...c, merge_base_commit: { ...(c.merge_base_commit as Obj), sha: 'f'.repeat(40) }, files: [] })],
+    ['no status', (c: Obj) => ({ ...c, status: undefined, files: [] })],
+  ])('a comparison that says %s is not "nothing changed since the approval": the trees decide, and the approval is stale', async (_what, edit) => {
+    const first = openPr(h, 6, 'li-na', { [changePath()]: changeYaml() });
+    h.repo.review(6, user('chen-jie'), 'APPROVED', first);
+    h.repo.push(6, { [changePath()]: changeYaml({ title: 'changed after the approval' }) }, user('li-na'));
+    h.gh.rewrite({ path: /\/compare\//, edit: (d) => edit(d as Obj) });
+    const r = await gate(h, 6);
+    expect(r.status).toBe('pending');
+    expect(r.rules.flatMap((x) => x.ignored.map((i) => i.reason))).toContain('stale');
+  });
+});
