@@ -136,3 +136,23 @@ describe('an approval of a commit the head does not descend from', () => {
     expect(r.rules.flatMap((x) => x.ignored.map((i) => i.reason))).toContain('stale');
   });
 });
+
+describe('what is not the pull request changing', () => {
+  it('the base branch moving on while the gate reads (a merge into main) does not fail the gate', async () => {
+    openPr(h, 7, 'li-na', { [changePath()]: changeYaml() });
+    h.repo.review(7, user('chen-jie'), 'APPROVED');
+    const moved = h.repo.commit({ parent: h.base, files: { 'docs/other.md': '# merged meanwhile\n' }, author: user('zhang-wei'), committer: user('zhang-wei') });
+    let reads = 0;
+    h.gh.rewrite({ path: /\/pulls\/7$/, edit: (d) => (++reads === 2 ? { ...(d as Obj), base: { ...((d as Obj).base as Obj), sha: moved } } : d) });
+    const r = await gate(h, 7);
+    expect(reads).toBe(2);
+    expect(r.status).toBe('satisfied');
+  });
+
+  it('a pull request without commits is pending, not "moved"', async () => {
+    h.repo.openPull({ number: 8, author: user('li-na'), baseSha: h.base, commits: [] });
+    const r = await gate(h, 8);
+    expect(r.problems).toEqual([]);
+    expect(r.status).toBe('pending');
+  });
+});
