@@ -12,10 +12,12 @@ import type { GateProblem } from './types.ts';
 
 /** Pure: the commit list must hold the head the pull request named (in any place: GitHub orders it by date, not by parent). */
 export function headProblems(pull: PullRequestInfo, commits: readonly PullCommit[]): GateProblem[] {
-  if (commits.length >= PR_COMMITS_CAP) return []; // capped: gate.too-many-commits already fails
+  // Capped: gate.too-many-commits already fails. Empty: a pull request without commits (a list that lost them
+  // is gate.incomplete-list against the pull request's own count).
+  if (commits.length >= PR_COMMITS_CAP || !commits.length) return [];
   const head = pull.head.sha;
   if (commits.some((c) => c.sha.toLowerCase() === head.toLowerCase())) return [];
-  const listed = commits.length ? `(${commits.length}, the last ${commits[commits.length - 1]!.sha.slice(0, 7)}) does not hold it` : 'is empty';
+  const listed = `(${commits.length}, the last ${commits[commits.length - 1]!.sha.slice(0, 7)}) does not hold it`;
   return [
     {
       code: 'gate.head-moved',
@@ -55,7 +57,9 @@ export function compareReads(first: { pull: PullRequestInfo; reviews: readonly P
   const b = again.pull;
   const moved: string[] = [];
   if (a.head.sha !== b.head.sha) moved.push(`head ${a.head.sha.slice(0, 7)} → ${b.head.sha.slice(0, 7)}`);
-  if (a.base.sha !== b.base.sha || a.base.ref !== b.base.ref) moved.push(`base ${a.base.ref}@${a.base.sha.slice(0, 7)} → ${b.base.ref}@${b.base.sha.slice(0, 7)}`);
+  // The base branch moving on (a merge into it) is not this pull request changing: no event would run the gate
+  // again, and the decision names the base commit whose policy it used. Retargeting it to another branch is.
+  if (a.base.ref !== b.base.ref) moved.push(`base ${a.base.ref} → ${b.base.ref}`);
   if (a.author.login.toLowerCase() !== b.author.login.toLowerCase()) moved.push(`author ${a.author.login || '(none)'} → ${b.author.login || '(none)'}`);
   if (a.counts?.commits !== b.counts?.commits || a.counts?.files !== b.counts?.files)
     moved.push(`counts ${a.counts?.commits ?? '?'} commits/${a.counts?.files ?? '?'} files → ${b.counts?.commits ?? '?'}/${b.counts?.files ?? '?'}`);

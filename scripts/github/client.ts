@@ -70,7 +70,9 @@ export function createGitHubClient(opts: GitHubClientOptions = {}): GateOctokit 
   // The token goes with every request: never to another server than the API's own (a `next` link, a `url` field).
   const apiBase = new URL((opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '') + '/');
   octokit.hook.before('request', (o) => {
-    const u = new URL(String(o.url).replace(/[{}]/g, ''), apiBase);
+    // As Octokit builds it: a relative route is appended to the base URL (`https://HOST/api/v3` + `/repos/...`).
+    const url = String(o.url).replace(/[{}]/g, '');
+    const u = new URL(/^[a-z][a-z0-9+.-]*:/i.test(url) ? url : `${apiBase.href.replace(/\/+$/, '')}${url.startsWith('/') ? '' : '/'}${url}`);
     if (u.origin !== apiBase.origin || !u.pathname.startsWith(apiBase.pathname))
       throw new Error(`refusing to send a request to ${u.protocol}//${u.host}${u.pathname.slice(0, 40)}: it is not under the API ${apiBase.origin}${apiBase.pathname}`);
   });

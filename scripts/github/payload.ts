@@ -76,7 +76,12 @@ export function sha(o: Json, key: string, where: string): string {
 export function loginOf(o: Json, key: string, where: string): { login: string; type: string } | undefined {
   const u = optObj(o, key, where);
   if (!u) return undefined;
-  return { login: str(u, 'login', `${where}.${key}`), type: optStr(u, 'type', `${where}.${key}`) ?? 'User' };
+  const login = str(u, 'login', `${where}.${key}`);
+  // GitHub logins are ASCII (letters, digits, `-`; `_` for managed users; `[bot]` for apps). Anything else would be
+  // matched to people case-insensitively, and toLowerCase folds some non-ASCII letters to ASCII (U+212A → k).
+  if (!/^[A-Za-z0-9_.-]+(?:\[bot\])?$/.test(login))
+    throw new PayloadError(`${where}.${key}.login ${JSON.stringify(login)} is not a GitHub login (ASCII letters, digits, - and _); a lookalike is never matched to a person`);
+  return { login, type: optStr(u, 'type', `${where}.${key}`) ?? 'User' };
 }
 
 /**

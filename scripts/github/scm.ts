@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { GitHubApiError } from '../model/errors.ts';
 import type { GateOctokit } from './client.ts';
 import { readAllPages } from './paginate.ts';
@@ -195,8 +196,9 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
     readBlob: (sha) =>
       call(`read blob ${sha.slice(0, 12)}`, async () => {
         try {
-          const res = await octokit.rest.git.getBlob({ ...base, file_sha: sha, mediaType: { format: 'raw' } });
-          return rawText(res.data, `the raw blob ${sha.slice(0, 12)}`);
+          // The bytes as sent (not decoded by Octokit), so that they can be checked against the blob id.
+          const res = await octokit.rest.git.getBlob({ ...base, file_sha: sha, mediaType: { format: 'raw' }, request: { parseSuccessResponseBody: false } });
+          return verifiedBlobText(await rawBytes(res.data, `the raw blob ${sha.slice(0, 12)}`), sha);
         } catch (err) {
           if (statusOf(err) === 404) return undefined;
           throw err;
@@ -222,6 +224,10 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
         const d = obj(data, `the comparison ${from.slice(0, 7)}...${to.slice(0, 7)}`);
         // No `files` at all is not "nothing changed": the caller then diffs the trees itself.
         if (d.files === undefined || d.files === null) return { files: [], complete: false };
+        // `from...to` lists what changed since their merge base: only when `from` is that base (an ancestor of `to`)
+        // is it what changed since `from`. Otherwise (diverged, behind, another base) the trees are diffed too.
+        const mergeBase = d.merge_base_commit && typeof d.merge_base_commit === 'object' ? (d.merge_base_commit as Json).sha : undefined;
+        if ((d.status !== 'ahead' && d.status !== 'identical') || typeof mergeBase !== 'string' || mergeBase.toLowerCase() !== from.toLowerCase()) return { files: [], complete: false };
         const files = list(d.files, 'the comparison files').map((f, i) => readFile(obj(f, `compared file ${i + 1}`), `compared file ${i + 1}`));
         const paths = files.flatMap((f) => (f.previous_path ? [f.path, f.previous_path] : [f.path]));
         return { files: paths, complete: files.length < COMPARE_FILE_CAP };
@@ -362,6 +368,26 @@ function readTree(raw: unknown, where: string): { entries: TreeEntry[]; truncate
     return (type === 'blob' || type === 'commit') && path && blob ? [{ path, sha: blob, mode: mode ?? '100644' }] : [];
   });
   return { entries, truncated: d.truncated !== false };
+}
+
+/** A raw body as bytes: a stream (parseSuccessResponseBody off), or what Octokit parsed. */
+async function rawBytes(data: unknown, where: string): Promise<Buffer> {
+  if (data instanceof ReadableStream) return Buffer.from(await new Response(data).arrayBuffer());
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return Buffer.from(data as ArrayBuffer);
+  return Buffer.from(rawText(data, where), 'utf8');
+}
+
+/**
+ * The text of a blob whose bytes hash to its id (git's `blob <size>\0` header; SHA-256 for 64-digit ids).
+ * Bytes cut short or altered on the way are not that blob: a policy cut after a rule still parses.
+ */
+export function verifiedBlobText(bytes: Buffer, sha: string): string {
+  const algo = sha.length === 64 ? 'sha256' : 'sha1';
+  const got = createHash(algo).update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+  if (got !== sha.toLowerCase())
+    throw new PayloadError(`the blob ${sha.slice(0, 12)} GitHub sent has other content (${bytes.length} bytes that hash to ${got.slice(0, 12)}): it was cut short or altered on the way`);
+  // As fetch's text() reads UTF-8: a leading byte-order mark is not content.
+  return bytes.toString('utf8').replace(/^\uFEFF/, '');
 }
 
 /** A raw (`application/vnd.github.raw`) body as text. */

@@ -147,5 +147,14 @@ describe('the client', () => {
     expect(other.requests).toEqual([]);
     const ok = await octokit.request({ method: 'GET', url: `${h.gh.url}/repos/${REPO}/pulls` });
     expect(ok.status).toBe(200);
+    expect((await octokit.rest.pulls.list({ owner: 'yunfan', repo: 'ops' })).status).toBe(200);
+  });
+
+  it('on GitHub Enterprise (an API under /api/v3) sends its routes there, and nothing outside it', async () => {
+    const octokit = createGitHubClient({ token: TOKEN, baseUrl: `${h.gh.url}/api/v3`, retryUnitMs: 5 });
+    // The local server has no /api/v3: a 404 from it shows the request was sent.
+    await expect(octokit.rest.pulls.list({ owner: 'yunfan', repo: 'ops' })).rejects.toMatchObject({ status: 404 });
+    expect(h.gh.requests.map((r) => r.path)).toEqual(['/api/v3/repos/yunfan/ops/pulls']);
+    await expect(octokit.request({ method: 'GET', url: `${h.gh.url}/repos/${REPO}/pulls` })).rejects.toThrow(/not under the API/);
   });
 });

@@ -119,3 +119,40 @@ describe('the reviews change while read', () => {
     expect(h.gh.requests.filter((q) => /\/pulls\/5\/reviews/.test(q.path)).length).toBe(2);
   });
 });
+
+describe('an approval of a commit the head does not descend from', () => {
+  it.each([
+    ['diverged', (c: Obj) => ({ ...c, status: 'diverged', files: [] })],
+    ['behind', (c: Obj) => ({ ...c, status: 'behind', files: [] })],
+    ['another merge base', (c: Obj) => ({ ...c, merge_base_commit: { ...(c.merge_base_commit as Obj), sha: 'f'.repeat(40) }, files: [] })],
+    ['no status', (c: Obj) => ({ ...c, status: undefined, files: [] })],
+  ])('a comparison that says %s is not "nothing changed since the approval": the trees decide, and the approval is stale', async (_what, edit) => {
+    const first = openPr(h, 6, 'li-na', { [changePath()]: changeYaml() });
+    h.repo.review(6, user('chen-jie'), 'APPROVED', first);
+    h.repo.push(6, { [changePath()]: changeYaml({ title: 'changed after the approval' }) }, user('li-na'));
+    h.gh.rewrite({ path: /\/compare\//, edit: (d) => edit(d as Obj) });
+    const r = await gate(h, 6);
+    expect(r.status).toBe('pending');
+    expect(r.rules.flatMap((x) => x.ignored.map((i) => i.reason))).toContain('stale');
+  });
+});
+
+describe('what is not the pull request changing', () => {
+  it('the base branch moving on while the gate reads (a merge into main) does not fail the gate', async () => {
+    openPr(h, 7, 'li-na', { [changePath()]: changeYaml() });
+    h.repo.review(7, user('chen-jie'), 'APPROVED');
+    const moved = h.repo.commit({ parent: h.base, files: { 'docs/other.md': '# merged meanwhile\n' }, author: user('zhang-wei'), committer: user('zhang-wei') });
+    let reads = 0;
+    h.gh.rewrite({ path: /\/pulls\/7$/, edit: (d) => (++reads === 2 ? { ...(d as Obj), base: { ...((d as Obj).base as Obj), sha: moved } } : d) });
+    const r = await gate(h, 7);
+    expect(reads).toBe(2);
+    expect(r.status).toBe('satisfied');
+  });
+
+  it('a pull request without commits is pending, not "moved"', async () => {
+    h.repo.openPull({ number: 8, author: user('li-na'), baseSha: h.base, commits: [] });
+    const r = await gate(h, 8);
+    expect(r.problems).toEqual([]);
+    expect(r.status).toBe('pending');
+  });
+});
