@@ -70,7 +70,7 @@ export const PULLS: SamplePullSpec[] = [
     reviews: [{ person: 'zhang-wei', state: 'APPROVED', at: '2026-11-18T09:50:00+08:00' }],
     merged: { at: '2026-11-18T10:30:00+08:00', by: 'zhao-min' },
   },
-  // The November vulnerability scan's high-severity kernel finding (cve-2023-52340), remediated inside its due date: the sample's patched advisory.
+  // The November vulnerability scan's high-severity kernel finding (cve-2023-52340): a sysctl workaround, the sample's mitigated (not patched) advisory.
   {
     number: 47,
     change: 'CHG-2026-0108',

@@ -120,13 +120,17 @@ name: string
 fixed_version: string
 })[]]
 /**
- * How it is remediated: the change that patches it, or the exception that accepts the risk until it expires.
+ * How it is remediated: the change that patches it, a change that only mitigates it, or the exception that accepts the risk until it expires.
  */
 remediation?: {
 /**
- * Change id (changes/YYYY/).
+ * The change that patches it (changes/YYYY/): one of its steps installs a package this advisory names. Closed succeeded, the advisory is patched.
  */
 change?: string
+/**
+ * A change that mitigates it without installing the fixed version (a sysctl, configuration or firewall workaround). Closed succeeded, the advisory is mitigated, not patched: the patch clock keeps running.
+ */
+mitigation?: string
 /**
  * Exception id (policies/exceptions/).
  */

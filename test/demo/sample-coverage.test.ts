@@ -60,13 +60,13 @@ describe('the sample organisation shows every inspection check', () => {
     for (const t of ['listening_service', 'service_active', 'log_retention', 'package_version', 'pending_updates', 'reboot_required']) expect(judged.get(t)?.has('pass'), t).toBe(true);
   });
 
-  it('one advisory of the register is patched: its change closed succeeded, with an execution record', () => {
+  it('one advisory of the register is mitigated (not patched): its workaround change closed succeeded, with an execution record', () => {
     const dir = path.join(repoRoot, 'policies/advisories');
-    const patched = readdirSync(dir)
+    const mitigated = readdirSync(dir)
       .map((f) => parse(readFileSync(path.join(dir, f), 'utf8')) as Doc)
-      .filter((a) => a.remediation?.change)
-      .filter((a) => (parse(readFileSync(path.join(repoRoot, 'changes/2026', `${a.remediation.change}.yaml`), 'utf8')) as Doc).closure?.outcome === 'succeeded');
-    expect(patched.map((a) => `${a.id} ${a.remediation.change}`)).toEqual(['cve-2023-52340 CHG-2026-0108']);
+      .filter((a) => a.remediation?.mitigation)
+      .filter((a) => (parse(readFileSync(path.join(repoRoot, 'changes/2026', `${a.remediation.mitigation}.yaml`), 'utf8')) as Doc).closure?.outcome === 'succeeded');
+    expect(mitigated.map((a) => `${a.id} ${a.remediation.mitigation}`)).toEqual(['cve-2023-52340 CHG-2026-0108']);
     expect(readdirSync(path.join(repoRoot, 'records/changes/CHG-2026-0108')).filter((f) => f.endsWith('.jsonl')).length).toBeGreaterThan(0);
   });
 });

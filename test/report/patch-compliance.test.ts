@@ -35,7 +35,10 @@ const advisory = (id: string, severity: AdvisoryDocument['severity'], published:
   },
 });
 const closed = (id: string, outcome: 'succeeded' | 'failed', at: string) =>
-  change(id, { closure: { outcome, closed_at: at, deviations: 'none', incidents_caused: [], reviewed_by: 'chen-jie', summary: 's' } as never });
+  change(id, {
+    steps: [{ id: 'upgrade', kind: 'run', argv: ['apt-get', 'install', '-y', '--only-upgrade', 'openssl'] }],
+    closure: { outcome, closed_at: at, deviations: 'none', incidents_caused: [], reviewed_by: 'chen-jie', summary: 's' } as never,
+  });
 
 describe('computePatchCompliance', () => {
   const input = emptyInput({
@@ -96,7 +99,7 @@ describe('computePatchCompliance', () => {
 
   it('no register: zero counts and no data, never a made-up rate', () => {
     const e = computePatchCompliance(emptyInput(), period('2026-11'), endOf('2026-11'));
-    expect(e.figures.map((f) => f.value)).toEqual([0, 0, null, 0, 0, 0]);
+    expect(e.figures.map((f) => f.value)).toEqual([0, 0, null, 0, 0, 0, 0]);
     expect(e.advisories).toEqual([]);
   });
 });
@@ -140,20 +143,34 @@ describe('the sample November report, recomputed by an auditor', () => {
     const expected = yamlDir('policies/advisories').map((a) => {
       const due = new Date(Date.parse(`${a.published}T00:00:00Z`) + DAYS[a.severity]! * 86_400_000).toISOString().slice(0, 10);
       const c = a.remediation?.change ? changes.get(a.remediation.change) : undefined;
+      const m = a.remediation?.mitigation ? changes.get(a.remediation.mitigation) : undefined;
       const x = a.remediation?.exception ? exceptions.get(a.remediation.exception) : undefined;
-      const patched = c?.closure?.outcome === 'succeeded' && Date.parse(c.closure.closed_at) <= now;
+      const closedOk = (ch?: Doc) => ch?.closure?.outcome === 'succeeded' && Date.parse(ch.closure.closed_at) <= now;
+      // A change patches only when one of its run steps names a package of the advisory; otherwise it is a workaround.
+      const names = new Set(a.packages.map((p: Doc) => p.name));
+      const installs = (c?.steps ?? []).some((s: Doc) => s.kind === 'run' && s.argv.some((x: string) => names.has(x.split(/[=:]/)[0])));
       // Asia/Shanghai has no daylight saving: the due day ends at 24:00 +08:00.
-      const state = patched ? 'patched' : x && Date.parse(x.expires) >= now ? 'accepted' : Date.parse(`${due}T24:00:00+08:00`) <= now ? 'overdue' : 'open';
+      const state =
+        installs && closedOk(c)
+          ? 'patched'
+          : x && Date.parse(x.expires) >= now
+            ? 'accepted'
+            : Date.parse(`${due}T24:00:00+08:00`) <= now
+              ? 'overdue'
+              : closedOk(c) || closedOk(m)
+                ? 'mitigated'
+                : 'open';
       return { id: a.id, severity: a.severity, due, state };
     });
     const got = reports.en!.patch_compliance.advisories.map((r: Doc) => ({ id: r.id, severity: r.severity, due: r.due, state: r.state }));
     expect(got).toEqual(expect.arrayContaining(expected));
     expect(got).toHaveLength(expected.length);
-    // The sample as written: five advisories — one patched in November (the kernel finding of the November scan, through
-    // CHG-2026-0108), three in progress through their changes, one accepted past its due date.
+    // The sample as written: five advisories — one mitigated in November (the kernel finding of the November scan: CHG-2026-0108
+    // sets a sysctl and installs no linux-image-amd64, so it is not patched), three in progress through their changes, one
+    // accepted past its due date.
     expect(got.map((r: Doc) => `${r.id} ${r.state} ${r.due}`).sort()).toEqual([
       'cve-2023-48795 accepted 2026-11-23',
-      'cve-2023-52340 patched 2026-12-20',
+      'cve-2023-52340 mitigated 2026-12-20',
       'cve-2024-21230 open 2027-02-20',
       'cve-2024-21235 open 2027-02-18',
       'cve-2025-26465 open 2026-12-26',
@@ -164,11 +181,12 @@ describe('the sample November report, recomputed by an auditor', () => {
     const p = reports.en!.patch_compliance;
     const v = (id: string) => p.figures.find((f: Doc) => f.id === id).value;
     const rows = p.advisories as Doc[];
-    expect([v('patch.advisories'), v('patch.patched'), v('patch.on_time'), v('patch.overdue'), v('patch.accepted'), v('patch.open')]).toEqual([
+    expect([v('patch.advisories'), v('patch.patched'), v('patch.on_time'), v('patch.overdue'), v('patch.accepted'), v('patch.mitigated'), v('patch.open')]).toEqual([
       rows.length,
-      1,
-      100,
+      0,
+      null,
       rows.filter((r) => r.state === 'overdue').length,
+      1,
       1,
       3,
     ]);
@@ -177,7 +195,7 @@ describe('the sample November report, recomputed by an auditor', () => {
     // Every row cites the advisory and the file its state rests on (evidence ids resolved in the manifest).
     const manifest = new Map((reports.en!.evidence as Doc[]).map((e) => [e.id, e.path]));
     expect(rows.map((r) => r.evidence.map((id: string) => manifest.get(id)).sort())).toEqual(
-      rows.map((r) => [`policies/advisories/${r.id}.yaml`, r.change ? `changes/2026/${r.change}.yaml` : `policies/exceptions/${r.exception}.yaml`].sort()),
+      rows.map((r) => [`policies/advisories/${r.id}.yaml`, r.change || r.mitigation ? `changes/2026/${r.change ?? r.mitigation}.yaml` : `policies/exceptions/${r.exception}.yaml`].sort()),
     );
   });
 
@@ -185,19 +203,19 @@ describe('the sample November report, recomputed by an auditor', () => {
     const changes = new Map(yamlDir('changes/2026').map((c) => [c.id, c]));
     const fixed = yamlDir('policies/advisories').flatMap((a) => {
       const c = a.remediation?.change ? changes.get(a.remediation.change) : undefined;
-      if (c?.closure?.outcome !== 'succeeded') return [];
+      const names = new Set(a.packages.map((p: Doc) => p.name));
+      const installs = (c?.steps ?? []).some((s: Doc) => s.kind === 'run' && s.argv.some((x: string) => names.has(x.split(/[=:]/)[0])));
+      if (!installs || c?.closure?.outcome !== 'succeeded') return [];
       // The closure's own calendar day (its offset is +08:00, the report's zone) minus the published day, in whole days.
       const closedDay = String(c.closure.closed_at).slice(0, 10);
       expect(String(c.closure.closed_at)).toMatch(/\+08:00$/);
       return [{ id: a.id, severity: a.severity, days: (Date.parse(`${closedDay}T00:00:00Z`) - Date.parse(`${a.published}T00:00:00Z`)) / 86_400_000 }];
     });
-    // cve-2023-52340: published 2026-11-20, CHG-2026-0108 closed succeeded 2026-11-27 10:00 (+08:00): 7 days, inside 30.
-    expect(fixed).toEqual([{ id: 'cve-2023-52340', severity: 'high', days: 7 }]);
+    // No fix was installed in November: CHG-2026-0108 (closed succeeded 2026-11-27) only set a sysctl, it is the mitigation.
+    expect(fixed).toEqual([]);
     const row = reports.en!.patch_compliance.advisories.find((r: Doc) => r.id === 'cve-2023-52340');
-    expect([row.days_to_patch, row.on_time, row.fixed_at, row.change_outcome]).toEqual([7, true, '2026-11-27T10:00:00+08:00', 'succeeded']);
-    const high = reports.en!.patch_compliance.by_severity.find((r: Doc) => r.severity === 'high');
-    expect([high.patched.value, high.on_time.value, high.median.value, high.max.value]).toEqual([1, 100, 7, 7]);
-    for (const s of ['critical', 'medium', 'low']) expect(reports.en!.patch_compliance.by_severity.find((r: Doc) => r.severity === s).median.value).toBeNull();
+    expect([row.state, row.days_to_patch, row.on_time, row.fixed_at, row.mitigation, row.mitigated_at]).toEqual(['mitigated', null, null, null, 'CHG-2026-0108', '2026-11-27T10:00:00+08:00']);
+    for (const s of reports.en!.patch_compliance.by_severity) expect([s.severity, s.patched.value, s.on_time.value, s.median.value, s.max.value]).toEqual([s.severity, 0, null, null, null]);
   });
 
   it('both languages carry the same figures; the section names 等保 2.0 8.1.10.5', () => {

@@ -9,14 +9,18 @@
  *
  * Definitions (the formulas in the string tables say the same):
  * - due: published + the severity's days (critical 7, high 30, medium 90, low 180), the whole due day counting;
- * - patched: the linked change is closed `succeeded` at or before generated-at; fixed on its closed_at;
+ * - patched: the linked change installs one of the advisory's packages (installsFix, the rule lint
+ *   applies) and is closed `succeeded` at or before generated-at; fixed on its closed_at;
+ * - mitigated: not patched, not accepted, not overdue, and a change that mitigates it (remediation.mitigation,
+ *   or a remediation.change that installs none of its packages) closed `succeeded` — the report says mitigated,
+ *   never patched, and the patch clock keeps running (a mitigated advisory past its due day is overdue);
  * - accepted: not patched, and the linked exception has not expired at generated-at;
  * - overdue: neither, and the due day has passed at generated-at; open: neither, not yet due;
  * - days to patch: calendar days, in the organisation's time zone, from published to the day of closed_at;
  * - the period's figures on time and time to patch count advisories whose fix closed in the period.
  */
 import { DateTime } from 'luxon';
-import { advisoryDue, PATCH_DUE_DAYS } from '../../rules/advisory-rules.ts';
+import { advisoryDue, installsFix, PATCH_DUE_DAYS } from '../../rules/advisory-rules.ts';
 import { byKey, count, measure, percent, quantile, type Figure } from '../figure.ts';
 import { inPeriod, type Period } from '../period.ts';
 import type { ReportInput } from '../types.ts';
@@ -24,7 +28,7 @@ import { maxOf } from '../../model/append.ts';
 
 export const PATCH_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type PatchSeverity = (typeof PATCH_SEVERITIES)[number];
-export type AdvisoryState = 'patched' | 'accepted' | 'overdue' | 'open';
+export type AdvisoryState = 'patched' | 'accepted' | 'overdue' | 'mitigated' | 'open';
 
 export interface AdvisoryRow {
   id: string;
@@ -38,6 +42,9 @@ export interface AdvisoryRow {
   change: string | null;
   /** The linked change's closure outcome, or null when it is not closed (or no change is linked). */
   change_outcome: string | null;
+  /** The change that mitigated it without installing the fix (closed succeeded by generated-at), and when. */
+  mitigation: string | null;
+  mitigated_at: string | null;
   fixed_at: string | null;
   days_to_patch: number | null;
   on_time: boolean | null;
@@ -82,13 +89,18 @@ function rowOf(a: NonNullable<ReportInput['advisories']>[number], input: ReportI
   const change = changeId ? input.changes.find((c) => c.id === changeId) : undefined;
   const exception = exceptionId ? input.exceptions.find((e) => e.id === exceptionId) : undefined;
   const closure = change?.data.closure;
-  const patched = closure?.outcome === 'succeeded' && Date.parse(closure.closed_at) <= now;
+  const closedBy = (c: typeof change) => (c?.data.closure?.outcome === 'succeeded' && Date.parse(c.data.closure.closed_at) <= now ? c.data.closure.closed_at : null);
+  const installs = change !== undefined && installsFix(change.data.steps, d.packages);
+  const patched = installs && closedBy(change) !== null;
+  // A workaround: the change the advisory files as a mitigation, or a "patch" that installs none of its packages.
+  const mitigators = [...(change && !installs ? [change] : []), ...input.changes.filter((c) => c.id === d.remediation?.mitigation)];
+  const mitigator = mitigators.find((c) => closedBy(c) !== null);
   const accepted = !patched && exception !== undefined && Date.parse(exception.data.expires) >= now;
   const dueEnd = DateTime.fromISO(due, { zone }).endOf('day').toMillis();
-  const state: AdvisoryState = patched ? 'patched' : accepted ? 'accepted' : dueEnd < now ? 'overdue' : 'open';
+  const state: AdvisoryState = patched ? 'patched' : accepted ? 'accepted' : dueEnd < now ? 'overdue' : mitigator ? 'mitigated' : 'open';
   const fixedAt = patched ? closure!.closed_at : null;
   const days = fixedAt ? calendarDays(d.published, fixedAt, zone) : null;
-  const evidence = [a.file, ...(change ? [change.file] : []), ...(exception ? [exception.file] : [])];
+  const evidence = [a.file, ...new Set([...(change ? [change.file] : []), ...mitigators.map((c) => c.file)]), ...(exception ? [exception.file] : [])];
   return {
     id: a.id,
     title: d.title,
@@ -100,6 +112,8 @@ function rowOf(a: NonNullable<ReportInput['advisories']>[number], input: ReportI
     state,
     change: changeId,
     change_outcome: closure?.outcome ?? null,
+    mitigation: mitigator?.id ?? null,
+    mitigated_at: mitigator ? closedBy(mitigator) : null,
     fixed_at: fixedAt,
     days_to_patch: days,
     on_time: fixedAt ? Date.parse(fixedAt) <= dueEnd : null,
@@ -127,6 +141,7 @@ export function computePatchCompliance(input: ReportInput, period: Period, now: 
     percent('patch.on_time', onTime.length, fixedIn.length, ev(fixedIn), 'formula.patch_on_time'),
     count('patch.overdue', ev(state('overdue')), state('overdue').length, 'formula.patch_overdue'),
     count('patch.accepted', ev(state('accepted')), state('accepted').length, 'formula.patch_accepted'),
+    count('patch.mitigated', ev(state('mitigated')), state('mitigated').length, 'formula.patch_mitigated'),
     count('patch.open', ev(state('open')), state('open').length, 'formula.patch_open'),
   ];
   const by_severity = PATCH_SEVERITIES.map((severity): SeverityRow => {

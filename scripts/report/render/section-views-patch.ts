@@ -38,8 +38,14 @@ export function viewPatchCompliance({ report, t, fmt, fv, fvs }: ViewKit): Recor
       remediation: fmt.list([
         a.change ? `${a.change}${a.change_outcome ? ` (${fmt.value('outcome', a.change_outcome)})` : ''}` : '',
         a.exception ? t('patch.exception_until', { id: a.exception, at: fmt.time(a.exception_expires) }) : '',
+        a.mitigation && a.mitigation !== a.change ? t('patch.mitigated_by', { id: a.mitigation }) : '',
       ]),
-      change_text: a.change ? `${a.change}${a.change_outcome ? ` (${fmt.value('outcome', a.change_outcome)})` : ''}` : '',
+      change_text: [
+        a.change ? `${a.change}${a.change_outcome ? ` (${fmt.value('outcome', a.change_outcome)})` : ''}` : '',
+        a.mitigation && a.mitigation !== a.change ? t('patch.mitigated_by', { id: a.mitigation }) : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
       exception: a.exception ?? '',
       exception_until: a.exception ? fmt.time(a.exception_expires) : '',
       fixed: fmt.time(a.fixed_at),
