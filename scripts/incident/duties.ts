@@ -71,10 +71,9 @@ function state(dueAt: number, doneAt: number | undefined, now: number): DutyStat
   return now > dueAt ? 'overdue' : 'pending';
 }
 
-function minOf(values: (number | undefined)[]): number | undefined {
-  let best: number | undefined;
-  for (const v of values) if (v !== undefined && !Number.isNaN(v) && (best === undefined || v < best)) best = v;
-  return best;
+/** `v` when it is a time before `best` (or `best` is none); NaN and undefined never win. */
+function earliest(best: number | undefined, v: number | undefined): number | undefined {
+  return v !== undefined && !Number.isNaN(v) && (best === undefined || v < best) ? v : best;
 }
 
 /** Every duty of one incident at `now`, in a stable order. Pure. */
@@ -252,7 +251,9 @@ function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly }: Duty
         },
         verifiedState,
       );
-    const fbAt = minOf([ms(i.feedback?.at), ...(i.notifications ?? []).filter((n) => n.duty === 'feedback').map((n) => parseInstant(n.at))]);
+    // The earliest of the feedback and every feedback notification, without building a list.
+    let fbAt = earliest(undefined, ms(i.feedback?.at));
+    for (const n of i.notifications ?? []) if (n.duty === 'feedback') fbAt = earliest(fbAt, parseInstant(n.at));
     const fbState = state(feedbackDue, fbAt, now);
     if (keep(fbState))
       push(

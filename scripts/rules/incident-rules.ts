@@ -71,14 +71,27 @@ export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
     }
 
     const detected = parseInstant(d.detected_at);
-    const early = (ptr: string, t: string) => {
+    // The pointer (`/list/i/field`, or `/field` alone) is built only for a time that is reported.
+    const early = (t: string, list: string, i: number, field: string) => {
       if (parseInstant(t) < detected)
-        out.push(at(inc, ptr, 'incident.time-order', `${t} is before the fault was detected (${d.detected_at})`, 'check the date: the chain starts at detection', 'warning'));
+        out.push(
+          at(
+            inc,
+            list ? `/${list}/${i}/${field}` : `/${field}`,
+            'incident.time-order',
+            `${t} is before the fault was detected (${d.detected_at})`,
+            'check the date: the chain starts at detection',
+            'warning',
+          ),
+        );
     };
-    d.escalations?.forEach((e, i) => early(`/escalations/${i}/at`, e.at));
-    d.notifications?.forEach((n, i) => early(`/notifications/${i}/at`, n.at));
-    d.vendor_engagements?.forEach((v, i) => early(`/vendor_engagements/${i}/called_at`, v.called_at));
-    if (d.analysed_at) early('/analysed_at', d.analysed_at);
+    const escalations = d.escalations;
+    const notifications = d.notifications;
+    const engagements = d.vendor_engagements;
+    if (escalations) for (let i = 0; i < escalations.length; i++) early(escalations[i]!.at, 'escalations', i, 'at');
+    if (notifications) for (let i = 0; i < notifications.length; i++) early(notifications[i]!.at, 'notifications', i, 'at');
+    if (engagements) for (let i = 0; i < engagements.length; i++) early(engagements[i]!.called_at, 'vendor_engagements', i, 'called_at');
+    if (d.analysed_at) early(d.analysed_at, '', 0, 'analysed_at');
 
     if (isResolved(d) && !d.analysed_at)
       out.push(
@@ -106,23 +119,25 @@ export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
 
     const known = (id: string) => repo.get('person', id) !== undefined || repo.hasInvalid('person', id);
     const contactKnown = (id: string) => repo.get('contact', id) !== undefined || repo.hasInvalid('contact', id);
-    const personRef = (pointer: string, id: string | undefined) => {
-      if (id !== undefined && !known(id)) out.push(at(inc, pointer, 'incident.unknown-person', `no person '${id}'`, 'use an id from policies/access/people/'));
+    // `list` and `field` make the pointer (`/list/i/field`, or `/list/field` without an index), built only for an id that is reported.
+    const personRef = (id: string | undefined, list: string, i: number | undefined, field: string) => {
+      if (id !== undefined && !known(id))
+        out.push(at(inc, i === undefined ? `/${list}/${field}` : `/${list}/${i}/${field}`, 'incident.unknown-person', `no person '${id}'`, 'use an id from policies/access/people/'));
     };
-    d.escalations?.forEach((e, i) => {
-      personRef(`/escalations/${i}/by`, e.by);
+    escalations?.forEach((e, i) => {
+      personRef(e.by, 'escalations', i, 'by');
       e.to.forEach((t, j) => {
         if (!known(t) && !contactKnown(t))
           out.push(at(inc, `/escalations/${i}/to/${j}`, 'incident.unknown-person', `'${t}' is neither a person nor a contact`, 'use an id from policies/access/people/ or policies/contacts/'));
       });
     });
-    d.notifications?.forEach((n, i) => personRef(`/notifications/${i}/by`, n.by));
-    personRef('/verification/by', d.verification?.by);
-    personRef('/feedback/by', d.feedback?.by);
-    personRef('/report/by', d.report?.by);
-    d.deviations?.forEach((x, i) => personRef(`/deviations/${i}/approved_by`, x.approved_by));
-    d.vendor_engagements?.forEach((v, i) => {
-      personRef(`/vendor_engagements/${i}/by`, v.by);
+    if (notifications) for (let i = 0; i < notifications.length; i++) personRef(notifications[i]!.by, 'notifications', i, 'by');
+    personRef(d.verification?.by, 'verification', undefined, 'by');
+    personRef(d.feedback?.by, 'feedback', undefined, 'by');
+    personRef(d.report?.by, 'report', undefined, 'by');
+    d.deviations?.forEach((x, i) => personRef(x.approved_by, 'deviations', i, 'approved_by'));
+    engagements?.forEach((v, i) => {
+      personRef(v.by, 'vendor_engagements', i, 'by');
       const c = repo.get('contact', v.contact);
       if (!c) {
         if (!repo.hasInvalid('contact', v.contact))

@@ -1,4 +1,4 @@
-import { compareDiagnostics, type Diagnostic } from '../model/diagnostic.ts';
+import type { Diagnostic } from '../model/diagnostic.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { checkAccess } from './access-rules.ts';
 import { checkBaselineCoverage } from './baseline-coverage-rules.ts';
@@ -62,7 +62,31 @@ export function lintRepo(input: RuleInput): Diagnostic[] {
       });
     }
   }
-  return out.sort(compareDiagnostics);
+  return sortByPlace(out);
+}
+
+/**
+ * `ds.sort(compareDiagnostics)`, in place, with the same order: each distinct file and code is
+ * collated (localeCompare) once and given a rank, and the sort compares ranks. Thousands of
+ * findings on a few hundred files cost a localeCompare per comparison before. Pure.
+ */
+export function sortByPlace(ds: Diagnostic[]): Diagnostic[] {
+  if (ds.length < 2) return ds;
+  const file = collationRanks(ds, (d) => d.file);
+  const code = collationRanks(ds, (d) => d.code);
+  return ds.sort((a, b) => file.get(a.file)! - file.get(b.file)! || a.line - b.line || a.col - b.col || code.get(a.code)! - code.get(b.code)!);
+}
+
+/** Each distinct value's place in localeCompare order; values that localeCompare calls equal share a place. */
+function collationRanks(ds: readonly Diagnostic[], value: (d: Diagnostic) => string): Map<string, number> {
+  const distinct = [...new Set(ds.map(value))].sort((a, b) => a.localeCompare(b));
+  const rank = new Map<string, number>();
+  let r = 0;
+  for (let k = 0; k < distinct.length; k++) {
+    if (k > 0 && distinct[k - 1]!.localeCompare(distinct[k]!) !== 0) r++;
+    rank.set(distinct[k]!, r);
+  }
+  return rank;
 }
 
 /** Repository files that documents reference (upload sources, scripts), for the edge to check. Pure. */

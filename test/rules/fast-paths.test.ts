@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { findDuplicateHosts, keyMaterial, type DuplicateHost, type HostIdentity } from '../../scripts/gate/host-identity.ts';
 import { changeStarts, incidentSpans, openAt, openingIn } from '../../scripts/handover/boundaries.ts';
-import { evaluateDutiesSummarisingUpdates, evaluateMissedDuties, type DutyInput, type SlaLevel } from '../../scripts/incident/duties.ts';
+import { evaluateDuties, evaluateDutiesSummarisingUpdates, evaluateMissedDuties, type DutyInput, type SlaLevel } from '../../scripts/incident/duties.ts';
 import { deriveIncidentLevel, deriveIncidentRank } from '../../scripts/incident/levels.ts';
 import type { CalendarDocument, ChangeDocument, HostDocument, IncidentDocument } from '../../scripts/model/documents.generated.ts';
 import { parseInstant } from '../../scripts/model/instant.ts';
 import { calendarMemo, containingWindow, windowAppliesTo, windowOccurrences } from '../../scripts/rules/calendar.ts';
 import { holdsPlaceholderText } from '../../scripts/rules/change-rules.ts';
+import { compareDiagnostics, type Diagnostic } from '../../scripts/model/diagnostic.ts';
+import { sortByPlace } from '../../scripts/rules/index.ts';
 import { deriveRisk, deriveRiskLevel } from '../../scripts/rules/risk.ts';
 import { openAtIndex, openingInIndex } from '../../scripts/rules/span-index.ts';
 import { suggest, suggester } from '../../scripts/rules/suggest.ts';
@@ -187,6 +189,27 @@ describe('evaluateMissedDuties', () => {
     // Every kind of duty is met, late and overdue somewhere in the corpus.
     for (const kind of ['acknowledge', 'supervisor', 'leadership', 'escalation', 'verification', 'feedback', 'report'])
       for (const state of ['met', 'late', 'overdue']) expect(states.get(`${kind} ${state}`), `${kind} ${state}`).toBeGreaterThan(0);
+  });
+
+  it('takes the feedback as done at the earliest feedback, without building the list of times', () => {
+    /** minOf over the feedback and every feedback notification, as the list was built before: the oracle. */
+    const oracle = (i: IncidentDocument) => {
+      let best: number | undefined;
+      for (const v of [i.feedback?.at ? Date.parse(i.feedback.at) : undefined, ...(i.notifications ?? []).filter((n) => n.duty === 'feedback').map((n) => Date.parse(n.at))])
+        if (v !== undefined && !Number.isNaN(v) && (best === undefined || v < best)) best = v;
+      return best;
+    };
+    let both = 0;
+    for (let n = 0; n < 600; n++) {
+      const i = incident(n);
+      // Sometimes an unreadable time, which never counts.
+      if (i.notifications?.length && rnd() < 0.2) i.notifications[0]!.at = 'not a time';
+      const feedback = evaluateDuties({ incident: i, level: LEVEL, sla, now: T0 + 5 * 86_400_000 }).find((d) => d.kind === 'feedback');
+      if (!feedback) continue;
+      expect(feedback.doneAt, i.id).toBe(oracle(i));
+      if (i.feedback && i.notifications?.filter((x) => x.duty === 'feedback').length) both++;
+    }
+    expect(both).toBeGreaterThan(50);
   });
 });
 
@@ -413,5 +436,27 @@ describe('parseInstant', () => {
     // A value that is not a string is coerced, as Date.parse coerces it.
     expect(parseInstant(0 as unknown as string)).toBe(Date.parse(0 as unknown as string));
     expect(parseInstant(undefined as unknown as string)).toBeNaN();
+  });
+});
+
+describe('sortByPlace', () => {
+  // Names where collation and code-unit order disagree: case, '_' against '-' and '.', accents, NFC against NFD (equal to localeCompare).
+  const files = ['a.yaml', 'A.yaml', 'b.yaml', 'a_b.yaml', 'a-b.yaml', 'a.b.yaml', 'ab.yaml', 'é.yaml', 'e\u0301.yaml', 'z.yaml', 'Z/a.yaml', 'z/A.yaml', '变更.yaml', '10.yaml', '9.yaml', '.'];
+  const codes = ['schema.enum', 'Schema.enum', 'schema_enum', 'schema-enum', 'change.placeholder', 'change.conflict', 'e\u0301', 'é'];
+
+  it('orders as sort(compareDiagnostics), ties in their original order', () => {
+    for (let n = 0; n < 300; n++) {
+      const ds: Diagnostic[] = Array.from({ length: Math.floor(rnd() * 120) }, (_, k) => ({
+        code: pick(codes),
+        severity: 'error',
+        file: pick(files),
+        line: pick([1, 1, 2, 10]),
+        col: pick([1, 3]),
+        message: `m${k}`,
+      }));
+      const expected = [...ds].sort(compareDiagnostics);
+      const got = sortByPlace([...ds]);
+      expect(got.map((d) => d.message)).toEqual(expected.map((d) => d.message));
+    }
   });
 });
