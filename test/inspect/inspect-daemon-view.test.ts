@@ -11,13 +11,13 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import type { InspectionRow } from '../../scripts/inspect/model.ts';
-import { connectHost } from '../../scripts/ssh/session.ts';
 import { generateKeyPair } from '../fleet/keys.ts';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { writeFleetRepo } from './fleet-repo.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
 import { captureStdio } from '../helpers/capture.ts';
+import { execOnFleetHost } from './fleet-host.ts';
 
 const run = promisify(execFile);
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
@@ -59,19 +59,7 @@ const row = (host: string, check: string) => {
 const brief = (r: InspectionRow) => ({ status: r.status, severity: r.severity, reason: r.reason, evidence: r.evidence, ...(r.level ? { level: r.level } : {}) });
 
 /** Runs a command on a fleet host over our own verified connection (as the login user, sudo where needed). */
-async function onHost(id: string, argv: string[]): Promise<{ code: number; stdout: string }> {
-  const h = fleet.hosts.find((x) => x.id === id)!;
-  const s = await connectHost(
-    { id: h.id, address: h.address, port: h.port, user: h.user, hostKeys: h.host_keys, proxyCommand: h.proxy_command! },
-    { auth: { privateKey: await readFile(fleet.clientKeyPath, 'utf8') } },
-  );
-  try {
-    const r = await s.exec(argv, { timeoutMs: 20_000 });
-    return { code: r.code ?? -1, stdout: r.stdout };
-  } finally {
-    await s.close();
-  }
-}
+const onHost = (id: string, argv: string[]) => execOnFleetHost(fleet, id, argv);
 
 beforeAll(async () => {
   if (!MACHINE.runs) return;

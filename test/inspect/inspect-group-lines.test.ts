@@ -12,13 +12,13 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupMembers } from '../../scripts/inspect/checks-access.ts';
 import type { InspectionRow } from '../../scripts/inspect/model.ts';
-import { connectHost } from '../../scripts/ssh/session.ts';
 import { generateKeyPair } from '../fleet/keys.ts';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { writeFleetRepo } from './fleet-repo.ts';
 import { inspectRows } from './inspect-cli.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
+import { execOnFleetHost, findRow } from './fleet-host.ts';
 
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
 let fleet: RunningFleet;
@@ -34,24 +34,9 @@ const BASELINE = {
   checks: [{ id: 'g.privileged', title: '特权组', severity: 'critical', type: 'privileged_groups', params: { groups: ['sudo'] }, rationale: 'r', remediation: 'm' }],
 };
 
-const row = (host: string, id: string) => {
-  const r = rows.find((x) => x.host === host && x.check === id);
-  if (!r) throw new Error(`no row ${host} ${id}`);
-  return r;
-};
+const row = (host: string, id: string) => findRow(rows, host, id);
 
-async function onHost(id: string, argv: string[]): Promise<string> {
-  const h = fleet.hosts.find((x) => x.id === id)!;
-  const s = await connectHost(
-    { id: h.id, address: h.address, port: h.port, user: h.user, hostKeys: h.host_keys, proxyCommand: h.proxy_command! },
-    { auth: { privateKey: await readFile(fleet.clientKeyPath, 'utf8') } },
-  );
-  try {
-    return (await s.exec(argv, { timeoutMs: 20_000 })).stdout;
-  } finally {
-    await s.close();
-  }
-}
+const onHost = async (id: string, argv: string[]): Promise<string> => (await execOnFleetHost(fleet, id, argv)).stdout;
 
 beforeAll(async () => {
   if (!MACHINE.runs) return;

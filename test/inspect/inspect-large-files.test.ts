@@ -18,6 +18,7 @@ import { writeFleetRepo } from './fleet-repo.ts';
 import { inspectRows } from './inspect-cli.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
+import { findRow } from './fleet-host.ts';
 
 const run = promisify(execFile);
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
@@ -41,11 +42,7 @@ const BASELINE = {
 };
 const padding = (bytes: number) => `#${'x'.repeat(1023)}\n`.repeat(Math.ceil(bytes / 1024));
 
-const row = (host: string, id: string) => {
-  const r = rows.find((x) => x.host === host && x.check === id);
-  if (!r) throw new Error(`no row ${host} ${id}`);
-  return r;
-};
+const row = (host: string, id: string) => findRow(rows, host, id);
 
 async function loginWith(id: string, user: string, key: string): Promise<string> {
   const h = fleet.hosts.find((x) => x.id === id)!;

@@ -13,13 +13,13 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import type { InspectionRow } from '../../scripts/inspect/model.ts';
-import { connectHost } from '../../scripts/ssh/session.ts';
 import { generateKeyPair } from '../fleet/keys.ts';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { writeFleetRepo } from './fleet-repo.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
 import { captureStdio } from '../helpers/capture.ts';
+import { execOnFleetHost } from './fleet-host.ts';
 
 const run = promisify(execFile);
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
@@ -60,18 +60,7 @@ const row = (host: string, check: string) => {
   return r;
 };
 
-async function onHost(id: string, argv: string[]): Promise<string> {
-  const h = fleet.hosts.find((x) => x.id === id)!;
-  const s = await connectHost(
-    { id: h.id, address: h.address, port: h.port, user: h.user, hostKeys: h.host_keys, proxyCommand: h.proxy_command! },
-    { auth: { privateKey: await readFile(fleet.clientKeyPath, 'utf8') } },
-  );
-  try {
-    return (await s.exec(argv, { timeoutMs: 20_000 })).stdout;
-  } finally {
-    await s.close();
-  }
-}
+const onHost = async (id: string, argv: string[]): Promise<string> => (await execOnFleetHost(fleet, id, argv)).stdout;
 
 async function loginWith(id: string, user: string, key: string): Promise<string> {
   const h = fleet.hosts.find((x) => x.id === id)!;

@@ -1,0 +1,32 @@
+/**
+ * What the inspect fleet tests share: confirming a planted drift from outside (a command run on the
+ * host over a fresh SSH connection with the fleet's client key, as an outsider would check it), and
+ * finding the row inspection wrote for one host and check.
+ */
+import { readFile } from 'node:fs/promises';
+import type { InspectionRow } from '../../scripts/inspect/model.ts';
+import { connectHost } from '../../scripts/ssh/session.ts';
+import type { RunningFleet } from '../fleet/fleet.ts';
+
+/** Runs `argv` on fleet host `id` over its own connection; the exit code (-1 for none) and stdout. */
+export async function execOnFleetHost(fleet: RunningFleet, id: string, argv: string[]): Promise<{ code: number; stdout: string }> {
+  const h = fleet.hosts.find((x) => x.id === id);
+  if (!h) throw new Error(`no fleet host ${id}`);
+  const s = await connectHost(
+    { id: h.id, address: h.address, port: h.port, user: h.user, hostKeys: h.host_keys, proxyCommand: h.proxy_command! },
+    { auth: { privateKey: await readFile(fleet.clientKeyPath, 'utf8') } },
+  );
+  try {
+    const r = await s.exec(argv, { timeoutMs: 20_000 });
+    return { code: r.code ?? -1, stdout: r.stdout };
+  } finally {
+    await s.close();
+  }
+}
+
+/** The one row for `host` and `check`; a missing row fails the test with its name. */
+export function findRow(rows: InspectionRow[], host: string, check: string): InspectionRow {
+  const r = rows.find((x) => x.host === host && x.check === check);
+  if (!r) throw new Error(`no row ${host} ${check}`);
+  return r;
+}
