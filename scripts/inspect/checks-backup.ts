@@ -19,20 +19,31 @@ export function snapshotsOfHost(snaps: ResticSnapshot[], hostnames: string[], po
 
 const hoursSince = (now: Date, t: number) => Math.round(((now.getTime() - t) / 3_600_000) * 10) / 10;
 
+const FRESHNESS_EXPECTED = "this host's newest snapshot of each backup policy within its RPO; this host's snapshot count within retention";
+
+/**
+ * backup_freshness decided without the host: where the host declares no repository there are no
+ * snapshots to read, so the answer is the same whether or not the host answered. Undefined otherwise.
+ */
+export function backupFreshnessWithoutHost(_c: CheckDef, host: InventoryHost, policy: PolicyData): Outcome | undefined {
+  if ((host.backup_repositories ?? []).length > 0) return undefined;
+  const expected = FRESHNESS_EXPECTED;
+  const targeting = policy.backupPolicies.filter((b) => (b.targets?.hosts ?? []).includes(host.id) || (b.targets?.groups ?? []).some((g) => host.groups.includes(g)));
+  if (targeting.length === 0) return { status: 'not_applicable', expected, observed: 'no backup policy targets this host', reason: 'no backup policy targets this host', evidence: '' };
+  return {
+    status: 'fail',
+    expected,
+    observed: 'no backup_repositories in the inventory',
+    reason: `policies ${targeting.map((b) => b.id).join(', ')} target this host but it declares no repository`,
+    evidence: '',
+  };
+}
+
 export function evaluateBackupFreshness(_c: CheckDef, f: HostFacts, host: InventoryHost, policy: PolicyData, now: Date): Outcome {
   const repos = host.backup_repositories ?? [];
-  const targeting = policy.backupPolicies.filter((b) => (b.targets?.hosts ?? []).includes(host.id) || (b.targets?.groups ?? []).some((g) => host.groups.includes(g)));
-  const expected = "this host's newest snapshot of each backup policy within its RPO; this host's snapshot count within retention";
-  if (repos.length === 0) {
-    if (targeting.length === 0) return { status: 'not_applicable', expected, observed: 'no backup policy targets this host', reason: 'no backup policy targets this host', evidence: '' };
-    return {
-      status: 'fail',
-      expected,
-      observed: 'no backup_repositories in the inventory',
-      reason: `policies ${targeting.map((b) => b.id).join(', ')} target this host but it declares no repository`,
-      evidence: '',
-    };
-  }
+  const expected = FRESHNESS_EXPECTED;
+  const withoutRepositories = backupFreshnessWithoutHost(_c, host, policy);
+  if (withoutRepositories) return withoutRepositories;
   const hostnames = [...new Set([host.id, ...(f.identity.ok && f.identity.value.hostname ? [f.identity.value.hostname] : [])])];
   const problems: string[] = [];
   const observed: string[] = [];

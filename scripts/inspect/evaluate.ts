@@ -2,7 +2,7 @@ import type { HostFacts } from './facts.ts';
 import { SERVICE_ACTIVE_CHECKS } from './checks-service-active.ts';
 import { evaluateAuthorizedKeys, evaluateSudoers } from './checks-access.ts';
 import { evaluateAccounts, evaluateEmptyPasswords, evaluatePasswordAge, evaluatePrivilegedGroups } from './checks-accounts.ts';
-import { evaluateBackupFreshness } from './checks-backup.ts';
+import { backupFreshnessWithoutHost, evaluateBackupFreshness } from './checks-backup.ts';
 import { PATCH_CHECKS, versionRequests } from './checks-patch.ts';
 import { SERVICE_CHECKS } from './checks-services.ts';
 import type { VersionRequest } from './probe-patch.ts';
@@ -18,6 +18,12 @@ import { inScope, type Baseline, type CheckDef, type InspectionRow, type Invento
 export interface CheckType {
   sections: readonly string[];
   evaluate: (c: CheckDef, f: HostFacts, host: InventoryHost, policy: PolicyData, now: Date) => Outcome;
+  /**
+   * The outcome when it needs nothing from the host (a manual check; a backup check no policy
+   * applies to): decided the same whether or not the host answered, so an unreachable host is
+   * not charged an error for it. Undefined: the host's facts are needed.
+   */
+  withoutHost?: (c: CheckDef, host: InventoryHost, policy: PolicyData, now: Date) => Outcome | undefined;
 }
 
 export const CHECK_REGISTRY: Record<string, CheckType> = {
@@ -39,14 +45,15 @@ export const CHECK_REGISTRY: Record<string, CheckType> = {
   password_age: { sections: ['passwd', 'shadow', 'shells', 'login-defs'], evaluate: evaluatePasswordAge },
   authorized_keys: { sections: ['sshd', 'authorized-keys', 'passwd'], evaluate: evaluateAuthorizedKeys },
   sudoers: { sections: ['sudoers', 'passwd', 'group', 'shells', 'sudo-list'], evaluate: evaluateSudoers },
-  backup_freshness: { sections: [], evaluate: evaluateBackupFreshness },
+  backup_freshness: { sections: [], evaluate: evaluateBackupFreshness, withoutHost: backupFreshnessWithoutHost },
   ...PATCH_CHECKS,
   ...SERVICE_CHECKS,
-  manual: {
-    sections: [],
-    evaluate: (c) => ({ status: 'not_checked', expected: String(c.params.procedure ?? 'manual review'), observed: '', reason: 'manual check: record the result by hand', evidence: '' }),
-  },
+  manual: { sections: [], evaluate: (c) => manualOutcome(c), withoutHost: (c) => manualOutcome(c) },
 };
+
+function manualOutcome(c: CheckDef): Outcome {
+  return { status: 'not_checked', expected: String(c.params.procedure ?? 'manual review'), observed: '', reason: 'manual check: record the result by hand', evidence: '' };
+}
 
 /** The check types opsgate evaluates; the baseline schema's `type` enum lists the same names. */
 export const CHECK_TYPES = Object.keys(CHECK_REGISTRY);
@@ -83,7 +90,8 @@ export function evaluateHost(host: InventoryHost, baselines: Baseline[], facts: 
       if (!inScope(b.applies_to, host) || !inScope(c.applies_to, host)) {
         rows.push(row(host, b, c, { status: 'not_applicable', expected: '', observed: '', reason: "host is outside the check's applies_to", evidence: '' }));
       } else if ('error' in facts) {
-        rows.push(row(host, b, c, { status: 'error', expected: '', observed: '', reason: facts.error, evidence: '' }));
+        const decided = CHECK_REGISTRY[c.type]?.withoutHost?.(c, host, policy, now);
+        rows.push(row(host, b, c, decided ?? { status: 'error', expected: '', observed: '', reason: facts.error, evidence: '' }));
       } else {
         let o: Outcome;
         try {

@@ -287,6 +287,27 @@ describe('evaluateHost, exceptions, diff, summary', () => {
       ['m.review', 'not_applicable', "host is outside the check's applies_to"],
     ]);
   });
+  it('an unreachable host: a check that needs nothing from the host is decided as on any day, never charged as an error', () => {
+    const noHost: Baseline = {
+      id: 'n',
+      title: 'n',
+      checks: [
+        check('manual', { procedure: 'read the audit log' }, 'audit.review'),
+        check('backup_freshness', {}, 'backup.fresh'),
+        check('sshd_option', { option: 'permitrootlogin', equals: 'no' }, 'ssh.root'),
+      ],
+    };
+    const rows = evaluateHost(host, [noHost], { error: 'connect: unreachable' }, policy, NOW);
+    expect(rows.map((r) => [r.check, r.status])).toEqual([
+      ['audit.review', 'not_checked'],
+      ['backup.fresh', 'not_applicable'],
+      ['ssh.root', 'error'],
+    ]);
+    // A host a backup policy targets needs its snapshots read from the host: unreachable, that is an error.
+    const targeted = { ...host, backup_repositories: [{ policy: 'p', repository: 'sftp:b:/r' }] } as unknown as InventoryHost;
+    const withPolicy = { ...policy, backupPolicies: [{ id: 'p', targets: { hosts: ['web-01'] } }] } as unknown as PolicyData;
+    expect(evaluateHost(targeted, [noHost], { error: 'connect: unreachable' }, withPolicy, NOW).map((r) => r.status)).toEqual(['not_checked', 'error', 'error']);
+  });
   const r = (hostId: string, status: InspectionRow['status']): InspectionRow => ({
     host: hostId,
     check: 'ssh.root',
