@@ -65,7 +65,7 @@ D=$1; sleep "$2"
 exec 7>"$D/lock"; flock -x 7
 [ -e "$D/confirmed" ] && exit 0
 sh "$D/restore.sh" > "$D/restore.log" 2>&1
-echo reverted > "$D/state"
+echo reverted > "$D/state.new" && mv -f "$D/state.new" "$D/state"
 EOF_TIMER
 setsid sh "$D/timer.sh" "$D" "$secs" < /dev/null > /dev/null 2>&1 9<&- 8<&- 7<&- &
 echo "$!" > "$D/timer.pid"

@@ -111,7 +111,8 @@ timer)
   exec 7>"$D/lock"; flock -x 7
   [ -e "$D/confirmed" ] && exit 0
   if sh "$D/guard.sh" restore "$id" 0 - > "$D/restore.log" 2>&1; then s=reverted; else s=revert-failed; fi
-  echo "$s" > "$D/state" ;;
+  # Written whole, then renamed: a reader that sees the file (the state script, without the lock) never reads it half-written.
+  echo "$s" > "$D/state.new" && mv -f "$D/state.new" "$D/state" ;;
 restore)
   # Without the saved checksums and copies every protected file would read as one the step added, to be deleted.
   [ -e "$D/sums" ] && { [ -e "$D/files.tar" ] || ! grep -q ' /' "$D/sums"; } || { echo "error: the saved state is gone, nothing restored"; exit 1; }
