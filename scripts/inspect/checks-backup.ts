@@ -39,10 +39,10 @@ export function backupFreshnessWithoutHost(_c: CheckDef, host: InventoryHost, po
   };
 }
 
-export function evaluateBackupFreshness(_c: CheckDef, f: HostFacts, host: InventoryHost, policy: PolicyData, now: Date): Outcome {
+export function evaluateBackupFreshness(c: CheckDef, f: HostFacts, host: InventoryHost, policy: PolicyData, now: Date): Outcome {
   const repos = host.backup_repositories ?? [];
   const expected = FRESHNESS_EXPECTED;
-  const withoutRepositories = backupFreshnessWithoutHost(_c, host, policy);
+  const withoutRepositories = backupFreshnessWithoutHost(c, host, policy);
   if (withoutRepositories) return withoutRepositories;
   const hostnames = [...new Set([host.id, ...(f.identity.ok && f.identity.value.hostname ? [f.identity.value.hostname] : [])])];
   const problems: string[] = [];
