@@ -1,3 +1,4 @@
+import { BODY_BYTES_HEADER } from './client.ts';
 import { PayloadError } from './payload.ts';
 
 /**
@@ -11,6 +12,8 @@ import { PayloadError } from './payload.ts';
  */
 
 export const MAX_PAGES = 300;
+/** Most bytes of all pages of one list together (each answer is capped by the client too). */
+export const MAX_LIST_BYTES = 64 * 1024 * 1024;
 
 interface PageResponse {
   data: unknown;
@@ -30,12 +33,15 @@ export async function readAllPages(route: PageRoute, params: Record<string, unkn
   let url: string | undefined = first.url;
   const seen = new Set<string>();
   const items: unknown[] = [];
+  let bytes = 0;
   for (let page = 1; url; page++) {
     if (page > maxPages) throw new PayloadError(`the list has more than ${maxPages} pages; a list that long cannot be read completely`);
     seen.add(canonical(url));
     const res = await route({ method, url, headers });
     // A 2xx answer that is not a list (an empty or cut body Octokit could not parse, an object) is no page.
     if (!Array.isArray(res.data)) throw new PayloadError(`page ${page} of the list is ${res.data === '' || res.data === undefined ? 'empty' : 'not a JSON list'}; the list cannot be read completely`);
+    bytes += Number(res.headers[BODY_BYTES_HEADER] ?? 0) || 0;
+    if (bytes > MAX_LIST_BYTES) throw new PayloadError(`the list is larger than ${MAX_LIST_BYTES} bytes after ${page} pages; no GitHub list the gate reads is that large, so it is not read`);
     items.push(...res.data);
     const next = nextLink(res.headers.link);
     if (next === undefined) break;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GitHubApiError } from '../model/errors.ts';
-import type { GateOctokit } from './client.ts';
+import { TOO_LARGE, type GateOctokit } from './client.ts';
 import { readAllPages } from './paginate.ts';
 import { PayloadError, id, list, loginOf, obj, optCount, optObj, optStr, readList, sha, str, type Json } from './payload.ts';
 
@@ -414,7 +414,7 @@ export function wrapError(operation: string, err: unknown): GitHubApiError {
         ? ' (rate limited; retried and gave up)'
         : status === 403
           ? ' (the token lacks a permission the gate needs: contents:read, pull-requests:read, statuses:write, issues:write)'
-          : status !== undefined && status >= 500
+          : status !== undefined && status >= 500 && !message.includes(TOO_LARGE)
             ? ' (GitHub is failing; retried and gave up)'
             : '';
   return new GitHubApiError(operation, status, message + hint);
