@@ -65,6 +65,13 @@ export function optCount(o: Json, key: string): number | undefined {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
 }
 
+/** A count GitHub always sends (a pull request's `commits`, `changed_files`): a whole number ≥ 0, else an error naming `why`. */
+export function count(o: Json, key: string, where: string, why = ''): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new PayloadError(`${where}.${key} is ${describe(v)}, not a whole number${why}`);
+  return v;
+}
+
 /** A git object id (40 or 64 hex digits). */
 export function sha(o: Json, key: string, where: string): string {
   const v = str(o, key, where);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { GitHubApiError } from '../model/errors.ts';
 import { TOO_LARGE, type GateOctokit } from './client.ts';
 import { readAllPages } from './paginate.ts';
-import { PayloadError, id, list, loginOf, obj, optCount, optObj, optStr, readList, sha, str, type Json } from './payload.ts';
+import { PayloadError, count, id, list, loginOf, obj, optCount, optObj, optStr, readList, sha, str, type Json } from './payload.ts';
 
 /**
  * The gate talks to GitHub through this interface, in domain words, so the
@@ -141,7 +141,12 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
     getPullRequest: (pr) =>
       call(`get pull request #${pr}`, async () => {
         const { data } = await octokit.rest.pulls.get({ ...base, pull_number: pr });
-        return readPull(data, `pull request #${pr}`, repository);
+        const pull = readPull(data, `pull request #${pr}`, repository);
+        // GitHub always sends both counts here. Without them a commit or file list that simply ends early (no Link
+        // header, a short page) looks complete: it could hide a commit the approver wrote, or a governed file.
+        const d = obj(data, `pull request #${pr}`);
+        const why = '; GitHub always sends it, and without it a commit or file list cut short cannot be told from a complete one';
+        return { ...pull, counts: { commits: count(d, 'commits', `pull request #${pr}`, why), files: count(d, 'changed_files', `pull request #${pr}`, why) } };
       }),
     findOpenPullRequestsByHead: (sha, head = {}) =>
       call(`find the pull requests of ${sha.slice(0, 7)}`, async () => {

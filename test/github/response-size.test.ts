@@ -79,16 +79,14 @@ describe('one answer larger than any GitHub sends', () => {
 
   it('an answer under the cap is read whole (a review with a 1 MiB body)', async () => {
     approved(6);
-    const page = h.repo
-      .pull(6)
-      .reviews.map((r) => ({
-        id: r.id,
-        user: { login: user('chen-jie').login, id: 7, type: 'User' },
-        body: 'y'.repeat(1024 * 1024),
-        state: r.state,
-        commit_id: r.commit_id,
-        submitted_at: r.submitted_at,
-      }));
+    const page = h.repo.pull(6).reviews.map((r) => ({
+      id: r.id,
+      user: { login: user('chen-jie').login, id: 7, type: 'User' },
+      body: 'y'.repeat(1024 * 1024),
+      state: r.state,
+      commit_id: r.commit_id,
+      submitted_at: r.submitted_at,
+    }));
     h.gh.rewrite({ path: /\/pulls\/6\/reviews$/, edit: () => page });
     const run = await runGateCli(h, ['--pr', '6', '--format', 'json']);
     expect(json(run).status).toBe('satisfied');
