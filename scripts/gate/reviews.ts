@@ -61,6 +61,21 @@ export function contributorsOf(pr: PrFacts, people: readonly Person[]): { logins
   return { logins, people: ids };
 }
 
+/**
+ * Whether a review's account is the person's: always when the person pins no `github_id` (the login decides, as
+ * GitHub's own rules do); otherwise only when GitHub names the review's account by that id. A renamed account keeps
+ * its id, and a login its owner gave up can be registered by anyone.
+ */
+export function sameAccount(r: ReviewFact, person: Person): boolean {
+  return person.github_id === undefined || r.user_id === person.github_id;
+}
+
+function identityDetail(r: ReviewFact, person: Person): string {
+  const file = `policies/access/people/${person.id}.yaml`;
+  const got = r.user_id === undefined ? 'GitHub names no account id for this review' : `this review's account has the id ${r.user_id}`;
+  return `${r.login} is the github login of ${person.id} (${file}), who is pinned to the account with github_id ${person.github_id}, but ${got}: the login was renamed away or registered by another account, so it never counts for ${person.id}. If ${person.id} really moved to another account, update github_id in ${file} (https://api.github.com/users/${r.login} shows an account's id)`;
+}
+
 function byTime(a: ReviewFact, b: ReviewFact): number {
   const ta = Date.parse(a.submitted_at ?? '') || 0;
   const tb = Date.parse(b.submitted_at ?? '') || 0;
@@ -120,10 +135,13 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
     if (KNOWN_DECISIVE.has(r.state)) latestKnown.set(r.login.toLowerCase(), r);
   }
 
+  const byId = new Map(people.filter((p) => p.github_id !== undefined).map((p) => [p.github_id!, p]));
   for (const r of sorted) {
     const login = r.login.toLowerCase();
-    const person = byLogin.get(login);
-    const base = { login: r.login, review_id: r.id, state: r.state, ...(person ? { person: person.id } : {}) };
+    const named = byLogin.get(login);
+    // A login whose account is not the one the person pinned is nobody's: it neither approves nor vetoes for them.
+    const person = named && sameAccount(r, named) ? named : undefined;
+    const base = { login: r.login, review_id: r.id, state: r.state, ...(named ? { person: named.id } : {}) };
     // A request for changes is lifted only by a decision GitHub documents; anything else by any later decision.
     const last = (r.state === 'CHANGES_REQUESTED' ? latestKnown : latest).get(login);
     if (r.state === 'COMMENTED') {
@@ -158,8 +176,17 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
       ignored.push({ ...base, reason: 'author', detail: `${r.login} opened the pull request and cannot approve it` });
     } else if (contributors.logins.has(login) || (person && contributors.people.has(person.id))) {
       ignored.push({ ...base, reason: 'contributor', detail: `${r.login} authored, committed or co-authored a commit of this pull request` });
+    } else if (named && !person) {
+      ignored.push({ ...base, reason: 'identity_mismatch', detail: identityDetail(r, named) });
     } else if (!person) {
-      ignored.push({ ...base, reason: 'unknown_user', detail: `GitHub login ${r.login} is no person in policies/access/people/` });
+      const moved = r.user_id !== undefined ? byId.get(r.user_id) : undefined;
+      ignored.push({
+        ...base,
+        reason: 'unknown_user',
+        detail: moved
+          ? `GitHub login ${r.login} is no person in policies/access/people/, but its account id ${r.user_id} is the github_id ${r.user_id} of ${moved.id} (policies/access/people/${moved.id}.yaml): the account was renamed; set github: ${r.login} there (the governance tier approves it) for the review to count`
+          : `GitHub login ${r.login} is no person in policies/access/people/`,
+      });
     } else if (person.status !== 'active') {
       ignored.push({
         ...base,

@@ -90,6 +90,8 @@ export interface PullReview {
   /** Empty when GitHub returns no user (a deleted account): such a review never counts. */
   login: string;
   user_type: string;
+  /** The account's immutable id (`user.id`); absent when GitHub sends none (then a person with `github_id` never matches). */
+  user_id?: number;
   /** `UNKNOWN` for a state GitHub does not document (then `reported_state` says what was sent): it never approves. */
   state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING' | 'UNKNOWN';
   reported_state?: string;
@@ -304,7 +306,7 @@ function readPull(raw: unknown, where: string, repository: string): PullRequestI
     number: id(p, 'number', where),
     title: optStr(p, 'title', where) ?? '',
     state: optStr(p, 'state', where) ?? '',
-    author: user ?? { login: '', type: 'User' },
+    author: user ? { login: user.login, type: user.type } : { login: '', type: 'User' },
     base: { ref: str(b, 'ref', `${where}.base`), sha: sha(b, 'sha', `${where}.base`), repo: optStr(optObj(b, 'repo', `${where}.base`) ?? {}, 'full_name', `${where}.base.repo`) ?? repository },
     // A deleted fork: head.repo is null.
     head: { ref: optStr(h, 'ref', `${where}.head`) ?? '', sha: sha(h, 'sha', `${where}.head`), repo: optStr(optObj(h, 'repo', `${where}.head`) ?? {}, 'full_name', `${where}.head.repo`) ?? null },
@@ -356,6 +358,7 @@ function readReview(r: Json, where: string): PullReview {
     id: id(r, 'id', where),
     login: user?.login ?? '',
     user_type: user?.type ?? 'User',
+    ...(user?.id !== undefined ? { user_id: user.id } : {}),
     state: known ? (reported as PullReview['state']) : 'UNKNOWN',
     ...(known ? {} : { reported_state: typeof reported === 'string' ? reported : reported === undefined ? '(none)' : JSON.stringify(reported) }),
     commit_id: optStr(r, 'commit_id', where) ?? null,

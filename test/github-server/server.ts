@@ -96,7 +96,7 @@ export interface GitHubServer {
   stop(): Promise<void>;
 }
 
-export const userJson = (u: FakeUser, id = idOf(u.login)) => ({
+export const userJson = (u: FakeUser, id = u.id ?? idOf(u.login)) => ({
   login: u.login,
   id,
   node_id: `U_${id}`,
