@@ -1,4 +1,4 @@
-import type { IgnoredReview, Person, PrFacts, ReviewFact } from './types.ts';
+import type { GateProblem, IgnoredReview, Person, PrFacts, ReviewFact } from './types.ts';
 
 /** A review that survives every rule-independent check: the latest decisive review of an eligible human. */
 export interface CandidateReview {
@@ -33,32 +33,74 @@ function loginOfEmail(email: string): string | undefined {
  * Everyone who wrote the pull request, as policy-bot counts contributors: commit
  * authors and committers by login, by e-mail matched against people's e-mails
  * (a commit whose e-mail maps to no GitHub account still names its author), and
- * every `Co-authored-by:` trailer. Returns logins and person ids.
+ * every `Co-authored-by:` trailer. Returns logins and person ids, and the identities that map to nobody
+ * (see unidentifiedContributors).
  */
-export function contributorsOf(pr: PrFacts, people: readonly Person[]): { logins: Set<string>; people: Set<string> } {
+export function contributorsOf(pr: PrFacts, people: readonly Person[]): { logins: Set<string>; people: Set<string>; unidentified: UnidentifiedContributor[] } {
   const byEmail = new Map(people.filter((p) => p.email).map((p) => [p.email!.toLowerCase(), p.id]));
   const byLogin = indexPeople(people);
   const logins = new Set<string>();
   const ids = new Set<string>();
-  const email = (e: string | undefined) => {
-    if (!e) return;
+  const unidentified: UnidentifiedContributor[] = [];
+  /** Adds what the e-mail names; false when it names nobody (no person's e-mail, no GitHub noreply address). */
+  const email = (e: string | undefined): boolean => {
+    if (!e) return false;
     const id = byEmail.get(e.trim().toLowerCase());
     if (id) ids.add(id);
     const login = loginOfEmail(e);
     if (login) logins.add(login);
+    return !!(id || login);
   };
   for (const c of pr.commits) {
     if (c.author_login) logins.add(c.author_login.toLowerCase());
     if (c.committer_login) logins.add(c.committer_login.toLowerCase());
-    email(c.author_email);
-    email(c.committer_email);
-    for (const m of (c.message ?? '').matchAll(/^co-authored-by:.*<([^>]+)>\s*$/gim)) email(m[1]);
+    if (!email(c.author_email) && !c.author_login) unidentified.push({ commit: c.sha, role: 'author', identity: c.author_email ?? '(no e-mail)' });
+    if (!email(c.committer_email) && !c.committer_login) unidentified.push({ commit: c.sha, role: 'committer', identity: c.committer_email ?? '(no e-mail)' });
+    // Every trailer line, however it is spelled or spaced; one without `<e-mail>` names nobody the gate can check.
+    for (const m of (c.message ?? '').matchAll(/^[ \t]*co-authored-by[ \t]*:(.*)$/gim)) {
+      const addr = /<([^<>]+)>\s*$/.exec(m[1]!)?.[1];
+      if (!email(addr)) unidentified.push({ commit: c.sha, role: 'co-author', identity: (addr ?? m[1]!.trim()).slice(0, 100) || '(empty)' });
+    }
   }
   for (const l of logins) {
     const p = byLogin.get(l);
     if (p) ids.add(p.id);
   }
-  return { logins, people: ids };
+  return { logins, people: ids, unidentified };
+}
+
+export interface UnidentifiedContributor {
+  commit: string;
+  role: 'author' | 'committer' | 'co-author';
+  /** The e-mail (or the trailer's text when it has none). */
+  identity: string;
+}
+
+/**
+ * Commit identities that map to nobody: a commit author or committer GitHub links to no account whose e-mail no
+ * person has, a `Co-authored-by:` trailer whose e-mail is no person's and no GitHub noreply address (or that has
+ * none). An approver could be behind any of them (a private address), so no approval can be trusted: each is a
+ * problem, and the gate fails closed. Pure.
+ */
+export function unidentifiedContributors(pr: PrFacts, people: readonly Person[]): GateProblem[] {
+  const found = contributorsOf(pr, people).unidentified;
+  const seen = new Set<string>();
+  const out: GateProblem[] = [];
+  for (const u of found) {
+    const key = `${u.role}|${u.identity.toLowerCase()}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const how =
+      u.role === 'co-author'
+        ? "write the trailer as `Co-authored-by: Name <ID+login@users.noreply.github.com>` (the co-author's GitHub noreply address), or, if it is one of your people, make this their `email` in policies/access/people/"
+        : 'link the e-mail to the GitHub account that made the commit (GitHub then names it), or, if it is one of your people, make this their `email` in policies/access/people/, or recommit with an e-mail that names its author';
+    out.push({
+      code: 'gate.unknown-contributor',
+      message: `commit ${u.commit.slice(0, 7)} names the ${u.role} ${JSON.stringify(u.identity)}, who maps to no person and no GitHub account: an approver could be behind it, so no approval is trusted. Fix: ${how}.`,
+    });
+    if (out.length >= 10) break;
+  }
+  return out;
 }
 
 /**
