@@ -81,6 +81,19 @@ describe('github_id', () => {
     expect(ignored(r, 'chenjie-new')[0]!.detail).toMatch(/github_id 4242 of chen-jie.*renamed.*github: chenjie-new/);
   });
 
+  it('the reviews read again name another account id for the same review: fails closed (one state of the reviews)', async () => {
+    withId(8);
+    h.repo.review(8, { login: 'chenjie-yf', id: CHEN_ID }, 'APPROVED');
+    let reads = 0;
+    h.gh.rewrite({
+      path: /\/pulls\/8\/reviews$/,
+      edit: (d) => (++reads === 1 ? d : (d as Record<string, unknown>[]).map((r) => ({ ...r, user: { login: 'chenjie-yf', id: 9_999_004, type: 'User' } }))),
+    });
+    const r = await gate(h, 8);
+    expect(r.status).toBe('failed');
+    expect(r.problems.map((p) => p.code)).toContain('gate.reviews-changed');
+  });
+
   it('without github_id the login alone decides, as before', async () => {
     withId(6, null);
     h.repo.review(6, { login: 'chenjie-yf', id: 9_999_003 }, 'APPROVED');
