@@ -9,12 +9,13 @@ import { connectHost } from '../../scripts/ssh/session.ts';
 import type { RunningFleet } from '../fleet/fleet.ts';
 
 /** Runs `argv` on fleet host `id` over its own connection; the exit code (-1 for none) and stdout. */
-export async function execOnFleetHost(fleet: RunningFleet, id: string, argv: string[]): Promise<{ code: number; stdout: string }> {
+export async function execOnFleetHost(fleet: RunningFleet, id: string, argv: string[], as?: { user: string; keyPath: string }): Promise<{ code: number; stdout: string }> {
   const h = fleet.hosts.find((x) => x.id === id);
   if (!h) throw new Error(`no fleet host ${id}`);
+  // `as`: log in as another account of the host with its own key, as anyone holding that key could.
   const s = await connectHost(
-    { id: h.id, address: h.address, port: h.port, user: h.user, hostKeys: h.host_keys, proxyCommand: h.proxy_command! },
-    { auth: { privateKey: await readFile(fleet.clientKeyPath, 'utf8') } },
+    { id: h.id, address: h.address, port: h.port, user: as?.user ?? h.user, hostKeys: h.host_keys, proxyCommand: h.proxy_command! },
+    { auth: { privateKey: await readFile(as?.keyPath ?? fleet.clientKeyPath, 'utf8') } },
   );
   try {
     const r = await s.exec(argv, { timeoutMs: 20_000 });
