@@ -29,6 +29,8 @@ export interface GroupEntry {
   name: string;
   gid: number;
   members: string[];
+  /** Where a membership comes from when not from an /etc/group line (NSS: userdb, extrausers). */
+  source?: string;
 }
 export interface ShadowEntry {
   name: string;

@@ -78,6 +78,33 @@ export function parseGroup(text: string): GroupEntry[] {
   });
 }
 
+/**
+ * The group section: /etc/group, then, when NSS adds groups or memberships, `<B> nss` and the groups it adds (`getent group`
+ * lines), and `<B> initgroups` with every account's supplementary gids as `getent initgroups` prints them (`name gid…`). A
+ * gid an account gets that no group line lists it in becomes an entry of its own naming its source.
+ */
+export function parseGroupView(text: string, boundary: string): GroupEntry[] {
+  const all = text.split('\n');
+  const at = (w: string) => all.findIndex((l) => l.replace(/\r$/, '') === `${boundary} ${w}`);
+  const nssAt = at('nss');
+  const initAt = at('initgroups');
+  const end = (from: number) => [nssAt, initAt, all.length].filter((x) => x > from).reduce((a, b) => Math.min(a, b), all.length);
+  const own = parseGroup(all.slice(0, end(-1)).join('\n'));
+  const nss = nssAt < 0 ? [] : parseGroup(all.slice(nssAt + 1, end(nssAt)).join('\n')).map((g) => ({ ...g, source: 'NSS (getent group; not in /etc/group)' }));
+  const out = [...own, ...nss];
+  if (initAt < 0) return out;
+  for (const l of lines(all.slice(initAt + 1, end(initAt)).join('\n'))) {
+    const [user, ...gids] = l.trim().split(/\s+/);
+    if (!user) continue;
+    for (const gid of gids.filter((g) => /^\d+$/.test(g)).map(Number)) {
+      const known = out.filter((g) => g.gid === gid);
+      if (!known.length || known.some((g) => g.members.includes(user))) continue;
+      out.push({ name: known[0]!.name, gid, members: [user], source: `NSS (getent initgroups ${user}; no /etc/group line lists ${user})` });
+    }
+  }
+  return out;
+}
+
 /** The probe's reduced shadow: name:state:lastchg:min:max:warn:inactive:expire (no hash). */
 export function parseShadowMeta(text: string): ShadowEntry[] {
   const num = (s: string | undefined) => (s && /^-?\d+$/.test(s) ? Number(s) : undefined);

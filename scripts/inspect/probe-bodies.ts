@@ -50,6 +50,14 @@ x=; if [ -r /etc/nsswitch.conf ]; then set -f; while read -r k v; do [ "$k" = pa
 if [ $# -gt 0 ] || [ -n "$x" ]; then { [ -z "$x" ] || getent passwd; [ $# -eq 0 ] || getent passwd "$@"; } 2>/dev/null | awk -F: -v B="$B" 'NR == FNR { s[$1] = 1; print; next } !s[$1]++ { if (!m++) print B " nss"; print }' /etc/passwd - > "$T/passwd" && P=$T/passwd; fi; set --
 # $S: /etc/shadow, then each account NSS added to $P as getspnam returns it (a userdb record can carry an empty password).
 S=/etc/shadow; [ "$P" = /etc/passwd ] || { set -- $(awk -F: -v B="$B" 'm { print $1 } $0 == B " nss" { m = 1 }' "$P"); [ $# -eq 0 ] || { getent shadow "$@" 2>/dev/null | awk -F: 'NR == FNR { s[$1] = 1; print; next } !s[$1]++' /etc/shadow - > "$T/shadow" && S=$T/shadow; }; set --; }`,
+  // $G: the groups as NSS resolves them. /etc/group, unless NSS adds groups or memberships: then $T/group is /etc/group, \`<B> nss\`
+  // and each group NSS adds (systemd userdb NAME.group records by \`getent group NAME\`; every group when nsswitch.conf names
+  // extrausers for group), and, when userdb has USER:GROUP.membership files, \`<B> initgroups\` and every account's groups as
+  // \`getent initgroups\` gives them (what a login gets; /etc/group alone misses a membership only userdb grants). $gx is set then.
+  `G=/etc/group; gx=; set --; mb=; for f in /etc/userdb/* /run/userdb/* /run/host/userdb/* /usr/lib/userdb/*; do case "$f" in *.membership) [ -e "$f" ] && mb=1;; *.group) [ -e "$f" ] || continue; n=\${f##*/}; n=\${n%.group}; case "$n" in *[!0-9]*) set -- "$@" "$n";; esac;; esac; done
+xg=; if [ -r /etc/nsswitch.conf ]; then set -f; while read -r k v; do [ "$k" = group: ] || continue; for s in $v; do case "$s" in extrausers) xg=1;; esac; done; done < /etc/nsswitch.conf; set +f; fi
+if [ $# -gt 0 ] || [ -n "$xg" ] || [ -n "$mb" ]; then { cat /etc/group; { [ -z "$xg" ] || getent group; [ $# -eq 0 ] || getent group "$@"; } 2>/dev/null | awk -F: -v B="$B" 'NR == FNR { s[$1] = 1; next } !s[$1]++ { if (!m++) print B " nss"; print }' /etc/group -
+  [ -z "$mb" ] || { printf '%s initgroups\\n' "$B"; getent initgroups $(awk -F: 'NF >= 7 { print $1 }' "$P") 2>/dev/null; }; } > "$T/group" && G=$T/group && gx=1; fi; set --`,
   `ogshells() {
   [ -f "$T/shells" ] && return 0
   set --; for b in /usr/sbin/nologin /sbin/nologin /bin/false /usr/bin/false /bin/true /usr/bin/true /bin/sync /usr/bin/sync; do [ -f "$b" ] && set -- "$@" "$b"; done
@@ -145,7 +153,8 @@ if [ -n "$m" ]; then
   # primary and supplementary groups). Group membership is read from /etc/group only when nsswitch.conf resolves groups
   # from files alone; otherwise each account is its own class.
   ns=/etc/nsswitch.conf; [ -r $ns ] || ns=/dev/null
-  awk -v ogl="$OGL" -v o="$T/cls" -v P="$P" "$OGMATCH$ogeq"'
+  awk -v ogl="$OGL" -v o="$T/cls" -v P="$P" -v gx="$gx" "$OGMATCH$ogeq"'
+    BEGIN { if (gx) nssx = 1 }
     FILENAME == ARGV[1] { if ($1 == "group:") for (i = 2; i <= NF; i++) if ($i != "files" && $i != "systemd" && $i !~ /^\\[/) nssx = 1; next }
     FILENAME == P { split($0, f, ":"); pg[f[1]] = f[4]; next }
     FILENAME == "/etc/group" { split($0, f, ":"); gn[f[3]] = f[1]; n = split(f[4], m, ","); for (i = 1; i <= n; i++) sg[m[i]] = sg[m[i]] "," f[1]; next }
@@ -291,7 +300,7 @@ export const SECTION_BODIES: Record<string, string> = {
   listen: `if command -v ss >/dev/null 2>&1; then echo '#ss'; ss -Hlntu; else for f in tcp tcp6 udp udp6; do [ -r /proc/net/$f ] && { echo "#proc $f"; cat /proc/net/$f; }; done; true; fi`,
   'login-defs': "grep -Ev '^[[:space:]]*(#|$)' /etc/login.defs",
   passwd: 'cat "$P"',
-  group: 'cat /etc/group',
+  group: 'cat "$G"',
   shadow: `awk -F: '{ s = $2; st = (s == "") ? "empty" : ((s ~ /^[!*]/) ? "locked" : "set"); print $1 ":" st ":" $3 ":" $4 ":" $5 ":" $6 ":" $7 ":" $8 }' "$S"`,
   shells: SHELLS,
   'authorized-keys': AUTHORIZED_KEYS,
@@ -317,7 +326,7 @@ export const FILE_SECTIONS: Record<string, { mode: 'copy' | 'defs' | 'shadow' | 
   'os-release': { mode: 'copy', path: '/etc/os-release' },
   'login-defs': { mode: 'defs', path: '/etc/login.defs' },
   passwd: { mode: 'copy', path: '"$P"' },
-  group: { mode: 'copy', path: '/etc/group' },
+  group: { mode: 'copy', path: '"$G"' },
   shadow: { mode: 'shadow', path: '"$S"' },
   memory: { mode: 'copy', path: '/proc/meminfo' },
   load: { mode: 'load', path: '/proc/loadavg' },

@@ -3,7 +3,8 @@
  * host over a fresh SSH connection with the fleet's client key, as an outsider would check it), and
  * finding the row inspection wrote for one host and check.
  */
-import { readFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFile, rmdir } from 'node:fs/promises';
 import type { InspectionRow } from '../../scripts/inspect/model.ts';
 import { connectHost } from '../../scripts/ssh/session.ts';
 import type { RunningFleet } from '../fleet/fleet.ts';
@@ -30,4 +31,27 @@ export function findRow(rows: InspectionRow[], host: string, check: string): Ins
   const r = rows.find((x) => x.host === host && x.check === check);
   if (!r) throw new Error(`no row ${host} ${check}`);
   return r;
+}
+
+/**
+ * Directories a fleet spec's `dirs` will create on the machine as mount points (e.g. /etc/userdb): call before startFleet;
+ * the returned function, after the fleet stopped, removes those that did not exist before (only when still empty).
+ */
+export function machineMountPoints(paths: string[]): () => Promise<void> {
+  const created = paths.filter((p) => !existsSync(p));
+  return async () => {
+    // Another test's fleet may have mounted on it meanwhile (removing a mount point detaches mounts in other namespaces):
+    // left in place while any process's mount table names it.
+    const inUse = (p: string) =>
+      readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .some((d) => {
+          try {
+            return readFileSync(`/proc/${d}/mountinfo`, 'utf8').includes(` ${p} `);
+          } catch {
+            return false;
+          }
+        });
+    for (const p of created) if (!inUse(p)) await rmdir(p).catch(() => undefined);
+  };
 }
