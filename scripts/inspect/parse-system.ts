@@ -80,8 +80,8 @@ export function parseGroup(text: string): GroupEntry[] {
 
 /**
  * The group section: /etc/group, then, when NSS adds groups or memberships, `<B> nss` and the groups it adds (`getent group`
- * lines), and `<B> initgroups` with every account's supplementary gids as `getent initgroups` prints them (`name gid…`). A
- * gid an account gets that no group line lists it in becomes an entry of its own naming its source.
+ * lines: names and gids), and `<B> initgroups` with every account's supplementary gids as `getent initgroups` prints them
+ * (`name gid…`). A gid an account gets that no /etc/group line lists it in becomes an entry of its own naming its source.
  */
 export function parseGroupView(text: string, boundary: string): GroupEntry[] {
   const all = text.split('\n');
@@ -90,7 +90,9 @@ export function parseGroupView(text: string, boundary: string): GroupEntry[] {
   const initAt = at('initgroups');
   const end = (from: number) => [nssAt, initAt, all.length].filter((x) => x > from).reduce((a, b) => Math.min(a, b), all.length);
   const own = parseGroup(all.slice(0, end(-1)).join('\n'));
-  const nss = nssAt < 0 ? [] : parseGroup(all.slice(nssAt + 1, end(nssAt)).join('\n')).map((g) => ({ ...g, source: 'NSS (getent group; not in /etc/group)' }));
+  // A group NSS adds names a gid; who is in it is what initgroups gives each account (its member list grants nothing by itself:
+  // nss-systemd and extrausers add no member through it at login).
+  const nss = nssAt < 0 ? [] : parseGroup(all.slice(nssAt + 1, end(nssAt)).join('\n')).map((g) => ({ ...g, members: [], source: 'NSS (getent group; not in /etc/group)' }));
   const out = [...own, ...nss];
   if (initAt < 0) return out;
   for (const l of lines(all.slice(initAt + 1, end(initAt)).join('\n'))) {

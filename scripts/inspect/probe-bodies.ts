@@ -52,12 +52,13 @@ if [ $# -gt 0 ] || [ -n "$x" ]; then { [ -z "$x" ] || getent passwd; [ $# -eq 0 
 S=/etc/shadow; [ "$P" = /etc/passwd ] || { set -- $(awk -F: -v B="$B" 'm { print $1 } $0 == B " nss" { m = 1 }' "$P"); [ $# -eq 0 ] || { getent shadow "$@" 2>/dev/null | awk -F: 'NR == FNR { s[$1] = 1; print; next } !s[$1]++' /etc/shadow - > "$T/shadow" && S=$T/shadow; }; set --; }`,
   // $G: the groups as NSS resolves them. /etc/group, unless NSS adds groups or memberships: then $T/group is /etc/group, \`<B> nss\`
   // and each group NSS adds (systemd userdb NAME.group records by \`getent group NAME\`; every group when nsswitch.conf names
-  // extrausers for group), and, when userdb has USER:GROUP.membership files, \`<B> initgroups\` and every account's groups as
-  // \`getent initgroups\` gives them (what a login gets; /etc/group alone misses a membership only userdb grants). $gx is set then.
+  // extrausers for group), then \`<B> initgroups\` and every account's groups as \`getent initgroups\` gives them: what a login
+  // gets (a USER:GROUP.membership file in userdb grants a group /etc/group does not list; a member list in an extrausers or
+  // userdb group line grants nothing by itself). $gx is set then.
   `G=/etc/group; gx=; set --; mb=; for f in /etc/userdb/* /run/userdb/* /run/host/userdb/* /usr/lib/userdb/*; do case "$f" in *.membership) [ -e "$f" ] && mb=1;; *.group) [ -e "$f" ] || continue; n=\${f##*/}; n=\${n%.group}; case "$n" in *[!0-9]*) set -- "$@" "$n";; esac;; esac; done
 xg=; if [ -r /etc/nsswitch.conf ]; then set -f; while read -r k v; do [ "$k" = group: ] || continue; for s in $v; do case "$s" in extrausers) xg=1;; esac; done; done < /etc/nsswitch.conf; set +f; fi
 if [ $# -gt 0 ] || [ -n "$xg" ] || [ -n "$mb" ]; then { cat /etc/group; { [ -z "$xg" ] || getent group; [ $# -eq 0 ] || getent group "$@"; } 2>/dev/null | awk -F: -v B="$B" 'NR == FNR { s[$1] = 1; next } !s[$1]++ { if (!m++) print B " nss"; print }' /etc/group -
-  [ -z "$mb" ] || { printf '%s initgroups\\n' "$B"; getent initgroups $(awk -F: 'NF >= 7 { print $1 }' "$P") 2>/dev/null; }; } > "$T/group" && G=$T/group && gx=1; fi; set --`,
+  printf '%s initgroups\\n' "$B"; getent initgroups $(awk -F: 'NF >= 7 { print $1 }' "$P") 2>/dev/null; } > "$T/group" && G=$T/group && gx=1; fi; set --`,
   `ogshells() {
   [ -f "$T/shells" ] && return 0
   set --; for b in /usr/sbin/nologin /sbin/nologin /bin/false /usr/bin/false /bin/true /usr/bin/true /bin/sync /usr/bin/sync; do [ -f "$b" ] && set -- "$@" "$b"; done

@@ -2,7 +2,8 @@
  * Group memberships only NSS knows, planted on a real host: systemd userdb's /etc/userdb/USER:GROUP.membership files
  * (nss-systemd's initgroups adds the group at login, `id` shows it, and `sudo -l -U` grants %sudo through it) while
  * /etc/group does not list the account. Read from /etc/group alone, eve's sudo membership passed (a false pass). An empty
- * membership file is a mask to systemd 252's reader and grants nothing: ada stays out, and must not be reported.
+ * membership file is a mask to systemd 252's reader and grants nothing, and a userdb group record's member list
+ * (wheel: ada) is shown by `getent group` but given to no login: ada stays out of both, and must not be reported.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -46,7 +47,14 @@ beforeAll(async () => {
           { name: 'eve', uid: 2200, shell: '/bin/bash' },
           { name: 'ada', uid: 2201, shell: '/bin/bash' },
         ],
-        dirs: { '/etc/userdb': { 'eve:sudo.membership': '\n', 'ada:sudo.membership': '' } },
+        dirs: {
+          '/etc/userdb': {
+            'eve:sudo.membership': '\n',
+            'ada:sudo.membership': '',
+            // A userdb group record listing ada: getent group shows her, but no login gets the group through it.
+            'wheel.group': `${JSON.stringify({ groupName: 'wheel', gid: 2310, members: ['ada'] })}\n`,
+          },
+        },
       },
       { id: 'g-clean', accounts: [{ name: 'eve', uid: 2200, shell: '/bin/bash' }] },
     ],
@@ -69,6 +77,7 @@ MACHINE.describe('group memberships systemd userdb grants, on a real host', () =
     expect(await onHost('g-userdb', ['id', '-Gn', 'eve'])).toBe('eve sudo\n');
     expect(await onHost('g-userdb', ['sudo', '-n', 'sudo', '-l', '-U', 'eve'])).toMatch(/\(ALL : ALL\) ALL/);
     expect(await onHost('g-userdb', ['id', '-Gn', 'ada'])).toBe('ada\n');
+    expect(await onHost('g-userdb', ['getent', 'group', 'wheel'])).toBe('wheel:x:2310:ada\n');
     const r = findRow(rows, 'g-userdb', 'g.priv');
     expect(r.status).toBe('fail');
     expect(r.reason).toBe('eve is a member of sudo (supplementary group, through NSS (getent initgroups eve; no /etc/group line lists eve)) without a grant that gives root');
