@@ -113,11 +113,17 @@ export function evaluateLoginDefs(c: CheckDef, f: HostFacts): Outcome {
   if (!f.loginDefs.ok) return factFailed(f.loginDefs, expected)!;
   const observed = f.loginDefs.value[key];
   const cmp = compareValue(observed, c.params);
+  // shadow reads a number with strtol and takes its default when anything follows it (`90 # policy`): no limit at all.
+  const unreadable = cmp.problem && observed !== undefined && (c.params.min !== undefined || c.params.max !== undefined) && !/^[-+]?\d+$/.test(observed);
   return {
     status: cmp.problem ? 'fail' : 'pass',
     expected,
     observed: `${key} ${observed ?? '(not set)'}`,
-    reason: cmp.problem ? `${key} ${cmp.problem} in /etc/login.defs` : '',
+    reason: unreadable
+      ? `${key} is '${observed}' in /etc/login.defs, which shadow cannot read as a number (it uses its default instead)`
+      : cmp.problem
+        ? `${key} ${cmp.problem} in /etc/login.defs`
+        : '',
     evidence: f.loginDefs.command,
   };
 }

@@ -40,11 +40,17 @@ export function parseSshdT(text: string): Record<string, string[]> {
   return out;
 }
 
+/**
+ * login.defs as shadow's getdef reads it: the name is the first field, the value starts after blanks and double quotes and
+ * ends at the next double quote (`PASS_MAX_DAYS "90"` is 90); a later line of a name replaces an earlier one.
+ */
 export function parseLoginDefs(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const l of lines(text)) {
-    const m = /^\s*([A-Z_][A-Z0-9_]*)\s+(.*?)\s*$/.exec(l);
-    if (m) out[m[1]!] = m[2]!;
+    const m = /^[ \t]*([^ \t#][^ \t]*)[ \t]+(.*)$/.exec(l.trimEnd());
+    if (!m) continue;
+    const v = m[2]!.replace(/^[ \t"]+/, '');
+    out[m[1]!] = v.slice(0, v.includes('"') ? v.indexOf('"') : v.length);
   }
   return out;
 }
