@@ -148,6 +148,9 @@ if [ -n "$m" ]; then
   OGMATCH='function glob(s, p,  re, i, c) { re = "^"; for (i = 1; i <= length(p); i++) { c = substr(p, i, 1); if (c == "*") re = re ".*"; else if (c == "?") re = re "."; else if (c ~ /[A-Za-z0-9_]/) re = re c; else if (c == "\\\\" || c == "^") re = re "\\\\" c; else re = re "[" c "]" } return s ~ (re "$") }
     function plist(s, list,  n, a, i, x, neg, pos) { n = split(list, a, ","); pos = 0; for (i = 1; i <= n; i++) { x = a[i]; neg = (substr(x, 1, 1) == "!"); if (neg) x = substr(x, 2); if (glob(s, x)) { if (neg) return -1; pos = 1 } } return pos }'
   oglogins
+  # uid-0 accounts whatever their shell: sshd authenticates root with nologin too (a key opens forwards), and PermitRootLogin
+  # in a Match block for it is what lets it in.
+  OGL="$OGL $(awk -F: 'NF >= 7 && $3 == 0 { print $1 }' "$P")"
   # Contexts that can differ: accounts only matter through Match User and Match Group, so accounts that every Match line
   # selects or rejects alike share one sshd -T -C run (the first of them stands for the rest), and accounts no Match line
   # can select are the global view and get none. Patterns as sshd matches them (* ?, !negation, comma lists; Group over
@@ -161,7 +164,7 @@ if [ -n "$m" ]; then
     FILENAME == "/etc/group" { split($0, f, ":"); gn[f[3]] = f[1]; n = split(f[4], m, ","); for (i = 1; i <= n; i++) sg[m[i]] = sg[m[i]] "," f[1]; next }
     tolower($1) == "match" { nl++; for (i = 2; i < NF; i++) { k = tolower($i); v = $(i + 1); gsub(/"/, "", v); if (k == "user") { crit[nl] = crit[nl] "\\001u" v } else if (k == "group") { crit[nl] = crit[nl] "\\001g" v; anyg = 1 } } }
     END { nu = split(ogl, us, " ")
-      for (j = 1; j <= nu; j++) { u = us[j]; grp = substr(sg[u], 2); if (u in pg && (pg[u] in gn)) grp = gn[pg[u]] (grp == "" ? "" : "," grp); sig = ""; any = 0
+      for (j = 1; j <= nu; j++) { u = us[j]; if (u in done) continue; done[u] = 1; grp = substr(sg[u], 2); if (u in pg && (pg[u] in gn)) grp = gn[pg[u]] (grp == "" ? "" : "," grp); sig = ""; any = 0
         for (l = 1; l <= nl; l++) { hit = 1; nc = split(substr(crit[l], 2), c, "\\001")
           for (x = 1; x <= nc; x++) { t = substr(c[x], 1, 1); v = substr(c[x], 2)
             if (t == "u" && plist(u, v) != 1) hit = 0
