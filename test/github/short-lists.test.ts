@@ -110,4 +110,23 @@ describe('a review list cut at a page boundary, the Link header dropped', () => 
     h.gh.rewrite({ path: /\/pulls\/7\/reviews$/, edit: (d, url) => (url.searchParams.get('page') ? [] : [...(d as Obj[]), ...(d as Obj[]).slice(0, 1).map((r) => ({ ...r, id: 1 }))]) });
     await expect(gate(h, 7)).rejects.toThrow(/page 1 of the list has 101 items, more than the 100 asked for/);
   });
+
+  it.each([
+    ['skips a page (page 1 → page 3)', (u: URL) => u.searchParams.set('page', '3')],
+    ['changes the page size (page boundaries move: a larger one starts page 2 past items never read)', (u: URL) => u.searchParams.set('per_page', '50')],
+  ])('a `next` link that %s: fails closed', async (_what, bend) => {
+    hundredAndOne(8);
+    h.gh.rewrite({
+      path: /\/pulls\/8\/reviews$/,
+      edit: (d) => d,
+      headers: (hd) => {
+        const next = /<([^>]+)>; rel="next"/.exec(hd.link ?? '')?.[1];
+        if (!next) return hd;
+        const u = new URL(next);
+        bend(u);
+        return { ...hd, link: `<${u.toString()}>; rel="next"` };
+      },
+    });
+    await expect(gate(h, 8)).rejects.toThrow(/the next page after page 1 is not page 2 of 100 items/);
+  });
 });
