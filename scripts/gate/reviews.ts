@@ -24,9 +24,9 @@ export function indexPeople(people: readonly Person[]): Map<string, Person> {
 
 const ROLES = ['none', 'read', 'triage', 'write', 'maintain', 'admin'];
 
-/** GitHub's own noreply address names the login: `12345+login@users.noreply.github.com`. */
+/** GitHub's own noreply address names the login: `12345+login@users.noreply.github.com` (an app's: `12345+name[bot]@…`). */
 function loginOfEmail(email: string): string | undefined {
-  return /^(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com$/i.exec(email.trim())?.[1]?.toLowerCase();
+  return /^(?:\d+\+)?([A-Za-z0-9-]+(?:\[bot\])?)@users\.noreply\.github\.com$/i.exec(email.trim())?.[1]?.toLowerCase();
 }
 
 /**

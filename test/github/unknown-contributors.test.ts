@@ -78,4 +78,11 @@ describe('contributors the gate cannot identify', () => {
     expect(unknown(r)).toEqual([]);
     expect(r.status).toBe('pending');
   });
+
+  it("an app's noreply address (`ID+name[bot]@users.noreply.github.com`) is identified as that bot", async () => {
+    withMessage(7, 'bump\n\nCo-authored-by: github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>\n');
+    const r = await gate(h, 7);
+    expect(unknown(r)).toEqual([]);
+    expect(r.status).toBe('satisfied');
+  });
 });
