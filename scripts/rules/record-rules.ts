@@ -4,6 +4,9 @@ import { suggest } from './suggest.ts';
 import { coverageGaps, dutySlots, restBreaches } from './oncall.ts';
 import { parseInstant } from '../model/instant.ts';
 
+/** The incident times that run in this order. */
+const TIME_ORDER = ['detected_at', 'reported_at', 'acknowledged_at', 'resolved_at', 'closed_at'] as const;
+
 /** Rules over incidents, exceptions, SLA, runbooks and backups. Pure. */
 export function checkRecords({ repo, now }: RuleInput): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -29,19 +32,16 @@ export function checkRecords({ repo, now }: RuleInput): Diagnostic[] {
 
   for (const inc of repo.all('incident')) {
     const d = inc.data;
-    const order: [string, string | undefined][] = [
-      ['detected_at', d.detected_at],
-      ['reported_at', d.reported_at],
-      ['acknowledged_at', d.acknowledged_at],
-      ['resolved_at', d.resolved_at],
-      ['closed_at', d.closed_at],
-    ];
-    let prev: [string, number] | undefined;
-    for (const [name, v] of order) {
+    // The times in order, read by name: no list of pairs per incident.
+    let prevName = '';
+    let prevAt = 0;
+    for (const name of TIME_ORDER) {
+      const v = d[name];
       if (!v) continue;
       const t = parseInstant(v);
-      if (prev && t < prev[1]) out.push(at(inc, `/${name}`, 'incident.time-order', `${name} (${v}) is before ${prev[0]}`, 'timestamps run detected ≤ reported ≤ acknowledged ≤ resolved ≤ closed'));
-      prev = [name, t];
+      if (prevName && t < prevAt) out.push(at(inc, `/${name}`, 'incident.time-order', `${name} (${v}) is before ${prevName}`, 'timestamps run detected ≤ reported ≤ acknowledged ≤ resolved ≤ closed'));
+      prevName = name;
+      prevAt = t;
     }
     if (d.caused_by_change) {
       const chg = repo.get('change', d.caused_by_change);

@@ -65,6 +65,14 @@ const cases: Case[] = [
     marker: 'acknowledged_at:',
   },
   {
+    name: 'a resolution before the acknowledgement, and no close yet',
+    files: { [INC]: incident({ status: 'resolved', closed_at: null, resolved_at: '2026-11-11T00:14:00+08:00' }) },
+    code: 'incident.time-order',
+    file: INC,
+    pointer: '/resolved_at',
+    marker: 'resolved_at:',
+  },
+  {
     name: 'a postmortem done without its date',
     files: { [INC]: incident({ postmortem: '{status: done}' }) },
     code: 'incident.postmortem-date',
