@@ -42,7 +42,8 @@ function readCapped(abs: string): Uint8Array | number {
 export function loadFile(root: string, rel: string, validator: SchemaValidator, ahead?: ReadAhead): ParsedDocument {
   if (!matchKind(rel)) return { diagnostics: [strayFileDiagnostic(rel)] };
   const abs = path.join(root, rel);
-  const bytes = ahead?.take(abs) ?? readCapped(abs);
+  const taken = ahead?.take(abs);
+  const bytes = taken ?? readCapped(abs);
   if (typeof bytes === 'number') {
     return {
       diagnostics: [
@@ -52,7 +53,8 @@ export function loadFile(root: string, rel: string, validator: SchemaValidator, 
       ],
     };
   }
-  return parseDocumentText(bytes, rel, validator);
+  // The reader's byte facts belong to the bytes it handed over, never to a file read here.
+  return parseDocumentText(bytes, rel, validator, taken instanceof Uint8Array ? ahead!.facts() : undefined);
 }
 
 /** A loaded file as a worker thread posts it: plain data (the document's `locate` becomes the text it reads), or `redo` for the main thread. */
