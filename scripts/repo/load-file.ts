@@ -40,7 +40,8 @@ function readCapped(abs: string): Uint8Array | number {
  * read it), parsed and validated: what readRepo does per file, in either thread. Edge.
  */
 export function loadFile(root: string, rel: string, validator: SchemaValidator, ahead?: ReadAhead): ParsedDocument {
-  if (!matchKind(rel)) return { diagnostics: [strayFileDiagnostic(rel)] };
+  const match = matchKind(rel);
+  if (!match) return { diagnostics: [strayFileDiagnostic(rel)] };
   const abs = path.join(root, rel);
   const taken = ahead?.take(abs);
   const bytes = taken ?? readCapped(abs);
@@ -54,7 +55,7 @@ export function loadFile(root: string, rel: string, validator: SchemaValidator, 
     };
   }
   // The reader's byte facts belong to the bytes it handed over, never to a file read here.
-  return parseDocumentText(bytes, rel, validator, taken instanceof Uint8Array ? ahead!.facts() : undefined);
+  return parseDocumentText(bytes, rel, validator, { facts: taken instanceof Uint8Array ? ahead!.facts() : undefined, match });
 }
 
 /** A loaded file as a worker thread posts it: plain data (the document's `locate` becomes the text it reads), or `redo` for the main thread. */

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
-import { matchKind, type DocumentKind, type KindData } from './kinds.ts';
+import { matchKind, type DocumentKind, type KindData, type KindMatch } from './kinds.ts';
 import { parseYamlText, type Located } from './parse-yaml.ts';
 import { splitFrontMatter } from './front-matter.ts';
 import type { ByteFacts } from './byte-facts.ts';
@@ -36,10 +36,12 @@ const oneShot = typeof crypto.hash === 'function' ? crypto.hash : undefined;
 /**
  * Parses and validates one document file. Pure: bytes in, a typed document or
  * located diagnostics out. A document is returned only when it is valid.
- * `facts`: what the read-ahead thread established about these bytes (byte-facts.ts).
+ * `known`: what the caller already has: the read-ahead thread's facts about these
+ * bytes (byte-facts.ts), and `matchKind(file)` (loadFile matched it to decide to read it).
  */
-export function parseDocumentText(input: Uint8Array | string, file: string, validator: SchemaValidator, facts?: ByteFacts): ParsedDocument {
-  const match = matchKind(file);
+export function parseDocumentText(input: Uint8Array | string, file: string, validator: SchemaValidator, known: { facts?: ByteFacts | undefined; match?: KindMatch | undefined } = {}): ParsedDocument {
+  const { facts } = known;
+  const match = known.match ?? matchKind(file);
   if (!match)
     return {
       diagnostics: [
