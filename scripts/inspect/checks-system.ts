@@ -2,6 +2,7 @@ import type { Fact, HostFacts } from './facts.ts';
 import type { CheckDef, Outcome } from './model.ts';
 import { effectiveNamedEntries } from './parse-accounts.ts';
 import { isLoopback } from './parse-network.ts';
+import { persistedFor } from './parse-sysctl.ts';
 
 /** Pure evaluation of system checks against facts. */
 type P = Record<string, unknown>;
@@ -197,10 +198,15 @@ export function evaluateSysctl(c: CheckDef, f: HostFacts): Outcome {
   const running = f.sysctlRunning.value.get(key);
   if (running === undefined || running === null) return { status: 'not_applicable', expected, observed: `${key} unavailable`, reason: `the kernel has no ${key}`, evidence: f.sysctlRunning.command };
   if (!f.sysctlPersisted.ok) return factFailed(f.sysctlPersisted, expected)!;
-  const persisted = f.sysctlPersisted.value.get(key);
+  const found = persistedFor(f.sysctlPersisted.value, key);
+  const unread = found?.unread ? found : undefined;
+  const persisted = unread ? undefined : found;
   const problems: string[] = [];
   if (running !== want) problems.push(`running value is ${running}`);
-  if (!persisted) problems.push(`not persisted in /etc/sysctl.conf or sysctl.d: ${running === want ? 'passes now, reverts on reboot' : 'not set at boot either'}`);
+  if (!persisted)
+    problems.push(
+      `not persisted in /etc/sysctl.conf or sysctl.d: ${running === want ? 'passes now, reverts on reboot' : 'not set at boot either'}${unread ? ` (${unread.file}:${unread.line} sets ${unread.value}, but ${unread.unread})` : ''}`,
+    );
   else if (persisted.value !== want) problems.push(`persisted value is ${persisted.value} (${persisted.file}:${persisted.line})${running === want ? ': passes now, reverts on reboot' : ''}`);
   return {
     status: problems.length ? 'fail' : 'pass',

@@ -94,6 +94,8 @@ export interface PersistedSysctl {
   value: string;
   file: string;
   line: number;
+  /** Set in a file the boot does not read (why): the value is not applied at boot. */
+  unread?: string;
 }
 export interface ResticSnapshot {
   id: string;

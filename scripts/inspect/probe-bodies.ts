@@ -272,7 +272,15 @@ elif command -v rpm >/dev/null 2>&1; then rpm -qa --qf '%{NAME}\\t%{VERSION}-%{R
  */
 export const SYSCTL_FILE_TEST = '{ [ -f "$f" ] || [ "$f" -ef /dev/null ]; }';
 
-/** The files systemd-sysctl reads, in its order. */
+/**
+ * Sets $sa to the program that applies persisted sysctls at boot, framed first as `@boot $sa` (from /dev/null): systemd-sysctl
+ * when systemd is the init (/sbin/init is systemd; a host without /sbin/init but with systemd-sysctl counts as systemd), else
+ * procps' `sysctl --system`. systemd-sysctl never reads /etc/sysctl.conf itself (scripts/inspect/parse-sysctl.ts). Builtins only.
+ */
+export const SYSCTL_BOOT_READER =
+  'if [ -e /sbin/init ] && ! { [ /sbin/init -ef /lib/systemd/systemd ] || [ /sbin/init -ef /usr/lib/systemd/systemd ]; }; then sa=procps; elif [ -x /lib/systemd/systemd-sysctl ] || [ -x /usr/lib/systemd/systemd-sysctl ]; then sa=systemd-sysctl; else sa=procps; fi';
+
+/** The files systemd-sysctl reads, in its order (and /etc/sysctl.conf, which only procps reads itself). */
 export const SYSCTL_PERSISTED_GLOBS = '/etc/sysctl.conf /etc/sysctl.d/*.conf /run/sysctl.d/*.conf /usr/local/lib/sysctl.d/*.conf /usr/lib/sysctl.d/*.conf /lib/sysctl.d/*.conf';
 
 export const SECTION_BODIES: Record<string, string> = {
@@ -290,7 +298,7 @@ export const SECTION_BODIES: Record<string, string> = {
   sudoers: SUDOERS,
   'sudo-list': SUDO_LIST,
   packages: PACKAGES,
-  'sysctl-persisted': `set --; for f in ${SYSCTL_PERSISTED_GLOBS}; do ${SYSCTL_FILE_TEST} && set -- "$@" "$f" "$f"; done; [ $# -eq 0 ] || ogfa "$@"`,
+  'sysctl-persisted': `${SYSCTL_BOOT_READER}; set -- "@boot $sa" /dev/null; for f in ${SYSCTL_PERSISTED_GLOBS}; do ${SYSCTL_FILE_TEST} && set -- "$@" "$f" "$f"; done; ogfa "$@"`,
   disk: 'df -P -k -T',
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',

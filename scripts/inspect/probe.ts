@@ -1,7 +1,7 @@
 import { quoteArg } from '../ssh/quote.ts';
 import { listenProcsBody } from './probe-services.ts';
 import { buildVersionsBody, type VersionRequest } from './probe-patch.ts';
-import { FILE_SECTIONS, FILE_SECTIONS_AWK, PROBE_PRELUDE, SECTION_BODIES, SECTION_COMMANDS, SYSCTL_FILE_TEST, SYSCTL_PERSISTED_GLOBS } from './probe-bodies.ts';
+import { FILE_SECTIONS, FILE_SECTIONS_AWK, PROBE_PRELUDE, SECTION_BODIES, SECTION_COMMANDS, SYSCTL_BOOT_READER, SYSCTL_FILE_TEST, SYSCTL_PERSISTED_GLOBS } from './probe-bodies.ts';
 
 /**
  * Builds the one POSIX sh script sent to a host in a single exec. Pure.
@@ -98,8 +98,8 @@ export function buildProbeScript(req: ProbeRequest): string {
       inAwk.add('sysctl-persisted');
       // Framed in the awk when every file is readable; otherwise the section's body (cat says why a file cannot be read).
       out.push(
-        `c=0; ok=1; for f in ${SYSCTL_PERSISTED_GLOBS}; do ${SYSCTL_FILE_TEST} || continue; [ -r "$f" ] || ok=; c=$((c + 2)); done` +
-          `\nif [ -n "$ok" ]; then set -- "$@" sysctl-persisted framed $c; for f in ${SYSCTL_PERSISTED_GLOBS}; do ${SYSCTL_FILE_TEST} && set -- "$@" "$f" "$f"; done; else ${fallback('sysctl-persisted', SECTION_BODIES['sysctl-persisted']!)}; fi`,
+        `c=2; ok=1; for f in ${SYSCTL_PERSISTED_GLOBS}; do ${SYSCTL_FILE_TEST} || continue; [ -r "$f" ] || ok=; c=$((c + 2)); done; ${SYSCTL_BOOT_READER}` +
+          `\nif [ -n "$ok" ]; then set -- "$@" sysctl-persisted framed $c "@boot $sa" /dev/null; for f in ${SYSCTL_PERSISTED_GLOBS}; do ${SYSCTL_FILE_TEST} && set -- "$@" "$f" "$f"; done; else ${fallback('sysctl-persisted', SECTION_BODIES['sysctl-persisted']!)}; fi`,
       );
     }
     if (wanted('shells')) {

@@ -5,7 +5,7 @@ import { gatherFacts } from '../../scripts/inspect/gather-facts.ts';
 import { parseAuthorizedKeyLine, parseAuthorizedKeys } from '../../scripts/inspect/parse-access.ts';
 import { parseListen } from '../../scripts/inspect/parse-network.ts';
 import { splitSections } from '../../scripts/inspect/parse-sections.ts';
-import { parseResticSnapshots, parseSysctlPersisted, parseSysctlRunning } from '../../scripts/inspect/parse-sysctl.ts';
+import { parseResticSnapshots, parseSysctlPersisted, parseSysctlRunning, persistedFor } from '../../scripts/inspect/parse-sysctl.ts';
 import { parseDf, parseFileMeta, parseLoginDefs, parseMeminfo, parsePackages, parsePasswd, parseShadowMeta, parseSshdT } from '../../scripts/inspect/parse-system.ts';
 import { buildProbeScript } from '../../scripts/inspect/probe.ts';
 
@@ -161,6 +161,18 @@ describe('parsers on hand-written variants', () => {
     expect(m.get('net.ipv4.tcp_syncookies')).toMatchObject({ value: '1', file: '/etc/sysctl.d/50-default.conf' });
     expect(m.get('kernel.randomize_va_space')?.value).toBe('2');
     expect(m.has('fs.suid_dumpable')).toBe(false);
+  });
+  it('reads /etc/sysctl.conf itself only where procps applies sysctls at boot; globs only under systemd-sysctl', () => {
+    const file = (name: string, ...lines: string[]) => `${B} file ${name}\n${lines.join('\n')}\n\n${B} eof 0\n`;
+    const body = file('/etc/sysctl.d/60-a.conf', 'net.ipv4.conf.*.rp_filter = 2', 'net.ipv4.conf.lo.rp_filter = 0') + file('/etc/sysctl.conf', 'net.ipv4.ip_forward = 1');
+    const procps = parseSysctlPersisted(file('@boot procps', '') + body, B);
+    expect(procps.get('net.ipv4.ip_forward')).toEqual({ value: '1', file: '/etc/sysctl.conf', line: 1 });
+    expect(persistedFor(procps, 'net.ipv4.conf.all.rp_filter')).toBeUndefined();
+    const sd = parseSysctlPersisted(file('@boot systemd-sysctl', '') + body, B);
+    expect(persistedFor(sd, 'net.ipv4.ip_forward')).toMatchObject({ value: '1', unread: expect.stringContaining('does not read /etc/sysctl.conf') });
+    expect(persistedFor(sd, 'net.ipv4.conf.all.rp_filter')).toMatchObject({ value: '2', file: '/etc/sysctl.d/60-a.conf', line: 1 });
+    expect(persistedFor(sd, 'net.ipv4.conf.lo.rp_filter')).toMatchObject({ value: '0', line: 2 });
+    expect(persistedFor(sd, 'net.ipv4.conf.all.accept_redirects')).toBeUndefined();
   });
   it('reads authorized_keys options with quoted spaces', () => {
     const k = parseAuthorizedKeyLine('from="10.0.0.1",command="echo hi there" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILvGhb3Xc3LdmSZEy314LOC8to8VhKetmmEkVbhUK4xz alice@x');
