@@ -94,7 +94,8 @@ export async function readAgain(scm: Scm, pull: PullRequestInfo, reviews: readon
 }
 
 function fingerprint(r: PullReview): string {
-  return JSON.stringify([r.login.toLowerCase(), r.state, r.reported_state ?? '', r.commit_id, r.submitted_at]);
+  // Everything the decision reads of a review: the account id too (a person pinned by github_id is matched by it).
+  return JSON.stringify([r.login.toLowerCase(), r.user_id ?? null, r.user_type, r.state, r.reported_state ?? '', r.commit_id, r.submitted_at]);
 }
 
 function ids(list: number[]): string {

@@ -1,6 +1,6 @@
 import { buildSubjects, matchGovernance, matchRules, pathsOf, type Subject } from './match.ts';
 import { eligiblePeople, evaluateRequirement, expandSet } from './requirement.ts';
-import { classifyReviews, excludedPeople, type CandidateReview } from './reviews.ts';
+import { classifyReviews, excludedPeople, unidentifiedContributors, type CandidateReview } from './reviews.ts';
 import type { ApprovalPolicy, FreezeViolation, GateInput, GateProblem, GateResult, IgnoredReview, NodeStatus, Requirement, RuleResult, VetoResult } from './types.ts';
 
 /**
@@ -13,6 +13,7 @@ export function evaluateGate(input: GateInput): GateResult {
   const { policy, pr } = input;
   const problems: GateProblem[] = [...input.problems];
   for (const d of pr.documents) for (const p of d.problems) problems.push({ code: 'gate.document-unreadable', file: d.path, message: p });
+  problems.push(...unidentifiedContributors(pr, input.people));
 
   const subjects = buildSubjects(pr.files, pr.documents, pr.related);
   const changes = pr.documents.flatMap((d) => (d.change && d.status !== 'removed' ? [d.change] : []));

@@ -46,6 +46,7 @@ export function checkPolicyReferences(policy: ApprovalPolicy, people: readonly P
 
 export function toPerson(d: Record<string, unknown>): Person {
   const p: Person = { id: String(d.id), name: String(d.name ?? d.id), github: typeof d.github === 'string' ? d.github : '', status: (d.status as Person['status']) ?? 'active' };
+  if (typeof d.github_id === 'number' && Number.isSafeInteger(d.github_id) && d.github_id > 0) p.github_id = d.github_id;
   if (typeof d.email === 'string') p.email = d.email;
   if (typeof d.team === 'string') p.team = d.team;
   if (typeof d.left_on === 'string') p.left_on = d.left_on;

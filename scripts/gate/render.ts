@@ -22,6 +22,7 @@ const REASON: Record<IgnoredReview['reason'], string> = {
   stale: 'stale',
   unknown_state: 'unknown review state',
   undated: 'no submission time',
+  identity_mismatch: 'another account (github_id)',
 };
 
 /**

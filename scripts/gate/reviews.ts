@@ -1,4 +1,4 @@
-import type { IgnoredReview, Person, PrFacts, ReviewFact } from './types.ts';
+import type { GateProblem, IgnoredReview, Person, PrFacts, ReviewFact } from './types.ts';
 
 /** A review that survives every rule-independent check: the latest decisive review of an eligible human. */
 export interface CandidateReview {
@@ -33,32 +33,89 @@ function loginOfEmail(email: string): string | undefined {
  * Everyone who wrote the pull request, as policy-bot counts contributors: commit
  * authors and committers by login, by e-mail matched against people's e-mails
  * (a commit whose e-mail maps to no GitHub account still names its author), and
- * every `Co-authored-by:` trailer. Returns logins and person ids.
+ * every `Co-authored-by:` trailer. Returns logins and person ids, and the identities that map to nobody
+ * (see unidentifiedContributors).
  */
-export function contributorsOf(pr: PrFacts, people: readonly Person[]): { logins: Set<string>; people: Set<string> } {
+export function contributorsOf(pr: PrFacts, people: readonly Person[]): { logins: Set<string>; people: Set<string>; unidentified: UnidentifiedContributor[] } {
   const byEmail = new Map(people.filter((p) => p.email).map((p) => [p.email!.toLowerCase(), p.id]));
   const byLogin = indexPeople(people);
   const logins = new Set<string>();
   const ids = new Set<string>();
-  const email = (e: string | undefined) => {
-    if (!e) return;
+  const unidentified: UnidentifiedContributor[] = [];
+  /** Adds what the e-mail names; false when it names nobody (no person's e-mail, no GitHub noreply address). */
+  const email = (e: string | undefined): boolean => {
+    if (!e) return false;
     const id = byEmail.get(e.trim().toLowerCase());
     if (id) ids.add(id);
     const login = loginOfEmail(e);
     if (login) logins.add(login);
+    return !!(id || login);
   };
   for (const c of pr.commits) {
     if (c.author_login) logins.add(c.author_login.toLowerCase());
     if (c.committer_login) logins.add(c.committer_login.toLowerCase());
-    email(c.author_email);
-    email(c.committer_email);
-    for (const m of (c.message ?? '').matchAll(/^co-authored-by:.*<([^>]+)>\s*$/gim)) email(m[1]);
+    if (!email(c.author_email) && !c.author_login) unidentified.push({ commit: c.sha, role: 'author', identity: c.author_email ?? '(no e-mail)' });
+    if (!email(c.committer_email) && !c.committer_login) unidentified.push({ commit: c.sha, role: 'committer', identity: c.committer_email ?? '(no e-mail)' });
+    // Every trailer line, however it is spelled or spaced; one without `<e-mail>` names nobody the gate can check.
+    for (const m of (c.message ?? '').matchAll(/^[ \t]*co-authored-by[ \t]*:(.*)$/gim)) {
+      const addr = /<([^<>]+)>\s*$/.exec(m[1]!)?.[1];
+      if (!email(addr)) unidentified.push({ commit: c.sha, role: 'co-author', identity: (addr ?? m[1]!.trim()).slice(0, 100) || '(empty)' });
+    }
   }
   for (const l of logins) {
     const p = byLogin.get(l);
     if (p) ids.add(p.id);
   }
-  return { logins, people: ids };
+  return { logins, people: ids, unidentified };
+}
+
+export interface UnidentifiedContributor {
+  commit: string;
+  role: 'author' | 'committer' | 'co-author';
+  /** The e-mail (or the trailer's text when it has none). */
+  identity: string;
+}
+
+/**
+ * Commit identities that map to nobody: a commit author or committer GitHub links to no account whose e-mail no
+ * person has, a `Co-authored-by:` trailer whose e-mail is no person's and no GitHub noreply address (or that has
+ * none). An approver could be behind any of them (a private address), so no approval can be trusted: each is a
+ * problem, and the gate fails closed. Pure.
+ */
+export function unidentifiedContributors(pr: PrFacts, people: readonly Person[]): GateProblem[] {
+  const found = contributorsOf(pr, people).unidentified;
+  const seen = new Set<string>();
+  const out: GateProblem[] = [];
+  for (const u of found) {
+    const key = `${u.role}|${u.identity.toLowerCase()}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const how =
+      u.role === 'co-author'
+        ? "write the trailer as `Co-authored-by: Name <ID+login@users.noreply.github.com>` (the co-author's GitHub noreply address), or, if it is one of your people, make this their `email` in policies/access/people/"
+        : 'link the e-mail to the GitHub account that made the commit (GitHub then names it), or, if it is one of your people, make this their `email` in policies/access/people/, or recommit with an e-mail that names its author';
+    out.push({
+      code: 'gate.unknown-contributor',
+      message: `commit ${u.commit.slice(0, 7)} names the ${u.role} ${JSON.stringify(u.identity)}, who maps to no person and no GitHub account: an approver could be behind it, so no approval is trusted. Fix: ${how}.`,
+    });
+    if (out.length >= 10) break;
+  }
+  return out;
+}
+
+/**
+ * Whether a review's account is the person's: always when the person pins no `github_id` (the login decides, as
+ * GitHub's own rules do); otherwise only when GitHub names the review's account by that id. A renamed account keeps
+ * its id, and a login its owner gave up can be registered by anyone.
+ */
+export function sameAccount(r: ReviewFact, person: Person): boolean {
+  return person.github_id === undefined || r.user_id === person.github_id;
+}
+
+function identityDetail(r: ReviewFact, person: Person): string {
+  const file = `policies/access/people/${person.id}.yaml`;
+  const got = r.user_id === undefined ? 'GitHub names no account id for this review' : `this review's account has the id ${r.user_id}`;
+  return `${r.login} is the github login of ${person.id} (${file}), who is pinned to the account with github_id ${person.github_id}, but ${got}: the login was renamed away or registered by another account, so it never counts for ${person.id}. If ${person.id} really moved to another account, update github_id in ${file} (https://api.github.com/users/${r.login} shows an account's id)`;
 }
 
 function byTime(a: ReviewFact, b: ReviewFact): number {
@@ -120,10 +177,13 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
     if (KNOWN_DECISIVE.has(r.state)) latestKnown.set(r.login.toLowerCase(), r);
   }
 
+  const byId = new Map(people.filter((p) => p.github_id !== undefined).map((p) => [p.github_id!, p]));
   for (const r of sorted) {
     const login = r.login.toLowerCase();
-    const person = byLogin.get(login);
-    const base = { login: r.login, review_id: r.id, state: r.state, ...(person ? { person: person.id } : {}) };
+    const named = byLogin.get(login);
+    // A login whose account is not the one the person pinned is nobody's: it neither approves nor vetoes for them.
+    const person = named && sameAccount(r, named) ? named : undefined;
+    const base = { login: r.login, review_id: r.id, state: r.state, ...(named ? { person: named.id } : {}) };
     // A request for changes is lifted only by a decision GitHub documents; anything else by any later decision.
     const last = (r.state === 'CHANGES_REQUESTED' ? latestKnown : latest).get(login);
     if (r.state === 'COMMENTED') {
@@ -158,8 +218,17 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
       ignored.push({ ...base, reason: 'author', detail: `${r.login} opened the pull request and cannot approve it` });
     } else if (contributors.logins.has(login) || (person && contributors.people.has(person.id))) {
       ignored.push({ ...base, reason: 'contributor', detail: `${r.login} authored, committed or co-authored a commit of this pull request` });
+    } else if (named && !person) {
+      ignored.push({ ...base, reason: 'identity_mismatch', detail: identityDetail(r, named) });
     } else if (!person) {
-      ignored.push({ ...base, reason: 'unknown_user', detail: `GitHub login ${r.login} is no person in policies/access/people/` });
+      const moved = r.user_id !== undefined ? byId.get(r.user_id) : undefined;
+      ignored.push({
+        ...base,
+        reason: 'unknown_user',
+        detail: moved
+          ? `GitHub login ${r.login} is no person in policies/access/people/, but its account id ${r.user_id} is the github_id ${r.user_id} of ${moved.id} (policies/access/people/${moved.id}.yaml): the account was renamed; set github: ${r.login} there (the governance tier approves it) for the review to count`
+          : `GitHub login ${r.login} is no person in policies/access/people/`,
+      });
     } else if (person.status !== 'active') {
       ignored.push({
         ...base,

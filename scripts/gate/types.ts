@@ -76,6 +76,8 @@ export interface Person {
   name: string;
   /** GitHub login; empty when the person has none (then no review can ever be theirs). */
   github: string;
+  /** The GitHub account's immutable id; when set, only reviews from that account are this person's. */
+  github_id?: number;
   email?: string;
   team?: string;
   status: 'active' | 'left' | 'suspended';
@@ -137,6 +139,8 @@ export interface ReviewFact {
   login: string;
   /** GitHub account type: `User`, `Bot`, `Organization`, `Mannequin`. */
   user_type: string;
+  /** The reviewer account's immutable id (`user.id`), when GitHub sends one. */
+  user_id?: number;
   state: ReviewState;
   /** The state as GitHub sent it, when it is none opsgate knows (state is then `UNKNOWN`). */
   reported_state?: string;
@@ -278,7 +282,8 @@ export type IgnoredReason =
   | 'comment'
   | 'stale'
   | 'unknown_state'
-  | 'undated';
+  | 'undated'
+  | 'identity_mismatch';
 
 export interface Approver {
   login: string;

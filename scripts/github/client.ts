@@ -3,6 +3,17 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 
 export const GateOctokit = Octokit.plugin(retry, throttling);
+
+/**
+ * The largest answer the gate reads: 8 MiB. A page of 100 list items from GitHub is far smaller (a file list page
+ * with patches is the largest, and GitHub drops patches it deems too large), and no document the gate reads may
+ * exceed 1 MiB (YAML_LIMITS). A bigger answer is a hostile or broken server: it fails closed rather than be buffered.
+ */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** Header the client adds to every answer: the bytes of its body, as read (for the per-list budget in paginate.ts). */
+export const BODY_BYTES_HEADER = 'x-opsgate-body-bytes';
+/** Marks an answer refused for its size, so that wrapError does not call it GitHub failing. */
+export const TOO_LARGE = 'the answer is larger than';
 export type GateOctokit = InstanceType<typeof GateOctokit>;
 
 export interface GitHubClientOptions {
@@ -29,6 +40,11 @@ export interface GitHubClientOptions {
    * (retried like a 5xx), never a hang. Default 30 s.
    */
   timeoutMs?: number;
+  /**
+   * Most bytes read of one answer (headers excluded); a longer one, or one whose Content-Length says so, is a
+   * failed request. Default MAX_RESPONSE_BYTES.
+   */
+  maxResponseBytes?: number;
   /** Called once per HTTP request sent, for request budgets in benchmarks and tests. */
   onRequest?: (method: string, url: string) => void;
 }
@@ -64,7 +80,7 @@ export function createGitHubClient(opts: GitHubClientOptions = {}): GateOctokit 
     userAgent: 'opsgate-gate',
     retry: { retries, retryAfterBaseValue: unit },
     throttle: throttle as never,
-    request: { fetch: fetchWithTimeout(opts.timeoutMs ?? 30_000) },
+    request: { fetch: boundedFetch(opts.timeoutMs ?? 30_000, opts.maxResponseBytes ?? MAX_RESPONSE_BYTES) },
     log: { debug: () => {}, info: () => {}, warn: (m: string) => warn(String(m)), error: () => {} },
   });
   // The token goes with every request: never to another server than the API's own (a `next` link, a `url` field).
@@ -88,14 +104,56 @@ const immediateGroup = {
   key: () => ({ schedule: (_opts: unknown, fn: (...a: unknown[]) => unknown, ...args: unknown[]) => Promise.resolve(fn(...args)) }),
 };
 
-/** `fetch` that gives up after `ms` (the signal also cuts a body that never ends). */
-function fetchWithTimeout(ms: number): typeof fetch {
-  return (input, init = {}) => {
+/**
+ * `fetch` that gives up after `ms` (headers and body: the signal also cuts a body that never ends) and reads at most
+ * `max` bytes of a body. The body is read here, whole, and handed to Octokit as a new answer: Octokit itself reads
+ * bodies without a limit, and turns a body it cannot read into an empty one.
+ */
+function boundedFetch(ms: number, max: number): typeof fetch {
+  return async (input, init = {}) => {
     const timeout = AbortSignal.timeout(ms);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return fetch(input, { ...init, signal }).catch((err: unknown) => {
-      if (timeout.aborted) throw new Error(`timed out: no answer within ${ms} ms`, { cause: err });
-      throw err;
-    });
+    const timedOut = (err: unknown) => (timeout.aborted ? new Error(`timed out: no answer within ${ms} ms`, { cause: err }) : err);
+    let res: Response;
+    try {
+      res = await fetch(input, { ...init, signal });
+    } catch (err) {
+      throw timedOut(err);
+    }
+    const announced = Number(res.headers.get('content-length') ?? NaN);
+    if (announced > max) {
+      await res.body?.cancel().catch(() => {});
+      throw new Error(`${TOO_LARGE} ${max} bytes: it announces ${announced} bytes (Content-Length); no GitHub answer is that large, so it is not read`);
+    }
+    const chunks: Uint8Array[] = [];
+    let bytes = 0;
+    if (res.body) {
+      const reader = res.body.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          bytes += value.byteLength;
+          if (bytes > max) {
+            await reader.cancel().catch(() => {});
+            throw new Error(`${TOO_LARGE} ${max} bytes (${bytes} read when it was cut); no GitHub answer is that large, so it is not read`);
+          }
+          chunks.push(value);
+        }
+      } catch (err) {
+        if (err instanceof Error && err.message.startsWith(TOO_LARGE)) throw err;
+        throw timedOut(err);
+      }
+    }
+    const headers = new Headers(res.headers);
+    headers.set(BODY_BYTES_HEADER, String(bytes));
+    // The body is already decoded, and its length is `bytes`.
+    headers.delete('content-encoding');
+    headers.delete('content-length');
+    // A status that may carry no body (204, 304 ...) gets none.
+    const nullBody = [101, 103, 204, 205, 304].includes(res.status);
+    const out = new Response(nullBody ? null : Buffer.concat(chunks), { status: res.status, statusText: res.statusText, headers });
+    Object.defineProperty(out, 'url', { value: res.url });
+    return out;
   };
 }

@@ -1,3 +1,4 @@
+import { BODY_BYTES_HEADER } from './client.ts';
 import { PayloadError } from './payload.ts';
 
 /**
@@ -11,6 +12,8 @@ import { PayloadError } from './payload.ts';
  */
 
 export const MAX_PAGES = 300;
+/** Most bytes of all pages of one list together (each answer is capped by the client too). */
+export const MAX_LIST_BYTES = 64 * 1024 * 1024;
 
 interface PageResponse {
   data: unknown;
@@ -26,24 +29,50 @@ interface PageRoute {
 export async function readAllPages(route: PageRoute, params: Record<string, unknown>, apiBase: string, opts: { maxPages?: number } = {}): Promise<unknown[]> {
   const maxPages = opts.maxPages ?? MAX_PAGES;
   const first = route.endpoint(params);
+  const perPage = typeof params.per_page === 'number' ? params.per_page : undefined;
   const { method, headers } = first;
   let url: string | undefined = first.url;
   const seen = new Set<string>();
   const items: unknown[] = [];
+  let bytes = 0;
   for (let page = 1; url; page++) {
     if (page > maxPages) throw new PayloadError(`the list has more than ${maxPages} pages; a list that long cannot be read completely`);
     seen.add(canonical(url));
     const res = await route({ method, url, headers });
     // A 2xx answer that is not a list (an empty or cut body Octokit could not parse, an object) is no page.
     if (!Array.isArray(res.data)) throw new PayloadError(`page ${page} of the list is ${res.data === '' || res.data === undefined ? 'empty' : 'not a JSON list'}; the list cannot be read completely`);
+    bytes += Number(res.headers[BODY_BYTES_HEADER] ?? 0) || 0;
+    if (bytes > MAX_LIST_BYTES) throw new PayloadError(`the list is larger than ${MAX_LIST_BYTES} bytes after ${page} pages; no GitHub list the gate reads is that large, so it is not read`);
+    if (perPage && res.data.length > perPage) throw new PayloadError(`page ${page} of the list has ${res.data.length} items, more than the ${perPage} asked for; the list cannot be trusted`);
     items.push(...res.data);
     const next = nextLink(res.headers.link);
-    if (next === undefined) break;
+    if (next === undefined) {
+      // A full page that names no next page: GitHub's lists end on a full page only when the items end exactly
+      // there. A Link header dropped on the way would end the list silently (the review list has no count to hold
+      // it against), so the next page by number is read once: it must be empty.
+      if (perPage && res.data.length === perPage) {
+        const more = new URL(url);
+        more.searchParams.set('page', String(pageNumber(url) + 1));
+        const extra = await route({ method, url: more.toString(), headers });
+        if (!Array.isArray(extra.data)) throw new PayloadError(`page ${page} of the list is full and names no next page, and the page after it is not a JSON list; the list cannot be read completely`);
+        if (extra.data.length)
+          throw new PayloadError(
+            `page ${page} of the list is full (${perPage} items) and names no next page, but page ${pageNumber(url) + 1} has ${extra.data.length} item${extra.data.length > 1 ? 's' : ''}: the Link header was lost, and the list cannot be read completely`,
+          );
+      }
+      break;
+    }
     const where = checkNext(next, apiBase, page);
     if (seen.has(canonical(where))) throw new PayloadError(`the next page after page ${page} loops back to a page already read (${redactQuery(where)}); the list cannot be read completely`);
     url = where;
   }
   return items;
+}
+
+/** The `page` query parameter of a list URL (1 when absent). */
+function pageNumber(url: string): number {
+  const n = Number(new URL(url).searchParams.get('page') ?? 1);
+  return Number.isSafeInteger(n) && n > 0 ? n : 1;
 }
 
 /** The `rel="next"` target of a Link header, or undefined. */

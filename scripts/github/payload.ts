@@ -65,6 +65,13 @@ export function optCount(o: Json, key: string): number | undefined {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
 }
 
+/** A count GitHub always sends (a pull request's `commits`, `changed_files`): a whole number ≥ 0, else an error naming `why`. */
+export function count(o: Json, key: string, where: string, why = ''): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new PayloadError(`${where}.${key} is ${describe(v)}, not a whole number${why}`);
+  return v;
+}
+
 /** A git object id (40 or 64 hex digits). */
 export function sha(o: Json, key: string, where: string): string {
   const v = str(o, key, where);
@@ -73,7 +80,7 @@ export function sha(o: Json, key: string, where: string): string {
 }
 
 /** The login of a nullable user object: undefined for null (a deleted account, or an e-mail linked to no account). */
-export function loginOf(o: Json, key: string, where: string): { login: string; type: string } | undefined {
+export function loginOf(o: Json, key: string, where: string): { login: string; type: string; id?: number } | undefined {
   const u = optObj(o, key, where);
   if (!u) return undefined;
   const login = str(u, 'login', `${where}.${key}`);
@@ -81,7 +88,9 @@ export function loginOf(o: Json, key: string, where: string): { login: string; t
   // matched to people case-insensitively, and toLowerCase folds some non-ASCII letters to ASCII (U+212A → k).
   if (!/^[A-Za-z0-9_.-]+(?:\[bot\])?$/.test(login))
     throw new PayloadError(`${where}.${key}.login ${JSON.stringify(login)} is not a GitHub login (ASCII letters, digits, - and _); a lookalike is never matched to a person`);
-  return { login, type: optStr(u, 'type', `${where}.${key}`) ?? 'User' };
+  // The immutable account id, when it is one (a person pinned by github_id is matched by it; anything else is no id).
+  const uid = typeof u.id === 'number' && Number.isSafeInteger(u.id) && u.id > 0 ? u.id : undefined;
+  return { login, type: optStr(u, 'type', `${where}.${key}`) ?? 'User', ...(uid !== undefined ? { id: uid } : {}) };
 }
 
 /**

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { GitHubApiError } from '../model/errors.ts';
-import type { GateOctokit } from './client.ts';
+import { TOO_LARGE, type GateOctokit } from './client.ts';
 import { readAllPages } from './paginate.ts';
-import { PayloadError, id, list, loginOf, obj, optCount, optObj, optStr, readList, sha, str, type Json } from './payload.ts';
+import { PayloadError, count, id, list, loginOf, obj, optCount, optObj, optStr, readList, sha, str, type Json } from './payload.ts';
 
 /**
  * The gate talks to GitHub through this interface, in domain words, so the
@@ -90,6 +90,8 @@ export interface PullReview {
   /** Empty when GitHub returns no user (a deleted account): such a review never counts. */
   login: string;
   user_type: string;
+  /** The account's immutable id (`user.id`); absent when GitHub sends none (then a person with `github_id` never matches). */
+  user_id?: number;
   /** `UNKNOWN` for a state GitHub does not document (then `reported_state` says what was sent): it never approves. */
   state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING' | 'UNKNOWN';
   reported_state?: string;
@@ -141,7 +143,12 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
     getPullRequest: (pr) =>
       call(`get pull request #${pr}`, async () => {
         const { data } = await octokit.rest.pulls.get({ ...base, pull_number: pr });
-        return readPull(data, `pull request #${pr}`, repository);
+        const pull = readPull(data, `pull request #${pr}`, repository);
+        // GitHub always sends both counts here. Without them a commit or file list that simply ends early (no Link
+        // header, a short page) looks complete: it could hide a commit the approver wrote, or a governed file.
+        const d = obj(data, `pull request #${pr}`);
+        const why = '; GitHub always sends it, and without it a commit or file list cut short cannot be told from a complete one';
+        return { ...pull, counts: { commits: count(d, 'commits', `pull request #${pr}`, why), files: count(d, 'changed_files', `pull request #${pr}`, why) } };
       }),
     findOpenPullRequestsByHead: (sha, head = {}) =>
       call(`find the pull requests of ${sha.slice(0, 7)}`, async () => {
@@ -299,7 +306,7 @@ function readPull(raw: unknown, where: string, repository: string): PullRequestI
     number: id(p, 'number', where),
     title: optStr(p, 'title', where) ?? '',
     state: optStr(p, 'state', where) ?? '',
-    author: user ?? { login: '', type: 'User' },
+    author: user ? { login: user.login, type: user.type } : { login: '', type: 'User' },
     base: { ref: str(b, 'ref', `${where}.base`), sha: sha(b, 'sha', `${where}.base`), repo: optStr(optObj(b, 'repo', `${where}.base`) ?? {}, 'full_name', `${where}.base.repo`) ?? repository },
     // A deleted fork: head.repo is null.
     head: { ref: optStr(h, 'ref', `${where}.head`) ?? '', sha: sha(h, 'sha', `${where}.head`), repo: optStr(optObj(h, 'repo', `${where}.head`) ?? {}, 'full_name', `${where}.head.repo`) ?? null },
@@ -351,6 +358,7 @@ function readReview(r: Json, where: string): PullReview {
     id: id(r, 'id', where),
     login: user?.login ?? '',
     user_type: user?.type ?? 'User',
+    ...(user?.id !== undefined ? { user_id: user.id } : {}),
     state: known ? (reported as PullReview['state']) : 'UNKNOWN',
     ...(known ? {} : { reported_state: typeof reported === 'string' ? reported : reported === undefined ? '(none)' : JSON.stringify(reported) }),
     commit_id: optStr(r, 'commit_id', where) ?? null,
@@ -414,7 +422,7 @@ export function wrapError(operation: string, err: unknown): GitHubApiError {
         ? ' (rate limited; retried and gave up)'
         : status === 403
           ? ' (the token lacks a permission the gate needs: contents:read, pull-requests:read, statuses:write, issues:write)'
-          : status !== undefined && status >= 500
+          : status !== undefined && status >= 500 && !message.includes(TOO_LARGE)
             ? ' (GitHub is failing; retried and gave up)'
             : '';
   return new GitHubApiError(operation, status, message + hint);

@@ -118,181 +118,136 @@ export function summariseUpdateDuties(duties: readonly Duty[]): UpdateSummary {
   };
 }
 
+/** What every duty of one incident is collected into: the list, the clock, and whether only missed duties are listed. */
+interface Collecting {
+  i: IncidentDocument;
+  out: Duty[];
+  now: number;
+  /** 'missed' mode: only the late and overdue duties are described and listed. */
+  missedOnly: boolean;
+}
+
+/** The incident's deviation entry accepting a miss of this duty, if any. */
+function deviationFor(i: IncidentDocument, kind: DutyKind): Duty['deviation'] {
+  const d = i.deviations?.find((x) => x.duty === kind);
+  return d ? { reason: d.reason, approved_by: d.approved_by } : undefined;
+}
+
+/**
+ * One clocked duty: its state from when it was due and when (if) it was done. A duty that is
+ * kept (every one, or in 'missed' mode only the late and overdue) is described (its pointer,
+ * who and words are built only then: they cost more than the decision) and listed with the
+ * incident's deviation for its kind.
+ */
+function dueDuty(c: Collecting, kind: DutyKind, from: number, dueAt: number, doneAt: number | undefined, describe: () => Pick<Duty, 'pointer' | 'who' | 'detail'>): void {
+  const s = state(dueAt, doneAt, c.now);
+  if (c.missedOnly && s !== 'late' && s !== 'overdue') return;
+  const { pointer, who, detail } = describe();
+  const duty: Duty = { kind, key: kind, from, dueAt, ...(doneAt !== undefined ? { doneAt } : {}), pointer, who, detail, state: s };
+  const deviation = deviationFor(c.i, kind);
+  if (deviation) duty.deviation = deviation;
+  c.out.push(duty);
+}
+
+type Escalation = NonNullable<IncidentDocument['escalations']>[number];
+
+/** The index of the first escalation that passes the test, or -1. */
+function firstEscalation(list: readonly Escalation[] | undefined, test: (e: Escalation) => boolean): number {
+  if (list) for (let k = 0; k < list.length; k++) if (test(list[k]!)) return k;
+  return -1;
+}
+
+/** Where a missing escalation is pointed at: the list, or the report when there is none. */
+const escalationsPointer = (i: IncidentDocument) => (i.escalations ? '/escalations' : '/reported_at');
+
 function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly }: DutyInput, mode: 'list' | 'summary' | 'missed'): { duties: Duty[]; updates: UpdateSummary } {
   const summary: UpdateSummary = { owed: 0, missed: 0 };
   if (!level) return { duties: [], updates: summary };
   const out: Duty[] = [];
+  const c: Collecting = { i, out, now, missedOnly: mode === 'missed' };
   const start = clockStart(i);
   const resolvedAt = isResolved(i) ? (ms(i.resolved_at) ?? ms(i.closed_at)) : undefined;
-  const listed = i.escalations ?? [];
-  // The first escalation that passes the test, with its index and time (parsed for that one only).
-  const findEscalation = (test: (e: (typeof listed)[number]) => boolean) => {
-    const idx = listed.findIndex(test);
-    return idx < 0 ? undefined : { idx, channel: listed[idx]!.channel, t: parseInstant(listed[idx]!.at) };
-  };
-  const deviation = (kind: DutyKind) => {
-    const d = i.deviations?.find((x) => x.duty === kind);
-    return d ? { deviation: { reason: d.reason, approved_by: d.approved_by } } : {};
-  };
-  // Whether a duty in this state is listed: every one, or in 'missed' mode only the late and overdue.
-  const keep = (s: DutyState) => mode !== 'missed' || s === 'late' || s === 'overdue';
-  // The literal each caller passes is fresh: completing it in place gives the same keys in the same order as a copy, without one.
-  const push = (d: Omit<Duty, 'state'> & { dueAt: number }, s: DutyState) => {
-    const duty = d as Duty;
-    duty.state = s;
-    const dev = deviation(d.kind);
-    if (dev.deviation) duty.deviation = dev.deviation;
-    out.push(duty);
-  };
+  const listed = i.escalations;
+  // The time of the escalation at `idx` (parsed for that one only), or undefined.
+  const escalatedAt = (idx: number) => (idx < 0 ? undefined : parseInstant(listed![idx]!.at));
 
-  const ackDue = start + level.acknowledge_minutes * MIN;
   const ackAt = ms(i.acknowledged_at);
-  const ackState = state(ackDue, ackAt, now);
-  if (keep(ackState))
-    push(
-      {
-        kind: 'acknowledge',
-        key: 'acknowledge',
-        from: start,
-        dueAt: ackDue,
-        ...(ackAt !== undefined ? { doneAt: ackAt } : {}),
-        pointer: i.acknowledged_at ? '/acknowledged_at' : '/reported_at',
-        who: [i.handler],
-        detail: `acknowledge within ${level.acknowledge_minutes} min of the report`,
-      },
-      ackState,
-    );
+  dueDuty(c, 'acknowledge', start, start + level.acknowledge_minutes * MIN, ackAt, () => ({
+    pointer: i.acknowledged_at ? '/acknowledged_at' : '/reported_at',
+    who: [i.handler],
+    detail: `acknowledge within ${level.acknowledge_minutes} min of the report`,
+  }));
 
-  if (level.report_to_supervisor_minutes) {
-    const hit = findEscalation((e) => e.role === 'supervisor');
-    const dueAt = start + level.report_to_supervisor_minutes * MIN;
-    const s = state(dueAt, hit?.t, now);
-    if (keep(s))
-      push(
-        {
-          kind: 'supervisor',
-          key: 'supervisor',
-          from: start,
-          dueAt,
-          ...(hit ? { doneAt: hit.t } : {}),
-          pointer: hit ? `/escalations/${hit.idx}/at` : i.escalations ? '/escalations' : '/reported_at',
-          who: sla?.supervisors ?? [],
-          detail: `report to the supervisor (运维主管) within ${level.report_to_supervisor_minutes} min`,
-        },
-        s,
-      );
+  const toSupervisor = level.report_to_supervisor_minutes;
+  if (toSupervisor) {
+    const hit = firstEscalation(listed, (e) => e.role === 'supervisor');
+    dueDuty(c, 'supervisor', start, start + toSupervisor * MIN, escalatedAt(hit), () => ({
+      pointer: hit >= 0 ? `/escalations/${hit}/at` : escalationsPointer(i),
+      who: sla?.supervisors ?? [],
+      detail: `report to the supervisor (运维主管) within ${toSupervisor} min`,
+    }));
   }
 
-  if (level.leadership_minutes) {
+  const toLeadership = level.leadership_minutes;
+  if (toLeadership) {
     const ways = level.leadership_by ?? DEFAULT_LEADERSHIP_BY;
-    const hit = findEscalation((e) => e.role === 'leadership' && ways.includes(e.channel));
-    const dueAt = start + level.leadership_minutes * MIN;
-    const s = state(dueAt, hit?.t, now);
-    // Read only when nothing counts: it explains the miss.
-    const wrongWay = keep(s) && !hit ? findEscalation((e) => e.role === 'leadership' && !ways.includes(e.channel)) : undefined;
-    if (keep(s))
-      push(
-        {
-          kind: 'leadership',
-          key: 'leadership',
-          from: start,
-          dueAt,
-          ...(hit ? { doneAt: hit.t } : {}),
-          pointer: hit ? `/escalations/${hit.idx}/at` : wrongWay ? `/escalations/${wrongWay.idx}/channel` : i.escalations ? '/escalations' : '/reported_at',
-          who: sla?.leadership ?? [],
-          detail: `the supervisor reports to leadership (相关领导) within ${level.leadership_minutes} min by ${ways.join(' or ')}${wrongWay && !hit ? ` (recorded by ${wrongWay.channel}, which does not count)` : ''}`,
-        },
-        s,
-      );
+    const hit = firstEscalation(listed, (e) => e.role === 'leadership' && ways.includes(e.channel));
+    dueDuty(c, 'leadership', start, start + toLeadership * MIN, escalatedAt(hit), () => {
+      // Read only when nothing counts: it explains the miss.
+      const wrong = hit < 0 ? firstEscalation(listed, (e) => e.role === 'leadership' && !ways.includes(e.channel)) : -1;
+      return {
+        pointer: hit >= 0 ? `/escalations/${hit}/at` : wrong >= 0 ? `/escalations/${wrong}/channel` : escalationsPointer(i),
+        who: sla?.leadership ?? [],
+        detail: `the supervisor reports to leadership (相关领导) within ${toLeadership} min by ${ways.join(' or ')}${wrong >= 0 ? ` (recorded by ${listed![wrong]!.channel}, which does not count)` : ''}`,
+      };
+    });
   }
 
   const escDue = start + level.escalate_after_minutes * MIN;
   if (resolvedAt === undefined || resolvedAt > escDue) {
     const targets = level.escalate_to ?? [];
-    const hit = findEscalation((e) => e.role === 'technical' || e.to.some((t) => targets.includes(t)));
-    const s = state(escDue, hit?.t, now);
-    if (keep(s))
-      push(
-        {
-          kind: 'escalation',
-          key: 'escalation',
-          from: start,
-          dueAt: escDue,
-          ...(hit ? { doneAt: hit.t } : {}),
-          pointer: hit ? `/escalations/${hit.idx}/at` : i.escalations ? '/escalations' : '/reported_at',
-          who: targets,
-          detail: `not resolved after ${level.escalate_after_minutes} min: escalate to ${targets.join(', ') || 'the technical engineers'}`,
-        },
-        s,
-      );
+    const hit = firstEscalation(listed, (e) => e.role === 'technical' || e.to.some((t) => targets.includes(t)));
+    dueDuty(c, 'escalation', start, escDue, escalatedAt(hit), () => ({
+      pointer: hit >= 0 ? `/escalations/${hit}/at` : escalationsPointer(i),
+      who: targets,
+      detail: `not resolved after ${level.escalate_after_minutes} min: escalate to ${targets.join(', ') || 'the technical engineers'}`,
+    }));
   }
 
   if (level.update_every_minutes) {
-    const args = [i, level.update_every_minutes, ackAt ?? start, resolvedAt, now, deviation('update'), latestUpdatesOnly ? 2 : MAX_UPDATE_WINDOWS] as const;
+    const args = [i, level.update_every_minutes, ackAt ?? start, resolvedAt, now, deviationFor(i, 'update'), latestUpdatesOnly ? 2 : MAX_UPDATE_WINDOWS] as const;
     if (mode === 'list') out.push(...updateDuties(...args));
     else summariseUpdates(summary, ...args);
   }
 
   if (resolvedAt !== undefined) {
     const feedbackDue = resolvedAt + (level.feedback_minutes ?? (level.report_due_hours ?? 24) * 60) * MIN;
-    const verifiedAt = ms(i.verification?.at);
-    const verifiedState = state(feedbackDue, verifiedAt, now);
-    if (keep(verifiedState))
-      push(
-        {
-          kind: 'verification',
-          key: 'verification',
-          from: resolvedAt,
-          dueAt: feedbackDue,
-          ...(verifiedAt !== undefined ? { doneAt: verifiedAt } : {}),
-          pointer: i.verification ? '/verification/at' : '/resolved_at',
-          who: [i.handler],
-          detail: 'verify (验证) that the fault is cleared',
-        },
-        verifiedState,
-      );
+    dueDuty(c, 'verification', resolvedAt, feedbackDue, ms(i.verification?.at), () => ({
+      pointer: i.verification ? '/verification/at' : '/resolved_at',
+      who: [i.handler],
+      detail: 'verify (验证) that the fault is cleared',
+    }));
     // The earliest of the feedback and every feedback notification, without building a list.
     let fbAt = earliest(undefined, ms(i.feedback?.at));
     for (const n of i.notifications ?? []) if (n.duty === 'feedback') fbAt = earliest(fbAt, parseInstant(n.at));
-    const fbState = state(feedbackDue, fbAt, now);
-    if (keep(fbState))
-      push(
-        {
-          kind: 'feedback',
-          key: 'feedback',
-          from: resolvedAt,
-          dueAt: feedbackDue,
-          ...(fbAt !== undefined ? { doneAt: fbAt } : {}),
-          pointer: i.feedback ? '/feedback/at' : '/resolved_at',
-          who: [i.handler],
-          detail: `feed the result back (反馈) to ${i.reporter} and the people concerned`,
-        },
-        fbState,
-      );
-    if (level.report_due_hours) {
-      const at = ms(i.report?.submitted_at);
-      const dueAt = resolvedAt + level.report_due_hours * 3_600_000;
-      const s = state(dueAt, at, now);
-      if (keep(s))
-        push(
-          {
-            kind: 'report',
-            key: 'report',
-            from: resolvedAt,
-            dueAt,
-            ...(at !== undefined ? { doneAt: at } : {}),
-            pointer: i.report ? '/report/submitted_at' : '/resolved_at',
-            who: [i.handler],
-            detail: `submit the 故障报告单 within ${level.report_due_hours} h of resolution`,
-          },
-          s,
-        );
-    }
+    dueDuty(c, 'feedback', resolvedAt, feedbackDue, fbAt, () => ({
+      pointer: i.feedback ? '/feedback/at' : '/resolved_at',
+      who: [i.handler],
+      detail: `feed the result back (反馈) to ${i.reporter} and the people concerned`,
+    }));
+    const reportHours = level.report_due_hours;
+    if (reportHours)
+      dueDuty(c, 'report', resolvedAt, resolvedAt + reportHours * 3_600_000, ms(i.report?.submitted_at), () => ({
+        pointer: i.report ? '/report/submitted_at' : '/resolved_at',
+        who: [i.handler],
+        detail: `submit the 故障报告单 within ${reportHours} h of resolution`,
+      }));
   }
 
   if (level.postmortem === 'required') {
     const ok = i.postmortem.status !== 'not_required';
-    if (keep(ok ? 'met' : 'overdue'))
+    if (ok ? mode !== 'missed' : true) {
+      const deviation = deviationFor(i, 'postmortem');
       out.push({
         kind: 'postmortem',
         key: 'postmortem',
@@ -300,8 +255,9 @@ function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly }: Duty
         pointer: '/postmortem/status',
         who: [i.handler],
         detail: 'a postmortem (复盘) is required at this level',
-        ...deviation('postmortem'),
+        ...(deviation ? { deviation } : {}),
       });
+    }
   }
   return { duties: out, updates: summary };
 }
@@ -350,7 +306,7 @@ const updateDetail = (every: number, lo: number, hi: number) => `status update e
 const missingUpdatePointer = (i: IncidentDocument) => (i.notifications ? '/notifications' : i.acknowledged_at ? '/acknowledged_at' : '/reported_at');
 
 /** One `update` duty per window (the window still running is `pending`). Pure. */
-function updateDuties(i: IncidentDocument, every: number, from: number, resolvedAt: number | undefined, now: number, dev: { deviation?: Duty['deviation'] }, keep: number): Duty[] {
+function updateDuties(i: IncidentDocument, every: number, from: number, resolvedAt: number | undefined, now: number, deviation: Duty['deviation'], keep: number): Duty[] {
   const out: Duty[] = [];
   scanUpdateWindows(i, every, from, resolvedAt, now, keep, (k, lo, hi, hit) => {
     out.push({
@@ -363,29 +319,20 @@ function updateDuties(i: IncidentDocument, every: number, from: number, resolved
       pointer: hit ? `/notifications/${hit.idx}/at` : missingUpdatePointer(i),
       who: [i.handler],
       detail: updateDetail(every, lo, hi),
-      ...dev,
+      ...(deviation ? { deviation } : {}),
     });
   });
   return out;
 }
 
 /** summariseUpdateDuties(updateDuties(...)), counted into `summary` without building the duties. Pure. */
-function summariseUpdates(
-  summary: UpdateSummary,
-  i: IncidentDocument,
-  every: number,
-  from: number,
-  resolvedAt: number | undefined,
-  now: number,
-  dev: { deviation?: Duty['deviation'] },
-  keep: number,
-): void {
+function summariseUpdates(summary: UpdateSummary, i: IncidentDocument, every: number, from: number, resolvedAt: number | undefined, now: number, deviation: Duty['deviation'], keep: number): void {
   scanUpdateWindows(i, every, from, resolvedAt, now, keep, (_k, lo, hi, hit) => {
     const state = updateState(hit, hi, now);
     if (state === 'pending') return;
     summary.owed++;
     if (state !== 'overdue') return;
-    if (summary.missed++ === 0) summary.first = { pointer: missingUpdatePointer(i), detail: updateDetail(every, lo, hi), ...dev };
+    if (summary.missed++ === 0) summary.first = { pointer: missingUpdatePointer(i), detail: updateDetail(every, lo, hi), ...(deviation ? { deviation } : {}) };
   });
 }
 

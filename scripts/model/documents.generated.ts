@@ -2859,6 +2859,10 @@ name: string
  */
 github?: string
 /**
+ * The GitHub account's immutable numeric id (https://api.github.com/users/<login> → id). A login can be renamed or recycled by another account; when github_id is set, a review counts for this person only if its account has this id. Without it, the login alone decides.
+ */
+github_id?: number
+/**
  * E-mail address.
  */
 email?: string

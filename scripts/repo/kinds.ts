@@ -39,9 +39,22 @@ export interface KindMatch {
   year?: string;
 }
 
+/**
+ * Each kind's pattern with the literal folder it starts with (`inventory/hosts/`,
+ * `policies/`): a path is tried only against the patterns whose folder it is in.
+ * Lint matches every file's path several times; 22 regular expressions per call
+ * cost ~10 ms per pass at ten thousand documents.
+ */
+const KIND_PREFIXES = DOCUMENT_KINDS.map((k) => {
+  const literal = k.pattern.source.slice(1, k.pattern.source.indexOf('(')).replace(/\\\//g, '/');
+  // Only a plain folder name is a prefix every match starts with; anything else is always tried.
+  return { k, prefix: /^[\w/-]*$/.test(literal) ? literal : '' };
+});
+
 /** Decides a file's kind from its repository-relative path; undefined for files that are not documents. Pure. */
 export function matchKind(relPath: string): KindMatch | undefined {
-  for (const k of DOCUMENT_KINDS) {
+  for (const { k, prefix } of KIND_PREFIXES) {
+    if (!relPath.startsWith(prefix)) continue;
     const m = k.pattern.exec(relPath);
     if (!m) continue;
     if (m.length === 3) return { kind: k.kind, schema: k.schema, expectedId: m[2]!, year: m[1]! };

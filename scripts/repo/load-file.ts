@@ -1,10 +1,10 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import path from 'node:path';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import { strayFileDiagnostic } from './governed.ts';
 import { matchKind } from './kinds.ts';
 import { parseDocumentText, type AnyDoc, type ParsedDocument } from './parse-document.ts';
 import { lazyLocator, YAML_LIMITS } from './parse-yaml.ts';
+import { joinRepoPath } from './repo-path.ts';
 import type { ReadAhead } from './read-ahead.ts';
 import type { SchemaValidator } from './validate-schema.ts';
 
@@ -42,7 +42,7 @@ function readCapped(abs: string): Uint8Array | number {
 export function loadFile(root: string, rel: string, validator: SchemaValidator, ahead?: ReadAhead): ParsedDocument {
   const match = matchKind(rel);
   if (!match) return { diagnostics: [strayFileDiagnostic(rel)] };
-  const abs = path.join(root, rel);
+  const abs = joinRepoPath(root, rel);
   const taken = ahead?.take(abs);
   const bytes = taken ?? readCapped(abs);
   if (typeof bytes === 'number') {

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { codePath } from '../model/code-root.ts';
@@ -11,33 +10,72 @@ import type { AnyDoc, ParsedDocument } from './parse-document.ts';
 import { YAML_LIMITS } from './parse-yaml.ts';
 import { startReadAhead } from './read-ahead.ts';
 import { RepoModel } from './repo-model.ts';
+import { joinRepoPath } from './repo-path.ts';
 import { requireRepositoryRoot } from './repository-root.ts';
 import { createSchemaValidator, type SchemaValidator } from './validate-schema.ts';
 
-/** Reads every schemas/*.schema.json of a repository, keyed by name. Edge. */
+/**
+ * Reads every schemas/*.schema.json of a repository, keyed by name. Edge.
+ * Synchronous, like the listing below: a score of small files read through the
+ * thread pool cost four round trips each (~20 ms of lint's start-up).
+ */
 export async function readSchemas(root: string): Promise<Record<string, object>> {
   const dir = path.join(root, 'schemas');
   const out: Record<string, object> = {};
-  for (const f of (await readdir(dir).catch(() => [] as string[])).sort()) {
-    if (f.endsWith('.schema.json')) out[f.slice(0, -'.schema.json'.length)] = JSON.parse(await readFile(path.join(dir, f), 'utf8')) as object;
+  for (const f of readdirOrEmpty(dir).sort()) {
+    if (f.endsWith('.schema.json')) out[f.slice(0, -'.schema.json'.length)] = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as object;
   }
   return out;
 }
 
-/** Lists candidate document files (repository-relative), refusing links that leave the repository. Edge. */
-async function listDocumentFiles(root: string, diagnostics: Diagnostic[]): Promise<string[]> {
-  const realRoot = await realpath(root);
+function readdirOrEmpty(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function isDirectoryNoFollow(p: string): boolean {
+  try {
+    return lstatSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function realpathOrUndefined(p: string): string | undefined {
+  try {
+    return realpathSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Lists candidate document files (repository-relative), refusing links that leave the repository. Edge.
+ * Synchronous: a few dozen folders, and awaiting each readdir and realpath cost
+ * more than the calls themselves (~35 ms against ~12 ms at ten thousand files).
+ */
+function listDocumentFiles(root: string, diagnostics: Diagnostic[]): string[] {
+  const realRoot = realpathSync(root);
   const out: string[] = [];
   const visited = new Set<string>();
-  async function walk(rel: string): Promise<void> {
-    const real = await realpath(path.join(root, rel)).catch(() => undefined);
+  function walk(rel: string): void {
+    const dir = path.join(root, rel);
+    const real = realpathOrUndefined(dir);
     if (!real || visited.has(real)) return; // a link back into a folder already read is read once
     visited.add(real);
-    const entries = await readdir(path.join(root, rel), { withFileTypes: true }).catch(() => []);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
     for (const e of entries) {
       const childRel = `${rel}/${e.name}`;
       if (e.isSymbolicLink()) {
-        const target = await realpath(path.join(root, childRel)).catch(() => undefined);
+        const target = realpathOrUndefined(path.join(root, childRel));
         if (!target || !(target === realRoot || target.startsWith(realRoot + path.sep))) {
           diagnostics.push(
             diagnostic('repo.escapes', { file: childRel, line: 1, col: 1 }, `${childRel} is a link to ${target ?? 'a missing file'}, outside the repository; it is not read`, {
@@ -46,16 +84,15 @@ async function listDocumentFiles(root: string, diagnostics: Diagnostic[]): Promi
           );
           continue;
         }
-        const s = await stat(target);
-        if (s.isDirectory()) await walk(childRel);
+        const s = statSync(target);
+        if (s.isDirectory()) walk(childRel);
         else if (s.isFile()) out.push(childRel);
-      } else if (e.isDirectory()) await walk(childRel);
+      } else if (e.isDirectory()) walk(childRel);
       else if (e.isFile()) out.push(childRel);
     }
   }
   for (const top of DOCUMENT_ROOTS) {
-    const s = await lstat(path.join(root, top)).catch(() => undefined);
-    if (s?.isDirectory()) await walk(top);
+    if (isDirectoryNoFollow(path.join(root, top))) walk(top);
   }
   return out.sort();
 }
@@ -94,11 +131,11 @@ export async function readRepo(root: string, options: ReadRepoOptions = {}): Pro
   try {
     const schemas = options.validator ? undefined : await readSchemas(root);
     const validator = options.validator ?? createSchemaValidator(schemas!);
-    files = (await listDocumentFiles(root, diagnostics)).filter(isGovernedFile);
+    files = listDocumentFiles(root, diagnostics).filter(isGovernedFile);
     if (useWorker && schemas) results = await loadInTwoThreads(root, files, schemas, validator, useWorker === 'all', options.onWorkerDone);
     else {
       // The files loadFile reads, in the order it reads them (a file no kind matches is reported without reading).
-      ahead?.begin(files.filter((rel) => matchKind(rel)).map((rel) => path.join(root, rel)));
+      ahead?.begin(files.filter((rel) => matchKind(rel)).map((rel) => joinRepoPath(root, rel)));
       results = files.map((rel) => loadFile(root, rel, validator, ahead));
     }
   } finally {

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { hourOffsetMinutes } from '../calendar/zone-offset.ts';
 import type { CalendarDocument, HostDocument } from '../model/documents.generated.ts';
 
 type Window = CalendarDocument['maintenance_windows'][number];
@@ -29,20 +29,10 @@ export interface Occurrence {
 }
 
 const DAY = 86_400_000;
-const offsetCache = new Map<string, Map<number, number>>();
 
-/** The zone's UTC offset in minutes at an instant; memoised per hour (zone rules change far less often). */
+/** The zone's UTC offset in minutes at an instant, as luxon gives it for the start of its UTC hour (zone rules change far less often). */
 export function zoneOffsetMinutes(zone: string, ms: number): number {
-  let byHour = offsetCache.get(zone);
-  if (!byHour) offsetCache.set(zone, (byHour = new Map()));
-  const hour = Math.floor(ms / 3_600_000);
-  let off = byHour.get(hour);
-  if (off === undefined) {
-    off = DateTime.fromMillis(hour * 3_600_000, { zone }).offset;
-    if (byHour.size > 100_000) byHour.clear();
-    byHour.set(hour, off);
-  }
-  return off;
+  return hourOffsetMinutes(zone, ms);
 }
 
 /** UTC instant of a local wall-clock time (local day number × minutes after midnight) in a zone. */

@@ -45,11 +45,14 @@ export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
   const mostSevere = mostSevereOf(sla);
   const nowMs = now.getTime();
   const zone = repo.one('calendar')?.data.timezone ?? 'Asia/Shanghai';
+  const known = (id: string) => repo.get('person', id) !== undefined || repo.hasInvalid('person', id);
+  const contactKnown = (id: string) => repo.get('contact', id) !== undefined || repo.hasInvalid('contact', id);
   for (const inc of repo.all('incident')) {
     const d = inc.data;
     const level = levelOf(sla, d.level);
+    const resolved = isResolved(d);
     const { duties, updates } = evaluateMissedDuties({ incident: d, level, sla, now: nowMs });
-    out.push(...dutyDiagnostics(inc, duties, updates, nowMs, zone, isResolved(d)));
+    if (duties.length || updates.missed) for (const f of dutyDiagnostics(inc, duties, updates, nowMs, zone, resolved)) out.push(f);
 
     const hosts: Doc<'host'>[] = [];
     for (const id of d.affected?.hosts ?? []) {
@@ -71,29 +74,16 @@ export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
     }
 
     const detected = parseInstant(d.detected_at);
-    // The pointer (`/list/i/field`, or `/field` alone) is built only for a time that is reported.
-    const early = (t: string, list: string, i: number, field: string) => {
-      if (parseInstant(t) < detected)
-        out.push(
-          at(
-            inc,
-            list ? `/${list}/${i}/${field}` : `/${field}`,
-            'incident.time-order',
-            `${t} is before the fault was detected (${d.detected_at})`,
-            'check the date: the chain starts at detection',
-            'warning',
-          ),
-        );
-    };
     const escalations = d.escalations;
     const notifications = d.notifications;
     const engagements = d.vendor_engagements;
-    if (escalations) for (let i = 0; i < escalations.length; i++) early(escalations[i]!.at, 'escalations', i, 'at');
-    if (notifications) for (let i = 0; i < notifications.length; i++) early(notifications[i]!.at, 'notifications', i, 'at');
-    if (engagements) for (let i = 0; i < engagements.length; i++) early(engagements[i]!.called_at, 'vendor_engagements', i, 'called_at');
-    if (d.analysed_at) early(d.analysed_at, '', 0, 'analysed_at');
+    if (escalations) for (let i = 0; i < escalations.length; i++) if (parseInstant(escalations[i]!.at) < detected) out.push(earlyTime(inc, escalations[i]!.at, '/escalations', i, 'at'));
+    if (notifications) for (let i = 0; i < notifications.length; i++) if (parseInstant(notifications[i]!.at) < detected) out.push(earlyTime(inc, notifications[i]!.at, '/notifications', i, 'at'));
+    if (engagements)
+      for (let i = 0; i < engagements.length; i++) if (parseInstant(engagements[i]!.called_at) < detected) out.push(earlyTime(inc, engagements[i]!.called_at, '/vendor_engagements', i, 'called_at'));
+    if (d.analysed_at && parseInstant(d.analysed_at) < detected) out.push(earlyTime(inc, d.analysed_at, '', undefined, 'analysed_at'));
 
-    if (isResolved(d) && !d.analysed_at)
+    if (resolved && !d.analysed_at)
       out.push(
         at(
           inc,
@@ -104,40 +94,45 @@ export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
         ),
       );
 
-    d.deviations?.forEach((dev, i) => {
-      if (dev.approved_by === d.handler)
-        out.push(
-          at(
-            inc,
-            `/deviations/${i}/approved_by`,
-            'incident.deviation-self-approved',
-            `the handler ${d.handler} approved their own deviation`,
-            'a deviation is accepted by someone else, usually the supervisor',
-          ),
-        );
-    });
+    const deviations = d.deviations;
+    if (deviations)
+      for (let i = 0; i < deviations.length; i++)
+        if (deviations[i]!.approved_by === d.handler)
+          out.push(
+            at(
+              inc,
+              `/deviations/${i}/approved_by`,
+              'incident.deviation-self-approved',
+              `the handler ${d.handler} approved their own deviation`,
+              'a deviation is accepted by someone else, usually the supervisor',
+            ),
+          );
 
-    const known = (id: string) => repo.get('person', id) !== undefined || repo.hasInvalid('person', id);
-    const contactKnown = (id: string) => repo.get('contact', id) !== undefined || repo.hasInvalid('contact', id);
-    // `list` and `field` make the pointer (`/list/i/field`, or `/list/field` without an index), built only for an id that is reported.
-    const personRef = (id: string | undefined, list: string, i: number | undefined, field: string) => {
-      if (id !== undefined && !known(id))
-        out.push(at(inc, i === undefined ? `/${list}/${field}` : `/${list}/${i}/${field}`, 'incident.unknown-person', `no person '${id}'`, 'use an id from policies/access/people/'));
-    };
-    escalations?.forEach((e, i) => {
-      personRef(e.by, 'escalations', i, 'by');
-      e.to.forEach((t, j) => {
-        if (!known(t) && !contactKnown(t))
-          out.push(at(inc, `/escalations/${i}/to/${j}`, 'incident.unknown-person', `'${t}' is neither a person nor a contact`, 'use an id from policies/access/people/ or policies/contacts/'));
-      });
-    });
-    if (notifications) for (let i = 0; i < notifications.length; i++) personRef(notifications[i]!.by, 'notifications', i, 'by');
-    personRef(d.verification?.by, 'verification', undefined, 'by');
-    personRef(d.feedback?.by, 'feedback', undefined, 'by');
-    personRef(d.report?.by, 'report', undefined, 'by');
-    d.deviations?.forEach((x, i) => personRef(x.approved_by, 'deviations', i, 'approved_by'));
+    if (escalations)
+      for (let i = 0; i < escalations.length; i++) {
+        const e = escalations[i]!;
+        if (e.by !== undefined && !known(e.by)) out.push(unknownPerson(inc, e.by, '/escalations', i, 'by'));
+        const to = e.to;
+        for (let j = 0; j < to.length; j++)
+          if (!known(to[j]!) && !contactKnown(to[j]!))
+            out.push(at(inc, `/escalations/${i}/to/${j}`, 'incident.unknown-person', `'${to[j]}' is neither a person nor a contact`, 'use an id from policies/access/people/ or policies/contacts/'));
+      }
+    if (notifications)
+      for (let i = 0; i < notifications.length; i++) {
+        const by = notifications[i]!.by;
+        if (by !== undefined && !known(by)) out.push(unknownPerson(inc, by, '/notifications', i, 'by'));
+      }
+    const verifiedBy = d.verification?.by;
+    if (verifiedBy !== undefined && !known(verifiedBy)) out.push(unknownPerson(inc, verifiedBy, '/verification', undefined, 'by'));
+    const feedbackBy = d.feedback?.by;
+    if (feedbackBy !== undefined && !known(feedbackBy)) out.push(unknownPerson(inc, feedbackBy, '/feedback', undefined, 'by'));
+    const reportBy = d.report?.by;
+    if (reportBy !== undefined && !known(reportBy)) out.push(unknownPerson(inc, reportBy, '/report', undefined, 'by'));
+    if (deviations)
+      for (let i = 0; i < deviations.length; i++)
+        if (deviations[i]!.approved_by !== undefined && !known(deviations[i]!.approved_by)) out.push(unknownPerson(inc, deviations[i]!.approved_by, '/deviations', i, 'approved_by'));
     engagements?.forEach((v, i) => {
-      personRef(v.by, 'vendor_engagements', i, 'by');
+      if (v.by !== undefined && !known(v.by)) out.push(unknownPerson(inc, v.by, '/vendor_engagements', i, 'by'));
       const c = repo.get('contact', v.contact);
       if (!c) {
         if (!repo.hasInvalid('contact', v.contact))
@@ -178,6 +173,23 @@ export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
     });
   }
   return out;
+}
+
+/** incident.time-order: the time at `/list/i/field` (or `/field` alone) is before the fault was detected. */
+function earlyTime(inc: Doc<'incident'>, t: string, list: string, i: number | undefined, field: string): Diagnostic {
+  return at(
+    inc,
+    i === undefined ? `/${field}` : `${list}/${i}/${field}`,
+    'incident.time-order',
+    `${t} is before the fault was detected (${inc.data.detected_at})`,
+    'check the date: the chain starts at detection',
+    'warning',
+  );
+}
+
+/** incident.unknown-person at `/list/i/field`, or `/list/field` without an index. */
+function unknownPerson(inc: Doc<'incident'>, id: string, list: string, i: number | undefined, field: string): Diagnostic {
+  return at(inc, i === undefined ? `${list}/${field}` : `${list}/${i}/${field}`, 'incident.unknown-person', `no person '${id}'`, 'use an id from policies/access/people/');
 }
 
 /** Findings for the missed and late duties; the update windows (summarised) as one finding. */

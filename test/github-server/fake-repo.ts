@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 export interface FakeUser {
   login: string;
   type?: 'User' | 'Bot';
+  /** GitHub's immutable account id (default: one made from the login, so a login always has the same id). */
+  id?: number;
   /** Git author name and e-mail when this user writes a commit (default: login, login@users.noreply.github.local). */
   name?: string;
   email?: string;

@@ -24,11 +24,14 @@ export interface Fault {
   path: RegExp;
   /**
    * `hang`: never answers (the connection stays open until the server stops); `raw`: answers `status` with
-   * `body` as it is (truncated JSON, HTML from a proxy) and `headers` (e.g. a `retry-after`).
+   * `body` as it is (truncated JSON, HTML from a proxy) and `headers` (e.g. a `retry-after`); `endless`: answers
+   * `status` with `headers`, then `body` and `chunk` after it, again and again, until the client hangs up.
    */
-  kind: 'status' | 'secondary-rate-limit' | 'rate-limit' | 'hang' | 'raw';
+  kind: 'status' | 'secondary-rate-limit' | 'rate-limit' | 'hang' | 'raw' | 'endless';
   status?: number;
   body?: string;
+  /** `endless`: what is written after `body`, forever (default 64 KiB of spaces, which JSON allows anywhere). */
+  chunk?: string;
   headers?: Record<string, string>;
   /** How many matching requests fail; Infinity for all. */
   times: number;
@@ -93,7 +96,7 @@ export interface GitHubServer {
   stop(): Promise<void>;
 }
 
-export const userJson = (u: FakeUser, id = idOf(u.login)) => ({
+export const userJson = (u: FakeUser, id = u.id ?? idOf(u.login)) => ({
   login: u.login,
   id,
   node_id: `U_${id}`,
@@ -182,6 +185,17 @@ export async function startGitHubServer(opts: { token?: string; actor?: FakeUser
         requests.push({ method, path: req.url ?? '', status: fault.status ?? 200 });
         res.writeHead(fault.status ?? 200, { 'content-type': 'application/json; charset=utf-8', ...fault.headers });
         return res.end(fault.body ?? '');
+      }
+      if (fault.kind === 'endless') {
+        requests.push({ method, path: req.url ?? '', status: fault.status ?? 200 });
+        res.writeHead(fault.status ?? 200, { 'content-type': 'application/json; charset=utf-8', ...fault.headers });
+        const chunk = fault.chunk ?? ' '.repeat(64 * 1024);
+        const pour = () => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once('drain', pour);
+        };
+        res.write(fault.body ?? '');
+        return pour();
       }
       if (fault.kind === 'secondary-rate-limit') {
         return send(

@@ -136,11 +136,13 @@ describe('commits', () => {
     expect(r.status).toBe('pending');
   });
 
-  it('a commit without git author, committer or message is read as having none', async () => {
+  it('a commit without git author, committer or message is read as having none: nobody is named for it, so no approval is trusted', async () => {
     approvable(21);
     h.repo.review(21, user('chen-jie'), 'APPROVED');
     eachItem(/\/pulls\/21\/commits$/, (c) => ({ ...c, author: null, committer: null, commit: { ...(c.commit as Obj), author: null, committer: null, message: null } }));
-    expect((await gate(h, 21)).status).toBe('satisfied');
+    const r = await gate(h, 21);
+    expect(r.status).toBe('failed');
+    expect([...new Set(problems(r))]).toEqual(['gate.unknown-contributor']);
   });
 
   it('a commit list that lost an item (fewer than the pull request counts) fails closed', async () => {

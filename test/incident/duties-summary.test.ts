@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateDuties, evaluateDutiesSummarisingUpdates, summariseUpdateDuties, type DutyInput, type SlaLevel } from '../../scripts/incident/duties.ts';
+import { evaluateDuties, evaluateDutiesSummarisingUpdates, evaluateMissedDuties, summariseUpdateDuties, type DutyInput, type SlaLevel } from '../../scripts/incident/duties.ts';
 import type { IncidentDocument } from '../../scripts/model/documents.generated.ts';
 
 const sla: DutyInput['sla'] = { supervisors: ['p-boss'], leadership: ['p-lead'] };
@@ -72,6 +72,23 @@ describe('evaluateDutiesSummarisingUpdates', () => {
     // The corpus exercises missed windows, not only empty summaries.
     expect(missed).toBeGreaterThan(1000);
     expect(cases.some((incident) => evaluateDutiesSummarisingUpdates({ incident, level: LEVEL, sla, now: nows[3]! }).updates.first?.deviation)).toBe(true);
+  });
+
+  it('evaluateMissedDuties lists exactly the late and overdue duties of the full evaluation, with their deviations', () => {
+    let listed = 0;
+    for (const incident of cases) {
+      const variants = [incident, { ...incident, deviations: [{ duty: 'acknowledge', reason: 'pager down', approved_by: 'p-boss' }] } as unknown as IncidentDocument];
+      for (const i of variants)
+        for (const now of nows) {
+          const input = { incident: i, level: { ...LEVEL, report_to_supervisor_minutes: 15, leadership_minutes: 30, postmortem: 'required' } as SlaLevel, sla, now };
+          const full = evaluateDutiesSummarisingUpdates(input);
+          const missed = evaluateMissedDuties(input);
+          expect(missed.duties).toEqual(full.duties.filter((d) => d.state === 'late' || d.state === 'overdue'));
+          expect(missed.updates).toEqual(full.updates);
+          listed += missed.duties.length;
+        }
+    }
+    expect(listed).toBeGreaterThan(1000);
   });
 
   it('keeps at most the last windows evaluateDuties keeps, for an incident open for months', () => {

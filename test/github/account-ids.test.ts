@@ -1,0 +1,115 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { GateResult } from '../../scripts/gate/types.ts';
+import { changePath, changeYaml, gate, runGateCli, startHarness, user, type Harness } from '../gate/helpers.ts';
+
+/**
+ * GitHub logins are not identities: an account can be renamed, and its old login registered by anyone.
+ * A person may pin the account by its immutable id (`github_id`); then only a review whose `user.id`
+ * is that id counts for them, and a review by their login from another account says so, located in
+ * their people file. Through the real Octokit client against the local server.
+ */
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.stop();
+});
+
+const CHEN = 'policies/access/people/chen-jie.yaml';
+const CHEN_ID = 4242;
+
+/** A base where chen-jie's people file pins `github_id` (unless null), and PR n by li-na with a low-risk change. */
+function withId(n: number, id: number | null = CHEN_ID) {
+  const text = h.repo.commits
+    .get(h.base)!
+    .tree.get(CHEN)!
+    .replace('github: chenjie-yf', `github: chenjie-yf${id === null ? '' : `\ngithub_id: ${id}`}`);
+  const base = h.repo.commit({ parent: h.base, files: { [CHEN]: text }, author: user('zhang-wei'), committer: user('zhang-wei'), message: 'pin' });
+  const head = h.repo.commit({ parent: base, files: { [changePath()]: changeYaml() }, author: user('li-na'), committer: user('li-na'), message: `PR ${n}` });
+  h.repo.openPull({ number: n, author: user('li-na'), baseSha: base, commits: [head] });
+}
+
+const ignored = (r: GateResult, login: string) => r.ignored.filter((i) => i.login === login);
+
+describe('github_id', () => {
+  it('baseline: the pinned account (login and id) approves', async () => {
+    withId(1);
+    h.repo.review(1, { login: 'chenjie-yf', id: CHEN_ID }, 'APPROVED');
+    expect((await gate(h, 1)).status).toBe('satisfied');
+  });
+
+  it('the login recycled by another account (another id) never approves; the gate names both ids and the file', async () => {
+    withId(2);
+    h.repo.review(2, { login: 'chenjie-yf', id: 9_999_001 }, 'APPROVED');
+    const r = await gate(h, 2);
+    expect(r.status).toBe('pending');
+    const [i] = ignored(r, 'chenjie-yf');
+    expect(i).toMatchObject({ reason: 'identity_mismatch', person: 'chen-jie' });
+    expect(i!.detail).toContain(CHEN);
+    expect(i!.detail).toContain(String(CHEN_ID));
+    expect(i!.detail).toContain('9999001');
+    const run = await runGateCli(h, ['--pr', '2']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/not counted: chenjie-yf .*9999001/);
+  });
+
+  it('a review whose user carries no id does not count for a pinned person', async () => {
+    withId(3);
+    h.repo.review(3, { login: 'chenjie-yf', id: CHEN_ID }, 'APPROVED');
+    h.gh.rewrite({
+      path: /\/pulls\/3\/reviews$/,
+      edit: (d) => (d as Record<string, unknown>[]).map((r) => ({ ...r, user: { login: 'chenjie-yf', type: 'User' } })),
+    });
+    const r = await gate(h, 3);
+    expect(r.status).toBe('pending');
+    expect(ignored(r, 'chenjie-yf')[0]).toMatchObject({ reason: 'identity_mismatch' });
+  });
+
+  it('a request for changes from the recycled login is not the person’s veto either (a stranger’s)', async () => {
+    withId(4);
+    h.repo.review(4, { login: 'chenjie-yf', id: 9_999_002 }, 'CHANGES_REQUESTED');
+    const r = await gate(h, 4);
+    expect(r.veto.blockers).toEqual([]);
+  });
+
+  it('the pinned person renamed their account: the review by the new login is named as theirs, with the fix', async () => {
+    withId(5);
+    h.repo.review(5, { login: 'chenjie-new', id: CHEN_ID }, 'APPROVED');
+    const r = await gate(h, 5);
+    expect(r.status).toBe('pending');
+    expect(ignored(r, 'chenjie-new')[0]!.detail).toMatch(/github_id 4242 of chen-jie.*renamed.*github: chenjie-new/);
+  });
+
+  it('the reviews read again name another account id for the same review: fails closed (one state of the reviews)', async () => {
+    withId(8);
+    h.repo.review(8, { login: 'chenjie-yf', id: CHEN_ID }, 'APPROVED');
+    let reads = 0;
+    h.gh.rewrite({
+      path: /\/pulls\/8\/reviews$/,
+      edit: (d) => (++reads === 1 ? d : (d as Record<string, unknown>[]).map((r) => ({ ...r, user: { login: 'chenjie-yf', id: 9_999_004, type: 'User' } }))),
+    });
+    const r = await gate(h, 8);
+    expect(r.status).toBe('failed');
+    expect(r.problems.map((p) => p.code)).toContain('gate.reviews-changed');
+  });
+
+  it('without github_id the login alone decides, as before', async () => {
+    withId(6, null);
+    h.repo.review(6, { login: 'chenjie-yf', id: 9_999_003 }, 'APPROVED');
+    const r6 = await gate(h, 6);
+    expect(r6.ignored, JSON.stringify(r6.ignored)).toEqual([]);
+    expect(r6.status).toBe('satisfied');
+  });
+
+  it('github_id must be a positive whole number (schema): a base people file with another fails closed', async () => {
+    const text = h.repo.commits.get(h.base)!.tree.get(CHEN)!.replace('github: chenjie-yf', 'github: chenjie-yf\ngithub_id: "4242"');
+    const base = h.repo.commit({ parent: h.base, files: { [CHEN]: text }, author: user('zhang-wei'), committer: user('zhang-wei') });
+    const head = h.repo.commit({ parent: base, files: { [changePath()]: changeYaml() }, author: user('li-na'), committer: user('li-na') });
+    h.repo.openPull({ number: 7, author: user('li-na'), baseSha: base, commits: [head] });
+    h.repo.review(7, { login: 'chenjie-yf', id: CHEN_ID }, 'APPROVED');
+    const r = await gate(h, 7);
+    expect(r.status).toBe('failed');
+    expect(r.problems.map((p) => p.file)).toContain(CHEN);
+  });
+});
