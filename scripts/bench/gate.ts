@@ -103,9 +103,9 @@ try {
     const sum = (re: RegExp) => [...m].filter(([k]) => re.test(k)).reduce((n, [, v]) => n + v, 0);
     return [
       `${sum(/^GET \/pulls|^GET \/issues/)} list pages`,
-      `${sum(/\/git\/trees\//)} trees`,
+      `${sum(/\/git\/trees\//)} trees (base, head, and one per approved commit)`,
       `${sum(/\/git\/blobs\//)} blobs (base context and changed documents)`,
-      `${sum(/\/compare\//)} compares (one per approved commit)`,
+      `${sum(/\/compare\//)} compares (only when a tree is truncated)`,
       `${sum(/\/collaborators\//)} permission reads (one per deciding reviewer)`,
       `${sum(/^(POST|PATCH)/)} writes`,
     ].join(', ');

@@ -131,7 +131,7 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
   const permissions: Record<string, string> = {};
   await Promise.all([
     ...[...approvedOn].map(async (sha) => {
-      changedSince[sha] = inPr.has(sha) || sha === baseSha ? await changedBetween(scm, sha, headSha, trees.head) : null;
+      changedSince[sha] = inPr.has(sha) || sha === baseSha ? await changedBetween(scm, sha, headSha, trees.head, sha === baseSha ? trees.base : undefined) : null;
     }),
     ...deciding.map(async (login) => {
       permissions[login] = await scm.getPermission(login);
@@ -247,14 +247,26 @@ function lintChanges(a: {
   return lintChangedChanges({ changed, context, baseChanges: sorted(a.baseChangeTexts).flatMap(([f, t]) => doc(f, t)), existingFiles, refusedFiles, now: a.now });
 }
 
-/** Paths changed from `from` to `to`: compare first; when GitHub caps the list, diff the two trees (one more call: `to`'s tree is known). */
-async function changedBetween(scm: Scm, from: string, to: string, toTree: { entries: TreeEntry[]; truncated: boolean }): Promise<string[] | null> {
-  const cmp = await scm.compareCommits(from, to);
-  if (cmp.complete) return cmp.files;
-  const [a, b] = [await scm.listTreeAtRef(from), toTree];
-  if (a.truncated || b.truncated) return null;
+/**
+ * Paths changed from `from` to `to`, by diffing their trees (one request: `to`'s tree is known, and `from`'s too when
+ * it is the base). Trees are what the gate reads content by (each blob checked against its id), so what changed is
+ * told by the same objects; compare's `files` could leave a file out while looking complete. Only when a tree is
+ * truncated (a very large repository) is compare asked, and trusted only when it is complete.
+ */
+async function changedBetween(
+  scm: Scm,
+  from: string,
+  to: string,
+  toTree: { entries: TreeEntry[]; truncated: boolean },
+  fromTree?: { entries: TreeEntry[]; truncated: boolean },
+): Promise<string[] | null> {
+  const a = fromTree ?? (toTree.truncated ? undefined : await scm.listTreeAtRef(from));
+  if (!a || a.truncated || toTree.truncated) {
+    const cmp = await scm.compareCommits(from, to);
+    return cmp.complete ? cmp.files : null;
+  }
   const before = new Map(a.entries.map((e) => [e.path, `${e.mode}:${e.sha}`]));
-  const after = new Map(b.entries.map((e) => [e.path, `${e.mode}:${e.sha}`]));
+  const after = new Map(toTree.entries.map((e) => [e.path, `${e.mode}:${e.sha}`]));
   const changed = new Set<string>();
   for (const [p, sha] of after) if (before.get(p) !== sha) changed.add(p);
   for (const p of before.keys()) if (!after.has(p)) changed.add(p);

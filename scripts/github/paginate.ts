@@ -64,6 +64,18 @@ export async function readAllPages(route: PageRoute, params: Record<string, unkn
     }
     const where = checkNext(next, apiBase, page);
     if (seen.has(canonical(where))) throw new PayloadError(`the next page after page ${page} loops back to a page already read (${redactQuery(where)}); the list cannot be read completely`);
+    // GitHub numbers the pages of these lists: the next one is this one plus one, of the same size. A link that
+    // skips a page, or changes per_page (which moves every page boundary), would lose items unseen. (A link by
+    // cursor, without `page`, and one that leaves per_page to the server, are not judged here.)
+    const want = pageNumber(url) + 1;
+    const nextUrl = new URL(where);
+    if (nextUrl.searchParams.has('page')) {
+      const size = nextUrl.searchParams.get('per_page');
+      if (pageNumber(where) !== want || (perPage && size !== null && Number(size) !== perPage))
+        throw new PayloadError(
+          `the next page after page ${page} is not page ${want} of ${perPage ?? 'the same'} items (${redactQuery(where)}); a page would be skipped or its boundaries moved, and the list cannot be read completely`,
+        );
+    }
     url = where;
   }
   return items;
@@ -103,9 +115,11 @@ function checkNext(next: string, apiBase: string, page: number): string {
   return u.toString();
 }
 
-/** A URL with its query parameters sorted, so `?a=1&b=2` and `?b=2&a=1` are one page. */
+/** A URL with its query parameters sorted, so `?a=1&b=2` and `?b=2&a=1` are one page (and no `page` is page 1). */
 function canonical(url: string): string {
   const u = new URL(url, 'http://relative.invalid');
+  // The first page is asked for without `page`: it is page 1.
+  if (!u.searchParams.has('page')) u.searchParams.set('page', '1');
   u.searchParams.sort();
   u.hash = '';
   return u.toString();

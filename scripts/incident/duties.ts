@@ -48,6 +48,8 @@ export interface DutyInput {
   now: number;
   /** Only the last two update windows (the running one and the one before): what watch and handovers need. */
   latestUpdatesOnly?: boolean;
+  /** parseInstant of each notification's `at`, by index, when the caller has read them already (lint): the same times, not parsed twice. */
+  notificationTimes?: readonly number[] | undefined;
 }
 
 const MIN = 60_000;
@@ -160,7 +162,7 @@ function firstEscalation(list: readonly Escalation[] | undefined, test: (e: Esca
 /** Where a missing escalation is pointed at: the list, or the report when there is none. */
 const escalationsPointer = (i: IncidentDocument) => (i.escalations ? '/escalations' : '/reported_at');
 
-function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly }: DutyInput, mode: 'list' | 'summary' | 'missed'): { duties: Duty[]; updates: UpdateSummary } {
+function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly, notificationTimes }: DutyInput, mode: 'list' | 'summary' | 'missed'): { duties: Duty[]; updates: UpdateSummary } {
   const summary: UpdateSummary = { owed: 0, missed: 0 };
   if (!level) return { duties: [], updates: summary };
   const out: Duty[] = [];
@@ -215,7 +217,7 @@ function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly }: Duty
   }
 
   if (level.update_every_minutes) {
-    const args = [i, level.update_every_minutes, ackAt ?? start, resolvedAt, now, deviationFor(i, 'update'), latestUpdatesOnly ? 2 : MAX_UPDATE_WINDOWS] as const;
+    const args = [i, level.update_every_minutes, ackAt ?? start, resolvedAt, now, deviationFor(i, 'update'), latestUpdatesOnly ? 2 : MAX_UPDATE_WINDOWS, notificationTimes] as const;
     if (mode === 'list') out.push(...updateDuties(...args));
     else summariseUpdates(summary, ...args);
   }
@@ -229,7 +231,9 @@ function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly }: Duty
     }));
     // The earliest of the feedback and every feedback notification, without building a list.
     let fbAt = earliest(undefined, ms(i.feedback?.at));
-    for (const n of i.notifications ?? []) if (n.duty === 'feedback') fbAt = earliest(fbAt, parseInstant(n.at));
+    const notifications = i.notifications;
+    if (notifications)
+      for (let k = 0; k < notifications.length; k++) if (notifications[k]!.duty === 'feedback') fbAt = earliest(fbAt, notificationTimes ? notificationTimes[k] : parseInstant(notifications[k]!.at));
     dueDuty(c, 'feedback', resolvedAt, feedbackDue, fbAt, () => ({
       pointer: i.feedback ? '/feedback/at' : '/resolved_at',
       who: [i.handler],
@@ -277,14 +281,15 @@ function scanUpdateWindows(
   resolvedAt: number | undefined,
   now: number,
   keep: number,
+  times: readonly number[] | undefined,
   visit: (k: number, lo: number, hi: number, hit: UpdateHit | undefined) => void,
 ): void {
   const len = every * MIN;
   const end = resolvedAt ?? now;
   const updates: UpdateHit[] = [];
-  i.notifications?.forEach((n, idx) => {
-    if (n.duty === 'update') updates.push({ t: parseInstant(n.at), idx });
-  });
+  const notifications = i.notifications;
+  if (notifications)
+    for (let idx = 0; idx < notifications.length; idx++) if (notifications[idx]!.duty === 'update') updates.push({ t: times ? times[idx]! : parseInstant(notifications[idx]!.at), idx });
   updates.sort((a, b) => a.t - b.t);
   const windows = Math.max(0, Math.ceil((end - from) / len));
   const first = Math.max(1, windows - keep + 1);
@@ -306,9 +311,18 @@ const updateDetail = (every: number, lo: number, hi: number) => `status update e
 const missingUpdatePointer = (i: IncidentDocument) => (i.notifications ? '/notifications' : i.acknowledged_at ? '/acknowledged_at' : '/reported_at');
 
 /** One `update` duty per window (the window still running is `pending`). Pure. */
-function updateDuties(i: IncidentDocument, every: number, from: number, resolvedAt: number | undefined, now: number, deviation: Duty['deviation'], keep: number): Duty[] {
+function updateDuties(
+  i: IncidentDocument,
+  every: number,
+  from: number,
+  resolvedAt: number | undefined,
+  now: number,
+  deviation: Duty['deviation'],
+  keep: number,
+  times: readonly number[] | undefined,
+): Duty[] {
   const out: Duty[] = [];
-  scanUpdateWindows(i, every, from, resolvedAt, now, keep, (k, lo, hi, hit) => {
+  scanUpdateWindows(i, every, from, resolvedAt, now, keep, times, (k, lo, hi, hit) => {
     out.push({
       kind: 'update',
       key: `update#${k}`,
@@ -326,8 +340,18 @@ function updateDuties(i: IncidentDocument, every: number, from: number, resolved
 }
 
 /** summariseUpdateDuties(updateDuties(...)), counted into `summary` without building the duties. Pure. */
-function summariseUpdates(summary: UpdateSummary, i: IncidentDocument, every: number, from: number, resolvedAt: number | undefined, now: number, deviation: Duty['deviation'], keep: number): void {
-  scanUpdateWindows(i, every, from, resolvedAt, now, keep, (_k, lo, hi, hit) => {
+function summariseUpdates(
+  summary: UpdateSummary,
+  i: IncidentDocument,
+  every: number,
+  from: number,
+  resolvedAt: number | undefined,
+  now: number,
+  deviation: Duty['deviation'],
+  keep: number,
+  times: readonly number[] | undefined,
+): void {
+  scanUpdateWindows(i, every, from, resolvedAt, now, keep, times, (_k, lo, hi, hit) => {
     const state = updateState(hit, hi, now);
     if (state === 'pending') return;
     summary.owed++;

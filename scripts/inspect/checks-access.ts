@@ -93,7 +93,9 @@ export function groupMembers(groups: readonly GroupEntry[], passwd: readonly Acc
   const out = new Map<string, string>();
   for (const g of groups) {
     if (!gids.has(g.gid)) continue;
-    for (const m of g.members) if (!out.has(m)) out.set(m, g === first ? 'supplementary group' : `supplementary group, through the /etc/group line ${g.name}:x:${g.gid}`);
+    for (const m of g.members)
+      if (!out.has(m))
+        out.set(m, g.source ? `supplementary group, through ${g.source}` : g === first ? 'supplementary group' : `supplementary group, through the /etc/group line ${g.name}:x:${g.gid}`);
   }
   for (const a of passwd) if (gids.has(a.gid)) out.set(a.name, 'primary group');
   return out;

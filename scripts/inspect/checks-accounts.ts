@@ -19,18 +19,18 @@ export function isLogin(a: Account, f: HostFacts): boolean {
 
 export function evaluateAccounts(c: CheckDef, f: HostFacts, host: InventoryHost, policy: PolicyData, now: Date): Outcome {
   const uid0 = c.params.uid0_allowed ? strList(c.params.uid0_allowed) : ['root'];
-  const minUid = Number(c.params.min_uid ?? 1000);
-  const maxUid = Number(c.params.max_uid ?? 59999);
-  const expected = `uid 0 only for ${uid0.join(', ')}; login accounts (uid ${minUid}–${maxUid}, a shell that can start a session) only as the access policy declares`;
+  // Every account whose shell can start a session is a login account, whatever its uid: a uid range (the old min_uid and
+  // max_uid) let a uid-500 or uid-60001 account with bash and a key pass. Those parameters are no longer read.
+  const expected = `uid 0 only for ${uid0.join(', ')}; login accounts (any uid, a shell that can start a session) only as the access policy declares`;
   if (!f.passwd.ok) return factFailed(f.passwd, expected)!;
   const declared = declaredAccounts(host, policy, now, strList(c.params.allow_accounts));
   const problems: string[] = [];
   const logins: string[] = [];
   for (const a of f.passwd.value) {
     const login = isLogin(a, f);
-    if (a.uid === 0 || (login && a.uid >= minUid && a.uid <= maxUid)) logins.push(`${a.name}(${a.uid})`);
+    if (a.uid === 0 || login) logins.push(`${a.name}(${a.uid})`);
     if (a.uid === 0 && !uid0.includes(a.name)) problems.push(`${a.name} has uid 0`);
-    else if (a.uid >= minUid && a.uid <= maxUid && login && !declared.has(a.name)) {
+    else if (a.uid !== 0 && login && !declared.has(a.name)) {
       const how = f.shells.ok && NO_LOGIN_NAME.test(a.shell) ? ` (${shellVerdict(a.shell, f.shells.value)})` : '';
       problems.push(`${a.name} (uid ${a.uid}) is not declared by any current grant${how}`);
     }

@@ -113,11 +113,17 @@ export function evaluateLoginDefs(c: CheckDef, f: HostFacts): Outcome {
   if (!f.loginDefs.ok) return factFailed(f.loginDefs, expected)!;
   const observed = f.loginDefs.value[key];
   const cmp = compareValue(observed, c.params);
+  // shadow reads a number with strtol and takes its default when anything follows it (`90 # policy`): no limit at all.
+  const unreadable = cmp.problem && observed !== undefined && (c.params.min !== undefined || c.params.max !== undefined) && !/^[-+]?\d+$/.test(observed);
   return {
     status: cmp.problem ? 'fail' : 'pass',
     expected,
     observed: `${key} ${observed ?? '(not set)'}`,
-    reason: cmp.problem ? `${key} ${cmp.problem} in /etc/login.defs` : '',
+    reason: unreadable
+      ? `${key} is '${observed}' in /etc/login.defs, which shadow cannot read as a number (it uses its default instead)`
+      : cmp.problem
+        ? `${key} ${cmp.problem} in /etc/login.defs`
+        : '',
     evidence: f.loginDefs.command,
   };
 }
@@ -151,6 +157,11 @@ export function evaluateFileMode(c: CheckDef, f: HostFacts): Outcome {
   const m = f.files.value.get(path);
   const evidence = `stat -c '%a %U %G' ${path}; getfacl -p ${path}`;
   if (!m) return { status: 'error', expected, observed: '', reason: `${path} was not in the probe`, evidence: f.files.command };
+  // A link: the baseline means the file it resolves to (its mode is what every open meets); the link itself is judged apart.
+  const link = m.link;
+  const linkEvidence = link ? `${evidence}; stat -L -c '%a %U %G' ${path}; namei -l ${path}` : evidence;
+  if (link && !link.exists)
+    return { status: 'fail', expected, observed: `${path} -> ${link.target} (missing)`, reason: `${path} is a link to ${link.target}, which does not exist`, evidence: linkEvidence };
   if (!m.exists) return { status: c.params.must_exist ? 'fail' : 'not_applicable', expected, observed: `${path} missing`, reason: `${path} does not exist`, evidence: f.files.command };
   const problems: string[] = [];
   if ((m.mode! & ~max & 0o7777) !== 0) problems.push(`mode ${m.mode!.toString(8).padStart(4, '0')} has bits beyond ${max.toString(8).padStart(4, '0')}${m.mode! & 0o002 ? ' (world-writable)' : ''}`);
@@ -166,12 +177,19 @@ export function evaluateFileMode(c: CheckDef, f: HostFacts): Outcome {
       .join(',');
     if (named.length) problems.push(`ACL grants ${named.map((e) => `${e.tag} ${e.qualifier} ${e.perms}`).join(', ')}`);
   }
+  if (link && problems.length) problems[problems.length - 1] += `, on ${link.target} (the link's target)`;
+  if (link) {
+    const top = (p: string) => `/${p.split('/')[1] ?? ''}`;
+    const outside = top(link.target) !== top(path) ? `, outside ${top(path)}` : '';
+    const unsafe = link.unsafe.length ? `, and ${link.unsafe.join(', ')} lets someone other than root replace it` : '';
+    if (outside || unsafe) problems.push(`${path} is a link to ${link.target}${outside}${unsafe}`);
+  }
   return {
     status: problems.length ? 'fail' : 'pass',
     expected,
-    observed: `${path} ${m.mode!.toString(8).padStart(4, '0')} ${m.owner}:${m.group}${acl ? ` acl ${acl}` : ''}`,
+    observed: `${path}${link ? ` -> ${link.target} (judged by the link's target)` : ''} ${m.mode!.toString(8).padStart(4, '0')} ${m.owner}:${m.group}${acl ? ` acl ${acl}` : ''}`,
     reason: problems.join('; '),
-    evidence,
+    evidence: linkEvidence,
   };
 }
 

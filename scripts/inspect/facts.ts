@@ -29,6 +29,8 @@ export interface GroupEntry {
   name: string;
   gid: number;
   members: string[];
+  /** Where a membership comes from when not from an /etc/group line (NSS: userdb, extrausers). */
+  source?: string;
 }
 export interface ShadowEntry {
   name: string;
@@ -68,6 +70,14 @@ export interface FileMeta {
   group?: string;
   kind?: string;
   acl?: FileAcl[] | 'unreadable';
+  /** The path is a symbolic link: mode, owner, group and ACL above are its target's. */
+  link?: FileLink;
+}
+/** Where a link resolves, whether that exists, and the directories on the way anyone but root can write (path and why). */
+export interface FileLink {
+  target: string;
+  exists: boolean;
+  unsafe: string[];
 }
 export interface DiskEntry {
   filesystem: string;

@@ -12,7 +12,7 @@ import { parseLogRetention } from './parse-log-retention.ts';
 import { parseListenProcs } from './parse-listen-procs.ts';
 import { sectionCommand } from './probe.ts';
 import { parseResticSnapshots, parseSysctlPersisted, parseSysctlRunning } from './parse-sysctl.ts';
-import { parseDf, parseGroup, parseIdentity, parseLoad, parseLoginDefs, parseMeminfo, parseOsRelease, parsePackages, parsePasswdView, parseShadowMeta } from './parse-system.ts';
+import { parseDf, parseGroupView, parseIdentity, parseLoad, parseLoginDefs, parseMeminfo, parseOsRelease, parsePackages, parsePasswdView, parseShadowMeta } from './parse-system.ts';
 
 /** Turns raw probe sections into typed facts; a failed or unreadable section becomes a Fact error with the reason. Pure. */
 export function gatherFacts(
@@ -45,6 +45,7 @@ export function gatherFacts(
   const part = <T, U>(f: Fact<T>, pick: (v: T) => U): Fact<U> => (f.ok ? factOk(pick(f.value), f.command) : f);
   // Accounts NSS adds beyond /etc/passwd are named in the evidence: `cat /etc/passwd` alone would not show them.
   const passwd = fact('passwd', (t) => parsePasswdView(t, boundary));
+  const withNote = <T>(f: Fact<T>, note: (v: T) => string): Fact<T> => (f.ok ? factOk(f.value, `${f.command}${note(f.value)}`) : f);
   const nssNote = passwd.ok && passwd.value.nss.length ? `; getent passwd ${passwd.value.nss.join(' ')} (NSS, not in /etc/passwd)` : '';
   return {
     host,
@@ -57,7 +58,10 @@ export function gatherFacts(
     units: fact('units', (t) => parseUnits(t, boundary)),
     loginDefs: fact('login-defs', parseLoginDefs),
     passwd: passwd.ok ? factOk(passwd.value.accounts, `${passwd.command}${nssNote}`) : passwd,
-    group: fact('group', parseGroup),
+    group: withNote(
+      fact('group', (t) => parseGroupView(t, boundary)),
+      (v) => (v.some((g) => g.source) ? '; getent group, getent initgroups ACCOUNT… (NSS: what /etc/group does not list)' : ''),
+    ),
     shadow: fact('shadow', parseShadowMeta),
     shells: fact('shells', (t) => parseShells(t, boundary)),
     authorizedKeys: part(keys, (v) => v.keys),

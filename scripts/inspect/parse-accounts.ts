@@ -1,4 +1,5 @@
-import type { Account, FileAcl, FileMeta } from './facts.ts';
+import path from 'node:path';
+import type { Account, FileAcl, FileLink, FileMeta } from './facts.ts';
 import { parseFramed } from './parse-framed.ts';
 import { parseFileMeta } from './parse-system.ts';
 
@@ -61,8 +62,17 @@ export function parseFilesSection(text: string, boundary: string): Map<string, F
   const framed = parseFramed(text, boundary);
   const aclAt = framed.markers.find((m) => m.word === 'acl' || m.word === 'noacl');
   const all = text.split('\n');
+  const firstMark = framed.markers[0];
+  const metas = parseFileMeta(all.slice(0, firstMark ? firstMark.line - 1 : all.length).join('\n'));
+  const links = framed.markers.filter((m) => m.word === 'link');
+  for (const [i, m] of links.entries()) {
+    const end = (links[i + 1] ?? aclAt)?.line ?? all.length + 1;
+    const link = parseLinkBlock(m.rest, all.slice(m.line, end - 1));
+    const meta = metas.get(m.rest) ?? { path: m.rest, exists: false };
+    meta.link = link;
+    metas.set(m.rest, meta);
+  }
   const cut = aclAt ? aclAt.line - 1 : all.length;
-  const metas = parseFileMeta(all.slice(0, cut).join('\n'));
   const after = all.slice(cut + 1);
   if (!aclAt) return metas;
   if (aclAt.word === 'noacl') {
@@ -86,6 +96,40 @@ export function parseFilesSection(text: string, boundary: string): Map<string, F
     if (e && current && Array.isArray(current.acl)) current.acl.push({ tag: e[1] as FileAcl['tag'], qualifier: e[2]!, perms: e[3]! });
   }
   return metas;
+}
+
+const NAMEI = /^\s*([-dlcbpsD?])([rwxsStT-]{9})\s+(\S+)\s+(\S+)\s+(.*)$/;
+
+/**
+ * One link's block: `EXISTS TARGET` (readlink -m), then `namei -l` of the path. Every directory on the way from the link to
+ * what it resolves to (namei's lines after the link's own line) that anyone but root could write is unsafe: owned by another
+ * account, group-writable with a group other than root, or writable by others (sticky or not: a name not yet taken can be
+ * taken). The link's own directories are not judged here, as for any file.
+ */
+export function parseLinkBlock(linkPath: string, lines: string[]): FileLink {
+  const head = /^([01]) (\/.*)$/.exec(lines[0] ?? '');
+  const link: FileLink = { target: head?.[2] ?? '', exists: head?.[1] === '1', unsafe: [] };
+  let cur: string | undefined;
+  for (const l of lines.slice(1)) {
+    const m = NAMEI.exec(l);
+    if (!m) continue;
+    const [, type, perms, owner, group, rawName] = m as unknown as [string, string, string, string, string, string];
+    if (cur === undefined) {
+      // The link's own line ends its own directories; what follows resolves its target.
+      if (type === 'l' && l === l.trimStart() && rawName.replace(/ -> .*$/, '') === path.posix.basename(linkPath)) cur = path.posix.dirname(linkPath);
+      continue;
+    }
+    const name = type === 'l' ? rawName.replace(/ -> .*$/, '') : rawName;
+    cur = name === '/' ? '/' : path.posix.join(cur, name);
+    if (type === 'l') {
+      cur = path.posix.dirname(cur);
+      continue;
+    }
+    if (type !== 'd' && type !== 'D') continue;
+    const why = owner !== 'root' ? `owner ${owner}` : perms[7] === 'w' ? `writable by others, mode ${type}${perms}` : perms[4] === 'w' && group !== 'root' ? `writable by group ${group}` : '';
+    if (why && !link.unsafe.includes(`${cur} (${why})`)) link.unsafe.push(`${cur} (${why})`);
+  }
+  return link;
 }
 
 /** Named user and group entries, with the permissions the mask leaves them. */

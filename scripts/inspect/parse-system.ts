@@ -40,11 +40,17 @@ export function parseSshdT(text: string): Record<string, string[]> {
   return out;
 }
 
+/**
+ * login.defs as shadow's getdef reads it: the name is the first field, the value starts after blanks and double quotes and
+ * ends at the next double quote (`PASS_MAX_DAYS "90"` is 90); a later line of a name replaces an earlier one.
+ */
 export function parseLoginDefs(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const l of lines(text)) {
-    const m = /^\s*([A-Z_][A-Z0-9_]*)\s+(.*?)\s*$/.exec(l);
-    if (m) out[m[1]!] = m[2]!;
+    const m = /^[ \t]*([^ \t#][^ \t]*)[ \t]+(.*)$/.exec(l.trimEnd());
+    if (!m) continue;
+    const v = m[2]!.replace(/^[ \t"]+/, '');
+    out[m[1]!] = v.slice(0, v.includes('"') ? v.indexOf('"') : v.length);
   }
   return out;
 }
@@ -76,6 +82,35 @@ export function parseGroup(text: string): GroupEntry[] {
     if (f.length < 4 || !/^\d+$/.test(f[2]!)) throw new ParseError(`group line ${i + 1} is not name:x:gid:members`);
     return { name: f[0]!, gid: Number(f[2]), members: f[3] ? f[3].split(',').filter(Boolean) : [] };
   });
+}
+
+/**
+ * The group section: /etc/group, then, when NSS adds groups or memberships, `<B> nss` and the groups it adds (`getent group`
+ * lines: names and gids), and `<B> initgroups` with every account's supplementary gids as `getent initgroups` prints them
+ * (`name gid…`). A gid an account gets that no /etc/group line lists it in becomes an entry of its own naming its source.
+ */
+export function parseGroupView(text: string, boundary: string): GroupEntry[] {
+  const all = text.split('\n');
+  const at = (w: string) => all.findIndex((l) => l.replace(/\r$/, '') === `${boundary} ${w}`);
+  const nssAt = at('nss');
+  const initAt = at('initgroups');
+  const end = (from: number) => [nssAt, initAt, all.length].filter((x) => x > from).reduce((a, b) => Math.min(a, b), all.length);
+  const own = parseGroup(all.slice(0, end(-1)).join('\n'));
+  // A group NSS adds names a gid; who is in it is what initgroups gives each account (its member list grants nothing by itself:
+  // nss-systemd and extrausers add no member through it at login).
+  const nss = nssAt < 0 ? [] : parseGroup(all.slice(nssAt + 1, end(nssAt)).join('\n')).map((g) => ({ ...g, members: [], source: 'NSS (getent group; not in /etc/group)' }));
+  const out = [...own, ...nss];
+  if (initAt < 0) return out;
+  for (const l of lines(all.slice(initAt + 1, end(initAt)).join('\n'))) {
+    const [user, ...gids] = l.trim().split(/\s+/);
+    if (!user) continue;
+    for (const gid of gids.filter((g) => /^\d+$/.test(g)).map(Number)) {
+      const known = out.filter((g) => g.gid === gid);
+      if (!known.length || known.some((g) => g.members.includes(user))) continue;
+      out.push({ name: known[0]!.name, gid, members: [user], source: `NSS (getent initgroups ${user}; no /etc/group line lists ${user})` });
+    }
+  }
+  return out;
 }
 
 /** The probe's reduced shadow: name:state:lastchg:min:max:warn:inactive:expire (no hash). */

@@ -50,6 +50,15 @@ x=; if [ -r /etc/nsswitch.conf ]; then set -f; while read -r k v; do [ "$k" = pa
 if [ $# -gt 0 ] || [ -n "$x" ]; then { [ -z "$x" ] || getent passwd; [ $# -eq 0 ] || getent passwd "$@"; } 2>/dev/null | awk -F: -v B="$B" 'NR == FNR { s[$1] = 1; print; next } !s[$1]++ { if (!m++) print B " nss"; print }' /etc/passwd - > "$T/passwd" && P=$T/passwd; fi; set --
 # $S: /etc/shadow, then each account NSS added to $P as getspnam returns it (a userdb record can carry an empty password).
 S=/etc/shadow; [ "$P" = /etc/passwd ] || { set -- $(awk -F: -v B="$B" 'm { print $1 } $0 == B " nss" { m = 1 }' "$P"); [ $# -eq 0 ] || { getent shadow "$@" 2>/dev/null | awk -F: 'NR == FNR { s[$1] = 1; print; next } !s[$1]++' /etc/shadow - > "$T/shadow" && S=$T/shadow; }; set --; }`,
+  // $G: the groups as NSS resolves them. /etc/group, unless NSS adds groups or memberships: then $T/group is /etc/group, \`<B> nss\`
+  // and each group NSS adds (systemd userdb NAME.group records by \`getent group NAME\`; every group when nsswitch.conf names
+  // extrausers for group), then \`<B> initgroups\` and every account's groups as \`getent initgroups\` gives them: what a login
+  // gets (a USER:GROUP.membership file in userdb grants a group /etc/group does not list; a member list in an extrausers or
+  // userdb group line grants nothing by itself). $gx is set then.
+  `G=/etc/group; gx=; set --; mb=; for f in /etc/userdb/* /run/userdb/* /run/host/userdb/* /usr/lib/userdb/*; do case "$f" in *.membership) [ -e "$f" ] && mb=1;; *.group) [ -e "$f" ] || continue; n=\${f##*/}; n=\${n%.group}; case "$n" in *[!0-9]*) set -- "$@" "$n";; esac;; esac; done
+xg=; if [ -r /etc/nsswitch.conf ]; then set -f; while read -r k v; do [ "$k" = group: ] || continue; for s in $v; do case "$s" in extrausers) xg=1;; esac; done; done < /etc/nsswitch.conf; set +f; fi
+if [ $# -gt 0 ] || [ -n "$xg" ] || [ -n "$mb" ]; then { cat /etc/group; { [ -z "$xg" ] || getent group; [ $# -eq 0 ] || getent group "$@"; } 2>/dev/null | awk -F: -v B="$B" 'NR == FNR { s[$1] = 1; next } !s[$1]++ { if (!m++) print B " nss"; print }' /etc/group -
+  printf '%s initgroups\\n' "$B"; getent initgroups $(awk -F: 'NF >= 7 { print $1 }' "$P") 2>/dev/null; } > "$T/group" && G=$T/group && gx=1; fi; set --`,
   `ogshells() {
   [ -f "$T/shells" ] && return 0
   set --; for b in /usr/sbin/nologin /sbin/nologin /bin/false /usr/bin/false /bin/true /usr/bin/true /bin/sync /usr/bin/sync; do [ -f "$b" ] && set -- "$@" "$b"; done
@@ -139,19 +148,23 @@ if [ -n "$m" ]; then
   OGMATCH='function glob(s, p,  re, i, c) { re = "^"; for (i = 1; i <= length(p); i++) { c = substr(p, i, 1); if (c == "*") re = re ".*"; else if (c == "?") re = re "."; else if (c ~ /[A-Za-z0-9_]/) re = re c; else if (c == "\\\\" || c == "^") re = re "\\\\" c; else re = re "[" c "]" } return s ~ (re "$") }
     function plist(s, list,  n, a, i, x, neg, pos) { n = split(list, a, ","); pos = 0; for (i = 1; i <= n; i++) { x = a[i]; neg = (substr(x, 1, 1) == "!"); if (neg) x = substr(x, 2); if (glob(s, x)) { if (neg) return -1; pos = 1 } } return pos }'
   oglogins
+  # uid-0 accounts whatever their shell: sshd authenticates root with nologin too (a key opens forwards), and PermitRootLogin
+  # in a Match block for it is what lets it in.
+  OGL="$OGL $(awk -F: 'NF >= 7 && $3 == 0 { print $1 }' "$P")"
   # Contexts that can differ: accounts only matter through Match User and Match Group, so accounts that every Match line
   # selects or rejects alike share one sshd -T -C run (the first of them stands for the rest), and accounts no Match line
   # can select are the global view and get none. Patterns as sshd matches them (* ?, !negation, comma lists; Group over
   # primary and supplementary groups). Group membership is read from /etc/group only when nsswitch.conf resolves groups
   # from files alone; otherwise each account is its own class.
   ns=/etc/nsswitch.conf; [ -r $ns ] || ns=/dev/null
-  awk -v ogl="$OGL" -v o="$T/cls" -v P="$P" "$OGMATCH$ogeq"'
+  awk -v ogl="$OGL" -v o="$T/cls" -v P="$P" -v gx="$gx" "$OGMATCH$ogeq"'
+    BEGIN { if (gx) nssx = 1 }
     FILENAME == ARGV[1] { if ($1 == "group:") for (i = 2; i <= NF; i++) if ($i != "files" && $i != "systemd" && $i !~ /^\\[/) nssx = 1; next }
     FILENAME == P { split($0, f, ":"); pg[f[1]] = f[4]; next }
     FILENAME == "/etc/group" { split($0, f, ":"); gn[f[3]] = f[1]; n = split(f[4], m, ","); for (i = 1; i <= n; i++) sg[m[i]] = sg[m[i]] "," f[1]; next }
     tolower($1) == "match" { nl++; for (i = 2; i < NF; i++) { k = tolower($i); v = $(i + 1); gsub(/"/, "", v); if (k == "user") { crit[nl] = crit[nl] "\\001u" v } else if (k == "group") { crit[nl] = crit[nl] "\\001g" v; anyg = 1 } } }
     END { nu = split(ogl, us, " ")
-      for (j = 1; j <= nu; j++) { u = us[j]; grp = substr(sg[u], 2); if (u in pg && (pg[u] in gn)) grp = gn[pg[u]] (grp == "" ? "" : "," grp); sig = ""; any = 0
+      for (j = 1; j <= nu; j++) { u = us[j]; if (u in done) continue; done[u] = 1; grp = substr(sg[u], 2); if (u in pg && (pg[u] in gn)) grp = gn[pg[u]] (grp == "" ? "" : "," grp); sig = ""; any = 0
         for (l = 1; l <= nl; l++) { hit = 1; nc = split(substr(crit[l], 2), c, "\\001")
           for (x = 1; x <= nc; x++) { t = substr(c[x], 1, 1); v = substr(c[x], 2)
             if (t == "u" && plist(u, v) != 1) hit = 0
@@ -291,7 +304,7 @@ export const SECTION_BODIES: Record<string, string> = {
   listen: `if command -v ss >/dev/null 2>&1; then echo '#ss'; ss -Hlntu; else for f in tcp tcp6 udp udp6; do [ -r /proc/net/$f ] && { echo "#proc $f"; cat /proc/net/$f; }; done; true; fi`,
   'login-defs': "grep -Ev '^[[:space:]]*(#|$)' /etc/login.defs",
   passwd: 'cat "$P"',
-  group: 'cat /etc/group',
+  group: 'cat "$G"',
   shadow: `awk -F: '{ s = $2; st = (s == "") ? "empty" : ((s ~ /^[!*]/) ? "locked" : "set"); print $1 ":" st ":" $3 ":" $4 ":" $5 ":" $6 ":" $7 ":" $8 }' "$S"`,
   shells: SHELLS,
   'authorized-keys': AUTHORIZED_KEYS,
@@ -317,7 +330,7 @@ export const FILE_SECTIONS: Record<string, { mode: 'copy' | 'defs' | 'shadow' | 
   'os-release': { mode: 'copy', path: '/etc/os-release' },
   'login-defs': { mode: 'defs', path: '/etc/login.defs' },
   passwd: { mode: 'copy', path: '"$P"' },
-  group: { mode: 'copy', path: '/etc/group' },
+  group: { mode: 'copy', path: '"$G"' },
   shadow: { mode: 'shadow', path: '"$S"' },
   memory: { mode: 'copy', path: '/proc/meminfo' },
   load: { mode: 'load', path: '/proc/loadavg' },

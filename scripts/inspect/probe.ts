@@ -115,12 +115,15 @@ export function buildProbeScript(req: ProbeRequest): string {
       return quoteArg(f);
     });
     // POSIX ACLs: getfacl -s prints only files with entries beyond the mode bits; without getfacl, ls -ld shows a '+'.
-    // One stat for every path (a process per path cost ~1 ms each); a path that cannot be stat'ed although it exists gets
-    // no line and its check says it was not in the probe.
+    // One stat for every path (a process per path cost ~1 ms each), following links: what the system enforces on every open
+    // is the mode of the file a link resolves to. A path that cannot be stat'ed although it exists gets no line and its check
+    // says it was not in the probe.
     add(
       'files',
-      `for f in ${paths.join(' ')}; do [ -e "$f" ] || [ -L "$f" ] || printf 'missing - - - %s\\n' "$f"; done; stat -c '%a %U %G %F %n' -- ${paths.join(' ')} 2>/dev/null; ` +
-        `if command -v getfacl >/dev/null 2>&1; then printf '%s acl\\n' "$B"; getfacl -s -p -- ${paths.join(' ')} 2>/dev/null; else printf '%s noacl\\n' "$B"; ls -ld -- ${paths.join(' ')} 2>/dev/null; fi; true`,
+      `for f in ${paths.join(' ')}; do [ -e "$f" ] || [ -L "$f" ] || printf 'missing - - - %s\\n' "$f"; done; stat -L -c '%a %U %G %F %n' -- ${paths.join(' ')} 2>/dev/null; ` +
+        // A link: where it resolves (readlink -m), whether that exists, and every component on the way (namei -l).
+        `for f in ${paths.join(' ')}; do [ -L "$f" ] || continue; printf '%s link %s\\n' "$B" "$f"; [ -e "$f" ] && e=1 || e=0; printf '%s %s\\n' "$e" "$(readlink -m -- "$f")"; namei -l -- "$f" 2>/dev/null; done; ` +
+        `if command -v getfacl >/dev/null 2>&1; then printf '%s acl\\n' "$B"; getfacl -s -p -- ${paths.join(' ')} 2>/dev/null; else printf '%s noacl\\n' "$B"; ls -ldL -- ${paths.join(' ')} 2>/dev/null; fi; true`,
     );
   }
   if (req.ports?.length) add('listen-procs', listenProcsBody(req.ports));

@@ -48,10 +48,23 @@ export function checkGateAssumptions({ repo }: RuleInput): Diagnostic[] {
     }
   }
   const approval = repo.one('approval');
+  // Once the organisation pins one account by id, an approver pinned by login alone is most likely an oversight.
+  const pinning = repo.all('person').some((p) => p.data.github_id !== undefined);
   if (approval) {
     for (const [team, t] of Object.entries(approval.data.teams ?? {})) {
       (t?.members ?? []).forEach((m, i) => {
         const p = repo.get('person', m);
+        if (p && p.data.github && p.data.github_id === undefined && pinning)
+          out.push(
+            at(
+              approval,
+              `/teams/${team}/members/${i}`,
+              'approval.member-no-github-id',
+              `${m} approves for team ${team} by the login ${p.data.github} alone (policies/access/people/${m}.yaml has no github_id), while other people are pinned to their account id; a login can be renamed or registered again by someone else`,
+              `add github_id: <id> to ${m} (https://api.github.com/users/${p.data.github} → id)`,
+              'warning',
+            ),
+          );
         if (p && !p.data.github)
           out.push(
             at(

@@ -51,7 +51,14 @@ export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
     const d = inc.data;
     const level = levelOf(sla, d.level);
     const resolved = isResolved(d);
-    const { duties, updates } = evaluateMissedDuties({ incident: d, level, sla, now: nowMs });
+    const notifications = d.notifications;
+    // Each notification's time, read once for the duties and the time-order check.
+    let notificationTimes: number[] | undefined;
+    if (notifications) {
+      notificationTimes = [];
+      for (let i = 0; i < notifications.length; i++) notificationTimes.push(parseInstant(notifications[i]!.at));
+    }
+    const { duties, updates } = evaluateMissedDuties({ incident: d, level, sla, now: nowMs, notificationTimes });
     if (duties.length || updates.missed) for (const f of dutyDiagnostics(inc, duties, updates, nowMs, zone, resolved)) out.push(f);
 
     const hosts: Doc<'host'>[] = [];
@@ -75,10 +82,9 @@ export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
 
     const detected = parseInstant(d.detected_at);
     const escalations = d.escalations;
-    const notifications = d.notifications;
     const engagements = d.vendor_engagements;
     if (escalations) for (let i = 0; i < escalations.length; i++) if (parseInstant(escalations[i]!.at) < detected) out.push(earlyTime(inc, escalations[i]!.at, '/escalations', i, 'at'));
-    if (notifications) for (let i = 0; i < notifications.length; i++) if (parseInstant(notifications[i]!.at) < detected) out.push(earlyTime(inc, notifications[i]!.at, '/notifications', i, 'at'));
+    if (notifications) for (let i = 0; i < notifications.length; i++) if (notificationTimes![i]! < detected) out.push(earlyTime(inc, notifications[i]!.at, '/notifications', i, 'at'));
     if (engagements)
       for (let i = 0; i < engagements.length; i++) if (parseInstant(engagements[i]!.called_at) < detected) out.push(earlyTime(inc, engagements[i]!.called_at, '/vendor_engagements', i, 'called_at'));
     if (d.analysed_at && parseInstant(d.analysed_at) < detected) out.push(earlyTime(inc, d.analysed_at, '', undefined, 'analysed_at'));

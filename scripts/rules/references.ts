@@ -144,14 +144,10 @@ export function checkReferences({ repo }: RuleInput): Diagnostic[] {
     const pointer = index === undefined ? base : field === undefined ? `${base}/${index}` : `${base}/${index}/${field}`;
     out.push(unknownReference(current, pointer, kind, id, near));
   };
-  // By kind, then id (String(id): as the `${kind}:${id}` keys it replaced compared).
-  const seen = new Map<DocumentKind, Map<string, AnyDoc>>();
   for (const doc of repo.documents) {
-    let ofKind = seen.get(doc.kind);
-    if (!ofKind) seen.set(doc.kind, (ofKind = new Map()));
-    const first = ofKind.get(String(doc.id));
-    if (first) out.push(at(doc, '/id', 'reference.duplicate-id', `${doc.kind} id '${doc.id}' is already used by ${first.file}`, 'ids must be unique: pick the next free number'));
-    else ofKind.set(String(doc.id), doc);
+    // The repository indexes each kind's ids to the first document that has it (String(id), as here before): a later one is a duplicate.
+    const first = repo.get(doc.kind, doc.id);
+    if (first !== doc) out.push(at(doc, '/id', 'reference.duplicate-id', `${doc.kind} id '${doc.id}' is already used by ${first!.file}`, 'ids must be unique: pick the next free number'));
     current = doc;
     visitReferences(doc, check);
   }

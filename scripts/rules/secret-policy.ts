@@ -26,14 +26,18 @@ export function secretUseProblem(name: string, allowed: ReadonlySet<string>): { 
 /** Every secret a change names, with the JSON pointer of the env value that names it. */
 export function secretsOfChange(change: Pick<ChangeDocument, 'steps' | 'rollback'>): { name: string; pointer: string }[] {
   const out: { name: string; pointer: string }[] = [];
-  const visit = (list: readonly object[] | undefined, where: string) =>
-    (list ?? []).forEach((s, i) => {
-      const env = (s as { env?: Record<string, string | undefined> }).env ?? {};
+  // Most steps name no env: those cost a property read, not an entries list.
+  const visit = (list: readonly object[] | undefined, where: string) => {
+    if (!list) return;
+    for (let i = 0; i < list.length; i++) {
+      const env = (list[i] as { env?: Record<string, string | undefined> }).env;
+      if (!env) continue;
       for (const [k, v] of Object.entries(env)) {
         const name = typeof v === 'string' ? secretRefName(v) : undefined;
         if (name) out.push({ name, pointer: `/${where}/${i}/env/${k}` });
       }
-    });
+    }
+  };
   visit(change.steps, 'steps');
   visit(change.rollback, 'rollback');
   return out;

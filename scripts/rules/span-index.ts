@@ -37,11 +37,20 @@ const ascending = (a: number, b: number) => a - b;
 export function openAtIndex<T>(spans: readonly IncidentSpan<T>[]): (atMs: number) => T[] {
   const isOpen = (s: IncidentSpan<T>, atMs: number) => !(s.from > atMs) && (s.end === undefined || s.end > atMs);
   // Sorted by end (none: still open, last); a span with an unreadable time is always tested.
-  const endOf = (i: number) => spans[i]!.end ?? Infinity;
+  // Each end read once into an array: the sort compares numbers, not two calls per comparison.
+  const ends = new Float64Array(spans.length);
   const byEnd: number[] = [];
   const odd: number[] = [];
-  spans.forEach((s, i) => (Number.isNaN(s.from) || Number.isNaN(s.end) ? odd : byEnd).push(i));
-  byEnd.sort((a, b) => (endOf(a) < endOf(b) ? -1 : endOf(a) > endOf(b) ? 1 : a - b));
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i]!;
+    if (Number.isNaN(s.from) || Number.isNaN(s.end)) odd.push(i);
+    else {
+      ends[i] = s.end ?? Infinity;
+      byEnd.push(i);
+    }
+  }
+  byEnd.sort((a, b) => (ends[a]! < ends[b]! ? -1 : ends[a]! > ends[b]! ? 1 : a - b));
+  const endOf = (i: number) => ends[i]!;
   return (atMs) => {
     if (!Number.isFinite(atMs)) return spans.filter((s) => isOpen(s, atMs)).map((s) => s.doc);
     const hits: number[] = [];
@@ -54,9 +63,17 @@ export function openAtIndex<T>(spans: readonly IncidentSpan<T>[]): (atMs: number
 
 /** openingIn(starts, fromMs, toMs) for many intervals: changes whose window opens during [fromMs, toMs). */
 export function openingInIndex<T>(starts: readonly { doc: T; start: number }[]): (fromMs: number, toMs: number) => T[] {
-  const startOf = (i: number) => starts[i]!.start;
-  // A start that cannot be read opens in no interval.
-  const byStart = starts.flatMap((s, i) => (Number.isNaN(s.start) ? [] : [i])).sort((a, b) => startOf(a) - startOf(b) || a - b);
+  // A start that cannot be read opens in no interval. Each start read once into an array for the sort.
+  const at = new Float64Array(starts.length);
+  const byStart: number[] = [];
+  for (let i = 0; i < starts.length; i++) {
+    const t = starts[i]!.start;
+    if (Number.isNaN(t)) continue;
+    at[i] = t;
+    byStart.push(i);
+  }
+  byStart.sort((a, b) => at[a]! - at[b]! || a - b);
+  const startOf = (i: number) => at[i]!;
   return (fromMs, toMs) => {
     if (Number.isNaN(fromMs) || Number.isNaN(toMs)) return [];
     const hits: number[] = [];

@@ -72,7 +72,15 @@ export async function writeHostFiles(dir: string, spec: FleetHostSpec, clientPub
   await writeFile(path.join(etc, 'login.defs'), [...baseDefs, ...Object.entries(defs).map(([k, v]) => `${k}\t${v}`)].join('\n') + '\n', { mode: 0o644 });
 
   // Accounts: the machine's system accounts, the login user, and the spec's extra accounts.
-  const system = (await readFile('/etc/passwd', 'utf8')).split('\n').filter((l) => l && Number(l.split(':')[2]) < 1000);
+  // A clean host's system accounts cannot log in: one the machine gave a login shell (postgres with bash on Debian) gets
+  // nologin here, so a clean host does not depend on what is installed on the machine that runs the fleet.
+  const system = (await readFile('/etc/passwd', 'utf8'))
+    .split('\n')
+    .filter((l) => l && Number(l.split(':')[2]) < 1000)
+    .map((l) => {
+      const f = l.split(':');
+      return f[0] === 'root' || /(nologin|false|sync|shutdown|halt)$/.test(f[6] ?? '') ? l : [...f.slice(0, 6), '/usr/sbin/nologin'].join(':');
+    });
   const sysGroups = (await readFile('/etc/group', 'utf8')).split('\n').filter((l) => l && Number(l.split(':')[2]) < 1000);
   const loginShell = spec.fault === 'garbage' ? path.join(dir, 'garbage-shell') : '/bin/sh';
   const accounts = [

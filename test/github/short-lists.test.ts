@@ -110,4 +110,37 @@ describe('a review list cut at a page boundary, the Link header dropped', () => 
     h.gh.rewrite({ path: /\/pulls\/7\/reviews$/, edit: (d, url) => (url.searchParams.get('page') ? [] : [...(d as Obj[]), ...(d as Obj[]).slice(0, 1).map((r) => ({ ...r, id: 1 }))]) });
     await expect(gate(h, 7)).rejects.toThrow(/page 1 of the list has 101 items, more than the 100 asked for/);
   });
+
+  it.each([
+    ['skips a page (page 1 → page 3)', (u: URL) => u.searchParams.set('page', '3')],
+    ['changes the page size (page boundaries move: a larger one starts page 2 past items never read)', (u: URL) => u.searchParams.set('per_page', '50')],
+  ])('a `next` link that %s: fails closed', async (_what, bend) => {
+    hundredAndOne(8);
+    h.gh.rewrite({
+      path: /\/pulls\/8\/reviews$/,
+      edit: (d) => d,
+      headers: (hd) => {
+        const next = /<([^>]+)>; rel="next"/.exec(hd.link ?? '')?.[1];
+        if (!next) return hd;
+        const u = new URL(next);
+        bend(u);
+        return { ...hd, link: `<${u.toString()}>; rel="next"` };
+      },
+    });
+    await expect(gate(h, 8)).rejects.toThrow(/the next page after page 1 is not page 2 of 100 items/);
+  });
+});
+
+describe('a comparison that leaves out a file', () => {
+  it('an approval is judged by the trees of the approved commit and the head, not by what compare lists', async () => {
+    const c1 = h.repo.commit({ parent: h.base, files: { [changePath()]: changeYaml() }, author: user('li-na'), committer: user('li-na'), message: 'c1' });
+    h.repo.openPull({ number: 9, author: user('li-na'), baseSha: h.base, commits: [c1] });
+    h.repo.review(9, user('chen-jie'), 'APPROVED', c1);
+    h.repo.push(9, { [changePath()]: changeYaml({ title: 'changed after the approval' }) }, user('li-na'));
+    // A compare that is complete by every sign (ahead, merge base = the approved commit, under 300 files) but lost the file.
+    h.gh.rewrite({ path: /\/compare\//, edit: (d) => ({ ...(d as Obj), files: ((d as Obj).files as Obj[]).filter((f) => f.filename !== changePath()) }) });
+    const r = await gate(h, 9);
+    expect(r.status).toBe('pending');
+    expect(r.rules.flatMap((x) => x.ignored.map((i) => i.reason))).toContain('stale');
+  });
 });

@@ -83,6 +83,10 @@ describe('evaluateDutiesSummarisingUpdates', () => {
           const input = { incident: i, level: { ...LEVEL, report_to_supervisor_minutes: 15, leadership_minutes: 30, postmortem: 'required' } as SlaLevel, sla, now };
           const full = evaluateDutiesSummarisingUpdates(input);
           const missed = evaluateMissedDuties(input);
+          // The notification times a caller read already give the same answer as reading them here.
+          const times = (i.notifications ?? []).map((n) => Date.parse(n.at));
+          expect(evaluateMissedDuties({ ...input, notificationTimes: times })).toEqual(missed);
+          expect(evaluateDuties({ ...input, notificationTimes: times })).toEqual(evaluateDuties(input));
           expect(missed.duties).toEqual(full.duties.filter((d) => d.state === 'late' || d.state === 'overdue'));
           expect(missed.updates).toEqual(full.updates);
           listed += missed.duties.length;

@@ -18,7 +18,7 @@ import { writeFleetRepo } from './fleet-repo.ts';
 import { inspectRows } from './inspect-cli.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
-import { execOnFleetHost, findRow } from './fleet-host.ts';
+import { execOnFleetHost, findRow, machineMountPoints } from './fleet-host.ts';
 
 const run = promisify(execFile);
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
@@ -28,6 +28,7 @@ let keyDir: string;
 let hidden: { privatePath: string; publicKey: string };
 let rows: InspectionRow[];
 let code: number;
+let cleanup: (() => Promise<void>) | undefined;
 
 const check = (id: string, type: string, params: Record<string, unknown>) => ({ id, title: id, severity: 'critical', type, params, rationale: 'r', remediation: 'm' });
 const BASELINE = {
@@ -60,6 +61,7 @@ beforeAll(async () => {
   const alice = await generateKeyPair(path.join(keyDir, 'alice'), 'ed25519', 'alice');
   const bob = await generateKeyPair(path.join(keyDir, 'bob'), 'ed25519', 'bob');
   hidden = await generateKeyPair(path.join(keyDir, 'hidden'), 'ed25519', 'hidden');
+  cleanup = machineMountPoints(['/etc/userdb']);
   fleet = await startFleet({
     hosts: [
       {
@@ -89,6 +91,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fleet?.stop();
+  await cleanup?.();
   if (root) await rm(root, { recursive: true, force: true });
   if (keyDir) await rm(keyDir, { recursive: true, force: true });
 });

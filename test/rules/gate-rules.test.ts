@@ -6,7 +6,7 @@ import { host, person } from './fixture-docs.ts';
 /** Lint keeps the gate's assumptions true: one machine is one host, and every approver can be recognised on GitHub. */
 const NOW = new Date('2026-11-27T03:00:00Z');
 const lint = async (files: Record<string, string>) =>
-  lintRepo({ repo: await repoFromFiles(files), now: NOW, existingFiles: new Set() }).filter((d) => d.code === 'host.duplicate' || d.code === 'approval.member-no-login');
+  lintRepo({ repo: await repoFromFiles(files), now: NOW, existingFiles: new Set() }).filter((d) => d.code === 'host.duplicate' || d.code.startsWith('approval.member-no-'));
 
 describe('gate assumptions', () => {
   it('a host that is another host under a new name is an error, reported once per pair', async () => {
@@ -38,5 +38,15 @@ describe('gate assumptions', () => {
       'policies/access/people/bob.yaml': person('bob').replace('github: bob-gh\n', ''),
     });
     expect(ds.map((d) => [d.code, d.pointer])).toEqual([['approval.member-no-login', '/teams/ops/members/1']]);
+  });
+
+  it('once one person pins a github_id, each approver without one gets a warning; before that, nobody does', async () => {
+    const approval =
+      'id: approval\nteams:\n  ops:\n    title: Ops\n    members: [alice, bob]\ngovernance:\n  paths: [policies/approval.yaml]\n  require: { count: 1, from: { teams: [ops] } }\nrules:\n  - id: any\n    title: any\n    if: { kinds: [change] }\n    require: { count: 1, from: { teams: [ops] } }\n';
+    const files = { 'policies/approval.yaml': approval, 'policies/access/people/alice.yaml': person('alice'), 'policies/access/people/bob.yaml': person('bob') };
+    expect(await lint(files)).toEqual([]);
+    const ds = await lint({ ...files, 'policies/access/people/alice.yaml': person('alice').replace('github: alice-gh\n', 'github: alice-gh\ngithub_id: 4242\n') });
+    expect(ds.map((d) => [d.code, d.pointer, d.severity])).toEqual([['approval.member-no-github-id', '/teams/ops/members/1', 'warning']]);
+    expect(ds[0]!.message).toContain('bob');
   });
 });

@@ -28,4 +28,21 @@ describe('reference pointers', () => {
   it('and at a single reference by its own pointer', async () => {
     expect(await unknown({ 'inventory/hosts/web-01.yaml': host('web-01') + 'jump_host: bastion\n' })).toEqual(['inventory/hosts/web-01.yaml:9 reference.unknown /jump_host']);
   });
+
+  it('reports a duplicate id on the later document of the kind, naming the first', async () => {
+    const repo = await repoFromFiles({
+      'inventory/hosts/web-01.yaml': host('web-01', { groups: 'web' }),
+      'inventory/hosts/web-01.yml': host('web-01', { groups: 'web' }),
+      'inventory/hosts/web-02.yaml': host('web-02', { groups: 'web' }),
+      'inventory/groups/web.yaml': group('web'),
+      'inventory/groups/web.yml': group('web'),
+      'policies/access/people/alice.yaml': person('alice'),
+    });
+    const found = checkReferences({ repo, now: new Date('2026-11-27T10:00:00+08:00'), existingFiles: new Set() }).filter((d) => d.code === 'reference.duplicate-id');
+    expect(repo.all('host')).toHaveLength(3);
+    expect(found.map((d) => `${d.file}:${d.line} ${d.pointer} ${d.message}`)).toEqual([
+      "inventory/hosts/web-01.yml:1 /id host id 'web-01' is already used by inventory/hosts/web-01.yaml",
+      "inventory/groups/web.yml:1 /id group id 'web' is already used by inventory/groups/web.yaml",
+    ]);
+  });
 });

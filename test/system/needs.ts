@@ -12,7 +12,25 @@ import path from 'node:path';
 
 /** A thing a suite needs that a Debian package provides. */
 export type PackageNeed =
-  'sshd' | 'ssh-client' | 'nc' | 'ip' | 'unshare' | 'restic' | 'chromium' | 'poppler' | 'sudo' | 'git' | 'procps' | 'acl' | 'cjk-fonts' | 'cron' | 'systemd' | 'rpm' | 'iptables' | 'nftables';
+  | 'sshd'
+  | 'ssh-client'
+  | 'nc'
+  | 'ip'
+  | 'unshare'
+  | 'restic'
+  | 'chromium'
+  | 'poppler'
+  | 'sudo'
+  | 'git'
+  | 'procps'
+  | 'acl'
+  | 'cjk-fonts'
+  | 'cron'
+  | 'systemd'
+  | 'rpm'
+  | 'iptables'
+  | 'nftables'
+  | 'extrausers';
 /** Needs no package can meet: root, and the right to create network and mount namespaces. */
 export type MachineNeed = 'root' | 'namespaces';
 export type Need = PackageNeed | MachineNeed;
@@ -48,6 +66,7 @@ export const PACKAGES: Record<PackageNeed, PackageSpec> = {
     for: 'the protected-set guard snapshots and restores live firewall rules (both backends); lock-out tests load rules in fleet hosts',
   },
   nftables: { package: 'nftables', files: ['nft'], for: 'the protected-set guard snapshots and restores the live nf_tables ruleset' },
+  extrausers: { package: 'libnss-extrausers', files: ['/usr/lib/libnss_extrausers.so.2'], for: 'inspection reads accounts and groups a real extrausers NSS source adds' },
   'cjk-fonts': { package: 'fonts-noto-cjk', files: ['/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'], for: 'the zh-CN report prints with CJK glyphs' },
 };
 

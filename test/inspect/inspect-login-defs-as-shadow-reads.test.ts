@@ -1,0 +1,75 @@
+/**
+ * login.defs as shadow's own reader (getdef) reads it, planted on real hosts: a quoted value (`PASS_MAX_DAYS "90"`) is 90
+ * to useradd and chage (the quotes are dropped), and failed as `"90"` before (a false fail); a value with a trailing
+ * comment (`PASS_MAX_DAYS 90 # policy`) cannot be parsed by shadow, which then sets no maximum at all: that must fail.
+ * Confirmed with shadow itself: useradd --prefix on a copy of the host's login.defs, and the shadow line it writes.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { InspectionRow } from '../../scripts/inspect/model.ts';
+import { generateKeyPair } from '../fleet/keys.ts';
+import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
+import { writeFleetRepo } from './fleet-repo.ts';
+import { inspectRows } from './inspect-cli.ts';
+import { requireMachine } from '../helpers/needs.ts';
+import { NEEDS } from '../system/needs.ts';
+import { execOnFleetHost, findRow } from './fleet-host.ts';
+
+const MACHINE = requireMachine(NEEDS.fleetNamespaces);
+let fleet: RunningFleet;
+let root: string;
+let keyDir: string;
+let rows: InspectionRow[];
+
+const check = (id: string, params: Record<string, unknown>) => ({ id, title: id, severity: 'medium', type: 'login_defs', params, rationale: 'r', remediation: 'm' });
+const BASELINE = { id: 'defs', title: 'login.defs', checks: [check('d.max', { key: 'PASS_MAX_DAYS', max: 90 }), check('d.umask', { key: 'UMASK', in: ['027', '077'] })] };
+
+/** The shadow line useradd writes for a new account, with the host's own login.defs, in a scratch prefix. */
+const SHADOW_SAYS = [
+  'sudo',
+  '-n',
+  'sh',
+  '-c',
+  'd=$(mktemp -d) && mkdir $d/etc && cp /etc/login.defs $d/etc/ && echo root:x:0:0::/root:/bin/sh > $d/etc/passwd && echo root:x:0: > $d/etc/group && echo "root:*:1:0:::::" > $d/etc/shadow && : > $d/etc/gshadow && useradd --prefix $d -M probe 2>/dev/null; grep ^probe: $d/etc/shadow | cut -d: -f5; rm -rf $d',
+];
+
+beforeAll(async () => {
+  if (!MACHINE.runs) return;
+  keyDir = await mkdtemp(path.join(os.tmpdir(), 'og-defs-'));
+  const alice = await generateKeyPair(path.join(keyDir, 'alice'), 'ed25519', 'alice');
+  const bob = await generateKeyPair(path.join(keyDir, 'bob'), 'ed25519', 'bob');
+  fleet = await startFleet({
+    hosts: [
+      { id: 'd-quoted', loginDefs: { PASS_MAX_DAYS: '"90"', UMASK: '"027"' } },
+      { id: 'd-comment', loginDefs: { PASS_MAX_DAYS: '90 # policy' } },
+    ],
+  });
+  root = await writeFleetRepo(fleet, { alice: alice.publicKey, bob: bob.publicKey });
+  await writeFile(path.join(root, 'policies', 'baselines', 'defs.yaml'), stringify(BASELINE));
+  rows = (await inspectRows(root, fleet, ['--baselines', 'defs'])).rows;
+}, 180_000);
+
+afterAll(async () => {
+  await fleet?.stop();
+  if (root) await rm(root, { recursive: true, force: true });
+  if (keyDir) await rm(keyDir, { recursive: true, force: true });
+});
+
+MACHINE.describe('login.defs as shadow reads it, on real hosts', () => {
+  it('a quoted value is the value: useradd gives new accounts a maximum of 90, and the rows pass', async () => {
+    expect((await execOnFleetHost(fleet, 'd-quoted', SHADOW_SAYS)).stdout).toBe('90\n');
+    expect(findRow(rows, 'd-quoted', 'd.max')).toMatchObject({ status: 'pass', observed: 'PASS_MAX_DAYS 90' });
+    expect(findRow(rows, 'd-quoted', 'd.umask')).toMatchObject({ status: 'pass', observed: 'UMASK 027' });
+  });
+
+  it('a trailing comment makes the value unreadable to shadow: no maximum at all, and the row fails saying so', async () => {
+    expect((await execOnFleetHost(fleet, 'd-comment', SHADOW_SAYS)).stdout).toBe('\n');
+    expect(findRow(rows, 'd-comment', 'd.max')).toMatchObject({
+      status: 'fail',
+      reason: "PASS_MAX_DAYS is '90 # policy' in /etc/login.defs, which shadow cannot read as a number (it uses its default instead)",
+    });
+  });
+});
