@@ -1,14 +1,19 @@
 import { isUtf8 } from 'node:buffer';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
+import type { ByteFacts } from './byte-facts.ts';
 
-/** Decodes UTF-8 strictly; any other encoding or binary content is a located diagnostic. Pure. */
-export function checkEncoding(bytes: Uint8Array, file: string, lineOffset = 0): { text: string } | { diagnostic: Diagnostic } {
+/**
+ * Decodes UTF-8 strictly; any other encoding or binary content is a located diagnostic.
+ * `facts.utf8` (the reader thread found no NUL and valid UTF-8) skips those two scans. Pure.
+ */
+export function checkEncoding(bytes: Uint8Array, file: string, lineOffset = 0, facts?: ByteFacts): { text: string } | { diagnostic: Diagnostic } {
   const at = (offset: number) => ({ file, ...lineColAt(bytes, offset, lineOffset) });
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     return { diagnostic: diagnostic('yaml.encoding', at(0), 'the file is UTF-16; opsgate reads UTF-8 only', { hint: 'save the file as UTF-8 (without BOM), e.g. `iconv -f UTF-16 -t UTF-8`' }) };
   }
   // A Buffer view (no copy): its indexOf is memchr, several times faster than a typed array's at 10k documents.
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (facts?.utf8) return decoded(buf);
   const nul = buf.indexOf(0);
   if (nul !== -1) {
     return {
@@ -26,6 +31,10 @@ export function checkEncoding(bytes: Uint8Array, file: string, lineOffset = 0): 
       }),
     };
   }
+  return decoded(buf);
+}
+
+function decoded(buf: Buffer): { text: string } {
   let text = buf.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return { text };

@@ -30,10 +30,11 @@ import {
  * aliases, tags, directives, document markers, multi-line plain or quoted
  * scalars, tabs, CR, control characters, explicit or non-string keys, duplicate
  * or forbidden keys, deep nesting, a top level that is not a mapping. The
- * positional parser then decides and locates the diagnostics.
+ * positional parser then decides and locates the diagnostics. `plain`: the
+ * caller knows the text holds none of UNCERTAIN_CHARS (byte-facts.ts).
  */
-export function parseFastYaml(text: string): Record<string, unknown> | undefined {
-  if (UNCERTAIN_CHARS.test(text)) return undefined;
+export function parseFastYaml(text: string, plain = false): Record<string, unknown> | undefined {
+  if (!plain && UNCERTAIN_CHARS.test(text)) return undefined;
   positions = undefined;
   return read(text);
 }
@@ -86,7 +87,7 @@ function read(text: string): Record<string, unknown> | undefined {
 
 /** Characters the reader leaves to the positional parser: tab, CR, other C0/C1 controls, DEL, BOM, U+2028/9, U+FFFE/F. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
-const UNCERTAIN_CHARS = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+export const UNCERTAIN_CHARS = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
 /** Far below the positional parser's limit (64 levels, its path length 128), so the limit is never at stake here. */
 const MAX_DEPTH = 32;
 /** The `yaml` library rejects implicit keys longer than 1024 characters. */

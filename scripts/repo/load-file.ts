@@ -40,9 +40,11 @@ function readCapped(abs: string): Uint8Array | number {
  * read it), parsed and validated: what readRepo does per file, in either thread. Edge.
  */
 export function loadFile(root: string, rel: string, validator: SchemaValidator, ahead?: ReadAhead): ParsedDocument {
-  if (!matchKind(rel)) return { diagnostics: [strayFileDiagnostic(rel)] };
+  const match = matchKind(rel);
+  if (!match) return { diagnostics: [strayFileDiagnostic(rel)] };
   const abs = joinRepoPath(root, rel);
-  const bytes = ahead?.take(abs) ?? readCapped(abs);
+  const taken = ahead?.take(abs);
+  const bytes = taken ?? readCapped(abs);
   if (typeof bytes === 'number') {
     return {
       diagnostics: [
@@ -52,7 +54,8 @@ export function loadFile(root: string, rel: string, validator: SchemaValidator, 
       ],
     };
   }
-  return parseDocumentText(bytes, rel, validator);
+  // The reader's byte facts belong to the bytes it handed over, never to a file read here.
+  return parseDocumentText(bytes, rel, validator, { facts: taken instanceof Uint8Array ? ahead!.facts() : undefined, match });
 }
 
 /** A loaded file as a worker thread posts it: plain data (the document's `locate` becomes the text it reads), or `redo` for the main thread. */

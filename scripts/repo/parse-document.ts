@@ -1,8 +1,9 @@
 import * as crypto from 'node:crypto';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
-import { matchKind, type DocumentKind, type KindData } from './kinds.ts';
+import { matchKind, type DocumentKind, type KindData, type KindMatch } from './kinds.ts';
 import { parseYamlText, type Located } from './parse-yaml.ts';
 import { splitFrontMatter } from './front-matter.ts';
+import type { ByteFacts } from './byte-facts.ts';
 import { checkEncoding } from './encoding.ts';
 import type { SchemaValidator } from './validate-schema.ts';
 
@@ -35,9 +36,12 @@ const oneShot = typeof crypto.hash === 'function' ? crypto.hash : undefined;
 /**
  * Parses and validates one document file. Pure: bytes in, a typed document or
  * located diagnostics out. A document is returned only when it is valid.
+ * `known`: what the caller already has: the read-ahead thread's facts about these
+ * bytes (byte-facts.ts), and `matchKind(file)` (loadFile matched it to decide to read it).
  */
-export function parseDocumentText(input: Uint8Array | string, file: string, validator: SchemaValidator): ParsedDocument {
-  const match = matchKind(file);
+export function parseDocumentText(input: Uint8Array | string, file: string, validator: SchemaValidator, known: { facts?: ByteFacts | undefined; match?: KindMatch | undefined } = {}): ParsedDocument {
+  const { facts } = known;
+  const match = known.match ?? matchKind(file);
   if (!match)
     return {
       diagnostics: [
@@ -46,7 +50,7 @@ export function parseDocumentText(input: Uint8Array | string, file: string, vali
         }),
       ],
     };
-  const sha256 = oneShot ? oneShot('sha256', input, 'hex') : crypto.createHash('sha256').update(input).digest('hex');
+  const sha256 = facts ? facts.sha256 : oneShot ? oneShot('sha256', input, 'hex') : crypto.createHash('sha256').update(input).digest('hex');
   let yamlInput: Uint8Array | string = input;
   let lineOffset = 0;
   let body: string | undefined;
@@ -54,7 +58,7 @@ export function parseDocumentText(input: Uint8Array | string, file: string, vali
     let text: string;
     if (typeof input === 'string') text = input;
     else {
-      const enc = checkEncoding(input, file);
+      const enc = checkEncoding(input, file, 0, facts);
       if ('diagnostic' in enc) return { diagnostics: [enc.diagnostic] };
       text = enc.text;
     }
@@ -71,7 +75,7 @@ export function parseDocumentText(input: Uint8Array | string, file: string, vali
     lineOffset = 1;
     body = fm.body;
   }
-  const parsed = parseYamlText(yamlInput, file, lineOffset);
+  const parsed = parseYamlText(yamlInput, file, lineOffset, facts);
   if (parsed.data === undefined) return { diagnostics: parsed.diagnostics };
   const diagnostics: Diagnostic[] = [];
   if (!validator.has(match.schema)) {

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type * as YamlLib from 'yaml';
 import type { Document, Node } from 'yaml';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
+import type { ByteFacts } from './byte-facts.ts';
 import { checkEncoding } from './encoding.ts';
 import { parseFastYaml } from './fast-yaml.ts';
 import { decodePointer, fastLocator, lineColOf, type FastLocate } from './fast-locate.ts';
@@ -51,9 +52,10 @@ export interface ParsedYaml {
 
 /**
  * Parses one YAML document with positions. Pure: bytes in, data + diagnostics out.
- * `lineOffset` shifts reported lines (front matter inside Markdown).
+ * `lineOffset` shifts reported lines (front matter inside Markdown). `facts`: what the
+ * read-ahead thread established about the bytes the input is (or, as a string, is part of).
  */
-export function parseYamlText(input: Uint8Array | string, file: string, lineOffset = 0): ParsedYaml {
+export function parseYamlText(input: Uint8Array | string, file: string, lineOffset = 0, facts?: ByteFacts): ParsedYaml {
   const atFile = { file, line: 1 + lineOffset, col: 1 };
   const noLocate = (): Located => ({ line: 1 + lineOffset, col: 1 });
   const fail = (d: Diagnostic): ParsedYaml => ({ data: undefined, locate: noLocate, diagnostics: [d] });
@@ -69,7 +71,7 @@ export function parseYamlText(input: Uint8Array | string, file: string, lineOffs
   let text: string;
   if (typeof input === 'string') text = input;
   else {
-    const enc = checkEncoding(input, file, lineOffset);
+    const enc = checkEncoding(input, file, lineOffset, facts);
     if ('diagnostic' in enc) return fail(enc.diagnostic);
     text = enc.text;
   }
@@ -81,7 +83,7 @@ export function parseYamlText(input: Uint8Array | string, file: string, lineOffs
       }),
     );
   if (text.trim() === '') return fail(diagnostic('yaml.empty', atFile, 'the file is empty; expected a YAML mapping (key: value lines)', { hint: 'add the document, or delete the file' }));
-  return parseFast(text, lineOffset) ?? parseWithPositions(text, file, lineOffset);
+  return parseFast(text, lineOffset, facts?.plain === true) ?? parseWithPositions(text, file, lineOffset);
 }
 
 /** The same checks with the positional parser only: the reference the fast path is held equal to (tests, parity). */
@@ -97,8 +99,8 @@ export function parseYamlTextPositional(text: string, file: string, lineOffset =
  * lazily, only when a diagnostic needs one. Undefined takes the positional
  * path, which produces the located diagnostics.
  */
-function parseFast(text: string, lineOffset: number): ParsedYaml | undefined {
-  const data = parseFastYaml(text);
+function parseFast(text: string, lineOffset: number, plain: boolean): ParsedYaml | undefined {
+  const data = parseFastYaml(text, plain);
   if (data === undefined) return undefined;
   return { data, locate: lazyLocator(text, lineOffset), diagnostics: [], source: { text, lineOffset } };
 }

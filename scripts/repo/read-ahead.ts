@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { plainUtf8, type ByteFacts } from './byte-facts.ts';
 
 /**
  * Reads document files on a second thread ahead of the parser, so the open,
@@ -14,12 +15,19 @@ import { Worker } from 'node:worker_threads';
  * opened, it does not answer for a long time) answers `undefined`: the caller
  * then reads that file itself, and so gets exactly the result, or the error,
  * it would get without the reader.
+ *
+ * The reader also establishes each file's byte facts (byte-facts.ts: sha256,
+ * NUL-free valid UTF-8, no character the fast YAML reader leaves to the
+ * positional parser) on its idle time, and passes them beside the bytes, so
+ * the parsing thread skips those checks; a file without facts is checked there.
  */
 export interface ReadAhead {
   /** Starts reading `files` (absolute paths) in order; take() must then be called in the same order. */
   begin(files: string[]): void;
   /** The bytes of `file`, its size when it is over the limit, or undefined: read it yourself. */
   take(file: string): Uint8Array | number | undefined;
+  /** The facts about the bytes the last take() returned, when the reader established them. */
+  facts(): ByteFacts | undefined;
   /** Stops the reader (it exits when it sees this, or when it has read everything; one never begun is terminated). */
   close(): void;
   /** Settles when the reader thread has exited (tests). */
@@ -45,15 +53,26 @@ const RING_BYTES = 32 * 1024 * 1024;
 const RELEASE_BATCH = 64;
 /** How long the parser waits for the reader without any progress before reading by itself (a starved reader on a loaded machine is slow, not wrong). */
 const PATIENCE_MS = 3000;
+/** Per file in the shared meta array: [start or size, length or -1/-2, facts, unused]. */
+const META = 4;
+// Fact bits: the digest is written; no NUL and valid UTF-8; and none of the characters plainUtf8 looks for.
+const HASHED = 1;
+const UTF8 = 2;
+const PLAIN = 4;
 
 // The reader thread: CommonJS, evaluated as is (it is the same in the bundle and from the sources).
 const READER = `
 const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
-parentPort.once('message', ({ files, control, meta: metaBuffer, ring: ringBuffer, maxBytes }) => {
+const crypto = require('node:crypto');
+const { isUtf8 } = require('node:buffer');
+const plainUtf8 = (${plainUtf8.toString()});
+const sha256 = typeof crypto.hash === 'function' ? (b) => crypto.hash('sha256', b, 'buffer') : (b) => crypto.createHash('sha256').update(b).digest();
+parentPort.once('message', ({ files, control, meta: metaBuffer, ring: ringBuffer, digests: digestBuffer, maxBytes }) => {
   const ctl = new Int32Array(control);
   const meta = new Int32Array(metaBuffer);
   const ring = new Uint8Array(ringBuffer);
+  const digests = new Uint8Array(digestBuffer);
   const cap = ring.length;
   const buf = Buffer.allocUnsafe(maxBytes + 1);
   const starts = new Int32Array(files.length);
@@ -83,6 +102,18 @@ parentPort.once('message', ({ files, control, meta: metaBuffer, ring: ringBuffer
       } catch {
         len = -1;
       }
+      // The byte facts (byte-facts.ts), on this thread's idle time; a fact it cannot establish is left out.
+      let facts = 0;
+      if (len >= 0) {
+        try {
+          const bytes = buf.subarray(0, len);
+          digests.set(sha256(bytes), 32 * i);
+          facts = ${HASHED};
+          if (bytes.indexOf(0) === -1 && isUtf8(bytes)) facts |= plainUtf8(bytes) ? ${UTF8} | ${PLAIN} : ${UTF8};
+        } catch {
+          facts = 0;
+        }
+      }
       // Unread data starts at starts[released] (ring order) and ends at head; a new file goes after it, contiguous.
       let start = head;
       if (len > 0) {
@@ -106,8 +137,9 @@ parentPort.once('message', ({ files, control, meta: metaBuffer, ring: ringBuffer
         head = start + len;
       }
       starts[i] = start;
-      meta[2 * i] = len === -2 ? size : start;
-      meta[2 * i + 1] = len;
+      meta[${META} * i] = len === -2 ? size : start;
+      meta[${META} * i + 1] = len;
+      meta[${META} * i + 2] = facts;
       Atomics.store(ctl, ${PRODUCED}, i + 1);
       Atomics.notify(ctl, ${PRODUCED});
     }
@@ -138,7 +170,10 @@ export function startReadAhead(maxBytes: number, ringBytes = RING_BYTES): ReadAh
   let files: string[] = [];
   let meta = new Int32Array(new SharedArrayBuffer(8));
   let ring = new Uint8Array(new SharedArrayBuffer(8));
+  let digests: Buffer<ArrayBufferLike> = Buffer.alloc(0);
   let next = 0;
+  /** The index of the file the last take() returned bytes of, or -1. */
+  let taken = -1;
   let gaveUp = false;
   const giveUp = (): undefined => {
     gaveUp = true;
@@ -150,11 +185,14 @@ export function startReadAhead(maxBytes: number, ringBytes = RING_BYTES): ReadAh
     exited,
     begin(list) {
       files = list;
-      meta = new Int32Array(new SharedArrayBuffer(Math.max(8, list.length * 8)));
+      meta = new Int32Array(new SharedArrayBuffer(Math.max(16, list.length * 4 * META)));
       ring = new Uint8Array(new SharedArrayBuffer(Math.max(ringBytes, 2 * (maxBytes + 1))));
-      worker.postMessage({ files, control: control.buffer, meta: meta.buffer, ring: ring.buffer, maxBytes });
+      // A Buffer over the shared digests: toString('hex', from, to) formats one without a view per file.
+      digests = Buffer.from(new SharedArrayBuffer(Math.max(32, list.length * 32)));
+      worker.postMessage({ files, control: control.buffer, meta: meta.buffer, ring: ring.buffer, digests: digests.buffer, maxBytes });
     },
     take(file) {
+      taken = -1;
       if (gaveUp || files[next] !== file) return undefined;
       const i = next++;
       // Taking file i releases file i-1's bytes. A reader waiting for room is woken every
@@ -169,11 +207,18 @@ export function startReadAhead(maxBytes: number, ringBytes = RING_BYTES): ReadAh
         Atomics.notify(control, CONSUMED);
         if (Atomics.wait(control, PRODUCED, seen, PATIENCE_MS) === 'timed-out' && Atomics.load(control, PRODUCED) === seen) return giveUp();
       }
-      const len = meta[2 * i + 1]!;
+      const len = meta[META * i + 1]!;
       if (len === -1) return undefined;
-      if (len === -2) return meta[2 * i]!;
-      const start = meta[2 * i]!;
+      if (len === -2) return meta[META * i]!;
+      const start = meta[META * i]!;
+      taken = i;
       return ring.subarray(start, start + len);
+    },
+    facts() {
+      if (taken < 0) return undefined;
+      const f = meta[META * taken + 2]!;
+      if (!(f & HASHED)) return undefined;
+      return { sha256: digests.toString('hex', 32 * taken, 32 * taken + 32), utf8: (f & UTF8) !== 0, plain: (f & PLAIN) !== 0 };
     },
     close() {
       // A reader that never got its list holds no file open: end it now. One reading stops at its next file.
