@@ -39,7 +39,8 @@ export function packageInstall(argv: readonly string[]): string | undefined {
     if (short.some((x) => x.includes('q')) || a.includes('--query')) return undefined;
     return a.slice(1).some((x) => ['--install', '--upgrade', '--freshen', '--reinstall'].includes(x)) || short.some((x) => /[iUF]/.test(x)) ? 'rpm --install/--upgrade' : undefined;
   }
-  const verbs = VERBS[prog];
+  // Own keys only: a program named after an Object.prototype member (`toString`) has no verbs.
+  const verbs = Object.hasOwn(VERBS, prog) ? VERBS[prog] : undefined;
   // The verb is the first operand; an option's separate value (apt-get -o X=Y install) is skipped by looking at every operand.
   const verb = verbs && a.slice(1).find((x) => verbs.has(x));
   return verb ? `${prog} ${verb}` : undefined;

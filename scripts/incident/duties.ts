@@ -217,9 +217,18 @@ function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly, notifi
   }
 
   if (level.update_every_minutes) {
-    const args = [i, level.update_every_minutes, ackAt ?? start, resolvedAt, now, deviationFor(i, 'update'), latestUpdatesOnly ? 2 : MAX_UPDATE_WINDOWS, notificationTimes] as const;
-    if (mode === 'list') out.push(...updateDuties(...args));
-    else summariseUpdates(summary, ...args);
+    const windows: UpdateWindows = {
+      incident: i,
+      every: level.update_every_minutes,
+      from: ackAt ?? start,
+      resolvedAt,
+      now,
+      deviation: deviationFor(i, 'update'),
+      keep: latestUpdatesOnly ? 2 : MAX_UPDATE_WINDOWS,
+      times: notificationTimes,
+    };
+    if (mode === 'list') out.push(...updateDuties(windows));
+    else summariseUpdates(summary, windows);
   }
 
   if (resolvedAt !== undefined) {
@@ -268,22 +277,31 @@ function collectDuties({ incident: i, level, sla, now, latestUpdatesOnly, notifi
 
 type UpdateHit = { t: number; idx: number };
 
+/** One incident's status-update windows, as updateDuties and summariseUpdates read them. */
+interface UpdateWindows {
+  incident: IncidentDocument;
+  /** The window length, minutes. */
+  every: number;
+  /** When the first window starts (acknowledgement, else the report), ms. */
+  from: number;
+  resolvedAt: number | undefined;
+  now: number;
+  /** The incident's deviation entry accepting missed updates, if any. */
+  deviation: Duty['deviation'];
+  /** At most this many windows, the latest. */
+  keep: number;
+  /** parseInstant of each notification's `at`, by index, when the caller has them. */
+  times: readonly number[] | undefined;
+}
+
 /**
  * Update windows: after acknowledgement, every window of `every` minutes
  * until resolution must hold at least one notification with duty `update`.
  * Calls `visit` for each window owed (at most the last `keep`), in order, with
  * the first update inside it. Pure.
  */
-function scanUpdateWindows(
-  i: IncidentDocument,
-  every: number,
-  from: number,
-  resolvedAt: number | undefined,
-  now: number,
-  keep: number,
-  times: readonly number[] | undefined,
-  visit: (k: number, lo: number, hi: number, hit: UpdateHit | undefined) => void,
-): void {
+function scanUpdateWindows(w: UpdateWindows, visit: (k: number, lo: number, hi: number, hit: UpdateHit | undefined) => void): void {
+  const { incident: i, every, from, resolvedAt, now, keep, times } = w;
   const len = every * MIN;
   const end = resolvedAt ?? now;
   const updates: UpdateHit[] = [];
@@ -311,18 +329,10 @@ const updateDetail = (every: number, lo: number, hi: number) => `status update e
 const missingUpdatePointer = (i: IncidentDocument) => (i.notifications ? '/notifications' : i.acknowledged_at ? '/acknowledged_at' : '/reported_at');
 
 /** One `update` duty per window (the window still running is `pending`). Pure. */
-function updateDuties(
-  i: IncidentDocument,
-  every: number,
-  from: number,
-  resolvedAt: number | undefined,
-  now: number,
-  deviation: Duty['deviation'],
-  keep: number,
-  times: readonly number[] | undefined,
-): Duty[] {
+function updateDuties(w: UpdateWindows): Duty[] {
+  const { incident: i, every, now, deviation } = w;
   const out: Duty[] = [];
-  scanUpdateWindows(i, every, from, resolvedAt, now, keep, times, (k, lo, hi, hit) => {
+  scanUpdateWindows(w, (k, lo, hi, hit) => {
     out.push({
       kind: 'update',
       key: `update#${k}`,
@@ -340,18 +350,9 @@ function updateDuties(
 }
 
 /** summariseUpdateDuties(updateDuties(...)), counted into `summary` without building the duties. Pure. */
-function summariseUpdates(
-  summary: UpdateSummary,
-  i: IncidentDocument,
-  every: number,
-  from: number,
-  resolvedAt: number | undefined,
-  now: number,
-  deviation: Duty['deviation'],
-  keep: number,
-  times: readonly number[] | undefined,
-): void {
-  scanUpdateWindows(i, every, from, resolvedAt, now, keep, times, (_k, lo, hi, hit) => {
+function summariseUpdates(summary: UpdateSummary, w: UpdateWindows): void {
+  const { incident: i, every, now, deviation } = w;
+  scanUpdateWindows(w, (_k, lo, hi, hit) => {
     const state = updateState(hit, hi, now);
     if (state === 'pending') return;
     summary.owed++;

@@ -1,3 +1,5 @@
+import { flowNode, MAX_DEPTH, type PositionRecord } from './fast-yaml-flow.ts';
+import { claimKey, keyMark, keyRelease, plainKey, quotedKey } from './fast-yaml-keys.ts';
 import {
   BAIL,
   blockScalar,
@@ -17,7 +19,6 @@ import {
   SP,
   SQ,
   STOP_COLON,
-  STOP_FLOW,
   trimEnd,
 } from './fast-yaml-scalars.ts';
 
@@ -32,6 +33,8 @@ import {
  * or forbidden keys, deep nesting, a top level that is not a mapping. The
  * positional parser then decides and locates the diagnostics. `plain`: the
  * caller knows the text holds none of UNCERTAIN_CHARS (byte-facts.ts).
+ * Block structure is read here; scalars in fast-yaml-scalars.ts, keys in
+ * fast-yaml-keys.ts, flow collections in fast-yaml-flow.ts.
  */
 export function parseFastYaml(text: string, plain = false): Record<string, unknown> | undefined {
   if (!plain && UNCERTAIN_CHARS.test(text)) return undefined;
@@ -68,7 +71,7 @@ export function readFastPositions(text: string): { data: Record<string, unknown>
 function read(text: string): Record<string, unknown> | undefined {
   s = text;
   n = text.length;
-  keyTop = 0;
+  keyRelease(0);
   try {
     const first = nextContent(0);
     if (first < 0 || isSeqEntry(first + ind)) return undefined;
@@ -88,8 +91,6 @@ function read(text: string): Record<string, unknown> | undefined {
 /** Characters the reader leaves to the positional parser: tab, CR, other C0/C1 controls, DEL, BOM, U+2028/9, U+FFFE/F. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
 export const UNCERTAIN_CHARS = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
-/** Far below the positional parser's limit (64 levels, its path length 128), so the limit is never at stake here. */
-const MAX_DEPTH = 32;
 /** The `yaml` library rejects implicit keys longer than 1024 characters. */
 const MAX_KEY = 1000;
 
@@ -100,7 +101,7 @@ let ind = 0;
 /** The offset where the last value read starts (-1: an empty value); set as each value is read. */
 let valAt = 0;
 /** Set while readFastPositions records: each collection's entries' offsets. */
-let positions: Map<object, FastPositions> | undefined;
+let positions: PositionRecord | undefined;
 
 /** The start of the next line holding content (not blank, not only a comment) from line start ls, or -1 at the end; sets `ind`. */
 function nextContent(ls: number): number {
@@ -149,7 +150,7 @@ function endOfLine(p: number): number {
 function blockMapping(p: number, indent: number, depth: number): number {
   if (depth > MAX_DEPTH) throw BAIL;
   const map: Record<string, unknown> = {};
-  const base = keyTop;
+  const base = keyMark();
   const keys = positions && new Map<string, [number, number]>();
   if (keys) positions!.set(map, { keys });
   for (;;) {
@@ -162,7 +163,7 @@ function blockMapping(p: number, indent: number, depth: number): number {
     map[key] = out.val;
     if (keys) keys.set(key, [p, valAt]);
     if (next < 0 || ind < indent) {
-      keyTop = base;
+      keyRelease(base);
       out.val = map;
       return next;
     }
@@ -171,45 +172,19 @@ function blockMapping(p: number, indent: number, depth: number): number {
   }
 }
 
-/**
- * Keys the positional parser rejects or reads differently, or that a plain
- * object already answers: every Object.prototype property (__proto__,
- * constructor, toString…), `prototype`, and `<<` (a merge key in YAML 1.1).
- */
-const RESERVED_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype', '<<']);
-
-/** The keys of the mappings being read, innermost last: a duplicate is found by a short scan, not a property lookup. */
-const keyStack: string[] = [];
-let keyTop = 0;
-
-/** Records `key` (not reserved: plainKey and quotedKey see to that) for the mapping whose keys start at `base`; a repeated key is left to the positional parser. */
-function claimKey(map: Record<string, unknown>, base: number, key: string): void {
-  if (keyTop - base > 32) {
-    if (map[key] !== undefined) throw BAIL;
-  } else for (let i = base; i < keyTop; i++) if (keyStack[i] === key) throw BAIL;
-  keyStack[keyTop++] = key;
-}
-
 /** A key and its colon at p; returns the colon's position, out.val = the key. */
 function mappingKey(p: number): number {
   const c = s.charCodeAt(p);
   let end: number;
   if (c === DQ || c === SQ) {
-    end = quotedKey(p, c);
+    end = quotedKey(s, p, c);
     if (s.charCodeAt(end) !== COLON) throw BAIL;
   } else {
     if (isIndicator(c)) throw BAIL;
     end = blockKeyEnd(p);
-    out.val = plainKey(p, trimEnd(s, p, end), keyHash);
+    out.val = plainKey(s, p, trimEnd(s, p, end), keyHash);
   }
   if (end - p > MAX_KEY || !isBlank(s, end + 1)) throw BAIL;
-  return end;
-}
-
-/** A quoted key at p (quote c); returns the position after it, out.val = the key, which must not be reserved. */
-function quotedKey(p: number, c: number): number {
-  const end = c === DQ ? doubleQuoted(s, p) : singleQuoted(s, p);
-  if (RESERVED_KEYS.has(out.val as string)) throw BAIL;
   return end;
 }
 
@@ -237,35 +212,6 @@ function blockKeyEnd(p: number): number {
     if (c !== SP) hashed = h;
   }
   throw BAIL;
-}
-
-/**
- * Recently seen keys, by length and first and last character. Documents repeat
- * the same few dozen keys; a cached key is compared in place (no slice) and is
- * already an internalised property name, so storing it is cheap.
- */
-const KEY_CACHE: string[] = new Array<string>(4096).fill('');
-
-/** The plain key s[p, end), whose characters hash to h (blockKeyEnd): a string (core-schema null, bool or number keys are left to the positional parser). */
-function plainKey(p: number, end: number, h: number): string {
-  const len = end - p;
-  const slot = (h ^ (h >>> 12)) & 4095;
-  const cached = KEY_CACHE[slot]!;
-  if (cached.length === len && sameAt(cached, p, len)) return cached;
-  const key = s.slice(p, end);
-  // Checked here, once per new key: a cached key is known not to be reserved.
-  if (RESERVED_KEYS.has(key) || typeof resolvePlain(key) !== 'string') throw BAIL;
-  // A property name read back from an object is internalised.
-  const interned = Object.keys({ [key]: 0 })[0] ?? key;
-  KEY_CACHE[slot] = interned;
-  return interned;
-}
-
-/** Whether s has `key` (of length len) at p: compared in place, without a builtin call for a short key. */
-function sameAt(key: string, p: number, len: number): boolean {
-  if (len > 24) return s.startsWith(key, p);
-  for (let i = 0; i < len; i++) if (key.charCodeAt(i) !== s.charCodeAt(p + i)) return false;
-  return true;
 }
 
 /** A block sequence whose first '-' is at p, indented `indent`. */
@@ -320,7 +266,7 @@ function blockValue(p: number, indent: number, depth: number, inMap: boolean): n
       return nested(blockMapping(p, column(p), depth + 1), p);
     }
   } else if (c === 91 || c === 123) {
-    end = flowNode(p, depth + 1);
+    end = flowNode(s, p, depth + 1, positions);
   } else if (!inMap && isSeqEntry(p)) {
     return nested(blockSeq(p, column(p), depth + 1), p);
   } else {
@@ -349,103 +295,4 @@ function nested(rest: number, p: number): number {
 function blockNode(p: number, indent: number, depth: number): number {
   if (isSeqEntry(p)) return blockSeq(p, indent, depth);
   return blockMapping(p, indent, depth);
-}
-
-/** A flow collection or scalar inside `[...]` / `{...}` at p, closed on this line. Returns the position after it; out.val = the value. */
-function flowNode(p: number, depth: number): number {
-  const c = s.charCodeAt(p);
-  if (c === 91) return flowSeq(p, depth);
-  if (c === 123) return flowMap(p, depth);
-  if (c === DQ) return doubleQuoted(s, p);
-  if (c === SQ) return singleQuoted(s, p);
-  if (!plainStarts(s, p, true)) throw BAIL;
-  const end = plainEnd(s, p, true);
-  if (out.stop !== STOP_FLOW) throw BAIL;
-  out.val = resolvePlain(s.slice(p, trimEnd(s, p, end)));
-  return end;
-}
-
-function skipSpaces(p: number): number {
-  while (s.charCodeAt(p) === SP) p++;
-  return p;
-}
-
-function flowSeq(p: number, depth: number): number {
-  if (depth > MAX_DEPTH) throw BAIL;
-  const seq: unknown[] = [];
-  const items: number[] | undefined = positions && [];
-  if (items) positions!.set(seq, { items });
-  let q = skipSpaces(p + 1);
-  if (s.charCodeAt(q) === 93) {
-    out.val = seq;
-    return q + 1;
-  }
-  for (;;) {
-    items?.push(q);
-    q = skipSpaces(flowNode(q, depth + 1));
-    seq.push(out.val);
-    const c = s.charCodeAt(q);
-    if (c === 93) {
-      out.val = seq;
-      return q + 1;
-    }
-    if (c !== 44) throw BAIL;
-    q = skipSpaces(q + 1);
-    if (s.charCodeAt(q) === 93) throw BAIL;
-  }
-}
-
-function flowMap(p: number, depth: number): number {
-  if (depth > MAX_DEPTH) throw BAIL;
-  const map: Record<string, unknown> = {};
-  const keys = positions && new Map<string, [number, number]>();
-  if (keys) positions!.set(map, { keys });
-  let q = skipSpaces(p + 1);
-  if (s.charCodeAt(q) === 125) {
-    out.val = map;
-    return q + 1;
-  }
-  const base = keyTop;
-  for (;;) {
-    const k = q;
-    q = skipSpaces(flowKey(q));
-    const key = out.val as string;
-    claimKey(map, base, key);
-    const v = q;
-    q = skipSpaces(flowNode(q, depth + 1));
-    map[key] = out.val;
-    keys?.set(key, [k, v]);
-    const c = s.charCodeAt(q);
-    if (c === 125) {
-      keyTop = base;
-      out.val = map;
-      return q + 1;
-    }
-    if (c !== 44) throw BAIL;
-    q = skipSpaces(q + 1);
-    if (s.charCodeAt(q) === 125) throw BAIL;
-  }
-}
-
-/** `key: ` inside a flow mapping; returns the position after the colon and its space, out.val = the key. */
-function flowKey(p: number): number {
-  const c = s.charCodeAt(p);
-  let end: number;
-  if (c === DQ || c === SQ) end = quotedKey(p, c);
-  else {
-    if (isIndicator(c)) throw BAIL;
-    end = plainEnd(s, p, true);
-    if (out.stop !== STOP_COLON) throw BAIL;
-    if (s.charCodeAt(end - 1) === SP) throw BAIL;
-    // A colon inside the key (`a:b: 1`) is left to the positional parser; the same pass hashes the key.
-    let h = 0;
-    for (let i = p; i < end; i++) {
-      const d = s.charCodeAt(i);
-      if (d === COLON) throw BAIL;
-      h = (Math.imul(h, 31) + d) | 0;
-    }
-    out.val = plainKey(p, end, h);
-  }
-  if (s.charCodeAt(end) !== COLON || s.charCodeAt(end + 1) !== SP) throw BAIL;
-  return end + 2;
 }

@@ -35,6 +35,16 @@ describe('packageInstall: the steps that install or upgrade packages', () => {
   ])('%j changes no package', (argv) => {
     expect(packageInstall(argv)).toBeUndefined();
   });
+
+  it('judges a program named after an Object.prototype member as installing nothing (it threw, and lint reported internal.rule-failed)', () => {
+    for (const argv of [
+      ['toString', 'reload', 'nginx'],
+      ['sudo', 'constructor', 'install'],
+      ['__proto__', 'install'],
+      ['/usr/bin/hasOwnProperty', 'a'],
+    ])
+      expect(packageInstall(argv)).toBeUndefined();
+  });
 });
 
 const policy = (id: string, group: string, tags = '') => `id: ${id}
