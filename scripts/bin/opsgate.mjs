@@ -63,5 +63,7 @@ if (process.env.OPSGATE_NO_BUNDLE === '1') {
 } else {
   const main = existsSync(entry) ? await checkoutBundle() : path.join(root, 'dist/opsgate.js');
   if (!existsSync(main)) fail(`this installation has no bundle (${main}): reinstall the opsgate package`);
+  // In a checkout, V8 code caches live beside the bundle and go with it (scripts/repo/precompiled-validators.ts).
+  if (existsSync(entry)) process.env.OPSGATE_CODE_CACHE_DIR ??= path.dirname(main);
   await import(pathToFileURL(main).href);
 }

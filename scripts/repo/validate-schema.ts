@@ -5,7 +5,8 @@ import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import { suggest } from '../rules/suggest.ts';
 import { DATE_FORMATS } from './date-formats.ts';
 import type { Located } from './parse-yaml.ts';
-import { validators as generated, type PrecompiledValidator } from './validators.generated.mjs';
+import { precompiledValidators } from './precompiled-validators.ts';
+import type { PrecompiledValidator } from './validators.generated.mjs';
 
 // Ajv itself is loaded only when a schema has no precompiled validator (an organisation's
 // own edit, or gen:types): requiring ajv and ajv-formats costs about 0.1 s of start-up.
@@ -48,7 +49,8 @@ export interface SchemaValidator {
  * an organisation's own edit, is compiled here with the same options.
  */
 export function createSchemaValidator(schemas: Record<string, object>, options: { precompiled?: Record<string, PrecompiledValidator | undefined> | false } = {}): SchemaValidator {
-  const precompiled = options.precompiled === false ? {} : (options.precompiled ?? generated);
+  // Loaded on the first validation, not here: many commands build a validator and validate nothing.
+  let precompiled = options.precompiled === false ? {} : options.precompiled;
   let ajv: Ajv2020 | undefined;
   const compiled = new Map<string, ValidateFunction>();
   const get = (name: string): ValidateFunction => {
@@ -56,7 +58,7 @@ export function createSchemaValidator(schemas: Record<string, object>, options: 
     if (!fn) {
       const schema = schemas[name];
       if (!schema) throw new Error(`no schema named ${name}`);
-      const ready = precompiled[name];
+      const ready = (precompiled ??= precompiledValidators())[name];
       if (ready && ready.sha256 === schemaFingerprint(schema)) fn = ready.validate as ValidateFunction;
       else fn = (ajv ??= createAjv()).compile(schema);
       compiled.set(name, fn);

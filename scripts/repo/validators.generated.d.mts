@@ -4,4 +4,7 @@ export interface PrecompiledValidator {
   sha256: string;
   validate: ((data: unknown) => boolean) & { errors?: unknown[] | null };
 }
-export declare const validators: Record<string, PrecompiledValidator | undefined>;
+/** The validators as one script, `(require, DATE_FORMATS) => { validators, functions }` (precompiled-validators.ts runs it). */
+export declare const source: string;
+/** sha256 of `source`. */
+export declare const sourceSha256: string;

@@ -8,7 +8,7 @@ import { parseDocumentText } from '../../scripts/repo/parse-document.ts';
 import { parseYamlText } from '../../scripts/repo/parse-yaml.ts';
 import { readSchemas } from '../../scripts/repo/read-repo.ts';
 import { createSchemaValidator, schemaFingerprint } from '../../scripts/repo/validate-schema.ts';
-import { validators as precompiled } from '../../scripts/repo/validators.generated.mjs';
+import { precompiledValidators } from '../../scripts/repo/precompiled-validators.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
 import { change } from '../rules/fixture-docs.ts';
 
@@ -41,7 +41,7 @@ describe('precompiled schema validators', () => {
   });
 
   it('are used for the schemas they were generated from; a repository that edits a schema gets its own schema', () => {
-    expect(precompiled.change?.sha256).toBe(schemaFingerprint(schemas.change!));
+    expect(precompiledValidators().change?.sha256).toBe(schemaFingerprint(schemas.change!));
     const calls: string[] = [];
     const spy = (name: string, sha256: string) => ({ sha256, validate: Object.assign(() => (calls.push(name), true), { errors: null }) });
     const v = createSchemaValidator(schemas, { precompiled: { change: spy('change', schemaFingerprint(schemas.change!)), host: spy('host', 'f'.repeat(64)) } });

@@ -1,0 +1,87 @@
+/**
+ * Loads the validators generated at build time (validators.generated.mjs, written by
+ * generate-validators.ts) as one script through node:vm, with a V8 code cache when
+ * the caller names a directory for it (the bin names its bundle directory in a
+ * checkout: OPSGATE_CODE_CACHE_DIR). With the cache, V8 neither parses the 1.2 MB of
+ * generated code nor compiles each validator's bytecode on its first call: about
+ * 35–50 ms of CPU per lint run at 10k documents (README, Performance). A cache that
+ * is missing, unreadable or rejected by V8 (another Node version or flags) only costs
+ * that time: the script is compiled from source and a new cache written. Edge (file I/O).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import vm from 'node:vm';
+import { DATE_FORMATS } from './date-formats.ts';
+import { source, sourceSha256, type PrecompiledValidator } from './validators.generated.mjs';
+
+type Validators = Record<string, PrecompiledValidator | undefined>;
+
+export interface LoadOptions {
+  /** Directory for the code cache; none: compile from source, write nothing. */
+  cacheDir?: string;
+  /** The generated script and its sha256 (tests); default: validators.generated.mjs. */
+  script?: { source: string; sha256: string };
+  /**
+   * The script's file name in stack traces. V8 also keeps compiled scripts in memory by
+   * source and name, and then reads no cache: tests load under new names to act as new runs.
+   */
+  filename?: string;
+}
+
+/** How the last load went (tests, benchmarks): `hit` used the cache; `written` made one. */
+export let lastLoad: { cache: 'none' | 'hit' | 'written' | 'rejected' | 'unwritable'; file?: string } = { cache: 'none' };
+
+let loaded: Validators | undefined;
+
+/** The precompiled validators by schema name, loaded once per thread (the default options). */
+export function precompiledValidators(): Validators {
+  return (loaded ??= loadValidators({ cacheDir: process.env.OPSGATE_CODE_CACHE_DIR || undefined }));
+}
+
+/** Compiles and runs the generated script; with `cacheDir`, through a V8 code cache. */
+export function loadValidators(options: LoadOptions = {}): Validators {
+  const script = options.script ?? { source, sha256: sourceSha256 };
+  // V8 accepts a cache for any source of the same length: the name carries the content's hash,
+  // and V8's version (a cache from another version is rejected anyway; this avoids rewriting it).
+  const file = options.cacheDir ? path.join(options.cacheDir, `validators-${script.sha256.slice(0, 16)}-v8-${process.versions.v8}.cache`) : undefined;
+  let cachedData: Buffer | undefined;
+  if (file) {
+    try {
+      cachedData = readFileSync(file);
+    } catch {
+      cachedData = undefined; // no cache yet
+    }
+  }
+  const compiled = new vm.Script(script.source, { filename: options.filename ?? 'opsgate:validators.generated.js', cachedData });
+  const run = compiled.runInThisContext() as (require: NodeJS.Require, formats: typeof DATE_FORMATS) => { validators: Validators; functions: Array<(data: unknown) => boolean> };
+  const { validators, functions } = run(createRequire(import.meta.url), DATE_FORMATS);
+  if (!file) lastLoad = { cache: 'none' };
+  else if (cachedData && !compiled.cachedDataRejected) lastLoad = { cache: 'hit', file };
+  else lastLoad = { cache: writeCache(file, compiled, functions) ? (cachedData ? 'rejected' : 'written') : 'unwritable', file };
+  return validators;
+}
+
+/**
+ * Compiles every validator's bytecode (V8 compiles a function on its first call; a
+ * call with no document returns at the first type check), then writes the cache
+ * atomically: a concurrent run reads the old file or the new one, never half.
+ */
+function writeCache(file: string, compiled: vm.Script, functions: Array<(data: unknown) => boolean>): boolean {
+  for (const fn of functions) fn(undefined);
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(tmp, compiled.createCachedData());
+    renameSync(tmp, file);
+    return true;
+  } catch {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // the directory itself could not be made: nothing was written
+    }
+    return false; // a read-only installation: compile from source each run, as without a cache
+  }
+}
