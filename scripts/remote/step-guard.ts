@@ -27,7 +27,7 @@
  * for it. The timer needs no network: it reads and writes local files and the
  * kernel's rules. Pure text; the runner passes it as data.
  */
-import { RELOAD_SSHD } from './commit-confirm.ts';
+import { SSHD_FUNCTIONS } from './commit-confirm.ts';
 import { LIVE_FIREWALL_FUNCTIONS } from './live-firewall.ts';
 import { LIVE_NETWORK_FUNCTIONS } from './live-network.ts';
 import { shellText } from './shell-text.ts';
@@ -72,6 +72,14 @@ protected() {
     set +f
   done < /etc/ssh/sshd_config
 }
+@SSHD_FUNCTIONS@
+# sshd:listen, what sshd listens on. Right after a reload the daemon re-executes and listens again a moment later:
+# an empty listing where arm saw one is read again for up to 2 s before it counts.
+og_sshd_snap() {
+  og_i=0
+  while og_o=$(og_sshd_listen); [ -z "$og_o" ] && [ -s "$D/fw/sshd:listen" ] && [ "$og_i" -lt 10 ]; do og_i=$((og_i + 1)); sleep 0.2; done
+  [ -z "$og_o" ] || printf '%s\n' "$og_o"
+}
 @LIVE_FIREWALL@
 @LIVE_NETWORK@
 # DIR: checksums of the protected files, and of the live rulesets arm picked, snapshotted again into DIR (named by label).
@@ -82,6 +90,8 @@ arm)
   { [ ! -e "$D" ] || rm -rf -- "$D"; } && mkdir -p -m 700 "$D/fw" "$D/now" || { echo "error cannot create $D"; exit 1; }
   IFS=$nl; set -f; set -- $(protected); set +f; unset IFS
   fw_pick
+  # sshd itself: what it listens on, and how it was started (to start it again if the step made it exit).
+  og_sshd_note; [ -z "$(og_sshd_listen)" ] || { fw_add sshd:listen; fw_list; }
   (umask 077; fw_cksum "$D/fw" "$@" > "$D/sums") || { echo "error cannot read the protected files"; exit 1; }
   [ "$#" -eq 0 ] || (umask 077; tar -cf "$D/files.tar" -- "$@" 2>"$D/tar.err") || { echo "error cannot copy the protected files: $(tail -n 1 "$D/tar.err")"; exit 1; }
   printf '%s\n' "$self" > "$D/guard.sh"
@@ -129,14 +139,22 @@ restore)
     echo "restored $f"
     case $f in /etc/ssh/*|*/sshd_config*) reload=1 ;; esac
   done < "$D/restore.list"
+  # The network and the firewall first: sshd may listen on an address the step took away.
+  fw_restore; bad=$?
+  ! grep -qxF sshd:listen "$D/restore.list" || reload=1
   if [ -n "$reload" ]; then
-@RELOAD_SSHD@
+    og_sshd_reload || { echo "error: cannot reload or start sshd"; bad=1; }
+    # Listening as before (a reload re-executes the daemon; a start takes a moment): up to 10 s, else revert-failed.
+    if [ -e "$D/fw/sshd:listen" ]; then
+      og_i=0; while [ "$(og_sshd_listen)" != "$(cat "$D/fw/sshd:listen")" ] && [ "$og_i" -lt 50 ]; do og_i=$((og_i + 1)); sleep 0.2; done
+      if [ "$og_i" -lt 50 ]; then echo "sshd listens as before"; else echo "error: sshd does not listen as before"; bad=1; fi
+    fi
   fi
   # Last: its status is the timer's word (reverted or revert-failed).
-  fw_restore ;;
+  exit "$bad" ;;
 *) echo "error unknown guard operation $op"; exit 1 ;;
 esac`)
-  .replace('@RELOAD_SSHD@', RELOAD_SSHD)
+  .replace('@SSHD_FUNCTIONS@', () => SSHD_FUNCTIONS)
   .replace('@LIVE_FIREWALL@', () => LIVE_FIREWALL_FUNCTIONS)
   .replace('@LIVE_NETWORK@', () => LIVE_NETWORK_FUNCTIONS);
 
