@@ -25,7 +25,8 @@ const cli = (...args: string[]) => cliIn(repo.root, {}, ...args, '--identity', f
 const CLIENT = () => `${fleet.tag}-cli6`;
 const sh = (ns: string, script: string) => execFileSync('ip', ['netns', 'exec', ns, 'sh', '-ec', script], { encoding: 'utf8' });
 /** The host's network as the kernel lists it (sorted: order is no change). */
-const network = () => sh(hostNs, 'ip -o link show | sed "s/state [A-Z]* //"; ip -o addr show; ip route show table all; ip -6 route show table all; ip -6 rule; nft -s list ruleset').split('\n').sort().join('\n');
+const network = () =>
+  sh(hostNs, 'ip -o link show | sed "s/state [A-Z]* //"; ip -o addr show; ip route show table all; ip -6 route show table all; ip -6 rule; nft -s list ruleset').split('\n').sort().join('\n');
 /** No address of the host is still tentative (duplicate address detection done): polled, never slept for. */
 const settled = () => waitFor(() => sh(hostNs, 'ip -6 -o addr show tentative') === '', 'IPv6 duplicate address detection on the host', 30);
 const hostProcesses = (needle: string) =>
@@ -51,7 +52,8 @@ beforeAll(async () => {
   sh(CLIENT(), 'ip link set lo up; ip link set cv6 up; ip -6 addr add fd00::1/64 dev cv6 nodad; ip -6 addr add 2001:db8:77::10/128 dev cv6 nodad');
   sh(hostNs, 'ip link set hv6 up; ip -6 addr add fd00::2/64 dev hv6; ip -6 route add default via fd00::1 dev hv6');
   await settled();
-  h.address = 'fd00::2';
+  // Written as known_hosts and URLs write it: the socket and the proxy command's %h take it bare.
+  h.address = '[fd00::2]';
   h.port = 22;
   h.proxy_command = ['ip', 'netns', 'exec', CLIENT(), 'nc', '-s', '2001:db8:77::10', '%h', '%p'];
   repo = await makeRepo(fleet);
