@@ -90,7 +90,8 @@ elif [ ! -e "%{s%.steps}.scan" ]; then
   # No cgroup: the next lock also looks for the steps token.
   : > "%{s%.steps}.scan" 2>/dev/null
 fi
-if [ "$m" = 1 ]; then printf 'executing %s\n' "$n" > "$st" || fail "cannot write the marker $st"; fi
+# A root runner's marker belongs to the login account (sudo names it): the next host lock lists it as that account.
+if [ "$m" = 1 ]; then printf 'executing %s\n' "$n" > "$st" || fail "cannot write the marker $st"; [ -z "%{SUDO_UID:-}" ] || chown "$SUDO_UID" "$st" 2>/dev/null || :; fi
 read -r t0 _ < /proc/uptime 2>/dev/null || t0=
 exec 3<&0
 ( trap - PIPE; export OPSGATE_STEP="$n.$k"; [ -z "$tok" ] || export OPSGATE_HOST_STEPS="$tok"; exec setsid timeout -s TERM -k "$g" "$t" "$@" ) <&3 >"$out" 2>"$err" 8<"$tr" 6>&- &
