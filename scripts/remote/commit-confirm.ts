@@ -109,6 +109,8 @@ D=/var/lib/opsgate/confirm/$1
 exec 7>"$D/lock"; flock -x 7
 if [ -e "$D/state" ]; then echo "too-late $(cat "$D/state")"; exit 1; fi
 : > "$D/confirmed"
+# The room the protected-set guard reserved for its restore is not needed any more.
+rm -f -- "$D/reserve.check" "$D/reserve.restore"
 # Only the timer's own group (this ARM_SCRIPT's timer.sh or step-guard.ts's guard.sh timer): after a reboot or a kill its
 # number may name another process's group.
 pid=$(cat "$D/timer.pid" 2>/dev/null) && tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | grep -qxF -e "$D/timer.sh" -e "$D/guard.sh" && kill -TERM "-$pid" 2>/dev/null

@@ -93,13 +93,20 @@ arm)
   # sshd itself: what it listens on, and how it was started (to start it again if the step made it exit).
   og_sshd_note; [ -z "$(og_sshd_listen)" ] || { fw_add sshd:listen; fw_list; }
   (umask 077; fw_cksum "$D/fw" "$@" > "$D/sums") || { echo "error cannot read the protected files"; exit 1; }
-  [ "$#" -eq 0 ] || (umask 077; tar -cf "$D/files.tar" -- "$@" 2>"$D/tar.err") || { echo "error cannot copy the protected files: $(tail -n 1 "$D/tar.err")"; exit 1; }
+  [ "$#" -eq 0 ] || (umask 077; tar -cf "$D/files.tar" -- "$@" 2>"$D/tar.err") || { echo "error cannot copy the protected files: $(grep -v 'not recoverable' "$D/tar.err" | tail -n 1)"; rm -rf -- "$D"; exit 1; }
+  # Room for the check and for the restore, reserved now and freed by each before it writes: a step that fills this disk
+  # must not leave the guard unable to see what it changed, or the timer unable to put it back.
+  og_kb=$(( $(du -sk "$D" | cut -f1) * 2 + 256 ))
+  for og_r in check restore; do
+    dd if=/dev/zero of="$D/reserve.$og_r" bs=1k count="$og_kb" 2>/dev/null || { rm -rf -- "$D"; echo "error no room for the guard's own state in $D ($og_kb KiB twice): the disk is full"; exit 1; }
+  done
   printf '%s\n' "$self" > "$D/guard.sh"
   setsid sh "$D/guard.sh" timer "$id" "$secs" "$hold" < /dev/null > /dev/null 2>&1 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&- &
   echo "$!" > "$D/timer.pid"
   echo "armed $!" ;;
 check)
   [ -s "$D/timer.pid" ] || { echo "error no armed guard $id"; exit 1; }
+  rm -f -- "$D/reserve.check"
   (umask 077; sums "$D/now" > "$D/sums.after") || { echo "error cannot read the protected files"; exit 1; }
   if cmp -s "$D/sums" "$D/sums.after"; then
     # The timer waits for our guard lock until we are done here: it cannot be restoring now.
@@ -124,6 +131,7 @@ timer)
   # Written whole, then renamed: a reader that sees the file (the state script, without the lock) never reads it half-written.
   echo "$s" > "$D/state.new" && mv -f "$D/state.new" "$D/state" ;;
 restore)
+  rm -f -- "$D/reserve.check" "$D/reserve.restore"
   # Without the saved checksums and copies every protected file would read as one the step added, to be deleted.
   [ -e "$D/sums" ] && { [ -e "$D/files.tar" ] || ! grep -q ' /' "$D/sums"; } || { echo "error: the saved state is gone, nothing restored"; exit 1; }
   (umask 077; sums "$D/now" > "$D/sums.now")

@@ -120,7 +120,7 @@ if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
   fi
 fi
 gc=
-if [ -n "$gi" ]; then gc=$(guard check "$gi" - - 2>&1 | tr '\n' ' ') || :; gc=%{gc% }; [ -n "$gc" ] || gc='error no answer'; exec 6>&-; fi
+if [ -n "$gi" ]; then gc=$(guard check "$gi" - - 2>/dev/null | tr '\n' ' ') || :; gc=%{gc% }; [ -n "$gc" ] || gc='error no answer'; exec 6>&-; fi
 if [ "$m" = 1 ]; then printf '%s %s %s\n' "$state" "$rc" "$n" > "$st"; fi
 if [ -s "$out" ]; then cat "$out" && : > "$out"; fi
 if [ -s "$err" ]; then cat "$err" >&2 && : > "$err"; fi
