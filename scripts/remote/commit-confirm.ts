@@ -40,13 +40,20 @@ og_sshd_note() {
   [ "$(wc -l < "$D/sshd.title")" -ne 1 ] || { tr ' ' '\n' < "$D/sshd.title" | sed -e '/^$/d' > "$D/sshd.argv.new" && mv -f "$D/sshd.argv.new" "$D/sshd.title"; }
   og_x=$(readlink "/proc/$og_p/exe" 2>/dev/null)
   awk -v x="$og_x" 'NR == 1 && $0 !~ /^\// && x != "" { $0 = x } { print }' "$D/sshd.title" > "$D/sshd.argv"
+  # Under systemd, the unit it runs as (its cgroup's last part), whatever it is called: restarted by name if it dies.
+  [ ! -d /run/systemd/system ] || sed -n 's|^[0-9]*:[^:]*:.*/\([^/]*\.service\)$|\1|p' "/proc/$og_p/cgroup" 2>/dev/null | head -n 1 > "$D/sshd.unit"
 }
 og_sshd_listen() { ss -Htlnp 2>/dev/null | awk '/"sshd",pid=/ { print $4 }' | sort -u; }
 og_sshd_reload() {
-  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then systemctl reload-or-restart ssh 2>/dev/null || systemctl reload-or-restart sshd; return; fi
-  og_p=$(og_sshd_pid)
-  if [ -n "$og_p" ]; then kill -HUP "$og_p"
+  og_p=$(og_sshd_pid) og_u=
+  [ ! -s "$D/sshd.unit" ] || IFS= read -r og_u < "$D/sshd.unit"
+  if [ -n "$og_u" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    if [ -n "$og_p" ]; then systemctl reload "$og_u" 2>/dev/null || kill -HUP "$og_p"; else systemctl reset-failed "$og_u" 2>/dev/null; systemctl restart "$og_u"; fi
+  elif [ -n "$og_p" ]; then kill -HUP "$og_p"
   elif [ -s "$D/sshd.argv" ]; then tr '\n' '\0' < "$D/sshd.argv" | xargs -0 setsid -f > /dev/null 2>&1
+  elif [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    # No sshd listened at arm (socket activation: systemd listens): a running one reloads, a socket starts a new one.
+    systemctl try-reload-or-restart ssh 2>/dev/null || systemctl try-reload-or-restart sshd 2>/dev/null || :
   else return 1; fi
 }`;
 
