@@ -48,18 +48,10 @@ nl='
 # The login account's home: sudo names the account; without sudo it is ours.
 u=%{SUDO_USER:-%{USER:-root}} home=
 while IFS=: read -r n _ _ _ _ h _; do [ "$n" = "$u" ] && { home=$h; break; }; done < /etc/passwd
-protected() {
-  set +f
-  for f in /etc/ssh/sshd_config /etc/ssh/sshd_config.d/* /etc/ssh/ssh_host_*_key /etc/ssh/ssh_host_*_key.pub /etc/default/ssh /etc/sysconfig/sshd \
-    /etc/pam.conf /etc/pam.d/* /etc/security/*.conf /etc/sudoers /etc/sudoers.d/* \
-    /etc/passwd /etc/shadow /etc/group /etc/gshadow /etc/nsswitch.conf /etc/nologin /run/nologin \
-    /etc/nftables.conf /etc/nftables.d/* /etc/iptables/* /etc/ufw/*.rules /etc/ufw/ufw.conf /etc/default/ufw /etc/firewalld/*.conf /etc/firewalld/zones/* \
-    /etc/hosts.allow /etc/hosts.deny /etc/sysconfig/iptables /etc/sysconfig/ip6tables /etc/sysconfig/nftables.conf \
-    "$home/.ssh/authorized_keys" "$home/.ssh/authorized_keys2"; do
-    [ -f "$f" ] && printf '%s\n' "$f"
-  done
-  # The files sshd_config includes (relative names are below /etc/ssh).
-  [ -r /etc/ssh/sshd_config ] || return 0
+# The files sshd_config includes (relative names are below /etc/ssh), beside sshd_config.d/*.
+sshd_includes() (
+  unset IFS
+  [ -r /etc/ssh/sshd_config ] || exit 0
   while read -r k v; do
     case $k in [Ii][Nn][Cc][Ll][Uu][Dd][Ee]) ;; *) continue ;; esac
     set -f
@@ -71,7 +63,37 @@ protected() {
     done
     set +f
   done < /etc/ssh/sshd_config
-}
+)
+protected() (
+  # A subshell with the default IFS: its callers split its output on newlines only, but its own reads split words.
+  unset IFS
+  set +f
+  for f in /etc/ssh/sshd_config /etc/ssh/sshd_config.d/* /etc/ssh/ssh_host_*_key /etc/ssh/ssh_host_*_key.pub /etc/default/ssh /etc/sysconfig/sshd \
+    /etc/pam.conf /etc/pam.d/* /etc/security/*.conf /etc/sudoers /etc/sudoers.d/* \
+    /etc/passwd /etc/shadow /etc/group /etc/gshadow /etc/nsswitch.conf /etc/nologin /run/nologin \
+    /etc/nftables.conf /etc/nftables.d/* /etc/iptables/* /etc/ufw/*.rules /etc/ufw/ufw.conf /etc/default/ufw /etc/firewalld/*.conf /etc/firewalld/zones/* \
+    /etc/hosts.allow /etc/hosts.deny /etc/sysconfig/iptables /etc/sysconfig/ip6tables /etc/sysconfig/nftables.conf \
+    "$home/.ssh/authorized_keys" "$home/.ssh/authorized_keys2"; do
+    [ -f "$f" ] && printf '%s\n' "$f"
+  done
+  # The key files AuthorizedKeysFile names for the login account (%h, %u, %U, %%; relative names: below its home).
+  for c in /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf; do
+    [ -r "$c" ] || continue
+    while read -r k v; do
+      case $k in [Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Ee][Dd][Kk][Ee][Yy][Ss][Ff][Ii][Ll][Ee]) ;; *) continue ;; esac
+      set -f
+      for p in $v; do
+        p=$(printf '%s\n' "$p" | sed -e "s|%h|$home|g" -e "s|%u|$u|g" -e "s|%U|$(id -u "$u" 2>/dev/null)|g" -e 's|%%|%|g')
+        case $p in /*) ;; *) p=$home/$p ;; esac
+        case $p in "$home/.ssh/authorized_keys" | "$home/.ssh/authorized_keys2") continue ;; esac
+        [ -f "$p" ] && printf '%s\n' "$p"
+      done
+      set +f
+    done < "$c"
+  done
+  sshd_includes
+
+)
 @SSHD_FUNCTIONS@
 # sshd:listen, what sshd listens on. Right after a reload the daemon re-executes and listens again a moment later:
 # an empty listing where arm saw one is read again for up to 2 s before it counts.
@@ -146,6 +168,8 @@ restore)
     else rm -f -- "$f"; fi
     echo "restored $f"
     case $f in /etc/ssh/*|*/sshd_config*) reload=1 ;; esac
+    # A file sshd_config includes from elsewhere is sshd's configuration too.
+    [ -n "$reload" ] || ! sshd_includes | grep -qxF -- "$f" || reload=1
   done < "$D/restore.list"
   # The network and the firewall first: sshd may listen on an address the step took away.
   fw_restore; bad=$?

@@ -5,7 +5,7 @@
  * Each host is a real sshd in its own namespaces (no systemd: the daemon is the process the guard must HUP or start
  * again itself). The host must put itself back, sshd listening as before, and opsgate must run a change there again.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
@@ -16,7 +16,7 @@ import { changeDoc, makeRepo, type TestRepo } from './harness.ts';
 import { execFileSync } from 'node:child_process';
 
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
-const HOSTS = ['sd-port', 'sd-broken', 'sd-stop', 'sd-shell', 'sd-keys', 'sd-pubkey'];
+const HOSTS = ['sd-port', 'sd-broken', 'sd-stop', 'sd-shell', 'sd-keys', 'sd-pubkey', 'sd-akf', 'sd-incl'];
 let fleet: RunningFleet;
 let repo: TestRepo;
 const cli = (...args: string[]) => cliIn(repo.root, {}, ...args, '--identity', fleet.clientKeyPath);
@@ -35,7 +35,18 @@ const listening = (host: string) =>
 
 beforeAll(async () => {
   if (!MACHINE.runs) return;
-  fleet = await startFleet({ mutates: true, hosts: HOSTS.map((id) => ({ id })) });
+  fleet = await startFleet({
+    mutates: true,
+    hosts: HOSTS.map((id) =>
+      id === 'sd-akf' ? { id, sshd: { extra: ['AuthorizedKeysFile /home/keys/%u .ssh/authorized_keys'] } } : id === 'sd-incl' ? { id, sshd: { extra: ['Include /home/sshd-site.conf'] } } : { id },
+    ),
+  });
+  // sd-akf: the login's key lives where sshd_config's AuthorizedKeysFile says (the host's own /home), not in ~/.ssh.
+  await mkdir(path.join(fleet.dir, 'sd-akf', 'home', 'keys'), { recursive: true, mode: 0o755 });
+  await writeFile(path.join(fleet.dir, 'sd-akf', 'home', 'keys', 'opsgate'), fleet.clientPublicKey + '\n', { mode: 0o644 });
+  await writeFile(path.join(fleet.dir, 'sd-akf', 'home', 'opsgate', '.ssh', 'authorized_keys'), '');
+  // sd-incl: sshd_config includes a file outside /etc/ssh.
+  await writeFile(path.join(fleet.dir, 'sd-incl', 'home', 'sshd-site.conf'), '# site settings\n', { mode: 0o600 });
   repo = await makeRepo(fleet);
 }, 120_000);
 afterAll(async () => {
@@ -52,7 +63,7 @@ async function expectLockedOutAndBack(host: string, pr: number, command: string,
   const change = `CHG-2026-0${pr}`;
   await repo.mergeChange(changeDoc(change, { targets: { hosts: [host] }, steps: [{ id: 'cut', kind: 'run', sudo: true, idempotent: true, argv: ['sh', '-c', command] }] }), pr);
   const r = await cli('apply', change, '--confirm-seconds', '5');
-  expect(r.code, r.out + r.err).toBe(1);
+  expect(r.code, r.out + r.err + JSON.stringify((await records(repo, change)).filter((e) => e.type === 'step.done'))).toBe(1);
   const ev = await records(repo, change);
   expect(ev.find((e) => e.type === 'step.done' && e.step === 'cut')).toMatchObject({ outcome: 'succeeded', protected: { changed: expect.arrayContaining(changed) } });
   expect(ev.find((e) => e.type === 'confirm.done')).toMatchObject({ host, confirmed: false, reverted: true });
@@ -95,5 +106,19 @@ MACHINE.describe('sshd itself under the protected-set guard', () => {
     await expectLockedOutAndBack('sd-pubkey', 411, `${inPlace('/etc/ssh/sshd_config', "'1i AuthorizedKeysFile /nonexistent' -e '1i PubkeyAuthentication no'")} && kill -HUP ${SSHD_PID}`, [
       '/etc/ssh/sshd_config',
     ]);
+  }, 180_000);
+
+  it("the login's key file that sshd_config's AuthorizedKeysFile names (outside ~/.ssh) removed: the host puts it back", async () => {
+    const keys = path.join(fleet.dir, 'sd-akf', 'home', 'keys', 'opsgate');
+    const before = await readFile(keys, 'utf8');
+    await expectLockedOutAndBack('sd-akf', 413, 'rm /home/keys/opsgate', ['/home/keys/opsgate']);
+    expect(await readFile(keys, 'utf8')).toBe(before);
+  }, 180_000);
+
+  it('a file sshd_config includes from outside /etc/ssh, edited to refuse the login, then a reload: the host puts it back', async () => {
+    const site = path.join(fleet.dir, 'sd-incl', 'home', 'sshd-site.conf');
+    const before = await readFile(site, 'utf8');
+    await expectLockedOutAndBack('sd-incl', 415, `printf 'DenyUsers opsgate\\n' >> /home/sshd-site.conf && kill -HUP ${SSHD_PID}`, ['/home/sshd-site.conf']);
+    expect(await readFile(site, 'utf8')).toBe(before);
   }, 180_000);
 });
