@@ -83,6 +83,7 @@ export async function lockHosts(input: LockInput): Promise<HostLocks> {
         saveDir: savedDirOf(lock.stateDir, input.scope, host),
         ...(lock.cgroup ? { cgroup: lock.cgroup } : {}),
         ...(lock.uid !== undefined ? { loginUid: lock.uid } : {}),
+        ...(lock.holder ? { lockHolder: lock.holder } : {}),
       });
       const from = input.stateRun.get(host);
       out.markers.set(host, {

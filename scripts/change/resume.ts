@@ -22,6 +22,11 @@ export interface HostRunState {
   outcome?: string;
   actions: Map<string, ActionState>;
   rollbackStarted: boolean;
+  /**
+   * Dead-man timers armed on the host (`confirm.armed`) that no `confirm.done` answered: the run stopped between a
+   * change that can lock opsgate out and its confirmation. A resume confirms them first (or learns the host reverted).
+   */
+  openConfirms?: string[];
 }
 
 export interface RunState {
@@ -69,6 +74,14 @@ export function readRunState(lines: readonly RecordLine[]): RunState {
       case 'rollback.started':
         host(l.host).rollbackStarted = true;
         break;
+      case 'confirm.armed':
+        if (l.ok === true && typeof l.id === 'string') host(l.host).openConfirms = [...(host(l.host).openConfirms ?? []), l.id];
+        break;
+      case 'confirm.done': {
+        const h = host(l.host);
+        if (h.openConfirms) h.openConfirms = h.openConfirms.filter((id) => id !== l.id);
+        break;
+      }
       case 'host.done':
         host(l.host).outcome = String(l.outcome);
         break;
@@ -122,6 +135,8 @@ export interface HostResume {
   notStarted: PlannedAction[];
   /** An action failed or rollback began: the host resumes in rollback. */
   inRollback: boolean;
+  /** Dead-man timers armed in the earlier attempt and never answered: confirmed (or found reverted) before anything runs. */
+  confirms?: string[];
 }
 
 /**
@@ -141,6 +156,7 @@ export function planResume(plan: ChangePlan, state: RunState | undefined, marker
       if (a) r.unknown.push({ action: a, evidence: `the host holds marker '${m.state}' from run ${m.run}, which no record accounts for`, markerRun: m.run });
     }
     if (hs?.outcome && r.unknown.length === 0) return { ...r, finished: hs.outcome };
+    if (hs?.openConfirms?.length) r.confirms = [...hs.openConfirms];
     for (const a of actions) {
       const s = hs?.actions.get(actionKey(a));
       if (s === 'succeeded') r.skip.add(actionKey(a));
@@ -190,7 +206,7 @@ export function planRetry(
     const doubt = hs.rollbackStarted || hs.outcome === 'rollback_failed';
     const kept = new Map([...hs.actions].filter(([k, v]) => v !== 'failed' && !k.startsWith('rollback:')).map(([k, v]) => [k, doubt ? ('unknown' as const) : v]));
     if (kept.size === 0) continue;
-    state.hosts.set(h.host, { actions: kept, rollbackStarted: false });
+    state.hosts.set(h.host, { actions: kept, rollbackStarted: false, ...(hs.openConfirms?.length && !doubt ? { openConfirms: [...hs.openConfirms] } : {}) });
     from.set(h.host, last.run);
   }
   return { state, from, succeeded };

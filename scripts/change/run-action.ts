@@ -86,7 +86,14 @@ export async function runAction(ctx: ActionContext, session: HostSession, host: 
   const t0 = parseRunnerTrailer(r.stderr, ctx.runner.nonce);
   // The guard's line counts only when this step was guarded and it names this step's guard (a step can print anything).
   const g = guard && ctx.runner.guard ? parseGuardLine(t0.stderr, ctx.runner.nonce) : { stderr: t0.stderr };
-  const guarded = g.guard && ctx.runner.guard && g.guard.id === guardId(ctx.runner.guard.prefix, key) ? g.guard : undefined;
+  const named = g.guard && ctx.runner.guard && g.guard.id === guardId(ctx.runner.guard.prefix, key) ? g.guard : undefined;
+  // Fail closed: a guarded step that ran (the runner reported how it ended) and whose guard said nothing readable
+  // (a full disk, noise on its line) is one whose change nobody saw: confirmed over a fresh connection, or reverted.
+  const guarded =
+    named ??
+    (guard && ctx.runner.guard && t0.state && t0.state !== 'error'
+      ? { id: guardId(ctx.runner.guard.prefix, key), state: 'error' as const, detail: 'the guard said nothing readable after the step' }
+      : undefined);
   const t = { ...t0, stderr: g.stderr };
   const known = Object.values(ctx.secrets);
   // Hashes are of the redacted text: a hash of a secret-bearing output would let anyone confirm a guessed secret.

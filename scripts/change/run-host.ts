@@ -77,6 +77,14 @@ export async function runHost(ctx: HostContext, hp: HostPlan, resume: HostResume
     const rb = await rollBack(ctx, hp, session, `commit-confirmation failed (${c.why}); the host restored the sensitive files`, uploads, skip, rerun);
     return done(rb === 'unreachable' ? 'unreachable' : 'reverted', { reason: c.why, rollback_ok: rb === 'succeeded' });
   };
+  // The earlier attempt stopped between a change that can lock opsgate out and its confirmation: confirm it now over a
+  // fresh connection (the timer may still wait), or learn that the host put it back. Never by running the step again.
+  for (const id of resume?.confirms ?? []) {
+    if (!ctx.confirm) return done('needs_attention', { reason: `the earlier attempt armed ${id} and never confirmed it; nothing here can confirm` });
+    const c = await ctx.confirm.confirm(host, id);
+    await recorder.event('confirm.done', { host, id, confirmed: c.confirmed, confirm_ms: c.ms, after_interruption: true, ...(c.confirmed ? {} : { reverted: c.reverted, why: c.why }) });
+    if (!c.confirmed) return reverted(c);
+  }
   let failed: PlannedAction | undefined;
   if (!resume?.inRollback) {
     const sensitive = sensitiveActions(hp).filter((a) => !skip.has(actionKey(a)));

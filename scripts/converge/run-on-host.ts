@@ -56,7 +56,13 @@ export async function runHostScript(o: HostScriptOptions): Promise<HostScriptRun
       lock?.status === 'locked'
         ? renderRemoteStep(
             { argv: ['sh', '-s'], sudo: true, timeoutSeconds, marker: false, key: 'converge' },
-            { runDir: runDirOf(lock.stateDir, o.scope, o.run, host), stepsLock: stepsLockOf(lock.stateDir, host), nonce, ...(lock.cgroup ? { cgroup: lock.cgroup } : {}) },
+            {
+              runDir: runDirOf(lock.stateDir, o.scope, o.run, host),
+              stepsLock: stepsLockOf(lock.stateDir, host),
+              nonce,
+              ...(lock.cgroup ? { cgroup: lock.cgroup } : {}),
+              ...(lock.holder ? { lockHolder: lock.holder } : {}),
+            },
           )
         : ['sudo', '-n', '--', 'timeout', '-k', '5', String(timeoutSeconds), 'sh', '-s'];
     const r = await session.exec(argv, { stdin: o.script, timeoutMs: controllerDeadlineSeconds({ timeoutSeconds }) * 1000 });

@@ -25,8 +25,41 @@ export type ReloadKind = 'sshd';
 
 export const CONFIRM_BASE = '/var/lib/opsgate/confirm';
 
-export const RELOAD_SSHD = String.raw`if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then systemctl reload ssh 2>/dev/null || systemctl reload sshd
-else pid=$(ss -Htlnp 'sport = :22' 2>/dev/null | sed -n 's/.*"sshd",pid=\([0-9]*\).*/\1/p' | head -n 1); [ -n "$pid" ] && kill -HUP "$pid"; fi`;
+/**
+ * sshd as the guard and the timers see it (shell functions; they use `$D`). The listening daemon is found by what it
+ * listens on, whatever the port (a step may have moved it), and how it was started is noted at arm
+ * (`$D/sshd.argv`), so that a daemon the step made exit (a configuration it cannot start with, then a reload; a
+ * plain kill) is started again the same way. `sshd:listen` is what it listens on, one sorted line per socket.
+ */
+export const SSHD_FUNCTIONS = String.raw`og_sshd_pid() { ss -Htlnp 2>/dev/null | sed -n 's/.*"sshd",pid=\([0-9]*\).*/\1/p' | head -n 1; }
+# sshd rewrites its process title ("sshd: /usr/sbin/sshd -D -f FILE [listener] 0 of 10-100 startups"): the argv is read
+# back from it, one word a line, the program by its absolute path.
+og_sshd_note() {
+  og_p=$(og_sshd_pid); [ -n "$og_p" ] || return 0
+  tr '\0' '\n' < "/proc/$og_p/cmdline" 2>/dev/null | sed -e '/^$/d' -e '1s/^sshd: //' -e '1s/ \[listener\].*$//' > "$D/sshd.title" || return 0
+  [ "$(wc -l < "$D/sshd.title")" -ne 1 ] || { tr ' ' '\n' < "$D/sshd.title" | sed -e '/^$/d' > "$D/sshd.argv.new" && mv -f "$D/sshd.argv.new" "$D/sshd.title"; }
+  og_x=$(readlink "/proc/$og_p/exe" 2>/dev/null)
+  awk -v x="$og_x" 'NR == 1 && $0 !~ /^\// && x != "" { $0 = x } { print }' "$D/sshd.title" > "$D/sshd.argv"
+  # Under systemd, the unit it runs as (its cgroup's last part), whatever it is called: restarted by name if it dies.
+  [ ! -d /run/systemd/system ] || sed -n 's|^[0-9]*:[^:]*:.*/\([^/]*\.service\)$|\1|p' "/proc/$og_p/cgroup" 2>/dev/null | head -n 1 > "$D/sshd.unit"
+}
+og_sshd_listen() { ss -Htlnp 2>/dev/null | awk '/"sshd",pid=/ { print $4 }' | sort -u; }
+og_sshd_reload() {
+  og_p=$(og_sshd_pid) og_u=
+  [ ! -s "$D/sshd.unit" ] || IFS= read -r og_u < "$D/sshd.unit"
+  if [ -n "$og_u" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    if [ -n "$og_p" ]; then systemctl reload "$og_u" 2>/dev/null || kill -HUP "$og_p"; else systemctl reset-failed "$og_u" 2>/dev/null; systemctl restart "$og_u"; fi
+  elif [ -n "$og_p" ]; then kill -HUP "$og_p"
+  elif [ -s "$D/sshd.argv" ]; then tr '\n' '\0' < "$D/sshd.argv" | xargs -0 setsid -f > /dev/null 2>&1
+  elif [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    # No sshd listened at arm (socket activation: systemd listens): a running one reloads, a socket starts a new one.
+    systemctl try-reload-or-restart ssh 2>/dev/null || systemctl try-reload-or-restart sshd 2>/dev/null || :
+  else return 1; fi
+}`;
+
+/** Puts the running sshd on the restored files: HUP where it listens now, or start it again as it was started. */
+export const RELOAD_SSHD = `${SSHD_FUNCTIONS}
+og_sshd_reload`;
 
 /** Root script: `sh -s -- ID SECONDS RELOADS FILE...` (RELOADS: comma list or '-'). Prints `armed PID` or `error …`. */
 export const ARM_SCRIPT = shellText(String.raw`set -u
@@ -35,6 +68,8 @@ PATH=/usr/sbin:/usr/bin:/sbin:/bin
 id=$1 secs=$2 reloads=$3; shift 3
 D=/var/lib/opsgate/confirm/$id
 rm -rf -- "$D" && mkdir -p "$D/files" || { echo "error cannot create $D"; exit 1; }
+@SSHD_FUNCTIONS@
+og_sshd_note
 i=0
 for f in "$@"; do
   i=$((i + 1))
@@ -69,7 +104,9 @@ echo reverted > "$D/state.new" && mv -f "$D/state.new" "$D/state"
 EOF_TIMER
 setsid sh "$D/timer.sh" "$D" "$secs" < /dev/null > /dev/null 2>&1 9<&- 8<&- 7<&- &
 echo "$!" > "$D/timer.pid"
-echo "armed $!"`).replace('@RELOAD_SSHD@', RELOAD_SSHD);
+echo "armed $!"`)
+  .replace('@SSHD_FUNCTIONS@', () => SSHD_FUNCTIONS)
+  .replace('@RELOAD_SSHD@', () => RELOAD_SSHD);
 
 /** Root script: `sh -s -- ID`, run over a fresh connection. Prints `confirmed`, or `too-late STATE`. */
 export const CONFIRM_SCRIPT = shellText(String.raw`set -u
@@ -79,6 +116,8 @@ D=/var/lib/opsgate/confirm/$1
 exec 7>"$D/lock"; flock -x 7
 if [ -e "$D/state" ]; then echo "too-late $(cat "$D/state")"; exit 1; fi
 : > "$D/confirmed"
+# The room the protected-set guard reserved for its restore is not needed any more.
+rm -f -- "$D/reserve.check" "$D/reserve.restore"
 # Only the timer's own group (this ARM_SCRIPT's timer.sh or step-guard.ts's guard.sh timer): after a reboot or a kill its
 # number may name another process's group.
 pid=$(cat "$D/timer.pid" 2>/dev/null) && tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | grep -qxF -e "$D/timer.sh" -e "$D/guard.sh" && kill -TERM "-$pid" 2>/dev/null

@@ -49,6 +49,9 @@ command -v flock >/dev/null 2>&1 || { echo "error flock (util-linux) is not inst
 f="$D/locks/opsgate-$h.lock" s="$D/locks/opsgate-$h.steps"
 exec 9>>"$f" || { echo "error cannot open $f"; exit 1; }
 if ! flock -n 9; then echo "held $(cat "$f.owner" 2>/dev/null || echo by an unknown process)"; exit 75; fi
+# This holding's own word, written before anything else is looked at: a step runner sent by an earlier holder (whose
+# connection went silent past the TTL, so the host let its lock go) finds another word here and refuses to start.
+hn=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n') && [ -n "$hn" ] && printf '%s\n' "$hn" > "$f.holder" || { echo "error cannot write $f.holder"; exit 1; }
 [ -e "$s" ] || : > "$s"
 exec 8<"$s" || { echo "error cannot open $s"; exit 1; }
 if ! flock -x -n 8; then echo "held by processes of an earlier step that are still running ($(cat "$s.owner" 2>/dev/null || echo unknown))"; exit 75; fi
@@ -72,6 +75,7 @@ case $r in
 esac
 printf '%s\n' "$owner" > "$f.owner" 2>/dev/null
 echo "dir $D"
+echo "holder $hn"
 # Who the login really is (uid 0 under any name is root): apply's protected-set guard decides on it (step-guard.ts).
 echo "uid $uid"
 [ -z "$cgp" ] || echo "cg $cgp"
@@ -80,7 +84,8 @@ if [ -n "$chg" ]; then
     for m in "$base/runs/$chg"/*/"$h"/*.state; do
       [ -f "$m" ] || continue
       r=%{m#"$base/runs/$chg/"}; r=%{r%%/*}; k=%{m##*/}; k=%{k%.state}
-      IFS= read -r l < "$m" || :
+      # One it cannot read (a root runner's, before markers were handed to the login account) is still listed: in doubt.
+      l=unreadable; IFS= read -r l < "$m" 2>/dev/null || :
       printf 'M\t%s\t%s\t%s\n' "$r" "$k" "$l"
     done
   done
@@ -88,7 +93,7 @@ if [ -n "$chg" ]; then
 fi
 echo locked
 while line=$(timeout "$ttl" head -n 1) && [ -n "$line" ]; do :; done
-rm -f "$f.owner"
+rm -f "$f.owner" "$f.holder"
 # The cgroup helper ends with us.
 [ -z "$cgp" ] || { exec 4<>"$q" && echo quit >&4; }`);
 
@@ -108,6 +113,8 @@ export type LockResult =
       /** The host's cgroup its steps enter (step-cgroup.ts); absent: flock and token only. */ cgroup?: string;
       /** The login account's uid as the host reports it (`id -u`); absent when the answer did not carry one. */
       uid?: number;
+      /** This holding's word on the host (`<lock>.holder`): the step runner starts only while the host still shows it (RunnerContext.lockHolder). */
+      holder?: string;
     }
   | { status: 'held'; owner: string }
   | { status: 'error'; message: string };
@@ -152,6 +159,7 @@ export async function acquireHostLock(session: HostSession, hostId: string, owne
     const stateDir = first.lines.find((l) => l.startsWith('dir '))?.slice(4) ?? '';
     const cgroup = first.lines.find((l) => l.startsWith('cg '))?.slice(3);
     const uidLine = first.lines.find((l) => /^uid \d{1,10}$/.test(l));
+    const holder = first.lines.find((l) => /^holder [0-9a-f]{24}$/.test(l))?.slice(7);
     const markers = first.lines
       .filter((l) => l.startsWith('M\t'))
       .map((l) => {
@@ -164,6 +172,7 @@ export async function acquireHostLock(session: HostSession, hostId: string, owne
       markers,
       ...(cgroup ? { cgroup } : {}),
       ...(uidLine ? { uid: Number(uidLine.slice(4)) } : {}),
+      ...(holder ? { holder } : {}),
       release: async () => {
         clearInterval(beat);
         await held.close();

@@ -53,6 +53,7 @@ fw_snap() {
   iptables-legacy:ruleset) ! { read -r _ < /proc/net/ip_tables_names; } 2>/dev/null || fw_x "$x4" ;;
   ip6tables-legacy:ruleset) ! { read -r _ < /proc/net/ip6_tables_names; } 2>/dev/null || fw_x "$x6" ;;
   net:*) net_snap "$1" 2>/dev/null ;;
+  sshd:*) og_sshd_snap ;;
   *) return 1 ;;
   esac
 }
@@ -109,7 +110,7 @@ fw_isplice() {
 fw_cksum() {
   fw_w=$1 fw_n=; shift; mkdir -p "$fw_w.cmp" || return 1
   for l in $fw; do
-    case $l in net:*) fw_n="$fw_n $l"; continue ;; nft:*) fw_nsplice "$fw_w/$l" /dev/null ;; *) fw_isplice "$fw_w/$l" /dev/null ;; esac > "$fw_w.cmp/$l"
+    case $l in net:*|sshd:*) fw_n="$fw_n $l"; continue ;; nft:*) fw_nsplice "$fw_w/$l" /dev/null ;; *) fw_isplice "$fw_w/$l" /dev/null ;; esac > "$fw_w.cmp/$l"
     set -- "$@" "$l"
   done
   [ "$#" -eq 0 ] || (cd "$fw_w.cmp" && cksum -- "$@") || return 1

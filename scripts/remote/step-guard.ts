@@ -27,7 +27,7 @@
  * for it. The timer needs no network: it reads and writes local files and the
  * kernel's rules. Pure text; the runner passes it as data.
  */
-import { RELOAD_SSHD } from './commit-confirm.ts';
+import { SSHD_FUNCTIONS } from './commit-confirm.ts';
 import { LIVE_FIREWALL_FUNCTIONS } from './live-firewall.ts';
 import { LIVE_NETWORK_FUNCTIONS } from './live-network.ts';
 import { shellText } from './shell-text.ts';
@@ -48,18 +48,10 @@ nl='
 # The login account's home: sudo names the account; without sudo it is ours.
 u=%{SUDO_USER:-%{USER:-root}} home=
 while IFS=: read -r n _ _ _ _ h _; do [ "$n" = "$u" ] && { home=$h; break; }; done < /etc/passwd
-protected() {
-  set +f
-  for f in /etc/ssh/sshd_config /etc/ssh/sshd_config.d/* /etc/ssh/ssh_host_*_key /etc/ssh/ssh_host_*_key.pub /etc/default/ssh /etc/sysconfig/sshd \
-    /etc/pam.conf /etc/pam.d/* /etc/security/*.conf /etc/sudoers /etc/sudoers.d/* \
-    /etc/passwd /etc/shadow /etc/group /etc/gshadow /etc/nsswitch.conf /etc/nologin /run/nologin \
-    /etc/nftables.conf /etc/nftables.d/* /etc/iptables/* /etc/ufw/*.rules /etc/ufw/ufw.conf /etc/default/ufw /etc/firewalld/*.conf /etc/firewalld/zones/* \
-    /etc/hosts.allow /etc/hosts.deny /etc/sysconfig/iptables /etc/sysconfig/ip6tables /etc/sysconfig/nftables.conf \
-    "$home/.ssh/authorized_keys" "$home/.ssh/authorized_keys2"; do
-    [ -f "$f" ] && printf '%s\n' "$f"
-  done
-  # The files sshd_config includes (relative names are below /etc/ssh).
-  [ -r /etc/ssh/sshd_config ] || return 0
+# The files sshd_config includes (relative names are below /etc/ssh), beside sshd_config.d/*.
+sshd_includes() (
+  unset IFS
+  [ -r /etc/ssh/sshd_config ] || exit 0
   while read -r k v; do
     case $k in [Ii][Nn][Cc][Ll][Uu][Dd][Ee]) ;; *) continue ;; esac
     set -f
@@ -71,6 +63,44 @@ protected() {
     done
     set +f
   done < /etc/ssh/sshd_config
+)
+protected() (
+  # A subshell with the default IFS: its callers split its output on newlines only, but its own reads split words.
+  unset IFS
+  set +f
+  for f in /etc/ssh/sshd_config /etc/ssh/sshd_config.d/* /etc/ssh/ssh_host_*_key /etc/ssh/ssh_host_*_key.pub /etc/default/ssh /etc/sysconfig/sshd \
+    /etc/pam.conf /etc/pam.d/* /etc/security/*.conf /etc/sudoers /etc/sudoers.d/* \
+    /etc/passwd /etc/shadow /etc/group /etc/gshadow /etc/nsswitch.conf /etc/nologin /run/nologin \
+    /etc/nftables.conf /etc/nftables.d/* /etc/iptables/* /etc/ufw/*.rules /etc/ufw/ufw.conf /etc/default/ufw /etc/firewalld/*.conf /etc/firewalld/zones/* \
+    /etc/hosts.allow /etc/hosts.deny /etc/sysconfig/iptables /etc/sysconfig/ip6tables /etc/sysconfig/nftables.conf \
+    "$home/.ssh/authorized_keys" "$home/.ssh/authorized_keys2"; do
+    [ -f "$f" ] && printf '%s\n' "$f"
+  done
+  # The key files AuthorizedKeysFile names for the login account (%h, %u, %U, %%; relative names: below its home).
+  for c in /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf; do
+    [ -r "$c" ] || continue
+    while read -r k v; do
+      case $k in [Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Ee][Dd][Kk][Ee][Yy][Ss][Ff][Ii][Ll][Ee]) ;; *) continue ;; esac
+      set -f
+      for p in $v; do
+        p=$(printf '%s\n' "$p" | sed -e "s|%h|$home|g" -e "s|%u|$u|g" -e "s|%U|$(id -u "$u" 2>/dev/null)|g" -e 's|%%|%|g')
+        case $p in /*) ;; *) p=$home/$p ;; esac
+        case $p in "$home/.ssh/authorized_keys" | "$home/.ssh/authorized_keys2") continue ;; esac
+        [ -f "$p" ] && printf '%s\n' "$p"
+      done
+      set +f
+    done < "$c"
+  done
+  sshd_includes
+
+)
+@SSHD_FUNCTIONS@
+# sshd:listen, what sshd listens on. Right after a reload the daemon re-executes and listens again a moment later:
+# an empty listing where arm saw one is read again for up to 2 s before it counts.
+og_sshd_snap() {
+  og_i=0
+  while og_o=$(og_sshd_listen); [ -z "$og_o" ] && [ -s "$D/fw/sshd:listen" ] && [ "$og_i" -lt 10 ]; do og_i=$((og_i + 1)); sleep 0.2; done
+  [ -z "$og_o" ] || printf '%s\n' "$og_o"
 }
 @LIVE_FIREWALL@
 @LIVE_NETWORK@
@@ -82,14 +112,23 @@ arm)
   { [ ! -e "$D" ] || rm -rf -- "$D"; } && mkdir -p -m 700 "$D/fw" "$D/now" || { echo "error cannot create $D"; exit 1; }
   IFS=$nl; set -f; set -- $(protected); set +f; unset IFS
   fw_pick
+  # sshd itself: what it listens on, and how it was started (to start it again if the step made it exit).
+  og_sshd_note; [ -z "$(og_sshd_listen)" ] || { fw_add sshd:listen; fw_list; }
   (umask 077; fw_cksum "$D/fw" "$@" > "$D/sums") || { echo "error cannot read the protected files"; exit 1; }
-  [ "$#" -eq 0 ] || (umask 077; tar -cf "$D/files.tar" -- "$@" 2>"$D/tar.err") || { echo "error cannot copy the protected files: $(tail -n 1 "$D/tar.err")"; exit 1; }
+  [ "$#" -eq 0 ] || (umask 077; tar -cf "$D/files.tar" -- "$@" 2>"$D/tar.err") || { echo "error cannot copy the protected files: $(grep -v 'not recoverable' "$D/tar.err" | tail -n 1)"; rm -rf -- "$D"; exit 1; }
+  # Room for the check and for the restore, reserved now and freed by each before it writes: a step that fills this disk
+  # must not leave the guard unable to see what it changed, or the timer unable to put it back.
+  og_kb=$(( $(du -sk "$D" | cut -f1) * 2 + 256 ))
+  for og_r in check restore; do
+    dd if=/dev/zero of="$D/reserve.$og_r" bs=1k count="$og_kb" 2>/dev/null || { rm -rf -- "$D"; echo "error no room for the guard's own state in $D ($og_kb KiB twice): the disk is full"; exit 1; }
+  done
   printf '%s\n' "$self" > "$D/guard.sh"
   setsid sh "$D/guard.sh" timer "$id" "$secs" "$hold" < /dev/null > /dev/null 2>&1 3<&- 4<&- 5<&- 6<&- 7<&- 8<&- 9<&- &
   echo "$!" > "$D/timer.pid"
   echo "armed $!" ;;
 check)
   [ -s "$D/timer.pid" ] || { echo "error no armed guard $id"; exit 1; }
+  rm -f -- "$D/reserve.check"
   (umask 077; sums "$D/now" > "$D/sums.after") || { echo "error cannot read the protected files"; exit 1; }
   if cmp -s "$D/sums" "$D/sums.after"; then
     # The timer waits for our guard lock until we are done here: it cannot be restoring now.
@@ -114,6 +153,7 @@ timer)
   # Written whole, then renamed: a reader that sees the file (the state script, without the lock) never reads it half-written.
   echo "$s" > "$D/state.new" && mv -f "$D/state.new" "$D/state" ;;
 restore)
+  rm -f -- "$D/reserve.check" "$D/reserve.restore"
   # Without the saved checksums and copies every protected file would read as one the step added, to be deleted.
   [ -e "$D/sums" ] && { [ -e "$D/files.tar" ] || ! grep -q ' /' "$D/sums"; } || { echo "error: the saved state is gone, nothing restored"; exit 1; }
   (umask 077; sums "$D/now" > "$D/sums.now")
@@ -128,15 +168,25 @@ restore)
     else rm -f -- "$f"; fi
     echo "restored $f"
     case $f in /etc/ssh/*|*/sshd_config*) reload=1 ;; esac
+    # A file sshd_config includes from elsewhere is sshd's configuration too.
+    [ -n "$reload" ] || ! sshd_includes | grep -qxF -- "$f" || reload=1
   done < "$D/restore.list"
+  # The network and the firewall first: sshd may listen on an address the step took away.
+  fw_restore; bad=$?
+  ! grep -qxF sshd:listen "$D/restore.list" || reload=1
   if [ -n "$reload" ]; then
-@RELOAD_SSHD@
+    og_sshd_reload || { echo "error: cannot reload or start sshd"; bad=1; }
+    # Listening as before (a reload re-executes the daemon; a start takes a moment): up to 10 s, else revert-failed.
+    if [ -e "$D/fw/sshd:listen" ]; then
+      og_i=0; while [ "$(og_sshd_listen)" != "$(cat "$D/fw/sshd:listen")" ] && [ "$og_i" -lt 50 ]; do og_i=$((og_i + 1)); sleep 0.2; done
+      if [ "$og_i" -lt 50 ]; then echo "sshd listens as before"; else echo "error: sshd does not listen as before"; bad=1; fi
+    fi
   fi
   # Last: its status is the timer's word (reverted or revert-failed).
-  fw_restore ;;
+  exit "$bad" ;;
 *) echo "error unknown guard operation $op"; exit 1 ;;
 esac`)
-  .replace('@RELOAD_SSHD@', RELOAD_SSHD)
+  .replace('@SSHD_FUNCTIONS@', () => SSHD_FUNCTIONS)
   .replace('@LIVE_FIREWALL@', () => LIVE_FIREWALL_FUNCTIONS)
   .replace('@LIVE_NETWORK@', () => LIVE_NETWORK_FUNCTIONS);
 

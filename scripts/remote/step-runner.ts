@@ -41,14 +41,20 @@ import { GUARD_SCRIPT, guardId } from './step-guard.ts';
 
 export const STEP_RUNNER_SCRIPT = shellText(String.raw`set -u
 trap '' PIPE
-n=$1 d=$2 k=$3 t=$4 g=$5 m=$6 s=$7 v=$8 gi=$9 gs=%{10} gx=%{11} gt=%{12} cg=%{13}
-shift 14
+n=$1 d=$2 k=$3 t=$4 g=$5 m=$6 s=$7 v=$8 gi=$9 gs=%{10} gx=%{11} gt=%{12} cg=%{13} lh=%{14}
+shift 15
 # Where a step keeps what it must put back (render-command.ts UPLOAD_SCRIPT): the host's own state directory, never next to the file.
 [ -z "$v" ] || export OPSGATE_SAVE_DIR="$v"
 umask 077
 fail() { printf '\nOPSGATE-STEP %s error 125 %s\n' "$n" "$1" >&2; exit 125; }
 exec 9<"$s" || fail "cannot open the steps lock $s"
 flock -s -w 30 9 || fail "cannot take the steps lock $s"
+# Still this run's host lock (host-lock.ts): a holder whose connection went silent past its TTL lost it, and another run
+# may hold it now. Read while we hold the steps lock: a new holder writes its word before it checks that lock.
+if [ -n "$lh" ]; then
+  IFS= read -r cur < "%{s%.steps}.lock.holder" 2>/dev/null || cur=
+  [ "$cur" = "$lh" ] || fail "the host lock is no longer this run's: the host let it go (its connection was silent longer than the lock's TTL) and another run may hold it; the step did not start"
+fi
 out="$d/$k.out" err="$d/$k.err" st="$d/$k.state" tr="$d/$k.tree"
 : > "$tr" || fail "cannot write $tr"
 # Every process of the step, wherever it moves, unless it closes what it inherited.
@@ -84,7 +90,8 @@ elif [ ! -e "%{s%.steps}.scan" ]; then
   # No cgroup: the next lock also looks for the steps token.
   : > "%{s%.steps}.scan" 2>/dev/null
 fi
-if [ "$m" = 1 ]; then printf 'executing %s\n' "$n" > "$st" || fail "cannot write the marker $st"; fi
+# A root runner's marker belongs to the login account (sudo names it): the next host lock lists it as that account.
+if [ "$m" = 1 ]; then printf 'executing %s\n' "$n" > "$st" || fail "cannot write the marker $st"; [ -z "%{SUDO_UID:-}" ] || chown "$SUDO_UID" "$st" 2>/dev/null || :; fi
 read -r t0 _ < /proc/uptime 2>/dev/null || t0=
 exec 3<&0
 ( trap - PIPE; export OPSGATE_STEP="$n.$k"; [ -z "$tok" ] || export OPSGATE_HOST_STEPS="$tok"; exec setsid timeout -s TERM -k "$g" "$t" "$@" ) <&3 >"$out" 2>"$err" 8<"$tr" 6>&- &
@@ -113,7 +120,7 @@ if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
   fi
 fi
 gc=
-if [ -n "$gi" ]; then gc=$(guard check "$gi" - - 2>&1 | tr '\n' ' ') || :; gc=%{gc% }; [ -n "$gc" ] || gc='error no answer'; exec 6>&-; fi
+if [ -n "$gi" ]; then gc=$(guard check "$gi" - - 2>/dev/null | tr '\n' ' ') || :; gc=%{gc% }; [ -n "$gc" ] || gc='error no answer'; exec 6>&-; fi
 if [ "$m" = 1 ]; then printf '%s %s %s\n' "$state" "$rc" "$n" > "$st"; fi
 if [ -s "$out" ]; then cat "$out" && : > "$out"; fi
 if [ -s "$err" ]; then cat "$err" >&2 && : > "$err"; fi
@@ -154,6 +161,8 @@ export interface RunnerContext {
   saveDir?: string;
   /** The host's cgroup (step-cgroup.ts, from the host lock): every step runs in its own cgroup below it. */
   cgroup?: string;
+  /** The host lock's word for this holding (host-lock.ts `holder`): the runner refuses to start once the host shows another. */
+  lockHolder?: string;
   /** The login account's uid as the host reported it (host-lock.ts): 0 makes every step a root step (step-guard.ts loginIsRoot). */
   loginUid?: number;
   /** The protected-set guard (step-guard.ts): guard directory prefix on the host and the seconds opsgate has to confirm a change. */
@@ -178,6 +187,7 @@ export function renderRemoteStep(step: RemoteStep, ctx: RunnerContext): string[]
     ctx.saveDir ?? '',
     ...(step.guard && ctx.guard ? [guardId(ctx.guard.prefix, step.key), String(ctx.guard.seconds), step.guard, GUARD_SCRIPT] : ['', '', '', '']),
     ctx.cgroup ?? '',
+    ctx.lockHolder ?? '',
     '--',
     ...step.argv,
   ];

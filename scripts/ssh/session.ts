@@ -4,6 +4,7 @@ import { Duplex } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { SshError } from '../model/errors.ts';
 import { fingerprintOf, hostKeyAlgorithms, keyTypeOf, matchesPinned, parsePinnedKey, type PinnedKey } from './host-key.ts';
+import { hostPort } from './address.ts';
 import { assertOperand, quoteArg, quoteArgv } from './quote.ts';
 import { redactSecrets } from './redact.ts';
 import type { ConnectOptions, ExecOptions, ExecResult, HostSession, SshTarget } from './types.ts';
@@ -113,7 +114,7 @@ async function openSocket(target: SshTarget, via: HostSession | undefined, timeo
       const t = setTimeout(() => reject(fail('timeout', `jump host ${via.host} did not open a channel within ${timeoutMs} ms`)), timeoutMs);
       client.forwardOut('127.0.0.1', 0, target.address, target.port, (err, stream) => {
         clearTimeout(t);
-        if (err) reject(fail('connect', `jump host ${via.host} could not reach ${target.address}:${target.port}: ${err.message}`));
+        if (err) reject(fail('connect', `jump host ${via.host} could not reach ${hostPort(target.address, target.port)}: ${err.message}`));
         else resolve(stream);
       });
     });

@@ -114,6 +114,28 @@ describe('resume', () => {
     expect(r.get('h2')!.unknown.map((u) => u.action.id)).toEqual(['s2']);
     expect(r.get('h3')!.skip.size).toBe(0);
   });
+  it('a dead-man timer armed and never answered is confirmed first by a resume and carried by a retry; an answered one is not', () => {
+    const lines = chain([
+      { type: 'run.planned', run: 'r1' },
+      { type: 'step.executing', host: 'h1', phase: 'step', step: 's1' },
+      { type: 'step.done', host: 'h1', phase: 'step', step: 's1', ok: true },
+      { type: 'confirm.armed', host: 'h1', ok: true, id: 'c-h1', by: 's1' },
+      { type: 'step.executing', host: 'h2', phase: 'step', step: 's1' },
+      { type: 'step.done', host: 'h2', phase: 'step', step: 's1', ok: true },
+      { type: 'confirm.armed', host: 'h2', ok: true, id: 'c-h2', by: 's1' },
+      { type: 'confirm.done', host: 'h2', id: 'c-h2', confirmed: true },
+      { type: 'confirm.armed', host: 'h3', ok: false, why: 'no room' },
+    ]);
+    const state = readRunState(lines);
+    const r = new Map(planResume(plan, state).map((h) => [h.host, h]));
+    expect(r.get('h1')!.confirms).toEqual(['c-h1']);
+    expect(r.get('h1')!.skip.has('step:s1')).toBe(true);
+    expect(r.get('h2')!.confirms).toBeUndefined();
+    expect(r.get('h3')!.confirms).toBeUndefined();
+    const retry = planRetry(plan, [{ run: 'r1', state }], false);
+    expect(retry.state.hosts.get('h1')!.openConfirms).toEqual(['c-h1']);
+    expect(retry.state.hosts.get('h2')!.openConfirms).toBeUndefined();
+  });
   it('a person resolving the step lets the run go on; finished hosts are not touched', () => {
     const lines = chain([
       { type: 'run.planned', run: 'r1' },

@@ -1,6 +1,6 @@
 /**
  * A controller that SIGKILLs itself at a chosen point of a run, for the
- * crash tests: `tsx kill-driver.ts ROOT CHANGE IDENTITY KILL_AT [COMMIT_AT] [--resume]`.
+ * crash tests: `tsx kill-driver.ts ROOT CHANGE IDENTITY KILL_AT [COMMIT_AT] [--resume] [--confirm-seconds N]`.
  * KILL_AT / COMMIT_AT: `TYPE[:STEP]`, e.g. `step.executing:s2`, `host.done`,
  * or `never`. COMMIT_AT commits records/ to git right after that event, as
  * the workflow would have (so a later reset to the last commit keeps it).
@@ -26,6 +26,7 @@ const r = await applyChange({
   now: () => new Date(),
   identityFile: identity!,
   resume: rest.includes('--resume'),
+  ...(rest.includes('--confirm-seconds') ? { confirmSeconds: Number(rest[rest.indexOf('--confirm-seconds') + 1]) } : {}),
   onEvent: (e) => {
     process.stdout.write(`event ${String(e.type)} ${String(e.host ?? '')} ${String(e.step ?? '')}\n`);
     if (matches(commitAt, e)) {

@@ -288,7 +288,8 @@ async function hostSetupLines(hdir: string, spec: FleetHostSpec): Promise<string
   lines.push(quoteArgv(['mount', '-t', 'tmpfs', '-o', 'size=4m,mode=0755', 'ogdisk', '/mnt']));
   // opsgate's state on the host (locks, step markers, commit-confirmation copies) is the host's own.
   lines.push(quoteArgv(['mkdir', '-p', '/var/lib/opsgate', path.join(hdir, 'var-lib-opsgate')]));
-  lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'var-lib-opsgate'), '/var/lib/opsgate']));
+  if (spec.stateDiskKb) lines.push(quoteArgv(['mount', '-t', 'tmpfs', '-o', `size=${Math.floor(spec.stateDiskKb)}k,mode=0755`, 'ogstate', '/var/lib/opsgate']));
+  else lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'var-lib-opsgate'), '/var/lib/opsgate']));
   // Backup jobs converge writes (converge backup): each host's own job files, cron entries, units and restic cache.
   for (const [own, at] of [
     ['etc-opsgate', '/etc/opsgate'],

@@ -66,6 +66,11 @@ export interface FleetHostSpec {
   /** A 4 MiB tmpfs at /mnt filled to this percentage. */
   diskFillPercent?: number;
   /**
+   * opsgate's state directory on the host (/var/lib/opsgate) is a tmpfs of this many KiB instead of the host's own
+   * directory on the machine's disk, so that a test can fill it (a full disk) without filling the machine's.
+   */
+  stateDiskKb?: number;
+  /**
    * A real restic repository with snapshots taken at these times (ISO), tagged with the policy id.
    * `shared`: hosts naming the same key share one repository; `foreign`: snapshots another
    * hostname took into it.
