@@ -1,5 +1,6 @@
 import { GitHubApiError } from '../model/errors.ts';
 import type { GateOctokit } from './client.ts';
+import { commitTree } from './git-tree.ts';
 import { rawBytes, rawText, verifiedBlobText } from './git-objects.ts';
 import { readAllPages } from './paginate.ts';
 import { count, list, obj, readList, type Json } from './payload.ts';
@@ -81,8 +82,11 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
       }),
     listTreeAtRef: (ref) =>
       call(`list tree at ${ref.slice(0, 12)}`, async () => {
-        const { data } = await octokit.rest.git.getTree({ ...base, tree_sha: ref, recursive: 'true' });
-        return readTree(data, `the tree at ${ref.slice(0, 12)}`);
+        // The commit names its root tree; the tree answer must be that tree, and hash to it (git-tree.ts).
+        const { data: commit } = await octokit.rest.git.getCommit({ ...base, commit_sha: ref });
+        const treeSha = commitTree(commit, ref);
+        const { data } = await octokit.rest.git.getTree({ ...base, tree_sha: treeSha, recursive: 'true' });
+        return readTree(data, treeSha, `the tree of commit ${ref.slice(0, 12)}`);
       }),
     readBlob: (sha) =>
       call(`read blob ${sha.slice(0, 12)}`, async () => {

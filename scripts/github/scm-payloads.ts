@@ -1,4 +1,5 @@
-import { PayloadError, id, list, loginOf, obj, optCount, optObj, optStr, sha, str, type Json } from './payload.ts';
+import { checkTreeIds, readGitTree } from './git-tree.ts';
+import { PayloadError, id, loginOf, obj, optCount, optObj, optStr, sha, str, type Json } from './payload.ts';
 import type { PullCommit, PullFile, PullRequestInfo, PullReview, TreeEntry } from './scm.ts';
 
 /** GitHub's REST payloads read into the Scm's domain shapes, without trusting their shape (payload.ts). Pure. */
@@ -80,14 +81,13 @@ export function readReview(r: Json, where: string): PullReview {
   };
 }
 
-/** A recursive tree. Without a boolean `truncated` it cannot be known complete, so it counts as truncated. */
-export function readTree(raw: unknown, where: string): { entries: TreeEntry[]; truncated: boolean } {
-  const d = obj(raw, where);
-  const entries = list(d.tree, `${where}.tree`).flatMap((e, i) => {
-    const x = obj(e, `${where} entry ${i + 1}`);
-    const [type, path, blob, mode] = ['type', 'path', 'sha', 'mode'].map((k) => optStr(x, k, `${where} entry ${i + 1}`));
-    // Submodules (type commit) are listed too: a path the gate cannot read must not look absent.
-    return (type === 'blob' || type === 'commit') && path && blob ? [{ path, sha: blob, mode: mode ?? '100644' }] : [];
-  });
-  return { entries, truncated: d.truncated !== false };
+/**
+ * A commit's recursive tree, checked against the root tree id its commit names (git-tree.ts): blobs and submodules
+ * (type commit, listed too: a path the gate cannot read must not look absent); directories only serve the check.
+ */
+export function readTree(raw: unknown, treeSha: string, where: string): { entries: TreeEntry[]; truncated: boolean } {
+  const tree = readGitTree(raw, where);
+  checkTreeIds(tree, treeSha, where);
+  const entries = tree.entries.filter((e) => e.type !== 'tree').map((e) => ({ path: e.path, sha: e.sha, mode: e.mode }));
+  return { entries, truncated: tree.truncated };
 }
