@@ -49,6 +49,16 @@ export interface GitHubClientOptions {
   onRequest?: (method: string, url: string) => void;
 }
 
+/**
+ * An answer refused for its size. Its name makes Octokit pass it on as it is rather than as a retryable 5xx
+ * (`@octokit/request` rethrows an `AbortError` unwrapped, and plugin-retry retries only its RequestErrors): the
+ * same server would send the same answer again, so it fails closed at once.
+ */
+export class AnswerTooLargeError extends Error {
+  override readonly name = 'AbortError';
+  readonly tooLarge = true;
+}
+
 /** Builds a client with retry and throttling. No module-level singleton: every caller gets its own. */
 export function createGitHubClient(opts: GitHubClientOptions = {}): GateOctokit {
   const retries = opts.retries ?? 3;
@@ -120,10 +130,15 @@ function boundedFetch(ms: number, max: number): typeof fetch {
     } catch (err) {
       throw timedOut(err);
     }
+    const what = `${init.method ?? 'GET'} ${requestPath(input)}`;
+    const refuse = (detail: string) =>
+      new AnswerTooLargeError(
+        `${TOO_LARGE} ${max} bytes ${detail}; no GitHub answer is that large, so it is not read and not retried (${what}). Check that GITHUB_API_URL is GitHub's API and that no proxy before it pads or loops its answers`,
+      );
     const announced = Number(res.headers.get('content-length') ?? NaN);
     if (announced > max) {
       await res.body?.cancel().catch(() => {});
-      throw new Error(`${TOO_LARGE} ${max} bytes: it announces ${announced} bytes (Content-Length); no GitHub answer is that large, so it is not read`);
+      throw refuse(`: it announces ${announced} bytes (Content-Length)`);
     }
     const chunks: Uint8Array[] = [];
     let bytes = 0;
@@ -131,17 +146,18 @@ function boundedFetch(ms: number, max: number): typeof fetch {
       const reader = res.body.getReader();
       try {
         for (;;) {
+          // fetch has undone any Content-Encoding (gzip, deflate, br): the cap is on the inflated bytes.
           const { done, value } = await reader.read();
           if (done) break;
           bytes += value.byteLength;
           if (bytes > max) {
             await reader.cancel().catch(() => {});
-            throw new Error(`${TOO_LARGE} ${max} bytes (${bytes} read when it was cut); no GitHub answer is that large, so it is not read`);
+            throw refuse(`(${bytes} bytes inflated when it was cut)`);
           }
           chunks.push(value);
         }
       } catch (err) {
-        if (err instanceof Error && err.message.startsWith(TOO_LARGE)) throw err;
+        if (err instanceof AnswerTooLargeError) throw err;
         throw timedOut(err);
       }
     }
@@ -156,4 +172,14 @@ function boundedFetch(ms: number, max: number): typeof fetch {
     Object.defineProperty(out, 'url', { value: res.url });
     return out;
   };
+}
+
+/** The path and query of a request, for messages (the token travels in a header, never in the URL). */
+function requestPath(input: Parameters<typeof fetch>[0]): string {
+  try {
+    const u = new URL(input instanceof Request ? input.url : String(input));
+    return `${u.pathname}${u.search}`.slice(0, 200);
+  } catch {
+    return '(unknown URL)';
+  }
 }
