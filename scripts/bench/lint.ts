@@ -6,10 +6,11 @@
  *   - CLI: `node scripts/bin/opsgate.mjs --root DIR lint` (what `npx opsgate` runs,
  *     with its bundle already built), timed from outside, peak RSS from
  *     `/usr/bin/time` when it exists (start-up included);
- *     three runs with the read worker thread (`OPSGATE_READ_WORKER=1`) alternating with
- *     three without (`=0`, "one thread": one thread parses, while a small reader thread
- *     reads the files ahead of it, scripts/repo/read-ahead.ts), medians reported, so the
- *     worker's effect is measured, not assumed (lint uses it only with OPSGATE_READ_WORKER=1);
+ *     five runs as users run it (the default, "one thread": one thread parses, while a
+ *     small reader thread reads the files ahead of it, scripts/repo/read-ahead.ts)
+ *     alternating with five with the read worker thread (`OPSGATE_READ_WORKER=1`),
+ *     medians reported. The targets are judged on the default; the worker's figure is
+ *     printed beside it so its effect is measured, not assumed;
  *   - the yardstick, side by side: ajv-cli validating the same YAML against the
  *     same schemas, one process per schema (scripts/bench/ajv-cli.ts).
  * Every figure carries the load average around it: on a shared 2-core machine, wall
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
   const keep = argv.includes('--keep');
   const sizes = argv.filter((a) => /^\d+k?$/.test(a)).map((a) => (a.endsWith('k') ? Number(a.slice(0, -1)) * 1000 : Number(a)));
   const targets = sizes.length ? sizes : [1000, 10_000, 50_000];
-  const rows: { size: number; documents: number; mb: number; inproc: Measure; cli: Measure; oneThread: Measure; ajv: AjvCliRun; load: [number, number] }[] = [];
+  const rows: { size: number; documents: number; mb: number; inproc: Measure; cli: Measure; worker: Measure; ajv: AjvCliRun; load: [number, number] }[] = [];
   process.stdout.write(
     `opsgate lint benchmark on ${os.cpus().length} CPU(s), Node ${process.version}, load average ${os
       .loadavg()
@@ -122,28 +123,28 @@ async function main(): Promise<void> {
       const loadBefore = load1();
       const withWorker: Measure[] = [];
       const oneThread: Measure[] = [];
-      for (let k = 0; k < 3; k++) {
+      for (let k = 0; k < 5; k++) {
+        oneThread.push(await measureCli(dir, { OPSGATE_READ_WORKER: '' }));
         withWorker.push(await measureCli(dir, { OPSGATE_READ_WORKER: '1' }));
-        oneThread.push(await measureCli(dir, { OPSGATE_READ_WORKER: '0' }));
       }
-      const cli = median(withWorker);
-      const one = median(oneThread);
+      const cli = median(oneThread);
+      const worker = median(withWorker);
       const ajv = await measureAjvCli(repoRoot, dir);
       const load: [number, number] = [loadBefore, load1()];
       if (inproc.errors) process.stdout.write(`  warning: the synthetic repository has ${inproc.errors} lint error(s); the generator is out of date\n`);
-      rows.push({ size, documents: inproc.documents ?? gen.documents, mb: gen.bytes / 1e6, inproc, cli, oneThread: one, ajv, load });
-      process.stdout.write(`  in-process ${fmt(inproc)}   CLI with the read worker ${fmt(cli)}   CLI one thread ${fmt(one)} (medians of 3)\n`);
+      rows.push({ size, documents: inproc.documents ?? gen.documents, mb: gen.bytes / 1e6, inproc, cli, worker, ajv, load });
+      process.stdout.write(`  in-process ${fmt(inproc)}   CLI ${fmt(cli)}   CLI with the read worker ${fmt(worker)} (medians of 5)\n`);
       process.stdout.write(`  ajv-cli ${sec(ajv.ms)} (CPU ${sec(ajv.cpuMs)}), ${ajv.processes} processes, ${ajv.files} files, ${ajv.invalid} reported invalid\n`);
     } finally {
       if (!keep) await rm(dir, { recursive: true, force: true });
     }
   }
   process.stdout.write(
-    '\n| documents | lint wall (in-process) | CPU | docs/s (wall) | peak RSS | CLI wall (incl. start-up) | CLI CPU | CLI peak RSS | exit | CLI one thread (wall, CPU) | ajv-cli wall | ajv-cli CPU | CLI ÷ ajv-cli (wall, CPU) | load |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
+    '\n| documents | lint wall (in-process) | CPU | docs/s (wall) | peak RSS | CLI wall (incl. start-up) | CLI CPU | CLI peak RSS | exit | CLI with the read worker (wall, CPU) | ajv-cli wall | ajv-cli CPU | CLI ÷ ajv-cli (wall, CPU) | load |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
   );
   for (const r of rows) {
     process.stdout.write(
-      `| ${r.documents} | ${sec(r.inproc.ms)} | ${sec(r.inproc.cpuMs)} | ${Math.round(r.documents / (r.inproc.ms / 1000))} | ${mb(r.inproc.rssMb)} | ${sec(r.cli.ms)} | ${sec(r.cli.cpuMs)} | ${mb(r.cli.rssMb)} | ${r.cli.exit} | ${sec(r.oneThread.ms)}, ${sec(r.oneThread.cpuMs)} | ${sec(r.ajv.ms)} | ${sec(r.ajv.cpuMs)} | ${ratio(r.cli.ms, r.ajv.ms)}, ${ratio(r.cli.cpuMs, r.ajv.cpuMs)} | ${r.load[0].toFixed(1)}–${r.load[1].toFixed(1)} |\n`,
+      `| ${r.documents} | ${sec(r.inproc.ms)} | ${sec(r.inproc.cpuMs)} | ${Math.round(r.documents / (r.inproc.ms / 1000))} | ${mb(r.inproc.rssMb)} | ${sec(r.cli.ms)} | ${sec(r.cli.cpuMs)} | ${mb(r.cli.rssMb)} | ${r.cli.exit} | ${sec(r.worker.ms)}, ${sec(r.worker.cpuMs)} | ${sec(r.ajv.ms)} | ${sec(r.ajv.cpuMs)} | ${ratio(r.cli.ms, r.ajv.ms)}, ${ratio(r.cli.cpuMs, r.ajv.cpuMs)} | ${r.load[0].toFixed(1)}–${r.load[1].toFixed(1)} |\n`,
     );
   }
   process.stdout.write(
@@ -161,7 +162,7 @@ async function main(): Promise<void> {
     );
     // The README's performance line, as measured: wall, CPU, ratio to ajv-cli, load around the measurement.
     process.stdout.write(
-      `README: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load ${ten.load[0].toFixed(1)}–${ten.load[1].toFixed(1)}, 10k: CLI with the read worker ${sec(ten.cli.ms)} wall, ${sec(ten.cli.cpuMs)} CPU, ${mb(ten.cli.rssMb)} (one thread: ${sec(ten.oneThread.ms)} wall, ${sec(ten.oneThread.cpuMs)} CPU); ajv-cli ${sec(ten.ajv.ms)} wall, ${sec(ten.ajv.cpuMs)} CPU → ${ratio(ten.cli.ms, ten.ajv.ms)} wall, ${ratio(ten.cli.cpuMs, ten.ajv.cpuMs)} CPU (one thread ${ratio(ten.oneThread.ms, ten.ajv.ms)}, ${ratio(ten.oneThread.cpuMs, ten.ajv.cpuMs)})\n`,
+      `README: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load ${ten.load[0].toFixed(1)}–${ten.load[1].toFixed(1)}, 10k: CLI ${sec(ten.cli.ms)} wall, ${sec(ten.cli.cpuMs)} CPU, ${mb(ten.cli.rssMb)} (with the read worker: ${sec(ten.worker.ms)} wall, ${sec(ten.worker.cpuMs)} CPU); ajv-cli ${sec(ten.ajv.ms)} wall, ${sec(ten.ajv.cpuMs)} CPU → ${ratio(ten.cli.ms, ten.ajv.ms)} wall, ${ratio(ten.cli.cpuMs, ten.ajv.cpuMs)} CPU (with the read worker ${ratio(ten.worker.ms, ten.ajv.ms)}, ${ratio(ten.worker.cpuMs, ten.ajv.cpuMs)})\n`,
     );
     if (fifty)
       process.stdout.write(
