@@ -1,5 +1,5 @@
 import { GitHubApiError } from '../model/errors.ts';
-import { AnswerTooLargeError } from './client.ts';
+import { RefusedAnswerError } from './client.ts';
 
 export function statusOf(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null && typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : undefined;
@@ -8,8 +8,8 @@ export function statusOf(err: unknown): number | undefined {
 /** Keeps the status and GitHub's message; drops the request (headers carry the token) and the response. */
 export function wrapError(operation: string, err: unknown): GitHubApiError {
   if (err instanceof GitHubApiError) return err;
-  // Refused here for its size: no HTTP status of GitHub's (Octokit labels it 500).
-  const status = err instanceof AnswerTooLargeError ? undefined : statusOf(err);
+  // Refused here (its size, a redirect off the API): no HTTP status of GitHub's (Octokit labels it 500).
+  const status = err instanceof RefusedAnswerError ? undefined : statusOf(err);
   const raw = err instanceof Error ? err.message : String(err);
   const message = raw.replace(/(gh[pousr]_|github_pat_)[A-Za-z0-9_]+/g, '[redacted]').split(' - https://docs.github.com')[0]!;
   const hint =
