@@ -60,3 +60,32 @@ describe('only User accounts are people', () => {
     });
   }
 });
+
+describe('people who have left by their left_on date', () => {
+  const leaving = (leftOn: string) =>
+    h.repo.commit({
+      parent: h.base,
+      files: { 'policies/access/people/chen-jie.yaml': h.repo.commits.get(h.base)!.tree.get('policies/access/people/chen-jie.yaml')!.replace('status: active', `status: active\nleft_on: ${leftOn}`) },
+      author: user('zhang-wei'),
+      committer: user('zhang-wei'),
+    });
+  const pr = (n: number, base: string) => {
+    const c = h.repo.commit({ parent: base, files: { [changePath()]: changeYaml() }, author: user('li-na'), committer: user('li-na') });
+    h.repo.openPull({ number: n, author: user('li-na'), baseSha: base, commits: [c] });
+    h.repo.review(n, user('chen-jie'), 'APPROVED');
+  };
+
+  it('baseline: leaving after the decision date, the approval still counts', async () => {
+    pr(5, leaving('2027-01-31'));
+    const r = await gate(h, 5);
+    expect(r.problems).toEqual([]);
+    expect(r.status).toBe('satisfied');
+  });
+
+  it('a left_on on or before the decision date (status not yet set to left) never counts', async () => {
+    pr(6, leaving('2026-11-27'));
+    const r = await gate(h, 6);
+    expect(r.status).not.toBe('satisfied');
+    expect(JSON.stringify(r)).toMatch(/chen-jie is no longer with the organisation \(left 2026-11-27\)/);
+  });
+});
