@@ -89,3 +89,21 @@ describe('people who have left by their left_on date', () => {
     expect(JSON.stringify(r)).toMatch(/chen-jie is no longer with the organisation \(left 2026-11-27\)/);
   });
 });
+
+describe('a login two people claim', () => {
+  it('two people files with the same GitHub login (differing only in case) fail closed: whose review it is cannot be told', async () => {
+    const base = h.repo.commit({
+      parent: h.base,
+      files: { 'policies/access/people/chen-jie-x.yaml': 'id: chen-jie-x\nname: Someone else\ngithub: ChenJie-YF\nemail: x@yunfan-tech.cn\nstatus: active\n' },
+      author: user('zhang-wei'),
+      committer: user('zhang-wei'),
+    });
+    const c = h.repo.commit({ parent: base, files: { [changePath()]: changeYaml() }, author: user('li-na'), committer: user('li-na') });
+    h.repo.openPull({ number: 7, author: user('li-na'), baseSha: base, commits: [c] });
+    h.repo.review(7, user('chen-jie'), 'APPROVED');
+    const r = await gate(h, 7);
+    expect(r.status).toBe('failed');
+    expect(r.problems.map((p) => p.code)).toContain('approval.duplicate-login');
+    expect(r.problems.find((p) => p.code === 'approval.duplicate-login')!.message).toMatch(/chen-jie and chen-jie-x both have the GitHub login chenjie-yf/);
+  });
+});
