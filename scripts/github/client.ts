@@ -136,6 +136,9 @@ function boundedFetch(ms: number, max: number, api: URL): typeof fetch {
       try {
         res = await fetch(url, hop);
       } catch (err) {
+        // Headers beyond what Node reads (16 KiB: a Link header of thousands of entries) come again on a retry.
+        if ((err as { cause?: { code?: unknown } })?.cause?.code === 'UND_ERR_HEADERS_OVERFLOW')
+          throw new RefusedAnswerError(`the answer's headers are larger than any GitHub sends (more than Node reads), so it is not read and not retried (${what})`);
         throw timedOut(err);
       }
       const location = res.headers.get('location');

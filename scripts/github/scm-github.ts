@@ -6,7 +6,8 @@ import { readAllPages } from './paginate.ts';
 import { count, list, obj, readList, type Json } from './payload.ts';
 import { statusOf, wrapError } from './scm-errors.ts';
 import { readCommit, readFile, readPull, readReview, readTree } from './scm-payloads.ts';
-import { COMPARE_FILE_CAP, type GitHubScm, type ScmOptions } from './scm.ts';
+import { COMPARE_FILE_CAP } from './scm-caps.ts';
+import type { GitHubScm, ScmOptions } from './scm.ts';
 
 /** The Scm over the real GitHub REST API (Octokit): every list paginated by paginate.ts, every failure a GitHubApiError. */
 export function createGitHubScm(octokit: GateOctokit, repository: string, opts: ScmOptions = {}): GitHubScm {

@@ -1,4 +1,5 @@
 export { createGitHubScm } from './scm-github.ts';
+export { COMPARE_FILE_CAP, PR_COMMITS_CAP, PR_FILES_CAP } from './scm-caps.ts';
 export { verifiedBlobText } from './git-objects.ts';
 export { wrapError } from './scm-errors.ts';
 
@@ -104,12 +105,6 @@ export interface CommitStatus {
   description: string;
   target_url?: string;
 }
-
-/** GitHub caps compare at 300 files and the PR files list at 3000. */
-export const COMPARE_FILE_CAP = 300;
-export const PR_FILES_CAP = 3000;
-/** GitHub lists at most 250 commits of a pull request. */
-export const PR_COMMITS_CAP = 250;
 
 export interface ScmOptions {
   /**

@@ -51,3 +51,18 @@ describe('answers GitHub does not give', () => {
     });
   });
 });
+
+describe('headers no GitHub sends', () => {
+  it('a Link header of 256 KiB fails closed at once, never a hang, a retry or a list read short', async () => {
+    blocked(20);
+    const link = `<${h.gh.url}/repos/${REPO}/pulls/20/reviews?per_page=100&page=2>; rel="next", ${'<https://x.invalid/>; rel="x", '.repeat(8 * 1024)}`;
+    h.gh.rewrite({ path: /\/pulls\/20\/reviews$/, edit: (d) => d, headers: (hd) => ({ ...hd, link }) });
+    const run = await runGateCli(h, ['--pr', '20', '--format', 'json']);
+    expect(run.code).toBe(1);
+    expect(json(run).status).toBe('failed');
+    expect(json(run).problems[0]?.message).toMatch(/list reviews of #20 failed: the answer's headers are larger than any GitHub sends .*not retried \(GET \/repos\/yunfan\/ops\/pulls\/20\/reviews/);
+    expect(json(run).problems[0]?.message).not.toMatch(/GitHub is failing/);
+    // Refused at once: the same server would send the same headers again.
+    expect(h.gh.requests.filter((q) => q.path.includes('/pulls/20/reviews')).length).toBe(1);
+  }, 60_000);
+});
