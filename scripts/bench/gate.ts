@@ -104,6 +104,7 @@ try {
     return [
       `${sum(/^GET \/pulls|^GET \/issues/)} list pages`,
       `${sum(/\/git\/trees\//)} trees (base, head, and one per approved commit)`,
+      `${sum(/\/git\/commits\//)} commit objects (one per tree: the root tree id the tree must hash to)`,
       `${sum(/\/git\/blobs\//)} blobs (base context and changed documents)`,
       `${sum(/\/compare\//)} compares (only when a tree is truncated)`,
       `${sum(/\/collaborators\//)} permission reads (one per deciding reviewer)`,

@@ -9,7 +9,8 @@ import type { ApprovalPolicy, FreezeViolation, GateInput, GateProblem, GateResul
  * tree; a rule that cannot be evaluated fails inside the tree without hiding
  * the others, and anything unreadable fails the whole gate (fail closed).
  */
-export function evaluateGate(input: GateInput): GateResult {
+export function evaluateGate(given: GateInput): GateResult {
+  const input: GateInput = { ...given, people: asOf(given.people, given.now) };
   const { policy, pr } = input;
   const problems: GateProblem[] = [...input.problems];
   for (const d of pr.documents) for (const p of d.problems) problems.push({ code: 'gate.document-unreadable', file: d.path, message: p });
@@ -215,4 +216,13 @@ function summarise(status: NodeStatus, rules: RuleResult[], veto: VetoResult, fr
     .filter((r) => r.status === 'pending')
     .map((r) => r.id)
     .join(', ')}`;
+}
+
+/**
+ * People as of `now`: one whose `left_on` date has come is gone, whatever `status` still says (the status is often
+ * set later). A date has come once it has begun anywhere (UTC+14), so nobody counts on the day they leave.
+ */
+function asOf(people: GateInput['people'], now: Date): GateInput['people'] {
+  const today = new Date(now.getTime() + 14 * 3600_000).toISOString().slice(0, 10);
+  return people.map((p) => (p.status === 'active' && p.left_on && /^\d{4}-\d{2}-\d{2}$/.test(p.left_on) && p.left_on <= today ? { ...p, status: 'left' as const } : p));
 }

@@ -23,6 +23,20 @@ export function checkPolicyReferences(policy: ApprovalPolicy, people: readonly P
   for (const [id, team] of Object.entries(policy.teams)) {
     for (const m of team.members) if (!known.has(m)) problems.push({ code: 'approval.unknown-person', file, message: `team ${id} lists ${m}, who is not in policies/access/people/` });
   }
+  // One login, one person: GitHub logins are case-insensitive, and a review could otherwise be either's.
+  const byLogin = new Map<string, string>();
+  for (const p of people) {
+    const login = p.github.trim().toLowerCase();
+    if (!login) continue;
+    const other = byLogin.get(login);
+    if (other === undefined) byLogin.set(login, p.id);
+    else
+      problems.push({
+        code: 'approval.duplicate-login',
+        file: `policies/access/people/${p.id}.yaml`,
+        message: `${[other, p.id].sort().join(' and ')} both have the GitHub login ${login} (logins are case-insensitive); whose review it is cannot be told, so nobody's approval is trusted. Give the login to one of them`,
+      });
+  }
   const seen = new Set<string>();
   const visitSet = (set: ApproverSet, where: string) => {
     for (const t of set.teams ?? [])

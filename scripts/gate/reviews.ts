@@ -13,8 +13,31 @@ export interface ReviewClassification {
   ignored: IgnoredReview[];
 }
 
+/** Not a person's account: only GitHub's `User` accounts are people (a `Bot`, in any case, an `Organization`, a `Mannequin` ... never counts). */
 export function isBot(login: string, type: string): boolean {
-  return type === 'Bot' || /\[bot\]$/i.test(login);
+  return type !== 'User' || /\[bot\]$/i.test(login);
+}
+
+/**
+ * The ids of everyone who is the same human as one of `ids`: people files that share an e-mail (in any case) or a
+ * GitHub account id are one person with several accounts, so the author's second account is the author too.
+ */
+export function samePeople(people: readonly Person[], ids: Iterable<string>): Map<string, string> {
+  const key = (p: Person) => [...(p.email ? [`e:${p.email.trim().toLowerCase()}`] : []), ...(p.github_id !== undefined ? [`g:${p.github_id}`] : [])];
+  const out = new Map<string, string>();
+  const todo = [...ids];
+  for (const id of todo) if (!out.has(id)) out.set(id, id);
+  for (let i = 0; i < todo.length; i++) {
+    const p = people.find((x) => x.id === todo[i]);
+    if (!p) continue;
+    const keys = new Set(key(p));
+    for (const q of people)
+      if (!out.has(q.id) && key(q).some((k) => keys.has(k))) {
+        out.set(q.id, out.get(p.id)!);
+        todo.push(q.id);
+      }
+  }
+  return out;
 }
 
 /** People by GitHub login (lower-case). A person without a login is in no index: no review can be theirs. */
@@ -143,6 +166,10 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
   const changeRequests: ReviewClassification['changeRequests'] = [];
   const contributors = contributorsOf(pr, people);
   const author = pr.author.login.toLowerCase();
+  // The author's and the contributors' other accounts (people files sharing an e-mail or account id) are them too.
+  const authorPerson = byLogin.get(author);
+  const authorSelves = samePeople(people, authorPerson ? [authorPerson.id] : []);
+  const contributorSelves = samePeople(people, contributors.people);
   // A review without a user (a deleted account) is nobody's: it never counts and never vetoes.
   for (const r of pr.reviews) {
     if (!r.login.trim() && r.state !== 'PENDING')
@@ -207,7 +234,11 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
       continue;
     }
     if (isBot(r.login, r.user_type)) {
-      ignored.push({ ...base, reason: 'bot', detail: `${r.login} is a ${r.user_type === 'Bot' ? 'bot account' : 'bot login'}; bots never count` });
+      ignored.push({
+        ...base,
+        reason: 'bot',
+        detail: r.user_type === 'User' ? `${r.login} is a bot login; bots never count` : `${r.login} is a ${r.user_type} account, not a person's (User) account; it never counts`,
+      });
       continue;
     }
     if (r.state === 'CHANGES_REQUESTED') {
@@ -216,8 +247,15 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
     }
     if (login === author) {
       ignored.push({ ...base, reason: 'author', detail: `${r.login} opened the pull request and cannot approve it` });
-    } else if (contributors.logins.has(login) || (person && contributors.people.has(person.id))) {
-      ignored.push({ ...base, reason: 'contributor', detail: `${r.login} authored, committed or co-authored a commit of this pull request` });
+    } else if (person && authorSelves.has(person.id)) {
+      ignored.push({
+        ...base,
+        reason: 'author',
+        detail: `${r.login} is ${person.id}, the same person as ${authorPerson!.id} (the same e-mail or account id), who opened the pull request as ${pr.author.login}; cannot approve it`,
+      });
+    } else if (contributors.logins.has(login) || (person && contributorSelves.has(person.id))) {
+      const other = person && !contributors.people.has(person.id) ? ` (as ${contributorSelves.get(person.id)}, the same person: the same e-mail or account id)` : '';
+      ignored.push({ ...base, reason: 'contributor', detail: `${r.login} authored, committed or co-authored a commit of this pull request${other}` });
     } else if (named && !person) {
       ignored.push({ ...base, reason: 'identity_mismatch', detail: identityDetail(r, named) });
     } else if (!person) {
@@ -260,9 +298,15 @@ export function excludedPeople(pr: PrFacts, people: readonly Person[], implement
     if (p && !out.has(p.id)) out.set(p.id, why);
   };
   add(pr.author.login, 'author');
+  const authorPerson = byLogin.get(pr.author.login.toLowerCase());
+  for (const id of samePeople(people, authorPerson ? [authorPerson.id] : []).keys()) if (!out.has(id)) out.set(id, 'author');
   const contributors = contributorsOf(pr, people);
   for (const l of contributors.logins) add(l, 'contributor');
-  for (const id of contributors.people) if (!out.has(id)) out.set(id, 'contributor');
+  for (const l of contributors.logins) {
+    const p = byLogin.get(l);
+    if (p) contributors.people.add(p.id);
+  }
+  for (const id of samePeople(people, contributors.people).keys()) if (!out.has(id)) out.set(id, 'contributor');
   for (const p of people) if (!p.github.trim() && !out.has(p.id)) out.set(p.id, 'no GitHub login');
   for (const id of implementers) if (!out.has(id)) out.set(id, 'implementer');
   for (const p of people) if (p.status !== 'active' && !out.has(p.id)) out.set(p.id, p.status === 'left' ? 'left' : 'suspended');

@@ -49,6 +49,20 @@ export interface GitHubClientOptions {
   onRequest?: (method: string, url: string) => void;
 }
 
+/**
+ * An answer refused here (too large, a redirect off the API). Its name makes Octokit pass it on as it is rather than
+ * as a retryable 5xx (`@octokit/request` rethrows an `AbortError` unwrapped, and plugin-retry retries only its
+ * RequestErrors): the same server would send the same answer again, so it fails closed at once.
+ */
+export class RefusedAnswerError extends Error {
+  override readonly name = 'AbortError';
+}
+/** An answer refused for its size. */
+export class AnswerTooLargeError extends RefusedAnswerError {}
+
+/** Redirects followed within the API (GitHub moves a renamed repository's routes) before the answer is refused. */
+export const MAX_REDIRECTS = 3;
+
 /** Builds a client with retry and throttling. No module-level singleton: every caller gets its own. */
 export function createGitHubClient(opts: GitHubClientOptions = {}): GateOctokit {
   const retries = opts.retries ?? 3;
@@ -80,17 +94,16 @@ export function createGitHubClient(opts: GitHubClientOptions = {}): GateOctokit 
     userAgent: 'opsgate-gate',
     retry: { retries, retryAfterBaseValue: unit },
     throttle: throttle as never,
-    request: { fetch: boundedFetch(opts.timeoutMs ?? 30_000, opts.maxResponseBytes ?? MAX_RESPONSE_BYTES) },
+    request: { fetch: boundedFetch(opts.timeoutMs ?? 30_000, opts.maxResponseBytes ?? MAX_RESPONSE_BYTES, apiBaseOf(opts.baseUrl)) },
     log: { debug: () => {}, info: () => {}, warn: (m: string) => warn(String(m)), error: () => {} },
   });
   // The token goes with every request: never to another server than the API's own (a `next` link, a `url` field).
-  const apiBase = new URL((opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '') + '/');
+  const apiBase = apiBaseOf(opts.baseUrl);
   octokit.hook.before('request', (o) => {
     // As Octokit builds it: a relative route is appended to the base URL (`https://HOST/api/v3` + `/repos/...`).
     const url = String(o.url).replace(/[{}]/g, '');
     const u = new URL(/^[a-z][a-z0-9+.-]*:/i.test(url) ? url : `${apiBase.href.replace(/\/+$/, '')}${url.startsWith('/') ? '' : '/'}${url}`);
-    if (u.origin !== apiBase.origin || !u.pathname.startsWith(apiBase.pathname))
-      throw new Error(`refusing to send a request to ${u.protocol}//${u.host}${u.pathname.slice(0, 40)}: it is not under the API ${apiBase.origin}${apiBase.pathname}`);
+    if (!underApi(u, apiBase)) throw new Error(`refusing to send a request to ${u.protocol}//${u.host}${u.pathname.slice(0, 40)}: it is not under the API ${apiBase.origin}${apiBase.pathname}`);
   });
   if (opts.onRequest) {
     const count = opts.onRequest;
@@ -106,24 +119,55 @@ const immediateGroup = {
 
 /**
  * `fetch` that gives up after `ms` (headers and body: the signal also cuts a body that never ends) and reads at most
- * `max` bytes of a body. The body is read here, whole, and handed to Octokit as a new answer: Octokit itself reads
+ * `max` bytes of a body. A redirect is followed only to a URL under the API (`api`), at most MAX_REDIRECTS times:
+ * fetch would follow one to any host and hand that server's answer over as GitHub's. The body is read here, whole, and handed to Octokit as a new answer: Octokit itself reads
  * bodies without a limit, and turns a body it cannot read into an empty one.
  */
-function boundedFetch(ms: number, max: number): typeof fetch {
+function boundedFetch(ms: number, max: number, api: URL): typeof fetch {
   return async (input, init = {}) => {
     const timeout = AbortSignal.timeout(ms);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     const timedOut = (err: unknown) => (timeout.aborted ? new Error(`timed out: no answer within ${ms} ms`, { cause: err }) : err);
+    const what = `${init.method ?? 'GET'} ${requestPath(input)}`;
+    let url = input instanceof Request ? input.url : String(input);
+    let hop: RequestInit = { ...init, signal, redirect: 'manual' };
     let res: Response;
-    try {
-      res = await fetch(input, { ...init, signal });
-    } catch (err) {
-      throw timedOut(err);
+    for (let hops = 0; ; hops++) {
+      try {
+        res = await fetch(url, hop);
+      } catch (err) {
+        // Headers beyond what Node reads (16 KiB: a Link header of thousands of entries) come again on a retry.
+        if ((err as { cause?: { code?: unknown } })?.cause?.code === 'UND_ERR_HEADERS_OVERFLOW')
+          throw new RefusedAnswerError(`the answer's headers are larger than any GitHub sends (more than Node reads), so it is not read and not retried (${what})`);
+        throw timedOut(err);
+      }
+      const location = res.headers.get('location');
+      if (![301, 302, 303, 307, 308].includes(res.status) || location === null) break;
+      await res.body?.cancel().catch(() => {});
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        throw new RefusedAnswerError(`the answer is a redirect (HTTP ${res.status}) to ${JSON.stringify(location.slice(0, 80))}, which is not a URL; not followed (${what})`);
+      }
+      if (!underApi(next, api))
+        throw new RefusedAnswerError(
+          `the answer is a redirect (HTTP ${res.status}) to ${next.protocol}//${next.host}${next.pathname.slice(0, 60)}, which is not under the API ${api.origin}${api.pathname}: not followed, nothing is sent there and no answer from there is taken for GitHub's (${what}). Check GITHUB_API_URL and any proxy before the API`,
+        );
+      if (hops >= MAX_REDIRECTS)
+        throw new RefusedAnswerError(`the answer redirects more than ${MAX_REDIRECTS} times within the API (the last to ${next.pathname.slice(0, 80)}); not followed further (${what})`);
+      // As fetch would: 303, and 301/302 after a POST, continue as a GET without a body.
+      if (res.status === 303 || ((res.status === 301 || res.status === 302) && (hop.method ?? 'GET').toUpperCase() === 'POST')) hop = { ...hop, method: 'GET', body: null };
+      url = next.toString();
     }
+    const refuse = (detail: string) =>
+      new AnswerTooLargeError(
+        `${TOO_LARGE} ${max} bytes ${detail}; no GitHub answer is that large, so it is not read and not retried (${what}). Check that GITHUB_API_URL is GitHub's API and that no proxy before it pads or loops its answers`,
+      );
     const announced = Number(res.headers.get('content-length') ?? NaN);
     if (announced > max) {
       await res.body?.cancel().catch(() => {});
-      throw new Error(`${TOO_LARGE} ${max} bytes: it announces ${announced} bytes (Content-Length); no GitHub answer is that large, so it is not read`);
+      throw refuse(`: it announces ${announced} bytes (Content-Length)`);
     }
     const chunks: Uint8Array[] = [];
     let bytes = 0;
@@ -131,17 +175,18 @@ function boundedFetch(ms: number, max: number): typeof fetch {
       const reader = res.body.getReader();
       try {
         for (;;) {
+          // fetch has undone any Content-Encoding (gzip, deflate, br): the cap is on the inflated bytes.
           const { done, value } = await reader.read();
           if (done) break;
           bytes += value.byteLength;
           if (bytes > max) {
             await reader.cancel().catch(() => {});
-            throw new Error(`${TOO_LARGE} ${max} bytes (${bytes} read when it was cut); no GitHub answer is that large, so it is not read`);
+            throw refuse(`(${bytes} bytes inflated when it was cut)`);
           }
           chunks.push(value);
         }
       } catch (err) {
-        if (err instanceof Error && err.message.startsWith(TOO_LARGE)) throw err;
+        if (err instanceof RefusedAnswerError) throw err;
         throw timedOut(err);
       }
     }
@@ -156,4 +201,24 @@ function boundedFetch(ms: number, max: number): typeof fetch {
     Object.defineProperty(out, 'url', { value: res.url });
     return out;
   };
+}
+
+/** The path and query of a request, for messages (the token travels in a header, never in the URL). */
+function requestPath(input: Parameters<typeof fetch>[0]): string {
+  try {
+    const u = new URL(input instanceof Request ? input.url : String(input));
+    return `${u.pathname}${u.search}`.slice(0, 200);
+  } catch {
+    return '(unknown URL)';
+  }
+}
+
+/** The API's base URL, with a trailing slash. */
+function apiBaseOf(baseUrl: string | undefined): URL {
+  return new URL((baseUrl ?? 'https://api.github.com').replace(/\/+$/, '') + '/');
+}
+
+/** A URL on the API's own origin, under its path (`/api/v3/` on GitHub Enterprise), without credentials in it. */
+function underApi(u: URL, api: URL): boolean {
+  return u.origin === api.origin && u.pathname.startsWith(api.pathname) && !u.username && !u.password;
 }

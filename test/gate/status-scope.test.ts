@@ -126,9 +126,12 @@ describe("GitHub's caps fail closed", () => {
     h.repo.treeEntryLimit = 40;
     const r = JSON.parse((await runGateCli(h, ['--pr', '22', '--format', 'json'])).stdout);
     expect(r.status).toBe('failed');
-    expect(r.problems.map((p: { code: string; message: string }) => [p.code, p.message.split(' ').slice(0, 3).join(' ')])).toEqual([
-      ['gate.tree-truncated', 'the base tree'],
-      ['gate.tree-truncated', 'the head tree'],
-    ]);
+    // (What the cut-off part held, the policy among it, may be reported missing too.)
+    expect(r.problems.map((p: { code: string; message: string }) => [p.code, p.message.split(' ').slice(0, 3).join(' ')])).toEqual(
+      expect.arrayContaining([
+        ['gate.tree-truncated', 'the base tree'],
+        ['gate.tree-truncated', 'the head tree'],
+      ]),
+    );
   });
 });

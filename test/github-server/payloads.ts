@@ -1,4 +1,5 @@
 import { blobSha, headOf, type FakeComment, type FakeCommit, type FakePull, type FakeRepo } from './fake-repo.ts';
+import { treeObjects } from './git-tree.ts';
 import { idOf, userJson } from './server.ts';
 
 /** GitHub's REST payload shapes for the fake state (only the fields a client could read). */
@@ -13,13 +14,30 @@ export function commitJson(base: string, repo: FakeRepo, c: FakeCommit) {
       author: { ...c.gitAuthor, date: c.date },
       committer: { ...c.gitCommitter, date: c.date },
       message: c.message,
-      tree: { sha: c.sha },
+      tree: { sha: treeObjects(c).root, url: `${base}/repos/${repo.fullName}/git/trees/${treeObjects(c).root}` },
       comment_count: 0,
       verification: { verified: false, reason: 'unsigned' },
     },
     author: c.author ? userJson(c.author) : null,
     committer: c.committer ? userJson(c.committer) : null,
     parents: c.parents.map((p) => ({ sha: p, url: `${base}/repos/${repo.fullName}/commits/${p}` })),
+  };
+}
+
+/** A commit as "Get a commit object" (git/commits) returns it. */
+export function gitCommitJson(base: string, repo: FakeRepo, c: FakeCommit) {
+  const root = treeObjects(c).root;
+  return {
+    sha: c.sha,
+    node_id: `C_${c.sha.slice(0, 10)}`,
+    url: `${base}/repos/${repo.fullName}/git/commits/${c.sha}`,
+    html_url: `https://github.local/${repo.fullName}/commit/${c.sha}`,
+    author: { ...c.gitAuthor, date: c.date },
+    committer: { ...c.gitCommitter, date: c.date },
+    tree: { sha: root, url: `${base}/repos/${repo.fullName}/git/trees/${root}` },
+    message: c.message,
+    parents: c.parents.map((p) => ({ sha: p, url: `${base}/repos/${repo.fullName}/git/commits/${p}`, html_url: `https://github.local/${repo.fullName}/commit/${p}` })),
+    verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
   };
 }
 

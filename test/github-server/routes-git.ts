@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { blobSha } from './fake-repo.ts';
-import { commitJson, diffFiles } from './payloads.ts';
+import { blobSha, type FakeRepo } from './fake-repo.ts';
+import { treeObjects, type TreeObject } from './git-tree.ts';
+import { commitJson, diffFiles, gitCommitJson } from './payloads.ts';
 import type { Route, RouteContext } from './server.ts';
 
 /** GitHub caps the files of a compare at 300. */
@@ -55,23 +55,39 @@ export const gitRoutes: Route[] = [
     },
   },
   {
-    // Recursive trees are cut at a limit (GitHub: 100,000 entries or 7 MB) and say `truncated: true`.
+    // A tree by its id (or by a commit's: GitHub answers that commit's tree). Recursive trees list every blob and
+    // directory by full path, and are cut at a limit (GitHub: 100,000 entries or 7 MB), saying `truncated: true`.
     method: 'GET',
     pattern: /^\/git\/trees\/([0-9a-f]{40})$/,
     handle: (c) => {
+      const found = findTree(c.repo, c.match[1]!);
+      if (!found) return c.notFound();
+      const { trees, dir } = found;
+      const tree: Record<string, unknown>[] = [];
+      const list = (d: string) => {
+        for (const e of trees.get(d)!.entries) {
+          const p = d ? `${d}/${e.name}` : e.name;
+          const size = e.type === 'blob' ? { size: Buffer.byteLength(c.repo.blobs.get(e.sha) ?? '') } : {};
+          tree.push({ path: p, mode: e.mode, type: e.type, sha: e.sha, ...size, url: `${c.base}/repos/${c.repo.fullName}/git/${e.type}s/${e.sha}` });
+          if (e.type === 'tree' && recursive) list(p);
+        }
+      };
+      const recursive = !!c.url.searchParams.get('recursive');
+      list(dir);
+      const sha = trees.get(dir)!.sha;
+      const truncated = tree.length > c.repo.treeEntryLimit;
+      c.send(200, { sha, url: `${c.base}/repos/${c.repo.fullName}/git/trees/${sha}`, tree: tree.slice(0, c.repo.treeEntryLimit), truncated });
+    },
+  },
+  {
+    // "Get a commit object": the commit's tree id, parents and git identities (dates in UTC, without the offset the
+    // commit was written with), and for a signed commit the signed text (`verification.payload`).
+    method: 'GET',
+    pattern: /^\/git\/commits\/([0-9a-f]{40})$/,
+    handle: (c) => {
       const commit = c.repo.commits.get(c.match[1]!);
       if (!commit) return c.notFound();
-      const dirs = new Set<string>();
-      const tree: Record<string, unknown>[] = [];
-      for (const [p, content] of [...commit.tree].sort(([a], [b]) => a.localeCompare(b))) {
-        const parts = p.split('/');
-        for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
-        const sha = blobSha(content);
-        tree.push({ path: p, mode: commit.modes.get(p) ?? '100644', type: 'blob', sha, size: Buffer.byteLength(content), url: `${c.base}/repos/${c.repo.fullName}/git/blobs/${sha}` });
-      }
-      for (const d of dirs) tree.push({ path: d, mode: '040000', type: 'tree', sha: createHash('sha1').update(`${commit.sha}:${d}`).digest('hex') });
-      const truncated = tree.length > c.repo.treeEntryLimit;
-      c.send(200, { sha: commit.sha, url: `${c.base}/repos/${c.repo.fullName}/git/trees/${commit.sha}`, tree: tree.slice(0, c.repo.treeEntryLimit), truncated });
+      c.send(200, gitCommitJson(c.base, c.repo, commit));
     },
   },
   {
@@ -98,3 +114,14 @@ export const gitRoutes: Route[] = [
     },
   },
 ];
+
+/** The tree `sha` names: a commit's root tree, or a directory of some commit's tree. */
+function findTree(repo: FakeRepo, sha: string): { trees: Map<string, TreeObject>; dir: string } | undefined {
+  const commit = repo.commits.get(sha);
+  if (commit) return { trees: treeObjects(commit).trees, dir: '' };
+  for (const c of repo.commits.values()) {
+    const { trees } = treeObjects(c);
+    for (const t of trees.values()) if (t.sha === sha) return { trees, dir: t.path };
+  }
+  return undefined;
+}

@@ -29,7 +29,8 @@ export interface Fault {
    */
   kind: 'status' | 'secondary-rate-limit' | 'rate-limit' | 'hang' | 'raw' | 'endless';
   status?: number;
-  body?: string;
+  /** Bytes as they go on the wire (e.g. gzip with a `content-encoding` header). */
+  body?: string | Uint8Array;
   /** `endless`: what is written after `body`, forever (default 64 KiB of spaces, which JSON allows anywhere). */
   chunk?: string;
   headers?: Record<string, string>;

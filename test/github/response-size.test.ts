@@ -1,6 +1,8 @@
+import { deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GateResult } from '../../scripts/gate/types.ts';
 import { MAX_RESPONSE_BYTES } from '../../scripts/github/client.ts';
+import { MAX_LIST_BYTES } from '../../scripts/github/paginate.ts';
 import { changePath, changeYaml, openPr, REPO, runGateCli, startHarness, TOKEN, user, type Harness } from '../gate/helpers.ts';
 
 /**
@@ -45,6 +47,9 @@ describe('one answer larger than any GitHub sends', () => {
     expect(json(run).status).toBe('failed');
     expect(json(run).problems[0]!.message).toMatch(/list reviews of #2.*larger than \d+ bytes/);
     expect(json(run).problems[0]!.message).not.toMatch(/GitHub is failing/);
+    // Refused at once: the same answer would come again, so it is not retried like a 5xx.
+    expect(h.gh.requests.filter((q) => q.path.startsWith(`/repos/${REPO}/pulls/2/reviews`)).length).toBe(1);
+    expect(json(run).problems[0]!.message).toMatch(/list reviews of #2 failed: the answer is larger than 8388608 bytes .*not retried \(GET \/repos\/yunfan\/ops\/pulls\/2\/reviews\?per_page=100\)/);
   }, 60_000);
 
   it('a list answer that never ends (chunked, no length) is cut at the cap, long before the timeout', async () => {
@@ -75,7 +80,44 @@ describe('one answer larger than any GitHub sends', () => {
     const run = await runGateCli(h, ['--pr', '5', '--format', 'json']);
     expect(run.code).toBe(1);
     expect(json(run).problems[0]!.message).toMatch(/get pull request #5.*announces 8589934592 bytes/);
+    expect(h.gh.requests.filter((q) => q.path === `/repos/${REPO}/pulls/5`).length).toBe(1);
   }, 60_000);
+
+  it('a gzip bomb (a small compressed body that inflates past the cap) is cut on its inflated bytes', async () => {
+    approved(7);
+    const r = h.repo.pull(7).reviews[0]!;
+    const inflated = JSON.stringify([
+      { id: r.id, user: { login: user('chen-jie').login, id: 7, type: 'User' }, body: ' '.repeat(4 * MAX_RESPONSE_BYTES), state: 'APPROVED', commit_id: r.commit_id, submitted_at: r.submitted_at },
+    ]);
+    for (const [encoding, body] of [
+      ['gzip', gzipSync(inflated, { level: 9 })],
+      ['deflate', deflateSync(inflated, { level: 9 })],
+    ] as const) {
+      expect(body.length).toBeLessThan(MAX_RESPONSE_BYTES / 64);
+      h.gh.fail({ path: /\/pulls\/7\/reviews$/, kind: 'raw', status: 200, body, headers: { 'content-encoding': encoding, 'content-length': String(body.length) }, times: 1 });
+      const run = await runGateCli(h, ['--pr', '7', '--format', 'json']);
+      expect(run.code, encoding).toBe(1);
+      expect(json(run).problems[0]!.message, encoding).toMatch(/list reviews of #7.*larger than 8388608 bytes/);
+    }
+  }, 60_000);
+});
+
+describe('one list larger than any GitHub list', () => {
+  it(`pages each under the per-answer cap, together over ${MAX_LIST_BYTES} bytes, fail closed at the page that passes it`, async () => {
+    approved(8);
+    // 900 comments by a bystander (nine full pages of 100), each page about 7.5 MiB: every answer is under the
+    // 8 MiB cap, the list is not; the approval is on the last page, so reading the list whole would satisfy.
+    const pull = h.repo.pull(8);
+    const approval = pull.reviews.pop()!;
+    for (let i = 0; i < 900; i++) h.repo.review(8, user('sun-hao'), 'COMMENTED');
+    pull.reviews.push(approval);
+    const pad = 'z'.repeat(75 * 1024);
+    h.gh.rewrite({ path: /\/pulls\/8\/reviews$/, edit: (d) => (d as Record<string, unknown>[]).map((x) => ({ ...x, body: pad })) });
+    const run = await runGateCli(h, ['--pr', '8', '--format', 'json']);
+    expect(run.code).toBe(1);
+    expect(json(run).status).toBe('failed');
+    expect(json(run).problems[0]!.message).toMatch(new RegExp(`list reviews of #8.*larger than ${MAX_LIST_BYTES} bytes after 9 pages`));
+  }, 120_000);
 
   it('an answer under the cap is read whole (a review with a 1 MiB body)', async () => {
     approved(6);
