@@ -34,7 +34,14 @@ const ENV = 'OPSGATE_TEST_BACKUP_PASSWORD';
 let fleet: RunningFleet;
 let root: string;
 let corrupted = '';
-const T = Date.now();
+// The clock for this file: the latest noon UTC, moving on with the real clock. Snapshots are
+// dated relative to it, so a run just after midnight never puts the hour-old snapshot on the
+// previous calendar day (which would make retention and freshness flip).
+const NOON = Math.floor(Date.now() / DAY) * DAY + 12 * HOUR;
+const T = NOON > Date.now() ? NOON - DAY : NOON;
+const OFFSET = T - Date.now();
+const clock = () => new Date(Date.now() + OFFSET);
+const MONTH = new Date(T).toISOString().slice(0, 7);
 const ago = (ms: number) => new Date(T - ms);
 
 async function verify(args: string[], env: NodeJS.ProcessEnv = { [ENV]: PASSWORD }) {
@@ -45,6 +52,7 @@ async function verify(args: string[], env: NodeJS.ProcessEnv = { [ENV]: PASSWORD
     stdout: out.stream,
     stderr: err.stream,
     cwd: root,
+    now: clock,
   });
   const text = out.text();
   return {
@@ -180,7 +188,7 @@ MACHINE.describe('opsgate backup verify against real restic repositories on the 
     expect(shared).toMatchObject({ status: 'pass', files_expected: 1, sample_paths: ['/mnt/app/conf'] });
 
     // The record: one chain, every line verified, statuses as above, no password anywhere.
-    const file = path.join(root, 'records', 'backups', `${new Date().toISOString().slice(0, 7)}.jsonl`);
+    const file = path.join(root, 'records', 'backups', `${MONTH}.jsonl`);
     const text = await readFile(file, 'utf8');
     const chain = await readRecordFile(file);
     expect(chain.ok).toBe(true);
@@ -210,7 +218,7 @@ MACHINE.describe('opsgate backup verify against real restic repositories on the 
       backups: adaptBackupRecord(rel, chain.lines as unknown as Record<string, unknown>[]),
       backupPolicies: Object.entries(rto).map(([id, h]) => ({ id, data: { rto_hours: h } })),
     } as unknown as ReportInput;
-    const bv = computeBackupVerification(input, parsePeriod(new Date().toISOString().slice(0, 7), 'UTC')!);
+    const bv = computeBackupVerification(input, parsePeriod(MONTH, 'UTC')!);
     const v = Object.fromEntries(bv.figures.map((f) => [f.id, [f.value, f.numerator, f.denominator]]));
     expect(v).toEqual({
       // Passed within the RTO: web-01, app-01, app-02 of the 5 timed; cache-01 is over its RTO, db-01's content differs.
