@@ -236,7 +236,7 @@ MACHINE.describe('apply over the test fleet', () => {
       }),
       7,
     );
-    const ns = fleet.hosts.find((h) => h.id === 'un-2')!.proxy_command![3]!;
+    const ns = fleet.namespaceOf('un-2');
     const result = await applyChange({
       repo: await readRepo(repo.root),
       changeId: 'CHG-2026-0007',

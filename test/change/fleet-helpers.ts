@@ -49,7 +49,7 @@ export async function waitFor(cond: () => Promise<boolean> | boolean, what: stri
 
 /** Processes inside a host's network namespace whose command line contains `needle`. */
 export function hostProcesses(fleet: RunningFleet, host: string, needle: string): string[] {
-  const ns = fleet.hosts.find((h) => h.id === host)!.proxy_command![3]!;
+  const ns = fleet.namespaceOf(host);
   const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean);
   return pids.filter((p) => {
     try {

@@ -24,7 +24,7 @@ const sshdConfig = (host: string) => path.join(fleet.dir, host, 'etc', 'ssh', 's
 const SSHD_PID = `$(ss -Htlnp | sed -n 's/.*"sshd",pid=\\([0-9]*\\).*/\\1/p' | head -n 1)`;
 /** Runs a command in the host's mount namespace (where its /var/lib/opsgate tmpfs is), through its sshd's. */
 function inHostMounts(host: string, script: string): string {
-  const ns = fleet.hosts.find((h) => h.id === host)!.proxy_command![3]!;
+  const ns = fleet.namespaceOf(host);
   const pid = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
     .split('\n')
     .filter(Boolean)

@@ -22,8 +22,7 @@ let repo: TestRepo;
 const cli = (...args: string[]) => cliIn(repo.root, {}, ...args, '--identity', fleet.clientKeyPath);
 const TOOR = { login: { name: 'toor', uid: 0 }, sshd: { permitRootLogin: 'prohibit-password' as const } };
 /** Runs a command in a fleet host's network namespace (its own firewall). */
-const inHost = (host: string, argv: string[], input?: string) =>
-  execFileSync('ip', ['netns', 'exec', fleet.hosts.find((h) => h.id === host)!.proxy_command![3]!, ...argv], { encoding: 'utf8', ...(input ? { input } : {}) });
+const inHost = (host: string, argv: string[], input?: string) => execFileSync('ip', ['netns', 'exec', fleet.namespaceOf(host), ...argv], { encoding: 'utf8', ...(input ? { input } : {}) });
 const ruleset = (host: string) => inHost(host, ['nft', '-s', 'list', 'ruleset']);
 /** What the host had before: a counted ssh rule, so the ssh traffic of every step moves a counter. */
 const BEFORE = `table inet site {

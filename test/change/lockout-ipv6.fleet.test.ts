@@ -45,7 +45,7 @@ beforeAll(async () => {
   if (!MACHINE.runs) return;
   fleet = await startFleet({ mutates: true, hosts: [{ id: HOST, sshd: { extra: ['ListenAddress [::]:22'] } }] });
   const h = fleet.hosts.find((x) => x.id === HOST)!;
-  hostNs = h.proxy_command![3]!;
+  hostNs = fleet.namespaceOf(HOST);
   execFileSync('ip', ['netns', 'add', CLIENT()]);
   execFileSync('ip', ['link', 'add', 'hv6', 'netns', hostNs, 'type', 'veth', 'peer', 'name', 'cv6', 'netns', CLIENT()]);
   // The client's own address is on another prefix: the host answers it only through its IPv6 default route.

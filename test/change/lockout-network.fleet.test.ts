@@ -23,7 +23,7 @@ let fleet: RunningFleet;
 let repo: TestRepo;
 const cli = (...args: string[]) => cliIn(repo.root, {}, ...args, '--identity', fleet.clientKeyPath);
 /** Runs a command in a fleet host's network namespace. */
-const inHost = (host: string, argv: string[]) => execFileSync('ip', ['netns', 'exec', fleet.hosts.find((h) => h.id === host)!.proxy_command![3]!, ...argv], { encoding: 'utf8' });
+const inHost = (host: string, argv: string[]) => execFileSync('ip', ['netns', 'exec', fleet.namespaceOf(host), ...argv], { encoding: 'utf8' });
 /** The host's network as the kernel lists it (sorted: order is no change). */
 const network = (host: string) =>
   inHost(host, ['sh', '-c', 'ip -o link show | sed "s/state [A-Z]* //"; ip -o addr show; ip route show table all; ip -6 route show table all; ip rule; tc qdisc show']).split('\n').sort().join('\n');
@@ -35,7 +35,7 @@ const network = (host: string) =>
  */
 const CLIENT = () => `${fleet.tag}-cli`;
 function routeHost(): void {
-  const ns = fleet.hosts.find((h) => h.id === 'net-route')!.proxy_command![3]!;
+  const ns = fleet.namespaceOf('net-route');
   const sh = (n: string, script: string) => execFileSync('ip', ['netns', 'exec', n, 'sh', '-ec', script]);
   execFileSync('ip', ['netns', 'add', CLIENT()]);
   execFileSync('ip', ['link', 'add', 'hv0', 'netns', ns, 'type', 'veth', 'peer', 'name', 'cv0', 'netns', CLIENT()]);
@@ -105,6 +105,8 @@ MACHINE.describe('the live network under the protected-set guard', () => {
   }, 240_000);
 
   it('ip route del default on a host reached through that route is reverted by the host; opsgate connects again', async () => {
+    // What the checks read is the host's own namespace (its default route), not the client's it is reached from.
+    expect(network('net-route')).toContain('default via 10.77.0.1 dev hv0');
     await expectCutOffAndBack('net-route', 'CHG-2026-0371', 371, 'ip route del default', ['net:routes']);
   }, 240_000);
 

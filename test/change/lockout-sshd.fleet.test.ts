@@ -27,7 +27,7 @@ const SSHD_PID = `$(ss -Htlnp | sed -n 's/.*"sshd",pid=\\([0-9]*\\).*/\\1/p' | h
 const inPlace = (file: string, sed: string) => `c=$(sed -e ${sed} ${file}) && printf '%s\\n' "$c" > ${file}`;
 /** What the host's namespace listens on (sorted). */
 const listening = (host: string) =>
-  execFileSync('ip', ['netns', 'exec', fleet.hosts.find((h) => h.id === host)!.proxy_command![3]!, 'ss', '-Htln'], { encoding: 'utf8' })
+  execFileSync('ip', ['netns', 'exec', fleet.namespaceOf(host), 'ss', '-Htln'], { encoding: 'utf8' })
     .split('\n')
     .map((l) => l.trim().split(/\s+/)[3])
     .filter(Boolean)

@@ -47,6 +47,11 @@ export interface RunningFleet {
   env: Record<string, string>;
   /** The hosts that run systemd as PID 1 (`init: 'systemd'`), by id. */
   systemd: Map<string, SystemdHost>;
+  /**
+   * The network namespace host `id` runs in (namespaces mode). Read it here, never from the
+   * host's proxy_command: a test may route a host through a client namespace of its own.
+   */
+  namespaceOf(id: string): string;
   /** Writes inventory/hosts/*.yaml under root. */
   writeInventory(root: string): Promise<void>;
   stop(): Promise<void>;
@@ -197,6 +202,10 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
       clientPublicKey: client.publicKey,
       env: { [RESTIC_ENV]: resticPassword },
       systemd,
+      namespaceOf(id) {
+        if (mode !== 'namespaces' || !hosts.some((h) => h.id === id)) throw new Error(`fleet ${tag}: no namespace for host '${id}' (${mode} mode)`);
+        return `${tag}-${id}`;
+      },
       async writeInventory(root) {
         const hostsDir = path.join(root, 'inventory', 'hosts');
         await mkdir(hostsDir, { recursive: true });
