@@ -123,7 +123,8 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
 
   // Staleness: one compare per distinct commit that an approval was given on (not per file, not per review).
   const changedSince: PrFacts['changed_since'] = {};
-  const approvedOn = new Set(reviews.filter((r) => r.state === 'APPROVED' && r.commit_id && r.commit_id !== headSha).map((r) => r.commit_id!));
+  // Ids are canonical (lowercase) from scm-payloads.ts; anything else names no commit and is stale without a request.
+  const approvedOn = new Set(reviews.filter((r) => r.state === 'APPROVED' && r.commit_id && r.commit_id !== headSha && /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(r.commit_id)).map((r) => r.commit_id!));
   const inPr = new Set(commits.map((c) => c.sha));
   // Repository permission, once per person whose latest review could count or veto (GitHub ignores reviews below write).
   const known = new Set(people.filter((p) => p.github).map((p) => p.github.toLowerCase()));

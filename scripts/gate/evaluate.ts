@@ -135,7 +135,9 @@ function evaluateRule(spec: RuleSpec, subjects: Subject[], reasons: string[], en
 /** Why an approval no longer covers the rule's files, or undefined when it still does. */
 export function staleness(commit: string | null, head: string, changedSince: Record<string, string[] | null>, governed: readonly string[]): string | undefined {
   if (!commit) return 'the review names no commit; approve again';
-  if (commit === head) return undefined;
+  // Commit ids are compared in git's spelling (lowercase hex, whole): a prefix or another length never matches.
+  if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i.test(commit)) return `the review names ${JSON.stringify(commit.slice(0, 80))}, which is not a whole commit id (40 or 64 hex digits); approve again`;
+  if (commit.toLowerCase() === head.toLowerCase()) return undefined;
   const changed = changedSince[commit];
   if (changed === undefined || changed === null) return `cannot tell what changed since ${commit.slice(0, 7)} (not in this pull request any more, or too large to compare); approve again`;
   const set = new Set(governed);

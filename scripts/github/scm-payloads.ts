@@ -1,5 +1,5 @@
 import { checkTreeIds, readGitTree } from './git-tree.ts';
-import { PayloadError, id, loginOf, obj, optCount, optObj, optStr, sha, str, type Json } from './payload.ts';
+import { PayloadError, canonicalSha, id, loginOf, obj, optCount, optObj, optStr, sha, str, type Json } from './payload.ts';
 import type { PullCommit, PullFile, PullRequestInfo, PullReview, TreeEntry } from './scm.ts';
 
 /** GitHub's REST payloads read into the Scm's domain shapes, without trusting their shape (payload.ts). Pure. */
@@ -69,6 +69,7 @@ export function readReview(r: Json, where: string): PullReview {
   const reported = r.state;
   const known = typeof reported === 'string' && REVIEW_STATES.has(reported);
   const submitted = optStr(r, 'submitted_at', where);
+  const commitId = optStr(r, 'commit_id', where);
   return {
     id: id(r, 'id', where),
     login: user?.login ?? '',
@@ -76,7 +77,9 @@ export function readReview(r: Json, where: string): PullReview {
     ...(user?.id !== undefined ? { user_id: user.id } : {}),
     state: known ? (reported as PullReview['state']) : 'UNKNOWN',
     ...(known ? {} : { reported_state: typeof reported === 'string' ? reported : reported === undefined ? '(none)' : JSON.stringify(reported) }),
-    commit_id: optStr(r, 'commit_id', where) ?? null,
+    // Canonical when it is a commit id in any case; anything else is kept as sent: it names no commit, so it never
+    // equals the head or a commit of the pull request, and the approval is stale (evaluate.ts says why).
+    commit_id: commitId === undefined ? null : (canonicalSha(commitId) ?? commitId),
     submitted_at: submitted !== undefined && !Number.isNaN(Date.parse(submitted)) ? submitted : null,
   };
 }
