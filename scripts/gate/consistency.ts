@@ -83,7 +83,10 @@ export function pullMoved(a: PullRequestInfo, b: PullRequestInfo): GateProblem[]
   // again, and the decision names the base commit whose policy it used. Retargeting it to another branch is.
   if (a.base.ref !== b.base.ref) moved.push(`base ${a.base.ref} → ${b.base.ref}`);
   if (a.state !== b.state) moved.push(`state ${a.state || '(none)'} → ${b.state || '(none)'}`);
-  if (a.author.login.toLowerCase() !== b.author.login.toLowerCase()) moved.push(`author ${a.author.login || '(none)'} → ${b.author.login || '(none)'}`);
+  if (a.author.login.toLowerCase() !== b.author.login.toLowerCase() || a.author.id !== b.author.id)
+    moved.push(
+      `author ${a.author.login || '(none)'}${a.author.id !== undefined ? ` (id ${a.author.id})` : ''} → ${b.author.login || '(none)'}${b.author.id !== undefined ? ` (id ${b.author.id})` : ''}`,
+    );
   if (a.counts?.commits !== b.counts?.commits || a.counts?.files !== b.counts?.files)
     moved.push(`counts ${a.counts?.commits ?? '?'} commits/${a.counts?.files ?? '?'} files → ${b.counts?.commits ?? '?'}/${b.counts?.files ?? '?'}`);
   return moved.length

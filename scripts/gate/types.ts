@@ -223,7 +223,8 @@ export interface PrFacts {
   repository: string;
   number: number;
   title?: string;
-  author: { login: string; type: string };
+  /** Who opened the pull request; `id` is the account's immutable id (GitHub's `user.id`): see reviews.ts `isAuthorAccount`. */
+  author: { login: string; type: string; id?: number };
   base: { ref: string; sha: string };
   head: { sha: string };
   commits: CommitFact[];

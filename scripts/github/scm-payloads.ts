@@ -21,7 +21,7 @@ export function readPull(raw: unknown, where: string, repository: string): PullR
     number: id(p, 'number', where),
     title: optStr(p, 'title', where) ?? '',
     state: optStr(p, 'state', where) ?? '',
-    author: user ? { login: user.login, type: user.type } : { login: '', type: 'User' },
+    author: user ? { login: user.login, type: user.type, ...(user.id !== undefined ? { id: user.id } : {}) } : { login: '', type: 'User' },
     base: { ref: str(b, 'ref', `${where}.base`), sha: sha(b, 'sha', `${where}.base`), repo: optStr(optObj(b, 'repo', `${where}.base`) ?? {}, 'full_name', `${where}.base.repo`) ?? repository },
     // A deleted fork: head.repo is null.
     head: { ref: optStr(h, 'ref', `${where}.head`) ?? '', sha: sha(h, 'sha', `${where}.head`), repo: optStr(optObj(h, 'repo', `${where}.head`) ?? {}, 'full_name', `${where}.head.repo`) ?? null },
