@@ -94,3 +94,16 @@ export function readTree(raw: unknown, treeSha: string, where: string): { entrie
   const entries = tree.entries.filter((e) => e.type !== 'tree').map((e) => ({ path: e.path, sha: e.sha, mode: e.mode }));
   return { entries, truncated: tree.truncated };
 }
+
+/**
+ * A review names the pull request it belongs to (`pull_request_url`, which GitHub always sends): one of another pull
+ * request or repository is an answer to another request (a cache before the API serving another list) and fails.
+ * Only a URL of the form `…/repos/OWNER/NAME/pulls/N` is judged; without one nothing is said.
+ */
+export function reviewOf(r: Json, where: string, repository: string, pr: number): void {
+  const url = optStr(r, 'pull_request_url', where);
+  const m = url === undefined ? null : /\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)\/?$/.exec(url.split(/[?#]/)[0]!);
+  if (!m) return;
+  if (Number(m[2]) !== pr || m[1]!.toLowerCase() !== repository.toLowerCase())
+    throw new PayloadError(`${where} belongs to pull request #${m[2]} of ${m[1]}, not #${pr} of ${repository}: an answer to another request (a cache or proxy before the API?); not used`);
+}

@@ -33,7 +33,7 @@ describe('answers GitHub does not give', () => {
   });
 
   const cases: [string, { status: number; body: string; headers?: Record<string, string> }, RegExp][] = [
-    ['an unsolicited 304 Not Modified', { status: 304, body: '', headers: { etag: '"x"' } }, /list reviews of #\d+ failed \(HTTP 304\)/],
+    ['an unsolicited 304 Not Modified', { status: 304, body: '', headers: { etag: '"x"' } }, /list reviews of #\d+ failed: the answer is 304 Not Modified, but the request was not conditional/],
     ['a JSON list sent as text/html', { status: 200, body: '[]', headers: { 'content-type': 'text/html; charset=utf-8' } }, /list reviews of #\d+ failed: page 1 of the list is not a JSON list/],
     ['a JSON object where the list belongs', { status: 200, body: '{"reviews":[]}' }, /list reviews of #\d+ failed: page 1 of the list is not a JSON list/],
     ['JSON cut short', { status: 200, body: '[{"id": 1, "user": {"login": "chenjie-yf"' }, /list reviews of #\d+ failed/],
