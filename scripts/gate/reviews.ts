@@ -83,7 +83,7 @@ function loginOfEmail(email: string): string | undefined {
  * every `Co-authored-by:` trailer. Returns logins and person ids, and the identities that map to nobody
  * (see unidentifiedContributors).
  */
-export function contributorsOf(pr: PrFacts, people: readonly Person[]): { logins: Set<string>; people: Set<string>; unidentified: UnidentifiedContributor[] } {
+export function contributorsOf(pr: PrFacts, people: readonly Person[]): { logins: Set<string>; accounts: Set<number>; people: Set<string>; unidentified: UnidentifiedContributor[] } {
   const byEmail = new Map(people.filter((p) => p.email).map((p) => [p.email!.toLowerCase(), p.id]));
   const byLogin = indexPeople(people);
   const logins = new Set<string>();
@@ -98,7 +98,11 @@ export function contributorsOf(pr: PrFacts, people: readonly Person[]): { logins
     if (login) logins.add(login);
     return !!(id || login);
   };
+  // Accounts by their immutable id too: the account that wrote a commit is a contributor under any later login.
+  const accounts = new Set<number>();
   for (const c of pr.commits) {
+    if (c.author_id !== undefined) accounts.add(c.author_id);
+    if (c.committer_id !== undefined) accounts.add(c.committer_id);
     if (c.author_login) logins.add(c.author_login.toLowerCase());
     if (c.committer_login) logins.add(c.committer_login.toLowerCase());
     if (!email(c.author_email) && !c.author_login) unidentified.push({ commit: c.sha, role: 'author', identity: c.author_email ?? '(no e-mail)' });
@@ -113,7 +117,7 @@ export function contributorsOf(pr: PrFacts, people: readonly Person[]): { logins
     const p = byLogin.get(l);
     if (p) ids.add(p.id);
   }
-  return { logins, people: ids, unidentified };
+  return { logins, accounts, people: ids, unidentified };
 }
 
 export interface UnidentifiedContributor {
@@ -277,7 +281,7 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
         reason: 'author',
         detail: `${r.login} is ${person.id}, the same person as ${authorPerson!.id} (the same e-mail or account id), who opened the pull request as ${pr.author.login}; cannot approve it`,
       });
-    } else if (contributors.logins.has(login) || (person && contributorSelves.has(person.id))) {
+    } else if (contributors.logins.has(login) || (r.user_id !== undefined && contributors.accounts.has(r.user_id)) || (person && contributorSelves.has(person.id))) {
       const other = person && !contributors.people.has(person.id) ? ` (as ${contributorSelves.get(person.id)}, the same person: the same e-mail or account id)` : '';
       ignored.push({ ...base, reason: 'contributor', detail: `${r.login} authored, committed or co-authored a commit of this pull request${other}` });
     } else if (named && !person) {

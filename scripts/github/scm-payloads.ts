@@ -46,6 +46,8 @@ export function readCommit(c: Json, where: string): PullCommit {
     committer_login: committer?.login ?? null,
     ...(author ? { author_type: author.type } : {}),
     ...(committer ? { committer_type: committer.type } : {}),
+    ...(author?.id !== undefined ? { author_id: author.id } : {}),
+    ...(committer?.id !== undefined ? { committer_id: committer.id } : {}),
     ...(name ? { author_name: name } : {}),
     ...(email ? { author_email: email } : {}),
     ...(cEmail ? { committer_email: cEmail } : {}),

@@ -72,6 +72,8 @@ export interface PullCommit {
   author_type?: string;
   committer_login: string | null;
   committer_type?: string;
+  author_id?: number;
+  committer_id?: number;
   author_name?: string;
   author_email?: string;
   committer_email?: string;

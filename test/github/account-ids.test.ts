@@ -170,3 +170,22 @@ describe('the author by account id', () => {
     expect(r.problems.map((p) => p.code)).toContain('gate.head-moved');
   });
 });
+
+describe('commit authors by account id', () => {
+  it('the account that wrote a commit, approving under another login, is still a contributor', async () => {
+    const WRITER = 7_770_100;
+    const head = h.repo.commit({
+      parent: h.base,
+      files: { [changePath()]: changeYaml() },
+      author: { login: 'wangfang-yf', id: WRITER },
+      committer: { login: 'wangfang-yf', id: WRITER },
+      message: 'PR 30',
+    });
+    h.repo.openPull({ number: 30, author: user('li-na'), baseSha: h.base, commits: [head] });
+    // The same account, now under the login chen-jie gave up.
+    h.repo.review(30, { login: 'chenjie-yf', id: WRITER }, 'APPROVED');
+    const r = await gate(h, 30);
+    expect(r.status).toBe('pending');
+    expect(ignored(r, 'chenjie-yf')[0]).toMatchObject({ reason: 'contributor' });
+  });
+});
