@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitHubApiError } from '../../scripts/model/errors.ts';
+import { idOf } from '../github-server/server.ts';
 import { TOKEN, changePath, changeYaml, client, openPr, startHarness, type Harness } from './helpers.ts';
 
 /** The scm interface over the real Octokit client: shapes, pagination and error wrapping. */
@@ -24,6 +25,8 @@ describe('scm', () => {
         committer_login: 'lina-yf',
         author_type: 'User',
         committer_type: 'User',
+        author_id: idOf('lina-yf'),
+        committer_id: idOf('lina-yf'),
         author_name: 'lina-yf',
         author_email: 'lina-yf@users.noreply.github.local',
         committer_email: 'lina-yf@users.noreply.github.local',
