@@ -1,16 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GitHubApiError } from '../../scripts/model/errors.ts';
 import { idOf } from '../github-server/server.ts';
-import { TOKEN, changePath, changeYaml, client, openPr, startHarness, type Harness } from './helpers.ts';
+import { TOKEN, changePath, changeYaml, client, openPr, useHarness } from './helpers.ts';
 
 /** The scm interface over the real Octokit client: shapes, pagination and error wrapping. */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 describe('scm', () => {
   it('maps GitHub payloads to domain facts', async () => {

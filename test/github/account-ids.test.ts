@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GateResult } from '../../scripts/gate/types.ts';
-import { changePath, changeYaml, gate, runGateCli, startHarness, user, type Harness } from '../gate/helpers.ts';
+import { changePath, changeYaml, gate, runGateCli, user, useHarness } from '../gate/helpers.ts';
 
 /**
  * GitHub logins are not identities: an account can be renamed, and its old login registered by anyone.
@@ -8,13 +8,7 @@ import { changePath, changeYaml, gate, runGateCli, startHarness, user, type Harn
  * is that id counts for them, and a review by their login from another account says so, located in
  * their people file. Through the real Octokit client against the local server.
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 const CHEN = 'policies/access/people/chen-jie.yaml';
 const CHEN_ID = 4242;

@@ -1,19 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GateResult } from '../../scripts/gate/types.ts';
-import { changePath, changeYaml, openPr, REPO, runGateCli, startHarness, user, type Harness } from '../gate/helpers.ts';
+import { changePath, changeYaml, openPr, REPO, runGateCli, user, useHarness } from '../gate/helpers.ts';
 
 /**
  * Answers no GitHub gives to the gate's requests, through the real Octokit client: a 304 Not Modified the gate
  * never asked for (it sends no If-None-Match: an empty answer must not read as an empty review list), a JSON list
  * sent as HTML (Octokit then hands over text), and a JSON object where a list belongs. Each fails closed (exit 1).
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 const json = (run: { stdout: string }) => JSON.parse(run.stdout) as GateResult;
 

@@ -1,18 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { changePath, changeYaml, gate, openPr, startHarness, user, type Harness } from '../gate/helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { changePath, changeYaml, gate, openPr, user, useHarness } from '../gate/helpers.ts';
 
 /**
  * Reviews bound to what they reviewed, through the real Octokit client: an approval whose commit is not in the
  * pull request (another branch's commit with the very same tree) approves nothing here, and a review dismissed
  * while the gate reads fails the decision closed rather than counting the approval it withdrew.
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 describe('what a review is bound to', () => {
   it('baseline: an approval of the head counts', async () => {

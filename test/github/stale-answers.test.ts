@@ -1,19 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GateResult } from '../../scripts/gate/types.ts';
-import { changePath, changeYaml, openPr, REPO, runGateCli, startHarness, user, type Harness } from '../gate/helpers.ts';
+import { changePath, changeYaml, openPr, REPO, runGateCli, user, useHarness } from '../gate/helpers.ts';
 
 /**
  * ETag and cache games, through the real CLI: the gate keeps no cache and makes no conditional request, so a 304 Not
  * Modified has no earlier answer to refer to, and an answer that is another question's (a cache before the API
  * serving pull request #1's body for #2, or #1's reviews) is never taken for this one. Each fails closed, at once.
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 type Obj = Record<string, unknown>;
 const json = (run: { stdout: string }) => JSON.parse(run.stdout) as GateResult;

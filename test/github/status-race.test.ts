@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { changePath, changeYaml, openPr, runGateCli, startHarness, user, type Harness } from '../gate/helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { changePath, changeYaml, openPr, runGateCli, user, useHarness } from '../gate/helpers.ts';
 
 /**
  * A push that races the gate, through the real CLI (`--format github`, which publishes the commit status): the
@@ -7,13 +7,7 @@ import { changePath, changeYaml, openPr, runGateCli, startHarness, user, type Ha
  * no longer the pull request's. The head moves at the worst moments: right after the gate's first read of the pull
  * request, and right after its last read (after every list, before the status is posted).
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 /** Runs `act` right after GitHub has answered the `nth` read of pull request `n` (that answer itself is unchanged). */
 function afterRead(n: number, nth: number, act: () => void) {

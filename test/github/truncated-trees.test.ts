@@ -1,19 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GateResult } from '../../scripts/gate/types.ts';
-import { changePath, changeYaml, gate, openPr, runGateCli, startHarness, user, type Harness } from '../gate/helpers.ts';
+import { changePath, changeYaml, gate, openPr, runGateCli, user, useHarness } from '../gate/helpers.ts';
 
 /**
  * A recursive tree GitHub cuts short (`truncated: true`: more than 100,000 entries or 7 MB) lists only part of the
  * commit. A path it does not list is not known to be absent: the policy, the calendar or a people file may be in
  * the part that was cut. The gate fails closed and says so; it never reports such a file as missing.
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 const codes = (r: GateResult) => r.problems.map((p) => p.code);
 const about = (r: GateResult, file: string) => r.problems.filter((p) => p.file === file);
