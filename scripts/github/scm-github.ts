@@ -49,10 +49,13 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
           (p, w) => readPull(p, w, repository),
           (p) => String(p.number),
         );
-        return pulls
-          .filter((p) => p.head.sha === sha && (!head.repo || p.head.repo === head.repo) && (!head.ref || p.head.ref === head.ref))
-          .map((p) => p.number)
-          .sort((a, b) => a - b);
+        return (
+          pulls
+            // Ids are canonical (lowercase) once read; the event's may be spelled otherwise.
+            .filter((p) => p.head.sha === sha.toLowerCase() && (!head.repo || p.head.repo === head.repo) && (!head.ref || p.head.ref === head.ref))
+            .map((p) => p.number)
+            .sort((a, b) => a - b)
+        );
       }),
     listOpenPullRequests: (baseRef) =>
       call(`list open pull requests${baseRef ? ` into ${baseRef}` : ''}`, async () => {

@@ -32,6 +32,7 @@ describe('scm', () => {
     expect(await scm.readFileAtRef(changePath(), head)).toBe(changeYaml());
     expect(await scm.readFileAtRef(changePath(), h.base)).toBeUndefined();
     expect(await scm.findOpenPullRequestsByHead(head)).toEqual([1]);
+    expect(await scm.findOpenPullRequestsByHead(head.toUpperCase())).toEqual([1]); // an id in another case names the same commit
     expect(await scm.compareCommits(h.base, head)).toEqual({ files: [changePath()], complete: true });
     const tree = await scm.listTreeAtRef(head);
     const entry = tree.entries.find((e) => e.path === changePath())!;
