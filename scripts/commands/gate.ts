@@ -170,7 +170,17 @@ async function evaluateLive(ctx: CommandContext, args: GateArgs, validator: Retu
     try {
       const pull = await scm.getPullRequest(pr);
       known = { headSha: pull.head.sha, baseRef: pull.base.ref };
-      result = evaluateGate(await collectGateInput(scm, pull, validator, now));
+      const input = await collectGateInput(scm, pull, validator, now);
+      result = evaluateGate(input);
+      // A success is for one head: a push (or a retarget, a close) since the gate's last read would publish it for
+      // a state the pull request is no longer in. Read it once more, just before anything is printed, recorded or
+      // published; if it moved, the decision fails closed (the run for the new head decides that one). What moves
+      // in the milliseconds between this read and the status lands on the head it was decided for, never another.
+      if (result.status === 'satisfied') {
+        const { pullMoved } = await import('../gate/consistency.ts');
+        const moved = pullMoved(pull, await scm.getPullRequest(pr));
+        if (moved.length) result = evaluateGate({ ...input, problems: [...input.problems, ...moved] });
+      }
     } catch (err) {
       if (!(err instanceof GitHubApiError)) throw err;
       result = failClosed(pr, err, known);

@@ -15,6 +15,8 @@ import { relateSubjects } from './related.ts';
 import { gateDescribeContext } from './describe-context.ts';
 import type { ApprovalPolicy, ChangedDocument, GateInput, GateProblem, Person, PrFacts } from './types.ts';
 
+const POLICY = 'policies/approval.yaml';
+
 /**
  * Edge: gathers everything the evaluator needs for one pull request. The
  * policy, people, groups, hosts, calendar and change requests come from the
@@ -67,8 +69,10 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
   const baseVersions = files.filter((f) => f.status !== 'added' && CONTENT_KINDS.has(kindOfPath(f.previous_path ?? f.path))).map((f) => f.previous_path ?? f.path);
   // Base change requests: who deploys which file, and what a changed change request may conflict with.
   const needBaseChanges = files.length > 0;
+  // A policy the base listing does not reach (GitHub cut it short) is not known to be missing: it is unreadable.
+  const policyCut = base.truncated && !base.has(POLICY);
   const [policyText, calendarText, peopleTexts, groupTexts, hostTexts, baseChangeTexts, headTexts, baseVersionTexts] = await Promise.all([
-    base.read('policies/approval.yaml'),
+    policyCut ? Promise.resolve(undefined) : base.read(POLICY),
     base.read('policies/calendar.yaml'),
     base.readMany(base.under(/^policies\/access\/people\/[^/]+\.ya?ml$/)),
     base.readMany(base.under(/^inventory\/groups\/[^/]+\.ya?ml$/)),
@@ -78,9 +82,14 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
     base.readMany(baseVersions),
   ]);
   let policy: ApprovalPolicy | undefined;
-  if (policyText === undefined)
-    problems.push({ code: 'gate.no-policy', file: 'policies/approval.yaml', message: `policies/approval.yaml does not exist at the base commit ${baseSha.slice(0, 7)}; nothing can be approved` });
-  else policy = parseBaseDocument(policyText, 'policies/approval.yaml', validator, problems) as ApprovalPolicy | undefined;
+  if (policyCut)
+    problems.push({
+      code: 'gate.policy-unreadable',
+      file: POLICY,
+      message: `${POLICY} could not be read completely at the base commit ${baseSha.slice(0, 7)}: GitHub's listing of its tree is truncated (too many entries or bytes) and does not reach it, so whether the policy exists and what it requires cannot be known; nothing can be approved. Make the repository's tree smaller (fewer files: move generated or vendored content out)`,
+    });
+  else if (policyText === undefined) problems.push({ code: 'gate.no-policy', file: POLICY, message: `${POLICY} does not exist at the base commit ${baseSha.slice(0, 7)}; nothing can be approved` });
+  else policy = parseBaseDocument(policyText, POLICY, validator, problems) as ApprovalPolicy | undefined;
   const parseAll = (m: Map<string, string>) =>
     sorted(m).flatMap(([file, text]) => {
       const d = parseBaseDocument(text, file, validator, problems);
@@ -123,7 +132,8 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
 
   // Staleness: one compare per distinct commit that an approval was given on (not per file, not per review).
   const changedSince: PrFacts['changed_since'] = {};
-  const approvedOn = new Set(reviews.filter((r) => r.state === 'APPROVED' && r.commit_id && r.commit_id !== headSha).map((r) => r.commit_id!));
+  // Ids are canonical (lowercase) from scm-payloads.ts; anything else names no commit and is stale without a request.
+  const approvedOn = new Set(reviews.filter((r) => r.state === 'APPROVED' && r.commit_id && r.commit_id !== headSha && /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(r.commit_id)).map((r) => r.commit_id!));
   const inPr = new Set(commits.map((c) => c.sha));
   // Repository permission, once per person whose latest review could count or veto (GitHub ignores reviews below write).
   const known = new Set(people.filter((p) => p.github).map((p) => p.github.toLowerCase()));

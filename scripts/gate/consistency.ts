@@ -52,22 +52,7 @@ export function filesAgainstTree(files: readonly PullFile[], head: { entries: re
 
 /** Pure: what differs between the first reads and the reads made after everything else. */
 export function compareReads(first: { pull: PullRequestInfo; reviews: readonly PullReview[] }, again: { pull: PullRequestInfo; reviews: readonly PullReview[] }): GateProblem[] {
-  const out: GateProblem[] = [];
-  const a = first.pull;
-  const b = again.pull;
-  const moved: string[] = [];
-  if (a.head.sha !== b.head.sha) moved.push(`head ${a.head.sha.slice(0, 7)} → ${b.head.sha.slice(0, 7)}`);
-  // The base branch moving on (a merge into it) is not this pull request changing: no event would run the gate
-  // again, and the decision names the base commit whose policy it used. Retargeting it to another branch is.
-  if (a.base.ref !== b.base.ref) moved.push(`base ${a.base.ref} → ${b.base.ref}`);
-  if (a.author.login.toLowerCase() !== b.author.login.toLowerCase()) moved.push(`author ${a.author.login || '(none)'} → ${b.author.login || '(none)'}`);
-  if (a.counts?.commits !== b.counts?.commits || a.counts?.files !== b.counts?.files)
-    moved.push(`counts ${a.counts?.commits ?? '?'} commits/${a.counts?.files ?? '?'} files → ${b.counts?.commits ?? '?'}/${b.counts?.files ?? '?'}`);
-  if (moved.length)
-    out.push({
-      code: 'gate.head-moved',
-      message: `pull request #${a.number} changed while the gate read it (${moved.join('; ')}); a decision must come from one state of it. Run the gate again.`,
-    });
+  const out: GateProblem[] = pullMoved(first.pull, again.pull);
   const before = new Map(first.reviews.map((r) => [r.id, fingerprint(r)]));
   const after = new Map(again.reviews.map((r) => [r.id, fingerprint(r)]));
   const lost = [...before.keys()].filter((id) => !after.has(id));
@@ -81,10 +66,37 @@ export function compareReads(first: { pull: PullRequestInfo; reviews: readonly P
     ];
     out.push({
       code: 'gate.reviews-changed',
-      message: `the reviews of pull request #${a.number} read twice do not agree: ${parts.join('; ')}; a review was given while the gate read them, or a page lost items. Run the gate again.`,
+      message: `the reviews of pull request #${first.pull.number} read twice do not agree: ${parts.join('; ')}; a review was given while the gate read them, or a page lost items. Run the gate again.`,
     });
   }
   return out;
+}
+
+/**
+ * Pure: how the pull request read again differs from the state the decision is for (its head, its base branch, whether
+ * it is open, its author, its counts), as one `gate.head-moved` problem; none when it is that state.
+ */
+export function pullMoved(a: PullRequestInfo, b: PullRequestInfo): GateProblem[] {
+  const moved: string[] = [];
+  if (a.head.sha !== b.head.sha) moved.push(`head ${a.head.sha.slice(0, 7)} → ${b.head.sha.slice(0, 7)}`);
+  // The base branch moving on (a merge into it) is not this pull request changing: no event would run the gate
+  // again, and the decision names the base commit whose policy it used. Retargeting it to another branch is.
+  if (a.base.ref !== b.base.ref) moved.push(`base ${a.base.ref} → ${b.base.ref}`);
+  if (a.state !== b.state) moved.push(`state ${a.state || '(none)'} → ${b.state || '(none)'}`);
+  if (a.author.login.toLowerCase() !== b.author.login.toLowerCase() || a.author.id !== b.author.id)
+    moved.push(
+      `author ${a.author.login || '(none)'}${a.author.id !== undefined ? ` (id ${a.author.id})` : ''} → ${b.author.login || '(none)'}${b.author.id !== undefined ? ` (id ${b.author.id})` : ''}`,
+    );
+  if (a.counts?.commits !== b.counts?.commits || a.counts?.files !== b.counts?.files)
+    moved.push(`counts ${a.counts?.commits ?? '?'} commits/${a.counts?.files ?? '?'} files → ${b.counts?.commits ?? '?'}/${b.counts?.files ?? '?'}`);
+  return moved.length
+    ? [
+        {
+          code: 'gate.head-moved',
+          message: `pull request #${a.number} changed while the gate read it (${moved.join('; ')}); a decision must come from one state of it. Run the gate again.`,
+        },
+      ]
+    : [];
 }
 
 /** Edge: reads the pull request and its reviews again, after every other read, and compares. */

@@ -1,7 +1,7 @@
 import { buildSubjects, matchGovernance, matchRules, pathsOf, type Subject } from './match.ts';
 import { eligiblePeople, evaluateRequirement, expandSet } from './requirement.ts';
-import { classifyReviews, excludedPeople, unidentifiedContributors, type CandidateReview } from './reviews.ts';
-import type { ApprovalPolicy, FreezeViolation, GateInput, GateProblem, GateResult, IgnoredReview, NodeStatus, Requirement, RuleResult, VetoResult } from './types.ts';
+import { classifyReviews, excludedPeople, isAuthorAccount, unidentifiedContributors, type CandidateReview } from './reviews.ts';
+import type { ApprovalPolicy, FreezeViolation, GateInput, GateProblem, GateResult, IgnoredReview, NodeStatus, PrFacts, Requirement, RuleResult, VetoResult } from './types.ts';
 
 /**
  * Decides whether the reviews on a pull request satisfy the approval policy.
@@ -53,7 +53,7 @@ export function evaluateGate(given: GateInput): GateResult {
   }
   const uncovered = pr.files.map((f) => f.path).filter((p) => !covered.has(p));
 
-  const veto = evaluateVeto(policy, classified.changeRequests, pr.author.login, subjects, owners);
+  const veto = evaluateVeto(policy, classified.changeRequests, pr.author, subjects, owners);
   const freezes = findFreezeViolations(input, problems);
   const emergency = changes
     .filter((c) => c.type === 'emergency')
@@ -135,15 +135,24 @@ function evaluateRule(spec: RuleSpec, subjects: Subject[], reasons: string[], en
 /** Why an approval no longer covers the rule's files, or undefined when it still does. */
 export function staleness(commit: string | null, head: string, changedSince: Record<string, string[] | null>, governed: readonly string[]): string | undefined {
   if (!commit) return 'the review names no commit; approve again';
-  if (commit === head) return undefined;
+  // Whole ids, in any case (the edge lowers GitHub's): a prefix or another length never matches.
+  if (commit.toLowerCase() === head.toLowerCase()) return undefined;
   const changed = changedSince[commit];
+  if ((changed === undefined || changed === null) && !/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i.test(commit))
+    return `the review names ${JSON.stringify(commit.slice(0, 80))}, which is not a whole commit id (40 or 64 hex digits); approve again`;
   if (changed === undefined || changed === null) return `cannot tell what changed since ${commit.slice(0, 7)} (not in this pull request any more, or too large to compare); approve again`;
   const set = new Set(governed);
   const hit = changed.filter((p) => set.has(p));
   return hit.length ? `approved ${commit.slice(0, 7)}; since then ${hit.slice(0, 5).join(', ')}${hit.length > 5 ? ` and ${hit.length - 5} more` : ''} changed` : undefined;
 }
 
-function evaluateVeto(policy: ApprovalPolicy, requests: ReturnType<typeof classifyReviews>['changeRequests'], author: string, subjects: Subject[], owners: Map<string, string[]>): VetoResult {
+function evaluateVeto(
+  policy: ApprovalPolicy,
+  requests: ReturnType<typeof classifyReviews>['changeRequests'],
+  author: PrFacts['author'],
+  subjects: Subject[],
+  owners: Map<string, string[]>,
+): VetoResult {
   if (policy.disapproval && !policy.disapproval.enabled) return { status: 'satisfied', why: 'disapproval is switched off in the policy', blockers: [] };
   let allowed: Set<string> | undefined;
   if (policy.disapproval?.from) {
@@ -152,7 +161,7 @@ function evaluateVeto(policy: ApprovalPolicy, requests: ReturnType<typeof classi
     allowed = new Set(expandSet(policy.disapproval.from, { policy, groupOwners }).people);
   }
   const blockers = requests
-    .filter(({ review, person }) => person && person.status === 'active' && review.login.toLowerCase() !== author.toLowerCase() && (!allowed || allowed.has(person.id)))
+    .filter(({ review, person }) => person && person.status === 'active' && !isAuthorAccount(review, author) && (!allowed || allowed.has(person.id)))
     .map(({ review, person }) => ({ login: review.login, person: person!.id, review_id: review.id, submitted_at: review.submitted_at }));
   if (!blockers.length) return { status: 'satisfied', why: 'no eligible reviewer has requested changes', blockers };
   return {

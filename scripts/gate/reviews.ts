@@ -40,6 +40,30 @@ export function samePeople(people: readonly Person[], ids: Iterable<string>): Ma
   return out;
 }
 
+/**
+ * Whether a review's account is the pull request's author. By the immutable account id when GitHub names one on
+ * both sides: a login can be renamed away and registered again, so the author's account under another login is
+ * the author, and another account under the login the pull request shows is not. By login only when an id is
+ * missing on either side.
+ */
+export function isAuthorAccount(r: { login: string; user_id?: number }, author: PrFacts['author']): boolean {
+  if (author.id !== undefined && r.user_id !== undefined) return r.user_id === author.id;
+  return !!author.login.trim() && r.login.toLowerCase() === author.login.toLowerCase();
+}
+
+/**
+ * The person who opened the pull request: the one pinned to the author's account id, else the one whose login it
+ * is, unless that person is pinned to another account (then the login is no longer theirs, as for reviews).
+ */
+export function authorPersonOf(author: PrFacts['author'], people: readonly Person[]): Person | undefined {
+  if (author.id !== undefined) {
+    const pinned = people.find((p) => p.github_id === author.id);
+    if (pinned) return pinned;
+  }
+  const named = indexPeople(people).get(author.login.toLowerCase());
+  return named && (named.github_id === undefined || author.id === undefined || named.github_id === author.id) ? named : undefined;
+}
+
 /** People by GitHub login (lower-case). A person without a login is in no index: no review can be theirs. */
 export function indexPeople(people: readonly Person[]): Map<string, Person> {
   return new Map(people.filter((p) => p.github.trim() !== '').map((p) => [p.github.toLowerCase(), p]));
@@ -59,7 +83,7 @@ function loginOfEmail(email: string): string | undefined {
  * every `Co-authored-by:` trailer. Returns logins and person ids, and the identities that map to nobody
  * (see unidentifiedContributors).
  */
-export function contributorsOf(pr: PrFacts, people: readonly Person[]): { logins: Set<string>; people: Set<string>; unidentified: UnidentifiedContributor[] } {
+export function contributorsOf(pr: PrFacts, people: readonly Person[]): { logins: Set<string>; accounts: Set<number>; people: Set<string>; unidentified: UnidentifiedContributor[] } {
   const byEmail = new Map(people.filter((p) => p.email).map((p) => [p.email!.toLowerCase(), p.id]));
   const byLogin = indexPeople(people);
   const logins = new Set<string>();
@@ -74,7 +98,11 @@ export function contributorsOf(pr: PrFacts, people: readonly Person[]): { logins
     if (login) logins.add(login);
     return !!(id || login);
   };
+  // Accounts by their immutable id too: the account that wrote a commit is a contributor under any later login.
+  const accounts = new Set<number>();
   for (const c of pr.commits) {
+    if (c.author_id !== undefined) accounts.add(c.author_id);
+    if (c.committer_id !== undefined) accounts.add(c.committer_id);
     if (c.author_login) logins.add(c.author_login.toLowerCase());
     if (c.committer_login) logins.add(c.committer_login.toLowerCase());
     if (!email(c.author_email) && !c.author_login) unidentified.push({ commit: c.sha, role: 'author', identity: c.author_email ?? '(no e-mail)' });
@@ -89,7 +117,7 @@ export function contributorsOf(pr: PrFacts, people: readonly Person[]): { logins
     const p = byLogin.get(l);
     if (p) ids.add(p.id);
   }
-  return { logins, people: ids, unidentified };
+  return { logins, accounts, people: ids, unidentified };
 }
 
 export interface UnidentifiedContributor {
@@ -165,9 +193,8 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
   const approvals: CandidateReview[] = [];
   const changeRequests: ReviewClassification['changeRequests'] = [];
   const contributors = contributorsOf(pr, people);
-  const author = pr.author.login.toLowerCase();
   // The author's and the contributors' other accounts (people files sharing an e-mail or account id) are them too.
-  const authorPerson = byLogin.get(author);
+  const authorPerson = authorPersonOf(pr.author, people);
   const authorSelves = samePeople(people, authorPerson ? [authorPerson.id] : []);
   const contributorSelves = samePeople(people, contributors.people);
   // A review without a user (a deleted account) is nobody's: it never counts and never vetoes.
@@ -245,15 +272,16 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
       changeRequests.push({ review: r, person });
       continue;
     }
-    if (login === author) {
-      ignored.push({ ...base, reason: 'author', detail: `${r.login} opened the pull request and cannot approve it` });
+    if (isAuthorAccount(r, pr.author)) {
+      const renamed = r.login.toLowerCase() !== pr.author.login.toLowerCase() ? ` (the account ${pr.author.login} opened it with, id ${pr.author.id}, under another login)` : '';
+      ignored.push({ ...base, reason: 'author', detail: `${r.login} opened the pull request${renamed} and cannot approve it` });
     } else if (person && authorSelves.has(person.id)) {
       ignored.push({
         ...base,
         reason: 'author',
         detail: `${r.login} is ${person.id}, the same person as ${authorPerson!.id} (the same e-mail or account id), who opened the pull request as ${pr.author.login}; cannot approve it`,
       });
-    } else if (contributors.logins.has(login) || (person && contributorSelves.has(person.id))) {
+    } else if (contributors.logins.has(login) || (r.user_id !== undefined && contributors.accounts.has(r.user_id)) || (person && contributorSelves.has(person.id))) {
       const other = person && !contributors.people.has(person.id) ? ` (as ${contributorSelves.get(person.id)}, the same person: the same e-mail or account id)` : '';
       ignored.push({ ...base, reason: 'contributor', detail: `${r.login} authored, committed or co-authored a commit of this pull request${other}` });
     } else if (named && !person) {
@@ -297,8 +325,8 @@ export function excludedPeople(pr: PrFacts, people: readonly Person[], implement
     const p = login ? byLogin.get(login.toLowerCase()) : undefined;
     if (p && !out.has(p.id)) out.set(p.id, why);
   };
-  add(pr.author.login, 'author');
-  const authorPerson = byLogin.get(pr.author.login.toLowerCase());
+  const authorPerson = authorPersonOf(pr.author, people);
+  if (authorPerson) out.set(authorPerson.id, 'author');
   for (const id of samePeople(people, authorPerson ? [authorPerson.id] : []).keys()) if (!out.has(id)) out.set(id, 'author');
   const contributors = contributorsOf(pr, people);
   for (const l of contributors.logins) add(l, 'contributor');

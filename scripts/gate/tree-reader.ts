@@ -14,19 +14,24 @@ const REGULAR = new Set(['100644', '100755']);
  * (a link's blob is its target, not content), never by path (the contents API
  * follows links inside the repository). A path the tree lists but that cannot
  * be read, or that is a link or a submodule, is a problem, so the gate fails
- * closed; a path the tree does not list is absent. Edge.
+ * closed; a path the tree does not list is absent, unless the listing is
+ * truncated: then it is unknown, and a problem too. Edge.
  */
 export class TreeReader {
   private readonly entries: Map<string, TreeEntry>;
+  /** GitHub cut the listing short: a path it does not list may exist all the same. */
+  readonly truncated: boolean;
+  private readonly cut = new Set<string>();
 
   constructor(
     private readonly scm: Scm,
-    tree: { entries: TreeEntry[] },
+    tree: { entries: TreeEntry[]; truncated?: boolean },
     private readonly side: 'base' | 'head',
     private readonly problems: GateProblem[],
     private readonly cache: Map<string, Promise<string | undefined>> = new Map(),
   ) {
     this.entries = new Map(tree.entries.map((e) => [e.path, e]));
+    this.truncated = tree.truncated === true;
   }
 
   has(path: string): boolean {
@@ -56,7 +61,18 @@ export class TreeReader {
 
   async read(path: string): Promise<string | undefined> {
     const e = this.entries.get(path);
-    if (!e) return undefined;
+    if (!e) {
+      // Not listed in a cut listing is not absent: the file may be in the part GitHub left out.
+      if (this.truncated && !this.cut.has(path)) {
+        this.cut.add(path);
+        this.problems.push({
+          code: 'gate.tree-truncated',
+          file: path,
+          message: `${path} is not in the part of the ${this.side} tree GitHub listed (the listing is truncated), so whether it exists and what it holds cannot be known; failing closed`,
+        });
+      }
+      return undefined;
+    }
     if (!REGULAR.has(e.mode)) {
       this.refuseLink(path, 'read by the gate');
       return undefined;

@@ -122,6 +122,9 @@ export interface CommitFact {
   committer_login: string | null;
   author_type?: string;
   committer_type?: string;
+  /** The immutable account ids GitHub names for the author and committer (`author.id`, `committer.id`), when it does. */
+  author_id?: number;
+  committer_id?: number;
   /** Git author name, used in messages when there is no login. */
   author_name?: string;
   /** Git author and committer e-mails, matched against people's e-mails. */
@@ -223,7 +226,8 @@ export interface PrFacts {
   repository: string;
   number: number;
   title?: string;
-  author: { login: string; type: string };
+  /** Who opened the pull request; `id` is the account's immutable id (GitHub's `user.id`): see reviews.ts `isAuthorAccount`. */
+  author: { login: string; type: string; id?: number };
   base: { ref: string; sha: string };
   head: { sha: string };
   commits: CommitFact[];

@@ -130,7 +130,9 @@ function boundedFetch(ms: number, max: number, api: URL): typeof fetch {
     const timedOut = (err: unknown) => (timeout.aborted ? new Error(`timed out: no answer within ${ms} ms`, { cause: err }) : err);
     const what = `${init.method ?? 'GET'} ${requestPath(input)}`;
     let url = input instanceof Request ? input.url : String(input);
-    let hop: RequestInit = { ...init, signal, redirect: 'manual' };
+    // No HTTP cache anywhere: `no-store` also asks every cache on the way (Cache-Control/Pragma: no-cache) not to
+    // answer for GitHub. The gate keeps no earlier answer, so nothing may stand in for a fresh one.
+    let hop: RequestInit = { ...init, signal, redirect: 'manual', ...({ cache: 'no-store' } as RequestInit) };
     let res: Response;
     for (let hops = 0; ; hops++) {
       try {
@@ -159,6 +161,13 @@ function boundedFetch(ms: number, max: number, api: URL): typeof fetch {
       // As fetch would: 303, and 301/302 after a POST, continue as a GET without a body.
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && (hop.method ?? 'GET').toUpperCase() === 'POST')) hop = { ...hop, method: 'GET', body: null };
       url = next.toString();
+    }
+    if (res.status === 304) {
+      await res.body?.cancel().catch(() => {});
+      const conditional = ['if-none-match', 'if-modified-since'].some((h) => new Headers(init.headers).has(h));
+      throw new RefusedAnswerError(
+        `the answer is 304 Not Modified, but the request was ${conditional ? 'conditional only by accident' : 'not conditional'}: the gate sends no If-None-Match or If-Modified-Since and keeps no earlier answer for it to refer to, so a cache or proxy before the API answered for GitHub. Not read and not retried (${what})`,
+      );
     }
     const refuse = (detail: string) =>
       new AnswerTooLargeError(

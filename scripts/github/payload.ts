@@ -72,11 +72,21 @@ export function count(o: Json, key: string, where: string, why = ''): number {
   return v;
 }
 
-/** A git object id (40 or 64 hex digits). */
+/**
+ * A git object id in git's own spelling: 40 (SHA-1) or 64 (SHA-256) hex digits, lowercase. GitHub writes them so;
+ * another case names the same object and is lowered here, at the edge, so that every comparison after it is exact.
+ * A prefix, a longer string, spaces or a non-hex digit are no id (undefined): they never name an object.
+ */
+export function canonicalSha(v: string): string | undefined {
+  return /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i.test(v) ? v.toLowerCase() : undefined;
+}
+
+/** A git object id (40 or 64 hex digits), canonical (lowercase). */
 export function sha(o: Json, key: string, where: string): string {
   const v = str(o, key, where);
-  if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i.test(v)) throw new PayloadError(`${where}.${key} is ${describe(v)}, not a git object id`);
-  return v;
+  const id = canonicalSha(v);
+  if (id === undefined) throw new PayloadError(`${where}.${key} is ${describe(v)}, not a git object id`);
+  return id;
 }
 
 /** The login of a nullable user object: undefined for null (a deleted account, or an e-mail linked to no account). */

@@ -3,9 +3,9 @@ import type { GateOctokit } from './client.ts';
 import { commitTree } from './git-tree.ts';
 import { rawBytes, rawText, verifiedBlobText } from './git-objects.ts';
 import { readAllPages } from './paginate.ts';
-import { count, list, obj, readList, type Json } from './payload.ts';
+import { PayloadError, count, list, obj, readList, type Json } from './payload.ts';
 import { statusOf, wrapError } from './scm-errors.ts';
-import { readCommit, readFile, readPull, readReview, readTree } from './scm-payloads.ts';
+import { readCommit, readFile, readPull, readReview, readTree, reviewOf } from './scm-payloads.ts';
 import { COMPARE_FILE_CAP } from './scm-caps.ts';
 import type { GitHubScm, ScmOptions } from './scm.ts';
 
@@ -30,6 +30,11 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
       call(`get pull request #${pr}`, async () => {
         const { data } = await octokit.rest.pulls.get({ ...base, pull_number: pr });
         const pull = readPull(data, `pull request #${pr}`, repository);
+        // The answer must be the pull request asked for: a cache before the API can serve another's (another
+        // number, another repository's), and the gate would decide that one under this one's name.
+        if (pull.number !== pr) throw new PayloadError(`the answer is pull request #${pull.number}, not #${pr}: an answer to another request (a cache or proxy before the API?); not used`);
+        if (pull.base.repo.toLowerCase() !== repository.toLowerCase())
+          throw new PayloadError(`the answer is a pull request of ${pull.base.repo}, not of ${repository}: an answer to another request (a cache or proxy before the API?); not used`);
         // GitHub always sends both counts here. Without them a commit or file list that simply ends early (no Link
         // header, a short page) looks complete: it could hide a commit the approver wrote, or a governed file.
         const d = obj(data, `pull request #${pr}`);
@@ -44,10 +49,13 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
           (p, w) => readPull(p, w, repository),
           (p) => String(p.number),
         );
-        return pulls
-          .filter((p) => p.head.sha === sha && (!head.repo || p.head.repo === head.repo) && (!head.ref || p.head.ref === head.ref))
-          .map((p) => p.number)
-          .sort((a, b) => a - b);
+        return (
+          pulls
+            // Ids are canonical (lowercase) once read; the event's may be spelled otherwise.
+            .filter((p) => p.head.sha === sha.toLowerCase() && (!head.repo || p.head.repo === head.repo) && (!head.ref || p.head.ref === head.ref))
+            .map((p) => p.number)
+            .sort((a, b) => a - b)
+        );
       }),
     listOpenPullRequests: (baseRef) =>
       call(`list open pull requests${baseRef ? ` into ${baseRef}` : ''}`, async () => {
@@ -69,7 +77,8 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
       }),
     listReviews: (pr) =>
       call(`list reviews of #${pr}`, async () => {
-        return readList(await pages(octokit.rest.pulls.listReviews, { ...base, pull_number: pr, per_page: 100 }), 'review', readReview, (r) => String(r.id));
+        const read = (r: Json, where: string) => (reviewOf(r, where, repository, pr), readReview(r, where));
+        return readList(await pages(octokit.rest.pulls.listReviews, { ...base, pull_number: pr, per_page: 100 }), 'review', read, (r) => String(r.id));
       }),
     readFileAtRef: (path, ref) =>
       call(`read ${path} at ${ref.slice(0, 12)}`, async () => {

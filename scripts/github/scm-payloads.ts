@@ -1,5 +1,5 @@
 import { checkTreeIds, readGitTree } from './git-tree.ts';
-import { PayloadError, id, loginOf, obj, optCount, optObj, optStr, sha, str, type Json } from './payload.ts';
+import { PayloadError, canonicalSha, id, loginOf, obj, optCount, optObj, optStr, sha, str, type Json } from './payload.ts';
 import type { PullCommit, PullFile, PullRequestInfo, PullReview, TreeEntry } from './scm.ts';
 
 /** GitHub's REST payloads read into the Scm's domain shapes, without trusting their shape (payload.ts). Pure. */
@@ -21,7 +21,7 @@ export function readPull(raw: unknown, where: string, repository: string): PullR
     number: id(p, 'number', where),
     title: optStr(p, 'title', where) ?? '',
     state: optStr(p, 'state', where) ?? '',
-    author: user ? { login: user.login, type: user.type } : { login: '', type: 'User' },
+    author: user ? { login: user.login, type: user.type, ...(user.id !== undefined ? { id: user.id } : {}) } : { login: '', type: 'User' },
     base: { ref: str(b, 'ref', `${where}.base`), sha: sha(b, 'sha', `${where}.base`), repo: optStr(optObj(b, 'repo', `${where}.base`) ?? {}, 'full_name', `${where}.base.repo`) ?? repository },
     // A deleted fork: head.repo is null.
     head: { ref: optStr(h, 'ref', `${where}.head`) ?? '', sha: sha(h, 'sha', `${where}.head`), repo: optStr(optObj(h, 'repo', `${where}.head`) ?? {}, 'full_name', `${where}.head.repo`) ?? null },
@@ -46,6 +46,8 @@ export function readCommit(c: Json, where: string): PullCommit {
     committer_login: committer?.login ?? null,
     ...(author ? { author_type: author.type } : {}),
     ...(committer ? { committer_type: committer.type } : {}),
+    ...(author?.id !== undefined ? { author_id: author.id } : {}),
+    ...(committer?.id !== undefined ? { committer_id: committer.id } : {}),
     ...(name ? { author_name: name } : {}),
     ...(email ? { author_email: email } : {}),
     ...(cEmail ? { committer_email: cEmail } : {}),
@@ -69,6 +71,7 @@ export function readReview(r: Json, where: string): PullReview {
   const reported = r.state;
   const known = typeof reported === 'string' && REVIEW_STATES.has(reported);
   const submitted = optStr(r, 'submitted_at', where);
+  const commitId = optStr(r, 'commit_id', where);
   return {
     id: id(r, 'id', where),
     login: user?.login ?? '',
@@ -76,7 +79,9 @@ export function readReview(r: Json, where: string): PullReview {
     ...(user?.id !== undefined ? { user_id: user.id } : {}),
     state: known ? (reported as PullReview['state']) : 'UNKNOWN',
     ...(known ? {} : { reported_state: typeof reported === 'string' ? reported : reported === undefined ? '(none)' : JSON.stringify(reported) }),
-    commit_id: optStr(r, 'commit_id', where) ?? null,
+    // Canonical when it is a commit id in any case; anything else is kept as sent: it names no commit, so it never
+    // equals the head or a commit of the pull request, and the approval is stale (evaluate.ts says why).
+    commit_id: commitId === undefined ? null : (canonicalSha(commitId) ?? commitId),
     submitted_at: submitted !== undefined && !Number.isNaN(Date.parse(submitted)) ? submitted : null,
   };
 }
@@ -90,4 +95,17 @@ export function readTree(raw: unknown, treeSha: string, where: string): { entrie
   checkTreeIds(tree, treeSha, where);
   const entries = tree.entries.filter((e) => e.type !== 'tree').map((e) => ({ path: e.path, sha: e.sha, mode: e.mode }));
   return { entries, truncated: tree.truncated };
+}
+
+/**
+ * A review names the pull request it belongs to (`pull_request_url`, which GitHub always sends): one of another pull
+ * request or repository is an answer to another request (a cache before the API serving another list) and fails.
+ * Only a URL of the form `…/repos/OWNER/NAME/pulls/N` is judged; without one nothing is said.
+ */
+export function reviewOf(r: Json, where: string, repository: string, pr: number): void {
+  const url = optStr(r, 'pull_request_url', where);
+  const m = url === undefined ? null : /\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)\/?$/.exec(url.split(/[?#]/)[0]!);
+  if (!m) return;
+  if (Number(m[2]) !== pr || m[1]!.toLowerCase() !== repository.toLowerCase())
+    throw new PayloadError(`${where} belongs to pull request #${m[2]} of ${m[1]}, not #${pr} of ${repository}: an answer to another request (a cache or proxy before the API?); not used`);
 }

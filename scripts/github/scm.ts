@@ -58,7 +58,8 @@ export interface PullRequestInfo {
   number: number;
   title: string;
   state: string;
-  author: { login: string; type: string };
+  /** Who opened it; `id` is the account's immutable id (`user.id`), which decides over the login when both sides have one. */
+  author: { login: string; type: string; id?: number };
   base: { ref: string; sha: string; repo: string };
   head: { ref: string; sha: string; repo: string | null };
   /** What GitHub says the pull request has (`commits`, `changed_files`), to tell a list that lost items; absent when not sent. */
@@ -71,6 +72,8 @@ export interface PullCommit {
   author_type?: string;
   committer_login: string | null;
   committer_type?: string;
+  author_id?: number;
+  committer_id?: number;
   author_name?: string;
   author_email?: string;
   committer_email?: string;

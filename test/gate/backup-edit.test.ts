@@ -3,10 +3,10 @@
  * hosts whose backup jobs change, and retention that shrinks is called out.
  * Real Octokit against the local GitHub server.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { renderMarkdown } from '../../scripts/gate/render.ts';
-import { gate, startHarness, user, type Harness } from './helpers.ts';
+import { gate, user, useHarness } from './helpers.ts';
 
 const policy = (fields: Record<string, unknown> = {}) =>
   stringify({
@@ -27,13 +27,7 @@ const policy = (fields: Record<string, unknown> = {}) =>
   });
 const FILE = 'policies/backup/db-mysql.yaml';
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 /** A base that already holds the policy, and a PR by li-na that writes `text` over it. */
 function prOver(number: number, text: string | null) {

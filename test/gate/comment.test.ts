@@ -1,16 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { COMMENT_MARKER } from '../../scripts/gate/render.ts';
-import { changeYaml, runGateCli, startHarness, user, type Harness } from './helpers.ts';
+import { changeYaml, runGateCli, user, useHarness } from './helpers.ts';
 
 /** The sticky comment (issue 10, item 10), through the real CLI against the local server. */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 const comments = (pr: number) => [...h.repo.comments.values()].filter((c) => c.issue === pr);
 const open = (n: number, files: Record<string, string>) => {

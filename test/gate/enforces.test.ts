@@ -1,21 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { blobSha } from '../github-server/server.ts';
-import { FIXTURES, changePath, changeYaml, runGateCli, startHarness, user, type Harness } from './helpers.ts';
+import { FIXTURES, changePath, changeYaml, runGateCli, user, useHarness } from './helpers.ts';
 
 /**
  * The one required status is enough (issue 10, items 8–9), through the real CLI:
  * the gate enforces lint's change rules itself, and fails closed on any base
  * file its tree lists but that cannot be read.
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 const decide = async (pr: number) =>
   JSON.parse((await runGateCli(h, ['--pr', String(pr), '--format', 'json'])).stdout) as { status: string; problems: { code: string; file?: string; message: string }[] };

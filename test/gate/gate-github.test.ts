@@ -1,20 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { GateResult } from '../../scripts/gate/types.ts';
-import { FIXTURES, LOGIN, changePath, changeYaml, gate, openPr, startHarness, user, type Harness } from './helpers.ts';
+import { FIXTURES, LOGIN, changePath, changeYaml, gate, openPr, user, useHarness } from './helpers.ts';
 
 /**
  * Decisions through the real Octokit client against the local GitHub server,
  * with the sample organisation's policy (test/fixtures/gate/base/policies/approval.yaml).
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 const rule = (r: GateResult, id: string) => {
   const found = r.rules.find((x) => x.id === id);

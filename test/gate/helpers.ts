@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { createGitHubClient } from '../../scripts/github/client.ts';
@@ -90,6 +91,27 @@ export async function startHarness(): Promise<Harness> {
   const repo = gh.repo(REPO);
   const base = repo.commit({ files: baseFiles(), author: user('zhang-wei'), committer: user('zhang-wei'), message: 'base' });
   return { gh, repo, base, stop: () => gh.stop() };
+}
+
+/**
+ * A fresh harness for every test of the calling file (started before each, stopped after each): call it once at the
+ * top of the file. The object it returns stands for the current test's harness, whatever test is running.
+ */
+export function useHarness(): Harness {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await startHarness();
+  });
+  afterEach(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  return new Proxy({} as Harness, {
+    get: (_target, key) => {
+      if (!current) throw new Error('useHarness(): the harness exists only while a test runs');
+      return current[key as keyof Harness];
+    },
+  });
 }
 
 /** Opens a PR with one commit by `author` that writes `files`. */

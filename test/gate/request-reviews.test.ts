@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LOGIN, changePath, changeYaml, gate, openPr, runGateCli, startHarness, user, type Harness } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { LOGIN, changePath, changeYaml, gate, openPr, runGateCli, user, useHarness } from './helpers.ts';
 import { reviewersToRequest } from '../../scripts/gate/review-requests.ts';
 import type { GateResult } from '../../scripts/gate/types.ts';
 
@@ -9,13 +9,7 @@ import type { GateResult } from '../../scripts/gate/types.ts';
  * server (which answers "Request reviewers for a pull request" as documented:
  * 201, or 422 for the author or a non-collaborator, refusing the whole request).
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 const posts = () => h.gh.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/requested_reviewers'));
 const requested = (pr: number) => [...h.repo.pull(pr).requested].sort();

@@ -1,20 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FIXTURES, LOGIN, changePath, changeYaml, runGateCli, startHarness, user, type Harness } from './helpers.ts';
+import { FIXTURES, LOGIN, changePath, changeYaml, runGateCli, user, useHarness } from './helpers.ts';
 
 /**
  * Whose review counts (issue 10, items 5–7), through the real CLI: deleted
  * accounts and people without a login never count; contributors include
  * co-authors and commit e-mails; reviews below write permission do not count.
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 interface R {
   status: string;

@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { changePath, changeYaml, gate, startHarness, user, type Harness } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { changePath, changeYaml, gate, user, useHarness } from './helpers.ts';
 
 /**
  * Whose review is whose, through the real Octokit client against the local GitHub server. A human with two
@@ -8,13 +8,7 @@ import { changePath, changeYaml, gate, startHarness, user, type Harness } from '
  * people: a review whose account is of any other type (`bot` in another case, `Organization`, `Mannequin`)
  * never counts, whatever login it carries.
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 const alt = (email: string) => `id: chen-jie-2
 name: 陈杰 (second account)

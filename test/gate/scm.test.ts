@@ -1,15 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GitHubApiError } from '../../scripts/model/errors.ts';
-import { TOKEN, changePath, changeYaml, client, openPr, startHarness, type Harness } from './helpers.ts';
+import { idOf } from '../github-server/server.ts';
+import { TOKEN, changePath, changeYaml, client, openPr, useHarness } from './helpers.ts';
 
 /** The scm interface over the real Octokit client: shapes, pagination and error wrapping. */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 describe('scm', () => {
   it('maps GitHub payloads to domain facts', async () => {
@@ -24,6 +19,8 @@ describe('scm', () => {
         committer_login: 'lina-yf',
         author_type: 'User',
         committer_type: 'User',
+        author_id: idOf('lina-yf'),
+        committer_id: idOf('lina-yf'),
         author_name: 'lina-yf',
         author_email: 'lina-yf@users.noreply.github.local',
         committer_email: 'lina-yf@users.noreply.github.local',
@@ -35,6 +32,7 @@ describe('scm', () => {
     expect(await scm.readFileAtRef(changePath(), head)).toBe(changeYaml());
     expect(await scm.readFileAtRef(changePath(), h.base)).toBeUndefined();
     expect(await scm.findOpenPullRequestsByHead(head)).toEqual([1]);
+    expect(await scm.findOpenPullRequestsByHead(head.toUpperCase())).toEqual([1]); // an id in another case names the same commit
     expect(await scm.compareCommits(h.base, head)).toEqual({ files: [changePath()], complete: true });
     const tree = await scm.listTreeAtRef(head);
     const entry = tree.entries.find((e) => e.path === changePath())!;

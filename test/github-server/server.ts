@@ -56,6 +56,10 @@ export interface RecordedRequest {
   path: string;
   status: number;
   authorization?: string;
+  /** The request's Cache-Control header, when it sent one. */
+  cacheControl?: string;
+  /** The request was conditional (If-None-Match or If-Modified-Since). */
+  conditional?: true;
 }
 
 /** What a route handler gets: the request, its repository, the match of its pattern and the helpers to answer. */
@@ -142,7 +146,7 @@ export async function startGitHubServer(opts: { token?: string; actor?: FakeUser
           if (r.headers) headers = r.headers({ ...headers }, url);
         }
     }
-    requests.push({ method: req.method ?? 'GET', path: req.url ?? '', status, ...(auth ? { authorization: auth } : {}) });
+    requests.push({ ...recorded(req, status), ...(auth ? { authorization: auth } : {}) });
     const text = typeof data === 'string' ? data : JSON.stringify(data);
     res.writeHead(status, {
       'content-type': typeof data === 'string' ? 'application/vnd.github.raw; charset=utf-8' : 'application/json; charset=utf-8',
@@ -172,6 +176,17 @@ export async function startGitHubServer(opts: { token?: string; actor?: FakeUser
     send(req, res, 200, items.slice((page - 1) * perPage, page * perPage), { ...(links.length ? { link: links.join(', ') } : {}), ...extra });
   }
 
+  const recorded = (req: IncomingMessage, status: number): RecordedRequest => {
+    const cc = req.headers['cache-control'];
+    return {
+      method: req.method ?? 'GET',
+      path: req.url ?? '',
+      status,
+      ...(cc ? { cacheControl: cc } : {}),
+      ...(req.headers['if-none-match'] !== undefined || req.headers['if-modified-since'] !== undefined ? { conditional: true as const } : {}),
+    };
+  };
+
   const notFound = (req: IncomingMessage, res: ServerResponse) => send(req, res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
 
   function handle(req: IncomingMessage, res: ServerResponse, body: string) {
@@ -181,14 +196,14 @@ export async function startGitHubServer(opts: { token?: string; actor?: FakeUser
     if (fault) {
       fault.times--;
       if (fault.kind === 'status') return send(req, res, fault.status ?? 502, { message: 'Server Error' });
-      if (fault.kind === 'hang') return requests.push({ method, path: req.url ?? '', status: 0 });
+      if (fault.kind === 'hang') return requests.push(recorded(req, 0));
       if (fault.kind === 'raw') {
-        requests.push({ method, path: req.url ?? '', status: fault.status ?? 200 });
+        requests.push(recorded(req, fault.status ?? 200));
         res.writeHead(fault.status ?? 200, { 'content-type': 'application/json; charset=utf-8', ...fault.headers });
         return res.end(fault.body ?? '');
       }
       if (fault.kind === 'endless') {
-        requests.push({ method, path: req.url ?? '', status: fault.status ?? 200 });
+        requests.push(recorded(req, fault.status ?? 200));
         res.writeHead(fault.status ?? 200, { 'content-type': 'application/json; charset=utf-8', ...fault.headers });
         const chunk = fault.chunk ?? ' '.repeat(64 * 1024);
         const pour = () => {

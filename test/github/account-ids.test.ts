@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GateResult } from '../../scripts/gate/types.ts';
-import { changePath, changeYaml, gate, runGateCli, startHarness, user, type Harness } from '../gate/helpers.ts';
+import { changePath, changeYaml, gate, runGateCli, user, useHarness } from '../gate/helpers.ts';
 
 /**
  * GitHub logins are not identities: an account can be renamed, and its old login registered by anyone.
@@ -8,13 +8,7 @@ import { changePath, changeYaml, gate, runGateCli, startHarness, user, type Harn
  * is that id counts for them, and a review by their login from another account says so, located in
  * their people file. Through the real Octokit client against the local server.
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 const CHEN = 'policies/access/people/chen-jie.yaml';
 const CHEN_ID = 4242;
@@ -111,5 +105,81 @@ describe('github_id', () => {
     const r = await gate(h, 7);
     expect(r.status).toBe('failed');
     expect(r.problems.map((p) => p.file)).toContain(CHEN);
+  });
+});
+
+/**
+ * The pull request's author is an account, named by its id: a login can be renamed away and registered again. The
+ * author's account approving under another login is still the author; another account that carries the login the
+ * pull request shows for its author is not.
+ */
+describe('the author by account id', () => {
+  const AUTHOR_ID = 7_770_001;
+  /** PR n opened by the account AUTHOR_ID under `login`, writing a low-risk change (the commit by li-na). */
+  function openedBy(n: number, login: string, base = h.base) {
+    const head = h.repo.commit({ parent: base, files: { [changePath()]: changeYaml() }, author: user('li-na'), committer: user('li-na'), message: `PR ${n}` });
+    h.repo.openPull({ number: n, author: { login, id: AUTHOR_ID }, baseSha: base, commits: [head] });
+  }
+
+  it('baseline: chen-jie approves a pull request li-na’s account opened', async () => {
+    openedBy(20, 'lina-yf');
+    h.repo.review(20, user('chen-jie'), 'APPROVED');
+    expect((await gate(h, 20)).status).toBe('satisfied');
+  });
+
+  it('the author’s account, now under the login chen-jie gave up, never approves its own change', async () => {
+    openedBy(21, 'lina-yf');
+    h.repo.review(21, { login: 'chenjie-yf', id: AUTHOR_ID }, 'APPROVED');
+    const r = await gate(h, 21);
+    expect(r.status).toBe('pending');
+    expect(ignored(r, 'chenjie-yf')[0]).toMatchObject({ reason: 'author' });
+  });
+
+  it('another account whose login is the one the pull request shows for its author is judged by its id, not taken for the author', async () => {
+    withId(25); // its base pins chen-jie to CHEN_ID
+    const base = h.repo.pull(25).baseSha;
+    h.repo.pull(25).state = 'closed';
+    openedBy(22, 'chenjie-yf', base);
+    h.repo.review(22, { login: 'chenjie-yf', id: CHEN_ID }, 'APPROVED');
+    const r = await gate(h, 22);
+    expect(ignored(r, 'chenjie-yf')).toEqual([]);
+    expect(r.status).toBe('satisfied');
+  });
+
+  it('the author’s own request for changes is never a veto, under any login', async () => {
+    openedBy(23, 'lina-yf');
+    h.repo.review(23, user('chen-jie'), 'APPROVED');
+    h.repo.review(23, { login: 'liuyang-yf', id: AUTHOR_ID }, 'CHANGES_REQUESTED');
+    const r = await gate(h, 23);
+    expect(r.veto.blockers).toEqual([]);
+  });
+
+  it('the author read again is another account: fails closed', async () => {
+    openedBy(24, 'lina-yf');
+    h.repo.review(24, user('chen-jie'), 'APPROVED');
+    let reads = 0;
+    h.gh.rewrite({ path: /\/pulls\/24$/, edit: (d) => (++reads === 2 ? { ...(d as Record<string, unknown>), user: { login: 'lina-yf', id: 7_770_002, type: 'User' } } : d) });
+    const r = await gate(h, 24);
+    expect(r.status).toBe('failed');
+    expect(r.problems.map((p) => p.code)).toContain('gate.head-moved');
+  });
+});
+
+describe('commit authors by account id', () => {
+  it('the account that wrote a commit, approving under another login, is still a contributor', async () => {
+    const WRITER = 7_770_100;
+    const head = h.repo.commit({
+      parent: h.base,
+      files: { [changePath()]: changeYaml() },
+      author: { login: 'wangfang-yf', id: WRITER },
+      committer: { login: 'wangfang-yf', id: WRITER },
+      message: 'PR 30',
+    });
+    h.repo.openPull({ number: 30, author: user('li-na'), baseSha: h.base, commits: [head] });
+    // The same account, now under the login chen-jie gave up.
+    h.repo.review(30, { login: 'chenjie-yf', id: WRITER }, 'APPROVED');
+    const r = await gate(h, 30);
+    expect(r.status).toBe('pending');
+    expect(ignored(r, 'chenjie-yf')[0]).toMatchObject({ reason: 'contributor' });
   });
 });

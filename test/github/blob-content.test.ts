@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GateResult } from '../../scripts/gate/types.ts';
 import { blobSha } from '../github-server/server.ts';
-import { changePath, changeYaml, gate, openPr, runGateCli, startHarness, user, type Harness } from '../gate/helpers.ts';
+import { changePath, changeYaml, gate, openPr, runGateCli, user, useHarness } from '../gate/helpers.ts';
 
 /**
  * Blob content that is not the blob the tree names, through the real Octokit client: a raw body cut
@@ -10,13 +10,7 @@ import { changePath, changeYaml, gate, openPr, runGateCli, startHarness, user, t
  * A policy cut after a rule reads as valid YAML with fewer rules: a high-risk change then needs
  * only the normal-change approval.
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 /** Serves `edit(content)` instead of the blob whose content is `of`, as raw bytes. */
 function serveOtherBlob(of: string, edit: (content: string) => string) {

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GateResult } from '../../scripts/gate/types.ts';
-import { gate, openPr, runGateCli, startHarness, user, type Harness } from '../gate/helpers.ts';
+import { gate, openPr, runGateCli, user, useHarness } from '../gate/helpers.ts';
 
 /**
  * A file list that does not describe the head, through the real Octokit client: a rename without the
@@ -8,13 +8,7 @@ import { gate, openPr, runGateCli, startHarness, user, type Harness } from '../g
  * Renaming `scripts/bin/opsgate.ts` (governance tier) to `docs/opsgate.ts` needs the governance tier;
  * if the list hid the old name, one approval under `everything-else` would do.
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 type Obj = Record<string, unknown>;
 const eachFile = (n: number, edit: (f: Obj) => Obj) => h.gh.rewrite({ path: new RegExp(`/pulls/${n}/files$`), edit: (d) => (d as Obj[]).map(edit) });

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GateResult } from '../../scripts/gate/types.ts';
-import { changePath, changeYaml, gate, runGateCli, startHarness, user, type Harness } from '../gate/helpers.ts';
+import { changePath, changeYaml, gate, runGateCli, user, useHarness } from '../gate/helpers.ts';
 
 /**
  * Logins that are not GitHub logins, through the real Octokit client. GitHub logins are ASCII; the gate
@@ -8,13 +8,7 @@ import { changePath, changeYaml, gate, runGateCli, startHarness, user, type Harn
  * letters into ASCII ones (KELVIN SIGN U+212A becomes `k`). A login GitHub never issues must never
  * become a person: any such login in a payload fails the gate closed, named.
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 const KELVIN = '\u212A';
 

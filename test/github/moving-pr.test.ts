@@ -1,19 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GateResult } from '../../scripts/gate/types.ts';
-import { changePath, changeYaml, gate, openPr, startHarness, user, type Harness } from '../gate/helpers.ts';
+import { changePath, changeYaml, gate, openPr, user, useHarness } from '../gate/helpers.ts';
 
 /**
  * A pull request that changes while the gate reads it, through the real Octokit client: GitHub answers
  * the commit, file and review lists for the pull request as it is at that moment, not for the head the
  * gate first saw. A decision made of two states fails closed (run the gate again).
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 type Obj = Record<string, unknown>;
 const problems = (r: GateResult) => r.problems.map((p) => p.code);

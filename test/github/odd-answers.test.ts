@@ -1,19 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GateResult } from '../../scripts/gate/types.ts';
-import { changePath, changeYaml, openPr, REPO, runGateCli, startHarness, user, type Harness } from '../gate/helpers.ts';
+import { changePath, changeYaml, openPr, REPO, runGateCli, user, useHarness } from '../gate/helpers.ts';
 
 /**
  * Answers no GitHub gives to the gate's requests, through the real Octokit client: a 304 Not Modified the gate
  * never asked for (it sends no If-None-Match: an empty answer must not read as an empty review list), a JSON list
  * sent as HTML (Octokit then hands over text), and a JSON object where a list belongs. Each fails closed (exit 1).
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 const json = (run: { stdout: string }) => JSON.parse(run.stdout) as GateResult;
 
@@ -33,7 +27,7 @@ describe('answers GitHub does not give', () => {
   });
 
   const cases: [string, { status: number; body: string; headers?: Record<string, string> }, RegExp][] = [
-    ['an unsolicited 304 Not Modified', { status: 304, body: '', headers: { etag: '"x"' } }, /list reviews of #\d+ failed \(HTTP 304\)/],
+    ['an unsolicited 304 Not Modified', { status: 304, body: '', headers: { etag: '"x"' } }, /list reviews of #\d+ failed: the answer is 304 Not Modified, but the request was not conditional/],
     ['a JSON list sent as text/html', { status: 200, body: '[]', headers: { 'content-type': 'text/html; charset=utf-8' } }, /list reviews of #\d+ failed: page 1 of the list is not a JSON list/],
     ['a JSON object where the list belongs', { status: 200, body: '{"reviews":[]}' }, /list reviews of #\d+ failed: page 1 of the list is not a JSON list/],
     ['JSON cut short', { status: 200, body: '[{"id": 1, "user": {"login": "chenjie-yf"' }, /list reviews of #\d+ failed/],

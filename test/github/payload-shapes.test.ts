@@ -1,19 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GateResult } from '../../scripts/gate/types.ts';
-import { LOGIN, changePath, changeYaml, gate, openPr, runGateCli, startHarness, user, type Harness } from '../gate/helpers.ts';
+import { LOGIN, changePath, changeYaml, gate, openPr, runGateCli, user, useHarness } from '../gate/helpers.ts';
 
 /**
  * The gate on GitHub payloads it did not expect, through the real Octokit client against the local
  * server: fields GitHub documents as nullable, states it does not document, pages that repeat or lose
  * items, and shapes no GitHub sends. Every one ends as a decision that fails closed and says why.
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 type Obj = Record<string, unknown>;
 /** Rewrites each item of a list endpoint (`/pulls/N/reviews` ...). */

@@ -1,9 +1,9 @@
 import { deflateSync, gzipSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GateResult } from '../../scripts/gate/types.ts';
 import { MAX_RESPONSE_BYTES } from '../../scripts/github/client.ts';
 import { MAX_LIST_BYTES } from '../../scripts/github/paginate.ts';
-import { changePath, changeYaml, openPr, REPO, runGateCli, startHarness, TOKEN, user, type Harness } from '../gate/helpers.ts';
+import { changePath, changeYaml, openPr, REPO, runGateCli, TOKEN, user, useHarness } from '../gate/helpers.ts';
 
 /**
  * A server that answers with more than any GitHub answer holds, through the real Octokit client: a list page
@@ -11,13 +11,7 @@ import { changePath, changeYaml, openPr, REPO, runGateCli, startHarness, TOKEN, 
  * a Content-Length that announces gigabytes. The gate reads at most MAX_RESPONSE_BYTES of one answer and
  * fails closed saying so (exit 1), never buffers the lot, never waits for the 30 s timeout.
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 const json = (run: { stdout: string }) => JSON.parse(run.stdout) as GateResult;
 

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GateResult } from '../../scripts/gate/types.ts';
-import { changePath, changeYaml, gate, REPO, runGateCli, startHarness, user, type Harness } from '../gate/helpers.ts';
+import { changePath, changeYaml, gate, REPO, runGateCli, user, useHarness } from '../gate/helpers.ts';
 
 /**
  * Lists cut short WITHOUT a Link header, through the real Octokit client. A list that simply ends looks
@@ -8,13 +8,7 @@ import { changePath, changeYaml, gate, REPO, runGateCli, startHarness, user, typ
  * tell it lost items. So the gate requires those counts from GitHub, and for the review list (GitHub gives
  * no review count) a full last page without a `next` link is followed by one more read, which must be empty.
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 type Obj = Record<string, unknown>;
 const json = (run: { stdout: string }) => JSON.parse(run.stdout) as GateResult;

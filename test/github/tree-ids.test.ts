@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkTreeIds, readGitTree } from '../../scripts/github/git-tree.ts';
 import { blobSha } from '../github-server/server.ts';
 import { treeObjects } from '../github-server/git-tree.ts';
-import { changePath, changeYaml, client, gate, startHarness, user, type Harness } from '../gate/helpers.ts';
+import { changePath, changeYaml, client, gate, user, useHarness } from '../gate/helpers.ts';
 
 /**
  * Trees that are not the tree their commit names, through the real Octokit client. Blobs are checked against
@@ -14,13 +14,7 @@ import { changePath, changeYaml, client, gate, startHarness, user, type Harness 
  * another commit's tree: each breaks git's ids (a tree's id is the hash of its entries; the commit names its
  * root tree), and the gate fails closed naming the directory.
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 type Obj = Record<string, unknown>;
 const treeOf = (commit: string) => treeObjects(h.repo.commits.get(commit)!).root;

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GateResult } from '../../scripts/gate/types.ts';
-import { changePath, changeYaml, gate, runGateCli, startHarness, user, type Harness } from '../gate/helpers.ts';
+import { changePath, changeYaml, gate, runGateCli, user, useHarness } from '../gate/helpers.ts';
 
 /**
  * Commit identities the gate cannot map to anyone: a `Co-authored-by:` trailer with an e-mail that is no
@@ -9,13 +9,7 @@ import { changePath, changeYaml, gate, runGateCli, startHarness, user, type Harn
  * approval can be trusted: the gate fails closed, naming the commit and the identity, and how to fix it.
  * Through the real Octokit client against the local server.
  */
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 const unknown = (r: GateResult) => r.problems.filter((p) => p.code === 'gate.unknown-contributor');
 
