@@ -39,7 +39,7 @@ export const CHECK_REGISTRY: Record<string, CheckType> = {
   disk_usage: { sections: ['disk'], evaluate: (c, f) => evaluateThreshold(c, f, 'disk') },
   memory_usage: { sections: ['memory'], evaluate: (c, f) => evaluateThreshold(c, f, 'memory') },
   load: { sections: ['load'], evaluate: (c, f) => evaluateThreshold(c, f, 'load') },
-  accounts: { sections: ['passwd', 'group', 'shadow', 'shells'], evaluate: evaluateAccounts },
+  accounts: { sections: ['passwd', 'group', 'shadow', 'shells', 'sshd', 'pam-sshd'], evaluate: evaluateAccounts },
   privileged_groups: { sections: ['passwd', 'group'], evaluate: evaluatePrivilegedGroups },
   empty_password: { sections: ['passwd', 'shadow', 'shells'], evaluate: (c, f) => evaluateEmptyPasswords(c, f) },
   password_age: { sections: ['passwd', 'shadow', 'shells', 'login-defs'], evaluate: evaluatePasswordAge },
