@@ -53,6 +53,7 @@ const SSHD_KEYWORDS: Record<string, string> = {
   pubkeyauthentication: 'PubkeyAuthentication',
   gssapiauthentication: 'GSSAPIAuthentication',
   permittunnel: 'PermitTunnel',
+  strictmodes: 'StrictModes',
 };
 
 const SAFE_VALUE = /^[A-Za-z0-9@._,:+-]+$/;
