@@ -213,7 +213,9 @@ while IFS='	' read -r u p || [ -n "$u" ]; do [ -f "$p" ] && set -- "$@" "$u	$p" 
 const SUDOERS = `h=\${H%%.*}; NL='
 '
 printf '%s host %s\\n' "$B" "$h"
-q='file	/etc/sudoers'; seen=' '; n=0; rc=0; set -f
+q='file	/etc/sudoers'; seen=' '; n=0; rc=0; all=; set -f
+# Every file read and every directory it sits in or is read from: stat'ed at the end (who can write what sudo reads).
+ogsa() { case "$NL$all$NL" in *"$NL$1$NL"*) ;; *) all="$all\${all:+$NL}$1" ;; esac; }
 while [ -n "$q" ]; do
   set --; nq=; IFS=$NL
   for e in $q; do
@@ -223,11 +225,12 @@ while [ -n "$q" ]; do
     n=$((n + 1)); [ $n -gt 256 ] && break
     case "$seen" in *" $k:$p "*) continue;; esac; seen="$seen$k:$p "
     if [ "$k" = dir ]; then
+      ogsa "$p"
       printf '%s dir %s\\n' "$B" "$p"
       set +f; for g in "$p"/*; do [ -e "$g" ] || continue; printf '%s\\n' "\${g##*/}"; case "\${g##*/}" in *.*|*~) continue;; esac; [ -f "$g" ] && nq="$nq\${nq:+$NL}file	$g"; done; set -f
       printf '%s eod\\n' "$B"
-    elif [ -r "$p" ] && [ -f "$p" ]; then set -- "$@" "$p"
-    elif [ -f "$p" ]; then ogf "$p" "$p" || rc=$?
+    elif [ -r "$p" ] && [ -f "$p" ]; then set -- "$@" "$p"; ogsa "$p"; ogsa "\${p%/*}"
+    elif [ -f "$p" ]; then ogf "$p" "$p" || rc=$?; ogsa "$p"; ogsa "\${p%/*}"
     else printf '%s missing %s\\n' "$B" "$p"; fi
   done
   IFS=' 	
@@ -242,6 +245,9 @@ while [ -n "$q" ]; do
   fi
   q=$nq
 done
+IFS=$NL; set -- $all; IFS=' 	
+'
+[ $# -eq 0 ] || stat -L --printf "$B stat %a %u %g %U %G %F\\t%n\\n" -- "$@" 2>/dev/null
 exit $rc`;
 
 /** sudo's own answer for every login account. */
