@@ -263,6 +263,15 @@ if [ -s "$T/sudo-changes" ] && ! out=$(visudo -c -f "$STAGE/sudoers" 2>&1); then
   fail=1
 fi
 [ "$MODE" = apply ] || exit $fail
+# A sudoers file to rewrite must be that file itself: never a link, never one name of an inode with others (a write
+# or rename there changes, or leaves behind, another file). Refused before anything is installed.
+while IFS=$tab read -r what f st; do
+  case $what in main) p=$f ;; write) p="$SD/$f" ;; *) continue ;; esac
+  [ -e "$p" ] || [ -L "$p" ] || continue
+  if [ -L "$p" ]; then printf 'OG\terror\trefused to rewrite %s: it is a symbolic link to %s\n' "$p" "$(readlink -- "$p")"; fail=1
+  elif [ ! -f "$p" ]; then printf 'OG\terror\trefused to rewrite %s: not a regular file\n' "$p"; fail=1
+  elif [ "$(stat -c %h -- "$p")" != 1 ]; then printf 'OG\terror\trefused to rewrite %s: it has %s hard links\n' "$p" "$(stat -c %h -- "$p")"; fail=1; fi
+done < "$T/sudo-changes"
 if [ "$fail" != 0 ]; then printf 'OG\tnothing-installed\n'; exit 1; fi
 # Everything is valid: arm the dead-man timer for a change to any sudoers file, then install.
 if [ -s "$T/sudo-changes" ]; then

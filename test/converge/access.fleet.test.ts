@@ -97,6 +97,14 @@ beforeAll(async () => {
       // ~/.ssh/authorized_keys -> /etc/shadow.
       { id: 'cv-7', groups: ['lnk'], accounts: [{ name: 'deploy', uid: 2001, keys: [keys.bob!] }] },
       { id: 'cv-8', groups: ['lnk'], accounts: [{ name: 'deploy', uid: 2001, keys: [keys.bob!] }] },
+      // A sudoers file to rewrite (it grants deploy a rule the policy lacks) reached through a link.
+      {
+        id: 'cv-9',
+        groups: ['lnk'],
+        accounts: [{ name: 'deploy', uid: 2001, keys: [keys.bob!] }],
+        sudoersMain: ['@include /etc/sudoers.d/extra/team'],
+        sudoersFiles: { 'extra/real': 'deploy ALL=(ALL) NOPASSWD: ALL\n' },
+      },
     ],
   });
   const dotSsh = (h: string) => path.join(fleet.dir, h, 'home', 'deploy', '.ssh');
@@ -104,6 +112,7 @@ beforeAll(async () => {
   await symlink('/etc/ssh', dotSsh('cv-7'));
   await rm(path.join(dotSsh('cv-8'), 'authorized_keys'));
   await symlink('/etc/shadow', path.join(dotSsh('cv-8'), 'authorized_keys'));
+  await symlink('real', path.join(fleet.dir, 'cv-9', 'etc', 'sudoers.d', 'extra', 'team'));
   repo = await makeRepo(fleet);
   await repo.write('inventory/groups/lnk.yaml', { id: 'lnk', title: 'lnk', owners: [] });
   for (const g of ['bad', 'login', 'alias']) await repo.write(`inventory/groups/${g}.yaml`, { id: g, title: g, owners: [] });
@@ -312,4 +321,15 @@ MACHINE.describe('converge access through links the account planted', () => {
     },
     90_000,
   );
+
+  it('cv-9: never rewrites a sudoers file through a link; refuses and installs nothing', async () => {
+    const extra = path.join(fleet.dir, 'cv-9', 'etc', 'sudoers.d', 'extra');
+    const before = { real: await readFile(path.join(extra, 'real'), 'utf8'), keys: await authorized('cv-9') };
+    const r = await cli(repo.root, 'converge', 'access', '--hosts', 'cv-9');
+    expect(r.code, r.out).toBe(1);
+    expect(r.out).toContain('cv-9: error: refused to rewrite /etc/sudoers.d/extra/team: it is a symbolic link to real');
+    expect((await lstat(path.join(extra, 'team'))).isSymbolicLink()).toBe(true);
+    expect(await readFile(path.join(extra, 'real'), 'utf8')).toBe(before.real);
+    expect(await authorized('cv-9')).toBe(before.keys);
+  }, 90_000);
 });
