@@ -51,11 +51,17 @@ export function evaluateSessionUmask(c: CheckDef, f: HostFacts): Outcome {
               ? `pam_umask ${arg.e.args.join(' ')} at ${at(arg.e)}: its umask= wins over login.defs`
               : `pam_umask at ${at(umaskLines[0]!)} applies login.defs UMASK`;
   const measured = pam?.sessionUmask;
+  // What every session gets, from the daemon's side: pam_umask's value where it runs, else sshd's own umask. The
+  // measurement alone is the login account's, and its own shell start-up files could have set it.
+  const derived = v === 'yes' && umaskLines.length > 0 ? (arg?.value ?? defsValue) : v === 'no' || (v === 'yes' && pam) ? pam?.sshdUmask : undefined;
+  const valid = (x: string | undefined): x is string => x !== undefined && /^0?[0-7]{3,4}$/.test(x);
   const problems: string[] = defs.status === 'fail' ? [defs.reason] : [];
-  let session = measured;
-  if (session === undefined && v === 'yes' && umaskLines.length > 0) session = arg?.value ?? defsValue;
-  const observed = [defs.observed + ' (login.defs)', session !== undefined ? `SSH session umask ${show(session)}${measured ? ' (measured)' : ''} (${how})` : `SSH session umask unknown (${how})`];
-  if (session === undefined || !/^0?[0-7]{3,4}$/.test(session)) {
+  const observed = [
+    defs.observed + ' (login.defs)',
+    valid(measured) ? `SSH session umask ${show(measured)} (measured)` : 'SSH session umask not measured',
+    valid(derived) ? `${show(derived)} by sshd's configuration (${how})` : `not derivable from sshd's configuration (${how})`,
+  ];
+  if (!valid(measured) && !valid(derived)) {
     return {
       status: 'error',
       expected: defs.expected,
@@ -64,14 +70,18 @@ export function evaluateSessionUmask(c: CheckDef, f: HostFacts): Outcome {
       evidence: `${defs.evidence}; ${f.pam?.command ?? 'umask'}`,
     };
   }
-  const bad = allowed(session);
-  if (bad) problems.push(`an SSH session gets umask ${show(session)}, ${bad} (${how})`);
-  if (umaskLines.some((e) => e.args.includes('usergroups'))) {
-    const m = octal(session);
-    const upg = ((m & ~0o070) | ((m >> 3) & 0o070)).toString(8);
-    const badUpg = allowed(upg);
-    if (badUpg) problems.push(`an account whose primary group is its own gets umask ${show(upg)}, ${badUpg} (pam_umask usergroups)`);
+  const judged = [...new Set([measured, derived].filter(valid).map(show))];
+  for (const u of judged) {
+    const bad = allowed(u);
+    if (bad) problems.push(`an SSH session gets umask ${u}, ${bad} (${how})`);
   }
+  if (umaskLines.some((e) => e.args.includes('usergroups')))
+    for (const u of judged) {
+      const m = octal(u);
+      const upg = ((m & ~0o070) | ((m >> 3) & 0o070)).toString(8);
+      const badUpg = allowed(upg);
+      if (badUpg) problems.push(`an account whose primary group is its own gets umask ${show(upg)}, ${badUpg} (pam_umask usergroups)`);
+    }
   return {
     status: problems.length ? 'fail' : 'pass',
     expected: `${defs.expected} in login.defs and in every SSH session`,

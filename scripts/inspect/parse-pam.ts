@@ -5,7 +5,7 @@ import { parseFramed } from './parse-framed.ts';
  *
  * The probe frames /etc/pam.d/sshd (or /etc/pam.d/other when sshd has none: Linux-PAM's fallback) and every file it
  * pulls in (`@include`, `include`, `substack`), and marks the umask its own SSH session started with (`<B> umask
- * 0022`, taken by the login shell before sudo: scripts/inspect/probe.ts). A stack is its lines in order with includes
+ * 0022`, taken by the login shell before sudo: scripts/inspect/probe.ts) and the listening sshd's (`<B> sshd-umask`). A stack is its lines in order with includes
  * expanded in place. `runStack` plays a stack the way libpam does (required, requisite, sufficient, optional and the
  * `[value=action]` syntax with jumps), given what each module returns, so a question such as "does an expired
  * account get through sshd's account stack" is answered from the host's own files, not assumed.
@@ -27,6 +27,8 @@ export interface PamFacts {
   files: Map<string, string>;
   /** The umask the probe's own SSH session started with, as `umask` printed it (e.g. 0022); undefined when not measured. */
   sessionUmask?: string;
+  /** The listening sshd's own umask (/proc/PID/status), what a session keeps when PAM sets none. */
+  sshdUmask?: string;
 }
 
 export function parsePamSection(text: string, boundary: string): PamFacts {
@@ -35,7 +37,9 @@ export function parsePamSection(text: string, boundary: string): PamFacts {
   for (const f of framed.files) if (f.status === 0) files.set(f.label, f.content);
   const um = framed.markers.find((m) => m.word === 'umask')?.rest.trim();
   const service = framed.markers.find((m) => m.word === 'service')?.rest.trim() ?? '/etc/pam.d/sshd';
-  return { service, files, ...(um && /^0?[0-7]{3,4}$/.test(um) ? { sessionUmask: um.padStart(4, '0') } : {}) };
+  const dm = framed.markers.find((m) => m.word === 'sshd-umask')?.rest.trim();
+  const ok = (v: string | undefined): v is string => !!v && /^0?[0-7]{3,4}$/.test(v);
+  return { service, files, ...(ok(um) ? { sessionUmask: um.padStart(4, '0') } : {}), ...(ok(dm) ? { sshdUmask: dm.padStart(4, '0') } : {}) };
 }
 
 const TYPES = new Set(['account', 'auth', 'password', 'session']);

@@ -86,6 +86,8 @@ MACHINE.describe('the umask an SSH session gets, on real hosts', () => {
     const r = findRow(rows, host, 'login.umask');
     expect(r.observed).toContain(`SSH session umask ${h.session}`);
     expect(r.status, r.reason).toBe(h.status);
+    // The daemon's side: pam_umask's value where it runs, else the listening sshd's own umask (/proc/PID/status).
+    expect(r.observed).toContain(`${h.umaskArgs === undefined ? '0022' : h.umaskArgs === 'umask=0022' ? '0022' : '0027'} by sshd's configuration`);
     if (h.status === 'fail') expect(r.reason).toMatch(/^an (SSH session|account whose primary group is its own) gets umask 00\d\d, not one of 027, 077/);
   });
 });

@@ -9,7 +9,12 @@ import type { CheckDef } from '../../scripts/inspect/model.ts';
 import type { PamFacts } from '../../scripts/inspect/parse-pam.ts';
 
 const CHECK = { id: 'login.umask', type: 'login_defs', params: { key: 'UMASK', in: ['027', '077'] } } as unknown as CheckDef;
-const pam = (session: string, sessionUmask?: string): PamFacts => ({ service: '/etc/pam.d/sshd', files: new Map([['/etc/pam.d/sshd', session]]), ...(sessionUmask ? { sessionUmask } : {}) });
+const pam = (session: string, sessionUmask?: string, sshdUmask?: string): PamFacts => ({
+  service: '/etc/pam.d/sshd',
+  files: new Map([['/etc/pam.d/sshd', session]]),
+  ...(sessionUmask ? { sessionUmask } : {}),
+  ...(sshdUmask ? { sshdUmask } : {}),
+});
 const facts = (usePam: string, p: PamFacts | undefined, umask = '027'): HostFacts =>
   ({
     loginDefs: factOk({ UMASK: umask }, 'grep login.defs'),
@@ -29,6 +34,12 @@ describe('evaluateSessionUmask', () => {
     ['not measured, no pam_umask: unknown, never a pass', facts('yes', pam('session required pam_unix.so\n')), 'error'],
     ['PAM facts unreadable: unknown', facts('yes', undefined), 'error'],
     ['login.defs 022 fails even with a strict session', facts('yes', pam('session optional pam_umask.so\n', '0077'), '022'), 'fail'],
+    // The login account's own start-up files can set its umask: sshd's own 0022 still reaches every other session.
+    ['UsePAM no: measured 0027 but sshd runs with 0022', facts('no', pam('', '0027', '0022')), 'fail'],
+    ['no pam_umask: measured 0027 but sshd runs with 0022', facts('yes', pam('session required pam_unix.so\n', '0027', '0022')), 'fail'],
+    ['UsePAM no, not measured: sshd’s own umask decides', facts('no', pam('', undefined, '0027')), 'pass'],
+    ['UsePAM no, not measured, sshd 0022', facts('no', pam('', undefined, '0022')), 'fail'],
+    ['pam_umask applies 027 even though sshd runs with 0022', facts('yes', pam('session optional pam_umask.so\n', '0027', '0022')), 'pass'],
   ] as const)('%s', (_name, f, status) => {
     const r = evaluateSessionUmask(CHECK, f);
     expect(r.status, `${r.observed} | ${r.reason}`).toBe(status);
