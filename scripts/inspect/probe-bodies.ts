@@ -394,7 +394,7 @@ export const SECTION_COMMANDS: Record<string, string> = {
   group: 'cat /etc/group',
   shadow: 'awk -F: (state and aging fields of /etc/shadow, never the hash)',
   shells: 'cksum SHELL… /usr/sbin/nologin /bin/false…; cat /etc/shells',
-  'pam-sshd': 'umask (in the SSH session, before sudo); cat /etc/pam.d/sshd and every file it includes',
+  'pam-sshd': 'umask (in the SSH session, before sudo); Umask of the listening sshd (/proc/PID/status); cat /etc/pam.d/sshd and every file it includes',
   'authorized-keys': 'sshd -T (authorizedkeysfile, per account: sshd -T -C user=USER,…); cat each expanded file',
   sudoers: 'cat /etc/sudoers and every file it includes (@include, @includedir)',
   'sudo-list': 'sudo -l -U ACCOUNT (every login account whose uid is not 0)',
