@@ -119,18 +119,29 @@ export function runStack(stack: readonly PamEntry[], result: (e: PamEntry) => st
   return state === 'ok' ? 'allow' : 'deny';
 }
 
-/** What a module returns in the questions inspection asks: pam_deny fails, pam_permit and everything else succeed. */
-export function moduleResult(e: PamEntry, unix: string): string {
-  if (e.module === 'pam_deny.so') return 'perm_denied';
-  if (e.module === 'pam_unix.so') return unix;
-  return 'success';
-}
+/** Modules whose answer is known in the questions inspection asks; every other module may answer anything. */
+const KNOWN: Record<string, string> = { 'pam_deny.so': 'perm_denied', 'pam_permit.so': 'success' };
+/** Answers an unknown module is tried with (a failure, a success, PAM_IGNORE). */
+const ANSWERS = ['success', 'perm_denied', 'ignore'];
+/** Above this many unknown modules in a stack the question is not answered (no refusal is assumed). */
+const MAX_UNKNOWN = 8;
 
 /**
- * Whether sshd's PAM account stack refuses an account pam_unix answers `code` for (acct_expired, authtok_expired):
- * true only when the same stack lets an account pam_unix accepts through, so a broken stack is not read as a refusal.
+ * Whether sshd's PAM account stack refuses an account pam_unix answers `code` for (acct_expired, authtok_expired).
+ * Every other module may answer success, failure or ignore (pam_succeed_if, pam_access, pam_localuser… decide per
+ * account): the account counts as refused only when the stack denies it whatever they answer, and some answers let an
+ * account pam_unix accepts through (a stack that lets no one in is not read as a refusal of this one).
  */
 export function accountStackRefuses(p: PamFacts, code: string): boolean {
   const stack = pamStack(p, 'account');
-  return runStack(stack, (e) => moduleResult(e, 'success')) === 'allow' && runStack(stack, (e) => moduleResult(e, code)) === 'deny';
+  const unknown = stack.filter((e) => e.module !== 'pam_unix.so' && !(e.module in KNOWN));
+  if (unknown.length > MAX_UNKNOWN) return false;
+  let someoneGetsIn = false;
+  for (let n = 0; n < ANSWERS.length ** unknown.length; n++) {
+    const answer = new Map(unknown.map((e, i) => [e, ANSWERS[Math.floor(n / ANSWERS.length ** i) % ANSWERS.length]!]));
+    const play = (unix: string) => runStack(stack, (e) => (e.module === 'pam_unix.so' ? unix : (KNOWN[e.module] ?? answer.get(e)!)));
+    if (play(code) === 'allow') return false;
+    if (play('success') === 'allow') someoneGetsIn = true;
+  }
+  return someoneGetsIn;
 }

@@ -62,6 +62,11 @@ describe('runStack', () => {
     ['pam_unix sufficient before pam_permit', pamOf('account sufficient pam_unix.so\naccount required pam_permit.so\n'), 'acct_expired', false],
     ['a jump over pam_unix', pamOf('account [default=1] pam_permit.so\naccount required pam_unix.so\naccount required pam_permit.so\n'), 'acct_expired', false],
     ['pam_unix through a substack', pamOf('account substack common-account\n', { 'common-account': DEBIAN_ACCOUNT }), 'acct_expired', true],
+    // pam_succeed_if fails for some accounts (uid < 1000 here) and then skips pam_unix: those get in expired or not.
+    ['a module that may skip pam_unix for some accounts', pamOf(`account [default=2 success=ignore] pam_succeed_if.so uid >= 1000\n${DEBIAN_ACCOUNT}\n`), 'acct_expired', false],
+    ['a sufficient module before pam_unix', pamOf(`account sufficient pam_localuser.so\n${DEBIAN_ACCOUNT}\n`), 'acct_expired', false],
+    ['a required module before pam_unix (pam_nologin) changes nothing', pamOf(`account required pam_nologin.so\n${DEBIAN_ACCOUNT}\n`), 'acct_expired', true],
+    ['a stack that lets no one in is no refusal of this account', pamOf('account required pam_deny.so\naccount required pam_unix.so\n'), 'acct_expired', false],
   ] as const)('%s', (_name, pam, code, refuses) => {
     expect(accountStackRefuses(pam, code)).toBe(refuses);
   });
