@@ -82,6 +82,9 @@ og_keys() {
   if [ "$acct" = "$LOGIN" ] || [ "$acct" = "%{SUDO_USER:-}" ] || [ "$uid" = "$luid" ] || { [ -e "$f" ] && [ -e "$lkeys" ] && [ "$f" -ef "$lkeys" ]; }; then
     printf 'OG\tlogin-account-refused\t%s\n' "$acct"; fail=1; return 0
   fi
+  # The account owns its home, so it can put a link where its keys go: read or write nothing through one (a link to
+  # /etc/shadow would list shadow's lines as keys; ~/.ssh -> /etc/ssh would be chowned to the account).
+  if why=$(og_keys_path "$home"); then :; else printf 'OG\tkeys-refused\t%s\t%s\n' "$acct" "$why"; fail=1; return 0; fi
   if [ -f "$f" ]; then grep -v '^[[:space:]]*$' "$f" | grep -v '^[[:space:]]*#' > "$T/have" || :; else : > "$T/have"; fi
   sort -u "$T/want.$acct" > "$T/w"; sort -u "$T/have" > "$T/h"
   comm -13 "$T/h" "$T/w" | while IFS= read -r l; do printf 'OG\tkeys-add\t%s\t%s\n' "$acct" "$l"; done
@@ -92,6 +95,17 @@ og_keys() {
     printf 'OG\tkeys-invalid\t%s\n' "$acct"; fail=1; return 0
   fi
   printf '%s\t%s\t%s\t%s\n' "$acct" "$home" "$uid" "$gid" >> "$T/install"
+}
+# Whether HOME/.ssh and HOME/.ssh/authorized_keys may be read and written: neither a symbolic link, .ssh a directory,
+# authorized_keys a regular file with one name. Prints why not and fails.
+og_keys_path() {
+  og_d="$1/.ssh" og_k="$1/.ssh/authorized_keys"
+  if [ -L "$og_d" ]; then printf '%s is a symbolic link to %s' "$og_d" "$(readlink -- "$og_d")"; return 1; fi
+  if [ -e "$og_d" ] && [ ! -d "$og_d" ]; then printf '%s is not a directory' "$og_d"; return 1; fi
+  if [ -L "$og_k" ]; then printf '%s is a symbolic link to %s' "$og_k" "$(readlink -- "$og_k")"; return 1; fi
+  if [ -e "$og_k" ] && [ ! -f "$og_k" ]; then printf '%s is not a regular file' "$og_k"; return 1; fi
+  if [ -e "$og_k" ] && [ "$(stat -c %h -- "$og_k")" != 1 ]; then printf '%s has %s hard links' "$og_k" "$(stat -c %h -- "$og_k")"; return 1; fi
+  return 0
 }
 SD=/etc/sudoers.d
 mkdir -p "$T/sudo"
@@ -249,6 +263,15 @@ if [ -s "$T/sudo-changes" ] && ! out=$(visudo -c -f "$STAGE/sudoers" 2>&1); then
   fail=1
 fi
 [ "$MODE" = apply ] || exit $fail
+# A sudoers file to rewrite must be that file itself: never a link, never one name of an inode with others (a write
+# or rename there changes, or leaves behind, another file). Refused before anything is installed.
+while IFS=$tab read -r what f st; do
+  case $what in main) p=$f ;; write) p="$SD/$f" ;; *) continue ;; esac
+  [ -e "$p" ] || [ -L "$p" ] || continue
+  if [ -L "$p" ]; then printf 'OG\terror\trefused to rewrite %s: it is a symbolic link to %s\n' "$p" "$(readlink -- "$p")"; fail=1
+  elif [ ! -f "$p" ]; then printf 'OG\terror\trefused to rewrite %s: not a regular file\n' "$p"; fail=1
+  elif [ "$(stat -c %h -- "$p")" != 1 ]; then printf 'OG\terror\trefused to rewrite %s: it has %s hard links\n' "$p" "$(stat -c %h -- "$p")"; fail=1; fi
+done < "$T/sudo-changes"
 if [ "$fail" != 0 ]; then printf 'OG\tnothing-installed\n'; exit 1; fi
 # Everything is valid: arm the dead-man timer for a change to any sudoers file, then install.
 if [ -s "$T/sudo-changes" ]; then
@@ -257,7 +280,8 @@ if [ -s "$T/sudo-changes" ]; then
   og_arm "$CID" "$CSECS" - "$@" || exit 1
 fi
 while IFS="$(printf '\t')" read -r acct home uid gid; do
-  mkdir -p "$home/.ssh" && chown "$uid:$gid" "$home/.ssh" && chmod 700 "$home/.ssh" &&
+  # Checked again just before writing (the account may have planted a link since); chown -h never follows one.
+  og_keys_path "$home" >/dev/null && mkdir -p "$home/.ssh" && og_keys_path "$home" >/dev/null && chown -h "$uid:$gid" "$home/.ssh" && chmod 700 "$home/.ssh" &&
   n=$(mktemp "$home/.ssh/.authorized_keys.opsgate.XXXXXX") &&
   cat "$T/want.$acct" > "$n" && chown "$uid:$gid" "$n" && chmod 600 "$n" && mv -f "$n" "$home/.ssh/authorized_keys" &&
   printf 'OG\tkeys-written\t%s\n' "$acct" || { rm -f "$n"; printf 'OG\terror\tcannot write the keys of %s\n' "$acct"; fail=1; }
@@ -299,6 +323,7 @@ export function renderAccessScript(policy: AccessPolicy, mode: ConvergeMode, o: 
 export type AccessReportLine =
   | { type: 'keys-add' | 'keys-remove'; account: string; line: string }
   | { type: 'keys-written' | 'account-missing' | 'login-account-refused' | 'keys-invalid'; account: string }
+  | { type: 'keys-refused'; account: string; reason: string }
   | { type: 'sudoers-drift'; name: string; what: string }
   | { type: 'sudoers-rule' | 'sudoers-login-rule' | 'sudoers-group-rule'; name: string; line: number; text: string }
   | { type: 'sudoers-invalid' | 'error'; message: string }
@@ -315,6 +340,7 @@ export function parseAccessOutput(stdout: string): AccessReportLine[] {
     const [, type, a = '', b = ''] = f;
     if (type === 'keys-add' || type === 'keys-remove') out.push({ type, account: a, line: f.slice(3).join('\t') });
     else if (type === 'keys-written' || type === 'account-missing' || type === 'login-account-refused' || type === 'keys-invalid') out.push({ type, account: a });
+    else if (type === 'keys-refused') out.push({ type, account: a, reason: f.slice(3).join('\t') });
     else if (type === 'sudoers-drift') out.push({ type, name: a, what: b });
     else if (type === 'sudoers-rule' || type === 'sudoers-login-rule' || type === 'sudoers-group-rule') out.push({ type, name: a, line: Number(b), text: f.slice(4).join('\t') });
     else if (type === 'sudoers-invalid' || type === 'error') out.push({ type, message: f.slice(2).join('\t') });
@@ -337,5 +363,13 @@ export function isAccessAttention(l: AccessReportLine): l is { type: 'sudoers-lo
 
 /** Report lines that mean the converge failed on the host (nothing, or not everything, was installed). */
 export function isAccessFailure(l: AccessReportLine): boolean {
-  return l.type === 'sudoers-invalid' || l.type === 'account-missing' || l.type === 'login-account-refused' || l.type === 'keys-invalid' || l.type === 'error' || l.type === 'nothing-installed';
+  return (
+    l.type === 'sudoers-invalid' ||
+    l.type === 'account-missing' ||
+    l.type === 'login-account-refused' ||
+    l.type === 'keys-invalid' ||
+    l.type === 'keys-refused' ||
+    l.type === 'error' ||
+    l.type === 'nothing-installed'
+  );
 }

@@ -8,6 +8,11 @@
  * that persist another value are commented out), file_mode (mode bits beyond
  * the maximum removed, owner/group set). Everything else is reported as manual,
  * with the check's own remediation text.
+ *
+ * Every file the script would write or re-mode is checked first, all of them before anything changes: a path
+ * with a symbolic link on the way, a file that is not a regular file, or one whose inode has another name (a
+ * hard link) is refused (`OG refused CHECK: PATH is …`) and nothing at all is changed on the host: a write,
+ * chmod or chown through such a name changes another file (/etc/shadow behind a link named login.defs).
  */
 import { createHash } from 'node:crypto';
 import type { CheckDef, InspectionRow } from '../inspect/model.ts';
@@ -48,6 +53,7 @@ const SSHD_KEYWORDS: Record<string, string> = {
   pubkeyauthentication: 'PubkeyAuthentication',
   gssapiauthentication: 'GSSAPIAuthentication',
   permittunnel: 'PermitTunnel',
+  strictmodes: 'StrictModes',
 };
 
 const SAFE_VALUE = /^[A-Za-z0-9@._,:+-]+$/;
@@ -119,6 +125,52 @@ PATH=/usr/sbin:/usr/bin:/sbin:/bin
 rc=0
 T=$(mktemp -d) || exit 90
 trap 'rm -rf "$T"' EXIT
+# Why a file may not be written, re-moded or re-owned (nothing when it may): a symbolic link anywhere on its path,
+# not a regular file, or an inode with more than one name. Any of these makes the change land on another file.
+og_unsafe() {
+  p=$1 d=$1
+  case $p in /*) ;; *) printf '%s is not an absolute path' "$p"; return 0 ;; esac
+  while [ "$d" != / ] && [ -n "$d" ]; do
+    if [ -L "$d" ]; then printf '%s is a symbolic link to %s' "$d" "$(readlink -- "$d")"; return 0; fi
+    d=$(dirname -- "$d")
+  done
+  [ -e "$p" ] || return 0
+  [ -f "$p" ] || { printf '%s is not a regular file' "$p"; return 0; }
+  n=$(stat -c %h -- "$p") || { printf 'cannot stat %s' "$p"; return 0; }
+  [ "$n" = 1 ] && return 0
+  also=$(find /etc -samefile "$p" 2>/dev/null | grep -Fxv -- "$p" | head -n 3 | tr '\n' ' ' | sed 's/ $//; s/ /, /g')
+  printf '%s has %s hard links%s' "$p" "$n" "$([ -n "$also" ] && printf ' (also %s)' "$also")"
+}
+refused=0
+# A path converge would change, for a check: refused (reported, and the script changes nothing more) when og_unsafe says so.
+og_may() {
+  why=$(og_unsafe "$2")
+  [ -z "$why" ] && return 0
+  printf 'OG\trefused\t%s: %s\n' "$1" "$(printf '%s' "$why" | tr '\t\n' '  ')"; refused=1; rc=1; return 1
+}
+# The sysctl files that persist KEY (those og_sysctl edits), then the drop-in it writes. A link whose target is
+# itself one of the files edited by its own name (Debian's /etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf) is
+# skipped: that file is edited as itself, never through the link.
+og_sysctl_files() {
+  kre=$(printf '%s' "$1" | sed 's/\./\\./g')
+  for f in /etc/sysctl.conf /etc/sysctl.d/*.conf; do
+    [ -e "$f" ] || [ -L "$f" ] || continue
+    [ "$f" = /etc/sysctl.d/99-opsgate-baseline.conf ] && continue
+    if [ -L "$f" ] && [ "$f" != /etc/sysctl.conf ]; then
+      t=$(readlink -f -- "$f") || t=
+      case $t in
+        /etc/sysctl.d/*/*) ;;
+        /etc/sysctl.conf|/etc/sysctl.d/*.conf) [ -f "$t" ] && [ -z "$(og_unsafe "$t")" ] && continue ;;
+      esac
+    fi
+    grep -Eq "^[[:space:]]*$kre[[:space:]]*=" "$f" 2>/dev/null && printf '%s\n' "$f"
+  done
+  printf '%s\n' /etc/sysctl.d/99-opsgate-baseline.conf
+}
+og_may_sysctl() {
+  og_sysctl_files "$2" > "$T/files"
+  while IFS= read -r f; do og_may "$1" "$f" || :; done < "$T/files"
+}
 # Replace a file's content: rename when possible (atomic), else rewrite in place (a bind-mounted file cannot be renamed over).
 og_install() { mv -f "$1" "$2" 2>/dev/null || { cat "$1" > "$2" && rm -f "$1"; }; }
 og_sshd() {
@@ -137,6 +189,7 @@ og_sshd() {
     printf 'OG\tsshd-invalid\t%s\n' "$(printf '%s' "$out" | tr '\t\n' '  ')"; rc=1; return 0
   fi
   if cmp -s "$T/sshd_config" "$cfg"; then return 0; fi
+  og_may "$CHECKS" "$cfg" || return 0
   cp -p "$cfg" "$T/prev"
   chmod --reference="$cfg" "$T/sshd_config" 2>/dev/null
   # Commit-confirmed: the host puts the old file back and reloads unless a fresh connection confirms.
@@ -151,21 +204,22 @@ og_sshd() {
   fi && printf 'OG\tsshd-reloaded\n' || { printf 'OG\terror\tsshd reload failed\n'; rc=1; }
 }
 og_sysctl() {
-  k=$1 v=$2 kre=$(printf '%s' "$1" | sed 's/\./\\./g')
-  for f in /etc/sysctl.conf /etc/sysctl.d/*.conf; do
-    [ -f "$f" ] || continue
+  c=$1 k=$2 v=$3 kre=$(printf '%s' "$2" | sed 's/\./\\./g')
+  og_sysctl_files "$k" > "$T/files"
+  while IFS= read -r f; do
     [ "$f" = /etc/sysctl.d/99-opsgate-baseline.conf ] && continue
-    if grep -Eq "^[[:space:]]*$kre[[:space:]]*=" "$f"; then
-      sed -E "s/^([[:space:]]*$kre[[:space:]]*=.*)$/# opsgate: \1/" "$f" > "$T/s" && cat "$T/s" > "$f"
-    fi
-  done
+    og_may "$c" "$f" || continue
+    sed -E "s/^([[:space:]]*$kre[[:space:]]*=.*)$/# opsgate: \1/" "$f" > "$T/s" && cat "$T/s" > "$f"
+  done < "$T/files"
   d=/etc/sysctl.d/99-opsgate-baseline.conf
+  og_may "$c" "$d" || return 0
   { [ -f "$d" ] && grep -Ev "^[[:space:]]*$kre[[:space:]]*=" "$d"; printf '%s = %s\n' "$k" "$v"; } > "$T/d"
   og_install "$T/d" "$d" && chmod 0644 "$d"
   if sysctl -q -w "$k=$v"; then printf 'OG\tsysctl-set\t%s = %s\n' "$k" "$v"; else printf 'OG\terror\tsysctl -w %s failed\n' "$k"; rc=1; fi
 }
 og_mode() {
-  p=$1 max=$2 owner=$3 group=$4
+  c=$1 p=$2 max=$3 owner=$4 group=$5
+  og_may "$c" "$p" || return 0
   [ -e "$p" ] || return 0
   cur=$(stat -c %a "$p") || { rc=1; return 0; }
   new=$(printf '%o' $(( 0$cur & 0$max )))
@@ -183,10 +237,16 @@ export interface BaselineScriptOptions {
 export function renderBaselineScript(r: BaselineRemediation, o: BaselineScriptOptions = { confirm: { id: `baseline-${r.host}`, seconds: 120 } }): string {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   if (!/^[A-Za-z0-9._-]+$/.test(o.confirm.id)) throw new Error(`confirmation id '${o.confirm.id}' is not safe`);
-  const parts = [`CID=${q(o.confirm.id)} CSECS=${Math.max(5, Math.floor(o.confirm.seconds))}`, PRELUDE, ARM_FUNCTION];
+  const sshdChecks = [...new Set(r.sshd.map((s) => s.check))].join(',');
+  const parts = [`CID=${q(o.confirm.id)} CSECS=${Math.max(5, Math.floor(o.confirm.seconds))} CHECKS=${q(sshdChecks)}`, PRELUDE, ARM_FUNCTION];
+  // Every path first: one refused and nothing is changed on the host. The functions below check again before they write.
+  if (r.sshd.length > 0) parts.push(`og_may "$CHECKS" /etc/ssh/sshd_config || :`);
+  for (const s of r.sysctl) parts.push(`og_may_sysctl ${q(s.check)} ${q(s.key)}`);
+  for (const f of r.files) parts.push(`og_may ${q(f.check)} ${q(f.path)} || :`);
+  parts.push(`if [ "$refused" != 0 ]; then printf 'OG\tnothing-changed\n'; exit 1; fi`);
   if (r.sshd.length > 0) parts.push(`og_sshd ${heredoc(r.sshd.map((s) => `${s.keyword} ${s.value}\n`).join(''))}`);
-  for (const s of r.sysctl) parts.push(`og_sysctl ${q(s.key)} ${q(s.value)}`);
-  for (const f of r.files) parts.push(`og_mode ${q(f.path)} ${q(f.maxMode.replace(/^0?/, ''))} ${q(f.owner ?? '')} ${q(f.group ?? '')}`);
+  for (const s of r.sysctl) parts.push(`og_sysctl ${q(s.check)} ${q(s.key)} ${q(s.value)}`);
+  for (const f of r.files) parts.push(`og_mode ${q(f.check)} ${q(f.path)} ${q(f.maxMode.replace(/^0?/, ''))} ${q(f.owner ?? '')} ${q(f.group ?? '')}`);
   parts.push('exit $rc');
   return parts.join('\n') + '\n';
 }

@@ -142,6 +142,8 @@ function describe(l: AccessReportLine, mode: ConvergeMode): string[] {
       return [`account ${l.account} does not exist but has keys to install`];
     case 'login-account-refused':
       return [`${l.account} is the account opsgate logs in with (or shares its uid or key file): refused, nothing installed`];
+    case 'keys-refused':
+      return [`${l.account}: keys refused: ${l.reason}; nothing installed`];
     case 'keys-invalid':
       return [`the keys rendered for ${l.account} do not parse: nothing installed`];
     case 'sudoers-drift':

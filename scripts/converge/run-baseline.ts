@@ -135,6 +135,13 @@ export async function convergeBaseline(o: BaselineRunOptions): Promise<{ usable:
             r.error = out.confirm.why;
           }
         }
+        // A path behind a link (baseline.ts og_unsafe): nothing was changed on the host, and the record says which and why.
+        const refused = applied.filter((a) => a.type === 'refused').map((a) => a.detail);
+        if (refused.length > 0) {
+          r.outcome = 'failed';
+          r.error = `refused, nothing changed on the host: ${refused.join('; ')}`;
+          return;
+        }
         if (r.outcome === 'succeeded' && (out.code !== 0 || applied.some((a) => a.type.endsWith('invalid') || a.type === 'error'))) {
           r.outcome = 'failed';
           if (!applied.some((a) => a.type.endsWith('invalid') || a.type === 'error'))

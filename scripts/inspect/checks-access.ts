@@ -2,7 +2,7 @@ import { entitledAccounts, entitledSudo, keyEntitlement, type EntitlementClock }
 import type { Account, GroupEntry, HostFacts } from './facts.ts';
 import { factFailed } from './checks-system.ts';
 import { keyOptionNames } from './parse-access.ts';
-import type { SudoRule } from './parse-sudo.ts';
+import type { SudoersMode, SudoRule } from './parse-sudo.ts';
 import type { CheckDef, InventoryHost, Outcome, PolicyData } from './model.ts';
 
 /**
@@ -139,6 +139,24 @@ const permits = (list: Allowed[], runas: string, cmd: string, nopasswd: boolean)
  * and `sudo -l -U` of every login account as ground truth beside the parser. A rule passes when
  * the baseline allows its user list as written, or every account it resolves to is entitled to it.
  */
+/**
+ * Who can write what sudo reads: a file it reads, an includedir, or the directory holding an included file, owned by
+ * anyone but root or writable by group or others, lets that account write its own rule. sudo itself refuses a
+ * world-writable or foreign-owned file with a warning and goes on without it, but takes a group-writable one whose
+ * group is root (measured: test/inspect/inspect-sudoers-include-modes.test.ts); either way the file is not root's alone.
+ */
+export function writableBySomeoneElse(modes: readonly SudoersMode[]): string[] {
+  const out: string[] = [];
+  for (const m of modes) {
+    const what = `${m.path}${m.kind === 'includedir' ? ' (a directory sudo reads files from)' : m.kind === 'directory' ? ' (the directory of a file sudo reads)' : ''}`;
+    const how = `(mode ${m.mode.toString(8).padStart(4, '0')}, owner ${m.user}:${m.group})`;
+    if (m.uid !== 0) out.push(`sudoers: ${what} is owned by ${m.user}, not root ${how}`);
+    else if (m.mode & 0o002) out.push(`sudoers: ${what} is writable by others ${how}`);
+    else if (m.mode & 0o020) out.push(`sudoers: ${what} is writable by its group ${how}`);
+  }
+  return out;
+}
+
 export function evaluateSudoers(c: CheckDef, f: HostFacts, host: InventoryHost, policy: PolicyData, now: Date): Outcome {
   const expected = 'sudo rules only as the roles granted on this host declare (and the baseline allows), as sudo itself resolves them';
   if (!f.sudoers.ok) return factFailed(f.sudoers, expected)!;
@@ -169,7 +187,7 @@ export function evaluateSudoers(c: CheckDef, f: HostFacts, host: InventoryHost, 
           (d.scope === 'runas' && (d.list.includes(rule.runas) || d.list.includes('ALL'))) ||
           (d.scope === 'cmnd' && rule.commands.some((x) => d.list.includes(x) || d.list.includes('ALL')))),
     );
-  const problems: string[] = structure.map((p) => `sudoers: ${p}`);
+  const problems: string[] = [...structure.map((p) => `sudoers: ${p}`), ...writableBySomeoneElse(f.sudoers.value.modes ?? [])];
   const flagged = new Set<string>();
   const seen: string[] = [];
   for (const rule of rules) {

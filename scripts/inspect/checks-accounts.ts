@@ -3,6 +3,7 @@ import { clockOf, declaredAccounts, groupMembers, strList } from './checks-acces
 import { factFailed } from './checks-system.ts';
 import type { Account, HostFacts } from './facts.ts';
 import type { CheckDef, InventoryHost, Outcome, PolicyData } from './model.ts';
+import { refusalOf } from './login-refusal.ts';
 import { canLogIn, shellVerdict } from './parse-accounts.ts';
 
 /**
@@ -26,8 +27,12 @@ export function evaluateAccounts(c: CheckDef, f: HostFacts, host: InventoryHost,
   const declared = declaredAccounts(host, policy, now, strList(c.params.allow_accounts));
   const problems: string[] = [];
   const logins: string[] = [];
+  const refused: string[] = [];
   for (const a of f.passwd.value) {
-    const login = isLogin(a, f);
+    // An account sshd refuses before any key is tried (expired, inactive, `!`-locked without PAM) logs in nowhere over SSH.
+    const why = isLogin(a, f) ? refusalOf(a, f, now) : undefined;
+    const login = isLogin(a, f) && !why;
+    if (why) refused.push(`${a.name}: ${why}`);
     if (a.uid === 0 || login) logins.push(`${a.name}(${a.uid})`);
     if (a.uid === 0 && !uid0.includes(a.name)) problems.push(`${a.name} has uid 0`);
     else if (a.uid !== 0 && login && !declared.has(a.name)) {
@@ -35,7 +40,13 @@ export function evaluateAccounts(c: CheckDef, f: HostFacts, host: InventoryHost,
       problems.push(`${a.name} (uid ${a.uid}) is not declared by any current grant${how}`);
     }
   }
-  return { status: problems.length ? 'fail' : 'pass', expected, observed: logins.join(', '), reason: problems.join('; '), evidence: `${f.passwd.command}; ${f.shells.command}` };
+  return {
+    status: problems.length ? 'fail' : 'pass',
+    expected,
+    observed: [logins.join(', '), ...(refused.length ? [`refused by sshd: ${refused.join('; ')}`] : [])].join('; '),
+    reason: problems.join('; '),
+    evidence: `${f.passwd.command}; ${f.shells.command}${refused.length ? `; ${f.shadow.command}; sshd -T (usepam); ${f.pam?.command ?? 'cat /etc/pam.d/sshd'}` : ''}`,
+  };
 }
 
 export const DEFAULT_PRIVILEGED_GROUPS = ['sudo', 'wheel', 'admin', 'adm', 'docker', 'lxd', 'disk', 'shadow', 'root'];

@@ -1,3 +1,4 @@
+import { evaluateSessionUmask } from './checks-umask.ts';
 import type { HostFacts } from './facts.ts';
 import { SERVICE_ACTIVE_CHECKS } from './checks-service-active.ts';
 import { evaluateAuthorizedKeys, evaluateSudoers } from './checks-access.ts';
@@ -30,7 +31,8 @@ export const CHECK_REGISTRY: Record<string, CheckType> = {
   sshd_option: { sections: ['sshd'], evaluate: (c, f) => evaluateSshdOption(c, f) },
   port_allowlist: { sections: ['listen'], evaluate: (c, f) => evaluatePorts(c, f, 'allow') },
   port_denylist: { sections: ['listen'], evaluate: (c, f) => evaluatePorts(c, f, 'deny') },
-  login_defs: { sections: ['login-defs'], evaluate: (c, f) => evaluateLoginDefs(c, f) },
+  // UMASK is judged by what an SSH session gets (checks-umask.ts): sshd's UsePAM, its PAM session stack, the session's own umask.
+  login_defs: { sections: ['login-defs', 'sshd', 'pam-sshd'], evaluate: (c, f) => (String(c.params.key) === 'UMASK' ? evaluateSessionUmask(c, f) : evaluateLoginDefs(c, f)) },
   file_mode: { sections: [], evaluate: (c, f) => evaluateFileMode(c, f) },
   package_absent: { sections: ['packages'], evaluate: (c, f) => evaluatePackages(c, f, 'absent') },
   package_present: { sections: ['packages'], evaluate: (c, f) => evaluatePackages(c, f, 'present') },
@@ -39,7 +41,7 @@ export const CHECK_REGISTRY: Record<string, CheckType> = {
   disk_usage: { sections: ['disk'], evaluate: (c, f) => evaluateThreshold(c, f, 'disk') },
   memory_usage: { sections: ['memory'], evaluate: (c, f) => evaluateThreshold(c, f, 'memory') },
   load: { sections: ['load'], evaluate: (c, f) => evaluateThreshold(c, f, 'load') },
-  accounts: { sections: ['passwd', 'group', 'shadow', 'shells'], evaluate: evaluateAccounts },
+  accounts: { sections: ['passwd', 'group', 'shadow', 'shells', 'sshd', 'pam-sshd'], evaluate: evaluateAccounts },
   privileged_groups: { sections: ['passwd', 'group'], evaluate: evaluatePrivilegedGroups },
   empty_password: { sections: ['passwd', 'shadow', 'shells'], evaluate: (c, f) => evaluateEmptyPasswords(c, f) },
   password_age: { sections: ['passwd', 'shadow', 'shells', 'login-defs'], evaluate: evaluatePasswordAge },

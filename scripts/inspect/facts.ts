@@ -1,4 +1,5 @@
 import type { UnitFacts } from './probe-service-active.ts';
+import type { PamFacts } from './parse-pam.ts';
 import type { ShellFacts } from './parse-accounts.ts';
 import type { SshdContext, SshdRuntime } from './parse-sshd.ts';
 import type { SudoersFacts, SudoListing } from './parse-sudo.ts';
@@ -41,6 +42,8 @@ export interface ShadowEntry {
   warnDays?: number;
   inactiveDays?: number;
   expireDay?: number;
+  /** The first character of a locked field (`!` as passwd -l writes it, `*`); absent when unlocked or not gathered. */
+  lock?: '!' | '*';
 }
 export interface AuthorizedKey {
   account: string;
@@ -132,6 +135,8 @@ export interface HostFacts {
   group: Fact<GroupEntry[]>;
   shadow: Fact<ShadowEntry[]>;
   shells: Fact<ShellFacts>;
+  /** sshd's PAM stacks and the umask the probe's SSH session started with (scripts/inspect/parse-pam.ts). */
+  pam?: Fact<PamFacts>;
   authorizedKeys: Fact<AuthorizedKey[]>;
   /** The AuthorizedKeysFile tokens the keys were read from (global view). */
   authorizedKeyFiles: Fact<{ tokens: string; files: string[] }>;

@@ -8,6 +8,7 @@ import { parseListen } from './parse-network.ts';
 import type { RawSection } from './parse-sections.ts';
 import { parseReboot, parseUpdates, parseVersions } from './parse-patch.ts';
 import { parseNtp } from './parse-ntp.ts';
+import { parsePamSection } from './parse-pam.ts';
 import { parseLogRetention } from './parse-log-retention.ts';
 import { parseListenProcs } from './parse-listen-procs.ts';
 import { sectionCommand } from './probe.ts';
@@ -64,6 +65,7 @@ export function gatherFacts(
     ),
     shadow: fact('shadow', parseShadowMeta),
     shells: fact('shells', (t) => parseShells(t, boundary)),
+    pam: fact('pam-sshd', (t) => parsePamSection(t, boundary)),
     authorizedKeys: part(keys, (v) => v.keys),
     authorizedKeyFiles: part(keys, (v) => ({ tokens: v.tokens, files: v.files })),
     sudoers: fact('sudoers', (t) => parseSudoersSection(t, boundary)),

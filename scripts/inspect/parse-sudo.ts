@@ -42,6 +42,17 @@ export interface SudoersFacts {
   elsewhere?: string[];
   /** Include loops, too deep nesting, missing files. */
   problems: string[];
+  /** Owner and mode of every file sudo reads, of each includedir and of each directory holding a file it reads. */
+  modes?: SudoersMode[];
+}
+export interface SudoersMode {
+  path: string;
+  /** Permission bits as stat %a gives them, read as octal. */
+  mode: number;
+  uid: number;
+  user: string;
+  group: string;
+  kind: 'file' | 'includedir' | 'directory';
 }
 
 export const MAX_DEPTH = 8;
@@ -139,7 +150,15 @@ export function parseSudoersSection(text: string, boundary: string): SudoersFact
     if (currentDir !== undefined) dirs.get(currentDir)!.push(l);
   }
   const host = framed.markers.find((m) => m.word === 'host')?.rest ?? '';
-  const facts: SudoersFacts = { rules: [], authDefaults: [], unparsed: [], files: [], skipped: [], elsewhere: [], problems: [] };
+  const modes: SudoersMode[] = [];
+  for (const m of framed.markers.filter((x) => x.word === 'stat')) {
+    const st = /^([0-7]{1,4}) (\d+) (\d+) (\S+) (\S+) ([^\t]+)\t(\/.*)$/.exec(m.rest);
+    if (!st) continue;
+    const type = st[6]!;
+    const kind = dirs.has(st[7]!) ? 'includedir' : type === 'directory' ? 'directory' : 'file';
+    modes.push({ path: st[7]!, mode: Number.parseInt(st[1]!, 8), uid: Number(st[2]), user: st[4]!, group: st[5]!, kind });
+  }
+  const facts: SudoersFacts = { rules: [], authDefaults: [], unparsed: [], files: [], skipped: [], elsewhere: [], problems: [], modes };
   const lines: Line[] = [];
   const visit = (file: string, stack: string[]) => {
     if (stack.includes(file)) {

@@ -113,7 +113,7 @@ export function parseGroupView(text: string, boundary: string): GroupEntry[] {
   return out;
 }
 
-/** The probe's reduced shadow: name:state:lastchg:min:max:warn:inactive:expire (no hash). */
+/** The probe's reduced shadow: name:state:lastchg:min:max:warn:inactive:expire[:lock] (no hash; lock is `!` or `*`). */
 export function parseShadowMeta(text: string): ShadowEntry[] {
   const num = (s: string | undefined) => (s && /^-?\d+$/.test(s) ? Number(s) : undefined);
   return lines(text).map((l, i) => {
@@ -130,6 +130,7 @@ export function parseShadowMeta(text: string): ShadowEntry[] {
     set('warnDays', num(f[5]));
     set('inactiveDays', num(f[6]));
     set('expireDay', num(f[7]));
+    if (state === 'locked' && (f[8] === '!' || f[8] === '*')) e.lock = f[8];
     return e;
   });
 }

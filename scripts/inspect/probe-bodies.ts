@@ -213,7 +213,9 @@ while IFS='	' read -r u p || [ -n "$u" ]; do [ -f "$p" ] && set -- "$@" "$u	$p" 
 const SUDOERS = `h=\${H%%.*}; NL='
 '
 printf '%s host %s\\n' "$B" "$h"
-q='file	/etc/sudoers'; seen=' '; n=0; rc=0; set -f
+q='file	/etc/sudoers'; seen=' '; n=0; rc=0; all=; set -f
+# Every file read and every directory it sits in or is read from: stat'ed at the end (who can write what sudo reads).
+ogsa() { case "$NL$all$NL" in *"$NL$1$NL"*) ;; *) all="$all\${all:+$NL}$1" ;; esac; }
 while [ -n "$q" ]; do
   set --; nq=; IFS=$NL
   for e in $q; do
@@ -223,11 +225,12 @@ while [ -n "$q" ]; do
     n=$((n + 1)); [ $n -gt 256 ] && break
     case "$seen" in *" $k:$p "*) continue;; esac; seen="$seen$k:$p "
     if [ "$k" = dir ]; then
+      ogsa "$p"
       printf '%s dir %s\\n' "$B" "$p"
       set +f; for g in "$p"/*; do [ -e "$g" ] || continue; printf '%s\\n' "\${g##*/}"; case "\${g##*/}" in *.*|*~) continue;; esac; [ -f "$g" ] && nq="$nq\${nq:+$NL}file	$g"; done; set -f
       printf '%s eod\\n' "$B"
-    elif [ -r "$p" ] && [ -f "$p" ]; then set -- "$@" "$p"
-    elif [ -f "$p" ]; then ogf "$p" "$p" || rc=$?
+    elif [ -r "$p" ] && [ -f "$p" ]; then set -- "$@" "$p"; ogsa "$p"; ogsa "\${p%/*}"
+    elif [ -f "$p" ]; then ogf "$p" "$p" || rc=$?; ogsa "$p"; ogsa "\${p%/*}"
     else printf '%s missing %s\\n' "$B" "$p"; fi
   done
   IFS=' 	
@@ -242,6 +245,9 @@ while [ -n "$q" ]; do
   fi
   q=$nq
 done
+IFS=$NL; set -- $all; IFS=' 	
+'
+[ $# -eq 0 ] || stat -L --printf "$B stat %a %u %g %U %G %F\\t%n\\n" -- "$@" 2>/dev/null
 exit $rc`;
 
 /** sudo's own answer for every login account. */
@@ -296,6 +302,20 @@ export const SYSCTL_BOOT_READER =
 /** The files systemd-sysctl reads, in its order (and /etc/sysctl.conf, which only procps reads itself). */
 export const SYSCTL_PERSISTED_GLOBS = '/etc/sysctl.conf /etc/sysctl.d/*.conf /run/sysctl.d/*.conf /usr/local/lib/sysctl.d/*.conf /usr/lib/sysctl.d/*.conf /lib/sysctl.d/*.conf';
 
+/**
+ * sshd's PAM service file (/etc/pam.d/sshd, else /etc/pam.d/other) and every file it includes, framed (scripts/inspect/
+ * parse-pam.ts); first the umask the probe's own SSH session started with ($OGUM: probe.ts takes it before sudo) and the
+ * listening sshd's own umask (what a session keeps when PAM sets none).
+ */
+const PAM_SSHD = `printf '%s umask %s\\n' "$B" "$OGUM"
+p=$(ss -Htlnp 2>/dev/null | sed -n 's/.*"sshd",pid=\\([0-9]*\\).*/\\1/p' | head -n 1); [ -z "$p" ] || printf '%s sshd-umask %s\\n' "$B" "$(sed -n 's/^Umask:[[:space:]]*//p' "/proc/$p/status" 2>/dev/null)"
+s=/etc/pam.d/sshd; [ -e "$s" ] || s=/etc/pam.d/other; printf '%s service %s\\n' "$B" "$s"
+set --; q=$s; seen=' '
+while [ -n "$q" ]; do f=\${q%% *}; q=\${q#"$f"}; q=\${q# }; case $seen in *" $f "*) continue ;; esac; seen="$seen$f "; [ -f "$f" ] || continue; set -- "$@" "$f" "$f"
+  for i in $(awk '$1 == "@include" { print $2; next } { t = $1; sub(/^-/, "", t) } $2 == "include" || $2 == "substack" { print $3 }' "$f" 2>/dev/null | grep -E '^/?[A-Za-z0-9._/-]+$'); do case $i in /*) q="$q $i" ;; *) q="$q /etc/pam.d/$i" ;; esac; done; q=\${q# }
+done
+[ $# -eq 0 ] || ogfa "$@"`;
+
 export const SECTION_BODIES: Record<string, string> = {
   ...UNIT_SECTION_BODIES,
   identity: `printf '%s\\n%s\\n' "$U" "$H"`,
@@ -305,8 +325,9 @@ export const SECTION_BODIES: Record<string, string> = {
   'login-defs': "grep -Ev '^[[:space:]]*(#|$)' /etc/login.defs",
   passwd: 'cat "$P"',
   group: 'cat "$G"',
-  shadow: `awk -F: '{ s = $2; st = (s == "") ? "empty" : ((s ~ /^[!*]/) ? "locked" : "set"); print $1 ":" st ":" $3 ":" $4 ":" $5 ":" $6 ":" $7 ":" $8 }' "$S"`,
+  shadow: `awk -F: '{ s = $2; st = (s == "") ? "empty" : ((s ~ /^[!*]/) ? "locked" : "set"); print $1 ":" st ":" $3 ":" $4 ":" $5 ":" $6 ":" $7 ":" $8 ":" ((st == "locked") ? substr(s, 1, 1) : "") }' "$S"`,
   shells: SHELLS,
+  'pam-sshd': PAM_SSHD,
   'authorized-keys': AUTHORIZED_KEYS,
   sudoers: SUDOERS,
   'sudo-list': SUDO_LIST,
@@ -352,7 +373,7 @@ BEGIN { i = 1; while (i + 2 < ARGC) { n = ARGV[i]; m = ARGV[i + 1]; k = ARGV[i +
     while ((r = (getline l < f)) > 0) {
       if ((z += length(l) + 1) > ${FILE_CAP}) { r = -2; break }
       if (m == "defs") { if (l ~ /^[[:space:]]*#/ || l ~ /^[[:space:]]*$/) continue }
-      else if (m == "shadow") { split(l, q, ":"); st = (q[2] == "") ? "empty" : ((q[2] ~ /^[!*]/) ? "locked" : "set"); l = q[1] ":" st ":" q[3] ":" q[4] ":" q[5] ":" q[6] ":" q[7] ":" q[8] }
+      else if (m == "shadow") { split(l, q, ":"); st = (q[2] == "") ? "empty" : ((q[2] ~ /^[!*]/) ? "locked" : "set"); l = q[1] ":" st ":" q[3] ":" q[4] ":" q[5] ":" q[6] ":" q[7] ":" q[8] ":" ((st == "locked") ? substr(q[2], 1, 1) : "") }
       print l }
     close(f)
     if (r < 0) { rc = 2; err = ${CAPPED('f')} }
@@ -373,6 +394,7 @@ export const SECTION_COMMANDS: Record<string, string> = {
   group: 'cat /etc/group',
   shadow: 'awk -F: (state and aging fields of /etc/shadow, never the hash)',
   shells: 'cksum SHELL… /usr/sbin/nologin /bin/false…; cat /etc/shells',
+  'pam-sshd': 'umask (in the SSH session, before sudo); Umask of the listening sshd (/proc/PID/status); cat /etc/pam.d/sshd and every file it includes',
   'authorized-keys': 'sshd -T (authorizedkeysfile, per account: sshd -T -C user=USER,…); cat each expanded file',
   sudoers: 'cat /etc/sudoers and every file it includes (@include, @includedir)',
   'sudo-list': 'sudo -l -U ACCOUNT (every login account whose uid is not 0)',

@@ -67,6 +67,8 @@ export function buildProbeScript(req: ProbeRequest): string {
   const out: string[] = [
     'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; export PATH; LC_ALL=C; export LC_ALL',
     `B=${req.boundary}`,
+    // The session's umask as probeCommand passed it (never a command: only digits are kept).
+    'OGUM=$(printf \'%s\' "${1:-}" | tr -cd 0-7)',
     'T=$(mktemp -d) || exit 90',
     'trap \'rm -rf "$T"\' EXIT',
     'sec() { printf \'%s begin %s\\n\' "$B" "$1"; }',
@@ -153,7 +155,9 @@ export function probeCommand(hostTimeoutSeconds: number): string {
   // timeout runs inside sudo so its process group holds every command of the probe.
   return (
     `if command -v timeout >/dev/null 2>&1; then W="timeout -k 1 ${t}"; else W=; fi; ` +
-    `if [ "$USER" != root ] && command -v sudo >/dev/null 2>&1; then sudo -n $W sh -s 2>/dev/null; rc=$?; [ $rc -ne 1 ] && exit $rc; fi; exec $W sh -s`
+    // The umask this SSH session got (sshd's, or what PAM's session stack set) is taken here: sudo would change it.
+    `M=$(umask); ` +
+    `if [ "$USER" != root ] && command -v sudo >/dev/null 2>&1; then sudo -n $W sh -s "$M" 2>/dev/null; rc=$?; [ $rc -ne 1 ] && exit $rc; fi; exec $W sh -s "$M"`
   );
 }
 

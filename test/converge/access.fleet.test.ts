@@ -6,7 +6,7 @@
  * reads in /etc/sudoers.d managed; a sudoers.d change that takes the login
  * account's sudo away reverted by the host itself.
  */
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { lstat, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fingerprintOf } from '../../scripts/ssh/host-key.ts';
@@ -93,9 +93,28 @@ beforeAll(async () => {
         sudoersMain: ['opsgate ALL=(root) NOPASSWD: ALL', 'deploy   ALL = (ALL)  NOPASSWD:ALL', 'User_Alias WEBOPS = deploy', 'WEBOPS ALL=(ALL) ALL', '@includedir /etc/sudoers.d/extra'],
         sudoersFiles: { 'extra/50-legacy': 'deploy ALL=(ALL) NOPASSWD: /bin/sh\n', 'extra/keep.bak': 'deploy ALL=(ALL) ALL\n' },
       },
+      // The managed account's own home holds a link (it owns the directory, so it can plant one): ~/.ssh -> /etc/ssh,
+      // ~/.ssh/authorized_keys -> /etc/shadow.
+      { id: 'cv-7', groups: ['lnk'], accounts: [{ name: 'deploy', uid: 2001, keys: [keys.bob!] }] },
+      { id: 'cv-8', groups: ['lnk'], accounts: [{ name: 'deploy', uid: 2001, keys: [keys.bob!] }] },
+      // A sudoers file to rewrite (it grants deploy a rule the policy lacks) reached through a link.
+      {
+        id: 'cv-9',
+        groups: ['lnk'],
+        accounts: [{ name: 'deploy', uid: 2001, keys: [keys.bob!] }],
+        sudoersMain: ['@include /etc/sudoers.d/extra/team'],
+        sudoersFiles: { 'extra/real': 'deploy ALL=(ALL) NOPASSWD: ALL\n' },
+      },
     ],
   });
+  const dotSsh = (h: string) => path.join(fleet.dir, h, 'home', 'deploy', '.ssh');
+  await rm(dotSsh('cv-7'), { recursive: true, force: true });
+  await symlink('/etc/ssh', dotSsh('cv-7'));
+  await rm(path.join(dotSsh('cv-8'), 'authorized_keys'));
+  await symlink('/etc/shadow', path.join(dotSsh('cv-8'), 'authorized_keys'));
+  await symlink('real', path.join(fleet.dir, 'cv-9', 'etc', 'sudoers.d', 'extra', 'team'));
   repo = await makeRepo(fleet);
+  await repo.write('inventory/groups/lnk.yaml', { id: 'lnk', title: 'lnk', owners: [] });
   for (const g of ['bad', 'login', 'alias']) await repo.write(`inventory/groups/${g}.yaml`, { id: g, title: g, owners: [] });
   await repo.write('policies/baselines/access.yaml', ALLOW_LOGIN);
   await repo.write('policies/access/people/alice.yaml', person('alice', 'active', keys.alice!));
@@ -113,6 +132,7 @@ beforeAll(async () => {
   await repo.write('policies/access/grants/bob-deploy.yaml', grant('bob-deploy', 'bob', 'deploy', ['web']));
   await repo.write('policies/access/grants/carol-deploy.yaml', grant('carol-deploy', 'carol', 'deploy', ['web']));
   await repo.write('policies/access/grants/carol-editor.yaml', grant('carol-editor', 'carol', 'editor', ['bad']));
+  await repo.write('policies/access/grants/carol-deploy-lnk.yaml', grant('carol-deploy-lnk', 'carol', 'deploy', ['lnk']));
   repo.commit('access policy');
   // A file sudo does not read (its name has a dot) is left alone.
   await writeFile(path.join(sudoersD('cv-1'), 'old.bak'), 'deploy ALL=(ALL) NOPASSWD: ALL\n', { mode: 0o440 });
@@ -269,4 +289,47 @@ MACHINE.describe('converge access', () => {
       await strict.cleanup();
     }
   }, 120_000);
+});
+
+MACHINE.describe('converge access through links the account planted', () => {
+  it.each([
+    ['cv-7', '/home/deploy/.ssh is a symbolic link to /etc/ssh'],
+    ['cv-8', '/home/deploy/.ssh/authorized_keys is a symbolic link to /etc/shadow'],
+  ])(
+    '%s: never reads or writes keys through a link the account planted; refuses, records it, installs nothing',
+    async (host, reason) => {
+      const etc = path.join(fleet.dir, host, 'etc');
+      const before = { shadow: await readFile(path.join(etc, 'shadow'), 'utf8'), sshdir: await stat('/etc/ssh'), sudoers: await readdir(path.join(etc, 'sudoers.d')) };
+      for (const mode of ['--check', '']) {
+        const r = await cli(repo.root, 'converge', 'access', ...(mode ? [mode] : []), '--hosts', host);
+        expect(r.code, r.out).toBe(1);
+        expect(r.out).toContain(`${host}: deploy: keys refused: ${reason}`);
+        // Nothing of the file behind the link reaches the output (shadow's lines were listed as keys to remove).
+        expect(r.out).not.toMatch(/root:|opsgate:|\$y\$/);
+      }
+      expect(await readFile(path.join(etc, 'shadow'), 'utf8')).toBe(before.shadow);
+      const sshdir = await stat('/etc/ssh');
+      expect([sshdir.uid, sshdir.gid, sshdir.mode]).toEqual([before.sshdir.uid, before.sshdir.gid, before.sshdir.mode]);
+      expect((await readdir('/etc/ssh')).filter((f) => f.includes('authorized_keys'))).toEqual([]);
+      expect(await readdir(path.join(etc, 'sudoers.d'))).toEqual(before.sudoers);
+      expect((await lstat(host === 'cv-7' ? path.join(fleet.dir, host, 'home', 'deploy', '.ssh') : path.join(fleet.dir, host, 'home', 'deploy', '.ssh', 'authorized_keys'))).isSymbolicLink()).toBe(
+        true,
+      );
+      const recDir = path.join(repo.root, 'records', 'converge', 'access');
+      const text = (await Promise.all((await readdir(recDir)).map((f) => readFile(path.join(recDir, f), 'utf8')))).join('');
+      expect(text).not.toMatch(/root:\*|\$y\$/);
+    },
+    90_000,
+  );
+
+  it('cv-9: never rewrites a sudoers file through a link; refuses and installs nothing', async () => {
+    const extra = path.join(fleet.dir, 'cv-9', 'etc', 'sudoers.d', 'extra');
+    const before = { real: await readFile(path.join(extra, 'real'), 'utf8'), keys: await authorized('cv-9') };
+    const r = await cli(repo.root, 'converge', 'access', '--hosts', 'cv-9');
+    expect(r.code, r.out).toBe(1);
+    expect(r.out).toContain('cv-9: error: refused to rewrite /etc/sudoers.d/extra/team: it is a symbolic link to real');
+    expect((await lstat(path.join(extra, 'team'))).isSymbolicLink()).toBe(true);
+    expect(await readFile(path.join(extra, 'real'), 'utf8')).toBe(before.real);
+    expect(await authorized('cv-9')).toBe(before.keys);
+  }, 90_000);
 });

@@ -3,7 +3,7 @@
  * sshd_config only after `sshd -t` accepts the result, then sshd reloaded;
  * sysctl fixed running and persisted; a file mode tightened.
  */
-import { chmod, readFile, readdir, stat } from 'node:fs/promises';
+import { appendFile, chmod, link, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../scripts/bin/run-cli.ts';
@@ -34,6 +34,9 @@ beforeAll(async () => {
       { id: 'cb-1', groups: ['web'], sshd: { permitRootLogin: 'yes' }, sysctlRuntime: { 'net.ipv4.ip_forward': '1' } },
       { id: 'cb-2', groups: ['web'], sshd: { permitRootLogin: 'yes' } },
       { id: 'cb-3', groups: ['chg'], sshd: { permitRootLogin: 'yes' } },
+      { id: 'cb-4', groups: ['lnk'], sshd: { permitRootLogin: 'yes' }, sysctlRuntime: { 'net.ipv4.ip_forward': '1' } },
+      { id: 'cb-5', groups: ['lnk'], sshd: { permitRootLogin: 'yes' } },
+      { id: 'cb-6', groups: ['lnk'], sshd: { permitRootLogin: 'yes' }, sysctlRuntime: { 'net.ipv4.ip_forward': '1' } },
     ],
   });
   repo = await makeRepo(fleet);
@@ -55,8 +58,35 @@ beforeAll(async () => {
   await repo.write('inventory/groups/chg.yaml', { id: 'chg', title: 'chg', owners: [] });
   // sshd rejects this value: nothing of the sshd block may be installed.
   await repo.write('policies/baselines/broken.yaml', { id: 'broken', title: 'broken', checks: [check('ssh.max-auth-tries', 'sshd_option', { option: 'maxauthtries', equals: 'lots' })] });
+  // Files reached through a symbolic link or sharing their inode with another name (hostile drift on cb-4..cb-6).
+  await repo.write('policies/baselines/linked.yaml', {
+    id: 'linked',
+    title: 'linked',
+    checks: [
+      check('ssh.permit-root-login', 'sshd_option', { option: 'permitrootlogin', equals: 'no' }),
+      check('sysctl.ip-forward', 'sysctl', { key: 'net.ipv4.ip_forward', value: 0 }),
+      check('file.defs-link', 'file_mode', { path: '/etc/sysctl.d/login.defs', max_mode: '0600', owner: 'root', group: 'root' }),
+      check('file.defs-hard', 'file_mode', { path: '/etc/sysctl.d/defs-copy', max_mode: '0600', owner: 'root', group: 'root' }),
+    ],
+  });
+  await repo.write('inventory/groups/lnk.yaml', { id: 'lnk', title: 'lnk', owners: [] });
   repo.commit('baselines');
   await chmod(path.join(fleet.dir, 'cb-1', 'etc', 'login.defs'), 0o666);
+  // Debian's own link to sysctl.conf is not refused: sysctl.conf is edited by its own name, never through the link.
+  await appendFile(path.join(fleet.dir, 'cb-1', 'etc', 'sysctl.conf'), 'net.ipv4.ip_forward = 1\n');
+  await symlink('../sysctl.conf', path.join(fleet.dir, 'cb-1', 'etc', 'sysctl.d', '99-sysctl.conf'));
+  const etcOf = (h: string, ...p: string[]) => path.join(fleet.dir, h, 'etc', ...p);
+  // cb-4: the checked path is a symbolic link to /etc/shadow (a chmod/chgrp through it would change shadow).
+  await symlink('/etc/shadow', etcOf('cb-4', 'sysctl.d', 'login.defs'));
+  await writeFile(etcOf('cb-4', 'sysctl.d', 'defs-copy'), 'x\n', { mode: 0o600 });
+  // cb-5: the checked path is a hard link to the host's login.defs (one inode, two names).
+  await link(etcOf('cb-5', 'login.defs'), etcOf('cb-5', 'sysctl.d', 'defs-copy'));
+  await writeFile(etcOf('cb-5', 'sysctl.d', 'login.defs'), 'x\n', { mode: 0o600 });
+  // cb-6: a sysctl drop-in that links to login.defs and persists the key: commenting it out would edit login.defs.
+  await appendFile(etcOf('cb-6', 'login.defs'), 'net.ipv4.ip_forward = 1\n');
+  await symlink('/etc/login.defs', etcOf('cb-6', 'sysctl.d', '50-forward.conf'));
+  await writeFile(etcOf('cb-6', 'sysctl.d', 'login.defs'), 'x\n', { mode: 0o600 });
+  await writeFile(etcOf('cb-6', 'sysctl.d', 'defs-copy'), 'x\n', { mode: 0o600 });
 }, 60_000);
 afterAll(async () => {
   await fleet?.stop();
@@ -85,6 +115,7 @@ MACHINE.describe('converge baseline', () => {
     expect(cfg).toContain('# opsgate: PermitRootLogin yes');
     expect(await readFile(path.join(fleet.dir, 'cb-1', 'etc', 'sysctl.d', '99-opsgate-baseline.conf'), 'utf8')).toBe('net.ipv4.ip_forward = 0\n');
     expect((await stat(path.join(fleet.dir, 'cb-1', 'etc', 'login.defs'))).mode & 0o777).toBe(0o644);
+    expect(await readFile(path.join(fleet.dir, 'cb-1', 'etc', 'sysctl.conf'), 'utf8')).toContain('# opsgate: net.ipv4.ip_forward = 1\n');
     // The reloaded sshd still serves logins: a second run finds nothing to do.
     const again = await cli('converge', 'baseline', '--check', '--baselines', 'fixable', '--hosts', 'cb-1', '--identity', fleet.clientKeyPath);
     expect(again.code).toBe(0);
@@ -107,6 +138,39 @@ MACHINE.describe('converge baseline', () => {
     expect(r.err).toMatch(/policies\/baselines\/unspeakable\.yaml:\d+:\d+ {2}converge\.unsafe-sshd-setting {2}ssh\.kex on cb-2: .*ssh2/);
     expect(await readFile(file, 'utf8')).toBe(before);
   }, 60_000);
+
+  it.each([
+    ['cb-4', '/etc/sysctl.d/login.defs is a symbolic link to /etc/shadow', 'file.defs-link'],
+    ['cb-5', '/etc/sysctl.d/defs-copy has 2 hard links (also /etc/login.defs)', 'file.defs-hard'],
+    ['cb-6', '/etc/sysctl.d/50-forward.conf is a symbolic link to /etc/login.defs', 'sysctl.ip-forward'],
+  ])(
+    '%s: never changes a file through a link; refuses with the reason, records it, changes nothing',
+    async (host, reason, checkId) => {
+      const watched = ['shadow', 'login.defs', 'ssh/sshd_config', 'sysctl.conf'].map((f) => path.join(fleet.dir, host, 'etc', f));
+      const before = await Promise.all(watched.map(async (f) => ({ f, text: await readFile(f, 'utf8'), st: await stat(f) })));
+      const r = await cli('converge', 'baseline', '--baselines', 'linked', '--hosts', host, '--identity', fleet.clientKeyPath);
+      expect(r.code, r.out + r.err).toBe(1);
+      expect(r.out).toContain(`${host}: refused ${checkId}: ${reason}`);
+      expect(r.out).toContain(`${host}: nothing-changed`);
+      expect(r.out).not.toMatch(/sshd-set|sysctl-set|mode-set/);
+      for (const b of before) {
+        const st = await stat(b.f);
+        expect(await readFile(b.f, 'utf8'), b.f).toBe(b.text);
+        expect([st.mode, st.uid, st.gid], b.f).toEqual([b.st.mode, b.st.uid, b.st.gid]);
+      }
+      expect(await readdir(path.join(fleet.dir, host, 'etc', 'sysctl.d'))).not.toContain('99-opsgate-baseline.conf');
+      const dir = path.join(repo.root, 'records', 'converge', 'baseline');
+      const lines = (await Promise.all((await readdir(dir)).map((f) => readFile(path.join(dir, f), 'utf8'))))
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const done = lines.filter((l) => l.type === 'converge.done' && l.host === host).at(-1)!;
+      expect(done).toMatchObject({ outcome: 'failed' });
+      expect(String(done.error)).toContain(`${checkId}: ${reason}`);
+    },
+    60_000,
+  );
 
   it('the sshd change was confirmed over a fresh connection (recorded)', async () => {
     const dir = path.join(repo.root, 'records', 'converge', 'baseline');

@@ -102,10 +102,11 @@ export async function writeHostFiles(dir: string, spec: FleetHostSpec, clientPub
     return add ? `${f[0]}:${f[1]}:${f[2]}:${[...(f[3] ? f[3].split(',') : []), ...add].join(',')}` : l;
   });
   await writeFile(path.join(etc, 'group'), [...groupLines, ...accounts.filter((a) => a.uid !== 0).map((a) => `${a.name}:x:${a.uid}:`)].join('\n') + '\n', { mode: 0o644 });
-  const field = (a: { password?: string }) => (a.password === 'empty' ? '' : a.password === 'set' ? '$y$j9T$opsgatefleet$0000000000000000000000000000000000000000000' : '*');
+  const hash = '$y$j9T$opsgatefleet$0000000000000000000000000000000000000000000';
+  const field = (a: { password?: string }) => (a.password === 'empty' ? '' : a.password === 'set' ? hash : a.password === 'bang-locked' ? `!${hash}` : '*');
   const shadowLines = [
     ...system.map((l) => `${l.split(':')[0]}:*:20000:0:99999:7:::`),
-    ...accounts.map((a) => `${a.name}:${field(a)}:${a.aging?.lastChange ?? 20000}:0:${a.aging ? (a.aging.maxDays ?? '') : 99999}:7:::`),
+    ...accounts.map((a) => `${a.name}:${field(a)}:${a.aging?.lastChange ?? 20000}:0:${a.aging ? (a.aging.maxDays ?? '') : 99999}:7:${a.aging?.inactiveDays ?? ''}:${a.aging?.expireDay ?? ''}:`),
   ];
   await writeFile(path.join(etc, 'shadow'), shadowLines.join('\n') + '\n', { mode: 0o640 });
   for (const a of accounts) {

@@ -26,10 +26,10 @@ export interface FleetHostSpec {
     groups?: string[];
     /** Primary group by name (default: the account's own group). */
     primaryGroup?: string;
-    /** Password field: locked (default), empty, or a set hash with aging. */
-    password?: 'locked' | 'empty' | 'set';
-    /** Shadow aging: last change (days since 1970) and maximum days. */
-    aging?: { lastChange: number; maxDays?: number };
+    /** Password field: locked (default, `*`), empty, a set hash with aging, or a hash locked with `!` (`passwd -l`). */
+    password?: 'locked' | 'empty' | 'set' | 'bang-locked';
+    /** Shadow aging: last change (days since 1970), maximum days, inactivity days and the account's expiry day. */
+    aging?: { lastChange: number; maxDays?: number; inactiveDays?: number; expireDay?: number };
     /** Extra files under the home directory (relative path → content), owned by the account. */
     homeFiles?: Record<string, string>;
   }>;

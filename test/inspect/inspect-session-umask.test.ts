@@ -1,0 +1,93 @@
+/**
+ * login.defs UMASK is what an SSH session gets only when sshd's PAM session stack runs pam_umask: without PAM
+ * (UsePAM no), or with a stack that never calls it (Debian 12's common-session has none), the session keeps sshd's own
+ * umask (0022), whatever login.defs says. Planted on real hosts, each session's umask measured from outside over a
+ * fresh connection; the umask check must report what the session gets, never login.defs' word alone.
+ * pam_umask's `usergroups` argument: an account whose primary group is its own gets the group bits of the owner
+ * (027 -> 007); USERGROUPS_ENAB in login.defs does not turn it on in Debian 12's pam_umask (measured here).
+ */
+import { readFile, readdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { InspectionRow } from '../../scripts/inspect/model.ts';
+import { generateKeyPair } from '../fleet/keys.ts';
+import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
+import { writeFleetRepo } from './fleet-repo.ts';
+import { inspectRows } from './inspect-cli.ts';
+import { requireMachine } from '../helpers/needs.ts';
+import { NEEDS } from '../system/needs.ts';
+import { execOnFleetHost, findRow } from './fleet-host.ts';
+
+const MACHINE = requireMachine(NEEDS.fleetNamespaces);
+let fleet: RunningFleet;
+let root: string;
+let keyDir: string;
+let rows: InspectionRow[];
+
+const BASELINE = {
+  id: 'umask',
+  title: 'umask',
+  checks: [{ id: 'login.umask', title: 'umask', severity: 'low', type: 'login_defs', params: { key: 'UMASK', in: ['027', '077'] }, rationale: 'r', remediation: 'm' }],
+};
+
+/** The machine's own /etc/pam.d, with pam_umask added to common-session. */
+async function pamDirWithUmask(args: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of await readdir('/etc/pam.d')) out[f] = await readFile(path.join('/etc/pam.d', f), 'utf8');
+  out['common-session'] = `${out['common-session']}session optional pam_umask.so ${args}\n`;
+  return out;
+}
+
+/** host → [UsePAM yes, own pam.d, login.defs USERGROUPS_ENAB, the umask the session gets, the row's status]. */
+const HOSTS: Record<string, { pam: boolean; umaskArgs?: string; upg: 'yes' | 'no'; session: string; status: 'pass' | 'fail' }> = {
+  'm-nopam': { pam: false, upg: 'no', session: '0022', status: 'fail' },
+  'm-pam-none': { pam: true, upg: 'no', session: '0022', status: 'fail' },
+  'm-pam-umask': { pam: true, umaskArgs: '', upg: 'no', session: '0027', status: 'pass' },
+  // Measured: libpam 1.5.2's pam_umask does not take usergroups from USERGROUPS_ENAB; only its own argument turns it on.
+  'm-pam-upg': { pam: true, umaskArgs: '', upg: 'yes', session: '0027', status: 'pass' },
+  'm-pam-usergroups': { pam: true, umaskArgs: 'usergroups', upg: 'no', session: '0007', status: 'fail' },
+  // pam_umask's own argument wins over login.defs.
+  'm-pam-arg': { pam: true, umaskArgs: 'umask=0022', upg: 'no', session: '0022', status: 'fail' },
+};
+
+beforeAll(async () => {
+  if (!MACHINE.runs) return;
+  keyDir = await mkdtemp(path.join(os.tmpdir(), 'og-umask-'));
+  const alice = await generateKeyPair(path.join(keyDir, 'alice'), 'ed25519', 'alice');
+  const bob = await generateKeyPair(path.join(keyDir, 'bob'), 'ed25519', 'bob');
+  fleet = await startFleet({
+    hosts: await Promise.all(
+      Object.entries(HOSTS).map(async ([id, h]) => ({
+        id,
+        loginDefs: { UMASK: '027', USERGROUPS_ENAB: h.upg },
+        ...(h.pam ? { sshd: { extra: ['UsePAM yes'] } } : {}),
+        ...(h.umaskArgs !== undefined ? { dirs: { '/etc/pam.d': await pamDirWithUmask(h.umaskArgs) } } : {}),
+      })),
+    ),
+  });
+  root = await writeFleetRepo(fleet, { alice: alice.publicKey, bob: bob.publicKey });
+  await writeFile(path.join(root, 'policies', 'baselines', 'umask.yaml'), stringify(BASELINE));
+  rows = (await inspectRows(root, fleet, ['--baselines', 'umask'])).rows;
+}, 180_000);
+
+afterAll(async () => {
+  await fleet?.stop();
+  if (root) await rm(root, { recursive: true, force: true });
+  if (keyDir) await rm(keyDir, { recursive: true, force: true });
+});
+
+MACHINE.describe('the umask an SSH session gets, on real hosts', () => {
+  it.each(Object.keys(HOSTS))('%s: the row reports the umask a session really gets', async (host) => {
+    const h = HOSTS[host]!;
+    expect((await execOnFleetHost(fleet, host, ['grep', '-E', '^(UMASK|USERGROUPS_ENAB)', '/etc/login.defs'])).stdout).toBe(`UMASK\t027\nUSERGROUPS_ENAB\t${h.upg}\n`);
+    expect((await execOnFleetHost(fleet, host, ['sh', '-c', 'umask'])).stdout).toBe(`${h.session}\n`);
+    const r = findRow(rows, host, 'login.umask');
+    expect(r.observed).toContain(`SSH session umask ${h.session}`);
+    expect(r.status, r.reason).toBe(h.status);
+    // The daemon's side: pam_umask's value where it runs, else the listening sshd's own umask (/proc/PID/status).
+    expect(r.observed).toContain(`${h.umaskArgs === undefined ? '0022' : h.umaskArgs === 'umask=0022' ? '0022' : '0027'} by sshd's configuration`);
+    if (h.status === 'fail') expect(r.reason).toMatch(/^an (SSH session|account whose primary group is its own) gets umask 00\d\d, not one of 027, 077/);
+  });
+});

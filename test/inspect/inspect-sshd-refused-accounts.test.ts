@@ -1,0 +1,99 @@
+/**
+ * Accounts sshd refuses, planted on real hosts and tried with their own key: what inspection counts as a login account
+ * must be what sshd lets in, under the host's own UsePAM. Measured on these hosts (OpenSSH 9.2, Debian 12, pam_unix of
+ * libpam 1.5.2) and held here:
+ * - an expiry day already past refuses the account with and without PAM; on the expiry day itself PAM refuses
+ *   (pam_unix: today >= expire) but sshd's own check without PAM does not (auth-shadow.c: today > expire);
+ * - a password past its inactivity period (lastchange + max + inactive < today) refuses the account only through PAM's
+ *   account stack; without PAM sshd never looks at it for a key;
+ * - a password locked with `!` refuses even a key without PAM (sshd's LOCKED_PASSWD_PREFIX on Linux) and not with PAM;
+ *   `*` is no lock to sshd at all.
+ * A refused account that logs in nowhere is no finding; one that still logs in is, whatever its password field says.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { InspectionRow } from '../../scripts/inspect/model.ts';
+import { generateKeyPair } from '../fleet/keys.ts';
+import { startFleet, type FleetHostSpec, type RunningFleet } from '../fleet/fleet.ts';
+import { writeFleetRepo } from './fleet-repo.ts';
+import { inspectRows } from './inspect-cli.ts';
+import { requireMachine } from '../helpers/needs.ts';
+import { NEEDS } from '../system/needs.ts';
+import { execOnFleetHost, findRow } from './fleet-host.ts';
+
+const MACHINE = requireMachine(NEEDS.fleetNamespaces);
+let fleet: RunningFleet;
+let root: string;
+let keyDir: string;
+let mallory: { privatePath: string; publicKey: string };
+let rows: InspectionRow[];
+const today = Math.floor(Date.now() / 86_400_000);
+
+const BASELINE = {
+  id: 'refused',
+  title: '登录账号',
+  checks: [{ id: 'a.declared', title: 'declared', severity: 'critical', type: 'accounts', params: { uid0_allowed: ['root'], allow_accounts: ['opsgate'] }, rationale: 'r', remediation: 'm' }],
+};
+
+/** name → [uid, what is planted]. */
+const PLANTED: Record<string, [number, Partial<FleetHostSpec['accounts'] extends Array<infer A> | undefined ? A : never>]> = {
+  'x-past': [3001, { aging: { lastChange: 20000, maxDays: 99999, expireDay: today - 1 } }],
+  'x-today': [3002, { aging: { lastChange: 20000, maxDays: 99999, expireDay: today } }],
+  'x-inact': [3003, { password: 'set', aging: { lastChange: today - 30, maxDays: 10, inactiveDays: 5 } }],
+  'x-bang': [3004, { password: 'bang-locked' }],
+  'x-star': [3005, { password: 'locked' }],
+  'x-future': [3006, { aging: { lastChange: 20000, maxDays: 99999, expireDay: today + 30 } }],
+};
+/** Who sshd lets in with a key, by UsePAM. */
+const LOGS_IN = {
+  'r-nopam': ['x-today', 'x-inact', 'x-star', 'x-future'],
+  'r-pam': ['x-bang', 'x-star', 'x-future'],
+};
+
+beforeAll(async () => {
+  if (!MACHINE.runs) return;
+  keyDir = await mkdtemp(path.join(os.tmpdir(), 'og-refused-'));
+  const alice = await generateKeyPair(path.join(keyDir, 'alice'), 'ed25519', 'alice');
+  const bob = await generateKeyPair(path.join(keyDir, 'bob'), 'ed25519', 'bob');
+  mallory = await generateKeyPair(path.join(keyDir, 'mallory'), 'ed25519', 'mallory');
+  const accounts = Object.entries(PLANTED).map(([name, [uid, extra]]) => ({ name, uid, shell: '/bin/bash', keys: [mallory.publicKey], ...extra }));
+  fleet = await startFleet({
+    hosts: [
+      { id: 'r-nopam', accounts },
+      { id: 'r-pam', accounts, sshd: { extra: ['UsePAM yes'] } },
+    ],
+  });
+  root = await writeFleetRepo(fleet, { alice: alice.publicKey, bob: bob.publicKey });
+  await writeFile(path.join(root, 'policies', 'baselines', 'refused.yaml'), stringify(BASELINE));
+  rows = (await inspectRows(root, fleet, ['--baselines', 'refused'])).rows;
+}, 180_000);
+
+afterAll(async () => {
+  await fleet?.stop();
+  if (root) await rm(root, { recursive: true, force: true });
+  if (keyDir) await rm(keyDir, { recursive: true, force: true });
+});
+
+async function logsIn(host: string, user: string): Promise<boolean> {
+  try {
+    return (await execOnFleetHost(fleet, host, ['id', '-un'], { user, keyPath: mallory.privatePath })).stdout === `${user}\n`;
+  } catch {
+    return false;
+  }
+}
+
+MACHINE.describe('accounts sshd refuses, on real hosts', () => {
+  it.each(Object.keys(LOGS_IN) as Array<keyof typeof LOGS_IN>)('%s: sshd lets in exactly the expected accounts, and inspection counts exactly those', async (host) => {
+    const measured: string[] = [];
+    for (const name of Object.keys(PLANTED)) if (await logsIn(host, name)) measured.push(name);
+    expect(measured).toEqual(LOGS_IN[host]);
+    const r = findRow(rows, host, 'a.declared');
+    expect(r.status).toBe('fail');
+    const named = Object.keys(PLANTED).filter((n) => r.reason.includes(`${n} (uid`));
+    expect(named).toEqual(LOGS_IN[host]);
+    for (const n of Object.keys(PLANTED)) expect(r.observed.includes(`${n}(`), `${host} ${n}`).toBe(LOGS_IN[host].includes(n));
+  });
+});
