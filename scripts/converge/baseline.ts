@@ -4,7 +4,8 @@
  *
  * Automatic for: sshd_option (a managed block at the top of sshd_config —
  * sshd takes the first value — validated with `sshd -t` before it replaces the
- * file, then a reload), sysctl (running value and a persisted drop-in; lines
+ * file, then a reload of the daemon that listens, on whatever port, by its own
+ * systemd unit or a HUP), sysctl (running value and a persisted drop-in; lines
  * that persist another value are commented out), file_mode (mode bits beyond
  * the maximum removed, owner/group set). Everything else is reported as manual,
  * with the check's own remediation text.
@@ -16,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CheckDef, InspectionRow } from '../inspect/model.ts';
-import { ARM_FUNCTION } from '../remote/commit-confirm.ts';
+import { ARM_FUNCTION, SSHD_FUNCTIONS } from '../remote/commit-confirm.ts';
 
 export interface BaselineRemediation {
   host: string;
@@ -194,14 +195,12 @@ og_sshd() {
   chmod --reference="$cfg" "$T/sshd_config" 2>/dev/null
   # Commit-confirmed: the host puts the old file back and reloads unless a fresh connection confirms.
   og_arm "$CID" "$CSECS" sshd "$cfg" || { rc=1; return 0; }
+  # The daemon that listens, on whatever port, and how it runs (its systemd unit, whatever it is called; its argv),
+  # noted before the file changes: it is that daemon that must load the new file, not one found on port 22 or by name.
+  D=$T/sshd-state; mkdir -p "$D" && og_sshd_note
   og_install "$T/sshd_config" "$cfg" || { printf 'OG\terror\tcannot write %s\n' "$cfg"; rc=1; return 0; }
   while IFS= read -r l; do printf 'OG\tsshd-set\t%s\n' "$l"; done < "$T/set"
-  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
-    systemctl reload ssh 2>/dev/null || systemctl reload sshd
-  else
-    pid=$(ss -Htlnp 'sport = :22' 2>/dev/null | sed -n 's/.*"sshd",pid=\([0-9]*\).*/\1/p' | head -n 1)
-    [ -n "$pid" ] && kill -HUP "$pid"
-  fi && printf 'OG\tsshd-reloaded\n' || { printf 'OG\terror\tsshd reload failed\n'; rc=1; }
+  og_sshd_reload && printf 'OG\tsshd-reloaded\n' || { printf 'OG\terror\tsshd reload failed\n'; rc=1; }
 }
 og_sysctl() {
   c=$1 k=$2 v=$3 kre=$(printf '%s' "$2" | sed 's/\./\\./g')
@@ -238,7 +237,7 @@ export function renderBaselineScript(r: BaselineRemediation, o: BaselineScriptOp
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   if (!/^[A-Za-z0-9._-]+$/.test(o.confirm.id)) throw new Error(`confirmation id '${o.confirm.id}' is not safe`);
   const sshdChecks = [...new Set(r.sshd.map((s) => s.check))].join(',');
-  const parts = [`CID=${q(o.confirm.id)} CSECS=${Math.max(5, Math.floor(o.confirm.seconds))} CHECKS=${q(sshdChecks)}`, PRELUDE, ARM_FUNCTION];
+  const parts = [`CID=${q(o.confirm.id)} CSECS=${Math.max(5, Math.floor(o.confirm.seconds))} CHECKS=${q(sshdChecks)}`, PRELUDE, SSHD_FUNCTIONS, ARM_FUNCTION];
   // Every path first: one refused and nothing is changed on the host. The functions below check again before they write.
   if (r.sshd.length > 0) parts.push(`og_may "$CHECKS" /etc/ssh/sshd_config || :`);
   for (const s of r.sysctl) parts.push(`og_may_sysctl ${q(s.check)} ${q(s.key)}`);

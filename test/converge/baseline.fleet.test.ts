@@ -1,8 +1,9 @@
 /**
  * opsgate converge baseline against real sshd hosts: sshd options fixed in
- * sshd_config only after `sshd -t` accepts the result, then sshd reloaded;
+ * sshd_config only after `sshd -t` accepts the result, then the sshd that listens (on any port) reloaded;
  * sysctl fixed running and persisted; a file mode tightened.
  */
+import { execFileSync } from 'node:child_process';
 import { appendFile, chmod, link, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -37,8 +38,10 @@ beforeAll(async () => {
       { id: 'cb-4', groups: ['lnk'], sshd: { permitRootLogin: 'yes' }, sysctlRuntime: { 'net.ipv4.ip_forward': '1' } },
       { id: 'cb-5', groups: ['lnk'], sshd: { permitRootLogin: 'yes' } },
       { id: 'cb-6', groups: ['lnk'], sshd: { permitRootLogin: 'yes' }, sysctlRuntime: { 'net.ipv4.ip_forward': '1' } },
+      { id: 'cb-7', groups: ['alt'], sshd: { extra: ['PasswordAuthentication yes'] } },
     ],
   });
+  await moveSshd('cb-7', 2222);
   repo = await makeRepo(fleet);
   await repo.write('policies/baselines/fixable.yaml', {
     id: 'fixable',
@@ -70,6 +73,12 @@ beforeAll(async () => {
     ],
   });
   await repo.write('inventory/groups/lnk.yaml', { id: 'lnk', title: 'lnk', owners: [] });
+  await repo.write('policies/baselines/no-password.yaml', {
+    id: 'no-password',
+    title: 'no-password',
+    checks: [check('ssh.password', 'sshd_option', { option: 'passwordauthentication', equals: 'no' })],
+  });
+  await repo.write('inventory/groups/alt.yaml', { id: 'alt', title: 'alt', owners: [] });
   repo.commit('baselines');
   await chmod(path.join(fleet.dir, 'cb-1', 'etc', 'login.defs'), 0o666);
   // Debian's own link to sysctl.conf is not refused: sysctl.conf is edited by its own name, never through the link.
@@ -88,6 +97,37 @@ beforeAll(async () => {
   await writeFile(etcOf('cb-6', 'sysctl.d', 'login.defs'), 'x\n', { mode: 0o600 });
   await writeFile(etcOf('cb-6', 'sysctl.d', 'defs-copy'), 'x\n', { mode: 0o600 });
 }, 60_000);
+
+/** In HOST's network namespace. */
+const inNs = (host: string, argv: string[]) => execFileSync('ip', ['netns', 'exec', fleet.namespaceOf(host), ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const listeners = (host: string) => inNs(host, ['ss', '-Htlnp']);
+
+/** HOST's sshd listens on PORT only (its file says so, and the daemon was HUPed onto it); opsgate reaches it there. */
+async function moveSshd(host: string, port: number): Promise<void> {
+  const file = path.join(fleet.dir, host, 'etc', 'ssh', 'sshd_config');
+  await writeFile(file, (await readFile(file, 'utf8')).replace('ListenAddress 127.0.0.1:22\n', `ListenAddress 127.0.0.1:${port}\n`));
+  const pid = /"sshd",pid=(\d+)/.exec(listeners(host))![1]!;
+  process.kill(Number(pid), 'SIGHUP');
+  for (let i = 0; i < 50 && !listeners(host).includes(`127.0.0.1:${port}`); i++) await new Promise((r) => setTimeout(r, 100));
+  expect(listeners(host)).toContain(`127.0.0.1:${port}`);
+  expect(listeners(host)).not.toContain('127.0.0.1:22 ');
+  fleet.hosts.find((h) => h.id === host)!.proxy_command = ['ip', 'netns', 'exec', fleet.namespaceOf(host), 'nc', '127.0.0.1', String(port)];
+}
+
+/**
+ * The authentication methods the RUNNING daemon offers a fresh connection (its "Permission denied (…)" list): what it
+ * loaded, not what its files say (`sshd -T` reads the files).
+ */
+function offeredMethods(host: string, port: number): string {
+  try {
+    const options = ['BatchMode=yes', 'IdentitiesOnly=yes', 'IdentityFile=none', 'StrictHostKeyChecking=no', 'UserKnownHostsFile=/dev/null', 'ConnectTimeout=5'];
+    inNs(host, ['ssh', '-F', '/dev/null', '-p', String(port), ...options.flatMap((o) => ['-o', o]), 'nobody@127.0.0.1', 'true']);
+  } catch (e) {
+    return /Permission denied \(([^)]*)\)/.exec(String((e as { stderr?: string }).stderr))?.[1] ?? `no answer: ${String((e as { stderr?: string }).stderr)}`;
+  }
+  return 'logged in';
+}
+
 afterAll(async () => {
   await fleet?.stop();
   await repo?.cleanup();
@@ -119,6 +159,18 @@ MACHINE.describe('converge baseline', () => {
     // The reloaded sshd still serves logins: a second run finds nothing to do.
     const again = await cli('converge', 'baseline', '--check', '--baselines', 'fixable', '--hosts', 'cb-1', '--identity', fleet.clientKeyPath);
     expect(again.code).toBe(0);
+  }, 60_000);
+
+  it('reloads the sshd that listens on another port: a fresh connection meets the converged setting', async () => {
+    expect(offeredMethods('cb-7', 2222)).toBe('publickey,password');
+    const r = await cli('converge', 'baseline', '--baselines', 'no-password', '--hosts', 'cb-7', '--identity', fleet.clientKeyPath);
+    expect(r.out).toContain('cb-7: sshd-set PasswordAuthentication no');
+    expect(r.out).toContain('cb-7: sshd-reloaded');
+    expect(r.out).not.toContain('reload failed');
+    expect(r.code, r.out + r.err).toBe(0);
+    // The daemon that answers runs the new file, not only the file on disk.
+    expect(offeredMethods('cb-7', 2222)).toBe('publickey');
+    expect(listeners('cb-7')).toContain('127.0.0.1:2222');
   }, 60_000);
 
   it('never installs an sshd_config that sshd -t rejects', async () => {
