@@ -1,5 +1,5 @@
 import { flowNode, MAX_DEPTH, type PositionRecord } from './fast-yaml-flow.ts';
-import { claimKey, keyMark, keyRelease, plainKey, quotedKey } from './fast-yaml-keys.ts';
+import { claimKey, compactMapping, itemMark, keyMark, keyRelease, plainKey, pushItem, quotedKey, resetStacks, takeItems } from './fast-yaml-keys.ts';
 import {
   BAIL,
   blockScalar,
@@ -71,7 +71,7 @@ export function readFastPositions(text: string): { data: Record<string, unknown>
 function read(text: string): Record<string, unknown> | undefined {
   s = text;
   n = text.length;
-  keyRelease(0);
+  resetStacks();
   try {
     const first = nextContent(0);
     if (first < 0 || isSeqEntry(first + ind)) return undefined;
@@ -152,7 +152,6 @@ function blockMapping(p: number, indent: number, depth: number): number {
   const map: Record<string, unknown> = {};
   const base = keyMark();
   const keys = positions && new Map<string, [number, number]>();
-  if (keys) positions!.set(map, { keys });
   for (;;) {
     const colon = mappingKey(p);
     const key = out.val as string;
@@ -163,8 +162,10 @@ function blockMapping(p: number, indent: number, depth: number): number {
     map[key] = out.val;
     if (keys) keys.set(key, [p, valAt]);
     if (next < 0 || ind < indent) {
+      const done = compactMapping(map, keyMark() - base);
+      if (keys) positions!.set(done, { keys });
       keyRelease(base);
-      out.val = map;
+      out.val = done;
       return next;
     }
     if (ind > indent) throw BAIL;
@@ -217,16 +218,17 @@ function blockKeyEnd(p: number): number {
 /** A block sequence whose first '-' is at p, indented `indent`. */
 function blockSeq(p: number, indent: number, depth: number): number {
   if (depth > MAX_DEPTH) throw BAIL;
-  const seq: unknown[] = [];
+  const base = itemMark();
   const items: number[] | undefined = positions && [];
-  if (items) positions!.set(seq, { items });
   for (;;) {
     let q = p + 1;
     while (s.charCodeAt(q) === SP) q++;
     const next = blockValue(q, indent, depth, false);
-    seq.push(out.val);
+    pushItem(out.val);
     items?.push(valAt);
     if (next < 0 || ind < indent || (ind === indent && !isSeqEntry(next + indent))) {
+      const seq = takeItems(base);
+      if (items) positions!.set(seq, { items });
       out.val = seq;
       return next;
     }
