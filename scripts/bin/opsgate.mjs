@@ -14,23 +14,29 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const entry = path.join(root, 'scripts/bin/opsgate.ts');
 
-/** A fingerprint of every source file (path, size, mtime): a new one means a new bundle. */
+/**
+ * A fingerprint of every source file (path, size, mtime): a new one means a new bundle.
+ * Runs before every command in a checkout, so it stays lean: one hash update, paths
+ * joined by hand (path.join per file cost half of its ~10 ms).
+ */
 function sourceVersion() {
-  const hash = createHash('sha256');
+  const parts = [];
   const walk = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = path.join(dir, e.name);
+    const entries = readdirSync(dir, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const e of entries) {
+      const p = dir + path.sep + e.name;
       if (e.isDirectory()) walk(p);
       else if (/\.(ts|mjs|json)$/.test(e.name)) {
         const s = statSync(p);
-        hash.update(`${p}\0${s.size}\0${s.mtimeMs}\n`);
+        parts.push(p, s.size, s.mtimeMs);
       }
     }
   };
   walk(path.join(root, 'scripts'));
   const pkg = statSync(path.join(root, 'package.json'));
-  hash.update(`package.json\0${pkg.size}\0${pkg.mtimeMs}`);
-  return hash.digest('hex').slice(0, 16);
+  parts.push('package.json', pkg.size, pkg.mtimeMs);
+  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
 }
 
 function fail(message) {

@@ -1,4 +1,4 @@
-import { claimKey, keyMark, keyRelease, plainKey, quotedKey } from './fast-yaml-keys.ts';
+import { claimKey, compactMapping, itemMark, keyMark, keyRelease, plainKey, pushItem, quotedKey, takeItems } from './fast-yaml-keys.ts';
 import { BAIL, COLON, DQ, doubleQuoted, isIndicator, out, plainEnd, plainStarts, resolvePlain, singleQuoted, SP, SQ, STOP_COLON, STOP_FLOW, trimEnd } from './fast-yaml-scalars.ts';
 
 /**
@@ -38,20 +38,23 @@ function skipSpaces(s: string, p: number): number {
 
 function flowSeq(s: string, p: number, depth: number, rec: PositionRecord | undefined): number {
   if (depth > MAX_DEPTH) throw BAIL;
-  const seq: unknown[] = [];
   const items: number[] | undefined = rec && [];
-  if (items) rec!.set(seq, { items });
   let q = skipSpaces(s, p + 1);
   if (s.charCodeAt(q) === 93) {
-    out.val = seq;
+    const empty: unknown[] = [];
+    if (items) rec!.set(empty, { items });
+    out.val = empty;
     return q + 1;
   }
+  const base = itemMark();
   for (;;) {
     items?.push(q);
     q = skipSpaces(s, flowNode(s, q, depth + 1, rec));
-    seq.push(out.val);
+    pushItem(out.val);
     const c = s.charCodeAt(q);
     if (c === 93) {
+      const seq = takeItems(base);
+      if (items) rec!.set(seq, { items });
       out.val = seq;
       return q + 1;
     }
@@ -65,9 +68,9 @@ function flowMap(s: string, p: number, depth: number, rec: PositionRecord | unde
   if (depth > MAX_DEPTH) throw BAIL;
   const map: Record<string, unknown> = {};
   const keys = rec && new Map<string, [number, number]>();
-  if (keys) rec!.set(map, { keys });
   let q = skipSpaces(s, p + 1);
   if (s.charCodeAt(q) === 125) {
+    if (keys) rec!.set(map, { keys });
     out.val = map;
     return q + 1;
   }
@@ -83,8 +86,10 @@ function flowMap(s: string, p: number, depth: number, rec: PositionRecord | unde
     keys?.set(key, [k, v]);
     const c = s.charCodeAt(q);
     if (c === 125) {
+      const done = compactMapping(map, keyMark() - base);
+      if (keys) rec!.set(done, { keys });
       keyRelease(base);
-      out.val = map;
+      out.val = done;
       return q + 1;
     }
     if (c !== 44) throw BAIL;

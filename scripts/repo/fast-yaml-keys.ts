@@ -14,6 +14,31 @@ import { BAIL, DQ, doubleQuoted, out, resolvePlain, singleQuoted } from './fast-
  */
 const RESERVED_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype', '<<']);
 
+/**
+ * The items of the sequences being read, innermost last: a sequence is made from its
+ * items once they are all read (takeItems), so its array has exactly their number of
+ * slots. An array grown by push keeps room for 17 items, most of it never used: about
+ * 10 MB of the heap at ten thousand documents, which every garbage collection then copied.
+ */
+const itemStack: unknown[] = [];
+let itemTop = 0;
+
+/** Where the items of a sequence starting now begin (takeItems' `base`). */
+export function itemMark(): number {
+  return itemTop;
+}
+
+export function pushItem(value: unknown): void {
+  itemStack[itemTop++] = value;
+}
+
+/** The items pushed since `base`, as an array of their exact length; forgets them. */
+export function takeItems(base: number): unknown[] {
+  const seq = itemStack.slice(base, itemTop);
+  itemTop = base;
+  return seq;
+}
+
 /** The keys of the mappings being read, innermost last: a duplicate is found by a short scan, not a property lookup. */
 const keyStack: string[] = [];
 let keyTop = 0;
@@ -27,6 +52,24 @@ export function keyMark(): number {
 export function keyRelease(base: number): void {
   keyTop = base;
 }
+
+/** A new document: no sequence or mapping is being read (a document the reader gave up on may have left some). */
+export function resetStacks(): void {
+  keyTop = 0;
+  itemTop = 0;
+}
+
+/**
+ * V8 keeps an object whose properties are added by computed key (`map[key] = v`) in
+ * dictionary mode once it has about 20 of them (an incident's top level has 28–30):
+ * several times the memory, and slower to read for every rule. A copy made by spread
+ * has the same properties in the same order, in fast mode. The mapping had `count` keys.
+ */
+export function compactMapping(map: Record<string, unknown>, count: number): Record<string, unknown> {
+  return count < MANY_KEYS ? map : { ...map };
+}
+/** Fewer keys than this stay in fast mode as they are added. */
+const MANY_KEYS = 17;
 
 /** Records `key` (not reserved: plainKey and quotedKey see to that) for the mapping whose keys start at `base`; a repeated key is left to the positional parser. */
 export function claimKey(map: Record<string, unknown>, base: number, key: string): void {

@@ -135,8 +135,11 @@ export function resolvePlain(str: string): unknown {
   if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) {
     // A '-' after a digit (2026-11-28, a date or timestamp) fits none of the forms below: a
     // sign comes first or right after the exponent's e. A string, without six regex tests.
-    const d = str.charCodeAt(3);
-    if (str.charCodeAt(4) === 45 && d >= 48 && d <= 57) return str;
+    // Read past the end, charCodeAt costs its optimised caller a deoptimisation (and a recompile): lengths first.
+    if (str.length > 4) {
+      const d = str.charCodeAt(3);
+      if (str.charCodeAt(4) === 45 && d >= 48 && d <= 57) return str;
+    }
     if (OCT.test(str)) return parseInt(str.substring(2), 8);
     if (INT.test(str)) return parseInt(str, 10);
     if (HEX.test(str)) return parseInt(str.substring(2), 16);

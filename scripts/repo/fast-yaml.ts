@@ -1,5 +1,5 @@
 import { flowNode, MAX_DEPTH, type PositionRecord } from './fast-yaml-flow.ts';
-import { claimKey, keyMark, keyRelease, plainKey, quotedKey } from './fast-yaml-keys.ts';
+import { claimKey, compactMapping, itemMark, keyMark, keyRelease, plainKey, pushItem, quotedKey, resetStacks, takeItems } from './fast-yaml-keys.ts';
 import {
   BAIL,
   blockScalar,
@@ -38,8 +38,87 @@ import {
  */
 export function parseFastYaml(text: string, plain = false): Record<string, unknown> | undefined {
   if (!plain && UNCERTAIN_CHARS.test(text)) return undefined;
+  if (!warm) warmUp();
   positions = undefined;
   return read(text);
+}
+
+/**
+ * Every path of the reader, taken once before the first real document (with and
+ * without recording positions). V8 optimises the reader's functions after a few
+ * hundred documents; a path none of them took (a comment after trailing spaces, a
+ * flow mapping, a key with its value below, position recording for a located
+ * diagnostic) then throws the optimised code away when a later document takes it,
+ * and V8 compiles the function again: at ten thousand documents the reader's
+ * functions were compiled two to four times each. The result is discarded.
+ */
+export const WARM_UP = [
+  'id: warm-01',
+  'title: 预热 "quoted" words  # a comment after spaces',
+  'n: 22',
+  '',
+  '   ',
+  'neg: -1.5e3',
+  'hex: 0x1F',
+  'oct: 0o17',
+  'inf: -.inf',
+  'nan: .NaN',
+  'yes: true',
+  'no: False',
+  'nothing: ~',
+  'empty:',
+  'date: 2026-11-28',
+  'at: 2026-11-28T22:00:00+08:00',
+  "single: 'it''s'",
+  'double: "a\\tb \\u00e9 \\x41 \\" end"',
+  'flow: [a, "b", \'c\', 1, {k: v, "q": [x, y]}, []]',
+  'map: {a: 1, b: [2, 3], c: {}}',
+  'nested:',
+  '  deeper:',
+  '    key: value   ',
+  '    list:',
+  '    - one',
+  '    - two # comment',
+  '  seq:',
+  '    - a: 1',
+  '      b: two words',
+  '    - - x',
+  '      - y',
+  '    - "quoted": 1',
+  "      'single': 2",
+  'literal: |',
+  '  line one',
+  '',
+  '  line two',
+  'literal_strip: |-',
+  '  kept',
+  'literal_keep: |+',
+  '  kept',
+  '',
+  'folded: >',
+  '  folded',
+  '  text',
+  '',
+  '    more indented',
+  '  back',
+  'folded_strip: >-',
+  '  x',
+  '# a comment line',
+  'last: end',
+  '',
+].join('\n');
+let warm = false;
+
+function warmUp(): void {
+  warm = true;
+  // Also without the last line break: a value that ends the text.
+  const unterminated = WARM_UP.trimEnd();
+  for (let k = 0; k < 3; k++) {
+    for (const text of [WARM_UP, unterminated]) {
+      read(text);
+      readFastPositions(text);
+    }
+  }
 }
 
 /**
@@ -71,7 +150,7 @@ export function readFastPositions(text: string): { data: Record<string, unknown>
 function read(text: string): Record<string, unknown> | undefined {
   s = text;
   n = text.length;
-  keyRelease(0);
+  resetStacks();
   try {
     const first = nextContent(0);
     if (first < 0 || isSeqEntry(first + ind)) return undefined;
@@ -152,7 +231,6 @@ function blockMapping(p: number, indent: number, depth: number): number {
   const map: Record<string, unknown> = {};
   const base = keyMark();
   const keys = positions && new Map<string, [number, number]>();
-  if (keys) positions!.set(map, { keys });
   for (;;) {
     const colon = mappingKey(p);
     const key = out.val as string;
@@ -163,8 +241,10 @@ function blockMapping(p: number, indent: number, depth: number): number {
     map[key] = out.val;
     if (keys) keys.set(key, [p, valAt]);
     if (next < 0 || ind < indent) {
+      const done = compactMapping(map, keyMark() - base);
+      if (keys) positions!.set(done, { keys });
       keyRelease(base);
-      out.val = map;
+      out.val = done;
       return next;
     }
     if (ind > indent) throw BAIL;
@@ -217,16 +297,17 @@ function blockKeyEnd(p: number): number {
 /** A block sequence whose first '-' is at p, indented `indent`. */
 function blockSeq(p: number, indent: number, depth: number): number {
   if (depth > MAX_DEPTH) throw BAIL;
-  const seq: unknown[] = [];
+  const base = itemMark();
   const items: number[] | undefined = positions && [];
-  if (items) positions!.set(seq, { items });
   for (;;) {
     let q = p + 1;
     while (s.charCodeAt(q) === SP) q++;
     const next = blockValue(q, indent, depth, false);
-    seq.push(out.val);
+    pushItem(out.val);
     items?.push(valAt);
     if (next < 0 || ind < indent || (ind === indent && !isSeqEntry(next + indent))) {
+      const seq = takeItems(base);
+      if (items) positions!.set(seq, { items });
       out.val = seq;
       return next;
     }

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import { strayFileDiagnostic } from './governed.ts';
-import { matchKind } from './kinds.ts';
+import { matchKind, type KindMatch } from './kinds.ts';
 import { parseDocumentText, type AnyDoc, type ParsedDocument } from './parse-document.ts';
 import { lazyLocator, YAML_LIMITS } from './parse-yaml.ts';
 import { joinRepoPath } from './repo-path.ts';
@@ -37,10 +37,11 @@ function readCapped(abs: string): Uint8Array | number {
 
 /**
  * One governed file of the repository, read (by `ahead`'s thread when it has
- * read it), parsed and validated: what readRepo does per file, in either thread. Edge.
+ * read it), parsed and validated: what readRepo does per file, in either thread.
+ * `known.match`: `matchKind(rel)`, when the caller has it already. Edge.
  */
-export function loadFile(root: string, rel: string, validator: SchemaValidator, ahead?: ReadAhead): ParsedDocument {
-  const match = matchKind(rel);
+export function loadFile(root: string, rel: string, validator: SchemaValidator, ahead?: ReadAhead, known?: { match: KindMatch | undefined }): ParsedDocument {
+  const match = known ? known.match : matchKind(rel);
   if (!match) return { diagnostics: [strayFileDiagnostic(rel)] };
   const abs = joinRepoPath(root, rel);
   const taken = ahead?.take(abs);

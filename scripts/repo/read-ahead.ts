@@ -14,7 +14,10 @@ import { plainUtf8, type ByteFacts } from './byte-facts.ts';
  * Whatever goes wrong on the reader's side (it cannot start, a file cannot be
  * opened, it does not answer for a long time) answers `undefined`: the caller
  * then reads that file itself, and so gets exactly the result, or the error,
- * it would get without the reader.
+ * it would get without the reader. So do the first files, while the reader
+ * thread is still starting (about 50 ms, longer on a busy machine): the parsing
+ * thread reads them itself instead of waiting, and the reader begins with the
+ * first file the parsing thread has not claimed (SELF below).
  *
  * The reader also establishes each file's byte facts (byte-facts.ts: sha256,
  * NUL-free valid UTF-8, no character the fast YAML reader leaves to the
@@ -24,21 +27,26 @@ import { plainUtf8, type ByteFacts } from './byte-facts.ts';
 export interface ReadAhead {
   /** Starts reading `files` (absolute paths) in order; take() must then be called in the same order. */
   begin(files: string[]): void;
-  /** The bytes of `file`, its size when it is over the limit, or undefined: read it yourself. */
+  /** The bytes of `file`, its size when it is over the limit, or undefined: read it yourself (also while the reader is starting). */
   take(file: string): Uint8Array | number | undefined;
   /** The facts about the bytes the last take() returned, when the reader established them. */
   facts(): ByteFacts | undefined;
   /** Stops the reader (it exits when it sees this, or when it has read everything; one never begun is terminated). */
   close(): void;
+  /** Whether the reader thread has begun reading the list (tests: from then on it hands over every file it can read). */
+  started(): boolean;
   /** Settles when the reader thread has exited (tests). */
   exited: Promise<void>;
 }
 
-// Shared control words: files read, files released by the parser, stop, reader failed.
+// Shared control words: files read, files released by the parser, stop, reader failed, and SELF:
+// while it is n >= 0, the parsing thread has read the first n files itself and the reader has not
+// started; the reader takes over by swapping in -1 - n, and begins with file n.
 const PRODUCED = 0;
 const CONSUMED = 1;
 const STOP = 2;
 const FAILED = 3;
+const SELF = 4;
 /**
  * The ring holds a whole repository of ten thousand documents (about 17 MB), so
  * the reader never waits for room there and is never woken. With 8 MB it filled
@@ -77,8 +85,10 @@ parentPort.once('message', ({ files, control, meta: metaBuffer, ring: ringBuffer
   const buf = Buffer.allocUnsafe(maxBytes + 1);
   const starts = new Int32Array(files.length);
   let head = 0;
+  let first = Atomics.load(ctl, ${SELF});
+  for (let seen; (seen = Atomics.compareExchange(ctl, ${SELF}, first, -1 - first)) !== first; ) first = seen;
   try {
-    for (let i = 0; i < files.length; i++) {
+    for (let i = first; i < files.length; i++) {
       if (Atomics.load(ctl, ${STOP})) return;
       let len = -1;
       let size = 0;
@@ -166,7 +176,7 @@ export function startReadAhead(maxBytes: number, ringBytes = RING_BYTES): ReadAh
   // An error in the reader is seen through FAILED or the patience limit; this only keeps it from being thrown here.
   worker.on('error', () => {});
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  const control = new Int32Array(new SharedArrayBuffer(16));
+  const control = new Int32Array(new SharedArrayBuffer(4 * 5));
   let files: string[] = [];
   let meta = new Int32Array(new SharedArrayBuffer(8));
   let ring = new Uint8Array(new SharedArrayBuffer(8));
@@ -202,6 +212,8 @@ export function startReadAhead(maxBytes: number, ringBytes = RING_BYTES): ReadAh
         Atomics.store(control, CONSUMED, i);
         if (i % RELEASE_BATCH === 0) Atomics.notify(control, CONSUMED);
       }
+      // The reader has not started yet: this file is the caller's to read, not a wait for the reader's start-up.
+      if (Atomics.load(control, SELF) === i && Atomics.compareExchange(control, SELF, i, i + 1) === i) return undefined;
       for (let seen = Atomics.load(control, PRODUCED); seen <= i; seen = Atomics.load(control, PRODUCED)) {
         if (Atomics.load(control, FAILED)) return giveUp();
         Atomics.notify(control, CONSUMED);
@@ -219,6 +231,9 @@ export function startReadAhead(maxBytes: number, ringBytes = RING_BYTES): ReadAh
       const f = meta[META * taken + 2]!;
       if (!(f & HASHED)) return undefined;
       return { sha256: digests.toString('hex', 32 * taken, 32 * taken + 32), utf8: (f & UTF8) !== 0, plain: (f & PLAIN) !== 0 };
+    },
+    started() {
+      return Atomics.load(control, SELF) < 0;
     },
     close() {
       // A reader that never got its list holds no file open: end it now. One reading stops at its next file.

@@ -134,9 +134,10 @@ export async function readRepo(root: string, options: ReadRepoOptions = {}): Pro
     files = listDocumentFiles(root, diagnostics).filter(isGovernedFile);
     if (useWorker && schemas) results = await loadInTwoThreads(root, files, schemas, validator, useWorker === 'all', options.onWorkerDone);
     else {
-      // The files loadFile reads, in the order it reads them (a file no kind matches is reported without reading).
-      ahead?.begin(files.filter((rel) => matchKind(rel)).map((rel) => joinRepoPath(root, rel)));
-      results = files.map((rel) => loadFile(root, rel, validator, ahead));
+      // Each path matched once: the files loadFile reads, in the order it reads them (a file no kind matches is reported without reading).
+      const matches = files.map((rel) => ({ match: matchKind(rel) }));
+      ahead?.begin(files.filter((_, i) => matches[i]!.match).map((rel) => joinRepoPath(root, rel)));
+      results = files.map((rel, i) => loadFile(root, rel, validator, ahead, matches[i]));
     }
   } finally {
     // Also when reading the schemas or listing failed: no reader thread is left waiting.

@@ -4,7 +4,7 @@
  * error with the reason (exit 3), never a silent fallback to tsx.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -56,6 +56,27 @@ describe('the opsgate bin', () => {
     });
     const r = await bin(root, []);
     expect(r).toMatchObject({ code: 0, stdout: 'from the bundle\n' });
+  });
+
+  it('a source edited after the build (same size, or a new file) runs from a new bundle', async () => {
+    const root = await layout('edited', {
+      'scripts/bin/opsgate.ts': "import { greet } from './greet.ts';\nprocess.stdout.write(greet() + '\\n');\n",
+      'scripts/bin/greet.ts': "export const greet = (): string => 'first';\n",
+      'scripts/report/records-worker.ts': 'export {};\n',
+      'scripts/repo/read-worker.ts': 'export {};\n',
+    });
+    expect(await bin(root, [])).toMatchObject({ code: 0, stdout: 'first\n' });
+    // Same size: only the modification time tells the edit apart.
+    await writeFile(path.join(root, 'scripts/bin/greet.ts'), "export const greet = (): string => 'again';\n");
+    await utimes(path.join(root, 'scripts/bin/greet.ts'), new Date(), new Date(Date.now() + 5000));
+    expect(await bin(root, [])).toMatchObject({ code: 0, stdout: 'again\n' });
+    await mkdir(path.join(root, 'scripts/deep/er'), { recursive: true });
+    await writeFile(path.join(root, 'scripts/deep/er/word.ts'), "export const word = 'nested';\n");
+    await writeFile(path.join(root, 'scripts/bin/greet.ts'), "export { word as greetWord } from '../deep/er/word.ts';\nexport const greet = (): string => 'x';\n");
+    await writeFile(path.join(root, 'scripts/bin/opsgate.ts'), "import { greetWord } from './greet.ts';\nprocess.stdout.write(greetWord + '\\n');\n");
+    expect(await bin(root, [])).toMatchObject({ code: 0, stdout: 'nested\n' });
+    await writeFile(path.join(root, 'scripts/deep/er/word.ts'), "export const word = 'nested, edited';\n");
+    expect(await bin(root, [])).toMatchObject({ code: 0, stdout: 'nested, edited\n' });
   });
 
   it('a source that does not build is exit 3 with the located error, and nothing runs', async () => {

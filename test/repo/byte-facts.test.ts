@@ -6,7 +6,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plainUtf8 } from '../../scripts/repo/byte-facts.ts';
 import { UNCERTAIN_CHARS } from '../../scripts/repo/fast-yaml.ts';
-import { startReadAhead } from '../../scripts/repo/read-ahead.ts';
+import { startReadAhead, type ReadAhead } from '../../scripts/repo/read-ahead.ts';
+
+/** Waits until the reader thread has begun its list: before that, the caller reads the files itself. */
+async function untilStarted(ahead: ReadAhead): Promise<void> {
+  for (let k = 0; !ahead.started(); k++) {
+    if (k > 2000) throw new Error('the reader thread did not start within 20 s');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 /**
  * The reader thread's byte facts skip checks on the parsing thread, so each must
@@ -79,10 +87,11 @@ describe('the read-ahead byte facts', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('come with each file handed over, and are that file’s', () => {
+  it('come with each file handed over, and are that file’s', async () => {
     const ahead = startReadAhead(200)!;
     const files = cases.map(([name]) => path.join(dir, `${name}.yaml`));
     ahead.begin([...files, path.join(dir, 'missing.yaml')]);
+    await untilStarted(ahead);
     for (const [i, [name, bytes]] of cases.entries()) {
       const got = ahead.take(files[i]!);
       if (bytes.length > 200) {
@@ -103,10 +112,16 @@ describe('the read-ahead byte facts', () => {
     ahead.close();
   });
 
-  it('none for a file taken out of order (the caller reads it)', () => {
-    const ahead = startReadAhead(200)!;
+  it('none for a file taken out of order, or while the reader starts (the caller reads it)', async () => {
     const files = cases.slice(0, 3).map(([name]) => path.join(dir, `${name}.yaml`));
+    const early = startReadAhead(200)!;
+    early.begin(files);
+    expect(early.take(files[0]!)).toBeUndefined();
+    expect(early.facts()).toBeUndefined();
+    early.close();
+    const ahead = startReadAhead(200)!;
     ahead.begin(files);
+    await untilStarted(ahead);
     expect(ahead.take(files[0]!)).toBeInstanceOf(Uint8Array);
     expect(ahead.facts()).toBeDefined();
     expect(ahead.take(files[2]!)).toBeUndefined();

@@ -1,6 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { parseFastYaml } from '../../scripts/repo/fast-yaml.ts';
+import { parseFastYaml, readFastPositions, WARM_UP } from '../../scripts/repo/fast-yaml.ts';
 import { parseYamlText } from '../../scripts/repo/parse-yaml.ts';
 
 /** What the positional parser's library reads (schema 'core'), or undefined when it reports an error. */
@@ -159,6 +159,15 @@ describe('the fast YAML reader', () => {
 
   it.each(LEFT_TO_POSITIONAL)('leaves %s to the positional parser', (_name, text) => {
     expect(parseFastYaml(text)).toBeUndefined();
+  });
+
+  it('reads its own warm-up document whole, exactly as the yaml library does (else the warm-up would warm nothing)', () => {
+    for (const text of [WARM_UP, WARM_UP.trimEnd()]) {
+      const expected = reference(text);
+      expect(expected).toBeDefined();
+      expect(parseFastYaml(text)).toStrictEqual(expected);
+      expect(readFastPositions(text)?.data).toStrictEqual(expected);
+    }
   });
 
   it('keeps no state from one document to the next', () => {
