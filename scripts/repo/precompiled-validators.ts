@@ -8,7 +8,7 @@
  * is missing, unreadable or rejected by V8 (another Node version or flags) only costs
  * that time: the script is compiled from source and a new cache written. Edge (file I/O).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -28,6 +28,8 @@ export interface LoadOptions {
    * source and name, and then reads no cache: tests load under new names to act as new runs.
    */
   filename?: string;
+  /** The V8 flags this process runs with (tests); default: node's own arguments and NODE_OPTIONS. */
+  v8Flags?: string;
 }
 
 /** How the last load went (tests, benchmarks): `hit` used the cache; `written` made one. */
@@ -44,8 +46,13 @@ export function precompiledValidators(): Validators {
 export function loadValidators(options: LoadOptions = {}): Validators {
   const script = options.script ?? { source, sha256: sourceSha256 };
   // V8 accepts a cache for any source of the same length: the name carries the content's hash,
-  // and V8's version (a cache from another version is rejected anyway; this avoids rewriting it).
-  const file = options.cacheDir ? path.join(options.cacheDir, `validators-${script.sha256.slice(0, 16)}-v8-${process.versions.v8}.cache`) : undefined;
+  // V8's version and the flags it runs with (V8 rejects a cache made under other flags; one file
+  // per set keeps runs with and without, say, a NODE_OPTIONS flag from rewriting each other's).
+  const flags = createHash('sha256')
+    .update(options.v8Flags ?? `${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`)
+    .digest('hex')
+    .slice(0, 8);
+  const file = options.cacheDir ? path.join(options.cacheDir, `validators-${script.sha256.slice(0, 16)}-v8-${process.versions.v8}-${flags}.cache`) : undefined;
   let cachedData: Buffer | undefined;
   if (file) {
     try {

@@ -66,6 +66,18 @@ describe('the precompiled validators through a V8 code cache', () => {
     expect(findings).toBeGreaterThan(20);
   });
 
+  it('keeps one cache per set of V8 flags, so runs under other flags do not rewrite each other', () => {
+    const cacheDir = path.join(dir, 'flags');
+    const yes = tinyScript('true');
+    loadValidators({ cacheDir, script: yes, filename: run(), v8Flags: '' });
+    const plain = lastLoad.file;
+    loadValidators({ cacheDir, script: yes, filename: run(), v8Flags: '--max-semi-space-size=4' });
+    expect(lastLoad.cache).toBe('written');
+    expect(lastLoad.file).not.toBe(plain);
+    loadValidators({ cacheDir, script: yes, filename: run(), v8Flags: '' });
+    expect([lastLoad.cache, lastLoad.file]).toEqual(['hit', plain]);
+  });
+
   it('never run one script with the cache of another of the same length', () => {
     const cacheDir = path.join(dir, 'same-length');
     const yes = tinyScript('true');
