@@ -23,6 +23,7 @@ export interface HostBackups {
   times: Date[];
 }
 
+/** restic reads `--time` in the local zone: the backups run with TZ=UTC, so this UTC text is the instant meant, on a machine in any zone. */
 const resticTime = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 19);
 
 export async function withFleetSessions<T>(fleet: RunningFleet, fn: (f: Fleet) => Promise<T>): Promise<T> {
@@ -64,7 +65,7 @@ export async function takeBackups(fleet: RunningFleet, password: string, plans: 
       for (const t of b.times) {
         const roots = [...new Set(Object.keys(b.files).map((rel) => path.posix.join('/mnt', rel.split('/')[0]!)))];
         const backup = renderRestic(target, 'backup', [`--host=${b.host}`, `--tag=${b.policy}`, `--time=${resticTime(t)}`, ...roots]);
-        await ok(s.exec(['sudo', '-n', '--', ...backup.argv], { stdin: passwordStdin(password), timeoutMs: 60_000 }), `restic backup on ${b.host}`);
+        await ok(s.exec(['sudo', '-n', '--', 'env', 'TZ=UTC', ...backup.argv], { stdin: passwordStdin(password), timeoutMs: 60_000 }), `restic backup on ${b.host}`);
       }
     }
   });

@@ -386,7 +386,8 @@ const sharedRepos = new Map<string, Promise<string>>();
 
 async function createResticRepo(hdir: string, spec: FleetHostSpec, password: string): Promise<string> {
   const r = spec.restic!;
-  const env = { ...process.env, RESTIC_PASSWORD: password, RESTIC_CACHE_DIR: path.join(hdir, '.restic-cache') };
+  // TZ=UTC: restic reads `--time` in the local zone, and the times below are written in UTC.
+  const env = { ...process.env, TZ: 'UTC', RESTIC_PASSWORD: password, RESTIC_CACHE_DIR: path.join(hdir, '.restic-cache') };
   const init = async (repo: string) => {
     await run('restic', ['init', '--repo', repo], { env });
     return repo;
