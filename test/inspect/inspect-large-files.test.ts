@@ -4,30 +4,18 @@
  * the rest of the host is judged. A key after the cap is never a pass: that row is an error, and the key is real (it logs in).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { stringify } from 'yaml';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { InspectionRow } from '../../scripts/inspect/model.ts';
+import { expect, it } from 'vitest';
 import { FILE_CAP } from '../../scripts/inspect/probe-bodies.ts';
-import { generateKeyPair } from '../fleet/keys.ts';
-import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
-import { writeFleetRepo } from './fleet-repo.ts';
-import { inspectRows } from './inspect-cli.ts';
+import { useInspectFleet } from './inspect-fleet-suite.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
 import { findRow } from './fleet-host.ts';
 
 const run = promisify(execFile);
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
-let fleet: RunningFleet;
-let root: string;
-let keyDir: string;
-let hidden: { privatePath: string; publicKey: string };
-let rows: InspectionRow[];
-let code: number;
 
 const check = (id: string, type: string, params: Record<string, unknown>) => ({ id, title: id, severity: 'high', type, params, rationale: 'r', remediation: 'm' });
 const BASELINE = {
@@ -42,43 +30,33 @@ const BASELINE = {
 };
 const padding = (bytes: number) => `#${'x'.repeat(1023)}\n`.repeat(Math.ceil(bytes / 1024));
 
-const row = (host: string, id: string) => findRow(rows, host, id);
+const row = (host: string, id: string) => findRow(suite.rows, host, id);
 
 async function loginWith(id: string, user: string, key: string): Promise<string> {
-  const h = fleet.hosts.find((x) => x.id === id)!;
+  const h = suite.fleet.hosts.find((x) => x.id === id)!;
   const opts = ['IdentitiesOnly=yes', 'BatchMode=yes', 'StrictHostKeyChecking=no', 'UserKnownHostsFile=/dev/null', `ProxyCommand=${h.proxy_command!.join(' ')}`];
   const r = await run('ssh', ['-i', key, ...opts.flatMap((o) => ['-o', o]), `${user}@${id}`, 'echo', 'in'], { timeout: 20_000 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
   return r.stdout.trim();
 }
 
-beforeAll(async () => {
-  if (!MACHINE.runs) return;
-  keyDir = await mkdtemp(path.join(os.tmpdir(), 'og-large-'));
-  const alice = await generateKeyPair(path.join(keyDir, 'alice'), 'ed25519', 'alice');
-  const bob = await generateKeyPair(path.join(keyDir, 'bob'), 'ed25519', 'bob');
-  hidden = await generateKeyPair(path.join(keyDir, 'hidden'), 'ed25519', 'hidden');
-  fleet = await startFleet({ hosts: [{ id: 'l-big', groups: ['web'], accounts: [{ name: 'deploy', uid: 1001 }] }] });
-  const own = path.join(fleet.dir, 'l-big');
-  // 17 MiB of comments: more than the client reads of the whole probe.
-  await writeFile(path.join(own, 'etc', 'sysctl.d', '00-big.conf'), padding(17 * 1024 * 1024));
-  // A keys file past the cap, with a key at its end (the file keeps its owner: sshd's StrictModes still accepts it).
-  await writeFile(path.join(own, 'home', 'deploy', '.ssh', 'authorized_keys'), `${padding(FILE_CAP + 1024)}${hidden.publicKey}\n`);
-  root = await writeFleetRepo(fleet, { alice: alice.publicKey, bob: bob.publicKey });
-  await writeFile(path.join(root, 'policies', 'baselines', 'large.yaml'), stringify(BASELINE));
-  const r = await inspectRows(root, fleet, ['--baselines', 'large']);
-  code = r.code;
-  rows = r.rows;
-}, 180_000);
-
-afterAll(async () => {
-  await fleet?.stop();
-  if (root) await rm(root, { recursive: true, force: true });
-  if (keyDir) await rm(keyDir, { recursive: true, force: true });
+const suite = useInspectFleet({
+  machine: MACHINE,
+  tmpPrefix: 'large',
+  baseline: BASELINE,
+  keys: ['hidden'],
+  fleet: () => ({ hosts: [{ id: 'l-big', groups: ['web'], accounts: [{ name: 'deploy', uid: 1001 }] }] }),
+  afterStart: async (fleet, { hidden }) => {
+    const own = path.join(fleet.dir, 'l-big');
+    // 17 MiB of comments: more than the client reads of the whole probe.
+    await writeFile(path.join(own, 'etc', 'sysctl.d', '00-big.conf'), padding(17 * 1024 * 1024));
+    // A keys file past the cap, with a key at its end (the file keeps its owner: sshd's StrictModes still accepts it).
+    await writeFile(path.join(own, 'home', 'deploy', '.ssh', 'authorized_keys'), `${padding(FILE_CAP + 1024)}${hidden.publicKey}\n`);
+  },
 });
 
 MACHINE.describe('very large files on a real host', () => {
   it('a 17 MiB sysctl file: its row is an error naming the file; the rest of the host is judged', () => {
-    expect(code).toBe(1);
+    expect(suite.code).toBe(1);
     const r = row('l-big', 'l.ipf');
     expect(r.status).toBe('error');
     expect(r.reason).toContain(`/etc/sysctl.d/00-big.conf is larger than ${FILE_CAP} bytes: not read past that`);
@@ -87,7 +65,7 @@ MACHINE.describe('very large files on a real host', () => {
   });
 
   it('a key past the cap logs in; its row is an error naming the file, never a pass', async () => {
-    expect(await loginWith('l-big', 'deploy', hidden.privatePath)).toBe('in');
+    expect(await loginWith('l-big', 'deploy', suite.keys.hidden.privatePath)).toBe('in');
     const r = row('l-big', 'l.keys');
     expect(r.status).toBe('error');
     expect(r.reason).toContain(`/home/deploy/.ssh/authorized_keys is larger than ${FILE_CAP} bytes: not read past that`);

@@ -6,25 +6,15 @@
  * pam_umask's `usergroups` argument: an account whose primary group is its own gets the group bits of the owner
  * (027 -> 007); USERGROUPS_ENAB in login.defs does not turn it on in Debian 12's pam_umask (measured here).
  */
-import { readFile, readdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { stringify } from 'yaml';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { InspectionRow } from '../../scripts/inspect/model.ts';
-import { generateKeyPair } from '../fleet/keys.ts';
-import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
-import { writeFleetRepo } from './fleet-repo.ts';
-import { inspectRows } from './inspect-cli.ts';
+import { expect, it } from 'vitest';
+import { useInspectFleet } from './inspect-fleet-suite.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
 import { execOnFleetHost, findRow } from './fleet-host.ts';
 
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
-let fleet: RunningFleet;
-let root: string;
-let keyDir: string;
-let rows: InspectionRow[];
 
 const BASELINE = {
   id: 'umask',
@@ -52,12 +42,11 @@ const HOSTS: Record<string, { pam: boolean; umaskArgs?: string; upg: 'yes' | 'no
   'm-pam-arg': { pam: true, umaskArgs: 'umask=0022', upg: 'no', session: '0022', status: 'fail' },
 };
 
-beforeAll(async () => {
-  if (!MACHINE.runs) return;
-  keyDir = await mkdtemp(path.join(os.tmpdir(), 'og-umask-'));
-  const alice = await generateKeyPair(path.join(keyDir, 'alice'), 'ed25519', 'alice');
-  const bob = await generateKeyPair(path.join(keyDir, 'bob'), 'ed25519', 'bob');
-  fleet = await startFleet({
+const suite = useInspectFleet({
+  machine: MACHINE,
+  tmpPrefix: 'umask',
+  baseline: BASELINE,
+  fleet: async () => ({
     hosts: await Promise.all(
       Object.entries(HOSTS).map(async ([id, h]) => ({
         id,
@@ -66,24 +55,15 @@ beforeAll(async () => {
         ...(h.umaskArgs !== undefined ? { dirs: { '/etc/pam.d': await pamDirWithUmask(h.umaskArgs) } } : {}),
       })),
     ),
-  });
-  root = await writeFleetRepo(fleet, { alice: alice.publicKey, bob: bob.publicKey });
-  await writeFile(path.join(root, 'policies', 'baselines', 'umask.yaml'), stringify(BASELINE));
-  rows = (await inspectRows(root, fleet, ['--baselines', 'umask'])).rows;
-}, 180_000);
-
-afterAll(async () => {
-  await fleet?.stop();
-  if (root) await rm(root, { recursive: true, force: true });
-  if (keyDir) await rm(keyDir, { recursive: true, force: true });
+  }),
 });
 
 MACHINE.describe('the umask an SSH session gets, on real hosts', () => {
   it.each(Object.keys(HOSTS))('%s: the row reports the umask a session really gets', async (host) => {
     const h = HOSTS[host]!;
-    expect((await execOnFleetHost(fleet, host, ['grep', '-E', '^(UMASK|USERGROUPS_ENAB)', '/etc/login.defs'])).stdout).toBe(`UMASK\t027\nUSERGROUPS_ENAB\t${h.upg}\n`);
-    expect((await execOnFleetHost(fleet, host, ['sh', '-c', 'umask'])).stdout).toBe(`${h.session}\n`);
-    const r = findRow(rows, host, 'login.umask');
+    expect((await execOnFleetHost(suite.fleet, host, ['grep', '-E', '^(UMASK|USERGROUPS_ENAB)', '/etc/login.defs'])).stdout).toBe(`UMASK\t027\nUSERGROUPS_ENAB\t${h.upg}\n`);
+    expect((await execOnFleetHost(suite.fleet, host, ['sh', '-c', 'umask'])).stdout).toBe(`${h.session}\n`);
+    const r = findRow(suite.rows, host, 'login.umask');
     expect(r.observed).toContain(`SSH session umask ${h.session}`);
     expect(r.status, r.reason).toBe(h.status);
     // The daemon's side: pam_umask's value where it runs, else the listening sshd's own umask (/proc/PID/status).

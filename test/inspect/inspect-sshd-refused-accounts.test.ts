@@ -10,26 +10,14 @@
  *   `*` is no lock to sshd at all.
  * A refused account that logs in nowhere is no finding; one that still logs in is, whatever its password field says.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { stringify } from 'yaml';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { InspectionRow } from '../../scripts/inspect/model.ts';
-import { generateKeyPair } from '../fleet/keys.ts';
-import { startFleet, type FleetHostSpec, type RunningFleet } from '../fleet/fleet.ts';
-import { writeFleetRepo } from './fleet-repo.ts';
-import { inspectRows } from './inspect-cli.ts';
+import { expect, it } from 'vitest';
+import type { FleetHostSpec } from '../fleet/fleet.ts';
+import { useInspectFleet } from './inspect-fleet-suite.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
 import { execOnFleetHost, findRow } from './fleet-host.ts';
 
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
-let fleet: RunningFleet;
-let root: string;
-let keyDir: string;
-let mallory: { privatePath: string; publicKey: string };
-let rows: InspectionRow[];
 const today = Math.floor(Date.now() / 86_400_000);
 
 const BASELINE = {
@@ -53,33 +41,25 @@ const LOGS_IN = {
   'r-pam': ['x-bang', 'x-star', 'x-future'],
 };
 
-beforeAll(async () => {
-  if (!MACHINE.runs) return;
-  keyDir = await mkdtemp(path.join(os.tmpdir(), 'og-refused-'));
-  const alice = await generateKeyPair(path.join(keyDir, 'alice'), 'ed25519', 'alice');
-  const bob = await generateKeyPair(path.join(keyDir, 'bob'), 'ed25519', 'bob');
-  mallory = await generateKeyPair(path.join(keyDir, 'mallory'), 'ed25519', 'mallory');
-  const accounts = Object.entries(PLANTED).map(([name, [uid, extra]]) => ({ name, uid, shell: '/bin/bash', keys: [mallory.publicKey], ...extra }));
-  fleet = await startFleet({
-    hosts: [
-      { id: 'r-nopam', accounts },
-      { id: 'r-pam', accounts, sshd: { extra: ['UsePAM yes'] } },
-    ],
-  });
-  root = await writeFleetRepo(fleet, { alice: alice.publicKey, bob: bob.publicKey });
-  await writeFile(path.join(root, 'policies', 'baselines', 'refused.yaml'), stringify(BASELINE));
-  rows = (await inspectRows(root, fleet, ['--baselines', 'refused'])).rows;
-}, 180_000);
-
-afterAll(async () => {
-  await fleet?.stop();
-  if (root) await rm(root, { recursive: true, force: true });
-  if (keyDir) await rm(keyDir, { recursive: true, force: true });
+const suite = useInspectFleet({
+  machine: MACHINE,
+  tmpPrefix: 'refused',
+  baseline: BASELINE,
+  keys: ['mallory'],
+  fleet: ({ mallory }) => {
+    const accounts = Object.entries(PLANTED).map(([name, [uid, extra]]) => ({ name, uid, shell: '/bin/bash', keys: [mallory.publicKey], ...extra }));
+    return {
+      hosts: [
+        { id: 'r-nopam', accounts },
+        { id: 'r-pam', accounts, sshd: { extra: ['UsePAM yes'] } },
+      ],
+    };
+  },
 });
 
 async function logsIn(host: string, user: string): Promise<boolean> {
   try {
-    return (await execOnFleetHost(fleet, host, ['id', '-un'], { user, keyPath: mallory.privatePath })).stdout === `${user}\n`;
+    return (await execOnFleetHost(suite.fleet, host, ['id', '-un'], { user, keyPath: suite.keys.mallory.privatePath })).stdout === `${user}\n`;
   } catch {
     return false;
   }
@@ -90,7 +70,7 @@ MACHINE.describe('accounts sshd refuses, on real hosts', () => {
     const measured: string[] = [];
     for (const name of Object.keys(PLANTED)) if (await logsIn(host, name)) measured.push(name);
     expect(measured).toEqual(LOGS_IN[host]);
-    const r = findRow(rows, host, 'a.declared');
+    const r = findRow(suite.rows, host, 'a.declared');
     expect(r.status).toBe('fail');
     const named = Object.keys(PLANTED).filter((n) => r.reason.includes(`${n} (uid`));
     expect(named).toEqual(LOGS_IN[host]);

@@ -4,25 +4,15 @@
  * account write its own rule. Planted on real hosts; each is a finding naming the file, its mode and its owner. What sudo
  * itself then does is recorded beside it (sudo -n true's answer).
  */
-import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, chown } from 'node:fs/promises';
 import path from 'node:path';
-import { stringify } from 'yaml';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { InspectionRow } from '../../scripts/inspect/model.ts';
-import { generateKeyPair } from '../fleet/keys.ts';
-import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
-import { writeFleetRepo } from './fleet-repo.ts';
-import { inspectRows } from './inspect-cli.ts';
+import { expect, it } from 'vitest';
+import { useInspectFleet } from './inspect-fleet-suite.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
 import { execOnFleetHost, findRow } from './fleet-host.ts';
 
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
-let fleet: RunningFleet;
-let root: string;
-let keyDir: string;
-let rows: InspectionRow[];
 
 const BASELINE = {
   id: 'sudomodes',
@@ -79,29 +69,21 @@ const HOSTS: Record<string, { spec: Record<string, unknown>; plant?: (dir: strin
 };
 const sudoSays: Record<string, string> = {};
 
-beforeAll(async () => {
-  if (!MACHINE.runs) return;
-  keyDir = await mkdtemp(path.join(os.tmpdir(), 'og-sudomodes-'));
-  const alice = await generateKeyPair(path.join(keyDir, 'alice'), 'ed25519', 'alice');
-  const bob = await generateKeyPair(path.join(keyDir, 'bob'), 'ed25519', 'bob');
-  fleet = await startFleet({ hosts: Object.entries(HOSTS).map(([id, h]) => ({ id, ...h.spec })) });
-  for (const [id, h] of Object.entries(HOSTS)) await h.plant?.(path.join(fleet.dir, id));
-  for (const id of Object.keys(HOSTS)) sudoSays[id] = (await execOnFleetHost(fleet, id, ['sh', '-c', 'sudo -n true 2>&1; echo "rc=$?"'])).stdout.trim();
-  root = await writeFleetRepo(fleet, { alice: alice.publicKey, bob: bob.publicKey });
-  await writeFile(path.join(root, 'policies', 'baselines', 'sudomodes.yaml'), stringify(BASELINE));
-  rows = (await inspectRows(root, fleet, ['--baselines', 'sudomodes'])).rows;
-}, 180_000);
-
-afterAll(async () => {
-  await fleet?.stop();
-  if (root) await rm(root, { recursive: true, force: true });
-  if (keyDir) await rm(keyDir, { recursive: true, force: true });
+const suite = useInspectFleet({
+  machine: MACHINE,
+  tmpPrefix: 'sudomodes',
+  baseline: BASELINE,
+  fleet: () => ({ hosts: Object.entries(HOSTS).map(([id, h]) => ({ id, ...h.spec })) }),
+  afterStart: async (fleet) => {
+    for (const [id, h] of Object.entries(HOSTS)) await h.plant?.(path.join(fleet.dir, id));
+    for (const id of Object.keys(HOSTS)) sudoSays[id] = (await execOnFleetHost(fleet, id, ['sh', '-c', 'sudo -n true 2>&1; echo "rc=$?"'])).stdout.trim();
+  },
 });
 
 MACHINE.describe('who can write what sudo reads, on real hosts', () => {
   it.each(Object.keys(HOSTS))('%s', async (host) => {
     const h = HOSTS[host]!;
-    const r = findRow(rows, host, 's.sudo');
+    const r = findRow(suite.rows, host, 's.sudo');
     if (!h.finding) {
       expect(r.status, `${r.reason} | sudo: ${sudoSays[host]}`).toBe('pass');
       return;
