@@ -81,7 +81,7 @@ describe('one outcome vocabulary', () => {
 
   /**
    * Other spellings of success and failure, as string literals in scripts/. The only places allowed are
-   * other systems' own words: GitHub's commit-status states and systemd's unit Result=.
+   * other systems' own words: GitHub's commit-status states, systemd's unit Result= and PAM's return values.
    */
   it('no other spelling of success or failure appears in scripts/', () => {
     const foreign: Record<string, string> = {
@@ -90,6 +90,7 @@ describe('one outcome vocabulary', () => {
       'bench/gate.ts': "GitHub's commit-status states",
       'converge/backup-report.ts': "systemd's Result= of the backup unit",
       'converge/backup-rows.ts': "systemd's Result= of the backup unit",
+      'inspect/parse-pam.ts': "PAM's own return values in a pam.d control ([success=ok default=die])",
     };
     const synonyms = /(['"`])(success|successful|succeed|passed|failure|rolledback|rolled-back|rollback_ok|ok_rollback)\1/;
     const hits: string[] = [];
