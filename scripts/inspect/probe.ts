@@ -71,6 +71,9 @@ export function buildProbeScript(req: ProbeRequest): string {
     'OGUM=$(printf \'%s\' "${1:-}" | tr -cd 0-7)',
     'T=$(mktemp -d) || exit 90',
     'trap \'rm -rf "$T"\' EXIT',
+    // dash runs the EXIT trap on `exit`, never on a signal: stopped by timeout (TERM) or a lost
+    // session (HUP), the probe would leave $T in the host's /tmp. These turn the signal into an exit.
+    "trap 'exit 143' TERM; trap 'exit 129' HUP; trap 'exit 130' INT",
     'sec() { printf \'%s begin %s\\n\' "$B" "$1"; }',
     'fin() { rc=$?; printf \'\\n%s stderr %s\\n\' "$B" "$1"; [ -s "$T/e" ] && head -c 4096 "$T/e"; printf \'\\n%s end %s %d\\n\' "$B" "$1" "$rc"; }',
     PROBE_PRELUDE,

@@ -51,7 +51,7 @@ i=0; while [ -d "$D" ] && [ ! -e "$D/state" ] && [ "$i" -lt 600 ]; do sleep 0.05
 echo "state: $(cat "$D/state" 2>/dev/null || echo none)"
 echo "dir: $([ -d "$D" ] && echo kept || echo removed)"
 after=$(state)
-[ "$before" = "$after" ] && echo 'same: yes' || { echo 'same: no'; printf '%s\n' "$before" > /tmp/og-b; printf '%s\n' "$after" > /tmp/og-a; echo "diff: $(diff /tmp/og-b /tmp/og-a | grep '^[<>]' | tr '\n' ';')"; }
+[ "$before" = "$after" ] && echo 'same: yes' || { echo 'same: no'; t=$(mktemp -d); printf '%s\n' "$before" > "$t/b"; printf '%s\n' "$after" > "$t/a"; echo "diff: $(diff "$t/b" "$t/a" | grep '^[<>]' | tr '\n' ';')"; rm -rf "$t"; }
 echo "log: $(tr '\n' ';' < "$D/restore.log" 2>/dev/null)"
 p=$(cat "$D/timer.pid" 2>/dev/null) && kill -KILL "-$p" 2>/dev/null
 exit 0`;
