@@ -134,14 +134,15 @@ og_may() {
   why=$(og_unsafe "$2") || return 0
   printf 'OG\trefused\t%s: %s\n' "$1" "$why"; refused=1; rc=1; return 1
 }
-# The sysctl files that persist KEY (those og_sysctl edits), then the drop-in it writes. A link whose target is
-# itself one of the files edited by its own name (Debian's /etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf) is
-# skipped: that file is edited as itself, never through the link.
+DROPIN=/etc/sysctl.d/99-opsgate-baseline.conf
+# The sysctl files other than the drop-in that persist KEY: those og_sysctl comments the key out of. A link whose
+# target is itself one of the files edited by its own name (Debian's /etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf)
+# is skipped: that file is edited as itself, never through the link.
 og_sysctl_files() {
   kre=$(printf '%s' "$1" | sed 's/\./\\./g')
   for f in /etc/sysctl.conf /etc/sysctl.d/*.conf; do
     [ -e "$f" ] || [ -L "$f" ] || continue
-    [ "$f" = /etc/sysctl.d/99-opsgate-baseline.conf ] && continue
+    [ "$f" = "$DROPIN" ] && continue
     if [ -L "$f" ] && [ "$f" != /etc/sysctl.conf ]; then
       t=$(readlink -f -- "$f") || t=
       case $t in
@@ -151,11 +152,12 @@ og_sysctl_files() {
     fi
     grep -Eq "^[[:space:]]*$kre[[:space:]]*=" "$f" 2>/dev/null && printf '%s\n' "$f"
   done
-  printf '%s\n' /etc/sysctl.d/99-opsgate-baseline.conf
 }
+# Every file og_sysctl would change for KEY: those it edits, then the drop-in it writes.
 og_may_sysctl() {
   og_sysctl_files "$2" > "$T/files"
   while IFS= read -r f; do og_may "$1" "$f" || :; done < "$T/files"
+  og_may "$1" "$DROPIN" || :
 }
 # Replace a file's content: rename when possible (atomic), else rewrite in place (a bind-mounted file cannot be renamed over).
 og_install() { mv -f "$1" "$2" 2>/dev/null || { cat "$1" > "$2" && rm -f "$1"; }; }
@@ -191,11 +193,10 @@ og_sysctl() {
   c=$1 k=$2 v=$3 kre=$(printf '%s' "$2" | sed 's/\./\\./g')
   og_sysctl_files "$k" > "$T/files"
   while IFS= read -r f; do
-    [ "$f" = /etc/sysctl.d/99-opsgate-baseline.conf ] && continue
     og_may "$c" "$f" || continue
     sed -E "s/^([[:space:]]*$kre[[:space:]]*=.*)$/# opsgate: \1/" "$f" > "$T/s" && cat "$T/s" > "$f"
   done < "$T/files"
-  d=/etc/sysctl.d/99-opsgate-baseline.conf
+  d=$DROPIN
   og_may "$c" "$d" || return 0
   { [ -f "$d" ] && grep -Ev "^[[:space:]]*$kre[[:space:]]*=" "$d"; printf '%s = %s\n' "$k" "$v"; } > "$T/d"
   og_install "$T/d" "$d" && chmod 0644 "$d"

@@ -167,6 +167,14 @@ MACHINE.describe('converge baseline', () => {
     expect(again.code).toBe(0);
   }, 60_000);
 
+  it('a running value that drifted back is set again; the drop-in opsgate wrote is rewritten, never edited as a file to comment out', async () => {
+    inNs('cb-1', ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    const r = await cli('converge', 'baseline', '--baselines', 'fixable', '--hosts', 'cb-1', '--identity', fleet.clientKeyPath);
+    expect(r.out).toContain('cb-1: sysctl-set net.ipv4.ip_forward = 0');
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(await readFile(path.join(fleet.dir, 'cb-1', 'etc', 'sysctl.d', '99-opsgate-baseline.conf'), 'utf8')).toBe('net.ipv4.ip_forward = 0\n');
+  }, 60_000);
+
   it('reloads the sshd that listens on another port: a fresh connection meets the converged setting', async () => {
     expect(offeredMethods('cb-7', 2222)).toBe('publickey,password');
     const r = await cli('converge', 'baseline', '--baselines', 'no-password', '--hosts', 'cb-7', '--identity', fleet.clientKeyPath);
