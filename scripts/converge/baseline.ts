@@ -224,7 +224,11 @@ export function renderBaselineScript(r: BaselineRemediation, o: BaselineScriptOp
   if (!/^[A-Za-z0-9._-]+$/.test(o.confirm.id)) throw new Error(`confirmation id '${o.confirm.id}' is not safe`);
   const sshdChecks = [...new Set(r.sshd.map((s) => s.check))].join(',');
   const parts = [`CID=${q(o.confirm.id)} CSECS=${Math.max(5, Math.floor(o.confirm.seconds))} CHECKS=${q(sshdChecks)}`, PRELUDE, LINK_SAFETY_FUNCTION, SSHD_FUNCTIONS, ARM_FUNCTION];
-  // Every path first: one refused and nothing is changed on the host. The functions below check again before they write.
+  // Every path is checked twice, and both are needed. Here, before anything: one path refused and nothing at all is
+  // changed on the host (the writers run one after another; a refusal found only by a later one would come after the
+  // earlier ones had written). In og_sshd, og_sysctl and og_mode, right before each write: that is what keeps a link
+  // planted since (sshd -t, the dead-man timer and the earlier writes all run in between) from being written through,
+  // and og_sysctl lists its files afresh there.
   if (r.sshd.length > 0) parts.push(`og_may "$CHECKS" /etc/ssh/sshd_config || :`);
   for (const s of r.sysctl) parts.push(`og_may_sysctl ${q(s.check)} ${q(s.key)}`);
   for (const f of r.files) parts.push(`og_may ${q(f.check)} ${q(f.path)} || :`);
