@@ -31,7 +31,7 @@
  *
  * Output protocol, one line each, tab-separated, prefixed `OG`:
  *   OG keys-add ACCOUNT LINE | OG keys-remove ACCOUNT LINE | OG keys-written ACCOUNT
- *   OG account-missing ACCOUNT | OG login-account-refused ACCOUNT | OG keys-invalid ACCOUNT
+ *   OG account-missing ACCOUNT | OG login-account-refused ACCOUNT | OG keys-invalid ACCOUNT | OG keys-refused ACCOUNT REASON
  *   OG sudoers-drift NAME add|remove|differs | OG sudoers-rule NAME LINE TEXT
  *   OG sudoers-login-rule NAME LINE TEXT | OG sudoers-group-rule NAME LINE TEXT (NAME: a sudoers.d file name, or an absolute path)
  *   OG sudoers-invalid MESSAGE | OG sudoers-written NAME | OG sudoers-removed NAME
@@ -39,6 +39,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ARM_FUNCTION } from '../remote/commit-confirm.ts';
+import { LINK_SAFETY_FUNCTION } from '../remote/link-safety.ts';
 import { shellText } from '../remote/shell-text.ts';
 import { quoteArg } from '../ssh/quote.ts';
 import { SUDOERS_PREFIX, type AccessPolicy } from './access.ts';
@@ -84,7 +85,7 @@ og_keys() {
   fi
   # The account owns its home, so it can put a link where its keys go: read or write nothing through one (a link to
   # /etc/shadow would list shadow's lines as keys; ~/.ssh -> /etc/ssh would be chowned to the account).
-  if why=$(og_keys_path "$home"); then :; else printf 'OG\tkeys-refused\t%s\t%s\n' "$acct" "$why"; fail=1; return 0; fi
+  if why=$(og_keys_unsafe "$home"); then printf 'OG\tkeys-refused\t%s\t%s\n' "$acct" "$why"; fail=1; return 0; fi
   if [ -f "$f" ]; then grep -v '^[[:space:]]*$' "$f" | grep -v '^[[:space:]]*#' > "$T/have" || :; else : > "$T/have"; fi
   sort -u "$T/want.$acct" > "$T/w"; sort -u "$T/have" > "$T/h"
   comm -13 "$T/h" "$T/w" | while IFS= read -r l; do printf 'OG\tkeys-add\t%s\t%s\n' "$acct" "$l"; done
@@ -96,16 +97,13 @@ og_keys() {
   fi
   printf '%s\t%s\t%s\t%s\n' "$acct" "$home" "$uid" "$gid" >> "$T/install"
 }
-# Whether HOME/.ssh and HOME/.ssh/authorized_keys may be read and written: neither a symbolic link, .ssh a directory,
-# authorized_keys a regular file with one name. Prints why not and fails.
-og_keys_path() {
-  og_d="$1/.ssh" og_k="$1/.ssh/authorized_keys"
-  if [ -L "$og_d" ]; then printf '%s is a symbolic link to %s' "$og_d" "$(readlink -- "$og_d")"; return 1; fi
-  if [ -e "$og_d" ] && [ ! -d "$og_d" ]; then printf '%s is not a directory' "$og_d"; return 1; fi
-  if [ -L "$og_k" ]; then printf '%s is a symbolic link to %s' "$og_k" "$(readlink -- "$og_k")"; return 1; fi
-  if [ -e "$og_k" ] && [ ! -f "$og_k" ]; then printf '%s is not a regular file' "$og_k"; return 1; fi
-  if [ -e "$og_k" ] && [ "$(stat -c %h -- "$og_k")" != 1 ]; then printf '%s has %s hard links' "$og_k" "$(stat -c %h -- "$og_k")"; return 1; fi
-  return 0
+# Why HOME/.ssh/authorized_keys may not be read and written (og_unsafe, link-safety.ts: a link anywhere on the path,
+# the home itself included; not a regular file; more than one name), or HOME/.ssh exists and is not a directory.
+# Prints nothing and fails when they may.
+og_keys_unsafe() {
+  og_unsafe "$1/.ssh/authorized_keys" && return 0
+  if [ -e "$1/.ssh" ] && [ ! -d "$1/.ssh" ]; then printf '%s is not a directory' "$1/.ssh" | tr '\t\n' '  '; return 0; fi
+  return 1
 }
 SD=/etc/sudoers.d
 mkdir -p "$T/sudo"
@@ -263,14 +261,12 @@ if [ -s "$T/sudo-changes" ] && ! out=$(visudo -c -f "$STAGE/sudoers" 2>&1); then
   fail=1
 fi
 [ "$MODE" = apply ] || exit $fail
-# A sudoers file to rewrite must be that file itself: never a link, never one name of an inode with others (a write
-# or rename there changes, or leaves behind, another file). Refused before anything is installed.
+# A sudoers file to write must be that file itself (og_unsafe, link-safety.ts): no link anywhere on its path, never
+# one name of an inode with others (a write or rename there changes, or leaves behind, another file). Refused before
+# anything is installed.
 while IFS=$tab read -r what f st; do
   case $what in main) p=$f ;; write) p="$SD/$f" ;; *) continue ;; esac
-  [ -e "$p" ] || [ -L "$p" ] || continue
-  if [ -L "$p" ]; then printf 'OG\terror\trefused to rewrite %s: it is a symbolic link to %s\n' "$p" "$(readlink -- "$p")"; fail=1
-  elif [ ! -f "$p" ]; then printf 'OG\terror\trefused to rewrite %s: not a regular file\n' "$p"; fail=1
-  elif [ "$(stat -c %h -- "$p")" != 1 ]; then printf 'OG\terror\trefused to rewrite %s: it has %s hard links\n' "$p" "$(stat -c %h -- "$p")"; fail=1; fi
+  if why=$(og_unsafe "$p"); then printf 'OG\terror\trefused to rewrite %s: %s\n' "$p" "$why"; fail=1; fi
 done < "$T/sudo-changes"
 if [ "$fail" != 0 ]; then printf 'OG\tnothing-installed\n'; exit 1; fi
 # Everything is valid: arm the dead-man timer for a change to any sudoers file, then install.
@@ -281,7 +277,7 @@ if [ -s "$T/sudo-changes" ]; then
 fi
 while IFS="$(printf '\t')" read -r acct home uid gid; do
   # Checked again just before writing (the account may have planted a link since); chown -h never follows one.
-  og_keys_path "$home" >/dev/null && mkdir -p "$home/.ssh" && og_keys_path "$home" >/dev/null && chown -h "$uid:$gid" "$home/.ssh" && chmod 700 "$home/.ssh" &&
+  ! og_keys_unsafe "$home" >/dev/null && mkdir -p "$home/.ssh" && ! og_keys_unsafe "$home" >/dev/null && chown -h "$uid:$gid" "$home/.ssh" && chmod 700 "$home/.ssh" &&
   n=$(mktemp "$home/.ssh/.authorized_keys.opsgate.XXXXXX") &&
   cat "$T/want.$acct" > "$n" && chown "$uid:$gid" "$n" && chmod 600 "$n" && mv -f "$n" "$home/.ssh/authorized_keys" &&
   printf 'OG\tkeys-written\t%s\n' "$acct" || { rm -f "$n"; printf 'OG\terror\tcannot write the keys of %s\n' "$acct"; fail=1; }
@@ -301,7 +297,7 @@ exit $fail
 export function renderAccessScript(policy: AccessPolicy, mode: ConvergeMode, o: AccessScriptOptions): string {
   if (!/^[a-z_][a-z0-9_-]*$/.test(o.loginUser)) throw new Error(`login user '${o.loginUser}' is not a safe account name`);
   if (!/^[A-Za-z0-9._-]+$/.test(o.confirm.id)) throw new Error(`confirmation id '${o.confirm.id}' is not safe`);
-  const parts = [`MODE=${mode} LOGIN=${quoteArg(o.loginUser)} CID=${quoteArg(o.confirm.id)} CSECS=${Math.max(5, Math.floor(o.confirm.seconds))}`, PRELUDE, ARM_FUNCTION];
+  const parts = [`MODE=${mode} LOGIN=${quoteArg(o.loginUser)} CID=${quoteArg(o.confirm.id)} CSECS=${Math.max(5, Math.floor(o.confirm.seconds))}`, LINK_SAFETY_FUNCTION, PRELUDE, ARM_FUNCTION];
   for (const a of policy.accounts) {
     if (!/^[a-z_][a-z0-9_-]*$/.test(a.account)) throw new Error(`account name '${a.account}' is not safe`);
     parts.push(`og_keys ${quoteArg(a.account)} ${heredoc(a.content)}`);

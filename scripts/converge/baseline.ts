@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import type { CheckDef, InspectionRow } from '../inspect/model.ts';
 import { ARM_FUNCTION, SSHD_FUNCTIONS } from '../remote/commit-confirm.ts';
+import { LINK_SAFETY_FUNCTION } from '../remote/link-safety.ts';
 
 export interface BaselineRemediation {
   host: string;
@@ -126,51 +127,37 @@ PATH=/usr/sbin:/usr/bin:/sbin:/bin
 rc=0
 T=$(mktemp -d) || exit 90
 trap 'rm -rf "$T"' EXIT
-# Why a file may not be written, re-moded or re-owned (nothing when it may): a symbolic link anywhere on its path,
-# not a regular file, or an inode with more than one name. Any of these makes the change land on another file.
-og_unsafe() {
-  p=$1 d=$1
-  case $p in /*) ;; *) printf '%s is not an absolute path' "$p"; return 0 ;; esac
-  while [ "$d" != / ] && [ -n "$d" ]; do
-    if [ -L "$d" ]; then printf '%s is a symbolic link to %s' "$d" "$(readlink -- "$d")"; return 0; fi
-    d=$(dirname -- "$d")
-  done
-  [ -e "$p" ] || return 0
-  [ -f "$p" ] || { printf '%s is not a regular file' "$p"; return 0; }
-  n=$(stat -c %h -- "$p") || { printf 'cannot stat %s' "$p"; return 0; }
-  [ "$n" = 1 ] && return 0
-  also=$(find /etc -samefile "$p" 2>/dev/null | grep -Fxv -- "$p" | head -n 3 | tr '\n' ' ' | sed 's/ $//; s/ /, /g')
-  printf '%s has %s hard links%s' "$p" "$n" "$([ -n "$also" ] && printf ' (also %s)' "$also")"
-}
 refused=0
-# A path converge would change, for a check: refused (reported, and the script changes nothing more) when og_unsafe says so.
+# A path converge would change, for a check: refused (reported, and the script changes nothing more) when og_unsafe
+# (link-safety.ts) says so.
 og_may() {
-  why=$(og_unsafe "$2")
-  [ -z "$why" ] && return 0
-  printf 'OG\trefused\t%s: %s\n' "$1" "$(printf '%s' "$why" | tr '\t\n' '  ')"; refused=1; rc=1; return 1
+  why=$(og_unsafe "$2") || return 0
+  printf 'OG\trefused\t%s: %s\n' "$1" "$why"; refused=1; rc=1; return 1
 }
-# The sysctl files that persist KEY (those og_sysctl edits), then the drop-in it writes. A link whose target is
-# itself one of the files edited by its own name (Debian's /etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf) is
-# skipped: that file is edited as itself, never through the link.
+DROPIN=/etc/sysctl.d/99-opsgate-baseline.conf
+# The sysctl files other than the drop-in that persist KEY: those og_sysctl comments the key out of. A link whose
+# target is itself one of the files edited by its own name (Debian's /etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf)
+# is skipped: that file is edited as itself, never through the link.
 og_sysctl_files() {
   kre=$(printf '%s' "$1" | sed 's/\./\\./g')
   for f in /etc/sysctl.conf /etc/sysctl.d/*.conf; do
     [ -e "$f" ] || [ -L "$f" ] || continue
-    [ "$f" = /etc/sysctl.d/99-opsgate-baseline.conf ] && continue
+    [ "$f" = "$DROPIN" ] && continue
     if [ -L "$f" ] && [ "$f" != /etc/sysctl.conf ]; then
       t=$(readlink -f -- "$f") || t=
       case $t in
         /etc/sysctl.d/*/*) ;;
-        /etc/sysctl.conf|/etc/sysctl.d/*.conf) [ -f "$t" ] && [ -z "$(og_unsafe "$t")" ] && continue ;;
+        /etc/sysctl.conf|/etc/sysctl.d/*.conf) [ -f "$t" ] && ! og_unsafe "$t" >/dev/null && continue ;;
       esac
     fi
     grep -Eq "^[[:space:]]*$kre[[:space:]]*=" "$f" 2>/dev/null && printf '%s\n' "$f"
   done
-  printf '%s\n' /etc/sysctl.d/99-opsgate-baseline.conf
 }
+# Every file og_sysctl would change for KEY: those it edits, then the drop-in it writes.
 og_may_sysctl() {
   og_sysctl_files "$2" > "$T/files"
   while IFS= read -r f; do og_may "$1" "$f" || :; done < "$T/files"
+  og_may "$1" "$DROPIN" || :
 }
 # Replace a file's content: rename when possible (atomic), else rewrite in place (a bind-mounted file cannot be renamed over).
 og_install() { mv -f "$1" "$2" 2>/dev/null || { cat "$1" > "$2" && rm -f "$1"; }; }
@@ -206,11 +193,10 @@ og_sysctl() {
   c=$1 k=$2 v=$3 kre=$(printf '%s' "$2" | sed 's/\./\\./g')
   og_sysctl_files "$k" > "$T/files"
   while IFS= read -r f; do
-    [ "$f" = /etc/sysctl.d/99-opsgate-baseline.conf ] && continue
     og_may "$c" "$f" || continue
     sed -E "s/^([[:space:]]*$kre[[:space:]]*=.*)$/# opsgate: \1/" "$f" > "$T/s" && cat "$T/s" > "$f"
   done < "$T/files"
-  d=/etc/sysctl.d/99-opsgate-baseline.conf
+  d=$DROPIN
   og_may "$c" "$d" || return 0
   { [ -f "$d" ] && grep -Ev "^[[:space:]]*$kre[[:space:]]*=" "$d"; printf '%s = %s\n' "$k" "$v"; } > "$T/d"
   og_install "$T/d" "$d" && chmod 0644 "$d"
@@ -237,8 +223,12 @@ export function renderBaselineScript(r: BaselineRemediation, o: BaselineScriptOp
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   if (!/^[A-Za-z0-9._-]+$/.test(o.confirm.id)) throw new Error(`confirmation id '${o.confirm.id}' is not safe`);
   const sshdChecks = [...new Set(r.sshd.map((s) => s.check))].join(',');
-  const parts = [`CID=${q(o.confirm.id)} CSECS=${Math.max(5, Math.floor(o.confirm.seconds))} CHECKS=${q(sshdChecks)}`, PRELUDE, SSHD_FUNCTIONS, ARM_FUNCTION];
-  // Every path first: one refused and nothing is changed on the host. The functions below check again before they write.
+  const parts = [`CID=${q(o.confirm.id)} CSECS=${Math.max(5, Math.floor(o.confirm.seconds))} CHECKS=${q(sshdChecks)}`, PRELUDE, LINK_SAFETY_FUNCTION, SSHD_FUNCTIONS, ARM_FUNCTION];
+  // Every path is checked twice, and both are needed. Here, before anything: one path refused and nothing at all is
+  // changed on the host (the writers run one after another; a refusal found only by a later one would come after the
+  // earlier ones had written). In og_sshd, og_sysctl and og_mode, right before each write: that is what keeps a link
+  // planted since (sshd -t, the dead-man timer and the earlier writes all run in between) from being written through,
+  // and og_sysctl lists its files afresh there.
   if (r.sshd.length > 0) parts.push(`og_may "$CHECKS" /etc/ssh/sshd_config || :`);
   for (const s of r.sysctl) parts.push(`og_may_sysctl ${q(s.check)} ${q(s.key)}`);
   for (const f of r.files) parts.push(`og_may ${q(f.check)} ${q(f.path)} || :`);

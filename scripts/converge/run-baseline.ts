@@ -135,7 +135,7 @@ export async function convergeBaseline(o: BaselineRunOptions): Promise<{ usable:
             r.error = out.confirm.why;
           }
         }
-        // A path behind a link (baseline.ts og_unsafe): nothing was changed on the host, and the record says which and why.
+        // A path behind a link (og_unsafe, remote/link-safety.ts): nothing was changed on the host, and the record says which and why.
         const refused = applied.filter((a) => a.type === 'refused').map((a) => a.detail);
         if (refused.length > 0) {
           r.outcome = 'failed';

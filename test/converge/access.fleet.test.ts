@@ -105,6 +105,15 @@ beforeAll(async () => {
         sudoersMain: ['@include /etc/sudoers.d/extra/team'],
         sudoersFiles: { 'extra/real': 'deploy ALL=(ALL) NOPASSWD: ALL\n' },
       },
+      // A link further up the keys' path: the managed account's home is a link to another account's home.
+      {
+        id: 'cv-10',
+        groups: ['lnk'],
+        accounts: [
+          { name: 'deploy', uid: 2001, keys: [keys.bob!] },
+          { name: 'victim', uid: 2002, keys: [keys.stranger!] },
+        ],
+      },
     ],
   });
   const dotSsh = (h: string) => path.join(fleet.dir, h, 'home', 'deploy', '.ssh');
@@ -113,6 +122,8 @@ beforeAll(async () => {
   await rm(path.join(dotSsh('cv-8'), 'authorized_keys'));
   await symlink('/etc/shadow', path.join(dotSsh('cv-8'), 'authorized_keys'));
   await symlink('real', path.join(fleet.dir, 'cv-9', 'etc', 'sudoers.d', 'extra', 'team'));
+  await rm(path.join(fleet.dir, 'cv-10', 'home', 'deploy'), { recursive: true, force: true });
+  await symlink('/home/victim', path.join(fleet.dir, 'cv-10', 'home', 'deploy'));
   repo = await makeRepo(fleet);
   await repo.write('inventory/groups/lnk.yaml', { id: 'lnk', title: 'lnk', owners: [] });
   for (const g of ['bad', 'login', 'alias']) await repo.write(`inventory/groups/${g}.yaml`, { id: g, title: g, owners: [] });
@@ -322,12 +333,28 @@ MACHINE.describe('converge access through links the account planted', () => {
     90_000,
   );
 
+  it("cv-10: a link anywhere on the keys' path (the home itself) is refused too; the other account's keys stay", async () => {
+    const victim = path.join(fleet.dir, 'cv-10', 'home', 'victim', '.ssh');
+    const before = { keys: await readFile(path.join(victim, 'authorized_keys'), 'utf8'), dir: await stat(victim), file: await stat(path.join(victim, 'authorized_keys')) };
+    for (const mode of ['--check', '']) {
+      const r = await cli(repo.root, 'converge', 'access', ...(mode ? [mode] : []), '--hosts', 'cv-10');
+      expect(r.code, r.out).toBe(1);
+      expect(r.out).toContain('cv-10: deploy: keys refused: /home/deploy is a symbolic link to /home/victim');
+      // The other account's keys are never read as the managed account's.
+      expect(r.out).not.toContain('stranger@example');
+    }
+    expect(await readFile(path.join(victim, 'authorized_keys'), 'utf8')).toBe(before.keys);
+    const [dir, file] = [await stat(victim), await stat(path.join(victim, 'authorized_keys'))];
+    expect([dir.uid, dir.mode, file.uid, file.mode, file.ino]).toEqual([before.dir.uid, before.dir.mode, before.file.uid, before.file.mode, before.file.ino]);
+  }, 90_000);
+
   it('cv-9: never rewrites a sudoers file through a link; refuses and installs nothing', async () => {
     const extra = path.join(fleet.dir, 'cv-9', 'etc', 'sudoers.d', 'extra');
     const before = { real: await readFile(path.join(extra, 'real'), 'utf8'), keys: await authorized('cv-9') };
     const r = await cli(repo.root, 'converge', 'access', '--hosts', 'cv-9');
     expect(r.code, r.out).toBe(1);
-    expect(r.out).toContain('cv-9: error: refused to rewrite /etc/sudoers.d/extra/team: it is a symbolic link to real');
+    // The reason names the link itself: with the whole path checked, it may be a directory above the file.
+    expect(r.out).toContain('cv-9: error: refused to rewrite /etc/sudoers.d/extra/team: /etc/sudoers.d/extra/team is a symbolic link to real');
     expect((await lstat(path.join(extra, 'team'))).isSymbolicLink()).toBe(true);
     expect(await readFile(path.join(extra, 'real'), 'utf8')).toBe(before.real);
     expect(await authorized('cv-9')).toBe(before.keys);

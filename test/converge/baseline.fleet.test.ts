@@ -38,6 +38,7 @@ beforeAll(async () => {
       { id: 'cb-4', groups: ['lnk'], sshd: { permitRootLogin: 'yes' }, sysctlRuntime: { 'net.ipv4.ip_forward': '1' } },
       { id: 'cb-5', groups: ['lnk'], sshd: { permitRootLogin: 'yes' } },
       { id: 'cb-6', groups: ['lnk'], sshd: { permitRootLogin: 'yes' }, sysctlRuntime: { 'net.ipv4.ip_forward': '1' } },
+      { id: 'cb-8', groups: ['lnk'], sshd: { permitRootLogin: 'yes' } },
       { id: 'cb-7', groups: ['alt'], sshd: { extra: ['PasswordAuthentication yes'] } },
     ],
   });
@@ -61,7 +62,7 @@ beforeAll(async () => {
   await repo.write('inventory/groups/chg.yaml', { id: 'chg', title: 'chg', owners: [] });
   // sshd rejects this value: nothing of the sshd block may be installed.
   await repo.write('policies/baselines/broken.yaml', { id: 'broken', title: 'broken', checks: [check('ssh.max-auth-tries', 'sshd_option', { option: 'maxauthtries', equals: 'lots' })] });
-  // Files reached through a symbolic link or sharing their inode with another name (hostile drift on cb-4..cb-6).
+  // Files reached through a symbolic link or sharing their inode with another name (hostile drift on cb-4..cb-6, cb-8).
   await repo.write('policies/baselines/linked.yaml', {
     id: 'linked',
     title: 'linked',
@@ -70,6 +71,7 @@ beforeAll(async () => {
       check('sysctl.ip-forward', 'sysctl', { key: 'net.ipv4.ip_forward', value: 0 }),
       check('file.defs-link', 'file_mode', { path: '/etc/sysctl.d/login.defs', max_mode: '0600', owner: 'root', group: 'root' }),
       check('file.defs-hard', 'file_mode', { path: '/etc/sysctl.d/defs-copy', max_mode: '0600', owner: 'root', group: 'root' }),
+      check('file.dir-link', 'file_mode', { path: '/etc/sysctl.d/conf/login.defs', max_mode: '0600', owner: 'root', group: 'root' }),
     ],
   });
   await repo.write('inventory/groups/lnk.yaml', { id: 'lnk', title: 'lnk', owners: [] });
@@ -96,6 +98,10 @@ beforeAll(async () => {
   await symlink('/etc/login.defs', etcOf('cb-6', 'sysctl.d', '50-forward.conf'));
   await writeFile(etcOf('cb-6', 'sysctl.d', 'login.defs'), 'x\n', { mode: 0o600 });
   await writeFile(etcOf('cb-6', 'sysctl.d', 'defs-copy'), 'x\n', { mode: 0o600 });
+  // cb-8: a directory on the checked path is a symbolic link (/etc/sysctl.d/conf -> /etc): the file reached is login.defs.
+  await symlink('/etc', etcOf('cb-8', 'sysctl.d', 'conf'));
+  await writeFile(etcOf('cb-8', 'sysctl.d', 'login.defs'), 'x\n', { mode: 0o600 });
+  await writeFile(etcOf('cb-8', 'sysctl.d', 'defs-copy'), 'x\n', { mode: 0o600 });
 }, 60_000);
 
 /** In HOST's network namespace. */
@@ -161,6 +167,14 @@ MACHINE.describe('converge baseline', () => {
     expect(again.code).toBe(0);
   }, 60_000);
 
+  it('a running value that drifted back is set again; the drop-in opsgate wrote is rewritten, never edited as a file to comment out', async () => {
+    inNs('cb-1', ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    const r = await cli('converge', 'baseline', '--baselines', 'fixable', '--hosts', 'cb-1', '--identity', fleet.clientKeyPath);
+    expect(r.out).toContain('cb-1: sysctl-set net.ipv4.ip_forward = 0');
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(await readFile(path.join(fleet.dir, 'cb-1', 'etc', 'sysctl.d', '99-opsgate-baseline.conf'), 'utf8')).toBe('net.ipv4.ip_forward = 0\n');
+  }, 60_000);
+
   it('reloads the sshd that listens on another port: a fresh connection meets the converged setting', async () => {
     expect(offeredMethods('cb-7', 2222)).toBe('publickey,password');
     const r = await cli('converge', 'baseline', '--baselines', 'no-password', '--hosts', 'cb-7', '--identity', fleet.clientKeyPath);
@@ -195,6 +209,7 @@ MACHINE.describe('converge baseline', () => {
     ['cb-4', '/etc/sysctl.d/login.defs is a symbolic link to /etc/shadow', 'file.defs-link'],
     ['cb-5', '/etc/sysctl.d/defs-copy has 2 hard links (also /etc/login.defs)', 'file.defs-hard'],
     ['cb-6', '/etc/sysctl.d/50-forward.conf is a symbolic link to /etc/login.defs', 'sysctl.ip-forward'],
+    ['cb-8', '/etc/sysctl.d/conf is a symbolic link to /etc', 'file.dir-link'],
   ])(
     '%s: never changes a file through a link; refuses with the reason, records it, changes nothing',
     async (host, reason, checkId) => {
