@@ -5,7 +5,7 @@
  * checkout: OPSGATE_CODE_CACHE_DIR). With the cache, V8 neither parses the 1.2 MB of
  * generated code nor compiles each validator's bytecode on its first call: about
  * 35–50 ms of CPU per lint run at 10k documents (README, Performance). A cache that
- * is missing, unreadable or rejected by V8 (another Node version or flags) only costs
+ * is missing, unreadable, damaged or rejected by V8 (another Node version or flags) only costs
  * that time: the script is compiled from source and a new cache written. Edge (file I/O).
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -53,34 +53,50 @@ export function loadValidators(options: LoadOptions = {}): Validators {
     .digest('hex')
     .slice(0, 8);
   const file = options.cacheDir ? path.join(options.cacheDir, `validators-${script.sha256.slice(0, 16)}-v8-${process.versions.v8}-${flags}.cache`) : undefined;
-  let cachedData: Buffer | undefined;
+  let stored: Buffer | undefined;
   if (file) {
     try {
-      cachedData = readFileSync(file);
+      stored = readFileSync(file);
     } catch {
-      cachedData = undefined; // no cache yet
+      stored = undefined; // no cache yet
     }
   }
+  const cachedData = stored && intact(stored);
   const compiled = new vm.Script(script.source, { filename: options.filename ?? 'opsgate:validators.generated.js', cachedData });
   const run = compiled.runInThisContext() as (require: NodeJS.Require, formats: typeof DATE_FORMATS) => { validators: Validators; functions: Array<(data: unknown) => boolean> };
   const { validators, functions } = run(createRequire(import.meta.url), DATE_FORMATS);
   if (!file) lastLoad = { cache: 'none' };
   else if (cachedData && !compiled.cachedDataRejected) lastLoad = { cache: 'hit', file };
-  else lastLoad = { cache: writeCache(file, compiled, functions) ? (cachedData ? 'rejected' : 'written') : 'unwritable', file };
+  else lastLoad = { cache: writeCache(file, compiled, functions) ? (stored ? 'rejected' : 'written') : 'unwritable', file };
   return validators;
 }
 
 /**
+ * The cache file is V8's cached data after its sha256. V8 checks only the data's header
+ * (V8's version, flags, the source's length, the payload's length), not its checksum: it
+ * runs a changed payload, which then answers wrongly or aborts the process. So a file whose
+ * digest does not match is never handed to V8 (about 1 ms per run for the 1.3 MB).
+ */
+function intact(stored: Buffer): Buffer | undefined {
+  if (stored.length <= DIGEST_BYTES) return undefined;
+  const data = stored.subarray(DIGEST_BYTES);
+  return createHash('sha256').update(data).digest().equals(stored.subarray(0, DIGEST_BYTES)) ? data : undefined;
+}
+
+const DIGEST_BYTES = 32;
+
+/**
  * Compiles every validator's bytecode (V8 compiles a function on its first call; a
- * call with no document returns at the first type check), then writes the cache
- * atomically: a concurrent run reads the old file or the new one, never half.
+ * call with no document returns at the first type check), then writes the cache (see
+ * intact()) atomically: a concurrent run reads the old file or the new one, never half.
  */
 function writeCache(file: string, compiled: vm.Script, functions: Array<(data: unknown) => boolean>): boolean {
   for (const fn of functions) fn(undefined);
   const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(tmp, compiled.createCachedData());
+    const data = compiled.createCachedData();
+    writeFileSync(tmp, Buffer.concat([createHash('sha256').update(data).digest(), data]));
     renameSync(tmp, file);
     return true;
   } catch {

@@ -101,6 +101,24 @@ describe('the precompiled validators through a V8 code cache', () => {
     expect(lastLoad.cache).toBe('hit');
   });
 
+  it('never trust a cache whose bytes were changed behind the header V8 checks: V8 would run them', () => {
+    // V8 (11.3, Node 20) checks a cache's header (version, flags, source length, payload length),
+    // not its checksum: a changed payload byte is accepted, and then answers wrongly or aborts node.
+    const cacheDir = path.join(dir, 'altered');
+    const source = `(function () { function validate0(d) { return d !== undefined && d.k === 'opsgate-wanted'; } return { validators: { x: { sha256: '', validate: validate0 } }, functions: [validate0] }; })`;
+    const script = { source, sha256: 'altered'.repeat(4) };
+    loadValidators({ cacheDir, script, filename: run() });
+    const bytes = readFileSync(lastLoad.file!);
+    const at = bytes.indexOf('opsgate-wanted');
+    expect(at).toBeGreaterThan(0);
+    bytes.write('opsgate-wantex', at, 'latin1');
+    writeFileSync(lastLoad.file!, bytes);
+    expect(loadValidators({ cacheDir, script, filename: run() }).x!.validate({ k: 'opsgate-wanted' })).toBe(true);
+    expect(lastLoad.cache).toBe('rejected');
+    expect(loadValidators({ cacheDir, script, filename: run() }).x!.validate({ k: 'opsgate-wanted' })).toBe(true);
+    expect(lastLoad.cache).toBe('hit');
+  });
+
   it('work without writing anything when the cache directory cannot be made, or none is named', () => {
     const file = path.join(dir, 'a-file');
     writeFileSync(file, '');
