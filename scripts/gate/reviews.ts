@@ -260,6 +260,12 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
       ignored.push({ ...base, reason: 'dismissed', detail: 'the review was dismissed' });
       continue;
     }
+    // Not shown to be this pull request's: it may be another's. It still withdrew the reviewer's earlier approval
+    // (it may be their latest word here), and a request for changes of it still blocks: both fail closed.
+    if (r.origin_unverified !== undefined && r.state !== 'CHANGES_REQUESTED') {
+      ignored.push({ ...base, reason: 'unverified_origin', detail: r.origin_unverified });
+      continue;
+    }
     if (isBot(r.login, r.user_type)) {
       ignored.push({
         ...base,

@@ -77,7 +77,11 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
       }),
     listReviews: (pr) =>
       call(`list reviews of #${pr}`, async () => {
-        const read = (r: Json, where: string) => (reviewOf(r, where, repository, pr), readReview(r, where));
+        const read = (r: Json, where: string) => {
+          const unplaced = reviewOf(r, where, repository, pr);
+          const review = readReview(r, where);
+          return unplaced ? { ...review, origin_unverified: unplaced } : review;
+        };
         return readList(await pages(octokit.rest.pulls.listReviews, { ...base, pull_number: pr, per_page: 100 }), 'review', read, (r) => String(r.id));
       }),
     readFileAtRef: (path, ref) =>
