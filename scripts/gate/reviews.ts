@@ -270,7 +270,12 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
       ignored.push({
         ...base,
         reason: 'bot',
-        detail: r.user_type === 'User' ? `${r.login} is a bot login; bots never count` : `${r.login} is a ${r.user_type} account, not a person's (User) account; it never counts`,
+        detail:
+          r.user_type === 'User'
+            ? `${r.login} is a bot login; bots never count`
+            : r.user_type
+              ? `${r.login} is a ${r.user_type} account, not a person's (User) account; it never counts`
+              : `GitHub names no account type for ${r.login} (it always does), so it is not shown to be a person's (User) account; it never counts`,
       });
       continue;
     }

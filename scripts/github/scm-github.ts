@@ -29,7 +29,7 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
     getPullRequest: (pr) =>
       call(`get pull request #${pr}`, async () => {
         const { data } = await octokit.rest.pulls.get({ ...base, pull_number: pr });
-        const pull = readPull(data, `pull request #${pr}`, repository);
+        const pull = readPull(data, `pull request #${pr}`);
         // The answer must be the pull request asked for: a cache before the API can serve another's (another
         // number, another repository's), and the gate would decide that one under this one's name.
         if (pull.number !== pr) throw new PayloadError(`the answer is pull request #${pull.number}, not #${pr}: an answer to another request (a cache or proxy before the API?); not used`);
@@ -46,7 +46,7 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
         const pulls = readList(
           await pages(octokit.rest.pulls.list, { ...base, state: 'open', per_page: 100 }),
           'pull request',
-          (p, w) => readPull(p, w, repository),
+          (p, w) => readPull(p, w),
           (p) => String(p.number),
         );
         return (
@@ -62,7 +62,7 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
         const pulls = readList(
           await pages(octokit.rest.pulls.list, { ...base, state: 'open', per_page: 100, ...(baseRef ? { base: baseRef } : {}) }),
           'pull request',
-          (p, w) => readPull(p, w, repository),
+          (p, w) => readPull(p, w),
           (p) => String(p.number),
         );
         return pulls.map((p) => ({ number: p.number, base_ref: p.base.ref, head_sha: p.head.sha }));

@@ -8,7 +8,7 @@ const REVIEW_STATES = new Set(['APPROVED', 'CHANGES_REQUESTED', 'COMMENTED', 'DI
 const FILE_STATUSES = new Set(['added', 'removed', 'modified', 'renamed', 'copied', 'changed', 'unchanged']);
 
 /** A pull request as `pulls.get` and `pulls.list` return it; `user` null (a deleted account) gives an empty author login. */
-export function readPull(raw: unknown, where: string, repository: string): PullRequestInfo {
+export function readPull(raw: unknown, where: string): PullRequestInfo {
   const p = obj(raw, where);
   const b = obj(p.base, `${where}.base`);
   const h = obj(p.head, `${where}.head`);
@@ -17,12 +17,14 @@ export function readPull(raw: unknown, where: string, repository: string): PullR
     ...(optCount(p, 'commits') !== undefined ? { commits: optCount(p, 'commits')! } : {}),
     ...(optCount(p, 'changed_files') !== undefined ? { files: optCount(p, 'changed_files')! } : {}),
   };
+  // The base repository is checked against the one asked for (scm-github.ts); GitHub always sends it, so an answer
+  // without it cannot be shown to be this repository's and fails (it used to be taken for the one asked for).
   return {
     number: id(p, 'number', where),
     title: optStr(p, 'title', where) ?? '',
     state: optStr(p, 'state', where) ?? '',
     author: user ? { login: user.login, type: user.type, ...(user.id !== undefined ? { id: user.id } : {}) } : { login: '', type: 'User' },
-    base: { ref: str(b, 'ref', `${where}.base`), sha: sha(b, 'sha', `${where}.base`), repo: optStr(optObj(b, 'repo', `${where}.base`) ?? {}, 'full_name', `${where}.base.repo`) ?? repository },
+    base: { ref: str(b, 'ref', `${where}.base`), sha: sha(b, 'sha', `${where}.base`), repo: str(obj(b.repo, `${where}.base.repo`), 'full_name', `${where}.base.repo`) },
     // A deleted fork: head.repo is null.
     head: { ref: optStr(h, 'ref', `${where}.head`) ?? '', sha: sha(h, 'sha', `${where}.head`), repo: optStr(optObj(h, 'repo', `${where}.head`) ?? {}, 'full_name', `${where}.head.repo`) ?? null },
     ...(Object.keys(counts).length ? { counts } : {}),
