@@ -3,7 +3,7 @@ import type { GateOctokit } from './client.ts';
 import { commitTree } from './git-tree.ts';
 import { rawBytes, rawText, verifiedBlobText } from './git-objects.ts';
 import { readAllPages } from './paginate.ts';
-import { PayloadError, count, list, obj, readList, type Json } from './payload.ts';
+import { PayloadError, count, list, loginOf, obj, readList, type Json } from './payload.ts';
 import { statusOf, wrapError } from './scm-errors.ts';
 import { readCommit, readFile, readPull, readReview, readTree, reviewOf } from './scm-payloads.ts';
 import { COMPARE_FILE_CAP } from './scm-caps.ts';
@@ -119,6 +119,11 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
           const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...base, username: login });
           // A role the gate cannot read is no role: the review then does not count.
           const d = obj(data, `the permission of ${login}`);
+          // The answer must be about the account asked for: a cache before the API serving another's (an admin's
+          // answer for a reader) would let a review count that GitHub ignores. GitHub documents `user` as nullable.
+          const about = loginOf(d, 'user', `the permission of ${login}`);
+          if (about && about.login.toLowerCase() !== login.toLowerCase())
+            throw new PayloadError(`the permission of ${login} answers for ${about.login}: an answer to another request (a cache or proxy before the API?); not used`);
           const role = typeof d.role_name === 'string' && d.role_name ? d.role_name : d.permission;
           return typeof role === 'string' && role ? role : 'none';
         } catch (err) {

@@ -50,3 +50,24 @@ describe('the account type of a reviewer', () => {
     expect(r.ignored[0]!.detail).toMatch(/no account type/);
   });
 });
+
+describe('whose permission an answer is', () => {
+  it('a permission answer about another account (a cache serving an admin’s answer for a reader) fails closed', async () => {
+    approved(4);
+    h.repo.permissions.set(LOGIN['chen-jie'], 'read');
+    h.gh.rewrite({
+      method: 'GET',
+      path: /\/collaborators\/[^/]+\/permission$/,
+      edit: (d) => ({ ...(d as Obj), permission: 'admin', role_name: 'admin', user: { ...((d as Obj).user as Obj), login: LOGIN['zhang-wei'], id: 4242 } }),
+    });
+    const r = await gate(h, 4).catch((e: Error) => e);
+    expect(r).toBeInstanceOf(Error);
+    expect((r as Error).message).toMatch(/permission of chenjie-yf.*zhangwei-yf/);
+  });
+
+  it('an answer naming the account asked for, in another case, is that account’s', async () => {
+    approved(5);
+    h.gh.rewrite({ method: 'GET', path: /\/collaborators\/[^/]+\/permission$/, edit: (d) => ({ ...(d as Obj), user: { ...((d as Obj).user as Obj), login: LOGIN['chen-jie'].toUpperCase() } }) });
+    expect((await gate(h, 5)).status).toBe('satisfied');
+  });
+});
