@@ -71,6 +71,16 @@ describe('opsgate gate --simulate reads the policy lint reads', () => {
   });
 });
 
+describe('opsgate gate --simulate on people files it cannot read', () => {
+  it('a people file that is a directory is a located problem, never a crash', async () => {
+    const root = baseCopy();
+    mkdirSync(path.join(root, 'policies/access/people/ghost.yaml'));
+    const { code, result } = await simulate(root);
+    expect(code).toBe(1);
+    expect(result.problems).toEqual([expect.objectContaining({ code: 'gate.unreadable', file: 'policies/access/people/ghost.yaml' })]);
+  });
+});
+
 describe('the live gate reads the base policy and calendar lint reads', () => {
   /** A base where the policy and the calendar are spelled .yml, and pull request n on it by li-na. */
   function ymlBase(n: number, files: Record<string, string | null>) {
