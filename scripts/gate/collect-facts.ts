@@ -10,12 +10,10 @@ import { filesAgainstTree, headProblems as headMoved, readAgain } from './consis
 import { planViews } from './plans.ts';
 import { readTrees, TreeReader } from './tree-reader.ts';
 import { CONTENT_KINDS, describeDocument, kindOfPath } from './describe.ts';
-import { checkPolicyReferences, parseBaseDocument, toFreezes, toGroup, toPerson } from './policy.ts';
+import { checkPolicyReferences, parseBaseDocument, singletonFile, toFreezes, toGroup, toPerson } from './policy.ts';
 import { relateSubjects } from './related.ts';
 import { gateDescribeContext } from './describe-context.ts';
 import type { ApprovalPolicy, ChangedDocument, GateInput, GateProblem, Person, PrFacts } from './types.ts';
-
-const POLICY = 'policies/approval.yaml';
 
 /**
  * Edge: gathers everything the evaluator needs for one pull request. The
@@ -69,11 +67,15 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
   const baseVersions = files.filter((f) => f.status !== 'added' && CONTENT_KINDS.has(kindOfPath(f.previous_path ?? f.path))).map((f) => f.previous_path ?? f.path);
   // Base change requests: who deploys which file, and what a changed change request may conflict with.
   const needBaseChanges = files.length > 0;
+  // The policy and the calendar in either spelling lint reads; both at once fail closed.
+  const at = `at the base commit ${baseSha.slice(0, 7)}`;
+  const policyFile = singletonFile('policies/approval', (p) => base.has(p), problems, at);
+  const calendarFile = singletonFile('policies/calendar', (p) => base.has(p), problems, at);
   // A policy the base listing does not reach (GitHub cut it short) is not known to be missing: it is unreadable.
-  const policyCut = base.truncated && !base.has(POLICY);
+  const policyCut = base.truncated && !base.has(policyFile);
   const [policyText, calendarText, peopleTexts, groupTexts, hostTexts, baseChangeTexts, headTexts, baseVersionTexts] = await Promise.all([
-    policyCut ? Promise.resolve(undefined) : base.read(POLICY),
-    base.read('policies/calendar.yaml'),
+    policyCut ? Promise.resolve(undefined) : base.read(policyFile),
+    base.read(calendarFile),
     base.readMany(base.under(/^policies\/access\/people\/[^/]+\.ya?ml$/)),
     base.readMany(base.under(/^inventory\/groups\/[^/]+\.ya?ml$/)),
     base.readMany(base.under(/^inventory\/hosts\/[^/]+\.ya?ml$/)),
@@ -85,11 +87,12 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
   if (policyCut)
     problems.push({
       code: 'gate.policy-unreadable',
-      file: POLICY,
-      message: `${POLICY} could not be read completely at the base commit ${baseSha.slice(0, 7)}: GitHub's listing of its tree is truncated (too many entries or bytes) and does not reach it, so whether the policy exists and what it requires cannot be known; nothing can be approved. Make the repository's tree smaller (fewer files: move generated or vendored content out)`,
+      file: policyFile,
+      message: `${policyFile} could not be read completely at the base commit ${baseSha.slice(0, 7)}: GitHub's listing of its tree is truncated (too many entries or bytes) and does not reach it, so whether the policy exists and what it requires cannot be known; nothing can be approved. Make the repository's tree smaller (fewer files: move generated or vendored content out)`,
     });
-  else if (policyText === undefined) problems.push({ code: 'gate.no-policy', file: POLICY, message: `${POLICY} does not exist at the base commit ${baseSha.slice(0, 7)}; nothing can be approved` });
-  else policy = parseBaseDocument(policyText, POLICY, validator, problems) as ApprovalPolicy | undefined;
+  else if (policyText === undefined)
+    problems.push({ code: 'gate.no-policy', file: policyFile, message: `${policyFile} does not exist at the base commit ${baseSha.slice(0, 7)}; nothing can be approved` });
+  else policy = parseBaseDocument(policyText, policyFile, validator, problems) as ApprovalPolicy | undefined;
   const parseAll = (m: Map<string, string>) =>
     sorted(m).flatMap(([file, text]) => {
       const d = parseBaseDocument(text, file, validator, problems);
@@ -98,7 +101,7 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
   const people: Person[] = parseAll(peopleTexts).map(([, d]) => toPerson(d));
   const groups = parseAll(groupTexts).map(([, d]) => toGroup(d));
   const baseHosts = new Map(parseAll(hostTexts).map(([file, d]) => [String(d.id), { file, data: d }]));
-  const calendar = calendarText === undefined ? undefined : parseBaseDocument(calendarText, 'policies/calendar.yaml', validator, problems);
+  const calendar = calendarText === undefined ? undefined : parseBaseDocument(calendarText, calendarFile, validator, problems);
   // Base change requests are context (who deploys which file); one that does not parse fails closed like any base document.
   const baseChanges = parseAll(baseChangeTexts).map(([file, data]) => ({ file, data }));
 
@@ -126,7 +129,7 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
     return doc;
   });
   const related = relateSubjects({ files, documents, headData, baseData, baseChanges, baseHosts, ctx, head, problems });
-  problems.push(...lintChanges({ files, headTexts, calendarText, hostTexts, groupTexts, baseChangeTexts, head, validator, now }));
+  problems.push(...lintChanges({ files, headTexts, calendarFile, calendarText, hostTexts, groupTexts, baseChangeTexts, head, validator, now }));
   const plans = await readPlans(files, headData, baseHosts, head, now);
   const backupPlans = await readBackupEdits(files, base, head, baseHosts, validator);
 
@@ -230,6 +233,7 @@ async function readPlans(
 function lintChanges(a: {
   files: readonly PullFile[];
   headTexts: Map<string, string>;
+  calendarFile: string;
   calendarText: string | undefined;
   hostTexts: Map<string, string>;
   groupTexts: Map<string, string>;
@@ -250,7 +254,7 @@ function lintChanges(a: {
     .filter((f) => f.status !== 'removed' && kindOfPath(f.path) === 'host' && a.headTexts.has(f.path))
     .flatMap((f) => doc(f.path, a.headTexts.get(f.path)!))
     .filter((h) => !known.has(h.id));
-  const context = [...(a.calendarText === undefined ? [] : doc('policies/calendar.yaml', a.calendarText)), ...baseHosts, ...newHosts, ...sorted(a.groupTexts).flatMap(([f, t]) => doc(f, t))];
+  const context = [...(a.calendarText === undefined ? [] : doc(a.calendarFile, a.calendarText)), ...baseHosts, ...newHosts, ...sorted(a.groupTexts).flatMap(([f, t]) => doc(f, t))];
   const deploys = [...new Set(changed.flatMap((d) => referencedFiles(d.data as ChangeDocument)))];
   const existingFiles = new Set(deploys.filter((p) => typeof a.head.blob(p) === 'string'));
   const refusedFiles = new Map(deploys.filter((p) => a.head.blob(p) === null).map((p) => [p, `${p} is a symbolic link or submodule at head; opsgate never follows links`] as const));

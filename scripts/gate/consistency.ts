@@ -107,7 +107,7 @@ export async function readAgain(scm: Scm, pull: PullRequestInfo, reviews: readon
 
 function fingerprint(r: PullReview): string {
   // Everything the decision reads of a review: the account id too (a person pinned by github_id is matched by it).
-  return JSON.stringify([r.login.toLowerCase(), r.user_id ?? null, r.user_type, r.state, r.reported_state ?? '', r.commit_id, r.submitted_at]);
+  return JSON.stringify([r.login.toLowerCase(), r.user_id ?? null, r.user_type, r.state, r.reported_state ?? '', r.commit_id, r.submitted_at, r.origin_unverified ?? '']);
 }
 
 function ids(list: number[]): string {

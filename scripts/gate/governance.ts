@@ -8,9 +8,12 @@
  */
 
 export const BUILT_IN_GOVERNANCE_PATHS: readonly string[] = [
+  // Both spellings lint reads (scripts/repo/kinds.ts): a policy file spelled .yml is the policy just the same.
   'policies/approval.yaml',
+  'policies/approval.yml',
   'policies/access/**',
   'policies/organisation.yaml',
+  'policies/organisation.yml',
   'schemas/**',
   'scripts/**',
   'records/**',

@@ -4,6 +4,23 @@ import type { SchemaValidator } from '../repo/validate-schema.ts';
 import { isLeaf } from './requirement.ts';
 import type { ApprovalPolicy, ApproverSet, Freeze, GateProblem, InventoryGroup, InventoryHost, Person, Requirement } from './types.ts';
 
+/**
+ * The file of a singleton document (`policies/approval`, `policies/calendar`): lint and apply read either spelling,
+ * `.yaml` or `.yml` (scripts/repo/kinds.ts), so the gate reads the one that is there. Both at once is a problem (which
+ * one the other tools follow cannot be told): the gate fails closed. `has` says whether a path exists. Pure.
+ */
+export function singletonFile(stem: string, has: (path: string) => boolean, problems: GateProblem[], where: string): string {
+  const spellings = [`${stem}.yaml`, `${stem}.yml`];
+  const present = spellings.filter(has);
+  if (present.length > 1)
+    problems.push({
+      code: 'gate.ambiguous-file',
+      file: present[1]!,
+      message: `${present.join(' and ')} both exist ${where}; each is the one ${stem.split('/').pop()} document, so which one is in force cannot be told and nothing can be approved. Keep one of them`,
+    });
+  return present[0] ?? spellings[0]!;
+}
+
 /** Parses one base-branch document; an invalid one becomes gate problems (the gate then fails closed). */
 export function parseBaseDocument(text: string, file: string, validator: SchemaValidator, problems: GateProblem[]): Record<string, unknown> | undefined {
   const parsed = parseDocumentText(text, file, validator);

@@ -23,6 +23,7 @@ const REASON: Record<IgnoredReview['reason'], string> = {
   unknown_state: 'unknown review state',
   undated: 'no submission time',
   identity_mismatch: 'another account (github_id)',
+  unverified_origin: 'not shown to be this pull request’s',
 };
 
 /**

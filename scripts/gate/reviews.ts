@@ -260,11 +260,22 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
       ignored.push({ ...base, reason: 'dismissed', detail: 'the review was dismissed' });
       continue;
     }
+    // Not shown to be this pull request's: it may be another's. It still withdrew the reviewer's earlier approval
+    // (it may be their latest word here), and a request for changes of it still blocks: both fail closed.
+    if (r.origin_unverified !== undefined && r.state !== 'CHANGES_REQUESTED') {
+      ignored.push({ ...base, reason: 'unverified_origin', detail: r.origin_unverified });
+      continue;
+    }
     if (isBot(r.login, r.user_type)) {
       ignored.push({
         ...base,
         reason: 'bot',
-        detail: r.user_type === 'User' ? `${r.login} is a bot login; bots never count` : `${r.login} is a ${r.user_type} account, not a person's (User) account; it never counts`,
+        detail:
+          r.user_type === 'User'
+            ? `${r.login} is a bot login; bots never count`
+            : r.user_type
+              ? `${r.login} is a ${r.user_type} account, not a person's (User) account; it never counts`
+              : `GitHub names no account type for ${r.login} (it always does), so it is not shown to be a person's (User) account; it never counts`,
       });
       continue;
     }

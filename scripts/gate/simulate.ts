@@ -1,10 +1,11 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { lstat, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { codeRoot } from '../model/code-root.ts';
 import { UsageError } from '../model/errors.ts';
 import { readSchemas } from '../repo/read-repo.ts';
+import { readRepoFile } from '../repo/repo-file.ts';
 import type { SchemaValidator } from '../repo/validate-schema.ts';
-import { checkPolicyReferences, parseBaseDocument, toFreezes, toGroup, toPerson } from './policy.ts';
+import { checkPolicyReferences, parseBaseDocument, singletonFile, toFreezes, toGroup, toPerson } from './policy.ts';
 import { checkSimulation } from './simulation-schema.ts';
 import type { ApprovalPolicy, Freeze, GateInput, GateProblem, InventoryGroup, PrFacts } from './types.ts';
 
@@ -40,24 +41,36 @@ export async function loadSimulation(file: string, root: string, validator: Sche
   // As collectGateInput does: without an author nobody can be excluded as the author.
   if (!sim.pr.author.login.trim() && !problems.some((p) => p.code === 'gate.no-author'))
     problems.push({ code: 'gate.no-author', message: `${file}: pr.author.login is empty; nobody can be excluded as the author, so no approval is trusted` });
-  const readText = (rel: string) => readFile(path.join(root, rel), 'utf8').catch(() => undefined);
+  // As the live gate reads the base tree: by the spelling lint reads, never through a link, and a file that is
+  // there but cannot be read is a problem (unreadable), never taken for absent.
+  const exists = new Set<string>();
+  for (const stem of ['policies/approval', 'policies/calendar']) for (const rel of [`${stem}.yaml`, `${stem}.yml`]) if (await lstat(path.join(root, rel)).catch(() => undefined)) exists.add(rel);
+  const readText = async (rel: string, code = 'gate.unreadable'): Promise<string | undefined> => {
+    const f = await readRepoFile(root, rel);
+    if (f.kind === 'file') return f.bytes.toString('utf8');
+    problems.push({ code, file: rel, message: `${rel} is in the working tree but cannot be read: ${f.why}; failing closed` });
+    return undefined;
+  };
   const readDir = async (rel: string) =>
     (await readdir(path.join(root, rel)).catch(() => [] as string[]))
       .filter((f) => /\.ya?ml$/.test(f))
       .sort()
       .map((f) => `${rel}/${f}`);
+  const where = `in the working tree ${root}`;
 
   let policy = sim.policy;
   if (!policy) {
-    const text = await readText('policies/approval.yaml');
-    if (text === undefined) problems.push({ code: 'gate.no-policy', file: 'policies/approval.yaml', message: 'policies/approval.yaml does not exist' });
-    else policy = parseBaseDocument(text, 'policies/approval.yaml', validator, problems) as ApprovalPolicy | undefined;
+    const file = singletonFile('policies/approval', (p) => exists.has(p), problems, where);
+    const text = exists.has(file) ? await readText(file, 'gate.policy-unreadable') : undefined;
+    if (!exists.has(file)) problems.push({ code: 'gate.no-policy', file, message: `${file} does not exist ${where}` });
+    else if (text !== undefined) policy = parseBaseDocument(text, file, validator, problems) as ApprovalPolicy | undefined;
   }
   let people = sim.people?.map((p) => toPerson(p));
   if (!people) {
     people = [];
     for (const f of await readDir('policies/access/people')) {
-      const d = parseBaseDocument((await readText(f))!, f, validator, problems);
+      const text = await readText(f);
+      const d = text === undefined ? undefined : parseBaseDocument(text, f, validator, problems);
       if (d) people.push(toPerson(d));
     }
   }
@@ -65,14 +78,16 @@ export async function loadSimulation(file: string, root: string, validator: Sche
   if (!groups) {
     groups = [];
     for (const f of await readDir('inventory/groups')) {
-      const d = parseBaseDocument((await readText(f))!, f, validator, problems);
+      const text = await readText(f);
+      const d = text === undefined ? undefined : parseBaseDocument(text, f, validator, problems);
       if (d) groups.push(toGroup(d));
     }
   }
   let freezes = sim.freezes;
   if (!freezes) {
-    const text = await readText('policies/calendar.yaml');
-    freezes = toFreezes(text === undefined ? undefined : parseBaseDocument(text, 'policies/calendar.yaml', validator, problems));
+    const file = singletonFile('policies/calendar', (p) => exists.has(p), problems, where);
+    const text = exists.has(file) ? await readText(file) : undefined;
+    freezes = toFreezes(text === undefined ? undefined : parseBaseDocument(text, file, validator, problems));
   }
   if (policy) problems.push(...checkPolicyReferences(policy, people));
   const at = sim.now ? new Date(sim.now) : now;

@@ -149,6 +149,8 @@ export interface ReviewFact {
   reported_state?: string;
   commit_id: string | null;
   submitted_at: string | null;
+  /** Why the pull request this review belongs to cannot be established (GitHub named none): it never approves. */
+  origin_unverified?: string;
 }
 
 /** The fields of a change request the gate and the comment need. */
@@ -287,7 +289,8 @@ export type IgnoredReason =
   | 'stale'
   | 'unknown_state'
   | 'undated'
-  | 'identity_mismatch';
+  | 'identity_mismatch'
+  | 'unverified_origin';
 
 export interface Approver {
   login: string;

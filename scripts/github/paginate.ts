@@ -63,6 +63,10 @@ export async function readAllPages(route: PageRoute, params: Record<string, unkn
       break;
     }
     const where = checkNext(next, apiBase, page);
+    if (!sameList(first.url, where, apiBase))
+      throw new PayloadError(
+        `the next page after page ${page} (${redactQuery(where)}) is not the next page of this list (${redactQuery(first.url)}): another list's items would be read as this one's, and the list cannot be read completely`,
+      );
     if (seen.has(canonical(where))) throw new PayloadError(`the next page after page ${page} loops back to a page already read (${redactQuery(where)}); the list cannot be read completely`);
     // GitHub numbers the pages of these lists: the next one is this one plus one, of the same size. A link that
     // skips a page, or changes per_page (which moves every page boundary), would lose items unseen. (A link by
@@ -79,6 +83,36 @@ export async function readAllPages(route: PageRoute, params: Record<string, unkn
     url = where;
   }
   return items;
+}
+
+/**
+ * Whether `next` names a page of the list `first` is: the same route under the API, with the same query but for the
+ * page (and per_page, judged on its own). GitHub writes its links with the repository by name, in any case, or by id
+ * (`/repositories/{id}/…`, which cannot be held against the name without another request): the route after the
+ * repository must be the same. Pure.
+ */
+export function sameList(first: string, next: string, apiBase: string): boolean {
+  const prefix = new URL(apiBase).pathname.replace(/\/+$/, '');
+  const route = (u: URL) => {
+    const p = u.pathname.startsWith(prefix + '/') ? u.pathname.slice(prefix.length) : u.pathname;
+    const byName = /^\/repos\/([^/]+\/[^/]+)(\/.*)$/.exec(p);
+    if (byName) return { repo: `name:${byName[1]!.toLowerCase()}`, rest: byName[2]! };
+    const byId = /^\/repositories\/([1-9]\d*)(\/.*)$/.exec(p);
+    return byId ? { repo: `id:${byId[1]}`, rest: byId[2]! } : { repo: '', rest: p };
+  };
+  const query = (u: URL) => {
+    const q = new URLSearchParams(u.search);
+    q.delete('page');
+    q.delete('per_page');
+    q.sort();
+    return q.toString();
+  };
+  const a = new URL(first);
+  const b = new URL(next);
+  const ra = route(a);
+  const rb = route(b);
+  if (ra.rest !== rb.rest || query(a) !== query(b)) return false;
+  return ra.repo === rb.repo || (ra.repo.startsWith('name:') && rb.repo.startsWith('id:'));
 }
 
 /** The `page` query parameter of a list URL (1 when absent). */

@@ -100,7 +100,8 @@ export function loginOf(o: Json, key: string, where: string): { login: string; t
     throw new PayloadError(`${where}.${key}.login ${JSON.stringify(login)} is not a GitHub login (ASCII letters, digits, - and _); a lookalike is never matched to a person`);
   // The immutable account id, when it is one (a person pinned by github_id is matched by it; anything else is no id).
   const uid = typeof u.id === 'number' && Number.isSafeInteger(u.id) && u.id > 0 ? u.id : undefined;
-  return { login, type: optStr(u, 'type', `${where}.${key}`) ?? 'User', ...(uid !== undefined ? { id: uid } : {}) };
+  // GitHub always names the account type; without one the account is not shown to be a person's (`User`): '' never is.
+  return { login, type: optStr(u, 'type', `${where}.${key}`) ?? '', ...(uid !== undefined ? { id: uid } : {}) };
 }
 
 /**

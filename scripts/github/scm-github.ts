@@ -3,7 +3,7 @@ import type { GateOctokit } from './client.ts';
 import { commitTree } from './git-tree.ts';
 import { rawBytes, rawText, verifiedBlobText } from './git-objects.ts';
 import { readAllPages } from './paginate.ts';
-import { PayloadError, count, list, obj, readList, type Json } from './payload.ts';
+import { PayloadError, count, list, loginOf, obj, readList, type Json } from './payload.ts';
 import { statusOf, wrapError } from './scm-errors.ts';
 import { readCommit, readFile, readPull, readReview, readTree, reviewOf } from './scm-payloads.ts';
 import { COMPARE_FILE_CAP } from './scm-caps.ts';
@@ -29,7 +29,7 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
     getPullRequest: (pr) =>
       call(`get pull request #${pr}`, async () => {
         const { data } = await octokit.rest.pulls.get({ ...base, pull_number: pr });
-        const pull = readPull(data, `pull request #${pr}`, repository);
+        const pull = readPull(data, `pull request #${pr}`);
         // The answer must be the pull request asked for: a cache before the API can serve another's (another
         // number, another repository's), and the gate would decide that one under this one's name.
         if (pull.number !== pr) throw new PayloadError(`the answer is pull request #${pull.number}, not #${pr}: an answer to another request (a cache or proxy before the API?); not used`);
@@ -46,7 +46,7 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
         const pulls = readList(
           await pages(octokit.rest.pulls.list, { ...base, state: 'open', per_page: 100 }),
           'pull request',
-          (p, w) => readPull(p, w, repository),
+          (p, w) => readPull(p, w),
           (p) => String(p.number),
         );
         return (
@@ -62,7 +62,7 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
         const pulls = readList(
           await pages(octokit.rest.pulls.list, { ...base, state: 'open', per_page: 100, ...(baseRef ? { base: baseRef } : {}) }),
           'pull request',
-          (p, w) => readPull(p, w, repository),
+          (p, w) => readPull(p, w),
           (p) => String(p.number),
         );
         return pulls.map((p) => ({ number: p.number, base_ref: p.base.ref, head_sha: p.head.sha }));
@@ -77,7 +77,11 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
       }),
     listReviews: (pr) =>
       call(`list reviews of #${pr}`, async () => {
-        const read = (r: Json, where: string) => (reviewOf(r, where, repository, pr), readReview(r, where));
+        const read = (r: Json, where: string) => {
+          const unplaced = reviewOf(r, where, repository, pr);
+          const review = readReview(r, where);
+          return unplaced ? { ...review, origin_unverified: unplaced } : review;
+        };
         return readList(await pages(octokit.rest.pulls.listReviews, { ...base, pull_number: pr, per_page: 100 }), 'review', read, (r) => String(r.id));
       }),
     readFileAtRef: (path, ref) =>
@@ -115,6 +119,11 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
           const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...base, username: login });
           // A role the gate cannot read is no role: the review then does not count.
           const d = obj(data, `the permission of ${login}`);
+          // The answer must be about the account asked for: a cache before the API serving another's (an admin's
+          // answer for a reader) would let a review count that GitHub ignores. GitHub documents `user` as nullable.
+          const about = loginOf(d, 'user', `the permission of ${login}`);
+          if (about && about.login.toLowerCase() !== login.toLowerCase())
+            throw new PayloadError(`the permission of ${login} answers for ${about.login}: an answer to another request (a cache or proxy before the API?); not used`);
           const role = typeof d.role_name === 'string' && d.role_name ? d.role_name : d.permission;
           return typeof role === 'string' && role ? role : 'none';
         } catch (err) {

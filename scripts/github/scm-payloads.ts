@@ -8,7 +8,7 @@ const REVIEW_STATES = new Set(['APPROVED', 'CHANGES_REQUESTED', 'COMMENTED', 'DI
 const FILE_STATUSES = new Set(['added', 'removed', 'modified', 'renamed', 'copied', 'changed', 'unchanged']);
 
 /** A pull request as `pulls.get` and `pulls.list` return it; `user` null (a deleted account) gives an empty author login. */
-export function readPull(raw: unknown, where: string, repository: string): PullRequestInfo {
+export function readPull(raw: unknown, where: string): PullRequestInfo {
   const p = obj(raw, where);
   const b = obj(p.base, `${where}.base`);
   const h = obj(p.head, `${where}.head`);
@@ -17,12 +17,14 @@ export function readPull(raw: unknown, where: string, repository: string): PullR
     ...(optCount(p, 'commits') !== undefined ? { commits: optCount(p, 'commits')! } : {}),
     ...(optCount(p, 'changed_files') !== undefined ? { files: optCount(p, 'changed_files')! } : {}),
   };
+  // The base repository is checked against the one asked for (scm-github.ts); GitHub always sends it, so an answer
+  // without it cannot be shown to be this repository's and fails (it used to be taken for the one asked for).
   return {
     number: id(p, 'number', where),
     title: optStr(p, 'title', where) ?? '',
     state: optStr(p, 'state', where) ?? '',
     author: user ? { login: user.login, type: user.type, ...(user.id !== undefined ? { id: user.id } : {}) } : { login: '', type: 'User' },
-    base: { ref: str(b, 'ref', `${where}.base`), sha: sha(b, 'sha', `${where}.base`), repo: optStr(optObj(b, 'repo', `${where}.base`) ?? {}, 'full_name', `${where}.base.repo`) ?? repository },
+    base: { ref: str(b, 'ref', `${where}.base`), sha: sha(b, 'sha', `${where}.base`), repo: str(obj(b.repo, `${where}.base.repo`), 'full_name', `${where}.base.repo`) },
     // A deleted fork: head.repo is null.
     head: { ref: optStr(h, 'ref', `${where}.head`) ?? '', sha: sha(h, 'sha', `${where}.head`), repo: optStr(optObj(h, 'repo', `${where}.head`) ?? {}, 'full_name', `${where}.head.repo`) ?? null },
     ...(Object.keys(counts).length ? { counts } : {}),
@@ -98,14 +100,20 @@ export function readTree(raw: unknown, treeSha: string, where: string): { entrie
 }
 
 /**
- * A review names the pull request it belongs to (`pull_request_url`, which GitHub always sends): one of another pull
- * request or repository is an answer to another request (a cache before the API serving another list) and fails.
- * Only a URL of the form `…/repos/OWNER/NAME/pulls/N` is judged; without one nothing is said.
+ * A review names the pull request it belongs to (`pull_request_url`, `…/repos/OWNER/NAME/pulls/N`, which GitHub always
+ * sends: the REST schema of a review lists it as required). One of another pull request or repository is an answer to
+ * another request (a cache before the API serving another list) and fails the list. One without such a URL (absent,
+ * null, not a string, another shape) cannot be placed: the returned reason is kept on the review, and it never approves
+ * (gate/reviews.ts). Undefined when the review is this pull request's.
  */
-export function reviewOf(r: Json, where: string, repository: string, pr: number): void {
-  const url = optStr(r, 'pull_request_url', where);
-  const m = url === undefined ? null : /\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)\/?$/.exec(url.split(/[?#]/)[0]!);
-  if (!m) return;
+export function reviewOf(r: Json, where: string, repository: string, pr: number): string | undefined {
+  const url = r.pull_request_url;
+  const m = typeof url === 'string' ? /^[a-z][a-z0-9+.-]*:\/\/[^/?#]+(?:\/[^?#]*)?\/repos\/([^/?#]+\/[^/?#]+)\/pulls\/([1-9]\d*)\/?(?:[?#].*)?$/i.exec(url) : null;
+  if (!m) {
+    const sent = url === undefined ? 'no pull_request_url' : `the pull_request_url ${JSON.stringify(url).slice(0, 120)}, which names no pull request (…/repos/OWNER/NAME/pulls/N)`;
+    return `GitHub sends ${sent} for this review, so which pull request it belongs to cannot be established (GitHub always names it); it never approves`;
+  }
   if (Number(m[2]) !== pr || m[1]!.toLowerCase() !== repository.toLowerCase())
     throw new PayloadError(`${where} belongs to pull request #${m[2]} of ${m[1]}, not #${pr} of ${repository}: an answer to another request (a cache or proxy before the API?); not used`);
+  return undefined;
 }

@@ -100,6 +100,8 @@ export interface PullReview {
   commit_id: string | null;
   /** null when GitHub sends none, or one that is not a date-time. */
   submitted_at: string | null;
+  /** Why the pull request this review belongs to cannot be established (no `pull_request_url`): it never approves. */
+  origin_unverified?: string;
 }
 
 export interface CommitStatus {
