@@ -18,6 +18,7 @@ import { UNIT_SECTION_BODIES, UNIT_SECTION_COMMANDS } from './probe-service-acti
  *                    to nologin/false/true/sync, whatever its name) → $T/logins
  *   oglogins         those accounts → $OGL
  */
+import { LOGIN_SECTION_BODIES, LOGIN_SECTION_COMMANDS } from './probe-bodies-login.ts';
 import { PATCH_SECTION_BODIES, PATCH_SECTION_COMMANDS } from './probe-patch.ts';
 import { SERVICE_SECTION_BODIES, SERVICE_SECTION_COMMANDS } from './probe-services.ts';
 
@@ -302,20 +303,6 @@ export const SYSCTL_BOOT_READER =
 /** The files systemd-sysctl reads, in its order (and /etc/sysctl.conf, which only procps reads itself). */
 export const SYSCTL_PERSISTED_GLOBS = '/etc/sysctl.conf /etc/sysctl.d/*.conf /run/sysctl.d/*.conf /usr/local/lib/sysctl.d/*.conf /usr/lib/sysctl.d/*.conf /lib/sysctl.d/*.conf';
 
-/**
- * sshd's PAM service file (/etc/pam.d/sshd, else /etc/pam.d/other) and every file it includes, framed (scripts/inspect/
- * parse-pam.ts); first the umask the probe's own SSH session started with ($OGUM: probe.ts takes it before sudo) and the
- * listening sshd's own umask (what a session keeps when PAM sets none).
- */
-const PAM_SSHD = `printf '%s umask %s\\n' "$B" "$OGUM"
-p=$(ss -Htlnp 2>/dev/null | sed -n 's/.*"sshd",pid=\\([0-9]*\\).*/\\1/p' | head -n 1); [ -z "$p" ] || printf '%s sshd-umask %s\\n' "$B" "$(sed -n 's/^Umask:[[:space:]]*//p' "/proc/$p/status" 2>/dev/null)"
-s=/etc/pam.d/sshd; [ -e "$s" ] || s=/etc/pam.d/other; printf '%s service %s\\n' "$B" "$s"
-set --; q=$s; seen=' '
-while [ -n "$q" ]; do f=\${q%% *}; q=\${q#"$f"}; q=\${q# }; case $seen in *" $f "*) continue ;; esac; seen="$seen$f "; [ -f "$f" ] || continue; set -- "$@" "$f" "$f"
-  for i in $(awk '$1 == "@include" { print $2; next } { t = $1; sub(/^-/, "", t) } $2 == "include" || $2 == "substack" { print $3 }' "$f" 2>/dev/null | grep -E '^/?[A-Za-z0-9._/-]+$'); do case $i in /*) q="$q $i" ;; *) q="$q /etc/pam.d/$i" ;; esac; done; q=\${q# }
-done
-[ $# -eq 0 ] || ogfa "$@"`;
-
 export const SECTION_BODIES: Record<string, string> = {
   ...UNIT_SECTION_BODIES,
   identity: `printf '%s\\n%s\\n' "$U" "$H"`,
@@ -327,7 +314,7 @@ export const SECTION_BODIES: Record<string, string> = {
   group: 'cat "$G"',
   shadow: `awk -F: '{ s = $2; st = (s == "") ? "empty" : ((s ~ /^[!*]/) ? "locked" : "set"); print $1 ":" st ":" $3 ":" $4 ":" $5 ":" $6 ":" $7 ":" $8 ":" ((st == "locked") ? substr(s, 1, 1) : "") }' "$S"`,
   shells: SHELLS,
-  'pam-sshd': PAM_SSHD,
+  ...LOGIN_SECTION_BODIES,
   'authorized-keys': AUTHORIZED_KEYS,
   sudoers: SUDOERS,
   'sudo-list': SUDO_LIST,
@@ -394,7 +381,7 @@ export const SECTION_COMMANDS: Record<string, string> = {
   group: 'cat /etc/group',
   shadow: 'awk -F: (state and aging fields of /etc/shadow, never the hash)',
   shells: 'cksum SHELL… /usr/sbin/nologin /bin/false…; cat /etc/shells',
-  'pam-sshd': 'umask (in the SSH session, before sudo); Umask of the listening sshd (/proc/PID/status); cat /etc/pam.d/sshd and every file it includes',
+  ...LOGIN_SECTION_COMMANDS,
   'authorized-keys': 'sshd -T (authorizedkeysfile, per account: sshd -T -C user=USER,…); cat each expanded file',
   sudoers: 'cat /etc/sudoers and every file it includes (@include, @includedir)',
   'sudo-list': 'sudo -l -U ACCOUNT (every login account whose uid is not 0)',
