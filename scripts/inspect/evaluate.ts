@@ -1,4 +1,5 @@
 import { evaluateSessionUmask } from './checks-umask.ts';
+import { evaluateSshdLoaded } from './checks-sshd-loaded.ts';
 import type { HostFacts } from './facts.ts';
 import { SERVICE_ACTIVE_CHECKS } from './checks-service-active.ts';
 import { evaluateAuthorizedKeys, evaluateSudoers } from './checks-access.ts';
@@ -29,6 +30,7 @@ export interface CheckType {
 
 export const CHECK_REGISTRY: Record<string, CheckType> = {
   sshd_option: { sections: ['sshd'], evaluate: (c, f) => evaluateSshdOption(c, f) },
+  sshd_loaded: { sections: ['sshd'], evaluate: (c, f) => evaluateSshdLoaded(c, f) },
   port_allowlist: { sections: ['listen'], evaluate: (c, f) => evaluatePorts(c, f, 'allow') },
   port_denylist: { sections: ['listen'], evaluate: (c, f) => evaluatePorts(c, f, 'deny') },
   // UMASK is judged by what an SSH session gets (checks-umask.ts): sshd's UsePAM, its PAM session stack, the session's own umask.

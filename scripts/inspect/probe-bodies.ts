@@ -120,7 +120,15 @@ while [ -s "$T/inc" ] && [ $n -lt 8 ]; do
   : > "$T/inc"; [ -n "$l" ] || break
   awk -v o="$T/inc" "$ogsi" /dev/null /dev/null $l 2>/dev/null; n=$((n+1))
 done
-stat -c "$B cfg %Y %n" -- $cfgs
+stat -c "$B cfg %.9Y %.9Z %n" -- $cfgs
+# When the running daemon last read its files (ssh.config-loaded). On SIGHUP sshd re-execs itself: same pid, same start
+# time, and its listening socket's inode times are all 0 (measured, OpenSSH 9.2 on Linux 6), so only its PidFile, which
+# sshd rewrites once it listens again after each start or reload, tells. Also read at (re)load: the host keys and
+# certificates. $T/now's mtime and /proc/uptime, read together, map the start (ticks since boot) to today's clock.
+set --; pf=; while read -r k v; do case $k in hostkey|hostcertificate) set -- "$@" "$v";; pidfile) pf=$v;; esac; done < "$T/sshd-g"
+[ $# -eq 0 ] || stat -c "$B key %.9Y %.9Z %n" -- "$@" 2>/dev/null
+: > "$T/now"; up=; { read -r up x < /proc/uptime; } 2>/dev/null; stat -c "$B clock %.9Y $up" -- "$T/now"
+case $pf in none|'') printf '%s pidfile none\n' "$B";; *) pp=; { read -r pp < "$pf"; } 2>/dev/null; printf '%s pidfile %s %s %s\n' "$B" "$(stat -c %.9Y -- "$pf" 2>/dev/null || echo -)" "\${pp:--}" "$pf";; esac
 : > "$T/akf"
 if [ -n "$m" ]; then
   # Addresses each Match Address names (IPv4 networks in a list with exclusions also by their middle and last address);
