@@ -34,7 +34,7 @@ export const CHECK_REGISTRY: Record<string, CheckType> = {
   port_allowlist: { sections: ['listen'], evaluate: (c, f) => evaluatePorts(c, f, 'allow') },
   port_denylist: { sections: ['listen'], evaluate: (c, f) => evaluatePorts(c, f, 'deny') },
   // UMASK is judged by what an SSH session gets (checks-umask.ts): sshd's UsePAM, its PAM session stack, the session's own umask.
-  login_defs: { sections: ['login-defs', 'sshd', 'pam-sshd'], evaluate: (c, f) => (String(c.params.key) === 'UMASK' ? evaluateSessionUmask(c, f) : evaluateLoginDefs(c, f)) },
+  login_defs: { sections: ['login-defs', 'sshd', 'pam-sshd', 'passwd', 'shells'], evaluate: (c, f) => (String(c.params.key) === 'UMASK' ? evaluateSessionUmask(c, f) : evaluateLoginDefs(c, f)) },
   file_mode: { sections: [], evaluate: (c, f) => evaluateFileMode(c, f) },
   package_absent: { sections: ['packages'], evaluate: (c, f) => evaluatePackages(c, f, 'absent') },
   package_present: { sections: ['packages'], evaluate: (c, f) => evaluatePackages(c, f, 'present') },
