@@ -1,5 +1,6 @@
 import type { Fact, HostFacts } from './facts.ts';
 import type { CheckDef, Outcome } from './model.ts';
+import { sshdLoadState } from './checks-sshd-loaded.ts';
 import { effectiveNamedEntries } from './parse-accounts.ts';
 import { isLoopback } from './parse-network.ts';
 import { persistedFor } from './parse-sysctl.ts';
@@ -97,14 +98,13 @@ export function evaluateSshdOption(c: CheckDef, f: HostFacts): Outcome {
   return out;
 }
 
-/** A config file newer than the running daemon: its settings may not be the ones in force. */
+/** A file sshd reads changed after the running daemon loaded it (or may have: checks-sshd-loaded.ts): its settings may not be the ones in force. */
 export function reloadPending(f: HostFacts): string | undefined {
   if (!f.sshdRuntime.ok || !f.sshdRuntime.value.daemon) return undefined;
-  const started = f.sshdRuntime.value.daemon.startedAt;
-  // Start times are read in clock ticks: allow one second of rounding.
-  const newer = f.sshdRuntime.value.configFiles.filter((c) => c.mtime > started + 1000);
-  if (!newer.length) return undefined;
-  return `reload pending: ${newer.map((c) => `${c.path} changed ${new Date(c.mtime).toISOString()}`).join(', ')}, after sshd (pid ${f.sshdRuntime.value.daemon.pid}) started ${new Date(started).toISOString()}; the running daemon may use other settings`;
+  const s = sshdLoadState(f.sshdRuntime.value);
+  if (s.state === 'current') return undefined;
+  if (s.state === 'unknown') return `reload may be pending: ${s.reason}`;
+  return `reload pending: ${s.changed.map((c) => `${c.path} changed ${new Date(Math.max(c.mtime, c.ctime)).toISOString()}`).join(', ')}, after sshd (pid ${s.pid}) loaded its configuration ${new Date(s.loadedAt).toISOString()}; the running daemon may use other settings`;
 }
 
 export function evaluateLoginDefs(c: CheckDef, f: HostFacts): Outcome {

@@ -1,3 +1,4 @@
+import { isLogin } from './checks-accounts.ts';
 import { compareValue, evaluateLoginDefs } from './checks-system.ts';
 import type { HostFacts } from './facts.ts';
 import type { CheckDef, Outcome } from './model.ts';
@@ -13,8 +14,10 @@ import { pamStack } from './parse-pam.ts';
  * where pam_umask runs with `usergroups`, the umask it gives an account whose primary group is its own (group bits of
  * the owner: 027 -> 007) as well. Measured on real hosts: test/inspect/inspect-session-umask.test.ts (Debian 12's
  * pam_umask takes usergroups from its argument only, not from USERGROUPS_ENAB).
- * Not covered: a umask= in an account's GECOS field (pam_umask reads it per account), and a umask an interactive
- * shell's profile sets later (scp, sftp and commands run without one).
+ * Where pam_umask runs, a login account's own `umask=` in its GECOS field is judged too: libpam 1.5.2 (Debian 12) reads
+ * every comma-separated GECOS entry, case-insensitively, and applies it last, over its argument, login.defs and
+ * usergroups; the value is read as strtol reads it (`umask=` with no octal digits is 0000). Not covered: a umask an
+ * interactive shell's profile sets later (scp, sftp and commands run without one).
  */
 export function evaluateSessionUmask(c: CheckDef, f: HostFacts): Outcome {
   const defs = evaluateLoginDefs(c, f);
@@ -82,6 +85,14 @@ export function evaluateSessionUmask(c: CheckDef, f: HostFacts): Outcome {
       const badUpg = allowed(upg);
       if (badUpg) problems.push(`an account whose primary group is its own gets umask ${show(upg)}, ${badUpg} (pam_umask usergroups)`);
     }
+  const gecos = umaskLines.length && f.passwd?.ok ? f.passwd.value.filter((a) => a.gecos && isLogin(a, f)) : [];
+  for (const a of gecos) {
+    const m = /(?:^|,)umask=\s*([0-7]*)/i.exec(a.gecos!);
+    if (!m) continue;
+    const u = show((Number.parseInt(m[1] || '0', 8) & 0o777).toString(8));
+    const bad = allowed(u);
+    if (bad) problems.push(`${a.name} gets umask ${u} from umask= in its GECOS field, ${bad} (pam_umask applies it over its argument and login.defs)`);
+  }
   return {
     status: problems.length ? 'fail' : 'pass',
     expected: `${defs.expected} in login.defs and in every SSH session`,

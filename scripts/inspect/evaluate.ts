@@ -1,4 +1,5 @@
 import { evaluateSessionUmask } from './checks-umask.ts';
+import { evaluateSshdLoaded } from './checks-sshd-loaded.ts';
 import type { HostFacts } from './facts.ts';
 import { SERVICE_ACTIVE_CHECKS } from './checks-service-active.ts';
 import { evaluateAuthorizedKeys, evaluateSudoers } from './checks-access.ts';
@@ -29,10 +30,11 @@ export interface CheckType {
 
 export const CHECK_REGISTRY: Record<string, CheckType> = {
   sshd_option: { sections: ['sshd'], evaluate: (c, f) => evaluateSshdOption(c, f) },
+  sshd_loaded: { sections: ['sshd'], evaluate: (c, f) => evaluateSshdLoaded(c, f) },
   port_allowlist: { sections: ['listen'], evaluate: (c, f) => evaluatePorts(c, f, 'allow') },
   port_denylist: { sections: ['listen'], evaluate: (c, f) => evaluatePorts(c, f, 'deny') },
   // UMASK is judged by what an SSH session gets (checks-umask.ts): sshd's UsePAM, its PAM session stack, the session's own umask.
-  login_defs: { sections: ['login-defs', 'sshd', 'pam-sshd'], evaluate: (c, f) => (String(c.params.key) === 'UMASK' ? evaluateSessionUmask(c, f) : evaluateLoginDefs(c, f)) },
+  login_defs: { sections: ['login-defs', 'sshd', 'pam-sshd', 'passwd', 'shells'], evaluate: (c, f) => (String(c.params.key) === 'UMASK' ? evaluateSessionUmask(c, f) : evaluateLoginDefs(c, f)) },
   file_mode: { sections: [], evaluate: (c, f) => evaluateFileMode(c, f) },
   package_absent: { sections: ['packages'], evaluate: (c, f) => evaluatePackages(c, f, 'absent') },
   package_present: { sections: ['packages'], evaluate: (c, f) => evaluatePackages(c, f, 'present') },

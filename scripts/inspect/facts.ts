@@ -25,6 +25,8 @@ export interface Account {
   home: string;
   shell: string;
   password?: string;
+  /** The GECOS field, when not empty (pam_umask reads `umask=` from it). */
+  gecos?: string;
 }
 export interface GroupEntry {
   name: string;

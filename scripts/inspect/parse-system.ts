@@ -60,7 +60,7 @@ export function parsePasswd(text: string): Account[] {
     const f = l.split(':');
     if (f.length < 7 || !/^\d+$/.test(f[2]!) || !/^\d+$/.test(f[3]!)) throw new ParseError(`passwd line ${i + 1} is not name:x:uid:gid:gecos:home:shell`);
     // An empty shell field is /bin/sh: sshd, login and su run that.
-    return { name: f[0]!, uid: Number(f[2]), gid: Number(f[3]), home: f[5]!, shell: f[6] || '/bin/sh', password: f[1]! };
+    return { name: f[0]!, uid: Number(f[2]), gid: Number(f[3]), home: f[5]!, shell: f[6] || '/bin/sh', password: f[1]!, ...(f[4] ? { gecos: f[4] } : {}) };
   });
 }
 

@@ -821,7 +821,7 @@ severity: ("critical" | "high" | "medium" | "low" | "info")
 /**
  * Check type; decides the shape of params.
  */
-type: ("sshd_option" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "ntp_sync" | "log_retention" | "listening_service" | "accounts" | "authorized_keys" | "sudoers" | "privileged_groups" | "empty_password" | "password_age" | "package_version" | "pending_updates" | "reboot_required" | "service_active" | "backup_freshness" | "manual")
+type: ("sshd_option" | "sshd_loaded" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "ntp_sync" | "log_retention" | "listening_service" | "accounts" | "authorized_keys" | "sudoers" | "privileged_groups" | "empty_password" | "password_age" | "package_version" | "pending_updates" | "reboot_required" | "service_active" | "backup_freshness" | "manual")
 /**
  * Type-specific parameters (see the type).
  */
@@ -898,7 +898,7 @@ severity: ("critical" | "high" | "medium" | "low" | "info")
 /**
  * Check type; decides the shape of params.
  */
-type: ("sshd_option" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "ntp_sync" | "log_retention" | "listening_service" | "accounts" | "authorized_keys" | "sudoers" | "privileged_groups" | "empty_password" | "password_age" | "package_version" | "pending_updates" | "reboot_required" | "service_active" | "backup_freshness" | "manual")
+type: ("sshd_option" | "sshd_loaded" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "ntp_sync" | "log_retention" | "listening_service" | "accounts" | "authorized_keys" | "sudoers" | "privileged_groups" | "empty_password" | "password_age" | "package_version" | "pending_updates" | "reboot_required" | "service_active" | "backup_freshness" | "manual")
 /**
  * Type-specific parameters (see the type).
  */
@@ -975,7 +975,7 @@ severity: ("critical" | "high" | "medium" | "low" | "info")
 /**
  * Check type; decides the shape of params.
  */
-type: ("sshd_option" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "ntp_sync" | "log_retention" | "listening_service" | "accounts" | "authorized_keys" | "sudoers" | "privileged_groups" | "empty_password" | "password_age" | "package_version" | "pending_updates" | "reboot_required" | "service_active" | "backup_freshness" | "manual")
+type: ("sshd_option" | "sshd_loaded" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "ntp_sync" | "log_retention" | "listening_service" | "accounts" | "authorized_keys" | "sudoers" | "privileged_groups" | "empty_password" | "password_age" | "package_version" | "pending_updates" | "reboot_required" | "service_active" | "backup_freshness" | "manual")
 /**
  * Type-specific parameters (see the type).
  */
@@ -1052,7 +1052,7 @@ severity: ("critical" | "high" | "medium" | "low" | "info")
 /**
  * Check type; decides the shape of params.
  */
-type: ("sshd_option" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "ntp_sync" | "log_retention" | "listening_service" | "accounts" | "authorized_keys" | "sudoers" | "privileged_groups" | "empty_password" | "password_age" | "package_version" | "pending_updates" | "reboot_required" | "service_active" | "backup_freshness" | "manual")
+type: ("sshd_option" | "sshd_loaded" | "port_allowlist" | "port_denylist" | "login_defs" | "file_mode" | "package_absent" | "package_present" | "sysctl" | "disk_usage" | "memory_usage" | "load" | "ntp_sync" | "log_retention" | "listening_service" | "accounts" | "authorized_keys" | "sudoers" | "privileged_groups" | "empty_password" | "password_age" | "package_version" | "pending_updates" | "reboot_required" | "service_active" | "backup_freshness" | "manual")
 /**
  * Type-specific parameters (see the type).
  */

@@ -117,14 +117,22 @@ describe('sshd_option: every Match context, and a reload pending', () => {
     expect(o.status).toBe('pass');
   });
   it('a config file newer than the daemon is a warning on a passing row and a note on a failing one', () => {
+    const changed = Date.parse('2026-11-27T03:00:00Z');
     const runtime = factOk(
-      { configFiles: [{ path: '/etc/ssh/sshd_config', mtime: Date.parse('2026-11-27T03:00:00Z') }], daemon: { pid: 77, startedAt: Date.parse('2026-11-26T00:00:00Z') } },
+      {
+        configFiles: [{ path: '/etc/ssh/sshd_config', mtime: changed, ctime: changed }],
+        daemon: { pid: 77, startedAt: Date.parse('2026-11-26T00:00:00Z') },
+        pidFile: { path: '/run/sshd.pid', mtime: Date.parse('2026-11-26T00:00:01Z'), pid: 77 },
+      },
       'sshd -T',
     );
     const o = evaluateCheck(check('sshd_option', { option: 'permitrootlogin', equals: 'no' }), facts({ sshd: factOk(global, 'sshd -T'), sshdRuntime: runtime }), host, policy, NOW);
     expect(o).toMatchObject({ status: 'pass', level: 'warn' });
-    expect(o.reason).toBe('reload pending: /etc/ssh/sshd_config changed 2026-11-27T03:00:00.000Z, after sshd (pid 77) started 2026-11-26T00:00:00.000Z; the running daemon may use other settings');
-    const fresh = factOk({ configFiles: [{ path: '/etc/ssh/sshd_config', mtime: Date.parse('2026-11-25T00:00:00Z') }], daemon: { pid: 77, startedAt: Date.parse('2026-11-26T00:00:00Z') } }, 'x');
+    expect(o.reason).toBe(
+      'reload pending: /etc/ssh/sshd_config changed 2026-11-27T03:00:00.000Z, after sshd (pid 77) loaded its configuration 2026-11-26T00:00:01.000Z; the running daemon may use other settings',
+    );
+    const old = Date.parse('2026-11-25T00:00:00Z');
+    const fresh = factOk({ configFiles: [{ path: '/etc/ssh/sshd_config', mtime: old, ctime: old }], daemon: { pid: 77, startedAt: Date.parse('2026-11-26T00:00:00Z') } }, 'x');
     expect(evaluateCheck(check('sshd_option', { option: 'permitrootlogin', equals: 'no' }), facts({ sshd: factOk(global, 'sshd -T'), sshdRuntime: fresh }), host, policy, NOW).level).toBeUndefined();
   });
 });

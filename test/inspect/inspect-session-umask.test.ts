@@ -6,13 +6,14 @@
  * pam_umask's `usergroups` argument: an account whose primary group is its own gets the group bits of the owner
  * (027 -> 007); USERGROUPS_ENAB in login.defs does not turn it on in Debian 12's pam_umask (measured here).
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { useInspectFleet } from './inspect-fleet-suite.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
 import { execOnFleetHost, findRow } from './fleet-host.ts';
+import { LOGIN_USER } from '../fleet/host-files.ts';
 
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
 
@@ -31,7 +32,7 @@ async function pamDirWithUmask(args: string): Promise<Record<string, string>> {
 }
 
 /** host → [UsePAM yes, own pam.d, login.defs USERGROUPS_ENAB, the umask the session gets, the row's status]. */
-const HOSTS: Record<string, { pam: boolean; umaskArgs?: string; upg: 'yes' | 'no'; session: string; status: 'pass' | 'fail' }> = {
+const HOSTS: Record<string, { pam: boolean; umaskArgs?: string; upg: 'yes' | 'no'; session: string; status: 'pass' | 'fail'; gecos?: string }> = {
   'm-nopam': { pam: false, upg: 'no', session: '0022', status: 'fail' },
   'm-pam-none': { pam: true, upg: 'no', session: '0022', status: 'fail' },
   'm-pam-umask': { pam: true, umaskArgs: '', upg: 'no', session: '0027', status: 'pass' },
@@ -40,6 +41,8 @@ const HOSTS: Record<string, { pam: boolean; umaskArgs?: string; upg: 'yes' | 'no
   'm-pam-usergroups': { pam: true, umaskArgs: 'usergroups', upg: 'no', session: '0007', status: 'fail' },
   // pam_umask's own argument wins over login.defs.
   'm-pam-arg': { pam: true, umaskArgs: 'umask=0022', upg: 'no', session: '0022', status: 'fail' },
+  // Measured: libpam 1.5.2's pam_umask applies the login account's own GECOS umask= over login.defs.
+  'm-pam-gecos': { pam: true, umaskArgs: '', upg: 'no', session: '0002', status: 'fail', gecos: 'Probe,,,,umask=0002' },
 };
 
 const suite = useInspectFleet({
@@ -56,6 +59,22 @@ const suite = useInspectFleet({
       })),
     ),
   }),
+  // The login account's GECOS field, written in place (the host's /etc/passwd is this file, bind-mounted).
+  afterStart: async (fleet) => {
+    for (const [id, h] of Object.entries(HOSTS)) {
+      if (!h.gecos) continue;
+      const file = path.join(fleet.dir, id, 'etc', 'passwd');
+      const lines = (await readFile(file, 'utf8')).split('\n').map((l) =>
+        l.startsWith(`${LOGIN_USER}:`)
+          ? l
+              .split(':')
+              .map((x, i) => (i === 4 ? h.gecos : x))
+              .join(':')
+          : l,
+      );
+      await writeFile(file, lines.join('\n'));
+    }
+  },
 });
 
 MACHINE.describe('the umask an SSH session gets, on real hosts', () => {
@@ -69,5 +88,6 @@ MACHINE.describe('the umask an SSH session gets, on real hosts', () => {
     // The daemon's side: pam_umask's value where it runs, else the listening sshd's own umask (/proc/PID/status).
     expect(r.observed).toContain(`${h.umaskArgs === undefined ? '0022' : h.umaskArgs === 'umask=0022' ? '0022' : '0027'} by sshd's configuration`);
     if (h.status === 'fail') expect(r.reason).toMatch(/^an (SSH session|account whose primary group is its own) gets umask 00\d\d, not one of 027, 077/);
+    if (h.gecos) expect(r.reason).toContain(`${LOGIN_USER} gets umask ${h.session} from umask= in its GECOS field, not one of 027, 077`);
   });
 });

@@ -118,7 +118,31 @@ describe('sshd section', () => {
       { label: 'user=deploy,host=203.0.113.10,addr=203.0.113.10', user: 'deploy', settings: { passwordauthentication: ['yes'] }, status: 0 },
       { label: 'user=root,host=203.0.113.10,addr=203.0.113.10', user: 'root', settings: {}, status: 0 },
     ]);
-    expect(s.runtime).toEqual({ configFiles: [{ path: '/etc/ssh/sshd_config', mtime: 1700000100_000 }], daemon: { pid: 4242, startedAt: 1700000010_000 } });
+    // An older probe's `cfg MTIME PATH`: the ctime is taken to be the mtime.
+    expect(s.runtime).toEqual({ configFiles: [{ path: '/etc/ssh/sshd_config', mtime: 1700000100_000, ctime: 1700000100_000 }], daemon: { pid: 4242, startedAt: 1700000010_000 } });
+  });
+  it('reads mtimes and ctimes to the nanosecond, host keys, the PidFile, and places the start by the clock read with /proc/uptime', () => {
+    const g = Array.from({ length: 12 }, (_, i) => `opt${i} v`).join('\n');
+    const text = [
+      g,
+      `${B} daemon 4242 1000 100 1700000000`,
+      `${B} cfg 1700000100.250000000 1700000200.500000000 /etc/ssh/sshd_config`,
+      `${B} cfg 1700000100.000000000 1700000100.000000000 /etc/ssh/sshd_config.d/my file.conf`,
+      `${B} key 1690000000.000000000 1690000000.000000000 /etc/ssh/ssh_host_ed25519_key`,
+      `${B} clock 1700005000.000000000 5000.00`,
+      `${B} pidfile 1700000300.125000000 4242 /run/sshd.pid`,
+    ].join('\n');
+    const r = parseSshdSection(text, B).runtime;
+    expect(r.configFiles).toEqual([
+      { path: '/etc/ssh/sshd_config', mtime: 1700000100_250, ctime: 1700000200_500 },
+      { path: '/etc/ssh/sshd_config.d/my file.conf', mtime: 1700000100_000, ctime: 1700000100_000 },
+    ]);
+    expect(r.keyFiles).toEqual([{ path: '/etc/ssh/ssh_host_ed25519_key', mtime: 1690000000_000, ctime: 1690000000_000 }]);
+    expect(r.pidFile).toEqual({ path: '/run/sshd.pid', mtime: 1700000300_125, pid: 4242 });
+    // booted at 1700005000 - 5000 s, started 1000 ticks (10 s) later: not btime's 1700000000.
+    expect(r.daemon).toEqual({ pid: 4242, startedAt: 1700000010_000 });
+    expect(parseSshdSection(`${g}\n${B} pidfile none\n`, B).runtime.pidFile).toEqual({ path: 'none' });
+    expect(parseSshdSection(`${g}\n${B} pidfile - - /run/sshd.pid\n`, B).runtime.pidFile).toEqual({ path: '/run/sshd.pid' });
   });
   it('keeps where a Match criterion no sshd -T -C parameter stands for is written', () => {
     const global = Array.from({ length: 12 }, (_, i) => `opt${i} v`).join('\n');

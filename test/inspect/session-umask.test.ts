@@ -44,4 +44,25 @@ describe('evaluateSessionUmask', () => {
     const r = evaluateSessionUmask(CHECK, f);
     expect(r.status, `${r.observed} | ${r.reason}`).toBe(status);
   });
+
+  // pam_umask (libpam 1.5.2) applies a login account's own umask= from its GECOS field last: over its argument and login.defs.
+  const withGecos = (usePam: string, session: string, gecos: string, shell = '/bin/bash') =>
+    ({
+      ...facts(usePam, pam(session, '0027')),
+      passwd: factOk([{ name: 'deploy', uid: 1001, gid: 1001, home: '/home/deploy', shell, password: 'x', gecos }], 'cat /etc/passwd'),
+      shells: factError('not gathered', 'cksum'),
+    }) as unknown as HostFacts;
+  it.each([
+    ['a GECOS umask=0002 where pam_umask runs', withGecos('yes', 'session optional pam_umask.so\n', 'Deploy,,,,umask=0002'), 'fail', 'deploy gets umask 0002 from umask= in its GECOS field'],
+    ['UMASK= in any case, any comma entry', withGecos('yes', 'session optional pam_umask.so umask=0077\n', 'UMASK=022,pri=5'), 'fail', 'deploy gets umask 0022'],
+    ['umask= without octal digits is 0000 (strtol)', withGecos('yes', 'session optional pam_umask.so\n', 'x,umask=abc'), 'fail', 'deploy gets umask 0000'],
+    ['a strict GECOS umask', withGecos('yes', 'session optional pam_umask.so\n', 'Deploy,umask=077'), 'pass', ''],
+    ['no pam_umask: GECOS is not read', withGecos('yes', 'session required pam_unix.so\n', 'umask=0002'), 'pass', ''],
+    ['UsePAM no: GECOS is not read', withGecos('no', '', 'umask=0002'), 'pass', ''],
+    ['an account that cannot log in', withGecos('yes', 'session optional pam_umask.so\n', 'umask=0002', '/usr/sbin/nologin'), 'pass', ''],
+  ] as const)('%s', (_name, f, status, reason) => {
+    const r = evaluateSessionUmask(CHECK, f);
+    expect(r.status, `${r.observed} | ${r.reason}`).toBe(status);
+    expect(r.reason).toContain(reason);
+  });
 });
