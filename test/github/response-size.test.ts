@@ -118,6 +118,7 @@ describe('one list larger than any GitHub list', () => {
     const page = h.repo.pull(6).reviews.map((r) => ({
       id: r.id,
       user: { login: user('chen-jie').login, id: 7, type: 'User' },
+      pull_request_url: `${h.gh.url}/repos/${REPO}/pulls/6`,
       body: 'y'.repeat(1024 * 1024),
       state: r.state,
       commit_id: r.commit_id,
