@@ -105,6 +105,30 @@ og_keys_unsafe() {
   if [ -e "$1/.ssh" ] && [ ! -d "$1/.ssh" ]; then printf '%s is not a directory' "$1/.ssh" | tr '\t\n' '  '; return 0; fi
   return 1
 }
+# Writes HOME/.ssh/authorized_keys (stdin) of ACCOUNT UID GID: beside it in ~/.ssh, renamed over it; ~/.ssh created
+# when missing (the account's, mode 700; root's, mode 755 so that sshd, reading as the account, gets through).
+# Root itself writes only when HOME and HOME/.ssh are root's and no one else may write to them (keys managed by root:
+# nobody else can move anything there between a check and a write). Otherwise (the usual case: the account owns its
+# home) every operation runs as the account (setpriv, else runuser; refused when neither exists, never done as root):
+# a ~/.ssh swapped for a link to root's directory then meets the kernel's refusal, as the account's own writes would.
+# A HOME or ~/.ssh writable by another non-root account, or a root-owned ~/.ssh in a home the account owns, fails
+# there (the account cannot write, root must not). A missing HOME is not created (it was, as root, before).
+og_keys_put() {
+  set -- "$1" "$2" "$3" "$4" 'umask 077; cd -- "$1" || exit 1
+if [ -z "$2" ]; then { [ -d .ssh ] || mkdir .ssh; } && chmod 700 .ssh || exit 1; else [ -d .ssh ] || mkdir -m 755 .ssh || exit 1; fi
+n=$(mktemp .ssh/.authorized_keys.opsgate.XXXXXX) || exit 1
+if cat > "$n" && { [ -z "$2" ] || chown "$2" "$n"; } && chmod 600 "$n" && mv -f "$n" .ssh/authorized_keys; then exit 0; fi
+rm -f "$n"; exit 1'
+  rootonly=1
+  for d in "$2" "$2/.ssh"; do
+    [ -e "$d" ] || continue
+    case $(stat -c '%u %A' -- "$d") in 0\ d????-??-?*) ;; *) rootonly= ;; esac
+  done
+  if [ -n "$rootonly" ]; then sh -c "$5" og "$2" "$3:$4"
+  elif command -v setpriv >/dev/null 2>&1; then setpriv --reuid="$3" --regid="$4" --clear-groups -- sh -c "$5" og "$2" ''
+  elif command -v runuser >/dev/null 2>&1; then runuser -u "$1" -- sh -c "$5" og "$2" ''
+  else printf 'OG\terror\tneither setpriv nor runuser on the host: the keys of %s are written with its own privileges only\n' "$1"; return 1; fi
+}
 SD=/etc/sudoers.d
 mkdir -p "$T/sudo"
 og_sudo() { cat > "$T/sudo/$1"; }
@@ -276,11 +300,12 @@ if [ -s "$T/sudo-changes" ]; then
   og_arm "$CID" "$CSECS" - "$@" || exit 1
 fi
 while IFS="$(printf '\t')" read -r acct home uid gid; do
-  # Checked again just before writing (the account may have planted a link since); chown -h never follows one.
-  ! og_keys_unsafe "$home" >/dev/null && mkdir -p "$home/.ssh" && ! og_keys_unsafe "$home" >/dev/null && chown -h "$uid:$gid" "$home/.ssh" && chmod 700 "$home/.ssh" &&
-  n=$(mktemp "$home/.ssh/.authorized_keys.opsgate.XXXXXX") &&
-  cat "$T/want.$acct" > "$n" && chown "$uid:$gid" "$n" && chmod 600 "$n" && mv -f "$n" "$home/.ssh/authorized_keys" &&
-  printf 'OG\tkeys-written\t%s\n' "$acct" || { rm -f "$n"; printf 'OG\terror\tcannot write the keys of %s\n' "$acct"; fail=1; }
+  # Checked again just before writing (a clear refusal for a link the account planted since), but a check cannot
+  # hold until the writes: the account owns its home, so it can swap ~/.ssh for a link to /root/.ssh between the two.
+  # og_keys_put makes that swap harmless: the writes run with the account's own privileges whenever a non-root
+  # account could change the path.
+  if ! og_keys_unsafe "$home" >/dev/null && og_keys_put "$acct" "$home" "$uid" "$gid" < "$T/want.$acct"; then printf 'OG\tkeys-written\t%s\n' "$acct"
+  else printf 'OG\terror\tcannot write the keys of %s\n' "$acct"; fail=1; fi
 done < "$T/install"
 while IFS=$tab read -r what b st; do
   if [ "$what" = write ]; then mv -f "$STAGE/d/$b" "$SD/$b" && printf 'OG\tsudoers-written\t%s\n' "$b" || fail=1
