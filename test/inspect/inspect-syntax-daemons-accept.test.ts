@@ -80,7 +80,9 @@ beforeAll(async () => {
         id: 's-includeeq',
         groups: ['web'],
         accounts: [{ name: 'deploy', uid: 1001 }],
-        sshd: { extra: ['Include=/mnt/drop.conf'] },
+        // drop.conf is written by the shell that then becomes sshd, so it postdates the daemon's process start; the PidFile,
+        // written once sshd has read it, is what says the file was loaded (ssh.config-loaded, and no "reload may be pending").
+        sshd: { extra: ['PidFile /mnt/sshd.pid', 'Include=/mnt/drop.conf'] },
         mntFiles: { 'drop.conf': { content: 'Match User=deploy\n  PermitRootLogin yes\n' } },
       },
       { id: 's-shadow', groups: ['web'], accounts: [{ name: 'deploy', uid: 1001 }] },
