@@ -16,6 +16,7 @@ import { NEEDS } from '../system/needs.ts';
 import { generateKeyPair } from '../fleet/keys.ts';
 import { makeRepo, type TestRepo } from '../change/harness.ts';
 import { cliIn } from '../change/fleet-helpers.ts';
+import { ALLOW_LOGIN } from './access-fixtures.ts';
 
 let fleet: RunningFleet;
 let repo: TestRepo;
@@ -39,22 +40,6 @@ const grant = (id: string, who: string, role: string, groups: string[]) => ({
   justification: 'deploys the web tier',
   approved_by: 'alice',
 });
-/** The baseline check that allows the login account's own sudo rule (the sample organisation has the same). */
-const ALLOW_LOGIN = {
-  id: 'access',
-  title: 'access',
-  checks: [
-    {
-      id: 'access.sudoers',
-      title: 'sudo rules',
-      severity: 'high',
-      type: 'sudoers',
-      params: { allow: [{ who: 'opsgate', runas: 'root', commands: ['ALL'], nopasswd: true }] },
-      rationale: 'r',
-      remediation: 'r',
-    },
-  ],
-};
 
 const cli = (root: string, ...args: string[]) => cliIn(root, {}, ...args, '--identity', fleet.clientKeyPath);
 const authorized = (host: string, account = 'deploy') => readFile(path.join(fleet.dir, host, 'home', account, '.ssh', 'authorized_keys'), 'utf8');

@@ -18,6 +18,7 @@ import { NEEDS } from '../system/needs.ts';
 import { generateKeyPair } from '../fleet/keys.ts';
 import { makeRepo, type TestRepo } from '../change/harness.ts';
 import { cliIn } from '../change/fleet-helpers.ts';
+import { ALLOW_LOGIN } from './access-fixtures.ts';
 
 let fleet: RunningFleet;
 let repo: TestRepo;
@@ -79,21 +80,7 @@ beforeAll(async () => {
   repo = await makeRepo(fleet);
   await repo.write('inventory/groups/race.yaml', { id: 'race', title: 'race', owners: [] });
   // The login account's own sudo rule, allowed (as in the sample organisation): runs end 0 when nothing is wrong.
-  await repo.write('policies/baselines/access.yaml', {
-    id: 'access',
-    title: 'access',
-    checks: [
-      {
-        id: 'access.sudoers',
-        title: 'sudo rules',
-        severity: 'high',
-        type: 'sudoers',
-        params: { allow: [{ who: 'opsgate', runas: 'root', commands: ['ALL'], nopasswd: true }] },
-        rationale: 'r',
-        remediation: 'r',
-      },
-    ],
-  });
+  await repo.write('policies/baselines/access.yaml', ALLOW_LOGIN);
   await repo.write('policies/access/people/bob.yaml', {
     id: 'bob',
     name: 'bob',
