@@ -48,6 +48,8 @@ while [ -s "$T/inc" ] && [ $n -lt 8 ]; do
   : > "$T/inc"; [ -n "$l" ] || break
   awk -v o="$T/inc" "$ogsi" /dev/null /dev/null $l 2>/dev/null; n=$((n+1))
 done
+# %.9Y: seconds with nanoseconds from GNU stat; busybox stat (and a stat without that precision) prints the seconds alone,
+# which ssh.config-loaded reads as "within that second" (never finer); so is $T/now's, which can only place the start early.
 stat -c "$B cfg %.9Y %.9Z %n" -- $cfgs
 # When the running daemon last read its files (ssh.config-loaded). On SIGHUP sshd re-execs itself: same pid, same start
 # time, and its listening socket's inode times are all 0 (measured, OpenSSH 9.2 on Linux 6), so only its PidFile, which

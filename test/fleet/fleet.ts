@@ -335,8 +335,9 @@ async function hostSetupLines(hdir: string, spec: FleetHostSpec): Promise<string
     if (s.stopped) lines.push(`p=$!; i=0; until ss -Hltn 'sport = :${s.port}' | grep -q .; do i=$((i + 1)); [ $i -lt 400 ] || exit 71; sleep 0.05; done; kill -STOP $p`);
   }
   // Written by this shell, which then becomes sshd: these files postdate the daemon's process start time. A file sshd
-  // reads (an Include, a host key) planted here needs the host to keep a PidFile (`sshd.extra`), which sshd writes once it
-  // has read them; otherwise ssh.config-loaded rightly cannot tell it was loaded.
+  // reads (an Include, a host key) planted here is judged loaded by the host's PidFile (its own, in its directory:
+  // host-files.ts), which sshd writes once it has read them; with `PidFile none` planted (`sshd.extra`), ssh.config-loaded
+  // rightly cannot tell it was loaded.
   for (const [rel, f] of Object.entries(spec.mntFiles ?? {})) {
     const target = path.posix.join('/mnt', rel);
     if (!target.startsWith('/mnt/')) throw new Error(`mntFiles path ${rel} leaves /mnt`);

@@ -42,7 +42,9 @@ export async function writeHostFiles(dir: string, spec: FleetHostSpec, clientPub
       ...((planted && spec.sshd?.extra) || []),
       'ListenAddress 127.0.0.1:22',
       `HostKey ${path.join(dir, 'ssh_host_ed25519_key')}`,
-      'PidFile none',
+      // The host's own PidFile, in its own directory: sshd rewrites it after each start and reload, the only trace a
+      // SIGHUP reload leaves (ssh.config-loaded). A spec's `sshd.extra` PidFile line, first, wins.
+      `PidFile ${path.join(dir, 'sshd.pid')}`,
       `PermitRootLogin ${(planted && spec.sshd?.permitRootLogin) || 'no'}`,
       'PasswordAuthentication no',
       'KbdInteractiveAuthentication no',

@@ -35,7 +35,8 @@ export async function launchLoopbackSshd(hdir: string, spec: FleetHostSpec, port
   const config = [
     `ListenAddress 127.0.0.1:${port}`,
     `HostKey ${path.join(hdir, 'ssh_host_ed25519_key')}`,
-    'PidFile none',
+    // Each host's own PidFile (not the machine's /run/sshd.pid): the trace of its reloads (ssh.config-loaded).
+    `PidFile ${path.join(hdir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${path.join(hdir, 'authorized_keys')}`,
     'StrictModes no',
     'UsePAM no',

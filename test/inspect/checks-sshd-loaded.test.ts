@@ -36,6 +36,39 @@ describe('sshdLoadState', () => {
   });
 });
 
+/**
+ * busybox stat (and a stat without the %.9Y precision, or a filesystem keeping seconds) prints whole seconds: a time T means
+ * some time in [T, T + 1 s). Within one second, which of an edit and a reload came first cannot be told: never a pass.
+ */
+describe('sshdLoadState with file times in whole seconds', () => {
+  const pf = (mtime: string) => ({ path: '/run/sshd.pid', mtime: T(mtime), pid: 77 });
+  it.each<[string, SshdRuntime, string]>([
+    ['edit and PidFile in the same second (whole seconds)', { configFiles: cfg('2026-11-25T00:00:00Z'), daemon, pidFile: pf('2026-11-25T00:00:00Z') }, 'unknown'],
+    ['an edit stamped in whole seconds, the PidFile later within that second', { configFiles: cfg('2026-11-25T00:00:00Z'), daemon, pidFile: pf('2026-11-25T00:00:00.500Z') }, 'unknown'],
+    ['an edit the second after the PidFile (whole seconds)', { configFiles: cfg('2026-11-25T00:00:01Z'), daemon, pidFile: pf('2026-11-25T00:00:00Z') }, 'stale'],
+    ['an edit the second before the PidFile (whole seconds)', { configFiles: cfg('2026-11-24T23:59:59Z'), daemon, pidFile: pf('2026-11-25T00:00:00Z') }, 'current'],
+    ['nanoseconds: an edit before the PidFile within one second', { configFiles: cfg('2026-11-25T00:00:00.300Z'), daemon, pidFile: pf('2026-11-25T00:00:00.500Z') }, 'current'],
+    ['nanoseconds: an edit after the PidFile within one second', { configFiles: cfg('2026-11-25T00:00:00.700Z'), daemon, pidFile: pf('2026-11-25T00:00:00.500Z') }, 'stale'],
+    ['an edit at .7 s, a PidFile stamped in whole seconds', { configFiles: cfg('2026-11-25T00:00:00.700Z'), daemon, pidFile: pf('2026-11-25T00:00:00Z') }, 'unknown'],
+    [
+      'no PidFile, an edit stamped in the second the daemon started',
+      { configFiles: cfg('2026-11-20T00:00:00Z'), daemon: { pid: 77, startedAt: T('2026-11-20T00:00:00.500Z') }, pidFile: { path: 'none' } },
+      'unknown',
+    ],
+  ])('%s', (_, runtime, state) => {
+    expect(sshdLoadState(runtime).state).toBe(state);
+  });
+
+  it('says why: the edit and the reload fall in one second, and this host stats in whole seconds', () => {
+    const s = sshdLoadState({ configFiles: cfg('2026-11-25T00:00:00Z'), daemon, pidFile: pf('2026-11-25T00:00:00Z') });
+    expect(s.state === 'unknown' && s.reason).toBe(
+      "/etc/ssh/sshd_config changed 2026-11-25T00:00:00Z (to the second) and the running sshd (pid 77) loaded its configuration 2026-11-25T00:00:00Z (to the second; its PidFile /run/sshd.pid written then): which came first cannot be told, as this host's stat gives file times in whole seconds (busybox stat, a stat without %.9Y, or a filesystem that keeps seconds); reload sshd again (kill -HUP 77) to judge",
+    );
+    const t = sshdLoadState({ configFiles: cfg('2026-11-20T00:00:00Z'), daemon: { pid: 77, startedAt: T('2026-11-20T00:00:00.500Z') }, pidFile: { path: 'none' } });
+    expect(t.state === 'unknown' && t.reason).toMatch(/^\/etc\/ssh\/sshd_config changed 2026-11-20T00:00:00Z \(to the second\), after the running sshd \(pid 77\) started/);
+  });
+});
+
 describe('evaluateSshdLoaded', () => {
   const facts = (runtime: SshdRuntime | undefined) => ({ sshdRuntime: runtime ? factOk(runtime, 'sshd -T') : factError('sshd -T failed: exit 255', 'sshd -T') }) as unknown as HostFacts;
 

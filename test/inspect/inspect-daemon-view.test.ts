@@ -133,7 +133,7 @@ beforeAll(async () => {
         mntFiles: { 'bin/nologin': { copyOf: '/bin/sh', mode: '0755' }, 'bin/bash': { copyOf: '/usr/sbin/nologin', mode: '0755' } },
       },
       { id: 'f-acl', groups: ['web'], acls: { '/etc/shadow': 'user:nobody:r' } },
-      { id: 'r-reload', groups: ['web'], sshd: { permitRootLogin: 'yes' } },
+      { id: 'r-reload', groups: ['web'], sshd: { permitRootLogin: 'yes', extra: ['PidFile none'] } },
       { id: 'd-elsewhere', groups: ['web'], sshd: { permitRootLogin: 'yes', configElsewhere: true } },
       { id: 'd-option', groups: ['web'], sshd: { daemonOptions: ['PermitRootLogin=yes'] } },
       { id: 'm-localport', groups: ['web'], sshd: { match: ['Match LocalPort 22', '  PasswordAuthentication yes'] } },
@@ -306,7 +306,7 @@ MACHINE.describe('inspection reads what sshd, sudo and restic read (issue 13, re
     const r = row('r-reload', 'ssh.permit-root-login');
     expect(r).toMatchObject({ status: 'pass', level: 'warn', severity: 'high', evidence: "sshd -T -f CONFIG (the running daemon's -f)" });
     // The file named is the one the daemon reads (its -f), not /etc/ssh/sshd_config.
-    // The fleet's sshd runs with PidFile none: whether it reloaded since cannot be told (ssh.config-loaded).
+    // This host's sshd runs with PidFile none: whether it reloaded since cannot be told (ssh.config-loaded).
     expect(r.reason).toMatch(
       /^reload may be pending: \S+\/r-reload\/etc\/ssh\/sshd_config changed \S+, after the running sshd \(pid \d+\) started \S+, and whether it reloaded since cannot be told: PidFile none/,
     );

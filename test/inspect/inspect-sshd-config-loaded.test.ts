@@ -35,7 +35,12 @@ const suite = useInspectFleet({
   machine: MACHINE,
   tmpPrefix: 'loaded',
   baseline: BASELINE,
-  fleet: () => ({ hosts: [{ id: 'l-pid', ...planted }, { id: 'l-nopid' }] }),
+  fleet: () => ({
+    hosts: [
+      { id: 'l-pid', ...planted },
+      { id: 'l-nopid', sshd: { extra: ['PidFile none'] } },
+    ],
+  }),
 });
 
 const rowOf = (rows: InspectionRow[], host: string) => findRow(rows, host, CHECK);
