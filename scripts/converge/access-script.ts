@@ -40,6 +40,7 @@
 import { createHash } from 'node:crypto';
 import { ARM_FUNCTION } from '../remote/commit-confirm.ts';
 import { LINK_SAFETY_FUNCTION } from '../remote/link-safety.ts';
+import { KEYS_WRITER_FUNCTIONS } from './access-keys-writer.ts';
 import { shellText } from '../remote/shell-text.ts';
 import { quoteArg } from '../ssh/quote.ts';
 import { SUDOERS_PREFIX, type AccessPolicy } from './access.ts';
@@ -95,39 +96,9 @@ og_keys() {
   if [ -s "$T/want.$acct" ] && command -v ssh-keygen >/dev/null 2>&1 && ! ssh-keygen -l -f "$T/want.$acct" >/dev/null 2>&1; then
     printf 'OG\tkeys-invalid\t%s\n' "$acct"; fail=1; return 0
   fi
+  # Who would write (access-keys-writer.ts) and whether it may: refused here, before anything is installed.
+  if why=$(og_keys_refusal "$acct" "$home"); then printf 'OG\tkeys-refused\t%s\t%s\n' "$acct" "$why"; fail=1; return 0; fi
   printf '%s\t%s\t%s\t%s\n' "$acct" "$home" "$uid" "$gid" >> "$T/install"
-}
-# Why HOME/.ssh/authorized_keys may not be read and written (og_unsafe, link-safety.ts: a link anywhere on the path,
-# the home itself included; not a regular file; more than one name), or HOME/.ssh exists and is not a directory.
-# Prints nothing and fails when they may.
-og_keys_unsafe() {
-  og_unsafe "$1/.ssh/authorized_keys" && return 0
-  if [ -e "$1/.ssh" ] && [ ! -d "$1/.ssh" ]; then printf '%s is not a directory' "$1/.ssh" | tr '\t\n' '  '; return 0; fi
-  return 1
-}
-# Writes HOME/.ssh/authorized_keys (stdin) of ACCOUNT UID GID: beside it in ~/.ssh, renamed over it; ~/.ssh created
-# when missing (the account's, mode 700; root's, mode 755 so that sshd, reading as the account, gets through).
-# Root itself writes only when HOME and HOME/.ssh are root's and no one else may write to them (keys managed by root:
-# nobody else can move anything there between a check and a write). Otherwise (the usual case: the account owns its
-# home) every operation runs as the account (setpriv, else runuser; refused when neither exists, never done as root):
-# a ~/.ssh swapped for a link to root's directory then meets the kernel's refusal, as the account's own writes would.
-# A HOME or ~/.ssh writable by another non-root account, or a root-owned ~/.ssh in a home the account owns, fails
-# there (the account cannot write, root must not). A missing HOME is not created (it was, as root, before).
-og_keys_put() {
-  set -- "$1" "$2" "$3" "$4" 'umask 077; cd -- "$1" || exit 1
-if [ -z "$2" ]; then { [ -d .ssh ] || mkdir .ssh; } && chmod 700 .ssh || exit 1; else [ -d .ssh ] || mkdir -m 755 .ssh || exit 1; fi
-n=$(mktemp .ssh/.authorized_keys.opsgate.XXXXXX) || exit 1
-if cat > "$n" && { [ -z "$2" ] || chown "$2" "$n"; } && chmod 600 "$n" && mv -f "$n" .ssh/authorized_keys; then exit 0; fi
-rm -f "$n"; exit 1'
-  rootonly=1
-  for d in "$2" "$2/.ssh"; do
-    [ -e "$d" ] || continue
-    case $(stat -c '%u %A' -- "$d") in 0\ d????-??-?*) ;; *) rootonly= ;; esac
-  done
-  if [ -n "$rootonly" ]; then sh -c "$5" og "$2" "$3:$4"
-  elif command -v setpriv >/dev/null 2>&1; then setpriv --reuid="$3" --regid="$4" --clear-groups -- sh -c "$5" og "$2" ''
-  elif command -v runuser >/dev/null 2>&1; then runuser -u "$1" -- sh -c "$5" og "$2" ''
-  else printf 'OG\terror\tneither setpriv nor runuser on the host: the keys of %s are written with its own privileges only\n' "$1"; return 1; fi
 }
 SD=/etc/sudoers.d
 mkdir -p "$T/sudo"
@@ -322,7 +293,13 @@ exit $fail
 export function renderAccessScript(policy: AccessPolicy, mode: ConvergeMode, o: AccessScriptOptions): string {
   if (!/^[a-z_][a-z0-9_-]*$/.test(o.loginUser)) throw new Error(`login user '${o.loginUser}' is not a safe account name`);
   if (!/^[A-Za-z0-9._-]+$/.test(o.confirm.id)) throw new Error(`confirmation id '${o.confirm.id}' is not safe`);
-  const parts = [`MODE=${mode} LOGIN=${quoteArg(o.loginUser)} CID=${quoteArg(o.confirm.id)} CSECS=${Math.max(5, Math.floor(o.confirm.seconds))}`, LINK_SAFETY_FUNCTION, PRELUDE, ARM_FUNCTION];
+  const parts = [
+    `MODE=${mode} LOGIN=${quoteArg(o.loginUser)} CID=${quoteArg(o.confirm.id)} CSECS=${Math.max(5, Math.floor(o.confirm.seconds))}`,
+    LINK_SAFETY_FUNCTION,
+    KEYS_WRITER_FUNCTIONS,
+    PRELUDE,
+    ARM_FUNCTION,
+  ];
   for (const a of policy.accounts) {
     if (!/^[a-z_][a-z0-9_-]*$/.test(a.account)) throw new Error(`account name '${a.account}' is not safe`);
     parts.push(`og_keys ${quoteArg(a.account)} ${heredoc(a.content)}`);

@@ -1,0 +1,83 @@
+/**
+ * Host-side shell functions (POSIX sh, dash) that decide who writes an account's authorized_keys and write it, for
+ * the access converge script (access-script.ts), which runs as root. Pure text.
+ *
+ * The account owns its home, so it can swap ~/.ssh for a link between any check and a write. Keys are therefore
+ * written with the account's own privileges (setpriv, else runuser): whatever path it swaps in, the kernel refuses
+ * what the account itself could not do, so a directory above the home that others may write to gives nobody more
+ * than they already have. Root writes itself only where the home and ~/.ssh are root's and no one else may write to
+ * them, and where no directory above the home lets another account rename the home away and put a link in its place
+ * (root would follow that link): such a home is refused, as is an account-written home on a host with neither tool.
+ * Both are decided before anything is installed (og_keys_refusal), so a refusal writes nothing on the host.
+ *
+ * Needs `og_unsafe` (remote/link-safety.ts). Variables of these functions are `og_k_*` (sh has no locals).
+ */
+import { shellText } from '../remote/shell-text.ts';
+
+export const KEYS_WRITER_FUNCTIONS = shellText(String.raw`# Why HOME/.ssh/authorized_keys may not be read and written (og_unsafe, link-safety.ts: a link anywhere on the path,
+# the home itself included; not a regular file; more than one name), or HOME/.ssh exists and is not a directory.
+# Prints nothing and fails when they may.
+og_keys_unsafe() {
+  og_unsafe "$1/.ssh/authorized_keys" && return 0
+  if [ -e "$1/.ssh" ] && [ ! -d "$1/.ssh" ]; then printf '%s is not a directory' "$1/.ssh" | tr '\t\n' '  '; return 0; fi
+  return 1
+}
+# Who writes the keys under HOME: prints root when HOME and HOME/.ssh (those that exist) are root's directories that
+# no one else may write to (keys managed by root), else account.
+og_keys_writer() {
+  for og_k_d in "$1" "$1/.ssh"; do
+    [ -e "$og_k_d" ] || continue
+    case $(stat -c '%u %A' -- "$og_k_d") in 0\ d????-??-?*) ;; *) echo account; return 0 ;; esac
+  done
+  echo root
+}
+# Why another account could replace HOME while root writes in it: a directory above it, up to /, that is not root's
+# (its owner may rename anything in it) or that group or others may write to without the sticky bit. Prints the
+# reason and how to fix it, and succeeds; prints nothing and fails when no such directory exists.
+og_keys_parents_unsafe() {
+  og_k_d=$1
+  while [ "$og_k_d" != / ] && [ -n "$og_k_d" ]; do
+    og_k_d=$(dirname -- "$og_k_d")
+    og_k_s=$(stat -c '%u %a %A' -- "$og_k_d") || { printf 'cannot stat %s' "$og_k_d"; return 0; }
+    og_k_u=%{og_k_s%% *}; og_k_m=%{og_k_s#* }; og_k_m=%{og_k_m%% *}
+    if [ "$og_k_u" != 0 ]; then
+      printf '%s is owned by uid %s, which could rename %s away and put a link in its place while root writes the keys there; make it root'"'"'s (chown root %s)' "$og_k_d" "$og_k_u" "$1" "$og_k_d" | tr '\t\n' '  '
+      return 0
+    fi
+    case %{og_k_s##* } in
+      *[tT]) ;;
+      ?????w????|????????w?)
+        printf '%s is writable by others without the sticky bit (mode %s): anyone could rename %s away and put a link in its place while root writes the keys there; chmod go-w %s (or +t)' "$og_k_d" "$og_k_m" "$1" "$og_k_d" | tr '\t\n' '  '
+        return 0 ;;
+    esac
+  done
+  return 1
+}
+# Why the keys of ACCOUNT under HOME may not be written on this host at all (printed, succeeds), decided before anything
+# is installed: root would write but another account could swap the home, or the account would write but the host has
+# no tool to drop root's privileges. Prints nothing and fails when they may be written.
+og_keys_refusal() {
+  if [ "$(og_keys_writer "$2")" = root ]; then og_keys_parents_unsafe "$2"; return; fi
+  command -v setpriv >/dev/null 2>&1 || command -v runuser >/dev/null 2>&1 && return 1
+  printf 'neither setpriv nor runuser is installed (PATH %s): %s is not root'"'"'s alone, so the keys of %s are written only with its own privileges, never as root; install util-linux (setpriv, runuser)' "$PATH" "$2" "$1" | tr '\t\n' '  '
+}
+# Writes HOME/.ssh/authorized_keys (stdin) of ACCOUNT UID GID: beside it in ~/.ssh, renamed over it; ~/.ssh created
+# when missing (the account's, mode 700; root's, mode 755 so that sshd, reading as the account, gets through).
+# Root writes only where og_keys_writer says root and no directory above the home is unsafe (checked again here);
+# otherwise every operation runs as the account (setpriv, else runuser; neither: an error, never done as root). A HOME
+# or ~/.ssh writable by another non-root account, or a root-owned ~/.ssh in a home the account owns, fails there (the
+# account cannot write, root must not). A missing HOME is not created.
+og_keys_put() {
+  set -- "$1" "$2" "$3" "$4" 'umask 077; cd -- "$1" || exit 1
+if [ -z "$2" ]; then { [ -d .ssh ] || mkdir .ssh; } && chmod 700 .ssh || exit 1; else [ -d .ssh ] || mkdir -m 755 .ssh || exit 1; fi
+n=$(mktemp .ssh/.authorized_keys.opsgate.XXXXXX) || exit 1
+if cat > "$n" && { [ -z "$2" ] || chown "$2" "$n"; } && chmod 600 "$n" && mv -f "$n" .ssh/authorized_keys; then exit 0; fi
+rm -f "$n"; exit 1'
+  if [ "$(og_keys_writer "$2")" = root ]; then
+    if og_k_why=$(og_keys_parents_unsafe "$2"); then printf 'OG\terror\t%s\n' "$og_k_why"; return 1; fi
+    sh -c "$5" og "$2" "$3:$4"
+  elif command -v setpriv >/dev/null 2>&1; then setpriv --reuid="$3" --regid="$4" --clear-groups -- sh -c "$5" og "$2" ''
+  elif command -v runuser >/dev/null 2>&1; then runuser -u "$1" -- sh -c "$5" og "$2" ''
+  else printf 'OG\terror\tneither setpriv nor runuser on the host: the keys of %s are written with its own privileges only\n' "$1"; return 1; fi
+}
+`);
