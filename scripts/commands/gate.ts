@@ -6,7 +6,7 @@ import { buildDecision, decisionRecordPath } from '../gate/decision.ts';
 import { evaluateGate } from '../gate/evaluate.ts';
 import { failedClosedResult } from '../gate/fail-closed.ts';
 import { COMMENT_MARKER, renderComment, renderMarkdown, renderStatusDescription, renderText } from '../gate/render.ts';
-import { statusContext } from '../gate/status-context.ts';
+import { notPublishable, statusContext } from '../gate/status-context.ts';
 import type { ActionsContext } from '../github/actions-env.ts';
 import type { GitHubScm } from '../github/scm.ts';
 import type { GateResult } from '../gate/types.ts';
@@ -166,10 +166,13 @@ async function evaluateLive(ctx: CommandContext, args: GateArgs, validator: Retu
   const out: Evaluation[] = [];
   for (const pr of prs) {
     let known: { headSha?: string; baseRef?: string } = {};
+    /** The pull request's `state` as last read; undefined when it could not be read at all. */
+    let state: string | undefined;
     let result: GateResult;
     try {
       const pull = await scm.getPullRequest(pr);
       known = { headSha: pull.head.sha, baseRef: pull.base.ref };
+      state = pull.state;
       const input = await collectGateInput(scm, pull, validator, now);
       result = evaluateGate(input);
       // A success is for one head: a push (or a retarget, a close) since the gate's last read would publish it for
@@ -178,14 +181,22 @@ async function evaluateLive(ctx: CommandContext, args: GateArgs, validator: Retu
       // in the milliseconds between this read and the status lands on the head it was decided for, never another.
       if (result.status === 'satisfied') {
         const { pullMoved } = await import('../gate/consistency.ts');
-        const moved = pullMoved(pull, await scm.getPullRequest(pr));
+        const again = await scm.getPullRequest(pr);
+        state = again.state;
+        const moved = pullMoved(pull, again);
         if (moved.length) result = evaluateGate({ ...input, problems: [...input.problems, ...moved] });
       }
     } catch (err) {
       if (!(err instanceof GitHubApiError)) throw err;
       result = failClosed(pr, err, known);
     }
-    out.push({ result, publish: (r) => publishResult(scm, actions, r, { requestReviews: args.requestReviews === true, warn: (m) => ctx.stderr.write(`opsgate: ${m}\n`) }) });
+    const warn = (m: string) => ctx.stderr.write(`opsgate: ${m}\n`);
+    // A closed or merged pull request is still decided (gate-record.yml records merged ones), never published.
+    const refusal = state === undefined ? undefined : notPublishable(pr, state);
+    out.push({
+      result,
+      publish: refusal ? (r) => summaryOnly(actions, r, refusal, warn) : (r) => publishResult(scm, actions, r, { requestReviews: args.requestReviews === true, warn }),
+    });
   }
   return out;
 }
@@ -207,6 +218,13 @@ async function publishResult(scm: GitHubScm, actions: ActionsContext, r: GateRes
   ]);
   if (opts.requestReviews) await requestReviews(scm, r, opts.warn);
   return failures;
+}
+
+/** For a pull request that is not open: the job summary and the reason nothing else was published, on stderr too. */
+async function summaryOnly(actions: ActionsContext, r: GateResult, why: string, warn: (m: string) => void): Promise<string[]> {
+  if (actions.stepSummaryFile) await appendFile(actions.stepSummaryFile, renderMarkdown(r, { marker: false, ...(actions.runUrl ? { runUrl: actions.runUrl } : {}) }) + `\n> ${why}\n`);
+  warn(why);
+  return [];
 }
 
 /** Asks the people still needed to review. Advisory: a refusal is a warning, never a changed decision. */

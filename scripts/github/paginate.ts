@@ -26,7 +26,16 @@ interface PageRoute {
   endpoint: (params: Record<string, unknown>) => { method: string; url: string; headers: Record<string, unknown> };
 }
 
-export async function readAllPages(route: PageRoute, params: Record<string, unknown>, apiBase: string, opts: { maxPages?: number } = {}): Promise<unknown[]> {
+/**
+ * `repositoryId`: the id of the repository the list belongs to (known from an answer already read, or learnt once),
+ * against which a `next` link by id (`/repositories/{id}/…`) is held; without it such a link is refused.
+ */
+export async function readAllPages(
+  route: PageRoute,
+  params: Record<string, unknown>,
+  apiBase: string,
+  opts: { maxPages?: number; repositoryId?: () => Promise<{ id: number } | { unknown: string }> } = {},
+): Promise<unknown[]> {
   const maxPages = opts.maxPages ?? MAX_PAGES;
   const first = route.endpoint(params);
   const perPage = typeof params.per_page === 'number' ? params.per_page : undefined;
@@ -63,7 +72,22 @@ export async function readAllPages(route: PageRoute, params: Record<string, unkn
       break;
     }
     const where = checkNext(next, apiBase, page);
-    if (!sameList(first.url, where, apiBase))
+    const linkedId = repositoryIdOf(where, apiBase);
+    let ownId: number | undefined;
+    if (linkedId !== undefined) {
+      const own = opts.repositoryId ? await opts.repositoryId() : { unknown: 'no answer read names it' };
+      const repo = typeof params.owner === 'string' && typeof params.repo === 'string' ? `${params.owner}/${params.repo}` : 'this repository';
+      if ('unknown' in own)
+        throw new PayloadError(
+          `the next page after page ${page} (${redactQuery(where)}) names repository ${linkedId} by id, and the id of ${repo} could not be read: ${own.unknown}; the link is not followed`,
+        );
+      if (own.id !== linkedId)
+        throw new PayloadError(
+          `the next page after page ${page} (${redactQuery(where)}) names repository ${linkedId}, but ${repo} is repository ${own.id}: another repository's items would be read as this list's, and the list cannot be read completely`,
+        );
+      ownId = own.id;
+    }
+    if (!sameList(first.url, where, apiBase, ownId))
       throw new PayloadError(
         `the next page after page ${page} (${redactQuery(where)}) is not the next page of this list (${redactQuery(first.url)}): another list's items would be read as this one's, and the list cannot be read completely`,
       );
@@ -88,10 +112,10 @@ export async function readAllPages(route: PageRoute, params: Record<string, unkn
 /**
  * Whether `next` names a page of the list `first` is: the same route under the API, with the same query but for the
  * page (and per_page, judged on its own). GitHub writes its links with the repository by name, in any case, or by id
- * (`/repositories/{id}/…`, which cannot be held against the name without another request): the route after the
+ * (`/repositories/{id}/…`, accepted only for `repositoryId`, the list's own repository's id): the route after the
  * repository must be the same. Pure.
  */
-export function sameList(first: string, next: string, apiBase: string): boolean {
+export function sameList(first: string, next: string, apiBase: string, repositoryId?: number): boolean {
   const prefix = new URL(apiBase).pathname.replace(/\/+$/, '');
   const route = (u: URL) => {
     const p = u.pathname.startsWith(prefix + '/') ? u.pathname.slice(prefix.length) : u.pathname;
@@ -112,7 +136,16 @@ export function sameList(first: string, next: string, apiBase: string): boolean 
   const ra = route(a);
   const rb = route(b);
   if (ra.rest !== rb.rest || query(a) !== query(b)) return false;
-  return ra.repo === rb.repo || (ra.repo.startsWith('name:') && rb.repo.startsWith('id:'));
+  return ra.repo === rb.repo || (ra.repo.startsWith('name:') && repositoryId !== undefined && rb.repo === `id:${repositoryId}`);
+}
+
+/** The `{id}` of a `/repositories/{id}/…` URL under the API, or undefined. Pure. */
+export function repositoryIdOf(url: string, apiBase: string): number | undefined {
+  const prefix = new URL(apiBase).pathname.replace(/\/+$/, '');
+  const p = new URL(url).pathname;
+  const m = /^\/repositories\/([^/]+)(?:\/|$)/.exec(p.startsWith(prefix + '/') ? p.slice(prefix.length) : p);
+  const n = Number(m?.[1]);
+  return m && /^[1-9]\d*$/.test(m[1]!) && Number.isSafeInteger(n) ? n : undefined;
 }
 
 /** The `page` query parameter of a list URL (1 when absent). */

@@ -3,7 +3,7 @@ import type { GateOctokit } from './client.ts';
 import { commitTree } from './git-tree.ts';
 import { rawBytes, rawText, verifiedBlobText } from './git-objects.ts';
 import { readAllPages } from './paginate.ts';
-import { PayloadError, count, list, loginOf, obj, readList, type Json } from './payload.ts';
+import { PayloadError, count, id, list, loginOf, obj, readList, type Json } from './payload.ts';
 import { statusOf, wrapError } from './scm-errors.ts';
 import { readCommit, readFile, readPull, readReview, readTree, reviewOf } from './scm-payloads.ts';
 import { COMPARE_FILE_CAP } from './scm-caps.ts';
@@ -15,7 +15,20 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
   if (!owner || !repo) throw new GitHubApiError('configure', undefined, `repository '${repository}' is not owner/name`);
   const base = { owner, repo };
   const apiBase = String(octokit.request.endpoint.DEFAULTS.baseUrl);
-  const pages = (route: unknown, params: Record<string, unknown>) => readAllPages(route as Parameters<typeof readAllPages>[0], params, apiBase);
+  // The repository's id, which a `next` link by id must name: from a pull request answer already checked to be this
+  // repository's, or else learnt once from "Get a repository".
+  let repositoryId: Promise<{ id: number } | { unknown: string }> | undefined;
+  const learnId = () =>
+    (repositoryId ??= octokit.rest.repos.get(base).then(
+      ({ data }) => {
+        const d = obj(data, 'the repository');
+        const name = typeof d.full_name === 'string' ? d.full_name : '(none)';
+        if (name.toLowerCase() !== repository.toLowerCase()) return { unknown: `"Get a repository" answered for ${name}` };
+        return { id: id(d, 'id', 'the repository') };
+      },
+      (err: unknown) => ({ unknown: `"Get a repository" failed (${statusOf(err) ? `HTTP ${statusOf(err)}` : err instanceof Error ? err.message : String(err)})` }),
+    )).catch((err: unknown) => ({ unknown: err instanceof Error ? err.message : String(err) }));
+  const pages = (route: unknown, params: Record<string, unknown>) => readAllPages(route as Parameters<typeof readAllPages>[0], params, apiBase, { repositoryId: learnId });
   const call = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -38,6 +51,8 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
         // GitHub always sends both counts here. Without them a commit or file list that simply ends early (no Link
         // header, a short page) looks complete: it could hide a commit the approver wrote, or a governed file.
         const d = obj(data, `pull request #${pr}`);
+        const repoId = (obj(obj(d.base, 'base').repo, 'base.repo') as Json).id;
+        if (!repositoryId && typeof repoId === 'number' && Number.isSafeInteger(repoId) && repoId > 0) repositoryId = Promise.resolve({ id: repoId });
         const why = '; GitHub always sends it, and without it a commit or file list cut short cannot be told from a complete one';
         return { ...pull, counts: { commits: count(d, 'commits', `pull request #${pr}`, why), files: count(d, 'changed_files', `pull request #${pr}`, why) } };
       }),

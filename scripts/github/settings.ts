@@ -116,12 +116,22 @@ export async function readRepositorySettings(octokit: GateOctokit, repository: s
   const [owner, repo] = repository.split('/') as [string, string];
   const base = { owner, repo };
   // Each answer is checked where it is read: a wrong shape is a read that failed, named, never a crash.
-  const info = await read('the repository', async () => str(obj((await octokit.rest.repos.get(base)).data, 'the repository'), 'default_branch', 'the repository'));
+  const info = await read('the repository', async () => {
+    const d = obj((await octokit.rest.repos.get(base)).data, 'the repository');
+    return { branch: str(d, 'default_branch', 'the repository'), id: d.id };
+  });
   if (!info.ok) return { unreadable: info.reason };
-  const branch = info.value;
+  const branch = info.value.branch;
+  // A `next` link by repository id must name this repository's (paginate.ts).
+  const repoId = info.value.id;
+  const ownId = typeof repoId === 'number' && Number.isSafeInteger(repoId) && repoId > 0 ? { id: repoId } : { unknown: 'the repository answer has no id' };
   const branchRules = (b: string) =>
     read(`the rules of ${b}`, async () =>
-      (await readAllPages(octokit.rest.repos.getBranchRules as never, { ...base, branch: b, per_page: 100 }, String(octokit.request.endpoint.DEFAULTS.baseUrl))).map((r) => ruleOf(r as never)),
+      (
+        await readAllPages(octokit.rest.repos.getBranchRules as never, { ...base, branch: b, per_page: 100 }, String(octokit.request.endpoint.DEFAULTS.baseUrl), {
+          repositoryId: async () => ownId,
+        })
+      ).map((r) => ruleOf(r as never)),
     );
 
   const [rules, leaseRules, classic, environments, repositorySecrets, organisationSecrets, workflowPermissions, appIdVariable] = await Promise.all([

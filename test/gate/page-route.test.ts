@@ -75,16 +75,20 @@ describe('which links are the same list (pure)', () => {
     ['https://api.github.com/repos/yunfan/ops/pulls/1/commits?per_page=100&page=2', true],
     ['https://api.github.com/repos/YunFan/Ops/pulls/1/commits?page=2&per_page=100', true],
     ['https://api.github.com/repositories/123456/pulls/1/commits?per_page=100&page=2', true],
+    ['https://api.github.com/repositories/654321/pulls/1/commits?per_page=100&page=2', false],
     ['https://api.github.com/repositories/123456/pulls/2/commits?per_page=100&page=2', false],
     ['https://api.github.com/repositories/x/pulls/1/commits?per_page=100&page=2', false],
     ['https://api.github.com/repos/yunfan/ops/pulls/1/files?per_page=100&page=2', false],
     ['https://api.github.com/repos/yunfan/ops/pulls/1/commits?per_page=100&page=2&author=x', false],
   ])('%s: %s', (next, same) => {
-    expect(sameList(first, next, 'https://api.github.com')).toBe(same);
+    expect(sameList(first, next, 'https://api.github.com', 123456)).toBe(same);
+  });
+  it('a link by id, when the repository’s own id is not known, is never the same list', () => {
+    expect(sameList(first, 'https://api.github.com/repositories/123456/pulls/1/commits?per_page=100&page=2', 'https://api.github.com')).toBe(false);
   });
   it('on GitHub Enterprise, under /api/v3', () => {
     expect(
-      sameList('https://ghe.example/api/v3/repos/a/b/pulls/1/reviews?per_page=100', 'https://ghe.example/api/v3/repositories/7/pulls/1/reviews?per_page=100&page=2', 'https://ghe.example/api/v3'),
+      sameList('https://ghe.example/api/v3/repos/a/b/pulls/1/reviews?per_page=100', 'https://ghe.example/api/v3/repositories/7/pulls/1/reviews?per_page=100&page=2', 'https://ghe.example/api/v3', 7),
     ).toBe(true);
   });
 });
