@@ -8,7 +8,9 @@
  * than they already have. Root writes itself only where the home and ~/.ssh are root's and no one else may write to
  * them, and where no directory above the home lets another account rename the home away and put a link in its place
  * (root would follow that link): such a home is refused, as is an account-written home on a host with neither tool.
- * Both are decided before anything is installed (og_keys_refusal), so a refusal writes nothing on the host.
+ * Both are decided before anything is installed (og_keys_refusal), so a refusal writes nothing on the host. The
+ * existing keys are read the same way (og_keys_get), after that refusal: never by root for the account, so a file the
+ * account swaps for a link to /etc/shadow (or a root-only file mounted there) is unreadable, not reported line by line.
  *
  * Needs `og_unsafe` (remote/link-safety.ts). Variables of these functions are `og_k_*` (sh has no locals).
  */
@@ -61,23 +63,33 @@ og_keys_refusal() {
   command -v setpriv >/dev/null 2>&1 || command -v runuser >/dev/null 2>&1 && return 1
   printf 'neither setpriv nor runuser is installed (PATH %s): %s is not root'"'"'s alone, so the keys of %s are written only with its own privileges, never as root; install util-linux (setpriv, runuser)' "$PATH" "$2" "$1" | tr '\t\n' '  '
 }
-# Writes HOME/.ssh/authorized_keys (stdin) of ACCOUNT UID GID: beside it in ~/.ssh, renamed over it; ~/.ssh created
-# when missing (the account's, mode 700; root's, mode 755 so that sshd, reading as the account, gets through).
-# Root writes only where og_keys_writer says root and no directory above the home is unsafe (checked again here);
-# otherwise every operation runs as the account (setpriv, else runuser; neither: an error, never done as root). A HOME
-# or ~/.ssh writable by another non-root account, or a root-owned ~/.ssh in a home the account owns, fails there (the
-# account cannot write, root must not). A missing HOME is not created.
-og_keys_put() {
-  set -- "$1" "$2" "$3" "$4" 'umask 077; cd -- "$1" || exit 1
-if [ -z "$2" ]; then { [ -d .ssh ] || mkdir .ssh; } && chmod 700 .ssh || exit 1; else [ -d .ssh ] || mkdir -m 755 .ssh || exit 1; fi
-n=$(mktemp .ssh/.authorized_keys.opsgate.XXXXXX) || exit 1
-if cat > "$n" && { [ -z "$2" ] || chown "$2" "$n"; } && chmod 600 "$n" && mv -f "$n" .ssh/authorized_keys; then exit 0; fi
-rm -f "$n"; exit 1'
+# Runs SCRIPT (sh -c, $1 = HOME, $2 = UID:GID for root, else empty) as the one who may touch HOME/.ssh: root where
+# og_keys_writer says root and no directory above the home is unsafe (checked again here), else the account ACCOUNT
+# UID GID (setpriv, else runuser; neither: an error, never done as root).
+og_keys_as() {
   if [ "$(og_keys_writer "$2")" = root ]; then
     if og_k_why=$(og_keys_parents_unsafe "$2"); then printf 'OG\terror\t%s\n' "$og_k_why"; return 1; fi
     sh -c "$5" og "$2" "$3:$4"
   elif command -v setpriv >/dev/null 2>&1; then setpriv --reuid="$3" --regid="$4" --clear-groups -- sh -c "$5" og "$2" ''
   elif command -v runuser >/dev/null 2>&1; then runuser -u "$1" -- sh -c "$5" og "$2" ''
-  else printf 'OG\terror\tneither setpriv nor runuser on the host: the keys of %s are written with its own privileges only\n' "$1"; return 1; fi
+  else printf 'OG\terror\tneither setpriv nor runuser on the host: the keys of %s are read and written with its own privileges only\n' "$1"; return 1; fi
+}
+# Prints HOME/.ssh/authorized_keys of ACCOUNT UID GID, read by whoever would write it (og_keys_as): a file swapped
+# for a link to /etc/shadow, or a root-only file mounted there, is then unreadable, never read by root for the
+# account. Exits 3 when there is no such file, 1 when it cannot be read.
+og_keys_get() {
+  og_keys_as "$1" "$2" "$3" "$4" 'cd -- "$1" 2>/dev/null || exit 1; [ -e .ssh/authorized_keys ] || exit 3; cat .ssh/authorized_keys 2>/dev/null'
+}
+# Writes HOME/.ssh/authorized_keys (stdin) of ACCOUNT UID GID: beside it in ~/.ssh, renamed over it; ~/.ssh created
+# when missing (the account's, mode 700; root's, mode 755 so that sshd, reading as the account, gets through).
+# Written by og_keys_as: root where root's alone, otherwise as the account. A HOME or ~/.ssh writable by another
+# non-root account, or a root-owned ~/.ssh in a home the account owns, fails there (the account cannot write, root
+# must not). A missing HOME is not created.
+og_keys_put() {
+  og_keys_as "$1" "$2" "$3" "$4" 'umask 077; cd -- "$1" || exit 1
+if [ -z "$2" ]; then { [ -d .ssh ] || mkdir .ssh; } && chmod 700 .ssh || exit 1; else [ -d .ssh ] || mkdir -m 755 .ssh || exit 1; fi
+n=$(mktemp .ssh/.authorized_keys.opsgate.XXXXXX) || exit 1
+if cat > "$n" && { [ -z "$2" ] || chown "$2" "$n"; } && chmod 600 "$n" && mv -f "$n" .ssh/authorized_keys; then exit 0; fi
+rm -f "$n"; exit 1'
 }
 `);

@@ -43,7 +43,7 @@ import { LINK_SAFETY_FUNCTION } from '../remote/link-safety.ts';
 import { KEYS_WRITER_FUNCTIONS } from './access-keys-writer.ts';
 import { shellText } from '../remote/shell-text.ts';
 import { quoteArg } from '../ssh/quote.ts';
-import { SUDOERS_PREFIX, type AccessPolicy } from './access.ts';
+import { keyBlobOf, SUDOERS_PREFIX, type AccessPolicy } from './access.ts';
 
 export type ConvergeMode = 'apply' | 'check';
 
@@ -87,17 +87,24 @@ og_keys() {
   # The account owns its home, so it can put a link where its keys go: read or write nothing through one (a link to
   # /etc/shadow would list shadow's lines as keys; ~/.ssh -> /etc/ssh would be chowned to the account).
   if why=$(og_keys_unsafe "$home"); then printf 'OG\tkeys-refused\t%s\t%s\n' "$acct" "$why"; fail=1; return 0; fi
-  if [ -f "$f" ]; then grep -v '^[[:space:]]*$' "$f" | grep -v '^[[:space:]]*#' > "$T/have" || :; else : > "$T/have"; fi
+  if [ ! -e "$f" ] && [ ! -s "$T/want.$acct" ]; then return 0; fi
+  # Who would read and write (access-keys-writer.ts) and whether it may: refused here, before anything is read or
+  # installed. The keys are then read by that one, never by root for the account.
+  if why=$(og_keys_refusal "$acct" "$home"); then printf 'OG\tkeys-refused\t%s\t%s\n' "$acct" "$why"; fail=1; return 0; fi
+  og_keys_get "$acct" "$home" "$uid" "$gid" > "$T/cur"; rc=$?
+  if [ "$rc" != 0 ] && [ "$rc" != 3 ]; then
+    who=$acct; [ "$(og_keys_writer "$home")" = account ] || who=root
+    printf 'OG\tkeys-refused\t%s\tcannot read %s as %s\n' "$acct" "$f" "$who"; fail=1; return 0
+  fi
+  grep -v '^[[:space:]]*$' "$T/cur" | grep -v '^[[:space:]]*#' > "$T/have" || :
   sort -u "$T/want.$acct" > "$T/w"; sort -u "$T/have" > "$T/h"
   comm -13 "$T/h" "$T/w" | while IFS= read -r l; do printf 'OG\tkeys-add\t%s\t%s\n' "$acct" "$l"; done
   comm -23 "$T/h" "$T/w" | while IFS= read -r l; do printf 'OG\tkeys-remove\t%s\t%s\n' "$acct" "$l"; done
-  if [ -f "$f" ] && cmp -s "$T/want.$acct" "$f"; then return 0; fi
-  if [ ! -f "$f" ] && [ ! -s "$T/want.$acct" ]; then return 0; fi
+  if [ "$rc" = 0 ] && cmp -s "$T/want.$acct" "$T/cur"; then return 0; fi
+  if [ "$rc" = 3 ] && [ ! -s "$T/want.$acct" ]; then return 0; fi
   if [ -s "$T/want.$acct" ] && command -v ssh-keygen >/dev/null 2>&1 && ! ssh-keygen -l -f "$T/want.$acct" >/dev/null 2>&1; then
     printf 'OG\tkeys-invalid\t%s\n' "$acct"; fail=1; return 0
   fi
-  # Who would write (access-keys-writer.ts) and whether it may: refused here, before anything is installed.
-  if why=$(og_keys_refusal "$acct" "$home"); then printf 'OG\tkeys-refused\t%s\t%s\n' "$acct" "$why"; fail=1; return 0; fi
   printf '%s\t%s\t%s\t%s\n' "$acct" "$home" "$uid" "$gid" >> "$T/install"
 }
 SD=/etc/sudoers.d
@@ -329,6 +336,15 @@ export type AccessReportLine =
   | { type: 'confirm-armed'; id: string }
   | { type: 'nothing-installed' };
 
+/**
+ * A removed authorized_keys line as the report and records/ keep it: a public key line as it is (its fingerprint and
+ * comment say which key went), anything else only by its length. The host read it from a file the account controls:
+ * were that ever another file's text (a link to /etc/shadow), it would not reach the repository.
+ */
+function removedLine(line: string): string {
+  return keyBlobOf(line) ? line : `(not-a-public-key-line,${line.length}-characters)`;
+}
+
 /** Parses the script's OG lines; other lines are ignored. Pure. */
 export function parseAccessOutput(stdout: string): AccessReportLine[] {
   const out: AccessReportLine[] = [];
@@ -336,7 +352,8 @@ export function parseAccessOutput(stdout: string): AccessReportLine[] {
     const f = raw.split('\t');
     if (f[0] !== 'OG' || !f[1]) continue;
     const [, type, a = '', b = ''] = f;
-    if (type === 'keys-add' || type === 'keys-remove') out.push({ type, account: a, line: f.slice(3).join('\t') });
+    if (type === 'keys-add') out.push({ type, account: a, line: f.slice(3).join('\t') });
+    else if (type === 'keys-remove') out.push({ type, account: a, line: removedLine(f.slice(3).join('\t')) });
     else if (type === 'keys-written' || type === 'account-missing' || type === 'login-account-refused' || type === 'keys-invalid') out.push({ type, account: a });
     else if (type === 'keys-refused') out.push({ type, account: a, reason: f.slice(3).join('\t') });
     else if (type === 'sudoers-drift') out.push({ type, name: a, what: b });

@@ -88,6 +88,15 @@ describe('renderAccessPolicy', () => {
     ]);
   });
 
+  it('never carries a removed line that is not a public key into the report (its length only)', () => {
+    const shadow = 'root:$6$secret$hash:19000:0:99999:7:::';
+    const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB bob@example';
+    expect(parseAccessOutput(`OG\tkeys-remove\tdeploy\t${shadow}\nOG\tkeys-remove\tdeploy\t${key}\n`)).toEqual([
+      { type: 'keys-remove', account: 'deploy', line: `(not-a-public-key-line,${shadow.length}-characters)` },
+      { type: 'keys-remove', account: 'deploy', line: key },
+    ]);
+  });
+
   it('refuses a policy that manages the login account before anything connects', () => {
     const p = renderAccessPolicy(
       host,

@@ -32,6 +32,8 @@ const NO_SETPRIV = { '/usr/bin/setpriv': '' };
 const NO_RUNUSER = { '/usr/sbin/runuser': '' };
 const deploy = { name: 'deploy', uid: 2001, keys: [] };
 const svc = { name: 'svc', uid: 2003, keys: [] };
+const SECRET_MARK = 'opsgate-root-only-7f3a9c';
+const SECRET = `root:$6$${SECRET_MARK}$hash:19000:0:99999:7:::\n${SECRET_MARK} second line\n`;
 
 beforeAll(async () => {
   if (!MACHINE.runs) return;
@@ -45,6 +47,8 @@ beforeAll(async () => {
       { id: 'aw-parent', groups: ['aw'], accounts: [deploy, svc] },
       { id: 'aw-open', groups: ['aw'], accounts: [deploy, svc] },
       { id: 'aw-hardlink', groups: ['aw'], accounts: [deploy, svc] },
+      // deploy's keys are a root-only file bind-mounted over them: a regular file with one name, no link on the path.
+      { id: 'aw-bind', groups: ['aw'], accounts: [deploy, svc], files: { '/home/deploy/.ssh/authorized_keys': SECRET } },
     ],
   });
   // svc's home is root's alone (keys managed by root): root itself writes there, when nobody else can move it. On the
@@ -166,4 +170,31 @@ MACHINE.describe('converge access: who writes the keys', () => {
     expect(await own(secret)).toEqual([0, 0, '600']);
     await rm(inEtc);
   }, 60_000);
+
+  it("aw-bind: keys that are a root-only file (bind-mounted, no link at all) are read as the account: the file's text appears nowhere", async () => {
+    // The source of the bind mount, root's alone: deploy cannot read it, root can.
+    const src = path.join(fleet.dir, 'aw-bind', 'files', '0');
+    await chmod(src, 0o600);
+    const keys = path.join(homes('aw-bind'), 'deploy', '.ssh', 'authorized_keys');
+    for (const mode of ['check', 'apply'] as const) {
+      const r = await cli('converge', 'access', '--hosts', 'aw-bind', ...(mode === 'check' ? ['--check'] : []));
+      expect(r.code, r.out).toBe(1);
+      expect(r.out + r.err).not.toContain(SECRET_MARK);
+      expect(r.out).toContain('aw-bind: deploy: keys refused: cannot read /home/deploy/.ssh/authorized_keys as deploy');
+    }
+    const recDir = path.join(repo.root, 'records');
+    const seen: string[] = [];
+    const walk = async (d: string): Promise<void> => {
+      for (const e of await readdir(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) await walk(p);
+        else if ((await readFile(p, 'utf8')).includes(SECRET_MARK)) seen.push(p);
+      }
+    };
+    await walk(recDir);
+    expect(seen).toEqual([]);
+    expect(await readFile(src, 'utf8')).toBe(SECRET);
+    expect(await own(src)).toEqual([0, 0, '600']);
+    expect((await readFile(keys, 'utf8').catch(() => '')).includes(pub.split(' ')[1]!)).toBe(false);
+  }, 90_000);
 });
