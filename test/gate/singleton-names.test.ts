@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import type { GateResult } from '../../scripts/gate/types.ts';
-import { FIXTURES, ROOT } from './helpers.ts';
+import { FIXTURES, ROOT, baseFiles, changePath, changeYaml, gate, user, useHarness } from './helpers.ts';
 
 /**
  * The policy and the calendar may be spelled `.yml` (singleton-layout.test.ts). What the gate says about them
@@ -59,5 +59,31 @@ describe('gate messages name the policy and calendar file that is there', () => 
     expect(code).toBe(1);
     expect(result.problems).toEqual([expect.objectContaining({ code: 'gate.freeze-unreadable', file: 'policies/calendar.yml' })]);
     expect(JSON.stringify(result)).not.toMatch(/policies\/calendar\.yaml/);
+  });
+});
+
+describe('the live gate names the base policy and calendar file that is there', () => {
+  const h = useHarness();
+
+  it('an unknown team in a base policies/approval.yml and an unreadable freeze in its policies/calendar.yml are located there', async () => {
+    const b = baseFiles();
+    const policy = b['policies/approval.yaml']!.replace('from: { teams: [dba] }', 'from: { teams: [dbas] }');
+    const calendar = b['policies/calendar.yaml']!.replace('start: 2026-11-09T00:00:00+08:00', 'start: 2026-12-31T23:59:60Z');
+    expect(policy).not.toBe(b['policies/approval.yaml']);
+    expect(calendar).not.toBe(b['policies/calendar.yaml']);
+    const c = h.repo.commit({
+      parent: h.base,
+      files: { 'policies/approval.yaml': null, 'policies/approval.yml': policy, 'policies/calendar.yaml': null, 'policies/calendar.yml': calendar },
+      author: user('zhang-wei'),
+    });
+    const head = h.repo.commit({ parent: c, files: { [changePath()]: changeYaml() }, author: user('li-na'), committer: user('li-na') });
+    h.repo.openPull({ number: 1, author: user('li-na'), baseSha: c, commits: [head] });
+    h.repo.review(1, user('chen-jie'), 'APPROVED');
+    const r = await gate(h, 1);
+    expect(r.status).toBe('failed');
+    expect(r.problems.map((p) => [p.code, p.file])).toEqual([
+      ['approval.unknown-team', 'policies/approval.yml'],
+      ['gate.freeze-unreadable', 'policies/calendar.yml'],
+    ]);
   });
 });
