@@ -51,7 +51,7 @@ const CODE_ROOT = codeRoot;
 
 const HELP = `${USAGE}
 
-Decides whether the reviews on a pull request satisfy policies/approval.yaml, read
+Decides whether the reviews on a pull request satisfy policies/approval.yaml (or .yml), read
 from the pull request's BASE commit through the GitHub API (never the working tree).
 
   --pr N              the pull request (default: from GITHUB_EVENT_PATH)
@@ -69,6 +69,7 @@ from the pull request's BASE commit through the GitHub API (never the working tr
 
 environment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_EVENT_PATH, GITHUB_STEP_SUMMARY,
              OPSGATE_BOT_LOGINS (whose comment is the sticky one; default github-actions[bot])
+FILE arguments (--simulate, --decision-out) are relative to --root (default: the current directory).
 exit codes: 0 satisfied, 1 pending or failed (or GitHub unreadable: fails closed), 2 usage, 3 internal
 `;
 export const ARGS = {

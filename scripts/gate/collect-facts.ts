@@ -151,7 +151,7 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
     }),
   ]);
 
-  if (policy) problems.push(...checkPolicyReferences(policy, people));
+  if (policy) problems.push(...checkPolicyReferences(policy, people, policyFile));
   // Last read: the pull request and its reviews again; a push or a review since the first read fails closed.
   problems.push(...(await readAgain(scm, pull, reviews)));
   const pr: PrFacts = {
@@ -175,6 +175,8 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
   return {
     policy: policy ?? { id: 'approval', teams: {}, governance: { paths: [], require: { any: [] } }, rules: [] },
     policy_commit: baseSha,
+    policy_file: policyFile,
+    calendar_file: calendarFile,
     people,
     groups,
     freezes: toFreezes(calendar),

@@ -53,7 +53,7 @@ export function evaluateGate(given: GateInput): GateResult {
   }
   const uncovered = pr.files.map((f) => f.path).filter((p) => !covered.has(p));
 
-  const veto = evaluateVeto(policy, classified.changeRequests, pr.author, subjects, owners);
+  const veto = evaluateVeto(policy, input.policy_file, classified.changeRequests, pr.author, subjects, owners);
   const freezes = findFreezeViolations(input, problems);
   const emergency = changes
     .filter((c) => c.type === 'emergency')
@@ -112,7 +112,7 @@ function evaluateRule(spec: RuleSpec, subjects: Subject[], reasons: string[], en
     const why = 'the policy names no requirement for this tier; nothing can satisfy it (fail closed)';
     return { ...base, status: 'failed', why, ignored: [], requirement: { type: 'leaf', status: 'failed', description: 'undefined', approvers: [], still_needed_from: [], missing: 1, why } };
   }
-  const ctx = { policy: env.input.policy, groupOwners };
+  const ctx = { policy: env.input.policy, policyFile: env.input.policy_file, groupOwners };
   const eligible = eligiblePeople(spec.require, ctx);
   const ignored: IgnoredReview[] = [];
   const fresh: CandidateReview[] = [];
@@ -148,6 +148,7 @@ export function staleness(commit: string | null, head: string, changedSince: Rec
 
 function evaluateVeto(
   policy: ApprovalPolicy,
+  policyFile: string,
   requests: ReturnType<typeof classifyReviews>['changeRequests'],
   author: PrFacts['author'],
   subjects: Subject[],
@@ -158,7 +159,7 @@ function evaluateVeto(
   if (policy.disapproval?.from) {
     const groupOwners = new Map<string, string[]>();
     for (const g of new Set(subjects.flatMap((s) => s.doc.groups))) groupOwners.set(g, owners.get(g) ?? []);
-    allowed = new Set(expandSet(policy.disapproval.from, { policy, groupOwners }).people);
+    allowed = new Set(expandSet(policy.disapproval.from, { policy, policyFile, groupOwners }).people);
   }
   const blockers = requests
     .filter(({ review, person }) => person && person.status === 'active' && !isAuthorAccount(review, author) && (!allowed || allowed.has(person.id)))
@@ -186,7 +187,7 @@ function findFreezeViolations(input: GateInput, problems: GateProblem[]): Freeze
       const fs = Date.parse(f.start);
       const fe = Date.parse(f.end);
       if (Number.isNaN(fs) || Number.isNaN(fe)) {
-        problems.push({ code: 'gate.freeze-unreadable', file: 'policies/calendar.yaml', message: `freeze ${f.id} has an unreadable start or end` });
+        problems.push({ code: 'gate.freeze-unreadable', file: input.calendar_file, message: `freeze ${f.id} has an unreadable start or end` });
         continue;
       }
       if (ws < fe && we > fs && !f.allow_types.includes(c.type)) {

@@ -32,11 +32,13 @@ export function fromDiagnostic(d: Diagnostic): GateProblem {
   return { code: d.code, file: d.file, message: `${d.file}:${d.line}:${d.col} ${d.message}${d.hint ? ` (${d.hint})` : ''}` };
 }
 
-/** Cross-references the schema cannot see: unknown teams and people. Each is a problem, so the gate fails closed. */
-export function checkPolicyReferences(policy: ApprovalPolicy, people: readonly Person[]): GateProblem[] {
+/**
+ * Cross-references the schema cannot see: unknown teams and people. Each is a problem, so the gate fails closed.
+ * `file` is the policy's file as the repository spells it (singletonFile).
+ */
+export function checkPolicyReferences(policy: ApprovalPolicy, people: readonly Person[], file: string): GateProblem[] {
   const known = new Set(people.map((p) => p.id));
   const problems: GateProblem[] = [];
-  const file = 'policies/approval.yaml';
   for (const [id, team] of Object.entries(policy.teams)) {
     for (const m of team.members) if (!known.has(m)) problems.push({ code: 'approval.unknown-person', file, message: `team ${id} lists ${m}, who is not in policies/access/people/` });
   }

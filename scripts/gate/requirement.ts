@@ -3,6 +3,8 @@ import type { CandidateReview } from './reviews.ts';
 
 export interface RequirementContext {
   policy: ApprovalPolicy;
+  /** The policy's file as the repository spells it (policies/approval.yaml or .yml), named in problems. */
+  policyFile: string;
   /** Owners of the inventory groups the rule's documents target, by group id. */
   groupOwners: Map<string, string[]>;
   /** Fresh approvals that survived every rule-independent check and staleness for this rule. */
@@ -16,12 +18,12 @@ export function isLeaf(r: Requirement): r is RequirementLeaf {
 }
 
 /** Everyone a set names, in a stable order, plus the problems (unknown teams, groups without owners). */
-export function expandSet(set: ApproverSet, ctx: Pick<RequirementContext, 'policy' | 'groupOwners'>): { people: string[]; problems: string[] } {
+export function expandSet(set: ApproverSet, ctx: Pick<RequirementContext, 'policy' | 'policyFile' | 'groupOwners'>): { people: string[]; problems: string[] } {
   const people = new Set<string>();
   const problems: string[] = [];
   for (const t of set.teams ?? []) {
     const team = ctx.policy.teams[t];
-    if (!team) problems.push(`team ${t} is not defined in policies/approval.yaml`);
+    if (!team) problems.push(`team ${t} is not defined in ${ctx.policyFile}`);
     else team.members.forEach((m) => people.add(m));
   }
   (set.people ?? []).forEach((p) => people.add(p));
@@ -99,7 +101,7 @@ function evaluateLeaf(leaf: RequirementLeaf, ctx: RequirementContext): Requireme
 }
 
 /** Everyone any leaf of the requirement names; a review from outside this set is "not eligible" for the rule. */
-export function eligiblePeople(req: Requirement, ctx: Pick<RequirementContext, 'policy' | 'groupOwners'>): Set<string> {
+export function eligiblePeople(req: Requirement, ctx: Pick<RequirementContext, 'policy' | 'policyFile' | 'groupOwners'>): Set<string> {
   if (isLeaf(req)) return new Set(expandSet(req.from, ctx).people);
   const out = new Set<string>();
   for (const c of 'all' in req ? req.all : req.any) eligiblePeople(c, ctx).forEach((p) => out.add(p));

@@ -16,6 +16,8 @@ const MAX_LISTED = 40;
 interface Simulation {
   now?: string;
   policy_commit?: string;
+  policy_file?: string;
+  calendar_file?: string;
   policy?: ApprovalPolicy;
   people?: Record<string, unknown>[];
   groups?: Record<string, unknown>[];
@@ -59,8 +61,10 @@ export async function loadSimulation(file: string, root: string, validator: Sche
   const where = `in the working tree ${root}`;
 
   let policy = sim.policy;
+  // The files messages name: as given (a simulation written from gate input), else the spelling in the working tree.
+  let policyFile = sim.policy_file ?? 'policies/approval.yaml';
   if (!policy) {
-    const file = singletonFile('policies/approval', (p) => exists.has(p), problems, where);
+    const file = (policyFile = singletonFile('policies/approval', (p) => exists.has(p), problems, where));
     const text = exists.has(file) ? await readText(file, 'gate.policy-unreadable') : undefined;
     if (!exists.has(file)) problems.push({ code: 'gate.no-policy', file, message: `${file} does not exist ${where}` });
     else if (text !== undefined) policy = parseBaseDocument(text, file, validator, problems) as ApprovalPolicy | undefined;
@@ -84,17 +88,20 @@ export async function loadSimulation(file: string, root: string, validator: Sche
     }
   }
   let freezes = sim.freezes;
+  let calendarFile = sim.calendar_file ?? 'policies/calendar.yaml';
   if (!freezes) {
-    const file = singletonFile('policies/calendar', (p) => exists.has(p), problems, where);
+    const file = (calendarFile = singletonFile('policies/calendar', (p) => exists.has(p), problems, where));
     const text = exists.has(file) ? await readText(file) : undefined;
     freezes = toFreezes(text === undefined ? undefined : parseBaseDocument(text, file, validator, problems));
   }
-  if (policy) problems.push(...checkPolicyReferences(policy, people));
+  if (policy) problems.push(...checkPolicyReferences(policy, people, policyFile));
   const at = sim.now ? new Date(sim.now) : now;
   if (Number.isNaN(at.getTime())) throw new UsageError(`${file}: now '${sim.now}' is not an ISO 8601 date-time`);
   return {
     policy: policy ?? { id: 'approval', teams: {}, governance: { paths: [], require: { any: [] } }, rules: [] },
     policy_commit: sim.policy_commit ?? 'working-tree',
+    policy_file: policyFile,
+    calendar_file: calendarFile,
     people,
     groups,
     freezes,

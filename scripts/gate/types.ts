@@ -254,6 +254,10 @@ export interface GateInput {
   policy: ApprovalPolicy;
   /** Commit the policy was read from (the base). */
   policy_commit: string;
+  /** The policy's file as the repository spells it (policies/approval.yaml or .yml): what messages name. */
+  policy_file: string;
+  /** The calendar's file as the repository spells it (policies/calendar.yaml or .yml). */
+  calendar_file: string;
   people: Person[];
   groups: InventoryGroup[];
   freezes: Freeze[];

@@ -76,6 +76,8 @@ function input(
   return {
     policy: o.pol ?? policy,
     policy_commit: 'b'.repeat(40),
+    policy_file: 'policies/approval.yaml',
+    calendar_file: 'policies/calendar.yaml',
     people,
     groups: [
       { id: 'web', owners: ['cat'] },

@@ -41,7 +41,7 @@ describe('approval policy fixtures', () => {
     const peopleDir = path.join(ROOT, 'policies/access/people');
     const people = readdirSync(peopleDir).map((f) => toPerson(parse(readFileSync(path.join(peopleDir, f), 'utf8'))));
     const sample = parse(readFileSync(path.join(ROOT, 'policies/approval.yaml'), 'utf8')) as ApprovalPolicy;
-    expect(checkPolicyReferences(sample, people)).toEqual([]);
+    expect(checkPolicyReferences(sample, people, 'policies/approval.yaml')).toEqual([]);
     const broken: ApprovalPolicy = {
       ...sample,
       rules: [
@@ -49,6 +49,6 @@ describe('approval policy fixtures', () => {
         { id: 'x', title: 'dup', if: {}, require: { count: 1, from: { teams: ['ops'] } } },
       ],
     };
-    expect(checkPolicyReferences(broken, people).map((p) => p.code)).toEqual(['approval.unknown-team', 'approval.unknown-person', 'approval.duplicate-rule']);
+    expect(checkPolicyReferences(broken, people, 'policies/approval.yaml').map((p) => p.code)).toEqual(['approval.unknown-team', 'approval.unknown-person', 'approval.duplicate-rule']);
   });
 });

@@ -69,6 +69,8 @@ describe('rendering', () => {
     const result = evaluateGate({
       policy: { id: 'approval', teams: {}, governance: { paths: [], require: { count: 1, from: { people: ['a'] } } }, rules: [] },
       policy_commit: 'b',
+      policy_file: 'policies/approval.yaml',
+      calendar_file: 'policies/calendar.yaml',
       people: [],
       groups: [],
       freezes: [],
