@@ -16,6 +16,15 @@
  */
 import { shellText } from '../remote/shell-text.ts';
 
+/**
+ * At most this many bytes of existing keys are read: about 10,000 ed25519 lines or 1,400 RSA-4096 lines with
+ * options, far above any real file, and small enough that an endless or huge source costs a megabyte, not the host's
+ * memory or disk. More is refused.
+ */
+export const KEYS_READ_CAP = 1024 * 1024;
+/** Seconds the open and read of the existing keys (and the write of the new ones) may take: a local file takes ms. */
+export const KEYS_READ_SECONDS = 10;
+
 export const KEYS_WRITER_FUNCTIONS = shellText(String.raw`# Why HOME/.ssh/authorized_keys may not be read and written (og_unsafe, link-safety.ts: a link anywhere on the path,
 # the home itself included; not a regular file; more than one name), or HOME/.ssh exists and is not a directory.
 # Prints nothing and fails when they may.
@@ -76,9 +85,25 @@ og_keys_as() {
 }
 # Prints HOME/.ssh/authorized_keys of ACCOUNT UID GID, read by whoever would write it (og_keys_as): a file swapped
 # for a link to /etc/shadow, or a root-only file mounted there, is then unreadable, never read by root for the
-# account. Exits 3 when there is no such file, 1 when it cannot be read.
+# account. The account can also make it a FIFO (an open blocks until someone writes) or an endless source, after
+# every check: the file is opened and read under timeout, its type checked on the opened descriptor (/dev/stdin),
+# and at most one byte more than the cap is read. Exits 3 when there is no such file, 4 when the opened file is not
+# a regular file, 124 or 137 when the open or the read took too long, another non-zero when it cannot be read.
 og_keys_get() {
-  og_keys_as "$1" "$2" "$3" "$4" 'cd -- "$1" 2>/dev/null || exit 1; [ -e .ssh/authorized_keys ] || exit 3; cat .ssh/authorized_keys 2>/dev/null'
+  og_keys_as "$1" "$2" "$3" "$4" 'cd -- "$1" 2>/dev/null || exit 1; [ -e .ssh/authorized_keys ] || exit 3
+timeout -k 2 ${KEYS_READ_SECONDS} sh -c "exec <.ssh/authorized_keys && { [ -f /dev/stdin ] || exit 4; } && exec head -c ${KEYS_READ_CAP + 1}" 2>/dev/null'
+}
+# Why the keys read by og_keys_get (exit status RC, text in CUR) of ACCOUNT under HOME, file FILE, are not used
+# (printed, succeeds); nothing printed and fails when they may be (read, or no file at all).
+og_keys_read_refusal() {
+  case $1 in
+    0) [ "$(wc -c < "$5")" -gt ${KEYS_READ_CAP} ] || return 1; og_k_m="$2 is larger than ${KEYS_READ_CAP} bytes" ;;
+    3) return 1 ;;
+    4) og_k_m="$2 is not a regular file" ;;
+    124|137) og_k_m="$2 read timed out (${KEYS_READ_SECONDS} s)" ;;
+    *) og_k_who=$3; [ "$(og_keys_writer "$4")" = account ] || og_k_who=root; og_k_m="cannot read $2 as $og_k_who" ;;
+  esac
+  printf '%s' "$og_k_m" | tr '\t\n' '  '
 }
 # Writes HOME/.ssh/authorized_keys (stdin) of ACCOUNT UID GID: beside it in ~/.ssh, renamed over it; ~/.ssh created
 # when missing (the account's, mode 700; root's, mode 755 so that sshd, reading as the account, gets through).
@@ -89,7 +114,7 @@ og_keys_put() {
   og_keys_as "$1" "$2" "$3" "$4" 'umask 077; cd -- "$1" || exit 1
 if [ -z "$2" ]; then { [ -d .ssh ] || mkdir .ssh; } && chmod 700 .ssh || exit 1; else [ -d .ssh ] || mkdir -m 755 .ssh || exit 1; fi
 n=$(mktemp .ssh/.authorized_keys.opsgate.XXXXXX) || exit 1
-if cat > "$n" && { [ -z "$2" ] || chown "$2" "$n"; } && chmod 600 "$n" && mv -f "$n" .ssh/authorized_keys; then exit 0; fi
+if timeout -k 2 ${KEYS_READ_SECONDS} sh -c "exec >\"\$0\" && [ -f /dev/stdout ] && exec cat" "$n" && { [ -z "$2" ] || chown "$2" "$n"; } && chmod 600 "$n" && mv -f "$n" .ssh/authorized_keys; then exit 0; fi
 rm -f "$n"; exit 1'
 }
 `);
