@@ -69,7 +69,7 @@ function dayStart(iso: string, zone: string, flag: string): number {
 export async function exportCommand(ctx: CommandContext, values: { ics?: boolean; out?: string; from?: string; until?: string }): Promise<number> {
   if (!values.ics) throw new UsageError('name the format: --ics (RFC 5545 iCalendar)', USAGE);
   const repo = await readRepo(ctx.root);
-  const loadErrors = repo.diagnostics.filter((d) => d.file === 'policies/calendar.yaml' || d.file === 'policies/oncall.yaml');
+  const loadErrors = repo.diagnostics.filter((d) => /^policies\/(calendar|oncall)\.ya?ml$/.test(d.file)); // either spelling lint accepts
   const cal = repo.one('calendar');
   if (!cal || hasErrors(loadErrors)) {
     ctx.stderr.write(renderDiagnosticsText(loadErrors, { colour: false }));

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { loadOfficialSchedule } from '../calendar/official-source.ts';
 import { syncCalendarText } from '../calendar/sync.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
+import { singletonPath } from '../repo/singleton-path.ts';
 import { sanitizeForLog as clean } from '../render/sanitize.ts';
 import type { Command, CommandContext } from './context.ts';
 import { is, parseSubcommand, type GroupSpec } from './args.ts';
 
 const USAGE = 'usage: opsgate calendar sync --year YYYY [--dry-run]';
-const CALENDAR = 'policies/calendar.yaml';
 
 /** `opsgate calendar sync|export`: each subcommand declares exactly its options. */
 export const ARGS = {
@@ -46,6 +46,7 @@ export const calendarCommand: Command = async (ctx) => {
 async function syncCommand(ctx: CommandContext, values: { year?: string; 'dry-run'?: boolean }): Promise<number> {
   if (!values.year || !/^\d{4}$/.test(values.year)) throw new UsageError(`--year must be a year as YYYY${values.year ? `, not '${values.year}'` : ''}`, USAGE);
   const year = Number(values.year);
+  const CALENDAR = singletonPath(ctx.root, 'policies/calendar');
   const file = path.join(ctx.root, CALENDAR);
   const text = await readFile(file, 'utf8').catch(() => {
     throw new UsageError(`${CALENDAR} not found under ${ctx.root}`, 'run from the repository, or pass --root DIR');

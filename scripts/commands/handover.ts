@@ -5,6 +5,7 @@ import { ExitCode, UsageError } from '../model/errors.ts';
 import { verifyChain } from '../records/chain.ts';
 import { parseDocumentText } from '../repo/parse-document.ts';
 import { readRepo, readSchemas } from '../repo/read-repo.ts';
+import { singletonPath } from '../repo/singleton-path.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
 import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import { handoverPath, shiftBoundaries } from '../handover/boundaries.ts';
@@ -118,7 +119,9 @@ async function ackHandover(ctx: CommandContext, id: string, v: { by?: string; at
   const d = before.doc.data;
   if (d.acknowledgement) throw new UsageError(`already acknowledged by ${d.acknowledgement.by} at ${d.acknowledgement.at}`);
   if (v.by !== d.incoming) throw new UsageError(`${d.incoming} is taking over: only the incoming person acknowledges a handover`);
-  const zone = /^timezone:\s*(\S+)/m.exec(await readFile(path.join(ctx.root, 'policies/calendar.yaml'), 'utf8').catch(() => ''))?.[1] ?? 'Asia/Shanghai';
+  // Asia/Shanghai only when the repository has no calendar at all (as `handover new` does).
+  const calendar = singletonPath(ctx.root, 'policies/calendar');
+  const zone = /^timezone:\s*(\S+)/m.exec(await readFile(path.join(ctx.root, calendar), 'utf8').catch(() => ''))?.[1] ?? 'Asia/Shanghai';
   const at = v.at ? parseTime(v.at, zone, ctx.now().getTime()) : ctx.now().getTime();
   const next = setMapping(text, 'acknowledgement', { by: v.by, at: isoLocal(at, zone), ...(v.note ? { note: v.note } : {}) });
   const after = parseDocumentText(next, file, validate);

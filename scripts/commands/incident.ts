@@ -6,6 +6,7 @@ import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { parseDocumentText } from '../repo/parse-document.ts';
 import { readRepo, readSchemas } from '../repo/read-repo.ts';
+import { singletonPath } from '../repo/singleton-path.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
 import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import { parseAlertPayload, payloadLocator } from '../incident/alertmanager.ts';
@@ -237,8 +238,9 @@ async function validator(root: string) {
   return createSchemaValidator(await readSchemas(root));
 }
 
+/** The calendar's time zone, in whichever spelling the calendar has; Asia/Shanghai only when the repository has no calendar. */
 async function timezoneOf(root: string): Promise<string> {
-  const text = await readFile(path.join(root, 'policies/calendar.yaml'), 'utf8').catch(() => '');
+  const text = await readFile(path.join(root, singletonPath(root, 'policies/calendar')), 'utf8').catch(() => '');
   return /^timezone:\s*([A-Za-z_/+-]+)\s*$/m.exec(text)?.[1] ?? 'Asia/Shanghai';
 }
 

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { parseDocumentText } from '../repo/parse-document.ts';
+import { singletonSpellings } from '../repo/singleton-path.ts';
 import type { SchemaValidator } from '../repo/validate-schema.ts';
 import { isLeaf } from './requirement.ts';
 import type { ApprovalPolicy, ApproverSet, Freeze, GateProblem, InventoryGroup, InventoryHost, Person, Requirement } from './types.ts';
@@ -10,15 +11,14 @@ import type { ApprovalPolicy, ApproverSet, Freeze, GateProblem, InventoryGroup, 
  * one the other tools follow cannot be told): the gate fails closed. `has` says whether a path exists. Pure.
  */
 export function singletonFile(stem: string, has: (path: string) => boolean, problems: GateProblem[], where: string): string {
-  const spellings = [`${stem}.yaml`, `${stem}.yml`];
-  const present = spellings.filter(has);
+  const { file, present } = singletonSpellings(stem, has);
   if (present.length > 1)
     problems.push({
       code: 'gate.ambiguous-file',
       file: present[1]!,
       message: `${present.join(' and ')} both exist ${where}; each is the one ${stem.split('/').pop()} document, so which one is in force cannot be told and nothing can be approved. Keep one of them`,
     });
-  return present[0] ?? spellings[0]!;
+  return file;
 }
 
 /** Parses one base-branch document; an invalid one becomes gate problems (the gate then fails closed). */

@@ -6,7 +6,8 @@ import { readSchemas } from '../repo/read-repo.ts';
 import { RepoModel } from '../repo/repo-model.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
 
-const POLICIES = ['policies/sla.yaml', 'policies/oncall.yaml', 'policies/calendar.yaml', 'policies/organisation.yaml'];
+/** Singletons: lint accepts each as .yaml or .yml, so both spellings are candidates (both at once is lint's reference.duplicate-id error; RepoModel.one takes the .yaml). */
+const POLICIES = ['policies/sla', 'policies/oncall', 'policies/calendar', 'policies/organisation'].flatMap((stem) => [`${stem}.yaml`, `${stem}.yml`]);
 /** A closed incident owes nothing: watch skips it before parsing (lint still reads every file). */
 const CLOSED = /^status:[ \t]*["']?closed["']?[ \t]*(#.*)?$/m;
 

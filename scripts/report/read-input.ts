@@ -7,9 +7,11 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { singletonSpellings } from '../repo/singleton-path.ts';
 import { checkMissingRecords } from '../records/history.ts';
 import { checkCitations } from '../records/check-cited-commits.ts';
 import { locateRewrites, readRecordHistory, readWorkingTreeState } from '../records/git-versions.ts';
@@ -31,7 +33,7 @@ export { adaptRecordFile, emptyRecordsPart, type RecordsPart } from './read-reco
  * (located) by the full load, which then prunes again in the zone the report uses.
  */
 async function readZone(root: string): Promise<string> {
-  const file = 'policies/calendar.yaml';
+  const file = singletonSpellings('policies/calendar', (f) => existsSync(path.join(root, f))).file;
   const bytes = await readFile(path.join(root, file)).catch(() => undefined);
   if (!bytes) return 'UTC';
   const { data } = parseYamlText(bytes, file);
