@@ -11,14 +11,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, chown, lstat, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { fingerprintOf } from '../../scripts/ssh/host-key.ts';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
 import { generateKeyPair } from '../fleet/keys.ts';
 import { makeRepo, type TestRepo } from '../change/harness.ts';
 import { cliIn } from '../change/fleet-helpers.ts';
-import { ALLOW_LOGIN } from './access-fixtures.ts';
+import { writeBobAccess } from './access-fixtures.ts';
 
 let fleet: RunningFleet;
 let repo: TestRepo;
@@ -78,40 +77,7 @@ beforeAll(async () => {
   await mkdir(path.join(homes, 'lodger', '.ssh'), { mode: 0o700 });
   await chown(path.join(homes, 'lodger', '.ssh'), 0, 0);
   repo = await makeRepo(fleet);
-  await repo.write('inventory/groups/race.yaml', { id: 'race', title: 'race', owners: [] });
-  // The login account's own sudo rule, allowed (as in the sample organisation): runs end 0 when nothing is wrong.
-  await repo.write('policies/baselines/access.yaml', ALLOW_LOGIN);
-  await repo.write('policies/access/people/bob.yaml', {
-    id: 'bob',
-    name: 'bob',
-    status: 'active',
-    ssh_keys: [{ fingerprint: fingerprintOf(Buffer.from(pub.split(' ')[1]!, 'base64')), public_key: pub }],
-  });
-  await repo.write('policies/access/roles/deploy.yaml', { id: 'deploy', title: 'web deployer', unix_account: 'deploy', sudo: [] });
-  for (const acct of ['svc', 'lodger']) {
-    await repo.write(`policies/access/roles/${acct}.yaml`, { id: acct, title: acct, unix_account: acct, sudo: [] });
-    await repo.write(`policies/access/grants/bob-${acct}.yaml`, {
-      id: `bob-${acct}`,
-      person: 'bob',
-      role: acct,
-      groups: ['race'],
-      granted_on: '2026-01-01',
-      expires: '2099-01-01T00:00:00+00:00',
-      justification: 'runs the service',
-      approved_by: 'alice',
-    });
-  }
-  await repo.write('policies/access/grants/bob-deploy.yaml', {
-    id: 'bob-deploy',
-    person: 'bob',
-    role: 'deploy',
-    groups: ['race'],
-    granted_on: '2026-01-01',
-    expires: '2099-01-01T00:00:00+00:00',
-    justification: 'deploys the web tier',
-    approved_by: 'alice',
-  });
-  repo.commit('access policy');
+  await writeBobAccess(repo, { pub, group: 'race', accounts: ['deploy', 'svc', 'lodger'] });
   await writeFile(path.join(tmp, 'swap.py'), SWAP);
 }, 120_000);
 afterAll(async () => {

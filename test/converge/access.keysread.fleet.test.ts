@@ -10,14 +10,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { fingerprintOf } from '../../scripts/ssh/host-key.ts';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
 import { generateKeyPair } from '../fleet/keys.ts';
 import { makeRepo, type TestRepo } from '../change/harness.ts';
 import { cliIn } from '../change/fleet-helpers.ts';
-import { ALLOW_LOGIN } from './access-fixtures.ts';
+import { writeBobAccess } from './access-fixtures.ts';
 
 let fleet: RunningFleet;
 let repo: TestRepo;
@@ -56,28 +55,7 @@ beforeAll(async () => {
     hosts: ['ar-fifo', 'ar-big', 'ar-race'].map((id) => ({ id, groups: ['ar'], accounts: [deploy, svc] })),
   });
   repo = await makeRepo(fleet);
-  await repo.write('inventory/groups/ar.yaml', { id: 'ar', title: 'ar', owners: [] });
-  await repo.write('policies/baselines/access.yaml', ALLOW_LOGIN);
-  await repo.write('policies/access/people/bob.yaml', {
-    id: 'bob',
-    name: 'bob',
-    status: 'active',
-    ssh_keys: [{ fingerprint: fingerprintOf(Buffer.from(pub.split(' ')[1]!, 'base64')), public_key: pub }],
-  });
-  for (const acct of ['deploy', 'svc']) {
-    await repo.write(`policies/access/roles/${acct}.yaml`, { id: acct, title: acct, unix_account: acct, sudo: [] });
-    await repo.write(`policies/access/grants/bob-${acct}.yaml`, {
-      id: `bob-${acct}`,
-      person: 'bob',
-      role: acct,
-      groups: ['ar'],
-      granted_on: '2026-01-01',
-      expires: '2099-01-01T00:00:00+00:00',
-      justification: 'runs the service',
-      approved_by: 'alice',
-    });
-  }
-  repo.commit('access policy');
+  await writeBobAccess(repo, { pub, group: 'ar', accounts: ['deploy', 'svc'] });
   await writeFile(path.join(tmp, 'swap.py'), SWAP);
 }, 120_000);
 afterAll(async () => {

@@ -8,14 +8,13 @@
 import { chmod, chown, link, lstat, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { fingerprintOf } from '../../scripts/ssh/host-key.ts';
 import { startFleet, type RunningFleet } from '../fleet/fleet.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
 import { generateKeyPair } from '../fleet/keys.ts';
 import { makeRepo, type TestRepo } from '../change/harness.ts';
 import { cliIn } from '../change/fleet-helpers.ts';
-import { ALLOW_LOGIN } from './access-fixtures.ts';
+import { writeBobAccess } from './access-fixtures.ts';
 
 let fleet: RunningFleet;
 let repo: TestRepo;
@@ -59,28 +58,7 @@ beforeAll(async () => {
     await chmod(path.join(homes(h), 'svc'), 0o755);
   }
   repo = await makeRepo(fleet);
-  await repo.write('inventory/groups/aw.yaml', { id: 'aw', title: 'aw', owners: [] });
-  await repo.write('policies/baselines/access.yaml', ALLOW_LOGIN);
-  await repo.write('policies/access/people/bob.yaml', {
-    id: 'bob',
-    name: 'bob',
-    status: 'active',
-    ssh_keys: [{ fingerprint: fingerprintOf(Buffer.from(pub.split(' ')[1]!, 'base64')), public_key: pub }],
-  });
-  for (const acct of ['deploy', 'svc']) {
-    await repo.write(`policies/access/roles/${acct}.yaml`, { id: acct, title: acct, unix_account: acct, sudo: [] });
-    await repo.write(`policies/access/grants/bob-${acct}.yaml`, {
-      id: `bob-${acct}`,
-      person: 'bob',
-      role: acct,
-      groups: ['aw'],
-      granted_on: '2026-01-01',
-      expires: '2099-01-01T00:00:00+00:00',
-      justification: 'runs the service',
-      approved_by: 'alice',
-    });
-  }
-  repo.commit('access policy');
+  await writeBobAccess(repo, { pub, group: 'aw', accounts: ['deploy', 'svc'] });
 }, 120_000);
 afterAll(async () => {
   await fleet?.stop();

@@ -1,13 +1,15 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, onTestFinished } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { runCli } from '../../scripts/bin/run-cli.ts';
 import { createGitHubClient } from '../../scripts/github/client.ts';
 import { createGitHubScm } from '../../scripts/github/scm.ts';
 import { collectGateInput } from '../../scripts/gate/collect-facts.ts';
 import { evaluateGate } from '../../scripts/gate/evaluate.ts';
+import type { GateResult } from '../../scripts/gate/types.ts';
 import { readSchemas } from '../../scripts/repo/read-repo.ts';
 import { createSchemaValidator } from '../../scripts/repo/validate-schema.ts';
 import { startGitHubServer, type FakeRepo, type GitHubServer } from '../github-server/server.ts';
@@ -156,4 +158,25 @@ export async function runGateCli(h: Harness, argv: string[], env: Record<string,
     cwd: ROOT,
   });
   return { code, stdout, stderr };
+}
+
+/** `gate --simulate` of the db-change fixture against the working tree at `root`, as JSON. */
+export async function simulateAt(root: string): Promise<{ code: number; result: GateResult }> {
+  let stdout = '';
+  const sink = (f: (s: string) => void) => ({ write: (s: string) => (f(String(s)), true) }) as unknown as NodeJS.WritableStream;
+  const code = await runCli(['gate', '--root', root, '--simulate', path.join(FIXTURES, 'simulate-db-change.json'), '--format', 'json'], {
+    env: {},
+    stdout: sink((s) => (stdout += s)),
+    stderr: sink(() => undefined),
+    cwd: ROOT,
+  });
+  return { code, result: JSON.parse(stdout) as GateResult };
+}
+
+/** A copy of the sample base, outside the repository, removed when the test ends. */
+export function sampleBaseCopy(prefix = 'opsgate-base-'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(path.join(FIXTURES, 'base'), dir, { recursive: true });
+  return dir;
 }

@@ -1,11 +1,9 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { cpSync, mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../../scripts/bin/run-cli.ts';
 import type { GateResult } from '../../scripts/gate/types.ts';
 import { BUILT_IN_GOVERNANCE_PATHS } from '../../scripts/gate/governance.ts';
-import { FIXTURES, ROOT, baseFiles, changePath, changeYaml, gate, user, useHarness } from './helpers.ts';
+import { FIXTURES, baseFiles, sampleBaseCopy, simulateAt, changePath, changeYaml, gate, user, useHarness } from './helpers.ts';
 
 /**
  * The policy and the calendar are one file each, and lint reads either spelling (`policies/approval.yaml` or
@@ -15,44 +13,25 @@ import { FIXTURES, ROOT, baseFiles, changePath, changeYaml, gate, user, useHarne
  */
 const h = useHarness();
 
-async function simulate(root: string) {
-  let stdout = '';
-  const sink = (f: (s: string) => void) => ({ write: (s: string) => (f(String(s)), true) }) as unknown as NodeJS.WritableStream;
-  const code = await runCli(['gate', '--root', root, '--simulate', path.join(FIXTURES, 'simulate-db-change.json'), '--format', 'json'], {
-    env: {},
-    stdout: sink((s) => (stdout += s)),
-    stderr: sink(() => undefined),
-    cwd: ROOT,
-  });
-  return { code, result: JSON.parse(stdout) as GateResult };
-}
-
-/** A copy of the sample base, outside the repository, removed when the test ends. */
-function baseCopy(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'opsgate-layout-'));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  cpSync(path.join(FIXTURES, 'base'), dir, { recursive: true });
-  return dir;
-}
 const comparable = (r: GateResult) => ({ status: r.status, rules: r.rules.map((x) => [x.id, x.status]), problems: r.problems, freezes: r.freezes });
 
 describe('opsgate gate --simulate reads the policy lint reads', () => {
   it('a policy and a calendar spelled .yml give the decision the .yaml ones give, never gate.no-policy', async () => {
-    const yaml = await simulate(baseCopy());
+    const yaml = await simulateAt(sampleBaseCopy('opsgate-layout-'));
     expect(yaml.result.problems).toEqual([]);
-    const root = baseCopy();
+    const root = sampleBaseCopy('opsgate-layout-');
     renameSync(path.join(root, 'policies/approval.yaml'), path.join(root, 'policies/approval.yml'));
     renameSync(path.join(root, 'policies/calendar.yaml'), path.join(root, 'policies/calendar.yml'));
-    const yml = await simulate(root);
+    const yml = await simulateAt(root);
     expect(yml.result.problems.map((p) => p.code)).not.toContain('gate.no-policy');
     expect(comparable(yml.result)).toEqual(comparable(yaml.result));
     expect(yml.code).toBe(yaml.code);
   });
 
   it('both spellings at once fail closed, naming both', async () => {
-    const root = baseCopy();
+    const root = sampleBaseCopy('opsgate-layout-');
     cpSync(path.join(root, 'policies/approval.yaml'), path.join(root, 'policies/approval.yml'));
-    const { code, result } = await simulate(root);
+    const { code, result } = await simulateAt(root);
     expect(code).toBe(1);
     expect(result.status).toBe('failed');
     expect(result.problems).toEqual([expect.objectContaining({ code: 'gate.ambiguous-file', message: expect.stringMatching(/policies\/approval\.yaml.*policies\/approval\.yml/) })]);
@@ -62,10 +41,10 @@ describe('opsgate gate --simulate reads the policy lint reads', () => {
     ['a directory', (p: string) => mkdirSync(p)],
     ['a symbolic link', (p: string) => symlinkSync(path.join(FIXTURES, 'base/policies/approval.yaml'), p)],
   ])('a policy that is %s is unreadable, not absent', async (_what, make) => {
-    const root = baseCopy();
+    const root = sampleBaseCopy('opsgate-layout-');
     rmSync(path.join(root, 'policies/approval.yaml'));
     make(path.join(root, 'policies/approval.yaml'));
-    const { code, result } = await simulate(root);
+    const { code, result } = await simulateAt(root);
     expect(code).toBe(1);
     expect(result.problems.map((p) => p.code)).toEqual(['gate.policy-unreadable']);
   });
@@ -73,9 +52,9 @@ describe('opsgate gate --simulate reads the policy lint reads', () => {
 
 describe('opsgate gate --simulate on people files it cannot read', () => {
   it('a people file that is a directory is a located problem, never a crash', async () => {
-    const root = baseCopy();
+    const root = sampleBaseCopy('opsgate-layout-');
     mkdirSync(path.join(root, 'policies/access/people/ghost.yaml'));
-    const { code, result } = await simulate(root);
+    const { code, result } = await simulateAt(root);
     expect(code).toBe(1);
     expect(result.problems).toEqual([expect.objectContaining({ code: 'gate.unreadable', file: 'policies/access/people/ghost.yaml' })]);
   });

@@ -1,33 +1,16 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../../scripts/bin/run-cli.ts';
-import type { GateResult } from '../../scripts/gate/types.ts';
-import { FIXTURES, ROOT, baseFiles, changePath, changeYaml, gate, user, useHarness } from './helpers.ts';
+import { baseFiles, sampleBaseCopy, simulateAt, changePath, changeYaml, gate, user, useHarness } from './helpers.ts';
 
 /**
  * The policy and the calendar may be spelled `.yml` (singleton-layout.test.ts). What the gate says about them
  * names the file that is there: a problem located in `policies/approval.yaml` when the repository has
  * `policies/approval.yml` sends the reader to a file that does not exist.
  */
-async function simulate(root: string) {
-  let stdout = '';
-  const sink = (f: (s: string) => void) => ({ write: (s: string) => (f(String(s)), true) }) as unknown as NodeJS.WritableStream;
-  const code = await runCli(['gate', '--root', root, '--simulate', path.join(FIXTURES, 'simulate-db-change.json'), '--format', 'json'], {
-    env: {},
-    stdout: sink((s) => (stdout += s)),
-    stderr: sink(() => undefined),
-    cwd: ROOT,
-  });
-  return { code, result: JSON.parse(stdout) as GateResult };
-}
-
 /** The sample base with the policy and calendar spelled .yml, outside the repository, removed when the test ends. */
 function ymlBase(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'opsgate-names-'));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  cpSync(path.join(FIXTURES, 'base'), dir, { recursive: true });
+  const dir = sampleBaseCopy('opsgate-names-');
   for (const stem of ['policies/approval', 'policies/calendar']) renameSync(path.join(dir, `${stem}.yaml`), path.join(dir, `${stem}.yml`));
   return dir;
 }
@@ -43,7 +26,7 @@ describe('gate messages name the policy and calendar file that is there', () => 
   it('an unknown team in policies/approval.yml is located in policies/approval.yml, in the problem and in the rule', async () => {
     const root = ymlBase();
     edit(root, 'policies/approval.yml', 'from: { teams: [dba] }', 'from: { teams: [dbas] }');
-    const { code, result } = await simulate(root);
+    const { code, result } = await simulateAt(root);
     expect(code).toBe(1);
     expect(result.problems).toEqual([expect.objectContaining({ code: 'approval.unknown-team', file: 'policies/approval.yml' })]);
     const rule = result.rules.find((r) => r.id === 'database-changes');
@@ -55,7 +38,7 @@ describe('gate messages name the policy and calendar file that is there', () => 
     const root = ymlBase();
     // A leap second: a date-time by RFC 3339 (the schema accepts it), but not an instant Date.parse can read.
     edit(root, 'policies/calendar.yml', 'start: 2026-11-09T00:00:00+08:00', 'start: 2026-12-31T23:59:60Z');
-    const { code, result } = await simulate(root);
+    const { code, result } = await simulateAt(root);
     expect(code).toBe(1);
     expect(result.problems).toEqual([expect.objectContaining({ code: 'gate.freeze-unreadable', file: 'policies/calendar.yml' })]);
     expect(JSON.stringify(result)).not.toMatch(/policies\/calendar\.yaml/);
