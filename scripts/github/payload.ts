@@ -54,9 +54,15 @@ export function optStr(o: Json, key: string, where: string): string | undefined 
 
 /** A positive whole number (ids, pull request numbers). */
 export function id(o: Json, key: string, where: string): number {
-  const v = o[key];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new PayloadError(`${where}.${key} is ${describe(v)}, not a positive whole number`);
+  const v = optId(o, key);
+  if (v === undefined) throw new PayloadError(`${where}.${key} is ${describe(o[key])}, not a positive whole number`);
   return v;
+}
+
+/** An id GitHub may or may not send: a positive whole number, else undefined. */
+export function optId(o: Json, key: string): number | undefined {
+  const v = o[key];
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 ? v : undefined;
 }
 
 /** A count GitHub may or may not send (e.g. a pull request's `changed_files`): undefined when absent or not a whole number. */

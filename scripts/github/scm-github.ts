@@ -3,7 +3,7 @@ import type { GateOctokit } from './client.ts';
 import { commitTree } from './git-tree.ts';
 import { rawBytes, rawText, verifiedBlobText } from './git-objects.ts';
 import { readAllPages } from './paginate.ts';
-import { PayloadError, count, id, list, loginOf, obj, readList, type Json } from './payload.ts';
+import { PayloadError, count, id, list, loginOf, obj, optId, readList, type Json } from './payload.ts';
 import { statusOf, wrapError } from './scm-errors.ts';
 import { readCommit, readFile, readPull, readReview, readTree, reviewOf } from './scm-payloads.ts';
 import { COMPARE_FILE_CAP } from './scm-caps.ts';
@@ -51,8 +51,8 @@ export function createGitHubScm(octokit: GateOctokit, repository: string, opts: 
         // GitHub always sends both counts here. Without them a commit or file list that simply ends early (no Link
         // header, a short page) looks complete: it could hide a commit the approver wrote, or a governed file.
         const d = obj(data, `pull request #${pr}`);
-        const repoId = (obj(obj(d.base, 'base').repo, 'base.repo') as Json).id;
-        if (!repositoryId && typeof repoId === 'number' && Number.isSafeInteger(repoId) && repoId > 0) repositoryId = Promise.resolve({ id: repoId });
+        const repoId = optId(obj(obj(d.base, 'base').repo, 'base.repo'), 'id');
+        if (!repositoryId && repoId !== undefined) repositoryId = Promise.resolve({ id: repoId });
         const why = '; GitHub always sends it, and without it a commit or file list cut short cannot be told from a complete one';
         return { ...pull, counts: { commits: count(d, 'commits', `pull request #${pr}`, why), files: count(d, 'changed_files', `pull request #${pr}`, why) } };
       }),

@@ -8,7 +8,7 @@
  */
 import type { GateOctokit } from './client.ts';
 import { readAllPages } from './paginate.ts';
-import { list, obj, str } from './payload.ts';
+import { list, obj, optId, str } from './payload.ts';
 
 export type Read<T> = { ok: true; value: T } | { ok: false; status?: number; reason: string };
 
@@ -118,13 +118,12 @@ export async function readRepositorySettings(octokit: GateOctokit, repository: s
   // Each answer is checked where it is read: a wrong shape is a read that failed, named, never a crash.
   const info = await read('the repository', async () => {
     const d = obj((await octokit.rest.repos.get(base)).data, 'the repository');
-    return { branch: str(d, 'default_branch', 'the repository'), id: d.id };
+    return { branch: str(d, 'default_branch', 'the repository'), id: optId(d, 'id') };
   });
   if (!info.ok) return { unreadable: info.reason };
   const branch = info.value.branch;
   // A `next` link by repository id must name this repository's (paginate.ts).
-  const repoId = info.value.id;
-  const ownId = typeof repoId === 'number' && Number.isSafeInteger(repoId) && repoId > 0 ? { id: repoId } : { unknown: 'the repository answer has no id' };
+  const ownId = info.value.id !== undefined ? { id: info.value.id } : { unknown: 'the repository answer has no id' };
   const branchRules = (b: string) =>
     read(`the rules of ${b}`, async () =>
       (
