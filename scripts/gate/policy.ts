@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { parseDocumentText } from '../repo/parse-document.ts';
-import { singletonSpellings } from '../repo/singleton-path.ts';
+import { ambiguousSingletonMessage, singletonSpellings } from '../repo/singleton-path.ts';
 import type { SchemaValidator } from '../repo/validate-schema.ts';
 import { isLeaf } from './requirement.ts';
 import type { ApprovalPolicy, ApproverSet, Freeze, GateProblem, InventoryGroup, InventoryHost, Person, Requirement } from './types.ts';
@@ -16,7 +16,7 @@ export function singletonFile(stem: string, has: (path: string) => boolean, prob
     problems.push({
       code: 'gate.ambiguous-file',
       file: present[1]!,
-      message: `${present.join(' and ')} both exist ${where}; each is the one ${stem.split('/').pop()} document, so which one is in force cannot be told and nothing can be approved. Keep one of them`,
+      message: ambiguousSingletonMessage(stem, present, where, 'nothing can be approved'),
     });
   return file;
 }

@@ -12,9 +12,12 @@ export function singletonSpellings(stem: string, has: (file: string) => boolean)
   return { file: present[0] ?? spellings[0]!, present };
 }
 
-/** The message for a singleton present in both spellings; `where` says where (e.g. 'on the base branch'). */
-export function ambiguousSingletonMessage(stem: string, present: readonly string[], where: string): string {
-  return `${present.join(' and ')} both exist${where ? ` ${where}` : ''}; each is the one ${stem.split('/').pop()} document, so which one is in force cannot be told. Keep one of them`;
+/**
+ * The message for a singleton present in both spellings; `where` says where (e.g. 'on the base branch'), `consequence`
+ * what else cannot be done (the gate: 'nothing can be approved').
+ */
+export function ambiguousSingletonMessage(stem: string, present: readonly string[], where: string, consequence = ''): string {
+  return `${present.join(' and ')} both exist${where ? ` ${where}` : ''}; each is the one ${stem.split('/').pop()} document, so which one is in force cannot be told${consequence ? ` and ${consequence}` : ''}. Keep one of them`;
 }
 
 /**
