@@ -22,7 +22,7 @@ Writes the ITSS quality audit (audit) or the monthly operations report (monthly)
 Markdown and JSON, every figure traced to evidence (Appendix A and B).
 
   --period YYYY-MM   the month, in the time zone of policies/calendar.yaml or .yml (default: the previous month)
-  --lang L           zh-CN or en (default: default_language in policies/organisation.yaml)
+  --lang L           zh-CN or en (default: default_language in policies/organisation.yaml or .yml)
   --format F,...     any of html, md, json (default: all three)
   --out DIR          where to write <kind>-<period>.<lang>.<ext> (default: reports/)
   --at ISO-8601      generated-at, with offset (default: the end of the period)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lintRepo } from '../../scripts/rules/index.ts';
+import { singletonFileOf } from '../../scripts/rules/singleton-file.ts';
 import { repoFromFiles } from '../helpers/repo-from-files.ts';
 import { orgFiles } from '../incident/org.ts';
 import { calendar, change, host } from './fixture-docs.ts';
@@ -104,5 +105,15 @@ describe('lint names the singleton policy the repository has (.yml), not policie
 
   it('no message or hint names a singleton policy spelled .yaml', () => {
     expect(found.filter((d) => SINGLETON_YAML.test(`${d.message} ${d.hint ?? ''}`)).map((d) => `${d.code}: ${d.message} | ${d.hint}`)).toEqual([]);
+  });
+});
+
+describe('singletonFileOf', () => {
+  it('names the loaded document, a .yml that did not load, or the .yaml to create', async () => {
+    const repo = await repoFromFiles({ 'policies/calendar.yml': calendar, 'policies/oncall.yml': 'id: oncall\nrotations: 3\n' });
+    expect(repo.one('oncall')).toBeUndefined();
+    expect(singletonFileOf(repo, 'calendar')).toBe('policies/calendar.yml');
+    expect(singletonFileOf(repo, 'oncall')).toBe('policies/oncall.yml');
+    expect(singletonFileOf(repo, 'sla')).toBe('policies/sla.yaml');
   });
 });
