@@ -22,7 +22,7 @@ const who2 = (rotation: string, person: string) => [
  * stands in and why. A rotation restricted to daily hours is written as
  * single events. Pure.
  */
-export function dutyCalendars(ctx: ExportContext, oncall: OncallDocument, names: ReadonlyMap<string, string>, offsetMinutes: number): IcsFile[] {
+export function dutyCalendars(ctx: ExportContext, oncall: OncallDocument, file: string, names: ReadonlyMap<string, string>, offsetMinutes: number): IcsFile[] {
   const team: IcsComponent[] = [];
   const perPerson = new Map<string, IcsComponent[]>();
   const add = (person: string, teamEvent: IcsComponent, personEvent: IcsComponent) => {
@@ -91,7 +91,7 @@ export function dutyCalendars(ctx: ExportContext, oncall: OncallDocument, names:
       add(s.person, event('team'), event(s.person));
     }
   }
-  const files: IcsFile[] = [{ name: 'oncall-team.ics', content: calendar(ctx, 'opsgate: duty rota 值班表', 'Every rotation of policies/oncall.yaml, overrides included.', team) }];
+  const files: IcsFile[] = [{ name: 'oncall-team.ics', content: calendar(ctx, 'opsgate: duty rota 值班表', `Every rotation of ${file}, overrides included.`, team) }];
   for (const [person, events] of [...perPerson].sort((a, b) => a[0].localeCompare(b[0]))) {
     files.push({ name: `oncall-${person}.ics`, content: calendar(ctx, `opsgate: duty rota ${who(person)}`, `${who(person)}'s turns on duty, overrides included.`, events) });
   }

@@ -14,9 +14,9 @@ const LUXON_DAY: Record<Window['days'][number], number> = { mon: 1, tue: 2, wed:
  * days it stays shut inside the horizon (holidays, for `workdays_only`) as
  * EXDATEs — decided by `windowOccurrences`, the rule lint and apply use, not
  * re-decided here — every freeze, and the holidays and make-up workdays as
- * all-day events. Pure.
+ * all-day events. `file` is the calendar's file as the repository spells it, named in the description. Pure.
  */
-export function maintenanceCalendar(ctx: ExportContext, cal: CalendarDocument): IcsFile {
+export function maintenanceCalendar(ctx: ExportContext, cal: CalendarDocument, file: string): IcsFile {
   const events: IcsComponent[] = [];
   for (const w of cal.maintenance_windows) {
     const e = windowEvent(ctx, cal, w);
@@ -56,7 +56,7 @@ export function maintenanceCalendar(ctx: ExportContext, cal: CalendarDocument): 
   for (const m of cal.makeup_workdays ?? []) events.push(day(m, 'workday'));
   return {
     name: 'maintenance.ics',
-    content: calendar(ctx, 'opsgate: maintenance windows and freezes', `Maintenance windows, change freezes, holidays and make-up workdays from policies/calendar.yaml (${ctx.zone}).`, events),
+    content: calendar(ctx, 'opsgate: maintenance windows and freezes', `Maintenance windows, change freezes, holidays and make-up workdays from ${file} (${ctx.zone}).`, events),
   };
 }
 

@@ -30,13 +30,14 @@ interface Insertion {
  * new lines are spliced into the original text in the style of the entry
  * beside them (flow or block, same indentation), so every comment and every
  * other byte stays as it was. Days under `deviations` are left as declared;
- * nothing is removed. Pure.
+ * nothing is removed. `file` is the calendar's file as the repository spells it (.yaml or .yml), named when the
+ * text is not a mapping. Pure.
  */
-export function syncCalendarText(text: string, official: OfficialSchedule, year: number): SyncResult {
+export function syncCalendarText(text: string, official: OfficialSchedule, year: number, file = 'policies/calendar.yaml'): SyncResult {
   const unchanged = { text, added: [], unofficial: [], unknownYear: !official.years.has(year) };
   if (unchanged.unknownYear) return unchanged;
   const doc = parseDocument(text);
-  if (doc.errors.length || !isMap(doc.contents)) throw new Error('policies/calendar.yaml does not parse as a mapping: run opsgate lint and fix it first');
+  if (doc.errors.length || !isMap(doc.contents)) throw new Error(`${file} does not parse as a mapping: run opsgate lint and fix it first`);
   const deviations = new Set(((doc.toJS() as { deviations?: { date: string }[] }).deviations ?? []).map((d) => String(d.date)));
   const inYear = (d: string) => d.startsWith(`${year}-`);
   const wanted: Record<ListKey, SyncEntry[]> = {

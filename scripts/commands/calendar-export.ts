@@ -12,6 +12,7 @@ import { hasErrors } from '../model/diagnostic.ts';
 import { readRecordFile } from '../records/writer.ts';
 import { readRepo } from '../repo/read-repo.ts';
 import { zoneOffsetMinutes } from '../rules/calendar.ts';
+import { singletonFileOf } from '../rules/singleton-file.ts';
 import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import type { CommandContext } from './context.ts';
 import { appendAll, minOf } from '../model/append.ts';
@@ -73,11 +74,12 @@ export async function exportCommand(ctx: CommandContext, values: { ics?: boolean
   const cal = repo.one('calendar');
   if (!cal || hasErrors(loadErrors)) {
     ctx.stderr.write(renderDiagnosticsText(loadErrors, { colour: false }));
-    throw new UsageError('policies/calendar.yaml is missing or invalid: run opsgate lint');
+    throw new UsageError(`${singletonFileOf(repo, 'calendar')} is missing or invalid: run opsgate lint`);
   }
   const zone = cal.data.timezone;
   const now = ctx.now();
-  const oncall = repo.one('oncall')?.data;
+  const oncallDoc = repo.one('oncall');
+  const oncall = oncallDoc?.data;
   const changes = repo.all('change').map((d) => ({ id: d.id, data: d.data }));
   const years = [
     ...(cal.data.holidays ?? []).map((h) => h.date),
@@ -99,8 +101,8 @@ export async function exportCommand(ctx: CommandContext, values: { ics?: boolean
 
   const facts = await readApprovalFacts(ctx.root);
   const names = new Map(repo.all('person').map((p) => [p.id, p.data.name]));
-  const files: IcsFile[] = [maintenanceCalendar(ex, cal.data), changeCalendar(ex, changes, latestApprovals(facts.decisions, facts.prOfChange))];
-  if (oncall) appendAll(files, dutyCalendars(ex, oncall, names, zoneOffsetMinutes(zone, fromMs)));
+  const files: IcsFile[] = [maintenanceCalendar(ex, cal.data, cal.file), changeCalendar(ex, changes, latestApprovals(facts.decisions, facts.prOfChange))];
+  if (oncallDoc) appendAll(files, dutyCalendars(ex, oncallDoc.data, oncallDoc.file, names, zoneOffsetMinutes(zone, fromMs)));
 
   const out = path.resolve(ctx.root, values.out ?? 'calendars');
   await mkdir(out, { recursive: true });

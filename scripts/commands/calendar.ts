@@ -54,7 +54,7 @@ async function syncCommand(ctx: CommandContext, values: { year?: string; 'dry-ru
   const official = loadOfficialSchedule();
   let result;
   try {
-    result = syncCalendarText(text, official, year);
+    result = syncCalendarText(text, official, year, CALENDAR);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DateTime } from 'luxon';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { readRepo } from '../repo/read-repo.ts';
+import { singletonFileOf } from '../rules/singleton-file.ts';
 import { applyScheduleGap } from '../scaffold/apply-schedule.ts';
 import { proposeWindow } from '../scaffold/next-window.ts';
 import { nextId, renderChangeTemplate, renderIncidentTemplate } from '../scaffold/templates.ts';
@@ -20,7 +21,7 @@ export const ARGS = {
   about: 'Writes the next free CHG-YYYY-NNNN (changes/YYYY/) or INC-YYYY-NNNN (incidents/YYYY/)\nfrom a commented template. Never overwrites a file.',
   subcommands: {
     change: {
-      summary: "the next change request, in the next maintenance window of policies/calendar.yaml at least a day away, in the calendar's time zone",
+      summary: "the next change request, in the next maintenance window of policies/calendar.yaml (or .yml) at least a day away, in the calendar's time zone",
       usage: 'usage: opsgate new change --title TEXT [--type standard|normal|emergency] [--requester PERSON]',
       options: {
         title,
@@ -46,7 +47,8 @@ export async function newCommand(ctx: CommandContext): Promise<number> {
   const USAGE = ARGS.subcommands[kind].usage;
   if (!values.title?.trim()) throw new UsageError('--title is required', USAGE);
   const type = oneOf('type', values.type, TYPES, USAGE) ?? 'normal';
-  const calendar = (await readRepo(ctx.root)).one('calendar')?.data;
+  const repo = await readRepo(ctx.root);
+  const calendar = repo.one('calendar')?.data;
   const now = DateTime.fromJSDate(ctx.now()).setZone(calendar?.timezone ?? 'UTC');
   const year = now.year;
   const folder = path.join(ctx.root, kind === 'change' ? 'changes' : 'incidents', String(year));
@@ -58,7 +60,7 @@ export async function newCommand(ctx: CommandContext): Promise<number> {
     const w = proposeWindow(calendar, ctx.now(), type);
     window = w.window
       ? `window: the next occurrence of maintenance window ${w.window} at least a day away, ${w.start} – ${w.end} (${w.zone})\n`
-      : `window: ${w.start} – ${w.end}, a week from now: policies/calendar.yaml has no maintenance window open to this change within a year\n`;
+      : `window: ${w.start} – ${w.end}, a week from now: ${singletonFileOf(repo, 'calendar')} has no maintenance window open to this change within a year\n`;
     text = renderChangeTemplate({ id, title: values.title, type, requester: values.requester ?? 'TODO', start: w.start, end: w.end });
     window += await windowShorterThanSchedule(ctx.root, w.start, w.end);
   } else {

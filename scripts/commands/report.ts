@@ -21,8 +21,8 @@ const HELP = `${USAGE}
 Writes the ITSS quality audit (audit) or the monthly operations report (monthly) as HTML,
 Markdown and JSON, every figure traced to evidence (Appendix A and B).
 
-  --period YYYY-MM   the month, in the time zone of policies/calendar.yaml (default: the previous month)
-  --lang L           zh-CN or en (default: default_language in policies/organisation.yaml)
+  --period YYYY-MM   the month, in the time zone of policies/calendar.yaml or .yml (default: the previous month)
+  --lang L           zh-CN or en (default: default_language in policies/organisation.yaml or .yml)
   --format F,...     any of html, md, json (default: all three)
   --out DIR          where to write <kind>-<period>.<lang>.<ext> (default: reports/)
   --at ISO-8601      generated-at, with offset (default: the end of the period)
@@ -131,7 +131,7 @@ export async function reportCommand(ctx: CommandContext): Promise<number> {
   const zone = input.calendar?.data.timezone ?? 'UTC';
   const periodId = values.period ?? DateTime.fromJSDate(ctx.now(), { zone }).minus({ months: 1 }).toFormat('yyyy-MM');
   const period = parsePeriod(periodId, zone);
-  if (!period) throw new UsageError(`cannot use time zone '${zone}' from policies/calendar.yaml`, 'set timezone to an IANA name such as Asia/Shanghai');
+  if (!period) throw new UsageError(`cannot use time zone '${zone}' from ${input.calendar?.file ?? 'policies/calendar.yaml'}`, 'set timezone to an IANA name such as Asia/Shanghai');
   const generatedAt = generatedAtOf(values.at, period, ctx.now());
   const language = (values.lang ?? input.organisation?.data.default_language ?? 'en') as Language;
   const report = buildReport(input, { kind, language, period, generatedAt, toolVersion: await readVersion() });

@@ -70,10 +70,10 @@ export async function runConvergeBackup(ctx: CommandContext, o: BackupCommandOpt
   }
 
   // converge.maintenance_window: a host is changed only inside one of its windows (--check changes nothing, so it always runs).
-  const calendar = repo.one('calendar')?.data;
+  const calendar = repo.one('calendar');
   const now = ctx.now();
   const refusal = (h: (typeof hosts)[number]) => {
-    const v = backupWindowVerdict({ calendar, host: h, policies, now, spanMs: BACKUP_HOST_TIMEOUT_SECONDS * 1000 });
+    const v = backupWindowVerdict({ calendar: calendar?.data, calendarFile: calendar?.file, host: h, policies, now, spanMs: BACKUP_HOST_TIMEOUT_SECONDS * 1000 });
     return v.ok ? undefined : v;
   };
 

@@ -31,12 +31,13 @@ export async function dueBackupHosts(root: string, repo: RepoModel, now: Date): 
 }
 
 async function selectDue(root: string, repo: RepoModel, now: Date) {
-  const cal = repo.one('calendar')?.data;
+  const cal = repo.one('calendar');
   return selectDueBackup({
     hosts: repo.all('host'),
     policies: repo.all('backup-policy').map((d) => d.data),
-    timezone: cal?.timezone ?? 'UTC',
-    calendar: cal,
+    timezone: cal?.data.timezone ?? 'UTC',
+    calendar: cal?.data,
+    calendarFile: cal?.file,
     now,
     spanMs: BACKUP_HOST_TIMEOUT_SECONDS * 1000,
     attempts: await readBackupHistory(root),

@@ -80,6 +80,8 @@ export function selectDueBackup(o: {
   policies: readonly BackupPolicyDocument[];
   timezone: string;
   calendar: CalendarDocument | undefined;
+  /** The calendar's file as the repository spells it, named when a host has no window. */
+  calendarFile?: string;
   now: Date;
   spanMs: number;
   attempts: readonly BackupAttempt[];
@@ -96,7 +98,7 @@ export function selectDueBackup(o: {
       out.personDecides.push({ host: h.id, run: last.run, outcome: last.outcome });
       continue;
     }
-    const v = backupWindowVerdict({ calendar: o.calendar, host: h, policies: o.policies, now: o.now, spanMs: o.spanMs });
+    const v = backupWindowVerdict({ calendar: o.calendar, calendarFile: o.calendarFile, host: h, policies: o.policies, now: o.now, spanMs: o.spanMs });
     if (!v.ok) {
       out.waiting.push({ host: h.id, verdict: v });
       continue;

@@ -38,15 +38,24 @@ export function windowBoundPolicies(host: WindowHost, policies: readonly BackupP
 
 /**
  * May converge backup change `host` at `now`, running at most `spanMs`?
- * Hosts no window-bound policy targets always may.
+ * Hosts no window-bound policy targets always may. `calendarFile` is the
+ * calendar's file as the repository spells it (.yaml or .yml), named in the
+ * reason.
  */
-export function backupWindowVerdict(o: { calendar: CalendarDocument | undefined; host: WindowHost; policies: readonly BackupPolicyDocument[]; now: Date; spanMs: number }): BackupWindowVerdict {
+export function backupWindowVerdict(o: {
+  calendar: CalendarDocument | undefined;
+  calendarFile?: string;
+  host: WindowHost;
+  policies: readonly BackupPolicyDocument[];
+  now: Date;
+  spanMs: number;
+}): BackupWindowVerdict {
   const bound = windowBoundPolicies(o.host, o.policies);
   if (bound.length === 0) return { ok: true };
   const why = `${bound.join(', ')} ${bound.length === 1 ? 'says' : 'say'} converge.maintenance_window`;
   const cal = o.calendar;
   if (!cal || !cal.maintenance_windows.some((w) => windowAppliesTo(w, o.host))) {
-    return { ok: false, code: 'converge.no-window', policies: bound, reason: `${why}, and no maintenance window in policies/calendar.yaml applies to ${o.host.id}` };
+    return { ok: false, code: 'converge.no-window', policies: bound, reason: `${why}, and no maintenance window in ${o.calendarFile ?? 'policies/calendar.yaml'} applies to ${o.host.id}` };
   }
   const t = o.now.getTime();
   const until = t + Math.max(0, o.spanMs);

@@ -9,6 +9,7 @@ import type { Doc } from '../repo/parse-document.ts';
 import { lastPassingTests } from '../backup/record.ts';
 import { packageInstall } from '../backup/installs-packages.ts';
 import { allowedSecrets, secretUseProblem } from './secret-policy.ts';
+import { singletonFileOf } from './singleton-file.ts';
 import { at, type RuleInput } from './rule-context.ts';
 
 const DAY = 86_400_000;
@@ -64,6 +65,7 @@ export function checkBackupPrechecks({ repo }: RuleInput): Diagnostic[] {
   const policies = repo.all('backup-policy').map((bp) => ({ id: bp.id, hosts: new Set(repo.resolveTargets(bp.data.targets).map((h) => h.id)) }));
   // apply hands the repository password to the host like any secret of a change: only when the organisation allows it.
   const allowed = allowedSecrets(repo.one('organisation')?.data);
+  const organisationFile = singletonFileOf(repo, 'organisation');
   for (const doc of repo.all('change')) {
     const c = doc.data;
     for (const list of ['prechecks', 'verification'] as const) {
@@ -94,7 +96,7 @@ export function checkBackupPrechecks({ repo }: RuleInput): Diagnostic[] {
       if (!bp) return;
       const names = new Set(targetsOf().map((h) => h.data.backup_repositories?.find((r) => r.policy === bp.id)?.password_env ?? bp.data.repository.password_env));
       for (const n of [...names].sort()) {
-        const p = secretUseProblem(n, allowed);
+        const p = secretUseProblem(n, allowed, organisationFile);
         if (p)
           out.push(
             at(
@@ -102,7 +104,7 @@ export function checkBackupPrechecks({ repo }: RuleInput): Diagnostic[] {
               `/prechecks/${i}/backup_fresh/policy`,
               p.code,
               `the repository password of ${bp.id}: ${p.message}`,
-              'add it to allowed_secrets in policies/organisation.yaml (governance tier), or name a policy whose password is allowed',
+              `add it to allowed_secrets in ${organisationFile} (governance tier), or name a policy whose password is allowed`,
             ),
           );
       }

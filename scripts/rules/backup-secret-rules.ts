@@ -13,9 +13,10 @@ import type { Doc } from '../repo/parse-document.ts';
 import { policyTargets, repositoryFor } from '../converge/backup-plan.ts';
 import { at, type RuleInput } from './rule-context.ts';
 import { allowedSecrets, secretUseProblem } from './secret-policy.ts';
+import { singletonFileOf } from './singleton-file.ts';
 
-const HINT = (name: string) =>
-  `add ${name} to allowed_secrets in policies/organisation.yaml (governance tier) and to the secrets of the environment the scheduled workflows run in, or name a password variable that is allowed`;
+const HINT = (name: string, organisationFile: string) =>
+  `add ${name} to allowed_secrets in ${organisationFile} (governance tier) and to the secrets of the environment the scheduled workflows run in, or name a password variable that is allowed`;
 
 /** policyTargets(policy, host) for one policy and many hosts: its host ids and groups as sets. */
 export function targetsOf(policy: Parameters<typeof policyTargets>[0]): (host: Doc<'host'>) => boolean {
@@ -51,14 +52,15 @@ export function targetIndex(hosts: readonly Doc<'host'>[]): (policy: Parameters<
 
 export function checkBackupSecrets({ repo }: RuleInput): Diagnostic[] {
   const allowed = allowedSecrets(repo.one('organisation')?.data);
+  const organisationFile = singletonFileOf(repo, 'organisation');
   const targetsOfPolicy = targetIndex(repo.all('host'));
   const out: Diagnostic[] = [];
   const report = (doc: Parameters<typeof at>[0], pointer: string, name: string, what: string, on: readonly string[]) => {
-    const problem = secretUseProblem(name, allowed);
+    const problem = secretUseProblem(name, allowed, organisationFile);
     if (!problem) return;
     const code = problem.code === 'change.secret-reserved' ? 'backup.secret-reserved' : 'backup.secret-not-allowed';
     const message = `${what} ${name} is needed on ${on.join(', ')}, but ${problem.message}: the scheduled converge (apply --due), backup verify and inspect receive only allowed secrets, so they would fail there`;
-    out.push(at(doc, pointer, code, message, HINT(name), 'warning'));
+    out.push(at(doc, pointer, code, message, HINT(name, organisationFile), 'warning'));
   };
   for (const bp of repo.all('backup-policy')) {
     const p = bp.data;

@@ -117,7 +117,7 @@ function checkOneChange(
             '/window',
             'change.outside-maintenance-window',
             `the window ${c.window.start} – ${c.window.end} is not inside a maintenance window of ${nameHosts(g.hosts.map((h) => h.id))}`,
-            `move it into one of: ${describeWindows(calendar.data, g.hosts[0]!)}`,
+            `move it into one of: ${describeWindows(calendar, g.hosts[0]!)}`,
           ),
         );
       }
@@ -285,11 +285,11 @@ export function repoPathsOf(step: object): { field: string; path: string }[] {
   return out;
 }
 
-function describeWindows(calendar: import('../model/documents.generated.ts').CalendarDocument, host: Parameters<typeof containingWindow>[1]): string {
+function describeWindows({ data: calendar, file }: Doc<'calendar'>, host: Parameters<typeof containingWindow>[1]): string {
   const ws = calendar.maintenance_windows.filter(
     (w) => !w.applies_to || w.applies_to.envs?.includes(host.data.env) || w.applies_to.hosts?.includes(host.id) || w.applies_to.groups?.some((g) => host.data.groups.includes(g)),
   );
-  return ws.length ? ws.map((w) => `${w.id} (${w.days.join('/')} ${w.start}–${w.end} ${calendar.timezone})`).join(', ') : 'none applies to this host: add one to policies/calendar.yaml';
+  return ws.length ? ws.map((w) => `${w.id} (${w.days.join('/')} ${w.start}–${w.end} ${calendar.timezone})`).join(', ') : `none applies to this host: add one to ${file}`;
 }
 
 const MAX_CONFLICTS_LISTED = 3;

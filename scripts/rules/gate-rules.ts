@@ -3,6 +3,7 @@ import { findDuplicateHosts, hostIdentity } from '../gate/host-identity.ts';
 import { at, type RuleInput } from './rule-context.ts';
 import { secretNameProblem } from './secret-names.ts';
 import { allowedSecrets, secretsOfChange, secretUseProblem } from './secret-policy.ts';
+import { singletonFileOf } from './singleton-file.ts';
 
 /**
  * Lint rules that keep the approval gate's assumptions true (issue 10):
@@ -30,9 +31,10 @@ export function checkGateAssumptions({ repo }: RuleInput): Diagnostic[] {
     if (problem) out.push(at(org!, `/allowed_secrets/${i}`, 'organisation.reserved-secret', problem, 'remove it from allowed_secrets; give the change a secret of its own'));
   });
   const allowed = allowedSecrets(org?.data);
+  const organisationFile = singletonFileOf(repo, 'organisation');
   for (const c of repo.all('change')) {
     for (const ref of secretsOfChange(c.data)) {
-      const p = secretUseProblem(ref.name, allowed);
+      const p = secretUseProblem(ref.name, allowed, organisationFile);
       if (p)
         out.push(
           at(
@@ -41,8 +43,8 @@ export function checkGateAssumptions({ repo }: RuleInput): Diagnostic[] {
             p.code,
             p.message,
             allowed.size
-              ? `allowed: ${[...allowed].join(', ')}; or add it to allowed_secrets in policies/organisation.yaml (governance tier)`
-              : 'add it to allowed_secrets in policies/organisation.yaml (governance tier)',
+              ? `allowed: ${[...allowed].join(', ')}; or add it to allowed_secrets in ${organisationFile} (governance tier)`
+              : `add it to allowed_secrets in ${organisationFile} (governance tier)`,
           ),
         );
     }

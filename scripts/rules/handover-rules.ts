@@ -66,9 +66,9 @@ export function checkHandovers({ repo, now }: RuleInput): Diagnostic[] {
     }
     const rota = shiftBoundaries(oncall.data, d.rotation, b, b, zone)[0];
     if (!oncall.data.rotations.some((r) => r.id === d.rotation))
-      out.push(at(h, '/rotation', 'handover.unknown-rotation', `no rotation '${d.rotation}' in policies/oncall.yaml`, `use one of: ${oncall.data.rotations.map((r) => r.id).join(', ')}`));
+      out.push(at(h, '/rotation', 'handover.unknown-rotation', `no rotation '${d.rotation}' in ${oncall.file}`, `use one of: ${oncall.data.rotations.map((r) => r.id).join(', ')}`));
     else if (!rota)
-      out.push(at(h, '/boundary', 'handover.not-a-boundary', `${d.boundary} is not a shift boundary of ${d.rotation}`, 'use the time one shift ends and the next begins (see policies/oncall.yaml)'));
+      out.push(at(h, '/boundary', 'handover.not-a-boundary', `${d.boundary} is not a shift boundary of ${d.rotation}`, `use the time one shift ends and the next begins (see ${oncall.file})`));
     else {
       if (rota.outgoing !== d.outgoing)
         out.push(
@@ -77,7 +77,7 @@ export function checkHandovers({ repo, now }: RuleInput): Diagnostic[] {
             '/outgoing',
             'handover.wrong-person',
             `the rota has ${rota.outgoing} handing over at ${d.boundary}, not ${d.outgoing}`,
-            'record who actually handed over, and add an override to policies/oncall.yaml for the swap',
+            `record who actually handed over, and add an override to ${oncall.file} for the swap`,
             'warning',
           ),
         );
@@ -88,7 +88,7 @@ export function checkHandovers({ repo, now }: RuleInput): Diagnostic[] {
             '/incoming',
             'handover.wrong-person',
             `the rota has ${rota.incoming} taking over at ${d.boundary}, not ${d.incoming}`,
-            'record who actually took over, and add an override to policies/oncall.yaml for the swap',
+            `record who actually took over, and add an override to ${oncall.file} for the swap`,
             'warning',
           ),
         );

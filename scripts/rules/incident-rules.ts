@@ -6,6 +6,7 @@ import { formatLocal } from '../incident/time.ts';
 import { at, type RuleInput } from './rule-context.ts';
 import { endOfDay } from './contact-rules.ts';
 import { secretNameProblem } from './secret-names.ts';
+import { singletonFileOf } from './singleton-file.ts';
 import { parseInstant } from '../model/instant.ts';
 
 /** The lint code for each duty that was missed or done late. */
@@ -288,7 +289,7 @@ export function checkSlaDuties({ repo }: RuleInput): Diagnostic[] {
             sla,
             `/notify/channels/${i}/${key}`,
             'sla.notify-secret-not-allowed',
-            `${name} is not in allowed_secrets of policies/organisation.yaml: the watch workflow will not pass it`,
+            `${name} is not in allowed_secrets of ${singletonFileOf(repo, 'organisation')}: the watch workflow will not pass it`,
             `add ${name} to allowed_secrets`,
             'warning',
           ),
@@ -305,7 +306,7 @@ export function checkSlaDuties({ repo }: RuleInput): Diagnostic[] {
             `/levels/${i}/escalate_to/${j}`,
             'sla.unknown-person',
             `no person, contact or team '${id}'`,
-            'use an id from policies/access/people/, policies/contacts/ or a team of policies/approval.yaml',
+            `use an id from policies/access/people/, policies/contacts/ or a team of ${singletonFileOf(repo, 'approval')}`,
           ),
         );
     }),

@@ -189,7 +189,7 @@ function checkTeamRefs(repo: RepoModel, nearIds: NearIds): Diagnostic[] {
           h,
           '/owner_team',
           'reference.unknown',
-          `unknown team '${h.data.owner_team}' (teams are defined in policies/approval.yaml)`,
+          `unknown team '${h.data.owner_team}' (teams are defined in ${approval.file})`,
           near.length ? `did you mean ${near.map((n) => `'${n}'`).join(' or ')}?` : `one of: ${Object.keys(teams).join(', ')}`,
         ),
       );

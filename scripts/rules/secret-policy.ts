@@ -15,11 +15,11 @@ export function allowedSecrets(organisation: unknown): Set<string> {
   return new Set(allowedSecretNames(organisation).filter((n) => !secretNameProblem(n)));
 }
 
-/** Why a change may not name this secret, or undefined when it may. */
-export function secretUseProblem(name: string, allowed: ReadonlySet<string>): { code: string; message: string } | undefined {
+/** Why a change may not name this secret, or undefined when it may; `organisationFile` is the organisation's file as the repository spells it (singletonFileOf). */
+export function secretUseProblem(name: string, allowed: ReadonlySet<string>, organisationFile = 'policies/organisation.yaml'): { code: string; message: string } | undefined {
   const reserved = secretNameProblem(name);
   if (reserved) return { code: 'change.secret-reserved', message: reserved };
-  if (!allowed.has(name)) return { code: 'change.secret-not-allowed', message: `secret ${name} is not in allowed_secrets of policies/organisation.yaml` };
+  if (!allowed.has(name)) return { code: 'change.secret-not-allowed', message: `secret ${name} is not in allowed_secrets of ${organisationFile}` };
   return undefined;
 }
 
