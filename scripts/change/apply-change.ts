@@ -24,6 +24,7 @@ import type { ChangePlan } from './types.ts';
 import { windowVerdict } from './window-gate.ts';
 import { readRecordFile } from '../records/writer.ts';
 import { allowedSecrets, secretUseProblem } from '../rules/secret-policy.ts';
+import { singletonFileOf } from '../rules/singleton-file.ts';
 import { makeConfirmHooks } from './confirm-hooks.ts';
 import { repoIdentity } from './repo-identity.ts';
 
@@ -109,10 +110,11 @@ export async function applyChange(o: ApplyOptions): Promise<ApplyOutcome> {
   const fromJson = readSecretsJson(o.env.OPSGATE_SECRETS_JSON);
   // Only the secrets the committed policy allows, never the workflow's or opsgate's own (lint rejects the rest too).
   const allowed = allowedSecrets(repo.one('organisation')?.data);
+  const organisationFile = singletonFileOf(repo, 'organisation');
   for (const n of secretNames) {
-    const notAllowed = secretUseProblem(n, allowed);
+    const notAllowed = secretUseProblem(n, allowed, organisationFile);
     if (notAllowed) {
-      refusals.push({ code: 'apply.secret-not-allowed', message: notAllowed.message, hint: 'list it in allowed_secrets of policies/organisation.yaml by a pull request the governance tier approves' });
+      refusals.push({ code: 'apply.secret-not-allowed', message: notAllowed.message, hint: `list it in allowed_secrets of ${organisationFile} by a pull request the governance tier approves` });
       continue;
     }
     const v = o.env[n] ?? fromJson[n];

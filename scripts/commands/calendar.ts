@@ -15,7 +15,7 @@ export const ARGS = {
   command: 'calendar',
   subcommands: {
     sync: {
-      summary: "writes the year's official public holidays and make-up workdays (调休) into policies/calendar.yaml, keeping its comments and layout",
+      summary: "writes the year's official public holidays and make-up workdays (调休) into policies/calendar.yaml (or .yml), keeping its comments and layout",
       usage: 'usage: opsgate calendar sync --year YYYY [--dry-run]',
       options: {
         year: { type: 'string', value: 'YYYY', help: 'the year to sync (required)', check: is.year },

@@ -17,7 +17,7 @@ opsgate relies on, whether it is ok or a problem, and the fix:
   - the environments (production: SSH key and allowed secrets; opsgate: the App
     key): branch policy "the default branch only", no reviewers or wait timer
   - where the keys live (environment secrets, not repository or organisation)
-  - the secrets policies/organisation.yaml allows versus those present (names only)
+  - the secrets policies/organisation.yaml (or .yml) allows versus those present (names only)
   - Actions' default token permissions
 
   --repo owner/name           the repository (default: $GITHUB_REPOSITORY)
@@ -75,7 +75,9 @@ export const doctorCommand: Command = async (ctx) => {
     ctx.stderr.write(`opsgate: ${settings.unreadable}\n`);
     return ExitCode.findings;
   }
-  const organisation = (await readRepo(ctx.root).catch(() => undefined))?.one('organisation')?.data;
+  const { singletonFileOf } = await import('../rules/singleton-file.ts');
+  const repo = await readRepo(ctx.root).catch(() => undefined);
+  const organisation = repo?.one('organisation')?.data;
   const checks = checkSettings(settings, {
     statusContext: statusContext(settings.defaultBranch),
     lintCheck: v['lint-check'] ?? 'lint / lint',
@@ -85,6 +87,7 @@ export const doctorCommand: Command = async (ctx) => {
     sshKeySecret: 'OPSGATE_SSH_KEY',
     appKeySecret: 'OPSGATE_APP_PRIVATE_KEY',
     allowedSecrets: allowedSecretNames(organisation),
+    ...(repo ? { organisationFile: singletonFileOf(repo, 'organisation') } : {}),
     leaseBranch: leaseBranch('apply'),
   });
   if (format === 'json') ctx.stdout.write(JSON.stringify({ repository, default_branch: settings.defaultBranch, ok: checks.every((c) => c.status === 'ok'), checks }, null, 2) + '\n');

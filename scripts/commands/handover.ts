@@ -6,6 +6,7 @@ import { verifyChain } from '../records/chain.ts';
 import { parseDocumentText } from '../repo/parse-document.ts';
 import { readRepo, readSchemas } from '../repo/read-repo.ts';
 import { singletonPath } from '../repo/singleton-path.ts';
+import { singletonFileOf } from '../rules/singleton-file.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
 import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import { handoverPath, shiftBoundaries } from '../handover/boundaries.ts';
@@ -31,7 +32,7 @@ export const ARGS = {
       footer: FOOTER,
       options: {
         at: { ...at, help: 'the handover time; the last shift boundary at or before it is used (default: now)' },
-        rotation: { type: 'string', value: 'ID', help: 'the rotation in policies/oncall.yaml (default: handover.rotation, else the first)', check: is.name('a rotation id') },
+        rotation: { type: 'string', value: 'ID', help: 'the rotation in policies/oncall.yaml or .yml (default: handover.rotation, else the first)', check: is.name('a rotation id') },
         'dry-run': { type: 'boolean', help: 'print the document, write nothing' },
       },
     },
@@ -59,12 +60,13 @@ export async function handoverCommand(ctx: CommandContext): Promise<number> {
 async function newHandover(ctx: CommandContext, v: { at?: string; rotation?: string; 'dry-run'?: boolean }): Promise<number> {
   const repo = await readRepo(ctx.root);
   const oncall = repo.one('oncall')?.data;
-  if (!oncall) throw new UsageError('policies/oncall.yaml is missing or invalid (run opsgate lint)');
+  const oncallFile = singletonFileOf(repo, 'oncall');
+  if (!oncall) throw new UsageError(`${oncallFile} is missing or invalid (run opsgate lint)`);
   const zone = repo.one('calendar')?.data.timezone ?? 'Asia/Shanghai';
   const now = ctx.now().getTime();
   const at = v.at ? parseTime(v.at, zone, now) : now;
   const rotation = v.rotation ?? oncall.handover?.rotation ?? oncall.rotations[0]?.id ?? '';
-  if (!oncall.rotations.some((r) => r.id === rotation)) throw new UsageError(`no rotation '${rotation}' in policies/oncall.yaml`);
+  if (!oncall.rotations.some((r) => r.id === rotation)) throw new UsageError(`no rotation '${rotation}' in ${oncallFile}`);
   const b = boundaryFor(oncall, rotation, at, zone);
   if (!b) throw new UsageError(`no shift boundary of ${rotation} at or before ${isoLocal(at, zone)}`);
   const len = oncall.rotations.find((r) => r.id === rotation)!.shift.hours * 3_600_000;

@@ -7,6 +7,7 @@ import { ExitCode, UsageError } from '../model/errors.ts';
 import { parseDocumentText } from '../repo/parse-document.ts';
 import { readRepo, readSchemas } from '../repo/read-repo.ts';
 import { singletonPath } from '../repo/singleton-path.ts';
+import { singletonFileOf } from '../rules/singleton-file.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
 import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import { parseAlertPayload, payloadLocator } from '../incident/alertmanager.ts';
@@ -162,7 +163,8 @@ async function openFromAlert(ctx: CommandContext, v: { 'from-alertmanager'?: str
   if (!parsed.payload) return refuse(ctx, parsed.diagnostics, 'the alert payload is unusable; no incident was opened or updated');
   const repo = await readRepo(ctx.root);
   const sla = repo.one('sla')?.data;
-  if (!sla) throw new UsageError('policies/sla.yaml is missing or invalid (run opsgate lint)');
+  const slaFile = singletonFileOf(repo, 'sla');
+  if (!sla) throw new UsageError(`${slaFile} is missing or invalid (run opsgate lint)`);
   const zone = repo.one('calendar')?.data.timezone ?? 'Asia/Shanghai';
   const incidents = await Promise.all(repo.all('incident').map(async (i) => ({ id: i.id, file: i.file, data: i.data, text: await readFile(path.join(ctx.root, i.file), 'utf8') })));
   const taken = [...repo.files].map((f) => /INC-\d{4}-\d{4}/.exec(f)?.[0]).filter((x): x is string => !!x);
@@ -170,6 +172,7 @@ async function openFromAlert(ctx: CommandContext, v: { 'from-alertmanager'?: str
   const plan = planAlertIncidents({
     payload: parsed.payload,
     sla,
+    slaFile,
     ...(repo.one('oncall') ? { oncall: repo.one('oncall')!.data } : {}),
     hosts: repo.all('host'),
     incidents,

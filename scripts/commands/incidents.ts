@@ -4,6 +4,7 @@ import { sanitizeForLog } from '../render/sanitize.ts';
 import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import { runWatch, type WatchOutcome } from '../notify/watch.ts';
 import { parseTime } from '../incident/edit.ts';
+import { singletonFileOf } from '../rules/singleton-file.ts';
 import type { CommandContext } from './context.ts';
 import { is, parseSubcommand, type GroupSpec } from './args.ts';
 
@@ -16,7 +17,7 @@ export const ARGS = {
     watch: {
       summary: 'notify every duty that is due or overdue, once',
       usage: USAGE,
-      about: 'Notifies every duty of the open incidents that is due or overdue, once, through the channels of\npolicies/sla.yaml; hash-chained records under records/notifications/.',
+      about: 'Notifies every duty of the open incidents that is due or overdue, once, through the channels of\npolicies/sla.yaml (or .yml); hash-chained records under records/notifications/.',
       footer: 'exit codes: 0 done, 1 a notification failed or a channel is disabled, 2 usage or broken records, 3 internal error',
       options: {
         'dry-run': { type: 'boolean', help: 'print what would be sent, send nothing' },
@@ -39,13 +40,14 @@ export async function incidentsCommand(ctx: CommandContext): Promise<number> {
   const now = at === undefined ? () => ctx.now().getTime() : () => at + (Date.now() - clockStart);
   const broken = repo.diagnostics.filter((d) => d.severity === 'error' && (d.file.startsWith('incidents/') || d.file.startsWith('policies/')));
   if (broken.length) ctx.stderr.write(`opsgate: these documents did not load and are not watched:\n${renderDiagnosticsText(broken, { colour: false, documents: repo.documents.length })}`);
+  const slaFile = singletonFileOf(repo, 'sla');
   if (!repo.one('sla')?.data.notify) {
-    ctx.stdout.write('no notify channels in policies/sla.yaml: nothing to do\n');
+    ctx.stdout.write(`no notify channels in ${slaFile}: nothing to do\n`);
     return ExitCode.clean;
   }
   const retryChannels = values['retry-channel'] ?? [];
   const unknown = retryChannels.filter((id) => !repo.one('sla')!.data.notify!.channels.some((c) => c.id === id));
-  if (unknown.length) throw new UsageError(`--retry-channel: no channel ${unknown.join(', ')} in policies/sla.yaml notify.channels`, USAGE);
+  if (unknown.length) throw new UsageError(`--retry-channel: no channel ${unknown.join(', ')} in ${slaFile} notify.channels`, USAGE);
   const outcome = await runWatch({ root: ctx.root, repo, now, env: ctx.env, dryRun: values['dry-run'], retryChannels });
   if (outcome.brokenRecords.length) {
     for (const p of outcome.brokenRecords) ctx.stderr.write(`${p.path}:${p.line}  record.broken  ${p.message}\n`);
@@ -53,7 +55,7 @@ export async function incidentsCommand(ctx: CommandContext): Promise<number> {
     return ExitCode.unusable;
   }
   if (values.format === 'json') ctx.stdout.write(JSON.stringify(renderJson(outcome), null, 2) + '\n');
-  else ctx.stdout.write(renderText(outcome, values['dry-run']));
+  else ctx.stdout.write(renderText(outcome, values['dry-run'], slaFile));
   // A disabled channel is a finding on every run until someone fixes it: the duties routed to it reach nobody there.
   return outcome.results.some((r) => r.outcome === 'failed') || outcome.disabled.length || broken.length ? ExitCode.findings : ExitCode.clean;
 }
@@ -69,7 +71,8 @@ function renderJson(o: WatchOutcome) {
   };
 }
 
-function renderText(o: WatchOutcome, dryRun: boolean): string {
+/** `slaFile`: the SLA policy as the repository spells it, where a disabled channel's entry is. */
+function renderText(o: WatchOutcome, dryRun: boolean, slaFile: string): string {
   const lines: string[] = [];
   for (const r of o.results) {
     const what = r.outcome === 'held' ? 'held' : dryRun ? 'would send' : r.outcome;
@@ -78,7 +81,7 @@ function renderText(o: WatchOutcome, dryRun: boolean): string {
   for (const k of o.inDoubt) lines.push(`in doubt   ${k}: a send started and never finished; not repeated (check the channel; the record keeps it)`);
   for (const d of o.disabled) {
     lines.push(`disabled   ${d.channel} (${d.type}) since ${d.block.at}: ${sanitizeForLog(`${d.block.code}: ${d.block.message}`)}`);
-    lines.push(`           nothing is sent to it until its entry in policies/sla.yaml or its secrets change; after fixing the robot itself, run with --retry-channel ${d.channel}`);
+    lines.push(`           nothing is sent to it until its entry in ${slaFile} or its secrets change; after fixing the robot itself, run with --retry-channel ${d.channel}`);
   }
   const sent = o.results.filter((r) => r.outcome === 'sent').length;
   const failed = o.results.filter((r) => r.outcome === 'failed').length;

@@ -10,7 +10,7 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   lint: { summary: 'validate every document: schemas, references, governance rules', load: async () => (await import('./lint.ts')).lintCommand, args: async () => (await import('./lint.ts')).ARGS },
   new: { summary: 'scaffold the next change request or incident record from a template', load: async () => (await import('./new.ts')).newCommand, args: async () => (await import('./new.ts')).ARGS },
   gate: {
-    summary: 'decide whether the reviews on a pull request satisfy policies/approval.yaml; publish status and comment',
+    summary: 'decide whether the reviews on a pull request satisfy policies/approval.yaml (or .yml); publish status and comment',
     load: async () => (await import('./gate.ts')).gateCommand,
     args: async () => (await import('./gate.ts')).ARGS,
   },
@@ -76,7 +76,7 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     args: async () => (await import('./doctor.ts')).ARGS,
   },
   calendar: {
-    summary: 'sync official holidays and 调休 into policies/calendar.yaml; export windows, freezes, changes and the duty rota as iCalendar subscriptions',
+    summary: 'sync official holidays and 调休 into policies/calendar.yaml (or .yml); export windows, freezes, changes and the duty rota as iCalendar subscriptions',
     load: async () => (await import('./calendar.ts')).calendarCommand,
     args: async () => (await import('./calendar.ts')).ARGS,
   },

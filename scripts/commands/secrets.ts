@@ -3,6 +3,7 @@ import type { Command, CommandContext } from './context.ts';
 import { is, oneOf, parseSubcommand, type GroupSpec } from './args.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { allowedSecretNames, checkAllowedSecrets, SECRET_SLOTS } from '../rules/secret-names.ts';
+import { singletonFileOf } from '../rules/singleton-file.ts';
 
 const USAGE = `usage: opsgate secrets list [--format text|json]
        opsgate secrets export --null`;
@@ -14,7 +15,7 @@ than ${SECRET_SLOTS}, or the names handed over differ from the policy's`;
 export const ARGS = {
   command: 'secrets',
   footer: FOOTER,
-  about: 'The workflows pass a change only the secrets the policy allows\n(allowed_secrets in policies/organisation.yaml), never all of them.',
+  about: 'The workflows pass a change only the secrets the policy allows\n(allowed_secrets in policies/organisation.yaml or .yml), never all of them.',
   subcommands: {
     list: {
       summary: 'the allowed names (never values); with GITHUB_OUTPUT set, also writes names=<JSON list>',
@@ -40,7 +41,7 @@ async function policyNames(ctx: CommandContext): Promise<string[]> {
   const repo = await readRepo(ctx.root);
   const names = allowedSecretNames(repo.one('organisation')?.data);
   const problems = checkAllowedSecrets(names);
-  if (problems.length) throw new UsageError(`policies/organisation.yaml: allowed_secrets: ${problems.join('; ')}`, 'fix the list by pull request');
+  if (problems.length) throw new UsageError(`${singletonFileOf(repo, 'organisation')}: allowed_secrets: ${problems.join('; ')}`, 'fix the list by pull request');
   return names;
 }
 

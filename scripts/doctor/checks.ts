@@ -24,6 +24,8 @@ export interface Expectations {
   sshKeySecret: string;
   appKeySecret: string;
   allowedSecrets: readonly string[];
+  /** The organisation policy's file as the repository spells it (policies/organisation.yaml or .yml); the default: .yaml. */
+  organisationFile?: string;
   leaseBranch: string;
 }
 
@@ -284,7 +286,7 @@ export function checkSettings(s: RepositorySettings, e: Expectations): DoctorChe
       out.push(
         problem(
           'secrets.allowed',
-          `allowed by policies/organisation.yaml but not set in "${e.environment}": ${missing.join(', ')}${note}`,
+          `allowed by ${e.organisationFile ?? 'policies/organisation.yaml'} but not set in "${e.environment}": ${missing.join(', ')}${note}`,
           `add them as secrets of the environment "${e.environment}", or remove them from allowed_secrets`,
         ),
       );

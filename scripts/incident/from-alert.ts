@@ -17,6 +17,8 @@ import { appendItem, blockWithFlowLeaves, setMapping } from './yaml-edit.ts';
 export interface AlertPlanInput {
   payload: AlertPayload;
   sla: SlaDocument;
+  /** The SLA policy's file as the repository spells it (policies/sla.yaml or .yml): what problems name. */
+  slaFile: string;
   oncall?: OncallDocument;
   hosts: readonly { id: string; data: Pick<HostDocument, 'address'> }[];
   /** Every incident, with its file text for updates. */
@@ -45,7 +47,7 @@ export function planAlertIncidents(input: AlertPlanInput): AlertPlan {
   const plan: AlertPlan = { opened: [], updated: [], ignored: [], problems: [] };
   const mapping = input.sla.alerts;
   if (!mapping) {
-    plan.problems.push({ pointer: '', code: 'alert.no-mapping', message: 'policies/sla.yaml has no alerts: mapping (level_label, levels, default_level)', hint: 'add alerts: to policies/sla.yaml' });
+    plan.problems.push({ pointer: '', code: 'alert.no-mapping', message: `${input.slaFile} has no alerts: mapping (level_label, levels, default_level)`, hint: `add alerts: to ${input.slaFile}` });
     return plan;
   }
   const instanceLabel = mapping.instance_label ?? 'instance';
@@ -70,7 +72,7 @@ export function planAlertIncidents(input: AlertPlanInput): AlertPlan {
         pointer: `${p}/labels`,
         code: 'alert.no-instance',
         message: `the alert has no ${instanceLabel} label: opsgate cannot tell which host is affected`,
-        hint: `add ${instanceLabel} to the alert, or set alerts.instance_label in policies/sla.yaml`,
+        hint: `add ${instanceLabel} to the alert, or set alerts.instance_label in ${input.slaFile}`,
       });
       return;
     }
