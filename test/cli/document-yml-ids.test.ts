@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { handoverCommand } from '../../scripts/commands/handover.ts';
 import { incidentCommand } from '../../scripts/commands/incident.ts';
 import { newCommand } from '../../scripts/commands/new.ts';
-import { repoRoot } from '../helpers/repo-from-files.ts';
+import { lintRepo } from '../../scripts/rules/index.ts';
+import { repoFromFiles, repoRoot } from '../helpers/repo-from-files.ts';
+import { person } from '../rules/fixture-docs.ts';
 import { runCommand, tempRepo } from '../incident/cli-harness.ts';
 import { incident, orgFiles } from '../incident/org.ts';
 
@@ -156,5 +158,22 @@ describe('handover new|ack and a handover spelled .yml', () => {
     const r = await runCommand(handoverCommand, root, ['ack', 'HO-2026-11-11-0800', '--by', 'alice'], '2026-11-11T08:05:00+08:00');
     expect(r.code).toBe(2);
     expect(r.err).toContain('HO-2026-11-11-0800.yaml and incidents/handovers/2026/HO-2026-11-11-0800.yml both exist');
+  });
+});
+
+describe('lint names the person file the repository has', () => {
+  it('approval.member-no-github-id and approval.member-no-login name policies/access/people/<id>.yml', async () => {
+    const approval =
+      'id: approval\nteams:\n  ops:\n    title: Ops\n    members: [alice, bob, carol]\ngovernance:\n  paths: [policies/approval.yaml]\n  require: { count: 1, from: { teams: [ops] } }\nrules:\n  - id: any\n    title: any\n    if: { kinds: [change] }\n    require: { count: 1, from: { teams: [ops] } }\n';
+    const repo = await repoFromFiles({
+      'policies/approval.yaml': approval,
+      'policies/access/people/alice.yaml': person('alice') + 'github_id: 101\n',
+      'policies/access/people/bob.yml': person('bob'),
+      'policies/access/people/carol.yml': person('carol').replace('github: carol-gh\n', ''),
+    });
+    const ds = lintRepo({ repo, now: new Date('2026-11-27T03:00:00Z'), existingFiles: new Set() }).filter((d) => d.code.startsWith('approval.member-no-'));
+    expect(ds.map((d) => d.code).sort()).toEqual(['approval.member-no-github-id', 'approval.member-no-login']);
+    expect(ds.find((d) => d.code === 'approval.member-no-github-id')!.message).toContain('(policies/access/people/bob.yml has no github_id)');
+    expect(ds.find((d) => d.code === 'approval.member-no-login')!.message).toContain('(policies/access/people/carol.yml)');
   });
 });
