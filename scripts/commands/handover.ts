@@ -1,15 +1,14 @@
-import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { verifyChain } from '../records/chain.ts';
 import { parseDocumentText } from '../repo/parse-document.ts';
 import { readRepo, readSchemas } from '../repo/read-repo.ts';
-import { singletonPath } from '../repo/singleton-path.ts';
+import { presentSpellings, singletonPath } from '../repo/singleton-path.ts';
 import { singletonFileOf } from '../rules/singleton-file.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
 import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
-import { handoverPath, shiftBoundaries } from '../handover/boundaries.ts';
+import { handoverPath, handoverStem, shiftBoundaries } from '../handover/boundaries.ts';
 import { boundaryFor, failingSince, prefillHandover, renderHandover } from '../handover/prefill.ts';
 import { parseTime } from '../incident/edit.ts';
 import { isoLocal } from '../incident/time.ts';
@@ -95,7 +94,9 @@ async function newHandover(ctx: CommandContext, v: { at?: string; rotation?: str
     return ExitCode.clean;
   }
   const abs = path.join(ctx.root, file);
-  if (existsSync(abs)) throw new UsageError(`${file} already exists`, 'edit it, or acknowledge it: opsgate handover ack ' + made.doc.id);
+  // Either spelling is this id's handover (scripts/repo/kinds.ts): writing .yaml beside a .yml would be two documents with one id.
+  const present = presentSpellings(ctx.root, handoverStem(made.doc.id));
+  if (present.length) throw new UsageError(`${present.join(' and ')} already exist${present.length > 1 ? '' : 's'}`, 'edit it, or acknowledge it: opsgate handover ack ' + made.doc.id);
   await mkdir(path.dirname(abs), { recursive: true });
   await writeFile(abs, text, { flag: 'wx' });
   ctx.stdout.write(
@@ -107,7 +108,7 @@ async function newHandover(ctx: CommandContext, v: { at?: string; rotation?: str
 async function ackHandover(ctx: CommandContext, id: string, v: { by?: string; at?: string; note?: string }): Promise<number> {
   if (!/^HO-\d{4}-\d{2}-\d{2}-\d{4}$/.test(id)) throw new UsageError('name one handover: HO-YYYY-MM-DD-HHMM', USAGE);
   if (!v.by) throw new UsageError('--by PERSON is required (the incoming person)', USAGE);
-  const file = handoverPath(id);
+  const file = singletonPath(ctx.root, handoverStem(id));
   const abs = path.join(ctx.root, file);
   const text = await readFile(abs, 'utf8').catch(() => {
     throw new UsageError(`${file}: no such handover`);

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { parseDocumentText } from '../repo/parse-document.ts';
 import { readRepo, readSchemas } from '../repo/read-repo.ts';
-import { singletonPath } from '../repo/singleton-path.ts';
+import { presentSpellings, singletonPath } from '../repo/singleton-path.ts';
 import { singletonFileOf } from '../rules/singleton-file.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
 import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
@@ -98,7 +97,7 @@ export async function incidentCommand(ctx: CommandContext): Promise<number> {
   if (!v.by) throw new UsageError('--by PERSON is required (who did it)', usage);
   const zone = await timezoneOf(ctx.root);
   const at = v.at ? parseTime(v.at, zone, ctx.now().getTime()) : ctx.now().getTime();
-  const file = `incidents/${id.slice(4, 8)}/${id}.yaml`;
+  const file = singletonPath(ctx.root, `incidents/${id.slice(4, 8)}/${id}`);
   const abs = path.join(ctx.root, file);
   const text = await readFile(abs, 'utf8').catch(() => {
     throw new UsageError(`${file}: no such incident`);
@@ -107,7 +106,7 @@ export async function incidentCommand(ctx: CommandContext): Promise<number> {
   const before = parseDocumentText(text, file, validate);
   if (!before.doc) return refuse(ctx, before.diagnostics, `${file} is not a valid incident now; fix it first`);
   const people = [v.by, ...(action === 'resolve' && v['verified-by'] ? [v['verified-by']] : [])];
-  for (const p of people) if (!existsSync(path.join(ctx.root, 'policies/access/people', `${p}.yaml`))) throw new UsageError(`no person '${p}' in policies/access/people/`);
+  for (const p of people) if (!presentSpellings(ctx.root, `policies/access/people/${p}`).length) throw new UsageError(`no person '${p}' in policies/access/people/`);
   const base = { by: v.by, at, zone, ...(v.note ? { note: v.note } : {}) };
   const list = (s: string | undefined) =>
     (s ?? '')

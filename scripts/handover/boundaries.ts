@@ -26,9 +26,14 @@ export function handoverId(atMs: number, zone: string): string {
   return `HO-${DateTime.fromMillis(atMs, { zone }).toFormat('yyyy-MM-dd-HHmm')}`;
 }
 
-/** The year folder of a handover id: incidents/handovers/YYYY/. */
+/** A handover's file without its extension, in the year folder of its id: incidents/handovers/YYYY/ID. */
+export function handoverStem(id: string): string {
+  return `incidents/handovers/${id.slice(3, 7)}/${id}`;
+}
+
+/** The file `handover new` writes for a handover id: .yaml (lint accepts .yml too, scripts/repo/kinds.ts). */
 export function handoverPath(id: string): string {
-  return `incidents/handovers/${id.slice(3, 7)}/${id}.yaml`;
+  return `${handoverStem(id)}.yaml`;
 }
 
 /** Boundaries of `rotationId` with fromMs ≤ at ≤ toMs. */

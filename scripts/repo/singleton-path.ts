@@ -29,3 +29,11 @@ export function singletonPath(root: string, stem: string): string {
   if (present.length > 1) throw new UsageError(ambiguousSingletonMessage(stem, present, `under ${root}`));
   return file;
 }
+
+/**
+ * The repository-relative files of the document `stem` (any kind: `policies/access/people/alice`) present under `root`,
+ * `.yaml` first: none, one, or both (two documents with one id). Edge (reads the file system).
+ */
+export function presentSpellings(root: string, stem: string): string[] {
+  return singletonSpellings(stem, (f) => existsSync(path.join(root, f))).present;
+}

@@ -62,7 +62,7 @@ export function checkGateAssumptions({ repo }: RuleInput): Diagnostic[] {
               approval,
               `/teams/${team}/members/${i}`,
               'approval.member-no-github-id',
-              `${m} approves for team ${team} by the login ${p.data.github} alone (policies/access/people/${m}.yaml has no github_id), while other people are pinned to their account id; a login can be renamed or registered again by someone else`,
+              `${m} approves for team ${team} by the login ${p.data.github} alone (${p.file} has no github_id), while other people are pinned to their account id; a login can be renamed or registered again by someone else`,
               `add github_id: <id> to ${m} (https://api.github.com/users/${p.data.github} → id)`,
               'warning',
             ),
@@ -73,7 +73,7 @@ export function checkGateAssumptions({ repo }: RuleInput): Diagnostic[] {
               approval,
               `/teams/${team}/members/${i}`,
               'approval.member-no-login',
-              `${m} has no GitHub login (policies/access/people/${m}.yaml), so no review can ever be theirs; team ${team} counts them but they can never approve`,
+              `${m} has no GitHub login (${p.file}), so no review can ever be theirs; team ${team} counts them but they can never approve`,
               `add github: <login> to ${m}, or take them out of team ${team}`,
             ),
           );
