@@ -27,7 +27,7 @@ export function flowNode(s: string, p: number, depth: number, rec: PositionRecor
   if (!plainStarts(s, p, true)) throw BAIL;
   const end = plainEnd(s, p, true);
   if (out.stop !== STOP_FLOW) throw BAIL;
-  out.val = cachedValue(s, p, trimEnd(s, p, end), PLAIN);
+  out.val = cachedValue(s, p, trimEnd(s, p, end), PLAIN, out.hash);
   return end;
 }
 

@@ -10,8 +10,8 @@
 /** Thrown when the fast reader is not certain; never escapes fast-yaml.ts. */
 export const BAIL: unique symbol = Symbol('fast-yaml: leave it to the positional parser');
 
-/** Results of the last scan: the value, and why a plain scalar stopped. */
-export const out: { val: unknown; stop: number } = { val: null, stop: 0 };
+/** Results of the last scan: the value, why a plain scalar stopped, and the hash of its characters up to its last non-space (valueHash). */
+export const out: { val: unknown; stop: number; hash: number } = { val: null, stop: 0, hash: 0 };
 
 export const STOP_EOL = 0;
 export const STOP_COLON = 1;
@@ -67,10 +67,14 @@ export function plainEnd(s: string, p: number, flow: boolean): number {
  */
 function blockPlainEnd(s: string, p: number): number {
   const n = s.length;
+  // The value cache's hash (valueHash) on the way: up to the last non-space, as the value is trimmed.
+  let h = 0;
+  let hashed = 0;
   for (let i = p; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c === NL) {
       out.stop = STOP_EOL;
+      out.hash = hashed;
       return i;
     }
     if (c === COLON) {
@@ -80,15 +84,21 @@ function blockPlainEnd(s: string, p: number): number {
       }
     } else if (c === HASH && i > p && s.charCodeAt(i - 1) === SP) {
       out.stop = STOP_COMMENT;
+      out.hash = hashed;
       return i - 1;
     }
+    h = (Math.imul(h, 31) + c) | 0;
+    if (c !== SP) hashed = h;
   }
   out.stop = STOP_EOL;
+  out.hash = hashed;
   return n;
 }
 
 function flowPlainEnd(s: string, p: number): number {
   const n = s.length;
+  let h = 0;
+  let hashed = 0;
   for (let i = p; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c === NL) {
@@ -108,8 +118,11 @@ function flowPlainEnd(s: string, p: number): number {
       }
     } else if (isFlowIndicator(c)) {
       out.stop = STOP_FLOW;
+      out.hash = hashed;
       return i;
     }
+    h = (Math.imul(h, 31) + c) | 0;
+    if (c !== SP) hashed = h;
   }
   out.stop = STOP_EOL;
   return n;
@@ -170,7 +183,7 @@ export function singleQuoted(s: string, p: number): number {
       from = q + 2;
       continue;
     }
-    out.val = res === '' ? cachedValue(s, from, q, QUOTED) : own(res + s.slice(from, q));
+    out.val = res === '' ? cachedValue(s, from, q, QUOTED, valueHash(s, from, q)) : own(res + s.slice(from, q));
     return q + 1;
   }
 }
@@ -201,13 +214,15 @@ export function doubleQuoted(s: string, p: number): number {
   const eol = lineEnd(s, p);
   let res = '';
   let from = p + 1;
+  let h = 0;
   for (let i = from; i < eol; i++) {
     const c = s.charCodeAt(i);
     if (c === DQ) {
-      // No escape before the closing quote: the characters are the value, shared like a plain one's.
-      out.val = from === p + 1 ? cachedValue(s, from, i, QUOTED) : own(res + s.slice(from, i));
+      // No escape before the closing quote: the characters are the value, shared like a plain one's (h is valueHash's).
+      out.val = from === p + 1 ? cachedValue(s, from, i, QUOTED, h) : own(res + s.slice(from, i));
       return i + 1;
     }
+    h = (Math.imul(h, 31) + c) | 0;
     if (c !== BSLASH) continue;
     res += s.slice(from, i);
     const e = s[i + 1]!;
@@ -336,28 +351,36 @@ export function resetValueCache(bits = 14): void {
 }
 resetValueCache();
 
-/** The scalar whose characters are s[p, end): as a plain scalar resolved by the core schema (kind PLAIN), or as a string (QUOTED). */
-export function cachedValue(s: string, p: number, end: number, kind: number): unknown {
-  const len = end - p;
-  if (len > MAX_CACHED) {
-    const str = own(s.slice(p, end));
-    return kind === PLAIN ? resolvePlain(str) : str;
-  }
-  let h = kind;
+/** The hash of s[p, end) the value cache files a value under; the plain-scalar scans compute the same on the way (out.hash). */
+export function valueHash(s: string, p: number, end: number): number {
+  let h = 0;
   for (let i = p; i < end; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-  const slot = (h ^ (h >>> 15)) & slotMask;
-  const raw = slotRaw[slot]!;
-  if (slotKind[slot] === kind && raw.length === len) {
-    let i = 0;
-    while (i < len && raw.charCodeAt(i) === s.charCodeAt(p + i)) i++;
-    if (i === len) return slotVal[slot];
+  return h;
+}
+
+/**
+ * The scalar whose characters are s[p, end), hashing to h (valueHash): as a plain
+ * scalar resolved by the core schema (kind PLAIN), or as a string (QUOTED).
+ */
+export function cachedValue(s: string, p: number, end: number, kind: number, h: number): unknown {
+  const len = end - p;
+  if (len <= MAX_CACHED) {
+    const slot = (h ^ (h >>> 15)) & slotMask;
+    const raw = slotRaw[slot]!;
+    if (slotKind[slot] === kind && raw.length === len) {
+      let i = 0;
+      while (i < len && raw.charCodeAt(i) === s.charCodeAt(p + i)) i++;
+      if (i === len) return slotVal[slot];
+    }
+    const str = own(s.slice(p, end));
+    const val = kind === PLAIN ? resolvePlain(str) : str;
+    slotRaw[slot] = str;
+    slotVal[slot] = val;
+    slotKind[slot] = kind;
+    return val;
   }
   const str = own(s.slice(p, end));
-  const val = kind === PLAIN ? resolvePlain(str) : str;
-  slotRaw[slot] = str;
-  slotVal[slot] = val;
-  slotKind[slot] = kind;
-  return val;
+  return kind === PLAIN ? resolvePlain(str) : str;
 }
 
 /**
