@@ -129,11 +129,17 @@ function keptBytes(view: Uint8Array, lineOffset: number): { locate: AnyDoc['loca
   let locate: AnyDoc['locate'] | undefined;
   return {
     locate: (pointer, opts) => (locate ??= lazyLocator(decodeUtf8(bytes), lineOffset))(pointer, opts),
-    source: {
-      get text() {
-        return decodeUtf8(bytes);
-      },
-      lineOffset,
-    },
+    source: new BytesSource(bytes, lineOffset),
   };
+}
+
+/** A source whose text is decoded when read: a class, so ten thousand of them share one shape (an object literal's getter made each its own dictionary). */
+class BytesSource {
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly lineOffset: number,
+  ) {}
+  get text(): string {
+    return decodeUtf8(this.bytes);
+  }
 }
