@@ -125,7 +125,9 @@ export function parseDocumentText(input: Uint8Array | string, file: string, vali
  */
 function keptBytes(view: Uint8Array, lineOffset: number): { locate: AnyDoc['locate']; source: NonNullable<ParsedDocument['source']> } {
   // The caller's bytes may be a view of a buffer reused for the next file: copied (into Node's pool, when small).
-  const bytes = Buffer.from(view);
+  // Not Buffer.from: copying from the reader's shared ring, it took ~3.5 times as long (57 ms at 10k documents).
+  const bytes = Buffer.allocUnsafe(view.byteLength);
+  bytes.set(view);
   let locate: AnyDoc['locate'] | undefined;
   return {
     locate: (pointer, opts) => (locate ??= lazyLocator(decodeUtf8(bytes), lineOffset))(pointer, opts),
