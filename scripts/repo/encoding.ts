@@ -35,9 +35,13 @@ export function checkEncoding(bytes: Uint8Array, file: string, lineOffset = 0, f
 }
 
 function decoded(buf: Buffer): { text: string } {
-  let text = buf.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return { text };
+  return { text: decodeUtf8(buf) };
+}
+
+/** The text of bytes checkEncoding accepted, exactly as it returned it (a leading BOM dropped). */
+export function decodeUtf8(bytes: Uint8Array): string {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 function lineColAt(bytes: Uint8Array, offset: number, lineOffset: number): { line: number; col: number } {

@@ -1,5 +1,5 @@
 import { claimKey, compactMapping, itemMark, keyMark, keyRelease, plainKey, pushItem, quotedKey, takeItems } from './fast-yaml-keys.ts';
-import { BAIL, COLON, DQ, doubleQuoted, isIndicator, out, plainEnd, plainStarts, resolvePlain, singleQuoted, SP, SQ, STOP_COLON, STOP_FLOW, trimEnd } from './fast-yaml-scalars.ts';
+import { BAIL, COLON, DQ, doubleQuoted, isIndicator, out, plainEnd, plainStarts, cachedValue, PLAIN, singleQuoted, SP, SQ, STOP_COLON, STOP_FLOW, trimEnd } from './fast-yaml-scalars.ts';
 
 /**
  * Flow collections for the fast YAML reader (fast-yaml.ts): `[...]` and
@@ -27,7 +27,7 @@ export function flowNode(s: string, p: number, depth: number, rec: PositionRecor
   if (!plainStarts(s, p, true)) throw BAIL;
   const end = plainEnd(s, p, true);
   if (out.stop !== STOP_FLOW) throw BAIL;
-  out.val = resolvePlain(s.slice(p, trimEnd(s, p, end)));
+  out.val = cachedValue(s, p, trimEnd(s, p, end), PLAIN, out.hash);
   return end;
 }
 

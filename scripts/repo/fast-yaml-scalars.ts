@@ -10,8 +10,8 @@
 /** Thrown when the fast reader is not certain; never escapes fast-yaml.ts. */
 export const BAIL: unique symbol = Symbol('fast-yaml: leave it to the positional parser');
 
-/** Results of the last scan: the value, and why a plain scalar stopped. */
-export const out: { val: unknown; stop: number } = { val: null, stop: 0 };
+/** Results of the last scan: the value, why a plain scalar stopped, and the hash of its characters up to its last non-space (valueHash). */
+export const out: { val: unknown; stop: number; hash: number } = { val: null, stop: 0, hash: 0 };
 
 export const STOP_EOL = 0;
 export const STOP_COLON = 1;
@@ -67,10 +67,14 @@ export function plainEnd(s: string, p: number, flow: boolean): number {
  */
 function blockPlainEnd(s: string, p: number): number {
   const n = s.length;
+  // The value cache's hash (valueHash) on the way: up to the last non-space, as the value is trimmed.
+  let h = 0;
+  let hashed = 0;
   for (let i = p; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c === NL) {
       out.stop = STOP_EOL;
+      out.hash = hashed;
       return i;
     }
     if (c === COLON) {
@@ -80,15 +84,21 @@ function blockPlainEnd(s: string, p: number): number {
       }
     } else if (c === HASH && i > p && s.charCodeAt(i - 1) === SP) {
       out.stop = STOP_COMMENT;
+      out.hash = hashed;
       return i - 1;
     }
+    h = (Math.imul(h, 31) + c) | 0;
+    if (c !== SP) hashed = h;
   }
   out.stop = STOP_EOL;
+  out.hash = hashed;
   return n;
 }
 
 function flowPlainEnd(s: string, p: number): number {
   const n = s.length;
+  let h = 0;
+  let hashed = 0;
   for (let i = p; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c === NL) {
@@ -108,8 +118,11 @@ function flowPlainEnd(s: string, p: number): number {
       }
     } else if (isFlowIndicator(c)) {
       out.stop = STOP_FLOW;
+      out.hash = hashed;
       return i;
     }
+    h = (Math.imul(h, 31) + c) | 0;
+    if (c !== SP) hashed = h;
   }
   out.stop = STOP_EOL;
   return n;
@@ -170,7 +183,7 @@ export function singleQuoted(s: string, p: number): number {
       from = q + 2;
       continue;
     }
-    out.val = res + s.slice(from, q);
+    out.val = res === '' ? cachedValue(s, from, q, QUOTED, valueHash(s, from, q)) : own(res + s.slice(from, q));
     return q + 1;
   }
 }
@@ -201,12 +214,15 @@ export function doubleQuoted(s: string, p: number): number {
   const eol = lineEnd(s, p);
   let res = '';
   let from = p + 1;
+  let h = 0;
   for (let i = from; i < eol; i++) {
     const c = s.charCodeAt(i);
     if (c === DQ) {
-      out.val = res + s.slice(from, i);
+      // No escape before the closing quote: the characters are the value, shared like a plain one's (h is valueHash's).
+      out.val = from === p + 1 ? cachedValue(s, from, i, QUOTED, h) : own(res + s.slice(from, i));
       return i + 1;
     }
+    h = (Math.imul(h, 31) + c) | 0;
     if (c !== BSLASH) continue;
     res += s.slice(from, i);
     const e = s[i + 1]!;
@@ -294,7 +310,7 @@ export function blockScalar(s: string, p: number, parent: number): number {
   }
   if (chomp === 43) value += '\n'.repeat(empties + 1);
   else if (chomp !== 45) value += '\n';
-  out.val = value;
+  out.val = own(value);
   return ls;
 }
 
@@ -302,4 +318,81 @@ export function indentOf(s: string, ls: number): number {
   let i = ls;
   while (s.charCodeAt(i) === SP) i++;
   return i - ls;
+}
+
+/**
+ * The value cache. About 95 % of the scalars of a repository repeat a value read
+ * before (a team, a group, a kind, a date, `true`), and each used to be a new
+ * string: a slice of its document's text, which kept the whole text alive as long
+ * as the value (the documents' texts then survived every garbage collection).
+ * Here a plain or quoted scalar of at most MAX_CACHED characters is hashed and
+ * compared in place with the value last read into its slot: a repeat is the same
+ * (flat) string, or the same resolved number, boolean or null, with no slice and
+ * no resolvePlain. Direct-mapped, one value per slot: a collision only replaces
+ * the slot, so the memory is bounded (slots × MAX_CACHED characters) whatever a
+ * document holds. A plain and a quoted scalar of the same characters are different
+ * values (`1`, `"1"`): the slot remembers which it holds.
+ */
+const MAX_CACHED = 64;
+export const PLAIN = 1;
+export const QUOTED = 2;
+let slotMask = 0;
+let slotRaw: string[] = [];
+let slotVal: unknown[] = [];
+let slotKind = new Uint8Array(0);
+
+/** Empties the cache, with 2^bits slots (tests pass a tiny number to make every value collide). */
+export function resetValueCache(bits = 14): void {
+  const slots = 1 << bits;
+  slotMask = slots - 1;
+  slotRaw = new Array<string>(slots).fill('');
+  slotVal = new Array<unknown>(slots).fill(null);
+  slotKind = new Uint8Array(slots);
+}
+resetValueCache();
+
+/** The hash of s[p, end) the value cache files a value under; the plain-scalar scans compute the same on the way (out.hash). */
+export function valueHash(s: string, p: number, end: number): number {
+  let h = 0;
+  for (let i = p; i < end; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/**
+ * The scalar whose characters are s[p, end), hashing to h (valueHash): as a plain
+ * scalar resolved by the core schema (kind PLAIN), or as a string (QUOTED).
+ */
+export function cachedValue(s: string, p: number, end: number, kind: number, h: number): unknown {
+  const len = end - p;
+  if (len <= MAX_CACHED) {
+    const slot = (h ^ (h >>> 15)) & slotMask;
+    const raw = slotRaw[slot]!;
+    if (slotKind[slot] === kind && raw.length === len) {
+      let i = 0;
+      while (i < len && raw.charCodeAt(i) === s.charCodeAt(p + i)) i++;
+      if (i === len) return slotVal[slot];
+    }
+    const str = own(s.slice(p, end));
+    const val = kind === PLAIN ? resolvePlain(str) : str;
+    slotRaw[slot] = str;
+    slotVal[slot] = val;
+    slotKind[slot] = kind;
+    return val;
+  }
+  const str = own(s.slice(p, end));
+  return kind === PLAIN ? resolvePlain(str) : str;
+}
+
+/**
+ * The string as a flat copy of its own characters, holding no reference to the
+ * text it was cut from. V8 makes a slice of 13 characters or more a view of the
+ * whole text (a sliced string), and a concatenation a tree of its parts; reading a
+ * character of a concatenation flattens it into one new string, and the
+ * collector then drops the tree for it. Shorter strings are copies already.
+ */
+export function own(str: string): string {
+  if (str.length < 13) return str;
+  const flat = str.slice(0, 1) + str.slice(1);
+  flat.charCodeAt(1);
+  return flat;
 }

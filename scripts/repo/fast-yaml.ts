@@ -14,7 +14,8 @@ import {
   out,
   plainEnd,
   plainStarts,
-  resolvePlain,
+  cachedValue,
+  PLAIN,
   singleQuoted,
   SP,
   SQ,
@@ -357,7 +358,7 @@ function blockValue(p: number, indent: number, depth: number, inMap: boolean): n
       if (inMap) throw BAIL;
       return nested(blockMapping(p, column(p), depth + 1), p);
     }
-    out.val = resolvePlain(s.slice(p, trimEnd(s, p, end)));
+    out.val = cachedValue(s, p, trimEnd(s, p, end), PLAIN, out.hash);
   }
   const val = out.val;
   const next = endOfLine(end);

@@ -70,7 +70,8 @@ export function toPortable(r: ParsedDocument): PortableResult {
   return {
     diagnostics: r.diagnostics,
     doc: { kind: d.kind, id: d.id, file: d.file, data: d.data, sha256: d.sha256, ...(d.body !== undefined ? { body: d.body } : {}) } as Omit<AnyDoc, 'locate'>,
-    source: r.source,
+    // Read out: a fast-read document's source decodes its text when asked (parse-document.ts, keptBytes), and a clone copies no getter.
+    source: { text: r.source.text, lineOffset: r.source.lineOffset },
   };
 }
 
