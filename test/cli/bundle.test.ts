@@ -1,10 +1,13 @@
 /**
  * The bin always runs a bundle: built from the sources in a checkout, prebuilt
  * (dist/) in an installed package. A bundle that cannot be built or found is an
- * error with the reason (exit 3), never a silent fallback to tsx.
+ * error with the reason (exit 3), never a silent fallback to tsx. The precompiled
+ * validators' script ships as a file beside the bundle, checked against the digest
+ * built into it before it runs (exit 2 when missing or changed).
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -102,5 +105,106 @@ describe('the opsgate bin', () => {
   it('an installed package runs its prebuilt dist/', async () => {
     const root = await layout('prebuilt', { 'dist/opsgate.js': "process.stdout.write('prebuilt\\n');\n" });
     expect(await bin(root, [])).toMatchObject({ code: 0, stdout: 'prebuilt\n' });
+  });
+});
+
+describe('the bundle built from this checkout', () => {
+  let built: string;
+  const script = path.join(repoRoot, 'scripts/repo/validators.generated.js');
+  /** Runs a bundle directory's opsgate.js on the sample organisation. */
+  async function lintWith(bundle: string, env: Record<string, string> = {}) {
+    try {
+      const r = await exec(process.execPath, [path.join(bundle, 'opsgate.js'), '--root', repoRoot, 'lint', '--format', 'json'], { env: { PATH: process.env.PATH, ...env }, maxBuffer: 64 << 20 });
+      return { code: 0, stdout: r.stdout, stderr: r.stderr };
+    } catch (e) {
+      const x = e as { code: number; stdout: string; stderr: string };
+      return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+    }
+  }
+  /** A copy of the built bundle to damage (inside the checkout, so its packages resolve). */
+  async function copyOfBundle(): Promise<string> {
+    const copy = await mkdtemp(path.join(path.dirname(built), 'copy-'));
+    await cp(built, copy, { recursive: true });
+    return copy;
+  }
+
+  beforeAll(async () => {
+    await mkdir(path.join(repoRoot, '.tmp'), { recursive: true });
+    built = path.join(await mkdtemp(path.join(repoRoot, '.tmp', 'og-bundle-')), 'dist');
+    await exec(process.execPath, [path.join(repoRoot, 'scripts/bin/build.mjs'), built]);
+  }, 120_000);
+  afterAll(async () => {
+    if (built) await rm(path.dirname(built), { recursive: true, force: true });
+  });
+
+  it('carries the validators as their script beside its code, not as a megabyte literal V8 compiles on every start', async () => {
+    expect(await readFile(path.join(built, 'validators.generated.js'))).toEqual(await readFile(script));
+    for (const f of (await readdir(built)).filter((f) => f.endsWith('.js') && f !== 'validators.generated.js')) {
+      const text = await readFile(path.join(built, f), 'utf8');
+      expect({ f, literal: text.includes('(function (require, DATE_FORMATS)') }).toEqual({ f, literal: false });
+      expect({ f, small: (await stat(path.join(built, f))).size < 600_000 }).toEqual({ f, small: true });
+    }
+    const r = await lintWith(built);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).documents).toBeGreaterThan(100);
+  });
+
+  it('refuses to run without the script, or with a changed one: exit 2 naming the file, nothing validated', async () => {
+    const missing = await copyOfBundle();
+    await unlink(path.join(missing, 'validators.generated.js'));
+    const gone = await lintWith(missing);
+    expect(gone.code).toBe(2);
+    expect(gone.stdout).toBe('');
+    expect(gone.stderr).toContain(`opsgate: ${path.join(missing, 'validators.generated.js')} is missing`);
+
+    const changed = await copyOfBundle();
+    const text = await readFile(script, 'utf8');
+    const at = text.indexOf('"minLength"');
+    await writeFile(path.join(changed, 'validators.generated.js'), text.slice(0, at) + '"minLengtx"' + text.slice(at + 11));
+    const envs: Record<string, string>[] = [{}, { OPSGATE_READ_WORKER: '1' }, { OPSGATE_CODE_CACHE_DIR: changed }];
+    for (const env of envs) {
+      const r = await lintWith(changed, env);
+      expect({ env, code: r.code, stdout: r.stdout }).toEqual({ env, code: 2, stdout: '' });
+      expect(r.stderr).toContain(`opsgate: ${path.join(changed, 'validators.generated.js')}: its sha256 `);
+    }
+  });
+});
+
+describe('building a bundle whose code reads the validators script', () => {
+  const uses = "import { sourceSha256 } from './validators.generated.mjs';\nexport const digest = sourceSha256;\n";
+  const entry = "import { digest } from '../repo/precompiled-validators.ts';\nprocess.stdout.write(digest + '\\n');\n";
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+  it('is exit 3 naming the script when it is missing from the sources', async () => {
+    const root = await layout('no-script', {
+      'scripts/bin/opsgate.ts': entry,
+      'scripts/repo/precompiled-validators.ts': uses,
+      'scripts/repo/validators.generated.mjs': `export const sourceSha256 = '${sha('x')}';\n`,
+      'scripts/report/records-worker.ts': 'export {};\n',
+      'scripts/repo/read-worker.ts': 'export {};\n',
+    });
+    const r = await bin(root, []);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/cannot build the bundle from the sources/);
+    expect(r.stderr).toContain(path.join(root, 'scripts/repo/validators.generated.js'));
+  });
+
+  it('is exit 3 when the script does not match the digest generated with it, and copies it when it does', async () => {
+    const root = await layout('stale-script', {
+      'scripts/bin/opsgate.ts': entry,
+      'scripts/repo/precompiled-validators.ts': uses,
+      'scripts/repo/validators.generated.mjs': `export const sourceSha256 = '${sha('(function () {})')}';\n`,
+      'scripts/repo/validators.generated.js': '(function () { edited })',
+      'scripts/report/records-worker.ts': 'export {};\n',
+      'scripts/repo/read-worker.ts': 'export {};\n',
+    });
+    const r = await bin(root, []);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`${path.join(root, 'scripts/repo/validators.generated.js')} does not match`);
+    expect(r.stderr).toContain('npm run gen:types');
+    await writeFile(path.join(root, 'scripts/repo/validators.generated.js'), '(function () {})');
+    expect(await bin(root, [])).toMatchObject({ code: 0, stdout: `${sha('(function () {})')}\n` });
   });
 });
