@@ -98,7 +98,8 @@ function readScript(file: string): { source: string; sha256: string } {
       `${file}: its sha256 ${sha256} is not the ${sourceSha256} this opsgate was built with: the schema validators were changed or damaged, and are not run (reinstall opsgate; in a checkout, run \`npm run gen:types\`)`,
     );
   }
-  return { source: bytes.toString('utf8'), sha256 };
+  // ASCII by construction (generate-validators.ts): one-byte, no UTF-8 decoding.
+  return { source: bytes.toString('latin1'), sha256 };
 }
 
 /**

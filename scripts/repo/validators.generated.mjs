@@ -2,4 +2,4 @@
 /* eslint-disable */
 
 /** sha256 of validators.generated.js, checked before it runs (precompiled-validators.ts); also names its V8 code cache. */
-export const sourceSha256 = "0c20771c74a2fa152fd38b0b42c2780dd207fa073e8aaa5495606493229a08a3";
+export const sourceSha256 = "8f07ee55d26ddd8fe4c01cf7c6e1e91e2c0896ec7befbba79a4fc0c91fef446d";

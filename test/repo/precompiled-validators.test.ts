@@ -45,6 +45,12 @@ describe('precompiled schema validators', () => {
     expect(await readFile(generatedValidatorsFile, 'utf8')).toBe(module);
   });
 
+  it('are ASCII, so the script loads as a one-byte string with no UTF-8 decoding (half the memory, 10 ms less)', async () => {
+    const { script } = await renderValidators();
+    expect(/[^\t\n\r\x20-\x7e]/.test(script)).toBe(false);
+    expect(script).toContain('\\u');
+  });
+
   it('run their script only when it has the digest built in: a missing or changed file is an IntegrityError naming it', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'og-validators-script-'));
     try {
