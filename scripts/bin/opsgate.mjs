@@ -27,7 +27,7 @@ function sourceVersion() {
     for (const e of entries) {
       const p = dir + path.sep + e.name;
       if (e.isDirectory()) walk(p);
-      else if (/\.(ts|mjs|json)$/.test(e.name)) {
+      else if (/\.(ts|mjs|json)$|\.generated\.js$/.test(e.name)) {
         const s = statSync(p);
         parts.push(p, s.size, s.mtimeMs);
       }

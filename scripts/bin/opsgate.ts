@@ -15,3 +15,8 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stderr: process.stderr,
   cwd: process.cwd(),
 });
+
+// Once nothing is left to run (beforeExit: no pending write, timer, child or worker), end the
+// process here instead of letting node tear V8's heap down page by page: at 10k documents that
+// teardown is ~0.1 s of wall time for memory the kernel frees anyway. Nothing is cut short.
+process.once('beforeExit', () => process.exit());

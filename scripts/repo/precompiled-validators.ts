@@ -1,6 +1,9 @@
 /**
- * Loads the validators generated at build time (validators.generated.mjs, written by
- * generate-validators.ts) as one script through node:vm, with a V8 code cache when
+ * Loads the validators generated at build time (validators.generated.js, written by
+ * generate-validators.ts; beside this module in the sources, beside the bundle's chunks
+ * once built) as one script through node:vm. The file is checked against the sha256
+ * built in with this code (validators.generated.mjs) before V8 sees it: a missing or
+ * changed file is an IntegrityError naming it (exit 2), never run. With a V8 code cache when
  * the caller names a directory for it (the bin names its bundle directory in a
  * checkout: OPSGATE_CODE_CACHE_DIR). With the cache, V8 neither parses the 1.2 MB of
  * generated code nor compiles each validator's bytecode on its first call: about
@@ -12,17 +15,21 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { IntegrityError } from '../model/errors.ts';
 import { DATE_FORMATS } from './date-formats.ts';
-import { source, sourceSha256, type PrecompiledValidator } from './validators.generated.mjs';
+import { sourceSha256, type PrecompiledValidator } from './validators.generated.mjs';
 
 type Validators = Record<string, PrecompiledValidator | undefined>;
 
 export interface LoadOptions {
   /** Directory for the code cache; none: compile from source, write nothing. */
   cacheDir?: string;
-  /** The generated script and its sha256 (tests); default: validators.generated.mjs. */
+  /** The generated script and its sha256 (tests); default: read from `file`. */
   script?: { source: string; sha256: string };
+  /** Where the generated script is read from (tests); default: validators.generated.js beside this module. */
+  file?: string;
   /**
    * The script's file name in stack traces. V8 also keeps compiled scripts in memory by
    * source and name, and then reads no cache: tests load under new names to act as new runs.
@@ -44,7 +51,7 @@ export function precompiledValidators(): Validators {
 
 /** Compiles and runs the generated script; with `cacheDir`, through a V8 code cache. */
 export function loadValidators(options: LoadOptions = {}): Validators {
-  const script = options.script ?? { source, sha256: sourceSha256 };
+  const script = options.script ?? readScript(options.file ?? fileURLToPath(new URL('./validators.generated.js', import.meta.url)));
   // V8 accepts a cache for any source of the same length: the name carries the content's hash,
   // V8's version and the flags it runs with (V8 rejects a cache made under other flags; one file
   // per set keeps runs with and without, say, a NODE_OPTIONS flag from rewriting each other's).
@@ -69,6 +76,30 @@ export function loadValidators(options: LoadOptions = {}): Validators {
   else if (cachedData && !compiled.cachedDataRejected) lastLoad = { cache: 'hit', file };
   else lastLoad = { cache: writeCache(file, compiled, functions) ? (stored ? 'rejected' : 'written') : 'unwritable', file };
   return validators;
+}
+
+/**
+ * The generated script, if its bytes have the digest this code was built with. esbuild
+ * puts this module in a chunk at the bundle's top level, where scripts/bin/build.mjs
+ * copies the script; the sources keep it beside this file. About 3 ms for the 1.2 MB.
+ */
+function readScript(file: string): { source: string; sha256: string } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : `cannot be read (${(e as Error).message})`;
+    throw new IntegrityError(file, `${file} ${why}: it holds the schema validators of this opsgate (reinstall opsgate; in a checkout, run \`npm run gen:types\`)`);
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== sourceSha256) {
+    throw new IntegrityError(
+      file,
+      `${file}: its sha256 ${sha256} is not the ${sourceSha256} this opsgate was built with: the schema validators were changed or damaged, and are not run (reinstall opsgate; in a checkout, run \`npm run gen:types\`)`,
+    );
+  }
+  // ASCII by construction (generate-validators.ts): one-byte, no UTF-8 decoding.
+  return { source: bytes.toString('latin1'), sha256 };
 }
 
 /**

@@ -4,7 +4,5 @@ export interface PrecompiledValidator {
   sha256: string;
   validate: ((data: unknown) => boolean) & { errors?: unknown[] | null };
 }
-/** The validators as one script, `(require, DATE_FORMATS) => { validators, functions }` (precompiled-validators.ts runs it). */
-export declare const source: string;
-/** sha256 of `source`. */
+/** sha256 of validators.generated.js, the validators as one script, `(require, DATE_FORMATS) => { validators, functions }` (precompiled-validators.ts checks and runs it). */
 export declare const sourceSha256: string;

@@ -1,14 +1,16 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generatedValidatorsFile, renderValidators } from '../../scripts/repo/generate-validators.ts';
+import { IntegrityError } from '../../scripts/model/errors.ts';
+import { generatedValidatorsFile, generatedValidatorsScript, renderValidators } from '../../scripts/repo/generate-validators.ts';
 import { splitFrontMatter } from '../../scripts/repo/front-matter.ts';
 import { parseDocumentText } from '../../scripts/repo/parse-document.ts';
 import { parseYamlText } from '../../scripts/repo/parse-yaml.ts';
 import { readSchemas } from '../../scripts/repo/read-repo.ts';
 import { createSchemaValidator, schemaFingerprint } from '../../scripts/repo/validate-schema.ts';
-import { precompiledValidators } from '../../scripts/repo/precompiled-validators.ts';
+import { loadValidators, precompiledValidators } from '../../scripts/repo/precompiled-validators.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
 import { change } from '../rules/fixture-docs.ts';
 
@@ -37,7 +39,38 @@ beforeAll(async () => {
 
 describe('precompiled schema validators', () => {
   it('match schemas/*.schema.json (run `npm run gen:types` after editing a schema)', async () => {
-    expect(await readFile(generatedValidatorsFile, 'utf8')).toBe(await renderValidators());
+    const { module, script } = await renderValidators();
+    // (booleans, so a failure does not print the megabyte of generated code)
+    expect((await readFile(generatedValidatorsScript, 'utf8')) === script).toBe(true);
+    expect(await readFile(generatedValidatorsFile, 'utf8')).toBe(module);
+  });
+
+  it('are ASCII, so the script loads as a one-byte string with no UTF-8 decoding (half the memory, 10 ms less)', async () => {
+    const { script } = await renderValidators();
+    expect(/[^\t\n\r\x20-\x7e]/.test(script)).toBe(false);
+    expect(script).toContain('\\u');
+  });
+
+  it('run their script only when it has the digest built in: a missing or changed file is an IntegrityError naming it', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'og-validators-script-'));
+    try {
+      const file = path.join(dir, 'validators.generated.js');
+      const load = (name: string) => () => loadValidators({ file, filename: name });
+      expect(load('missing.js')).toThrow(IntegrityError);
+      expect(load('missing.js')).toThrow(`${file} is missing`);
+      const real = readFileSync(generatedValidatorsScript, 'utf8');
+      const at = real.indexOf('"minLength"');
+      expect(at).toBeGreaterThan(0);
+      // Same length, one character changed: what a damaged or edited copy looks like.
+      writeFileSync(file, real.slice(0, at) + '"minLengtx"' + real.slice(at + 11));
+      expect(load('changed.js')).toThrow(IntegrityError);
+      expect(load('changed.js')).toThrow(`${file}: its sha256 `);
+      expect(load('changed.js')).toThrow(/: its sha256 [0-9a-f]{64} is not the [0-9a-f]{64} this opsgate was built with/);
+      writeFileSync(file, real);
+      expect(load('intact.js')().change?.sha256).toBe(schemaFingerprint(schemas.change!));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('are used for the schemas they were generated from; a repository that edits a schema gets its own schema', () => {
