@@ -10,7 +10,7 @@ import { startGitHubServer, type GitHubServer } from '../github-server/server.ts
 import { recommendedSettings, settingsRoutes, type SettingsStore } from '../github-server/routes-settings.ts';
 import { captureStdio } from '../helpers/capture.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
-import { incident, orgFiles } from '../incident/org.ts';
+import { openIncident, orgFiles } from '../incident/org.ts';
 import { change } from '../rules/fixture-docs.ts';
 
 /**
@@ -27,20 +27,7 @@ handover: {rotation: primary, since: 2026-11-01T20:00:00+08:00}
 const ALERTS = '\nalerts:\n  level_label: severity\n  levels: {critical: 1, major: 2}\n  default_level: 2\n';
 const NOTIFY = '\nnotify:\n  channels:\n    - {id: dt, type: dingtalk, url_env: DT_URL}\n';
 /** Open, reported at 00:12 and never acknowledged: at 00:30 duties are due. */
-const OPEN_INCIDENT = incident({
-  status: 'open',
-  acknowledged_at: null,
-  analysed_at: null,
-  resolved_at: null,
-  closed_at: null,
-  verification: null,
-  feedback: null,
-  report: null,
-  escalations: null,
-  notifications: null,
-  root_cause: null,
-  resolution: null,
-});
+const OPEN_INCIDENT = openIncident();
 /** On stg-01 (staging: no window applies), naming a secret the organisation does not allow. */
 const CHANGE_WITH_SECRET = change({ targets: '{ hosts: [stg-01] }', risk: 'low' }).replace(
   'steps:\n  - { id: restart, kind: run, argv: [systemctl, restart, nginx] }',

@@ -8,7 +8,7 @@ import { DOCUMENT_ROOTS, matchKind } from '../../scripts/repo/kinds.ts';
 import { readRepo } from '../../scripts/repo/read-repo.ts';
 import { renderVscodeSettings } from '../../scripts/scaffold/init.ts';
 import { runCommand, tempRepo } from '../incident/cli-harness.ts';
-import { incident, orgFiles } from '../incident/org.ts';
+import { openIncident, orgFiles } from '../incident/org.ts';
 
 /**
  * Handovers live under incidents/ (incidents/handovers/YYYY/) because the
@@ -28,22 +28,6 @@ open_incidents: []
 upcoming_changes: []
 failing_checks: []
 `;
-const openIncident = (id: string) =>
-  incident({
-    id,
-    status: 'open',
-    acknowledged_at: null,
-    analysed_at: null,
-    resolved_at: null,
-    closed_at: null,
-    verification: null,
-    feedback: null,
-    report: null,
-    escalations: null,
-    notifications: null,
-    root_cause: null,
-    resolution: null,
-  });
 const oncall = 'id: oncall\nrotations:\n  - {id: primary, title: 一线, members: [alice, bob], shift: {start: 2026-11-01T08:00:00+08:00, hours: 12}}\n';
 const notify = '\nnotify:\n  channels:\n    - {id: wh, type: webhook, url_env: WH_URL}\n';
 
@@ -56,11 +40,11 @@ async function repoWithDecoy(): Promise<string> {
   const files = {
     ...orgFiles(),
     'policies/oncall.yaml': oncall,
-    'incidents/2026/INC-2026-0001.yaml': openIncident('INC-2026-0001'),
+    'incidents/2026/INC-2026-0001.yaml': openIncident({ id: 'INC-2026-0001' }),
     [handoverPath(HO)]: handover,
     // An open incident, word for word, dropped where handovers live (a year folder and the folder itself).
-    'incidents/handovers/2026/INC-2026-0002.yaml': openIncident('INC-2026-0002'),
-    'incidents/handovers/INC-2026-0003.yaml': openIncident('INC-2026-0003'),
+    'incidents/handovers/2026/INC-2026-0002.yaml': openIncident({ id: 'INC-2026-0002' }),
+    'incidents/handovers/INC-2026-0003.yaml': openIncident({ id: 'INC-2026-0003' }),
   };
   files['policies/sla.yaml'] += notify;
   const root = await tempRepo(files);

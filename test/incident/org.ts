@@ -86,3 +86,9 @@ export function incident(over: Record<string, string | null> = {}): string {
       .join('\n') + '\n'
   );
 }
+
+/** Incident INC-2026-0001 still open: reported at 00:12, never acknowledged, nothing after it (`over` adds or replaces fields). */
+export function openIncident(over: Record<string, string | null> = {}): string {
+  const after = ['acknowledged_at', 'analysed_at', 'resolved_at', 'closed_at', 'verification', 'feedback', 'report', 'escalations', 'notifications', 'root_cause', 'resolution'];
+  return incident({ status: 'open', ...Object.fromEntries(after.map((k) => [k, null])), ...over });
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lintRepo } from '../../scripts/rules/index.ts';
 import { repoFromFiles } from '../helpers/repo-from-files.ts';
-import { incident, orgFiles } from './org.ts';
+import { incident, openIncident, orgFiles } from './org.ts';
 
 const NOW = new Date('2026-11-27T10:00:00+08:00');
 const FILE = 'incidents/2026/INC-2026-0001.yaml';
@@ -100,20 +100,7 @@ describe('incident duties (第五章 故障处理)', () => {
   });
 
   it('an open incident is reported only once a duty is overdue', async () => {
-    const open = incident({
-      status: 'open',
-      acknowledged_at: null,
-      analysed_at: null,
-      resolved_at: null,
-      closed_at: null,
-      verification: null,
-      feedback: null,
-      report: null,
-      escalations: null,
-      notifications: null,
-      root_cause: null,
-      resolution: null,
-    });
+    const open = openIncident();
     expect(codes(await lint(open, {}, new Date('2026-11-11T00:14:00+08:00')))).toEqual([]);
     expect(codes(await lint(open, {}, new Date('2026-11-11T00:20:00+08:00')))).toEqual(['error:incident.ack-late']);
     const later = await lint(open, {}, new Date('2026-11-11T00:23:00+08:00'));

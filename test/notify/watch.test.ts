@@ -7,7 +7,7 @@ import { readRepo } from '../../scripts/repo/read-repo.ts';
 import { runWatch } from '../../scripts/notify/watch.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
 import { startGitHubServer, type GitHubServer } from '../github-server/server.ts';
-import { incident, orgFiles } from '../incident/org.ts';
+import { openIncident, orgFiles } from '../incident/org.ts';
 import { startRobotServer, type RobotServer } from './robot-server.ts';
 import { incidentsCommand } from '../../scripts/commands/incidents.ts';
 import { lintCommand } from '../../scripts/commands/lint.ts';
@@ -45,21 +45,7 @@ const ALL = `    - {id: dt, type: dingtalk, url_env: DT_URL, secret_env: DT_SECR
     - {id: gh, type: github}`;
 
 /** An open 一级 incident reported at 00:12 and never acknowledged: at 00:30 it is announced and two duties are overdue (no status update is owed before acknowledgement). */
-const openIncident = incident({
-  status: 'open',
-  acknowledged_at: null,
-  analysed_at: null,
-  resolved_at: null,
-  closed_at: null,
-  verification: null,
-  feedback: null,
-  report: null,
-  escalations: null,
-  notifications: null,
-  root_cause: null,
-  resolution: null,
-  tracking: '{issue: 7}',
-});
+const OPEN_INCIDENT = openIncident({ tracking: '{issue: 7}' });
 
 let robots: RobotServer;
 let github: GitHubServer;
@@ -68,7 +54,7 @@ const roots: string[] = [];
 let env: NodeJS.ProcessEnv;
 const sleeps: number[] = [];
 
-async function writeRepo(channels = ALL, inc = openIncident) {
+async function writeRepo(channels = ALL, inc = OPEN_INCIDENT) {
   root = await mkdtemp(path.join(os.tmpdir(), 'og-watch-'));
   roots.push(root);
   const files: Record<string, string> = { ...orgFiles(), 'incidents/2026/INC-2026-0001.yaml': inc };
@@ -281,7 +267,7 @@ describe('opsgate incidents watch', () => {
     await writeRepo(ALL.split('\n').slice(0, 1).join('\n'));
     const updates = async (hm: string) => (await watch({ now: Date.parse(`2026-11-11T${hm}:00+08:00`) })).results.filter((r) => r.n.duty === 'update').map((r) => `${r.n.key} ${r.outcome}`);
     expect(await updates('00:22')).toEqual([]);
-    const acked = openIncident.replace(/^status: open$/m, 'status: open\nacknowledged_at: 2026-11-11T00:25:00+08:00');
+    const acked = OPEN_INCIDENT.replace(/^status: open$/m, 'status: open\nacknowledged_at: 2026-11-11T00:25:00+08:00');
     expect(acked).toContain('acknowledged_at');
     await writeFile(path.join(root, 'incidents/2026/INC-2026-0001.yaml'), acked);
     expect(await updates('00:30')).toEqual([]);
