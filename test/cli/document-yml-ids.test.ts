@@ -1,5 +1,6 @@
-import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { exists } from './yml-spelling-harness.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handoverCommand } from '../../scripts/commands/handover.ts';
 import { incidentCommand } from '../../scripts/commands/incident.ts';
@@ -52,11 +53,6 @@ async function repo(extra: Record<string, string> = {}, drop: string[] = []): Pr
   roots.push(root);
   return root;
 }
-const exists = (f: string) =>
-  stat(f).then(
-    () => true,
-    () => false,
-  );
 
 describe('next ids see documents spelled .yml', () => {
   it('new change: a CHG-2026-0003.yml makes the next id CHG-2026-0004', async () => {

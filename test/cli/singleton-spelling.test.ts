@@ -1,5 +1,6 @@
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { exists } from './yml-spelling-harness.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { calendarCommand } from '../../scripts/commands/calendar.ts';
 import { handoverCommand } from '../../scripts/commands/handover.ts';
@@ -49,11 +50,6 @@ async function ymlRepo(extra: Record<string, string> = {}): Promise<string> {
   roots.push(root);
   return root;
 }
-const exists = (f: string) =>
-  stat(f).then(
-    () => true,
-    () => false,
-  );
 
 describe('a singleton policy spelled .yml is read by every command, not only lint and the gate', () => {
   it('incident ack reads the time zone from policies/calendar.yml', async () => {

@@ -3,12 +3,11 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../scripts/bin/run-cli.ts';
 import { isGroup, renderGroupHelp, renderHelp } from '../../scripts/commands/args.ts';
 import { commands } from '../../scripts/commands/index.ts';
 import { startGitHubServer, type GitHubServer } from '../github-server/server.ts';
 import { recommendedSettings, settingsRoutes, type SettingsStore } from '../github-server/routes-settings.ts';
-import { captureStdio } from '../helpers/capture.ts';
+import { runCliAt, SINGLETON_YAML } from './yml-spelling-harness.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
 import { openIncident, orgFiles } from '../incident/org.ts';
 import { change } from '../rules/fixture-docs.ts';
@@ -83,21 +82,7 @@ async function ymlRepo(extra: Record<string, string> = {}, sla = ''): Promise<st
   return root;
 }
 
-async function cli(root: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
-  const io = captureStdio();
-  const now = new Date(NOW);
-  const code = await runCli(['--root', root, ...args], {
-    env: { PATH: process.env.PATH, OPSGATE_DEFAULT_BRANCH: 'main', ...env },
-    stdout: io.stdout,
-    stderr: io.stderr,
-    cwd: root,
-    now: () => now,
-  });
-  return { code, out: io.out(), err: io.err() };
-}
-
-/** Output that names a singleton policy in the .yaml spelling. */
-const SINGLETON_YAML = /policies\/(calendar|approval|organisation|sla|oncall)\.yaml/;
+const cli = (root: string, args: string[], env: NodeJS.ProcessEnv = {}) => runCliAt(root, args, NOW, env);
 
 describe('apply names the organisation the repository has', () => {
   it('apply.secret-not-allowed: message and hint name policies/organisation.yml', async () => {

@@ -3,8 +3,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../scripts/bin/run-cli.ts';
-import { captureStdio } from '../helpers/capture.ts';
+import { runCliAt, SINGLETON_YAML } from './yml-spelling-harness.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
 import { group, host, person } from '../rules/fixture-docs.ts';
 
@@ -62,21 +61,7 @@ async function ymlRepo(calendar = CALENDAR, extra: Record<string, string> = {}):
   return root;
 }
 
-async function cli(root: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = captureStdio();
-  const now = new Date(NOW);
-  const code = await runCli(['--root', root, ...args], {
-    env: { PATH: process.env.PATH, OPSGATE_DEFAULT_BRANCH: 'main', RESTIC_PASSWORD_DB: 'pw' },
-    stdout: io.stdout,
-    stderr: io.stderr,
-    cwd: root,
-    now: () => now,
-  });
-  return { code, out: io.out(), err: io.err() };
-}
-
-/** Output that names a singleton policy in the .yaml spelling. */
-const SINGLETON_YAML = /policies\/(calendar|approval|organisation|sla|oncall)\.yaml/;
+const cli = (root: string, ...args: string[]) => runCliAt(root, args, NOW, { RESTIC_PASSWORD_DB: 'pw' });
 
 describe('commands name policies/calendar.yml when that is the calendar the repository has', () => {
   it('new change: no maintenance window in policies/calendar.yml', async () => {
