@@ -98,7 +98,7 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
       const d = parseBaseDocument(text, file, validator, problems);
       return d ? [[file, d] as const] : [];
     });
-  const people: Person[] = parseAll(peopleTexts).map(([, d]) => toPerson(d));
+  const people: Person[] = parseAll(peopleTexts).map(([file, d]) => toPerson(d, file));
   const groups = parseAll(groupTexts).map(([, d]) => toGroup(d));
   const baseHosts = new Map(parseAll(hostTexts).map(([file, d]) => [String(d.id), { file, data: d }]));
   const calendar = calendarText === undefined ? undefined : parseBaseDocument(calendarText, calendarFile, validator, problems);

@@ -2,6 +2,7 @@ import type { Diagnostic } from '../model/diagnostic.ts';
 import { parseDocumentText } from '../repo/parse-document.ts';
 import { ambiguousSingletonMessage, singletonSpellings } from '../repo/singleton-path.ts';
 import type { SchemaValidator } from '../repo/validate-schema.ts';
+import { personFile } from './person-file.ts';
 import { isLeaf } from './requirement.ts';
 import type { ApprovalPolicy, ApproverSet, Freeze, GateProblem, InventoryGroup, InventoryHost, Person, Requirement } from './types.ts';
 
@@ -52,7 +53,7 @@ export function checkPolicyReferences(policy: ApprovalPolicy, people: readonly P
     else
       problems.push({
         code: 'approval.duplicate-login',
-        file: `policies/access/people/${p.id}.yaml`,
+        file: personFile(p),
         message: `${[other, p.id].sort().join(' and ')} both have the GitHub login ${login} (logins are case-insensitive); whose review it is cannot be told, so nobody's approval is trusted. Give the login to one of them`,
       });
   }
@@ -77,12 +78,13 @@ export function checkPolicyReferences(policy: ApprovalPolicy, people: readonly P
   return problems;
 }
 
-export function toPerson(d: Record<string, unknown>): Person {
+export function toPerson(d: Record<string, unknown>, file?: string): Person {
   const p: Person = { id: String(d.id), name: String(d.name ?? d.id), github: typeof d.github === 'string' ? d.github : '', status: (d.status as Person['status']) ?? 'active' };
   if (typeof d.github_id === 'number' && Number.isSafeInteger(d.github_id) && d.github_id > 0) p.github_id = d.github_id;
   if (typeof d.email === 'string') p.email = d.email;
   if (typeof d.team === 'string') p.team = d.team;
   if (typeof d.left_on === 'string') p.left_on = d.left_on;
+  if (file !== undefined) p.file = file;
   return p;
 }
 

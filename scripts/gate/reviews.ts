@@ -1,4 +1,5 @@
 import type { GateProblem, IgnoredReview, Person, PrFacts, ReviewFact } from './types.ts';
+import { personFile } from './person-file.ts';
 
 /** A review that survives every rule-independent check: the latest decisive review of an eligible human. */
 export interface CandidateReview {
@@ -164,7 +165,7 @@ export function sameAccount(r: ReviewFact, person: Person): boolean {
 }
 
 function identityDetail(r: ReviewFact, person: Person): string {
-  const file = `policies/access/people/${person.id}.yaml`;
+  const file = personFile(person);
   const got = r.user_id === undefined ? 'GitHub names no account id for this review' : `this review's account has the id ${r.user_id}`;
   return `${r.login} is the github login of ${person.id} (${file}), who is pinned to the account with github_id ${person.github_id}, but ${got}: the login was renamed away or registered by another account, so it never counts for ${person.id}. If ${person.id} really moved to another account, update github_id in ${file} (https://api.github.com/users/${r.login} shows an account's id)`;
 }
@@ -303,7 +304,7 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
         ...base,
         reason: 'unknown_user',
         detail: moved
-          ? `GitHub login ${r.login} is no person in policies/access/people/, but its account id ${r.user_id} is the github_id ${r.user_id} of ${moved.id} (policies/access/people/${moved.id}.yaml): the account was renamed; set github: ${r.login} there (the governance tier approves it) for the review to count`
+          ? `GitHub login ${r.login} is no person in policies/access/people/, but its account id ${r.user_id} is the github_id ${r.user_id} of ${moved.id} (${personFile(moved)}): the account was renamed; set github: ${r.login} there (the governance tier approves it) for the review to count`
           : `GitHub login ${r.login} is no person in policies/access/people/`,
       });
     } else if (person.status !== 'active') {

@@ -75,7 +75,7 @@ export async function loadSimulation(file: string, root: string, validator: Sche
     for (const f of await readDir('policies/access/people')) {
       const text = await readText(f);
       const d = text === undefined ? undefined : parseBaseDocument(text, f, validator, problems);
-      if (d) people.push(toPerson(d));
+      if (d) people.push(toPerson(d, f));
     }
   }
   let groups: InventoryGroup[] | undefined = sim.groups?.map((g) => toGroup(g));

@@ -82,6 +82,8 @@ export interface Person {
   team?: string;
   status: 'active' | 'left' | 'suspended';
   left_on?: string;
+  /** The person's document as the repository spells it (`.yaml` or `.yml`); absent for people given inline (`--simulate`). */
+  file?: string;
 }
 
 export interface InventoryGroup {
