@@ -38,7 +38,8 @@ export async function loadSimulation(file: string, root: string, validator: Sche
   } catch (e) {
     throw new UsageError(`cannot read the simulation file ${file}: ${(e as Error).message}`, 'give a JSON file with at least { "pr": { ... } } (see test/fixtures/gate/)');
   }
-  const sim = checked(withoutEmptyLogins(raw), file, await readSchemas(codeRoot));
+  const given = asPersonDocuments(raw, file);
+  const sim = checked(given.raw, file, await readSchemas(codeRoot));
   const problems: GateProblem[] = [...(sim.problems ?? [])];
   // As collectGateInput does: without an author nobody can be excluded as the author.
   if (!sim.pr.author.login.trim() && !problems.some((p) => p.code === 'gate.no-author'))
@@ -69,7 +70,7 @@ export async function loadSimulation(file: string, root: string, validator: Sche
     if (!exists.has(file)) problems.push({ code: 'gate.no-policy', file, message: `${file} does not exist ${where}` });
     else if (text !== undefined) policy = parseBaseDocument(text, file, validator, problems) as ApprovalPolicy | undefined;
   }
-  let people = sim.people?.map((p) => toPerson(p));
+  let people = sim.people?.map((p, i) => toPerson(p, given.files[i]));
   if (!people) {
     people = [];
     for (const f of await readDir('policies/access/people')) {
@@ -124,17 +125,29 @@ function checked(raw: unknown, file: string, schemas: Record<string, object>): S
 }
 
 /**
- * The gate writes a person without a GitHub login as `github: ""` (toPerson); a person document
- * omits it. Both mean "no login", so a simulation written from gate input reads back.
+ * Gate input's people as person documents, so a simulation written from gate input reads back:
+ * the gate writes a person without a GitHub login as `github: ""` (toPerson), which a person
+ * document omits (both mean "no login"), and the file a person was read from as `file`, which
+ * is no field of a person document: it is taken out here, and names that file in messages.
  */
-function withoutEmptyLogins(raw: unknown): unknown {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+function asPersonDocuments(raw: unknown, simFile: string): { raw: unknown; files: (string | undefined)[] } {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { raw, files: [] };
   const people = (raw as { people?: unknown }).people;
-  if (!Array.isArray(people)) return raw;
-  const cleaned = people.map((p: unknown) => {
-    if (!p || typeof p !== 'object' || (p as { github?: unknown }).github !== '') return p;
-    const { github: _none, ...rest } = p as Record<string, unknown>;
+  if (!Array.isArray(people)) return { raw, files: [] };
+  const files: (string | undefined)[] = [];
+  const cleaned = people.map((p: unknown, i) => {
+    if (!p || typeof p !== 'object' || Array.isArray(p)) return (files.push(undefined), p);
+    const { file, ...rest } = p as Record<string, unknown>;
+    if (file !== undefined && (typeof file !== 'string' || !PERSON_FILE.test(file)))
+      throw new UsageError(
+        `${simFile}: people[${i}].file must name a file under policies/access/people/ (.yaml or .yml), not ${JSON.stringify(file)}`,
+        'leave `file` out, or write the gate input as it was collected',
+      );
+    files.push(file);
+    if (rest.github === '') delete rest.github;
     return rest;
   });
-  return { ...(raw as object), people: cleaned };
+  return { raw: { ...(raw as object), people: cleaned }, files };
 }
+
+const PERSON_FILE = /^policies\/access\/people\/[^/]+\.ya?ml$/;

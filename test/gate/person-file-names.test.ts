@@ -59,6 +59,33 @@ describe('gate messages about a person name the file spelled .yml', () => {
   });
 });
 
+describe('a simulation names people by the file given with them', () => {
+  async function simulateWith(root: string, people: Record<string, unknown>[]): Promise<{ code: number; out: string; err: string }> {
+    const sim = JSON.parse(readFileSync(path.join(FIXTURES, 'simulate-db-change.json'), 'utf8')) as Record<string, unknown>;
+    const simFile = path.join(root, 'sim.json');
+    writeFileSync(simFile, JSON.stringify({ ...sim, people }));
+    let out = '';
+    let err = '';
+    const sink = (f: (s: string) => void) => ({ write: (s: string) => (f(String(s)), true) }) as unknown as NodeJS.WritableStream;
+    const code = await runCli(['gate', '--root', root, '--simulate', simFile, '--format', 'json'], { env: {}, stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), cwd: ROOT });
+    return { code, out, err };
+  }
+  const zhangWei = { id: 'zhang-wei', name: '张伟', github: 'zhangwei-yf', github_id: 987654, status: 'active' };
+
+  it('people[].file, as the gate input carries it, names the person in messages', async () => {
+    const r = await simulateWith(sampleBaseCopy('opsgate-person-file-'), [{ ...zhangWei, file: 'policies/access/people/zhang-wei.yml' }]);
+    expect(r.err).toBe('');
+    expect(r.out).toContain('(policies/access/people/zhang-wei.yml)');
+  });
+
+  it('a people[].file outside policies/access/people/ is a usage error naming it (exit 2)', async () => {
+    const r = await simulateWith(sampleBaseCopy('opsgate-person-file-'), [{ ...zhangWei, file: '../../etc/passwd' }]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('people[0].file must name a file under policies/access/people/');
+    expect(r.out).toBe('');
+  });
+});
+
 describe('the live gate names a base person document spelled .yml', () => {
   const h = useHarness();
 
