@@ -33,7 +33,7 @@ interface Insertion {
  * nothing is removed. `file` is the calendar's file as the repository spells it (.yaml or .yml), named when the
  * text is not a mapping. Pure.
  */
-export function syncCalendarText(text: string, official: OfficialSchedule, year: number, file = 'policies/calendar.yaml'): SyncResult {
+export function syncCalendarText(text: string, official: OfficialSchedule, year: number, file: string): SyncResult {
   const unchanged = { text, added: [], unofficial: [], unknownYear: !official.years.has(year) };
   if (unchanged.unknownYear) return unchanged;
   const doc = parseDocument(text);

@@ -1,6 +1,7 @@
 import { is, parseCommandArgs } from './args.ts';
 import type { Command } from './context.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
+import { singletonFileOf } from '../rules/singleton-file.ts';
 
 const USAGE = 'usage: opsgate doctor [--repo owner/name] [--app-id N] [--format text|json] [--environment production] [--app-environment opsgate] [--lint-check "lint / lint"]';
 
@@ -75,7 +76,6 @@ export const doctorCommand: Command = async (ctx) => {
     ctx.stderr.write(`opsgate: ${settings.unreadable}\n`);
     return ExitCode.findings;
   }
-  const { singletonFileOf } = await import('../rules/singleton-file.ts');
   const repo = await readRepo(ctx.root).catch(() => undefined);
   const organisation = repo?.one('organisation')?.data;
   const checks = checkSettings(settings, {

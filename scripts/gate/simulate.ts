@@ -136,7 +136,10 @@ function asPersonDocuments(raw: unknown, simFile: string): { raw: unknown; files
   if (!Array.isArray(people)) return { raw, files: [] };
   const files: (string | undefined)[] = [];
   const cleaned = people.map((p: unknown, i) => {
-    if (!p || typeof p !== 'object' || Array.isArray(p)) return (files.push(undefined), p);
+    if (!p || typeof p !== 'object' || Array.isArray(p)) {
+      files.push(undefined);
+      return p;
+    }
     const { file, ...rest } = p as Record<string, unknown>;
     if (file !== undefined && (typeof file !== 'string' || !PERSON_FILE.test(file)))
       throw new UsageError(

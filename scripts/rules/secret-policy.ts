@@ -16,7 +16,7 @@ export function allowedSecrets(organisation: unknown): Set<string> {
 }
 
 /** Why a change may not name this secret, or undefined when it may; `organisationFile` is the organisation's file as the repository spells it (singletonFileOf). */
-export function secretUseProblem(name: string, allowed: ReadonlySet<string>, organisationFile = 'policies/organisation.yaml'): { code: string; message: string } | undefined {
+export function secretUseProblem(name: string, allowed: ReadonlySet<string>, organisationFile: string): { code: string; message: string } | undefined {
   const reserved = secretNameProblem(name);
   if (reserved) return { code: 'change.secret-reserved', message: reserved };
   if (!allowed.has(name)) return { code: 'change.secret-not-allowed', message: `secret ${name} is not in allowed_secrets of ${organisationFile}` };

@@ -152,14 +152,14 @@ describe('lint against the official schedule', () => {
 describe('calendar sync', () => {
   it('adds the missing official days in date order, in the style around them, keeping comments; a second run changes nothing', () => {
     const before = calendarYaml({ dropWorkday: '2026-02-14', dropHoliday: '2026-06-20' });
-    const r = syncCalendarText(before, official, 2026);
+    const r = syncCalendarText(before, official, 2026, 'policies/calendar.yaml');
     expect(r.added).toEqual([
       { list: 'holidays', date: '2026-06-20', name: '端午节' },
       { list: 'makeup_workdays', date: '2026-02-14', name: '春节调休上班' },
     ]);
     expect(r.text).toBe(calendarYaml());
     expect(r.text).toContain("# the sample's own comment");
-    expect(syncCalendarText(r.text, official, 2026).added).toEqual([]);
+    expect(syncCalendarText(r.text, official, 2026, 'policies/calendar.yaml').added).toEqual([]);
   });
 
   it('writes block entries into a block list, creates a missing list, and leaves declared deviations alone', () => {
@@ -172,7 +172,7 @@ holidays:
 deviations:
   - {date: 2026-02-14, reason: 春节值守按假日排班，全员放假}
 `;
-    const r = syncCalendarText(text, official, 2026);
+    const r = syncCalendarText(text, official, 2026, 'policies/calendar.yaml');
     expect(r.text).toContain('id: calendar # keep me');
     expect(r.text).toContain('  - date: 2026-01-02\n    name: 元旦\n');
     expect(r.text).toContain('makeup_workdays:\n  - {date: 2026-01-04, name: 元旦调休上班}');
@@ -181,10 +181,10 @@ deviations:
 
   it('names undeclared unofficial days, never removes them, and guesses nothing for an unknown year', () => {
     const text = calendarYaml({ extraHoliday: '2026-12-31' });
-    const r = syncCalendarText(text, official, 2026);
+    const r = syncCalendarText(text, official, 2026, 'policies/calendar.yaml');
     expect(r.unofficial).toEqual([{ list: 'holidays', date: '2026-12-31', name: '公司司庆' }]);
     expect(r.text).toBe(text);
-    const unknown = syncCalendarText(text, official, 2027);
+    const unknown = syncCalendarText(text, official, 2027, 'policies/calendar.yaml');
     expect(unknown).toMatchObject({ unknownYear: true, added: [], text });
   });
 });
