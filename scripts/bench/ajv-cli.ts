@@ -26,7 +26,7 @@ export interface AjvCliRun {
   invalid: number;
 }
 
-const MIRROR = '.ajv-json';
+export const MIRROR = '.ajv-json';
 
 /**
  * Writes every document of the repository as JSON under MIRROR (same folders) and

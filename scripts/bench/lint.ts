@@ -13,6 +13,9 @@
  *     printed beside it so its effect is measured, not assumed;
  *   - the yardstick, side by side: ajv-cli validating the same YAML against the
  *     same schemas, one process per schema (scripts/bench/ajv-cli.ts).
+ *   - the floor: what reading, decoding and building the same values costs on this
+ *     machine with no lint work at all (lint-floor.ts), so the figures can be judged
+ *     against the machine they were measured on.
  * Every figure carries the load average around it: on a shared 2-core machine, wall
  * time above load 2 measures the neighbours; CPU time holds up better.
  * Targets: 10k documents < 3 s and < 500 MB; 50k ≤ 5.5 × the 10k time (issue 2);
@@ -26,6 +29,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureAjvCli, type AjvCliRun } from './ajv-cli.ts';
 import { generateRepo } from './generate-repo.ts';
+import { measureLintFloor, type LintFloor } from './lint-floor.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const self = fileURLToPath(import.meta.url);
@@ -104,7 +108,7 @@ async function main(): Promise<void> {
   const keep = argv.includes('--keep');
   const sizes = argv.filter((a) => /^\d+k?$/.test(a)).map((a) => (a.endsWith('k') ? Number(a.slice(0, -1)) * 1000 : Number(a)));
   const targets = sizes.length ? sizes : [1000, 10_000, 50_000];
-  const rows: { size: number; documents: number; mb: number; inproc: Measure; cli: Measure; worker: Measure; ajv: AjvCliRun; load: [number, number] }[] = [];
+  const rows: { size: number; documents: number; mb: number; inproc: Measure; cli: Measure; worker: Measure; ajv: AjvCliRun; floor: LintFloor; load: [number, number] }[] = [];
   process.stdout.write(
     `opsgate lint benchmark on ${os.cpus().length} CPU(s), Node ${process.version}, load average ${os
       .loadavg()
@@ -130,10 +134,12 @@ async function main(): Promise<void> {
       const cli = median(oneThread);
       const worker = median(withWorker);
       const ajv = await measureAjvCli(repoRoot, dir);
+      const floor = await measureLintFloor(dir); // after ajv-cli: it reads ajv-cli's JSON copies
       const load: [number, number] = [loadBefore, load1()];
       if (inproc.errors) process.stdout.write(`  warning: the synthetic repository has ${inproc.errors} lint error(s); the generator is out of date\n`);
-      rows.push({ size, documents: inproc.documents ?? gen.documents, mb: gen.bytes / 1e6, inproc, cli, worker, ajv, load });
+      rows.push({ size, documents: inproc.documents ?? gen.documents, mb: gen.bytes / 1e6, inproc, cli, worker, ajv, floor, load });
       process.stdout.write(`  in-process ${fmt(inproc)}   CLI ${fmt(cli)}   CLI with the read worker ${fmt(worker)} (medians of 5)\n`);
+      process.stdout.write(`  floor on this machine: ${floorText(floor)}\n`);
       process.stdout.write(`  ajv-cli ${sec(ajv.ms)} (CPU ${sec(ajv.cpuMs)}), ${ajv.processes} processes, ${ajv.files} files, ${ajv.invalid} reported invalid\n`);
     } finally {
       if (!keep) await rm(dir, { recursive: true, force: true });
@@ -164,6 +170,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `README: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load ${ten.load[0].toFixed(1)}–${ten.load[1].toFixed(1)}, 10k: CLI ${sec(ten.cli.ms)} wall, ${sec(ten.cli.cpuMs)} CPU, ${mb(ten.cli.rssMb)} (with the read worker: ${sec(ten.worker.ms)} wall, ${sec(ten.worker.cpuMs)} CPU); ajv-cli ${sec(ten.ajv.ms)} wall, ${sec(ten.ajv.cpuMs)} CPU → ${ratio(ten.cli.ms, ten.ajv.ms)} wall, ${ratio(ten.cli.cpuMs, ten.ajv.cpuMs)} CPU (with the read worker ${ratio(ten.worker.ms, ten.ajv.ms)}, ${ratio(ten.worker.cpuMs, ten.ajv.cpuMs)})\n`,
     );
+    process.stdout.write(`10k floor on this machine (no YAML, schema or rule work): ${floorText(ten.floor)}; lint's CLI is ${sec(ten.cli.ms - floorMs(ten.floor))} above it\n`);
     if (fifty)
       process.stdout.write(
         `50k/10k ratio (≤ 5.5): in-process ${(fifty.inproc.ms / ten.inproc.ms).toFixed(2)}, CLI ${(fifty.cli.ms / ten.cli.ms).toFixed(2)} → ${fifty.cli.ms / ten.cli.ms <= 5.5 ? 'met' : 'MISSED'}\n`,
@@ -171,6 +178,9 @@ async function main(): Promise<void> {
   }
 }
 
+const floorMs = (f: LintFloor) => f.nodeStartMs + f.readDecodeMs + f.jsonParseMs;
+const floorText = (f: LintFloor) =>
+  `Node start ${sec(f.nodeStartMs)} + reading and decoding ${f.files} files ${sec(f.readDecodeMs)} + JSON.parse of the same values ${sec(f.jsonParseMs)} = ${sec(floorMs(f))} (medians of 5)`;
 const sec = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
 const fmt = (m: Measure) => `${sec(m.ms)} (CPU ${sec(m.cpuMs)}), ${mb(m.rssMb)}, exit ${m.exit}${m.errors !== undefined ? `, ${m.errors} error(s)` : ''}`;
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`);

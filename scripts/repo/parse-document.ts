@@ -4,6 +4,7 @@ import { matchKind, type DocumentKind, type KindData, type KindMatch } from './k
 import { lazyLocator, parseYamlText, type Located } from './parse-yaml.ts';
 import { splitFrontMatter } from './front-matter.ts';
 import type { ByteFacts } from './byte-facts.ts';
+import { keepCopy } from './byte-arena.ts';
 import { checkEncoding, decodeUtf8 } from './encoding.ts';
 import type { SchemaValidator } from './validate-schema.ts';
 
@@ -124,10 +125,8 @@ export function parseDocumentText(input: Uint8Array | string, file: string, vali
  * worker thread sends the source, so it is the text the document was read from.
  */
 function keptBytes(view: Uint8Array, lineOffset: number): { locate: AnyDoc['locate']; source: NonNullable<ParsedDocument['source']> } {
-  // The caller's bytes may be a view of a buffer reused for the next file: copied (into Node's pool, when small).
-  // Not Buffer.from: copying from the reader's shared ring, it took ~3.5 times as long (57 ms at 10k documents).
-  const bytes = Buffer.allocUnsafe(view.byteLength);
-  bytes.set(view);
+  // The caller's bytes may be a view of a buffer reused for the next file: copied (byte-arena.ts).
+  const bytes = keepCopy(view);
   let locate: AnyDoc['locate'] | undefined;
   return {
     locate: (pointer, opts) => (locate ??= lazyLocator(decodeUtf8(bytes), lineOffset))(pointer, opts),

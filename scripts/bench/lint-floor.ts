@@ -1,0 +1,76 @@
+/**
+ * The floor under lint's time on this machine, printed by `bench:lint` beside its
+ * figures: work no implementation of lint can skip, timed in fresh Node processes
+ * on the same synthetic repository.
+ *   - Node's own start (`node -e 0`);
+ *   - reading every document file and decoding it as UTF-8 (one thread);
+ *   - JSON.parse of the same documents' values, from the JSON copies ajv-cli was
+ *     given (ajv-cli.ts, MIRROR; reading them is not timed): V8's native parser
+ *     building the objects lint's YAML reader must build, with no YAML, schema,
+ *     position or rule work at all.
+ * Their sum is what a lint of these documents costs here before it checks anything,
+ * so a target can be judged against the machine it is measured on.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { DOCUMENT_ROOTS } from '../repo/kinds.ts';
+import { MIRROR } from './ajv-cli.ts';
+
+export interface LintFloor {
+  nodeStartMs: number;
+  readDecodeMs: number;
+  jsonParseMs: number;
+  files: number;
+  jsonFiles: number;
+}
+
+// Plain CommonJS for `node -e`: argv[1] the repository, argv[2] the JSON mirror, argv[3] the roots.
+const CHILD = `
+const fs = require('node:fs');
+const [dir, mirror, roots] = process.argv.slice(1);
+const list = (d, out, re) => { let es; try { es = fs.readdirSync(d, { withFileTypes: true }); } catch { return out; }
+  for (const e of es) { const p = d + '/' + e.name; if (e.isDirectory()) list(p, out, re); else if (re.test(e.name)) out.push(p); } return out; };
+const docs = []; for (const r of roots.split(',')) list(dir + '/' + r, docs, /\\.(ya?ml|md)$/);
+let chars = 0;
+const t0 = performance.now();
+for (const f of docs) chars += fs.readFileSync(f).toString('utf8').length;
+const t1 = performance.now();
+const texts = list(mirror, [], /\\.json$/).map((f) => fs.readFileSync(f, 'utf8'));
+const kept = [];
+const t2 = performance.now();
+for (const t of texts) kept.push(JSON.parse(t));
+const t3 = performance.now();
+process.stdout.write(JSON.stringify({ readDecodeMs: t1 - t0, jsonParseMs: t3 - t2, files: docs.length, jsonFiles: kept.length, chars }));
+`;
+
+function node(args: string[]): Promise<{ ms: number; stdout: string; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ ms: performance.now() - t0, stdout, code }));
+  });
+}
+
+const middle = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Medians of five runs each; `dir` must hold ajv-cli's JSON copies (run measureAjvCli first). */
+export async function measureLintFloor(dir: string): Promise<LintFloor> {
+  const starts: number[] = [];
+  const runs: Omit<LintFloor, 'nodeStartMs'>[] = [];
+  for (let k = 0; k < 5; k++) {
+    starts.push((await node(['-e', '0'])).ms);
+    const r = await node(['-e', CHILD, dir, path.join(dir, MIRROR), DOCUMENT_ROOTS.join(',')]);
+    if (r.code !== 0) throw new Error(`the floor measurement failed (exit ${r.code})`);
+    runs.push(JSON.parse(r.stdout) as Omit<LintFloor, 'nodeStartMs'>);
+  }
+  return {
+    nodeStartMs: middle(starts),
+    readDecodeMs: middle(runs.map((r) => r.readDecodeMs)),
+    jsonParseMs: middle(runs.map((r) => r.jsonParseMs)),
+    files: runs[0]!.files,
+    jsonFiles: runs[0]!.jsonFiles,
+  };
+}
