@@ -36,7 +36,14 @@ export const DOCUMENT_PLACES: readonly Place[] = DOCUMENT_KINDS.map((k) => {
   return { folder: dated ? `${folder}/YYYY` : folder, ...(group ? { singleton: group[1]! } : {}), ext: src.endsWith('.md$') ? 'md' : 'yaml' } satisfies Place;
 });
 
-const placeText = (p: Place) => (p.singleton ? `${p.folder}/${p.singleton}.yaml` : `${p.folder}/`);
+/**
+ * The YAML extension a hint names: the stray file's own spelling (`yml` for `x.yml` or `x.YML`), else `yaml`. Lint reads
+ * either (./kinds.ts); a hint in the other spelling could lead a team to a second file for one singleton, which fails
+ * closed (ARCHITECTURE.md, "The policy and the calendar in either spelling lint reads").
+ */
+const yamlSpellingOf = (name: string): 'yml' | 'yaml' => (/\.yml$/i.test(name) ? 'yml' : 'yaml');
+
+const placeText = (p: Place, yaml: 'yml' | 'yaml') => (p.singleton ? `${p.folder}/${p.singleton}.${yaml}` : `${p.folder}/`);
 
 /** The error for a governed file that matches no document kind, with a did-you-mean when one is close. */
 export function strayFileDiagnostic(rel: string): Diagnostic {
@@ -47,21 +54,22 @@ export function strayFileDiagnostic(rel: string): Diagnostic {
   const yearOf = /\/(\d{4})(\/|$)/.exec(dir)?.[1];
   const normDir = dir.replace(/\/\d{4}(?=\/|$)/, '/YYYY');
   const ext = /\.md$/i.test(name) ? 'md' : 'yaml';
+  const yaml = yamlSpellingOf(name);
   const folders = [...new Set(DOCUMENT_PLACES.filter((p) => !p.singleton && p.ext === ext).map((p) => p.folder))];
   const singletons = DOCUMENT_PLACES.filter((p) => p.singleton).map((p) => `${p.folder}/${p.singleton}`);
   const withYear = (f: string) => f.replace('YYYY', yearOf ?? /-(\d{4})-/.exec(stem)?.[1] ?? 'YYYY');
   const sameFolder = DOCUMENT_PLACES.find((p) => !p.singleton && p.folder === normDir);
   let guesses: string[];
   if (sameFolder) {
-    guesses = [`${dir}/${stem}.${sameFolder.ext}`]; // the right folder, the wrong extension (.YAML, .md for YAML, .yaml for a runbook)
+    guesses = [`${dir}/${stem}.${sameFolder.ext === 'yaml' ? yaml : sameFolder.ext}`]; // the right folder, the wrong extension (.YAML, .md for YAML, .yaml for a runbook)
   } else {
     const singleton = suggest(`${dir}/${stem}`, singletons);
     const folder = suggest(normDir, folders);
     const dated = folders.filter((f) => f === `${normDir}/YYYY`); // changes/CHG-2026-0001.yaml → changes/2026/
-    guesses = [...singleton.map((s) => `${s}.yaml`), ...[...folder, ...dated].map((f) => `${withYear(f)}/${name}`)];
+    guesses = [...singleton.map((s) => `${s}.${yaml}`), ...[...folder, ...dated].map((f) => `${withYear(f)}/${name}`)];
   }
   const root = rel.split('/')[0]!;
-  const here = DOCUMENT_PLACES.filter((p) => p.folder === root || p.folder.startsWith(root + '/')).map(placeText);
+  const here = DOCUMENT_PLACES.filter((p) => p.folder === root || p.folder.startsWith(root + '/')).map((p) => placeText(p, yaml));
   const mean = guesses.length ? `did you mean ${guesses.join(' or ')}? ` : '';
   return diagnostic('repo.unknown-location', { file: rel, line: 1, col: 1 }, `${rel} is under ${root}/ but matches no document kind, so it would never be validated`, {
     hint: `${mean}documents under ${root}/ live in ${[...new Set(here)].join(', ')}; move or rename it, or delete it${root === 'inventory' ? ' (files a change uploads belong in inventory/files/)' : ''}`,

@@ -37,35 +37,41 @@ export interface InitFile {
   content: string;
 }
 
-/** Where the editor finds each kind's schema (yaml-language-server globs). A new kind fails the typecheck until it is here. */
-const KIND_GLOBS = {
-  host: 'inventory/hosts/*.yaml',
-  group: 'inventory/groups/*.yaml',
-  organisation: 'policies/organisation.yaml',
-  approval: 'policies/approval.yaml',
-  calendar: 'policies/calendar.yaml',
-  sla: 'policies/sla.yaml',
-  oncall: 'policies/oncall.yaml',
-  baseline: 'policies/baselines/*.yaml',
-  'backup-policy': 'policies/backup/*.yaml',
-  advisory: 'policies/advisories/*.yaml',
-  person: 'policies/access/people/*.yaml',
-  role: 'policies/access/roles/*.yaml',
-  grant: 'policies/access/grants/*.yaml',
-  'access-review': 'policies/access/reviews/*.yaml',
-  exception: 'policies/exceptions/*.yaml',
-  contact: 'policies/contacts/*.yaml',
-  'monthly-notes': 'reports/notes/*.yaml',
-  change: 'changes/*/*.yaml',
-  incident: 'incidents/[0-9][0-9][0-9][0-9]/*.yaml',
-  handover: 'incidents/handovers/*/*.yaml',
+/**
+ * Where the editor finds each kind's schema: each kind's files without their extension (yaml-language-server globs).
+ * A new kind fails the typecheck until it is here.
+ */
+const KIND_STEMS = {
+  host: 'inventory/hosts/*',
+  group: 'inventory/groups/*',
+  organisation: 'policies/organisation',
+  approval: 'policies/approval',
+  calendar: 'policies/calendar',
+  sla: 'policies/sla',
+  oncall: 'policies/oncall',
+  baseline: 'policies/baselines/*',
+  'backup-policy': 'policies/backup/*',
+  advisory: 'policies/advisories/*',
+  person: 'policies/access/people/*',
+  role: 'policies/access/roles/*',
+  grant: 'policies/access/grants/*',
+  'access-review': 'policies/access/reviews/*',
+  exception: 'policies/exceptions/*',
+  contact: 'policies/contacts/*',
+  'monthly-notes': 'reports/notes/*',
+  change: 'changes/*/*',
+  incident: 'incidents/[0-9][0-9][0-9][0-9]/*',
+  handover: 'incidents/handovers/*/*',
   runbook: '',
 } satisfies Record<DocumentKind, string>;
 
+/** Lint reads every YAML kind spelled either way (scripts/repo/kinds.ts), so the editor maps each schema to both. */
+const SPELLINGS = ['.yaml', '.yml'] as const;
+
 export function renderVscodeSettings(schemaNames: readonly string[]): string {
-  const schemas: Record<string, string> = {};
-  for (const [kind, glob] of Object.entries(KIND_GLOBS)) {
-    if (glob && schemaNames.includes(`${kind}.schema.json`)) schemas[`./schemas/${kind}.schema.json`] = glob;
+  const schemas: Record<string, string[]> = {};
+  for (const [kind, stem] of Object.entries(KIND_STEMS)) {
+    if (stem && schemaNames.includes(`${kind}.schema.json`)) schemas[`./schemas/${kind}.schema.json`] = SPELLINGS.map((ext) => stem + ext);
   }
   return JSON.stringify({ 'yaml.schemas': schemas, 'yaml.validate': true, 'files.associations': { '*.yaml': 'yaml' } }, null, 2) + '\n';
 }

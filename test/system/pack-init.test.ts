@@ -110,8 +110,8 @@ describe('npm pack → install → opsgate init', () => {
     expect(pr).toContain(`uses: acme/opsgate/.github/workflows/reusable-lint.yml@${'a'.repeat(40)}`);
     expect(pr).not.toMatch(/OPSGATE_(REPOSITORY|COMMIT)/);
     expect(pr).toContain('branches: ["production"]');
-    const settings = JSON.parse(await readFile(path.join(org, '.vscode/settings.json'), 'utf8')) as { 'yaml.schemas': Record<string, string> };
-    expect(settings['yaml.schemas']['./schemas/change.schema.json']).toBe('changes/*/*.yaml');
+    const settings = JSON.parse(await readFile(path.join(org, '.vscode/settings.json'), 'utf8')) as { 'yaml.schemas': Record<string, string[]> };
+    expect(settings['yaml.schemas']['./schemas/change.schema.json']).toEqual(['changes/*/*.yaml', 'changes/*/*.yml']);
     expect(JSON.parse(await readFile(path.join(org, 'package.json'), 'utf8')).dependencies.opsgate).toMatch(/^\^\d+\.\d+\.\d+/);
     const packed = JSON.parse((await run('tar', ['xzOf', tarball, 'package/package.json'], dir)).stdout) as { version: string };
     expect(JSON.parse(await readFile(path.join(org, 'package.json'), 'utf8')).dependencies.opsgate).toBe(`^${packed.version}`);

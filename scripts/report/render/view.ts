@@ -13,6 +13,7 @@ import { renderSparkline, type Bar } from './charts.ts';
 import { createFormatter, type Formatter } from './format.ts';
 import { sectionViews } from './section-views.ts';
 import { formatValue } from './format-value.ts';
+import { formulaPolicyFiles } from './policy-files.ts';
 
 export interface FigureView {
   id: string;
@@ -70,6 +71,7 @@ function monthLabel(period: string, language: Report['language']): string {
 export function buildView(report: Report) {
   const t = createTranslator(report.language);
   const fmt = createFormatter(report.language, report.period.timezone, report.directory.people, t, (k) => hasString(report.language, k));
+  const policyFiles = formulaPolicyFiles(report.evidence);
   const fv = (f: Figure): FigureView => {
     const incomplete = (f.incomplete ?? []).length > 0;
     return {
@@ -77,7 +79,7 @@ export function buildView(report: Report) {
       anchor: anchorOf(f.id),
       label: labelOf(f.id, t, report),
       display: formatValue(f, t) + (incomplete ? ` ${t('figure.incomplete_mark')}` : ''),
-      formula: f.formula ? t(f.formula) : '',
+      formula: f.formula ? t(f.formula, policyFiles) : '',
       evidence: f.evidence.map((e) => ({ id: e, anchor: e })),
       incomplete,
       incomplete_text: incomplete ? fmt.list((f.incomplete ?? []).map((c) => t(`${c}.short`))) : '',

@@ -173,7 +173,7 @@ export const enDetails = {
   'msg.reference.*': 'a reference does not resolve ({code})',
   'msg.repo.*': 'the file is not where its kind belongs ({code})',
   'fig.inspection.runs_expected': 'Inspection runs due by the schedule',
-  'formula.runs_expected': '⌊(period end, or now, − period start) ÷ inspection_every_hours⌋ (policies/organisation.yaml)',
+  'formula.runs_expected': '⌊(period end, or now, − period start) ÷ inspection_every_hours⌋ ({organisation_file})',
   'fig.inspection.runs_missed': 'Inspection runs missed',
   'formula.runs_missed': 'runs due by the schedule − runs recorded in the period (shards of one run count once)',
   'fig.findings.open': 'Open findings at the end of the period',

@@ -170,7 +170,7 @@ export const zhCNDetails = {
   'msg.reference.*': '引用无法解析（{code}）',
   'msg.repo.*': '文件不在其类型对应的位置（{code}）',
   'fig.inspection.runs_expected': '按计划应执行的巡检次数',
-  'formula.runs_expected': '⌊（期末或当前时刻 − 期初）÷ inspection_every_hours⌋（policies/organisation.yaml）',
+  'formula.runs_expected': '⌊（期末或当前时刻 − 期初）÷ inspection_every_hours⌋（{organisation_file}）',
   'fig.inspection.runs_missed': '漏执行的巡检次数',
   'formula.runs_missed': '计划应执行次数 − 本期记录的巡检次数（同一次巡检的分片只计一次）',
   'fig.findings.open': '期末未关闭的发现项',
