@@ -23,7 +23,30 @@ export const DEFAULT_LOOKBACK_HOURS = 72;
 export const DEFAULT_ACK_MINUTES = 30;
 
 export function handoverId(atMs: number, zone: string): string {
-  return `HO-${DateTime.fromMillis(atMs, { zone }).toFormat('yyyy-MM-dd-HHmm')}`;
+  const t = DateTime.fromMillis(atMs, { zone });
+  // toFormat('yyyy-MM-dd-HHmm') from the local fields, where this locale writes them as padded ASCII digits
+  // (lint asks for every handover and boundary, and toFormat cost most of the rule); toFormat otherwise.
+  if (t.isValid && t.year >= 0 && plainDigits(t)) return `HO-${pad(t.year, 4)}-${pad(t.month, 2)}-${pad(t.day, 2)}-${pad(t.hour, 2)}${pad(t.minute, 2)}`;
+  return `HO-${t.toFormat('yyyy-MM-dd-HHmm')}`;
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+/** Whether toFormat writes numbers as padded ASCII digits in the Gregorian calendar, by the settings that decide it. */
+const plainDigitsBySettings = new Map<string, boolean>();
+function plainDigits(t: DateTime): boolean {
+  const key = `${t.locale}\u0000${t.numberingSystem}\u0000${t.outputCalendar}`;
+  let plain = plainDigitsBySettings.get(key);
+  if (plain === undefined) {
+    const probe = DateTime.fromMillis(Date.UTC(1970, 0, 2, 3, 4), {
+      zone: 'UTC',
+      locale: t.locale ?? undefined,
+      numberingSystem: t.numberingSystem ?? undefined,
+      outputCalendar: t.outputCalendar ?? undefined,
+    });
+    plain = probe.toFormat('yyyy-MM-dd-HHmm') === '1970-01-02-0304';
+    plainDigitsBySettings.set(key, plain);
+  }
+  return plain;
 }
 
 /** A handover's file without its extension, in the year folder of its id: incidents/handovers/YYYY/ID. */
