@@ -22,32 +22,19 @@ export interface Boundary {
 export const DEFAULT_LOOKBACK_HOURS = 72;
 export const DEFAULT_ACK_MINUTES = 30;
 
+/**
+ * `HO-yyyy-MM-dd-HHmm` in `zone`, always in ASCII digits: an id names a file and is matched by the
+ * schema's pattern, so it never follows the locale (luxon's toFormat wrote Arabic-Indic digits under
+ * ar-EG). From the local fields, not toFormat, which cost most of lint's handover rule. An invalid
+ * time or zone gives what toFormat gives (`HO-Invalid DateTime`), which no schema accepts.
+ */
 export function handoverId(atMs: number, zone: string): string {
   const t = DateTime.fromMillis(atMs, { zone });
-  // toFormat('yyyy-MM-dd-HHmm') from the local fields, where this locale writes them as padded ASCII digits
-  // (lint asks for every handover and boundary, and toFormat cost most of the rule); toFormat otherwise.
-  if (t.isValid && t.year >= 0 && plainDigits(t)) return `HO-${pad(t.year, 4)}-${pad(t.month, 2)}-${pad(t.day, 2)}-${pad(t.hour, 2)}${pad(t.minute, 2)}`;
-  return `HO-${t.toFormat('yyyy-MM-dd-HHmm')}`;
+  if (!t.isValid || t.year < 0 || t.year > 9999) return `HO-${t.toFormat('yyyy-MM-dd-HHmm')}`;
+  return `HO-${pad(t.year, 4)}-${pad(t.month, 2)}-${pad(t.day, 2)}-${pad(t.hour, 2)}${pad(t.minute, 2)}`;
 }
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
-/** Whether toFormat writes numbers as padded ASCII digits in the Gregorian calendar, by the settings that decide it. */
-const plainDigitsBySettings = new Map<string, boolean>();
-function plainDigits(t: DateTime): boolean {
-  const key = `${t.locale}\u0000${t.numberingSystem}\u0000${t.outputCalendar}`;
-  let plain = plainDigitsBySettings.get(key);
-  if (plain === undefined) {
-    const probe = DateTime.fromMillis(Date.UTC(1970, 0, 2, 3, 4), {
-      zone: 'UTC',
-      locale: t.locale ?? undefined,
-      numberingSystem: t.numberingSystem ?? undefined,
-      outputCalendar: t.outputCalendar ?? undefined,
-    });
-    plain = probe.toFormat('yyyy-MM-dd-HHmm') === '1970-01-02-0304';
-    plainDigitsBySettings.set(key, plain);
-  }
-  return plain;
-}
 
 /** A handover's file without its extension, in the year folder of its id: incidents/handovers/YYYY/ID. */
 export function handoverStem(id: string): string {
