@@ -36,33 +36,39 @@ export function keyMaterial(line: string): string {
  * not a comparison of every pair; the findings come in the order of `hosts`.
  */
 export function findDuplicateHosts(hosts: readonly HostIdentity[], check: ReadonlySet<string>): DuplicateHost[] {
+  // Hosts by lowercased address, and by key material. The full address key (port, route) is built only
+  // for an address two hosts share: lint indexes every host of the inventory, and a JSON key per host
+  // cost more than the comparisons.
   const byAddress = new Map<string, number[]>();
   const byKey = new Map<string, number[]>();
-  // Each host's address key and distinct key material, computed once (not again per lookup or per pair).
-  const addressOf: (string | undefined)[] = [];
   const keysOf: string[][] = [];
   const push = (m: Map<string, number[]>, k: string, i: number): void => {
     const list = m.get(k);
     if (list) list.push(i);
     else m.set(k, [i]);
   };
-  hosts.forEach((h, i) => {
-    const keys = h.host_keys?.length ? [...new Set(h.host_keys.map(keyMaterial))] : [];
+  for (let i = 0; i < hosts.length; i++) {
+    const h = hosts[i]!;
+    const listed = h.host_keys;
+    // A host's distinct key material, in the order of its keys.
+    const keys = !listed?.length ? NO_KEYS : listed.length === 1 ? [keyMaterial(listed[0]!)] : [...new Set(listed.map(keyMaterial))];
     keysOf.push(keys);
-    const address = h.address ? addressKey(h) : undefined;
-    addressOf.push(address);
-    if (address !== undefined) push(byAddress, address, i);
-    for (const k of keys) push(byKey, k, i);
-  });
+    if (h.address) push(byAddress, h.address.toLowerCase(), i);
+    for (let k = 0; k < keys.length; k++) push(byKey, keys[k]!, i);
+  }
+  const addressKeys: (string | undefined)[] = [];
+  const addressKeyOf = (j: number) => (addressKeys[j] ??= addressKey(hosts[j]!));
   const out: DuplicateHost[] = [];
-  hosts.forEach((h, i) => {
-    if (!check.has(h.id)) return;
-    const atAddress = addressOf[i] === undefined ? undefined : byAddress.get(addressOf[i]!);
+  for (let i = 0; i < hosts.length; i++) {
+    const h = hosts[i]!;
+    if (!check.has(h.id)) continue;
+    const atLowered = h.address ? byAddress.get(h.address.toLowerCase())! : undefined;
     const keys = keysOf[i]!;
     // Alone at its address and with each of its keys (the usual case): nothing to compare.
-    if ((!atAddress || atAddress.length === 1) && keys.every((k) => byKey.get(k)!.length === 1)) return;
+    if ((!atLowered || atLowered.length === 1) && keys.every((k) => byKey.get(k)!.length === 1)) continue;
+    // The hosts at the same address, port and route (this one among them).
+    const sameAddress = new Set(!atLowered ? [] : atLowered.length === 1 ? atLowered : atLowered.filter((j) => addressKeyOf(j) === addressKeyOf(i)));
     const mine = new Set(keys);
-    const sameAddress = new Set(atAddress);
     const candidates = new Set<number>(sameAddress);
     for (const k of keys) for (const j of byKey.get(k)!) candidates.add(j);
     for (const j of [...candidates].sort((a, b) => a - b)) {
@@ -76,9 +82,11 @@ export function findDuplicateHosts(hosts: readonly HostIdentity[], check: Readon
       if (shared !== undefined)
         out.push({ id: h.id, file: h.file, other: o.id, what: 'host key', message: `host ${h.id} pins a host key of host ${o.id} (${shared.split(' ')[0]}); one machine is one host` });
     }
-  });
+  }
   return out;
 }
+
+const NO_KEYS: string[] = [];
 
 /** Same address, port and route: the same machine. */
 function addressKey(h: HostIdentity): string {
@@ -86,12 +94,11 @@ function addressKey(h: HostIdentity): string {
 }
 
 export function hostIdentity(id: string, file: string, d: Record<string, unknown>): HostIdentity {
-  return {
-    id,
-    file,
-    ...(typeof d.address === 'string' ? { address: d.address } : {}),
-    ...(typeof d.port === 'number' ? { port: d.port } : {}),
-    ...(Array.isArray(d.host_keys) ? { host_keys: d.host_keys.filter((k): k is string => typeof k === 'string') } : {}),
-    ...(d.proxy_command !== undefined || d.jump_host !== undefined ? { route: JSON.stringify([d.jump_host ?? null, d.proxy_command ?? null]) } : {}),
-  };
+  // Field by field, in this order (not spreads: lint builds one per host).
+  const h: HostIdentity = { id, file };
+  if (typeof d.address === 'string') h.address = d.address;
+  if (typeof d.port === 'number') h.port = d.port;
+  if (Array.isArray(d.host_keys)) h.host_keys = d.host_keys.filter((k): k is string => typeof k === 'string');
+  if (d.proxy_command !== undefined || d.jump_host !== undefined) h.route = JSON.stringify([d.jump_host ?? null, d.proxy_command ?? null]);
+  return h;
 }

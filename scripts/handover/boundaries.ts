@@ -22,9 +22,19 @@ export interface Boundary {
 export const DEFAULT_LOOKBACK_HOURS = 72;
 export const DEFAULT_ACK_MINUTES = 30;
 
+/**
+ * `HO-yyyy-MM-dd-HHmm` in `zone`, always in ASCII digits: an id names a file and is matched by the
+ * schema's pattern, so it never follows the locale (luxon's toFormat wrote Arabic-Indic digits under
+ * ar-EG). From the local fields, not toFormat, which cost most of lint's handover rule. An invalid
+ * time or zone gives what toFormat gives (`HO-Invalid DateTime`), which no schema accepts.
+ */
 export function handoverId(atMs: number, zone: string): string {
-  return `HO-${DateTime.fromMillis(atMs, { zone }).toFormat('yyyy-MM-dd-HHmm')}`;
+  const t = DateTime.fromMillis(atMs, { zone });
+  if (!t.isValid || t.year < 0 || t.year > 9999) return `HO-${t.toFormat('yyyy-MM-dd-HHmm')}`;
+  return `HO-${pad(t.year, 4)}-${pad(t.month, 2)}-${pad(t.day, 2)}-${pad(t.hour, 2)}${pad(t.minute, 2)}`;
 }
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
 /** A handover's file without its extension, in the year folder of its id: incidents/handovers/YYYY/ID. */
 export function handoverStem(id: string): string {

@@ -308,7 +308,8 @@ function scanUpdateWindows(w: UpdateWindows, visit: (k: number, lo: number, hi: 
   const notifications = i.notifications;
   if (notifications)
     for (let idx = 0; idx < notifications.length; idx++) if (notifications[idx]!.duty === 'update') updates.push({ t: times ? times[idx]! : parseInstant(notifications[idx]!.at), idx });
-  updates.sort((a, b) => a.t - b.t);
+  // Notifications are usually written in time order: the sort (which copies the list) only when they are not.
+  if (!ascending(updates)) updates.sort((a, b) => a.t - b.t);
   const windows = Math.max(0, Math.ceil((end - from) / len));
   const first = Math.max(1, windows - keep + 1);
   let u = 0;
@@ -322,6 +323,12 @@ function scanUpdateWindows(w: UpdateWindows, visit: (k: number, lo: number, hi: 
     if (closing && !hit) break;
     visit(k, lo, hi, hit);
   }
+}
+
+/** Every time at least the one before it (false for NaN, which the sort must place as before). */
+function ascending(updates: readonly UpdateHit[]): boolean {
+  for (let k = 1; k < updates.length; k++) if (!(updates[k - 1]!.t <= updates[k]!.t)) return false;
+  return true;
 }
 
 const updateState = (hit: UpdateHit | undefined, hi: number, now: number): DutyState => (hit ? 'met' : hi < now ? 'overdue' : 'pending');
