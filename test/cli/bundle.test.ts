@@ -176,6 +176,20 @@ describe('the bundle built from this checkout', () => {
     expect(JSON.parse(r.stdout).documents).toBeGreaterThan(100);
   });
 
+  it('lint does not load node:child_process: git-changes is loaded only for --changed-since', async () => {
+    // A preload that lists the built-in modules the process loaded, at its exit.
+    const probe = path.join(path.dirname(built), 'loaded-builtins.cjs');
+    const out = path.join(path.dirname(built), 'loaded-builtins.txt');
+    await writeFile(probe, "process.on('exit', () => require('node:fs').writeFileSync(process.env.LOADED_OUT, process.moduleLoadList.join('\\n')));\n");
+    await exec(process.execPath, ['-r', probe, path.join(built, 'opsgate.js'), '--root', repoRoot, 'lint', '--format', 'json'], {
+      env: { PATH: process.env.PATH, LOADED_OUT: out },
+      maxBuffer: 64 << 20,
+    });
+    const loaded = (await readFile(out, 'utf8')).split('\n');
+    expect(loaded).toContain('NativeModule fs/promises');
+    expect(loaded.filter((m) => /^NativeModule (internal\/)?child_process$/.test(m))).toEqual([]);
+  });
+
   it('refuses to run without the script, or with a changed one: exit 2 naming the file, nothing validated', async () => {
     const missing = await copyOfBundle();
     await unlink(path.join(missing, 'validators.generated.js'));
