@@ -4,8 +4,10 @@
 // - in a checkout (the TypeScript sources are here): a bundle built once per source
 //   version under node_modules/.cache/opsgate/, because loading ~200 modules through
 //   tsx's hooks costs about a second of start-up on every command.
-// A bundle that cannot be built or found is an error (exit 3), never a silent
-// fallback. OPSGATE_NO_BUNDLE=1 runs the sources through tsx instead, on request only.
+// It imports the bundle's start.js, which runs lint's own program for a lint command line
+// and the program of every command otherwise (build.mjs). A bundle that cannot be built
+// or found is an error (exit 3), never a silent fallback. OPSGATE_NO_BUNDLE=1 runs the
+// sources through tsx instead, on request only.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -48,7 +50,7 @@ async function checkoutBundle() {
   const cache = path.join(root, 'node_modules/.cache/opsgate');
   const version = sourceVersion();
   const dir = path.join(cache, version);
-  const main = path.join(dir, 'opsgate.js');
+  const main = path.join(dir, 'start.js');
   if (existsSync(main)) return main;
   const { buildBundle } = await import('./build.mjs');
   try {
@@ -67,7 +69,7 @@ if (process.env.OPSGATE_NO_BUNDLE === '1') {
   register();
   await import(pathToFileURL(entry).href);
 } else {
-  const main = existsSync(entry) ? await checkoutBundle() : path.join(root, 'dist/opsgate.js');
+  const main = existsSync(entry) ? await checkoutBundle() : path.join(root, 'dist/start.js');
   if (!existsSync(main)) fail(`this installation has no bundle (${main}): reinstall the opsgate package`);
   // In a checkout, V8 code caches live beside the bundle and go with it (scripts/repo/precompiled-validators.ts).
   if (existsSync(entry)) process.env.OPSGATE_CODE_CACHE_DIR ??= path.dirname(main);

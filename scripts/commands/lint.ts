@@ -10,7 +10,6 @@ import { readRepo } from '../repo/read-repo.ts';
 import { statRepoFile } from '../repo/repo-file.ts';
 import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import { lintRepo as lintRules, referencedRepoFiles } from '../rules/index.ts';
-import { findingsOfChange } from '../repo/git-changes.ts';
 import { readChangeRuns } from '../repo/read-change-runs.ts';
 import { readRestoreTests } from '../backup/record.ts';
 import { readVerifySchedules } from '../backup/verify-schedule.ts';
@@ -51,7 +50,11 @@ export async function lintCommand(ctx: CommandContext): Promise<number> {
   const { repo, diagnostics: all } = await lintTree(ctx.root, now);
   let diagnostics = all;
   if (only) diagnostics = diagnostics.filter((d) => only.some((p) => d.file === p || d.file.startsWith(p + '/') || p === '.'));
-  if (values['changed-since']) diagnostics = await findingsOfChange(ctx.root, values['changed-since'], diagnostics, async (base) => (await lintTree(base, now)).diagnostics);
+  if (values['changed-since']) {
+    // Loaded only here: git-changes needs node:child_process, which a plain lint never starts.
+    const { findingsOfChange } = await import('../repo/git-changes.ts');
+    diagnostics = await findingsOfChange(ctx.root, values['changed-since'], diagnostics, async (base) => (await lintTree(base, now)).diagnostics);
+  }
   write(ctx, format, diagnostics, repo.documents.length);
   if (format === 'github' && ctx.env.GITHUB_STEP_SUMMARY) await appendFile(ctx.env.GITHUB_STEP_SUMMARY, renderLintSummary(diagnostics, repo.documents.length) + '\n');
   return hasErrors(diagnostics) ? ExitCode.findings : ExitCode.clean;

@@ -3,7 +3,9 @@
  * (dist/) in an installed package. A bundle that cannot be built or found is an
  * error with the reason (exit 3), never a silent fallback to tsx. The precompiled
  * validators' script ships as a file beside the bundle, checked against the digest
- * built into it before it runs (exit 2 when missing or changed).
+ * built into it before it runs (exit 2 when missing or changed). A bundle holds two programs:
+ * lint's own, one file, and the code-split one of every command; its start.js runs the first
+ * for a lint command line only (scripts/bin/program-for.ts), and either keeps the exit codes.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -12,18 +14,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FULL_PROGRAM, LINT_PROGRAM, programFor } from '../../scripts/bin/program-for.ts';
+import { splitGlobalArgs } from '../../scripts/bin/run-cli.ts';
+import { commands } from '../../scripts/commands/index.ts';
+import { commands as lintOnly } from '../../scripts/commands/lint-only.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
 
 const exec = promisify(execFile);
 let dir: string;
 
-/** A package layout with the real bin and build script, and whatever sources a case writes. */
+/** A package layout with the real bin, build script and start entry, and whatever sources a case writes. */
 async function layout(name: string, files: Record<string, string>): Promise<string> {
   const root = path.join(dir, name);
   await mkdir(path.join(root, 'scripts/bin'), { recursive: true });
   await mkdir(path.join(root, 'node_modules'), { recursive: true });
   await writeFile(path.join(root, 'package.json'), JSON.stringify({ name: 'opsgate', version: '0.0.0-test', type: 'module' }));
-  for (const f of ['opsgate.mjs', 'build.mjs']) await copyFile(path.join(repoRoot, 'scripts/bin', f), path.join(root, 'scripts/bin', f));
+  for (const f of ['opsgate.mjs', 'build.mjs', 'start.ts', 'program-for.ts']) await copyFile(path.join(repoRoot, 'scripts/bin', f), path.join(root, 'scripts/bin', f));
   await symlink(path.join(repoRoot, 'node_modules/esbuild'), path.join(root, 'node_modules/esbuild'));
   for (const [rel, text] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(root, rel)), { recursive: true });
@@ -99,11 +105,11 @@ describe('the opsgate bin', () => {
     const root = await layout('installed', {});
     const r = await bin(root, ['--version']);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/this installation has no bundle \(.*dist\/opsgate\.js\)/);
+    expect(r.stderr).toMatch(/this installation has no bundle \(.*dist\/start\.js\)/);
   });
 
   it('an installed package runs its prebuilt dist/', async () => {
-    const root = await layout('prebuilt', { 'dist/opsgate.js': "process.stdout.write('prebuilt\\n');\n" });
+    const root = await layout('prebuilt', { 'dist/start.js': "process.stdout.write('prebuilt\\n');\n" });
     expect(await bin(root, [])).toMatchObject({ code: 0, stdout: 'prebuilt\n' });
   });
 });
@@ -137,10 +143,10 @@ describe('how the bin exits', () => {
 describe('the bundle built from this checkout', () => {
   let built: string;
   const script = path.join(repoRoot, 'scripts/repo/validators.generated.js');
-  /** Runs a bundle directory's opsgate.js on the sample organisation. */
-  async function lintWith(bundle: string, env: Record<string, string> = {}) {
+  /** Runs a bundle directory's start.js (or `program`) as `lint ARGS` on the sample organisation. */
+  async function lintWith(bundle: string, env: Record<string, string> = {}, { program = 'start.js', args = ['--format', 'json'] } = {}) {
     try {
-      const r = await exec(process.execPath, [path.join(bundle, 'opsgate.js'), '--root', repoRoot, 'lint', '--format', 'json'], { env: { PATH: process.env.PATH, ...env }, maxBuffer: 64 << 20 });
+      const r = await exec(process.execPath, [path.join(bundle, program), '--root', repoRoot, 'lint', ...args], { env: { PATH: process.env.PATH, ...env }, maxBuffer: 64 << 20 });
       return { code: 0, stdout: r.stdout, stderr: r.stderr };
     } catch (e) {
       const x = e as { code: number; stdout: string; stderr: string };
@@ -170,10 +176,47 @@ describe('the bundle built from this checkout', () => {
       expect({ f, literal: text.includes('(function (require, DATE_FORMATS)') }).toEqual({ f, literal: false });
       expect({ f, small: (await stat(path.join(built, f))).size < 600_000 }).toEqual({ f, small: true });
     }
-    const r = await lintWith(built);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    for (const program of ['start.js', 'opsgate.js']) {
+      const r = await lintWith(built, {}, { program });
+      expect({ program, stderr: r.stderr, code: r.code }).toEqual({ program, stderr: '', code: 0 });
+      expect(JSON.parse(r.stdout).documents).toBeGreaterThan(100);
+    }
+  });
+
+  it('runs lint from its own program, one file, without any chunk of the program of every command', async () => {
+    const lintOnly = await copyOfBundle();
+    const kept = (f: string) => !f.endsWith('.js') || f.startsWith('opsgate-lint') || f === 'start.js' || f === 'validators.generated.js';
+    for (const f of await readdir(lintOnly)) if (!kept(f)) await unlink(path.join(lintOnly, f));
+    expect((await readdir(lintOnly)).filter((f) => /^opsgate-lint.*\.js$/.test(f)).length).toBeLessThan(6);
+    const r = await lintWith(lintOnly);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     expect(JSON.parse(r.stdout).documents).toBeGreaterThan(100);
+  });
+
+  it("lint's program keeps every exit code: its errors, and those of the module it loads lazily, are run-cli's own classes", async () => {
+    const help = await lintWith(built, {}, { args: ['--help'] });
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^usage: opsgate lint /);
+    const usage = await lintWith(built, {}, { args: ['--format', 'nope'] });
+    expect(usage).toMatchObject({ code: 2, stdout: '' });
+    expect(usage.stderr).toMatch(/^opsgate: lint: --format must be one of/);
+    // UsageError thrown in scripts/repo/git-changes.ts, a chunk lint's program loads only for --changed-since.
+    const ref = await lintWith(built, {}, { args: ['--changed-since', 'no-such-revision'] });
+    expect(ref).toMatchObject({ code: 2, stdout: '' });
+    expect(ref.stderr).toMatch(/^opsgate: --changed-since: 'no-such-revision' is not a revision/);
+  });
+
+  it('lint does not load node:child_process in either program: git-changes is loaded only for --changed-since', async () => {
+    // A preload that lists the built-in modules the process loaded, at its exit.
+    const probe = path.join(path.dirname(built), 'loaded-builtins.cjs');
+    const out = path.join(path.dirname(built), 'loaded-builtins.txt');
+    await writeFile(probe, "process.on('exit', () => require('node:fs').writeFileSync(process.env.LOADED_OUT, process.moduleLoadList.join('\\n')));\n");
+    for (const program of ['start.js', 'opsgate.js']) {
+      await exec(process.execPath, ['-r', probe, path.join(built, program), '--root', repoRoot, 'lint', '--format', 'json'], { env: { PATH: process.env.PATH, LOADED_OUT: out }, maxBuffer: 64 << 20 });
+      const loaded = (await readFile(out, 'utf8')).split('\n');
+      expect(loaded).toContain('NativeModule fs/promises');
+      expect({ program, childProcess: loaded.filter((m) => /^NativeModule (internal\/)?child_process$/.test(m)) }).toEqual({ program, childProcess: [] });
+    }
   });
 
   it('refuses to run without the script, or with a changed one: exit 2 naming the file, nothing validated', async () => {
@@ -232,5 +275,61 @@ describe('building a bundle whose code reads the validators script', () => {
     expect(r.stderr).toContain('npm run gen:types');
     await writeFile(path.join(root, 'scripts/repo/validators.generated.js'), '(function () {})');
     expect(await bin(root, [])).toMatchObject({ code: 0, stdout: `${sha('(function () {})')}\n` });
+  });
+});
+
+describe('which program the bundle runs for a command line', () => {
+  const words = [
+    'lint',
+    'records',
+    '--root',
+    '--root=x',
+    '--root=',
+    'dir',
+    '-x',
+    '--debug',
+    '--debug=1',
+    '--now',
+    '--now=2026-12-01T00:00:00Z',
+    '2026-12-01T00:00:00Z',
+    '--',
+    '--help',
+    '--format',
+    'json',
+  ];
+  /** Every command line of up to four of these words. */
+  function* lines(prefix: string[] = []): Generator<string[]> {
+    yield prefix;
+    if (prefix.length < 4) for (const w of words) yield* lines([...prefix, w]);
+  }
+
+  it("lint's own program only when run-cli.ts reads the command as lint (or refuses the line before any command)", () => {
+    let lint = 0;
+    for (const argv of lines()) {
+      if (programFor(argv) !== LINT_PROGRAM) continue;
+      lint++;
+      let command: string | undefined;
+      try {
+        command = splitGlobalArgs(argv, '/').rest[0];
+      } catch {
+        continue; // the same usage error in either program
+      }
+      expect({ argv, command }).toEqual({ argv, command: 'lint' });
+    }
+    expect(lint).toBeGreaterThan(100);
+  });
+
+  it("lint's program has lint as the registry of every command has it", async () => {
+    expect(Object.keys(lintOnly)).toEqual(['lint']);
+    expect(lintOnly.lint!.summary).toBe(commands.lint!.summary);
+    expect(await lintOnly.lint!.args()).toBe(await commands.lint!.args());
+    expect(await lintOnly.lint!.load()).toBe(await commands.lint!.load());
+  });
+
+  it("lint's program for the usual lint lines, the full one for every other command", () => {
+    for (const argv of [['lint'], ['lint', '--format', 'json'], ['--root', 'dir', 'lint'], ['--root=dir', '--debug', 'lint', 'changes/'], ['--now', '2026-12-01T00:00:00+08:00', 'lint']])
+      expect({ argv, program: programFor(argv) }).toEqual({ argv, program: LINT_PROGRAM });
+    for (const argv of [[], ['--help'], ['records', 'lint'], ['--root', 'lint'], ['--root', '--debug', 'lint'], ['--', 'lint'], ['gate', '--root', 'x']])
+      expect({ argv, program: programFor(argv) }).toEqual({ argv, program: FULL_PROGRAM });
   });
 });
