@@ -69,7 +69,8 @@ async function dataArguments(dir: string): Promise<Map<string, string[]>> {
   return out;
 }
 
-function run(cmd: string, args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs a command to its end, collecting its output (also the floor's processes, lint-floor.ts). */
+export function run(cmd: string, args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

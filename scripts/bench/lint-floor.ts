@@ -11,10 +11,9 @@
  * Their sum is what a lint of these documents costs here before it checks anything,
  * so a target can be judged against the machine it is measured on.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { DOCUMENT_ROOTS } from '../repo/kinds.ts';
-import { MIRROR } from './ajv-cli.ts';
+import { MIRROR, run } from './ajv-cli.ts';
 
 export interface LintFloor {
   nodeStartMs: number;
@@ -43,15 +42,11 @@ const t3 = performance.now();
 process.stdout.write(JSON.stringify({ readDecodeMs: t1 - t0, jsonParseMs: t3 - t2, files: docs.length, jsonFiles: kept.length, chars }));
 `;
 
-function node(args: string[]): Promise<{ ms: number; stdout: string; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ ms: performance.now() - t0, stdout, code }));
-  });
+/** One fresh Node process, timed from outside. */
+async function node(args: string[]): Promise<{ ms: number; stdout: string; stderr: string; code: number | null }> {
+  const t0 = performance.now();
+  const r = await run(process.execPath, args, process.cwd());
+  return { ms: performance.now() - t0, ...r };
 }
 
 const middle = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -63,7 +58,7 @@ export async function measureLintFloor(dir: string): Promise<LintFloor> {
   for (let k = 0; k < 5; k++) {
     starts.push((await node(['-e', '0'])).ms);
     const r = await node(['-e', CHILD, dir, path.join(dir, MIRROR), DOCUMENT_ROOTS.join(',')]);
-    if (r.code !== 0) throw new Error(`the floor measurement failed (exit ${r.code})`);
+    if (r.code !== 0) throw new Error(`the floor measurement failed (exit ${r.code}): ${r.stderr.slice(0, 500)}`);
     runs.push(JSON.parse(r.stdout) as Omit<LintFloor, 'nodeStartMs'>);
   }
   return {
