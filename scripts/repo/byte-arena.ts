@@ -1,7 +1,8 @@
 /**
- * Lasting copies of short-lived byte views (a file's bytes in the read-ahead ring or
- * the single read buffer, load-file.ts), packed side by side into a few large
- * blocks. A copy per document in Node's buffer pool made a new 8 KB pool every few
+ * Lasting copies of short-lived byte views (a file's bytes in the single read
+ * buffer, load-file.ts: the files the read-ahead thread left to the parsing
+ * thread; the reader's own bytes last, read-ahead.ts), packed side by side into
+ * a few large blocks. A copy per document in Node's buffer pool made a new 8 KB pool every few
  * documents: about 2,500 pool allocations at ten thousand documents, each an
  * external allocation V8 counts towards its next garbage collection (~60–100 ms of
  * lint's time, README, Performance). A block is kept alive while any copy in it is:

@@ -55,8 +55,9 @@ export function loadFile(root: string, rel: string, validator: SchemaValidator, 
       ],
     };
   }
-  // The reader's byte facts belong to the bytes it handed over, never to a file read here.
-  return parseDocumentText(bytes, rel, validator, { facts: taken instanceof Uint8Array ? ahead!.facts() : undefined, match });
+  // The reader's byte facts belong to the bytes it handed over, never to a file read here; and only its bytes last (read-ahead.ts).
+  const fromReader = taken instanceof Uint8Array;
+  return parseDocumentText(bytes, rel, validator, { facts: fromReader ? ahead!.facts() : undefined, match, lasting: fromReader });
 }
 
 /** A loaded file as a worker thread posts it: plain data (the document's `locate` becomes the text it reads), or `redo` for the main thread. */

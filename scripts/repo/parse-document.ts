@@ -38,9 +38,16 @@ const oneShot = typeof crypto.hash === 'function' ? crypto.hash : undefined;
  * Parses and validates one document file. Pure: bytes in, a typed document or
  * located diagnostics out. A document is returned only when it is valid.
  * `known`: what the caller already has: the read-ahead thread's facts about these
- * bytes (byte-facts.ts), and `matchKind(file)` (loadFile matched it to decide to read it).
+ * bytes (byte-facts.ts), `matchKind(file)` (loadFile matched it to decide to read it),
+ * and `lasting`: the bytes are never written over (the read-ahead thread's), so a
+ * document may keep them as they are.
  */
-export function parseDocumentText(input: Uint8Array | string, file: string, validator: SchemaValidator, known: { facts?: ByteFacts | undefined; match?: KindMatch | undefined } = {}): ParsedDocument {
+export function parseDocumentText(
+  input: Uint8Array | string,
+  file: string,
+  validator: SchemaValidator,
+  known: { facts?: ByteFacts | undefined; match?: KindMatch | undefined; lasting?: boolean } = {},
+): ParsedDocument {
   const { facts } = known;
   const match = known.match ?? matchKind(file);
   if (!match)
@@ -107,26 +114,28 @@ export function parseDocumentText(input: Uint8Array | string, file: string, vali
     );
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-  // A document read fast locates from a copy of its bytes (see keptBytes), its text decoded again only if asked.
-  const kept = parsed.source && typeof yamlInput !== 'string' ? keptBytes(yamlInput, parsed.source.lineOffset) : parsed;
+  // A document read fast locates from its bytes (see keptBytes), its text decoded again only if asked.
+  const kept = parsed.source && typeof yamlInput !== 'string' ? keptBytes(yamlInput, parsed.source.lineOffset, known.lasting === true) : parsed;
   const doc = { kind: match.kind, id: id as string, file, data: parsed.data, locate: kept.locate, sha256, ...(body !== undefined ? { body } : {}) } as AnyDoc;
   return { doc, diagnostics, ...(kept.source ? { source: kept.source } : {}) };
 }
 
 /**
- * The locator and source of a document the fast reader read, kept over a copy of
- * its bytes instead of its decoded text. A document's text is a two-byte string
- * when it holds Chinese (about 28 MB at ten thousand documents), and a text every
+ * The locator and source of a document the fast reader read, kept over its bytes
+ * instead of its decoded text. A document's text is a two-byte string when it
+ * holds Chinese (about 28 MB at ten thousand documents), and a text every
  * document kept alive survived every garbage collection of the read, each copying
  * it; the bytes are half the size and outside the collected heap. The values the
  * fast reader returns are copies, never views of the text (fast-yaml-scalars.ts),
  * so nothing else keeps it. The text is decoded again the same way
  * (checkEncoding's decodeUtf8) when a diagnostic asks where something is, or a
  * worker thread sends the source, so it is the text the document was read from.
+ * The bytes are the read-ahead thread's shared memory itself when `lasting`
+ * (read-ahead.ts never writes over them), else a copy: the single read buffer
+ * is reused for the next file (byte-arena.ts).
  */
-function keptBytes(view: Uint8Array, lineOffset: number): { locate: AnyDoc['locate']; source: NonNullable<ParsedDocument['source']> } {
-  // The caller's bytes may be a view of a buffer reused for the next file: copied (byte-arena.ts).
-  const bytes = keepCopy(view);
+function keptBytes(view: Uint8Array, lineOffset: number, lasting: boolean): { locate: AnyDoc['locate']; source: NonNullable<ParsedDocument['source']> } {
+  const bytes = lasting ? view : keepCopy(view);
   let locate: AnyDoc['locate'] | undefined;
   return {
     locate: (pointer, opts) => (locate ??= lazyLocator(decodeUtf8(bytes), lineOffset))(pointer, opts),

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { plainUtf8, type ByteFacts } from './byte-facts.ts';
 
 /**
@@ -6,10 +6,10 @@ import { plainUtf8, type ByteFacts } from './byte-facts.ts';
  * read and close system calls (about 0.15 s at ten thousand documents) leave
  * the parsing thread. The reader thread runs a few lines of plain JavaScript
  * (no parser, no validator: its start-up is cheap) and writes each file's bytes
- * into a shared ring buffer; the parsing thread takes them in list order as
- * views of that buffer, without a copy or a message. A file is released when
- * the next one is taken, so its bytes must not be kept (loadFile parses them
- * before it returns, as with the single read buffer it used before).
+ * into shared memory it never writes over (SEGMENT_BYTES below); the parsing
+ * thread takes them in list order as views of that memory, without a copy, and
+ * may keep them (parse-document.ts, keptBytes): the fresh pages the bytes fill
+ * are touched on the reader's thread, not the parser's.
  *
  * Whatever goes wrong on the reader's side (it cannot start, a file cannot be
  * opened, it does not answer for a long time) answers `undefined`: the caller
@@ -27,7 +27,7 @@ import { plainUtf8, type ByteFacts } from './byte-facts.ts';
 export interface ReadAhead {
   /** Starts reading `files` (absolute paths) in order; take() must then be called in the same order. */
   begin(files: string[]): void;
-  /** The bytes of `file`, its size when it is over the limit, or undefined: read it yourself (also while the reader is starting). */
+  /** The bytes of `file` (never written over: they may be kept), its size when it is over the limit, or undefined: read it yourself (also while the reader is starting). */
   take(file: string): Uint8Array | number | undefined;
   /** The facts about the bytes the last take() returned, when the reader established them. */
   facts(): ByteFacts | undefined;
@@ -39,29 +39,28 @@ export interface ReadAhead {
   exited: Promise<void>;
 }
 
-// Shared control words: files read, files released by the parser, stop, reader failed, and SELF:
-// while it is n >= 0, the parsing thread has read the first n files itself and the reader has not
-// started; the reader takes over by swapping in -1 - n, and begins with file n.
+// Shared control words: files read, stop, reader failed, and SELF: while it is n >= 0, the
+// parsing thread has read the first n files itself and the reader has not started; the reader
+// takes over by swapping in -1 - n, and begins with file n.
 const PRODUCED = 0;
-const CONSUMED = 1;
-const STOP = 2;
-const FAILED = 3;
-const SELF = 4;
+const STOP = 1;
+const FAILED = 2;
+const SELF = 3;
 /**
- * The ring holds a whole repository of ten thousand documents (about 17 MB), so
- * the reader never waits for room there and is never woken. With 8 MB it filled
- * after ~5,000 files and was then woken every RELEASE_BATCH files: each wake-up
- * could take the parsing thread's core for the reader's next batch, and the
- * parsing thread spent 120-440 ms in take() at 10k documents (17-80 ms with 32 MB,
- * load 13). Pages are only touched as files are written: a small repository
- * uses little of it.
+ * The reader writes files one after another into segments of shared memory it
+ * allocates as it fills them (a file longer than a segment gets one of its own
+ * size), and never writes over a file: so it never waits for the parser, and a
+ * document the parser keeps needs no copy (a 32 MB ring that wrapped made the
+ * parser copy each kept document, ~17 MB of fresh pages on its thread at ten
+ * thousand documents). Each new segment is posted to the parser before the
+ * first file in it is counted as read, so the parser finds it already queued on
+ * its port (receiveMessageOnPort, no wait). A segment lives as long as any
+ * document keeps bytes of it; pages are only touched as files are written.
  */
-const RING_BYTES = 32 * 1024 * 1024;
-/** Files released between two wake-ups of a reader waiting for room in the ring. */
-const RELEASE_BATCH = 64;
+const SEGMENT_BYTES = 4 * 1024 * 1024;
 /** How long the parser waits for the reader without any progress before reading by itself (a starved reader on a loaded machine is slow, not wrong). */
 const PATIENCE_MS = 3000;
-/** Per file in the shared meta array: [start or size, length or -1/-2, facts, unused]. */
+/** Per file in the shared meta array: [start or size, length or -1/-2, facts, segment]. */
 const META = 4;
 // Fact bits: the digest is written; no NUL and valid UTF-8; and none of the characters plainUtf8 looks for.
 const HASHED = 1;
@@ -76,14 +75,13 @@ const crypto = require('node:crypto');
 const { isUtf8 } = require('node:buffer');
 const plainUtf8 = (${plainUtf8.toString()});
 const sha256 = typeof crypto.hash === 'function' ? (b) => crypto.hash('sha256', b, 'buffer') : (b) => crypto.createHash('sha256').update(b).digest();
-parentPort.once('message', ({ files, control, meta: metaBuffer, ring: ringBuffer, digests: digestBuffer, maxBytes }) => {
+parentPort.once('message', ({ files, control, meta: metaBuffer, digests: digestBuffer, segments, maxBytes, segmentBytes }) => {
   const ctl = new Int32Array(control);
   const meta = new Int32Array(metaBuffer);
-  const ring = new Uint8Array(ringBuffer);
   const digests = new Uint8Array(digestBuffer);
-  const cap = ring.length;
   const buf = Buffer.allocUnsafe(maxBytes + 1);
-  const starts = new Int32Array(files.length);
+  let segment = new Uint8Array(0);
+  let segmentIndex = -1;
   let head = 0;
   let first = Atomics.load(ctl, ${SELF});
   for (let seen; (seen = Atomics.compareExchange(ctl, ${SELF}, first, -1 - first)) !== first; ) first = seen;
@@ -124,32 +122,23 @@ parentPort.once('message', ({ files, control, meta: metaBuffer, ring: ringBuffer
           facts = 0;
         }
       }
-      // Unread data starts at starts[released] (ring order) and ends at head; a new file goes after it, contiguous.
-      let start = head;
+      // Written after the files before it, never over them; a new segment is posted before the file is counted.
+      let start = 0;
       if (len > 0) {
-        for (;;) {
-          if (Atomics.load(ctl, ${STOP})) return;
-          const released = Atomics.load(ctl, ${CONSUMED});
-          let at = -1;
-          if (released >= i) at = 0;
-          else {
-            const tail = starts[released];
-            if (head >= tail) at = head + len <= cap ? head : len < tail ? 0 : -1;
-            else at = head + len < tail ? head : -1;
-          }
-          if (at >= 0) {
-            start = at;
-            break;
-          }
-          Atomics.wait(ctl, ${CONSUMED}, released, 100);
+        if (head + len > segment.length) {
+          segment = new Uint8Array(new SharedArrayBuffer(Math.max(segmentBytes, len)));
+          segmentIndex++;
+          head = 0;
+          segments.postMessage(segment.buffer);
         }
-        ring.set(buf.subarray(0, len), start);
-        head = start + len;
+        segment.set(buf.subarray(0, len), head);
+        start = head;
+        head += len;
       }
-      starts[i] = start;
       meta[${META} * i] = len === -2 ? size : start;
       meta[${META} * i + 1] = len;
       meta[${META} * i + 2] = facts;
+      meta[${META} * i + 3] = len > 0 ? segmentIndex : -1;
       Atomics.store(ctl, ${PRODUCED}, i + 1);
       Atomics.notify(ctl, ${PRODUCED});
     }
@@ -163,9 +152,9 @@ parentPort.once('message', ({ files, control, meta: metaBuffer, ring: ringBuffer
 /**
  * A reader thread, started now (its start-up overlaps listing the files);
  * undefined when threads are not available. A file of more than `maxBytes` is
- * answered by its size. `ringBytes` (tests) is raised to hold two such files.
+ * answered by its size. `segmentBytes`: see SEGMENT_BYTES (tests make it small).
  */
-export function startReadAhead(maxBytes: number, ringBytes = RING_BYTES): ReadAhead | undefined {
+export function startReadAhead(maxBytes: number, segmentBytes = SEGMENT_BYTES): ReadAhead | undefined {
   let worker: Worker;
   try {
     worker = new Worker(READER, { eval: true });
@@ -176,11 +165,13 @@ export function startReadAhead(maxBytes: number, ringBytes = RING_BYTES): ReadAh
   // An error in the reader is seen through FAILED or the patience limit; this only keeps it from being thrown here.
   worker.on('error', () => {});
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  const control = new Int32Array(new SharedArrayBuffer(4 * 5));
+  const control = new Int32Array(new SharedArrayBuffer(4 * 4));
   let files: string[] = [];
   let meta = new Int32Array(new SharedArrayBuffer(8));
-  let ring = new Uint8Array(new SharedArrayBuffer(8));
   let digests: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+  /** Where the reader posts each segment it allocates, in order; read only by receiveMessageOnPort. */
+  let port: MessagePort | undefined;
+  const segments: Uint8Array[] = [];
   let next = 0;
   /** The index of the file the last take() returned bytes of, or -1. */
   let taken = -1;
@@ -188,7 +179,6 @@ export function startReadAhead(maxBytes: number, ringBytes = RING_BYTES): ReadAh
   const giveUp = (): undefined => {
     gaveUp = true;
     Atomics.store(control, STOP, 1);
-    Atomics.notify(control, CONSUMED);
     return undefined;
   };
   return {
@@ -196,35 +186,40 @@ export function startReadAhead(maxBytes: number, ringBytes = RING_BYTES): ReadAh
     begin(list) {
       files = list;
       meta = new Int32Array(new SharedArrayBuffer(Math.max(16, list.length * 4 * META)));
-      ring = new Uint8Array(new SharedArrayBuffer(Math.max(ringBytes, 2 * (maxBytes + 1))));
       // A Buffer over the shared digests: toString('hex', from, to) formats one without a view per file.
       digests = Buffer.from(new SharedArrayBuffer(Math.max(32, list.length * 32)));
-      worker.postMessage({ files, control: control.buffer, meta: meta.buffer, ring: ring.buffer, digests: digests.buffer, maxBytes });
+      const channel = new MessageChannel();
+      port = channel.port1;
+      port.unref();
+      worker.postMessage({ files, control: control.buffer, meta: meta.buffer, digests: digests.buffer, segments: channel.port2, maxBytes, segmentBytes }, [channel.port2]);
     },
     take(file) {
       taken = -1;
       if (gaveUp || files[next] !== file) return undefined;
       const i = next++;
-      // Taking file i releases file i-1's bytes. A reader waiting for room is woken every
-      // RELEASE_BATCH files (or when this thread waits), not for each file: once the
-      // ring is full, waking it per file cost two thread switches per document.
-      if (i > 0) {
-        Atomics.store(control, CONSUMED, i);
-        if (i % RELEASE_BATCH === 0) Atomics.notify(control, CONSUMED);
-      }
       // The reader has not started yet: this file is the caller's to read, not a wait for the reader's start-up.
       if (Atomics.load(control, SELF) === i && Atomics.compareExchange(control, SELF, i, i + 1) === i) return undefined;
       for (let seen = Atomics.load(control, PRODUCED); seen <= i; seen = Atomics.load(control, PRODUCED)) {
         if (Atomics.load(control, FAILED)) return giveUp();
-        Atomics.notify(control, CONSUMED);
         if (Atomics.wait(control, PRODUCED, seen, PATIENCE_MS) === 'timed-out' && Atomics.load(control, PRODUCED) === seen) return giveUp();
       }
       const len = meta[META * i + 1]!;
       if (len === -1) return undefined;
       if (len === -2) return meta[META * i]!;
-      const start = meta[META * i]!;
       taken = i;
-      return ring.subarray(start, start + len);
+      if (len === 0) return new Uint8Array(0);
+      const s = meta[META * i + 3]!;
+      // Posted before the file was counted, so already queued; were it not, the caller reads the file itself.
+      while (segments.length <= s) {
+        const posted = port && receiveMessageOnPort(port);
+        if (!posted) {
+          taken = -1;
+          return giveUp();
+        }
+        segments.push(new Uint8Array(posted.message as SharedArrayBuffer));
+      }
+      const start = meta[META * i]!;
+      return segments[s]!.subarray(start, start + len);
     },
     facts() {
       if (taken < 0) return undefined;
@@ -239,6 +234,9 @@ export function startReadAhead(maxBytes: number, ringBytes = RING_BYTES): ReadAh
       // A reader that never got its list holds no file open: end it now. One reading stops at its next file.
       if (!files.length) void worker.terminate();
       giveUp();
+      // The views already taken hold their segments; the port is no longer read.
+      port?.close();
+      segments.length = 0;
     },
   };
 }

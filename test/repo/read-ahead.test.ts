@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReadAhead, type ReadAhead } from '../../scripts/repo/read-ahead.ts';
 
 /**
- * The reader thread hands over each file's bytes exactly, in order, through a
- * ring far smaller than the files together (so it wraps and waits for the
- * parser many times); a file over the limit is its size; whatever it cannot
- * read is left to the caller, and so are the first files while it starts.
+ * The reader thread hands over each file's bytes exactly, in order, through
+ * segments of memory far smaller than the files together, and never writes
+ * over bytes it handed over; a file over the limit is its size; whatever it
+ * cannot read is left to the caller, and so are the first files while it starts.
  */
 let dir: string;
 const files: string[] = [];
@@ -52,7 +52,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('startReadAhead', () => {
-  it('hands over every file exactly, in order, through a ring that wraps', async () => {
+  it('hands over every file exactly, in order, through many segments', async () => {
     const ahead = startReadAhead(1000, 2500)!;
     expect(ahead).toBeDefined();
     ahead.begin(files);
@@ -71,6 +71,23 @@ describe('startReadAhead', () => {
     }
     expect(over).toBeGreaterThan(0);
     ahead.close();
+  });
+
+  it('never writes over bytes it handed over: every view taken is still exact after all the files were read', async () => {
+    // Segments of 2,500 bytes for files of up to 1,000: many segments; and of 300, less than most files.
+    for (const segmentBytes of [2500, 300]) {
+      const ahead = startReadAhead(1000, segmentBytes)!;
+      ahead.begin(files);
+      await untilStarted(ahead);
+      const kept = files.map((f) => ahead.take(f));
+      ahead.close();
+      const damaged = files.filter((f, i) => {
+        const want = readFileSync(f);
+        const got = kept[i];
+        return want.length > 1000 ? got !== want.length : !(got instanceof Uint8Array) || !Buffer.from(got).equals(want);
+      });
+      expect(damaged, `segments of ${segmentBytes} bytes`).toEqual([]);
+    }
   });
 
   it('leaves to the caller what it cannot read, and a file taken out of order', async () => {
