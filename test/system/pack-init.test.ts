@@ -63,7 +63,9 @@ describe('npm pack → install → opsgate init', () => {
       expect.arrayContaining([
         'package.json',
         'scripts/bin/opsgate.mjs',
+        'dist/start.js',
         'dist/opsgate.js',
+        'dist/opsgate-lint.js',
         'dist/records-worker.js',
         'dist/read-worker.js',
         'schemas/change.schema.json',
