@@ -3,7 +3,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handoverCommand } from '../../scripts/commands/handover.ts';
 import { incidentCommand } from '../../scripts/commands/incident.ts';
+import { incidentsCommand } from '../../scripts/commands/incidents.ts';
 import { newCommand } from '../../scripts/commands/new.ts';
+import { repoRoot } from '../helpers/repo-from-files.ts';
 import { runCommand, tempRepo } from '../incident/cli-harness.ts';
 import { orgFiles } from '../incident/org.ts';
 
@@ -126,6 +128,25 @@ describe('a calendar that exists but gives no zone is refused, located, and noth
     expect(r.code).toBe(2);
     expect(r.err).toMatch(located);
     expect(await readdir(path.join(root, 'incidents')).catch(() => [])).toEqual([]);
+  });
+
+  it('incident open --from-alertmanager: a zone that is not an IANA name opens nothing', async () => {
+    const alerts = '\nalerts:\n  level_label: severity\n  levels: {critical: 1, major: 2, warning: 3}\n  default_level: 3\n';
+    const root = await repoWith(calendar("'Asia/Shanghi'"), { 'policies/sla.yaml': orgFiles()['policies/sla.yaml']! + alerts });
+    const hosts = path.join(root, 'inventory/hosts/db-01.yaml');
+    await writeFile(hosts, (await readFile(hosts, 'utf8')).replace(/^address: .*$/m, 'address: 10.20.3.31'));
+    const r = await runCommand(incidentCommand, root, ['open', '--from-alertmanager', path.join(repoRoot, 'test/fixtures/alertmanager/firing-db-01.json')], '2026-12-03T21:15:30+08:00');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/policies\/calendar\.yaml:2:\d+ .*calendar\.timezone-invalid.*Asia\/Shanghi/);
+    expect(r.err).toContain('no incident was opened or updated');
+    expect(await readdir(path.join(root, 'incidents')).catch(() => [])).toEqual([]);
+  });
+
+  it('incidents watch keeps watching with a zone luxon cannot use, in UTC, and says so', async () => {
+    const root = await repoWith(calendar('Europe/Berln'));
+    const r = await runCommand(incidentsCommand, root, ['watch', '--dry-run'], '2026-11-11T00:50:00+01:00');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain("policies/calendar.yaml: timezone 'Europe/Berln' is not an IANA time zone; times are read and written in UTC");
   });
 
   it('a calendar that is a directory: located at the file, not read as no calendar', async () => {
