@@ -19,7 +19,7 @@ import type { CommandContext } from './context.ts';
 import { is, parseSubcommand, type GroupSpec } from './args.ts';
 import { appendAll } from '../model/append.ts';
 
-const FOOTER = 'exit codes: 0 written, 2 usage or the document exists already, 3 internal error';
+const FOOTER = 'exit codes: 0 written, 2 usage, the document exists already, or the calendar gives no time zone (nothing written), 3 internal error';
 const at = { type: 'string', value: 'TIME', help: 'when (ISO 8601, a local date-time, or HH:MM today; default: now)', check: is.time } as const;
 
 /** `opsgate handover new|ack`: each subcommand declares exactly its options. */

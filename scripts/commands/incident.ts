@@ -17,7 +17,7 @@ import { readCalendarZone } from '../calendar/read-zone.ts';
 import type { CommandContext } from './context.ts';
 import { is, parseSubcommand, type GroupSpec } from './args.ts';
 
-const FOOTER = 'exit codes: 0 written, 2 usage, or the edit would make the incident invalid (nothing written), 3 internal error';
+const FOOTER = 'exit codes: 0 written, 2 usage, the edit would make the incident invalid, or the calendar gives no time zone (nothing written), 3 internal error';
 const UNKNOWN_ZONE = "the calendar's time zone cannot be told, so no time can be written";
 const INCIDENT = { min: 1, max: 1, name: 'the incident: INC-YYYY-NNNN' } as const;
 const PERSON = /^[a-z][a-z0-9-]*$/;
