@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { singletonPath } from '../repo/singleton-path.ts';
 import { unreadableCalendar, zoneFromCalendarText, type ZoneAnswer } from './zone.ts';
@@ -18,6 +18,15 @@ export async function readCalendarZone(root: string): Promise<ZoneAnswer & { fil
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     if (code !== 'ENOENT') return { file, ...unreadableCalendar(file, REASONS[code] ?? (code || String(e))) };
+    // A link to nothing is a calendar that cannot be read, not a repository without one.
+    for (const spelling of ['policies/calendar.yaml', 'policies/calendar.yml'])
+      if (
+        await lstat(path.join(root, spelling)).then(
+          () => true,
+          () => false,
+        )
+      )
+        return { file: spelling, ...unreadableCalendar(spelling, 'a link to nothing') };
   }
   return { file, ...zoneFromCalendarText(bytes, file) };
 }

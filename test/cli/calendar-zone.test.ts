@@ -1,4 +1,4 @@
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handoverCommand } from '../../scripts/commands/handover.ts';
@@ -154,6 +154,15 @@ describe('a calendar that exists but gives no zone is refused, located, and noth
     const r = await ackIncident(root);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/policies\/calendar\.yaml:1:1 .*calendar\.unreadable/);
+    expect(await incidentText(root)).toBe(INCIDENT);
+  });
+
+  it.each(['policies/calendar.yaml', 'policies/calendar.yml'])('%s, a link to nothing: refused, not read as no calendar', async (file) => {
+    const root = await repoWith(undefined, { 'incidents/2026/INC-2026-0001.yaml': INCIDENT });
+    await symlink('calendar-gone.yaml', path.join(root, file));
+    const r = await ackIncident(root);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${file}:1:1  calendar.unreadable`);
     expect(await incidentText(root)).toBe(INCIDENT);
   });
 
