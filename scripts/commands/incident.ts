@@ -13,10 +13,12 @@ import { parseAlertPayload, payloadLocator } from '../incident/alertmanager.ts';
 import { ackIncident, analyseIncident, CHANNELS, escalateIncident, notifyIncident, NOTIFY_DUTIES, parseTime, resolveIncident, ROLES, type Channel } from '../incident/edit.ts';
 import { planAlertIncidents } from '../incident/from-alert.ts';
 import { isoLocal } from '../incident/time.ts';
+import { readCalendarZone } from '../calendar/read-zone.ts';
 import type { CommandContext } from './context.ts';
 import { is, parseSubcommand, type GroupSpec } from './args.ts';
 
-const FOOTER = 'exit codes: 0 written, 2 usage, or the edit would make the incident invalid (nothing written), 3 internal error';
+const FOOTER = 'exit codes: 0 written, 2 usage, the edit would make the incident invalid, or the calendar gives no time zone (nothing written), 3 internal error';
+const UNKNOWN_ZONE = "the calendar's time zone cannot be told, so no time can be written";
 const INCIDENT = { min: 1, max: 1, name: 'the incident: INC-YYYY-NNNN' } as const;
 const PERSON = /^[a-z][a-z0-9-]*$/;
 const by = { type: 'string', value: 'PERSON', help: 'who did it (a person id under policies/access/people/; required)', check: is.name('a person', PERSON) } as const;
@@ -95,7 +97,9 @@ export async function incidentCommand(ctx: CommandContext): Promise<number> {
   const id = positionals[0]!;
   if (!/^INC-\d{4}-\d{4}$/.test(id)) throw new UsageError(`incident ${action}: name one incident as INC-YYYY-NNNN, not '${id}'`, usage);
   if (!v.by) throw new UsageError('--by PERSON is required (who did it)', usage);
-  const zone = await timezoneOf(ctx.root);
+  const calendar = await readCalendarZone(ctx.root);
+  if ('problems' in calendar) return refuse(ctx, calendar.problems, `${UNKNOWN_ZONE}; nothing was written`);
+  const { zone } = calendar;
   const at = v.at ? parseTime(v.at, zone, ctx.now().getTime()) : ctx.now().getTime();
   const file = singletonPath(ctx.root, `incidents/${id.slice(4, 8)}/${id}`);
   const abs = path.join(ctx.root, file);
@@ -164,7 +168,9 @@ async function openFromAlert(ctx: CommandContext, v: { 'from-alertmanager'?: str
   const sla = repo.one('sla')?.data;
   const slaFile = singletonFileOf(repo, 'sla');
   if (!sla) throw new UsageError(`${slaFile} is missing or invalid (run opsgate lint)`);
-  const zone = repo.one('calendar')?.data.timezone ?? 'Asia/Shanghai';
+  const calendar = await readCalendarZone(ctx.root);
+  if ('problems' in calendar) return refuse(ctx, calendar.problems, `${UNKNOWN_ZONE}; no incident was opened or updated`);
+  const { zone } = calendar;
   const incidents = await Promise.all(repo.all('incident').map(async (i) => ({ id: i.id, file: i.file, data: i.data, text: await readFile(path.join(ctx.root, i.file), 'utf8') })));
   const taken = [...repo.files].map((f) => /INC-\d{4}-\d{4}/.exec(f)?.[0]).filter((x): x is string => !!x);
   const received = v.at ? parseTime(v.at, zone, ctx.now().getTime()) : ctx.now().getTime();
@@ -238,12 +244,6 @@ function refuse(ctx: CommandContext, diagnostics: Diagnostic[], summary: string)
 
 async function validator(root: string) {
   return createSchemaValidator(await readSchemas(root));
-}
-
-/** The calendar's time zone, in whichever spelling the calendar has; Asia/Shanghai only when the repository has no calendar. */
-async function timezoneOf(root: string): Promise<string> {
-  const text = await readFile(path.join(root, singletonPath(root, 'policies/calendar')), 'utf8').catch(() => '');
-  return /^timezone:\s*([A-Za-z_/+-]+)\s*$/m.exec(text)?.[1] ?? 'Asia/Shanghai';
 }
 
 async function writeAtomic(file: string, text: string): Promise<void> {

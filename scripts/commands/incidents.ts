@@ -7,6 +7,7 @@ import { parseTime } from '../incident/edit.ts';
 import { singletonFileOf } from '../rules/singleton-file.ts';
 import type { CommandContext } from './context.ts';
 import { is, parseSubcommand, type GroupSpec } from './args.ts';
+import { calendarZone, declaredZone } from '../calendar/zone.ts';
 
 const USAGE = 'usage: opsgate incidents watch [--dry-run] [--at TIME] [--format text|json] [--retry-channel ID]...';
 
@@ -34,7 +35,10 @@ export async function incidentsCommand(ctx: CommandContext): Promise<number> {
   const { values: parsed } = parseSubcommand(ctx.argv, ARGS);
   const values = { ...parsed, format: parsed.format ?? 'text', 'dry-run': parsed['dry-run'] === true };
   const repo = await readWatchRepo(ctx.root);
-  const zone = repo.one('calendar')?.data.timezone ?? 'Asia/Shanghai';
+  const zone = calendarZone(repo);
+  // Watching goes on (a duty missed is worse than a time in UTC), but not silently (ARCHITECTURE.md, "The calendar's time zone").
+  const declared = declaredZone(repo.one('calendar')?.data);
+  if (declared !== zone) ctx.stderr.write(`opsgate: ${singletonFileOf(repo, 'calendar')}: timezone '${sanitizeForLog(declared)}' is not an IANA time zone; times are read and written in ${zone}\n`);
   const at = values.at ? parseTime(values.at, zone) : undefined;
   const clockStart = Date.now();
   const now = at === undefined ? () => ctx.now().getTime() : () => at + (Date.now() - clockStart);

@@ -7,6 +7,9 @@ import { singletonFileOf } from '../rules/singleton-file.ts';
 import { applyScheduleGap } from '../scaffold/apply-schedule.ts';
 import { proposeWindow } from '../scaffold/next-window.ts';
 import { nextId, renderChangeTemplate, renderIncidentTemplate } from '../scaffold/templates.ts';
+import { readCalendarZone } from '../calendar/read-zone.ts';
+import type { Diagnostic } from '../model/diagnostic.ts';
+import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import type { CommandContext } from './context.ts';
 import { is, oneOf, parseSubcommand, type GroupSpec } from './args.ts';
 
@@ -47,9 +50,14 @@ export async function newCommand(ctx: CommandContext): Promise<number> {
   const USAGE = ARGS.subcommands[kind].usage;
   if (!values.title?.trim()) throw new UsageError('--title is required', USAGE);
   const type = oneOf('type', values.type, TYPES, USAGE) ?? 'normal';
+  const zone = await readCalendarZone(ctx.root);
+  if ('problems' in zone) return refuse(ctx, zone.problems, "the calendar's time zone cannot be told, so the year and the times cannot be written; nothing was written");
   const repo = await readRepo(ctx.root);
   const calendar = repo.one('calendar')?.data;
-  const now = DateTime.fromJSDate(ctx.now()).setZone(calendar?.timezone ?? 'UTC');
+  // A change's window comes from the calendar itself: one that exists and did not load is not a calendar without windows.
+  const calendarProblems = kind === 'change' && !calendar ? repo.diagnostics.filter((d) => d.file === zone.file && d.severity === 'error') : [];
+  if (calendarProblems.length) return refuse(ctx, calendarProblems, `${zone.file} did not load, so no window can be proposed; nothing was written`);
+  const now = DateTime.fromJSDate(ctx.now()).setZone(zone.zone);
   const year = now.year;
   const folder = path.join(ctx.root, kind === 'change' ? 'changes' : 'incidents', String(year));
   const existing = (await readdir(folder).catch(() => [] as string[])).map((f) => f.replace(/\.ya?ml$/, ''));
@@ -73,6 +81,12 @@ export async function newCommand(ctx: CommandContext): Promise<number> {
   await writeFile(file, text, { flag: 'wx' });
   ctx.stdout.write(`wrote ${path.relative(ctx.root, file)}: fill in the TODOs, then run \`npx opsgate lint ${path.relative(ctx.root, file)}\`\n${window}`);
   return ExitCode.clean;
+}
+
+function refuse(ctx: CommandContext, problems: Diagnostic[], summary: string): number {
+  ctx.stderr.write(renderDiagnosticsText(problems, { colour: false }));
+  ctx.stderr.write(`opsgate: ${summary}\n`);
+  return ExitCode.unusable;
 }
 
 /** The workflow whose schedule applies due changes (the one `opsgate init` writes). */

@@ -11,6 +11,7 @@ import { FORMATS, loadTemplates, renderReport, type Format } from '../report/ren
 import type { CommandContext } from './context.ts';
 import { is, parseCommandArgs, type CommandSpec } from './args.ts';
 import { FIRST_YEAR } from '../model/era.ts';
+import { declaredZone } from '../calendar/zone.ts';
 
 const USAGE = 'usage: opsgate report audit|monthly [--period YYYY-MM] [--lang zh-CN|en] [--format html,md,json] [--out reports/] [--at ISO-8601]';
 const KINDS: readonly ReportKind[] = ['audit', 'monthly'];
@@ -128,7 +129,7 @@ export async function reportCommand(ctx: CommandContext): Promise<number> {
       if (ctx.debug) ctx.stderr.write(`opsgate: records read on the main thread (worker unavailable: ${e instanceof Error ? e.message : String(e)})\n`);
     },
   });
-  const zone = input.calendar?.data.timezone ?? 'UTC';
+  const zone = declaredZone(input.calendar?.data);
   const periodId = values.period ?? DateTime.fromJSDate(ctx.now(), { zone }).minus({ months: 1 }).toFormat('yyyy-MM');
   const period = parsePeriod(periodId, zone);
   if (!period) throw new UsageError(`cannot use time zone '${zone}' from ${input.calendar?.file ?? 'policies/calendar.yaml'}`, 'set timezone to an IANA name such as Asia/Shanghai');

@@ -12,6 +12,7 @@ import { buildRequest, githubComment } from './requests.ts';
 import type { ChannelConfig, PlannedNotification } from './types.ts';
 import path from 'node:path';
 import { DateTime } from 'luxon';
+import { calendarZone } from '../calendar/zone.ts';
 
 export interface WatchOptions {
   root: string;
@@ -58,7 +59,7 @@ export interface WatchOutcome {
 export async function runWatch(o: WatchOptions): Promise<WatchOutcome> {
   const { repo } = o;
   const sla = repo.one('sla')?.data;
-  const zone = repo.one('calendar')?.data.timezone ?? 'Asia/Shanghai';
+  const zone = calendarZone(repo);
   const watched = repo.all('incident').filter((i) => i.data.status !== 'closed');
   const earliest = Math.min(o.now(), ...watched.map((i) => Date.parse(i.data.detected_at)).filter((t) => !Number.isNaN(t)));
   // A month earlier than the earliest detection: month files follow the zone, detection times carry any offset.

@@ -10,6 +10,7 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { endOfDay } from './contact-rules.ts';
 import { at, type RuleInput } from './rule-context.ts';
+import { calendarZone } from '../calendar/zone.ts';
 
 /** Days from `published` to due, per severity (the organisation's patch policy). */
 export const PATCH_DUE_DAYS = { critical: 7, high: 30, medium: 90, low: 180 } as const;
@@ -33,7 +34,7 @@ export function installsFix(steps: readonly { kind?: string; argv?: readonly str
 
 export function checkAdvisories({ repo, now }: RuleInput): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const zone = repo.one('calendar')?.data.timezone ?? 'Asia/Shanghai';
+  const zone = calendarZone(repo);
   for (const a of repo.all('advisory')) {
     const d = a.data;
     const due = advisoryDue(d.published, d.severity);

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { at, type RuleInput } from './rule-context.ts';
+import { calendarZone } from '../calendar/zone.ts';
 
 /** Contracts that expire within this many days are reported. */
 export const CONTRACT_WARN_DAYS = 60;
@@ -29,7 +30,7 @@ const endOfDayMemo = new Map<string, number>();
  */
 export function checkContacts({ repo, now }: RuleInput): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const zone = repo.one('calendar')?.data.timezone ?? 'Asia/Shanghai';
+  const zone = calendarZone(repo);
   const nowMs = now.getTime();
   for (const c of repo.all('contact')) {
     const d = c.data;

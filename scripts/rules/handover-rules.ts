@@ -4,6 +4,7 @@ import { formatLocal } from '../incident/time.ts';
 import { at, type RuleInput } from './rule-context.ts';
 import { openAtIndex, openingInIndex } from './span-index.ts';
 import { parseInstant } from '../model/instant.ts';
+import { calendarZone } from '../calendar/zone.ts';
 
 const MIN = 60_000;
 
@@ -20,7 +21,7 @@ export function checkHandovers({ repo, now }: RuleInput): Diagnostic[] {
   const docs = repo.all('handover');
   if (!oncall) return [];
   const out: Diagnostic[] = [];
-  const zone = repo.one('calendar')?.data.timezone ?? 'Asia/Shanghai';
+  const zone = calendarZone(repo);
   const cfg = oncall.data.handover;
   const nowMs = now.getTime();
   const fmt = (t: number) => formatLocal(t, zone);

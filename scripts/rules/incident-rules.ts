@@ -8,6 +8,7 @@ import { endOfDay } from './contact-rules.ts';
 import { secretNameProblem } from './secret-names.ts';
 import { singletonFileOf } from './singleton-file.ts';
 import { parseInstant } from '../model/instant.ts';
+import { calendarZone } from '../calendar/zone.ts';
 
 /** The lint code for each duty that was missed or done late. */
 export const DUTY_CODES: Record<DutyKind, string> = {
@@ -45,7 +46,7 @@ export function checkIncidentDuties({ repo, now }: RuleInput): Diagnostic[] {
   const sla = repo.one('sla')?.data;
   const mostSevere = mostSevereOf(sla);
   const nowMs = now.getTime();
-  const zone = repo.one('calendar')?.data.timezone ?? 'Asia/Shanghai';
+  const zone = calendarZone(repo);
   const known = (id: string) => repo.get('person', id) !== undefined || repo.hasInvalid('person', id);
   const contactKnown = (id: string) => repo.get('contact', id) !== undefined || repo.hasInvalid('contact', id);
   for (const inc of repo.all('incident')) {

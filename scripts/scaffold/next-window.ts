@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { CalendarDocument } from '../model/documents.generated.ts';
 import { blockingFreezes, windowOccurrences } from '../rules/calendar.ts';
+import { declaredZone } from '../calendar/zone.ts';
 
 /** How long reviewers get at least: a proposed window opens no sooner than this after now. */
 export const REVIEW_LEAD_MS = 24 * 3_600_000;
@@ -18,10 +19,10 @@ export interface ProposedWindow {
  * maintenance window in policies/calendar.yaml that opens at least a day from
  * now and that no freeze blocks for the change type, written in the calendar's
  * time zone. Without a calendar (or no occurrence within a year): a week from
- * now, 22:00–24:00 in the calendar's zone or UTC. Pure.
+ * now, 22:00–24:00 in the calendar's zone (ARCHITECTURE.md, "The calendar's time zone"). Pure.
  */
 export function proposeWindow(calendar: CalendarDocument | undefined, now: Date, type: 'standard' | 'normal' | 'emergency'): ProposedWindow {
-  const zone = calendar?.timezone ?? 'UTC';
+  const zone = declaredZone(calendar);
   const iso = (ms: number) => DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true })!;
   const from = now.getTime() + REVIEW_LEAD_MS;
   if (calendar) {

@@ -42,7 +42,9 @@ describe('opsgate new', () => {
     await cp(path.join(repoRoot, 'schemas'), path.join(root, 'schemas'), { recursive: true });
     await mkdir(path.join(root, 'policies'), { recursive: true });
     await mkdir(path.join(root, '.github/workflows'), { recursive: true });
-    const end = `${String(22 + Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+    // A window that ends at midnight is written 00:00 (earlier than start: it closes the next day); 24:00 is not a time.
+    const endMinute = (22 * 60 + minutes) % (24 * 60);
+    const end = `${String(Math.floor(endMinute / 60)).padStart(2, '0')}:${String(endMinute % 60).padStart(2, '0')}`;
     await writeFile(
       path.join(root, 'policies/calendar.yaml'),
       `id: calendar\ntimezone: Europe/Berlin\nmaintenance_windows:\n  - id: nightly\n    title: nightly\n    days: [mon, tue, wed, thu, fri, sat, sun]\n    start: "22:00"\n    end: "${end}"\n`,
