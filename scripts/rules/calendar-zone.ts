@@ -1,5 +1,6 @@
-import { invalidZone, isZone } from '../calendar/zone.ts';
+import { calendarZone, invalidZone, isZone } from '../calendar/zone.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
+import { UsageError } from '../model/errors.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import type { RuleInput } from './rule-context.ts';
 import { singletonFileOf } from './singleton-file.ts';
@@ -31,8 +32,32 @@ export function loaderZoneProblem(repo: Repo): Diagnostic | undefined {
  * value that is not a string (loaderZoneProblem). Pure.
  */
 export function checkCalendarZone({ repo }: RuleInput): Diagnostic[] {
-  const calendar = repo.one('calendar');
-  if (calendar) return isZone(calendar.data.timezone) ? [] : [invalidZone(calendar.data.timezone, { file: calendar.file, ...calendar.locate('/timezone') })];
+  return zoneProblems(repo);
+}
+
+/**
+ * `calendar.timezone-invalid` for the calendar's `timezone` value, none when it is an IANA zone or the repository has no
+ * calendar. For the commands that compute with the zone from the loaded repository: they refuse on it, located, rather
+ * than compute with the default (calendarZone's answer for such a calendar). Pure.
+ */
+export function zoneProblems(repo: Repo): Diagnostic[] {
   const schema = loaderZoneProblem(repo);
-  return schema ? [invalidZone(undefined, schema)] : [];
+  return schema ? [invalidZone(undefined, schema)] : loadedZoneProblems(repo);
+}
+
+/** zoneProblems for a calendar that loaded only: for a loader that already reports the calendar's own loader diagnostics. Pure. */
+export function loadedZoneProblems(repo: Pick<RepoModel, 'one'>): Diagnostic[] {
+  const calendar = repo.one('calendar');
+  if (!calendar || isZone(calendar.data.timezone)) return [];
+  return [invalidZone(calendar.data.timezone, { file: calendar.file, ...calendar.locate('/timezone') })];
+}
+
+/**
+ * The calendar's zone for a command that acts or writes times from the loaded repository, or a UsageError (exit 2)
+ * naming the place of the zone the calendar does not give. Pure.
+ */
+export function zoneOrRefuse(repo: Repo): string {
+  const [problem] = zoneProblems(repo);
+  if (problem) throw new UsageError(`${problem.file}:${problem.line}:${problem.col} ${problem.code} ${problem.message}; nothing was changed`, problem.hint);
+  return calendarZone(repo);
 }
