@@ -36,8 +36,8 @@ export function checkCalendarZone({ repo }: RuleInput): Diagnostic[] {
 }
 
 /**
- * `calendar.timezone-invalid` for the calendar's `timezone` value, none when it is an IANA zone or the repository has no
- * calendar. For the commands that compute with the zone from the loaded repository: they refuse on it, located, rather
+ * `calendar.timezone-invalid` for the calendar's `timezone` value; none when it is an IANA zone, without a calendar, and
+ * for a calendar that did not load for another reason (its own diagnostics say why; zoneTold is false). For the commands that compute with the zone from the loaded repository: they refuse on it, located, rather
  * than compute with the default (calendarZone's answer for such a calendar). Pure.
  */
 export function zoneProblems(repo: Repo): Diagnostic[] {
