@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../model/diagnostic.ts';
+import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import type { RepoModel } from '../repo/repo-model.ts';
 import { checkAccess } from './access-rules.ts';
 import { checkBaselineCoverage } from './baseline-coverage-rules.ts';
@@ -19,6 +19,7 @@ import { checkOncall, checkRecords } from './record-rules.ts';
 import { checkReferences } from './references.ts';
 import { checkReviews } from './review-rules.ts';
 import type { Rule, RuleInput } from './rule-context.ts';
+import { singletonFileOf } from './singleton-file.ts';
 
 /**
  * Every governance rule lint runs, in order. Each is pure; one failing rule never hides another. `zone`: the rule
@@ -54,6 +55,7 @@ export function lintRepo(input: RuleInput): Diagnostic[] {
   const replaced = loaderZoneProblem(input.repo);
   const out: Diagnostic[] = replaced ? input.repo.diagnostics.filter((d) => d !== replaced) : [...input.repo.diagnostics];
   const told = zoneTold(input.repo);
+  if (!told) out.push(rulesNotRun(input.repo));
   for (const { name, rule, zone } of RULES) {
     if (zone && !told) continue;
     try {
@@ -72,6 +74,21 @@ export function lintRepo(input: RuleInput): Diagnostic[] {
     }
   }
   return sortByPlace(out);
+}
+
+/**
+ * `lint.rules-not-run`: the rules that compute with the calendar's time zone did not run, because the calendar gives
+ * none. An error of its own, not only the calendar's: a pull request is answerable for it wherever the calendar broke
+ * (git-changes.ts keeps it), so no change passes lint unjudged by rules that did not run. Pure.
+ */
+function rulesNotRun(repo: RuleInput['repo']): Diagnostic {
+  const skipped = RULES.filter((r) => r.zone).map((r) => r.name);
+  return diagnostic(
+    'lint.rules-not-run',
+    { file: singletonFileOf(repo, 'calendar'), line: 1, col: 1 },
+    `these rules did not run, because the calendar gives no time zone to compute with: ${skipped.join(', ')}`,
+    { hint: "fix the calendar's timezone (an IANA name such as Europe/Berlin or Asia/Shanghai) and the problems lint reports in the calendar; then they run again" },
+  );
 }
 
 /**
