@@ -7,6 +7,7 @@
  * Domain types are picks of the generated document types (schemas/ stay the source of truth).
  */
 import { DateTime } from 'luxon';
+import { DEFAULT_ZONE } from '../calendar/zone.ts';
 import type { GrantDocument, PersonDocument, RoleDocument } from '../model/documents.generated.ts';
 
 export type Grant = Pick<GrantDocument, 'id' | 'person' | 'role' | 'groups' | 'hosts' | 'granted_on' | 'expires'>;
@@ -36,7 +37,7 @@ export interface EntitlementClock {
 export type GrantState = 'pending' | 'active' | 'expired';
 
 /** When a grant starts: 00:00 of `granted_on` in the organisation's zone (a full timestamp is taken as written). */
-export function grantStartsAt(g: Pick<Grant, 'granted_on'>, timezone = 'UTC'): number {
+export function grantStartsAt(g: Pick<Grant, 'granted_on'>, timezone = DEFAULT_ZONE): number {
   // Remembered per value and zone (grants are granted in batches; each luxon zone conversion is slow).
   const key = `${timezone}\u0000${g.granted_on}`;
   let ms = startMemo.get(key);

@@ -5,9 +5,11 @@
  * unusable (located diagnostics, exit 2), before anything connects.
  */
 import { DateTime } from 'luxon';
+import { calendarZone } from '../calendar/zone.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { InventoryHost } from '../inspect/model.ts';
 import { readRepo, readSchemas } from '../repo/read-repo.ts';
+import { loadedZoneProblems } from '../rules/calendar-zone.ts';
 import { createSchemaValidator, type SchemaValidator } from '../repo/validate-schema.ts';
 import type { BackupPolicy } from './plan.ts';
 
@@ -36,7 +38,9 @@ export async function loadBackup(root: string, sel: { hosts: string[]; policies:
     if (!policies.has(p))
       diagnostics.push(place('policies/backup', 'backup.unknown-policy', `--policies names '${p}', which is not in policies/backup/`, `known: ${[...policies.keys()].join(', ') || 'none'}`));
   if (policies.size === 0) diagnostics.push(place('policies/backup', 'backup.no-policies', 'no backup policy to verify', 'add policies/backup/<id>.yaml'));
-  const zone = (repo.one('calendar')?.data as { timezone?: string } | undefined)?.timezone ?? 'UTC';
+  // Times are written in the calendar's zone: one it does not give makes the input unusable (ARCHITECTURE.md, "The calendar's time zone").
+  diagnostics.push(...loadedZoneProblems(repo));
+  const zone = calendarZone(repo);
   const formatTime = (d: Date) => DateTime.fromJSDate(d).setZone(zone).toISO({ suppressMilliseconds: false }) ?? d.toISOString();
   return { diagnostics, unusable: diagnostics.length > 0, inventory, policies, zone, formatTime };
 }

@@ -27,7 +27,7 @@ export function declaredZone(calendar: { timezone: string } | undefined): string
  */
 export function calendarZone(repo: Pick<RepoModel, 'one'>): string {
   const zone = declaredZone(repo.one('calendar')?.data);
-  return IANAZone.isValidZone(zone) ? zone : DEFAULT_ZONE;
+  return isZone(zone) ? zone : DEFAULT_ZONE;
 }
 
 /**
@@ -43,18 +43,22 @@ export function zoneFromCalendarText(text: Uint8Array | string | undefined, file
   const zone = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as { timezone?: unknown }).timezone : undefined;
   if (zone === undefined || zone === null)
     return { problems: [diagnostic('calendar.timezone-missing', { file, line: 1, col: 1 }, 'the calendar has no timezone: the time zone cannot be told', { pointer: '/timezone', hint: HINT })] };
-  if (typeof zone !== 'string' || !IANAZone.isValidZone(zone)) {
-    const shown = typeof zone === 'string' ? `'${zone}'` : JSON.stringify(zone);
-    return {
-      problems: [
-        diagnostic('calendar.timezone-invalid', { file, ...parsed.locate('/timezone') }, `timezone ${shown} is not an IANA time zone: the time zone cannot be told`, {
-          pointer: '/timezone',
-          hint: HINT,
-        }),
-      ],
-    };
-  }
+  if (!isZone(zone)) return { problems: [invalidZone(zone, { file, ...parsed.locate('/timezone') })] };
   return { zone };
+}
+
+/** Is `zone` a time zone luxon can compute with (an IANA name)? Pure. */
+export function isZone(zone: unknown): zone is string {
+  return typeof zone === 'string' && IANAZone.isValidZone(zone);
+}
+
+/**
+ * `calendar.timezone-invalid` at `place` (the calendar's `timezone` value) for `zone`, which is not an IANA zone;
+ * `undefined` for a value that is not a string and not known (a calendar that did not load). Pure.
+ */
+export function invalidZone(zone: unknown, place: { file: string; line: number; col: number }): Diagnostic {
+  const what = typeof zone === 'string' ? `timezone '${zone}' is not` : zone === undefined ? 'the timezone is not a string, so not' : `timezone ${JSON.stringify(zone)} is not`;
+  return diagnostic('calendar.timezone-invalid', place, `${what} an IANA time zone: the time zone cannot be told`, { pointer: '/timezone', hint: HINT });
 }
 
 /** A calendar that exists and cannot be read (a directory, no permission): `reason` says why. Pure. */

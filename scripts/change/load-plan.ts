@@ -3,6 +3,7 @@
  * files it references, the access policy) and calls the pure planner. Edge.
  */
 import { createHash } from 'node:crypto';
+import { calendarZone } from '../calendar/zone.ts';
 import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
 import { UsageError } from '../model/errors.ts';
 import { readRepoFile } from '../repo/repo-file.ts';
@@ -11,6 +12,7 @@ import type { RepoModel } from '../repo/repo-model.ts';
 import { planChange, referencedFiles, type RepoFileInfo } from './plan.ts';
 import type { ChangePlan } from './types.ts';
 import { deriveRisk, renderRiskDerivation } from '../rules/risk.ts';
+import { zoneProblems } from '../rules/calendar-zone.ts';
 import type { CheckDef } from '../inspect/model.ts';
 import { allowedSudoLines } from '../converge/sudoers-allow.ts';
 
@@ -63,7 +65,7 @@ export async function loadPlan(repo: RepoModel, change: Doc<'change'>, now: Date
       people: repo.all('person').map((d) => d.data),
       roles: repo.all('role').map((d) => d.data),
       grants: repo.all('grant').map((d) => d.data),
-      timezone: repo.one('calendar')?.data.timezone ?? 'UTC',
+      timezone: calendarZone(repo),
     },
     // What converge steps need: baselines (their checks), the sudo rules they allow, jump hosts.
     baselines: repo.all('baseline').map((d) => ({ id: d.id, checks: d.data.checks as unknown as CheckDef[] })),
@@ -74,5 +76,6 @@ export async function loadPlan(repo: RepoModel, change: Doc<'change'>, now: Date
   });
   // A link or an escaping path is never content: say so, beside planChange's "does not exist".
   const linkDiags: Diagnostic[] = [...refused.values()].map((why) => diagnostic('plan.link', { file: change.file, line: 1, col: 1 }, why, { hint: 'commit the file itself, inside the repository' }));
-  return { ...plan, diagnostics: [...linkDiags, ...plan.diagnostics], riskDerivation: renderRiskDerivation(deriveRisk(change.data, hosts)) };
+  // Grants start in the calendar's zone: one it does not give refuses the plan, located (ARCHITECTURE.md, "The calendar's time zone").
+  return { ...plan, diagnostics: [...zoneProblems(repo), ...linkDiags, ...plan.diagnostics], riskDerivation: renderRiskDerivation(deriveRisk(change.data, hosts)) };
 }

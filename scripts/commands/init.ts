@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { IANAZone } from 'luxon';
+import { DEFAULT_ZONE } from '../calendar/zone.ts';
 import { codePath } from '../model/code-root.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { readVersion } from '../model/version.ts';
@@ -73,7 +74,7 @@ async function readInitSources(): Promise<InitSources> {
 export async function initCommand(ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandArgs(ctx.argv, ARGS);
   const dir = path.resolve(ctx.root, positionals[0]!);
-  const timezone = values.timezone ?? 'UTC';
+  const timezone = values.timezone ?? DEFAULT_ZONE;
   if (!IANAZone.isValidZone(timezone)) throw new UsageError(`--timezone must be an IANA time zone, not '${timezone}'`, 'e.g. --timezone Europe/Berlin or --timezone Asia/Shanghai');
   const options: InitOptions = {
     name: values.name ?? path.basename(dir),

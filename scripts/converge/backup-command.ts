@@ -3,6 +3,7 @@
  * connecting, --dry-run, output formats, the record). Edge; the converge
  * command hands its `backup` target here.
  */
+import { calendarZone } from '../calendar/zone.ts';
 import type { CommandContext } from '../model/command-context.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import type { InspectionRow } from '../inspect/model.ts';
@@ -58,7 +59,7 @@ export async function runConvergeBackup(ctx: CommandContext, o: BackupCommandOpt
     return ExitCode.unusable;
   }
   const policies = docs.map((d) => d.data);
-  const timezone = repo.one('calendar')?.data.timezone ?? 'UTC';
+  const timezone = calendarZone(repo); // an IANA zone: backupPolicyProblems refused a calendar that gives none
   const secret = secretsFrom(ctx.env);
   const inScope = hosts.filter((h) => policies.some((p) => planBackupHost(h, [p], timezone, () => 'x').length > 0));
   if (mode === 'apply') {

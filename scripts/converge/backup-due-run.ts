@@ -4,7 +4,9 @@
  * under the same host lock scope, into the same records. Policies with
  * problems converge nowhere (nothing connects). Edge.
  */
+import { calendarZone } from '../calendar/zone.ts';
 import type { CommandContext } from '../model/command-context.ts';
+import { zoneProblems } from '../rules/calendar-zone.ts';
 import { newRunId } from '../remote/recorder.ts';
 import { ExitCode } from '../model/errors.ts';
 import { sanitizeForLog } from '../render/sanitize.ts';
@@ -35,7 +37,7 @@ async function selectDue(root: string, repo: RepoModel, now: Date) {
   return selectDueBackup({
     hosts: repo.all('host'),
     policies: repo.all('backup-policy').map((d) => d.data),
-    timezone: cal?.data.timezone ?? 'UTC',
+    timezone: calendarZone(repo),
     calendar: cal?.data,
     calendarFile: cal?.file,
     now,
@@ -49,7 +51,14 @@ export async function runDueBackupConverge(ctx: CommandContext, o: DueBackupOpti
   const docs = o.repo.all('backup-policy');
   const hosts = o.repo.all('host');
   const policies = docs.map((d) => d.data);
-  const timezone = o.repo.one('calendar')?.data.timezone ?? 'UTC';
+  // Due times are in the calendar's zone: one it does not give converges nowhere, as a policy problem does (ARCHITECTURE.md, "The calendar's time zone").
+  const zoneRefused = zoneProblems(o.repo);
+  if (zoneRefused.length) {
+    for (const d of zoneRefused) ctx.stderr.write(sanitizeForLog(`${d.file}:${d.line}:${d.col}  ${d.code}  ${d.message}`) + '\n');
+    ctx.stderr.write('opsgate: converge backup refused before connecting to any host; nothing was written\n');
+    return ExitCode.findings;
+  }
+  const timezone = calendarZone(o.repo);
   const now = ctx.now();
   const work = await selectDue(ctx.root, o.repo, now);
   let exit: number = ExitCode.clean;

@@ -25,6 +25,8 @@ import { parsedSchedules, validateBackupPolicy } from './backup-validate.ts';
 import { toOnCalendar } from './backup-schedule.ts';
 import type { ConvergeHostResult } from './result.ts';
 import type { ConvergeHooks } from './run-access.ts';
+import { calendarZone } from '../calendar/zone.ts';
+import { zoneProblems } from '../rules/calendar-zone.ts';
 import { runHostScript } from './run-on-host.ts';
 
 const run = promisify(execFile);
@@ -34,6 +36,8 @@ type PolicyDoc = { file: string; data: BackupPolicyDocument; locate: (pointer: s
 /** Located problems of the policies in scope (schema problems of their files included); none means converge may connect. */
 export async function backupPolicyProblems(repo: RepoModel, policies: readonly PolicyDoc[], o: { localCalendarCheck?: boolean } = {}): Promise<Diagnostic[]> {
   const out: Diagnostic[] = repo.diagnostics.filter((d) => d.severity === 'error' && /^(policies\/backup\/|inventory\/)/.test(d.file));
+  // Schedules run in the calendar's zone: one it does not give converges nowhere (ARCHITECTURE.md, "The calendar's time zone").
+  out.push(...zoneProblems(repo));
   for (const p of policies) {
     for (const x of validateBackupPolicy(p.data)) {
       if (x.severity === 'warning') continue;
@@ -41,7 +45,7 @@ export async function backupPolicyProblems(repo: RepoModel, policies: readonly P
     }
   }
   if (out.length === 0 && o.localCalendarCheck !== false) {
-    const zone = repo.one('calendar')?.data.timezone ?? 'UTC';
+    const zone = calendarZone(repo);
     for (const p of policies) {
       for (const s of parsedSchedules(p.data)) {
         const bad = await rejectedCalendars(toOnCalendar(s.spec, zone));

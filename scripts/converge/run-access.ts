@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RepoModel } from '../repo/repo-model.ts';
+import { zoneOrRefuse } from '../rules/calendar-zone.ts';
 import { confirmId } from '../remote/commit-confirm.ts';
 import { renderRootScript } from '../remote/commands.ts';
 import type { Fleet } from '../ssh/fleet.ts';
@@ -46,7 +47,8 @@ export function accessInputs(repo: RepoModel) {
     people: repo.all('person').map((d) => d.data),
     roles: repo.all('role').map((d) => d.data),
     grants: repo.all('grant').map((d) => d.data),
-    timezone: repo.one('calendar')?.data.timezone ?? 'UTC',
+    // Grants start and end in the calendar's zone: one it does not give refuses, exit 2 (ARCHITECTURE.md, "The calendar's time zone").
+    timezone: zoneOrRefuse(repo),
   };
 }
 

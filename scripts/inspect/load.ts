@@ -1,6 +1,8 @@
 import { DateTime } from 'luxon';
+import { calendarZone } from '../calendar/zone.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { readRepo, readSchemas } from '../repo/read-repo.ts';
+import { loadedZoneProblems } from '../rules/calendar-zone.ts';
 import { createSchemaValidator, type SchemaValidator } from '../repo/validate-schema.ts';
 import type { Baseline, InventoryHost, PolicyData } from './model.ts';
 
@@ -26,7 +28,9 @@ export async function loadInspection(root: string, sel: { hosts: string[]; group
   if (sel.baselines.length) baselines = baselines.filter((b) => sel.baselines.includes(b.id));
   if (baselines.length === 0)
     diagnostics.push({ code: 'inspect.no-baselines', severity: 'error', file: 'policies/baselines', line: 1, col: 1, message: 'no baseline to inspect against; add policies/baselines/<id>.yaml' });
-  const zone = (repo.one('calendar')?.data as { timezone?: string } | undefined)?.timezone ?? 'UTC';
+  // Times are written in the calendar's zone: one it does not give makes the input unusable (ARCHITECTURE.md, "The calendar's time zone").
+  diagnostics.push(...loadedZoneProblems(repo));
+  const zone = calendarZone(repo);
   const policy: PolicyData = {
     timezone: zone,
     people: repo.all('person').map((d) => d.data as unknown as PolicyData['people'][number]),

@@ -21,11 +21,18 @@ function findingKey(d: { code: string; file: string; pointer?: string; message: 
 }
 
 /**
+ * Findings every change is answerable for, wherever and whenever they arose: they say part of the repository was not
+ * judged (lint.rules-not-run), so no change can be judged clean while they stand.
+ */
+const EVERY_CHANGE_ANSWERS = new Set(['lint.rules-not-run']);
+
+/**
  * What a change since REF is answerable for: every finding in a file it
  * changed, and every finding elsewhere that the tree at the merge base did not
  * have (a deleted person still granted access). Findings that were already
  * there in untouched files — a runbook that fell overdue with the date — are
- * not the change's. `lintTree` lints a checkout of the merge base. Edge.
+ * not the change's, except those saying rules did not run (EVERY_CHANGE_ANSWERS).
+ * `lintTree` lints a checkout of the merge base. Edge.
  */
 export async function findingsOfChange<D extends { code: string; file: string; pointer?: string; message: string }>(
   root: string,
@@ -42,7 +49,7 @@ export async function findingsOfChange<D extends { code: string; file: string; p
   try {
     await exportTree(root, base, dir);
     const before = new Set((await lintTree(dir)).map(findingKey));
-    return findings.filter((d) => changed.has(d.file) || !before.has(findingKey(d)));
+    return findings.filter((d) => changed.has(d.file) || EVERY_CHANGE_ANSWERS.has(d.code) || !before.has(findingKey(d)));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -11,12 +11,12 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { calendarZone, DEFAULT_ZONE, zoneFromCalendarText } from '../calendar/zone.ts';
 import { singletonSpellings } from '../repo/singleton-path.ts';
 import { checkMissingRecords } from '../records/history.ts';
 import { checkCitations } from '../records/check-cited-commits.ts';
 import { locateRewrites, readRecordHistory, readWorkingTreeState } from '../records/git-versions.ts';
 import { DOCUMENT_ROOTS } from '../repo/kinds.ts';
-import { parseYamlText } from '../repo/parse-yaml.ts';
 import { readRepo } from '../repo/read-repo.ts';
 import { adaptDocuments } from './adapters/documents.ts';
 import { readDutiesInput } from './adapters/duties-input.ts';
@@ -28,17 +28,16 @@ import type { ReportInput } from './types.ts';
 export { adaptRecordFile, emptyRecordsPart, type RecordsPart } from './read-records.ts';
 
 /**
- * The organisation's zone, read before the full load so record pruning can start at once; UTC without a
- * readable calendar. Read with the repository's own YAML reader; a calendar it cannot read is reported
- * (located) by the full load, which then prunes again in the zone the report uses.
+ * The organisation's zone, read before the full load so record pruning can start at once: only ever an IANA zone,
+ * DEFAULT_ZONE without a readable calendar or one whose zone cannot be told (zone.ts). A calendar it cannot read is
+ * reported (located) by the full load, which then prunes again in calendarZone's answer; report.ts refuses a zone
+ * that is not an IANA zone.
  */
 async function readZone(root: string): Promise<string> {
   const file = singletonSpellings('policies/calendar', (f) => existsSync(path.join(root, f))).file;
   const bytes = await readFile(path.join(root, file)).catch(() => undefined);
-  if (!bytes) return 'UTC';
-  const { data } = parseYamlText(bytes, file);
-  const zone = data && typeof data === 'object' ? (data as { timezone?: unknown }).timezone : undefined;
-  return typeof zone === 'string' ? zone : 'UTC';
+  const answer = zoneFromCalendarText(bytes, file);
+  return 'zone' in answer ? answer.zone : DEFAULT_ZONE;
 }
 
 /**
@@ -92,8 +91,7 @@ export async function readReportInput(root: string, options: ReadInputOptions = 
     })),
   );
   // The calendar did not load as read ahead (invalid): prune again in the zone the report will use.
-  const records =
-    (docs.calendar?.data.timezone ?? 'UTC') === zone ? first : await readRecords(root, paths, docs.calendar?.data.timezone ?? 'UTC', workerMinBytes, options.onWorkerError, versions, options.period);
+  const records = calendarZone(model) === zone ? first : await readRecords(root, paths, calendarZone(model), workerMinBytes, options.onWorkerError, versions, options.period);
   const listed = new Set(paths);
   // Committed record files gone from the working tree, or deleted and written again (the judge records verify uses).
   const missing = history.head ? checkMissingRecords(history, (p) => listed.has(p)) : [];

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { grantState } from '../access/entitlement.ts';
+import { calendarZone } from '../calendar/zone.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { at, type RuleInput } from './rule-context.ts';
 
@@ -15,7 +16,7 @@ export function fingerprintOf(publicKey: string): string | undefined {
 /** Access rules: people who left hold no active grant; grants have a scope; keys match their pinned fingerprints; no role manages a login account. Pure. */
 export function checkAccess({ repo, now }: RuleInput): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const clock = { now, timezone: repo.one('calendar')?.data.timezone ?? 'UTC' };
+  const clock = { now, timezone: calendarZone(repo) };
   for (const g of repo.all('grant')) {
     const d = g.data;
     if (!d.groups?.length && !d.hosts?.length) out.push(at(g, '', 'grant.no-scope', 'the grant names neither groups nor hosts', 'add groups: [...] or hosts: [...]'));
