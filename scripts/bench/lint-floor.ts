@@ -7,7 +7,10 @@
  *   - JSON.parse of the same documents' values, from the JSON copies ajv-cli was
  *     given (ajv-cli.ts, MIRROR; reading them is not timed): V8's native parser
  *     building the objects lint's YAML reader must build, with no YAML, schema,
- *     position or rule work at all.
+ *     position or rule work at all;
+ *   - what a first touch of a fresh 4 KB page costs (a 64 MB array written once per
+ *     page): not part of the sum, but it prices the memory lint touches, and it is
+ *     what makes one virtual machine much slower than another for the same work.
  * Their sum is what a lint of these documents costs here before it checks anything,
  * so a target can be judged against the machine it is measured on.
  */
@@ -19,6 +22,8 @@ export interface LintFloor {
   nodeStartMs: number;
   readDecodeMs: number;
   jsonParseMs: number;
+  /** Microseconds per first touch of a 4 KB page. */
+  pageFaultUs: number;
   files: number;
   jsonFiles: number;
 }
@@ -39,7 +44,11 @@ const kept = [];
 const t2 = performance.now();
 for (const t of texts) kept.push(JSON.parse(t));
 const t3 = performance.now();
-process.stdout.write(JSON.stringify({ readDecodeMs: t1 - t0, jsonParseMs: t3 - t2, files: docs.length, jsonFiles: kept.length, chars }));
+const fresh = new Uint8Array(64 * 1024 * 1024);
+const t4 = performance.now();
+for (let i = 0; i < fresh.length; i += 4096) fresh[i] = 1;
+const pageFaultUs = ((performance.now() - t4) * 1000) / (fresh.length / 4096);
+process.stdout.write(JSON.stringify({ readDecodeMs: t1 - t0, jsonParseMs: t3 - t2, pageFaultUs, files: docs.length, jsonFiles: kept.length, chars }));
 `;
 
 /** One fresh Node process, timed from outside. */
@@ -65,6 +74,7 @@ export async function measureLintFloor(dir: string): Promise<LintFloor> {
     nodeStartMs: middle(starts),
     readDecodeMs: middle(runs.map((r) => r.readDecodeMs)),
     jsonParseMs: middle(runs.map((r) => r.jsonParseMs)),
+    pageFaultUs: middle(runs.map((r) => r.pageFaultUs)),
     files: runs[0]!.files,
     jsonFiles: runs[0]!.jsonFiles,
   };

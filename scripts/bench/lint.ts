@@ -39,6 +39,8 @@ interface Measure {
   /** User + system CPU time: close to the wall time on an idle machine, and stable when other work shares the CPUs. */
   cpuMs?: number;
   rssMb: number | undefined;
+  /** Minor page faults: each a first touch of memory (lint-floor.ts measures what one costs on this machine). */
+  faults?: number;
   exit: number | null;
   errors?: number;
   documents?: number;
@@ -87,9 +89,9 @@ async function measureCli(dir: string, env: Record<string, string> = {}): Promis
   const args = ['scripts/bin/opsgate.mjs', '--root', dir, 'lint', '--format', 'json'];
   await run(process.execPath, ['scripts/bin/opsgate.mjs', '--version']); // builds the bundle once, outside the figure
   if (existsSync('/usr/bin/time')) {
-    const r = await run('/usr/bin/time', ['-f', 'OGTIME %M %U %S', process.execPath, ...args], env);
-    const m = /OGTIME (\d+) ([\d.]+) ([\d.]+)/.exec(r.stderr);
-    return { ms: r.ms, cpuMs: m ? (Number(m[2]) + Number(m[3])) * 1000 : undefined, rssMb: m ? Number(m[1]) / 1024 : undefined, exit: r.code };
+    const r = await run('/usr/bin/time', ['-f', 'OGTIME %M %U %S %R', process.execPath, ...args], env);
+    const m = /OGTIME (\d+) ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
+    return { ms: r.ms, cpuMs: m ? (Number(m[2]) + Number(m[3])) * 1000 : undefined, rssMb: m ? Number(m[1]) / 1024 : undefined, faults: m ? Number(m[4]) : undefined, exit: r.code };
   }
   const r = await run(process.execPath, args, env);
   return { ms: r.ms, rssMb: undefined, exit: r.code };
@@ -171,6 +173,7 @@ async function main(): Promise<void> {
       `README: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load ${ten.load[0].toFixed(1)}–${ten.load[1].toFixed(1)}, 10k: CLI ${sec(ten.cli.ms)} wall, ${sec(ten.cli.cpuMs)} CPU, ${mb(ten.cli.rssMb)} (with the read worker: ${sec(ten.worker.ms)} wall, ${sec(ten.worker.cpuMs)} CPU); ajv-cli ${sec(ten.ajv.ms)} wall, ${sec(ten.ajv.cpuMs)} CPU → ${ratio(ten.cli.ms, ten.ajv.ms)} wall, ${ratio(ten.cli.cpuMs, ten.ajv.cpuMs)} CPU (with the read worker ${ratio(ten.worker.ms, ten.ajv.ms)}, ${ratio(ten.worker.cpuMs, ten.ajv.cpuMs)})\n`,
     );
     process.stdout.write(`10k floor on this machine (no YAML, schema or rule work): ${floorText(ten.floor)}; lint's CLI is ${sec(ten.cli.ms - floorMs(ten.floor))} above it\n`);
+    process.stdout.write(`10k memory: ${faultText(ten.cli.faults, ten.floor.pageFaultUs)}\n`);
     if (fifty)
       process.stdout.write(
         `50k/10k ratio (≤ 5.5): in-process ${(fifty.inproc.ms / ten.inproc.ms).toFixed(2)}, CLI ${(fifty.cli.ms / ten.cli.ms).toFixed(2)} → ${fifty.cli.ms / ten.cli.ms <= 5.5 ? 'met' : 'MISSED'}\n`,
@@ -181,6 +184,11 @@ async function main(): Promise<void> {
 const floorMs = (f: LintFloor) => f.nodeStartMs + f.readDecodeMs + f.jsonParseMs;
 const floorText = (f: LintFloor) =>
   `Node start ${sec(f.nodeStartMs)} + reading and decoding ${f.files} files ${sec(f.readDecodeMs)} + JSON.parse of the same values ${sec(f.jsonParseMs)} = ${sec(floorMs(f))} (medians of 5)`;
+/** Page faults are where this kind of machine differs most: a virtual machine whose host backs guest memory on first touch pays ~10 µs each, a bare one well under 1 µs. */
+const faultText = (faults: number | undefined, us: number) =>
+  faults === undefined
+    ? `a first touch of a 4 KB page costs ${us.toFixed(1)} µs here (the CLI's fault count needs /usr/bin/time)`
+    : `the CLI touched ${faults} fresh pages (${Math.round((faults * 4) / 1024)} MB); at ${us.toFixed(1)} µs per first touch on this machine that is ≈ ${sec((faults * us) / 1000)} of its CPU`;
 const sec = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
 const fmt = (m: Measure) => `${sec(m.ms)} (CPU ${sec(m.cpuMs)}), ${mb(m.rssMb)}, exit ${m.exit}${m.errors !== undefined ? `, ${m.errors} error(s)` : ''}`;
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`);
