@@ -7,7 +7,7 @@ import { incidentsCommand } from '../../scripts/commands/incidents.ts';
 import { newCommand } from '../../scripts/commands/new.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
 import { runCommand, tempRepo } from '../incident/cli-harness.ts';
-import { orgFiles } from '../incident/org.ts';
+import { BERLIN_INCIDENT, BERLIN_ONCALL, orgFiles } from '../incident/org.ts';
 
 /**
  * Every command that writes a time takes it in the calendar's zone, read one way (ARCHITECTURE.md, "The policy and
@@ -16,26 +16,6 @@ import { orgFiles } from '../incident/org.ts';
  * uses the one default, UTC.
  */
 const calendar = (timezone: string) => `id: calendar\ntimezone: ${timezone}\nmaintenance_windows: []\n`;
-const INCIDENT = `id: INC-2026-0001
-title: 支付回调失败
-level: 1
-status: open
-reporter: alice
-handler: alice
-detected_at: 2026-11-11T00:10:00+01:00
-reported_at: 2026-11-11T00:12:00+01:00
-affected: {hosts: [db-01]}
-summary: 连接数打满。
-timeline:
-  - at: 2026-11-11T00:10:00+01:00
-    note: 告警
-postmortem: {status: pending}
-`;
-const ONCALL = `id: oncall
-rotations:
-  - {id: primary, title: 一线, members: [alice, bob], shift: {start: 2026-11-01T08:00:00+01:00, hours: 12}}
-handover: {rotation: primary, since: 2026-11-01T20:00:00+01:00}
-`;
 
 const roots: string[] = [];
 afterEach(async () => {
@@ -44,7 +24,7 @@ afterEach(async () => {
 
 /** The organisation with `calendarFile` holding `calendarText` (no calendar when undefined), plus `extra`. */
 async function repoWith(calendarText: string | undefined, extra: Record<string, string> = {}, calendarFile = 'policies/calendar.yaml'): Promise<string> {
-  const files: Record<string, string> = { ...orgFiles(), 'policies/oncall.yaml': ONCALL, ...extra };
+  const files: Record<string, string> = { ...orgFiles(), 'policies/oncall.yaml': BERLIN_ONCALL, ...extra };
   delete files['policies/calendar.yaml'];
   if (calendarText !== undefined) files[calendarFile] = calendarText;
   const root = await tempRepo(files);
@@ -62,7 +42,7 @@ describe("incident and handover ack read the calendar's zone as YAML, not as a l
     ['a trailing comment', 'Europe/Berlin   # CET/CEST'],
     ['quotes and a comment', '"Europe/Berlin" # CET'],
   ])('incident ack: timezone with %s is Europe/Berlin', async (_, value) => {
-    const root = await repoWith(calendar(value), { 'incidents/2026/INC-2026-0001.yaml': INCIDENT });
+    const root = await repoWith(calendar(value), { 'incidents/2026/INC-2026-0001.yaml': BERLIN_INCIDENT });
     const r = await ackIncident(root);
     expect(r.err).toBe('');
     expect(r.out).toContain('acknowledged at 2026-11-11T00:15:00+01:00 by alice');
@@ -70,7 +50,7 @@ describe("incident and handover ack read the calendar's zone as YAML, not as a l
   });
 
   it('incident ack: a quoted zone in policies/calendar.yml', async () => {
-    const root = await repoWith(calendar('"Europe/Berlin"'), { 'incidents/2026/INC-2026-0001.yaml': INCIDENT }, 'policies/calendar.yml');
+    const root = await repoWith(calendar('"Europe/Berlin"'), { 'incidents/2026/INC-2026-0001.yaml': BERLIN_INCIDENT }, 'policies/calendar.yml');
     const r = await ackIncident(root);
     expect(r.err).toBe('');
     expect(r.out).toContain('acknowledged at 2026-11-11T00:15:00+01:00 by alice');
@@ -102,12 +82,12 @@ describe('a calendar that exists but gives no zone is refused, located, and noth
   ];
 
   it.each(cases)('incident ack: %s', async (_, text, located) => {
-    const root = await repoWith(text, { 'incidents/2026/INC-2026-0001.yaml': INCIDENT });
+    const root = await repoWith(text, { 'incidents/2026/INC-2026-0001.yaml': BERLIN_INCIDENT });
     const r = await ackIncident(root);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(located);
     expect(r.err).toMatch(/time zone/);
-    expect(await incidentText(root)).toBe(INCIDENT);
+    expect(await incidentText(root)).toBe(BERLIN_INCIDENT);
   });
 
   it.each(cases)('handover ack: %s', async (_, text, located) => {
@@ -150,20 +130,20 @@ describe('a calendar that exists but gives no zone is refused, located, and noth
   });
 
   it('a calendar that is a directory: located at the file, not read as no calendar', async () => {
-    const root = await repoWith(undefined, { 'policies/calendar.yaml/README.md': 'not a calendar\n', 'incidents/2026/INC-2026-0001.yaml': INCIDENT });
+    const root = await repoWith(undefined, { 'policies/calendar.yaml/README.md': 'not a calendar\n', 'incidents/2026/INC-2026-0001.yaml': BERLIN_INCIDENT });
     const r = await ackIncident(root);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/policies\/calendar\.yaml:1:1 .*calendar\.unreadable/);
-    expect(await incidentText(root)).toBe(INCIDENT);
+    expect(await incidentText(root)).toBe(BERLIN_INCIDENT);
   });
 
   it.each(['policies/calendar.yaml', 'policies/calendar.yml'])('%s, a link to nothing: refused, not read as no calendar', async (file) => {
-    const root = await repoWith(undefined, { 'incidents/2026/INC-2026-0001.yaml': INCIDENT });
+    const root = await repoWith(undefined, { 'incidents/2026/INC-2026-0001.yaml': BERLIN_INCIDENT });
     await symlink('calendar-gone.yaml', path.join(root, file));
     const r = await ackIncident(root);
     expect(r.code).toBe(2);
     expect(r.err).toContain(`${file}:1:1  calendar.unreadable`);
-    expect(await incidentText(root)).toBe(INCIDENT);
+    expect(await incidentText(root)).toBe(BERLIN_INCIDENT);
   });
 
   it('new change: a calendar that does not load is refused, not read as a repository without windows', async () => {
@@ -195,7 +175,7 @@ describe('new incident, incident and handover agree on the zone', () => {
 
   it('handover new and ack: the same zone, quoted', async () => {
     const root = await repoWith(calendar("'America/New_York'"), {
-      'policies/oncall.yaml': ONCALL.replaceAll('+01:00', '-05:00'),
+      'policies/oncall.yaml': BERLIN_ONCALL.replaceAll('+01:00', '-05:00'),
     });
     const made = await runCommand(handoverCommand, root, ['new'], '2026-12-31T13:10:00Z');
     expect(made.err).toBe('');
@@ -217,7 +197,7 @@ describe('new incident, incident and handover agree on the zone', () => {
   });
 
   it('no calendar at all: handover new and ack in UTC', async () => {
-    const root = await repoWith(undefined, { 'policies/oncall.yaml': ONCALL.replaceAll('+01:00', 'Z') });
+    const root = await repoWith(undefined, { 'policies/oncall.yaml': BERLIN_ONCALL.replaceAll('+01:00', 'Z') });
     const made = await runCommand(handoverCommand, root, ['new'], '2026-12-31T08:10:00Z');
     expect(made.err).toBe('');
     expect(made.out).toContain('incidents/handovers/2026/HO-2026-12-31-0800.yaml');

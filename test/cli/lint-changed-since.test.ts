@@ -4,29 +4,13 @@
  * but not findings that were already there (date-based warnings about files it
  * did not touch belong to the scheduled run).
  */
-import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/bin.ts';
-import { repoRoot } from '../helpers/repo-from-files.ts';
+import { gitIn, lintJson as lintAt, prRepo } from '../helpers/pr-repo.ts';
 import { change, group, host, person } from '../rules/fixture-docs.ts';
 
-const exec = promisify(execFile);
-const ident = ['-c', 'user.name=t', '-c', 'user.email=t@example.com'];
-
-async function lint(root: string, ...args: string[]) {
-  try {
-    const r = await exec(process.execPath, [BIN, '--root', root, 'lint', '--format', 'json', ...args], { env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' }, timeout: 60_000 });
-    return { code: 0, findings: (JSON.parse(r.stdout) as { diagnostics: { code: string; file: string }[] }).diagnostics };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    if (err.code !== 1) throw new Error(err.stderr, { cause: e });
-    return { code: 1, findings: (JSON.parse(err.stdout) as { diagnostics: { code: string; file: string }[] }).diagnostics };
-  }
-}
+const lint = (root: string, ...args: string[]) => lintAt(root, args);
 
 const runbook = (reviewed: string) => `---
 id: restart
@@ -39,27 +23,17 @@ last_reviewed: ${reviewed}
 `;
 
 let root: string;
-const git = (...a: string[]) => exec('git', [...ident, ...a], { cwd: root });
+const git = (...a: string[]) => gitIn(root, ...a);
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'og-lint-since-'));
-  await cp(path.join(repoRoot, 'schemas'), path.join(root, 'schemas'), { recursive: true });
-  const files: Record<string, string> = {
+  root = await prRepo('og-lint-since-', {
     'inventory/groups/web.yaml': group('web'),
     'inventory/hosts/web-01.yaml': host('web-01', { env: 'staging' }),
     'policies/access/people/alice.yaml': person('alice'),
     'policies/access/people/bob.yaml': person('bob'),
     'changes/2026/CHG-2026-0001.yaml': change({ risk: 'low' }),
     'runbooks/restart.md': runbook('2020-01-01'),
-  };
-  for (const [f, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(root, f)), { recursive: true });
-    await writeFile(path.join(root, f), text);
-  }
-  await git('init', '-q', '-b', 'main');
-  await git('add', '.');
-  await git('commit', '-q', '-m', 'base');
-  await git('checkout', '-q', '-b', 'pr');
+  });
 }, 60_000);
 afterAll(() => rm(root, { recursive: true, force: true }));
 

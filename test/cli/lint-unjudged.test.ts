@@ -5,55 +5,30 @@
  * would drop it, and a new change would then pass lint with its own rules never run. So lint says which rules did
  * not run (`lint.rules-not-run`, an error), and every pull request is answerable for it, wherever it was introduced.
  */
-import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/bin.ts';
-import { repoRoot } from '../helpers/repo-from-files.ts';
+import { gitIn, lintJson, prRepo } from '../helpers/pr-repo.ts';
 import { calendar, change, group, host, person } from '../rules/fixture-docs.ts';
 
-const exec = promisify(execFile);
-const ident = ['-c', 'user.name=t', '-c', 'user.email=t@example.com'];
-
-async function lint(dir: string, ...args: string[]) {
-  try {
-    const r = await exec(process.execPath, [BIN, '--root', dir, '--now', '2026-12-01T12:00:00+08:00', 'lint', '--format', 'json', ...args], {
-      env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' },
-      timeout: 60_000,
-    });
-    return { code: 0, findings: (JSON.parse(r.stdout) as { diagnostics: { code: string; file: string; message: string }[] }).diagnostics };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    if (err.code !== 1) throw new Error(err.stderr, { cause: e });
-    return { code: 1, findings: (JSON.parse(err.stdout) as { diagnostics: { code: string; file: string; message: string }[] }).diagnostics };
-  }
-}
+const lint = (dir: string, ...args: string[]) => lintJson(dir, args, '2026-12-01T12:00:00+08:00');
 
 let root: string;
-const git = (...a: string[]) => exec('git', [...ident, ...a], { cwd: root });
+const git = (...a: string[]) => gitIn(root, ...a);
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'og-lint-unjudged-'));
-  await cp(path.join(repoRoot, 'schemas'), path.join(root, 'schemas'), { recursive: true });
-  const files: Record<string, string> = {
-    'inventory/groups/web.yaml': group('web'),
-    'inventory/hosts/web-01.yaml': host('web-01', { env: 'staging' }),
-    'policies/access/people/alice.yaml': person('alice'),
-    'policies/access/people/bob.yaml': person('bob'),
-    'policies/calendar.yaml': calendar.replace('timezone: Asia/Shanghai', 'timezone: Asia/Shanghi'),
-    'changes/2026/CHG-2026-0001.yaml': change({ risk: 'low' }),
-  };
-  for (const [f, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(root, f)), { recursive: true });
-    await writeFile(path.join(root, f), text);
-  }
-  await git('init', '-q', '-b', 'main');
-  await git('add', '.');
-  await git('commit', '-q', '-m', 'base, with a calendar zone that is no IANA zone');
-  await git('checkout', '-q', '-b', 'pr');
+  root = await prRepo(
+    'og-lint-unjudged-',
+    {
+      'inventory/groups/web.yaml': group('web'),
+      'inventory/hosts/web-01.yaml': host('web-01', { env: 'staging' }),
+      'policies/access/people/alice.yaml': person('alice'),
+      'policies/access/people/bob.yaml': person('bob'),
+      'policies/calendar.yaml': calendar.replace('timezone: Asia/Shanghai', 'timezone: Asia/Shanghi'),
+      'changes/2026/CHG-2026-0001.yaml': change({ risk: 'low' }),
+    },
+    'base, with a calendar zone that is no IANA zone',
+  );
 }, 60_000);
 afterAll(() => rm(root, { recursive: true, force: true }));
 

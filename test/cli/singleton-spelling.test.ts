@@ -8,33 +8,13 @@ import { incidentCommand } from '../../scripts/commands/incident.ts';
 import { readWatchRepo } from '../../scripts/notify/load.ts';
 import { singletonPath } from '../../scripts/repo/singleton-path.ts';
 import { runCommand, tempRepo } from '../incident/cli-harness.ts';
-import { orgFiles } from '../incident/org.ts';
+import { BERLIN_INCIDENT, BERLIN_ONCALL, orgFiles } from '../incident/org.ts';
 
 /**
  * Lint and the gate accept a singleton policy as .yaml or .yml. Every other command must read the same file:
  * a repository whose calendar is policies/calendar.yml in Europe/Berlin is never read as Asia/Shanghai.
  */
 const BERLIN = 'id: calendar\ntimezone: Europe/Berlin\nmaintenance_windows: []\n';
-const INCIDENT = `id: INC-2026-0001
-title: 支付回调失败
-level: 1
-status: open
-reporter: alice
-handler: alice
-detected_at: 2026-11-11T00:10:00+01:00
-reported_at: 2026-11-11T00:12:00+01:00
-affected: {hosts: [db-01]}
-summary: 连接数打满。
-timeline:
-  - at: 2026-11-11T00:10:00+01:00
-    note: 告警
-postmortem: {status: pending}
-`;
-const ONCALL = `id: oncall
-rotations:
-  - {id: primary, title: 一线, members: [alice, bob], shift: {start: 2026-11-01T08:00:00+01:00, hours: 12}}
-handover: {rotation: primary, since: 2026-11-01T20:00:00+01:00}
-`;
 
 const roots: string[] = [];
 afterEach(async () => {
@@ -53,14 +33,14 @@ async function ymlRepo(extra: Record<string, string> = {}): Promise<string> {
 
 describe('a singleton policy spelled .yml is read by every command, not only lint and the gate', () => {
   it('incident ack reads the time zone from policies/calendar.yml', async () => {
-    const root = await ymlRepo({ 'incidents/2026/INC-2026-0001.yaml': INCIDENT });
+    const root = await ymlRepo({ 'incidents/2026/INC-2026-0001.yaml': BERLIN_INCIDENT });
     const r = await runCommand(incidentCommand, root, ['ack', 'INC-2026-0001', '--by', 'alice', '--at', '2026-11-11T00:15'], '2026-11-11T00:50:00+01:00');
     expect(r.err).toBe('');
     expect(r.out).toContain('acknowledged at 2026-11-11T00:15:00+01:00 by alice');
   });
 
   it('handover ack reads the time zone from policies/calendar.yml', async () => {
-    const root = await ymlRepo({ 'policies/oncall.yaml': ONCALL });
+    const root = await ymlRepo({ 'policies/oncall.yaml': BERLIN_ONCALL });
     const made = await runCommand(handoverCommand, root, ['new'], '2026-11-11T07:40:00+01:00');
     expect(made.err).toBe('');
     const ack = await runCommand(handoverCommand, root, ['ack', 'HO-2026-11-11-0800', '--by', 'alice'], '2026-11-11T08:05:00+01:00');
@@ -84,7 +64,7 @@ describe('a singleton policy spelled .yml is read by every command, not only lin
   });
 
   it('both spellings at once: the command refuses with both files named instead of picking one', async () => {
-    const root = await ymlRepo({ 'incidents/2026/INC-2026-0001.yaml': INCIDENT });
+    const root = await ymlRepo({ 'incidents/2026/INC-2026-0001.yaml': BERLIN_INCIDENT });
     await writeFile(path.join(root, 'policies/calendar.yaml'), 'id: calendar\ntimezone: Asia/Shanghai\nmaintenance_windows: []\n');
     const r = await runCommand(incidentCommand, root, ['ack', 'INC-2026-0001', '--by', 'alice', '--at', '2026-11-11T00:15'], '2026-11-11T00:50:00+01:00');
     expect(r.code).not.toBe(0);

@@ -92,3 +92,27 @@ export function openIncident(over: Record<string, string | null> = {}): string {
   const after = ['acknowledged_at', 'analysed_at', 'resolved_at', 'closed_at', 'verification', 'feedback', 'report', 'escalations', 'notifications', 'root_cause', 'resolution'];
   return incident({ status: 'open', ...Object.fromEntries(after.map((k) => [k, null])), ...over });
 }
+
+/** An open incident in UTC+01:00 (Europe/Berlin in November), for tests of the calendar's time zone. */
+export const BERLIN_INCIDENT = `id: INC-2026-0001
+title: 支付回调失败
+level: 1
+status: open
+reporter: alice
+handler: alice
+detected_at: 2026-11-11T00:10:00+01:00
+reported_at: 2026-11-11T00:12:00+01:00
+affected: {hosts: [db-01]}
+summary: 连接数打满。
+timeline:
+  - at: 2026-11-11T00:10:00+01:00
+    note: 告警
+postmortem: {status: pending}
+`;
+
+/** A rota whose shifts turn at 08:00 and 20:00 UTC+01:00 (Europe/Berlin in November). */
+export const BERLIN_ONCALL = `id: oncall
+rotations:
+  - {id: primary, title: 一线, members: [alice, bob], shift: {start: 2026-11-01T08:00:00+01:00, hours: 12}}
+handover: {rotation: primary, since: 2026-11-01T20:00:00+01:00}
+`;
