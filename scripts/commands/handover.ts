@@ -14,12 +14,14 @@ import { parseTime } from '../incident/edit.ts';
 import { isoLocal } from '../incident/time.ts';
 import { setMapping } from '../incident/yaml-edit.ts';
 import { readCalendarZone } from '../calendar/read-zone.ts';
-import type { Diagnostic } from '../model/diagnostic.ts';
 import type { CommandContext } from './context.ts';
+import { refuse } from './refuse.ts';
 import { is, parseSubcommand, type GroupSpec } from './args.ts';
 import { appendAll } from '../model/append.ts';
 
 const FOOTER = 'exit codes: 0 written, 2 usage, the document exists already, or the calendar gives no time zone (nothing written), 3 internal error';
+/** A calendar that gives no time zone: nothing is written (ARCHITECTURE.md, "The calendar's time zone"). */
+const UNKNOWN_ZONE = "the calendar's time zone cannot be told, so no time can be written; nothing was written";
 const at = { type: 'string', value: 'TIME', help: 'when (ISO 8601, a local date-time, or HH:MM today; default: now)', check: is.time } as const;
 
 /** `opsgate handover new|ack`: each subcommand declares exactly its options. */
@@ -64,7 +66,7 @@ async function newHandover(ctx: CommandContext, v: { at?: string; rotation?: str
   const oncallFile = singletonFileOf(repo, 'oncall');
   if (!oncall) throw new UsageError(`${oncallFile} is missing or invalid (run opsgate lint)`);
   const calendar = await readCalendarZone(ctx.root);
-  if ('problems' in calendar) return unknownZone(ctx, calendar.problems);
+  if ('problems' in calendar) return refuse(ctx, calendar.problems, UNKNOWN_ZONE);
   const { zone } = calendar;
   const now = ctx.now().getTime();
   const at = v.at ? parseTime(v.at, zone, now) : now;
@@ -127,7 +129,7 @@ async function ackHandover(ctx: CommandContext, id: string, v: { by?: string; at
   if (d.acknowledgement) throw new UsageError(`already acknowledged by ${d.acknowledgement.by} at ${d.acknowledgement.at}`);
   if (v.by !== d.incoming) throw new UsageError(`${d.incoming} is taking over: only the incoming person acknowledges a handover`);
   const calendar = await readCalendarZone(ctx.root);
-  if ('problems' in calendar) return unknownZone(ctx, calendar.problems);
+  if ('problems' in calendar) return refuse(ctx, calendar.problems, UNKNOWN_ZONE);
   const { zone } = calendar;
   const at = v.at ? parseTime(v.at, zone, ctx.now().getTime()) : ctx.now().getTime();
   const next = setMapping(text, 'acknowledgement', { by: v.by, at: isoLocal(at, zone), ...(v.note ? { note: v.note } : {}) });
@@ -156,11 +158,4 @@ async function inspectionLines(root: string, from: number, to: number): Promise<
     else appendAll(lines, r.lines as unknown as Record<string, unknown>[]);
   }
   return { lines, problems };
-}
-
-/** A calendar that gives no time zone: where and why, and nothing is written (ARCHITECTURE.md, "The calendar's time zone"). */
-function unknownZone(ctx: CommandContext, problems: Diagnostic[]): number {
-  ctx.stderr.write(renderDiagnosticsText(problems, { colour: false }));
-  ctx.stderr.write("opsgate: the calendar's time zone cannot be told, so no time can be written; nothing was written\n");
-  return ExitCode.unusable;
 }

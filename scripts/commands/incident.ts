@@ -1,20 +1,20 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { diagnostic, type Diagnostic } from '../model/diagnostic.ts';
+import { diagnostic } from '../model/diagnostic.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { parseDocumentText } from '../repo/parse-document.ts';
 import { readRepo, readSchemas } from '../repo/read-repo.ts';
 import { presentSpellings, singletonPath } from '../repo/singleton-path.ts';
 import { singletonFileOf } from '../rules/singleton-file.ts';
 import { createSchemaValidator } from '../repo/validate-schema.ts';
-import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import { parseAlertPayload, payloadLocator } from '../incident/alertmanager.ts';
 import { ackIncident, analyseIncident, CHANNELS, escalateIncident, notifyIncident, NOTIFY_DUTIES, parseTime, resolveIncident, ROLES, type Channel } from '../incident/edit.ts';
 import { planAlertIncidents } from '../incident/from-alert.ts';
 import { isoLocal } from '../incident/time.ts';
 import { readCalendarZone } from '../calendar/read-zone.ts';
 import type { CommandContext } from './context.ts';
+import { refuse } from './refuse.ts';
 import { is, parseSubcommand, type GroupSpec } from './args.ts';
 
 const FOOTER = 'exit codes: 0 written, 2 usage, the edit would make the incident invalid, or the calendar gives no time zone (nothing written), 3 internal error';
@@ -234,12 +234,6 @@ function alertBranch(p: { groupKey: string; alerts: { fingerprint: string }[] })
       .sort()
       .join(',');
   return `opsgate/alert-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
-}
-
-function refuse(ctx: CommandContext, diagnostics: Diagnostic[], summary: string): number {
-  ctx.stderr.write(renderDiagnosticsText(diagnostics, { colour: false }));
-  ctx.stderr.write(`opsgate: ${summary}\n`);
-  return ExitCode.unusable;
 }
 
 async function validator(root: string) {

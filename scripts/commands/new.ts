@@ -8,9 +8,8 @@ import { applyScheduleGap } from '../scaffold/apply-schedule.ts';
 import { proposeWindow } from '../scaffold/next-window.ts';
 import { nextId, renderChangeTemplate, renderIncidentTemplate } from '../scaffold/templates.ts';
 import { readCalendarZone } from '../calendar/read-zone.ts';
-import type { Diagnostic } from '../model/diagnostic.ts';
-import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import type { CommandContext } from './context.ts';
+import { refuse } from './refuse.ts';
 import { is, oneOf, parseSubcommand, type GroupSpec } from './args.ts';
 
 const TYPES = ['standard', 'normal', 'emergency'] as const;
@@ -81,12 +80,6 @@ export async function newCommand(ctx: CommandContext): Promise<number> {
   await writeFile(file, text, { flag: 'wx' });
   ctx.stdout.write(`wrote ${path.relative(ctx.root, file)}: fill in the TODOs, then run \`npx opsgate lint ${path.relative(ctx.root, file)}\`\n${window}`);
   return ExitCode.clean;
-}
-
-function refuse(ctx: CommandContext, problems: Diagnostic[], summary: string): number {
-  ctx.stderr.write(renderDiagnosticsText(problems, { colour: false }));
-  ctx.stderr.write(`opsgate: ${summary}\n`);
-  return ExitCode.unusable;
 }
 
 /** The workflow whose schedule applies due changes (the one `opsgate init` writes). */

@@ -6,6 +6,7 @@
  */
 import { calendarZone } from '../calendar/zone.ts';
 import type { CommandContext } from '../model/command-context.ts';
+import type { Diagnostic } from '../model/diagnostic.ts';
 import { zoneProblems } from '../rules/calendar-zone.ts';
 import { newRunId } from '../remote/recorder.ts';
 import { ExitCode } from '../model/errors.ts';
@@ -46,6 +47,13 @@ async function selectDue(root: string, repo: RepoModel, now: Date) {
   });
 }
 
+/** Policy or calendar problems: converge connects nowhere and says why (exit 1, as a finding). */
+function refusePolicies(ctx: CommandContext, problems: readonly Diagnostic[]): number {
+  for (const d of problems) ctx.stderr.write(sanitizeForLog(`${d.file}:${d.line}:${d.col}  ${d.code}  ${d.message}`) + '\n');
+  ctx.stderr.write('opsgate: converge backup refused before connecting to any host; nothing was written\n');
+  return ExitCode.findings;
+}
+
 export async function runDueBackupConverge(ctx: CommandContext, o: DueBackupOptions): Promise<number> {
   const say = (t: string) => ctx.stdout.write(t.split('\n').map(sanitizeForLog).join('\n'));
   const docs = o.repo.all('backup-policy');
@@ -53,11 +61,7 @@ export async function runDueBackupConverge(ctx: CommandContext, o: DueBackupOpti
   const policies = docs.map((d) => d.data);
   // Due times are in the calendar's zone: one it does not give converges nowhere, as a policy problem does (ARCHITECTURE.md, "The calendar's time zone").
   const zoneRefused = zoneProblems(o.repo);
-  if (zoneRefused.length) {
-    for (const d of zoneRefused) ctx.stderr.write(sanitizeForLog(`${d.file}:${d.line}:${d.col}  ${d.code}  ${d.message}`) + '\n');
-    ctx.stderr.write('opsgate: converge backup refused before connecting to any host; nothing was written\n');
-    return ExitCode.findings;
-  }
+  if (zoneRefused.length) return refusePolicies(ctx, zoneRefused);
   const timezone = calendarZone(o.repo);
   const now = ctx.now();
   const work = await selectDue(ctx.root, o.repo, now);
@@ -75,11 +79,7 @@ export async function runDueBackupConverge(ctx: CommandContext, o: DueBackupOpti
   if (o.dryRun) return exit;
 
   const problems = await backupPolicyProblems(o.repo, docs);
-  if (problems.length) {
-    for (const d of problems) ctx.stderr.write(sanitizeForLog(`${d.file}:${d.line}:${d.col}  ${d.code}  ${d.message}`) + '\n');
-    ctx.stderr.write('opsgate: converge backup refused before connecting to any host; nothing was written\n');
-    return ExitCode.findings;
-  }
+  if (problems.length) return refusePolicies(ctx, problems);
   const due = hosts.filter((h) => work.due.includes(h.id));
   const actor = ctx.env.GITHUB_ACTOR ?? ctx.env.USER ?? 'unknown';
   const { results, record, secrets } = await runBackupHosts({
