@@ -4,6 +4,8 @@ import type { Command, CommandContext } from './context.ts';
 import { is, parseSubcommand, renderGroupHelp, type GroupSpec } from './args.ts';
 import { ExitCode, UsageError } from '../model/errors.ts';
 import { FLOWS, isFlow, leaseBranch, type Flow } from '../land/manifest.ts';
+import { zoneProblems } from '../rules/calendar-zone.ts';
+import { refuse } from './refuse.ts';
 
 const ABOUT = `Gets what a CI run wrote (records/, reports/) onto the protected default branch,
 and refuses to start a run while an earlier run's records have not landed.
@@ -139,6 +141,12 @@ async function runLand(ctx: CommandContext): Promise<number> {
         return ExitCode.findings;
       }
       const repo = await readRepo(ctx.root);
+      // apply --due refuses every change and backup converge while the calendar gives no zone: no lease for work that refuses (ARCHITECTURE.md, "The calendar's time zone").
+      const zone = zoneProblems(repo);
+      if (zone.length) {
+        await output(ctx, { leased: 'false', changes: '' });
+        return refuse(ctx, zone, 'refusing to start: apply --due refuses every change and backup converge until the calendar gives its time zone; no lease taken');
+      }
       const work = await selectDueWork(repo, ctx.now());
       changes = work.apply;
       for (const s of work.personDecides) ctx.stdout.write(`${s.id}: not started by the schedule: run ${s.run} ended ${s.outcome}; a person decides\n`);
