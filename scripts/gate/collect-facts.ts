@@ -6,7 +6,7 @@ import { referencedFiles } from '../change/plan.ts';
 import { PR_COMMITS_CAP, PR_FILES_CAP, type PullFile, type PullRequestInfo, type Scm, type TreeEntry } from '../github/scm.ts';
 import { createHash } from 'node:crypto';
 import { lintChangedChanges } from './change-lint.ts';
-import { filesAgainstTree, headProblems as headMoved, readAgain } from './consistency.ts';
+import { filesAgainstHistory, filesAgainstTree, headProblems as headMoved, readAgain } from './consistency.ts';
 import { planViews } from './plans.ts';
 import { readTrees, TreeReader } from './tree-reader.ts';
 import { CONTENT_KINDS, describeDocument, kindOfPath } from './describe.ts';
@@ -143,6 +143,11 @@ export async function collectGateInput(scm: Scm, prOrPull: number | PullRequestI
   const deciding = [...new Set(reviews.filter((r) => r.login && (r.state === 'APPROVED' || r.state === 'CHANGES_REQUESTED') && known.has(r.login.toLowerCase())).map((r) => r.login.toLowerCase()))];
   const permissions: Record<string, string> = {};
   await Promise.all([
+    // The file list must hold every path the trees show changed since the merge base (one more tree when the base moved on);
+    // a list already short of the pull request's own count, naming paths the head does not have, or of another head fails on its own.
+    problems.some((p) => ['gate.incomplete-list', 'gate.file-not-in-tree', 'gate.head-moved'].includes(p.code))
+      ? Promise.resolve()
+      : filesAgainstHistory(scm, files, commits, trees, baseSha, headSha).then((found) => void problems.push(...found)),
     ...[...approvedOn].map(async (sha) => {
       changedSince[sha] = inPr.has(sha) || sha === baseSha ? await changedBetween(scm, sha, headSha, trees.head, sha === baseSha ? trees.base : undefined) : null;
     }),

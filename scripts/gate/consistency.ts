@@ -1,4 +1,4 @@
-import { PR_COMMITS_CAP, type PullCommit, type PullFile, type PullRequestInfo, type PullReview, type Scm, type TreeEntry } from '../github/scm.ts';
+import { PR_COMMITS_CAP, PR_FILES_CAP, type PullCommit, type PullFile, type PullRequestInfo, type PullReview, type Scm, type TreeEntry } from '../github/scm.ts';
 import type { GateProblem } from './types.ts';
 
 /**
@@ -48,6 +48,69 @@ export function filesAgainstTree(files: readonly PullFile[], head: { entries: re
     if (out.length >= 20) break;
   }
   return out;
+}
+
+/**
+ * Pure: where the pull request's commits leave its history: the parents of its commits that are not its commits, the
+ * base commit first. The merge base GitHub lists the files from is one of them. Undefined when a commit names no parents.
+ */
+export function forkPoints(commits: readonly PullCommit[], baseSha: string): string[] | undefined {
+  if (commits.some((c) => c.parents === undefined)) return undefined;
+  const inPr = new Set(commits.map((c) => c.sha));
+  const out = [...new Set(commits.flatMap((c) => c.parents!).filter((p) => !inPr.has(p)))];
+  return out.sort((a, b) => Number(b === baseSha) - Number(a === baseSha));
+}
+
+/** Pure: the paths whose content or mode differ from `from` to `head` that the file list names nowhere (as a path or a former path). */
+export function unlistedChanges(files: readonly PullFile[], from: readonly TreeEntry[], head: readonly TreeEntry[]): string[] {
+  const listed = new Set(files.flatMap((f) => (f.previous_path ? [f.path, f.previous_path] : [f.path])));
+  const before = new Map(from.map((e) => [e.path, `${e.mode}:${e.sha}`]));
+  const after = new Map(head.map((e) => [e.path, `${e.mode}:${e.sha}`]));
+  const out: string[] = [];
+  for (const [p, v] of after) if (before.get(p) !== v && !listed.has(p)) out.push(p);
+  for (const p of before.keys()) if (!after.has(p) && !listed.has(p)) out.push(p);
+  return out.sort();
+}
+
+/**
+ * Edge: the file list must name every path that the trees (each checked against its id) show changed between the merge
+ * base and the head. A list that leaves a file out, with a `changed_files` count to match, would have the rules judge
+ * a pull request without it (a script, a policy). The merge base is one of the pull request's fork points (the base
+ * commit, whose tree is already read, or one more tree); the list must cover the changes since at least one of them.
+ * Skipped where another check already fails (a capped list, a truncated tree).
+ */
+export async function filesAgainstHistory(
+  scm: Scm,
+  files: readonly PullFile[],
+  commits: readonly PullCommit[],
+  trees: { base: { entries: TreeEntry[]; truncated: boolean }; head: { entries: TreeEntry[]; truncated: boolean } },
+  baseSha: string,
+  headSha: string,
+): Promise<GateProblem[]> {
+  if (trees.base.truncated || trees.head.truncated || !commits.length || commits.length >= PR_COMMITS_CAP || files.length >= PR_FILES_CAP) return [];
+  // Without parents (GitHub always names them) the base commit is the only fork point known: a pull request whose
+  // base moved on then fails closed rather than be checked against nothing.
+  const forks = forkPoints(commits, baseSha) ?? [baseSha];
+  const fail = (why: string): GateProblem[] => [
+    { code: 'gate.files-incomplete', message: `${why}; no rule can judge a change it cannot see. Run the gate again; if it persists, the API does not answer as GitHub does.` },
+  ];
+  if (!forks.length || forks.length > 5)
+    return fail(
+      `the pull request's ${commits.length} commits leave its history at ${forks.length} commits (expected 1 to 5), so the merge base its file list is taken from cannot be told (rebase it onto its base branch)`,
+    );
+  let best: { fork: string; unlisted: string[] } | undefined;
+  for (const fork of forks) {
+    const tree = fork === baseSha ? trees.base : await scm.listTreeAtRef(fork);
+    if (tree.truncated) continue;
+    const unlisted = unlistedChanges(files, tree.entries, trees.head.entries);
+    if (!unlisted.length) return [];
+    if (!best || unlisted.length < best.unlisted.length) best = { fork, unlisted };
+  }
+  if (!best) return fail(`the tree of every commit the pull request starts from is truncated, so its file list cannot be checked against them`);
+  const shown = best.unlisted.slice(0, 5).join(', ') + (best.unlisted.length > 5 ? ` and ${best.unlisted.length - 5} more` : '');
+  return fail(
+    `GitHub lists ${files.length} changed file${files.length === 1 ? '' : 's'}, but the trees of ${best.fork.slice(0, 7)} (where the pull request's commits begin) and of the head ${headSha.slice(0, 7)} also differ in ${shown}: the file list leaves changes out`,
+  );
 }
 
 /** Pure: what differs between the first reads and the reads made after everything else. */

@@ -21,8 +21,14 @@ export const BUILT_IN_GOVERNANCE_PATHS: readonly string[] = [
   '.ci/**',
   'package.json',
   'package-lock.json',
+  // What `npm ci` and `npx opsgate` read on the default branch, where apply runs with the change's secrets:
+  // npm installs from a shrinkwrap before the lock file, and .npmrc sets node-options, the script shell, the registry.
+  'npm-shrinkwrap.json',
+  '.npmrc',
   'tsconfig.json',
+  // GitHub runs either spelling of the action's metadata.
   'action.yml',
+  'action.yaml',
 ];
 
 /**

@@ -176,6 +176,27 @@ function byTime(a: ReviewFact, b: ReviewFact): number {
   return ta - tb || a.id - b.id;
 }
 
+const dated = (r: ReviewFact) => !!r.submitted_at && !Number.isNaN(Date.parse(r.submitted_at));
+
+/**
+ * Whether `later` is shown to come after `earlier`: GitHub's review ids only grow, so both its id and its submission
+ * time must say so. A review without a time, or whose time contradicts the ids, cannot be ordered either way.
+ */
+function surelyAfter(later: ReviewFact, earlier: ReviewFact): boolean {
+  return later.id > earlier.id && dated(later) && dated(earlier) && Date.parse(later.submitted_at!) >= Date.parse(earlier.submitted_at!);
+}
+
+/** Reviews that may be one reviewer's: the same login (in any case) or the same account id under another login. */
+function maybeSameReviewer(a: ReviewFact, b: ReviewFact): boolean {
+  return a.login.toLowerCase() === b.login.toLowerCase() || (a.user_id !== undefined && a.user_id === b.user_id);
+}
+
+/** Reviews shown to be one account's: the same account id, or, when GitHub names no id for either, the same login. */
+function surelySameAccount(a: ReviewFact, b: ReviewFact): boolean {
+  if (a.user_id !== undefined || b.user_id !== undefined) return a.user_id === b.user_id;
+  return a.login.toLowerCase() === b.login.toLowerCase();
+}
+
 /** States that replace a reviewer's earlier review. An UNKNOWN one withdraws an approval; only a known one lifts a request for changes. */
 const DECISIVE = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED', 'UNKNOWN']);
 const KNOWN_DECISIVE = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED']);
@@ -209,9 +230,8 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
         detail: 'GitHub returns no user for this review (the account was deleted); it never counts',
       });
   }
-  // Without a submission time a review cannot be ordered against the reviewer's others: it never approves.
-  // A request for changes still blocks, as the reviewer's oldest review (any later decision lifts it).
-  const dated = (r: ReviewFact) => !!r.submitted_at && !Number.isNaN(Date.parse(r.submitted_at));
+  // Without a submission time a review cannot be ordered against the reviewer's others: it never approves, it
+  // withdraws the reviewer's approvals, and a request for changes without one blocks until it is dismissed.
   for (const r of pr.reviews) {
     if (r.state === 'PENDING' || r.state === 'CHANGES_REQUESTED' || !r.login.trim() || dated(r)) continue;
     const person = byLogin.get(r.login.toLowerCase());
@@ -225,12 +245,24 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
     });
   }
   const sorted = pr.reviews.filter((r) => r.state !== 'PENDING' && r.login.trim() && (dated(r) || r.state === 'CHANGES_REQUESTED')).sort(byTime);
-  const latest = new Map<string, ReviewFact>();
-  const latestKnown = new Map<string, ReviewFact>();
-  for (const r of sorted) {
-    if (DECISIVE.has(r.state)) latest.set(r.login.toLowerCase(), r);
-    if (KNOWN_DECISIVE.has(r.state)) latestKnown.set(r.login.toLowerCase(), r);
-  }
+  // Every decisive review of a live account, dated or not: an undated one cannot be ordered, so it may be the latest.
+  const decisive = pr.reviews.filter((r) => r.login.trim() && DECISIVE.has(r.state));
+  /**
+   * The review that replaces `r` as its reviewer's latest word, if any. A request for changes is lifted only by a
+   * documented decision of the same account shown to come after it; anything else is replaced by any decisive review
+   * that may be the same reviewer's (same login or same account id) and is not shown to come before it (fail closed:
+   * a review that cannot be ordered withdraws an approval and leaves a request for changes standing).
+   */
+  const replacedBy = (r: ReviewFact): ReviewFact | undefined => {
+    const others = decisive.filter((o) => o.id !== r.id);
+    if (r.state === 'CHANGES_REQUESTED')
+      return others
+        .filter((o) => KNOWN_DECISIVE.has(o.state) && surelySameAccount(o, r) && surelyAfter(o, r))
+        .sort(byTime)
+        .pop();
+    const rivals = others.filter((o) => maybeSameReviewer(o, r) && !surelyAfter(r, o));
+    return rivals.find((o) => surelyAfter(o, r)) ?? rivals[0];
+  };
 
   const byId = new Map(people.filter((p) => p.github_id !== undefined).map((p) => [p.github_id!, p]));
   for (const r of sorted) {
@@ -239,8 +271,7 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
     // A login whose account is not the one the person pinned is nobody's: it neither approves nor vetoes for them.
     const person = named && sameAccount(r, named) ? named : undefined;
     const base = { login: r.login, review_id: r.id, state: r.state, ...(named ? { person: named.id } : {}) };
-    // A request for changes is lifted only by a decision GitHub documents; anything else by any later decision.
-    const last = (r.state === 'CHANGES_REQUESTED' ? latestKnown : latest).get(login);
+    const last = replacedBy(r);
     if (r.state === 'COMMENTED') {
       ignored.push({ ...base, reason: 'comment', detail: 'a comment, neither an approval nor a request for changes' });
       continue;
@@ -253,8 +284,11 @@ export function classifyReviews(pr: PrFacts, people: readonly Person[], implemen
       });
       continue;
     }
-    if (last && last.id !== r.id) {
-      ignored.push({ ...base, reason: 'superseded', detail: `superseded by ${r.login}'s later review #${last.id} (${last.state.toLowerCase()}) at ${last.submitted_at}` });
+    if (last) {
+      const when = surelyAfter(last, r)
+        ? `later review #${last.id} (${last.state.toLowerCase()}) at ${last.submitted_at}`
+        : `review #${last.id} (${last.state.toLowerCase()}${last.login === r.login ? '' : ` as ${last.login}`}), which may be later: ${dated(last) ? "its submission time contradicts GitHub's review order" : 'it has no submission time'}, so it cannot be ordered before this one`;
+      ignored.push({ ...base, reason: 'superseded', detail: `superseded by ${r.login}'s ${when}` });
       continue;
     }
     if (r.state === 'DISMISSED') {

@@ -134,6 +134,8 @@ export interface CommitFact {
   committer_email?: string;
   /** The commit message, for `Co-authored-by:` trailers. */
   message?: string;
+  /** The parents' ids as GitHub lists them (where the pull request's history begins; see gate/consistency.ts). */
+  parents?: string[];
 }
 
 /** `UNKNOWN`: a state GitHub does not document (`reported_state` keeps what was sent); it never approves and never lifts a request for changes. */

@@ -54,7 +54,15 @@ export function readCommit(c: Json, where: string): PullCommit {
     ...(email ? { author_email: email } : {}),
     ...(cEmail ? { committer_email: cEmail } : {}),
     ...(message !== undefined ? { message } : {}),
+    ...parentsOf(c),
   };
+}
+
+/** The parents' ids of a listed commit, in git's spelling; none when the list is missing or any id is not a whole commit id. */
+function parentsOf(c: Json): { parents?: string[] } {
+  if (!Array.isArray(c.parents)) return {};
+  const ids = c.parents.map((p) => (typeof p === 'object' && p !== null && typeof (p as Json).sha === 'string' ? canonicalSha((p as Json).sha as string) : undefined));
+  return ids.every((x): x is string => x !== undefined) ? { parents: ids } : {};
 }
 
 export function readFile(f: Json, where: string): PullFile {

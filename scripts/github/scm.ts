@@ -79,6 +79,8 @@ export interface PullCommit {
   committer_email?: string;
   /** The commit message, for `Co-authored-by:` trailers. */
   message?: string;
+  /** The parents' ids, as GitHub lists them; absent when the answer names none (GitHub always does). */
+  parents?: string[];
 }
 
 export interface PullFile {

@@ -25,6 +25,7 @@ describe('scm', () => {
         author_email: 'lina-yf@users.noreply.github.local',
         committer_email: 'lina-yf@users.noreply.github.local',
         message: 'PR 1',
+        parents: [h.base],
       },
     ]);
     expect(await scm.listFiles(1)).toEqual([{ path: changePath(), status: 'added' }]);
