@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { byKey, count, percent, type Figure } from '../figure.ts';
 import { DAY, HOUR, dateMs, isoIn, ms, type Period } from '../period.ts';
 import type { ReportInput } from '../types.ts';
@@ -17,7 +18,8 @@ export interface RunbooksSection {
 /**
  * On-call coverage of the 30 days after `now`, hour by hour: an hour is
  * covered when some rotation has an active person on duty (overrides first,
- * then the rotation's member for that shift). Pure.
+ * then the rotation's member for that shift, only inside the rotation's
+ * `daily` span, read as wall-clock time in the calendar's zone). Pure.
  */
 export function computeOncall(input: ReportInput, period: Period, now: number): OncallSection {
   const from = Math.ceil(now / HOUR) * HOUR;
@@ -38,6 +40,7 @@ export function computeOncall(input: ReportInput, period: Period, now: number): 
       if (o) return active.has(o.person);
       const anchor = ms(rot.shift.start);
       if (anchor === undefined || rot.members.length === 0 || rot.shift.hours <= 0 || t < anchor) return false;
+      if (rot.daily && !insideDaily(t, rot.daily, period.timezone)) return false;
       const idx = Math.floor((t - anchor) / (rot.shift.hours * HOUR)) % rot.members.length;
       return active.has(rot.members[idx]!);
     });
@@ -58,6 +61,17 @@ export function computeOncall(input: ReportInput, period: Period, now: number): 
     to: isoIn(to, period.timezone),
     gaps,
   };
+}
+
+const minuteOfDay = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** Whether instant t falls in a rotation's daily span `from`–`to` (local wall-clock in `zone`; `to` before `from` runs past midnight). Pure. */
+export function insideDaily(t: number, daily: { from: string; to: string }, zone: string): boolean {
+  const local = DateTime.fromMillis(t, { zone });
+  const m = local.hour * 60 + local.minute;
+  const from = minuteOfDay(daily.from);
+  const to = minuteOfDay(daily.to);
+  return from < to ? m >= from && m < to : m >= from || m < to;
 }
 
 function gap(start: number, end: number, zone: string) {
