@@ -1,7 +1,7 @@
 import { grantState } from '../../access/entitlement.ts';
 import type { PersonDocument } from '../../model/documents.generated.ts';
 import { findRun } from './inspection-runs.ts';
-import { byKey, count, type Figure } from '../figure.ts';
+import { byInstant, byKey, count, type Figure } from '../figure.ts';
 import { DAY, dateMs, inPeriod, ms, type Period } from '../period.ts';
 import { citeHostLine, citeLine, type DocRef, type InspectionRun, type ReportInput } from '../types.ts';
 
@@ -82,7 +82,14 @@ interface Sighting {
 export function computeKeyPresence(input: ReportInput, period: Period): KeyPresence[] {
   const zone = period.timezone;
   const people = new Map(input.people.map((p) => [p.id, p] as const));
-  const runs = [...input.inspections].filter((r) => (ms(r.at) ?? Infinity) < period.endMs).sort(byKey((r) => `${r.at}|${r.path}|${r.run}`));
+  const runs = [...input.inspections]
+    .filter((r) => (ms(r.at) ?? Infinity) < period.endMs)
+    .sort(
+      byInstant(
+        (r) => r.at,
+        (r) => `${r.path}|${r.run}`,
+      ),
+    );
   const inPeriodRuns = runs.filter((r) => inPeriod(ms(r.at), period));
   const out: KeyPresence[] = [];
   const seen = new Map<string, Sighting[]>();
@@ -140,7 +147,14 @@ export function computeReviewContradictions(input: ReportInput, period: Period):
   const people = new Map(input.people.map((p) => [p.id, p] as const));
   const hostsOf = (scope: { groups?: string[]; hosts?: string[] } | undefined) =>
     new Set(input.hosts.filter((h) => scope?.hosts?.includes(h.id) || h.data.groups.some((g) => scope?.groups?.includes(g))).map((h) => h.id));
-  const runs = [...input.inspections].filter((r) => (ms(r.at) ?? Infinity) < period.endMs).sort(byKey((r) => `${r.at}|${r.path}|${r.run}`));
+  const runs = [...input.inspections]
+    .filter((r) => (ms(r.at) ?? Infinity) < period.endMs)
+    .sort(
+      byInstant(
+        (r) => r.at,
+        (r) => `${r.path}|${r.run}`,
+      ),
+    );
   const out: ReviewContradiction[] = [];
   for (const review of input.reviews) {
     const performed = dateMs(review.data.performed_on, zone);

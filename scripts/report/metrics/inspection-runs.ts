@@ -3,7 +3,7 @@
  * (same run id, one file per shard) are one run; runs are compared with the
  * schedule (policies/organisation.yaml inspection_every_hours). Pure.
  */
-import { byKey } from '../figure.ts';
+import { byInstant } from '../figure.ts';
 import { HOUR, inPeriod, ms, type Period } from '../period.ts';
 import { citeLine, type InspectionRun } from '../types.ts';
 import { appendAll } from '../../model/append.ts';
@@ -18,7 +18,12 @@ export function mergeShards(runs: readonly InspectionRun[]): InspectionRun[] {
       out.push(parts[0]!);
       continue;
     }
-    parts.sort(byKey((p) => `${p.at}|${p.path}`));
+    parts.sort(
+      byInstant(
+        (p) => p.at,
+        (p) => p.path,
+      ),
+    );
     const first = parts[0]!;
     const merged: InspectionRun = { ...first, results: [], unreachable: [], hosts: [], host_lines: {}, keys: {}, counts: { new: 0, resolved: 0, regressed: 0 }, pruned: parts.some((p) => p.pruned) };
     for (const p of parts) {
@@ -32,7 +37,12 @@ export function mergeShards(runs: readonly InspectionRun[]): InspectionRun[] {
     }
     out.push(merged);
   }
-  return out.sort(byKey((r) => `${r.at}|${r.path}|${r.run}`));
+  return out.sort(
+    byInstant(
+      (r) => r.at,
+      (r) => `${r.path}|${r.run}`,
+    ),
+  );
 }
 
 /** The runs of a period (merged), oldest first, and the run the period is compared with: the last before it, else its first. */
