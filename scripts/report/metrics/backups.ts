@@ -1,4 +1,4 @@
-import { byKey, count, percent, type Figure } from '../figure.ts';
+import { byInstant, byKey, count, percent, type Figure } from '../figure.ts';
 import { DAY, HOUR, inPeriod, ms, type Period } from '../period.ts';
 import { citeHostLine, citeLine, type BackupEvent, type ReportInput } from '../types.ts';
 import { findRun } from './inspection-runs.ts';
@@ -129,7 +129,12 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
     }
     const restoreTests: RestoreTestRow[] = inside
       .filter((e) => e.kind === 'restore_test')
-      .sort(byKey((e) => `${e.at}|${e.host ?? ''}`))
+      .sort(
+        byInstant(
+          (e) => e.at,
+          (e) => e.host ?? '',
+        ),
+      )
       .map((e) => {
         // Judged on the recorded duration itself; the hours shown keep millisecond precision (a drill can take 0.3 s).
         const seconds = e.duration_seconds;
@@ -137,7 +142,15 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
         return { host: e.host ?? '', at: e.at, ok: e.ok, duration_hours: hours, within_rto: seconds === undefined ? null : e.ok && seconds <= p.data.rto_hours * 3600, evidence: [p.file, cite(e)] };
       });
     const lastCheck = new Map<string, BackupEvent>();
-    for (const e of inside.filter((x) => x.kind === 'check').sort(byKey((x) => x.at))) lastCheck.set(e.host ?? '', e);
+    for (const e of inside
+      .filter((x) => x.kind === 'check')
+      .sort(
+        byInstant(
+          (x) => x.at,
+          (x) => `${x.path}|${String(x.line.seq).padStart(9, '0')}`,
+        ),
+      ))
+      lastCheck.set(e.host ?? '', e);
     const checks: CheckRow[] = [...lastCheck.values()].sort(byKey((e) => e.host ?? '')).map((e) => ({ host: e.host ?? '', at: e.at, ok: e.ok, evidence: [cite(e)] }));
     // Restore tests come from records/backups/ only (opsgate backup verify --restore-test), never a date typed into the policy.
     const tests = events
