@@ -14,17 +14,41 @@ const t = (iso: string | undefined) => (iso === undefined ? undefined : Date.par
 
 const incidents = [
   // Opened 23:30 local on the last day, resolved after midnight: October's, still open at its end.
-  incident('INC-A', { level: 3, detected_at: '2026-10-31T23:30:00+01:00', reported_at: '2026-10-31T23:30:00+01:00', acknowledged_at: '2026-10-31T23:45:00+01:00', resolved_at: '2026-11-01T01:00:00+01:00' }),
+  incident('INC-A', {
+    level: 3,
+    detected_at: '2026-10-31T23:30:00+01:00',
+    reported_at: '2026-10-31T23:30:00+01:00',
+    acknowledged_at: '2026-10-31T23:45:00+01:00',
+    resolved_at: '2026-11-01T01:00:00+01:00',
+  }),
   // 00:30 on 1 October in Berlin, written in UTC on the 30th of September.
   incident('INC-B', { level: 2, detected_at: '2026-09-30T22:30:00Z', reported_at: '2026-09-30T22:30:00Z', acknowledged_at: '2026-09-30T22:40:00Z', resolved_at: '2026-10-01T01:30:00+02:00' }),
   // Across the DST switch: 02:30 CEST to the second 02:30 (CET) is 60 minutes of elapsed time, not 0.
-  incident('INC-C', { level: 1, detected_at: '2026-10-25T02:30:00+02:00', reported_at: '2026-10-25T02:30:00+02:00', acknowledged_at: '2026-10-25T02:33:00+02:00', resolved_at: '2026-10-25T02:30:00+01:00' }),
+  incident('INC-C', {
+    level: 1,
+    detected_at: '2026-10-25T02:30:00+02:00',
+    reported_at: '2026-10-25T02:30:00+02:00',
+    acknowledged_at: '2026-10-25T02:33:00+02:00',
+    resolved_at: '2026-10-25T02:30:00+01:00',
+  }),
   // Carried over from September, resolved in October.
-  incident('INC-D', { level: 4, detected_at: '2026-09-29T10:00:00+02:00', reported_at: '2026-09-29T10:00:00+02:00', acknowledged_at: '2026-09-29T11:00:00+02:00', resolved_at: '2026-10-02T09:00:00+02:00' }),
+  incident('INC-D', {
+    level: 4,
+    detected_at: '2026-09-29T10:00:00+02:00',
+    reported_at: '2026-09-29T10:00:00+02:00',
+    acknowledged_at: '2026-09-29T11:00:00+02:00',
+    resolved_at: '2026-10-02T09:00:00+02:00',
+  }),
   // Never acknowledged, resolved within the period.
   incident('INC-E', { level: 3, detected_at: '2026-10-10T10:00:00+02:00', reported_at: '2026-10-10T10:00:00+02:00', acknowledged_at: undefined, resolved_at: '2026-10-10T12:00:00+02:00' }),
   // Resolved in September: not October's.
-  incident('INC-F', { level: 3, detected_at: '2026-09-10T10:00:00+02:00', reported_at: '2026-09-10T10:00:00+02:00', acknowledged_at: '2026-09-10T10:05:00+02:00', resolved_at: '2026-09-10T11:00:00+02:00' }),
+  incident('INC-F', {
+    level: 3,
+    detected_at: '2026-09-10T10:00:00+02:00',
+    reported_at: '2026-09-10T10:00:00+02:00',
+    acknowledged_at: '2026-09-10T10:05:00+02:00',
+    resolved_at: '2026-09-10T11:00:00+02:00',
+  }),
 ];
 
 const targets = new Map([
@@ -59,7 +83,15 @@ function hand() {
       }
     }
   }
-  return { newCount: fresh.length, active: active.length, carried: active.length - fresh.length, openAtEnd: active.filter((i) => (t(i.resolved_at) ?? Infinity) >= OCT.endMs).length, met, evaluated, breaches };
+  return {
+    newCount: fresh.length,
+    active: active.length,
+    carried: active.length - fresh.length,
+    openAtEnd: active.filter((i) => (t(i.resolved_at) ?? Infinity) >= OCT.endMs).length,
+    met,
+    evaluated,
+    breaches,
+  };
 }
 
 describe('hunt: incident figures recomputed by hand in Europe/Berlin', () => {
@@ -69,7 +101,12 @@ describe('hunt: incident figures recomputed by hand in Europe/Berlin', () => {
 
   it('counts: new, active, carried over, open at the end', () => {
     expect(h).toMatchObject({ newCount: 4, active: 5, carried: 1, openAtEnd: 1 });
-    expect([fig('incidents.new').value, fig('incidents.active').value, fig('incidents.carried_over').value, fig('incidents.open_at_end').value]).toEqual([h.newCount, h.active, h.carried, h.openAtEnd]);
+    expect([fig('incidents.new').value, fig('incidents.active').value, fig('incidents.carried_over').value, fig('incidents.open_at_end').value]).toEqual([
+      h.newCount,
+      h.active,
+      h.carried,
+      h.openAtEnd,
+    ]);
   });
 
   it('SLA attainment and breaches', () => {
