@@ -96,10 +96,9 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
         if (times.length > 0 && minOf(times) > period.startMs) continue;
         evaluated++;
         const gap = largestGap(times, period.startMs, to);
-        appendAll(
-          usedSnapshots,
-          mine.filter((e) => (ms(e.at) ?? 0) >= period.startMs),
-        );
+        // Cited: the snapshots in the period and the last one before it, from which the first gap is measured.
+        const before = mine.filter((e) => (ms(e.at) ?? 0) < period.startMs).reduce<BackupEvent | undefined>((m, e) => (m === undefined || ms(e.at)! > ms(m.at)! ? e : m), undefined);
+        appendAll(usedSnapshots, [...(before ? [before] : []), ...mine.filter((e) => (ms(e.at) ?? 0) >= period.startMs)]);
         if (gap !== null && gap <= p.data.rpo_hours) ok++;
         else missed.push({ host: h, max_gap_hours: gap === null ? null : Math.round(gap * 10) / 10 });
       }
