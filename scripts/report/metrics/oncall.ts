@@ -78,10 +78,16 @@ function gap(start: number, end: number, zone: string) {
   return { start: isoIn(start, zone), end: isoIn(end, zone), hours: (end - start) / HOUR };
 }
 
+/** The start of the day `days` calendar days after `last` in `zone` (not days × 24 h: a DST switch in between moves no date). Pure. */
+function reviewDue(last: string, days: number, zone: string): number {
+  const start = dateMs(last, zone);
+  return start === undefined ? days * DAY : DateTime.fromMillis(start, { zone }).plus({ days }).toMillis();
+}
+
 /** Runbooks whose last review is older than their review cadence, as of `now`. Pure. */
 export function computeRunbooks(input: ReportInput, period: Period, now: number): RunbooksSection {
   const overdue = input.runbooks
-    .map((r) => ({ r, due: (dateMs(r.data.last_reviewed, period.timezone) ?? 0) + r.data.review_every_days * DAY }))
+    .map((r) => ({ r, due: reviewDue(r.data.last_reviewed, r.data.review_every_days, period.timezone) }))
     .filter((x) => x.due < now)
     .sort(byKey((x) => x.r.id))
     .map(({ r, due }) => ({ id: r.id, title: r.data.title, owner: r.data.owner, due: isoIn(due, period.timezone).slice(0, 10), path: r.file }));
