@@ -2,7 +2,7 @@ import { grantState } from '../../access/entitlement.ts';
 import type { PersonDocument } from '../../model/documents.generated.ts';
 import { findRun } from './inspection-runs.ts';
 import { byInstant, byKey, count, type Figure } from '../figure.ts';
-import { DAY, dateMs, inPeriod, ms, type Period } from '../period.ts';
+import { dueDayOver, DAY, dateMs, inPeriod, ms, type Period } from '../period.ts';
 import { citeHostLine, citeLine, type DocRef, type InspectionRun, type ReportInput } from '../types.ts';
 
 export interface GrantRow {
@@ -194,7 +194,7 @@ export function computeAccess(input: ReportInput, period: Period, now: number, l
     })
     .sort(byKey((g) => g.id));
   const reviews_overdue = input.reviews
-    .filter((r) => !r.data.performed_on && (dateMs(r.data.due, period.timezone) ?? Infinity) < now)
+    .filter((r) => !r.data.performed_on && dueDayOver(r.data.due, period.timezone, now))
     .sort(byKey((r) => r.id))
     .map((r) => ({ id: r.id, period: r.data.period, reviewer: r.data.reviewer, due: r.data.due, path: r.file }));
   const presence = computeKeyPresence(input, period);
