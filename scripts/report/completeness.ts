@@ -125,7 +125,8 @@ export function computeGaps(input: ReportInput, period: Period, now: number, cha
   }
   const runs = input.inspections.filter((r) => (ms(r.at) ?? Infinity) < period.endMs);
   const ids = new Set(runs.map((r) => r.run));
-  const firstRun = [...runs].sort((a, b) => (a.at < b.at ? -1 : 1))[0];
+  // First and last by instant, not by text: a record may write its time with any offset.
+  const firstRun = runs.reduce<(typeof runs)[number] | undefined>((m, r) => (m === undefined || (ms(r.at) ?? Infinity) < (ms(m.at) ?? Infinity) ? r : m), undefined);
   for (const r of runs) {
     if (!inPeriod(ms(r.at), period) || !r.previous_run || ids.has(r.previous_run) || r === firstRun) continue;
     gaps.push({ code: 'gap.inspection_run_missing', path: r.path, detail: `${r.run} → ${r.previous_run}`, affects: ALL_INSPECTION });
@@ -136,7 +137,7 @@ export function computeGaps(input: ReportInput, period: Period, now: number, cha
     if (inPeriod(ms(r.at), period)) for (const h of r.hosts) if (!inventory.has(h)) gaps.push({ code: 'gap.unknown_host', path: r.path, detail: `${r.run} ${h}`, affects: ALL_INSPECTION });
   const every = options.inspectionEveryHours;
   const inside = runs.filter((r) => inPeriod(ms(r.at), period));
-  const last = inside.reduce<string | undefined>((m, r) => (m === undefined || r.at > m ? r.at : m), undefined);
+  const last = inside.reduce<string | undefined>((m, r) => (m === undefined || ms(r.at)! > ms(m)! ? r.at : m), undefined);
   const horizon = Math.min(period.endMs, now);
   if (every && last !== undefined && horizon - ms(last)! > every * 1.5 * HOUR) {
     gaps.push({ code: 'gap.inspection_stale', path: null, detail: last, affects: ALL_INSPECTION });

@@ -82,3 +82,21 @@ export function byKey<T>(key: (t: T) => string): (a: T, b: T) => number {
     return x < y ? -1 : x > y ? 1 : 0;
   };
 }
+
+/**
+ * Stable comparison by the instant an ISO timestamp names (whatever offset spells it), then by a string key;
+ * an absent or unparsable time sorts first. Pure.
+ */
+export function byInstant<T>(at: (t: T) => string | undefined, then: (t: T) => string): (a: T, b: T) => number {
+  const instant = (t: T): number => {
+    const v = at(t);
+    const n = v === undefined ? NaN : Date.parse(v);
+    return Number.isNaN(n) ? -Infinity : n;
+  };
+  const tie = byKey(then);
+  return (a, b) => {
+    const x = instant(a);
+    const y = instant(b);
+    return x < y ? -1 : x > y ? 1 : tie(a, b);
+  };
+}

@@ -68,6 +68,15 @@ export function dateMs(date: string | undefined, zone: string): number | undefin
   return t;
 }
 
+/**
+ * Whether a due date (YYYY-MM-DD) has passed at `now`: its whole day counts, so it has passed from the start of
+ * the next day in `zone` (the rule patch compliance applies to an advisory's due day). False for no date. Pure.
+ */
+export function dueDayOver(date: string | undefined, zone: string, now: number): boolean {
+  const start = dateMs(date, zone);
+  return start !== undefined && DateTime.fromMillis(start, { zone }).plus({ days: 1 }).toMillis() <= now;
+}
+
 export function inPeriod(t: number | undefined, period: Period): boolean {
   return t !== undefined && t >= period.startMs && t < period.endMs;
 }

@@ -1,8 +1,8 @@
 import { grantState } from '../../access/entitlement.ts';
 import type { PersonDocument } from '../../model/documents.generated.ts';
 import { findRun } from './inspection-runs.ts';
-import { byKey, count, type Figure } from '../figure.ts';
-import { DAY, dateMs, inPeriod, ms, type Period } from '../period.ts';
+import { byInstant, byKey, count, type Figure } from '../figure.ts';
+import { dueDayOver, DAY, dateMs, inPeriod, ms, type Period } from '../period.ts';
 import { citeHostLine, citeLine, type DocRef, type InspectionRun, type ReportInput } from '../types.ts';
 
 export interface GrantRow {
@@ -82,7 +82,14 @@ interface Sighting {
 export function computeKeyPresence(input: ReportInput, period: Period): KeyPresence[] {
   const zone = period.timezone;
   const people = new Map(input.people.map((p) => [p.id, p] as const));
-  const runs = [...input.inspections].filter((r) => (ms(r.at) ?? Infinity) < period.endMs).sort(byKey((r) => `${r.at}|${r.path}|${r.run}`));
+  const runs = [...input.inspections]
+    .filter((r) => (ms(r.at) ?? Infinity) < period.endMs)
+    .sort(
+      byInstant(
+        (r) => r.at,
+        (r) => `${r.path}|${r.run}`,
+      ),
+    );
   const inPeriodRuns = runs.filter((r) => inPeriod(ms(r.at), period));
   const out: KeyPresence[] = [];
   const seen = new Map<string, Sighting[]>();
@@ -140,7 +147,14 @@ export function computeReviewContradictions(input: ReportInput, period: Period):
   const people = new Map(input.people.map((p) => [p.id, p] as const));
   const hostsOf = (scope: { groups?: string[]; hosts?: string[] } | undefined) =>
     new Set(input.hosts.filter((h) => scope?.hosts?.includes(h.id) || h.data.groups.some((g) => scope?.groups?.includes(g))).map((h) => h.id));
-  const runs = [...input.inspections].filter((r) => (ms(r.at) ?? Infinity) < period.endMs).sort(byKey((r) => `${r.at}|${r.path}|${r.run}`));
+  const runs = [...input.inspections]
+    .filter((r) => (ms(r.at) ?? Infinity) < period.endMs)
+    .sort(
+      byInstant(
+        (r) => r.at,
+        (r) => `${r.path}|${r.run}`,
+      ),
+    );
   const out: ReviewContradiction[] = [];
   for (const review of input.reviews) {
     const performed = dateMs(review.data.performed_on, zone);
@@ -180,7 +194,7 @@ export function computeAccess(input: ReportInput, period: Period, now: number, l
     })
     .sort(byKey((g) => g.id));
   const reviews_overdue = input.reviews
-    .filter((r) => !r.data.performed_on && (dateMs(r.data.due, period.timezone) ?? Infinity) < now)
+    .filter((r) => !r.data.performed_on && dueDayOver(r.data.due, period.timezone, now))
     .sort(byKey((r) => r.id))
     .map((r) => ({ id: r.id, period: r.data.period, reviewer: r.data.reviewer, due: r.data.due, path: r.file }));
   const presence = computeKeyPresence(input, period);

@@ -5,7 +5,7 @@
  * holds what the retention promises (too few snapshots, or snapshots that
  * should have been pruned). Shown inside the backups section. Pure.
  */
-import { byKey, count, percent, type Figure } from '../figure.ts';
+import { byInstant, count, percent, type Figure } from '../figure.ts';
 import { inPeriod, ms, type Period } from '../period.ts';
 import { citeLine, type BackupEvent, type ReportInput } from '../types.ts';
 
@@ -34,7 +34,16 @@ export interface BackupVerificationSection {
   checks: CheckResultRow[];
 }
 
-const last = (events: BackupEvent[]) => [...events].sort(byKey((e) => e.at)).pop();
+/** The latest event by instant (a record may write its time with any offset), ties by line. */
+const last = (events: BackupEvent[]) =>
+  [...events]
+    .sort(
+      byInstant(
+        (e) => e.at,
+        (e) => `${e.path}|${String(e.line.seq).padStart(9, '0')}`,
+      ),
+    )
+    .pop();
 
 export function computeBackupVerification(input: ReportInput, period: Period): BackupVerificationSection {
   const rto = new Map(input.backupPolicies.map((p) => [p.id, p.data.rto_hours]));

@@ -1,4 +1,4 @@
-import { byKey, count, percent, type Figure } from '../figure.ts';
+import { byInstant, byKey, count, percent, type Figure } from '../figure.ts';
 import { DAY, HOUR, inPeriod, ms, type Period } from '../period.ts';
 import { citeHostLine, citeLine, type BackupEvent, type ReportInput } from '../types.ts';
 import { findRun } from './inspection-runs.ts';
@@ -96,10 +96,9 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
         if (times.length > 0 && minOf(times) > period.startMs) continue;
         evaluated++;
         const gap = largestGap(times, period.startMs, to);
-        appendAll(
-          usedSnapshots,
-          mine.filter((e) => (ms(e.at) ?? 0) >= period.startMs),
-        );
+        // Cited: the snapshots in the period and the last one before it, from which the first gap is measured.
+        const before = mine.filter((e) => (ms(e.at) ?? 0) < period.startMs).reduce<BackupEvent | undefined>((m, e) => (m === undefined || ms(e.at)! > ms(m.at)! ? e : m), undefined);
+        appendAll(usedSnapshots, [...(before ? [before] : []), ...mine.filter((e) => (ms(e.at) ?? 0) >= period.startMs)]);
         if (gap !== null && gap <= p.data.rpo_hours) ok++;
         else missed.push({ host: h, max_gap_hours: gap === null ? null : Math.round(gap * 10) / 10 });
       }
@@ -129,7 +128,12 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
     }
     const restoreTests: RestoreTestRow[] = inside
       .filter((e) => e.kind === 'restore_test')
-      .sort(byKey((e) => `${e.at}|${e.host ?? ''}`))
+      .sort(
+        byInstant(
+          (e) => e.at,
+          (e) => e.host ?? '',
+        ),
+      )
       .map((e) => {
         // Judged on the recorded duration itself; the hours shown keep millisecond precision (a drill can take 0.3 s).
         const seconds = e.duration_seconds;
@@ -137,7 +141,15 @@ export function computeBackups(input: ReportInput, period: Period, now: number, 
         return { host: e.host ?? '', at: e.at, ok: e.ok, duration_hours: hours, within_rto: seconds === undefined ? null : e.ok && seconds <= p.data.rto_hours * 3600, evidence: [p.file, cite(e)] };
       });
     const lastCheck = new Map<string, BackupEvent>();
-    for (const e of inside.filter((x) => x.kind === 'check').sort(byKey((x) => x.at))) lastCheck.set(e.host ?? '', e);
+    for (const e of inside
+      .filter((x) => x.kind === 'check')
+      .sort(
+        byInstant(
+          (x) => x.at,
+          (x) => `${x.path}|${String(x.line.seq).padStart(9, '0')}`,
+        ),
+      ))
+      lastCheck.set(e.host ?? '', e);
     const checks: CheckRow[] = [...lastCheck.values()].sort(byKey((e) => e.host ?? '')).map((e) => ({ host: e.host ?? '', at: e.at, ok: e.ok, evidence: [cite(e)] }));
     // Restore tests come from records/backups/ only (opsgate backup verify --restore-test), never a date typed into the policy.
     const tests = events

@@ -6,7 +6,7 @@
  */
 import type { ChangeReportOutcome } from '../../model/outcome.ts';
 import type { ApprovalDocument, ChangeDocument } from '../../model/documents.generated.ts';
-import { byKey } from '../figure.ts';
+import { byInstant, byKey } from '../figure.ts';
 import { HOUR, ms } from '../period.ts';
 import { citeLine, type DocRef, type ExecutionRun, type GateDecision, type ReportInput } from '../types.ts';
 
@@ -35,7 +35,14 @@ export function runsByChange(runs: readonly ExecutionRun[]): Map<string, Executi
     list.push(r);
     out.set(r.change, list);
   }
-  for (const list of out.values()) list.sort(byKey((r) => `${r.started_at ?? ''}|${r.path}`));
+  // By instant, not by text: a record may spell its time with any offset (+08:00 or Z), and the last run decides the outcome.
+  for (const list of out.values())
+    list.sort(
+      byInstant(
+        (r) => r.started_at,
+        (r) => r.path,
+      ),
+    );
   runsMemo.set(runs, out);
   return out;
 }
@@ -55,7 +62,13 @@ export function decisionsByChange(input: ReportInput): Map<string, GateDecision[
   for (const d of input.gateDecisions) for (const c of d.changes) add(c, d);
   for (const c of input.changes) for (const pr of input.git.files[c.file]?.prs ?? []) for (const d of byPr.get(pr) ?? []) add(c.id, d);
   for (const r of input.executions) if (r.pr !== undefined) for (const d of byPr.get(r.pr) ?? []) add(r.change, d);
-  for (const list of out.values()) list.sort(byKey((d) => `${d.at}|${d.path}|${String(d.line).padStart(9, '0')}`));
+  for (const list of out.values())
+    list.sort(
+      byInstant(
+        (d) => d.at,
+        (d) => `${d.path}|${String(d.line).padStart(9, '0')}`,
+      ),
+    );
   decisionsMemo.set(input, out);
   return out;
 }

@@ -77,11 +77,27 @@ export function changesInPeriod(input: ReportInput, period: Period, runs: Map<st
   return input.changes.filter((_, i) => inPeriod(times[i]!.start, period) || times[i]!.runs.some((t) => inPeriod(t, period)));
 }
 
+/**
+ * Each change's runs started before `cutoff` (the period's end, or generated-at when earlier): a run after it
+ * cannot be known to a report generated then, so it never moves the period's figures. Runs without a start are
+ * kept. Pure.
+ */
+function runsKnownBy(runs: Map<string, ExecutionRun[]>, cutoff: number): Map<string, ExecutionRun[]> {
+  const out = new Map<string, ExecutionRun[]>();
+  for (const [id, list] of runs)
+    out.set(
+      id,
+      list.filter((r) => (ms(r.started_at) ?? -Infinity) < cutoff),
+    );
+  return out;
+}
+
 /** Change management metrics for one period; `now` is the report's generated-at. Outcomes come from the execution records. Pure. */
 export function computeChanges(input: ReportInput, period: Period, now: number, options: { light?: boolean } = {}): ChangesSection {
-  const runs = runsByChange(input.executions);
+  const allRuns = runsByChange(input.executions);
+  const runs = runsKnownBy(allRuns, Math.min(period.endMs, now));
   const decisions = decisionsByChange(input);
-  const changes = changesInPeriod(input, period, runs).sort(byKey((c) => c.id));
+  const changes = changesInPeriod(input, period, allRuns).sort(byKey((c) => c.id));
   const figures: Figure[] = [];
   const runCites = (id: string) => (runs.get(id) ?? []).map((r) => citeRun(r));
 
@@ -116,7 +132,9 @@ export function computeChanges(input: ReportInput, period: Period, now: number, 
     );
   }
   const outcomes = new Map(changes.map((c) => [c.id, outcomeOf(c.data, runs.get(c.id) ?? [])] as const));
-  const executed = changes.filter((c) => EXECUTED.includes(outcomes.get(c.id)!));
+  // Executed in the period: a run started in it (a change whose window opens on the last evening and runs after
+  // midnight is next month's execution), its outcome what its last run up to the period's end recorded.
+  const executed = changes.filter((c) => EXECUTED.includes(outcomes.get(c.id)!) && (runs.get(c.id) ?? []).some((r) => inPeriod(ms(r.started_at), period)));
   const ofOutcome = (...o: ChangeOutcome[]) => executed.filter((c) => o.includes(outcomes.get(c.id)!)).length;
   const ev = executed.flatMap((c) => runCites(c.id));
   figures.push(percent('changes.success_rate', ofOutcome('succeeded'), executed.length, ev, 'formula.success_rate'));
@@ -137,8 +155,9 @@ export function computeChanges(input: ReportInput, period: Period, now: number, 
   const missing: string[] = [];
   for (const c of changes) {
     const closure = c.data.closure;
-    const rs = runs.get(c.id) ?? [];
-    const recorded = outcomes.get(c.id)!;
+    // The closure states the change's final result: compared with every run on record, later ones included.
+    const rs = allRuns.get(c.id) ?? [];
+    const recorded = outcomeOf(c.data, rs);
     if (!closure) continue;
     const last = rs[rs.length - 1];
     const contradicts = last ? closure.outcome !== recorded : closure.outcome !== 'cancelled';

@@ -1,6 +1,6 @@
 import type { IncidentDocument, SlaDocument } from '../../model/documents.generated.ts';
 import { byKey, count, measure, percent, quantile, type Figure } from '../figure.ts';
-import { dateMs, inPeriod, ms, type Period } from '../period.ts';
+import { dueDayOver, inPeriod, ms, type Period } from '../period.ts';
 import type { DocRef, ReportInput } from '../types.ts';
 import { appendAll } from '../../model/append.ts';
 
@@ -202,7 +202,7 @@ export function computeIncidents(input: ReportInput, period: Period, now: number
 
   const known = input.incidents.filter((i) => (ms(i.data.detected_at) ?? Infinity) < period.endMs);
   const pm = known
-    .filter((i) => i.data.postmortem.status === 'pending' && (dateMs(i.data.postmortem.due, zone) ?? Infinity) < now)
+    .filter((i) => i.data.postmortem.status === 'pending' && dueDayOver(i.data.postmortem.due, zone, now))
     .sort(byKey((i) => i.id))
     .map((i) => ({ incident: i.id, due: i.data.postmortem.due!, path: i.file }));
   figures.push(
@@ -217,7 +217,7 @@ export function computeIncidents(input: ReportInput, period: Period, now: number
     .sort(byKey((i) => i.id))
     .flatMap((i) =>
       (i.data.follow_ups ?? [])
-        .filter((f) => f.status === 'open' && (dateMs(f.due, zone) ?? Infinity) < now)
+        .filter((f) => f.status === 'open' && dueDayOver(f.due, zone, now))
         .map((f) => ({ incident: i.id, follow_up: f.id, action: f.action, owner: f.owner, due: f.due, path: i.file })),
     );
   figures.push(
@@ -233,7 +233,7 @@ export function computeIncidents(input: ReportInput, period: Period, now: number
     .flatMap((i) =>
       (i.data.follow_ups ?? [])
         .filter((f) => f.status === 'open')
-        .map((f) => ({ incident: i.id, follow_up: f.id, action: f.action, owner: f.owner, due: f.due, status: f.status, overdue: (dateMs(f.due, zone) ?? Infinity) < now, path: i.file })),
+        .map((f) => ({ incident: i.id, follow_up: f.id, action: f.action, owner: f.owner, due: f.due, status: f.status, overdue: dueDayOver(f.due, zone, now), path: i.file })),
     )
     .sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : a.incident < b.incident ? -1 : 1));
   figures.push(

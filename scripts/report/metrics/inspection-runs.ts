@@ -3,7 +3,7 @@
  * (same run id, one file per shard) are one run; runs are compared with the
  * schedule (policies/organisation.yaml inspection_every_hours). Pure.
  */
-import { byKey } from '../figure.ts';
+import { byInstant } from '../figure.ts';
 import { HOUR, inPeriod, ms, type Period } from '../period.ts';
 import { citeLine, type InspectionRun } from '../types.ts';
 import { appendAll } from '../../model/append.ts';
@@ -18,21 +18,46 @@ export function mergeShards(runs: readonly InspectionRun[]): InspectionRun[] {
       out.push(parts[0]!);
       continue;
     }
-    parts.sort(byKey((p) => `${p.at}|${p.path}`));
+    parts.sort(
+      byInstant(
+        (p) => p.at,
+        (p) => p.path,
+      ),
+    );
     const first = parts[0]!;
     const merged: InspectionRun = { ...first, results: [], unreachable: [], hosts: [], host_lines: {}, keys: {}, counts: { new: 0, resolved: 0, regressed: 0 }, pruned: parts.some((p) => p.pruned) };
+    // A host is one shard's: the same run recorded again (a copied or re-appended record) adds nothing, so no
+    // host × check is counted twice; the first record of it (by time, then path) is the one cited.
+    const taken = new Set<string>();
     for (const p of parts) {
-      appendAll(merged.results, p.results);
-      appendAll(merged.unreachable, p.unreachable);
-      appendAll(merged.hosts, p.hosts);
-      for (const [h, l] of Object.entries(p.host_lines)) merged.host_lines[h] = { ...l, path: l.path ?? p.path };
-      Object.assign(merged.keys, p.keys);
+      const fresh = new Set([...p.hosts, ...p.results.map((x) => x.host), ...p.unreachable.map((u) => u.host)].filter((h) => !taken.has(h)));
+      if (fresh.size === 0) continue;
+      appendAll(
+        merged.results,
+        p.results.filter((x) => fresh.has(x.host)),
+      );
+      appendAll(
+        merged.unreachable,
+        p.unreachable.filter((u) => fresh.has(u.host)),
+      );
+      appendAll(
+        merged.hosts,
+        p.hosts.filter((h) => fresh.has(h)),
+      );
+      for (const [h, l] of Object.entries(p.host_lines)) if (fresh.has(h)) merged.host_lines[h] = { ...l, path: l.path ?? p.path };
+      for (const [h, k] of Object.entries(p.keys)) if (fresh.has(h)) merged.keys[h] = k;
+      for (const h of fresh) taken.add(h);
       for (const k of ['new', 'resolved', 'regressed'] as const) merged.counts[k] += p.counts[k];
       if (p.previous_run && !merged.previous_run) merged.previous_run = p.previous_run;
     }
     out.push(merged);
   }
-  return out.sort(byKey((r) => `${r.at}|${r.path}|${r.run}`));
+  return out.sort(
+    byInstant(
+      (r) => r.at,
+      (r) => `${r.path}|${r.run}`,
+    ),
+  );
 }
 
 /** The runs of a period (merged), oldest first, and the run the period is compared with: the last before it, else its first. */

@@ -1,4 +1,4 @@
-import { byKey, count, percent, type Figure } from '../figure.ts';
+import { byInstant, byKey, count, percent, type Figure } from '../figure.ts';
 import { DAY, ms, type Period } from '../period.ts';
 import { citeHostLine, citeLine, type InspectionResult, type InspectionRun, type ReportInput, type Severity } from '../types.ts';
 import { computeFindings, type FindingsView } from './findings.ts';
@@ -84,7 +84,12 @@ export function effectiveResults(
  * to the whole fleet (the same comparison point `opsgate inspect` uses). Pure.
  */
 export function currentState(runs: readonly InspectionRun[], inventory?: ReadonlySet<string>): InspectionRun | undefined {
-  const sorted = [...runs].sort(byKey((r) => `${r.at}|${r.path}|${r.run}`));
+  const sorted = [...runs].sort(
+    byInstant(
+      (r) => r.at,
+      (r) => `${r.path}|${r.run}`,
+    ),
+  );
   const latest = sorted[sorted.length - 1];
   if (!latest) return undefined;
   const from = new Map<string, InspectionRun>();

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { byKey, count, percent, type Figure } from '../figure.ts';
 import { DAY, HOUR, dateMs, isoIn, ms, type Period } from '../period.ts';
 import type { ReportInput } from '../types.ts';
@@ -17,7 +18,8 @@ export interface RunbooksSection {
 /**
  * On-call coverage of the 30 days after `now`, hour by hour: an hour is
  * covered when some rotation has an active person on duty (overrides first,
- * then the rotation's member for that shift). Pure.
+ * then the rotation's member for that shift, only inside the rotation's
+ * `daily` span, read as wall-clock time in the calendar's zone). Pure.
  */
 export function computeOncall(input: ReportInput, period: Period, now: number): OncallSection {
   const from = Math.ceil(now / HOUR) * HOUR;
@@ -38,6 +40,7 @@ export function computeOncall(input: ReportInput, period: Period, now: number): 
       if (o) return active.has(o.person);
       const anchor = ms(rot.shift.start);
       if (anchor === undefined || rot.members.length === 0 || rot.shift.hours <= 0 || t < anchor) return false;
+      if (rot.daily && !insideDaily(t, rot.daily, period.timezone)) return false;
       const idx = Math.floor((t - anchor) / (rot.shift.hours * HOUR)) % rot.members.length;
       return active.has(rot.members[idx]!);
     });
@@ -60,14 +63,31 @@ export function computeOncall(input: ReportInput, period: Period, now: number): 
   };
 }
 
+const minuteOfDay = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** Whether instant t falls in a rotation's daily span `from`–`to` (local wall-clock in `zone`; `to` before `from` runs past midnight). Pure. */
+export function insideDaily(t: number, daily: { from: string; to: string }, zone: string): boolean {
+  const local = DateTime.fromMillis(t, { zone });
+  const m = local.hour * 60 + local.minute;
+  const from = minuteOfDay(daily.from);
+  const to = minuteOfDay(daily.to);
+  return from < to ? m >= from && m < to : m >= from || m < to;
+}
+
 function gap(start: number, end: number, zone: string) {
   return { start: isoIn(start, zone), end: isoIn(end, zone), hours: (end - start) / HOUR };
+}
+
+/** The start of the day `days` calendar days after `last` in `zone` (not days × 24 h: a DST switch in between moves no date). Pure. */
+function reviewDue(last: string, days: number, zone: string): number {
+  const start = dateMs(last, zone);
+  return start === undefined ? days * DAY : DateTime.fromMillis(start, { zone }).plus({ days }).toMillis();
 }
 
 /** Runbooks whose last review is older than their review cadence, as of `now`. Pure. */
 export function computeRunbooks(input: ReportInput, period: Period, now: number): RunbooksSection {
   const overdue = input.runbooks
-    .map((r) => ({ r, due: (dateMs(r.data.last_reviewed, period.timezone) ?? 0) + r.data.review_every_days * DAY }))
+    .map((r) => ({ r, due: reviewDue(r.data.last_reviewed, r.data.review_every_days, period.timezone) }))
     .filter((x) => x.due < now)
     .sort(byKey((x) => x.r.id))
     .map(({ r, due }) => ({ id: r.id, title: r.data.title, owner: r.data.owner, due: isoIn(due, period.timezone).slice(0, 10), path: r.file }));
