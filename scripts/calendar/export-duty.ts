@@ -22,7 +22,7 @@ const who2 = (rotation: string, person: string) => [
  * stands in and why. A rotation restricted to daily hours is written as
  * single events. Pure.
  */
-export function dutyCalendars(ctx: ExportContext, oncall: OncallDocument, file: string, names: ReadonlyMap<string, string>, offsetMinutes: number): IcsFile[] {
+export function dutyCalendars(ctx: ExportContext, oncall: OncallDocument, file: string, names: ReadonlyMap<string, string>): IcsFile[] {
   const team: IcsComponent[] = [];
   const perPerson = new Map<string, IcsComponent[]>();
   const add = (person: string, teamEvent: IcsComponent, personEvent: IcsComponent) => {
@@ -34,7 +34,7 @@ export function dutyCalendars(ctx: ExportContext, oncall: OncallDocument, file: 
   for (const r of oncall.rotations) {
     const len = r.shift.hours * HOUR;
     const anchor = Date.parse(r.shift.start);
-    const slots = rotationSlots(oncall, r, Math.max(ctx.fromMs, anchor), ctx.toMs, offsetMinutes);
+    const slots = rotationSlots(oncall, r, Math.max(ctx.fromMs, anchor), ctx.toMs, ctx.zone);
     const overrides = slots.filter((s) => s.override);
     const regular = slots.filter((s) => !s.override);
     const matched = new Set<DutySlot>();

@@ -11,7 +11,6 @@ import { ExitCode, UsageError } from '../model/errors.ts';
 import { hasErrors } from '../model/diagnostic.ts';
 import { readRecordFile } from '../records/writer.ts';
 import { readRepo } from '../repo/read-repo.ts';
-import { zoneOffsetMinutes } from '../rules/calendar.ts';
 import { singletonFileOf } from '../rules/singleton-file.ts';
 import { renderDiagnosticsText } from '../render/diagnostics-text.ts';
 import type { CommandContext } from './context.ts';
@@ -102,7 +101,7 @@ export async function exportCommand(ctx: CommandContext, values: { ics?: boolean
   const facts = await readApprovalFacts(ctx.root);
   const names = new Map(repo.all('person').map((p) => [p.id, p.data.name]));
   const files: IcsFile[] = [maintenanceCalendar(ex, cal.data, cal.file), changeCalendar(ex, changes, latestApprovals(facts.decisions, facts.prOfChange))];
-  if (oncallDoc) appendAll(files, dutyCalendars(ex, oncallDoc.data, oncallDoc.file, names, zoneOffsetMinutes(zone, fromMs)));
+  if (oncallDoc) appendAll(files, dutyCalendars(ex, oncallDoc.data, oncallDoc.file, names));
 
   const out = path.resolve(ctx.root, values.out ?? 'calendars');
   await mkdir(out, { recursive: true });

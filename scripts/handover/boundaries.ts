@@ -51,7 +51,7 @@ export function shiftBoundaries(oncall: OncallDocument, rotationId: string, from
   const rotation = oncall.rotations.find((r) => r.id === rotationId);
   if (!rotation || toMs < fromMs) return [];
   const len = rotation.shift.hours * 3_600_000;
-  const slots = rotationSlots(oncall, rotation, fromMs - len, toMs + len);
+  const slots = rotationSlots(oncall, rotation, fromMs - len, toMs + len, zone);
   const out: Boundary[] = [];
   for (let k = 1; k < slots.length; k++) {
     const a = slots[k - 1]!;

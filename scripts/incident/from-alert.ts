@@ -112,7 +112,7 @@ export function planAlertIncidents(input: AlertPlanInput): AlertPlan {
 
 function onDuty(input: AlertPlanInput, at: number): string {
   const rotation = input.sla.alerts?.rotation ?? input.oncall?.rotations[0]?.id;
-  const slot = input.oncall ? dutySlots(input.oncall, at, at + 1).find((s) => s.rotation === rotation && s.start <= at && s.end > at) : undefined;
+  const slot = input.oncall ? dutySlots(input.oncall, at, at + 1, input.zone).find((s) => s.rotation === rotation && s.start <= at && s.end > at) : undefined;
   return slot?.person ?? input.sla.supervisors?.[0] ?? 'TODO';
 }
 

@@ -54,15 +54,15 @@ export function reminderLead(d: Pick<Duty, 'dueAt' | 'from'>): number {
   return Math.min(15 * MIN, Math.max(MIN, window / 3));
 }
 
-const slotCache = new WeakMap<OncallDocument, { now: number; slots: ReturnType<typeof dutySlots> }>();
+const slotCache = new WeakMap<OncallDocument, { now: number; zone: string; slots: ReturnType<typeof dutySlots> }>();
 
-/** People on duty now: a rotation id resolves to whoever holds it at `now`. */
-function resolveTargets(ids: readonly string[], oncall: OncallDocument | undefined, now: number): string[] {
+/** People on duty now: a rotation id resolves to whoever holds it at `now` (daily spans in the calendar's `zone`). */
+function resolveTargets(ids: readonly string[], oncall: OncallDocument | undefined, now: number, zone: string): string[] {
   let slots: ReturnType<typeof dutySlots> = [];
   if (oncall) {
     const c = slotCache.get(oncall);
-    slots = c && c.now === now ? c.slots : dutySlots(oncall, now, now + 1);
-    slotCache.set(oncall, { now, slots });
+    slots = c && c.now === now && c.zone === zone ? c.slots : dutySlots(oncall, now, now + 1, zone);
+    slotCache.set(oncall, { now, zone, slots });
   }
   return ids.flatMap((id) => {
     const s = slots.filter((x) => x.rotation === id && x.start <= now && x.end > now);
@@ -90,7 +90,7 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
         stage: 'open',
         key: `${inc.id}/open`,
         notifyAt: Date.parse(d.reported_at ?? d.detected_at),
-        who: uniq([d.handler, ...resolveTargets(primary ? [primary] : [], oncall, now)]),
+        who: uniq([d.handler, ...resolveTargets(primary ? [primary] : [], oncall, now, zone)]),
         detail: d.summary,
       });
     const updates = duties.filter((x) => x.kind === 'update');
@@ -112,7 +112,7 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
         key: `${inc.id}/${duty.key}/${stage}${step !== undefined ? `+${step}m` : ''}`,
         dueAt: duty.dueAt,
         notifyAt: stage === 'due' ? duty.dueAt - reminderLead(duty) : step !== undefined ? duty.from! + step * MIN : duty.dueAt,
-        who: recipients(duty, stage, d, sla, oncall, now, primary),
+        who: recipients(duty, stage, d, sla, oncall, now, primary, zone),
         detail: duty.detail,
       });
     }
@@ -165,14 +165,14 @@ function routes(ch: ChannelConfig, level: number, duty: string): boolean {
   return (!ch.levels || ch.levels.includes(level)) && (!ch.duties || (ch.duties as string[]).includes(duty));
 }
 
-function recipients(duty: Duty, stage: Stage, d: IncidentDocument, sla: SlaDocument, oncall: OncallDocument | undefined, now: number, primary: string | undefined): string[] {
+function recipients(duty: Duty, stage: Stage, d: IncidentDocument, sla: SlaDocument, oncall: OncallDocument | undefined, now: number, primary: string | undefined, zone: string): string[] {
   const supervisors = sla.supervisors ?? [];
-  const onDuty = resolveTargets(primary ? [primary] : [], oncall, now);
+  const onDuty = resolveTargets(primary ? [primary] : [], oncall, now, zone);
   switch (duty.kind) {
     case 'acknowledge': {
       if (stage === 'due') return uniq([d.handler, ...onDuty]);
       const since = (now - (duty.from ?? now)) / MIN;
-      const steps = (oncall?.escalation ?? []).filter((s) => s.after_minutes <= since).flatMap((s) => resolveTargets(s.to, oncall, now));
+      const steps = (oncall?.escalation ?? []).filter((s) => s.after_minutes <= since).flatMap((s) => resolveTargets(s.to, oncall, now, zone));
       return uniq([d.handler, ...onDuty, ...steps, ...supervisors]);
     }
     case 'supervisor':
@@ -180,7 +180,7 @@ function recipients(duty: Duty, stage: Stage, d: IncidentDocument, sla: SlaDocum
     case 'leadership':
       return uniq(supervisors);
     case 'escalation':
-      return uniq([d.handler, ...resolveTargets(duty.who, oncall, now)]);
+      return uniq([d.handler, ...resolveTargets(duty.who, oncall, now, zone)]);
     default:
       return stage === 'due' ? [d.handler] : uniq([d.handler, ...supervisors]);
   }

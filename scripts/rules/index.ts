@@ -36,7 +36,7 @@ export const RULES: readonly { name: string; rule: Rule; zone?: true }[] = [
   { name: 'backup-verify-schedule', rule: checkBackupVerifySchedule },
   { name: 'advisories', rule: checkAdvisories, zone: true },
   { name: 'baseline-coverage', rule: checkBaselineCoverage },
-  { name: 'oncall', rule: checkOncall },
+  { name: 'oncall', rule: checkOncall, zone: true },
   { name: 'reviews', rule: checkReviews },
   { name: 'incidents', rule: checkIncidentDuties, zone: true },
   { name: 'sla', rule: checkSlaDuties },

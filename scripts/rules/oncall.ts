@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { OncallDocument } from '../model/documents.generated.ts';
 
 type Rotation = OncallDocument['rotations'][number];
@@ -11,8 +12,11 @@ export interface DutySlot {
   override?: boolean;
 }
 
-/** Shifts of one rotation overlapping [fromMs, toMs], overrides applied. Pure. */
-export function rotationSlots(oncall: OncallDocument, rotation: Rotation, fromMs: number, toMs: number, timezoneOffsetMinutes = 0): DutySlot[] {
+/**
+ * Shifts of one rotation overlapping [fromMs, toMs], overrides applied; a `daily` span is local wall-clock time
+ * in `zone`, the calendar's (ARCHITECTURE.md, "The calendar's time zone"). Pure.
+ */
+export function rotationSlots(oncall: OncallDocument, rotation: Rotation, fromMs: number, toMs: number, zone: string): DutySlot[] {
   const anchor = Date.parse(rotation.shift.start);
   const len = rotation.shift.hours * HOUR;
   const slots: DutySlot[] = [];
@@ -23,20 +27,46 @@ export function rotationSlots(oncall: OncallDocument, rotation: Rotation, fromMs
     if (end <= fromMs) continue;
     slots.push({ rotation: rotation.id, person: rotation.members[k % rotation.members.length]!, start, end });
   }
-  const daily = rotation.daily ? restrictDaily(slots, rotation.daily, timezoneOffsetMinutes) : slots;
+  const daily = rotation.daily ? restrictDaily(slots, rotation.daily, zone) : slots;
   return applyOverrides(
     daily,
     (oncall.overrides ?? []).filter((o) => o.rotation === rotation.id),
   );
 }
 
-function restrictDaily(slots: DutySlot[], daily: { from: string; to: string }, offsetMin: number): DutySlot[] {
-  const toMin = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5));
+type Daily = NonNullable<Rotation['daily']>;
+const minuteOfDay = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/**
+ * The spans [start, end) of a daily `from`–`to` that overlap [fromMs, toMs]: each local day in `zone` from `from`
+ * to `to`, past midnight when `to` is not after `from` (equal: the whole day). Pure.
+ */
+export function dailySpans(daily: Daily, fromMs: number, toMs: number, zone: string): { start: number; end: number }[] {
+  const f = minuteOfDay(daily.from);
+  const t = minuteOfDay(daily.to);
+  const out: { start: number; end: number }[] = [];
+  // From the local day before fromMs: its span may run past midnight into [fromMs, toMs].
+  for (let d = DateTime.fromMillis(fromMs, { zone }).startOf('day').minus({ days: 1 }); d.toMillis() < toMs; d = d.plus({ days: 1 })) {
+    const start = d.set({ hour: Math.floor(f / 60), minute: f % 60 }).toMillis();
+    const end = (t > f ? d : d.plus({ days: 1 })).set({ hour: Math.floor(t / 60), minute: t % 60 }).toMillis();
+    if (end > fromMs && start < toMs && end > start) out.push({ start, end });
+  }
+  return out;
+}
+
+/** Whether instant `t` falls in a daily span (dailySpans: local time in `zone`). Pure. */
+export function insideDaily(t: number, daily: Daily, zone: string): boolean {
+  return dailySpans(daily, t, t + 1, zone).some((s) => s.start <= t && t < s.end);
+}
+
+function restrictDaily(slots: DutySlot[], daily: Daily, zone: string): DutySlot[] {
+  if (slots.length === 0) return slots;
+  const spans = dailySpans(daily, slots[0]!.start, slots[slots.length - 1]!.end, zone);
   const out: DutySlot[] = [];
   for (const s of slots) {
-    for (let day = Math.floor((s.start + offsetMin * 60_000) / 86_400_000) * 86_400_000 - offsetMin * 60_000; day < s.end; day += 86_400_000) {
-      const a = Math.max(s.start, day + toMin(daily.from) * 60_000);
-      const b = Math.min(s.end, day + toMin(daily.to) * 60_000);
+    for (const w of spans) {
+      const a = Math.max(s.start, w.start);
+      const b = Math.min(s.end, w.end);
       if (b > a) out.push({ ...s, start: a, end: b });
     }
   }
@@ -63,9 +93,9 @@ function applyOverrides(slots: DutySlot[], overrides: NonNullable<OncallDocument
   return out;
 }
 
-/** Every duty slot of every rotation overlapping [fromMs, toMs]. Pure. */
-export function dutySlots(oncall: OncallDocument, fromMs: number, toMs: number, timezoneOffsetMinutes = 0): DutySlot[] {
-  return oncall.rotations.flatMap((r) => rotationSlots(oncall, r, fromMs, toMs, timezoneOffsetMinutes)).sort((a, b) => a.start - b.start);
+/** Every duty slot of every rotation overlapping [fromMs, toMs]; daily spans in `zone` (rotationSlots). Pure. */
+export function dutySlots(oncall: OncallDocument, fromMs: number, toMs: number, zone: string): DutySlot[] {
+  return oncall.rotations.flatMap((r) => rotationSlots(oncall, r, fromMs, toMs, zone)).sort((a, b) => a.start - b.start);
 }
 
 /** Intervals inside [fromMs, toMs] when nobody at all is on duty. Pure. */

@@ -1,3 +1,4 @@
+import { calendarZone } from '../calendar/zone.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { at, type RuleInput } from './rule-context.ts';
 import { suggest } from './suggest.ts';
@@ -111,7 +112,7 @@ export function checkOncall({ repo, now }: RuleInput): Diagnostic[] {
   if (!oncall) return [];
   const from = now.getTime();
   const to = from + 30 * 86_400_000;
-  const slots = dutySlots(oncall.data, from, to);
+  const slots = dutySlots(oncall.data, from, to, calendarZone(repo));
   const out: Diagnostic[] = [];
   const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
   for (const g of coverageGaps(slots, from, to).slice(0, 5)) {

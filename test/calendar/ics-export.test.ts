@@ -8,7 +8,7 @@ import { vtimezone, zoneTransitions } from '../../scripts/calendar/vtimezone.ts'
 import { calendarCommand } from '../../scripts/commands/calendar.ts';
 import { UsageError } from '../../scripts/model/errors.ts';
 import { readRepo } from '../../scripts/repo/read-repo.ts';
-import { windowOccurrences, zoneOffsetMinutes } from '../../scripts/rules/calendar.ts';
+import { windowOccurrences } from '../../scripts/rules/calendar.ts';
 import { dutySlots } from '../../scripts/rules/oncall.ts';
 import { repoRoot } from '../helpers/repo-from-files.ts';
 import { capture, discard } from '../helpers/capture.ts';
@@ -208,7 +208,7 @@ describe('opsgate calendar export --ics on the sample organisation', () => {
     const got = team
       .flatMap((e) => e.occurrences.map((o) => `${e.props['x-opsgate-rotation']} ${e.props['x-opsgate-person']} ${new Date(o.start).toISOString()} ${new Date(o.end).toISOString()}`))
       .sort();
-    const want = dutySlots(oncall, from, to, zoneOffsetMinutes('Asia/Shanghai', from))
+    const want = dutySlots(oncall, from, to, 'Asia/Shanghai')
       .filter((s) => s.start >= from && s.start < to)
       .map((s) => `${s.rotation} ${s.person} ${new Date(s.start).toISOString()} ${new Date(s.end).toISOString()}`)
       .sort();
@@ -219,7 +219,7 @@ describe('opsgate calendar export --ics on the sample organisation', () => {
     expect(override.description).toContain(o.reason);
     const liNa = parseIcs(await read(out1, 'oncall-li-na.ics'), from, to);
     expect(liNa.flatMap((e) => e.occurrences.map((x) => x.start)).sort()).toEqual(
-      dutySlots(oncall, from, to)
+      dutySlots(oncall, from, to, 'Asia/Shanghai')
         .filter((s) => s.person === 'li-na' && s.start >= from && s.start < to)
         .map((s) => s.start)
         .sort(),

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { insideDaily } from '../../rules/oncall.ts';
 import { byKey, count, percent, type Figure } from '../figure.ts';
 import { DAY, HOUR, dateMs, isoIn, ms, type Period } from '../period.ts';
 import type { ReportInput } from '../types.ts';
@@ -61,17 +62,6 @@ export function computeOncall(input: ReportInput, period: Period, now: number): 
     to: isoIn(to, period.timezone),
     gaps,
   };
-}
-
-const minuteOfDay = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-
-/** Whether instant t falls in a rotation's daily span `from`–`to` (local wall-clock in `zone`; `to` before `from` runs past midnight). Pure. */
-export function insideDaily(t: number, daily: { from: string; to: string }, zone: string): boolean {
-  const local = DateTime.fromMillis(t, { zone });
-  const m = local.hour * 60 + local.minute;
-  const from = minuteOfDay(daily.from);
-  const to = minuteOfDay(daily.to);
-  return from < to ? m >= from && m < to : m >= from || m < to;
 }
 
 function gap(start: number, end: number, zone: string) {
