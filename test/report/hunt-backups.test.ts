@@ -7,27 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { computeBackupVerification } from '../../scripts/report/metrics/backup-verification.ts';
 import { computeBackups } from '../../scripts/report/metrics/backups.ts';
 import type { BackupEvent } from '../../scripts/report/types.ts';
-import { emptyInput, host, period } from './input-builder.ts';
+import { backupPolicy, emptyInput, host, period } from './input-builder.ts';
 
-const policy = {
-  id: 'web',
-  file: 'policies/backup/web.yaml',
-  sha256: '',
-  data: {
-    id: 'web',
-    title: 'w',
-    targets: { hosts: ['web-01'] },
-    paths: ['/etc'] as [string],
-    tool: 'restic' as const,
-    repository: { url: 'u', password_env: 'P' },
-    offhost: { host: 'b' },
-    schedule: { full: '0 1 * * *' },
-    retention: { keep_daily: 7 },
-    rpo_hours: 24,
-    rto_hours: 4,
-    verification: { restore_test_every_days: 90 },
-  },
-};
+const policy = backupPolicy({ hosts: ['web-01'] });
 
 const check = (seq: number, at: string, ok: boolean): BackupEvent => ({
   path: 'records/backups/2026-11.jsonl',

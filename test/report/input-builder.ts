@@ -175,3 +175,26 @@ export function value(figures: readonly { id: string; value: number | null }[], 
   if (!f) throw new Error(`no figure ${id}; have ${figures.map((x) => x.id).join(', ')}`);
   return f.value;
 }
+
+/** A restic backup policy `web` (RPO 24 h) for the targets given. */
+export function backupPolicy(targets: { hosts?: string[]; groups?: string[] }) {
+  return {
+    id: 'web',
+    file: 'policies/backup/web.yaml',
+    sha256: '',
+    data: {
+      id: 'web',
+      title: 'w',
+      targets,
+      paths: ['/etc'] as [string],
+      tool: 'restic' as const,
+      repository: { url: 'u', password_env: 'P' },
+      offhost: { host: 'b' },
+      schedule: { full: '0 1 * * *' },
+      retention: { keep_daily: 7 },
+      rpo_hours: 24,
+      rto_hours: 4,
+      verification: { restore_test_every_days: 90 },
+    },
+  };
+}

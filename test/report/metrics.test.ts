@@ -7,7 +7,7 @@ import { computeIncidents, evaluateClock } from '../../scripts/report/metrics/in
 import { computeInspection } from '../../scripts/report/metrics/inspection.ts';
 import { computeBackups, largestGap } from '../../scripts/report/metrics/backups.ts';
 import { computeOncall, computeRunbooks } from '../../scripts/report/metrics/oncall.ts';
-import { change, decision, emptyInput, endOf, exception, host, incident, inspection, period, row, run, SLA, value } from './input-builder.ts';
+import { backupPolicy, change, decision, emptyInput, endOf, exception, host, incident, inspection, period, row, run, SLA, value } from './input-builder.ts';
 
 const NOV = period('2026-11');
 const NOW = endOf('2026-11');
@@ -339,25 +339,7 @@ describe('backups, access, on-call, runbooks', () => {
     ["no backup records: the last inspection's backup_freshness check decides", 'inspection', 50],
     ['neither: no data', 'none', null],
   ])('RPO attainment, %s', (_n, source, want) => {
-    const policy = {
-      id: 'web',
-      file: 'policies/backup/web.yaml',
-      sha256: '',
-      data: {
-        id: 'web',
-        title: 'w',
-        targets: { groups: ['web'] },
-        paths: ['/etc'] as [string],
-        tool: 'restic' as const,
-        repository: { url: 'u', password_env: 'P' },
-        offhost: { host: 'b' },
-        schedule: { full: '0 1 * * *' },
-        retention: { keep_daily: 7 },
-        rpo_hours: 24,
-        rto_hours: 4,
-        verification: { restore_test_every_days: 90 },
-      },
-    };
+    const policy = backupPolicy({ groups: ['web'] });
     const hosts = [host('web-01'), host('web-02')];
     const snap = (h: string, at: string) => ({
       path: 'records/backups/2026-11.jsonl',
@@ -394,25 +376,7 @@ describe('backups, access, on-call, runbooks', () => {
   });
 
   it('RPO: a host whose earliest listed snapshot is inside the period is not evaluated (retention pruned the rest); no evaluated host is no data', () => {
-    const policy = {
-      id: 'web',
-      file: 'policies/backup/web.yaml',
-      sha256: '',
-      data: {
-        id: 'web',
-        title: 'w',
-        targets: { groups: ['web'] },
-        paths: ['/etc'] as [string],
-        tool: 'restic' as const,
-        repository: { url: 'u', password_env: 'P' },
-        offhost: { host: 'b' },
-        schedule: { full: '0 1 * * *' },
-        retention: { keep_daily: 7 },
-        rpo_hours: 24,
-        rto_hours: 4,
-        verification: { restore_test_every_days: 90 },
-      },
-    };
+    const policy = backupPolicy({ groups: ['web'] });
     const snap = (h: string, at: string) => ({
       path: 'records/backups/2026-11.jsonl',
       line: { seq: 1, hash: 'a'.repeat(64) },
@@ -441,25 +405,7 @@ describe('backups, access, on-call, runbooks', () => {
   });
 
   it('a restore test is judged on its recorded duration, not on the rounded hours shown: one second over the RTO is over', () => {
-    const policy = {
-      id: 'web',
-      file: 'policies/backup/web.yaml',
-      sha256: '',
-      data: {
-        id: 'web',
-        title: 'w',
-        targets: { groups: ['web'] },
-        paths: ['/etc'] as [string],
-        tool: 'restic' as const,
-        repository: { url: 'u', password_env: 'P' },
-        offhost: { host: 'b' },
-        schedule: { full: '0 1 * * *' },
-        retention: { keep_daily: 7 },
-        rpo_hours: 24,
-        rto_hours: 4,
-        verification: { restore_test_every_days: 90 },
-      },
-    };
+    const policy = backupPolicy({ groups: ['web'] });
     const test = (seq: number, seconds: number) => ({
       path: 'records/backups/2026-11.jsonl',
       line: { seq, hash: String(seq).repeat(64).slice(0, 64) },

@@ -82,14 +82,7 @@ interface Sighting {
 export function computeKeyPresence(input: ReportInput, period: Period): KeyPresence[] {
   const zone = period.timezone;
   const people = new Map(input.people.map((p) => [p.id, p] as const));
-  const runs = [...input.inspections]
-    .filter((r) => (ms(r.at) ?? Infinity) < period.endMs)
-    .sort(
-      byInstant(
-        (r) => r.at,
-        (r) => `${r.path}|${r.run}`,
-      ),
-    );
+  const runs = inspectionsBefore(input, period);
   const inPeriodRuns = runs.filter((r) => inPeriod(ms(r.at), period));
   const out: KeyPresence[] = [];
   const seen = new Map<string, Sighting[]>();
@@ -147,14 +140,7 @@ export function computeReviewContradictions(input: ReportInput, period: Period):
   const people = new Map(input.people.map((p) => [p.id, p] as const));
   const hostsOf = (scope: { groups?: string[]; hosts?: string[] } | undefined) =>
     new Set(input.hosts.filter((h) => scope?.hosts?.includes(h.id) || h.data.groups.some((g) => scope?.groups?.includes(g))).map((h) => h.id));
-  const runs = [...input.inspections]
-    .filter((r) => (ms(r.at) ?? Infinity) < period.endMs)
-    .sort(
-      byInstant(
-        (r) => r.at,
-        (r) => `${r.path}|${r.run}`,
-      ),
-    );
+  const runs = inspectionsBefore(input, period);
   const out: ReviewContradiction[] = [];
   for (const review of input.reviews) {
     const performed = dateMs(review.data.performed_on, zone);
@@ -266,4 +252,16 @@ export function computeAccess(input: ReportInput, period: Period, now: number, l
     count('access.drift', run ? drift.map((d) => citeHostLine(run, d.host)).concat(drift.length ? [] : [citeLine(run.path, run.completed)]) : [], drift.length, 'formula.drift'),
   ];
   return { figures, grants, reviews_overdue, leavers: leavers.map(({ evidence: _e, ...l }) => l), key_presence: presence, review_contradictions: contradictions, drift };
+}
+
+/** The inspection runs recorded before the period's end, oldest first by instant (whatever offset spells it). Pure. */
+function inspectionsBefore(input: ReportInput, period: Period) {
+  return [...input.inspections]
+    .filter((r) => (ms(r.at) ?? Infinity) < period.endMs)
+    .sort(
+      byInstant(
+        (r) => r.at,
+        (r) => `${r.path}|${r.run}`,
+      ),
+    );
 }
