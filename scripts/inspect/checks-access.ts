@@ -25,10 +25,18 @@ export function evaluateAuthorizedKeys(c: CheckDef, f: HostFacts, host: Inventor
   const problems: string[] = [];
   const keys = f.authorizedKeys.value.filter((k) => !exclude.has(k.account));
   const owners = new Map<string, string>();
+  // A cert-authority line is a CA, not a key: every certificate it signs for the account logs in (sshd checks only the
+  // signature and the principals), whoever holds the certificate. Like TrustedUserCAKeys, opsgate cannot verify who that is.
+  const caLines: string[] = [];
+  const allowCa = c.params.allow_user_ca === true;
   for (const k of keys) {
     const v = keyEntitlement(k.fingerprint, k.account, host, policy, clockOf(policy, now));
     if (v.person) owners.set(k.fingerprint, v.person);
     if (!v.ok) problems.push(`${k.account}: ${k.fingerprint} ${v.reason}${v.person ? '' : ` (${k.comment || 'no comment'})`} at ${k.file}:${k.line}`);
+    else if (!allowCa && k.options && keyOptionNames(k.options).includes('cert-authority'))
+      caLines.push(
+        `${k.account}: ${k.fingerprint} (${v.person}) is a cert-authority at ${k.file}:${k.line}: every certificate it signs for ${k.account} logs in without an authorized_keys entry, which opsgate cannot verify; set allow_user_ca: true in the baseline if that CA is trusted`,
+      );
   }
   // AuthorizedKeysCommand: keys come from a program at login time, not from a file opsgate reads.
   const commands = new Map<string, string>();
@@ -53,7 +61,6 @@ export function evaluateAuthorizedKeys(c: CheckDef, f: HostFacts, host: Inventor
       const v = ctx.settings.trustedusercakeys?.join(' ');
       if (v && v !== 'none' && !cas.has(v)) cas.set(v, `Match context ${ctx.label}`);
     }
-  const allowCa = c.params.allow_user_ca === true;
   const observed = [
     keys.map((k) => `${k.account}:${owners.get(k.fingerprint) ?? k.fingerprint}${k.options ? ` [${keyOptionNames(k.options).join(',')}]` : ''}`).join(', ') || 'no keys',
     ...(f.authorizedKeyFiles.ok ? [`AuthorizedKeysFile ${f.authorizedKeyFiles.value.tokens}`] : []),
@@ -62,6 +69,7 @@ export function evaluateAuthorizedKeys(c: CheckDef, f: HostFacts, host: Inventor
   ].join('; ');
   const evidence = `${f.sshd.command} | grep -i authorizedkeys; cat ${f.authorizedKeyFiles.ok && f.authorizedKeyFiles.value.files.length ? f.authorizedKeyFiles.value.files.map((x) => x.slice(x.indexOf(':') + 1)).join(' ') : 'each AuthorizedKeysFile'}`;
   const unverifiable = [
+    ...caLines,
     ...(commands.size && !allowCommand
       ? [
           `keys also come from AuthorizedKeysCommand ${[...commands].map(([cmd, where]) => `${cmd} (${where})`).join(', ')}, which opsgate cannot verify; set allow_keys_command: true in the baseline if that source is trusted`,
@@ -74,6 +82,7 @@ export function evaluateAuthorizedKeys(c: CheckDef, f: HostFacts, host: Inventor
       : []),
   ];
   if (unverifiable.length && !problems.length) return { status: 'error', expected, observed, reason: unverifiable.join('; '), evidence };
+  problems.push(...caLines);
   if (commands.size && !allowCommand) problems.push(`keys also come from AuthorizedKeysCommand ${[...commands.keys()].join(', ')}, which opsgate cannot verify`);
   if (cas.size && !allowCa) problems.push(`certificates signed by TrustedUserCAKeys ${[...cas.keys()].join(', ')} log in without an authorized_keys entry`);
   return { status: problems.length ? 'fail' : 'pass', expected, observed, reason: problems.join('; '), evidence };
