@@ -1,6 +1,7 @@
 import { entitledAccounts, entitledSudo, keyEntitlement, type EntitlementClock } from '../access/entitlement.ts';
 import type { Account, GroupEntry, HostFacts } from './facts.ts';
 import { factFailed } from './checks-system.ts';
+import { keyFileRefusal } from './key-file-refusal.ts';
 import { keyOptionNames } from './parse-access.ts';
 import type { SudoersMode, SudoRule } from './parse-sudo.ts';
 import type { CheckDef, InventoryHost, Outcome, PolicyData } from './model.ts';
@@ -23,7 +24,19 @@ export function evaluateAuthorizedKeys(c: CheckDef, f: HostFacts, host: Inventor
   if (!f.authorizedKeys.ok) return factFailed(f.authorizedKeys, expected)!;
   const exclude = new Set(strList(c.params.exclude_accounts));
   const problems: string[] = [];
-  const keys = f.authorizedKeys.value.filter((k) => !exclude.has(k.account));
+  // Keys in a file sshd ignores (one the account cannot read, or one StrictModes refuses) grant nothing: not counted, named.
+  const ignored = new Map<string, string>();
+  const access = f.authorizedKeyFiles.ok ? f.authorizedKeyFiles.value.access : undefined;
+  const passwd = f.passwd.ok ? f.passwd.value : [];
+  const strictModes = f.sshd.ok && f.sshd.value.strictmodes?.[0] !== 'no';
+  const refused = (account: string, file: string): string | undefined => {
+    const a = passwd.find((x) => x.name === account);
+    if (!access || !a) return undefined;
+    const k = `${account}:${file}`;
+    if (!ignored.has(k)) ignored.set(k, keyFileRefusal(a, file, access, strictModes, passwd, f.group.ok ? f.group.value : []) ?? '');
+    return ignored.get(k) || undefined;
+  };
+  const keys = f.authorizedKeys.value.filter((k) => !exclude.has(k.account) && !refused(k.account, k.file));
   const owners = new Map<string, string>();
   // A cert-authority line is a CA, not a key: every certificate it signs for the account logs in (sshd checks only the
   // signature and the principals), whoever holds the certificate. Like TrustedUserCAKeys, opsgate cannot verify who that is.
@@ -64,6 +77,7 @@ export function evaluateAuthorizedKeys(c: CheckDef, f: HostFacts, host: Inventor
   const observed = [
     keys.map((k) => `${k.account}:${owners.get(k.fingerprint) ?? k.fingerprint}${k.options ? ` [${keyOptionNames(k.options).join(',')}]` : ''}`).join(', ') || 'no keys',
     ...(f.authorizedKeyFiles.ok ? [`AuthorizedKeysFile ${f.authorizedKeyFiles.value.tokens}`] : []),
+    ...[...ignored].filter(([, why]) => why).map(([k, why]) => `ignored by sshd: ${k} (${why})`),
     ...[...commands].map(([cmd, where]) => `AuthorizedKeysCommand ${cmd} (${where})`),
     ...[...cas].map(([file, where]) => `TrustedUserCAKeys ${file} (${where})`),
   ].join('; ');

@@ -90,8 +90,28 @@ FNR == 1 && !started { started = 1; if (g == "") g = ".ssh/authorized_keys .ssh/
     if (!seen[u "\\t" out]++) print u "\\t" out > o } }
 END { if (!started) printf "%s akf %s\\n", B, (g == "" ? ".ssh/authorized_keys .ssh/authorized_keys2" : g) }' "$T/sshd-g" "$T/akf" "$P"
 set --
-while IFS='	' read -r u p || [ -n "$u" ]; do [ -f "$p" ] && set -- "$@" "$u	$p" "$p"; done < "$T/akl"
-[ $# -eq 0 ] || ogfa "$@"`;
+while IFS='	' read -r u p || [ -n "$u" ]; do [ -f "$p" ] && { set -- "$@" "$u	$p" "$p"; printf '%s\\t%s\\n' "$u" "$p"; }; done < "$T/akl" > "$T/akx"
+ak=0; [ $# -eq 0 ] || ogfa "$@" || ak=$?
+# What sshd checks before it reads a keys file: it opens it with the account's own privileges, and under StrictModes walks
+# its real path up to the home (owner, write bits). Root only: \`<B> akreal PATH<tab>REAL\` for each file and home (one
+# readlink; printed only when every path resolved, so no pair is shifted), \`<B> akstat MODE UID GID<tab>PATH\` for each real
+# path and every directory above it (one stat), \`<B> akunread ACCOUNT<tab>PATH\` for a file the account cannot read itself.
+if [ "$U" = 0 ] && [ -s "$T/akx" ]; then
+  : > "$T/akh"; : > "$T/aku"
+  awk -F'\\t' -v P="$P" -v R="$T/akr" -v H="$T/akh" -v W="$T/aku" 'BEGIN { while ((getline l < P) > 0) if (split(l, f, ":") >= 7 && !(f[1] in hm)) { hm[f[1]] = f[6]; ug[f[1]] = f[3] "\\t" f[4] } }
+    { print $2 > R; if (($1 in hm) && !sh[$1]++) print hm[$1] > H; if (($1 in ug) && ug[$1] !~ /^0\\t/) print ug[$1] "\\t" $1 "\\t" $2 > W }' "$T/akx"
+  while IFS= read -r h; do [ -d "$h" ] && printf '%s\\n' "$h"; done < "$T/akh" >> "$T/akr"
+  set --; while IFS= read -r x; do set -- "$@" "$x"; done < "$T/akr"
+  readlink -f -- "$@" > "$T/akrl" 2>/dev/null
+  awk -v B="$B" -v A="$T/aka" 'NR == FNR { p[++n] = $0; next } { r[++m] = $0 } END { if (m != n) exit; for (i = 1; i <= n; i++) { print B " akreal " p[i] "\\t" r[i]; x = r[i]
+    while (x != "" && !s[x]++) { print x > A; if (x == "/") break; sub(/\\/[^\\/]*$/, "", x); if (x == "") x = "/" } } }' "$T/akr" "$T/akrl"
+  set --; [ -f "$T/aka" ] && while IFS= read -r x; do set -- "$@" "$x"; done < "$T/aka"
+  [ $# -eq 0 ] || stat -L --printf "$B akstat %a %u %g\\t%n\\n" -- "$@" 2>/dev/null
+  if command -v setpriv >/dev/null 2>&1; then
+    while IFS='	' read -r i g u p; do r=$(setpriv --reuid="$i" --regid="$g" --init-groups -- sh -c '[ -r "$1" ] && echo y || echo n' sh "$p" 2>/dev/null </dev/null); [ "$r" = n ] && printf '%s akunread %s\\t%s\\n' "$B" "$u" "$p"; done < "$T/aku"
+  fi
+fi
+exit $ak`;
 
 /**
  * sudoers as sudo reads it: /etc/sudoers and every @include/#include/@includedir/#includedir, breadth first, each file once.
