@@ -252,7 +252,8 @@ export function evaluateThreshold(c: CheckDef, f: HostFacts, kind: 'disk' | 'mem
     const rows = mounts.length ? f.disk.value.filter((d) => mounts.includes(d.mount)) : f.disk.value.filter((d) => !excluded.includes(d.type));
     const missing = mounts.filter((m) => !rows.some((r) => r.mount === m));
     if (missing.length) return { status: 'error', expected, observed: '', reason: `not mounted: ${missing.join(', ')}`, evidence };
-    values = rows.map((d) => ({ label: d.mount, value: d.usedPercent }));
+    // Inodes used count like blocks used: a file system out of inodes takes no new file, whatever space it has left.
+    values = rows.flatMap((d) => [{ label: d.mount, value: d.usedPercent }, ...(d.inodesUsedPercent === undefined ? [] : [{ label: `${d.mount} inodes`, value: d.inodesUsedPercent }])]);
   } else if (kind === 'memory') {
     if (!f.memory.ok) return factFailed(f.memory, expected)!;
     evidence = f.memory.command;

@@ -101,6 +101,8 @@ export interface DiskEntry {
   sizeKb: number;
   usedKb: number;
   usedPercent: number;
+  /** Inodes used, as df -i rounds it; absent where the file system keeps no inode counts. */
+  inodesUsedPercent?: number;
 }
 export interface MemoryFacts {
   totalKb: number;

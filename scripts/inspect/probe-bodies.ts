@@ -226,7 +226,8 @@ export const SECTION_BODIES: Record<string, string> = {
   'sudo-list': SUDO_LIST,
   packages: PACKAGES,
   'sysctl-persisted': `${SYSCTL_BOOT_READER}; set -- "@boot $sa" /dev/null; for f in ${SYSCTL_PERSISTED_GLOBS}; do ${SYSCTL_FILE_TEST} && set -- "$@" "$f" "$f"; done; ogfa "$@"`,
-  disk: 'df -P -k -T',
+  // Blocks, then inodes (a file system out of inodes takes no new file); the worse status of the two.
+  disk: "df -P -k -T; a=$?; echo '#inodes'; df -P -i -T; b=$?; [ $a -ge $b ] && exit $a; exit $b",
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
   ...PATCH_SECTION_BODIES,
@@ -295,7 +296,7 @@ export const SECTION_COMMANDS: Record<string, string> = {
   files: 'stat -c "%a %U %G %F %n" PATH…; getfacl -s -p PATH…',
   'sysctl-running': 'cat /proc/sys/KEY…',
   'sysctl-persisted': 'cat /etc/sysctl.conf /etc/sysctl.d/*.conf /run/sysctl.d/*.conf /usr/lib/sysctl.d/*.conf',
-  disk: 'df -P -k -T',
+  disk: 'df -P -k -T; df -P -i -T',
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
   ...PATCH_SECTION_COMMANDS,
