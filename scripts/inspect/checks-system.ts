@@ -56,14 +56,37 @@ export function compareValue(observed: string | undefined, p: P): { expected: st
  * that fails names itself. A config file changed after the daemon started is a warning: the
  * running daemon may still use the old settings until it is reloaded.
  */
+/**
+ * Values sshd accepts under two names, as sshd -T prints them (OpenSSH's servconf.c lists both and prints the first):
+ * `PermitRootLogin prohibit-password` is printed `without-password`; `all` of the forwarding options and `Compression
+ * delayed` are printed `yes`. Measured with sshd -T on OpenSSH 9.2.
+ */
+const SSHD_SYNONYMS: Record<string, Record<string, string>> = {
+  permitrootlogin: { 'prohibit-password': 'without-password' },
+  allowtcpforwarding: { all: 'yes' },
+  allowstreamlocalforwarding: { all: 'yes' },
+  compression: { delayed: 'yes' },
+};
+
+/** The baseline's values in sshd -T's spelling, so that either name a baseline uses judges the same setting. */
+function sshdSpelling(option: string, params: P): P {
+  const syn = SSHD_SYNONYMS[option];
+  if (!syn) return params;
+  const one = (v: unknown) => syn[String(v).toLowerCase()] ?? v;
+  const out: P = { ...params };
+  for (const k of ['equals', 'in', 'not_in', 'excludes'] as const) if (out[k] !== undefined) out[k] = Array.isArray(out[k]) ? (out[k] as unknown[]).map(one) : one(out[k]);
+  return out;
+}
+
 export function evaluateSshdOption(c: CheckDef, f: HostFacts): Outcome {
   const option = String(c.params.option).toLowerCase();
   const cmp0 = compareValue(undefined, c.params);
+  const params = sshdSpelling(option, c.params);
   const expected = `${option} ${cmp0.expected}${c.params.contexts === false ? '' : ' in every Match context'}`;
   const err = factFailed(f.sshd, expected);
   if (err || !f.sshd.ok) return err!;
   const observed = f.sshd.value[option]?.join(' ');
-  const cmp = compareValue(observed, c.params);
+  const cmp = compareValue(observed, params);
   const problems: string[] = cmp.problem ? [`effective ${option} ${cmp.problem}`] : [];
   const contexts = c.params.contexts === false || !f.sshdContexts.ok ? [] : f.sshdContexts.value;
   const weakened: string[] = [];
@@ -74,7 +97,7 @@ export function evaluateSshdOption(c: CheckDef, f: HostFacts): Outcome {
     }
     const v = ctx.settings[option]?.join(' ');
     if (v === undefined) continue;
-    const x = compareValue(v, c.params);
+    const x = compareValue(v, params);
     if (x.problem) weakened.push(ctx.label);
     if (x.problem) problems.push(`Match context ${ctx.label}: ${option} ${x.problem}`);
   }
