@@ -78,10 +78,10 @@ if [ $# -gt 0 ] || [ -n "$xg" ] || [ -n "$mb" ]; then { cat /etc/group; { [ -z "
 
 /** Every file AuthorizedKeysFile names for every account (tokens expanded as sshd does), framed. */
 const AUTHORIZED_KEYS = `[ -f "$T/akf" ] || : > "$T/akf"; [ -f "$T/sshd-g" ] || : > "$T/sshd-g"; : > "$T/akl"
-# One awk: the global AuthorizedKeysFile (sshd -T), each account's own from its Match context, every token expanded;
+# One awk: the global AuthorizedKeysFile (sshd -T), each account's own from its Match contexts (all of them), every token expanded;
 # prints the marker with the global value and the list of (account, file) to frame.
 awk -v B="$B" -v o="$T/akl" 'FILENAME == ARGV[1] { if ($1 == "authorizedkeysfile" && g == "") g = substr($0, 20); next }
-FILENAME == ARGV[2] { i = index($0, "\\t"); if (i) per[substr($0, 1, i - 1)] = substr($0, i + 1); next }
+FILENAME == ARGV[2] { i = index($0, "\\t"); if (i) { u = substr($0, 1, i - 1); per[u] = (u in per) ? per[u] " " substr($0, i + 1) : substr($0, i + 1) } next }
 FNR == 1 && !started { started = 1; if (g == "") g = ".ssh/authorized_keys .ssh/authorized_keys2"; printf "%s akf %s\\n", B, g }
 { n = split($0, f, ":"); if (n < 7) next; u = f[1]; t = (u in per) ? per[u] : g; m = split(t, toks, " ")
   for (k = 1; k <= m; k++) { s = toks[k]; if (s == "none") continue; out = ""
