@@ -78,6 +78,22 @@ function sshdSpelling(option: string, params: P): P {
   return out;
 }
 
+/**
+ * Whether a password alone logs in through keyboard-interactive, in one view of sshd's settings (sshd -T or -T -C):
+ * with UsePAM yes and KbdInteractiveAuthentication yes, PAM's auth stack asks for the account's password whatever
+ * PasswordAuthentication says, unless AuthenticationMethods asks for a key (or host) as well in every list that has it.
+ */
+function passwordsThroughKbdInteractive(settings: Record<string, string[] | undefined>, global: Record<string, string[] | undefined>): boolean {
+  const one = (k: string) => (settings[k] ?? global[k])?.[0]?.toLowerCase();
+  if (one('usepam') !== 'yes' || one('kbdinteractiveauthentication') !== 'yes') return false;
+  const lists = (settings.authenticationmethods ?? global.authenticationmethods ?? ['any']).flatMap((l) => l.toLowerCase().split(/\s+/));
+  if (lists.includes('any')) return true;
+  return lists.some((l) => {
+    const methods = l.split(',').map((m) => m.split(':')[0]!);
+    return methods.includes('keyboard-interactive') && !methods.some((m) => m === 'publickey' || m === 'hostbased' || m === 'gssapi-with-mic');
+  });
+}
+
 export function evaluateSshdOption(c: CheckDef, f: HostFacts): Outcome {
   const option = String(c.params.option).toLowerCase();
   const cmp0 = compareValue(undefined, c.params);
@@ -88,6 +104,11 @@ export function evaluateSshdOption(c: CheckDef, f: HostFacts): Outcome {
   const observed = f.sshd.value[option]?.join(' ');
   const cmp = compareValue(observed, params);
   const problems: string[] = cmp.problem ? [`effective ${option} ${cmp.problem}`] : [];
+  // A baseline that turns password logins off means every way sshd takes a password alone, keyboard-interactive with PAM too.
+  const noPasswords = option === 'passwordauthentication' && compareValue('yes', params).problem !== undefined;
+  const KBD = 'a password alone still logs in through keyboard-interactive (UsePAM yes, KbdInteractiveAuthentication yes)';
+  const kbdGlobal = noPasswords && !cmp.problem && passwordsThroughKbdInteractive(f.sshd.value, f.sshd.value);
+  if (kbdGlobal) problems.push(`effective ${option} is ${observed}, but ${KBD}`);
   const contexts = c.params.contexts === false || !f.sshdContexts.ok ? [] : f.sshdContexts.value;
   const weakened: string[] = [];
   for (const ctx of contexts) {
@@ -96,6 +117,11 @@ export function evaluateSshdOption(c: CheckDef, f: HostFacts): Outcome {
       continue;
     }
     const v = ctx.settings[option]?.join(' ');
+    // A context lists only what differs from the global view: KbdInteractiveAuthentication or AuthenticationMethods alone
+    // can let passwords in there.
+    const kbd = noPasswords && !kbdGlobal && compareValue(v ?? observed, params).problem === undefined && passwordsThroughKbdInteractive(ctx.settings, f.sshd.value);
+    if (kbd) weakened.push(ctx.label);
+    if (kbd) problems.push(`Match context ${ctx.label}: ${KBD}`);
     if (v === undefined) continue;
     const x = compareValue(v, params);
     if (x.problem) weakened.push(ctx.label);
