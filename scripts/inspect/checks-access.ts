@@ -32,7 +32,7 @@ export function evaluateAuthorizedKeys(c: CheckDef, f: HostFacts, host: Inventor
   const refused = (account: string, file: string): string | undefined => {
     const a = passwd.find((x) => x.name === account);
     if (!access || !a) return undefined;
-    const k = `${account}:${file}`;
+    const k = `${account}\t${file}`;
     if (!ignored.has(k)) ignored.set(k, keyFileRefusal(a, file, access, strictModes, passwd, f.group.ok ? f.group.value : []) ?? '');
     return ignored.get(k) || undefined;
   };
@@ -77,7 +77,8 @@ export function evaluateAuthorizedKeys(c: CheckDef, f: HostFacts, host: Inventor
   const observed = [
     keys.map((k) => `${k.account}:${owners.get(k.fingerprint) ?? k.fingerprint}${k.options ? ` [${keyOptionNames(k.options).join(',')}]` : ''}`).join(', ') || 'no keys',
     ...(f.authorizedKeyFiles.ok ? [`AuthorizedKeysFile ${f.authorizedKeyFiles.value.tokens}`] : []),
-    ...[...ignored].filter(([, why]) => why).map(([k, why]) => `ignored by sshd: ${k} (${why})`),
+    // Never `account:path` here: the report reads `account:person` pairs out of this text (parseKeyTokens).
+    ...[...ignored].filter(([, why]) => why).map(([k, why]) => `ignored by sshd: ${k.slice(k.indexOf('\t') + 1)} for ${k.slice(0, k.indexOf('\t'))} (${why})`),
     ...[...commands].map(([cmd, where]) => `AuthorizedKeysCommand ${cmd} (${where})`),
     ...[...cas].map(([file, where]) => `TrustedUserCAKeys ${file} (${where})`),
   ].join('; ');

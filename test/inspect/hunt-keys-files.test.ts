@@ -16,6 +16,7 @@ import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
 import { findRow } from './fleet-host.ts';
 import { sshLogsIn } from './hunt-login.ts';
+import { parseKeyTokens } from '../../scripts/report/adapters/inspection-records.ts';
 
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
 
@@ -96,11 +97,19 @@ MACHINE.describe('authorized_keys as sshd reads it, on real hosts', () => {
     const named = Object.fromEntries(Object.keys(PLANTED).map((a) => [a, r.reason.includes(`${a}: SHA256:`)]));
     expect(named).toEqual(PLANTED);
     // What sshd refused is named with why, not counted.
-    const ak = (a: string) => `${a}:/home/${a}/.ssh/authorized_keys`;
+    const ak = (a: string) => `/home/${a}/.ssh/authorized_keys for ${a}`;
     expect(r.observed).toContain(`ignored by sshd: ${ak('k-gwshared')} (StrictModes: /home/k-gwshared/.ssh/authorized_keys is writable by group 2001, not k-gwshared's own (mode 0664))`);
     expect(r.observed).toContain(`ignored by sshd: ${ak('k-homew')} (StrictModes: /home/k-homew is writable by others (mode 0777))`);
     expect(r.observed).toContain(`ignored by sshd: ${ak('k-sshw')} (StrictModes: /home/k-sshw/.ssh is writable by others (mode 0777))`);
     expect(r.observed).toContain(`ignored by sshd: ${ak('k-rootonly')} (k-rootonly cannot read it, and sshd opens it with k-rootonly's privileges)`);
     expect(r.observed.match(/ignored by sshd/g)).toHaveLength(4);
+    // The report reads account:person pairs out of observed: the ignored files add none.
+    const accounts = new Set(parseKeyTokens(r.observed).map((t) => t.slice(0, t.indexOf(':'))));
+    accounts.delete('opsgate');
+    expect([...accounts].sort()).toEqual(
+      Object.keys(PLANTED)
+        .filter((a) => PLANTED[a])
+        .sort(),
+    );
   });
 });
