@@ -103,12 +103,22 @@ if [ "$U" = 0 ] && [ -s "$T/akx" ]; then
   while IFS= read -r h; do [ -d "$h" ] && printf '%s\\n' "$h"; done < "$T/akh" >> "$T/akr"
   set --; while IFS= read -r x; do set -- "$@" "$x"; done < "$T/akr"
   readlink -f -- "$@" > "$T/akrl" 2>/dev/null
-  awk -v B="$B" -v A="$T/aka" 'NR == FNR { p[++n] = $0; next } { r[++m] = $0 } END { if (m != n) exit; for (i = 1; i <= n; i++) { print B " akreal " p[i] "\\t" r[i]; x = r[i]
+  : > "$T/akrp"
+  awk -v B="$B" -v A="$T/aka" -v RP="$T/akrp" 'NR == FNR { p[++n] = $0; next } { r[++m] = $0 } END { if (m != n) exit; for (i = 1; i <= n; i++) { print B " akreal " p[i] "\\t" r[i]; print p[i] "\\t" r[i] > RP; x = r[i]
     while (x != "" && !s[x]++) { print x > A; if (x == "/") break; sub(/\\/[^\\/]*$/, "", x); if (x == "") x = "/" } } }' "$T/akr" "$T/akrl"
   set --; [ -f "$T/aka" ] && while IFS= read -r x; do set -- "$@" "$x"; done < "$T/aka"
-  [ $# -eq 0 ] || stat -L --printf "$B akstat %a %u %g\\t%n\\n" -- "$@" 2>/dev/null
+  : > "$T/aks"; : > "$T/akt"
+  [ $# -eq 0 ] || stat -L --printf "$B akstat %a %u %g\\t%n\\n" -- "$@" > "$T/aks" 2>/dev/null
+  # Only a file the modes do not already show readable (the account owns it or others may read it, and may pass every
+  # directory of its real path) is tried as the account (setpriv, two programs per file); a group, an ACL, a symbolic link's
+  # own directories: tried too, or counted.
+  awk -v W="$T/akt" 'function oct(s,  v, i) { v = 0; for (i = 1; i <= length(s); i++) v = v * 8 + substr(s, i, 1); return v }
+    function can(p, u, bit,  m, d) { if (!(p in md)) return 0; m = md[p]; d = (ow[p] == u) ? int(m / 64) % 8 : m % 8; return int(d / bit) % 2 }
+    FILENAME == ARGV[1] { print; split($0, a, "\\t"); n = split(a[1], w, " "); md[a[2]] = oct(w[n - 2]); ow[a[2]] = w[n - 1]; next }
+    FILENAME == ARGV[2] { split($0, a, "\\t"); rp[a[1]] = a[2]; next }
+    { split($0, a, "\\t"); u = a[1]; x = rp[a[4]]; ok = (x != "") && can(x, u, 4); while (ok && x != "/") { sub(/\\/[^\\/]*$/, "", x); if (x == "") x = "/"; ok = can(x, u, 1) } if (!ok) print > W }' "$T/aks" "$T/akrp" "$T/aku"
   if command -v setpriv >/dev/null 2>&1; then
-    while IFS='	' read -r i g u p; do r=$(setpriv --reuid="$i" --regid="$g" --init-groups -- sh -c '[ -r "$1" ] && echo y || echo n' sh "$p" 2>/dev/null </dev/null); [ "$r" = n ] && printf '%s akunread %s\\t%s\\n' "$B" "$u" "$p"; done < "$T/aku"
+    while IFS='	' read -r i g u p; do r=$(setpriv --reuid="$i" --regid="$g" --init-groups -- sh -c '[ -r "$1" ] && echo y || echo n' sh "$p" 2>/dev/null </dev/null); [ "$r" = n ] && printf '%s akunread %s\\t%s\\n' "$B" "$u" "$p"; done < "$T/akt"
   fi
 fi
 exit $ak`;
