@@ -1,6 +1,7 @@
 import { entitledAccounts, entitledSudo, keyEntitlement, type EntitlementClock } from '../access/entitlement.ts';
 import type { Account, GroupEntry, HostFacts } from './facts.ts';
 import { factFailed } from './checks-system.ts';
+import { keyFileRefusal } from './key-file-refusal.ts';
 import { keyOptionNames } from './parse-access.ts';
 import type { SudoersMode, SudoRule } from './parse-sudo.ts';
 import type { CheckDef, InventoryHost, Outcome, PolicyData } from './model.ts';
@@ -23,12 +24,32 @@ export function evaluateAuthorizedKeys(c: CheckDef, f: HostFacts, host: Inventor
   if (!f.authorizedKeys.ok) return factFailed(f.authorizedKeys, expected)!;
   const exclude = new Set(strList(c.params.exclude_accounts));
   const problems: string[] = [];
-  const keys = f.authorizedKeys.value.filter((k) => !exclude.has(k.account));
+  // Keys in a file sshd ignores (one the account cannot read, or one StrictModes refuses) grant nothing: not counted, named.
+  const ignored = new Map<string, string>();
+  const access = f.authorizedKeyFiles.ok ? f.authorizedKeyFiles.value.access : undefined;
+  const passwd = f.passwd.ok ? f.passwd.value : [];
+  const strictModes = f.sshd.ok && f.sshd.value.strictmodes?.[0] !== 'no';
+  const refused = (account: string, file: string): string | undefined => {
+    const a = passwd.find((x) => x.name === account);
+    if (!access || !a) return undefined;
+    const k = `${account}\t${file}`;
+    if (!ignored.has(k)) ignored.set(k, keyFileRefusal(a, file, access, strictModes, passwd, f.group.ok ? f.group.value : []) ?? '');
+    return ignored.get(k) || undefined;
+  };
+  const keys = f.authorizedKeys.value.filter((k) => !exclude.has(k.account) && !refused(k.account, k.file));
   const owners = new Map<string, string>();
+  // A cert-authority line is a CA, not a key: every certificate it signs for the account logs in (sshd checks only the
+  // signature and the principals), whoever holds the certificate. Like TrustedUserCAKeys, opsgate cannot verify who that is.
+  const caLines: string[] = [];
+  const allowCa = c.params.allow_user_ca === true;
   for (const k of keys) {
     const v = keyEntitlement(k.fingerprint, k.account, host, policy, clockOf(policy, now));
     if (v.person) owners.set(k.fingerprint, v.person);
     if (!v.ok) problems.push(`${k.account}: ${k.fingerprint} ${v.reason}${v.person ? '' : ` (${k.comment || 'no comment'})`} at ${k.file}:${k.line}`);
+    else if (!allowCa && k.options && keyOptionNames(k.options).includes('cert-authority'))
+      caLines.push(
+        `${k.account}: ${k.fingerprint} (${v.person}) is a cert-authority at ${k.file}:${k.line}: every certificate it signs for ${k.account} logs in without an authorized_keys entry, which opsgate cannot verify; set allow_user_ca: true in the baseline if that CA is trusted`,
+      );
   }
   // AuthorizedKeysCommand: keys come from a program at login time, not from a file opsgate reads.
   const commands = new Map<string, string>();
@@ -53,15 +74,17 @@ export function evaluateAuthorizedKeys(c: CheckDef, f: HostFacts, host: Inventor
       const v = ctx.settings.trustedusercakeys?.join(' ');
       if (v && v !== 'none' && !cas.has(v)) cas.set(v, `Match context ${ctx.label}`);
     }
-  const allowCa = c.params.allow_user_ca === true;
   const observed = [
     keys.map((k) => `${k.account}:${owners.get(k.fingerprint) ?? k.fingerprint}${k.options ? ` [${keyOptionNames(k.options).join(',')}]` : ''}`).join(', ') || 'no keys',
     ...(f.authorizedKeyFiles.ok ? [`AuthorizedKeysFile ${f.authorizedKeyFiles.value.tokens}`] : []),
+    // Never `account:path` here: the report reads `account:person` pairs out of this text (parseKeyTokens).
+    ...[...ignored].filter(([, why]) => why).map(([k, why]) => `ignored by sshd: ${k.slice(k.indexOf('\t') + 1)} for ${k.slice(0, k.indexOf('\t'))} (${why})`),
     ...[...commands].map(([cmd, where]) => `AuthorizedKeysCommand ${cmd} (${where})`),
     ...[...cas].map(([file, where]) => `TrustedUserCAKeys ${file} (${where})`),
   ].join('; ');
   const evidence = `${f.sshd.command} | grep -i authorizedkeys; cat ${f.authorizedKeyFiles.ok && f.authorizedKeyFiles.value.files.length ? f.authorizedKeyFiles.value.files.map((x) => x.slice(x.indexOf(':') + 1)).join(' ') : 'each AuthorizedKeysFile'}`;
   const unverifiable = [
+    ...caLines,
     ...(commands.size && !allowCommand
       ? [
           `keys also come from AuthorizedKeysCommand ${[...commands].map(([cmd, where]) => `${cmd} (${where})`).join(', ')}, which opsgate cannot verify; set allow_keys_command: true in the baseline if that source is trusted`,
@@ -74,6 +97,7 @@ export function evaluateAuthorizedKeys(c: CheckDef, f: HostFacts, host: Inventor
       : []),
   ];
   if (unverifiable.length && !problems.length) return { status: 'error', expected, observed, reason: unverifiable.join('; '), evidence };
+  problems.push(...caLines);
   if (commands.size && !allowCommand) problems.push(`keys also come from AuthorizedKeysCommand ${[...commands.keys()].join(', ')}, which opsgate cannot verify`);
   if (cas.size && !allowCa) problems.push(`certificates signed by TrustedUserCAKeys ${[...cas.keys()].join(', ')} log in without an authorized_keys entry`);
   return { status: problems.length ? 'fail' : 'pass', expected, observed, reason: problems.join('; '), evidence };

@@ -56,15 +56,59 @@ export function compareValue(observed: string | undefined, p: P): { expected: st
  * that fails names itself. A config file changed after the daemon started is a warning: the
  * running daemon may still use the old settings until it is reloaded.
  */
+/**
+ * Values sshd accepts under two names, as sshd -T prints them (OpenSSH's servconf.c lists both and prints the first):
+ * `PermitRootLogin prohibit-password` is printed `without-password`; `all` of the forwarding options and `Compression
+ * delayed` are printed `yes`. Measured with sshd -T on OpenSSH 9.2.
+ */
+const SSHD_SYNONYMS: Record<string, Record<string, string>> = {
+  permitrootlogin: { 'prohibit-password': 'without-password' },
+  allowtcpforwarding: { all: 'yes' },
+  allowstreamlocalforwarding: { all: 'yes' },
+  compression: { delayed: 'yes' },
+};
+
+/** The baseline's values in sshd -T's spelling, so that either name a baseline uses judges the same setting. */
+function sshdSpelling(option: string, params: P): P {
+  const syn = SSHD_SYNONYMS[option];
+  if (!syn) return params;
+  const one = (v: unknown) => syn[String(v).toLowerCase()] ?? v;
+  const out: P = { ...params };
+  for (const k of ['equals', 'in', 'not_in', 'excludes'] as const) if (out[k] !== undefined) out[k] = Array.isArray(out[k]) ? (out[k] as unknown[]).map(one) : one(out[k]);
+  return out;
+}
+
+/**
+ * Whether a password alone logs in through keyboard-interactive, in one view of sshd's settings (sshd -T or -T -C):
+ * with UsePAM yes and KbdInteractiveAuthentication yes, PAM's auth stack asks for the account's password whatever
+ * PasswordAuthentication says, unless AuthenticationMethods asks for a key (or host) as well in every list that has it.
+ */
+function passwordsThroughKbdInteractive(settings: Record<string, string[] | undefined>, global: Record<string, string[] | undefined>): boolean {
+  const one = (k: string) => (settings[k] ?? global[k])?.[0]?.toLowerCase();
+  if (one('usepam') !== 'yes' || one('kbdinteractiveauthentication') !== 'yes') return false;
+  const lists = (settings.authenticationmethods ?? global.authenticationmethods ?? ['any']).flatMap((l) => l.toLowerCase().split(/\s+/));
+  if (lists.includes('any')) return true;
+  return lists.some((l) => {
+    const methods = l.split(',').map((m) => m.split(':')[0]!);
+    return methods.includes('keyboard-interactive') && !methods.some((m) => m === 'publickey' || m === 'hostbased' || m === 'gssapi-with-mic');
+  });
+}
+
 export function evaluateSshdOption(c: CheckDef, f: HostFacts): Outcome {
   const option = String(c.params.option).toLowerCase();
   const cmp0 = compareValue(undefined, c.params);
+  const params = sshdSpelling(option, c.params);
   const expected = `${option} ${cmp0.expected}${c.params.contexts === false ? '' : ' in every Match context'}`;
   const err = factFailed(f.sshd, expected);
   if (err || !f.sshd.ok) return err!;
   const observed = f.sshd.value[option]?.join(' ');
-  const cmp = compareValue(observed, c.params);
+  const cmp = compareValue(observed, params);
   const problems: string[] = cmp.problem ? [`effective ${option} ${cmp.problem}`] : [];
+  // A baseline that turns password logins off means every way sshd takes a password alone, keyboard-interactive with PAM too.
+  const noPasswords = option === 'passwordauthentication' && compareValue('yes', params).problem !== undefined;
+  const KBD = 'a password alone still logs in through keyboard-interactive (UsePAM yes, KbdInteractiveAuthentication yes)';
+  const kbdGlobal = noPasswords && !cmp.problem && passwordsThroughKbdInteractive(f.sshd.value, f.sshd.value);
+  if (kbdGlobal) problems.push(`effective ${option} is ${observed}, but ${KBD}`);
   const contexts = c.params.contexts === false || !f.sshdContexts.ok ? [] : f.sshdContexts.value;
   const weakened: string[] = [];
   for (const ctx of contexts) {
@@ -73,8 +117,13 @@ export function evaluateSshdOption(c: CheckDef, f: HostFacts): Outcome {
       continue;
     }
     const v = ctx.settings[option]?.join(' ');
+    // A context lists only what differs from the global view: KbdInteractiveAuthentication or AuthenticationMethods alone
+    // can let passwords in there.
+    const kbd = noPasswords && !kbdGlobal && compareValue(v ?? observed, params).problem === undefined && passwordsThroughKbdInteractive(ctx.settings, f.sshd.value);
+    if (kbd) weakened.push(ctx.label);
+    if (kbd) problems.push(`Match context ${ctx.label}: ${KBD}`);
     if (v === undefined) continue;
-    const x = compareValue(v, c.params);
+    const x = compareValue(v, params);
     if (x.problem) weakened.push(ctx.label);
     if (x.problem) problems.push(`Match context ${ctx.label}: ${option} ${x.problem}`);
   }
@@ -252,7 +301,8 @@ export function evaluateThreshold(c: CheckDef, f: HostFacts, kind: 'disk' | 'mem
     const rows = mounts.length ? f.disk.value.filter((d) => mounts.includes(d.mount)) : f.disk.value.filter((d) => !excluded.includes(d.type));
     const missing = mounts.filter((m) => !rows.some((r) => r.mount === m));
     if (missing.length) return { status: 'error', expected, observed: '', reason: `not mounted: ${missing.join(', ')}`, evidence };
-    values = rows.map((d) => ({ label: d.mount, value: d.usedPercent }));
+    // Inodes used count like blocks used: a file system out of inodes takes no new file, whatever space it has left.
+    values = rows.flatMap((d) => [{ label: d.mount, value: d.usedPercent }, ...(d.inodesUsedPercent === undefined ? [] : [{ label: `${d.mount} inodes`, value: d.inodesUsedPercent }])]);
   } else if (kind === 'memory') {
     if (!f.memory.ok) return factFailed(f.memory, expected)!;
     evidence = f.memory.command;

@@ -47,7 +47,7 @@ export const CHECK_REGISTRY: Record<string, CheckType> = {
   privileged_groups: { sections: ['passwd', 'group'], evaluate: evaluatePrivilegedGroups },
   empty_password: { sections: ['passwd', 'shadow', 'shells'], evaluate: (c, f) => evaluateEmptyPasswords(c, f) },
   password_age: { sections: ['passwd', 'shadow', 'shells', 'login-defs'], evaluate: evaluatePasswordAge },
-  authorized_keys: { sections: ['sshd', 'authorized-keys', 'passwd'], evaluate: evaluateAuthorizedKeys },
+  authorized_keys: { sections: ['sshd', 'authorized-keys', 'passwd', 'group'], evaluate: evaluateAuthorizedKeys },
   sudoers: { sections: ['sudoers', 'passwd', 'group', 'shells', 'sudo-list'], evaluate: evaluateSudoers },
   backup_freshness: { sections: [], evaluate: evaluateBackupFreshness, withoutHost: backupFreshnessWithoutHost },
   ...PATCH_CHECKS,

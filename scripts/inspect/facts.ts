@@ -56,6 +56,16 @@ export interface AuthorizedKey {
   comment: string;
   options: string;
 }
+/**
+ * What sshd checks before it reads a keys file, gathered when the probe runs as root (empty otherwise: every file counts).
+ * `real`: the real path of each keys file and home; `stat`: mode and owner of each real path and every directory above it;
+ * `unreadable`: `account\tpath` of each file the account itself cannot read (sshd opens it with the account's privileges).
+ */
+export interface KeyFileAccess {
+  real: Map<string, string>;
+  stat: Map<string, { mode: number; uid: number; gid: number }>;
+  unreadable: Set<string>;
+}
 export interface PackageEntry {
   name: string;
   version: string;
@@ -91,6 +101,8 @@ export interface DiskEntry {
   sizeKb: number;
   usedKb: number;
   usedPercent: number;
+  /** Inodes used, as df -i rounds it; absent where the file system keeps no inode counts. */
+  inodesUsedPercent?: number;
 }
 export interface MemoryFacts {
   totalKb: number;
@@ -141,7 +153,7 @@ export interface HostFacts {
   pam?: Fact<PamFacts>;
   authorizedKeys: Fact<AuthorizedKey[]>;
   /** The AuthorizedKeysFile tokens the keys were read from (global view). */
-  authorizedKeyFiles: Fact<{ tokens: string; files: string[] }>;
+  authorizedKeyFiles: Fact<{ tokens: string; files: string[]; access?: KeyFileAccess }>;
   sudoers: Fact<SudoersFacts>;
   /** `sudo -l -U` of every login account. */
   sudoList: Fact<SudoListing[]>;

@@ -67,7 +67,7 @@ export function gatherFacts(
     shells: fact('shells', (t) => parseShells(t, boundary)),
     pam: fact('pam-sshd', (t) => parsePamSection(t, boundary)),
     authorizedKeys: part(keys, (v) => v.keys),
-    authorizedKeyFiles: part(keys, (v) => ({ tokens: v.tokens, files: v.files })),
+    authorizedKeyFiles: part(keys, (v) => ({ tokens: v.tokens, files: v.files, access: v.access })),
     sudoers: fact('sudoers', (t) => parseSudoersSection(t, boundary)),
     sudoList: fact('sudo-list', (t) => parseSudoList(t, boundary)),
     packages: fact('packages', parsePackages),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuthorizedKey } from './facts.ts';
+import type { AuthorizedKey, KeyFileAccess } from './facts.ts';
 import { parseFramed } from './parse-framed.ts';
 
 /** Pure parsers for authorized_keys (fingerprints computed locally); sudoers is in parse-sudo.ts. */
@@ -52,9 +52,25 @@ export function parseAuthorizedKeyLine(line: string): { type: string; base64: st
   return { type: parts[i]!, base64: parts[i + 1]!, comment: parts.slice(i + 2).join(' '), options: parts.slice(0, i).join(' ') };
 }
 
-/** Probe section: the AuthorizedKeysFile tokens (`<B> akf …`), then every expanded file framed as `<account>\t<path>`. */
-export function parseAuthorizedKeys(text: string, boundary: string): { tokens: string; files: string[]; keys: AuthorizedKey[] } {
+/**
+ * Probe section: the AuthorizedKeysFile tokens (`<B> akf …`), then every expanded file framed as `<account>\t<path>`, then
+ * what sshd checks before it reads one (`akreal`, `akstat`, `akunread`; scripts/inspect/key-file-refusal.ts decides).
+ */
+export function parseAuthorizedKeys(text: string, boundary: string): { tokens: string; files: string[]; keys: AuthorizedKey[]; access: KeyFileAccess } {
   const framed = parseFramed(text, boundary);
+  const access: KeyFileAccess = { real: new Map(), stat: new Map(), unreadable: new Set() };
+  for (const m of framed.markers) {
+    const tab = m.rest.indexOf('\t');
+    if (tab < 0) continue;
+    const head = m.rest.slice(0, tab);
+    const tail = m.rest.slice(tab + 1);
+    if (m.word === 'akreal') access.real.set(head, tail);
+    else if (m.word === 'akunread') access.unreadable.add(`${head}\t${tail}`);
+    else if (m.word === 'akstat') {
+      const st = /^([0-7]+) (\d+) (\d+)$/.exec(head);
+      if (st) access.stat.set(tail, { mode: parseInt(st[1]!, 8), uid: Number(st[2]), gid: Number(st[3]) });
+    }
+  }
   const keys: AuthorizedKey[] = [];
   const files: string[] = [];
   for (const f of framed.files) {
@@ -68,7 +84,7 @@ export function parseAuthorizedKeys(text: string, boundary: string): { tokens: s
       if (k) keys.push({ account, file, line: i + 1, type: k.type, fingerprint: fingerprintOfBase64(k.base64), comment: k.comment, options: k.options });
     });
   }
-  return { tokens: framed.markers.find((m) => m.word === 'akf')?.rest ?? '', files, keys };
+  return { tokens: framed.markers.find((m) => m.word === 'akf')?.rest ?? '', files, keys, access };
 }
 
 /** Option names of an authorized_keys options field (`from="…",command="…",no-pty` → from, command, no-pty). */

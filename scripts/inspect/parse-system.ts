@@ -161,19 +161,31 @@ export function parseFileMeta(text: string): Map<string, FileMeta> {
   return out;
 }
 
-/** `df -P -k -T`: Filesystem Type 1024-blocks Used Available Capacity Mounted-on. */
+/**
+ * `df -P -k -T`: Filesystem Type 1024-blocks Used Available Capacity Mounted-on; then, after a `#inodes` line, `df -P -i -T`
+ * (Inodes IUsed IFree IUse%): each file system's inodes used, matched by file system and mount. A file system without
+ * inode counts (IUse% `-`, e.g. btrfs) has none.
+ */
 export function parseDf(text: string): DiskEntry[] {
+  const [blocks, inodes] = text.split(/^#inodes\n/m) as [string, string | undefined];
+  const used = new Map<string, number>();
+  for (const d of inodes === undefined ? [] : dfTable(inodes, 'Inodes')) if (d.used + d.avail > 0) used.set(`${d.filesystem}\u0000${d.mount}`, d.percent);
+  return dfTable(blocks, '1024-blocks').map((d) => {
+    const iu = used.get(`${d.filesystem}\u0000${d.mount}`);
+    return { filesystem: d.filesystem, type: d.type, sizeKb: d.size, usedKb: d.used, usedPercent: d.percent, mount: d.mount, ...(iu === undefined ? {} : { inodesUsedPercent: iu }) };
+  });
+}
+
+function dfTable(text: string, what: string) {
   const rows = lines(text);
-  if (!rows[0] || !/^Filesystem\s+Type/.test(rows[0])) throw new ParseError("df output has no 'Filesystem Type' header");
+  if (!rows[0] || !/^Filesystem\s+Type/.test(rows[0])) throw new ParseError(`df output has no 'Filesystem Type' header (${what})`);
   return rows.slice(1).map((l) => {
     const m = /^(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+|-)%?\s+(\/.*)$/.exec(l);
     if (!m) throw new ParseError(`df line '${l.slice(0, 80)}' is not understood`);
-    const size = Number(m[3]);
     const used = Number(m[4]);
     const avail = Number(m[5]);
     // df's Capacity rounds up used/(used+avail); compute it the same way so figures match what operators see.
-    const usedPercent = used + avail > 0 ? Math.ceil((used * 100) / (used + avail)) : 0;
-    return { filesystem: m[1]!, type: m[2]!, sizeKb: size, usedKb: used, usedPercent, mount: m[7]! };
+    return { filesystem: m[1]!, type: m[2]!, size: Number(m[3]), used, avail, percent: used + avail > 0 ? Math.ceil((used * 100) / (used + avail)) : 0, mount: m[7]! };
   });
 }
 

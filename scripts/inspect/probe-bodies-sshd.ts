@@ -99,10 +99,10 @@ if [ -n "$m" ]; then
   awk -v ogl="$OGL" -v o="$T/cls" -v P="$P" -v gx="$gx" "$OGMATCH$ogeq"'
     BEGIN { if (gx) nssx = 1 }
     FILENAME == ARGV[1] { if ($1 == "group:") for (i = 2; i <= NF; i++) if ($i != "files" && $i != "systemd" && $i !~ /^\\[/) nssx = 1; next }
-    FILENAME == P { split($0, f, ":"); pg[f[1]] = f[4]; next }
+    FILENAME == P { if (split($0, f, ":") >= 7) all[++na] = f[1]; pg[f[1]] = f[4]; next }
     FILENAME == "/etc/group" { split($0, f, ":"); gn[f[3]] = f[1]; n = split(f[4], m, ","); for (i = 1; i <= n; i++) sg[m[i]] = sg[m[i]] "," f[1]; next }
     tolower($1) == "match" { nl++; for (i = 2; i < NF; i++) { k = tolower($i); v = $(i + 1); gsub(/"/, "", v); if (k == "user") { crit[nl] = crit[nl] "\\001u" v } else if (k == "group") { crit[nl] = crit[nl] "\\001g" v; anyg = 1 } } }
-    END { nu = split(ogl, us, " ")
+    END { nu = split(ogl, us, " "); for (j = 1; j <= na; j++) us[++nu] = all[j]
       for (j = 1; j <= nu; j++) { u = us[j]; if (u in done) continue; done[u] = 1; grp = substr(sg[u], 2); if (u in pg && (pg[u] in gn)) grp = gn[pg[u]] (grp == "" ? "" : "," grp); sig = ""; any = 0
         for (l = 1; l <= nl; l++) { hit = 1; nc = split(substr(crit[l], 2), c, "\\001")
           for (x = 1; x <= nc; x++) { t = substr(c[x], 1, 1); v = substr(c[x], 2)
@@ -121,11 +121,13 @@ if [ -n "$m" ]; then
       printf '%s\\t%s\\t%s\\t%s\\n' "$n" "$?" "host=$hn,addr=$ad$l$rv" "$members" >> "$T/ctx"
     done; done; done
   done < "$T/cls"
-  # One awk prints every context, for every account it stands for, as the lines that differ from the global view; and
-  # each account's AuthorizedKeysFile from its first context.
-  awk -v B="$B" -v T="$T" -v o="$T/akf" 'FILENAME == ARGV[1] { g[$0] = 1; next }
+  # One awk prints every context, for every login account it stands for, as the lines that differ from the global view; and
+  # for every account each AuthorizedKeysFile any of its contexts names (a Match Address block can name another file for
+  # connections from there). Accounts whose shell cannot start a session have contexts for that alone: a key still
+  # authenticates them and opens forwards.
+  awk -v B="$B" -v T="$T" -v o="$T/akf" -v ogl="$OGL" 'BEGIN { n = split(ogl, x, " "); for (i = 1; i <= n; i++) lg[x[i]] = 1 } FILENAME == ARGV[1] { g[$0] = 1; next }
     { split($0, f, "\\t"); file = T "/c" f[1]; d = ""; ak = ""; while ((getline l < file) > 0) { if (!(l in g)) d = d l "\\n"; if (l ~ /^authorizedkeysfile /) ak = substr(l, 20) } close(file)
-      nm = split(f[4], mem, " "); for (j = 1; j <= nm; j++) { printf "%s ctx user=%s,%s\\n%s%s eoc %d\\n", B, mem[j], f[3], d, B, f[2]; if (ak != "" && !(mem[j] in seen)) { seen[mem[j]] = 1; print mem[j] "\\t" ak > o } } }' "$T/sshd-g" "$T/ctx"
+      nm = split(f[4], mem, " "); for (j = 1; j <= nm; j++) { if (mem[j] in lg) printf "%s ctx user=%s,%s\\n%s%s eoc %d\\n", B, mem[j], f[3], d, B, f[2]; if (ak != "" && !seen[mem[j] "\\t" ak]++) print mem[j] "\\t" ak > o } }' "$T/sshd-g" "$T/ctx"
 fi`;
 
 export const SSHD_SECTION_BODIES: Record<string, string> = {

@@ -78,10 +78,10 @@ if [ $# -gt 0 ] || [ -n "$xg" ] || [ -n "$mb" ]; then { cat /etc/group; { [ -z "
 
 /** Every file AuthorizedKeysFile names for every account (tokens expanded as sshd does), framed. */
 const AUTHORIZED_KEYS = `[ -f "$T/akf" ] || : > "$T/akf"; [ -f "$T/sshd-g" ] || : > "$T/sshd-g"; : > "$T/akl"
-# One awk: the global AuthorizedKeysFile (sshd -T), each account's own from its Match context, every token expanded;
+# One awk: the global AuthorizedKeysFile (sshd -T), each account's own from its Match contexts (all of them), every token expanded;
 # prints the marker with the global value and the list of (account, file) to frame.
 awk -v B="$B" -v o="$T/akl" 'FILENAME == ARGV[1] { if ($1 == "authorizedkeysfile" && g == "") g = substr($0, 20); next }
-FILENAME == ARGV[2] { i = index($0, "\\t"); if (i) per[substr($0, 1, i - 1)] = substr($0, i + 1); next }
+FILENAME == ARGV[2] { i = index($0, "\\t"); if (i) { u = substr($0, 1, i - 1); per[u] = (u in per) ? per[u] " " substr($0, i + 1) : substr($0, i + 1) } next }
 FNR == 1 && !started { started = 1; if (g == "") g = ".ssh/authorized_keys .ssh/authorized_keys2"; printf "%s akf %s\\n", B, g }
 { n = split($0, f, ":"); if (n < 7) next; u = f[1]; t = (u in per) ? per[u] : g; m = split(t, toks, " ")
   for (k = 1; k <= m; k++) { s = toks[k]; if (s == "none") continue; out = ""
@@ -90,8 +90,38 @@ FNR == 1 && !started { started = 1; if (g == "") g = ".ssh/authorized_keys .ssh/
     if (!seen[u "\\t" out]++) print u "\\t" out > o } }
 END { if (!started) printf "%s akf %s\\n", B, (g == "" ? ".ssh/authorized_keys .ssh/authorized_keys2" : g) }' "$T/sshd-g" "$T/akf" "$P"
 set --
-while IFS='	' read -r u p || [ -n "$u" ]; do [ -f "$p" ] && set -- "$@" "$u	$p" "$p"; done < "$T/akl"
-[ $# -eq 0 ] || ogfa "$@"`;
+while IFS='	' read -r u p || [ -n "$u" ]; do [ -f "$p" ] && { set -- "$@" "$u	$p" "$p"; printf '%s\\t%s\\n' "$u" "$p"; }; done < "$T/akl" > "$T/akx"
+ak=0; [ $# -eq 0 ] || ogfa "$@" || ak=$?
+# What sshd checks before it reads a keys file: it opens it with the account's own privileges, and under StrictModes walks
+# its real path up to the home (owner, write bits). Root only: \`<B> akreal PATH<tab>REAL\` for each file and home (one
+# readlink; printed only when every path resolved, so no pair is shifted), \`<B> akstat MODE UID GID<tab>PATH\` for each real
+# path and every directory above it (one stat), \`<B> akunread ACCOUNT<tab>PATH\` for a file the account cannot read itself.
+if [ "$U" = 0 ] && [ -s "$T/akx" ]; then
+  : > "$T/akh"; : > "$T/aku"
+  awk -F'\\t' -v P="$P" -v R="$T/akr" -v H="$T/akh" -v W="$T/aku" 'BEGIN { while ((getline l < P) > 0) if (split(l, f, ":") >= 7 && !(f[1] in hm)) { hm[f[1]] = f[6]; ug[f[1]] = f[3] "\\t" f[4] } }
+    { print $2 > R; if (($1 in hm) && !sh[$1]++) print hm[$1] > H; if (($1 in ug) && ug[$1] !~ /^0\\t/) print ug[$1] "\\t" $1 "\\t" $2 > W }' "$T/akx"
+  while IFS= read -r h; do [ -d "$h" ] && printf '%s\\n' "$h"; done < "$T/akh" >> "$T/akr"
+  set --; while IFS= read -r x; do set -- "$@" "$x"; done < "$T/akr"
+  readlink -f -- "$@" > "$T/akrl" 2>/dev/null
+  : > "$T/akrp"
+  awk -v B="$B" -v A="$T/aka" -v RP="$T/akrp" 'NR == FNR { p[++n] = $0; next } { r[++m] = $0 } END { if (m != n) exit; for (i = 1; i <= n; i++) { print B " akreal " p[i] "\\t" r[i]; print p[i] "\\t" r[i] > RP; x = r[i]
+    while (x != "" && !s[x]++) { print x > A; if (x == "/") break; sub(/\\/[^\\/]*$/, "", x); if (x == "") x = "/" } } }' "$T/akr" "$T/akrl"
+  set --; [ -f "$T/aka" ] && while IFS= read -r x; do set -- "$@" "$x"; done < "$T/aka"
+  : > "$T/aks"; : > "$T/akt"
+  [ $# -eq 0 ] || stat -L --printf "$B akstat %a %u %g\\t%n\\n" -- "$@" > "$T/aks" 2>/dev/null
+  # Only a file the modes do not already show readable (the account owns it or others may read it, and may pass every
+  # directory of its real path) is tried as the account (setpriv, two programs per file); a group, an ACL, a symbolic link's
+  # own directories: tried too, or counted.
+  awk -v W="$T/akt" 'function oct(s,  v, i) { v = 0; for (i = 1; i <= length(s); i++) v = v * 8 + substr(s, i, 1); return v }
+    function can(p, u, bit,  m, d) { if (!(p in md)) return 0; m = md[p]; d = (ow[p] == u) ? int(m / 64) % 8 : m % 8; return int(d / bit) % 2 }
+    FILENAME == ARGV[1] { print; split($0, a, "\\t"); n = split(a[1], w, " "); md[a[2]] = oct(w[n - 2]); ow[a[2]] = w[n - 1]; next }
+    FILENAME == ARGV[2] { split($0, a, "\\t"); rp[a[1]] = a[2]; next }
+    { split($0, a, "\\t"); u = a[1]; x = rp[a[4]]; ok = (x != "") && can(x, u, 4); while (ok && x != "/") { sub(/\\/[^\\/]*$/, "", x); if (x == "") x = "/"; ok = can(x, u, 1) } if (!ok) print > W }' "$T/aks" "$T/akrp" "$T/aku"
+  if command -v setpriv >/dev/null 2>&1; then
+    while IFS='	' read -r i g u p; do r=$(setpriv --reuid="$i" --regid="$g" --init-groups -- sh -c '[ -r "$1" ] && echo y || echo n' sh "$p" 2>/dev/null </dev/null); [ "$r" = n ] && printf '%s akunread %s\\t%s\\n' "$B" "$u" "$p"; done < "$T/akt"
+  fi
+fi
+exit $ak`;
 
 /**
  * sudoers as sudo reads it: /etc/sudoers and every @include/#include/@includedir/#includedir, breadth first, each file once.
@@ -206,7 +236,8 @@ export const SECTION_BODIES: Record<string, string> = {
   'sudo-list': SUDO_LIST,
   packages: PACKAGES,
   'sysctl-persisted': `${SYSCTL_BOOT_READER}; set -- "@boot $sa" /dev/null; for f in ${SYSCTL_PERSISTED_GLOBS}; do ${SYSCTL_FILE_TEST} && set -- "$@" "$f" "$f"; done; ogfa "$@"`,
-  disk: 'df -P -k -T',
+  // Blocks, then inodes (a file system out of inodes takes no new file); the worse status of the two.
+  disk: "df -P -k -T; a=$?; echo '#inodes'; df -P -i -T; b=$?; [ $a -ge $b ] && exit $a; exit $b",
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
   ...PATCH_SECTION_BODIES,
@@ -275,7 +306,7 @@ export const SECTION_COMMANDS: Record<string, string> = {
   files: 'stat -c "%a %U %G %F %n" PATH…; getfacl -s -p PATH…',
   'sysctl-running': 'cat /proc/sys/KEY…',
   'sysctl-persisted': 'cat /etc/sysctl.conf /etc/sysctl.d/*.conf /run/sysctl.d/*.conf /usr/lib/sysctl.d/*.conf',
-  disk: 'df -P -k -T',
+  disk: 'df -P -k -T; df -P -i -T',
   memory: 'cat /proc/meminfo',
   load: 'cat /proc/loadavg; getconf _NPROCESSORS_ONLN',
   ...PATCH_SECTION_COMMANDS,

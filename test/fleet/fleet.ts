@@ -294,7 +294,8 @@ async function hostSetupLines(hdir: string, spec: FleetHostSpec): Promise<string
   const lines = ['set -e'];
   for (const f of BIND_FILES) lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'etc', f), `/etc/${f}`]));
   lines.push(quoteArgv(['mount', '--bind', path.join(hdir, 'home'), '/home']));
-  lines.push(quoteArgv(['mount', '-t', 'tmpfs', '-o', 'size=4m,mode=0755', 'ogdisk', '/mnt']));
+  const inodes = spec.mntInodes ? `,nr_inodes=${Math.floor(spec.mntInodes.count)}` : '';
+  lines.push(quoteArgv(['mount', '-t', 'tmpfs', '-o', `size=4m,mode=0755${inodes}`, 'ogdisk', '/mnt']));
   // opsgate's state on the host (locks, step markers, commit-confirmation copies) is the host's own.
   lines.push(quoteArgv(['mkdir', '-p', '/var/lib/opsgate', path.join(hdir, 'var-lib-opsgate')]));
   if (spec.stateDiskKb) lines.push(quoteArgv(['mount', '-t', 'tmpfs', '-o', `size=${Math.floor(spec.stateDiskKb)}k,mode=0755`, 'ogstate', '/var/lib/opsgate']));
@@ -346,6 +347,8 @@ async function hostSetupLines(hdir: string, spec: FleetHostSpec): Promise<string
     else lines.push(`printf '%s' ${quoteArgv([f.content ?? ''])} > ${quoteArgv([target])}`);
     lines.push(quoteArgv(['chmod', f.mode ?? '0644', target]));
   }
+  // Last of what goes in /mnt: nothing can be created there afterwards.
+  if (spec.mntInodes?.fill) lines.push('i=0; while true 2>/dev/null > "/mnt/.inode-$i"; do i=$((i + 1)); done');
   // A hang where the probe reads the package database: dpkg-query sleeps, and the status file the probe reads instead is a
   // FIFO nobody writes (opening it blocks, like a read from a stuck disk).
   if (spec.fault === 'hang') {

@@ -65,6 +65,8 @@ export interface FleetHostSpec {
   fileModes?: Record<string, string>;
   /** A 4 MiB tmpfs at /mnt filled to this percentage. */
   diskFillPercent?: number;
+  /** The /mnt tmpfs has only this many inodes (nr_inodes); `fill`: empty files are made in it until none is left. */
+  mntInodes?: { count: number; fill?: boolean };
   /**
    * opsgate's state directory on the host (/var/lib/opsgate) is a tmpfs of this many KiB instead of the host's own
    * directory on the machine's disk, so that a test can fill it (a full disk) without filling the machine's.
