@@ -73,8 +73,14 @@ export function dateMs(date: string | undefined, zone: string): number | undefin
  * the next day in `zone` (the rule patch compliance applies to an advisory's due day). False for no date. Pure.
  */
 export function dueDayOver(date: string | undefined, zone: string, now: number): boolean {
+  const next = dayStartAfter(date, 1, zone);
+  return next !== undefined && next <= now;
+}
+
+/** The start of the day `days` calendar days after `date` (YYYY-MM-DD) in `zone`, not days × 24 h: a DST switch in between moves no date. Pure. */
+export function dayStartAfter(date: string | undefined, days: number, zone: string): number | undefined {
   const start = dateMs(date, zone);
-  return start !== undefined && DateTime.fromMillis(start, { zone }).plus({ days: 1 }).toMillis() <= now;
+  return start === undefined ? undefined : DateTime.fromMillis(start, { zone }).plus({ days }).toMillis();
 }
 
 export function inPeriod(t: number | undefined, period: Period): boolean {

@@ -55,3 +55,27 @@ export function machineMountPoints(paths: string[]): () => Promise<void> {
     for (const p of created) if (!inUse(p)) await rmdir(p).catch(() => undefined);
   };
 }
+
+/** The sudoers check the fleet baselines share: root and %sudo may run anything, opsgate anything without a password. */
+export function fleetSudoersCheck(id: string) {
+  return {
+    id,
+    title: 'sudo',
+    severity: 'high',
+    type: 'sudoers',
+    params: {
+      allow: [
+        { who: 'root', runas: 'ALL' },
+        { who: '%sudo', runas: 'ALL' },
+        { who: 'opsgate', commands: ['ALL'], nopasswd: true },
+      ],
+    },
+    rationale: 'r',
+    remediation: 'm',
+  };
+}
+
+/** The authorized_keys check the fleet baselines share: every account's keys but opsgate's own. */
+export function fleetKeysCheck(id: string) {
+  return { id, title: '公钥', severity: 'high', type: 'authorized_keys', params: { exclude_accounts: ['opsgate'] }, rationale: 'r', remediation: 'm' };
+}

@@ -9,7 +9,7 @@ import { expect, it } from 'vitest';
 import { useInspectFleet } from './inspect-fleet-suite.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
-import { findRow } from './fleet-host.ts';
+import { findRow, fleetKeysCheck } from './fleet-host.ts';
 import { sshLogsIn } from './hunt-login.ts';
 
 const run = promisify(execFile);
@@ -18,7 +18,7 @@ const MACHINE = requireMachine(NEEDS.fleetNamespaces);
 const BASELINE = {
   id: 'huntca',
   title: '公钥',
-  checks: [{ id: 'k.keys', title: '公钥', severity: 'high', type: 'authorized_keys', params: { exclude_accounts: ['opsgate'] }, rationale: 'r', remediation: 'm' }],
+  checks: [fleetKeysCheck('k.keys')],
 };
 
 const suite = useInspectFleet({

@@ -8,30 +8,14 @@ import type { StartFleetOptions } from '../fleet/fleet.ts';
 import { useInspectFleet } from './inspect-fleet-suite.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
-import { execOnFleetHost, findRow } from './fleet-host.ts';
+import { execOnFleetHost, findRow, fleetSudoersCheck } from './fleet-host.ts';
 
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
 
 const BASELINE = {
   id: 'huntsudo',
   title: 'sudo',
-  checks: [
-    {
-      id: 'v.sudo',
-      title: 'sudo',
-      severity: 'high',
-      type: 'sudoers',
-      params: {
-        allow: [
-          { who: 'root', runas: 'ALL' },
-          { who: '%sudo', runas: 'ALL' },
-          { who: 'opsgate', commands: ['ALL'], nopasswd: true },
-        ],
-      },
-      rationale: 'r',
-      remediation: 'm',
-    },
-  ],
+  checks: [fleetSudoersCheck('v.sudo')],
 };
 
 const PLANTED: Record<string, { sudoersFiles: Record<string, string>; groups?: string[] }> = {

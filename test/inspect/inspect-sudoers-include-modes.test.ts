@@ -10,30 +10,14 @@ import { expect, it } from 'vitest';
 import { useInspectFleet } from './inspect-fleet-suite.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
-import { execOnFleetHost, findRow } from './fleet-host.ts';
+import { execOnFleetHost, findRow, fleetSudoersCheck } from './fleet-host.ts';
 
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
 
 const BASELINE = {
   id: 'sudomodes',
   title: 'sudo',
-  checks: [
-    {
-      id: 's.sudo',
-      title: 'sudo',
-      severity: 'high',
-      type: 'sudoers',
-      params: {
-        allow: [
-          { who: 'root', runas: 'ALL' },
-          { who: '%sudo', runas: 'ALL' },
-          { who: 'opsgate', commands: ['ALL'], nopasswd: true },
-        ],
-      },
-      rationale: 'r',
-      remediation: 'm',
-    },
-  ],
+  checks: [fleetSudoersCheck('s.sudo')],
 };
 const RULE = 'root ALL=(ALL:ALL) ALL\n';
 const TEAM = { '/etc/sudoers.team': { team: RULE } };

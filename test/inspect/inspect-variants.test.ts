@@ -19,7 +19,7 @@ import { writeFleetRepo } from './fleet-repo.ts';
 import { requireMachine } from '../helpers/needs.ts';
 import { NEEDS } from '../system/needs.ts';
 import { captureStdio } from '../helpers/capture.ts';
-import { execOnFleetHost } from './fleet-host.ts';
+import { execOnFleetHost, fleetKeysCheck, fleetSudoersCheck } from './fleet-host.ts';
 
 const run = promisify(execFile);
 const MACHINE = requireMachine(NEEDS.fleetNamespaces);
@@ -33,22 +33,8 @@ const BASELINE = {
   id: 'variants',
   title: '变体',
   checks: [
-    { id: 'v.keys', title: '公钥', severity: 'high', type: 'authorized_keys', params: { exclude_accounts: ['opsgate'] }, rationale: 'r', remediation: 'm' },
-    {
-      id: 'v.sudo',
-      title: 'sudo',
-      severity: 'high',
-      type: 'sudoers',
-      params: {
-        allow: [
-          { who: 'root', runas: 'ALL' },
-          { who: '%sudo', runas: 'ALL' },
-          { who: 'opsgate', commands: ['ALL'], nopasswd: true },
-        ],
-      },
-      rationale: 'r',
-      remediation: 'm',
-    },
+    fleetKeysCheck('v.keys'),
+    fleetSudoersCheck('v.sudo'),
     { id: 'v.ipf', title: '关闭转发', severity: 'medium', type: 'sysctl', params: { key: 'net.ipv4.ip_forward', value: 0 }, rationale: 'r', remediation: 'm' },
     { id: 'v.empty', title: '空口令', severity: 'critical', type: 'empty_password', params: {}, rationale: 'r', remediation: 'm' },
   ],

@@ -1,7 +1,6 @@
-import { DateTime } from 'luxon';
 import { insideDaily } from '../../rules/oncall.ts';
 import { byKey, count, percent, type Figure } from '../figure.ts';
-import { DAY, HOUR, dateMs, isoIn, ms, type Period } from '../period.ts';
+import { DAY, HOUR, dayStartAfter, isoIn, ms, type Period } from '../period.ts';
 import type { ReportInput } from '../types.ts';
 
 export interface OncallSection {
@@ -68,16 +67,10 @@ function gap(start: number, end: number, zone: string) {
   return { start: isoIn(start, zone), end: isoIn(end, zone), hours: (end - start) / HOUR };
 }
 
-/** The start of the day `days` calendar days after `last` in `zone` (not days × 24 h: a DST switch in between moves no date). Pure. */
-function reviewDue(last: string, days: number, zone: string): number {
-  const start = dateMs(last, zone);
-  return start === undefined ? days * DAY : DateTime.fromMillis(start, { zone }).plus({ days }).toMillis();
-}
-
 /** Runbooks whose last review is older than their review cadence, as of `now`. Pure. */
 export function computeRunbooks(input: ReportInput, period: Period, now: number): RunbooksSection {
   const overdue = input.runbooks
-    .map((r) => ({ r, due: reviewDue(r.data.last_reviewed, r.data.review_every_days, period.timezone) }))
+    .map((r) => ({ r, due: dayStartAfter(r.data.last_reviewed, r.data.review_every_days, period.timezone) ?? r.data.review_every_days * DAY }))
     .filter((x) => x.due < now)
     .sort(byKey((x) => x.r.id))
     .map(({ r, due }) => ({ id: r.id, title: r.data.title, owner: r.data.owner, due: isoIn(due, period.timezone).slice(0, 10), path: r.file }));
